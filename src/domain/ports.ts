@@ -1,0 +1,9 @@
+/**
+ * Ports: the small interfaces adapters implement and the core depends on (ARCHITECTURE.md convention 1).
+ */
+
+/** Who is connected right now (implemented by the OCPP server). */
+export interface StationDirectory {
+  connectedCount(): number;
+  isConnected(stationId: string): boolean;
+}
