@@ -1,0 +1,128 @@
+/**
+ * Price-series vocabulary and the ports around it (issue 4). No I/O here: adapters in src/prices/ and
+ * src/storage/ implement these interfaces and main.ts wires them.
+ *
+ * Units: instants are epoch milliseconds (UTC) in memory and UTC ISO-8601 in storage and on the wire; prices are
+ * currency major units per kWh (EUR/kWh, DKK/kWh, GBP/kWh). Market feeds quote per MWh and Octopus quotes
+ * pence: each parser converts at its edge so that nothing downstream has to know.
+ */
+
+/** The day-ahead market's interval lengths we accept: 15 minutes since SDAC's switch on 2025-10-01, 30 in GB. */
+export type Resolution = 'PT15M' | 'PT30M' | 'PT60M';
+
+export const RESOLUTION_MS: Readonly<Record<Resolution, number>> = {
+  PT15M: 15 * 60_000,
+  PT30M: 30 * 60_000,
+  PT60M: 60 * 60_000,
+};
+
+export function resolutionOf(ms: number): Resolution | undefined {
+  return (Object.keys(RESOLUTION_MS) as Resolution[]).find((r) => RESOLUTION_MS[r] === ms);
+}
+
+/**
+ * 'final': published by the source as the price that will be billed. 'estimate': filled in by a documented rule
+ * because the real price is not known yet (see docs/prices.md, "Estimates").
+ */
+export type PriceKind = 'final' | 'estimate';
+
+/** One price interval: [start, end) in epoch ms, price in currency per kWh. */
+export interface PriceInterval {
+  start: number;
+  end: number;
+  pricePerKwh: number;
+}
+
+/** Where a value came from. */
+export interface Provenance {
+  /** Source id from config, e.g. 'entsoe-dk1', 'push:acme', 'csv:smard'. */
+  source: string;
+  fetchedAt: number;
+  kind: PriceKind;
+}
+
+/** What one fetch or one publication produced for one zone. Intervals are sorted and do not overlap. */
+export interface PriceSeries {
+  zone: string;
+  /** ISO 4217. */
+  currency: string;
+  intervals: PriceInterval[];
+  provenance: Provenance;
+}
+
+/** An interval as served: the price plus where it came from, so mixed sources stay explainable. */
+export interface QuotedInterval extends PriceInterval, Provenance {
+  /** For estimates: which rule produced it ('same-weekday-last-week', 'fallback-tariff'). */
+  rule?: EstimateRule;
+}
+
+export type EstimateRule = 'same-weekday-last-week' | 'fallback-tariff';
+
+export interface TimeWindow {
+  start: number;
+  end: number;
+}
+
+/** A time-varying limit on a site's grid connection, e.g. from an OpenADR 3 IMPORT_CAPACITY_LIMIT signal. */
+export interface CapacityLimitInterval {
+  start: number;
+  end: number;
+  direction: 'import' | 'export';
+  /** Kilowatts, the unit OpenADR 3 uses for capacity limits ('KW'). */
+  limitKw: number;
+}
+
+/** The parts of one slot's effective price, so people can see why a slot is expensive (issue 4). */
+export interface EffectivePriceParts {
+  energy: number;
+  gridFee: number;
+  /** Per-kWh taxes and levies by their configured name. */
+  taxes: Record<string, number>;
+  /** VAT on energy + grid fee + taxes. */
+  vat: number;
+  total: number;
+}
+
+export interface EffectiveSlot extends EffectivePriceParts {
+  start: number;
+  end: number;
+  currency: string;
+  kind: PriceKind;
+  source: string;
+  rule?: EstimateRule;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ports (convention 1: one to three methods named for a capability)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A remote or local feed that can produce prices for a window. */
+export interface PriceSource {
+  readonly id: string;
+  series(window: TimeWindow): Promise<PriceSeries[]>;
+}
+
+/** Where fetched and published series are kept, with history (implemented in src/storage/). */
+export interface PriceSeriesStore {
+  /** Stores one or more series atomically; newer values supersede older ones for the same time, history kept. */
+  save(series: readonly PriceSeries[]): void;
+  /** The current (newest) intervals of a zone overlapping the window, sorted by start. */
+  current(zone: string, window: TimeWindow): QuotedInterval[];
+  /** When the zone last received data from any source, or undefined if never. */
+  lastFetchedAt(zone: string): number | undefined;
+}
+
+/** What the scheduler asks: prices over a window on its planning grid, gaps filled with marked estimates. */
+export interface PriceProvider {
+  quote(zone: string, window: TimeWindow, stepMs: number): QuotedInterval[];
+}
+
+/** Events the price layer publishes on the TypedEvents bus (convention 8: tests await them). */
+export interface PriceEvents {
+  /** Prices older than the configured age: the last good series is still served. */
+  'prices.stale': { zone: string; lastFetchedAt: number | undefined; ageMs: number | undefined; maxAgeMs: number };
+  /** A zone received new data. */
+  'prices.updated': { zone: string; source: string; start: number; end: number; intervals: number };
+  /** A pull failed; `retryAt` says when the next attempt is due. */
+  'prices.fetch-failed': { source: string; code: string; message: string; attempt: number; retryAt: number };
+}
