@@ -102,6 +102,11 @@ export interface PriceSource {
   series(window: TimeWindow): Promise<PriceSeries[]>;
 }
 
+/** A utility's time-varying limits on a site's grid connection (OpenADR 3 IMPORT/EXPORT_CAPACITY_LIMIT). */
+export interface CapacityLimitSource {
+  capacityLimits(window: TimeWindow): Promise<CapacityLimitInterval[]>;
+}
+
 /** Where fetched and published series are kept, with history (implemented in src/storage/). */
 export interface PriceSeriesStore {
   /** Stores one or more series atomically; newer values supersede older ones for the same time, history kept. */

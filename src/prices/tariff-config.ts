@@ -174,6 +174,17 @@ export const PriceSourceConfig = Type.Union([
     },
     { additionalProperties: false },
   ),
+  Type.Object(
+    {
+      ...sourceBase,
+      kind: Type.Literal('tibber'),
+      token: Type.String({ minLength: 1 }),
+      homeId: Type.Optional(Type.String()),
+      currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+      resolutionMinutes: Type.Union([Type.Literal(15), Type.Literal(60)], { default: 15 }),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 export type PriceSourceConfig = Static<typeof PriceSourceConfig>;
 

@@ -3,6 +3,7 @@ import type { PriceInterval, PriceSeries, Provenance } from '../../domain/prices
 import { resolutionOf } from '../../domain/prices.js';
 import { readCsv } from '../csv.js';
 import { parseFailed } from '../errors.js';
+import { perMwh } from './series.js';
 
 /**
  * The ENTSO-E Transparency Platform's day-ahead CSV export ("MTU (CET/CEST)", "Area", ..., "Day-ahead Price
@@ -66,7 +67,7 @@ export function parseEntsoeCsv(text: string, provenance: Provenance): PriceSerie
     const zone = zoneOf(row.fields[areaCol] ?? '');
     let list = byZone.get(zone);
     if (!list) byZone.set(zone, (list = []));
-    list.push({ start, end, pricePerKwh: price / 1000 });
+    list.push({ start, end, pricePerKwh: perMwh(price) });
   }
   return [...byZone].map(([zone, intervals]) => ({
     zone,

@@ -3,6 +3,7 @@ import type { PriceInterval, PriceSeries, Provenance } from '../../domain/prices
 import { resolutionOf } from '../../domain/prices.js';
 import { readCsv } from '../csv.js';
 import { parseFailed } from '../errors.js';
+import { perMwh } from './series.js';
 
 /**
  * SMARD.de "Großhandelspreise" export (Bundesnetzagentur): `;`-separated, decimal comma, a BOM, naive German
@@ -96,7 +97,7 @@ export function parseSmardCsv(text: string, provenance: Provenance): PriceSeries
       const price = parseDecimalComma(row.fields[index] ?? '');
       if (price === undefined) continue;
       if (Number.isNaN(price)) throw parseFailed(SOURCE, `line ${row.line}: "${row.fields[index]}" is not a number`);
-      byZone.get(zone)!.push({ start, end: start + step, pricePerKwh: price / 1000 });
+      byZone.get(zone)!.push({ start, end: start + step, pricePerKwh: perMwh(price) });
     }
   }
   return [...byZone]
