@@ -109,8 +109,11 @@ export interface CapacityLimitSource {
 
 /** Where fetched and published series are kept, with history (implemented in src/storage/). */
 export interface PriceSeriesStore {
-  /** Stores one or more series atomically; newer values supersede older ones for the same time, history kept. */
-  save(series: readonly PriceSeries[]): void;
+  /**
+   * Stores one or more series atomically (all or nothing); newer values supersede older ones for the same time
+   * and the history is kept. `publisher` names who pushed it (an API token's name). Returns publication ids.
+   */
+  save(series: readonly PriceSeries[], publisher?: string): number[];
   /** The current (newest) intervals of a zone overlapping the window, sorted by start. */
   current(zone: string, window: TimeWindow): QuotedInterval[];
   /** When the zone last received data from any source, or undefined if never. */

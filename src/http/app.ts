@@ -12,7 +12,7 @@ export interface AppDeps {
 
 /** Builds the HTTP app; never listens by itself (main.ts and tests decide where). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: deps.logger }) as unknown as FastifyInstance;
   await app.register(healthRoutes, { deps });
   return app;
 }

@@ -1,4 +1,5 @@
 import { m0001Ocpp } from './0001-ocpp.js';
+import { m0002Prices } from './0002-prices.js';
 
 export interface Migration {
   /** Strictly increasing; never renumber or edit a migration that has shipped: add a new one. */
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** Every migration in order. Add new ones at the end with the next number. */
-export const migrations: readonly Migration[] = [m0001Ocpp];
+export const migrations: readonly Migration[] = [m0001Ocpp, m0002Prices];

@@ -1,0 +1,108 @@
+/**
+ * Station administration.
+ *   npm run stations -- add <id> [--profile 1|2] [--password P]   (a random password is generated and shown once)
+ *   npm run stations -- list
+ *   npm run stations -- rotate <id> [--password P]
+ *   npm run stations -- status <id> Accepted|Pending|Rejected|default
+ */
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, ROOT } from '../config.js';
+import { systemClock, isoUtc } from '../platform/clock.js';
+import { openDatabase } from '../storage/database.js';
+import { StationRepository } from '../storage/station-repository.js';
+import { checkPasswordRules, hashPassword } from '../ocpp/auth/password.js';
+import type { RegistrationStatus, SecurityProfile } from '../domain/stations.js';
+
+const USAGE = `usage:
+  npm run stations -- add <stationId> [--profile 1|2] [--password <16-40 chars>]
+  npm run stations -- list
+  npm run stations -- rotate <stationId> [--password <16-40 chars>]
+  npm run stations -- status <stationId> Accepted|Pending|Rejected|default`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+/** 24 characters from the passwordString alphabet: ~143 bits, within A00.FR.205's 16-40. */
+function generatePassword(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+  return [...randomBytes(24)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function checkStationId(id: string | undefined): string {
+  if (!id) fail(USAGE);
+  if (id.length > 48 || id.includes(':') || !/^[\x21-\x7e]+$/.test(id)) {
+    fail(`station id "${id}": at most 48 printable characters, no ':' and no spaces (OCPP Part 4, 3.1.1)`);
+  }
+  return id;
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { profile: { type: 'string' }, password: { type: 'string' } },
+  });
+  const [command, ...rest] = positionals;
+  const config = loadConfig();
+  const db = openDatabase(config.database.path === ':memory:' ? ':memory:' : resolve(ROOT, config.database.path));
+  const stations = new StationRepository(db);
+  const now = isoUtc(systemClock.now());
+  try {
+    switch (command) {
+      case 'add': {
+        const id = checkStationId(rest[0]);
+        const profile = Number(values.profile ?? '1');
+        if (profile !== 1 && profile !== 2) fail('--profile: 1 (Basic auth over ws) or 2 (Basic auth over TLS)');
+        if (stations.get(id)) fail(`station ${id} already exists: use rotate to change its password`);
+        const password = values.password ?? generatePassword();
+        const bad = checkPasswordRules(password);
+        if (bad) fail(`--password: ${bad}`);
+        stations.register({ id, passwordHash: await hashPassword(password), securityProfile: profile as SecurityProfile }, now);
+        process.stdout.write(`station ${id} added with security profile ${profile}\npassword (shown once): ${password}\n` +
+          `connect to ${profile === 2 ? 'wss' : 'ws'}://<host>:${profile === 2 ? config.ocpp.tlsPort ?? '<tlsPort>' : config.ocpp.port}${config.ocpp.path}/${encodeURIComponent(id)}\n`);
+        break;
+      }
+      case 'list': {
+        const rows = stations.list();
+        if (rows.length === 0) process.stdout.write('no stations\n');
+        for (const s of rows) {
+          process.stdout.write(
+            `${s.id}\tprofile ${s.securityProfile}\t${s.vendorName ?? '-'} ${s.model ?? ''}\tboot ${s.lastBootStatus ?? 'never'}` +
+            `\tlast seen ${s.lastSeenAt ?? 'never'}${s.autoRegistered ? '\t(auto-registered)' : ''}\n`,
+          );
+        }
+        break;
+      }
+      case 'rotate': {
+        const id = checkStationId(rest[0]);
+        const station = stations.get(id) ?? fail(`station ${id} does not exist`);
+        const password = values.password ?? generatePassword();
+        const bad = checkPasswordRules(password);
+        if (bad) fail(`--password: ${bad}`);
+        const profile = (station.securityProfile === 0 ? 1 : station.securityProfile) as SecurityProfile;
+        stations.setPassword(id, await hashPassword(password), profile, now);
+        process.stdout.write(`password of ${id} rotated\nnew password (shown once): ${password}\n` +
+          'set it on the station (SetVariables SecurityCtrlr.BasicAuthPassword, A01) before it reconnects\n');
+        break;
+      }
+      case 'status': {
+        const id = checkStationId(rest[0]);
+        if (!stations.get(id)) fail(`station ${id} does not exist`);
+        const status = rest[1];
+        if (!['Accepted', 'Pending', 'Rejected', 'default'].includes(status ?? '')) fail(USAGE);
+        stations.setRegistrationStatus(id, status === 'default' ? null : (status as RegistrationStatus), now);
+        process.stdout.write(`boot status of ${id}: ${status}\n`);
+        break;
+      }
+      default:
+        fail(USAGE);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+await main();

@@ -1,0 +1,104 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The runtime configuration: one TypeBox schema is both the type and the start-up check (convention 4). */
+export const ConfigSchema = Type.Object(
+  {
+    database: Type.Object({ path: Type.String({ minLength: 1, description: 'SQLite file; ":memory:" for none' }) }, { additionalProperties: false }),
+    http: Type.Object(
+      {
+        host: Type.String({ minLength: 1 }),
+        port: Type.Integer({ minimum: 0, maximum: 65535 }),
+      },
+      { additionalProperties: false },
+    ),
+    ocpp: Type.Object(
+      {
+        host: Type.String({ minLength: 1 }),
+        port: Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Null()]),
+        tlsPort: Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Null()]),
+        tls: Type.Union([
+          Type.Object({ certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+          Type.Null(),
+        ]),
+        path: Type.String({ pattern: '^/' }),
+        callTimeoutSeconds: Type.Number({ exclusiveMinimum: 0 }),
+        pingIntervalSeconds: Type.Number({ minimum: 0 }),
+        maxBadMessages: Type.Integer({ minimum: 1 }),
+        replaceExistingConnection: Type.Boolean(),
+        autoRegister: Type.Boolean(),
+        perMessageDeflate: Type.Boolean(),
+        bootStatus: Type.Union([Type.Literal('Accepted'), Type.Literal('Pending')]),
+        heartbeatIntervalSeconds: Type.Integer({ minimum: 1 }),
+        bootRetryIntervalSeconds: Type.Integer({ minimum: 0 }),
+        readCapabilitiesOnBoot: Type.Boolean(),
+        acceptUnknownIdTokens: Type.Boolean(),
+        dataTransferVendors: Type.Array(Type.String({ maxLength: 255 })),
+      },
+      { additionalProperties: false },
+    ),
+    log: Type.Object({ level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))) }, { additionalProperties: false }),
+  },
+  { additionalProperties: true },
+);
+export type Config = Static<typeof ConfigSchema>;
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), fileURLToPath(import.meta.url).includes('/dist/') ? '../..' : '..');
+export const DEFAULT_CONFIG_FILE = join(ROOT, 'config', 'default.json');
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (!isObject(base) || !isObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
+  return out;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new ConfigError(`cannot read configuration ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Checks a configuration object; the error lists every field that is wrong and why. */
+export function checkConfig(raw: unknown, source: string): Config {
+  if (Value.Check(ConfigSchema, raw)) return raw;
+  const problems = [...Value.Errors(ConfigSchema, raw)].slice(0, 10).map((e) => `  ${e.path || '/'}: ${e.message}`);
+  throw new ConfigError(`configuration ${source} is invalid:\n${problems.join('\n')}`);
+}
+
+/**
+ * Loads config/default.json, then the file named by CHARGEPLAN_CONFIG (merged over it), then a few
+ * environment overrides for containers: CHARGEPLAN_DB, CHARGEPLAN_HTTP_PORT, CHARGEPLAN_OCPP_PORT, LOG_LEVEL.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: unknown = {}): Config {
+  let raw = readJson(DEFAULT_CONFIG_FILE);
+  const sources = [DEFAULT_CONFIG_FILE];
+  if (env.CHARGEPLAN_CONFIG) {
+    raw = merge(raw, readJson(env.CHARGEPLAN_CONFIG));
+    sources.push(env.CHARGEPLAN_CONFIG);
+  }
+  const envOver: Record<string, Record<string, unknown>> = {};
+  const int = (name: string, v: string) => {
+    if (!/^\d+$/.test(v)) throw new ConfigError(`${name} must be a port number, got "${v}"`);
+    return Number(v);
+  };
+  if (env.CHARGEPLAN_DB) envOver.database = { path: env.CHARGEPLAN_DB };
+  if (env.CHARGEPLAN_HTTP_PORT) envOver.http = { port: int('CHARGEPLAN_HTTP_PORT', env.CHARGEPLAN_HTTP_PORT) };
+  if (env.CHARGEPLAN_OCPP_PORT) envOver.ocpp = { port: int('CHARGEPLAN_OCPP_PORT', env.CHARGEPLAN_OCPP_PORT) };
+  if (env.LOG_LEVEL) envOver.log = { level: env.LOG_LEVEL };
+  raw = merge(merge(raw, envOver), overrides);
+  return checkConfig(raw, sources.join(' + '));
+}

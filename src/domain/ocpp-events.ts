@@ -1,0 +1,22 @@
+import type { ChargingNeedsRecord, RegistrationStatus, SmartChargingCapabilities, TransactionRecord } from './stations.js';
+
+/** What the OCPP server reports to the rest of the product (main.ts wires these to the scheduler). */
+export interface OcppEvents {
+  'station.connected': { stationId: string; at: string };
+  'station.disconnected': { stationId: string; at: string; reason: string };
+  'station.booted': { stationId: string; at: string; status: RegistrationStatus };
+  'station.capabilities': { stationId: string; capabilities: SmartChargingCapabilities };
+  'connector.status': { stationId: string; evseId: number; connectorId: number; status: string; at: string };
+  'transaction.event': {
+    stationId: string;
+    transaction: TransactionRecord;
+    eventType: 'Started' | 'Updated' | 'Ended';
+    seqNo: number;
+    duplicate: boolean;
+  };
+  'meter.values': { stationId: string; evseId: number; transactionId: string | null; count: number };
+  'charging.needs': ChargingNeedsRecord;
+  'charging.limit': { stationId: string; evseId: number | null; source: string; cleared: boolean };
+  /** Every inbound CALL handled, for metrics and tests. */
+  'message.handled': { stationId: string; action: string };
+}

@@ -1,0 +1,235 @@
+/**
+ * The charging-station side of the vocabulary: what a station told us, in our own terms (not OCPP wire
+ * types, which live in src/ocpp). The OCPP adapter translates; storage persists; the scheduler reads.
+ */
+
+/** OCPP security profiles (Part 2, A00): 1 = Basic auth over ws, 2 = Basic auth over TLS. 0 = lab, no auth. */
+export type SecurityProfile = 0 | 1 | 2;
+export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
+
+export interface StationRecord {
+  id: string;
+  passwordHash: string | null;
+  securityProfile: SecurityProfile;
+  /** Operator override for BootNotification; null = the configured default. */
+  registrationStatus: RegistrationStatus | null;
+  autoRegistered: boolean;
+  vendorName: string | null;
+  model: string | null;
+  serialNumber: string | null;
+  firmwareVersion: string | null;
+  lastBootAt: string | null;
+  lastBootStatus: RegistrationStatus | null;
+  lastSeenAt: string | null;
+  lastConnectedAt: string | null;
+  lastDisconnectedAt: string | null;
+  createdAt: string;
+}
+
+export interface BootInfo {
+  reason: string;
+  vendorName: string;
+  model: string;
+  serialNumber?: string | undefined;
+  firmwareVersion?: string | undefined;
+}
+
+export interface StationStore {
+  get(id: string): StationRecord | undefined;
+  list(): StationRecord[];
+  register(input: { id: string; passwordHash: string | null; securityProfile: SecurityProfile; autoRegistered?: boolean }, at: string): StationRecord;
+  setPassword(id: string, passwordHash: string, securityProfile: SecurityProfile, at: string): void;
+  setRegistrationStatus(id: string, status: RegistrationStatus | null, at: string): void;
+  recordBoot(id: string, boot: BootInfo, status: RegistrationStatus, at: string): void;
+  recordPresence(id: string, kind: 'connected' | 'disconnected' | 'seen', at: string): void;
+}
+
+export interface ConnectorStatusRecord {
+  stationId: string;
+  evseId: number;
+  connectorId: number;
+  status: string;
+  statusAt: string;
+}
+
+export interface EvseRecord {
+  stationId: string;
+  evseId: number;
+  currentTransactionId: string | null;
+  connectors: ConnectorStatusRecord[];
+}
+
+export interface EvseStore {
+  /** Stores the status unless a later one is already stored (offline-queued notifications arrive late). */
+  setConnectorStatus(status: ConnectorStatusRecord, receivedAt: string): void;
+  evses(stationId: string): EvseRecord[];
+  currentTransaction(stationId: string, evseId: number): string | null;
+}
+
+/** One sampled value, normalised: `value` is already scaled by 10^multiplier. */
+export interface MeterSample {
+  timestamp: string;
+  measurand: string;
+  phase?: string | undefined;
+  location?: string | undefined;
+  context?: string | undefined;
+  value: number;
+  unit?: string | undefined;
+  multiplier?: number | undefined;
+}
+
+export type TransactionEventType = 'Started' | 'Updated' | 'Ended';
+
+export interface TransactionEventRecord {
+  stationId: string;
+  transactionId: string;
+  seqNo: number;
+  eventType: TransactionEventType;
+  triggerReason: string;
+  timestamp: string;
+  offline: boolean;
+  evseId?: number | undefined;
+  connectorId?: number | undefined;
+  idToken?: { idToken: string; type: string; status?: string | undefined } | undefined;
+  chargingState?: string | undefined;
+  stoppedReason?: string | undefined;
+  remoteStartId?: number | undefined;
+  meterValues: MeterSample[];
+  /** The message as received, kept verbatim. */
+  payload: unknown;
+}
+
+export interface TransactionRecord {
+  stationId: string;
+  transactionId: string;
+  evseId: number | null;
+  connectorId: number | null;
+  idToken: string | null;
+  idTokenType: string | null;
+  idTokenStatus: string | null;
+  state: 'Started' | 'Ended';
+  chargingState: string | null;
+  remoteStartId: number | null;
+  startedAt: string;
+  endedAt: string | null;
+  stoppedReason: string | null;
+  lastSeqNo: number;
+  meterStartWh: number | null;
+  energyWh: number | null;
+  offline: boolean;
+}
+
+export interface TransactionStore {
+  /**
+   * Applies one TransactionEvent atomically: the event, the transaction, the EVSE's current transaction and
+   * the meter values are written together or not at all. A seqNo already stored is a retransmission and
+   * changes nothing.
+   */
+  applyEvent(event: TransactionEventRecord, receivedAt: string): { duplicate: boolean; transaction: TransactionRecord };
+  get(stationId: string, transactionId: string): TransactionRecord | undefined;
+  activeOnEvse(stationId: string, evseId: number): TransactionRecord | undefined;
+  active(stationId?: string): TransactionRecord[];
+}
+
+export interface MeterValueStore {
+  append(stationId: string, evseId: number, transactionId: string | null, samples: MeterSample[], source: string, receivedAt: string): void;
+  forTransaction(stationId: string, transactionId: string): (MeterSample & { evseId: number })[];
+}
+
+export type IdTokenStatus =
+  | 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'Unknown'
+  | 'NoCredit' | 'NotAllowedTypeEVSE' | 'NotAtThisLocation' | 'NotAtThisTime' | 'ConcurrentTx';
+
+export interface IdTokenRecord {
+  idToken: string;
+  type: string;
+  status: IdTokenStatus;
+  groupIdToken: string | null;
+  expiresAt: string | null;
+  vehicleId: string | null;
+}
+
+export interface IdTokenStore {
+  get(idToken: string, type: string): IdTokenRecord | undefined;
+  upsert(token: IdTokenRecord, at: string): void;
+  list(): IdTokenRecord[];
+}
+
+export interface ChargingNeedsRecord {
+  stationId: string;
+  evseId: number;
+  transactionId: string | null;
+  requestedEnergyTransfer: string;
+  departureTime: string | null;
+  energyAmountWh: number | null;
+  evMinCurrentA: number | null;
+  evMaxCurrentA: number | null;
+  evMaxVoltageV: number | null;
+  evMaxPowerW: number | null;
+  maxScheduleTuples: number | null;
+  receivedAt: string;
+}
+
+export interface ChargingNeedsStore {
+  record(needs: ChargingNeedsRecord, payload: unknown): void;
+  latest(stationId: string, evseId: number): ChargingNeedsRecord | undefined;
+}
+
+export interface DeviceVariable {
+  component: string;
+  componentInstance?: string | undefined;
+  evseId?: number | undefined;
+  connectorId?: number | undefined;
+  variable: string;
+  variableInstance?: string | undefined;
+  attributeType?: string | undefined;
+  value: string | null;
+  mutability?: string | undefined;
+  dataType?: string | undefined;
+  unit?: string | undefined;
+}
+
+export interface DeviceModelStore {
+  upsert(stationId: string, variables: DeviceVariable[], source: string, at: string): void;
+  get(stationId: string, component: string, variable: string): DeviceVariable | undefined;
+  list(stationId: string, component?: string): DeviceVariable[];
+}
+
+export interface StationEventRecord {
+  eventId: number;
+  timestamp: string;
+  trigger: string;
+  eventNotificationType: string;
+  component: string;
+  variable: string;
+  actualValue: string;
+  cleared: boolean;
+}
+
+export interface ChargingLimitRecord {
+  evseId: number;
+  source: string;
+  isGridCritical: boolean | null;
+  schedule: unknown;
+}
+
+/** Everything else a station reports that must be kept: notifications, limits, verbatim messages. */
+export interface StationLogStore {
+  recordEvents(stationId: string, events: StationEventRecord[], payload: unknown, at: string): void;
+  recordChargingLimit(stationId: string, limit: ChargingLimitRecord, at: string): void;
+  clearChargingLimit(stationId: string, source: string, evseId: number | null, at: string): void;
+  activeChargingLimits(stationId: string): (ChargingLimitRecord & { receivedAt: string })[];
+  recordMessage(stationId: string, action: string, payload: unknown, at: string): void;
+  messages(stationId: string, action?: string): { action: string; payload: unknown; receivedAt: string }[];
+}
+
+/** The smart-charging capabilities the profile builder needs (read with GetVariables after boot). */
+export interface SmartChargingCapabilities {
+  enabled: boolean | null;
+  rateUnits: ('A' | 'W')[];
+  periodsPerSchedule: number | null;
+  profileStackLevel: number | null;
+  entries: number | null;
+  phases3to1: boolean | null;
+  acPhaseSwitchingSupported: boolean | null;
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, ROOT, type Config } from './config.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { TypedEvents } from './platform/events.js';
+import type { OcppEvents } from './domain/ocpp-events.js';
+import { openDatabase, createOcppRepositories, type Db } from './storage/index.js';
+import { OcppServer } from './ocpp/server.js';
+import { buildApp } from './http/app.js';
+
+export interface Running {
+  config: Config;
+  db: Db;
+  ocpp: OcppServer;
+  http: FastifyInstance;
+  events: TypedEvents<OcppEvents>;
+  repositories: ReturnType<typeof createOcppRepositories>;
+  ports: { http: number; ocpp: number | null; ocppTls: number | null };
+  close(): Promise<void>;
+}
+
+/** The composition root: config -> database -> adapters -> wiring -> listening. */
+export async function start(config: Config, deps: { clock?: Clock; logger?: Logger } = {}): Promise<Running> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger({ level: config.log.level });
+  const dbPath = config.database.path === ':memory:' ? ':memory:' : resolve(ROOT, config.database.path);
+  const db = openDatabase(dbPath);
+  const repositories = createOcppRepositories(db);
+  const events = new TypedEvents<OcppEvents>();
+  const o = config.ocpp;
+  const ocpp = new OcppServer(
+    {
+      host: o.host,
+      port: o.port,
+      tlsPort: o.tlsPort,
+      tls: o.tls ? { cert: readFileSync(resolve(ROOT, o.tls.certFile)), key: readFileSync(resolve(ROOT, o.tls.keyFile)) } : null,
+      path: o.path,
+      callTimeoutMs: o.callTimeoutSeconds * 1000,
+      pingIntervalMs: o.pingIntervalSeconds * 1000,
+      maxBadMessages: o.maxBadMessages,
+      replaceExistingConnection: o.replaceExistingConnection,
+      autoRegister: o.autoRegister,
+      perMessageDeflate: o.perMessageDeflate,
+    },
+    {
+      ...repositories,
+      events,
+      clock,
+      logger,
+      behaviour: {
+        bootStatus: o.bootStatus,
+        heartbeatIntervalS: o.heartbeatIntervalSeconds,
+        bootRetryIntervalS: o.bootRetryIntervalSeconds,
+        acceptUnknownIdTokens: o.acceptUnknownIdTokens,
+        dataTransferVendors: o.dataTransferVendors,
+        readCapabilitiesOnBoot: o.readCapabilitiesOnBoot,
+      },
+    },
+  );
+  const ocppPorts = await ocpp.listen();
+  const http = await buildApp({ clock, logger, stations: ocpp });
+  await http.listen({ host: config.http.host, port: config.http.port });
+  const httpPort = (http.server.address() as { port: number }).port;
+  logger.info({ http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort, db: dbPath }, 'chargeplan started');
+  return {
+    config,
+    db,
+    ocpp,
+    http,
+    events,
+    repositories,
+    ports: { http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort },
+    async close() {
+      await http.close();
+      await ocpp.close();
+      db.close();
+    },
+  };
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (invokedDirectly) {
+  const config = loadConfig();
+  const running = await start(config);
+  const stop = async (signal: string) => {
+    await running.close();
+    process.stderr.write(`stopped on ${signal}\n`);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

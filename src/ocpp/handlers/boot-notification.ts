@@ -1,0 +1,39 @@
+import type { RegistrationStatus } from '../../domain/stations.js';
+import type { Handler } from './types.js';
+import { readSmartChargingCapabilities } from './capabilities.js';
+
+/** B01-B03: record what the station is, answer Accepted/Pending/Rejected with the interval. */
+export const bootNotification: Handler<'BootNotification'> = (req, ctx) => {
+  const { services, stationId, now } = ctx;
+  const station = services.stations.get(stationId);
+  const status: RegistrationStatus = station?.registrationStatus ?? services.behaviour.bootStatus;
+  services.stations.recordBoot(
+    stationId,
+    {
+      reason: req.reason,
+      vendorName: req.chargingStation.vendorName,
+      model: req.chargingStation.model,
+      serialNumber: req.chargingStation.serialNumber,
+      firmwareVersion: req.chargingStation.firmwareVersion,
+    },
+    status,
+    now,
+  );
+  ctx.session.bootStatus = status;
+  ctx.session.permitted.clear();
+  ctx.afterReply(() => {
+    services.events.emit('station.booted', { stationId, at: now, status });
+    // B01: nothing may be sent to the station before its BootNotification is answered; the capabilities read
+    // is queued after the reply. B03.FR.03: never to a rejected station.
+    if (status === 'Accepted' && services.behaviour.readCapabilitiesOnBoot) {
+      void readSmartChargingCapabilities(ctx).catch((err: unknown) =>
+        services.logger.warn({ err, station: stationId }, 'reading smart-charging capabilities failed'));
+    }
+  });
+  return {
+    currentTime: now,
+    // B01.FR.04 heartbeat interval when accepted; B02.FR.08/B03.FR.06 retry interval otherwise.
+    interval: status === 'Accepted' ? services.behaviour.heartbeatIntervalS : services.behaviour.bootRetryIntervalS,
+    status,
+  };
+};

@@ -1,0 +1,9 @@
+import type { Handler } from './types.js';
+
+/** P01: vendor-specific data. Kept verbatim; vendors we do not know get UnknownVendorId (P01.FR.06). */
+export const dataTransfer: Handler<'DataTransfer'> = (req, ctx) => {
+  ctx.services.stationLog.recordMessage(ctx.stationId, 'DataTransfer', req, ctx.now);
+  if (!ctx.services.behaviour.dataTransferVendors.includes(req.vendorId)) return { status: 'UnknownVendorId' };
+  // A known vendor, but no message handler of ours reads its data yet.
+  return { status: req.messageId === undefined ? 'Accepted' : 'UnknownMessageId' };
+};

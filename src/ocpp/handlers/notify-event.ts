@@ -1,0 +1,37 @@
+import type { Handler } from './types.js';
+
+/** N07: device-model events (alerts, monitoring), each stored; the variable's reported value is updated too. */
+export const notifyEvent: Handler<'NotifyEvent'> = (req, ctx) => {
+  const { services, stationId, now } = ctx;
+  services.stationLog.recordEvents(
+    stationId,
+    req.eventData.map((e) => ({
+      eventId: e.eventId,
+      timestamp: e.timestamp,
+      trigger: e.trigger,
+      eventNotificationType: e.eventNotificationType,
+      component: e.component.name,
+      variable: e.variable.name,
+      actualValue: e.actualValue,
+      cleared: e.cleared ?? false,
+    })),
+    req,
+    now,
+  );
+  services.deviceModel.upsert(
+    stationId,
+    req.eventData.map((e) => ({
+      component: e.component.name,
+      componentInstance: e.component.instance,
+      evseId: e.component.evse?.id,
+      connectorId: e.component.evse?.connectorId,
+      variable: e.variable.name,
+      variableInstance: e.variable.instance,
+      attributeType: 'Actual',
+      value: e.actualValue,
+    })),
+    'NotifyEvent',
+    now,
+  );
+  return {};
+};

@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket, RawData } from 'ws';
+import type { Clock, TimerHandle } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
+import { ALL_ACTIONS, type CsmsAction, type RequestOf, type ResponseOf } from '../schemas/generated/index.js';
+import { RpcError } from './errors.js';
+import { CALL, CALLERROR, CALLRESULT, FrameError, callFrame, errorFrame, parseFrame, resultFrame } from './frames.js';
+import { OcppCallError } from './call-error.js';
+import type { OcppValidator } from './validator.js';
+
+const KNOWN_ACTIONS: ReadonlySet<string> = new Set(ALL_ACTIONS);
+
+export interface InboundResult {
+  response: unknown;
+  /** Runs after the CALLRESULT is on the wire (e.g. B01: read variables only after the boot is answered). */
+  after?: () => void;
+}
+
+export interface RpcConnectionOptions {
+  identity: string;
+  socket: WebSocket;
+  validator: OcppValidator;
+  clock: Clock;
+  logger: Logger;
+  callTimeoutMs: number;
+  /** Consecutive invalid messages after which the station is disconnected. */
+  maxBadMessages: number;
+  /** Actions the peer may CALL on us. */
+  inboundActions: ReadonlySet<string>;
+  /** Throws an RpcError to refuse a CALL before its payload is looked at (e.g. SecurityError before boot). */
+  guard: (action: string) => void;
+  handle: (action: string, payload: unknown, messageId: string) => Promise<InboundResult> | InboundResult;
+  /** Called for every successfully received message (for last-seen bookkeeping). */
+  onActivity?: () => void;
+}
+
+interface Outgoing {
+  id: string;
+  action: string;
+  payload: unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: OcppCallError) => void;
+}
+
+/**
+ * OCPP-J over one WebSocket (Part 4). All of the RPC discipline lives here (convention 6): validation in both
+ * directions, exactly one reply per CALL, never a reply to a CALLRESULT or CALLERROR, one outgoing CALL in
+ * flight at a time (4.1.1) with the rest queued, a timeout on every call.
+ */
+export class RpcConnection {
+  private readonly queue: Outgoing[] = [];
+  private inFlight: { call: Outgoing; timer: TimerHandle } | undefined;
+  private readonly handling = new Set<string>();
+  private badMessages = 0;
+  private closed = false;
+
+  constructor(private readonly o: RpcConnectionOptions) {
+    o.socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
+    o.socket.on('close', () => this.onClose());
+  }
+
+  get identity(): string {
+    return this.o.identity;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Sends a CALL and resolves with the validated response payload. */
+  call<A extends CsmsAction>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> {
+    const failure = this.o.validator.validate(action, 'Request', payload);
+    if (failure) {
+      // A bug on our side must never reach a charger.
+      return Promise.reject(
+        new OcppCallError('InvalidRequest', this.identity, action, `our ${action} request is invalid: ${failure.description}`),
+      );
+    }
+    if (this.closed) {
+      return Promise.reject(new OcppCallError('Offline', this.identity, action, `station ${this.identity} is offline`));
+    }
+    return new Promise<ResponseOf<A>>((resolve, reject) => {
+      this.queue.push({ id: randomUUID(), action, payload, resolve: resolve as (v: unknown) => void, reject });
+      this.pump();
+    });
+  }
+
+  /** Calls waiting behind the one in flight. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.o.socket.close(code, reason);
+    this.onClose();
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.closed) return;
+    const next = this.queue.shift();
+    if (!next) return;
+    const timer = this.o.clock.setTimer(this.o.callTimeoutMs, () => {
+      if (this.inFlight?.call !== next) return;
+      this.inFlight = undefined;
+      next.reject(new OcppCallError('Timeout', this.identity, next.action,
+        `${next.action} to ${this.identity}: no reply within ${this.o.callTimeoutMs} ms`));
+      this.pump();
+    });
+    this.inFlight = { call: next, timer };
+    this.send(callFrame(next.id, next.action, next.payload));
+  }
+
+  private settle(id: string, fn: (call: Outgoing) => void): void {
+    const current = this.inFlight;
+    if (!current || current.call.id !== id) {
+      // A late reply to a call that timed out, or one we never made: never answered (4.2).
+      this.o.logger.warn({ station: this.identity, messageId: id }, 'reply to no pending call ignored');
+      return;
+    }
+    current.timer.cancel();
+    this.inFlight = undefined;
+    fn(current.call);
+    this.pump();
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    if (isBinary) {
+      // 4.1.2: every message is UTF-8 JSON text.
+      this.reject('-1', new RpcError('RpcFrameworkError', 'binary frames are not OCPP-J messages'));
+      return;
+    }
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString();
+    let frame;
+    try {
+      frame = parseFrame(text);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      if (err.isReply) this.countBad(`unreadable reply: ${err.message}`);
+      else this.reject(err.id, err);
+      return;
+    }
+    this.o.onActivity?.();
+    if (frame.type === CALLRESULT) {
+      this.settle(frame.id, (call) => {
+        const failure = this.o.validator.validate(call.action, 'Response', frame.payload);
+        if (failure) {
+          this.countBad(`invalid ${call.action} response: ${failure.description}`);
+          call.reject(new OcppCallError('InvalidResponse', this.identity, call.action,
+            `${call.action} response from ${this.identity} is invalid: ${failure.description}`,
+            { code: failure.code, description: failure.description, details: { errors: failure.errors } }));
+        } else {
+          call.resolve(frame.payload);
+        }
+      });
+      return;
+    }
+    if (frame.type === CALLERROR) {
+      this.settle(frame.id, (call) =>
+        call.reject(new OcppCallError('CallError', this.identity, call.action,
+          `${this.identity} answered ${call.action} with ${frame.code}: ${frame.description}`,
+          { code: frame.code, description: frame.description, details: frame.details })));
+      return;
+    }
+    if (frame.type !== CALL) return;
+    void this.onCall(frame.id, frame.action, frame.payload);
+  }
+
+  private async onCall(id: string, action: string, payload: unknown): Promise<void> {
+    if (this.handling.has(id)) {
+      this.reject(id, new RpcError('RpcFrameworkError', `a CALL with message id ${id} is already being handled`));
+      return;
+    }
+    if (!KNOWN_ACTIONS.has(action)) {
+      this.reject(id, new RpcError('NotImplemented', `${action} is not an OCPP 2.0.1 action`));
+      return;
+    }
+    if (!this.o.inboundActions.has(action)) {
+      this.reject(id, new RpcError('NotSupported', `${action} is sent by the CSMS, not by a charging station`));
+      return;
+    }
+    try {
+      this.o.guard(action);
+    } catch (err) {
+      if (err instanceof RpcError) {
+        this.send(errorFrame(id, err.code, err.message, err.details));
+        return;
+      }
+      throw err;
+    }
+    const failure = this.o.validator.validate(action, 'Request', payload);
+    if (failure) {
+      this.reject(id, new RpcError(failure.code, failure.description, { errors: failure.errors }));
+      return;
+    }
+    this.badMessages = 0;
+    this.handling.add(id);
+    let result: InboundResult;
+    try {
+      result = await this.o.handle(action, payload, id);
+    } catch (err) {
+      this.handling.delete(id);
+      if (err instanceof RpcError) {
+        this.send(errorFrame(id, err.code, err.message, err.details));
+      } else {
+        // Never show internals to the station; the log has them.
+        this.o.logger.error({ err, station: this.identity, action }, 'handler failed');
+        this.send(errorFrame(id, 'InternalError', `the CSMS could not process ${action}`));
+      }
+      return;
+    }
+    this.handling.delete(id);
+    const responseFailure = this.o.validator.validate(action, 'Response', result.response);
+    if (responseFailure) {
+      this.o.logger.error({ station: this.identity, action, failure: responseFailure }, 'our response failed its schema');
+      this.send(errorFrame(id, 'InternalError', `the CSMS could not produce a valid ${action} response`));
+      return;
+    }
+    this.send(resultFrame(id, result.response));
+    if (result.after) {
+      try {
+        result.after();
+      } catch (err) {
+        this.o.logger.error({ err, station: this.identity, action }, 'post-reply step failed');
+      }
+    }
+  }
+
+  private reject(id: string, err: RpcError): void {
+    this.send(errorFrame(id, err.code, err.message, err.details));
+    this.countBad(`${err.code}: ${err.message}`);
+  }
+
+  private countBad(reason: string): void {
+    this.badMessages += 1;
+    this.o.logger.warn({ station: this.identity, reason, count: this.badMessages }, 'invalid message from station');
+    if (this.badMessages >= this.o.maxBadMessages) {
+      this.o.logger.warn({ station: this.identity }, 'too many invalid messages: disconnecting');
+      // 1008 = policy violation (RFC 6455, 7.4.1).
+      this.close(1008, 'too many invalid OCPP messages');
+    }
+  }
+
+  private send(text: string): void {
+    if (this.closed) return;
+    this.o.socket.send(text);
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const pending = [...(this.inFlight ? [this.inFlight.call] : []), ...this.queue.splice(0)];
+    this.inFlight?.timer.cancel();
+    this.inFlight = undefined;
+    for (const call of pending) {
+      call.reject(new OcppCallError('Offline', this.identity, call.action,
+        `connection to ${this.identity} closed before ${call.action} was answered`));
+    }
+  }
+}

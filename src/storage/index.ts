@@ -1,0 +1,25 @@
+import type { Db } from './database.js';
+import { StationRepository } from './station-repository.js';
+import { EvseRepository } from './evse-repository.js';
+import { TransactionRepository } from './transaction-repository.js';
+import { MeterValueRepository } from './meter-value-repository.js';
+import { IdTokenRepository } from './id-token-repository.js';
+import { ChargingNeedsRepository } from './charging-needs-repository.js';
+import { DeviceModelRepository } from './device-model-repository.js';
+import { StationLogRepository } from './station-log-repository.js';
+
+export { openDatabase, type Db } from './database.js';
+
+/** One repository per aggregate, all on one database handle. */
+export function createOcppRepositories(db: Db) {
+  return {
+    stations: new StationRepository(db),
+    evses: new EvseRepository(db),
+    transactions: new TransactionRepository(db),
+    meterValues: new MeterValueRepository(db),
+    idTokens: new IdTokenRepository(db),
+    chargingNeeds: new ChargingNeedsRepository(db),
+    deviceModel: new DeviceModelRepository(db),
+    stationLog: new StationLogRepository(db),
+  };
+}
