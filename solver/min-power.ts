@@ -1,0 +1,87 @@
+// The minimum-power rule (AC chargers: 0 or >= ~6 A) makes the problem mixed-integer. We keep the exact
+// LP machinery and round: solve the relaxation, then for each vehicle with slots at 0 < x < min decide
+// them for good, cheapest first: enough of them are raised to the minimum to carry the vehicle's
+// fractional energy (if the circuits have room for the forced minima), the rest are closed (cap 0).
+// Re-solve with those decisions (forced minima as lower bounds, closed slots as cap 0) until no slot is
+// fractional. Every round decides at least one slot, so it terminates; each re-solve is the exact
+// optimum for the decisions made, so limits always hold. The cost loss against the exact MIP is measured
+// in the tests and the benchmark (docs/solver.md), not assumed.
+import type { Instance } from "./instance.js";
+
+const EPS = 1e-9;
+
+export type RelaxedSolve = (cap: Float64Array, lb: Float64Array | undefined) => Float64Array;
+
+export function needsMinPower(inst: Instance): boolean {
+  for (let v = 0; v < inst.V; v++) if (inst.minE[v]! > 0) return true;
+  return false;
+}
+
+export function solveWithMinPower(inst: Instance, relaxed: RelaxedSolve): Float64Array {
+  const { T, V } = inst;
+  const cap = inst.cap.slice();
+  const lb = new Float64Array(V * T);
+  const forced = new Float64Array(inst.nNodes * T);
+  const forcedPhase = new Float64Array(inst.phaseRows.length * T);
+  // A slot whose cap is below the minimum can never be used.
+  for (let v = 0; v < V; v++) for (let t = 0; t < T; t++) if (inst.minE[v]! > 0 && cap[v * T + t]! < inst.minE[v]! - EPS) cap[v * T + t] = 0;
+  for (let round = 0; ; round++) {
+    const x = relaxed(cap, round === 0 ? undefined : lb);
+    let changed = false;
+    for (let v = 0; v < V; v++) {
+      const m = inst.minE[v]!;
+      if (!(m > 0)) continue;
+      const frac: number[] = [];
+      let fracE = 0;
+      let total = 0;
+      let lbSum = 0;
+      for (let t = 0; t < T; t++) {
+        const e = x[v * T + t]!;
+        total += e;
+        lbSum += lb[v * T + t]!;
+        if (e > EPS && e < m - EPS && lb[v * T + t]! === 0) frac.push(t), (fracE += e);
+      }
+      if (frac.length === 0) continue;
+      changed = true;
+      frac.sort((a, b) => inst.rank[a]! - inst.rank[b]!);
+      // Raise as many as carry the fractional energy, never forcing more than the vehicle now gets.
+      let n = Math.ceil(fracE / m - 1e-9);
+      while (n > 0 && lbSum + n * m > total + EPS) n--;
+      for (const t of frac) {
+        if (n > 0 && fits(inst, forced, forcedPhase, v, t, m)) {
+          lb[v * T + t] = m;
+          book(inst, forced, forcedPhase, v, t, m);
+          n--;
+        } else {
+          cap[v * T + t] = 0;
+        }
+      }
+    }
+    if (!changed) return x;
+    if (round > 4 * T + 10) {
+      // Not expected (every round closes or forces a slot); a plan must never hold 0 < x < min: drop them.
+      for (let v = 0; v < V; v++) for (let t = 0; t < T; t++) if (x[v * T + t]! < inst.minE[v]! - EPS) x[v * T + t] = 0;
+      return x;
+    }
+  }
+}
+
+/** Forced minima alone must fit every limit on the vehicle's path and every phase row it loads. */
+function fits(inst: Instance, forced: Float64Array, forcedPhase: Float64Array, v: number, t: number, m: number): boolean {
+  for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) if (forced[a * inst.T + t]! + m > inst.limE[a * inst.T + t]! + EPS) return false;
+  for (let r = 0; r < inst.phaseRows.length; r++) {
+    const pr = inst.phaseRows[r]!;
+    const i = pr.vehicles.indexOf(v);
+    if (i >= 0 && forcedPhase[r * inst.T + t]! + pr.coef[i]! * m > pr.rhsE + EPS) return false;
+  }
+  return true;
+}
+
+function book(inst: Instance, forced: Float64Array, forcedPhase: Float64Array, v: number, t: number, m: number): void {
+  for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) forced[a * inst.T + t]! += m;
+  for (let r = 0; r < inst.phaseRows.length; r++) {
+    const pr = inst.phaseRows[r]!;
+    const i = pr.vehicles.indexOf(v);
+    if (i >= 0) forcedPhase[r * inst.T + t]! += pr.coef[i]! * m;
+  }
+}

@@ -1,0 +1,79 @@
+// The solver's public vocabulary: the JSON problem and plan, as plain numbers.
+// Slot indices are integers 0..T-1; the scheduler (src/scheduler) owns the mapping to wall-clock time.
+
+export type PerSlot = number | number[];
+
+export interface CircuitSpec {
+  id: string;
+  /** id of the parent circuit, or null/undefined/"site" for a circuit directly under the site. */
+  parent?: string | null;
+  limitKw?: PerSlot;
+  /** Per-phase current limit in A (applies to each of L1, L2, L3). */
+  phaseLimitA?: number;
+  /** Phase-to-neutral voltage in V (default 230). */
+  voltage?: number;
+}
+
+export interface TargetSpec {
+  /** The energy must be delivered in slots < bySlot. */
+  bySlot: number;
+  energyKwh: number;
+}
+
+export interface VehicleSpec {
+  id: string;
+  availableFrom: number;
+  /** Exclusive: the last slot the vehicle can charge in is departure - 1. */
+  departure: number;
+  energyKwh: number;
+  maxKw: PerSlot;
+  /** AC minimum: in every slot the power is 0 or >= minKw. */
+  minKw?: number;
+  /** Circuit id; the vehicle hangs on the site directly when absent. */
+  circuit?: string;
+  /** 1 or 3 (default 3); only matters under a circuit with phaseLimitA. */
+  phases?: 1 | 3;
+  /** For a 1-phase vehicle: the phase it draws from (1, 2, 3; default 1). */
+  phase?: 1 | 2 | 3;
+  targets?: TargetSpec[];
+  /** Higher is served first when not everything can be delivered (default 0). */
+  priority?: number;
+}
+
+export type TieBreak = "earlier" | "later";
+
+export interface Problem {
+  slotMinutes: 15 | 30 | 60;
+  prices: number[];
+  siteLimitKw?: PerSlot;
+  circuits?: CircuitSpec[];
+  vehicles: VehicleSpec[];
+  tieBreak?: TieBreak;
+}
+
+export interface TargetOutcome {
+  bySlot: number;
+  energyKwh: number;
+  deliveredKwh: number;
+  shortfallKwh: number;
+}
+
+export interface VehiclePlan {
+  id: string;
+  powerKw: number[];
+  energyKwh: number;
+  shortfallKwh: number;
+  cost: number;
+  /** Present only when the vehicle has intermediate targets: what each one gets. */
+  targets?: TargetOutcome[];
+}
+
+export type EngineName = "flow" | "jslp" | "highs";
+
+export interface Plan {
+  status: "optimal" | "shortfall";
+  totalCost: number;
+  vehicles: VehiclePlan[];
+  solver: string;
+  solveMs: number;
+}
