@@ -77,6 +77,7 @@ class FlowSolver {
   readonly stSlot: Int32Array;
   readonly cdStamp: Int32Array;
   readonly cdState: Int32Array;
+  readonly vxStamp: Int32Array;
   readonly queue: Int32Array;
   readonly slack: Float64Array;
   level = { cls: 0, late: false };
@@ -116,6 +117,7 @@ class FlowSolver {
     this.stSlot = new Int32Array(nNodes * T);
     this.cdStamp = new Int32Array(V * T);
     this.cdState = new Int32Array(V * T);
+    this.vxStamp = new Int32Array(V);
     this.queue = new Int32Array(nNodes * T);
     let maxSeg = 1;
     for (let v = 0; v < V; v++) maxSeg = Math.max(maxSeg, (inst.segOff[v + 1] as number) - (inst.segOff[v] as number));
@@ -277,7 +279,7 @@ class FlowSolver {
       if (this.opts.hint) this.fillHint(tau, cand);
       cand.sort((a, b) => key[a]! - key[b]! || a - b);
       this.directFill(tau, cand);
-      while (this.freeLeft > EPS && this.room(0, tau) > EPS && this.search(tau)) this.reroutes++;
+      this.maxFlowAt(tau);
       for (const v of cand) remCap[v]! -= this.cap[v * T + tau]!;
     }
   }
@@ -323,18 +325,58 @@ class FlowSolver {
    * Breadth-first search backwards from the sink of slot tau for a free vehicle, through states (t, node):
    * "energy arriving at this node in slot t can reach the sink". A vehicle w that can draw more in t either
    * has free supply (path found) or can give up energy in another slot t', which opens (t', ancestors of w).
+   *
+   * After an augmentation the same search tree usually still holds many paths, so the search resumes
+   * where it stopped instead of starting over; every path taken from a possibly stale tree is re-measured
+   * against the current residuals in augment() and refused if it has no capacity left. Only a fresh
+   * search that finds nothing ends the slot, so exactness does not depend on the reuse.
    */
-  private search(tau: number): boolean {
-    const { inst, T, x, cap, stStamp, stPrev, stVeh, stSlot, cdStamp, cdState, queue } = this;
+  private qh = 0;
+  private qt = 0;
+  private resumeAt = -1;
+
+  private maxFlowAt(tau: number): void {
+    for (;;) {
+      if (this.freeLeft <= EPS || this.room(0, tau) <= EPS) return;
+      this.startSearch(tau);
+      let progressed = false;
+      while (this.freeLeft > EPS && this.room(0, tau) > EPS) {
+        const found = this.continueSearch(tau);
+        if (found < 0) break;
+        // A path through a stale part of the tree may have no capacity left: skip it and keep searching.
+        if (this.augment(found % this.V, (found / this.V) | 0, tau)) {
+          this.reroutes++;
+          progressed = true;
+        }
+      }
+      // Only a fresh search that finds nothing proves there is no augmenting path left.
+      if (!progressed) return;
+    }
+  }
+
+  fresh = 0;
+  scanned = 0;
+  private startSearch(tau: number): void {
+    this.fresh++;
     const stamp = ++this.stamp;
-    let qh = 0;
-    let qt = 0;
-    stStamp[tau] = stamp; // state id = node * T + t; the site is node 0
-    stPrev[tau] = -1;
-    stVeh[tau] = -1;
-    queue[qt++] = tau;
-    while (qh < qt) {
-      const s = queue[qh++] as number;
+    this.stStamp[tau] = stamp; // state id = node * T + t; the site is node 0
+    this.stPrev[tau] = -1;
+    this.stVeh[tau] = -1;
+    this.queue[0] = tau;
+    this.qh = 0;
+    this.qt = 1;
+    this.resumeAt = -1;
+  }
+
+  /** Returns t * V + w for a free vehicle w found in slot t, or -1 when the search space is exhausted. */
+  private continueSearch(tau: number): number {
+    const { inst, T, x, cap, stStamp, stPrev, stVeh, stSlot, cdStamp, cdState, queue, vxStamp } = this;
+    const stamp = this.stamp;
+    void tau;
+    while (this.qh < this.qt) {
+      const resumeAt = this.resumeAt;
+      this.resumeAt = -1;
+      const s = queue[this.qh++] as number;
       const n = (s / T) | 0;
       const t = s - n * T;
       for (let ci = this.childOff[n]!; ci < this.childOff[n + 1]!; ci++) {
@@ -343,20 +385,29 @@ class FlowSolver {
         if (stStamp[cs] === stamp || this.room(ch, t) <= EPS) continue;
         stStamp[cs] = stamp;
         stPrev[cs] = s;
-        queue[qt++] = cs;
+        queue[this.qt++] = cs;
       }
-      for (let i = this.atOff[s]!; i < this.atOff[s + 1]!; i++) {
+      for (let i = resumeAt >= 0 ? resumeAt : this.atOff[s]!; i < this.atOff[s + 1]!; i++) {
         const w = this.atVeh[i]!;
         const wi = w * T + t;
+        this.scanned++;
         if (cdStamp[wi] === stamp || cap[wi]! - x[wi]! <= EPS) continue;
         cdStamp[wi] = stamp;
         cdState[wi] = s;
         if (this.absorb(w, t) > EPS) {
-          this.augment(w, t, tau);
-          return true;
+          this.qh--; // resume inside this state's vehicle list, right after w
+          this.resumeAt = i + 1;
+          return t * this.V + w;
+        }
+        // Without deadlines a vehicle's moves do not depend on the destination slot: open them once.
+        const simple = inst.segOff[w + 1]! - inst.segOff[w]! === 1;
+        if (simple) {
+          if (vxStamp[w] === stamp) continue;
+          vxStamp[w] = stamp;
         }
         for (let t2 = inst.from[w]!; t2 < inst.to[w]!; t2++) {
-          if (t2 === t || this.moveCap(w, t2, t) <= EPS) continue;
+          if (t2 === t) continue;
+          if (simple ? x[w * T + t2]! - (this.lb ? this.lb[w * T + t2]! : 0) <= EPS : this.moveCap(w, t2, t) <= EPS) continue;
           for (let a = inst.node[w]!; a >= 0; a = inst.parent[a]!) {
             const as = a * T + t2;
             if (stStamp[as] === stamp) break; // its ancestors are open already
@@ -364,16 +415,16 @@ class FlowSolver {
             stPrev[as] = -1;
             stVeh[as] = w;
             stSlot[as] = t;
-            queue[qt++] = as;
+            queue[this.qt++] = as;
           }
         }
       }
     }
-    return false;
+    return -1;
   }
 
-  /** Walks the search tree from the free vehicle back to tau, finds the bottleneck, applies it. */
-  private augment(w0: number, t0: number, tau: number): void {
+  /** Walks the search tree from the free vehicle back to tau, finds the bottleneck, applies it if > 0. */
+  private augment(w0: number, t0: number, tau: number): boolean {
     const { inst, T } = this;
     const movesV: number[] = [];
     const movesFrom: number[] = [];
@@ -405,7 +456,7 @@ class FlowSolver {
       const multi = (inst.segOff[v + 1]! - inst.segOff[v]!) > 1 ? times : 1;
       d = Math.min(d, this.moveCap(v, movesFrom[i]!, movesTo[i]!) / multi, this.cap[v * T + movesTo[i]!]! - this.x[v * T + movesTo[i]!]!);
     }
-    if (!(d > EPS)) throw new Error("flow: augmenting path without capacity (internal invariant)");
+    if (!(d > EPS)) return false;
     this.absorb(w0, t0);
     this.chosenSeg = seg;
     this.take(w0, t0, d);
@@ -417,5 +468,6 @@ class FlowSolver {
       this.x[v * T + movesTo[i]!]! += d;
       this.addLoad(node, movesTo[i]!, d);
     }
+    return true;
   }
 }
