@@ -1,3 +1,5 @@
+import { Type, type Static } from '@sinclair/typebox';
+
 /**
  * Price-series vocabulary and the ports around it (issue 4). No I/O here: adapters in src/prices/ and
  * src/storage/ implement these interfaces and main.ts wires them.
@@ -133,4 +135,112 @@ export interface PriceEvents {
   'prices.updated': { zone: string; source: string; start: number; end: number; intervals: number };
   /** A pull failed; `retryAt` says when the next attempt is due. */
   'prices.fetch-failed': { source: string; code: string; message: string; attempt: number; retryAt: number };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The energy companies' push intake (issue 4)
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Our documented JSON schema for a pushed tariff (docs/prices.md). One zone, one currency, one declared
+ * resolution; every interval carries explicit offsets. `unit` says what `price` is per (default kWh).
+ */
+export const TariffPublicationBody = Type.Object(
+  {
+    zone: Type.String({ minLength: 1 }),
+    currency: Type.String({ description: 'ISO 4217, must be the zone’s currency' }),
+    resolution: Type.Union([Type.Literal('PT15M'), Type.Literal('PT30M'), Type.Literal('PT60M')]),
+    unit: Type.Optional(Type.Union([Type.Literal('kWh'), Type.Literal('MWh')], { default: 'kWh' })),
+    intervals: Type.Array(
+      Type.Object(
+        {
+          start: Type.String({ description: 'ISO-8601 with offset, e.g. 2025-10-26T02:00:00+02:00' }),
+          end: Type.String({ description: 'ISO-8601 with offset; end - start must equal the resolution' }),
+          price: Type.Number({ description: 'currency per unit' }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1 },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TariffPublicationBody = Static<typeof TariffPublicationBody>;
+
+/** Why a pushed row was refused. Stable names: publishers match on them. */
+export type IntakeRule =
+  | 'schema'
+  | 'not-numeric'
+  | 'out-of-bounds'
+  | 'offset-missing'
+  | 'invalid-time'
+  | 'resolution-mismatch'
+  | 'duplicate'
+  | 'overlap'
+  | 'gap'
+  | 'unknown-zone'
+  | 'unknown-currency';
+
+export interface IntakeIssue {
+  /** JSON: 1-based interval number; CSV: line number; OpenADR: 1-based interval number; null: the whole batch. */
+  row: number | null;
+  field: string;
+  rule: IntakeRule;
+  message: string;
+}
+
+export type PublicationInput =
+  | { format: 'json'; body: unknown }
+  | { format: 'csv'; text: string }
+  | { format: 'openadr3'; body: unknown; zone?: string; currency?: string };
+
+export interface ValidatedPublication {
+  series: Array<Omit<PriceSeries, 'provenance'>>;
+  /** From OpenADR 3 IMPORT/EXPORT_CAPACITY_LIMIT payloads, targeted at the publication's zone. */
+  capacityLimits: CapacityLimitInterval[];
+}
+
+export type IntakeResult =
+  | { ok: true; zones: string[]; publication: ValidatedPublication }
+  | { ok: false; zones: string[]; issues: IntakeIssue[] };
+
+export interface PublicationIntake {
+  /** Checks every rule and reports every offending row; `zones` lets the caller authorise before applying. */
+  validate(input: PublicationInput): IntakeResult;
+  /** Applies a validated publication atomically; `publisher` is recorded with it. */
+  apply(publication: ValidatedPublication, publisher: string): { publicationIds: number[]; intervals: number; capacityLimits: number };
+}
+
+/** Time-varying grid-connection limits, kept per target (a price zone or a site id). */
+export interface CapacityLimitStore {
+  saveLimits(target: string, source: string, limits: readonly CapacityLimitInterval[]): void;
+  limits(target: string, window: TimeWindow): CapacityLimitInterval[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// API tokens (used by the push intake; issue 6 adds roles and may move this to its own domain file)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One permission: a role over a scope, e.g. tariff-publisher over price-zone DK1 ('*' = every id). */
+export interface ApiTokenGrant {
+  role: string;
+  scopeKind: string;
+  scopeId: string;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  name: string;
+  /** Hex SHA-256 of the secret part; the secret itself is never stored. */
+  secretSha256: string;
+  createdAt: number;
+  expiresAt?: number;
+  revokedAt?: number;
+  grants: ApiTokenGrant[];
+}
+
+export interface ApiTokenStore {
+  find(id: string): ApiTokenRecord | undefined;
+  create(record: ApiTokenRecord): void;
+  markUsed(id: string, at: number): void;
 }

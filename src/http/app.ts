@@ -3,16 +3,20 @@ import type { Logger } from '../platform/logger.js';
 import type { Clock } from '../platform/clock.js';
 import type { StationDirectory } from '../domain/ports.js';
 import { healthRoutes } from './routes/health.js';
+import { tariffRoutes, type TariffRouteDeps } from './routes/tariffs.js';
 
 export interface AppDeps {
   clock: Clock;
   logger: Logger;
   stations: StationDirectory;
+  /** The energy companies' push intake (issue 4); the routes exist only when this is given. */
+  tariffs?: TariffRouteDeps;
 }
 
 /** Builds the HTTP app; never listens by itself (main.ts and tests decide where). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger }) as unknown as FastifyInstance;
   await app.register(healthRoutes, { deps });
+  if (deps.tariffs) await app.register(tariffRoutes, deps.tariffs);
   return app;
 }

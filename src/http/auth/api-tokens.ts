@@ -1,0 +1,86 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ApiTokenGrant, ApiTokenStore } from '../../domain/prices.js';
+import type { Clock } from '../../platform/clock.js';
+import { ALL, ROLES, isRole, type Role } from './roles.js';
+
+/**
+ * API tokens: `cpk_<id>_<secret>`. The id finds the row; only the SHA-256 of the 256-bit random secret is stored,
+ * so a copy of the database does not hand out working tokens. A fast hash is enough for a high-entropy secret
+ * (a slow password hash protects guessable secrets, which these are not); comparison is constant-time.
+ */
+const PREFIX = 'cpk';
+const FORMAT = /^cpk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+
+export interface Principal {
+  tokenId: string;
+  name: string;
+  grants: readonly ApiTokenGrant[];
+}
+
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  constructor(
+    readonly code: 'AUTH_MISSING' | 'AUTH_INVALID' | 'AUTH_FORBIDDEN',
+    message: string,
+    readonly statusCode: 401 | 403,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Creates a token and returns its plaintext: shown once, never stored. */
+export function issueApiToken(
+  store: ApiTokenStore,
+  clock: Clock,
+  opts: { name: string; grants: ApiTokenGrant[]; expiresAt?: number },
+): { id: string; token: string } {
+  for (const g of opts.grants) {
+    if (!isRole(g.role)) throw new RangeError(`unknown role "${g.role}"`);
+    if (ROLES[g.role].scopeKind !== g.scopeKind) {
+      throw new RangeError(`role ${g.role} is scoped to ${ROLES[g.role].scopeKind}, not ${g.scopeKind}`);
+    }
+  }
+  const id = randomBytes(8).toString('hex');
+  const secret = randomBytes(32).toString('base64url');
+  store.create({
+    id,
+    name: opts.name,
+    secretSha256: sha256(secret),
+    createdAt: clock.now(),
+    ...(opts.expiresAt !== undefined ? { expiresAt: opts.expiresAt } : {}),
+    grants: opts.grants,
+  });
+  return { id, token: `${PREFIX}_${id}_${secret}` };
+}
+
+/** Reads `Authorization: Bearer cpk_...` and returns who it is, or throws a 401 AuthError. */
+export function authenticate(header: string | undefined, store: ApiTokenStore, clock: Clock): Principal {
+  if (!header) throw new AuthError('AUTH_MISSING', 'send an API token: Authorization: Bearer cpk_...', 401);
+  const m = FORMAT.exec(header.replace(/^Bearer\s+/i, '').trim());
+  const invalid = new AuthError('AUTH_INVALID', 'the API token is not valid', 401);
+  if (!m) throw invalid;
+  const record = store.find(m[1]!);
+  if (!record) throw invalid;
+  const given = Buffer.from(sha256(m[2]!), 'hex');
+  const stored = Buffer.from(record.secretSha256, 'hex');
+  if (given.length !== stored.length || !timingSafeEqual(given, stored)) throw invalid;
+  const now = clock.now();
+  // Revoked and expired tokens get the same answer as unknown ones: no hint about which tokens exist.
+  if (record.revokedAt !== undefined || (record.expiresAt !== undefined && record.expiresAt <= now)) throw invalid;
+  store.markUsed(record.id, now);
+  return { tokenId: record.id, name: record.name, grants: record.grants };
+}
+
+/** Throws a 403 unless the principal holds `role` over every one of `ids`. */
+export function authorize(principal: Principal, role: Role, ids: readonly string[]): void {
+  const kind = ROLES[role].scopeKind;
+  const held = principal.grants.filter((g) => g.role === role && g.scopeKind === kind);
+  if (held.length === 0) throw new AuthError('AUTH_FORBIDDEN', `this token does not have the ${role} role`, 403);
+  const denied = ids.filter((id) => !held.some((g) => g.scopeId === ALL || g.scopeId === id));
+  if (denied.length > 0) {
+    throw new AuthError('AUTH_FORBIDDEN', `this token may not publish for ${kind} ${denied.join(', ')}`, 403, { denied });
+  }
+}
