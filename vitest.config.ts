@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
     // Tests use real sockets and SQLite files; keep worker count modest on the 2-core CI machine.
     pool: 'forks',
     maxWorkers: 2,

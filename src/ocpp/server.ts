@@ -254,6 +254,8 @@ export class OcppServer implements StationDirectory {
     // A station that reconnects need not boot again (Part 4, 5.3): its last boot status still holds.
     const session: StationSession = { bootStatus: stored?.lastBootStatus ?? null, permitted: new Set() };
     const at = () => isoUtc(services.clock.now());
+    // eslint-disable-next-line prefer-const -- the connection's callbacks need the record it lives in
+    let l: Live;
     const conn: RpcConnection = new RpcConnection({
       identity: stationId,
       socket: ws,
@@ -268,6 +270,15 @@ export class OcppServer implements StationDirectory {
         throw new RpcError('SecurityError', session.bootStatus === null
           ? `${action} before an accepted BootNotification (B01.FR.08)`
           : `${action} while the station's boot is ${session.bootStatus} (B02.FR.09, B03.FR.07)`);
+      },
+      onClosed: (code, reason) => {
+        l.ping?.cancel();
+        if (this.live.get(stationId) === l) {
+          this.live.delete(stationId);
+          services.stations.recordPresence(stationId, 'disconnected', at());
+          services.events.emit('station.disconnected', { stationId, at: at(), reason: `${code} ${reason}`.trim() });
+        }
+        log.info({ station: stationId, code }, 'station disconnected');
       },
       handle: async (action, payload) => {
         const after: (() => void)[] = [];
@@ -292,21 +303,12 @@ export class OcppServer implements StationDirectory {
         };
       },
     });
-    const l: Live = { conn, socket: ws, session, alive: true, ping: undefined, tls };
+    l = { conn, socket: ws, session, alive: true, ping: undefined, tls };
     this.live.set(stationId, l);
     services.stations.recordPresence(stationId, 'connected', at());
     log.info({ station: stationId, tls }, 'station connected');
     ws.on('pong', () => void (l.alive = true));
     ws.on('message', () => void (l.alive = true));
-    ws.on('close', (code: number, reason: Buffer) => {
-      l.ping?.cancel();
-      if (this.live.get(stationId) === l) {
-        this.live.delete(stationId);
-        services.stations.recordPresence(stationId, 'disconnected', at());
-        services.events.emit('station.disconnected', { stationId, at: at(), reason: `${code} ${reason.toString()}`.trim() });
-      }
-      log.info({ station: stationId, code }, 'station disconnected');
-    });
     ws.on('error', (err) => log.warn({ err, station: stationId }, 'WebSocket error'));
     this.schedulePing(l);
     services.events.emit('station.connected', { stationId, at: at() });

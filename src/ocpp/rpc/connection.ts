@@ -32,6 +32,8 @@ export interface RpcConnectionOptions {
   handle: (action: string, payload: unknown, messageId: string) => Promise<InboundResult> | InboundResult;
   /** Called for every successfully received message (for last-seen bookkeeping). */
   onActivity?: () => void;
+  /** Called once when the connection ends, whichever side ended it. */
+  onClosed?: (code: number, reason: string) => void;
 }
 
 interface Outgoing {
@@ -56,7 +58,7 @@ export class RpcConnection {
 
   constructor(private readonly o: RpcConnectionOptions) {
     o.socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
-    o.socket.on('close', () => this.onClose());
+    o.socket.on('close', (code: number, reason: Buffer) => this.onClose(code, reason.toString()));
   }
 
   get identity(): string {
@@ -93,7 +95,7 @@ export class RpcConnection {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.o.socket.close(code, reason);
-    this.onClose();
+    this.onClose(code, reason);
   }
 
   private pump(): void {
@@ -247,9 +249,10 @@ export class RpcConnection {
     this.o.socket.send(text);
   }
 
-  private onClose(): void {
+  private onClose(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.o.onClosed?.(code, reason);
     const pending = [...(this.inFlight ? [this.inFlight.call] : []), ...this.queue.splice(0)];
     this.inFlight?.timer.cancel();
     this.inFlight = undefined;

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Everything a charging station tells us. Instants are UTC ISO-8601 text. Optional key parts use '' / -1

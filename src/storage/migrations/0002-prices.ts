@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Price series with history, API tokens with role grants, and utility capacity limits (issue 4).

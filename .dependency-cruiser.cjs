@@ -1,0 +1,70 @@
+/**
+ * The import directions of ../shared/ARCHITECTURE.md ("Which way the arrows point"), enforced in CI:
+ *   solver/ -> its LP libraries only;  platform -> node built-ins, logging;  domain -> platform;
+ *   scheduler -> domain, platform, solver;  ocpp, prices, storage -> domain, platform (never each other);
+ *   http -> domain, platform, the scheduler's public surface;  main.ts -> everything, imported by nothing.
+ */
+const adapters = ['ocpp', 'prices', 'storage'];
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'solver-is-pure',
+      comment: 'solver/ imports nothing from src/ and no I/O or clock libraries',
+      severity: 'error',
+      // solver/cli.ts is the command-line edge (files, stdin, stdout); the solver itself stays pure.
+      from: { path: '^solver/', pathNot: '^solver/cli\\.ts$' },
+      to: { path: '^src/|node_modules/(luxon|ws|fastify|better-sqlite3|pino)/|^(fs|node:fs|net|node:net|http|node:http)$' },
+    },
+    {
+      name: 'platform-knows-no-domain',
+      severity: 'error',
+      from: { path: '^src/platform/' },
+      to: { path: '^src/(?!platform/)|^solver/' },
+    },
+    {
+      name: 'domain-depends-on-platform-only',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { path: '^src/(?!domain/|platform/)|^solver/' },
+    },
+    ...adapters.map((a) => ({
+      name: `${a}-is-an-adapter`,
+      comment: `src/${a}/ may import only src/domain and src/platform`,
+      severity: 'error',
+      from: { path: `^src/${a}/` },
+      to: { path: `^src/(?!${a}/|domain/|platform/)|^solver/` },
+    })),
+    {
+      name: 'scheduler-uses-ports',
+      severity: 'error',
+      from: { path: '^src/scheduler/' },
+      to: { path: '^src/(?!scheduler/|domain/|platform/)' },
+    },
+    {
+      name: 'http-uses-scheduler-surface',
+      severity: 'error',
+      from: { path: '^src/http/' },
+      to: { path: '^src/(?!http/|domain/|platform/|scheduler/index)|^solver/' },
+    },
+    {
+      name: 'nothing-imports-main',
+      severity: 'error',
+      from: { path: '^(src|solver)/' },
+      to: { path: '^src/main\\.ts$' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true, dependencyTypesNot: ['type-only'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.json'] },
+    exclude: { path: '^(node_modules|dist)/' },
+  },
+};
