@@ -1,0 +1,117 @@
+import { DateTime } from 'luxon';
+import type {
+  EffectiveSlot,
+  PriceEvents,
+  PriceProvider,
+  PriceSeriesStore,
+  QuotedInterval,
+  TimeWindow,
+} from '../domain/prices.js';
+import type { Clock } from '../platform/clock.js';
+import type { PriceZoneConfig, SiteTariff } from './tariff-config.js';
+import { resample } from './resample.js';
+import { scheduleIntervals } from './sources/tariff-schedule.js';
+import { effectivePrices } from './effective-price.js';
+import { PriceError } from './errors.js';
+
+/** Where the price layer reports what happened (main.ts passes the app's TypedEvents bus). */
+export interface PriceEventSink {
+  emit<K extends keyof PriceEvents>(event: K, payload: PriceEvents[K]): void;
+}
+
+/**
+ * What the scheduler asks: prices for a zone over a window on its planning grid (issue 4, "Freshness and gaps").
+ *
+ * Known prices come from the store, resampled without losing money. A slot not covered yet (a departure beyond
+ * tomorrow's publication) is filled by the estimate rule and marked kind 'estimate' with the rule's name:
+ *   1. same weekday last week: the price at the same local wall-clock time seven days earlier, if known and final;
+ *   2. otherwise the zone's configured fallback tariff;
+ *   3. otherwise the slot is left out: the scheduler must not plan on a price nobody knows.
+ * If the zone's newest data is older than maxAgeMinutes, 'prices.stale' is emitted once per stale spell and the
+ * last good series is still served.
+ */
+export class PriceService implements PriceProvider {
+  private readonly zones: Map<string, PriceZoneConfig>;
+  private readonly stale = new Set<string>();
+
+  constructor(
+    private readonly deps: {
+      store: PriceSeriesStore;
+      zones: readonly PriceZoneConfig[];
+      clock: Clock;
+      events: PriceEventSink;
+    },
+  ) {
+    this.zones = new Map(deps.zones.map((z) => [z.id, z]));
+  }
+
+  quote(zone: string, window: TimeWindow, stepMs: number): QuotedInterval[] {
+    const config = this.zone(zone);
+    this.checkFreshness(zone);
+    const grid = resample(this.deps.store.current(zone, window), window, stepMs);
+    const out: QuotedInterval[] = [];
+    grid.forEach((slot, i) => {
+      const start = window.start + i * stepMs;
+      const filled = slot ?? this.estimate(config, start, start + stepMs);
+      if (filled) out.push(filled);
+    });
+    return out;
+  }
+
+  /** Effective prices for a site's tariff: market energy from the zone (with estimates), or the static contract. */
+  effective(tariff: SiteTariff, window: TimeWindow, stepMs: number): EffectiveSlot[] {
+    if (tariff.energy.kind === 'market') {
+      return effectivePrices(tariff, this.quote(tariff.energy.zone, window, stepMs), this.zone(tariff.energy.zone).currency);
+    }
+    const fetchedAt = this.deps.clock.now();
+    const quotes = scheduleIntervals(tariff.energy.schedules, tariff.timeZone, window, stepMs).map((iv) => ({
+      ...iv,
+      source: 'tariff',
+      fetchedAt,
+      kind: 'final' as const,
+    }));
+    return effectivePrices(tariff, quotes, tariff.currency);
+  }
+
+  /** Emits 'prices.stale' when a zone's data has become too old; returns whether it is stale. */
+  checkFreshness(zone: string): boolean {
+    const config = this.zone(zone);
+    const last = this.deps.store.lastFetchedAt(zone);
+    const maxAgeMs = config.maxAgeMinutes * 60_000;
+    const ageMs = last === undefined ? undefined : this.deps.clock.now() - last;
+    const isStale = ageMs === undefined || ageMs > maxAgeMs;
+    if (!isStale) {
+      this.stale.delete(zone);
+      return false;
+    }
+    if (!this.stale.has(zone)) {
+      this.stale.add(zone);
+      this.deps.events.emit('prices.stale', { zone, lastFetchedAt: last, ageMs, maxAgeMs });
+    }
+    return true;
+  }
+
+  private estimate(config: PriceZoneConfig, start: number, end: number): QuotedInterval | undefined {
+    // Calendar arithmetic in the zone's local time: "last week, same wall-clock time", so a DST change in between
+    // does not shift the estimate by an hour.
+    const lastWeek = DateTime.fromMillis(start, { zone: config.timeZone }).minus({ weeks: 1 }).toMillis();
+    const span = { start: lastWeek, end: lastWeek + (end - start) };
+    const past = resample(this.deps.store.current(config.id, span), span, end - start)[0];
+    if (past && past.kind === 'final') {
+      return { start, end, pricePerKwh: past.pricePerKwh, source: past.source, fetchedAt: past.fetchedAt, kind: 'estimate', rule: 'same-weekday-last-week' };
+    }
+    if (config.fallback) {
+      const [iv] = scheduleIntervals([config.fallback], config.timeZone, { start, end }, end - start);
+      if (iv) {
+        return { start, end, pricePerKwh: iv.pricePerKwh, source: 'fallback-tariff', fetchedAt: this.deps.clock.now(), kind: 'estimate', rule: 'fallback-tariff' };
+      }
+    }
+    return undefined;
+  }
+
+  private zone(zone: string): PriceZoneConfig {
+    const config = this.zones.get(zone);
+    if (!config) throw new PriceError('PRICES_UNAVAILABLE', `price zone "${zone}" is not configured`, false);
+    return config;
+  }
+}
