@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { verifyPassword } from '../../src/ocpp/auth/password.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'chargeplan-cli-'));
+const dbPath = join(dir, 'cli.sqlite');
+const configFile = join(dir, 'config.json');
+writeFileSync(configFile, JSON.stringify({ database: { path: dbPath }, log: { level: 'silent' } }));
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/stations.ts', ...args], {
+    env: { ...process.env, CHARGEPLAN_CONFIG: configFile },
+    encoding: 'utf8',
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('stations CLI', () => {
+  it('adds a station with a generated password shown once and stored only as a hash, lists it, rotates it', async () => {
+    const added = run('add', 'DEPOT-01', '--profile', '1');
+    expect(added.code).toBe(0);
+    const password = /password \(shown once\): (\S+)/.exec(added.out)![1]!;
+    expect(password).toHaveLength(24);
+    expect(added.out).toContain('ws://<host>:9000/ocpp/DEPOT-01');
+    const db = new Database(dbPath, { readonly: true });
+    const row = db.prepare("SELECT password_hash FROM stations WHERE id = 'DEPOT-01'").get() as { password_hash: string };
+    expect(row.password_hash).not.toContain(password);
+    expect(await verifyPassword(password, row.password_hash)).toBe(true);
+    expect(run('list').out).toMatch(/^DEPOT-01\tprofile 1\t.*boot never/m);
+    const rotated = run('rotate', 'DEPOT-01', '--password', 'a-brand-new-password-42');
+    expect(rotated.code).toBe(0);
+    const after = db.prepare("SELECT password_hash FROM stations WHERE id = 'DEPOT-01'").get() as { password_hash: string };
+    expect(await verifyPassword('a-brand-new-password-42', after.password_hash)).toBe(true);
+    expect(await verifyPassword(password, after.password_hash)).toBe(false);
+    db.close();
+  });
+
+  it('refuses bad input with a message that names it, changing nothing', () => {
+    expect(run('add', 'DEPOT-01').err).toContain('already exists');
+    const short = run('add', 'DEPOT-02', '--password', 'short');
+    expect(short.code).toBe(2);
+    expect(short.err).toContain('--password: a station password has 16 to 40 characters (A00.FR.205)');
+    expect(run('add', 'bad:id').err).toContain("no ':'");
+    expect(run('rotate', 'NOPE').err).toContain('station NOPE does not exist');
+    expect(run('list').out).not.toContain('DEPOT-02');
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('the bundled default is valid and is what the product starts on', () => {
+    const c = loadConfig({});
+    expect(c.ocpp.port).toBe(9000);
+    expect(c.ocpp.path).toBe('/ocpp');
+    expect(c.database.path).toBe('data/chargeplan.sqlite');
+  });
+
+  it('merges a file named by CHARGEPLAN_CONFIG and environment overrides', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chargeplan-cfg-'));
+    const file = join(dir, 'site.json');
+    writeFileSync(file, JSON.stringify({ ocpp: { heartbeatIntervalSeconds: 900 } }));
+    const c = loadConfig({ CHARGEPLAN_CONFIG: file, CHARGEPLAN_OCPP_PORT: '9100', CHARGEPLAN_DB: '/var/lib/cp.sqlite' });
+    expect(c.ocpp).toMatchObject({ heartbeatIntervalSeconds: 900, port: 9100, path: '/ocpp' });
+    expect(c.database.path).toBe('/var/lib/cp.sqlite');
+  });
+
+  it('names every wrong field', () => {
+    expect(() => loadConfig({}, { ocpp: { port: 70000, bootStatus: 'Maybe', colour: 'red' } })).toThrow(
+      /\/ocpp\/port[\s\S]*\/ocpp\/bootStatus|\/ocpp\/bootStatus[\s\S]*\/ocpp\/port/,
+    );
+    expect(() => loadConfig({ CHARGEPLAN_HTTP_PORT: 'eighty' })).toThrow('CHARGEPLAN_HTTP_PORT must be a port number, got "eighty"');
+  });
+});
