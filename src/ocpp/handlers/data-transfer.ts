@@ -1,6 +1,7 @@
 import type { Handler } from './types.js';
 
-/** P01: vendor-specific data. Kept verbatim; vendors we do not know get UnknownVendorId (P01.FR.06). */
+/** P01: vendor-specific data. Kept verbatim; vendors we do not know get UnknownVendorId (P01.FR.05);
+ * a known vendor's message id we have no reader for gets UnknownMessageId (P01.FR.06). */
 export const dataTransfer: Handler<'DataTransfer'> = (req, ctx) => {
   ctx.services.stationLog.recordMessage(ctx.stationId, 'DataTransfer', req, ctx.now);
   if (!ctx.services.behaviour.dataTransferVendors.includes(req.vendorId)) return { status: 'UnknownVendorId' };

@@ -2,8 +2,9 @@ import type { ChargingNeedsRecord } from '../../domain/stations.js';
 import type { Handler } from './types.js';
 
 /**
- * K15: ISO 15118 charging needs. Stored (departure time, energy, current limits) and announced to the
- * scheduler, which answers with a TxProfile; the response is Accepted (K15.FR.?: the CSMS will send a schedule).
+ * K15/K17: ISO 15118 charging needs. Stored (departure time, energy, current limits) and announced to the
+ * scheduler, which answers with a TxProfile within K15.FR.08's 60 s; hence Accepted (K15.FR.03: the CSMS is able
+ * to provide a schedule). The scheduler must keep to maxScheduleTuples and PeriodsPerSchedule (K15.FR.07).
  */
 export const notifyEVChargingNeeds: Handler<'NotifyEVChargingNeeds'> = (req, ctx) => {
   const { services, stationId, now } = ctx;

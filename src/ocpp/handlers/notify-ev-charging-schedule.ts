@@ -1,8 +1,8 @@
 import type { Handler } from './types.js';
 
 /**
- * K17: the EV's own schedule after renegotiation. Kept verbatim; the scheduler compares it with the plan.
- * Accepted, because the station already keeps the EV within the profile it holds (K17.FR.?).
+ * K16/K17: the schedule the EV chose within the profile it was given. Kept verbatim for the scheduler to compare
+ * with the plan; Accepted, because the station already holds the EV to the limits of that profile.
  */
 export const notifyEVChargingSchedule: Handler<'NotifyEVChargingSchedule'> = (req, ctx) => {
   ctx.services.stationLog.recordMessage(ctx.stationId, 'NotifyEVChargingSchedule', req, ctx.now);

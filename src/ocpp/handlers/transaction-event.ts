@@ -35,7 +35,7 @@ export const transactionEvent: Handler<'TransactionEvent'> = (req, ctx) => {
   ctx.afterReply(() =>
     services.events.emit('transaction.event', { stationId, transaction, eventType: req.eventType, seqNo: req.seqNo, duplicate }));
   const response: TransactionEventResponse = {};
-  // E01.FR.?? / E05: idTokenInfo is returned whenever an idToken was sent.
+  // E01.FR.12: idTokenInfo (status and groupIdToken) is returned whenever an idToken was sent.
   if (info) response.idTokenInfo = info;
   return response;
 };
