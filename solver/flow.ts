@@ -22,6 +22,11 @@
 // energies x iff sum_{j<=k} f_j <= X(s_k) for every k (Hall's condition for nested windows, X = prefix sum
 // of x). So a vehicle can move energy earlier freely, later only through slack, and absorb new supply of
 // segment k in slot t only through the slacks of segments k.. due by t. Circuit nodes are states (t, node).
+// Vehicles without intermediate targets ("simple", nearly all of them) are not visited one by one: for
+// each (node, slot t, slot t2) a counter says how many simple vehicles on that node could draw more in t
+// and give up energy in t2, and another counts the free ones that could draw more in t. The search then
+// costs O(nodes x T^2) whatever the fleet size; a concrete vehicle is picked only for the hops of the path
+// it finally takes.
 import type { Instance } from "./instance.js";
 
 const EPS = 1e-9;
@@ -41,7 +46,7 @@ export interface FlowResult {
   f: Float64Array;
   /** Per vehicle: energy of intermediate segments delivered after their deadline. */
   g: Float64Array;
-  /** Augmenting-path searches that found a re-routing path (a measure of how much the greedy re-routes). */
+  /** Augmenting paths of length > 1 that were applied (how much the greedy had to re-route). */
   reroutes: number;
   /**
    * True when a class with intermediate targets could not get all its energy on time. Late energy, and
@@ -55,6 +60,8 @@ export function solveFlow(inst: Instance, opts: FlowOptions = {}): FlowResult {
   return new FlowSolver(inst, opts).run();
 }
 
+const LAZY = -2;
+
 class FlowSolver {
   readonly T: number;
   readonly V: number;
@@ -64,20 +71,30 @@ class FlowSolver {
   readonly f: Float64Array;
   readonly g: Float64Array;
   readonly load: Float64Array;
-  // (node, slot) -> vehicles hanging on that node and available in that slot, CSR.
+  readonly simple: Uint8Array;
+  // (node, slot) -> vehicles hanging on that node and available in that slot, CSR; the same for the
+  // vehicles with intermediate targets only.
   readonly atOff: Int32Array;
   readonly atVeh: Int32Array;
+  readonly cxOff: Int32Array;
+  readonly cxVeh: Int32Array;
   readonly childOff: Int32Array;
   readonly child: Int32Array;
+  // Flags per (vehicle, slot) and the counters built on them (simple vehicles only).
+  readonly sp: Uint8Array; // can draw more: cap - x > EPS
+  readonly en: Uint8Array; // can give up energy: x - lb > EPS
+  readonly isFree: Uint8Array;
+  readonly pairCnt: Int32Array; // ((node * T + t) * T + t2)
+  readonly freeCnt: Int32Array; // node * T + t
+  readonly cursor: Int32Array; // where pickMover last found a vehicle for ((node * T + t) * T + t2)
   // Search scratch, reset by bumping a stamp instead of clearing.
   stamp = 0;
   readonly stStamp: Int32Array;
   readonly stPrev: Int32Array;
   readonly stVeh: Int32Array;
   readonly stSlot: Int32Array;
+  readonly stNode: Int32Array;
   readonly cdStamp: Int32Array;
-  readonly cdState: Int32Array;
-  readonly vxStamp: Int32Array;
   readonly queue: Int32Array;
   readonly slack: Float64Array;
   level = { cls: 0, late: false };
@@ -85,6 +102,9 @@ class FlowSolver {
   reroutes = 0;
   /** Supply of the current level not yet delivered: once it is gone, searches are pointless. */
   freeLeft = 0;
+  private qh = 0;
+  private qt = 0;
+  private resumeAt = -1;
 
   constructor(
     readonly inst: Instance,
@@ -99,36 +119,51 @@ class FlowSolver {
     this.f = new Float64Array(inst.segDem.length);
     this.g = new Float64Array(V);
     this.load = new Float64Array(nNodes * T);
-    const cnt = new Int32Array(nNodes * T + 1);
-    for (let v = 0; v < V; v++) for (let t = inst.from[v] as number; t < (inst.to[v] as number); t++) cnt[(inst.node[v] as number) * T + t + 1]!++;
-    for (let i = 0; i < nNodes * T; i++) cnt[i + 1]! += cnt[i] as number;
-    this.atOff = cnt.slice();
-    this.atVeh = new Int32Array(cnt[nNodes * T] as number);
-    for (let v = 0; v < V; v++) for (let t = inst.from[v] as number; t < (inst.to[v] as number); t++) this.atVeh[cnt[(inst.node[v] as number) * T + t]!++] = v;
+    this.simple = new Uint8Array(V);
+    for (let v = 0; v < V; v++) this.simple[v] = inst.segOff[v + 1]! - inst.segOff[v]! === 1 ? 1 : 0;
+    [this.atOff, this.atVeh] = this.byNodeSlot(() => true);
+    [this.cxOff, this.cxVeh] = this.byNodeSlot((v) => this.simple[v] === 0);
     const cc = new Int32Array(nNodes + 1);
-    for (let n = 1; n < nNodes; n++) cc[(inst.parent[n] as number) + 1]!++;
-    for (let n = 0; n < nNodes; n++) cc[n + 1]! += cc[n] as number;
+    for (let n = 1; n < nNodes; n++) cc[inst.parent[n]! + 1]!++;
+    for (let n = 0; n < nNodes; n++) cc[n + 1]! += cc[n]!;
     this.childOff = cc.slice();
     this.child = new Int32Array(Math.max(0, nNodes - 1));
-    for (let n = 1; n < nNodes; n++) this.child[cc[inst.parent[n] as number]!++] = n;
+    for (let n = 1; n < nNodes; n++) this.child[cc[inst.parent[n]!]!++] = n;
+    this.sp = new Uint8Array(V * T);
+    this.en = new Uint8Array(V * T);
+    this.isFree = new Uint8Array(V);
+    this.pairCnt = new Int32Array(nNodes * T * T);
+    this.freeCnt = new Int32Array(nNodes * T);
+    this.cursor = new Int32Array(nNodes * T * T);
     this.stStamp = new Int32Array(nNodes * T);
     this.stPrev = new Int32Array(nNodes * T);
     this.stVeh = new Int32Array(nNodes * T);
     this.stSlot = new Int32Array(nNodes * T);
+    this.stNode = new Int32Array(nNodes * T);
     this.cdStamp = new Int32Array(V * T);
-    this.cdState = new Int32Array(V * T);
-    this.vxStamp = new Int32Array(V);
     this.queue = new Int32Array(nNodes * T);
     let maxSeg = 1;
-    for (let v = 0; v < V; v++) maxSeg = Math.max(maxSeg, (inst.segOff[v + 1] as number) - (inst.segOff[v] as number));
+    for (let v = 0; v < V; v++) maxSeg = Math.max(maxSeg, inst.segOff[v + 1]! - inst.segOff[v]!);
     this.slack = new Float64Array(maxSeg);
   }
 
+  private byNodeSlot(keep: (v: number) => boolean): [Int32Array, Int32Array] {
+    const { inst, T, V } = this;
+    const cnt = new Int32Array(inst.nNodes * T + 1);
+    for (let v = 0; v < V; v++) if (keep(v)) for (let t = inst.from[v]!; t < inst.to[v]!; t++) cnt[inst.node[v]! * T + t + 1]!++;
+    for (let i = 0; i < inst.nNodes * T; i++) cnt[i + 1]! += cnt[i]!;
+    const off = cnt.slice();
+    const list = new Int32Array(cnt[inst.nNodes * T]!);
+    for (let v = 0; v < V; v++) if (keep(v)) for (let t = inst.from[v]!; t < inst.to[v]!; t++) list[cnt[inst.node[v]! * T + t]!++] = v;
+    return [off, list];
+  }
+
   run(): FlowResult {
+    const { inst, T } = this;
+    for (let v = 0; v < this.V; v++) for (let t = inst.from[v]!; t < inst.to[v]!; t++) this.refresh(v, t);
     this.placeLowerBounds();
-    const { inst } = this;
     let hasLate = false;
-    for (let v = 0; v < this.V; v++) if ((inst.segOff[v + 1] as number) - (inst.segOff[v] as number) > 1) hasLate = true;
+    for (let v = 0; v < this.V; v++) if (this.simple[v] === 0) hasLate = true;
     let lateTradeoff = false;
     for (let c = 0; c < inst.nClasses; c++) {
       this.runLevel(c, false);
@@ -139,12 +174,13 @@ class FlowSolver {
       let missed = 0;
       for (let v = 0; v < this.V; v++) {
         if (inst.cls[v] !== c) continue;
-        if (inst.segOff[v + 1]! - inst.segOff[v]! > 1) classHasTargets = true;
+        if (this.simple[v] === 0) classHasTargets = true;
         if (inst.to[v]! > inst.from[v]!) missed += this.residual(v);
       }
       if (classHasTargets && missed > 1e-7) lateTradeoff = true;
       this.runLevel(c, true);
     }
+    void T;
     return { x: this.x, f: this.f, g: this.g, reroutes: this.reroutes, lateTradeoff };
   }
 
@@ -153,14 +189,13 @@ class FlowSolver {
     const { lb, inst, T } = this;
     if (!lb) return;
     for (let v = 0; v < this.V; v++) {
-      for (let t = inst.from[v] as number; t < (inst.to[v] as number); t++) {
-        let e = lb[v * T + t] as number;
+      for (let t = inst.from[v]!; t < inst.to[v]!; t++) {
+        let e = lb[v * T + t]!;
         if (e <= 0) continue;
-        this.x[v * T + t] = e;
-        this.addLoad(inst.node[v] as number, t, e);
-        for (let k = inst.segOff[v] as number; k < (inst.segOff[v + 1] as number) && e > 0; k++) {
-          if ((inst.segEnd[k] as number) <= t) continue;
-          const take = Math.min(e, (inst.segDem[k] as number) - (this.f[k] as number));
+        this.change(v, t, e);
+        for (let k = inst.segOff[v]!; k < inst.segOff[v + 1]! && e > 0; k++) {
+          if (inst.segEnd[k]! <= t) continue;
+          const take = Math.min(e, inst.segDem[k]! - this.f[k]!);
           if (take > 0) (this.f[k]! += take), (e -= take);
         }
         if (e > 0) this.g[v]! += e;
@@ -168,70 +203,80 @@ class FlowSolver {
     }
   }
 
-  private addLoad(n: number, t: number, e: number): void {
-    const { parent, } = this.inst;
-    for (let a = n; a >= 0; a = parent[a] as number) this.load[a * this.T + t]! += e;
+  /** The one place x changes: loads up the tree, then the flags and counters of (v, t). */
+  private change(v: number, t: number, d: number): void {
+    this.x[v * this.T + t]! += d;
+    const { parent } = this.inst;
+    for (let a = this.inst.node[v]!; a >= 0; a = parent[a]!) this.load[a * this.T + t]! += d;
+    this.refresh(v, t);
+  }
+
+  private refresh(v: number, t: number): void {
+    const { T, inst } = this;
+    const i = v * T + t;
+    const sp = this.cap[i]! - this.x[i]! > EPS ? 1 : 0;
+    const en = this.x[i]! - (this.lb ? this.lb[i]! : 0) > EPS ? 1 : 0;
+    if (this.simple[v] === 0) {
+      this.sp[i] = sp;
+      this.en[i] = en;
+      return;
+    }
+    const n = inst.node[v]!;
+    const base = v * T;
+    if (sp !== this.sp[i]) {
+      this.sp[i] = sp;
+      const dlt = sp ? 1 : -1;
+      const row = (n * T + t) * T;
+      for (let t2 = inst.from[v]!; t2 < inst.to[v]!; t2++) if (t2 !== t && this.en[base + t2]) this.pairCnt[row + t2]! += dlt;
+      if (this.isFree[v]) this.freeCnt[n * T + t]! += dlt;
+    }
+    if (en !== this.en[i]) {
+      this.en[i] = en;
+      const dlt = en ? 1 : -1;
+      for (let t1 = inst.from[v]!; t1 < inst.to[v]!; t1++) if (t1 !== t && this.sp[base + t1]) this.pairCnt[(n * T + t1) * T + t]! += dlt;
+    }
+  }
+
+  private setFree(v: number, free: boolean): void {
+    const want = free ? 1 : 0;
+    if (this.simple[v] === 0 || this.isFree[v] === want) return;
+    this.isFree[v] = want;
+    const { T, inst } = this;
+    const n = inst.node[v]!;
+    for (let t = inst.from[v]!; t < inst.to[v]!; t++) if (this.sp[v * T + t]) this.freeCnt[n * T + t]! += free ? 1 : -1;
   }
 
   private room(n: number, t: number): number {
     const i = n * this.T + t;
-    return (this.inst.limE[i] as number) - (this.load[i] as number);
+    return this.inst.limE[i]! - this.load[i]!;
   }
 
   private pathRoom(n: number, t: number): number {
     let r = Infinity;
-    for (let a = n; a >= 0; a = this.inst.parent[a] as number) r = Math.min(r, this.room(a, t));
+    for (let a = n; a >= 0; a = this.inst.parent[a]!) r = Math.min(r, this.room(a, t));
     return r;
   }
 
   /** slack[j] = X(s_j) - sum_{i<=j} f_i for the vehicle's intermediate segments j (0-based within v). */
-  private computeSlacks(v: number): number {
+  private computeSlacks(v: number): void {
     const { inst, T, x, f, slack } = this;
-    const k0 = inst.segOff[v] as number;
-    const K = (inst.segOff[v + 1] as number) - k0;
+    const k0 = inst.segOff[v]!;
+    const K = inst.segOff[v + 1]! - k0;
     let X = 0;
-    let t = inst.from[v] as number;
+    let t = inst.from[v]!;
     let F = 0;
     for (let j = 0; j < K - 1; j++) {
-      const s = inst.segEnd[k0 + j] as number;
-      for (; t < s; t++) X += x[v * T + t] as number;
-      F += f[k0 + j] as number;
+      const s = inst.segEnd[k0 + j]!;
+      for (; t < s; t++) X += x[v * T + t]!;
+      F += f[k0 + j]!;
       slack[j] = X - F;
     }
-    return K;
-  }
-
-  /** How much new supply of the current level vehicle v can take in slot t (before caps and circuits). */
-  private absorb(v: number, t: number): number {
-    const { inst } = this;
-    this.chosenSeg = -1;
-    if (inst.cls[v] !== this.level.cls) return 0;
-    const k0 = inst.segOff[v] as number;
-    const K = (inst.segOff[v + 1] as number) - k0;
-    if (this.level.late) {
-      let free = -(this.g[v] as number);
-      for (let j = 0; j < K - 1; j++) free += (inst.segDem[k0 + j] as number) - (this.f[k0 + j] as number);
-      return free;
-    }
-    if (K === 1) {
-      this.chosenSeg = k0;
-      return (inst.segDem[k0] as number) - (this.f[k0] as number);
-    }
-    this.computeSlacks(v);
-    // Supply of segment k placed in t passes every segment j >= k already due by t: their slack bounds it.
-    let best = 0;
-    for (let k = 0; k < K; k++) {
-      let r = (inst.segDem[k0 + k] as number) - (this.f[k0 + k] as number);
-      if (r <= EPS) continue;
-      for (let j = k; j < K - 1 && (inst.segEnd[k0 + j] as number) <= t; j++) r = Math.min(r, this.slack[j] as number);
-      if (r > best) (best = r), (this.chosenSeg = k0 + k);
-    }
-    return best;
   }
 
   /** All supply of the current level that vehicle v has not received yet. */
   private residual(v: number): number {
     const { inst } = this;
+    if (inst.cls[v] !== this.level.cls) return 0;
     const k0 = inst.segOff[v]!;
     const K = inst.segOff[v + 1]! - k0;
     let r = this.level.late ? -this.g[v]! : 0;
@@ -242,18 +287,41 @@ class FlowSolver {
     return Math.max(0, r);
   }
 
+  /** How much new supply of the current level vehicle v can take in slot t (before caps and circuits). */
+  private absorb(v: number, t: number): number {
+    const { inst } = this;
+    this.chosenSeg = -1;
+    if (inst.cls[v] !== this.level.cls) return 0;
+    const k0 = inst.segOff[v]!;
+    const K = inst.segOff[v + 1]! - k0;
+    if (this.level.late) return this.residual(v);
+    if (K === 1) {
+      this.chosenSeg = k0;
+      return inst.segDem[k0]! - this.f[k0]!;
+    }
+    this.computeSlacks(v);
+    // Supply of segment k placed in t passes every segment j >= k already due by t: their slack bounds it.
+    let best = 0;
+    for (let k = 0; k < K; k++) {
+      let r = inst.segDem[k0 + k]! - this.f[k0 + k]!;
+      if (r <= EPS) continue;
+      for (let j = k; j < K - 1 && inst.segEnd[k0 + j]! <= t; j++) r = Math.min(r, this.slack[j]!);
+      if (r > best) (best = r), (this.chosenSeg = k0 + k);
+    }
+    return best;
+  }
+
   /** How much of v's energy can move from slot t1 to slot t2 without breaking its segments. */
   private moveCap(v: number, t1: number, t2: number): number {
     const { inst, T } = this;
-    let r = (this.x[v * T + t1] as number) - (this.lb ? (this.lb[v * T + t1] as number) : 0);
-    if (t2 < t1 || r <= EPS) return r;
-    const k0 = inst.segOff[v] as number;
-    const K = (inst.segOff[v + 1] as number) - k0;
-    if (K === 1) return r;
+    let r = this.x[v * T + t1]! - (this.lb ? this.lb[v * T + t1]! : 0);
+    if (t2 < t1 || r <= EPS || this.simple[v]) return r;
+    const k0 = inst.segOff[v]!;
+    const K = inst.segOff[v + 1]! - k0;
     this.computeSlacks(v);
     for (let j = 0; j < K - 1; j++) {
-      const s = inst.segEnd[k0 + j] as number;
-      if (s > t1 && s <= t2) r = Math.min(r, this.slack[j] as number);
+      const s = inst.segEnd[k0 + j]!;
+      if (s > t1 && s <= t2) r = Math.min(r, this.slack[j]!);
     }
     return r;
   }
@@ -262,19 +330,23 @@ class FlowSolver {
     this.level = { cls: c, late };
     const { inst, T, V } = this;
     let free = 0;
-    for (let v = 0; v < V; v++) if (inst.cls[v] === c && inst.to[v]! > inst.from[v]!) free += this.residual(v);
+    for (let v = 0; v < V; v++) {
+      const r = inst.to[v]! > inst.from[v]! ? this.residual(v) : 0;
+      free += r;
+      this.setFree(v, !late && r > EPS);
+    }
     this.freeLeft = free;
     if (free <= EPS) return;
     // Which vehicles to fill first only changes how much re-routing the exact search must do later:
-    // the least flexible first (least capacity left in slots not yet processed).
+    // the least flexible first (least capacity left in slots not yet processed, net of what it still needs).
     const remCap = new Float64Array(V);
     for (let v = 0; v < V; v++) for (let t = inst.from[v]!; t < inst.to[v]!; t++) remCap[v]! += this.cap[v * T + t]!;
     const slotVeh: number[][] = Array.from({ length: T }, () => []);
     for (let v = 0; v < V; v++) if (inst.cls[v] === c) for (let t = inst.from[v]!; t < inst.to[v]!; t++) slotVeh[t]!.push(v);
     const key = new Float64Array(V);
     for (let i = 0; i < T && this.freeLeft > EPS; i++) {
-      const tau = inst.order[i] as number;
-      const cand = slotVeh[tau] as number[];
+      const tau = inst.order[i]!;
+      const cand = slotVeh[tau]!;
       for (const v of cand) key[v] = remCap[v]! - this.residual(v);
       if (this.opts.hint) this.fillHint(tau, cand);
       cand.sort((a, b) => key[a]! - key[b]! || a - b);
@@ -282,6 +354,7 @@ class FlowSolver {
       this.maxFlowAt(tau);
       for (const v of cand) remCap[v]! -= this.cap[v * T + tau]!;
     }
+    for (let v = 0; v < V; v++) this.setFree(v, false);
   }
 
   private fillHint(tau: number, cand: number[]): void {
@@ -295,7 +368,7 @@ class FlowSolver {
 
   private directFill(tau: number, cand: number[]): void {
     for (const v of cand) {
-      if (this.room(0, tau) <= EPS) return;
+      if (this.room(0, tau) <= EPS || this.freeLeft <= EPS) return;
       this.push(v, tau, Infinity);
     }
   }
@@ -314,50 +387,44 @@ class FlowSolver {
 
   /** Books d of new supply (current level) to v in slot t. absorb() must have just chosen the segment. */
   private take(v: number, t: number, d: number): void {
-    this.x[v * this.T + t]! += d;
     this.freeLeft -= d;
     if (this.level.late) this.g[v]! += d;
     else this.f[this.chosenSeg]! += d;
-    this.addLoad(this.inst.node[v]!, t, d);
+    this.change(v, t, d);
+    if (this.isFree[v] && this.residual(v) <= EPS) this.setFree(v, false);
   }
 
   /**
-   * Breadth-first search backwards from the sink of slot tau for a free vehicle, through states (t, node):
-   * "energy arriving at this node in slot t can reach the sink". A vehicle w that can draw more in t either
-   * has free supply (path found) or can give up energy in another slot t', which opens (t', ancestors of w).
+   * Augmenting paths for slot tau until none is left. The search runs backwards from the sink of tau over
+   * states (t, node): "energy arriving at this node in slot t can reach the sink". A vehicle that can draw
+   * more in t either has free supply (a path) or can give up energy in another slot t2, which opens
+   * (t2, its node and ancestors).
    *
    * After an augmentation the same search tree usually still holds many paths, so the search resumes
-   * where it stopped instead of starting over; every path taken from a possibly stale tree is re-measured
-   * against the current residuals in augment() and refused if it has no capacity left. Only a fresh
-   * search that finds nothing ends the slot, so exactness does not depend on the reuse.
+   * where it stopped; every path taken from a possibly stale tree is re-measured against the current
+   * residuals in augment() and skipped if it has no capacity left. Only a fresh search that finds nothing
+   * ends the slot, so exactness does not depend on the reuse.
    */
-  private qh = 0;
-  private qt = 0;
-  private resumeAt = -1;
-
   private maxFlowAt(tau: number): void {
     for (;;) {
       if (this.freeLeft <= EPS || this.room(0, tau) <= EPS) return;
       this.startSearch(tau);
       let progressed = false;
       while (this.freeLeft > EPS && this.room(0, tau) > EPS) {
-        const found = this.continueSearch(tau);
+        const found = this.continueSearch();
         if (found < 0) break;
-        // A path through a stale part of the tree may have no capacity left: skip it and keep searching.
         if (this.augment(found % this.V, (found / this.V) | 0, tau)) {
           this.reroutes++;
           progressed = true;
+        } else if (progressed) {
+          break; // the tree went stale: a fresh search (cheap, O(nodes x T^2)) beats probing it further
         }
       }
-      // Only a fresh search that finds nothing proves there is no augmenting path left.
       if (!progressed) return;
     }
   }
 
-  fresh = 0;
-  scanned = 0;
   private startSearch(tau: number): void {
-    this.fresh++;
     const stamp = ++this.stamp;
     this.stStamp[tau] = stamp; // state id = node * T + t; the site is node 0
     this.stPrev[tau] = -1;
@@ -368,15 +435,28 @@ class FlowSolver {
     this.resumeAt = -1;
   }
 
+  /** Opens (t2, n and its ancestors) as origins: some vehicle on n gives up energy in t2 to draw in t. */
+  private open(n: number, t2: number, veh: number, t: number): void {
+    const { inst, T, stamp } = this;
+    for (let a = n; a >= 0; a = inst.parent[a]!) {
+      const as = a * T + t2;
+      if (this.stStamp[as] === stamp) return; // its ancestors are open already
+      this.stStamp[as] = stamp;
+      this.stPrev[as] = -1;
+      this.stVeh[as] = veh;
+      this.stNode[as] = n;
+      this.stSlot[as] = t;
+      this.queue[this.qt++] = as;
+    }
+  }
+
   /** Returns t * V + w for a free vehicle w found in slot t, or -1 when the search space is exhausted. */
-  private continueSearch(tau: number): number {
-    const { inst, T, x, cap, stStamp, stPrev, stVeh, stSlot, cdStamp, cdState, queue, vxStamp } = this;
-    const stamp = this.stamp;
-    void tau;
+  private continueSearch(): number {
+    const { inst, T, stStamp, stPrev, queue, stamp } = this;
     while (this.qh < this.qt) {
       const resumeAt = this.resumeAt;
       this.resumeAt = -1;
-      const s = queue[this.qh++] as number;
+      const s = queue[this.qh++]!;
       const n = (s / T) | 0;
       const t = s - n * T;
       for (let ci = this.childOff[n]!; ci < this.childOff[n + 1]!; ci++) {
@@ -387,86 +467,107 @@ class FlowSolver {
         stPrev[cs] = s;
         queue[this.qt++] = cs;
       }
-      for (let i = resumeAt >= 0 ? resumeAt : this.atOff[s]!; i < this.atOff[s + 1]!; i++) {
-        const w = this.atVeh[i]!;
-        const wi = w * T + t;
-        this.scanned++;
-        if (cdStamp[wi] === stamp || cap[wi]! - x[wi]! <= EPS) continue;
-        cdStamp[wi] = stamp;
-        cdState[wi] = s;
-        if (this.absorb(w, t) > EPS) {
+      // Free simple vehicles here: the counter says whether to look at all.
+      if (this.freeCnt[s]! > 0) {
+        for (let i = resumeAt >= 0 ? resumeAt : this.atOff[s]!; i < this.atOff[s + 1]!; i++) {
+          const w = this.atVeh[i]!;
+          const wi = w * T + t;
+          if (!this.isFree[w] || !this.sp[wi] || this.cdStamp[wi] === stamp) continue;
+          this.cdStamp[wi] = stamp;
           this.qh--; // resume inside this state's vehicle list, right after w
           this.resumeAt = i + 1;
           return t * this.V + w;
         }
-        // Without deadlines a vehicle's moves do not depend on the destination slot: open them once.
-        const simple = inst.segOff[w + 1]! - inst.segOff[w]! === 1;
-        if (simple) {
-          if (vxStamp[w] === stamp) continue;
-          vxStamp[w] = stamp;
-        }
-        for (let t2 = inst.from[w]!; t2 < inst.to[w]!; t2++) {
-          if (t2 === t) continue;
-          if (simple ? x[w * T + t2]! - (this.lb ? this.lb[w * T + t2]! : 0) <= EPS : this.moveCap(w, t2, t) <= EPS) continue;
-          for (let a = inst.node[w]!; a >= 0; a = inst.parent[a]!) {
-            const as = a * T + t2;
-            if (stStamp[as] === stamp) break; // its ancestors are open already
-            stStamp[as] = stamp;
-            stPrev[as] = -1;
-            stVeh[as] = w;
-            stSlot[as] = t;
-            queue[this.qt++] = as;
-          }
-        }
       }
+      // Vehicles with intermediate targets: one by one, their moves depend on the destination slot.
+      for (let i = this.cxOff[s]!; i < this.cxOff[s + 1]!; i++) {
+        const w = this.cxVeh[i]!;
+        const wi = w * T + t;
+        if (!this.sp[wi] || this.cdStamp[wi] === stamp) continue;
+        this.cdStamp[wi] = stamp;
+        if (this.absorb(w, t) > EPS) {
+          this.qh--;
+          this.resumeAt = this.atOff[s + 1]!; // the simple ones of this state were all seen
+          return t * this.V + w;
+        }
+        for (let t2 = inst.from[w]!; t2 < inst.to[w]!; t2++) if (t2 !== t && this.moveCap(w, t2, t) > EPS) this.open(n, t2, w, t);
+      }
+      // Simple vehicles moving energy from t2 into t, by counter.
+      const row = s * T;
+      for (let t2 = 0; t2 < T; t2++) if (this.pairCnt[row + t2]! > 0 && stStamp[n * T + t2] !== stamp) this.open(n, t2, LAZY, t);
+    }
+    return -1;
+  }
+
+  /**
+   * A simple vehicle on node n that can draw more in t and give up energy in t2. The scan resumes where
+   * the last pick for this (n, t, t2) stopped, so repeated augmentations over one edge cost amortised O(1).
+   */
+  private pickMover(n: number, t: number, t2: number): number {
+    const { T } = this;
+    const lo = this.atOff[n * T + t]!;
+    const len = this.atOff[n * T + t + 1]! - lo;
+    const ci = (n * T + t) * T + t2;
+    const start = this.cursor[ci]!;
+    for (let k = 0; k < len; k++) {
+      const j = (start + k) % len;
+      const w = this.atVeh[lo + j]!;
+      if (!this.simple[w] || !this.sp[w * T + t] || !this.en[w * T + t2]) continue;
+      this.cursor[ci] = j;
+      return w;
     }
     return -1;
   }
 
   /** Walks the search tree from the free vehicle back to tau, finds the bottleneck, applies it if > 0. */
+
   private augment(w0: number, t0: number, tau: number): boolean {
+
     const { inst, T } = this;
     const movesV: number[] = [];
     const movesFrom: number[] = [];
     const movesTo: number[] = [];
     let d = Math.min(this.absorb(w0, t0), this.cap[w0 * T + t0]! - this.x[w0 * T + t0]!);
     const seg = this.chosenSeg;
-    let w = w0;
+    let s = inst.node[w0]! * T + t0;
     let t = t0;
     for (;;) {
-      let s = this.cdState[w * T + t]!;
       while (this.stPrev[s]! >= 0) {
         d = Math.min(d, this.room((s / T) | 0, t));
         s = this.stPrev[s]!;
       }
-      const v = this.stVeh[s]!;
-      if (v < 0) {
+      let v = this.stVeh[s]!;
+      if (v === -1) {
         d = Math.min(d, this.room(0, tau));
         break;
       }
       const t2 = this.stSlot[s]!;
+      if (v === LAZY) v = this.pickMover(this.stNode[s]!, t2, t);
+      if (v < 0) return false; // the counters moved on since this state was opened
       movesV.push(v), movesFrom.push(t), movesTo.push(t2);
-      w = v;
+      s = this.stNode[s]! * T + t2;
       t = t2;
+      if (!(d > EPS)) return false;
     }
-    // A vehicle with deadlines that appears twice would spend one slack twice: split it conservatively.
+    // A vehicle used twice in one path would spend one capacity twice: share it conservatively.
+    let times = 1;
+    for (let i = 0; i < movesV.length; i++) {
+      let k = movesV[i] === w0 ? 2 : 1;
+      for (let j = 0; j < i; j++) if (movesV[j] === movesV[i]) k++;
+      times = Math.max(times, k);
+    }
     for (let i = 0; i < movesV.length; i++) {
       const v = movesV[i]!;
-      const times = movesV.filter((u) => u === v).length;
-      const multi = (inst.segOff[v + 1]! - inst.segOff[v]!) > 1 ? times : 1;
-      d = Math.min(d, this.moveCap(v, movesFrom[i]!, movesTo[i]!) / multi, this.cap[v * T + movesTo[i]!]! - this.x[v * T + movesTo[i]!]!);
+      d = Math.min(d, this.moveCap(v, movesFrom[i]!, movesTo[i]!), this.cap[v * T + movesTo[i]!]! - this.x[v * T + movesTo[i]!]!);
     }
+    d /= times;
     if (!(d > EPS)) return false;
     this.absorb(w0, t0);
     this.chosenSeg = seg;
     this.take(w0, t0, d);
     for (let i = 0; i < movesV.length; i++) {
-      const v = movesV[i]!;
-      const node = inst.node[v]!;
-      this.x[v * T + movesFrom[i]!]! -= d;
-      this.addLoad(node, movesFrom[i]!, -d);
-      this.x[v * T + movesTo[i]!]! += d;
-      this.addLoad(node, movesTo[i]!, d);
+      this.change(movesV[i]!, movesFrom[i]!, -d);
+      this.change(movesV[i]!, movesTo[i]!, d);
     }
     return true;
   }
