@@ -10,6 +10,10 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 const PASSWORD = 'independent-peer-pass';
 let server: TestServer;
 let client: RPCClient | undefined;
+/** ocpp-rpc's typings declare every option as required; the library itself defaults them. */
+const peer = (options: Record<string, unknown>) => new RPCClient(options as unknown as ConstructorParameters<typeof RPCClient>[0]);
+type Handler = Parameters<RPCClient['handle']>[1];
+
 afterEach(async () => {
   await client?.close({ force: true });
   await server?.stop();
@@ -19,7 +23,7 @@ describe('interoperability with ocpp-rpc (strict mode)', () => {
   it('boots, reports, charges and accepts a TxProfile with every message valid on both sides', async () => {
     server = await startTestServer();
     await server.addStation('PEER-1', PASSWORD);
-    client = new RPCClient({
+    client = peer({
       endpoint: `${server.wsUrl}/ocpp`,
       identity: 'PEER-1',
       password: PASSWORD,
@@ -28,7 +32,7 @@ describe('interoperability with ocpp-rpc (strict mode)', () => {
       reconnect: false,
     });
     const getVariables: unknown[] = [];
-    client.handle('GetVariables', ({ params }: { params: { getVariableData: { component: { name: string }; variable: { name: string } }[] } }) => {
+    client.handle('GetVariables', (({ params }: { params: { getVariableData: { component: { name: string }; variable: { name: string } }[] } }) => {
       getVariables.push(params);
       return {
         getVariableResult: params.getVariableData.map((d) => ({
@@ -38,12 +42,12 @@ describe('interoperability with ocpp-rpc (strict mode)', () => {
           variable: d.variable,
         })),
       };
-    });
+    }) as unknown as Handler);
     const profiles: unknown[] = [];
-    client.handle('SetChargingProfile', ({ params }: { params: unknown }) => {
+    client.handle('SetChargingProfile', (({ params }: { params: unknown }) => {
       profiles.push(params);
       return { status: 'Accepted' };
-    });
+    }) as unknown as Handler);
     await client.connect();
     const caps = server.running.events.once('station.capabilities');
     const boot = (await client.call('BootNotification', {
@@ -74,7 +78,7 @@ describe('interoperability with ocpp-rpc (strict mode)', () => {
   it("sees our CALLERROR for a payload its own strict mode would not send", async () => {
     server = await startTestServer();
     await server.addStation('PEER-2', PASSWORD);
-    client = new RPCClient({ endpoint: `${server.wsUrl}/ocpp`, identity: 'PEER-2', password: PASSWORD, protocols: ['ocpp2.0.1'], strictMode: false, reconnect: false });
+    client = peer({ endpoint: `${server.wsUrl}/ocpp`, identity: 'PEER-2', password: PASSWORD, protocols: ['ocpp2.0.1'], strictMode: false, reconnect: false });
     await client.connect();
     await client.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } }).catch(() => undefined);
     const err = await client.call('Heartbeat', { unexpected: true }).then(() => null, (e: { rpcErrorCode?: string; message: string }) => e);
