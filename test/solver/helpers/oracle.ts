@@ -1,0 +1,23 @@
+// The LP oracle: the same lexicographic model the engines use, without the tie-break term, so that its
+// cost is the pure optimum the flow path must match.
+import { buildInstance } from "../../../solver/instance.js";
+import { buildLp, solveLexicographic } from "../../../solver/lp.js";
+import type { LpSolveFn } from "../../../solver/lp.js";
+import { buildPlan } from "../../../solver/plan.js";
+import { solveWithJsLp } from "../../../solver/engine-jslp.js";
+import { highsSolver } from "../../../solver/engine-highs.js";
+import type { Highs } from "../../../solver/engine-highs.js";
+import type { Plan, Problem } from "../../../solver/index.js";
+
+export function lpOracle(problem: Problem, highs?: Highs, opts: { minPowerBinaries?: boolean } = {}): Plan {
+  const inst = buildInstance(problem);
+  const one: LpSolveFn = highs ? highsSolver(highs) : solveWithJsLp;
+  const x = solveLexicographic(inst, buildLp(inst, { tieEps: 0, ...opts }), one);
+  return buildPlan(problem, inst, x, highs ? "highs-oracle" : "jslp-oracle");
+}
+
+/** Delivered energy per priority (highest first): the lexicographic part of the objective. */
+export function deliveredByPriority(problem: Problem, plan: Plan): number[] {
+  const prios = [...new Set(problem.vehicles.map((v) => v.priority ?? 0))].sort((a, b) => b - a);
+  return prios.map((p) => plan.vehicles.reduce((s, v, i) => s + ((problem.vehicles[i]!.priority ?? 0) === p ? v.energyKwh : 0), 0));
+}
