@@ -4,6 +4,7 @@ import type {
   CapacityLimitStore,
   IntakeIssue,
   IntakeResult,
+  PriceEvents,
   PriceInterval,
   PriceSeriesStore,
   PublicationInput,
@@ -57,6 +58,8 @@ export class PriceIntake implements PublicationIntake {
       store: PriceSeriesStore;
       limits?: CapacityLimitStore;
       clock: Clock;
+      /** Told about every applied publication, so the scheduler re-plans on new prices. */
+      events?: { emit(event: 'prices.updated', payload: PriceEvents['prices.updated']): void };
     },
   ) {
     this.zones = new Map(deps.zones.map((z) => [z.id, z]));
@@ -101,6 +104,11 @@ export class PriceIntake implements PublicationIntake {
       publication.series.map((s) => ({ ...s, provenance: { source, fetchedAt, kind: 'final' as const } })),
       publisher,
     );
+    for (const s of publication.series) {
+      const first = s.intervals[0];
+      const last = s.intervals.at(-1);
+      if (first && last) this.deps.events?.emit('prices.updated', { zone: s.zone, source, start: first.start, end: last.end, intervals: s.intervals.length });
+    }
     if (publication.capacityLimits.length > 0) {
       if (!this.deps.limits) throw new PriceError('PRICES_UNAVAILABLE', 'no capacity-limit store is configured', false);
       const target = publication.series[0]?.zone;

@@ -92,7 +92,7 @@ export function createPricing(deps: {
 }): Pricing {
   const { config, store, limits, clock, events, fetch, random, logger } = deps;
   const service = new PriceService({ store, zones: config.zones, clock, events });
-  const intake = new PriceIntake({ zones: config.zones, store, limits, clock });
+  const intake = new PriceIntake({ zones: config.zones, store, limits, clock, events });
   const sources = config.sources.map((s) => createPriceSource(s, { fetch, clock }));
   const schedulers = config.sources.map(
     (s, i) =>

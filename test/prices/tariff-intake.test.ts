@@ -17,6 +17,8 @@ import { openDatabase, type Db } from '../../src/storage/database.js';
 import { ApiTokenRepository } from '../../src/storage/api-token-repository.js';
 import { CapacityLimitRepository } from '../../src/storage/price-capacity-limit-repository.js';
 import { PriceSeriesRepository } from '../../src/storage/price-series-repository.js';
+import { TypedEvents } from '../../src/platform/events.js';
+import type { PriceEvents } from '../../src/domain/prices.js';
 import { fixture, fixtureJson } from './helpers/fixtures.js';
 
 const t = (iso: string) => Date.parse(iso);
@@ -47,6 +49,7 @@ describe('push intake through the real app', () => {
   let tokens: ApiTokenRepository;
   let limits: CapacityLimitRepository;
   let dk1Token: string;
+  let events: TypedEvents<PriceEvents>;
   let anyZoneToken: string;
 
   beforeEach(async () => {
@@ -61,7 +64,8 @@ describe('push intake through the real app', () => {
       Value.Parse(PriceZoneConfig, { id: 'DK2', currency: 'EUR' }),
       Value.Parse(PriceZoneConfig, { id: 'acme-flex', currency: 'DKK' }),
     ];
-    const intake = new PriceIntake({ zones, store, limits, clock });
+    events = new TypedEvents<PriceEvents>();
+    const intake = new PriceIntake({ zones, store, limits, clock, events });
     app = await buildApp({ clock, logger: silentLogger(), stations: { connectedCount: () => 0, isConnected: () => false }, tariffs: { intake, tokens, clock } });
     dk1Token = issueApiToken(tokens, clock, { name: 'acme', grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: 'DK1' }] }).token;
     anyZoneToken = issueApiToken(tokens, clock, { name: 'utility', grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: '*' }] }).token;
@@ -83,8 +87,10 @@ describe('push intake through the real app', () => {
 
   describe('accepts', () => {
     it('our JSON with local offsets across the 25-hour day, and records who published it', async () => {
+      const updated = events.once('prices.updated');
       const res = await post(jsonBody());
       expect(res.statusCode).toBe(201);
+      expect(await updated).toEqual({ zone: 'DK1', source: 'push:acme', start: DAY.start, end: DAY.end, intervals: 100 });
       expect(res.json()).toMatchObject({ zones: ['DK1'], intervals: 100, capacityLimits: 0 });
       expect(stored()).toHaveLength(100);
       expect(stored().map((i) => i.pricePerKwh)).toEqual(realDay().map((i) => i.pricePerKwh));
