@@ -195,17 +195,22 @@ async function load(order: RunOrder, stations: Station[]): Promise<LoadReport> {
       let running = stations.length;
       stations.forEach((s, i) => {
         let due = start + (i / stations.length) * periodMs;
-        const tick = () => {
+        // A station whose next tick falls after the end is done at once (waiting for that tick would stretch
+        // the measured window by up to one period).
+        const schedule = () => {
           if (due >= end) {
             if (--running === 0) resolve();
             return;
           }
+          setTimeout(tick, Math.max(0, due - performance.now()));
+        };
+        const tick = () => {
           if (s.busy) skipped++;
           else void fire(s);
           due += periodMs;
-          setTimeout(tick, Math.max(0, due - performance.now()));
+          schedule();
         };
-        setTimeout(tick, Math.max(0, due - performance.now()));
+        schedule();
       });
     });
     await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 10_000))]);
