@@ -127,6 +127,14 @@ export interface PriceProvider {
   quote(zone: string, window: TimeWindow, stepMs: number): QuotedInterval[];
 }
 
+/**
+ * What a site pays per slot, by the name of its tariff in config (`prices.tariffs`): energy (with estimates
+ * marked), grid fee, taxes and VAT, each kept. This is the port the scheduler plans on.
+ */
+export interface SitePriceProvider {
+  effective(tariff: string, window: TimeWindow, stepMs: number): EffectiveSlot[];
+}
+
 /** Events the price layer publishes on the TypedEvents bus (convention 8: tests await them). */
 export interface PriceEvents {
   /** Prices older than the configured age: the last good series is still served. */

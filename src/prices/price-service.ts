@@ -5,6 +5,7 @@ import type {
   PriceProvider,
   PriceSeriesStore,
   QuotedInterval,
+  SitePriceProvider,
   TimeWindow,
 } from '../domain/prices.js';
 import type { Clock } from '../platform/clock.js';
@@ -113,5 +114,48 @@ export class PriceService implements PriceProvider {
     const config = this.zones.get(zone);
     if (!config) throw new PriceError('PRICES_UNAVAILABLE', `price zone "${zone}" is not configured`, false);
     return config;
+  }
+}
+
+/** The scheduler's view: effective prices by tariff name, from the configured tariffs. */
+export class TariffPrices implements SitePriceProvider {
+  constructor(
+    private readonly service: PriceService,
+    private readonly tariffs: Readonly<Record<string, SiteTariff>>,
+  ) {}
+
+  effective(tariff: string, window: TimeWindow, stepMs: number): EffectiveSlot[] {
+    const config = this.tariffs[tariff];
+    if (!config) throw new PriceError('TARIFF_INVALID', `no tariff named "${tariff}" in prices.tariffs`, false);
+    return this.service.effective(config, window, stepMs);
+  }
+}
+
+/**
+ * Checks every zone's freshness on a fixed period, so 'prices.stale' is raised even when nobody asks for prices
+ * (a site with no car plugged in still wants to know its feed is down). Ticks are computed from the clock.
+ */
+export class FreshnessWatch {
+  private timer: { cancel(): void } | undefined;
+
+  constructor(
+    private readonly deps: { service: PriceService; zones: readonly string[]; clock: Clock; periodMs: number },
+  ) {}
+
+  start(): void {
+    this.tick();
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    for (const zone of this.deps.zones) this.deps.service.checkFreshness(zone);
+    const { clock, periodMs } = this.deps;
+    // Align to the period so an early or late timer does not drift the schedule.
+    const next = (Math.floor(clock.now() / periodMs) + 1) * periodMs;
+    this.timer = clock.setTimer(next - clock.now(), () => this.tick());
   }
 }

@@ -6,7 +6,7 @@ import { PricesConfig, PullSchedule, type PriceSourceConfig } from './tariff-con
 import { checkTariff } from './effective-price.js';
 import { PriceError } from './errors.js';
 import { PriceIntake } from './intake.js';
-import { PriceService, type PriceEventSink } from './price-service.js';
+import { FreshnessWatch, PriceService, TariffPrices, type PriceEventSink } from './price-service.js';
 import { PullScheduler } from './pull-scheduler.js';
 import type { FetchLike } from './sources/http.js';
 import { EntsoeSource } from './sources/entsoe-a44.js';
@@ -70,10 +70,13 @@ export function createPriceSource(config: PriceSourceConfig, deps: { fetch: Fetc
 
 export interface Pricing {
   service: PriceService;
+  /** SitePriceProvider for the scheduler: effective prices by tariff name. */
+  sitePrices: TariffPrices;
   intake: PriceIntake;
   sources: PriceSource[];
   schedulers: PullScheduler[];
-  /** Starts every pulled source's schedule (each runs once at start). */
+  freshness: FreshnessWatch;
+  /** Starts every pulled source's schedule (each runs once at start) and the freshness watch. */
   start(): void;
   stop(): void;
 }
@@ -106,12 +109,21 @@ export function createPricing(deps: {
         ...(logger ? { logger } : {}),
       }),
   );
+  const freshness = new FreshnessWatch({ service, zones: config.zones.map((z) => z.id), clock, periodMs: 5 * 60_000 });
   return {
     service,
+    sitePrices: new TariffPrices(service, config.tariffs),
     intake,
     sources,
     schedulers,
-    start: () => schedulers.forEach((s) => s.start()),
-    stop: () => schedulers.forEach((s) => s.stop()),
+    freshness,
+    start: () => {
+      schedulers.forEach((s) => s.start());
+      freshness.start();
+    },
+    stop: () => {
+      schedulers.forEach((s) => s.stop());
+      freshness.stop();
+    },
   };
 }

@@ -43,13 +43,22 @@ describe('wiring the price layer from config', () => {
       .on('https://api.awattar.at/', { body: fixtureJson('awattar-marketdata-hourly-2021-09.json') });
     const pricing = createPricing({ config: parsed, store: new PriceSeriesRepository(db, clock), limits: new CapacityLimitRepository(db, clock), clock, events, fetch: fake.fetch, random: seededRandom(1) });
     const updated = events.once('prices.updated', (e) => e.zone === 'DE-LU');
+    const stale: Array<PriceEvents['prices.stale']> = [];
+    events.on('prices.stale', (e) => stale.push(e));
     pricing.start();
     clock.advance(0);
     expect(await updated).toMatchObject({ source: 'entsoe-de', intervals: 192 });
-    const slots = pricing.service.effective(parsed.tariffs.home!, { start: Date.parse('2026-02-02T16:00:00Z'), end: Date.parse('2026-02-02T17:00:00Z') }, 15 * 60_000);
+    const slots = pricing.sitePrices.effective('home', { start: Date.parse('2026-02-02T16:00:00Z'), end: Date.parse('2026-02-02T17:00:00Z') }, 15 * 60_000);
     expect(slots).toHaveLength(4);
     expect(slots.every((s) => s.kind === 'final' && s.gridFee === 0.14 && s.taxes.Stromsteuer === 0.0205)).toBe(true);
+    // The freshness watch reported both zones at start-up (no data yet) without anyone asking for prices; the
+    // fetches made them fresh, so later ticks stay quiet.
+    expect(stale.map((e) => [e.zone, e.lastFetchedAt])).toEqual([['DE-LU', undefined], ['AT', undefined]]);
+    clock.advance(30 * 60_000);
+    expect(stale).toHaveLength(2);
+    expect(() => pricing.sitePrices.effective('office', { start: 0, end: 900_000 }, 900_000)).toThrow(expect.objectContaining({ code: 'TARIFF_INVALID' }));
     pricing.stop();
+    expect(clock.pendingTimers()).toBe(0);
     db.close();
   });
 
