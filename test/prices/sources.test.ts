@@ -203,3 +203,20 @@ describe('OpenADR 3', () => {
     expect(fake.requests.filter((r) => r.url.startsWith('https://auth.example'))).toHaveLength(1);
   });
 });
+
+describe('fixed or time-of-use tariff from config', () => {
+  it('produces the contract’s prices on a 15-minute grid in local time, 100 slots on the 25-hour day', async () => {
+    const { ScheduleTariffSource } = await import('../../src/prices/sources/tariff-schedule.js');
+    const src = new ScheduleTariffSource('home-tou', {
+      zone: 'home',
+      currency: 'DKK',
+      timeZone: 'Europe/Copenhagen',
+      clock: new ManualClock('2025-10-25T12:00:00Z'),
+      schedules: [{ otherwisePerKwh: 2.1, bands: [{ days: ['sun'], from: '00:00', to: '06:00', pricePerKwh: 1.4 }] }],
+    });
+    const [s] = await src.series({ start: t('2025-10-25T22:00:00Z'), end: t('2025-10-26T23:00:00Z') });
+    expect(s!.intervals).toHaveLength(100);
+    expect(s!.intervals.filter((i) => i.pricePerKwh === 1.4)).toHaveLength(28);
+    expect(s!.provenance).toEqual({ source: 'home-tou', fetchedAt: t('2025-10-25T12:00:00Z'), kind: 'final' });
+  });
+});

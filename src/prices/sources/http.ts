@@ -47,28 +47,3 @@ export async function fetchJson(
     throw new PriceError('PRICES_PARSE_FAILED', `${source}: response is not JSON`, false, { cause });
   }
 }
-
-/** Narrowing helpers for wire payloads: each failure names the path so a broken feed is easy to diagnose. */
-export function asRecord(v: unknown, path: string, source: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new PriceError('PRICES_PARSE_FAILED', `${source}: ${path} is not an object`, false);
-  }
-  return v as Record<string, unknown>;
-}
-
-export function asArray(v: unknown, path: string, source: string): unknown[] {
-  if (!Array.isArray(v)) throw new PriceError('PRICES_PARSE_FAILED', `${source}: ${path} is not an array`, false);
-  return v;
-}
-
-export function asNumber(v: unknown, path: string, source: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new PriceError('PRICES_PARSE_FAILED', `${source}: ${path} is not a number`, false);
-  }
-  return v;
-}
-
-export function asString(v: unknown, path: string, source: string): string {
-  if (typeof v !== 'string') throw new PriceError('PRICES_PARSE_FAILED', `${source}: ${path} is not a string`, false);
-  return v;
-}
