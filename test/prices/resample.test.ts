@@ -67,3 +67,28 @@ describe('resample onto the planning grid', () => {
     expect(() => resample([], { start: 0, end: 10 * 60_000 }, Q)).toThrow(RangeError);
   });
 });
+
+describe('resample: property on random series', () => {
+  it('keeps the money of any contiguous mix of 15/30/60-minute intervals on 15-, 30- and 60-minute grids', async () => {
+    const { seededRandom } = await import('../../src/prices/backoff.js');
+    const random = seededRandom(2025);
+    for (let run = 0; run < 200; run++) {
+      const start = t('2025-10-26T00:00:00Z');
+      const intervals: QuotedInterval[] = [];
+      let at = start;
+      // Whole hours of mixed lengths, so every grid divides the span.
+      for (let h = 0; h < 1 + Math.floor(random() * 30); h++) {
+        const len = [15, 30, 60][Math.floor(random() * 3)]! * 60_000;
+        for (let k = 0; k < H / len; k++) {
+          intervals.push({ start: at, end: at + len, pricePerKwh: Math.round((random() * 0.6 - 0.1) * 1e5) / 1e5, source: 's', fetchedAt: 0, kind: 'final' });
+          at += len;
+        }
+      }
+      for (const step of [Q, 2 * Q, H]) {
+        const out = resample(intervals, { start, end: at }, step);
+        expect(out.every((s) => s !== undefined)).toBe(true);
+        expect(money(out)).toBeCloseTo(money(intervals), 2);
+      }
+    }
+  });
+});
