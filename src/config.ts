@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PricesConfig } from './prices/tariff-config.js';
 
 /** The runtime configuration: one TypeBox schema is both the type and the start-up check (convention 4). */
 export const ConfigSchema = Type.Object(
@@ -40,6 +41,8 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** Price zones, sources and site tariffs (docs/prices.md); defaults are filled in by parsePricesConfig. */
+    prices: Type.Optional(Type.Unknown()),
     log: Type.Object({ level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))) }, { additionalProperties: false }),
   },
   { additionalProperties: true },

@@ -7,16 +7,24 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { TypedEvents } from './platform/events.js';
 import type { OcppEvents } from './domain/ocpp-events.js';
+import type { PriceEvents } from './domain/prices.js';
 import { openDatabase, createOcppRepositories, type Db } from './storage/index.js';
+import { PriceSeriesRepository } from './storage/price-series-repository.js';
+import { CapacityLimitRepository } from './storage/price-capacity-limit-repository.js';
+import { ApiTokenRepository } from './storage/api-token-repository.js';
+import { createPricing, parsePricesConfig, type Pricing } from './prices/setup.js';
 import { OcppServer } from './ocpp/server.js';
 import { buildApp } from './http/app.js';
+
+export type AppEvents = OcppEvents & PriceEvents;
 
 export interface Running {
   config: Config;
   db: Db;
   ocpp: OcppServer;
   http: FastifyInstance;
-  events: TypedEvents<OcppEvents>;
+  events: TypedEvents<AppEvents>;
+  pricing: Pricing;
   repositories: ReturnType<typeof createOcppRepositories>;
   ports: { http: number; ocpp: number | null; ocppTls: number | null };
   close(): Promise<void>;
@@ -29,7 +37,9 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
   const dbPath = config.database.path === ':memory:' ? ':memory:' : resolve(ROOT, config.database.path);
   const db = openDatabase(dbPath);
   const repositories = createOcppRepositories(db);
-  const events = new TypedEvents<OcppEvents>();
+  const events = new TypedEvents<AppEvents>();
+  // Checked before anything listens: a wrong tariff stops the start with the field named.
+  const pricesConfig = parsePricesConfig(config.prices ?? {});
   const o = config.ocpp;
   const ocpp = new OcppServer(
     {
@@ -60,10 +70,27 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
       },
     },
   );
+  const pricing = createPricing({
+    config: pricesConfig,
+    store: new PriceSeriesRepository(db, clock),
+    limits: new CapacityLimitRepository(db, clock),
+    clock,
+    events,
+    fetch: (url, init) => fetch(url, init),
+    // Jitter for the price feeds' retry backoff; tests and benchmarks pass their own seeded pricing.
+    random: Math.random,
+    logger,
+  });
   const ocppPorts = await ocpp.listen();
-  const http = await buildApp({ clock, logger, stations: ocpp });
+  const http = await buildApp({
+    clock,
+    logger,
+    stations: ocpp,
+    tariffs: { intake: pricing.intake, tokens: new ApiTokenRepository(db), clock },
+  });
   await http.listen({ host: config.http.host, port: config.http.port });
   const httpPort = (http.server.address() as { port: number }).port;
+  pricing.start();
   logger.info({ http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort, db: dbPath }, 'chargeplan started');
   return {
     config,
@@ -71,9 +98,11 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
     ocpp,
     http,
     events,
+    pricing,
     repositories,
     ports: { http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort },
     async close() {
+      pricing.stop();
       await http.close();
       await ocpp.close();
       db.close();

@@ -20,3 +20,8 @@ export interface OcppEvents {
   /** Every inbound CALL handled, for metrics and tests. */
   'message.handled': { stationId: string; action: string };
 }
+
+/** Where the OCPP server reports (main.ts passes the app's event bus). */
+export interface OcppEventSink {
+  emit<K extends keyof OcppEvents>(event: K, payload: OcppEvents[K]): void;
+}

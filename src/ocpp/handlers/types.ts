@@ -1,7 +1,6 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
-import type { TypedEvents } from '../../platform/events.js';
-import type { OcppEvents } from '../../domain/ocpp-events.js';
+import type { OcppEventSink } from '../../domain/ocpp-events.js';
 import type {
   ChargingNeedsStore, DeviceModelStore, EvseStore, IdTokenStore, MeterValueStore, RegistrationStatus,
   StationLogStore, StationStore, TransactionStore,
@@ -33,7 +32,7 @@ export interface OcppServices {
   chargingNeeds: ChargingNeedsStore;
   deviceModel: DeviceModelStore;
   stationLog: StationLogStore;
-  events: TypedEvents<OcppEvents>;
+  events: OcppEventSink;
   clock: Clock;
   logger: Logger;
   behaviour: OcppBehaviour;
