@@ -36,8 +36,13 @@ export interface FlowOptions {
   lb?: Float64Array;
   /** Caps to use instead of inst.cap (a slot forced to 0 has cap 0). */
   cap?: Float64Array;
-  /** A previous plan's energies: filled first. It only orders the work; the result is the same optimum. */
-  hint?: Float64Array;
+  /**
+   * Warm start: a feasible plan (within caps, windows, limits and needs) of a problem that differs in a
+   * few vehicles, e.g. the previous plan after one change. Only for problems without intermediate targets
+   * and minimum power. The solver tops it up with the missing energy and then removes every improving
+   * exchange (see exchangePass); the caller must fall back to a cold solve if energy is left undelivered.
+   */
+  initial?: Float64Array;
 }
 
 export interface FlowResult {
@@ -85,6 +90,11 @@ class FlowSolver {
   readonly en: Uint8Array; // can give up energy: x - lb > EPS
   readonly isFree: Uint8Array;
   readonly pairCnt: Int32Array; // ((node * T + t) * T + t2)
+  // The same as bit sets over t2 (W words of 32 slots), and the set of slots visited per node in the
+  // current search, so a state finds its unvisited successors a word at a time instead of slot by slot.
+  readonly W: number;
+  readonly pairMask: Int32Array; // (node * T + t) * W + word
+  readonly seen: Int32Array; // node * W + word
   readonly freeCnt: Int32Array; // node * T + t
   readonly cursor: Int32Array; // where pickMover last found a vehicle for ((node * T + t) * T + t2)
   // Search scratch, reset by bumping a stamp instead of clearing.
@@ -105,6 +115,16 @@ class FlowSolver {
   private qh = 0;
   private qt = 0;
   private resumeAt = -1;
+  private resumeState = -1;
+  // States holding free supply (or vehicles with targets) are looked at before the rest of the BFS
+  // queue: any path is as good as a shortest one here, and most searches end at the first such state.
+  private hotLen = 0;
+  private hot = new Int32Array(0);
+  private doneStamp = new Int32Array(0);
+  /** In the exchange pass a path starts at a vehicle giving up energy in a dearer slot, not at free supply. */
+  private exchanging = false;
+  private tauRank = 0;
+  private exFrom = -1;
 
   constructor(
     readonly inst: Instance,
@@ -133,6 +153,9 @@ class FlowSolver {
     this.en = new Uint8Array(V * T);
     this.isFree = new Uint8Array(V);
     this.pairCnt = new Int32Array(nNodes * T * T);
+    this.W = (T + 31) >>> 5;
+    this.pairMask = new Int32Array(nNodes * T * this.W);
+    this.seen = new Int32Array(nNodes * this.W);
     this.freeCnt = new Int32Array(nNodes * T);
     this.cursor = new Int32Array(nNodes * T * T);
     this.stStamp = new Int32Array(nNodes * T);
@@ -142,6 +165,8 @@ class FlowSolver {
     this.stNode = new Int32Array(nNodes * T);
     this.cdStamp = new Int32Array(V * T);
     this.queue = new Int32Array(nNodes * T);
+    this.hot = new Int32Array(nNodes * T);
+    this.doneStamp = new Int32Array(nNodes * T);
     let maxSeg = 1;
     for (let v = 0; v < V; v++) maxSeg = Math.max(maxSeg, inst.segOff[v + 1]! - inst.segOff[v]!);
     this.slack = new Float64Array(maxSeg);
@@ -162,6 +187,7 @@ class FlowSolver {
     const { inst, T } = this;
     for (let v = 0; v < this.V; v++) for (let t = inst.from[v]!; t < inst.to[v]!; t++) this.refresh(v, t);
     this.placeLowerBounds();
+    if (this.opts.initial) this.placeInitial(this.opts.initial);
     let hasLate = false;
     for (let v = 0; v < this.V; v++) if (this.simple[v] === 0) hasLate = true;
     let lateTradeoff = false;
@@ -181,7 +207,37 @@ class FlowSolver {
       this.runLevel(c, true);
     }
     void T;
+    if (this.opts.initial) this.exchangePass();
+    (globalThis as Record<string, unknown>).__flowStats = [this.searches, this.visits];
     return { x: this.x, f: this.f, g: this.g, reroutes: this.reroutes, lateTradeoff };
+  }
+
+  private placeInitial(x0: Float64Array): void {
+    const { inst, T } = this;
+    for (let v = 0; v < this.V; v++) {
+      for (let t = inst.from[v]!; t < inst.to[v]!; t++) {
+        const e = x0[v * T + t]!;
+        if (e > 0) {
+          this.change(v, t, e);
+          this.f[inst.segOff[v]!]! += e;
+        }
+      }
+    }
+  }
+
+  /**
+   * Removes every improving exchange "more load in slot tau, less in a dearer slot t2" (with re-routing
+   * chains in between), for tau in increasing price order. When every vehicle gets all it asked for, the
+   * slot loads are a base of the polymatroid of feasible load vectors, and a base is cost-optimal iff no
+   * improving exchange exists. One pass suffices: once tau is done, for every dearer t2 there is a tight
+   * set containing tau but not t2; the intersection of those tight sets is tight, holds only tau and
+   * cheaper slots, and later exchanges (between dearer slots) leave its load unchanged, so no exchange
+   * into tau can reopen.
+   */
+  private exchangePass(): void {
+    this.exchanging = true;
+    for (let i = 0; i < this.T; i++) this.maxFlowAt(this.inst.order[i]!);
+    this.exchanging = false;
   }
 
   /** Forced energy is delivered energy: book it to the earliest segment it can serve, else late. */
@@ -227,14 +283,27 @@ class FlowSolver {
       this.sp[i] = sp;
       const dlt = sp ? 1 : -1;
       const row = (n * T + t) * T;
-      for (let t2 = inst.from[v]!; t2 < inst.to[v]!; t2++) if (t2 !== t && this.en[base + t2]) this.pairCnt[row + t2]! += dlt;
+      for (let t2 = inst.from[v]!; t2 < inst.to[v]!; t2++) if (t2 !== t && this.en[base + t2]) this.bump(n * T + t, t2, dlt);
       if (this.isFree[v]) this.freeCnt[n * T + t]! += dlt;
     }
     if (en !== this.en[i]) {
       this.en[i] = en;
       const dlt = en ? 1 : -1;
-      for (let t1 = inst.from[v]!; t1 < inst.to[v]!; t1++) if (t1 !== t && this.sp[base + t1]) this.pairCnt[(n * T + t1) * T + t]! += dlt;
+      for (let t1 = inst.from[v]!; t1 < inst.to[v]!; t1++) if (t1 !== t && this.sp[base + t1]) this.bump(n * T + t1, t, dlt);
     }
+  }
+
+  private bump(state: number, t2: number, dlt: number): void {
+    const c = (this.pairCnt[state * this.T + t2]! += dlt);
+    const wi = state * this.W + (t2 >>> 5);
+    if (c === 0) this.pairMask[wi]! &= ~(1 << (t2 & 31));
+    else if (c === 1 && dlt > 0) this.pairMask[wi]! |= 1 << (t2 & 31);
+  }
+
+  private markSeen(state: number): void {
+    const n = (state / this.T) | 0;
+    const t = state - n * this.T;
+    this.seen[n * this.W + (t >>> 5)]! |= 1 << (t & 31);
   }
 
   private setFree(v: number, free: boolean): void {
@@ -339,31 +408,28 @@ class FlowSolver {
     if (free <= EPS) return;
     // Which vehicles to fill first only changes how much re-routing the exact search must do later:
     // the least flexible first (least capacity left in slots not yet processed, net of what it still needs).
+    // Only vehicles with supply left are candidates for direct filling (the others can only be
+    // re-routed, which the search does); a vehicle drops out of the lists once it is full.
     const remCap = new Float64Array(V);
-    for (let v = 0; v < V; v++) for (let t = inst.from[v]!; t < inst.to[v]!; t++) remCap[v]! += this.cap[v * T + t]!;
     const slotVeh: number[][] = Array.from({ length: T }, () => []);
-    for (let v = 0; v < V; v++) if (inst.cls[v] === c) for (let t = inst.from[v]!; t < inst.to[v]!; t++) slotVeh[t]!.push(v);
+    for (let v = 0; v < V; v++) {
+      if (inst.cls[v] !== c || this.residual(v) <= EPS) continue;
+      for (let t = inst.from[v]!; t < inst.to[v]!; t++) (remCap[v]! += this.cap[v * T + t]!), slotVeh[t]!.push(v);
+    }
     const key = new Float64Array(V);
     for (let i = 0; i < T && this.freeLeft > EPS; i++) {
       const tau = inst.order[i]!;
-      const cand = slotVeh[tau]!;
-      for (const v of cand) key[v] = remCap[v]! - this.residual(v);
-      if (this.opts.hint) this.fillHint(tau, cand);
+      const cand: number[] = [];
+      for (const v of slotVeh[tau]!) {
+        const r = this.residual(v);
+        if (r > EPS) cand.push(v), (key[v] = remCap[v]! - r);
+      }
       cand.sort((a, b) => key[a]! - key[b]! || a - b);
       this.directFill(tau, cand);
       this.maxFlowAt(tau);
-      for (const v of cand) remCap[v]! -= this.cap[v * T + tau]!;
+      for (const v of slotVeh[tau]!) remCap[v]! -= this.cap[v * T + tau]!;
     }
     for (let v = 0; v < V; v++) this.setFree(v, false);
-  }
-
-  private fillHint(tau: number, cand: number[]): void {
-    const { T } = this;
-    const hint = this.opts.hint as Float64Array;
-    for (const v of cand) {
-      const want = hint[v * T + tau]! - this.x[v * T + tau]!;
-      if (want > EPS) this.push(v, tau, want);
-    }
   }
 
   private directFill(tau: number, cand: number[]): void {
@@ -406,33 +472,44 @@ class FlowSolver {
    * ends the slot, so exactness does not depend on the reuse.
    */
   private maxFlowAt(tau: number): void {
+    const supply = (): boolean => this.exchanging || this.freeLeft > EPS;
+    this.tauRank = this.inst.rank[tau]!;
     for (;;) {
-      if (this.freeLeft <= EPS || this.room(0, tau) <= EPS) return;
+      if (!supply() || this.room(0, tau) <= EPS) return;
       this.startSearch(tau);
       let progressed = false;
-      while (this.freeLeft > EPS && this.room(0, tau) > EPS) {
+      let stale = 0;
+      while (supply() && this.room(0, tau) > EPS) {
         const found = this.continueSearch();
         if (found < 0) break;
         if (this.augment(found % this.V, (found / this.V) | 0, tau)) {
           this.reroutes++;
           progressed = true;
-        } else if (progressed) {
-          break; // the tree went stale: a fresh search (cheap, O(nodes x T^2)) beats probing it further
+          stale = 0;
+        } else if (progressed && ++stale > 0) {
+          break; // the tree went stale: a fresh search beats probing it further
         }
       }
       if (!progressed) return;
     }
   }
 
+  searches = 0;
+  visits = 0;
   private startSearch(tau: number): void {
+    this.searches++;
     const stamp = ++this.stamp;
+    this.seen.fill(0);
     this.stStamp[tau] = stamp; // state id = node * T + t; the site is node 0
+    this.markSeen(tau);
     this.stPrev[tau] = -1;
     this.stVeh[tau] = -1;
-    this.queue[0] = tau;
     this.qh = 0;
-    this.qt = 1;
+    this.qt = 0;
+    this.hotLen = 0;
     this.resumeAt = -1;
+    this.resumeState = -1;
+    this.enqueue(tau);
   }
 
   /** Opens (t2, n and its ancestors) as origins: some vehicle on n gives up energy in t2 to draw in t. */
@@ -442,21 +519,40 @@ class FlowSolver {
       const as = a * T + t2;
       if (this.stStamp[as] === stamp) return; // its ancestors are open already
       this.stStamp[as] = stamp;
+      this.markSeen(as);
       this.stPrev[as] = -1;
       this.stVeh[as] = veh;
       this.stNode[as] = n;
       this.stSlot[as] = t;
-      this.queue[this.qt++] = as;
+      this.enqueue(as);
     }
+  }
+
+  private enqueue(s: number): void {
+    this.queue[this.qt++] = s;
+    if (this.freeCnt[s]! > 0 || this.cxOff[s + 1]! > this.cxOff[s]!) this.hot[this.hotLen++] = s;
   }
 
   /** Returns t * V + w for a free vehicle w found in slot t, or -1 when the search space is exhausted. */
   private continueSearch(): number {
-    const { inst, T, stStamp, stPrev, queue, stamp } = this;
-    while (this.qh < this.qt) {
-      const resumeAt = this.resumeAt;
-      this.resumeAt = -1;
-      const s = queue[this.qh++]!;
+    const { inst, T, stStamp, stPrev, queue, stamp, doneStamp } = this;
+    for (;;) {
+      let s: number;
+      let resumeAt = -1;
+      if (this.resumeState >= 0) {
+        s = this.resumeState;
+        resumeAt = this.resumeAt;
+        this.resumeState = -1;
+      } else if (this.hotLen > 0) {
+        s = this.hot[--this.hotLen]!;
+        if (doneStamp[s] === stamp) continue;
+        doneStamp[s] = stamp;
+      } else if (this.qh < this.qt) {
+        s = queue[this.qh++]!;
+        if (doneStamp[s] === stamp) continue;
+        doneStamp[s] = stamp;
+      } else return -1;
+      this.visits++;
       const n = (s / T) | 0;
       const t = s - n * T;
       for (let ci = this.childOff[n]!; ci < this.childOff[n + 1]!; ci++) {
@@ -464,8 +560,9 @@ class FlowSolver {
         const cs = ch * T + t;
         if (stStamp[cs] === stamp || this.room(ch, t) <= EPS) continue;
         stStamp[cs] = stamp;
+        this.markSeen(cs);
         stPrev[cs] = s;
-        queue[this.qt++] = cs;
+        this.enqueue(cs);
       }
       // Free simple vehicles here: the counter says whether to look at all.
       if (this.freeCnt[s]! > 0) {
@@ -474,7 +571,7 @@ class FlowSolver {
           const wi = w * T + t;
           if (!this.isFree[w] || !this.sp[wi] || this.cdStamp[wi] === stamp) continue;
           this.cdStamp[wi] = stamp;
-          this.qh--; // resume inside this state's vehicle list, right after w
+          this.resumeState = s; // resume inside this state's vehicle list, right after w
           this.resumeAt = i + 1;
           return t * this.V + w;
         }
@@ -486,7 +583,7 @@ class FlowSolver {
         if (!this.sp[wi] || this.cdStamp[wi] === stamp) continue;
         this.cdStamp[wi] = stamp;
         if (this.absorb(w, t) > EPS) {
-          this.qh--;
+          this.resumeState = s;
           this.resumeAt = this.atOff[s + 1]!; // the simple ones of this state were all seen
           return t * this.V + w;
         }
@@ -494,9 +591,30 @@ class FlowSolver {
       }
       // Simple vehicles moving energy from t2 into t, by counter.
       const row = s * T;
-      for (let t2 = 0; t2 < T; t2++) if (this.pairCnt[row + t2]! > 0 && stStamp[n * T + t2] !== stamp) this.open(n, t2, LAZY, t);
+      if (this.exchanging) {
+        // A vehicle here giving up energy in a dearer slot than tau ends an improving exchange.
+        for (let t2 = 0; t2 < T; t2++) {
+          if (this.pairCnt[row + t2]! <= 0 || this.inst.rank[t2]! <= this.tauRank) continue;
+          void row;
+          const w = this.pickMover(n, t, t2);
+          if (w < 0) continue;
+          this.exFrom = t2;
+          this.resumeState = s;
+          this.resumeAt = this.atOff[s + 1]!;
+          return t * this.V + w;
+        }
+      }
+      const W = this.W;
+      for (let k = 0; k < W; k++) {
+        let bits = this.pairMask[s * W + k]! & ~this.seen[n * W + k]!;
+        while (bits !== 0) {
+          const b = 31 - Math.clz32(bits & -bits);
+          bits &= bits - 1;
+          const t2 = (k << 5) + b;
+          if (stStamp[n * T + t2] !== stamp) this.open(n, t2, LAZY, t);
+        }
+      }
     }
-    return -1;
   }
 
   /**
@@ -527,7 +645,8 @@ class FlowSolver {
     const movesV: number[] = [];
     const movesFrom: number[] = [];
     const movesTo: number[] = [];
-    let d = Math.min(this.absorb(w0, t0), this.cap[w0 * T + t0]! - this.x[w0 * T + t0]!);
+    const ex = this.exchanging ? this.exFrom : -1;
+    let d = Math.min(ex >= 0 ? this.moveCap(w0, ex, t0) : this.absorb(w0, t0), this.cap[w0 * T + t0]! - this.x[w0 * T + t0]!);
     const seg = this.chosenSeg;
     let s = inst.node[w0]! * T + t0;
     let t = t0;
@@ -562,9 +681,15 @@ class FlowSolver {
     }
     d /= times;
     if (!(d > EPS)) return false;
-    this.absorb(w0, t0);
-    this.chosenSeg = seg;
-    this.take(w0, t0, d);
+    if (ex >= 0) {
+      // The dearer slot's load drops: that is the exchange's saving.
+      this.change(w0, ex, -d);
+      this.change(w0, t0, d);
+    } else {
+      this.absorb(w0, t0);
+      this.chosenSeg = seg;
+      this.take(w0, t0, d);
+    }
     for (let i = 0; i < movesV.length; i++) {
       this.change(movesV[i]!, movesFrom[i]!, -d);
       this.change(movesV[i]!, movesTo[i]!, d);
