@@ -76,7 +76,7 @@ export class OcppServer implements StationDirectory {
   private readonly validator = new OcppValidator();
   private readonly wss: WebSocketServer;
   private readonly live = new Map<string, Live>();
-  private readonly servers: { server: Server; tls: boolean }[] = [];
+  private readonly servers: Server[] = [];
 
   constructor(
     private readonly config: OcppServerConfig,
@@ -118,7 +118,7 @@ export class OcppServer implements StationDirectory {
     for (const [, l] of this.live) l.conn.close(1001, 'server shutting down');
     this.live.clear();
     await Promise.all(
-      this.servers.map(({ server }) => new Promise<void>((resolve) => {
+      this.servers.map((server) => new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections?.();
       })),
@@ -163,11 +163,11 @@ export class OcppServer implements StationDirectory {
   }
 
   private attach(server: Server, tls: boolean): void {
-    this.servers.push({ server, tls });
+    this.servers.push(server);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.upgrade(req, socket, head, tls).catch((err: unknown) => {
         this.services.logger.error({ err }, 'WebSocket upgrade failed');
-        refuse(socket, { status: 500, reason: 'Internal Server Error' });
+        refuse(socket, 500);
       });
     });
   }
@@ -177,18 +177,18 @@ export class OcppServer implements StationDirectory {
     const stationId = this.stationIdFrom(req.url ?? '');
     if (stationId === null) {
       log.warn({ url: req.url, remote: req.socket.remoteAddress }, 'OCPP handshake refused: not an OCPP endpoint URL');
-      refuse(socket, { status: 404, reason: 'Not Found' });
+      refuse(socket, 404);
       return;
     }
     const refusal = await this.authenticate(stationId, req, tls);
     if (refusal) {
       log.warn({ station: stationId, remote: req.socket.remoteAddress, reason: refusal.reason }, 'OCPP handshake refused');
-      refuse(socket, refusal);
+      refuse(socket, refusal.status);
       return;
     }
     if (this.live.has(stationId) && !this.config.replaceExistingConnection) {
       log.warn({ station: stationId }, 'OCPP handshake refused: station already connected');
-      refuse(socket, { status: 409, reason: 'Conflict' });
+      refuse(socket, 409);
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(stationId, ws, tls));
@@ -331,10 +331,12 @@ export class OcppServer implements StationDirectory {
   }
 }
 
-function refuse(socket: Duplex, { status, reason }: Refusal): void {
-  const text = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : 'Error';
+/** Ends a refused handshake with a bare HTTP status; the reason goes to our log only, never to the client. */
+function refuse(socket: Duplex, status: number): void {
+  const text = STATUS_TEXT[status] ?? 'Error';
   const headers = [`HTTP/1.1 ${status} ${text}`, 'Connection: close', 'Content-Length: 0'];
   if (status === 401) headers.push('WWW-Authenticate: Basic realm="OCPP", charset="UTF-8"');
-  void reason;
   socket.end(`${headers.join('\r\n')}\r\n\r\n`);
 }
+
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error' };

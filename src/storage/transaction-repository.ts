@@ -69,8 +69,10 @@ export class TransactionRepository implements TransactionStore {
   private readonly clearEvseTx;
   private readonly activeOnEvseStmt;
   private readonly applyTx;
+  private readonly activeAll;
+  private readonly activeOfStation;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.meters = new MeterValueRepository(db);
     this.getStmt = db.prepare<[string, string], Row>(
       'SELECT * FROM transactions WHERE station_id = ? AND transaction_id = ?',
@@ -121,6 +123,10 @@ export class TransactionRepository implements TransactionStore {
       `SELECT t.* FROM evses e JOIN transactions t
          ON t.station_id = e.station_id AND t.transaction_id = e.current_transaction_id
        WHERE e.station_id = ? AND e.evse_id = ? AND t.state = 'Started'`,
+    );
+    this.activeAll = db.prepare<[], Row>(`SELECT * FROM transactions WHERE state = 'Started' ORDER BY station_id, started_at`);
+    this.activeOfStation = db.prepare<[string], Row>(
+      `SELECT * FROM transactions WHERE state = 'Started' AND station_id = ? ORDER BY started_at`,
     );
     this.applyTx = db.transaction((event: TransactionEventRecord, receivedAt: string) => this.applyInside(event, receivedAt));
   }
@@ -192,9 +198,6 @@ export class TransactionRepository implements TransactionStore {
   }
 
   active(stationId?: string): TransactionRecord[] {
-    const rows = stationId
-      ? this.db.prepare<[string], Row>(`SELECT * FROM transactions WHERE state = 'Started' AND station_id = ? ORDER BY started_at`).all(stationId)
-      : this.db.prepare<[], Row>(`SELECT * FROM transactions WHERE state = 'Started' ORDER BY station_id, started_at`).all();
-    return rows.map(toRecord);
+    return (stationId ? this.activeOfStation.all(stationId) : this.activeAll.all()).map(toRecord);
   }
 }

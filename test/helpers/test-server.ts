@@ -54,7 +54,7 @@ export async function startTestServer(
     async addStation(id, password, profile = 1) {
       running.repositories.stations.register(
         { id, passwordHash: profile === 0 ? null : await hashPassword(password), securityProfile: profile },
-        clock.now() ? new Date(clock.now()).toISOString() : '',
+        new Date(clock.now()).toISOString(),
       );
     },
   };
