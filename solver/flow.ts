@@ -193,6 +193,12 @@ class FlowSolver {
     let lateTradeoff = false;
     for (let c = 0; c < inst.nClasses; c++) {
       this.runLevel(c, false);
+      // From a warm start the slots' max flows are not monotone (the previous plan was not built in
+      // this order), so an earlier slot may open up again: repeat passes while they deliver more.
+      for (let before = Infinity; this.opts.initial && this.freeLeft > EPS && this.freeLeft < before - EPS; ) {
+        before = this.freeLeft;
+        this.runLevel(c, false);
+      }
       if (!hasLate) continue;
       // If every on-time unit of this class was delivered, no trade can raise the late level; otherwise
       // a missed unit (anyone's) might be swapped against an intermediate target met on time.
@@ -208,7 +214,6 @@ class FlowSolver {
     }
     void T;
     if (this.opts.initial) this.exchangePass();
-    (globalThis as Record<string, unknown>).__flowStats = [this.searches, this.visits];
     return { x: this.x, f: this.f, g: this.g, reroutes: this.reroutes, lateTradeoff };
   }
 
@@ -422,7 +427,7 @@ class FlowSolver {
       const cand: number[] = [];
       for (const v of slotVeh[tau]!) {
         const r = this.residual(v);
-        if (r > EPS) cand.push(v), (key[v] = remCap[v]! - r);
+        if (r > EPS) cand.push(v), (key[v] = remCap[v]! - this.cap[v * T + tau]! - r);
       }
       cand.sort((a, b) => key[a]! - key[b]! || a - b);
       this.directFill(tau, cand);
@@ -494,10 +499,7 @@ class FlowSolver {
     }
   }
 
-  searches = 0;
-  visits = 0;
   private startSearch(tau: number): void {
-    this.searches++;
     const stamp = ++this.stamp;
     this.seen.fill(0);
     this.stStamp[tau] = stamp; // state id = node * T + t; the site is node 0
@@ -552,7 +554,6 @@ class FlowSolver {
         if (doneStamp[s] === stamp) continue;
         doneStamp[s] = stamp;
       } else return -1;
-      this.visits++;
       const n = (s / T) | 0;
       const t = s - n * T;
       for (let ci = this.childOff[n]!; ci < this.childOff[n + 1]!; ci++) {

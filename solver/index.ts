@@ -95,7 +95,9 @@ function warmStart(inst: Instance, plan: Plan | undefined): Float64Array | undef
     }
     for (let t = 0; t < T; t++) for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) load[a * T + t]! += x[v * T + t]!;
   }
-  for (let i = 0; i < load.length; i++) if (load[i]! > inst.limE[i]! + 1e-9) return undefined;
+  // Plans carry powers rounded to 1e-9 kW, so a start can sit a hair above a limit: tolerate float
+  // noise (the flow then sees no room there), refuse anything more (limits or prices changed).
+  for (let i = 0; i < load.length; i++) if (load[i]! > inst.limE[i]! + 1e-7 * Math.max(1, inst.limE[i]!)) return undefined;
   return x;
 }
 

@@ -2,7 +2,7 @@
 // lexicographic objective (delivered energy by priority, then cost) equals the LP optimum.
 import { beforeAll, describe, expect, it } from "vitest";
 import { applyChange, loadHighs, replan, solve, SolverError } from "../../solver/index.js";
-import type { Highs, Plan, Problem } from "../../solver/index.js";
+import type { Change, Highs, Plan, Problem } from "../../solver/index.js";
 import { checkPlan } from "./helpers/check-plan.js";
 import { deliveredByPriority, lpOracle } from "./helpers/oracle.js";
 import { randomProblem } from "./helpers/random-problem.js";
@@ -121,6 +121,28 @@ describe("solver properties (seeded random instances)", () => {
       expect(relClose(next.plan.totalCost, cold.totalCost), change.kind).toBe(true);
       expect(relClose(deliveredByPriority(next.problem, next.plan)[0]!, deliveredByPriority(next.problem, cold)[0]!)).toBe(true);
     }
+  });
+
+  it("warm re-plans (one vehicle arrives, leaves or changes) reach the cold optimum", () => {
+    let warm = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const p = randomProblem(8000 + seed, { vehicles: 2 + (seed % 12), slots: 4 + (seed % 20), siteFraction: 0.4 + (seed % 4) * 0.2, circuits: seed % 4, perSlotLimits: seed % 3 === 0, negativePrices: seed % 5 === 0 });
+      const state = { problem: p, plan: solve(p) };
+      const spec = p.vehicles[seed % p.vehicles.length]!;
+      const changes: Change[] = [
+        { kind: "arrive", vehicle: { ...spec, id: "new", energyKwh: spec.energyKwh * 0.5 } },
+        { kind: "leave", id: spec.id },
+        { kind: "update", vehicle: { ...spec, energyKwh: spec.energyKwh * 0.6, departure: spec.departure - 1 } },
+      ];
+      for (const change of changes) {
+        const next = replan(state, change);
+        if (next.plan.solver === "flow (warm)") warm++;
+        expect(checkPlan(next.problem, next.plan), `seed ${seed} ${change.kind}`).toEqual([]);
+        const cold = solve(applyChange(p, change));
+        expect(relClose(next.plan.totalCost, cold.totalCost), `seed ${seed} ${change.kind}: ${next.plan.totalCost} vs ${cold.totalCost}`).toBe(true);
+      }
+    }
+    expect(warm).toBeGreaterThan(60); // most of these are served in full, where the warm start applies
   });
 
   it("engine flow refuses what it cannot represent instead of answering wrongly", () => {

@@ -1,0 +1,106 @@
+// One benchmark measurement in its own process, so peak memory (maxRSS) belongs to one engine and size.
+// Prints one JSON line: { ms (median), rssMb, cost, delivered, extra }.
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { buildInstance } from "../../solver/instance.js";
+import { loadHighs, parseProblem, replan, solve } from "../../solver/index.js";
+import type { Change, Plan, Problem, SolveOptions } from "../../solver/index.js";
+import { randomProblem } from "../../test/solver/helpers/random-problem.js";
+
+export interface WorkerArgs {
+  mode: "solve" | "parse" | "replan";
+  /** One circuit per 25 vehicles (the extra rows); the main table has only the site limit. */
+  circuits?: boolean;
+  vehicles: number;
+  slots: number;
+  engine: "flow" | "jslp" | "highs";
+  reps: number;
+  seed: number;
+}
+
+export function benchProblem(a: Pick<WorkerArgs, "vehicles" | "slots" | "seed" | "circuits">): Problem {
+  // Site limit at 30 % of the fleet's summed max power: binding in every cheap slot, while every vehicle
+  // can still get its energy. With circuits: one circuit per 25 vehicles, each limited to half of its
+  // vehicles' summed max power.
+  const p = randomProblem(a.seed, { vehicles: a.vehicles, slots: a.slots, siteFraction: 0.3 });
+  if (!a.circuits) return p;
+  const nc = Math.max(2, Math.round(a.vehicles / 25));
+  const sum = new Array<number>(nc).fill(0);
+  p.vehicles.forEach((v, i) => {
+    v.circuit = `c${i % nc}`;
+    sum[i % nc]! += typeof v.maxKw === "number" ? v.maxKw : Math.max(...v.maxKw);
+  });
+  p.circuits = sum.map((s, i) => ({ id: `c${i}`, parent: "site", limitKw: Math.round(s * 50) / 100 }));
+  return p;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+};
+
+async function main(): Promise<void> {
+  const a = JSON.parse(process.argv[2]!) as WorkerArgs;
+  const problem = benchProblem(a);
+  const times: number[] = [];
+  let plan: Plan | undefined;
+  let extra: Record<string, number> = {};
+  if (a.mode === "parse") {
+    const text = JSON.stringify(problem);
+    for (let i = 0; i < a.reps; i++) {
+      const t0 = performance.now();
+      buildInstance(parseProblem(JSON.parse(text)));
+      times.push(performance.now() - t0);
+    }
+  } else {
+    const options: SolveOptions = { engine: a.engine };
+    if (a.engine === "highs") options.highs = await loadHighs();
+    if (a.mode === "solve") {
+      for (let i = 0; i < a.reps; i++) {
+        const t0 = performance.now();
+        plan = solve(problem, options);
+        times.push(performance.now() - t0);
+      }
+    } else {
+      // Warm the JIT like a long-running scheduler would be, then time cold solves and one-change re-plans.
+      const cold: number[] = [];
+      let state = { problem, plan: solve(problem, options) };
+      for (let i = 0; i < a.reps; i++) {
+        const t0 = performance.now();
+        solve(problem, options);
+        cold.push(performance.now() - t0);
+      }
+      const changes: Change[] = [];
+      for (let i = 0; i < a.reps; i++) {
+        const spec = problem.vehicles[(i * 37) % problem.vehicles.length]!;
+        changes.push(
+          i % 3 === 0
+            ? { kind: "arrive", vehicle: { ...spec, id: `new${i}`, availableFrom: Math.min(spec.availableFrom + 1, spec.departure - 1) } }
+            : i % 3 === 1
+              ? { kind: "leave", id: spec.id }
+              : { kind: "update", vehicle: { ...spec, energyKwh: spec.energyKwh * 0.7 } },
+        );
+      }
+      for (const change of changes) {
+        const t0 = performance.now();
+        const next = replan(state, change, options);
+        times.push(performance.now() - t0);
+        plan = next.plan;
+        state = { problem, plan: state.plan };
+      }
+      extra = { coldMs: median(cold) };
+    }
+  }
+  const out = {
+    ms: median(times),
+    rssMb: process.resourceUsage().maxRSS / 1024,
+    cost: plan?.totalCost ?? null,
+    delivered: plan ? plan.vehicles.reduce((s, v) => s + v.energyKwh, 0) : null,
+    solver: plan?.solver ?? null,
+    ...extra,
+  };
+  process.stdout.write(JSON.stringify(out) + "\n");
+}
+
+// Run only as the entry point (the bench imports benchProblem from here).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();
