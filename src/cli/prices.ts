@@ -11,7 +11,7 @@ import { ApiTokenRepository } from '../storage/api-token-repository.js';
 import { PriceSeriesRepository } from '../storage/price-series-repository.js';
 import { issueApiToken } from '../http/auth/api-tokens.js';
 import { PriceService } from '../prices/price-service.js';
-import { createPriceSource, parsePricesConfig } from '../prices/setup.js';
+import { createPriceSource, zoneCurrencyGuard, parsePricesConfig } from '../prices/setup.js';
 import { PriceZoneConfig, SiteTariff, type PricesConfig } from '../prices/tariff-config.js';
 import { checkTariff } from '../prices/effective-price.js';
 import { effectiveTableCsv, effectiveTableText } from '../prices/price-table.js';
@@ -122,12 +122,14 @@ export async function runPricesCli(argv: string[], io: CliIo): Promise<number> {
   const config = readConfig(values.config);
   const db = openDatabase(values.db!);
   try {
-    const store = new PriceSeriesRepository(db, io.clock);
+    const store = zoneCurrencyGuard(new PriceSeriesRepository(db, io.clock), config.zones);
+    const importedCurrency = new Map<string, string>();
     const provenance = (source: string): Provenance => ({ source, fetchedAt: io.clock.now(), kind: 'final' });
     const importAll = (files: string[]) => {
       for (const file of files) {
         const series = importFile(file, { ...(values.format ? { format: values.format } : {}), ...(values.zone ? { zone: values.zone } : {}), ...(values.sequence ? { sequence: Number(values.sequence) } : {}) }, provenance(`file:${file.split('/').at(-1)}`));
         store.save(series);
+        for (const s of series) importedCurrency.set(s.zone, s.currency);
         io.out(`imported ${series.reduce((n, s) => n + s.intervals.length, 0)} intervals (${series.map((s) => s.zone).join(', ')}) from ${file}\n`);
       }
     };
@@ -166,6 +168,12 @@ export async function runPricesCli(argv: string[], io: CliIo): Promise<number> {
         if (tariff.energy.kind === 'market' && !zones.some((z) => z.id === (tariff.energy as { zone: string }).zone)) {
           // An ad-hoc replay without a config: the zone takes the tariff's currency and time zone.
           zones.push(Value.Parse(PriceZoneConfig, { id: tariff.energy.zone, currency: tariff.currency, timeZone: tariff.timeZone }));
+        }
+        for (const z of zones) {
+          const got = importedCurrency.get(z.id);
+          if (got !== undefined && got !== z.currency) {
+            throw new Error(`zone ${z.id} is priced in ${z.currency} but the imported prices are in ${got}: convert them or use a ${got} tariff`);
+          }
         }
         const service = new PriceService({ store, zones, clock: io.clock, events: new TypedEvents<PriceEvents>() });
         const slots = service.effective(tariff, localDateWindow(values.day, tariff.timeZone), Number(values.step) * 60_000);

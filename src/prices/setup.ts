@@ -93,7 +93,8 @@ export function createPricing(deps: {
   random: () => number;
   logger?: Logger;
 }): Pricing {
-  const { config, store, limits, clock, events, fetch, random, logger } = deps;
+  const { config, limits, clock, events, fetch, random, logger } = deps;
+  const store = zoneCurrencyGuard(deps.store, config.zones);
   const service = new PriceService({ store, zones: config.zones, clock, events });
   const intake = new PriceIntake({ zones: config.zones, store, limits, clock, events });
   const sources = config.sources.map((s) => createPriceSource(s, { fetch, clock }));
@@ -125,5 +126,27 @@ export function createPricing(deps: {
       schedulers.forEach((s) => s.stop());
       freshness.stop();
     },
+  };
+}
+
+/**
+ * One zone, one currency: a feed configured with the wrong currency (ENTSO-E quotes DK1 in EUR, a DKK zone expects
+ * DKK) must not be stored, or the planner would read EUR amounts as DKK. The push intake checks this itself; this
+ * guard covers the pulled sources.
+ */
+export function zoneCurrencyGuard(store: PriceSeriesStore, zones: readonly { id: string; currency: string }[]): PriceSeriesStore {
+  const currencyOf = new Map(zones.map((z) => [z.id, z.currency]));
+  return {
+    save(series, publisher) {
+      for (const s of series) {
+        const expected = currencyOf.get(s.zone);
+        if (expected !== undefined && expected !== s.currency) {
+          throw new PriceError('PRICES_CURRENCY_MISMATCH', `zone ${s.zone} is priced in ${expected}, the series is in ${s.currency}`, false);
+        }
+      }
+      return store.save(series, publisher);
+    },
+    current: (zone, window) => store.current(zone, window),
+    lastFetchedAt: (zone) => store.lastFetchedAt(zone),
   };
 }
