@@ -38,9 +38,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     const problem = parseProblem(json);
     const options: SolveOptions = { engine };
-    // HiGHS is loaded only when it will be used: large problems the flow path cannot represent.
+    // HiGHS is loaded only when it may be used: large problems the flow path cannot represent, or with
+    // intermediate targets (the flow hands a class that cannot get everything on time to an LP).
     const inst = buildInstance(problem);
-    if (engine === "highs" || (engine === "auto" && inst.phaseRows.length > 0 && inst.V * inst.T > 2000)) {
+    const mayNeedLp = inst.phaseRows.length > 0 || inst.segEnd.length > inst.V;
+    if (engine === "highs" || (engine === "auto" && mayNeedLp && inst.V * inst.T > 2000)) {
       options.highs = await loadHighs();
     }
     const plan = timedSolve(problem, options, () => performance.now());

@@ -96,6 +96,7 @@ class FlowSolver {
   readonly pairMask: Int32Array; // (node * T + t) * W + word
   readonly seen: Int32Array; // node * W + word
   readonly freeCnt: Int32Array; // node * T + t
+  readonly freeSub: Int32Array; // the same summed over the node's subtree: where free supply lies below
   readonly cursor: Int32Array; // where pickMover last found a vehicle for ((node * T + t) * T + t2)
   // Search scratch, reset by bumping a stamp instead of clearing.
   stamp = 0;
@@ -157,6 +158,7 @@ class FlowSolver {
     this.pairMask = new Int32Array(nNodes * T * this.W);
     this.seen = new Int32Array(nNodes * this.W);
     this.freeCnt = new Int32Array(nNodes * T);
+    this.freeSub = new Int32Array(nNodes * T);
     this.cursor = new Int32Array(nNodes * T * T);
     this.stStamp = new Int32Array(nNodes * T);
     this.stPrev = new Int32Array(nNodes * T);
@@ -289,7 +291,7 @@ class FlowSolver {
       const dlt = sp ? 1 : -1;
       const row = (n * T + t) * T;
       for (let t2 = inst.from[v]!; t2 < inst.to[v]!; t2++) if (t2 !== t && this.en[base + t2]) this.bump(n * T + t, t2, dlt);
-      if (this.isFree[v]) this.freeCnt[n * T + t]! += dlt;
+      if (this.isFree[v]) this.countFree(n, t, dlt);
     }
     if (en !== this.en[i]) {
       this.en[i] = en;
@@ -317,7 +319,12 @@ class FlowSolver {
     this.isFree[v] = want;
     const { T, inst } = this;
     const n = inst.node[v]!;
-    for (let t = inst.from[v]!; t < inst.to[v]!; t++) if (this.sp[v * T + t]) this.freeCnt[n * T + t]! += free ? 1 : -1;
+    for (let t = inst.from[v]!; t < inst.to[v]!; t++) if (this.sp[v * T + t]) this.countFree(n, t, free ? 1 : -1);
+  }
+
+  private countFree(n: number, t: number, dlt: number): void {
+    this.freeCnt[n * this.T + t]! += dlt;
+    for (let a = n; a >= 0; a = this.inst.parent[a]!) this.freeSub[a * this.T + t]! += dlt;
   }
 
   private room(n: number, t: number): number {
@@ -532,7 +539,9 @@ class FlowSolver {
 
   private enqueue(s: number): void {
     this.queue[this.qt++] = s;
-    if (this.freeCnt[s]! > 0 || this.cxOff[s + 1]! > this.cxOff[s]!) this.hot[this.hotLen++] = s;
+    // Hot: free supply somewhere below (a site state with 400 circuits under it is worth expanding before
+    // the other states already queued), or vehicles with targets here.
+    if (this.freeSub[s]! > 0 || this.cxOff[s + 1]! > this.cxOff[s]!) this.hot[this.hotLen++] = s;
   }
 
   /** Returns t * V + w for a free vehicle w found in slot t, or -1 when the search space is exhausted. */
