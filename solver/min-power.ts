@@ -17,7 +17,35 @@ export function needsMinPower(inst: Instance): boolean {
   return false;
 }
 
+/**
+ * Rounds with the eager rule first; if that delivers less than the relaxation did, also tries the lean
+ * rule (raise only what carries the fractional energy) and keeps the better plan: more energy first,
+ * then lower cost (the same lexicographic order as everywhere else).
+ */
 export function solveWithMinPower(inst: Instance, relaxed: RelaxedSolve): Float64Array {
+  const first = round(inst, relaxed, true);
+  if (!(first.delivered < first.relaxedDelivered - 1e-7)) return first.x;
+  const second = round(inst, relaxed, false);
+  if (second.delivered > first.delivered + 1e-7) return second.x;
+  if (second.delivered > first.delivered - 1e-7 && second.cost < first.cost - 1e-9) return second.x;
+  return first.x;
+}
+
+interface Rounded {
+  x: Float64Array;
+  delivered: number;
+  relaxedDelivered: number;
+  cost: number;
+}
+
+function summary(inst: Instance, x: Float64Array): { delivered: number; cost: number } {
+  let delivered = 0;
+  let cost = 0;
+  for (let i = 0; i < x.length; i++) (delivered += x[i]!), (cost += x[i]! * inst.price[i % inst.T]!);
+  return { delivered, cost };
+}
+
+function round(inst: Instance, relaxed: RelaxedSolve, eager: boolean): Rounded {
   const { T, V } = inst;
   const cap = inst.cap.slice();
   const lb = new Float64Array(V * T);
@@ -25,8 +53,10 @@ export function solveWithMinPower(inst: Instance, relaxed: RelaxedSolve): Float6
   const forcedPhase = new Float64Array(inst.phaseRows.length * T);
   // A slot whose cap is below the minimum can never be used.
   for (let v = 0; v < V; v++) for (let t = 0; t < T; t++) if (inst.minE[v]! > 0 && cap[v * T + t]! < inst.minE[v]! - EPS) cap[v * T + t] = 0;
+  let relaxedDelivered = 0;
   for (let round = 0; ; round++) {
     const x = relaxed(cap, round === 0 ? undefined : lb);
+    if (round === 0) relaxedDelivered = summary(inst, x).delivered;
     let changed = false;
     for (let v = 0; v < V; v++) {
       const m = inst.minE[v]!;
@@ -45,8 +75,12 @@ export function solveWithMinPower(inst: Instance, relaxed: RelaxedSolve): Float6
       changed = true;
       frac.sort((a, b) => inst.rank[a]! - inst.rank[b]!);
       // Raise as many as carry the fractional energy, never forcing more than the vehicle now gets.
-      let n = Math.ceil(fracE / m - 1e-9);
-      while (n > 0 && lbSum + n * m > total + EPS) n--;
+      // A vehicle that gets all it asked for needs only enough raised slots to carry its fractional
+      // energy. One that falls short raises every fractional slot it can (up to its need): closing
+      // slots would only take more capacity away from it.
+      const short = eager && total < inst.need[v]! - 1e-7;
+      let n = short ? frac.length : Math.ceil(fracE / m - 1e-9);
+      while (n > 0 && lbSum + n * m > (short ? inst.need[v]! : total) + EPS) n--;
       for (const t of frac) {
         if (n > 0 && fits(inst, forced, forcedPhase, v, t, m)) {
           lb[v * T + t] = m;
@@ -57,11 +91,11 @@ export function solveWithMinPower(inst: Instance, relaxed: RelaxedSolve): Float6
         }
       }
     }
-    if (!changed) return x;
+    if (!changed) return { x, relaxedDelivered, ...summary(inst, x) };
     if (round > 4 * T + 10) {
       // Not expected (every round closes or forces a slot); a plan must never hold 0 < x < min: drop them.
       for (let v = 0; v < V; v++) for (let t = 0; t < T; t++) if (x[v * T + t]! < inst.minE[v]! - EPS) x[v * T + t] = 0;
-      return x;
+      return { x, relaxedDelivered, ...summary(inst, x) };
     }
   }
 }
