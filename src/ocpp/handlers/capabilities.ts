@@ -3,6 +3,7 @@ import type { GetVariableDataType } from '../schemas/generated/GetVariablesReque
 import type { GetVariableResultType } from '../schemas/generated/GetVariablesResponse.js';
 import { OcppCallError } from '../rpc/call-error.js';
 import { nonEmpty } from '../non-empty.js';
+import { deviceVariable } from './device-variable.js';
 import type { HandlerContext } from './types.js';
 
 const COMPONENT = 'SmartChargingCtrlr';
@@ -44,16 +45,7 @@ export async function readSmartChargingCapabilities(ctx: HandlerContext): Promis
   const at = new Date(ctx.services.clock.now()).toISOString();
   const variables: DeviceVariable[] = results
     .filter((r) => r.attributeStatus === 'Accepted')
-    .map((r) => ({
-      component: r.component.name,
-      componentInstance: r.component.instance,
-      evseId: r.component.evse?.id,
-      connectorId: r.component.evse?.connectorId,
-      variable: r.variable.name,
-      variableInstance: r.variable.instance,
-      attributeType: r.attributeType ?? 'Actual',
-      value: r.attributeValue ?? null,
-    }));
+    .map((r) => deviceVariable(r, { attributeType: r.attributeType, value: r.attributeValue ?? null }));
   ctx.services.deviceModel.upsert(ctx.stationId, variables, 'GetVariables', at);
   const capabilities = capabilitiesFrom(variables);
   ctx.services.events.emit('station.capabilities', { stationId: ctx.stationId, capabilities });

@@ -1,4 +1,5 @@
 import type { Handler } from './types.js';
+import { deviceVariable } from './device-variable.js';
 
 /** N07: device-model events (alerts, monitoring), each stored; the variable's reported value is updated too. */
 export const notifyEvent: Handler<'NotifyEvent'> = (req, ctx) => {
@@ -20,16 +21,7 @@ export const notifyEvent: Handler<'NotifyEvent'> = (req, ctx) => {
   );
   services.deviceModel.upsert(
     stationId,
-    req.eventData.map((e) => ({
-      component: e.component.name,
-      componentInstance: e.component.instance,
-      evseId: e.component.evse?.id,
-      connectorId: e.component.evse?.connectorId,
-      variable: e.variable.name,
-      variableInstance: e.variable.instance,
-      attributeType: 'Actual',
-      value: e.actualValue,
-    })),
+    req.eventData.map((e) => deviceVariable(e, { value: e.actualValue })),
     'NotifyEvent',
     now,
   );
