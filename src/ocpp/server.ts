@@ -271,6 +271,8 @@ export class OcppServer implements StationDirectory {
           ? `${action} before an accepted BootNotification (B01.FR.08)`
           : `${action} while the station's boot is ${session.bootStatus} (B02.FR.09, B03.FR.07)`);
       },
+      // Any readable message proves the station alive as well as a pong does.
+      onActivity: () => void (l.alive = true),
       onClosed: (code, reason) => {
         l.ping?.cancel();
         if (this.live.get(stationId) === l) {
@@ -308,7 +310,6 @@ export class OcppServer implements StationDirectory {
     services.stations.recordPresence(stationId, 'connected', at());
     log.info({ station: stationId, tls }, 'station connected');
     ws.on('pong', () => void (l.alive = true));
-    ws.on('message', () => void (l.alive = true));
     ws.on('error', (err) => log.warn({ err, station: stationId }, 'WebSocket error'));
     this.schedulePing(l);
     services.events.emit('station.connected', { stationId, at: at() });

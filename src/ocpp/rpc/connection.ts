@@ -30,7 +30,7 @@ export interface RpcConnectionOptions {
   /** Throws an RpcError to refuse a CALL before its payload is looked at (e.g. SecurityError before boot). */
   guard: (action: string) => void;
   handle: (action: string, payload: unknown, messageId: string) => Promise<InboundResult> | InboundResult;
-  /** Called for every successfully received message (for last-seen bookkeeping). */
+  /** Called for every readable message received (the server's keepalive counts it as a sign of life). */
   onActivity?: () => void;
   /** Called once when the connection ends, whichever side ended it. */
   onClosed?: (code: number, reason: string) => void;
