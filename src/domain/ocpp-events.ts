@@ -17,6 +17,15 @@ export interface OcppEvents {
   'meter.values': { stationId: string; evseId: number; transactionId: string | null; count: number };
   'charging.needs': ChargingNeedsRecord;
   'charging.limit': { stationId: string; evseId: number | null; source: string; cleared: boolean };
+  /** K09: one ReportChargingProfiles answering our GetChargingProfiles (requestId, K09.FR.01); tbc until the last (K09.FR.02). */
+  'charging.profiles.reported': {
+    stationId: string;
+    requestId: number;
+    tbc: boolean;
+    evseId: number;
+    chargingLimitSource: string;
+    profiles: { id: number; stackLevel: number; purpose: string; transactionId: string | null }[];
+  };
   /** Every inbound CALL handled, for metrics and tests. */
   'message.handled': { stationId: string; action: string };
 }

@@ -23,8 +23,28 @@ export const notifyCustomerInformation = keep('NotifyCustomerInformation');
 export const notifyDisplayMessages = keep('NotifyDisplayMessages');
 export const notifyMonitoringReport = keep('NotifyMonitoringReport');
 export const publishFirmwareStatusNotification = keep('PublishFirmwareStatusNotification');
-/** K09: the station's installed profiles, answering our GetChargingProfiles. */
-export const reportChargingProfiles = keep('ReportChargingProfiles');
+/**
+ * K09: the station's installed profiles, answering our GetChargingProfiles. Kept verbatim like the others, and
+ * announced after the reply so the charger gateway can collect every part of one requestId (K09.FR.01/.02).
+ */
+export const reportChargingProfiles: Handler<'ReportChargingProfiles'> = (req, ctx) => {
+  const reply = keep('ReportChargingProfiles')(req, ctx);
+  ctx.afterReply(() =>
+    ctx.services.events.emit('charging.profiles.reported', {
+      stationId: ctx.stationId,
+      requestId: req.requestId,
+      tbc: req.tbc ?? false,
+      evseId: req.evseId,
+      chargingLimitSource: req.chargingLimitSource,
+      profiles: req.chargingProfile.map((p) => ({
+        id: p.id,
+        stackLevel: p.stackLevel,
+        purpose: p.chargingProfilePurpose,
+        transactionId: p.transactionId ?? null,
+      })),
+    }));
+  return reply;
+};
 export const reservationStatusUpdate = keep('ReservationStatusUpdate');
 
 /** A04: security events are also logged at warn level for the operator. */
