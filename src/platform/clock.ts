@@ -84,3 +84,6 @@ export class ManualClock implements Clock {
 export function isoUtc(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** A monotonic timer in milliseconds for measuring durations (solve time), never for deciding anything. */
+export const monotonicMs = (): number => performance.now();

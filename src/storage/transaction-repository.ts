@@ -1,3 +1,4 @@
+import { energyRegisterWh } from '../domain/meter.js';
 import type { Db } from './database.js';
 import type {
   MeterSample, TransactionEventRecord, TransactionRecord, TransactionStore,
@@ -45,18 +46,6 @@ function toRecord(r: Row): TransactionRecord {
     energyWh: r.energy_wh,
     offline: r.offline === 1,
   };
-}
-
-/** The latest Energy.Active.Import.Register reading in Wh among the samples, if any (outlet/EV location only). */
-export function energyRegisterWh(samples: MeterSample[]): { wh: number; at: string } | undefined {
-  let best: { wh: number; at: string } | undefined;
-  for (const s of samples) {
-    if (s.measurand !== 'Energy.Active.Import.Register' || (s.phase ?? '') !== '') continue;
-    if (s.location && s.location !== 'Outlet' && s.location !== 'EV') continue;
-    const wh = s.unit === 'kWh' ? s.value * 1000 : s.value;
-    if (!best || s.timestamp >= best.at) best = { wh, at: s.timestamp };
-  }
-  return best;
 }
 
 export class TransactionRepository implements TransactionStore {

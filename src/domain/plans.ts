@@ -1,0 +1,248 @@
+/**
+ * Plans, the profiles that carry them to chargers, and the decision log. The scheduler writes these; the HTTP
+ * issue reads them. Instants are epoch ms in memory and UTC ISO-8601 in storage and on the wire.
+ */
+
+/** A limit from `startMs` until the next period starts (or the schedule ends). */
+export interface PowerPeriod {
+  startMs: number;
+  limitKw: number;
+}
+
+/** What the scheduler asks the charger gateway to hold for one transaction. */
+export interface TxProfileRequest {
+  stationId: string;
+  evseId: number;
+  transactionId: string;
+  /** Reused for every push to this transaction, so each one replaces the last (K01.FR.05, K01.FR.39). */
+  profileId: number;
+  stackLevel: number;
+  /** Periods in increasing startMs; the first starts the schedule. Limits are the car's total power in kW. */
+  periods: PowerPeriod[];
+  /** When the schedule ends (after it, the station falls back to its TxDefaultProfile). */
+  endMs: number;
+  /** The phases the car draws (for numberPhases and A <-> W, K01.FR.50/.51). */
+  phases: 1 | 3;
+  lineVoltageV: number;
+  /** The car's minimum power, sent as minChargingRate (K01.FR.21). */
+  minKw?: number | undefined;
+}
+
+/** A safe flat limit on an EVSE for any transaction we have not planned (yet). */
+export interface DefaultProfileRequest {
+  stationId: string;
+  evseId: number;
+  profileId: number;
+  stackLevel: number;
+  limitKw: number;
+  phases: 1 | 3;
+  lineVoltageV: number;
+  startMs: number;
+}
+
+/** How what the station says it will do (GetCompositeSchedule) compares with what we sent. */
+export type CompositeCheck =
+  | { status: 'matches' }
+  /** Another limit (ChargingStationMaxProfile, external constraint) holds it lower: plan with the lower one. */
+  | { status: 'lower'; detail: string; periods: PowerPeriod[] }
+  /** Above what we sent: the station does not apply our profile. */
+  | { status: 'higher'; detail: string; periods: PowerPeriod[] }
+  | { status: 'unavailable'; detail: string };
+
+export interface AppliedProfile {
+  profileId: number;
+  stackLevel: number;
+  unit: 'W' | 'A';
+  /** What was sent after merging equal neighbours and truncating to PeriodsPerSchedule, in kW. */
+  periods: PowerPeriod[];
+  /** The schedule's end as sent: earlier than requested when PeriodsPerSchedule cut it, so refresh before it. */
+  coversUntilMs: number;
+  /** 1, or 2 after one retry in the other unit or with fewer periods. */
+  attempts: number;
+  composite: CompositeCheck;
+  /** The SetChargingProfileRequest payload as sent (schema-valid). */
+  request: unknown;
+}
+
+export interface InstalledProfile {
+  evseId: number;
+  profileId: number;
+  stackLevel: number;
+  purpose: string;
+  transactionId: string | null;
+}
+
+export type ChargerErrorCode = 'PROFILE_REJECTED' | 'STATION_OFFLINE' | 'OCPP_TIMEOUT' | 'OCPP_CALL_ERROR' | 'OCPP_INVALID_RESPONSE' | 'SMART_CHARGING_UNSUPPORTED';
+
+/** A push that did not land (convention 7: a stable code and whether a retry can help). */
+export class ChargerError extends Error {
+  constructor(
+    readonly code: ChargerErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown; request?: unknown },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ChargerError';
+    this.request = options?.request;
+  }
+  readonly request: unknown;
+}
+
+/** The port the scheduler pushes through (implemented by src/ocpp/profiles). */
+export interface ChargerGateway {
+  /** Builds, sends and verifies one TxProfile; non-Accepted becomes a ChargerError (convention 6). */
+  applyTxProfile(req: TxProfileRequest): Promise<AppliedProfile>;
+  applyDefaultProfile(req: DefaultProfileRequest): Promise<AppliedProfile>;
+  /** GetChargingProfiles + the ReportChargingProfiles that answer it (K09). */
+  installedProfiles(stationId: string): Promise<InstalledProfile[]>;
+}
+
+/** How well a charger follows what we send, shown to people and used by the planner. */
+export type ChargerCompliance = 'unknown' | 'follows' | 'limited' | 'rejects-profiles' | 'ignores-profiles' | 'unreachable';
+
+export type DecisionKind =
+  | 'plan.created'
+  | 'plan.failed'
+  | 'profile.pushed'
+  | 'profile.accepted'
+  | 'profile.rejected'
+  | 'profile.failed'
+  | 'profile.verified'
+  | 'profile.limited'
+  | 'profile.deviated'
+  | 'profile.restored'
+  | 'default-profile.installed'
+  | 'station.ignores-profiles'
+  | 'session.deviated';
+
+/** One line of a site's decision log: what the scheduler did and why, for people (issue 6 shows it). */
+export interface DecisionRecord {
+  id: number;
+  siteId: string;
+  at: string;
+  kind: DecisionKind;
+  stationId: string | null;
+  evseId: number | null;
+  transactionId: string | null;
+  planId: number | null;
+  message: string;
+  details: unknown;
+}
+
+/** Where a session's target came from, so people can see why the plan is what it is. */
+export type TargetSource = 'vehicle-once' | 'vehicle-weekly' | 'charging-needs' | 'site-default';
+
+/** One session's part of a site plan. */
+export interface SessionPlan {
+  stationId: string;
+  evseId: number;
+  transactionId: string;
+  vehicleId: string | null;
+  targetSource: TargetSource;
+  /** How the charger follows our profiles; anything but follows/limited/unknown is planned as it really draws. */
+  compliance: ChargerCompliance;
+  /** Notes for people: how the target was read, why the car is planned as uncontrolled. */
+  notes: string[];
+  departureMs: number;
+  /** Energy still wanted at planning time. */
+  requestedKwh: number;
+  /** Energy delivered in the session when the plan was made (deviation is measured from here). */
+  deliveredKwh: number;
+  plannedKwh: number;
+  shortfallKwh: number;
+  /** Expected cost of the planned energy, in the tariff's currency. */
+  cost: number;
+  /** Planned power per slot: slots[i] starts at the plan's slotStarts[i]. */
+  powerKw: number[];
+  /** When the requested energy will be in (end of the last slot that delivers), or null if it never is. */
+  readyAtMs: number | null;
+  /** Expected state of charge at departure when capacity and SoC are known. */
+  socAtDeparturePercent: number | null;
+}
+
+export interface PlanRecord {
+  id: number;
+  siteId: string;
+  createdAt: string;
+  /** What made this cycle run (coalesced). */
+  triggers: string[];
+  /** Slot boundaries in epoch ms: slot i is [slotStarts[i], slotStarts[i+1]); the first may be partial. */
+  slotStarts: number[];
+  endMs: number;
+  status: 'optimal' | 'shortfall' | 'empty';
+  currency: string;
+  totalCost: number;
+  /** The effective price per slot, total and parts, as planned on. */
+  prices: unknown;
+  /** Per-slot site limit (kW) as planned on. */
+  siteLimitKw: number[];
+  sessions: SessionPlan[];
+  /** The solver problem exactly as solved: replaying it gives the same plan. */
+  problem: unknown;
+  solver: string;
+  solveMs: number;
+}
+
+export interface PlanStore {
+  save(plan: Omit<PlanRecord, 'id'>): number;
+  latest(siteId: string): PlanRecord | undefined;
+  get(id: number): PlanRecord | undefined;
+}
+
+export type PushState = 'sending' | 'accepted' | 'rejected' | 'failed';
+
+/** What we last pushed to one EVSE for one transaction: restored after a restart, re-pushed on reconnect. */
+export interface PushedProfileRecord {
+  stationId: string;
+  evseId: number;
+  transactionId: string;
+  siteId: string;
+  planId: number;
+  profileId: number;
+  stackLevel: number;
+  unit: 'W' | 'A' | null;
+  /** The limits we asked for (kW) and the end of the schedule as asked. */
+  periods: PowerPeriod[];
+  endMs: number;
+  /** What the station accepted to hold until (PeriodsPerSchedule may cut it short). */
+  coversUntilMs: number | null;
+  state: PushState;
+  detail: string | null;
+  sentAt: string;
+}
+
+export interface ChargerStatusRecord {
+  stationId: string;
+  evseId: number;
+  compliance: ChargerCompliance;
+  detail: string | null;
+  since: string;
+}
+
+export interface ProfileStore {
+  /** The profile id for a key on a station (a transaction, or the EVSE's default), allocated once and kept. */
+  profileId(stationId: string, key: string): number;
+  recordPush(push: PushedProfileRecord): void;
+  pushed(stationId: string, evseId: number, transactionId: string): PushedProfileRecord | undefined;
+  /** Every push whose transaction is still active, for restore after a restart. */
+  activePushes(siteId: string): PushedProfileRecord[];
+  setCompliance(status: ChargerStatusRecord): void;
+  compliance(stationId: string, evseId: number): ChargerStatusRecord | undefined;
+}
+
+export interface DecisionStore {
+  append(entry: Omit<DecisionRecord, 'id'>): DecisionRecord;
+  list(siteId: string, options?: { limit?: number; beforeId?: number }): DecisionRecord[];
+}
+
+/** What the scheduler reports on the event bus (tests await these; issue 6 pushes them to open pages). */
+export interface SchedulerEvents {
+  'plan.created': { siteId: string; planId: number; triggers: string[] };
+  /** A cycle finished pushing: every push it attempted with its outcome. */
+  'plan.pushed': { siteId: string; planId: number; pushes: { stationId: string; evseId: number; transactionId: string; state: PushState; detail: string | null }[] };
+  'decision': DecisionRecord;
+  'charger.status': ChargerStatusRecord;
+  /** A cycle failed; the loop retries with backoff. */
+  'plan.failed': { siteId: string; code: string; message: string; retryAt: number };
+}

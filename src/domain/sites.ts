@@ -1,0 +1,120 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * A site is one grid connection: its time zone, its tariff, its connection limit, a tree of circuits and the
+ * stations' EVSEs placed on them. Sites come from config (`sites`), checked by these schemas at start-up
+ * (convention 4: one schema, one type). Power is in kW, current in A per phase, voltage phase-to-neutral.
+ */
+
+const LocalTime = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'local wall-clock time HH:MM' });
+
+export const CircuitConfig = Type.Object(
+  {
+    id: Type.String({ minLength: 1 }),
+    parent: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()], { description: 'parent circuit id; absent or null = directly under the grid connection' })),
+    limitKw: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    phaseLimitA: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'fuse rating per phase' })),
+  },
+  { additionalProperties: false },
+);
+export type CircuitConfig = Static<typeof CircuitConfig>;
+
+export const EvsePlacement = Type.Object(
+  {
+    stationId: Type.String({ minLength: 1, maxLength: 48 }),
+    evseId: Type.Integer({ minimum: 1 }),
+    circuit: Type.Optional(Type.String({ minLength: 1 })),
+    /** What the EVSE is wired for: a 1-phase EVSE limits every car to one phase. */
+    phases: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(3)], { default: 3 })),
+    /** For a 1-phase EVSE: which phase of the circuit it draws from (phase rotation). */
+    phase: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)])),
+    maxKw: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 11 })),
+  },
+  { additionalProperties: false },
+);
+export type EvsePlacement = Static<typeof EvsePlacement>;
+
+export const SitePolicy = Type.Object(
+  {
+    /** Used when nothing identifies the car (K: no token, no assignment, no ISO 15118 needs). */
+    defaultDeparture: Type.Optional(LocalTime),
+    defaultEnergyKwh: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    /** A paused slot: limit 0, or the car's minimum (some cars fault on 0 A and stop the session). */
+    pause: Type.Optional(Type.Union([Type.Literal('zero'), Type.Literal('minimum')])),
+    /** The TxDefaultProfile every EVSE holds, so a car that plugs in while we are unreachable charges safely. */
+    defaultLimitKw: Type.Optional(Type.Number({ minimum: 0 })),
+    /** How ISO 15118 NotifyEVChargingNeeds relates to a person's target: the car overrides, only fills gaps, or is ignored. */
+    chargingNeeds: Type.Optional(Type.Union([Type.Literal('override'), Type.Literal('fill'), Type.Literal('ignore')])),
+    /** Re-plan when measured energy deviates from the plan by more than this. */
+    deviationKwh: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    /** Bursts of triggers within this many seconds become one planning cycle. */
+    debounceSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+    /** The car's minimum current when it does not say (IEC 61851: 6 A). */
+    minCurrentA: Type.Optional(Type.Number({ minimum: 0 })),
+    /** How far ahead to plan at most. */
+    maxHorizonHours: Type.Optional(Type.Number({ minimum: 1, maximum: 168 })),
+  },
+  { additionalProperties: false },
+);
+export type SitePolicy = Static<typeof SitePolicy>;
+
+export const SiteConfig = Type.Object(
+  {
+    id: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }),
+    name: Type.Optional(Type.String()),
+    /** IANA zone: departures, weekly rules and the default target are wall-clock times here. */
+    timeZone: Type.String({ minLength: 1 }),
+    /** Name of a tariff in `prices.tariffs`: what this site pays per slot. */
+    tariff: Type.String({ minLength: 1 }),
+    /** The grid connection's import limit for charging, kW. */
+    gridLimitKw: Type.Number({ exclusiveMinimum: 0 }),
+    /** Read time-varying limits (OpenADR IMPORT_CAPACITY_LIMIT) published for this target name; the lower wins. */
+    capacityLimitTarget: Type.Optional(Type.String({ minLength: 1 })),
+    slotMinutes: Type.Optional(Type.Union([Type.Literal(15), Type.Literal(30), Type.Literal(60)])),
+    /** The set voltage for A <-> W (K01.FR.50), not a measured one. */
+    lineVoltageV: Type.Optional(Type.Number({ minimum: 100, maximum: 400 })),
+    circuits: Type.Optional(Type.Array(CircuitConfig)),
+    evses: Type.Array(EvsePlacement),
+    policy: Type.Optional(SitePolicy),
+  },
+  { additionalProperties: false },
+);
+export type SiteConfig = Static<typeof SiteConfig>;
+
+export const SitesConfig = Type.Array(SiteConfig);
+
+export interface PlacedEvse {
+  stationId: string;
+  evseId: number;
+  circuit: string | null;
+  phases: 1 | 3;
+  phase: 1 | 2 | 3 | null;
+  maxKw: number;
+}
+
+/** A site with every default filled in: what the scheduler works with. */
+export interface Site {
+  id: string;
+  name: string;
+  timeZone: string;
+  tariff: string;
+  gridLimitKw: number;
+  capacityLimitTarget: string | null;
+  slotMinutes: 15 | 30 | 60;
+  lineVoltageV: number;
+  circuits: CircuitConfig[];
+  evses: PlacedEvse[];
+  policy: Required<SitePolicy>;
+}
+
+export const DEFAULT_POLICY: Required<SitePolicy> = {
+  defaultDeparture: '07:00',
+  defaultEnergyKwh: 20,
+  pause: 'zero',
+  defaultLimitKw: 3.7,
+  chargingNeeds: 'override',
+  deviationKwh: 1,
+  debounceSeconds: 2,
+  minCurrentA: 6,
+  maxHorizonHours: 48,
+};
