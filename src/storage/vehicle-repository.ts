@@ -1,0 +1,158 @@
+import type { Db } from './database.js';
+import type {
+  AssignmentStore, DepartureTarget, OneOffTarget, TargetRecord, TargetStore, Vehicle, VehicleStore, WeeklyTarget,
+} from '../domain/vehicles.js';
+
+interface VehicleRow {
+  id: string;
+  name: string;
+  fleet: string | null;
+  battery_kwh: number | null;
+  max_ac_kw: number;
+  phases: number;
+  min_current_a: number | null;
+}
+
+/** Vehicles with their id tokens (migrations/0003-scheduler.ts). A token moved to another car moves. */
+export class VehicleRepository implements VehicleStore {
+  private readonly upsertStmt;
+  private readonly getStmt;
+  private readonly listStmt;
+  private readonly tokensStmt;
+  private readonly byTokenStmt;
+  private readonly clearTokens;
+  private readonly insertToken;
+
+  constructor(private readonly db: Db) {
+    this.upsertStmt = db.prepare(
+      `INSERT INTO vehicles (id, name, fleet, battery_kwh, max_ac_kw, phases, min_current_a, updated_at)
+       VALUES (@id, @name, @fleet, @batteryKwh, @maxAcKw, @phases, @minCurrentA, @at)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, fleet = excluded.fleet, battery_kwh = excluded.battery_kwh,
+         max_ac_kw = excluded.max_ac_kw, phases = excluded.phases, min_current_a = excluded.min_current_a,
+         updated_at = excluded.updated_at`,
+    );
+    this.getStmt = db.prepare<[string], VehicleRow>('SELECT * FROM vehicles WHERE id = ?');
+    this.listStmt = db.prepare<[], VehicleRow>('SELECT * FROM vehicles ORDER BY id');
+    this.tokensStmt = db.prepare<[string], { id_token: string }>('SELECT id_token FROM vehicle_id_tokens WHERE vehicle_id = ? ORDER BY id_token');
+    this.byTokenStmt = db.prepare<[string], VehicleRow>(
+      'SELECT v.* FROM vehicles v JOIN vehicle_id_tokens t ON t.vehicle_id = v.id WHERE t.id_token = ?',
+    );
+    this.clearTokens = db.prepare<[string]>('DELETE FROM vehicle_id_tokens WHERE vehicle_id = ?');
+    this.insertToken = db.prepare<[string, string]>(
+      'INSERT INTO vehicle_id_tokens (id_token, vehicle_id) VALUES (?, ?) ON CONFLICT (id_token) DO UPDATE SET vehicle_id = excluded.vehicle_id',
+    );
+  }
+
+  upsert(v: Vehicle, at: string): void {
+    this.db.transaction(() => {
+      this.upsertStmt.run({ id: v.id, name: v.name, fleet: v.fleet, batteryKwh: v.batteryKwh, maxAcKw: v.maxAcKw, phases: v.phases, minCurrentA: v.minCurrentA, at });
+      this.clearTokens.run(v.id);
+      for (const t of v.idTokens) this.insertToken.run(t, v.id);
+    })();
+  }
+
+  get(id: string): Vehicle | undefined {
+    const row = this.getStmt.get(id);
+    return row ? this.toVehicle(row) : undefined;
+  }
+
+  list(): Vehicle[] {
+    return this.listStmt.all().map((r) => this.toVehicle(r));
+  }
+
+  byIdToken(idToken: string): Vehicle | undefined {
+    const row = this.byTokenStmt.get(idToken);
+    return row ? this.toVehicle(row) : undefined;
+  }
+
+  private toVehicle(r: VehicleRow): Vehicle {
+    return {
+      id: r.id,
+      name: r.name,
+      fleet: r.fleet,
+      batteryKwh: r.battery_kwh,
+      maxAcKw: r.max_ac_kw,
+      phases: r.phases === 1 ? 1 : 3,
+      minCurrentA: r.min_current_a,
+      idTokens: this.tokensStmt.all(r.id).map((t) => t.id_token),
+    };
+  }
+}
+
+interface TargetRow {
+  vehicle_id: string;
+  once_json: string | null;
+  weekly_json: string | null;
+  updated_at: string;
+}
+
+/** Departure targets: one one-off and one weekly per vehicle; setting one keeps the other. */
+export class TargetRepository implements TargetStore {
+  private readonly getStmt;
+  private readonly setOnce;
+  private readonly setWeekly;
+  private readonly clearOnceStmt;
+
+  constructor(db: Db) {
+    this.getStmt = db.prepare<[string], TargetRow>('SELECT * FROM departure_targets WHERE vehicle_id = ?');
+    this.setOnce = db.prepare<[string, string, string]>(
+      `INSERT INTO departure_targets (vehicle_id, once_json, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (vehicle_id) DO UPDATE SET once_json = excluded.once_json, updated_at = excluded.updated_at`,
+    );
+    this.setWeekly = db.prepare<[string, string, string]>(
+      `INSERT INTO departure_targets (vehicle_id, weekly_json, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (vehicle_id) DO UPDATE SET weekly_json = excluded.weekly_json, updated_at = excluded.updated_at`,
+    );
+    this.clearOnceStmt = db.prepare<[string, string]>('UPDATE departure_targets SET once_json = NULL, updated_at = ? WHERE vehicle_id = ?');
+  }
+
+  set(vehicleId: string, target: DepartureTarget, at: string): TargetRecord {
+    (target.kind === 'once' ? this.setOnce : this.setWeekly).run(vehicleId, JSON.stringify(target), at);
+    return this.get(vehicleId)!;
+  }
+
+  clearOnce(vehicleId: string, at: string): void {
+    this.clearOnceStmt.run(at, vehicleId);
+  }
+
+  get(vehicleId: string): TargetRecord | undefined {
+    const row = this.getStmt.get(vehicleId);
+    if (!row) return undefined;
+    return {
+      vehicleId,
+      once: row.once_json ? (JSON.parse(row.once_json) as OneOffTarget) : null,
+      weekly: row.weekly_json ? (JSON.parse(row.weekly_json) as WeeklyTarget) : null,
+      updatedAt: row.updated_at,
+    };
+  }
+}
+
+/** Which vehicle a fleet manager put on which EVSE. */
+export class AssignmentRepository implements AssignmentStore {
+  private readonly assignStmt;
+  private readonly unassignStmt;
+  private readonly onEvseStmt;
+
+  constructor(db: Db) {
+    this.assignStmt = db.prepare<[string, number, string, string]>(
+      `INSERT INTO vehicle_assignments (station_id, evse_id, vehicle_id, assigned_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (station_id, evse_id) DO UPDATE SET vehicle_id = excluded.vehicle_id, assigned_at = excluded.assigned_at`,
+    );
+    this.unassignStmt = db.prepare<[string, number]>('DELETE FROM vehicle_assignments WHERE station_id = ? AND evse_id = ?');
+    this.onEvseStmt = db.prepare<[string, number], { vehicle_id: string }>(
+      'SELECT vehicle_id FROM vehicle_assignments WHERE station_id = ? AND evse_id = ?',
+    );
+  }
+
+  assign(vehicleId: string, stationId: string, evseId: number, at: string): void {
+    this.assignStmt.run(stationId, evseId, vehicleId, at);
+  }
+
+  unassign(stationId: string, evseId: number): void {
+    this.unassignStmt.run(stationId, evseId);
+  }
+
+  onEvse(stationId: string, evseId: number): string | undefined {
+    return this.onEvseStmt.get(stationId, evseId)?.vehicle_id;
+  }
+}
