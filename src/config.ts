@@ -43,6 +43,8 @@ export const ConfigSchema = Type.Object(
     ),
     /** Price zones, sources and site tariffs (docs/prices.md); defaults are filled in by parsePricesConfig. */
     prices: Type.Optional(Type.Unknown()),
+    /** Sites: grid connections with circuits and placed EVSEs (src/domain/sites.ts); checked by resolveSites. */
+    sites: Type.Optional(Type.Unknown()),
     log: Type.Object({ level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))) }, { additionalProperties: false }),
   },
   { additionalProperties: true },

@@ -3,11 +3,12 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, ROOT, type Config } from './config.js';
-import { systemClock, type Clock } from './platform/clock.js';
+import { monotonicMs, systemClock, type Clock } from './platform/clock.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { TypedEvents } from './platform/events.js';
 import type { OcppEvents } from './domain/ocpp-events.js';
 import type { PriceEvents } from './domain/prices.js';
+import type { SchedulerEvents } from './domain/plans.js';
 import { openDatabase, createOcppRepositories, type Db } from './storage/index.js';
 import { PriceSeriesRepository } from './storage/price-series-repository.js';
 import { CapacityLimitRepository } from './storage/price-capacity-limit-repository.js';
@@ -15,8 +16,14 @@ import { ApiTokenRepository } from './storage/api-token-repository.js';
 import { createPricing, parsePricesConfig, type Pricing } from './prices/setup.js';
 import { OcppServer } from './ocpp/server.js';
 import { buildApp } from './http/app.js';
+import { OcppChargerGateway } from './ocpp/profiles/index.js';
+import { capabilitiesFrom } from './ocpp/handlers/capabilities.js';
+import { VehicleRepository, TargetRepository, AssignmentRepository } from './storage/vehicle-repository.js';
+import { PlanRepository, ProfileRepository, DecisionRepository } from './storage/plan-repository.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { resolveSites } from './scheduler/sites.js';
 
-export type AppEvents = OcppEvents & PriceEvents;
+export type AppEvents = OcppEvents & PriceEvents & SchedulerEvents;
 
 export interface Running {
   config: Config;
@@ -25,6 +32,7 @@ export interface Running {
   http: FastifyInstance;
   events: TypedEvents<AppEvents>;
   pricing: Pricing;
+  scheduler: Scheduler;
   repositories: ReturnType<typeof createOcppRepositories>;
   ports: { http: number; ocpp: number | null; ocppTls: number | null };
   close(): Promise<void>;
@@ -40,6 +48,7 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
   const events = new TypedEvents<AppEvents>();
   // Checked before anything listens: a wrong tariff stops the start with the field named.
   const pricesConfig = parsePricesConfig(config.prices ?? {});
+  const sites = resolveSites(config.sites, Object.keys(pricesConfig.tariffs));
   const o = config.ocpp;
   const ocpp = new OcppServer(
     {
@@ -81,6 +90,40 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
     random: Math.random,
     logger,
   });
+  const gateway = new OcppChargerGateway({
+    call: (stationId, action, payload) => ocpp.call(stationId, action, payload),
+    capabilities: (id) => capabilitiesFrom(repositories.deviceModel.list(id, 'SmartChargingCtrlr')),
+    on: (event, fn) => events.on(event, fn),
+    clock,
+    logger,
+    reportTimeoutMs: o.callTimeoutSeconds * 1000,
+  });
+  const scheduler = new Scheduler({
+    sites,
+    stores: {
+      ...repositories,
+      vehicles: new VehicleRepository(db),
+      targets: new TargetRepository(db),
+      assignments: new AssignmentRepository(db),
+      plans: new PlanRepository(db),
+      profiles: new ProfileRepository(db),
+      decisions: new DecisionRepository(db),
+    },
+    gateway,
+    prices: pricing.sitePrices,
+    capacity: new CapacityLimitRepository(db, clock),
+    stations: ocpp,
+    events,
+    clock,
+    logger,
+    random: Math.random,
+    monotonicMs,
+    tariffZone: (t) => {
+      const energy = pricesConfig.tariffs[t]?.energy;
+      return energy?.kind === 'market' ? energy.zone : null;
+    },
+  });
+  wireScheduler(events, scheduler, repositories.stations);
   const ocppPorts = await ocpp.listen();
   const http = await buildApp({
     clock,
@@ -91,6 +134,7 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
   await http.listen({ host: config.http.host, port: config.http.port });
   const httpPort = (http.server.address() as { port: number }).port;
   pricing.start();
+  scheduler.start();
   logger.info({ http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort, db: dbPath }, 'chargeplan started');
   return {
     config,
@@ -99,15 +143,34 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
     http,
     events,
     pricing,
+    scheduler,
     repositories,
     ports: { http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort },
     async close() {
+      scheduler.stop();
       pricing.stop();
       await http.close();
       await ocpp.close();
       db.close();
     },
   };
+}
+
+/** main.ts wires events to the scheduler (ARCHITECTURE.md: adapters never call it themselves). */
+function wireScheduler(events: TypedEvents<AppEvents>, scheduler: Scheduler, stations: { get(id: string): { lastBootStatus: string | null } | undefined }): void {
+  events.on('transaction.event', (e) => scheduler.onTransaction(e));
+  events.on('meter.values', (e) => scheduler.onMeterValues(e));
+  events.on('charging.needs', (e) => scheduler.onChargingNeeds(e));
+  events.on('prices.updated', (e) => scheduler.onPricesUpdated(e.zone));
+  // A station that reconnects without booting was accepted before (B03.FR.03: never call a rejected one).
+  events.on('station.connected', (e) => {
+    if (stations.get(e.stationId)?.lastBootStatus === 'Accepted') scheduler.onStationOnline(e.stationId, 'station-connected');
+  });
+  events.on('station.booted', (e) => {
+    if (e.status === 'Accepted') scheduler.onStationOnline(e.stationId, 'station-booted');
+  });
+  events.on('station.capabilities', (e) => scheduler.onStationOnline(e.stationId, 'station-capabilities'));
+  events.on('station.disconnected', (e) => scheduler.onStationOffline(e.stationId));
 }
 
 const invokedDirectly = process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;

@@ -2,7 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { CapacityLimitStore, PriceSeriesStore, PriceSource } from '../domain/prices.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
-import { PricesConfig, PullSchedule, type PriceSourceConfig } from './tariff-config.js';
+import { PricesConfig, PullSchedule, SiteTariff, type PriceSourceConfig } from './tariff-config.js';
 import { checkTariff } from './effective-price.js';
 import { PriceError } from './errors.js';
 import { PriceIntake } from './intake.js';
@@ -23,7 +23,11 @@ import { TibberSource } from './sources/tibber.js';
 
 /** Fills the schema's defaults and checks the `prices` config section; lists every problem. */
 export function parsePricesConfig(raw: unknown): PricesConfig {
-  const withDefaults = Value.Default(PricesConfig, structuredClone(raw ?? {}));
+  const withDefaults = Value.Default(PricesConfig, structuredClone(raw ?? {})) as { tariffs?: unknown };
+  // Value.Default does not descend into Record values: fill each tariff's own defaults (gridFees, taxes, vat: []).
+  if (withDefaults.tariffs && typeof withDefaults.tariffs === 'object') {
+    for (const [name, t] of Object.entries(withDefaults.tariffs)) (withDefaults.tariffs as Record<string, unknown>)[name] = Value.Default(SiteTariff, t);
+  }
   if (!Value.Check(PricesConfig, withDefaults)) {
     const problems = [...Value.Errors(PricesConfig, withDefaults)].slice(0, 10).map((e) => `prices${e.path}: ${e.message}`);
     throw new PriceError('TARIFF_INVALID', problems.join('; '), false);

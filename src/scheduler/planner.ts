@@ -1,0 +1,205 @@
+import { timedSolve, type Plan } from '../../solver/index.js';
+import type { ChargerCompliance, PlanRecord, PushedProfileRecord, SessionPlan } from '../domain/plans.js';
+import type { CapacityLimitStore, SitePriceProvider } from '../domain/prices.js';
+import type { Site } from '../domain/sites.js';
+import { actualKw, buildProblem, departureSlot, limitAt, pricesOnGrid, slotGrid, type FixedLoad, type PlannedSession, type SlotGrid } from './problem.js';
+import { activeSessions, type ActiveSession, type SessionStores } from './sessions.js';
+import { resolveTarget } from './targets.js';
+import { enforceLimits } from './limits.js';
+
+export interface PlannerDeps {
+  stores: SessionStores;
+  prices: SitePriceProvider;
+  capacity?: Pick<CapacityLimitStore, 'limits'> | undefined;
+  compliance(stationId: string, evseId: number): ChargerCompliance;
+  /** What we last pushed to this transaction, for chargers that hold it while we cannot reach them. */
+  pushed(stationId: string, evseId: number, transactionId: string): PushedProfileRecord | undefined;
+  /** Lower limits the charger itself reported (GetCompositeSchedule), per transaction. */
+  caps(transactionId: string): PlannedSession['caps'];
+  monotonicMs: () => number;
+}
+
+/** Chargers we cannot steer: planned as they really draw, and the others planned around them. */
+const UNCONTROLLED: readonly ChargerCompliance[] = ['ignores-profiles', 'rejects-profiles', 'unreachable'];
+
+export interface CycleResult {
+  plan: Omit<PlanRecord, 'id'>;
+  grid: SlotGrid;
+  /** Sessions whose charger should receive the plan, with what the profile needs beyond the plan. */
+  controlled: { plan: SessionPlan; phases: 1 | 3; minKw: number }[];
+}
+
+/** One planning cycle for one site: sessions + targets + prices + limits -> solver -> a plan with its inputs. */
+export function planSite(site: Site, now: number, triggers: string[], deps: PlannerDeps): CycleResult {
+  const sessions = activeSessionsPlanned(site, now, deps);
+  const horizonEnd = now + site.policy.maxHorizonHours * 3_600_000;
+  const until = Math.min(horizonEnd, Math.max(now + 1, ...sessions.map((s) => s.target.departureMs)));
+  const grid = slotGrid(now, site.slotMinutes, until);
+  const { priceRows, currency, priceNote } = gridPrices(site, grid, deps);
+  const capacity = capacityOnGrid(site, grid, deps);
+  const controlled = sessions.filter((s) => !UNCONTROLLED.includes(deps.compliance(s.session.stationId, s.session.evseId)));
+  const fixed = sessions.filter((s) => !controlled.includes(s)).map((s) => fixedLoad(site, grid, s, deps));
+  const built = buildProblem(site, grid, priceRows.map((p) => p?.total ?? 0), capacity, controlled, fixed);
+  const solved = controlled.length ? timedSolve(built.problem, {}, deps.monotonicMs) : emptyPlan();
+  const prices = priceRows.map((p) => p?.total ?? 0);
+  const powers = controlled.map((s, v) => solved.vehicles[v]!.powerKw.map((kw, i) => actualKw(grid, i, kw) + (i < departureSlot(grid, s) ? s.floorKw : 0)));
+  const clamped = enforceLimits(site, grid, built.siteLimitKw,
+    controlled.map((s, v) => ({ circuit: s.session.evse.circuit, phases: s.phases, phase: s.session.evse.phase, kw: powers[v]! })),
+    fixed.map((f, k) => ({ circuit: f.circuit, phases: sessions.filter((s) => !controlled.includes(s))[k]!.phases, phase: null, kw: f.kw })));
+  const plans = controlled.map((s, v) =>
+    finish(grid, s, powers[v]!, prices, deps.compliance(s.session.stationId, s.session.evseId), clamped.has(v) ? ['slot 0 lowered to keep a phase limit (partial slot)'] : []));
+  const uncontrolled = sessions.filter((s) => !controlled.includes(s)).map((s, k) => fixedPlan(grid, s, fixed[k]!, prices, deps));
+  const all = [...plans, ...uncontrolled];
+  if (priceNote) all.forEach((p) => p.notes.push(priceNote));
+  return {
+    grid,
+    controlled: plans.map((plan, v) => ({ plan, phases: controlled[v]!.phases, minKw: controlled[v]!.minKw })),
+    plan: {
+      siteId: site.id,
+      createdAt: new Date(now).toISOString(),
+      triggers,
+      slotStarts: grid.starts,
+      endMs: grid.endMs,
+      status: all.length === 0 ? 'empty' : all.some((p) => p.shortfallKwh > 1e-6) ? 'shortfall' : 'optimal',
+      currency,
+      totalCost: round4(all.reduce((a, p) => a + p.cost, 0)),
+      prices: priceRows,
+      siteLimitKw: built.siteLimitKw,
+      sessions: all,
+      problem: built.problem,
+      solver: solved.solver,
+      solveMs: solved.solveMs,
+    },
+  };
+}
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+function emptyPlan(): Plan {
+  return { status: 'optimal', totalCost: 0, vehicles: [], solver: 'none', solveMs: 0 };
+}
+
+function activeSessionsPlanned(site: Site, now: number, deps: PlannerDeps): PlannedSession[] {
+  return activeSessions(site, deps.stores).map((session) => plannedSession(site, now, session, deps));
+}
+
+function plannedSession(site: Site, now: number, session: ActiveSession, deps: PlannerDeps): PlannedSession {
+  const v = session.vehicle;
+  const target = resolveTarget({
+    site,
+    now,
+    sessionStartMs: session.startedMs,
+    vehicle: v,
+    targets: v ? deps.stores.targets.get(v.id) : undefined,
+    needs: session.needs,
+    socPercent: session.socPercent,
+  });
+  const phases: 1 | 3 = session.evse.phases === 1 || v?.phases === 1 ? 1 : 3;
+  const kwPerA = (site.lineVoltageV * phases) / 1000;
+  const n = session.needs;
+  const maxKw = Math.min(
+    session.evse.maxKw,
+    v?.maxAcKw ?? Infinity,
+    n?.evMaxPowerW ? n.evMaxPowerW / 1000 : Infinity,
+    n?.evMaxCurrentA ? n.evMaxCurrentA * kwPerA : Infinity,
+  );
+  const minA = v?.minCurrentA ?? n?.evMinCurrentA ?? site.policy.minCurrentA;
+  const minKw = Math.min(maxKw, minA * kwPerA);
+  const requestedKwh = target.remainingKwh ?? Math.max(0, (target.sessionKwh ?? 0) - session.deliveredKwh);
+  return {
+    session,
+    target,
+    source: target.source,
+    requestedKwh,
+    maxKw,
+    minKw,
+    phases,
+    caps: deps.caps(session.transactionId),
+    floorKw: site.policy.pause === 'minimum' && requestedKwh > 0 ? minKw : 0,
+  };
+}
+
+function gridPrices(site: Site, grid: SlotGrid, deps: PlannerDeps) {
+  try {
+    const start = Math.floor(grid.starts[0]! / grid.slotMs) * grid.slotMs;
+    const slots = deps.prices.effective(site.tariff, { start, end: grid.endMs }, grid.slotMs);
+    const priceRows = pricesOnGrid(grid, slots);
+    const missing = priceRows.filter((p) => !p).length;
+    return {
+      priceRows,
+      currency: slots[0]?.currency ?? '',
+      priceNote: missing ? `${missing} slot(s) without a price were planned at price 0` : null,
+    };
+  } catch (err) {
+    // No price at all (a zone that never received data and has no fallback tariff): still plan within the
+    // limits, earliest first, and say so.
+    return { priceRows: grid.starts.map(() => undefined), currency: '', priceNote: `prices unavailable (${(err as Error).message}): planned earliest first` };
+  }
+}
+
+function capacityOnGrid(site: Site, grid: SlotGrid, deps: PlannerDeps): number[] | null {
+  if (!site.capacityLimitTarget || !deps.capacity) return null;
+  const limits = deps.capacity.limits(site.capacityLimitTarget, { start: grid.starts[0]!, end: grid.endMs }).filter((l) => l.direction === 'import');
+  return grid.starts.map((s, i) => {
+    const e = grid.starts[i + 1] ?? grid.endMs;
+    return Math.min(Infinity, ...limits.filter((l) => l.start < e && l.end > s).map((l) => l.limitKw));
+  });
+}
+
+/** What an uncontrolled charger will draw: its held profile while offline, else the car's maximum until it is full. */
+function fixedLoad(site: Site, grid: SlotGrid, s: PlannedSession, deps: PlannerDeps): FixedLoad {
+  const compliance = deps.compliance(s.session.stationId, s.session.evseId);
+  const held = compliance === 'unreachable' ? deps.pushed(s.session.stationId, s.session.evseId, s.session.transactionId) : undefined;
+  let left = s.requestedKwh;
+  const kw = grid.starts.map((start, i) => {
+    const hours = ((grid.starts[i + 1] ?? grid.endMs) - start) / 3_600_000;
+    let draw = s.maxKw;
+    if (held && held.state === 'accepted') draw = start < held.endMs ? limitAt(held.periods, start, s.maxKw) : site.policy.defaultLimitKw;
+    draw = Math.max(0, Math.min(draw, s.maxKw, left / hours));
+    left -= draw * hours;
+    return draw;
+  });
+  return { stationId: s.session.stationId, evseId: s.session.evseId, circuit: s.session.evse.circuit, kw };
+}
+
+function energyOf(grid: SlotGrid, kw: readonly number[]): number[] {
+  return kw.map((p, i) => p * (((grid.starts[i + 1] ?? grid.endMs) - grid.starts[i]!) / 3_600_000));
+}
+
+function finish(grid: SlotGrid, s: PlannedSession, powerKw: number[], prices: readonly number[], compliance: ChargerCompliance, notes: string[]): SessionPlan {
+  const energy = energyOf(grid, powerKw);
+  const planned = energy.reduce((a, e) => a + e, 0);
+  let acc = 0;
+  let readyAtMs: number | null = s.requestedKwh <= 1e-6 ? grid.starts[0]! : null;
+  energy.forEach((e, i) => {
+    acc += e;
+    if (readyAtMs === null && e > 0 && acc >= s.requestedKwh - 1e-6) readyAtMs = grid.starts[i + 1] ?? grid.endMs;
+  });
+  const dep = departureSlot(grid, s);
+  const byDeparture = energy.slice(0, dep).reduce((a, e) => a + e, 0);
+  const bat = s.session.vehicle?.batteryKwh;
+  const soc = s.session.socPercent;
+  return {
+    stationId: s.session.stationId,
+    evseId: s.session.evseId,
+    transactionId: s.session.transactionId,
+    vehicleId: s.session.vehicle?.id ?? null,
+    targetSource: s.source,
+    compliance,
+    notes: [...s.target.notes, ...notes],
+    departureMs: s.target.departureMs,
+    requestedKwh: round4(s.requestedKwh),
+    deliveredKwh: round4(s.session.deliveredKwh),
+    plannedKwh: round4(planned),
+    shortfallKwh: round4(Math.max(0, s.requestedKwh - byDeparture)),
+    cost: round4(energy.reduce((a, e, i) => a + e * (prices[i] ?? 0), 0)),
+    powerKw: powerKw.map((p) => Math.round(p * 1000) / 1000),
+    readyAtMs,
+    socAtDeparturePercent: bat && soc !== null ? Math.min(100, Math.round((soc + (byDeparture / bat) * 100) * 10) / 10) : null,
+  };
+}
+
+function fixedPlan(grid: SlotGrid, s: PlannedSession, load: FixedLoad, prices: readonly number[], deps: PlannerDeps): SessionPlan {
+  const compliance = deps.compliance(s.session.stationId, s.session.evseId);
+  return finish(grid, s, load.kw, prices, compliance, [`charger ${compliance}: planned as it draws, not steered`]);
+}

@@ -1,0 +1,177 @@
+import type { Problem, VehicleSpec } from '../../solver/index.js';
+import type { EffectiveSlot } from '../domain/prices.js';
+import type { PowerPeriod, TargetSource } from '../domain/plans.js';
+import type { Site } from '../domain/sites.js';
+import type { ActiveSession } from './sessions.js';
+import type { ResolvedTarget } from './targets.js';
+
+/**
+ * The one place where instants become slot indices. The grid starts now: slot 0 runs from now to the next
+ * boundary of the site's slot length (UTC-aligned, as market intervals are) and may be partial; the others are
+ * whole. The solver works in average power per whole slot, so every power limit of slot 0 is scaled by the
+ * fraction `f` of it that remains, and the planned power of slot 0 is divided by `f` again when it becomes a
+ * limit on the charger (`actualKw`).
+ */
+export interface SlotGrid {
+  /** slot i is [starts[i], starts[i+1]); the last ends at endMs. */
+  starts: number[];
+  endMs: number;
+  slotMs: number;
+  /** The fraction of slot 0 that remains (0, 1]. */
+  firstFraction: number;
+}
+
+export function slotGrid(now: number, slotMinutes: number, untilMs: number): SlotGrid {
+  const slotMs = slotMinutes * 60_000;
+  const firstEnd = Math.floor(now / slotMs) * slotMs + slotMs;
+  const endMs = Math.max(firstEnd, Math.ceil(untilMs / slotMs) * slotMs);
+  const starts = [now];
+  for (let t = firstEnd; t < endMs; t += slotMs) starts.push(t);
+  return { starts, endMs, slotMs, firstFraction: (firstEnd - now) / slotMs };
+}
+
+const slotEnd = (g: SlotGrid, i: number) => g.starts[i + 1] ?? g.endMs;
+
+/** How many whole slots end by `ms` (a car that leaves mid-slot does not count on that slot). */
+export function slotsEndingBy(g: SlotGrid, ms: number): number {
+  let n = 0;
+  while (n < g.starts.length && slotEnd(g, n) <= ms) n++;
+  return n;
+}
+
+/** Planned average power of slot i -> the limit the charger should hold during it. */
+export function actualKw(g: SlotGrid, i: number, kw: number): number {
+  return i === 0 ? kw / g.firstFraction : kw;
+}
+
+/** A session the planner must take as it is: its charger does not follow our profiles, or cannot be reached. */
+export interface FixedLoad {
+  stationId: string;
+  evseId: number;
+  circuit: string | null;
+  /** Expected draw per slot, kW (actual power, not scaled). */
+  kw: number[];
+}
+
+export interface PlannedSession {
+  session: ActiveSession;
+  target: ResolvedTarget;
+  source: TargetSource;
+  requestedKwh: number;
+  maxKw: number;
+  minKw: number;
+  phases: 1 | 3;
+  /** Lower per-slot caps the charger reported (GetCompositeSchedule 'lower'), actual kW. */
+  caps: PowerPeriod[] | null;
+  /** Under pause = 'minimum' the car always draws minKw; the solver plans what comes on top. */
+  floorKw: number;
+}
+
+export interface BuiltProblem {
+  problem: Problem;
+  grid: SlotGrid;
+  siteLimitKw: number[];
+  vehicleIds: string[];
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/** The limit of a PowerPeriod list at `ms` (the last period starting at or before it). */
+export function limitAt(periods: readonly PowerPeriod[], ms: number, fallback: number): number {
+  let v = fallback;
+  for (const p of periods) if (p.startMs <= ms) v = p.limitKw;
+  return v;
+}
+
+export function buildProblem(
+  site: Site,
+  grid: SlotGrid,
+  prices: readonly number[],
+  capacityKw: readonly number[] | null,
+  sessions: readonly PlannedSession[],
+  fixed: readonly FixedLoad[],
+): BuiltProblem {
+  const T = grid.starts.length;
+  const scale = (i: number, kw: number) => (i === 0 ? kw * grid.firstFraction : kw);
+  const floorOn = (circuit: string | null | undefined) => (load: { circuit: string | null; kw: (i: number) => number }, i: number) =>
+    isUnder(site, load.circuit, circuit) ? load.kw(i) : 0;
+  // What is taken before the optimiser starts: uncontrolled chargers and the minimum floor of paused cars.
+  const taken = [
+    ...fixed.map((f) => ({ circuit: f.circuit, kw: (i: number) => f.kw[i] ?? 0 })),
+    ...sessions.filter((s) => s.floorKw > 0).map((s) => ({ circuit: s.session.evse.circuit, kw: (i: number) => (i < departureSlot(grid, s) ? s.floorKw : 0) })),
+  ];
+  const siteLimitKw = Array.from({ length: T }, (_, i) => Math.min(site.gridLimitKw, capacityKw?.[i] ?? Infinity));
+  const siteFree = siteLimitKw.map((kw, i) => round(scale(i, Math.max(0, kw - taken.reduce((a, l) => a + floorOn(null)(l, i), 0)))));
+  const circuits = site.circuits.map((c) => ({
+    id: c.id,
+    ...(c.parent ? { parent: c.parent } : {}),
+    ...(c.limitKw !== undefined
+      ? { limitKw: Array.from({ length: T }, (_, i) => round(scale(i, Math.max(0, c.limitKw! - taken.reduce((a, l) => a + floorOn(c.id)(l, i), 0))))) }
+      : {}),
+    ...(c.phaseLimitA !== undefined ? { phaseLimitA: c.phaseLimitA, voltage: site.lineVoltageV } : {}),
+  }));
+  const vehicles: VehicleSpec[] = sessions.map((s) => {
+    const dep = departureSlot(grid, s);
+    const top = Math.max(0, s.maxKw - s.floorKw);
+    const spec: VehicleSpec = {
+      id: `${s.session.stationId}#${s.session.evseId}`,
+      availableFrom: 0,
+      departure: dep,
+      energyKwh: round(Math.max(0, s.requestedKwh - floorEnergy(grid, s, dep))),
+      maxKw: Array.from({ length: T }, (_, i) => round(scale(i, Math.max(0, Math.min(top, s.caps ? limitAt(s.caps, grid.starts[i]!, top) - s.floorKw : top))))),
+      phases: s.phases,
+    };
+    if (s.session.evse.circuit) spec.circuit = s.session.evse.circuit;
+    if (s.session.evse.phase) spec.phase = s.session.evse.phase;
+    if (s.minKw > 0 && s.floorKw === 0) spec.minKw = round(s.minKw);
+    if (s.target.minimum) {
+      const by = slotsEndingBy(grid, s.target.minimum.byMs);
+      const need = Math.max(0, s.target.minimum.energyKwh - s.session.deliveredKwh);
+      if (by > 0 && need > 0) spec.targets = [{ bySlot: Math.min(by, dep), energyKwh: round(Math.min(need, spec.energyKwh)) }];
+    }
+    return spec;
+  });
+  const problem: Problem = {
+    slotMinutes: (grid.slotMs / 60_000) as 15 | 30 | 60,
+    prices: [...prices],
+    siteLimitKw: siteFree,
+    vehicles,
+    tieBreak: 'earlier',
+  };
+  if (circuits.length) problem.circuits = circuits;
+  return { problem, grid, siteLimitKw, vehicleIds: vehicles.map((v) => v.id) };
+}
+
+/**
+ * The slots a car can count on: those that end by its departure. A car whose departure falls inside slot 0 still
+ * gets slot 0, and one past its departure but still plugged in gets the next whole slot too: charge what is
+ * missing as soon as possible.
+ */
+export function departureSlot(grid: SlotGrid, s: PlannedSession): number {
+  return departureSlotOf(grid, s.target.departureMs);
+}
+
+function floorEnergy(grid: SlotGrid, s: PlannedSession, dep: number): number {
+  let e = 0;
+  for (let i = 0; i < dep; i++) e += s.floorKw * ((slotEnd(grid, i) - grid.starts[i]!) / 3_600_000);
+  return e;
+}
+
+/** True when a load on `circuit` counts against `under` (null = the whole site). */
+export function isUnder(site: Site, circuit: string | null | undefined, under: string | null | undefined): boolean {
+  if (!under) return true;
+  for (let at = circuit ?? null; at; at = site.circuits.find((c) => c.id === at)?.parent ?? null) if (at === under) return true;
+  return false;
+}
+
+/** Effective prices mapped onto the grid: slot i gets the price of the interval that contains its start. */
+export function pricesOnGrid(grid: SlotGrid, slots: readonly EffectiveSlot[]): (EffectiveSlot | undefined)[] {
+  return grid.starts.map((s) => slots.find((p) => p.start <= s && s < p.end));
+}
+
+/** departureSlot for a stored session plan (same rule, from the departure instant). */
+export function departureSlotOf(grid: SlotGrid, departureMs: number): number {
+  const T = grid.starts.length;
+  if (departureMs <= grid.starts[0]!) return Math.min(2, T);
+  return Math.max(1, slotsEndingBy(grid, departureMs));
+}

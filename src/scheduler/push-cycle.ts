@@ -1,0 +1,144 @@
+import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
+import type { ChargerGateway, DecisionRecord, PowerPeriod, ProfileStore, ChargerCompliance, InstalledProfile } from '../domain/plans.js';
+import type { Site } from '../domain/sites.js';
+import type { CycleResult } from './planner.js';
+import { compare, DEFAULT_STACK_LEVEL, desiredProfile, minimumOf, pushOne, type Desired, type PushResult } from './push.js';
+import type { SchedulerEventSink } from './scheduler.js';
+
+/** What the push step needs from the scheduler (decision log, compliance, re-plan). */
+export interface CycleHost {
+  decide(site: Site, entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): DecisionRecord;
+  setCompliance(site: Site, stationId: string, evseId: number, compliance: ChargerCompliance, detail: string | null): boolean;
+  trigger(siteId: string, reason: string): void;
+}
+
+export interface PushCycleDeps {
+  gateway: ChargerGateway;
+  profiles: ProfileStore;
+  clock: Clock;
+  caps: Map<string, PowerPeriod[]>;
+  logger: Logger;
+  events: SchedulerEventSink;
+  /** A routine slot-boundary cycle: log decisions only when something was pushed. */
+  quiet: boolean;
+}
+
+/**
+ * Pushes a new plan so that the site limit holds at every moment, also while the pushes are under way: first every
+ * profile that goes down (and, for one that goes down at some times and up at others while another profile goes
+ * up, the lower of old and new), then, once all of those are accepted, every profile that goes up.
+ */
+export async function pushCycle(host: CycleHost, site: Site, planId: number, result: CycleResult, reconcile: string[], deps: PushCycleDeps): Promise<void> {
+  const now = deps.clock.now();
+  const forced = new Set<string>();
+  for (const stationId of reconcile) for (const tx of await reconcileStation(host, site, stationId, deps)) forced.add(tx);
+  const defaultKw = site.policy.defaultLimitKw;
+
+  const work = result.controlled.map(({ plan, phases, minKw }) => {
+    const desired = desiredProfile(site, result.grid, plan, phases, minKw);
+    const held = deps.profiles.pushed(plan.stationId, plan.evseId, plan.transactionId);
+    let relation = compare(held, desired, now, defaultKw);
+    const refresh = held?.state === 'accepted' && held.coversUntilMs !== null && held.coversUntilMs < held.endMs &&
+      held.coversUntilMs - now < (held.coversUntilMs - Date.parse(held.sentAt)) / 2;
+    if (relation === 'same' && (refresh || forced.has(plan.transactionId) || held?.state !== 'accepted')) relation = 'lower';
+    return { desired, held, relation };
+  });
+  const anyUp = (except: Desired) => work.some((w) => w.desired !== except && (w.relation === 'higher' || w.relation === 'mixed'));
+  const first = work.filter((w) => w.relation === 'lower' || (w.relation === 'mixed' && anyUp(w.desired)));
+  const second = work.filter((w) => w.relation === 'higher' || w.relation === 'mixed');
+
+  if (work.some((w) => w.relation !== 'same') || !deps.quiet) {
+    const p = result.plan;
+    host.decide(site, {
+      kind: 'plan.created', stationId: null, evseId: null, transactionId: null, planId,
+      message: `plan for ${p.sessions.length} session(s): ${p.status}, expected cost ${p.totalCost.toFixed(2)} ${p.currency} (${p.triggers.join(', ')})`,
+      details: { triggers: p.triggers, solver: p.solver, solveMs: p.solveMs, shortfallKwh: p.sessions.reduce((a, s) => a + s.shortfallKwh, 0) },
+    });
+  }
+  const send = (w: (typeof work)[number], final: boolean) =>
+    pushOne(site, planId, final || w.relation === 'lower' ? w.desired : minimumOf(w.held, w.desired, now, defaultKw), {
+      gateway: deps.gateway, profiles: deps.profiles, now: () => deps.clock.now(),
+      decide: (e) => host.decide(site, e),
+    }, final || w.relation === 'lower');
+  const results: PushResult[] = await Promise.all(first.map((w) => send(w, false)));
+  if (results.every((r) => r.state === 'accepted')) {
+    results.push(...(await Promise.all(second.map((w) => send(w, true)))));
+  } else if (second.length) {
+    host.decide(site, { kind: 'profile.failed', stationId: null, evseId: null, transactionId: null, planId, message: `${second.length} increase(s) held back: a reduction did not land`, details: null });
+  }
+  for (const r of results) handleOutcome(host, site, r, forced, deps);
+  deps.events.emit('plan.pushed', {
+    siteId: site.id,
+    planId,
+    pushes: results.map((r) => ({ stationId: r.desired.plan.stationId, evseId: r.desired.plan.evseId, transactionId: r.desired.plan.transactionId, state: r.state, detail: r.detail })),
+  });
+}
+
+function handleOutcome(host: CycleHost, site: Site, r: PushResult, restored: Set<string>, deps: PushCycleDeps): void {
+  const { stationId, evseId, transactionId } = r.desired.plan;
+  const ids = { stationId, evseId, transactionId, planId: null };
+  if (r.error) {
+    const compliance: ChargerCompliance = r.error.retryable ? 'unreachable' : 'rejects-profiles';
+    if (host.setCompliance(site, stationId, evseId, compliance, r.detail)) host.trigger(site.id, `charger-${compliance}`);
+    return;
+  }
+  const check = r.applied!.composite;
+  if (restored.has(transactionId)) host.decide(site, { ...ids, kind: 'profile.restored', message: `${stationId} EVSE ${evseId} holds the plan again after reconnecting`, details: null });
+  if (check.status === 'matches') {
+    if (host.setCompliance(site, stationId, evseId, 'follows', null) || restored.has(transactionId)) {
+      host.decide(site, { ...ids, kind: 'profile.verified', message: `${stationId} EVSE ${evseId}: the composite schedule matches the plan`, details: null });
+    }
+  } else if (check.status === 'lower') {
+    const before = JSON.stringify(deps.caps.get(transactionId) ?? null);
+    deps.caps.set(transactionId, check.periods);
+    host.setCompliance(site, stationId, evseId, 'limited', check.detail);
+    if (before !== JSON.stringify(check.periods)) {
+      host.decide(site, { ...ids, kind: 'profile.limited', message: `${stationId} EVSE ${evseId} holds a lower limit than planned: ${check.detail}`, details: check.periods });
+      host.trigger(site.id, 'charger-limited');
+    }
+  } else if (check.status === 'higher') {
+    if (host.setCompliance(site, stationId, evseId, 'ignores-profiles', check.detail)) {
+      host.decide(site, { ...ids, kind: 'station.ignores-profiles', message: `${stationId} EVSE ${evseId} accepted the profile but its composite schedule is above it: ${check.detail}`, details: check.periods });
+      host.trigger(site.id, 'charger-ignores-profiles');
+    }
+  } else {
+    deps.logger.info({ station: stationId, evse: evseId, detail: check.detail }, 'composite schedule not checked');
+  }
+}
+
+/**
+ * A station came back: it gets a fresh chance to follow, its EVSEs get the site's TxDefaultProfile if they lack
+ * it, and every active transaction whose TxProfile it no longer holds is pushed again. Returns those transactions.
+ */
+async function reconcileStation(host: CycleHost, site: Site, stationId: string, deps: PushCycleDeps): Promise<string[]> {
+  const evses = site.evses.filter((e) => e.stationId === stationId);
+  for (const e of evses) host.setCompliance(site, stationId, e.evseId, 'unknown', 'reconnected');
+  let installed: InstalledProfile[] | null = null;
+  try {
+    installed = await deps.gateway.installedProfiles(stationId);
+  } catch (err) {
+    deps.logger.warn({ station: stationId, err }, 'GetChargingProfiles failed: re-pushing every active profile');
+  }
+  const holds = (evseId: number, profileId: number) => installed?.some((p) => p.evseId === evseId && p.profileId === profileId) ?? false;
+  for (const e of evses) {
+    const profileId = deps.profiles.profileId(stationId, `default:${e.evseId}`);
+    if (holds(e.evseId, profileId)) continue;
+    try {
+      const applied = await deps.gateway.applyDefaultProfile({
+        stationId, evseId: e.evseId, profileId, stackLevel: DEFAULT_STACK_LEVEL, limitKw: site.policy.defaultLimitKw,
+        phases: e.phases, lineVoltageV: site.lineVoltageV, startMs: deps.clock.now(),
+      });
+      host.decide(site, { stationId, evseId: e.evseId, transactionId: null, planId: null, kind: 'default-profile.installed', message: `${stationId} EVSE ${e.evseId} holds the site default of ${site.policy.defaultLimitKw} kW (${applied.unit})`, details: null });
+    } catch (err) {
+      host.decide(site, { stationId, evseId: e.evseId, transactionId: null, planId: null, kind: 'profile.failed', message: `${stationId} EVSE ${e.evseId}: default profile not installed: ${(err as Error).message}`, details: null });
+    }
+  }
+  const missing: string[] = [];
+  for (const push of deps.profiles.activePushes(site.id)) {
+    if (push.stationId !== stationId || push.state !== 'accepted' || holds(push.evseId, push.profileId)) continue;
+    deps.profiles.recordPush({ ...push, state: 'failed', detail: 'not held by the station after it reconnected' });
+    missing.push(push.transactionId);
+  }
+  return missing;
+}

@@ -1,0 +1,294 @@
+import { Value } from '@sinclair/typebox/value';
+import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
+import type { StationDirectory } from '../domain/ports.js';
+import type {
+  ChargerCompliance, ChargerGateway, DecisionRecord, DecisionStore, PlanRecord, PlanStore, PowerPeriod, ProfileStore,
+  SchedulerEvents,
+} from '../domain/plans.js';
+import type { CapacityLimitStore, SitePriceProvider } from '../domain/prices.js';
+import type { Site } from '../domain/sites.js';
+import type { TransactionRecord } from '../domain/stations.js';
+import {
+  DepartureTarget, VehicleInput, type AssignmentStore, type TargetRecord, type TargetStore, type Vehicle, type VehicleStore,
+} from '../domain/vehicles.js';
+import { planSite } from './planner.js';
+import { SiteIndex } from './sites.js';
+import { SiteLoop } from './site-loop.js';
+import type { SessionStores } from './sessions.js';
+import { pushCycle } from './push-cycle.js';
+import { plannedEnergyBy, verifyByMeter } from './verify.js';
+import { deliveredKwh, powerReadingsW } from '../domain/meter.js';
+
+export interface SchedulerStores extends SessionStores {
+  vehicles: VehicleStore;
+  targets: TargetStore;
+  assignments: AssignmentStore;
+  plans: PlanStore;
+  profiles: ProfileStore;
+  decisions: DecisionStore;
+}
+
+export interface SchedulerEventSink {
+  emit<K extends keyof SchedulerEvents>(event: K, payload: SchedulerEvents[K]): void;
+}
+
+export interface SchedulerDeps {
+  sites: readonly Site[];
+  stores: SchedulerStores;
+  gateway: ChargerGateway;
+  prices: SitePriceProvider;
+  capacity?: Pick<CapacityLimitStore, 'limits'> | undefined;
+  stations: StationDirectory;
+  events: SchedulerEventSink;
+  clock: Clock;
+  logger: Logger;
+  random: () => number;
+  monotonicMs: () => number;
+  /** The price zone a tariff reads, so new prices re-plan only the sites they concern (null: a static tariff). */
+  tariffZone?: ((tariff: string) => string | null) | undefined;
+}
+
+/** A request from a person or system that cannot be applied: the message names the field (convention 7). */
+export class SchedulerInputError extends Error {
+  readonly retryable = false;
+  constructor(readonly code: 'VEHICLE_INVALID' | 'TARGET_INVALID' | 'VEHICLE_UNKNOWN' | 'EVSE_UNKNOWN', readonly field: string, message: string) {
+    super(message);
+    this.name = 'SchedulerInputError';
+  }
+}
+
+/**
+ * The planning loop: events and people's changes become triggers, each site plans on its own loop, plans go to
+ * the chargers through the gateway, and what the chargers really do comes back as compliance and re-plans.
+ */
+export class Scheduler {
+  readonly index: SiteIndex;
+  private readonly loops = new Map<string, SiteLoop>();
+  /** Stations to reconcile (GetChargingProfiles, re-push, default profile) in their site's next cycle. */
+  private readonly reconcile = new Set<string>();
+  /** Lower limits a charger reported through its composite schedule, per transaction. */
+  private readonly caps = new Map<string, PowerPeriod[]>();
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.index = new SiteIndex(deps.sites);
+  }
+
+  start(): void {
+    for (const site of this.index.sites) {
+      const loop = new SiteLoop({
+        clock: this.deps.clock,
+        debounceMs: site.policy.debounceSeconds * 1000,
+        slotMs: site.slotMinutes * 60_000,
+        random: this.deps.random,
+        cycle: (reasons) => this.cycle(site, reasons),
+        onError: (err, retryAt) => this.cycleFailed(site, err, retryAt),
+      });
+      this.loops.set(site.id, loop);
+      loop.start();
+      // After a restart: plans and pushes are in the database; re-plan from them and reconcile as stations return.
+      loop.trigger('start');
+    }
+  }
+
+  stop(): void {
+    for (const loop of this.loops.values()) loop.stop();
+  }
+
+  /** Resolves when no site's cycle is running. */
+  async done(): Promise<void> {
+    await Promise.all([...this.loops.values()].map((l) => l.done()));
+  }
+
+  /** True when some site has a cycle due after its debounce or retry timer. */
+  get waiting(): boolean {
+    return [...this.loops.values()].some((l) => l.waiting);
+  }
+
+  trigger(siteId: string, reason: string): void {
+    this.loops.get(siteId)?.trigger(reason);
+  }
+
+  // ---- events from the adapters (main.ts wires them) ----
+
+  onTransaction(e: { stationId: string; transaction: TransactionRecord; eventType: string; duplicate: boolean }): void {
+    if (e.duplicate || e.transaction.evseId === null) return;
+    const placed = this.index.evse(e.stationId, e.transaction.evseId);
+    if (!placed) return;
+    if (e.eventType === 'Updated') this.checkMeter(placed.site, e.stationId, e.transaction.evseId, e.transaction.transactionId);
+    else this.trigger(placed.site.id, `transaction-${e.eventType.toLowerCase()}`);
+  }
+
+  onMeterValues(e: { stationId: string; evseId: number; transactionId: string | null }): void {
+    const placed = this.index.evse(e.stationId, e.evseId);
+    if (placed && e.transactionId) this.checkMeter(placed.site, e.stationId, e.evseId, e.transactionId);
+  }
+
+  onChargingNeeds(e: { stationId: string; evseId: number }): void {
+    const placed = this.index.evse(e.stationId, e.evseId);
+    if (placed) this.trigger(placed.site.id, 'charging-needs');
+  }
+
+  onPricesUpdated(zone: string): void {
+    for (const site of this.index.sites) {
+      const z = this.deps.tariffZone?.(site.tariff);
+      if (z === undefined || z === zone) this.trigger(site.id, 'prices-updated');
+    }
+  }
+
+  /** A station (re)connected, booted or reported its capabilities: reconcile what it holds in the next cycle. */
+  onStationOnline(stationId: string, reason: string): void {
+    const sites = this.index.sitesOfStation(stationId);
+    if (sites.length) this.reconcile.add(stationId);
+    sites.forEach((s) => this.trigger(s.id, reason));
+  }
+
+  onStationOffline(stationId: string): void {
+    this.index.sitesOfStation(stationId).forEach((s) => this.trigger(s.id, 'station-offline'));
+  }
+
+  // ---- the public surface for people (issue 6's API builds on these) ----
+
+  upsertVehicle(input: unknown): Vehicle {
+    if (!Value.Check(VehicleInput, input)) {
+      const e = [...Value.Errors(VehicleInput, input)][0]!;
+      throw new SchedulerInputError('VEHICLE_INVALID', e.path || '/', `vehicle${e.path}: ${e.message}`);
+    }
+    const v: Vehicle = {
+      id: input.id, name: input.name, fleet: input.fleet ?? null, batteryKwh: input.batteryKwh ?? null, maxAcKw: input.maxAcKw,
+      phases: input.phases, minCurrentA: input.minCurrentA ?? null, idTokens: input.idTokens ?? [],
+    };
+    this.deps.stores.vehicles.upsert(v, this.iso());
+    this.triggerForVehicle(v.id, 'vehicle-changed');
+    return v;
+  }
+
+  setTarget(vehicleId: string, target: unknown): TargetRecord {
+    if (!this.deps.stores.vehicles.get(vehicleId)) throw new SchedulerInputError('VEHICLE_UNKNOWN', 'vehicleId', `no vehicle "${vehicleId}"`);
+    if (!Value.Check(DepartureTarget, target)) {
+      const e = [...Value.Errors(DepartureTarget, target)][0]!;
+      throw new SchedulerInputError('TARGET_INVALID', e.path || '/', `target${e.path}: ${e.message}`);
+    }
+    if (target.energyKwh === undefined && target.socPercent === undefined) {
+      throw new SchedulerInputError('TARGET_INVALID', '/energyKwh', 'target needs energyKwh or socPercent');
+    }
+    const record = this.deps.stores.targets.set(vehicleId, target, this.iso());
+    this.triggerForVehicle(vehicleId, 'target-changed');
+    return record;
+  }
+
+  assignVehicle(vehicleId: string, stationId: string, evseId: number): void {
+    if (!this.deps.stores.vehicles.get(vehicleId)) throw new SchedulerInputError('VEHICLE_UNKNOWN', 'vehicleId', `no vehicle "${vehicleId}"`);
+    const placed = this.index.evse(stationId, evseId);
+    if (!placed) throw new SchedulerInputError('EVSE_UNKNOWN', 'evseId', `EVSE ${evseId} of station "${stationId}" is on no site`);
+    this.deps.stores.assignments.assign(vehicleId, stationId, evseId, this.iso());
+    this.trigger(placed.site.id, 'assignment-changed');
+  }
+
+  latestPlan(siteId: string): PlanRecord | undefined {
+    return this.deps.stores.plans.latest(siteId);
+  }
+
+  decisions(siteId: string, options?: { limit?: number; beforeId?: number }): DecisionRecord[] {
+    return this.deps.stores.decisions.list(siteId, options);
+  }
+
+  compliance(stationId: string, evseId: number): ChargerCompliance {
+    if (!this.deps.stations.isConnected(stationId)) return 'unreachable';
+    return this.deps.stores.profiles.compliance(stationId, evseId)?.compliance ?? 'unknown';
+  }
+
+  // ---- internals ----
+
+  private iso(): string {
+    return new Date(this.deps.clock.now()).toISOString();
+  }
+
+  /** Re-plans the site where the vehicle is charging now (targets of cars not plugged in change nothing yet). */
+  private triggerForVehicle(vehicleId: string, reason: string): void {
+    for (const site of this.index.sites) {
+      const plan = this.deps.stores.plans.latest(site.id);
+      if (plan?.sessions.some((s) => s.vehicleId === vehicleId) || site.evses.some((e) => this.deps.stores.assignments.onEvse(e.stationId, e.evseId) === vehicleId)) {
+        this.trigger(site.id, reason);
+      } else if (site.evses.some((e) => this.deps.stores.transactions.activeOnEvse(e.stationId, e.evseId))) {
+        // A session not identified before may be this vehicle now (a token added to it).
+        this.trigger(site.id, reason);
+      }
+    }
+  }
+
+  decide(site: Site, entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): DecisionRecord {
+    const record = this.deps.stores.decisions.append({ ...entry, siteId: site.id, at: this.iso() });
+    this.deps.events.emit('decision', record);
+    return record;
+  }
+
+  setCompliance(site: Site, stationId: string, evseId: number, compliance: ChargerCompliance, detail: string | null): boolean {
+    const before = this.deps.stores.profiles.compliance(stationId, evseId);
+    if (before?.compliance === compliance && before.detail === detail) return false;
+    const status = { stationId, evseId, compliance, detail, since: this.iso() };
+    this.deps.stores.profiles.setCompliance(status);
+    this.deps.events.emit('charger.status', status);
+    return before?.compliance !== compliance;
+  }
+
+  private async cycle(site: Site, reasons: string[]): Promise<void> {
+    const { deps } = this;
+    const reconcile = [...this.reconcile].filter((s) => site.evses.some((e) => e.stationId === s));
+    reconcile.forEach((s) => this.reconcile.delete(s));
+    const now = deps.clock.now();
+    const result = planSite(site, now, reasons, {
+      stores: deps.stores,
+      prices: deps.prices,
+      capacity: deps.capacity,
+      compliance: (stationId, evseId) => this.compliance(stationId, evseId),
+      pushed: (stationId, evseId, tx) => deps.stores.profiles.pushed(stationId, evseId, tx),
+      caps: (tx) => this.caps.get(tx) ?? null,
+      monotonicMs: deps.monotonicMs,
+    });
+    const previous = deps.stores.plans.latest(site.id);
+    if (result.plan.status === 'empty' && (!previous || previous.status === 'empty') && reconcile.length === 0) return;
+    const planId = deps.stores.plans.save(result.plan);
+    deps.events.emit('plan.created', { siteId: site.id, planId, triggers: reasons });
+    await pushCycle(this, site, planId, result, reconcile, {
+      gateway: deps.gateway,
+      profiles: deps.stores.profiles,
+      clock: deps.clock,
+      caps: this.caps,
+      logger: deps.logger,
+      events: deps.events,
+      quiet: reasons.every((r) => r === 'slot-boundary'),
+    });
+  }
+
+  private cycleFailed(site: Site, err: unknown, retryAt: number): void {
+    const e = err as Error & { code?: string };
+    this.deps.logger.error({ site: site.id, err: e }, 'planning cycle failed');
+    this.decide(site, { kind: 'plan.failed', stationId: null, evseId: null, transactionId: null, planId: null, message: e.message, details: { code: e.code ?? 'INTERNAL', retryAt: new Date(retryAt).toISOString() } });
+    this.deps.events.emit('plan.failed', { siteId: site.id, code: e.code ?? 'INTERNAL', message: e.message, retryAt });
+  }
+
+  /** Meter values of a planned session: does the charger follow, and does the energy follow the plan? */
+  private checkMeter(site: Site, stationId: string, evseId: number, transactionId: string): void {
+    const { stores } = this.deps;
+    const samples = stores.meterValues.forTransaction(stationId, transactionId);
+    const verdict = verifyByMeter(stores.profiles.pushed(stationId, evseId, transactionId), powerReadingsW(samples));
+    if (verdict.kind === 'ignores') {
+      if (this.setCompliance(site, stationId, evseId, 'ignores-profiles', verdict.detail)) {
+        this.decide(site, { kind: 'station.ignores-profiles', stationId, evseId, transactionId, planId: null, message: `${stationId} EVSE ${evseId} accepts profiles but does not follow them: ${verdict.detail}`, details: null });
+        this.trigger(site.id, 'charger-ignores-profiles');
+      }
+      return;
+    }
+    const plan = stores.plans.latest(site.id);
+    const sp = plan?.sessions.find((s) => s.transactionId === transactionId && s.stationId === stationId);
+    if (!plan || !sp) return;
+    const tx = stores.transactions.activeOnEvse(stationId, evseId);
+    const measured = deliveredKwh(samples, tx?.meterStartWh ?? null) - sp.deliveredKwh;
+    const expected = plannedEnergyBy(sp, plan.slotStarts, plan.endMs, this.deps.clock.now());
+    if (Math.abs(measured - expected) > site.policy.deviationKwh) {
+      this.decide(site, { kind: 'session.deviated', stationId, evseId, transactionId, planId: plan.id, message: `${stationId} EVSE ${evseId} delivered ${measured.toFixed(2)} kWh since the plan, which expected ${expected.toFixed(2)} kWh`, details: { measured, expected } });
+      this.trigger(site.id, 'deviation');
+    }
+  }
+}

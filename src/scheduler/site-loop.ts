@@ -1,0 +1,98 @@
+import type { Clock, TimerHandle } from '../platform/clock.js';
+
+export interface SiteLoopOptions {
+  clock: Clock;
+  debounceMs: number;
+  slotMs: number;
+  /** Uniform [0, 1) for the retry jitter (seeded in tests). */
+  random: () => number;
+  /** One cycle with the coalesced trigger reasons; a throw is retried with backoff. */
+  cycle(reasons: string[]): Promise<void>;
+  onError(err: unknown, retryAt: number): void;
+}
+
+const BACKOFF_MS = [5_000, 15_000, 60_000, 300_000];
+
+/**
+ * One site's planning loop (convention 8): triggers within the debounce window become one cycle, one cycle runs
+ * at a time (triggers that arrive meanwhile run the next one), a slot boundary is a trigger computed from the
+ * clock each time (early or late timers just re-arm), and a failed cycle is retried with jittered backoff.
+ */
+export class SiteLoop {
+  private readonly reasons = new Set<string>();
+  private debounce: TimerHandle | undefined;
+  private boundary: TimerHandle | undefined;
+  private retry: TimerHandle | undefined;
+  private running: Promise<void> | undefined;
+  private failures = 0;
+  private stopped = false;
+
+  constructor(private readonly o: SiteLoopOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.armBoundary();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of [this.debounce, this.boundary, this.retry]) t?.cancel();
+    this.debounce = this.boundary = this.retry = undefined;
+  }
+
+  trigger(reason: string): void {
+    if (this.stopped) return;
+    this.reasons.add(reason);
+    if (this.running || this.debounce || this.retry) return;
+    this.debounce = this.o.clock.setTimer(this.o.debounceMs, () => {
+      this.debounce = undefined;
+      this.run();
+    });
+  }
+
+  /** Resolves when no cycle is running (one started meanwhile is awaited too). */
+  async done(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** A cycle is due once the debounce (or a retry) timer fires. */
+  get waiting(): boolean {
+    return Boolean(this.debounce || this.retry);
+  }
+
+  private run(): void {
+    if (this.stopped || this.running) return;
+    const reasons = [...this.reasons];
+    this.reasons.clear();
+    this.running = this.o
+      .cycle(reasons)
+      .then(() => {
+        this.failures = 0;
+      })
+      .catch((err: unknown) => {
+        const base = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
+        this.failures++;
+        const delay = Math.round(base * (0.5 + this.o.random()));
+        reasons.forEach((r) => this.reasons.add(r));
+        this.retry = this.o.clock.setTimer(delay, () => {
+          this.retry = undefined;
+          this.run();
+        });
+        this.o.onError(err, this.o.clock.now() + delay);
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.reasons.size > 0 && !this.retry && !this.stopped) this.trigger([...this.reasons][0]!);
+      });
+  }
+
+  private armBoundary(): void {
+    if (this.stopped) return;
+    const now = this.o.clock.now();
+    const next = Math.floor(now / this.o.slotMs) * this.o.slotMs + this.o.slotMs;
+    this.boundary = this.o.clock.setTimer(next - now, () => {
+      this.trigger('slot-boundary');
+      this.armBoundary();
+    });
+  }
+}

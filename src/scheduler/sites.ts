@@ -1,0 +1,107 @@
+import { Value } from '@sinclair/typebox/value';
+import { IANAZone } from 'luxon';
+import { DEFAULT_POLICY, SitesConfig, type PlacedEvse, type Site, type SiteConfig } from '../domain/sites.js';
+
+/** A site in config that cannot work: the message names the field (convention 7). */
+export class SiteConfigError extends Error {
+  readonly code = 'SITE_INVALID';
+  readonly retryable = false;
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'SiteConfigError';
+  }
+}
+
+/**
+ * Checks `sites` from config and fills in the defaults. Besides the schema: the time zone must be a real IANA zone,
+ * the tariff must exist, circuit parents must exist and form a tree, and an EVSE may be placed only once.
+ */
+export function resolveSites(raw: unknown, tariffNames: readonly string[]): Site[] {
+  if (raw === undefined) return [];
+  if (!Value.Check(SitesConfig, raw)) {
+    const e = [...Value.Errors(SitesConfig, raw)][0]!;
+    throw new SiteConfigError(`sites${e.path.replace(/\//g, '.').replace(/\.(\d+)/g, '[$1]')}`, e.message);
+  }
+  const seenSites = new Set<string>();
+  const placed = new Map<string, string>();
+  return raw.map((s, i) => {
+    const f = `sites[${i}]`;
+    if (seenSites.has(s.id)) throw new SiteConfigError(`${f}.id`, `site "${s.id}" appears twice`);
+    seenSites.add(s.id);
+    if (!IANAZone.isValidZone(s.timeZone)) throw new SiteConfigError(`${f}.timeZone`, `"${s.timeZone}" is not an IANA time zone`);
+    if (!tariffNames.includes(s.tariff)) {
+      throw new SiteConfigError(`${f}.tariff`, `no tariff named "${s.tariff}" in prices.tariffs (known: ${tariffNames.join(', ') || 'none'})`);
+    }
+    checkCircuits(s, f);
+    const evses = s.evses.map((e, j): PlacedEvse => {
+      const key = `${e.stationId}#${e.evseId}`;
+      const other = placed.get(key);
+      if (other) throw new SiteConfigError(`${f}.evses[${j}]`, `EVSE ${e.evseId} of station "${e.stationId}" is already placed (${other})`);
+      placed.set(key, `${f}.evses[${j}]`);
+      if (e.circuit !== undefined && !(s.circuits ?? []).some((c) => c.id === e.circuit)) {
+        throw new SiteConfigError(`${f}.evses[${j}].circuit`, `no circuit "${e.circuit}" on site "${s.id}"`);
+      }
+      const phases = e.phases ?? 3;
+      if (e.phase !== undefined && phases !== 1) throw new SiteConfigError(`${f}.evses[${j}].phase`, 'only a 1-phase EVSE has a phase');
+      return { stationId: e.stationId, evseId: e.evseId, circuit: e.circuit ?? null, phases, phase: e.phase ?? null, maxKw: e.maxKw ?? 11 };
+    });
+    return {
+      id: s.id,
+      name: s.name ?? s.id,
+      timeZone: s.timeZone,
+      tariff: s.tariff,
+      gridLimitKw: s.gridLimitKw,
+      capacityLimitTarget: s.capacityLimitTarget ?? null,
+      slotMinutes: s.slotMinutes ?? 15,
+      lineVoltageV: s.lineVoltageV ?? 230,
+      circuits: s.circuits ?? [],
+      evses,
+      policy: { ...DEFAULT_POLICY, ...(s.policy ?? {}) },
+    };
+  });
+}
+
+function checkCircuits(s: SiteConfig, f: string): void {
+  const circuits = s.circuits ?? [];
+  const ids = new Map<string, number>();
+  circuits.forEach((c, k) => {
+    if (ids.has(c.id)) throw new SiteConfigError(`${f}.circuits[${k}].id`, `circuit "${c.id}" appears twice`);
+    ids.set(c.id, k);
+  });
+  circuits.forEach((c, k) => {
+    if (c.parent === undefined || c.parent === null) return;
+    if (!ids.has(c.parent)) throw new SiteConfigError(`${f}.circuits[${k}].parent`, `no circuit "${c.parent}"`);
+    // Walk up: a parent chain longer than the number of circuits is a cycle.
+    let at: string | null | undefined = c.parent;
+    for (let steps = 0; at; steps++) {
+      if (steps > circuits.length) throw new SiteConfigError(`${f}.circuits[${k}].parent`, `circuit "${c.id}" is its own ancestor`);
+      at = circuits[ids.get(at)!]!.parent;
+    }
+  });
+}
+
+/** Which site an EVSE belongs to. */
+export class SiteIndex {
+  private readonly byEvse = new Map<string, { site: Site; evse: PlacedEvse }>();
+  private readonly byId = new Map<string, Site>();
+
+  constructor(readonly sites: readonly Site[]) {
+    for (const site of sites) {
+      this.byId.set(site.id, site);
+      for (const evse of site.evses) this.byEvse.set(`${evse.stationId}#${evse.evseId}`, { site, evse });
+    }
+  }
+
+  site(id: string): Site | undefined {
+    return this.byId.get(id);
+  }
+
+  evse(stationId: string, evseId: number): { site: Site; evse: PlacedEvse } | undefined {
+    return this.byEvse.get(`${stationId}#${evseId}`);
+  }
+
+  /** The sites that have at least one EVSE of this station. */
+  sitesOfStation(stationId: string): Site[] {
+    return this.sites.filter((s) => s.evses.some((e) => e.stationId === stationId));
+  }
+}

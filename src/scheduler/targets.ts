@@ -1,0 +1,128 @@
+import { DateTime } from 'luxon';
+import type { TargetSource } from '../domain/plans.js';
+import type { Site } from '../domain/sites.js';
+import type { ChargingNeedsRecord } from '../domain/stations.js';
+import type { OneOffTarget, TargetRecord, Vehicle, WeeklyTarget } from '../domain/vehicles.js';
+
+/**
+ * Where luxon meets the planner: a person's wall-clock target in the site's zone becomes a UTC instant and an
+ * energy. 23- and 25-hour days need nothing special because every instant is computed in the zone: a local time
+ * that does not exist (spring forward) moves to the first valid instant after it, an ambiguous one (fall back) is
+ * the earlier of the two, which is luxon's documented behaviour and the safe side for a departure.
+ */
+
+export interface ResolvedTarget {
+  source: TargetSource;
+  departureMs: number;
+  /** Energy wanted in this session in total (what has been delivered already is subtracted by the caller). */
+  sessionKwh: number | null;
+  /** Energy still wanted now, when it is known directly (from a live SoC). */
+  remainingKwh: number | null;
+  /** An intermediate target: this much energy in the session by this instant. */
+  minimum: { energyKwh: number; byMs: number } | null;
+  /** Anything a person should know about how the target was read. */
+  notes: string[];
+}
+
+export interface TargetInput {
+  site: Site;
+  now: number;
+  sessionStartMs: number;
+  vehicle: Vehicle | null;
+  targets: TargetRecord | undefined;
+  needs: ChargingNeedsRecord | undefined;
+  /** The latest SoC the car reported in this session, percent. */
+  socPercent: number | null;
+}
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/** The next instant after `now` at local `HH:MM` on one of `days` (all days when absent). */
+export function nextLocalTime(now: number, zone: string, time: string, days?: readonly string[]): number {
+  const [hour, minute] = time.split(':').map(Number) as [number, number];
+  const today = DateTime.fromMillis(now, { zone }).startOf('day');
+  for (let d = 0; d <= 7; d++) {
+    const day = today.plus({ days: d });
+    if (days && !days.includes(WEEKDAYS[day.weekday - 1]!)) continue;
+    const at = day.set({ hour, minute }).toMillis();
+    if (at > now) return at;
+  }
+  throw new Error(`no ${time} on ${days?.join(',')} within a week`); // unreachable: days has at least one entry
+}
+
+/** A local date-time (YYYY-MM-DDTHH:MM) in the zone as epoch ms. */
+export function localDateTime(local: string, zone: string): number {
+  return DateTime.fromISO(local, { zone }).toMillis();
+}
+
+function amountKwh(
+  t: OneOffTarget | WeeklyTarget,
+  vehicle: Vehicle | null,
+  socNow: number | null,
+  notes: string[],
+): { sessionKwh: number | null; remainingKwh: number | null } {
+  if (t.socPercent !== undefined && vehicle?.batteryKwh) {
+    if (socNow !== null) return { sessionKwh: null, remainingKwh: Math.max(0, ((t.socPercent - socNow) / 100) * vehicle.batteryKwh) };
+    const given = t.kind === 'once' ? t.currentSocPercent : undefined;
+    if (given !== undefined) return { sessionKwh: Math.max(0, ((t.socPercent - given) / 100) * vehicle.batteryKwh), remainingKwh: null };
+    notes.push(`target ${t.socPercent} % needs the current SoC, which is unknown`);
+  } else if (t.socPercent !== undefined) {
+    notes.push(`target ${t.socPercent} % needs the battery capacity of the vehicle, which is unknown`);
+  }
+  return { sessionKwh: t.energyKwh ?? null, remainingKwh: null };
+}
+
+/**
+ * The session's target, by precedence: a person's one-off target (until its departure has passed), the weekly
+ * rule, the site default; ISO 15118 charging needs override or fill those per the site's `chargingNeeds` rule.
+ */
+export function resolveTarget(input: TargetInput): ResolvedTarget {
+  const { site, now, vehicle, targets, needs } = input;
+  const zone = site.timeZone;
+  const notes: string[] = [];
+  let source: TargetSource = 'site-default';
+  let departureMs = nextLocalTime(now, zone, site.policy.defaultDeparture);
+  let amount: { sessionKwh: number | null; remainingKwh: number | null } = { sessionKwh: null, remainingKwh: null };
+  let minimumSpec: { energyKwh: number; withinMinutes: number } | undefined;
+  let fromPerson = false;
+
+  const once = targets?.once && localDateTime(targets.once.departure, zone) > now ? targets.once : null;
+  if (once) {
+    source = 'vehicle-once';
+    departureMs = localDateTime(once.departure, zone);
+    amount = amountKwh(once, vehicle, input.socPercent, notes);
+    minimumSpec = once.minimumNow;
+    fromPerson = true;
+  } else if (targets?.weekly) {
+    source = 'vehicle-weekly';
+    departureMs = nextLocalTime(now, zone, targets.weekly.time, targets.weekly.days);
+    amount = amountKwh(targets.weekly, vehicle, input.socPercent, notes);
+    minimumSpec = targets.weekly.minimumNow;
+    fromPerson = true;
+  }
+
+  // K15: the car's own departure time and energy amount, by the site's rule.
+  const rule = site.policy.chargingNeeds;
+  if (needs && rule !== 'ignore' && (rule === 'override' || !fromPerson)) {
+    const needsDeparture = needs.departureTime ? Date.parse(needs.departureTime) : NaN;
+    if (Number.isFinite(needsDeparture) && needsDeparture > now) {
+      departureMs = needsDeparture;
+      source = 'charging-needs';
+    }
+    if (needs.energyAmountWh !== null && needs.energyAmountWh > 0) {
+      amount = { sessionKwh: needs.energyAmountWh / 1000, remainingKwh: null };
+      source = 'charging-needs';
+    }
+  }
+  if (amount.sessionKwh === null && amount.remainingKwh === null) {
+    amount = { sessionKwh: site.policy.defaultEnergyKwh, remainingKwh: null };
+    if (fromPerson) notes.push(`planning for the site default of ${site.policy.defaultEnergyKwh} kWh`);
+  }
+  let minimum: ResolvedTarget['minimum'] = null;
+  if (minimumSpec) {
+    const from = Math.max(input.sessionStartMs, targets ? Date.parse(targets.updatedAt) : input.sessionStartMs);
+    const byMs = from + minimumSpec.withinMinutes * 60_000;
+    if (byMs > now && byMs < departureMs) minimum = { energyKwh: minimumSpec.energyKwh, byMs };
+  }
+  return { source, departureMs, ...amount, minimum, notes };
+}
