@@ -1,0 +1,550 @@
+/**
+ * One simulated charging station that behaves like a real one on the wire: it connects over OCPP-J, boots,
+ * meters what cars really draw under its installed charging profiles, and answers the CSMS's smart-charging
+ * calls from that state. All state changes happen on the injected clock (timers or calls), so a ManualClock
+ * makes every run repeatable; the WebSocket only carries the resulting messages out, in order.
+ */
+import { isoUtc, type Clock, type TimerHandle } from '../platform/clock.js';
+import { TypedEvents } from '../platform/events.js';
+import type { RequestOf, StationAction } from '../ocpp/schemas/generated/index.js';
+import type { BootReasonEnumType } from '../ocpp/schemas/generated/BootNotificationRequest.js';
+import { charge, DEFAULT_LINE_VOLTAGE_V, powerDrawn, type CarState } from './car.js';
+import { ChargingProfiles, type Cap, type EvseHardware } from './profiles.js';
+import { OcppClient, type Frame } from './ocpp-client.js';
+import { Outbox, type Message } from './outbox.js';
+import { chargingState, meterValue, transactionEvent, type Evse, type EventSpec, type ReadingContext, type StoppedReason, type TriggerReason } from './evse.js';
+import { csmsHandlers, type StationCore } from './csms-calls.js';
+import { SampledData, stationVariables } from './station-variables.js';
+import type { Variables } from './device-model.js';
+
+export type { BootReasonEnumType };
+
+export interface StationQuirks {
+  /** SmartChargingCtrlr.RateUnit: e.g. ['A'] for an A-only station (K01.FR.26 rejects W profiles). */
+  rateUnits?: ('A' | 'W')[];
+  /** SmartChargingCtrlr.PeriodsPerSchedule: longer schedules are Rejected. */
+  periodsPerSchedule?: number;
+  /** Answers every SetChargingProfile with Rejected, installing nothing. */
+  rejectProfiles?: boolean;
+  /**
+   * Answers Accepted and stores the profile (so GetChargingProfiles and GetCompositeSchedule report it, as such
+   * firmware does) but lets the car draw its maximum anyway: only the meter values tell the truth.
+   */
+  ignoreProfiles?: boolean;
+}
+
+export interface StationOptions extends StationQuirks {
+  id: string;
+  /** Security profile 1 password; omit for profile 0. */
+  password?: string;
+  /** The CSMS endpoint without the station id, e.g. ws://127.0.0.1:9000/ocpp. */
+  url: string;
+  clock: Clock;
+  /** EVSEs with one connector each; a number n means n EVSEs of 32 A on three phases. */
+  evses?: number | EvseHardware[];
+  lineVoltageV?: number;
+  maxStackLevel?: number;
+  /** SampledDataCtrlr.TxUpdatedInterval in seconds (0: no periodic samples). */
+  txUpdatedIntervalS?: number;
+  /** The meter register at power-up (J02.FR.17: never re-based). */
+  meterStartWh?: number;
+  reconnectDelayMs?: number;
+  rebootDelayMs?: number;
+  /** After a reboot, cars still plugged in start a new transaction once the station is accepted again. */
+  resumeAfterReboot?: boolean;
+  vendorName?: string;
+  model?: string;
+  /** Sees every OCPP-J frame sent and received. */
+  tap?: (direction: 'sent' | 'received', frame: Frame) => void;
+}
+
+export interface StationEvents {
+  connected: { at: string };
+  disconnected: { at: string };
+  booted: { at: string; status: string };
+  /** A CALL the CSMS answered with a CALLERROR (dropped, not retried). */
+  refused: { action: string; error: string };
+  transaction: { evseId: number; transactionId: string; eventType: 'Started' | 'Updated' | 'Ended' };
+}
+
+export type Registration = 'None' | 'Pending' | 'Accepted' | 'Rejected';
+
+const CONNECTOR = 1;
+
+export class SimulatedStation implements StationCore {
+  readonly id: string;
+  readonly profiles: ChargingProfiles;
+  readonly events = new TypedEvents<StationEvents>();
+  readonly quirks: Required<Pick<StationQuirks, 'rejectProfiles' | 'ignoreProfiles'>>;
+  readonly sampling: SampledData;
+  readonly variables: Variables;
+  private readonly clock: Clock;
+  private readonly evseMap = new Map<number, Evse>();
+  private readonly outbox: Outbox;
+  private readonly lineVoltageV: number;
+  private client: OcppClient | undefined;
+  private io: Promise<void> | null = null;
+  private registration: Registration = 'None';
+  private bootReason: BootReasonEnumType = 'PowerUp';
+  private running = false;
+  private lastSettled: number;
+  private timers: { heartbeat?: TimerHandle; retry?: TimerHandle } = {};
+  private heartbeatS = 300;
+  private counters = { message: 0, transaction: 0 };
+  private resumeSessions = false;
+  private resetWhenIdle = false;
+
+  constructor(private readonly o: StationOptions) {
+    this.id = o.id;
+    this.clock = o.clock;
+    this.lastSettled = o.clock.now();
+    this.lineVoltageV = o.lineVoltageV ?? DEFAULT_LINE_VOLTAGE_V;
+    this.quirks = { rejectProfiles: o.rejectProfiles ?? false, ignoreProfiles: o.ignoreProfiles ?? false };
+    const hardware = typeof o.evses === 'object' ? o.evses : Array.from({ length: o.evses ?? 1 }, (_, i) => ({ id: i + 1, maxCurrentA: 32, phases: 3 }));
+    for (const hw of hardware) this.evseMap.set(hw.id, { hw, registerWh: o.meterStartWh ?? 0, draw: { powerW: 0, currentA: 0, phases: 0 }, offeredA: 0 });
+    this.profiles = new ChargingProfiles({
+      evses: hardware, rateUnits: o.rateUnits ?? ['A', 'W'], periodsPerSchedule: o.periodsPerSchedule ?? 96,
+      maxStackLevel: o.maxStackLevel ?? 8, acPhaseSwitching: false, lineVoltageV: this.lineVoltageV,
+    });
+    this.sampling = new SampledData(o.txUpdatedIntervalS ?? 60, () => this.restartSampling());
+    this.variables = stationVariables(this.profiles, this.sampling, { rateUnits: o.rateUnits ?? ['A', 'W'], periodsPerSchedule: o.periodsPerSchedule ?? 96, maxStackLevel: o.maxStackLevel ?? 8 });
+    this.outbox = new Outbox({
+      ready: () => this.registration === 'Accepted' && this.isOnline,
+      call: (action, payload) => this.requireClient().call(action, payload),
+      onRefused: (msg, err) => this.events.emit('refused', { action: msg.action, error: err.message }),
+    });
+  }
+
+  // ---- public surface -------------------------------------------------------------------------------------
+
+  get isOnline(): boolean {
+    return this.client?.isOpen ?? false;
+  }
+
+  get registrationStatus(): Registration {
+    return this.registration;
+  }
+
+  /** Messages waiting to go out (offline-queued TransactionEvents among them). */
+  queued(): readonly Message[] {
+    return this.outbox.pending();
+  }
+
+  /** Connects and boots; `idle()` resolves once that is done. */
+  start(): void {
+    this.running = true;
+    this.connect();
+  }
+
+  /** Closes the connection for good and cancels every timer of this station. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.timers.heartbeat?.cancel();
+    this.timers.retry?.cancel();
+    for (const e of this.evseMap.values()) e.tx?.cancelSampling?.();
+    this.client?.close();
+    this.client = undefined;
+    await this.io;
+  }
+
+  /** Resolves when nothing is in progress: no connect or boot under way and nothing left that can be sent now. */
+  async idle(): Promise<void> {
+    while (this.io || !this.outbox.settled) await (this.io ?? this.outbox.whenSettled());
+  }
+
+  evse(evseId: number): Evse | undefined {
+    return this.evseMap.get(evseId);
+  }
+
+  evseList(): Evse[] {
+    return [...this.evseMap.values()];
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /**
+   * A car arrives: connector Occupied, Authorize with the car's id token, transaction Started. The station
+   * authorizes locally (as with a cached token) so the transaction starts at the arrival instant whatever the
+   * network does; the Authorize goes first, and an answer other than Accepted ends the transaction (DeAuthorized).
+   * Offline the transaction starts all the same and its events wait in the queue with offline=true.
+   */
+  plugIn(evseId: number, car: CarState): void {
+    const evse = this.mustEvse(evseId);
+    if (evse.car) throw new Error(`EVSE ${evseId} of ${this.id} already has a car`);
+    this.settle();
+    evse.car = car;
+    this.sendStatus(evse);
+    this.startSession(evse, 'Authorized');
+  }
+
+  /** The car leaves: transaction Ended (EVDeparted, EVDisconnected), connector Available. */
+  unplug(evseId: number): void {
+    const evse = this.mustEvse(evseId);
+    this.settle();
+    if (evse.tx) this.stopTransaction(evse, 'EVDeparted', 'EVDisconnected');
+    evse.car = undefined;
+    this.settle();
+    this.sendStatus(evse);
+  }
+
+  /**
+   * A power cycle: the connection drops at once, running transactions end (Reboot; their Ended events are queued
+   * as offline), and after rebootDelayMs the station connects and boots with `reason`. Profiles survive (K01.FR.27).
+   */
+  reboot(reason: BootReasonEnumType = 'PowerUp'): void {
+    this.settle();
+    this.disconnect();
+    for (const e of this.evseMap.values()) if (e.tx) this.stopTransaction(e, 'AbnormalCondition', 'Reboot');
+    this.powerCycle(reason);
+  }
+
+  /** The network drops without a reboot; transactions go on, and the station reconnects after `reconnectAfterMs`. */
+  dropConnection(reconnectAfterMs = this.o.reconnectDelayMs ?? 5000): void {
+    this.disconnect();
+    this.scheduleConnect(reconnectAfterMs);
+  }
+
+  // ---- StationCore (used by the CSMS call handlers) ---------------------------------------------------------
+
+  /** Integrates every EVSE's energy up to now, stepping at each instant the limits change. */
+  settle(): void {
+    const now = this.clock.now();
+    for (let t = this.lastSettled; t < now;) {
+      const next = Math.min(now, this.nextLimitChange(t));
+      this.applyLimits(t);
+      for (const e of this.evseMap.values()) {
+        if (e.car && e.tx && e.offeredA > 0) e.registerWh += charge(e.car, { unit: 'A', limit: e.offeredA, numberPhases: e.offeredPhases ?? 3 }, (next - t) / 1000, this.lineVoltageV);
+      }
+      t = next;
+    }
+    this.lastSettled = now;
+    this.applyLimits(now);
+  }
+
+  startSession(evse: Evse, trigger: TriggerReason, remoteStartId?: number): void {
+    const car = evse.car;
+    if (!car || evse.tx) return;
+    const idToken = { idToken: car.spec.idToken, type: car.spec.idTokenType ?? 'ISO14443' };
+    if (this.isOnline) {
+      this.send('Authorize', { idToken }, (res) => {
+        if (res.idTokenInfo.status !== 'Accepted' && evse.tx?.idToken.idToken === idToken.idToken) {
+          this.settle();
+          this.stopTransaction(evse, 'Deauthorized', 'DeAuthorized');
+        }
+      });
+    }
+    const at = this.clock.now();
+    const id = `${this.id.slice(0, 24)}-${++this.counters.transaction}`;
+    evse.tx = { id, startedAt: at, nextSeqNo: 0, idToken, ...(remoteStartId !== undefined ? { remoteStartId } : {}) };
+    this.profiles.startTransaction(evse.hw.id, id, at);
+    this.settle();
+    this.sendTxEvent(evse, { eventType: 'Started', triggerReason: trigger, context: 'Transaction.Begin', withIdToken: true });
+    this.scheduleSample(evse);
+    this.notifyChargingNeeds(evse);
+  }
+
+  stopTransaction(evse: Evse, trigger: TriggerReason, stoppedReason: StoppedReason): void {
+    const tx = evse.tx;
+    if (!tx) return;
+    tx.cancelSampling?.();
+    this.sendTxEvent(evse, { eventType: 'Ended', triggerReason: trigger, context: 'Transaction.End', stoppedReason });
+    evse.tx = undefined;
+    // 3.2: a TxProfile lasts as long as its transaction.
+    this.profiles.endTransaction(evse.hw.id);
+    this.settle();
+    if (this.resetWhenIdle && this.evseList().every((e) => !e.tx)) {
+      this.resetWhenIdle = false;
+      this.resetNow('RemoteReset');
+    }
+  }
+
+  /** A TransactionEvent Updated now (a trigger, or a changed limit). */
+  sendTxUpdate(evse: Evse, trigger: TriggerReason): void {
+    if (!evse.tx) return;
+    this.settle();
+    this.sendTxEvent(evse, { eventType: 'Updated', triggerReason: trigger, context: trigger === 'Trigger' ? 'Trigger' : 'Sample.Periodic' });
+  }
+
+  sendStatus(evse: Evse): void {
+    this.send('StatusNotification', { timestamp: this.nowIso(), connectorStatus: evse.car ? 'Occupied' : 'Available', evseId: evse.hw.id, connectorId: CONNECTOR });
+  }
+
+  sendMeterValues(evse: Evse): void {
+    this.settle();
+    this.send('MeterValues', { evseId: evse.hw.id, meterValue: [meterValue(evse, this.nowIso(), 'Trigger', this.sampling.updatedMeasurands())] });
+  }
+
+  sendHeartbeat(): void {
+    this.send('Heartbeat', {});
+  }
+
+  /** B01/B02 via TriggerMessage: a BootNotification now, reason Triggered. */
+  sendBoot(): void {
+    this.bootReason = 'Triggered';
+    if (this.client && !this.io) this.io = this.boot().finally(() => this.ioDone());
+  }
+
+  /** A CALL to the CSMS, in order; dropped while offline (only TransactionEvents are kept for later, E04.FR.01). */
+  send<A extends StationAction>(action: A, payload: RequestOf<A>, onResult?: Message<A>['onResult']): void {
+    if (!this.isOnline) return;
+    this.outbox.push({ action, payload, ...(onResult ? { onResult } : {}) });
+  }
+
+  /** B11/B12 Reset: Immediate ends transactions (ResetCommand, ImmediateReset) and reboots; OnIdle waits for them. */
+  reset(type: 'Immediate' | 'OnIdle'): 'Accepted' | 'Scheduled' {
+    const busy = this.evseList().some((e) => e.tx);
+    if (type === 'OnIdle' && busy) {
+      this.resetWhenIdle = true;
+      return 'Scheduled';
+    }
+    return 'Accepted';
+  }
+
+  /** Runs after the Reset reply is on the wire. */
+  resetNow(reason: BootReasonEnumType): void {
+    this.settle();
+    for (const e of this.evseMap.values()) if (e.tx) this.stopTransaction(e, 'ResetCommand', 'ImmediateReset');
+    // The Ended events go out before the station goes down.
+    void this.outbox.whenSettled().then(() => {
+      this.disconnect();
+      this.powerCycle(reason);
+    });
+  }
+
+  // ---- connection lifecycle --------------------------------------------------------------------------------
+
+  private connect(): void {
+    if (!this.running || this.client || this.io) return;
+    this.io = this.openAndBoot().finally(() => this.ioDone());
+  }
+
+  private ioDone(): void {
+    this.io = null;
+    this.outbox.pump();
+  }
+
+  private async openAndBoot(): Promise<void> {
+    let client: OcppClient;
+    try {
+      client = await OcppClient.connect({
+        url: this.o.url, stationId: this.id, ...(this.o.password !== undefined ? { password: this.o.password } : {}),
+        nextMessageId: () => `${++this.counters.message}`,
+        onCall: (action, payload) => csmsHandlers(this)[action as keyof ReturnType<typeof csmsHandlers>]?.(payload as never),
+        onClose: () => this.onClosed(client),
+        ...(this.o.tap ? { tap: this.o.tap } : {}),
+      });
+    } catch {
+      this.scheduleConnect(this.o.reconnectDelayMs ?? 5000);
+      return;
+    }
+    if (!this.running) return client.close();
+    this.client = client;
+    this.events.emit('connected', { at: this.nowIso() });
+    // Part 4, 5.3: a station that is still accepted need not boot again after a reconnect.
+    if (this.registration === 'Accepted') return this.online();
+    await this.boot();
+  }
+
+  private async boot(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.timers.retry?.cancel();
+    let res;
+    try {
+      res = await client.call('BootNotification', {
+        reason: this.bootReason,
+        chargingStation: { model: this.o.model ?? 'SimCharger', vendorName: this.o.vendorName ?? 'ChargeplanSim', serialNumber: `SIM-${this.id}`.slice(0, 25), firmwareVersion: '1.0.0' },
+      });
+    } catch {
+      return; // closed or refused: onClosed or the retry takes over
+    }
+    this.registration = res.status;
+    this.events.emit('booted', { at: this.nowIso(), status: res.status });
+    if (res.status !== 'Accepted') {
+      // B02.FR.01 / B03.FR.05: try again after the interval the CSMS gave.
+      this.timers.retry = this.clock.setTimer(Math.max(1, res.interval) * 1000, () => {
+        if (this.client && !this.io) this.io = this.boot().finally(() => this.ioDone());
+      });
+      return;
+    }
+    this.heartbeatS = res.interval > 0 ? res.interval : this.heartbeatS;
+    this.scheduleHeartbeat();
+    this.online();
+  }
+
+  /** Connected and accepted: report every connector (B01.FR.05), then let the queue go, then resume sessions. */
+  private online(): void {
+    for (const e of this.evseMap.values()) this.sendStatus(e);
+    if (this.resumeSessions) {
+      this.resumeSessions = false;
+      this.settle();
+      for (const e of this.evseMap.values()) if (e.car && !e.tx) this.startSession(e, 'Authorized');
+    }
+    this.outbox.pump();
+  }
+
+  private onClosed(client: OcppClient): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    this.timers.heartbeat?.cancel();
+    this.events.emit('disconnected', { at: this.nowIso() });
+    this.scheduleConnect(this.o.reconnectDelayMs ?? 5000);
+    this.outbox.pump();
+  }
+
+  /** Drops the connection now (an abrupt close, as a crash or a broken network looks). */
+  private disconnect(): void {
+    const client = this.client;
+    this.client = undefined;
+    this.timers.heartbeat?.cancel();
+    this.timers.retry?.cancel();
+    if (client) {
+      client.close(true);
+      this.events.emit('disconnected', { at: this.nowIso() });
+    }
+    this.outbox.pump();
+  }
+
+  private powerCycle(reason: BootReasonEnumType): void {
+    this.registration = 'None';
+    this.bootReason = reason;
+    this.resumeSessions = this.o.resumeAfterReboot ?? true;
+    this.scheduleConnect(this.o.rebootDelayMs ?? 10_000);
+  }
+
+  private scheduleConnect(ms: number): void {
+    this.timers.retry?.cancel();
+    this.timers.retry = this.clock.setTimer(ms, () => this.connect());
+  }
+
+  private scheduleHeartbeat(): void {
+    this.timers.heartbeat?.cancel();
+    this.timers.heartbeat = this.clock.setTimer(this.heartbeatS * 1000, () => {
+      this.sendHeartbeat();
+      this.scheduleHeartbeat();
+    });
+  }
+
+  // ---- physics and metering --------------------------------------------------------------------------------
+
+  /** Sets each EVSE's offer and draw at `t`: its composite limit, the station maximum shared among the cars (3.5). */
+  private applyLimits(t: number): void {
+    const caps = new Map<Evse, Cap>();
+    for (const e of this.evseMap.values()) {
+      const cap = this.quirks.ignoreProfiles ? { amps: e.hw.maxCurrentA, phases: e.hw.phases } : this.profiles.limitAt(e.hw.id, t);
+      caps.set(e, e.tx && e.car ? cap : { amps: 0, phases: cap.phases });
+    }
+    const max = this.quirks.ignoreProfiles ? undefined : this.profiles.stationMaxAt(t);
+    if (max) shareStationMax(caps, max.amps, this.lineVoltageV);
+    for (const [e, cap] of caps) {
+      e.offeredA = cap.amps;
+      e.offeredPhases = cap.phases;
+      e.draw = e.car && e.tx ? powerDrawn(e.car, { unit: 'A', limit: cap.amps, numberPhases: cap.phases }, this.lineVoltageV) : { powerW: 0, currentA: 0, phases: 0 };
+    }
+  }
+
+  private nextLimitChange(t: number): number {
+    if (this.quirks.ignoreProfiles) return Infinity;
+    return Math.min(...[...this.evseMap.keys()].map((id) => this.profiles.nextChange(id, t)));
+  }
+
+  private sendTxEvent(evse: Evse, e: Omit<EventSpec, 'at' | 'offline' | 'measurands'>): void {
+    const tx = evse.tx;
+    if (!tx) return;
+    const measurands = e.eventType === 'Started' ? this.sampling.startedMeasurands() : e.eventType === 'Ended' ? this.sampling.endedMeasurands() : this.sampling.updatedMeasurands();
+    const payload = transactionEvent(evse, tx, { ...e, at: this.nowIso(), measurands, offline: !this.isOnline });
+    // E04.FR.01-.03: transaction events are never dropped; offline ones wait in order with offline=true.
+    this.outbox.push({ action: 'TransactionEvent', payload, onResult: (res) => this.onTxResult(evse, tx.id, res) });
+    this.events.emit('transaction', { evseId: evse.hw.id, transactionId: tx.id, eventType: e.eventType });
+  }
+
+  private onTxResult(evse: Evse, txId: string, res: { idTokenInfo?: { status: string } }): void {
+    // E05: a transaction whose token the CSMS does not accept is stopped.
+    if (res.idTokenInfo && res.idTokenInfo.status !== 'Accepted' && evse.tx?.id === txId) {
+      this.settle();
+      this.stopTransaction(evse, 'Deauthorized', 'DeAuthorized');
+    }
+  }
+
+  /** J02.FR.11: Updated with MeterValuePeriodic every TxUpdatedInterval, counted from the transaction start. */
+  private scheduleSample(evse: Evse): void {
+    const tx = evse.tx;
+    const intervalMs = this.sampling.txUpdatedIntervalS * 1000;
+    if (!tx || intervalMs <= 0) return;
+    const now = this.clock.now();
+    const due = tx.startedAt + (Math.floor((now - tx.startedAt) / intervalMs) + 1) * intervalMs;
+    const timer = this.clock.setTimer(due - now, () => {
+      if (evse.tx !== tx) return;
+      this.settle();
+      this.sendTxEvent(evse, { eventType: 'Updated', triggerReason: 'MeterValuePeriodic', context: 'Sample.Periodic' });
+      this.scheduleSample(evse);
+    });
+    tx.cancelSampling = () => timer.cancel();
+  }
+
+  private restartSampling(): void {
+    for (const e of this.evseMap.values()) {
+      e.tx?.cancelSampling?.();
+      this.scheduleSample(e);
+    }
+  }
+
+  /** K15.FR.01: an ISO 15118 car tells its needs after the transaction started with its idToken (K15.FR.16). */
+  private notifyChargingNeeds(evse: Evse): void {
+    const spec = evse.car?.spec;
+    if (!spec?.iso15118) return;
+    const maxA = (spec.maxPowerKW * 1000) / (this.lineVoltageV * spec.phases);
+    this.send('NotifyEVChargingNeeds', {
+      evseId: evse.hw.id,
+      chargingNeeds: {
+        requestedEnergyTransfer: spec.phases === 1 ? 'AC_single_phase' : spec.phases === 2 ? 'AC_two_phase' : 'AC_three_phase',
+        departureTime: spec.iso15118.departureTime,
+        acChargingParameters: {
+          energyAmount: Math.round(spec.iso15118.energyAmountWh),
+          evMinCurrent: Math.round(spec.minCurrentA),
+          evMaxCurrent: Math.floor(maxA),
+          evMaxVoltage: Math.round(this.lineVoltageV),
+        },
+      },
+    });
+  }
+
+  private mustEvse(evseId: number): Evse {
+    const evse = this.evseMap.get(evseId);
+    if (!evse) throw new Error(`station ${this.id} has no EVSE ${evseId}`);
+    return evse;
+  }
+
+  private requireClient(): OcppClient {
+    if (!this.client) throw new Error('not connected');
+    return this.client;
+  }
+
+  private nowIso(): string {
+    return isoUtc(this.clock.now());
+  }
+}
+
+/**
+ * 3.5: the ChargingStationMaxProfile limits all EVSEs together. Shares it equally among the cars that want
+ * current (water-filling: a car that wants less than its share leaves the rest to the others).
+ */
+function shareStationMax(caps: Map<Evse, Cap>, maxAmps: number, lineVoltageV: number): void {
+  const wants = new Map<Evse, number>();
+  for (const [e, cap] of caps) {
+    if (e.car && e.tx && cap.amps > 0) wants.set(e, powerDrawn(e.car, { unit: 'A', limit: cap.amps, numberPhases: cap.phases }, lineVoltageV).currentA);
+  }
+  let left = maxAmps;
+  const open = [...wants.entries()].sort((a, b) => a[1] - b[1]);
+  if (open.reduce((s, [, w]) => s + w, 0) <= maxAmps) return;
+  open.forEach(([e, want], i) => {
+    const share = Math.min(want, left / (open.length - i));
+    left -= share;
+    caps.set(e, { amps: share, phases: caps.get(e)!.phases });
+  });
+}
+
+export { chargingState };
+export type { ReadingContext };
