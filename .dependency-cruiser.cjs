@@ -48,6 +48,18 @@ module.exports = {
       to: { path: '^src/(?!http/|domain/|platform/|scheduler/index)|^solver/' },
     },
     {
+      name: 'simulator-is-outside-the-product',
+      comment:
+        'src/simulator is a charging station that talks to the product over OCPP only: it imports src/platform and the ' +
+        'generated OCPP types, nothing else of src/; and no part of the product imports it (only src/cli and main.ts may)',
+      severity: 'error',
+      // One rule for both directions via group matching: $1 is "simulator/" when the importer is in src/simulator
+      // and "" otherwise. With "", `(?!)` never matches and `^src/simulator/` applies (who may import it); with
+      // "simulator/", `^simulator/src/...` never matches and the list of what the simulator may not import applies.
+      from: { path: '^src/(simulator/|)', pathNot: '^src/(cli/|main\\.ts$)' },
+      to: { path: '^$1src/simulator/|^src/(?!$1)(?!simulator/|platform/|ocpp/schemas/generated/)|^(?!$1)solver/' },
+    },
+    {
       name: 'nothing-imports-main',
       severity: 'error',
       from: { path: '^(src|solver)/' },
