@@ -7,8 +7,8 @@ import type { OneOffTarget, TargetRecord, Vehicle, WeeklyTarget } from '../domai
 /**
  * Where luxon meets the planner: a person's wall-clock target in the site's zone becomes a UTC instant and an
  * energy. 23- and 25-hour days need nothing special because every instant is computed in the zone: a local time
- * that does not exist (spring forward) moves to the first valid instant after it, an ambiguous one (fall back) is
- * the earlier of the two, which is luxon's documented behaviour and the safe side for a departure.
+ * that does not exist (spring forward) moves forward by the gap (luxon's rule), an ambiguous one (fall back) is the
+ * earlier of the two: the safe side for a departure.
  */
 
 export interface ResolvedTarget {
@@ -39,20 +39,28 @@ const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 /** The next instant after `now` at local `HH:MM` on one of `days` (all days when absent). */
 export function nextLocalTime(now: number, zone: string, time: string, days?: readonly string[]): number {
-  const [hour, minute] = time.split(':').map(Number) as [number, number];
   const today = DateTime.fromMillis(now, { zone }).startOf('day');
   for (let d = 0; d <= 7; d++) {
     const day = today.plus({ days: d });
     if (days && !days.includes(WEEKDAYS[day.weekday - 1]!)) continue;
-    const at = day.set({ hour, minute }).toMillis();
+    const at = localDateTime(`${day.toISODate()}T${time}`, zone);
     if (at > now) return at;
   }
   throw new Error(`no ${time} on ${days?.join(',')} within a week`); // unreachable: days has at least one entry
 }
 
-/** A local date-time (YYYY-MM-DDTHH:MM) in the zone as epoch ms. */
+/**
+ * A local date-time (YYYY-MM-DDTHH:MM) in the zone as epoch ms. Luxon resolves a time that occurs twice (fall back)
+ * to the later instant; a departure takes the earlier one, so the car is ready either way.
+ */
 export function localDateTime(local: string, zone: string): number {
-  return DateTime.fromISO(local, { zone }).toMillis();
+  const dt = DateTime.fromISO(local, { zone });
+  const wall = dt.toFormat("yyyy-MM-dd'T'HH:mm");
+  for (const minutes of [60, 30]) {
+    const earlier = dt.minus({ minutes });
+    if (earlier.toFormat("yyyy-MM-dd'T'HH:mm") === wall) return earlier.toMillis();
+  }
+  return dt.toMillis();
 }
 
 function amountKwh(
