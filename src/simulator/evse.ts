@@ -3,6 +3,7 @@
  * OCPP payloads that describe them (E transactions, J meter values). No I/O and no clock.
  */
 import type { TransactionEventRequest, MeterValueType, SampledValueType } from '../ocpp/schemas/generated/TransactionEventRequest.js';
+import type { NotifyEVChargingNeedsRequest } from '../ocpp/schemas/generated/NotifyEVChargingNeedsRequest.js';
 import type { CarState, Draw } from './car.js';
 import type { EvseHardware } from './profiles.js';
 
@@ -104,4 +105,25 @@ export function transactionEvent(evse: Evse, tx: Transaction, e: EventSpec): Tra
   if (e.offline) req.offline = true;
   if (e.withIdToken) req.idToken = { ...tx.idToken };
   return req;
+}
+
+/** K15: what an ISO 15118 car asks for (AC), or undefined for a car without ISO 15118. */
+export function chargingNeeds(evse: Evse, lineVoltageV: number): NotifyEVChargingNeedsRequest | undefined {
+  const spec = evse.car?.spec;
+  if (!spec?.iso15118) return undefined;
+  const maxA = (spec.maxPowerKW * 1000) / (lineVoltageV * spec.phases);
+  return {
+    evseId: evse.hw.id,
+    chargingNeeds: {
+      requestedEnergyTransfer: spec.phases === 1 ? 'AC_single_phase' : spec.phases === 2 ? 'AC_two_phase' : 'AC_three_phase',
+      departureTime: spec.iso15118.departureTime,
+      // The schema wants integers: Wh, A and V.
+      acChargingParameters: {
+        energyAmount: Math.round(spec.iso15118.energyAmountWh),
+        evMinCurrent: Math.round(spec.minCurrentA),
+        evMaxCurrent: Math.floor(maxA),
+        evMaxVoltage: Math.round(lineVoltageV),
+      },
+    },
+  };
 }

@@ -8,64 +8,18 @@ import { isoUtc, type Clock, type TimerHandle } from '../platform/clock.js';
 import { TypedEvents } from '../platform/events.js';
 import type { RequestOf, StationAction } from '../ocpp/schemas/generated/index.js';
 import type { BootReasonEnumType } from '../ocpp/schemas/generated/BootNotificationRequest.js';
-import { charge, DEFAULT_LINE_VOLTAGE_V, powerDrawn, type CarState } from './car.js';
-import { ChargingProfiles, type Cap, type EvseHardware } from './profiles.js';
+import { DEFAULT_LINE_VOLTAGE_V, type CarState } from './car.js';
+import { integrate, type Site } from './physics.js';
+import { ChargingProfiles, type EvseHardware } from './profiles.js';
 import { OcppClient, type Frame } from './ocpp-client.js';
 import { Outbox, type Message } from './outbox.js';
-import { chargingState, meterValue, transactionEvent, type Evse, type EventSpec, type ReadingContext, type StoppedReason, type TriggerReason } from './evse.js';
+import { chargingNeeds, meterValue, transactionEvent, type Evse, type EventSpec, type StoppedReason, type TriggerReason } from './evse.js';
 import { csmsHandlers, type StationCore } from './csms-calls.js';
 import { SampledData, stationVariables } from './station-variables.js';
 import type { Variables } from './device-model.js';
+import type { StationEvents, StationOptions, StationQuirks } from './station-options.js';
 
-export type { BootReasonEnumType };
-
-export interface StationQuirks {
-  /** SmartChargingCtrlr.RateUnit: e.g. ['A'] for an A-only station (K01.FR.26 rejects W profiles). */
-  rateUnits?: ('A' | 'W')[];
-  /** SmartChargingCtrlr.PeriodsPerSchedule: longer schedules are Rejected. */
-  periodsPerSchedule?: number;
-  /** Answers every SetChargingProfile with Rejected, installing nothing. */
-  rejectProfiles?: boolean;
-  /**
-   * Answers Accepted and stores the profile (so GetChargingProfiles and GetCompositeSchedule report it, as such
-   * firmware does) but lets the car draw its maximum anyway: only the meter values tell the truth.
-   */
-  ignoreProfiles?: boolean;
-}
-
-export interface StationOptions extends StationQuirks {
-  id: string;
-  /** Security profile 1 password; omit for profile 0. */
-  password?: string;
-  /** The CSMS endpoint without the station id, e.g. ws://127.0.0.1:9000/ocpp. */
-  url: string;
-  clock: Clock;
-  /** EVSEs with one connector each; a number n means n EVSEs of 32 A on three phases. */
-  evses?: number | EvseHardware[];
-  lineVoltageV?: number;
-  maxStackLevel?: number;
-  /** SampledDataCtrlr.TxUpdatedInterval in seconds (0: no periodic samples). */
-  txUpdatedIntervalS?: number;
-  /** The meter register at power-up (J02.FR.17: never re-based). */
-  meterStartWh?: number;
-  reconnectDelayMs?: number;
-  rebootDelayMs?: number;
-  /** After a reboot, cars still plugged in start a new transaction once the station is accepted again. */
-  resumeAfterReboot?: boolean;
-  vendorName?: string;
-  model?: string;
-  /** Sees every OCPP-J frame sent and received. */
-  tap?: (direction: 'sent' | 'received', frame: Frame) => void;
-}
-
-export interface StationEvents {
-  connected: { at: string };
-  disconnected: { at: string };
-  booted: { at: string; status: string };
-  /** A CALL the CSMS answered with a CALLERROR (dropped, not retried). */
-  refused: { action: string; error: string };
-  transaction: { evseId: number; transactionId: string; eventType: 'Started' | 'Updated' | 'Ended' };
-}
+export type { BootReasonEnumType, StationOptions, StationQuirks, StationEvents };
 
 export type Registration = 'None' | 'Pending' | 'Accepted' | 'Rejected';
 
@@ -82,6 +36,8 @@ export class SimulatedStation implements StationCore {
   private readonly evseMap = new Map<number, Evse>();
   private readonly outbox: Outbox;
   private readonly lineVoltageV: number;
+  private readonly site: Site;
+  private readonly handlers: ReturnType<typeof csmsHandlers>;
   private client: OcppClient | undefined;
   private io: Promise<void> | null = null;
   private registration: Registration = 'None';
@@ -108,6 +64,8 @@ export class SimulatedStation implements StationCore {
     });
     this.sampling = new SampledData(o.txUpdatedIntervalS ?? 60, () => this.restartSampling());
     this.variables = stationVariables(this.profiles, this.sampling, { rateUnits: o.rateUnits ?? ['A', 'W'], periodsPerSchedule: o.periodsPerSchedule ?? 96, maxStackLevel: o.maxStackLevel ?? 8 });
+    this.site = { evses: [...this.evseMap.values()], profiles: this.profiles, ignoreProfiles: this.quirks.ignoreProfiles, lineVoltageV: this.lineVoltageV };
+    this.handlers = csmsHandlers(this);
     this.outbox = new Outbox({
       ready: () => this.registration === 'Accepted' && this.isOnline,
       call: (action, payload) => this.requireClient().call(action, payload),
@@ -211,16 +169,8 @@ export class SimulatedStation implements StationCore {
   /** Integrates every EVSE's energy up to now, stepping at each instant the limits change. */
   settle(): void {
     const now = this.clock.now();
-    for (let t = this.lastSettled; t < now;) {
-      const next = Math.min(now, this.nextLimitChange(t));
-      this.applyLimits(t);
-      for (const e of this.evseMap.values()) {
-        if (e.car && e.tx && e.offeredA > 0) e.registerWh += charge(e.car, { unit: 'A', limit: e.offeredA, numberPhases: e.offeredPhases ?? 3 }, (next - t) / 1000, this.lineVoltageV);
-      }
-      t = next;
-    }
-    this.lastSettled = now;
-    this.applyLimits(now);
+    integrate(this.site, this.lastSettled, now);
+    this.lastSettled = Math.max(this.lastSettled, now);
   }
 
   startSession(evse: Evse, trigger: TriggerReason, remoteStartId?: number): void {
@@ -331,7 +281,7 @@ export class SimulatedStation implements StationCore {
       client = await OcppClient.connect({
         url: this.o.url, stationId: this.id, ...(this.o.password !== undefined ? { password: this.o.password } : {}),
         nextMessageId: () => `${++this.counters.message}`,
-        onCall: (action, payload) => csmsHandlers(this)[action as keyof ReturnType<typeof csmsHandlers>]?.(payload as never),
+        onCall: (action, payload) => this.handlers[action as keyof typeof this.handlers]?.(payload as never),
         onClose: () => this.onClosed(client),
         ...(this.o.tap ? { tap: this.o.tap } : {}),
       });
@@ -429,27 +379,6 @@ export class SimulatedStation implements StationCore {
 
   // ---- physics and metering --------------------------------------------------------------------------------
 
-  /** Sets each EVSE's offer and draw at `t`: its composite limit, the station maximum shared among the cars (3.5). */
-  private applyLimits(t: number): void {
-    const caps = new Map<Evse, Cap>();
-    for (const e of this.evseMap.values()) {
-      const cap = this.quirks.ignoreProfiles ? { amps: e.hw.maxCurrentA, phases: e.hw.phases } : this.profiles.limitAt(e.hw.id, t);
-      caps.set(e, e.tx && e.car ? cap : { amps: 0, phases: cap.phases });
-    }
-    const max = this.quirks.ignoreProfiles ? undefined : this.profiles.stationMaxAt(t);
-    if (max) shareStationMax(caps, max.amps, this.lineVoltageV);
-    for (const [e, cap] of caps) {
-      e.offeredA = cap.amps;
-      e.offeredPhases = cap.phases;
-      e.draw = e.car && e.tx ? powerDrawn(e.car, { unit: 'A', limit: cap.amps, numberPhases: cap.phases }, this.lineVoltageV) : { powerW: 0, currentA: 0, phases: 0 };
-    }
-  }
-
-  private nextLimitChange(t: number): number {
-    if (this.quirks.ignoreProfiles) return Infinity;
-    return Math.min(...[...this.evseMap.keys()].map((id) => this.profiles.nextChange(id, t)));
-  }
-
   private sendTxEvent(evse: Evse, e: Omit<EventSpec, 'at' | 'offline' | 'measurands'>): void {
     const tx = evse.tx;
     if (!tx) return;
@@ -493,22 +422,8 @@ export class SimulatedStation implements StationCore {
 
   /** K15.FR.01: an ISO 15118 car tells its needs after the transaction started with its idToken (K15.FR.16). */
   private notifyChargingNeeds(evse: Evse): void {
-    const spec = evse.car?.spec;
-    if (!spec?.iso15118) return;
-    const maxA = (spec.maxPowerKW * 1000) / (this.lineVoltageV * spec.phases);
-    this.send('NotifyEVChargingNeeds', {
-      evseId: evse.hw.id,
-      chargingNeeds: {
-        requestedEnergyTransfer: spec.phases === 1 ? 'AC_single_phase' : spec.phases === 2 ? 'AC_two_phase' : 'AC_three_phase',
-        departureTime: spec.iso15118.departureTime,
-        acChargingParameters: {
-          energyAmount: Math.round(spec.iso15118.energyAmountWh),
-          evMinCurrent: Math.round(spec.minCurrentA),
-          evMaxCurrent: Math.floor(maxA),
-          evMaxVoltage: Math.round(this.lineVoltageV),
-        },
-      },
-    });
+    const needs = chargingNeeds(evse, this.lineVoltageV);
+    if (needs) this.send('NotifyEVChargingNeeds', needs);
   }
 
   private mustEvse(evseId: number): Evse {
@@ -527,24 +442,3 @@ export class SimulatedStation implements StationCore {
   }
 }
 
-/**
- * 3.5: the ChargingStationMaxProfile limits all EVSEs together. Shares it equally among the cars that want
- * current (water-filling: a car that wants less than its share leaves the rest to the others).
- */
-function shareStationMax(caps: Map<Evse, Cap>, maxAmps: number, lineVoltageV: number): void {
-  const wants = new Map<Evse, number>();
-  for (const [e, cap] of caps) {
-    if (e.car && e.tx && cap.amps > 0) wants.set(e, powerDrawn(e.car, { unit: 'A', limit: cap.amps, numberPhases: cap.phases }, lineVoltageV).currentA);
-  }
-  let left = maxAmps;
-  const open = [...wants.entries()].sort((a, b) => a[1] - b[1]);
-  if (open.reduce((s, [, w]) => s + w, 0) <= maxAmps) return;
-  open.forEach(([e, want], i) => {
-    const share = Math.min(want, left / (open.length - i));
-    left -= share;
-    caps.set(e, { amps: share, phases: caps.get(e)!.phases });
-  });
-}
-
-export { chargingState };
-export type { ReadingContext };
