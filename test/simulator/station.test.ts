@@ -258,6 +258,21 @@ describe('quirks', () => {
     expect(next.transaction.meterStartWh).toBeCloseTo(11000 / 6, 1);
   });
 
+  it('Reset Immediate: the transaction ends (ResetCommand, ImmediateReset) before the station goes down, then it boots with RemoteReset', async () => {
+    const station = await setup({ rebootDelayMs: 20_000, resumeAfterReboot: false });
+    const txId = await arrive(station);
+    const ended = server.running.events.once('transaction.event', (e) => e.eventType === 'Ended');
+    expect((await server.running.ocpp.call('SIM1', 'Reset', { type: 'Immediate' })).status).toBe('Accepted');
+    expect((await ended).transaction).toMatchObject({ transactionId: txId, stoppedReason: 'ImmediateReset', offline: false });
+    await station.idle();
+    expect(station.isOnline).toBe(false);
+    const booted = server.running.events.once('station.booted', (e) => e.stationId === 'SIM1');
+    await advance(station, 20, 20);
+    await booted;
+    expect(sentCalls('BootNotification').map((b) => b.reason)).toEqual(['PowerUp', 'RemoteReset']);
+    expect(server.running.repositories.transactions.active('SIM1')).toEqual([]);
+  });
+
   it('dropConnection(): events of the offline period are queued with offline=true and delivered in order on reconnect', async () => {
     const station = await setup({ reconnectDelayMs: 1_000 });
     const txId = await arrive(station);
