@@ -20,8 +20,7 @@ import { OcppChargerGateway } from './ocpp/profiles/index.js';
 import { capabilitiesFrom } from './ocpp/handlers/capabilities.js';
 import { VehicleRepository, TargetRepository, AssignmentRepository } from './storage/vehicle-repository.js';
 import { PlanRepository, ProfileRepository, DecisionRepository } from './storage/plan-repository.js';
-import { Scheduler } from './scheduler/scheduler.js';
-import { resolveSites } from './scheduler/sites.js';
+import { Scheduler, resolveSites } from './scheduler/index.js';
 
 export type AppEvents = OcppEvents & PriceEvents & SchedulerEvents;
 
@@ -79,10 +78,11 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
       },
     },
   );
+  const capacityLimits = new CapacityLimitRepository(db, clock);
   const pricing = createPricing({
     config: pricesConfig,
     store: new PriceSeriesRepository(db, clock),
-    limits: new CapacityLimitRepository(db, clock),
+    limits: capacityLimits,
     clock,
     events,
     fetch: (url, init) => fetch(url, init),
@@ -111,7 +111,7 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
     },
     gateway,
     prices: pricing.sitePrices,
-    capacity: new CapacityLimitRepository(db, clock),
+    capacity: capacityLimits,
     stations: ocpp,
     events,
     clock,

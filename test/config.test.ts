@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, ROOT } from '../src/config.js';
+import { parsePricesConfig } from '../src/prices/setup.js';
+import { resolveSites } from '../src/scheduler/index.js';
 
 describe('configuration', () => {
   it('the bundled default is valid and is what the product starts on', () => {
@@ -26,5 +28,12 @@ describe('configuration', () => {
       /\/ocpp\/port[\s\S]*\/ocpp\/bootStatus|\/ocpp\/bootStatus[\s\S]*\/ocpp\/port/,
     );
     expect(() => loadConfig({ CHARGEPLAN_HTTP_PORT: 'eighty' })).toThrow('CHARGEPLAN_HTTP_PORT must be a port number, got "eighty"');
+  });
+
+  it('the example depot (sites, circuits, a market tariff) is valid', () => {
+    const c = loadConfig({ CHARGEPLAN_CONFIG: join(ROOT, 'config/examples/depot.json') });
+    const sites = resolveSites(c.sites, Object.keys(parsePricesConfig(c.prices).tariffs));
+    expect(sites.map((s) => [s.id, s.evses.length, s.circuits.length])).toEqual([['depot-north', 5, 2]]);
+    expect(sites[0]!.policy).toMatchObject({ defaultDeparture: '06:30', chargingNeeds: 'override', debounceSeconds: 2 });
   });
 });

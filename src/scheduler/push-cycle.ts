@@ -1,10 +1,14 @@
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
-import type { ChargerGateway, DecisionRecord, PowerPeriod, ProfileStore, ChargerCompliance, InstalledProfile } from '../domain/plans.js';
+import type { ChargerGateway, DecisionRecord, PowerPeriod, ProfileStore, ChargerCompliance, InstalledProfile, SchedulerEvents } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
 import type { CycleResult } from './planner.js';
 import { compare, DEFAULT_STACK_LEVEL, desiredProfile, minimumOf, pushOne, type Desired, type PushResult } from './push.js';
-import type { SchedulerEventSink } from './scheduler.js';
+
+/** Where the scheduler reports (main.ts passes the app's event bus). */
+export interface SchedulerEventSink {
+  emit<K extends keyof SchedulerEvents>(event: K, payload: SchedulerEvents[K]): void;
+}
 
 /** What the push step needs from the scheduler (decision log, compliance, re-plan). */
 export interface CycleHost {

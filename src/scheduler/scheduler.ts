@@ -4,7 +4,6 @@ import type { Logger } from '../platform/logger.js';
 import type { StationDirectory } from '../domain/ports.js';
 import type {
   ChargerCompliance, ChargerGateway, DecisionRecord, DecisionStore, PlanRecord, PlanStore, PowerPeriod, ProfileStore,
-  SchedulerEvents,
 } from '../domain/plans.js';
 import type { CapacityLimitStore, SitePriceProvider } from '../domain/prices.js';
 import type { Site } from '../domain/sites.js';
@@ -16,7 +15,7 @@ import { planSite } from './planner.js';
 import { SiteIndex } from './sites.js';
 import { SiteLoop } from './site-loop.js';
 import type { SessionStores } from './sessions.js';
-import { pushCycle } from './push-cycle.js';
+import { pushCycle, type SchedulerEventSink } from './push-cycle.js';
 import { plannedEnergyBy, verifyByMeter } from './verify.js';
 import { deliveredKwh, powerReadingsW } from '../domain/meter.js';
 
@@ -29,9 +28,7 @@ export interface SchedulerStores extends SessionStores {
   decisions: DecisionStore;
 }
 
-export interface SchedulerEventSink {
-  emit<K extends keyof SchedulerEvents>(event: K, payload: SchedulerEvents[K]): void;
-}
+export type { SchedulerEventSink } from './push-cycle.js';
 
 export interface SchedulerDeps {
   sites: readonly Site[];

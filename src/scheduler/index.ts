@@ -1,0 +1,4 @@
+/** The scheduler's public surface: what main.ts wires and what the HTTP layer may use (ARCHITECTURE.md arrows). */
+export { Scheduler, SchedulerInputError, type SchedulerDeps, type SchedulerStores, type SchedulerEventSink } from './scheduler.js';
+export { resolveSites, SiteConfigError, SiteIndex } from './sites.js';
+export { nextLocalTime, localDateTime } from './targets.js';
