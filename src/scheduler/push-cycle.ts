@@ -33,10 +33,8 @@ export interface PushCycleDeps {
  * profile that goes down (and, for one that goes down at some times and up at others while another profile goes
  * up, the lower of old and new), then, once all of those are accepted, every profile that goes up.
  */
-export async function pushCycle(host: CycleHost, site: Site, planId: number, result: CycleResult, reconcile: string[], deps: PushCycleDeps): Promise<void> {
+export async function pushCycle(host: CycleHost, site: Site, planId: number, result: CycleResult, forced: ReadonlySet<string>, deps: PushCycleDeps): Promise<void> {
   const now = deps.clock.now();
-  const forced = new Set<string>();
-  for (const stationId of reconcile) for (const tx of await reconcileStation(host, site, stationId, deps)) forced.add(tx);
   const defaultKw = site.policy.defaultLimitKw;
 
   const work = result.controlled.map(({ plan, phases, minKw }) => {
@@ -79,7 +77,7 @@ export async function pushCycle(host: CycleHost, site: Site, planId: number, res
   });
 }
 
-function handleOutcome(host: CycleHost, site: Site, r: PushResult, restored: Set<string>, deps: PushCycleDeps): void {
+function handleOutcome(host: CycleHost, site: Site, r: PushResult, restored: ReadonlySet<string>, deps: PushCycleDeps): void {
   const { stationId, evseId, transactionId } = r.desired.plan;
   const ids = { stationId, evseId, transactionId, planId: null };
   if (r.error) {
@@ -115,7 +113,7 @@ function handleOutcome(host: CycleHost, site: Site, r: PushResult, restored: Set
  * A station came back: it gets a fresh chance to follow, its EVSEs get the site's TxDefaultProfile if they lack
  * it, and every active transaction whose TxProfile it no longer holds is pushed again. Returns those transactions.
  */
-async function reconcileStation(host: CycleHost, site: Site, stationId: string, deps: PushCycleDeps): Promise<string[]> {
+export async function reconcileStation(host: CycleHost, site: Site, stationId: string, deps: Pick<PushCycleDeps, 'gateway' | 'profiles' | 'clock' | 'logger'>): Promise<string[]> {
   const evses = site.evses.filter((e) => e.stationId === stationId);
   for (const e of evses) host.setCompliance(site, stationId, e.evseId, 'unknown', 'reconnected');
   let installed: InstalledProfile[] | null = null;

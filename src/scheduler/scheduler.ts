@@ -15,7 +15,7 @@ import { planSite } from './planner.js';
 import { SiteIndex } from './sites.js';
 import { SiteLoop } from './site-loop.js';
 import type { SessionStores } from './sessions.js';
-import { pushCycle, type SchedulerEventSink } from './push-cycle.js';
+import { pushCycle, reconcileStation, type SchedulerEventSink } from './push-cycle.js';
 import { plannedEnergyBy, verifyByMeter } from './verify.js';
 import { deliveredKwh, powerReadingsW } from '../domain/meter.js';
 
@@ -231,8 +231,13 @@ export class Scheduler {
 
   private async cycle(site: Site, reasons: string[]): Promise<void> {
     const { deps } = this;
+    if (reasons.includes('slot-boundary')) this.retryTimedOut(site);
     const reconcile = [...this.reconcile].filter((s) => site.evses.some((e) => e.stationId === s));
     reconcile.forEach((s) => this.reconcile.delete(s));
+    // Before planning: a reconciled station is steerable again, and what it lost must be pushed again.
+    const forced = new Set<string>();
+    const pushDeps = { gateway: deps.gateway, profiles: deps.stores.profiles, clock: deps.clock, logger: deps.logger };
+    for (const stationId of reconcile) for (const tx of await reconcileStation(this, site, stationId, pushDeps)) forced.add(tx);
     const now = deps.clock.now();
     const result = planSite(site, now, reasons, {
       stores: deps.stores,
@@ -247,15 +252,23 @@ export class Scheduler {
     if (result.plan.status === 'empty' && (!previous || previous.status === 'empty') && reconcile.length === 0) return;
     const planId = deps.stores.plans.save(result.plan);
     deps.events.emit('plan.created', { siteId: site.id, planId, triggers: reasons });
-    await pushCycle(this, site, planId, result, reconcile, {
-      gateway: deps.gateway,
-      profiles: deps.stores.profiles,
-      clock: deps.clock,
+    await pushCycle(this, site, planId, result, forced, {
+      ...pushDeps,
       caps: this.caps,
-      logger: deps.logger,
       events: deps.events,
       quiet: reasons.every((r) => r === 'slot-boundary'),
     });
+  }
+
+  /**
+   * A push that timed out on a connected station marks it unreachable; at each slot boundary such a station gets
+   * another chance (reconciled like a reconnect) instead of staying unsteered until it reconnects.
+   */
+  private retryTimedOut(site: Site): void {
+    for (const e of site.evses) {
+      const stored = this.deps.stores.profiles.compliance(e.stationId, e.evseId);
+      if (stored?.compliance === 'unreachable' && this.deps.stations.isConnected(e.stationId)) this.reconcile.add(e.stationId);
+    }
   }
 
   private cycleFailed(site: Site, err: unknown, retryAt: number): void {

@@ -145,4 +145,29 @@ describe('chargers that do not do what we ask', () => {
     expect(back.cs.calls.map((c) => c.action)).toContain('GetChargingProfiles');
     expect(server.running.scheduler.latestPlan('depot')!.sessions[0]!.plannedKwh).toBeCloseTo(10, 3);
   });
+
+  it('a push that times out marks the charger unreachable, and it gets another chance at the next slot boundary', async () => {
+    const cs = await depot();
+    await settle(server);
+    const answer = (req: Sent) => (req.chargingProfile.chargingProfilePurpose === 'TxProfile' ? { raw: null } : { status: 'Accepted' as const });
+    cs.cs.respond('SetChargingProfile', answer);
+    van('VAN-1', 'T1', '2026-11-24T07:00', 10);
+    await cs.startTransaction(1, 'TX-1', 'T1');
+    const call = cs.cs.nextCall('SetChargingProfile');
+    server.clock.advance(2_000);
+    await call;
+    server.clock.advance(31_000); // past ocpp.callTimeoutSeconds
+    await settle(server);
+    expect(server.running.scheduler.compliance('CS1', 1)).toBe('unreachable');
+    expect(server.running.scheduler.decisions('depot').find((d) => d.kind === 'profile.failed')!.details).toMatchObject({ code: 'OCPP_TIMEOUT' });
+    // The station answers again; at 16:15 the loop tries once more.
+    cs.cs.respond('SetChargingProfile', (req) => {
+      cs.installed.set(req.chargingProfile.id, { evseId: req.evseId, profile: req.chargingProfile });
+      return { status: 'Accepted' };
+    });
+    server.clock.set('2026-11-23T16:15:00Z');
+    await settle(server);
+    expect(server.running.scheduler.compliance('CS1', 1)).toBe('follows');
+    expect(cs.txProfile(1)?.transactionId).toBe('TX-1');
+  });
 });
