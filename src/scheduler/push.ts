@@ -34,14 +34,15 @@ export interface PushResult {
  * car's departure, so a car that stays plugged in does not take power the plan gave to others). After the horizon
  * the station falls back to the site's TxDefaultProfile, which only matters if we stop re-planning.
  */
-export function desiredProfile(site: Site, grid: SlotGrid, plan: SessionPlan, phases: 1 | 3, minKw: number): Desired {
+export function desiredProfile(grid: SlotGrid, plan: SessionPlan, phases: 1 | 3, minKw: number): Desired {
   const periods = plan.powerKw.map((kw, i) => ({ startMs: grid.starts[i]!, limitKw: kw }));
   return {
     plan,
     periods: mergePeriods(periods),
     endMs: grid.endMs,
     phases,
-    minKw: minKw > 0 && site.policy.pause === 'minimum' ? minKw : undefined,
+    // K01.FR.21: the car's minimum tells the station that less is not worth delivering (it never pauses at it).
+    minKw: minKw > 0 ? minKw : undefined,
   };
 }
 
