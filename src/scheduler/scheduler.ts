@@ -66,6 +66,8 @@ export class Scheduler {
   private readonly reconcile = new Set<string>();
   /** Lower limits a charger reported through its composite schedule, per transaction. */
   private readonly caps = new Map<string, PowerPeriod[]>();
+  /** The id token each active transaction was last seen with, to notice a car identified after it started. */
+  private readonly tokens = new Map<string, string | null>();
 
   constructor(private readonly deps: SchedulerDeps) {
     this.index = new SiteIndex(deps.sites);
@@ -112,8 +114,15 @@ export class Scheduler {
     if (e.duplicate || e.transaction.evseId === null) return;
     const placed = this.index.evse(e.stationId, e.transaction.evseId);
     if (!placed) return;
-    if (e.eventType === 'Updated') this.checkMeter(placed.site, e.stationId, e.transaction.evseId, e.transaction.transactionId);
-    else this.trigger(placed.site.id, `transaction-${e.eventType.toLowerCase()}`);
+    const tx = e.transaction;
+    const key = `${e.stationId}#${tx.transactionId}`;
+    const tokenBefore = this.tokens.get(key);
+    if (e.eventType === 'Ended') this.tokens.delete(key);
+    else this.tokens.set(key, tx.idToken);
+    if (e.eventType !== 'Updated') this.trigger(placed.site.id, `transaction-${e.eventType.toLowerCase()}`);
+    // A transaction that started before authorisation (TxStartPoint EVConnected) names its car in a later Updated.
+    else if (tokenBefore !== undefined && tokenBefore !== tx.idToken) this.trigger(placed.site.id, 'vehicle-identified');
+    else this.checkMeter(placed.site, e.stationId, tx.evseId!, tx.transactionId);
   }
 
   onMeterValues(e: { stationId: string; evseId: number; transactionId: string | null }): void {

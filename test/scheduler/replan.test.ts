@@ -140,4 +140,20 @@ describe('the scheduler re-plans', () => {
     const end = Date.parse(refreshed.chargingProfile.chargingSchedule[0].startSchedule!) + refreshed.chargingProfile.chargingSchedule[0].duration! * 1000;
     expect(end).toBeGreaterThan(coversUntil);
   });
+
+  it('a car identified after the transaction started (Authorized in an Updated event) gets its own target', async () => {
+    const cs = await depotWith();
+    van('VAN-1', 'T1', '2026-11-24T05:00', 6);
+    await cs.startTransaction(1, 'TX-1', null);
+    await settle(server);
+    expect(server.running.scheduler.latestPlan('depot')!.sessions[0]).toMatchObject({ vehicleId: null, targetSource: 'site-default' });
+    await cs.cs.call('TransactionEvent', {
+      eventType: 'Updated', timestamp: cs.now, triggerReason: 'Authorized', seqNo: 99,
+      transactionInfo: { transactionId: 'TX-1' }, idToken: { idToken: 'T1', type: 'ISO14443' },
+    });
+    await settle(server);
+    const plan = server.running.scheduler.latestPlan('depot')!;
+    expect(plan.triggers).toContain('vehicle-identified');
+    expect(plan.sessions[0]).toMatchObject({ vehicleId: 'VAN-1', targetSource: 'vehicle-once', requestedKwh: 6, departureMs: at('2026-11-24T04:00:00Z') });
+  });
 });
