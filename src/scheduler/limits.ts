@@ -1,5 +1,5 @@
 import type { Site } from '../domain/sites.js';
-import { isUnder, type SlotGrid } from './problem.js';
+import type { SlotGrid } from './problem.js';
 
 export interface Load {
   circuit: string | null;
@@ -11,6 +11,12 @@ export interface Load {
 
 const EPS = 1e-6;
 
+interface Check {
+  limit: number;
+  /** The share of a load's power that counts against this limit (0 when it is not under it). */
+  share: number[];
+}
+
 /**
  * The last line of defence for "a site limit is never exceeded by the sum of our profiles": checks the actual
  * power of every slot against the site limit, each circuit's kW limit and each circuit's per-phase current, and
@@ -20,34 +26,51 @@ const EPS = 1e-6;
  * Returns the indices of the steerable loads it lowered.
  */
 export function enforceLimits(site: Site, grid: SlotGrid, siteLimitKw: readonly number[], steerable: Load[], fixed: readonly Load[]): Set<number> {
-  const lowered = new Set<number>();
   const all = [...steerable, ...fixed];
+  const checks = buildChecks(site, all);
+  const lowered = new Set<number>();
+  const everything = all.map(() => 1);
   for (let i = 0; i < grid.starts.length; i++) {
-    const checks: { members: (l: Load) => number; limit: number }[] = [{ members: (l) => l.kw[i] ?? 0, limit: siteLimitKw[i]! }];
-    for (const c of site.circuits) {
-      const under = (l: Load) => isUnder(site, l.circuit, c.id);
-      if (c.limitKw !== undefined) checks.push({ members: (l) => (under(l) ? l.kw[i] ?? 0 : 0), limit: c.limitKw });
-      if (c.phaseLimitA !== undefined) {
-        for (const ph of [1, 2, 3] as const) {
-          // Current on phase ph in A, expressed as kW at the line voltage: a 3-phase car puts a third on each.
-          const share = (l: Load) => (!under(l) ? 0 : l.phases === 3 ? 1 / 3 : (l.phase ?? 1) === ph ? 1 : 0);
-          checks.push({ members: (l) => share(l) * (l.kw[i] ?? 0), limit: (c.phaseLimitA * site.lineVoltageV) / 1000 });
-        }
-      }
-    }
-    for (const check of checks) {
-      const total = all.reduce((a, l) => a + check.members(l), 0);
+    for (const check of [{ limit: siteLimitKw[i]!, share: everything }, ...checks]) {
+      let total = 0;
+      let fixedPart = 0;
+      all.forEach((l, j) => {
+        const p = check.share[j]! * (l.kw[i] ?? 0);
+        total += p;
+        if (j >= steerable.length) fixedPart += p;
+      });
       if (total <= check.limit + EPS) continue;
-      const fixedPart = fixed.reduce((a, l) => a + check.members(l), 0);
       const steerPart = total - fixedPart;
       const factor = steerPart > 0 ? Math.max(0, (check.limit - fixedPart) / steerPart) : 1;
-      steerable.forEach((l, k) => {
-        if (check.members(l) > 0) {
-          l.kw[i] = (l.kw[i] ?? 0) * factor;
-          lowered.add(k);
+      steerable.forEach((l, j) => {
+        if (check.share[j]! > 0 && (l.kw[i] ?? 0) > 0) {
+          l.kw[i] = l.kw[i]! * factor;
+          lowered.add(j);
         }
       });
     }
   }
   return lowered;
+}
+
+/** One check per circuit kW limit and per phase of each fuse, with each load's share precomputed once. */
+function buildChecks(site: Site, loads: readonly Load[]): Check[] {
+  const parent = new Map(site.circuits.map((c) => [c.id, c.parent ?? null]));
+  const ancestors = loads.map((l) => {
+    const set = new Set<string>();
+    for (let at = l.circuit; at; at = parent.get(at) ?? null) set.add(at);
+    return set;
+  });
+  const checks: Check[] = [];
+  for (const c of site.circuits) {
+    const under = ancestors.map((a) => a.has(c.id));
+    if (c.limitKw !== undefined) checks.push({ limit: c.limitKw, share: under.map((u) => (u ? 1 : 0)) });
+    if (c.phaseLimitA === undefined) continue;
+    for (const ph of [1, 2, 3] as const) {
+      // Current on phase ph, expressed as kW at the line voltage: a 3-phase car puts a third on each phase.
+      const share = loads.map((l, j) => (!under[j] ? 0 : l.phases === 3 ? 1 / 3 : (l.phase ?? 1) === ph ? 1 : 0));
+      checks.push({ limit: (c.phaseLimitA * site.lineVoltageV) / 1000, share });
+    }
+  }
+  return checks;
 }

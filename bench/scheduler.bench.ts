@@ -1,0 +1,103 @@
+// npm run bench:scheduler: how long one planning cycle of a site takes with N cars plugged in, from the stored
+// transactions, targets and meter values to the stored plan, against the bare solve of the same problem measured
+// in the same run (the reference: what the scheduler adds around the optimiser). SQLite in a temp file, no network.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { solve, type Problem } from '../solver/index.js';
+import { openDatabase, createOcppRepositories } from '../src/storage/index.js';
+import { VehicleRepository, TargetRepository, AssignmentRepository } from '../src/storage/vehicle-repository.js';
+import { PlanRepository, ProfileRepository } from '../src/storage/plan-repository.js';
+import { planSite } from '../src/scheduler/planner.js';
+import { resolveSites } from '../src/scheduler/sites.js';
+import type { EffectiveSlot, SitePriceProvider } from '../src/domain/prices.js';
+
+const NOW = Date.parse('2026-11-23T16:00:00Z');
+const SIZES = [10, 100, 1000];
+/** Small sites run more often: the first runs are JIT warm-up. */
+const runsFor = (n: number) => (n <= 100 ? 21 : 5);
+
+/** A seeded day-ahead-like curve: evening peak, night trough, quarter-hour noise. */
+function prices(seed: number): SitePriceProvider {
+  let s = seed;
+  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const cache = new Map<number, number>();
+  return {
+    effective(_tariff, window, stepMs): EffectiveSlot[] {
+      const out: EffectiveSlot[] = [];
+      for (let t = window.start; t < window.end; t += stepMs) {
+        if (!cache.has(t)) {
+          const hour = new Date(t).getUTCHours();
+          cache.set(t, 0.2 + 0.15 * Math.cos(((hour - 18) / 24) * 2 * Math.PI) + 0.02 * rnd());
+        }
+        const total = cache.get(t)!;
+        out.push({ start: t, end: t + stepMs, energy: total, gridFee: 0, taxes: {}, vat: 0, total, currency: 'EUR', kind: 'final', source: 'bench' });
+      }
+      return out;
+    },
+  };
+}
+
+function setup(n: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-scheduler-'));
+  const db = openDatabase(join(dir, 'b.sqlite'));
+  const repos = createOcppRepositories(db);
+  const vehicles = new VehicleRepository(db);
+  const targets = new TargetRepository(db);
+  const rows = Math.ceil(n / 10);
+  const [site] = resolveSites([{
+    id: 'depot', timeZone: 'Europe/Copenhagen', tariff: 't', gridLimitKw: n * 4,
+    circuits: Array.from({ length: rows }, (_, r) => ({ id: `row-${r}`, limitKw: 60 })),
+    evses: Array.from({ length: n }, (_, i) => ({ stationId: `CS${Math.floor(i / 2)}`, evseId: (i % 2) + 1, circuit: `row-${Math.floor(i / 10)}` })),
+  }], ['t']);
+  const at = new Date(NOW).toISOString();
+  for (let i = 0; i < n; i++) {
+    const stationId = `CS${Math.floor(i / 2)}`;
+    if (i % 2 === 0) repos.stations.register({ id: stationId, passwordHash: null, securityProfile: 0 }, at);
+    vehicles.upsert({ id: `V${i}`, name: `V${i}`, fleet: 'f', batteryKwh: 60, maxAcKw: 11, phases: 3, minCurrentA: null, idTokens: [`T${i}`] }, at);
+    targets.set(`V${i}`, { kind: 'once', departure: `2026-11-24T0${5 + (i % 4)}:30`, energyKwh: 8 + (i % 25) }, at);
+    repos.transactions.applyEvent({
+      stationId, transactionId: `TX${i}`, seqNo: 0, eventType: 'Started', triggerReason: 'Authorized', timestamp: at, offline: false,
+      evseId: (i % 2) + 1, connectorId: 1, idToken: { idToken: `T${i}`, type: 'ISO14443' },
+      meterValues: [{ timestamp: at, measurand: 'Energy.Active.Import.Register', value: 1000 * i, unit: 'Wh' }], payload: {},
+    }, at);
+  }
+  const profiles = new ProfileRepository(db);
+  const deps = {
+    stores: { ...repos, vehicles, targets, assignments: new AssignmentRepository(db) },
+    prices: prices(7),
+    compliance: () => 'follows' as const,
+    pushed: () => undefined,
+    caps: () => null,
+    monotonicMs: () => performance.now(),
+  };
+  return { site: site!, deps, plans: new PlanRepository(db), profiles, close: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rows: string[] = [];
+for (const n of SIZES) {
+  const b = setup(n);
+  const cycle: number[] = [];
+  const bare: number[] = [];
+  let last: ReturnType<typeof planSite> | undefined;
+  for (let r = 0; r < runsFor(n); r++) {
+    const t0 = performance.now();
+    last = planSite(b.site, NOW, ['bench'], b.deps);
+    b.plans.save(last.plan);
+    cycle.push(performance.now() - t0);
+    const t1 = performance.now();
+    solve(last.plan.problem as Problem);
+    bare.push(performance.now() - t1);
+  }
+  const p = last!.plan;
+  const slots = p.slotStarts.length;
+  const c = median(cycle);
+  const s = median(bare);
+  rows.push(`| ${n} | ${slots} | ${c.toFixed(1)} | ${s.toFixed(1)} | ${(c / s).toFixed(2)} | ${p.status} | ${p.sessions.reduce((a, x) => a + x.plannedKwh, 0).toFixed(0)} |`);
+  b.close();
+}
+console.log('| cars | slots | cycle ms (median) | bare solve ms | cycle / solve | status | planned kWh |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(r);
