@@ -133,7 +133,10 @@ export interface TransactionStore {
 
 export interface MeterValueStore {
   append(stationId: string, evseId: number, transactionId: string | null, samples: MeterSample[], source: string, receivedAt: string): void;
-  forTransaction(stationId: string, transactionId: string): (MeterSample & { evseId: number })[];
+  /** The transaction's samples in time order; from `sinceIso` on when given (a session's history grows all day). */
+  forTransaction(stationId: string, transactionId: string, sinceIso?: string): (MeterSample & { evseId: number })[];
+  /** The transaction's latest sample of one measurand (e.g. SoC). */
+  latest(stationId: string, transactionId: string, measurand: string): MeterSample | undefined;
 }
 
 export type IdTokenStatus =

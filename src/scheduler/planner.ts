@@ -105,7 +105,12 @@ function plannedSession(site: Site, now: number, session: ActiveSession, deps: P
   );
   const minA = v?.minCurrentA ?? n?.evMinCurrentA ?? site.policy.minCurrentA;
   const minKw = Math.min(maxKw, minA * kwPerA);
-  const requestedKwh = target.remainingKwh ?? Math.max(0, (target.sessionKwh ?? 0) - session.deliveredKwh);
+  const wanted = target.remainingKwh ?? Math.max(0, (target.sessionKwh ?? 0) - session.deliveredKwh);
+  // The solver gives a car with a minimum 0 or at least the minimum in every slot, so a rest smaller than one
+  // slot at the minimum would get nothing: it gets that one slot instead (the car stops when it is full), and a
+  // rest under 50 Wh is done.
+  const oneSlotAtMin = minKw * (site.slotMinutes / 60);
+  const requestedKwh = wanted < 0.05 ? 0 : Math.max(wanted, oneSlotAtMin);
   return {
     session,
     target,

@@ -16,8 +16,8 @@ import { SiteIndex } from './sites.js';
 import { SiteLoop } from './site-loop.js';
 import type { SessionStores } from './sessions.js';
 import { pushCycle, reconcileStation, type SchedulerEventSink } from './push-cycle.js';
-import { plannedEnergyBy, verifyByMeter } from './verify.js';
-import { deliveredKwh, powerReadingsW } from '../domain/meter.js';
+import { plannedEnergyBy, SETTLE_MS, verifyByMeter } from './verify.js';
+import { powerReadingsW } from '../domain/meter.js';
 
 export interface SchedulerStores extends SessionStores {
   vehicles: VehicleStore;
@@ -290,8 +290,10 @@ export class Scheduler {
   /** Meter values of a planned session: does the charger follow, and does the energy follow the plan? */
   private checkMeter(site: Site, stationId: string, evseId: number, transactionId: string): void {
     const { stores } = this.deps;
-    const samples = stores.meterValues.forTransaction(stationId, transactionId);
-    const verdict = verifyByMeter(stores.profiles.pushed(stationId, evseId, transactionId), powerReadingsW(samples));
+    // Only the readings since the push settled: a session's history grows all day, this runs on every reading.
+    const push = stores.profiles.pushed(stationId, evseId, transactionId);
+    const since = push ? new Date(Date.parse(push.sentAt) + SETTLE_MS).toISOString() : new Date(this.deps.clock.now()).toISOString();
+    const verdict = verifyByMeter(push, powerReadingsW(stores.meterValues.forTransaction(stationId, transactionId, since)));
     if (verdict.kind === 'ignores') {
       if (this.setCompliance(site, stationId, evseId, 'ignores-profiles', verdict.detail)) {
         this.decide(site, { kind: 'station.ignores-profiles', stationId, evseId, transactionId, planId: null, message: `${stationId} EVSE ${evseId} accepts profiles but does not follow them: ${verdict.detail}`, details: null });
@@ -303,7 +305,8 @@ export class Scheduler {
     const sp = plan?.sessions.find((s) => s.transactionId === transactionId && s.stationId === stationId);
     if (!plan || !sp) return;
     const tx = stores.transactions.activeOnEvse(stationId, evseId);
-    const measured = deliveredKwh(samples, tx?.meterStartWh ?? null) - sp.deliveredKwh;
+    if (!tx || tx.energyWh === null || tx.meterStartWh === null) return;
+    const measured = (tx.energyWh - tx.meterStartWh) / 1000 - sp.deliveredKwh;
     const expected = plannedEnergyBy(sp, plan.slotStarts, plan.endMs, this.deps.clock.now());
     if (Math.abs(measured - expected) > site.policy.deviationKwh) {
       this.decide(site, { kind: 'session.deviated', stationId, evseId, transactionId, planId: plan.id, message: `${stationId} EVSE ${evseId} delivered ${measured.toFixed(2)} kWh since the plan, which expected ${expected.toFixed(2)} kWh`, details: { measured, expected } });

@@ -1,4 +1,4 @@
-import { deliveredKwh, latestSocPercent, powerReadingsW } from '../domain/meter.js';
+import { deliveredKwh } from '../domain/meter.js';
 import type { PlacedEvse, Site } from '../domain/sites.js';
 import type { ChargingNeedsRecord, ChargingNeedsStore, MeterValueStore, TransactionStore } from '../domain/stations.js';
 import type { AssignmentStore, TargetStore, Vehicle, VehicleStore } from '../domain/vehicles.js';
@@ -14,14 +14,12 @@ export interface ActiveSession {
   identifiedBy: 'id-token' | 'assignment' | null;
   deliveredKwh: number;
   socPercent: number | null;
-  /** Power readings in W, oldest first. */
-  power: { w: number; at: string }[];
   needs: ChargingNeedsRecord | undefined;
 }
 
 export interface SessionStores {
   transactions: Pick<TransactionStore, 'activeOnEvse'>;
-  meterValues: Pick<MeterValueStore, 'forTransaction'>;
+  meterValues: Pick<MeterValueStore, 'forTransaction' | 'latest'>;
   chargingNeeds: Pick<ChargingNeedsStore, 'latest'>;
   vehicles: Pick<VehicleStore, 'byIdToken' | 'get'>;
   assignments: Pick<AssignmentStore, 'onEvse'>;
@@ -51,7 +49,11 @@ export function activeSessions(site: Site, stores: SessionStores): ActiveSession
         identifiedBy = 'assignment';
       }
     }
-    const samples = stores.meterValues.forTransaction(evse.stationId, tx.transactionId);
+    // The transaction record keeps the first and latest register; the samples are read only when it lacks them.
+    const delivered = tx.energyWh !== null && tx.meterStartWh !== null
+      ? Math.max(0, (tx.energyWh - tx.meterStartWh) / 1000)
+      : deliveredKwh(stores.meterValues.forTransaction(evse.stationId, tx.transactionId), tx.meterStartWh);
+    const soc = stores.meterValues.latest(evse.stationId, tx.transactionId, 'SoC');
     const needs = stores.chargingNeeds.latest(evse.stationId, evse.evseId);
     // Needs from an earlier session on this EVSE do not apply (K15: they are sent per transaction).
     const current = needs && (needs.transactionId === tx.transactionId || (needs.transactionId === null && needs.receivedAt >= tx.startedAt));
@@ -63,9 +65,8 @@ export function activeSessions(site: Site, stores: SessionStores): ActiveSession
       evse,
       vehicle,
       identifiedBy,
-      deliveredKwh: deliveredKwh(samples, tx.meterStartWh),
-      socPercent: latestSocPercent(samples),
-      power: powerReadingsW(samples),
+      deliveredKwh: delivered,
+      socPercent: soc ? soc.value : null,
       needs: current ? needs : undefined,
     });
   }

@@ -17,6 +17,8 @@ interface Row {
 export class MeterValueRepository implements MeterValueStore {
   private readonly insert;
   private readonly byTx;
+  private readonly byTxSince;
+  private readonly latestStmt;
 
   constructor(db: Db) {
     this.insert = db.prepare(
@@ -28,6 +30,14 @@ export class MeterValueRepository implements MeterValueStore {
     this.byTx = db.prepare<[string, string], Row>(
       `SELECT evse_id, timestamp, measurand, phase, location, context, value, unit, multiplier FROM meter_values
        WHERE station_id = ? AND transaction_id = ? ORDER BY timestamp, id`,
+    );
+    this.byTxSince = db.prepare<[string, string, string], Row>(
+      `SELECT evse_id, timestamp, measurand, phase, location, context, value, unit, multiplier FROM meter_values
+       WHERE station_id = ? AND transaction_id = ? AND timestamp >= ? ORDER BY timestamp, id`,
+    );
+    this.latestStmt = db.prepare<[string, string, string], Row>(
+      `SELECT evse_id, timestamp, measurand, phase, location, context, value, unit, multiplier FROM meter_values
+       WHERE station_id = ? AND transaction_id = ? AND measurand = ? ORDER BY timestamp DESC, id DESC LIMIT 1`,
     );
   }
 
@@ -51,17 +61,26 @@ export class MeterValueRepository implements MeterValueStore {
     }
   }
 
-  forTransaction(stationId: string, transactionId: string): (MeterSample & { evseId: number })[] {
-    return this.byTx.all(stationId, transactionId).map((r) => ({
-      evseId: r.evse_id,
-      timestamp: r.timestamp,
-      measurand: r.measurand,
-      ...(r.phase ? { phase: r.phase } : {}),
-      ...(r.location ? { location: r.location } : {}),
-      ...(r.context ? { context: r.context } : {}),
-      value: r.value,
-      ...(r.unit ? { unit: r.unit } : {}),
-      multiplier: r.multiplier,
-    }));
+  latest(stationId: string, transactionId: string, measurand: string): MeterSample | undefined {
+    const r = this.latestStmt.get(stationId, transactionId, measurand);
+    return r ? toSample(r) : undefined;
   }
+
+  forTransaction(stationId: string, transactionId: string, sinceIso?: string): (MeterSample & { evseId: number })[] {
+    const rows = sinceIso === undefined ? this.byTx.all(stationId, transactionId) : this.byTxSince.all(stationId, transactionId, sinceIso);
+    return rows.map((r) => ({ evseId: r.evse_id, ...toSample(r) }));
+  }
+}
+
+function toSample(r: Row): MeterSample {
+  return {
+    timestamp: r.timestamp,
+    measurand: r.measurand,
+    ...(r.phase ? { phase: r.phase } : {}),
+    ...(r.location ? { location: r.location } : {}),
+    ...(r.context ? { context: r.context } : {}),
+    value: r.value,
+    ...(r.unit ? { unit: r.unit } : {}),
+    multiplier: r.multiplier,
+  };
 }

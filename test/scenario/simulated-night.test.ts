@@ -84,18 +84,9 @@ describe('three cars arriving in the evening, two of them on the 11 kW circuit r
     expect(txs.map((t) => [t.idTokenStatus, t.stoppedReason])).toEqual(Array(3).fill(['Accepted', 'EVDisconnected']));
   });
 
-  // BUG (solver/min-power.ts:83, `while (n > 0 && lbSum + n * m > ... total/need) n--`): when a car still needs
-  // less than one slot at its minimum power (4.14 kW = 6 A x 3 x 230 V: 1.035 kWh per 15-minute slot), the
-  // min-power rounding raises no slot and closes every fractional one, so the plan gives the car nothing and
-  // reports the whole remainder as shortfall, every cycle until departure, with hours of free capacity left.
-  // Here the 02:45 UTC plan leaves each car exactly one slot at 4.14 kW for 03:00-03:15; the car draws the old
-  // profile for the few seconds until the new push, so at 03:00:02 each needs 1.030 kWh < 1.035 kWh and gets 0:
-  // the cars leave with 12.97, 8.97 and 16.97 kWh (1.03 kWh short each). Reproduced on the solver alone:
-  // solve({ slotMinutes: 15, prices: [0.07, 0.06, 0.07, 0.1], vehicles: [{ id: 'A', availableFrom: 0,
-  // departure: 4, energyKwh: 1.03, maxKw: 11, minKw: 4.14 }] }) gives powerKw [0, 0, 0, 0], shortfall 1.03.
-  // Expected: the car gets its energy: one slot at the minimum (overshooting by < minKw x slot) beats nothing,
-  // or the last slot's minimum-power period is cut short within the slot. Remove `.fails` once fixed.
-  it.fails('every car has its target energy by 07:00, measured from the stored energy register', () => {
+  // A rest smaller than one slot at the car's minimum power (6 A x 3 x 230 V = 1.035 kWh per 15-minute slot) once
+  // got nothing from the solver's min-power rounding; the planner now asks for one slot at the minimum instead.
+  it('every car has its target energy by 07:00, measured from the stored energy register', () => {
     const shortfalls = plans(night).filter((p) => p.status === 'shortfall');
     report(`plans with a shortfall: ${shortfalls.length}, first at ${shortfalls[0]?.createdAt ?? '-'}`);
     const delivered = arrivals.map((a) => deliveredKwh(night.server, byCar[a.vehicleId]!, departure));

@@ -3,19 +3,14 @@ import type { TestServer } from '../helpers/test-server.js';
 import { PlanningStation } from '../helpers/planning-station.js';
 import { at, nightPrices, publishPrices, settle, startDepot, T0 } from '../helpers/depot.js';
 import type { RequestOf } from '../../src/ocpp/schemas/generated/index.js';
+import { heldKw } from '../helpers/profile-limits.js';
 
 let server: TestServer;
 afterEach(async () => server?.stop());
 type Sent = RequestOf<'SetChargingProfile'>;
 
-function limitKw(p: Sent['chargingProfile'], ms: number): number {
-  const s = p.chargingSchedule[0];
-  const offset = (ms - Date.parse(s.startSchedule!)) / 1000;
-  if (offset < 0 || (s.duration !== undefined && offset >= s.duration)) return 3.7; // the site default applies
-  let cur = s.chargingSchedulePeriod[0]!;
-  for (const q of s.chargingSchedulePeriod) if (q.startPeriod <= offset) cur = q;
-  return s.chargingRateUnit === 'W' ? cur.limit / 1000 : (cur.limit * 230 * (cur.numberPhases ?? 3)) / 1000;
-}
+/** After its schedule ends the EVSE falls back to the site default (3.7 kW). */
+const limitKw = (p: Sent['chargingProfile'], ms: number) => heldKw(p, ms) ?? 3.7;
 
 function van(id: string, token: string, departure: string, energyKwh: number) {
   server.running.scheduler.upsertVehicle({ id, name: id, batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });

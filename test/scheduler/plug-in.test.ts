@@ -3,19 +3,13 @@ import type { TestServer } from '../helpers/test-server.js';
 import { PlanningStation } from '../helpers/planning-station.js';
 import { at, nightPrices, publishPrices, settle, startDepot, T0 } from '../helpers/depot.js';
 import { OcppValidator } from '../../src/ocpp/rpc/validator.js';
+import { heldKw, type SentProfile } from '../helpers/profile-limits.js';
 
 let server: TestServer;
 afterEach(async () => server?.stop());
 const validator = new OcppValidator(['SetChargingProfile']);
 
-/** The limit in W a TxProfile imposes at an instant. */
-function limitW(p: { chargingProfile: { chargingSchedule: { startSchedule?: string; chargingRateUnit: string; chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number }[] }[] } }, iso: string): number {
-  const s = p.chargingProfile.chargingSchedule[0]!;
-  const offset = (Date.parse(iso) - Date.parse(s.startSchedule!)) / 1000;
-  let current = s.chargingSchedulePeriod[0]!;
-  for (const period of s.chargingSchedulePeriod) if (period.startPeriod <= offset) current = period;
-  return s.chargingRateUnit === 'W' ? current.limit : current.limit * 230 * (current.numberPhases ?? 3);
-}
+const limitW = (p: { chargingProfile: SentProfile }, iso: string) => Math.round((heldKw(p.chargingProfile, Date.parse(iso)) ?? 0) * 1000);
 
 async function vanWithTarget(energyKwh: number, departure = '2026-11-24T07:00', id = 'VAN-1', token = 'TOKEN-1') {
   server.running.scheduler.upsertVehicle({ id, name: id, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });

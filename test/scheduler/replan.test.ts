@@ -4,28 +4,15 @@ import { PlanningStation } from '../helpers/planning-station.js';
 import { at, nightPrices, publishPrices, settle, startDepot, T0 } from '../helpers/depot.js';
 import { OcppValidator } from '../../src/ocpp/rpc/validator.js';
 import type { RequestOf } from '../../src/ocpp/schemas/generated/index.js';
+import { energyKwh as allowedKwh, heldKw } from '../helpers/profile-limits.js';
 
 let server: TestServer;
 afterEach(async () => server?.stop());
 const validator = new OcppValidator(['SetChargingProfile']);
 type Sent = RequestOf<'SetChargingProfile'>;
 
-/** The limit in kW a TxProfile imposes at an instant (after its duration: null). */
-function limitKw(p: Sent, ms: number): number | null {
-  const s = p.chargingProfile.chargingSchedule[0];
-  const offset = (ms - Date.parse(s.startSchedule!)) / 1000;
-  if (offset < 0 || (s.duration !== undefined && offset >= s.duration)) return null;
-  let cur = s.chargingSchedulePeriod[0]!;
-  for (const q of s.chargingSchedulePeriod) if (q.startPeriod <= offset) cur = q;
-  return s.chargingRateUnit === 'W' ? cur.limit / 1000 : (cur.limit * 230 * (cur.numberPhases ?? 3)) / 1000;
-}
-
-/** Energy a profile allows between two instants, sampled per minute. */
-function energyKwh(p: Sent, from: number, to: number): number {
-  let e = 0;
-  for (let t = from; t < to; t += 60_000) e += (limitKw(p, t) ?? 0) / 60;
-  return e;
-}
+const limitKw = (p: Sent, ms: number) => heldKw(p.chargingProfile, ms);
+const energyKwh = (p: Sent, from: number, to: number) => allowedKwh(p.chargingProfile, from, to);
 
 function van(id: string, token: string, departure: string, energyKwh: number) {
   server.running.scheduler.upsertVehicle({ id, name: id, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });
