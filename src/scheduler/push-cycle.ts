@@ -13,7 +13,7 @@ export interface SchedulerEventSink {
 /** What the push step needs from the scheduler (decision log, compliance, re-plan). */
 export interface CycleHost {
   decide(site: Site, entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): DecisionRecord;
-  setCompliance(site: Site, stationId: string, evseId: number, compliance: ChargerCompliance, detail: string | null): boolean;
+  setCompliance(stationId: string, evseId: number, compliance: ChargerCompliance, detail: string | null): boolean;
   trigger(siteId: string, reason: string): void;
 }
 
@@ -82,25 +82,25 @@ function handleOutcome(host: CycleHost, site: Site, r: PushResult, restored: Rea
   const ids = { stationId, evseId, transactionId, planId: null };
   if (r.error) {
     const compliance: ChargerCompliance = r.error.retryable ? 'unreachable' : 'rejects-profiles';
-    if (host.setCompliance(site, stationId, evseId, compliance, r.detail)) host.trigger(site.id, `charger-${compliance}`);
+    if (host.setCompliance(stationId, evseId, compliance, r.detail)) host.trigger(site.id, `charger-${compliance}`);
     return;
   }
   const check = r.applied!.composite;
   if (restored.has(transactionId)) host.decide(site, { ...ids, kind: 'profile.restored', message: `${stationId} EVSE ${evseId} holds the plan again after reconnecting`, details: null });
   if (check.status === 'matches') {
-    if (host.setCompliance(site, stationId, evseId, 'follows', null) || restored.has(transactionId)) {
+    if (host.setCompliance(stationId, evseId, 'follows', null) || restored.has(transactionId)) {
       host.decide(site, { ...ids, kind: 'profile.verified', message: `${stationId} EVSE ${evseId}: the composite schedule matches the plan`, details: null });
     }
   } else if (check.status === 'lower') {
     const before = JSON.stringify(deps.caps.get(transactionId) ?? null);
     deps.caps.set(transactionId, check.periods);
-    host.setCompliance(site, stationId, evseId, 'limited', check.detail);
+    host.setCompliance(stationId, evseId, 'limited', check.detail);
     if (before !== JSON.stringify(check.periods)) {
       host.decide(site, { ...ids, kind: 'profile.limited', message: `${stationId} EVSE ${evseId} holds a lower limit than planned: ${check.detail}`, details: check.periods });
       host.trigger(site.id, 'charger-limited');
     }
   } else if (check.status === 'higher') {
-    if (host.setCompliance(site, stationId, evseId, 'ignores-profiles', check.detail)) {
+    if (host.setCompliance(stationId, evseId, 'ignores-profiles', check.detail)) {
       host.decide(site, { ...ids, kind: 'station.ignores-profiles', message: `${stationId} EVSE ${evseId} accepted the profile but its composite schedule is above it: ${check.detail}`, details: check.periods });
       host.trigger(site.id, 'charger-ignores-profiles');
     }
@@ -115,7 +115,7 @@ function handleOutcome(host: CycleHost, site: Site, r: PushResult, restored: Rea
  */
 export async function reconcileStation(host: CycleHost, site: Site, stationId: string, deps: Pick<PushCycleDeps, 'gateway' | 'profiles' | 'clock' | 'logger'>): Promise<string[]> {
   const evses = site.evses.filter((e) => e.stationId === stationId);
-  for (const e of evses) host.setCompliance(site, stationId, e.evseId, 'unknown', 'reconnected');
+  for (const e of evses) host.setCompliance(stationId, e.evseId, 'unknown', 'reconnected');
   let installed: InstalledProfile[] | null = null;
   try {
     installed = await deps.gateway.installedProfiles(stationId);

@@ -229,7 +229,7 @@ export class Scheduler {
     return record;
   }
 
-  setCompliance(site: Site, stationId: string, evseId: number, compliance: ChargerCompliance, detail: string | null): boolean {
+  setCompliance(stationId: string, evseId: number, compliance: ChargerCompliance, detail: string | null): boolean {
     const before = this.deps.stores.profiles.compliance(stationId, evseId);
     if (before?.compliance === compliance && before.detail === detail) return false;
     const status = { stationId, evseId, compliance, detail, since: this.iso() };
@@ -295,7 +295,7 @@ export class Scheduler {
     const since = push ? new Date(Date.parse(push.sentAt) + SETTLE_MS).toISOString() : new Date(this.deps.clock.now()).toISOString();
     const verdict = verifyByMeter(push, powerReadingsW(stores.meterValues.forTransaction(stationId, transactionId, since)));
     if (verdict.kind === 'ignores') {
-      if (this.setCompliance(site, stationId, evseId, 'ignores-profiles', verdict.detail)) {
+      if (this.setCompliance(stationId, evseId, 'ignores-profiles', verdict.detail)) {
         this.decide(site, { kind: 'station.ignores-profiles', stationId, evseId, transactionId, planId: null, message: `${stationId} EVSE ${evseId} accepts profiles but does not follow them: ${verdict.detail}`, details: null });
         this.trigger(site.id, 'charger-ignores-profiles');
       }
