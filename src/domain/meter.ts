@@ -25,13 +25,6 @@ export function powerReadingsW(samples: readonly MeterSample[]): { w: number; at
     .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
-/** The latest state of charge in percent, if the car reports it. */
-export function latestSocPercent(samples: readonly MeterSample[]): number | null {
-  let best: { v: number; at: string } | undefined;
-  for (const s of samples) if (s.measurand === 'SoC' && (!best || s.timestamp >= best.at)) best = { v: s.value, at: s.timestamp };
-  return best ? best.v : null;
-}
-
 /** Energy delivered between the first and the latest register reading, kWh. */
 export function deliveredKwh(samples: readonly MeterSample[], meterStartWh: number | null): number {
   const last = energyRegisterWh(samples);

@@ -1,5 +1,5 @@
 import type { Site } from '../domain/sites.js';
-import type { SlotGrid } from './problem.js';
+import { circuitChains, type SlotGrid } from './problem.js';
 
 export interface Load {
   circuit: string | null;
@@ -55,12 +55,8 @@ export function enforceLimits(site: Site, grid: SlotGrid, siteLimitKw: readonly 
 
 /** One check per circuit kW limit and per phase of each fuse, with each load's share precomputed once. */
 function buildChecks(site: Site, loads: readonly Load[]): Check[] {
-  const parent = new Map(site.circuits.map((c) => [c.id, c.parent ?? null]));
-  const ancestors = loads.map((l) => {
-    const set = new Set<string>();
-    for (let at = l.circuit; at; at = parent.get(at) ?? null) set.add(at);
-    return set;
-  });
+  const chainOf = circuitChains(site);
+  const ancestors = loads.map((l) => chainOf(l.circuit));
   const checks: Check[] = [];
   for (const c of site.circuits) {
     const under = ancestors.map((a) => a.has(c.id));

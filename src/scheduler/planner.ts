@@ -37,18 +37,20 @@ export function planSite(site: Site, now: number, triggers: string[], deps: Plan
   const grid = slotGrid(now, site.slotMinutes, until);
   const { priceRows, currency, priceNote } = gridPrices(site, grid, deps);
   const capacity = capacityOnGrid(site, grid, deps);
-  const controlled = sessions.filter((s) => !UNCONTROLLED.includes(deps.compliance(s.session.stationId, s.session.evseId)));
-  const fixed = sessions.filter((s) => !controlled.includes(s)).map((s) => fixedLoad(site, grid, s, deps));
+  const steered = (s: PlannedSession) => !UNCONTROLLED.includes(deps.compliance(s.session.stationId, s.session.evseId));
+  const controlled = sessions.filter(steered);
+  const unsteered = sessions.filter((s) => !steered(s));
+  const fixed = unsteered.map((s) => fixedLoad(site, grid, s, deps));
   const built = buildProblem(site, grid, priceRows.map((p) => p?.total ?? 0), capacity, controlled, fixed);
   const solved = controlled.length ? timedSolve(built.problem, {}, deps.monotonicMs) : emptyPlan();
   const prices = priceRows.map((p) => p?.total ?? 0);
   const powers = controlled.map((s, v) => solved.vehicles[v]!.powerKw.map((kw, i) => actualKw(grid, i, kw) + (i < departureSlot(grid, s) ? s.floorKw : 0)));
   const clamped = enforceLimits(site, grid, built.siteLimitKw,
     controlled.map((s, v) => ({ circuit: s.session.evse.circuit, phases: s.phases, phase: s.session.evse.phase, kw: powers[v]! })),
-    fixed.map((f, k) => ({ circuit: f.circuit, phases: sessions.filter((s) => !controlled.includes(s))[k]!.phases, phase: null, kw: f.kw })));
+    fixed.map((f, k) => ({ circuit: f.circuit, phases: unsteered[k]!.phases, phase: null, kw: f.kw })));
   const plans = controlled.map((s, v) =>
     finish(grid, s, powers[v]!, prices, deps.compliance(s.session.stationId, s.session.evseId), clamped.has(v) ? ['slot 0 lowered to keep a phase limit (partial slot)'] : []));
-  const uncontrolled = sessions.filter((s) => !controlled.includes(s)).map((s, k) => fixedPlan(grid, s, fixed[k]!, prices, deps));
+  const uncontrolled = unsteered.map((s, k) => fixedPlan(grid, s, fixed[k]!, prices, deps));
   const all = [...plans, ...uncontrolled];
   if (priceNote) all.forEach((p) => p.notes.push(priceNote));
   return {

@@ -93,21 +93,21 @@ export function buildProblem(
 ): BuiltProblem {
   const T = grid.starts.length;
   const scale = (i: number, kw: number) => (i === 0 ? kw * grid.firstFraction : kw);
-  const floorOn = (circuit: string | null | undefined) => (load: { circuit: string | null; kw: (i: number) => number }, i: number) =>
-    isUnder(site, load.circuit, circuit) ? load.kw(i) : 0;
   // What is taken before the optimiser starts: uncontrolled chargers and the minimum floor of paused cars.
+  const chainOf = circuitChains(site);
   const taken = [
-    ...fixed.map((f) => ({ circuit: f.circuit, kw: (i: number) => f.kw[i] ?? 0 })),
-    ...sessions.filter((s) => s.floorKw > 0).map((s) => ({ circuit: s.session.evse.circuit, kw: (i: number) => (i < departureSlot(grid, s) ? s.floorKw : 0) })),
+    ...fixed.map((f) => ({ chain: chainOf(f.circuit), kw: (i: number) => f.kw[i] ?? 0 })),
+    ...sessions.filter((s) => s.floorKw > 0).map((s) => ({ chain: chainOf(s.session.evse.circuit), kw: (i: number) => (i < departureSlot(grid, s) ? s.floorKw : 0) })),
   ];
+  /** Free power in slot i under a limit (null = the grid connection), scaled for a partial slot 0. */
+  const free = (limitKw: number, under: string | null, i: number) =>
+    round(scale(i, Math.max(0, limitKw - taken.reduce((a, l) => a + (under === null || l.chain.has(under) ? l.kw(i) : 0), 0))));
   const siteLimitKw = Array.from({ length: T }, (_, i) => Math.min(site.gridLimitKw, capacityKw?.[i] ?? Infinity));
-  const siteFree = siteLimitKw.map((kw, i) => round(scale(i, Math.max(0, kw - taken.reduce((a, l) => a + floorOn(null)(l, i), 0)))));
+  const siteFree = siteLimitKw.map((kw, i) => free(kw, null, i));
   const circuits = site.circuits.map((c) => ({
     id: c.id,
     ...(c.parent ? { parent: c.parent } : {}),
-    ...(c.limitKw !== undefined
-      ? { limitKw: Array.from({ length: T }, (_, i) => round(scale(i, Math.max(0, c.limitKw! - taken.reduce((a, l) => a + floorOn(c.id)(l, i), 0))))) }
-      : {}),
+    ...(c.limitKw !== undefined ? { limitKw: Array.from({ length: T }, (_, i) => free(c.limitKw!, c.id, i)) } : {}),
     ...(c.phaseLimitA !== undefined ? { phaseLimitA: c.phaseLimitA, voltage: site.lineVoltageV } : {}),
   }));
   const vehicles: VehicleSpec[] = sessions.map((s) => {
@@ -157,11 +157,20 @@ function floorEnergy(grid: SlotGrid, s: PlannedSession, dep: number): number {
   return e;
 }
 
-/** True when a load on `circuit` counts against `under` (null = the whole site). */
-export function isUnder(site: Site, circuit: string | null | undefined, under: string | null | undefined): boolean {
-  if (!under) return true;
-  for (let at = circuit ?? null; at; at = site.circuits.find((c) => c.id === at)?.parent ?? null) if (at === under) return true;
-  return false;
+/** The circuits a load on `circuit` counts against (itself and its ancestors), computed once per circuit. */
+export function circuitChains(site: Site): (circuit: string | null | undefined) => ReadonlySet<string> {
+  const parent = new Map(site.circuits.map((c) => [c.id, c.parent ?? null]));
+  const memo = new Map<string | null, Set<string>>();
+  return (circuit) => {
+    const key = circuit ?? null;
+    let chain = memo.get(key);
+    if (!chain) {
+      chain = new Set();
+      for (let at = key; at; at = parent.get(at) ?? null) chain.add(at);
+      memo.set(key, chain);
+    }
+    return chain;
+  };
 }
 
 /** Effective prices mapped onto the grid: slot i gets the price of the interval that contains its start. */

@@ -68,6 +68,7 @@ export class Scheduler {
   private readonly caps = new Map<string, PowerPeriod[]>();
   /** The id token each active transaction was last seen with, to notice a car identified after it started. */
   private readonly tokens = new Map<string, string | null>();
+  private readonly latest = new Map<string, PlanRecord>();
 
   constructor(private readonly deps: SchedulerDeps) {
     this.index = new SiteIndex(deps.sites);
@@ -165,7 +166,7 @@ export class Scheduler {
       phases: input.phases, minCurrentA: input.minCurrentA ?? null, idTokens: input.idTokens ?? [],
     };
     this.deps.stores.vehicles.upsert(v, this.iso());
-    this.triggerForVehicle(v.id, 'vehicle-changed');
+    this.triggerForVehicle('vehicle-changed');
     return v;
   }
 
@@ -179,7 +180,7 @@ export class Scheduler {
       throw new SchedulerInputError('TARGET_INVALID', '/energyKwh', 'target needs energyKwh or socPercent');
     }
     const record = this.deps.stores.targets.set(vehicleId, target, this.iso());
-    this.triggerForVehicle(vehicleId, 'target-changed');
+    this.triggerForVehicle('target-changed');
     return record;
   }
 
@@ -192,7 +193,7 @@ export class Scheduler {
   }
 
   latestPlan(siteId: string): PlanRecord | undefined {
-    return this.deps.stores.plans.latest(siteId);
+    return this.latestOf(siteId);
   }
 
   decisions(siteId: string, options?: { limit?: number; beforeId?: number }): DecisionRecord[] {
@@ -210,17 +211,24 @@ export class Scheduler {
     return new Date(this.deps.clock.now()).toISOString();
   }
 
-  /** Re-plans the site where the vehicle is charging now (targets of cars not plugged in change nothing yet). */
-  private triggerForVehicle(vehicleId: string, reason: string): void {
+  /**
+   * Re-plans every site with a car plugged in: the vehicle may be one of them, or be recognised as one now (a
+   * token added to it). A target of a car that is not plugged in changes no plan yet.
+   */
+  private triggerForVehicle(reason: string): void {
     for (const site of this.index.sites) {
-      const plan = this.deps.stores.plans.latest(site.id);
-      if (plan?.sessions.some((s) => s.vehicleId === vehicleId) || site.evses.some((e) => this.deps.stores.assignments.onEvse(e.stationId, e.evseId) === vehicleId)) {
-        this.trigger(site.id, reason);
-      } else if (site.evses.some((e) => this.deps.stores.transactions.activeOnEvse(e.stationId, e.evseId))) {
-        // A session not identified before may be this vehicle now (a token added to it).
-        this.trigger(site.id, reason);
-      }
+      if (site.evses.some((e) => this.deps.stores.transactions.activeOnEvse(e.stationId, e.evseId))) this.trigger(site.id, reason);
     }
+  }
+
+  /** The site's latest plan, kept in memory after the first read: meter readings consult it on every sample. */
+  private latestOf(siteId: string): PlanRecord | undefined {
+    let plan = this.latest.get(siteId);
+    if (!plan) {
+      plan = this.deps.stores.plans.latest(siteId);
+      if (plan) this.latest.set(siteId, plan);
+    }
+    return plan;
   }
 
   decide(site: Site, entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): DecisionRecord {
@@ -257,9 +265,10 @@ export class Scheduler {
       caps: (tx) => this.caps.get(tx) ?? null,
       monotonicMs: deps.monotonicMs,
     });
-    const previous = deps.stores.plans.latest(site.id);
+    const previous = this.latestOf(site.id);
     if (result.plan.status === 'empty' && (!previous || previous.status === 'empty') && reconcile.length === 0) return;
     const planId = deps.stores.plans.save(result.plan);
+    this.latest.set(site.id, { ...result.plan, id: planId });
     deps.events.emit('plan.created', { siteId: site.id, planId, triggers: reasons });
     await pushCycle(this, site, planId, result, forced, {
       ...pushDeps,
@@ -301,7 +310,7 @@ export class Scheduler {
       }
       return;
     }
-    const plan = stores.plans.latest(site.id);
+    const plan = this.latestOf(site.id);
     const sp = plan?.sessions.find((s) => s.transactionId === transactionId && s.stationId === stationId);
     if (!plan || !sp) return;
     const tx = stores.transactions.activeOnEvse(stationId, evseId);

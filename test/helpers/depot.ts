@@ -67,5 +67,11 @@ export async function settle(server: TestServer, stepMs = 2_000): Promise<void> 
   throw new Error('the scheduler did not settle');
 }
 
+/** A 60 kWh, 11 kW three-phase van identified by `token`, with a one-off target (departure in site local time). */
+export function addVan(server: TestServer, id: string, token: string, departure: string, energyKwh: number): void {
+  server.running.scheduler.upsertVehicle({ id, name: id, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });
+  server.running.scheduler.setTarget(id, { kind: 'once', departure, energyKwh });
+}
+
 export const at = (iso: string) => Date.parse(iso);
 export { HOUR };

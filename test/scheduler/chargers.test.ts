@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/test-server.js';
 import { PlanningStation } from '../helpers/planning-station.js';
-import { at, nightPrices, publishPrices, settle, startDepot, T0 } from '../helpers/depot.js';
+import { addVan, at, nightPrices, publishPrices, settle, startDepot, T0 } from '../helpers/depot.js';
 import type { RequestOf } from '../../src/ocpp/schemas/generated/index.js';
 import { heldKw } from '../helpers/profile-limits.js';
 
@@ -12,10 +12,7 @@ type Sent = RequestOf<'SetChargingProfile'>;
 /** After its schedule ends the EVSE falls back to the site default (3.7 kW). */
 const limitKw = (p: Sent['chargingProfile'], ms: number) => heldKw(p, ms) ?? 3.7;
 
-function van(id: string, token: string, departure: string, energyKwh: number) {
-  server.running.scheduler.upsertVehicle({ id, name: id, batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });
-  server.running.scheduler.setTarget(id, { kind: 'once', departure, energyKwh });
-}
+const van = (id: string, token: string, departure: string, energyKwh: number) => addVan(server, id, token, departure, energyKwh);
 
 async function depot(station: Partial<Parameters<typeof PlanningStation.connect>[1]> = {}) {
   server = await startDepot();

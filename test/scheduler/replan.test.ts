@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/test-server.js';
 import { PlanningStation } from '../helpers/planning-station.js';
-import { at, nightPrices, publishPrices, settle, startDepot, T0 } from '../helpers/depot.js';
+import { addVan, at, nightPrices, publishPrices, settle, startDepot, T0 } from '../helpers/depot.js';
 import { OcppValidator } from '../../src/ocpp/rpc/validator.js';
 import type { RequestOf } from '../../src/ocpp/schemas/generated/index.js';
 import { energyKwh as allowedKwh, heldKw } from '../helpers/profile-limits.js';
@@ -14,10 +14,7 @@ type Sent = RequestOf<'SetChargingProfile'>;
 const limitKw = (p: Sent, ms: number) => heldKw(p.chargingProfile, ms);
 const energyKwh = (p: Sent, from: number, to: number) => allowedKwh(p.chargingProfile, from, to);
 
-function van(id: string, token: string, departure: string, energyKwh: number) {
-  server.running.scheduler.upsertVehicle({ id, name: id, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });
-  server.running.scheduler.setTarget(id, { kind: 'once', departure, energyKwh });
-}
+const van = (id: string, token: string, departure: string, energyKwh: number) => addVan(server, id, token, departure, energyKwh);
 
 async function depotWith(site: Record<string, unknown> = {}, station: Partial<Parameters<typeof PlanningStation.connect>[1]> = {}) {
   server = await startDepot(site);
