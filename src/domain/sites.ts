@@ -62,6 +62,8 @@ export const SiteConfig = Type.Object(
   {
     id: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }),
     name: Type.Optional(Type.String()),
+    /** The fleet or household the site belongs to: fleet-managers and homeowners are granted such a group. */
+    fleet: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' })),
     /** IANA zone: departures, weekly rules and the default target are wall-clock times here. */
     timeZone: Type.String({ minLength: 1 }),
     /** Name of a tariff in `prices.tariffs`: what this site pays per slot. */
@@ -96,6 +98,8 @@ export interface PlacedEvse {
 export interface Site {
   id: string;
   name: string;
+  /** The fleet or household the site belongs to (null: only admins see it). */
+  fleet: string | null;
   timeZone: string;
   tariff: string;
   gridLimitKw: number;

@@ -4,6 +4,8 @@ import type { Clock } from '../platform/clock.js';
 import type { StationDirectory } from '../domain/ports.js';
 import { healthRoutes } from './routes/health.js';
 import { tariffRoutes, type TariffRouteDeps } from './routes/tariffs.js';
+import { authPlugin, type AuthPluginDeps } from './auth/plugin.js';
+import { installErrorHandler } from './errors.js';
 
 export interface AppDeps {
   clock: Clock;
@@ -11,11 +13,15 @@ export interface AppDeps {
   stations: StationDirectory;
   /** The energy companies' push intake (issue 4); the routes exist only when this is given. */
   tariffs?: TariffRouteDeps;
+  /** Who is calling: API tokens and login sessions (issue 6). Without it every request is anonymous. */
+  auth?: AuthPluginDeps;
 }
 
 /** Builds the HTTP app; never listens by itself (main.ts and tests decide where). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger }) as unknown as FastifyInstance;
+  installErrorHandler(app);
+  if (deps.auth) await app.register(authPlugin, deps.auth);
   await app.register(healthRoutes, { deps });
   if (deps.tariffs) await app.register(tariffRoutes, deps.tariffs);
   return app;

@@ -48,6 +48,7 @@ export function resolveSites(raw: unknown, tariffNames: readonly string[]): Site
     return {
       id: s.id,
       name: s.name ?? s.id,
+      fleet: s.fleet ?? null,
       timeZone: s.timeZone,
       tariff: s.tariff,
       gridLimitKw: s.gridLimitKw,

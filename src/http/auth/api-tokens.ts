@@ -11,7 +11,8 @@ import { ALL, ROLES, isRole, type Role } from './roles.js';
 const PREFIX = 'cpk';
 const FORMAT = /^cpk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
-export interface Principal {
+/** What a valid token proves: which token, whose, with which grants. */
+export interface TokenIdentity {
   tokenId: string;
   name: string;
   grants: readonly ApiTokenGrant[];
@@ -57,7 +58,7 @@ export function issueApiToken(
 }
 
 /** Reads `Authorization: Bearer cpk_...` and returns who it is, or throws a 401 AuthError. */
-export function authenticate(header: string | undefined, store: ApiTokenStore, clock: Clock): Principal {
+export function authenticate(header: string | undefined, store: ApiTokenStore, clock: Clock): TokenIdentity {
   if (!header) throw new AuthError('AUTH_MISSING', 'send an API token: Authorization: Bearer cpk_...', 401);
   const m = FORMAT.exec(header.replace(/^Bearer\s+/i, '').trim());
   const invalid = new AuthError('AUTH_INVALID', 'the API token is not valid', 401);
@@ -75,7 +76,7 @@ export function authenticate(header: string | undefined, store: ApiTokenStore, c
 }
 
 /** Throws a 403 unless the principal holds `role` over every one of `ids`. */
-export function authorize(principal: Principal, role: Role, ids: readonly string[]): void {
+export function authorize(principal: { grants: readonly ApiTokenGrant[] }, role: Role, ids: readonly string[]): void {
   const kind = ROLES[role].scopeKind;
   const held = principal.grants.filter((g) => g.role === role && g.scopeKind === kind);
   if (held.length === 0) throw new AuthError('AUTH_FORBIDDEN', `this token does not have the ${role} role`, 403);

@@ -1,9 +1,19 @@
 /**
- * Roles an API token can hold and the kind of scope each one is granted over. A grant is (role, scope kind,
- * scope id); '*' as the id means every id of that kind. Issue 6 adds admin, fleet-manager and homeowner here and
- * nowhere else: the table (api_token_grants) stores roles and scopes as text.
+ * Roles a user or an API token can hold and the kind of scope each one is granted over. A grant is (role, scope
+ * kind, scope id); '*' as the id means every id of that kind. The tables (api_token_grants, user_grants) store
+ * roles and scopes as text, so a new role is a line here.
+ *
+ * Fleets and homes: a site (config `sites[].fleet`) and a vehicle (`fleet`) belong to one group, a fleet of vans
+ * or a household. A fleet-manager's 'fleet' grant and a homeowner's 'home' grant name such a group; what differs
+ * is what each role may do in it (src/http/auth/access.ts).
  */
 export const ROLES = {
+  /** Everything, everywhere: users, tokens, every site and vehicle. */
+  admin: { scopeKind: 'all' },
+  /** Its fleets' vehicles, sites, plans, sessions and decision logs; sets departures, uploads them in bulk. */
+  'fleet-manager': { scopeKind: 'fleet' },
+  /** Its own household: its vehicle and charger, the plan and costs of its home site. */
+  homeowner: { scopeKind: 'home' },
   /** An energy company publishing its tariffs for the price zones it serves. */
   'tariff-publisher': { scopeKind: 'price-zone' },
 } as const satisfies Record<string, { scopeKind: string }>;

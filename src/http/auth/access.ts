@@ -1,0 +1,69 @@
+import type { ApiTokenGrant } from '../../domain/prices.js';
+import { AuthError } from './api-tokens.js';
+import { ALL, type Role } from './roles.js';
+
+/**
+ * Who is asking and what they may see. Every route decides with these few functions, so that the scope rules
+ * live in one place: a request outside its scope gets 403 AUTH_FORBIDDEN and never someone else's data; lists
+ * are filtered to the caller's scope.
+ */
+export interface Principal {
+  /** How the request authenticated: an API token (Bearer) or a login session (cookie). */
+  kind: 'token' | 'user';
+  /** Token id or user id. */
+  id: string;
+  name: string;
+  grants: readonly ApiTokenGrant[];
+  /** Set for cookie sessions: unsafe methods must echo it (X-CSRF-Token header or `_csrf` form field). */
+  csrfToken?: string;
+}
+
+/** The roles that may read a group's sites, vehicles, plans and sessions. */
+export const READERS: readonly Role[] = ['admin', 'fleet-manager', 'homeowner'];
+/** The roles that may create and edit vehicles and assignments in a group. */
+export const VEHICLE_WRITERS: readonly Role[] = ['admin', 'fleet-manager'];
+/** The roles that may set a vehicle's departure target and boost. */
+export const TARGET_WRITERS: readonly Role[] = ['admin', 'fleet-manager', 'homeowner'];
+
+export function isAdmin(p: Principal): boolean {
+  return p.grants.some((g) => g.role === 'admin');
+}
+
+export function hasAnyRole(p: Principal, roles: readonly Role[]): boolean {
+  return p.grants.some((g) => (roles as readonly string[]).includes(g.role));
+}
+
+/** Throws 403 unless the principal holds one of `roles` somewhere. */
+export function requireRole(p: Principal, roles: readonly Role[]): void {
+  if (!hasAnyRole(p, roles)) {
+    throw new AuthError('AUTH_FORBIDDEN', `this needs the ${roles.join(' or ')} role`, 403);
+  }
+}
+
+/**
+ * The groups (fleets and homes) the principal may act on with one of `roles`: ALL for an admin (or a '*' grant),
+ * else the named set (possibly empty).
+ */
+export function groupsOf(p: Principal, roles: readonly Role[] = READERS): typeof ALL | ReadonlySet<string> {
+  const ids = new Set<string>();
+  for (const g of p.grants) {
+    if (!(roles as readonly string[]).includes(g.role)) continue;
+    if (g.role === 'admin' || g.scopeId === ALL) return ALL;
+    ids.add(g.scopeId);
+  }
+  return ids;
+}
+
+/** May the principal act with one of `roles` on something that belongs to `group` (null: to no group; admin only)? */
+export function canAccess(p: Principal, group: string | null, roles: readonly Role[] = READERS): boolean {
+  const groups = groupsOf(p, roles);
+  if (groups === ALL) return true;
+  return group !== null && groups.has(group);
+}
+
+/** Throws 403 naming the thing unless `canAccess`. `what` is e.g. "site depot" or "vehicle van-7". */
+export function assertAccess(p: Principal, group: string | null, what: string, roles: readonly Role[] = READERS): void {
+  if (canAccess(p, group, roles)) return;
+  const why = hasAnyRole(p, roles) ? `is outside your scope` : `needs the ${roles.join(' or ')} role`;
+  throw new AuthError('AUTH_FORBIDDEN', `${what} ${why}`, 403);
+}
