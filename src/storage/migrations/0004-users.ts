@@ -1,0 +1,52 @@
+import type { Migration } from './migration.js';
+
+/**
+ * People and their login sessions (issue 6).
+ *
+ * - users: a person who logs in to the pages or the API. `username` is unique without regard to case (COLLATE
+ *   NOCASE; the code also lower-cases it), so "Alice" and "alice" cannot be two accounts. Only a scrypt hash of
+ *   the password is stored (src/http/auth/passwords.ts). A disabled user is kept (who did what stays readable).
+ * - user_grants: (role, scope kind, scope id), the same shape as api_token_grants, so one set of scope rules
+ *   (src/http/auth/access.ts) decides for tokens and people alike.
+ * - web_sessions: a login session. The row id is the SHA-256 of the cookie's secret, never the secret itself, so a
+ *   copy of the database cannot be replayed as a cookie. The CSRF token is not a credential on its own (it only
+ *   counts next to the cookie), and the pages must be able to read it back from GET /api/v1/me.
+ * - api_tokens.owner_user_id: who created a token through the API (NULL: made by a CLI). Lets people list and
+ *   revoke their own tokens, and lets disabling a user revoke them.
+ */
+export const m0004Users: Migration = {
+  version: 4,
+  name: 'users',
+  up: `
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  username TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  name TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  disabled_at TEXT
+);
+
+CREATE TABLE user_grants (
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  scope_kind TEXT NOT NULL,
+  scope_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, role, scope_kind, scope_id)
+);
+
+CREATE TABLE web_sessions (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL
+);
+CREATE INDEX web_sessions_user ON web_sessions (user_id);
+CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
+
+ALTER TABLE api_tokens ADD COLUMN owner_user_id TEXT REFERENCES users(id);
+CREATE INDEX api_tokens_owner ON api_tokens (owner_user_id);
+`,
+};
