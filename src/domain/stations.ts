@@ -117,6 +117,21 @@ export interface TransactionRecord {
   meterStartWh: number | null;
   energyWh: number | null;
   offline: boolean;
+  /** The car the scheduler identified for this session (recorded when it plans it, so bills keep it). */
+  vehicleId: string | null;
+  /** A person's "charge now" for this session, until it is delivered, cleared or the session ends. */
+  boost: SessionBoost | null;
+}
+
+/**
+ * "Charge now": from `setAt`, full power until `energyKwh` more is in, i.e. until the session's delivered energy
+ * reaches `fromDeliveredKwh + energyKwh`. It belongs to the session: a new session starts without one.
+ */
+export interface SessionBoost {
+  vehicleId: string;
+  energyKwh: number;
+  fromDeliveredKwh: number;
+  setAt: string;
 }
 
 export interface TransactionStore {
@@ -129,6 +144,18 @@ export interface TransactionStore {
   get(stationId: string, transactionId: string): TransactionRecord | undefined;
   activeOnEvse(stationId: string, evseId: number): TransactionRecord | undefined;
   active(stationId?: string): TransactionRecord[];
+  /**
+   * Transactions that started in [fromIso, toIso) (instants compared as instants, whatever offset the station
+   * used), oldest first; only those of `stationIds` when given. Session lists and bills read by period.
+   */
+  between(fromIso: string, toIso: string, stationIds?: readonly string[]): TransactionRecord[];
+}
+
+/** What the scheduler adds to a session (not OCPP facts): which car it was, and a person's boost. */
+export interface SessionAnnotationStore {
+  setVehicle(stationId: string, transactionId: string, vehicleId: string | null): void;
+  /** Sets or (null) clears the session's boost. */
+  setBoost(stationId: string, transactionId: string, boost: SessionBoost | null): void;
 }
 
 export interface MeterValueStore {

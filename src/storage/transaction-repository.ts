@@ -1,7 +1,7 @@
 import { energyRegisterWh } from '../domain/meter.js';
 import type { Db } from './database.js';
 import type {
-  MeterSample, TransactionEventRecord, TransactionRecord, TransactionStore,
+  MeterSample, SessionAnnotationStore, SessionBoost, TransactionEventRecord, TransactionRecord, TransactionStore,
 } from '../domain/stations.js';
 import { MeterValueRepository } from './meter-value-repository.js';
 
@@ -24,6 +24,11 @@ interface Row {
   meter_start_wh: number | null;
   energy_wh: number | null;
   offline: number;
+  vehicle_id: string | null;
+  boost_vehicle_id: string | null;
+  boost_kwh: number | null;
+  boost_from_kwh: number | null;
+  boost_set_at: string | null;
 }
 
 function toRecord(r: Row): TransactionRecord {
@@ -45,10 +50,17 @@ function toRecord(r: Row): TransactionRecord {
     meterStartWh: r.meter_start_wh,
     energyWh: r.energy_wh,
     offline: r.offline === 1,
+    vehicleId: r.vehicle_id,
+    boost: r.boost_kwh === null ? null : {
+      vehicleId: r.boost_vehicle_id ?? '',
+      energyKwh: r.boost_kwh,
+      fromDeliveredKwh: r.boost_from_kwh ?? 0,
+      setAt: r.boost_set_at ?? '',
+    },
   };
 }
 
-export class TransactionRepository implements TransactionStore {
+export class TransactionRepository implements TransactionStore, SessionAnnotationStore {
   private readonly meters: MeterValueRepository;
   private readonly getStmt;
   private readonly insertEvent;
@@ -60,6 +72,10 @@ export class TransactionRepository implements TransactionStore {
   private readonly applyTx;
   private readonly activeAll;
   private readonly activeOfStation;
+  private readonly betweenAll;
+  private readonly betweenOf;
+  private readonly setVehicleStmt;
+  private readonly setBoostStmt;
 
   constructor(db: Db) {
     this.meters = new MeterValueRepository(db);
@@ -116,6 +132,17 @@ export class TransactionRepository implements TransactionStore {
     this.activeAll = db.prepare<[], Row>(`SELECT * FROM transactions WHERE state = 'Started' ORDER BY station_id, started_at`);
     this.activeOfStation = db.prepare<[string], Row>(
       `SELECT * FROM transactions WHERE state = 'Started' AND station_id = ? ORDER BY started_at`,
+    );
+    // Compared as instants through the expression index of migration 0005 (the same expression, so it is used).
+    const period = 'julianday(started_at) >= julianday(?) AND julianday(started_at) < julianday(?)';
+    this.betweenAll = db.prepare<[string, string], Row>(`SELECT * FROM transactions WHERE ${period} ORDER BY julianday(started_at), station_id`);
+    this.betweenOf = db.prepare<[string, string, string], Row>(
+      `SELECT * FROM transactions WHERE ${period} AND station_id IN (SELECT value FROM json_each(?)) ORDER BY julianday(started_at), station_id`,
+    );
+    this.setVehicleStmt = db.prepare<[string | null, string, string]>('UPDATE transactions SET vehicle_id = ? WHERE station_id = ? AND transaction_id = ?');
+    this.setBoostStmt = db.prepare(
+      `UPDATE transactions SET boost_vehicle_id = @vehicleId, boost_kwh = @energyKwh, boost_from_kwh = @fromDeliveredKwh, boost_set_at = @setAt
+       WHERE station_id = @stationId AND transaction_id = @transactionId`,
     );
     this.applyTx = db.transaction((event: TransactionEventRecord, receivedAt: string) => this.applyInside(event, receivedAt));
   }
@@ -188,5 +215,25 @@ export class TransactionRepository implements TransactionStore {
 
   active(stationId?: string): TransactionRecord[] {
     return (stationId ? this.activeOfStation.all(stationId) : this.activeAll.all()).map(toRecord);
+  }
+
+  between(fromIso: string, toIso: string, stationIds?: readonly string[]): TransactionRecord[] {
+    const rows = stationIds === undefined ? this.betweenAll.all(fromIso, toIso) : this.betweenOf.all(fromIso, toIso, JSON.stringify(stationIds));
+    return rows.map(toRecord);
+  }
+
+  setVehicle(stationId: string, transactionId: string, vehicleId: string | null): void {
+    this.setVehicleStmt.run(vehicleId, stationId, transactionId);
+  }
+
+  setBoost(stationId: string, transactionId: string, boost: SessionBoost | null): void {
+    this.setBoostStmt.run({
+      stationId,
+      transactionId,
+      vehicleId: boost?.vehicleId ?? null,
+      energyKwh: boost?.energyKwh ?? null,
+      fromDeliveredKwh: boost?.fromDeliveredKwh ?? null,
+      setAt: boost?.setAt ?? null,
+    });
   }
 }

@@ -3,8 +3,9 @@ import { m0001Ocpp } from './0001-ocpp.js';
 import { m0002Prices } from './0002-prices.js';
 import { m0003Scheduler } from './0003-scheduler.js';
 import { m0004Users } from './0004-users.js';
+import { m0005BoostCosts } from './0005-boost-costs.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration in order. Add new ones at the end with the next number. */
-export const migrations: readonly Migration[] = [m0001Ocpp, m0002Prices, m0003Scheduler, m0004Users];
+export const migrations: readonly Migration[] = [m0001Ocpp, m0002Prices, m0003Scheduler, m0004Users, m0005BoostCosts];
