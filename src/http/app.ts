@@ -6,6 +6,7 @@ import { healthRoutes } from './routes/health.js';
 import { tariffRoutes, type TariffRouteDeps } from './routes/tariffs.js';
 import { authPlugin, type AuthPluginDeps } from './auth/plugin.js';
 import { installErrorHandler } from './errors.js';
+import { pageRoutes } from './pages/index.js';
 
 export interface AppDeps {
   clock: Clock;
@@ -15,6 +16,8 @@ export interface AppDeps {
   tariffs?: TariffRouteDeps;
   /** Who is calling: API tokens and login sessions (issue 6). Without it every request is anonymous. */
   auth?: AuthPluginDeps;
+  /** Serve the web pages (/, /login, /home, /fleet, /assets/*); they call the API routes above. */
+  pages?: boolean;
 }
 
 /** Builds the HTTP app; never listens by itself (main.ts and tests decide where). */
@@ -24,5 +27,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.auth) await app.register(authPlugin, deps.auth);
   await app.register(healthRoutes, { deps });
   if (deps.tariffs) await app.register(tariffRoutes, deps.tariffs);
+  if (deps.pages) await app.register(pageRoutes);
   return app;
 }

@@ -1,0 +1,252 @@
+// The fleet dashboard: pick a site; its summed plan against the limit and the price; the vehicles and who will
+// not make it; bulk upload of departures; the stations (including those that ignore our profiles); the
+// decision log. Live events refetch what they concern.
+import { api, ApiError, clearErrors, coalesce, enc, fieldError, messageOf, pageError, setupHeader, showError } from './api.js';
+import * as f from './format.js';
+import { describePlan, planChart } from './charts.js';
+import { live } from './live.js';
+import { VehicleTable, isShort } from './fleet-table.js';
+
+const $ = (id) => document.getElementById(id);
+const state = { site: null, plan: null, stop: null };
+const tz = () => state.site.timeZone;
+
+function el(tag, props = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'class') e.className = v;
+    else if (k === 'dataset') Object.assign(e.dataset, v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c != null) e.append(c);
+  return e;
+}
+
+const table = new VehicleTable({
+  tbody: $('vehicles').tBodies[0],
+  status: $('vehicles-status'),
+  timeZone: tz,
+  onSaved: () => reloadVehicles(),
+});
+
+// ---- site ----------------------------------------------------------------------------------------------------
+
+async function start() {
+  await setupHeader();
+  const sites = await api('/api/v1/sites');
+  const wanted = new URLSearchParams(location.search).get('site');
+  if (!sites.length && !wanted) throw new Error('No site is in your scope yet.');
+  const picker = $('site');
+  picker.replaceChildren(...sites.map((s) => el('option', { value: s.id }, s.name || s.id)));
+  picker.addEventListener('change', () => void selectSite(picker.value).catch(pageError));
+  // A site named in the address is fetched as such: one outside the person's scope is a 403, not a fallback.
+  await selectSite(wanted || sites[0].id);
+}
+
+async function selectSite(id) {
+  if (state.stop) state.stop();
+  state.site = await api(`/api/v1/sites/${enc(id)}`);
+  $('site').value = id;
+  const url = new URL(location.href);
+  url.searchParams.set('site', id);
+  history.replaceState(null, '', url);
+  const s = state.site;
+  const limit = s.gridLimitKw ?? (s.limits && s.limits.gridKw);
+  $('site-facts').textContent = [limit != null ? `Grid limit ${f.kw(limit)}` : null, s.timeZone, f.zoneHint(s.timeZone)].filter(Boolean).join(' · ');
+  await reloadAll();
+  $('content').setAttribute('aria-busy', 'false');
+  state.stop = live(id, {
+    plan: () => Promise.all([reloadPlan(), reloadVehicles()]),
+    status: () => Promise.all([reloadStations(), reloadVehicles()]),
+    decision: () => reloadDecisions(),
+    open: () => reloadAll(),
+  });
+}
+
+const reloadAll = () => Promise.all([reloadPlan(), reloadVehicles(), reloadStations(), reloadDecisions()]);
+
+// ---- plan ----------------------------------------------------------------------------------------------------
+
+const reloadPlan = coalesce(async () => {
+  try {
+    state.plan = await api(`/api/v1/sites/${enc(state.site.id)}/plan`);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 'PLAN_NONE')) throw err;
+    state.plan = null;
+  }
+  renderPlan();
+});
+
+function renderPlan() {
+  const plan = state.plan;
+  const figure = $('plan-figure');
+  figure.dataset.planId = plan ? String(plan.planId) : '';
+  if (!plan) {
+    $('plan-chart').textContent = 'No plan yet: one is made when a car is plugged in.';
+    $('plan-caption').textContent = '';
+    $('plan-summary').replaceChildren();
+    return;
+  }
+  const spec = {
+    startsMs: plan.slotStarts.map(Date.parse),
+    endMs: Date.parse(plan.endAt),
+    powerKw: plan.summedKw,
+    prices: plan.prices,
+    limitKw: plan.siteLimitKw,
+    currency: plan.currency,
+    timeZone: tz(),
+    parts: false,
+    powerLabel: 'Planned power (all cars)',
+  };
+  planChart($('plan-chart'), spec);
+  $('plan-caption').textContent = `${describePlan(spec)} The dashed line is the site limit.`;
+  const short = plan.sessions.filter((s) => s.shortfallKwh > 0.05).length;
+  const pairs = [
+    ['Plan', `#${plan.planId}, made ${f.dayTime(plan.createdAt, tz())}`, { id: 'plan-id' }],
+    ['Status', f.humanize(plan.status), { class: plan.status === 'shortfall' ? 'bad' : '' }],
+    ['Cars', String(plan.sessions.length)],
+    ['Expected cost', f.money(plan.totalCost, plan.currency)],
+    ['Short at departure', String(short), { class: short ? 'bad' : '' }],
+  ];
+  $('plan-summary').replaceChildren(...pairs.flatMap(([k, v, a]) => [el('dt', {}, k), el('dd', a || {}, v)]));
+}
+
+// ---- vehicles ------------------------------------------------------------------------------------------------
+
+const reloadVehicles = coalesce(async () => {
+  const rows = await api(`/api/v1/sites/${enc(state.site.id)}/vehicles`);
+  table.render(rows);
+  const short = rows.filter(isShort);
+  const box = $('warnings');
+  box.hidden = short.length === 0;
+  box.replaceChildren(
+    el('p', {}, el('strong', {}, short.length === 1 ? '1 vehicle will not make it:' : `${short.length} vehicles will not make it:`)),
+    el(
+      'ul',
+      {},
+      ...short.map((r) =>
+        el(
+          'li',
+          { dataset: { vehicle: r.vehicleId } },
+          `${r.name || r.vehicleId}, leaving ${f.dateTime(r.departureAt, tz())}: `,
+          [r.shortfallKwh > 0.05 ? `${f.kwh(r.shortfallKwh)} short` : null, r.warning].filter(Boolean).join('. '),
+        ),
+      ),
+    ),
+  );
+});
+
+// ---- bulk upload ---------------------------------------------------------------------------------------------
+
+const bulk = $('bulk-form');
+const bulkResult = $('bulk-result');
+
+bulk.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearErrors(bulk);
+  bulkResult.replaceChildren();
+  const input = $('bulk-file');
+  const file = input.files && input.files[0];
+  if (!file) {
+    fieldError(bulk, input, 'Choose a CSV or JSON file.');
+    bulkResult.textContent = 'Nothing uploaded: no file chosen.';
+    input.focus();
+    return;
+  }
+  const json = /\.json$/i.test(file.name) || file.type.includes('json');
+  const button = bulk.querySelector('button[type=submit]');
+  button.disabled = true;
+  bulkResult.textContent = 'Uploading…';
+  try {
+    const res = await api('/api/v1/targets/bulk', { method: 'POST', body: await file.text(), contentType: json ? 'application/json' : 'text/csv' });
+    const n = res && typeof res.applied === 'number' ? res.applied : 0;
+    bulkResult.replaceChildren(el('p', { class: 'ok', dataset: { applied: String(n) } }, `Applied ${n} departure ${n === 1 ? 'target' : 'targets'} from ${file.name}.`));
+    await reloadVehicles();
+  } catch (err) {
+    if (err instanceof ApiError && err.issues.length) bulkResult.replaceChildren(...issuesReport(err, file.name));
+    else {
+      showError(bulk, err);
+      bulkResult.textContent = `Nothing applied: ${messageOf(err)}`;
+    }
+  } finally {
+    button.disabled = false;
+  }
+});
+
+function issuesReport(err, name) {
+  const n = err.issues.length;
+  return [
+    el('p', { class: 'bad', id: 'bulk-summary' }, `Nothing was applied: ${name} has ${n === 1 ? '1 problem' : `${n} problems`}. Fix ${n === 1 ? 'it' : 'them'} and upload the file again.`),
+    el(
+      'div',
+      { class: 'scroll' },
+      el(
+        'table',
+        { class: 'data issues', 'aria-describedby': 'bulk-summary' },
+        el('thead', {}, el('tr', {}, ...['Row', 'Field', 'Rule', 'Problem'].map((h) => el('th', { scope: 'col' }, h)))),
+        el(
+          'tbody',
+          {},
+          ...err.issues.map((i) =>
+            el('tr', { dataset: { row: i.row == null ? 'file' : String(i.row) } }, el('td', { class: 'num' }, i.row == null ? 'file' : String(i.row)), el('td', {}, i.field), el('td', {}, i.rule), el('td', {}, i.message)),
+          ),
+        ),
+      ),
+    ),
+  ];
+}
+
+// ---- stations ------------------------------------------------------------------------------------------------
+
+const COMPLIANCE = {
+  follows: ['Follows', 'ok'],
+  limited: ['Follows (held lower)', 'ok'],
+  unknown: ['Not checked yet', 'muted'],
+  'ignores-profiles': ['Ignores profiles', 'bad'],
+  'rejects-profiles': ['Rejects profiles', 'bad'],
+  unreachable: ['Unreachable', 'bad'],
+};
+
+const reloadStations = coalesce(async () => {
+  const stations = await api(`/api/v1/sites/${enc(state.site.id)}/stations`);
+  const rows = [];
+  for (const st of stations) {
+    for (const e of st.evses) {
+      const [label, cls] = COMPLIANCE[e.compliance] || [f.humanize(e.compliance), ''];
+      rows.push(
+        el(
+          'tr',
+          { dataset: { station: st.stationId, evse: String(e.evseId) } },
+          el('th', { scope: 'row' }, el('span', { class: `dot ${st.online ? 'on' : 'off'}`, role: 'img', 'aria-label': st.online ? 'online' : 'offline' }), ` ${st.stationId}`),
+          el('td', { class: 'num' }, String(e.evseId)),
+          el('td', {}, f.humanize(st.online ? e.status : 'offline'), e.vehicleId ? el('small', { class: 'muted' }, ` · ${e.vehicleId}`) : null),
+          el('td', {}, el('span', { class: `badge ${cls}` }, label), e.complianceDetail ? el('small', { class: 'muted detail' }, e.complianceDetail) : null),
+          el('td', { class: 'num' }, e.powerKw == null ? '—' : f.kw(e.powerKw)),
+        ),
+      );
+    }
+  }
+  $('stations').tBodies[0].replaceChildren(...rows);
+});
+
+// ---- decision log --------------------------------------------------------------------------------------------
+
+const reloadDecisions = coalesce(async () => {
+  const list = await api(`/api/v1/sites/${enc(state.site.id)}/decisions?limit=50`);
+  const items = [...list].sort((a, b) => b.id - a.id);
+  $('decisions').replaceChildren(
+    ...(items.length
+      ? items.map((d) =>
+          el(
+            'li',
+            { dataset: { id: String(d.id), kind: d.kind } },
+            el('time', { datetime: d.at }, f.dayTime(d.at, tz())),
+            el('span', { class: `badge kind-${d.kind.split('.')[0]}` }, f.humanize(d.kind)),
+            el('span', { class: 'msg' }, d.message),
+          ),
+        )
+      : [el('li', { class: 'muted' }, 'Nothing decided yet.')]),
+  );
+});
+
+start().catch(pageError);

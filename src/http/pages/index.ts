@@ -1,0 +1,119 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { Principal } from '../auth/access.js';
+import { fleetPage, homePage, loginPage, noPagePage } from './views.js';
+
+/**
+ * The web pages (issue 6): a login form, the homeowner's page and the fleet dashboard, served by the product
+ * itself with no build step. Each page is a small HTML shell; plain ES modules under /assets fetch the JSON API
+ * (src/http/api) with the session cookie and draw with uPlot. Which page a person sees is decided here from
+ * their roles; what data they see is decided by the API's scope rules (a page never holds data of its own).
+ */
+
+/** Our JS and CSS: next to this file in src/ and, copied by `npm run build`, next to the compiled file in dist/. */
+const ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'assets');
+/** uPlot's browser builds, from wherever npm put the package. */
+const UPLOT_DIR = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
+const UPLOT_FILES = new Set(['/uPlot.esm.js', '/uPlot.min.css']);
+
+/**
+ * No inline script or style anywhere (scripts are files under /assets; uPlot styles through the CSSOM, which CSP
+ * allows); fetch and EventSource only to ourselves; nobody may frame the pages (clickjacking on a form that moves
+ * departure times).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  // For browsers that predate frame-ancestors.
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+};
+
+type Landing = '/home' | '/fleet' | null;
+
+/** Where a person lands: the fleet dashboard for fleet managers and admins, their home page for homeowners. */
+export function landingOf(p: Principal | null): Landing | '/login' {
+  if (!p) return '/login';
+  const roles = new Set(p.grants.map((g) => g.role));
+  if (roles.has('admin') || roles.has('fleet-manager')) return '/fleet';
+  if (roles.has('homeowner')) return '/home';
+  return null;
+}
+
+function principal(request: FastifyRequest): Principal | null {
+  // Without the auth plugin (an app built without `auth`) nobody is logged in.
+  return request.principal ?? null;
+}
+
+function html(reply: FastifyReply, body: string, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+}
+
+/** Not logged in: to the login form, coming back here afterwards. */
+function toLogin(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
+}
+
+export const pageRoutes: FastifyPluginAsync = async (app) => {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    return payload;
+  });
+
+  await app.register(fastifyStatic, { root: ASSETS_DIR, prefix: '/assets/', decorateReply: false, index: false });
+  await app.register(fastifyStatic, {
+    root: UPLOT_DIR,
+    prefix: '/assets/uplot/',
+    decorateReply: false,
+    index: false,
+    allowedPath: (path) => UPLOT_FILES.has(path),
+  });
+
+  app.get('/', async (request, reply) => {
+    const to = landingOf(principal(request));
+    return to ? reply.redirect(to) : html(reply, noPagePage(), 403);
+  });
+
+  app.get('/login', async (request, reply) => {
+    const to = landingOf(principal(request));
+    return to && to !== '/login' ? reply.redirect(to) : html(reply, loginPage());
+  });
+
+  // The page is the shell; the API still answers 403 for anything outside the person's scope.
+  app.get('/home', async (request, reply) => {
+    const p = principal(request);
+    if (!p) return toLogin(request, reply);
+    if (!p.grants.some((g) => g.role === 'homeowner' || g.role === 'admin')) {
+      const to = landingOf(p);
+      return to ? reply.redirect(to) : html(reply, noPagePage(), 403);
+    }
+    return html(reply, homePage());
+  });
+
+  app.get('/fleet', async (request, reply) => {
+    const p = principal(request);
+    if (!p) return toLogin(request, reply);
+    if (landingOf(p) !== '/fleet') {
+      const to = landingOf(p);
+      return to ? reply.redirect(to) : html(reply, noPagePage(), 403);
+    }
+    return html(reply, fleetPage());
+  });
+};

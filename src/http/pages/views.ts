@@ -1,0 +1,230 @@
+/**
+ * The pages' HTML shells. They hold no data and no inline script or style (the CSP forbids both): each loads
+ * one ES module from /assets that fills it from the API. Every input has a label, every error an element next
+ * to its field (`<id>-error`, linked with aria-describedby), and each form a status region that screen readers
+ * announce.
+ */
+
+interface Shell {
+  title: string;
+  /** The module under /assets that runs the page. */
+  script: string;
+  /** uPlot's stylesheet for pages with charts. */
+  charts?: boolean;
+  /** Show the signed-in person and the log-out button. */
+  signedIn?: boolean;
+  body: string;
+}
+
+const PRELOAD: Record<string, string[]> = {
+  'home.js': ['api.js', 'format.js', 'charts.js', 'live.js', 'uplot/uPlot.esm.js'],
+  'fleet.js': ['api.js', 'format.js', 'charts.js', 'live.js', 'fleet-table.js', 'uplot/uPlot.esm.js'],
+  'login.js': ['api.js'],
+  'session.js': ['api.js'],
+};
+
+function shell(s: Shell): string {
+  // modulepreload fetches the whole import graph at once instead of one round trip per import level (phones).
+  const preload = (PRELOAD[s.script] ?? []).map((f) => `<link rel="modulepreload" href="/assets/${f}">`).join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>${s.title} · chargeplan</title>
+<link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/assets/app.css">
+${s.charts ? '<link rel="stylesheet" href="/assets/uplot/uPlot.min.css">' : ''}
+${preload}
+<script type="module" src="/assets/${s.script}"></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header class="top">
+<a class="brand" href="/"><img src="/assets/icon.svg" alt="" width="24" height="24"> chargeplan</a>
+${s.signedIn ? '<span id="who" class="who"></span><button id="logout" type="button" class="link">Log out</button>' : ''}
+</header>
+<main id="main" tabindex="-1">
+${s.body}
+</main>
+</body>
+</html>
+`;
+}
+
+export function loginPage(): string {
+  return shell({
+    title: 'Log in',
+    script: 'login.js',
+    body: `<section class="card narrow" aria-labelledby="login-h">
+<h1 id="login-h">Log in</h1>
+<form id="login-form" novalidate>
+<div class="field">
+<label for="username">Username</label>
+<input id="username" name="username" data-field="username" autocomplete="username" autocapitalize="none" spellcheck="false" required aria-describedby="username-error">
+<p class="error" id="username-error" hidden></p>
+</div>
+<div class="field">
+<label for="password">Password</label>
+<input id="password" name="password" data-field="password" type="password" autocomplete="current-password" required aria-describedby="password-error">
+<p class="error" id="password-error" hidden></p>
+</div>
+<p class="error" id="login-form-error" hidden></p>
+<button type="submit">Log in</button>
+<p id="login-status" class="status-line" role="status" aria-live="polite"></p>
+</form>
+</section>`,
+  });
+}
+
+export function homePage(): string {
+  return shell({
+    title: 'My car',
+    script: 'home.js',
+    charts: true,
+    signedIn: true,
+    body: `<div id="page-error" class="alert" role="alert" hidden></div>
+<div id="content" class="stack" aria-busy="true">
+<section class="card" aria-labelledby="car-h">
+<h1 id="car-h"><span id="vehicle-name">Your car</span> <span id="site-name" class="muted"></span></h1>
+<p id="car-status" class="car-status">Loading…</p>
+<dl id="charger-facts" class="facts"></dl>
+<p id="charger-warning" class="warning" hidden></p>
+</section>
+
+<section class="card" aria-labelledby="target-h">
+<h2 id="target-h">When do you leave?</h2>
+<form id="target-form" novalidate>
+<div class="field">
+<label for="departure">Departure</label>
+<input id="departure" name="departure" data-field="departure" type="datetime-local" required aria-describedby="departure-hint departure-error">
+<p class="hint" id="departure-hint"></p>
+<p class="error" id="departure-error" hidden></p>
+</div>
+<fieldset class="field">
+<legend>How much</legend>
+<div class="segmented">
+<input type="radio" name="unit" id="unit-kwh" value="kwh" checked><label for="unit-kwh">kWh</label>
+<input type="radio" name="unit" id="unit-percent" value="percent"><label for="unit-percent">%</label>
+</div>
+<label for="amount" id="amount-label">Energy to add (kWh)</label>
+<input id="amount" name="amount" data-field="energyKwh socPercent" type="number" inputmode="decimal" min="1" max="200" step="any" required aria-describedby="amount-hint amount-error">
+<p class="hint" id="amount-hint">Works without knowing the battery level.</p>
+<p class="error" id="amount-error" hidden></p>
+</fieldset>
+<p class="error" id="target-form-error" hidden></p>
+<div class="actions"><button type="submit">Save</button></div>
+<p id="target-status" class="status-line" role="status" aria-live="polite"></p>
+</form>
+</section>
+
+<section class="card wide" aria-labelledby="plan-h">
+<h2 id="plan-h">The plan</h2>
+<dl id="plan-summary" class="summary"></dl>
+<figure id="plan-figure" class="chart-figure" data-plan-id="">
+<div id="plan-chart" class="chart" role="img" aria-labelledby="plan-caption"></div>
+<figcaption id="plan-caption" class="muted"></figcaption>
+</figure>
+<h3>Why it charges then</h3>
+<ul id="plan-why" class="why"></ul>
+<details>
+<summary>The plan as a table</summary>
+<div class="scroll"><table id="plan-table" class="data">
+<thead><tr><th scope="col">Slot</th><th scope="col">Power (kW)</th><th scope="col">Price</th><th scope="col">Energy</th><th scope="col">Grid fees</th><th scope="col">Taxes</th></tr></thead>
+<tbody></tbody>
+</table></div>
+</details>
+</section>
+
+<section class="card" aria-labelledby="boost-h">
+<h2 id="boost-h">Charge now</h2>
+<p class="muted">Charges at full power until this much energy is in, whatever the price; then the plan takes over again.</p>
+<form id="boost-form" novalidate>
+<div class="field">
+<label for="boost-kwh">Energy (kWh)</label>
+<input id="boost-kwh" name="energyKwh" data-field="energyKwh" type="number" inputmode="decimal" min="1" max="200" step="any" value="10" required aria-describedby="boost-kwh-error">
+<p class="error" id="boost-kwh-error" hidden></p>
+</div>
+<p class="error" id="boost-form-error" hidden></p>
+<div class="actions"><button type="submit" id="boost-start">Charge now</button>
+<button type="button" id="boost-cancel" class="secondary">Cancel boost</button></div>
+<p id="boost-status" class="status-line" role="status" aria-live="polite"></p>
+</form>
+</section>
+</div>`,
+  });
+}
+
+export function fleetPage(): string {
+  return shell({
+    title: 'Fleet',
+    script: 'fleet.js',
+    charts: true,
+    signedIn: true,
+    body: `<div class="site-bar">
+<label for="site">Site</label>
+<select id="site"></select>
+<p id="site-facts" class="muted"></p>
+</div>
+<div id="page-error" class="alert" role="alert" hidden></div>
+<div id="content" class="stack fleet-grid" aria-busy="true">
+<section class="card wide" aria-labelledby="site-plan-h">
+<h1 id="site-plan-h">Site plan</h1>
+<dl id="plan-summary" class="summary"></dl>
+<figure id="plan-figure" class="chart-figure" data-plan-id="">
+<div id="plan-chart" class="chart" role="img" aria-labelledby="plan-caption"></div>
+<figcaption id="plan-caption" class="muted"></figcaption>
+</figure>
+</section>
+
+<section class="card wide" aria-labelledby="vehicles-h">
+<h2 id="vehicles-h">Vehicles</h2>
+<div id="warnings" class="alert warning-list" role="status" hidden></div>
+<div class="scroll"><table id="vehicles" class="data">
+<thead><tr><th scope="col">Vehicle</th><th scope="col">Charger</th><th scope="col">Status</th><th scope="col">Departure</th><th scope="col">Target</th><th scope="col">At departure</th><th scope="col">Will it make it?</th></tr></thead>
+<tbody></tbody>
+</table></div>
+<p class="hint">Select a departure to change it: Enter saves, Escape cancels. Times are in the site’s zone.</p>
+<p id="vehicles-status" class="status-line" role="status" aria-live="polite"></p>
+</section>
+
+<section class="card" aria-labelledby="bulk-h">
+<h2 id="bulk-h">Upload departures</h2>
+<p class="muted">A CSV (<code>vehicle_id,kind,departure,days,time,energy_kwh,soc_percent</code>) or JSON file. If any row is wrong, nothing is applied.</p>
+<form id="bulk-form" novalidate>
+<div class="field">
+<label for="bulk-file">File</label>
+<input id="bulk-file" name="file" data-field="file" type="file" accept=".csv,.json,text/csv,application/json" required aria-describedby="bulk-file-error">
+<p class="error" id="bulk-file-error" hidden></p>
+</div>
+<div class="actions"><button type="submit">Upload</button></div>
+<div id="bulk-result" role="status" aria-live="polite"></div>
+</form>
+</section>
+
+<section class="card" aria-labelledby="stations-h">
+<h2 id="stations-h">Stations</h2>
+<div class="scroll"><table id="stations" class="data">
+<thead><tr><th scope="col">Station</th><th scope="col">EVSE</th><th scope="col">Status</th><th scope="col">Profiles</th><th scope="col">Power</th></tr></thead>
+<tbody></tbody>
+</table></div>
+</section>
+
+<section class="card wide" aria-labelledby="log-h">
+<h2 id="log-h">Decision log</h2>
+<ol id="decisions" class="log" aria-live="polite"></ol>
+</section>
+</div>`,
+  });
+}
+
+export function noPagePage(): string {
+  return shell({
+    title: 'Nothing here',
+    script: 'session.js',
+    signedIn: true,
+    body: `<section class="card narrow"><h1>Nothing to show</h1>
+<p>Your account has no page here (its roles are for the API). <a href="/api/docs">The API reference</a>.</p></section>`,
+  });
+}
