@@ -5,6 +5,7 @@ import type { StationDirectory } from '../domain/ports.js';
 import { healthRoutes } from './routes/health.js';
 import { tariffRoutes, type TariffRouteDeps } from './routes/tariffs.js';
 import { authPlugin, type AuthPluginDeps } from './auth/plugin.js';
+import { authRoutes } from './routes/auth.js';
 import { installErrorHandler } from './errors.js';
 import { pageRoutes } from './pages/index.js';
 
@@ -14,7 +15,10 @@ export interface AppDeps {
   stations: StationDirectory;
   /** The energy companies' push intake (issue 4); the routes exist only when this is given. */
   tariffs?: TariffRouteDeps;
-  /** Who is calling: API tokens and login sessions (issue 6). Without it every request is anonymous. */
+  /**
+   * Who is calling: API tokens and login sessions (issue 6). Without it every request is anonymous; with
+   * `auth.accounts` the login, logout, /me and token routes exist too.
+   */
   auth?: AuthPluginDeps;
   /** Serve the web pages (/, /login, /home, /fleet, /assets/*); they call the API routes above. */
   pages?: boolean;
@@ -25,6 +29,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger }) as unknown as FastifyInstance;
   installErrorHandler(app);
   if (deps.auth) await app.register(authPlugin, deps.auth);
+  if (deps.auth?.accounts) await app.register(authRoutes, deps.auth);
   await app.register(healthRoutes, { deps });
   if (deps.tariffs) await app.register(tariffRoutes, deps.tariffs);
   if (deps.pages) await app.register(pageRoutes);

@@ -1,6 +1,6 @@
 import type { ApiTokenGrant } from '../../domain/prices.js';
 import { AuthError } from './api-tokens.js';
-import { ALL, type Role } from './roles.js';
+import { ALL, describeGrant, type Role } from './roles.js';
 
 /**
  * Who is asking and what they may see. Every route decides with these few functions, so that the scope rules
@@ -66,4 +66,21 @@ export function assertAccess(p: Principal, group: string | null, what: string, r
   if (canAccess(p, group, roles)) return;
   const why = hasAnyRole(p, roles) ? `is outside your scope` : `needs the ${roles.join(' or ')} role`;
   throw new AuthError('AUTH_FORBIDDEN', `${what} ${why}`, 403);
+}
+
+/** Does the held grant include the wanted one: same role and kind, and over '*' or the same id? */
+export function covers(held: ApiTokenGrant, wanted: ApiTokenGrant): boolean {
+  return held.role === wanted.role && held.scopeKind === wanted.scopeKind && (held.scopeId === ALL || held.scopeId === wanted.scopeId);
+}
+
+/**
+ * Throws 403 naming the first grant the principal may not hand on to a new token: an admin may grant anything;
+ * anyone else only what one of their own grants covers, so a token never holds more than the person who made it.
+ */
+export function assertDelegable(p: Principal, wanted: readonly ApiTokenGrant[]): void {
+  if (isAdmin(p)) return;
+  const denied = wanted.find((w) => !p.grants.some((h) => covers(h, w)));
+  if (denied) {
+    throw new AuthError('AUTH_FORBIDDEN', `you may not grant ${describeGrant(denied)}: a token gets at most your own grants`, 403);
+  }
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiTokenGrant, ApiTokenStore } from '../../domain/prices.js';
+import type { ApiTokenGrant, ApiTokenRecord, ApiTokenStore } from '../../domain/prices.js';
 import type { Clock } from '../../platform/clock.js';
-import { ALL, ROLES, isRole, type Role } from './roles.js';
+import { ALL, ROLES, grantProblem, type Role } from './roles.js';
 
 /**
  * API tokens: `cpk_<id>_<secret>`. The id finds the row; only the SHA-256 of the 256-bit random secret is stored,
@@ -32,29 +32,40 @@ export class AuthError extends Error {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Creates a token and returns its plaintext: shown once, never stored. */
-export function issueApiToken(
-  store: ApiTokenStore,
+/**
+ * Makes a token without storing it: the record to store and the plaintext to show once. Throws a RangeError naming
+ * the rule when a grant is malformed. Callers that also record an owner store the record themselves.
+ */
+export function newApiToken(
   clock: Clock,
   opts: { name: string; grants: ApiTokenGrant[]; expiresAt?: number },
-): { id: string; token: string } {
+): { record: ApiTokenRecord; token: string } {
   for (const g of opts.grants) {
-    if (!isRole(g.role)) throw new RangeError(`unknown role "${g.role}"`);
-    if (ROLES[g.role].scopeKind !== g.scopeKind) {
-      throw new RangeError(`role ${g.role} is scoped to ${ROLES[g.role].scopeKind}, not ${g.scopeKind}`);
-    }
+    const problem = grantProblem(g);
+    if (problem) throw new RangeError(problem);
   }
   const id = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
-  store.create({
+  const record: ApiTokenRecord = {
     id,
     name: opts.name,
     secretSha256: sha256(secret),
     createdAt: clock.now(),
     ...(opts.expiresAt !== undefined ? { expiresAt: opts.expiresAt } : {}),
     grants: opts.grants,
-  });
-  return { id, token: `${PREFIX}_${id}_${secret}` };
+  };
+  return { record, token: `${PREFIX}_${id}_${secret}` };
+}
+
+/** Creates a token and returns its plaintext: shown once, never stored. */
+export function issueApiToken(
+  store: ApiTokenStore,
+  clock: Clock,
+  opts: { name: string; grants: ApiTokenGrant[]; expiresAt?: number },
+): { id: string; token: string } {
+  const { record, token } = newApiToken(clock, opts);
+  store.create(record);
+  return { id: record.id, token };
 }
 
 /** Reads `Authorization: Bearer cpk_...` and returns who it is, or throws a 401 AuthError. */

@@ -25,3 +25,31 @@ export const ALL = '*';
 export function isRole(name: string): name is Role {
   return Object.hasOwn(ROLES, name);
 }
+
+/** A grant as stored and shown: the role, the kind of thing it is over, and which one ('*': all of them). */
+export interface Grant {
+  role: string;
+  scopeKind: string;
+  scopeId: string;
+}
+
+/** The grant of `role` over `scopeId`, with the role's own scope kind. */
+export function grantOf(role: Role, scopeId: string): Grant {
+  return { role, scopeKind: ROLES[role].scopeKind, scopeId };
+}
+
+/** What is wrong with a grant, as a sentence naming the rule; null when it is well-formed. */
+export function grantProblem(g: Grant): string | null {
+  if (!isRole(g.role)) return `unknown role "${g.role}" (roles: ${Object.keys(ROLES).join(', ')})`;
+  const kind = ROLES[g.role].scopeKind;
+  if (g.scopeKind !== kind) return `role ${g.role} is scoped to ${kind}, not ${g.scopeKind}`;
+  // An admin grant is over everything; a named scope would suggest a limit that access.ts does not apply.
+  if (kind === 'all' && g.scopeId !== ALL) return `role ${g.role} takes scope "${ALL}", not "${g.scopeId}"`;
+  if (g.scopeId.trim() === '') return `role ${g.role} needs a ${kind} id or "${ALL}"`;
+  return null;
+}
+
+/** "fleet-manager on fleet vans" — how messages name a grant. */
+export function describeGrant(g: Grant): string {
+  return g.scopeKind === 'all' ? g.role : `${g.role} on ${g.scopeKind} ${g.scopeId}`;
+}

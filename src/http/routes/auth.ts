@@ -1,0 +1,177 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { ApiTokenGrant } from '../../domain/prices.js';
+import type { OwnedTokenRecord } from '../../domain/users.js';
+import { isoUtc } from '../../platform/clock.js';
+import { HttpError } from '../errors.js';
+import { AuthError, newApiToken } from '../auth/api-tokens.js';
+import { assertDelegable, isAdmin, type Principal } from '../auth/access.js';
+import { principalOf, type AuthPluginDeps } from '../auth/plugin.js';
+import { resolveAuthOptions } from '../auth/options.js';
+import { verifyDummy, verifyPassword } from '../auth/passwords.js';
+import { rateLimiters } from '../auth/rate-limit.js';
+import { grantProblem, ROLES, type Role } from '../auth/roles.js';
+import { SESSION_COOKIE, sessionCookieOptions, sessionIdOf, startSession } from '../auth/sessions.js';
+import { CreateTokenBody, LoginBody, LoginResult, Me, TokenCreated, TokenInfo, TokenParams, ensureErrorSchema, errors } from './auth-schemas.js';
+
+/**
+ * Login, logout, who-am-I and API tokens (issue 6; rules in docs/auth.md).
+ *
+ *   POST   /api/v1/session      {username, password} -> 200 {user, grants, csrfToken} + cookie cp_session
+ *   DELETE /api/v1/session      -> 204 (logout)
+ *   GET    /api/v1/me           -> {kind, id, name, grants, csrfToken?}
+ *   POST   /api/v1/tokens       {name, grants?, expiresInDays?} -> 201 {id, token, ...} (token shown once)
+ *   GET    /api/v1/tokens       -> your tokens (an admin: all)
+ *   DELETE /api/v1/tokens/:id   -> 204 (revoke; yours, or any for an admin)
+ *
+ * Needs the auth plugin (request.principal, the cookie parser) registered before it.
+ */
+const DAY = 86_400_000;
+const tags = ['auth'];
+
+const instant = (ms: number | undefined) => (ms === undefined ? null : isoUtc(ms));
+const tokenInfo = (t: OwnedTokenRecord): Static<typeof TokenInfo> => ({
+  id: t.id,
+  name: t.name,
+  grants: t.grants,
+  createdAt: isoUtc(t.createdAt),
+  expiresAt: instant(t.expiresAt),
+  revokedAt: instant(t.revokedAt),
+  lastUsedAt: instant(t.lastUsedAt),
+  ownerUserId: t.ownerUserId,
+});
+
+export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) => {
+  const accounts = deps.accounts;
+  if (!accounts) throw new Error('authRoutes needs deps.accounts (users, sessions, ownedTokens)');
+  ensureErrorSchema(app);
+  const { clock } = deps;
+  const options = resolveAuthOptions(deps.options);
+  const cookie = sessionCookieOptions(options);
+  const limiter = await rateLimiters(app, clock);
+  const loginPerIp = limiter('login attempts from this address', options.loginPerMinutePerIp, (r) => `ip:${r.ip}`);
+  const loginPerUser = limiter('login attempts for this username', options.loginPerMinutePerUsername, (r) => `user:${(r.body as { username: string }).username.toLowerCase()}`);
+  const tokenCalls = limiter('token requests', options.tokenRequestsPerMinute, (r) => (r.principal ? `${r.principal.kind}:${r.principal.id}` : `ip:${r.ip}`));
+
+  /** The user on whose behalf a principal manages tokens: a person, or the person who made the calling token. */
+  const ownerOf = (p: Principal): string | null => (p.kind === 'user' ? p.id : accounts.ownedTokens.find(p.id)?.ownerUserId ?? null);
+
+  app.post(
+    '/api/v1/session',
+    {
+      config: { csrf: false },
+      schema: { tags, summary: 'Log in: starts a session cookie', body: LoginBody, response: { 200: LoginResult, ...errors(400, 401, 429) } },
+    },
+    async (request: FastifyRequest<{ Body: Static<typeof LoginBody> }>, reply) => {
+      await loginPerIp(request, reply);
+      await loginPerUser(request, reply);
+      const { username, password } = request.body;
+      const user = accounts.users.findByUsername(username);
+      // Same work and the same answer whether the user is unknown, the password wrong or the account disabled.
+      const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyDummy(password);
+      if (!user || !ok || user.disabledAt !== undefined) {
+        throw new AuthError('AUTH_INVALID', 'the username and password do not match an active account', 401);
+      }
+      // A new login replaces the session this browser had (no session fixation), and expired rows go.
+      const previous = request.cookies[SESSION_COOKIE];
+      if (previous) accounts.sessions.delete(sessionIdOf(previous));
+      accounts.sessions.deleteExpired(clock.now());
+      const { secret, session } = startSession(accounts.sessions, clock, user.id, options);
+      reply.setCookie(SESSION_COOKIE, secret, cookie);
+      return { user: { id: user.id, username: user.username, name: user.name }, grants: user.grants, csrfToken: session.csrfToken };
+    },
+  );
+
+  app.delete(
+    '/api/v1/session',
+    { schema: { tags, summary: 'Log out: ends this session (needs X-CSRF-Token)', response: { 204: { type: 'null' }, ...errors(401, 403) } } },
+    async (request, reply) => {
+      const secret = request.cookies[SESSION_COOKIE];
+      if (secret) accounts.sessions.delete(sessionIdOf(secret));
+      reply.clearCookie(SESSION_COOKIE, { path: cookie.path, secure: cookie.secure, sameSite: cookie.sameSite, httpOnly: true });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/me',
+    { schema: { tags, summary: 'Who is calling, with which grants (and the CSRF token of a login session)', response: { 200: Me, ...errors(401) } } },
+    async (request) => {
+      const p = principalOf(request);
+      return { kind: p.kind, id: p.id, name: p.name, grants: p.grants, ...(p.csrfToken ? { csrfToken: p.csrfToken } : {}) };
+    },
+  );
+
+  app.post(
+    '/api/v1/tokens',
+    {
+      schema: {
+        tags,
+        summary: 'Create an API token (shown once); at most your own grants unless you are an admin',
+        body: CreateTokenBody,
+        response: { 201: TokenCreated, ...errors(400, 401, 403, 429) },
+      },
+    },
+    async (request: FastifyRequest<{ Body: Static<typeof CreateTokenBody> }>, reply) => {
+      const p = principalOf(request);
+      await tokenCalls(request, reply);
+      const body = request.body;
+      const grants = body.grants ? body.grants.map((g, i) => checkedGrant(g, i)) : p.grants.map((g) => ({ ...g }));
+      assertDelegable(p, grants);
+      const owner = ownerOf(p);
+      if (owner === null && !isAdmin(p)) {
+        throw new AuthError('AUTH_FORBIDDEN', 'this API token belongs to no user, so it may not make tokens; ask an admin', 403);
+      }
+      const now = clock.now();
+      const { record, token } = newApiToken(clock, {
+        name: body.name,
+        grants,
+        ...(body.expiresInDays !== undefined ? { expiresAt: now + body.expiresInDays * DAY } : {}),
+      });
+      accounts.ownedTokens.create(record, owner);
+      const { secretSha256: _, ...shown } = record;
+      return reply.code(201).send({ ...tokenInfo({ ...shown, ownerUserId: owner }), token });
+    },
+  );
+
+  app.get(
+    '/api/v1/tokens',
+    { schema: { tags, summary: 'Your API tokens (an admin: all), without their secrets', response: { 200: Type.Array(TokenInfo), ...errors(401, 429) } } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      await tokenCalls(request, reply);
+      const owner = ownerOf(p);
+      if (isAdmin(p)) return accounts.ownedTokens.list().map(tokenInfo);
+      return owner === null ? [] : accounts.ownedTokens.list(owner).map(tokenInfo);
+    },
+  );
+
+  app.delete(
+    '/api/v1/tokens/:id',
+    { schema: { tags, summary: 'Revoke an API token: yours, or any for an admin', params: TokenParams, response: { 204: { type: 'null' }, ...errors(400, 401, 403, 404, 429) } } },
+    async (request: FastifyRequest<{ Params: Static<typeof TokenParams> }>, reply) => {
+      const p = principalOf(request);
+      await tokenCalls(request, reply);
+      const { id } = request.params;
+      const t = accounts.ownedTokens.find(id);
+      if (!t) throw new HttpError(404, 'TOKEN_UNKNOWN', `there is no API token ${id}`, 'id');
+      const owner = ownerOf(p);
+      if (!isAdmin(p) && (owner === null || t.ownerUserId !== owner)) {
+        throw new AuthError('AUTH_FORBIDDEN', `API token ${id} is not yours to revoke`, 403);
+      }
+      accounts.ownedTokens.revoke(id, clock.now());
+      return reply.code(204).send();
+    },
+  );
+};
+
+/** A requested grant with its scope kind filled in from the role, or 400 naming the field and the rule. */
+function checkedGrant(g: { role: string; scopeId: string; scopeKind?: string | undefined }, i: number): ApiTokenGrant {
+  const grant = { role: g.role, scopeKind: g.scopeKind ?? ROLES[g.role as Role].scopeKind, scopeId: g.scopeId };
+  const problem = grantProblem(grant);
+  if (problem) {
+    const field = g.scopeKind !== undefined && grant.scopeKind !== ROLES[g.role as Role].scopeKind ? 'scopeKind' : 'scopeId';
+    throw new HttpError(400, 'REQUEST_INVALID', `grants[${i}].${field}: ${problem}`, `grants[${i}].${field}`);
+  }
+  return grant;
+}
