@@ -13,6 +13,12 @@ export const ConfigSchema = Type.Object(
       {
         host: Type.String({ minLength: 1 }),
         port: Type.Integer({ minimum: 0, maximum: 65535 }),
+        /** Mark the login cookie Secure (HTTPS only); false only for plain http on localhost (docs/auth.md). */
+        cookieSecure: Type.Optional(Type.Boolean()),
+        /** A login session ends after this many hours without a request... */
+        sessionIdleHours: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+        /** ...and this many hours after login, however busy. */
+        sessionMaxHours: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
       },
       { additionalProperties: false },
     ),
