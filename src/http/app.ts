@@ -7,6 +7,8 @@ import { tariffRoutes, type TariffRouteDeps } from './routes/tariffs.js';
 import { authPlugin, type AuthPluginDeps } from './auth/plugin.js';
 import { authRoutes } from './routes/auth.js';
 import { installErrorHandler } from './errors.js';
+import { apiRoutes, type ApiDeps } from './api/index.js';
+import { registerOpenApi } from './api/openapi.js';
 import { pageRoutes } from './pages/index.js';
 
 export interface AppDeps {
@@ -20,6 +22,8 @@ export interface AppDeps {
    * `auth.accounts` the login, logout, /me and token routes exist too.
    */
   auth?: AuthPluginDeps;
+  /** The resource API (issue 6: sites, stations, plans, vehicles, targets, sessions, live); exists only when given. */
+  api?: ApiDeps;
   /** Serve the web pages (/, /login, /home, /fleet, /assets/*); they call the API routes above. */
   pages?: boolean;
 }
@@ -28,10 +32,13 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.logger }) as unknown as FastifyInstance;
   installErrorHandler(app);
+  // Before every route: swagger collects routes from the onRoute hook (/api/openapi.json, /api/docs).
+  await registerOpenApi(app);
   if (deps.auth) await app.register(authPlugin, deps.auth);
   if (deps.auth?.accounts) await app.register(authRoutes, deps.auth);
   await app.register(healthRoutes, { deps });
   if (deps.tariffs) await app.register(tariffRoutes, deps.tariffs);
+  if (deps.api) await app.register(apiRoutes, deps.api);
   if (deps.pages) await app.register(pageRoutes);
   return app;
 }

@@ -1,0 +1,151 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { canAccess, requireRole, TARGET_WRITERS, type Principal } from '../auth/access.js';
+import { principalOf } from '../auth/plugin.js';
+import { HttpError, type RowIssue } from '../errors.js';
+import type { DepartureTarget } from '../../domain/vehicles.js';
+import type { ApiContext } from './context.js';
+import { parseCsv } from './csv.js';
+import { checkTarget } from './target-check.js';
+import { BulkCsvBody, BulkJsonBody, BulkResult, errors } from './schemas.js';
+import { bodyCheckedByHandler } from './validation.js';
+
+/**
+ * POST /api/v1/targets/bulk: departure targets for many vehicles at once, as a JSON array or as CSV
+ * (`vehicle_id,kind,departure,days,time,energy_kwh,soc_percent`, days separated by ";").
+ *
+ * All or nothing: every row is checked first (schema by kind, vehicle known and in the caller's scope, one-off
+ * departure in the future in the zone where the car charges, no vehicle twice for the same kind). Any problem ->
+ * 422 BULK_REJECTED listing every problem {row, field, rule, message}, and nothing is applied. Only then is each
+ * target set through the scheduler, whose checks are the same ones (checkTarget uses its schemas and rule), so it
+ * cannot refuse a row half-way; what could still stop it is the database itself failing (docs/api.md).
+ */
+const COLUMNS = ['vehicle_id', 'kind', 'departure', 'days', 'time', 'energy_kwh', 'soc_percent'] as const;
+const CSV_FIELD: Record<string, string> = { vehicleId: 'vehicle_id', energyKwh: 'energy_kwh', socPercent: 'soc_percent' };
+const BODY_LIMIT = 5 * 1024 * 1024;
+
+interface Row {
+  row: number | null;
+  vehicleId: unknown;
+  target: unknown;
+}
+
+/** `field` and `words` say a JSON field name the way the upload did (CSV: its column names). */
+type Parsed = { rows: Row[]; issues: RowIssue[]; field: (jsonField: string) => string; words: (message: string) => string };
+
+function fromJson(body: unknown): Parsed {
+  const field = (f: string) => f;
+  const words = field;
+  if (!Array.isArray(body)) return { rows: [], field, words, issues: [{ row: null, field: 'body', rule: 'type', message: 'the body must be a JSON array of targets' }] };
+  const rows = body.map((el: unknown, i): Row => {
+    if (typeof el !== 'object' || el === null || Array.isArray(el)) return { row: i + 1, vehicleId: undefined, target: el };
+    const { vehicleId, ...target } = el as Record<string, unknown>;
+    return { row: i + 1, vehicleId, target };
+  });
+  return { rows, field, words, issues: [] };
+}
+
+/** A numeric cell: strict, so "11,5" or "12kWh" is reported instead of read as something else. */
+function numberCell(text: string, row: number, column: string, issues: RowIssue[]): number | undefined {
+  if (text === '') return undefined;
+  const n = /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
+  if (Number.isNaN(n)) issues.push({ row, field: column, rule: 'not-numeric', message: `${column} must be a number with a dot for decimals (got "${text}")` });
+  return Number.isNaN(n) ? undefined : n;
+}
+
+function fromCsv(text: string): Parsed {
+  const field = (f: string) => CSV_FIELD[f] ?? f.replace(/\[\d+\]$/, '');
+  const words = (m: string) => m.replace(/\b(vehicleId|energyKwh|socPercent)\b/g, (w) => CSV_FIELD[w]!);
+  const parsed = parseCsv(text);
+  if (!parsed.ok) return { rows: [], field, words, issues: [{ row: parsed.row, field: 'csv', rule: 'csv-syntax', message: parsed.message }] };
+  const [header, ...data] = parsed.records;
+  const issues: RowIssue[] = [];
+  const names = (header?.fields ?? []).map((h) => h.trim().toLowerCase());
+  names.forEach((n) => {
+    if (!(COLUMNS as readonly string[]).includes(n)) issues.push({ row: 0, field: n, rule: 'unknown-column', message: `unknown column "${n}" (columns: ${COLUMNS.join(',')})` });
+  });
+  for (const required of ['vehicle_id', 'kind']) {
+    if (!names.includes(required)) issues.push({ row: 0, field: required, rule: 'required', message: `the header needs a ${required} column` });
+  }
+  if (issues.length) return { rows: [], field, words, issues };
+  const rows = data.map((rec): Row => {
+    if (rec.fields.length !== names.length) {
+      issues.push({ row: rec.row, field: 'csv', rule: 'columns', message: `row ${rec.row} has ${rec.fields.length} fields, the header ${names.length}` });
+    }
+    const cell = (name: string) => (rec.fields[names.indexOf(name)] ?? '').trim();
+    const target: Record<string, unknown> = { kind: cell('kind') };
+    if (cell('departure') !== '') target.departure = cell('departure');
+    if (cell('days') !== '') target.days = cell('days').split(';').map((d) => d.trim().toLowerCase());
+    if (cell('time') !== '') target.time = cell('time');
+    const energy = numberCell(cell('energy_kwh'), rec.row, 'energy_kwh', issues);
+    const soc = numberCell(cell('soc_percent'), rec.row, 'soc_percent', issues);
+    if (energy !== undefined) target.energyKwh = energy;
+    if (soc !== undefined) target.socPercent = soc;
+    return { row: rec.row, vehicleId: cell('vehicle_id'), target };
+  });
+  return { rows, field, words, issues };
+}
+
+/** Every row checked, every problem collected: the targets to apply, or the issues. */
+function checkRows(ctx: ApiContext, p: Principal, parsed: Parsed): { apply: { vehicleId: string; target: DepartureTarget }[]; issues: RowIssue[] } {
+  const issues = [...parsed.issues];
+  const apply: { vehicleId: string; target: DepartureTarget }[] = [];
+  const seen = new Map<string, number | null>();
+  if (parsed.rows.length === 0 && issues.length === 0) issues.push({ row: null, field: 'body', rule: 'required', message: 'no rows: nothing to apply' });
+  for (const r of parsed.rows) {
+    const idField = parsed.field('vehicleId');
+    const id = typeof r.vehicleId === 'string' ? r.vehicleId : '';
+    const vehicle = id ? ctx.deps.stores.vehicles.get(id) : undefined;
+    // Unknown and out-of-scope vehicles read the same: an upload must not reveal which ids exist elsewhere.
+    if (!id) issues.push({ row: r.row, field: idField, rule: 'required', message: `${idField} is required` });
+    else if (!vehicle || !canAccess(p, vehicle.fleet, TARGET_WRITERS)) {
+      issues.push({ row: r.row, field: idField, rule: 'unknown-vehicle', message: `no vehicle "${id}" in your scope` });
+    }
+    const zone = vehicle ? ctx.siteOfVehicle(vehicle)?.timeZone ?? null : null;
+    const checked = checkTarget(r.target, zone, ctx.now());
+    if (!checked.ok) {
+      for (const i of checked.issues) {
+        const field = parsed.field(i.field);
+        // A cell already reported (not a number) is not reported again as missing.
+        if (issues.some((x) => x.row === r.row && x.field === field)) continue;
+        issues.push({ row: r.row, field, rule: i.rule, message: parsed.words(i.message) });
+      }
+      continue;
+    }
+    const key = `${id}#${checked.target.kind}`;
+    if (id && seen.has(key)) {
+      issues.push({ row: r.row, field: idField, rule: 'duplicate', message: `vehicle "${id}" already has a ${checked.target.kind} target in row ${seen.get(key)}` });
+      continue;
+    }
+    seen.set(key, r.row);
+    if (vehicle) apply.push({ vehicleId: id, target: checked.target });
+  }
+  return { apply, issues };
+}
+
+export const bulkRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+  app.post('/api/v1/targets/bulk', {
+    bodyLimit: BODY_LIMIT,
+    schema: {
+      tags: ['targets'],
+      summary: 'Set many departure targets at once (JSON or CSV): all or nothing',
+      description: 'CSV: header `vehicle_id,kind,departure,days,time,energy_kwh,soc_percent` (any order, unknown columns refused), days separated by ";", numbers with a dot, RFC 4180 quoting; rows are numbered from 1 after the header (row 0). JSON: rows numbered from 1. Any bad row: 422 BULK_REJECTED with every issue and nothing applied.',
+      body: { content: { 'application/json': { schema: BulkJsonBody }, 'text/csv': { schema: BulkCsvBody } } },
+      response: { 200: BulkResult, ...errors(400, 401, 403, 415, 422) },
+    },
+    validatorCompiler: bodyCheckedByHandler,
+  }, async (request) => {
+    const p = principalOf(request);
+    requireRole(p, TARGET_WRITERS);
+    const csv = (request.headers['content-type'] ?? '').toLowerCase().startsWith('text/csv');
+    const parsed = csv ? fromCsv(String(request.body ?? '')) : fromJson(request.body);
+    const { apply, issues } = checkRows(ctx, p, parsed);
+    if (issues.length) {
+      const n = issues.length;
+      throw new HttpError(422, 'BULK_REJECTED', `${n} problem${n === 1 ? '' : 's'}; nothing was applied`, undefined, issues);
+    }
+    for (const a of apply) ctx.deps.scheduler.setTarget(a.vehicleId, a.target);
+    return { applied: apply.length, vehicles: [...new Set(apply.map((a) => a.vehicleId))] };
+  });
+};

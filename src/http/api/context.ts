@@ -1,0 +1,124 @@
+import type { Site } from '../../domain/sites.js';
+import type { TransactionRecord } from '../../domain/stations.js';
+import type { Vehicle } from '../../domain/vehicles.js';
+import type { PlanRecord } from '../../domain/plans.js';
+import { assertAccess, READERS, type Principal } from '../auth/access.js';
+import type { Role } from '../auth/roles.js';
+import { HttpError } from '../errors.js';
+import type { ApiDeps } from './deps.js';
+import type { EvseStatus } from './schemas.js';
+
+/**
+ * Lookups every resource shares: a site or vehicle by id behind the scope check, an EVSE's live state, the car on
+ * an EVSE, the time zone a vehicle's departures are read in. Scope decisions only through src/http/auth/access.ts.
+ *
+ * Unknown ids: the check runs first with the group of the thing (null when it does not exist), so a non-admin gets
+ * the same 403 for "not yours" and "does not exist" and learns nothing; only an admin sees 404.
+ */
+export class ApiContext {
+  private readonly siteById = new Map<string, Site>();
+  private readonly sitesByStation = new Map<string, Site[]>();
+
+  constructor(readonly deps: ApiDeps) {
+    for (const site of deps.sites) {
+      this.siteById.set(site.id, site);
+      for (const e of site.evses) {
+        const list = this.sitesByStation.get(e.stationId) ?? [];
+        if (!list.includes(site)) list.push(site);
+        this.sitesByStation.set(e.stationId, list);
+      }
+    }
+  }
+
+  get sites(): readonly Site[] {
+    return this.deps.sites;
+  }
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  /** The site, if the principal may act on it with one of `roles`; 403 otherwise (404 for admins if unknown). */
+  site(p: Principal, siteId: string, roles: readonly Role[] = READERS): Site {
+    const site = this.siteById.get(siteId);
+    assertAccess(p, site ? site.fleet : null, `site "${siteId}"`, roles);
+    if (!site) throw new HttpError(404, 'SITE_UNKNOWN', `no site "${siteId}"`, 'siteId');
+    return site;
+  }
+
+  /** The vehicle, behind the same rule as `site`. */
+  vehicle(p: Principal, vehicleId: string, roles: readonly Role[] = READERS): Vehicle {
+    const vehicle = this.deps.stores.vehicles.get(vehicleId);
+    assertAccess(p, vehicle ? vehicle.fleet : null, `vehicle "${vehicleId}"`, roles);
+    if (!vehicle) throw new HttpError(404, 'VEHICLE_UNKNOWN', `no vehicle "${vehicleId}"`, 'vehicleId');
+    return vehicle;
+  }
+
+  sitesOfStation(stationId: string): readonly Site[] {
+    return this.sitesByStation.get(stationId) ?? [];
+  }
+
+  siteOfEvse(stationId: string, evseId: number | null): Site | undefined {
+    return this.sitesOfStation(stationId).find((s) => evseId === null || s.evses.some((e) => e.stationId === stationId && e.evseId === evseId));
+  }
+
+  /**
+   * The site whose zone (and default departure) a vehicle's wall-clock targets are read with: the site it charges at
+   * now, else its fleet's first site when all of the fleet's sites share one zone; null when nothing tells (the
+   * scheduler reads the target at whichever site the car plugs in).
+   */
+  siteOfVehicle(vehicle: Vehicle): Site | null {
+    for (const site of this.sites) {
+      const plan = this.deps.scheduler.latestPlan(site.id);
+      if (plan?.sessions.some((s) => s.vehicleId === vehicle.id)) return site;
+    }
+    const own = this.sites.filter((s) => s.fleet !== null && s.fleet === vehicle.fleet);
+    return own.length > 0 && own.every((s) => s.timeZone === own[0]!.timeZone) ? own[0]! : null;
+  }
+
+  /** The EVSE's status in the contract's words, and its active transaction. `connectors` caches one read per station. */
+  evseState(stationId: string, evseId: number, connectors: Map<string, Map<number, string[]>>): { status: EvseStatus; tx: TransactionRecord | undefined } {
+    const { stores, stations } = this.deps;
+    const tx = stores.transactions.activeOnEvse(stationId, evseId);
+    if (!stations.isConnected(stationId)) return { status: 'offline', tx };
+    let byEvse = connectors.get(stationId);
+    if (!byEvse) {
+      byEvse = new Map(stores.evses.evses(stationId).map((e) => [e.evseId, e.connectors.map((c) => c.status)]));
+      connectors.set(stationId, byEvse);
+    }
+    return { status: statusOf(byEvse.get(evseId) ?? [], tx), tx };
+  }
+
+  /** The car in a transaction: the plan's answer, else its id token, else a fleet manager's assignment. */
+  vehicleOn(stationId: string, evseId: number, tx: TransactionRecord, plan: PlanRecord | undefined): string | null {
+    const planned = plan?.sessions.find((s) => s.stationId === stationId && s.transactionId === tx.transactionId);
+    if (planned?.vehicleId) return planned.vehicleId;
+    const byToken = tx.idToken ? this.deps.stores.vehicles.byIdToken(tx.idToken) : undefined;
+    return byToken?.id ?? this.deps.stores.assignments.onEvse(stationId, evseId) ?? null;
+  }
+
+  /** Re-plans the sites where the vehicle may charge (after a change the scheduler has no method for). */
+  replanFor(vehicle: Vehicle, reason: string): void {
+    for (const site of this.sites) {
+      const inPlan = this.deps.scheduler.latestPlan(site.id)?.sessions.some((s) => s.vehicleId === vehicle.id);
+      if (inPlan || (site.fleet !== null && site.fleet === vehicle.fleet)) this.deps.scheduler.trigger(site.id, reason);
+    }
+  }
+}
+
+/**
+ * OCPP 2.0.1 connector status (Available/Occupied/Reserved/Unavailable/Faulted) and the transaction's
+ * chargingState (Charging/EVConnected/SuspendedEV/SuspendedEVSE/Idle) in one word for people. A fault on any
+ * connector of the EVSE wins; a transaction says more than "Occupied".
+ */
+export function statusOf(connectorStatuses: readonly string[], tx: TransactionRecord | undefined): EvseStatus {
+  if (connectorStatuses.includes('Faulted')) return 'faulted';
+  if (tx) {
+    if (tx.chargingState === 'Charging') return 'charging';
+    if (tx.chargingState === 'SuspendedEV' || tx.chargingState === 'SuspendedEVSE') return 'suspended';
+    return 'occupied';
+  }
+  if (connectorStatuses.includes('Occupied')) return 'occupied';
+  if (connectorStatuses.length > 0 && connectorStatuses.every((s) => s === 'Unavailable' || s === 'Reserved')) return 'unavailable';
+  return 'available';
+}

@@ -1,0 +1,62 @@
+import type { Clock } from '../../platform/clock.js';
+import type { StationDirectory } from '../../domain/ports.js';
+import type { ChargerStatusRecord, ProfileStore, SchedulerEvents } from '../../domain/plans.js';
+import type { OcppEvents } from '../../domain/ocpp-events.js';
+import type { SitePriceProvider } from '../../domain/prices.js';
+import type { Site } from '../../domain/sites.js';
+import type { EvseStore, MeterValueStore, StationStore, TransactionStore } from '../../domain/stations.js';
+import type { AssignmentStore, TargetStore, VehicleStore } from '../../domain/vehicles.js';
+import type { Scheduler } from '../../scheduler/index.js';
+
+/**
+ * What the resource API needs, as capabilities (ports from src/domain and the scheduler's public surface), never
+ * storage classes: main.ts wires the same repositories and the same scheduler the product runs on.
+ */
+export interface ApiDeps {
+  /** People's changes go through the scheduler (it validates and re-plans); plans and decisions are read from it. */
+  scheduler: ApiScheduler;
+  /** The resolved sites (resolveSites in main.ts). */
+  sites: readonly Site[];
+  stores: ApiStores;
+  /** Effective prices per tariff (pricing.sitePrices in main.ts): the price chart without a plan. */
+  prices: SitePriceProvider;
+  /** Which stations are connected now. */
+  stations: StationDirectory;
+  /** The app's event bus: plan, decision and status changes for the live stream. */
+  events: LiveEventSource;
+  clock: Clock;
+  /** Keep-alive comment period on the live stream (default 15 s; tests never wait on it). */
+  keepAliveMs?: number;
+}
+
+/** The scheduler's methods the API calls (main.ts passes the Scheduler itself). */
+export type ApiScheduler = Pick<Scheduler, 'upsertVehicle' | 'setTarget' | 'latestPlan' | 'decisions' | 'compliance' | 'trigger'>;
+
+/** Read-only views of the stores, plus clearing a one-off target (the scheduler has no method for that). */
+export interface ApiStores {
+  stations: Pick<StationStore, 'get'>;
+  evses: Pick<EvseStore, 'evses'>;
+  transactions: Pick<TransactionStore, 'activeOnEvse'>;
+  meterValues: Pick<MeterValueStore, 'latest'>;
+  profiles: Pick<ProfileStore, 'pushed' | 'compliance'>;
+  vehicles: Pick<VehicleStore, 'get' | 'list' | 'byIdToken'>;
+  targets: Pick<TargetStore, 'get' | 'clearOnce'>;
+  assignments: Pick<AssignmentStore, 'onEvse'>;
+}
+
+/** The events the live stream forwards (a subset of main.ts's AppEvents). */
+export interface LiveEvents {
+  'plan.created': SchedulerEvents['plan.created'];
+  'plan.pushed': SchedulerEvents['plan.pushed'];
+  'decision': SchedulerEvents['decision'];
+  'charger.status': ChargerStatusRecord;
+  'connector.status': OcppEvents['connector.status'];
+  'transaction.event': OcppEvents['transaction.event'];
+  'station.connected': OcppEvents['station.connected'];
+  'station.disconnected': OcppEvents['station.disconnected'];
+}
+
+/** Subscribe to one event; returns the unsubscribe (TypedEvents.on has this shape). */
+export interface LiveEventSource {
+  on<K extends keyof LiveEvents>(event: K, fn: (payload: LiveEvents[K]) => void): () => void;
+}

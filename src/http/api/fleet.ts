@@ -1,0 +1,103 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { SessionPlan, TargetSource } from '../../domain/plans.js';
+import type { Site } from '../../domain/sites.js';
+import type { TargetRecord, Vehicle } from '../../domain/vehicles.js';
+import { localDateTime, nextLocalTime } from '../../scheduler/index.js';
+import { principalOf } from '../auth/plugin.js';
+import type { ApiContext } from './context.js';
+import { shortfallReasonOf } from './plans.js';
+import { errors, FleetRow, SiteParams } from './schemas.js';
+
+/**
+ * GET /api/v1/sites/:siteId/vehicles: the fleet table. One row per vehicle of the site's fleet plus every vehicle in
+ * a session at the site: departure, target, expected energy and SoC at departure, status and a warning when it
+ * will not make it (and why). Built from the scheduler's in-memory latest plan and one target read per vehicle, so
+ * that a site with 1,000 vehicles answers without parsing stored plans (bench:http reads this).
+ */
+const iso = (ms: number) => new Date(ms).toISOString();
+const UNSTEERED = new Set(['ignores-profiles', 'rejects-profiles', 'unreachable']);
+const KIND: Record<TargetSource, FleetRow['target']['kind']> = {
+  'vehicle-once': 'once', 'vehicle-weekly': 'weekly', 'charging-needs': 'charging-needs', 'site-default': 'site-default',
+};
+
+/** For people: the shortfall and its reason, and a charger that does not follow the plan. */
+export function warningOf(s: SessionPlan): string | null {
+  const parts: string[] = [];
+  if (s.shortfallKwh >= 0.01) {
+    const reason = shortfallReasonOf(s);
+    parts.push(`${s.shortfallKwh.toFixed(2)} kWh short at departure${reason ? `: ${reason}` : ''}`);
+  }
+  if (UNSTEERED.has(s.compliance)) parts.push(`charger ${s.compliance.replace('-', ' ')}: charging is not steered`);
+  return parts.length ? parts.join('; ') : null;
+}
+
+function amount(t: { energyKwh?: number | undefined; socPercent?: number | undefined } | null | undefined) {
+  return { ...(t?.energyKwh !== undefined ? { energyKwh: t.energyKwh } : {}), ...(t?.socPercent !== undefined ? { socPercent: t.socPercent } : {}) };
+}
+
+/** A vehicle that is not plugged in: its next departure from its own targets, read in the site's zone. */
+function awayRow(site: Site, v: Vehicle, t: TargetRecord | undefined, now: number): FleetRow {
+  const base = { vehicleId: v.id, name: v.name, fleet: v.fleet, stationId: null, evseId: null, status: 'away' as const, expectedEnergyAtDepartureKwh: null, socAtDeparturePercent: null, shortfallKwh: null, warning: null };
+  const onceAt = t?.once ? localDateTime(t.once.departure, site.timeZone) : null;
+  if (t?.once && onceAt !== null && onceAt > now) return { ...base, departureAt: iso(onceAt), target: { kind: 'once', ...amount(t.once) } };
+  if (t?.weekly) {
+    return { ...base, departureAt: iso(nextLocalTime(now, site.timeZone, t.weekly.time, t.weekly.days)), target: { kind: 'weekly', ...amount(t.weekly) } };
+  }
+  return { ...base, departureAt: null, target: { kind: 'none' } };
+}
+
+function sessionRow(ctx: ApiContext, site: Site, v: Vehicle, s: SessionPlan, t: TargetRecord | undefined, slot: number): FleetRow {
+  const kind = KIND[s.targetSource];
+  const target = kind === 'once' ? amount(t?.once) : kind === 'weekly' ? amount(t?.weekly)
+    : kind === 'site-default' ? { energyKwh: site.policy.defaultEnergyKwh } : { energyKwh: round3(s.deliveredKwh + s.requestedKwh) };
+  const ready = s.requestedKwh < 0.01 || (s.readyAtMs !== null && s.readyAtMs <= ctx.now() && s.shortfallKwh < 0.01);
+  const status = !ctx.deps.stations.isConnected(s.stationId) ? 'offline'
+    : ready ? 'ready'
+    : slot >= 0 && (s.powerKw[slot] ?? 0) > 0 ? 'charging' : 'plugged-in';
+  return {
+    vehicleId: v.id, name: v.name, fleet: v.fleet, stationId: s.stationId, evseId: s.evseId, status,
+    departureAt: iso(s.departureMs),
+    target: { kind, ...target },
+    expectedEnergyAtDepartureKwh: round3(s.deliveredKwh + s.plannedKwh),
+    socAtDeparturePercent: s.socAtDeparturePercent,
+    shortfallKwh: s.shortfallKwh,
+    warning: warningOf(s),
+  };
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export function fleetTable(ctx: ApiContext, site: Site): FleetRow[] {
+  const { stores, scheduler } = ctx.deps;
+  const now = ctx.now();
+  const plan = scheduler.latestPlan(site.id);
+  const inSession = new Map<string, SessionPlan>();
+  for (const s of plan?.sessions ?? []) if (s.vehicleId) inSession.set(s.vehicleId, s);
+  let slot = -1;
+  if (plan && now < plan.endMs) for (let i = 0; i < plan.slotStarts.length && plan.slotStarts[i]! <= now; i++) slot = i;
+
+  const vehicles = site.fleet === null ? [] : stores.vehicles.list().filter((v) => v.fleet === site.fleet);
+  const listed = new Set(vehicles.map((v) => v.id));
+  // A visiting car charging here is part of this site's picture: its session, not the rest of its fleet.
+  for (const id of inSession.keys()) {
+    const v = listed.has(id) ? undefined : stores.vehicles.get(id);
+    if (v) vehicles.push(v);
+  }
+  return vehicles.map((v) => {
+    const s = inSession.get(v.id);
+    const t = stores.targets.get(v.id);
+    return s ? sessionRow(ctx, site, v, s, t, slot) : awayRow(site, v, t, now);
+  });
+}
+
+export const fleetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  app.get('/api/v1/sites/:siteId/vehicles', {
+    schema: {
+      tags: ['vehicles'],
+      summary: 'The fleet table: every vehicle of the site with departure, target, expected energy, status and warning',
+      params: SiteParams,
+      response: { 200: Type.Array(FleetRow), ...errors(400, 401, 403, 404) },
+    },
+  }, async (request) => fleetTable(ctx, ctx.site(principalOf(request), (request.params as SiteParams).siteId)));
+};

@@ -1,0 +1,29 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { ApiContext } from './context.js';
+import type { ApiDeps } from './deps.js';
+import { bulkRoutes } from './bulk.js';
+import { decisionRoutes } from './decisions.js';
+import { fleetRoutes } from './fleet.js';
+import { liveRoutes } from './live.js';
+import { planRoutes } from './plans.js';
+import { siteRoutes } from './sites.js';
+import { stationRoutes } from './stations.js';
+import { targetRoutes } from './targets.js';
+import { vehicleRoutes } from './vehicles.js';
+import { apiValidatorCompiler } from './validation.js';
+
+export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } from './deps.js';
+
+/**
+ * The resource API (issue 6, docs/api.md): sites, stations, plans, vehicles, targets, bulk targets, sessions,
+ * decisions and the live stream, each an encapsulated plugin. Every route asks `principalOf` who is calling and
+ * decides with src/http/auth/access.ts only. Needs the auth plugin registered before it and the shared ErrorBody
+ * schema ($id "Error") added to the app (buildApp does both).
+ */
+export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
+  app.setValidatorCompiler(apiValidatorCompiler);
+  const ctx = new ApiContext(deps);
+  for (const routes of [siteRoutes, stationRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, bulkRoutes, decisionRoutes, liveRoutes]) {
+    await app.register(routes, { ctx });
+  }
+};

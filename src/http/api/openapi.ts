@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { ErrorBody } from '../errors.js';
+
+/**
+ * The OpenAPI document, built by @fastify/swagger from the routes' TypeBox schemas (convention 4: one schema, one
+ * type, one document), served as JSON at /api/openapi.json and as a reference page at /api/docs. Must be
+ * registered before any route: swagger learns routes from the onRoute hook.
+ *
+ * ErrorBody is added once as a shared schema ($id "Error") and every error response references it, so the document
+ * has one `Error` component instead of a copy per route and status.
+ */
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  app.addSchema(ErrorBody);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'chargeplan',
+        version: '1',
+        description: 'Smart charging for fleets and homes: sites, stations, plans, vehicles, departure targets, sessions and costs. Scope rules, CSV formats and error codes: docs/api.md.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'cpk_<id>_<secret>', description: 'an API token (shown once when created)' },
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'cp_session', description: 'a login session; unsafe methods also need the X-CSRF-Token header' },
+        },
+      },
+      security: [{ bearerAuth: [] }, { cookieAuth: [] }],
+      tags: [
+        { name: 'sites', description: 'grid connections: limits, circuits, tariff, time zone, prices' },
+        { name: 'stations', description: 'stations and EVSEs with live status and profile compliance' },
+        { name: 'plans', description: 'the current plan per site' },
+        { name: 'vehicles', description: 'vehicles and the fleet table' },
+        { name: 'targets', description: 'departure targets, single and bulk, and boost' },
+        { name: 'sessions', description: 'charging sessions with cost and savings, CSV export' },
+        { name: 'decisions', description: 'the decision log' },
+        { name: 'live', description: 'server-sent events' },
+      ],
+    },
+    // Shared schemas keep their $id as the component name (#/components/schemas/Error), not def-0.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String((json as { $id?: string }).$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,86 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { EffectiveSlot } from '../../domain/prices.js';
+import type { PlanRecord, SessionPlan } from '../../domain/plans.js';
+import { principalOf } from '../auth/plugin.js';
+import { HttpError } from '../errors.js';
+import type { ApiContext } from './context.js';
+import { errors, PlanView, SiteParams, type PlanSessionView } from './schemas.js';
+import { priceParts } from './sites.js';
+
+/**
+ * GET /api/v1/sites/:siteId/plan: the site's current plan as the charts and the fleet table need it: power per
+ * slot per session and summed, the site limit, the price parts per slot, expected energy, SoC and cost at
+ * departure, and what the charger was last sent. Read from the scheduler's in-memory latest plan.
+ */
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Why the plan cannot give the car what it asked for (the scheduler's reason when it gives one). */
+export function shortfallReasonOf(s: SessionPlan): string | null {
+  const reason = (s as SessionPlan & { shortfallReason?: string | null }).shortfallReason;
+  return s.shortfallKwh > 1e-6 ? reason ?? null : null;
+}
+
+export function sessionView(ctx: ApiContext, s: SessionPlan): PlanSessionView {
+  const pushed = ctx.deps.stores.profiles.pushed(s.stationId, s.evseId, s.transactionId);
+  return {
+    stationId: s.stationId,
+    evseId: s.evseId,
+    transactionId: s.transactionId,
+    vehicleId: s.vehicleId,
+    vehicleName: s.vehicleId ? ctx.deps.stores.vehicles.get(s.vehicleId)?.name ?? null : null,
+    targetSource: s.targetSource,
+    compliance: s.compliance,
+    departureAt: iso(s.departureMs),
+    requestedKwh: s.requestedKwh,
+    deliveredKwh: s.deliveredKwh,
+    plannedKwh: s.plannedKwh,
+    shortfallKwh: s.shortfallKwh,
+    shortfallReason: shortfallReasonOf(s),
+    expectedEnergyAtDepartureKwh: round3(s.deliveredKwh + s.plannedKwh),
+    socAtDeparturePercent: s.socAtDeparturePercent,
+    cost: s.cost,
+    readyAt: s.readyAtMs === null ? null : iso(s.readyAtMs),
+    powerKw: s.powerKw,
+    notes: s.notes,
+    pushed: pushed ? { profileId: pushed.profileId, state: pushed.state, at: pushed.sentAt } : null,
+  };
+}
+
+export function planView(ctx: ApiContext, plan: PlanRecord) {
+  const summedKw = plan.slotStarts.map((_, i) => round3(plan.sessions.reduce((a, s) => a + (s.powerKw[i] ?? 0), 0)));
+  // Stored as the planner's EffectiveSlot per slot; a slot without a known price was stored as null.
+  const prices = (Array.isArray(plan.prices) ? (plan.prices as (EffectiveSlot | null | undefined)[]) : []).map((p) => (p ? priceParts(p) : null));
+  return {
+    planId: plan.id,
+    siteId: plan.siteId,
+    createdAt: plan.createdAt,
+    triggers: plan.triggers,
+    status: plan.status,
+    currency: plan.currency,
+    totalCost: plan.totalCost,
+    slotStarts: plan.slotStarts.map(iso),
+    endAt: iso(plan.endMs),
+    siteLimitKw: plan.siteLimitKw,
+    summedKw,
+    prices,
+    sessions: plan.sessions.map((s) => sessionView(ctx, s)),
+  };
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export const planRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  app.get('/api/v1/sites/:siteId/plan', {
+    schema: {
+      tags: ['plans'],
+      summary: 'The site’s current plan: power per slot, price parts, expected energy, SoC and cost at departure',
+      params: SiteParams,
+      response: { 200: PlanView, ...errors(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const site = ctx.site(principalOf(request), (request.params as SiteParams).siteId);
+    const plan = ctx.deps.scheduler.latestPlan(site.id);
+    if (!plan) throw new HttpError(404, 'PLAN_NONE', `site "${site.id}" has no plan yet`, 'siteId');
+    return planView(ctx, plan);
+  });
+};

@@ -1,0 +1,299 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { CircuitConfig, SitePolicy } from '../../domain/sites.js';
+import { OneOffTarget, VehicleInput, WeeklyTarget } from '../../domain/vehicles.js';
+
+/**
+ * The resource API's request and response schemas: the single source of the TypeScript types (`Static<>`), of
+ * fastify's validation and serialisation, and of the OpenAPI document (convention 4). Domain schemas (vehicles,
+ * targets, circuits, policy) are reused as they are, so the API accepts exactly what the scheduler accepts.
+ */
+
+const Iso = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+/** Every error answer references the shared ErrorBody (src/http/errors.ts, $id "Error"). */
+export const ErrorRef = (description: string) => Type.Ref('Error', { description });
+
+/** Error responses by status, for route schemas: `...errors(401, 403, 404)`. */
+const ERROR_TEXT: Record<number, string> = {
+  400: 'the request does not match the schema (REQUEST_INVALID): the message names the field',
+  401: 'no credentials or invalid ones (AUTH_MISSING, AUTH_INVALID)',
+  403: 'outside the caller’s role or scope (AUTH_FORBIDDEN, CSRF_INVALID)',
+  404: 'no such thing (admins only; others get 403 so that nothing leaks)',
+  409: 'conflicts with the current state',
+  415: 'the body is neither application/json nor text/csv',
+  422: 'valid JSON, but breaks a rule: code and field say which',
+  503: 'a dependency is unavailable (PRICES_UNAVAILABLE)',
+};
+export function errors(...statuses: number[]): Record<number, TSchema> {
+  return Object.fromEntries(statuses.map((s) => [s, ErrorRef(ERROR_TEXT[s] ?? 'error')]));
+}
+
+export const SiteParams = Type.Object({ siteId: Type.String({ minLength: 1, description: 'site id from config' }) });
+export type SiteParams = Static<typeof SiteParams>;
+export const VehicleParams = Type.Object({ vehicleId: Type.String({ minLength: 1 }) });
+export type VehicleParams = Static<typeof VehicleParams>;
+export const Month = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM, in the site’s time zone' });
+
+// ---- sites ----
+
+export const SiteSummary = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  fleet: Nullable(Type.String({ description: 'the fleet or household the site belongs to' })),
+  timeZone: Type.String({ description: 'IANA zone: departures and months are read here' }),
+  tariff: Type.String(),
+  gridLimitKw: Type.Number(),
+  slotMinutes: Type.Integer(),
+  evseCount: Type.Integer(),
+});
+export type SiteSummary = Static<typeof SiteSummary>;
+
+export const PlacedEvseView = Type.Object({
+  stationId: Type.String(),
+  evseId: Type.Integer(),
+  circuit: Nullable(Type.String()),
+  phases: Type.Integer(),
+  phase: Nullable(Type.Integer()),
+  maxKw: Type.Number(),
+});
+
+export const SiteDetail = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  fleet: Nullable(Type.String()),
+  timeZone: Type.String(),
+  tariff: Type.String(),
+  gridLimitKw: Type.Number({ description: 'the grid connection’s import limit for charging' }),
+  capacityLimitTarget: Nullable(Type.String()),
+  slotMinutes: Type.Integer(),
+  lineVoltageV: Type.Number(),
+  circuits: Type.Array(CircuitConfig),
+  evses: Type.Array(PlacedEvseView),
+  policy: Type.Required(SitePolicy),
+});
+
+// ---- stations ----
+
+export const EvseStatus = Type.Union(
+  ['available', 'occupied', 'charging', 'suspended', 'faulted', 'unavailable', 'offline'].map((s) => Type.Literal(s)),
+);
+export type EvseStatus = 'available' | 'occupied' | 'charging' | 'suspended' | 'faulted' | 'unavailable' | 'offline';
+export const Compliance = Type.Union(
+  ['unknown', 'follows', 'limited', 'rejects-profiles', 'ignores-profiles', 'unreachable'].map((s) => Type.Literal(s)),
+  { description: 'how the charger follows our profiles; ignores-profiles is the "ignores profiles" warning' },
+);
+
+export const EvseView = Type.Object({
+  evseId: Type.Integer(),
+  circuit: Nullable(Type.String()),
+  maxKw: Type.Number(),
+  status: EvseStatus,
+  compliance: Compliance,
+  complianceDetail: Nullable(Type.String()),
+  transactionId: Nullable(Type.String()),
+  vehicleId: Nullable(Type.String()),
+  powerKw: Nullable(Type.Number({ description: 'latest measured power of the session' })),
+  energyKwh: Nullable(Type.Number({ description: 'energy delivered in the session so far' })),
+});
+export type EvseView = Static<typeof EvseView>;
+export const StationView = Type.Object({
+  stationId: Type.String(),
+  online: Type.Boolean(),
+  lastSeenAt: Nullable(Iso()),
+  evses: Type.Array(EvseView),
+});
+export type StationView = Static<typeof StationView>;
+
+// ---- plans and prices ----
+
+export const PriceParts = Type.Object({
+  total: Type.Number({ description: 'currency per kWh, everything included' }),
+  energy: Type.Number(),
+  gridFees: Type.Number(),
+  taxes: Type.Number({ description: 'sum of the per-kWh taxes and levies' }),
+  vat: Type.Number(),
+});
+export type PriceParts = Static<typeof PriceParts>;
+
+export const PriceSlot = Type.Composite([
+  Type.Object({ start: Iso(), end: Iso() }),
+  PriceParts,
+  Type.Object({ currency: Type.String(), kind: Type.Union([Type.Literal('final'), Type.Literal('estimate')]) }),
+]);
+export type PriceSlot = Static<typeof PriceSlot>;
+export const PricesQuery = Type.Object({
+  from: Type.Optional(Iso('default: the start of the current slot')),
+  to: Type.Optional(Iso('default: from + the site’s planning horizon; at most 7 days after from')),
+});
+export type PricesQuery = Static<typeof PricesQuery>;
+
+export const Pushed = Type.Object({
+  profileId: Type.Integer(),
+  state: Type.Union(['sending', 'accepted', 'rejected', 'failed'].map((s) => Type.Literal(s))),
+  at: Iso(),
+});
+
+export const PlanSessionView = Type.Object({
+  stationId: Type.String(),
+  evseId: Type.Integer(),
+  transactionId: Type.String(),
+  vehicleId: Nullable(Type.String()),
+  vehicleName: Nullable(Type.String()),
+  targetSource: Type.Union(['vehicle-once', 'vehicle-weekly', 'charging-needs', 'site-default'].map((s) => Type.Literal(s))),
+  compliance: Compliance,
+  departureAt: Iso(),
+  requestedKwh: Type.Number({ description: 'energy still wanted when the plan was made' }),
+  deliveredKwh: Type.Number({ description: 'energy delivered in the session when the plan was made' }),
+  plannedKwh: Type.Number(),
+  shortfallKwh: Type.Number(),
+  shortfallReason: Nullable(Type.String({ description: 'why the car will not get what it asked for' })),
+  expectedEnergyAtDepartureKwh: Type.Number({ description: 'delivered + planned: the session’s energy at departure' }),
+  socAtDeparturePercent: Nullable(Type.Number()),
+  cost: Type.Number({ description: 'expected cost of the planned energy' }),
+  readyAt: Nullable(Iso('when the requested energy will be in; null if never')),
+  powerKw: Type.Array(Type.Number(), { description: 'planned power per slot, aligned with slotStarts' }),
+  notes: Type.Array(Type.String()),
+  pushed: Nullable(Pushed),
+});
+export type PlanSessionView = Static<typeof PlanSessionView>;
+
+export const PlanView = Type.Object({
+  planId: Type.Integer(),
+  siteId: Type.String(),
+  createdAt: Iso(),
+  triggers: Type.Array(Type.String()),
+  status: Type.Union([Type.Literal('optimal'), Type.Literal('shortfall'), Type.Literal('empty')]),
+  currency: Type.String(),
+  totalCost: Type.Number(),
+  slotStarts: Type.Array(Iso()),
+  endAt: Iso(),
+  siteLimitKw: Type.Array(Type.Number()),
+  summedKw: Type.Array(Type.Number(), { description: 'the sessions’ planned power summed per slot' }),
+  prices: Type.Array(Nullable(PriceParts), { description: 'per slot; null where no price was known' }),
+  sessions: Type.Array(PlanSessionView),
+});
+export type PlanView = Static<typeof PlanView>;
+
+// ---- vehicles, targets, the fleet table ----
+
+export const VehicleView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  fleet: Nullable(Type.String()),
+  batteryKwh: Nullable(Type.Number()),
+  maxAcKw: Type.Number(),
+  phases: Type.Integer(),
+  minCurrentA: Nullable(Type.Number()),
+  idTokens: Type.Array(Type.String()),
+});
+
+/** PUT body: VehicleInput with the id taken from the path (an id in the body must match it). */
+export const VehicleBody = Type.Composite(
+  [Type.Omit(VehicleInput, ['id']), Type.Partial(Type.Pick(VehicleInput, ['id']))],
+  { additionalProperties: false },
+);
+export type VehicleBody = Static<typeof VehicleBody>;
+
+export const TargetKind = Type.Union(
+  ['once', 'weekly', 'charging-needs', 'site-default', 'none'].map((s) => Type.Literal(s)),
+  { description: 'where the departure and amount come from' },
+);
+export const FleetRow = Type.Object({
+  vehicleId: Type.String(),
+  name: Type.String(),
+  fleet: Nullable(Type.String()),
+  stationId: Nullable(Type.String()),
+  evseId: Nullable(Type.Integer()),
+  status: Type.Union(['away', 'plugged-in', 'charging', 'ready', 'faulted', 'offline'].map((s) => Type.Literal(s))),
+  departureAt: Nullable(Iso()),
+  target: Type.Object({
+    kind: TargetKind,
+    energyKwh: Type.Optional(Type.Number()),
+    socPercent: Type.Optional(Type.Number()),
+  }),
+  expectedEnergyAtDepartureKwh: Nullable(Type.Number()),
+  socAtDeparturePercent: Nullable(Type.Number()),
+  shortfallKwh: Nullable(Type.Number()),
+  warning: Nullable(Type.String({ description: 'why the car will not make it (or is not steered); null when fine' })),
+});
+export type FleetRow = Static<typeof FleetRow>;
+
+export const NextDeparture = Type.Object({
+  at: Iso(),
+  local: Type.String({ description: 'YYYY-MM-DDTHH:MM in timeZone: the form’s default' }),
+  timeZone: Type.String(),
+  source: Type.Union([Type.Literal('once'), Type.Literal('weekly'), Type.Literal('site-default')]),
+});
+export const TargetView = Type.Object({
+  vehicleId: Type.String(),
+  once: Nullable(OneOffTarget),
+  weekly: Nullable(WeeklyTarget),
+  updatedAt: Nullable(Iso()),
+  nextDeparture: Nullable(NextDeparture),
+  boost: Type.Optional(Nullable(Type.Object({ energyKwh: Type.Number() }, { additionalProperties: true }))),
+});
+export type TargetView = Static<typeof TargetView>;
+
+export const BoostBody = Type.Object(
+  { energyKwh: Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'charge at full power until this much energy is in' }) },
+  { additionalProperties: false },
+);
+export type BoostBody = Static<typeof BoostBody>;
+
+const VehicleIdField = Type.Object({ vehicleId: Type.String({ minLength: 1 }) });
+export const BulkTargetRow = Type.Union([Type.Composite([VehicleIdField, OneOffTarget]), Type.Composite([VehicleIdField, WeeklyTarget])]);
+export const BulkJsonBody = Type.Array(BulkTargetRow, { minItems: 1, maxItems: 10_000 });
+export const BulkCsvBody = Type.String({
+  description: 'header vehicle_id,kind,departure,days,time,energy_kwh,soc_percent; days separated by ";"; RFC 4180 quoting',
+});
+export const BulkResult = Type.Object({ applied: Type.Integer(), vehicles: Type.Array(Type.String()) });
+
+// ---- sessions and decisions ----
+
+export const SessionsQuery = Type.Object({
+  site: Type.Optional(Type.String()),
+  vehicle: Type.Optional(Type.String()),
+  month: Type.Optional(Month),
+});
+export type SessionsQuery = Static<typeof SessionsQuery>;
+export const SessionsCsvQuery = Type.Object({ fleet: Type.String({ minLength: 1 }), month: Month });
+export type SessionsCsvQuery = Static<typeof SessionsCsvQuery>;
+
+export const SessionView = Type.Object({
+  siteId: Type.String(),
+  stationId: Type.String(),
+  evseId: Nullable(Type.Integer()),
+  transactionId: Type.String(),
+  vehicleId: Nullable(Type.String()),
+  fleet: Nullable(Type.String({ description: 'the vehicle’s fleet or household' })),
+  startedAt: Iso(),
+  endedAt: Nullable(Iso()),
+  energyKwh: Type.Number(),
+  cost: Nullable(Type.Number({ description: 'meter values times the effective price of each slot' })),
+  currency: Type.String(),
+  uncontrolledCost: Nullable(Type.Number({ description: 'the same energy at full power from arrival' })),
+  savings: Nullable(Type.Number()),
+});
+export type SessionView = Static<typeof SessionView>;
+
+export const DecisionsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  before: Type.Optional(Type.Integer({ minimum: 1, description: 'only entries with a smaller id (paging back)' })),
+});
+export type DecisionsQuery = Static<typeof DecisionsQuery>;
+export const DecisionView = Type.Object({
+  id: Type.Integer(),
+  siteId: Type.String(),
+  at: Iso(),
+  kind: Type.String(),
+  stationId: Nullable(Type.String()),
+  evseId: Nullable(Type.Integer()),
+  transactionId: Nullable(Type.String()),
+  planId: Nullable(Type.Integer()),
+  message: Type.String(),
+  details: Type.Unknown(),
+});
+
+export const LiveQuery = Type.Object({ site: Type.Optional(Type.String({ description: 'one site; default every site the caller may read' })) });
+export type LiveQuery = Static<typeof LiveQuery>;

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { principalOf } from '../auth/plugin.js';
+import type { ApiContext } from './context.js';
+import { errors, SiteParams, StationView, type EvseView } from './schemas.js';
+
+/**
+ * GET /api/v1/sites/:siteId/stations: every station of the site with its EVSEs' live status, how each follows our
+ * profiles (compliance: "ignores-profiles" is what the dashboard warns about), and the session on it.
+ */
+export const stationRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  app.get('/api/v1/sites/:siteId/stations', {
+    schema: {
+      tags: ['stations'],
+      summary: 'Stations and EVSEs of a site with live status and profile compliance',
+      params: SiteParams,
+      response: { 200: Type.Array(StationView), ...errors(400, 401, 403, 404) },
+    },
+  }, async (request) => {
+    const site = ctx.site(principalOf(request), (request.params as SiteParams).siteId);
+    const { stores, stations, scheduler } = ctx.deps;
+    const plan = scheduler.latestPlan(site.id);
+    const connectors = new Map<string, Map<number, string[]>>();
+    const byStation = new Map<string, EvseView[]>();
+    for (const e of site.evses) {
+      const { status, tx } = ctx.evseState(e.stationId, e.evseId, connectors);
+      const power = tx ? stores.meterValues.latest(e.stationId, tx.transactionId, 'Power.Active.Import') : undefined;
+      const view: EvseView = {
+        evseId: e.evseId,
+        circuit: e.circuit,
+        maxKw: e.maxKw,
+        status,
+        compliance: scheduler.compliance(e.stationId, e.evseId),
+        complianceDetail: stores.profiles.compliance(e.stationId, e.evseId)?.detail ?? null,
+        transactionId: tx?.transactionId ?? null,
+        vehicleId: tx ? ctx.vehicleOn(e.stationId, e.evseId, tx, plan) : null,
+        powerKw: power ? (power.unit === 'kW' ? power.value : power.value / 1000) : null,
+        energyKwh: tx && tx.energyWh !== null && tx.meterStartWh !== null ? Math.max(0, (tx.energyWh - tx.meterStartWh) / 1000) : null,
+      };
+      byStation.set(e.stationId, [...(byStation.get(e.stationId) ?? []), view]);
+    }
+    return [...byStation].map(([stationId, evses]) => ({
+      stationId,
+      online: stations.isConnected(stationId),
+      lastSeenAt: stores.stations.get(stationId)?.lastSeenAt ?? null,
+      evses,
+    }));
+  });
+};

@@ -1,0 +1,67 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { assertAccess, canAccess, READERS, requireRole, VEHICLE_WRITERS } from '../auth/access.js';
+import { principalOf } from '../auth/plugin.js';
+import { HttpError } from '../errors.js';
+import type { ApiContext } from './context.js';
+import { errors, VehicleBody, VehicleParams, VehicleView } from './schemas.js';
+
+/**
+ * Vehicles.
+ *
+ *   GET /api/v1/vehicles               the vehicles the caller may read
+ *   GET /api/v1/vehicles/:vehicleId    one vehicle
+ *   PUT /api/v1/vehicles/:vehicleId    create (201) or replace (200) (VEHICLE_WRITERS; the old and the new fleet must be in scope)
+ */
+export const vehicleRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  const { stores, scheduler } = ctx.deps;
+
+  app.get('/api/v1/vehicles', {
+    schema: {
+      tags: ['vehicles'],
+      summary: 'The vehicles the caller may read',
+      response: { 200: Type.Array(VehicleView), ...errors(401, 403) },
+    },
+  }, async (request) => {
+    const p = principalOf(request);
+    requireRole(p, READERS);
+    return stores.vehicles.list().filter((v) => canAccess(p, v.fleet));
+  });
+
+  app.get('/api/v1/vehicles/:vehicleId', {
+    schema: {
+      tags: ['vehicles'],
+      summary: 'One vehicle',
+      params: VehicleParams,
+      response: { 200: VehicleView, ...errors(400, 401, 403, 404) },
+    },
+  }, async (request) => ctx.vehicle(principalOf(request), (request.params as VehicleParams).vehicleId));
+
+  app.put('/api/v1/vehicles/:vehicleId', {
+    schema: {
+      tags: ['vehicles'],
+      summary: 'Create or replace a vehicle',
+      description: 'Needs admin or fleet-manager over the vehicle’s fleet, before and after the change (a vehicle cannot be moved into or out of a fleet outside the caller’s scope). A vehicle without a fleet is admin-only.',
+      params: VehicleParams,
+      body: VehicleBody,
+      response: {
+        200: VehicleView,
+        201: VehicleView,
+        ...errors(400, 401, 403, 422),
+      },
+    },
+  }, async (request, reply) => {
+    const p = principalOf(request);
+    const { vehicleId } = request.params as VehicleParams;
+    const body = request.body as VehicleBody;
+    if (body.id !== undefined && body.id !== vehicleId) {
+      throw new HttpError(400, 'REQUEST_INVALID', `body/id "${body.id}" must equal the vehicleId in the path "${vehicleId}"`, 'id');
+    }
+    const existing = stores.vehicles.get(vehicleId);
+    // Unknown and foreign vehicles get the same 403: creating over someone else's id must not reveal that it exists.
+    if (existing) assertAccess(p, existing.fleet, `vehicle "${vehicleId}"`, VEHICLE_WRITERS);
+    assertAccess(p, body.fleet ?? null, body.fleet ? `fleet "${body.fleet}"` : 'a vehicle without a fleet', VEHICLE_WRITERS);
+    const vehicle = scheduler.upsertVehicle({ ...body, id: vehicleId });
+    return reply.code(existing ? 200 : 201).send(vehicle);
+  });
+};

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiFixture, type Who } from './api-fixture.js';
+
+let f: ApiFixture;
+beforeAll(async () => {
+  f = await startApi();
+});
+afterAll(async () => f?.close());
+
+const IDS = ['VAN-1', 'VAN-2', 'VAN-S', 'CAR-H', 'CAR-G'];
+const snapshot = () => IDS.map((id) => f.deps.stores.targets.get(id) ?? null);
+const bulkJson = (who: Who, payload: unknown) => f.as(who, { method: 'POST', url: '/api/v1/targets/bulk', payload: payload as object });
+const bulkCsv = (who: Who, csv: string) =>
+  f.as(who, { method: 'POST', url: '/api/v1/targets/bulk', payload: csv, headers: { 'content-type': 'text/csv' } });
+
+describe('POST /api/v1/targets/bulk as JSON', () => {
+  it('rejects the whole batch when one row is bad, listing every issue, and applies nothing', async () => {
+    const before = snapshot();
+    const res = await bulkJson('north', [
+      { vehicleId: 'VAN-1', kind: 'once', departure: '2026-11-24T06:30', energyKwh: 30 },
+      { vehicleId: 'VAN-2', kind: 'weekly', days: ['mon', 'fri'], time: '25:00', socPercent: 80 },
+      { vehicleId: 'VAN-S', kind: 'once', departure: '2026-11-24T06:30', energyKwh: 30 },
+      { vehicleId: 'NOPE', kind: 'once', departure: '2026-11-20T06:30', energyKwh: 30 },
+    ]);
+    expect(res.statusCode).toBe(422);
+    const body = res.json();
+    expect(body).toMatchObject({ code: 'BULK_REJECTED', message: '3 problems; nothing was applied' });
+    // Row 4's departure is past, but an unknown vehicle has no zone to judge it in: the vehicle is what is wrong.
+    expect(body.issues).toEqual([
+      { row: 2, field: 'time', rule: 'pattern', message: 'time must be local time HH:MM (got "25:00")' },
+      { row: 3, field: 'vehicleId', rule: 'unknown-vehicle', message: 'no vehicle "VAN-S" in your scope' },
+      { row: 4, field: 'vehicleId', rule: 'unknown-vehicle', message: 'no vehicle "NOPE" in your scope' },
+    ]);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('applies every row when all are good, in one go', async () => {
+    const res = await bulkJson('north', [
+      { vehicleId: 'VAN-1', kind: 'once', departure: '2026-11-24T06:30', energyKwh: 30 },
+      { vehicleId: 'VAN-1', kind: 'weekly', days: ['mon', 'tue'], time: '06:00', energyKwh: 20 },
+      { vehicleId: 'VAN-2', kind: 'weekly', days: ['mon', 'fri'], time: '05:45', socPercent: 80 },
+    ]);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ applied: 3, vehicles: ['VAN-1', 'VAN-2'] });
+    expect(f.deps.stores.targets.get('VAN-1')).toMatchObject({ once: { departure: '2026-11-24T06:30', energyKwh: 30 }, weekly: { time: '06:00' } });
+    expect(f.deps.stores.targets.get('VAN-2')).toMatchObject({ weekly: { days: ['mon', 'fri'], time: '05:45', socPercent: 80 } });
+  });
+
+  it.each<[string, unknown, { row: number | null; field: string; rule: string }]>([
+    ['a departure in the past', [{ vehicleId: 'VAN-1', kind: 'once', departure: '2026-11-23T10:00', energyKwh: 5 }], { row: 1, field: 'departure', rule: 'in-the-past' }],
+    ['a row without vehicle', [{ kind: 'once', departure: '2026-11-24T10:00', energyKwh: 5 }], { row: 1, field: 'vehicleId', rule: 'required' }],
+    ['a row that is not an object', ['VAN-1'], { row: 1, field: 'vehicleId', rule: 'required' }],
+    ['the same vehicle twice', [
+      { vehicleId: 'VAN-1', kind: 'weekly', days: ['mon'], time: '06:00', energyKwh: 5 },
+      { vehicleId: 'VAN-1', kind: 'weekly', days: ['tue'], time: '06:00', energyKwh: 5 },
+    ], { row: 2, field: 'vehicleId', rule: 'duplicate' }],
+    ['an empty array', [], { row: null, field: 'body', rule: 'required' }],
+    ['an object instead of an array', { vehicleId: 'VAN-1' }, { row: null, field: 'body', rule: 'type' }],
+  ])('refuses %s', async (_what, payload, issue) => {
+    const before = snapshot();
+    const res = await bulkJson('north', payload);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().issues).toContainEqual(expect.objectContaining(issue));
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('lets a homeowner upload for its own car only', async () => {
+    expect((await bulkJson('homeH', [{ vehicleId: 'CAR-H', kind: 'weekly', days: ['sat'], time: '09:00', energyKwh: 10 }])).statusCode).toBe(200);
+    const res = await bulkJson('homeH', [{ vehicleId: 'CAR-G', kind: 'weekly', days: ['sat'], time: '09:00', energyKwh: 10 }]);
+    expect(res.json().issues).toEqual([{ row: 1, field: 'vehicleId', rule: 'unknown-vehicle', message: 'no vehicle "CAR-G" in your scope' }]);
+    expect(f.deps.stores.targets.get('CAR-G')).toBeUndefined();
+  });
+
+  it.each<[Who, number]>([['publisher', 403], ['anonymous', 401]])('%s -> %i', async (who, status) => {
+    const res = await bulkJson(who, [{ vehicleId: 'VAN-1', kind: 'weekly', days: ['sat'], time: '09:00', energyKwh: 10 }]);
+    expect(res.statusCode).toBe(status);
+  });
+
+  it('refuses a body that is neither JSON nor CSV (415)', async () => {
+    const res = await f.as('north', { method: 'POST', url: '/api/v1/targets/bulk', payload: 'x', headers: { 'content-type': 'application/xml' } });
+    expect(res.statusCode).toBe(415);
+  });
+});
+
+describe('POST /api/v1/targets/bulk as CSV', () => {
+  const HEADER = 'vehicle_id,kind,departure,days,time,energy_kwh,soc_percent';
+
+  it('rejects a file with one bad row (row numbers after the header) and applies nothing', async () => {
+    const before = snapshot();
+    const csv = [
+      HEADER,
+      'VAN-1,once,2026-11-25T06:15,,,12,',
+      'VAN-2,weekly,,mon;wed,06:00,"11,5",',
+      'VAN-2,once,2026-11-25T06:15,,,,90',
+    ].join('\r\n');
+    const res = await bulkCsv('north', csv);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().issues).toEqual([
+      { row: 2, field: 'energy_kwh', rule: 'not-numeric', message: 'energy_kwh must be a number with a dot for decimals (got "11,5")' },
+    ]);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('applies a good file (BOM, LF, quoted fields, spaces, any column order)', async () => {
+    const csv = '\uFEFFkind,vehicle_id,days,time,energy_kwh,departure,soc_percent\n' +
+      'weekly,VAN-1,"mon; tue ;WED",05:30,14.5,,\n' +
+      'once,"VAN-2",,,,2026-11-26T07:00,75\n\n';
+    const res = await bulkCsv('north', csv);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ applied: 2, vehicles: ['VAN-1', 'VAN-2'] });
+    expect(f.deps.stores.targets.get('VAN-1')?.weekly).toEqual({ kind: 'weekly', days: ['mon', 'tue', 'wed'], time: '05:30', energyKwh: 14.5 });
+    expect(f.deps.stores.targets.get('VAN-2')?.once).toEqual({ kind: 'once', departure: '2026-11-26T07:00', socPercent: 75 });
+  });
+
+  it.each<[string, string, { row: number | null; field: string; rule: string; message?: string }]>([
+    ['an unknown column', 'vehicle_id,kind,departure,energy,\nVAN-1,once,2026-11-25T06:15,5,', { row: 0, field: 'energy', rule: 'unknown-column' }],
+    ['no vehicle_id column', 'kind,departure,energy_kwh\nonce,2026-11-25T06:15,5', { row: 0, field: 'vehicle_id', rule: 'required' }],
+    ['a row with too many fields', `${HEADER}\nVAN-1,once,2026-11-25T06:15,,,5,,extra`, { row: 1, field: 'csv', rule: 'columns' }],
+    ['an unclosed quote', `${HEADER}\nVAN-1,once,"2026-11-25T06:15,,,5,`, { row: 1, field: 'csv', rule: 'csv-syntax' }],
+    ['an unknown kind', `${HEADER}\nVAN-1,sometimes,,,,5,`, { row: 1, field: 'kind', rule: 'enum' }],
+    ['an unknown weekday', `${HEADER}\nVAN-1,weekly,,mon;funday,06:00,5,`, { row: 1, field: 'days', rule: 'enum' }],
+    ['no amount', `${HEADER}\nVAN-1,weekly,,mon,06:00,,`, { row: 1, field: 'energy_kwh', rule: 'required', message: 'energy_kwh or soc_percent is required: how much the car needs' }],
+    ['a foreign vehicle', `${HEADER}\nVAN-S,weekly,,mon,06:00,5,`, { row: 1, field: 'vehicle_id', rule: 'unknown-vehicle' }],
+    ['a header only', HEADER, { row: null, field: 'body', rule: 'required' }],
+  ])('refuses %s', async (_what, csv, issue) => {
+    const before = snapshot();
+    const res = await bulkCsv('north', csv);
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ code: 'BULK_REJECTED' });
+    expect(res.json().issues).toContainEqual(expect.objectContaining(issue));
+    expect(snapshot()).toEqual(before);
+  });
+});
