@@ -68,12 +68,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 let dummy: Promise<string> | undefined;
 
+/** Makes the dummy hash ahead of the first login, so that login is not the one slower answer that hints. */
+export function primeDummy(): void {
+  dummy ??= hashPassword('no user has this password', DEFAULT_SCRYPT);
+}
+
 /**
  * For a username that does not exist: spend the same work as a real check and answer false, so the response time
  * does not tell which usernames exist. The dummy hash has the default parameters, like every new password.
  */
 export async function verifyDummy(password: string): Promise<false> {
-  dummy ??= hashPassword('no user has this password', DEFAULT_SCRYPT);
-  await verifyPassword(password, await dummy);
+  primeDummy();
+  await verifyPassword(password, await dummy!);
   return false;
 }

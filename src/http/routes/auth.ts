@@ -8,7 +8,7 @@ import { AuthError, newApiToken } from '../auth/api-tokens.js';
 import { assertDelegable, isAdmin, type Principal } from '../auth/access.js';
 import { principalOf, type AuthPluginDeps } from '../auth/plugin.js';
 import { resolveAuthOptions } from '../auth/options.js';
-import { verifyDummy, verifyPassword } from '../auth/passwords.js';
+import { primeDummy, verifyDummy, verifyPassword } from '../auth/passwords.js';
 import { rateLimiters } from '../auth/rate-limit.js';
 import { grantProblem, ROLES, type Role } from '../auth/roles.js';
 import { SESSION_COOKIE, sessionCookieOptions, sessionIdOf, startSession } from '../auth/sessions.js';
@@ -45,6 +45,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
   const accounts = deps.accounts;
   if (!accounts) throw new Error('authRoutes needs deps.accounts (users, sessions, ownedTokens)');
   ensureErrorSchema(app);
+  primeDummy();
   const { clock } = deps;
   const options = resolveAuthOptions(deps.options);
   const cookie = sessionCookieOptions(options);
@@ -60,7 +61,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
     '/api/v1/session',
     {
       config: { csrf: false },
-      schema: { tags, summary: 'Log in: starts a session cookie', body: LoginBody, response: { 200: LoginResult, ...errors(400, 401, 429) } },
+      schema: { tags, summary: 'Log in: sets the cp_session cookie (httpOnly, SameSite=Strict, Secure)', body: LoginBody, response: { 200: LoginResult, ...errors(400, 401, 429) } },
     },
     async (request: FastifyRequest<{ Body: Static<typeof LoginBody> }>, reply) => {
       await loginPerIp(request, reply);
@@ -84,7 +85,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
 
   app.delete(
     '/api/v1/session',
-    { schema: { tags, summary: 'Log out: ends this session (needs X-CSRF-Token)', response: { 204: { type: 'null' }, ...errors(401, 403) } } },
+    { schema: { tags, summary: 'Log out: ends this session (needs X-CSRF-Token)', response: { 204: Type.Null({ description: 'logged out; the cookie is cleared' }), ...errors(401, 403) } } },
     async (request, reply) => {
       const secret = request.cookies[SESSION_COOKIE];
       if (secret) accounts.sessions.delete(sessionIdOf(secret));
@@ -148,7 +149,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
 
   app.delete(
     '/api/v1/tokens/:id',
-    { schema: { tags, summary: 'Revoke an API token: yours, or any for an admin', params: TokenParams, response: { 204: { type: 'null' }, ...errors(400, 401, 403, 404, 429) } } },
+    { schema: { tags, summary: 'Revoke an API token: yours, or any for an admin', params: TokenParams, response: { 204: Type.Null({ description: 'revoked (or already was)' }), ...errors(400, 401, 403, 404, 429) } } },
     async (request: FastifyRequest<{ Params: Static<typeof TokenParams> }>, reply) => {
       const p = principalOf(request);
       await tokenCalls(request, reply);
