@@ -13,6 +13,7 @@ import { openDatabase, createOcppRepositories, type Db } from './storage/index.j
 import { PriceSeriesRepository } from './storage/price-series-repository.js';
 import { CapacityLimitRepository } from './storage/price-capacity-limit-repository.js';
 import { ApiTokenRepository } from './storage/api-token-repository.js';
+import { UserRepository, UserTokenRepository, WebSessionRepository } from './storage/user-repository.js';
 import { createPricing, parsePricesConfig, type Pricing } from './prices/setup.js';
 import { OcppServer } from './ocpp/server.js';
 import { buildApp } from './http/app.js';
@@ -98,17 +99,18 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
     logger,
     reportTimeoutMs: o.callTimeoutSeconds * 1000,
   });
+  const schedulerStores = {
+    ...repositories,
+    vehicles: new VehicleRepository(db),
+    targets: new TargetRepository(db),
+    assignments: new AssignmentRepository(db),
+    plans: new PlanRepository(db),
+    profiles: new ProfileRepository(db),
+    decisions: new DecisionRepository(db),
+  };
   const scheduler = new Scheduler({
     sites,
-    stores: {
-      ...repositories,
-      vehicles: new VehicleRepository(db),
-      targets: new TargetRepository(db),
-      assignments: new AssignmentRepository(db),
-      plans: new PlanRepository(db),
-      profiles: new ProfileRepository(db),
-      decisions: new DecisionRepository(db),
-    },
+    stores: schedulerStores,
     gateway,
     prices: pricing.sitePrices,
     capacity: capacityLimits,
@@ -125,11 +127,33 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
   });
   wireScheduler(events, scheduler, repositories.stations);
   const ocppPorts = await ocpp.listen();
+  const tokens = new ApiTokenRepository(db);
+  const h = config.http;
   const http = await buildApp({
     clock,
     logger,
     stations: ocpp,
-    tariffs: { intake: pricing.intake, tokens: new ApiTokenRepository(db), clock },
+    tariffs: { intake: pricing.intake, tokens, clock },
+    auth: {
+      tokens,
+      clock,
+      accounts: { users: new UserRepository(db), sessions: new WebSessionRepository(db), ownedTokens: new UserTokenRepository(db) },
+      options: {
+        ...(h.cookieSecure !== undefined ? { cookieSecure: h.cookieSecure } : {}),
+        ...(h.sessionIdleHours !== undefined ? { sessionIdleHours: h.sessionIdleHours } : {}),
+        ...(h.sessionMaxHours !== undefined ? { sessionMaxHours: h.sessionMaxHours } : {}),
+      },
+    },
+    api: {
+      scheduler,
+      sites,
+      stores: schedulerStores,
+      prices: pricing.sitePrices,
+      stations: ocpp,
+      events: { on: (event, fn) => events.on(event, fn) },
+      clock,
+    },
+    pages: true,
   });
   await http.listen({ host: config.http.host, port: config.http.port });
   const httpPort = (http.server.address() as { port: number }).port;
