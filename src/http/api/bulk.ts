@@ -6,7 +6,7 @@ import type { DepartureTarget } from '../../domain/vehicles.js';
 import type { ApiContext } from './context.js';
 import { parseCsv } from './csv.js';
 import { checkTarget } from './target-check.js';
-import { BulkCsvBody, BulkJsonBody, BulkResult, errors } from './schemas.js';
+import { BulkCsvBody, BulkJsonBody, BulkResult, errors, ok } from './schemas.js';
 import { bodyCheckedByHandler } from './validation.js';
 
 /**
@@ -132,7 +132,7 @@ export const bulkRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
       summary: 'Set many departure targets at once (JSON or CSV): all or nothing',
       description: 'CSV: header `vehicle_id,kind,departure,days,time,energy_kwh,soc_percent` (any order, unknown columns refused), days separated by ";", numbers with a dot, RFC 4180 quoting; rows are numbered from 1 after the header (row 0). JSON: rows numbered from 1. Any bad row: 422 BULK_REJECTED with every issue and nothing applied.',
       body: { content: { 'application/json': { schema: BulkJsonBody }, 'text/csv': { schema: BulkCsvBody } } },
-      response: { 200: BulkResult, ...errors(400, 401, 403, 415, 422) },
+      response: { 200: ok(BulkResult, 'every row applied'), ...errors(400, 401, 403, 415, 422) },
     },
     validatorCompiler: bodyCheckedByHandler,
   }, async (request) => {

@@ -7,7 +7,7 @@ import { localDateTime, nextLocalTime } from '../../scheduler/index.js';
 import { principalOf } from '../auth/plugin.js';
 import type { ApiContext } from './context.js';
 import { shortfallReasonOf } from './plans.js';
-import { errors, FleetRow, SiteParams } from './schemas.js';
+import { errors, FleetRow, SiteParams, ok } from './schemas.js';
 
 /**
  * GET /api/v1/sites/:siteId/vehicles: the fleet table. One row per vehicle of the site's fleet plus every vehicle in
@@ -97,7 +97,7 @@ export const fleetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, 
       tags: ['vehicles'],
       summary: 'The fleet table: every vehicle of the site with departure, target, expected energy, status and warning',
       params: SiteParams,
-      response: { 200: Type.Array(FleetRow), ...errors(400, 401, 403, 404) },
+      response: { 200: ok(Type.Array(FleetRow), 'one row per vehicle'), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => fleetTable(ctx, ctx.site(principalOf(request), (request.params as SiteParams).siteId)));
 };

@@ -57,7 +57,6 @@ export const liveRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
       tags: ['live'],
       summary: 'Server-sent events: plan, status and decision changes of the sites the caller may read',
       querystring: LiveQuery,
-      produces: ['text/event-stream'],
       response: {
         200: {
           description: 'an event stream (text/event-stream): events plan, status, decision with JSON data; comment lines keep it open',

@@ -4,7 +4,7 @@ import type { PlanRecord, SessionPlan } from '../../domain/plans.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
-import { errors, PlanView, SiteParams, type PlanSessionView } from './schemas.js';
+import { errors, PlanView, SiteParams, type PlanSessionView, ok } from './schemas.js';
 import { priceParts } from './sites.js';
 
 /**
@@ -75,7 +75,7 @@ export const planRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
       tags: ['plans'],
       summary: 'The site’s current plan: power per slot, price parts, expected energy, SoC and cost at departure',
       params: SiteParams,
-      response: { 200: PlanView, ...errors(400, 401, 403, 404) },
+      response: { 200: ok(PlanView, 'the latest plan'), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
     const site = ctx.site(principalOf(request), (request.params as SiteParams).siteId);

@@ -14,6 +14,9 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 /** Every error answer references the shared ErrorBody (src/http/errors.ts, $id "Error"). */
 export const ErrorRef = (description: string) => Type.Ref('Error', { description });
 
+/** A success response with its description for the OpenAPI document (swagger says "Default Response" otherwise). */
+export const ok = <T extends TSchema>(schema: T, description: string): T => ({ ...schema, description });
+
 /** Error responses by status, for route schemas: `...errors(401, 403, 404)`. */
 const ERROR_TEXT: Record<number, string> = {
   400: 'the request does not match the schema (REQUEST_INVALID): the message names the field',
@@ -205,7 +208,7 @@ export const FleetRow = Type.Object({
   fleet: Nullable(Type.String()),
   stationId: Nullable(Type.String()),
   evseId: Nullable(Type.Integer()),
-  status: Type.Union(['away', 'plugged-in', 'charging', 'ready', 'faulted', 'offline'].map((s) => Type.Literal(s))),
+  status: Type.Union(['away', 'plugged-in', 'charging', 'ready', 'offline'].map((s) => Type.Literal(s))),
   departureAt: Nullable(Iso()),
   target: Type.Object({
     kind: TargetKind,

@@ -5,7 +5,7 @@ import { canAccess, READERS, requireRole } from '../auth/access.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
-import { errors, PriceSlot, PricesQuery, SiteDetail, SiteParams, SiteSummary, type PriceParts } from './schemas.js';
+import { errors, PriceSlot, PricesQuery, SiteDetail, SiteParams, SiteSummary, type PriceParts, ok } from './schemas.js';
 
 /**
  * Sites: what a grid connection is (limits, circuits, tariff, zone, EVSEs, policy) and what it pays per slot.
@@ -27,7 +27,7 @@ export const siteRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
       tags: ['sites'],
       summary: 'The sites the caller may read',
       description: 'Admins see every site; fleet managers and homeowners the sites whose fleet (or home) they are granted.',
-      response: { 200: Type.Array(SiteSummary), ...errors(401, 403) },
+      response: { 200: ok(Type.Array(SiteSummary), 'the readable sites'), ...errors(401, 403) },
     },
   }, async (request) => {
     const p = principalOf(request);
@@ -43,7 +43,7 @@ export const siteRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
       tags: ['sites'],
       summary: 'One site: limits, circuits, tariff, time zone, EVSEs and policy',
       params: SiteParams,
-      response: { 200: SiteDetail, ...errors(400, 401, 403, 404) },
+      response: { 200: ok(SiteDetail, 'the site'), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => ctx.site(principalOf(request), (request.params as SiteParams).siteId));
 
@@ -53,7 +53,7 @@ export const siteRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
       summary: 'Effective price per slot (energy, grid fees, taxes, VAT) over a window',
       params: SiteParams,
       querystring: PricesQuery,
-      response: { 200: Type.Array(PriceSlot), ...errors(400, 401, 403, 404, 503) },
+      response: { 200: ok(Type.Array(PriceSlot), 'one entry per slot with a known price'), ...errors(400, 401, 403, 404, 503) },
     },
   }, async (request) => {
     const site = ctx.site(principalOf(request), (request.params as SiteParams).siteId);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { principalOf } from '../auth/plugin.js';
 import type { ApiContext } from './context.js';
-import { errors, SiteParams, StationView, type EvseView } from './schemas.js';
+import { errors, SiteParams, StationView, type EvseView, ok } from './schemas.js';
 
 /**
  * GET /api/v1/sites/:siteId/stations: every station of the site with its EVSEs' live status, how each follows our
@@ -14,7 +14,7 @@ export const stationRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
       tags: ['stations'],
       summary: 'Stations and EVSEs of a site with live status and profile compliance',
       params: SiteParams,
-      response: { 200: Type.Array(StationView), ...errors(400, 401, 403, 404) },
+      response: { 200: ok(Type.Array(StationView), 'the site’s stations'), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
     const site = ctx.site(principalOf(request), (request.params as SiteParams).siteId);

@@ -7,7 +7,7 @@ import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
 import { checkTarget } from './target-check.js';
-import { errors, TargetView, VehicleParams } from './schemas.js';
+import { errors, ok, TargetView, VehicleParams } from './schemas.js';
 import { DepartureTarget } from '../../domain/vehicles.js';
 import { bodyCheckedByHandler } from './validation.js';
 
@@ -58,7 +58,7 @@ export const targetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app,
       tags: ['targets'],
       summary: 'A vehicle’s departure targets and its next departure',
       params: VehicleParams,
-      response: { 200: TargetView, ...errors(400, 401, 403, 404) },
+      response: { 200: ok(TargetView, 'the targets'), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
     const vehicle = ctx.vehicle(principalOf(request), (request.params as VehicleParams).vehicleId);
@@ -72,7 +72,7 @@ export const targetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app,
       description: 'Departure and time are wall-clock in the time zone of the site where the car charges. A one-off departure must be in the future. Every problem is listed in `issues` (row null) with its field and rule; `field` names the first.',
       params: VehicleParams,
       body: DepartureTarget,
-      response: { 200: TargetView, ...errors(400, 401, 403, 404, 422) },
+      response: { 200: ok(TargetView, 'the targets after the change'), ...errors(400, 401, 403, 404, 422) },
     },
     // The body is checked by checkTarget (by kind, every field reported); ajv on the union would blame the wrong branch.
     validatorCompiler: bodyCheckedByHandler,
@@ -91,7 +91,7 @@ export const targetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app,
       tags: ['targets'],
       summary: 'Drop the one-off target (the weekly rule applies again)',
       params: VehicleParams,
-      response: { 200: TargetView, ...errors(400, 401, 403, 404) },
+      response: { 200: ok(TargetView, 'the targets after the change'), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
     const vehicle = ctx.vehicle(principalOf(request), (request.params as VehicleParams).vehicleId, TARGET_WRITERS);

@@ -4,7 +4,7 @@ import { assertAccess, canAccess, READERS, requireRole, VEHICLE_WRITERS } from '
 import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
-import { errors, VehicleBody, VehicleParams, VehicleView } from './schemas.js';
+import { errors, VehicleBody, VehicleParams, VehicleView, ok } from './schemas.js';
 
 /**
  * Vehicles.
@@ -20,7 +20,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     schema: {
       tags: ['vehicles'],
       summary: 'The vehicles the caller may read',
-      response: { 200: Type.Array(VehicleView), ...errors(401, 403) },
+      response: { 200: ok(Type.Array(VehicleView), 'the readable vehicles'), ...errors(401, 403) },
     },
   }, async (request) => {
     const p = principalOf(request);
@@ -33,7 +33,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
       tags: ['vehicles'],
       summary: 'One vehicle',
       params: VehicleParams,
-      response: { 200: VehicleView, ...errors(400, 401, 403, 404) },
+      response: { 200: ok(VehicleView, 'the vehicle'), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => ctx.vehicle(principalOf(request), (request.params as VehicleParams).vehicleId));
 
@@ -45,8 +45,8 @@ export const vehicleRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
       params: VehicleParams,
       body: VehicleBody,
       response: {
-        200: VehicleView,
-        201: VehicleView,
+        200: ok(VehicleView, 'replaced'),
+        201: ok(VehicleView, 'created'),
         ...errors(400, 401, 403, 422),
       },
     },
