@@ -114,7 +114,10 @@ export type DecisionKind =
   | 'profile.restored'
   | 'default-profile.installed'
   | 'station.ignores-profiles'
-  | 'session.deviated';
+  | 'session.deviated'
+  | 'boost.set'
+  | 'boost.cleared'
+  | 'boost.done';
 
 /** One line of a site's decision log: what the scheduler did and why, for people (issue 6 shows it). */
 export interface DecisionRecord {
@@ -159,6 +162,48 @@ export interface SessionPlan {
   readyAtMs: number | null;
   /** Expected state of charge at departure when capacity and SoC are known. */
   socAtDeparturePercent: number | null;
+  /** The session's energy at departure as planned: delivered + what the plan gives before departure. */
+  expectedEnergyAtDepartureKwh: number;
+  /** Why the car will not get what it asked for (null when shortfallKwh is 0). */
+  shortfallReason: ShortfallReason | null;
+  /** The same for people, one line: "even alone at its full 11 kW the car gets 8.3 of 10 kWh before 07:00". */
+  shortfallMessage: string | null;
+  /** A person's "charge now" in this plan (null: none): full power from now, ahead of price and other cars. */
+  boost: PlannedBoost | null;
+}
+
+/**
+ * Why a car falls short, decided from the problem the planner built (src/scheduler/shortfall.ts), first match:
+ * - car-or-charger-power: even alone at full power (car, EVSE, a lower limit the charger holds) it cannot get it
+ *   before departure (too little time is this too: the time is what it is);
+ * - charger-unreachable: its charger cannot be reached and holds a profile that gives less;
+ * - charger-ignores-profiles: a charger we cannot steer on its circuit or site takes the room it would need;
+ * - site-limit: the site's or a circuit's limit, shared with the other cars, leaves too little.
+ */
+export type ShortfallReason = 'car-or-charger-power' | 'charger-unreachable' | 'charger-ignores-profiles' | 'site-limit';
+
+export interface PlannedBoost {
+  /** Energy the boost still wanted when the plan was made. */
+  remainingKwh: number;
+  /** The part of it this plan delivers, at full power from now (less only when the horizon is too short). */
+  plannedKwh: number;
+  /** The end of the last slot that delivers boost energy. */
+  untilMs: number | null;
+}
+
+/** A vehicle's "charge now", as people see it (Scheduler.boost). */
+export interface BoostRecord {
+  vehicleId: string;
+  siteId: string;
+  stationId: string;
+  evseId: number;
+  transactionId: string;
+  /** What was asked: this much more energy from setAt. */
+  energyKwh: number;
+  /** Delivered since it was set, and what is still missing. */
+  deliveredKwh: number;
+  remainingKwh: number;
+  setAt: string;
 }
 
 export interface PlanRecord {

@@ -2,3 +2,4 @@
 export { Scheduler, SchedulerInputError, type SchedulerDeps, type SchedulerStores, type SchedulerEventSink } from './scheduler.js';
 export { resolveSites, SiteConfigError, SiteIndex } from './sites.js';
 export { nextLocalTime, localDateTime } from './targets.js';
+export type { NextDeparture } from './departures.js';

@@ -1,11 +1,14 @@
+import { DateTime } from 'luxon';
 import { timedSolve, type Plan } from '../../solver/index.js';
-import type { ChargerCompliance, PlanRecord, PushedProfileRecord, SessionPlan } from '../domain/plans.js';
+import type { ChargerCompliance, PlannedBoost, PlanRecord, PushedProfileRecord, SessionPlan } from '../domain/plans.js';
 import type { CapacityLimitStore, SitePriceProvider } from '../domain/prices.js';
 import type { Site } from '../domain/sites.js';
 import { actualKw, buildProblem, departureSlot, limitAt, pricesOnGrid, slotGrid, type FixedLoad, type PlannedSession, type SlotGrid } from './problem.js';
 import { activeSessions, type ActiveSession, type SessionStores } from './sessions.js';
 import { resolveTarget } from './targets.js';
 import { enforceLimits } from './limits.js';
+import { addBoosts, type BoostPart } from './boost.js';
+import { explainShortfall } from './shortfall.js';
 
 export interface PlannerDeps {
   stores: SessionStores;
@@ -27,13 +30,22 @@ export interface CycleResult {
   grid: SlotGrid;
   /** Sessions whose charger should receive the plan, with what the profile needs beyond the plan. */
   controlled: { plan: SessionPlan; phases: 1 | 3; minKw: number }[];
+  /** Sessions whose car the scheduler identified differently from what the session record says (to record it). */
+  identified: { stationId: string; transactionId: string; vehicleId: string | null }[];
+  /** Sessions whose boost is delivered (to clear it). */
+  boostsDone: { stationId: string; evseId: number; transactionId: string; vehicleId: string }[];
 }
+
+/** A rest under 50 Wh counts as done (targets and boosts alike). */
+const DONE_KWH = 0.05;
 
 /** One planning cycle for one site: sessions + targets + prices + limits -> solver -> a plan with its inputs. */
 export function planSite(site: Site, now: number, triggers: string[], deps: PlannerDeps): CycleResult {
   const sessions = activeSessionsPlanned(site, now, deps);
   const horizonEnd = now + site.policy.maxHorizonHours * 3_600_000;
-  const until = Math.min(horizonEnd, Math.max(now + 1, ...sessions.map((s) => s.target.departureMs)));
+  // A boost may outlast the departure (the car stays plugged in): the grid reaches at least its end at full power.
+  const boostEnd = (s: PlannedSession) => (s.boostKwh > 0 && s.maxKw > 0 ? now + (s.boostKwh / s.maxKw) * 3_600_000 + site.slotMinutes * 60_000 : 0);
+  const until = Math.min(horizonEnd, Math.max(now + 1, ...sessions.map((s) => Math.max(s.target.departureMs, boostEnd(s)))));
   const grid = slotGrid(now, site.slotMinutes, until);
   const { priceRows, currency, priceNote } = gridPrices(site, grid, deps);
   const capacity = capacityOnGrid(site, grid, deps);
@@ -42,20 +54,39 @@ export function planSite(site: Site, now: number, triggers: string[], deps: Plan
   const unsteered = sessions.filter((s) => !steered(s));
   const fixed = unsteered.map((s) => fixedLoad(site, grid, s, deps));
   const built = buildProblem(site, grid, priceRows.map((p) => p?.total ?? 0), capacity, controlled, fixed);
+  const boosts = addBoosts(site, built, controlled);
   const solved = controlled.length ? timedSolve(built.problem, {}, deps.monotonicMs) : emptyPlan();
   const prices = priceRows.map((p) => p?.total ?? 0);
-  const powers = controlled.map((s, v) => solved.vehicles[v]!.powerKw.map((kw, i) => actualKw(grid, i, kw) + (i < departureSlot(grid, s) ? s.floorKw : 0)));
+  const boostKw = (v: number) => {
+    const part = boosts.find((b) => b.vehicle === v);
+    return part ? solved.vehicles[part.pseudo]!.powerKw.map((kw, i) => actualKw(grid, i, kw)) : null;
+  };
+  const powers = controlled.map((s, v) => {
+    const boost = boostKw(v);
+    return solved.vehicles[v]!.powerKw.map((kw, i) => actualKw(grid, i, kw) + (boost?.[i] ?? 0) + (i < departureSlot(grid, s) ? s.floorKw : 0));
+  });
   const clamped = enforceLimits(site, grid, built.siteLimitKw,
     controlled.map((s, v) => ({ circuit: s.session.evse.circuit, phases: s.phases, phase: s.session.evse.phase, kw: powers[v]! })),
     fixed.map((f, k) => ({ circuit: f.circuit, phases: unsteered[k]!.phases, phase: null, kw: f.kw })));
-  const plans = controlled.map((s, v) =>
-    finish(grid, s, powers[v]!, prices, deps.compliance(s.session.stationId, s.session.evseId), clamped.has(v) ? ['slot 0 lowered to keep a phase limit (partial slot)'] : []));
-  const uncontrolled = unsteered.map((s, k) => fixedPlan(grid, s, fixed[k]!, prices, deps));
+  const explain = (s: PlannedSession, steered: boolean, compliance: ChargerCompliance) => (shortfallKwh: number) =>
+    explainShortfall({ site, grid, now, session: s, shortfallKwh, compliance, steered, siteLimitKw: built.siteLimitKw, fixed, others: controlled.filter((o) => o !== s) });
+  const plans = controlled.map((s, v) => {
+    const compliance = deps.compliance(s.session.stationId, s.session.evseId);
+    const notes = clamped.has(v) ? ['slot 0 lowered to keep a phase limit (partial slot)'] : [];
+    return finish(grid, s, powers[v]!, prices, compliance, notes, explain(s, true, compliance), boostOf(grid, site, s, boosts.find((b) => b.vehicle === v), boostKw(v)));
+  });
+  const uncontrolled = unsteered.map((s, k) => fixedPlan(grid, s, fixed[k]!, prices, deps, explain));
   const all = [...plans, ...uncontrolled];
   if (priceNote) all.forEach((p) => p.notes.push(priceNote));
   return {
     grid,
     controlled: plans.map((plan, v) => ({ plan, phases: controlled[v]!.phases, minKw: controlled[v]!.minKw })),
+    identified: sessions
+      .filter((s) => (s.session.vehicle?.id ?? null) !== s.session.recordedVehicleId)
+      .map((s) => ({ stationId: s.session.stationId, transactionId: s.session.transactionId, vehicleId: s.session.vehicle?.id ?? null })),
+    boostsDone: sessions
+      .filter((s) => s.session.boost && s.boostKwh === 0)
+      .map((s) => ({ stationId: s.session.stationId, evseId: s.session.evseId, transactionId: s.session.transactionId, vehicleId: s.session.boost!.vehicleId })),
     plan: {
       siteId: site.id,
       createdAt: new Date(now).toISOString(),
@@ -112,7 +143,10 @@ function plannedSession(site: Site, now: number, session: ActiveSession, deps: P
   // slot at the minimum would get nothing: it gets that one slot instead (the car stops when it is full), and a
   // rest under 50 Wh is done.
   const oneSlotAtMin = minKw * (site.slotMinutes / 60);
-  const requestedKwh = wanted < 0.05 ? 0 : Math.max(wanted, oneSlotAtMin);
+  const requestedKwh = wanted < DONE_KWH ? 0 : Math.max(wanted, oneSlotAtMin);
+  // A boost counts from the energy delivered when it was set; one set for another car (the token moved) is void.
+  const b = session.boost;
+  const boostLeft = b && b.vehicleId === v?.id ? b.fromDeliveredKwh + b.energyKwh - session.deliveredKwh : 0;
   return {
     session,
     target,
@@ -123,6 +157,7 @@ function plannedSession(site: Site, now: number, session: ActiveSession, deps: P
     phases,
     caps: deps.caps(session.transactionId),
     floorKw: site.policy.pause === 'minimum' && requestedKwh > 0 ? minKw : 0,
+    boostKwh: boostLeft < DONE_KWH ? 0 : boostLeft,
   };
 }
 
@@ -173,7 +208,12 @@ function energyOf(grid: SlotGrid, kw: readonly number[]): number[] {
   return kw.map((p, i) => p * (((grid.starts[i + 1] ?? grid.endMs) - grid.starts[i]!) / 3_600_000));
 }
 
-function finish(grid: SlotGrid, s: PlannedSession, powerKw: number[], prices: readonly number[], compliance: ChargerCompliance, notes: string[]): SessionPlan {
+type Explain = (shortfallKwh: number) => { reason: SessionPlan['shortfallReason']; message: string };
+
+function finish(
+  grid: SlotGrid, s: PlannedSession, powerKw: number[], prices: readonly number[], compliance: ChargerCompliance, notes: string[],
+  explain: Explain, boost: { plan: PlannedBoost; note: string } | null,
+): SessionPlan {
   const energy = energyOf(grid, powerKw);
   const planned = energy.reduce((a, e) => a + e, 0);
   let acc = 0;
@@ -186,6 +226,8 @@ function finish(grid: SlotGrid, s: PlannedSession, powerKw: number[], prices: re
   const byDeparture = energy.slice(0, dep).reduce((a, e) => a + e, 0);
   const bat = s.session.vehicle?.batteryKwh;
   const soc = s.session.socPercent;
+  const shortfallKwh = round4(Math.max(0, s.requestedKwh - byDeparture));
+  const why = shortfallKwh > 1e-6 ? explain(shortfallKwh) : null;
   return {
     stationId: s.session.stationId,
     evseId: s.session.evseId,
@@ -193,20 +235,41 @@ function finish(grid: SlotGrid, s: PlannedSession, powerKw: number[], prices: re
     vehicleId: s.session.vehicle?.id ?? null,
     targetSource: s.source,
     compliance,
-    notes: [...s.target.notes, ...notes],
+    notes: [...s.target.notes, ...notes, ...(boost ? [boost.note] : []), ...(why ? [why.message] : [])],
     departureMs: s.target.departureMs,
     requestedKwh: round4(s.requestedKwh),
     deliveredKwh: round4(s.session.deliveredKwh),
     plannedKwh: round4(planned),
-    shortfallKwh: round4(Math.max(0, s.requestedKwh - byDeparture)),
+    shortfallKwh,
     cost: round4(energy.reduce((a, e, i) => a + e * (prices[i] ?? 0), 0)),
     powerKw: powerKw.map((p) => Math.round(p * 1000) / 1000),
     readyAtMs,
     socAtDeparturePercent: bat && soc !== null ? Math.min(100, Math.round((soc + (byDeparture / bat) * 100) * 10) / 10) : null,
+    expectedEnergyAtDepartureKwh: round4(s.session.deliveredKwh + byDeparture),
+    shortfallReason: why?.reason ?? null,
+    shortfallMessage: why?.message ?? null,
+    boost: boost?.plan ?? null,
   };
 }
 
-function fixedPlan(grid: SlotGrid, s: PlannedSession, load: FixedLoad, prices: readonly number[], deps: PlannerDeps): SessionPlan {
+/** The boost's part of a session plan, and the note people read ("charge now ... until 17:30, then the plan"). */
+function boostOf(grid: SlotGrid, site: Site, s: PlannedSession, part: BoostPart | undefined, kw: number[] | null): { plan: PlannedBoost; note: string } | null {
+  if (!part || !kw) return null;
+  const energy = energyOf(grid, kw);
+  // A rest below the car's minimum is given a slot at the minimum (boost.ts): what goes beyond is the plan's.
+  const plannedKwh = Math.min(part.remainingKwh, energy.reduce((a, e) => a + e, 0));
+  const last = energy.reduce((at, e, i) => (e > 1e-9 ? i : at), -1);
+  const untilMs = last < 0 ? null : grid.starts[last + 1] ?? grid.endMs;
+  const until = untilMs === null ? '' : ` until about ${DateTime.fromMillis(untilMs, { zone: site.timeZone }).toFormat('HH:mm')}`;
+  const rest = part.remainingKwh - plannedKwh > DONE_KWH ? ` (${(part.remainingKwh - plannedKwh).toFixed(1)} kWh more than the limits leave room for in this plan)` : '';
+  return {
+    plan: { remainingKwh: round4(part.remainingKwh), plannedKwh: round4(plannedKwh), untilMs },
+    note: `charge now: ${part.remainingKwh.toFixed(1)} kWh at full power${until}, then the plan${rest}`,
+  };
+}
+
+function fixedPlan(grid: SlotGrid, s: PlannedSession, load: FixedLoad, prices: readonly number[], deps: PlannerDeps,
+  explain: (s: PlannedSession, steered: boolean, compliance: ChargerCompliance) => Explain): SessionPlan {
   const compliance = deps.compliance(s.session.stationId, s.session.evseId);
-  return finish(grid, s, load.kw, prices, compliance, [`charger ${compliance}: planned as it draws, not steered`]);
+  return finish(grid, s, load.kw, prices, compliance, [`charger ${compliance}: planned as it draws, not steered`], explain(s, false, compliance), null);
 }

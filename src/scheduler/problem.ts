@@ -65,6 +65,8 @@ export interface PlannedSession {
   caps: PowerPeriod[] | null;
   /** Under pause = 'minimum' the car always draws minKw; the solver plans what comes on top. */
   floorKw: number;
+  /** A person's "charge now": energy still to give at full power from now (0: none). See boost.ts. */
+  boostKwh: number;
 }
 
 export interface BuiltProblem {

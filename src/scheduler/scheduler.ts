@@ -3,11 +3,12 @@ import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { StationDirectory } from '../domain/ports.js';
 import type {
-  ChargerCompliance, ChargerGateway, DecisionRecord, DecisionStore, PlanRecord, PlanStore, PowerPeriod, ProfileStore,
+  BoostRecord, ChargerCompliance, ChargerGateway, DecisionRecord, DecisionStore, PlanRecord, PlanStore, PowerPeriod, ProfileStore,
+  PushedProfileRecord,
 } from '../domain/plans.js';
 import type { CapacityLimitStore, SitePriceProvider } from '../domain/prices.js';
 import type { Site } from '../domain/sites.js';
-import type { TransactionRecord } from '../domain/stations.js';
+import type { SessionAnnotationStore, TransactionRecord, TransactionStore } from '../domain/stations.js';
 import {
   DepartureTarget, VehicleInput, type AssignmentStore, type TargetRecord, type TargetStore, type Vehicle, type VehicleStore,
 } from '../domain/vehicles.js';
@@ -16,10 +17,13 @@ import { SiteIndex } from './sites.js';
 import { SiteLoop } from './site-loop.js';
 import type { SessionStores } from './sessions.js';
 import { pushCycle, reconcileStation, type SchedulerEventSink } from './push-cycle.js';
-import { plannedEnergyBy, SETTLE_MS, verifyByMeter } from './verify.js';
-import { powerReadingsW } from '../domain/meter.js';
+import { checkMeter } from './verify.js';
+import { boostOfVehicle, clearBoost, sessionOfVehicle, setBoost, type ChargeNowDeps } from './charge-now.js';
+import { nextDeparture, type NextDeparture } from './departures.js';
 
 export interface SchedulerStores extends SessionStores {
+  /** Also where the scheduler records a session's car and boost (migration 0005) and finds sessions by period. */
+  transactions: Pick<TransactionStore, 'activeOnEvse' | 'active' | 'get' | 'between'> & SessionAnnotationStore;
   vehicles: VehicleStore;
   targets: TargetStore;
   assignments: AssignmentStore;
@@ -205,10 +209,88 @@ export class Scheduler {
     return this.deps.stores.profiles.compliance(stationId, evseId)?.compliance ?? 'unknown';
   }
 
+  /**
+   * "Charge now": full power from now, ahead of price and of the other cars' plans, until `energyKwh` more is in;
+   * then the plan continues (boost.ts). Replaces the vehicle's boost; the car must be plugged in on one of our sites.
+   */
+  setBoost(vehicleId: string, energyKwh: unknown): BoostRecord {
+    return setBoost(this.chargeNow(), this.vehicleOrThrow(vehicleId), energyKwh);
+  }
+
+  /** Ends the vehicle's boost (the plan takes over again); false when it had none. */
+  clearBoost(vehicleId: string): boolean {
+    return clearBoost(this.chargeNow(), this.vehicleOrThrow(vehicleId));
+  }
+
+  /** The vehicle's running boost with its progress; undefined when none (or it is delivered or its session ended). */
+  boost(vehicleId: string): BoostRecord | undefined {
+    return boostOfVehicle(this.chargeNow(), vehicleId);
+  }
+
+  /** Removes the one-off target (the weekly rule, if any, applies again) and re-plans. */
+  clearOnceTarget(vehicleId: string): TargetRecord | undefined {
+    this.vehicleOrThrow(vehicleId);
+    this.deps.stores.targets.clearOnce(vehicleId, this.iso());
+    this.triggerForVehicle('target-changed');
+    return this.deps.stores.targets.get(vehicleId);
+  }
+
+  // ---- reads for people (the API's views) ----
+
+  sites(): readonly Site[] {
+    return this.index.sites;
+  }
+
+  site(siteId: string): Site | undefined {
+    return this.index.site(siteId);
+  }
+
+  vehicles(): Vehicle[] {
+    return this.deps.stores.vehicles.list();
+  }
+
+  vehicle(vehicleId: string): Vehicle | undefined {
+    return this.deps.stores.vehicles.get(vehicleId);
+  }
+
+  target(vehicleId: string): TargetRecord | undefined {
+    return this.deps.stores.targets.get(vehicleId);
+  }
+
+  /** The departure the plan would use for the vehicle now (the form's default); see departures.ts for the site. */
+  nextDeparture(vehicleId: string, siteId?: string): NextDeparture | undefined {
+    const vehicle = this.deps.stores.vehicles.get(vehicleId);
+    if (!vehicle) return undefined;
+    const at = siteId ? this.index.site(siteId) : sessionOfVehicle(this.chargeNow(), vehicleId)?.site ?? this.index.sites.find((s) => s.fleet !== null && s.fleet === vehicle.fleet);
+    return at ? nextDeparture(at, this.deps.clock.now(), vehicle, this.deps.stores.targets.get(vehicleId)) : undefined;
+  }
+
+  /** What we last pushed to a transaction's charger (the plan view shows its state). */
+  pushedProfile(stationId: string, evseId: number, transactionId: string): PushedProfileRecord | undefined {
+    return this.deps.stores.profiles.pushed(stationId, evseId, transactionId);
+  }
+
   // ---- internals ----
 
   private iso(): string {
     return new Date(this.deps.clock.now()).toISOString();
+  }
+
+  private vehicleOrThrow(vehicleId: string): Vehicle {
+    const v = this.deps.stores.vehicles.get(vehicleId);
+    if (!v) throw new SchedulerInputError('VEHICLE_UNKNOWN', 'vehicleId', `no vehicle "${vehicleId}"`);
+    return v;
+  }
+
+  private chargeNow(): ChargeNowDeps {
+    return {
+      index: this.index,
+      stores: this.deps.stores,
+      iso: () => this.iso(),
+      decide: (site, entry) => this.decide(site, entry),
+      trigger: (siteId, reason) => this.trigger(siteId, reason),
+      invalid: (field, message) => new SchedulerInputError('TARGET_INVALID', field, message),
+    };
   }
 
   /**
@@ -265,6 +347,7 @@ export class Scheduler {
       caps: (tx) => this.caps.get(tx) ?? null,
       monotonicMs: deps.monotonicMs,
     });
+    this.annotate(site, result);
     const previous = this.latestOf(site.id);
     if (result.plan.status === 'empty' && (!previous || previous.status === 'empty') && reconcile.length === 0) return;
     const planId = deps.stores.plans.save(result.plan);
@@ -276,6 +359,16 @@ export class Scheduler {
       events: deps.events,
       quiet: reasons.every((r) => r === 'slot-boundary'),
     });
+  }
+
+  /** Records which car each session is for, and ends the boosts that are delivered. */
+  private annotate(site: Site, result: ReturnType<typeof planSite>): void {
+    const tx = this.deps.stores.transactions;
+    for (const s of result.identified) tx.setVehicle(s.stationId, s.transactionId, s.vehicleId);
+    for (const b of result.boostsDone) {
+      tx.setBoost(b.stationId, b.transactionId, null);
+      this.decide(site, { kind: 'boost.done', stationId: b.stationId, evseId: b.evseId, transactionId: b.transactionId, planId: null, message: `${b.vehicleId}: charge now delivered, the plan continues`, details: null });
+    }
   }
 
   /**
@@ -296,30 +389,14 @@ export class Scheduler {
     this.deps.events.emit('plan.failed', { siteId: site.id, code: e.code ?? 'INTERNAL', message: e.message, retryAt });
   }
 
-  /** Meter values of a planned session: does the charger follow, and does the energy follow the plan? */
   private checkMeter(site: Site, stationId: string, evseId: number, transactionId: string): void {
-    const { stores } = this.deps;
-    // Only the readings since the push settled: a session's history grows all day, this runs on every reading.
-    const push = stores.profiles.pushed(stationId, evseId, transactionId);
-    const since = push ? new Date(Date.parse(push.sentAt) + SETTLE_MS).toISOString() : new Date(this.deps.clock.now()).toISOString();
-    const verdict = verifyByMeter(push, powerReadingsW(stores.meterValues.forTransaction(stationId, transactionId, since)));
-    if (verdict.kind === 'ignores') {
-      if (this.setCompliance(stationId, evseId, 'ignores-profiles', verdict.detail)) {
-        this.decide(site, { kind: 'station.ignores-profiles', stationId, evseId, transactionId, planId: null, message: `${stationId} EVSE ${evseId} accepts profiles but does not follow them: ${verdict.detail}`, details: null });
-        this.trigger(site.id, 'charger-ignores-profiles');
-      }
-      return;
-    }
-    const plan = this.latestOf(site.id);
-    const sp = plan?.sessions.find((s) => s.transactionId === transactionId && s.stationId === stationId);
-    if (!plan || !sp) return;
-    const tx = stores.transactions.activeOnEvse(stationId, evseId);
-    if (!tx || tx.energyWh === null || tx.meterStartWh === null) return;
-    const measured = (tx.energyWh - tx.meterStartWh) / 1000 - sp.deliveredKwh;
-    const expected = plannedEnergyBy(sp, plan.slotStarts, plan.endMs, this.deps.clock.now());
-    if (Math.abs(measured - expected) > site.policy.deviationKwh) {
-      this.decide(site, { kind: 'session.deviated', stationId, evseId, transactionId, planId: plan.id, message: `${stationId} EVSE ${evseId} delivered ${measured.toFixed(2)} kWh since the plan, which expected ${expected.toFixed(2)} kWh`, details: { measured, expected } });
-      this.trigger(site.id, 'deviation');
-    }
+    checkMeter({
+      stores: this.deps.stores,
+      now: this.deps.clock.now(),
+      plan: () => this.latestOf(site.id),
+      setCompliance: (...a) => this.setCompliance(...a),
+      decide: (entry) => this.decide(site, entry),
+      trigger: (reason) => this.trigger(site.id, reason),
+    }, site, stationId, evseId, transactionId);
   }
 }

@@ -1,6 +1,6 @@
 import { deliveredKwh } from '../domain/meter.js';
 import type { PlacedEvse, Site } from '../domain/sites.js';
-import type { ChargingNeedsRecord, ChargingNeedsStore, MeterValueStore, TransactionStore } from '../domain/stations.js';
+import type { ChargingNeedsRecord, ChargingNeedsStore, MeterValueStore, SessionBoost, TransactionRecord, TransactionStore } from '../domain/stations.js';
 import type { AssignmentStore, TargetStore, Vehicle, VehicleStore } from '../domain/vehicles.js';
 
 /** One car charging on one of the site's EVSEs, as the planner sees it. */
@@ -15,6 +15,9 @@ export interface ActiveSession {
   deliveredKwh: number;
   socPercent: number | null;
   needs: ChargingNeedsRecord | undefined;
+  /** The car the session record names (what the scheduler recorded last time), to notice a change. */
+  recordedVehicleId: string | null;
+  boost: SessionBoost | null;
 }
 
 export interface SessionStores {
@@ -26,33 +29,13 @@ export interface SessionStores {
   targets: Pick<TargetStore, 'get'>;
 }
 
-/**
- * The site's sessions: an active transaction on each placed EVSE. The car is identified by its id token in the
- * transaction (TransactionEvent or the Authorize before it stored it), else by a fleet manager's assignment.
- */
+/** The site's sessions: an active transaction on each placed EVSE, with its car (identifyVehicle). */
 export function activeSessions(site: Site, stores: SessionStores): ActiveSession[] {
   const out: ActiveSession[] = [];
   for (const evse of site.evses) {
     const tx = stores.transactions.activeOnEvse(evse.stationId, evse.evseId);
     if (!tx) continue;
-    let vehicle: Vehicle | null = null;
-    let identifiedBy: ActiveSession['identifiedBy'] = null;
-    const byToken = tx.idToken ? stores.vehicles.byIdToken(tx.idToken) : undefined;
-    if (byToken) {
-      vehicle = byToken;
-      identifiedBy = 'id-token';
-    } else {
-      const assigned = stores.assignments.onEvse(evse.stationId, evse.evseId);
-      const v = assigned ? stores.vehicles.get(assigned) : undefined;
-      if (v) {
-        vehicle = v;
-        identifiedBy = 'assignment';
-      }
-    }
-    // The transaction record keeps the first and latest register; the samples are read only when it lacks them.
-    const delivered = tx.energyWh !== null && tx.meterStartWh !== null
-      ? Math.max(0, (tx.energyWh - tx.meterStartWh) / 1000)
-      : deliveredKwh(stores.meterValues.forTransaction(evse.stationId, tx.transactionId), tx.meterStartWh);
+    const { vehicle, identifiedBy } = identifyVehicle(tx, stores);
     const soc = stores.meterValues.latest(evse.stationId, tx.transactionId, 'SoC');
     const needs = stores.chargingNeeds.latest(evse.stationId, evse.evseId);
     // Needs from an earlier session on this EVSE do not apply (K15: they are sent per transaction).
@@ -65,10 +48,32 @@ export function activeSessions(site: Site, stores: SessionStores): ActiveSession
       evse,
       vehicle,
       identifiedBy,
-      deliveredKwh: delivered,
+      deliveredKwh: deliveredOf(tx, stores),
       socPercent: soc ? soc.value : null,
       needs: current ? needs : undefined,
+      recordedVehicleId: tx.vehicleId ?? null,
+      boost: tx.boost ?? null,
     });
   }
   return out;
+}
+
+/**
+ * The car of a running session: by its id token (TransactionEvent, or the Authorize before it stored it), else by a
+ * fleet manager's assignment to the EVSE.
+ */
+export function identifyVehicle(tx: TransactionRecord, stores: Pick<SessionStores, 'vehicles' | 'assignments'>): Pick<ActiveSession, 'vehicle' | 'identifiedBy'> {
+  const byToken = tx.idToken ? stores.vehicles.byIdToken(tx.idToken) : undefined;
+  if (byToken) return { vehicle: byToken, identifiedBy: 'id-token' };
+  const assigned = tx.evseId === null ? undefined : stores.assignments.onEvse(tx.stationId, tx.evseId);
+  const v = assigned ? stores.vehicles.get(assigned) : undefined;
+  return v ? { vehicle: v, identifiedBy: 'assignment' } : { vehicle: null, identifiedBy: null };
+}
+
+/** Energy delivered in the session so far, kWh. */
+export function deliveredOf(tx: TransactionRecord, stores: Pick<SessionStores, 'meterValues'>): number {
+  // The transaction record keeps the first and latest register; the samples are read only when it lacks them.
+  return tx.energyWh !== null && tx.meterStartWh !== null
+    ? Math.max(0, (tx.energyWh - tx.meterStartWh) / 1000)
+    : deliveredKwh(stores.meterValues.forTransaction(tx.stationId, tx.transactionId), tx.meterStartWh);
 }

@@ -1,4 +1,7 @@
-import type { PushedProfileRecord, SessionPlan } from '../domain/plans.js';
+import { powerReadingsW } from '../domain/meter.js';
+import type { ChargerCompliance, DecisionRecord, PlanRecord, ProfileStore, PushedProfileRecord, SessionPlan } from '../domain/plans.js';
+import type { Site } from '../domain/sites.js';
+import type { MeterValueStore, TransactionStore } from '../domain/stations.js';
 import { limitAt } from './problem.js';
 
 /** Readings this soon after a push are not held against the charger: it may still be applying the new limit. */
@@ -42,4 +45,41 @@ export function plannedEnergyBy(plan: SessionPlan, slotStarts: readonly number[]
     e += (plan.powerKw[i] ?? 0) * ((end - s) / 3_600_000);
   }
   return e;
+}
+
+/** What checkMeter needs from the scheduler: the stores, the site's latest plan and its log and loop. */
+export interface MeterCheckHost {
+  stores: { profiles: Pick<ProfileStore, 'pushed'>; meterValues: Pick<MeterValueStore, 'forTransaction'>; transactions: Pick<TransactionStore, 'activeOnEvse'> };
+  now: number;
+  plan(): PlanRecord | undefined;
+  setCompliance(stationId: string, evseId: number, compliance: ChargerCompliance, detail: string | null): boolean;
+  decide(entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): void;
+  trigger(reason: string): void;
+}
+
+/** Meter values of a planned session: does the charger follow, and does the energy follow the plan? */
+export function checkMeter(host: MeterCheckHost, site: Site, stationId: string, evseId: number, transactionId: string): void {
+  const { stores } = host;
+  // Only the readings since the push settled: a session's history grows all day, this runs on every reading.
+  const push = stores.profiles.pushed(stationId, evseId, transactionId);
+  const since = push ? new Date(Date.parse(push.sentAt) + SETTLE_MS).toISOString() : new Date(host.now).toISOString();
+  const verdict = verifyByMeter(push, powerReadingsW(stores.meterValues.forTransaction(stationId, transactionId, since)));
+  if (verdict.kind === 'ignores') {
+    if (host.setCompliance(stationId, evseId, 'ignores-profiles', verdict.detail)) {
+      host.decide({ kind: 'station.ignores-profiles', stationId, evseId, transactionId, planId: null, message: `${stationId} EVSE ${evseId} accepts profiles but does not follow them: ${verdict.detail}`, details: null });
+      host.trigger('charger-ignores-profiles');
+    }
+    return;
+  }
+  const plan = host.plan();
+  const sp = plan?.sessions.find((s) => s.transactionId === transactionId && s.stationId === stationId);
+  if (!plan || !sp) return;
+  const tx = stores.transactions.activeOnEvse(stationId, evseId);
+  if (!tx || tx.energyWh === null || tx.meterStartWh === null) return;
+  const measured = (tx.energyWh - tx.meterStartWh) / 1000 - sp.deliveredKwh;
+  const expected = plannedEnergyBy(sp, plan.slotStarts, plan.endMs, host.now);
+  if (Math.abs(measured - expected) > site.policy.deviationKwh) {
+    host.decide({ kind: 'session.deviated', stationId, evseId, transactionId, planId: plan.id, message: `${stationId} EVSE ${evseId} delivered ${measured.toFixed(2)} kWh since the plan, which expected ${expected.toFixed(2)} kWh`, details: { measured, expected } });
+    host.trigger('deviation');
+  }
 }
