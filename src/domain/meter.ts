@@ -17,6 +17,15 @@ export function energyRegisterWh(samples: readonly MeterSample[]): { wh: number;
   return best;
 }
 
+/** Every Energy.Active.Import.Register reading in Wh with its instant, oldest first (session costs read them all). */
+export function energyRegisterReadings(samples: readonly MeterSample[]): { ms: number; wh: number }[] {
+  return samples
+    .filter((s) => s.measurand === 'Energy.Active.Import.Register' && atOutlet(s))
+    .map((s) => ({ ms: Date.parse(s.timestamp), wh: s.unit === 'kWh' ? s.value * 1000 : s.value }))
+    .filter((r) => Number.isFinite(r.ms))
+    .sort((a, b) => a.ms - b.ms);
+}
+
 /** Active import power readings in W, oldest first (kW readings converted). */
 export function powerReadingsW(samples: readonly MeterSample[]): { w: number; at: string }[] {
   return samples

@@ -206,6 +206,49 @@ export interface BoostRecord {
   setAt: string;
 }
 
+/** One slot of a session's bill: measured energy times the effective price of the slot. */
+export interface CostSlot {
+  start: string;
+  end: string;
+  energyKwh: number;
+  /** Effective price (energy + grid fee + taxes + VAT) per kWh; null when no price is known for the slot. */
+  pricePerKwh: number | null;
+  /** 'estimate' when the price service filled the slot by its documented rule (docs/prices.md). */
+  priceKind: 'final' | 'estimate' | null;
+  cost: number | null;
+  /** What the same session would have drawn in this slot at full power from its start. */
+  uncontrolledKwh: number;
+}
+
+/** A session's cost for people and fleet billing (Scheduler.sessionCosts; rules in docs/scheduler.md, Costs). */
+export interface SessionCost {
+  siteId: string;
+  stationId: string;
+  evseId: number;
+  transactionId: string;
+  vehicleId: string | null;
+  /** The vehicle's fleet or household, else the site's. */
+  fleet: string | null;
+  startedAt: string;
+  /** null while the session runs (its energy and cost are then up to the latest meter reading). */
+  endedAt: string | null;
+  energyKwh: number;
+  /** The priced energy times its price; energy in slots without a price is in unpricedKwh, not in cost. */
+  cost: number;
+  currency: string;
+  unpricedKwh: number;
+  /** Energy priced with an estimate (the real price never arrived). */
+  estimatedKwh: number;
+  /** The power the uncontrolled comparison charges at (car and EVSE maximum, else the highest measured). */
+  fullPowerKw: number;
+  /** The same energy at full power from the session's start; null when some of either is unpriced. */
+  uncontrolledCost: number | null;
+  /** uncontrolledCost - cost; null when either is incomplete. */
+  savings: number | null;
+  /** Per slot (Scheduler.sessionCost only). */
+  slots?: CostSlot[];
+}
+
 export interface PlanRecord {
   id: number;
   siteId: string;

@@ -3,3 +3,4 @@ export { Scheduler, SchedulerInputError, type SchedulerDeps, type SchedulerStore
 export { resolveSites, SiteConfigError, SiteIndex } from './sites.js';
 export { nextLocalTime, localDateTime } from './targets.js';
 export type { NextDeparture } from './departures.js';
+export { monthWindow, type SessionCostQuery } from './session-costs.js';

@@ -4,7 +4,7 @@ import type { Logger } from '../platform/logger.js';
 import type { StationDirectory } from '../domain/ports.js';
 import type {
   BoostRecord, ChargerCompliance, ChargerGateway, DecisionRecord, DecisionStore, PlanRecord, PlanStore, PowerPeriod, ProfileStore,
-  PushedProfileRecord,
+  PushedProfileRecord, SessionCost,
 } from '../domain/plans.js';
 import type { CapacityLimitStore, SitePriceProvider } from '../domain/prices.js';
 import type { Site } from '../domain/sites.js';
@@ -20,6 +20,7 @@ import { pushCycle, reconcileStation, type SchedulerEventSink } from './push-cyc
 import { checkMeter } from './verify.js';
 import { boostOfVehicle, clearBoost, sessionOfVehicle, setBoost, type ChargeNowDeps } from './charge-now.js';
 import { nextDeparture, type NextDeparture } from './departures.js';
+import { sessionCost, sessionCosts, type SessionCostQuery } from './session-costs.js';
 
 export interface SchedulerStores extends SessionStores {
   /** Also where the scheduler records a session's car and boost (migration 0005) and finds sessions by period. */
@@ -270,6 +271,16 @@ export class Scheduler {
     return this.deps.stores.profiles.pushed(stationId, evseId, transactionId);
   }
 
+  /** Costs of the sessions that started in the period (costs.ts; docs/scheduler.md, Costs), oldest first. */
+  sessionCosts(q: SessionCostQuery): SessionCost[] {
+    return sessionCosts(this.costDeps(), q);
+  }
+
+  /** One session's cost with its slots; undefined when it is unknown or not on one of our sites. */
+  sessionCost(stationId: string, transactionId: string): SessionCost | undefined {
+    return sessionCost(this.costDeps(), stationId, transactionId);
+  }
+
   // ---- internals ----
 
   private iso(): string {
@@ -291,6 +302,10 @@ export class Scheduler {
       trigger: (siteId, reason) => this.trigger(siteId, reason),
       invalid: (field, message) => new SchedulerInputError('TARGET_INVALID', field, message),
     };
+  }
+
+  private costDeps() {
+    return { index: this.index, stores: this.deps.stores, prices: this.deps.prices, now: this.deps.clock.now() };
   }
 
   /**
