@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TNull, type TSchema, type TUnion, type TUnsafe } from '@sinclair/typebox';
 import { CircuitConfig, SitePolicy } from '../../domain/sites.js';
 import { OneOffTarget, VehicleInput, WeeklyTarget } from '../../domain/vehicles.js';
 
@@ -9,7 +9,19 @@ import { OneOffTarget, VehicleInput, WeeklyTarget } from '../../domain/vehicles.
  */
 
 const Iso = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/**
+ * "T or null". A primitive becomes `type: [T, 'null']` and a set of words `{type: 'string', enum}`: the serialiser
+ * (fast-json-stringify) checks every branch of an anyOf per value, which made a 1,000-row fleet table ~80 ms slower.
+ * Objects stay anyOf (few of them per answer).
+ */
+function Nullable<T extends TSchema>(t: T): TUnsafe<Static<T> | null> | TUnion<[T, TNull]> {
+  const type = (t as { type?: unknown }).type;
+  if (typeof type === 'string' && type !== 'object' && type !== 'array') return Type.Unsafe<Static<T> | null>({ ...t, type: [type, 'null'] });
+  return Type.Union([t, Type.Null()]);
+}
+/** One of some words, as a plain enum (see Nullable for why not a union of literals). */
+const Words = <W extends string>(words: readonly W[], description?: string) =>
+  Type.Unsafe<W>({ type: 'string', enum: [...words], ...(description ? { description } : {}) });
 
 /** Every error answer references the shared ErrorBody (src/http/errors.ts, $id "Error"). */
 export const ErrorRef = (description: string) => Type.Ref('Error', { description });
@@ -78,13 +90,11 @@ export const SiteDetail = Type.Object({
 
 // ---- stations ----
 
-export const EvseStatus = Type.Union(
-  ['available', 'occupied', 'charging', 'suspended', 'faulted', 'unavailable', 'offline'].map((s) => Type.Literal(s)),
-);
-export type EvseStatus = 'available' | 'occupied' | 'charging' | 'suspended' | 'faulted' | 'unavailable' | 'offline';
-export const Compliance = Type.Union(
-  ['unknown', 'follows', 'limited', 'rejects-profiles', 'ignores-profiles', 'unreachable'].map((s) => Type.Literal(s)),
-  { description: 'how the charger follows our profiles; ignores-profiles is the "ignores profiles" warning' },
+export const EvseStatus = Words(['available', 'occupied', 'charging', 'suspended', 'faulted', 'unavailable', 'offline'] as const);
+export type EvseStatus = Static<typeof EvseStatus>;
+export const Compliance = Words(
+  ['unknown', 'follows', 'limited', 'rejects-profiles', 'ignores-profiles', 'unreachable'] as const,
+  'how the charger follows our profiles; ignores-profiles is the "ignores profiles" warning',
 );
 
 export const EvseView = Type.Object({
@@ -122,7 +132,7 @@ export type PriceParts = Static<typeof PriceParts>;
 export const PriceSlot = Type.Composite([
   Type.Object({ start: Iso(), end: Iso() }),
   PriceParts,
-  Type.Object({ currency: Type.String(), kind: Type.Union([Type.Literal('final'), Type.Literal('estimate')]) }),
+  Type.Object({ currency: Type.String(), kind: Words(['final', 'estimate'] as const) }),
 ]);
 export type PriceSlot = Static<typeof PriceSlot>;
 export const PricesQuery = Type.Object({
@@ -133,7 +143,7 @@ export type PricesQuery = Static<typeof PricesQuery>;
 
 export const Pushed = Type.Object({
   profileId: Type.Integer(),
-  state: Type.Union(['sending', 'accepted', 'rejected', 'failed'].map((s) => Type.Literal(s))),
+  state: Words(['sending', 'accepted', 'rejected', 'failed'] as const),
   at: Iso(),
 });
 
@@ -143,7 +153,7 @@ export const PlanSessionView = Type.Object({
   transactionId: Type.String(),
   vehicleId: Nullable(Type.String()),
   vehicleName: Nullable(Type.String()),
-  targetSource: Type.Union(['vehicle-once', 'vehicle-weekly', 'charging-needs', 'site-default'].map((s) => Type.Literal(s))),
+  targetSource: Words(['vehicle-once', 'vehicle-weekly', 'charging-needs', 'site-default'] as const),
   compliance: Compliance,
   departureAt: Iso(),
   requestedKwh: Type.Number({ description: 'energy still wanted when the plan was made' }),
@@ -166,7 +176,7 @@ export const PlanView = Type.Object({
   siteId: Type.String(),
   createdAt: Iso(),
   triggers: Type.Array(Type.String()),
-  status: Type.Union([Type.Literal('optimal'), Type.Literal('shortfall'), Type.Literal('empty')]),
+  status: Words(['optimal', 'shortfall', 'empty'] as const),
   currency: Type.String(),
   totalCost: Type.Number(),
   slotStarts: Type.Array(Iso()),
@@ -198,17 +208,14 @@ export const VehicleBody = Type.Composite(
 );
 export type VehicleBody = Static<typeof VehicleBody>;
 
-export const TargetKind = Type.Union(
-  ['once', 'weekly', 'charging-needs', 'site-default', 'none'].map((s) => Type.Literal(s)),
-  { description: 'where the departure and amount come from' },
-);
+export const TargetKind = Words(['once', 'weekly', 'charging-needs', 'site-default', 'none'] as const, 'where the departure and amount come from');
 export const FleetRow = Type.Object({
   vehicleId: Type.String(),
   name: Type.String(),
   fleet: Nullable(Type.String()),
   stationId: Nullable(Type.String()),
   evseId: Nullable(Type.Integer()),
-  status: Type.Union(['away', 'plugged-in', 'charging', 'ready', 'offline'].map((s) => Type.Literal(s))),
+  status: Words(['away', 'plugged-in', 'charging', 'ready', 'offline'] as const),
   departureAt: Nullable(Iso()),
   target: Type.Object({
     kind: TargetKind,
@@ -226,7 +233,7 @@ export const NextDeparture = Type.Object({
   at: Iso(),
   local: Type.String({ description: 'YYYY-MM-DDTHH:MM in timeZone: the form’s default' }),
   timeZone: Type.String(),
-  source: Type.Union([Type.Literal('once'), Type.Literal('weekly'), Type.Literal('site-default')]),
+  source: Words(['once', 'weekly', 'site-default'] as const),
 });
 export const TargetView = Type.Object({
   vehicleId: Type.String(),
