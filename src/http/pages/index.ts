@@ -71,6 +71,9 @@ function toLogin(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
 }
 
+/** Pages are for people, not part of the API document (@fastify/swagger skips hidden routes). */
+const PAGE = { schema: { hide: true } };
+
 export const pageRoutes: FastifyPluginAsync = async (app) => {
   app.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
@@ -86,18 +89,18 @@ export const pageRoutes: FastifyPluginAsync = async (app) => {
     allowedPath: (path) => UPLOT_FILES.has(path),
   });
 
-  app.get('/', async (request, reply) => {
+  app.get('/', PAGE, async (request, reply) => {
     const to = landingOf(principal(request));
     return to ? reply.redirect(to) : html(reply, noPagePage(), 403);
   });
 
-  app.get('/login', async (request, reply) => {
+  app.get('/login', PAGE, async (request, reply) => {
     const to = landingOf(principal(request));
     return to && to !== '/login' ? reply.redirect(to) : html(reply, loginPage());
   });
 
   // The page is the shell; the API still answers 403 for anything outside the person's scope.
-  app.get('/home', async (request, reply) => {
+  app.get('/home', PAGE, async (request, reply) => {
     const p = principal(request);
     if (!p) return toLogin(request, reply);
     if (!p.grants.some((g) => g.role === 'homeowner' || g.role === 'admin')) {
@@ -107,7 +110,7 @@ export const pageRoutes: FastifyPluginAsync = async (app) => {
     return html(reply, homePage());
   });
 
-  app.get('/fleet', async (request, reply) => {
+  app.get('/fleet', PAGE, async (request, reply) => {
     const p = principal(request);
     if (!p) return toLogin(request, reply);
     if (landingOf(p) !== '/fleet') {

@@ -91,6 +91,21 @@ export function homePage(): string {
 <p id="car-status" class="car-status">Loading…</p>
 <dl id="charger-facts" class="facts"></dl>
 <p id="charger-warning" class="warning" hidden></p>
+<div class="boost" role="group" aria-labelledby="boost-h">
+<h2 id="boost-h" class="sub">Charge now</h2>
+<p class="muted">Charges at full power until this much energy is in, whatever the price; then the plan takes over again.</p>
+<form id="boost-form" novalidate>
+<div class="field">
+<label for="boost-kwh">Energy (kWh)</label>
+<input id="boost-kwh" name="energyKwh" data-field="energyKwh" type="number" inputmode="decimal" min="1" max="200" step="any" value="10" required aria-describedby="boost-kwh-error">
+<p class="error" id="boost-kwh-error" hidden></p>
+</div>
+<p class="error" id="boost-form-error" hidden></p>
+<div class="actions"><button type="submit" id="boost-start">Charge now</button>
+<button type="button" id="boost-cancel" class="secondary" hidden>Cancel boost</button></div>
+<p id="boost-status" class="status-line" role="status" aria-live="polite"></p>
+</form>
+</div>
 </section>
 
 <section class="card" aria-labelledby="target-h">
@@ -137,21 +152,6 @@ export function homePage(): string {
 </details>
 </section>
 
-<section class="card" aria-labelledby="boost-h">
-<h2 id="boost-h">Charge now</h2>
-<p class="muted">Charges at full power until this much energy is in, whatever the price; then the plan takes over again.</p>
-<form id="boost-form" novalidate>
-<div class="field">
-<label for="boost-kwh">Energy (kWh)</label>
-<input id="boost-kwh" name="energyKwh" data-field="energyKwh" type="number" inputmode="decimal" min="1" max="200" step="any" value="10" required aria-describedby="boost-kwh-error">
-<p class="error" id="boost-kwh-error" hidden></p>
-</div>
-<p class="error" id="boost-form-error" hidden></p>
-<div class="actions"><button type="submit" id="boost-start">Charge now</button>
-<button type="button" id="boost-cancel" class="secondary">Cancel boost</button></div>
-<p id="boost-status" class="status-line" role="status" aria-live="polite"></p>
-</form>
-</section>
 </div>`,
   });
 }
@@ -181,7 +181,7 @@ export function fleetPage(): string {
 <section class="card wide" aria-labelledby="vehicles-h">
 <h2 id="vehicles-h">Vehicles</h2>
 <div id="warnings" class="alert warning-list" role="status" hidden></div>
-<div class="scroll"><table id="vehicles" class="data">
+<div class="scroll"><table id="vehicles" class="data cards">
 <thead><tr><th scope="col">Vehicle</th><th scope="col">Charger</th><th scope="col">Status</th><th scope="col">Departure</th><th scope="col">Target</th><th scope="col">At departure</th><th scope="col">Will it make it?</th></tr></thead>
 <tbody></tbody>
 </table></div>
@@ -205,7 +205,7 @@ export function fleetPage(): string {
 
 <section class="card" aria-labelledby="stations-h">
 <h2 id="stations-h">Stations</h2>
-<div class="scroll"><table id="stations" class="data">
+<div class="scroll"><table id="stations" class="data cards">
 <thead><tr><th scope="col">Station</th><th scope="col">EVSE</th><th scope="col">Status</th><th scope="col">Profiles</th><th scope="col">Power</th></tr></thead>
 <tbody></tbody>
 </table></div>

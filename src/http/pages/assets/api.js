@@ -89,11 +89,19 @@ export function clearErrors(form) {
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
 }
 
+/** A server message as a sentence: "the departure must..." -> "The departure must...". */
+export function sentence(text) {
+  const t = String(text || '').trim();
+  if (!t) return t;
+  const s = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?)]$/.test(s) ? s : `${s}.`;
+}
+
 /** Puts a message next to its field (or under the form) and marks the field invalid. */
 export function fieldError(form, input, message) {
   const target = (input && document.getElementById(`${input.id}-error`)) || form.querySelector(`#${form.id}-error`);
   if (target) {
-    target.textContent = message;
+    target.textContent = sentence(message);
     target.hidden = false;
   }
   if (input) input.setAttribute('aria-invalid', 'true');
@@ -128,12 +136,18 @@ export function pageError(err) {
   const content = document.getElementById('content');
   if (content) content.hidden = true;
   if (!box) return;
-  box.textContent =
+  const text =
     err instanceof ApiError && err.status === 403
-      ? `You do not have access to this. ${err.message}`
+      ? `You do not have access to this. ${sentence(err.message)}`
       : err instanceof ApiError && err.status === 404
-        ? `Not found. ${err.message}`
-        : messageOf(err);
+        ? `Not found. ${sentence(err.message)}`
+        : sentence(messageOf(err));
+  const back = document.createElement('a');
+  back.href = '/';
+  back.textContent = 'Back to your page';
+  const p = document.createElement('p');
+  p.append(back);
+  box.replaceChildren(text, p);
   box.hidden = false;
 }
 

@@ -55,7 +55,8 @@ export function planChart(el, spec) {
   const taxCum = sum(energy, grid, taxes);
   const hasVat = vat.some((v) => v);
   const showParts = spec.parts !== false;
-  const partsKnown = energy.some((v) => v != null);
+  // Parts are drawn when the tariff has any besides energy (a bare market price has nothing to stack).
+  const partsKnown = energy.some((v) => v != null) && [grid, taxes, vat].some((a) => a.some((v) => v));
 
   const priceValue = (raw) => (u, _v, _s, i) => (i == null || raw[i] == null ? '—' : perKwh(raw[i], currency));
   const part = (label, values, raw, fill) => ({
@@ -211,12 +212,20 @@ export function planChart(el, spec) {
 
 /** A sentence for screen readers and the caption: when it charges and what the prices do. */
 export function describePlan({ startsMs, endMs, powerKw, prices, currency, timeZone }) {
-  const on = powerKw.map((p, i) => (p > 0 ? i : -1)).filter((i) => i >= 0);
   const totals = prices.map((p) => (p ? p.total : null)).filter((v) => v != null);
   const range = totals.length ? `Price from ${perKwh(Math.min(...totals), currency)} to ${perKwh(Math.max(...totals), currency)}.` : 'No prices yet.';
-  if (!on.length) return `Nothing planned between ${time(startsMs[0], timeZone)} and ${time(endMs, timeZone)}. ${range}`;
-  const first = on[0];
-  const last = on[on.length - 1];
-  const peak = Math.max(...on.map((i) => powerKw[i]));
-  return `Charges between ${time(startsMs[first], timeZone)} and ${time(startsMs[last + 1] ?? endMs, timeZone)}, at up to ${kw(peak)}. ${range}`;
+  // Runs of consecutive slots with power: "02:00–03:00".
+  const runs = [];
+  powerKw.forEach((p, i) => {
+    if (!(p > 0)) return;
+    const last = runs[runs.length - 1];
+    if (last && last.to === i) last.to = i + 1;
+    else runs.push({ from: i, to: i + 1 });
+  });
+  if (!runs.length) return `Nothing planned between ${time(startsMs[0], timeZone)} and ${time(endMs, timeZone)}. ${range}`;
+  const at = (i) => time(startsMs[i] ?? endMs, timeZone);
+  const shown = runs.slice(0, 4).map((r) => `${at(r.from)}–${at(r.to)}`);
+  if (runs.length > 4) shown.push(`${runs.length - 4} more`);
+  const peak = Math.max(...powerKw);
+  return `Charges ${shown.join(', ')}, at up to ${kw(peak)}. ${range}`;
 }

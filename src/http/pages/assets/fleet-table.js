@@ -1,7 +1,7 @@
 // The fleet's vehicle table: departure, target, expected energy at departure, status and a warning for every
 // vehicle that will not make it. A departure is edited in its cell: the button opens a date-time input, Enter
 // (or Save) saves, Escape (or Cancel) puts the button back; an error stays next to the input.
-import { api, enc, messageOf } from './api.js';
+import { api, enc, messageOf, sentence } from './api.js';
 import * as f from './format.js';
 
 function el(tag, props = {}, ...children) {
@@ -28,6 +28,11 @@ function atDeparture(row) {
   return parts.join(', ');
 }
 
+/** The server's warning says what and why; without one, the shortfall alone. */
+export function whyShort(row) {
+  return row.warning || `${f.kwh(row.shortfallKwh)} short at departure`;
+}
+
 /** Will not make it: a warning from the server, or energy short at departure. */
 export function isShort(row) {
   return Boolean(row.warning) || (row.shortfallKwh != null && row.shortfallKwh > 0.05);
@@ -35,7 +40,7 @@ export function isShort(row) {
 
 function verdict(row) {
   if (!isShort(row)) return el('span', { class: 'ok' }, '✓ Ready');
-  const why = [row.shortfallKwh > 0.05 ? `${f.kwh(row.shortfallKwh)} short` : null, row.warning].filter(Boolean).join(': ');
+  const why = whyShort(row);
   return el('span', { class: 'bad', role: 'img', 'aria-label': `Warning: ${why}` }, el('span', { 'aria-hidden': 'true' }, '⚠ '), why);
 }
 
@@ -57,19 +62,19 @@ export class VehicleTable {
           'tr',
           { dataset: { vehicle: row.vehicleId }, class: isShort(row) ? 'short' : '' },
           el('th', { scope: 'row' }, row.name || row.vehicleId, el('br'), el('small', { class: 'muted' }, row.vehicleId)),
-          el('td', {}, row.stationId ? `${row.stationId} #${row.evseId}` : '—'),
-          el('td', {}, f.humanize(row.status)),
+          el('td', { 'data-label': 'Charger' }, row.stationId ? `${row.stationId} #${row.evseId}` : '—'),
+          el('td', { 'data-label': 'Status' }, f.humanize(row.status)),
           kept || this.departureCell(row, tz),
-          el('td', {}, targetText(row.target)),
-          el('td', { class: 'num' }, atDeparture(row)),
-          el('td', { class: 'verdict' }, verdict(row)),
+          el('td', { 'data-label': 'Target' }, targetText(row.target)),
+          el('td', { class: 'num', 'data-label': 'At departure' }, atDeparture(row)),
+          el('td', { class: 'verdict', 'data-label': 'Will it make it?' }, verdict(row)),
         );
       }),
     );
   }
 
   departureCell(row, tz) {
-    const td = el('td', { class: 'departure' });
+    const td = el('td', { class: 'departure', 'data-label': 'Departure', dataset: { at: row.departureAt || '' } });
     this.showButton(td, row, tz);
     return td;
   }
@@ -123,7 +128,7 @@ export class VehicleTable {
 
   async save(td, row, input, error) {
     const fail = (message) => {
-      error.textContent = message;
+      error.textContent = sentence(message);
       error.hidden = false;
       input.setAttribute('aria-invalid', 'true');
       this.ctx.status.textContent = `Not saved: ${message}`;

@@ -5,7 +5,7 @@ import { api, ApiError, clearErrors, coalesce, enc, fieldError, messageOf, pageE
 import * as f from './format.js';
 import { describePlan, planChart } from './charts.js';
 import { live } from './live.js';
-import { VehicleTable, isShort } from './fleet-table.js';
+import { VehicleTable, isShort, whyShort } from './fleet-table.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { site: null, plan: null, stop: null };
@@ -128,8 +128,7 @@ const reloadVehicles = coalesce(async () => {
         el(
           'li',
           { dataset: { vehicle: r.vehicleId } },
-          `${r.name || r.vehicleId}, leaving ${f.dateTime(r.departureAt, tz())}: `,
-          [r.shortfallKwh > 0.05 ? `${f.kwh(r.shortfallKwh)} short` : null, r.warning].filter(Boolean).join('. '),
+          `${r.name || r.vehicleId}, leaving ${f.dateTime(r.departureAt, tz())}: ${whyShort(r)}`,
         ),
       ),
     ),
@@ -218,10 +217,10 @@ const reloadStations = coalesce(async () => {
           'tr',
           { dataset: { station: st.stationId, evse: String(e.evseId) } },
           el('th', { scope: 'row' }, el('span', { class: `dot ${st.online ? 'on' : 'off'}`, role: 'img', 'aria-label': st.online ? 'online' : 'offline' }), ` ${st.stationId}`),
-          el('td', { class: 'num' }, String(e.evseId)),
-          el('td', {}, f.humanize(st.online ? e.status : 'offline'), e.vehicleId ? el('small', { class: 'muted' }, ` · ${e.vehicleId}`) : null),
-          el('td', {}, el('span', { class: `badge ${cls}` }, label), e.complianceDetail ? el('small', { class: 'muted detail' }, e.complianceDetail) : null),
-          el('td', { class: 'num' }, e.powerKw == null ? '—' : f.kw(e.powerKw)),
+          el('td', { class: 'num', 'data-label': 'EVSE' }, String(e.evseId)),
+          el('td', { 'data-label': 'Status' }, f.humanize(st.online ? e.status : 'offline'), e.vehicleId ? el('small', { class: 'muted' }, ` · ${e.vehicleId}`) : null),
+          el('td', { class: 'wide-cell', 'data-label': 'Profiles' }, el('span', { class: `badge ${cls}` }, label), e.complianceDetail ? el('small', { class: 'muted detail' }, e.complianceDetail) : null),
+          el('td', { class: 'num', 'data-label': 'Power' }, e.powerKw == null ? '—' : f.kw(e.powerKw)),
         ),
       );
     }

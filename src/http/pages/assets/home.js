@@ -62,6 +62,7 @@ const reloadPlan = coalesce(async () => {
     state.plan = null;
   }
   await renderPlan();
+  if (state.row !== null || state.evse !== null) renderStatus();
 });
 
 const reloadStatus = coalesce(async () => {
@@ -108,21 +109,37 @@ const COMPLIANCE_WARNING = {
   unreachable: 'We cannot reach this charger. It will follow the last schedule it received.',
 };
 
+/** When the plan first charges (the server's plan, never the browser's clock: the two may disagree). */
+function nextChargeStart() {
+  const session = mySession();
+  if (!session) return null;
+  const i = session.powerKw.findIndex((p) => p > 0);
+  return i < 0 ? null : state.plan.slotStarts[i];
+}
+
 function renderStatus() {
   const e = state.evse;
   const row = state.row;
+  const soFar = e && e.energyKwh != null ? ` ${f.kwh(e.energyKwh)} in so far.` : '';
+  const next = nextChargeStart();
+  const byRow = {
+    away: 'Not plugged in.',
+    'plugged-in': `Plugged in, waiting for the planned hours${next ? `: charging starts ${f.dayTime(next, tz())}` : ''}.${soFar}`,
+    charging: `Charging${e && e.powerKw != null ? ` at ${f.kw(e.powerKw)}` : ''}.${soFar}`,
+    ready: `Ready to go: the energy you asked for is in.${soFar}`,
+    faulted: 'The charger reports a fault.',
+    offline: 'The charger is offline; it follows the last schedule it received.',
+  };
   let text;
   if (!state.vehicle) text = 'No car is registered for this home.';
-  else if (!e || !e.transactionId) text = row && row.stationId ? `${f.humanize(row.status)}.` : 'Not plugged in.';
-  else if (e.status === 'charging') text = `Charging at ${f.kw(e.powerKw)}; ${f.kwh(e.energyKwh)} so far.`;
-  else if (e.status === 'suspended' || e.status === 'occupied') text = `Plugged in, waiting for the planned hours; ${f.kwh(e.energyKwh)} so far.`;
-  else text = `${f.humanize(e.status)}.`;
+  else if (row && byRow[row.status]) text = byRow[row.status];
+  else text = e && e.transactionId ? `${f.humanize(e.status)}.${soFar}` : 'Not plugged in.';
   const status = $('car-status');
   status.textContent = text;
-  status.dataset.status = e ? e.status : 'none';
+  status.dataset.status = row ? row.status : 'none';
   facts($('charger-facts'), [
     e && ['Charger', `${e.stationId} #${e.evseId}${e.online === false ? ' (offline)' : ''}`],
-    e && ['Charger status', f.humanize(e.status), { 'data-compliance': e.compliance }],
+    e && ['Charger reports', f.humanize(e.status), { 'data-compliance': e.compliance }],
     e && e.compliance && e.compliance !== 'unknown' && ['Follows schedules', e.compliance === 'follows' || e.compliance === 'limited' ? 'Yes' : f.humanize(e.compliance)],
     row && row.socAtDeparturePercent != null && ['Battery at departure', f.percent(row.socAtDeparturePercent)],
   ]);
@@ -384,7 +401,7 @@ function renderWhy(plan, session, cur) {
       const w = charging.reduce((a, s) => a + s.kw, 0);
       const avgCharging = charging.reduce((a, s) => a + s.price * s.kw, 0) / w;
       items.push(
-        `It charges in the cheapest ${charging.length === 1 ? 'slot' : `${charging.length} slots`} before you leave: ${f.perKwh(avgCharging, cur)} on average while charging, against ${f.perKwh(avgAll, cur)} on average until ${f.time(dep, tz())}.`,
+        `It charges when power is cheapest before you leave: ${f.perKwh(avgCharging, cur)} on average while charging, against ${f.perKwh(avgAll, cur)} on average until ${f.time(dep, tz())}.`,
       );
     }
     if (session.shortfallKwh > 0.05) items.push(`It cannot get everything in by departure: ${f.kwh(session.shortfallKwh)} short. Leave later or ask for less.`);
