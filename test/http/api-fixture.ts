@@ -1,14 +1,13 @@
 /**
- * The resource API on the real product: startTestServer runs main.ts (SQLite file, OCPP server, scheduler, prices)
- * on a ManualClock; a second fastify app is built with buildApp and `api` wired from the running pieces, the way
- * main.ts wires it. Tokens for each role and scope; vehicles in two fleets and two homes.
+ * The resource API on the real product: startTestServer runs main.ts (SQLite file, OCPP server, scheduler, prices,
+ * and the HTTP app with the API as main.ts wires it) on a ManualClock; requests go to that app with inject().
+ * Tokens for each role and scope; vehicles in two fleets and two homes. `deps` are the same pieces as ApiDeps, for
+ * tests that build an app of their own and for reading the stores.
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/http/app.js';
 import type { ApiDeps } from '../../src/http/api/index.js';
 import { issueApiToken } from '../../src/http/auth/api-tokens.js';
 import { ManualClock } from '../../src/platform/clock.js';
-import { silentLogger } from '../../src/platform/logger.js';
 import { ApiTokenRepository } from '../../src/storage/api-token-repository.js';
 import { ProfileRepository } from '../../src/storage/plan-repository.js';
 import { AssignmentRepository, TargetRepository, VehicleRepository } from '../../src/storage/vehicle-repository.js';
@@ -98,7 +97,7 @@ export async function startApi(): Promise<ApiFixture> {
   addVehicles(server);
   const deps = apiDepsOf(server);
   const tokenStore = new ApiTokenRepository(server.running.db);
-  const app = await buildApp({ clock, logger: silentLogger(), stations: server.running.ocpp, auth: { tokens: tokenStore, clock }, api: deps });
+  const app = server.running.http;
   const tokens = Object.fromEntries(
     Object.entries(GRANTS).map(([who, grant]) => [who, issueApiToken(tokenStore, clock, { name: who, grants: [grant] }).token]),
   ) as Record<keyof typeof GRANTS, string>;
@@ -109,7 +108,6 @@ export async function startApi(): Promise<ApiFixture> {
       return app.inject({ ...opts, headers });
     },
     async close() {
-      await app.close();
       await server.stop();
     },
   };

@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/http/app.js';
-import { silentLogger } from '../../src/platform/logger.js';
-import { ApiTokenRepository } from '../../src/storage/api-token-repository.js';
-import { UserRepository, UserTokenRepository, WebSessionRepository } from '../../src/storage/user-repository.js';
 import { startApi, type ApiFixture } from './api-fixture.js';
 
 let f: ApiFixture;
@@ -20,18 +16,10 @@ let doc: {
 };
 beforeAll(async () => {
   f = await startApi();
-  const db = f.server.running.db;
-  app = await buildApp({
-    clock: f.clock, logger: silentLogger(), stations: f.server.running.ocpp, api: f.deps, pages: true,
-    tariffs: { intake: f.server.running.pricing.intake, tokens: new ApiTokenRepository(db), clock: f.clock },
-    auth: { tokens: new ApiTokenRepository(db), clock: f.clock, accounts: { users: new UserRepository(db), sessions: new WebSessionRepository(db), ownedTokens: new UserTokenRepository(db) } },
-  });
+  app = f.app;
   doc = (await app.inject({ url: '/api/openapi.json' })).json();
 });
-afterAll(async () => {
-  await app?.close();
-  await f?.close();
-});
+afterAll(async () => f?.close());
 
 /** Every API route the app serves, from its own route tree: "GET /api/v1/sites/{siteId}". */
 function servedRoutes(): string[] {

@@ -99,7 +99,7 @@ describe('GET /api/v1/vehicles/:vehicleId/target', () => {
   it('falls back to the site’s default departure for a vehicle without targets', async () => {
     const res = await f.as('south', { url: '/api/v1/vehicles/VAN-S/target' });
     expect(res.json()).toEqual({
-      vehicleId: 'VAN-S', once: null, weekly: null, updatedAt: null,
+      vehicleId: 'VAN-S', once: null, weekly: null, updatedAt: null, boost: null,
       nextDeparture: { at: '2026-11-24T06:00:00.000Z', local: '2026-11-24T07:00', timeZone: 'Europe/Copenhagen', source: 'site-default' },
     });
   });

@@ -133,7 +133,12 @@ describe('GET /api/v1/sites/:siteId/vehicles (the fleet table)', () => {
     await settle(f.server);
     const [row] = (await f.as('north', { url: '/api/v1/sites/north-depot/vehicles' })).json();
     expect(row.shortfallKwh).toBeGreaterThan(20);
-    expect(row.warning).toMatch(/kWh short at departure/);
+    // The scheduler's reason, in its words for people, follows the amount.
+    expect(row.warning).toMatch(/^\d+\.\d\d kWh short at departure: .+/);
+    const plan = (await f.as('north', { url: '/api/v1/sites/north-depot/plan' })).json();
+    expect(plan.status).toBe('shortfall');
+    expect(plan.sessions[0]).toMatchObject({ shortfallReason: 'car-or-charger-power', shortfallMessage: expect.any(String) });
+    expect(row.warning).toContain(plan.sessions[0].shortfallMessage);
     expect(row.status).toBe('charging');
   });
 

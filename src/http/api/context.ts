@@ -96,14 +96,6 @@ export class ApiContext {
     const byToken = tx.idToken ? this.deps.stores.vehicles.byIdToken(tx.idToken) : undefined;
     return byToken?.id ?? this.deps.stores.assignments.onEvse(stationId, evseId) ?? null;
   }
-
-  /** Re-plans the sites where the vehicle may charge (after a change the scheduler has no method for). */
-  replanFor(vehicle: Vehicle, reason: string): void {
-    for (const site of this.sites) {
-      const inPlan = this.deps.scheduler.latestPlan(site.id)?.sessions.some((s) => s.vehicleId === vehicle.id);
-      if (inPlan || (site.fleet !== null && site.fleet === vehicle.fleet)) this.deps.scheduler.trigger(site.id, reason);
-    }
-  }
 }
 
 /**

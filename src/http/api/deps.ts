@@ -30,9 +30,13 @@ export interface ApiDeps {
 }
 
 /** The scheduler's methods the API calls (main.ts passes the Scheduler itself). */
-export type ApiScheduler = Pick<Scheduler, 'upsertVehicle' | 'setTarget' | 'latestPlan' | 'decisions' | 'compliance' | 'trigger'>;
+export type ApiScheduler = Pick<
+  Scheduler,
+  | 'upsertVehicle' | 'setTarget' | 'clearOnceTarget' | 'setBoost' | 'clearBoost' | 'boost' | 'nextDeparture'
+  | 'latestPlan' | 'decisions' | 'compliance' | 'sessionCosts'
+>;
 
-/** Read-only views of the stores, plus clearing a one-off target (the scheduler has no method for that). */
+/** Read-only views of the stores (every change goes through the scheduler). */
 export interface ApiStores {
   stations: Pick<StationStore, 'get'>;
   evses: Pick<EvseStore, 'evses'>;
@@ -40,7 +44,7 @@ export interface ApiStores {
   meterValues: Pick<MeterValueStore, 'latest'>;
   profiles: Pick<ProfileStore, 'pushed' | 'compliance'>;
   vehicles: Pick<VehicleStore, 'get' | 'list' | 'byIdToken'>;
-  targets: Pick<TargetStore, 'get' | 'clearOnce'>;
+  targets: Pick<TargetStore, 'get'>;
   assignments: Pick<AssignmentStore, 'onEvse'>;
 }
 

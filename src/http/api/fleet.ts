@@ -6,7 +6,6 @@ import type { TargetRecord, Vehicle } from '../../domain/vehicles.js';
 import { localDateTime, nextLocalTime } from '../../scheduler/index.js';
 import { principalOf } from '../auth/plugin.js';
 import type { ApiContext } from './context.js';
-import { shortfallReasonOf } from './plans.js';
 import { errors, FleetRow, SiteParams, ok } from './schemas.js';
 
 /**
@@ -25,8 +24,8 @@ const KIND: Record<TargetSource, FleetRow['target']['kind']> = {
 export function warningOf(s: SessionPlan): string | null {
   const parts: string[] = [];
   if (s.shortfallKwh >= 0.01) {
-    const reason = shortfallReasonOf(s);
-    parts.push(`${s.shortfallKwh.toFixed(2)} kWh short at departure${reason ? `: ${reason}` : ''}`);
+    const why = s.shortfallMessage ?? s.shortfallReason ?? null;
+    parts.push(`${s.shortfallKwh.toFixed(2)} kWh short at departure${why ? `: ${why}` : ''}`);
   }
   if (UNSTEERED.has(s.compliance)) parts.push(`charger ${s.compliance.replace('-', ' ')}: charging is not steered`);
   return parts.length ? parts.join('; ') : null;
@@ -75,7 +74,7 @@ function sessionRow(ctx: ApiContext, site: Site, v: Vehicle, s: SessionPlan, t: 
     vehicleId: v.id, name: v.name, fleet: v.fleet, stationId: s.stationId, evseId: s.evseId, status,
     departureAt: iso(s.departureMs),
     target: { kind, ...target },
-    expectedEnergyAtDepartureKwh: round3(s.deliveredKwh + s.plannedKwh),
+    expectedEnergyAtDepartureKwh: s.expectedEnergyAtDepartureKwh ?? round3(s.deliveredKwh + s.plannedKwh),
     socAtDeparturePercent: s.socAtDeparturePercent,
     shortfallKwh: s.shortfallKwh,
     warning: warningOf(s),

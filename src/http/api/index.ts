@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ApiContext } from './context.js';
 import type { ApiDeps } from './deps.js';
+import { boostRoutes } from './boost.js';
 import { bulkRoutes } from './bulk.js';
 import { decisionRoutes } from './decisions.js';
 import { fleetRoutes } from './fleet.js';
@@ -23,7 +24,7 @@ export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } fr
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.setValidatorCompiler(apiValidatorCompiler);
   const ctx = new ApiContext(deps);
-  for (const routes of [siteRoutes, stationRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, bulkRoutes, decisionRoutes, liveRoutes]) {
+  for (const routes of [siteRoutes, stationRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, decisionRoutes, liveRoutes]) {
     await app.register(routes, { ctx });
   }
 };

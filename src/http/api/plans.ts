@@ -14,12 +14,6 @@ import { priceParts } from './sites.js';
  */
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Why the plan cannot give the car what it asked for (the scheduler's reason when it gives one). */
-export function shortfallReasonOf(s: SessionPlan): string | null {
-  const reason = (s as SessionPlan & { shortfallReason?: string | null }).shortfallReason;
-  return s.shortfallKwh > 1e-6 ? reason ?? null : null;
-}
-
 export function sessionView(ctx: ApiContext, s: SessionPlan): PlanSessionView {
   const pushed = ctx.deps.stores.profiles.pushed(s.stationId, s.evseId, s.transactionId);
   return {
@@ -35,14 +29,17 @@ export function sessionView(ctx: ApiContext, s: SessionPlan): PlanSessionView {
     deliveredKwh: s.deliveredKwh,
     plannedKwh: s.plannedKwh,
     shortfallKwh: s.shortfallKwh,
-    shortfallReason: shortfallReasonOf(s),
-    expectedEnergyAtDepartureKwh: round3(s.deliveredKwh + s.plannedKwh),
+    // Plans stored before the scheduler gave reasons lack these fields: read them as "none".
+    shortfallReason: s.shortfallReason ?? null,
+    shortfallMessage: s.shortfallMessage ?? null,
+    expectedEnergyAtDepartureKwh: s.expectedEnergyAtDepartureKwh ?? round3(s.deliveredKwh + s.plannedKwh),
     socAtDeparturePercent: s.socAtDeparturePercent,
     cost: s.cost,
     readyAt: s.readyAtMs === null ? null : iso(s.readyAtMs),
     powerKw: s.powerKw,
     notes: s.notes,
     pushed: pushed ? { profileId: pushed.profileId, state: pushed.state, at: pushed.sentAt } : null,
+    boost: s.boost ? { remainingKwh: s.boost.remainingKwh, plannedKwh: s.boost.plannedKwh, untilAt: s.boost.untilMs === null ? null : iso(s.boost.untilMs) } : null,
   };
 }
 

@@ -16,7 +16,10 @@ const Iso = (description?: string) => Type.String({ format: 'date-time', ...(des
  */
 function Nullable<T extends TSchema>(t: T): TUnsafe<Static<T> | null> | TUnion<[T, TNull]> {
   const type = (t as { type?: unknown }).type;
-  if (typeof type === 'string' && type !== 'object' && type !== 'array') return Type.Unsafe<Static<T> | null>({ ...t, type: [type, 'null'] });
+  if (typeof type === 'string' && type !== 'object' && type !== 'array') {
+    const words = (t as { enum?: unknown[] }).enum;
+    return Type.Unsafe<Static<T> | null>({ ...t, type: [type, 'null'], ...(words ? { enum: [...words, null] } : {}) });
+  }
   return Type.Union([t, Type.Null()]);
 }
 /** One of some words, as a plain enum (see Nullable for why not a union of literals). */
@@ -160,7 +163,8 @@ export const PlanSessionView = Type.Object({
   deliveredKwh: Type.Number({ description: 'energy delivered in the session when the plan was made' }),
   plannedKwh: Type.Number(),
   shortfallKwh: Type.Number(),
-  shortfallReason: Nullable(Type.String({ description: 'why the car will not get what it asked for' })),
+  shortfallReason: Nullable(Words(['car-or-charger-power', 'charger-unreachable', 'charger-ignores-profiles', 'site-limit'] as const, 'why the car will not get what it asked for (null without shortfall)')),
+  shortfallMessage: Nullable(Type.String({ description: 'the same for people, one line' })),
   expectedEnergyAtDepartureKwh: Type.Number({ description: 'delivered + planned: the session’s energy at departure' }),
   socAtDeparturePercent: Nullable(Type.Number()),
   cost: Type.Number({ description: 'expected cost of the planned energy' }),
@@ -168,6 +172,11 @@ export const PlanSessionView = Type.Object({
   powerKw: Type.Array(Type.Number(), { description: 'planned power per slot, aligned with slotStarts' }),
   notes: Type.Array(Type.String()),
   pushed: Nullable(Pushed),
+  boost: Nullable(Type.Object({
+    remainingKwh: Type.Number({ description: 'what the boost still wanted when the plan was made' }),
+    plannedKwh: Type.Number({ description: 'the part of it this plan delivers at full power from now' }),
+    untilAt: Nullable(Iso('end of the last slot that delivers boost energy')),
+  }, { description: 'a person’s "charge now" in this plan' })),
 });
 export type PlanSessionView = Static<typeof PlanSessionView>;
 
@@ -235,13 +244,26 @@ export const NextDeparture = Type.Object({
   timeZone: Type.String(),
   source: Words(['once', 'weekly', 'site-default'] as const),
 });
+export const BoostView = Type.Object({
+  vehicleId: Type.String(),
+  siteId: Type.String(),
+  stationId: Type.String(),
+  evseId: Type.Integer(),
+  transactionId: Type.String(),
+  energyKwh: Type.Number({ description: 'what was asked: this much more energy from setAt' }),
+  deliveredKwh: Type.Number({ description: 'delivered since it was set' }),
+  remainingKwh: Type.Number(),
+  setAt: Iso(),
+});
+export type BoostView = Static<typeof BoostView>;
+
 export const TargetView = Type.Object({
   vehicleId: Type.String(),
   once: Nullable(OneOffTarget),
   weekly: Nullable(WeeklyTarget),
   updatedAt: Nullable(Iso()),
   nextDeparture: Nullable(NextDeparture),
-  boost: Type.Optional(Nullable(Type.Object({ energyKwh: Type.Number() }, { additionalProperties: true }))),
+  boost: Nullable(BoostView),
 });
 export type TargetView = Static<typeof TargetView>;
 
@@ -267,23 +289,29 @@ export const SessionsQuery = Type.Object({
   month: Type.Optional(Month),
 });
 export type SessionsQuery = Static<typeof SessionsQuery>;
-export const SessionsCsvQuery = Type.Object({ fleet: Type.String({ minLength: 1 }), month: Month });
+export const SessionsCsvQuery = Type.Object({
+  fleet: Type.String({ pattern: '^[A-Za-z0-9._-]+$', description: 'a fleet or household: the sessions at its sites' }),
+  month: Month,
+});
 export type SessionsCsvQuery = Static<typeof SessionsCsvQuery>;
 
 export const SessionView = Type.Object({
   siteId: Type.String(),
   stationId: Type.String(),
-  evseId: Nullable(Type.Integer()),
+  evseId: Type.Integer(),
   transactionId: Type.String(),
   vehicleId: Nullable(Type.String()),
-  fleet: Nullable(Type.String({ description: 'the vehicle’s fleet or household' })),
+  fleet: Nullable(Type.String({ description: 'the vehicle’s fleet or household, else the site’s' })),
   startedAt: Iso(),
-  endedAt: Nullable(Iso()),
+  endedAt: Nullable(Iso('null while the session runs (energy and cost up to the latest reading)')),
   energyKwh: Type.Number(),
-  cost: Nullable(Type.Number({ description: 'meter values times the effective price of each slot' })),
+  cost: Type.Number({ description: 'measured energy per slot times the slot’s effective price; unpriced energy is left out' }),
   currency: Type.String(),
-  uncontrolledCost: Nullable(Type.Number({ description: 'the same energy at full power from arrival' })),
-  savings: Nullable(Type.Number()),
+  unpricedKwh: Type.Number({ description: 'energy in slots without a known price (not in cost)' }),
+  estimatedKwh: Type.Number({ description: 'energy priced with an estimate' }),
+  fullPowerKw: Type.Number({ description: 'the power the uncontrolled comparison charges at' }),
+  uncontrolledCost: Nullable(Type.Number({ description: 'the same energy at full power from arrival; null when some is unpriced' })),
+  savings: Nullable(Type.Number({ description: 'uncontrolledCost - cost' })),
 });
 export type SessionView = Static<typeof SessionView>;
 
