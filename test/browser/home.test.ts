@@ -86,6 +86,11 @@ describe('the homeowner page', () => {
     await see.attribute(page, '#plan-figure', 'data-plan-id', String(latestPlan().id));
     await see.text(page, '#plan-why li', 'cheapest');
     await screenshot(page, 'home-desk');
+    // The same in the dark (the chart takes its colours from the stylesheet when it draws).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.reload();
+    await see.attribute(page, '#plan-figure', 'data-plan-id', String(latestPlan().id));
+    await screenshot(page, 'home-desk-dark');
     await page.getByLabel('Energy (kWh)').fill('0');
     await page.getByRole('button', { name: 'Charge now' }).click();
     await see.text(page, '#boost-kwh-error', 'more than 0');
@@ -106,6 +111,12 @@ describe('the homeowner page', () => {
     await page.getByLabel('Energy (kWh)').fill('5');
     await page.getByRole('button', { name: 'Charge now' }).click();
     await see.text(page, '#boost-status', 'Charging now until 5 kWh');
+    await settle(product.server);
+    // The scheduler re-planned with the boost: full power first, shown in the plan's summary and reasons.
+    await see.text(page, '#boost-plan', 'at full power');
+    await see.text(page, '#plan-why li', /charge now/i);
+    await see.text(page, '#car-status', 'Charging');
+    await screenshot(page, 'home-boost');
     await page.getByRole('button', { name: 'Cancel boost' }).click();
     await see.text(page, '#boost-status', 'Boost cancelled');
     await see.hidden(page, '#boost-cancel');

@@ -107,6 +107,7 @@ describe('HTML shells', () => {
     expect(res.body).toContain(`<script type="module" src="/assets/${script}"></script>`);
     // Every script is a file: no inline code, no handlers in attributes, no style attributes or elements.
     expect(res.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(res.body).not.toMatch(/<script(?![^>]*\bsrc="\/assets\/)[^>]*>/);
     expect(res.body).not.toMatch(/\son[a-z]+=/i);
     expect(res.body).not.toMatch(/\sstyle=|<style/i);
     expect(res.body).toContain('<meta name="viewport"');
@@ -142,13 +143,19 @@ describe('assets', () => {
   });
 
   it('serves uPlot from the installed package, and only its browser files', async () => {
-    const dist = createRequire(import.meta.url).resolve('uplot/dist/uPlot.esm.js');
-    const js = await get('/assets/uplot/uPlot.esm.js');
+    const require = createRequire(import.meta.url);
+    const version = (require('uplot/package.json') as { version: string }).version;
+    const home = (await get('/home', 'home')).body;
+    expect(home).toContain(`<script defer src="/assets/uplot/uPlot.iife.min.js?v=${version}"></script>`);
+    // The classic script comes first: deferred scripts and modules run in document order.
+    expect(home.indexOf('uPlot.iife.min.js')).toBeLessThan(home.indexOf('<script type="module"'));
+    const js = await get(`/assets/uplot/uPlot.iife.min.js?v=${version}`);
     expect(js.statusCode).toBe(200);
     expect(js.headers['content-type']).toContain('javascript');
-    expect(js.body).toBe(readFileSync(dist, 'utf8'));
+    expect(js.headers['cache-control']).toContain('immutable');
+    expect(js.body).toBe(readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'));
     expect((await get('/assets/uplot/uPlot.min.css')).statusCode).toBe(200);
-    expect((await get('/assets/uplot/uPlot.cjs.js')).statusCode).toBe(404);
+    for (const other of ['uPlot.cjs.js', 'uPlot.esm.js', 'uPlot.d.ts']) expect((await get(`/assets/uplot/${other}`)).statusCode, other).toBe(404);
     expect((await get('/assets/uplot/../package.json')).statusCode).toBe(404);
   });
 

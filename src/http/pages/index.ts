@@ -17,7 +17,7 @@ import { fleetPage, homePage, loginPage, noPagePage } from './views.js';
 const ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'assets');
 /** uPlot's browser builds, from wherever npm put the package. */
 const UPLOT_DIR = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
-const UPLOT_FILES = new Set(['/uPlot.esm.js', '/uPlot.min.css']);
+const UPLOT_FILES = new Set(['/uPlot.iife.min.js', '/uPlot.min.css']);
 
 /**
  * No inline script or style anywhere (scripts are files under /assets; uPlot styles through the CSSOM, which CSP
@@ -87,6 +87,9 @@ export const pageRoutes: FastifyPluginAsync = async (app) => {
     decorateReply: false,
     index: false,
     allowedPath: (path) => UPLOT_FILES.has(path),
+    // Pages ask for these with ?v=<uPlot's version> (views.ts): one address per version, kept for a year.
+    maxAge: '365d',
+    immutable: true,
   });
 
   app.get('/', PAGE, async (request, reply) => {

@@ -1,9 +1,14 @@
+import { createRequire } from 'node:module';
+
 /**
  * The pages' HTML shells. They hold no data and no inline script or style (the CSP forbids both): each loads
  * one ES module from /assets that fills it from the API. Every input has a label, every error an element next
  * to its field (`<id>-error`, linked with aria-describedby), and each form a status region that screen readers
  * announce.
  */
+
+/** uPlot's version, in its URLs: a new version is a new address, so browsers may keep the files for a year. */
+export const UPLOT_VERSION = (createRequire(import.meta.url)('uplot/package.json') as { version: string }).version;
 
 interface Shell {
   title: string;
@@ -17,8 +22,8 @@ interface Shell {
 }
 
 const PRELOAD: Record<string, string[]> = {
-  'home.js': ['api.js', 'format.js', 'charts.js', 'live.js', 'uplot/uPlot.esm.js'],
-  'fleet.js': ['api.js', 'format.js', 'charts.js', 'live.js', 'fleet-table.js', 'uplot/uPlot.esm.js'],
+  'home.js': ['api.js', 'format.js', 'charts.js', 'live.js'],
+  'fleet.js': ['api.js', 'format.js', 'charts.js', 'live.js', 'fleet-table.js'],
   'login.js': ['api.js'],
   'session.js': ['api.js'],
 };
@@ -35,8 +40,9 @@ function shell(s: Shell): string {
 <title>${s.title} · chargeplan</title>
 <link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
-${s.charts ? '<link rel="stylesheet" href="/assets/uplot/uPlot.min.css">' : ''}
+${s.charts ? `<link rel="stylesheet" href="/assets/uplot/uPlot.min.css?v=${UPLOT_VERSION}">` : ''}
 ${preload}
+${s.charts ? `<script defer src="/assets/uplot/uPlot.iife.min.js?v=${UPLOT_VERSION}"></script>` : ''}
 <script type="module" src="/assets/${s.script}"></script>
 </head>
 <body>

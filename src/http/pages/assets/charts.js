@@ -3,8 +3,11 @@
 // differ in length (the first is often partial), so the bars are drawn from each slot's start to the next.
 // Times on the axis and in the legend are in the site's zone and the browser's language.
 
-import uPlot from './uplot/uPlot.esm.js';
 import { dateTime, kw, perKwh, time } from './format.js';
+
+// uPlot's minified build (51 kB against 145 kB for its ES module), loaded by the page as a classic deferred
+// script before this module runs (both run in document order after parsing).
+const uPlot = globalThis.uPlot;
 
 const charts = new WeakMap();
 

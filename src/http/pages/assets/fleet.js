@@ -1,7 +1,7 @@
 // The fleet dashboard: pick a site; its summed plan against the limit and the price; the vehicles and who will
 // not make it; bulk upload of departures; the stations (including those that ignore our profiles); the
 // decision log. Live events refetch what they concern.
-import { api, ApiError, clearErrors, coalesce, enc, fieldError, messageOf, pageError, setupHeader, showError } from './api.js';
+import { api, ApiError, clearErrors, coalesce, enc, fieldError, messageOf, pageError, sentence, setupHeader, showError } from './api.js';
 import * as f from './format.js';
 import { describePlan, planChart } from './charts.js';
 import { live } from './live.js';
@@ -241,7 +241,7 @@ const reloadDecisions = coalesce(async () => {
             { dataset: { id: String(d.id), kind: d.kind } },
             el('time', { datetime: d.at }, f.dayTime(d.at, tz())),
             el('span', { class: `badge kind-${d.kind.split('.')[0]}` }, f.humanize(d.kind)),
-            el('span', { class: 'msg' }, d.message),
+            el('span', { class: 'msg' }, sentence(d.message)),
           ),
         )
       : [el('li', { class: 'muted' }, 'Nothing decided yet.')]),

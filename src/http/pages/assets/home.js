@@ -1,7 +1,7 @@
 // The homeowner's page: the car and charger, "when do you leave and how much", charge now, and the plan as a
 // chart with its cost, saving and reasons. Everything comes from the API in the person's scope; a vehicle or
 // site named in the address that is not theirs answers 403 and the page shows nothing but that.
-import { api, ApiError, clearErrors, coalesce, enc, fieldError, messageOf, pageError, setupHeader, showError } from './api.js';
+import { api, ApiError, clearErrors, coalesce, enc, fieldError, messageOf, pageError, sentence, setupHeader, showError } from './api.js';
 import * as f from './format.js';
 import { describePlan, planChart } from './charts.js';
 import { live } from './live.js';
@@ -51,7 +51,8 @@ async function start() {
   }
   await Promise.all([loadTarget(), reloadStatus(), reloadPlan()]);
   $('content').setAttribute('aria-busy', 'false');
-  live(state.site.id, { plan: () => reloadPlan(), status: () => reloadStatus(), open: () => reloadAll() });
+  // A new plan changes the car's status too (charging now or waiting), which the fleet row computes from it.
+  live(state.site.id, { plan: () => Promise.all([reloadPlan(), reloadStatus()]), status: () => reloadStatus(), open: () => reloadAll() });
 }
 
 const reloadPlan = coalesce(async () => {
@@ -79,7 +80,6 @@ const reloadStatus = coalesce(async () => {
       if (mine || (!state.evse && stations.length === 1 && st.evses.length === 1)) state.evse = { ...e, stationId: st.stationId, online: st.online };
     }
   }
-  if (state.row && state.row.boost !== undefined) state.boost = Boolean(state.row.boost);
   renderStatus();
   renderBoost();
 });
@@ -92,7 +92,8 @@ async function loadTarget() {
     if (!(err instanceof ApiError && err.status === 404)) throw err;
     state.target = null;
   }
-  if (state.target && state.target.boost !== undefined) state.boost = Boolean(state.target.boost);
+  // The target view carries the running boost (null when none): shown after a reload too, with what is left.
+  if (state.target && state.target.boost !== undefined) state.boost = state.target.boost;
   fillTarget();
   renderBoost();
 }
@@ -253,7 +254,12 @@ const boostForm = $('boost-form');
 const boostStatus = $('boost-status');
 
 function renderBoost() {
-  $('boost-cancel').hidden = !state.boost;
+  const b = state.boost;
+  $('boost-cancel').hidden = !b;
+  if (b && typeof b === 'object' && b.remainingKwh != null && !boostStatus.dataset.fresh) {
+    boostStatus.textContent = `Charging now: ${f.kwh(b.remainingKwh)} of ${f.kwh(b.energyKwh)} still to come.`;
+  }
+  boostStatus.dataset.fresh = '';
 }
 
 boostForm.addEventListener('submit', async (event) => {
@@ -268,9 +274,10 @@ boostForm.addEventListener('submit', async (event) => {
     return;
   }
   try {
-    await api(`/api/v1/vehicles/${enc(state.vehicle.id)}/boost`, { method: 'PUT', json: { energyKwh: value } });
-    state.boost = true;
+    const res = await api(`/api/v1/vehicles/${enc(state.vehicle.id)}/boost`, { method: 'PUT', json: { energyKwh: value } });
+    state.boost = (res && res.boost) || res || true;
     boostStatus.textContent = `Charging now until ${f.kwh(value)} more are in.`;
+    boostStatus.dataset.fresh = '1';
   } catch (err) {
     showError(boostForm, err, boostStatus);
   }
@@ -281,7 +288,7 @@ $('boost-cancel').addEventListener('click', async () => {
   clearErrors(boostForm);
   try {
     await api(`/api/v1/vehicles/${enc(state.vehicle.id)}/boost`, { method: 'DELETE' });
-    state.boost = false;
+    state.boost = null;
     boostStatus.textContent = 'Boost cancelled: back to the plan.';
     $('boost-start').focus();
   } catch (err) {
@@ -382,6 +389,7 @@ function renderSummary(plan, session, cur) {
     ['Ready', session.readyAt ? f.dateTime(session.readyAt, tz()) : `Not by departure: ${f.kwh(session.shortfallKwh)} short`, { id: 'ready-at', class: session.readyAt ? '' : 'bad' }],
     ['Leaves', f.dateTime(session.departureAt, tz())],
     ['Energy', `${f.kwh(session.plannedKwh)} of ${f.kwh(session.requestedKwh)}`],
+    session.boost && ['Charge now', `${f.kwh(session.boost.plannedKwh)} at full power${session.boost.untilAt ? ` until ${f.dayTime(session.boost.untilAt, tz())}` : ''}`, { id: 'boost-plan' }],
     ['Expected cost', f.money(session.cost, cur), { id: 'expected-cost' }],
     saving != null && ['Saving', saving > 0.005 ? `${f.money(saving, cur)} vs. charging right away` : 'None: prices are flat until you leave', { id: 'saving' }],
     ['Plan', `#${plan.planId}, made ${f.dayTime(plan.createdAt, tz())}; charger ${charger}`, { id: 'plan-id' }],
@@ -404,8 +412,11 @@ function renderWhy(plan, session, cur) {
         `It charges when power is cheapest before you leave: ${f.perKwh(avgCharging, cur)} on average while charging, against ${f.perKwh(avgAll, cur)} on average until ${f.time(dep, tz())}.`,
       );
     }
-    if (session.shortfallKwh > 0.05) items.push(`It cannot get everything in by departure: ${f.kwh(session.shortfallKwh)} short. Leave later or ask for less.`);
-    for (const note of session.notes || []) items.push(note);
+    if (session.shortfallKwh > 0.05) {
+      const why = session.shortfallMessage || (session.shortfallReason ? f.humanize(session.shortfallReason) : null);
+      items.push(`It cannot get everything in by departure: ${f.kwh(session.shortfallKwh)} short${why ? ` (${why})` : ''}. Leave later or ask for less.`);
+    }
+    for (const note of session.notes || []) items.push(sentence(note));
   }
   if (!items.length) items.push(plan ? 'Nothing to charge for this car in the current plan.' : 'No plan yet: it is made when the car is plugged in.');
   ul.replaceChildren(...items.map((t) => el('li', {}, t)));
