@@ -91,8 +91,8 @@ export function addVehicles(server: TestServer): void {
   v('CAR-G', 'home-g', 'TOKEN-G');
 }
 
-export async function startApi(): Promise<ApiFixture> {
-  const clock = new ManualClock(T0);
+export async function startApi(start: string = T0): Promise<ApiFixture> {
+  const clock = new ManualClock(start);
   const server = await startTestServer(CONFIG as never, { clock });
   addVehicles(server);
   const deps = apiDepsOf(server);

@@ -53,12 +53,13 @@ describe('the OpenAPI document', () => {
       'GET /api/v1/sites/{siteId}/prices', 'GET /api/v1/sites/{siteId}/vehicles', 'GET /api/v1/sites/{siteId}/decisions',
       'GET /api/v1/vehicles', 'GET /api/v1/vehicles/{vehicleId}', 'PUT /api/v1/vehicles/{vehicleId}',
       'GET /api/v1/vehicles/{vehicleId}/target', 'PUT /api/v1/vehicles/{vehicleId}/target', 'DELETE /api/v1/vehicles/{vehicleId}/target/once',
-      'POST /api/v1/targets/bulk', 'GET /api/v1/live',
+      'PUT /api/v1/vehicles/{vehicleId}/boost', 'DELETE /api/v1/vehicles/{vehicleId}/boost',
+      'POST /api/v1/targets/bulk', 'GET /api/v1/sessions', 'GET /api/v1/sessions.csv', 'GET /api/v1/live',
     ]));
   });
 
   it('gives every resource route tags, a summary, its path parameters and described responses', () => {
-    expect(apiOps().length).toBeGreaterThanOrEqual(15);
+    expect(apiOps().length).toBeGreaterThanOrEqual(19);
     for (const { id, op } of apiOps()) {
       expect(op.tags?.length, id).toBeGreaterThan(0);
       expect(op.summary, id).toEqual(expect.any(String));
@@ -86,6 +87,8 @@ describe('the OpenAPI document', () => {
     expect(ops['POST /api/v1/targets/bulk']!.responses['422']).toBeDefined();
     expect(Object.keys(ops['PUT /api/v1/vehicles/{vehicleId}/target']!.requestBody!.content)).toEqual(['application/json']);
     expect(Object.keys(ops['GET /api/v1/live']!.responses['200']!.content!)).toEqual(['text/event-stream']);
+    expect(Object.keys(ops['GET /api/v1/sessions.csv']!.responses['200']!.content!)).toEqual(['text/csv']);
+    expect(ops['GET /api/v1/sessions.csv']!.parameters!.map((p) => p.name)).toEqual(['fleet', 'month']);
   });
 
   it('declares the bearer token and the session cookie', () => {
