@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../src/http/auth/user-accounts.js';
+import { UserRepository } from '../../src/storage/user-repository.js';
 import { startApi, type ApiFixture, type Who } from './api-fixture.js';
 
 let f: ApiFixture;
@@ -121,5 +123,27 @@ describe('DELETE /api/v1/vehicles/:vehicleId/target/once', () => {
     const before = stored('CAR-H');
     expect((await f.as(who, { method: 'DELETE', url: '/api/v1/vehicles/CAR-H/target/once' })).statusCode).toBe(status);
     expect(stored('CAR-H')).toEqual(before);
+  });
+});
+
+describe('from a page: a login session instead of a token', () => {
+  it('needs the CSRF token to change a target, and then works like a token', async () => {
+    await createUser(new UserRepository(f.server.running.db), f.clock,
+      { username: 'hanna', name: 'Hanna', password: 'a long enough password', grants: [{ role: 'homeowner', scopeKind: 'home', scopeId: 'home-h' }] },
+      { N: 1024, r: 8, p: 1 });
+    const login = await f.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'hanna', password: 'a long enough password' } });
+    expect(login.statusCode).toBe(200);
+    const cookie = String([login.headers['set-cookie']].flat()[0]).split(';')[0]!;
+    const { csrfToken } = login.json() as { csrfToken: string };
+    const body = { kind: 'weekly', days: ['sun'], time: '10:00', energyKwh: 8 };
+    const without = await f.app.inject({ method: 'PUT', url: '/api/v1/vehicles/CAR-H/target', payload: body, headers: { cookie } });
+    expect(without.statusCode).toBe(403);
+    expect(without.json().code).toBe('CSRF_INVALID');
+    const withToken = await f.app.inject({ method: 'PUT', url: '/api/v1/vehicles/CAR-H/target', payload: body, headers: { cookie, 'x-csrf-token': csrfToken } });
+    expect(withToken.statusCode).toBe(200);
+    expect(stored('CAR-H')?.weekly).toEqual(body);
+    // Reads need no CSRF token; the scope is the user's grants.
+    expect((await f.app.inject({ url: '/api/v1/vehicles', headers: { cookie } })).json().map((v: { id: string }) => v.id)).toEqual(['CAR-H']);
+    expect((await f.app.inject({ url: '/api/v1/vehicles/CAR-G/target', headers: { cookie } })).statusCode).toBe(403);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planVan1, startApi, type ApiFixture, type Who } from './api-fixture.js';
+import { settle } from '../helpers/depot.js';
 
 let f: ApiFixture;
 beforeAll(async () => {
@@ -129,7 +130,6 @@ describe('GET /api/v1/sites/:siteId/vehicles (the fleet table)', () => {
 
   it('shows a car that will not make it with the shortfall in its warning', async () => {
     f.server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-23T18:00', energyKwh: 40 });
-    const { settle } = await import('../helpers/depot.js');
     await settle(f.server);
     const [row] = (await f.as('north', { url: '/api/v1/sites/north-depot/vehicles' })).json();
     expect(row.shortfallKwh).toBeGreaterThan(20);
