@@ -101,6 +101,8 @@ export interface VehicleStore {
 export interface TargetStore {
   /** Sets the one-off or the weekly target of a vehicle (the other one is kept). */
   set(vehicleId: string, target: DepartureTarget, at: string): TargetRecord;
+  /** Sets many at once, all or none (a fleet's bulk upload must never be half applied). */
+  setMany(entries: readonly { vehicleId: string; target: DepartureTarget }[], at: string): TargetRecord[];
   /** Removes the one-off target (the weekly rule, if any, applies again). */
   clearOnce(vehicleId: string, at: string): void;
   get(vehicleId: string): TargetRecord | undefined;

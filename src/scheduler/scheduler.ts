@@ -176,6 +176,20 @@ export class Scheduler {
   }
 
   setTarget(vehicleId: string, target: unknown): TargetRecord {
+    const record = this.deps.stores.targets.set(vehicleId, this.checkedTarget(vehicleId, target), this.iso());
+    this.triggerForVehicle('target-changed');
+    return record;
+  }
+
+  /** Many targets, all or none: every entry is checked before anything is stored, then stored in one transaction. */
+  setTargets(entries: readonly { vehicleId: string; target: unknown }[]): TargetRecord[] {
+    const checked = entries.map((e) => ({ vehicleId: e.vehicleId, target: this.checkedTarget(e.vehicleId, e.target) }));
+    const records = this.deps.stores.targets.setMany(checked, this.iso());
+    if (records.length > 0) this.triggerForVehicle('target-changed');
+    return records;
+  }
+
+  private checkedTarget(vehicleId: string, target: unknown): DepartureTarget {
     if (!this.deps.stores.vehicles.get(vehicleId)) throw new SchedulerInputError('VEHICLE_UNKNOWN', 'vehicleId', `no vehicle "${vehicleId}"`);
     if (!Value.Check(DepartureTarget, target)) {
       const e = [...Value.Errors(DepartureTarget, target)][0]!;
@@ -184,9 +198,7 @@ export class Scheduler {
     if (target.energyKwh === undefined && target.socPercent === undefined) {
       throw new SchedulerInputError('TARGET_INVALID', '/energyKwh', 'target needs energyKwh or socPercent');
     }
-    const record = this.deps.stores.targets.set(vehicleId, target, this.iso());
-    this.triggerForVehicle('target-changed');
-    return record;
+    return target;
   }
 
   assignVehicle(vehicleId: string, stationId: string, evseId: number): void {

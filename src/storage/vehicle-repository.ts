@@ -93,7 +93,7 @@ export class TargetRepository implements TargetStore {
   private readonly setWeekly;
   private readonly clearOnceStmt;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string], TargetRow>('SELECT * FROM departure_targets WHERE vehicle_id = ?');
     this.setOnce = db.prepare<[string, string, string]>(
       `INSERT INTO departure_targets (vehicle_id, once_json, updated_at) VALUES (?, ?, ?)
@@ -109,6 +109,11 @@ export class TargetRepository implements TargetStore {
   set(vehicleId: string, target: DepartureTarget, at: string): TargetRecord {
     (target.kind === 'once' ? this.setOnce : this.setWeekly).run(vehicleId, JSON.stringify(target), at);
     return this.get(vehicleId)!;
+  }
+
+  setMany(entries: readonly { vehicleId: string; target: DepartureTarget }[], at: string): TargetRecord[] {
+    // One SQLite transaction: a failure on row 40 (disk full, a constraint) rolls back rows 1-39 too.
+    return this.db.transaction(() => entries.map((e) => this.set(e.vehicleId, e.target, at)))();
   }
 
   clearOnce(vehicleId: string, at: string): void {

@@ -15,9 +15,9 @@ import { bodyCheckedByHandler } from './validation.js';
  *
  * All or nothing: every row is checked first (schema by kind, vehicle known and in the caller's scope, one-off
  * departure in the future in the zone where the car charges, no vehicle twice for the same kind). Any problem ->
- * 422 BULK_REJECTED listing every problem {row, field, rule, message}, and nothing is applied. Only then is each
- * target set through the scheduler, whose checks are the same ones (checkTarget uses its schemas and rule), so it
- * cannot refuse a row half-way; what could still stop it is the database itself failing (docs/api.md).
+ * 422 BULK_REJECTED listing every problem {row, field, rule, message}, and nothing is applied. Only then are the
+ * targets set through the scheduler's setTargets, which checks again and stores them in one SQLite transaction: even
+ * a database failure half-way leaves nothing applied.
  */
 const COLUMNS = ['vehicle_id', 'kind', 'departure', 'days', 'time', 'energy_kwh', 'soc_percent'] as const;
 const CSV_FIELD: Record<string, string> = { vehicleId: 'vehicle_id', energyKwh: 'energy_kwh', socPercent: 'soc_percent' };
@@ -145,7 +145,7 @@ export const bulkRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
       const n = issues.length;
       throw new HttpError(422, 'BULK_REJECTED', `${n} problem${n === 1 ? '' : 's'}; nothing was applied`, undefined, issues);
     }
-    for (const a of apply) ctx.deps.scheduler.setTarget(a.vehicleId, a.target);
+    ctx.deps.scheduler.setTargets(apply);
     return { applied: apply.length, vehicles: [...new Set(apply.map((a) => a.vehicleId))] };
   });
 };

@@ -32,7 +32,7 @@ export interface ApiDeps {
 /** The scheduler's methods the API calls (main.ts passes the Scheduler itself). */
 export type ApiScheduler = Pick<
   Scheduler,
-  | 'upsertVehicle' | 'setTarget' | 'clearOnceTarget' | 'setBoost' | 'clearBoost' | 'boost' | 'nextDeparture'
+  | 'upsertVehicle' | 'setTarget' | 'setTargets' | 'clearOnceTarget' | 'setBoost' | 'clearBoost' | 'boost' | 'nextDeparture'
   | 'latestPlan' | 'decisions' | 'compliance' | 'sessionCosts'
 >;
 
