@@ -150,10 +150,14 @@ export const see = {
       () => page.locator(selector).first().getAttribute(name, { timeout: 1000 }),
     );
   },
-  /** An element of `selector` contains `text` (a string or a pattern) and is visible. */
+  /**
+   * An element of `selector` contains `text` and is visible. A string matches case-sensitively ("Saved" is not in
+   * "Not saved"; Playwright's own string match ignores case).
+   */
   text(page: Page, selector: string, text: string | RegExp) {
+    const pattern = typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text;
     return explain(
-      page.locator(selector).filter({ hasText: text }).first().waitFor({ state: 'visible', ...WAIT }),
+      page.locator(selector).filter({ hasText: pattern }).first().waitFor({ state: 'visible', ...WAIT }),
       `${selector} should show ${String(text)}`,
       () => page.locator(selector).allTextContents(),
     );

@@ -81,6 +81,8 @@ describe('the fleet dashboard', () => {
     const errors = watchErrors(page);
     await logIn(page, product.url, 'fiona');
     await see.count(page, '#vehicles tbody tr', 4);
+    // The table follows the scheduler through the live stream: it must be open before anything changes.
+    await see.attribute(page, 'body', 'data-live', 'open');
     const before = await page.locator(departureOf(page, 'VAN-4')).getAttribute('data-at');
 
     const header = 'vehicle_id,kind,departure,days,time,energy_kwh,soc_percent\n';
@@ -114,6 +116,7 @@ describe('the fleet dashboard', () => {
     await logIn(page, product.url, 'fiona');
     const cell = departureOf(page, 'VAN-1');
     await see.count(page, `${cell} button.cell-edit`, 1);
+    await see.attribute(page, 'body', 'data-live', 'open');
     const before = await page.locator(cell).getAttribute('data-at');
 
     await page.locator(`${cell} button.cell-edit`).focus();
@@ -135,7 +138,7 @@ describe('the fleet dashboard', () => {
 
     await input.fill('2026-11-24T05:30');
     await page.keyboard.press('Enter');
-    await see.text(page, '#vehicles-status', 'Saved');
+    await see.text(page, '#vehicles-status', /^Saved/);
     await settle(product.server);
     await see.attribute(page, cell, 'data-at', '2026-11-24T04:30:00.000Z');
     expect(before).not.toBe('2026-11-24T04:30:00.000Z');

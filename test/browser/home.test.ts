@@ -51,7 +51,7 @@ describe('the homeowner page', () => {
 
     await page.locator('#departure').fill('2026-11-24T02:30');
     await page.getByRole('button', { name: 'Save' }).click();
-    await see.text(page, '#target-status', 'Saved');
+    await see.text(page, '#target-status', /^Saved/);
     await settle(product.server);
 
     const plan = latestPlan();
@@ -108,6 +108,7 @@ describe('the homeowner page', () => {
     const errors = watchErrors(page);
     await logIn(page, product.url, 'hans');
     await see.attribute(page, '#plan-figure', 'data-plan-id', String(latestPlan().id));
+    await see.attribute(page, 'body', 'data-live', 'open');
     await page.getByLabel('Energy (kWh)').fill('5');
     await page.getByRole('button', { name: 'Charge now' }).click();
     await see.text(page, '#boost-status', 'Charging now until 5 kWh');

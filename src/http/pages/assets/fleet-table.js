@@ -55,6 +55,9 @@ export class VehicleTable {
   render(rows) {
     this.rows = rows;
     const tz = this.ctx.timeZone();
+    // A live update must not take the keyboard away: remember which row's departure button had focus.
+    const active = document.activeElement;
+    const focused = active && active.classList.contains('cell-edit') && this.ctx.tbody.contains(active) ? active.closest('tr').dataset.vehicle : null;
     this.ctx.tbody.replaceChildren(
       ...rows.map((row) => {
         const kept = this.editing.get(row.vehicleId);
@@ -71,6 +74,12 @@ export class VehicleTable {
         );
       }),
     );
+    // An input being edited was moved into the new row (moving drops focus); a button was made anew.
+    if (active && active.isConnected && active !== document.activeElement) active.focus();
+    else if (focused) {
+      const again = this.ctx.tbody.querySelector(`tr[data-vehicle="${CSS.escape(focused)}"] .cell-edit`);
+      if (again) again.focus();
+    }
   }
 
   departureCell(row, tz) {
@@ -155,9 +164,7 @@ export class VehicleTable {
     const button = this.showButton(td, { ...row, departureAt: null }, this.ctx.timeZone());
     button.textContent = f.localText(input.value);
     button.focus();
+    // The reload re-renders the row and puts the keyboard back on its button (render keeps focus).
     await this.ctx.onSaved();
-    // The reload replaced the row: keep the keyboard where it was.
-    const again = this.ctx.tbody.querySelector(`tr[data-vehicle="${CSS.escape(row.vehicleId)}"] .cell-edit`);
-    if (again && document.activeElement === document.body) again.focus();
   }
 }

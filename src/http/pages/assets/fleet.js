@@ -53,14 +53,15 @@ async function selectSite(id) {
   const s = state.site;
   const limit = s.gridLimitKw ?? (s.limits && s.limits.gridKw);
   $('site-facts').textContent = [limit != null ? `Grid limit ${f.kw(limit)}` : null, s.timeZone, f.zoneHint(s.timeZone)].filter(Boolean).join(' · ');
-  await reloadAll();
-  $('content').setAttribute('aria-busy', 'false');
+  // Listen before the first load, so that nothing that changes while it loads is missed.
   state.stop = live(id, {
     plan: () => Promise.all([reloadPlan(), reloadVehicles()]),
     status: () => Promise.all([reloadStations(), reloadVehicles()]),
     decision: () => reloadDecisions(),
     open: () => reloadAll(),
   });
+  await reloadAll();
+  $('content').setAttribute('aria-busy', 'false');
 }
 
 const reloadAll = () => Promise.all([reloadPlan(), reloadVehicles(), reloadStations(), reloadDecisions()]);

@@ -49,10 +49,11 @@ async function start() {
     $('target-form').hidden = true;
     $('boost-form').hidden = true;
   }
+  // Listen before the first load, so that nothing that changes while it loads is missed. A new plan changes the
+  // car's status too (charging now or waiting), which the fleet row computes from it.
+  live(state.site.id, { plan: () => Promise.all([reloadPlan(), reloadStatus()]), status: () => reloadStatus(), open: () => reloadAll() });
   await Promise.all([loadTarget(), reloadStatus(), reloadPlan()]);
   $('content').setAttribute('aria-busy', 'false');
-  // A new plan changes the car's status too (charging now or waiting), which the fleet row computes from it.
-  live(state.site.id, { plan: () => Promise.all([reloadPlan(), reloadStatus()]), status: () => reloadStatus(), open: () => reloadAll() });
 }
 
 const reloadPlan = coalesce(async () => {
