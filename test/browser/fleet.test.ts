@@ -47,8 +47,9 @@ afterAll(async () => {
 
 const departureOf = (page: Page, vehicle: string) => `#vehicles tr[data-vehicle="${vehicle}"] td.departure`;
 
-async function upload(page: Page, name: string, csv: string): Promise<void> {
-  await page.getByLabel('File', { exact: true }).setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+async function upload(page: Page, name: string, body: string): Promise<void> {
+  const mimeType = name.endsWith('.json') ? 'application/json' : 'text/csv';
+  await page.getByLabel('File', { exact: true }).setInputFiles({ name, mimeType, buffer: Buffer.from(body) });
   await page.getByRole('button', { name: 'Upload' }).click();
 }
 
@@ -106,6 +107,12 @@ describe('the fleet dashboard', () => {
     await see.text(page, '#vehicles tr[data-vehicle="VAN-4"]', '18 kWh');
     expect(errors).toEqual([]);
     await screenshot(page, 'fleet-bulk-applied');
+
+    // JSON works the same way: Van 4 gets a weekend rule (its one-off still wins until it has passed).
+    await upload(page, 'weekend.json', JSON.stringify([{ vehicleId: 'VAN-4', kind: 'weekly', days: ['sat', 'sun'], time: '09:00', energyKwh: 12 }]));
+    await see.text(page, '#bulk-result', 'Applied 1 departure target from weekend.json');
+    const after = (await (await page.request.get(`${product.url}/api/v1/vehicles/VAN-4/target`)).json()) as { weekly: { days: string[] } };
+    expect(after.weekly.days).toEqual(['sat', 'sun']);
     await context.close();
   }, 60_000);
 
@@ -135,6 +142,7 @@ describe('the fleet dashboard', () => {
     await see.attribute(page, `${cell} input`, 'aria-invalid', 'true');
     await see.text(page, '#vehicles-status', 'Not saved');
     await screenshot(page, 'fleet-inline-error');
+    await page.locator(cell).screenshot({ path: `${ARTIFACTS}/fleet-inline-error-cell.png` });
 
     await input.fill('2026-11-24T05:30');
     await page.keyboard.press('Enter');

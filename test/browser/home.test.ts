@@ -133,6 +133,7 @@ describe('logging in', () => {
     const errors = watchErrors(page);
     await page.goto(`${product.url}/home`);
     await see.url(page, /\/login\?next=%2Fhome$/);
+    await screenshot(page, 'login');
     await page.getByRole('button', { name: 'Log in' }).click();
     await see.text(page, '#username-error', 'Enter your username');
     await page.getByLabel('Username').fill('hans');
