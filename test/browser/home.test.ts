@@ -166,6 +166,8 @@ describe('another home', () => {
     // Her own home: her car, no plan yet.
     await see.text(page, '#vehicle-name', 'Greta');
     await see.text(page, '#plan-summary', 'Plug in');
+    await see.text(page, '#plan-caption', 'Price from');
+    await screenshot(page, 'home-no-plan');
 
     for (const address of ['/home?site=home-h', '/home?vehicle=CAR-H', '/home?site=home-h&vehicle=CAR-H']) {
       await page.goto(`${product.url}${address}`);

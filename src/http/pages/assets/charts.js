@@ -3,7 +3,7 @@
 // differ in length (the first is often partial), so the bars are drawn from each slot's start to the next.
 // Times on the axis and in the legend are in the site's zone and the browser's language.
 
-import { dateTime, kw, perKwh, time } from './format.js';
+import { axisTime, dateTime, kw, perKwh, time } from './format.js';
 
 // uPlot's minified build (51 kB against 145 kB for its ES module), loaded by the page as a classic deferred
 // script before this module runs (both run in document order after parsing).
@@ -41,7 +41,7 @@ const withEnd = (values) => [...values, values.length ? values[values.length - 1
 
 /**
  * Draws (or redraws) the chart in `el`.
- * spec: { startsMs: number[], endMs, powerKw: number[], prices: ({total, energy, gridFees, taxes, vat}|null)[],
+ * spec: { startsMs: number[], endMs, powerKw: number[]|null (null: prices only), prices: ({total, energy, gridFees, taxes, vat}|null)[],
  *         currency, timeZone, limitKw?: number[], departureMs?: number, parts?: boolean, powerLabel?: string }
  */
 export function planChart(el, spec) {
@@ -94,7 +94,7 @@ export function planChart(el, spec) {
     value: priceValue(total),
     _data: total,
   });
-  series.push({
+  if (spec.powerKw) series.push({
     label: spec.powerLabel || 'Planned power',
     scale: 'kW',
     paths: slotBars,
@@ -144,9 +144,10 @@ export function planChart(el, spec) {
         grid: { stroke: gridColor, width: 1 },
         ticks: { stroke: gridColor },
         space: 60,
-        values: (u, splits) => splits.map((s) => time(s * 1000, timeZone)),
+        // Midnight in the site's zone shows the day, other ticks the time: a two-day chart stays readable.
+        values: (u, splits) => splits.map((s) => axisTime(s * 1000, timeZone)),
       },
-      {
+      spec.powerKw && {
         scale: 'kW',
         label: 'kW',
         stroke: axisColor,
@@ -169,7 +170,7 @@ export function planChart(el, spec) {
         size: 52,
         values: (u, splits) => splits.map((v) => String(+v.toFixed(2))),
       },
-    ],
+    ].filter(Boolean),
     legend: { live: true },
     cursor: { drag: { x: false, y: false }, points: { show: false } },
     hooks: {
@@ -217,6 +218,7 @@ export function planChart(el, spec) {
 export function describePlan({ startsMs, endMs, powerKw, prices, currency, timeZone }) {
   const totals = prices.map((p) => (p ? p.total : null)).filter((v) => v != null);
   const range = totals.length ? `Price from ${perKwh(Math.min(...totals), currency)} to ${perKwh(Math.max(...totals), currency)}.` : 'No prices yet.';
+  if (!powerKw) return `Prices until ${dateTime(endMs, timeZone)}. ${range}`;
   // Runs of consecutive slots with power: "02:00–03:00".
   const runs = [];
   powerKw.forEach((p, i) => {

@@ -28,6 +28,12 @@ export function time(v, timeZone) {
   return dtf(timeZone, { hour: '2-digit', minute: '2-digit' }).format(toDate(v));
 }
 
+/** An axis tick: "Tue" at local midnight, else "07:30" (both in the site's zone). */
+export function axisTime(v, timeZone) {
+  const t = time(v, timeZone);
+  return /^(00|24)[:.]00$/.test(t) ? dtf(timeZone, { weekday: 'short' }).format(toDate(v)) : t;
+}
+
 /** "Tue 07:30" in the site's zone. */
 export function dayTime(v, timeZone) {
   if (v == null) return '—';

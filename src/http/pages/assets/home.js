@@ -194,7 +194,9 @@ function fillTarget() {
     amount.value = String(rule.socPercent);
   } else {
     setUnit('kwh');
-    amount.value = rule && rule.energyKwh != null ? String(rule.energyKwh) : amount.value;
+    // Without a target of its own the car gets the site's default amount: start from that.
+    const fallback = state.site.policy && state.site.policy.defaultEnergyKwh;
+    amount.value = rule && rule.energyKwh != null ? String(rule.energyKwh) : amount.value || (fallback != null ? String(fallback) : '');
   }
   const weekly = t && t.weekly;
   const hint = [f.zoneHint(tz())];
@@ -331,8 +333,9 @@ async function priceSpec() {
   return {
     startsMs: prices.map((p) => Date.parse(p.start)),
     endMs: Date.parse(prices[prices.length - 1].end),
-    powerKw: prices.map(() => 0),
+    powerKw: null,
     prices,
+    currency: prices[0].currency,
   };
 }
 
@@ -356,7 +359,7 @@ async function renderPlan() {
   figure.dataset.planId = plan ? String(plan.planId) : '';
   figure.dataset.profileId = session && session.pushed ? String(session.pushed.profileId) : '';
   if (spec) {
-    const full = { ...spec, currency: cur, timeZone: tz(), parts: true };
+    const full = { currency: cur, ...spec, timeZone: tz(), parts: true };
     planChart($('plan-chart'), full);
     $('plan-caption').textContent = describePlan(full);
   } else {
@@ -432,7 +435,7 @@ function renderTable(spec, cur) {
   body.replaceChildren(
     ...spec.startsMs.map((start, i) => {
       const p = spec.prices[i] || {};
-      const power = spec.powerKw[i] || 0;
+      const power = (spec.powerKw && spec.powerKw[i]) || 0;
       return el(
         'tr',
         { class: power > 0 ? 'on' : '' },
