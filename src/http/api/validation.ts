@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
@@ -13,22 +13,12 @@ const strict = addFormats(new Ajv({ strict: false, allErrors: false, coerceTypes
 const coercing = addFormats(new Ajv({ strict: false, allErrors: false, coerceTypes: 'array', useDefaults: true, removeAdditional: false }));
 
 /**
- * ajv reports an unknown property at its parent ("body must NOT have additional properties"); point at the
- * property itself, so that the message and the error body's `field` name it ("body/batterykwh ...").
+ * ajv's errors go to fastify as they are: the error handler names the field with `validationProblem`
+ * (src/http/errors.ts), the same for this compiler and fastify's default one; an unknown property is named by
+ * itself there (`batterykwh`, `rows[3].tme`), not by its parent as ajv reports it.
  */
-function namingUnknownFields(validate: ValidateFunction): ValidateFunction {
-  const wrapped = ((data: unknown) => {
-    const ok = validate(data);
-    const errors: ErrorObject[] | null = validate.errors ? validate.errors.map((e) =>
-      e.keyword === 'additionalProperties' ? { ...e, instancePath: `${e.instancePath}/${String(e.params.additionalProperty)}` } : e) : null;
-    wrapped.errors = errors;
-    return ok;
-  }) as ValidateFunction;
-  return wrapped;
-}
-
 export const apiValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
-  namingUnknownFields((httpPart === 'body' ? strict : coercing).compile(schema as object)) as ReturnType<FastifySchemaCompiler<unknown>>;
+  (httpPart === 'body' ? strict : coercing).compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
 
 /** For routes whose handler checks the body itself (reporting every issue): params and query are still validated. */
 export const bodyCheckedByHandler: FastifySchemaCompiler<unknown> = (def) =>
