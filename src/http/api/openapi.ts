@@ -9,7 +9,9 @@ import { ErrorBody } from '../errors.js';
  * registered before any route: swagger learns routes from the onRoute hook.
  *
  * ErrorBody is added once as a shared schema ($id "Error") and every error response references it, so the document
- * has one `Error` component instead of a copy per route and status.
+ * has one `Error` component instead of a copy per route and status. Every route not marked `schema: { hide: true }`
+ * (the pages, their assets, the reference page and this document are) has tags, a summary and a schema for each
+ * status it answers; test/http/openapi-complete.test.ts walks the app's routes and holds that.
  */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   app.addSchema(ErrorBody);
@@ -37,6 +39,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'sessions', description: 'charging sessions with cost and savings, CSV export' },
         { name: 'decisions', description: 'the decision log' },
         { name: 'live', description: 'server-sent events' },
+        { name: 'auth', description: 'log in and out, who is calling, API tokens (docs/auth.md)' },
+        { name: 'tariffs', description: 'the energy companies’ push intake: JSON, CSV and OpenADR 3 (docs/prices.md)' },
+        { name: 'health', description: 'liveness for load balancers and monitoring' },
       ],
     },
     // Shared schemas keep their $id as the component name (#/components/schemas/Error), not def-0.

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { ErrorBody } from '../errors.js';
+import { ErrorBody, ensureErrorSchema } from '../errors.js';
 import { ROLES } from '../auth/roles.js';
 
 /** TypeBox schemas of the auth routes (src/http/routes/auth.ts): the request types and the OpenAPI document. */
@@ -79,16 +79,18 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'no credentials, wrong ones, or an ended login session (AUTH_MISSING, AUTH_INVALID)',
   403: 'beyond your grants (AUTH_FORBIDDEN), or a cookie request without the right X-CSRF-Token (CSRF_INVALID)',
   404: 'no such token (TOKEN_UNKNOWN)',
+  415: 'a body that is neither JSON nor a form (FST_ERR_CTP_INVALID_MEDIA_TYPE)',
   429: 'too many requests (RATE_LIMITED); the Retry-After header says how many seconds to wait',
 };
 
 /**
  * The error answers a route can give, each a reference to the shared ErrorBody ($id "Error") so the OpenAPI
- * document has one Error component. `ensureErrorSchema` adds it where the app has not.
+ * document has one Error component. `ensureErrorSchema` (errors.ts) adds it where the app has not.
  */
 export const errors = (...statuses: number[]): Record<number, TSchema> =>
   Object.fromEntries(statuses.map((s) => [s, Type.Ref(ErrorBody.$id!, { description: ERROR_TEXT[s] ?? 'error' })]));
 
-export function ensureErrorSchema(app: { getSchema(id: string): unknown; addSchema(schema: unknown): unknown }): void {
-  if (!app.getSchema(ErrorBody.$id!)) app.addSchema(ErrorBody);
-}
+export { ensureErrorSchema };
+
+/** A success answer with its description for the OpenAPI document (swagger says "Default Response" otherwise). */
+export const described = <T extends TSchema>(schema: T, description: string): T => ({ ...schema, description });

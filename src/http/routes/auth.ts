@@ -12,7 +12,7 @@ import { primeDummy, verifyDummy, verifyPassword } from '../auth/passwords.js';
 import { rateLimiters } from '../auth/rate-limit.js';
 import { grantProblem, ROLES, type Role } from '../auth/roles.js';
 import { SESSION_COOKIE, sessionCookieOptions, sessionIdOf, startSession } from '../auth/sessions.js';
-import { CreateTokenBody, LoginBody, LoginResult, Me, TokenCreated, TokenInfo, TokenParams, ensureErrorSchema, errors } from './auth-schemas.js';
+import { CreateTokenBody, LoginBody, LoginResult, Me, TokenCreated, TokenInfo, TokenParams, described, ensureErrorSchema, errors } from './auth-schemas.js';
 
 /**
  * Login, logout, who-am-I and API tokens (issue 6; rules in docs/auth.md).
@@ -61,7 +61,15 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
     '/api/v1/session',
     {
       config: { csrf: false },
-      schema: { tags, summary: 'Log in: sets the cp_session cookie (httpOnly, SameSite=Strict, Secure)', body: LoginBody, response: { 200: LoginResult, ...errors(400, 401, 429) } },
+      schema: {
+        tags,
+        summary: 'Log in: sets the cp_session cookie (httpOnly, SameSite=Strict, Secure)',
+        description: 'Needs no credentials and no CSRF token. Limited per address and per username (429 with Retry-After). ' +
+          'An unknown user, a wrong password and a disabled account get the same 401.',
+        security: [],
+        body: LoginBody,
+        response: { 200: described(LoginResult, 'logged in: the person, their grants and the CSRF token for unsafe requests'), ...errors(400, 401, 415, 429) },
+      },
     },
     async (request: FastifyRequest<{ Body: Static<typeof LoginBody> }>, reply) => {
       await loginPerIp(request, reply);
@@ -96,7 +104,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
 
   app.get(
     '/api/v1/me',
-    { schema: { tags, summary: 'Who is calling, with which grants (and the CSRF token of a login session)', response: { 200: Me, ...errors(401) } } },
+    { schema: { tags, summary: 'Who is calling, with which grants (and the CSRF token of a login session)', response: { 200: described(Me, 'the caller'), ...errors(401) } } },
     async (request) => {
       const p = principalOf(request);
       return { kind: p.kind, id: p.id, name: p.name, grants: p.grants, ...(p.csrfToken ? { csrfToken: p.csrfToken } : {}) };
@@ -109,8 +117,9 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
       schema: {
         tags,
         summary: 'Create an API token (shown once); at most your own grants unless you are an admin',
+        description: 'The answer holds the token itself this once; only its hash is stored. Limited per caller (429).',
         body: CreateTokenBody,
-        response: { 201: TokenCreated, ...errors(400, 401, 403, 429) },
+        response: { 201: described(TokenCreated, 'created: `token` is shown this once'), ...errors(400, 401, 403, 415, 429) },
       },
     },
     async (request: FastifyRequest<{ Body: Static<typeof CreateTokenBody> }>, reply) => {
@@ -137,7 +146,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
 
   app.get(
     '/api/v1/tokens',
-    { schema: { tags, summary: 'Your API tokens (an admin: all), without their secrets', response: { 200: Type.Array(TokenInfo), ...errors(401, 429) } } },
+    { schema: { tags, summary: 'Your API tokens (an admin: all), without their secrets', response: { 200: Type.Array(TokenInfo, { description: 'the tokens, revoked and expired ones included' }), ...errors(401, 429) } } },
     async (request, reply) => {
       const p = principalOf(request);
       await tokenCalls(request, reply);

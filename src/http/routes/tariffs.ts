@@ -1,9 +1,10 @@
-import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { ApiTokenStore, IntakeResult, PublicationInput, PublicationIntake } from '../../domain/prices.js';
 import { TariffPublicationBody } from '../../domain/prices.js';
 import type { Clock } from '../../platform/clock.js';
-import { AuthError, authenticate, authorize } from '../auth/api-tokens.js';
+import { authenticate, authorize } from '../auth/api-tokens.js';
+import { ErrorBody, ensureErrorSchema, replyWithError } from '../errors.js';
 
 /**
  * The energy companies' push intake (issue 4; formats and rules in docs/prices.md).
@@ -22,21 +23,48 @@ export interface TariffRouteDeps {
   bodyLimit?: number;
 }
 
-const Issue = Type.Object({
-  row: Type.Union([Type.Integer(), Type.Null()]),
-  field: Type.String(),
-  rule: Type.String(),
-  message: Type.String(),
-});
-const Rejected = Type.Object({ code: Type.Literal('TARIFF_REJECTED'), message: Type.String(), issues: Type.Array(Issue) });
-const Failure = Type.Object({ code: Type.String(), message: Type.String() });
-const Accepted = Type.Object({
-  publicationIds: Type.Array(Type.Integer()),
-  zones: Type.Array(Type.String()),
-  intervals: Type.Integer(),
-  capacityLimits: Type.Integer(),
-});
-const responses = { 201: Accepted, 400: Failure, 401: Failure, 403: Failure, 409: Failure, 422: Rejected };
+const Accepted = Type.Object(
+  {
+    publicationIds: Type.Array(Type.Integer(), { description: 'one stored publication per zone' }),
+    zones: Type.Array(Type.String(), { description: 'the price zones the batch covered' }),
+    intervals: Type.Integer({ description: 'price intervals stored' }),
+    capacityLimits: Type.Integer({ description: 'capacity limits stored (OpenADR IMPORT/EXPORT_CAPACITY_LIMIT payloads)' }),
+  },
+  { description: 'applied: every interval and capacity limit of the batch is stored' },
+);
+
+/**
+ * An OpenADR 3.0 Event as a VTN sends it (only what the intake reads is listed; other fields are allowed and
+ * ignored). The intake checks it itself (docs/prices.md); this schema documents the route.
+ */
+const ValuesMap = Type.Object({ type: Type.String({ description: 'PRICE, IMPORT_CAPACITY_LIMIT, EXPORT_CAPACITY_LIMIT, ...' }), values: Type.Array(Type.Unknown()) });
+const IntervalPeriod = Type.Object({ start: Type.String({ description: 'ISO-8601 with offset' }), duration: Type.Optional(Type.String({ description: 'ISO-8601 duration, e.g. PT1H' })) });
+const OpenAdrEventBody = Type.Object(
+  {
+    programID: Type.String(),
+    payloadDescriptors: Type.Optional(Type.Array(Type.Object({ payloadType: Type.String(), units: Type.Optional(Type.String()), currency: Type.Optional(Type.String()) }))),
+    intervalPeriod: Type.Optional(IntervalPeriod),
+    intervals: Type.Array(Type.Object({ id: Type.Integer(), intervalPeriod: Type.Optional(IntervalPeriod), payloads: Type.Array(ValuesMap) })),
+  },
+  { description: 'an OpenADR 3.0 Event (PRICE payloads, optionally capacity limits)' },
+);
+
+const ERROR_TEXT = {
+  400: 'the body is not well-formed JSON (FST_ERR_CTP_INVALID_JSON_BODY) or is empty',
+  401: 'no API token, or a wrong, expired or revoked one (AUTH_MISSING, AUTH_INVALID)',
+  403: 'the token lacks the tariff-publisher role over every zone in the batch (AUTH_FORBIDDEN); a cookie request without X-CSRF-Token (CSRF_INVALID)',
+  409: 'the zone already holds prices in another currency (PRICES_CURRENCY_MISMATCH)',
+  413: 'the body is larger than the intake accepts (FST_ERR_CTP_BODY_TOO_LARGE)',
+  415: 'a content type the route does not take (FST_ERR_CTP_INVALID_MEDIA_TYPE)',
+  422: 'TARIFF_REJECTED: `issues` lists every offending row with its field and rule; nothing was applied',
+} as const;
+const responses = {
+  201: Accepted,
+  ...Object.fromEntries(Object.entries(ERROR_TEXT).map(([status, description]) => [status, Type.Ref(ErrorBody.$id!, { description })])),
+};
+const tags = ['tariffs'];
+/** Publishers call with an API token only. */
+const security = [{ bearerAuth: [] }];
 
 /** Stable error codes that are the publisher's to fix, and their status (convention 7: one mapping place). */
 const CONFLICTS: Record<string, number> = { PRICES_CURRENCY_MISMATCH: 409 };
@@ -48,14 +76,12 @@ export const tariffRoutes: FastifyPluginAsync<TariffRouteDeps> = async (app, dep
   app.setValidatorCompiler(() => () => true);
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: deps.bodyLimit ?? 5 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((err: FastifyError | AuthError | (Error & { code?: string }), request, reply) => {
-    if (err instanceof AuthError) return reply.code(err.statusCode).send({ code: err.code, message: err.message });
-    const code = (err as { code?: string }).code ?? 'INTERNAL';
-    if (CONFLICTS[code]) return reply.code(CONFLICTS[code]).send({ code, message: err.message });
-    const status = (err as FastifyError).statusCode;
-    if (status && status >= 400 && status < 500) return reply.code(status).send({ code, message: err.message });
-    request.log.error({ err }, 'tariff intake failed');
-    return reply.code(500).send({ code: 'INTERNAL', message: 'internal error' });
+  ensureErrorSchema(app);
+  // The store's conflicts are the publisher's to fix (409); everything else as the rest of the app answers it.
+  app.setErrorHandler((err, request, reply) => {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && CONFLICTS[code]) return reply.code(CONFLICTS[code]).send({ code, message: (err as Error).message });
+    return replyWithError(err, request, reply, 'tariff intake failed');
   });
 
   const handle = (input: PublicationInput, authHeader: string | undefined, reply: FastifyReply) => {
@@ -76,7 +102,19 @@ export const tariffRoutes: FastifyPluginAsync<TariffRouteDeps> = async (app, dep
     {
       bodyLimit: deps.bodyLimit ?? 5 * 1024 * 1024,
       schema: {
-        body: { content: { 'application/json': { schema: TariffPublicationBody }, 'text/csv': { schema: Type.String() } } },
+        tags,
+        summary: 'Publish tariffs: our JSON or our CSV; all or nothing',
+        description:
+          'One zone, currency and resolution per JSON body; CSV columns zone,currency,resolution,start,end,price_per_kwh ' +
+          '(several zones allowed). Every interval carries its UTC offset. Any broken rule: 422 with every offending row, ' +
+          'and nothing is applied. Formats and rules: docs/prices.md.',
+        security,
+        body: {
+          content: {
+            'application/json': { schema: TariffPublicationBody },
+            'text/csv': { schema: Type.String({ description: 'header zone,currency,resolution,start,end,price_per_kwh; one interval per row' }) },
+          },
+        },
         response: responses,
       },
     },
@@ -92,7 +130,18 @@ export const tariffRoutes: FastifyPluginAsync<TariffRouteDeps> = async (app, dep
     {
       bodyLimit: deps.bodyLimit ?? 5 * 1024 * 1024,
       schema: {
-        querystring: Type.Object({ zone: Type.Optional(Type.String()), currency: Type.Optional(Type.String()) }),
+        tags,
+        summary: 'Publish tariffs as an OpenADR 3.0 Event: prices and capacity limits',
+        description:
+          'PRICE payloads become price intervals of ?zone=; IMPORT_CAPACITY_LIMIT and EXPORT_CAPACITY_LIMIT payloads ' +
+          'become capacity limits of the zone. ?currency= is needed when the event names none. Same rules as ' +
+          'POST /api/v1/tariffs: any broken rule is 422 and nothing is applied.',
+        security,
+        querystring: Type.Object({
+          zone: Type.Optional(Type.String({ description: 'the price zone the event is for' })),
+          currency: Type.Optional(Type.String({ description: 'ISO 4217, when the event has no currency of its own' })),
+        }),
+        body: OpenAdrEventBody,
         response: responses,
       },
     },
