@@ -92,6 +92,8 @@ const SCHEDULER_STATUS: Record<SchedulerInputError['code'], number> = {
   TARGET_INVALID: 422,
   VEHICLE_UNKNOWN: 404,
   EVSE_UNKNOWN: 404,
+  // The request is right but the car's state does not allow it yet ("charge now" with nothing plugged in).
+  VEHICLE_NOT_PLUGGED_IN: 409,
 };
 
 export function toErrorBody(err: unknown): { status: number; body: ErrorBody } | null {

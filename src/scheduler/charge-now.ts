@@ -19,15 +19,15 @@ export interface ChargeNowDeps {
   iso(): string;
   decide(site: Site, entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): DecisionRecord;
   trigger(siteId: string, reason: string): void;
-  /** The scheduler's input error for a field (SchedulerInputError TARGET_INVALID). */
-  invalid(field: string, message: string): Error;
+  /** The scheduler's input error for a field (SchedulerInputError, TARGET_INVALID unless another code is given). */
+  invalid(field: string, message: string, code?: 'VEHICLE_NOT_PLUGGED_IN'): Error;
 }
 
 export function setBoost(deps: ChargeNowDeps, vehicle: Vehicle, energyKwh: unknown): BoostRecord {
   const problem = boostAmountProblem(energyKwh, vehicle);
   if (problem) throw deps.invalid('energyKwh', problem);
   const found = sessionOfVehicle(deps, vehicle.id);
-  if (!found) throw deps.invalid('vehicleId', `vehicle "${vehicle.id}" is not plugged in on any site: "charge now" applies to a running session`);
+  if (!found) throw deps.invalid('vehicleId', `vehicle "${vehicle.id}" is not plugged in on any site: "charge now" applies to a running session`, 'VEHICLE_NOT_PLUGGED_IN');
   const { site, tx } = found;
   const boost = { vehicleId: vehicle.id, energyKwh: energyKwh as number, fromDeliveredKwh: deliveredOf(tx, deps.stores), setAt: deps.iso() };
   deps.stores.transactions.setBoost(tx.stationId, tx.transactionId, boost);

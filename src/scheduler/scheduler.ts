@@ -54,7 +54,7 @@ export interface SchedulerDeps {
 /** A request from a person or system that cannot be applied: the message names the field (convention 7). */
 export class SchedulerInputError extends Error {
   readonly retryable = false;
-  constructor(readonly code: 'VEHICLE_INVALID' | 'TARGET_INVALID' | 'VEHICLE_UNKNOWN' | 'EVSE_UNKNOWN', readonly field: string, message: string) {
+  constructor(readonly code: 'VEHICLE_INVALID' | 'TARGET_INVALID' | 'VEHICLE_UNKNOWN' | 'EVSE_UNKNOWN' | 'VEHICLE_NOT_PLUGGED_IN', readonly field: string, message: string) {
     super(message);
     this.name = 'SchedulerInputError';
   }
@@ -312,7 +312,7 @@ export class Scheduler {
       iso: () => this.iso(),
       decide: (site, entry) => this.decide(site, entry),
       trigger: (siteId, reason) => this.trigger(siteId, reason),
-      invalid: (field, message) => new SchedulerInputError('TARGET_INVALID', field, message),
+      invalid: (field, message, code) => new SchedulerInputError(code ?? 'TARGET_INVALID', field, message),
     };
   }
 

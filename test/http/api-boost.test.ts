@@ -31,10 +31,10 @@ describe('PUT /api/v1/vehicles/:vehicleId/boost ("charge now")', () => {
     expect(boostOf('VAN-1')).toBeUndefined();
   });
 
-  it('refuses a car that is not plugged in, naming the vehicle (422)', async () => {
+  it('refuses a car that is not plugged in, naming the vehicle (409)', async () => {
     const res = await putBoost('north', 'VAN-2', { energyKwh: 5 });
-    expect(res.statusCode).toBe(422);
-    expect(res.json()).toMatchObject({ code: 'TARGET_INVALID', field: 'vehicleId' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'VEHICLE_NOT_PLUGGED_IN', field: 'vehicleId' });
   });
 
   it('sets the boost; the next plan charges at full power now and the target view shows its progress', async () => {

@@ -135,7 +135,7 @@ describe('charge now (boost)', () => {
     }
     expect(inputError(() => scheduler().setBoost('VAN-1', 61)).message).toContain('battery');
     const notPlugged = inputError(() => scheduler().setBoost('VAN-2', 5));
-    expect(notPlugged).toMatchObject({ code: 'TARGET_INVALID', field: 'vehicleId' });
+    expect(notPlugged).toMatchObject({ code: 'VEHICLE_NOT_PLUGGED_IN', field: 'vehicleId' });
     expect(notPlugged.message).toContain('not plugged in');
     expect(scheduler().boost('VAN-1')).toBeUndefined();
   });

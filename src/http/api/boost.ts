@@ -19,10 +19,10 @@ export const boostRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, 
     schema: {
       tags: ['targets'],
       summary: 'Charge now: full power until this much more energy is in',
-      description: 'The car must be plugged in on one of the sites (422 TARGET_INVALID, field vehicleId, otherwise). Replaces a running boost.',
+      description: 'The car must be plugged in on one of the sites (409 VEHICLE_NOT_PLUGGED_IN, field vehicleId, otherwise). Replaces a running boost.',
       params: VehicleParams,
       body: BoostBody,
-      response: { 200: ok(BoostView, 'the boost as set'), ...errors(400, 401, 403, 404, 422) },
+      response: { 200: ok(BoostView, 'the boost as set'), ...errors(400, 401, 403, 404, 409, 422) },
     },
   }, async (request) => {
     const vehicle = ctx.vehicle(principalOf(request), (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
