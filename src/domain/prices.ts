@@ -244,6 +244,8 @@ export interface ApiTokenRecord {
   createdAt: number;
   expiresAt?: number;
   revokedAt?: number;
+  /** Recorded to the minute (see authenticate): a write on every request would cost more than the request. */
+  lastUsedAt?: number;
   grants: ApiTokenGrant[];
 }
 

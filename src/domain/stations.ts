@@ -156,6 +156,8 @@ export interface SessionAnnotationStore {
   setVehicle(stationId: string, transactionId: string, vehicleId: string | null): void;
   /** Sets or (null) clears the session's boost. */
   setBoost(stationId: string, transactionId: string, boost: SessionBoost | null): void;
+  /** The running sessions that carry a boost for this vehicle (at most one in practice), found by index. */
+  activeBoosted(vehicleId: string): TransactionRecord[];
 }
 
 export interface MeterValueStore {

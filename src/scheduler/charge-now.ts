@@ -79,7 +79,7 @@ export function boostAmountProblem(energyKwh: unknown, vehicle: Vehicle): string
 
 /** The vehicle's boost with its progress, or undefined when it has none (or it is delivered). */
 export function boostOfVehicle(deps: ChargeNowDeps, vehicleId: string): BoostRecord | undefined {
-  for (const tx of deps.stores.transactions.active()) {
+  for (const tx of deps.stores.transactions.activeBoosted(vehicleId)) {
     if (tx.boost?.vehicleId !== vehicleId || tx.evseId === null) continue;
     const placed = deps.index.evse(tx.stationId, tx.evseId);
     if (!placed) continue;

@@ -8,6 +8,7 @@ interface TokenRow {
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
+  last_used_at: string | null;
 }
 
 interface GrantRow {
@@ -77,6 +78,7 @@ export class ApiTokenRepository implements ApiTokenStore {
       createdAt: Date.parse(row.created_at),
       ...(row.expires_at ? { expiresAt: Date.parse(row.expires_at) } : {}),
       ...(row.revoked_at ? { revokedAt: Date.parse(row.revoked_at) } : {}),
+      ...(row.last_used_at ? { lastUsedAt: Date.parse(row.last_used_at) } : {}),
       grants,
     };
   }

@@ -74,6 +74,7 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
   private readonly activeOfStation;
   private readonly betweenAll;
   private readonly betweenOf;
+  private readonly boostedStmt;
   private readonly setVehicleStmt;
   private readonly setBoostStmt;
 
@@ -138,6 +139,9 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
     this.betweenAll = db.prepare<[string, string], Row>(`SELECT * FROM transactions WHERE ${period} ORDER BY julianday(started_at), station_id`);
     this.betweenOf = db.prepare<[string, string, string], Row>(
       `SELECT * FROM transactions WHERE ${period} AND station_id IN (SELECT value FROM json_each(?)) ORDER BY julianday(started_at), station_id`,
+    );
+    this.boostedStmt = db.prepare<[string], Row>(
+      `SELECT * FROM transactions WHERE boost_vehicle_id = ? AND boost_kwh IS NOT NULL AND state = 'Started'`,
     );
     this.setVehicleStmt = db.prepare<[string | null, string, string]>('UPDATE transactions SET vehicle_id = ? WHERE station_id = ? AND transaction_id = ?');
     this.setBoostStmt = db.prepare(
@@ -220,6 +224,10 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
   between(fromIso: string, toIso: string, stationIds?: readonly string[]): TransactionRecord[] {
     const rows = stationIds === undefined ? this.betweenAll.all(fromIso, toIso) : this.betweenOf.all(fromIso, toIso, JSON.stringify(stationIds));
     return rows.map(toRecord);
+  }
+
+  activeBoosted(vehicleId: string): TransactionRecord[] {
+    return this.boostedStmt.all(vehicleId).map(toRecord);
   }
 
   setVehicle(stationId: string, transactionId: string, vehicleId: string | null): void {

@@ -19,6 +19,7 @@ export class VehicleRepository implements VehicleStore {
   private readonly getStmt;
   private readonly listStmt;
   private readonly tokensStmt;
+  private readonly allTokensStmt;
   private readonly byTokenStmt;
   private readonly clearTokens;
   private readonly insertToken;
@@ -33,6 +34,7 @@ export class VehicleRepository implements VehicleStore {
     );
     this.getStmt = db.prepare<[string], VehicleRow>('SELECT * FROM vehicles WHERE id = ?');
     this.listStmt = db.prepare<[], VehicleRow>('SELECT * FROM vehicles ORDER BY id');
+    this.allTokensStmt = db.prepare<[], { vehicle_id: string; id_token: string }>('SELECT vehicle_id, id_token FROM vehicle_id_tokens ORDER BY vehicle_id, id_token');
     this.tokensStmt = db.prepare<[string], { id_token: string }>('SELECT id_token FROM vehicle_id_tokens WHERE vehicle_id = ? ORDER BY id_token');
     this.byTokenStmt = db.prepare<[string], VehicleRow>(
       'SELECT v.* FROM vehicles v JOIN vehicle_id_tokens t ON t.vehicle_id = v.id WHERE t.id_token = ?',
@@ -57,7 +59,14 @@ export class VehicleRepository implements VehicleStore {
   }
 
   list(): Vehicle[] {
-    return this.listStmt.all().map((r) => this.toVehicle(r));
+    // Two queries for the whole fleet, not one per vehicle for its tokens (the fleet table lists 1,000 vans).
+    const tokens = new Map<string, string[]>();
+    for (const t of this.allTokensStmt.all()) {
+      const list = tokens.get(t.vehicle_id);
+      if (list) list.push(t.id_token);
+      else tokens.set(t.vehicle_id, [t.id_token]);
+    }
+    return this.listStmt.all().map((r) => this.toVehicle(r, tokens.get(r.id) ?? []));
   }
 
   byIdToken(idToken: string): Vehicle | undefined {
@@ -65,7 +74,7 @@ export class VehicleRepository implements VehicleStore {
     return row ? this.toVehicle(row) : undefined;
   }
 
-  private toVehicle(r: VehicleRow): Vehicle {
+  private toVehicle(r: VehicleRow, idTokens = this.tokensStmt.all(r.id).map((t) => t.id_token)): Vehicle {
     return {
       id: r.id,
       name: r.name,
@@ -74,7 +83,7 @@ export class VehicleRepository implements VehicleStore {
       maxAcKw: r.max_ac_kw,
       phases: r.phases === 1 ? 1 : 3,
       minCurrentA: r.min_current_a,
-      idTokens: this.tokensStmt.all(r.id).map((t) => t.id_token),
+      idTokens,
     };
   }
 }

@@ -14,14 +14,14 @@ import { priceParts } from './sites.js';
  */
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function sessionView(ctx: ApiContext, s: SessionPlan): PlanSessionView {
+export function sessionView(ctx: ApiContext, s: SessionPlan, names: ReadonlyMap<string, string>): PlanSessionView {
   const pushed = ctx.deps.stores.profiles.pushed(s.stationId, s.evseId, s.transactionId);
   return {
     stationId: s.stationId,
     evseId: s.evseId,
     transactionId: s.transactionId,
     vehicleId: s.vehicleId,
-    vehicleName: s.vehicleId ? ctx.deps.stores.vehicles.get(s.vehicleId)?.name ?? null : null,
+    vehicleName: s.vehicleId ? names.get(s.vehicleId) ?? null : null,
     targetSource: s.targetSource,
     compliance: s.compliance,
     departureAt: iso(s.departureMs),
@@ -43,7 +43,19 @@ export function sessionView(ctx: ApiContext, s: SessionPlan): PlanSessionView {
   };
 }
 
+/** Vehicle names for a plan's sessions: a few lookups for a home, one list for a depot (1,000 vans, one query). */
+function vehicleNames(ctx: ApiContext, plan: PlanRecord): Map<string, string> {
+  const ids = plan.sessions.flatMap((s) => (s.vehicleId ? [s.vehicleId] : []));
+  const { vehicles } = ctx.deps.stores;
+  if (ids.length > 20) return new Map(vehicles.list().map((v) => [v.id, v.name]));
+  return new Map(ids.flatMap((id) => {
+    const v = vehicles.get(id);
+    return v ? [[id, v.name] as const] : [];
+  }));
+}
+
 export function planView(ctx: ApiContext, plan: PlanRecord) {
+  const names = vehicleNames(ctx, plan);
   const summedKw = plan.slotStarts.map((_, i) => round3(plan.sessions.reduce((a, s) => a + (s.powerKw[i] ?? 0), 0)));
   // Stored as the planner's EffectiveSlot per slot; a slot without a known price was stored as null.
   const prices = (Array.isArray(plan.prices) ? (plan.prices as (EffectiveSlot | null | undefined)[]) : []).map((p) => (p ? priceParts(p) : null));
@@ -60,7 +72,7 @@ export function planView(ctx: ApiContext, plan: PlanRecord) {
     siteLimitKw: plan.siteLimitKw,
     summedKw,
     prices,
-    sessions: plan.sessions.map((s) => sessionView(ctx, s)),
+    sessions: plan.sessions.map((s) => sessionView(ctx, s, names)),
   };
 }
 

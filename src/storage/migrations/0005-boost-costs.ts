@@ -7,7 +7,8 @@ import type { Migration } from './migration.js';
  *   fleet manager's assignment that identified it can move to another car later; a bill must not move with it.
  * - transactions.boost_*: a person's "charge now" for the session (full power until boost_kwh more is in, i.e.
  *   until the delivered energy reaches boost_from_kwh + boost_kwh). It belongs to the session, so it ends with
- *   it without any clean-up; NULL boost_kwh means none.
+ *   it without any clean-up; NULL boost_kwh means none. transactions_boost finds a car's boost without reading
+ *   every running session (the homeowner's and the fleet's target views ask on every request).
  * - transactions_started: sessions by period (lists, monthly bills). Stations send timestamps with any offset
  *   (OCPP allows "+02:00" as well as "Z"), so the index is on the instant (julianday), not on the text.
  */
@@ -21,5 +22,6 @@ ALTER TABLE transactions ADD COLUMN boost_kwh REAL CHECK (boost_kwh IS NULL OR b
 ALTER TABLE transactions ADD COLUMN boost_from_kwh REAL;
 ALTER TABLE transactions ADD COLUMN boost_set_at TEXT;
 CREATE INDEX transactions_started ON transactions (julianday(started_at));
+CREATE INDEX transactions_boost ON transactions (boost_vehicle_id) WHERE boost_kwh IS NOT NULL;
 `,
 };
