@@ -18,7 +18,7 @@ import { SiteLoop } from './site-loop.js';
 import type { SessionStores } from './sessions.js';
 import { pushCycle, reconcileStation, type SchedulerEventSink } from './push-cycle.js';
 import { checkMeter } from './verify.js';
-import { boostOfVehicle, clearBoost, sessionOfVehicle, setBoost, type ChargeNowDeps } from './charge-now.js';
+import { boostOfVehicle, clearBoost, setBoost, type ChargeNowDeps } from './charge-now.js';
 import { nextDeparture, type NextDeparture } from './departures.js';
 import { sessionCost, sessionCosts, type SessionCostQuery } from './session-costs.js';
 
@@ -270,11 +270,13 @@ export class Scheduler {
     return this.deps.stores.targets.get(vehicleId);
   }
 
-  /** The departure the plan would use for the vehicle now (the form's default); see departures.ts for the site. */
+  /** The departure the plan would use for the vehicle now (the form's default), in the zone of the site it is planned at. */
   nextDeparture(vehicleId: string, siteId?: string): NextDeparture | undefined {
     const vehicle = this.deps.stores.vehicles.get(vehicleId);
     if (!vehicle) return undefined;
-    const at = siteId ? this.index.site(siteId) : sessionOfVehicle(this.chargeNow(), vehicleId)?.site ?? this.index.sites.find((s) => s.fleet !== null && s.fleet === vehicle.fleet);
+    // Where the car is planned (the in-memory latest plans: no SQL per EVSE on every target view), else its fleet's site.
+    const planned = this.index.sites.find((s) => this.latestPlan(s.id)?.sessions.some((x) => x.vehicleId === vehicleId));
+    const at = siteId ? this.index.site(siteId) : planned ?? this.index.sites.find((s) => s.fleet !== null && s.fleet === vehicle.fleet);
     return at ? nextDeparture(at, this.deps.clock.now(), vehicle, this.deps.stores.targets.get(vehicleId)) : undefined;
   }
 
