@@ -3,18 +3,7 @@
 // (or Save) saves, Escape (or Cancel) puts the button back; an error stays next to the input.
 import { api, enc, messageOf, sentence } from './api.js';
 import * as f from './format.js';
-
-function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'dataset') Object.assign(e.dataset, v);
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) if (c != null) e.append(c);
-  return e;
-}
+import { el } from './dom.js';
 
 function targetText(t) {
   if (!t) return '—';

@@ -3,6 +3,7 @@
 // decision log. Live events refetch what they concern.
 import { api, ApiError, clearErrors, coalesce, enc, fieldError, messageOf, pageError, sentence, setupHeader, showError } from './api.js';
 import * as f from './format.js';
+import { el } from './dom.js';
 import { describePlan, planChart } from './charts.js';
 import { live } from './live.js';
 import { VehicleTable, isShort, whyShort } from './fleet-table.js';
@@ -10,17 +11,6 @@ import { VehicleTable, isShort, whyShort } from './fleet-table.js';
 const $ = (id) => document.getElementById(id);
 const state = { site: null, plan: null, stop: null };
 const tz = () => state.site.timeZone;
-
-function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'dataset') Object.assign(e.dataset, v);
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) if (c != null) e.append(c);
-  return e;
-}
 
 const table = new VehicleTable({
   tbody: $('vehicles').tBodies[0],

@@ -3,6 +3,7 @@
 // site named in the address that is not theirs answers 403 and the page shows nothing but that.
 import { api, ApiError, clearErrors, coalesce, enc, fieldError, messageOf, pageError, sentence, setupHeader, showError } from './api.js';
 import * as f from './format.js';
+import { el } from './dom.js';
 import { describePlan, planChart } from './charts.js';
 import { live } from './live.js';
 
@@ -12,17 +13,6 @@ const state = { site: null, vehicle: null, target: null, plan: null, row: null, 
 
 const tz = () => state.site.timeZone;
 const currency = () => (state.plan && state.plan.currency) || state.site.currency || 'EUR';
-
-function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'dataset') Object.assign(e.dataset, v);
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) if (c != null) e.append(c);
-  return e;
-}
 
 function facts(dl, pairs) {
   dl.replaceChildren(...pairs.filter(Boolean).flatMap(([k, v, attrs]) => [el('dt', {}, k), el('dd', attrs || {}, v)]));
