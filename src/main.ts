@@ -150,7 +150,7 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
       stores: schedulerStores,
       prices: pricing.sitePrices,
       stations: ocpp,
-      events: { on: (event, fn) => events.on(event, fn) },
+      events,
       clock,
     },
     pages: true,

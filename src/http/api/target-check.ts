@@ -3,6 +3,7 @@ import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
 import { OneOffTarget, WeeklyTarget, type DepartureTarget } from '../../domain/vehicles.js';
 import { localDateTime } from '../../scheduler/index.js';
+import { fieldPath } from '../errors.js';
 
 /**
  * Checks a departure target and reports every problem with its field and rule, before anything is applied: the
@@ -48,10 +49,6 @@ function ruleOf(e: ValueError): string {
   }
 }
 
-/** "/minimumNow/withinMinutes" -> "minimumNow.withinMinutes"; "/days/1" -> "days[1]". */
-export function fieldOf(path: string): string {
-  return path.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
-}
 
 function messageOf(field: string, e: ValueError): string {
   const described = (e.schema as { description?: string }).description;
@@ -78,7 +75,7 @@ export function checkTarget(input: unknown, zone: string | null, now: number): T
   const issues: TargetIssue[] = [];
   const seen = new Set<string>();
   for (const e of Value.Errors(schema, input)) {
-    const field = fieldOf(e.path) || 'target';
+    const field = fieldPath(e.path) || 'target';
     // One complaint per field: a missing field also fails its type, which says nothing new.
     if (seen.has(field)) continue;
     seen.add(field);
