@@ -3,6 +3,7 @@
  * back, and the CSMS's CALLs in, answered by a handler. The simulator's only way to talk to the product.
  */
 import WebSocket from 'ws';
+import type { Clock, TimerHandle } from '../platform/clock.js';
 import type { RequestOf, ResponseOf, StationAction } from '../ocpp/schemas/generated/index.js';
 
 export type Frame = unknown[];
@@ -30,6 +31,9 @@ export class CsmsCallError extends Error {
 /** The connection closed before the answer came. */
 export class ConnectionClosed extends Error {}
 
+/** No answer within OCPPCommCtrlr.MessageTimeout: the CALL counts as lost (a late answer is ignored). */
+export class CallTimeout extends Error {}
+
 export interface ClientOptions {
   url: string;
   stationId: string;
@@ -42,15 +46,21 @@ export interface ClientOptions {
   onClose: (code: number, reason: string) => void;
   /** Sees every frame sent and received (tests validate the sent ones against the schemas). */
   tap?: (direction: 'sent' | 'received', frame: Frame) => void;
+  /** The clock the timeout runs on, and OCPPCommCtrlr.MessageTimeout in ms (0: wait for ever). */
+  clock?: Clock;
+  callTimeoutMs?: number;
 }
 
 export class OcppClient {
-  private readonly pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer?: TimerHandle }>();
 
   private constructor(private readonly ws: WebSocket, private readonly o: ClientOptions) {
     ws.on('message', (data) => this.onMessage(String(data)));
     ws.on('close', (code, reason) => {
-      for (const p of this.pending.values()) p.reject(new ConnectionClosed(`closed ${code}`));
+      for (const p of this.pending.values()) {
+        p.timer?.cancel();
+        p.reject(new ConnectionClosed(`closed ${code}`));
+      }
       this.pending.clear();
       o.onClose(code, reason.toString());
     });
@@ -87,7 +97,14 @@ export class OcppClient {
   call<A extends StationAction>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> {
     if (!this.isOpen) return Promise.reject(new ConnectionClosed('not open'));
     const id = this.o.nextMessageId();
-    const p = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const p = new Promise<unknown>((resolve, reject) => {
+      const { clock, callTimeoutMs } = this.o;
+      const timer = clock && callTimeoutMs ? clock.setTimer(callTimeoutMs, () => {
+        if (!this.pending.delete(id)) return;
+        reject(new CallTimeout(`${action} got no answer within ${callTimeoutMs / 1000} s`));
+      }) : undefined;
+      this.pending.set(id, { resolve, reject, ...(timer ? { timer } : {}) });
+    });
     this.send([2, id, action, payload]);
     return p as Promise<ResponseOf<A>>;
   }
@@ -116,6 +133,7 @@ export class OcppClient {
     const p = this.pending.get(id);
     if (!p || (type !== 3 && type !== 4)) return;
     this.pending.delete(id);
+    p.timer?.cancel();
     if (type === 3) p.resolve(frame[2]);
     else p.reject(new CsmsCallError(String(frame[2]), String(frame[3])));
   }

@@ -4,7 +4,7 @@
  * a CALL cut off by a dropped connection is sent again, with the same seqNo, after reconnecting.
  */
 import type { RequestOf, ResponseOf, StationAction } from '../ocpp/schemas/generated/index.js';
-import { ConnectionClosed } from './ocpp-client.js';
+import { CallTimeout, ConnectionClosed } from './ocpp-client.js';
 
 export interface Message<A extends StationAction = StationAction> {
   action: A;
@@ -16,14 +16,20 @@ export interface OutboxDeps {
   /** Whether CALLs may go out now (connected and accepted at boot). */
   ready(): boolean;
   call<A extends StationAction>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>>;
-  /** A CALLERROR from the CSMS: the message is dropped (a retry would get the same answer). */
+  /** A CALLERROR from the CSMS, or no answer to a message that is not retried: the message is dropped. */
   onRefused(msg: Message, err: Error): void;
+  /**
+   * OCPPCommCtrlr.MessageAttemptsTransactionEvent: how often a TransactionEvent without an answer is sent in all
+   * (E: transaction messages are retried, every other message is lost on a timeout). Default 3.
+   */
+  transactionAttempts?: number;
 }
 
 export class Outbox {
   private readonly queue: Message[] = [];
   private inFlight = false;
   private waiters: (() => void)[] = [];
+  private attempts = 0;
 
   constructor(private readonly deps: OutboxDeps) {}
 
@@ -62,14 +68,19 @@ export class Outbox {
       (res) => {
         this.queue.shift();
         this.inFlight = false;
+        this.attempts = 0;
         msg.onResult?.(res as never);
         this.pump();
       },
       (err: Error) => {
         this.inFlight = false;
-        // Cut off: keep it at the head for the next connection. Refused: drop it and go on.
-        if (!(err instanceof ConnectionClosed)) {
+        // Cut off: keep it at the head for the next connection. A TransactionEvent without an answer: send it again
+        // (same seqNo) up to the attempt limit. Refused, or lost otherwise: drop it and go on.
+        const retry = err instanceof ConnectionClosed
+          || (err instanceof CallTimeout && msg.action === 'TransactionEvent' && ++this.attempts < (this.deps.transactionAttempts ?? 3));
+        if (!retry) {
           this.queue.shift();
+          this.attempts = 0;
           this.deps.onRefused(msg, err);
         }
         this.pump();

@@ -33,6 +33,8 @@ export interface StationOptions extends StationQuirks {
   /** The meter register at power-up (J02.FR.17: never re-based). */
   meterStartWh?: number;
   reconnectDelayMs?: number;
+  /** OCPPCommCtrlr.MessageTimeout in seconds: a CALL without an answer by then is lost (TransactionEvents are retried). Default 30. */
+  messageTimeoutS?: number;
   rebootDelayMs?: number;
   /** After a reboot, cars still plugged in start a new transaction once the station is accepted again. */
   resumeAfterReboot?: boolean;

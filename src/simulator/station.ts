@@ -11,7 +11,7 @@ import type { BootReasonEnumType } from '../ocpp/schemas/generated/BootNotificat
 import { DEFAULT_LINE_VOLTAGE_V, type CarState } from './car.js';
 import { integrate, type Site } from './physics.js';
 import { ChargingProfiles, type EvseHardware } from './profiles.js';
-import { OcppClient, type Frame } from './ocpp-client.js';
+import { CallTimeout, OcppClient, type Frame } from './ocpp-client.js';
 import { Outbox, type Message } from './outbox.js';
 import { chargingNeeds, meterValue, transactionEvent, type Evse, type EventSpec, type StoppedReason, type TriggerReason } from './evse.js';
 import { csmsHandlers, type StationCore } from './csms-calls.js';
@@ -283,6 +283,8 @@ export class SimulatedStation implements StationCore {
         nextMessageId: () => `${++this.counters.message}`,
         onCall: (action, payload) => this.handlers[action as keyof typeof this.handlers]?.(payload as never),
         onClose: () => this.onClosed(client),
+        clock: this.clock,
+        callTimeoutMs: (this.o.messageTimeoutS ?? 30) * 1000,
         ...(this.o.tap ? { tap: this.o.tap } : {}),
       });
     } catch {
@@ -307,8 +309,12 @@ export class SimulatedStation implements StationCore {
         reason: this.bootReason,
         chargingStation: { model: this.o.model ?? 'SimCharger', vendorName: this.o.vendorName ?? 'ChargeplanSim', serialNumber: `SIM-${this.id}`.slice(0, 25), firmwareVersion: '1.0.0' },
       });
-    } catch {
-      return; // closed or refused: onClosed or the retry takes over
+    } catch (err) {
+      // No answer: try again after the retry interval. Closed or refused: onClosed or the retry takes over.
+      if (err instanceof CallTimeout) this.timers.retry = this.clock.setTimer(60_000, () => {
+        if (this.client && !this.io) this.io = this.boot().finally(() => this.ioDone());
+      });
+      return;
     }
     this.registration = res.status;
     this.events.emit('booted', { at: this.nowIso(), status: res.status });
