@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Value } from '@sinclair/typebox/value';
@@ -19,6 +18,8 @@ import { localDateWindow } from '../prices/time.js';
 import type { FetchLike } from '../prices/sources/http.js';
 import { parseEntsoeCsv } from '../prices/sources/csv-entsoe.js';
 import { parseSmardCsv } from '../prices/sources/csv-smard.js';
+import { parseNormalisedCsv } from '../prices/sources/csv-normalised.js';
+import { detectPriceFormat } from '../prices/file-format.js';
 import { parseEntsoeA44 } from '../prices/sources/entsoe-a44.js';
 import { parseAwattar } from '../prices/sources/awattar.js';
 import { parseNordPool } from '../prices/sources/nordpool.js';
@@ -32,8 +33,8 @@ const USAGE = `usage: npm run prices -- <command> [options]
           Imports or fetches prices, then prints the site's effective price table for the local day
           (energy, grid fee, taxes, VAT, total; estimates marked) and writes it as CSV with --csv.
   import  FILE ... [--format F] [--zone Z] [--sequence N] [--db FILE]
-          Stores a file's prices (formats: entsoe-csv, smard-csv, entsoe-xml, awattar, nordpool, octopus;
-          CSV and XML are recognised by content). SMARD files hold every zone; --zone keeps one.
+          Stores a file's prices (formats: entsoe-csv, smard-csv, normalised-csv, entsoe-xml, awattar, nordpool,
+          octopus; CSV and XML are recognised by content). SMARD files hold every zone; --zone keeps one.
   fetch   SOURCE_ID --config FILE [--day YYYY-MM-DD] [--db FILE]
           Runs one configured pulled source once and stores what it got.
   token   --name NAME --zones Z1,Z2|* [--db FILE]
@@ -53,16 +54,10 @@ function readConfig(file: string | undefined): PricesConfig {
   return parsePricesConfig('prices' in raw ? raw.prices : raw);
 }
 
-function detect(file: string, text: string): string {
-  if (text.replace(/^\uFEFF/, '').startsWith('Datum von;')) return 'smard-csv';
-  if (text.startsWith('"MTU')) return 'entsoe-csv';
-  if (extname(file) === '.xml' || text.trimStart().startsWith('<')) return 'entsoe-xml';
-  throw new Error(`cannot tell the format of ${file}: pass --format`);
-}
-
 export function importFile(file: string, opts: { format?: string; zone?: string; sequence?: number }, provenance: Provenance): PriceSeries[] {
   const text = readFileSync(file, 'utf8');
-  const format = opts.format ?? detect(file, text);
+  const format = opts.format ?? detectPriceFormat(file, text);
+  if (!format) throw new Error(`cannot tell the format of ${file}: pass --format`);
   const zone = opts.zone ?? '';
   const needZone = () => {
     if (!zone) throw new Error(`--zone is needed for ${format}`);
@@ -72,13 +67,14 @@ export function importFile(file: string, opts: { format?: string; zone?: string;
   switch (format) {
     case 'entsoe-csv': series = parseEntsoeCsv(text, provenance); break;
     case 'smard-csv': series = parseSmardCsv(text, provenance); break;
+    case 'normalised-csv': series = parseNormalisedCsv(text, provenance); break;
     case 'entsoe-xml': series = [parseEntsoeA44(text, { zone: needZone(), provenance, ...(opts.sequence ? { classificationSequence: opts.sequence } : {}) })]; break;
     case 'awattar': series = [parseAwattar(JSON.parse(text), { zone: needZone(), provenance })]; break;
     case 'nordpool': series = [parseNordPool(JSON.parse(text), { zone: needZone(), area: needZone(), provenance })]; break;
     case 'octopus': series = [parseOctopus(JSON.parse(text), { zone: needZone(), includeVat: false, provenance })]; break;
     default: throw new Error(`unknown format ${format}`);
   }
-  return opts.zone && (format === 'entsoe-csv' || format === 'smard-csv') ? series.filter((s) => s.zone === opts.zone) : series;
+  return opts.zone && (format === 'entsoe-csv' || format === 'smard-csv' || format === 'normalised-csv') ? series.filter((s) => s.zone === opts.zone) : series;
 }
 
 function loadTariff(ref: string, config: PricesConfig): SiteTariff {
