@@ -1,0 +1,94 @@
+import type { PriceSeries } from '../../src/domain/prices.js';
+import type { SessionRecord } from '../../src/cli/sim/sessions.js';
+import { slotPrices } from '../../src/cli/sim/price-file.js';
+import type { OutcomeSite } from './site.js';
+
+/**
+ * What every policy of the outcome benchmark is given: the same visits (a session placed on an EVSE), the same
+ * slot grid and the same price per slot. Policies differ only in how they spread each visit's energy over its
+ * slots, so their costs and missed targets are comparable.
+ */
+export interface Visit {
+  session: SessionRecord;
+  /** `${prefix}${n}`, n from 1. */
+  stationId: string;
+  /** 1..evsesPerStation. */
+  evseId: number;
+  /** The grid slots the visit overlaps: [fromSlot, toSlot). Empty for a zero-length session. */
+  fromSlot: number;
+  toSlot: number;
+  /** Per grid slot (length grid.slots): evseKw x the hours of the slot the car is plugged in; 0 outside. */
+  capKwh: number[];
+  /** The energy fits at full EVSE power alone (no site limit): no policy can do better than this. */
+  feasible: boolean;
+}
+
+/** UTC-aligned slots: floor(first arrival) .. ceil(last departure) to whole steps. */
+export interface Grid {
+  startMs: number;
+  stepMs: number;
+  slots: number;
+}
+
+export interface Workload {
+  site: OutcomeSite;
+  grid: Grid;
+  /** EUR/kWh per slot. */
+  prices: number[];
+  /** In arrival order (ties by session id): the order greedy's clamp serves them in. */
+  visits: Visit[];
+  /** Sessions that found every EVSE taken: excluded from every policy and reported. */
+  turnedAway: SessionRecord[];
+}
+
+const byArrival = (a: SessionRecord, b: SessionRecord): number =>
+  a.arrival - b.arrival || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Places each session, in arrival order, on the lowest free EVSE (station 1 EVSE 1, station 1 EVSE 2, ...): free
+ * when its previous car left at or before this arrival. The real sessions were spread over many garages; one
+ * garage with enough EVSEs keeps every one of them, and a turned-away session is visible rather than silently lost.
+ */
+function assign(site: OutcomeSite, sessions: readonly SessionRecord[], prefix: string) {
+  const evses: Array<{ stationId: string; evseId: number; freeAt: number }> = [];
+  for (let n = 1; n <= site.stations; n++) {
+    for (let e = 1; e <= site.evsesPerStation; e++) evses.push({ stationId: `${prefix}${n}`, evseId: e, freeAt: -Infinity });
+  }
+  const placed: Array<{ session: SessionRecord; stationId: string; evseId: number }> = [];
+  const turnedAway: SessionRecord[] = [];
+  for (const session of [...sessions].sort(byArrival)) {
+    const evse = evses.find((x) => x.freeAt <= session.arrival);
+    if (!evse) {
+      turnedAway.push(session);
+      continue;
+    }
+    evse.freeAt = session.departure;
+    placed.push({ session, stationId: evse.stationId, evseId: evse.evseId });
+  }
+  return { placed, turnedAway };
+}
+
+export function buildWorkload(site: OutcomeSite, sessions: readonly SessionRecord[], series: PriceSeries[], stationPrefix = 'CS'): Workload {
+  const { placed, turnedAway } = assign(site, sessions, stationPrefix);
+  if (placed.length === 0) throw new Error('buildWorkload: no sessions to replay');
+  const stepMs = site.slotMinutes * 60_000;
+  const startMs = Math.floor(Math.min(...placed.map((p) => p.session.arrival)) / stepMs) * stepMs;
+  const endMs = Math.ceil(Math.max(...placed.map((p) => p.session.departure)) / stepMs) * stepMs;
+  const grid: Grid = { startMs, stepMs, slots: (endMs - startMs) / stepMs };
+  const prices = slotPrices(series, startMs, endMs, stepMs);
+
+  const visits = placed.map(({ session, stationId, evseId }): Visit => {
+    const fromSlot = Math.floor((session.arrival - startMs) / stepMs);
+    // A zero-length session overlaps no slot at all (not the one it sits in).
+    const toSlot = session.departure > session.arrival ? Math.ceil((session.departure - startMs) / stepMs) : fromSlot;
+    const capKwh = new Array<number>(grid.slots).fill(0);
+    let total = 0;
+    for (let t = fromSlot; t < toSlot; t++) {
+      const slotStart = startMs + t * stepMs;
+      const overlapMs = Math.min(session.departure, slotStart + stepMs) - Math.max(session.arrival, slotStart);
+      total += capKwh[t] = (site.evseKw * overlapMs) / 3_600_000;
+    }
+    return { session, stationId, evseId, fromSlot, toSlot, capKwh, feasible: session.energyKwh <= total + 1e-9 };
+  });
+  return { site, grid, prices, visits, turnedAway };
+}
