@@ -1,0 +1,188 @@
+/**
+ * Our scheduler as it runs in production, on the outcome benchmark's sessions: the real product (SQLite file, OCPP
+ * server, scheduler, price intake) and simulated stations on one ManualClock, 1-minute lock-step. The product
+ * learns of each car only when it is about to arrive (its target, 5 minutes before) and of each day's prices at
+ * 13:00 the day before, as from a day-ahead market; it re-plans on its own triggers. What the cars drew is read
+ * from the simulator's meters (the physics), and checked against what the product stored from the meter values.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { ManualClock, monotonicMs } from '../../src/platform/clock.js';
+import { silentLogger, createLogger } from '../../src/platform/logger.js';
+import type { PriceSeries } from '../../src/domain/prices.js';
+import { car } from '../../src/simulator/index.js';
+import { World } from '../../src/cli/sim/world.js';
+import type { Workload, Visit } from './workload.js';
+import type { PolicyResult } from './policies.js';
+
+const MINUTE = 60_000;
+export const STATION_PASSWORD = 'outcome-bench-1';
+
+export interface OnlineResult extends PolicyResult {
+  /** The largest difference (kWh) between a session's energy from the simulator and from the product's stored register. */
+  storedVsSimulatedKwh: number;
+  /** Wall time of the whole run (ms), for the bench's notes. */
+  wallMs: number;
+  /** Planning cycles that failed (retried by the loop). */
+  failedCycles: number;
+}
+
+/**
+ * The battery a user's car gets: big enough for the largest session with a fifth to spare, at least 40 kWh. Each
+ * visit starts at the SoC from which exactly the session's energy fills it, so a car stops when it has what it
+ * took in reality, under every policy alike.
+ */
+function batteryKwh(visits: Visit[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const v of visits) {
+    const need = Math.max(40, Math.ceil(v.session.energyKwh / 0.8));
+    out.set(v.session.userId, Math.max(out.get(v.session.userId) ?? 0, need));
+  }
+  return out;
+}
+
+const vehicleId = (userId: string) => `EV-${userId}`;
+const cardOf = (userId: string) => `RFID-${userId}`;
+
+export function onlineConfig(w: Workload, zone: string, dbPath: string) {
+  const s = w.site;
+  const evses = [];
+  for (let n = 1; n <= s.stations; n++) {
+    for (let e = 1; e <= s.evsesPerStation; e++) evses.push({ stationId: `CS${n}`, evseId: e, maxKw: s.evseKw });
+  }
+  return loadConfig({}, {
+    database: { path: dbPath },
+    http: { host: '127.0.0.1', port: 0 },
+    ocpp: { host: '127.0.0.1', port: 0, pingIntervalSeconds: 0 },
+    log: { level: 'silent' },
+    prices: {
+      zones: [{ id: zone, currency: 'EUR', timeZone: s.timeZone }],
+      // The day-ahead price only: the same price every policy is charged (grid fees and taxes would add the same
+      // per-kWh amount to each, or a time-of-use fee that only shifts what "cheap" means).
+      tariffs: { market: { currency: 'EUR', timeZone: s.timeZone, energy: { kind: 'market', zone } } },
+    },
+    sites: [{ id: s.id, timeZone: s.timeZone, tariff: 'market', gridLimitKw: s.gridLimitKw, slotMinutes: s.slotMinutes, evses }],
+  });
+}
+
+export async function runOnline(w: Workload, series: PriceSeries[], zone: string, opts: { log?: string } = {}): Promise<OnlineResult> {
+  const started = monotonicMs();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-outcome-'));
+  const { grid, site } = w;
+  const end = grid.startMs + grid.slots * grid.stepMs;
+  // An hour before the first arrival: the stations boot and get their default profiles.
+  const clock = new ManualClock(grid.startMs - 60 * MINUTE);
+  const world = await World.start({
+    clock,
+    config: onlineConfig(w, zone, join(dir, 'outcome.sqlite')),
+    logger: opts.log ? createLogger({ level: opts.log }) : silentLogger(),
+    // One sample every 5 minutes (the product checks each charger follows its profile from two in a row).
+    stations: { idPrefix: 'CS', count: site.stations, evsesPerStation: site.evsesPerStation, password: STATION_PASSWORD, common: { txUpdatedIntervalS: 300 } },
+  });
+  try {
+    world.publishDayAhead(zone, site.timeZone, series);
+    const battery = batteryKwh(w.visits);
+    for (const [userId, kwh] of battery) {
+      world.addDriver({ vehicleId: vehicleId(userId), idToken: cardOf(userId), batteryKwh: kwh, maxAcKw: site.evseKw, phases: 3, minCurrentA: 6 });
+    }
+    for (const v of w.visits) {
+      const cap = battery.get(v.session.userId)!;
+      const state = car({
+        idToken: cardOf(v.session.userId), batteryKWh: cap, maxPowerKW: site.evseKw, phases: 3,
+        // No taper: every policy models a car at constant power until it has its energy.
+        taperStartSoc: 100, taperFloor: 1, minCurrentA: 6, reportsSoc: true,
+      }, 100 * (1 - v.session.energyKwh / cap));
+      world.scheduleVisit({
+        vehicleId: vehicleId(v.session.userId), stationId: v.stationId, evseId: v.evseId, car: state,
+        arriveAt: v.session.arrival, departAt: v.session.departure,
+        target: { departure: v.session.departure, energyKwh: v.session.energyKwh },
+      }, site.id);
+    }
+    const meter = new MinuteMeter(w, world);
+    await world.runUntil(end, MINUTE, () => meter.read());
+    const stats = world.running.db
+      .prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(solve_ms), 0) AS total, COALESCE(MAX(solve_ms), 0) AS max FROM plans WHERE site_id = ?`)
+      .get(site.id) as { n: number; total: number; max: number };
+    const failed = world.running.scheduler.decisions(site.id, { limit: 100_000 }).filter((d) => d.kind === 'plan.failed').length;
+    return {
+      name: 'our scheduler',
+      kwh: meter.kwh,
+      replans: stats.n,
+      solverMs: { total: stats.total, max: stats.max, count: stats.n },
+      instantPeakKw: meter.peakKw,
+      instantViolations: meter.violations,
+      storedVsSimulatedKwh: storedDifference(w, world, meter.kwh),
+      wallMs: monotonicMs() - started,
+      failedCycles: failed,
+    };
+  } finally {
+    await world.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Reads every EVSE's energy register after each 1-minute step and gives the minute's energy to the visit on that
+ * EVSE in that minute (visits start and end on whole minutes, so a minute belongs to at most one), and the summed
+ * instantaneous power to the peak and the limit check.
+ */
+class MinuteMeter {
+  readonly kwh = new Map<string, number[]>();
+  peakKw = 0;
+  violations = 0;
+  private readonly last = new Map<string, number>();
+  private readonly byEvse = new Map<string, Visit[]>();
+
+  constructor(private readonly w: Workload, private readonly world: World) {
+    for (const v of w.visits) {
+      this.kwh.set(v.session.id, new Array<number>(w.grid.slots).fill(0));
+      const key = `${v.stationId}#${v.evseId}`;
+      this.byEvse.set(key, [...(this.byEvse.get(key) ?? []), v]);
+    }
+    this.read();
+  }
+
+  read(): void {
+    const now = this.world.clock.now();
+    let kw = 0;
+    for (const station of this.world.stations) {
+      station.settle();
+      for (let e = 1; e <= this.w.site.evsesPerStation; e++) {
+        const evse = station.evse(e)!;
+        const key = `${station.id}#${e}`;
+        kw += evse.draw.powerW / 1000;
+        const prev = this.last.get(key);
+        this.last.set(key, evse.registerWh);
+        if (prev === undefined || evse.registerWh === prev) continue;
+        const mid = now - MINUTE / 2;
+        const visit = this.byEvse.get(key)?.find((v) => v.session.arrival <= mid && mid < v.session.departure);
+        if (!visit) throw new Error(`${key} metered ${(evse.registerWh - prev).toFixed(1)} Wh at ${new Date(now).toISOString()} with no car on it`);
+        const slot = Math.floor((mid - this.w.grid.startMs) / this.w.grid.stepMs);
+        this.kwh.get(visit.session.id)![slot]! += (evse.registerWh - prev) / 1000;
+      }
+    }
+    this.peakKw = Math.max(this.peakKw, kw);
+    if (kw > this.w.site.gridLimitKw + 1e-6) this.violations++;
+  }
+}
+
+/** The largest per-session difference between the simulator's energy and the product's stored register. */
+function storedDifference(w: Workload, world: World, kwh: Map<string, number[]>): number {
+  const repo = world.running.repositories;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const all = repo.transactions.between(iso(w.grid.startMs - 3_600_000), iso(w.grid.startMs + w.grid.slots * w.grid.stepMs));
+  let worst = 0;
+  for (const v of w.visits) {
+    const tx = all.find((t) => t.stationId === v.stationId && t.evseId === v.evseId && Date.parse(t.startedAt) === v.session.arrival);
+    if (!tx) throw new Error(`the product stored no transaction for session ${v.session.id} on ${v.stationId}#${v.evseId}`);
+    const reg = repo.meterValues.forTransaction(v.stationId, tx.transactionId)
+      .filter((m) => m.measurand === 'Energy.Active.Import.Register' && !m.phase)
+      .map((m) => m.value * 10 ** (m.multiplier ?? 0));
+    const stored = reg.length ? (Math.max(...reg) - (tx.meterStartWh ?? 0)) / 1000 : 0;
+    const simulated = kwh.get(v.session.id)!.reduce((a, b) => a + b, 0);
+    worst = Math.max(worst, Math.abs(stored - simulated));
+  }
+  return worst;
+}
