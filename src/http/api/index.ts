@@ -7,6 +7,7 @@ import { decisionRoutes } from './decisions.js';
 import { fleetRoutes } from './fleet.js';
 import { liveRoutes } from './live.js';
 import { planRoutes } from './plans.js';
+import { savingsRoutes } from './savings.js';
 import { sessionRoutes } from './sessions.js';
 import { siteRoutes } from './sites.js';
 import { stationRoutes } from './stations.js';
@@ -25,7 +26,7 @@ export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } fr
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.setValidatorCompiler(apiValidatorCompiler);
   const ctx = new ApiContext(deps);
-  for (const routes of [siteRoutes, stationRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, decisionRoutes, liveRoutes]) {
+  for (const routes of [siteRoutes, stationRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes]) {
     await app.register(routes, { ctx });
   }
 };

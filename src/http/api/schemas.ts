@@ -279,6 +279,30 @@ export const SessionView = Type.Object({
 });
 export type SessionView = Static<typeof SessionView>;
 
+export const CostTotals = Type.Object({
+  period: Words(['today', 'month'] as const, 'today or this month, on the site’s wall clock'),
+  from: Iso('the period’s start (local midnight)'),
+  to: Iso('the period’s end'),
+  sessions: Type.Integer({ description: 'sessions that started in the period' }),
+  running: Type.Integer({ description: 'of them still charging (costed up to their latest reading)' }),
+  energyKwh: Type.Number(),
+  cost: Type.Number({ description: 'measured energy per slot times the slot’s effective price; unpriced energy is left out' }),
+  unpricedKwh: Type.Number(),
+  uncontrolledCost: Type.Number({ description: 'the compared sessions’ energy at full power from arrival' }),
+  savings: Type.Number({ description: 'uncontrolledCost minus the compared sessions’ cost' }),
+  savingsPercent: Nullable(Type.Number({ description: 'savings as a share of uncontrolledCost; null when nothing is compared' })),
+  notCompared: Type.Integer({ description: 'sessions left out of the comparison because some of their energy is unpriced' }),
+});
+export type CostTotals = Static<typeof CostTotals>;
+
+export const SiteSavings = Type.Object({
+  siteId: Type.String(),
+  currency: Nullable(Type.String({ description: 'null when the site has neither a session nor a plan yet' })),
+  timeZone: Type.String(),
+  periods: Type.Array(CostTotals),
+});
+export type SiteSavings = Static<typeof SiteSavings>;
+
 export const DecisionsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
   before: Type.Optional(Type.Integer({ minimum: 1, description: 'only entries with a smaller id (paging back)' })),

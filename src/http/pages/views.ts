@@ -184,6 +184,16 @@ export function fleetPage(): string {
 </figure>
 </section>
 
+<section class="card wide" aria-labelledby="savings-h">
+<h2 id="savings-h">Cost and saving</h2>
+<p id="savings-headline" class="car-status">Loading…</p>
+<div class="scroll"><table id="savings" class="data cards">
+<thead><tr><th scope="col">Period</th><th scope="col">Sessions</th><th scope="col">Energy</th><th scope="col">Cost</th><th scope="col">At full power on arrival</th><th scope="col">Saved</th></tr></thead>
+<tbody></tbody>
+</table></div>
+<p class="hint">Measured energy at each quarter-hour’s price, against the same energy charged at full power from each car’s arrival. A session counts on the day it started; running ones up to their latest reading.</p>
+</section>
+
 <section class="card wide" aria-labelledby="vehicles-h">
 <h2 id="vehicles-h">Vehicles</h2>
 <div id="warnings" class="alert warning-list" role="status" hidden></div>

@@ -1,5 +1,5 @@
-// The fleet dashboard: pick a site; its summed plan against the limit and the price; the vehicles and who will
-// not make it; bulk upload of departures; the stations (including those that ignore our profiles); the
+// The fleet dashboard: pick a site; its summed plan against the limit and the price; what charging cost today and
+// this month and what planning saved; the vehicles and who will not make it; bulk upload of departures; the stations (including those that ignore our profiles); the
 // decision log. Live events refetch what they concern.
 import { api, ApiError, clearErrors, coalesce, enc, fieldError, messageOf, pageError, sentence, setupHeader, showError } from './api.js';
 import * as f from './format.js';
@@ -45,8 +45,8 @@ async function selectSite(id) {
   $('site-facts').textContent = [limit != null ? `Grid limit ${f.kw(limit)}` : null, s.timeZone, f.zoneHint(s.timeZone)].filter(Boolean).join(' · ');
   // Listen before the first load, so that nothing that changes while it loads is missed.
   state.stop = live(id, {
-    plan: () => Promise.all([reloadPlan(), reloadVehicles()]),
-    status: () => Promise.all([reloadStations(), reloadVehicles()]),
+    plan: () => Promise.all([reloadPlan(), reloadVehicles(), reloadSavings()]),
+    status: () => Promise.all([reloadStations(), reloadVehicles(), reloadSavings()]),
     decision: () => reloadDecisions(),
     open: () => reloadAll(),
   });
@@ -54,7 +54,7 @@ async function selectSite(id) {
   $('content').setAttribute('aria-busy', 'false');
 }
 
-const reloadAll = () => Promise.all([reloadPlan(), reloadVehicles(), reloadStations(), reloadDecisions()]);
+const reloadAll = () => Promise.all([reloadPlan(), reloadSavings(), reloadVehicles(), reloadStations(), reloadDecisions()]);
 
 // ---- plan ----------------------------------------------------------------------------------------------------
 
@@ -101,6 +101,36 @@ function renderPlan() {
   ];
   $('plan-summary').replaceChildren(...pairs.flatMap(([k, v, a]) => [el('dt', {}, k), el('dd', a || {}, v)]));
 }
+
+// ---- cost and saving ---------------------------------------------------------------------------------------
+
+const PERIODS = { today: 'Today', month: 'This month' };
+
+const reloadSavings = coalesce(async () => {
+  const s = await api(`/api/v1/sites/${enc(state.site.id)}/savings`);
+  const cur = s.currency || 'EUR';
+  const month = s.periods.find((p) => p.period === 'month');
+  const saved = (p) => (p.savingsPercent == null ? f.money(p.savings, cur) : `${f.money(p.savings, cur)} (${f.percent(p.savingsPercent)})`);
+  $('savings-headline').textContent = !month || month.sessions === 0
+    ? 'No charging session this month yet.'
+    : month.savings > 0.005
+      ? `Planning saved ${saved(month)} this month against charging every car at full power on arrival.`
+      : `No saving this month yet: ${f.money(month.cost, cur)} for ${f.kwh(month.energyKwh)}.`;
+  $('savings').tBodies[0].replaceChildren(
+    ...s.periods.map((p) =>
+      el(
+        'tr',
+        { dataset: { period: p.period } },
+        el('th', { scope: 'row' }, PERIODS[p.period] || p.period),
+        el('td', { class: 'num', 'data-label': 'Sessions' }, p.running ? `${p.sessions} (${p.running} charging)` : String(p.sessions)),
+        el('td', { class: 'num', 'data-label': 'Energy' }, f.kwh(p.energyKwh)),
+        el('td', { class: 'num', 'data-label': 'Cost' }, f.money(p.cost, cur)),
+        el('td', { class: 'num', 'data-label': 'At full power on arrival' }, f.money(p.uncontrolledCost, cur)),
+        el('td', { class: `num saved${p.savings > 0.005 ? ' ok' : ''}`, 'data-label': 'Saved' }, saved(p), p.notCompared ? el('small', { class: 'muted detail' }, ` ${p.notCompared} not compared (unpriced energy)`) : null),
+      ),
+    ),
+  );
+});
 
 // ---- vehicles ------------------------------------------------------------------------------------------------
 
