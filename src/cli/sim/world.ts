@@ -36,6 +36,8 @@ export interface WorldOptions {
 
 export interface Driver {
   vehicleId: string;
+  /** What people see in the fleet table and on the home page; the vehicle id when absent. */
+  name?: string;
   idToken: string;
   fleet?: string;
   batteryKwh: number;
@@ -120,7 +122,7 @@ export class World {
     const at = new Date(this.clock.now()).toISOString();
     this.running.repositories.idTokens.upsert({ idToken: d.idToken, type: 'ISO14443', status: 'Accepted', groupIdToken: null, expiresAt: null, vehicleId: d.vehicleId }, at);
     this.running.scheduler.upsertVehicle({
-      id: d.vehicleId, name: d.vehicleId, ...(d.fleet ? { fleet: d.fleet } : {}), batteryKwh: d.batteryKwh, maxAcKw: d.maxAcKw, phases: d.phases,
+      id: d.vehicleId, name: d.name ?? d.vehicleId, ...(d.fleet ? { fleet: d.fleet } : {}), batteryKwh: d.batteryKwh, maxAcKw: d.maxAcKw, phases: d.phases,
       ...(d.minCurrentA !== undefined ? { minCurrentA: d.minCurrentA } : {}), idTokens: [d.idToken],
     });
   }
