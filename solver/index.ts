@@ -78,7 +78,8 @@ function fallbackEngine(inst: Instance, o: SolveOptions): EngineName | undefined
 function warmStart(inst: Instance, plan: Plan | undefined): Float64Array | undefined {
   if (!plan) return undefined;
   const { T, V } = inst;
-  for (let v = 0; v < V; v++) if (inst.segOff[v + 1]! - inst.segOff[v]! > 1 || inst.minE[v]! > 0) return undefined;
+  if (inst.minE.some((m) => m > 0)) return undefined;
+  for (let v = 0; v < V; v++) if (inst.segOff[v + 1]! - inst.segOff[v]! > 1) return undefined;
   const byId = new Map(plan.vehicles.map((p) => [p.id, p]));
   const x = new Float64Array(V * T);
   const load = new Float64Array(inst.nNodes * T);

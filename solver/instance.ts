@@ -32,7 +32,7 @@ export interface Instance {
   to: Int32Array;
   /** Energy cap per vehicle and slot, cap[v * T + t]; 0 outside the window. */
   cap: Float64Array;
-  /** Minimum energy in a slot where the vehicle charges at all (minKw * h), 0 if none. */
+  /** Minimum energy in a slot where the vehicle charges at all (minKw * h), per vehicle and slot (v * T + t), 0 if none. */
   minE: Float64Array;
   /** Energy asked for (energyKwh). */
   need: Float64Array;
@@ -131,7 +131,7 @@ export function buildInstance(p: Problem): Instance {
   const from = new Int32Array(V);
   const to = new Int32Array(V);
   const cap = new Float64Array(V * T);
-  const minE = new Float64Array(V);
+  const minE = new Float64Array(V * T);
   const need = new Float64Array(V);
   const segOff = new Int32Array(V + 1);
   const segEnd: number[] = [];
@@ -145,7 +145,8 @@ export function buildInstance(p: Problem): Instance {
     to[i] = Math.max(a, d);
     const mx = slotValues(v.maxKw, T, 0);
     for (let t = a; t < d; t++) cap[i * T + t] = (mx[t] as number) * h;
-    minE[i] = (v.minKw ?? 0) * h;
+    const mn = slotValues(v.minKw, T, 0);
+    for (let t = 0; t < T; t++) minE[i * T + t] = (mn[t] as number) * h;
     need[i] = v.energyKwh;
     cls[i] = prios.indexOf(v.priority ?? 0);
     segOff[i] = segEnd.length;

@@ -107,13 +107,12 @@ export function buildLp(inst: Instance, o: LpBuildOptions = {}): Lp {
   }
   if (o.minPowerBinaries) {
     for (let v = 0; v < V; v++) {
-      if (!(inst.minE[v]! > 0)) continue;
       for (let t = 0; t < T; t++) {
         const c = xCol[v * T + t]!;
-        if (c < 0) continue;
+        if (c < 0 || !(inst.minE[v * T + t]! > 0)) continue;
         const b = addCol(0, 1, true);
         rows.push({ lo: -Infinity, hi: 0, idx: [c, b], val: [1, -colHi[c]!] });
-        rows.push({ lo: 0, hi: Infinity, idx: [c, b], val: [1, -inst.minE[v]!] });
+        rows.push({ lo: 0, hi: Infinity, idx: [c, b], val: [1, -inst.minE[v * T + t]!] });
       }
     }
   }

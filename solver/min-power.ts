@@ -13,8 +13,7 @@ const EPS = 1e-9;
 export type RelaxedSolve = (cap: Float64Array, lb: Float64Array | undefined) => Float64Array;
 
 export function needsMinPower(inst: Instance): boolean {
-  for (let v = 0; v < inst.V; v++) if (inst.minE[v]! > 0) return true;
-  return false;
+  return inst.minE.some((m) => m > 0);
 }
 
 /**
@@ -52,15 +51,14 @@ function round(inst: Instance, relaxed: RelaxedSolve, eager: boolean): Rounded {
   const forced = new Float64Array(inst.nNodes * T);
   const forcedPhase = new Float64Array(inst.phaseRows.length * T);
   // A slot whose cap is below the minimum can never be used.
-  for (let v = 0; v < V; v++) for (let t = 0; t < T; t++) if (inst.minE[v]! > 0 && cap[v * T + t]! < inst.minE[v]! - EPS) cap[v * T + t] = 0;
+  for (let i = 0; i < V * T; i++) if (inst.minE[i]! > 0 && cap[i]! < inst.minE[i]! - EPS) cap[i] = 0;
   let relaxedDelivered = 0;
   for (let round = 0; ; round++) {
     const x = relaxed(cap, round === 0 ? undefined : lb);
     if (round === 0) relaxedDelivered = summary(inst, x).delivered;
     let changed = false;
     for (let v = 0; v < V; v++) {
-      const m = inst.minE[v]!;
-      if (!(m > 0)) continue;
+      const min = (t: number) => inst.minE[v * T + t]!;
       const frac: number[] = [];
       let fracE = 0;
       let total = 0;
@@ -69,7 +67,7 @@ function round(inst: Instance, relaxed: RelaxedSolve, eager: boolean): Rounded {
         const e = x[v * T + t]!;
         total += e;
         lbSum += lb[v * T + t]!;
-        if (e > EPS && e < m - EPS && lb[v * T + t]! === 0) frac.push(t), (fracE += e);
+        if (e > EPS && e < min(t) - EPS && lb[v * T + t]! === 0) frac.push(t), (fracE += e);
       }
       if (frac.length === 0) continue;
       changed = true;
@@ -78,14 +76,17 @@ function round(inst: Instance, relaxed: RelaxedSolve, eager: boolean): Rounded {
       // A vehicle that gets all it asked for needs only enough raised slots to carry its fractional
       // energy. One that falls short raises every fractional slot it can (up to its need): closing
       // slots would only take more capacity away from it.
+      // (Minima differ per slot only where a slot is partly usable, the scheduler's slot 0.)
       const short = eager && total < inst.need[v]! - 1e-7;
-      let n = short ? frac.length : Math.ceil(fracE / m - 1e-9);
-      while (n > 0 && lbSum + n * m > (short ? inst.need[v]! : total) + EPS) n--;
+      const ceiling = short ? inst.need[v]! : total;
+      let raised = 0;
       for (const t of frac) {
-        if (n > 0 && fits(inst, forced, forcedPhase, v, t, m)) {
+        const m = min(t);
+        const wanted = short || raised < fracE - 1e-9;
+        if (wanted && lbSum + raised + m <= ceiling + EPS && fits(inst, forced, forcedPhase, v, t, m)) {
           lb[v * T + t] = m;
           book(inst, forced, forcedPhase, v, t, m);
-          n--;
+          raised += m;
         } else {
           cap[v * T + t] = 0;
         }
@@ -94,7 +95,7 @@ function round(inst: Instance, relaxed: RelaxedSolve, eager: boolean): Rounded {
     if (!changed) return { x, relaxedDelivered, ...summary(inst, x) };
     if (round > 4 * T + 10) {
       // Not expected (every round closes or forces a slot); a plan must never hold 0 < x < min: drop them.
-      for (let v = 0; v < V; v++) for (let t = 0; t < T; t++) if (x[v * T + t]! < inst.minE[v]! - EPS) x[v * T + t] = 0;
+      for (let i = 0; i < V * T; i++) if (x[i]! < inst.minE[i]! - EPS) x[i] = 0;
       return { x, relaxedDelivered, ...summary(inst, x) };
     }
   }

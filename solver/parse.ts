@@ -83,10 +83,7 @@ function parseVehicle(v: Json, i: number, T: number, circuitIds: Set<string>): V
   if (!isNum(v.energyKwh) || v.energyKwh < 0) throw new ProblemError(`${f}.energyKwh`, "must be a non-negative number");
   const maxKw = perSlot(v.maxKw, `${f}.maxKw`, T, true) as PerSlot;
   const out: VehicleSpec = { id, availableFrom: v.availableFrom, departure: v.departure, energyKwh: v.energyKwh, maxKw };
-  if (v.minKw !== undefined) {
-    if (!isNum(v.minKw) || v.minKw < 0) throw new ProblemError(`${f}.minKw`, "must be a non-negative number");
-    out.minKw = v.minKw;
-  }
+  if (v.minKw !== undefined) out.minKw = perSlot(v.minKw, `${f}.minKw`, T, true) as PerSlot;
   if (v.circuit !== undefined && v.circuit !== null) {
     const c = str(v.circuit, `${f}.circuit`);
     if (!circuitIds.has(c)) throw new ProblemError(`${f}.circuit`, `must name a circuit in circuits (no circuit "${c}")`);

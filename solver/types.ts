@@ -27,8 +27,11 @@ export interface VehicleSpec {
   departure: number;
   energyKwh: number;
   maxKw: PerSlot;
-  /** AC minimum: in every slot the power is 0 or >= minKw. */
-  minKw?: number;
+  /**
+   * AC minimum: in every slot the power is 0 or >= minKw. Per slot when a slot is partly usable (the scheduler's
+   * slot 0 starts now, so its minimum average power is the car's minimum times the fraction that remains).
+   */
+  minKw?: PerSlot;
   /** Circuit id; the vehicle hangs on the site directly when absent. */
   circuit?: string;
   /** 1 or 3 (default 3); only matters under a circuit with phaseLimitA. */

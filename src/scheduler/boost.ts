@@ -44,7 +44,8 @@ export function addBoosts(site: Site, built: BuiltProblem, sessions: readonly Pl
     // One car alone under a fuse: a 3-phase car puts a third of its power on each phase.
     const fuseKw = Math.min(Infinity, ...fuses.map((c) => (c.phaseLimitA! * site.lineVoltageV * (s.phases === 3 ? 3 : 1)) / 1000));
     const dep = departureSlot(grid, s);
-    const minKw = spec.minKw ?? 0;
+    // The car's own minimum (the spec's is already scaled for a partial slot 0; scale(i) does that here).
+    const minKw = spec.minKw === undefined ? 0 : s.minKw;
     let left = s.boostKwh;
     const draw = Array.from({ length: T }, () => 0);
     for (let i = 0; i < T && left > 1e-6; i++) {

@@ -125,7 +125,13 @@ export function buildProblem(
     };
     if (s.session.evse.circuit) spec.circuit = s.session.evse.circuit;
     if (s.session.evse.phase) spec.phase = s.session.evse.phase;
-    if (s.minKw > 0 && s.floorKw === 0) spec.minKw = round(s.minKw);
+    // The minimum is an average over the slot like every power here: in a partial slot 0 the car at its minimum
+    // for the time that remains averages the minimum times that fraction. Unscaled, a re-plan in the last minutes
+    // of a slot could not charge at all (the slot's scaled maximum fell below the minimum) and a car with no slack
+    // lost those minutes on every late trigger.
+    if (s.minKw > 0 && s.floorKw === 0) {
+      spec.minKw = grid.firstFraction < 1 ? Array.from({ length: T }, (_, i) => round(scale(i, s.minKw))) : round(s.minKw);
+    }
     if (s.target.minimum) {
       const by = slotsEndingBy(grid, s.target.minimum.byMs);
       const need = Math.max(0, s.target.minimum.energyKwh - s.session.deliveredKwh);

@@ -47,6 +47,24 @@ describe('the scheduler re-plans', () => {
     expect(energyKwh(a, at('2026-11-24T01:00:00Z'), at('2026-11-24T02:00:00Z')) + energyKwh(b, at('2026-11-24T01:00:00Z'), at('2026-11-24T02:00:00Z'))).toBeCloseTo(11, 1);
   });
 
+  it('a re-plan 3 minutes before a slot ends still charges in that slot: its minimum is scaled like its maximum', async () => {
+    const cs = await depotWith();
+    server.clock.set('2026-11-23T16:12:00Z');
+    // 17:00Z is 18:00 in Copenhagen: 48 minutes at 11 kW are 8.8 kWh, so the car has about 30 seconds to spare.
+    van('VAN-1', 'T1', '2026-11-23T18:00', 8.7);
+    await cs.startTransaction(1, 'TX-1', 'T1');
+    await settle(server);
+    const plan = server.running.scheduler.latestPlan('depot')!;
+    expect(plan.slotStarts[0]).toBeGreaterThan(at('2026-11-23T16:12:00Z'));
+    expect(plan.slotStarts[1]).toBe(at('2026-11-23T16:15:00Z'));
+    // The minimum (6 A x 3 x 230 V = 4.14 kW) over the 3 minutes left is 0.83 kW averaged over the slot: below the
+    // slot's scaled maximum (2.2 kW), so the slot is usable, and the car must use it.
+    expect(plan.sessions[0]!.shortfallKwh).toBe(0);
+    const p = { chargingProfile: cs.txProfile(1)! } as Sent;
+    expect(limitKw(p, server.clock.now())).toBeCloseTo(11, 1);
+    expect(energyKwh(p, server.clock.now(), at('2026-11-23T17:00:00Z'))).toBeGreaterThanOrEqual(8.7 - 1e-6);
+  });
+
   it('a target change re-plans and replaces the profile under the same id (K01.FR.05)', async () => {
     const cs = await depotWith();
     van('VAN-1', 'T1', '2026-11-24T07:00', 10);

@@ -38,7 +38,7 @@ export function checkPlan(problem: Problem, plan: Plan, tol = 1e-6): string[] {
       if (kw < -tol) errs.push(`${v.id}[${t}]: negative power ${kw}`);
       if (!inWindow && Math.abs(kw) > tol) errs.push(`${v.id}[${t}]: charges outside its window`);
       if (kw > at(v.maxKw, t, 0) + tol) errs.push(`${v.id}[${t}]: ${kw} kW above maxKw`);
-      if (v.minKw !== undefined && kw > tol && kw < v.minKw - tol) errs.push(`${v.id}[${t}]: ${kw} kW below minKw ${v.minKw}`);
+      if (v.minKw !== undefined && kw > tol && kw < at(v.minKw, t, 0) - tol) errs.push(`${v.id}[${t}]: ${kw} kW below minKw ${at(v.minKw, t, 0)}`);
       energy += kw * h;
       cost += kw * h * (problem.prices[t] as number);
       siteLoad[t]! += kw;
