@@ -75,7 +75,8 @@ const rows = outcomeRows(w, results, { reference: 'uncontrolled', bound: 'hindsi
 out(markdownTable(rows));
 out();
 if (online) {
-  out(`Our scheduler, measured per minute in the simulator: peak ${online.instantPeakKw?.toFixed(2)} kW, ${online.instantViolations} minutes above the limit;`);
+  const over = online.instantViolations ? ` (by at most ${(online.worstExcessKw * 1000).toFixed(1)} W)` : '';
+  out(`Our scheduler, measured per minute in the simulator: peak ${online.instantPeakKw?.toFixed(3)} kW, ${online.instantViolations} minutes above the limit${over};`);
   out(`${online.replans} plans, ${online.failedCycles} failed cycles; the product's stored registers agree with the simulator's meters within ${online.storedVsSimulatedKwh.toFixed(4)} kWh per session;`);
   out(`the simulated week took ${(online.wallMs / 1000).toFixed(1)} s of wall time.`);
 }

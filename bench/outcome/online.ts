@@ -23,6 +23,8 @@ export const STATION_PASSWORD = 'outcome-bench-1';
 export interface OnlineResult extends PolicyResult {
   /** The largest difference (kWh) between a session's energy from the simulator and from the product's stored register. */
   storedVsSimulatedKwh: number;
+  /** The most the summed instantaneous power was above the limit (kW). */
+  worstExcessKw: number;
   /** Wall time of the whole run (ms), for the bench's notes. */
   wallMs: number;
   /** Planning cycles that failed (retried by the loop). */
@@ -67,7 +69,16 @@ export function onlineConfig(w: Workload, zone: string, dbPath: string) {
   });
 }
 
-export async function runOnline(w: Workload, series: PriceSeries[], zone: string, opts: { log?: string } = {}): Promise<OnlineResult> {
+export interface OnlineOptions {
+  /** A pino level for the product's log (silent by default). */
+  log?: string;
+  /** Looks at the world after every 1-minute step (a diagnosis: one car's draw, the site's power). */
+  each?: (world: World) => void;
+  /** Looks at the world once the period is over, before it stops (a diagnosis: the stored plans). */
+  inspect?: (world: World) => void;
+}
+
+export async function runOnline(w: Workload, series: PriceSeries[], zone: string, opts: OnlineOptions = {}): Promise<OnlineResult> {
   const started = monotonicMs();
   const dir = mkdtempSync(join(tmpdir(), 'bench-outcome-'));
   const { grid, site } = w;
@@ -101,7 +112,11 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
       }, site.id);
     }
     const meter = new MinuteMeter(w, world);
-    await world.runUntil(end, MINUTE, () => meter.read());
+    await world.runUntil(end, MINUTE, () => {
+      meter.read();
+      opts.each?.(world);
+    });
+    opts.inspect?.(world);
     const stats = world.running.db
       .prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(solve_ms), 0) AS total, COALESCE(MAX(solve_ms), 0) AS max FROM plans WHERE site_id = ?`)
       .get(site.id) as { n: number; total: number; max: number };
@@ -113,6 +128,7 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
       solverMs: { total: stats.total, max: stats.max, count: stats.n },
       instantPeakKw: meter.peakKw,
       instantViolations: meter.violations,
+      worstExcessKw: meter.worstExcessKw,
       storedVsSimulatedKwh: storedDifference(w, world, meter.kwh),
       wallMs: monotonicMs() - started,
       failedCycles: failed,
@@ -132,6 +148,7 @@ class MinuteMeter {
   readonly kwh = new Map<string, number[]>();
   peakKw = 0;
   violations = 0;
+  worstExcessKw = 0;
   private readonly last = new Map<string, number>();
   private readonly byEvse = new Map<string, Visit[]>();
 
@@ -164,7 +181,10 @@ class MinuteMeter {
       }
     }
     this.peakKw = Math.max(this.peakKw, kw);
-    if (kw > this.w.site.gridLimitKw + 1e-6) this.violations++;
+    if (kw > this.w.site.gridLimitKw + 1e-6) {
+      this.violations++;
+      this.worstExcessKw = Math.max(this.worstExcessKw, kw - this.w.site.gridLimitKw);
+    }
   }
 }
 
