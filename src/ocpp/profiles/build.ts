@@ -8,9 +8,12 @@ import { isoUtc } from '../../platform/clock.js';
 import type { RequestOf } from '../schemas/generated/index.js';
 import type { ChargingSchedulePeriodType } from '../schemas/generated/SetChargingProfileRequest.js';
 import { nonEmpty } from '../non-empty.js';
-import { kwToLimit, periodsToKw, type RateUnit } from './units.js';
+import { kwToLimit, kwToLimitUp, periodsToKw, type RateUnit } from './units.js';
 
 export type SetChargingProfile = RequestOf<'SetChargingProfile'>;
+
+/** A period planned this close below the car's minimum (kW) was meant to be the minimum: rounding, not a choice. */
+const MIN_SLACK_KW = 0.01;
 
 /** PeriodsPerSchedule when the station did not say: small enough for every charger we have met. */
 export const DEFAULT_PERIODS_PER_SCHEDULE = 24;
@@ -103,13 +106,20 @@ export function buildTxProfile(req: TxProfileRequest, caps: SmartChargingCapabil
  */
 function wirePeriods(req: TxProfileRequest, startMs: number, durationS: number, unit: RateUnit): ChargingSchedulePeriodType[] {
   const out: ChargingSchedulePeriodType[] = [];
+  // The plan gives a car 0 or at least its minimum; a period planned at the minimum can come out a hair below it
+  // (slot 0's power is scaled back from an average), and a charger offering 5.99 A to a car whose minimum is 6 A
+  // gets nothing at all (bench:outcome saw cars pause for minutes). Such a period gets the minimum rounded up.
+  const minKw = req.minKw !== undefined && req.minKw > 0 ? req.minKw : 0;
+  const minLimit = minKw ? kwToLimitUp(minKw, unit, req.phases, req.lineVoltageV) : 0;
   let lastMs = Number.NEGATIVE_INFINITY;
   for (const p of req.periods) {
     if (!(p.startMs > lastMs)) throw new RangeError('plan periods must be in strictly increasing startMs');
     lastMs = p.startMs;
     const startPeriod = Math.floor((p.startMs - startMs) / 1000);
     if (startPeriod >= durationS) break;
-    const period = phased({ startPeriod, limit: kwToLimit(p.limitKw, unit, req.phases, req.lineVoltageV) }, req.phases);
+    let limit = kwToLimit(p.limitKw, unit, req.phases, req.lineVoltageV);
+    if (minKw && p.limitKw > 0 && p.limitKw >= minKw - MIN_SLACK_KW && limit < minLimit) limit = minLimit;
+    const period = phased({ startPeriod, limit }, req.phases);
     if (out.at(-1)?.startPeriod === startPeriod) out.pop();
     if (out.at(-1)?.limit === period.limit) continue;
     out.push(period);

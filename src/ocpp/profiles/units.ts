@@ -16,11 +16,20 @@ const EPSILON = 1e-6;
  * W to whole watts; A per phase (K01.FR.51) = W / (lineVoltage * numberPhases) (K01.FR.50), to 0.1 A.
  */
 export function kwToLimit(kw: number, unit: RateUnit, phases: number, lineVoltageV: number): number {
+  return toLimit(kw, unit, phases, lineVoltageV, (x) => Math.floor(x + EPSILON));
+}
+
+/** The same, rounded UP: for a car's minimum, which a limit a hair below would turn into a pause (IEC 61851-1). */
+export function kwToLimitUp(kw: number, unit: RateUnit, phases: number, lineVoltageV: number): number {
+  return toLimit(kw, unit, phases, lineVoltageV, (x) => Math.ceil(x - EPSILON));
+}
+
+function toLimit(kw: number, unit: RateUnit, phases: number, lineVoltageV: number, round: (x: number) => number): number {
   const watts = Math.max(0, kw * 1000);
-  if (unit === 'W') return Math.floor(watts + EPSILON);
+  if (unit === 'W') return round(watts);
   const amps = watts / (lineVoltageV * phases);
   // toFixed removes the binary tail (15.900000000000002) so the value has one fractional digit.
-  return Number((Math.floor(amps * 10 + EPSILON) / 10).toFixed(1));
+  return Number((round(amps * 10) / 10).toFixed(1));
 }
 
 /** The power a limit allows, in kW (K01.FR.50/.51 backwards). */

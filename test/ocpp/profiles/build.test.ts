@@ -51,6 +51,13 @@ describe('TxProfile builder', () => {
     for (const p of periods(b)) expect(p).not.toHaveProperty('phaseToUse');
   });
 
+  it('a period planned at the minimum that rounding puts a hair below it gets the minimum, rounded up (6.0 A, never 5.9 A)', () => {
+    // 4.1399 kW is what slot 0's power scaled back from an average can come to for a car at 6 A x 3 x 230 V.
+    const at = (unit: 'A' | 'W') => periods(buildTxProfile(plan({ periods: [{ startMs: T0, limitKw: 4.1399 }, { startMs: T0 + 15 * MIN, limitKw: 2 }], minKw: 4.14 }), caps(), { unit }));
+    expect(at('A').map((p) => p.limit)).toEqual([6, 2.8]);
+    expect(at('W').map((p) => p.limit)).toEqual([4140, 2000]);
+  });
+
   it('K01.FR.21: minKw becomes minChargingRate in the unit sent, absent without minKw', () => {
     expect(schedule(buildTxProfile(plan(), caps(), { unit: 'W' })).minChargingRate).toBe(4140);
     expect(schedule(buildTxProfile(plan(), caps(), { unit: 'A' })).minChargingRate).toBe(6);
@@ -229,9 +236,14 @@ function checkRules(req: TxProfileRequest, c: SmartChargingCapabilities, b: Buil
   // Every plan period inside the covered window gets a limit at most its power and less than a step below it.
   for (const planned of req.periods.filter((p) => p.startMs < b.coversUntilMs)) {
     const inForce = [...ps].reverse().find((p) => startMs + p.startPeriod * 1000 <= planned.startMs)!;
-    const expected = b.unit === 'W' ? Math.floor(planned.limitKw * 1000 + 1e-6) : Math.floor((planned.limitKw * 1000) / (req.lineVoltageV * req.phases) * 10 + 1e-6) / 10;
+    const down = b.unit === 'W' ? Math.floor(planned.limitKw * 1000 + 1e-6) : Math.floor((planned.limitKw * 1000) / (req.lineVoltageV * req.phases) * 10 + 1e-6) / 10;
+    // A period planned at the car's minimum (within 10 W) holds at least the minimum, rounded up: never a pause.
+    const min = req.minKw ?? 0;
+    const minUp = b.unit === 'W' ? Math.ceil(min * 1000 - 1e-6) : Math.ceil((min * 1000) / (req.lineVoltageV * req.phases) * 10 - 1e-6) / 10;
+    const raised = min > 0 && planned.limitKw > 0 && planned.limitKw >= min - 0.01 && down < minUp;
+    const expected = raised ? minUp : down;
     expect(inForce.limit, label).toBeCloseTo(expected, 9);
-    expect(limitToKw(inForce.limit, b.unit, req.phases, req.lineVoltageV), label).toBeLessThanOrEqual(planned.limitKw + 1e-9);
+    expect(limitToKw(inForce.limit, b.unit, req.phases, req.lineVoltageV), label).toBeLessThanOrEqual((raised ? Math.max(planned.limitKw, limitToKw(minUp, b.unit, req.phases, req.lineVoltageV)) : planned.limitKw) + 1e-9);
     expect(expected, label).toBeGreaterThan((b.unit === 'W' ? planned.limitKw * 1000 : (planned.limitKw * 1000) / (req.lineVoltageV * req.phases)) - step - 1e-9);
   }
 }

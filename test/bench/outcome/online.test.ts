@@ -1,0 +1,62 @@
+/**
+ * Our scheduler's run in the outcome benchmark, on a short real evening: the real product, its OCPP server and the
+ * simulated stations on one ManualClock. The sessions are the real Trondheim ones that arrive on Monday evening
+ * 2025-10-27 (replayed 313 weeks later) and leave by the next morning, on a small garage whose limit binds.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { loadSessions, SESSIONS_TO_DK1_2025_MS, shiftSessions } from '../../../src/cli/sim/sessions.js';
+import { loadPriceFile } from '../../../src/cli/sim/price-file.js';
+import { buildWorkload, type Workload } from '../../../bench/outcome/workload.js';
+import { runOffline } from '../../../bench/outcome/offline.js';
+import { runOnline, type OnlineResult } from '../../../bench/outcome/online.js';
+import { outcomeRows, type OutcomeRow } from '../../../bench/outcome/metrics.js';
+import { site } from './small.js';
+
+const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+const series = loadPriceFile(`${fixtures}prices/entsoe_DK1_2025-09-30_to_2025-10-31_PT15M_slice.csv`, { zone: 'DK1' });
+const evening = shiftSessions(loadSessions(`${fixtures}sessions/trondheim_2019-10-24_to_2019-10-29_slice.csv`), SESSIONS_TO_DK1_2025_MS)
+  .filter((s) => s.arrival >= Date.parse('2025-10-27T15:00:00Z') && s.arrival < Date.parse('2025-10-27T19:00:00Z') && s.departure <= Date.parse('2025-10-28T07:00:00Z'));
+
+describe('our scheduler in the outcome benchmark, one real evening at a 15 kW garage', () => {
+  let w: Workload;
+  let online: OnlineResult;
+  let rows: Record<string, OutcomeRow>;
+
+  beforeAll(async () => {
+    w = buildWorkload(site({ id: 'garage', gridLimitKw: 15, stations: 4, evsesPerStation: 2 }), evening, series);
+    const offline = runOffline(w);
+    online = await runOnline(w, series, 'DK1');
+    rows = Object.fromEntries(outcomeRows(w, [...offline, online], { reference: 'uncontrolled', bound: 'hindsight' }).map((r) => [r.policy, r]));
+  }, 120_000);
+
+  it('replays real sessions that need the limit to be shared', () => {
+    expect(evening.length).toBeGreaterThanOrEqual(5);
+    expect(w.turnedAway).toEqual([]);
+    // Uncontrolled charging goes over the limit: the evening is a real test of sharing it.
+    expect(rows.uncontrolled!.violations).toBeGreaterThan(0);
+    expect(rows.hindsight!.targetsMet).toBe(w.visits.length);
+  });
+
+  it('meets every target the hindsight optimum meets, and never goes over the limit, per slot or per minute', () => {
+    const ours = rows['our scheduler']!;
+    expect(ours.targetsMet).toBe(ours.targetsFeasible);
+    expect(ours.violations).toBe(0);
+    expect(online.instantViolations).toBe(0);
+    expect(online.instantPeakKw).toBeLessThanOrEqual(15 + 1e-6);
+    expect(online.failedCycles).toBe(0);
+  });
+
+  it('costs no less than the bound and less than charging on arrival', () => {
+    const ours = rows['our scheduler']!;
+    expect(ours.cost).toBeGreaterThanOrEqual(rows.hindsight!.cost - 1e-6);
+    expect(ours.cost).toBeLessThan(rows.uncontrolled!.cost);
+    expect(ours.replans).toBeGreaterThan(w.visits.length);
+  });
+
+  it('measures what the product itself stored: the simulator meters and the stored registers agree', () => {
+    expect(online.storedVsSimulatedKwh).toBeLessThan(0.001);
+    const delivered = [...online.kwh.values()].flat().reduce((a, b) => a + b, 0);
+    expect(delivered).toBeCloseTo(rows['our scheduler']!.energyKwh, 6);
+  });
+});
