@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, T0, type ApiFixture, type Who } from './api-fixture.js';
-import { at, publishPrices, settle } from '../helpers/depot.js';
-import { PlanningStation } from '../helpers/planning-station.js';
+import { startApi, type ApiFixture, type Who } from './api-fixture.js';
+import { settle } from '../helpers/depot.js';
+import { chargeTwoDepots } from './charged-depots.js';
 import { costTotals } from '../../src/http/api/savings.js';
 import type { SessionCost } from '../../src/domain/plans.js';
 
@@ -12,33 +12,9 @@ import type { SessionCost } from '../../src/domain/plans.js';
  */
 let f: ApiFixture;
 
-async function meterAt(iso: string, meter: () => Promise<void>) {
-  while (f.clock.now() + 15 * 60_000 < at(iso)) {
-    f.clock.advance(15 * 60_000);
-    await settle(f.server);
-  }
-  f.clock.set(iso);
-  await meter();
-  await settle(f.server);
-}
-
 beforeAll(async () => {
   f = await startApi();
-  publishPrices(f.server, T0, [0.3, 0.05, ...Array.from({ length: 30 }, () => 0.3)]);
-  const north = await PlanningStation.connect(f.server, { id: 'CS1', evses: 2 });
-  const south = await PlanningStation.connect(f.server, { id: 'CS2', evses: 1 });
-  await north.boot();
-  await south.boot();
-  f.server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
-  await north.startTransaction(1, 'TX-1', 'TOKEN-1', 1_000_000);
-  await south.startTransaction(1, 'TX-S', 'TOKEN-S', 0);
-  await settle(f.server);
-  await meterAt('2026-11-23T17:00:00Z', async () => {
-    await north.meter(1, 'TX-1', 0, 0);
-    await south.meter(1, 'TX-S', 2_000, 3_000);
-  });
-  await meterAt('2026-11-23T18:00:00Z', () => north.meter(1, 'TX-1', 10_000, 11_000));
-  await north.endTransaction(1, 'TX-1');
+  await chargeTwoDepots(f, { southEnds: false });
 });
 afterAll(async () => f?.close());
 
