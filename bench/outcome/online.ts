@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { ManualClock, monotonicMs } from '../../src/platform/clock.js';
 import { silentLogger, createLogger } from '../../src/platform/logger.js';
 import type { PriceSeries } from '../../src/domain/prices.js';
+import { deliveredKwh } from '../../src/domain/meter.js';
 import { car } from '../../src/simulator/index.js';
 import { World } from '../../src/cli/sim/world.js';
 import type { Workload, Visit } from './workload.js';
@@ -197,10 +198,7 @@ function storedDifference(w: Workload, world: World, kwh: Map<string, number[]>)
   for (const v of w.visits) {
     const tx = all.find((t) => t.stationId === v.stationId && t.evseId === v.evseId && Date.parse(t.startedAt) === v.session.arrival);
     if (!tx) throw new Error(`the product stored no transaction for session ${v.session.id} on ${v.stationId}#${v.evseId}`);
-    const reg = repo.meterValues.forTransaction(v.stationId, tx.transactionId)
-      .filter((m) => m.measurand === 'Energy.Active.Import.Register' && !m.phase)
-      .map((m) => m.value * 10 ** (m.multiplier ?? 0));
-    const stored = reg.length ? (Math.max(...reg) - (tx.meterStartWh ?? 0)) / 1000 : 0;
+    const stored = deliveredKwh(repo.meterValues.forTransaction(v.stationId, tx.transactionId), tx.meterStartWh);
     const simulated = kwh.get(v.session.id)!.reduce((a, b) => a + b, 0);
     worst = Math.max(worst, Math.abs(stored - simulated));
   }

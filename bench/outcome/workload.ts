@@ -1,6 +1,7 @@
 import type { PriceSeries } from '../../src/domain/prices.js';
 import type { SessionRecord } from '../../src/cli/sim/sessions.js';
 import { slotPrices } from '../../src/cli/sim/price-file.js';
+import { placeSessions } from '../../src/cli/sim/placement.js';
 import type { OutcomeSite } from './site.js';
 
 /**
@@ -41,31 +42,17 @@ export interface Workload {
   turnedAway: SessionRecord[];
 }
 
-const byArrival = (a: SessionRecord, b: SessionRecord): number =>
-  a.arrival - b.arrival || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-
 /**
- * Places each session, in arrival order, on the lowest free EVSE (station 1 EVSE 1, station 1 EVSE 2, ...): free
- * when its previous car left at or before this arrival. The real sessions were spread over many garages; one
- * garage with enough EVSEs keeps every one of them, and a turned-away session is visible rather than silently lost.
+ * The real sessions were spread over many garages; one garage with enough EVSEs (station 1 EVSE 1, station 1 EVSE 2,
+ * ...) keeps every one of them, and a turned-away session is visible rather than silently lost.
  */
 function assign(site: OutcomeSite, sessions: readonly SessionRecord[], prefix: string) {
-  const evses: Array<{ stationId: string; evseId: number; freeAt: number }> = [];
+  const evses: Array<{ stationId: string; evseId: number }> = [];
   for (let n = 1; n <= site.stations; n++) {
-    for (let e = 1; e <= site.evsesPerStation; e++) evses.push({ stationId: `${prefix}${n}`, evseId: e, freeAt: -Infinity });
+    for (let e = 1; e <= site.evsesPerStation; e++) evses.push({ stationId: `${prefix}${n}`, evseId: e });
   }
-  const placed: Array<{ session: SessionRecord; stationId: string; evseId: number }> = [];
-  const turnedAway: SessionRecord[] = [];
-  for (const session of [...sessions].sort(byArrival)) {
-    const evse = evses.find((x) => x.freeAt <= session.arrival);
-    if (!evse) {
-      turnedAway.push(session);
-      continue;
-    }
-    evse.freeAt = session.departure;
-    placed.push({ session, stationId: evse.stationId, evseId: evse.evseId });
-  }
-  return { placed, turnedAway };
+  const { placed, turnedAway } = placeSessions(sessions, evses);
+  return { placed: placed.map(({ session, evse }) => ({ session, ...evse })), turnedAway };
 }
 
 export function buildWorkload(site: OutcomeSite, sessions: readonly SessionRecord[], series: PriceSeries[], stationPrefix = 'CS'): Workload {

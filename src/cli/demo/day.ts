@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import type { SessionRecord } from '../sim/sessions.js';
+import { placeSessions } from '../sim/placement.js';
 
 const HOUR = 3_600_000;
 
@@ -63,27 +64,15 @@ export function demoWindow(sessions: readonly SessionRecord[], timeZone: string,
   return { start: start.toMillis(), end: start.toMillis() + opts.hours * HOUR, timeZone };
 }
 
-/**
- * The sessions arriving in the window, in arrival order (ties by id), each on the lowest-numbered charger that is
- * free (its previous car has left by this arrival). None free: turned away.
- */
+/** The sessions arriving in the window, each on the lowest-numbered free charger (placeSessions), or turned away. */
 export function depotDay(sessions: readonly SessionRecord[], window: DemoWindow, stationIds: readonly string[]): DepotDay {
-  const arriving = sessions
-    .filter((s) => s.arrival >= window.start && s.arrival < window.end && s.departure > s.arrival && s.energyKwh > 0)
-    .sort((a, b) => a.arrival - b.arrival || a.id.localeCompare(b.id));
-  const freeAt = stationIds.map(() => Number.NEGATIVE_INFINITY);
+  const arriving = sessions.filter((s) => s.arrival >= window.start && s.arrival < window.end && s.departure > s.arrival && s.energyKwh > 0);
+  const { placed, turnedAway } = placeSessions(arriving, stationIds);
   // A driver's van; a driver of the data with two cars plugged in at once (a shared account) gets a second van.
   const vansOf = new Map<string, { van: DepotDay['vans'][number]; busyUntil: number }[]>();
   const vans: DepotDay['vans'] = [];
   const visits: DepotVisit[] = [];
-  const turnedAway: SessionRecord[] = [];
-  for (const session of arriving) {
-    const i = freeAt.findIndex((t) => t <= session.arrival);
-    if (i < 0) {
-      turnedAway.push(session);
-      continue;
-    }
-    freeAt[i] = session.departure;
+  for (const { session, evse: stationId } of placed) {
     const own = vansOf.get(session.userId) ?? [];
     let mine = own.find((v) => v.busyUntil <= session.arrival);
     if (!mine) {
@@ -95,7 +84,7 @@ export function depotDay(sessions: readonly SessionRecord[], window: DemoWindow,
     }
     mine.busyUntil = session.departure;
     const van = mine.van;
-    visits.push({ session, stationId: stationIds[i]!, evseId: 1, vehicleId: van.vehicleId, vehicleName: van.name, idToken: van.idToken });
+    visits.push({ session, stationId, evseId: 1, vehicleId: van.vehicleId, vehicleName: van.name, idToken: van.idToken });
   }
   return { visits, turnedAway, vans };
 }
