@@ -8,7 +8,9 @@ import { readCsv, type CsvRow } from '../../prices/csv.js';
  *
  * - the raw Trondheim export (Sørensen et al., Data in Brief 36 (2021), doi:10.17632/jbks2rcwyj): `;`, decimal
  *   comma, CRLF, naive Europe/Oslo wall-clock times "24.10.2019 00:10";
- * - the normalised form of the shared data folder: `,`, UTC ISO-8601, a `flags` column.
+ * - the normalised form of the shared data folder: `,`, UTC ISO-8601, a `flags` column. Caltech's garage (ACN-Data)
+ *   comes in the same columns with no user ids (each session is then its own driver, `user_id` = the session id)
+ *   and with the driver's request (`requested_kwh`, `requested_departure_utc`) where the app had one.
  *
  * Both give the same records row for row (a test holds us to it), so the benchmark can start from either.
  */
@@ -23,6 +25,9 @@ export interface SessionRecord {
   departure: number;
   energyKwh: number;
   flags: string[];
+  /** What the driver asked for in the app (Caltech's ACN): energy and departure; absent when the source has none. */
+  requestedKwh?: number;
+  requestedDeparture?: number;
 }
 
 /**
@@ -104,18 +109,29 @@ function parseNormalised(rows: CsvRow[], file: string): SessionRecord[] {
   const header = rows[0]!;
   const index = columns(header, ['session_id', 'site', 'user_id', 'arrival_utc', 'departure_utc', 'energy_kwh', 'flags'], file);
   const seen = new Map<string, number>();
+  const optional = (cell: Cell, name: string) => (index.has(name) ? cell(name) : '');
   return rows.slice(1).map((row) => {
     const cell = cellReader(row, index, header.fields.length, file);
     const flags = cell('flags');
-    return {
-      id: uniqueId(cell, 'session_id', file, row.line, seen),
+    const id = uniqueId(cell, 'session_id', file, row.line, seen);
+    const arrival = utc(cell('arrival_utc'), 'arrival_utc', file, row.line);
+    const departure = utc(cell('departure_utc'), 'departure_utc', file, row.line);
+    if (departure < arrival) throw new SessionFileError(file, row.line, 'departure_utc', `${cell('departure_utc')} is before arrival_utc ${cell('arrival_utc')}`);
+    const record: SessionRecord = {
+      id,
       site: nonEmpty(cell, 'site', file, row.line),
-      userId: nonEmpty(cell, 'user_id', file, row.line),
-      arrival: utc(cell('arrival_utc'), 'arrival_utc', file, row.line),
-      departure: utc(cell('departure_utc'), 'departure_utc', file, row.line),
+      // Caltech's export has no user ids: each session is then its own driver.
+      userId: cell('user_id') || id,
+      arrival,
+      departure,
       energyKwh: energy(cell('energy_kwh'), 'energy_kwh', file, row.line),
       flags: flags === '' ? [] : flags.split(FLAG_SEPARATOR),
     };
+    const requestedKwh = optional(cell, 'requested_kwh');
+    if (requestedKwh !== '') record.requestedKwh = energy(requestedKwh, 'requested_kwh', file, row.line);
+    const requestedDeparture = optional(cell, 'requested_departure_utc');
+    if (requestedDeparture !== '') record.requestedDeparture = utc(requestedDeparture, 'requested_departure_utc', file, row.line);
+    return record;
   });
 }
 
@@ -204,5 +220,8 @@ export function loadSessions(path: string): SessionRecord[] {
 
 /** The same sessions `ms` later (see SESSIONS_TO_DK1_2025_MS); returns new records. */
 export function shiftSessions(s: readonly SessionRecord[], ms: number): SessionRecord[] {
-  return s.map((r) => ({ ...r, arrival: r.arrival + ms, departure: r.departure + ms, flags: [...r.flags] }));
+  return s.map((r) => ({
+    ...r, arrival: r.arrival + ms, departure: r.departure + ms, flags: [...r.flags],
+    ...(r.requestedDeparture !== undefined ? { requestedDeparture: r.requestedDeparture + ms } : {}),
+  }));
 }

@@ -143,3 +143,34 @@ describe('parseSessions on the normalised format', () => {
     for (const [text, message] of bad) expect(() => parseSessions(text, 'n.csv')).toThrow(message);
   });
 });
+
+describe("Caltech's garage in the normalised format (ACN-Data)", () => {
+  const caltech = loadSessions(fileURLToPath(new URL('../../fixtures/sessions/caltech_2019-07_to_2019-09.normalised.csv', import.meta.url)));
+
+  it('reads all 2,508 sessions with arrival, departure, energy and the driver request where the app had one', () => {
+    expect(caltech).toHaveLength(2508);
+    const first = caltech[0]!;
+    // 2_39_127_19_2019-07-01 03:02:54.473303: 15.658 kWh delivered, 35.04 asked for by 05:05:54Z.
+    expect(first).toMatchObject({
+      site: 'caltech', arrival: Date.parse('2019-07-01T03:02:54Z'), departure: Date.parse('2019-07-01T05:35:45Z'), energyKwh: 15.658,
+      requestedKwh: 35.04, requestedDeparture: Date.parse('2019-07-01T05:05:54Z'),
+    });
+    // No user ids in the export: each session is its own driver.
+    expect(first.userId).toBe(first.id);
+    expect(caltech.every((s) => s.departure >= s.arrival && s.energyKwh >= 0)).toBe(true);
+  });
+
+  it('moves the requested departure with the session when shifted', () => {
+    const [s] = shiftSessions(caltech.slice(0, 1), 7 * 86_400_000);
+    expect(s!.requestedDeparture).toBe(Date.parse('2019-07-08T05:05:54Z'));
+  });
+
+  it('names file, line and field of a bad request or a departure before the arrival', () => {
+    const bad: Array<[string, RegExp]> = [
+      [norm('1,s,,,2019-07-01T03:02:54Z,2019-07-01T05:35:45Z,,15.6,lots,2019-07-01T05:05:54Z,'), /^c\.csv line 2, requested_kwh: "lots" is not a non-negative number/],
+      [norm('1,s,,,2019-07-01T03:02:54Z,2019-07-01T05:35:45Z,,15.6,35,07:05,'), /^c\.csv line 2, requested_departure_utc: "07:05" is not a UTC time/],
+      [norm('1,s,,,2019-07-01T03:02:54Z,2019-07-01T02:35:45Z,,15.6,,,'), /^c\.csv line 2, departure_utc: .* is before arrival_utc/],
+    ];
+    for (const [text, message] of bad) expect(() => parseSessions(text, 'c.csv')).toThrow(message);
+  });
+});
