@@ -5,6 +5,8 @@ import type { StationDirectory } from '../domain/ports.js';
 import { healthRoutes } from './routes/health.js';
 import { tariffRoutes, type TariffRouteDeps } from './routes/tariffs.js';
 import { authPlugin, type AuthPluginDeps } from './auth/plugin.js';
+import { resolveAuthOptions } from './auth/options.js';
+import { installSecurityHeaders } from './auth/security-headers.js';
 import { authRoutes } from './routes/auth.js';
 import { installErrorHandler } from './errors.js';
 import { apiRoutes, type ApiDeps } from './api/index.js';
@@ -26,11 +28,18 @@ export interface AppDeps {
   api?: ApiDeps;
   /** Serve the web pages (/, /login, /home, /fleet, /assets/*); they call the API routes above. */
   pages?: boolean;
+  /**
+   * fastify's trustProxy: behind a reverse proxy, take the client's address (rate limits) and the protocol (HSTS)
+   * from X-Forwarded-For / X-Forwarded-Proto. Only when the proxy sets them; docs/security.md. Default false.
+   */
+  trustProxy?: boolean | string | string[];
 }
 
 /** Builds the HTTP app; never listens by itself (main.ts and tests decide where). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: deps.logger, trustProxy: deps.trustProxy ?? false }) as unknown as FastifyInstance;
+  // First, so that every answer carries them: API, document, reference page, pages, errors and 404s.
+  installSecurityHeaders(app, { hsts: resolveAuthOptions(deps.auth?.options).cookieSecure });
   installErrorHandler(app);
   // Before every route: swagger collects routes from the onRoute hook (/api/openapi.json, /api/docs).
   await registerOpenApi(app);

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { buildApp } from '../../src/http/app.js';
 import { installErrorHandler } from '../../src/http/errors.js';
 import { pageRoutes, landingOf } from '../../src/http/pages/index.js';
+import { installSecurityHeaders } from '../../src/http/auth/security-headers.js';
 import type { Principal } from '../../src/http/auth/access.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { silentLogger } from '../../src/platform/logger.js';
@@ -26,6 +27,8 @@ const PEOPLE: Record<string, Principal> = {
 async function pagesApp(): Promise<FastifyInstance> {
   const app = Fastify();
   installErrorHandler(app);
+  // What buildApp installs for every answer (src/http/auth/security-headers.ts).
+  installSecurityHeaders(app, { hsts: false });
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const who = request.headers['x-test-person'];
@@ -199,9 +202,8 @@ describe('buildApp({ pages: true })', () => {
       expect(login.statusCode).toBe(200);
       expectSecurityHeaders(login.headers);
       expect((await built.inject('/assets/app.css')).statusCode).toBe(200);
-      // The API's own answers are not the pages' business: no page headers there.
-      const health = await built.inject('/health');
-      expect(health.headers['content-security-policy']).toBeUndefined();
+      // The API's own answers carry the same headers (issue 20, finding 8; test/http/security-findings.test.ts).
+      expectSecurityHeaders((await built.inject('/health')).headers);
     } finally {
       await built.close();
     }

@@ -11,8 +11,13 @@ export interface AuthOptions {
   sessionMaxHours?: number;
   /** Login attempts per minute from one IP address. Default 20 (a depot's office can share one address). */
   loginPerMinutePerIp?: number;
-  /** Login attempts per minute for one username, from anywhere. Default 5. */
-  loginPerMinutePerUsername?: number;
+  /** Failed logins per minute for one username from one address. Default 5 (login-throttle.ts). */
+  loginFailuresPerMinute?: number;
+  /**
+   * Failed logins per hour for one username from all addresses; past it, only addresses without a failure for that
+   * username this hour may try (login-throttle.ts). Default 50.
+   */
+  loginFailuresPerHourPerUsername?: number;
   /** Requests per minute to the token endpoints per caller. Default 30. */
   tokenRequestsPerMinute?: number;
 }
@@ -24,14 +29,15 @@ export const AUTH_DEFAULTS: ResolvedAuthOptions = {
   sessionIdleHours: 12,
   sessionMaxHours: 168,
   loginPerMinutePerIp: 20,
-  loginPerMinutePerUsername: 5,
+  loginFailuresPerMinute: 5,
+  loginFailuresPerHourPerUsername: 50,
   tokenRequestsPerMinute: 30,
 };
 
 export function resolveAuthOptions(options: AuthOptions = {}): ResolvedAuthOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o = { ...AUTH_DEFAULTS, ...defined } as ResolvedAuthOptions;
-  for (const key of ['sessionIdleHours', 'sessionMaxHours', 'loginPerMinutePerIp', 'loginPerMinutePerUsername', 'tokenRequestsPerMinute'] as const) {
+  for (const key of ['sessionIdleHours', 'sessionMaxHours', 'loginPerMinutePerIp', 'loginFailuresPerMinute', 'loginFailuresPerHourPerUsername', 'tokenRequestsPerMinute'] as const) {
     if (!(o[key] > 0)) throw new RangeError(`auth option ${key} must be a positive number, got ${String(o[key])}`);
   }
   if (o.sessionIdleHours > o.sessionMaxHours) {

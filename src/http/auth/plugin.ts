@@ -50,7 +50,8 @@ const endedSessions = new WeakSet<FastifyRequest>();
  *   anonymous, so public pages still load; routes that need someone answer 401 through `principalOf`.
  * Cookie-authenticated POST/PUT/PATCH/DELETE must echo the session's CSRF token in `X-CSRF-Token` or in a `_csrf`
  * field of a form body (403 CSRF_INVALID): SameSite=Strict already stops cross-site requests in current browsers,
- * the token also covers older ones and same-site subdomains.
+ * the token also covers older ones and same-site subdomains. Every unsafe request without a Bearer token, login
+ * included, is also refused when the browser marks it cross-site (refuseCrossSite: Sec-Fetch-Site, Origin).
  *
  * Registers @fastify/cookie and a parser for form bodies (application/x-www-form-urlencoded) for the whole app.
  */
@@ -68,6 +69,9 @@ export const authPlugin = fp<AuthPluginDeps>(
 
     app.addHook('onRequest', async (request, reply) => {
       const header = request.headers.authorization;
+      // Before anything else, for every unsafe request a browser could send with ambient credentials (the cookie)
+      // or to plant them (login CSRF, issue 20 finding 8): refused when the browser says it comes from another site.
+      if (!header && UNSAFE.has(request.method)) refuseCrossSite(request);
       if (header) {
         const t = authenticate(header, deps.tokens, deps.clock);
         request.principal = { kind: 'token', id: t.tokenId, name: t.name, grants: t.grants };
@@ -105,6 +109,33 @@ export const authPlugin = fp<AuthPluginDeps>(
   },
   { name: 'chargeplan-auth' },
 );
+
+/**
+ * 403 CSRF_INVALID for a request a browser marks as sent from another site. Sec-Fetch-Site (set by the browser,
+ * not by page scripts) decides when present: only `same-origin` and `none` (typed by the person) pass, so a sibling
+ * subdomain (`same-site`) is refused too. Older browsers send only Origin: its host must be the Host the request
+ * was sent to (X-Forwarded-Host behind a trusted proxy); `Origin: null` (sandboxed frames, some redirects) fails.
+ * Clients that are not browsers send neither and pass: they carry no victim's cookie.
+ */
+function refuseCrossSite(request: FastifyRequest): void {
+  const site = request.headers['sec-fetch-site'];
+  const origin = request.headers.origin;
+  let cross: boolean;
+  if (typeof site === 'string') cross = site !== 'same-origin' && site !== 'none';
+  else if (origin === undefined) cross = false;
+  else cross = originHost(origin) !== request.host.toLowerCase();
+  if (cross) {
+    throw new HttpError(403, 'CSRF_INVALID', 'a cross-site request may not log in or change anything here; use the pages of this site', 'Origin');
+  }
+}
+
+function originHost(origin: string): string | null {
+  try {
+    return origin === 'null' ? null : new URL(origin).host.toLowerCase();
+  } catch {
+    return null;
+  }
+}
 
 function csrfTokenOf(request: FastifyRequest): string | undefined {
   const header = request.headers['x-csrf-token'];

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Principal } from '../auth/access.js';
+import { safeNextPath } from '../auth/next-path.js';
 import { fleetPage, homePage, loginPage, noPagePage } from './views.js';
 
 /**
@@ -18,33 +19,6 @@ const ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'assets');
 /** uPlot's browser builds, from wherever npm put the package. */
 const UPLOT_DIR = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
 const UPLOT_FILES = new Set(['/uPlot.iife.min.js', '/uPlot.min.css']);
-
-/**
- * No inline script or style anywhere (scripts are files under /assets; uPlot styles through the CSSOM, which CSP
- * allows); fetch and EventSource only to ourselves; nobody may frame the pages (clickjacking on a form that moves
- * departure times).
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'same-origin',
-  // For browsers that predate frame-ancestors.
-  'x-frame-options': 'DENY',
-  'cross-origin-opener-policy': 'same-origin',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-};
 
 type Landing = '/home' | '/fleet' | null;
 
@@ -75,11 +49,6 @@ function toLogin(request: FastifyRequest, reply: FastifyReply): FastifyReply {
 const PAGE = { schema: { hide: true } };
 
 export const pageRoutes: FastifyPluginAsync = async (app) => {
-  app.addHook('onSend', async (_request, reply, payload) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
-    return payload;
-  });
-
   await app.register(fastifyStatic, { root: ASSETS_DIR, prefix: '/assets/', decorateReply: false, index: false });
   await app.register(fastifyStatic, {
     root: UPLOT_DIR,
@@ -97,9 +66,12 @@ export const pageRoutes: FastifyPluginAsync = async (app) => {
     return to ? reply.redirect(to) : html(reply, noPagePage(), 403);
   });
 
-  app.get('/login', PAGE, async (request, reply) => {
+  // `next` is checked here, once, for the redirect and for the page's script alike (issue 20, finding 5).
+  app.get('/login', PAGE, async (request: FastifyRequest<{ Querystring: { next?: unknown } }>, reply) => {
+    const next = safeNextPath(request.query.next);
     const to = landingOf(principal(request));
-    return to && to !== '/login' ? reply.redirect(to) : html(reply, loginPage());
+    if (to && to !== '/login') return reply.redirect(next === '/' ? to : next);
+    return html(reply, loginPage(next));
   });
 
   // The page is the shell; the API still answers 403 for anything outside the person's scope.

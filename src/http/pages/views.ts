@@ -59,13 +59,17 @@ ${s.body}
 `;
 }
 
-export function loginPage(): string {
+/** The few characters that matter inside a double-quoted attribute. */
+const attr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** `next`: where to go after logging in, already checked by safeNextPath (src/http/auth/next-path.ts). */
+export function loginPage(next = '/'): string {
   return shell({
     title: 'Log in',
     script: 'login.js',
     body: `<section class="card narrow" aria-labelledby="login-h">
 <h1 id="login-h">Log in</h1>
-<form id="login-form" novalidate>
+<form id="login-form" novalidate data-next="${attr(next)}">
 <div class="field">
 <label for="username">Username</label>
 <input id="username" name="username" data-field="username" autocomplete="username" autocapitalize="none" spellcheck="false" required aria-describedby="username-error">

@@ -10,6 +10,7 @@ import { principalOf, type AuthPluginDeps } from '../auth/plugin.js';
 import { resolveAuthOptions } from '../auth/options.js';
 import { primeDummy, verifyDummy, verifyPassword } from '../auth/passwords.js';
 import { rateLimiters } from '../auth/rate-limit.js';
+import { LoginThrottle, RateLimitedError } from '../auth/login-throttle.js';
 import { grantProblem, ROLES, type Role } from '../auth/roles.js';
 import { SESSION_COOKIE, sessionCookieOptions, sessionIdOf, startSession } from '../auth/sessions.js';
 import { CreateTokenBody, LoginBody, LoginResult, Me, TokenCreated, TokenInfo, TokenParams, described, ensureErrorSchema, errors } from './auth-schemas.js';
@@ -51,7 +52,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
   const cookie = sessionCookieOptions(options);
   const limiter = await rateLimiters(app, clock);
   const loginPerIp = limiter('login attempts from this address', options.loginPerMinutePerIp, (r) => `ip:${r.ip}`);
-  const loginPerUser = limiter('login attempts for this username', options.loginPerMinutePerUsername, (r) => `user:${(r.body as { username: string }).username.toLowerCase()}`);
+  const failures = new LoginThrottle(clock, { perMinute: options.loginFailuresPerMinute, perHour: options.loginFailuresPerHourPerUsername });
   const tokenCalls = limiter('token requests', options.tokenRequestsPerMinute, (r) => (r.principal ? `${r.principal.kind}:${r.principal.id}` : `ip:${r.ip}`));
 
   /** The user on whose behalf a principal manages tokens: a person, or the person who made the calling token. */
@@ -64,21 +65,28 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
       schema: {
         tags,
         summary: 'Log in: sets the cp_session cookie (httpOnly, SameSite=Strict, Secure)',
-        description: 'Needs no credentials and no CSRF token. Limited per address and per username (429 with Retry-After). ' +
+        description: 'Needs no credentials and no CSRF token; a cross-site browser request is refused (403 CSRF_INVALID). ' +
+          'Limited per address, and failures per username and address (429 with Retry-After; docs/auth.md). ' +
           'An unknown user, a wrong password and a disabled account get the same 401.',
         security: [],
         body: LoginBody,
-        response: { 200: described(LoginResult, 'logged in: the person, their grants and the CSRF token for unsafe requests'), ...errors(400, 401, 415, 429) },
+        response: { 200: described(LoginResult, 'logged in: the person, their grants and the CSRF token for unsafe requests'), ...errors(400, 401, 403, 415, 429) },
       },
     },
     async (request: FastifyRequest<{ Body: Static<typeof LoginBody> }>, reply) => {
       await loginPerIp(request, reply);
-      await loginPerUser(request, reply);
       const { username, password } = request.body;
+      try {
+        failures.check(username, request.ip);
+      } catch (err) {
+        if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
+        throw err;
+      }
       const user = accounts.users.findByUsername(username);
       // Same work and the same answer whether the user is unknown, the password wrong or the account disabled.
       const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyDummy(password);
       if (!user || !ok || user.disabledAt !== undefined) {
+        failures.failed(username, request.ip);
         throw new AuthError('AUTH_INVALID', 'the username and password do not match an active account', 401);
       }
       // A new login replaces the session this browser had (no session fixation), and expired rows go.

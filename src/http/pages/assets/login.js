@@ -1,5 +1,5 @@
-// The login form: posts JSON to /api/v1/session, then goes where the person was going (a path on this site
-// only) or to /, which picks their page by role.
+// The login form: posts JSON to /api/v1/session, then goes where the person was going (one of our pages, as the
+// server checked it) or to /, which picks their page by role.
 import { api, clearErrors, fieldError, messageOf, showError } from './api.js';
 
 const form = document.getElementById('login-form');
@@ -7,10 +7,15 @@ const status = document.getElementById('login-status');
 const username = document.getElementById('username');
 const password = document.getElementById('password');
 
-/** Only a path on this site: never "//evil.example" or "https://...". */
+/**
+ * Where to go afterwards: the server checked `?next=` (src/http/auth/next-path.ts: one of our own pages, else "/")
+ * and put the result on the form; this script never reads the address bar itself (issue 20, finding 5). The
+ * same-origin test below only guards against a page served without the attribute.
+ */
 function nextPath() {
-  const next = new URLSearchParams(location.search).get('next') || '/';
-  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  const next = form.dataset.next || '/';
+  const url = new URL(next, location.origin);
+  return url.origin === location.origin && next.startsWith('/') && !/[\\\s]/.test(next) && !next.startsWith('//') ? next : '/';
 }
 
 form.addEventListener('submit', async (event) => {

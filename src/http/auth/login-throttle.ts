@@ -1,0 +1,92 @@
+import type { Clock } from '../../platform/clock.js';
+import { HttpError } from '../errors.js';
+
+/**
+ * Failed logins, counted so that guessing is slow and nobody can lock a known user out (issue 20, finding 8: a
+ * limit of 5 attempts a minute per username, from anywhere, let anyone lock a user out with 5 requests a minute).
+ *
+ * - Per username and address: at most `perMinute` failures a minute. A guesser at one address is slowed; the
+ *   person at their own address is not touched by failures from elsewhere.
+ * - Per username, from all addresses: past `perHour` failures in the hour, the username is under a spread-out
+ *   attack, and every address that already failed for it this hour is refused for the rest of the hour. An address
+ *   with no failure for it (the person's own, clean address) still gets its try, so a correct login is never
+ *   blocked by other people's failures; a botnet gets one guess per address per hour.
+ * - Per address, all usernames (the route's own limiter): at most 20 attempts a minute.
+ *
+ * Successful logins are not counted. Windows are fixed, on the injected clock, in memory (one process); each map
+ * holds at most MAX_KEYS keys, the oldest dropped first, so a flood of distinct keys cannot grow it without end.
+ */
+const MAX_KEYS = 10_000;
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+class Windows {
+  private readonly counts = new Map<string, { start: number; count: number }>();
+  constructor(private readonly clock: Clock, private readonly length: number) {}
+
+  /** The live window of `key`: how many, and ms until it ends (0 when none). */
+  get(key: string): { count: number; ttl: number } {
+    const now = this.clock.now();
+    const w = this.counts.get(key);
+    if (!w || w.start + this.length <= now) return { count: 0, ttl: 0 };
+    return { count: w.count, ttl: w.start + this.length - now };
+  }
+
+  add(key: string): void {
+    const now = this.clock.now();
+    const w = this.counts.get(key);
+    if (w && w.start + this.length > now) {
+      w.count++;
+      return;
+    }
+    this.counts.delete(key);
+    if (this.counts.size >= MAX_KEYS) this.counts.delete(this.counts.keys().next().value!);
+    this.counts.set(key, { start: now, count: 1 });
+  }
+}
+
+export class LoginThrottle {
+  private readonly pairMinute: Windows;
+  private readonly pairHour: Windows;
+  private readonly userHour: Windows;
+
+  constructor(clock: Clock, private readonly limits: { perMinute: number; perHour: number }) {
+    this.pairMinute = new Windows(clock, MINUTE);
+    this.pairHour = new Windows(clock, HOUR);
+    this.userHour = new Windows(clock, HOUR);
+  }
+
+  /** Throws 429 RATE_LIMITED (with the seconds to wait) when this address may not try this username now. */
+  check(username: string, address: string): void {
+    const user = username.toLowerCase();
+    const pair = `${user}\n${address}`;
+    const minute = this.pairMinute.get(pair);
+    if (minute.count >= this.limits.perMinute) {
+      throw limited(`too many failed logins for this username from this address: at most ${this.limits.perMinute} a minute`, minute.ttl);
+    }
+    const all = this.userHour.get(user);
+    if (all.count >= this.limits.perHour && this.pairHour.get(pair).count > 0) {
+      throw limited(`too many failed logins for this username: at most ${this.limits.perHour} an hour from all addresses`, all.ttl);
+    }
+  }
+
+  failed(username: string, address: string): void {
+    const user = username.toLowerCase();
+    const pair = `${user}\n${address}`;
+    this.pairMinute.add(pair);
+    this.pairHour.add(pair);
+    this.userHour.add(user);
+  }
+}
+
+/** 429 with the wait in whole seconds; the route puts it in Retry-After. */
+export class RateLimitedError extends HttpError {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(429, 'RATE_LIMITED', message);
+  }
+}
+
+function limited(what: string, ttlMs: number): RateLimitedError {
+  const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
+  return new RateLimitedError(`${what}; try again in ${seconds} s`, seconds);
+}
