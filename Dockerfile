@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-FROM node:20-bookworm-slim AS build
+# Node.js 26 is the current LTS (Node 20 left support in April 2026); CI runs the test suite on it too (scripts/node-lts.sh).
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles its native addon when no prebuilt binary can be fetched.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -10,7 +11,7 @@ COPY src ./src
 COPY solver ./solver
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:26-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production CHARGEPLAN_DB=/app/data/chargeplan.sqlite
 COPY --from=build /app/node_modules ./node_modules
