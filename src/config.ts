@@ -28,7 +28,21 @@ export const ConfigSchema = Type.Object(
         port: Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Null()]),
         tlsPort: Type.Union([Type.Integer({ minimum: 0, maximum: 65535 }), Type.Null()]),
         tls: Type.Union([
-          Type.Object({ certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+          Type.Object(
+            {
+              certFile: Type.String({ minLength: 1 }),
+              keyFile: Type.String({ minLength: 1 }),
+              /** Security profile 3 (docs/security.md): the CA (PEM, may hold sub-CAs) that station certificates chain to. */
+              caFile: Type.Optional(Type.String({ minLength: 1 })),
+              /** Its private key (PKCS#8 PEM): lets SignCertificate issue certificates (A02/A03); without it, Rejected. */
+              caKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+              /** A00.FR.404: the O (organizationName) station certificates must carry; unset = any non-empty O. */
+              organizationName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+              /** Validity of the certificates this CSMS issues. */
+              certificateDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+            },
+            { additionalProperties: false },
+          ),
           Type.Null(),
         ]),
         path: Type.String({ pattern: '^/' }),

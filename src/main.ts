@@ -16,6 +16,8 @@ import { ApiTokenRepository } from './storage/api-token-repository.js';
 import { UserRepository, UserTokenRepository, WebSessionRepository } from './storage/user-repository.js';
 import { createPricing, parsePricesConfig, type Pricing } from './prices/setup.js';
 import { OcppServer } from './ocpp/server.js';
+import { clientCertTlsOptions, loadStationCertificates } from './ocpp/auth/client-cert.js';
+import { CertificateRenewals, wireCertificateRenewals } from './ocpp/auth/certificate-renewal.js';
 import { buildApp } from './http/app.js';
 import { OcppChargerGateway } from './ocpp/profiles/index.js';
 import { capabilitiesFrom } from './ocpp/handlers/capabilities.js';
@@ -34,6 +36,8 @@ export interface Running {
   pricing: Pricing;
   scheduler: Scheduler;
   repositories: ReturnType<typeof createOcppRepositories>;
+  /** A02: ask a station for a new certificate (TriggerMessage SignChargingStationCertificate). */
+  certificateRenewals: CertificateRenewals;
   ports: { http: number; ocpp: number | null; ocppTls: number | null };
   close(): Promise<void>;
 }
@@ -50,12 +54,14 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
   const pricesConfig = parsePricesConfig(config.prices ?? {});
   const sites = resolveSites(config.sites, Object.keys(pricesConfig.tariffs));
   const o = config.ocpp;
+  // Security profile 3 (docs/security.md): the CA station certificates chain to, and that signs their CSRs (A02/A03).
+  const certificates = await loadStationCertificates(o.tls, (f) => readFileSync(resolve(ROOT, f), 'utf8'), repositories.issuedCertificates);
   const ocpp = new OcppServer(
     {
       host: o.host,
       port: o.port,
       tlsPort: o.tlsPort,
-      tls: o.tls ? { cert: readFileSync(resolve(ROOT, o.tls.certFile)), key: readFileSync(resolve(ROOT, o.tls.keyFile)) } : null,
+      tls: o.tls ? { cert: readFileSync(resolve(ROOT, o.tls.certFile)), key: readFileSync(resolve(ROOT, o.tls.keyFile)), ...clientCertTlsOptions(certificates) } : null,
       path: o.path,
       callTimeoutMs: o.callTimeoutSeconds * 1000,
       pingIntervalMs: o.pingIntervalSeconds * 1000,
@@ -69,6 +75,7 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
       events,
       clock,
       logger,
+      certificates,
       behaviour: {
         bootStatus: o.bootStatus,
         heartbeatIntervalS: o.heartbeatIntervalSeconds,
@@ -79,6 +86,10 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
       },
     },
   );
+  const certificateRenewals = new CertificateRenewals({
+    stations: repositories.stations, call: (id, a, p) => ocpp.call(id, a, p), isConnected: (id) => ocpp.isConnected(id), clock, logger,
+  });
+  wireCertificateRenewals(events, certificateRenewals);
   const capacityLimits = new CapacityLimitRepository(db, clock);
   const pricing = createPricing({
     config: pricesConfig,
@@ -169,6 +180,7 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
     pricing,
     scheduler,
     repositories,
+    certificateRenewals,
     ports: { http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort },
     async close() {
       scheduler.stop();

@@ -26,6 +26,8 @@ export interface OcppEvents {
     chargingLimitSource: string;
     profiles: { id: number; stackLevel: number; purpose: string; transactionId: string | null }[];
   };
+  /** A02/A03: a certificate our CA issued was sent with CertificateSigned, and how the station answered. */
+  'station.certificate': { stationId: string; serial: string; notAfter: string; delivery: 'Accepted' | 'Rejected' | 'failed'; detail: string | null };
   /** Every inbound CALL handled, for metrics and tests. */
   'message.handled': { stationId: string; action: string };
 }

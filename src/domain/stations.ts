@@ -3,8 +3,11 @@
  * types, which live in src/ocpp). The OCPP adapter translates; storage persists; the scheduler reads.
  */
 
-/** OCPP security profiles (Part 2, A00): 1 = Basic auth over ws, 2 = Basic auth over TLS. 0 = lab, no auth. */
-export type SecurityProfile = 0 | 1 | 2;
+/**
+ * OCPP security profiles (Part 2, A00): 1 = Basic auth over ws, 2 = Basic auth over TLS, 3 = TLS with a client
+ * certificate (A00.FR.4xx). 0 = lab, no auth.
+ */
+export type SecurityProfile = 0 | 1 | 2 | 3;
 export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
 
 export interface StationRecord {
@@ -24,6 +27,19 @@ export interface StationRecord {
   lastConnectedAt: string | null;
   lastDisconnectedAt: string | null;
   createdAt: string;
+  /** The client certificate the station last connected with (profile 3); null if it never presented one. */
+  clientCertificate: PresentedCertificate | null;
+  /** An operator asked for a new certificate (A02) and the station has not been asked yet. */
+  certificateRenewalRequestedAt: string | null;
+}
+
+/** What we keep of a certificate a station presented in the TLS handshake (A00.FR.403/.405). */
+export interface PresentedCertificate {
+  /** Hexadecimal, upper case (A00.FR.508). */
+  serial: string;
+  subject: string;
+  notAfter: string;
+  seenAt: string;
 }
 
 export interface BootInfo {
@@ -42,6 +58,34 @@ export interface StationStore {
   setRegistrationStatus(id: string, status: RegistrationStatus | null, at: string): void;
   recordBoot(id: string, boot: BootInfo, status: RegistrationStatus, at: string): void;
   recordPresence(id: string, kind: 'connected' | 'disconnected' | 'seen', at: string): void;
+  /** Profile 3: the certificate a station was admitted with. */
+  recordClientCertificate(id: string, cert: PresentedCertificate): void;
+  /** A02: an operator's renewal request (an ISO instant), or null once the station has been asked. */
+  setCertificateRenewalRequested(id: string, at: string | null): void;
+}
+
+/** A certificate our CA issued for a station (A02/A03 CertificateSigned, or the first one from the CLI). */
+export interface IssuedCertificateRecord {
+  serial: string;
+  stationId: string;
+  certificateType: 'ChargingStationCertificate';
+  subject: string;
+  notBefore: string;
+  notAfter: string;
+  fingerprintSha256: string;
+  pem: string;
+  source: 'SignCertificate' | 'cli';
+  issuedAt: string;
+  /** CertificateSigned's outcome: pending until the station answers; 'cli' when handed over out of band. */
+  delivery: 'pending' | 'Accepted' | 'Rejected' | 'failed' | 'cli';
+  deliveryDetail: string | null;
+}
+
+export interface IssuedCertificateStore {
+  recordIssued(cert: IssuedCertificateRecord): void;
+  setDelivery(serial: string, delivery: IssuedCertificateRecord['delivery'], detail: string | null, at: string): void;
+  /** Newest first. */
+  issuedTo(stationId: string): IssuedCertificateRecord[];
 }
 
 export interface ConnectorStatusRecord {

@@ -14,6 +14,12 @@ const LocalTime = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', descript
 const Weekday = Type.Union(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => Type.Literal(d)));
 export type Weekday = Static<typeof Weekday>;
 
+/**
+ * At most this many id tokens per vehicle (issue 20): a car has a card or two and a contract id or a few, never a
+ * list to try cards out with.
+ */
+export const ID_TOKENS_MAX = 16;
+
 export const VehicleInput = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' }),
@@ -26,7 +32,7 @@ export const VehicleInput = Type.Object(
     /** Below this current the car stops or faults; null = the site's default (6 A). */
     minCurrentA: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 32 }), Type.Null()])),
     /** The id tokens (RFID uid, ISO 15118 contract id) that identify the car in Authorize / TransactionEvent. */
-    idTokens: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { uniqueItems: true })),
+    idTokens: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { uniqueItems: true, maxItems: ID_TOKENS_MAX })),
   },
   { additionalProperties: false },
 );
@@ -113,4 +119,28 @@ export interface AssignmentStore {
   assign(vehicleId: string, stationId: string, evseId: number, at: string): void;
   unassign(stationId: string, evseId: number, at: string): void;
   onEvse(stationId: string, evseId: number): string | undefined;
+}
+
+/**
+ * A token names one car (issue 20, finding 3): a token that another vehicle holds is never taken over silently. The
+ * message names the field, never the vehicle or fleet that holds it, so it reads the same whoever's car that is.
+ */
+export class IdTokenInUseError extends Error {
+  override readonly name = 'IdTokenInUseError';
+  readonly code = 'ID_TOKEN_IN_USE';
+  readonly field: string;
+  constructor(index: number) {
+    super(`idTokens[${index}] is already in use by another vehicle: a token names one car`);
+    this.field = `idTokens[${index}]`;
+  }
+}
+
+/** Moving id tokens between cars, only on request and only from cars `mayTake` accepts (the caller's scope). */
+export interface IdTokenTransfer {
+  /**
+   * Runs `write` (which stores the receiving vehicle, e.g. through the scheduler) in one transaction after taking
+   * each of `tokens` from the vehicle that holds it; a holder `mayTake` refuses throws IdTokenInUseError and
+   * nothing is changed.
+   */
+  transferring<T>(tokens: readonly string[], toVehicleId: string, mayTake: (holder: Vehicle) => boolean, write: () => T): T;
 }

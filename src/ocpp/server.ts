@@ -12,6 +12,7 @@ import { RpcError } from './rpc/errors.js';
 import { OcppValidator } from './rpc/validator.js';
 import { OcppCallError } from './rpc/call-error.js';
 import { hashPassword, parseBasicAuth, verifyPassword } from './auth/password.js';
+import { profile3Refusal, type ClientCertTlsOptions } from './auth/client-cert.js';
 import { stationHandlers } from './handlers/index.js';
 import type { HandlerContext, OcppServices, StationSession } from './handlers/types.js';
 
@@ -40,7 +41,8 @@ export interface OcppServerConfig {
   port: number | null;
   /** wss port (security profile 2); needs `tls`. */
   tlsPort: number | null;
-  tls: { cert: string | Buffer; key: string | Buffer } | null;
+  /** With a CA (`ca`, `requestCert`), station certificates are asked for: security profile 3 (auth/client-cert.ts). */
+  tls: ({ cert: string | Buffer; key: string | Buffer } & ClientCertTlsOptions) | null;
   /** The OCPP-J endpoint path; stations append `/{stationId}`. */
   path: string;
   callTimeoutMs: number;
@@ -226,6 +228,8 @@ export class OcppServer implements StationDirectory {
       return null;
     }
     if (station.securityProfile === 0) return null;
+    // A00.FR.4xx: profile 3 authenticates by the TLS client certificate alone (auth/client-cert.ts).
+    if (station.securityProfile === 3) return profile3Refusal(stationId, req, tls, this.services);
     if (station.securityProfile === 2 && !tls) return unauthorized('security profile 2 requires TLS');
     if (!creds) return unauthorized('no Basic credentials');
     if (creds.user !== stationId) return unauthorized('Basic user is not the station id');

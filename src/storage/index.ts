@@ -7,6 +7,7 @@ import { IdTokenRepository } from './id-token-repository.js';
 import { ChargingNeedsRepository } from './charging-needs-repository.js';
 import { DeviceModelRepository } from './device-model-repository.js';
 import { StationLogRepository } from './station-log-repository.js';
+import { StationCertificateRepository } from './station-certificate-repository.js';
 
 export { openDatabase, type Db } from './database.js';
 
@@ -21,5 +22,6 @@ export function createOcppRepositories(db: Db) {
     chargingNeeds: new ChargingNeedsRepository(db),
     deviceModel: new DeviceModelRepository(db),
     stationLog: new StationLogRepository(db),
+    issuedCertificates: new StationCertificateRepository(db),
   };
 }

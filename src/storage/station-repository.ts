@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 import type {
-  BootInfo, RegistrationStatus, SecurityProfile, StationRecord, StationStore,
+  BootInfo, PresentedCertificate, RegistrationStatus, SecurityProfile, StationRecord, StationStore,
 } from '../domain/stations.js';
 
 interface Row {
@@ -19,6 +19,11 @@ interface Row {
   last_connected_at: string | null;
   last_disconnected_at: string | null;
   created_at: string;
+  client_cert_serial: string | null;
+  client_cert_subject: string | null;
+  client_cert_not_after: string | null;
+  client_cert_seen_at: string | null;
+  cert_renewal_requested_at: string | null;
 }
 
 function toRecord(r: Row): StationRecord {
@@ -38,6 +43,13 @@ function toRecord(r: Row): StationRecord {
     lastConnectedAt: r.last_connected_at,
     lastDisconnectedAt: r.last_disconnected_at,
     createdAt: r.created_at,
+    clientCertificate: r.client_cert_serial === null ? null : {
+      serial: r.client_cert_serial,
+      subject: r.client_cert_subject ?? '',
+      notAfter: r.client_cert_not_after ?? '',
+      seenAt: r.client_cert_seen_at ?? '',
+    },
+    certificateRenewalRequestedAt: r.cert_renewal_requested_at,
   };
 }
 
@@ -116,5 +128,17 @@ export class StationRepository implements StationStore {
 
   recordPresence(id: string, kind: 'connected' | 'disconnected' | 'seen', at: string): void {
     this.presence[kind].run({ at, id });
+  }
+
+  recordClientCertificate(id: string, cert: PresentedCertificate): void {
+    this.db.prepare(
+      `UPDATE stations SET client_cert_serial = @serial, client_cert_subject = @subject, client_cert_not_after = @notAfter,
+         client_cert_seen_at = @seenAt WHERE id = @id`,
+    ).run({ ...cert, id });
+  }
+
+  setCertificateRenewalRequested(id: string, at: string | null): void {
+    const info = this.db.prepare('UPDATE stations SET cert_renewal_requested_at = ?, updated_at = COALESCE(?, updated_at) WHERE id = ?').run(at, at, id);
+    if (info.changes === 0) throw new Error(`station ${id} does not exist`);
   }
 }

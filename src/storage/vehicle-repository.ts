@@ -1,6 +1,8 @@
 import type { Db } from './database.js';
-import type {
-  AssignmentStore, DepartureTarget, OneOffTarget, TargetRecord, TargetStore, Vehicle, VehicleStore, WeeklyTarget,
+import {
+  IdTokenInUseError,
+  type AssignmentStore, type DepartureTarget, type IdTokenTransfer, type OneOffTarget, type TargetRecord, type TargetStore,
+  type Vehicle, type VehicleStore, type WeeklyTarget,
 } from '../domain/vehicles.js';
 
 interface VehicleRow {
@@ -13,8 +15,13 @@ interface VehicleRow {
   min_current_a: number | null;
 }
 
-/** Vehicles with their id tokens (migrations/0003-scheduler.ts). A token moved to another car moves. */
-export class VehicleRepository implements VehicleStore {
+/**
+ * Vehicles with their id tokens (migrations/0003-scheduler.ts). A token names one car, and the store is where that
+ * rule lives (issue 20, finding 3: fleet A listed fleet B's card, the old `ON CONFLICT (id_token) DO UPDATE` moved it,
+ * and B's running session became A's van): `upsert` refuses a token another vehicle holds, whoever calls it, and a
+ * token changes car only through `transferring`, whose caller says from which holders it may be taken.
+ */
+export class VehicleRepository implements VehicleStore, IdTokenTransfer {
   private readonly upsertStmt;
   private readonly getStmt;
   private readonly listStmt;
@@ -23,6 +30,8 @@ export class VehicleRepository implements VehicleStore {
   private readonly byTokenStmt;
   private readonly clearTokens;
   private readonly insertToken;
+  private readonly holderStmt;
+  private readonly releaseToken;
 
   constructor(private readonly db: Db) {
     this.upsertStmt = db.prepare(
@@ -40,16 +49,43 @@ export class VehicleRepository implements VehicleStore {
       'SELECT v.* FROM vehicles v JOIN vehicle_id_tokens t ON t.vehicle_id = v.id WHERE t.id_token = ?',
     );
     this.clearTokens = db.prepare<[string]>('DELETE FROM vehicle_id_tokens WHERE vehicle_id = ?');
-    this.insertToken = db.prepare<[string, string]>(
-      'INSERT INTO vehicle_id_tokens (id_token, vehicle_id) VALUES (?, ?) ON CONFLICT (id_token) DO UPDATE SET vehicle_id = excluded.vehicle_id',
-    );
+    // A plain INSERT: the primary key on id_token makes a token held elsewhere a constraint error, never a move.
+    this.insertToken = db.prepare<[string, string]>('INSERT INTO vehicle_id_tokens (id_token, vehicle_id) VALUES (?, ?)');
+    this.holderStmt = db.prepare<[string], { vehicle_id: string }>('SELECT vehicle_id FROM vehicle_id_tokens WHERE id_token = ?');
+    this.releaseToken = db.prepare<[string]>('DELETE FROM vehicle_id_tokens WHERE id_token = ?');
   }
 
+  /** Stores the vehicle with exactly its tokens; a token another vehicle holds: IdTokenInUseError, nothing written. */
   upsert(v: Vehicle, at: string): void {
     this.db.transaction(() => {
+      v.idTokens.forEach((t, i) => {
+        const held = this.holderStmt.get(t)?.vehicle_id;
+        if (held !== undefined && held !== v.id) throw new IdTokenInUseError(i);
+      });
       this.upsertStmt.run({ id: v.id, name: v.name, fleet: v.fleet, batteryKwh: v.batteryKwh, maxAcKw: v.maxAcKw, phases: v.phases, minCurrentA: v.minCurrentA, at });
       this.clearTokens.run(v.id);
       for (const t of v.idTokens) this.insertToken.run(t, v.id);
+    })();
+  }
+
+  /**
+   * An explicit move (PUT /vehicles/:id?moveIdTokens=true): each token held by another vehicle is released from it
+   * when `mayTake` accepts that vehicle, then `write` stores the receiver, all in one transaction (better-sqlite3
+   * nests the upsert's own transaction as a savepoint). A holder `mayTake` refuses gets the same IdTokenInUseError
+   * as `upsert` gives, so a move outside the caller's scope reads like any token in use.
+   */
+  transferring<T>(tokens: readonly string[], toVehicleId: string, mayTake: (holder: Vehicle) => boolean, write: () => T): T {
+    return this.db.transaction(() => {
+      tokens.forEach((t, i) => {
+        const held = this.holderStmt.get(t)?.vehicle_id;
+        if (held === undefined || held === toVehicleId) return;
+        const holder = this.get(held);
+        if (!holder || !mayTake(holder)) throw new IdTokenInUseError(i);
+        this.releaseToken.run(t);
+      });
+      const result = write();
+      if (result instanceof Promise) throw new Error('transferring: write must be synchronous (one SQLite transaction)');
+      return result;
     })();
   }
 

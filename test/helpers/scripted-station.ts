@@ -22,6 +22,9 @@ export interface ConnectOptions {
   user?: string;
   path?: string;
   ca?: Buffer | string;
+  /** Security profile 3: the station's TLS client certificate (PEM, leaf first) and its private key. */
+  cert?: Buffer | string;
+  key?: Buffer | string;
   perMessageDeflate?: boolean;
 }
 
@@ -58,6 +61,8 @@ export class ScriptedStation {
       headers,
       perMessageDeflate: o.perMessageDeflate ?? false,
       ...(o.ca ? { ca: o.ca } : {}),
+      ...(o.cert ? { cert: o.cert } : {}),
+      ...(o.key ? { key: o.key } : {}),
     });
     const station = new ScriptedStation(ws, o.id);
     return new Promise((resolve, reject) => {

@@ -17,7 +17,8 @@ export interface TestServer {
   /** Restarts the product on the same database file (what a process restart does). */
   restart(): Promise<TestServer>;
   stop(): Promise<void>;
-  addStation(id: string, password: string, profile?: 0 | 1 | 2): Promise<void>;
+  /** Profile 3 stores no password (the station authenticates by its certificate). */
+  addStation(id: string, password: string, profile?: 0 | 1 | 2 | 3): Promise<void>;
 }
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -53,7 +54,7 @@ export async function startTestServer(
     },
     async addStation(id, password, profile = 1) {
       running.repositories.stations.register(
-        { id, passwordHash: profile === 0 ? null : await hashPassword(password), securityProfile: profile },
+        { id, passwordHash: profile === 0 || profile === 3 ? null : await hashPassword(password), securityProfile: profile },
         new Date(clock.now()).toISOString(),
       );
     },

@@ -76,6 +76,25 @@ export class ApiContext {
     return own.length > 0 && own.every((s) => s.timeZone === own[0]!.timeZone) ? own[0]! : null;
   }
 
+  /**
+   * The site where the vehicle's running session is, identified the way the planner does (its id token, else a fleet
+   * manager's assignment to the EVSE); undefined when it is not plugged in on any site. One lookup per EVSE, as the
+   * scheduler's own setBoost does. "Charge now" uses it to stay inside the caller's sites (issue 20, finding 3).
+   */
+  sessionSiteOf(vehicleId: string): Site | undefined {
+    const { stores } = this.deps;
+    for (const site of this.sites) {
+      for (const e of site.evses) {
+        const tx = stores.transactions.activeOnEvse(e.stationId, e.evseId);
+        if (!tx) continue;
+        const byToken = tx.idToken ? stores.vehicles.byIdToken(tx.idToken) : undefined;
+        const car = byToken ? byToken.id : stores.assignments.onEvse(e.stationId, e.evseId);
+        if (car === vehicleId) return site;
+      }
+    }
+    return undefined;
+  }
+
   /** The EVSE's status in the contract's words, and its active transaction. `connectors` caches one read per station. */
   evseState(stationId: string, evseId: number, connectors: Map<string, Map<number, string[]>>): { status: EvseStatus; tx: TransactionRecord | undefined } {
     const { stores, stations } = this.deps;

@@ -5,7 +5,7 @@ import type { OcppEvents } from '../../domain/ocpp-events.js';
 import type { SitePriceProvider } from '../../domain/prices.js';
 import type { Site } from '../../domain/sites.js';
 import type { EvseStore, MeterValueStore, StationStore, TransactionStore } from '../../domain/stations.js';
-import type { AssignmentStore, TargetStore, VehicleStore } from '../../domain/vehicles.js';
+import type { AssignmentStore, IdTokenTransfer, TargetStore, VehicleStore } from '../../domain/vehicles.js';
 import type { Scheduler } from '../../scheduler/index.js';
 
 /**
@@ -36,14 +36,17 @@ export type ApiScheduler = Pick<
   | 'latestPlan' | 'decisions' | 'compliance' | 'sessionCosts'
 >;
 
-/** Read-only views of the stores (every change goes through the scheduler). */
+/**
+ * Read-only views of the stores (every change goes through the scheduler), plus the explicit id-token move, which
+ * wraps the scheduler's upsert in the store's transaction (issue 20, finding 3).
+ */
 export interface ApiStores {
   stations: Pick<StationStore, 'get'>;
   evses: Pick<EvseStore, 'evses'>;
   transactions: Pick<TransactionStore, 'activeOnEvse'>;
   meterValues: Pick<MeterValueStore, 'latest'>;
   profiles: Pick<ProfileStore, 'pushed' | 'compliance'>;
-  vehicles: Pick<VehicleStore, 'get' | 'list' | 'byIdToken'>;
+  vehicles: Pick<VehicleStore, 'get' | 'list' | 'byIdToken'> & IdTokenTransfer;
   targets: Pick<TargetStore, 'get'>;
   assignments: Pick<AssignmentStore, 'onEvse'>;
 }

@@ -180,6 +180,14 @@ export const VehicleBody = Type.Composite(
   { additionalProperties: false },
 );
 export type VehicleBody = Static<typeof VehicleBody>;
+/** PUT query: a token another vehicle holds moves only on request, and only from a vehicle the caller may edit. */
+export const VehicleWriteQuery = Type.Object({
+  moveIdTokens: Type.Optional(Type.Boolean({
+    default: false,
+    description: 'take each listed id token from the vehicle that holds it, if the caller may edit that vehicle; otherwise (and by default) a token in use is 409 ID_TOKEN_IN_USE',
+  })),
+});
+export type VehicleWriteQuery = Static<typeof VehicleWriteQuery>;
 
 export const TargetKind = Words(['once', 'weekly', 'charging-needs', 'site-default', 'none'] as const, 'where the departure and amount come from');
 export const FleetRow = Type.Object({

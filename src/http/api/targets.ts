@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { DepartureTarget, type TargetRecord, type Vehicle } from '../../domain/vehicles.js';
-import { TARGET_WRITERS } from '../auth/access.js';
+import { canAccess, TARGET_WRITERS, type Principal } from '../auth/access.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
@@ -16,16 +16,21 @@ import { bodyCheckedByHandler } from './validation.js';
  *   DELETE /api/v1/vehicles/:vehicleId/target/once  drop the one-off target: the weekly rule applies again
  */
 
-/** The targets, the next departure by the planner's own precedence (the form's default) and a running boost. */
-export function targetView(ctx: ApiContext, vehicle: Vehicle, record: TargetRecord | undefined): TargetView {
+/**
+ * The targets, the next departure by the planner's own precedence (the form's default) and a running boost. A boost
+ * on a site the caller may not read is left out: it names that site, station and transaction (issue 20, finding 3).
+ */
+export function targetView(ctx: ApiContext, p: Principal, vehicle: Vehicle, record: TargetRecord | undefined): TargetView {
   const { scheduler } = ctx.deps;
+  const boost = scheduler.boost(vehicle.id);
+  const visible = boost !== undefined && canAccess(p, ctx.sites.find((s) => s.id === boost.siteId)?.fleet ?? null);
   return {
     vehicleId: vehicle.id,
     once: record?.once ?? null,
     weekly: record?.weekly ?? null,
     updatedAt: record?.updatedAt ?? null,
     nextDeparture: scheduler.nextDeparture(vehicle.id) ?? null,
-    boost: scheduler.boost(vehicle.id) ?? null,
+    boost: visible ? boost : null,
   };
 }
 
@@ -40,8 +45,9 @@ export const targetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app,
       response: { 200: ok(TargetView, 'the targets'), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const vehicle = ctx.vehicle(principalOf(request), (request.params as VehicleParams).vehicleId);
-    return targetView(ctx, vehicle, stores.targets.get(vehicle.id));
+    const p = principalOf(request);
+    const vehicle = ctx.vehicle(p, (request.params as VehicleParams).vehicleId);
+    return targetView(ctx, p, vehicle, stores.targets.get(vehicle.id));
   });
 
   app.put('/api/v1/vehicles/:vehicleId/target', {
@@ -56,13 +62,14 @@ export const targetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app,
     // The body is checked by checkTarget (by kind, every field reported); ajv on the union would blame the wrong branch.
     validatorCompiler: bodyCheckedByHandler,
   }, async (request) => {
-    const vehicle = ctx.vehicle(principalOf(request), (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
+    const p = principalOf(request);
+    const vehicle = ctx.vehicle(p, (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
     const checked = checkTarget(request.body, ctx.siteOfVehicle(vehicle)?.timeZone ?? null, ctx.now());
     if (!checked.ok) {
       const first = checked.issues[0]!;
       throw new HttpError(422, 'TARGET_INVALID', first.message, first.field, checked.issues.map((i) => ({ row: null, ...i })));
     }
-    return targetView(ctx, vehicle, scheduler.setTarget(vehicle.id, checked.target));
+    return targetView(ctx, p, vehicle, scheduler.setTarget(vehicle.id, checked.target));
   });
 
   app.delete('/api/v1/vehicles/:vehicleId/target/once', {
@@ -73,7 +80,8 @@ export const targetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app,
       response: { 200: ok(TargetView, 'the targets after the change'), ...errors(400, 401, 403, 404) },
     },
   }, async (request) => {
-    const vehicle = ctx.vehicle(principalOf(request), (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
-    return targetView(ctx, vehicle, scheduler.clearOnceTarget(vehicle.id));
+    const p = principalOf(request);
+    const vehicle = ctx.vehicle(p, (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
+    return targetView(ctx, p, vehicle, scheduler.clearOnceTarget(vehicle.id));
   });
 };

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { IdTokenInUseError } from '../../domain/vehicles.js';
 import { assertAccess, canAccess, READERS, requireRole, VEHICLE_WRITERS } from '../auth/access.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
-import { errors, VehicleBody, VehicleParams, VehicleView, ok } from './schemas.js';
+import { errors, VehicleBody, VehicleParams, VehicleView, VehicleWriteQuery, ok } from './schemas.js';
 
 /**
  * Vehicles.
@@ -12,6 +13,11 @@ import { errors, VehicleBody, VehicleParams, VehicleView, ok } from './schemas.j
  *   GET /api/v1/vehicles               the vehicles the caller may read
  *   GET /api/v1/vehicles/:vehicleId    one vehicle
  *   PUT /api/v1/vehicles/:vehicleId    create (201) or replace (200) (VEHICLE_WRITERS; the old and the new fleet must be in scope)
+ *
+ * Id tokens (issue 20, finding 3): a token names one car. A token another vehicle holds is 409 ID_TOKEN_IN_USE with
+ * the same body whoever's vehicle holds it (the store refuses it too, VehicleRepository.upsert); with
+ * `?moveIdTokens=true` it is taken from its holder when the caller may edit that holder, and the same 409 otherwise.
+ * The 409 says that a token is registered, never to which car or fleet.
  */
 export const vehicleRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const { stores, scheduler } = ctx.deps;
@@ -41,13 +47,14 @@ export const vehicleRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     schema: {
       tags: ['vehicles'],
       summary: 'Create or replace a vehicle',
-      description: 'Needs admin or fleet-manager over the vehicle’s fleet, before and after the change (a vehicle cannot be moved into or out of a fleet outside the caller’s scope). A vehicle without a fleet is admin-only.',
+      description: 'Needs admin or fleet-manager over the vehicle’s fleet, before and after the change (a vehicle cannot be moved into or out of a fleet outside the caller’s scope). A vehicle without a fleet is admin-only. An id token that another vehicle holds is 409 ID_TOKEN_IN_USE (field idTokens[i]), whoever’s vehicle that is; `?moveIdTokens=true` takes it from a holder the caller may edit.',
       params: VehicleParams,
+      querystring: VehicleWriteQuery,
       body: VehicleBody,
       response: {
         200: ok(VehicleView, 'replaced'),
         201: ok(VehicleView, 'created'),
-        ...errors(400, 401, 403, 422),
+        ...errors(400, 401, 403, 409, 422),
       },
     },
   }, async (request, reply) => {
@@ -61,7 +68,16 @@ export const vehicleRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     // Unknown and foreign vehicles get the same 403: creating over someone else's id must not reveal that it exists.
     if (existing) assertAccess(p, existing.fleet, `vehicle "${vehicleId}"`, VEHICLE_WRITERS);
     assertAccess(p, body.fleet ?? null, body.fleet ? `fleet "${body.fleet}"` : 'a vehicle without a fleet', VEHICLE_WRITERS);
-    const vehicle = scheduler.upsertVehicle({ ...body, id: vehicleId });
-    return reply.code(existing ? 200 : 201).send(vehicle);
+    const write = () => scheduler.upsertVehicle({ ...body, id: vehicleId });
+    const move = (request.query as VehicleWriteQuery).moveIdTokens === true;
+    try {
+      const vehicle = move
+        ? stores.vehicles.transferring(body.idTokens ?? [], vehicleId, (holder) => canAccess(p, holder.fleet, VEHICLE_WRITERS), write)
+        : write();
+      return reply.code(existing ? 200 : 201).send(vehicle);
+    } catch (e) {
+      if (!(e instanceof IdTokenInUseError)) throw e;
+      throw new HttpError(409, e.code, `${e.message} (remove it there first, or move it with ?moveIdTokens=true from a vehicle you may edit)`, e.field);
+    }
   });
 };

@@ -6,6 +6,7 @@ import type {
   StationLogStore, StationStore, TransactionStore,
 } from '../../domain/stations.js';
 import type { CsmsAction, RequestOf, ResponseOf, StationAction } from '../schemas/generated/index.js';
+import type { StationCertificates } from '../auth/client-cert.js';
 
 /** How the CSMS answers, from config. */
 export interface OcppBehaviour {
@@ -36,6 +37,8 @@ export interface OcppServices {
   clock: Clock;
   logger: Logger;
   behaviour: OcppBehaviour;
+  /** Security profile 3 (A00.FR.4xx, A02/A03): the CA; absent without ocpp.tls.caFile. */
+  certificates?: StationCertificates | null;
 }
 
 /** Per-connection state the RPC guard needs (B01.FR.10, B02.FR.09, B03.FR.07). */

@@ -4,8 +4,9 @@ import { m0002Prices } from './0002-prices.js';
 import { m0003Scheduler } from './0003-scheduler.js';
 import { m0004Users } from './0004-users.js';
 import { m0005BoostCosts } from './0005-boost-costs.js';
+import { m0006StationCertificates } from './0006-station-certificates.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration in order. Add new ones at the end with the next number. */
-export const migrations: readonly Migration[] = [m0001Ocpp, m0002Prices, m0003Scheduler, m0004Users, m0005BoostCosts];
+export const migrations: readonly Migration[] = [m0001Ocpp, m0002Prices, m0003Scheduler, m0004Users, m0005BoostCosts, m0006StationCertificates];
