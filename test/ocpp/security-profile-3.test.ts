@@ -109,6 +109,7 @@ describe('security profile 3: TLS with a client certificate (A00.FR.4xx)', () =>
     await server.addStation('CS3', '', 3);
     const foreign = await stationCert(otherCa, `CN=CS3, O=${ORG}`, ISSUED);
     expect(await refusal(connect(server, 'CS3', foreign))).toBe(401);
+    expect(await refusal(connect(server, 'CS3', await stationCert(ca, `CN=CS3, O=${ORG}`, ISSUED)))).toBe(101);
   });
 
   it('A00.FR.404/.509: refuses a certificate without the configured organisation (or without any O)', async () => {
