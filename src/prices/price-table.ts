@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { EffectiveSlot } from '../domain/prices.js';
+import { csvField } from '../platform/csv-field.js';
 
 /**
  * The effective price table as people read it (local time first, every part kept) and as CSV for spreadsheets.
@@ -13,7 +14,6 @@ function taxNames(slots: readonly EffectiveSlot[]): string[] {
 
 export function effectiveTableCsv(slots: readonly EffectiveSlot[], timeZone: string): string {
   const taxes = taxNames(slots);
-  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const header = ['start_utc', 'end_utc', 'local_start', 'currency', 'energy_per_kwh', 'grid_fee_per_kwh', ...taxes.map((n) => `tax_${n}`), 'vat_per_kwh', 'total_per_kwh', 'kind', 'source', 'rule'];
   const rows = slots.map((s) => [
     new Date(s.start).toISOString(),
@@ -29,7 +29,8 @@ export function effectiveTableCsv(slots: readonly EffectiveSlot[], timeZone: str
     s.source,
     s.rule ?? '',
   ]);
-  return [header, ...rows].map((r) => r.map(quote).join(',')).join('\n') + '\n';
+  // Tax names and sources come from configuration and publishers: csvField disarms formulas (issue 20, finding 4).
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
 }
 
 export function effectiveTableText(slots: readonly EffectiveSlot[], timeZone: string): string {

@@ -1,6 +1,9 @@
+import { csvField } from '../../platform/csv-field.js';
+
 /**
  * RFC 4180 CSV, both ways: parsing uploads (quoted fields, "" escapes, CRLF or LF, a UTF-8 BOM from spreadsheet
- * exports) and writing exports (quote a field when it holds a comma, quote, CR or LF; CRLF line ends).
+ * exports) and writing exports (quote a field when it holds a comma, quote, CR or LF; CRLF line ends; a text that a
+ * spreadsheet would run as a formula is disarmed with a leading single quote: platform/csv-field.ts).
  */
 export interface CsvRecord {
   /** 0 for the header, then 1, 2, ... per data record (what issues call `row`). */
@@ -54,12 +57,8 @@ export function parseCsv(text: string): CsvParse {
   return { ok: true, records };
 }
 
-function quote(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 /** One CSV document: the header, then the rows; null and undefined become empty fields. */
 export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string {
-  const line = (cells: readonly (string | number | null | undefined)[]) => cells.map((c) => quote(c === null || c === undefined ? '' : String(c))).join(',');
+  const line = (cells: readonly (string | number | null | undefined)[]) => cells.map(csvField).join(',');
   return [line(header), ...rows.map(line)].map((l) => `${l}\r\n`).join('');
 }
