@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 
 /**
  * Browser hardening headers on every answer of the app (issue 20, finding 8: they were only on the pages, not on
- * /api/docs, the API document or the JSON API). One onSend hook on the root instance, so a new route cannot forget
- * them; registered first in buildApp, so it also covers 404s, errors and the swagger plugin's own files.
+ * /api/docs, the API document or the JSON API). One hook on the root instance, so a new route cannot forget
+ * them; registered first in buildApp, so it also covers 404s, errors and the swagger plugin's own files. Set on the
+ * raw response in onRequest, so that answers written past fastify (the live stream hijacks its reply) carry them too.
  *
  * CSP: no inline script or style anywhere (our scripts are files under /assets; uPlot and Swagger UI style through
  * the CSSOM, which CSP allows); fetch and EventSource only to ourselves; nobody may frame us (clickjacking on a form
@@ -41,9 +42,8 @@ export const HSTS = 'max-age=31536000; includeSubDomains';
  * deployment that turned Secure off (plain http on a trusted network) must not be pinned to HTTPS.
  */
 export function installSecurityHeaders(app: FastifyInstance, opts: { hsts: boolean }): void {
-  app.addHook('onSend', async (request, reply, payload) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
-    if (opts.hsts && request.protocol === 'https') reply.header('strict-transport-security', HSTS);
-    return payload;
+  app.addHook('onRequest', async (request, reply) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(name, value);
+    if (opts.hsts && request.protocol === 'https') reply.raw.setHeader('strict-transport-security', HSTS);
   });
 }
