@@ -105,7 +105,7 @@ export async function startWorld(): Promise<World> {
   const app = server.running.http;
   const scheduler = server.running.scheduler;
   const restore = () => {
-    for (const g of GROUP_IDS) scheduler.upsertVehicle({ id: GROUPS[g].vehicle, name: `${g} car`, ...vehicleBody(g, GROUPS[g].idToken) });
+    for (const g of GROUP_IDS) scheduler.upsertVehicle({ ...vehicleBody(g, GROUPS[g].idToken), id: GROUPS[g].vehicle, name: `${g} car` });
   };
   restore();
   for (const z of ZONES) publish(server, z);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import type { Clock, TimerHandle } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
+import { truncateForLog } from '../../platform/truncate.js';
 import { ALL_ACTIONS, type CsmsAction, type RequestOf, type ResponseOf } from '../schemas/generated/index.js';
 import { RpcError } from './errors.js';
 import { CALL, CALLERROR, CALLRESULT, FrameError, callFrame, errorFrame, parseFrame, resultFrame } from './frames.js';
@@ -23,8 +24,10 @@ export interface RpcConnectionOptions {
   clock: Clock;
   logger: Logger;
   callTimeoutMs: number;
-  /** Consecutive invalid messages after which the station is disconnected. */
+  /** Invalid messages within `badMessageWindowMs` after which the station is disconnected (close 1008). */
   maxBadMessages: number;
+  /** The window, on the injected clock, over which invalid messages are counted. */
+  badMessageWindowMs: number;
   /** Actions the peer may CALL on us. */
   inboundActions: ReadonlySet<string>;
   /** Throws an RpcError to refuse a CALL before its payload is looked at (e.g. SecurityError before boot). */
@@ -53,7 +56,8 @@ export class RpcConnection {
   private readonly queue: Outgoing[] = [];
   private inFlight: { call: Outgoing; timer: TimerHandle } | undefined;
   private readonly handling = new Set<string>();
-  private badMessages = 0;
+  /** When each of the last `maxBadMessages` invalid messages arrived, oldest first. */
+  private readonly badAt: number[] = [];
   private closed = false;
 
   constructor(private readonly o: RpcConnectionOptions) {
@@ -116,8 +120,9 @@ export class RpcConnection {
   private settle(id: string, fn: (call: Outgoing) => void): void {
     const current = this.inFlight;
     if (!current || current.call.id !== id) {
-      // A late reply to a call that timed out, or one we never made: never answered (4.2).
-      this.o.logger.warn({ station: this.identity, messageId: id }, 'reply to no pending call ignored');
+      // A late reply to a call that timed out, or one we never made: never answered (4.2), but counted, so a
+      // flood of replies to nothing ends like any other flood of what fails.
+      this.countBad(`reply to no pending call (message id ${id})`);
       return;
     }
     current.timer.cancel();
@@ -162,7 +167,7 @@ export class RpcConnection {
       this.settle(frame.id, (call) =>
         call.reject(new OcppCallError('CallError', this.identity, call.action,
           `${this.identity} answered ${call.action} with ${frame.code}: ${frame.description}`,
-          { code: frame.code, description: frame.description, details: frame.details })));
+          { code: frame.code, description: frame.description, details: boundedDetails(frame.details) })));
       return;
     }
     if (frame.type !== CALL) return;
@@ -196,7 +201,6 @@ export class RpcConnection {
       this.reject(id, new RpcError(failure.code, failure.description, { errors: failure.errors }));
       return;
     }
-    this.badMessages = 0;
     this.handling.add(id);
     let result: InboundResult;
     try {
@@ -234,11 +238,23 @@ export class RpcConnection {
     this.countBad(`${err.code}: ${err.message}`);
   }
 
+  /**
+   * Counts an invalid message within a sliding window on the injected clock: `maxBadMessages` of them within
+   * `badMessageWindowMs` end the connection. A count of consecutive failures (reset by any valid message) let a
+   * station that alternates good and bad frames go on for ever (issue 20); a window does not, while a station
+   * that errs now and then over a long day is never dropped for it.
+   */
   private countBad(reason: string): void {
-    this.badMessages += 1;
-    this.o.logger.warn({ station: this.identity, reason, count: this.badMessages }, 'invalid message from station');
-    if (this.badMessages >= this.o.maxBadMessages) {
-      this.o.logger.warn({ station: this.identity }, 'too many invalid messages: disconnecting');
+    const now = this.o.clock.now();
+    this.badAt.push(now);
+    if (this.badAt.length > this.o.maxBadMessages) this.badAt.shift();
+    const oldest = this.badAt[0]!;
+    const inWindow = this.badAt.filter((t) => now - t < this.o.badMessageWindowMs).length;
+    // The reason quotes what the station sent (an action name, a message id): never a whole frame in the log.
+    this.o.logger.warn({ station: this.identity, reason: truncateForLog(reason), count: inWindow }, 'invalid message from station');
+    if (this.badAt.length >= this.o.maxBadMessages && now - oldest < this.o.badMessageWindowMs) {
+      this.o.logger.warn({ station: this.identity, count: this.badAt.length, windowMs: this.o.badMessageWindowMs },
+        'too many invalid messages: disconnecting');
       // 1008 = policy violation (RFC 6455, 7.4.1).
       this.close(1008, 'too many invalid OCPP messages');
     }
@@ -261,4 +277,13 @@ export class RpcConnection {
         `connection to ${this.identity} closed before ${call.action} was answered`));
     }
   }
+}
+
+/** Most of a station's ErrorDetails we pass on (into OcppCallError, and so into log lines that log the error). */
+const MAX_DETAILS_CHARS = 1024;
+
+/** A station's CALLERROR details as they are when small, else only their size (the frame depth is bounded). */
+function boundedDetails(details: unknown): unknown {
+  const text = JSON.stringify(details) ?? '';
+  return text.length <= MAX_DETAILS_CHARS ? details : { omitted: `ErrorDetails of ${text.length} characters` };
 }

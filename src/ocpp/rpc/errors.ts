@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { truncateForLog } from '../../platform/truncate.js';
 
 /** OCPP-J RPC framework error codes (Part 4, 4.3, table 8). */
 export const OCPP_ERROR_CODES = [
@@ -77,7 +78,9 @@ export function validationFailure(errors: ErrorObject[]): ValidationFailure {
       : e.keyword === 'required' ? 'is required'
       : e.keyword === 'enum' ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`
       : (e.message ?? e.keyword);
-    return { path, rule: e.keyword, message };
+    // A path quotes the station's own property names, which may be megabytes long; it goes into the reply's
+    // details and into log lines.
+    return { path: truncateForLog(path), rule: e.keyword, message: truncateForLog(message) };
   };
   const list = errors.slice(0, 5).map(describe);
   const head = list[0]!;

@@ -24,8 +24,66 @@ export class FrameError extends RpcError {
 }
 
 const MAX_ID = 36;
+/** The longest error code in Part 4 table 8 is 29 characters; anything longer is cut to this. */
+const MAX_ERROR_CODE = 50;
+const MAX_ECHOED_ID = 255;
+
+/**
+ * The deepest a frame may nest (arrays and objects, the frame's own array counted as 1). The deepest official
+ * OCPP 2.0.1 schema, ReportChargingProfilesRequest, allows 13 levels in its payload (chargingProfile[] ->
+ * chargingSchedule[] -> chargingSchedulePeriod[] ... ; SetChargingProfile and RequestStartTransaction 12,
+ * NotifyChargingLimit 11), so a valid frame is at most 14 deep; test/ocpp/frame-depth.test.ts recomputes that
+ * from src/ocpp/schemas/json. Only DataTransfer's `data` is free-form, and 32 levels leave a vendor plenty.
+ * Deeper frames are refused before a handler, the validator, the store or a log line walks them: JSON.stringify
+ * and the validators recurse, and 10,000 levels ended in a stack overflow after ~90 ms (issue 20, finding 9).
+ */
+export const MAX_FRAME_DEPTH = 32;
+
+/**
+ * Whether JSON text nests deeper than `limit` levels, read from the text itself, before JSON.parse: V8 parses
+ * deep nesting without recursing but slowly (2,000,000 levels, 4 MB, took 1.5 s of event loop), while this scan
+ * stops at the first bracket past the limit and skips strings with indexOf. A loop, no recursion. Exact for
+ * valid JSON; for invalid JSON its answer does not matter, JSON.parse refuses that anyway.
+ */
+export function textNestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Jump to the closing quote: the first one not escaped by an odd run of backslashes.
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return false;
+        let k = j - 1;
+        while (text.charCodeAt(k) === 0x5c) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+      }
+      i = j;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** Type and message id read from the head of a frame too deep to parse: `[2, "id", ...`. */
+const FRAME_HEAD = /^\s*\[\s*(\d{1,2})\s*,\s*"([^"\\]{1,36})"/;
+
+function tooDeep(text: string): FrameError {
+  const head = FRAME_HEAD.exec(text.slice(0, 128));
+  const type = head ? Number(head[1]) : NaN;
+  const id = head && (type === CALL || type === CALLRESULT || type === CALLERROR) ? head[2]! : '-1';
+  return new FrameError('FormatViolation', `message nests deeper than ${MAX_FRAME_DEPTH} levels`, id,
+    type === CALLRESULT || type === CALLERROR);
+}
 
 export function parseFrame(text: string): Frame {
+  // Before anything walks the message: see MAX_FRAME_DEPTH.
+  if (textNestsDeeperThan(text, MAX_FRAME_DEPTH)) throw tooDeep(text);
   let msg: unknown;
   try {
     msg = JSON.parse(text);
@@ -36,7 +94,7 @@ export function parseFrame(text: string): Frame {
     throw new FrameError('RpcFrameworkError', 'message is not a JSON array [MessageTypeId, MessageId, ...]', '-1');
   }
   const [type, id] = msg;
-  const readableId = typeof id === 'string' ? id : '-1';
+  const readableId = typeof id === 'string' && id.length <= MAX_ECHOED_ID ? id : '-1';
   if (typeof type !== 'number' || !Number.isInteger(type)) {
     throw new FrameError('RpcFrameworkError', 'MessageTypeId must be an integer', readableId);
   }
@@ -49,7 +107,9 @@ export function parseFrame(text: string): Frame {
     throw new FrameError('RpcFrameworkError', 'MessageId must be a non-empty string', '-1', isReply);
   }
   if (id.length > MAX_ID) {
-    throw new FrameError('RpcFrameworkError', `MessageId is longer than ${MAX_ID} characters`, id, isReply);
+    throw new FrameError('RpcFrameworkError', `MessageId is longer than ${MAX_ID} characters`,
+      // Echoed so a sloppy station can match the error, but a huge id is not sent back (nor logged) in full.
+      id.length <= MAX_ECHOED_ID ? id : '-1', isReply);
   }
   switch (type) {
     case CALL: {
@@ -72,11 +132,12 @@ export function parseFrame(text: string): Frame {
     default: {
       if (msg.length !== 5) throw new FrameError('ProtocolError', 'a CALLERROR has 5 elements', id, true);
       const [, , code, description, details] = msg;
+      // What a station puts in its CALLERROR travels on into OcppCallError and the log: bounded here.
       return {
         type: CALLERROR,
         id,
-        code: typeof code === 'string' ? code : String(code),
-        description: typeof description === 'string' ? description : '',
+        code: truncate(typeof code === 'string' ? code : String(code), MAX_ERROR_CODE),
+        description: truncate(typeof description === 'string' ? description : '', 255),
         details,
       };
     }
