@@ -5,19 +5,26 @@
 // and writes a chart of one day.
 //
 //   npm run bench:outcome -- [--prices FILE] [--zone DK1] [--sessions FILE] [--shift-days N] [--site FILE]
+//                            [--cars 3-phase,1-phase] [--min-current A] [--sample-seconds S] [--measure-from YYYY-MM-DD]
 //                            [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--log LEVEL]
+//
+// Sessions outside the prices' span are left out (and counted). With --measure-from, every session is replayed
+// (the product learns from what it stores, as in service) and the table counts those that arrive from that local
+// day on.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { loadPriceFile } from '../src/cli/sim/price-file.js';
+import type { PriceSeries } from '../src/domain/prices.js';
+import type { SessionRecord } from '../src/cli/sim/sessions.js';
 import { loadSessions, shiftSessions, SESSIONS_TO_DK1_2025_MS } from '../src/cli/sim/sessions.js';
 import { loadSite } from './outcome/site.js';
-import { buildWorkload, type Workload } from './outcome/workload.js';
+import { buildWorkload, CAR_MODELS, type CarModel, type Workload } from './outcome/workload.js';
 import { runOffline } from './outcome/offline.js';
 import { runOnline, type OnlineResult } from './outcome/online.js';
 import { outcomeRows, markdownTable } from './outcome/metrics.js';
 import { dayChartSvg } from './outcome/chart.js';
-import type { PolicyResult } from './outcome/policies.js';
+import { FCFS, type PolicyResult } from './outcome/policies.js';
 
 const DEFAULTS = {
   prices: 'test/fixtures/prices/entsoe_DK1_2025-09-30_to_2025-10-31_PT15M_slice.csv',
@@ -36,6 +43,10 @@ const { values: args } = parseArgs({
     day: { type: 'string' },
     chart: { type: 'string', default: DEFAULTS.chart },
     'offline-only': { type: 'boolean', default: false },
+    cars: { type: 'string', default: '3-phase,1-phase' },
+    'min-current': { type: 'string', default: '6' },
+    'sample-seconds': { type: 'string', default: '300' },
+    'measure-from': { type: 'string' },
     log: { type: 'string' },
   },
 });
@@ -50,40 +61,73 @@ if (!Number.isFinite(shiftMs)) throw new Error(`--shift-days must be a number of
 
 const site = loadSite(args.site);
 const series = loadPriceFile(pricesPath, { zone: args.zone });
-const sessions = shiftSessions(loadSessions(sessionsPath), shiftMs);
-const w = buildWorkload(site, sessions, series);
+const minCurrentA = Number(args['min-current']);
+if (!(minCurrentA >= 0)) throw new Error(`--min-current must be a current in A (0: none), got "${args['min-current']}"`);
+const sampleSeconds = Number(args['sample-seconds']);
+if (!Number.isInteger(sampleSeconds) || sampleSeconds < 1) throw new Error(`--sample-seconds must be a whole number of seconds, got "${args['sample-seconds']}"`);
+const models: CarModel[] = args.cars.split(',').map((name) => {
+  const m = CAR_MODELS[name.trim() as keyof typeof CAR_MODELS];
+  if (!m) throw new Error(`--cars: "${name}" is not a car model (${Object.keys(CAR_MODELS).join(', ')})`);
+  return { ...m, minCurrentA };
+});
+const { kept: sessions, outside } = withinPrices(shiftSessions(loadSessions(sessionsPath), shiftMs), series);
+const measureFrom = args['measure-from'] === undefined ? undefined : DateTime.fromISO(args['measure-from'], { zone: site.timeZone });
+if (measureFrom && !measureFrom.isValid) throw new Error(`--measure-from must be a date YYYY-MM-DD, got "${args['measure-from']}"`);
 
 const fmt = (ms: number) => DateTime.fromMillis(ms, { zone: site.timeZone }).toFormat("yyyy-MM-dd HH:mm ZZZZ");
 const out = (line = '') => process.stdout.write(`${line}\n`);
+const w0 = buildWorkload(site, sessions, series);
+const periodEnd = w0.grid.startMs + w0.grid.slots * w0.grid.stepMs;
+const period = `${fmt(w0.grid.startMs)} .. ${fmt(periodEnd)}`;
 out(`# bench:outcome`);
 out();
 out(`- prices: ${pricesPath} (zone ${args.zone})`);
-out(`- sessions: ${sessionsPath}, ${sessions.length} sessions${shiftMs ? `, shifted by ${shiftMs / 86_400_000} days` : ''}; ${w.visits.length} replayed, ${w.turnedAway.length} turned away (no free EVSE)`);
+out(`- sessions: ${sessionsPath}, ${sessions.length + outside} sessions${shiftMs ? `, shifted by ${shiftMs / 86_400_000} days` : ''}; ${outside} outside the prices' span; ${w0.visits.length} replayed, ${w0.turnedAway.length} turned away (no free EVSE)`);
 out(`- site: ${site.id}, ${site.stations} stations x ${site.evsesPerStation} EVSEs at ${site.evseKw} kW, grid limit ${site.gridLimitKw} kW, ${site.slotMinutes}-minute slots`);
-out(`- period: ${fmt(w.grid.startMs)} .. ${fmt(w.grid.startMs + w.grid.slots * w.grid.stepMs)} (${w.grid.slots} slots)`);
-const alone = w.visits.filter((v) => !v.feasible).map((v) => `${v.session.id} (${v.session.energyKwh} kWh in ${((v.session.departure - v.session.arrival) / 60_000).toFixed(0)} min)`);
-out(`- asked for: ${sum(w.visits.map((v) => v.session.energyKwh)).toFixed(1)} kWh; cannot get their energy even alone at full power: ${alone.join(', ') || 'none'}`);
+out(`- period: ${period} (${w0.grid.slots} slots)${measureFrom ? `; measured on the sessions that arrive from ${fmt(measureFrom.toMillis())} on (${w0.visits.filter((v) => v.session.arrival >= measureFrom.toMillis()).length}), the product learning from the ones before as in service` : ''}`);
+out(`- cars: ${models.map((m) => `${m.name} (${Math.min(site.evseKw, m.maxKw)} kW${m.minCurrentA ? `, minimum ${m.minCurrentA} A` : ', no minimum'})`).join('; ')}; meter values every ${sampleSeconds} s`);
+const alone = w0.visits.filter((v) => !v.feasible).map((v) => `${v.session.id} (${v.session.energyKwh} kWh in ${((v.session.departure - v.session.arrival) / 60_000).toFixed(0)} min)`);
+out(`- asked for: ${sum(w0.visits.map((v) => v.session.energyKwh)).toFixed(1)} kWh; cannot get their energy even alone at full power (${models[0]!.name}): ${alone.length > 12 ? `${alone.length} sessions` : alone.join(', ') || 'none'}`);
 out();
 
-const results: PolicyResult[] = runOffline(w);
-let online: OnlineResult | undefined;
-if (!args['offline-only']) {
-  online = await runOnline(w, series, args.zone, args.log ? { log: args.log } : {});
-  results.splice(2, 0, online);
-}
-const rows = outcomeRows(w, results, { reference: 'uncontrolled', bound: 'hindsight' });
-out(markdownTable(rows));
-out();
-if (online) {
-  const over = online.instantViolations ? ` (by at most ${(online.worstExcessKw * 1000).toFixed(1)} W)` : '';
-  out(`Our scheduler, measured per minute in the simulator: peak ${online.instantPeakKw?.toFixed(3)} kW, ${online.instantViolations} minutes above the limit${over};`);
-  out(`${online.replans} plans, ${online.failedCycles} failed cycles; the product's stored registers agree with the simulator's meters within ${online.storedVsSimulatedKwh.toFixed(4)} kWh per session;`);
-  out(`the simulated week took ${(online.wallMs / 1000).toFixed(1)} s of wall time.`);
+let chartResults: { w: Workload; results: PolicyResult[] } | undefined;
+for (const model of models) {
+  const w = buildWorkload(site, sessions, series, 'CS', model);
+  const results: PolicyResult[] = runOffline(w);
+  let online: OnlineResult | undefined;
+  if (!args['offline-only']) {
+    online = await runOnline(w, series, args.zone, { car: model, sampleSeconds, ...(args.log ? { log: args.log } : {}) });
+    results.splice(results.length - 1, 0, online);
+  }
+  const measured = measureFrom ? { ...w, visits: w.visits.filter((v) => v.session.arrival >= measureFrom.toMillis()) } : w;
+  const rows = outcomeRows(measured, results, { reference: FCFS, bound: 'hindsight' });
+  out(`## ${model.name} cars${model.minCurrentA ? ` (minimum ${model.minCurrentA} A)` : ''}`);
+  out();
+  out(markdownTable(rows));
+  if (online) {
+    const over = online.instantViolations ? ` (by at most ${(online.worstExcessKw * 1000).toFixed(1)} W)` : '';
+    out(`Our scheduler, measured in the simulator at every step and slot boundary: peak ${online.instantPeakKw?.toFixed(3)} kW, ${online.instantViolations} readings above the limit${over};`);
+    out(`${online.replans} plans, ${online.failedCycles} failed cycles; the product's stored registers agree with the simulator's meters within ${online.storedVsSimulatedKwh.toFixed(4)} kWh per session;`);
+    out(`${period} took ${(online.wallMs / 1000).toFixed(1)} s of wall time, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB resident after it.`);
+    out();
+  }
+  chartResults ??= { w, results };
 }
 
-const day = chartDay(w, args.day);
-writeFileSync(args.chart, dayChartSvg(w, results, day.start, day.end));
-out(`Chart from ${fmt(day.start)} to ${fmt(day.end)}: ${args.chart}`);
+const day = chartDay(chartResults!.w, args.day);
+writeFileSync(args.chart, dayChartSvg(chartResults!.w, chartResults!.results, day.start, day.end));
+out(`Chart from ${fmt(day.start)} to ${fmt(day.end)} (${models[0]!.name} cars): ${args.chart}`);
+
+/** The sessions that lie within the prices' span (a replay must price every slot) and how many do not. */
+function withinPrices(all: SessionRecord[], prices: PriceSeries[]): { kept: SessionRecord[]; outside: number } {
+  const ivs = prices.flatMap((s) => s.intervals);
+  const from = Math.min(...ivs.map((i) => i.start));
+  const to = Math.max(...ivs.map((i) => i.end));
+  const stepMs = site.slotMinutes * 60_000;
+  // The grid is whole slots around the sessions: a session must leave room to its slot's edges.
+  const kept = all.filter((s) => Math.floor(s.arrival / stepMs) * stepMs >= from && Math.ceil(s.departure / stepMs) * stepMs <= to);
+  return { kept, outside: all.length - kept.length };
+}
 
 function sum(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0);

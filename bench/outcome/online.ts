@@ -15,8 +15,9 @@ import type { PriceSeries } from '../../src/domain/prices.js';
 import { deliveredKwh } from '../../src/domain/meter.js';
 import { car } from '../../src/simulator/index.js';
 import { World } from '../../src/cli/sim/world.js';
-import type { Workload, Visit } from './workload.js';
+import { CAR_MODELS, carKw, rowSum, type CarModel, type Workload, type Visit } from './workload.js';
 import type { PolicyResult } from './policies.js';
+import { SessionMeter } from './meter.js';
 
 const MINUTE = 60_000;
 export const STATION_PASSWORD = 'outcome-bench-1';
@@ -46,8 +47,15 @@ function batteryKwh(visits: Visit[]): Map<string, number> {
   return out;
 }
 
-const vehicleId = (userId: string) => `EV-${userId}`;
-const cardOf = (userId: string) => `RFID-${userId}`;
+/** Vehicle ids and cards by user, numbered in order of first arrival: source user ids may hold any characters. */
+function userNumbers(visits: Visit[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const v of visits) if (!out.has(v.session.userId)) out.set(v.session.userId, out.size + 1);
+  return out;
+}
+
+const vehicleId = (n: number) => `EV-${n}`;
+const cardOf = (n: number) => `RFID-${n}`;
 
 export function onlineConfig(w: Workload, zone: string, dbPath: string) {
   const s = w.site;
@@ -77,12 +85,23 @@ export interface OnlineOptions {
   each?: (world: World) => void;
   /** Looks at the world once the period is over, before it stops (a diagnosis: the stored plans). */
   inspect?: (world: World) => void;
+  /** The car every session brings (default: 3-phase at the EVSE's power with a 6 A minimum). */
+  car?: CarModel;
+  /** The stations' TxUpdatedInterval (s): how often the product gets a meter value from a charging car. */
+  sampleSeconds?: number;
 }
+
+// Visits go on the clock a day ahead (their target 5 minutes before they plug in): thousands of timers set at once
+// would make every step of the simulated clock sort them all.
+const FEED_AHEAD_MS = 24 * 60 * MINUTE;
+const FEED_EVERY_MS = 60 * MINUTE;
 
 export async function runOnline(w: Workload, series: PriceSeries[], zone: string, opts: OnlineOptions = {}): Promise<OnlineResult> {
   const started = monotonicMs();
   const dir = mkdtempSync(join(tmpdir(), 'bench-outcome-'));
   const { grid, site } = w;
+  const model = opts.car ?? CAR_MODELS['3-phase'];
+  const maxKw = carKw(site, model);
   const end = grid.startMs + grid.slots * grid.stepMs;
   // An hour before the first arrival: the stations boot and get their default profiles.
   const clock = new ManualClock(grid.startMs - 60 * MINUTE);
@@ -90,102 +109,70 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
     clock,
     config: onlineConfig(w, zone, join(dir, 'outcome.sqlite')),
     logger: opts.log ? createLogger({ level: opts.log }) : silentLogger(),
-    // One sample every 5 minutes (the product checks each charger follows its profile from two in a row).
-    stations: { idPrefix: 'CS', count: site.stations, evsesPerStation: site.evsesPerStation, password: STATION_PASSWORD, common: { txUpdatedIntervalS: 300 } },
+    // One sample every 5 minutes by default (the product checks each charger follows its profile from two in a row).
+    stations: { idPrefix: 'CS', count: site.stations, evsesPerStation: site.evsesPerStation, password: STATION_PASSWORD, common: { txUpdatedIntervalS: opts.sampleSeconds ?? 300 } },
   });
+  let meter: SessionMeter | undefined;
   try {
     world.publishDayAhead(zone, site.timeZone, series);
     const battery = batteryKwh(w.visits);
+    const users = userNumbers(w.visits);
     for (const [userId, kwh] of battery) {
-      world.addDriver({ vehicleId: vehicleId(userId), idToken: cardOf(userId), batteryKwh: kwh, maxAcKw: site.evseKw, phases: 3, minCurrentA: 6 });
+      const n = users.get(userId)!;
+      world.addDriver({
+        vehicleId: vehicleId(n), idToken: cardOf(n), batteryKwh: kwh, maxAcKw: maxKw, phases: model.phases,
+        ...(model.minCurrentA > 0 ? { minCurrentA: model.minCurrentA } : {}),
+      });
     }
-    for (const v of w.visits) {
+    const cars = new Map(w.visits.map((v) => {
       const cap = battery.get(v.session.userId)!;
-      const state = car({
-        idToken: cardOf(v.session.userId), batteryKWh: cap, maxPowerKW: site.evseKw, phases: 3,
+      return [v.session.id, car({
+        idToken: cardOf(users.get(v.session.userId)!), batteryKWh: cap, maxPowerKW: maxKw, phases: model.phases,
         // No taper: every policy models a car at constant power until it has its energy.
-        taperStartSoc: 100, taperFloor: 1, minCurrentA: 6, reportsSoc: true,
-      }, 100 * (1 - v.session.energyKwh / cap));
-      world.scheduleVisit({
-        vehicleId: vehicleId(v.session.userId), stationId: v.stationId, evseId: v.evseId, car: state,
-        arriveAt: v.session.arrival, departAt: v.session.departure,
-        target: { departure: v.session.departure, energyKwh: v.session.energyKwh },
-      }, site.id);
-    }
-    const meter = new MinuteMeter(w, world);
+        taperStartSoc: 100, taperFloor: 1, minCurrentA: model.minCurrentA, reportsSoc: true,
+      }, 100 * (1 - v.session.energyKwh / cap))] as const;
+    }));
+    let fed = 0;
+    const feed = () => {
+      for (; fed < w.visits.length && w.visits[fed]!.session.arrival < clock.now() + FEED_AHEAD_MS; fed++) {
+        const v = w.visits[fed]!;
+        world.scheduleVisit({
+          vehicleId: vehicleId(users.get(v.session.userId)!), stationId: v.stationId, evseId: v.evseId, car: cars.get(v.session.id)!,
+          arriveAt: v.session.arrival, departAt: v.session.departure,
+          target: { departure: v.session.departure, energyKwh: v.session.energyKwh },
+        }, site.id);
+      }
+      if (fed < w.visits.length) clock.setTimer(FEED_EVERY_MS, feed);
+    };
+    feed();
+    meter = new SessionMeter(w, world, cars);
+    const m = meter;
     await world.runUntil(end, MINUTE, () => {
-      meter.read();
+      m.read();
       opts.each?.(world);
     });
+    m.stop();
     opts.inspect?.(world);
     const stats = world.running.db
       .prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(solve_ms), 0) AS total, COALESCE(MAX(solve_ms), 0) AS max FROM plans WHERE site_id = ?`)
       .get(site.id) as { n: number; total: number; max: number };
-    const failed = world.running.scheduler.decisions(site.id, { limit: 100_000 }).filter((d) => d.kind === 'plan.failed').length;
+    const failed = world.running.scheduler.decisions(site.id, { limit: 1_000_000 }).filter((d) => d.kind === 'plan.failed').length;
     return {
-      name: 'our scheduler',
-      kwh: meter.kwh,
+      name: `our scheduler`,
+      kwh: m.kwh,
       replans: stats.n,
       solverMs: { total: stats.total, max: stats.max, count: stats.n },
-      instantPeakKw: meter.peakKw,
-      instantViolations: meter.violations,
-      worstExcessKw: meter.worstExcessKw,
-      storedVsSimulatedKwh: storedDifference(w, world, meter.kwh),
+      instantPeakKw: m.peakKw,
+      instantViolations: m.violations,
+      worstExcessKw: m.worstExcessKw,
+      storedVsSimulatedKwh: storedDifference(w, world, m.kwh),
       wallMs: monotonicMs() - started,
       failedCycles: failed,
     };
   } finally {
+    meter?.stop();
     await world.stop();
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Reads every EVSE's energy register after each 1-minute step and gives the minute's energy to the visit on that
- * EVSE in that minute (visits start and end on whole minutes, so a minute belongs to at most one), and the summed
- * instantaneous power to the peak and the limit check.
- */
-class MinuteMeter {
-  readonly kwh = new Map<string, number[]>();
-  peakKw = 0;
-  violations = 0;
-  worstExcessKw = 0;
-  private readonly last = new Map<string, number>();
-  private readonly byEvse = new Map<string, Visit[]>();
-
-  constructor(private readonly w: Workload, private readonly world: World) {
-    for (const v of w.visits) {
-      this.kwh.set(v.session.id, new Array<number>(w.grid.slots).fill(0));
-      const key = `${v.stationId}#${v.evseId}`;
-      this.byEvse.set(key, [...(this.byEvse.get(key) ?? []), v]);
-    }
-    this.read();
-  }
-
-  read(): void {
-    const now = this.world.clock.now();
-    let kw = 0;
-    for (const station of this.world.stations) {
-      station.settle();
-      for (let e = 1; e <= this.w.site.evsesPerStation; e++) {
-        const evse = station.evse(e)!;
-        const key = `${station.id}#${e}`;
-        kw += evse.draw.powerW / 1000;
-        const prev = this.last.get(key);
-        this.last.set(key, evse.registerWh);
-        if (prev === undefined || evse.registerWh === prev) continue;
-        const mid = now - MINUTE / 2;
-        const visit = this.byEvse.get(key)?.find((v) => v.session.arrival <= mid && mid < v.session.departure);
-        if (!visit) throw new Error(`${key} metered ${(evse.registerWh - prev).toFixed(1)} Wh at ${new Date(now).toISOString()} with no car on it`);
-        const slot = Math.floor((mid - this.w.grid.startMs) / this.w.grid.stepMs);
-        this.kwh.get(visit.session.id)![slot]! += (evse.registerWh - prev) / 1000;
-      }
-    }
-    this.peakKw = Math.max(this.peakKw, kw);
-    if (kw > this.w.site.gridLimitKw + 1e-6) {
-      this.violations++;
-      this.worstExcessKw = Math.max(this.worstExcessKw, kw - this.w.site.gridLimitKw);
-    }
   }
 }
 
@@ -199,7 +186,7 @@ function storedDifference(w: Workload, world: World, kwh: Map<string, number[]>)
     const tx = all.find((t) => t.stationId === v.stationId && t.evseId === v.evseId && Date.parse(t.startedAt) === v.session.arrival);
     if (!tx) throw new Error(`the product stored no transaction for session ${v.session.id} on ${v.stationId}#${v.evseId}`);
     const stored = deliveredKwh(repo.meterValues.forTransaction(v.stationId, tx.transactionId), tx.meterStartWh);
-    const simulated = kwh.get(v.session.id)!.reduce((a, b) => a + b, 0);
+    const simulated = rowSum(kwh.get(v.session.id)!);
     worst = Math.max(worst, Math.abs(stored - simulated));
   }
   return worst;

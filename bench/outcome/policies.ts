@@ -9,7 +9,7 @@ import type { Visit, Workload } from './workload.js';
  */
 export interface PolicyResult {
   name: string;
-  /** Session id -> kWh per grid slot. */
+  /** Session id -> kWh per slot of the visit's window (row[i] is slot fromSlot + i, as Visit.capKwh). */
   kwh: Map<string, number[]>;
   replans?: number;
   solverMs?: { total: number; max: number; count: number };
@@ -21,34 +21,60 @@ export interface PolicyResult {
 // Below this a car has its energy: float residue of kWh sums must not open one more slot.
 const DONE_KWH = 1e-9;
 
-const zeros = (w: Workload) => new Array<number>(w.grid.slots).fill(0);
+export const UNLIMITED = 'uncontrolled (no limit)';
+export const FCFS = 'first come, first served';
 
-/** Full EVSE power from arrival until the car has its energy or leaves; the site limit is ignored (nobody enforces it). */
+/** Full power from arrival until the car has its energy or leaves; the site limit is ignored (nobody enforces it). */
 export function uncontrolled(w: Workload): PolicyResult {
   const kwh = new Map<string, number[]>();
   for (const v of w.visits) {
-    const out = zeros(w);
     let left = v.session.energyKwh;
-    for (let t = v.fromSlot; t < v.toSlot && left > DONE_KWH; t++) {
-      out[t] = Math.min(v.capKwh[t]!, left);
-      left -= out[t]!;
-    }
-    kwh.set(v.session.id, out);
+    kwh.set(v.session.id, v.capKwh.map((cap) => {
+      const e = left > DONE_KWH ? Math.min(cap, left) : 0;
+      left -= e;
+      return e;
+    }));
   }
-  return { name: 'uncontrolled', kwh };
+  return { name: UNLIMITED, kwh };
+}
+
+/**
+ * What a garage without smart charging but with a load manager does (the baseline): every car at full power from
+ * arrival until it has its energy or leaves, and where the cars together would pass the site limit, the ones that
+ * came first keep their power and the latest get what is left. Nothing is lost that a later slot can still give.
+ */
+export function firstComeFirstServed(w: Workload): PolicyResult {
+  const roomKwh = w.site.gridLimitKw * (w.grid.stepMs / 3_600_000);
+  const rows = w.visits.map((v) => ({ v, row: new Array<number>(v.capKwh.length).fill(0), left: v.session.energyKwh }));
+  // Visits are in arrival order; those present in slot t are a contiguous run that starts where the earliest
+  // still present one is.
+  let first = 0;
+  for (let t = 0; t < w.grid.slots; t++) {
+    while (first < rows.length && rows[first]!.v.toSlot <= t) first++;
+    let room = roomKwh;
+    for (let k = first; k < rows.length && rows[k]!.v.fromSlot <= t && room > DONE_KWH; k++) {
+      const r = rows[k]!;
+      if (t >= r.v.toSlot || r.left <= DONE_KWH) continue;
+      const e = Math.min(r.v.capKwh[t - r.v.fromSlot]!, r.left, room);
+      r.row[t - r.v.fromSlot] = e;
+      r.left -= e;
+      room -= e;
+    }
+  }
+  return { name: FCFS, kwh: new Map(rows.map((r) => [r.v.session.id, r.row])) };
 }
 
 /** One car alone: its cheapest slots (ties: the earlier) filled to capKwh until it has its energy. */
 function cheapestSlots(w: Workload, v: Visit): number[] {
-  const out = zeros(w);
+  const out = new Array<number>(v.capKwh.length).fill(0);
   const slots: number[] = [];
-  for (let t = v.fromSlot; t < v.toSlot; t++) if (v.capKwh[t]! > 0) slots.push(t);
-  slots.sort((a, b) => w.prices[a]! - w.prices[b]! || a - b);
+  for (let i = 0; i < v.capKwh.length; i++) if (v.capKwh[i]! > 0) slots.push(i);
+  slots.sort((a, b) => w.prices[v.fromSlot + a]! - w.prices[v.fromSlot + b]! || a - b);
   let left = v.session.energyKwh;
-  for (const t of slots) {
+  for (const i of slots) {
     if (left <= DONE_KWH) break;
-    out[t] = Math.min(v.capKwh[t]!, left);
-    left -= out[t]!;
+    out[i] = Math.min(v.capKwh[i]!, left);
+    left -= out[i]!;
   }
   return out;
 }
@@ -61,20 +87,27 @@ function cheapestSlots(w: Workload, v: Visit): number[] {
 export function greedy(w: Workload): PolicyResult {
   const kwh = new Map(w.visits.map((v) => [v.session.id, cheapestSlots(w, v)] as const));
   const roomKwh = w.site.gridLimitKw * (w.grid.stepMs / 3_600_000);
+  let first = 0;
   for (let t = 0; t < w.grid.slots; t++) {
+    while (first < w.visits.length && w.visits[first]!.toSlot <= t) first++;
     let room = roomKwh;
-    for (const v of w.visits) {
+    for (let k = first; k < w.visits.length && w.visits[k]!.fromSlot <= t; k++) {
+      const v = w.visits[k]!;
+      if (t >= v.toSlot) continue;
       const row = kwh.get(v.session.id)!;
-      const e = Math.min(row[t]!, Math.max(0, room));
+      const e = Math.min(row[t - v.fromSlot]!, Math.max(0, room));
       room -= e;
-      row[t] = e;
+      row[t - v.fromSlot] = e;
     }
   }
   return { name: 'greedy', kwh };
 }
 
-/** The solver's problem for the whole period at once: each car's window and per-slot EVSE cap, the site limit. */
-export function hindsightProblem(w: Workload): Problem {
+/**
+ * The solver's problem for the whole period at once: each car's window and per-slot cap, the site limit. Each car
+ * asks for `energyKwh(v)` (its session's energy unless told otherwise).
+ */
+export function hindsightProblem(w: Workload, energyKwh: (v: Visit) => number = (v) => v.session.energyKwh): Problem {
   const h = w.grid.stepMs / 3_600_000;
   return {
     slotMinutes: w.site.slotMinutes,
@@ -82,27 +115,31 @@ export function hindsightProblem(w: Workload): Problem {
     siteLimitKw: w.site.gridLimitKw,
     // Earlier on equal prices, as greedy: the bound must not win on a tie-break.
     tieBreak: 'earlier',
-    vehicles: w.visits.map((v) => ({
-      id: v.session.id,
-      availableFrom: v.fromSlot,
-      departure: v.toSlot,
-      energyKwh: v.session.energyKwh,
+    vehicles: w.visits.map((v) => {
       // A partly occupied slot allows proportionally less power on average (the car is there for part of it).
-      maxKw: v.capKwh.map((c) => c / h),
-    })),
+      const maxKw = new Array<number>(w.grid.slots).fill(0);
+      v.capKwh.forEach((c, i) => (maxKw[v.fromSlot + i] = c / h));
+      return { id: v.session.id, availableFrom: v.fromSlot, departure: v.toSlot, energyKwh: energyKwh(v), maxKw };
+    }),
   };
 }
 
 /**
  * The hindsight optimum: solver/ solve() on the whole period, knowing every session and price in advance. No
  * minimum power (the LP relaxation), so it is a lower bound on the cost of any policy that meets the same targets.
+ * With `energyKwh`, the cheapest way to give each session that energy instead (what another policy delivered):
+ * the bound at the same per-session energies.
  */
-export function hindsight(w: Workload): PolicyResult {
+export function hindsight(w: Workload, energyKwh?: (v: Visit) => number): PolicyResult {
   const h = w.grid.stepMs / 3_600_000;
   const started = performance.now();
-  const plan = solve(hindsightProblem(w));
+  const plan = solve(hindsightProblem(w, energyKwh));
   const ms = performance.now() - started;
   const kwh = new Map<string, number[]>();
-  for (const p of plan.vehicles) kwh.set(p.id, p.powerKw.map((kw) => kw * h));
+  const byId = new Map(plan.vehicles.map((p) => [p.id, p]));
+  for (const v of w.visits) {
+    const p = byId.get(v.session.id)!;
+    kwh.set(v.session.id, v.capKwh.map((_, i) => p.powerKw[v.fromSlot + i]! * h));
+  }
   return { name: 'hindsight', kwh, replans: 1, solverMs: { total: ms, max: ms, count: 1 } };
 }

@@ -18,7 +18,11 @@ export interface Visit {
   /** The grid slots the visit overlaps: [fromSlot, toSlot). Empty for a zero-length session. */
   fromSlot: number;
   toSlot: number;
-  /** Per grid slot (length grid.slots): evseKw x the hours of the slot the car is plugged in; 0 outside. */
+  /**
+   * Per slot of the visit's window, [fromSlot, toSlot) (capKwh[i] is slot fromSlot + i): the car's power (the EVSE's
+   * and the car model's lower) x the hours of the slot the car is plugged in. Only the window is kept: three months
+   * of 15-minute slots for thousands of visits would otherwise be gigabytes of zeros.
+   */
   capKwh: number[];
   /** The energy fits at full EVSE power alone (no site limit): no policy can do better than this. */
   feasible: boolean;
@@ -55,7 +59,37 @@ function assign(site: OutcomeSite, sessions: readonly SessionRecord[], prefix: s
   return { placed: placed.map(({ session, evse }) => ({ session, ...evse })), turnedAway };
 }
 
-export function buildWorkload(site: OutcomeSite, sessions: readonly SessionRecord[], series: PriceSeries[], stationPrefix = 'CS'): Workload {
+/** The car every session brings (the same under every policy): phases, the most it draws, its minimum current. */
+export interface CarModel {
+  name: string;
+  phases: 1 | 3;
+  /** kW the car draws at most (the EVSE may allow less). */
+  maxKw: number;
+  /** A (per phase); 0 = none (the car takes any current). */
+  minCurrentA: number;
+}
+
+/** 230 V x 32 A: a 1-phase car draws at most one phase of a 32 A EVSE. */
+export const ONE_PHASE_MAX_KW = 7.36;
+export const CAR_MODELS = {
+  '3-phase': { name: '3-phase', phases: 3, maxKw: Number.POSITIVE_INFINITY, minCurrentA: 6 },
+  '1-phase': { name: '1-phase', phases: 1, maxKw: ONE_PHASE_MAX_KW, minCurrentA: 6 },
+} as const satisfies Record<string, CarModel>;
+
+/** What a car of this model draws at most on this site's EVSEs. */
+export const carKw = (site: OutcomeSite, car: Pick<CarModel, 'maxKw'>): number => Math.min(site.evseKw, car.maxKw);
+
+/** The energy of a row of a visit (window-relative, see Visit.capKwh). */
+export const rowSum = (row: readonly number[]): number => row.reduce((a, b) => a + b, 0);
+
+export function buildWorkload(
+  site: OutcomeSite,
+  sessions: readonly SessionRecord[],
+  series: PriceSeries[],
+  stationPrefix = 'CS',
+  car: Pick<CarModel, 'maxKw'> = CAR_MODELS['3-phase'],
+): Workload {
+  const kw = carKw(site, car);
   const { placed, turnedAway } = assign(site, sessions, stationPrefix);
   if (placed.length === 0) throw new Error('buildWorkload: no sessions to replay');
   const stepMs = site.slotMinutes * 60_000;
@@ -68,12 +102,12 @@ export function buildWorkload(site: OutcomeSite, sessions: readonly SessionRecor
     const fromSlot = Math.floor((session.arrival - startMs) / stepMs);
     // A zero-length session overlaps no slot at all (not the one it sits in).
     const toSlot = session.departure > session.arrival ? Math.ceil((session.departure - startMs) / stepMs) : fromSlot;
-    const capKwh = new Array<number>(grid.slots).fill(0);
+    const capKwh = new Array<number>(toSlot - fromSlot).fill(0);
     let total = 0;
     for (let t = fromSlot; t < toSlot; t++) {
       const slotStart = startMs + t * stepMs;
       const overlapMs = Math.min(session.departure, slotStart + stepMs) - Math.max(session.arrival, slotStart);
-      total += capKwh[t] = (site.evseKw * overlapMs) / 3_600_000;
+      total += capKwh[t - fromSlot] = (kw * overlapMs) / 3_600_000;
     }
     return { session, stationId, evseId, fromSlot, toSlot, capKwh, feasible: session.energyKwh <= total + 1e-9 };
   });

@@ -15,10 +15,10 @@ describe('dayChartSvg', () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     // Nothing fetched or run: no scripts, links or external references.
     expect(svg).not.toMatch(/<script|href=|url\(|@import/);
-    expect(count(svg, /class="policy"/g)).toBe(3);
+    expect(count(svg, /class="policy"/g)).toBe(4);
     expect(count(svg, /class="price"/g)).toBe(1);
     expect(svg).toMatch(/class="limit"[^>]*stroke-dasharray/);
-    for (const name of ['uncontrolled', 'greedy', 'hindsight', 'grid limit 11 kW', 'day-ahead price']) expect(svg).toContain(`>${name}</text>`);
+    for (const name of ['uncontrolled (no limit)', 'first come, first served', 'greedy', 'hindsight', 'grid limit 11 kW', 'day-ahead price']) expect(svg).toContain(`>${name}</text>`);
     // 2025-01-06T00:00Z is 01:00 in Copenhagen: ticks at 01 and 02 local.
     expect(tickLabels(svg)).toEqual(['01', '02']);
     expect(svg).toContain('<title>test: site power by policy and day-ahead price, 2025-01-06 (Europe/Copenhagen, 8 slots)</title>');

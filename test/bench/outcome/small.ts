@@ -9,6 +9,7 @@ import { loadSessions, SESSIONS_TO_DK1_2025_MS, shiftSessions } from '../../../s
 import { loadPriceFile } from '../../../src/cli/sim/price-file.js';
 import { loadSite, type OutcomeSite } from '../../../bench/outcome/site.js';
 import { buildWorkload, type Workload } from '../../../bench/outcome/workload.js';
+import type { PolicyResult } from '../../../bench/outcome/policies.js';
 
 export const T0 = Date.parse('2025-01-06T00:00:00Z');
 export const Q = 15 * 60_000;
@@ -51,4 +52,13 @@ export function realWorkload(over: Partial<OutcomeSite> = {}): Workload {
   const sessions = shiftSessions(loadSessions(`${fixtures}sessions/trondheim_2019-10-24_to_2019-10-29_slice.csv`), SESSIONS_TO_DK1_2025_MS);
   const series = loadPriceFile(`${fixtures}prices/entsoe_DK1_2025-09-30_to_2025-10-31_PT15M_slice.csv`, { zone: 'DK1' });
   return buildWorkload({ ...loadSite(SITE_JSON), ...over }, sessions, series);
+}
+
+/** A policy's rows on the whole grid (they are kept per visit window), for comparing with hand-computed plans. */
+export function fullRows(w: Workload, r: PolicyResult): Map<string, number[]> {
+  return new Map(w.visits.map((v) => {
+    const row = new Array<number>(w.grid.slots).fill(0);
+    r.kwh.get(v.session.id)!.forEach((e, i) => (row[v.fromSlot + i] = e));
+    return [v.session.id, row] as const;
+  }));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildWorkload } from '../../../bench/outcome/workload.js';
+import { buildWorkload, CAR_MODELS } from '../../../bench/outcome/workload.js';
 import { PRICES, Q, T0, quarterSeries, realWorkload, session, site, threeCars } from './small.js';
 
 describe('buildWorkload on a hand-made garage', () => {
@@ -35,14 +35,21 @@ describe('buildWorkload on a hand-made garage', () => {
     // D: 00:45-01:05 is all of slot 3 and 5 minutes of slot 4 (11 kW x 5/60 h); 3.67 kWh < 4: infeasible alone.
     const d = byId.get('D')!;
     expect([d.fromSlot, d.toSlot]).toEqual([3, 5]);
-    expect(d.capKwh.slice(0, 3)).toEqual([0, 0, 0]);
-    expect(d.capKwh[3]).toBe(2.75);
-    expect(d.capKwh[4]).toBeCloseTo(11 / 12, 12);
-    expect(d.capKwh.slice(5)).toEqual([0, 0, 0]);
+    // Kept for the window only (slots 3 and 4).
+    expect(d.capKwh).toHaveLength(2);
+    expect(d.capKwh[0]).toBe(2.75);
+    expect(d.capKwh[1]).toBeCloseTo(11 / 12, 12);
     expect(d.feasible).toBe(false);
     // A zero-length session overlaps no slot: nothing can be delivered, so its 0.01 kWh is infeasible.
     const e = byId.get('E')!;
-    expect([e.fromSlot, e.toSlot, e.capKwh.every((c) => c === 0), e.feasible]).toEqual([4, 4, true, false]);
+    expect([e.fromSlot, e.toSlot, e.capKwh, e.feasible]).toEqual([4, 4, [], false]);
+  });
+
+  it('caps a 1-phase car at one phase of 32 A, and a 3-phase car at the EVSE', () => {
+    const one = buildWorkload(site(), [session('X', 0, 30, 1)], quarterSeries(PRICES), 'CS', CAR_MODELS['1-phase']);
+    expect(one.visits[0]!.capKwh).toEqual([7.36 / 4, 7.36 / 4]);
+    const three = buildWorkload(site(), [session('X', 0, 30, 1)], quarterSeries(PRICES), 'CS', CAR_MODELS['3-phase']);
+    expect(three.visits[0]!.capKwh).toEqual([2.75, 2.75]);
   });
 
   it('aligns the grid to whole UTC quarter-hours around odd minutes', () => {
