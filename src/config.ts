@@ -49,6 +49,8 @@ export const ConfigSchema = Type.Object(
         callTimeoutSeconds: Type.Number({ exclusiveMinimum: 0 }),
         pingIntervalSeconds: Type.Number({ minimum: 0 }),
         maxBadMessages: Type.Integer({ minimum: 1 }),
+        /** maxBadMessages invalid messages within this many seconds disconnect a station (close 1008). */
+        badMessageWindowSeconds: Type.Number({ exclusiveMinimum: 0 }),
         replaceExistingConnection: Type.Boolean(),
         autoRegister: Type.Boolean(),
         perMessageDeflate: Type.Boolean(),

@@ -66,6 +66,7 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
       callTimeoutMs: o.callTimeoutSeconds * 1000,
       pingIntervalMs: o.pingIntervalSeconds * 1000,
       maxBadMessages: o.maxBadMessages,
+      badMessageWindowMs: o.badMessageWindowSeconds * 1000,
       replaceExistingConnection: o.replaceExistingConnection,
       autoRegister: o.autoRegister,
       perMessageDeflate: o.perMessageDeflate,

@@ -4,6 +4,7 @@
  *   npm run stations -- list
  *   npm run stations -- rotate <id> [--password P]
  *   npm run stations -- status <id> Accepted|Pending|Rejected|default
+ *   npm run stations -- add <id> --profile 3; certificate <id> --csr FILE | --generate; renew <id>  (station-certificates.ts)
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -14,12 +15,18 @@ import { openDatabase } from '../storage/database.js';
 import { StationRepository } from '../storage/station-repository.js';
 import { checkPasswordRules, hashPassword } from '../ocpp/auth/password.js';
 import type { RegistrationStatus, SecurityProfile } from '../domain/stations.js';
+import { StationCertificateRepository } from '../storage/station-certificate-repository.js';
+import { CliError, issueFromCli, requestRenewal } from './station-certificates.js';
 
 const USAGE = `usage:
   npm run stations -- add <stationId> [--profile 1|2] [--password <16-40 chars>]
   npm run stations -- list
   npm run stations -- rotate <stationId> [--password <16-40 chars>]
-  npm run stations -- status <stationId> Accepted|Pending|Rejected|default`;
+  npm run stations -- status <stationId> Accepted|Pending|Rejected|default
+  npm run stations -- add <stationId> --profile 3                  (TLS client certificate, no password)
+  npm run stations -- certificate <stationId> --csr <file.pem> [--out <prefix>]
+  npm run stations -- certificate <stationId> --generate [--out <prefix>]
+  npm run stations -- renew <stationId>`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -43,7 +50,7 @@ function checkStationId(id: string | undefined): string {
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { profile: { type: 'string' }, password: { type: 'string' } },
+    options: { profile: { type: 'string' }, password: { type: 'string' }, csr: { type: 'string' }, generate: { type: 'boolean' }, out: { type: 'string' } },
   });
   const [command, ...rest] = positionals;
   const config = loadConfig();
@@ -55,8 +62,21 @@ async function main(): Promise<void> {
       case 'add': {
         const id = checkStationId(rest[0]);
         const profile = Number(values.profile ?? '1');
-        if (profile !== 1 && profile !== 2) fail('--profile: 1 (Basic auth over ws) or 2 (Basic auth over TLS)');
+        if (profile !== 1 && profile !== 2 && profile !== 3) fail('--profile: 1 (Basic auth over ws), 2 (Basic auth over TLS) or 3 (TLS client certificate)');
         if (stations.get(id)) fail(`station ${id} already exists: use rotate to change its password`);
+        if (profile === 3) {
+          // A00.FR.401: a profile 3 station authenticates by its certificate only; it has no password.
+          if (values.password !== undefined) fail('--password: a profile 3 station has no password (it authenticates by its certificate)');
+          stations.register({ id, passwordHash: null, securityProfile: 3 }, now);
+          process.stdout.write(`station ${id} added with security profile 3
+` +
+            `connect to wss://<host>:${config.ocpp.tlsPort ?? '<tlsPort>'}${config.ocpp.path}/${encodeURIComponent(id)} with a client certificate ` +
+            `for CN=${id}${config.ocpp.tls?.organizationName ? `, O=${config.ocpp.tls.organizationName}` : ''} from ocpp.tls.caFile
+` +
+            `issue one: npm run stations -- certificate ${id} --csr <file.pem> (or --generate)
+`);
+          break;
+        }
         const password = values.password ?? generatePassword();
         const bad = checkPasswordRules(password);
         if (bad) fail(`--password: ${bad}`);
@@ -71,7 +91,8 @@ async function main(): Promise<void> {
         for (const s of rows) {
           process.stdout.write(
             `${s.id}\tprofile ${s.securityProfile}\t${s.vendorName ?? '-'} ${s.model ?? ''}\tboot ${s.lastBootStatus ?? 'never'}` +
-            `\tlast seen ${s.lastSeenAt ?? 'never'}${s.autoRegistered ? '\t(auto-registered)' : ''}\n`,
+            `\tlast seen ${s.lastSeenAt ?? 'never'}${s.autoRegistered ? '\t(auto-registered)' : ''}` +
+            `${s.clientCertificate ? `\tcertificate ${s.clientCertificate.serial} until ${s.clientCertificate.notAfter}` : ''}\n`,
           );
         }
         break;
@@ -79,6 +100,7 @@ async function main(): Promise<void> {
       case 'rotate': {
         const id = checkStationId(rest[0]);
         const station = stations.get(id) ?? fail(`station ${id} does not exist`);
+        if (station.securityProfile === 3) fail(`station ${id} uses security profile 3 and has no password: renew its certificate instead (renew ${id})`);
         const password = values.password ?? generatePassword();
         const bad = checkPasswordRules(password);
         if (bad) fail(`--password: ${bad}`);
@@ -95,6 +117,18 @@ async function main(): Promise<void> {
         if (!['Accepted', 'Pending', 'Rejected', 'default'].includes(status ?? '')) fail(USAGE);
         stations.setRegistrationStatus(id, status === 'default' ? null : (status as RegistrationStatus), now);
         process.stdout.write(`boot status of ${id}: ${status}\n`);
+        break;
+      }
+      case 'certificate':
+      case 'renew': {
+        const id = checkStationId(rest[0]);
+        const c = { config, stations, issued: new StationCertificateRepository(db), nowMs: systemClock.now() };
+        try {
+          process.stdout.write(command === 'renew' ? requestRenewal(c, id) : await issueFromCli(c, id, values));
+        } catch (err) {
+          if (err instanceof CliError) fail(err.message);
+          throw err;
+        }
         break;
       }
       default:

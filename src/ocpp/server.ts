@@ -48,6 +48,8 @@ export interface OcppServerConfig {
   callTimeoutMs: number;
   pingIntervalMs: number;
   maxBadMessages: number;
+  /** The window over which `maxBadMessages` invalid messages end a connection (close 1008). */
+  badMessageWindowMs: number;
   /** A second connection with the same station id replaces the first (true) or is refused (false). */
   replaceExistingConnection: boolean;
   /** Lab mode: unknown stations are registered on first connection. Never in production. */
@@ -268,6 +270,7 @@ export class OcppServer implements StationDirectory {
       logger: log,
       callTimeoutMs: config.callTimeoutMs,
       maxBadMessages: config.maxBadMessages,
+      badMessageWindowMs: config.badMessageWindowMs,
       inboundActions: INBOUND,
       guard: (action) => {
         if (session.bootStatus === 'Accepted' || ALWAYS_PERMITTED.has(action) || session.permitted.has(action)) return;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { start, type Running } from '../../src/main.js';
 import { ManualClock } from '../../src/platform/clock.js';
-import { silentLogger } from '../../src/platform/logger.js';
+import { silentLogger, type Logger } from '../../src/platform/logger.js';
 import { hashPassword } from '../../src/ocpp/auth/password.js';
 
 export interface TestServer {
@@ -25,7 +25,7 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]>
 
 export async function startTestServer(
   overrides: DeepPartial<Config> = {},
-  opts: { clock?: ManualClock; dir?: string } = {},
+  opts: { clock?: ManualClock; dir?: string; logger?: Logger } = {},
 ): Promise<TestServer> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'chargeplan-test-'));
   const dbPath = join(dir, 'test.sqlite');
@@ -37,7 +37,7 @@ export async function startTestServer(
     ocpp: { host: '127.0.0.1', port: 0, pingIntervalSeconds: 0, ...(overrides.ocpp ?? {}) },
     log: { level: 'silent' },
   });
-  const running = await start(config, { clock, logger: process.env.TEST_LOG ? (await import('../../src/platform/logger.js')).createLogger({ level: process.env.TEST_LOG }) : silentLogger() });
+  const running = await start(config, { clock, logger: opts.logger ?? (process.env.TEST_LOG ? (await import('../../src/platform/logger.js')).createLogger({ level: process.env.TEST_LOG }) : silentLogger()) });
   const server: TestServer = {
     running,
     clock,
@@ -46,7 +46,7 @@ export async function startTestServer(
     wsUrl: `ws://127.0.0.1:${running.ports.ocpp}`,
     async restart() {
       await running.close();
-      return startTestServer(overrides, { clock, dir });
+      return startTestServer(overrides, { clock, dir, ...(opts.logger ? { logger: opts.logger } : {}) });
     },
     async stop() {
       await running.close();
