@@ -110,8 +110,9 @@ export class Scheduler {
     return [...this.loops.values()].some((l) => l.waiting);
   }
 
-  trigger(siteId: string, reason: string): void {
-    this.loops.get(siteId)?.trigger(reason);
+  /** `leading`: plan at once when the loop is free rather than after the debounce (a new session's first plan). */
+  trigger(siteId: string, reason: string, opts: { leading?: boolean } = {}): void {
+    this.loops.get(siteId)?.trigger(reason, opts);
   }
 
   // ---- events from the adapters (main.ts wires them) ----
@@ -125,7 +126,9 @@ export class Scheduler {
     const tokenBefore = this.tokens.get(key);
     if (e.eventType === 'Ended') this.tokens.delete(key);
     else this.tokens.set(key, tx.idToken);
-    if (e.eventType !== 'Updated') this.trigger(placed.site.id, `transaction-${e.eventType.toLowerCase()}`);
+    // A new session's first TxProfile goes out as soon as it is computed (issue 21): until then the car charges at
+    // the TxDefaultProfile, whatever the plan would give it.
+    if (e.eventType !== 'Updated') this.trigger(placed.site.id, `transaction-${e.eventType.toLowerCase()}`, { leading: e.eventType === 'Started' });
     // A transaction that started before authorisation (TxStartPoint EVConnected) names its car in a later Updated.
     else if (tokenBefore !== undefined && tokenBefore !== tx.idToken) this.trigger(placed.site.id, 'vehicle-identified');
     else this.checkMeter(placed.site, e.stationId, tx.evseId!, tx.transactionId);

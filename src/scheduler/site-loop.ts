@@ -13,13 +13,21 @@ export interface SiteLoopOptions {
 
 const BACKOFF_MS = [5_000, 15_000, 60_000, 300_000];
 
+/** Where a leading trigger's cycle starts: after the current I/O (the message that caused it is answered first). */
+const soon = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * One site's planning loop (convention 8): triggers within the debounce window become one cycle, one cycle runs
  * at a time (triggers that arrive meanwhile run the next one), a slot boundary is a trigger computed from the
  * clock each time (early or late timers just re-arm), and a failed cycle is retried with jittered backoff.
+ *
+ * A leading trigger (a new session: its first plan should reach the charger at once, not after the debounce and
+ * after the TxDefaultProfile has started the car) runs a cycle as soon as the loop is free, taking along whatever
+ * else is pending; triggers that follow it still coalesce into one cycle after the debounce.
  */
 export class SiteLoop {
   private readonly reasons = new Set<string>();
+  private leading = false;
   private debounce: TimerHandle | undefined;
   private boundary: TimerHandle | undefined;
   private retry: TimerHandle | undefined;
@@ -40,10 +48,23 @@ export class SiteLoop {
     this.debounce = this.boundary = this.retry = undefined;
   }
 
-  trigger(reason: string): void {
+  trigger(reason: string, opts: { leading?: boolean } = {}): void {
     if (this.stopped) return;
     this.reasons.add(reason);
-    if (this.running || this.debounce || this.retry) return;
+    if (opts.leading) this.leading = true;
+    this.schedule();
+  }
+
+  /** The next cycle: now for a leading trigger when the loop is free, else after the debounce (or the retry, or the running cycle). */
+  private schedule(): void {
+    if (this.running || this.retry || this.reasons.size === 0) return;
+    if (this.leading) {
+      this.debounce?.cancel();
+      this.debounce = undefined;
+      this.run(soon());
+      return;
+    }
+    if (this.debounce) return;
     this.debounce = this.o.clock.setTimer(this.o.debounceMs, () => {
       this.debounce = undefined;
       this.run();
@@ -60,12 +81,13 @@ export class SiteLoop {
     return Boolean(this.debounce || this.retry);
   }
 
-  private run(): void {
+  private run(after: Promise<void> = Promise.resolve()): void {
     if (this.stopped || this.running) return;
     const reasons = [...this.reasons];
     this.reasons.clear();
-    this.running = this.o
-      .cycle(reasons)
+    this.leading = false;
+    this.running = after
+      .then(() => (this.stopped ? undefined : this.o.cycle(reasons)))
       .then(() => {
         this.failures = 0;
       })
@@ -82,7 +104,7 @@ export class SiteLoop {
       })
       .finally(() => {
         this.running = undefined;
-        if (this.reasons.size > 0 && !this.retry && !this.stopped) this.trigger([...this.reasons][0]!);
+        if (!this.stopped) this.schedule();
       });
   }
 

@@ -19,10 +19,22 @@ export interface PlanningStationOptions {
   rejectProfiles?: boolean;
   /** Answer Accepted, store it, but report (and draw) this flat limit in W instead. */
   ignoreProfilesW?: number;
+  /**
+   * Keep time in whole seconds, as real chargers do (issue 21, an independent OCPP 2.0.1 station): the composite
+   * schedule starts at the whole second of now, a profile that starts within a second applies from the next whole
+   * second, and before it the station's no-profile maximum (`maxW`) holds.
+   */
+  truncateTimes?: boolean;
+  /** The station's own maximum when no profile limits it (default 11,000 W). */
+  maxW?: number;
+  /** Report the composite schedule in A whatever unit was asked, converted per phase and rounded to the nearest 0.1 A. */
+  compositeInA?: boolean;
 }
 
 export class PlanningStation {
   readonly installed = new Map<number, { evseId: number; profile: Profile }>();
+  /** Every SetChargingProfile with the server clock's time when it arrived (not wall time). */
+  readonly arrivals: { atMs: number; request: RequestOf<'SetChargingProfile'> }[] = [];
   private seq = 0;
   private meterWh = new Map<string, number>();
 
@@ -103,6 +115,7 @@ export class PlanningStation {
     const cs = this.cs;
     cs.respond('GetVariables', smartChargingVariables(this.o.variables ?? {}));
     cs.respond('SetChargingProfile', (req) => {
+      this.arrivals.push({ atMs: this.server.clock.now(), request: req });
       const p = req.chargingProfile;
       const units = (this.o.variables?.RateUnit ?? 'A,W').split(',');
       const unitOk = units.includes(p.chargingSchedule[0].chargingRateUnit);
@@ -124,23 +137,43 @@ export class PlanningStation {
     });
   }
 
-  /** The TxProfile (else nothing) as it applies from now, in its own unit; an ignoring station reports its flat draw. */
+  /**
+   * The TxProfile (else nothing) as it applies from now, in its own unit; an ignoring station reports its flat draw.
+   * With `truncateTimes` the schedule starts at the whole second and period starts are rounded up to whole seconds;
+   * with `compositeInA` it comes in A (0.1 A, nearest), without numberPhases.
+   */
   private composite(req: RequestOf<'GetCompositeSchedule'>): ResponseOf<'GetCompositeSchedule'> {
-    const now = this.server.clock.now();
+    const clock = this.server.clock.now();
+    const now = this.o.truncateTimes ? Math.floor(clock / 1000) * 1000 : clock;
     const p = this.txProfile(req.evseId);
     if (!p) return { status: 'Rejected' };
     const s = p.chargingSchedule[0];
-    const offset = Math.round((now - Date.parse(s.startSchedule!)) / 1000);
+    const unit = s.chargingRateUnit;
+    const start = Date.parse(s.startSchedule!);
+    const maxW = this.o.maxW ?? 11_000;
+    // Seconds from `now` at which each of the profile's periods takes effect.
+    const rel = (ms: number) => (this.o.truncateTimes ? Math.ceil((ms - now) / 1000) : Math.round((ms - now) / 1000));
     let periods: Period[] = s.chargingSchedulePeriod
-      .map((x, i, all) => ({ ...x, startPeriod: Math.max(0, x.startPeriod - offset), end: all[i + 1]?.startPeriod ?? Infinity }))
-      .filter((x) => x.end - offset > 0)
+      .map((x, i, all) => ({ ...x, startPeriod: Math.max(0, rel(start + x.startPeriod * 1000)), end: rel(start + (all[i + 1]?.startPeriod ?? Infinity) * 1000) }))
+      .filter((x) => x.end > 0)
       .map(({ end: _end, ...x }) => x);
+    // Before the profile starts, nothing limits the station but its own maximum.
+    if (!periods.length || periods[0]!.startPeriod > 0) periods.unshift({ startPeriod: 0, limit: unit === 'W' ? maxW : Math.floor(maxW / 69) / 10, numberPhases: 3 });
     if (this.o.ignoreProfilesW !== undefined) {
-      periods = [{ startPeriod: 0, limit: s.chargingRateUnit === 'W' ? this.o.ignoreProfilesW : Math.round(this.o.ignoreProfilesW / 690), numberPhases: 3 }];
+      periods = [{ startPeriod: 0, limit: unit === 'W' ? this.o.ignoreProfilesW : Math.round(this.o.ignoreProfilesW / 690), numberPhases: 3 }];
+    }
+    let reported: 'A' | 'W' = unit;
+    if (this.o.compositeInA) {
+      periods = periods.map((x) => {
+        const phases = x.numberPhases ?? 3;
+        const amps = unit === 'A' ? x.limit : x.limit / (230 * phases);
+        return { startPeriod: x.startPeriod, limit: Math.round(amps * 10) / 10 };
+      });
+      reported = 'A';
     }
     return {
       status: 'Accepted',
-      schedule: { evseId: req.evseId, duration: req.duration, scheduleStart: new Date(now).toISOString(), chargingRateUnit: s.chargingRateUnit, chargingSchedulePeriod: periods as [Period, ...Period[]] },
+      schedule: { evseId: req.evseId, duration: req.duration, scheduleStart: new Date(now).toISOString(), chargingRateUnit: reported, chargingSchedulePeriod: periods as [Period, ...Period[]] },
     };
   }
 }

@@ -144,9 +144,9 @@ describe('chargers that do not do what we ask', () => {
     const answer = (req: Sent) => (req.chargingProfile.chargingProfilePurpose === 'TxProfile' ? { raw: null } : { status: 'Accepted' as const });
     cs.cs.respond('SetChargingProfile', answer);
     van('VAN-1', 'T1', '2026-11-24T07:00', 10);
-    await cs.startTransaction(1, 'TX-1', 'T1');
+    // A new session's plan goes out at once (a leading trigger): wait for the call from before the session starts.
     const call = cs.cs.nextCall('SetChargingProfile');
-    server.clock.advance(2_000);
+    await cs.startTransaction(1, 'TX-1', 'T1');
     await call;
     server.clock.advance(31_000); // past ocpp.callTimeoutSeconds
     await settle(server);

@@ -55,8 +55,9 @@ export function clampStackLevel(stackLevel: number, caps: SmartChargingCapabilit
 export function buildTxProfile(req: TxProfileRequest, caps: SmartChargingCapabilities, opts: BuildOptions): BuiltProfile {
   // K01.FR.16: a TxProfile only ever targets one EVSE.
   if (!Number.isInteger(req.evseId) || req.evseId <= 0) throw new RangeError(`K01.FR.16: a TxProfile needs evseId > 0, got ${req.evseId}`);
-  const startMs = req.periods[0]?.startMs;
-  if (startMs === undefined) throw new RangeError('a TxProfile needs at least one period');
+  const firstMs = req.periods[0]?.startMs;
+  if (firstMs === undefined) throw new RangeError('a TxProfile needs at least one period');
+  const startMs = wholeSecond(firstMs);
   const durationS = Math.floor((req.endMs - startMs) / 1000);
   if (durationS < 1) throw new RangeError('a TxProfile must end at least a second after it starts');
   const all = wirePeriods(req, startMs, durationS, opts.unit);
@@ -96,6 +97,16 @@ export function buildTxProfile(req: TxProfileRequest, caps: SmartChargingCapabil
     periods: periodsToKw(startMs, kept, opts.unit, req.lineVoltageV, req.phases),
     coversUntilMs: startMs + coveredS * 1000,
   };
+}
+
+/**
+ * Every instant we send is on a whole second (K01.FR.40's startSchedule included): real chargers keep seconds, and
+ * one that truncates a start at .942 reports its composite from the whole second, with its no-profile maximum in the
+ * 942 ms before our start (issue 21, seen with an independent OCPP 2.0.1 station). Rounded down, so the first period
+ * (the plan for now) holds from the moment the profile arrives; the slot boundaries are whole seconds already.
+ */
+export function wholeSecond(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
 }
 
 /**
@@ -160,7 +171,7 @@ export function buildDefaultProfile(req: DefaultProfileRequest, caps: SmartCharg
       chargingProfileKind: 'Absolute',
       chargingSchedule: [{
         id: req.profileId,
-        startSchedule: isoUtc(req.startMs), // K01.FR.40
+        startSchedule: isoUtc(wholeSecond(req.startMs)), // K01.FR.40, on a whole second like every instant we send
         chargingRateUnit: opts.unit,
         chargingSchedulePeriod: [period], // K01.FR.31
       }],
@@ -170,7 +181,7 @@ export function buildDefaultProfile(req: DefaultProfileRequest, caps: SmartCharg
     request,
     unit: opts.unit,
     stackLevel,
-    periods: periodsToKw(req.startMs, [period], opts.unit, req.lineVoltageV, req.phases),
+    periods: periodsToKw(wholeSecond(req.startMs), [period], opts.unit, req.lineVoltageV, req.phases),
     coversUntilMs: Number.POSITIVE_INFINITY,
   };
 }

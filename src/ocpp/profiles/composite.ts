@@ -6,7 +6,7 @@
  */
 import type { CompositeCheck } from '../../domain/plans.js';
 import type { ResponseOf } from '../schemas/generated/index.js';
-import { periodsToKw, roundingStep, type RateUnit, type WirePeriod } from './units.js';
+import { limitToKw, periodsToKw, roundingStep, type RateUnit, type WirePeriod } from './units.js';
 
 type CompositeSchedule = NonNullable<ResponseOf<'GetCompositeSchedule'>['schedule']>;
 
@@ -20,13 +20,27 @@ export interface SentSchedule {
   lineVoltageV: number;
 }
 
+/**
+ * A step of either schedule may come up to this much earlier or later on the station than in ours: real chargers
+ * keep whole seconds (a start at .942 is reported from the whole second), so a deviation counts only when it
+ * lasts longer than this. One boundary never makes a compliant charger look as if it ignored the profile.
+ */
+export const STEP_TOLERANCE_MS = 1000;
+
 interface Step {
   startMs: number;
   limit: number;
 }
 
-const absolute = (startMs: number, periods: readonly WirePeriod[]): Step[] =>
-  periods.map((p) => ({ startMs: startMs + p.startPeriod * 1000, limit: p.limit }));
+type Verdict = 'higher' | 'lower' | 'same';
+
+interface Run {
+  verdict: Verdict;
+  fromMs: number;
+  toMs: number;
+  mine: number;
+  station: number;
+}
 
 /** The limit in force at `t` (a period holds until the next starts, K01.FR.12); undefined before the first. */
 function limitAt(steps: readonly Step[], t: number): number | undefined {
@@ -39,32 +53,55 @@ function limitAt(steps: readonly Step[], t: number): number | undefined {
 }
 
 /**
- * Compares limit to limit in the unit we sent (the composite was asked for in it), with one rounding step of
- * tolerance: the station may round our 15.9 A to its own 0.1 A, or convert our W through amps. Any moment
- * above us wins over lower ones: a station that ignores our profile must not be mistaken for a limited one.
+ * Compares limit to limit with one rounding step of tolerance: the station may round our 15.9 A to its own 0.1 A,
+ * or convert our W through amps. A composite in the unit we asked for is compared in that unit; one in the other
+ * unit (a station that reports in A whatever it is asked) in kW, with our car's phases where it names none, and a
+ * 0.1 A step of tolerance. In time, a deviation counts only when it lasts longer than STEP_TOLERANCE_MS, so a step
+ * a second early or late passes in either direction. Any persistent moment above us wins over lower ones: a
+ * station that ignores our profile must not be mistaken for a limited one.
  */
 export function compareComposite(sent: SentSchedule, composite: CompositeSchedule): CompositeCheck {
-  if (composite.chargingRateUnit !== sent.unit) {
-    return { status: 'unavailable', detail: `composite schedule came in ${composite.chargingRateUnit}, asked for ${sent.unit}` };
-  }
   const compStart = Date.parse(composite.scheduleStart);
-  const ours = absolute(sent.startMs, sent.periods);
-  const theirs = absolute(compStart, composite.chargingSchedulePeriod);
+  if (!Number.isFinite(compStart)) return { status: 'unavailable', detail: `composite scheduleStart "${composite.scheduleStart}" is not an instant` };
+  const sameUnit = composite.chargingRateUnit === sent.unit;
+  const unit = sameUnit ? sent.unit : 'kW';
+  const inUnit = (periods: readonly WirePeriod[], from: RateUnit, startMs: number): Step[] =>
+    sameUnit
+      ? periods.map((p) => ({ startMs: startMs + p.startPeriod * 1000, limit: p.limit }))
+      : periodsToKw(startMs, periods, from, sent.lineVoltageV, sent.phases).map((p) => ({ startMs: p.startMs, limit: p.limitKw }));
+  const ours = inUnit(sent.periods, sent.unit, sent.startMs);
+  const theirs = inUnit(composite.chargingSchedulePeriod, composite.chargingRateUnit, compStart);
   const from = Math.max(sent.startMs, compStart);
   const to = Math.min(sent.endMs, compStart + composite.duration * 1000);
-  const tolerance = roundingStep(sent.unit, sent.phases, sent.lineVoltageV) + 1e-9;
-  const moments = [...ours, ...theirs].map((s) => s.startMs).filter((t) => t > from && t < to);
-  let higher: string | undefined;
-  let lower: string | undefined;
-  for (const t of [from, ...moments].sort((a, b) => a - b)) {
-    const mine = limitAt(ours, t);
-    const station = limitAt(theirs, t);
+  const tolerance = (sameUnit
+    ? roundingStep(sent.unit, sent.phases, sent.lineVoltageV)
+    : limitToKw(roundingStep('A', sent.phases, sent.lineVoltageV), 'A', sent.phases, sent.lineVoltageV) + 0.001) + 1e-9;
+  const runs = compareRuns(ours, theirs, from, to, tolerance);
+  const persistent = (v: Verdict) => runs.find((r) => r.verdict === v && r.toMs - r.fromMs > STEP_TOLERANCE_MS);
+  const higher = persistent('higher');
+  const lower = persistent('lower');
+  if (!higher && !lower) return { status: 'matches' };
+  const periods = periodsToKw(compStart, composite.chargingSchedulePeriod, composite.chargingRateUnit, sent.lineVoltageV, sent.phases);
+  const say = (r: Run, verb: string) =>
+    `station ${verb} ${round(r.station)} ${unit} from ${new Date(r.fromMs).toISOString()} for ${((r.toMs - r.fromMs) / 1000).toFixed(0)} s, we sent ${round(r.mine)} ${unit}`;
+  return higher ? { status: 'higher', detail: say(higher, 'allows'), periods } : { status: 'lower', detail: say(lower!, 'holds'), periods };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** The window cut at every step of either schedule, and neighbouring pieces with the same verdict joined into runs. */
+function compareRuns(ours: readonly Step[], theirs: readonly Step[], from: number, to: number, tolerance: number): Run[] {
+  const cuts = [...new Set([from, ...[...ours, ...theirs].map((s) => s.startMs).filter((t) => t > from && t < to), to])].sort((a, b) => a - b);
+  const runs: Run[] = [];
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    const [a, b] = [cuts[k]!, cuts[k + 1]!];
+    const mine = limitAt(ours, a);
+    const station = limitAt(theirs, a);
     if (mine === undefined || station === undefined) continue;
-    const at = new Date(t).toISOString();
-    if (station > mine + tolerance) higher ??= `station allows ${station} ${sent.unit} at ${at}, we sent ${mine} ${sent.unit}`;
-    else if (station < mine - tolerance) lower ??= `station holds ${station} ${sent.unit} at ${at}, we sent ${mine} ${sent.unit}`;
+    const verdict: Verdict = station > mine + tolerance ? 'higher' : station < mine - tolerance ? 'lower' : 'same';
+    const last = runs.at(-1);
+    if (last && last.verdict === verdict && last.toMs === a) last.toMs = b;
+    else runs.push({ verdict, fromMs: a, toMs: b, mine, station });
   }
-  if (higher === undefined && lower === undefined) return { status: 'matches' };
-  const periods = periodsToKw(compStart, composite.chargingSchedulePeriod, sent.unit, sent.lineVoltageV, sent.phases);
-  return higher !== undefined ? { status: 'higher', detail: higher, periods } : { status: 'lower', detail: lower ?? '', periods };
+  return runs;
 }

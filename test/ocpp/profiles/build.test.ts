@@ -105,6 +105,20 @@ describe('TxProfile builder', () => {
     expect(b.coversUntilMs).toBe(T0 + 60 * MIN);
   });
 
+  it('startSchedule on a whole second (real chargers keep seconds): a plan made at 46.942 s starts at 46 s, its boundaries stay exact', () => {
+    // Issue 21: a station reported its composite from the whole second and held its no-profile maximum for the 58 ms
+    // before a start at .942; that one moment made a compliant charger look as if it ignored the profile.
+    const now = T0 + 46_942;
+    const b = buildTxProfile(plan({ periods: [{ startMs: now, limitKw: 0 }, { startMs: T0 + 15 * MIN, limitKw: 11 }] }), caps(), { unit: 'W' });
+    expect(schedule(b).startSchedule).toBe('2026-03-29T01:00:46.000Z');
+    expect(periods(b).map((p) => p.startPeriod)).toEqual([0, 15 * 60 - 46]);
+    expect(schedule(b).duration).toBe(3600 - 46);
+    expect(b.coversUntilMs).toBe(T0 + 60 * MIN);
+    expect(b.periods.map((p) => p.startMs)).toEqual([T0 + 46_000, T0 + 15 * MIN]);
+    const d = buildDefaultProfile(defaults({ startMs: now }), caps(), { unit: 'A' });
+    expect(d.request.chargingProfile.chargingSchedule[0].startSchedule).toBe('2026-03-29T01:00:46.000Z');
+  });
+
   describe('K01.FR.49/.50/.51: units and phases', () => {
     const one = (kw: number, phases: 1 | 3, unit: RateUnit) =>
       periods(buildTxProfile(plan({ phases, periods: [{ startMs: T0, limitKw: kw }], minKw: undefined }), caps(), { unit }))[0];
