@@ -42,6 +42,9 @@ export interface PresentedCertificate {
   seenAt: string;
 }
 
+/** A03.FR.02's "one month": a certificate closer to its end than this should be renewed, and is flagged so. */
+export const CERTIFICATE_RENEW_BEFORE_MS = 30 * 86_400_000;
+
 export interface BootInfo {
   reason: string;
   vendorName: string;

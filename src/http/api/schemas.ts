@@ -77,10 +77,19 @@ export const EvseView = Type.Object({
   energyKwh: Nullable(Type.Number({ description: 'energy delivered in the session so far' })),
 });
 export type EvseView = Static<typeof EvseView>;
+/** Security profile 3 (A00.FR.4xx): the client certificate the station was last admitted with. */
+export const StationCertificateView = Type.Object({
+  serial: Type.String({ description: 'hexadecimal serial number' }),
+  subject: Type.String(),
+  notAfter: Iso(),
+  expiresSoon: Type.Boolean({ description: 'expires within 30 days (or has expired): renew it (A02/A03)' }),
+});
 export const StationView = Type.Object({
   stationId: Type.String(),
   online: Type.Boolean(),
   lastSeenAt: Nullable(Iso()),
+  securityProfile: Nullable(Type.Integer({ minimum: 0, maximum: 3, description: 'OCPP security profile (A00): 1 Basic auth, 2 Basic auth over TLS, 3 TLS client certificate; 0 lab; null if not registered' })),
+  certificate: Nullable(StationCertificateView),
   evses: Type.Array(EvseView),
 });
 export type StationView = Static<typeof StationView>;

@@ -3,10 +3,12 @@ import { Type } from '@sinclair/typebox';
 import { principalOf } from '../auth/plugin.js';
 import type { ApiContext } from './context.js';
 import { errors, SiteParams, StationView, type EvseView, ok } from './schemas.js';
+import { CERTIFICATE_RENEW_BEFORE_MS } from '../../domain/stations.js';
 
 /**
  * GET /api/v1/sites/:siteId/stations: every station of the site with its EVSEs' live status, how each follows our
- * profiles (compliance: "ignores-profiles" is what the dashboard warns about), and the session on it.
+ * profiles (compliance: "ignores-profiles" is what the dashboard warns about), and the session on it; its security
+ * profile and, for profile 3, when its certificate expires.
  */
 export const stationRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get('/api/v1/sites/:siteId/stations', {
@@ -39,11 +41,19 @@ export const stationRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
       };
       byStation.set(e.stationId, [...(byStation.get(e.stationId) ?? []), view]);
     }
-    return [...byStation].map(([stationId, evses]) => ({
-      stationId,
-      online: stations.isConnected(stationId),
-      lastSeenAt: stores.stations.get(stationId)?.lastSeenAt ?? null,
-      evses,
-    }));
+    const now = ctx.now();
+    return [...byStation].map(([stationId, evses]) => {
+      const stored = stores.stations.get(stationId);
+      const cert = stored?.clientCertificate ?? null;
+      return {
+        stationId,
+        online: stations.isConnected(stationId),
+        lastSeenAt: stored?.lastSeenAt ?? null,
+        securityProfile: stored?.securityProfile ?? null,
+        // A03.FR.02: a station renews a month ahead; one that has not is flagged for the operator.
+        certificate: cert && { serial: cert.serial, subject: cert.subject, notAfter: cert.notAfter, expiresSoon: Date.parse(cert.notAfter) - now < CERTIFICATE_RENEW_BEFORE_MS },
+        evses,
+      };
+    });
   });
 };

@@ -3,7 +3,7 @@ import * as x509 from '@peculiar/x509';
 import type { IncomingMessage } from 'node:http';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { X509Certificate as NodeCertificate } from 'node:crypto';
-import type { IssuedCertificateStore, PresentedCertificate, StationStore } from '../../domain/stations.js';
+import { CERTIFICATE_RENEW_BEFORE_MS, type IssuedCertificateStore, type PresentedCertificate, type StationStore } from '../../domain/stations.js';
 import type { Clock } from '../../platform/clock.js';
 import { isoUtc } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
@@ -61,9 +61,6 @@ export async function loadStationCertificates(
   });
   return { authority, issued, caPem };
 }
-
-/** A certificate that expires within this is renewed (A03.FR.02's "one month"). */
-export const RENEW_BEFORE_MS = 30 * 86_400_000;
 
 /** Longest path we follow from a station's certificate to an anchor (leaf + sub-CAs). */
 const MAX_PATH = 5;
@@ -153,7 +150,7 @@ export function profile3Refusal(
   services.stations.recordClientCertificate(stationId, { ...verdict.cert, seenAt: isoUtc(now) });
   // A03.FR.02 has the station renew a month ahead; if it has not, ask it ourselves (A02) once it is connected.
   const expiresIn = Date.parse(verdict.cert.notAfter) - now;
-  if (services.certificates.authority.canSign && expiresIn < RENEW_BEFORE_MS && !services.stations.get(stationId)?.certificateRenewalRequestedAt) {
+  if (services.certificates.authority.canSign && expiresIn < CERTIFICATE_RENEW_BEFORE_MS && !services.stations.get(stationId)?.certificateRenewalRequestedAt) {
     services.stations.setCertificateRenewalRequested(stationId, isoUtc(now));
   }
   return null;

@@ -227,6 +227,19 @@ const COMPLIANCE = {
   unreachable: ['Unreachable', 'bad'],
 };
 
+/** The station's OCPP security profile (A00) and, for profile 3, when its certificate expires: a warning within 30 days. */
+function stationSecurity(st) {
+  if (st.securityProfile == null) return null;
+  const box = el('small', { class: 'muted detail', dataset: { securityProfile: String(st.securityProfile) } }, `Security profile ${st.securityProfile}`);
+  const c = st.certificate;
+  if (!c) return box;
+  const until = `certificate until ${c.notAfter.slice(0, 10)}`;
+  box.append(' · ', c.expiresSoon
+    ? el('span', { class: 'badge bad', dataset: { certificate: 'expires-soon' }, title: `renew it: npm run stations -- renew ${st.stationId}` }, `${until}: renew`)
+    : el('span', { dataset: { certificate: 'valid' } }, until));
+  return box;
+}
+
 const reloadStations = coalesce(async () => {
   const stations = await api(`/api/v1/sites/${enc(state.site.id)}/stations`);
   const rows = [];
@@ -237,7 +250,7 @@ const reloadStations = coalesce(async () => {
         el(
           'tr',
           { dataset: { station: st.stationId, evse: String(e.evseId) } },
-          el('th', { scope: 'row' }, el('span', { class: `dot ${st.online ? 'on' : 'off'}`, role: 'img', 'aria-label': st.online ? 'online' : 'offline' }), ` ${st.stationId}`),
+          el('th', { scope: 'row' }, el('span', { class: `dot ${st.online ? 'on' : 'off'}`, role: 'img', 'aria-label': st.online ? 'online' : 'offline' }), ` ${st.stationId}`, stationSecurity(st)),
           el('td', { class: 'num', 'data-label': 'EVSE' }, String(e.evseId)),
           el('td', { 'data-label': 'Status' }, f.humanize(st.online ? e.status : 'offline'), e.vehicleId ? el('small', { class: 'muted' }, ` · ${e.vehicleId}`) : null),
           el('td', { class: 'wide-cell', 'data-label': 'Profiles' }, el('span', { class: `badge ${cls}` }, label), e.complianceDetail ? el('small', { class: 'muted detail' }, e.complianceDetail) : null),
