@@ -89,3 +89,23 @@ export function writeCa(ca: TestCa, dir: string): { caFile: string; caKeyFile: s
   writeFileSync(caKeyFile, ca.keyPem, { mode: 0o600 });
   return { caFile, caKeyFile };
 }
+
+/** A sub-CA of `parent` (for paths of more than one link). */
+export async function makeSubCa(parent: TestCa, name: string, from: string, days = 1825): Promise<TestCa> {
+  const keys = await ecKeys();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: '02',
+    subject: name,
+    issuer: parent.cert.subjectName,
+    notBefore: new Date(Date.parse(from)),
+    notAfter: new Date(Date.parse(from) + days * DAY),
+    publicKey: keys.publicKey as unknown as CryptoKeyLike,
+    signingKey: parent.keys.privateKey as unknown as CryptoKeyLike,
+    signingAlgorithm: EC,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
+  });
+  return { cert, keys, pem: cert.toString('pem'), keyPem: await keyPem(keys) };
+}
