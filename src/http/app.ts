@@ -9,6 +9,7 @@ import { resolveAuthOptions } from './auth/options.js';
 import { installSecurityHeaders } from './auth/security-headers.js';
 import { authRoutes } from './routes/auth.js';
 import { installErrorHandler } from './errors.js';
+import { DEFAULT_BODY_LIMIT, installJsonBodyParser } from './json-body.js';
 import { apiRoutes, type ApiDeps } from './api/index.js';
 import { registerOpenApi } from './api/openapi.js';
 import { pageRoutes } from './pages/index.js';
@@ -37,10 +38,13 @@ export interface AppDeps {
 
 /** Builds the HTTP app; never listens by itself (main.ts and tests decide where). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger, trustProxy: deps.trustProxy ?? false }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: deps.logger, trustProxy: deps.trustProxy ?? false, bodyLimit: DEFAULT_BODY_LIMIT }) as unknown as FastifyInstance;
   // First, so that every answer carries them: API, document, reference page, pages, errors and 404s.
   installSecurityHeaders(app, { hsts: resolveAuthOptions(deps.auth?.options).cookieSecure });
   installErrorHandler(app);
+  // Depth-checked JSON for every route (the auth plugin adds forms, bulk and tariffs add CSV).
+  app.removeContentTypeParser('application/json');
+  installJsonBodyParser(app);
   // Before every route: swagger collects routes from the onRoute hook (/api/openapi.json, /api/docs).
   await registerOpenApi(app);
   if (deps.auth) await app.register(authPlugin, deps.auth);

@@ -29,7 +29,7 @@ export function addBoosts(site: Site, built: BuiltProblem, sessions: readonly Pl
   const { problem, grid } = built;
   const T = grid.starts.length;
   const h = grid.slotMs / 3_600_000;
-  const scale = (i: number) => (i === 0 ? grid.firstFraction : 1);
+  const scale = (i: number) => grid.fractions[i]!;
   const chainOf = circuitChains(site);
   const siteFree = problem.siteLimitKw as number[];
   const circuitFree = new Map((problem.circuits ?? []).filter((c) => Array.isArray(c.limitKw)).map((c) => [c.id, [...(c.limitKw as number[])]]));
@@ -44,7 +44,7 @@ export function addBoosts(site: Site, built: BuiltProblem, sessions: readonly Pl
     // One car alone under a fuse: a 3-phase car puts a third of its power on each phase.
     const fuseKw = Math.min(Infinity, ...fuses.map((c) => (c.phaseLimitA! * site.lineVoltageV * (s.phases === 3 ? 3 : 1)) / 1000));
     const dep = departureSlot(grid, s);
-    // The car's own minimum (the spec's is already scaled for a partial slot 0; scale(i) does that here).
+    // The car's own minimum (the spec's is already scaled for a part slot; scale(i) does that here).
     const minKw = spec.minKw === undefined ? 0 : s.minKw;
     let left = s.boostKwh;
     const draw = Array.from({ length: T }, () => 0);

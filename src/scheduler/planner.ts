@@ -9,6 +9,7 @@ import { resolveTarget } from './targets.js';
 import { enforceLimits } from './limits.js';
 import { addBoosts, type BoostPart } from './boost.js';
 import { explainShortfall } from './shortfall.js';
+import type { ArrivalModel } from './arrivals-model.js';
 
 export interface PlannerDeps {
   stores: SessionStores;
@@ -20,6 +21,8 @@ export interface PlannerDeps {
   /** Lower limits the charger itself reported (GetCompositeSchedule), per transaction. */
   caps(transactionId: string): PlannedSession['caps'];
   monotonicMs: () => number;
+  /** The site's learned arrivals (arrivals.ts), read once a day, not per cycle; absent: plan the cars that are here. */
+  arrivals?: ((site: Site, now: number) => ArrivalModel | undefined) | undefined;
 }
 
 /** Chargers we cannot steer: planned as they really draw, and the others planned around them. */
@@ -46,14 +49,16 @@ export function planSite(site: Site, now: number, triggers: string[], deps: Plan
   // A boost may outlast the departure (the car stays plugged in): the grid reaches at least its end at full power.
   const boostEnd = (s: PlannedSession) => (s.boostKwh > 0 && s.maxKw > 0 ? now + (s.boostKwh / s.maxKw) * 3_600_000 + site.slotMinutes * 60_000 : 0);
   const until = Math.min(horizonEnd, Math.max(now + 1, ...sessions.map((s) => Math.max(s.target.departureMs, boostEnd(s)))));
-  const grid = slotGrid(now, site.slotMinutes, until);
-  const { priceRows, currency, priceNote } = gridPrices(site, grid, deps);
-  const capacity = capacityOnGrid(site, grid, deps);
   const steered = (s: PlannedSession) => !UNCONTROLLED.includes(deps.compliance(s.session.stationId, s.session.evseId));
   const controlled = sessions.filter(steered);
   const unsteered = sessions.filter((s) => !steered(s));
+  // A steered car is planned until it leaves, to the minute: its departure (and an intermediate target) cuts the grid.
+  const cuts = controlled.filter((s) => s.requestedKwh > 0).flatMap((s) => [s.target.departureMs, ...(s.target.minimum ? [s.target.minimum.byMs] : [])]);
+  const grid = slotGrid(now, site.slotMinutes, until, cuts);
+  const { priceRows, currency, priceNote } = gridPrices(site, grid, deps);
+  const capacity = capacityOnGrid(site, grid, deps);
   const fixed = unsteered.map((s) => fixedLoad(site, grid, s, deps));
-  const built = buildProblem(site, grid, priceRows.map((p) => p?.total ?? 0), capacity, controlled, fixed);
+  const built = buildProblem(site, grid, priceRows.map((p) => p?.total ?? 0), capacity, controlled, fixed, deps.arrivals?.(site, now));
   const boosts = addBoosts(site, built, controlled);
   const solved = controlled.length ? timedSolve(built.problem, {}, deps.monotonicMs) : emptyPlan();
   const prices = priceRows.map((p) => p?.total ?? 0);

@@ -8,9 +8,11 @@ import type { ResolvedTarget } from './targets.js';
 /**
  * The one place where instants become slot indices. The grid starts now: slot 0 runs from now to the next
  * boundary of the site's slot length (UTC-aligned, as market intervals are) and may be partial; the others are
- * whole. The solver works in average power per whole slot, so every power limit of slot 0 is scaled by the
- * fraction `f` of it that remains, and the planned power of slot 0 is divided by `f` again when it becomes a
- * limit on the charger (`actualKw`).
+ * whole, except that a car's departure inside a slot cuts it in two (to the minute), so that the car is planned
+ * until it leaves and not to the slot's start. The solver works in average power per whole slot, so every power
+ * limit of a part slot is scaled by the fraction `f` of the slot it covers, and its planned power is divided by
+ * `f` again when it becomes a limit on the charger (`actualKw`). Cutting the grid, rather than scaling only the
+ * departing car's limit, keeps every limit at every moment: inside a part slot every car holds one power.
  */
 export interface SlotGrid {
   /** slot i is [starts[i], starts[i+1]); the last ends at endMs. */
@@ -19,15 +21,24 @@ export interface SlotGrid {
   slotMs: number;
   /** The fraction of slot 0 that remains (0, 1]. */
   firstFraction: number;
+  /** Each slot's length as a fraction of slotMs (0, 1]: below 1 for slot 0 and for the parts of a cut slot. */
+  fractions: number[];
 }
 
-export function slotGrid(now: number, slotMinutes: number, untilMs: number): SlotGrid {
+/** `cutsMs`: departures; each one inside a slot (rounded down to the minute) becomes a slot boundary. */
+export function slotGrid(now: number, slotMinutes: number, untilMs: number, cutsMs: readonly number[] = []): SlotGrid {
   const slotMs = slotMinutes * 60_000;
   const firstEnd = Math.floor(now / slotMs) * slotMs + slotMs;
   const endMs = Math.max(firstEnd, Math.ceil(untilMs / slotMs) * slotMs);
   const starts = [now];
   for (let t = firstEnd; t < endMs; t += slotMs) starts.push(t);
-  return { starts, endMs, slotMs, firstFraction: (firstEnd - now) / slotMs };
+  const cuts = new Set(cutsMs.map((t) => Math.floor(t / 60_000) * 60_000).filter((t) => t > now && t < endMs && t % slotMs !== 0));
+  if (cuts.size) {
+    starts.push(...cuts);
+    starts.sort((a, b) => a - b);
+  }
+  const fractions = starts.map((s, i) => ((starts[i + 1] ?? endMs) - s) / slotMs);
+  return { starts, endMs, slotMs, firstFraction: fractions[0]!, fractions };
 }
 
 const slotEnd = (g: SlotGrid, i: number) => g.starts[i + 1] ?? g.endMs;
@@ -41,7 +52,7 @@ export function slotsEndingBy(g: SlotGrid, ms: number): number {
 
 /** Planned average power of slot i -> the limit the charger should hold during it. */
 export function actualKw(g: SlotGrid, i: number, kw: number): number {
-  return i === 0 ? kw / g.firstFraction : kw;
+  return kw / g.fractions[i]!;
 }
 
 /** A session the planner must take as it is: its charger does not follow our profiles, or cannot be reached. */
@@ -94,7 +105,7 @@ export function buildProblem(
   fixed: readonly FixedLoad[],
 ): BuiltProblem {
   const T = grid.starts.length;
-  const scale = (i: number, kw: number) => (i === 0 ? kw * grid.firstFraction : kw);
+  const scale = (i: number, kw: number) => kw * grid.fractions[i]!;
   // What is taken before the optimiser starts: uncontrolled chargers and the minimum floor of paused cars.
   const chainOf = circuitChains(site);
   const taken = [
@@ -130,7 +141,7 @@ export function buildProblem(
     // of a slot could not charge at all (the slot's scaled maximum fell below the minimum) and a car with no slack
     // lost those minutes on every late trigger.
     if (s.minKw > 0 && s.floorKw === 0) {
-      spec.minKw = grid.firstFraction < 1 ? Array.from({ length: T }, (_, i) => round(scale(i, s.minKw))) : round(s.minKw);
+      spec.minKw = grid.fractions.some((f) => f < 1) ? Array.from({ length: T }, (_, i) => round(scale(i, s.minKw))) : round(s.minKw);
     }
     if (s.target.minimum) {
       const by = slotsEndingBy(grid, s.target.minimum.byMs);
