@@ -17,21 +17,23 @@ import { runInNewContext } from 'node:vm';
 import { loadConfig } from '../src/config.js';
 import { start, type Running } from '../src/main.js';
 import { silentLogger } from '../src/platform/logger.js';
-import { hashPassword } from '../src/ocpp/auth/password.js';
+import { hashPassword, hashPasswordScrypt } from '../src/ocpp/auth/password.js';
 import type { LoadReport, RunOrder, ToClient, ToServer } from './ocpp/protocol.js';
 
 const PASSWORD = 'bench-station-password-0001';
-/** The product's scrypt parameters (src/ocpp/auth/password.ts) and a 16x cheaper set for the largest fleets. */
-const SCRYPT_PROD = { N: 16384, r: 8, p: 1 };
-const SCRYPT_LIGHT = { N: 1024, r: 8, p: 1 };
-type AuthMode = 'prod' | 'light' | 'none';
+/**
+ * prod: the product's station-password format (HMAC-SHA256, src/ocpp/auth/password.ts); scrypt: the former format
+ * (N=16384), which the server still verifies once per station before it upgrades the hash.
+ */
+const SCRYPT_FORMER = { N: 16384, r: 8, p: 1 };
+type AuthMode = 'prod' | 'scrypt' | 'none';
 
 interface Args {
   sizes: number[];
   seconds: number;
   rate: number;
   concurrency: number;
-  /** auto: production scrypt up to 1,000 stations, light scrypt above (keeps the default run under 3 minutes). */
+  /** auto: the product's format for every size. */
   auth: AuthMode | 'auto';
 }
 
@@ -45,10 +47,10 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--rate') args.rate = Number(value());
     else if (flag === '--concurrency') args.concurrency = Number(value());
     else if (flag === '--auth') args.auth = value() as Args['auth'];
-    else throw new Error(`unknown argument ${flag}; use --sizes 100,1000 --seconds S --rate R --concurrency C --auth auto|prod|light|none`);
+    else throw new Error(`unknown argument ${flag}; use --sizes 100,1000 --seconds S --rate R --concurrency C --auth auto|prod|scrypt|none`);
   }
   const bad = args.sizes.some((n) => !Number.isInteger(n) || n < 1) || !(args.seconds > 0) || !(args.rate > 0) || !(args.concurrency >= 1)
-    || !['auto', 'prod', 'light', 'none'].includes(args.auth);
+    || !['auto', 'prod', 'scrypt', 'none'].includes(args.auth);
   if (bad) throw new Error(`invalid arguments: ${JSON.stringify(args)}`);
   return args;
 }
@@ -105,8 +107,8 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
   const child = fork(fileURLToPath(new URL('./ocpp/client.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     // Register the fleet in one transaction. One hash is computed and shared: registering 5,000 stations must
-    // not cost 5,000 scrypt hashes, while every handshake still runs the Basic-auth verification.
-    const hash = auth === 'none' ? null : await hashPassword(PASSWORD, auth === 'prod' ? SCRYPT_PROD : SCRYPT_LIGHT);
+    // not cost 5,000 password hashes, while every handshake still runs the Basic-auth verification.
+    const hash = auth === 'none' ? null : auth === 'prod' ? hashPassword(PASSWORD) : await hashPasswordScrypt(PASSWORD, SCRYPT_FORMER);
     const ids = Array.from({ length: n }, (_, i) => `BENCH-${label.replace(/\W/g, '')}-${String(i + 1).padStart(5, '0')}`);
     const at = new Date().toISOString();
     running.db.transaction(() => {
@@ -134,7 +136,7 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
     child.send({ type: 'close' } satisfies ToClient);
     await closed;
     return {
-      label, auth: auth === 'none' ? 'none' : `scrypt N=${auth === 'prod' ? SCRYPT_PROD.N : SCRYPT_LIGHT.N}`,
+      label, auth: auth === 'none' ? 'none' : auth === 'prod' ? 'hmac-sha256' : `scrypt N=${SCRYPT_FORMER.N}`,
       connectS: c.connectMs / 1000, held, report, rssMb: mem.rss / 2 ** 20, heapMb: mem.heapUsed / 2 ** 20, failed: c.failed,
       loopMaxMs: loop.max / 1e6,
     };
@@ -175,7 +177,7 @@ for (const n of args.sizes) {
     process.stderr.write(`  skipping ${n} stations: ulimit -n is ${limit}; raise it (ulimit -n ${n + 1024}) to run this size\n`);
     continue;
   }
-  const auth: AuthMode = args.auth === 'auto' ? (n <= 1000 ? 'prod' : 'light') : args.auth;
+  const auth: AuthMode = args.auth === 'auto' ? 'prod' : args.auth;
   process.stdout.write(`  ${n} stations (${auth} auth) ...\n`);
   rows.push(await measure(n, 'load', auth, args, String(n)));
 }
@@ -189,7 +191,7 @@ process.stdout.write(
     `ping-pong reference sends Heartbeats back to back). Round trip = CALL sent to CALLRESULT received, in the client.`,
     `skipped = ticks whose previous CALL was still unanswered (one CALL in flight per station). RSS and heap (after a`,
     `full GC) are the server process's alone, measured with all connections open; RSS is the process high-water mark`,
-    `across rows run in order. connect s = handshakes (Basic auth: one scrypt verification each) + BootNotification +`,
+    `across rows run in order. connect s = handshakes (Basic auth: one password verification each) + BootNotification +`,
     `GetVariables capability read + TransactionEvent Started, ${args.concurrency} at a time. loop max = the server's`,
     `longest event-loop block (ms) during the load phase; every message arriving meanwhile waits for it (SQLite`,
     `writes, including WAL checkpoints, run synchronously on the loop).`,

@@ -60,6 +60,19 @@ export const ConfigSchema = Type.Object(
         readCapabilitiesOnBoot: Type.Boolean(),
         acceptUnknownIdTokens: Type.Boolean(),
         dataTransferVendors: Type.Array(Type.String({ maxLength: 255 })),
+        /** Handshake limits (docs/security.md, "OCPP connections"; src/ocpp/handshake-limits.ts). */
+        limits: Type.Object(
+          {
+            handshakesPerAddressPerMinute: Type.Integer({ minimum: 1 }),
+            failuresPerAddressPerMinute: Type.Integer({ minimum: 1 }),
+            maxPendingHandshakes: Type.Integer({ minimum: 1 }),
+            maxConnections: Type.Integer({ minimum: 1 }),
+            handshakeTimeoutSeconds: Type.Number({ minimum: 1 }),
+            backoffInitialSeconds: Type.Number({ minimum: 1 }),
+            backoffMaxSeconds: Type.Number({ minimum: 1 }),
+          },
+          { additionalProperties: false },
+        ),
       },
       { additionalProperties: false },
     ),

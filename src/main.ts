@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, ROOT, type Config } from './config.js';
 import { monotonicMs, systemClock, type Clock } from './platform/clock.js';
 import { createLogger, type Logger } from './platform/logger.js';
+import { installLastResort } from './platform/last-resort.js';
 import { TypedEvents } from './platform/events.js';
 import type { OcppEvents } from './domain/ocpp-events.js';
 import type { PriceEvents } from './domain/prices.js';
@@ -70,6 +71,7 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
       replaceExistingConnection: o.replaceExistingConnection,
       autoRegister: o.autoRegister,
       perMessageDeflate: o.perMessageDeflate,
+      limits: o.limits,
     },
     {
       ...repositories,
@@ -138,7 +140,6 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
     },
   });
   wireScheduler(events, scheduler, repositories.stations);
-  const ocppPorts = await ocpp.listen();
   const tokens = new ApiTokenRepository(db);
   const h = config.http;
   const http = await buildApp({
@@ -167,7 +168,20 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
     },
     pages: true,
   });
-  await http.listen({ host: config.http.host, port: config.http.port });
+  // Issue 20, finding 2: everything is built (schemas compiled, plugins loaded) before any port listens, and HTTP
+  // listens before OCPP: a reconnect storm at the OCPP port can no longer starve fastify's plugin start, and a
+  // start that fails (a port in use) fails before any station was accepted.
+  let ocppPorts: { port: number | null; tlsPort: number | null };
+  try {
+    await http.ready();
+    await http.listen({ host: config.http.host, port: config.http.port });
+    ocppPorts = await ocpp.listen();
+  } catch (err) {
+    await http.close();
+    await ocpp.close();
+    db.close();
+    throw err;
+  }
   const httpPort = (http.server.address() as { port: number }).port;
   pricing.start();
   scheduler.start();
@@ -213,6 +227,8 @@ function wireScheduler(events: TypedEvents<AppEvents>, scheduler: Scheduler, sta
 const invokedDirectly = process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (invokedDirectly) {
   const config = loadConfig();
+  // Issue 20, finding 1: a socket error that escapes every listener is logged and the server keeps serving.
+  installLastResort(process, createLogger({ level: config.log.level }));
   const running = await start(config);
   const stop = async (signal: string) => {
     await running.close();

@@ -17,6 +17,7 @@ import { checkPasswordRules, hashPassword } from '../ocpp/auth/password.js';
 import type { RegistrationStatus, SecurityProfile } from '../domain/stations.js';
 import { StationCertificateRepository } from '../storage/station-certificate-repository.js';
 import { CliError, issueFromCli, requestRenewal } from './station-certificates.js';
+import { stationIdProblem } from '../domain/station-id.js';
 
 const USAGE = `usage:
   npm run stations -- add <stationId> [--profile 1|2] [--password <16-40 chars>]
@@ -41,9 +42,9 @@ function generatePassword(): string {
 
 function checkStationId(id: string | undefined): string {
   if (!id) fail(USAGE);
-  if (id.length > 48 || id.includes(':') || !/^[\x21-\x7e]+$/.test(id)) {
-    fail(`station id "${id}": at most 48 printable characters, no ':' and no spaces (OCPP Part 4, 3.1.1)`);
-  }
+  // The rule the OCPP server applies to the id in the connection URL (src/domain/station-id.ts).
+  const problem = stationIdProblem(id);
+  if (problem) fail(`station id "${id}": ${problem}`);
   return id;
 }
 

@@ -11,7 +11,11 @@ import { RpcConnection } from './rpc/connection.js';
 import { RpcError } from './rpc/errors.js';
 import { OcppValidator } from './rpc/validator.js';
 import { OcppCallError } from './rpc/call-error.js';
-import { hashPassword, parseBasicAuth, verifyPassword } from './auth/password.js';
+import { checkPasswordRules, DUMMY_HASH, hashPassword, needsRehash, parseBasicAuth, verifyPassword } from './auth/password.js';
+import { stationIdProblem } from '../domain/station-id.js';
+import type { ConnectLimits } from './handshake-limits.js';
+import { HandshakeGuard, remoteOf, type HandshakeRefusal } from './handshake-guard.js';
+import { refuse } from './refuse.js';
 import { profile3Refusal, type ClientCertTlsOptions } from './auth/client-cert.js';
 import { stationHandlers } from './handlers/index.js';
 import type { HandlerContext, OcppServices, StationSession } from './handlers/types.js';
@@ -56,6 +60,8 @@ export interface OcppServerConfig {
   autoRegister: boolean;
   /** RFC 7692 compression; Part 4, 3.3 makes it required for a CSMS. */
   perMessageDeflate: boolean;
+  /** Rate limits, caps, timeouts and back-off of the handshake (handshake-limits.ts, docs/security.md). */
+  limits: ConnectLimits;
 }
 
 interface Live {
@@ -67,10 +73,7 @@ interface Live {
   tls: boolean;
 }
 
-interface Refusal {
-  status: number;
-  reason: string;
-}
+type Refusal = HandshakeRefusal;
 
 /**
  * The embedded OCPP 2.0.1 CSMS endpoint (Part 4): WebSocket upgrade with subprotocol and Basic-auth checks
@@ -81,11 +84,13 @@ export class OcppServer implements StationDirectory {
   private readonly wss: WebSocketServer;
   private readonly live = new Map<string, Live>();
   private readonly servers: Server[] = [];
+  private readonly guard: HandshakeGuard;
 
   constructor(
     private readonly config: OcppServerConfig,
     private readonly services: OcppServices,
   ) {
+    this.guard = new HandshakeGuard(services.clock, services.logger, config.limits);
     this.wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: config.perMessageDeflate ? { threshold: 256, serverNoContextTakeover: true } : false,
@@ -104,14 +109,14 @@ export class OcppServer implements StationDirectory {
     let port: number | null = null;
     let tlsPort: number | null = null;
     if (this.config.port !== null) {
-      const server = createHttpServer((_req, res) => res.writeHead(426, { Upgrade: 'websocket' }).end('OCPP-J endpoint: use a WebSocket\n'));
+      const server = createHttpServer(this.guard.serverOptions(), (_req, res) => res.writeHead(426, { Upgrade: 'websocket' }).end('OCPP-J endpoint: use a WebSocket\n'));
       this.attach(server, false);
       port = await start(server, this.config.port);
     }
     if (this.config.tlsPort !== null) {
       if (!this.config.tls) throw new Error('ocpp.tlsPort is set but ocpp.tls has no certificate and key');
       // A00.FR.313: TLS 1.2 or above only.
-      const server = createHttpsServer({ ...this.config.tls, minVersion: 'TLSv1.2' }, (_req, res) => res.writeHead(426).end());
+      const server = createHttpsServer({ ...this.config.tls, minVersion: 'TLSv1.2', ...this.guard.serverOptions() }, (_req, res) => res.writeHead(426).end());
       this.attach(server, true);
       tlsPort = await start(server, this.config.tlsPort);
     }
@@ -121,6 +126,7 @@ export class OcppServer implements StationDirectory {
   async close(): Promise<void> {
     for (const [, l] of this.live) l.conn.close(1001, 'server shutting down');
     this.live.clear();
+    this.guard.close();
     await Promise.all(
       this.servers.map((server) => new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -168,76 +174,96 @@ export class OcppServer implements StationDirectory {
 
   private attach(server: Server, tls: boolean): void {
     this.servers.push(server);
+    this.guard.protect(server);
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      void this.upgrade(req, socket, head, tls).catch((err: unknown) => {
-        this.services.logger.error({ err }, 'WebSocket upgrade failed');
-        refuse(socket, 500);
-      });
+      // Issue 20, finding 1: Node hands the socket over without an error listener; a reset would end the process.
+      this.guard.watch(socket, req.socket.remoteAddress);
+      const remote = remoteOf(req);
+      if (!this.guard.admit(socket, remote, this.live.size)) return;
+      this.guard.gate.begin();
+      void this.upgrade(req, socket, head, tls, remote)
+        .catch((err: unknown) => {
+          this.services.logger.error({ err }, 'WebSocket upgrade failed');
+          refuse(socket, 500);
+        })
+        .finally(() => this.guard.gate.end());
     });
   }
 
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, tls: boolean): Promise<void> {
-    const log = this.services.logger;
-    const stationId = this.stationIdFrom(req.url ?? '');
-    if (stationId === null) {
-      log.warn({ url: req.url, remote: req.socket.remoteAddress }, 'OCPP handshake refused: not an OCPP endpoint URL');
-      refuse(socket, 404);
-      return;
-    }
-    const refusal = await this.authenticate(stationId, req, tls);
-    if (refusal) {
-      log.warn({ station: stationId, remote: req.socket.remoteAddress, reason: refusal.reason }, 'OCPP handshake refused');
-      refuse(socket, refusal.status);
-      return;
-    }
-    if (this.live.has(stationId) && !this.config.replaceExistingConnection) {
-      log.warn({ station: stationId }, 'OCPP handshake refused: station already connected');
-      refuse(socket, 409);
-      return;
-    }
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, tls: boolean, remote: string): Promise<void> {
+    const url = req.url ?? '';
+    const parsed = this.stationIdFrom(url);
+    if (typeof parsed !== 'string') return this.guard.refuse(socket, remote, parsed, { url });
+    const stationId = parsed;
+    const refusal = (await this.authenticate(stationId, req, tls))
+      // Issue 20: a station closed for misbehaving (1008) is backed off; only it learns so, after authenticating.
+      ?? this.guard.backoff.check(stationId)
+      ?? (this.live.has(stationId) && !this.config.replaceExistingConnection ? { status: 409, reason: 'station already connected' } : null);
+    if (refusal) return this.guard.refuse(socket, remote, refusal, { station: stationId });
+    // The client may have gone while its password was checked: nothing to upgrade then.
+    if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(stationId, ws, tls));
   }
 
-  /** `{path}/{stationId}`, percent-decoded; identity is identifierString of at most 48 characters without ':' (Part 4, 3.1.1). */
-  private stationIdFrom(url: string): string | null {
+  /** `{path}/{stationId}`, percent-decoded; the id must pass the one rule the CLI also applies (domain/station-id.ts). */
+  private stationIdFrom(url: string): string | Refusal {
     const path = url.split('?')[0] ?? '';
     const prefix = `${this.config.path.replace(/\/$/, '')}/`;
-    if (!path.startsWith(prefix)) return null;
-    const raw = path.slice(prefix.length);
-    if (raw.length === 0 || raw.includes('/')) return null;
+    if (!path.startsWith(prefix)) return { status: 404, reason: 'not an OCPP endpoint URL' };
     let id: string;
     try {
-      id = decodeURIComponent(raw);
+      id = decodeURIComponent(path.slice(prefix.length));
     } catch {
-      return null;
+      return { status: 400, reason: 'the station id is not valid percent-encoding' };
     }
-    if (id.length > 48 || id.includes(':') || !/^[\x21-\x7e ]+$/.test(id)) return null;
-    return id;
+    const problem = stationIdProblem(id);
+    return problem === null ? id : { status: 400, reason: problem };
   }
 
   /** A00.FR.207/.324: the Basic-auth user must be the station id and the password must match its hash. */
   private async authenticate(stationId: string, req: IncomingMessage, tls: boolean): Promise<Refusal | null> {
     const unauthorized = (reason: string): Refusal => ({ status: 401, reason });
     const creds = parseBasicAuth(req.headers.authorization);
-    let station: StationRecord | undefined = this.services.stations.get(stationId);
-    if (!station) {
-      if (!this.config.autoRegister) return unauthorized('unknown station');
-      const at = isoUtc(this.services.clock.now());
-      const passwordHash = creds && creds.user === stationId ? await hashPassword(creds.password) : null;
-      const profile: SecurityProfile = passwordHash ? (tls ? 2 : 1) : 0;
-      station = this.services.stations.register({ id: stationId, passwordHash, securityProfile: profile, autoRegistered: true }, at);
-      this.services.logger.warn({ station: stationId, profile }, 'station auto-registered (lab mode)');
-      return null;
-    }
-    if (station.securityProfile === 0) return null;
+    const station: StationRecord | undefined = this.services.stations.get(stationId);
+    if (!station && this.config.autoRegister) return this.autoRegister(stationId, creds, tls, req);
+    if (station?.securityProfile === 0) return null;
     // A00.FR.4xx: profile 3 authenticates by the TLS client certificate alone (auth/client-cert.ts).
-    if (station.securityProfile === 3) return profile3Refusal(stationId, req, tls, this.services);
-    if (station.securityProfile === 2 && !tls) return unauthorized('security profile 2 requires TLS');
+    if (station?.securityProfile === 3) return profile3Refusal(stationId, req, tls, this.services);
     if (!creds) return unauthorized('no Basic credentials');
+    // Known or unknown, with or without a stored password: one verification of the same kind (issue 20, finding 11:
+    // the time of a 401 must not tell which station ids exist).
+    const stored = station?.passwordHash ?? DUMMY_HASH;
+    const matches = await verifyPassword(creds.password, stored);
+    if (!station) return unauthorized('unknown station');
+    if (station.securityProfile === 2 && !tls) return unauthorized('security profile 2 requires TLS');
     if (creds.user !== stationId) return unauthorized('Basic user is not the station id');
-    if (!station.passwordHash || !(await verifyPassword(creds.password, station.passwordHash))) {
-      return unauthorized('wrong password');
+    if (!station.passwordHash || !matches) return unauthorized('wrong password');
+    // A hash of the former (scrypt) format is replaced with the current one now that the password is known.
+    if (needsRehash(station.passwordHash)) {
+      this.services.stations.setPassword(stationId, hashPassword(creds.password), station.securityProfile, isoUtc(this.services.clock.now()));
     }
+    return null;
+  }
+
+  /**
+   * Lab mode (ocpp.autoRegister): an unknown station is registered with the password it offers, and only with one
+   * that passes A00.FR.205; one without credentials is refused, never registered open for anyone (issue 20,
+   * finding 13). Nothing is awaited between the lookup and the insert, so concurrent first connections of one id
+   * cannot both insert; should the insert still meet a row (another process), the password is checked against it.
+   */
+  private async autoRegister(stationId: string, creds: { user: string; password: string } | null, tls: boolean, req: IncomingMessage): Promise<Refusal | null> {
+    if (!creds || creds.user !== stationId) return { status: 401, reason: 'auto-registration needs Basic credentials with the station id as user' };
+    const bad = checkPasswordRules(creds.password);
+    if (bad) return { status: 401, reason: `auto-registration refused: ${bad}` };
+    const profile: SecurityProfile = tls ? 2 : 1;
+    try {
+      this.services.stations.register({ id: stationId, passwordHash: hashPassword(creds.password), securityProfile: profile, autoRegistered: true },
+        isoUtc(this.services.clock.now()));
+    } catch (err) {
+      if (!this.services.stations.get(stationId)) throw err;
+      return this.authenticate(stationId, req, tls);
+    }
+    this.services.logger.warn({ station: stationId, profile }, 'station auto-registered (lab mode)');
     return null;
   }
 
@@ -282,6 +308,8 @@ export class OcppServer implements StationDirectory {
       onActivity: () => void (l.alive = true),
       onClosed: (code, reason) => {
         l.ping?.cancel();
+        // 1008: closed for misbehaving (rpc/connection.ts); its reconnects are refused for a growing while.
+        if (code === 1008) this.guard.backoff.strike(stationId);
         if (this.live.get(stationId) === l) {
           this.live.delete(stationId);
           services.stations.recordPresence(stationId, 'disconnected', at());
@@ -338,13 +366,3 @@ export class OcppServer implements StationDirectory {
     });
   }
 }
-
-/** Ends a refused handshake with a bare HTTP status; the reason goes to our log only, never to the client. */
-function refuse(socket: Duplex, status: number): void {
-  const text = STATUS_TEXT[status] ?? 'Error';
-  const headers = [`HTTP/1.1 ${status} ${text}`, 'Connection: close', 'Content-Length: 0'];
-  if (status === 401) headers.push('WWW-Authenticate: Basic realm="OCPP", charset="UTF-8"');
-  socket.end(`${headers.join('\r\n')}\r\n\r\n`);
-}
-
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error' };

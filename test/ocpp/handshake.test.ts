@@ -17,13 +17,14 @@ async function refusedStatus(p: Promise<unknown>): Promise<number> {
 }
 
 describe('OCPP-J handshake (Part 4, 3; A00 security profiles)', () => {
+  // 'CS|1' is percent-encoded in the URL (%7C) and decoded by the server; spaces are no identifierString (station-id.ts).
   it('accepts a known station with the right password and negotiates ocpp2.0.1 among several offers', async () => {
     server = await startTestServer();
-    await server.addStation('CS 1', PASSWORD);
-    const cs = await ScriptedStation.connect(server.wsUrl, { id: 'CS 1', password: PASSWORD, protocols: ['ocpp1.6', 'ocpp2.0.1'] });
+    await server.addStation('CS|1', PASSWORD);
+    const cs = await ScriptedStation.connect(server.wsUrl, { id: 'CS|1', password: PASSWORD, protocols: ['ocpp1.6', 'ocpp2.0.1'] });
     expect(cs.ws.protocol).toBe('ocpp2.0.1');
-    expect(server.running.ocpp.isConnected('CS 1')).toBe(true);
-    expect(server.running.repositories.stations.get('CS 1')?.lastConnectedAt).toBe('2026-03-29T00:00:00.000Z');
+    expect(server.running.ocpp.isConnected('CS|1')).toBe(true);
+    expect(server.running.repositories.stations.get('CS|1')?.lastConnectedAt).toBe('2026-03-29T00:00:00.000Z');
     await cs.close();
   });
 
@@ -81,7 +82,7 @@ describe('OCPP-J handshake (Part 4, 3; A00 security profiles)', () => {
     const cs = await ScriptedStation.connect(server.wsUrl, { id: 'LAB1', password: 'first-password-12345' });
     const stored = server.running.repositories.stations.get('LAB1');
     expect(stored?.autoRegistered).toBe(true);
-    expect(stored?.passwordHash).toMatch(/^scrypt\$/);
+    expect(stored?.passwordHash).toMatch(/^hmac-sha256\$/);
     expect(stored?.passwordHash).not.toContain('first-password');
     await cs.close();
     expect(await refusedStatus(ScriptedStation.connect(server.wsUrl, { id: 'LAB1', password: 'other-password-12345' }))).toBe(401);

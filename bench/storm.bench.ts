@@ -1,0 +1,231 @@
+/**
+ * Reconnect-storm and wrong-password-flood benchmark (issue 20, findings 2 and 11):
+ * `npm run bench:storm [-- --stations 5000 --addresses 10 --flood-rate 500 --flood-seconds 10]`.
+ *
+ * The real product runs in its own process (bench/storm/server.ts: start() from src/main.ts, SQLite file, system
+ * clock, default limits), so that it can be killed with SIGKILL and started again on the same database and ports.
+ * Stations run in other processes (bench/storm/stations.ts), from several loopback source addresses (127.0.0.x) so
+ * that the per-address limits see what a fleet on several sites would show them:
+ * 1. the probe alone (reference): one station, a Heartbeat every 50 ms;
+ * 2. the fleet's first connect, all stations at once;
+ * 3. kill -9 of the server and an immediate restart: every station reconnects at once;
+ * 4. one legitimate station connecting every 100 ms alone (reference), then while one address floods the server
+ *    with handshakes carrying a wrong password for that same station.
+ * Tables are printed; nothing is asserted (timing belongs in benchmarks, not in tests).
+ */
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../src/storage/database.js';
+import { StationRepository } from '../src/storage/station-repository.js';
+import { hashPassword } from '../src/ocpp/auth/password.js';
+import type { Latency, ServerMessage, StationOrder, StationReport } from './storm/protocol.js';
+
+const PASSWORD = 'storm-bench-station-secret-01';
+const WRONG = 'not-the-password-of-this-one';
+
+interface Args {
+  stations: number;
+  addresses: number;
+  floodRate: number;
+  floodSeconds: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { stations: 5000, addresses: 10, floodRate: 500, floodSeconds: 10 };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    const v = Number((inline ?? argv[++i] ?? '').replace(/_/g, ''));
+    if (flag === '--stations') a.stations = v;
+    else if (flag === '--addresses') a.addresses = v;
+    else if (flag === '--flood-rate') a.floodRate = v;
+    else if (flag === '--flood-seconds') a.floodSeconds = v;
+    else throw new Error(`unknown argument ${flag}; use --stations N --addresses K --flood-rate R --flood-seconds S`);
+  }
+  if (![a.stations, a.addresses, a.floodRate, a.floodSeconds].every((n) => Number.isInteger(n) && n > 0) || a.addresses > 200) {
+    throw new Error(`invalid arguments: ${JSON.stringify(a)}`);
+  }
+  return a;
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function next<T extends { type: string }>(child: ChildProcess, type: T['type'], timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.off('message', on);
+      reject(new Error(`no "${type}" within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const on = (m: T) => {
+      if (m.type !== type) return;
+      clearTimeout(timer);
+      child.off('message', on);
+      resolve(m);
+    };
+    child.on('message', on);
+  });
+}
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const args = parseArgs(process.argv.slice(2));
+const dir = mkdtempSync(join(tmpdir(), 'chargeplan-storm-'));
+const logFile = join(dir, 'server.log');
+const [ocppPort, httpPort] = [await freePort(), await freePort()];
+const configFile = join(dir, 'config.json');
+writeFileSync(configFile, JSON.stringify({
+  database: { path: join(dir, 'storm.sqlite') },
+  http: { host: '127.0.0.1', port: httpPort },
+  ocpp: { host: '127.0.0.1', port: ocppPort, pingIntervalSeconds: 60 },
+  log: { level: 'info' },
+}));
+
+// The fleet, registered once: one hash (of the product's format) shared by all, every station booted before.
+const fleetIds = Array.from({ length: args.stations }, (_, i) => `STORM-${String(i + 1).padStart(5, '0')}`);
+const PROBE = 'STORM-PROBE';
+const VICTIM = 'STORM-VICTIM';
+{
+  const db = openDatabase(join(dir, 'storm.sqlite'));
+  const stations = new StationRepository(db);
+  const hash = hashPassword(PASSWORD);
+  const at = new Date().toISOString();
+  db.transaction(() => {
+    for (const id of [...fleetIds, PROBE, VICTIM]) {
+      stations.register({ id, passwordHash: hash, securityProfile: 1 }, at);
+      stations.recordBoot(id, { reason: 'PowerUp', vendorName: 'Bench', model: 'Storm' }, 'Accepted', at);
+    }
+  })();
+  db.close();
+}
+
+let server: ChildProcess | undefined;
+async function startServer(): Promise<{ readyMs: number; startMs: number }> {
+  const t = performance.now();
+  const fd = openSync(logFile, 'a');
+  server = fork(here('./storm/server.ts'), [], { env: { ...process.env, CHARGEPLAN_CONFIG: configFile }, stdio: ['ignore', fd, fd, 'ipc'] });
+  closeSync(fd);
+  const ready = await next<ServerMessage>(server, 'ready', 120_000);
+  return { readyMs: performance.now() - t, startMs: ready.startMs };
+}
+const logLines = () => readFileSync(logFile, 'utf8').split('\n').filter(Boolean).length;
+
+const stationProcess = () => fork(here('./storm/stations.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const order = (c: ChildProcess, o: StationOrder) => c.send(o);
+const base = `ws://127.0.0.1:${ocppPort}/ocpp`;
+const addr = (i: number) => `127.0.0.${10 + i}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const fdLimit = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
+const cpu = cpus();
+process.stdout.write(`storm bench: node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, ulimit -n ${fdLimit}, ` +
+  `${args.stations} stations from ${args.addresses} addresses, flood ${args.floodRate}/s for ${args.floodSeconds} s\n`);
+
+interface StormRow { phase: string; stations: number; backS: number | null; attempts: number | null; load: number | null; other: number | null; errors: number | null; probe: Latency; lost: number }
+const storm: StormRow[] = [];
+const fleetProc = stationProcess();
+const probeProc = stationProcess();
+const children = [fleetProc, probeProc];
+let restart = { readyMs: NaN, startMs: NaN };
+let firstStart = { readyMs: NaN, startMs: NaN };
+try {
+  firstStart = await startServer();
+  process.stdout.write(`  server ready in ${(firstStart.readyMs / 1000).toFixed(1)} s\n  probe alone (reference) ...\n`);
+  order(probeProc, { type: 'probe', base, id: PROBE, password: PASSWORD, address: '127.0.0.2', intervalMs: 50 });
+  await sleep(1000);
+  order(probeProc, { type: 'mark' });
+  await sleep(5000);
+  order(probeProc, { type: 'report' });
+  const ref = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
+  storm.push({ phase: 'probe alone (reference)', stations: 1, backS: null, attempts: null, load: null, other: null, errors: null, probe: ref.rtt, lost: ref.lost });
+
+  process.stdout.write(`  first connect of ${args.stations} stations, all at once ...\n`);
+  order(probeProc, { type: 'mark' });
+  order(fleetProc, { type: 'mark' });
+  order(fleetProc, { type: 'fleet', base, ids: fleetIds, password: PASSWORD, addresses: Array.from({ length: args.addresses }, (_, i) => addr(i)) });
+  const first = await next<Extract<StationReport, { type: 'allConnected' }>>(fleetProc, 'allConnected', 300_000);
+  order(probeProc, { type: 'report' });
+  const p1 = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
+  storm.push({ phase: 'first connect, all at once', stations: args.stations, backS: first.ms / 1000, attempts: first.attempts, load: first.refusedForLoad, other: first.refusedOther, errors: first.connectErrors, probe: p1.rtt, lost: p1.lost });
+
+  await sleep(3000);
+  process.stdout.write('  kill -9 of the server and an immediate restart ...\n');
+  order(fleetProc, { type: 'mark' });
+  order(probeProc, { type: 'mark' });
+  server!.kill('SIGKILL');
+  await new Promise((r) => server!.once('exit', r));
+  restart = await startServer();
+  const back = await next<Extract<StationReport, { type: 'allConnected' }>>(fleetProc, 'allConnected', 300_000);
+  order(probeProc, { type: 'report' });
+  const p2 = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
+  storm.push({ phase: 'kill -9 + restart', stations: args.stations, backS: back.ms / 1000, attempts: back.attempts, load: back.refusedForLoad, other: back.refusedOther, errors: back.connectErrors, probe: p2.rtt, lost: p2.lost });
+} finally {
+  for (const c of children) if (c.exitCode === null) c.kill();
+}
+
+// The flood, with the fleet gone: one address sends handshakes with a wrong password for VICTIM, while VICTIM itself
+// (from another address) connects every 100 ms with the right one.
+interface FloodRow { phase: string; offered: number; sent: number; byStatus: Record<string, number>; floodErrors: number; legit: Latency; legitStatus: Record<string, number>; logLines: number }
+const flood: FloodRow[] = [];
+try {
+  const legitProc = stationProcess();
+  const before = logLines();
+  order(legitProc, { type: 'legit', base, id: VICTIM, password: PASSWORD, address: '127.0.0.3', intervalMs: 100, seconds: 5 });
+  const alone = await next<Extract<StationReport, { type: 'legit' }>>(legitProc, 'legit', 60_000);
+  flood.push({ phase: 'legitimate station alone (reference)', offered: 0, sent: 0, byStatus: {}, floodErrors: 0, legit: alone.handshake, legitStatus: alone.byStatus, logLines: logLines() - before });
+  process.stdout.write(`  wrong-password flood, ${args.floodRate}/s for ${args.floodSeconds} s ...\n`);
+  const floodProc = stationProcess();
+  const mid = logLines();
+  order(floodProc, { type: 'flood', base, id: VICTIM, password: WRONG, address: '127.0.0.4', perSecond: args.floodRate, seconds: args.floodSeconds });
+  order(legitProc, { type: 'legit', base, id: VICTIM, password: PASSWORD, address: '127.0.0.3', intervalMs: 100, seconds: args.floodSeconds });
+  const [f, l] = await Promise.all([
+    next<Extract<StationReport, { type: 'flood' }>>(floodProc, 'flood', 120_000),
+    next<Extract<StationReport, { type: 'legit' }>>(legitProc, 'legit', 120_000),
+  ]);
+  await sleep(11_000); // the sampled log's summary line of the last window
+  flood.push({ phase: 'legitimate station during the flood', offered: args.floodRate, sent: f.sent, byStatus: f.byStatus, floodErrors: f.errors, legit: l.handshake, legitStatus: l.byStatus, logLines: logLines() - mid });
+  for (const c of [legitProc, floodProc]) c.kill();
+} finally {
+  server?.send({ type: 'stop' });
+  await Promise.race([new Promise((r) => server!.once('exit', r)), sleep(10_000)]);
+  if (server?.exitCode === null) server.kill('SIGKILL');
+}
+
+const fmt = (x: number | null, d = 1) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(d));
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' | ')} |`;
+  return [line(head), `|${w.map((n, i) => (i === 0 ? `:${'-'.repeat(n + 1)}` : `${'-'.repeat(n + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+const ref = storm[0]?.probe.p99 ?? NaN;
+process.stdout.write(`\n${table(
+  ['phase', 'stations', 'all back s', 'handshakes', '503 (load)', 'other refusals', 'connect errors', 'probe HB n', 'p50 ms', 'p99 ms', 'max ms', 'p99 / ref', 'lost'],
+  storm.map((r) => [r.phase, String(r.stations), fmt(r.backS), String(r.attempts ?? '-'), String(r.load ?? '-'), String(r.other ?? '-'), String(r.errors ?? '-'),
+    String(r.probe.n), fmt(r.probe.p50, 2), fmt(r.probe.p99, 2), fmt(r.probe.max, 1), fmt(r.probe.p99 / ref, 1), String(r.lost)]),
+)}\n\n`);
+const legitRef = flood[0]?.legit.p50 ?? NaN;
+process.stdout.write(`${table(
+  ['phase', 'flood offered/s', 'flood sent', 'answered 401', 'answered 503', 'legit handshakes', 'p50 ms', 'p99 ms', 'max ms', 'p50 / ref', 'legit refused', 'server log lines'],
+  flood.map((r) => [r.phase, String(r.offered), String(r.sent), String(r.byStatus['401'] ?? 0), String(r.byStatus['503'] ?? 0), String(r.legit.n),
+    fmt(r.legit.p50, 2), fmt(r.legit.p99, 2), fmt(r.legit.max, 1), fmt(r.legit.p50 / legitRef, 1),
+    String(Object.entries(r.legitStatus).filter(([k]) => k !== '101').reduce((s, [, n]) => s + n, 0)), String(r.logLines)]),
+)}\n\n`);
+process.stdout.write([
+  `Server: the product in its own process (start() from src/main.ts, SQLite WAL file, system clock, default ocpp.limits),`,
+  `started in ${fmt(firstStart.readyMs / 1000)} s (start() itself ${fmt(firstStart.startMs / 1000)} s), restarted after kill -9 in`,
+  `${fmt(restart.readyMs / 1000)} s (start() ${fmt(restart.startMs / 1000)} s). Stations: forked processes over loopback on the same`,
+  `${cpu.length} cores (fleet from ${args.addresses} source addresses 127.0.0.10+, probe 127.0.0.2). all back s = from the kill (or the first`,
+  `attempt) until every station has an open connection again, server start included; a station retries 0.5-1 s after a`,
+  `refused TCP connect, after Retry-After on a 503. probe HB = Heartbeat round trips every 50 ms over that period`,
+  `(reference: the probe alone). Flood: one address sending handshakes with a wrong password for a known station while`,
+  `that station connects every 100 ms from another address with the right one; server log lines = lines written meanwhile.`,
+].join('\n') + '\n');
+rmSync(dir, { recursive: true, force: true });
+process.exit(0);

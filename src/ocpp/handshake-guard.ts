@@ -1,0 +1,94 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
+import { LogSampler } from '../platform/log-sampler.js';
+import { truncateForLog } from '../platform/truncate.js';
+import { HandshakeGate, StationBackoff, type Busy, type ConnectLimits } from './handshake-limits.js';
+import { refuse } from './refuse.js';
+
+/** Refusal log lines: the first 20 of every 10 s are written, then one line with the count of the rest. */
+const LOG_WINDOW_MS = 10_000;
+const LOG_PER_WINDOW = 20;
+
+export interface HandshakeRefusal {
+  status: number;
+  reason: string;
+  retryAfterS?: number;
+}
+
+/**
+ * What stands between the network and the OCPP handshake (issue 20): an error listener on every socket from its
+ * first byte, timeouts for connections that never finish their request, admission by address and load, the back-off
+ * of misbehaving stations, and refusals whose log lines are sampled.
+ */
+export class HandshakeGuard {
+  readonly gate: HandshakeGate;
+  readonly backoff: StationBackoff;
+  private readonly sampler: LogSampler;
+
+  constructor(clock: Clock, private readonly logger: Logger, private readonly limits: ConnectLimits) {
+    this.gate = new HandshakeGate(clock, limits);
+    this.backoff = new StationBackoff(clock, limits);
+    this.sampler = new LogSampler(clock, logger, { windowMs: LOG_WINDOW_MS, perWindow: LOG_PER_WINDOW });
+  }
+
+  /**
+   * Options for http(s).createServer: a connection that has not sent its whole upgrade request within the timeout
+   * is answered 408 and closed (issue 20, finding 13: half-open connections were held 90 s), checked every second.
+   */
+  serverOptions(): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number; handshakeTimeout: number } {
+    const ms = this.limits.handshakeTimeoutSeconds * 1000;
+    return { headersTimeout: ms, requestTimeout: ms, connectionsCheckingInterval: Math.min(1000, ms), handshakeTimeout: ms };
+  }
+
+  /** Listeners that keep one client's socket errors from ever reaching the process (finding 1). */
+  protect(server: Server): void {
+    // Raw TCP sockets beyond the caps are closed by Node at once, before a byte is read.
+    server.maxConnections = this.limits.maxConnections + this.limits.maxPendingHandshakes;
+    server.on('connection', (socket: Socket) => this.watch(socket, socket.remoteAddress));
+    server.on('secureConnection', (socket: Socket) => this.watch(socket, socket.remoteAddress));
+    server.on('tlsClientError', (err: Error, socket: Socket) => {
+      this.sampler.warn('TLS handshake failed', { err: truncateForLog(err.message), remote: socket.remoteAddress }, 'TLS handshake failed');
+      socket.destroy();
+    });
+    // After listen: an accept() failure (EMFILE) is logged, not thrown.
+    server.on('listening', () => server.on('error', (err) => this.logger.error({ err }, 'OCPP listener error')));
+  }
+
+  /** Node removes its own error listener from a socket it hands to 'upgrade': ours must be there first. */
+  watch(socket: Duplex, remote: string | undefined): void {
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.sampler.warn('OCPP socket error', { code: err.code, remote }, 'OCPP socket error: one client lost');
+    });
+  }
+
+  /** Checks admission; on refusal answers 503 + Retry-After and returns false. */
+  admit(socket: Duplex, remote: string, connections: number): boolean {
+    const busy: Busy | null = this.gate.admit(remote, connections);
+    if (!busy) return true;
+    this.refuse(socket, remote, busy, {});
+    return false;
+  }
+
+  /**
+   * Answers a refused handshake and logs it (sampled). A refusal for what the client sent (4xx other than 409)
+   * counts against its address; one for load (503) or a conflict does not.
+   */
+  refuse(socket: Duplex, remote: string, refusal: HandshakeRefusal, fields: { station?: string; url?: string }): void {
+    if (refusal.status >= 400 && refusal.status < 500 && refusal.status !== 409) this.gate.failed(remote);
+    const logged = { ...fields, ...(fields.url !== undefined ? { url: truncateForLog(fields.url) } : {}), remote, status: refusal.status, reason: refusal.reason };
+    this.sampler.warn('OCPP handshake refused', logged, 'OCPP handshake refused');
+    refuse(socket, refusal.status, refusal.retryAfterS);
+  }
+
+  close(): void {
+    this.sampler.close();
+  }
+}
+
+/** The remote address of an upgrade request (a closed socket may have none left). */
+export function remoteOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}

@@ -1,0 +1,111 @@
+import type { Clock } from '../platform/clock.js';
+import { KeyedTokenBuckets } from '../platform/token-bucket.js';
+
+/** `ocpp.limits` (README's configuration table; docs/security.md, "OCPP connections"). */
+export interface ConnectLimits {
+  /** Handshakes one remote address may start per minute (also the burst): many stations may share a NAT. */
+  handshakesPerAddressPerMinute: number;
+  /** Refused handshakes (bad URL, 401) one address may cause per minute before it is turned away unheard. */
+  failuresPerAddressPerMinute: number;
+  /** Handshakes being checked at once, over all addresses. */
+  maxPendingHandshakes: number;
+  /** Station connections held at once. */
+  maxConnections: number;
+  /** A connection must complete its upgrade request (and TLS handshake) within this time. */
+  handshakeTimeoutSeconds: number;
+  /** A station closed for misbehaving (1008) is refused for this long, doubling each time... */
+  backoffInitialSeconds: number;
+  /** ...up to this. */
+  backoffMaxSeconds: number;
+}
+
+/** A handshake turned away for load or for its sender's history: 503 with Retry-After (RFC 9110, 15.6.4). */
+export interface Busy {
+  status: 503;
+  reason: string;
+  retryAfterS: number;
+}
+
+const busy = (reason: string, ms: number): Busy => ({ status: 503, reason, retryAfterS: Math.max(1, Math.ceil(ms / 1000)) });
+
+/**
+ * Admission of WebSocket upgrades before any work is spent on them: per remote address, a bucket of handshakes and
+ * a tighter one of failures (an address that keeps failing is refused without its password being checked); over
+ * all, caps on the handshakes in progress and on the connections held. All on the injected clock.
+ */
+export class HandshakeGate {
+  private readonly handshakes: KeyedTokenBuckets;
+  private readonly failures: KeyedTokenBuckets;
+  private inProgress = 0;
+
+  constructor(clock: Clock, private readonly limits: ConnectLimits) {
+    this.handshakes = new KeyedTokenBuckets(clock, { perMinute: limits.handshakesPerAddressPerMinute });
+    this.failures = new KeyedTokenBuckets(clock, { perMinute: limits.failuresPerAddressPerMinute });
+  }
+
+  /** Null to go ahead (then `begin` and `end` around the work), or why not and when to retry. */
+  admit(remote: string, connections: number): Busy | null {
+    const failing = this.failures.waitMs(remote);
+    if (failing > 0) return busy('too many refused handshakes from this address', failing);
+    if (this.inProgress >= this.limits.maxPendingHandshakes) return busy('too many handshakes in progress', 1000);
+    if (connections >= this.limits.maxConnections) return busy('connection limit reached', 30_000);
+    const wait = this.handshakes.take(remote);
+    if (wait > 0) return busy('too many handshakes from this address', wait);
+    return null;
+  }
+
+  begin(): void {
+    this.inProgress++;
+  }
+
+  end(): void {
+    this.inProgress--;
+  }
+
+  get pending(): number {
+    return this.inProgress;
+  }
+
+  /** A handshake from `remote` was refused for what it sent (not for load). */
+  failed(remote: string): void {
+    this.failures.charge(remote);
+  }
+}
+
+/**
+ * Issue 20: a station that keeps sending what fails is disconnected (close 1008, src/ocpp/rpc) and then backed off:
+ * its reconnects are refused for 10 s, 20 s, 40 s ... up to the maximum, and it starts over after a clean period of
+ * three maximum windows without a 1008.
+ */
+export class StationBackoff {
+  private readonly entries = new Map<string, { strikes: number; until: number; last: number }>();
+
+  constructor(private readonly clock: Clock, private readonly limits: Pick<ConnectLimits, 'backoffInitialSeconds' | 'backoffMaxSeconds'>) {}
+
+  private get resetMs(): number {
+    return 3 * this.limits.backoffMaxSeconds * 1000;
+  }
+
+  /** The station was closed for misbehaving. */
+  strike(stationId: string): void {
+    const now = this.clock.now();
+    const prev = this.entries.get(stationId);
+    const strikes = prev && now - prev.last < this.resetMs ? prev.strikes + 1 : 1;
+    const windowMs = Math.min(this.limits.backoffInitialSeconds * 1000 * 2 ** (strikes - 1), this.limits.backoffMaxSeconds * 1000);
+    this.entries.set(stationId, { strikes, until: now + windowMs, last: now });
+    this.prune(now);
+  }
+
+  /** Null when the station may connect, otherwise the refusal. */
+  check(stationId: string): Busy | null {
+    const e = this.entries.get(stationId);
+    const now = this.clock.now();
+    if (!e || e.until <= now) return null;
+    return busy(`backed off after closing for misbehaviour (${e.strikes} time(s))`, e.until - now);
+  }
+
+  private prune(now: number): void {
+    if (this.entries.size < 10_000) return;
+    for (const [id, e] of this.entries) if (now - e.last >= this.resetMs) this.entries.delete(id);
+  }
+}
