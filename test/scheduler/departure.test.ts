@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Problem } from '../../solver/index.js';
 import { fixtureSite, planFixture } from './planner-fixture.js';
 
 /**
@@ -40,6 +41,6 @@ describe('a departure inside a slot is planned to the minute', () => {
     // 3 minutes at the 6 A minimum average 0.83 kW over the quarter: the cut slot must be usable at the minimum.
     const min = planFixture(fixtureSite(), NOW, [{ evseId: 1, needKwh: 27.7, departure: '2026-11-23T19:33', minCurrentA: 6 }]).plan;
     expect(min.sessions[0]!.shortfallKwh).toBe(0);
-    expect(min.problem.vehicles[0]!.minKw).toEqual(expect.arrayContaining([0.828]));
+    expect((min.problem as Problem).vehicles[0]!.minKw).toEqual(expect.arrayContaining([0.828]));
   });
 });
