@@ -80,6 +80,24 @@ export const ConfigSchema = Type.Object(
     prices: Type.Optional(Type.Unknown()),
     /** Sites: grid connections with circuits and placed EVSEs (src/domain/sites.ts); checked by resolveSites. */
     sites: Type.Optional(Type.Unknown()),
+    /** What is kept of station messages, plans and decisions, and for how long (docs/security.md). */
+    retention: Type.Object(
+      {
+        stationLogDays: Type.Number({ exclusiveMinimum: 0 }),
+        maxStationLogRows: Type.Integer({ minimum: 1 }),
+        planDays: Type.Number({ exclusiveMinimum: 0 }),
+        maxPlanRows: Type.Integer({ minimum: 1 }),
+        decisionDays: Type.Number({ exclusiveMinimum: 0 }),
+        maxDecisionRows: Type.Integer({ minimum: 1 }),
+        /** A station message larger than this (UTF-8 bytes of its JSON) keeps only this much head, its size and SHA-256. */
+        stationLogPayloadBytes: Type.Integer({ minimum: 0 }),
+        /** What one station may store per minute; beyond it only size and SHA-256 are kept. */
+        stationLogBytesPerMinute: Type.Integer({ minimum: 0 }),
+        pruneBatchRows: Type.Integer({ minimum: 1, maximum: 100_000 }),
+        pruneIntervalMinutes: Type.Number({ exclusiveMinimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
     log: Type.Object({ level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))) }, { additionalProperties: false }),
   },
   { additionalProperties: true },

@@ -25,6 +25,7 @@ import { capabilitiesFrom } from './ocpp/handlers/capabilities.js';
 import { VehicleRepository, TargetRepository, AssignmentRepository } from './storage/vehicle-repository.js';
 import { PlanRepository, ProfileRepository, DecisionRepository } from './storage/plan-repository.js';
 import { Scheduler, resolveSites } from './scheduler/index.js';
+import { Retention } from './storage/retention.js';
 
 export type AppEvents = OcppEvents & PriceEvents & SchedulerEvents;
 
@@ -37,6 +38,8 @@ export interface Running {
   pricing: Pricing;
   scheduler: Scheduler;
   repositories: ReturnType<typeof createOcppRepositories>;
+  /** Prunes the station log, plans and decisions on the injected clock (config `retention`). */
+  retention: Retention;
   /** A02: ask a station for a new certificate (TriggerMessage SignChargingStationCertificate). */
   certificateRenewals: CertificateRenewals;
   ports: { http: number; ocpp: number | null; ocppTls: number | null };
@@ -49,7 +52,10 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
   const logger = deps.logger ?? createLogger({ level: config.log.level });
   const dbPath = config.database.path === ':memory:' ? ':memory:' : resolve(ROOT, config.database.path);
   const db = openDatabase(dbPath);
-  const repositories = createOcppRepositories(db);
+  const r = config.retention;
+  const repositories = createOcppRepositories(db, {
+    stationLog: { maxPayloadBytes: r.stationLogPayloadBytes, stationBytesPerMinute: r.stationLogBytesPerMinute },
+  });
   const events = new TypedEvents<AppEvents>();
   // Checked before anything listens: a wrong tariff stops the start with the field named.
   const pricesConfig = parsePricesConfig(config.prices ?? {});
@@ -185,6 +191,10 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
   const httpPort = (http.server.address() as { port: number }).port;
   pricing.start();
   scheduler.start();
+  const retention = new Retention({
+    policy: r, stationLog: repositories.stationLog, plans: schedulerStores.plans, decisions: schedulerStores.decisions, clock, logger,
+  });
+  retention.start();
   logger.info({ http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort, db: dbPath }, 'chargeplan started');
   return {
     config,
@@ -195,9 +205,11 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
     pricing,
     scheduler,
     repositories,
+    retention,
     certificateRenewals,
     ports: { http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort },
     async close() {
+      retention.stop();
       scheduler.stop();
       pricing.stop();
       await http.close();

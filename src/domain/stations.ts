@@ -283,6 +283,8 @@ export interface StationEventRecord {
   variable: string;
   actualValue: string;
   cleared: boolean;
+  /** The event as the station sent it, stored capped (storage/stored-payload.ts). */
+  raw: unknown;
 }
 
 export interface ChargingLimitRecord {
@@ -294,12 +296,23 @@ export interface ChargingLimitRecord {
 
 /** Everything else a station reports that must be kept: notifications, limits, verbatim messages. */
 export interface StationLogStore {
-  recordEvents(stationId: string, events: StationEventRecord[], payload: unknown, at: string): void;
+  recordEvents(stationId: string, events: StationEventRecord[], at: string): void;
   recordChargingLimit(stationId: string, limit: ChargingLimitRecord, at: string): void;
   clearChargingLimit(stationId: string, source: string, evseId: number | null, at: string): void;
   activeChargingLimits(stationId: string): (ChargingLimitRecord & { receivedAt: string })[];
   recordMessage(stationId: string, action: string, payload: unknown, at: string): void;
-  messages(stationId: string, action?: string): { action: string; payload: unknown; receivedAt: string }[];
+  messages(stationId: string, action?: string): StoredMessage[];
+}
+
+/**
+ * A message from the station log: the payload as sent, or, when it was over the size cap or the station's
+ * storage budget, `payload` null and `cut` with its size, SHA-256 and the head that was kept (docs/security.md).
+ */
+export interface StoredMessage {
+  action: string;
+  payload: unknown;
+  receivedAt: string;
+  cut?: { bytes: number; sha256: string; head: string };
 }
 
 /** The smart-charging capabilities the profile builder needs (read with GetVariables after boot). */

@@ -7,12 +7,13 @@ import { IdTokenRepository } from './id-token-repository.js';
 import { ChargingNeedsRepository } from './charging-needs-repository.js';
 import { DeviceModelRepository } from './device-model-repository.js';
 import { StationLogRepository } from './station-log-repository.js';
+import type { StationLogLimits } from './stored-payload.js';
 import { StationCertificateRepository } from './station-certificate-repository.js';
 
 export { openDatabase, type Db } from './database.js';
 
 /** One repository per aggregate, all on one database handle. */
-export function createOcppRepositories(db: Db) {
+export function createOcppRepositories(db: Db, options: { stationLog?: StationLogLimits } = {}) {
   return {
     stations: new StationRepository(db),
     evses: new EvseRepository(db),
@@ -21,7 +22,7 @@ export function createOcppRepositories(db: Db) {
     idTokens: new IdTokenRepository(db),
     chargingNeeds: new ChargingNeedsRepository(db),
     deviceModel: new DeviceModelRepository(db),
-    stationLog: new StationLogRepository(db),
+    stationLog: new StationLogRepository(db, options.stationLog),
     issuedCertificates: new StationCertificateRepository(db),
   };
 }

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { pruneOldest } from './prune.js';
 import type {
   ChargerCompliance, ChargerStatusRecord, DecisionRecord, DecisionStore, PlanRecord, PlanStore, ProfileStore,
   PushedProfileRecord, PushState,
@@ -26,14 +27,28 @@ export class PlanRepository implements PlanStore {
   private readonly insert;
   private readonly latestStmt;
   private readonly getStmt;
+  private readonly keep: string;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.insert = db.prepare(
       `INSERT INTO plans (site_id, created_at, triggers_json, start_utc, end_utc, status, currency, total_cost, solver, solve_ms, body_json)
        VALUES (@siteId, @createdAt, @triggers, @start, @end, @status, @currency, @totalCost, @solver, @solveMs, @body)`,
     );
     this.latestStmt = db.prepare<[string], PlanRow>('SELECT * FROM plans WHERE site_id = ? ORDER BY id DESC LIMIT 1');
     this.getStmt = db.prepare<[number], PlanRow>('SELECT * FROM plans WHERE id = ?');
+    // Never the latest plan of a site (the scheduler restores from it) nor one a running session's pushed profile
+    // came from (pushed_profiles and transactions are in this database: the plan explains what the car holds).
+    this.keep = `id NOT IN (SELECT MAX(id) FROM plans GROUP BY site_id)
+      AND id NOT IN (SELECT pp.plan_id FROM pushed_profiles pp JOIN transactions t
+                       ON t.station_id = pp.station_id AND t.transaction_id = pp.transaction_id WHERE t.state = 'Started')`;
+  }
+
+  /**
+   * Retention (retention.ts): deletes at most `batch` plans created before `before` or beyond the newest
+   * `maxRows`, keeping each site's latest plan and every plan a running session still holds a profile of.
+   */
+  pruneStep(before: string, maxRows: number, batch: number): number {
+    return pruneOldest(this.db, { table: 'plans', timeColumn: 'created_at', keep: this.keep }, before, maxRows, batch);
   }
 
   save(p: Omit<PlanRecord, 'id'>): number {
@@ -225,8 +240,7 @@ interface DecisionRow {
 export class DecisionRepository implements DecisionStore {
   private readonly insert;
   private readonly listStmt;
-
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.insert = db.prepare(
       `INSERT INTO decisions (site_id, at, kind, station_id, evse_id, transaction_id, plan_id, message, details_json)
        VALUES (@siteId, @at, @kind, @stationId, @evseId, @transactionId, @planId, @message, @details)`,
@@ -234,6 +248,14 @@ export class DecisionRepository implements DecisionStore {
     this.listStmt = db.prepare<[string, number, number], DecisionRow>(
       'SELECT * FROM decisions WHERE site_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
     );
+  }
+
+  /** Retention (retention.ts): deletes at most `batch` decisions older than `before` or beyond the newest `maxRows`. */
+  pruneStep(before: string, maxRows: number, batch: number): number {
+    // A decision about a session that is still running stays: it explains what the car is doing now.
+    const keep = `NOT (transaction_id IS NOT NULL AND EXISTS (SELECT 1 FROM transactions t
+      WHERE t.station_id = decisions.station_id AND t.transaction_id = decisions.transaction_id AND t.state = 'Started'))`;
+    return pruneOldest(this.db, { table: 'decisions', timeColumn: 'at', keep }, before, maxRows, batch);
   }
 
   append(e: Omit<DecisionRecord, 'id'>): DecisionRecord {

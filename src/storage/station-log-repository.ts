@@ -1,34 +1,45 @@
 import type { Db } from './database.js';
-import type { ChargingLimitRecord, StationEventRecord, StationLogStore } from '../domain/stations.js';
+import type { ChargingLimitRecord, StationEventRecord, StationLogStore, StoredMessage } from '../domain/stations.js';
+import { StationPayloadBudget, DEFAULT_STATION_LOG_LIMITS, type StationLogLimits } from './stored-payload.js';
+import { pruneOldest } from './prune.js';
 
-/** Events, external charging limits and the verbatim log of every other notification a station sends. */
+/**
+ * Events, external charging limits and the log of every other notification a station sends: verbatim up to the
+ * size cap and the station's budget, beyond them the head that fits plus size and SHA-256 (stored-payload.ts).
+ */
 export class StationLogRepository implements StationLogStore {
   private readonly insertEvent;
   private readonly insertEvents;
   private readonly insertLimit;
   private readonly insertMessage;
+  private readonly budget: StationPayloadBudget;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: Db, limits: StationLogLimits = DEFAULT_STATION_LOG_LIMITS) {
+    this.budget = new StationPayloadBudget(limits);
     this.insertEvent = db.prepare(
       `INSERT INTO station_events (station_id, event_id, timestamp, trigger, event_notification_type, component_name,
-         variable_name, actual_value, cleared, payload, received_at)
+         variable_name, actual_value, cleared, payload, payload_bytes, payload_sha256, received_at)
        VALUES (@stationId, @eventId, @timestamp, @trigger, @eventNotificationType, @component, @variable,
-         @actualValue, @cleared, @payload, @at)`,
+         @actualValue, @cleared, @payload, @bytes, @sha256, @at)`,
     );
-    this.insertEvents = db.transaction((stationId: string, events: StationEventRecord[], payload: string, at: string) => {
-      for (const e of events) this.insertEvent.run({ ...e, stationId, cleared: e.cleared ? 1 : 0, payload, at });
+    this.insertEvents = db.transaction((stationId: string, events: StationEventRecord[], at: string) => {
+      for (const { raw, ...e } of events) {
+        // Each row keeps its own event (N07), not a copy of the whole request: N copies grew as N x size.
+        const stored = this.budget.fit(stationId, raw, at);
+        this.insertEvent.run({ ...e, stationId, cleared: e.cleared ? 1 : 0, payload: stored.text, bytes: stored.bytes, sha256: stored.sha256, at });
+      }
     });
     this.insertLimit = db.prepare(
       `INSERT INTO charging_limits (station_id, evse_id, source, is_grid_critical, schedule, received_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.insertMessage = db.prepare(
-      'INSERT INTO station_messages (station_id, action, payload, received_at) VALUES (?, ?, ?, ?)',
+      'INSERT INTO station_messages (station_id, action, payload, payload_bytes, payload_sha256, received_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
   }
 
-  recordEvents(stationId: string, events: StationEventRecord[], payload: unknown, at: string): void {
-    this.insertEvents(stationId, events, JSON.stringify(payload), at);
+  recordEvents(stationId: string, events: StationEventRecord[], at: string): void {
+    this.insertEvents(stationId, events, at);
   }
 
   recordChargingLimit(stationId: string, limit: ChargingLimitRecord, at: string): void {
@@ -69,13 +80,41 @@ export class StationLogRepository implements StationLogStore {
   }
 
   recordMessage(stationId: string, action: string, payload: unknown, at: string): void {
-    this.insertMessage.run(stationId, action, JSON.stringify(payload), at);
+    const stored = this.budget.fit(stationId, payload, at);
+    this.insertMessage.run(stationId, action, stored.text, stored.bytes, stored.sha256, at);
   }
 
-  messages(stationId: string, action?: string): { action: string; payload: unknown; receivedAt: string }[] {
+  messages(stationId: string, action?: string): StoredMessage[] {
+    type Row = { action: string; payload: string; payload_bytes: number | null; payload_sha256: string | null; received_at: string };
+    const columns = 'action, payload, payload_bytes, payload_sha256, received_at';
     const rows = action
-      ? this.db.prepare<[string, string], { action: string; payload: string; received_at: string }>('SELECT action, payload, received_at FROM station_messages WHERE station_id = ? AND action = ? ORDER BY id').all(stationId, action)
-      : this.db.prepare<[string], { action: string; payload: string; received_at: string }>('SELECT action, payload, received_at FROM station_messages WHERE station_id = ? ORDER BY id').all(stationId);
-    return rows.map((r) => ({ action: r.action, payload: JSON.parse(r.payload), receivedAt: r.received_at }));
+      ? this.db.prepare<[string, string], Row>(`SELECT ${columns} FROM station_messages WHERE station_id = ? AND action = ? ORDER BY id`).all(stationId, action)
+      : this.db.prepare<[string], Row>(`SELECT ${columns} FROM station_messages WHERE station_id = ? ORDER BY id`).all(stationId);
+    return rows.map((r) =>
+      r.payload_sha256 === null
+        ? { action: r.action, payload: JSON.parse(r.payload), receivedAt: r.received_at }
+        : { action: r.action, payload: null, receivedAt: r.received_at, cut: { bytes: r.payload_bytes ?? 0, sha256: r.payload_sha256, head: r.payload } });
   }
+
+  /**
+   * Retention (retention.ts): deletes at most `batch` rows that are older than `before` or beyond the newest
+   * `maxRows` (per table), from the message log first, then the events, then charging limits cleared before
+   * `before` (an active limit is never pruned). Returns how many rows went; 0 means nothing is left to prune.
+   */
+  pruneStep(before: string, maxRows: number, batch: number): number {
+    return this.db.transaction(() => {
+      let left = batch;
+      for (const table of ['station_messages', 'station_events'] as const) {
+        left -= pruneOldest(this.db, { table, timeColumn: 'received_at' }, before, maxRows, left);
+      }
+      if (left > 0) {
+        left -= this.db.prepare(
+          `DELETE FROM charging_limits WHERE id IN (SELECT id FROM charging_limits WHERE cleared_at IS NOT NULL AND cleared_at < ?
+             ORDER BY cleared_at LIMIT ?)`,
+        ).run(before, left).changes;
+      }
+      return batch - left;
+    })();
+  }
+
 }

@@ -1,7 +1,9 @@
 import type { Handler } from './types.js';
 
-/** P01: vendor-specific data. Kept verbatim; vendors we do not know get UnknownVendorId (P01.FR.05);
- * a known vendor's message id we have no reader for gets UnknownMessageId (P01.FR.06). */
+/** P01: vendor-specific data. Kept in the station log (verbatim up to retention.stationLogPayloadBytes and the
+ * station's per-minute budget, beyond them size and SHA-256: a 3.9 MB payload is a few KB on a deflated wire);
+ * vendors we do not know get UnknownVendorId (P01.FR.05); a known vendor's message id we have no reader for gets
+ * UnknownMessageId (P01.FR.06). */
 export const dataTransfer: Handler<'DataTransfer'> = (req, ctx) => {
   ctx.services.stationLog.recordMessage(ctx.stationId, 'DataTransfer', req, ctx.now);
   if (!ctx.services.behaviour.dataTransferVendors.includes(req.vendorId)) return { status: 'UnknownVendorId' };

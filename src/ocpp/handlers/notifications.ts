@@ -1,9 +1,12 @@
 import type { StationAction } from '../schemas/generated/index.js';
 import type { Handler } from './types.js';
+import { truncateForLog } from '../../platform/truncate.js';
 
 /**
  * Notifications whose answer is an empty acknowledgement and whose content no part of the product reads yet:
- * each is kept verbatim in the station's message log, so nothing a station reported is lost.
+ * each is kept in the station's message log, verbatim within the size cap and the station's storage budget
+ * (beyond them its size and SHA-256: storage/stored-payload.ts), so what a station reported is not lost and a
+ * flood of them cannot fill the disk.
  */
 type EmptyAck =
   | 'FirmwareStatusNotification' | 'LogStatusNotification' | 'NotifyCustomerInformation' | 'NotifyDisplayMessages'
@@ -49,6 +52,7 @@ export const reservationStatusUpdate = keep('ReservationStatusUpdate');
 
 /** A04: security events are also logged at warn level for the operator. */
 export const securityEventNotification: Handler<'SecurityEventNotification'> = (req, ctx) => {
-  ctx.services.logger.warn({ station: ctx.stationId, type: req.type, techInfo: req.techInfo }, 'security event from station');
+  ctx.services.logger.warn({ station: ctx.stationId, type: truncateForLog(req.type), techInfo: req.techInfo === undefined ? undefined : truncateForLog(req.techInfo) },
+    'security event from station');
   return keep('SecurityEventNotification')(req, ctx);
 };

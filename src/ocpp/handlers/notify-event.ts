@@ -15,8 +15,8 @@ export const notifyEvent: Handler<'NotifyEvent'> = (req, ctx) => {
       variable: e.variable.name,
       actualValue: e.actualValue,
       cleared: e.cleared ?? false,
+      raw: e,
     })),
-    req,
     now,
   );
   services.deviceModel.upsert(

@@ -1,0 +1,114 @@
+import { isoUtc, type Clock, type TimerHandle } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
+
+/** How long the logs that grow with every message and every planning cycle are kept (config `retention`). */
+export interface RetentionPolicy {
+  stationLogDays: number;
+  maxStationLogRows: number;
+  planDays: number;
+  maxPlanRows: number;
+  decisionDays: number;
+  maxDecisionRows: number;
+  /** Rows deleted per step; the event loop is yielded between steps. */
+  pruneBatchRows: number;
+  /** How often retention runs, on the injected clock; the first run is one interval after start. */
+  pruneIntervalMinutes: number;
+}
+
+/** A table (or family of tables) retention can shrink one small step at a time. */
+export interface Prunable {
+  /** Deletes at most `batch` rows older than `before` (UTC ISO) or beyond the newest `maxRows`; returns how many. */
+  pruneStep(before: string, maxRows: number, batch: number): number;
+}
+
+export interface PruneReport {
+  stationLog: number;
+  plans: number;
+  decisions: number;
+  steps: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Gives other work (stations' frames, HTTP requests) a turn between two steps; not a timer, reads no clock. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Retention for the station log, plans and decisions (issue 20, finding 10: the demo's database grew ~26 MB per
+ * simulated day, plans stored on every cycle and never pruned). Each run deletes by age and by row count in
+ * steps of `pruneBatchRows` rows, one short transaction each, yielding between steps, so no run holds the event
+ * loop for long whatever it finds. The repositories decide what is never pruned: a site's latest plan, what a
+ * running session refers to, a charging limit still in force.
+ */
+export class Retention {
+  private timer: TimerHandle | undefined;
+  private running: Promise<PruneReport> | undefined;
+  /** Set by stop(): no new step starts (the database may be closing). */
+  private stopped = false;
+
+  constructor(
+    private readonly deps: {
+      policy: RetentionPolicy;
+      stationLog: Prunable;
+      plans: Prunable;
+      decisions: Prunable;
+      clock: Clock;
+      logger: Logger;
+    },
+  ) {}
+
+  /** Runs `prune` every `pruneIntervalMinutes` of the injected clock until `stop`. */
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  /** One full pass; a second call while one runs joins it. */
+  prune(): Promise<PruneReport> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = this.deps.clock.setTimer(this.deps.policy.pruneIntervalMinutes * 60_000, () => {
+      this.prune()
+        .catch((err: unknown) => this.deps.logger.error({ err }, 'retention pass failed; retrying at the next interval'))
+        .finally(() => this.schedule());
+    });
+  }
+
+  private async pass(): Promise<PruneReport> {
+    const { policy, clock } = this.deps;
+    const now = clock.now();
+    const report: PruneReport = { stationLog: 0, plans: 0, decisions: 0, steps: 0 };
+    const targets = [
+      ['stationLog', this.deps.stationLog, policy.stationLogDays, policy.maxStationLogRows],
+      ['plans', this.deps.plans, policy.planDays, policy.maxPlanRows],
+      ['decisions', this.deps.decisions, policy.decisionDays, policy.maxDecisionRows],
+    ] as const;
+    for (const [name, store, days, maxRows] of targets) {
+      const before = isoUtc(now - days * DAY_MS);
+      for (;;) {
+        const n = store.pruneStep(before, maxRows, policy.pruneBatchRows);
+        report[name] += n;
+        report.steps += 1;
+        if (n < policy.pruneBatchRows) break;
+        await yieldToEventLoop();
+        if (this.stopped) return report;
+      }
+    }
+    if (report.stationLog + report.plans + report.decisions > 0) {
+      this.deps.logger.info(report, 'retention: pruned old rows');
+    }
+    return report;
+  }
+}
