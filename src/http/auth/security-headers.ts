@@ -23,6 +23,15 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The reference page (Swagger UI, /api/docs) inserts one fixed <style> element of its own; this policy allows that
+ * element by its hash (CSP3 hash-source), nothing else inline. A new @fastify/swagger-ui version may change it:
+ * test/browser/security.test.ts fails on any CSP violation there and Chromium's message names the new hash.
+ */
+const SWAGGER_UI_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='";
+export const DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", `style-src 'self' ${SWAGGER_UI_STYLE}`);
+const DOCS = '/api/docs';
+
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
@@ -44,6 +53,9 @@ export const HSTS = 'max-age=31536000; includeSubDomains';
 export function installSecurityHeaders(app: FastifyInstance, opts: { hsts: boolean }): void {
   app.addHook('onRequest', async (request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(name, value);
+    if (request.url === DOCS || request.url.startsWith(`${DOCS}/`) || request.url.startsWith(`${DOCS}?`)) {
+      reply.raw.setHeader('content-security-policy', DOCS_CONTENT_SECURITY_POLICY);
+    }
     if (opts.hsts && request.protocol === 'https') reply.raw.setHeader('strict-transport-security', HSTS);
   });
 }

@@ -1,0 +1,105 @@
+/**
+ * Issue 20 in real Chromium: after logging in at /login?next=<hostile>, the browser stays on our site (finding 5:
+ * a TAB or a newline in `next` that the browser drops took it to //evil.example); and the API reference page
+ * (Swagger UI at /api/docs) works under the product's Content-Security-Policy, which every answer now carries
+ * (finding 8), without a single CSP violation.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launch, newContext, see, startProduct, watchErrors, PASSWORD, type Product } from './fixture.js';
+
+let product: Product;
+let browser: Browser;
+
+beforeAll(async () => {
+  [product, browser] = await Promise.all([startProduct(), launch()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await product?.close();
+});
+
+/** Every CSP violation the page reports, recorded from the first script on. */
+async function recordViolations(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    const w = globalThis as unknown as { __csp: string[]; addEventListener: (t: string, f: (e: { violatedDirective: string; blockedURI: string }) => void) => void };
+    w.__csp = [];
+    w.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return () => page.evaluate(() => (globalThis as unknown as { __csp: string[] }).__csp);
+}
+
+describe('finding 5: after logging in, only our own pages', () => {
+  it.each([
+    ['%2F%09%2Fevil.example%2Fphish'],
+    ['%2F%0A%2Fevil.example%2Fphish'],
+    ['%2F%0D%2Fevil.example'],
+    ['%2F%5Cevil.example'],
+    ['%2F%2Fevil.example'],
+    ['%5C%5Cevil.example'],
+    ['https%3A%2F%2Fevil.example'],
+  ])('/login?next=%s lands on /fleet of this site', async (next) => {
+    const context = await newContext(browser, 'desk');
+    const page = await context.newPage();
+    const visited: string[] = [];
+    page.on('request', (r) => visited.push(r.url()));
+    await page.goto(`${product.url}/login?next=${next}`);
+    await page.getByLabel('Username').fill('fiona');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await see.url(page, `${product.url}/fleet`);
+    expect(visited.filter((u) => !u.startsWith(product.url))).toEqual([]);
+    await context.close();
+  });
+
+  it('still goes back to the page the person wanted', async () => {
+    const context = await newContext(browser, 'desk');
+    const page = await context.newPage();
+    await page.goto(`${product.url}/fleet?site=north-depot`);
+    await see.url(page, `${product.url}/login?next=${encodeURIComponent('/fleet?site=north-depot')}`);
+    await page.getByLabel('Username').fill('fiona');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await see.url(page, `${product.url}/fleet?site=north-depot`);
+    await context.close();
+  });
+});
+
+describe('finding 8: the API reference page under the CSP', () => {
+  it('Swagger UI draws the document, every operation listed, with no CSP violation or script error', async () => {
+    const context = await newContext(browser, 'desk');
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const violations = await recordViolations(page);
+    const res = await page.goto(`${product.url}/api/docs`);
+    const csp = res?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    await see.text(page, '.swagger-ui .info .title', 'chargeplan');
+    const doc = (await product.app.inject({ url: '/api/openapi.json' })).json() as { paths: Record<string, object> };
+    const operations = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
+    await see.count(page, '.swagger-ui .opblock', operations);
+    // Open one operation: its schema renders too.
+    await page.locator('#operations-auth-post_api_v1_session .opblock-summary').click();
+    await see.text(page, '#operations-auth-post_api_v1_session .opblock-body', 'username');
+    expect(await violations()).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the login page and the fleet dashboard run with no CSP violation', async () => {
+    const context = await newContext(browser, 'desk');
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const violations = await recordViolations(page);
+    await page.goto(`${product.url}/login`);
+    await page.getByLabel('Username').fill('fiona');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await see.url(page, `${product.url}/fleet`);
+    await see.attribute(page, '#content', 'aria-busy', 'false');
+    expect(await violations()).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
