@@ -53,6 +53,8 @@ export const SitePolicy = Type.Object(
     minCurrentA: Type.Optional(Type.Number({ minimum: 0 })),
     /** How far ahead to plan at most. */
     maxHorizonHours: Type.Optional(Type.Number({ minimum: 1, maximum: 168 })),
+    /** Weeks of the site's own sessions to learn its arrivals from (scheduler/arrivals.ts); 0: plan only the cars that are here. */
+    arrivalHistoryWeeks: Type.Optional(Type.Integer({ minimum: 0, maximum: 52 })),
   },
   { additionalProperties: false },
 );
@@ -121,4 +123,5 @@ export const DEFAULT_POLICY: Required<SitePolicy> = {
   debounceSeconds: 2,
   minCurrentA: 6,
   maxHorizonHours: 48,
+  arrivalHistoryWeeks: 8,
 };

@@ -4,6 +4,8 @@ import type { PowerPeriod, TargetSource } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
 import type { ActiveSession } from './sessions.js';
 import type { ResolvedTarget } from './targets.js';
+import { expectedVehicles, typicalCarKw } from './arrivals.js';
+import type { ArrivalModel } from './arrivals-model.js';
 
 /**
  * The one place where instants become slot indices. The grid starts now: slot 0 runs from now to the next
@@ -103,6 +105,8 @@ export function buildProblem(
   capacityKw: readonly number[] | null,
   sessions: readonly PlannedSession[],
   fixed: readonly FixedLoad[],
+  /** The site's learned arrivals (arrivals.ts): the cars still to come share the limit as phantoms. None: today's plan. */
+  expected?: ArrivalModel,
 ): BuiltProblem {
   const T = grid.starts.length;
   const scale = (i: number, kw: number) => kw * grid.fractions[i]!;
@@ -154,7 +158,8 @@ export function buildProblem(
     slotMinutes: (grid.slotMs / 60_000) as 15 | 30 | 60,
     prices: [...prices],
     siteLimitKw: siteFree,
-    vehicles,
+    // Phantoms go after the real cars (whose indices the planner reads) and are never pushed.
+    vehicles: [...vehicles, ...expectedVehicles(expected, grid, typicalCarKw(site))],
     tieBreak: 'earlier',
   };
   if (circuits.length) problem.circuits = circuits;

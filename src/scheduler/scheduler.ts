@@ -21,6 +21,7 @@ import { checkMeter } from './verify.js';
 import { boostOfVehicle, clearBoost, setBoost, type ChargeNowDeps } from './charge-now.js';
 import { nextDeparture, type NextDeparture } from './departures.js';
 import { sessionCost, sessionCosts, type SessionCostQuery } from './session-costs.js';
+import { SiteArrivals } from './arrivals.js';
 
 export interface SchedulerStores extends SessionStores {
   /** Also where the scheduler records a session's car and boost (migration 0005) and finds sessions by period. */
@@ -74,9 +75,17 @@ export class Scheduler {
   /** The id token each active transaction was last seen with, to notice a car identified after it started. */
   private readonly tokens = new Map<string, string | null>();
   private readonly latest = new Map<string, PlanRecord>();
+  /** Sessions whose car stopped drawing while offered power (`${stationId}#${transactionId}`): done until it charges again. */
+  private readonly stopped = new Set<string>();
+  /** The chargingState each active transaction was last seen with, to notice a car that starts charging again. */
+  private readonly chargingStates = new Map<string, string | null>();
+
+  /** Each site's learned arrivals, relearned once a day from its stored sessions (issue 21). */
+  private readonly arrivals: SiteArrivals;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.index = new SiteIndex(deps.sites);
+    this.arrivals = new SiteArrivals(deps.stores.transactions);
   }
 
   start(): void {
@@ -124,8 +133,17 @@ export class Scheduler {
     const tx = e.transaction;
     const key = `${e.stationId}#${tx.transactionId}`;
     const tokenBefore = this.tokens.get(key);
-    if (e.eventType === 'Ended') this.tokens.delete(key);
-    else this.tokens.set(key, tx.idToken);
+    const stateBefore = this.chargingStates.get(key);
+    if (e.eventType === 'Ended') {
+      this.tokens.delete(key);
+      this.stopped.delete(key);
+      this.chargingStates.delete(key);
+    } else {
+      this.tokens.set(key, tx.idToken);
+      this.chargingStates.set(key, tx.chargingState);
+    }
+    // A car counted as done whose state turns to Charging again (it had only paused) is planned again.
+    if (e.eventType === 'Updated' && stateBefore !== 'Charging' && tx.chargingState === 'Charging' && this.stopped.delete(key)) this.trigger(placed.site.id, 'car-resumed');
     // A new session's first TxProfile goes out as soon as it is computed (issue 21): until then the car charges at
     // the TxDefaultProfile, whatever the plan would give it.
     if (e.eventType !== 'Updated') this.trigger(placed.site.id, `transaction-${e.eventType.toLowerCase()}`, { leading: e.eventType === 'Started' });
@@ -377,7 +395,9 @@ export class Scheduler {
       compliance: (stationId, evseId) => this.compliance(stationId, evseId),
       pushed: (stationId, evseId, tx) => deps.stores.profiles.pushed(stationId, evseId, tx),
       caps: (tx) => this.caps.get(tx) ?? null,
+      stopped: (stationId, tx) => this.stopped.has(`${stationId}#${tx}`),
       monotonicMs: deps.monotonicMs,
+      arrivals: (s, at) => this.arrivals.model(s, at),
     });
     this.annotate(site, result);
     const previous = this.latestOf(site.id);
@@ -397,6 +417,7 @@ export class Scheduler {
   private annotate(site: Site, result: ReturnType<typeof planSite>): void {
     const tx = this.deps.stores.transactions;
     for (const s of result.identified) tx.setVehicle(s.stationId, s.transactionId, s.vehicleId);
+    for (const s of result.stopped) this.stopped.add(`${s.stationId}#${s.transactionId}`);
     for (const b of result.boostsDone) {
       tx.setBoost(b.stationId, b.transactionId, null);
       this.decide(site, { kind: 'boost.done', stationId: b.stationId, evseId: b.evseId, transactionId: b.transactionId, planId: null, message: `${b.vehicleId}: charge now delivered, the plan continues`, details: null });

@@ -1,0 +1,115 @@
+/**
+ * Room for the cars still to come (issue 21). A planner that knows only the cars plugged in gives them the cheapest
+ * slots, and the cars that arrive later find those slots full and pay the dear ones: at a workplace the early cars
+ * wait for the midday dip, the limit is full from noon and the later cars charge at 16-18 h; hindsight would have
+ * charged the early ones at 10-11 h.
+ *
+ * So the plan also holds the cars the site's own past says will come (arrivals-model.ts): per slot of the grid
+ * after now, the expected number of arrivals λ (a fraction of a car, or several) as one weighted phantom car that
+ * arrives at the slot, stays the learned time and asks for λ times the learned energy, at λ times a car's power.
+ * Phantoms share the limit with the real cars in the joint optimisation, at a lower priority (a real car is never
+ * left short for one), and their plans are never pushed: only the real cars' plans leave the planner, and each
+ * cycle builds the phantoms afresh from now, so the plan follows reality as cars do (or do not) arrive.
+ *
+ * Why phantoms rather than a reserved share of the limit: a phantom reserves room exactly where the expected cars
+ * would want it (their cheapest slots within their stay), no more when their stay holds cheaper slots than the
+ * early cars', and the solver weighs it against the real cars' prices; a fixed share would also block slots the
+ * later cars would never use. Measured with bench:outcome (docs/outcome.md).
+ *
+ * With no history (or one with no arrivals), there are no phantoms and the problem is exactly today's.
+ */
+import { DateTime } from 'luxon';
+import type { VehicleSpec } from '../../solver/index.js';
+import type { Site } from '../domain/sites.js';
+import type { TransactionStore } from '../domain/stations.js';
+import { binAt, learnArrivals, type ArrivalModel, type PastSession } from './arrivals-model.js';
+import type { SlotGrid } from './problem.js';
+
+/** Phantom vehicles' ids start with this: never a real `${stationId}#${evseId}`. */
+export const EXPECTED_PREFIX = 'expected@';
+/** Real cars are served first when not everything fits (the solver's default priority is 0). */
+const EXPECTED_PRIORITY = -1;
+/** Below this (kWh) an expected arrival is not worth a vehicle in the problem. */
+const MIN_EXPECTED_KWH = 0.05;
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/**
+ * The expected cars for a plan on `grid` (which starts now), as solver vehicles after the real ones. A phantom's
+ * stay is cut at the grid's end, and its energy in proportion (the plan covers only that part of its stay).
+ */
+export function expectedVehicles(model: ArrivalModel | undefined, grid: SlotGrid, carKw: number): VehicleSpec[] {
+  if (!model || model.sessions === 0 || !(carKw > 0)) return [];
+  const T = grid.starts.length;
+  const out: VehicleSpec[] = [];
+  for (let i = 0; i < T; i++) {
+    const from = grid.starts[i]!;
+    const to = grid.starts[i + 1] ?? grid.endMs;
+    const bin = binAt(model, from);
+    // Slot 0 starts now: only the arrivals in the rest of it are still to come.
+    const cars = bin.carsPerDay * ((to - from) / 60_000 / model.binMinutes);
+    if (cars <= 0 || bin.stayMinutes <= 0) continue;
+    const departureMs = from + bin.stayMinutes * 60_000;
+    const inGrid = Math.min(1, (grid.endMs - from) / (departureMs - from));
+    let dep = i + 1;
+    while (dep < T && (grid.starts[dep + 1] ?? grid.endMs) <= departureMs) dep++;
+    const maxKw = new Array<number>(T).fill(0);
+    let capacityKwh = 0;
+    for (let k = i; k < dep; k++) {
+      // A partial slot (slot 0 is the rest of the current one) scales its power like every car's (problem.ts): the
+      // solver's powers are averages over a whole slot.
+      const share = ((grid.starts[k + 1] ?? grid.endMs) - grid.starts[k]!) / grid.slotMs;
+      maxKw[k] = round(cars * carKw * share);
+      capacityKwh += maxKw[k]! * (grid.slotMs / 3_600_000);
+    }
+    const energyKwh = round(Math.min(capacityKwh, cars * bin.energyKwh * inGrid));
+    if (energyKwh < MIN_EXPECTED_KWH) continue;
+    out.push({ id: `${EXPECTED_PREFIX}${new Date(from).toISOString()}`, availableFrom: i, departure: dep, energyKwh, maxKw, priority: EXPECTED_PRIORITY });
+  }
+  return out;
+}
+
+/** A phantom's power: a car at the site's typical EVSE (the mean of its EVSEs' maxKw). */
+export function typicalCarKw(site: Pick<Site, 'evses'>): number {
+  return site.evses.length ? site.evses.reduce((a, e) => a + e.maxKw, 0) / site.evses.length : 0;
+}
+
+/**
+ * Each site's learned model, read from the store once per local day (the first cycle after the site's midnight
+ * learns again) instead of in every cycle: the planner gets the model, never the store. The site's
+ * `policy.arrivalHistoryWeeks` says how far back (0: no model, the plan of the cars that are here).
+ */
+export class SiteArrivals {
+  private readonly cache = new Map<string, { day: string; model: ArrivalModel | undefined }>();
+
+  constructor(private readonly store: Pick<TransactionStore, 'between'>) {}
+
+  model(site: Pick<Site, 'id' | 'timeZone' | 'evses' | 'policy'>, now: number): ArrivalModel | undefined {
+    const weeks = site.policy.arrivalHistoryWeeks;
+    if (!weeks) return undefined;
+    const today = DateTime.fromMillis(now, { zone: site.timeZone }).startOf('day');
+    const day = today.toISODate()!;
+    const hit = this.cache.get(site.id);
+    if (hit?.day === day) return hit.model;
+    const model = this.learn(site, today.minus({ weeks }).toMillis(), today.toMillis());
+    this.cache.set(site.id, { day, model });
+    return model;
+  }
+
+  /** Finished sessions that started in [fromMs, toMs) on the site's EVSEs; undefined when there are none. */
+  private learn(site: Pick<Site, 'timeZone' | 'evses'>, fromMs: number, toMs: number): ArrivalModel | undefined {
+    const stations = [...new Set(site.evses.map((e) => e.stationId))];
+    const onSite = new Set(site.evses.map((e) => `${e.stationId}#${e.evseId}`));
+    const past: PastSession[] = [];
+    for (const tx of this.store.between(new Date(fromMs).toISOString(), new Date(toMs).toISOString(), stations)) {
+      if (tx.state !== 'Ended' || !tx.endedAt || tx.evseId === null || !onSite.has(`${tx.stationId}#${tx.evseId}`)) continue;
+      if (tx.energyWh === null || tx.meterStartWh === null) continue;
+      past.push({ arrivalMs: Date.parse(tx.startedAt), departureMs: Date.parse(tx.endedAt), energyKwh: (tx.energyWh - tx.meterStartWh) / 1000 });
+    }
+    if (past.length === 0) return undefined;
+    // A site with two weeks of history averages over those two weeks, not over the empty ones before.
+    const first = Math.min(...past.map((p) => p.arrivalMs));
+    const from = Math.max(fromMs, DateTime.fromMillis(first, { zone: site.timeZone }).startOf('day').toMillis());
+    return learnArrivals(past, site.timeZone, from, toMs);
+  }
+}

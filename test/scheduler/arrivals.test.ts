@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../src/storage/database.js';
+import { createOcppRepositories } from '../../src/storage/index.js';
+import { learnArrivals, weekdaysIn, type PastSession } from '../../src/scheduler/arrivals-model.js';
+import { EXPECTED_PREFIX, SiteArrivals, expectedVehicles } from '../../src/scheduler/arrivals.js';
+import { planSite } from '../../src/scheduler/planner.js';
+import { slotGrid } from '../../src/scheduler/problem.js';
+import { fixtureDeps, fixtureSite, pricesBy, type FixtureCar } from './planner-fixture.js';
+
+/**
+ * Issue 21, room for the cars still to come: a site's arrivals learned from its own stored sessions (per weekday
+ * and hour, Europe/Copenhagen, UTC+1 in November 2026), and the plan of the cars that are here made together with
+ * the expected ones.
+ */
+const ZONE = 'Europe/Copenhagen';
+const local = (iso: string) => Date.parse(`${iso}+01:00`);
+const session = (from: string, to: string, energyKwh: number): PastSession => ({ arrivalMs: local(from), departureMs: local(to), energyKwh });
+
+describe('learnArrivals, against a small history computed by hand', () => {
+  // Two weeks, Monday 9 to Sunday 22 November 2026: two of every weekday.
+  const FROM = local('2026-11-09T00:00:00');
+  const TO = local('2026-11-23T00:00:00');
+  const history = [
+    session('2026-11-09T11:10:00', '2026-11-09T14:10:00', 22), // Monday 11 h: 3 h, 22 kWh
+    session('2026-11-16T11:40:00', '2026-11-16T14:40:00', 20), // Monday 11 h: 3 h, 20 kWh
+    session('2026-11-17T08:00:00', '2026-11-17T16:00:00', 10), // Tuesday 8 h: 8 h, 10 kWh
+    session('2026-11-17T08:59:00', '2026-11-17T09:59:00', 4), // Tuesday 8 h: 1 h, 4 kWh
+    session('2026-11-18T07:00:00', '2026-11-18T07:00:00', 0.01), // a zero-length plug-in: not a car to plan for
+    session('2026-11-23T11:00:00', '2026-11-23T12:00:00', 5), // after the span: not learned
+  ];
+  const model = learnArrivals(history, ZONE, FROM, TO);
+
+  it('counts each weekday the span holds', () => {
+    expect(weekdaysIn(FROM, TO, ZONE)).toEqual([2, 2, 2, 2, 2, 2, 2]);
+    // A span of 9 days from a Monday holds two Mondays and two Tuesdays, one of the rest.
+    expect(weekdaysIn(FROM, local('2026-11-18T00:00:00'), ZONE)).toEqual([2, 2, 1, 1, 1, 1, 1]);
+  });
+
+  it('gives cars per day, mean energy and mean stay per weekday and hour', () => {
+    expect(model.sessions).toBe(4);
+    // Monday 11 h: 2 cars over 2 Mondays = 1 a day, (22 + 20) / 2 = 21 kWh, 180 minutes.
+    expect(model.bins[0]![11]).toEqual({ carsPerDay: 1, energyKwh: 21, stayMinutes: 180 });
+    // Tuesday 8 h: 2 cars over 2 Tuesdays, (10 + 4) / 2 = 7 kWh, (480 + 60) / 2 = 270 minutes.
+    expect(model.bins[1]![8]).toEqual({ carsPerDay: 1, energyKwh: 7, stayMinutes: 270 });
+    // Everything else: nobody.
+    const others = model.bins.flatMap((row, d) => row.filter((_, h) => !(d === 0 && h === 11) && !(d === 1 && h === 8)));
+    expect(others.every((b) => b.carsPerDay === 0 && b.energyKwh === 0 && b.stayMinutes === 0)).toBe(true);
+  });
+
+  it('refuses an empty span and a bin that does not divide the day', () => {
+    expect(() => learnArrivals(history, ZONE, TO, FROM)).toThrow('the span');
+    expect(() => learnArrivals(history, ZONE, FROM, TO, 7)).toThrow('binMinutes must divide a day');
+  });
+});
+
+// Monday 23 November 2026, 08:00 in Copenhagen. Prices (local): 09-10 h 0.15, 12-14 h 0.05, otherwise 0.30.
+const NOW = local('2026-11-23T08:00:00');
+const prices = pricesBy((t) => {
+  const h = new Date(t + 3_600_000).getUTCHours();
+  return h === 9 ? 0.15 : h === 12 || h === 13 ? 0.05 : 0.3;
+});
+// An 11 kW site: one car at full power fills it. The car that is here needs 11 kWh by 17:00.
+const site = fixtureSite({ gridLimitKw: 11 });
+const early: FixtureCar = { evseId: 1, needKwh: 11, departure: '2026-11-23T17:00' };
+// On the two Mondays before, a car came at 11:00, stayed until 14:00 and took 22 kWh: both cheap hours in full.
+const mondays = learnArrivals(
+  [session('2026-11-09T11:00:00', '2026-11-09T14:00:00', 22), session('2026-11-16T11:00:00', '2026-11-16T14:00:00', 22)],
+  ZONE, local('2026-11-09T00:00:00'), local('2026-11-23T00:00:00'),
+);
+const kwhIn = (plan: ReturnType<typeof planSite>['plan'], fromLocal: string, toLocal: string) =>
+  plan.sessions[0]!.powerKw.reduce((a, kw, i) => {
+    const start = plan.slotStarts[i]!;
+    const end = plan.slotStarts[i + 1] ?? plan.endMs;
+    return start >= local(fromLocal) && start < local(toLocal) ? a + (kw * (end - start)) / 3_600_000 : a;
+  }, 0);
+
+describe('planning with the cars still to come', () => {
+  it('a car arriving early leaves the slots the expected later car needs, and charges in the next cheapest', () => {
+    const today = planSite(site, NOW, ['test'], fixtureDeps(NOW, [early], prices)).plan;
+    // Alone, it takes the cheapest hour, 12-13 h, which the car that comes at 11:00 will need.
+    expect(kwhIn(today, '2026-11-23T12:00:00', '2026-11-23T14:00:00')).toBeCloseTo(11, 6);
+    const withHistory = planSite(site, NOW, ['test'], { ...fixtureDeps(NOW, [early], prices), arrivals: () => mondays }).plan;
+    // With the site's history it charges at 09-10 h (0.15): 12-14 h stays free for the 22 kWh expected at 11:00.
+    expect(kwhIn(withHistory, '2026-11-23T09:00:00', '2026-11-23T10:00:00')).toBeCloseTo(11, 6);
+    expect(kwhIn(withHistory, '2026-11-23T12:00:00', '2026-11-23T14:00:00')).toBeCloseTo(0, 6);
+    expect(withHistory.sessions[0]!.shortfallKwh).toBe(0);
+    // The plan shows only the real car; the expected ones are in the stored problem (for replay), after it.
+    expect(withHistory.sessions).toHaveLength(1);
+    const ids = (withHistory.problem as { vehicles: { id: string; priority?: number }[] }).vehicles.map((v) => v.id);
+    expect(ids[0]).toBe('CS1#1');
+    expect(ids.slice(1).every((id) => id.startsWith(EXPECTED_PREFIX))).toBe(true);
+    expect(ids.length).toBeGreaterThan(1);
+  });
+
+  it('never leaves a real car short for an expected one: the expected cars come after it', () => {
+    // The real car needs 33 kWh by 14:00 (all of 11-14 h at 11 kW... and more than the limit leaves with the others).
+    const tight: FixtureCar = { evseId: 1, needKwh: 66, departure: '2026-11-23T14:00' };
+    const plan = planSite(site, NOW, ['test'], { ...fixtureDeps(NOW, [tight], prices), arrivals: () => mondays }).plan;
+    expect(plan.sessions[0]!.shortfallKwh).toBeCloseTo(0, 6);
+  });
+
+  it('builds one weighted expected car per slot: a quarter of the hourly rate, the learned stay and energy', () => {
+    const grid = slotGrid(local('2026-11-23T10:50:00'), 15, local('2026-11-23T17:00:00'));
+    const phantoms = expectedVehicles(mondays, grid, 11);
+    // 11:00, 11:15, 11:30, 11:45: 0.25 cars each, 3 hours (12 slots), 5.5 kWh at up to 2.75 kW.
+    expect(phantoms.map((p) => [p.availableFrom, p.departure, p.energyKwh, p.priority])).toEqual([[1, 13, 5.5, -1], [2, 14, 5.5, -1], [3, 15, 5.5, -1], [4, 16, 5.5, -1]]);
+    expect(phantoms[0]!.maxKw).toEqual([0, ...new Array(12).fill(2.75), ...new Array(grid.starts.length - 13).fill(0)]);
+    // A stay cut by the grid's end asks for its share: a grid to 12:30 holds 1.5 of the 11:00 car's 3 hours.
+    const short = expectedVehicles(mondays, slotGrid(local('2026-11-23T10:50:00'), 15, local('2026-11-23T12:30:00')), 11);
+    expect(short[0]!.energyKwh).toBeCloseTo(5.5 * 0.5, 9);
+  });
+});
+
+describe('with no history the plan is exactly today\'s', () => {
+  let dir: string;
+  let db: Db;
+  afterEach(() => {
+    db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('learns nothing from an empty store and plans as without arrivals', () => {
+    dir = mkdtempSync(join(tmpdir(), 'chargeplan-arrivals-'));
+    db = openDatabase(join(dir, 'db.sqlite'));
+    const arrivals = new SiteArrivals(createOcppRepositories(db).transactions);
+    expect(arrivals.model(site, NOW)).toBeUndefined();
+    const today = planSite(site, NOW, ['test'], fixtureDeps(NOW, [early], prices));
+    const withStore = planSite(site, NOW, ['test'], { ...fixtureDeps(NOW, [early], prices), arrivals: (s, at) => arrivals.model(s, at) });
+    expect(withStore).toEqual(today);
+    // And a site that turned it off (arrivalHistoryWeeks 0) learns nothing whatever the store holds.
+    expect(new SiteArrivals(createOcppRepositories(db).transactions).model(fixtureSite({ gridLimitKw: 11, policy: { arrivalHistoryWeeks: 0 } }), NOW)).toBeUndefined();
+  });
+
+  it('learns a site\'s finished sessions from its real SQLite store, once a day', () => {
+    dir = mkdtempSync(join(tmpdir(), 'chargeplan-arrivals-'));
+    db = openDatabase(join(dir, 'db.sqlite'));
+    const repos = createOcppRepositories(db);
+    repos.stations.register({ id: 'CS1', passwordHash: null, securityProfile: 0 }, '2026-11-01T00:00:00Z');
+    const tx = (id: string, from: string, to: string, startWh: number, endWh: number) => {
+      const register = (wh: number, at: string) => [{ timestamp: at, measurand: 'Energy.Active.Import.Register', value: wh, unit: 'Wh' }];
+      const base = { stationId: 'CS1', transactionId: id, triggerReason: 'Authorized', offline: false, evseId: 1, connectorId: 1, payload: {} };
+      repos.transactions.applyEvent({ ...base, seqNo: 0, eventType: 'Started', timestamp: new Date(local(from)).toISOString(), meterValues: register(startWh, new Date(local(from)).toISOString()) }, new Date(local(from)).toISOString());
+      if (to) repos.transactions.applyEvent({ ...base, seqNo: 1, eventType: 'Ended', timestamp: new Date(local(to)).toISOString(), meterValues: register(endWh, new Date(local(to)).toISOString()) }, new Date(local(to)).toISOString());
+    };
+    tx('A', '2026-11-09T11:00:00', '2026-11-09T14:00:00', 1000, 23_000);
+    tx('B', '2026-11-16T11:00:00', '2026-11-16T14:00:00', 23_000, 45_000);
+    tx('C', '2026-11-23T07:00:00', '', 45_000, 45_000); // still running today: not learned
+    const arrivals = new SiteArrivals(repos.transactions);
+    const model = arrivals.model(site, NOW)!;
+    // The history starts on 9 November: two Mondays, not the eight of the default window.
+    expect(model.sessions).toBe(2);
+    expect(model.bins[0]![11]).toEqual({ carsPerDay: 1, energyKwh: 22, stayMinutes: 180 });
+    // Later the same day it is the same model (not read again); the next day it is learned again.
+    tx('D', '2026-11-23T09:00:00', '2026-11-23T10:00:00', 45_000, 50_000);
+    expect(arrivals.model(site, NOW + 3_600_000)).toBe(model);
+    expect(arrivals.model(site, local('2026-11-24T08:00:00'))!.sessions).toBe(3);
+  });
+});
