@@ -6,7 +6,7 @@
 //
 //   npm run bench:outcome -- [--prices FILE] [--zone DK1] [--sessions FILE] [--shift-days N] [--site FILE]
 //                            [--cars 3-phase,1-phase] [--min-current A] [--sample-seconds S] [--measure-from YYYY-MM-DD]
-//                            [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--log LEVEL]
+//                            [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress] [--log LEVEL]
 //
 // Sessions outside the prices' span are left out (and counted). With --measure-from, every session is replayed
 // (the product learns from what it stores, as in service) and the table counts those that arrive from that local
@@ -47,6 +47,7 @@ const { values: args } = parseArgs({
     'min-current': { type: 'string', default: '6' },
     'sample-seconds': { type: 'string', default: '300' },
     'measure-from': { type: 'string' },
+    progress: { type: 'boolean', default: false },
     log: { type: 'string' },
   },
 });
@@ -96,7 +97,10 @@ for (const model of models) {
   const results: PolicyResult[] = runOffline(w);
   let online: OnlineResult | undefined;
   if (!args['offline-only']) {
-    online = await runOnline(w, series, args.zone, { car: model, sampleSeconds, ...(args.log ? { log: args.log } : {}) });
+    online = await runOnline(w, series, args.zone, {
+      car: model, sampleSeconds, ...(args.log ? { log: args.log } : {}),
+      ...(args.progress ? { progress: (line: string) => process.stderr.write(`${model.name}: ${line}\n`) } : {}),
+    });
     results.splice(results.length - 1, 0, online);
   }
   const measured = measureFrom ? { ...w, visits: w.visits.filter((v) => v.session.arrival >= measureFrom.toMillis()) } : w;

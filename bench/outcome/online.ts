@@ -89,6 +89,8 @@ export interface OnlineOptions {
   car?: CarModel;
   /** The stations' TxUpdatedInterval (s): how often the product gets a meter value from a charging car. */
   sampleSeconds?: number;
+  /** Told once per simulated day (a long run's progress). */
+  progress?: (line: string) => void;
 }
 
 // Visits go on the clock a day ahead (their target 5 minutes before they plug in): thousands of timers set at once
@@ -147,9 +149,14 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
     feed();
     meter = new SessionMeter(w, world, cars);
     const m = meter;
+    let day = Math.floor(clock.now() / 86_400_000);
     await world.runUntil(end, MINUTE, () => {
       m.read();
       opts.each?.(world);
+      if (opts.progress && Math.floor(clock.now() / 86_400_000) !== day) {
+        day = Math.floor(clock.now() / 86_400_000);
+        opts.progress(`${new Date(clock.now()).toISOString().slice(0, 10)}: ${((monotonicMs() - started) / 1000).toFixed(0)} s, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+      }
     });
     m.stop();
     opts.inspect?.(world);
