@@ -15,8 +15,6 @@ import { openDatabase } from '../storage/database.js';
 import { StationRepository } from '../storage/station-repository.js';
 import { checkPasswordRules, hashPassword } from '../ocpp/auth/password.js';
 import type { RegistrationStatus, SecurityProfile } from '../domain/stations.js';
-import { StationCertificateRepository } from '../storage/station-certificate-repository.js';
-import { CliError, issueFromCli, requestRenewal } from './station-certificates.js';
 import { stationIdProblem } from '../domain/station-id.js';
 
 const USAGE = `usage:
@@ -123,6 +121,9 @@ async function main(): Promise<void> {
       case 'certificate':
       case 'renew': {
         const id = checkStationId(rest[0]);
+        // Loaded only here: the X.509 library roughly doubles the CLI's start-up for every other command.
+        const { CliError, issueFromCli, requestRenewal } = await import('./station-certificates.js');
+        const { StationCertificateRepository } = await import('../storage/station-certificate-repository.js');
         const c = { config, stations, issued: new StationCertificateRepository(db), nowMs: systemClock.now() };
         try {
           process.stdout.write(command === 'renew' ? requestRenewal(c, id) : await issueFromCli(c, id, values));

@@ -40,7 +40,8 @@ function run(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-describe('stations CLI: security profile 3', () => {
+// Every step spawns the CLI (a few seconds each on a loaded 2-core machine).
+describe('stations CLI: security profile 3', { timeout: 60_000 }, () => {
   it('adds a profile 3 station without a password, issues its first certificate with a generated key, and the certificate opens a TLS connection', async () => {
     const added = run('add', 'CS-P3', '--profile', '3');
     expect(added.code).toBe(0);

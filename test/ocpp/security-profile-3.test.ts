@@ -61,7 +61,8 @@ async function refusal(p: Promise<ScriptedStation>): Promise<number> {
   );
 }
 
-describe('security profile 3: TLS with a client certificate (A00.FR.4xx)', () => {
+// Real TLS handshakes and key generation: slower than the default allows on a loaded 2-core machine.
+describe('security profile 3: TLS with a client certificate (A00.FR.4xx)', { timeout: 60_000 }, () => {
   it('TC_A_07_CSMS: admits a station whose certificate chains to the CA and names it, without Basic auth, and records the certificate', async () => {
     server = await startProfile3();
     await server.addStation('CS3', '', 3);

@@ -46,7 +46,8 @@ async function bootedProfile3(s: TestServer, id: string, creds: { certPem: strin
   return cs;
 }
 
-describe('SignCertificate and CertificateSigned with the configured CA (A02/A03)', () => {
+// Real TLS handshakes and key generation: slower than the default allows on a loaded 2-core machine.
+describe('SignCertificate and CertificateSigned with the configured CA (A02/A03)', { timeout: 60_000 }, () => {
   let first: StationCredentials;
   beforeAll(async () => {
     first = await stationCert(ca, `CN=CS3, O=${ORG}`, '2026-03-01T00:00:00Z');
