@@ -6,7 +6,8 @@
 //
 //   npm run bench:outcome -- [--prices FILE] [--zone DK1] [--sessions FILE] [--shift-days N] [--site FILE]
 //                            [--cars 3-phase,1-phase] [--min-current A] [--sample-seconds S] [--measure-from YYYY-MM-DD]
-//                            [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress] [--log LEVEL]
+//                            [--arrival-weeks 8,0] [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress]
+//                            [--log LEVEL]
 //
 // Sessions outside the prices' span are left out (and counted). With --measure-from, every session is replayed
 // (the product learns from what it stores, as in service) and the table counts those that arrive from that local
@@ -48,6 +49,7 @@ const { values: args } = parseArgs({
     'sample-seconds': { type: 'string', default: '300' },
     'measure-from': { type: 'string' },
     progress: { type: 'boolean', default: false },
+    'arrival-weeks': { type: 'string', default: '8,0' },
     log: { type: 'string' },
   },
 });
@@ -66,6 +68,11 @@ const minCurrentA = Number(args['min-current']);
 if (!(minCurrentA >= 0)) throw new Error(`--min-current must be a current in A (0: none), got "${args['min-current']}"`);
 const sampleSeconds = Number(args['sample-seconds']);
 if (!Number.isInteger(sampleSeconds) || sampleSeconds < 1) throw new Error(`--sample-seconds must be a whole number of seconds, got "${args['sample-seconds']}"`);
+const arrivalWeeks = args['arrival-weeks'].split(',').map((x) => {
+  const n = Number(x);
+  if (!Number.isInteger(n) || n < 0 || n > 52) throw new Error(`--arrival-weeks: "${x}" is not a number of weeks 0..52`);
+  return n;
+});
 const models: CarModel[] = args.cars.split(',').map((name) => {
   const m = CAR_MODELS[name.trim() as keyof typeof CAR_MODELS];
   if (!m) throw new Error(`--cars: "${name}" is not a car model (${Object.keys(CAR_MODELS).join(', ')})`);
@@ -95,12 +102,15 @@ let chartResults: { w: Workload; results: PolicyResult[] } | undefined;
 for (const model of models) {
   const w = buildWorkload(site, sessions, series, 'CS', model);
   const results: PolicyResult[] = runOffline(w);
-  let online: OnlineResult | undefined;
-  if (!args['offline-only']) {
-    online = await runOnline(w, series, args.zone, {
-      car: model, sampleSeconds, ...(args.log ? { log: args.log } : {}),
-      ...(args.progress ? { progress: (line: string) => process.stderr.write(`${model.name}: ${line}\n`) } : {}),
+  const onlines: OnlineResult[] = [];
+  for (const weeks of args['offline-only'] ? [] : arrivalWeeks) {
+    // One row per setting of the product's arrival learning (policy.arrivalHistoryWeeks): 0 = today's planner.
+    const name = weeks > 0 ? `our scheduler (arrivals, ${weeks} weeks)` : 'our scheduler (no arrivals)';
+    const online = await runOnline(w, series, args.zone, {
+      car: model, sampleSeconds, arrivalHistoryWeeks: weeks, name, ...(args.log ? { log: args.log } : {}),
+      ...(args.progress ? { progress: (line: string) => process.stderr.write(`${model.name}, ${name}: ${line}\n`) } : {}),
     });
+    onlines.push(online);
     results.splice(results.length - 1, 0, online);
   }
   const measured = measureFrom ? { ...w, visits: w.visits.filter((v) => v.session.arrival >= measureFrom.toMillis()) } : w;
@@ -108,11 +118,11 @@ for (const model of models) {
   out(`## ${model.name} cars${model.minCurrentA ? ` (minimum ${model.minCurrentA} A)` : ''}`);
   out();
   out(markdownTable(rows));
-  if (online) {
+  for (const online of onlines) {
     const over = online.instantViolations ? ` (by at most ${(online.worstExcessKw * 1000).toFixed(1)} W)` : '';
-    out(`Our scheduler, measured in the simulator at every step and slot boundary: peak ${online.instantPeakKw?.toFixed(3)} kW, ${online.instantViolations} readings above the limit${over};`);
+    out(`${online.name}, measured in the simulator at every step and slot boundary: peak ${online.instantPeakKw?.toFixed(3)} kW, ${online.instantViolations} readings above the limit${over};`);
     out(`${online.replans} plans, ${online.failedCycles} failed cycles; the product's stored registers agree with the simulator's meters within ${online.storedVsSimulatedKwh.toFixed(4)} kWh per session;`);
-    out(`${period} took ${(online.wallMs / 1000).toFixed(1)} s of wall time, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB resident after it.`);
+    out(`${period} took ${(online.wallMs / 1000).toFixed(1)} s of wall time (${(online.cpuMs / 1000).toFixed(1)} s of CPU), ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB resident after it (peak ${(online.peakRssMb).toFixed(0)} MB).`);
     out();
   }
   chartResults ??= { w, results };

@@ -27,8 +27,11 @@ export interface OnlineResult extends PolicyResult {
   storedVsSimulatedKwh: number;
   /** The most the summed instantaneous power was above the limit (kW). */
   worstExcessKw: number;
-  /** Wall time of the whole run (ms), for the bench's notes. */
+  /** Wall time of the whole run (ms), for the bench's notes, and the process's CPU time in it (the machine is shared). */
   wallMs: number;
+  cpuMs: number;
+  /** The most resident memory seen at a day's end (MB). */
+  peakRssMb: number;
   /** Planning cycles that failed (retried by the loop). */
   failedCycles: number;
 }
@@ -57,7 +60,7 @@ function userNumbers(visits: Visit[]): Map<string, number> {
 const vehicleId = (n: number) => `EV-${n}`;
 const cardOf = (n: number) => `RFID-${n}`;
 
-export function onlineConfig(w: Workload, zone: string, dbPath: string) {
+export function onlineConfig(w: Workload, zone: string, dbPath: string, arrivalHistoryWeeks?: number) {
   const s = w.site;
   const evses = [];
   for (let n = 1; n <= s.stations; n++) {
@@ -74,7 +77,10 @@ export function onlineConfig(w: Workload, zone: string, dbPath: string) {
       // per-kWh amount to each, or a time-of-use fee that only shifts what "cheap" means).
       tariffs: { market: { currency: 'EUR', timeZone: s.timeZone, energy: { kind: 'market', zone } } },
     },
-    sites: [{ id: s.id, timeZone: s.timeZone, tariff: 'market', gridLimitKw: s.gridLimitKw, slotMinutes: s.slotMinutes, evses }],
+    sites: [{
+      id: s.id, timeZone: s.timeZone, tariff: 'market', gridLimitKw: s.gridLimitKw, slotMinutes: s.slotMinutes, evses,
+      ...(arrivalHistoryWeeks !== undefined ? { policy: { arrivalHistoryWeeks } } : {}),
+    }],
   });
 }
 
@@ -91,6 +97,10 @@ export interface OnlineOptions {
   sampleSeconds?: number;
   /** Told once per simulated day (a long run's progress). */
   progress?: (line: string) => void;
+  /** The site's policy.arrivalHistoryWeeks (default: the product's, 8); 0 plans only the cars that are here. */
+  arrivalHistoryWeeks?: number;
+  /** The row's name (default "our scheduler"). */
+  name?: string;
 }
 
 // Visits go on the clock a day ahead (their target 5 minutes before they plug in): thousands of timers set at once
@@ -100,6 +110,8 @@ const FEED_EVERY_MS = 60 * MINUTE;
 
 export async function runOnline(w: Workload, series: PriceSeries[], zone: string, opts: OnlineOptions = {}): Promise<OnlineResult> {
   const started = monotonicMs();
+  const cpuStart = process.cpuUsage();
+  let peakRssMb = process.memoryUsage().rss / 2 ** 20;
   const dir = mkdtempSync(join(tmpdir(), 'bench-outcome-'));
   const { grid, site } = w;
   const model = opts.car ?? CAR_MODELS['3-phase'];
@@ -109,7 +121,7 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
   const clock = new ManualClock(grid.startMs - 60 * MINUTE);
   const world = await World.start({
     clock,
-    config: onlineConfig(w, zone, join(dir, 'outcome.sqlite')),
+    config: onlineConfig(w, zone, join(dir, 'outcome.sqlite'), opts.arrivalHistoryWeeks),
     logger: opts.log ? createLogger({ level: opts.log }) : silentLogger(),
     // One sample every 5 minutes by default (the product checks each charger follows its profile from two in a row).
     stations: { idPrefix: 'CS', count: site.stations, evsesPerStation: site.evsesPerStation, password: STATION_PASSWORD, common: { txUpdatedIntervalS: opts.sampleSeconds ?? 300 } },
@@ -153,9 +165,12 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
     await world.runUntil(end, MINUTE, () => {
       m.read();
       opts.each?.(world);
-      if (opts.progress && Math.floor(clock.now() / 86_400_000) !== day) {
+      if (Math.floor(clock.now() / 86_400_000) !== day) {
         day = Math.floor(clock.now() / 86_400_000);
-        opts.progress(`${new Date(clock.now()).toISOString().slice(0, 10)}: ${((monotonicMs() - started) / 1000).toFixed(0)} s, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+        const rss = process.memoryUsage().rss / 2 ** 20;
+        peakRssMb = Math.max(peakRssMb, rss);
+        const cpu = process.cpuUsage(cpuStart);
+        opts.progress?.(`${new Date(clock.now()).toISOString().slice(0, 10)}: ${((monotonicMs() - started) / 1000).toFixed(0)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s CPU, ${rss.toFixed(0)} MB`);
       }
     });
     m.stop();
@@ -165,7 +180,7 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
       .get(site.id) as { n: number; total: number; max: number };
     const failed = world.running.scheduler.decisions(site.id, { limit: 1_000_000 }).filter((d) => d.kind === 'plan.failed').length;
     return {
-      name: `our scheduler`,
+      name: opts.name ?? 'our scheduler',
       kwh: m.kwh,
       replans: stats.n,
       solverMs: { total: stats.total, max: stats.max, count: stats.n },
@@ -174,6 +189,8 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
       worstExcessKw: m.worstExcessKw,
       storedVsSimulatedKwh: storedDifference(w, world, m.kwh),
       wallMs: monotonicMs() - started,
+      cpuMs: ((c) => (c.user + c.system) / 1000)(process.cpuUsage(cpuStart)),
+      peakRssMb: Math.max(peakRssMb, process.memoryUsage().rss / 2 ** 20),
       failedCycles: failed,
     };
   } finally {

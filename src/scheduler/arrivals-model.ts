@@ -61,17 +61,21 @@ export function learnArrivals(history: readonly PastSession[], timeZone: string,
     sessions++;
   }
   const days = weekdaysIn(fromMs, toMs, timeZone);
+  const allDays = days.reduce((a, b) => a + b, 0);
+  const bin = (c: { n: number; kwh: number; min: number }, over: number): ArrivalBin => ({
+    carsPerDay: over > 0 ? c.n / over : 0,
+    energyKwh: c.n > 0 ? c.kwh / c.n : 0,
+    stayMinutes: c.n > 0 ? c.min / c.n : 0,
+  });
+  // A weekday the span does not hold yet (a site in its first week) takes every day's average for that hour.
+  const pooled = Array.from({ length: perDay }, (_, h) => bin(sums.reduce((a, row) => ({ n: a.n + row[h]!.n, kwh: a.kwh + row[h]!.kwh, min: a.min + row[h]!.min }), { n: 0, kwh: 0, min: 0 }), allDays));
   return {
     timeZone,
     binMinutes,
     sessions,
     fromMs,
     toMs,
-    bins: sums.map((row, d) => row.map((c) => ({
-      carsPerDay: days[d]! > 0 ? c.n / days[d]! : 0,
-      energyKwh: c.n > 0 ? c.kwh / c.n : 0,
-      stayMinutes: c.n > 0 ? c.min / c.n : 0,
-    }))),
+    bins: sums.map((row, d) => row.map((c, h) => (days[d]! > 0 ? bin(c, days[d]!) : pooled[h]!))),
   };
 }
 

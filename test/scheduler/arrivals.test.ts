@@ -50,6 +50,16 @@ describe('learnArrivals, against a small history computed by hand', () => {
     expect(others.every((b) => b.carsPerDay === 0 && b.energyKwh === 0 && b.stayMinutes === 0)).toBe(true);
   });
 
+  it('takes every day\'s average for a weekday the span does not hold yet (a site in its first week)', () => {
+    // Monday to Wednesday: 3 days. Monday 11 h had one car (22 kWh, 3 h): no Thursday yet, so Thursday 11 h
+    // expects 1/3 of a car a day, with that car's energy and stay.
+    const young = learnArrivals(history.slice(0, 1), ZONE, FROM, local('2026-11-12T00:00:00'));
+    expect(young.bins[0]![11]).toEqual({ carsPerDay: 1, energyKwh: 22, stayMinutes: 180 });
+    expect(young.bins[1]![11]).toEqual({ carsPerDay: 0, energyKwh: 0, stayMinutes: 0 });
+    expect(young.bins[3]![11]!.carsPerDay).toBeCloseTo(1 / 3, 12);
+    expect(young.bins[3]![11]).toMatchObject({ energyKwh: 22, stayMinutes: 180 });
+  });
+
   it('refuses an empty span and a bin that does not divide the day', () => {
     expect(() => learnArrivals(history, ZONE, TO, FROM)).toThrow('the span');
     expect(() => learnArrivals(history, ZONE, FROM, TO, 7)).toThrow('binMinutes must divide a day');
