@@ -19,6 +19,11 @@ export const ConfigSchema = Type.Object(
         sessionIdleHours: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
         /** ...and this many hours after login, however busy. */
         sessionMaxHours: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+        /**
+         * fastify's trustProxy behind a reverse proxy: true, or the proxy's addresses/CIDRs (a string or list), so
+         * the client's address and protocol come from X-Forwarded-For/-Proto (docs/security.md). Default false.
+         */
+        trustProxy: Type.Optional(Type.Union([Type.Boolean(), Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }))])),
       },
       { additionalProperties: false },
     ),

@@ -152,6 +152,7 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
     clock,
     logger,
     stations: ocpp,
+    ...(h.trustProxy !== undefined ? { trustProxy: h.trustProxy } : {}),
     tariffs: { intake: pricing.intake, tokens, clock },
     auth: {
       tokens,

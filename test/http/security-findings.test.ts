@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { safeNextPath } from '../../src/http/auth/next-path.js';
 import { PASSWORD, cookieOf, fleet } from './helpers/auth-app.js';
 import { securityApp, type SecurityApp } from './security-fixture.js';
+import { startTestServer } from '../helpers/test-server.js';
 
 /** Every `next` the review and its variants tried: each must come back as a path of our own pages, or "/". */
 export const HOSTILE_NEXT = [
@@ -190,8 +191,11 @@ describe('finding 8: nobody locks a known user out', () => {
 });
 
 describe('finding 8: security headers on every answer, not only the pages', () => {
-  let t: SecurityApp;
-  afterEach(() => t.close());
+  let t: SecurityApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
 
   const expectHeaders = (headers: Record<string, unknown>, url: string) => {
     const csp = String(headers['content-security-policy'] ?? '');
@@ -210,26 +214,38 @@ describe('finding 8: security headers on every answer, not only the pages', () =
     const urls = ['/api/openapi.json', '/api/docs', '/api/docs/', '/api/docs/static/index.html', '/api/docs/static/swagger-ui-bundle.js', '/api/docs/json',
       '/health', '/api/v1/me', '/api/v1/tokens', '/no/such/route', '/login', '/assets/app.css', '/'];
     for (const url of urls) {
-      const res = await t.app.inject({ url });
+      const res = await t!.app.inject({ url });
       expectHeaders(res.headers, url);
     }
-    const bad = await t.app.inject({ method: 'POST', url: '/api/v1/session', payload: '{"nope":' , headers: { 'content-type': 'application/json' } });
+    const bad = await t!.app.inject({ method: 'POST', url: '/api/v1/session', payload: '{"nope":' , headers: { 'content-type': 'application/json' } });
     expect(bad.statusCode).toBe(400);
     expectHeaders(bad.headers, 'a 400');
   });
 
   it('HSTS only on HTTPS (behind a proxy that says so, with trustProxy) and only with Secure cookies', async () => {
     t = await securityApp({}, { trustProxy: true });
-    const https = await t.app.inject({ url: '/health', headers: { 'x-forwarded-proto': 'https' } });
+    const https = await t!.app.inject({ url: '/health', headers: { 'x-forwarded-proto': 'https' } });
     expect(https.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
-    expect((await t.app.inject({ url: '/health' })).headers['strict-transport-security']).toBeUndefined();
-    await t.close();
+    expect((await t!.app.inject({ url: '/health' })).headers['strict-transport-security']).toBeUndefined();
+    await t!.close();
     t = await securityApp({ cookieSecure: false }, { trustProxy: true });
-    expect((await t.app.inject({ url: '/health', headers: { 'x-forwarded-proto': 'https' } })).headers['strict-transport-security']).toBeUndefined();
+    expect((await t!.app.inject({ url: '/health', headers: { 'x-forwarded-proto': 'https' } })).headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('main.ts takes http.trustProxy from the config (the proxy named by address)', async () => {
+    const server = await startTestServer({ http: { host: '127.0.0.1', port: 0, trustProxy: '127.0.0.1' } } as never);
+    try {
+      const res = await server.running.http.inject({ url: '/health', headers: { 'x-forwarded-proto': 'https' } });
+      expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      const elsewhere = await server.running.http.inject({ url: '/health', headers: { 'x-forwarded-proto': 'https' }, remoteAddress: '192.0.2.1' });
+      expect(elsewhere.headers['strict-transport-security']).toBeUndefined();
+    } finally {
+      await server.stop();
+    }
   });
 
   it('without trustProxy a client cannot claim HTTPS with X-Forwarded-Proto', async () => {
     t = await securityApp();
-    expect((await t.app.inject({ url: '/health', headers: { 'x-forwarded-proto': 'https' } })).headers['strict-transport-security']).toBeUndefined();
+    expect((await t!.app.inject({ url: '/health', headers: { 'x-forwarded-proto': 'https' } })).headers['strict-transport-security']).toBeUndefined();
   });
 });
