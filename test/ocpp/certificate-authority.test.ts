@@ -7,7 +7,7 @@ import { X509Certificate, generateKeyPairSync } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { CertificateAuthority } from '../../src/ocpp/auth/certificate-authority.js';
-import { verifyStationCertificate } from '../../src/ocpp/auth/client-cert.js';
+import { loadStationCertificates, verifyStationCertificate } from '../../src/ocpp/auth/client-cert.js';
 import { makeCa, makeCsr, makeSubCa, stationCert, type TestCa } from '../helpers/test-pki.js';
 
 const ORG = 'Chargeplan Test CSO';
@@ -91,7 +91,7 @@ describe('issuing', () => {
     const issued = await authority.issue(csr.value, NOW);
     const leaf = new X509Certificate(issued.pem);
     expect(leaf.verify(new X509Certificate(rsaRoot.toString('pem')).publicKey)).toBe(true);
-    expect(new x509.X509Certificate(issued.pem).signatureAlgorithm.name).toBe('RSA-PSS');
+    expect((new x509.X509Certificate(issued.pem).signatureAlgorithm as { name: string }).name).toBe('RSA-PSS');
     expect(verifyStationCertificate(authority, [der(issued.pem)], 'CS1', NOW).ok).toBe(true);
   });
 
@@ -101,5 +101,13 @@ describe('issuing', () => {
     await expect(load(leaf.certPem)).rejects.toThrow('is not a CA certificate');
     await expect(load(root.pem, sub.keyPem)).rejects.toThrow('ocpp.tls.caKeyFile: the key belongs to none of the certificates');
     await expect(load(root.pem, 'garbage')).rejects.toThrow('ocpp.tls.caKeyFile: not a readable PEM private key');
+    const store = { recordIssued() {}, setDelivery() {}, issuedTo: () => [] };
+    const missing = (file: string): string => {
+      if (file === 'ca.pem') return root.pem;
+      throw new Error(`ENOENT: no such file or directory, open '${file}'`);
+    };
+    await expect(loadStationCertificates({ caFile: 'nope.pem' }, missing, store)).rejects.toThrow('ocpp.tls.caFile: cannot read nope.pem: ENOENT');
+    await expect(loadStationCertificates({ caFile: 'ca.pem', caKeyFile: 'nope.key' }, missing, store)).rejects.toThrow('ocpp.tls.caKeyFile: cannot read nope.key');
+    expect(await loadStationCertificates({ certFile: 'x', keyFile: 'y' } as never, missing, store)).toBeNull();
   });
 });

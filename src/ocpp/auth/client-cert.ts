@@ -52,10 +52,17 @@ export async function loadStationCertificates(
   issued: IssuedCertificateStore,
 ): Promise<StationCertificates | null> {
   if (!tls?.caFile) return null;
-  const caPem = readText(tls.caFile);
+  const read = (field: string, file: string) => {
+    try {
+      return readText(file);
+    } catch (cause) {
+      throw new Error(`ocpp.tls.${field}: cannot read ${file}: ${(cause as Error).message}`, { cause });
+    }
+  };
+  const caPem = read('caFile', tls.caFile);
   const authority = await CertificateAuthority.load({
     caPem,
-    caKeyPem: tls.caKeyFile ? readText(tls.caKeyFile) : null,
+    caKeyPem: tls.caKeyFile ? read('caKeyFile', tls.caKeyFile) : null,
     organizationName: tls.organizationName ?? null,
     certificateDays: tls.certificateDays ?? 365,
   });
