@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { firstComeFirstServed, greedy, hindsight, hindsightProblem, uncontrolled, FCFS, UNLIMITED, type PolicyResult } from '../../../bench/outcome/policies.js';
+import { firstComeFirstServed, greedy, hindsight, hindsightProblem, independentBlocks, uncontrolled, FCFS, UNLIMITED, type PolicyResult } from '../../../bench/outcome/policies.js';
+import { solve } from '../../../solver/index.js';
 import { runOffline } from '../../../bench/outcome/offline.js';
 import { buildWorkload, type Workload } from '../../../bench/outcome/workload.js';
 import { fullRows, PRICES, quarterSeries, realWorkload, session, site, threeCars } from './small.js';
@@ -141,6 +142,16 @@ describe('runOffline on the real week (site.json: 40 kW)', () => {
   it('runs uncontrolled without a limit, first come first served, greedy and hindsight, in that order', () => {
     expect(results.map((r) => r.name)).toEqual([UNLIMITED, FCFS, 'greedy', 'hindsight']);
     for (const r of results) expect([...r.kwh.keys()]).toEqual(w.visits.map((v) => v.session.id));
+  });
+
+  it('solves the bound block by block (runs of visits that share no slot) at the cost of one solve of the whole period', () => {
+    const blocks = independentBlocks(w);
+    expect(blocks.length).toBeGreaterThan(1);
+    // Blocks cover every visit once, in order, and no visit reaches into the next block.
+    expect(blocks.flatMap((b) => b.visits)).toEqual(w.visits);
+    blocks.forEach((b, k) => b.visits.forEach((v) => expect(v.toSlot).toBeLessThanOrEqual(blocks[k + 1]?.first ?? Infinity)));
+    const whole = solve(hindsightProblem(w));
+    expect(cost(w, results[3]!)).toBeCloseTo(whole.totalCost, 6);
   });
 
   it('is deterministic', () => {
