@@ -40,10 +40,11 @@ export class FuzzFrames {
     return list[Math.floor(this.random() * list.length)]!;
   }
 
+  /** Random letters; a long one repeats a random 64-letter chunk (cheap to make, still no OCPP action name). */
   private word(length: number): string {
     let s = '';
-    for (let i = 0; i < length; i++) s += LETTERS[Math.floor(this.random() * LETTERS.length)];
-    return s;
+    for (let i = 0; i < Math.min(length, 64); i++) s += LETTERS[Math.floor(this.random() * LETTERS.length)];
+    return length <= 64 ? s : s.repeat(Math.ceil(length / 64)).slice(0, length);
   }
 
   /** The `i`th frame of a category; ids are unique per (category, i, tag). */
