@@ -29,7 +29,7 @@ describe('login: one code path for every refusal', () => {
     await createUser(t.users, t.clock, { username: 'carol', name: 'Carol', password, grants: [{ role: 'admin', scopeKind: 'all', scopeId: '*' }] }, DEFAULT_SCRYPT);
     await createUser(t.users, t.clock, { username: 'dave', name: 'Dave', password, grants: [{ role: 'admin', scopeKind: 'all', scopeId: '*' }] }, DEFAULT_SCRYPT);
     t.users.disable(t.users.findByUsername('dave')!.id, t.clock.now());
-  });
+  }, 120_000);
   afterAll(() => t.close());
 
   const attempt = async (username: string, pw: string) => {
@@ -54,5 +54,5 @@ describe('login: one code path for every refusal', () => {
     const right = await attempt('carol', password);
     expect(right.status).toBe(200);
     expect(right.work).toEqual(expectedWork);
-  });
+  }, 120_000); // eight scrypt runs at the real parameters on a shared 2-core machine
 });
