@@ -4,8 +4,8 @@ import type { ChargerCompliance, PlannedBoost, PlanRecord, PushedProfileRecord, 
 import type { CapacityLimitStore, SitePriceProvider } from '../domain/prices.js';
 import type { Site } from '../domain/sites.js';
 import { actualKw, buildProblem, departureSlot, limitAt, pricesOnGrid, slotGrid, type FixedLoad, type PlannedSession, type SlotGrid } from './problem.js';
-import { activeSessions, type ActiveSession, type SessionStores } from './sessions.js';
-import { resolveTarget } from './targets.js';
+import { activeSessions, type SessionStores } from './sessions.js';
+import { DONE_KWH, plannedSession, type NeedSession } from './planned-session.js';
 import { enforceLimits } from './limits.js';
 import { addBoosts, type BoostPart } from './boost.js';
 import { explainShortfall } from './shortfall.js';
@@ -21,6 +21,8 @@ export interface PlannerDeps {
   /** Lower limits the charger itself reported (GetCompositeSchedule), per transaction. */
   caps(transactionId: string): PlannedSession['caps'];
   monotonicMs: () => number;
+  /** A car found to have stopped drawing earlier in this session: it stays done (planned-session.ts). */
+  stopped?: ((stationId: string, transactionId: string) => boolean) | undefined;
   /** The site's learned arrivals (arrivals.ts), read once a day, not per cycle; absent: plan the cars that are here. */
   arrivals?: ((site: Site, now: number) => ArrivalModel | undefined) | undefined;
 }
@@ -37,10 +39,9 @@ export interface CycleResult {
   identified: { stationId: string; transactionId: string; vehicleId: string | null }[];
   /** Sessions whose boost is delivered (to clear it). */
   boostsDone: { stationId: string; evseId: number; transactionId: string; vehicleId: string }[];
+  /** Sessions whose car stopped drawing while offered power, found in this cycle (to keep them done). */
+  stopped: { stationId: string; evseId: number; transactionId: string }[];
 }
-
-/** A rest under 50 Wh counts as done (targets and boosts alike). */
-const DONE_KWH = 0.05;
 
 /** One planning cycle for one site: sessions + targets + prices + limits -> solver -> a plan with its inputs. */
 export function planSite(site: Site, now: number, triggers: string[], deps: PlannerDeps): CycleResult {
@@ -78,7 +79,7 @@ export function planSite(site: Site, now: number, triggers: string[], deps: Plan
   const plans = controlled.map((s, v) => {
     const compliance = deps.compliance(s.session.stationId, s.session.evseId);
     const notes = clamped.has(v) ? ['slot 0 lowered to keep a phase limit (partial slot)'] : [];
-    return finish(grid, s, powers[v]!, prices, compliance, notes, explain(s, true, compliance), boostOf(grid, site, s, boosts.find((b) => b.vehicle === v), boostKw(v)));
+    return finish(grid, s, powers[v]!, prices, compliance, notes, explain(s, true, compliance), boostOf(grid, site, s, boosts.find((b) => b.vehicle === v), boostKw(v)), unusedOf(solved, v));
   });
   const uncontrolled = unsteered.map((s, k) => fixedPlan(grid, s, fixed[k]!, prices, deps, explain));
   const all = [...plans, ...uncontrolled];
@@ -89,6 +90,9 @@ export function planSite(site: Site, now: number, triggers: string[], deps: Plan
     identified: sessions
       .filter((s) => (s.session.vehicle?.id ?? null) !== s.session.recordedVehicleId)
       .map((s) => ({ stationId: s.session.stationId, transactionId: s.session.transactionId, vehicleId: s.session.vehicle?.id ?? null })),
+    stopped: sessions
+      .filter((s) => s.stopped && deps.stopped?.(s.session.stationId, s.session.transactionId) !== true)
+      .map((s) => ({ stationId: s.session.stationId, evseId: s.session.evseId, transactionId: s.session.transactionId })),
     boostsDone: sessions
       .filter((s) => s.session.boost && s.boostKwh === 0)
       .map((s) => ({ stationId: s.session.stationId, evseId: s.session.evseId, transactionId: s.session.transactionId, vehicleId: s.session.boost!.vehicleId })),
@@ -117,53 +121,8 @@ function emptyPlan(): Plan {
   return { status: 'optimal', totalCost: 0, vehicles: [], solver: 'none', solveMs: 0 };
 }
 
-function activeSessionsPlanned(site: Site, now: number, deps: PlannerDeps): PlannedSession[] {
-  return activeSessions(site, deps.stores).map((session) => plannedSession(site, now, session, deps));
-}
-
-function plannedSession(site: Site, now: number, session: ActiveSession, deps: PlannerDeps): PlannedSession {
-  const v = session.vehicle;
-  const target = resolveTarget({
-    site,
-    now,
-    sessionStartMs: session.startedMs,
-    vehicle: v,
-    targets: v ? deps.stores.targets.get(v.id) : undefined,
-    needs: session.needs,
-    socPercent: session.socPercent,
-  });
-  const phases: 1 | 3 = session.evse.phases === 1 || v?.phases === 1 ? 1 : 3;
-  const kwPerA = (site.lineVoltageV * phases) / 1000;
-  const n = session.needs;
-  const maxKw = Math.min(
-    session.evse.maxKw,
-    v?.maxAcKw ?? Infinity,
-    n?.evMaxPowerW ? n.evMaxPowerW / 1000 : Infinity,
-    n?.evMaxCurrentA ? n.evMaxCurrentA * kwPerA : Infinity,
-  );
-  const minA = v?.minCurrentA ?? n?.evMinCurrentA ?? site.policy.minCurrentA;
-  const minKw = Math.min(maxKw, minA * kwPerA);
-  const wanted = target.remainingKwh ?? Math.max(0, (target.sessionKwh ?? 0) - session.deliveredKwh);
-  // The solver gives a car with a minimum 0 or at least the minimum in every slot, so a rest smaller than one
-  // slot at the minimum would get nothing: it gets that one slot instead (the car stops when it is full), and a
-  // rest under 50 Wh is done.
-  const oneSlotAtMin = minKw * (site.slotMinutes / 60);
-  const requestedKwh = wanted < DONE_KWH ? 0 : Math.max(wanted, oneSlotAtMin);
-  // A boost counts from the energy delivered when it was set; one set for another car (the token moved) is void.
-  const b = session.boost;
-  const boostLeft = b && b.vehicleId === v?.id ? b.fromDeliveredKwh + b.energyKwh - session.deliveredKwh : 0;
-  return {
-    session,
-    target,
-    source: target.source,
-    requestedKwh,
-    maxKw,
-    minKw,
-    phases,
-    caps: deps.caps(session.transactionId),
-    floorKw: site.policy.pause === 'minimum' && requestedKwh > 0 ? minKw : 0,
-    boostKwh: boostLeft < DONE_KWH ? 0 : boostLeft,
-  };
+function activeSessionsPlanned(site: Site, now: number, deps: PlannerDeps): NeedSession[] {
+  return activeSessions(site, deps.stores, now).map((session) => plannedSession(site, now, session, deps));
 }
 
 function gridPrices(site: Site, grid: SlotGrid, deps: PlannerDeps) {
@@ -215,11 +174,24 @@ function energyOf(grid: SlotGrid, kw: readonly number[]): number[] {
 
 type Explain = (shortfallKwh: number) => { reason: SessionPlan['shortfallReason']; message: string };
 
+/**
+ * The solver may plan a car at its minimum in the slot where it becomes full, above what it still needs: a target is
+ * a floor the car may exceed by what it cannot take (issue 21). The car stops when full, so what the plan counts
+ * (energy, cost, shortfall, ready time) leaves out the `unusedKwh` it reports for that slot, the car's last before
+ * its departure; the profile keeps the minimum, which is what the car needs to charge at all.
+ */
+function unusedOf(solved: Plan, v: number): number {
+  return (solved.vehicles[v] as { unusedKwh?: number } | undefined)?.unusedKwh ?? 0;
+}
+
 function finish(
   grid: SlotGrid, s: PlannedSession, powerKw: number[], prices: readonly number[], compliance: ChargerCompliance, notes: string[],
-  explain: Explain, boost: { plan: PlannedBoost; note: string } | null,
+  explain: Explain, boost: { plan: PlannedBoost; note: string } | null, unusedKwh = 0,
 ): SessionPlan {
-  const energy = energyOf(grid, powerKw);
+  const dep = departureSlot(grid, s);
+  const drawn = energyOf(grid, powerKw);
+  const full = unusedKwh > 0 ? drawn.slice(0, dep).reduce((at, e, i) => (e > 1e-9 ? i : at), -1) : -1;
+  const energy = drawn.map((e, i) => (i === full ? Math.max(0, e - unusedKwh) : e));
   const planned = energy.reduce((a, e) => a + e, 0);
   let acc = 0;
   let readyAtMs: number | null = s.requestedKwh <= 1e-6 ? grid.starts[0]! : null;
@@ -227,7 +199,6 @@ function finish(
     acc += e;
     if (readyAtMs === null && e > 0 && acc >= s.requestedKwh - 1e-6) readyAtMs = grid.starts[i + 1] ?? grid.endMs;
   });
-  const dep = departureSlot(grid, s);
   const byDeparture = energy.slice(0, dep).reduce((a, e) => a + e, 0);
   const bat = s.session.vehicle?.batteryKwh;
   const soc = s.session.socPercent;

@@ -21,7 +21,6 @@ import { checkMeter } from './verify.js';
 import { boostOfVehicle, clearBoost, setBoost, type ChargeNowDeps } from './charge-now.js';
 import { nextDeparture, type NextDeparture } from './departures.js';
 import { sessionCost, sessionCosts, type SessionCostQuery } from './session-costs.js';
-import { SiteArrivals } from './arrivals.js';
 
 export interface SchedulerStores extends SessionStores {
   /** Also where the scheduler records a session's car and boost (migration 0005) and finds sessions by period. */
@@ -80,12 +79,8 @@ export class Scheduler {
   /** The chargingState each active transaction was last seen with, to notice a car that starts charging again. */
   private readonly chargingStates = new Map<string, string | null>();
 
-  /** Each site's learned arrivals, relearned once a day from its stored sessions (issue 21). */
-  private readonly arrivals: SiteArrivals;
-
   constructor(private readonly deps: SchedulerDeps) {
     this.index = new SiteIndex(deps.sites);
-    this.arrivals = new SiteArrivals(deps.stores.transactions);
   }
 
   start(): void {
@@ -142,7 +137,10 @@ export class Scheduler {
       this.tokens.set(key, tx.idToken);
       this.chargingStates.set(key, tx.chargingState);
     }
-    // A car counted as done whose state turns to Charging again (it had only paused) is planned again.
+    // A car that suspends while offered power may be full: plan again (planned-session.ts counts it as done).
+    // One counted as done whose state turns to Charging again (it had only paused) is planned again too.
+    const changed = e.eventType === 'Updated' && stateBefore !== undefined && stateBefore !== tx.chargingState;
+    if (changed && tx.chargingState === 'SuspendedEV' && !this.stopped.has(key)) this.trigger(placed.site.id, 'car-suspended');
     if (e.eventType === 'Updated' && stateBefore !== 'Charging' && tx.chargingState === 'Charging' && this.stopped.delete(key)) this.trigger(placed.site.id, 'car-resumed');
     // A new session's first TxProfile goes out as soon as it is computed (issue 21): until then the car charges at
     // the TxDefaultProfile, whatever the plan would give it.
@@ -397,7 +395,6 @@ export class Scheduler {
       caps: (tx) => this.caps.get(tx) ?? null,
       stopped: (stationId, tx) => this.stopped.has(`${stationId}#${tx}`),
       monotonicMs: deps.monotonicMs,
-      arrivals: (s, at) => this.arrivals.model(s, at),
     });
     this.annotate(site, result);
     const previous = this.latestOf(site.id);

@@ -2,6 +2,7 @@ import { deliveredKwh } from '../domain/meter.js';
 import type { PlacedEvse, Site } from '../domain/sites.js';
 import type { ChargingNeedsRecord, ChargingNeedsStore, MeterValueStore, SessionBoost, TransactionRecord, TransactionStore } from '../domain/stations.js';
 import type { AssignmentStore, TargetStore, Vehicle, VehicleStore } from '../domain/vehicles.js';
+import { meterReadout, METER_WINDOW_MS, type MeterReadout } from './meter-state.js';
 
 /** One car charging on one of the site's EVSEs, as the planner sees it. */
 export interface ActiveSession {
@@ -12,8 +13,15 @@ export interface ActiveSession {
   evse: PlacedEvse;
   vehicle: Vehicle | null;
   identifiedBy: 'id-token' | 'assignment' | null;
+  /** Energy delivered so far: the latest register reading, plus what the planner extrapolates from power since. */
   deliveredKwh: number;
+  /** The same by the latest register reading alone. */
+  meteredKwh: number;
   socPercent: number | null;
+  /** When the SoC was read (ms), to count the energy taken since. */
+  socAtMs: number | null;
+  /** The recent meter (power, register readings, chargingState): extrapolation and "stopped drawing" (meter-state.ts). */
+  meter: MeterReadout;
   needs: ChargingNeedsRecord | undefined;
   /** The car the session record names (what the scheduler recorded last time), to notice a change. */
   recordedVehicleId: string | null;
@@ -29,9 +37,10 @@ export interface SessionStores {
   targets: Pick<TargetStore, 'get'>;
 }
 
-/** The site's sessions: an active transaction on each placed EVSE, with its car (identifyVehicle). */
-export function activeSessions(site: Site, stores: SessionStores): ActiveSession[] {
+/** The site's sessions at `now`: an active transaction on each placed EVSE, with its car (identifyVehicle). */
+export function activeSessions(site: Site, stores: SessionStores, now: number): ActiveSession[] {
   const out: ActiveSession[] = [];
+  const recent = new Date(now - METER_WINDOW_MS).toISOString();
   for (const evse of site.evses) {
     const tx = stores.transactions.activeOnEvse(evse.stationId, evse.evseId);
     if (!tx) continue;
@@ -40,6 +49,7 @@ export function activeSessions(site: Site, stores: SessionStores): ActiveSession
     const needs = stores.chargingNeeds.latest(evse.stationId, evse.evseId);
     // Needs from an earlier session on this EVSE do not apply (K15: they are sent per transaction).
     const current = needs && (needs.transactionId === tx.transactionId || (needs.transactionId === null && needs.receivedAt >= tx.startedAt));
+    const metered = deliveredOf(tx, stores);
     out.push({
       stationId: evse.stationId,
       evseId: evse.evseId,
@@ -48,8 +58,11 @@ export function activeSessions(site: Site, stores: SessionStores): ActiveSession
       evse,
       vehicle,
       identifiedBy,
-      deliveredKwh: deliveredOf(tx, stores),
+      deliveredKwh: metered,
+      meteredKwh: metered,
       socPercent: soc ? soc.value : null,
+      socAtMs: soc ? Date.parse(soc.timestamp) : null,
+      meter: meterReadout(stores.meterValues.forTransaction(evse.stationId, tx.transactionId, recent), tx.chargingState),
       needs: current ? needs : undefined,
       recordedVehicleId: tx.vehicleId ?? null,
       boost: tx.boost ?? null,

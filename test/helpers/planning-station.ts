@@ -81,13 +81,13 @@ export class PlanningStation {
     });
   }
 
-  /** An Updated event with the energy register advanced by `addWh` and the given power. */
-  async meter(evseId: number, transactionId: string, addWh: number, powerW: number, soc?: number): Promise<void> {
+  /** An Updated event with the energy register advanced by `addWh` and the given power (and chargingState, Charging by default). */
+  async meter(evseId: number, transactionId: string, addWh: number, powerW: number, soc?: number, chargingState: 'Charging' | 'SuspendedEV' | 'SuspendedEVSE' | 'EVConnected' = 'Charging'): Promise<void> {
     const wh = (this.meterWh.get(transactionId) ?? 0) + addWh;
     this.meterWh.set(transactionId, wh);
     await this.cs.call('TransactionEvent', {
       eventType: 'Updated', timestamp: this.now, triggerReason: 'MeterValuePeriodic', seqNo: this.seq++,
-      transactionInfo: { transactionId, chargingState: 'Charging' }, evse: { id: evseId, connectorId: 1 },
+      transactionInfo: { transactionId, chargingState }, evse: { id: evseId, connectorId: 1 },
       meterValue: [{
         timestamp: this.now,
         sampledValue: [

@@ -63,7 +63,10 @@ describe('charge now (boost)', () => {
     await cs.meter(1, 'TX-1', 5000, 9000);
     expect(scheduler().boost('VAN-1')).toBeUndefined();
     await settle(server);
-    expect(plan().sessions[0]).toMatchObject({ boost: null, deliveredKwh: 5, requestedKwh: 5, shortfallKwh: 0 });
+    expect(plan().sessions[0]).toMatchObject({ boost: null, shortfallKwh: 0 });
+    // Delivered counts the 2 s since the reading at the 9 kW it reported (issue 21: extrapolated from power).
+    expect(plan().sessions[0]!.deliveredKwh).toBeCloseTo(5, 2);
+    expect(plan().sessions[0]!.deliveredKwh + plan().sessions[0]!.requestedKwh).toBeCloseTo(10, 6);
     expect(scheduler().decisions('depot').map((d) => d.kind)).toContain('boost.done');
     expect(server.running.repositories.transactions.get('CS1', 'TX-1')!.boost).toBeNull();
   });

@@ -1,0 +1,86 @@
+/**
+ * One active session as the planner plans it: its target resolved, its power range, and the energy it still needs,
+ * counted from what it has really taken (the last register reading plus what its reported power added since) and
+ * zero once the car has stopped drawing while offered power (it is full: done, not short).
+ */
+import type { PushedProfileRecord } from '../domain/plans.js';
+import type { Site } from '../domain/sites.js';
+import { energySinceRegisterKwh, stoppedDrawing } from './meter-state.js';
+import { limitAt, type PlannedSession } from './problem.js';
+import type { ActiveSession, SessionStores } from './sessions.js';
+import { resolveTarget } from './targets.js';
+import { SETTLE_MS } from './verify.js';
+
+/** A rest under 50 Wh counts as done (targets and boosts alike). */
+export const DONE_KWH = 0.05;
+
+export interface SessionNeedDeps {
+  stores: Pick<SessionStores, 'targets'>;
+  pushed(stationId: string, evseId: number, transactionId: string): PushedProfileRecord | undefined;
+  caps(transactionId: string): PlannedSession['caps'];
+  /** A car found to have stopped drawing earlier in this session (it stays done: we then offer it nothing). */
+  stopped?: ((stationId: string, transactionId: string) => boolean) | undefined;
+}
+
+/** A planned session, and whether its car has stopped drawing (the scheduler keeps that for the session). */
+export interface NeedSession extends PlannedSession {
+  stopped: boolean;
+}
+
+export function plannedSession(site: Site, now: number, metered: ActiveSession, deps: SessionNeedDeps): NeedSession {
+  const v = metered.vehicle;
+  const phases: 1 | 3 = metered.evse.phases === 1 || v?.phases === 1 ? 1 : 3;
+  const kwPerA = (site.lineVoltageV * phases) / 1000;
+  const n = metered.needs;
+  const maxKw = Math.min(
+    metered.evse.maxKw,
+    v?.maxAcKw ?? Infinity,
+    n?.evMaxPowerW ? n.evMaxPowerW / 1000 : Infinity,
+    n?.evMaxCurrentA ? n.evMaxCurrentA * kwPerA : Infinity,
+  );
+  const minA = v?.minCurrentA ?? n?.evMinCurrentA ?? site.policy.minCurrentA;
+  const minKw = Math.min(maxKw, minA * kwPerA);
+  // What the charger holds (what we pushed, once it has settled), for the extrapolation's bound and "offered power".
+  const push = deps.pushed(metered.stationId, metered.evseId, metered.transactionId);
+  const held = push?.state === 'accepted' ? push : undefined;
+  const heldUntil = held ? held.coversUntilMs ?? held.endMs : 0;
+  const offeredKw = (ms: number) =>
+    held && ms >= Date.parse(held.sentAt) + SETTLE_MS && ms < heldUntil ? limitAt(held.periods, ms, 0) : 0;
+  const extra = energySinceRegisterKwh(metered.meter, now, maxKw, held ? held.periods : null);
+  const session: ActiveSession = { ...metered, deliveredKwh: metered.meteredKwh + extra };
+  const target = resolveTarget({
+    site,
+    now,
+    sessionStartMs: session.startedMs,
+    vehicle: v,
+    targets: v ? deps.stores.targets.get(v.id) : undefined,
+    needs: session.needs,
+    socPercent: session.socPercent,
+  });
+  const stopped = deps.stopped?.(session.stationId, session.transactionId) === true || stoppedDrawing(session.meter, now, offeredKw, minKw);
+  // A SoC-based rest was read with the SoC: what the car took since then is not needed any more.
+  const sinceSoc = target.remainingKwh !== null && session.socAtMs !== null && session.meter.registers.at(-1)?.ms === session.socAtMs ? extra : 0;
+  const wanted = stopped ? 0 : target.remainingKwh !== null ? Math.max(0, target.remainingKwh - sinceSoc) : Math.max(0, (target.sessionKwh ?? 0) - session.deliveredKwh);
+  // The solver gives a car with a minimum 0 or at least the minimum in every slot, so a rest smaller than one
+  // slot at the minimum would get nothing: it gets that one slot instead (the car stops when it is full), and a
+  // rest under 50 Wh is done.
+  const oneSlotAtMin = minKw * (site.slotMinutes / 60);
+  const requestedKwh = wanted < DONE_KWH ? 0 : Math.max(wanted, oneSlotAtMin);
+  // A boost counts from the energy delivered when it was set; one set for another car (the token moved) is void.
+  const b = session.boost;
+  const boostLeft = b && b.vehicleId === v?.id && !stopped ? b.fromDeliveredKwh + b.energyKwh - session.deliveredKwh : 0;
+  const notes = stopped ? [...target.notes, `the car stopped drawing while offered power: done at ${session.deliveredKwh.toFixed(1)} kWh`] : target.notes;
+  return {
+    session,
+    target: { ...target, notes },
+    source: target.source,
+    requestedKwh,
+    maxKw,
+    minKw,
+    phases,
+    caps: deps.caps(session.transactionId),
+    floorKw: site.policy.pause === 'minimum' && requestedKwh > 0 ? minKw : 0,
+    boostKwh: boostLeft < DONE_KWH ? 0 : boostLeft,
+    stopped,
+  };
+}
