@@ -21,6 +21,7 @@ import { checkMeter } from './verify.js';
 import { boostOfVehicle, clearBoost, setBoost, type ChargeNowDeps } from './charge-now.js';
 import { nextDeparture, type NextDeparture } from './departures.js';
 import { sessionCost, sessionCosts, type SessionCostQuery } from './session-costs.js';
+import { SiteArrivals } from './arrivals.js';
 
 export interface SchedulerStores extends SessionStores {
   /** Also where the scheduler records a session's car and boost (migration 0005) and finds sessions by period. */
@@ -79,8 +80,12 @@ export class Scheduler {
   /** The chargingState each active transaction was last seen with, to notice a car that starts charging again. */
   private readonly chargingStates = new Map<string, string | null>();
 
+  /** Each site's learned arrivals, relearned once a day from its stored sessions (issue 21). */
+  private readonly arrivals: SiteArrivals;
+
   constructor(private readonly deps: SchedulerDeps) {
     this.index = new SiteIndex(deps.sites);
+    this.arrivals = new SiteArrivals(deps.stores.transactions);
   }
 
   start(): void {
@@ -395,6 +400,7 @@ export class Scheduler {
       caps: (tx) => this.caps.get(tx) ?? null,
       stopped: (stationId, tx) => this.stopped.has(`${stationId}#${tx}`),
       monotonicMs: deps.monotonicMs,
+      arrivals: (s, at) => this.arrivals.model(s, at),
     });
     this.annotate(site, result);
     const previous = this.latestOf(site.id);
