@@ -16,7 +16,7 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/storage/database.js';
@@ -125,7 +125,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const fdLimit = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
 const cpu = cpus();
-process.stdout.write(`storm bench: node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, ulimit -n ${fdLimit}, ` +
+process.stdout.write(`storm bench: node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, load average ${loadavg()[0]!.toFixed(1)}, ulimit -n ${fdLimit}, ` +
   `${args.stations} stations from ${args.addresses} addresses, flood ${args.floodRate}/s for ${args.floodSeconds} s\n`);
 
 interface StormRow { phase: string; stations: number; backS: number | null; attempts: number | null; load: number | null; other: number | null; errors: number | null; probe: Latency; lost: number }
@@ -153,6 +153,7 @@ try {
   const first = await next<Extract<StationReport, { type: 'allConnected' }>>(fleetProc, 'allConnected', 300_000);
   order(probeProc, { type: 'report' });
   const p1 = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
+  if (first.refusedOther + first.refusedForLoad > 0) process.stdout.write(`  refusals: ${JSON.stringify(first.byStatus)}\n`);
   storm.push({ phase: 'first connect, all at once', stations: args.stations, backS: first.ms / 1000, attempts: first.attempts, load: first.refusedForLoad, other: first.refusedOther, errors: first.connectErrors, probe: p1.rtt, lost: p1.lost });
 
   await sleep(3000);
@@ -165,6 +166,7 @@ try {
   const back = await next<Extract<StationReport, { type: 'allConnected' }>>(fleetProc, 'allConnected', 300_000);
   order(probeProc, { type: 'report' });
   const p2 = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
+  process.stdout.write(`  failed attempts after the kill: ${JSON.stringify(back.byStatus)}\n`);
   storm.push({ phase: 'kill -9 + restart', stations: args.stations, backS: back.ms / 1000, attempts: back.attempts, load: back.refusedForLoad, other: back.refusedOther, errors: back.connectErrors, probe: p2.rtt, lost: p2.lost });
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill();
@@ -175,6 +177,7 @@ try {
 interface FloodRow { phase: string; offered: number; sent: number; byStatus: Record<string, number>; floodErrors: number; legit: Latency; legitStatus: Record<string, number>; logLines: number }
 const flood: FloodRow[] = [];
 try {
+  await sleep(10_000); // the fleet's 5,000 closes are handled before the reference is measured
   const legitProc = stationProcess();
   const before = logLines();
   order(legitProc, { type: 'legit', base, id: VICTIM, password: PASSWORD, address: '127.0.0.3', intervalMs: 100, seconds: 5 });

@@ -21,7 +21,7 @@ export interface Latency {
 
 export type StationReport =
   /** The fleet: every station connected again, `ms` after the last mark. */
-  | { type: 'allConnected'; ms: number; attempts: number; refusedForLoad: number; refusedOther: number; connectErrors: number }
+  | { type: 'allConnected'; ms: number; attempts: number; refusedForLoad: number; refusedOther: number; connectErrors: number; byStatus: Record<string, number> }
   /** The probe: heartbeat round trips since the last mark; `lost` = heartbeats whose connection closed first. */
   | { type: 'probe'; rtt: Latency; lost: number }
   /** The flood: handshakes sent and how they were answered. */

@@ -59,9 +59,11 @@ const stopped = { value: false };
 async function fleet(o: Extract<StationOrder, { type: 'fleet' }>): Promise<void> {
   let connected = 0;
   let counters = { attempts: 0, refusedForLoad: 0, refusedOther: 0, connectErrors: 0 };
+  let byStatus: Record<string, number> = {};
   let reported = false;
   const onMark = () => {
     counters = { attempts: 0, refusedForLoad: 0, refusedOther: 0, connectErrors: 0 };
+    byStatus = {};
     reported = false;
   };
   marks.push(onMark);
@@ -74,7 +76,7 @@ async function fleet(o: Extract<StationOrder, { type: 'fleet' }>): Promise<void>
         connected++;
         if (connected === o.ids.length && !reported) {
           reported = true;
-          send({ type: 'allConnected', ms: performance.now() - markAt, ...counters });
+          send({ type: 'allConnected', ms: performance.now() - markAt, ...counters, byStatus });
         }
         answerCalls(r.ws);
         await new Promise((resolve) => r.ws.once('close', resolve));
@@ -82,6 +84,8 @@ async function fleet(o: Extract<StationOrder, { type: 'fleet' }>): Promise<void>
         await sleep(Math.random() * 1000);
         continue;
       }
+      const key = r.status === 0 ? ('error' in r ? r.error : 'error') : String(r.status);
+      byStatus[key] = (byStatus[key] ?? 0) + 1;
       if (r.status === 503) counters.refusedForLoad++;
       else if (r.status !== 0) counters.refusedOther++;
       else counters.connectErrors++;

@@ -11,6 +11,15 @@ import { refuse } from './refuse.js';
 /** Refusal log lines: the first 20 of every 10 s are written, then one line with the count of the rest. */
 const LOG_WINDOW_MS = 10_000;
 const LOG_PER_WINDOW = 20;
+/** Handshakes checked per event-loop turn; frames of connected stations are read between two batches. */
+const HANDSHAKES_PER_TURN = 4;
+
+interface Queued {
+  socket: Duplex;
+  remote: string;
+  at: number;
+  run: () => Promise<void>;
+}
 
 export interface HandshakeRefusal {
   status: number;
@@ -27,8 +36,11 @@ export class HandshakeGuard {
   readonly gate: HandshakeGate;
   readonly backoff: StationBackoff;
   private readonly sampler: LogSampler;
+  private queue: Queued[] = [];
+  private head = 0;
+  private pumping = false;
 
-  constructor(clock: Clock, private readonly logger: Logger, private readonly limits: ConnectLimits) {
+  constructor(private readonly clock: Clock, private readonly logger: Logger, private readonly limits: ConnectLimits) {
     this.gate = new HandshakeGate(clock, limits);
     this.backoff = new StationBackoff(clock, limits);
     this.sampler = new LogSampler(clock, logger, { windowMs: LOG_WINDOW_MS, perWindow: LOG_PER_WINDOW });
@@ -64,12 +76,48 @@ export class HandshakeGuard {
     });
   }
 
-  /** Checks admission; on refusal answers 503 + Retry-After and returns false. */
-  admit(socket: Duplex, remote: string, connections: number): boolean {
+  /**
+   * Admits a handshake (or answers 503 + Retry-After) and queues its work. The queue is worked off a few handshakes per
+   * event-loop turn: a reconnect storm of thousands arriving in one poll phase otherwise held the loop for seconds
+   * while every connected station's messages waited (issue 20, finding 2). What waited in the queue longer than the
+   * handshake timeout is turned away (its station has given up on it by then).
+   */
+  handle(socket: Duplex, remote: string, connections: number, run: () => Promise<void>): void {
     const busy: Busy | null = this.gate.admit(remote, connections);
-    if (!busy) return true;
-    this.refuse(socket, remote, busy, {});
-    return false;
+    if (busy) return this.refuse(socket, remote, busy, {});
+    this.gate.begin();
+    this.queue.push({ socket, remote, at: this.clock.now(), run });
+    if (!this.pumping) {
+      this.pumping = true;
+      setImmediate(() => this.pump());
+    }
+  }
+
+  private pump(): void {
+    const end = Math.min(this.head + HANDSHAKES_PER_TURN, this.queue.length);
+    for (; this.head < end; this.head++) {
+      const q = this.queue[this.head]!;
+      if (q.socket.destroyed) {
+        this.gate.end();
+        continue;
+      }
+      const waited = this.clock.now() - q.at > this.limits.handshakeTimeoutSeconds * 1000;
+      const refusal: HandshakeRefusal | null = this.gate.stillWelcome(q.remote)
+        ?? (waited ? { status: 503, reason: 'waited too long for its turn', retryAfterS: 1 } : null);
+      if (refusal) {
+        this.gate.end();
+        this.refuse(q.socket, q.remote, refusal, {});
+        continue;
+      }
+      void q.run().finally(() => this.gate.end());
+    }
+    if (this.head < this.queue.length) {
+      setImmediate(() => this.pump());
+      return;
+    }
+    this.queue = [];
+    this.head = 0;
+    this.pumping = false;
   }
 
   /**
@@ -84,6 +132,9 @@ export class HandshakeGuard {
   }
 
   close(): void {
+    for (const q of this.queue.slice(this.head)) q.socket.destroy();
+    this.queue = [];
+    this.head = 0;
     this.sampler.close();
   }
 }

@@ -54,6 +54,12 @@ export class HandshakeGate {
     return null;
   }
 
+  /** The failure check again when a queued handshake gets its turn: failures charged meanwhile count. */
+  stillWelcome(remote: string): Busy | null {
+    const failing = this.failures.waitMs(remote);
+    return failing > 0 ? busy('too many refused handshakes from this address', failing) : null;
+  }
+
   begin(): void {
     this.inProgress++;
   }

@@ -179,14 +179,11 @@ export class OcppServer implements StationDirectory {
       // Issue 20, finding 1: Node hands the socket over without an error listener; a reset would end the process.
       this.guard.watch(socket, req.socket.remoteAddress);
       const remote = remoteOf(req);
-      if (!this.guard.admit(socket, remote, this.live.size)) return;
-      this.guard.gate.begin();
-      void this.upgrade(req, socket, head, tls, remote)
-        .catch((err: unknown) => {
+      this.guard.handle(socket, remote, this.live.size, () =>
+        this.upgrade(req, socket, head, tls, remote).catch((err: unknown) => {
           this.services.logger.error({ err }, 'WebSocket upgrade failed');
           refuse(socket, 500);
-        })
-        .finally(() => this.guard.gate.end());
+        }));
     });
   }
 
