@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { safeNextPath } from '../../src/http/auth/next-path.js';
+import { addressKey } from '../../src/http/auth/login-throttle.js';
 import { PASSWORD, cookieOf, fleet } from './helpers/auth-app.js';
 import { securityApp, type SecurityApp } from './security-fixture.js';
 import { startTestServer } from '../helpers/test-server.js';
@@ -187,6 +188,33 @@ describe('finding 8: nobody locks a known user out', () => {
     // An hour later everything is back to normal.
     t.clock.advance(3_600_000);
     expect((await t.login('alice', PASSWORD, '198.51.100.1')).res.statusCode).toBe(200);
+  });
+});
+
+describe('finding 8: addresses as the login limits count them', () => {
+  it.each([
+    ['192.0.2.7', '192.0.2.7'],
+    ['::ffff:192.0.2.7', '192.0.2.7'],
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2::9', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002:ffff::1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+  ])('%s counts as %s', (ip, key) => {
+    expect(addressKey(ip)).toBe(key);
+  });
+
+  it('an IPv6 attacker gets no fresh clean address from its own /64', async () => {
+    const t = await securityApp({ loginFailuresPerHourPerUsername: 3 });
+    try {
+      await t.addUser('alice', [fleet('vans')]);
+      for (let i = 1; i <= 3; i++) expect((await t.login('alice', 'wrong password!', `2001:db8:0:${i}::1`)).res.statusCode).toBe(401);
+      // Past the hourly limit: the next address in 2001:db8:0:1::/64 already failed, so it is refused.
+      expect((await t.login('alice', 'wrong password!', '2001:db8:0:1::beef')).res.statusCode).toBe(429);
+      expect((await t.login('alice', PASSWORD, '2001:db8:ffff:1::1')).res.statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
   });
 });
 

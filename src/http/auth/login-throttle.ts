@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { Clock } from '../../platform/clock.js';
 import { HttpError } from '../errors.js';
 
@@ -17,6 +18,22 @@ import { HttpError } from '../errors.js';
  * holds at most MAX_KEYS keys, the oldest dropped first, so a flood of distinct keys cannot grow it without end.
  */
 const MAX_KEYS = 10_000;
+
+/**
+ * The address as the limits count it: IPv4 as it is (also when IPv4-mapped), IPv6 by its /64 network, the
+ * smallest block one subscriber usually gets; counting single IPv6 addresses would hand every attacker 2^64 fresh
+ * "clean" addresses.
+ */
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(ip)) return ip;
+  const [head, tail = ''] = ip.toLowerCase().split('::') as [string, string?];
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
@@ -57,9 +74,9 @@ export class LoginThrottle {
   }
 
   /** Throws 429 RATE_LIMITED (with the seconds to wait) when this address may not try this username now. */
-  check(username: string, address: string): void {
+  check(username: string, ip: string): void {
     const user = username.toLowerCase();
-    const pair = `${user}\n${address}`;
+    const pair = `${user}\n${addressKey(ip)}`;
     const minute = this.pairMinute.get(pair);
     if (minute.count >= this.limits.perMinute) {
       throw limited(`too many failed logins for this username from this address: at most ${this.limits.perMinute} a minute`, minute.ttl);
@@ -70,9 +87,9 @@ export class LoginThrottle {
     }
   }
 
-  failed(username: string, address: string): void {
+  failed(username: string, ip: string): void {
     const user = username.toLowerCase();
-    const pair = `${user}\n${address}`;
+    const pair = `${user}\n${addressKey(ip)}`;
     this.pairMinute.add(pair);
     this.pairHour.add(pair);
     this.userHour.add(user);

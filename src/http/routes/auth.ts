@@ -10,7 +10,7 @@ import { principalOf, type AuthPluginDeps } from '../auth/plugin.js';
 import { resolveAuthOptions } from '../auth/options.js';
 import { primeDummy, verifyDummy, verifyPassword } from '../auth/passwords.js';
 import { rateLimiters } from '../auth/rate-limit.js';
-import { LoginThrottle, RateLimitedError } from '../auth/login-throttle.js';
+import { LoginThrottle, RateLimitedError, addressKey } from '../auth/login-throttle.js';
 import { grantProblem, ROLES, type Role } from '../auth/roles.js';
 import { SESSION_COOKIE, sessionCookieOptions, sessionIdOf, startSession } from '../auth/sessions.js';
 import { CreateTokenBody, LoginBody, LoginResult, Me, TokenCreated, TokenInfo, TokenParams, described, ensureErrorSchema, errors } from './auth-schemas.js';
@@ -51,7 +51,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
   const options = resolveAuthOptions(deps.options);
   const cookie = sessionCookieOptions(options);
   const limiter = await rateLimiters(app, clock);
-  const loginPerIp = limiter('login attempts from this address', options.loginPerMinutePerIp, (r) => `ip:${r.ip}`);
+  const loginPerIp = limiter('login attempts from this address', options.loginPerMinutePerIp, (r) => `ip:${addressKey(r.ip)}`);
   const failures = new LoginThrottle(clock, { perMinute: options.loginFailuresPerMinute, perHour: options.loginFailuresPerHourPerUsername });
   const tokenCalls = limiter('token requests', options.tokenRequestsPerMinute, (r) => (r.principal ? `${r.principal.kind}:${r.principal.id}` : `ip:${r.ip}`));
 
