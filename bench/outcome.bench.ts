@@ -114,7 +114,7 @@ for (const model of models) {
     results.splice(results.length - 1, 0, online);
   }
   const measured = measureFrom ? { ...w, visits: w.visits.filter((v) => v.session.arrival >= measureFrom.toMillis()) } : w;
-  const rows = outcomeRows(measured, results, { reference: FCFS, bound: 'hindsight' });
+  const rows = outcomeRows(measured, results, { reference: FCFS, bound: 'hindsight', ...(measureFrom ? { whole: w } : {}) });
   out(`## ${model.name} cars${model.minCurrentA ? ` (minimum ${model.minCurrentA} A)` : ''}`);
   out();
   out(markdownTable(rows));

@@ -89,23 +89,29 @@ export function boundAtSameEnergies(w: Workload, r: PolicyResult): number | null
 const relPct = (x: number, base: number): number | null => (base === 0 ? null : ((x - base) / Math.abs(base)) * 100);
 const negate = (x: number | null): number | null => (x === null ? null : -x);
 
-export function outcomeRows(w: Workload, results: readonly PolicyResult[], opts: { reference: string; bound: 'hindsight' }): OutcomeRow[] {
+/**
+ * One row per result. With `whole`, `w` is the measured part of it (the sessions that arrive after the learning
+ * weeks): targets and costs count those sessions, and the peak and the slots over the limit count every car's power
+ * (the site's) from the first measured slot on.
+ */
+export function outcomeRows(w: Workload, results: readonly PolicyResult[], opts: { reference: string; bound: 'hindsight'; whole?: Workload }): OutcomeRow[] {
   const boundResult = find(results, opts.bound, 'bound');
   const feasible = metTargets(w, boundResult);
   const feasibleStrict = metTargets(w, boundResult, MET_STRICT_KWH);
   const perKwh = (r: PolicyResult) => {
-    const e = energyOf(r);
+    const e = energyOf(w, r);
     return e === 0 ? 0 : costOf(w, r) / e;
   };
   const refPerKwh = perKwh(find(results, opts.reference, 'reference'));
   const boundPerKwh = perKwh(find(results, opts.bound, 'bound'));
   return results.map((r): OutcomeRow => {
-    const energyKwh = energyOf(r);
+    const energyKwh = energyOf(w, r);
     const cost = costOf(w, r);
     const costPerKwh = perKwh(r);
     const met = [...metTargets(w, r)].filter((id) => feasible.has(id)).length;
     const metStrict = [...metTargets(w, r, MET_STRICT_KWH)].filter((id) => feasibleStrict.has(id)).length;
-    const kw = siteKw(w, r);
+    const firstSlot = opts.whole ? Math.min(...w.visits.map((v) => v.fromSlot)) : 0;
+    const kw = siteKw(opts.whole ?? w, r).slice(firstSlot);
     const same = r.name === opts.bound ? null : boundAtSameEnergies(w, r);
     return {
       policy: r.name,
@@ -128,7 +134,7 @@ export function outcomeRows(w: Workload, results: readonly PolicyResult[], opts:
   });
 }
 
-const energyOf = (r: PolicyResult): number => sum([...r.kwh.values()].map(sum));
+const energyOf = (w: Workload, r: PolicyResult): number => sum(w.visits.map((v) => sum(r.kwh.get(v.session.id) ?? [])));
 
 /** EUR: each slot's energy at that slot's price. */
 export function costOf(w: Workload, r: PolicyResult): number {

@@ -104,6 +104,22 @@ describe('what counts as met and as feasible', () => {
   });
 });
 
+describe('outcomeRows on the measured part of a period (learn first, then measure)', () => {
+  it('counts targets, energy and cost of the measured sessions, and the site power of every car from their first slot', () => {
+    const w = threeCars(1000);
+    const results = runOffline(w);
+    // Measure B only (it arrives at 00:30, slot 2); A and C came before, as the weeks the product learned from.
+    const measured = { ...w, visits: w.visits.filter((v) => v.session.id === 'B') };
+    const [u] = outcomeRows(measured, results, { ...OPTS, whole: w });
+    expect([u!.targetsFeasible, u!.targetsMet]).toEqual([1, 1]);
+    expect(u!.energyKwh).toBeCloseTo(4.125, 9);
+    // Uncontrolled from slot 2 on: only B (11 kW); slots 0-1 (A and C together, 22 kW) are before the measured part.
+    expect(u!.peakKw).toBeCloseTo(11, 9);
+    // Without `whole`, the site power would be B's alone: the same here, but never more than the site's.
+    expect(outcomeRows(measured, results, OPTS)[0]!.peakKw).toBeLessThanOrEqual(u!.peakKw);
+  });
+});
+
 describe('markdownTable', () => {
   it('prints one right-aligned row per policy', () => {
     const w = threeCars();
