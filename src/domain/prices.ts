@@ -153,6 +153,13 @@ export interface PriceEvents {
  * Our documented JSON schema for a pushed tariff (docs/prices.md). One zone, one currency, one declared
  * resolution; every interval carries explicit offsets. `unit` says what `price` is per (default kWh).
  */
+/** Intervals per publication (issue 20): a leap year of quarter-hours is 35,136. The intake enforces it. */
+export const TARIFF_ROWS_MAX = 40_000;
+/** Body limit of the tariff routes: 40,000 intervals are about 4 MiB as CSV, about 5.5 MiB as indented JSON. */
+export const TARIFF_BODY_LIMIT_BYTES = 6 * 1024 * 1024;
+/** Issues listed in one 422 answer (the message counts them all): a bad year must not become a 20 MB answer. */
+export const TARIFF_ISSUES_LISTED_MAX = 1_000;
+
 export const TariffPublicationBody = Type.Object(
   {
     zone: Type.String({ minLength: 1 }),
@@ -168,7 +175,7 @@ export const TariffPublicationBody = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { minItems: 1 },
+      { minItems: 1, maxItems: TARIFF_ROWS_MAX },
     ),
   },
   { additionalProperties: false },
@@ -187,7 +194,9 @@ export type IntakeRule =
   | 'overlap'
   | 'gap'
   | 'unknown-zone'
-  | 'unknown-currency';
+  | 'unknown-currency'
+  /** More intervals than one publication may hold (issue 20: TARIFF_ROWS_MAX in src/prices/limits.ts). */
+  | 'too-many-rows';
 
 export interface IntakeIssue {
   /** JSON: 1-based interval number; CSV: line number; OpenADR: 1-based interval number; null: the whole batch. */
@@ -206,6 +215,8 @@ export interface ValidatedPublication {
   series: Array<Omit<PriceSeries, 'provenance'>>;
   /** From OpenADR 3 IMPORT/EXPORT_CAPACITY_LIMIT payloads, targeted at the publication's zone. */
   capacityLimits: CapacityLimitInterval[];
+  /** The zone the capacity limits are for (OpenADR: ?zone=), also when the event carries no price. */
+  capacityZone?: string;
 }
 
 export type IntakeResult =
@@ -215,6 +226,8 @@ export type IntakeResult =
 export interface PublicationIntake {
   /** Checks every rule and reports every offending row; `zones` lets the caller authorise before applying. */
   validate(input: PublicationInput): IntakeResult;
+  /** The same, yielding to the event loop between chunks of rows: what a request handler calls (issue 20). */
+  validateYielding(input: PublicationInput): Promise<IntakeResult>;
   /** Applies a validated publication atomically; `publisher` is recorded with it. */
   apply(publication: ValidatedPublication, publisher: string): { publicationIds: number[]; intervals: number; capacityLimits: number };
 }

@@ -8,47 +8,75 @@ export interface CsvRow {
 }
 
 export function readCsv(text: string, delimiter: ',' | ';'): CsvRow[] {
+  return [...csvRows(text, delimiter)];
+}
+
+/**
+ * The rows one at a time, so that a caller can stop at a limit or pause between chunks (the push intake, issue 20).
+ * One pass over the text; a field is sliced out of it whole rather than built a character at a time.
+ */
+export function* csvRows(text: string, delimiter: ',' | ';'): Generator<CsvRow, void, void> {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const rows: CsvRow[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
+  const n = src.length;
   let line = 1;
-  let rowLine = 1;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
+  let i = 0;
+  while (i < n) {
+    const rowLine = line;
+    const fields: string[] = [];
+    let endOfRow = false;
+    while (!endOfRow) {
+      let field: string;
+      if (src[i] === '"') {
+        // Quoted: doubled quotes are one quote; line breaks inside count as lines.
+        let value = '';
+        let from = i + 1;
+        for (;;) {
+          const q = src.indexOf('"', from);
+          if (q < 0) {
+            value += src.slice(from);
+            i = n;
+            break;
+          }
+          value += src.slice(from, q);
+          if (src[q + 1] === '"') {
+            value += '"';
+            from = q + 2;
+            continue;
+          }
+          i = q + 1;
+          break;
+        }
+        for (let k = value.indexOf('\n'); k >= 0; k = value.indexOf('\n', k + 1)) line++;
+        // Anything between the closing quote and the delimiter belongs to the field, as before.
+        let j = i;
+        while (j < n && src[j] !== delimiter && src[j] !== '\n' && src[j] !== '\r') j++;
+        field = value + src.slice(i, j);
+        i = j;
       } else {
-        if (c === '\n') line++;
-        field += c;
+        let j = i;
+        while (j < n && src[j] !== delimiter && src[j] !== '\n' && src[j] !== '\r') j++;
+        field = src.slice(i, j);
+        i = j;
       }
-    } else if (c === '"' && field === '') {
-      quoted = true;
-    } else if (c === delimiter) {
       fields.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && src[i + 1] === '\n') i++;
-      fields.push(field);
-      if (fields.length > 1 || fields[0] !== '') rows.push({ line: rowLine, fields });
-      fields = [];
-      field = '';
-      line++;
-      rowLine = line;
-    } else {
-      field += c;
+      if (i >= n) {
+        endOfRow = true;
+      } else if (src[i] === delimiter) {
+        i++;
+        if (i >= n) {
+          fields.push('');
+          endOfRow = true;
+        }
+      } else {
+        // \n, \r or \r\n ends the row.
+        if (src[i] === '\r' && src[i + 1] === '\n') i++;
+        i++;
+        line++;
+        endOfRow = true;
+      }
     }
+    if (fields.length > 1 || fields[0] !== '') yield { line: rowLine, fields };
   }
-  if (field !== '' || fields.length > 0) {
-    fields.push(field);
-    rows.push({ line: rowLine, fields });
-  }
-  return rows;
 }
 
 /** Formats a per-MWh figure the way the normalised answers do: at least two decimals, no float noise. */

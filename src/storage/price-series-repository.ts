@@ -43,12 +43,17 @@ export class PriceStoreError extends Error {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Rows per multi-row INSERT (5 values each) and ids per UPDATE ... IN (...): far below SQLite's variable limit. */
+const BATCH = 100;
 
 export class PriceSeriesRepository implements PriceSeriesStore {
   private readonly insertPublication;
-  private readonly overlapping;
+  private readonly coveringStart;
+  private readonly startingIn;
   private readonly supersede;
+  private readonly supersedeMany;
   private readonly insertInterval;
+  private readonly insertIntervals;
   private readonly currentStmt;
   private readonly lastFetchedStmt;
   private readonly zoneCurrencyStmt;
@@ -62,13 +67,25 @@ export class PriceSeriesRepository implements PriceSeriesStore {
       `INSERT INTO price_publications (zone, source, currency, kind, fetched_at, start_utc, end_utc, interval_count, publisher, created_at)
        VALUES (@zone, @source, @currency, @kind, @fetchedAt, @start, @end, @count, @publisher, @createdAt)`,
     );
-    this.overlapping = db.prepare<[string, string, string], CurrentRow>(
+    // A zone's current rows never overlap (save supersedes whatever a new interval overlaps), so the current rows
+    // that overlap [a, b) are the last one starting before a (if it reaches past a) and those starting in [a, b):
+    // two index range reads instead of `end_utc > a`, which scanned every current row of the zone before b (issue
+    // 20, finding 6: storing a year of quarter-hours one by one was quadratic).
+    this.coveringStart = db.prepare<[string, string], CurrentRow>(
       `SELECT id, publication_id, start_utc, end_utc, price_per_kwh FROM price_intervals
-       WHERE zone = ? AND superseded_by IS NULL AND start_utc < ? AND end_utc > ?`,
+       WHERE zone = ? AND superseded_by IS NULL AND start_utc < ? ORDER BY start_utc DESC LIMIT 1`,
+    );
+    this.startingIn = db.prepare<[string, string, string], CurrentRow>(
+      `SELECT id, publication_id, start_utc, end_utc, price_per_kwh FROM price_intervals
+       WHERE zone = ? AND superseded_by IS NULL AND start_utc >= ? AND start_utc < ? ORDER BY start_utc`,
     );
     this.supersede = db.prepare<[number, number]>('UPDATE price_intervals SET superseded_by = ? WHERE id = ?');
+    this.supersedeMany = db.prepare(`UPDATE price_intervals SET superseded_by = ? WHERE id IN (${Array(BATCH).fill('?').join(',')})`);
     this.insertInterval = db.prepare<[number, string, string, string, number]>(
       'INSERT INTO price_intervals (publication_id, zone, start_utc, end_utc, price_per_kwh) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.insertIntervals = db.prepare(
+      `INSERT INTO price_intervals (publication_id, zone, start_utc, end_utc, price_per_kwh) VALUES ${Array(BATCH).fill('(?, ?, ?, ?, ?)').join(',')}`,
     );
     this.currentStmt = db.prepare<[string, string, string], QuotedRow>(
       `SELECT i.start_utc, i.end_utc, i.price_per_kwh, p.source, p.fetched_at, p.kind
@@ -118,10 +135,70 @@ export class PriceSeriesRepository implements PriceSeriesStore {
         createdAt: iso(this.clock.now()),
       }).lastInsertRowid,
     );
+    const sorted = s.intervals.every((iv, i) => i === 0 || s.intervals[i - 1]!.end <= iv.start);
+    if (sorted) this.saveSorted(s, pubId);
+    else this.saveOneByOne(s, pubId);
+    return pubId;
+  }
+
+  /** The current rows of a zone that overlap [start, end), in time order. */
+  private overlappingCurrent(zone: string, start: string, end: string): CurrentRow[] {
+    const before = this.coveringStart.get(zone, start);
+    const inside = this.startingIn.all(zone, start, end);
+    return before && before.end_utc > start ? [before, ...inside] : inside;
+  }
+
+  /**
+   * Intervals in time order without overlaps (every push, every feed): one read of the current rows they cover,
+   * then set-wise writes. The same outcome as one by one: an unchanged interval adds nothing; an old row that new
+   * intervals touch is superseded and the parts of it they do not cover are kept as rows of its publication.
+   */
+  private saveSorted(s: PriceSeries, pubId: number): void {
+    const ivs = s.intervals;
+    if (ivs.length === 0) return;
+    const news = ivs.map((iv) => ({ start: iso(iv.start), end: iso(iv.end), price: iv.pricePerKwh }));
+    const old = this.overlappingCurrent(s.zone, news[0]!.start, news.at(-1)!.end);
+    const unchanged = new Set<number>();
+    const superseded: number[] = [];
+    const rows: (string | number)[][] = [];
+    let k = 0;
+    for (const o of old) {
+      while (k < news.length && news[k]!.end <= o.start_utc) k++;
+      let m = k;
+      while (m < news.length && news[m]!.start < o.end_utc) m++;
+      if (m === k) continue; // in a gap of the new series: stays current
+      const only = news[k]!;
+      if (m === k + 1 && only.start === o.start_utc && only.end === o.end_utc && only.price === o.price_per_kwh) {
+        unchanged.add(k); // re-fetching an unchanged value adds nothing to the history
+        continue;
+      }
+      superseded.push(o.id);
+      // What of the old row no new interval covers: before the first, between them, after the last.
+      let from = o.start_utc;
+      for (let j = k; j < m; j++) {
+        if (news[j]!.start > from) rows.push([o.publication_id, s.zone, from, news[j]!.start, o.price_per_kwh]);
+        from = news[j]!.end;
+      }
+      if (from < o.end_utc) rows.push([o.publication_id, s.zone, from, o.end_utc, o.price_per_kwh]);
+      k = Math.max(k, m - 1); // the last new interval may reach into the next old row
+    }
+    news.forEach((n, i) => {
+      if (!unchanged.has(i)) rows.push([pubId, s.zone, n.start, n.end, n.price]);
+    });
+    let i = 0;
+    for (; i + BATCH <= superseded.length; i += BATCH) this.supersedeMany.run(pubId, ...superseded.slice(i, i + BATCH));
+    for (; i < superseded.length; i++) this.supersede.run(pubId, superseded[i]!);
+    let j = 0;
+    for (; j + BATCH <= rows.length; j += BATCH) this.insertIntervals.run(...rows.slice(j, j + BATCH).flat());
+    for (; j < rows.length; j++) this.insertInterval.run(...(rows[j] as [number, string, string, string, number]));
+  }
+
+  /** A series whose intervals overlap each other or come out of order: each in turn supersedes what it overlaps. */
+  private saveOneByOne(s: PriceSeries, pubId: number): void {
     for (const iv of s.intervals) {
       const start = iso(iv.start);
       const end = iso(iv.end);
-      const old = this.overlapping.all(s.zone, end, start);
+      const old = this.overlappingCurrent(s.zone, start, end);
       // Re-fetching an unchanged value adds nothing to the history.
       const same = old.length === 1 && old[0]!.start_utc === start && old[0]!.end_utc === end && old[0]!.price_per_kwh === iv.pricePerKwh;
       if (same) continue;
@@ -133,7 +210,6 @@ export class PriceSeriesRepository implements PriceSeriesStore {
       }
       this.insertInterval.run(pubId, s.zone, start, end, iv.pricePerKwh);
     }
-    return pubId;
   }
 
   current(zone: string, window: TimeWindow): QuotedInterval[] {

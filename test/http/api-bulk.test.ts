@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BULK_BODY_LIMIT_BYTES, BULK_ROWS_MAX } from '../../src/http/api/bulk-limits.js';
 import { startApi, type ApiFixture, type Who } from './api-fixture.js';
 
 let f: ApiFixture;
@@ -129,5 +130,70 @@ describe('POST /api/v1/targets/bulk as CSV', () => {
     expect(res.json()).toMatchObject({ code: 'BULK_REJECTED' });
     expect(res.json().issues).toContainEqual(expect.objectContaining(issue));
     expect(snapshot()).toEqual(before);
+  });
+});
+
+/**
+ * Issue 20, finding 6: a 200,000-row bulk CSV (any homeowner may post one) held /health for 8.1 s. Now: at most
+ * BULK_ROWS_MAX rows (a depot of 5,000 vans with a one-off and a weekly target each), a body limit to match, rows
+ * checked in chunks with the event loop turning between them, at most 1,000 issues listed. The largest upload is
+ * taken and stored exactly; speed itself is measured by `npm run bench:upload`.
+ */
+describe('bulk limits (finding 6)', () => {
+  const HEADER = 'vehicle_id,kind,departure,days,time,energy_kwh,soc_percent';
+  const csvRows = (n: number) => Array.from({ length: n }, (_, i) => `VAN-${i % 2 ? 1 : 2},weekly,,mon,06:00,${1 + (i % 50)},`);
+
+  it(`refuses ${BULK_ROWS_MAX + 1} JSON rows with one named issue, before looking at any row`, async () => {
+    const before = snapshot();
+    const rows = Array.from({ length: BULK_ROWS_MAX + 1 }, () => ({ vehicleId: 'NOPE', kind: 'weekly', days: ['mon'], time: '06:00', energyKwh: 5 }));
+    const res = await bulkJson('north', rows);
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toEqual({
+      code: 'BULK_REJECTED', message: '1 problem; nothing was applied',
+      issues: [{ row: null, field: 'body', rule: 'too-many-rows', message: `${BULK_ROWS_MAX + 1} rows: one upload holds at most ${BULK_ROWS_MAX}; split it` }],
+    });
+    expect(snapshot()).toEqual(before);
+  });
+
+  it(`refuses more than ${BULK_ROWS_MAX} CSV rows without reading the rest`, async () => {
+    const res = await bulkCsv('north', [HEADER, ...csvRows(BULK_ROWS_MAX + 1), '"unclosed'].join('\n'));
+    expect(res.statusCode).toBe(422);
+    expect(res.json().issues).toEqual([{ row: null, field: 'body', rule: 'too-many-rows', message: `more than ${BULK_ROWS_MAX} rows: one upload holds at most ${BULK_ROWS_MAX}; split it` }]);
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const res = await bulkCsv('north', `${HEADER}\n${'x'.repeat(BULK_BODY_LIMIT_BYTES)}`);
+    expect(res.statusCode).toBe(413);
+  });
+
+  it(`${BULK_ROWS_MAX} bad rows: every problem counted, the first 1,000 listed`, async () => {
+    const rows = Array.from({ length: BULK_ROWS_MAX }, (_, i) => ({ vehicleId: `NOPE-${i}`, kind: 'weekly', days: ['mon'], time: '06:00', energyKwh: 5 }));
+    const res = await bulkJson('north', rows);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().message).toBe(`${BULK_ROWS_MAX} problems (the first 1000 listed); nothing was applied`);
+    expect(res.json().issues).toHaveLength(1000);
+    expect(res.json().issues[999]).toMatchObject({ row: 1000, rule: 'unknown-vehicle' });
+  });
+
+  it(`the largest upload (${BULK_ROWS_MAX} rows for ${BULK_ROWS_MAX / 2} vans) is applied whole and stored exactly`, async () => {
+    const n = BULK_ROWS_MAX / 2;
+    for (let i = 0; i < n; i++) {
+      f.server.running.scheduler.upsertVehicle({ id: `BIG-${i}`, name: `Big ${i}`, fleet: 'north', maxAcKw: 11, phases: 3 });
+    }
+    const lines = [HEADER];
+    for (let i = 0; i < n; i++) {
+      lines.push(`BIG-${i},once,2026-11-2${4 + (i % 5)}T0${5 + (i % 4)}:30,,,${1 + (i % 60)},`);
+      lines.push(`BIG-${i},weekly,,mon;fri,06:${String(i % 60).padStart(2, '0')},,${20 + (i % 80)}`);
+    }
+    const res = await bulkCsv('north', lines.join('\r\n'));
+    expect(res.statusCode).toBe(200);
+    expect(res.json().applied).toBe(BULK_ROWS_MAX);
+    expect(res.json().vehicles).toHaveLength(n);
+    for (const i of [0, 1, 2, 1234, n - 1]) {
+      expect(f.deps.stores.targets.get(`BIG-${i}`)).toMatchObject({
+        once: { kind: 'once', departure: `2026-11-2${4 + (i % 5)}T0${5 + (i % 4)}:30`, energyKwh: 1 + (i % 60) },
+        weekly: { kind: 'weekly', days: ['mon', 'fri'], time: `06:${String(i % 60).padStart(2, '0')}`, socPercent: 20 + (i % 80) },
+      });
+    }
   });
 });

@@ -2,9 +2,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { canAccess, requireRole, TARGET_WRITERS, type Principal } from '../auth/access.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError, type RowIssue } from '../errors.js';
-import type { DepartureTarget } from '../../domain/vehicles.js';
+import type { DepartureTarget, Vehicle } from '../../domain/vehicles.js';
+import { runYielding, type Steps } from '../../platform/yielding.js';
 import type { ApiContext } from './context.js';
-import { parseCsv } from './csv.js';
+import { BULK_BODY_LIMIT_BYTES, BULK_CHUNK_ROWS, BULK_ISSUES_LISTED_MAX, BULK_ROWS_MAX } from './bulk-limits.js';
+import { csvRecords, type CsvRecord } from './csv.js';
 import { checkTarget } from './target-check.js';
 import { BulkCsvBody, BulkJsonBody, BulkResult, errors, ok } from './schemas.js';
 import { bodyCheckedByHandler } from './validation.js';
@@ -18,10 +20,14 @@ import { bodyCheckedByHandler } from './validation.js';
  * 422 BULK_REJECTED listing every problem {row, field, rule, message}, and nothing is applied. Only then are the
  * targets set through the scheduler's setTargets, which checks again and stores them in one SQLite transaction: even
  * a database failure half-way leaves nothing applied.
+ *
+ * Bounded and linear (issue 20, finding 6: a 200,000-row upload held /health for 8.1 s): at most BULK_ROWS_MAX rows
+ * and BULK_BODY_LIMIT_BYTES, counted before any row is checked; each row looked at a fixed number of times (issues
+ * de-duplicated through a set, the zone per vehicle resolved once); the checks run in chunks with the event loop
+ * turning between them; a 422 lists at most BULK_ISSUES_LISTED_MAX issues and counts them all.
  */
 const COLUMNS = ['vehicle_id', 'kind', 'departure', 'days', 'time', 'energy_kwh', 'soc_percent'] as const;
 const CSV_FIELD: Record<string, string> = { vehicleId: 'vehicle_id', energyKwh: 'energy_kwh', socPercent: 'soc_percent' };
-const BODY_LIMIT = 5 * 1024 * 1024;
 
 interface Row {
   row: number | null;
@@ -32,10 +38,16 @@ interface Row {
 /** `field` and `words` say a JSON field name the way the upload did (CSV: its column names). */
 type Parsed = { rows: Row[]; issues: RowIssue[]; field: (jsonField: string) => string; words: (message: string) => string };
 
+const tooMany = (n: number, exact: boolean): RowIssue => ({
+  row: null, field: 'body', rule: 'too-many-rows',
+  message: `${exact ? n : `more than ${BULK_ROWS_MAX}`} rows: one upload holds at most ${BULK_ROWS_MAX}; split it`,
+});
+
 function fromJson(body: unknown): Parsed {
   const field = (f: string) => f;
   const words = field;
   if (!Array.isArray(body)) return { rows: [], field, words, issues: [{ row: null, field: 'body', rule: 'type', message: 'the body must be a JSON array of targets' }] };
+  if (body.length > BULK_ROWS_MAX) return { rows: [], field, words, issues: [tooMany(body.length, true)] };
   const rows = body.map((el: unknown, i): Row => {
     if (typeof el !== 'object' || el === null || Array.isArray(el)) return { row: i + 1, vehicleId: undefined, target: el };
     const { vehicleId, ...target } = el as Record<string, unknown>;
@@ -52,12 +64,18 @@ function numberCell(text: string, row: number, column: string, issues: RowIssue[
   return Number.isNaN(n) ? undefined : n;
 }
 
-function fromCsv(text: string): Parsed {
+function* fromCsv(text: string): Steps<Parsed> {
   const field = (f: string) => CSV_FIELD[f] ?? f.replace(/\[\d+\]$/, '');
   const words = (m: string) => m.replace(/\b(vehicleId|energyKwh|socPercent)\b/g, (w) => CSV_FIELD[w]!);
-  const parsed = parseCsv(text);
-  if (!parsed.ok) return { rows: [], field, words, issues: [{ row: parsed.row, field: 'csv', rule: 'csv-syntax', message: parsed.message }] };
-  const [header, ...data] = parsed.records;
+  const records: CsvRecord[] = [];
+  for (const r of csvRecords(text)) {
+    if ('message' in r) return { rows: [], field, words, issues: [{ row: r.row, field: 'csv', rule: 'csv-syntax', message: r.message }] };
+    // The header and BULK_ROWS_MAX rows; the rest of the text is not even read.
+    if (records.length > BULK_ROWS_MAX) return { rows: [], field, words, issues: [tooMany(records.length, false)] };
+    records.push(r);
+    if (records.length % BULK_CHUNK_ROWS === 0) yield;
+  }
+  const [header, ...data] = records;
   const issues: RowIssue[] = [];
   const names = (header?.fields ?? []).map((h) => h.trim().toLowerCase());
   names.forEach((n) => {
@@ -86,27 +104,34 @@ function fromCsv(text: string): Parsed {
 }
 
 /** Every row checked, every problem collected: the targets to apply, or the issues. */
-function checkRows(ctx: ApiContext, p: Principal, parsed: Parsed): { apply: { vehicleId: string; target: DepartureTarget }[]; issues: RowIssue[] } {
+function* checkRows(ctx: ApiContext, p: Principal, parsed: Parsed): Steps<{ apply: { vehicleId: string; target: DepartureTarget }[]; issues: RowIssue[] }> {
   const issues = [...parsed.issues];
+  // "row|field" of every issue: a cell already reported (not a number) is not reported again as missing.
+  const reported = new Set(issues.map((i) => `${i.row}|${i.field}`));
   const apply: { vehicleId: string; target: DepartureTarget }[] = [];
   const seen = new Map<string, number | null>();
+  const zoneOf = ctx.zoneFinder();
+  const vehicles = new Map<string, Vehicle | undefined>();
   if (parsed.rows.length === 0 && issues.length === 0) issues.push({ row: null, field: 'body', rule: 'required', message: 'no rows: nothing to apply' });
+  let n = 0;
   for (const r of parsed.rows) {
+    if (++n % BULK_CHUNK_ROWS === 0) yield;
     const idField = parsed.field('vehicleId');
     const id = typeof r.vehicleId === 'string' ? r.vehicleId : '';
-    const vehicle = id ? ctx.deps.stores.vehicles.get(id) : undefined;
+    if (id && !vehicles.has(id)) vehicles.set(id, ctx.deps.stores.vehicles.get(id));
+    const vehicle = id ? vehicles.get(id) : undefined;
     // Unknown and out-of-scope vehicles read the same: an upload must not reveal which ids exist elsewhere.
     if (!id) issues.push({ row: r.row, field: idField, rule: 'required', message: `${idField} is required` });
     else if (!vehicle || !canAccess(p, vehicle.fleet, TARGET_WRITERS)) {
       issues.push({ row: r.row, field: idField, rule: 'unknown-vehicle', message: `no vehicle "${id}" in your scope` });
     }
-    const zone = vehicle ? ctx.siteOfVehicle(vehicle)?.timeZone ?? null : null;
+    const zone = vehicle ? zoneOf(vehicle) : null;
     const checked = checkTarget(r.target, zone, ctx.now());
     if (!checked.ok) {
       for (const i of checked.issues) {
         const field = parsed.field(i.field);
-        // A cell already reported (not a number) is not reported again as missing.
-        if (issues.some((x) => x.row === r.row && x.field === field)) continue;
+        if (reported.has(`${r.row}|${field}`)) continue;
+        reported.add(`${r.row}|${field}`);
         issues.push({ row: r.row, field, rule: i.rule, message: parsed.words(i.message) });
       }
       continue;
@@ -123,27 +148,28 @@ function checkRows(ctx: ApiContext, p: Principal, parsed: Parsed): { apply: { ve
 }
 
 export const bulkRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: BULK_BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body));
 
   app.post('/api/v1/targets/bulk', {
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: BULK_BODY_LIMIT_BYTES,
     schema: {
       tags: ['targets'],
       summary: 'Set many departure targets at once (JSON or CSV): all or nothing',
-      description: 'CSV: header `vehicle_id,kind,departure,days,time,energy_kwh,soc_percent` (any order, unknown columns refused), days separated by ";", numbers with a dot, RFC 4180 quoting; rows are numbered from 1 after the header (row 0). JSON: rows numbered from 1. Any bad row: 422 BULK_REJECTED with every issue and nothing applied.',
+      description: `CSV: header \`vehicle_id,kind,departure,days,time,energy_kwh,soc_percent\` (any order, unknown columns refused), days separated by ";", numbers with a dot, RFC 4180 quoting; rows are numbered from 1 after the header (row 0). JSON: rows numbered from 1. At most ${BULK_ROWS_MAX} rows (rule too-many-rows) and ${BULK_BODY_LIMIT_BYTES / 1024 / 1024} MiB (413). Any bad row: 422 BULK_REJECTED with the issues (the first ${BULK_ISSUES_LISTED_MAX}; the message counts them all) and nothing applied.`,
       body: { content: { 'application/json': { schema: BulkJsonBody }, 'text/csv': { schema: BulkCsvBody } } },
-      response: { 200: ok(BulkResult, 'every row applied'), ...errors(400, 401, 403, 415, 422) },
+      response: { 200: ok(BulkResult, 'every row applied'), ...errors(400, 401, 403, 413, 415, 422) },
     },
     validatorCompiler: bodyCheckedByHandler,
   }, async (request) => {
     const p = principalOf(request);
     requireRole(p, TARGET_WRITERS);
     const csv = (request.headers['content-type'] ?? '').toLowerCase().startsWith('text/csv');
-    const parsed = csv ? fromCsv(String(request.body ?? '')) : fromJson(request.body);
-    const { apply, issues } = checkRows(ctx, p, parsed);
+    const parsed = csv ? await runYielding(fromCsv(String(request.body ?? ''))) : fromJson(request.body);
+    const { apply, issues } = await runYielding(checkRows(ctx, p, parsed));
     if (issues.length) {
       const n = issues.length;
-      throw new HttpError(422, 'BULK_REJECTED', `${n} problem${n === 1 ? '' : 's'}; nothing was applied`, undefined, issues);
+      const listed = n > BULK_ISSUES_LISTED_MAX ? ` (the first ${BULK_ISSUES_LISTED_MAX} listed)` : '';
+      throw new HttpError(422, 'BULK_REJECTED', `${n} problem${n === 1 ? '' : 's'}${listed}; nothing was applied`, undefined, issues.slice(0, BULK_ISSUES_LISTED_MAX));
     }
     ctx.deps.scheduler.setTargets(apply);
     return { applied: apply.length, vehicles: [...new Set(apply.map((a) => a.vehicleId))] };

@@ -14,18 +14,32 @@ export interface CsvRecord {
 export type CsvParse = { ok: true; records: CsvRecord[] } | { ok: false; row: number; message: string };
 
 export function parseCsv(text: string): CsvParse {
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const records: CsvRecord[] = [];
+  for (const r of csvRecords(text)) {
+    if ('message' in r) return { ok: false, row: r.row, message: r.message };
+    records.push(r);
+  }
+  return { ok: true, records };
+}
+
+/**
+ * The records one at a time, so that a caller can stop at a limit or let the event loop turn between chunks (bulk
+ * uploads, issue 20); a syntax error is the last thing it yields.
+ */
+export function* csvRecords(text: string): Generator<CsvRecord | { row: number; message: string }, void, void> {
+  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let count = 0;
   let fields: string[] = [];
   let field = '';
   let quoted = false;
   let i = 0;
-  const endRecord = () => {
+  /** The record that ends here; a blank line (one empty field) is none: spreadsheets add them at the end. */
+  const endRecord = (): CsvRecord | undefined => {
     fields.push(field);
-    // A blank line (one empty field) is skipped: spreadsheets add them at the end.
-    if (!(fields.length === 1 && fields[0] === '')) records.push({ row: records.length, fields });
+    const done = fields.length === 1 && fields[0] === '' ? undefined : { row: count++, fields };
     fields = [];
     field = '';
+    return done;
   };
   while (i < s.length) {
     const c = s[i]!;
@@ -37,24 +51,31 @@ export function parseCsv(text: string): CsvParse {
       continue;
     }
     if (c === '"') {
-      if (field !== '') return { ok: false, row: records.length, message: 'a quote may only open a field (RFC 4180)' };
+      if (field !== '') {
+        yield { row: count, message: 'a quote may only open a field (RFC 4180)' };
+        return;
+      }
       quoted = true;
     } else if (c === ',') {
       fields.push(field);
       field = '';
-    } else if (c === '\r' && s[i + 1] === '\n') {
-      endRecord();
-      i++;
-    } else if (c === '\n') {
-      endRecord();
+    } else if (c === '\n' || (c === '\r' && s[i + 1] === '\n')) {
+      if (c === '\r') i++;
+      const done = endRecord();
+      if (done) yield done;
     } else {
       field += c;
     }
     i++;
   }
-  if (quoted) return { ok: false, row: records.length, message: 'a quoted field is not closed' };
-  if (field !== '' || fields.length > 0) endRecord();
-  return { ok: true, records };
+  if (quoted) {
+    yield { row: count, message: 'a quoted field is not closed' };
+    return;
+  }
+  if (field !== '' || fields.length > 0) {
+    const done = endRecord();
+    if (done) yield done;
+  }
 }
 
 /** One CSV document: the header, then the rows; null and undefined become empty fields. */

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CircuitConfig, SitePolicy } from '../../domain/sites.js';
 import { OneOffTarget, VehicleInput, WeeklyTarget } from '../../domain/vehicles.js';
+import { BULK_ROWS_MAX } from './bulk-limits.js';
 import { Iso, Nullable, Words } from './schema-kit.js';
 
 export { errors, ok } from './schema-kit.js';
@@ -256,7 +257,7 @@ export type BoostBody = Static<typeof BoostBody>;
 
 const VehicleIdField = Type.Object({ vehicleId: Type.String({ minLength: 1 }) });
 export const BulkTargetRow = Type.Union([Type.Composite([VehicleIdField, OneOffTarget]), Type.Composite([VehicleIdField, WeeklyTarget])]);
-export const BulkJsonBody = Type.Array(BulkTargetRow, { minItems: 1, maxItems: 10_000 });
+export const BulkJsonBody = Type.Array(BulkTargetRow, { minItems: 1, maxItems: BULK_ROWS_MAX });
 export const BulkCsvBody = Type.String({
   description: 'header vehicle_id,kind,departure,days,time,energy_kwh,soc_percent; days separated by ";"; RFC 4180 quoting',
 });

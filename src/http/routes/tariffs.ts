@@ -1,7 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { ApiTokenStore, IntakeResult, PublicationInput, PublicationIntake } from '../../domain/prices.js';
-import { TariffPublicationBody } from '../../domain/prices.js';
+import { TARIFF_BODY_LIMIT_BYTES, TARIFF_ISSUES_LISTED_MAX as ISSUES_LISTED_MAX, TARIFF_ROWS_MAX, TariffPublicationBody } from '../../domain/prices.js';
 import type { Clock } from '../../platform/clock.js';
 import { authenticate, authorize } from '../auth/api-tokens.js';
 import { ErrorBody, ensureErrorSchema, replyWithError } from '../errors.js';
@@ -14,12 +14,16 @@ import { ErrorBody, ensureErrorSchema, replyWithError } from '../errors.js';
  *
  * Auth: `Authorization: Bearer cpk_...` with the tariff-publisher role over every zone in the batch (401/403).
  * A batch that breaks any rule gets 422 with every offending row and rule, and nothing is applied.
+ *
+ * Bounded (issue 20, finding 6): the token is checked before the body is read, a body holds at most
+ * TARIFF_BODY_LIMIT_BYTES and TARIFF_ROWS_MAX intervals, the rows are checked in chunks with the event loop turning
+ * between them (PublicationIntake.validateYielding), and a 422 lists at most ISSUES_LISTED_MAX issues.
  */
 export interface TariffRouteDeps {
   intake: PublicationIntake;
   tokens: ApiTokenStore;
   clock: Clock;
-  /** Largest accepted body in bytes (default 5 MiB: a year of quarter-hours as CSV is about 4 MiB). */
+  /** Largest accepted body in bytes (default TARIFF_BODY_LIMIT_BYTES, 6 MiB: 40,000 intervals as indented JSON). */
   bodyLimit?: number;
 }
 
@@ -44,7 +48,7 @@ const OpenAdrEventBody = Type.Object(
     programID: Type.String(),
     payloadDescriptors: Type.Optional(Type.Array(Type.Object({ payloadType: Type.String(), units: Type.Optional(Type.String()), currency: Type.Optional(Type.String()) }))),
     intervalPeriod: Type.Optional(IntervalPeriod),
-    intervals: Type.Array(Type.Object({ id: Type.Integer(), intervalPeriod: Type.Optional(IntervalPeriod), payloads: Type.Array(ValuesMap) })),
+    intervals: Type.Array(Type.Object({ id: Type.Integer(), intervalPeriod: Type.Optional(IntervalPeriod), payloads: Type.Array(ValuesMap) }), { maxItems: TARIFF_ROWS_MAX }),
   },
   { description: 'an OpenADR 3.0 Event (PRICE payloads, optionally capacity limits)' },
 );
@@ -74,7 +78,14 @@ export const tariffRoutes: FastifyPluginAsync<TariffRouteDeps> = async (app, dep
   // with its rule; fastify's ajv would stop at the first error and coerce "12" into 12. The schemas below still
   // document the routes.
   app.setValidatorCompiler(() => () => true);
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: deps.bodyLimit ?? 5 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  const bodyLimit = deps.bodyLimit ?? TARIFF_BODY_LIMIT_BYTES;
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
+
+  // Who publishes is known before the body is read: an anonymous 6 MiB upload is refused without parsing it.
+  const publishers = new WeakMap<FastifyRequest, ReturnType<typeof authenticate>>();
+  app.addHook('onRequest', async (request) => {
+    publishers.set(request, authenticate(request.headers.authorization, deps.tokens, deps.clock));
+  });
 
   ensureErrorSchema(app);
   // The store's conflicts are the publisher's to fix (409); everything else as the rest of the app answers it.
@@ -84,14 +95,15 @@ export const tariffRoutes: FastifyPluginAsync<TariffRouteDeps> = async (app, dep
     return replyWithError(err, request, reply, 'tariff intake failed');
   });
 
-  const handle = (input: PublicationInput, authHeader: string | undefined, reply: FastifyReply) => {
-    const principal = authenticate(authHeader, deps.tokens, deps.clock);
-    const result: IntakeResult = deps.intake.validate(input);
+  const handle = async (input: PublicationInput, request: FastifyRequest, reply: FastifyReply) => {
+    const principal = publishers.get(request)!;
+    const result: IntakeResult = await deps.intake.validateYielding(input);
     // Authorise before reporting rule violations: a token for DK1 learns nothing about other zones.
     authorize(principal, 'tariff-publisher', result.zones);
     if (!result.ok) {
       const n = result.issues.length;
-      return reply.code(422).send({ code: 'TARIFF_REJECTED', message: `${n} problem${n === 1 ? '' : 's'}; nothing was applied`, issues: result.issues });
+      const listed = n > ISSUES_LISTED_MAX ? ` (the first ${ISSUES_LISTED_MAX} listed)` : '';
+      return reply.code(422).send({ code: 'TARIFF_REJECTED', message: `${n} problem${n === 1 ? '' : 's'}${listed}; nothing was applied`, issues: result.issues.slice(0, ISSUES_LISTED_MAX) });
     }
     const applied = deps.intake.apply(result.publication, principal.name);
     return reply.code(201).send({ ...applied, zones: result.zones });
@@ -100,7 +112,7 @@ export const tariffRoutes: FastifyPluginAsync<TariffRouteDeps> = async (app, dep
   app.post(
     '/api/v1/tariffs',
     {
-      bodyLimit: deps.bodyLimit ?? 5 * 1024 * 1024,
+      bodyLimit,
       schema: {
         tags,
         summary: 'Publish tariffs: our JSON or our CSV; all or nothing',
@@ -121,14 +133,14 @@ export const tariffRoutes: FastifyPluginAsync<TariffRouteDeps> = async (app, dep
     async (request, reply) => {
       const csv = (request.headers['content-type'] ?? '').startsWith('text/csv');
       const input: PublicationInput = csv ? { format: 'csv', text: String(request.body) } : { format: 'json', body: request.body };
-      return handle(input, request.headers.authorization, reply);
+      return handle(input, request, reply);
     },
   );
 
   app.post(
     '/api/v1/tariffs/openadr3/events',
     {
-      bodyLimit: deps.bodyLimit ?? 5 * 1024 * 1024,
+      bodyLimit,
       schema: {
         tags,
         summary: 'Publish tariffs as an OpenADR 3.0 Event: prices and capacity limits',
@@ -153,7 +165,7 @@ export const tariffRoutes: FastifyPluginAsync<TariffRouteDeps> = async (app, dep
         ...(q.zone !== undefined ? { zone: q.zone } : {}),
         ...(q.currency !== undefined ? { currency: q.currency } : {}),
       };
-      return handle(input, request.headers.authorization, reply);
+      return handle(input, request, reply);
     },
   );
 };

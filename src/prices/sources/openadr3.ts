@@ -7,6 +7,7 @@ import type {
   PriceSource,
   TimeWindow,
 } from '../../domain/prices.js';
+import { TARIFF_ROWS_MAX } from '../../domain/prices.js';
 import type { Clock } from '../../platform/clock.js';
 import { PriceError, parseFailed } from '../errors.js';
 import { parseInstant, parseIsoDurationMs } from '../time.js';
@@ -21,10 +22,15 @@ import { checkWire } from './wire.js';
  *   order) starts at event start + n x duration (OpenADR 3 spec, "intervalPeriod").
  * - PRICE values are currency per `units` of the payload descriptor; without a descriptor we take KWH, the unit
  *   the OpenADR 3 user guide uses for price signals, and the currency must come from configuration.
- * - IMPORT_CAPACITY_LIMIT / EXPORT_CAPACITY_LIMIT become time-varying site limits in kW.
+ * - IMPORT_CAPACITY_LIMIT / EXPORT_CAPACITY_LIMIT become time-varying site limits in kW: a finite number above 0 and
+ *   at most CAPACITY_LIMIT_MAX_KW (issue 20, finding 7: -5 kW and 1e308 kW were stored), units KW (default), W or MW.
  * - `randomizeStart` is for spreading load-shed responses; a price is a price from its start, so it is ignored.
  */
 const SOURCE = 'openadr3';
+
+/** The largest capacity limit we take, in kW: 100 MW, far above any site's grid connection, far below nonsense. */
+export const CAPACITY_LIMIT_MAX_KW = 100_000;
+const KW_PER_UNIT: Readonly<Record<string, number>> = { KW: 1, W: 1 / 1000, MW: 1000 };
 
 const IntervalPeriod = Type.Object({
   start: Type.String(),
@@ -60,6 +66,7 @@ export const OpenAdrEvent = Type.Object({
       intervalPeriod: Type.Optional(Type.Union([IntervalPeriod, Type.Null()])),
       payloads: Type.Array(ValuesMap),
     }),
+    { maxItems: TARIFF_ROWS_MAX },
   ),
 });
 export type OpenAdrEvent = Static<typeof OpenAdrEvent>;
@@ -74,12 +81,52 @@ export interface OpenAdrPriceRow {
   value: unknown;
 }
 
+/** One IMPORT/EXPORT_CAPACITY_LIMIT payload as sent, checked by readCapacityLimit. */
+export interface OpenAdrLimitRow {
+  index: number;
+  type: 'IMPORT_CAPACITY_LIMIT' | 'EXPORT_CAPACITY_LIMIT';
+  start: number | undefined;
+  end: number | undefined;
+  value: unknown;
+  /** The payload descriptor's units, upper case (KW when there is none). */
+  unit: string;
+}
+
 export interface OpenAdrReading {
   currency: string | undefined;
   /** Multiplier from the descriptor's unit to per kWh (KWH: 1, MWH: 1/1000). */
   perKwhFactor: number;
   prices: OpenAdrPriceRow[];
-  limits: CapacityLimitInterval[];
+  limits: OpenAdrLimitRow[];
+}
+
+export type CapacityLimitCheck =
+  | { ok: true; limit: CapacityLimitInterval }
+  | { ok: false; rule: 'schema' | 'not-numeric' | 'out-of-bounds'; message: string };
+
+/** A capacity limit's rules: a usable time, a known unit, a finite number of kW above 0 and at most the maximum. */
+export function readCapacityLimit(row: OpenAdrLimitRow): CapacityLimitCheck {
+  const what = `intervals[${row.index}] ${row.type}`;
+  if (row.start === undefined || row.end === undefined) return { ok: false, rule: 'schema', message: `${what} has no usable time (intervalPeriod start and duration)` };
+  const perUnit = KW_PER_UNIT[row.unit];
+  if (perUnit === undefined) return { ok: false, rule: 'schema', message: `${what}: units "${row.unit}" (expected KW, W or MW)` };
+  if (typeof row.value !== 'number' || !Number.isFinite(row.value)) {
+    return { ok: false, rule: 'not-numeric', message: `${what}: ${JSON.stringify(row.value ?? null)} is not a number` };
+  }
+  const kw = row.value * perUnit;
+  if (!(kw > 0 && kw <= CAPACITY_LIMIT_MAX_KW)) {
+    return { ok: false, rule: 'out-of-bounds', message: `${what}: ${kw} kW is outside (0, ${CAPACITY_LIMIT_MAX_KW}] kW` };
+  }
+  return { ok: true, limit: { start: row.start, end: row.end, direction: row.type === 'IMPORT_CAPACITY_LIMIT' ? 'import' : 'export', limitKw: kw } };
+}
+
+/** Strict reading for pulled events: any unusable capacity limit fails the whole event. */
+export function openAdrCapacityLimits(reading: OpenAdrReading): CapacityLimitInterval[] {
+  return reading.limits.map((row) => {
+    const checked = readCapacityLimit(row);
+    if (!checked.ok) throw parseFailed(SOURCE, checked.message);
+    return checked.limit;
+  });
 }
 
 export function checkOpenAdrEvent(value: unknown): OpenAdrEvent {
@@ -93,7 +140,7 @@ export function readOpenAdrEvent(event: OpenAdrEvent): OpenAdrReading {
   if (Number.isNaN(perKwhFactor)) throw parseFailed(SOURCE, `PRICE units "${priceUnit}" (expected KWH or MWH)`);
 
   const prices: OpenAdrPriceRow[] = [];
-  const limits: CapacityLimitInterval[] = [];
+  const limits: OpenAdrLimitRow[] = [];
   const base = event.intervalPeriod ?? undefined;
   event.intervals.forEach((iv, n) => {
     const own = iv.intervalPeriod ?? undefined;
@@ -114,14 +161,7 @@ export function readOpenAdrEvent(event: OpenAdrEvent): OpenAdrReading {
       if (p.type === 'PRICE') {
         prices.push({ index: n, startText, durationText, start, end, value: p.values[0] });
       } else if (p.type === 'IMPORT_CAPACITY_LIMIT' || p.type === 'EXPORT_CAPACITY_LIMIT') {
-        const unit = (descriptor(p.type)?.units ?? 'KW').toUpperCase();
-        const v = p.values[0];
-        if (start === undefined || end === undefined || typeof v !== 'number' || !Number.isFinite(v)) {
-          throw parseFailed(SOURCE, `intervals[${n}]: ${p.type} needs a time and a numeric value`);
-        }
-        const kw = unit === 'KW' ? v : unit === 'W' ? v / 1000 : unit === 'MW' ? v * 1000 : NaN;
-        if (Number.isNaN(kw)) throw parseFailed(SOURCE, `${p.type} units "${unit}"`);
-        limits.push({ start, end, direction: p.type === 'IMPORT_CAPACITY_LIMIT' ? 'import' : 'export', limitKw: kw });
+        limits.push({ index: n, type: p.type, start, end, value: p.values[0], unit: (descriptor(p.type)?.units ?? 'KW').toUpperCase() });
       }
     }
   });
@@ -213,7 +253,7 @@ export class OpenAdrVtnSource implements PriceSource, CapacityLimitSource {
       return { event, reading };
     });
     const inWindow = <T extends { start: number; end: number }>(x: T) => x.end > window.start && x.start < window.end;
-    this.lastLimits = readings.flatMap((r) => r.reading.limits).filter(inWindow);
+    this.lastLimits = readings.flatMap((r) => openAdrCapacityLimits(r.reading)).filter(inWindow);
     const intervals = mergeByPriority(readings.map((r) => ({ event: r.event, intervals: openAdrPriceIntervals(r.reading) }))).filter(inWindow);
     const provenance = { source: this.id, fetchedAt: this.opts.clock.now(), kind: 'final' as const };
     return [toSeries(this.id, this.opts.zone, this.opts.currency, intervals, provenance)];
