@@ -1,11 +1,15 @@
 /**
  * Issue 20 in real Chromium: after logging in at /login?next=<hostile>, the browser stays on our site (finding 5:
- * a TAB or a newline in `next` that the browser drops took it to //evil.example); and the API reference page
+ * a TAB or a newline in `next` that the browser drops took it to //evil.example); a login form on another site does
+ * not log the victim into the attacker's account (finding 8, login CSRF); and the API reference page
  * (Swagger UI at /api/docs) works under the product's Content-Security-Policy, which every answer now carries
  * (finding 8), without a single CSP violation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
+import { createUser } from '../../src/http/auth/user-accounts.js';
+import { UserRepository } from '../../src/storage/user-repository.js';
 import { launch, newContext, see, startProduct, watchErrors, PASSWORD, type Product } from './fixture.js';
 
 let product: Product;
@@ -61,6 +65,41 @@ describe('finding 5: after logging in, only our own pages', () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
     await see.url(page, `${product.url}/fleet?site=north-depot`);
+    await context.close();
+  });
+});
+
+describe('finding 8: login CSRF from another site', () => {
+  let evil: Server;
+  let evilUrl: string;
+  beforeAll(async () => {
+    // The attacker's account on our product, and the attacker's own site: a page that posts a login form to us.
+    await createUser(new UserRepository(product.server.running.db), product.clock, { username: 'mallory', name: 'Mallory', password: PASSWORD, grants: [{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: 'mallory' }] }, { N: 1024, r: 8, p: 1 });
+    evil = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end(`<!doctype html><form id="f" method="post" action="${product.url}/api/v1/session" enctype="application/x-www-form-urlencoded">
+<input name="username" value="mallory"><input name="password" value="${PASSWORD}"><button id="go">win a prize</button></form>`);
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    // "localhost" is another site than "127.0.0.1" (where the product is): a cross-site form post.
+    evilUrl = `http://localhost:${(evil.address() as { port: number }).port}/`;
+  });
+  afterAll(() => new Promise<void>((resolve) => evil.close(() => resolve())));
+
+  it('a form on another site cannot log the victim into the attacker\'s account', async () => {
+    const context = await newContext(browser, 'desk');
+    const page = await context.newPage();
+    await page.goto(evilUrl);
+    const [response] = await Promise.all([page.waitForResponse(`${product.url}/api/v1/session`), page.locator('#go').click()]);
+    expect(response.status()).toBe(403);
+    expect((await response.json()).code).toBe('CSRF_INVALID');
+    expect((await context.cookies(product.url)).map((c) => c.name)).not.toContain('cp_session');
+    // And the victim's own login on our page still works in the same browser.
+    await page.goto(`${product.url}/login`);
+    await page.getByLabel('Username').fill('fiona');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await see.url(page, `${product.url}/fleet`);
     await context.close();
   });
 });
