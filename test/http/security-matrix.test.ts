@@ -183,6 +183,9 @@ function tokenCases(world: World, p: Principal): Case[] {
   ];
 }
 
+/** Data that only a reader of the group sees: the names the fixture gives its sites and cars, its station ids. */
+const LEAKS = GROUP_IDS.flatMap((g) => [`${g} site`, `${g} car`, GROUPS[g].station]);
+
 // ---- the walk ------------------------------------------------------------------------------------------------
 
 let world: World;
@@ -217,6 +220,8 @@ async function walk(key: string, spec: Spec): Promise<{ problems: string[]; requ
       else if (!allowed && p.auth === 'none' && spec.needsCredentials && s !== 401) problems.push(`nobody should get 401: ${where}`);
       else if (!allowed && p.auth !== 'none' && !(c.denied?.(p) ?? [403]).includes(s)) problems.push(`expected ${(c.denied?.(p) ?? [403]).join('/')}: ${where}`);
       else if (allowed && (s === 401 || s === 403)) problems.push(`allowed but refused: ${where}`);
+      // A refusal carries none of the thing's data (docs/api.md): no site or car names, no station ids.
+      if (!is2xx(s) && LEAKS.some((x) => res.body.includes(x))) problems.push(`refusal leaks data: ${where}`);
       if (is2xx(s) && spec.listCheck) for (const item of spec.listCheck(p, res.json())) problems.push(`list holds something outside the scope: ${where} -> ${item}`);
       if (is2xx(s) && method !== 'GET') world.restore();
     }
