@@ -137,6 +137,8 @@ const SPEC: Record<string, Spec> = {
       // Finding 3: another fleet's RFID card. A token names one car: refused (409 ID_TOKEN_IN_USE, docs/api.md) for
       // anyone who may edit VAN-A at all, admins included, unless the move is asked for explicitly.
       { label: 'VAN-A takes fleet-b\'s card', url: '/api/v1/vehicles/VAN-A', payload: vehicleBody('fleet-a', 'TOKEN-B'), allowed: () => false, denied: (p: Principal) => (holds(p, VEHICLE_WRITE, 'fleet-a') ? [409] : [403]) },
+      // ...and an explicit move only from a car the caller may edit too: fleet B's card needs fleet B as well.
+      { label: 'VAN-A moves fleet-b\'s card to itself', url: '/api/v1/vehicles/VAN-A?moveIdTokens=true', payload: vehicleBody('fleet-a', 'TOKEN-B'), allowed: (p: Principal) => holds(p, VEHICLE_WRITE, 'fleet-a') && holds(p, VEHICLE_WRITE, 'fleet-b'), denied: (p: Principal) => (holds(p, VEHICLE_WRITE, 'fleet-a') ? [409] : [403]) },
     ],
   },
   'GET /api/v1/vehicles/{vehicleId}/target': { needsCredentials: true, cases: byVehicle('GET', '/target', READ) },
