@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ScriptedStation, smartChargingVariables } from '../helpers/scripted-station.js';
-import { makeCa, stationCert, writeCa, type StationCredentials, type TestCa } from '../helpers/test-pki.js';
+import { makeCa, makeSubCa, stationCert, writeCa, type StationCredentials, type TestCa } from '../helpers/test-pki.js';
 
 const PASSWORD = 'correct-horse-battery';
 const ORG = 'Chargeplan Test CSO';
@@ -111,6 +111,15 @@ describe('security profile 3: TLS with a client certificate (A00.FR.4xx)', { tim
     const foreign = await stationCert(otherCa, `CN=CS3, O=${ORG}`, ISSUED);
     expect(await refusal(connect(server, 'CS3', foreign))).toBe(401);
     expect(await refusal(connect(server, 'CS3', await stationCert(ca, `CN=CS3, O=${ORG}`, ISSUED)))).toBe(101);
+  });
+
+  it('A00.FR.403 over TLS: a certificate of a sub-CA that the station sends along (leaf first) chains to the configured root; without it, refused', async () => {
+    server = await startProfile3();
+    await server.addStation('CS3', '', 3);
+    const sub = await makeSubCa(ca, `CN=Chargeplan Sub CA, O=${ORG}`, '2026-01-01T00:00:00Z');
+    const creds = await stationCert(sub, `CN=CS3, O=${ORG}`, ISSUED);
+    expect(await refusal(connect(server, 'CS3', { ...creds, certPem: [creds.certPem, sub.pem].join('\n') }))).toBe(101);
+    expect(await refusal(connect(server, 'CS3', creds))).toBe(401);
   });
 
   it('A00.FR.404/.509: refuses a certificate without the configured organisation (or without any O)', async () => {

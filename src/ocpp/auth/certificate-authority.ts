@@ -107,11 +107,11 @@ export class CertificateAuthority {
    * CN is the station's unique serial number, which is its OCPP identity here; equality, because "contains" would let
    * the certificate of "CS10" pass as "CS1"), and an O (A00.FR.509), the configured one when set (A00.FR.404).
    */
-  checkSubject(name: x509.Name, stationId: string): string | null {
-    const cn = name.getField('CN');
+  checkSubject(name: { cn: readonly string[]; o: readonly string[] }, stationId: string): string | null {
+    const { cn } = name;
     if (cn.length !== 1) return `subject: must hold exactly one CN (commonName), found ${cn.length} (A00.FR.511)`;
     if (cn[0] !== stationId) return `subject CN "${clip(cn[0] ?? '')}" is not the station id "${stationId}" (A00.FR.405)`;
-    const org = name.getField('O');
+    const org = name.o;
     if (org.length === 0 || org.every((v) => v.trim() === '')) return 'subject: must name the organisation in O (A00.FR.509)';
     if (this.organizationName !== null && !org.includes(this.organizationName)) {
       return `subject O "${clip(org.join(', '))}" is not the operator "${this.organizationName}" (A00.FR.404)`;
@@ -136,7 +136,7 @@ export class CertificateAuthority {
       signed = false;
     }
     if (!signed) return invalid('csr: its signature does not verify with its own public key (RFC 2986, proof of possession)');
-    const subject = this.checkSubject(csr.subjectName, stationId);
+    const subject = this.checkSubject({ cn: csr.subjectName.getField('CN'), o: csr.subjectName.getField('O') }, stationId);
     if (subject) return invalid(`csr ${subject}`);
     const key = keyStrength(Buffer.from(csr.publicKey.rawData));
     if (key) return invalid(`csr public key: ${key}`);
