@@ -6,6 +6,8 @@ import {
 } from '../domain/vehicles.js';
 
 interface VehicleRow {
+  /** JSON array of the vehicle's id tokens in order (get reads them with the row: one statement, not two). */
+  tokens_json?: string;
   id: string;
   name: string;
   fleet: string | null;
@@ -41,7 +43,10 @@ export class VehicleRepository implements VehicleStore, IdTokenTransfer {
          max_ac_kw = excluded.max_ac_kw, phases = excluded.phases, min_current_a = excluded.min_current_a,
          updated_at = excluded.updated_at`,
     );
-    this.getStmt = db.prepare<[string], VehicleRow>('SELECT * FROM vehicles WHERE id = ?');
+    this.getStmt = db.prepare<[string], VehicleRow>(
+      `SELECT v.*, (SELECT json_group_array(id_token) FROM (SELECT id_token FROM vehicle_id_tokens WHERE vehicle_id = v.id ORDER BY id_token)) AS tokens_json
+       FROM vehicles v WHERE v.id = ?`,
+    );
     this.listStmt = db.prepare<[], VehicleRow>('SELECT * FROM vehicles ORDER BY id');
     this.allTokensStmt = db.prepare<[], { vehicle_id: string; id_token: string }>('SELECT vehicle_id, id_token FROM vehicle_id_tokens ORDER BY vehicle_id, id_token');
     this.tokensStmt = db.prepare<[string], { id_token: string }>('SELECT id_token FROM vehicle_id_tokens WHERE vehicle_id = ? ORDER BY id_token');
@@ -91,7 +96,7 @@ export class VehicleRepository implements VehicleStore, IdTokenTransfer {
 
   get(id: string): Vehicle | undefined {
     const row = this.getStmt.get(id);
-    return row ? this.toVehicle(row) : undefined;
+    return row ? this.toVehicle(row, JSON.parse(row.tokens_json ?? '[]') as string[]) : undefined;
   }
 
   list(): Vehicle[] {
@@ -137,6 +142,8 @@ export class TargetRepository implements TargetStore {
   private readonly setOnce;
   private readonly setWeekly;
   private readonly clearOnceStmt;
+  private readonly setOnceReturning;
+  private readonly setWeeklyReturning;
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string], TargetRow>('SELECT * FROM departure_targets WHERE vehicle_id = ?');
@@ -149,6 +156,14 @@ export class TargetRepository implements TargetStore {
        ON CONFLICT (vehicle_id) DO UPDATE SET weekly_json = excluded.weekly_json, updated_at = excluded.updated_at`,
     );
     this.clearOnceStmt = db.prepare<[string, string]>('UPDATE departure_targets SET once_json = NULL, updated_at = ? WHERE vehicle_id = ?');
+    this.setOnceReturning = db.prepare<[string, string, string], TargetRow>(
+      `INSERT INTO departure_targets (vehicle_id, once_json, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (vehicle_id) DO UPDATE SET once_json = excluded.once_json, updated_at = excluded.updated_at RETURNING *`,
+    );
+    this.setWeeklyReturning = db.prepare<[string, string, string], TargetRow>(
+      `INSERT INTO departure_targets (vehicle_id, weekly_json, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (vehicle_id) DO UPDATE SET weekly_json = excluded.weekly_json, updated_at = excluded.updated_at RETURNING *`,
+    );
   }
 
   set(vehicleId: string, target: DepartureTarget, at: string): TargetRecord {
@@ -157,8 +172,12 @@ export class TargetRepository implements TargetStore {
   }
 
   setMany(entries: readonly { vehicleId: string; target: DepartureTarget }[], at: string): TargetRecord[] {
-    // One SQLite transaction: a failure on row 40 (disk full, a constraint) rolls back rows 1-39 too.
-    return this.db.transaction(() => entries.map((e) => this.set(e.vehicleId, e.target, at)))();
+    // One SQLite transaction: a failure on row 40 (disk full, a constraint) rolls back rows 1-39 too. Each row is one
+    // statement that returns the stored row (a bulk upload of 10,000 rows is one short transaction, issue 20).
+    return this.db.transaction(() => entries.map((e) => {
+      const row = (e.target.kind === 'once' ? this.setOnceReturning : this.setWeeklyReturning).get(e.vehicleId, JSON.stringify(e.target), at)!;
+      return this.toRecord(row);
+    }))();
   }
 
   clearOnce(vehicleId: string, at: string): void {
@@ -167,7 +186,11 @@ export class TargetRepository implements TargetStore {
 
   get(vehicleId: string): TargetRecord | undefined {
     const row = this.getStmt.get(vehicleId);
-    if (!row) return undefined;
+    return row ? this.toRecord(row) : undefined;
+  }
+
+  private toRecord(row: TargetRow): TargetRecord {
+    const vehicleId = row.vehicle_id;
     return {
       vehicleId,
       once: row.once_json ? (JSON.parse(row.once_json) as OneOffTarget) : null,
