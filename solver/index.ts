@@ -62,7 +62,7 @@ function deliversAll(inst: Instance, x: Float64Array): boolean {
   return true;
 }
 
-type Relaxed = (cap: Float64Array, lb: Float64Array | undefined) => Float64Array;
+type Relaxed = (inst: Instance, cap: Float64Array, lb: Float64Array | undefined) => Float64Array;
 
 function fallbackEngine(inst: Instance, o: SolveOptions): EngineName | undefined {
   if (o.highs) return "highs";
@@ -113,13 +113,13 @@ export function solve(problem: Problem, options: SolveOptions = {}): Plan {
   const initial = engine === "flow" && !needsMinPower(inst) ? warmStart(inst, options.warm) : undefined;
   const lpEngine = (which: EngineName): Relaxed => {
     const one: LpSolveFn = which === "highs" ? highsSolver(options.highs as Highs) : solveWithJsLp;
-    return (cap, lb) => solveLexicographic(inst, buildLp(inst, { cap, ...(lb ? { lb } : {}) }), one);
+    return (ins, cap, lb) => solveLexicographic(ins, buildLp(ins, { cap, ...(lb ? { lb } : {}) }), one);
   };
   let used: string = engine;
   let relaxed: Relaxed;
   if (engine === "flow") {
     const lpFallback = options.engine === "flow" ? undefined : fallbackEngine(inst, options);
-    relaxed = (cap, lb) => {
+    relaxed = (ins, cap, lb) => {
       if (initial) {
         // The exchange argument behind the warm start needs every vehicle served in full; otherwise the
         // cold solve decides who gets the shortfall.
@@ -129,12 +129,12 @@ export function solve(problem: Problem, options: SolveOptions = {}): Plan {
           return w.x;
         }
       }
-      const r = solveFlow(inst, { cap, ...(lb ? { lb } : {}) });
+      const r = solveFlow(ins, { cap, ...(lb ? { lb } : {}) });
       if (!r.lateTradeoff) return r.x;
       // A missed intermediate target: the exact late level needs the LP (see FlowResult.lateTradeoff).
       if (lpFallback) {
         used = `${lpFallback} (flow: missed intermediate target)`;
-        return lpEngine(lpFallback)(cap, lb);
+        return lpEngine(lpFallback)(ins, cap, lb);
       }
       used = "flow (missed intermediate target: late energy not proven optimal)";
       return r.x;
@@ -142,8 +142,11 @@ export function solve(problem: Problem, options: SolveOptions = {}): Plan {
   } else {
     relaxed = lpEngine(engine);
   }
-  const x = needsMinPower(inst) ? solveWithMinPower(inst, relaxed) : relaxed(inst.cap, undefined);
-  return buildPlan(problem, inst, x, used);
+  if (needsMinPower(inst)) {
+    const mp = solveWithMinPower(inst, relaxed);
+    return buildPlan(problem, inst, mp.x, used, mp.reserve);
+  }
+  return buildPlan(problem, inst, relaxed(inst, inst.cap, undefined), used);
 }
 
 /** solve() plus its duration measured with an injected monotonic timer in milliseconds. */

@@ -1,122 +1,137 @@
-// The minimum-power rule (AC chargers: 0 or >= ~6 A) makes the problem mixed-integer. We keep the exact
-// LP machinery and round: solve the relaxation, then for each vehicle with slots at 0 < x < min decide
-// them for good, cheapest first: enough of them are raised to the minimum to carry the vehicle's
-// fractional energy (if the circuits have room for the forced minima), the rest are closed (cap 0).
-// Re-solve with those decisions (forced minima as lower bounds, closed slots as cap 0) until no slot is
-// fractional. Every round decides at least one slot, so it terminates; each re-solve is the exact
-// optimum for the decisions made, so limits always hold. The cost loss against the exact MIP is measured
-// in the tests and the benchmark (docs/solver.md), not assumed.
+// The minimum-power rule (AC chargers: 0 or >= ~6 A per slot) makes the problem mixed-integer. A target is a
+// floor the car may exceed by what it cannot take: a car planned at its minimum in the slot where it becomes
+// full draws what it still needs and stops, so that slot may hold less energy than the minimum as long as it
+// is the car's last charging slot and the minimum's power is reserved against every limit there.
+//
+// Method (docs/solver.md, "Minimum power"): the exact relaxation (the flow, or an LP engine; slots whose cap is
+// below the minimum closed), then a rounding per car that does not re-solve (min-power-round.ts), then a fill
+// for cars still short. Where a car's fractional slot could only be rounded at a cost (its energy moved to a
+// dearer slot, or dropped) although its minimum fits the limits, the slot is forced to the minimum and the
+// relaxation solved once more with those forced minima as lower bounds: the exact flow then re-routes the
+// other cars around them (the exchanges a per-car rounding cannot see). At most MAX_ROUNDS relaxations; the
+// best plan of all rounds is kept (more energy by priority, then lower cost).
 import type { Instance } from "./instance.js";
+import { Rounding } from "./min-power-round.js";
 
 const EPS = 1e-9;
+const MAX_ROUNDS = 3;
+const SMALL = 2000;
 
-export type RelaxedSolve = (cap: Float64Array, lb: Float64Array | undefined) => Float64Array;
+export type RelaxedSolve = (inst: Instance, cap: Float64Array, lb: Float64Array | undefined) => Float64Array;
+
+export interface MinPowerResult {
+  /** Energy the car draws per (v, t). */
+  x: Float64Array;
+  /** Energy reserved per (v, t): x, except the minimum in a last slot where the car becomes full. */
+  reserve: Float64Array;
+  /** Relaxations solved (1 when the per-car rounding needed no help). */
+  rounds: number;
+}
 
 export function needsMinPower(inst: Instance): boolean {
   return inst.minE.some((m) => m > 0);
 }
 
-/**
- * Rounds with the eager rule first; if that delivers less than the relaxation did, also tries the lean
- * rule (raise only what carries the fractional energy) and keeps the better plan: more energy first,
- * then lower cost (the same lexicographic order as everywhere else).
- */
-export function solveWithMinPower(inst: Instance, relaxed: RelaxedSolve): Float64Array {
-  const first = round(inst, relaxed, true);
-  if (!(first.delivered < first.relaxedDelivered - 1e-7)) return first.x;
-  const second = round(inst, relaxed, false);
-  if (second.delivered > first.delivered + 1e-7) return second.x;
-  if (second.delivered > first.delivered - 1e-7 && second.cost < first.cost - 1e-9) return second.x;
-  return first.x;
-}
-
-interface Rounded {
-  x: Float64Array;
-  delivered: number;
-  relaxedDelivered: number;
-  cost: number;
-}
-
-function summary(inst: Instance, x: Float64Array): { delivered: number; cost: number } {
-  let delivered = 0;
-  let cost = 0;
-  for (let i = 0; i < x.length; i++) (delivered += x[i]!), (cost += x[i]! * inst.price[i % inst.T]!);
-  return { delivered, cost };
-}
-
-function round(inst: Instance, relaxed: RelaxedSolve, eager: boolean): Rounded {
+export function solveWithMinPower(inst: Instance, relaxed: RelaxedSolve): MinPowerResult {
   const { T, V } = inst;
   const cap = inst.cap.slice();
-  const lb = new Float64Array(V * T);
-  const forced = new Float64Array(inst.nNodes * T);
-  const forcedPhase = new Float64Array(inst.phaseRows.length * T);
   // A slot whose cap is below the minimum can never be used.
-  for (let i = 0; i < V * T; i++) if (inst.minE[i]! > 0 && cap[i]! < inst.minE[i]! - EPS) cap[i] = 0;
-  let relaxedDelivered = 0;
-  for (let round = 0; ; round++) {
-    const x = relaxed(cap, round === 0 ? undefined : lb);
-    if (round === 0) relaxedDelivered = summary(inst, x).delivered;
-    let changed = false;
-    for (let v = 0; v < V; v++) {
-      const min = (t: number) => inst.minE[v * T + t]!;
-      const frac: number[] = [];
-      let fracE = 0;
-      let total = 0;
-      let lbSum = 0;
-      for (let t = 0; t < T; t++) {
-        const e = x[v * T + t]!;
-        total += e;
-        lbSum += lb[v * T + t]!;
-        if (e > EPS && e < min(t) - EPS && lb[v * T + t]! === 0) frac.push(t), (fracE += e);
-      }
-      if (frac.length === 0) continue;
-      changed = true;
-      frac.sort((a, b) => inst.rank[a]! - inst.rank[b]!);
-      // Raise as many as carry the fractional energy, never forcing more than the vehicle now gets.
-      // A vehicle that gets all it asked for needs only enough raised slots to carry its fractional
-      // energy. One that falls short raises every fractional slot it can (up to its need): closing
-      // slots would only take more capacity away from it.
-      // (Minima differ per slot only where a slot is partly usable, the scheduler's slot 0.)
-      const short = eager && total < inst.need[v]! - 1e-7;
-      const ceiling = short ? inst.need[v]! : total;
-      let raised = 0;
-      for (const t of frac) {
-        const m = min(t);
-        const wanted = short || raised < fracE - 1e-9;
-        if (wanted && lbSum + raised + m <= ceiling + EPS && fits(inst, forced, forcedPhase, v, t, m)) {
-          lb[v * T + t] = m;
-          book(inst, forced, forcedPhase, v, t, m);
-          raised += m;
-        } else {
-          cap[v * T + t] = 0;
-        }
-      }
+  for (let i = 0; i < cap.length; i++) if (inst.minE[i]! > 0 && cap[i]! < inst.minE[i]! - EPS) cap[i] = 0;
+  // Small problems can afford a few more relaxations (two ways of forcing per round); fleets get the rounding
+  // plus at most two re-solves.
+  let budget = V * T <= SMALL ? 12 : 3;
+  let best: { r: Rounding; score: number[] } | undefined;
+  let rounds = 0;
+  const explore = (lb: Float64Array | undefined, depth: number): void => {
+    if (budget-- <= 0) return;
+    rounds++;
+    const x = lb ? relaxed(inflated(inst, lb), cap, lb) : relaxed(inst, cap, undefined);
+    const r = new Rounding(inst, cap, x);
+    r.run();
+    const score = scoreOf(inst, r.e);
+    if (!best || better(score, best.score)) best = { r, score };
+    if (depth + 1 >= MAX_ROUNDS || r.suggested.length === 0) return;
+    // Force every suggested slot, or only each car's cheapest (forcing all may force more than a car needs).
+    const cheapest = new Map<number, number>();
+    for (const i of r.suggested) {
+      const v = Math.floor(i / T);
+      const prev = cheapest.get(v);
+      if (prev === undefined || inst.rank[i - v * T]! < inst.rank[prev - v * T]!) cheapest.set(v, i);
     }
-    if (!changed) return { x, relaxedDelivered, ...summary(inst, x) };
-    if (round > 4 * T + 10) {
-      // Not expected (every round closes or forces a slot); a plan must never hold 0 < x < min: drop them.
-      for (let i = 0; i < V * T; i++) if (x[i]! < inst.minE[i]! - EPS) x[i] = 0;
-      return { x, relaxedDelivered, ...summary(inst, x) };
+    const variants = [r.suggested, [...cheapest.values()]];
+    if (variants[1]!.length === variants[0]!.length) variants.pop();
+    for (const pick of variants) {
+      const next = lb ? lb.slice() : new Float64Array(V * T);
+      const forced = new Float64Array(inst.nNodes * T);
+      for (let i = 0; i < next.length; i++) if (next[i]! > 0) book(inst, forced, i);
+      let added = false;
+      for (const i of pick) {
+        if (next[i]! > 0 || !fits(inst, forced, i)) continue;
+        next[i] = inst.minE[i]!;
+        book(inst, forced, i);
+        added = true;
+      }
+      if (added) explore(next, depth + 1);
     }
-  }
+  };
+  explore(undefined, 0);
+  return { x: best!.r.e, reserve: best!.r.r, rounds };
 }
 
-/** Forced minima alone must fit every limit on the vehicle's path and every phase row it loads. */
-function fits(inst: Instance, forced: Float64Array, forcedPhase: Float64Array, v: number, t: number, m: number): boolean {
-  for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) if (forced[a * inst.T + t]! + m > inst.limE[a * inst.T + t]! + EPS) return false;
-  for (let r = 0; r < inst.phaseRows.length; r++) {
-    const pr = inst.phaseRows[r]!;
-    const i = pr.vehicles.indexOf(v);
-    if (i >= 0 && forcedPhase[r * inst.T + t]! + pr.coef[i]! * m > pr.rhsE + EPS) return false;
+function book(inst: Instance, forced: Float64Array, i: number): void {
+  const v = Math.floor(i / inst.T);
+  const t = i - v * inst.T;
+  for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) forced[a * inst.T + t]! += inst.minE[i]!;
+}
+
+/**
+ * Forced minima may sum to more than a car still needs: the car then draws its need and stops in its last
+ * forced slot. The relaxation sees the forced energy as demand (a constant cost), the rounding the true need.
+ */
+function inflated(inst: Instance, lb: Float64Array): Instance {
+  const { T, V } = inst;
+  let segDem: Float64Array | undefined;
+  let need: Float64Array | undefined;
+  for (let v = 0; v < V; v++) {
+    let sum = 0;
+    for (let t = inst.from[v]!; t < inst.to[v]!; t++) sum += lb[v * T + t]!;
+    if (sum <= inst.need[v]! + EPS) continue;
+    segDem ??= inst.segDem.slice();
+    need ??= inst.need.slice();
+    segDem[inst.segOff[v + 1]! - 1]! += sum - inst.need[v]!;
+    need[v] = sum;
   }
+  return segDem && need ? { ...inst, segDem, need } : inst;
+}
+
+/** Forced minima alone must fit every limit on the car's path (no forcing under phase rows). */
+function fits(inst: Instance, forced: Float64Array, i: number): boolean {
+  if (inst.phaseRows.length > 0) return false;
+  const v = Math.floor(i / inst.T);
+  const t = i - v * inst.T;
+  const m = inst.minE[i]!;
+  for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) if (forced[a * inst.T + t]! + m > inst.limE[a * inst.T + t]! + EPS) return false;
   return true;
 }
 
-function book(inst: Instance, forced: Float64Array, forcedPhase: Float64Array, v: number, t: number, m: number): void {
-  for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) forced[a * inst.T + t]! += m;
-  for (let r = 0; r < inst.phaseRows.length; r++) {
-    const pr = inst.phaseRows[r]!;
-    const i = pr.vehicles.indexOf(v);
-    if (i >= 0) forcedPhase[r * inst.T + t]! += pr.coef[i]! * m;
+/** Delivered energy per priority class (highest first), then minus the cost: compared lexicographically. */
+function scoreOf(inst: Instance, x: Float64Array): number[] {
+  const s = new Array<number>(inst.nClasses + 1).fill(0);
+  for (let v = 0; v < inst.V; v++) {
+    for (let t = inst.from[v]!; t < inst.to[v]!; t++) {
+      const e = x[v * inst.T + t]!;
+      s[inst.cls[v]!]! += e;
+      s[inst.nClasses]! -= e * inst.price[t]!;
+    }
   }
+  return s;
+}
+
+function better(a: number[], b: number[]): boolean {
+  for (let k = 0; k < a.length; k++) {
+    const tol = k < a.length - 1 ? 1e-7 : 1e-9 * Math.max(1, Math.abs(b[k]!));
+    if (a[k]! > b[k]! + tol) return true;
+    if (a[k]! < b[k]! - tol) return false;
+  }
+  return false;
 }

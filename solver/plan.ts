@@ -11,7 +11,11 @@ const clean = (v: number): number => {
   return r === 0 ? 0 : r;
 };
 
-export function buildPlan(problem: Problem, inst: Instance, x: Float64Array, solver: string): Plan {
+/**
+ * x is the energy each car draws per slot; reserve (minimum power) is what is planned and held against the
+ * limits: the same, except the minimum in the last slot of a car that becomes full there and stops.
+ */
+export function buildPlan(problem: Problem, inst: Instance, x: Float64Array, solver: string, reserve?: Float64Array): Plan {
   const { T, h, price } = inst;
   let totalCost = 0;
   let short = false;
@@ -19,9 +23,12 @@ export function buildPlan(problem: Problem, inst: Instance, x: Float64Array, sol
     const powerKw: number[] = new Array<number>(T);
     let energy = 0;
     let cost = 0;
+    let unused = 0;
     for (let t = 0; t < T; t++) {
       const e = x[v * T + t] as number;
-      powerKw[t] = clean(e / h);
+      const planned = reserve ? (reserve[v * T + t] as number) : e;
+      unused += planned - e;
+      powerKw[t] = clean(planned / h);
       energy += e;
       cost += e * (price[t] as number);
     }
@@ -29,6 +36,7 @@ export function buildPlan(problem: Problem, inst: Instance, x: Float64Array, sol
     if (shortfall > SHORTFALL_TOL) short = true;
     totalCost += cost;
     const out: VehiclePlan = { id: spec.id, powerKw, energyKwh: clean(energy), shortfallKwh: clean(shortfall), cost: clean(cost) };
+    if (clean(unused) > 0) out.unusedKwh = clean(unused);
     if (spec.targets && spec.targets.length > 0) {
       out.targets = spec.targets.map((tg) => {
         let got = 0;

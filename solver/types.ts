@@ -67,6 +67,11 @@ export interface VehiclePlan {
   energyKwh: number;
   shortfallKwh: number;
   cost: number;
+  /**
+   * Present (> 0) only when the car is planned at its minimum in the slot where it becomes full: powerKw there
+   * is the minimum, the car draws this much less and stops. energyKwh and cost count what it draws.
+   */
+  unusedKwh?: number;
   /** Present only when the vehicle has intermediate targets: what each one gets. */
   targets?: TargetOutcome[];
 }

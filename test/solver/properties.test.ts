@@ -22,6 +22,35 @@ function expectSameOptimum(problem: Problem, plan: Plan, oracle: Plan, label: st
   expect(relClose(plan.totalCost, oracle.totalCost), `${label}: cost ${plan.totalCost} vs LP ${oracle.totalCost}`).toBe(true);
 }
 
+const perSlot = (x: number | number[], t: number): number => (typeof x === "number" ? x : x[t]!);
+
+/** kW left free in slot t on the path from a circuit (or the site) up, given a plan's powers. */
+function roomLeft(p: Problem, plan: Plan): (circuit: string | undefined, t: number) => number {
+  const parentOf = new Map((p.circuits ?? []).map((c) => [c.id, c.parent ?? undefined]));
+  const limitOf = new Map((p.circuits ?? []).map((c) => [c.id, c.limitKw]));
+  const path = (c: string | undefined): string[] => {
+    const out = ["site"];
+    for (let cur = c; cur !== undefined && cur !== "site"; cur = parentOf.get(cur) ?? undefined) out.push(cur);
+    return out;
+  };
+  const load = new Map<string, number[]>();
+  p.vehicles.forEach((v, i) => {
+    for (const n of path(v.circuit)) {
+      const arr = load.get(n) ?? new Array<number>(p.prices.length).fill(0);
+      plan.vehicles[i]!.powerKw.forEach((kw, t) => (arr[t]! += kw));
+      load.set(n, arr);
+    }
+  });
+  return (circuit, t) => {
+    let free = Infinity;
+    for (const n of path(circuit)) {
+      const lim = n === "site" ? p.siteLimitKw : limitOf.get(n);
+      if (lim !== undefined) free = Math.min(free, perSlot(lim, t) - (load.get(n)?.[t] ?? 0));
+    }
+    return free;
+  };
+}
+
 function smallOptions(seed: number): RandomOptions {
   return {
     vehicles: 1 + (seed % 6),
@@ -72,17 +101,70 @@ describe("solver properties (seeded random instances)", () => {
     }
   });
 
-  it("minimum power: no slot between 0 and minKw, limits hold, never more delivered than the exact MIP, cost not below it", () => {
-    for (let seed = 1; seed <= 25; seed++) {
-      const p = randomProblem(4000 + seed, { vehicles: 1 + (seed % 4), slots: 4 + (seed % 5), circuits: seed % 3, siteFraction: 0.3 + (seed % 3) * 0.2, minPower: true, targets: seed % 4 === 0 });
+  it("minimum power: valid plans, never less energy than the exact MIP, cost within 0.1 % of it on average and 5 % on every instance", () => {
+    const gaps: number[] = [];
+    for (let seed = 1; seed <= 40; seed++) {
+      const p = randomProblem(4000 + seed, { vehicles: 1 + (seed % 5), slots: 4 + (seed % 9), circuits: seed % 3, siteFraction: 0.3 + (seed % 3) * 0.2, minPower: true, targets: seed % 4 === 0 });
       const plan = solve(p);
       expect(checkPlan(p, plan), `seed ${seed}`).toEqual([]);
       const mip = lpOracle(p, highs, { minPowerBinaries: true });
       expect(checkPlan(p, mip, 1e-5), `seed ${seed} (MIP)`).toEqual([]);
       const got = plan.vehicles.reduce((s, v) => s + v.energyKwh, 0);
       const best = mip.vehicles.reduce((s, v) => s + v.energyKwh, 0);
-      expect(got, `seed ${seed}`).toBeLessThanOrEqual(best + 1e-5);
-      if (relClose(got, best, 1e-7)) expect(plan.totalCost, `seed ${seed}`).toBeGreaterThanOrEqual(mip.totalCost - 1e-5);
+      expect(got, `seed ${seed}: energy`).toBeGreaterThanOrEqual(best - 1e-5);
+      expect(got, `seed ${seed}: energy`).toBeLessThanOrEqual(best + 1e-5);
+      const gap = (plan.totalCost - mip.totalCost) / Math.max(1e-9, Math.abs(mip.totalCost));
+      expect(gap, `seed ${seed}: cost ${plan.totalCost} vs MIP ${mip.totalCost}`).toBeGreaterThanOrEqual(-1e-6);
+      expect(gap, `seed ${seed}: cost ${plan.totalCost} vs MIP ${mip.totalCost}`).toBeLessThanOrEqual(0.05);
+      gaps.push(gap);
+    }
+    expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeLessThanOrEqual(0.001);
+  }, 120_000); // 40 branch-and-bound solves: no timing is asserted, the default 20 s is only too short on a busy machine
+
+  it("minimum power: no car is left short where one more slot at its minimum (or more power in a slot it uses) would fit", () => {
+    let short = 0;
+    for (let seed = 1; seed <= 60; seed++) {
+      const p = randomProblem(4500 + seed, { vehicles: 4 + (seed % 12), slots: 8 + (seed % 16), slotMinutes: 15, circuits: seed % 4, siteFraction: 0.08 + (seed % 4) * 0.04, minPower: true, targets: seed % 5 === 0 });
+      if (seed > 40) {
+        // The issue's signature: 3-phase cars at 6 A on 6.6 kW chargers, each needing more than one slot at full
+        // power and less than two at the minimum, under a site limit with room to spare.
+        p.vehicles.forEach((v, i) => Object.assign(v, { maxKw: 6.6, minKw: 4.14, energyKwh: 1.65 + 0.4 * ((i * 7 + seed) % 10) / 10 + 0.01 }));
+        p.siteLimitKw = 6.6 * p.vehicles.length;
+      }
+      const plan = solve(p);
+      expect(checkPlan(p, plan), `seed ${seed}`).toEqual([]);
+      const room = roomLeft(p, plan);
+      p.vehicles.forEach((v, i) => {
+        const pv = plan.vehicles[i]!;
+        if (pv.shortfallKwh <= 1e-6) return;
+        short++;
+        for (let t = Math.max(0, v.availableFrom); t < Math.min(p.prices.length, v.departure); t++) {
+          const max = perSlot(v.maxKw, t);
+          const min = v.minKw === undefined ? 0 : perSlot(v.minKw, t);
+          const free = room(v.circuit, t);
+          if (pv.powerKw[t]! <= 1e-9) expect(max < min - 1e-9 || (min > 0 ? free < min - 1e-6 : free < 1e-6), `seed ${seed} ${v.id} slot ${t}: ${free} kW free, minimum ${min}`).toBe(true);
+          else expect(pv.powerKw[t]! >= max - 1e-6 || free < 1e-6, `seed ${seed} ${v.id} slot ${t}: ${pv.powerKw[t]} of ${max} kW with ${free} kW free`).toBe(true);
+        }
+      });
+    }
+    expect(short).toBeGreaterThan(10); // the instances are tight enough to leave cars short
+  });
+
+  it("minimum power with flat prices: energy as early as among equally cheap plans (cumulative never behind tieBreak 'later')", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const p = randomProblem(4800 + seed, { vehicles: 2 + (seed % 4), slots: 8, siteFraction: 0.4, circuits: seed % 2, minPower: true });
+      p.prices = p.prices.map(() => 0.2);
+      const early = solve(p);
+      const late = solve({ ...p, tieBreak: "later" });
+      expect(checkPlan(p, early), `seed ${seed}`).toEqual([]);
+      const drawn = (pl: Plan, t: number): number => pl.vehicles.reduce((s, v) => s + v.powerKw[t]!, 0);
+      let ce = 0;
+      let cl = 0;
+      for (let t = 0; t < p.prices.length; t++) {
+        ce += drawn(early, t);
+        cl += drawn(late, t);
+        expect(ce, `seed ${seed} slot ${t}`).toBeGreaterThanOrEqual(cl - 1e-6);
+      }
     }
   });
 

@@ -32,6 +32,17 @@ export function checkPlan(problem: Problem, plan: Plan, tol = 1e-6): string[] {
     let energy = 0;
     let cost = 0;
     const anc = ancestors(v.circuit);
+    // A car planned at its minimum in the slot where it becomes full draws unusedKwh less there and stops:
+    // that slot must be its last charging slot, planned at the minimum, and the car must get all it asked.
+    const unused = p.unusedKwh ?? 0;
+    let lastSlot = -1;
+    for (let t = 0; t < T; t++) if ((p.powerKw[t] ?? 0) > tol) lastSlot = t;
+    if (unused < 0) errs.push(`${v.id}: negative unusedKwh ${unused}`);
+    if (unused > tol) {
+      const minL = at(v.minKw, lastSlot, 0);
+      if (lastSlot < 0 || Math.abs((p.powerKw[lastSlot] ?? 0) - minL) > tol) errs.push(`${v.id}: unusedKwh ${unused} but its last slot is not planned at the minimum`);
+      if (unused >= minL * h - tol) errs.push(`${v.id}: unusedKwh ${unused} is a whole slot at the minimum or more`);
+    }
     for (let t = 0; t < T; t++) {
       const kw = p.powerKw[t] ?? 0;
       const inWindow = t >= v.availableFrom && t < v.departure;
@@ -49,6 +60,11 @@ export function checkPlan(problem: Problem, plan: Plan, tol = 1e-6): string[] {
         else ph[(v.phase ?? 1) - 1]![t]! += kw;
       }
     }
+    if (unused > tol) {
+      energy -= unused;
+      cost -= unused * (problem.prices[lastSlot] as number);
+      if (energy < v.energyKwh - tol) errs.push(`${v.id}: unusedKwh ${unused} while the car does not get all it asked`);
+    }
     if (energy > v.energyKwh + tol) errs.push(`${v.id}: delivers ${energy} kWh, more than the ${v.energyKwh} asked`);
     if (Math.abs(energy - p.energyKwh) > tol * Math.max(1, energy)) errs.push(`${v.id}: energyKwh ${p.energyKwh} != sum ${energy}`);
     const short = Math.max(0, v.energyKwh - energy);
@@ -59,6 +75,7 @@ export function checkPlan(problem: Problem, plan: Plan, tol = 1e-6): string[] {
     (v.targets ?? []).forEach((tg, k) => {
       let got = 0;
       for (let t = 0; t < Math.min(T, tg.bySlot); t++) got += (p.powerKw[t] ?? 0) * h;
+      if (lastSlot >= 0 && lastSlot < tg.bySlot) got -= unused;
       const miss = Math.max(0, Math.min(tg.energyKwh, v.energyKwh) - got);
       const rep = p.targets?.[k];
       if (!rep || Math.abs(rep.shortfallKwh - miss) > 1e-5) errs.push(`${v.id}: target ${k} shortfall reported ${rep?.shortfallKwh}, is ${miss}`);

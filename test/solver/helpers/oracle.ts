@@ -12,8 +12,19 @@ import type { Plan, Problem } from "../../../solver/index.js";
 export function lpOracle(problem: Problem, highs?: Highs, opts: { minPowerBinaries?: boolean } = {}): Plan {
   const inst = buildInstance(problem);
   const one: LpSolveFn = highs ? highsSolver(highs) : solveWithJsLp;
-  const x = solveLexicographic(inst, buildLp(inst, { tieEps: 0, ...opts }), one);
-  return buildPlan(problem, inst, x, highs ? "highs-oracle" : "jslp-oracle");
+  const lp = buildLp(inst, { tieEps: 0, ...opts });
+  const out: { values?: Float64Array } = {};
+  const x = solveLexicographic(inst, lp, one, out);
+  if (!opts.minPowerBinaries) return buildPlan(problem, inst, x, highs ? "highs-oracle" : "jslp-oracle");
+  // The MIP may reserve more than the minimum in a slot where the car stops early; the plan states the
+  // minimum there (less is held, so every limit still holds).
+  const reserve = x.slice();
+  for (let i = 0; i < x.length; i++) {
+    const c = lp.rCol[i]!;
+    if (c >= 0 && out.values![c]! > x[i]! + 1e-9 && x[i]! > 1e-9) reserve[i] = Math.max(x[i]!, inst.minE[i]!);
+    if (x[i]! <= 1e-9) reserve[i] = 0, x[i] = 0;
+  }
+  return buildPlan(problem, inst, x, "highs-mip", reserve);
 }
 
 /** Delivered energy per priority (highest first): the lexicographic part of the objective. */
