@@ -264,8 +264,10 @@ export class Rounding extends CarState {
       if (t < inst.from[v]! || t >= Math.min(inst.to[v]!, end)) continue;
       const i = v * T + t;
       const cur = this.e[i]!;
-      const u = this.u(v, t);
       const min = inst.minE[i]!;
+      const want = cur > EPS ? cur + left : Math.max(min, Math.min(left, this.cap[i]!));
+      if (this.u(v, t) < want - EPS && this.cap[i]! >= Math.max(min, EPS)) this.makeRoom(v, t, want - this.u(v, t));
+      const u = this.u(v, t);
       const L = this.last(v);
       let add = 0;
       if (cur > EPS) {
@@ -294,5 +296,47 @@ export class Rounding extends CarState {
         this.reserveCar(v);
       }
     }
+  }
+
+  /**
+   * The repair flow's one-hop paths: cars drawing in slot t move up to `amount` of it to another slot of
+   * theirs with room (cheapest first, every slot keeping its minimum or being the car's last), so that a car
+   * still short can draw in t. Only cars whose move frees the nodes that bind v in t are asked.
+   */
+  protected makeRoom(v: number, t: number, amount: number): void {
+    const { inst } = this;
+    const { T } = inst;
+    const binding: number[] = [];
+    for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) if (inst.limE[a * T + t]! - this.load[a * T + t]! < amount - EPS) binding.push(a);
+    if (binding.length === 0) return;
+    let freed = 0;
+    for (const w of this.bySlot[t]!) {
+      if (freed >= amount - EPS) return;
+      if (w === v || inst.segOff[w + 1]! - inst.segOff[w]! > 1 || this.e[w * T + t]! <= EPS) continue;
+      if (!binding.every((n) => this.isUnder(inst.node[w]!, n))) continue;
+      const Lw = this.last(w);
+      for (let k = 0; k < T && freed < amount - EPS; k++) {
+        const t2 = inst.order[k]!;
+        if (t2 === t || t2 < inst.from[w]! || t2 >= inst.to[w]!) continue;
+        const room = this.u(w, t2) - Math.max(this.e[w * T + t2]!, this.r[w * T + t2]!);
+        const d = Math.min(amount - freed, room, this.e[w * T + t]!);
+        if (d <= EPS) continue;
+        this.e[w * T + t]! -= d;
+        this.e[w * T + t2]! += d;
+        if (this.validAt(w, [t, t2, Lw])) {
+          this.reserveCar(w, "down");
+          this.reserveCar(w);
+          freed += d;
+        } else {
+          this.e[w * T + t]! += d;
+          this.e[w * T + t2]! -= d;
+        }
+      }
+    }
+  }
+
+  private isUnder(n: number, a: number): boolean {
+    for (let x = n; x >= 0; x = this.inst.parent[x]!) if (x === a) return true;
+    return false;
   }
 }
