@@ -1,6 +1,9 @@
 /** IPC messages of bench/storm.bench.ts with its server process (server.ts) and its station processes (stations.ts). */
 
-export type ServerMessage = { type: 'ready'; ocppPort: number; httpPort: number; startMs: number };
+export type ServerMessage =
+  | { type: 'ready'; ocppPort: number; httpPort: number; startMs: number }
+  /** The server's event-loop delay since the last such report (perf_hooks, 5 ms resolution). */
+  | { type: 'loop'; p99Ms: number; maxMs: number };
 
 export type StationOrder =
   | { type: 'fleet'; base: string; ids: string[]; password: string; addresses: string[] }
