@@ -124,7 +124,7 @@ describe('finding 8: the API reference page under the CSP', () => {
     expect(await violations()).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 60_000); // Swagger UI's bundle is 1.6 MB of script
 
   it('the login page and the fleet dashboard run with no CSP violation', async () => {
     const context = await newContext(browser, 'desk');

@@ -199,6 +199,10 @@ async function worldForDocs(): Promise<World> {
   world ??= await startWorld();
   return world;
 }
+// The product starts once for the file, with time for a busy machine; the tests below only use it.
+beforeAll(async () => {
+  await worldForDocs();
+}, 120_000);
 afterAll(async () => world?.close());
 
 describe('hostile bodies and paths on the running product', () => {
