@@ -270,7 +270,7 @@ describe('finding 8: security headers on every answer, not only the pages', () =
     } finally {
       await server.stop();
     }
-  });
+  }, 60_000); // starts the whole product
 
   it('without trustProxy a client cannot claim HTTPS with X-Forwarded-Proto', async () => {
     t = await securityApp();
