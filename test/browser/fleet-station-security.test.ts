@@ -56,7 +56,7 @@ beforeAll(async () => {
     await cs.boot([{ evseId: 1, connectors: 1 }, { evseId: 2, connectors: 1 }]);
     connected.push(cs);
   }
-});
+}, 60_000); // the product, Chromium and two TLS stations: more than the default 20 s on a loaded machine
 
 afterAll(async () => {
   await browser?.close();

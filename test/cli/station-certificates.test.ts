@@ -41,7 +41,7 @@ function run(...args: string[]) {
 }
 
 // Every step spawns the CLI (a few seconds each on a loaded 2-core machine).
-describe('stations CLI: security profile 3', { timeout: 60_000 }, () => {
+describe('stations CLI: security profile 3', { timeout: 120_000 }, () => {
   it('adds a profile 3 station without a password, issues its first certificate with a generated key, and the certificate opens a TLS connection', async () => {
     const added = run('add', 'CS-P3', '--profile', '3');
     expect(added.code).toBe(0);
