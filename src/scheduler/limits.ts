@@ -13,7 +13,8 @@ const EPS = 1e-6;
 
 interface Check {
   limit: number;
-  /** The share of a load's power that counts against this limit (0 when it is not under it). */
+  /** The loads under this limit (indices into steerable then fixed) and the share of each one's power that counts. */
+  members: number[];
   share: number[];
 }
 
@@ -29,43 +30,52 @@ export function enforceLimits(site: Site, grid: SlotGrid, siteLimitKw: readonly 
   const all = [...steerable, ...fixed];
   const checks = buildChecks(site, all);
   const lowered = new Set<number>();
-  const everything = all.map(() => 1);
+  const everyone: Check = { limit: 0, members: all.map((_, j) => j), share: all.map(() => 1) };
   for (let i = 0; i < grid.starts.length; i++) {
-    for (const check of [{ limit: siteLimitKw[i]!, share: everything }, ...checks]) {
+    everyone.limit = siteLimitKw[i]!;
+    for (const check of [everyone, ...checks]) {
+      // Each check reads only the loads under it: a fleet's circuits each hold a few of its cars.
       let total = 0;
       let fixedPart = 0;
-      all.forEach((l, j) => {
-        const p = check.share[j]! * (l.kw[i] ?? 0);
+      for (let k = 0; k < check.members.length; k++) {
+        const j = check.members[k]!;
+        const p = check.share[k]! * (all[j]!.kw[i] ?? 0);
         total += p;
         if (j >= steerable.length) fixedPart += p;
-      });
+      }
       if (total <= check.limit + EPS) continue;
       const steerPart = total - fixedPart;
       const factor = steerPart > 0 ? Math.max(0, (check.limit - fixedPart) / steerPart) : 1;
-      steerable.forEach((l, j) => {
-        if (check.share[j]! > 0 && (l.kw[i] ?? 0) > 0) {
+      for (let k = 0; k < check.members.length; k++) {
+        const j = check.members[k]!;
+        const l = steerable[j];
+        if (l && check.share[k]! > 0 && (l.kw[i] ?? 0) > 0) {
           l.kw[i] = l.kw[i]! * factor;
           lowered.add(j);
         }
-      });
+      }
     }
   }
   return lowered;
 }
 
-/** One check per circuit kW limit and per phase of each fuse, with each load's share precomputed once. */
+/** One check per circuit kW limit and per phase of each fuse, with its loads and their shares found once. */
 function buildChecks(site: Site, loads: readonly Load[]): Check[] {
   const chainOf = circuitChains(site);
-  const ancestors = loads.map((l) => chainOf(l.circuit));
+  const under = new Map<string, number[]>(site.circuits.map((c) => [c.id, []]));
+  loads.forEach((l, j) => {
+    for (const c of chainOf(l.circuit)) under.get(c)?.push(j);
+  });
   const checks: Check[] = [];
   for (const c of site.circuits) {
-    const under = ancestors.map((a) => a.has(c.id));
-    if (c.limitKw !== undefined) checks.push({ limit: c.limitKw, share: under.map((u) => (u ? 1 : 0)) });
+    const members = under.get(c.id)!;
+    if (members.length === 0) continue;
+    if (c.limitKw !== undefined) checks.push({ limit: c.limitKw, members, share: members.map(() => 1) });
     if (c.phaseLimitA === undefined) continue;
     for (const ph of [1, 2, 3] as const) {
       // Current on phase ph, expressed as kW at the line voltage: a 3-phase car puts a third on each phase.
-      const share = loads.map((l, j) => (!under[j] ? 0 : l.phases === 3 ? 1 / 3 : (l.phase ?? 1) === ph ? 1 : 0));
-      checks.push({ limit: (c.phaseLimitA * site.lineVoltageV) / 1000, share });
+      const share = members.map((j) => (loads[j]!.phases === 3 ? 1 / 3 : (loads[j]!.phase ?? 1) === ph ? 1 : 0));
+      checks.push({ limit: (c.phaseLimitA * site.lineVoltageV) / 1000, members, share });
     }
   }
   return checks;

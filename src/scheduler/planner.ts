@@ -69,7 +69,8 @@ export function planSite(site: Site, now: number, triggers: string[], deps: Plan
   };
   const powers = controlled.map((s, v) => {
     const boost = boostKw(v);
-    return solved.vehicles[v]!.powerKw.map((kw, i) => actualKw(grid, i, kw) + (boost?.[i] ?? 0) + (i < departureSlot(grid, s) ? s.floorKw : 0));
+    const dep = departureSlot(grid, s);
+    return solved.vehicles[v]!.powerKw.map((kw, i) => actualKw(grid, i, kw) + (boost?.[i] ?? 0) + (i < dep ? s.floorKw : 0));
   });
   const clamped = enforceLimits(site, grid, built.siteLimitKw,
     controlled.map((s, v) => ({ circuit: s.session.evse.circuit, phases: s.phases, phase: s.session.evse.phase, kw: powers[v]! })),

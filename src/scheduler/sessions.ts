@@ -32,7 +32,7 @@ export interface SessionStores {
   transactions: Pick<TransactionStore, 'activeOnEvse'>;
   meterValues: Pick<MeterValueStore, 'forTransaction' | 'latest'>;
   chargingNeeds: Pick<ChargingNeedsStore, 'latest'>;
-  vehicles: Pick<VehicleStore, 'byIdToken' | 'get'>;
+  vehicles: Pick<VehicleStore, 'byIdToken' | 'get'> & Partial<Pick<VehicleStore, 'list'>>;
   assignments: Pick<AssignmentStore, 'onEvse'>;
   targets: Pick<TargetStore, 'get'>;
 }
@@ -41,10 +41,11 @@ export interface SessionStores {
 export function activeSessions(site: Site, stores: SessionStores, now: number): ActiveSession[] {
   const out: ActiveSession[] = [];
   const recent = new Date(now - METER_WINDOW_MS).toISOString();
+  const vehicles = site.evses.length >= LIST_VEHICLES_FROM ? cycleVehicles(stores) : stores;
   for (const evse of site.evses) {
     const tx = stores.transactions.activeOnEvse(evse.stationId, evse.evseId);
     if (!tx) continue;
-    const { vehicle, identifiedBy } = identifyVehicle(tx, stores);
+    const { vehicle, identifiedBy } = identifyVehicle(tx, vehicles);
     const soc = stores.meterValues.latest(evse.stationId, tx.transactionId, 'SoC');
     const needs = stores.chargingNeeds.latest(evse.stationId, evse.evseId);
     // Needs from an earlier session on this EVSE do not apply (K15: they are sent per transaction).
@@ -69,6 +70,18 @@ export function activeSessions(site: Site, stores: SessionStores, now: number): 
     });
   }
   return out;
+}
+
+/** From this many EVSEs on a site, one read of every vehicle per cycle costs less than two reads per session. */
+const LIST_VEHICLES_FROM = 64;
+
+/** The vehicles looked up by token and id in memory, from one read of them all (when the store offers it). */
+function cycleVehicles(stores: SessionStores): Pick<SessionStores, 'vehicles' | 'assignments'> {
+  const list = stores.vehicles.list?.();
+  if (!list) return stores;
+  const byId = new Map(list.map((v) => [v.id, v]));
+  const byToken = new Map(list.flatMap((v) => v.idTokens.map((t) => [t, v] as const)));
+  return { assignments: stores.assignments, vehicles: { byIdToken: (t) => byToken.get(t), get: (id) => byId.get(id) } };
 }
 
 /**

@@ -37,23 +37,66 @@ export interface TargetInput {
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
+/**
+ * Luxon's zone arithmetic was the largest part of a planning cycle at fleet size (every session resolves its target
+ * in every cycle; bench:scheduler): the local day of `now` is kept per zone until `now` leaves it, later days are
+ * counted on the calendar without a zone, and localDateTime, a pure function, is memoised.
+ */
+interface LocalDay {
+  startMs: number;
+  endMs: number;
+  /** YYYY-MM-DD and ISO weekday (1 = Monday) of the day. */
+  date: string;
+  weekday: number;
+}
+
+const localDays = new Map<string, LocalDay>();
+
+function localDayOf(now: number, zone: string): LocalDay {
+  const hit = localDays.get(zone);
+  if (hit && now >= hit.startMs && now < hit.endMs) return hit;
+  const start = DateTime.fromMillis(now, { zone }).startOf('day');
+  const day = { startMs: start.toMillis(), endMs: start.plus({ days: 1 }).startOf('day').toMillis(), date: start.toISODate()!, weekday: start.weekday };
+  localDays.set(zone, day);
+  return day;
+}
+
+/** The calendar date `days` after `date` (YYYY-MM-DD): the calendar does not depend on the zone. */
+function plusDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
 /** The next instant after `now` at local `HH:MM` on one of `days` (all days when absent). */
 export function nextLocalTime(now: number, zone: string, time: string, days?: readonly string[]): number {
-  const today = DateTime.fromMillis(now, { zone }).startOf('day');
+  const today = localDayOf(now, zone);
   for (let d = 0; d <= 7; d++) {
-    const day = today.plus({ days: d });
-    if (days && !days.includes(WEEKDAYS[day.weekday - 1]!)) continue;
-    const at = localDateTime(`${day.toISODate()}T${time}`, zone);
+    if (days && !days.includes(WEEKDAYS[(today.weekday - 1 + d) % 7]!)) continue;
+    const at = localDateTime(`${plusDays(today.date, d)}T${time}`, zone);
     if (at > now) return at;
   }
   throw new Error(`no ${time} on ${days?.join(',')} within a week`); // unreachable: days has at least one entry
 }
+
+const localTimes = new Map<string, number>();
+const LOCAL_TIMES_KEPT = 10_000;
 
 /**
  * A local date-time (YYYY-MM-DDTHH:MM) in the zone as epoch ms. Luxon resolves a time that occurs twice (fall back)
  * to the later instant; a departure takes the earlier one, so the car is ready either way.
  */
 export function localDateTime(local: string, zone: string): number {
+  const key = `${zone}|${local}`;
+  let ms = localTimes.get(key);
+  if (ms === undefined) {
+    if (localTimes.size >= LOCAL_TIMES_KEPT) localTimes.clear();
+    ms = resolveLocal(local, zone);
+    localTimes.set(key, ms);
+  }
+  return ms;
+}
+
+function resolveLocal(local: string, zone: string): number {
   const dt = DateTime.fromISO(local, { zone });
   const wall = dt.toFormat("yyyy-MM-dd'T'HH:mm");
   for (const minutes of [60, 30]) {
@@ -89,7 +132,8 @@ export function resolveTarget(input: TargetInput): ResolvedTarget {
   const zone = site.timeZone;
   const notes: string[] = [];
   let source: TargetSource = 'site-default';
-  let departureMs = nextLocalTime(now, zone, site.policy.defaultDeparture);
+  // The site default only when nothing else says when the car leaves (computed last: it is the common case's waste).
+  let departureMs: number | undefined;
   let amount: { sessionKwh: number | null; remainingKwh: number | null } = { sessionKwh: null, remainingKwh: null };
   let minimumSpec: { energyKwh: number; withinMinutes: number } | undefined;
   let fromPerson = false;
@@ -126,6 +170,7 @@ export function resolveTarget(input: TargetInput): ResolvedTarget {
     amount = { sessionKwh: site.policy.defaultEnergyKwh, remainingKwh: null };
     if (fromPerson) notes.push(`planning for the site default of ${site.policy.defaultEnergyKwh} kWh`);
   }
+  departureMs ??= nextLocalTime(now, zone, site.policy.defaultDeparture);
   let minimum: ResolvedTarget['minimum'] = null;
   if (minimumSpec) {
     const from = Math.max(input.sessionStartMs, targets ? Date.parse(targets.updatedAt) : input.sessionStartMs);
