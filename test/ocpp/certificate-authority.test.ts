@@ -95,6 +95,13 @@ describe('issuing', () => {
     expect(verifyStationCertificate(authority, [der(issued.pem)], 'CS1', NOW).ok).toBe(true);
   });
 
+  it('reads a CSR labelled "NEW CERTIFICATE REQUEST" (older OpenSSL) like any other, and refuses a PEM of another kind', async () => {
+    const authority = await load(root.pem, root.keyPem);
+    const { csrPem } = await makeCsr(`CN=CS1, O=${ORG}`);
+    expect((await authority.checkCsr(csrPem.replace(/CERTIFICATE REQUEST/g, 'NEW CERTIFICATE REQUEST'), 'CS1')).ok).toBe(true);
+    expect(await authority.checkCsr(root.pem, 'CS1')).toMatchObject({ ok: false, reason: expect.stringContaining('must be a PEM "CERTIFICATE REQUEST"') });
+  });
+
   it('names the configuration mistake: no certificate, a non-CA certificate, a key of no certificate in the file', async () => {
     await expect(load('nothing here')).rejects.toThrow('ocpp.tls.caFile: no PEM certificate found');
     const leaf = await stationCert(root, `CN=CS1, O=${ORG}`, '2026-03-01T00:00:00Z');

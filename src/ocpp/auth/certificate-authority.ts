@@ -124,8 +124,10 @@ export class CertificateAuthority {
     const invalid = (reason: string): Verdict<never> => ({ ok: false, reasonCode: 'InvalidCSR', reason });
     let csr: x509.Pkcs10CertificateRequest;
     try {
-      if (!/-----BEGIN CERTIFICATE REQUEST-----/.test(pem)) return invalid('csr: must be a PEM "CERTIFICATE REQUEST" (RFC 2986, A02.FR.03)');
-      csr = new x509.Pkcs10CertificateRequest(pem);
+      // Older OpenSSL versions label the block "NEW CERTIFICATE REQUEST"; the content is the same PKCS#10.
+      const block = /-----BEGIN (?:NEW )?CERTIFICATE REQUEST-----([A-Za-z0-9+/=\s]+)-----END (?:NEW )?CERTIFICATE REQUEST-----/.exec(pem);
+      if (!block) return invalid('csr: must be a PEM "CERTIFICATE REQUEST" (RFC 2986, A02.FR.03)');
+      csr = new x509.Pkcs10CertificateRequest(Buffer.from(block[1]!.replace(/\s/g, ''), 'base64'));
     } catch {
       return invalid('csr: does not parse as a PKCS#10 certificate request (RFC 2986)');
     }
