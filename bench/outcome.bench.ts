@@ -7,11 +7,12 @@
 //   npm run bench:outcome -- [--prices FILE] [--zone DK1] [--sessions FILE] [--shift-days N] [--site FILE]
 //                            [--cars 3-phase,1-phase] [--min-current A] [--sample-seconds S] [--measure-from YYYY-MM-DD]
 //                            [--arrival-weeks 8,0] [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress]
-//                            [--log LEVEL]
+//                            [--replan] [--log LEVEL]
 //
-// Sessions outside the prices' span are left out (and counted). With --measure-from, every session is replayed
-// (the product learns from what it stores, as in service) and the table counts those that arrive from that local
-// day on.
+// Sessions outside the prices' span are left out (and counted). With --measure-from, the sessions that arrive
+// before that local day are the site's history: written to the product's store as finished sessions before the
+// run (what it learns its arrivals from, as a site in service has them), and given to the replan rows the same
+// way; the table and the replay are the sessions from that day on (and before --until, when given).
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
@@ -25,6 +26,7 @@ import { runOffline } from './outcome/offline.js';
 import { runOnline, type OnlineResult } from './outcome/online.js';
 import { outcomeRows, markdownTable } from './outcome/metrics.js';
 import { dayChartSvg } from './outcome/chart.js';
+import { replanOnArrival } from './outcome/replan.js';
 import { FCFS, type PolicyResult } from './outcome/policies.js';
 
 const DEFAULTS = {
@@ -48,8 +50,11 @@ const { values: args } = parseArgs({
     'min-current': { type: 'string', default: '6' },
     'sample-seconds': { type: 'string', default: '300' },
     'measure-from': { type: 'string' },
+    until: { type: 'string' },
     progress: { type: 'boolean', default: false },
     'arrival-weeks': { type: 'string', default: '8,0' },
+    replan: { type: 'boolean', default: false },
+    'replan-weights': { type: 'string', default: '1' },
     log: { type: 'string' },
   },
 });
@@ -73,14 +78,23 @@ const arrivalWeeks = args['arrival-weeks'].split(',').map((x) => {
   if (!Number.isInteger(n) || n < 0 || n > 52) throw new Error(`--arrival-weeks: "${x}" is not a number of weeks 0..52`);
   return n;
 });
+const weights = args['replan-weights'].split(',').map(Number);
 const models: CarModel[] = args.cars.split(',').map((name) => {
   const m = CAR_MODELS[name.trim() as keyof typeof CAR_MODELS];
   if (!m) throw new Error(`--cars: "${name}" is not a car model (${Object.keys(CAR_MODELS).join(', ')})`);
   return { ...m, minCurrentA };
 });
-const { kept: sessions, outside } = withinPrices(shiftSessions(loadSessions(sessionsPath), shiftMs), series);
-const measureFrom = args['measure-from'] === undefined ? undefined : DateTime.fromISO(args['measure-from'], { zone: site.timeZone });
-if (measureFrom && !measureFrom.isValid) throw new Error(`--measure-from must be a date YYYY-MM-DD, got "${args['measure-from']}"`);
+const localDay = (name: string, iso: string | undefined) => {
+  if (iso === undefined) return undefined;
+  const d = DateTime.fromISO(iso, { zone: site.timeZone });
+  if (!d.isValid) throw new Error(`--${name} must be a date YYYY-MM-DD, got "${iso}"`);
+  return d.toMillis();
+};
+const measureFrom = localDay('measure-from', args['measure-from']);
+const until = localDay('until', args.until);
+const { kept: all, outside } = withinPrices(shiftSessions(loadSessions(sessionsPath), shiftMs), series);
+const learned = measureFrom === undefined ? [] : all.filter((s) => s.arrival < measureFrom);
+const sessions = all.filter((s) => (measureFrom === undefined || s.arrival >= measureFrom) && (until === undefined || s.arrival < until));
 
 const fmt = (ms: number) => DateTime.fromMillis(ms, { zone: site.timeZone }).toFormat("yyyy-MM-dd HH:mm ZZZZ");
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -90,31 +104,39 @@ const period = `${fmt(w0.grid.startMs)} .. ${fmt(periodEnd)}`;
 out(`# bench:outcome`);
 out();
 out(`- prices: ${pricesPath} (zone ${args.zone})`);
-out(`- sessions: ${sessionsPath}, ${sessions.length + outside} sessions${shiftMs ? `, shifted by ${shiftMs / 86_400_000} days` : ''}; ${outside} outside the prices' span; ${w0.visits.length} replayed, ${w0.turnedAway.length} turned away (no free EVSE)`);
+out(`- sessions: ${sessionsPath}, ${all.length + outside} sessions${shiftMs ? `, shifted by ${shiftMs / 86_400_000} days` : ''}; ${outside} outside the prices' span; ${w0.visits.length} replayed, ${w0.turnedAway.length} turned away (no free EVSE)`);
 out(`- site: ${site.id}, ${site.stations} stations x ${site.evsesPerStation} EVSEs at ${site.evseKw} kW, grid limit ${site.gridLimitKw} kW, ${site.slotMinutes}-minute slots`);
-out(`- period: ${period} (${w0.grid.slots} slots)${measureFrom ? `; measured on the sessions that arrive from ${fmt(measureFrom.toMillis())} on (${w0.visits.filter((v) => v.session.arrival >= measureFrom.toMillis()).length}), the product learning from the ones before as in service` : ''}`);
+out(`- period: ${period} (${w0.grid.slots} slots)${learned.length ? `; the ${learned.length} sessions before it are the site's history (stored before the run; what the product learns its arrivals from)` : ''}`);
 out(`- cars: ${models.map((m) => `${m.name} (${Math.min(site.evseKw, m.maxKw)} kW${m.minCurrentA ? `, minimum ${m.minCurrentA} A` : ', no minimum'})`).join('; ')}; meter values every ${sampleSeconds} s`);
 const alone = w0.visits.filter((v) => !v.feasible).map((v) => `${v.session.id} (${v.session.energyKwh} kWh in ${((v.session.departure - v.session.arrival) / 60_000).toFixed(0)} min)`);
 out(`- asked for: ${sum(w0.visits.map((v) => v.session.energyKwh)).toFixed(1)} kWh; cannot get their energy even alone at full power (${models[0]!.name}): ${alone.length > 12 ? `${alone.length} sessions` : alone.join(', ') || 'none'}`);
 out();
 
 let chartResults: { w: Workload; results: PolicyResult[] } | undefined;
+// The history on the same garage's EVSEs (placed as the replay places its sessions).
+const history = learned.length ? buildWorkload(site, learned, series).visits.map((v) => ({
+  stationId: v.stationId, evseId: v.evseId, arrival: v.session.arrival, departure: v.session.departure, energyKwh: v.session.energyKwh,
+})) : [];
 for (const model of models) {
   const w = buildWorkload(site, sessions, series, 'CS', model);
   const results: PolicyResult[] = runOffline(w);
+  // --replan: the planner alone, offline, re-planning at each arrival without and with the learned arrivals.
+  if (args.replan) {
+    const variants = arrivalWeeks.flatMap((weeks) => (weeks > 0 ? weights.map((weight) => ({ arrivalWeeks: weeks, weight })) : [{ arrivalWeeks: 0 }]));
+    results.splice(results.length - 1, 0, ...variants.map((o) => replanOnArrival(w, { ...o, history: learned })));
+  }
   const onlines: OnlineResult[] = [];
   for (const weeks of args['offline-only'] ? [] : arrivalWeeks) {
     // One row per setting of the product's arrival learning (policy.arrivalHistoryWeeks): 0 = today's planner.
     const name = weeks > 0 ? `our scheduler (arrivals, ${weeks} weeks)` : 'our scheduler (no arrivals)';
     const online = await runOnline(w, series, args.zone, {
-      car: model, sampleSeconds, arrivalHistoryWeeks: weeks, name, ...(args.log ? { log: args.log } : {}),
+      car: model, sampleSeconds, arrivalHistoryWeeks: weeks, name, history, ...(args.log ? { log: args.log } : {}),
       ...(args.progress ? { progress: (line: string) => process.stderr.write(`${model.name}, ${name}: ${line}\n`) } : {}),
     });
     onlines.push(online);
     results.splice(results.length - 1, 0, online);
   }
-  const measured = measureFrom ? { ...w, visits: w.visits.filter((v) => v.session.arrival >= measureFrom.toMillis()) } : w;
-  const rows = outcomeRows(measured, results, { reference: FCFS, bound: 'hindsight', ...(measureFrom ? { whole: w } : {}) });
+  const rows = outcomeRows(w, results, { reference: FCFS, bound: 'hindsight' });
   out(`## ${model.name} cars${model.minCurrentA ? ` (minimum ${model.minCurrentA} A)` : ''}`);
   out();
   out(markdownTable(rows));

@@ -101,6 +101,12 @@ export interface OnlineOptions {
   arrivalHistoryWeeks?: number;
   /** The row's name (default "our scheduler"). */
   name?: string;
+  /**
+   * Sessions the site had before the period (placed on its EVSEs), written to the product's store as finished
+   * transactions before it starts, as a site in service has them: what it learns its arrivals from. Replaying them
+   * would give the same store and take as long again.
+   */
+  history?: readonly { stationId: string; evseId: number; arrival: number; departure: number; energyKwh: number }[];
 }
 
 // Visits go on the clock a day ahead (their target 5 minutes before they plug in): thousands of timers set at once
@@ -128,6 +134,7 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
   });
   let meter: SessionMeter | undefined;
   try {
+    importHistory(world, opts.history ?? []);
     world.publishDayAhead(zone, site.timeZone, series);
     const battery = batteryKwh(w.visits);
     const users = userNumbers(w.visits);
@@ -198,6 +205,26 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
     await world.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Past sessions as the stations would have reported them: Started and Ended with the register at each. */
+function importHistory(world: World, history: NonNullable<OnlineOptions['history']>): void {
+  const tx = world.running.repositories.transactions;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const registerWh = new Map<string, number>();
+  history.forEach((h, n) => {
+    const key = `${h.stationId}#${h.evseId}`;
+    const startWh = registerWh.get(key) ?? 0;
+    const endWh = startWh + h.energyKwh * 1000;
+    registerWh.set(key, endWh);
+    const event = (seqNo: number, eventType: 'Started' | 'Ended', at: number, wh: number) => tx.applyEvent({
+      stationId: h.stationId, transactionId: `history-${n + 1}`, seqNo, eventType, triggerReason: eventType === 'Started' ? 'Authorized' : 'EVDeparted',
+      timestamp: iso(at), offline: false, evseId: h.evseId, connectorId: 1,
+      meterValues: [{ timestamp: iso(at), measurand: 'Energy.Active.Import.Register', value: wh, unit: 'Wh' }], payload: { imported: true },
+    }, iso(at));
+    event(0, 'Started', h.arrival, startWh);
+    event(1, 'Ended', h.departure, endWh);
+  });
 }
 
 /** The largest per-session difference between the simulator's energy and the product's stored register. */

@@ -4,9 +4,11 @@
  * wait for the midday dip, the limit is full from noon and the later cars charge at 16-18 h; hindsight would have
  * charged the early ones at 10-11 h.
  *
- * So the plan also holds the cars the site's own past says will come (arrivals-model.ts): per slot of the grid
+ * So the plan also holds the cars the site's own past says will come (arrivals-model.ts): per hour of the grid
  * after now, the expected number of arrivals λ (a fraction of a car, or several) as one weighted phantom car that
- * arrives at the slot, stays the learned time and asks for λ times the learned energy, at λ times a car's power.
+ * arrives in the middle of it, stays the learned time and asks for λ times the learned energy, at λ times a car's
+ * power. One phantom per hour rather than per slot: the solver's time grows with the vehicles (per slot made
+ * each solve about 8 times slower in bench:outcome --replan).
  * Phantoms share the limit with the real cars in the joint optimisation, at a lower priority (a real car is never
  * left short for one), and their plans are never pushed: only the real cars' plans leave the planner, and each
  * cycle builds the phantoms afresh from now, so the plan follows reality as cars do (or do not) arrive.
@@ -35,36 +37,46 @@ const MIN_EXPECTED_KWH = 0.05;
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
 /**
- * The expected cars for a plan on `grid` (which starts now), as solver vehicles after the real ones. A phantom's
- * stay is cut at the grid's end, and its energy in proportion (the plan covers only that part of its stay).
+ * The expected cars for a plan on `grid` (which starts now), as solver vehicles after the real ones: one per hour
+ * of the model (its bin) that the grid reaches after now, for the cars expected in the part of it still to come,
+ * arriving at the middle of that part. A phantom's stay is cut at the grid's end, and its energy in proportion
+ * (the plan covers only that part of its stay). `weight` scales the expected cars (1: the mean).
  */
-export function expectedVehicles(model: ArrivalModel | undefined, grid: SlotGrid, carKw: number): VehicleSpec[] {
-  if (!model || model.sessions === 0 || !(carKw > 0)) return [];
+export function expectedVehicles(model: ArrivalModel | undefined, grid: SlotGrid, carKw: number, weight = 1): VehicleSpec[] {
+  if (!model || model.sessions === 0 || !(carKw > 0) || !(weight > 0)) return [];
   const T = grid.starts.length;
+  const slotEnd = (i: number) => grid.starts[i + 1] ?? grid.endMs;
+  const binMs = model.binMinutes * 60_000;
   const out: VehicleSpec[] = [];
-  for (let i = 0; i < T; i++) {
+  // Slots grouped by the model's bin they start in (UTC-aligned hours: whole-hour zones keep local hours aligned).
+  for (let i = 0; i < T;) {
+    const binStart = Math.floor(grid.starts[i]! / binMs) * binMs;
+    let j = i;
+    while (j < T && grid.starts[j]! < binStart + binMs) j++;
     const from = grid.starts[i]!;
-    const to = grid.starts[i + 1] ?? grid.endMs;
+    const to = slotEnd(j - 1);
     const bin = binAt(model, from);
-    // Slot 0 starts now: only the arrivals in the rest of it are still to come.
-    const cars = bin.carsPerDay * ((to - from) / 60_000 / model.binMinutes);
+    const cars = weight * bin.carsPerDay * ((to - from) / binMs);
+    const arriveMs = (from + to) / 2;
+    i = j;
     if (cars <= 0 || bin.stayMinutes <= 0) continue;
-    const departureMs = from + bin.stayMinutes * 60_000;
-    const inGrid = Math.min(1, (grid.endMs - from) / (departureMs - from));
-    let dep = i + 1;
-    while (dep < T && (grid.starts[dep + 1] ?? grid.endMs) <= departureMs) dep++;
+    let first = 0;
+    while (first < T - 1 && slotEnd(first) <= arriveMs) first++;
+    const departureMs = arriveMs + bin.stayMinutes * 60_000;
+    const inGrid = Math.min(1, (grid.endMs - arriveMs) / (departureMs - arriveMs));
+    let dep = first + 1;
+    while (dep < T && slotEnd(dep) <= departureMs) dep++;
     const maxKw = new Array<number>(T).fill(0);
     let capacityKwh = 0;
-    for (let k = i; k < dep; k++) {
+    for (let k = first; k < dep; k++) {
       // A partial slot (slot 0 is the rest of the current one) scales its power like every car's (problem.ts): the
       // solver's powers are averages over a whole slot.
-      const share = ((grid.starts[k + 1] ?? grid.endMs) - grid.starts[k]!) / grid.slotMs;
-      maxKw[k] = round(cars * carKw * share);
+      maxKw[k] = round(cars * carKw * ((slotEnd(k) - grid.starts[k]!) / grid.slotMs));
       capacityKwh += maxKw[k]! * (grid.slotMs / 3_600_000);
     }
     const energyKwh = round(Math.min(capacityKwh, cars * bin.energyKwh * inGrid));
     if (energyKwh < MIN_EXPECTED_KWH) continue;
-    out.push({ id: `${EXPECTED_PREFIX}${new Date(from).toISOString()}`, availableFrom: i, departure: dep, energyKwh, maxKw, priority: EXPECTED_PRIORITY });
+    out.push({ id: `${EXPECTED_PREFIX}${new Date(from).toISOString()}`, availableFrom: first, departure: dep, energyKwh, maxKw, priority: EXPECTED_PRIORITY });
   }
   return out;
 }

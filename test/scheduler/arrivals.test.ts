@@ -112,15 +112,22 @@ describe('planning with the cars still to come', () => {
     expect(plan.sessions[0]!.shortfallKwh).toBeCloseTo(0, 6);
   });
 
-  it('builds one weighted expected car per slot: a quarter of the hourly rate, the learned stay and energy', () => {
+  it('builds one weighted expected car per hour: arriving in its middle, with the learned stay and energy', () => {
     const grid = slotGrid(local('2026-11-23T10:50:00'), 15, local('2026-11-23T17:00:00'));
     const phantoms = expectedVehicles(mondays, grid, 11);
-    // 11:00, 11:15, 11:30, 11:45: 0.25 cars each, 3 hours (12 slots), 5.5 kWh at up to 2.75 kW.
-    expect(phantoms.map((p) => [p.availableFrom, p.departure, p.energyKwh, p.priority])).toEqual([[1, 13, 5.5, -1], [2, 14, 5.5, -1], [3, 15, 5.5, -1], [4, 16, 5.5, -1]]);
-    expect(phantoms[0]!.maxKw).toEqual([0, ...new Array(12).fill(2.75), ...new Array(grid.starts.length - 13).fill(0)]);
-    // A stay cut by the grid's end asks for its share: a grid to 12:30 holds 1.5 of the 11:00 car's 3 hours.
+    // Slot 0 is 10:50-11:00 (nobody expected at 10 h); the 11 h car arrives at 11:30 (slot 3) and stays until
+    // 14:30 (slot 15 starts then): 1 car, 22 kWh, up to 11 kW; after the real cars, at a lower priority.
+    expect(phantoms.map((p) => [p.availableFrom, p.departure, p.energyKwh, p.priority])).toEqual([[3, 15, 22, -1]]);
+    expect(phantoms[0]!.maxKw).toEqual([0, 0, 0, ...new Array(12).fill(11), ...new Array(grid.starts.length - 15).fill(0)]);
+    // The rest of an hour counts its share of the hour's cars: from 11:20, two thirds of a car, arriving at 11:40.
+    const late = expectedVehicles(mondays, slotGrid(local('2026-11-23T11:20:00'), 15, local('2026-11-23T17:00:00')), 11);
+    expect(late[0]!.energyKwh).toBeCloseTo((22 * 2) / 3, 5);
+    expect((late[0]!.maxKw as number[])[1]).toBeCloseTo((11 * 2) / 3, 5);
+    // A stay cut by the grid's end asks for its share: a grid to 12:30 holds 1 of the 11:30 car's 3 hours.
     const short = expectedVehicles(mondays, slotGrid(local('2026-11-23T10:50:00'), 15, local('2026-11-23T12:30:00')), 11);
-    expect(short[0]!.energyKwh).toBeCloseTo(5.5 * 0.5, 9);
+    expect(short[0]!.energyKwh).toBeCloseTo(22 / 3, 5);
+    // Twice the mean, when asked.
+    expect(expectedVehicles(mondays, grid, 11, 2)[0]!.energyKwh).toBe(44);
   });
 });
 

@@ -1,0 +1,88 @@
+/**
+ * The planner's idea without the product around it: at every slot in which a car arrives, solve the cars that are
+ * here (what each still needs, its stay, the limit) and charge by that plan until the next arrival; with
+ * `arrivals`, also the cars still to come, learned each day from the sessions that finished before it
+ * (src/scheduler/arrivals.ts, the product's own code). Offline and exact (no minimum power, whole slots), so it runs
+ * three months in seconds: how the choices for the cars still to come compare, before the product is run with them.
+ */
+import { solve, type VehicleSpec } from '../../solver/index.js';
+import { learnArrivals, type ArrivalModel } from '../../src/scheduler/arrivals-model.js';
+import { expectedVehicles } from '../../src/scheduler/arrivals.js';
+import { slotGrid } from '../../src/scheduler/problem.js';
+import type { PolicyResult } from './policies.js';
+import type { Workload } from './workload.js';
+import type { SessionRecord } from '../../src/cli/sim/sessions.js';
+import { DateTime } from 'luxon';
+
+const DONE_KWH = 1e-6;
+
+export interface ReplanOptions {
+  /** Weeks of finished sessions to learn the arrivals from (0: only the cars that are here). */
+  arrivalWeeks: number;
+  /** Scales the expected cars (1: the mean). */
+  weight?: number;
+  /** Sessions before the period, learned from as the workload's own finished ones. */
+  history?: readonly SessionRecord[];
+  name?: string;
+}
+
+export function replanOnArrival(w: Workload, opts: ReplanOptions): PolicyResult {
+  const { grid, site } = w;
+  const h = grid.stepMs / 3_600_000;
+  const rows = new Map(w.visits.map((v) => [v.session.id, new Array<number>(v.capKwh.length).fill(0)]));
+  const left = new Map(w.visits.map((v) => [v.session.id, v.session.energyKwh]));
+  const arrivalSlots = [...new Set(w.visits.filter((v) => v.toSlot > v.fromSlot).map((v) => v.fromSlot))].sort((a, b) => a - b);
+  let model: { day: string; model: ArrivalModel | undefined } | undefined;
+  let solves = 0;
+  let total = 0;
+  let max = 0;
+  arrivalSlots.forEach((t0, k) => {
+    const until = arrivalSlots[k + 1] ?? grid.slots;
+    const here = w.visits.filter((v) => v.fromSlot <= t0 && t0 < v.toSlot && left.get(v.session.id)! > DONE_KWH);
+    if (here.length === 0) return;
+    const last = Math.max(...here.map((v) => v.toSlot));
+    const T = last - t0;
+    const startMs = grid.startMs + t0 * grid.stepMs;
+    const vehicles: VehicleSpec[] = here.map((v) => {
+      const maxKw = new Array<number>(T).fill(0);
+      for (let t = t0; t < v.toSlot; t++) maxKw[t - t0] = v.capKwh[t - v.fromSlot]! / h;
+      return { id: v.session.id, availableFrom: 0, departure: v.toSlot - t0, energyKwh: left.get(v.session.id)!, maxKw };
+    });
+    if (opts.arrivalWeeks > 0) {
+      const today = DateTime.fromMillis(startMs, { zone: site.timeZone }).startOf('day');
+      if (model?.day !== today.toISODate()) model = { day: today.toISODate()!, model: learn(w, opts.history ?? [], today.minus({ weeks: opts.arrivalWeeks }).toMillis(), today.toMillis()) };
+      // The product's grid from the start of this slot (whole slots: the plan starts on the boundary here).
+      const g = slotGrid(startMs, site.slotMinutes, startMs + T * grid.stepMs);
+      vehicles.push(...expectedVehicles(model.model, g, site.evseKw, opts.weight ?? 1));
+    }
+    const started = performance.now();
+    const plan = solve({ slotMinutes: site.slotMinutes, prices: w.prices.slice(t0, last), siteLimitKw: site.gridLimitKw, tieBreak: 'earlier', vehicles });
+    const ms = performance.now() - started;
+    solves++;
+    total += ms;
+    max = Math.max(max, ms);
+    const byId = new Map(plan.vehicles.map((p) => [p.id, p]));
+    for (const v of here) {
+      const p = byId.get(v.session.id)!;
+      const row = rows.get(v.session.id)!;
+      for (let t = t0; t < Math.min(until, v.toSlot); t++) {
+        const e = Math.min(p.powerKw[t - t0]! * h, left.get(v.session.id)!);
+        row[t - v.fromSlot] = e;
+        left.set(v.session.id, left.get(v.session.id)! - e);
+      }
+    }
+  });
+  const named = opts.arrivalWeeks > 0 ? `re-plan on arrival + arrivals (${opts.arrivalWeeks} weeks${opts.weight && opts.weight !== 1 ? `, x${opts.weight}` : ''})` : 're-plan on arrival';
+  return { name: opts.name ?? named, kwh: rows, replans: solves, solverMs: { total, max, count: solves } };
+}
+
+/** The sessions that arrived in [fromMs, toMs) and left before toMs, as the product's store would have them. */
+function learn(w: Workload, history: readonly SessionRecord[], fromMs: number, toMs: number): ArrivalModel | undefined {
+  const past = [...history, ...w.visits.map((v) => v.session)]
+    .filter((s) => s.arrival >= fromMs && s.departure < toMs)
+    .map((s) => ({ arrivalMs: s.arrival, departureMs: s.departure, energyKwh: s.energyKwh }));
+  if (past.length === 0) return undefined;
+  const first = Math.min(...past.map((p) => p.arrivalMs));
+  const from = Math.max(fromMs, DateTime.fromMillis(first, { zone: w.site.timeZone }).startOf('day').toMillis());
+  return learnArrivals(past, w.site.timeZone, from, toMs);
+}
