@@ -4,7 +4,6 @@ import { X509Certificate as NodeCertificate } from 'node:crypto';
 import { CERTIFICATE_RENEW_BEFORE_MS, type IssuedCertificateStore, type PresentedCertificate, type StationStore } from '../../domain/stations.js';
 import type { Clock } from '../../platform/clock.js';
 import { isoUtc } from '../../platform/clock.js';
-import type { Logger } from '../../platform/logger.js';
 import { CertificateAuthority } from './certificate-authority.js';
 
 /**
@@ -131,8 +130,8 @@ function oneLine(name: string): string {
 }
 
 /**
- * The certificates the client sent, leaf first, as node links them (issuerCertificate). getPeerCertificate(true)
- * leaves out the sub-CAs a client sends when they do not verify against the server's `ca`; this does not.
+ * The certificates the client sent, leaf first, as node links them (issuerCertificate): node's certificate objects,
+ * not getPeerCertificate(true)'s, which copies every field of every certificate into plain objects first.
  */
 export function peerChain(socket: TLSSocket): NodeCertificate[] {
   const out: NodeCertificate[] = [];
@@ -153,7 +152,7 @@ export function profile3Refusal(
   stationId: string,
   req: IncomingMessage,
   tls: boolean,
-  services: { certificates?: StationCertificates | null | undefined; stations: StationStore; clock: Clock; logger: Logger },
+  services: { certificates?: StationCertificates | null | undefined; stations: StationStore; clock: Clock },
 ): { status: number; reason: string } | null {
   const refuse = (reason: string) => ({ status: 401, reason: `InvalidChargingStationCertificate: ${reason}` }); // A00.FR.408
   // A00.FR.002: a profile 3 station on the plain port uses a different profile than ours for it.
