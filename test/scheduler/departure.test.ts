@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../solver/index.js';
+import { slotGrid, slotsEndingBy } from '../../src/scheduler/problem.js';
 import { fixtureSite, planFixture } from './planner-fixture.js';
 
 /**
@@ -42,5 +43,22 @@ describe('a departure inside a slot is planned to the minute', () => {
     const min = planFixture(fixtureSite(), NOW, [{ evseId: 1, needKwh: 27.7, departure: '2026-11-23T19:33', minCurrentA: 6 }]).plan;
     expect(min.sessions[0]!.shortfallKwh).toBe(0);
     expect((min.problem as Problem).vehicles[0]!.minKw).toEqual(expect.arrayContaining([0.828]));
+  });
+
+  it('at fleet size the cuts are bounded: beyond 32, departures are rounded down to 5 minutes (then half slots), never later', () => {
+    // 240 cars leaving at every minute from 05:00 to 08:59 the next morning.
+    const departures = Array.from({ length: 240 }, (_, i) => at('2026-11-24T04:00:00Z') + i * 60_000);
+    const until = Math.max(...departures);
+    const plain = slotGrid(NOW, 15, until);
+    const cut = slotGrid(NOW, 15, until, departures);
+    expect(cut.starts.length - plain.starts.length).toBeLessThanOrEqual(32);
+    expect(cut.starts.length).toBeGreaterThan(plain.starts.length);
+    for (const d of departures) {
+      const n = slotsEndingBy(cut, d);
+      const end = cut.starts[n] ?? cut.endMs;
+      expect(end).toBeLessThanOrEqual(d); // the slots it counts on end by its departure
+      expect(d - end).toBeLessThan(5 * 60_000); // and it loses less than 5 minutes (the slot's start lost up to 14)
+    }
+    expect(cut.fractions.reduce((a, f) => a + f, 0)).toBeCloseTo(plain.fractions.reduce((a, f) => a + f, 0), 9);
   });
 });
