@@ -128,7 +128,7 @@ const cpu = cpus();
 process.stdout.write(`storm bench: node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, load average ${loadavg()[0]!.toFixed(1)}, ulimit -n ${fdLimit}, ` +
   `${args.stations} stations from ${args.addresses} addresses, flood ${args.floodRate}/s for ${args.floodSeconds} s\n`);
 
-interface StormRow { phase: string; stations: number; backS: number | null; attempts: number | null; load: number | null; other: number | null; errors: number | null; probe: Latency; lost: number; loopMaxMs: number }
+interface StormRow { phase: string; stations: number; backS: number | null; afterReadyS: number | null; attempts: number | null; load: number | null; other: number | null; errors: number | null; probe: Latency; lost: number; loopMaxMs: number }
 /** The server's longest event-loop block since the last call. */
 async function loopMax(): Promise<number> {
   server!.send({ type: 'loop' });
@@ -150,7 +150,7 @@ try {
   await sleep(5000);
   order(probeProc, { type: 'report' });
   const ref = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
-  storm.push({ phase: 'probe alone (reference)', stations: 1, backS: null, attempts: null, load: null, other: null, errors: null, probe: ref.rtt, lost: ref.lost, loopMaxMs: await loopMax() });
+  storm.push({ phase: 'probe alone (reference)', stations: 1, backS: null, afterReadyS: null, attempts: null, load: null, other: null, errors: null, probe: ref.rtt, lost: ref.lost, loopMaxMs: await loopMax() });
 
   process.stdout.write(`  first connect of ${args.stations} stations, all at once ...\n`);
   order(probeProc, { type: 'mark' });
@@ -160,20 +160,22 @@ try {
   order(probeProc, { type: 'report' });
   const p1 = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
   if (first.refusedOther + first.refusedForLoad > 0) process.stdout.write(`  refusals: ${JSON.stringify(first.byStatus)}\n`);
-  storm.push({ phase: 'first connect, all at once', stations: args.stations, backS: first.ms / 1000, attempts: first.attempts, load: first.refusedForLoad, other: first.refusedOther, errors: first.connectErrors, probe: p1.rtt, lost: p1.lost, loopMaxMs: await loopMax() });
+  storm.push({ phase: 'first connect, all at once', stations: args.stations, backS: first.ms / 1000, afterReadyS: first.ms / 1000, attempts: first.attempts, load: first.refusedForLoad, other: first.refusedOther, errors: first.connectErrors, probe: p1.rtt, lost: p1.lost, loopMaxMs: await loopMax() });
 
   await sleep(3000);
   process.stdout.write('  kill -9 of the server and an immediate restart ...\n');
   order(fleetProc, { type: 'mark' });
   order(probeProc, { type: 'mark' });
+  const killedAt = performance.now();
   server!.kill('SIGKILL');
   await new Promise((r) => server!.once('exit', r));
   restart = await startServer();
+  const readyAfterKillMs = performance.now() - killedAt;
   const back = await next<Extract<StationReport, { type: 'allConnected' }>>(fleetProc, 'allConnected', 300_000);
   order(probeProc, { type: 'report' });
   const p2 = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
   process.stdout.write(`  failed attempts after the kill: ${JSON.stringify(back.byStatus)}\n`);
-  storm.push({ phase: 'kill -9 + restart', stations: args.stations, backS: back.ms / 1000, attempts: back.attempts, load: back.refusedForLoad, other: back.refusedOther, errors: back.connectErrors, probe: p2.rtt, lost: p2.lost, loopMaxMs: await loopMax() });
+  storm.push({ phase: 'kill -9 + restart', stations: args.stations, backS: back.ms / 1000, afterReadyS: (back.ms - readyAfterKillMs) / 1000, attempts: back.attempts, load: back.refusedForLoad, other: back.refusedOther, errors: back.connectErrors, probe: p2.rtt, lost: p2.lost, loopMaxMs: await loopMax() });
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill();
 }
@@ -215,8 +217,8 @@ function table(head: string[], rows: string[][]): string {
 }
 const ref = storm[0]?.probe.p99 ?? NaN;
 process.stdout.write(`\n${table(
-  ['phase', 'stations', 'all back s', 'handshakes', '503 (load)', 'other refusals', 'connect errors', 'probe HB n', 'p50 ms', 'p99 ms', 'max ms', 'p99 / ref', 'lost', 'server loop max ms'],
-  storm.map((r) => [r.phase, String(r.stations), fmt(r.backS), String(r.attempts ?? '-'), String(r.load ?? '-'), String(r.other ?? '-'), String(r.errors ?? '-'),
+  ['phase', 'stations', 'all back s', 'after ready s', 'handshakes', '503 (load)', 'other refusals', 'connect errors', 'probe HB n', 'p50 ms', 'p99 ms', 'max ms', 'p99 / ref', 'lost', 'server loop max ms'],
+  storm.map((r) => [r.phase, String(r.stations), fmt(r.backS), fmt(r.afterReadyS), String(r.attempts ?? '-'), String(r.load ?? '-'), String(r.other ?? '-'), String(r.errors ?? '-'),
     String(r.probe.n), fmt(r.probe.p50, 2), fmt(r.probe.p99, 2), fmt(r.probe.max, 1), fmt(r.probe.p99 / ref, 1), String(r.lost), fmt(r.loopMaxMs, 0)]),
 )}\n\n`);
 const legitRef = flood[0]?.legit.p50 ?? NaN;
@@ -231,7 +233,8 @@ process.stdout.write([
   `started in ${fmt(firstStart.readyMs / 1000)} s (start() itself ${fmt(firstStart.startMs / 1000)} s), restarted after kill -9 in`,
   `${fmt(restart.readyMs / 1000)} s (start() ${fmt(restart.startMs / 1000)} s). Stations: forked processes over loopback on the same`,
   `${cpu.length} cores (fleet from ${args.addresses} source addresses 127.0.0.10+, probe 127.0.0.2). all back s = from the kill (or the first`,
-  `attempt) until every station has an open connection again, server start included; a station retries 0.5-1 s after a`,
+  `attempt) until every station has an open connection again, server start included (after ready s: from the moment the`,
+  `restarted server was ready, i.e. the storm alone; under tsx most of the start is compiling TypeScript); a station retries 0.5-1 s after a`,
   `refused TCP connect, after Retry-After on a 503. probe HB = Heartbeat round trips every 50 ms over that period`,
   `(reference: the probe alone); server loop max = the server's longest event-loop block in the phase. Flood: one address sending handshakes with a wrong password for a known station while`,
   `that station connects every 100 ms from another address with the right one; server log lines = lines written meanwhile.`,

@@ -36,6 +36,7 @@ export class HandshakeGuard {
   readonly gate: HandshakeGate;
   readonly backoff: StationBackoff;
   private readonly sampler: LogSampler;
+  private readonly watched = new WeakSet<Duplex>();
   private queue: Queued[] = [];
   private head = 0;
   private pumping = false;
@@ -71,6 +72,8 @@ export class HandshakeGuard {
 
   /** Node removes its own error listener from a socket it hands to 'upgrade': ours must be there first. */
   watch(socket: Duplex, remote: string | undefined): void {
+    if (this.watched.has(socket)) return;
+    this.watched.add(socket);
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.sampler.warn('OCPP socket error', { code: err.code, remote }, 'OCPP socket error: one client lost');
     });
