@@ -10,11 +10,13 @@ import { highsSolver } from "./engine-highs.js";
 import type { Highs } from "./engine-highs.js";
 import { needsMinPower, solveWithMinPower } from "./min-power.js";
 import { buildPlan } from "./plan.js";
+import { solveWithDemand } from "./demand.js";
 import type { EngineName, Plan, Problem, VehicleSpec } from "./types.js";
 
 export type * from "./types.js";
 export { parseProblem, ProblemError } from "./parse.js";
 export { loadHighs } from "./engine-highs.js";
+export { sitePeakKw, sitePowerKw } from "./demand.js";
 export type { Highs } from "./engine-highs.js";
 
 export class SolverError extends Error {
@@ -108,6 +110,16 @@ function warmStart(inst: Instance, plan: Plan | undefined): Float64Array | undef
  * throws SolverError only for an engine that cannot take the problem. solveMs is 0 here (see timedSolve).
  */
 export function solve(problem: Problem, options: SolveOptions = {}): Plan {
+  if (problem.demandCharge) {
+    // Each capped solve is a different problem: a warm start from another plan would not apply.
+    const { warm: _warm, ...rest } = options;
+    return solveWithDemand(problem, (p) => solveEnergy(p, rest));
+  }
+  return solveEnergy(problem, options);
+}
+
+/** solve() without a demand charge: delivered energy, then energy cost, then the tie-break. */
+function solveEnergy(problem: Problem, options: SolveOptions): Plan {
   const inst = buildInstance(problem);
   const engine = pickEngine(inst, options);
   const initial = engine === "flow" && !needsMinPower(inst) ? warmStart(inst, options.warm) : undefined;

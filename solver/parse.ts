@@ -162,5 +162,13 @@ export function parseProblem(json: unknown): Problem {
     if (json.tieBreak !== "earlier" && json.tieBreak !== "later") throw new ProblemError("tieBreak", 'must be "earlier" or "later"');
     problem.tieBreak = json.tieBreak;
   }
+  if (json.demandCharge !== undefined) {
+    const dc = json.demandCharge;
+    if (!isObject(dc)) throw new ProblemError("demandCharge", "must be an object { perKw, peakSoFarKw }");
+    if (!isNum(dc.perKw) || dc.perKw < 0) throw new ProblemError("demandCharge.perKw", "must be a non-negative number");
+    const so = dc.peakSoFarKw ?? 0;
+    if (!isNum(so) || so < 0) throw new ProblemError("demandCharge.peakSoFarKw", "must be a non-negative number");
+    problem.demandCharge = { perKw: dc.perKw, peakSoFarKw: so };
+  }
   return problem;
 }

@@ -52,6 +52,34 @@ export interface Problem {
   circuits?: CircuitSpec[];
   vehicles: VehicleSpec[];
   tieBreak?: TieBreak;
+  /**
+   * A demand charge: perKw x the billing period's highest site power (15-minute average), of which peakSoFarKw is
+   * already reached (paid for). Planned jointly with the energy cost, after delivered energy (see demand.ts).
+   */
+  demandCharge?: DemandCharge;
+}
+
+export interface DemandCharge {
+  perKw: number;
+  peakSoFarKw: number;
+}
+
+/** The demand side of a plan solved with a demand charge. */
+export interface DemandOutcome {
+  perKw: number;
+  peakSoFarKw: number;
+  /** Highest planned site power (kW). */
+  peakKw: number;
+  /** max(peakSoFarKw, peakKw): what the period is billed on if nothing else raises it. */
+  billedPeakKw: number;
+  /** perKw x billedPeakKw. */
+  chargeEur: number;
+  /** perKw x (billedPeakKw - peakSoFarKw): what this plan adds to the period's demand charge. */
+  addedEur: number;
+  /** Energy cost + addedEur: the objective the plan minimises after delivered energy. */
+  totalCost: number;
+  /** The site cap the search settled on, when it is below the energy-only plan's peak. */
+  capKw?: number;
 }
 
 export interface TargetOutcome {
@@ -84,4 +112,6 @@ export interface Plan {
   vehicles: VehiclePlan[];
   solver: string;
   solveMs: number;
+  /** Present when the problem has a demandCharge. totalCost stays the energy cost. */
+  demand?: DemandOutcome;
 }
