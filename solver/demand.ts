@@ -9,7 +9,7 @@
 // slopes, which is exact when one breakpoint lies in the last interval). With minimum power C(P) comes from
 // the min-power rounding and need not be convex; the search is then a heuristic that still never plans a
 // larger shortfall than the energy-only plan.
-import type { DemandOutcome, Plan, Problem } from "./types.js";
+import type { DemandCharge, DemandOutcome, Plan, Problem } from "./types.js";
 
 /** Caps closer than this (kW, relative to max(1, U)) are not told apart. */
 export const CAP_TOL_KW = 1e-6;
@@ -19,16 +19,20 @@ const GOLDEN = (Math.sqrt(5) - 1) / 2;
 
 export type PlainSolve = (problem: Problem) => Plan;
 
-/** The site's power per slot (kW) as planned: what is held against the site limit. */
-export function sitePowerKw(plan: Plan, T: number): number[] {
+/**
+ * The site's power per slot (kW) as planned, what is held against the site limit, as actually drawn: divided by
+ * the slot's fraction and plus the base load of dc (if given).
+ */
+export function sitePowerKw(plan: Plan, T: number, dc?: DemandCharge): number[] {
   const out = new Array<number>(T).fill(0);
   for (const v of plan.vehicles) for (let t = 0; t < T; t++) out[t]! += v.powerKw[t] ?? 0;
+  for (let t = 0; t < T; t++) out[t] = out[t]! / (dc?.slotFraction?.[t] ?? 1) + (dc?.baseKw?.[t] ?? 0);
   return out;
 }
 
 /** Highest planned site power. Slots are 15, 30 or 60 minutes of constant power, so this is also the highest 15-minute average. */
-export function sitePeakKw(plan: Plan, T: number): number {
-  return sitePowerKw(plan, T).reduce((m, p) => Math.max(m, p), 0);
+export function sitePeakKw(plan: Plan, T: number, dc?: DemandCharge): number {
+  return sitePowerKw(plan, T, dc).reduce((m, p) => Math.max(m, p), 0);
 }
 
 /** Shortfall per priority, highest priority first: final needs and intermediate targets (on time). */
@@ -42,16 +46,25 @@ function shortfallKey(problem: Problem, plan: Plan): number[] {
   );
 }
 
+/** The problem with the site's power held at or below capKw (as drawn, base load included). */
 function capped(problem: Problem, capKw: number): Problem {
-  const { demandCharge: _dc, ...rest } = problem;
+  const { demandCharge: dc, ...rest } = problem;
   const lim = problem.siteLimitKw;
-  const siteLimitKw = lim === undefined ? capKw : typeof lim === "number" ? Math.min(lim, capKw) : lim.map((l) => Math.min(l, capKw));
+  const T = problem.prices.length;
+  if (!dc?.baseKw && !dc?.slotFraction) {
+    const siteLimitKw = lim === undefined ? capKw : typeof lim === "number" ? Math.min(lim, capKw) : lim.map((l) => Math.min(l, capKw));
+    return { ...rest, siteLimitKw };
+  }
+  const siteLimitKw = Array.from({ length: T }, (_, t) => {
+    const l = lim === undefined ? Infinity : typeof lim === "number" ? lim : lim[t]!;
+    return Math.min(l, Math.max(0, capKw - (dc.baseKw?.[t] ?? 0)) * (dc.slotFraction?.[t] ?? 1));
+  });
   return { ...rest, siteLimitKw };
 }
 
 export function demandOutcome(problem: Problem, plan: Plan, capKw?: number): DemandOutcome {
   const dc = problem.demandCharge ?? { perKw: 0, peakSoFarKw: 0 };
-  const peakKw = round9(sitePeakKw(plan, problem.prices.length));
+  const peakKw = round9(sitePeakKw(plan, problem.prices.length, dc));
   const billedPeakKw = Math.max(dc.peakSoFarKw, peakKw);
   const addedEur = round9(dc.perKw * (billedPeakKw - dc.peakSoFarKw));
   const out: DemandOutcome = {
@@ -76,7 +89,7 @@ export function solveWithDemand(problem: Problem, plain: PlainSolve): Plan {
   const T = problem.prices.length;
   const { demandCharge: _dc, ...energyOnly } = problem;
   const base = plain(energyOnly);
-  const U = sitePeakKw(base, T);
+  const U = sitePeakKw(base, T, dc);
   if (!(dc.perKw > 0) || U <= dc.peakSoFarKw) return { ...base, demand: demandOutcome(problem, base) };
   const baseKey = shortfallKey(problem, base);
   const tol = CAP_TOL_KW * Math.max(1, U);
@@ -88,7 +101,7 @@ export function solveWithDemand(problem: Problem, plain: PlainSolve): Plan {
   };
   const deliversAsBase = (P: number): boolean => shortfallKey(problem, at(P)).every((s, i) => s <= baseKey[i]! + SHORT_TOL);
   // The lowest cap that loses no energy: delivered energy is non-decreasing in the cap, so bisect.
-  let L = dc.peakSoFarKw;
+  let L = Math.max(dc.peakSoFarKw, ...(dc.baseKw ?? []));
   if (!deliversAsBase(L)) {
     let lo = L;
     let hi = U;
@@ -133,7 +146,7 @@ export function solveWithDemand(problem: Problem, plain: PlainSolve): Plan {
   for (const P of candidates) {
     const plan = P >= U ? base : at(P);
     if (P < U && !deliversAsBase(P)) continue;
-    const peak = sitePeakKw(plan, T);
+    const peak = sitePeakKw(plan, T, dc);
     const total = plan.totalCost + dc.perKw * Math.max(peak, dc.peakSoFarKw);
     const better = !best || total < best.total - 1e-9 * Math.max(1, Math.abs(total)) || (total <= best.total + 1e-9 * Math.max(1, Math.abs(total)) && peak < best.peak);
     if (better) best = { plan, cap: P, total, peak };

@@ -169,6 +169,13 @@ export function parseProblem(json: unknown): Problem {
     const so = dc.peakSoFarKw ?? 0;
     if (!isNum(so) || so < 0) throw new ProblemError("demandCharge.peakSoFarKw", "must be a non-negative number");
     problem.demandCharge = { perKw: dc.perKw, peakSoFarKw: so };
+    for (const key of ["baseKw", "slotFraction"] as const) {
+      const arr = dc[key];
+      if (arr === undefined) continue;
+      const ok = Array.isArray(arr) && arr.length === T && arr.every((x) => isNum(x) && x >= 0 && (key === "baseKw" || (x > 0 && x <= 1)));
+      if (!ok) throw new ProblemError(`demandCharge.${key}`, key === "baseKw" ? `must be an array of ${T} non-negative numbers` : `must be an array of ${T} numbers in (0, 1]`);
+      problem.demandCharge[key] = (arr as number[]).slice();
+    }
   }
   return problem;
 }

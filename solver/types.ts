@@ -62,6 +62,13 @@ export interface Problem {
 export interface DemandCharge {
   perKw: number;
   peakSoFarKw: number;
+  /** Site power per slot that is not in the problem (uncontrolled chargers, floors), actual kW. Default 0. */
+  baseKw?: number[];
+  /**
+   * Per slot, the fraction of a whole slot it covers (the scheduler's partial slot 0 and cut slots): planned
+   * power is an average over the whole slot, so the power actually drawn is planned / fraction. Default 1.
+   */
+  slotFraction?: number[];
 }
 
 /** The demand side of a plan solved with a demand charge. */

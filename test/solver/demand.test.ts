@@ -49,6 +49,23 @@ describe("demand charge: exact against the LP with a peak variable", () => {
     });
   }
 
+  it("base load and partial slots (the scheduler's uncontrolled chargers and slot 0): drawn power counts", () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const rnd = mulberry32(seed * 104729);
+      const problem: Problem = randomProblem(seed, { vehicles: 5, slots: 10, siteFraction: 0.6 });
+      const T = problem.prices.length;
+      const baseKw = Array.from({ length: T }, () => Math.round(rnd() * 8 * 1000) / 1000);
+      const slotFraction = Array.from({ length: T }, (_, t) => (t === 0 || rnd() < 0.2 ? Math.round((0.2 + 0.8 * rnd()) * 1000) / 1000 : 1));
+      problem.demandCharge = { perKw: [0.05, 0.3, 1][seed % 3]!, peakSoFarKw: seed % 2 ? 0 : 9, baseKw, slotFraction };
+      const plan = solve(problem);
+      const lp = demandLpOracle(problem, highs);
+      expect(checkPlan(problem, plan)).toEqual([]);
+      const got = deliveredByPriority(problem, plan);
+      deliveredByPriority(problem, lp.plan).forEach((e, i) => expect(close(got[i]!, e), `seed ${seed} delivered`).toBe(true));
+      expect(close(total(plan), lp.objective), `seed ${seed}: ${total(plan)} vs LP ${lp.objective} (peak ${plan.demand!.peakKw} vs ${lp.peakKw})`).toBe(true);
+    }
+  });
+
   it("with perKw 0 the plan equals the energy-only plan", () => {
     for (let seed = 1; seed <= 10; seed++) {
       const problem = randomProblem(seed, { vehicles: 5, slots: 12, siteFraction: 0.5, targets: true });

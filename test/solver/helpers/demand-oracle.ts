@@ -13,12 +13,14 @@ export function demandLpOracle(problem: Problem, highs: Highs): { plan: Plan; ob
   const { T, V, h } = inst;
   const lp = buildLp(inst, { tieEps: 0 });
   const p = lp.nCols++;
-  lp.colLo.push(dc.peakSoFarKw * h), lp.colHi.push(Infinity), lp.binary.push(false);
+  lp.colLo.push(Math.max(dc.peakSoFarKw, ...(dc.baseKw ?? [])) * h), lp.colHi.push(Infinity), lp.binary.push(false);
   for (let t = 0; t < T; t++) {
     const idx: number[] = [];
     for (let v = 0; v < V; v++) if (lp.xCol[v * T + t]! >= 0) idx.push(lp.xCol[v * T + t]!);
-    if (idx.length === 0) continue;
-    rowsPush(lp.rows, [...idx, p], [...idx.map(() => 1), -1]);
+    // Drawn power = planned / fraction + base <= peak, in energy per whole slot.
+    const f = dc.slotFraction?.[t] ?? 1;
+    const base = dc.baseKw?.[t] ?? 0;
+    rowsPush(lp.rows, [...idx, p], [...idx.map(() => 1), -f], -base * h * f);
   }
   lp.cost.idx.push(p), lp.cost.val.push(dc.perKw / h);
   const out: { values?: Float64Array } = {};
@@ -28,6 +30,6 @@ export function demandLpOracle(problem: Problem, highs: Highs): { plan: Plan; ob
   return { plan, objective: plan.totalCost + dc.perKw * peakKw, peakKw };
 }
 
-function rowsPush(rows: { lo: number; hi: number; idx: number[]; val: number[] }[], idx: number[], val: number[]): void {
-  rows.push({ lo: -Infinity, hi: 0, idx, val });
+function rowsPush(rows: { lo: number; hi: number; idx: number[]; val: number[] }[], idx: number[], val: number[], hi: number): void {
+  rows.push({ lo: -Infinity, hi, idx, val });
 }
