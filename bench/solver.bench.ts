@@ -22,6 +22,8 @@ interface Result {
   delivered: number | null;
   solver: string | null;
   coldMs?: number;
+  /** Vehicles left short in the plan. */
+  short?: number | null;
 }
 
 function measure(args: WorkerArgs): Result | "timeout" | string {
@@ -46,8 +48,10 @@ function skip(engine: string, v: number, t: number): boolean {
 const fmt = (x: number, d = 1): string => x.toFixed(d);
 const rows: string[][] = [];
 const header = ["vehicles", "slots", "engine", "median ms", "× parse", "peak MB", "cost", "gap to best"];
+// --fleet: only the fleet-size rows (issue 21) and the minimum-power table, for a short run.
+const fleetOnly = process.argv.includes("--fleet");
 
-for (const t of [24, 96]) {
+for (const t of fleetOnly ? [] : [24, 96]) {
   for (const v of [1, 10, 100, 1000, 10000]) {
     const base = measure({ mode: "parse", vehicles: v, slots: t, engine: "flow", reps: 5, seed: 42 });
     const parseMs = typeof base === "object" ? base.ms : NaN;
@@ -78,7 +82,7 @@ for (const t of [24, 96]) {
 
 // Circuits make the search wider (one state per circuit and slot): one row per size with one circuit
 // per 25 vehicles, flow engine only, HiGHS as the reference cost.
-for (const v of [1000, 10000]) {
+for (const v of fleetOnly ? [] : [1000, 10000]) {
   const res: [string, Result | string][] = [];
   for (const engine of ["flow", "highs"] as const) {
     if (skip(engine, v, 96)) {
@@ -96,7 +100,7 @@ for (const v of [1000, 10000]) {
   }
 }
 
-for (const v of [1000, 10000]) {
+for (const v of fleetOnly ? [] : [1000, 10000]) {
   const rp = measure({ mode: "replan", vehicles: v, slots: 96, engine: "flow", reps: 9, seed: 42 });
   if (typeof rp === "object") {
     const how = rp.solver === "flow (warm)" ? "warm" : `fell back: ${rp.solver}`;
@@ -110,7 +114,40 @@ function table(head: string[], body: string[][]): string {
   return [line(head), "|" + w.map((x, i) => (i < 3 ? ":" : "-") + "-".repeat(x) + (i < 3 ? "-" : ":")).join("|") + "|", ...body.map(line)].join("\n");
 }
 
-console.log(table(header, rows));
+if (rows.length > 0) console.log(table(header, rows));
+
+// Fleet-size rows, each beside a reference measured in the same run (ratios are steadier than milliseconds on
+// a shared machine). The reference implementation (bench/solver/reference.ts) is the same algorithm written
+// plainly: per slot in price order, Dinic's maximum flow on the explicit network.
+{
+  const fleet: string[][] = [];
+  const ms = (r: Result | string): string => (typeof r === "object" ? fmt(r.ms, r.ms < 10 ? 2 : 1) : r);
+  const row = (name: string, r: Result | string, refName: string, ref: Result | string, note = ""): void => {
+    const ratio = typeof r === "object" && typeof ref === "object" ? fmt(r.ms / ref.ms, 2) : "";
+    const cost = typeof r === "object" && r.cost !== null ? r.cost.toFixed(4) : "";
+    fleet.push([name, ms(r), refName, ms(ref), ratio, cost, note]);
+    process.stderr.write(`${name}: ${ms(r)} ms (reference ${ms(ref)} ms)\n`);
+  };
+  const plain1k = measure({ mode: "solve", vehicles: 1000, slots: 96, engine: "flow", reps: 7, seed: 42 });
+  const ref1k = measure({ mode: "reference", vehicles: 1000, slots: 96, engine: "flow", reps: 3, seed: 42 });
+  const min1k = measure({ mode: "solve", vehicles: 1000, slots: 96, engine: "flow", reps: 7, seed: 42, minPower: true });
+  const refCost = typeof ref1k === "object" && ref1k.cost !== null ? ref1k.cost : NaN;
+  const plainCost = typeof plain1k === "object" && plain1k.cost !== null ? plain1k.cost : NaN;
+  row("1,000 x 96 with 6 A minimum, cold", min1k, "1,000 x 96 without minimum (flow)", plain1k,
+    typeof min1k === "object" ? `${(100 * (min1k.cost! - plainCost) / plainCost).toFixed(4)} % above the relaxation (no minimum), ${min1k.short} short` : "");
+  row("flow 1,000 x 96 (plain exact plan)", plain1k, "reference implementation 1,000 x 96", ref1k,
+    `same cost: ${Math.abs(plainCost - refCost) <= 1e-6 * refCost ? "yes" : `no (${refCost.toFixed(4)})`}`);
+  const rpShort = measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 9, seed: 42, siteFraction: 0.1 });
+  if (typeof rpShort === "object") {
+    fleet.push(["warm re-plan after one change, some cars short", fmt(rpShort.ms, 2), "cold solve, same problem", fmt(rpShort.coldMs!, 1),
+      fmt(rpShort.ms / rpShort.coldMs!, 2), "", `${rpShort.short} short; ${rpShort.solver === "flow (warm)" ? "warm" : `fell back: ${rpShort.solver}`}`]);
+  } else fleet.push(["warm re-plan after one change, some cars short", rpShort, "", "", "", "", ""]);
+  const big = measure({ mode: "solve", vehicles: 10000, slots: 96, engine: "flow", reps: 3, seed: 42, circuits: true });
+  const bigPlain = measure({ mode: "solve", vehicles: 10000, slots: 96, engine: "flow", reps: 3, seed: 42 });
+  row("10,000 x 96, 400 circuits", big, "10,000 x 96, site limit only (flow)", bigPlain);
+  console.log("");
+  console.log(table(["row", "median ms", "same-run reference", "reference ms", "ratio", "cost", "note"], fleet));
+}
 
 // The min-power rule: rounding of the LP relaxation against the exact MIP (HiGHS branch and bound).
 const highs = await loadHighs();

@@ -133,10 +133,13 @@ function solveEnergy(problem: Problem, options: SolveOptions): Plan {
     const lpFallback = options.engine === "flow" ? undefined : fallbackEngine(inst, options);
     relaxed = (ins, cap, lb) => {
       if (initial) {
-        // The exchange argument behind the warm start needs every vehicle served in full; otherwise the
-        // cold solve decides who gets the shortfall.
+        // The top-up ends at a maximum flow (passes repeat until none delivers more), and with one priority
+        // class a maximum flow is optimal iff no exchange between slots improves it, which the exchange pass
+        // removes: a cycle through the source would need an augmenting path. With several classes a cycle
+        // "higher class takes what a lower one draws in the same slot" costs nothing in slots, so the cold solve
+        // decides who gets the shortfall there.
         const w = solveFlow(inst, { cap, initial });
-        if (deliversAll(inst, w.x)) {
+        if (inst.nClasses === 1 || deliversAll(inst, w.x)) {
           used = "flow (warm)";
           return w.x;
         }

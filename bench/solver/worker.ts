@@ -6,9 +6,15 @@ import { buildInstance } from "../../solver/instance.js";
 import { loadHighs, parseProblem, replan, solve } from "../../solver/index.js";
 import type { Change, Plan, Problem, SolveOptions } from "../../solver/index.js";
 import { randomProblem } from "../../test/solver/helpers/random-problem.js";
+import { solveReference } from "./reference.js";
 
 export interface WorkerArgs {
-  mode: "solve" | "parse" | "replan";
+  /** reference: the plain implementation in reference.ts, timed like a solve. */
+  mode: "solve" | "parse" | "replan" | "reference";
+  /** Every vehicle with a 6 A minimum (4.14 kW at 11 kW and up, else 1-phase 1.38 kW). */
+  minPower?: boolean;
+  /** Site limit as a fraction of the summed max power (default 0.3); 0.1 leaves some cars short. */
+  siteFraction?: number;
   /** One circuit per 25 vehicles (the extra rows); the main table has only the site limit. */
   circuits?: boolean;
   vehicles: number;
@@ -18,11 +24,12 @@ export interface WorkerArgs {
   seed: number;
 }
 
-export function benchProblem(a: Pick<WorkerArgs, "vehicles" | "slots" | "seed" | "circuits">): Problem {
+export function benchProblem(a: Pick<WorkerArgs, "vehicles" | "slots" | "seed" | "circuits" | "minPower" | "siteFraction">): Problem {
   // Site limit at 30 % of the fleet's summed max power: binding in every cheap slot, while every vehicle
   // can still get its energy. With circuits: one circuit per 25 vehicles, each limited to half of its
   // vehicles' summed max power.
-  const p = randomProblem(a.seed, { vehicles: a.vehicles, slots: a.slots, siteFraction: 0.3 });
+  const p = randomProblem(a.seed, { vehicles: a.vehicles, slots: a.slots, siteFraction: a.siteFraction ?? 0.3 });
+  if (a.minPower) for (const v of p.vehicles) v.minKw = (typeof v.maxKw === "number" ? v.maxKw : Math.max(...v.maxKw)) >= 11 ? 4.14 : 1.38;
   if (!a.circuits) return p;
   const nc = Math.max(2, Math.round(a.vehicles / 25));
   const sum = new Array<number>(nc).fill(0);
@@ -51,6 +58,13 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       buildInstance(parseProblem(JSON.parse(text)));
       times.push(performance.now() - t0);
+    }
+  } else if (a.mode === "reference") {
+    for (let i = 0; i < a.reps; i++) {
+      const t0 = performance.now();
+      const r = solveReference(problem);
+      times.push(performance.now() - t0);
+      extra = { refCost: r.cost };
     }
   } else {
     const options: SolveOptions = { engine: a.engine };
@@ -94,8 +108,9 @@ async function main(): Promise<void> {
   const out = {
     ms: median(times),
     rssMb: process.resourceUsage().maxRSS / 1024,
-    cost: plan?.totalCost ?? null,
+    cost: plan?.totalCost ?? (extra.refCost as number | undefined) ?? null,
     delivered: plan ? plan.vehicles.reduce((s, v) => s + v.energyKwh, 0) : null,
+    short: plan ? plan.vehicles.filter((v) => v.shortfallKwh > 1e-6).length : null,
     solver: plan?.solver ?? null,
     ...extra,
   };

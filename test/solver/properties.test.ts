@@ -227,6 +227,33 @@ describe("solver properties (seeded random instances)", () => {
     expect(warm).toBeGreaterThan(60); // most of these are served in full, where the warm start applies
   });
 
+  it("warm re-plans also when some cars cannot be served in full: the cold optimum (energy and cost), without a cold solve", () => {
+    let warm = 0;
+    let shortCases = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const p = randomProblem(8500 + seed, { vehicles: 3 + (seed % 12), slots: 4 + (seed % 20), siteFraction: 0.06 + (seed % 4) * 0.04, circuits: seed % 4, perSlotLimits: seed % 3 === 0, negativePrices: seed % 5 === 0 });
+      const state = { problem: p, plan: solve(p) };
+      const spec = p.vehicles[seed % p.vehicles.length]!;
+      const changes: Change[] = [
+        { kind: "arrive", vehicle: { ...spec, id: "new", energyKwh: spec.energyKwh * 0.5 } },
+        { kind: "leave", id: spec.id },
+        { kind: "update", vehicle: { ...spec, energyKwh: spec.energyKwh * 1.5, departure: spec.departure - 1 } },
+      ];
+      for (const change of changes) {
+        const next = replan(state, change);
+        const cold = solve(applyChange(p, change));
+        if (cold.status !== "shortfall") continue;
+        shortCases++;
+        if (next.plan.solver === "flow (warm)") warm++;
+        expect(checkPlan(next.problem, next.plan), `seed ${seed} ${change.kind}`).toEqual([]);
+        expect(relClose(deliveredByPriority(next.problem, next.plan)[0]!, deliveredByPriority(next.problem, cold)[0]!), `seed ${seed} ${change.kind}: energy`).toBe(true);
+        expect(relClose(next.plan.totalCost, cold.totalCost), `seed ${seed} ${change.kind}: ${next.plan.totalCost} vs ${cold.totalCost}`).toBe(true);
+      }
+    }
+    expect(shortCases).toBeGreaterThan(60);
+    expect(warm).toBe(shortCases);
+  });
+
   it("engine flow refuses what it cannot represent instead of answering wrongly", () => {
     const p = randomProblem(3001, { vehicles: 4, slots: 6, circuits: 1, mixedPhases: true });
     p.circuits![0]!.phaseLimitA = 16;
