@@ -13,7 +13,7 @@ export interface WorkerArgs {
   mode: "solve" | "parse" | "replan" | "reference";
   /** Every vehicle with a 6 A minimum (4.14 kW at 11 kW and up, else 1-phase 1.38 kW). */
   minPower?: boolean;
-  /** Site limit as a fraction of the summed max power (default 0.3); 0.1 leaves some cars short. */
+  /** Site limit as a fraction of the summed max power (default 0.3); 0.2 leaves some cars short. */
   siteFraction?: number;
   /** One circuit per 25 vehicles (the extra rows); the main table has only the site limit. */
   circuits?: boolean;
