@@ -25,7 +25,13 @@ import type { VehicleSpec } from '../../solver/index.js';
 import type { Site } from '../domain/sites.js';
 import type { TransactionStore } from '../domain/stations.js';
 import { binAt, learnArrivals, type ArrivalModel, type PastSession } from './arrivals-model.js';
-import type { SlotGrid } from './problem.js';
+
+/** The planning grid as problem.ts makes it (slot i is [starts[i], starts[i+1]), the last ends at endMs). */
+export interface ExpectedGrid {
+  starts: readonly number[];
+  endMs: number;
+  slotMs: number;
+}
 
 /** Phantom vehicles' ids start with this: never a real `${stationId}#${evseId}`. */
 export const EXPECTED_PREFIX = 'expected@';
@@ -42,7 +48,7 @@ const round = (x: number) => Math.round(x * 1e6) / 1e6;
  * arriving at the middle of that part. A phantom's stay is cut at the grid's end, and its energy in proportion
  * (the plan covers only that part of its stay). `weight` scales the expected cars (1: the mean).
  */
-export function expectedVehicles(model: ArrivalModel | undefined, grid: SlotGrid, carKw: number, weight = 1): VehicleSpec[] {
+export function expectedVehicles(model: ArrivalModel | undefined, grid: ExpectedGrid, carKw: number, weight = 1): VehicleSpec[] {
   if (!model || model.sessions === 0 || !(carKw > 0) || !(weight > 0)) return [];
   const T = grid.starts.length;
   const slotEnd = (i: number) => grid.starts[i + 1] ?? grid.endMs;
