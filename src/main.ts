@@ -144,6 +144,7 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
       const energy = pricesConfig.tariffs[t]?.energy;
       return energy?.kind === 'market' ? energy.zone : null;
     },
+    tariffDemand: (t) => pricesConfig.tariffs[t]?.demandCharge ?? null,
   });
   wireScheduler(events, scheduler, repositories.stations);
   const tokens = new ApiTokenRepository(db);

@@ -80,6 +80,19 @@ export const EnergyPrice = Type.Union([
 ]);
 export type EnergyPrice = Static<typeof EnergyPrice>;
 
+/**
+ * A demand charge (issue 21): the tariff's currency per kW of the billing period's highest 15-minute average site
+ * power, as grid operators bill fleets. The scheduler plans energy and this charge together (solver/demand.ts).
+ */
+export const DemandChargeConfig = Type.Object(
+  {
+    perKwPerPeriod: Type.Number({ minimum: 0, description: 'currency per kW of the period\'s highest 15-minute average power' }),
+    period: Type.Literal('month', { description: 'billing period: the calendar month in the tariff\'s time zone' }),
+  },
+  { additionalProperties: false },
+);
+export type DemandChargeConfig = Static<typeof DemandChargeConfig>;
+
 /** A site's tariff: what one grid connection pays per kWh, part by part. */
 export const SiteTariff = Type.Object(
   {
@@ -89,6 +102,7 @@ export const SiteTariff = Type.Object(
     gridFees: Type.Array(BandSchedule, { default: [] }),
     taxes: Type.Array(Tax, { default: [] }),
     vat: Type.Array(VatRate, { default: [] }),
+    demandCharge: Type.Optional(DemandChargeConfig),
   },
   { additionalProperties: false },
 );

@@ -10,6 +10,7 @@ import { enforceLimits } from './limits.js';
 import { addBoosts, type BoostPart } from './boost.js';
 import { explainShortfall } from './shortfall.js';
 import type { ArrivalModel } from './arrivals-model.js';
+import { demandChargeOnGrid, type SiteDemand } from './demand-peak.js';
 
 export interface PlannerDeps {
   stores: SessionStores;
@@ -25,6 +26,8 @@ export interface PlannerDeps {
   stopped?: ((stationId: string, transactionId: string) => boolean) | undefined;
   /** The site's learned arrivals (arrivals.ts), read once a day, not per cycle; absent: plan the cars that are here. */
   arrivals?: ((site: Site, now: number) => ArrivalModel | undefined) | undefined;
+  /** The site's demand charge and the billing period's peak so far (demand-peak.ts), read once per cycle; absent: energy only. */
+  demand?: ((site: Site, now: number) => SiteDemand | undefined) | undefined;
 }
 
 /** Chargers we cannot steer: planned as they really draw, and the others planned around them. */
@@ -61,6 +64,8 @@ export function planSite(site: Site, now: number, triggers: string[], deps: Plan
   const fixed = unsteered.map((s) => fixedLoad(site, grid, s, deps));
   const built = buildProblem(site, grid, priceRows.map((p) => p?.total ?? 0), capacity, controlled, fixed, deps.arrivals?.(site, now));
   const boosts = addBoosts(site, built, controlled);
+  const demand = deps.demand?.(site, now);
+  if (demand && demand.perKw > 0) built.problem.demandCharge = demandChargeOnGrid(grid, demand, fixed, controlled);
   const solved = controlled.length ? timedSolve(built.problem, {}, deps.monotonicMs) : emptyPlan();
   const prices = priceRows.map((p) => p?.total ?? 0);
   const boostKw = (v: number) => {

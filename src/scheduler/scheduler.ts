@@ -22,6 +22,7 @@ import { boostOfVehicle, clearBoost, setBoost, type ChargeNowDeps } from './char
 import { nextDeparture, type NextDeparture } from './departures.js';
 import { sessionCost, sessionCosts, type SessionCostQuery } from './session-costs.js';
 import { SiteArrivals } from './arrivals.js';
+import { SiteDemandPeaks, type DemandChargeTerms } from './demand-peak.js';
 
 export interface SchedulerStores extends SessionStores {
   /** Also where the scheduler records a session's car and boost (migration 0005) and finds sessions by period. */
@@ -50,6 +51,8 @@ export interface SchedulerDeps {
   monotonicMs: () => number;
   /** The price zone a tariff reads, so new prices re-plan only the sites they concern (null: a static tariff). */
   tariffZone?: ((tariff: string) => string | null) | undefined;
+  /** A tariff's demand charge (prices.tariffs.*.demandCharge), null when it has none (issue 21). */
+  tariffDemand?: ((tariff: string) => DemandChargeTerms | null) | undefined;
 }
 
 /** A request from a person or system that cannot be applied: the message names the field (convention 7). */
@@ -82,10 +85,13 @@ export class Scheduler {
 
   /** Each site's learned arrivals, relearned once a day from its stored sessions (issue 21). */
   private readonly arrivals: SiteArrivals;
+  /** Each site's peak so far in the billing period, measured once per completed quarter hour. */
+  private readonly demandPeaks: SiteDemandPeaks;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.index = new SiteIndex(deps.sites);
     this.arrivals = new SiteArrivals(deps.stores.transactions);
+    this.demandPeaks = new SiteDemandPeaks(deps.stores);
   }
 
   start(): void {
@@ -401,6 +407,7 @@ export class Scheduler {
       stopped: (stationId, tx) => this.stopped.has(`${stationId}#${tx}`),
       monotonicMs: deps.monotonicMs,
       arrivals: (s, at) => this.arrivals.model(s, at),
+      demand: (s, at) => this.demandPeaks.forSite(s, at, deps.tariffDemand?.(s.tariff)),
     });
     this.annotate(site, result);
     const previous = this.latestOf(site.id);
