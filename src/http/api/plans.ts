@@ -73,7 +73,18 @@ export function planView(ctx: ApiContext, plan: PlanRecord) {
     summedKw,
     prices,
     sessions: plan.sessions.map((s) => sessionView(ctx, s, names)),
+    demand: planDemand(plan, summedKw),
   };
+}
+
+/** The demand charge the plan was made with (its stored problem), its peak so far and the plan's own peak, as drawn. */
+function planDemand(plan: PlanRecord, summedKw: readonly number[]) {
+  const dc = (plan.problem as { demandCharge?: { perKw: number; peakSoFarKw: number } } | null)?.demandCharge;
+  if (!dc) return null;
+  const plannedPeakKw = round3(Math.max(0, ...summedKw));
+  const billedPeakKw = Math.max(dc.peakSoFarKw, plannedPeakKw);
+  const money = (x: number) => Math.round(x * 100) / 100;
+  return { perKw: dc.perKw, peakSoFarKw: round3(dc.peakSoFarKw), peakSoFarCost: money(dc.perKw * dc.peakSoFarKw), plannedPeakKw, billedPeakKw: round3(billedPeakKw), billedCost: money(dc.perKw * billedPeakKw) };
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;

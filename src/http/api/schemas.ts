@@ -154,6 +154,16 @@ export const PlanSessionView = Type.Object({
 });
 export type PlanSessionView = Static<typeof PlanSessionView>;
 
+/** The site tariff's demand charge as this plan was made with it (issue 21); null without one. */
+export const PlanDemandView = Type.Object({
+  perKw: Type.Number({ description: 'currency per kW of the billing period’s highest 15-minute average site power' }),
+  peakSoFarKw: Type.Number({ description: 'the highest 15-minute average site power so far in the billing period (metered)' }),
+  peakSoFarCost: Type.Number({ description: 'perKw x peakSoFarKw: the demand charge already incurred' }),
+  plannedPeakKw: Type.Number({ description: 'the highest site power this plan draws' }),
+  billedPeakKw: Type.Number({ description: 'max(peakSoFarKw, plannedPeakKw)' }),
+  billedCost: Type.Number({ description: 'perKw x billedPeakKw: the period’s demand charge if nothing else raises the peak' }),
+});
+
 export const PlanView = Type.Object({
   planId: Type.Integer(),
   siteId: Type.String(),
@@ -168,6 +178,7 @@ export const PlanView = Type.Object({
   summedKw: Type.Array(Type.Number(), { description: 'the sessions’ planned power summed per slot' }),
   prices: Type.Array(Nullable(PriceParts), { description: 'per slot; null where no price was known' }),
   sessions: Type.Array(PlanSessionView),
+  demand: Nullable(PlanDemandView),
 });
 export type PlanView = Static<typeof PlanView>;
 

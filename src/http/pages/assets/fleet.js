@@ -98,8 +98,22 @@ function renderPlan() {
     ['Cars', String(plan.sessions.length)],
     ['Expected cost', f.money(plan.totalCost, plan.currency)],
     ['Short at departure', String(short), { class: short ? 'bad' : '' }],
+    ...demandPairs(plan),
   ];
   $('plan-summary').replaceChildren(...pairs.flatMap(([k, v, a]) => [el('dt', {}, k), el('dd', a || {}, v)]));
+}
+
+/** The demand charge: the month's peak so far and its cost, and the peak this plan draws (text only). */
+function demandPairs(plan) {
+  const d = plan.demand;
+  if (!d) return [];
+  const kw = (x) => `${x.toFixed(1)} kW`;
+  const raises = d.plannedPeakKw > d.peakSoFarKw + 0.05;
+  return [
+    ['Peak this month', `${kw(d.peakSoFarKw)}: ${f.money(d.peakSoFarCost, plan.currency)} demand charge`, { id: 'demand-peak' }],
+    ['Planned peak', raises ? `${kw(d.plannedPeakKw)}: raises the charge to ${f.money(d.billedCost, plan.currency)}` : `${kw(d.plannedPeakKw)}: within this month's peak`,
+      { id: 'demand-planned', class: raises ? 'bad' : '' }],
+  ];
 }
 
 // ---- cost and saving ---------------------------------------------------------------------------------------
