@@ -18,7 +18,11 @@
 // on time (the "slack" of the deadline).
 import { CarState, EPS } from "./min-power-state.js";
 
+const NO_SLACK: number[] = [];
+
 export class Rounding extends CarState {
+  private readonly cands = new Float64Array(6);
+
   run(): void {
     const { inst } = this;
     const byClass = Array.from({ length: inst.V }, (_, v) => v).sort((a, b) => inst.cls[a]! - inst.cls[b]! || a - b);
@@ -175,8 +179,13 @@ export class Rounding extends CarState {
         const vt = v * T + t;
         const wt = w * T + t;
         if (t === m || this.e[vt]! < need - EPS || cap[wt]! - this.e[wt]! < need - EPS) continue;
-        const cands = [need, minE[wt]! - this.e[wt]!, this.e[vt]!, this.e[wm]!, this.e[vt]! - minE[vt]!, this.e[wm]! - minE[wm]!].sort((x, y) => x - y);
-        for (const d of cands) {
+        // Candidate amounts, smallest first (a scratch array: this loop runs for every partner and slot).
+        const cands = this.cands;
+        cands[0] = need, cands[1] = minE[wt]! - this.e[wt]!, cands[2] = this.e[vt]!;
+        cands[3] = this.e[wm]!, cands[4] = this.e[vt]! - minE[vt]!, cands[5] = this.e[wm]! - minE[wm]!;
+        cands.sort();
+        for (let ci = 0; ci < 6; ci++) {
+          const d = cands[ci]!;
           if (!(d >= need - EPS) || d > this.e[vt]! + EPS || d > this.e[wm]! + EPS) continue;
           if (this.e[im]! + d > cap[im]! + EPS || this.e[wt]! + d > cap[wt]! + EPS) continue;
           // Cheap filter before the full check: a slot left between 0 and its minimum must be able to be last.
@@ -220,9 +229,9 @@ export class Rounding extends CarState {
         const id = v * T + d;
         const room = this.u(v, c) - Math.max(this.e[ic]!, this.r[ic]!);
         if (room <= EPS) break;
-        const sl = this.slacks(v);
-        const cands = [Math.min(room, this.e[id]!), Math.min(room, this.e[id]! - minE[id]!)];
-        for (const a0 of cands) {
+        const sl = this.dl.length === 0 ? NO_SLACK : this.slacks(v);
+        for (let k = 0; k < 2; k++) {
+          const a0 = Math.min(room, k === 0 ? this.e[id]! : this.e[id]! - minE[id]!);
           const a = this.capMove(sl, d, c, a0);
           if (a <= EPS) continue;
           this.e[ic]! += a;
