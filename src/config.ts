@@ -72,6 +72,7 @@ export const ConfigSchema = Type.Object(
             failuresPerAddressPerMinute: Type.Integer({ minimum: 1 }),
             maxPendingHandshakes: Type.Integer({ minimum: 1 }),
             maxConnections: Type.Integer({ minimum: 1 }),
+            listenBacklog: Type.Integer({ minimum: 1, maximum: 65535 }),
             handshakeTimeoutSeconds: Type.Number({ minimum: 1 }),
             backoffInitialSeconds: Type.Number({ minimum: 1 }),
             backoffMaxSeconds: Type.Number({ minimum: 1 }),

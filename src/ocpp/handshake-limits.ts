@@ -11,6 +11,8 @@ export interface ConnectLimits {
   maxPendingHandshakes: number;
   /** Station connections held at once. */
   maxConnections: number;
+  /** The listening sockets' accept queue (listen(2) backlog): how many new connections can arrive in one go. */
+  listenBacklog: number;
   /** A connection must complete its upgrade request (and TLS handshake) within this time. */
   handshakeTimeoutSeconds: number;
   /** A station closed for misbehaving (1008) is refused for this long, doubling each time... */

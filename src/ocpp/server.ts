@@ -104,7 +104,9 @@ export class OcppServer implements StationDirectory {
     const start = (server: Server, port: number) =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, this.config.host, () => resolve((server.address() as AddressInfo).port));
+        // A short accept queue: a storm's surplus waits in the stations' TCP retries instead of arriving in one poll
+        // phase (issue 20: 511 at once held the loop ~300 ms; ocpp.limits.listenBacklog).
+        server.listen({ port, host: this.config.host, backlog: this.config.limits.listenBacklog }, () => resolve((server.address() as AddressInfo).port));
       });
     let port: number | null = null;
     let tlsPort: number | null = null;

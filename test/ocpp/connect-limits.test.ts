@@ -20,7 +20,7 @@ import { handshake } from '../helpers/ocpp-handshake.js';
 const PASSWORD = 'a-long-station-secret-0001';
 const WRONG = 'a-wrong-password-000001';
 const LIMITS: ConnectLimits = {
-  handshakesPerAddressPerMinute: 1000, failuresPerAddressPerMinute: 1000, maxPendingHandshakes: 100, maxConnections: 1000,
+  handshakesPerAddressPerMinute: 1000, failuresPerAddressPerMinute: 1000, maxPendingHandshakes: 100, maxConnections: 1000, listenBacklog: 200,
   handshakeTimeoutSeconds: 10, backoffInitialSeconds: 10, backoffMaxSeconds: 600,
 };
 
