@@ -57,7 +57,7 @@ export function plannedSession(site: Site, now: number, metered: ActiveSession, 
     needs: session.needs,
     socPercent: session.socPercent,
   });
-  const stopped = deps.stopped?.(session.stationId, session.transactionId) === true || stoppedDrawing(session.meter, now, offeredKw, minKw);
+  const stopped = deps.stopped?.(session.stationId, session.transactionId) === true || stoppedDrawing(session.meter, offeredKw, minKw);
   // A SoC-based rest was read with the SoC: what the car took since then is not needed any more.
   const sinceSoc = target.remainingKwh !== null && session.socAtMs !== null && session.meter.registers.at(-1)?.ms === session.socAtMs ? extra : 0;
   const wanted = stopped ? 0 : target.remainingKwh !== null ? Math.max(0, target.remainingKwh - sinceSoc) : Math.max(0, (target.sessionKwh ?? 0) - session.deliveredKwh);

@@ -148,10 +148,7 @@ export class Scheduler {
       this.tokens.set(key, tx.idToken);
       this.chargingStates.set(key, tx.chargingState);
     }
-    // A car that suspends while offered power may be full: plan again (planned-session.ts counts it as done).
-    // One counted as done whose state turns to Charging again (it had only paused) is planned again too.
-    const changed = e.eventType === 'Updated' && stateBefore !== undefined && stateBefore !== tx.chargingState;
-    if (changed && tx.chargingState === 'SuspendedEV' && !this.stopped.has(key)) this.trigger(placed.site.id, 'car-suspended');
+    // A car counted as done (planned-session.ts) whose state turns to Charging again (it had only paused) is planned again.
     if (e.eventType === 'Updated' && stateBefore !== 'Charging' && tx.chargingState === 'Charging' && this.stopped.delete(key)) this.trigger(placed.site.id, 'car-resumed');
     // A new session's first TxProfile goes out as soon as it is computed (issue 21): until then the car charges at
     // the TxDefaultProfile, whatever the plan would give it.

@@ -29,8 +29,16 @@ describe('a car that stops drawing while offered power', () => {
     await cs.meter(1, 'TX-1', 300, 0, undefined, 'SuspendedEV'); // full at 1.2 kWh: its battery was fuller than thought
     await settle(server);
     const s = server.running.scheduler;
+    // One reading in SuspendedEV is not enough (a car that has not yet followed a raised limit says it for a moment).
+    expect(s.latestPlan('depot')!.sessions[0]!.requestedKwh).toBeGreaterThan(18);
+    // The register stays put, read every minute: the plan expected more, so the deviation re-plans, and once the
+    // meter shows 4 minutes without a watt under a profile that offered 11 kW, the car is done.
+    for (let minute = 0; minute < 12; minute++) {
+      server.clock.advance(60_000);
+      await cs.meter(1, 'TX-1', 0, 0, undefined, 'SuspendedEV');
+      await settle(server);
+    }
     let plan = s.latestPlan('depot')!;
-    expect(plan.triggers).toContain('car-suspended');
     expect(plan.sessions[0]).toMatchObject({ requestedKwh: 0, shortfallKwh: 0, shortfallReason: null });
     expect(plan.sessions[0]!.notes.join(' ')).toContain('stopped drawing');
     expect(plan.status).toBe('optimal');
@@ -38,7 +46,7 @@ describe('a car that stops drawing while offered power', () => {
 
     // Offered nothing, the station says SuspendedEVSE: still done, the next slot's plan does not give it power again.
     await cs.meter(1, 'TX-1', 0, 0, undefined, 'SuspendedEVSE');
-    server.clock.set('2026-11-23T16:15:00Z');
+    server.clock.set('2026-11-23T16:30:00Z');
     await settle(server);
     expect(s.latestPlan('depot')!.sessions[0]!.requestedKwh).toBe(0);
 
