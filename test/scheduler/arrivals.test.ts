@@ -74,6 +74,8 @@ const prices = pricesBy((t) => {
 });
 // An 11 kW site: one car at full power fills it. The car that is here needs 11 kWh by 17:00.
 const site = fixtureSite({ gridLimitKw: 11 });
+// The product learns only where a site asks for it (policy.arrivalHistoryWeeks, 0 by default).
+const learning = fixtureSite({ gridLimitKw: 11, policy: { arrivalHistoryWeeks: 8 } });
 const early: FixtureCar = { evseId: 1, needKwh: 11, departure: '2026-11-23T17:00' };
 // On the two Mondays before, a car came at 11:00, stayed until 14:00 and took 22 kWh: both cheap hours in full.
 const mondays = learnArrivals(
@@ -143,12 +145,12 @@ describe('with no history the plan is exactly today\'s', () => {
     dir = mkdtempSync(join(tmpdir(), 'chargeplan-arrivals-'));
     db = openDatabase(join(dir, 'db.sqlite'));
     const arrivals = new SiteArrivals(createOcppRepositories(db).transactions);
-    expect(arrivals.model(site, NOW)).toBeUndefined();
+    expect(arrivals.model(learning, NOW)).toBeUndefined();
     const today = planSite(site, NOW, ['test'], fixtureDeps(NOW, [early], prices));
-    const withStore = planSite(site, NOW, ['test'], { ...fixtureDeps(NOW, [early], prices), arrivals: (s, at) => arrivals.model(s, at) });
-    expect(withStore).toEqual(today);
-    // And a site that turned it off (arrivalHistoryWeeks 0) learns nothing whatever the store holds.
-    expect(new SiteArrivals(createOcppRepositories(db).transactions).model(fixtureSite({ gridLimitKw: 11, policy: { arrivalHistoryWeeks: 0 } }), NOW)).toBeUndefined();
+    const withStore = planSite(learning, NOW, ['test'], { ...fixtureDeps(NOW, [early], prices), arrivals: (s, at) => arrivals.model(s, at) });
+    expect(withStore.plan).toEqual(today.plan);
+    // And a site that does not ask for it (the default, arrivalHistoryWeeks 0) learns nothing whatever the store holds.
+    expect(new SiteArrivals(createOcppRepositories(db).transactions).model(site, NOW)).toBeUndefined();
   });
 
   it('learns a site\'s finished sessions from its real SQLite store, once a day', () => {
@@ -166,13 +168,15 @@ describe('with no history the plan is exactly today\'s', () => {
     tx('B', '2026-11-16T11:00:00', '2026-11-16T14:00:00', 23_000, 45_000);
     tx('C', '2026-11-23T07:00:00', '', 45_000, 45_000); // still running today: not learned
     const arrivals = new SiteArrivals(repos.transactions);
-    const model = arrivals.model(site, NOW)!;
+    const model = arrivals.model(learning, NOW)!;
     // The history starts on 9 November: two Mondays, not the eight of the default window.
     expect(model.sessions).toBe(2);
     expect(model.bins[0]![11]).toEqual({ carsPerDay: 1, energyKwh: 22, stayMinutes: 180 });
     // Later the same day it is the same model (not read again); the next day it is learned again.
     tx('D', '2026-11-23T09:00:00', '2026-11-23T10:00:00', 45_000, 50_000);
-    expect(arrivals.model(site, NOW + 3_600_000)).toBe(model);
-    expect(arrivals.model(site, local('2026-11-24T08:00:00'))!.sessions).toBe(3);
+    expect(arrivals.model(learning, NOW + 3_600_000)).toBe(model);
+    expect(arrivals.model(learning, local('2026-11-24T08:00:00'))!.sessions).toBe(3);
+    // The site that does not ask for it learns nothing from the same store.
+    expect(arrivals.model(site, NOW)).toBeUndefined();
   });
 });
