@@ -6,7 +6,7 @@
 //
 //   npm run bench:outcome -- [--prices FILE] [--zone DK1] [--sessions FILE] [--shift-days N] [--site FILE]
 //                            [--cars 3-phase,1-phase] [--min-current A] [--sample-seconds S] [--measure-from YYYY-MM-DD]
-//                            [--arrival-weeks 8,0] [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress]
+//                            [--arrival-weeks 0] [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress]
 //                            [--replan] [--log LEVEL]
 //
 // Sessions outside the prices' span are left out (and counted). With --measure-from, the sessions that arrive
@@ -52,7 +52,7 @@ const { values: args } = parseArgs({
     'measure-from': { type: 'string' },
     until: { type: 'string' },
     progress: { type: 'boolean', default: false },
-    'arrival-weeks': { type: 'string', default: '8,0' },
+    'arrival-weeks': { type: 'string', default: '0' },
     replan: { type: 'boolean', default: false },
     'replan-weights': { type: 'string', default: '1' },
     log: { type: 'string' },
