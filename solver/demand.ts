@@ -13,6 +13,8 @@ import type { DemandCharge, DemandOutcome, Plan, Problem } from "./types.js";
 
 /** Caps closer than this (kW, relative to max(1, U)) are not told apart. */
 export const CAP_TOL_KW = 1e-6;
+/** The cap tolerance when some car has a minimum power (kW, relative to max(1, U)). */
+export const MIN_POWER_CAP_TOL_KW = 1e-4;
 /** Shortfall differences below this (kWh) are rounding (as plan.ts's SHORTFALL_TOL). */
 const SHORT_TOL = 1e-6;
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
@@ -92,7 +94,10 @@ export function solveWithDemand(problem: Problem, plain: PlainSolve): Plan {
   const U = sitePeakKw(base, T, dc);
   if (!(dc.perKw > 0) || U <= dc.peakSoFarKw) return { ...base, demand: demandOutcome(problem, base) };
   const baseKey = shortfallKey(problem, base);
-  const tol = CAP_TOL_KW * Math.max(1, U);
+  // With minimum power C(P) is not convex and the search is a heuristic: a tenth of a watt per kW of cap is plenty, and each capped
+  // solve costs a min-power rounding.
+  const minPower = problem.vehicles.some((v) => v.minKw !== undefined);
+  const tol = (minPower ? MIN_POWER_CAP_TOL_KW : CAP_TOL_KW) * Math.max(1, U);
   const memo = new Map<number, Plan>();
   const at = (P: number): Plan => {
     let p = memo.get(P);

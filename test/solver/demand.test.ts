@@ -66,6 +66,20 @@ describe("demand charge: exact against the LP with a peak variable", () => {
     }
   });
 
+  it("with minimum power (a heuristic there): never less delivered, never dearer than the energy-only plan", () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const problem = randomProblem(seed, { vehicles: 5, slots: 12, siteFraction: 0.6, minPower: true });
+      const T = problem.prices.length;
+      const plain = solve(problem);
+      const perKw = [0.05, 0.3, 1][seed % 3]!;
+      const plan = solve({ ...problem, demandCharge: { perKw, peakSoFarKw: 0 } });
+      expect(checkPlan(problem, plan)).toEqual([]);
+      const a = deliveredByPriority(problem, plain);
+      deliveredByPriority(problem, plan).forEach((d, i) => expect(d).toBeGreaterThanOrEqual(a[i]! - 1e-6));
+      expect(total(plan)).toBeLessThanOrEqual(plain.totalCost + perKw * sitePeakKw(plain, T) + 1e-6);
+    }
+  });
+
   it("with perKw 0 the plan equals the energy-only plan", () => {
     for (let seed = 1; seed <= 10; seed++) {
       const problem = randomProblem(seed, { vehicles: 5, slots: 12, siteFraction: 0.5, targets: true });
