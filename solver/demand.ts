@@ -19,6 +19,29 @@ export const MIN_POWER_CAP_TOL_KW = 1e-4;
 const SHORT_TOL = 1e-6;
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
 
+/** The search stops when the total is certified within this fraction of the optimum (convex case). */
+export const COST_GAP_REL = 1e-8;
+
+/**
+ * A lower bound on a convex function on [a, b] from its values at a < c < d < b: left of c it lies above the chord
+ * c-d extended, right of d likewise, and between c and d above both outer chords (a-c extended right, d-b left).
+ */
+export function convexLowerBound(a: number, c: number, d: number, b: number, fa: number, fc: number, fd: number, fb: number): number {
+  const scd = (fd - fc) / (d - c);
+  const left = fc - Math.max(0, scd) * (c - a);
+  const right = fd - Math.max(0, -scd) * (b - d);
+  const sac = (fc - fa) / (c - a);
+  const sdb = (fb - fd) / (b - d);
+  const l1 = (x: number) => fc + sac * (x - c);
+  const l2 = (x: number) => fd + sdb * (x - d);
+  let mid = Math.min(Math.max(l1(c), l2(c)), Math.max(l1(d), l2(d)));
+  if (sac !== sdb) {
+    const x = (fd - fc + sac * c - sdb * d) / (sac - sdb);
+    if (x > c && x < d) mid = Math.min(mid, l1(x));
+  }
+  return Math.min(left, right, mid);
+}
+
 export type PlainSolve = (problem: Problem) => Plan;
 
 /**
@@ -104,40 +127,45 @@ export function solveWithDemand(problem: Problem, plain: PlainSolve): Plan {
     if (!p) memo.set(P, (p = plain(capped(problem, P))));
     return p;
   };
+  // The convex search function: energy cost at cap P plus the demand charge of the cap itself.
+  const hOf = (P: number): number => (P >= U ? base.totalCost : at(P).totalCost) + dc.perKw * Math.max(P, dc.peakSoFarKw);
+  // The search stops once the cost is certified within this much of the optimum (relative to the energy-only total).
+  const gap = COST_GAP_REL * Math.max(1, Math.abs(hOf(U)));
   const deliversAsBase = (P: number): boolean => shortfallKey(problem, at(P)).every((s, i) => s <= baseKey[i]! + SHORT_TOL);
   // The lowest cap that loses no energy: delivered energy is non-decreasing in the cap, so bisect.
   let L = Math.max(dc.peakSoFarKw, ...(dc.baseKw ?? []));
   if (!deliversAsBase(L)) {
     let lo = L;
     let hi = U;
-    while (hi - lo > tol) {
+    // h(L) - h(P_min) <= perKw x (L - P_min) (C does not rise with the cap): stop when that is within the gap.
+    while (hi - lo > tol && (hi - lo) * dc.perKw > gap) {
       const mid = (lo + hi) / 2;
       if (deliversAsBase(mid)) hi = mid;
       else lo = mid;
     }
     L = hi;
   }
-  // The convex search function: energy cost at cap P plus the demand charge of the cap itself.
-  const hOf = (P: number): number => (P >= U ? base.totalCost : at(P).totalCost) + dc.perKw * Math.max(P, dc.peakSoFarKw);
   let a = L;
   let b = U;
   let c = b - GOLDEN * (b - a);
   let d = a + GOLDEN * (b - a);
+  let ha = hOf(a);
+  let hb = hOf(b);
   let hc = hOf(c);
   let hd = hOf(d);
-  while (b - a > tol) {
+  while (b - a > tol && Math.min(ha, hb, hc, hd) - convexLowerBound(a, c, d, b, ha, hc, hd, hb) > gap) {
     // Ties go left: among equally cheap caps the lower peak leaves more room for the rest of the period.
     if (hc <= hd) {
-      b = d, d = c, hd = hc;
+      b = d, hb = hd, d = c, hd = hc;
       c = b - GOLDEN * (b - a);
       hc = hOf(c);
     } else {
-      a = c, c = d, hc = hd;
+      a = c, ha = hc, c = d, hc = hd;
       d = a + GOLDEN * (b - a);
       hd = hOf(d);
     }
   }
-  const candidates = [L, U, a, b];
+  const candidates = [L, U, a, b, c, d];
   // Piecewise linear: intersect the slopes just outside [a, b] to land on the breakpoint itself.
   if (a - tol >= L && b + tol <= U) {
     const sL = (hOf(a) - hOf(a - tol)) / tol;

@@ -9,6 +9,7 @@ import type { Highs, Plan, Problem } from "../../solver/index.js";
 import { checkPlan } from "./helpers/check-plan.js";
 import { deliveredByPriority } from "./helpers/oracle.js";
 import { demandLpOracle } from "./helpers/demand-oracle.js";
+import { convexLowerBound } from "../../solver/demand.js";
 import { randomProblem } from "./helpers/random-problem.js";
 import { mulberry32 } from "./helpers/prng.js";
 
@@ -99,6 +100,28 @@ describe("demand charge: exact against the LP with a peak variable", () => {
       const a = deliveredByPriority(problem, plain);
       deliveredByPriority(problem, plan).forEach((d, i) => expect(close(d, a[i]!), `seed ${seed}`).toBe(true));
       expect(plan.demand!.peakKw).toBeLessThanOrEqual(sitePeakKw(plain, problem.prices.length) + 1e-9);
+    }
+  });
+});
+
+describe("demand charge: the search's stopping rule", () => {
+  it("the lower bound from four points never exceeds a convex piecewise-linear function's minimum", () => {
+    const rnd = mulberry32(42);
+    for (let k = 0; k < 2000; k++) {
+      // max of a few lines: convex, piecewise linear
+      const lines = Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => [rnd() * 20 - 10, rnd() * 10] as const);
+      const f = (x: number) => Math.max(...lines.map(([s, c]) => s * x + c));
+      const a = rnd() * 2 - 1;
+      const b = a + 0.1 + rnd() * 3;
+      const c = a + (b - a) * (0.1 + rnd() * 0.4);
+      const d = c + (b - c) * (0.1 + rnd() * 0.8);
+      let min = Infinity;
+      for (let i = 0; i <= 1000; i++) min = Math.min(min, f(a + ((b - a) * i) / 1000));
+      for (const [s, cc] of lines) for (const [s2, c2] of lines) if (s !== s2) {
+        const x = (c2 - cc) / (s - s2);
+        if (x >= a && x <= b) min = Math.min(min, f(x));
+      }
+      expect(convexLowerBound(a, c, d, b, f(a), f(c), f(d), f(b))).toBeLessThanOrEqual(min + 1e-9);
     }
   });
 });
