@@ -37,7 +37,7 @@ export interface CycleResult {
   plan: Omit<PlanRecord, 'id'>;
   grid: SlotGrid;
   /** Sessions whose charger should receive the plan, with what the profile needs beyond the plan. */
-  controlled: { plan: SessionPlan; phases: 1 | 3; minKw: number }[];
+  controlled: { plan: SessionPlan; phases: 1 | 3; minKw: number; stopAtMs: number | null }[];
   /** Sessions whose car the scheduler identified differently from what the session record says (to record it). */
   identified: { stationId: string; transactionId: string; vehicleId: string | null }[];
   /** Sessions whose boost is delivered (to clear it). */
@@ -92,7 +92,10 @@ export function planSite(site: Site, now: number, triggers: string[], deps: Plan
   if (priceNote) all.forEach((p) => p.notes.push(priceNote));
   return {
     grid,
-    controlled: plans.map((plan, v) => ({ plan, phases: controlled[v]!.phases, minKw: controlled[v]!.minKw })),
+    controlled: plans.map((plan, v) => ({
+      plan, phases: controlled[v]!.phases, minKw: controlled[v]!.minKw,
+      stopAtMs: fullAt(grid, powers[v]!, departureSlot(grid, controlled[v]!), unusedOf(solved, v)),
+    })),
     identified: sessions
       .filter((s) => (s.session.vehicle?.id ?? null) !== s.session.recordedVehicleId)
       .map((s) => ({ stationId: s.session.stationId, transactionId: s.session.transactionId, vehicleId: s.session.vehicle?.id ?? null })),
@@ -188,6 +191,26 @@ type Explain = (shortfallKwh: number) => { reason: SessionPlan['shortfallReason'
  */
 function unusedOf(solved: Plan, v: number): number {
   return (solved.vehicles[v] as { unusedKwh?: number } | undefined)?.unusedKwh ?? 0;
+}
+
+/**
+ * Where a car planned at its minimum above its need (unusedOf) has taken what it needs, on a whole second rounded up:
+ * its profile holds 0 from there, so a car that is not full stops at its target too instead of drawing its minimum
+ * to the slot's end (test/scenario/simulated-night measured 0.33 kWh over a 10 kWh target). The solver holds the
+ * minimum for the whole slot against the limits, so stopping early only leaves room. Null when nothing is unused.
+ */
+function fullAt(grid: SlotGrid, powerKw: readonly number[], dep: number, unusedKwh: number): number | null {
+  if (!(unusedKwh > 0)) return null;
+  let full = -1;
+  for (let i = 0; i < dep && i < powerKw.length; i++) if (powerKw[i]! > 1e-9) full = i;
+  if (full < 0) return null;
+  const start = grid.starts[full]!;
+  const end = grid.starts[full + 1] ?? grid.endMs;
+  const kw = powerKw[full]!;
+  const takesKwh = kw * ((end - start) / 3_600_000) - unusedKwh;
+  if (!(takesKwh > 0)) return null;
+  const at = start + Math.ceil((takesKwh / kw) * 3_600_000 / 1000) * 1000;
+  return at < end ? at : null;
 }
 
 function finish(

@@ -37,8 +37,8 @@ export async function pushCycle(host: CycleHost, site: Site, planId: number, res
   const now = deps.clock.now();
   const defaultKw = site.policy.defaultLimitKw;
 
-  const work = result.controlled.map(({ plan, phases, minKw }) => {
-    const desired = desiredProfile(result.grid, plan, phases, minKw);
+  const work = result.controlled.map(({ plan, phases, minKw, stopAtMs }) => {
+    const desired = desiredProfile(result.grid, plan, phases, minKw, stopAtMs);
     const held = deps.profiles.pushed(plan.stationId, plan.evseId, plan.transactionId);
     let relation = compare(held, desired, now, defaultKw);
     const refresh = held?.state === 'accepted' && held.coversUntilMs !== null && held.coversUntilMs < held.endMs &&

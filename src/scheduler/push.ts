@@ -34,8 +34,13 @@ export interface PushResult {
  * car's departure, so a car that stays plugged in does not take power the plan gave to others). After the horizon
  * the station falls back to the site's TxDefaultProfile, which only matters if we stop re-planning.
  */
-export function desiredProfile(grid: SlotGrid, plan: SessionPlan, phases: 1 | 3, minKw: number): Desired {
+export function desiredProfile(grid: SlotGrid, plan: SessionPlan, phases: 1 | 3, minKw: number, stopAtMs: number | null = null): Desired {
   const periods = plan.powerKw.map((kw, i) => ({ startMs: grid.starts[i]!, limitKw: kw }));
+  // A car planned at its minimum above its need stops where it has taken it (planner.ts, fullAt).
+  if (stopAtMs !== null) {
+    const i = periods.findIndex((p) => p.startMs > stopAtMs);
+    periods.splice(i < 0 ? periods.length : i, 0, { startMs: stopAtMs, limitKw: 0 });
+  }
   return {
     plan,
     periods: mergePeriods(periods),
