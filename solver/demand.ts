@@ -5,8 +5,9 @@
 // period cost nothing extra (that power is paid for), so the search runs on [max(peakSoFar, P_min), U] where
 // U is the energy-only plan's peak and P_min the lowest cap that still delivers what the energy-only plan
 // delivers: shortfall first, then cost (the solver's objective), so demand cost never buys a missed target.
-// Exact within CAP_TOL_KW on the cap (a golden-section search, then the breakpoint between the two closing
-// slopes, which is exact when one breakpoint lies in the last interval). With minimum power C(P) comes from
+// Exact within COST_GAP_REL of the total: a golden-section search that stops when a lower bound from its four
+// points (convexity) is that close, or the cap is within CAP_TOL_KW; then the breakpoint between the two closing
+// slopes is tried (exact when one breakpoint lies in the last interval). With minimum power C(P) comes from
 // the min-power rounding and need not be convex; the search is then a heuristic that still never plans a
 // larger shortfall than the energy-only plan.
 import type { DemandCharge, DemandOutcome, Plan, Problem } from "./types.js";
