@@ -61,11 +61,11 @@ export function plannedSession(site: Site, now: number, metered: ActiveSession, 
   // A SoC-based rest was read with the SoC: what the car took since then is not needed any more.
   const sinceSoc = target.remainingKwh !== null && session.socAtMs !== null && session.meter.registers.at(-1)?.ms === session.socAtMs ? extra : 0;
   const wanted = stopped ? 0 : target.remainingKwh !== null ? Math.max(0, target.remainingKwh - sinceSoc) : Math.max(0, (target.sessionKwh ?? 0) - session.deliveredKwh);
-  // The solver gives a car with a minimum 0 or at least the minimum in every slot, so a rest smaller than one
-  // slot at the minimum would get nothing: it gets that one slot instead (the car stops when it is full), and a
-  // rest under 50 Wh is done.
-  const oneSlotAtMin = minKw * (site.slotMinutes / 60);
-  const requestedKwh = wanted < DONE_KWH ? 0 : Math.max(wanted, oneSlotAtMin);
+  // A rest under 50 Wh is done. A rest smaller than one slot at the minimum is asked for as it is: the solver plans
+  // the minimum in a slot above the need and says what the car will not take there (unusedKwh), and the profile
+  // stops the car where it has its need (planner.ts). Asking for the whole slot instead, as before the solver did
+  // that, gave the car up to one slot at its minimum more than its target.
+  const requestedKwh = wanted < DONE_KWH ? 0 : wanted;
   // A boost counts from the energy delivered when it was set; one set for another car (the token moved) is void.
   const b = session.boost;
   const boostLeft = b && b.vehicleId === v?.id && !stopped ? b.fromDeliveredKwh + b.energyKwh - session.deliveredKwh : 0;
