@@ -123,7 +123,8 @@ export const DEFAULT_POLICY: Required<SitePolicy> = {
   debounceSeconds: 2,
   minCurrentA: 6,
   maxHorizonHours: 48,
-  // Off until it pays: on the bundled week (bench:outcome) the expected cars cost 3 targets and 0.6 points per kWh and
-  // made the minimum-power solves slow; on three months of homes at 20 kW they met 27 more targets (docs/outcome.md).
+  // Off until it pays: on the bundled week (bench:outcome) the expected cars gained 0.05 points per kWh and no target
+  // but made the solver 6 times slower (510 s instead of 84 s in 1,234 plans); on three months of homes at 20 kW the
+  // offline re-plan met 27 more targets with them (docs/outcome.md).
   arrivalHistoryWeeks: 0,
 };
