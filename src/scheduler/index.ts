@@ -1,5 +1,6 @@
 /** The scheduler's public surface: what main.ts wires and what the HTTP layer may use (ARCHITECTURE.md arrows). */
-export { Scheduler, SchedulerInputError, type SchedulerDeps, type SchedulerStores, type SchedulerEventSink } from './scheduler.js';
+export { SchedulerInputError } from './input-checks.js';
+export { Scheduler, type SchedulerDeps, type SchedulerStores, type SchedulerEventSink } from './scheduler.js';
 export { resolveSites, SiteConfigError, SiteIndex } from './sites.js';
 export { nextLocalTime, localDateTime } from './targets.js';
 export type { NextDeparture } from './departures.js';

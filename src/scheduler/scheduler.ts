@@ -1,4 +1,3 @@
-import { Value } from '@sinclair/typebox/value';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { StationDirectory } from '../domain/ports.js';
@@ -10,7 +9,7 @@ import type { CapacityLimitStore, SitePriceProvider } from '../domain/prices.js'
 import type { Site } from '../domain/sites.js';
 import type { SessionAnnotationStore, TransactionRecord, TransactionStore } from '../domain/stations.js';
 import {
-  DepartureTarget, VehicleInput, type AssignmentStore, type TargetRecord, type TargetStore, type Vehicle, type VehicleStore,
+  type DepartureTarget, type AssignmentStore, type TargetRecord, type TargetStore, type Vehicle, type VehicleStore,
 } from '../domain/vehicles.js';
 import { planSite } from './planner.js';
 import { SiteIndex } from './sites.js';
@@ -22,6 +21,7 @@ import { boostOfVehicle, clearBoost, setBoost, type ChargeNowDeps } from './char
 import { nextDeparture, type NextDeparture } from './departures.js';
 import { sessionCost, sessionCosts, type SessionCostQuery } from './session-costs.js';
 import { SiteArrivals } from './arrivals.js';
+import { checkTargetShape, checkVehicleInput, SchedulerInputError } from './input-checks.js';
 import { SiteDemandPeaks, type DemandChargeTerms } from './demand-peak.js';
 
 export interface SchedulerStores extends SessionStores {
@@ -53,15 +53,6 @@ export interface SchedulerDeps {
   tariffZone?: ((tariff: string) => string | null) | undefined;
   /** A tariff's demand charge (prices.tariffs.*.demandCharge), null when it has none (issue 21). */
   tariffDemand?: ((tariff: string) => DemandChargeTerms | null) | undefined;
-}
-
-/** A request from a person or system that cannot be applied: the message names the field (convention 7). */
-export class SchedulerInputError extends Error {
-  readonly retryable = false;
-  constructor(readonly code: 'VEHICLE_INVALID' | 'TARGET_INVALID' | 'VEHICLE_UNKNOWN' | 'EVSE_UNKNOWN' | 'VEHICLE_NOT_PLUGGED_IN', readonly field: string, message: string) {
-    super(message);
-    this.name = 'SchedulerInputError';
-  }
 }
 
 /**
@@ -189,13 +180,10 @@ export class Scheduler {
   // ---- the public surface for people (issue 6's API builds on these) ----
 
   upsertVehicle(input: unknown): Vehicle {
-    if (!Value.Check(VehicleInput, input)) {
-      const e = [...Value.Errors(VehicleInput, input)][0]!;
-      throw new SchedulerInputError('VEHICLE_INVALID', e.path || '/', `vehicle${e.path}: ${e.message}`);
-    }
+    const i = checkVehicleInput(input);
     const v: Vehicle = {
-      id: input.id, name: input.name, fleet: input.fleet ?? null, batteryKwh: input.batteryKwh ?? null, maxAcKw: input.maxAcKw,
-      phases: input.phases, minCurrentA: input.minCurrentA ?? null, idTokens: input.idTokens ?? [],
+      id: i.id, name: i.name, fleet: i.fleet ?? null, batteryKwh: i.batteryKwh ?? null, maxAcKw: i.maxAcKw,
+      phases: i.phases, minCurrentA: i.minCurrentA ?? null, idTokens: i.idTokens ?? [],
     };
     this.deps.stores.vehicles.upsert(v, this.iso());
     this.triggerForVehicle('vehicle-changed');
@@ -218,14 +206,7 @@ export class Scheduler {
 
   private checkedTarget(vehicleId: string, target: unknown): DepartureTarget {
     if (!this.deps.stores.vehicles.get(vehicleId)) throw new SchedulerInputError('VEHICLE_UNKNOWN', 'vehicleId', `no vehicle "${vehicleId}"`);
-    if (!Value.Check(DepartureTarget, target)) {
-      const e = [...Value.Errors(DepartureTarget, target)][0]!;
-      throw new SchedulerInputError('TARGET_INVALID', e.path || '/', `target${e.path}: ${e.message}`);
-    }
-    if (target.energyKwh === undefined && target.socPercent === undefined) {
-      throw new SchedulerInputError('TARGET_INVALID', '/energyKwh', 'target needs energyKwh or socPercent');
-    }
-    return target;
+    return checkTargetShape(target);
   }
 
   assignVehicle(vehicleId: string, stationId: string, evseId: number): void {
