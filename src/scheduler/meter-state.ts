@@ -7,7 +7,7 @@
 import { energyRegisterReadings, powerReadingsW } from '../domain/meter.js';
 import type { PowerPeriod } from '../domain/plans.js';
 import type { MeterSample } from '../domain/stations.js';
-import { limitAt } from './problem.js';
+import { limitAt } from './power-periods.js';
 
 /** Readings older than this say nothing about now: a meter that went quiet is not extrapolated any further. */
 export const METER_WINDOW_MS = 15 * 60_000;

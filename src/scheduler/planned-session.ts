@@ -6,7 +6,8 @@
 import type { PushedProfileRecord } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
 import { energySinceRegisterKwh, stoppedDrawing } from './meter-state.js';
-import { limitAt, type PlannedSession } from './problem.js';
+import type { PlannedSession } from './problem.js';
+import { limitAt } from './power-periods.js';
 import type { ActiveSession, SessionStores } from './sessions.js';
 import { resolveTarget } from './targets.js';
 import { SETTLE_MS } from './verify.js';

@@ -3,7 +3,7 @@ import { timedSolve, type Plan } from '../../solver/index.js';
 import type { ChargerCompliance, PlannedBoost, PlanRecord, PushedProfileRecord, SessionPlan } from '../domain/plans.js';
 import type { CapacityLimitStore, SitePriceProvider } from '../domain/prices.js';
 import type { Site } from '../domain/sites.js';
-import { actualKw, buildProblem, departureSlot, limitAt, pricesOnGrid, slotGrid, type FixedLoad, type PlannedSession, type SlotGrid } from './problem.js';
+import { actualKw, buildProblem, departureSlot, pricesOnGrid, slotGrid, type FixedLoad, type PlannedSession, type SlotGrid } from './problem.js';
 import { activeSessions, type SessionStores } from './sessions.js';
 import { DONE_KWH, plannedSession, type NeedSession } from './planned-session.js';
 import { enforceLimits } from './limits.js';
@@ -11,6 +11,7 @@ import { addBoosts, type BoostPart } from './boost.js';
 import { explainShortfall } from './shortfall.js';
 import type { ArrivalModel } from './arrivals-model.js';
 import { demandChargeOnGrid, type SiteDemand } from './demand-peak.js';
+import { limitAt } from './power-periods.js';
 
 export interface PlannerDeps {
   stores: SessionStores;

@@ -6,6 +6,7 @@ import type { ActiveSession } from './sessions.js';
 import type { ResolvedTarget } from './targets.js';
 import { expectedVehicles, typicalCarKw } from './arrivals.js';
 import type { ArrivalModel } from './arrivals-model.js';
+import { limitAt } from './power-periods.js';
 
 /**
  * The one place where instants become slot indices. The grid starts now: slot 0 runs from now to the next
@@ -101,13 +102,6 @@ export interface BuiltProblem {
 }
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
-
-/** The limit of a PowerPeriod list at `ms` (the last period starting at or before it). */
-export function limitAt(periods: readonly PowerPeriod[], ms: number, fallback: number): number {
-  let v = fallback;
-  for (const p of periods) if (p.startMs <= ms) v = p.limitKw;
-  return v;
-}
 
 export function buildProblem(
   site: Site,

@@ -1,6 +1,7 @@
 import { ChargerError, type ChargerGateway, type DecisionRecord, type PowerPeriod, type ProfileStore, type PushedProfileRecord, type SessionPlan } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
 import type { SlotGrid } from './problem.js';
+import { limitAt } from './power-periods.js';
 
 /** Our stack levels: the site's safe default below, the plan above it (K01.FR.17: the higher level wins). */
 export const DEFAULT_STACK_LEVEL = 0;
@@ -61,12 +62,6 @@ export function mergePeriods(periods: readonly PowerPeriod[]): PowerPeriod[] {
   return out;
 }
 
-const limitAtMs = (periods: readonly PowerPeriod[], ms: number, before: number) => {
-  let v = before;
-  for (const p of periods) if (p.startMs <= ms) v = p.limitKw;
-  return v;
-};
-
 /** Breakpoints from now on where either schedule changes. */
 function breakpoints(a: readonly PowerPeriod[], b: readonly PowerPeriod[], now: number): number[] {
   return [...new Set([now, ...a.map((p) => p.startMs), ...b.map((p) => p.startMs)].filter((t) => t >= now))].sort((x, y) => x - y);
@@ -75,7 +70,7 @@ function breakpoints(a: readonly PowerPeriod[], b: readonly PowerPeriod[], now: 
 /** How a new schedule relates to the one the charger holds, from now on. */
 /** The limit a schedule imposes at `t`: its period, or the site default after it ends (or when there is none). */
 function heldAt(periods: readonly PowerPeriod[] | null, endMs: number, t: number, defaultKw: number): number {
-  return periods && t < endMs ? limitAtMs(periods, t, defaultKw) : defaultKw;
+  return periods && t < endMs ? limitAt(periods, t, defaultKw) : defaultKw;
 }
 
 const heldOf = (held: PushedProfileRecord | undefined) =>

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import type { ChargerCompliance, ShortfallReason } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
-import { circuitChains, departureSlot, limitAt, type FixedLoad, type PlannedSession, type SlotGrid } from './problem.js';
+import { circuitChains, departureSlot, type FixedLoad, type PlannedSession, type SlotGrid } from './problem.js';
+import { limitAt } from './power-periods.js';
 
 /**
  * Why a car will not make it, decided from the problem the planner built rather than guessed from the outcome. The

@@ -2,7 +2,7 @@ import { powerReadingsW } from '../domain/meter.js';
 import type { ChargerCompliance, DecisionRecord, PlanRecord, ProfileStore, PushedProfileRecord, SessionPlan } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
 import type { MeterValueStore, TransactionStore } from '../domain/stations.js';
-import { limitAt } from './problem.js';
+import { limitAt } from './power-periods.js';
 
 /** Readings this soon after a push are not held against the charger: it may still be applying the new limit. */
 export const SETTLE_MS = 60_000;
