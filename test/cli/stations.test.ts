@@ -19,7 +19,8 @@ function run(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-describe('stations CLI', () => {
+// Each case spawns the CLI several times through tsx (a cold TypeScript start each): room for a busy CI machine.
+describe('stations CLI', { timeout: 60_000 }, () => {
   it('adds a station with a generated password shown once and stored only as a hash, lists it, rotates it', async () => {
     const added = run('add', 'DEPOT-01', '--profile', '1');
     expect(added.code).toBe(0);
