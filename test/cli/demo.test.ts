@@ -74,9 +74,15 @@ describe('the demo day', () => {
     // 01:00-01:30 is among the day's cheapest hours (40 EUR/MWh against 137 at 19:00): the plan fills the connection.
     const night = depotDraw.filter((d) => d.at > local('2025-10-28T01:00'));
     expect(Math.min(...night.map((d) => d.kw))).toBeGreaterThan(43.5);
-    // At the evening peak (19:00-20:00) it charges only what cannot wait.
+    // At the evening peak (19:00-20:00) it charges only what cannot wait: the vans that leave inside it, each in
+    // the cheapest quarter before it leaves. Prices are per quarter hour and 19:30-19:45 (0.264 EUR/kWh) is the
+    // cheapest since 18:00 (18:15 0.281, 19:00 0.298, 19:15 0.285); departures are planned to the minute (843175a)
+    // and a rest is asked for as it is, not as one quarter at the minimum (8d73de2). So van-20 (leaves 19:32, 0.3 kWh
+    // left since 18:28) and van-13 (here 19:06-19:33, 1.64 kWh) both take 19:30-19:32 at their 11 kW: 22 kW, which
+    // bounds the window (van-02, leaving 19:17, takes its last 0.36 kWh in 19:15-19:17 beside van-13: 15.7 kW).
+    // Before 8d73de2 the rest was inflated to a quarter at 4.1 kW, too much for a 2-minute slot, and ran earlier.
     const peak = depotDraw.filter((d) => d.at > local('2025-10-27T19:00') && d.at <= local('2025-10-27T20:00'));
-    expect(Math.max(...peak.map((d) => d.kw))).toBeLessThan(15);
+    expect(Math.max(...peak.map((d) => d.kw))).toBeLessThanOrEqual(22 + EPS_KW);
   });
 
   it('stores plans that never sum above the limit', () => {
