@@ -123,8 +123,8 @@ export const DEFAULT_POLICY: Required<SitePolicy> = {
   debounceSeconds: 2,
   minCurrentA: 6,
   maxHorizonHours: 48,
-  // Off until it pays: on the bundled week (bench:outcome) the expected cars gained 0.05 points per kWh and no target
-  // but made the solver 6 times slower (510 s instead of 84 s in 1,234 plans); on three months of homes at 20 kW the
-  // offline re-plan met 27 more targets with them (docs/outcome.md).
+  // Off until the solver is faster with them: the expected cars met 5 more targets and cut the gap to hindsight from
+  // 2.72 to 2.35 % per kWh on a month of homes at 20 kW, and 0.05 points on the bundled week, but took 2.3-6 times the
+  // solver time (bench:outcome, docs/outcome.md). A site opts in with a number of weeks.
   arrivalHistoryWeeks: 0,
 };
