@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../../src/http/app.js';
+import { buildApp, type AppDeps } from '../../../src/http/app.js';
 import type { AuthOptions } from '../../../src/http/auth/options.js';
 import { createUser } from '../../../src/http/auth/user-accounts.js';
 import { ManualClock } from '../../../src/platform/clock.js';
@@ -29,8 +29,8 @@ export function cookieOf(res: LightMyRequestResponse, name = 'cp_session') {
   return { value, attrs: Object.fromEntries(attrs.map((a) => [a.split('=')[0]!.toLowerCase(), a.includes('=') ? a.slice(a.indexOf('=') + 1) : true])) };
 }
 
-/** The real app on a real SQLite file and a ManualClock, with the auth plugin and routes. */
-export async function authApp(options: AuthOptions = {}) {
+/** The real app on a real SQLite file and a ManualClock, with the auth plugin and routes (and, when asked, the pages). */
+export async function authApp(options: AuthOptions = {}, extra: Partial<Pick<AppDeps, 'pages' | 'trustProxy'>> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'auth-'));
   const db: Db = openDatabase(join(dir, 'db.sqlite'));
   const clock = new ManualClock('2026-03-02T08:00:00Z');
@@ -43,6 +43,7 @@ export async function authApp(options: AuthOptions = {}) {
     logger: silentLogger(),
     stations: { connectedCount: () => 0, isConnected: () => false },
     auth: { tokens, clock, accounts: { users, sessions, ownedTokens }, options },
+    ...extra,
   });
 
   const addUser = (username: string, grants: ApiTokenGrant[], password = PASSWORD) =>
