@@ -273,9 +273,9 @@ export interface PlanRecord {
 }
 
 export interface PlanStore {
-  save(plan: Omit<PlanRecord, 'id'>): number;
-  latest(siteId: string): PlanRecord | undefined;
-  get(id: number): PlanRecord | undefined;
+  save(plan: Omit<PlanRecord, 'id'>): Promise<number>;
+  latest(siteId: string): Promise<PlanRecord | undefined>;
+  get(id: number): Promise<PlanRecord | undefined>;
 }
 
 export type PushState = 'sending' | 'accepted' | 'rejected' | 'failed';
@@ -310,18 +310,18 @@ export interface ChargerStatusRecord {
 
 export interface ProfileStore {
   /** The profile id for a key on a station (a transaction, or the EVSE's default), allocated once and kept. */
-  profileId(stationId: string, key: string): number;
-  recordPush(push: PushedProfileRecord): void;
-  pushed(stationId: string, evseId: number, transactionId: string): PushedProfileRecord | undefined;
+  profileId(stationId: string, key: string): Promise<number>;
+  recordPush(push: PushedProfileRecord): Promise<void>;
+  pushed(stationId: string, evseId: number, transactionId: string): Promise<PushedProfileRecord | undefined>;
   /** Every push whose transaction is still active, for restore after a restart. */
-  activePushes(siteId: string): PushedProfileRecord[];
-  setCompliance(status: ChargerStatusRecord): void;
-  compliance(stationId: string, evseId: number): ChargerStatusRecord | undefined;
+  activePushes(siteId: string): Promise<PushedProfileRecord[]>;
+  setCompliance(status: ChargerStatusRecord): Promise<void>;
+  compliance(stationId: string, evseId: number): Promise<ChargerStatusRecord | undefined>;
 }
 
 export interface DecisionStore {
-  append(entry: Omit<DecisionRecord, 'id'>): DecisionRecord;
-  list(siteId: string, options?: { limit?: number; beforeId?: number }): DecisionRecord[];
+  append(entry: Omit<DecisionRecord, 'id'>): Promise<DecisionRecord>;
+  list(siteId: string, options?: { limit?: number; beforeId?: number }): Promise<DecisionRecord[]>;
 }
 
 /** What the scheduler reports on the event bus (tests await these; issue 6 pushes them to open pages). */

@@ -115,16 +115,16 @@ export interface PriceSeriesStore {
    * Stores one or more series atomically (all or nothing); newer values supersede older ones for the same time
    * and the history is kept. `publisher` names who pushed it (an API token's name). Returns publication ids.
    */
-  save(series: readonly PriceSeries[], publisher?: string): number[];
+  save(series: readonly PriceSeries[], publisher?: string): Promise<number[]>;
   /** The current (newest) intervals of a zone overlapping the window, sorted by start. */
-  current(zone: string, window: TimeWindow): QuotedInterval[];
+  current(zone: string, window: TimeWindow): Promise<QuotedInterval[]>;
   /** When the zone last received data from any source, or undefined if never. */
-  lastFetchedAt(zone: string): number | undefined;
+  lastFetchedAt(zone: string): Promise<number | undefined>;
 }
 
 /** What the scheduler asks: prices over a window on its planning grid, gaps filled with marked estimates. */
 export interface PriceProvider {
-  quote(zone: string, window: TimeWindow, stepMs: number): QuotedInterval[];
+  quote(zone: string, window: TimeWindow, stepMs: number): Promise<QuotedInterval[]>;
 }
 
 /**
@@ -132,7 +132,7 @@ export interface PriceProvider {
  * marked), grid fee, taxes and VAT, each kept. This is the port the scheduler plans on.
  */
 export interface SitePriceProvider {
-  effective(tariff: string, window: TimeWindow, stepMs: number): EffectiveSlot[];
+  effective(tariff: string, window: TimeWindow, stepMs: number): Promise<EffectiveSlot[]>;
 }
 
 /** Events the price layer publishes on the TypedEvents bus (convention 8: tests await them). */
@@ -229,13 +229,13 @@ export interface PublicationIntake {
   /** The same, yielding to the event loop between chunks of rows: what a request handler calls (issue 20). */
   validateYielding(input: PublicationInput): Promise<IntakeResult>;
   /** Applies a validated publication atomically; `publisher` is recorded with it. */
-  apply(publication: ValidatedPublication, publisher: string): { publicationIds: number[]; intervals: number; capacityLimits: number };
+  apply(publication: ValidatedPublication, publisher: string): Promise<{ publicationIds: number[]; intervals: number; capacityLimits: number }>;
 }
 
 /** Time-varying grid-connection limits, kept per target (a price zone or a site id). */
 export interface CapacityLimitStore {
-  saveLimits(target: string, source: string, limits: readonly CapacityLimitInterval[]): void;
-  limits(target: string, window: TimeWindow): CapacityLimitInterval[];
+  saveLimits(target: string, source: string, limits: readonly CapacityLimitInterval[]): Promise<void>;
+  limits(target: string, window: TimeWindow): Promise<CapacityLimitInterval[]>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ export interface ApiTokenRecord {
 }
 
 export interface ApiTokenStore {
-  find(id: string): ApiTokenRecord | undefined;
-  create(record: ApiTokenRecord): void;
-  markUsed(id: string, at: number): void;
+  find(id: string): Promise<ApiTokenRecord | undefined>;
+  create(record: ApiTokenRecord): Promise<void>;
+  markUsed(id: string, at: number): Promise<void>;
 }

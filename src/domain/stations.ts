@@ -54,17 +54,17 @@ export interface BootInfo {
 }
 
 export interface StationStore {
-  get(id: string): StationRecord | undefined;
-  list(): StationRecord[];
-  register(input: { id: string; passwordHash: string | null; securityProfile: SecurityProfile; autoRegistered?: boolean }, at: string): StationRecord;
-  setPassword(id: string, passwordHash: string, securityProfile: SecurityProfile, at: string): void;
-  setRegistrationStatus(id: string, status: RegistrationStatus | null, at: string): void;
-  recordBoot(id: string, boot: BootInfo, status: RegistrationStatus, at: string): void;
-  recordPresence(id: string, kind: 'connected' | 'disconnected' | 'seen', at: string): void;
+  get(id: string): Promise<StationRecord | undefined>;
+  list(): Promise<StationRecord[]>;
+  register(input: { id: string; passwordHash: string | null; securityProfile: SecurityProfile; autoRegistered?: boolean }, at: string): Promise<StationRecord>;
+  setPassword(id: string, passwordHash: string, securityProfile: SecurityProfile, at: string): Promise<void>;
+  setRegistrationStatus(id: string, status: RegistrationStatus | null, at: string): Promise<void>;
+  recordBoot(id: string, boot: BootInfo, status: RegistrationStatus, at: string): Promise<void>;
+  recordPresence(id: string, kind: 'connected' | 'disconnected' | 'seen', at: string): Promise<void>;
   /** Profile 3: the certificate a station was admitted with. */
-  recordClientCertificate(id: string, cert: PresentedCertificate): void;
+  recordClientCertificate(id: string, cert: PresentedCertificate): Promise<void>;
   /** A02: an operator's renewal request (an ISO instant), or null once the station has been asked. */
-  setCertificateRenewalRequested(id: string, at: string | null): void;
+  setCertificateRenewalRequested(id: string, at: string | null): Promise<void>;
 }
 
 /** A certificate our CA issued for a station (A02/A03 CertificateSigned, or the first one from the CLI). */
@@ -85,10 +85,10 @@ export interface IssuedCertificateRecord {
 }
 
 export interface IssuedCertificateStore {
-  recordIssued(cert: IssuedCertificateRecord): void;
-  setDelivery(serial: string, delivery: IssuedCertificateRecord['delivery'], detail: string | null, at: string): void;
+  recordIssued(cert: IssuedCertificateRecord): Promise<void>;
+  setDelivery(serial: string, delivery: IssuedCertificateRecord['delivery'], detail: string | null, at: string): Promise<void>;
   /** Newest first. */
-  issuedTo(stationId: string): IssuedCertificateRecord[];
+  issuedTo(stationId: string): Promise<IssuedCertificateRecord[]>;
 }
 
 export interface ConnectorStatusRecord {
@@ -108,9 +108,9 @@ export interface EvseRecord {
 
 export interface EvseStore {
   /** Stores the status unless a later one is already stored (offline-queued notifications arrive late). */
-  setConnectorStatus(status: ConnectorStatusRecord, receivedAt: string): void;
-  evses(stationId: string): EvseRecord[];
-  currentTransaction(stationId: string, evseId: number): string | null;
+  setConnectorStatus(status: ConnectorStatusRecord, receivedAt: string): Promise<void>;
+  evses(stationId: string): Promise<EvseRecord[]>;
+  currentTransaction(stationId: string, evseId: number): Promise<string | null>;
 }
 
 /** One sampled value, normalised: `value` is already scaled by 10^multiplier. */
@@ -187,32 +187,32 @@ export interface TransactionStore {
    * the meter values are written together or not at all. A seqNo already stored is a retransmission and
    * changes nothing.
    */
-  applyEvent(event: TransactionEventRecord, receivedAt: string): { duplicate: boolean; transaction: TransactionRecord };
-  get(stationId: string, transactionId: string): TransactionRecord | undefined;
-  activeOnEvse(stationId: string, evseId: number): TransactionRecord | undefined;
-  active(stationId?: string): TransactionRecord[];
+  applyEvent(event: TransactionEventRecord, receivedAt: string): Promise<{ duplicate: boolean; transaction: TransactionRecord }>;
+  get(stationId: string, transactionId: string): Promise<TransactionRecord | undefined>;
+  activeOnEvse(stationId: string, evseId: number): Promise<TransactionRecord | undefined>;
+  active(stationId?: string): Promise<TransactionRecord[]>;
   /**
    * Transactions that started in [fromIso, toIso) (instants compared as instants, whatever offset the station
    * used), oldest first; only those of `stationIds` when given. Session lists and bills read by period.
    */
-  between(fromIso: string, toIso: string, stationIds?: readonly string[]): TransactionRecord[];
+  between(fromIso: string, toIso: string, stationIds?: readonly string[]): Promise<TransactionRecord[]>;
 }
 
 /** What the scheduler adds to a session (not OCPP facts): which car it was, and a person's boost. */
 export interface SessionAnnotationStore {
-  setVehicle(stationId: string, transactionId: string, vehicleId: string | null): void;
+  setVehicle(stationId: string, transactionId: string, vehicleId: string | null): Promise<void>;
   /** Sets or (null) clears the session's boost. */
-  setBoost(stationId: string, transactionId: string, boost: SessionBoost | null): void;
+  setBoost(stationId: string, transactionId: string, boost: SessionBoost | null): Promise<void>;
   /** The running sessions that carry a boost for this vehicle (at most one in practice), found by index. */
-  activeBoosted(vehicleId: string): TransactionRecord[];
+  activeBoosted(vehicleId: string): Promise<TransactionRecord[]>;
 }
 
 export interface MeterValueStore {
-  append(stationId: string, evseId: number, transactionId: string | null, samples: MeterSample[], source: string, receivedAt: string): void;
+  append(stationId: string, evseId: number, transactionId: string | null, samples: MeterSample[], source: string, receivedAt: string): Promise<void>;
   /** The transaction's samples in time order; from `sinceIso` on when given (a session's history grows all day). */
-  forTransaction(stationId: string, transactionId: string, sinceIso?: string): (MeterSample & { evseId: number })[];
+  forTransaction(stationId: string, transactionId: string, sinceIso?: string): Promise<(MeterSample & { evseId: number })[]>;
   /** The transaction's latest sample of one measurand (e.g. SoC). */
-  latest(stationId: string, transactionId: string, measurand: string): MeterSample | undefined;
+  latest(stationId: string, transactionId: string, measurand: string): Promise<MeterSample | undefined>;
 }
 
 export type IdTokenStatus =
@@ -229,9 +229,9 @@ export interface IdTokenRecord {
 }
 
 export interface IdTokenStore {
-  get(idToken: string, type: string): IdTokenRecord | undefined;
-  upsert(token: IdTokenRecord, at: string): void;
-  list(): IdTokenRecord[];
+  get(idToken: string, type: string): Promise<IdTokenRecord | undefined>;
+  upsert(token: IdTokenRecord, at: string): Promise<void>;
+  list(): Promise<IdTokenRecord[]>;
 }
 
 export interface ChargingNeedsRecord {
@@ -250,8 +250,8 @@ export interface ChargingNeedsRecord {
 }
 
 export interface ChargingNeedsStore {
-  record(needs: ChargingNeedsRecord, payload: unknown): void;
-  latest(stationId: string, evseId: number): ChargingNeedsRecord | undefined;
+  record(needs: ChargingNeedsRecord, payload: unknown): Promise<void>;
+  latest(stationId: string, evseId: number): Promise<ChargingNeedsRecord | undefined>;
 }
 
 export interface DeviceVariable {
@@ -269,9 +269,9 @@ export interface DeviceVariable {
 }
 
 export interface DeviceModelStore {
-  upsert(stationId: string, variables: DeviceVariable[], source: string, at: string): void;
-  get(stationId: string, component: string, variable: string): DeviceVariable | undefined;
-  list(stationId: string, component?: string): DeviceVariable[];
+  upsert(stationId: string, variables: DeviceVariable[], source: string, at: string): Promise<void>;
+  get(stationId: string, component: string, variable: string): Promise<DeviceVariable | undefined>;
+  list(stationId: string, component?: string): Promise<DeviceVariable[]>;
 }
 
 export interface StationEventRecord {
@@ -296,12 +296,12 @@ export interface ChargingLimitRecord {
 
 /** Everything else a station reports that must be kept: notifications, limits, verbatim messages. */
 export interface StationLogStore {
-  recordEvents(stationId: string, events: StationEventRecord[], at: string): void;
-  recordChargingLimit(stationId: string, limit: ChargingLimitRecord, at: string): void;
-  clearChargingLimit(stationId: string, source: string, evseId: number | null, at: string): void;
-  activeChargingLimits(stationId: string): (ChargingLimitRecord & { receivedAt: string })[];
-  recordMessage(stationId: string, action: string, payload: unknown, at: string): void;
-  messages(stationId: string, action?: string): StoredMessage[];
+  recordEvents(stationId: string, events: StationEventRecord[], at: string): Promise<void>;
+  recordChargingLimit(stationId: string, limit: ChargingLimitRecord, at: string): Promise<void>;
+  clearChargingLimit(stationId: string, source: string, evseId: number | null, at: string): Promise<void>;
+  activeChargingLimits(stationId: string): Promise<(ChargingLimitRecord & { receivedAt: string })[]>;
+  recordMessage(stationId: string, action: string, payload: unknown, at: string): Promise<void>;
+  messages(stationId: string, action?: string): Promise<StoredMessage[]>;
 }
 
 /**

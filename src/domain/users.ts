@@ -19,20 +19,20 @@ export interface UserRecord {
 
 /** What login and every cookie request need: find a person. */
 export interface UserStore {
-  find(id: string): UserRecord | undefined;
+  find(id: string): Promise<UserRecord | undefined>;
   /** Case-insensitive. */
-  findByUsername(username: string): UserRecord | undefined;
+  findByUsername(username: string): Promise<UserRecord | undefined>;
 }
 
 /** What the users CLI needs on top: create, grant, disable, list. */
 export interface UserAdmin extends UserStore {
   /** False when the username is taken (in any case). */
-  create(user: UserRecord): boolean;
+  create(user: UserRecord): Promise<boolean>;
   /** False when the user already holds the grant. */
-  addGrant(userId: string, grant: ApiTokenGrant): boolean;
+  addGrant(userId: string, grant: ApiTokenGrant): Promise<boolean>;
   /** Marks the user disabled and, in the same transaction, ends its sessions and revokes its tokens. */
-  disable(userId: string, at: number): boolean;
-  list(): UserRecord[];
+  disable(userId: string, at: number): Promise<boolean>;
+  list(): Promise<UserRecord[]>;
 }
 
 export interface WebSessionRecord {
@@ -47,14 +47,14 @@ export interface WebSessionRecord {
 }
 
 export interface WebSessionStore {
-  create(session: WebSessionRecord): void;
-  find(idSha256: string): WebSessionRecord | undefined;
+  create(session: WebSessionRecord): Promise<void>;
+  find(idSha256: string): Promise<WebSessionRecord | undefined>;
   /** Records use: the new last-seen instant and the idle expiry it implies. */
-  touch(idSha256: string, lastSeenAt: number, expiresAt: number): void;
+  touch(idSha256: string, lastSeenAt: number, expiresAt: number): Promise<void>;
   /** Ends one session (logout); returns how many rows went (0 or 1). */
-  delete(idSha256: string): number;
+  delete(idSha256: string): Promise<number>;
   /** Forgets every session whose expiry is at or before `at`; returns how many. */
-  deleteExpired(at: number): number;
+  deleteExpired(at: number): Promise<number>;
 }
 
 /** A token as its owner sees it: everything but the secret's hash. */
@@ -67,10 +67,10 @@ export interface OwnedTokenRecord extends Omit<ApiTokenRecord, 'secretSha256'> {
 /** API tokens with their owners: what the token routes and the users CLI need. */
 export interface UserTokenStore {
   /** Stores the token and its owner in one transaction. */
-  create(record: ApiTokenRecord, ownerUserId: string | null): void;
-  find(id: string): OwnedTokenRecord | undefined;
+  create(record: ApiTokenRecord, ownerUserId: string | null): Promise<void>;
+  find(id: string): Promise<OwnedTokenRecord | undefined>;
   /** Every token, or only those one user owns. */
-  list(ownerUserId?: string): OwnedTokenRecord[];
+  list(ownerUserId?: string): Promise<OwnedTokenRecord[]>;
   /** False when the token does not exist or was already revoked. */
-  revoke(id: string, at: number): boolean;
+  revoke(id: string, at: number): Promise<boolean>;
 }

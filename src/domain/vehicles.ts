@@ -98,27 +98,27 @@ export interface TargetRecord {
 }
 
 export interface VehicleStore {
-  upsert(vehicle: Vehicle, at: string): void;
-  get(id: string): Vehicle | undefined;
-  list(): Vehicle[];
-  byIdToken(idToken: string): Vehicle | undefined;
+  upsert(vehicle: Vehicle, at: string): Promise<void>;
+  get(id: string): Promise<Vehicle | undefined>;
+  list(): Promise<Vehicle[]>;
+  byIdToken(idToken: string): Promise<Vehicle | undefined>;
 }
 
 export interface TargetStore {
   /** Sets the one-off or the weekly target of a vehicle (the other one is kept). */
-  set(vehicleId: string, target: DepartureTarget, at: string): TargetRecord;
+  set(vehicleId: string, target: DepartureTarget, at: string): Promise<TargetRecord>;
   /** Sets many at once, all or none (a fleet's bulk upload must never be half applied). */
-  setMany(entries: readonly { vehicleId: string; target: DepartureTarget }[], at: string): TargetRecord[];
+  setMany(entries: readonly { vehicleId: string; target: DepartureTarget }[], at: string): Promise<TargetRecord[]>;
   /** Removes the one-off target (the weekly rule, if any, applies again). */
-  clearOnce(vehicleId: string, at: string): void;
-  get(vehicleId: string): TargetRecord | undefined;
+  clearOnce(vehicleId: string, at: string): Promise<void>;
+  get(vehicleId: string): Promise<TargetRecord | undefined>;
 }
 
 /** A fleet manager's "this van is on that charger" when no id token says so. */
 export interface AssignmentStore {
-  assign(vehicleId: string, stationId: string, evseId: number, at: string): void;
-  unassign(stationId: string, evseId: number, at: string): void;
-  onEvse(stationId: string, evseId: number): string | undefined;
+  assign(vehicleId: string, stationId: string, evseId: number, at: string): Promise<void>;
+  unassign(stationId: string, evseId: number, at: string): Promise<void>;
+  onEvse(stationId: string, evseId: number): Promise<string | undefined>;
 }
 
 /**

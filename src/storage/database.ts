@@ -1,55 +1,86 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+/**
+ * Opens the product's storage on either database (issue 15): `database.path` keeps the embedded SQLite file (the
+ * default), `database.url: postgres://...` selects PostgreSQL. Both apply the numbered migrations before anything
+ * reads, and both hand back one query builder that every repository takes.
+ */
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
+import type { Db, DialectName } from './sql/dialect.js';
+import { migrateSqlite, openSqliteFile, sqliteKysely, type SqliteHandle } from './sql/sqlite.js';
+import { DatabaseConfigError, migratePostgres, openPool, postgresKysely, redactUrl, type PostgresOptions } from './sql/postgres.js';
 
-export type Db = Database.Database;
+export type { Db, DialectName } from './sql/dialect.js';
+export { dialectOf } from './sql/dialect.js';
+export { DatabaseConfigError } from './sql/postgres.js';
+
+/** config `database`: exactly what the product needs to open its storage. */
+export interface DatabaseOptions {
+  /** SQLite file (":memory:" for none); used when no url is given. */
+  path?: string | undefined;
+  /** postgres://user:password@host:port/database selects PostgreSQL. */
+  url?: string | undefined;
+  schema?: string | undefined;
+  poolSize?: number | undefined;
+  statementTimeoutMs?: number | undefined;
+  connectTimeoutMs?: number | undefined;
+  ssl?: PostgresOptions['ssl'];
+}
+
+export interface Storage {
+  db: Db;
+  dialect: DialectName;
+  /** "SQLite /var/lib/chargeplan/db.sqlite" or "PostgreSQL postgres://app:***@db:5432/chargeplan (schema public)". */
+  description: string;
+  /** Migration versions this open applied (empty when the database was current). */
+  migrated: number[];
+  /** The SQLite handle, for the few SQLite-only maintenance calls (VACUUM, backup); null on PostgreSQL. */
+  sqlite: SqliteHandle | null;
+  close(): Promise<void>;
+}
 
 export interface OpenOptions {
   /** Migrations to apply; defaults to the project's full list. */
   migrations?: readonly Migration[];
 }
 
-/**
- * Opens (creating if needed) the SQLite file, switches it to WAL so readers never block the writer and a
- * crash never leaves a half-written page, and applies the numbered migrations that are not yet applied,
- * each in its own transaction.
- */
-export function openDatabase(path: string, options: OpenOptions = {}): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  // NORMAL is durable against application crashes under WAL; only a power cut can lose the last commits.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db, options.migrations ?? allMigrations);
-  return db;
+export async function openStorage(o: DatabaseOptions, options: OpenOptions = {}): Promise<Storage> {
+  const migrations = options.migrations ?? allMigrations;
+  checkOrder(migrations);
+  if (o.url !== undefined) {
+    const pool = await openPool({ ...o, url: o.url });
+    let migrated: number[];
+    try {
+      migrated = await migratePostgres(pool, migrations);
+    } catch (e) {
+      await pool.end().catch(() => {});
+      throw e;
+    }
+    const db = postgresKysely(pool);
+    return {
+      db,
+      dialect: 'postgres',
+      description: `PostgreSQL ${redactUrl(o.url)} (schema ${o.schema ?? 'public'})`,
+      migrated,
+      sqlite: null,
+      close: () => db.destroy(),
+    };
+  }
+  if (o.path === undefined) throw new DatabaseConfigError('database: set path (an SQLite file) or url (postgres://...)');
+  const handle = openSqliteFile(o.path);
+  let migrated: number[];
+  try {
+    migrated = migrateSqlite(handle, migrations);
+  } catch (e) {
+    handle.close();
+    throw e;
+  }
+  const db = sqliteKysely(handle);
+  return { db, dialect: 'sqlite', description: `SQLite ${o.path}`, migrated, sqlite: handle, close: () => db.destroy() };
 }
 
-export function migrate(db: Db, migrations: readonly Migration[]): number[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-  )`);
-  const versions = migrations.map((m) => m.version);
-  for (let i = 1; i < versions.length; i++) {
-    if (versions[i]! <= versions[i - 1]!) {
-      throw new Error(`migrations out of order: ${versions[i - 1]} is followed by ${versions[i]}`);
+function checkOrder(migrations: readonly Migration[]): void {
+  for (let i = 1; i < migrations.length; i++) {
+    if (migrations[i]!.version <= migrations[i - 1]!.version) {
+      throw new Error(`migrations out of order: ${migrations[i - 1]!.version} is followed by ${migrations[i]!.version}`);
     }
   }
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
-  );
-  const done: number[] = [];
-  for (const m of migrations) {
-    if (applied.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.up);
-      db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name);
-    })();
-    done.push(m.version);
-  }
-  return done;
 }

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { Db } from './sql/dialect.js';
 import { StationRepository } from './station-repository.js';
 import { EvseRepository } from './evse-repository.js';
 import { TransactionRepository } from './transaction-repository.js';
@@ -10,9 +10,9 @@ import { StationLogRepository } from './station-log-repository.js';
 import type { StationLogLimits } from './stored-payload.js';
 import { StationCertificateRepository } from './station-certificate-repository.js';
 
-export { openDatabase, type Db } from './database.js';
+export { openStorage, type Storage, type DatabaseOptions, type Db, type DialectName, DatabaseConfigError } from './database.js';
 
-/** One repository per aggregate, all on one database handle. */
+/** One repository per aggregate, all on one database (or one transaction). */
 export function createOcppRepositories(db: Db, options: { stationLog?: StationLogLimits } = {}) {
   return {
     stations: new StationRepository(db),

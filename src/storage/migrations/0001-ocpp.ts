@@ -7,7 +7,7 @@ import type { Migration } from './migration.js';
 export const m0001Ocpp: Migration = {
   version: 1,
   name: 'ocpp',
-  up: `
+  sqlite: `
 CREATE TABLE stations (
   id TEXT PRIMARY KEY,
   password_hash TEXT,

@@ -15,7 +15,7 @@ import type { Migration } from './migration.js';
 export const m0002Prices: Migration = {
   version: 2,
   name: 'prices',
-  up: `
+  sqlite: `
 CREATE TABLE price_publications (
   id INTEGER PRIMARY KEY,
   zone TEXT NOT NULL,

@@ -17,7 +17,7 @@ import type { Migration } from './migration.js';
 export const m0003Scheduler: Migration = {
   version: 3,
   name: 'scheduler',
-  up: `
+  sqlite: `
 CREATE TABLE vehicles (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,

@@ -17,7 +17,7 @@ import type { Migration } from './migration.js';
 export const m0004Users: Migration = {
   version: 4,
   name: 'users',
-  up: `
+  sqlite: `
 CREATE TABLE users (
   id TEXT PRIMARY KEY,
   username TEXT NOT NULL COLLATE NOCASE UNIQUE,

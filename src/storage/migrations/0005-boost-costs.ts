@@ -15,7 +15,7 @@ import type { Migration } from './migration.js';
 export const m0005BoostCosts: Migration = {
   version: 5,
   name: 'boost-costs',
-  up: `
+  sqlite: `
 ALTER TABLE transactions ADD COLUMN vehicle_id TEXT;
 ALTER TABLE transactions ADD COLUMN boost_vehicle_id TEXT;
 ALTER TABLE transactions ADD COLUMN boost_kwh REAL CHECK (boost_kwh IS NULL OR boost_kwh > 0);

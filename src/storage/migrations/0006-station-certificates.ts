@@ -14,7 +14,7 @@ import type { Migration } from './migration.js';
 export const m0006StationCertificates: Migration = {
   version: 6,
   name: 'station-certificates',
-  up: `
+  sqlite: `
 ALTER TABLE stations ADD COLUMN client_cert_serial TEXT;
 ALTER TABLE stations ADD COLUMN client_cert_subject TEXT;
 ALTER TABLE stations ADD COLUMN client_cert_not_after TEXT;

@@ -14,7 +14,7 @@ import type { Migration } from './migration.js';
 export const m0007StorageLimits: Migration = {
   version: 7,
   name: 'storage-limits',
-  up: `
+  sqlite: `
 ALTER TABLE station_messages ADD COLUMN payload_bytes INTEGER;
 ALTER TABLE station_messages ADD COLUMN payload_sha256 TEXT;
 ALTER TABLE station_events ADD COLUMN payload_bytes INTEGER;

@@ -1,0 +1,54 @@
+/**
+ * The few places where SQLite and PostgreSQL differ, named once (issue 15). Repositories build every query with the
+ * query builder and reach for these helpers only where the two dialects disagree: instant comparisons (SQLite keeps
+ * UTC text and compares through julianday, PostgreSQL a timestamptz), two-argument MIN/MAX, JSON arrays, "now".
+ */
+import { sql, PostgresAdapter, type Expression, type Kysely, type RawBuilder } from 'kysely';
+import type { Schema } from './schema.js';
+
+/** A database or an open transaction: every repository takes either (a transaction is a Kysely too). */
+export type Db = Kysely<Schema>;
+export type DialectName = 'sqlite' | 'postgres';
+
+export function dialectOf(db: Db): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/**
+ * An instant (a column or a bound ISO string) in a form that compares and orders as time on both databases:
+ * julianday(x) in SQLite (text with or without milliseconds or offsets compares correctly), x::timestamptz in
+ * PostgreSQL.
+ */
+export function instant(db: Db, value: Expression<unknown> | string): RawBuilder<number> {
+  const v = typeof value === 'string' ? sql`${value}` : value;
+  return dialectOf(db) === 'postgres' ? sql<number>`(${v})::timestamptz` : sql<number>`julianday(${v})`;
+}
+
+/** The smaller/larger of two values (SQLite's scalar MIN/MAX, PostgreSQL's LEAST/GREATEST; NULLs as each dialect treats them). */
+export function least<T>(db: Db, a: Expression<T> | RawBuilder<T>, b: Expression<T> | RawBuilder<T>): RawBuilder<T> {
+  return dialectOf(db) === 'postgres' ? sql<T>`least(${a}, ${b})` : sql<T>`min(${a}, ${b})`;
+}
+export function greatest<T>(db: Db, a: Expression<T> | RawBuilder<T>, b: Expression<T> | RawBuilder<T>): RawBuilder<T> {
+  return dialectOf(db) === 'postgres' ? sql<T>`greatest(${a}, ${b})` : sql<T>`max(${a}, ${b})`;
+}
+
+/**
+ * The elements of a JSON array of strings bound as one parameter, as a one-column table `value` to join or IN
+ * against (SQLite's json_each, PostgreSQL's jsonb_array_elements_text). Binds one parameter however long the list.
+ */
+export function jsonStrings(db: Db, values: readonly string[]): RawBuilder<{ value: string }> {
+  const json = JSON.stringify(values);
+  return dialectOf(db) === 'postgres'
+    ? sql<{ value: string }>`(SELECT value FROM jsonb_array_elements_text(${json}::jsonb) AS j(value))`
+    : sql<{ value: string }>`(SELECT value FROM json_each(${json}))`;
+}
+
+/** The current instant as the database sees it, as UTC ISO text (defaults and audit columns only; the app's clock is the clock). */
+export function nowText(db: Db): RawBuilder<string> {
+  return dialectOf(db) === 'postgres' ? sql<string>`now()` : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
+}
+
+/** A count(*) as a number on both dialects (PostgreSQL's bigint arrives as a number through the driver's parser). */
+export function countAll(): RawBuilder<number> {
+  return sql<number>`count(*)`;
+}

@@ -1,0 +1,149 @@
+/**
+ * PostgreSQL for a database that several processes share (issue 15, the foundation of issue 19): a `pg` pool behind
+ * Kysely's PostgreSQL dialect. Sessions run in UTC with the configured schema first on the search path; the driver
+ * hands instants back as the same UTC ISO text SQLite stores, and bigint counts as numbers, so repositories see one
+ * shape of row on both databases.
+ */
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Migration } from '../migrations/migration.js';
+import type { Schema } from './schema.js';
+
+export interface PostgresOptions {
+  url: string;
+  /** Tables live in this schema (created when missing); default `public`. */
+  schema?: string | undefined;
+  poolSize?: number | undefined;
+  statementTimeoutMs?: number | undefined;
+  connectTimeoutMs?: number | undefined;
+  ssl?: { rejectUnauthorized?: boolean | undefined; caFile?: string | undefined } | undefined;
+}
+
+export class DatabaseConfigError extends Error {
+  override readonly name = 'DatabaseConfigError';
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const INT8 = 20;
+const NUMERIC = 1700;
+const TIMESTAMPTZ = 1184;
+const TIMESTAMP = 1114;
+
+/** '2025-03-30 01:00:00.123456+00' (the session runs in UTC) -> '2025-03-30T01:00:00.123Z'. */
+export function isoFromPg(text: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d+))?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?$/.exec(text);
+  if (!m) return text; // 'infinity' and friends: not written by us; pass through visibly
+  const ms = (m[3] ?? '').padEnd(3, '0').slice(0, 3);
+  if (!m[4] || (m[5] === '00' && (m[6] ?? '00') === '00' && (m[7] ?? '00') === '00')) return `${m[1]}T${m[2]}.${ms}Z`;
+  return new Date(`${m[1]}T${m[2]}.${ms}${m[4]}${m[5]}:${m[6] ?? '00'}`).toISOString();
+}
+
+const parsers: Record<number, (v: string) => unknown> = {
+  [INT8]: (v) => Number(v),
+  [NUMERIC]: (v) => Number(v),
+  [TIMESTAMPTZ]: isoFromPg,
+  [TIMESTAMP]: isoFromPg,
+};
+
+/** The URL without its password, for messages and the start-up line. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+export function poolConfig(o: PostgresOptions): pg.PoolConfig {
+  let u: URL;
+  try {
+    u = new URL(o.url);
+  } catch {
+    throw new DatabaseConfigError('database.url is not a URL: expected postgres://user:password@host:port/database');
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
+    throw new DatabaseConfigError(`database.url must start with postgres:// or postgresql://, got "${u.protocol}//"`);
+  }
+  if (!u.pathname || u.pathname === '/') throw new DatabaseConfigError(`database.url names no database: ${redactUrl(o.url)}`);
+  const schema = o.schema ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new DatabaseConfigError(`database.schema must be a lower-case SQL identifier (letters, digits, _; at most 63), got "${schema}"`);
+  }
+  const ssl = o.ssl
+    ? { rejectUnauthorized: o.ssl.rejectUnauthorized ?? true, ...(o.ssl.caFile ? { ca: readFileSync(o.ssl.caFile, 'utf8') } : {}) }
+    : undefined;
+  return {
+    connectionString: o.url,
+    max: o.poolSize ?? 10,
+    connectionTimeoutMillis: o.connectTimeoutMs ?? 10_000,
+    ...(o.statementTimeoutMs !== undefined ? { statement_timeout: o.statementTimeoutMs } : {}),
+    ...(ssl ? { ssl } : {}),
+    options: `-c search_path=${schema} -c timezone=UTC`,
+    types: { getTypeParser: ((oid: number, format?: string) => parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser },
+  };
+}
+
+/** Opens the pool and checks the server answers, naming the setting when it does not. */
+export async function openPool(o: PostgresOptions): Promise<pg.Pool> {
+  const pool = new pg.Pool(poolConfig(o));
+  // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${o.schema ?? 'public'}`);
+    } finally {
+      client.release();
+    }
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw new DatabaseConfigError(`database.url: cannot open PostgreSQL at ${redactUrl(o.url)}: ${(e as Error).message}`);
+  }
+  return pool;
+}
+
+export function postgresKysely(pool: pg.Pool): Kysely<Schema> {
+  return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** One advisory lock key for migrations, so nodes starting together apply each migration once. */
+const MIGRATION_LOCK = 7_150_915;
+
+/** Applies the migrations not yet applied, each in its own transaction under the advisory lock. */
+export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[]): Promise<number[]> {
+  const client = await pool.connect();
+  const done: number[] = [];
+  try {
+    // Under the lock too: two nodes creating the table at once would collide on PostgreSQL's catalog.
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    )`);
+    await client.query('COMMIT');
+    for (const m of migrations) {
+      await client.query('BEGIN');
+      try {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+        const seen = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
+        if (seen.rowCount === 0) {
+          await client.query(m.postgres);
+          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+          done.push(m.version);
+        }
+        await client.query('COMMIT');
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw new Error(`migration ${m.version} (${m.name}) failed on PostgreSQL: ${(e as Error).message}`);
+      }
+    }
+  } finally {
+    client.release();
+  }
+  return done;
+}

@@ -1,0 +1,411 @@
+/**
+ * The tables as the query builder sees them (Kysely's typed schema), one interface per table. Written from the
+ * migrated SQLite schema (PRAGMA table_info) and kept by hand since: a migration that adds or changes a column
+ * changes its table here in the same commit. Instants are UTC ISO-8601 text on both databases as the code sees them
+ * (SQLite stores the text, PostgreSQL a timestamptz that the driver reads back as the same text); flags are 0/1.
+ */
+import type { Generated } from 'kysely';
+
+export interface ApiTokenGrantsTable {
+  token_id: string;
+  role: string;
+  scope_kind: string;
+  scope_id: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  secret_sha256: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  owner_user_id: string | null;
+}
+
+export interface ChargerStatusTable {
+  station_id: string;
+  evse_id: number;
+  compliance: string;
+  detail: string | null;
+  since: string;
+}
+
+export interface ChargingLimitsTable {
+  id: Generated<number>;
+  station_id: string;
+  evse_id: Generated<number>;
+  source: string;
+  is_grid_critical: number | null;
+  schedule: string | null;
+  received_at: string;
+  cleared_at: string | null;
+}
+
+export interface ChargingNeedsTable {
+  id: Generated<number>;
+  station_id: string;
+  evse_id: number;
+  transaction_id: string | null;
+  requested_energy_transfer: string;
+  departure_time: string | null;
+  energy_amount_wh: number | null;
+  ev_min_current_a: number | null;
+  ev_max_current_a: number | null;
+  ev_max_voltage_v: number | null;
+  ev_max_power_w: number | null;
+  max_schedule_tuples: number | null;
+  payload: string;
+  received_at: string;
+}
+
+export interface ConnectorsTable {
+  station_id: string;
+  evse_id: number;
+  connector_id: number;
+  status: string;
+  status_at: string;
+  updated_at: string;
+}
+
+export interface DecisionsTable {
+  id: Generated<number>;
+  site_id: string;
+  at: string;
+  kind: string;
+  station_id: string | null;
+  evse_id: number | null;
+  transaction_id: string | null;
+  plan_id: number | null;
+  message: string;
+  details_json: string | null;
+}
+
+export interface DepartureTargetsTable {
+  vehicle_id: string;
+  once_json: string | null;
+  weekly_json: string | null;
+  updated_at: string;
+}
+
+export interface DeviceModelVariablesTable {
+  station_id: string;
+  component_name: string;
+  component_instance: Generated<string>;
+  evse_id: Generated<number>;
+  connector_id: Generated<number>;
+  variable_name: string;
+  variable_instance: Generated<string>;
+  attribute_type: Generated<string>;
+  value: string | null;
+  mutability: string | null;
+  data_type: string | null;
+  unit: string | null;
+  source: string;
+  updated_at: string;
+}
+
+export interface EvsesTable {
+  station_id: string;
+  evse_id: number;
+  current_transaction_id: string | null;
+  updated_at: string;
+}
+
+export interface GridCapacityLimitsTable {
+  id: Generated<number>;
+  target: string;
+  source: string;
+  direction: string;
+  start_utc: string;
+  end_utc: string;
+  limit_kw: number;
+  received_at: string;
+}
+
+export interface IdTokensTable {
+  id_token: string;
+  type: string;
+  status: string;
+  group_id_token: string | null;
+  expires_at: string | null;
+  vehicle_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MeterValuesTable {
+  id: Generated<number>;
+  station_id: string;
+  transaction_id: string | null;
+  evse_id: number;
+  timestamp: string;
+  measurand: string;
+  phase: Generated<string>;
+  location: Generated<string>;
+  context: string | null;
+  value: number;
+  unit: string | null;
+  multiplier: Generated<number>;
+  source: string;
+  received_at: string;
+}
+
+export interface PlansTable {
+  id: Generated<number>;
+  site_id: string;
+  created_at: string;
+  triggers_json: string;
+  start_utc: string;
+  end_utc: string;
+  status: string;
+  currency: string;
+  total_cost: number;
+  solver: string;
+  solve_ms: number;
+  body_json: string;
+}
+
+export interface PriceIntervalsTable {
+  id: Generated<number>;
+  publication_id: number;
+  zone: string;
+  start_utc: string;
+  end_utc: string;
+  price_per_kwh: number;
+  superseded_by: number | null;
+}
+
+export interface PricePublicationsTable {
+  id: Generated<number>;
+  zone: string;
+  source: string;
+  currency: string;
+  kind: string;
+  fetched_at: string;
+  start_utc: string;
+  end_utc: string;
+  interval_count: number;
+  publisher: string | null;
+  created_at: string;
+}
+
+export interface ProfileIdsTable {
+  station_id: string;
+  key: string;
+  profile_id: number;
+}
+
+export interface PushedProfilesTable {
+  station_id: string;
+  evse_id: number;
+  transaction_id: string;
+  site_id: string;
+  plan_id: number;
+  profile_id: number;
+  stack_level: number;
+  unit: string | null;
+  periods_json: string;
+  end_utc: string;
+  covers_until_utc: string | null;
+  state: string;
+  detail: string | null;
+  sent_at: string;
+}
+
+export interface SchemaMigrationsTable {
+  version: Generated<number>;
+  name: string;
+  applied_at: Generated<string>;
+}
+
+export interface StationCertificatesTable {
+  serial: string;
+  station_id: string;
+  certificate_type: string;
+  subject: string;
+  not_before: string;
+  not_after: string;
+  fingerprint_sha256: string;
+  pem: string;
+  source: string;
+  issued_at: string;
+  delivery: string;
+  delivery_detail: string | null;
+  delivery_at: string | null;
+}
+
+export interface StationEventsTable {
+  id: Generated<number>;
+  station_id: string;
+  event_id: number;
+  timestamp: string;
+  trigger: string;
+  event_notification_type: string;
+  component_name: string;
+  variable_name: string;
+  actual_value: string;
+  cleared: Generated<number>;
+  payload: string;
+  received_at: string;
+  payload_bytes: number | null;
+  payload_sha256: string | null;
+}
+
+export interface StationMessagesTable {
+  id: Generated<number>;
+  station_id: string;
+  action: string;
+  payload: string;
+  received_at: string;
+  payload_bytes: number | null;
+  payload_sha256: string | null;
+}
+
+export interface StationsTable {
+  id: string;
+  password_hash: string | null;
+  security_profile: Generated<number>;
+  registration_status: string | null;
+  auto_registered: Generated<number>;
+  vendor_name: string | null;
+  model: string | null;
+  serial_number: string | null;
+  firmware_version: string | null;
+  boot_reason: string | null;
+  last_boot_at: string | null;
+  last_boot_status: string | null;
+  last_seen_at: string | null;
+  last_connected_at: string | null;
+  last_disconnected_at: string | null;
+  created_at: string;
+  updated_at: string;
+  client_cert_serial: string | null;
+  client_cert_subject: string | null;
+  client_cert_not_after: string | null;
+  client_cert_seen_at: string | null;
+  cert_renewal_requested_at: string | null;
+}
+
+export interface TransactionEventsTable {
+  station_id: string;
+  transaction_id: string;
+  seq_no: number;
+  event_type: string;
+  trigger_reason: string;
+  timestamp: string;
+  offline: Generated<number>;
+  payload: string;
+  received_at: string;
+}
+
+export interface TransactionsTable {
+  station_id: string;
+  transaction_id: string;
+  evse_id: number | null;
+  connector_id: number | null;
+  id_token: string | null;
+  id_token_type: string | null;
+  id_token_status: string | null;
+  state: string;
+  charging_state: string | null;
+  remote_start_id: number | null;
+  started_at: string;
+  ended_at: string | null;
+  stopped_reason: string | null;
+  last_seq_no: number;
+  last_event_at: string;
+  meter_start_wh: number | null;
+  energy_wh: number | null;
+  offline: Generated<number>;
+  updated_at: string;
+  vehicle_id: string | null;
+  boost_vehicle_id: string | null;
+  boost_kwh: number | null;
+  boost_from_kwh: number | null;
+  boost_set_at: string | null;
+}
+
+export interface UserGrantsTable {
+  user_id: string;
+  role: string;
+  scope_kind: string;
+  scope_id: string;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  name: string;
+  password_hash: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface VehicleAssignmentsTable {
+  station_id: string;
+  evse_id: number;
+  vehicle_id: string;
+  assigned_at: string;
+}
+
+export interface VehicleIdTokensTable {
+  id_token: string;
+  vehicle_id: string;
+}
+
+export interface VehiclesTable {
+  id: string;
+  name: string;
+  fleet: string | null;
+  battery_kwh: number | null;
+  max_ac_kw: number;
+  phases: number;
+  min_current_a: number | null;
+  updated_at: string;
+}
+
+export interface WebSessionsTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface Schema {
+  api_token_grants: ApiTokenGrantsTable;
+  api_tokens: ApiTokensTable;
+  charger_status: ChargerStatusTable;
+  charging_limits: ChargingLimitsTable;
+  charging_needs: ChargingNeedsTable;
+  connectors: ConnectorsTable;
+  decisions: DecisionsTable;
+  departure_targets: DepartureTargetsTable;
+  device_model_variables: DeviceModelVariablesTable;
+  evses: EvsesTable;
+  grid_capacity_limits: GridCapacityLimitsTable;
+  id_tokens: IdTokensTable;
+  meter_values: MeterValuesTable;
+  plans: PlansTable;
+  price_intervals: PriceIntervalsTable;
+  price_publications: PricePublicationsTable;
+  profile_ids: ProfileIdsTable;
+  pushed_profiles: PushedProfilesTable;
+  schema_migrations: SchemaMigrationsTable;
+  station_certificates: StationCertificatesTable;
+  station_events: StationEventsTable;
+  station_messages: StationMessagesTable;
+  stations: StationsTable;
+  transaction_events: TransactionEventsTable;
+  transactions: TransactionsTable;
+  user_grants: UserGrantsTable;
+  users: UsersTable;
+  vehicle_assignments: VehicleAssignmentsTable;
+  vehicle_id_tokens: VehicleIdTokensTable;
+  vehicles: VehiclesTable;
+  web_sessions: WebSessionsTable;
+}
+

@@ -1,0 +1,87 @@
+/**
+ * The database a test runs on (issue 15). `npm test` gives SQLite (a fresh in-memory database, or a file in a temp
+ * directory when the test restarts the product); `npm run test:postgres` sets CHARGEPLAN_TEST_DATABASE_URL and every
+ * database a test asks for is a fresh PostgreSQL schema of that run, dropped when the test file ends (and any left
+ * over by a crash, when the run ends: test/setup/postgres-global.ts).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openStorage, type DatabaseOptions, type OpenOptions, type Storage } from '../../src/storage/database.js';
+
+export const postgresUrl = process.env.CHARGEPLAN_TEST_DATABASE_URL;
+/** Schemas of this run start with this; the global teardown drops them all. */
+export const schemaPrefix = `t_${process.env.CHARGEPLAN_TEST_RUN ?? 'local'}_`;
+
+let counter = 0;
+const cleanups: (() => Promise<void>)[] = [];
+
+export interface TestDatabase {
+  /** What `database` in the config says (open it as often as the test restarts the product). */
+  options: DatabaseOptions;
+  dialect: 'sqlite' | 'postgres';
+  open(openOptions?: OpenOptions): Promise<Storage>;
+  /** Drops the schema or deletes the file; also done for every database at the end of the test file. */
+  drop(): Promise<void>;
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty database for this test (not yet migrated: opening it migrates). */
+export async function testDatabase(opts: { file?: boolean } = {}): Promise<TestDatabase> {
+  const opened: Storage[] = [];
+  let dropped = false;
+  const closeAll = async () => {
+    for (const s of opened.splice(0)) await s.close().catch(() => {});
+  };
+  let db: TestDatabase;
+  if (postgresUrl) {
+    const schema = `${schemaPrefix}${process.pid}_${++counter}`;
+    await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+    db = {
+      options: { url: postgresUrl, schema, poolSize: 4 },
+      dialect: 'postgres',
+      open: async (o) => { const s = await openStorage(db.options, o); opened.push(s); return s; },
+      drop: async () => {
+        if (dropped) return;
+        dropped = true;
+        await closeAll();
+        await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      },
+    };
+  } else {
+    const dir = opts.file ? mkdtempSync(join(tmpdir(), 'chargeplan-db-')) : null;
+    db = {
+      options: { path: dir ? join(dir, 'test.sqlite') : ':memory:' },
+      dialect: 'sqlite',
+      open: async (o) => { const s = await openStorage(db.options, o); opened.push(s); return s; },
+      drop: async () => {
+        if (dropped) return;
+        dropped = true;
+        await closeAll();
+        if (dir) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  cleanups.push(() => db.drop());
+  return db;
+}
+
+/** A fresh, migrated database for one test: the replacement for `openDatabase(':memory:')`. */
+export async function openTestStorage(openOptions?: OpenOptions): Promise<Storage> {
+  return (await testDatabase()).open(openOptions);
+}
+
+/** Called after each test file (test/setup/storage.ts): closes and drops everything the file opened. */
+export async function dropTestDatabases(): Promise<void> {
+  for (const c of cleanups.splice(0)) await c();
+}
