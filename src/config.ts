@@ -8,7 +8,31 @@ import { PricesConfig } from './prices/tariff-config.js';
 /** The runtime configuration: one TypeBox schema is both the type and the start-up check (convention 4). */
 export const ConfigSchema = Type.Object(
   {
-    database: Type.Object({ path: Type.String({ minLength: 1, description: 'SQLite file; ":memory:" for none' }) }, { additionalProperties: false }),
+    /**
+     * Where the state lives (issue 15): `path` keeps the embedded SQLite file (the default); `url: postgres://...`
+     * selects PostgreSQL, which several nodes can share; the other fields apply to PostgreSQL only.
+     */
+    database: Type.Object(
+      {
+        path: Type.Optional(Type.String({ minLength: 1, description: 'SQLite file; ":memory:" for none' })),
+        url: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://user:password@host:port/database' })),
+        schema: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$', description: 'PostgreSQL schema for the tables (default public)' })),
+        poolSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+        statementTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+        connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
+        ssl: Type.Optional(
+          Type.Object(
+            {
+              rejectUnauthorized: Type.Optional(Type.Boolean()),
+              /** PEM file of the CA that signed the server's certificate (relative to the project root). */
+              caFile: Type.Optional(Type.String({ minLength: 1 })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false },
+    ),
     http: Type.Object(
       {
         host: Type.String({ minLength: 1 }),
@@ -138,14 +162,19 @@ function readJson(file: string): unknown {
 
 /** Checks a configuration object; the error lists every field that is wrong and why. */
 export function checkConfig(raw: unknown, source: string): Config {
-  if (Value.Check(ConfigSchema, raw)) return raw;
+  if (Value.Check(ConfigSchema, raw)) {
+    if (raw.database.path === undefined && raw.database.url === undefined) {
+      throw new ConfigError(`configuration ${source} is invalid:\n  /database: set path (an SQLite file) or url (postgres://...)`);
+    }
+    return raw;
+  }
   const problems = [...Value.Errors(ConfigSchema, raw)].slice(0, 10).map((e) => `  ${e.path || '/'}: ${e.message}`);
   throw new ConfigError(`configuration ${source} is invalid:\n${problems.join('\n')}`);
 }
 
 /**
  * Loads config/default.json, then the file named by CHARGEPLAN_CONFIG (merged over it), then a few
- * environment overrides for containers: CHARGEPLAN_DB, CHARGEPLAN_HTTP_PORT, CHARGEPLAN_OCPP_PORT, LOG_LEVEL.
+ * environment overrides for containers: CHARGEPLAN_DB, CHARGEPLAN_DATABASE_URL, CHARGEPLAN_HTTP_PORT, CHARGEPLAN_OCPP_PORT, LOG_LEVEL.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: unknown = {}): Config {
   let raw = readJson(DEFAULT_CONFIG_FILE);
@@ -160,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: unkn
     return Number(v);
   };
   if (env.CHARGEPLAN_DB) envOver.database = { path: env.CHARGEPLAN_DB };
+  if (env.CHARGEPLAN_DATABASE_URL) envOver.database = { ...envOver.database, url: env.CHARGEPLAN_DATABASE_URL };
   if (env.CHARGEPLAN_HTTP_PORT) envOver.http = { port: int('CHARGEPLAN_HTTP_PORT', env.CHARGEPLAN_HTTP_PORT) };
   if (env.CHARGEPLAN_OCPP_PORT) envOver.ocpp = { port: int('CHARGEPLAN_OCPP_PORT', env.CHARGEPLAN_OCPP_PORT) };
   if (env.LOG_LEVEL) envOver.log = { level: env.LOG_LEVEL };
