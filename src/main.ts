@@ -10,7 +10,7 @@ import { TypedEvents } from './platform/events.js';
 import type { OcppEvents } from './domain/ocpp-events.js';
 import type { PriceEvents } from './domain/prices.js';
 import type { SchedulerEvents } from './domain/plans.js';
-import { openDatabase, createOcppRepositories, type Db } from './storage/index.js';
+import { createOcppRepositories, DatabaseConfigError, type Db, type Storage } from './storage/index.js';
 import { PriceSeriesRepository } from './storage/price-series-repository.js';
 import { CapacityLimitRepository } from './storage/price-capacity-limit-repository.js';
 import { ApiTokenRepository } from './storage/api-token-repository.js';
@@ -26,11 +26,15 @@ import { VehicleRepository, TargetRepository, AssignmentRepository } from './sto
 import { PlanRepository, ProfileRepository, DecisionRepository } from './storage/plan-repository.js';
 import { Scheduler, resolveSites } from './scheduler/index.js';
 import { Retention } from './storage/retention.js';
+import { openConfiguredStorage } from './cli/database.js';
 
 export type AppEvents = OcppEvents & PriceEvents & SchedulerEvents;
 
 export interface Running {
   config: Config;
+  /** The database it opened (SQLite or PostgreSQL); closed by close() after the servers stop. */
+  storage: Storage;
+  /** storage.db: the query builder every repository takes. */
   db: Db;
   ocpp: OcppServer;
   http: FastifyInstance;
@@ -50,8 +54,18 @@ export interface Running {
 export async function start(config: Config, deps: { clock?: Clock; logger?: Logger } = {}): Promise<Running> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger({ level: config.log.level });
-  const dbPath = config.database.path === ':memory:' ? ':memory:' : resolve(ROOT, config.database.path);
-  const db = openDatabase(dbPath);
+  const storage = await openConfiguredStorage(config);
+  logger.info({ migrated: storage.migrated }, `storage: ${storage.description}`);
+  try {
+    return await startOn(storage, config, clock, logger);
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+}
+
+async function startOn(storage: Storage, config: Config, clock: Clock, logger: Logger): Promise<Running> {
+  const db = storage.db;
   const r = config.retention;
   const repositories = createOcppRepositories(db, {
     stationLog: { maxPayloadBytes: r.stationLogPayloadBytes, stationBytesPerMinute: r.stationLogBytesPerMinute },
@@ -113,7 +127,7 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
   });
   const gateway = new OcppChargerGateway({
     call: (stationId, action, payload) => ocpp.call(stationId, action, payload),
-    capabilities: (id) => capabilitiesFrom(repositories.deviceModel.list(id, 'SmartChargingCtrlr')),
+    capabilities: async (id) => capabilitiesFrom(await repositories.deviceModel.list(id, 'SmartChargingCtrlr')),
     on: (event, fn) => events.on(event, fn),
     clock,
     logger,
@@ -146,7 +160,7 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
     },
     tariffDemand: (t) => pricesConfig.tariffs[t]?.demandCharge ?? null,
   });
-  wireScheduler(events, scheduler, repositories.stations);
+  wireScheduler(events, scheduler, repositories.stations, logger);
   const tokens = new ApiTokenRepository(db);
   const h = config.http;
   const http = await buildApp({
@@ -187,7 +201,6 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
   } catch (err) {
     await http.close();
     await ocpp.close();
-    db.close();
     throw err;
   }
   const httpPort = (http.server.address() as { port: number }).port;
@@ -197,9 +210,10 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
     policy: r, stationLog: repositories.stationLog, plans: schedulerStores.plans, decisions: schedulerStores.decisions, clock, logger,
   });
   retention.start();
-  logger.info({ http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort, db: dbPath }, 'chargeplan started');
+  logger.info({ http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort, db: storage.description }, 'chargeplan started');
   return {
     config,
+    storage,
     db,
     ocpp,
     http,
@@ -216,26 +230,40 @@ export async function start(config: Config, deps: { clock?: Clock; logger?: Logg
       pricing.stop();
       await http.close();
       await ocpp.close();
-      db.close();
+      await storage.close();
     },
   };
 }
 
-/** main.ts wires events to the scheduler (ARCHITECTURE.md: adapters never call it themselves). */
-function wireScheduler(events: TypedEvents<AppEvents>, scheduler: Scheduler, stations: { get(id: string): { lastBootStatus: string | null } | undefined }): void {
-  events.on('transaction.event', (e) => scheduler.onTransaction(e));
-  events.on('meter.values', (e) => scheduler.onMeterValues(e));
-  events.on('charging.needs', (e) => scheduler.onChargingNeeds(e));
-  events.on('prices.updated', (e) => scheduler.onPricesUpdated(e.zone));
+/**
+ * main.ts wires events to the scheduler (ARCHITECTURE.md: adapters never call it themselves). The bus calls its
+ * listeners synchronously and waits for none of them; a listener that reads a store runs on its own, its failure
+ * logged with the event's name, so no rejection goes unhandled and a failing lookup is seen rather than lost.
+ */
+function wireScheduler(
+  events: TypedEvents<AppEvents>,
+  scheduler: Scheduler,
+  stations: { get(id: string): Promise<{ lastBootStatus: string | null } | undefined> },
+  logger: Logger,
+): void {
+  const on = <K extends keyof AppEvents>(event: K, fn: (e: AppEvents[K]) => void | Promise<void>) =>
+    events.on(event, (e) => {
+      const result = fn(e);
+      if (result instanceof Promise) void result.catch((err: unknown) => logger.error({ err, event }, 'event listener failed'));
+    });
+  on('transaction.event', (e) => scheduler.onTransaction(e));
+  on('meter.values', (e) => scheduler.onMeterValues(e));
+  on('charging.needs', (e) => scheduler.onChargingNeeds(e));
+  on('prices.updated', (e) => scheduler.onPricesUpdated(e.zone));
   // A station that reconnects without booting was accepted before (B03.FR.03: never call a rejected one).
-  events.on('station.connected', (e) => {
-    if (stations.get(e.stationId)?.lastBootStatus === 'Accepted') scheduler.onStationOnline(e.stationId, 'station-connected');
+  on('station.connected', async (e) => {
+    if ((await stations.get(e.stationId))?.lastBootStatus === 'Accepted') await scheduler.onStationOnline(e.stationId, 'station-connected');
   });
-  events.on('station.booted', (e) => {
-    if (e.status === 'Accepted') scheduler.onStationOnline(e.stationId, 'station-booted');
+  on('station.booted', (e) => {
+    if (e.status === 'Accepted') return scheduler.onStationOnline(e.stationId, 'station-booted');
   });
-  events.on('station.capabilities', (e) => scheduler.onStationOnline(e.stationId, 'station-capabilities'));
-  events.on('station.disconnected', (e) => scheduler.onStationOffline(e.stationId));
+  on('station.capabilities', (e) => scheduler.onStationOnline(e.stationId, 'station-capabilities'));
+  on('station.disconnected', (e) => scheduler.onStationOffline(e.stationId));
 }
 
 const invokedDirectly = process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
@@ -243,9 +271,22 @@ if (invokedDirectly) {
   const config = loadConfig();
   // Issue 20, finding 1: a socket error that escapes every listener is logged and the server keeps serving.
   installLastResort(process, createLogger({ level: config.log.level }));
-  const running = await start(config);
+  let running: Running;
+  try {
+    running = await start(config);
+  } catch (err) {
+    // A bad database.url or an unreachable server: the message names the setting; a stack would only bury it.
+    if (!(err instanceof DatabaseConfigError)) throw err;
+    process.stderr.write(`chargeplan: ${err.message}\n`);
+    process.exit(1);
+  }
   const stop = async (signal: string) => {
-    await running.close();
+    try {
+      await running.close();
+    } catch (err) {
+      process.stderr.write(`stopping on ${signal}: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
     process.stderr.write(`stopped on ${signal}\n`);
     process.exit(0);
   };

@@ -65,11 +65,11 @@ async function main(): Promise<number> {
     speed: args.speed,
     stepMs: args.stepSeconds * 1000,
     until: window.end,
-    onStep: (now) => {
+    onStep: async (now) => {
       monitor.observe();
       if (now < nextReport && now < window.end) return;
       while (nextReport <= now) nextReport += HOUR;
-      out(monitor.line(now));
+      out(await monitor.line(now));
     },
   });
   let stopping = false;
@@ -90,7 +90,7 @@ async function main(): Promise<number> {
   out('');
   const behind = result.stalls === 0 ? '' : `; it fell behind real time ${result.stalls === 1 ? 'once' : `${result.stalls} times`}`;
   out(`The day is over after ${(result.realMs / 1000).toFixed(0)} s${behind}.`);
-  for (const line of monitor.summary()) out(`  ${line}`);
+  for (const line of await monitor.summary()) out(`  ${line}`);
   out(`Still serving ${demo.urls.fleet} and ${demo.urls.home} with the final state; Ctrl-C stops.`);
   // The HTTP and OCPP servers keep the process alive until a signal ends it.
   return -1;

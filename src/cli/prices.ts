@@ -5,7 +5,8 @@ import { Value } from '@sinclair/typebox/value';
 import type { PriceSeries, Provenance } from '../domain/prices.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { TypedEvents } from '../platform/events.js';
-import { openDatabase } from '../storage/database.js';
+import { openStorage } from '../storage/database.js';
+import { cliDatabase } from './database.js';
 import { ApiTokenRepository } from '../storage/api-token-repository.js';
 import { PriceSeriesRepository } from '../storage/price-series-repository.js';
 import { issueApiToken } from '../http/auth/api-tokens.js';
@@ -40,7 +41,8 @@ const USAGE = `usage: npm run prices -- <command> [options]
   token   --name NAME --zones Z1,Z2|* [--db FILE]
           Creates a tariff-publisher API token for the push intake; prints it once.
 
---config is a JSON file with a "prices" section (or the section itself); --db defaults to an in-memory database.`;
+--config is a JSON file with a "prices" section (or the section itself); --db defaults to an in-memory database;
+--db postgres://... [--db-schema S] uses a PostgreSQL database.`;
 
 export interface CliIo {
   out: (text: string) => void;
@@ -102,6 +104,7 @@ export async function runPricesCli(argv: string[], io: CliIo): Promise<number> {
       step: { type: 'string', default: '15' },
       csv: { type: 'string' },
       db: { type: 'string', default: ':memory:' },
+      'db-schema': { type: 'string' },
       format: { type: 'string' },
       zone: { type: 'string' },
       sequence: { type: 'string' },
@@ -116,15 +119,16 @@ export async function runPricesCli(argv: string[], io: CliIo): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   const config = readConfig(values.config);
-  const db = openDatabase(values.db!);
+  const storage = await openStorage(cliDatabase(values.db, values['db-schema'], () => ({ path: ':memory:' })));
+  const db = storage.db;
   try {
     const store = zoneCurrencyGuard(new PriceSeriesRepository(db, io.clock), config.zones);
     const importedCurrency = new Map<string, string>();
     const provenance = (source: string): Provenance => ({ source, fetchedAt: io.clock.now(), kind: 'final' });
-    const importAll = (files: string[]) => {
+    const importAll = async (files: string[]) => {
       for (const file of files) {
         const series = importFile(file, { ...(values.format ? { format: values.format } : {}), ...(values.zone ? { zone: values.zone } : {}), ...(values.sequence ? { sequence: Number(values.sequence) } : {}) }, provenance(`file:${file.split('/').at(-1)}`));
-        store.save(series);
+        await store.save(series);
         for (const s of series) importedCurrency.set(s.zone, s.currency);
         io.out(`imported ${series.reduce((n, s) => n + s.intervals.length, 0)} intervals (${series.map((s) => s.zone).join(', ')}) from ${file}\n`);
       }
@@ -136,13 +140,13 @@ export async function runPricesCli(argv: string[], io: CliIo): Promise<number> {
       const base = localDateWindow(day ?? new Date(io.clock.now()).toISOString().slice(0, 10), tz);
       const window = { start: base.start - 24 * 3600_000, end: base.end + 24 * 3600_000 };
       const series = await createPriceSource(sourceConfig, { fetch: io.fetch, clock: io.clock }).series(window);
-      store.save(series);
+      await store.save(series);
       io.out(`fetched ${series.reduce((n, s) => n + s.intervals.length, 0)} intervals from ${id}\n`);
     };
 
     switch (command) {
       case 'import':
-        importAll(rest);
+        await importAll(rest);
         return 0;
       case 'fetch':
         if (!rest[0]) throw new Error('fetch needs a SOURCE_ID');
@@ -151,13 +155,13 @@ export async function runPricesCli(argv: string[], io: CliIo): Promise<number> {
       case 'token': {
         if (!values.name || !values.zones) throw new Error('token needs --name and --zones');
         const grants = values.zones.split(',').map((z) => ({ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: z.trim() }));
-        const { token } = issueApiToken(new ApiTokenRepository(db), io.clock, { name: values.name, grants });
+        const { token } = await issueApiToken(new ApiTokenRepository(db), io.clock, { name: values.name, grants });
         io.out(`${token}\n(shown once; only its hash is stored)\n`);
         return 0;
       }
       case 'table': {
         if (!values.tariff || !values.day) throw new Error('table needs --tariff and --day');
-        importAll(values.import ?? []);
+        await importAll(values.import ?? []);
         if (values.fetch) await fetchOne(values.fetch, values.day);
         const tariff = loadTariff(values.tariff, config);
         const zones = [...config.zones];
@@ -172,7 +176,7 @@ export async function runPricesCli(argv: string[], io: CliIo): Promise<number> {
           }
         }
         const service = new PriceService({ store, zones, clock: io.clock, events: new TypedEvents<PriceEvents>() });
-        const slots = service.effective(tariff, localDateWindow(values.day, tariff.timeZone), Number(values.step) * 60_000);
+        const slots = await service.effective(tariff, localDateWindow(values.day, tariff.timeZone), Number(values.step) * 60_000);
         io.out(effectiveTableText(slots, tariff.timeZone));
         if (values.csv) {
           writeFileSync(values.csv, effectiveTableCsv(slots, tariff.timeZone));
@@ -185,7 +189,7 @@ export async function runPricesCli(argv: string[], io: CliIo): Promise<number> {
         return 2;
     }
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 

@@ -35,7 +35,7 @@ export async function issueFromCli(
   id: string,
   o: { csr?: string | undefined; generate?: boolean | undefined; out?: string | undefined },
 ): Promise<string> {
-  const station = c.stations.get(id);
+  const station = await c.stations.get(id);
   if (!station) throw new CliError(`station ${id} does not exist: add it first (npm run stations -- add ${id} --profile 3)`);
   if ((o.csr === undefined) === !o.generate) throw new CliError('certificate: give either --csr <file.pem> or --generate');
   const certs = await loadStationCertificates(c.config.ocpp.tls, (f) => readFileSync(resolve(ROOT, f), 'utf8'), c.issued);
@@ -66,7 +66,7 @@ export async function issueFromCli(
     writeFileSync(`${prefix}.key`, keyPem, { mode: 0o600 });
     files.push(`${prefix}.key`);
   }
-  c.issued.recordIssued({
+  await c.issued.recordIssued({
     serial: cert.serial, stationId: id, certificateType: 'ChargingStationCertificate', subject: cert.subject,
     notBefore: cert.notBefore, notAfter: cert.notAfter, fingerprintSha256: cert.fingerprintSha256, pem: cert.pem,
     source: 'cli', issuedAt: isoUtc(c.nowMs), delivery: 'cli', deliveryDetail: null,
@@ -78,11 +78,11 @@ export async function issueFromCli(
 }
 
 /** A02 from the CLI: stored on the station; the server asks it at its next boot or heartbeat. */
-export function requestRenewal(c: CertificateCommand, id: string): string {
-  const station = c.stations.get(id);
+export async function requestRenewal(c: CertificateCommand, id: string): Promise<string> {
+  const station = await c.stations.get(id);
   if (!station) throw new CliError(`station ${id} does not exist`);
   if (station.securityProfile === 0) throw new CliError(`station ${id} has no credentials (profile 0): it cannot be given a certificate`);
-  c.stations.setCertificateRenewalRequested(id, isoUtc(c.nowMs));
+  await c.stations.setCertificateRenewalRequested(id, isoUtc(c.nowMs));
   return `renewal of ${id}'s certificate requested: the server sends TriggerMessage SignChargingStationCertificate at the ` +
     `station's next boot or heartbeat (every ${c.config.ocpp.heartbeatIntervalSeconds} s), then signs its CSR (A02)\n`;
 }

@@ -7,11 +7,10 @@
  *   npm run stations -- add <id> --profile 3; certificate <id> --csr FILE | --generate; renew <id>  (station-certificates.ts)
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, ROOT } from '../config.js';
+import { loadConfig } from '../config.js';
 import { systemClock, isoUtc } from '../platform/clock.js';
-import { openDatabase } from '../storage/database.js';
+import { openConfiguredStorage } from './database.js';
 import { StationRepository } from '../storage/station-repository.js';
 import { checkPasswordRules, hashPassword } from '../ocpp/auth/password.js';
 import type { RegistrationStatus, SecurityProfile } from '../domain/stations.js';
@@ -53,8 +52,8 @@ async function main(): Promise<void> {
   });
   const [command, ...rest] = positionals;
   const config = loadConfig();
-  const db = openDatabase(config.database.path === ':memory:' ? ':memory:' : resolve(ROOT, config.database.path));
-  const stations = new StationRepository(db);
+  const storage = await openConfiguredStorage(config);
+  const stations = new StationRepository(storage.db);
   const now = isoUtc(systemClock.now());
   try {
     switch (command) {
@@ -62,11 +61,11 @@ async function main(): Promise<void> {
         const id = checkStationId(rest[0]);
         const profile = Number(values.profile ?? '1');
         if (profile !== 1 && profile !== 2 && profile !== 3) fail('--profile: 1 (Basic auth over ws), 2 (Basic auth over TLS) or 3 (TLS client certificate)');
-        if (stations.get(id)) fail(`station ${id} already exists: use rotate to change its password`);
+        if (await stations.get(id)) fail(`station ${id} already exists: use rotate to change its password`);
         if (profile === 3) {
           // A00.FR.401: a profile 3 station authenticates by its certificate only; it has no password.
           if (values.password !== undefined) fail('--password: a profile 3 station has no password (it authenticates by its certificate)');
-          stations.register({ id, passwordHash: null, securityProfile: 3 }, now);
+          await stations.register({ id, passwordHash: null, securityProfile: 3 }, now);
           process.stdout.write(`station ${id} added with security profile 3
 ` +
             `connect to wss://<host>:${config.ocpp.tlsPort ?? '<tlsPort>'}${config.ocpp.path}/${encodeURIComponent(id)} with a client certificate ` +
@@ -79,13 +78,13 @@ async function main(): Promise<void> {
         const password = values.password ?? generatePassword();
         const bad = checkPasswordRules(password);
         if (bad) fail(`--password: ${bad}`);
-        stations.register({ id, passwordHash: await hashPassword(password), securityProfile: profile as SecurityProfile }, now);
+        await stations.register({ id, passwordHash: await hashPassword(password), securityProfile: profile as SecurityProfile }, now);
         process.stdout.write(`station ${id} added with security profile ${profile}\npassword (shown once): ${password}\n` +
           `connect to ${profile === 2 ? 'wss' : 'ws'}://<host>:${profile === 2 ? config.ocpp.tlsPort ?? '<tlsPort>' : config.ocpp.port}${config.ocpp.path}/${encodeURIComponent(id)}\n`);
         break;
       }
       case 'list': {
-        const rows = stations.list();
+        const rows = await stations.list();
         if (rows.length === 0) process.stdout.write('no stations\n');
         for (const s of rows) {
           process.stdout.write(
@@ -98,23 +97,23 @@ async function main(): Promise<void> {
       }
       case 'rotate': {
         const id = checkStationId(rest[0]);
-        const station = stations.get(id) ?? fail(`station ${id} does not exist`);
+        const station = (await stations.get(id)) ?? fail(`station ${id} does not exist`);
         if (station.securityProfile === 3) fail(`station ${id} uses security profile 3 and has no password: renew its certificate instead (renew ${id})`);
         const password = values.password ?? generatePassword();
         const bad = checkPasswordRules(password);
         if (bad) fail(`--password: ${bad}`);
         const profile = (station.securityProfile === 0 ? 1 : station.securityProfile) as SecurityProfile;
-        stations.setPassword(id, await hashPassword(password), profile, now);
+        await stations.setPassword(id, await hashPassword(password), profile, now);
         process.stdout.write(`password of ${id} rotated\nnew password (shown once): ${password}\n` +
           'set it on the station (SetVariables SecurityCtrlr.BasicAuthPassword, A01) before it reconnects\n');
         break;
       }
       case 'status': {
         const id = checkStationId(rest[0]);
-        if (!stations.get(id)) fail(`station ${id} does not exist`);
+        if (!(await stations.get(id))) fail(`station ${id} does not exist`);
         const status = rest[1];
         if (!['Accepted', 'Pending', 'Rejected', 'default'].includes(status ?? '')) fail(USAGE);
-        stations.setRegistrationStatus(id, status === 'default' ? null : (status as RegistrationStatus), now);
+        await stations.setRegistrationStatus(id, status === 'default' ? null : (status as RegistrationStatus), now);
         process.stdout.write(`boot status of ${id}: ${status}\n`);
         break;
       }
@@ -124,9 +123,9 @@ async function main(): Promise<void> {
         // Loaded only here: the X.509 library roughly doubles the CLI's start-up for every other command.
         const { CliError, issueFromCli, requestRenewal } = await import('./station-certificates.js');
         const { StationCertificateRepository } = await import('../storage/station-certificate-repository.js');
-        const c = { config, stations, issued: new StationCertificateRepository(db), nowMs: systemClock.now() };
+        const c = { config, stations, issued: new StationCertificateRepository(storage.db), nowMs: systemClock.now() };
         try {
-          process.stdout.write(command === 'renew' ? requestRenewal(c, id) : await issueFromCli(c, id, values));
+          process.stdout.write(command === 'renew' ? await requestRenewal(c, id) : await issueFromCli(c, id, values));
         } catch (err) {
           if (err instanceof CliError) fail(err.message);
           throw err;
@@ -137,7 +136,7 @@ async function main(): Promise<void> {
         fail(USAGE);
     }
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig, ROOT } from '../config.js';
+import { loadConfig } from '../config.js';
 import type { ApiTokenGrant } from '../domain/prices.js';
 import type { OwnedTokenRecord, UserRecord } from '../domain/users.js';
 import { isoUtc, systemClock, type Clock } from '../platform/clock.js';
-import { openDatabase } from '../storage/database.js';
+import { openStorage } from '../storage/database.js';
+import { CliDatabaseError, cliDatabase, databaseOptions } from './database.js';
 import { UserRepository, UserTokenRepository } from '../storage/user-repository.js';
 import { newApiToken } from '../http/auth/api-tokens.js';
 import { covers } from '../http/auth/access.js';
@@ -30,7 +30,8 @@ const USAGE = `usage: npm run users -- <command> [options]
   tokens                                                  API tokens with owner, grants and state (never secrets).
 
 Roles: ${Object.entries(ROLES).map(([r, { scopeKind }]) => `${r} (${scopeKind === 'all' ? `scope ${ALL}` : `a ${scopeKind} id or ${ALL}`})`).join(', ')}.
-Every command takes --db FILE; the default is the configured database (config/default.json, CHARGEPLAN_CONFIG, CHARGEPLAN_DB).`;
+Every command takes --db FILE (SQLite) or --db postgres://... [--db-schema S]; the default is the configured
+database (config/default.json, CHARGEPLAN_CONFIG, CHARGEPLAN_DB, CHARGEPLAN_DATABASE_URL).`;
 
 export interface UsersCliIo {
   out: (text: string) => void;
@@ -93,6 +94,7 @@ export async function runUsersCli(argv: string[], io: UsersCliIo): Promise<numbe
         'expires-days': { type: 'string' },
         id: { type: 'string' },
         db: { type: 'string' },
+        'db-schema': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -106,14 +108,21 @@ export async function runUsersCli(argv: string[], io: UsersCliIo): Promise<numbe
     io.out(USAGE + '\n');
     return command || values.help ? 0 : 2;
   }
-  const dbPath = values.db ?? resolveConfiguredDb(io.env);
-  const db = openDatabase(dbPath);
+  let options;
   try {
-    const users = new UserRepository(db);
-    const tokens = new UserTokenRepository(db);
-    const userNamed = (username: string | undefined, option = '--username'): UserRecord => {
+    options = cliDatabase(values.db, values['db-schema'], () => databaseOptions(loadConfig(io.env).database));
+  } catch (e) {
+    if (!(e instanceof CliDatabaseError)) throw e;
+    io.err(`${e.message}\n`);
+    return 2;
+  }
+  const storage = await openStorage(options);
+  try {
+    const users = new UserRepository(storage.db);
+    const tokens = new UserTokenRepository(storage.db);
+    const userNamed = async (username: string | undefined, option = '--username'): Promise<UserRecord> => {
       if (!username) throw new UsageError(`${option} is needed`);
-      const u = users.findByUsername(username);
+      const u = await users.findByUsername(username);
       if (!u) throw new UsageError(`${option}: there is no user ${username}`);
       return u;
     };
@@ -130,24 +139,24 @@ export async function runUsersCli(argv: string[], io: UsersCliIo): Promise<numbe
         return 0;
       }
       case 'grant': {
-        const u = userNamed(values.username);
+        const u = await userNamed(values.username);
         const grant = grantFrom(values.role, values.scope);
-        io.out(users.addGrant(u.id, grant) ? `${u.username} is now also ${describeGrant(grant)}\n` : `${u.username} already is ${describeGrant(grant)}\n`);
+        io.out((await users.addGrant(u.id, grant)) ? `${u.username} is now also ${describeGrant(grant)}\n` : `${u.username} already is ${describeGrant(grant)}\n`);
         return 0;
       }
       case 'disable': {
-        const u = userNamed(values.username);
-        const changed = users.disable(u.id, io.clock.now());
+        const u = await userNamed(values.username);
+        const changed = await users.disable(u.id, io.clock.now());
         io.out(changed ? `disabled ${u.username}: its sessions ended and its tokens are revoked\n` : `${u.username} was already disabled\n`);
         return 0;
       }
       case 'list': {
-        const all = users.list();
+        const all = await users.list();
         io.out(all.length === 0 ? 'no users\n' : all.map(userLine).join(''));
         return 0;
       }
       case 'token': {
-        const owner = values.user !== undefined ? userNamed(values.user, '--user') : undefined;
+        const owner = values.user !== undefined ? await userNamed(values.user, '--user') : undefined;
         if (!owner && !values.name) throw new UsageError('token needs --user U, or --name N with --role and --scope');
         const grants = values.role || values.scope || !owner ? [grantFrom(values.role, values.scope)] : owner.grants;
         if (owner && !owner.grants.some((g) => g.role === 'admin')) {
@@ -163,19 +172,19 @@ export async function runUsersCli(argv: string[], io: UsersCliIo): Promise<numbe
           grants,
           ...(days ? { expiresAt: io.clock.now() + Number(days) * 86_400_000 } : {}),
         });
-        tokens.create(record, owner?.id ?? null);
+        await tokens.create(record, owner?.id ?? null);
         io.out(`token ${record.id} "${name}" for ${owner ? owner.username : 'no user'}: ${grantsText(grants)}\n${token}\n(shown once; only its hash is stored)\n`);
         return 0;
       }
       case 'revoke-token': {
         if (!values.id) throw new UsageError('--id is needed');
-        if (!tokens.find(values.id)) throw new UsageError(`--id: there is no API token ${values.id}`);
-        io.out(tokens.revoke(values.id, io.clock.now()) ? `revoked ${values.id}\n` : `${values.id} was already revoked\n`);
+        if (!(await tokens.find(values.id))) throw new UsageError(`--id: there is no API token ${values.id}`);
+        io.out((await tokens.revoke(values.id, io.clock.now())) ? `revoked ${values.id}\n` : `${values.id} was already revoked\n`);
         return 0;
       }
       case 'tokens': {
-        const names = new Map(users.list().map((u) => [u.id, u.username]));
-        const all = tokens.list();
+        const names = new Map((await users.list()).map((u) => [u.id, u.username]));
+        const all = await tokens.list();
         const now = io.clock.now();
         io.out(all.length === 0 ? 'no tokens\n' : all.map((t) => tokenLine(t, t.ownerUserId ? names.get(t.ownerUserId) ?? t.ownerUserId : '-', now)).join(''));
         return 0;
@@ -195,13 +204,8 @@ export async function runUsersCli(argv: string[], io: UsersCliIo): Promise<numbe
     }
     throw e;
   } finally {
-    db.close();
+    await storage.close();
   }
-}
-
-function resolveConfiguredDb(env: NodeJS.ProcessEnv | undefined): string {
-  const path = loadConfig(env).database.path;
-  return path === ':memory:' ? path : resolve(ROOT, path);
 }
 
 /** The first line typed or piped on standard input. */

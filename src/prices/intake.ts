@@ -157,7 +157,7 @@ export class PriceIntake implements PublicationIntake {
     return { ok: true, zones, publication: { series, capacityLimits, ...(capacityZone !== undefined ? { capacityZone } : {}) } };
   }
 
-  apply(publication: ValidatedPublication, publisher: string): { publicationIds: number[]; intervals: number; capacityLimits: number } {
+  async apply(publication: ValidatedPublication, publisher: string): Promise<{ publicationIds: number[]; intervals: number; capacityLimits: number }> {
     const fetchedAt = this.deps.clock.now();
     const source = `push:${publisher}`;
     const target = publication.capacityZone ?? publication.series[0]?.zone;
@@ -166,7 +166,8 @@ export class PriceIntake implements PublicationIntake {
       if (!this.deps.limits) throw new PriceError('PRICES_UNAVAILABLE', 'no capacity-limit store is configured', false);
       if (!target) throw new PriceError('PRICES_UNAVAILABLE', 'capacity limits without a zone to keep them for', false);
     }
-    const ids = this.deps.store.save(
+    // The series are stored in one transaction (the store's save), the capacity limits in another, as before.
+    const ids = await this.deps.store.save(
       publication.series.map((s) => ({ ...s, provenance: { source, fetchedAt, kind: 'final' as const } })),
       publisher,
     );
@@ -175,7 +176,7 @@ export class PriceIntake implements PublicationIntake {
       const last = s.intervals.at(-1);
       if (first && last) this.deps.events?.emit('prices.updated', { zone: s.zone, source, start: first.start, end: last.end, intervals: s.intervals.length });
     }
-    if (publication.capacityLimits.length > 0) this.deps.limits!.saveLimits(target!, source, publication.capacityLimits);
+    if (publication.capacityLimits.length > 0) await this.deps.limits!.saveLimits(target!, source, publication.capacityLimits);
     return {
       publicationIds: ids,
       intervals: publication.series.reduce((n, s) => n + s.intervals.length, 0),

@@ -9,6 +9,7 @@ import type {
   TimeWindow,
 } from '../domain/prices.js';
 import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
 import type { PriceZoneConfig, SiteTariff } from './tariff-config.js';
 import { resample } from './resample.js';
 import { scheduleIntervals } from './sources/tariff-schedule.js';
@@ -46,23 +47,24 @@ export class PriceService implements PriceProvider {
     this.zones = new Map(deps.zones.map((z) => [z.id, z]));
   }
 
-  quote(zone: string, window: TimeWindow, stepMs: number): QuotedInterval[] {
+  async quote(zone: string, window: TimeWindow, stepMs: number): Promise<QuotedInterval[]> {
     const config = this.zone(zone);
-    this.checkFreshness(zone);
-    const grid = resample(this.deps.store.current(zone, window), window, stepMs);
+    const [last, current] = await Promise.all([this.deps.store.lastFetchedAt(zone), this.deps.store.current(zone, window)]);
+    this.noteFreshness(zone, last);
+    const grid = resample(current, window, stepMs);
+    const estimates = await this.estimates(config, grid.flatMap((slot, i) => (slot ? [] : [window.start + i * stepMs])), stepMs);
     const out: QuotedInterval[] = [];
     grid.forEach((slot, i) => {
-      const start = window.start + i * stepMs;
-      const filled = slot ?? this.estimate(config, start, start + stepMs);
+      const filled = slot ?? estimates.get(window.start + i * stepMs);
       if (filled) out.push(filled);
     });
     return out;
   }
 
   /** Effective prices for a site's tariff: market energy from the zone (with estimates), or the static contract. */
-  effective(tariff: SiteTariff, window: TimeWindow, stepMs: number): EffectiveSlot[] {
+  async effective(tariff: SiteTariff, window: TimeWindow, stepMs: number): Promise<EffectiveSlot[]> {
     if (tariff.energy.kind === 'market') {
-      return effectivePrices(tariff, this.quote(tariff.energy.zone, window, stepMs), this.zone(tariff.energy.zone).currency);
+      return effectivePrices(tariff, await this.quote(tariff.energy.zone, window, stepMs), this.zone(tariff.energy.zone).currency);
     }
     const fetchedAt = this.deps.clock.now();
     const quotes = scheduleIntervals(tariff.energy.schedules, tariff.timeZone, window, stepMs).map((iv) => ({
@@ -74,10 +76,14 @@ export class PriceService implements PriceProvider {
     return effectivePrices(tariff, quotes, tariff.currency);
   }
 
-  /** Emits 'prices.stale' when a zone's data has become too old; returns whether it is stale. */
-  checkFreshness(zone: string): boolean {
+  /** Emits 'prices.stale' when a zone's data has become too old; resolves to whether it is stale. */
+  async checkFreshness(zone: string): Promise<boolean> {
+    this.zone(zone);
+    return this.noteFreshness(zone, await this.deps.store.lastFetchedAt(zone));
+  }
+
+  private noteFreshness(zone: string, last: number | undefined): boolean {
     const config = this.zone(zone);
-    const last = this.deps.store.lastFetchedAt(zone);
     const maxAgeMs = config.maxAgeMinutes * 60_000;
     const ageMs = last === undefined ? undefined : this.deps.clock.now() - last;
     const isStale = ageMs === undefined || ageMs > maxAgeMs;
@@ -92,22 +98,36 @@ export class PriceService implements PriceProvider {
     return true;
   }
 
-  private estimate(config: PriceZoneConfig, start: number, end: number): QuotedInterval | undefined {
+  /**
+   * The estimate of each slot the store does not cover (the slots' starts), by the rules above. Last week's prices
+   * of all of them come in one read (the span from the first slot's week-earlier start to the last one's end).
+   */
+  private async estimates(config: PriceZoneConfig, starts: readonly number[], stepMs: number): Promise<Map<number, QuotedInterval>> {
+    const out = new Map<number, QuotedInterval>();
+    if (starts.length === 0) return out;
     // Calendar arithmetic in the zone's local time: "last week, same wall-clock time", so a DST change in between
     // does not shift the estimate by an hour.
-    const lastWeek = DateTime.fromMillis(start, { zone: config.timeZone }).minus({ weeks: 1 }).toMillis();
-    const span = { start: lastWeek, end: lastWeek + (end - start) };
-    const past = resample(this.deps.store.current(config.id, span), span, end - start)[0];
-    if (past && past.kind === 'final') {
-      return { start, end, pricePerKwh: past.pricePerKwh, source: past.source, fetchedAt: past.fetchedAt, kind: 'estimate', rule: 'same-weekday-last-week' };
-    }
-    if (config.fallback) {
-      const [iv] = scheduleIntervals([config.fallback], config.timeZone, { start, end }, end - start);
-      if (iv) {
-        return { start, end, pricePerKwh: iv.pricePerKwh, source: 'fallback-tariff', fetchedAt: this.deps.clock.now(), kind: 'estimate', rule: 'fallback-tariff' };
+    const spans = starts.map((start) => {
+      const lastWeek = DateTime.fromMillis(start, { zone: config.timeZone }).minus({ weeks: 1 }).toMillis();
+      return { start: lastWeek, end: lastWeek + stepMs };
+    });
+    const known = await this.deps.store.current(config.id, { start: Math.min(...spans.map((s) => s.start)), end: Math.max(...spans.map((s) => s.end)) });
+    starts.forEach((start, i) => {
+      const end = start + stepMs;
+      const span = spans[i]!;
+      const past = resample(overlapping(known, span), span, stepMs)[0];
+      if (past && past.kind === 'final') {
+        out.set(start, { start, end, pricePerKwh: past.pricePerKwh, source: past.source, fetchedAt: past.fetchedAt, kind: 'estimate', rule: 'same-weekday-last-week' });
+        return;
       }
-    }
-    return undefined;
+      if (config.fallback) {
+        const [iv] = scheduleIntervals([config.fallback], config.timeZone, { start, end }, end - start);
+        if (iv) {
+          out.set(start, { start, end, pricePerKwh: iv.pricePerKwh, source: 'fallback-tariff', fetchedAt: this.deps.clock.now(), kind: 'estimate', rule: 'fallback-tariff' });
+        }
+      }
+    });
+    return out;
   }
 
   private zone(zone: string): PriceZoneConfig {
@@ -124,7 +144,7 @@ export class TariffPrices implements SitePriceProvider {
     private readonly tariffs: Readonly<Record<string, SiteTariff>>,
   ) {}
 
-  effective(tariff: string, window: TimeWindow, stepMs: number): EffectiveSlot[] {
+  async effective(tariff: string, window: TimeWindow, stepMs: number): Promise<EffectiveSlot[]> {
     const config = this.tariffs[tariff];
     if (!config) throw new PriceError('TARIFF_INVALID', `no tariff named "${tariff}" in prices.tariffs`, false);
     return this.service.effective(config, window, stepMs);
@@ -133,13 +153,15 @@ export class TariffPrices implements SitePriceProvider {
 
 /**
  * Checks every zone's freshness on a fixed period, so 'prices.stale' is raised even when nobody asks for prices
- * (a site with no car plugged in still wants to know its feed is down). Ticks are computed from the clock.
+ * (a site with no car plugged in still wants to know its feed is down). Ticks are computed from the clock; a
+ * check that fails (the database unreachable) is logged and the next tick comes all the same.
  */
 export class FreshnessWatch {
   private timer: { cancel(): void } | undefined;
+  private checking: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly deps: { service: PriceService; zones: readonly string[]; clock: Clock; periodMs: number },
+    private readonly deps: { service: PriceService; zones: readonly string[]; clock: Clock; periodMs: number; logger?: Logger },
   ) {}
 
   start(): void {
@@ -151,11 +173,40 @@ export class FreshnessWatch {
     this.timer = undefined;
   }
 
+  /** Resolves when the latest tick's checks are done (tests await it). */
+  done(): Promise<void> {
+    return this.checking;
+  }
+
   private tick(): void {
-    for (const zone of this.deps.zones) this.deps.service.checkFreshness(zone);
+    this.checking = this.check();
     const { clock, periodMs } = this.deps;
     // Align to the period so an early or late timer does not drift the schedule.
     const next = (Math.floor(clock.now() / periodMs) + 1) * periodMs;
     this.timer = clock.setTimer(next - clock.now(), () => this.tick());
   }
+
+  private async check(): Promise<void> {
+    for (const zone of this.deps.zones) {
+      try {
+        await this.deps.service.checkFreshness(zone);
+      } catch (err) {
+        this.deps.logger?.error({ err, zone }, 'price freshness check failed');
+      }
+    }
+  }
+}
+
+/** The current intervals that overlap a span (`known` is sorted by start, as the store returns it). */
+function overlapping(known: readonly QuotedInterval[], span: TimeWindow): QuotedInterval[] {
+  let lo = 0;
+  let hi = known.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (known[mid]!.end <= span.start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: QuotedInterval[] = [];
+  for (let i = lo; i < known.length && known[i]!.start < span.end; i++) out.push(known[i]!);
+  return out;
 }

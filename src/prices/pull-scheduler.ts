@@ -82,7 +82,7 @@ export class PullScheduler {
     };
     try {
       const series = await source.series(window);
-      store.save(series);
+      await store.save(series);
       for (const s of series) {
         const first = s.intervals[0];
         const last = s.intervals.at(-1);

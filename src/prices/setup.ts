@@ -114,7 +114,7 @@ export function createPricing(deps: {
         ...(logger ? { logger } : {}),
       }),
   );
-  const freshness = new FreshnessWatch({ service, zones: config.zones.map((z) => z.id), clock, periodMs: 5 * 60_000 });
+  const freshness = new FreshnessWatch({ service, zones: config.zones.map((z) => z.id), clock, periodMs: 5 * 60_000, ...(logger ? { logger } : {}) });
   return {
     service,
     sitePrices: new TariffPrices(service, config.tariffs),
@@ -141,7 +141,7 @@ export function createPricing(deps: {
 export function zoneCurrencyGuard(store: PriceSeriesStore, zones: readonly { id: string; currency: string }[]): PriceSeriesStore {
   const currencyOf = new Map(zones.map((z) => [z.id, z.currency]));
   return {
-    save(series, publisher) {
+    async save(series, publisher) {
       for (const s of series) {
         const expected = currencyOf.get(s.zone);
         if (expected !== undefined && expected !== s.currency) {

@@ -11,12 +11,13 @@ import type { Site } from '../../domain/sites.js';
 export const DEMO_CONFIG_FILE = join(ROOT, 'config', 'demo.json');
 
 /**
- * CHARGEPLAN_CONFIG and CHARGEPLAN_DB are not read: the demo deletes its database on every start (its clock starts
- * at a fixed date in 2025, which a database of another run has already passed), so it must only ever be its own.
+ * CHARGEPLAN_CONFIG, CHARGEPLAN_DB and CHARGEPLAN_DATABASE_URL are not read: the demo deletes its database on every
+ * start (its clock starts at a fixed date in 2025, which a database of another run has already passed), so it must
+ * only ever be its own.
  * CHARGEPLAN_HTTP_PORT, CHARGEPLAN_OCPP_PORT and LOG_LEVEL apply as for `npm start`.
  */
 export function demoConfig(env: NodeJS.ProcessEnv, overrides: unknown = {}): Config {
-  const { CHARGEPLAN_CONFIG: _config, CHARGEPLAN_DB: _db, ...rest } = env;
+  const { CHARGEPLAN_CONFIG: _config, CHARGEPLAN_DB: _db, CHARGEPLAN_DATABASE_URL: _url, ...rest } = env;
   return loadConfig({ ...rest, CHARGEPLAN_CONFIG: DEMO_CONFIG_FILE }, overrides);
 }
 

@@ -17,7 +17,7 @@ export interface PacerOptions {
   stepMs: number;
   until: number;
   /** After every step, with the simulated time. */
-  onStep?: (simMs: number) => void;
+  onStep?: (simMs: number) => void | Promise<void>;
   /** Behind real time by more than this: give up catching up (default 2 s). */
   maxLagMs?: number;
 }
@@ -52,7 +52,7 @@ export class Pacer {
     while (!this.stopped && this.o.simNow() < until) {
       await this.o.step(this.o.stepMs, until);
       steps++;
-      this.o.onStep?.(this.o.simNow());
+      await this.o.onStep?.(this.o.simNow());
       const wait = anchorReal + (this.o.simNow() - anchorSim) / speed - real.now();
       if (wait < -maxLagMs) {
         stalls++;

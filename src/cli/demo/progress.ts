@@ -64,10 +64,10 @@ export class DemoMonitor {
     return this.peaks.get(siteId) ?? 0;
   }
 
-  progress(): SiteProgress[] {
-    return this.sites.map(({ site, currency }) => {
+  progress(): Promise<SiteProgress[]> {
+    return Promise.all(this.sites.map(async ({ site, currency }) => {
       const evses = evsesOf(this.world, site);
-      const costs = this.world.running.scheduler.sessionCosts({ siteIds: [site.id], fromMs: this.window.start, toMs: this.window.end });
+      const costs = await this.world.running.scheduler.sessionCosts({ siteIds: [site.id], fromMs: this.window.start, toMs: this.window.end });
       const known = costs.filter((c) => c.savings !== null);
       const powerKw = evses.reduce((a, e) => a + e.draw.powerW, 0) / 1000;
       return {
@@ -83,19 +83,19 @@ export class DemoMonitor {
         savings: known.reduce((a, c) => a + (c.savings ?? 0), 0),
         currency,
       };
-    });
+    }));
   }
 
-  line(at: number): string {
+  async line(at: number): Promise<string> {
     const when = DateTime.fromMillis(at, { zone: this.window.timeZone }).toFormat('ccc dd LLL HH:mm');
-    const parts = this.progress().map((p) =>
+    const parts = (await this.progress()).map((p) =>
       `${p.siteId}: ${p.plugged} plugged in, ${kw(p.powerKw)} of ${kw(p.limitKw)} kW (peak ${kw(p.peakKw)}), ` +
       `${p.energyKwh.toFixed(1)} kWh, ${money(p.cost, p.currency)}, ${savedText(p)}`);
     return `${when}  ${parts.join('  |  ')}`;
   }
 
-  summary(): string[] {
-    return this.progress().map((p) =>
+  async summary(): Promise<string[]> {
+    return (await this.progress()).map((p) =>
       `${p.siteId}: ${p.sessions} ${p.sessions === 1 ? 'session' : 'sessions'}, ${p.energyKwh.toFixed(1)} kWh, peak ${kw(p.peakKw)} of ${kw(p.limitKw)} kW, ` +
       `cost ${money(p.cost, p.currency)}, ${savedText(p)} against charging at full power on arrival`);
   }

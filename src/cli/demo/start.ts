@@ -17,6 +17,8 @@ import { car } from '../../simulator/index.js';
 import { loadPriceFile } from '../sim/price-file.js';
 import { loadSessions, shiftSessions, SESSIONS_TO_DK1_2025_MS, type SessionRecord } from '../sim/sessions.js';
 import { World } from '../sim/world.js';
+import type { DatabaseOptions } from '../../storage/database.js';
+import { migrations } from '../../storage/migrations/index.js';
 import { demoConfig, freshDatabase, stationLayout } from './config.js';
 import { arrivalSoc, demoWindow, depotDay, type DemoWindow, type DepotDay } from './day.js';
 import { createDemoUsers, demoUsers, type DemoUser } from './people.js';
@@ -34,8 +36,11 @@ const VAN = { batteryKwh: 77, maxAcKw: 11, phases: 3 as const, minCurrentA: 6, t
 const HOME_CAR = { vehicleId: 'hansen-car', name: 'Family car', idToken: 'HANSENTAG', batteryKwh: 64, soc: 35, energyKwh: 30, arrive: '17:30', leave: '07:00' };
 
 export interface DemoOptions {
-  /** Default data/demo.sqlite (config/demo.json), deleted first. */
-  dbPath?: string;
+  /**
+   * Default data/demo.sqlite (config/demo.json). An SQLite file is deleted first; a PostgreSQL database (url and
+   * schema) cannot be recreated by the demo, so it must be empty (the tests give it a fresh schema).
+   */
+  database?: DatabaseOptions;
   httpPort?: number;
   ocppPort?: number;
   host?: string;
@@ -66,11 +71,11 @@ export interface Demo {
 export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const sessions = shiftSessions(loadSessions(SESSION_FILE), SESSIONS_TO_DK1_2025_MS);
   const overrides: Record<string, Record<string, unknown>> = {};
-  if (opts.dbPath !== undefined) overrides.database = { path: opts.dbPath };
+  if (opts.database !== undefined) overrides.database = { ...opts.database };
   if (opts.httpPort !== undefined || opts.host !== undefined) overrides.http = { ...(opts.httpPort !== undefined ? { port: opts.httpPort } : {}), ...(opts.host ? { host: opts.host } : {}) };
   if (opts.ocppPort !== undefined || opts.host !== undefined) overrides.ocpp = { ...(opts.ocppPort !== undefined ? { port: opts.ocppPort } : {}), ...(opts.host ? { host: opts.host } : {}) };
   const config = demoConfig(opts.env ?? {}, overrides);
-  config.database.path = freshDatabase(config.database.path);
+  if (config.database.url === undefined) config.database.path = freshDatabase(config.database.path ?? ':memory:');
 
   const { depot, home } = demoSites(config);
   const window = demoWindow(sessions, depot.timeZone, { ...(opts.start !== undefined ? { start: opts.start } : {}), hours: opts.hours ?? 24 });
@@ -95,10 +100,13 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     ],
   });
   try {
+    if (!world.running.storage.migrated.includes(migrations[0]!.version)) {
+      throw new Error(`the demo needs an empty database: ${world.running.storage.description} already holds one`);
+    }
     // The prices of the day as the market publishes them: today's now, tomorrow's at 13:00 the day before.
-    world.publishDayAhead(ZONE, depot.timeZone, loadPriceFile(PRICE_FILE, { zone: ZONE }));
-    scheduleDepot(world, depot, day);
-    const homeVisit = scheduleHome(world, home, window);
+    await world.publishDayAhead(ZONE, depot.timeZone, loadPriceFile(PRICE_FILE, { zone: ZONE }));
+    await scheduleDepot(world, depot, day);
+    const homeVisit = await scheduleHome(world, home, window);
     const users = await createDemoUsers(world.running.db, clock, demoUsers(depot.fleet!, home.fleet!), opts.scrypt);
     await world.settle();
     const host = config.http.host === '0.0.0.0' || config.http.host === '127.0.0.1' ? 'localhost' : config.http.host;
@@ -130,13 +138,13 @@ function demoSites(config: Config): { depot: Site; home: Site } {
   return { depot: find(DEPOT_SITE), home: find(HOME_SITE) };
 }
 
-function scheduleDepot(world: World, depot: Site, day: DepotDay): void {
+async function scheduleDepot(world: World, depot: Site, day: DepotDay): Promise<void> {
   for (const van of day.vans) {
-    world.addDriver({ vehicleId: van.vehicleId, name: van.name, idToken: van.idToken, fleet: depot.fleet!, batteryKwh: VAN.batteryKwh, maxAcKw: VAN.maxAcKw, phases: VAN.phases, minCurrentA: VAN.minCurrentA });
+    await world.addDriver({ vehicleId: van.vehicleId, name: van.name, idToken: van.idToken, fleet: depot.fleet!, batteryKwh: VAN.batteryKwh, maxAcKw: VAN.maxAcKw, phases: VAN.phases, minCurrentA: VAN.minCurrentA });
   }
   for (const v of day.visits) {
     const energyKwh = roundKwh(v.session.energyKwh);
-    world.scheduleVisit({
+    await world.scheduleVisit({
       vehicleId: v.vehicleId, stationId: v.stationId, evseId: v.evseId,
       car: car({ idToken: v.idToken, batteryKWh: VAN.batteryKwh, maxPowerKW: VAN.maxAcKw, phases: VAN.phases, taperStartSoc: VAN.taperStartSoc, minCurrentA: VAN.minCurrentA }, arrivalSoc(energyKwh, VAN.batteryKwh, VAN.taperStartSoc)),
       arriveAt: v.session.arrival,
@@ -148,7 +156,7 @@ function scheduleDepot(world: World, depot: Site, day: DepotDay): void {
 }
 
 /** The family car: home at 17:30 on the first evening of the window, away at 07:00 the next morning. */
-function scheduleHome(world: World, home: Site, window: DemoWindow): { arriveAt: number; departAt: number; vehicleId: string } {
+async function scheduleHome(world: World, home: Site, window: DemoWindow): Promise<{ arriveAt: number; departAt: number; vehicleId: string }> {
   const c = HOME_CAR;
   const at = (from: number, hhmm: string) => {
     const [hour, minute] = hhmm.split(':').map(Number) as [number, number];
@@ -158,8 +166,8 @@ function scheduleHome(world: World, home: Site, window: DemoWindow): { arriveAt:
   };
   const arriveAt = at(window.start, c.arrive);
   const departAt = at(arriveAt, c.leave);
-  world.addDriver({ vehicleId: c.vehicleId, name: c.name, idToken: c.idToken, fleet: home.fleet!, batteryKwh: c.batteryKwh, maxAcKw: 11, phases: 3 });
-  world.scheduleVisit({
+  await world.addDriver({ vehicleId: c.vehicleId, name: c.name, idToken: c.idToken, fleet: home.fleet!, batteryKwh: c.batteryKwh, maxAcKw: 11, phases: 3 });
+  await world.scheduleVisit({
     vehicleId: c.vehicleId, stationId: home.evses[0]!.stationId, evseId: home.evses[0]!.evseId,
     car: car({ idToken: c.idToken, batteryKWh: c.batteryKwh, taperStartSoc: 90 }, c.soc),
     arriveAt, departAt,

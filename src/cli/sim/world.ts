@@ -60,7 +60,22 @@ export interface WorldVisit {
   target: { departure: number; energyKwh: number } | null;
 }
 
+/** Something the world does at a given time (a target entered, a day's prices published). */
+interface WorldAction {
+  at: number;
+  seq: number;
+  run: () => Promise<void>;
+}
+
 export class World {
+  /**
+   * The world's own timed actions, kept here rather than on the clock: each is run, and awaited, when the clock
+   * reaches its time (the product's stores are asynchronous; a clock timer would start the action and move on, so
+   * what it triggers in the product would happen at a later simulated time than the action's).
+   */
+  private readonly actions: WorldAction[] = [];
+  private seq = 0;
+
   private constructor(
     readonly running: Running,
     readonly fleets: Fleet[],
@@ -84,7 +99,7 @@ export class World {
       for (const [i, fleet] of fleets.entries()) {
         const hash = await hashPassword(groups[i]!.password);
         for (const id of fleet.ids) {
-          if (!running.repositories.stations.get(id)) running.repositories.stations.register({ id, passwordHash: hash, securityProfile: 1 }, at);
+          if (!(await running.repositories.stations.get(id))) await running.repositories.stations.register({ id, passwordHash: hash, securityProfile: 1 }, at);
         }
       }
       const world = new World(running, fleets, o.clock, (id) => {
@@ -118,10 +133,10 @@ export class World {
   }
 
   /** A vehicle and the RFID card that identifies it at the charger (the product looks the car up by this card). */
-  addDriver(d: Driver): void {
+  async addDriver(d: Driver): Promise<void> {
     const at = new Date(this.clock.now()).toISOString();
-    this.running.repositories.idTokens.upsert({ idToken: d.idToken, type: 'ISO14443', status: 'Accepted', groupIdToken: null, expiresAt: null, vehicleId: d.vehicleId }, at);
-    this.running.scheduler.upsertVehicle({
+    await this.running.repositories.idTokens.upsert({ idToken: d.idToken, type: 'ISO14443', status: 'Accepted', groupIdToken: null, expiresAt: null, vehicleId: d.vehicleId }, at);
+    await this.running.scheduler.upsertVehicle({
       id: d.vehicleId, name: d.name ?? d.vehicleId, ...(d.fleet ? { fleet: d.fleet } : {}), batteryKwh: d.batteryKwh, maxAcKw: d.maxAcKw, phases: d.phases,
       ...(d.minCurrentA !== undefined ? { minCurrentA: d.minCurrentA } : {}), idTokens: [d.idToken],
     });
@@ -131,14 +146,13 @@ export class World {
    * Puts a visit on the clock. The target is set `leadMs` before the car plugs in (a fleet manager's departure
    * list, a homeowner's form), written as wall-clock time in the site's zone as a person would enter it.
    */
-  scheduleVisit(v: WorldVisit, siteId: string, leadMs = 5 * MINUTE): void {
+  async scheduleVisit(v: WorldVisit, siteId: string, leadMs = 5 * MINUTE): Promise<void> {
     if (v.target) {
       const { departure, energyKwh } = v.target;
       const local = DateTime.fromMillis(departure, { zone: this.siteZone(siteId) }).toFormat("yyyy-MM-dd'T'HH:mm");
-      const set = () => this.running.scheduler.setTarget(v.vehicleId, { kind: 'once', departure: local, energyKwh });
-      const ms = v.arriveAt - leadMs - this.clock.now();
-      if (ms <= 0) set();
-      else this.clock.setTimer(ms, set);
+      await this.at(v.arriveAt - leadMs, async () => {
+        await this.running.scheduler.setTarget(v.vehicleId, { kind: 'once', departure: local, energyKwh });
+      });
     }
     const fleet = this.fleets.find((f) => f.ids.includes(v.stationId));
     if (!fleet) throw new Error(`no simulated station ${v.stationId}`);
@@ -150,7 +164,7 @@ export class World {
    * `now` at once, then each next local day at `publishAt` (wall-clock, e.g. "13:00") on the day before. Before
    * that the product only knows estimates, as in production.
    */
-  publishDayAhead(zone: string, timeZone: string, series: PriceSeries[], publishAt = '13:00'): void {
+  async publishDayAhead(zone: string, timeZone: string, series: PriceSeries[], publishAt = '13:00'): Promise<void> {
     const intervals = series.filter((s) => s.zone === zone).flatMap((s) => s.intervals.map((i) => ({ ...i, currency: s.currency })));
     intervals.sort((a, b) => a.start - b.start);
     if (!intervals.length) throw new Error(`no prices for zone ${zone}`);
@@ -160,18 +174,18 @@ export class World {
     // The day that is already known: today, and tomorrow too once today's publication time has passed.
     let known = dayStart(now).plus({ days: 1 });
     if (now >= dayStart(now).set({ hour: hh, minute: mm }).toMillis()) known = known.plus({ days: 1 });
-    this.publish(zone, intervals.filter((i) => i.start < known.toMillis()));
+    await this.publish(zone, intervals.filter((i) => i.start < known.toMillis()));
     const last = intervals.at(-1)!.end;
     for (let day = known; day.toMillis() < last; day = day.plus({ days: 1 })) {
       const from = day.toMillis();
       const to = day.plus({ days: 1 }).toMillis();
       const at = day.minus({ days: 1 }).set({ hour: hh, minute: mm }).toMillis();
       const part = intervals.filter((i) => i.start >= from && i.start < to);
-      if (part.length) this.clock.setTimer(at - now, () => this.publish(zone, part));
+      if (part.length) await this.at(at, () => this.publish(zone, part));
     }
   }
 
-  private publish(zone: string, intervals: (PriceSeries['intervals'][number] & { currency: string })[]): void {
+  private async publish(zone: string, intervals: (PriceSeries['intervals'][number] & { currency: string })[]): Promise<void> {
     if (!intervals.length) return;
     const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', '+00:00');
     const step = intervals[0]!.end - intervals[0]!.start;
@@ -181,7 +195,29 @@ export class World {
     };
     const result = this.running.pricing.intake.validate({ format: 'json', body });
     if (!result.ok) throw new Error(`prices for ${zone} refused by the intake: ${JSON.stringify(result.issues ?? result)}`);
-    this.running.pricing.intake.apply(result.publication, 'market');
+    await this.running.pricing.intake.apply(result.publication, 'market');
+  }
+
+  /** Runs `run` at `at`: now (awaited) when that time has come, else when step or settle moves the clock there. */
+  private async at(at: number, run: () => Promise<void>): Promise<void> {
+    if (at <= this.clock.now()) return run();
+    this.actions.push({ at, seq: this.seq++, run });
+  }
+
+  /**
+   * Moves the clock to `target`, stopping at each of the world's actions on the way to run it (the clock's own
+   * timers fire as the clock passes them, as before).
+   */
+  private async advanceTo(target: number): Promise<void> {
+    for (;;) {
+      let due: WorldAction | undefined;
+      for (const a of this.actions) if (a.at <= target && (!due || a.at < due.at || (a.at === due.at && a.seq < due.seq))) due = a;
+      if (!due) break;
+      this.actions.splice(this.actions.indexOf(due), 1);
+      this.clock.advance(Math.max(0, due.at - this.clock.now()));
+      await due.run();
+    }
+    this.clock.advance(Math.max(0, target - this.clock.now()));
   }
 
   /** Every due planning cycle runs (its debounce included) and every push is answered. */
@@ -193,7 +229,7 @@ export class World {
       await new Promise((r) => setImmediate(r));
       await this.idle();
       if (!s.waiting) return;
-      this.clock.advance(2_000);
+      await this.advanceTo(this.clock.now() + 2_000);
     }
     throw new Error('the scheduler did not settle');
   }
@@ -206,15 +242,15 @@ export class World {
    */
   async step(stepMs: number, until = Number.POSITIVE_INFINITY): Promise<void> {
     const next = Math.min(until, (Math.floor(this.clock.now() / stepMs) + 1) * stepMs);
-    this.clock.advance(Math.max(0, next - this.clock.now()));
+    await this.advanceTo(Math.max(this.clock.now(), next));
     await this.settle();
   }
 
-  async runUntil(until: number, stepMs: number, each?: () => void): Promise<void> {
+  async runUntil(until: number, stepMs: number, each?: () => void | Promise<void>): Promise<void> {
     await this.settle();
     while (this.clock.now() < until) {
       await this.step(stepMs, until);
-      each?.();
+      await each?.();
     }
   }
 
