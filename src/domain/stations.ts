@@ -53,9 +53,18 @@ export interface BootInfo {
   firmwareVersion?: string | undefined;
 }
 
+/** register() met a station that already has this id (registered earlier, or by a concurrent registration). */
+export class StationExistsError extends Error {
+  override readonly name = 'StationExistsError';
+  constructor(readonly stationId: string) {
+    super(`station ${stationId} already exists`);
+  }
+}
+
 export interface StationStore {
   get(id: string): Promise<StationRecord | undefined>;
   list(): Promise<StationRecord[]>;
+  /** Inserts a new station; throws StationExistsError (and writes nothing) when the id is taken, also by a concurrent call. */
   register(input: { id: string; passwordHash: string | null; securityProfile: SecurityProfile; autoRegistered?: boolean }, at: string): Promise<StationRecord>;
   setPassword(id: string, passwordHash: string, securityProfile: SecurityProfile, at: string): Promise<void>;
   setRegistrationStatus(id: string, status: RegistrationStatus | null, at: string): Promise<void>;

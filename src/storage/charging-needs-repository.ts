@@ -1,45 +1,39 @@
-import type { Db } from './database.js';
+import type { Db } from './sql/dialect.js';
 import type { ChargingNeedsRecord, ChargingNeedsStore } from '../domain/stations.js';
-
-interface Row {
-  station_id: string;
-  evse_id: number;
-  transaction_id: string | null;
-  requested_energy_transfer: string;
-  departure_time: string | null;
-  energy_amount_wh: number | null;
-  ev_min_current_a: number | null;
-  ev_max_current_a: number | null;
-  ev_max_voltage_v: number | null;
-  ev_max_power_w: number | null;
-  max_schedule_tuples: number | null;
-  received_at: string;
-}
 
 /** ISO 15118 charging needs (K15-K17), every one kept; the latest per EVSE is what the scheduler uses. */
 export class ChargingNeedsRepository implements ChargingNeedsStore {
-  private readonly insert;
-  private readonly latestStmt;
+  constructor(private readonly db: Db) {}
 
-  constructor(db: Db) {
-    this.insert = db.prepare(
-      `INSERT INTO charging_needs (station_id, evse_id, transaction_id, requested_energy_transfer, departure_time,
-         energy_amount_wh, ev_min_current_a, ev_max_current_a, ev_max_voltage_v, ev_max_power_w, max_schedule_tuples,
-         payload, received_at)
-       VALUES (@stationId, @evseId, @transactionId, @requestedEnergyTransfer, @departureTime, @energyAmountWh,
-         @evMinCurrentA, @evMaxCurrentA, @evMaxVoltageV, @evMaxPowerW, @maxScheduleTuples, @payload, @receivedAt)`,
-    );
-    this.latestStmt = db.prepare<[string, number], Row>(
-      'SELECT * FROM charging_needs WHERE station_id = ? AND evse_id = ? ORDER BY id DESC LIMIT 1',
-    );
+  async record(needs: ChargingNeedsRecord, payload: unknown): Promise<void> {
+    await this.db.insertInto('charging_needs')
+      .values({
+        station_id: needs.stationId,
+        evse_id: needs.evseId,
+        transaction_id: needs.transactionId,
+        requested_energy_transfer: needs.requestedEnergyTransfer,
+        departure_time: needs.departureTime,
+        energy_amount_wh: needs.energyAmountWh,
+        ev_min_current_a: needs.evMinCurrentA,
+        ev_max_current_a: needs.evMaxCurrentA,
+        ev_max_voltage_v: needs.evMaxVoltageV,
+        ev_max_power_w: needs.evMaxPowerW,
+        max_schedule_tuples: needs.maxScheduleTuples,
+        payload: JSON.stringify(payload),
+        received_at: needs.receivedAt,
+      })
+      .execute();
   }
 
-  record(needs: ChargingNeedsRecord, payload: unknown): void {
-    this.insert.run({ ...needs, payload: JSON.stringify(payload) });
-  }
-
-  latest(stationId: string, evseId: number): ChargingNeedsRecord | undefined {
-    const r = this.latestStmt.get(stationId, evseId);
+  async latest(stationId: string, evseId: number): Promise<ChargingNeedsRecord | undefined> {
+    const r = await this.db.selectFrom('charging_needs')
+      .select([
+        'station_id', 'evse_id', 'transaction_id', 'requested_energy_transfer', 'departure_time', 'energy_amount_wh',
+        'ev_min_current_a', 'ev_max_current_a', 'ev_max_voltage_v', 'ev_max_power_w', 'max_schedule_tuples', 'received_at',
+      ])
+      .where('station_id', '=', stationId).where('evse_id', '=', evseId)
+      .orderBy('id', 'desc').limit(1)
+      .executeTakeFirst();
     if (!r) return undefined;
     return {
       stationId: r.station_id,

@@ -1,19 +1,12 @@
-import type { Db } from './database.js';
+import type { Insertable, Selectable } from 'kysely';
+import { inTransaction, type Db } from './sql/dialect.js';
+import type { DeviceModelVariablesTable } from './sql/schema.js';
 import type { DeviceModelStore, DeviceVariable } from '../domain/stations.js';
 
-interface Row {
-  component_name: string;
-  component_instance: string;
-  evse_id: number;
-  connector_id: number;
-  variable_name: string;
-  variable_instance: string;
-  attribute_type: string;
-  value: string | null;
-  mutability: string | null;
-  data_type: string | null;
-  unit: string | null;
-}
+type Row = Selectable<DeviceModelVariablesTable>;
+type NewRow = Insertable<DeviceModelVariablesTable> & {
+  component_instance: string; evse_id: number; connector_id: number; variable_instance: string; attribute_type: string;
+};
 
 const toVariable = (r: Row): DeviceVariable => ({
   component: r.component_name,
@@ -29,62 +22,97 @@ const toVariable = (r: Row): DeviceVariable => ({
   ...(r.unit ? { unit: r.unit } : {}),
 });
 
+/** The primary key after station_id, in order. */
+const KEY = ['component_name', 'component_instance', 'evse_id', 'connector_id', 'variable_name', 'variable_instance', 'attribute_type'] as const;
+
+/** Rows per INSERT: 14 parameters each stays far below both databases' limits on bound parameters. */
+const INSERT_CHUNK = 500;
+/** A station's device model has hundreds to a few thousand variables; the bound guards against a runaway. */
+const MAX_LIST = 100_000;
+
+const keyOf = (r: NewRow) => JSON.stringify(KEY.map((k) => r[k]));
+
+/**
+ * One row per key, in key order. A report that names a variable twice ends as two upserts one after the other
+ * would leave it (the later value; mutability, type and unit kept from the earlier one where the later has none);
+ * PostgreSQL refuses one INSERT that updates a row twice. Key order makes concurrent reports of one station take
+ * their row locks in the same order, so they wait for each other instead of deadlocking.
+ */
+function merged(rows: NewRow[]): NewRow[] {
+  const byKey = new Map<string, NewRow>();
+  for (const r of rows) {
+    const k = keyOf(r);
+    const earlier = byKey.get(k);
+    byKey.set(k, earlier === undefined ? r : {
+      ...r,
+      mutability: r.mutability ?? earlier.mutability ?? null,
+      data_type: r.data_type ?? earlier.data_type ?? null,
+      unit: r.unit ?? earlier.unit ?? null,
+    });
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+}
+
 /** Device-model variables from NotifyReport and GetVariables, one row per component/variable/attribute. */
 export class DeviceModelRepository implements DeviceModelStore {
-  private readonly upsertStmt;
-  private readonly upsertMany;
-  private readonly getStmt;
+  constructor(private readonly db: Db) {}
 
-  constructor(private readonly db: Db) {
-    this.upsertStmt = db.prepare(
-      `INSERT INTO device_model_variables (station_id, component_name, component_instance, evse_id, connector_id,
-         variable_name, variable_instance, attribute_type, value, mutability, data_type, unit, source, updated_at)
-       VALUES (@stationId, @component, @componentInstance, @evseId, @connectorId, @variable, @variableInstance,
-         @attributeType, @value, @mutability, @dataType, @unit, @source, @at)
-       ON CONFLICT DO UPDATE SET value = excluded.value,
-         mutability = COALESCE(excluded.mutability, mutability), data_type = COALESCE(excluded.data_type, data_type),
-         unit = COALESCE(excluded.unit, unit), source = excluded.source, updated_at = excluded.updated_at`,
-    );
-    this.upsertMany = db.transaction((stationId: string, vars: DeviceVariable[], source: string, at: string) => {
-      for (const v of vars) {
-        this.upsertStmt.run({
-          stationId,
-          component: v.component,
-          componentInstance: v.componentInstance ?? '',
-          evseId: v.evseId ?? -1,
-          connectorId: v.connectorId ?? -1,
-          variable: v.variable,
-          variableInstance: v.variableInstance ?? '',
-          attributeType: v.attributeType ?? 'Actual',
-          value: v.value,
-          mutability: v.mutability ?? null,
-          dataType: v.dataType ?? null,
-          unit: v.unit ?? null,
-          source,
-          at,
-        });
-      }
+  /** All of them or none (one transaction when more than one INSERT is needed). */
+  async upsert(stationId: string, variables: DeviceVariable[], source: string, at: string): Promise<void> {
+    if (variables.length === 0) return;
+    const rows = merged(variables.map((v) => ({
+      station_id: stationId,
+      component_name: v.component,
+      component_instance: v.componentInstance ?? '',
+      evse_id: v.evseId ?? -1,
+      connector_id: v.connectorId ?? -1,
+      variable_name: v.variable,
+      variable_instance: v.variableInstance ?? '',
+      attribute_type: v.attributeType ?? 'Actual',
+      value: v.value,
+      mutability: v.mutability ?? null,
+      data_type: v.dataType ?? null,
+      unit: v.unit ?? null,
+      source,
+      updated_at: at,
+    })));
+    const write = (db: Db, chunk: NewRow[]) => db.insertInto('device_model_variables').values(chunk)
+      .onConflict((oc) => oc.columns(['station_id', ...KEY]).doUpdateSet((eb) => ({
+        value: eb.ref('excluded.value'),
+        mutability: eb.fn.coalesce('excluded.mutability', 'device_model_variables.mutability'),
+        data_type: eb.fn.coalesce('excluded.data_type', 'device_model_variables.data_type'),
+        unit: eb.fn.coalesce('excluded.unit', 'device_model_variables.unit'),
+        source: eb.ref('excluded.source'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })))
+      .execute();
+    if (rows.length <= INSERT_CHUNK) {
+      await write(this.db, rows);
+      return;
+    }
+    await inTransaction(this.db, async (trx) => {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) await write(trx, rows.slice(i, i + INSERT_CHUNK));
     });
-    this.getStmt = db.prepare<[string, string, string], Row>(
-      `SELECT * FROM device_model_variables WHERE station_id = ? AND component_name = ? AND variable_name = ?
-         AND component_instance = '' AND variable_instance = '' AND attribute_type = 'Actual'
-       ORDER BY evse_id, connector_id LIMIT 1`,
-    );
   }
 
-  upsert(stationId: string, variables: DeviceVariable[], source: string, at: string): void {
-    this.upsertMany(stationId, variables, source, at);
-  }
-
-  get(stationId: string, component: string, variable: string): DeviceVariable | undefined {
-    const r = this.getStmt.get(stationId, component, variable);
+  async get(stationId: string, component: string, variable: string): Promise<DeviceVariable | undefined> {
+    const r = await this.db.selectFrom('device_model_variables').selectAll()
+      .where('station_id', '=', stationId).where('component_name', '=', component).where('variable_name', '=', variable)
+      .where('component_instance', '=', '').where('variable_instance', '=', '').where('attribute_type', '=', 'Actual')
+      .orderBy('evse_id').orderBy('connector_id').limit(1)
+      .executeTakeFirst();
     return r ? toVariable(r) : undefined;
   }
 
-  list(stationId: string, component?: string): DeviceVariable[] {
-    const rows = component
-      ? this.db.prepare<[string, string], Row>('SELECT * FROM device_model_variables WHERE station_id = ? AND component_name = ? ORDER BY component_name, variable_name').all(stationId, component)
-      : this.db.prepare<[string], Row>('SELECT * FROM device_model_variables WHERE station_id = ? ORDER BY component_name, variable_name').all(stationId);
+  async list(stationId: string, component?: string): Promise<DeviceVariable[]> {
+    const rows = await this.db.selectFrom('device_model_variables').selectAll()
+      .where('station_id', '=', stationId)
+      .$if(component !== undefined && component !== '', (q) => q.where('component_name', '=', component!))
+      // By component and variable as before; the rest of the key only orders what those two leave tied.
+      .orderBy('component_name').orderBy('variable_name')
+      .orderBy('component_instance').orderBy('evse_id').orderBy('connector_id').orderBy('variable_instance').orderBy('attribute_type')
+      .limit(MAX_LIST)
+      .execute();
     return rows.map(toVariable);
   }
 }

@@ -1,44 +1,50 @@
-import type { Db } from './database.js';
+import type { Db } from './sql/dialect.js';
 import type { ConnectorStatusRecord, EvseRecord, EvseStore } from '../domain/stations.js';
 
+/** A station has a handful of EVSEs and connectors; the bound only guards against a runaway. */
+const MAX_ROWS = 1_000;
+
 export class EvseRepository implements EvseStore {
-  private readonly upsertConnector;
-  private readonly ensureEvse;
-  private readonly connectorsOf;
-  private readonly evsesOf;
-  private readonly currentTx;
+  constructor(private readonly db: Db) {}
 
-  constructor(db: Db) {
-    // StatusNotifications queued offline can arrive after a newer one: keep the latest by station time.
-    this.upsertConnector = db.prepare(
-      `INSERT INTO connectors (station_id, evse_id, connector_id, status, status_at, updated_at)
-       VALUES (@stationId, @evseId, @connectorId, @status, @statusAt, @at)
-       ON CONFLICT (station_id, evse_id, connector_id) DO UPDATE SET
-         status = excluded.status, status_at = excluded.status_at, updated_at = excluded.updated_at
-       WHERE excluded.status_at >= connectors.status_at`,
-    );
-    this.ensureEvse = db.prepare(
-      `INSERT INTO evses (station_id, evse_id, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-    );
-    this.connectorsOf = db.prepare<[string], { evse_id: number; connector_id: number; status: string; status_at: string }>(
-      'SELECT evse_id, connector_id, status, status_at FROM connectors WHERE station_id = ? ORDER BY evse_id, connector_id',
-    );
-    this.evsesOf = db.prepare<[string], { evse_id: number; current_transaction_id: string | null }>(
-      'SELECT evse_id, current_transaction_id FROM evses WHERE station_id = ? ORDER BY evse_id',
-    );
-    this.currentTx = db.prepare<[string, number], { current_transaction_id: string | null }>(
-      'SELECT current_transaction_id FROM evses WHERE station_id = ? AND evse_id = ?',
-    );
+  async setConnectorStatus(s: ConnectorStatusRecord, receivedAt: string): Promise<void> {
+    // StatusNotifications queued offline can arrive after a newer one: keep the latest by station time. One upsert
+    // each, so concurrent notifications of one connector leave the latest whatever order they commit in.
+    await this.db
+      .insertInto('connectors')
+      .values({
+        station_id: s.stationId,
+        evse_id: s.evseId,
+        connector_id: s.connectorId,
+        status: s.status,
+        status_at: s.statusAt,
+        updated_at: receivedAt,
+      })
+      .onConflict((oc) =>
+        oc.columns(['station_id', 'evse_id', 'connector_id'])
+          .doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            status_at: eb.ref('excluded.status_at'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          // Compared as stored (text in SQLite as before, timestamptz in PostgreSQL).
+          .whereRef('excluded.status_at', '>=', 'connectors.status_at'))
+      .execute();
+    await this.db
+      .insertInto('evses')
+      .values({ station_id: s.stationId, evse_id: s.evseId, updated_at: receivedAt })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 
-  setConnectorStatus(s: ConnectorStatusRecord, receivedAt: string): void {
-    this.upsertConnector.run({ ...s, at: receivedAt });
-    this.ensureEvse.run(s.stationId, s.evseId, receivedAt);
-  }
-
-  evses(stationId: string): EvseRecord[] {
-    const connectors = this.connectorsOf.all(stationId);
-    return this.evsesOf.all(stationId).map((e) => ({
+  async evses(stationId: string): Promise<EvseRecord[]> {
+    const [connectors, evses] = await Promise.all([
+      this.db.selectFrom('connectors').select(['evse_id', 'connector_id', 'status', 'status_at'])
+        .where('station_id', '=', stationId).orderBy('evse_id').orderBy('connector_id').limit(MAX_ROWS).execute(),
+      this.db.selectFrom('evses').select(['evse_id', 'current_transaction_id'])
+        .where('station_id', '=', stationId).orderBy('evse_id').limit(MAX_ROWS).execute(),
+    ]);
+    return evses.map((e) => ({
       stationId,
       evseId: e.evse_id,
       currentTransactionId: e.current_transaction_id,
@@ -48,7 +54,9 @@ export class EvseRepository implements EvseStore {
     }));
   }
 
-  currentTransaction(stationId: string, evseId: number): string | null {
-    return this.currentTx.get(stationId, evseId)?.current_transaction_id ?? null;
+  async currentTransaction(stationId: string, evseId: number): Promise<string | null> {
+    const row = await this.db.selectFrom('evses').select('current_transaction_id')
+      .where('station_id', '=', stationId).where('evse_id', '=', evseId).executeTakeFirst();
+    return row?.current_transaction_id ?? null;
   }
 }

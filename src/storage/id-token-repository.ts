@@ -1,50 +1,53 @@
-import type { Db } from './database.js';
+import type { Selectable } from 'kysely';
+import type { Db } from './sql/dialect.js';
+import type { IdTokensTable } from './sql/schema.js';
 import type { IdTokenRecord, IdTokenStatus, IdTokenStore } from '../domain/stations.js';
 
-interface Row {
-  id_token: string;
-  type: string;
-  status: IdTokenStatus;
-  group_id_token: string | null;
-  expires_at: string | null;
-  vehicle_id: string | null;
-}
-
-const toRecord = (r: Row): IdTokenRecord => ({
+const toRecord = (r: Selectable<IdTokensTable>): IdTokenRecord => ({
   idToken: r.id_token,
   type: r.type,
-  status: r.status,
+  status: r.status as IdTokenStatus,
   groupIdToken: r.group_id_token,
   expiresAt: r.expires_at,
   vehicleId: r.vehicle_id,
 });
 
+/** A guard against a runaway list; an operator's token list stays far below it. */
+const MAX_LIST = 100_000;
+
 export class IdTokenRepository implements IdTokenStore {
-  private readonly getStmt;
-  private readonly upsertStmt;
-  private readonly listStmt;
+  constructor(private readonly db: Db) {}
 
-  constructor(db: Db) {
-    this.getStmt = db.prepare<[string, string], Row>('SELECT * FROM id_tokens WHERE id_token = ? AND type = ?');
-    this.listStmt = db.prepare<[], Row>('SELECT * FROM id_tokens ORDER BY id_token, type');
-    this.upsertStmt = db.prepare(
-      `INSERT INTO id_tokens (id_token, type, status, group_id_token, expires_at, vehicle_id, created_at, updated_at)
-       VALUES (@idToken, @type, @status, @groupIdToken, @expiresAt, @vehicleId, @at, @at)
-       ON CONFLICT (id_token, type) DO UPDATE SET status = excluded.status, group_id_token = excluded.group_id_token,
-         expires_at = excluded.expires_at, vehicle_id = excluded.vehicle_id, updated_at = excluded.updated_at`,
-    );
-  }
-
-  get(idToken: string, type: string): IdTokenRecord | undefined {
-    const row = this.getStmt.get(idToken, type);
+  async get(idToken: string, type: string): Promise<IdTokenRecord | undefined> {
+    const row = await this.db.selectFrom('id_tokens').selectAll().where('id_token', '=', idToken).where('type', '=', type).executeTakeFirst();
     return row ? toRecord(row) : undefined;
   }
 
-  upsert(t: IdTokenRecord, at: string): void {
-    this.upsertStmt.run({ ...t, at });
+  /** One upsert on the key (id_token, type): concurrent writers of one token leave one row, the last writer's. */
+  async upsert(t: IdTokenRecord, at: string): Promise<void> {
+    await this.db.insertInto('id_tokens')
+      .values({
+        id_token: t.idToken,
+        type: t.type,
+        status: t.status,
+        group_id_token: t.groupIdToken,
+        expires_at: t.expiresAt,
+        vehicle_id: t.vehicleId,
+        created_at: at,
+        updated_at: at,
+      })
+      .onConflict((oc) => oc.columns(['id_token', 'type']).doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        group_id_token: eb.ref('excluded.group_id_token'),
+        expires_at: eb.ref('excluded.expires_at'),
+        vehicle_id: eb.ref('excluded.vehicle_id'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })))
+      .execute();
   }
 
-  list(): IdTokenRecord[] {
-    return this.listStmt.all().map(toRecord);
+  async list(): Promise<IdTokenRecord[]> {
+    const rows = await this.db.selectFrom('id_tokens').selectAll().orderBy('id_token').orderBy('type').limit(MAX_LIST).execute();
+    return rows.map(toRecord);
   }
 }

@@ -1,4 +1,6 @@
-import type { Db } from './database.js';
+import type { Insertable } from 'kysely';
+import { inTransaction, type Db } from './sql/dialect.js';
+import type { MeterValuesTable } from './sql/schema.js';
 import type { MeterSample, MeterValueStore } from '../domain/stations.js';
 
 interface Row {
@@ -13,61 +15,64 @@ interface Row {
   multiplier: number;
 }
 
+const COLUMNS = ['evse_id', 'timestamp', 'measurand', 'phase', 'location', 'context', 'value', 'unit', 'multiplier'] as const;
+
+/** Rows per INSERT: 13 parameters each stays far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
+const INSERT_CHUNK = 500;
+
+/**
+ * A guard against a runaway, not a page: a day-long session sampled every 10 s for ten measurands is ~86,000 rows;
+ * callers that read a growing session pass `sinceIso`.
+ */
+const MAX_SAMPLES = 1_000_000;
+
 /** Meter values as a time series: one row per sampled value, indexed by transaction and by EVSE. */
 export class MeterValueRepository implements MeterValueStore {
-  private readonly insert;
-  private readonly byTx;
-  private readonly byTxSince;
-  private readonly latestStmt;
+  constructor(private readonly db: Db) {}
 
-  constructor(db: Db) {
-    this.insert = db.prepare(
-      `INSERT INTO meter_values (station_id, transaction_id, evse_id, timestamp, measurand, phase, location, context,
-         value, unit, multiplier, source, received_at)
-       VALUES (@stationId, @transactionId, @evseId, @timestamp, @measurand, @phase, @location, @context,
-         @value, @unit, @multiplier, @source, @receivedAt)`,
-    );
-    this.byTx = db.prepare<[string, string], Row>(
-      `SELECT evse_id, timestamp, measurand, phase, location, context, value, unit, multiplier FROM meter_values
-       WHERE station_id = ? AND transaction_id = ? ORDER BY timestamp, id`,
-    );
-    this.byTxSince = db.prepare<[string, string, string], Row>(
-      `SELECT evse_id, timestamp, measurand, phase, location, context, value, unit, multiplier FROM meter_values
-       WHERE station_id = ? AND transaction_id = ? AND timestamp >= ? ORDER BY timestamp, id`,
-    );
-    this.latestStmt = db.prepare<[string, string, string], Row>(
-      `SELECT evse_id, timestamp, measurand, phase, location, context, value, unit, multiplier FROM meter_values
-       WHERE station_id = ? AND transaction_id = ? AND measurand = ? ORDER BY timestamp DESC, id DESC LIMIT 1`,
-    );
-  }
-
-  append(stationId: string, evseId: number, transactionId: string | null, samples: MeterSample[], source: string, receivedAt: string): void {
-    for (const s of samples) {
-      this.insert.run({
-        stationId,
-        transactionId,
-        evseId,
-        timestamp: s.timestamp,
-        measurand: s.measurand,
-        phase: s.phase ?? '',
-        location: s.location ?? '',
-        context: s.context ?? null,
-        value: s.value,
-        unit: s.unit ?? null,
-        multiplier: s.multiplier ?? 0,
-        source,
-        receivedAt,
-      });
+  /** One INSERT for the samples (a TransactionEvent's usually fit one), in one transaction when there are more. */
+  async append(stationId: string, evseId: number, transactionId: string | null, samples: MeterSample[], source: string, receivedAt: string): Promise<void> {
+    if (samples.length === 0) return;
+    const rows: Insertable<MeterValuesTable>[] = samples.map((s) => ({
+      station_id: stationId,
+      transaction_id: transactionId,
+      evse_id: evseId,
+      timestamp: s.timestamp,
+      measurand: s.measurand,
+      phase: s.phase ?? '',
+      location: s.location ?? '',
+      context: s.context ?? null,
+      value: s.value,
+      unit: s.unit ?? null,
+      multiplier: s.multiplier ?? 0,
+      source,
+      received_at: receivedAt,
+    }));
+    if (rows.length <= INSERT_CHUNK) {
+      await this.db.insertInto('meter_values').values(rows).execute();
+      return;
     }
+    await inTransaction(this.db, async (trx) => {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        await trx.insertInto('meter_values').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+      }
+    });
   }
 
-  latest(stationId: string, transactionId: string, measurand: string): MeterSample | undefined {
-    const r = this.latestStmt.get(stationId, transactionId, measurand);
+  async latest(stationId: string, transactionId: string, measurand: string): Promise<MeterSample | undefined> {
+    const r = await this.db.selectFrom('meter_values').select(COLUMNS)
+      .where('station_id', '=', stationId).where('transaction_id', '=', transactionId).where('measurand', '=', measurand)
+      .orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(1)
+      .executeTakeFirst();
     return r ? toSample(r) : undefined;
   }
 
-  forTransaction(stationId: string, transactionId: string, sinceIso?: string): (MeterSample & { evseId: number })[] {
-    const rows = sinceIso === undefined ? this.byTx.all(stationId, transactionId) : this.byTxSince.all(stationId, transactionId, sinceIso);
+  async forTransaction(stationId: string, transactionId: string, sinceIso?: string): Promise<(MeterSample & { evseId: number })[]> {
+    const rows = await this.db.selectFrom('meter_values').select(COLUMNS)
+      .where('station_id', '=', stationId).where('transaction_id', '=', transactionId)
+      .$if(sinceIso !== undefined, (q) => q.where('timestamp', '>=', sinceIso!))
+      .orderBy('timestamp').orderBy('id').limit(MAX_SAMPLES)
+      .execute();
     return rows.map((r) => ({ evseId: r.evse_id, ...toSample(r) }));
   }
 }

@@ -1,44 +1,26 @@
-import type { Db } from './database.js';
-import type {
-  BootInfo, PresentedCertificate, RegistrationStatus, SecurityProfile, StationRecord, StationStore,
+import type { Selectable } from 'kysely';
+import type { Db } from './sql/dialect.js';
+import type { StationsTable } from './sql/schema.js';
+import {
+  StationExistsError,
+  type BootInfo, type PresentedCertificate, type RegistrationStatus, type SecurityProfile, type StationRecord, type StationStore,
 } from '../domain/stations.js';
 
-interface Row {
-  id: string;
-  password_hash: string | null;
-  security_profile: number;
-  registration_status: RegistrationStatus | null;
-  auto_registered: number;
-  vendor_name: string | null;
-  model: string | null;
-  serial_number: string | null;
-  firmware_version: string | null;
-  last_boot_at: string | null;
-  last_boot_status: RegistrationStatus | null;
-  last_seen_at: string | null;
-  last_connected_at: string | null;
-  last_disconnected_at: string | null;
-  created_at: string;
-  client_cert_serial: string | null;
-  client_cert_subject: string | null;
-  client_cert_not_after: string | null;
-  client_cert_seen_at: string | null;
-  cert_renewal_requested_at: string | null;
-}
+type Row = Selectable<StationsTable>;
 
 function toRecord(r: Row): StationRecord {
   return {
     id: r.id,
     passwordHash: r.password_hash,
     securityProfile: r.security_profile as SecurityProfile,
-    registrationStatus: r.registration_status,
+    registrationStatus: r.registration_status as RegistrationStatus | null,
     autoRegistered: r.auto_registered === 1,
     vendorName: r.vendor_name,
     model: r.model,
     serialNumber: r.serial_number,
     firmwareVersion: r.firmware_version,
     lastBootAt: r.last_boot_at,
-    lastBootStatus: r.last_boot_status,
+    lastBootStatus: r.last_boot_status as RegistrationStatus | null,
     lastSeenAt: r.last_seen_at,
     lastConnectedAt: r.last_connected_at,
     lastDisconnectedAt: r.last_disconnected_at,
@@ -53,92 +35,105 @@ function toRecord(r: Row): StationRecord {
   };
 }
 
+/** Fleets have thousands of stations, not millions: a bound that only guards the list against a runaway. */
+const MAX_LIST = 100_000;
+
 export class StationRepository implements StationStore {
-  private readonly getStmt;
-  private readonly listStmt;
-  private readonly insertStmt;
-  private readonly bootStmt;
-  private readonly presence;
+  constructor(private readonly db: Db) {}
 
-  constructor(private readonly db: Db) {
-    this.getStmt = db.prepare<[string], Row>('SELECT * FROM stations WHERE id = ?');
-    this.listStmt = db.prepare<[], Row>('SELECT * FROM stations ORDER BY id');
-    this.insertStmt = db.prepare(
-      `INSERT INTO stations (id, password_hash, security_profile, auto_registered, created_at, updated_at)
-       VALUES (@id, @hash, @profile, @auto, @at, @at)`,
-    );
-    this.bootStmt = db.prepare(
-      `UPDATE stations SET vendor_name = @vendorName, model = @model, serial_number = @serialNumber,
-         firmware_version = @firmwareVersion, boot_reason = @reason, last_boot_at = @at, last_boot_status = @status,
-         last_seen_at = @at, updated_at = @at WHERE id = @id`,
-    );
-    this.presence = {
-      connected: db.prepare('UPDATE stations SET last_connected_at = @at, last_seen_at = @at WHERE id = @id'),
-      disconnected: db.prepare('UPDATE stations SET last_disconnected_at = @at, last_seen_at = @at WHERE id = @id'),
-      seen: db.prepare('UPDATE stations SET last_seen_at = @at WHERE id = @id'),
-    };
-  }
-
-  get(id: string): StationRecord | undefined {
-    const row = this.getStmt.get(id);
+  async get(id: string): Promise<StationRecord | undefined> {
+    const row = await this.db.selectFrom('stations').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toRecord(row) : undefined;
   }
 
-  list(): StationRecord[] {
-    return this.listStmt.all().map(toRecord);
+  async list(): Promise<StationRecord[]> {
+    const rows = await this.db.selectFrom('stations').selectAll().orderBy('id').limit(MAX_LIST).execute();
+    return rows.map(toRecord);
   }
 
-  register(
+  /**
+   * Inserts the station; when the id is taken (an earlier registration, or another connection or process that
+   * registered it at the same moment) nothing is written and StationExistsError says so: one statement, so two
+   * registrations of one id give one row and a defined outcome for the other on either database.
+   */
+  async register(
     input: { id: string; passwordHash: string | null; securityProfile: SecurityProfile; autoRegistered?: boolean },
     at: string,
-  ): StationRecord {
-    this.insertStmt.run({
-      id: input.id,
-      hash: input.passwordHash,
-      profile: input.securityProfile,
-      auto: input.autoRegistered ? 1 : 0,
-      at,
-    });
-    return this.get(input.id)!;
+  ): Promise<StationRecord> {
+    const row = await this.db
+      .insertInto('stations')
+      .values({
+        id: input.id,
+        password_hash: input.passwordHash,
+        security_profile: input.securityProfile,
+        auto_registered: input.autoRegistered ? 1 : 0,
+        created_at: at,
+        updated_at: at,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new StationExistsError(input.id);
+    return toRecord(row);
   }
 
-  setPassword(id: string, passwordHash: string, securityProfile: SecurityProfile, at: string): void {
-    const info = this.db
-      .prepare('UPDATE stations SET password_hash = ?, security_profile = ?, updated_at = ? WHERE id = ?')
-      .run(passwordHash, securityProfile, at, id);
-    if (info.changes === 0) throw new Error(`station ${id} does not exist`);
+  async setPassword(id: string, passwordHash: string, securityProfile: SecurityProfile, at: string): Promise<void> {
+    const r = await this.db
+      .updateTable('stations')
+      .set({ password_hash: passwordHash, security_profile: securityProfile, updated_at: at })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw new Error(`station ${id} does not exist`);
   }
 
-  setRegistrationStatus(id: string, status: RegistrationStatus | null, at: string): void {
-    this.db.prepare('UPDATE stations SET registration_status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
+  async setRegistrationStatus(id: string, status: RegistrationStatus | null, at: string): Promise<void> {
+    await this.db.updateTable('stations').set({ registration_status: status, updated_at: at }).where('id', '=', id).execute();
   }
 
-  recordBoot(id: string, boot: BootInfo, status: RegistrationStatus, at: string): void {
-    this.bootStmt.run({
-      id,
-      vendorName: boot.vendorName,
-      model: boot.model,
-      serialNumber: boot.serialNumber ?? null,
-      firmwareVersion: boot.firmwareVersion ?? null,
-      reason: boot.reason,
-      status,
-      at,
-    });
+  async recordBoot(id: string, boot: BootInfo, status: RegistrationStatus, at: string): Promise<void> {
+    await this.db
+      .updateTable('stations')
+      .set({
+        vendor_name: boot.vendorName,
+        model: boot.model,
+        serial_number: boot.serialNumber ?? null,
+        firmware_version: boot.firmwareVersion ?? null,
+        boot_reason: boot.reason,
+        last_boot_at: at,
+        last_boot_status: status,
+        last_seen_at: at,
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .execute();
   }
 
-  recordPresence(id: string, kind: 'connected' | 'disconnected' | 'seen', at: string): void {
-    this.presence[kind].run({ at, id });
+  async recordPresence(id: string, kind: 'connected' | 'disconnected' | 'seen', at: string): Promise<void> {
+    const set = kind === 'connected'
+      ? { last_connected_at: at, last_seen_at: at }
+      : kind === 'disconnected' ? { last_disconnected_at: at, last_seen_at: at } : { last_seen_at: at };
+    await this.db.updateTable('stations').set(set).where('id', '=', id).execute();
   }
 
-  recordClientCertificate(id: string, cert: PresentedCertificate): void {
-    this.db.prepare(
-      `UPDATE stations SET client_cert_serial = @serial, client_cert_subject = @subject, client_cert_not_after = @notAfter,
-         client_cert_seen_at = @seenAt WHERE id = @id`,
-    ).run({ ...cert, id });
+  async recordClientCertificate(id: string, cert: PresentedCertificate): Promise<void> {
+    await this.db
+      .updateTable('stations')
+      .set({
+        client_cert_serial: cert.serial,
+        client_cert_subject: cert.subject,
+        client_cert_not_after: cert.notAfter,
+        client_cert_seen_at: cert.seenAt,
+      })
+      .where('id', '=', id)
+      .execute();
   }
 
-  setCertificateRenewalRequested(id: string, at: string | null): void {
-    const info = this.db.prepare('UPDATE stations SET cert_renewal_requested_at = ?, updated_at = COALESCE(?, updated_at) WHERE id = ?').run(at, at, id);
-    if (info.changes === 0) throw new Error(`station ${id} does not exist`);
+  async setCertificateRenewalRequested(id: string, at: string | null): Promise<void> {
+    const r = await this.db
+      .updateTable('stations')
+      .set((eb) => ({ cert_renewal_requested_at: at, updated_at: at ?? eb.ref('updated_at') }))
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw new Error(`station ${id} does not exist`);
   }
 }

@@ -1,35 +1,13 @@
+import { sql, type Selectable } from 'kysely';
 import { energyRegisterWh } from '../domain/meter.js';
-import type { Db } from './database.js';
+import { dialectOf, inTransaction, instant, jsonStrings, type Db } from './sql/dialect.js';
+import type { TransactionsTable } from './sql/schema.js';
 import type {
-  MeterSample, SessionAnnotationStore, SessionBoost, TransactionEventRecord, TransactionRecord, TransactionStore,
+  SessionAnnotationStore, SessionBoost, TransactionEventRecord, TransactionRecord, TransactionStore,
 } from '../domain/stations.js';
 import { MeterValueRepository } from './meter-value-repository.js';
 
-interface Row {
-  station_id: string;
-  transaction_id: string;
-  evse_id: number | null;
-  connector_id: number | null;
-  id_token: string | null;
-  id_token_type: string | null;
-  id_token_status: string | null;
-  state: 'Started' | 'Ended';
-  charging_state: string | null;
-  remote_start_id: number | null;
-  started_at: string;
-  ended_at: string | null;
-  stopped_reason: string | null;
-  last_seq_no: number;
-  last_event_at: string;
-  meter_start_wh: number | null;
-  energy_wh: number | null;
-  offline: number;
-  vehicle_id: string | null;
-  boost_vehicle_id: string | null;
-  boost_kwh: number | null;
-  boost_from_kwh: number | null;
-  boost_set_at: string | null;
-}
+type Row = Selectable<TransactionsTable>;
 
 function toRecord(r: Row): TransactionRecord {
   return {
@@ -40,7 +18,7 @@ function toRecord(r: Row): TransactionRecord {
     idToken: r.id_token,
     idTokenType: r.id_token_type,
     idTokenStatus: r.id_token_status,
-    state: r.state,
+    state: r.state as TransactionRecord['state'],
     chargingState: r.charging_state,
     remoteStartId: r.remote_start_id,
     startedAt: r.started_at,
@@ -60,188 +38,169 @@ function toRecord(r: Row): TransactionRecord {
   };
 }
 
+/** Orders two instants as instants (stations send any offset); text order for what does not parse. */
+function compareInstants(a: string, b: string): number {
+  const x = Date.parse(a);
+  const y = Date.parse(b);
+  if (Number.isFinite(x) && Number.isFinite(y)) return x - y;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Guards the lists against a runaway; a period's or a fleet's sessions stay far below it. */
+const MAX_ROWS = 1_000_000;
+
 export class TransactionRepository implements TransactionStore, SessionAnnotationStore {
-  private readonly meters: MeterValueRepository;
-  private readonly getStmt;
-  private readonly insertEvent;
-  private readonly insertTx;
-  private readonly updateTx;
-  private readonly setEvseTx;
-  private readonly clearEvseTx;
-  private readonly activeOnEvseStmt;
-  private readonly applyTx;
-  private readonly activeAll;
-  private readonly activeOfStation;
-  private readonly betweenAll;
-  private readonly betweenOf;
-  private readonly boostedStmt;
-  private readonly setVehicleStmt;
-  private readonly setBoostStmt;
+  constructor(private readonly db: Db) {}
 
-  constructor(db: Db) {
-    this.meters = new MeterValueRepository(db);
-    this.getStmt = db.prepare<[string, string], Row>(
-      'SELECT * FROM transactions WHERE station_id = ? AND transaction_id = ?',
-    );
-    // The primary key (station, transaction, seqNo) makes a retransmitted event a no-op (E01/E06 retries).
-    this.insertEvent = db.prepare(
-      `INSERT INTO transaction_events (station_id, transaction_id, seq_no, event_type, trigger_reason, timestamp,
-         offline, payload, received_at)
-       VALUES (@stationId, @transactionId, @seqNo, @eventType, @triggerReason, @timestamp, @offline, @payload, @receivedAt)
-       ON CONFLICT DO NOTHING`,
-    );
-    this.insertTx = db.prepare(
-      `INSERT INTO transactions (station_id, transaction_id, state, started_at, last_seq_no, last_event_at, updated_at)
-       VALUES (?, ?, 'Started', ?, -1, ?, ?) ON CONFLICT DO NOTHING`,
-    );
-    this.updateTx = db.prepare(
-      `UPDATE transactions SET
-         evse_id = COALESCE(@evseId, evse_id),
-         connector_id = COALESCE(@connectorId, connector_id),
-         id_token = COALESCE(@idToken, id_token),
-         id_token_type = COALESCE(@idTokenType, id_token_type),
-         id_token_status = COALESCE(@idTokenStatus, id_token_status),
-         remote_start_id = COALESCE(@remoteStartId, remote_start_id),
-         charging_state = CASE WHEN @newer THEN COALESCE(@chargingState, charging_state) ELSE charging_state END,
-         started_at = CASE WHEN @eventType = 'Started' THEN @timestamp ELSE MIN(started_at, @timestamp) END,
-         state = CASE WHEN @eventType = 'Ended' OR state = 'Ended' THEN 'Ended' ELSE 'Started' END,
-         ended_at = CASE WHEN @eventType = 'Ended' THEN @timestamp ELSE ended_at END,
-         stopped_reason = COALESCE(@stoppedReason, stopped_reason),
-         last_seq_no = MAX(last_seq_no, @seqNo),
-         last_event_at = MAX(last_event_at, @timestamp),
-         meter_start_wh = CASE WHEN @eventType = 'Started' AND @energyWh IS NOT NULL THEN @energyWh
-                               ELSE COALESCE(meter_start_wh, @energyWh) END,
-         energy_wh = CASE WHEN @energyWh IS NOT NULL AND (energy_wh IS NULL OR @newerEnergy) THEN @energyWh ELSE energy_wh END,
-         offline = MAX(offline, @offline),
-         updated_at = @receivedAt
-       WHERE station_id = @stationId AND transaction_id = @transactionId`,
-    );
-    this.setEvseTx = db.prepare(
-      `INSERT INTO evses (station_id, evse_id, current_transaction_id, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (station_id, evse_id) DO UPDATE SET current_transaction_id = excluded.current_transaction_id,
-         updated_at = excluded.updated_at`,
-    );
-    this.clearEvseTx = db.prepare(
-      `UPDATE evses SET current_transaction_id = NULL, updated_at = ?
-       WHERE station_id = ? AND current_transaction_id = ?`,
-    );
-    this.activeOnEvseStmt = db.prepare<[string, number], Row>(
-      `SELECT t.* FROM evses e JOIN transactions t
-         ON t.station_id = e.station_id AND t.transaction_id = e.current_transaction_id
-       WHERE e.station_id = ? AND e.evse_id = ? AND t.state = 'Started'`,
-    );
-    this.activeAll = db.prepare<[], Row>(`SELECT * FROM transactions WHERE state = 'Started' ORDER BY station_id, started_at`);
-    this.activeOfStation = db.prepare<[string], Row>(
-      `SELECT * FROM transactions WHERE state = 'Started' AND station_id = ? ORDER BY started_at`,
-    );
-    // Compared as instants through the expression index of migration 0005 (the same expression, so it is used).
-    const period = 'julianday(started_at) >= julianday(?) AND julianday(started_at) < julianday(?)';
-    this.betweenAll = db.prepare<[string, string], Row>(`SELECT * FROM transactions WHERE ${period} ORDER BY julianday(started_at), station_id`);
-    this.betweenOf = db.prepare<[string, string, string], Row>(
-      `SELECT * FROM transactions WHERE ${period} AND station_id IN (SELECT value FROM json_each(?)) ORDER BY julianday(started_at), station_id`,
-    );
-    this.boostedStmt = db.prepare<[string], Row>(
-      `SELECT * FROM transactions WHERE boost_vehicle_id = ? AND boost_kwh IS NOT NULL AND state = 'Started'`,
-    );
-    this.setVehicleStmt = db.prepare<[string | null, string, string]>('UPDATE transactions SET vehicle_id = ? WHERE station_id = ? AND transaction_id = ?');
-    this.setBoostStmt = db.prepare(
-      `UPDATE transactions SET boost_vehicle_id = @vehicleId, boost_kwh = @energyKwh, boost_from_kwh = @fromDeliveredKwh, boost_set_at = @setAt
-       WHERE station_id = @stationId AND transaction_id = @transactionId`,
-    );
-    this.applyTx = db.transaction((event: TransactionEventRecord, receivedAt: string) => this.applyInside(event, receivedAt));
+  /**
+   * One database transaction: the event, the transaction, the EVSE's current transaction and the meter values. The
+   * transaction's row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite runs one transaction at a time) before
+   * the event is inserted, so the same event applied twice at once is applied once (the other finds its seqNo, a
+   * duplicate) and two events of one transaction at once merge one after the other, never from the same old row.
+   */
+  applyEvent(event: TransactionEventRecord, receivedAt: string): Promise<{ duplicate: boolean; transaction: TransactionRecord }> {
+    return inTransaction(this.db, (trx) => applyInside(trx, event, receivedAt));
   }
 
-  applyEvent(event: TransactionEventRecord, receivedAt: string): { duplicate: boolean; transaction: TransactionRecord } {
-    return this.applyTx(event, receivedAt);
-  }
-
-  private applyInside(e: TransactionEventRecord, receivedAt: string): { duplicate: boolean; transaction: TransactionRecord } {
-    // An Updated or Ended whose Started was lost (or is still queued offline) still creates the record.
-    this.insertTx.run(e.stationId, e.transactionId, e.timestamp, e.timestamp, receivedAt);
-    const inserted = this.insertEvent.run({
-      stationId: e.stationId,
-      transactionId: e.transactionId,
-      seqNo: e.seqNo,
-      eventType: e.eventType,
-      triggerReason: e.triggerReason,
-      timestamp: e.timestamp,
-      offline: e.offline ? 1 : 0,
-      payload: JSON.stringify(e.payload),
-      receivedAt,
-    });
-    if (inserted.changes === 0) {
-      return { duplicate: true, transaction: toRecord(this.getStmt.get(e.stationId, e.transactionId)!) };
-    }
-    const before = this.getStmt.get(e.stationId, e.transactionId)!;
-    const register = energyRegisterWh(e.meterValues);
-    this.updateTx.run({
-      stationId: e.stationId,
-      transactionId: e.transactionId,
-      evseId: e.evseId ?? null,
-      connectorId: e.connectorId ?? null,
-      idToken: e.idToken?.idToken ?? null,
-      idTokenType: e.idToken?.type ?? null,
-      idTokenStatus: e.idToken?.status ?? null,
-      remoteStartId: e.remoteStartId ?? null,
-      chargingState: e.chargingState ?? null,
-      // Offline-queued events can arrive out of order: only the newest event sets the live state.
-      newer: e.seqNo >= before.last_seq_no ? 1 : 0,
-      newerEnergy: register && register.at >= before.last_event_at ? 1 : 0,
-      eventType: e.eventType,
-      timestamp: e.timestamp,
-      stoppedReason: e.stoppedReason ?? null,
-      seqNo: e.seqNo,
-      energyWh: register?.wh ?? null,
-      offline: e.offline ? 1 : 0,
-      receivedAt,
-    });
-    const after = toRecord(this.getStmt.get(e.stationId, e.transactionId)!);
-    if (after.state === 'Ended') {
-      this.clearEvseTx.run(receivedAt, e.stationId, e.transactionId);
-    } else if (after.evseId !== null) {
-      this.setEvseTx.run(e.stationId, after.evseId, e.transactionId, receivedAt);
-    }
-    if (e.meterValues.length > 0) {
-      this.meters.append(e.stationId, after.evseId ?? 0, e.transactionId, e.meterValues, 'TransactionEvent', receivedAt);
-    }
-    return { duplicate: false, transaction: after };
-  }
-
-  get(stationId: string, transactionId: string): TransactionRecord | undefined {
-    const row = this.getStmt.get(stationId, transactionId);
+  async get(stationId: string, transactionId: string): Promise<TransactionRecord | undefined> {
+    const row = await this.db.selectFrom('transactions').selectAll()
+      .where('station_id', '=', stationId).where('transaction_id', '=', transactionId).executeTakeFirst();
     return row ? toRecord(row) : undefined;
   }
 
-  activeOnEvse(stationId: string, evseId: number): TransactionRecord | undefined {
-    const row = this.activeOnEvseStmt.get(stationId, evseId);
+  async activeOnEvse(stationId: string, evseId: number): Promise<TransactionRecord | undefined> {
+    const row = await this.db.selectFrom('evses as e')
+      .innerJoin('transactions as t', (j) => j.onRef('t.station_id', '=', 'e.station_id').onRef('t.transaction_id', '=', 'e.current_transaction_id'))
+      .selectAll('t')
+      .where('e.station_id', '=', stationId).where('e.evse_id', '=', evseId).where('t.state', '=', 'Started')
+      .executeTakeFirst();
     return row ? toRecord(row) : undefined;
   }
 
-  active(stationId?: string): TransactionRecord[] {
-    return (stationId ? this.activeOfStation.all(stationId) : this.activeAll.all()).map(toRecord);
-  }
-
-  between(fromIso: string, toIso: string, stationIds?: readonly string[]): TransactionRecord[] {
-    const rows = stationIds === undefined ? this.betweenAll.all(fromIso, toIso) : this.betweenOf.all(fromIso, toIso, JSON.stringify(stationIds));
+  async active(stationId?: string): Promise<TransactionRecord[]> {
+    const rows = await this.db.selectFrom('transactions').selectAll()
+      .where('state', '=', 'Started')
+      .$if(stationId !== undefined, (q) => q.where('station_id', '=', stationId!))
+      .$if(stationId === undefined, (q) => q.orderBy('station_id'))
+      .orderBy('started_at')
+      .limit(MAX_ROWS)
+      .execute();
     return rows.map(toRecord);
   }
 
-  activeBoosted(vehicleId: string): TransactionRecord[] {
-    return this.boostedStmt.all(vehicleId).map(toRecord);
+  async between(fromIso: string, toIso: string, stationIds?: readonly string[]): Promise<TransactionRecord[]> {
+    if (stationIds !== undefined && stationIds.length === 0) return [];
+    const db = this.db;
+    // Compared as instants through the index of migration 0005 (julianday(started_at) in SQLite: the same expression).
+    const started = instant(db, sql.ref('started_at'));
+    const rows = await db.selectFrom('transactions').selectAll()
+      .where(started, '>=', instant(db, fromIso))
+      .where(started, '<', instant(db, toIso))
+      .$if(stationIds !== undefined, (q) => q.where(sql<boolean>`${sql.ref('station_id')} IN ${jsonStrings(db, stationIds!)}`))
+      .orderBy(started).orderBy('station_id')
+      .limit(MAX_ROWS)
+      .execute();
+    return rows.map(toRecord);
   }
 
-  setVehicle(stationId: string, transactionId: string, vehicleId: string | null): void {
-    this.setVehicleStmt.run(vehicleId, stationId, transactionId);
+  async activeBoosted(vehicleId: string): Promise<TransactionRecord[]> {
+    const rows = await this.db.selectFrom('transactions').selectAll()
+      .where('boost_vehicle_id', '=', vehicleId).where('boost_kwh', 'is not', null).where('state', '=', 'Started')
+      .limit(MAX_ROWS)
+      .execute();
+    return rows.map(toRecord);
   }
 
-  setBoost(stationId: string, transactionId: string, boost: SessionBoost | null): void {
-    this.setBoostStmt.run({
-      stationId,
-      transactionId,
-      vehicleId: boost?.vehicleId ?? null,
-      energyKwh: boost?.energyKwh ?? null,
-      fromDeliveredKwh: boost?.fromDeliveredKwh ?? null,
-      setAt: boost?.setAt ?? null,
-    });
+  async setVehicle(stationId: string, transactionId: string, vehicleId: string | null): Promise<void> {
+    await this.db.updateTable('transactions').set({ vehicle_id: vehicleId })
+      .where('station_id', '=', stationId).where('transaction_id', '=', transactionId).execute();
   }
+
+  async setBoost(stationId: string, transactionId: string, boost: SessionBoost | null): Promise<void> {
+    await this.db.updateTable('transactions')
+      .set({
+        boost_vehicle_id: boost?.vehicleId ?? null,
+        boost_kwh: boost?.energyKwh ?? null,
+        boost_from_kwh: boost?.fromDeliveredKwh ?? null,
+        boost_set_at: boost?.setAt ?? null,
+      })
+      .where('station_id', '=', stationId).where('transaction_id', '=', transactionId)
+      .execute();
+  }
+}
+
+async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: string): Promise<{ duplicate: boolean; transaction: TransactionRecord }> {
+  const key = { station_id: e.stationId, transaction_id: e.transactionId };
+  // An Updated or Ended whose Started was lost (or is still queued offline) still creates the record.
+  await trx.insertInto('transactions')
+    .values({ ...key, state: 'Started', started_at: e.timestamp, last_seq_no: -1, last_event_at: e.timestamp, updated_at: receivedAt })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const before = await trx.selectFrom('transactions').selectAll()
+    .where('station_id', '=', e.stationId).where('transaction_id', '=', e.transactionId)
+    .$if(dialectOf(trx) === 'postgres', (q) => q.forUpdate())
+    .executeTakeFirstOrThrow();
+  // The primary key (station, transaction, seqNo) makes a retransmitted event a no-op (E01/E06 retries).
+  const inserted = await trx.insertInto('transaction_events')
+    .values({
+      ...key,
+      seq_no: e.seqNo,
+      event_type: e.eventType,
+      trigger_reason: e.triggerReason,
+      timestamp: e.timestamp,
+      offline: e.offline ? 1 : 0,
+      payload: JSON.stringify(e.payload),
+      received_at: receivedAt,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning('seq_no')
+    .executeTakeFirst();
+  if (!inserted) return { duplicate: true, transaction: toRecord(before) };
+
+  const register = energyRegisterWh(e.meterValues);
+  const wh = register?.wh ?? null;
+  // Offline-queued events can arrive out of order: only the newest event sets the live state.
+  const newer = e.seqNo >= before.last_seq_no;
+  const newerEnergy = register !== undefined && compareInstants(register.at, before.last_event_at) >= 0;
+  const row = await trx.updateTable('transactions')
+    .set({
+      evse_id: e.evseId ?? before.evse_id,
+      connector_id: e.connectorId ?? before.connector_id,
+      id_token: e.idToken?.idToken ?? before.id_token,
+      id_token_type: e.idToken?.type ?? before.id_token_type,
+      id_token_status: e.idToken?.status ?? before.id_token_status,
+      remote_start_id: e.remoteStartId ?? before.remote_start_id,
+      charging_state: newer ? e.chargingState ?? before.charging_state : before.charging_state,
+      started_at: e.eventType === 'Started' || compareInstants(e.timestamp, before.started_at) < 0 ? e.timestamp : before.started_at,
+      state: e.eventType === 'Ended' || before.state === 'Ended' ? 'Ended' : 'Started',
+      ended_at: e.eventType === 'Ended' ? e.timestamp : before.ended_at,
+      stopped_reason: e.stoppedReason ?? before.stopped_reason,
+      last_seq_no: Math.max(before.last_seq_no, e.seqNo),
+      last_event_at: compareInstants(e.timestamp, before.last_event_at) > 0 ? e.timestamp : before.last_event_at,
+      meter_start_wh: e.eventType === 'Started' && wh !== null ? wh : before.meter_start_wh ?? wh,
+      energy_wh: wh !== null && (before.energy_wh === null || newerEnergy) ? wh : before.energy_wh,
+      offline: Math.max(before.offline, e.offline ? 1 : 0),
+      updated_at: receivedAt,
+    })
+    .where('station_id', '=', e.stationId).where('transaction_id', '=', e.transactionId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const after = toRecord(row);
+  if (after.state === 'Ended') {
+    await trx.updateTable('evses').set({ current_transaction_id: null, updated_at: receivedAt })
+      .where('station_id', '=', e.stationId).where('current_transaction_id', '=', e.transactionId)
+      .execute();
+  } else if (after.evseId !== null) {
+    await trx.insertInto('evses')
+      .values({ station_id: e.stationId, evse_id: after.evseId, current_transaction_id: e.transactionId, updated_at: receivedAt })
+      .onConflict((oc) => oc.columns(['station_id', 'evse_id']).doUpdateSet((eb) => ({
+        current_transaction_id: eb.ref('excluded.current_transaction_id'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })))
+      .execute();
+  }
+  if (e.meterValues.length > 0) {
+    await new MeterValueRepository(trx).append(e.stationId, after.evseId ?? 0, e.transactionId, e.meterValues, 'TransactionEvent', receivedAt);
+  }
+  return { duplicate: false, transaction: after };
 }

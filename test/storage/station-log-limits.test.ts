@@ -4,29 +4,21 @@
  * whole request into every event.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/storage/index.js';
+import type { Db } from '../../src/storage/index.js';
 import { StationLogRepository } from '../../src/storage/station-log-repository.js';
 import { StationRepository } from '../../src/storage/station-repository.js';
+import { openTestStorage } from '../helpers/test-database.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ScriptedStation, smartChargingVariables } from '../helpers/scripted-station.js';
 
 const PASSWORD = 'correct-horse-battery';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 let server: TestServer | undefined;
-let dir: string | undefined;
-let db: Db | undefined;
 
 afterEach(async () => {
   await server?.stop();
   server = undefined;
-  db?.close();
-  db = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
 });
 
 async function bootedStation(id = 'CS1') {
@@ -39,9 +31,10 @@ async function bootedStation(id = 'CS1') {
   return cs;
 }
 
-function storedRows(d: Db, table = 'station_messages') {
-  return d.prepare(`SELECT length(CAST(payload AS BLOB)) AS stored, payload_bytes AS bytes, payload_sha256 AS sha FROM ${table} ORDER BY id`)
-    .all() as { stored: number; bytes: number | null; sha: string | null }[];
+/** What each row stores: the payload's UTF-8 bytes as kept, the size it had, its hash when cut (in insertion order). */
+async function storedRows(d: Db, table: 'station_messages' | 'station_events' = 'station_messages') {
+  const rows = await d.selectFrom(table).select(['payload', 'payload_bytes', 'payload_sha256']).orderBy('id').execute();
+  return rows.map((r) => ({ stored: Buffer.byteLength(r.payload), bytes: r.payload_bytes, sha: r.payload_sha256 }));
 }
 
 describe('stored payloads are capped (finding 10)', () => {
@@ -50,11 +43,11 @@ describe('stored payloads are capped (finding 10)', () => {
     const payload = { vendorId: 'no.such.vendor', messageId: 'dump', data: { dump: 'x'.repeat(3_900_000) } };
     expect(await cs.call('DataTransfer', payload)).toEqual({ status: 'UnknownVendorId' });
     const json = JSON.stringify(payload);
-    const [row] = storedRows(server!.running.db);
+    const [row] = await storedRows(server!.running.db);
     expect(row!.stored).toBeLessThanOrEqual(65_536);
     expect(row!.bytes).toBe(Buffer.byteLength(json));
     expect(row!.sha).toBe(sha256(json));
-    const [message] = server!.running.repositories.stationLog.messages('CS1', 'DataTransfer');
+    const [message] = await server!.running.repositories.stationLog.messages('CS1', 'DataTransfer');
     expect(message!.payload).toBeNull();
     expect(message!.cut).toEqual({ bytes: json.length, sha256: sha256(json), head: json.slice(0, 65_536) });
   });
@@ -63,10 +56,10 @@ describe('stored payloads are capped (finding 10)', () => {
     const cs = await bootedStation();
     const payload = { vendorId: 'no.such.vendor', data: { a: [1, 2, 3] } };
     await cs.call('DataTransfer', payload);
-    expect(server!.running.repositories.stationLog.messages('CS1')).toEqual([
+    expect(await server!.running.repositories.stationLog.messages('CS1')).toEqual([
       { action: 'DataTransfer', payload, receivedAt: '2026-03-29T00:00:00.000Z' },
     ]);
-    expect(storedRows(server!.running.db)[0]).toMatchObject({ bytes: JSON.stringify(payload).length, sha: null });
+    expect((await storedRows(server!.running.db))[0]).toMatchObject({ bytes: JSON.stringify(payload).length, sha: null });
   });
 
   it('each NotifyEvent row keeps its own event, not a copy of the whole request (N copies grew as N x size)', async () => {
@@ -77,30 +70,29 @@ describe('stored payloads are capped (finding 10)', () => {
     });
     const eventData = Array.from({ length: 50 }, (_, i) => event(i + 1));
     await cs.callRaw('NotifyEvent', { generatedAt: '2026-03-29T00:00:00Z', seqNo: 0, eventData });
-    const rows = server!.running.db.prepare('SELECT event_id, payload FROM station_events ORDER BY id').all() as { event_id: number; payload: string }[];
+    const rows = await server!.running.db.selectFrom('station_events').select(['event_id', 'payload']).orderBy('id').execute();
     expect(rows).toHaveLength(50);
     rows.forEach((r, i) => expect(JSON.parse(r.payload)).toEqual(eventData[i]));
   });
 });
 
 describe('a per-station storage budget per minute of the injected clock (finding 12)', () => {
-  function repository(limits: { maxPayloadBytes: number; stationBytesPerMinute: number }) {
-    dir = mkdtempSync(join(tmpdir(), 'chargeplan-budget-'));
-    db = openDatabase(join(dir, 'budget.sqlite'));
+  async function repository(limits: { maxPayloadBytes: number; stationBytesPerMinute: number }) {
+    const { db } = await openTestStorage();
     const stations = new StationRepository(db);
-    for (const id of ['A', 'B']) stations.register({ id, passwordHash: null, securityProfile: 0 }, '2026-03-29T00:00:00.000Z');
-    return new StationLogRepository(db, limits);
+    for (const id of ['A', 'B']) await stations.register({ id, passwordHash: null, securityProfile: 0 }, '2026-03-29T00:00:00.000Z');
+    return { db, log: new StationLogRepository(db, limits) };
   }
   const payloadOf = (bytes: number) => ({ vendorId: 'v', data: 'd'.repeat(bytes - '{"vendorId":"v","data":""}'.length) });
 
-  it('beyond the budget only the size and hash are stored, per station, until the next minute', () => {
-    const log = repository({ maxPayloadBytes: 1_000, stationBytesPerMinute: 2_500 });
+  it('beyond the budget only the size and hash are stored, per station, until the next minute', async () => {
+    const { db, log } = await repository({ maxPayloadBytes: 1_000, stationBytesPerMinute: 2_500 });
     const p = payloadOf(600);
-    for (let i = 0; i < 6; i++) log.recordMessage('A', 'DataTransfer', p, `2026-03-29T00:00:${String(10 + i * 5)}.000Z`);
-    log.recordMessage('B', 'DataTransfer', p, '2026-03-29T00:00:59.000Z');
-    log.recordMessage('A', 'DataTransfer', p, '2026-03-29T00:01:00.000Z');
+    for (let i = 0; i < 6; i++) await log.recordMessage('A', 'DataTransfer', p, `2026-03-29T00:00:${String(10 + i * 5)}.000Z`);
+    await log.recordMessage('B', 'DataTransfer', p, '2026-03-29T00:00:59.000Z');
+    await log.recordMessage('A', 'DataTransfer', p, '2026-03-29T00:01:00.000Z');
     const json = JSON.stringify(p);
-    expect(storedRows(db!).map((r) => [r.stored, r.bytes, r.sha])).toEqual([
+    expect((await storedRows(db)).map((r) => [r.stored, r.bytes, r.sha])).toEqual([
       [600, 600, null], [600, 600, null], [600, 600, null], [600, 600, null],
       // 2,400 of 2,500 used: the fifth keeps a 100-byte head, the sixth only its size and hash.
       [100, 600, sha256(json)], [0, 600, sha256(json)],
@@ -109,13 +101,13 @@ describe('a per-station storage budget per minute of the injected clock (finding
     ]);
   });
 
-  it('a station sending 200 kB every 100 ms for a simulated minute stores the budget, not 120 MB', () => {
-    const log = repository({ maxPayloadBytes: 65_536, stationBytesPerMinute: 1_048_576 });
+  it('a station sending 200 kB every 100 ms for a simulated minute stores the budget, not 120 MB', async () => {
+    const { db, log } = await repository({ maxPayloadBytes: 65_536, stationBytesPerMinute: 1_048_576 });
     const p = payloadOf(200_000);
     const start = Date.parse('2026-03-29T00:00:00.000Z');
-    for (let i = 0; i < 600; i++) log.recordMessage('A', 'DataTransfer', p, new Date(start + i * 100).toISOString());
-    const total = (db!.prepare('SELECT SUM(length(CAST(payload AS BLOB))) AS s, COUNT(*) AS n FROM station_messages').get() as { s: number; n: number });
-    expect(total.n).toBe(600);
-    expect(total.s).toBeLessThanOrEqual(1_048_576);
+    for (let i = 0; i < 600; i++) await log.recordMessage('A', 'DataTransfer', p, new Date(start + i * 100).toISOString());
+    const rows = await storedRows(db);
+    expect(rows).toHaveLength(600);
+    expect(rows.reduce((s, r) => s + r.stored, 0)).toBeLessThanOrEqual(1_048_576);
   });
 });

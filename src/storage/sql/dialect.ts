@@ -52,3 +52,25 @@ export function nowText(db: Db): RawBuilder<string> {
 export function countAll(): RawBuilder<number> {
   return sql<number>`count(*)`;
 }
+
+/**
+ * Runs `work` in one transaction: a new one on a database, or the caller's when `db` already is a transaction
+ * (Kysely cannot nest them), so a repository built on a caller's transaction joins it instead of failing.
+ */
+export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
+/** Our namespace among PostgreSQL's two-key advisory locks (apart from the migration lock's one-key space). */
+const LOCK_NAMESPACE = 15;
+
+/**
+ * Holds `key` (a price zone, a station's profile ids) until the transaction `trx` ends, so that two transactions
+ * reading and then writing under one key run one after the other: pg_advisory_xact_lock(namespace, hashtext(key))
+ * on PostgreSQL (a hash collision only makes two keys wait for each other); nothing on SQLite, where every
+ * transaction already runs alone on the one connection. Call it first inside the transaction.
+ */
+export async function lockKey(trx: Db, key: string): Promise<void> {
+  if (dialectOf(trx) !== 'postgres') return;
+  await sql`SELECT pg_advisory_xact_lock(${sql.lit(LOCK_NAMESPACE)}, hashtext(${key}))`.execute(trx);
+}
