@@ -11,6 +11,10 @@ import type { Migration } from './migration.js';
  * - web_sessions: a login session. The row id is the SHA-256 of the cookie's secret, never the secret itself, so a
  *   copy of the database cannot be replayed as a cookie. The CSRF token is not a credential on its own (it only
  *   counts next to the cookie), and the pages must be able to read it back from GET /api/v1/me.
+ * - PostgreSQL has no NOCASE: `username` is UNIQUE (byte-wise) and a unique index on lower(username) (ASCII
+ *   folding under COLLATE "C", as NOCASE folds) keeps "Alice" and "alice" from being two accounts. Repositories
+ *   store and look up the lower-cased name (`username = ?` with the name lower-cased), which uses the plain unique
+ *   index on both databases.
  * - api_tokens.owner_user_id: who created a token through the API (NULL: made by a CLI). Lets people list and
  *   revoke their own tokens, and lets disabling a user revoke them.
  */
@@ -47,6 +51,40 @@ CREATE INDEX web_sessions_user ON web_sessions (user_id);
 CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
 
 ALTER TABLE api_tokens ADD COLUMN owner_user_id TEXT REFERENCES users(id);
+CREATE INDEX api_tokens_owner ON api_tokens (owner_user_id);
+`,
+  postgres: `
+CREATE TABLE users (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  username TEXT COLLATE "C" NOT NULL UNIQUE,
+  name TEXT COLLATE "C" NOT NULL,
+  password_hash TEXT COLLATE "C" NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  disabled_at TIMESTAMPTZ
+);
+-- SQLite's COLLATE NOCASE UNIQUE: no two usernames that differ only in case, whoever writes them.
+CREATE UNIQUE INDEX users_username_nocase ON users (lower(username));
+
+CREATE TABLE user_grants (
+  user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role TEXT COLLATE "C" NOT NULL,
+  scope_kind TEXT COLLATE "C" NOT NULL,
+  scope_id TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (user_id, role, scope_kind, scope_id)
+);
+
+CREATE TABLE web_sessions (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token TEXT COLLATE "C" NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  expires_at TIMESTAMPTZ NOT NULL,
+  last_seen_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX web_sessions_user ON web_sessions (user_id);
+CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
+
+ALTER TABLE api_tokens ADD COLUMN owner_user_id TEXT COLLATE "C" REFERENCES users(id);
 CREATE INDEX api_tokens_owner ON api_tokens (owner_user_id);
 `,
 };

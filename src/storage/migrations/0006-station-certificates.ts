@@ -37,4 +37,27 @@ CREATE TABLE station_certificates (
 );
 CREATE INDEX station_certificates_station ON station_certificates (station_id, issued_at);
 `,
+  postgres: `
+ALTER TABLE stations ADD COLUMN client_cert_serial TEXT COLLATE "C";
+ALTER TABLE stations ADD COLUMN client_cert_subject TEXT COLLATE "C";
+ALTER TABLE stations ADD COLUMN client_cert_not_after TIMESTAMPTZ;
+ALTER TABLE stations ADD COLUMN client_cert_seen_at TIMESTAMPTZ;
+ALTER TABLE stations ADD COLUMN cert_renewal_requested_at TIMESTAMPTZ;
+CREATE TABLE station_certificates (
+  serial TEXT COLLATE "C" PRIMARY KEY,
+  station_id TEXT COLLATE "C" NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+  certificate_type TEXT COLLATE "C" NOT NULL CHECK (certificate_type IN ('ChargingStationCertificate')),
+  subject TEXT COLLATE "C" NOT NULL,
+  not_before TIMESTAMPTZ NOT NULL,
+  not_after TIMESTAMPTZ NOT NULL,
+  fingerprint_sha256 TEXT COLLATE "C" NOT NULL,
+  pem TEXT COLLATE "C" NOT NULL,
+  source TEXT COLLATE "C" NOT NULL CHECK (source IN ('SignCertificate', 'cli')),
+  issued_at TIMESTAMPTZ NOT NULL,
+  delivery TEXT COLLATE "C" NOT NULL CHECK (delivery IN ('pending', 'Accepted', 'Rejected', 'failed', 'cli')),
+  delivery_detail TEXT COLLATE "C",
+  delivery_at TIMESTAMPTZ
+);
+CREATE INDEX station_certificates_station ON station_certificates (station_id, issued_at);
+`,
 };

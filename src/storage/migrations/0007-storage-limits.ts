@@ -25,4 +25,15 @@ CREATE INDEX charging_limits_cleared ON charging_limits (cleared_at) WHERE clear
 CREATE INDEX plans_created ON plans (created_at);
 CREATE INDEX decisions_at ON decisions (at);
 `,
+  postgres: `
+ALTER TABLE station_messages ADD COLUMN payload_bytes BIGINT;
+ALTER TABLE station_messages ADD COLUMN payload_sha256 TEXT COLLATE "C";
+ALTER TABLE station_events ADD COLUMN payload_bytes BIGINT;
+ALTER TABLE station_events ADD COLUMN payload_sha256 TEXT COLLATE "C";
+CREATE INDEX station_messages_received ON station_messages (received_at);
+CREATE INDEX station_events_received ON station_events (received_at);
+CREATE INDEX charging_limits_cleared ON charging_limits (cleared_at) WHERE cleared_at IS NOT NULL;
+CREATE INDEX plans_created ON plans (created_at);
+CREATE INDEX decisions_at ON decisions (at);
+`,
 };

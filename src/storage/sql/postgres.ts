@@ -122,7 +122,7 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly Migrat
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY,
-      name TEXT NOT NULL,
+      name TEXT COLLATE "C" NOT NULL,
       applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
     )`);
     await client.query('COMMIT');
