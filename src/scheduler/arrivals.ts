@@ -102,24 +102,24 @@ export class SiteArrivals {
 
   constructor(private readonly store: Pick<TransactionStore, 'between'>) {}
 
-  model(site: Pick<Site, 'id' | 'timeZone' | 'evses' | 'policy'>, now: number): ArrivalModel | undefined {
+  async model(site: Pick<Site, 'id' | 'timeZone' | 'evses' | 'policy'>, now: number): Promise<ArrivalModel | undefined> {
     const weeks = site.policy.arrivalHistoryWeeks;
     if (!weeks) return undefined;
     const today = DateTime.fromMillis(now, { zone: site.timeZone }).startOf('day');
     const day = today.toISODate()!;
     const hit = this.cache.get(site.id);
     if (hit?.day === day) return hit.model;
-    const model = this.learn(site, today.minus({ weeks }).toMillis(), today.toMillis());
+    const model = await this.learn(site, today.minus({ weeks }).toMillis(), today.toMillis());
     this.cache.set(site.id, { day, model });
     return model;
   }
 
   /** Finished sessions that started in [fromMs, toMs) on the site's EVSEs; undefined when there are none. */
-  private learn(site: Pick<Site, 'timeZone' | 'evses'>, fromMs: number, toMs: number): ArrivalModel | undefined {
+  private async learn(site: Pick<Site, 'timeZone' | 'evses'>, fromMs: number, toMs: number): Promise<ArrivalModel | undefined> {
     const stations = [...new Set(site.evses.map((e) => e.stationId))];
     const onSite = new Set(site.evses.map((e) => `${e.stationId}#${e.evseId}`));
     const past: PastSession[] = [];
-    for (const tx of this.store.between(new Date(fromMs).toISOString(), new Date(toMs).toISOString(), stations)) {
+    for (const tx of await this.store.between(new Date(fromMs).toISOString(), new Date(toMs).toISOString(), stations)) {
       if (tx.state !== 'Ended' || !tx.endedAt || tx.evseId === null || !onSite.has(`${tx.stationId}#${tx.evseId}`)) continue;
       if (tx.energyWh === null || tx.meterStartWh === null) continue;
       past.push({ arrivalMs: Date.parse(tx.startedAt), departureMs: Date.parse(tx.endedAt), energyKwh: (tx.energyWh - tx.meterStartWh) / 1000 });

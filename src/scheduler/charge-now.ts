@@ -2,6 +2,8 @@ import type { BoostRecord, DecisionRecord } from '../domain/plans.js';
 import type { PlacedEvse, Site } from '../domain/sites.js';
 import type { SessionAnnotationStore, TransactionRecord, TransactionStore } from '../domain/stations.js';
 import type { Vehicle } from '../domain/vehicles.js';
+import { firstInOrder } from './in-order.js';
+import type { KeyedSerial } from './serial.js';
 import { deliveredOf, identifyVehicle, type SessionStores } from './sessions.js';
 import type { SiteIndex } from './sites.js';
 
@@ -17,32 +19,36 @@ export interface ChargeNowDeps {
     transactions: Pick<TransactionStore, 'activeOnEvse' | 'active'> & SessionAnnotationStore;
   };
   iso(): string;
-  decide(site: Site, entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): DecisionRecord;
+  decide(site: Site, entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): Promise<DecisionRecord>;
   trigger(siteId: string, reason: string): void;
   /** The scheduler's input error for a field (SchedulerInputError, TARGET_INVALID unless another code is given). */
   invalid(field: string, message: string, code?: 'VEHICLE_NOT_PLUGGED_IN'): Error;
+  /** Boost writes queue per session with the cycle's "delivered: clear it" (planning-loop.ts), so neither undoes the other. */
+  serial: KeyedSerial;
 }
 
-export function setBoost(deps: ChargeNowDeps, vehicle: Vehicle, energyKwh: unknown): BoostRecord {
+export const boostKey = (stationId: string, transactionId: string) => `boost:${stationId}#${transactionId}`;
+
+export async function setBoost(deps: ChargeNowDeps, vehicle: Vehicle, energyKwh: unknown): Promise<BoostRecord> {
   const problem = boostAmountProblem(energyKwh, vehicle);
   if (problem) throw deps.invalid('energyKwh', problem);
-  const found = sessionOfVehicle(deps, vehicle.id);
+  const found = await sessionOfVehicle(deps, vehicle.id);
   if (!found) throw deps.invalid('vehicleId', `vehicle "${vehicle.id}" is not plugged in on any site: "charge now" applies to a running session`, 'VEHICLE_NOT_PLUGGED_IN');
   const { site, tx } = found;
-  const boost = { vehicleId: vehicle.id, energyKwh: energyKwh as number, fromDeliveredKwh: deliveredOf(tx, deps.stores), setAt: deps.iso() };
-  deps.stores.transactions.setBoost(tx.stationId, tx.transactionId, boost);
+  const boost = { vehicleId: vehicle.id, energyKwh: energyKwh as number, fromDeliveredKwh: await deliveredOf(tx, deps.stores), setAt: deps.iso() };
+  await deps.serial.run(boostKey(tx.stationId, tx.transactionId), () => deps.stores.transactions.setBoost(tx.stationId, tx.transactionId, boost));
   const record = boostRecord(site, { ...tx, boost }, boost.fromDeliveredKwh);
-  deps.decide(site, { kind: 'boost.set', stationId: tx.stationId, evseId: tx.evseId, transactionId: tx.transactionId, planId: null, message: `${vehicle.name}: charge now, ${boost.energyKwh} kWh at full power`, details: record });
+  await deps.decide(site, { kind: 'boost.set', stationId: tx.stationId, evseId: tx.evseId, transactionId: tx.transactionId, planId: null, message: `${vehicle.name}: charge now, ${boost.energyKwh} kWh at full power`, details: record });
   deps.trigger(site.id, 'boost-set');
   return record;
 }
 
-export function clearBoost(deps: ChargeNowDeps, vehicle: Vehicle): boolean {
-  const boost = boostOfVehicle(deps, vehicle.id);
+export async function clearBoost(deps: ChargeNowDeps, vehicle: Vehicle): Promise<boolean> {
+  const boost = await boostOfVehicle(deps, vehicle.id);
   if (!boost) return false;
-  deps.stores.transactions.setBoost(boost.stationId, boost.transactionId, null);
+  await deps.serial.run(boostKey(boost.stationId, boost.transactionId), () => deps.stores.transactions.setBoost(boost.stationId, boost.transactionId, null));
   const site = deps.index.site(boost.siteId)!;
-  deps.decide(site, { kind: 'boost.cleared', stationId: boost.stationId, evseId: boost.evseId, transactionId: boost.transactionId, planId: null, message: `${vehicle.name}: charge now cleared after ${boost.deliveredKwh.toFixed(1)} of ${boost.energyKwh} kWh`, details: boost });
+  await deps.decide(site, { kind: 'boost.cleared', stationId: boost.stationId, evseId: boost.evseId, transactionId: boost.transactionId, planId: null, message: `${vehicle.name}: charge now cleared after ${boost.deliveredKwh.toFixed(1)} of ${boost.energyKwh} kWh`, details: boost });
   deps.trigger(site.id, 'boost-cleared');
   return true;
 }
@@ -58,15 +64,13 @@ export interface VehicleSession {
   tx: TransactionRecord;
 }
 
-/** The running session of a vehicle on one of our sites, identified the way the planner does. */
-export function sessionOfVehicle(deps: ChargeNowDeps, vehicleId: string): VehicleSession | undefined {
-  for (const site of deps.index.sites) {
-    for (const evse of site.evses) {
-      const tx = deps.stores.transactions.activeOnEvse(evse.stationId, evse.evseId);
-      if (tx && identifyVehicle(tx, deps.stores).vehicle?.id === vehicleId) return { site, evse, tx };
-    }
-  }
-  return undefined;
+/** The running session of a vehicle on one of our sites, identified the way the planner does (the first in site order). */
+export async function sessionOfVehicle(deps: ChargeNowDeps, vehicleId: string): Promise<VehicleSession | undefined> {
+  const placed = deps.index.sites.flatMap((site) => site.evses.map((evse) => ({ site, evse })));
+  return firstInOrder(placed, async ({ site, evse }) => {
+    const tx = await deps.stores.transactions.activeOnEvse(evse.stationId, evse.evseId);
+    return tx && (await identifyVehicle(tx, deps.stores)).vehicle?.id === vehicleId ? { site, evse, tx } : undefined;
+  });
 }
 
 /** Checks the amount; returns the message for the field, or null when it is fine. */
@@ -78,12 +82,12 @@ export function boostAmountProblem(energyKwh: unknown, vehicle: Vehicle): string
 }
 
 /** The vehicle's boost with its progress, or undefined when it has none (or it is delivered). */
-export function boostOfVehicle(deps: ChargeNowDeps, vehicleId: string): BoostRecord | undefined {
-  for (const tx of deps.stores.transactions.activeBoosted(vehicleId)) {
+export async function boostOfVehicle(deps: ChargeNowDeps, vehicleId: string): Promise<BoostRecord | undefined> {
+  for (const tx of await deps.stores.transactions.activeBoosted(vehicleId)) {
     if (tx.boost?.vehicleId !== vehicleId || tx.evseId === null) continue;
     const placed = deps.index.evse(tx.stationId, tx.evseId);
     if (!placed) continue;
-    const record = boostRecord(placed.site, tx, deliveredOf(tx, deps.stores));
+    const record = boostRecord(placed.site, tx, await deliveredOf(tx, deps.stores));
     return record.remainingKwh < BOOST_DONE_KWH ? undefined : record;
   }
   return undefined;

@@ -83,6 +83,7 @@ interface Cached {
 /**
  * Each site's peak so far, measured once per completed quarter hour (the cycle asks every time; a quarter already
  * measured is not read again): one read of the period's sessions and of their readings since the last measured quarter.
+ * Only the site's own cycle asks (one at a time per site), so the cache is never read and written by two at once.
  */
 export class SiteDemandPeaks {
   private readonly cache = new Map<string, Cached>();
@@ -92,14 +93,14 @@ export class SiteDemandPeaks {
     meterValues: Pick<MeterValueStore, 'forTransaction'>;
   }) {}
 
-  forSite(site: Site, now: number, terms: DemandChargeTerms | null | undefined): SiteDemand | undefined {
+  async forSite(site: Site, now: number, terms: DemandChargeTerms | null | undefined): Promise<SiteDemand | undefined> {
     if (!terms) return undefined;
     const period = billingPeriod(now, site.timeZone);
     const until = Math.max(period.startMs, Math.floor(now / QUARTER_MS) * QUARTER_MS);
     let c = this.cache.get(site.id);
     if (!c || c.periodStartMs !== period.startMs) c = { periodStartMs: period.startMs, measuredUntilMs: period.startMs, peakKw: 0, peakAtMs: null };
     if (until > c.measuredUntilMs) {
-      const p = peakOf(this.measure(site, c.measuredUntilMs, until));
+      const p = peakOf(await this.measure(site, c.measuredUntilMs, until));
       if (p.kw > c.peakKw) c = { ...c, peakKw: p.kw, peakAtMs: p.atMs };
       c = { ...c, measuredUntilMs: until };
     }
@@ -107,15 +108,15 @@ export class SiteDemandPeaks {
     return { perKw: terms.perKwPerPeriod, peakSoFarKw: Math.round(c.peakKw * 1e6) / 1e6, peakAtMs: c.peakAtMs, periodStartMs: period.startMs, periodEndMs: period.endMs };
   }
 
-  private measure(site: Site, fromMs: number, toMs: number): Map<number, number> {
+  /** One read of the sessions, then their readings since the lookback together. */
+  private async measure(site: Site, fromMs: number, toMs: number): Promise<Map<number, number>> {
     const onSite = new Set(site.evses.map((e) => `${e.stationId}#${e.evseId}`));
     const stations = [...new Set(site.evses.map((e) => e.stationId))];
     const since = new Date(fromMs - LOOKBACK_MS).toISOString();
-    const txs = this.stores.transactions
-      .between(new Date(fromMs - SESSION_LOOKBACK_MS).toISOString(), new Date(toMs).toISOString(), stations)
+    const txs = (await this.stores.transactions.between(new Date(fromMs - SESSION_LOOKBACK_MS).toISOString(), new Date(toMs).toISOString(), stations))
       .filter((t) => t.evseId !== null && onSite.has(`${t.stationId}#${t.evseId}`))
       .filter((t) => t.endedAt === null || Date.parse(t.endedAt) >= fromMs - LOOKBACK_MS);
-    const readings = txs.map((t) => energyRegisterReadings(this.stores.meterValues.forTransaction(t.stationId, t.transactionId, since)));
+    const readings = await Promise.all(txs.map(async (t) => energyRegisterReadings(await this.stores.meterValues.forTransaction(t.stationId, t.transactionId, since))));
     return quarterEnergiesWh(readings, fromMs, toMs);
   }
 }

@@ -5,22 +5,27 @@
  */
 import type { PushedProfileRecord } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
+import type { TargetRecord } from '../domain/vehicles.js';
 import { energySinceRegisterKwh, stoppedDrawing } from './meter-state.js';
 import type { PlannedSession } from './problem.js';
 import { limitAt } from './power-periods.js';
-import type { ActiveSession, SessionStores } from './sessions.js';
+import type { ActiveSession } from './sessions.js';
 import { resolveTarget } from './targets.js';
 import { SETTLE_MS } from './verify.js';
 
 /** A rest under 50 Wh counts as done (targets and boosts alike). */
 export const DONE_KWH = 0.05;
 
-export interface SessionNeedDeps {
-  stores: Pick<SessionStores, 'targets'>;
-  pushed(stationId: string, evseId: number, transactionId: string): PushedProfileRecord | undefined;
-  caps(transactionId: string): PlannedSession['caps'];
+/** What the cycle read and holds for one session besides its meter (snapshot.ts): all of it in memory, nothing to await. */
+export interface SessionNeedInputs {
+  /** The stored targets of the session's car (undefined without a car or without targets). */
+  targets: TargetRecord | undefined;
+  /** What we last pushed to this transaction. */
+  pushed: PushedProfileRecord | undefined;
+  /** Lower limits the charger itself reported (GetCompositeSchedule), null when none. */
+  caps: PlannedSession['caps'];
   /** A car found to have stopped drawing earlier in this session (it stays done: we then offer it nothing). */
-  stopped?: ((stationId: string, transactionId: string) => boolean) | undefined;
+  stoppedBefore: boolean;
 }
 
 /** A planned session, and whether its car has stopped drawing (the scheduler keeps that for the session). */
@@ -28,7 +33,7 @@ export interface NeedSession extends PlannedSession {
   stopped: boolean;
 }
 
-export function plannedSession(site: Site, now: number, metered: ActiveSession, deps: SessionNeedDeps): NeedSession {
+export function plannedSession(site: Site, now: number, metered: ActiveSession, inputs: SessionNeedInputs): NeedSession {
   const v = metered.vehicle;
   const phases: 1 | 3 = metered.evse.phases === 1 || v?.phases === 1 ? 1 : 3;
   const kwPerA = (site.lineVoltageV * phases) / 1000;
@@ -42,7 +47,7 @@ export function plannedSession(site: Site, now: number, metered: ActiveSession, 
   const minA = v?.minCurrentA ?? n?.evMinCurrentA ?? site.policy.minCurrentA;
   const minKw = Math.min(maxKw, minA * kwPerA);
   // What the charger holds (what we pushed, once it has settled), for the extrapolation's bound and "offered power".
-  const push = deps.pushed(metered.stationId, metered.evseId, metered.transactionId);
+  const push = inputs.pushed;
   const held = push?.state === 'accepted' ? push : undefined;
   const heldUntil = held ? held.coversUntilMs ?? held.endMs : 0;
   const offeredKw = (ms: number) =>
@@ -54,11 +59,11 @@ export function plannedSession(site: Site, now: number, metered: ActiveSession, 
     now,
     sessionStartMs: session.startedMs,
     vehicle: v,
-    targets: v ? deps.stores.targets.get(v.id) : undefined,
+    targets: v ? inputs.targets : undefined,
     needs: session.needs,
     socPercent: session.socPercent,
   });
-  const stopped = deps.stopped?.(session.stationId, session.transactionId) === true || stoppedDrawing(session.meter, offeredKw, minKw);
+  const stopped = inputs.stoppedBefore || stoppedDrawing(session.meter, offeredKw, minKw);
   // A SoC-based rest was read with the SoC: what the car took since then is not needed any more.
   const sinceSoc = target.remainingKwh !== null && session.socAtMs !== null && session.meter.registers.at(-1)?.ms === session.socAtMs ? extra : 0;
   const wanted = stopped ? 0 : target.remainingKwh !== null ? Math.max(0, target.remainingKwh - sinceSoc) : Math.max(0, (target.sessionKwh ?? 0) - session.deliveredKwh);
@@ -79,7 +84,7 @@ export function plannedSession(site: Site, now: number, metered: ActiveSession, 
     maxKw,
     minKw,
     phases,
-    caps: deps.caps(session.transactionId),
+    caps: inputs.caps,
     floorKw: site.policy.pause === 'minimum' && requestedKwh > 0 ? minKw : 0,
     boostKwh: boostLeft < DONE_KWH ? 0 : boostLeft,
     stopped,

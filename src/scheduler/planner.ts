@@ -1,73 +1,54 @@
 import { DateTime } from 'luxon';
 import { timedSolve, type Plan } from '../../solver/index.js';
 import type { ChargerCompliance, PlannedBoost, PlanRecord, PushedProfileRecord, SessionPlan } from '../domain/plans.js';
-import type { CapacityLimitStore, SitePriceProvider } from '../domain/prices.js';
+import type { CapacityLimitInterval } from '../domain/prices.js';
 import type { Site } from '../domain/sites.js';
-import { actualKw, buildProblem, departureSlot, pricesOnGrid, slotGrid, type FixedLoad, type PlannedSession, type SlotGrid } from './problem.js';
-import { activeSessions, type SessionStores } from './sessions.js';
-import { DONE_KWH, plannedSession, type NeedSession } from './planned-session.js';
+import { actualKw, buildProblem, departureSlot, pricesOnGrid, type FixedLoad, type PlannedSession, type SlotGrid } from './problem.js';
+import { DONE_KWH } from './planned-session.js';
 import { enforceLimits } from './limits.js';
 import { addBoosts, type BoostPart } from './boost.js';
 import { explainShortfall } from './shortfall.js';
-import type { ArrivalModel } from './arrivals-model.js';
-import { demandChargeOnGrid, type SiteDemand } from './demand-peak.js';
+import { demandChargeOnGrid } from './demand-peak.js';
 import { limitAt } from './power-periods.js';
+import { isSteered, type CyclePrices, type CycleSession, type CycleSnapshot } from './snapshot.js';
 
-export interface PlannerDeps {
-  stores: SessionStores;
-  prices: SitePriceProvider;
-  capacity?: Pick<CapacityLimitStore, 'limits'> | undefined;
-  compliance(stationId: string, evseId: number): ChargerCompliance;
-  /** What we last pushed to this transaction, for chargers that hold it while we cannot reach them. */
-  pushed(stationId: string, evseId: number, transactionId: string): PushedProfileRecord | undefined;
-  /** Lower limits the charger itself reported (GetCompositeSchedule), per transaction. */
-  caps(transactionId: string): PlannedSession['caps'];
+export interface PlanOptions {
+  /** The solver's time is measured on this clock (performance.now in the product, fixed in tests). */
   monotonicMs: () => number;
-  /** A car found to have stopped drawing earlier in this session: it stays done (planned-session.ts). */
-  stopped?: ((stationId: string, transactionId: string) => boolean) | undefined;
-  /** The site's learned arrivals (arrivals.ts), read once a day, not per cycle; absent: plan the cars that are here. */
-  arrivals?: ((site: Site, now: number) => ArrivalModel | undefined) | undefined;
-  /** The site's demand charge and the billing period's peak so far (demand-peak.ts), read once per cycle; absent: energy only. */
-  demand?: ((site: Site, now: number) => SiteDemand | undefined) | undefined;
 }
-
-/** Chargers we cannot steer: planned as they really draw, and the others planned around them. */
-const UNCONTROLLED: readonly ChargerCompliance[] = ['ignores-profiles', 'rejects-profiles', 'unreachable'];
 
 export interface CycleResult {
   plan: Omit<PlanRecord, 'id'>;
   grid: SlotGrid;
-  /** Sessions whose charger should receive the plan, with what the profile needs beyond the plan. */
-  controlled: { plan: SessionPlan; phases: 1 | 3; minKw: number; stopAtMs: number | null }[];
+  /**
+   * Sessions whose charger should receive the plan, with what the profile needs beyond the plan and what the
+   * charger holds now (from the snapshot: the push step compares against it).
+   */
+  controlled: { plan: SessionPlan; phases: 1 | 3; minKw: number; stopAtMs: number | null; held: PushedProfileRecord | undefined }[];
   /** Sessions whose car the scheduler identified differently from what the session record says (to record it). */
   identified: { stationId: string; transactionId: string; vehicleId: string | null }[];
-  /** Sessions whose boost is delivered (to clear it). */
-  boostsDone: { stationId: string; evseId: number; transactionId: string; vehicleId: string }[];
+  /** Sessions whose boost is delivered (to clear it, unless a person has set another since: `setAt` tells them apart). */
+  boostsDone: { stationId: string; evseId: number; transactionId: string; vehicleId: string; setAt: string }[];
   /** Sessions whose car stopped drawing while offered power, found in this cycle (to keep them done). */
   stopped: { stationId: string; evseId: number; transactionId: string }[];
 }
 
-/** One planning cycle for one site: sessions + targets + prices + limits -> solver -> a plan with its inputs. */
-export function planSite(site: Site, now: number, triggers: string[], deps: PlannerDeps): CycleResult {
-  const sessions = activeSessionsPlanned(site, now, deps);
-  const horizonEnd = now + site.policy.maxHorizonHours * 3_600_000;
-  // A boost may outlast the departure (the car stays plugged in): the grid reaches at least its end at full power.
-  const boostEnd = (s: PlannedSession) => (s.boostKwh > 0 && s.maxKw > 0 ? now + (s.boostKwh / s.maxKw) * 3_600_000 + site.slotMinutes * 60_000 : 0);
-  const until = Math.min(horizonEnd, Math.max(now + 1, ...sessions.map((s) => Math.max(s.target.departureMs, boostEnd(s)))));
-  const steered = (s: PlannedSession) => !UNCONTROLLED.includes(deps.compliance(s.session.stationId, s.session.evseId));
-  const controlled = sessions.filter(steered);
-  const unsteered = sessions.filter((s) => !steered(s));
-  // A steered car is planned until it leaves, to the minute: its departure (and an intermediate target) cuts the grid.
-  const cuts = controlled.filter((s) => s.requestedKwh > 0).flatMap((s) => [s.target.departureMs, ...(s.target.minimum ? [s.target.minimum.byMs] : [])]);
-  const grid = slotGrid(now, site.slotMinutes, until, cuts);
-  const { priceRows, currency, priceNote } = gridPrices(site, grid, deps);
-  const capacity = capacityOnGrid(site, grid, deps);
-  const fixed = unsteered.map((s) => fixedLoad(site, grid, s, deps));
-  const built = buildProblem(site, grid, priceRows.map((p) => p?.total ?? 0), capacity, controlled, fixed, deps.arrivals?.(site, now));
+/**
+ * One planning cycle for one site, on what the cycle read (snapshot.ts): sessions + targets + prices + limits ->
+ * solver -> a plan with its inputs. Pure: no store, no clock but the solver's stopwatch.
+ */
+export function planSite(snapshot: CycleSnapshot, triggers: string[], options: PlanOptions): CycleResult {
+  const { site, now, sessions, grid } = snapshot;
+  const controlled = sessions.filter(isSteered);
+  const unsteered = sessions.filter((s) => !isSteered(s));
+  const { priceRows, currency, priceNote } = gridPrices(grid, snapshot.prices);
+  const capacity = capacityOnGrid(grid, snapshot.capacityLimits);
+  const fixed = unsteered.map((s) => fixedLoad(site, grid, s));
+  const built = buildProblem(site, grid, priceRows.map((p) => p?.total ?? 0), capacity, controlled, fixed, snapshot.arrivals);
   const boosts = addBoosts(site, built, controlled);
-  const demand = deps.demand?.(site, now);
+  const demand = snapshot.demand;
   if (demand && demand.perKw > 0) built.problem.demandCharge = demandChargeOnGrid(grid, demand, fixed, controlled);
-  const solved = controlled.length ? timedSolve(built.problem, {}, deps.monotonicMs) : emptyPlan();
+  const solved = controlled.length ? timedSolve(built.problem, {}, options.monotonicMs) : emptyPlan();
   const prices = priceRows.map((p) => p?.total ?? 0);
   const boostKw = (v: number) => {
     const part = boosts.find((b) => b.vehicle === v);
@@ -84,11 +65,10 @@ export function planSite(site: Site, now: number, triggers: string[], deps: Plan
   const explain = (s: PlannedSession, steered: boolean, compliance: ChargerCompliance) => (shortfallKwh: number) =>
     explainShortfall({ site, grid, now, session: s, shortfallKwh, compliance, steered, siteLimitKw: built.siteLimitKw, fixed, others: controlled.filter((o) => o !== s) });
   const plans = controlled.map((s, v) => {
-    const compliance = deps.compliance(s.session.stationId, s.session.evseId);
     const notes = clamped.has(v) ? ['slot 0 lowered to keep a phase limit (partial slot)'] : [];
-    return finish(grid, s, powers[v]!, prices, compliance, notes, explain(s, true, compliance), boostOf(grid, site, s, boosts.find((b) => b.vehicle === v), boostKw(v)), unusedOf(solved, v));
+    return finish(grid, s, powers[v]!, prices, s.compliance, notes, explain(s, true, s.compliance), boostOf(grid, site, s, boosts.find((b) => b.vehicle === v), boostKw(v)), unusedOf(solved, v));
   });
-  const uncontrolled = unsteered.map((s, k) => fixedPlan(grid, s, fixed[k]!, prices, deps, explain));
+  const uncontrolled = unsteered.map((s, k) => fixedPlan(grid, s, fixed[k]!, prices, explain));
   const all = [...plans, ...uncontrolled];
   if (priceNote) all.forEach((p) => p.notes.push(priceNote));
   return {
@@ -96,16 +76,17 @@ export function planSite(site: Site, now: number, triggers: string[], deps: Plan
     controlled: plans.map((plan, v) => ({
       plan, phases: controlled[v]!.phases, minKw: controlled[v]!.minKw,
       stopAtMs: fullAt(grid, powers[v]!, departureSlot(grid, controlled[v]!), unusedOf(solved, v)),
+      held: controlled[v]!.pushed,
     })),
     identified: sessions
       .filter((s) => (s.session.vehicle?.id ?? null) !== s.session.recordedVehicleId)
       .map((s) => ({ stationId: s.session.stationId, transactionId: s.session.transactionId, vehicleId: s.session.vehicle?.id ?? null })),
     stopped: sessions
-      .filter((s) => s.stopped && deps.stopped?.(s.session.stationId, s.session.transactionId) !== true)
+      .filter((s) => s.stopped && !s.stoppedBefore)
       .map((s) => ({ stationId: s.session.stationId, evseId: s.session.evseId, transactionId: s.session.transactionId })),
     boostsDone: sessions
       .filter((s) => s.session.boost && s.boostKwh === 0)
-      .map((s) => ({ stationId: s.session.stationId, evseId: s.session.evseId, transactionId: s.session.transactionId, vehicleId: s.session.boost!.vehicleId })),
+      .map((s) => ({ stationId: s.session.stationId, evseId: s.session.evseId, transactionId: s.session.transactionId, vehicleId: s.session.boost!.vehicleId, setAt: s.session.boost!.setAt })),
     plan: {
       siteId: site.id,
       createdAt: new Date(now).toISOString(),
@@ -131,31 +112,21 @@ function emptyPlan(): Plan {
   return { status: 'optimal', totalCost: 0, vehicles: [], solver: 'none', solveMs: 0 };
 }
 
-function activeSessionsPlanned(site: Site, now: number, deps: PlannerDeps): NeedSession[] {
-  return activeSessions(site, deps.stores, now).map((session) => plannedSession(site, now, session, deps));
-}
-
-function gridPrices(site: Site, grid: SlotGrid, deps: PlannerDeps) {
-  try {
-    const start = Math.floor(grid.starts[0]! / grid.slotMs) * grid.slotMs;
-    const slots = deps.prices.effective(site.tariff, { start, end: grid.endMs }, grid.slotMs);
-    const priceRows = pricesOnGrid(grid, slots);
-    const missing = priceRows.filter((p) => !p).length;
-    return {
-      priceRows,
-      currency: slots[0]?.currency ?? '',
-      priceNote: missing ? `${missing} slot(s) without a price were planned at price 0` : null,
-    };
-  } catch (err) {
-    // No price at all (a zone that never received data and has no fallback tariff): still plan within the
-    // limits, earliest first, and say so.
-    return { priceRows: grid.starts.map(() => undefined), currency: '', priceNote: `prices unavailable (${(err as Error).message}): planned earliest first` };
+function gridPrices(grid: SlotGrid, prices: CyclePrices) {
+  if (prices.slots === null) {
+    return { priceRows: grid.starts.map(() => undefined), currency: '', priceNote: `prices unavailable (${prices.error}): planned earliest first` };
   }
+  const priceRows = pricesOnGrid(grid, prices.slots);
+  const missing = priceRows.filter((p) => !p).length;
+  return {
+    priceRows,
+    currency: prices.slots[0]?.currency ?? '',
+    priceNote: missing ? `${missing} slot(s) without a price were planned at price 0` : null,
+  };
 }
 
-function capacityOnGrid(site: Site, grid: SlotGrid, deps: PlannerDeps): number[] | null {
-  if (!site.capacityLimitTarget || !deps.capacity) return null;
-  const limits = deps.capacity.limits(site.capacityLimitTarget, { start: grid.starts[0]!, end: grid.endMs }).filter((l) => l.direction === 'import');
+function capacityOnGrid(grid: SlotGrid, limits: readonly CapacityLimitInterval[] | null): number[] | null {
+  if (!limits) return null;
   return grid.starts.map((s, i) => {
     const e = grid.starts[i + 1] ?? grid.endMs;
     return Math.min(Infinity, ...limits.filter((l) => l.start < e && l.end > s).map((l) => l.limitKw));
@@ -163,9 +134,8 @@ function capacityOnGrid(site: Site, grid: SlotGrid, deps: PlannerDeps): number[]
 }
 
 /** What an uncontrolled charger will draw: its held profile while offline, else the car's maximum until it is full. */
-function fixedLoad(site: Site, grid: SlotGrid, s: PlannedSession, deps: PlannerDeps): FixedLoad {
-  const compliance = deps.compliance(s.session.stationId, s.session.evseId);
-  const held = compliance === 'unreachable' ? deps.pushed(s.session.stationId, s.session.evseId, s.session.transactionId) : undefined;
+function fixedLoad(site: Site, grid: SlotGrid, s: CycleSession): FixedLoad {
+  const held = s.compliance === 'unreachable' ? s.pushed : undefined;
   let left = s.requestedKwh;
   const kw = grid.starts.map((start, i) => {
     const hours = ((grid.starts[i + 1] ?? grid.endMs) - start) / 3_600_000;
@@ -276,8 +246,8 @@ function boostOf(grid: SlotGrid, site: Site, s: PlannedSession, part: BoostPart 
   };
 }
 
-function fixedPlan(grid: SlotGrid, s: PlannedSession, load: FixedLoad, prices: readonly number[], deps: PlannerDeps,
+function fixedPlan(grid: SlotGrid, s: CycleSession, load: FixedLoad, prices: readonly number[],
   explain: (s: PlannedSession, steered: boolean, compliance: ChargerCompliance) => Explain): SessionPlan {
-  const compliance = deps.compliance(s.session.stationId, s.session.evseId);
+  const { compliance } = s;
   return finish(grid, s, load.kw, prices, compliance, [`charger ${compliance}: planned as it draws, not steered`], explain(s, false, compliance), null);
 }

@@ -12,8 +12,9 @@ export interface SchedulerEventSink {
 
 /** What the push step needs from the scheduler (decision log, compliance, re-plan). */
 export interface CycleHost {
-  decide(site: Site, entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): DecisionRecord;
-  setCompliance(stationId: string, evseId: number, compliance: ChargerCompliance, detail: string | null): boolean;
+  decide(site: Site, entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): Promise<DecisionRecord>;
+  /** Stores a charger's compliance; resolves true when it changed (false when the same status was stored already). */
+  setCompliance(stationId: string, evseId: number, compliance: ChargerCompliance, detail: string | null): Promise<boolean>;
   trigger(siteId: string, reason: string): void;
 }
 
@@ -31,15 +32,15 @@ export interface PushCycleDeps {
 /**
  * Pushes a new plan so that the site limit holds at every moment, also while the pushes are under way: first every
  * profile that goes down (and, for one that goes down at some times and up at others while another profile goes
- * up, the lower of old and new), then, once all of those are accepted, every profile that goes up.
+ * up, the lower of old and new), then, once all of those are accepted, every profile that goes up. What each charger
+ * holds now comes with the plan (the cycle's snapshot, read after reconciling); each outcome is stored in order.
  */
 export async function pushCycle(host: CycleHost, site: Site, planId: number, result: CycleResult, forced: ReadonlySet<string>, deps: PushCycleDeps): Promise<void> {
   const now = deps.clock.now();
   const defaultKw = site.policy.defaultLimitKw;
 
-  const work = result.controlled.map(({ plan, phases, minKw, stopAtMs }) => {
+  const work = result.controlled.map(({ plan, phases, minKw, stopAtMs, held }) => {
     const desired = desiredProfile(result.grid, plan, phases, minKw, stopAtMs);
-    const held = deps.profiles.pushed(plan.stationId, plan.evseId, plan.transactionId);
     let relation = compare(held, desired, now, defaultKw);
     const refresh = held?.state === 'accepted' && held.coversUntilMs !== null && held.coversUntilMs < held.endMs &&
       held.coversUntilMs - now < (held.coversUntilMs - Date.parse(held.sentAt)) / 2;
@@ -52,7 +53,7 @@ export async function pushCycle(host: CycleHost, site: Site, planId: number, res
 
   if (work.some((w) => w.relation !== 'same') || !deps.quiet) {
     const p = result.plan;
-    host.decide(site, {
+    await host.decide(site, {
       kind: 'plan.created', stationId: null, evseId: null, transactionId: null, planId,
       message: `plan for ${p.sessions.length} session(s): ${p.status}, expected cost ${p.totalCost.toFixed(2)} ${p.currency} (${p.triggers.join(', ')})`,
       details: { triggers: p.triggers, solver: p.solver, solveMs: p.solveMs, shortfallKwh: p.sessions.reduce((a, s) => a + s.shortfallKwh, 0) },
@@ -67,9 +68,9 @@ export async function pushCycle(host: CycleHost, site: Site, planId: number, res
   if (results.every((r) => r.state === 'accepted')) {
     results.push(...(await Promise.all(second.map((w) => send(w, true)))));
   } else if (second.length) {
-    host.decide(site, { kind: 'profile.failed', stationId: null, evseId: null, transactionId: null, planId, message: `${second.length} increase(s) held back: a reduction did not land`, details: null });
+    await host.decide(site, { kind: 'profile.failed', stationId: null, evseId: null, transactionId: null, planId, message: `${second.length} increase(s) held back: a reduction did not land`, details: null });
   }
-  for (const r of results) handleOutcome(host, site, r, forced, deps);
+  for (const r of results) await handleOutcome(host, site, r, forced, deps);
   deps.events.emit('plan.pushed', {
     siteId: site.id,
     planId,
@@ -77,31 +78,31 @@ export async function pushCycle(host: CycleHost, site: Site, planId: number, res
   });
 }
 
-function handleOutcome(host: CycleHost, site: Site, r: PushResult, restored: ReadonlySet<string>, deps: PushCycleDeps): void {
+async function handleOutcome(host: CycleHost, site: Site, r: PushResult, restored: ReadonlySet<string>, deps: PushCycleDeps): Promise<void> {
   const { stationId, evseId, transactionId } = r.desired.plan;
   const ids = { stationId, evseId, transactionId, planId: null };
   if (r.error) {
     const compliance: ChargerCompliance = r.error.retryable ? 'unreachable' : 'rejects-profiles';
-    if (host.setCompliance(stationId, evseId, compliance, r.detail)) host.trigger(site.id, `charger-${compliance}`);
+    if (await host.setCompliance(stationId, evseId, compliance, r.detail)) host.trigger(site.id, `charger-${compliance}`);
     return;
   }
   const check = r.applied!.composite;
-  if (restored.has(transactionId)) host.decide(site, { ...ids, kind: 'profile.restored', message: `${stationId} EVSE ${evseId} holds the plan again after reconnecting`, details: null });
+  if (restored.has(transactionId)) await host.decide(site, { ...ids, kind: 'profile.restored', message: `${stationId} EVSE ${evseId} holds the plan again after reconnecting`, details: null });
   if (check.status === 'matches') {
-    if (host.setCompliance(stationId, evseId, 'follows', null) || restored.has(transactionId)) {
-      host.decide(site, { ...ids, kind: 'profile.verified', message: `${stationId} EVSE ${evseId}: the composite schedule matches the plan`, details: null });
+    if ((await host.setCompliance(stationId, evseId, 'follows', null)) || restored.has(transactionId)) {
+      await host.decide(site, { ...ids, kind: 'profile.verified', message: `${stationId} EVSE ${evseId}: the composite schedule matches the plan`, details: null });
     }
   } else if (check.status === 'lower') {
     const before = JSON.stringify(deps.caps.get(transactionId) ?? null);
     deps.caps.set(transactionId, check.periods);
-    host.setCompliance(stationId, evseId, 'limited', check.detail);
+    await host.setCompliance(stationId, evseId, 'limited', check.detail);
     if (before !== JSON.stringify(check.periods)) {
-      host.decide(site, { ...ids, kind: 'profile.limited', message: `${stationId} EVSE ${evseId} holds a lower limit than planned: ${check.detail}`, details: check.periods });
+      await host.decide(site, { ...ids, kind: 'profile.limited', message: `${stationId} EVSE ${evseId} holds a lower limit than planned: ${check.detail}`, details: check.periods });
       host.trigger(site.id, 'charger-limited');
     }
   } else if (check.status === 'higher') {
-    if (host.setCompliance(stationId, evseId, 'ignores-profiles', check.detail)) {
-      host.decide(site, { ...ids, kind: 'station.ignores-profiles', message: `${stationId} EVSE ${evseId} accepted the profile but its composite schedule is above it: ${check.detail}`, details: check.periods });
+    if (await host.setCompliance(stationId, evseId, 'ignores-profiles', check.detail)) {
+      await host.decide(site, { ...ids, kind: 'station.ignores-profiles', message: `${stationId} EVSE ${evseId} accepted the profile but its composite schedule is above it: ${check.detail}`, details: check.periods });
       host.trigger(site.id, 'charger-ignores-profiles');
     }
   } else {
@@ -115,7 +116,7 @@ function handleOutcome(host: CycleHost, site: Site, r: PushResult, restored: Rea
  */
 export async function reconcileStation(host: CycleHost, site: Site, stationId: string, deps: Pick<PushCycleDeps, 'gateway' | 'profiles' | 'clock' | 'logger'>): Promise<string[]> {
   const evses = site.evses.filter((e) => e.stationId === stationId);
-  for (const e of evses) host.setCompliance(stationId, e.evseId, 'unknown', 'reconnected');
+  for (const e of evses) await host.setCompliance(stationId, e.evseId, 'unknown', 'reconnected');
   let installed: InstalledProfile[] | null = null;
   try {
     installed = await deps.gateway.installedProfiles(stationId);
@@ -124,22 +125,22 @@ export async function reconcileStation(host: CycleHost, site: Site, stationId: s
   }
   const holds = (evseId: number, profileId: number) => installed?.some((p) => p.evseId === evseId && p.profileId === profileId) ?? false;
   for (const e of evses) {
-    const profileId = deps.profiles.profileId(stationId, `default:${e.evseId}`);
+    const profileId = await deps.profiles.profileId(stationId, `default:${e.evseId}`);
     if (holds(e.evseId, profileId)) continue;
     try {
       const applied = await deps.gateway.applyDefaultProfile({
         stationId, evseId: e.evseId, profileId, stackLevel: DEFAULT_STACK_LEVEL, limitKw: site.policy.defaultLimitKw,
         phases: e.phases, lineVoltageV: site.lineVoltageV, startMs: deps.clock.now(),
       });
-      host.decide(site, { stationId, evseId: e.evseId, transactionId: null, planId: null, kind: 'default-profile.installed', message: `${stationId} EVSE ${e.evseId} holds the site default of ${site.policy.defaultLimitKw} kW (${applied.unit})`, details: null });
+      await host.decide(site, { stationId, evseId: e.evseId, transactionId: null, planId: null, kind: 'default-profile.installed', message: `${stationId} EVSE ${e.evseId} holds the site default of ${site.policy.defaultLimitKw} kW (${applied.unit})`, details: null });
     } catch (err) {
-      host.decide(site, { stationId, evseId: e.evseId, transactionId: null, planId: null, kind: 'profile.failed', message: `${stationId} EVSE ${e.evseId}: default profile not installed: ${(err as Error).message}`, details: null });
+      await host.decide(site, { stationId, evseId: e.evseId, transactionId: null, planId: null, kind: 'profile.failed', message: `${stationId} EVSE ${e.evseId}: default profile not installed: ${(err as Error).message}`, details: null });
     }
   }
   const missing: string[] = [];
-  for (const push of deps.profiles.activePushes(site.id)) {
+  for (const push of await deps.profiles.activePushes(site.id)) {
     if (push.stationId !== stationId || push.state !== 'accepted' || holds(push.evseId, push.profileId)) continue;
-    deps.profiles.recordPush({ ...push, state: 'failed', detail: 'not held by the station after it reconnected' });
+    await deps.profiles.recordPush({ ...push, state: 'failed', detail: 'not held by the station after it reconnected' });
     missing.push(push.transactionId);
   }
   return missing;

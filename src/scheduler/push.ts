@@ -10,7 +10,7 @@ export const TX_STACK_LEVEL = 1;
 export interface PushDeps {
   gateway: ChargerGateway;
   profiles: ProfileStore;
-  decide(entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): void;
+  decide(entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): Promise<unknown>;
   now(): number;
 }
 
@@ -102,7 +102,7 @@ export function minimumOf(held: PushedProfileRecord | undefined, d: Desired, now
 /** Sends one desired schedule and records what happened. */
 export async function pushOne(site: Site, planId: number, d: Desired, deps: PushDeps, final: boolean): Promise<PushResult> {
   const { stationId, evseId, transactionId } = d.plan;
-  const profileId = deps.profiles.profileId(stationId, `tx:${transactionId}`);
+  const profileId = await deps.profiles.profileId(stationId, `tx:${transactionId}`);
   const base: PushedProfileRecord = {
     stationId, evseId, transactionId, siteId: site.id, planId, profileId, stackLevel: TX_STACK_LEVEL, unit: null,
     periods: d.periods, endMs: d.endMs, coversUntilMs: null, state: 'sending', detail: null, sentAt: new Date(deps.now()).toISOString(),
@@ -114,8 +114,8 @@ export async function pushOne(site: Site, planId: number, d: Desired, deps: Push
       phases: d.phases, lineVoltageV: site.lineVoltageV, minKw: d.minKw,
     });
     // What the station holds is what we asked for up to coversUntil (PeriodsPerSchedule may have cut it short).
-    deps.profiles.recordPush({ ...base, unit: applied.unit, stackLevel: applied.stackLevel, coversUntilMs: applied.coversUntilMs, state: 'accepted', detail: final ? null : 'interim: the lower of old and new while others change' });
-    deps.decide({
+    await deps.profiles.recordPush({ ...base, unit: applied.unit, stackLevel: applied.stackLevel, coversUntilMs: applied.coversUntilMs, state: 'accepted', detail: final ? null : 'interim: the lower of old and new while others change' });
+    await deps.decide({
       ...ids,
       kind: 'profile.accepted',
       message: `${stationId} EVSE ${evseId} accepted ${applied.periods.length} period(s) in ${applied.unit}${applied.attempts > 1 ? ' on the second attempt' : ''}${final ? '' : ' (interim step down)'}`,
@@ -125,8 +125,8 @@ export async function pushOne(site: Site, planId: number, d: Desired, deps: Push
   } catch (err) {
     const e = err instanceof ChargerError ? err : new ChargerError('OCPP_CALL_ERROR', (err as Error).message, false, { cause: err });
     const state = e.retryable ? 'failed' : 'rejected';
-    deps.profiles.recordPush({ ...base, state, detail: `${e.code}: ${e.message}` });
-    deps.decide({ ...ids, kind: e.retryable ? 'profile.failed' : 'profile.rejected', message: `${stationId} EVSE ${evseId}: ${e.message}`, details: { code: e.code, request: e.request } });
+    await deps.profiles.recordPush({ ...base, state, detail: `${e.code}: ${e.message}` });
+    await deps.decide({ ...ids, kind: e.retryable ? 'profile.failed' : 'profile.rejected', message: `${stationId} EVSE ${evseId}: ${e.message}`, details: { code: e.code, request: e.request } });
     return { desired: d, state, detail: `${e.code}: ${e.message}`, error: e };
   }
 }

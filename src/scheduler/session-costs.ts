@@ -42,31 +42,42 @@ interface Prepared {
   needUntil: number;
 }
 
-export function sessionCosts(deps: CostDeps, q: SessionCostQuery): SessionCost[] {
+export async function sessionCosts(deps: CostDeps, q: SessionCostQuery): Promise<SessionCost[]> {
   const out: SessionCost[] = [];
   for (const site of deps.index.sites) {
     if (q.siteIds && !q.siteIds.includes(site.id)) continue;
     const { fromMs, toMs } = 'month' in q ? monthWindow(q.month, site.timeZone) : q;
     if (!(fromMs < toMs)) continue;
     const stationIds = [...new Set(site.evses.map((e) => e.stationId))];
-    const prepared = deps.stores.transactions
-      .between(new Date(fromMs).toISOString(), new Date(toMs).toISOString(), stationIds)
-      .map((tx) => prepare(deps, site, tx))
+    const txs = await deps.stores.transactions.between(new Date(fromMs).toISOString(), new Date(toMs).toISOString(), stationIds);
+    const vehicles = vehicleLookup(deps);
+    const prepared = (await Promise.all(txs.map((tx) => prepare(deps, site, tx, vehicles))))
       .filter((p): p is Prepared => p !== undefined && (!q.vehicleIds || (p.vehicleId !== null && q.vehicleIds.includes(p.vehicleId))));
     if (!prepared.length) continue;
     // One price lookup per site for all its sessions: a month of a fleet is thousands of sessions.
-    const priceAt = priceLookup(deps, site, Math.min(...prepared.map((p) => p.startMs)), Math.max(...prepared.map((p) => p.needUntil)));
+    const priceAt = await priceLookup(deps, site, Math.min(...prepared.map((p) => p.startMs)), Math.max(...prepared.map((p) => p.needUntil)));
     for (const p of prepared) out.push(toCost(p, priceAt, false));
   }
   return out.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.stationId.localeCompare(b.stationId));
 }
 
-export function sessionCost(deps: CostDeps, stationId: string, transactionId: string): SessionCost | undefined {
-  const tx = deps.stores.transactions.get(stationId, transactionId);
+export async function sessionCost(deps: CostDeps, stationId: string, transactionId: string): Promise<SessionCost | undefined> {
+  const tx = await deps.stores.transactions.get(stationId, transactionId);
   const placed = tx && tx.evseId !== null ? deps.index.evse(stationId, tx.evseId) : undefined;
   if (!tx || !placed) return undefined;
-  const p = prepare(deps, placed.site, tx)!;
-  return toCost(p, priceLookup(deps, placed.site, p.startMs, p.needUntil), true);
+  const p = (await prepare(deps, placed.site, tx, vehicleLookup(deps)))!;
+  return toCost(p, await priceLookup(deps, placed.site, p.startMs, p.needUntil), true);
+}
+
+/** The vehicle store's lookups, each key read once per call: a fleet's sessions of a month name the same cars many times. */
+function vehicleLookup(deps: CostDeps): CostDeps['stores']['vehicles'] {
+  const byId = new Map<string, ReturnType<CostDeps['stores']['vehicles']['get']>>();
+  const byToken = new Map<string, ReturnType<CostDeps['stores']['vehicles']['byIdToken']>>();
+  const { vehicles } = deps.stores;
+  return {
+    get: (id) => byId.get(id) ?? byId.set(id, vehicles.get(id)).get(id)!,
+    byIdToken: (token) => byToken.get(token) ?? byToken.set(token, vehicles.byIdToken(token)).get(token)!,
+  };
 }
 
 /** [start, end) of a calendar month (YYYY-MM) in the zone, as UTC instants. */
@@ -76,13 +87,15 @@ export function monthWindow(month: string, zone: string): { fromMs: number; toMs
   return { fromMs: start.toMillis(), toMs: start.plus({ months: 1 }).toMillis() };
 }
 
-function prepare(deps: CostDeps, site: Site, tx: TransactionRecord): Prepared | undefined {
+async function prepare(deps: CostDeps, site: Site, tx: TransactionRecord, vehicles: CostDeps['stores']['vehicles']): Promise<Prepared | undefined> {
   const evse = tx.evseId === null ? undefined : site.evses.find((e) => e.stationId === tx.stationId && e.evseId === tx.evseId);
   if (!evse) return undefined;
-  const { vehicles, meterValues } = deps.stores;
+  const [recorded, samples] = await Promise.all([
+    tx.vehicleId ? vehicles.get(tx.vehicleId) : undefined,
+    deps.stores.meterValues.forTransaction(tx.stationId, tx.transactionId),
+  ]);
   // The car the scheduler recorded for the session; else its token's car now (a session it never planned).
-  const vehicle = (tx.vehicleId ? vehicles.get(tx.vehicleId) : undefined) ?? (tx.idToken ? vehicles.byIdToken(tx.idToken) : undefined);
-  const samples = meterValues.forTransaction(tx.stationId, tx.transactionId);
+  const vehicle = recorded ?? (tx.idToken ? await vehicles.byIdToken(tx.idToken) : undefined);
   const readings = energyRegisterReadings(samples);
   const measuredKw = Math.max(0, ...powerReadingsW(samples).map((r) => r.w / 1000));
   // Full power: what the car and the EVSE allow; for an unknown car the highest power measured. Never below what was
@@ -121,13 +134,13 @@ function toCost(p: Prepared, priceAt: (ms: number) => EffectiveSlot | undefined,
 }
 
 /** The site's effective prices on its slots over [from, until), looked up by slot start; none when unavailable. */
-function priceLookup(deps: CostDeps, site: Site, fromMs: number, untilMs: number): (ms: number) => EffectiveSlot | undefined {
+async function priceLookup(deps: CostDeps, site: Site, fromMs: number, untilMs: number): Promise<(ms: number) => EffectiveSlot | undefined> {
   const slotMs = site.slotMinutes * 60_000;
   const start = Math.floor(fromMs / slotMs) * slotMs;
   const end = Math.max(start + slotMs, Math.ceil(untilMs / slotMs) * slotMs);
   let slots: EffectiveSlot[] = [];
   try {
-    slots = deps.prices.effective(site.tariff, { start, end }, slotMs);
+    slots = await deps.prices.effective(site.tariff, { start, end }, slotMs);
   } catch {
     // A zone that never received data (and has no fallback): every slot is unpriced, which the result says.
   }

@@ -1,5 +1,5 @@
 import { deliveredKwh } from '../domain/meter.js';
-import type { PlacedEvse, Site } from '../domain/sites.js';
+import type { PlacedEvse } from '../domain/sites.js';
 import type { ChargingNeedsRecord, ChargingNeedsStore, MeterValueStore, SessionBoost, TransactionRecord, TransactionStore } from '../domain/stations.js';
 import type { AssignmentStore, TargetStore, Vehicle, VehicleStore } from '../domain/vehicles.js';
 import { meterReadout, METER_WINDOW_MS, type MeterReadout } from './meter-state.js';
@@ -37,69 +37,76 @@ export interface SessionStores {
   targets: Pick<TargetStore, 'get'>;
 }
 
-/** The site's sessions at `now`: an active transaction on each placed EVSE, with its car (identifyVehicle). */
-export function activeSessions(site: Site, stores: SessionStores, now: number): ActiveSession[] {
-  const out: ActiveSession[] = [];
-  const recent = new Date(now - METER_WINDOW_MS).toISOString();
-  const vehicles = site.evses.length >= LIST_VEHICLES_FROM ? cycleVehicles(stores) : stores;
-  for (const evse of site.evses) {
-    const tx = stores.transactions.activeOnEvse(evse.stationId, evse.evseId);
-    if (!tx) continue;
-    const { vehicle, identifiedBy } = identifyVehicle(tx, vehicles);
-    const soc = stores.meterValues.latest(evse.stationId, tx.transactionId, 'SoC');
-    const needs = stores.chargingNeeds.latest(evse.stationId, evse.evseId);
-    // Needs from an earlier session on this EVSE do not apply (K15: they are sent per transaction).
-    const current = needs && (needs.transactionId === tx.transactionId || (needs.transactionId === null && needs.receivedAt >= tx.startedAt));
-    const metered = deliveredOf(tx, stores);
-    out.push({
-      stationId: evse.stationId,
-      evseId: evse.evseId,
-      transactionId: tx.transactionId,
-      startedMs: Date.parse(tx.startedAt),
-      evse,
-      vehicle,
-      identifiedBy,
-      deliveredKwh: metered,
-      meteredKwh: metered,
-      socPercent: soc ? soc.value : null,
-      socAtMs: soc ? Date.parse(soc.timestamp) : null,
-      meter: meterReadout(stores.meterValues.forTransaction(evse.stationId, tx.transactionId, recent), tx.chargingState),
-      needs: current ? needs : undefined,
-      recordedVehicleId: tx.vehicleId ?? null,
-      boost: tx.boost ?? null,
-    });
-  }
-  return out;
-}
+/** How a session's car is found: by token or id, and a fleet manager's assignment to an EVSE. */
+export type VehicleLookup = Pick<SessionStores, 'vehicles' | 'assignments'>;
 
 /** From this many EVSEs on a site, one read of every vehicle per cycle costs less than two reads per session. */
-const LIST_VEHICLES_FROM = 64;
+export const LIST_VEHICLES_FROM = 64;
 
 /** The vehicles looked up by token and id in memory, from one read of them all (when the store offers it). */
-function cycleVehicles(stores: SessionStores): Pick<SessionStores, 'vehicles' | 'assignments'> {
-  const list = stores.vehicles.list?.();
+export async function cycleVehicles(stores: VehicleLookup): Promise<VehicleLookup> {
+  const list = await stores.vehicles.list?.();
   if (!list) return stores;
   const byId = new Map(list.map((v) => [v.id, v]));
   const byToken = new Map(list.flatMap((v) => v.idTokens.map((t) => [t, v] as const)));
-  return { assignments: stores.assignments, vehicles: { byIdToken: (t) => byToken.get(t), get: (id) => byId.get(id) } };
+  return {
+    assignments: stores.assignments,
+    vehicles: { byIdToken: (t) => Promise.resolve(byToken.get(t)), get: (id) => Promise.resolve(byId.get(id)) },
+  };
+}
+
+/**
+ * The session on `evse` read from the stores: its car (identifyVehicle), SoC, charging needs, delivered energy and
+ * the meter of the last METER_WINDOW_MS, read together.
+ */
+export async function readSession(
+  evse: PlacedEvse, tx: TransactionRecord, stores: Pick<SessionStores, 'meterValues' | 'chargingNeeds'>, vehicles: VehicleLookup, now: number,
+): Promise<ActiveSession> {
+  const recent = new Date(now - METER_WINDOW_MS).toISOString();
+  const [car, soc, needs, metered, samples] = await Promise.all([
+    identifyVehicle(tx, vehicles),
+    stores.meterValues.latest(evse.stationId, tx.transactionId, 'SoC'),
+    stores.chargingNeeds.latest(evse.stationId, evse.evseId),
+    deliveredOf(tx, stores),
+    stores.meterValues.forTransaction(evse.stationId, tx.transactionId, recent),
+  ]);
+  // Needs from an earlier session on this EVSE do not apply (K15: they are sent per transaction).
+  const current = needs && (needs.transactionId === tx.transactionId || (needs.transactionId === null && needs.receivedAt >= tx.startedAt));
+  return {
+    stationId: evse.stationId,
+    evseId: evse.evseId,
+    transactionId: tx.transactionId,
+    startedMs: Date.parse(tx.startedAt),
+    evse,
+    vehicle: car.vehicle,
+    identifiedBy: car.identifiedBy,
+    deliveredKwh: metered,
+    meteredKwh: metered,
+    socPercent: soc ? soc.value : null,
+    socAtMs: soc ? Date.parse(soc.timestamp) : null,
+    meter: meterReadout(samples, tx.chargingState),
+    needs: current ? needs : undefined,
+    recordedVehicleId: tx.vehicleId ?? null,
+    boost: tx.boost ?? null,
+  };
 }
 
 /**
  * The car of a running session: by its id token (TransactionEvent, or the Authorize before it stored it), else by a
  * fleet manager's assignment to the EVSE.
  */
-export function identifyVehicle(tx: TransactionRecord, stores: Pick<SessionStores, 'vehicles' | 'assignments'>): Pick<ActiveSession, 'vehicle' | 'identifiedBy'> {
-  const byToken = tx.idToken ? stores.vehicles.byIdToken(tx.idToken) : undefined;
+export async function identifyVehicle(tx: TransactionRecord, stores: VehicleLookup): Promise<Pick<ActiveSession, 'vehicle' | 'identifiedBy'>> {
+  const byToken = tx.idToken ? await stores.vehicles.byIdToken(tx.idToken) : undefined;
   if (byToken) return { vehicle: byToken, identifiedBy: 'id-token' };
-  const assigned = tx.evseId === null ? undefined : stores.assignments.onEvse(tx.stationId, tx.evseId);
-  const v = assigned ? stores.vehicles.get(assigned) : undefined;
+  const assigned = tx.evseId === null ? undefined : await stores.assignments.onEvse(tx.stationId, tx.evseId);
+  const v = assigned ? await stores.vehicles.get(assigned) : undefined;
   return v ? { vehicle: v, identifiedBy: 'assignment' } : { vehicle: null, identifiedBy: null };
 }
 
 /** Energy delivered in the session so far, kWh. */
-export function deliveredOf(tx: TransactionRecord, stores: Pick<SessionStores, 'meterValues'>): number {
+export async function deliveredOf(tx: TransactionRecord, stores: Pick<SessionStores, 'meterValues'>): Promise<number> {
   // The transaction record keeps the first and latest register; the samples are read only when it lacks them.
   return tx.energyWh !== null && tx.meterStartWh !== null
     ? Math.max(0, (tx.energyWh - tx.meterStartWh) / 1000)
-    : deliveredKwh(stores.meterValues.forTransaction(tx.stationId, tx.transactionId), tx.meterStartWh);
+    : deliveredKwh(await stores.meterValues.forTransaction(tx.stationId, tx.transactionId), tx.meterStartWh);
 }

@@ -6,9 +6,10 @@ export interface SiteLoopOptions {
   slotMs: number;
   /** Uniform [0, 1) for the retry jitter (seeded in tests). */
   random: () => number;
-  /** One cycle with the coalesced trigger reasons; a throw is retried with backoff. */
+  /** One cycle with the coalesced trigger reasons; a rejection is retried with backoff. */
   cycle(reasons: string[]): Promise<void>;
-  onError(err: unknown, retryAt: number): void;
+  /** Reports a failed cycle (the retry is already armed); must not reject: it logs its own failures. */
+  onError(err: unknown, retryAt: number): Promise<void>;
 }
 
 const BACKOFF_MS = [5_000, 15_000, 60_000, 300_000];
@@ -76,6 +77,11 @@ export class SiteLoop {
     while (this.running) await this.running;
   }
 
+  /** A cycle (or the report of its failure) is running. */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
   /** A cycle is due once the debounce (or a retry) timer fires. */
   get waiting(): boolean {
     return Boolean(this.debounce || this.retry);
@@ -100,8 +106,10 @@ export class SiteLoop {
           this.retry = undefined;
           this.run();
         });
-        this.o.onError(err, this.o.clock.now() + delay);
+        return this.o.onError(err, this.o.clock.now() + delay);
       })
+      // onError logs its own failures; nothing may leave the loop as an unhandled rejection.
+      .catch(() => undefined)
       .finally(() => {
         this.running = undefined;
         if (!this.stopped) this.schedule();

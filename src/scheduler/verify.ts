@@ -51,35 +51,35 @@ export function plannedEnergyBy(plan: SessionPlan, slotStarts: readonly number[]
 export interface MeterCheckHost {
   stores: { profiles: Pick<ProfileStore, 'pushed'>; meterValues: Pick<MeterValueStore, 'forTransaction'>; transactions: Pick<TransactionStore, 'activeOnEvse'> };
   now: number;
-  plan(): PlanRecord | undefined;
-  setCompliance(stationId: string, evseId: number, compliance: ChargerCompliance, detail: string | null): boolean;
-  decide(entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): void;
+  plan(): Promise<PlanRecord | undefined>;
+  setCompliance(stationId: string, evseId: number, compliance: ChargerCompliance, detail: string | null): Promise<boolean>;
+  decide(entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): Promise<unknown>;
   trigger(reason: string): void;
 }
 
 /** Meter values of a planned session: does the charger follow, and does the energy follow the plan? */
-export function checkMeter(host: MeterCheckHost, site: Site, stationId: string, evseId: number, transactionId: string): void {
+export async function checkMeter(host: MeterCheckHost, site: Site, stationId: string, evseId: number, transactionId: string): Promise<void> {
   const { stores } = host;
   // Only the readings since the push settled: a session's history grows all day, this runs on every reading.
-  const push = stores.profiles.pushed(stationId, evseId, transactionId);
+  const push = await stores.profiles.pushed(stationId, evseId, transactionId);
   const since = push ? new Date(Date.parse(push.sentAt) + SETTLE_MS).toISOString() : new Date(host.now).toISOString();
-  const verdict = verifyByMeter(push, powerReadingsW(stores.meterValues.forTransaction(stationId, transactionId, since)));
+  const verdict = verifyByMeter(push, powerReadingsW(await stores.meterValues.forTransaction(stationId, transactionId, since)));
   if (verdict.kind === 'ignores') {
-    if (host.setCompliance(stationId, evseId, 'ignores-profiles', verdict.detail)) {
-      host.decide({ kind: 'station.ignores-profiles', stationId, evseId, transactionId, planId: null, message: `${stationId} EVSE ${evseId} accepts profiles but does not follow them: ${verdict.detail}`, details: null });
+    if (await host.setCompliance(stationId, evseId, 'ignores-profiles', verdict.detail)) {
+      await host.decide({ kind: 'station.ignores-profiles', stationId, evseId, transactionId, planId: null, message: `${stationId} EVSE ${evseId} accepts profiles but does not follow them: ${verdict.detail}`, details: null });
       host.trigger('charger-ignores-profiles');
     }
     return;
   }
-  const plan = host.plan();
+  const plan = await host.plan();
   const sp = plan?.sessions.find((s) => s.transactionId === transactionId && s.stationId === stationId);
   if (!plan || !sp) return;
-  const tx = stores.transactions.activeOnEvse(stationId, evseId);
+  const tx = await stores.transactions.activeOnEvse(stationId, evseId);
   if (!tx || tx.energyWh === null || tx.meterStartWh === null) return;
   const measured = (tx.energyWh - tx.meterStartWh) / 1000 - sp.deliveredKwh;
   const expected = plannedEnergyBy(sp, plan.slotStarts, plan.endMs, host.now);
   if (Math.abs(measured - expected) > site.policy.deviationKwh) {
-    host.decide({ kind: 'session.deviated', stationId, evseId, transactionId, planId: plan.id, message: `${stationId} EVSE ${evseId} delivered ${measured.toFixed(2)} kWh since the plan, which expected ${expected.toFixed(2)} kWh`, details: { measured, expected } });
+    await host.decide({ kind: 'session.deviated', stationId, evseId, transactionId, planId: plan.id, message: `${stationId} EVSE ${evseId} delivered ${measured.toFixed(2)} kWh since the plan, which expected ${expected.toFixed(2)} kWh`, details: { measured, expected } });
     host.trigger('deviation');
   }
 }
