@@ -27,8 +27,8 @@ export const boostRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, 
   const notPluggedIn = (vehicleId: string) =>
     new HttpError(409, 'VEHICLE_NOT_PLUGGED_IN', `vehicle "${vehicleId}" is not plugged in on any site you may steer: "charge now" applies to a running session`, 'vehicleId');
   /** Whether the vehicle's session (if any) is on a site the caller may steer; no session: the scheduler says so. */
-  const steerable = (p: Principal, vehicle: Vehicle) => {
-    const site = ctx.sessionSiteOf(vehicle.id);
+  const steerable = async (p: Principal, vehicle: Vehicle) => {
+    const site = await ctx.sessionSiteOf(vehicle.id);
     return site === undefined || canAccess(p, site.fleet, TARGET_WRITERS);
   };
 
@@ -43,15 +43,15 @@ export const boostRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, 
     },
   }, async (request) => {
     const p = principalOf(request);
-    const vehicle = ctx.vehicle(p, (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
+    const vehicle = await ctx.vehicle(p, (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
     const { energyKwh } = request.body as BoostBody;
     // The scheduler checks the amount before the session; so does this, so that the order tells nothing either.
     if (vehicle.batteryKwh !== null && energyKwh > vehicle.batteryKwh) {
       throw new HttpError(422, 'TARGET_INVALID', `energyKwh: more than the battery of ${vehicle.name} holds (${vehicle.batteryKwh} kWh)`, 'energyKwh');
     }
-    if (!steerable(p, vehicle)) throw notPluggedIn(vehicle.id);
+    if (!(await steerable(p, vehicle))) throw notPluggedIn(vehicle.id);
     try {
-      return scheduler.setBoost(vehicle.id, energyKwh);
+      return await scheduler.setBoost(vehicle.id, energyKwh);
     } catch (e) {
       if (e instanceof SchedulerInputError && e.code === 'VEHICLE_NOT_PLUGGED_IN') throw notPluggedIn(vehicle.id);
       throw e;
@@ -67,9 +67,9 @@ export const boostRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, 
     },
   }, async (request) => {
     const p = principalOf(request);
-    const vehicle = ctx.vehicle(p, (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
-    const boost = scheduler.boost(vehicle.id);
+    const vehicle = await ctx.vehicle(p, (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
+    const boost = await scheduler.boost(vehicle.id);
     if (!boost || !canAccess(p, ctx.sites.find((s) => s.id === boost.siteId)?.fleet ?? null, TARGET_WRITERS)) return { cleared: false };
-    return { cleared: scheduler.clearBoost(vehicle.id) };
+    return { cleared: await scheduler.clearBoost(vehicle.id) };
   });
 };

@@ -18,13 +18,14 @@ import { bodyCheckedByHandler } from './validation.js';
  * All or nothing: every row is checked first (schema by kind, vehicle known and in the caller's scope, one-off
  * departure in the future in the zone where the car charges, no vehicle twice for the same kind). Any problem ->
  * 422 BULK_REJECTED listing every problem {row, field, rule, message}, and nothing is applied. Only then are the
- * targets set through the scheduler's setTargets, which checks again and stores them in one SQLite transaction: even
- * a database failure half-way leaves nothing applied.
+ * targets set through the scheduler's setTargets, which checks again and stores them in one database transaction:
+ * even a database failure half-way leaves nothing applied.
  *
  * Bounded and linear (issue 20, finding 6: a 200,000-row upload held /health for 8.1 s): at most BULK_ROWS_MAX rows
  * and BULK_BODY_LIMIT_BYTES, counted before any row is checked; each row looked at a fixed number of times (issues
- * de-duplicated through a set, the zone per vehicle resolved once); the checks run in chunks with the event loop
- * turning between them; a 422 lists at most BULK_ISSUES_LISTED_MAX issues and counts them all.
+ * de-duplicated through a set, the zone per vehicle resolved once, the vehicles read in bulk before the checks); the
+ * checks run in chunks with the event loop turning between them; a 422 lists at most BULK_ISSUES_LISTED_MAX issues
+ * and counts them all.
  */
 const COLUMNS = ['vehicle_id', 'kind', 'departure', 'days', 'time', 'energy_kwh', 'soc_percent'] as const;
 const CSV_FIELD: Record<string, string> = { vehicleId: 'vehicle_id', energyKwh: 'energy_kwh', socPercent: 'soc_percent' };
@@ -103,22 +104,31 @@ function* fromCsv(text: string): Steps<Parsed> {
   return { rows, field, words, issues };
 }
 
+/**
+ * The upload's vehicles, read before the rows are checked: a few by id, many in one list (a 10,000-row upload is two
+ * queries, not one per vehicle). Ids the store does not know are absent.
+ */
+async function vehiclesOf(ctx: ApiContext, rows: readonly Row[]): Promise<Map<string, Vehicle>> {
+  const ids = new Set<string>();
+  for (const r of rows) if (typeof r.vehicleId === 'string' && r.vehicleId !== '') ids.add(r.vehicleId);
+  const { vehicles } = ctx.deps.stores;
+  const found = ids.size > 20 ? (await vehicles.list()).filter((v) => ids.has(v.id)) : await Promise.all([...ids].map((id) => vehicles.get(id)));
+  return new Map(found.flatMap((v) => (v ? [[v.id, v] as const] : [])));
+}
+
 /** Every row checked, every problem collected: the targets to apply, or the issues. */
-function* checkRows(ctx: ApiContext, p: Principal, parsed: Parsed): Steps<{ apply: { vehicleId: string; target: DepartureTarget }[]; issues: RowIssue[] }> {
+function* checkRows(ctx: ApiContext, p: Principal, parsed: Parsed, vehicles: ReadonlyMap<string, Vehicle>, zoneOf: (vehicle: Vehicle) => string | null): Steps<{ apply: { vehicleId: string; target: DepartureTarget }[]; issues: RowIssue[] }> {
   const issues = [...parsed.issues];
   // "row|field" of every issue: a cell already reported (not a number) is not reported again as missing.
   const reported = new Set(issues.map((i) => `${i.row}|${i.field}`));
   const apply: { vehicleId: string; target: DepartureTarget }[] = [];
   const seen = new Map<string, number | null>();
-  const zoneOf = ctx.zoneFinder();
-  const vehicles = new Map<string, Vehicle | undefined>();
   if (parsed.rows.length === 0 && issues.length === 0) issues.push({ row: null, field: 'body', rule: 'required', message: 'no rows: nothing to apply' });
   let n = 0;
   for (const r of parsed.rows) {
     if (++n % BULK_CHUNK_ROWS === 0) yield;
     const idField = parsed.field('vehicleId');
     const id = typeof r.vehicleId === 'string' ? r.vehicleId : '';
-    if (id && !vehicles.has(id)) vehicles.set(id, ctx.deps.stores.vehicles.get(id));
     const vehicle = id ? vehicles.get(id) : undefined;
     // Unknown and out-of-scope vehicles read the same: an upload must not reveal which ids exist elsewhere.
     if (!id) issues.push({ row: r.row, field: idField, rule: 'required', message: `${idField} is required` });
@@ -165,13 +175,14 @@ export const bulkRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
     requireRole(p, TARGET_WRITERS);
     const csv = (request.headers['content-type'] ?? '').toLowerCase().startsWith('text/csv');
     const parsed = csv ? await runYielding(fromCsv(String(request.body ?? ''))) : fromJson(request.body);
-    const { apply, issues } = await runYielding(checkRows(ctx, p, parsed));
+    const [vehicles, zoneOf] = await Promise.all([vehiclesOf(ctx, parsed.rows), ctx.zoneFinder()]);
+    const { apply, issues } = await runYielding(checkRows(ctx, p, parsed, vehicles, zoneOf));
     if (issues.length) {
       const n = issues.length;
       const listed = n > BULK_ISSUES_LISTED_MAX ? ` (the first ${BULK_ISSUES_LISTED_MAX} listed)` : '';
       throw new HttpError(422, 'BULK_REJECTED', `${n} problem${n === 1 ? '' : 's'}${listed}; nothing was applied`, undefined, issues.slice(0, BULK_ISSUES_LISTED_MAX));
     }
-    ctx.deps.scheduler.setTargets(apply);
+    await ctx.deps.scheduler.setTargets(apply);
     return { applied: apply.length, vehicles: [...new Set(apply.map((a) => a.vehicleId))] };
   });
 };

@@ -47,8 +47,8 @@ export class ApiContext {
   }
 
   /** The vehicle, behind the same rule as `site`. */
-  vehicle(p: Principal, vehicleId: string, roles: readonly Role[] = READERS): Vehicle {
-    const vehicle = this.deps.stores.vehicles.get(vehicleId);
+  async vehicle(p: Principal, vehicleId: string, roles: readonly Role[] = READERS): Promise<Vehicle> {
+    const vehicle = await this.deps.stores.vehicles.get(vehicleId);
     assertAccess(p, vehicle ? vehicle.fleet : null, `vehicle "${vehicleId}"`, roles);
     if (!vehicle) throw new HttpError(404, 'VEHICLE_UNKNOWN', `no vehicle "${vehicleId}"`, 'vehicleId');
     return vehicle;
@@ -67,12 +67,15 @@ export class ApiContext {
    * now, else its fleet's first site when all of the fleet's sites share one zone; null when nothing tells (the
    * scheduler reads the target at whichever site the car plugs in).
    */
-  siteOfVehicle(vehicle: Vehicle): Site | null {
-    for (const site of this.sites) {
-      const plan = this.deps.scheduler.latestPlan(site.id);
-      if (plan?.sessions.some((s) => s.vehicleId === vehicle.id)) return site;
-    }
-    return this.fleetSite(vehicle.fleet);
+  async siteOfVehicle(vehicle: Vehicle): Promise<Site | null> {
+    const plans = await this.latestPlans();
+    const k = plans.findIndex((plan) => plan?.sessions.some((s) => s.vehicleId === vehicle.id));
+    return k >= 0 ? this.sites[k]! : this.fleetSite(vehicle.fleet);
+  }
+
+  /** Every site's latest plan, in the order of `sites` (the scheduler keeps them in memory after the first read). */
+  private latestPlans(): Promise<(PlanRecord | undefined)[]> {
+    return Promise.all(this.sites.map((site) => this.deps.scheduler.latestPlan(site.id)));
   }
 
   /** The fleet's first site when all of the fleet's sites share one zone; null otherwise. */
@@ -85,13 +88,14 @@ export class ApiContext {
    * siteOfVehicle's zone for many vehicles at once (bulk uploads): the plans are read once, not once per row, so a
    * 10,000-row upload is linear in its rows (issue 20, finding 6).
    */
-  zoneFinder(): (vehicle: Vehicle) => string | null {
+  async zoneFinder(): Promise<(vehicle: Vehicle) => string | null> {
     const charging = new Map<string, Site>();
-    for (const site of this.sites) {
-      for (const s of this.deps.scheduler.latestPlan(site.id)?.sessions ?? []) {
+    const plans = await this.latestPlans();
+    this.sites.forEach((site, k) => {
+      for (const s of plans[k]?.sessions ?? []) {
         if (s.vehicleId && !charging.has(s.vehicleId)) charging.set(s.vehicleId, site);
       }
-    }
+    });
     const byFleet = new Map<string | null, string | null>();
     return (vehicle) => {
       const here = charging.get(vehicle.id);
@@ -106,14 +110,14 @@ export class ApiContext {
    * manager's assignment to the EVSE); undefined when it is not plugged in on any site. One lookup per EVSE, as the
    * scheduler's own setBoost does. "Charge now" uses it to stay inside the caller's sites (issue 20, finding 3).
    */
-  sessionSiteOf(vehicleId: string): Site | undefined {
+  async sessionSiteOf(vehicleId: string): Promise<Site | undefined> {
     const { stores } = this.deps;
     for (const site of this.sites) {
       for (const e of site.evses) {
-        const tx = stores.transactions.activeOnEvse(e.stationId, e.evseId);
+        const tx = await stores.transactions.activeOnEvse(e.stationId, e.evseId);
         if (!tx) continue;
-        const byToken = tx.idToken ? stores.vehicles.byIdToken(tx.idToken) : undefined;
-        const car = byToken ? byToken.id : stores.assignments.onEvse(e.stationId, e.evseId);
+        const byToken = tx.idToken ? await stores.vehicles.byIdToken(tx.idToken) : undefined;
+        const car = byToken ? byToken.id : await stores.assignments.onEvse(e.stationId, e.evseId);
         if (car === vehicleId) return site;
       }
     }
@@ -121,24 +125,25 @@ export class ApiContext {
   }
 
   /** The EVSE's status in the contract's words, and its active transaction. `connectors` caches one read per station. */
-  evseState(stationId: string, evseId: number, connectors: Map<string, Map<number, string[]>>): { status: EvseStatus; tx: TransactionRecord | undefined } {
+  async evseState(stationId: string, evseId: number, connectors: Map<string, Promise<Map<number, string[]>>>): Promise<{ status: EvseStatus; tx: TransactionRecord | undefined }> {
     const { stores, stations } = this.deps;
-    const tx = stores.transactions.activeOnEvse(stationId, evseId);
+    const tx = await stores.transactions.activeOnEvse(stationId, evseId);
     if (!stations.isConnected(stationId)) return { status: 'offline', tx };
+    // The read's promise is cached, so EVSEs of one station asked for at once share one read.
     let byEvse = connectors.get(stationId);
     if (!byEvse) {
-      byEvse = new Map(stores.evses.evses(stationId).map((e) => [e.evseId, e.connectors.map((c) => c.status)]));
+      byEvse = stores.evses.evses(stationId).then((list) => new Map(list.map((e) => [e.evseId, e.connectors.map((c) => c.status)])));
       connectors.set(stationId, byEvse);
     }
-    return { status: statusOf(byEvse.get(evseId) ?? [], tx), tx };
+    return { status: statusOf((await byEvse).get(evseId) ?? [], tx), tx };
   }
 
   /** The car in a transaction: the plan's answer, else its id token, else a fleet manager's assignment. */
-  vehicleOn(stationId: string, evseId: number, tx: TransactionRecord, plan: PlanRecord | undefined): string | null {
+  async vehicleOn(stationId: string, evseId: number, tx: TransactionRecord, plan: PlanRecord | undefined): Promise<string | null> {
     const planned = plan?.sessions.find((s) => s.stationId === stationId && s.transactionId === tx.transactionId);
     if (planned?.vehicleId) return planned.vehicleId;
-    const byToken = tx.idToken ? this.deps.stores.vehicles.byIdToken(tx.idToken) : undefined;
-    return byToken?.id ?? this.deps.stores.assignments.onEvse(stationId, evseId) ?? null;
+    const byToken = tx.idToken ? await this.deps.stores.vehicles.byIdToken(tx.idToken) : undefined;
+    return byToken?.id ?? (await this.deps.stores.assignments.onEvse(stationId, evseId)) ?? null;
   }
 }
 

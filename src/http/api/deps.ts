@@ -45,9 +45,9 @@ export interface ApiStores {
   evses: Pick<EvseStore, 'evses'>;
   transactions: Pick<TransactionStore, 'activeOnEvse'>;
   meterValues: Pick<MeterValueStore, 'latest'>;
-  profiles: Pick<ProfileStore, 'pushed' | 'compliance'>;
+  profiles: Pick<ProfileStore, 'pushed' | 'activePushes' | 'compliance'>;
   vehicles: Pick<VehicleStore, 'get' | 'list' | 'byIdToken'> & IdTokenTransfer;
-  targets: Pick<TargetStore, 'get'>;
+  targets: Pick<TargetStore, 'get' | 'many'>;
   assignments: Pick<AssignmentStore, 'onEvse'>;
 }
 

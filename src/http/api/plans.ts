@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EffectiveSlot } from '../../domain/prices.js';
-import type { PlanRecord, SessionPlan } from '../../domain/plans.js';
+import type { PlanRecord, PushedProfileRecord, SessionPlan } from '../../domain/plans.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
@@ -14,8 +14,8 @@ import { priceParts } from './sites.js';
  */
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function sessionView(ctx: ApiContext, s: SessionPlan, names: ReadonlyMap<string, string>): PlanSessionView {
-  const pushed = ctx.deps.stores.profiles.pushed(s.stationId, s.evseId, s.transactionId);
+export async function sessionView(ctx: ApiContext, s: SessionPlan, names: ReadonlyMap<string, string>, pushes?: ReadonlyMap<string, PushedProfileRecord>): Promise<PlanSessionView> {
+  const pushed = pushes?.get(pushKey(s)) ?? await ctx.deps.stores.profiles.pushed(s.stationId, s.evseId, s.transactionId);
   return {
     stationId: s.stationId,
     evseId: s.evseId,
@@ -44,18 +44,27 @@ export function sessionView(ctx: ApiContext, s: SessionPlan, names: ReadonlyMap<
 }
 
 /** Vehicle names for a plan's sessions: a few lookups for a home, one list for a depot (1,000 vans, one query). */
-function vehicleNames(ctx: ApiContext, plan: PlanRecord): Map<string, string> {
+async function vehicleNames(ctx: ApiContext, plan: PlanRecord): Promise<Map<string, string>> {
   const ids = plan.sessions.flatMap((s) => (s.vehicleId ? [s.vehicleId] : []));
   const { vehicles } = ctx.deps.stores;
-  if (ids.length > 20) return new Map(vehicles.list().map((v) => [v.id, v.name]));
-  return new Map(ids.flatMap((id) => {
-    const v = vehicles.get(id);
-    return v ? [[id, v.name] as const] : [];
-  }));
+  if (ids.length > 20) return new Map((await vehicles.list()).map((v) => [v.id, v.name]));
+  const found = await Promise.all(ids.map((id) => vehicles.get(id)));
+  return new Map(found.flatMap((v) => (v ? [[v.id, v.name] as const] : [])));
 }
 
-export function planView(ctx: ApiContext, plan: PlanRecord) {
-  const names = vehicleNames(ctx, plan);
+const pushKey = (s: { stationId: string; evseId: number; transactionId: string }) => `${s.stationId}|${s.evseId}|${s.transactionId}`;
+
+/**
+ * What was last pushed to the plan's sessions: a depot's running sessions in one read (activePushes: the site's
+ * pushes whose transaction runs), a home's one by one; a session the bulk read does not hold is read on its own.
+ */
+async function pushesOf(ctx: ApiContext, plan: PlanRecord): Promise<Map<string, PushedProfileRecord> | undefined> {
+  if (plan.sessions.length <= 20) return undefined;
+  return new Map((await ctx.deps.stores.profiles.activePushes(plan.siteId)).map((p) => [pushKey(p), p]));
+}
+
+export async function planView(ctx: ApiContext, plan: PlanRecord) {
+  const [names, pushes] = await Promise.all([vehicleNames(ctx, plan), pushesOf(ctx, plan)]);
   const summedKw = plan.slotStarts.map((_, i) => round3(plan.sessions.reduce((a, s) => a + (s.powerKw[i] ?? 0), 0)));
   // Stored as the planner's EffectiveSlot per slot; a slot without a known price was stored as null.
   const prices = (Array.isArray(plan.prices) ? (plan.prices as (EffectiveSlot | null | undefined)[]) : []).map((p) => (p ? priceParts(p) : null));
@@ -72,7 +81,7 @@ export function planView(ctx: ApiContext, plan: PlanRecord) {
     siteLimitKw: plan.siteLimitKw,
     summedKw,
     prices,
-    sessions: plan.sessions.map((s) => sessionView(ctx, s, names)),
+    sessions: await Promise.all(plan.sessions.map((s) => sessionView(ctx, s, names, pushes))),
     demand: planDemand(plan, summedKw),
   };
 }
@@ -99,7 +108,7 @@ export const planRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
     },
   }, async (request) => {
     const site = ctx.site(principalOf(request), (request.params as SiteParams).siteId);
-    const plan = ctx.deps.scheduler.latestPlan(site.id);
+    const plan = await ctx.deps.scheduler.latestPlan(site.id);
     if (!plan) throw new HttpError(404, 'PLAN_NONE', `site "${site.id}" has no plan yet`, 'siteId');
     return planView(ctx, plan);
   });

@@ -54,10 +54,10 @@ export const savingsRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     const month = now.startOf('month');
     const monthEnd = month.plus({ months: 1 }).toMillis();
     // One read for the month; today is a part of it.
-    const costs = ctx.deps.scheduler.sessionCosts({ siteIds: [site.id], fromMs: month.toMillis(), toMs: monthEnd });
+    const costs = await ctx.deps.scheduler.sessionCosts({ siteIds: [site.id], fromMs: month.toMillis(), toMs: monthEnd });
     return {
       siteId: site.id,
-      currency: costs[0]?.currency ?? ctx.deps.scheduler.latestPlan(site.id)?.currency ?? null,
+      currency: costs[0]?.currency ?? (await ctx.deps.scheduler.latestPlan(site.id))?.currency ?? null,
       timeZone: site.timeZone,
       periods: [
         costTotals('today', day.toMillis(), day.plus({ days: 1 }).toMillis(), costs),

@@ -58,7 +58,7 @@ export function sessionsCsv(costs: readonly SessionCost[], zoneOf: (siteId: stri
 export const sessionRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const { scheduler } = ctx.deps;
   const zoneOf = (siteId: string) => ctx.sites.find((s) => s.id === siteId)?.timeZone ?? 'UTC';
-  const costs = (sites: readonly Site[], month: string, vehicleId?: string) =>
+  const costs = async (sites: readonly Site[], month: string, vehicleId?: string): Promise<SessionCost[]> =>
     sites.length === 0 ? [] : scheduler.sessionCosts({ siteIds: sites.map((s) => s.id), month, ...(vehicleId ? { vehicleIds: [vehicleId] } : {}) });
 
   app.get('/api/v1/sessions', {
@@ -74,9 +74,9 @@ export const sessionRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     const q = request.query as SessionsQuery;
     requireRole(p, READERS);
     const sites = q.site !== undefined ? [ctx.site(p, q.site)] : ctx.sites.filter((s) => canAccess(p, s.fleet));
-    if (q.vehicle !== undefined) ctx.vehicle(p, q.vehicle);
+    if (q.vehicle !== undefined) await ctx.vehicle(p, q.vehicle);
     const month = q.month ?? monthIn(ctx.now(), sites[0]?.timeZone ?? 'UTC');
-    return costs(sites, month, q.vehicle).map(view);
+    return (await costs(sites, month, q.vehicle)).map(view);
   });
 
   app.get('/api/v1/sessions.csv', {
@@ -95,7 +95,7 @@ export const sessionRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     const q = request.query as SessionsCsvQuery;
     // A fleet is a group the caller must hold, like a site's; unknown fleets give an empty file to admins only.
     assertAccess(p, q.fleet, `fleet "${q.fleet}"`);
-    const csv = sessionsCsv(costs(ctx.sites.filter((s) => s.fleet === q.fleet), q.month), zoneOf);
+    const csv = sessionsCsv(await costs(ctx.sites.filter((s) => s.fleet === q.fleet), q.month), zoneOf);
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="sessions-${q.fleet}-${q.month}.csv"`)

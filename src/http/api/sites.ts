@@ -65,7 +65,7 @@ export const siteRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
     if (to - from > MAX_PRICE_WINDOW_MS) throw new HttpError(400, 'REQUEST_INVALID', 'querystring/to must be at most 7 days after from', 'to');
     let slots: EffectiveSlot[];
     try {
-      slots = ctx.deps.prices.effective(site.tariff, { start: from, end: to }, slotMs);
+      slots = await ctx.deps.prices.effective(site.tariff, { start: from, end: to }, slotMs);
     } catch (err) {
       // The price layer's errors carry codes the error mapping does not know; a chart without prices is a 503.
       throw new HttpError(503, 'PRICES_UNAVAILABLE', `prices for tariff "${site.tariff}" are unavailable: ${(err as Error).message}`);

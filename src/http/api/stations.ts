@@ -21,29 +21,35 @@ export const stationRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
   }, async (request) => {
     const site = ctx.site(principalOf(request), (request.params as SiteParams).siteId);
     const { stores, stations, scheduler } = ctx.deps;
-    const plan = scheduler.latestPlan(site.id);
-    const connectors = new Map<string, Map<number, string[]>>();
-    const byStation = new Map<string, EvseView[]>();
-    for (const e of site.evses) {
-      const { status, tx } = ctx.evseState(e.stationId, e.evseId, connectors);
-      const power = tx ? stores.meterValues.latest(e.stationId, tx.transactionId, 'Power.Active.Import') : undefined;
-      const view: EvseView = {
+    const plan = await scheduler.latestPlan(site.id);
+    const connectors = new Map<string, Promise<Map<number, string[]>>>();
+    // Every EVSE's reads at once (a pool serves them side by side on PostgreSQL), in the site's order.
+    const views = await Promise.all(site.evses.map(async (e): Promise<[string, EvseView]> => {
+      const { status, tx } = await ctx.evseState(e.stationId, e.evseId, connectors);
+      const [power, compliance, stored, vehicleId] = await Promise.all([
+        tx ? stores.meterValues.latest(e.stationId, tx.transactionId, 'Power.Active.Import') : undefined,
+        scheduler.compliance(e.stationId, e.evseId),
+        stores.profiles.compliance(e.stationId, e.evseId),
+        tx ? ctx.vehicleOn(e.stationId, e.evseId, tx, plan) : null,
+      ]);
+      return [e.stationId, {
         evseId: e.evseId,
         circuit: e.circuit,
         maxKw: e.maxKw,
         status,
-        compliance: scheduler.compliance(e.stationId, e.evseId),
-        complianceDetail: stores.profiles.compliance(e.stationId, e.evseId)?.detail ?? null,
+        compliance,
+        complianceDetail: stored?.detail ?? null,
         transactionId: tx?.transactionId ?? null,
-        vehicleId: tx ? ctx.vehicleOn(e.stationId, e.evseId, tx, plan) : null,
+        vehicleId,
         powerKw: power ? (power.unit === 'kW' ? power.value : power.value / 1000) : null,
         energyKwh: tx && tx.energyWh !== null && tx.meterStartWh !== null ? Math.max(0, (tx.energyWh - tx.meterStartWh) / 1000) : null,
-      };
-      byStation.set(e.stationId, [...(byStation.get(e.stationId) ?? []), view]);
-    }
+      }];
+    }));
+    const byStation = new Map<string, EvseView[]>();
+    for (const [stationId, view] of views) byStation.set(stationId, [...(byStation.get(stationId) ?? []), view]);
     const now = ctx.now();
-    return [...byStation].map(([stationId, evses]) => {
-      const stored = stores.stations.get(stationId);
+    return Promise.all([...byStation].map(async ([stationId, evses]) => {
+      const stored = await stores.stations.get(stationId);
       const cert = stored?.clientCertificate ?? null;
       return {
         stationId,
@@ -54,6 +60,6 @@ export const stationRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
         certificate: cert && { serial: cert.serial, subject: cert.subject, notAfter: cert.notAfter, expiresSoon: Date.parse(cert.notAfter) - now < CERTIFICATE_RENEW_BEFORE_MS },
         evses,
       };
-    });
+    }));
   });
 };

@@ -20,16 +20,16 @@ import { bodyCheckedByHandler } from './validation.js';
  * The targets, the next departure by the planner's own precedence (the form's default) and a running boost. A boost
  * on a site the caller may not read is left out: it names that site, station and transaction (issue 20, finding 3).
  */
-export function targetView(ctx: ApiContext, p: Principal, vehicle: Vehicle, record: TargetRecord | undefined): TargetView {
+export async function targetView(ctx: ApiContext, p: Principal, vehicle: Vehicle, record: TargetRecord | undefined): Promise<TargetView> {
   const { scheduler } = ctx.deps;
-  const boost = scheduler.boost(vehicle.id);
+  const [boost, next] = await Promise.all([scheduler.boost(vehicle.id), scheduler.nextDeparture(vehicle.id)]);
   const visible = boost !== undefined && canAccess(p, ctx.sites.find((s) => s.id === boost.siteId)?.fleet ?? null);
   return {
     vehicleId: vehicle.id,
     once: record?.once ?? null,
     weekly: record?.weekly ?? null,
     updatedAt: record?.updatedAt ?? null,
-    nextDeparture: scheduler.nextDeparture(vehicle.id) ?? null,
+    nextDeparture: next ?? null,
     boost: visible ? boost : null,
   };
 }
@@ -46,8 +46,8 @@ export const targetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app,
     },
   }, async (request) => {
     const p = principalOf(request);
-    const vehicle = ctx.vehicle(p, (request.params as VehicleParams).vehicleId);
-    return targetView(ctx, p, vehicle, stores.targets.get(vehicle.id));
+    const vehicle = await ctx.vehicle(p, (request.params as VehicleParams).vehicleId);
+    return targetView(ctx, p, vehicle, await stores.targets.get(vehicle.id));
   });
 
   app.put('/api/v1/vehicles/:vehicleId/target', {
@@ -63,13 +63,13 @@ export const targetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app,
     validatorCompiler: bodyCheckedByHandler,
   }, async (request) => {
     const p = principalOf(request);
-    const vehicle = ctx.vehicle(p, (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
-    const checked = checkTarget(request.body, ctx.siteOfVehicle(vehicle)?.timeZone ?? null, ctx.now());
+    const vehicle = await ctx.vehicle(p, (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
+    const checked = checkTarget(request.body, (await ctx.siteOfVehicle(vehicle))?.timeZone ?? null, ctx.now());
     if (!checked.ok) {
       const first = checked.issues[0]!;
       throw new HttpError(422, 'TARGET_INVALID', first.message, first.field, checked.issues.map((i) => ({ row: null, ...i })));
     }
-    return targetView(ctx, p, vehicle, scheduler.setTarget(vehicle.id, checked.target));
+    return targetView(ctx, p, vehicle, await scheduler.setTarget(vehicle.id, checked.target));
   });
 
   app.delete('/api/v1/vehicles/:vehicleId/target/once', {
@@ -81,7 +81,7 @@ export const targetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app,
     },
   }, async (request) => {
     const p = principalOf(request);
-    const vehicle = ctx.vehicle(p, (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
-    return targetView(ctx, p, vehicle, scheduler.clearOnceTarget(vehicle.id));
+    const vehicle = await ctx.vehicle(p, (request.params as VehicleParams).vehicleId, TARGET_WRITERS);
+    return targetView(ctx, p, vehicle, await scheduler.clearOnceTarget(vehicle.id));
   });
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { IdTokenInUseError } from '../../domain/vehicles.js';
+import { IdTokenInUseError, type VehicleStore } from '../../domain/vehicles.js';
 import { assertAccess, canAccess, READERS, requireRole, VEHICLE_WRITERS } from '../auth/access.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
@@ -31,7 +31,7 @@ export const vehicleRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
   }, async (request) => {
     const p = principalOf(request);
     requireRole(p, READERS);
-    return stores.vehicles.list().filter((v) => canAccess(p, v.fleet));
+    return (await stores.vehicles.list()).filter((v) => canAccess(p, v.fleet));
   });
 
   app.get('/api/v1/vehicles/:vehicleId', {
@@ -64,16 +64,17 @@ export const vehicleRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     if (body.id !== undefined && body.id !== vehicleId) {
       throw new HttpError(400, 'REQUEST_INVALID', `body/id "${body.id}" must equal the vehicleId in the path "${vehicleId}"`, 'id');
     }
-    const existing = stores.vehicles.get(vehicleId);
+    const existing = await stores.vehicles.get(vehicleId);
     // Unknown and foreign vehicles get the same 403: creating over someone else's id must not reveal that it exists.
     if (existing) assertAccess(p, existing.fleet, `vehicle "${vehicleId}"`, VEHICLE_WRITERS);
     assertAccess(p, body.fleet ?? null, body.fleet ? `fleet "${body.fleet}"` : 'a vehicle without a fleet', VEHICLE_WRITERS);
-    const write = () => scheduler.upsertVehicle({ ...body, id: vehicleId });
-    const move = (request.query as VehicleWriteQuery).moveIdTokens === true;
+    const tokens = body.idTokens ?? [];
+    // A move releases the tokens from their holders and stores this vehicle in one transaction (the store's).
+    const within = (request.query as VehicleWriteQuery).moveIdTokens === true
+      ? (write: (vehicles: VehicleStore) => Promise<void>) => stores.vehicles.transferring(tokens, vehicleId, (holder) => canAccess(p, holder.fleet, VEHICLE_WRITERS), write)
+      : undefined;
     try {
-      const vehicle = move
-        ? stores.vehicles.transferring(body.idTokens ?? [], vehicleId, (holder) => canAccess(p, holder.fleet, VEHICLE_WRITERS), write)
-        : write();
+      const vehicle = await scheduler.upsertVehicle({ ...body, id: vehicleId }, within);
       return reply.code(existing ? 200 : 201).send(vehicle);
     } catch (e) {
       if (!(e instanceof IdTokenInUseError)) throw e;

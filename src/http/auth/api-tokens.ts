@@ -60,24 +60,24 @@ export function newApiToken(
 }
 
 /** Creates a token and returns its plaintext: shown once, never stored. */
-export function issueApiToken(
+export async function issueApiToken(
   store: ApiTokenStore,
   clock: Clock,
   opts: { name: string; grants: ApiTokenGrant[]; expiresAt?: number },
-): { id: string; token: string } {
+): Promise<{ id: string; token: string }> {
   const { record, token } = newApiToken(clock, opts);
-  store.create(record);
+  await store.create(record);
   return { id: record.id, token };
 }
 
 /** Reads `Authorization: Bearer cpk_...` and returns who it is, or throws a 401 AuthError. */
-export function authenticate(header: string | undefined, store: ApiTokenStore, clock: Clock): TokenIdentity {
+export async function authenticate(header: string | undefined, store: ApiTokenStore, clock: Clock): Promise<TokenIdentity> {
   if (!header) throw new AuthError('AUTH_MISSING', 'send an API token: Authorization: Bearer cpk_...', 401);
   const m = FORMAT.exec(header.replace(/^Bearer\s+/i, '').trim());
   // Built only when thrown: an Error captures a stack trace, which is measurable on every request.
   const invalid = () => new AuthError('AUTH_INVALID', 'the API token is not valid', 401);
   if (!m) throw invalid();
-  const record = store.find(m[1]!);
+  const record = await store.find(m[1]!);
   if (!record) throw invalid();
   const given = Buffer.from(sha256(m[2]!), 'hex');
   const stored = Buffer.from(record.secretSha256, 'hex');
@@ -85,8 +85,8 @@ export function authenticate(header: string | undefined, store: ApiTokenStore, c
   const now = clock.now();
   // Revoked and expired tokens get the same answer as unknown ones: no hint about which tokens exist.
   if (record.revokedAt !== undefined || (record.expiresAt !== undefined && record.expiresAt <= now)) throw invalid();
-  // "Last used" to the minute: one SQLite write a minute per token instead of one per request.
-  if (record.lastUsedAt === undefined || now - record.lastUsedAt >= USED_RESOLUTION_MS) store.markUsed(record.id, now);
+  // "Last used" to the minute: one database write a minute per token instead of one per request.
+  if (record.lastUsedAt === undefined || now - record.lastUsedAt >= USED_RESOLUTION_MS) await store.markUsed(record.id, now);
   return { tokenId: record.id, name: record.name, grants: record.grants };
 }
 

@@ -73,13 +73,13 @@ export const authPlugin = fp<AuthPluginDeps>(
       // or to plant them (login CSRF, issue 20 finding 8): refused when the browser says it comes from another site.
       if (!header && UNSAFE.has(request.method)) refuseCrossSite(request);
       if (header) {
-        const t = authenticate(header, deps.tokens, deps.clock);
+        const t = await authenticate(header, deps.tokens, deps.clock);
         request.principal = { kind: 'token', id: t.tokenId, name: t.name, grants: t.grants };
         return;
       }
       const secret = request.cookies[SESSION_COOKIE];
       if (!secret || !deps.accounts) return;
-      const live = resumeSession(secret, deps.accounts, deps.clock, options);
+      const live = await resumeSession(secret, deps.accounts, deps.clock, options);
       if (!live) {
         endedSessions.add(request);
         reply.clearCookie(SESSION_COOKIE, { path: cookie.path, secure: cookie.secure, sameSite: cookie.sameSite, httpOnly: true });

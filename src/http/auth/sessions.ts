@@ -22,7 +22,7 @@ export function sessionCookieOptions(o: ResolvedAuthOptions): CookieSerializeOpt
   return { httpOnly: true, sameSite: 'strict', secure: o.cookieSecure, path: '/', maxAge: Math.floor(o.sessionMaxHours * 3600) };
 }
 
-export function startSession(store: WebSessionStore, clock: Clock, userId: string, o: ResolvedAuthOptions): { secret: string; session: WebSessionRecord } {
+export async function startSession(store: WebSessionStore, clock: Clock, userId: string, o: ResolvedAuthOptions): Promise<{ secret: string; session: WebSessionRecord }> {
   const now = clock.now();
   const secret = randomBytes(32).toString('base64url');
   const session: WebSessionRecord = {
@@ -33,7 +33,7 @@ export function startSession(store: WebSessionStore, clock: Clock, userId: strin
     expiresAt: now + Math.min(o.sessionIdleHours, o.sessionMaxHours) * HOUR,
     lastSeenAt: now,
   };
-  store.create(session);
+  await store.create(session);
   return { secret, session };
 }
 
@@ -41,26 +41,26 @@ export function startSession(store: WebSessionStore, clock: Clock, userId: strin
  * The live session and its user for a cookie value, moving the idle expiry forward; null when the cookie names no
  * session, the session expired (idle or absolute) or its user is disabled. A dead session's row is deleted.
  */
-export function resumeSession(
+export async function resumeSession(
   secret: string,
   stores: { sessions: WebSessionStore; users: UserStore },
   clock: Clock,
   o: ResolvedAuthOptions,
-): { session: WebSessionRecord; user: UserRecord } | null {
+): Promise<{ session: WebSessionRecord; user: UserRecord } | null> {
   if (!SECRET.test(secret)) return null;
   const id = sessionIdOf(secret);
-  const session = stores.sessions.find(id);
+  const session = await stores.sessions.find(id);
   if (!session) return null;
   const now = clock.now();
   const absoluteEnd = session.createdAt + o.sessionMaxHours * HOUR;
-  const user = now < session.expiresAt && now < absoluteEnd ? stores.users.find(session.userId) : undefined;
+  const user = now < session.expiresAt && now < absoluteEnd ? await stores.users.find(session.userId) : undefined;
   if (!user || user.disabledAt !== undefined) {
-    stores.sessions.delete(id);
+    await stores.sessions.delete(id);
     return null;
   }
   if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
     const expiresAt = Math.min(now + o.sessionIdleHours * HOUR, absoluteEnd);
-    stores.sessions.touch(id, now, expiresAt);
+    await stores.sessions.touch(id, now, expiresAt);
     return { session: { ...session, lastSeenAt: now, expiresAt }, user };
   }
   return { session, user };

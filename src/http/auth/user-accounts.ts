@@ -47,7 +47,7 @@ export async function createUser(
   const weak = passwordProblem(input.password);
   if (weak) throw new UserInputError('password', weak);
   checkGrants(input.grants);
-  if (store.findByUsername(username)) throw new UserInputError('username', `the username ${username} is taken`);
+  if (await store.findByUsername(username)) throw new UserInputError('username', `the username ${username} is taken`);
   const user: UserRecord = {
     id: randomBytes(8).toString('hex'),
     username,
@@ -57,6 +57,6 @@ export async function createUser(
     grants: input.grants,
   };
   // Checked again in the store's transaction: two CLIs at once cannot both take the name.
-  if (!store.create(user)) throw new UserInputError('username', `the username ${username} is taken`);
+  if (!(await store.create(user))) throw new UserInputError('username', `the username ${username} is taken`);
   return user;
 }

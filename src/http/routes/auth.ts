@@ -56,7 +56,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
   const tokenCalls = limiter('token requests', options.tokenRequestsPerMinute, (r) => (r.principal ? `${r.principal.kind}:${r.principal.id}` : `ip:${r.ip}`));
 
   /** The user on whose behalf a principal manages tokens: a person, or the person who made the calling token. */
-  const ownerOf = (p: Principal): string | null => (p.kind === 'user' ? p.id : accounts.ownedTokens.find(p.id)?.ownerUserId ?? null);
+  const ownerOf = async (p: Principal): Promise<string | null> => (p.kind === 'user' ? p.id : (await accounts.ownedTokens.find(p.id))?.ownerUserId ?? null);
 
   app.post(
     '/api/v1/session',
@@ -82,7 +82,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
         if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
         throw err;
       }
-      const user = accounts.users.findByUsername(username);
+      const user = await accounts.users.findByUsername(username);
       // Same work and the same answer whether the user is unknown, the password wrong or the account disabled.
       const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyDummy(password);
       if (!user || !ok || user.disabledAt !== undefined) {
@@ -91,9 +91,9 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
       }
       // A new login replaces the session this browser had (no session fixation), and expired rows go.
       const previous = request.cookies[SESSION_COOKIE];
-      if (previous) accounts.sessions.delete(sessionIdOf(previous));
-      accounts.sessions.deleteExpired(clock.now());
-      const { secret, session } = startSession(accounts.sessions, clock, user.id, options);
+      if (previous) await accounts.sessions.delete(sessionIdOf(previous));
+      await accounts.sessions.deleteExpired(clock.now());
+      const { secret, session } = await startSession(accounts.sessions, clock, user.id, options);
       reply.setCookie(SESSION_COOKIE, secret, cookie);
       return { user: { id: user.id, username: user.username, name: user.name }, grants: user.grants, csrfToken: session.csrfToken };
     },
@@ -104,7 +104,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
     { schema: { tags, summary: 'Log out: ends this session (needs X-CSRF-Token)', response: { 204: Type.Null({ description: 'logged out; the cookie is cleared' }), ...errors(401, 403) } } },
     async (request, reply) => {
       const secret = request.cookies[SESSION_COOKIE];
-      if (secret) accounts.sessions.delete(sessionIdOf(secret));
+      if (secret) await accounts.sessions.delete(sessionIdOf(secret));
       reply.clearCookie(SESSION_COOKIE, { path: cookie.path, secure: cookie.secure, sameSite: cookie.sameSite, httpOnly: true });
       return reply.code(204).send();
     },
@@ -136,7 +136,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
       const body = request.body;
       const grants = body.grants ? body.grants.map((g, i) => checkedGrant(g, i)) : p.grants.map((g) => ({ ...g }));
       assertDelegable(p, grants);
-      const owner = ownerOf(p);
+      const owner = await ownerOf(p);
       if (owner === null && !isAdmin(p)) {
         throw new AuthError('AUTH_FORBIDDEN', 'this API token belongs to no user, so it may not make tokens; ask an admin', 403);
       }
@@ -146,7 +146,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
         grants,
         ...(body.expiresInDays !== undefined ? { expiresAt: now + body.expiresInDays * DAY } : {}),
       });
-      accounts.ownedTokens.create(record, owner);
+      await accounts.ownedTokens.create(record, owner);
       const { secretSha256: _, ...shown } = record;
       return reply.code(201).send({ ...tokenInfo({ ...shown, ownerUserId: owner }), token });
     },
@@ -158,9 +158,9 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
     async (request, reply) => {
       const p = principalOf(request);
       await tokenCalls(request, reply);
-      const owner = ownerOf(p);
-      if (isAdmin(p)) return accounts.ownedTokens.list().map(tokenInfo);
-      return owner === null ? [] : accounts.ownedTokens.list(owner).map(tokenInfo);
+      if (isAdmin(p)) return (await accounts.ownedTokens.list()).map(tokenInfo);
+      const owner = await ownerOf(p);
+      return owner === null ? [] : (await accounts.ownedTokens.list(owner)).map(tokenInfo);
     },
   );
 
@@ -171,13 +171,13 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
       const p = principalOf(request);
       await tokenCalls(request, reply);
       const { id } = request.params;
-      const t = accounts.ownedTokens.find(id);
+      const t = await accounts.ownedTokens.find(id);
       if (!t) throw new HttpError(404, 'TOKEN_UNKNOWN', `there is no API token ${id}`, 'id');
-      const owner = ownerOf(p);
+      const owner = await ownerOf(p);
       if (!isAdmin(p) && (owner === null || t.ownerUserId !== owner)) {
         throw new AuthError('AUTH_FORBIDDEN', `API token ${id} is not yours to revoke`, 403);
       }
-      accounts.ownedTokens.revoke(id, clock.now());
+      await accounts.ownedTokens.revoke(id, clock.now());
       return reply.code(204).send();
     },
   );

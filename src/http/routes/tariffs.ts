@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { ApiTokenStore, IntakeResult, PublicationInput, PublicationIntake } from '../../domain/prices.js';
 import { TARIFF_BODY_LIMIT_BYTES, TARIFF_ISSUES_LISTED_MAX as ISSUES_LISTED_MAX, TARIFF_ROWS_MAX, TariffPublicationBody } from '../../domain/prices.js';
 import type { Clock } from '../../platform/clock.js';
-import { authenticate, authorize } from '../auth/api-tokens.js';
+import { authenticate, authorize, type TokenIdentity } from '../auth/api-tokens.js';
 import { ErrorBody, ensureErrorSchema, replyWithError } from '../errors.js';
 
 /**
@@ -82,9 +82,9 @@ export const tariffRoutes: FastifyPluginAsync<TariffRouteDeps> = async (app, dep
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
 
   // Who publishes is known before the body is read: an anonymous 6 MiB upload is refused without parsing it.
-  const publishers = new WeakMap<FastifyRequest, ReturnType<typeof authenticate>>();
+  const publishers = new WeakMap<FastifyRequest, TokenIdentity>();
   app.addHook('onRequest', async (request) => {
-    publishers.set(request, authenticate(request.headers.authorization, deps.tokens, deps.clock));
+    publishers.set(request, await authenticate(request.headers.authorization, deps.tokens, deps.clock));
   });
 
   ensureErrorSchema(app);
@@ -105,7 +105,7 @@ export const tariffRoutes: FastifyPluginAsync<TariffRouteDeps> = async (app, dep
       const listed = n > ISSUES_LISTED_MAX ? ` (the first ${ISSUES_LISTED_MAX} listed)` : '';
       return reply.code(422).send({ code: 'TARIFF_REJECTED', message: `${n} problem${n === 1 ? '' : 's'}${listed}; nothing was applied`, issues: result.issues.slice(0, ISSUES_LISTED_MAX) });
     }
-    const applied = deps.intake.apply(result.publication, principal.name);
+    const applied = await deps.intake.apply(result.publication, principal.name);
     return reply.code(201).send({ ...applied, zones: result.zones });
   };
 
