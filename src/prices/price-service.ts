@@ -158,7 +158,7 @@ export class TariffPrices implements SitePriceProvider {
  */
 export class FreshnessWatch {
   private timer: { cancel(): void } | undefined;
-  private checking: Promise<void> = Promise.resolve();
+  private readonly checking = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: { service: PriceService; zones: readonly string[]; clock: Clock; periodMs: number; logger?: Logger },
@@ -173,13 +173,14 @@ export class FreshnessWatch {
     this.timer = undefined;
   }
 
-  /** Resolves when the latest tick's checks are done (tests await it). */
-  done(): Promise<void> {
-    return this.checking;
+  /** Resolves when every tick's checks are done (tests await it). */
+  async done(): Promise<void> {
+    while (this.checking.size > 0) await Promise.all([...this.checking]);
   }
 
   private tick(): void {
-    this.checking = this.check();
+    const checks = this.check().finally(() => this.checking.delete(checks));
+    this.checking.add(checks);
     const { clock, periodMs } = this.deps;
     // Align to the period so an early or late timer does not drift the schedule.
     const next = (Math.floor(clock.now() / periodMs) + 1) * periodMs;

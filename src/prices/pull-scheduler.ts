@@ -19,7 +19,7 @@ import { PriceError } from './errors.js';
  */
 export class PullScheduler {
   private timer: TimerHandle | undefined;
-  private running = false;
+  private running: Promise<void> | undefined;
   private stopped = true;
   private attempt = 0;
 
@@ -69,10 +69,23 @@ export class PullScheduler {
     });
   }
 
-  /** One fetch-and-store; schedules what comes next. Resolves when done (tests may await it). */
-  async run(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+  /**
+   * One fetch-and-store; schedules what comes next. Resolves when done (tests may await it); while one runs, asking
+   * again gives the same run. It never rejects: a failure is reported (prices.fetch-failed) and retried.
+   */
+  run(): Promise<void> {
+    this.running ??= this.pull().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** Resolves when no run is in progress (tests await it after moving the clock). */
+  async done(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async pull(): Promise<void> {
     const { source, schedule, store, clock, events } = this.deps;
     const now = clock.now();
     const today = DateTime.fromMillis(now, { zone: schedule.timeZone }).startOf('day');
@@ -98,8 +111,6 @@ export class PullScheduler {
       this.arm(this.nextRegularRun(clock.now()));
     } catch (err) {
       this.failed(err);
-    } finally {
-      this.running = false;
     }
   }
 

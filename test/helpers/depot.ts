@@ -34,7 +34,7 @@ export async function startDepot(site: Record<string, unknown> = {}): Promise<Te
 }
 
 /** Hourly prices from `startIso` (EUR/kWh), published through the real intake (which emits prices.updated). */
-export function publishPrices(server: TestServer, startIso: string, prices: number[], minutes: 15 | 60 = 60): void {
+export async function publishPrices(server: TestServer, startIso: string, prices: number[], minutes: 15 | 60 = 60): Promise<void> {
   const start = Date.parse(startIso);
   const step = minutes * 60_000;
   const body = {
@@ -47,7 +47,7 @@ export function publishPrices(server: TestServer, startIso: string, prices: numb
   };
   const result = server.running.pricing.intake.validate({ format: 'json', body });
   if (!result.ok) throw new Error(`prices refused: ${JSON.stringify(result)}`);
-  server.running.pricing.intake.apply(result.publication, 'test');
+  await server.running.pricing.intake.apply(result.publication, 'test');
 }
 
 /** 40 hours from T0 at 0.30, with 0.05 in the hour from 01:00Z and 0.10 from 02:00Z on Tuesday. */
@@ -68,9 +68,9 @@ export async function settle(server: TestServer, stepMs = 2_000): Promise<void> 
 }
 
 /** A 60 kWh, 11 kW three-phase van identified by `token`, with a one-off target (departure in site local time). */
-export function addVan(server: TestServer, id: string, token: string, departure: string, energyKwh: number): void {
-  server.running.scheduler.upsertVehicle({ id, name: id, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });
-  server.running.scheduler.setTarget(id, { kind: 'once', departure, energyKwh });
+export async function addVan(server: TestServer, id: string, token: string, departure: string, energyKwh: number): Promise<void> {
+  await server.running.scheduler.upsertVehicle({ id, name: id, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });
+  await server.running.scheduler.setTarget(id, { kind: 'once', departure, energyKwh });
 }
 
 export const at = (iso: string) => Date.parse(iso);

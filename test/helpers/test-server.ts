@@ -1,20 +1,21 @@
-/** Starts the real product (SQLite file in a temp dir, OCPP and HTTP on port 0, 127.0.0.1) on a manual clock. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/**
+ * Starts the real product (OCPP and HTTP on port 0, 127.0.0.1) on a manual clock, on a database of its own: an
+ * SQLite file in a temp dir, or under `npm run test:postgres` a fresh PostgreSQL schema (test/helpers/test-database.ts).
+ */
 import { loadConfig, type Config } from '../../src/config.js';
 import { start, type Running } from '../../src/main.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { silentLogger, type Logger } from '../../src/platform/logger.js';
 import { hashPassword } from '../../src/ocpp/auth/password.js';
+import { testDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestServer {
   running: Running;
   clock: ManualClock;
-  dir: string;
-  dbPath: string;
+  /** The product's database; restart() reopens it, stop() drops it. */
+  database: TestDatabase;
   wsUrl: string;
-  /** Restarts the product on the same database file (what a process restart does). */
+  /** Restarts the product on the same database (what a process restart does). */
   restart(): Promise<TestServer>;
   stop(): Promise<void>;
   /** Profile 3 stores no password (the station authenticates by its certificate). */
@@ -25,35 +26,40 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]>
 
 export async function startTestServer(
   overrides: DeepPartial<Config> = {},
-  opts: { clock?: ManualClock; dir?: string; logger?: Logger } = {},
+  opts: { clock?: ManualClock; database?: TestDatabase; logger?: Logger } = {},
 ): Promise<TestServer> {
-  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'chargeplan-test-'));
-  const dbPath = join(dir, 'test.sqlite');
+  const database = opts.database ?? (await testDatabase({ file: true }));
   const clock = opts.clock ?? new ManualClock('2026-03-29T00:00:00Z');
   const config = loadConfig({}, {
-    database: { path: dbPath },
     http: { host: '127.0.0.1', port: 0 },
     ...overrides,
+    database: database.options,
     ocpp: { host: '127.0.0.1', port: 0, pingIntervalSeconds: 0, ...(overrides.ocpp ?? {}) },
     log: { level: 'silent' },
   });
-  const running = await start(config, { clock, logger: opts.logger ?? (process.env.TEST_LOG ? (await import('../../src/platform/logger.js')).createLogger({ level: process.env.TEST_LOG }) : silentLogger()) });
+  const logger = opts.logger ?? (process.env.TEST_LOG ? (await import('../../src/platform/logger.js')).createLogger({ level: process.env.TEST_LOG }) : silentLogger());
+  let running: Running;
+  try {
+    running = await start(config, { clock, logger });
+  } catch (err) {
+    if (!opts.database) await database.drop();
+    throw err;
+  }
   const server: TestServer = {
     running,
     clock,
-    dir,
-    dbPath,
+    database,
     wsUrl: `ws://127.0.0.1:${running.ports.ocpp}`,
     async restart() {
       await running.close();
-      return startTestServer(overrides, { clock, dir, ...(opts.logger ? { logger: opts.logger } : {}) });
+      return startTestServer(overrides, { clock, database, ...(opts.logger ? { logger: opts.logger } : {}) });
     },
     async stop() {
       await running.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     },
     async addStation(id, password, profile = 1) {
-      running.repositories.stations.register(
+      await running.repositories.stations.register(
         { id, passwordHash: profile === 0 || profile === 3 ? null : await hashPassword(password), securityProfile: profile },
         new Date(clock.now()).toISOString(),
       );

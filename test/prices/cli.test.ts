@@ -5,11 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runPricesCli, type CliIo } from '../../src/cli/prices.js';
 import { authenticate } from '../../src/http/auth/api-tokens.js';
 import { ManualClock } from '../../src/platform/clock.js';
-import { openDatabase } from '../../src/storage/database.js';
 import { ApiTokenRepository } from '../../src/storage/api-token-repository.js';
 import { PriceSeriesRepository } from '../../src/storage/price-series-repository.js';
 import { fixture, fixturePath } from './helpers/fixtures.js';
 import { FakeFetch } from './helpers/fake-fetch.js';
+import { testDatabase } from '../helpers/test-database.js';
 
 const ALL = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const tariff = {
@@ -59,17 +59,19 @@ describe('prices CLI', () => {
   });
 
   it('fetches a configured source into the database and creates a publisher token', async () => {
-    const db = join(dir, 'prices.sqlite');
+    const database = await testDatabase({ file: true });
+    const { url, schema, path } = database.options;
+    const db = url !== undefined ? [url, '--db-schema', schema!] : [path!];
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ prices: { zones: [{ id: 'DE-LU', currency: 'EUR', timeZone: 'Europe/Berlin' }], sources: [{ id: 'entsoe-de', kind: 'entsoe', zone: 'DE-LU', area: '10Y1001A1001A82H', token: 'x', classificationSequence: 1 }] } }));
     fake.on('https://web-api.tp.entsoe.eu/', { body: fixture('entsoe-a44-de-lu-pt15m-2026-02.xml') });
-    expect(await runPricesCli(['fetch', 'entsoe-de', '--config', join(dir, 'config.json'), '--day', '2026-02-02', '--db', db], io)).toBe(0);
+    expect(await runPricesCli(['fetch', 'entsoe-de', '--config', join(dir, 'config.json'), '--day', '2026-02-02', '--db', ...db], io)).toBe(0);
     expect(output).toContain('fetched 192 intervals from entsoe-de');
-    expect(await runPricesCli(['token', '--name', 'acme', '--zones', 'DE-LU', '--db', db], io)).toBe(0);
+    expect(await runPricesCli(['token', '--name', 'acme', '--zones', 'DE-LU', '--db', ...db], io)).toBe(0);
     const token = /cpk_\S+/.exec(output)![0];
-    const handle = openDatabase(db);
-    expect(new PriceSeriesRepository(handle, io.clock).current('DE-LU', { start: Date.parse('2026-02-02T23:00:00Z'), end: Date.parse('2026-02-03T23:00:00Z') })).toHaveLength(96);
-    expect(authenticate(`Bearer ${token}`, new ApiTokenRepository(handle), io.clock)).toMatchObject({ name: 'acme', grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: 'DE-LU' }] });
-    handle.close();
+    const handle = (await database.open()).db;
+    expect(await new PriceSeriesRepository(handle, io.clock).current('DE-LU', { start: Date.parse('2026-02-02T23:00:00Z'), end: Date.parse('2026-02-03T23:00:00Z') })).toHaveLength(96);
+    expect(await authenticate(`Bearer ${token}`, new ApiTokenRepository(handle), io.clock)).toMatchObject({ name: 'acme', grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: 'DE-LU' }] });
+    await database.drop();
   });
 
   it('prints usage for an unknown command', async () => {

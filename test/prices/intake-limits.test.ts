@@ -25,7 +25,7 @@ describe('a year of quarter-hours (finding 6)', () => {
     const res = await x.post(quarterHours('DK2', Y0, YEAR, price));
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ zones: ['DK2'], intervals: YEAR });
-    const stored = x.store.current('DK2', yearWindow);
+    const stored = await x.store.current('DK2', yearWindow);
     expect(stored).toHaveLength(YEAR);
     expect(stored.map((s) => s.pricePerKwh)).toEqual(Array.from({ length: YEAR }, (_, i) => price(i)));
     expect(stored.every((s, i) => s.start === yearWindow.start + i * 900_000 && s.end === s.start + 900_000)).toBe(true);
@@ -37,10 +37,10 @@ describe('a year of quarter-hours (finding 6)', () => {
     const changed = (i: number) => (i % 2 === 0 ? price(i) : Math.round((price(i) + 0.5) * 1e5) / 1e5);
     const res = await x.post(quarterHoursCsv('DK2', Y0, YEAR, changed), { contentType: 'text/csv' });
     expect(res.statusCode).toBe(201);
-    const stored = x.store.current('DK2', yearWindow);
+    const stored = await x.store.current('DK2', yearWindow);
     expect(stored.map((s) => s.pricePerKwh)).toEqual(Array.from({ length: YEAR }, (_, i) => changed(i)));
     // An unchanged interval adds nothing; a changed one supersedes the old value, which stays in the history.
-    const history = x.store.history('DK2', yearWindow);
+    const history = await x.store.history('DK2', yearWindow);
     expect(history).toHaveLength(YEAR + YEAR / 2);
     expect(history.filter((h) => h.superseded_by !== null)).toHaveLength(YEAR / 2);
   });
@@ -56,7 +56,7 @@ describe('caps (finding 6)', () => {
     const res = await x.post(quarterHours('DK2', Y0, TARIFF_ROWS_MAX + 1));
     expect(res.statusCode).toBe(422);
     expect(res.json().issues).toEqual([{ row: null, field: 'intervals', rule: 'too-many-rows', message: expect.stringContaining(`at most ${TARIFF_ROWS_MAX}`) }]);
-    expect(x.store.current('DK2', { start: yearWindow.start, end: yearWindow.end + 366 * 86_400_000 })).toEqual([]);
+    expect(await x.store.current('DK2', { start: yearWindow.start, end: yearWindow.end + 366 * 86_400_000 })).toEqual([]);
   });
 
   it('refuses one row more than the cap in CSV, without reading the rest', async () => {

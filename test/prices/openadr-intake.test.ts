@@ -31,20 +31,20 @@ describe('OpenADR capacity limits (finding 7)', () => {
     // Before the fix: 201 {capacityLimits: 1} and nothing stored.
     expect(res.statusCode).toBe(422);
     expect(issuesOf(res)).toEqual([{ row: null, field: 'zone', rule: 'unknown-zone', message: 'zone "NOPE" is not configured' }]);
-    expect(x.limits.limits('NOPE', DAY)).toEqual([]);
+    expect(await x.limits.limits('NOPE', DAY)).toEqual([]);
   });
 
   it('a capacity-only event needs the publisher’s grant over its zone', async () => {
-    const res = await postEvent(event([limit(22)]), '?zone=DK2', x.token(['DK1']));
+    const res = await postEvent(event([limit(22)]), '?zone=DK2', await x.token(['DK1']));
     expect(res.statusCode).toBe(403);
-    expect(x.limits.limits('DK2', DAY)).toEqual([]);
+    expect(await x.limits.limits('DK2', DAY)).toEqual([]);
   });
 
   it('a capacity-only event for a zone of the publisher is stored, as its 201 says', async () => {
-    const res = await postEvent(event([limit(22)]), '?zone=DK2', x.token(['DK2']));
+    const res = await postEvent(event([limit(22)]), '?zone=DK2', await x.token(['DK2']));
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ zones: ['DK2'], intervals: 0, capacityLimits: 1, publicationIds: [] });
-    expect(x.limits.limits('DK2', DAY)).toEqual([{ start: Date.parse('2025-10-26T06:00:00Z'), end: Date.parse('2025-10-26T07:00:00Z'), direction: 'import', limitKw: 22 }]);
+    expect(await x.limits.limits('DK2', DAY)).toEqual([{ start: Date.parse('2025-10-26T06:00:00Z'), end: Date.parse('2025-10-26T07:00:00Z'), direction: 'import', limitKw: 22 }]);
   });
 
   it.each<[string, unknown, string | undefined, string]>([
@@ -59,7 +59,7 @@ describe('OpenADR capacity limits (finding 7)', () => {
     expect(res.statusCode).toBe(422);
     const issues = issuesOf(res);
     expect(issues).toEqual([{ row: 1, field: 'IMPORT_CAPACITY_LIMIT', rule, message: expect.stringContaining('intervals[0] IMPORT_CAPACITY_LIMIT') }]);
-    expect(x.limits.limits('DK2', DAY)).toEqual([]);
+    expect(await x.limits.limits('DK2', DAY)).toEqual([]);
   });
 
   it('a bad limit next to good prices refuses the whole event', async () => {
@@ -67,12 +67,12 @@ describe('OpenADR capacity limits (finding 7)', () => {
     const res = await postEvent(body, '?zone=DK2&currency=EUR');
     expect(res.statusCode).toBe(422);
     expect(issuesOf(res)).toMatchObject([{ row: 1, field: 'EXPORT_CAPACITY_LIMIT', rule: 'out-of-bounds' }]);
-    expect(x.store.current('DK2', DAY)).toEqual([]);
+    expect(await x.store.current('DK2', DAY)).toEqual([]);
   });
 
   it(`takes the maximum itself (${CAPACITY_LIMIT_MAX_KW} kW), in W too`, async () => {
     expect((await postEvent(event([limit(CAPACITY_LIMIT_MAX_KW)]), '?zone=DK2')).statusCode).toBe(201);
     expect((await postEvent(event([limit(11_000)], 'W'), '?zone=DK2')).statusCode).toBe(201);
-    expect(x.limits.limits('DK2', DAY)).toMatchObject([{ limitKw: 11 }]);
+    expect(await x.limits.limits('DK2', DAY)).toMatchObject([{ limitKw: 11 }]);
   });
 });

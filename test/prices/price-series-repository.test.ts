@@ -1,35 +1,28 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/storage/database.js';
+import type { Storage } from '../../src/storage/database.js';
 import { PriceSeriesRepository } from '../../src/storage/price-series-repository.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { parseEntsoeCsv } from '../../src/prices/sources/csv-entsoe.js';
 import type { PriceSeries } from '../../src/domain/prices.js';
 import { fixture } from './helpers/fixtures.js';
+import { testDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const t = (iso: string) => Date.parse(iso);
 const M = 60_000;
 
-describe('PriceSeriesRepository on a real SQLite file', () => {
-  let dir: string;
-  let path: string;
-  let db: Db;
+describe('PriceSeriesRepository on a real database (an SQLite file, or PostgreSQL)', () => {
+  let database: TestDatabase;
+  let storage: Storage;
   let clock: ManualClock;
   let repo: PriceSeriesRepository;
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'prices-'));
-    path = join(dir, 'test.sqlite');
-    db = openDatabase(path);
+  beforeEach(async () => {
+    database = await testDatabase({ file: true });
+    storage = await database.open();
     clock = new ManualClock('2025-10-01T12:00:00Z');
-    repo = new PriceSeriesRepository(db, clock);
+    repo = new PriceSeriesRepository(storage.db, clock);
   });
-  afterEach(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => database.drop());
 
   const series = (source: string, fetchedAt: string, intervals: Array<[string, number, number]>, zone = 'DK1', currency = 'EUR'): PriceSeries => ({
     zone,
@@ -38,25 +31,25 @@ describe('PriceSeriesRepository on a real SQLite file', () => {
     provenance: { source, fetchedAt: t(fetchedAt), kind: 'final' },
   });
 
-  it('serves a real month after a restart, with provenance', () => {
+  it('serves a real month after a restart, with provenance', async () => {
     const dk1 = parseEntsoeCsv(fixture('entsoe_DK1_2025-09-30_to_2025-10-31_PT15M_slice.csv'), { source: 'entsoe-dk1', fetchedAt: t('2025-10-31T12:00:00Z'), kind: 'final' });
-    repo.save(dk1);
-    db.close();
-    db = openDatabase(path);
-    const reopened = new PriceSeriesRepository(db, clock);
-    const day = reopened.current('DK1', { start: t('2025-10-25T22:00:00Z'), end: t('2025-10-26T23:00:00Z') });
+    await repo.save(dk1);
+    await storage.close();
+    storage = await database.open();
+    const reopened = new PriceSeriesRepository(storage.db, clock);
+    const day = await reopened.current('DK1', { start: t('2025-10-25T22:00:00Z'), end: t('2025-10-26T23:00:00Z') });
     expect(day).toHaveLength(100);
     expect(day[0]).toEqual({ start: t('2025-10-25T22:00:00Z'), end: t('2025-10-25T22:15:00Z'), pricePerKwh: dk1[0]!.intervals.find((i) => i.start === t('2025-10-25T22:00:00Z'))!.pricePerKwh, source: 'entsoe-dk1', fetchedAt: t('2025-10-31T12:00:00Z'), kind: 'final' });
-    expect(reopened.lastFetchedAt('DK1')).toBe(t('2025-10-31T12:00:00Z'));
-    expect(reopened.lastFetchedAt('DK2')).toBeUndefined();
+    expect(await reopened.lastFetchedAt('DK1')).toBe(t('2025-10-31T12:00:00Z'));
+    expect(await reopened.lastFetchedAt('DK2')).toBeUndefined();
   });
 
-  it('lets a newer publication replace an older one and keeps the history', () => {
-    repo.save([series('a', '2025-10-01T11:00:00Z', [['2025-10-02T00:00:00Z', 60, 0.1], ['2025-10-02T01:00:00Z', 60, 0.2]])]);
-    repo.save([series('b', '2025-10-01T12:00:00Z', [['2025-10-02T01:00:00Z', 60, 0.25]])], 'acme');
+  it('lets a newer publication replace an older one and keeps the history', async () => {
+    await repo.save([series('a', '2025-10-01T11:00:00Z', [['2025-10-02T00:00:00Z', 60, 0.1], ['2025-10-02T01:00:00Z', 60, 0.2]])]);
+    await repo.save([series('b', '2025-10-01T12:00:00Z', [['2025-10-02T01:00:00Z', 60, 0.25]])], 'acme');
     const window = { start: t('2025-10-02T00:00:00Z'), end: t('2025-10-02T02:00:00Z') };
-    expect(repo.current('DK1', window).map((i) => [i.source, i.pricePerKwh])).toEqual([['a', 0.1], ['b', 0.25]]);
-    const history = repo.history('DK1', window);
+    expect((await repo.current('DK1', window)).map((i) => [i.source, i.pricePerKwh])).toEqual([['a', 0.1], ['b', 0.25]]);
+    const history = await repo.history('DK1', window);
     expect(history.map((h) => [h.start_utc, h.price_per_kwh, h.superseded_by === null, h.publisher])).toEqual([
       ['2025-10-02T00:00:00.000Z', 0.1, true, null],
       ['2025-10-02T01:00:00.000Z', 0.2, false, null],
@@ -64,10 +57,10 @@ describe('PriceSeriesRepository on a real SQLite file', () => {
     ]);
   });
 
-  it('keeps the uncovered quarters of an hour that one new quarter-hour replaces', () => {
-    repo.save([series('a', '2025-10-01T11:00:00Z', [['2025-10-02T00:00:00Z', 60, 0.1]])]);
-    repo.save([series('b', '2025-10-01T12:00:00Z', [['2025-10-02T00:15:00Z', 15, 0.4]])]);
-    const current = repo.current('DK1', { start: t('2025-10-02T00:00:00Z'), end: t('2025-10-02T01:00:00Z') });
+  it('keeps the uncovered quarters of an hour that one new quarter-hour replaces', async () => {
+    await repo.save([series('a', '2025-10-01T11:00:00Z', [['2025-10-02T00:00:00Z', 60, 0.1]])]);
+    await repo.save([series('b', '2025-10-01T12:00:00Z', [['2025-10-02T00:15:00Z', 15, 0.4]])]);
+    const current = await repo.current('DK1', { start: t('2025-10-02T00:00:00Z'), end: t('2025-10-02T01:00:00Z') });
     expect(current.map((i) => [new Date(i.start).toISOString().slice(11, 16), (i.end - i.start) / M, i.pricePerKwh, i.source])).toEqual([
       ['00:00', 15, 0.1, 'a'],
       ['00:15', 15, 0.4, 'b'],
@@ -75,20 +68,20 @@ describe('PriceSeriesRepository on a real SQLite file', () => {
     ]);
   });
 
-  it('adds no history for an unchanged re-fetch, but records that it was fetched', () => {
+  it('adds no history for an unchanged re-fetch, but records that it was fetched', async () => {
     const s = series('a', '2025-10-01T11:00:00Z', [['2025-10-02T00:00:00Z', 60, 0.1]]);
-    repo.save([s]);
-    repo.save([{ ...s, provenance: { ...s.provenance, fetchedAt: t('2025-10-01T13:00:00Z') } }]);
-    expect(repo.history('DK1', { start: t('2025-10-02T00:00:00Z'), end: t('2025-10-02T01:00:00Z') })).toHaveLength(1);
-    expect(repo.lastFetchedAt('DK1')).toBe(t('2025-10-01T13:00:00Z'));
+    await repo.save([s]);
+    await repo.save([{ ...s, provenance: { ...s.provenance, fetchedAt: t('2025-10-01T13:00:00Z') } }]);
+    expect(await repo.history('DK1', { start: t('2025-10-02T00:00:00Z'), end: t('2025-10-02T01:00:00Z') })).toHaveLength(1);
+    expect(await repo.lastFetchedAt('DK1')).toBe(t('2025-10-01T13:00:00Z'));
   });
 
-  it('applies a batch whole or not at all', () => {
-    repo.save([series('a', '2025-10-01T11:00:00Z', [['2025-10-02T00:00:00Z', 60, 0.1]])]);
+  it('applies a batch whole or not at all', async () => {
+    await repo.save([series('a', '2025-10-01T11:00:00Z', [['2025-10-02T00:00:00Z', 60, 0.1]])]);
     const good = series('b', '2025-10-01T12:00:00Z', [['2025-10-02T00:00:00Z', 60, 0.3]]);
     const wrongCurrency = series('b', '2025-10-01T12:00:00Z', [['2025-10-02T01:00:00Z', 60, 0.3]], 'DK1', 'DKK');
-    expect(() => repo.save([good, wrongCurrency])).toThrow(expect.objectContaining({ code: 'PRICES_CURRENCY_MISMATCH' }));
-    expect(repo.current('DK1', { start: t('2025-10-02T00:00:00Z'), end: t('2025-10-02T02:00:00Z') }).map((i) => i.pricePerKwh)).toEqual([0.1]);
-    expect(repo.lastFetchedAt('DK1')).toBe(t('2025-10-01T11:00:00Z'));
+    await expect(repo.save([good, wrongCurrency])).rejects.toThrow(expect.objectContaining({ code: 'PRICES_CURRENCY_MISMATCH' }));
+    expect((await repo.current('DK1', { start: t('2025-10-02T00:00:00Z'), end: t('2025-10-02T02:00:00Z') })).map((i) => i.pricePerKwh)).toEqual([0.1]);
+    expect(await repo.lastFetchedAt('DK1')).toBe(t('2025-10-01T11:00:00Z'));
   });
 });

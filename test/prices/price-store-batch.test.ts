@@ -3,27 +3,20 @@
  * finding 6) and any other series one interval at a time. Both must leave the same current prices: random
  * publications of hours and quarter-hours with gaps, seeded, applied both ways to two databases.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PriceInterval } from '../../src/domain/prices.js';
 import { ManualClock } from '../../src/platform/clock.js';
-import { openDatabase, type Db } from '../../src/storage/database.js';
 import { PriceSeriesRepository } from '../../src/storage/price-series-repository.js';
+import { testDatabase, type TestDatabase } from '../helpers/test-database.js';
 
-const dirs: string[] = [];
-const dbs: Db[] = [];
-afterEach(() => {
-  dbs.splice(0).forEach((d) => d.close());
-  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+const databases: TestDatabase[] = [];
+afterEach(async () => {
+  for (const d of databases.splice(0)) await d.drop();
 });
-function store(clock: ManualClock): PriceSeriesRepository {
-  const dir = mkdtempSync(join(tmpdir(), 'price-batch-'));
-  dirs.push(dir);
-  const db = openDatabase(join(dir, 'db.sqlite'));
-  dbs.push(db);
-  return new PriceSeriesRepository(db, clock);
+async function store(clock: ManualClock): Promise<PriceSeriesRepository> {
+  const database = await testDatabase({ file: true });
+  databases.push(database);
+  return new PriceSeriesRepository((await database.open()).db, clock);
 }
 
 function seeded(seed: number): () => number {
@@ -55,22 +48,22 @@ function publication(rnd: () => number): PriceInterval[] {
 }
 
 describe('the price store: set-wise and one by one agree', () => {
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i: 30 random publications leave the same current prices', (seed) => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i: 30 random publications leave the same current prices', async (seed) => {
     const clock = new ManualClock('2025-03-01T00:00:00Z');
-    const batched = store(clock);
-    const single = store(clock);
+    const batched = await store(clock);
+    const single = await store(clock);
     const rnd = seeded(seed);
     const window = { start: T0 - 86_400_000, end: T0 + 5 * 86_400_000 };
     for (let p = 0; p < 30; p++) {
       const intervals = publication(rnd);
       const provenance = { source: `s${p}`, fetchedAt: clock.now(), kind: 'final' as const };
-      batched.save([{ zone: 'Z', currency: 'EUR', intervals, provenance }]);
+      await batched.save([{ zone: 'Z', currency: 'EUR', intervals, provenance }]);
       // Reversed, the series is not in time order: the store takes it one interval at a time.
-      single.save([{ zone: 'Z', currency: 'EUR', intervals: [...intervals].reverse(), provenance }]);
+      await single.save([{ zone: 'Z', currency: 'EUR', intervals: [...intervals].reverse(), provenance }]);
       clock.advance(60_000);
-      expect(prices(batched.current('Z', window))).toEqual(prices(single.current('Z', window)));
+      expect(prices(await batched.current('Z', window))).toEqual(prices(await single.current('Z', window)));
     }
-    const current = batched.current('Z', window);
+    const current = await batched.current('Z', window);
     expect(current.every((c, i) => i === 0 || current[i - 1]!.end <= c.start)).toBe(true);
   });
 });

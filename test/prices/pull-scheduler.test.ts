@@ -6,11 +6,12 @@ import { backoffDelay, seededRandom } from '../../src/prices/backoff.js';
 import { PullScheduler } from '../../src/prices/pull-scheduler.js';
 import { EntsoeSource } from '../../src/prices/sources/entsoe-a44.js';
 import { PullSchedule } from '../../src/prices/tariff-config.js';
-import { openDatabase, type Db } from '../../src/storage/database.js';
+import type { Storage } from '../../src/storage/database.js';
 import { PriceSeriesRepository } from '../../src/storage/price-series-repository.js';
 import type { PriceEvents } from '../../src/domain/prices.js';
 import { fixture } from './helpers/fixtures.js';
 import { FakeFetch, type FakeResponse } from './helpers/fake-fetch.js';
+import { openTestStorage } from '../helpers/test-database.js';
 
 const t = (iso: string) => Date.parse(iso);
 const M = 60_000;
@@ -35,25 +36,25 @@ describe('backoff with jitter', () => {
 });
 
 describe('PullScheduler', () => {
-  let db: Db;
+  let storage: Storage;
   let clock: ManualClock;
   let store: PriceSeriesRepository;
   let events: TypedEvents<PriceEvents>;
   let failures: Array<PriceEvents['prices.fetch-failed']>;
   let updates: Array<PriceEvents['prices.updated']>;
 
-  beforeEach(() => {
-    db = openDatabase(':memory:');
+  beforeEach(async () => {
+    storage = await openTestStorage();
     // 12:50 CET on Monday 2 February 2026: the day-ahead results for the 3rd are due around 12:45.
     clock = new ManualClock('2026-02-02T11:50:00Z');
-    store = new PriceSeriesRepository(db, clock);
+    store = new PriceSeriesRepository(storage.db, clock);
     events = new TypedEvents<PriceEvents>();
     failures = [];
     updates = [];
     events.on('prices.fetch-failed', (e) => failures.push(e));
     events.on('prices.updated', (e) => updates.push(e));
   });
-  afterEach(() => db.close());
+  afterEach(() => storage.close());
 
   function scheduler(responses: Array<FakeResponse | Error>, seed = 1) {
     const xml = fixture('entsoe-a44-de-lu-pt15m-2026-02.xml');
@@ -64,10 +65,8 @@ describe('PullScheduler', () => {
     return { fake, pull: new PullScheduler({ source, schedule, store, clock, random: seededRandom(seed), events }) };
   }
 
-  /** Lets the fetch promise chain of a run settle (fake fetch resolves on the microtask queue; no real time). */
-  const settle = async () => {
-    for (let i = 0; i < 20; i++) await Promise.resolve();
-  };
+  /** Lets the run the clock started finish (fake fetch resolves on the microtask queue; the store is awaited). */
+  const settle = (pull: PullScheduler) => pull.done();
 
   it('computes the next run in local time across a DST change', () => {
     const { pull } = scheduler([]);
@@ -81,7 +80,7 @@ describe('PullScheduler', () => {
     const { pull, fake } = scheduler([new Error('ECONNRESET'), { status: 503, body: '' }]);
     pull.start();
     clock.advance(0); // the start-up run
-    await settle();
+    await settle(pull);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ source: 'entsoe-de', code: 'PRICES_FETCH_FAILED', attempt: 1 });
     const d1 = failures[0]!.retryAt - clock.now();
@@ -89,21 +88,21 @@ describe('PullScheduler', () => {
     expect(d1).toBeLessThanOrEqual(2 * M);
 
     clock.set(failures[0]!.retryAt);
-    await settle();
+    await settle(pull);
     expect(failures[1]).toMatchObject({ code: 'PRICES_HTTP_STATUS', attempt: 2 });
     clock.set(failures[1]!.retryAt);
-    await settle();
+    await settle(pull);
     // Before 13:00 CET only today is required: the sample covers today and tomorrow, so this run succeeds.
     expect(updates).toEqual([{ zone: 'DE-LU', source: 'entsoe-de', start: t('2026-02-01T23:00:00Z'), end: t('2026-02-03T23:00:00Z'), intervals: 192 }]);
-    expect(store.current('DE-LU', { start: t('2026-02-02T23:00:00Z'), end: t('2026-02-03T23:00:00Z') })).toHaveLength(96);
+    expect(await store.current('DE-LU', { start: t('2026-02-02T23:00:00Z'), end: t('2026-02-03T23:00:00Z') })).toHaveLength(96);
 
     // Next is the regular 13:00 run, then tomorrow's: nothing in between.
     const requests = fake.requests.length;
     clock.set('2026-02-02T12:00:00Z');
-    await settle();
+    await settle(pull);
     expect(fake.requests.length).toBe(requests + 1);
     clock.set('2026-02-03T11:59:00Z');
-    await settle();
+    await settle(pull);
     expect(fake.requests.length).toBe(requests + 1);
     pull.stop();
     expect(clock.pendingTimers()).toBe(0);
@@ -121,10 +120,10 @@ describe('PullScheduler', () => {
     const { pull } = scheduler([{ status: 401, body: '' }, { body: ACK }]);
     pull.start();
     clock.advance(0);
-    await settle();
+    await settle(pull);
     expect(failures[0]).toMatchObject({ code: 'PRICES_AUTH_FAILED', retryAt: t('2026-02-02T12:00:00Z') });
     clock.set('2026-02-02T12:00:00Z');
-    await settle();
+    await settle(pull);
     expect(failures[1]).toMatchObject({ code: 'PRICES_NOT_PUBLISHED', attempt: 1 });
     expect(failures[1]!.retryAt).toBeLessThanOrEqual(clock.now() + 2 * M);
     pull.stop();
@@ -133,18 +132,18 @@ describe('PullScheduler', () => {
   it('uses the same delays for the same seed and different ones for another seed', async () => {
     const delays = async (seed: number) => {
       failures.length = 0;
-      db.close();
-      db = openDatabase(':memory:');
+      await storage.close();
+      storage = await openTestStorage();
       clock = new ManualClock('2026-02-02T08:00:00Z');
-      store = new PriceSeriesRepository(db, clock);
+      store = new PriceSeriesRepository(storage.db, clock);
       const outage = Array.from({ length: 3 }, () => ({ status: 503, body: '' }));
       const { pull } = scheduler(outage, seed);
       pull.start();
       clock.advance(0);
-      await settle();
+      await settle(pull);
       for (let i = 0; i < 2; i++) {
         clock.set(failures.at(-1)!.retryAt);
-        await settle();
+        await settle(pull);
       }
       pull.stop();
       return failures.map((f) => f.retryAt - t('2026-02-02T08:00:00Z'));

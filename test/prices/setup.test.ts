@@ -3,12 +3,12 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { TypedEvents } from '../../src/platform/events.js';
 import { seededRandom } from '../../src/prices/backoff.js';
 import { createPricing, parsePricesConfig } from '../../src/prices/setup.js';
-import { openDatabase } from '../../src/storage/database.js';
 import { CapacityLimitRepository } from '../../src/storage/price-capacity-limit-repository.js';
 import { PriceSeriesRepository } from '../../src/storage/price-series-repository.js';
 import type { PriceEvents } from '../../src/domain/prices.js';
 import { fixture, fixtureJson } from './helpers/fixtures.js';
 import { FakeFetch } from './helpers/fake-fetch.js';
+import { openTestStorage } from '../helpers/test-database.js';
 
 const config = {
   zones: [
@@ -35,7 +35,7 @@ describe('wiring the price layer from config', () => {
   it('fills defaults, builds every source and runs their schedules into the store', async () => {
     const parsed = parsePricesConfig(config);
     expect(parsed.zones[0]).toMatchObject({ maxAgeMinutes: 36 * 60, minPerKwh: -1, maxPerKwh: 5 });
-    const db = openDatabase(':memory:');
+    const { db, close } = await openTestStorage();
     const clock = new ManualClock('2026-02-02T11:50:00Z');
     const events = new TypedEvents<PriceEvents>();
     const fake = new FakeFetch()
@@ -46,20 +46,23 @@ describe('wiring the price layer from config', () => {
     const stale: Array<PriceEvents['prices.stale']> = [];
     events.on('prices.stale', (e) => stale.push(e));
     pricing.start();
+    await pricing.freshness.done(); // the start-up check, before any fetch has stored anything
     clock.advance(0);
     expect(await updated).toMatchObject({ source: 'entsoe-de', intervals: 192 });
-    const slots = pricing.sitePrices.effective('home', { start: Date.parse('2026-02-02T16:00:00Z'), end: Date.parse('2026-02-02T17:00:00Z') }, 15 * 60_000);
+    await Promise.all(pricing.schedulers.map((s) => s.done()));
+    const slots = await pricing.sitePrices.effective('home', { start: Date.parse('2026-02-02T16:00:00Z'), end: Date.parse('2026-02-02T17:00:00Z') }, 15 * 60_000);
     expect(slots).toHaveLength(4);
     expect(slots.every((s) => s.kind === 'final' && s.gridFee === 0.14 && s.taxes.Stromsteuer === 0.0205)).toBe(true);
     // The freshness watch reported both zones at start-up (no data yet) without anyone asking for prices; the
     // fetches made them fresh, so later ticks stay quiet.
     expect(stale.map((e) => [e.zone, e.lastFetchedAt])).toEqual([['DE-LU', undefined], ['AT', undefined]]);
     clock.advance(30 * 60_000);
+    await pricing.freshness.done();
     expect(stale).toHaveLength(2);
-    expect(() => pricing.sitePrices.effective('office', { start: 0, end: 900_000 }, 900_000)).toThrow(expect.objectContaining({ code: 'TARIFF_INVALID' }));
+    await expect(pricing.sitePrices.effective('office', { start: 0, end: 900_000 }, 900_000)).rejects.toThrow(expect.objectContaining({ code: 'TARIFF_INVALID' }));
     pricing.stop();
     expect(clock.pendingTimers()).toBe(0);
-    db.close();
+    await close();
   });
 
   it('lists what is wrong with a config', () => {

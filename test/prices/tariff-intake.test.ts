@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { Value } from '@sinclair/typebox/value';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,13 +10,13 @@ import { silentLogger } from '../../src/platform/logger.js';
 import { PriceIntake } from '../../src/prices/intake.js';
 import { parseEntsoeCsv } from '../../src/prices/sources/csv-entsoe.js';
 import { PriceZoneConfig } from '../../src/prices/tariff-config.js';
-import { openDatabase, type Db } from '../../src/storage/database.js';
 import { ApiTokenRepository } from '../../src/storage/api-token-repository.js';
 import { CapacityLimitRepository } from '../../src/storage/price-capacity-limit-repository.js';
 import { PriceSeriesRepository } from '../../src/storage/price-series-repository.js';
 import { TypedEvents } from '../../src/platform/events.js';
 import type { PriceEvents } from '../../src/domain/prices.js';
 import { fixture, fixtureJson } from './helpers/fixtures.js';
+import { testDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const t = (iso: string) => Date.parse(iso);
 const DAY = { start: t('2025-10-25T22:00:00Z'), end: t('2025-10-26T23:00:00Z') }; // 2025-10-26 in Copenhagen, 25 h
@@ -41,8 +38,7 @@ const csvBody = (zone = 'DK1') =>
   ['zone,currency,resolution,start,end,price_per_kwh', ...realDay().map((i) => `${zone},EUR,PT15M,${local(i.start)},${local(i.end)},${i.pricePerKwh}`)].join('\n') + '\n';
 
 describe('push intake through the real app', () => {
-  let dir: string;
-  let db: Db;
+  let database: TestDatabase;
   let app: FastifyInstance;
   let clock: ManualClock;
   let store: PriceSeriesRepository;
@@ -53,8 +49,8 @@ describe('push intake through the real app', () => {
   let anyZoneToken: string;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'intake-'));
-    db = openDatabase(join(dir, 'db.sqlite'));
+    database = await testDatabase({ file: true });
+    const { db } = await database.open();
     clock = new ManualClock('2025-10-25T12:00:00Z');
     store = new PriceSeriesRepository(db, clock);
     tokens = new ApiTokenRepository(db);
@@ -67,13 +63,12 @@ describe('push intake through the real app', () => {
     events = new TypedEvents<PriceEvents>();
     const intake = new PriceIntake({ zones, store, limits, clock, events });
     app = await buildApp({ clock, logger: silentLogger(), stations: { connectedCount: () => 0, isConnected: () => false }, tariffs: { intake, tokens, clock } });
-    dk1Token = issueApiToken(tokens, clock, { name: 'acme', grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: 'DK1' }] }).token;
-    anyZoneToken = issueApiToken(tokens, clock, { name: 'utility', grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: '*' }] }).token;
+    dk1Token = (await issueApiToken(tokens, clock, { name: 'acme', grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: 'DK1' }] })).token;
+    anyZoneToken = (await issueApiToken(tokens, clock, { name: 'utility', grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: '*' }] })).token;
   });
   afterEach(async () => {
     await app.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+    await database.drop();
   });
 
   const post = (body: unknown, token: string | undefined = dk1Token, contentType = 'application/json', url = '/api/v1/tariffs') =>
@@ -92,9 +87,9 @@ describe('push intake through the real app', () => {
       expect(res.statusCode).toBe(201);
       expect(await updated).toEqual({ zone: 'DK1', source: 'push:acme', start: DAY.start, end: DAY.end, intervals: 100 });
       expect(res.json()).toMatchObject({ zones: ['DK1'], intervals: 100, capacityLimits: 0 });
-      expect(stored()).toHaveLength(100);
-      expect(stored().map((i) => i.pricePerKwh)).toEqual(realDay().map((i) => i.pricePerKwh));
-      expect(stored()[0]).toMatchObject({ source: 'push:acme', fetchedAt: clock.now(), kind: 'final' });
+      expect(await stored()).toHaveLength(100);
+      expect((await stored()).map((i) => i.pricePerKwh)).toEqual(realDay().map((i) => i.pricePerKwh));
+      expect((await stored())[0]).toMatchObject({ source: 'push:acme', fetchedAt: clock.now(), kind: 'final' });
     });
 
     it('our CSV, and a newer publication of one interval replaces it with history kept', async () => {
@@ -103,9 +98,9 @@ describe('push intake through the real app', () => {
       const first = realDay()[0]!;
       const update = `zone,currency,resolution,start,end,price_per_kwh\nDK1,EUR,PT15M,${local(first.start)},${local(first.end)},0.5\n`;
       expect((await post(update, dk1Token, 'text/csv')).statusCode).toBe(201);
-      expect(stored()[0]).toMatchObject({ pricePerKwh: 0.5, fetchedAt: clock.now() });
-      expect(stored()).toHaveLength(100);
-      expect(store.history('DK1', { start: first.start, end: first.end }).map((h) => h.price_per_kwh)).toEqual([first.pricePerKwh, 0.5]);
+      expect((await stored())[0]).toMatchObject({ pricePerKwh: 0.5, fetchedAt: clock.now() });
+      expect(await stored()).toHaveLength(100);
+      expect((await store.history('DK1', { start: first.start, end: first.end })).map((h) => h.price_per_kwh)).toEqual([first.pricePerKwh, 0.5]);
     });
 
     it('an OpenADR 3 Event (the real sample), and a capacity limit in it becomes a site limit', async () => {
@@ -113,7 +108,7 @@ describe('push intake through the real app', () => {
       const url = '/api/v1/tariffs/openadr3/events?zone=DK2&currency=EUR';
       const res = await post(event, anyZoneToken, 'application/json', url);
       expect(res.statusCode).toBe(201);
-      expect(store.current('DK2', { start: t('2023-06-15T00:00:00Z'), end: t('2023-06-16T00:00:00Z') })).toMatchObject([
+      expect(await store.current('DK2', { start: t('2023-06-15T00:00:00Z'), end: t('2023-06-16T00:00:00Z') })).toMatchObject([
         { start: t('2023-06-15T09:30:00Z'), end: t('2023-06-15T10:30:00Z'), pricePerKwh: 0.17, source: 'push:utility' },
       ]);
       const withLimit = {
@@ -122,7 +117,7 @@ describe('push intake through the real app', () => {
         intervals: [{ id: 0, payloads: [{ type: 'PRICE', values: [0.2] }, { type: 'IMPORT_CAPACITY_LIMIT', values: [22] }] }],
       };
       expect((await post(withLimit, anyZoneToken, 'application/json', url)).json()).toMatchObject({ capacityLimits: 1 });
-      expect(limits.limits('DK2', { start: t('2023-06-16T00:00:00Z'), end: t('2023-06-17T00:00:00Z') })).toEqual([
+      expect(await limits.limits('DK2', { start: t('2023-06-16T00:00:00Z'), end: t('2023-06-17T00:00:00Z') })).toEqual([
         { start: t('2023-06-16T09:30:00Z'), end: t('2023-06-16T10:30:00Z'), direction: 'import', limitKw: 22 },
       ]);
     });
@@ -132,7 +127,7 @@ describe('push intake through the real app', () => {
     const rejected = async (body: unknown, contentType = 'application/json', token = anyZoneToken) => {
       const res = await post(body, token, contentType);
       expect(res.statusCode).toBe(422);
-      expect(stored()).toEqual([]);
+      expect(await stored()).toEqual([]);
       const json = res.json() as { code: string; issues: Array<{ row: number | null; field: string; rule: string }> };
       expect(json.code).toBe('TARIFF_REJECTED');
       return json.issues.map(({ row, field, rule }) => ({ row, field, rule }));
@@ -193,12 +188,12 @@ describe('push intake through the real app', () => {
 
     it('several problems at once, each listed, and an earlier publication stays untouched', async () => {
       expect((await post(jsonBody(), dk1Token)).statusCode).toBe(201);
-      const before = stored();
+      const before = await stored();
       const bad = withIntervals((xs) => xs.map((x, i) => (i === 1 ? { ...x, price: 0.1 } : i === 3 ? { ...x, price: null } : i === 9 ? { ...x, end: x.end.slice(0, 19) } : x)));
       const res = await post(bad, dk1Token);
       expect(res.statusCode).toBe(422);
       expect((res.json() as { issues: unknown[] }).issues.map((i) => (i as { row: number }).row)).toEqual([4, 10]);
-      expect(stored()).toEqual(before);
+      expect(await stored()).toEqual(before);
     });
 
     it('a CSV without our columns', async () => {
@@ -210,25 +205,25 @@ describe('push intake through the real app', () => {
     it('refuses a missing, unknown or expired token with 401', async () => {
       expect((await post(jsonBody(), '')).statusCode).toBe(401);
       expect((await post(jsonBody(), dk1Token.slice(0, -2) + 'xx')).statusCode).toBe(401);
-      const { token } = issueApiToken(tokens, clock, { name: 'old', expiresAt: clock.now() + 1000, grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: 'DK1' }] });
+      const { token } = await issueApiToken(tokens, clock, { name: 'old', expiresAt: clock.now() + 1000, grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: 'DK1' }] });
       expect((await post(jsonBody(), token)).statusCode).toBe(201);
       clock.advance(1000);
       expect((await post(jsonBody(), token)).json()).toEqual({ code: 'AUTH_INVALID', message: 'the API token is not valid' });
-      expect(tokens.list().every((r) => /^[0-9a-f]{64}$/.test(r.secretSha256) && !token.includes(r.secretSha256))).toBe(true);
+      expect((await tokens.list()).every((r) => /^[0-9a-f]{64}$/.test(r.secretSha256) && !token.includes(r.secretSha256))).toBe(true);
     });
 
     it('refuses a token without the tariff-publisher role with 403', async () => {
       // A role issue 6 will add; stored directly because this issue's code knows only tariff-publisher.
       const secret = 'a'.repeat(43);
-      tokens.create({ id: '0123456789abcdef', name: 'fleet', secretSha256: createHash('sha256').update(secret).digest('hex'), createdAt: clock.now(), grants: [{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: '*' }] });
+      await tokens.create({ id: '0123456789abcdef', name: 'fleet', secretSha256: createHash('sha256').update(secret).digest('hex'), createdAt: clock.now(), grants: [{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: '*' }] });
       const res = await post(jsonBody(), `cpk_0123456789abcdef_${secret}`);
       expect(res.statusCode).toBe(403);
       expect(res.json().message).toMatch(/tariff-publisher/);
-      const { token } = issueApiToken(tokens, clock, { name: 'nobody', grants: [] });
+      const { token } = await issueApiToken(tokens, clock, { name: 'nobody', grants: [] });
       const forbidden = await post(jsonBody(), token);
       expect(forbidden.statusCode).toBe(403);
       expect(forbidden.json()).toMatchObject({ code: 'AUTH_FORBIDDEN' });
-      expect(stored()).toEqual([]);
+      expect(await stored()).toEqual([]);
     });
 
     it('refuses a zone outside the token’s scope with 403, even when the batch is also invalid', async () => {
@@ -237,9 +232,9 @@ describe('push intake through the real app', () => {
       expect(res.json().message).toMatch(/DK2/);
       const mixed = csvBody('DK1') + csvBody('DK2').split('\n').slice(1).join('\n');
       expect((await post(mixed, dk1Token, 'text/csv')).statusCode).toBe(403);
-      expect(stored('DK2')).toEqual([]);
+      expect(await stored('DK2')).toEqual([]);
       expect((await post(mixed, anyZoneToken, 'text/csv')).statusCode).toBe(201);
-      expect(stored('DK2')).toHaveLength(100);
+      expect(await stored('DK2')).toHaveLength(100);
     });
   });
 

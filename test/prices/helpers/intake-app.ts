@@ -1,10 +1,7 @@
 /**
- * The tariff push intake on the real app (buildApp with the intake, a real SQLite file, real tokens) for the tests of
+ * The tariff push intake on the real app (buildApp with the intake, a real database, real tokens) for the tests of
  * issue 20 (OpenADR capacity limits, caps, linear intake). Zones: DK1 (EUR, -0.5..3 per kWh), DK2 (EUR), acme-flex (DKK).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../../src/http/app.js';
@@ -13,10 +10,11 @@ import { ManualClock } from '../../../src/platform/clock.js';
 import { silentLogger } from '../../../src/platform/logger.js';
 import { PriceIntake } from '../../../src/prices/intake.js';
 import { PriceZoneConfig } from '../../../src/prices/tariff-config.js';
-import { openDatabase, type Db } from '../../../src/storage/database.js';
+import type { Db } from '../../../src/storage/database.js';
 import { ApiTokenRepository } from '../../../src/storage/api-token-repository.js';
 import { CapacityLimitRepository } from '../../../src/storage/price-capacity-limit-repository.js';
 import { PriceSeriesRepository } from '../../../src/storage/price-series-repository.js';
+import { testDatabase } from '../../helpers/test-database.js';
 
 export interface IntakeApp {
   app: FastifyInstance;
@@ -26,14 +24,14 @@ export interface IntakeApp {
   limits: CapacityLimitRepository;
   intake: PriceIntake;
   /** A tariff-publisher token over these zones ('*' for all). */
-  token(zones: string[]): string;
+  token(zones: string[]): Promise<string>;
   post(body: unknown, opts?: { token?: string; contentType?: string; url?: string }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
 export async function startIntakeApp(now = '2025-10-25T12:00:00Z'): Promise<IntakeApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'intake-'));
-  const db = openDatabase(join(dir, 'db.sqlite'));
+  const database = await testDatabase({ file: true });
+  const { db } = await database.open();
   const clock = new ManualClock(now);
   const store = new PriceSeriesRepository(db, clock);
   const tokens = new ApiTokenRepository(db);
@@ -46,9 +44,9 @@ export async function startIntakeApp(now = '2025-10-25T12:00:00Z'): Promise<Inta
   const intake = new PriceIntake({ zones, store, limits, clock });
   const app = await buildApp({ clock, logger: silentLogger(), stations: { connectedCount: () => 0, isConnected: () => false }, tariffs: { intake, tokens, clock } });
   let n = 0;
-  const token = (zs: string[]) =>
-    issueApiToken(tokens, clock, { name: `publisher-${++n}`, grants: zs.map((z) => ({ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: z })) }).token;
-  const anyZone = token(['*']);
+  const token = async (zs: string[]) =>
+    (await issueApiToken(tokens, clock, { name: `publisher-${++n}`, grants: zs.map((z) => ({ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: z })) })).token;
+  const anyZone = await token(['*']);
   return {
     app, db, clock, store, limits, intake, token,
     post: (body, opts = {}) => app.inject({
@@ -59,8 +57,7 @@ export async function startIntakeApp(now = '2025-10-25T12:00:00Z'): Promise<Inta
     }),
     async close() {
       await app.close();
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }
