@@ -65,12 +65,12 @@ export function poolConfig(o: PostgresOptions): pg.PoolConfig {
     throw new DatabaseConfigError('database.url is not a URL: expected postgres://user:password@host:port/database');
   }
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-    throw new DatabaseConfigError(`database.url must start with postgres:// or postgresql://, got "${u.protocol}//"`);
+    throw new DatabaseConfigError(`database.url must start with postgres:// or postgresql://, got "${u.protocol}"`);
   }
   if (!u.pathname || u.pathname === '/') throw new DatabaseConfigError(`database.url names no database: ${redactUrl(o.url)}`);
   const schema = o.schema ?? 'public';
-  if (!SCHEMA_NAME.test(schema)) {
-    throw new DatabaseConfigError(`database.schema must be a lower-case SQL identifier (letters, digits, _; at most 63), got "${schema}"`);
+  if (!SCHEMA_NAME.test(schema) || schema.startsWith('pg_')) {
+    throw new DatabaseConfigError(`database.schema must be a lower-case SQL identifier (letters, digits, _; at most 63; not pg_...), got "${schema}"`);
   }
   const ssl = o.ssl
     ? { rejectUnauthorized: o.ssl.rejectUnauthorized ?? true, ...(o.ssl.caFile ? { ca: readFileSync(o.ssl.caFile, 'utf8') } : {}) }
@@ -94,7 +94,7 @@ export async function openPool(o: PostgresOptions): Promise<pg.Pool> {
   try {
     const client = await pool.connect();
     try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${o.schema ?? 'public'}`);
+      await ensureSchema(client, o.schema ?? 'public');
     } finally {
       client.release();
     }
@@ -105,45 +105,88 @@ export async function openPool(o: PostgresOptions): Promise<pg.Pool> {
   return pool;
 }
 
+/** One advisory lock key for migrations, so nodes starting together apply each migration once. */
+const MIGRATION_LOCK = 7_150_915;
+
+/**
+ * Runs `work` in one transaction on `client` holding the migration lock until it ends: nodes that start together
+ * create the schema, the bookkeeping table and each migration one after the other (concurrent DDL on the same names
+ * collides on PostgreSQL's catalog). `work` re-checks what it found missing before taking the lock.
+ */
+async function underMigrationLock(client: pg.PoolClient, work: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await work();
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * Creates the schema when it is missing. Looked up first: CREATE SCHEMA IF NOT EXISTS asks for the CREATE privilege
+ * on the database even when the schema exists, and an application role often lacks it.
+ */
+async function ensureSchema(client: pg.PoolClient, schema: string): Promise<void> {
+  const exists = async () => (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount !== 0;
+  if (await exists()) return;
+  await underMigrationLock(client, async () => {
+    if (!(await exists())) await client.query(`CREATE SCHEMA ${schema}`);
+  });
+}
+
 export function postgresKysely(pool: pg.Pool): Kysely<Schema> {
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
-/** One advisory lock key for migrations, so nodes starting together apply each migration once. */
-const MIGRATION_LOCK = 7_150_915;
-
-/** Applies the migrations not yet applied, each in its own transaction under the advisory lock. */
+/**
+ * Applies the migrations not yet applied, each in its own transaction under the advisory lock (a migration that
+ * fails leaves nothing of itself behind; those before it stay applied). A database that is current takes no lock
+ * and needs no privilege to create anything.
+ */
 export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[]): Promise<number[]> {
   const client = await pool.connect();
   const done: number[] = [];
+  let failure: Error | undefined;
   try {
-    // Under the lock too: two nodes creating the table at once would collide on PostgreSQL's catalog.
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version INTEGER PRIMARY KEY,
-      name TEXT COLLATE "C" NOT NULL,
-      applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-    )`);
-    await client.query('COMMIT');
+    const applied = async (): Promise<Set<number>> => {
+      const table = await client.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
+      if (table.rows[0]?.t == null) return new Set();
+      return new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    };
+    const before = await applied();
+    if (before.size === 0) {
+      await underMigrationLock(client, async () => {
+        await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+          version INTEGER PRIMARY KEY,
+          name TEXT COLLATE "C" NOT NULL,
+          applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        )`);
+      });
+    }
     for (const m of migrations) {
-      await client.query('BEGIN');
+      if (before.has(m.version)) continue;
       try {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-        const seen = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
-        if (seen.rowCount === 0) {
+        await underMigrationLock(client, async () => {
+          // Another node may have applied it while this one waited for the lock.
+          const seen = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
+          if (seen.rowCount !== 0) return;
           await client.query(m.postgres);
           await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
           done.push(m.version);
-        }
-        await client.query('COMMIT');
+        });
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw new Error(`migration ${m.version} (${m.name}) failed on PostgreSQL: ${(e as Error).message}`);
+        throw new Error(`migration ${m.version} (${m.name}) failed on PostgreSQL: ${(e as Error).message}`, { cause: e });
       }
     }
+  } catch (e) {
+    failure = e as Error;
+    throw e;
   } finally {
-    client.release();
+    // A client whose session may be in doubt is closed, not handed to the next query.
+    client.release(failure);
   }
   return done;
 }

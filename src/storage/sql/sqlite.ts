@@ -58,13 +58,23 @@ export function migrateSqlite(db: SqliteHandle, migrations: readonly Migration[]
     (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
   );
   const done: number[] = [];
+  const seen = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.sqlite);
-      db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name);
-    })();
-    done.push(m.version);
+    // IMMEDIATE takes the write lock first, and the re-check under it lets a second process opening the same file
+    // at the same time (the CLI next to the server) skip what the first one applied.
+    let ran: boolean;
+    try {
+      ran = db.transaction(() => {
+        if (seen.get(m.version) !== undefined) return false;
+        db.exec(m.sqlite);
+        db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name);
+        return true;
+      }).immediate();
+    } catch (e) {
+      throw new Error(`migration ${m.version} (${m.name}) failed on SQLite: ${(e as Error).message}`, { cause: e });
+    }
+    if (ran) done.push(m.version);
   }
   return done;
 }
