@@ -4,21 +4,22 @@ import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { StationDirectory } from '../domain/ports.js';
-import type { SecurityProfile, StationRecord } from '../domain/stations.js';
+import type { StationRecord } from '../domain/stations.js';
 import { isoUtc, type TimerHandle } from '../platform/clock.js';
 import { STATION_ACTIONS, type CsmsAction, type RequestOf, type ResponseOf } from './schemas/generated/index.js';
 import { RpcConnection } from './rpc/connection.js';
 import { RpcError } from './rpc/errors.js';
 import { OcppValidator } from './rpc/validator.js';
 import { OcppCallError } from './rpc/call-error.js';
-import { checkPasswordRules, DUMMY_HASH, hashPassword, needsRehash, parseBasicAuth, verifyPassword } from './auth/password.js';
 import { stationIdProblem } from '../domain/station-id.js';
 import type { ConnectLimits } from './handshake-limits.js';
 import { HandshakeGuard, remoteOf, type HandshakeRefusal } from './handshake-guard.js';
 import { refuse } from './refuse.js';
-import { profile3Refusal, type ClientCertTlsOptions } from './auth/client-cert.js';
+import type { ClientCertTlsOptions } from './auth/client-cert.js';
 import { stationHandlers } from './handlers/index.js';
 import type { HandlerContext, OcppServices, StationSession } from './handlers/types.js';
+import { StationAuthenticator, type AuthVerdict } from './station-auth.js';
+import { emitEvent, runLogged } from './emit.js';
 
 export const SUBPROTOCOL = 'ocpp2.0.1';
 const INBOUND: ReadonlySet<string> = new Set(STATION_ACTIONS);
@@ -85,12 +86,22 @@ export class OcppServer implements StationDirectory {
   private readonly live = new Map<string, Live>();
   private readonly servers: Server[] = [];
   private readonly guard: HandshakeGuard;
+  private readonly auth: StationAuthenticator;
+  /** Handshakes past admission and not yet finished (close() waits for them before the store is closed). */
+  private readonly upgrading = new Set<Promise<void>>();
+  /**
+   * Per station, the last presence write and its event: connected and disconnected are written and announced in the
+   * order they happened, also when a pool runs two writes at once (PostgreSQL). Entries go when their write is done.
+   */
+  private readonly presence = new Map<string, Promise<void>>();
+  private closed = false;
 
   constructor(
     private readonly config: OcppServerConfig,
     private readonly services: OcppServices,
   ) {
     this.guard = new HandshakeGuard(services.clock, services.logger, config.limits);
+    this.auth = new StationAuthenticator(services, config.autoRegister);
     this.wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: config.perMessageDeflate ? { threshold: 256, serverNoContextTakeover: true } : false,
@@ -125,7 +136,12 @@ export class OcppServer implements StationDirectory {
     return { port, tlsPort };
   }
 
+  /**
+   * Stops listening and closes every connection. Resolves once handshakes still waiting for the store have finished
+   * (each refused: nothing is admitted after close) and every presence write is done, so the store can be closed next.
+   */
   async close(): Promise<void> {
+    this.closed = true;
     for (const [, l] of this.live) l.conn.close(1001, 'server shutting down');
     this.live.clear();
     this.guard.close();
@@ -135,6 +151,8 @@ export class OcppServer implements StationDirectory {
         server.closeAllConnections?.();
       })),
     );
+    await Promise.all([...this.upgrading]);
+    await Promise.all([...this.presence.values()]);
     this.wss.close();
   }
 
@@ -181,11 +199,14 @@ export class OcppServer implements StationDirectory {
       // Issue 20, finding 1: Node hands the socket over without an error listener; a reset would end the process.
       this.guard.watch(socket, req.socket.remoteAddress);
       const remote = remoteOf(req);
-      this.guard.handle(socket, remote, this.live.size, () =>
-        this.upgrade(req, socket, head, tls, remote).catch((err: unknown) => {
+      this.guard.handle(socket, remote, this.live.size, () => {
+        const run = this.upgrade(req, socket, head, tls, remote).catch((err: unknown) => {
           this.services.logger.error({ err }, 'WebSocket upgrade failed');
           refuse(socket, 500);
-        }));
+        });
+        this.upgrading.add(run);
+        return run.finally(() => this.upgrading.delete(run));
+      });
     });
   }
 
@@ -194,14 +215,43 @@ export class OcppServer implements StationDirectory {
     const parsed = this.stationIdFrom(url);
     if (typeof parsed !== 'string') return this.guard.refuse(socket, remote, parsed, { url });
     const stationId = parsed;
-    const refusal = (await this.authenticate(stationId, req, tls))
-      // Issue 20: a station closed for misbehaving (1008) is backed off; only it learns so, after authenticating.
-      ?? this.guard.backoff.check(stationId)
-      ?? (this.live.has(stationId) && !this.config.replaceExistingConnection ? { status: 409, reason: 'station already connected' } : null);
+    const verdict = await this.inTime(this.auth.authenticate(stationId, req, tls), stationId);
+    if (!verdict) {
+      return this.guard.refuse(socket, remote, { status: 503, reason: 'the station store did not answer within the handshake timeout', retryAfterS: 5 }, { station: stationId });
+    }
+    if (verdict.refusal) return this.guard.refuse(socket, remote, verdict.refusal, { station: stationId });
+    // From here to handleUpgrade nothing is awaited: the checks below still hold when the station is admitted.
+    // Issue 20: a station closed for misbehaving (1008) is backed off; only it learns so, after authenticating.
+    const refusal = this.guard.backoff.check(stationId)
+      ?? (this.live.has(stationId) && !this.config.replaceExistingConnection ? { status: 409, reason: 'station already connected' } : null)
+      ?? (this.closed ? { status: 503, reason: 'server shutting down', retryAfterS: 5 } : null);
     if (refusal) return this.guard.refuse(socket, remote, refusal, { station: stationId });
-    // The client may have gone while its password was checked: nothing to upgrade then.
+    // The client may have gone while the store was asked: nothing to upgrade, nothing to write to then.
     if (socket.destroyed) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(stationId, ws, tls));
+    const { station } = verdict;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(stationId, ws, tls, station));
+  }
+
+  /**
+   * The store's verdict, or null when it took longer than the handshake timeout: the handshake is then answered 503
+   * rather than holding its socket and its admission slot while the store is unreachable. A late verdict is dropped
+   * (a late failure logged).
+   */
+  private async inTime(work: Promise<AuthVerdict>, stationId: string): Promise<AuthVerdict | null> {
+    let timer: TimerHandle | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = this.services.clock.setTimer(this.config.limits.handshakeTimeoutSeconds * 1000, () => resolve(null));
+    });
+    let verdict: AuthVerdict | null;
+    try {
+      verdict = await Promise.race([work, late]);
+    } finally {
+      timer?.cancel();
+    }
+    if (verdict === null) {
+      work.catch((err: unknown) => this.services.logger.error({ err, station: stationId }, 'station authentication failed after its handshake timed out'));
+    }
+    return verdict;
   }
 
   /** `{path}/{stationId}`, percent-decoded; the id must pass the one rule the CLI also applies (domain/station-id.ts). */
@@ -219,54 +269,7 @@ export class OcppServer implements StationDirectory {
     return problem === null ? id : { status: 400, reason: problem };
   }
 
-  /** A00.FR.207/.324: the Basic-auth user must be the station id and the password must match its hash. */
-  private async authenticate(stationId: string, req: IncomingMessage, tls: boolean): Promise<Refusal | null> {
-    const unauthorized = (reason: string): Refusal => ({ status: 401, reason });
-    const creds = parseBasicAuth(req.headers.authorization);
-    const station: StationRecord | undefined = this.services.stations.get(stationId);
-    if (!station && this.config.autoRegister) return this.autoRegister(stationId, creds, tls, req);
-    if (station?.securityProfile === 0) return null;
-    // A00.FR.4xx: profile 3 authenticates by the TLS client certificate alone (auth/client-cert.ts).
-    if (station?.securityProfile === 3) return profile3Refusal(stationId, req, tls, this.services);
-    if (!creds) return unauthorized('no Basic credentials');
-    // Known or unknown, with or without a stored password: one verification of the same kind (issue 20, finding 11:
-    // the time of a 401 must not tell which station ids exist).
-    const stored = station?.passwordHash ?? DUMMY_HASH;
-    const matches = await verifyPassword(creds.password, stored);
-    if (!station) return unauthorized('unknown station');
-    if (station.securityProfile === 2 && !tls) return unauthorized('security profile 2 requires TLS');
-    if (creds.user !== stationId) return unauthorized('Basic user is not the station id');
-    if (!station.passwordHash || !matches) return unauthorized('wrong password');
-    // A hash of the former (scrypt) format is replaced with the current one now that the password is known.
-    if (needsRehash(station.passwordHash)) {
-      this.services.stations.setPassword(stationId, hashPassword(creds.password), station.securityProfile, isoUtc(this.services.clock.now()));
-    }
-    return null;
-  }
-
-  /**
-   * Lab mode (ocpp.autoRegister): an unknown station is registered with the password it offers, and only with one
-   * that passes A00.FR.205; one without credentials is refused, never registered open for anyone (issue 20,
-   * finding 13). Nothing is awaited between the lookup and the insert, so concurrent first connections of one id
-   * cannot both insert; should the insert still meet a row (another process), the password is checked against it.
-   */
-  private async autoRegister(stationId: string, creds: { user: string; password: string } | null, tls: boolean, req: IncomingMessage): Promise<Refusal | null> {
-    if (!creds || creds.user !== stationId) return { status: 401, reason: 'auto-registration needs Basic credentials with the station id as user' };
-    const bad = checkPasswordRules(creds.password);
-    if (bad) return { status: 401, reason: `auto-registration refused: ${bad}` };
-    const profile: SecurityProfile = tls ? 2 : 1;
-    try {
-      this.services.stations.register({ id: stationId, passwordHash: hashPassword(creds.password), securityProfile: profile, autoRegistered: true },
-        isoUtc(this.services.clock.now()));
-    } catch (err) {
-      if (!this.services.stations.get(stationId)) throw err;
-      return this.authenticate(stationId, req, tls);
-    }
-    this.services.logger.warn({ station: stationId, profile }, 'station auto-registered (lab mode)');
-    return null;
-  }
-
-  private accept(stationId: string, ws: WebSocket, tls: boolean): void {
+  private accept(stationId: string, ws: WebSocket, tls: boolean, stored: StationRecord): void {
     const { services, config } = this;
     const log = services.logger;
     if (ws.protocol !== SUBPROTOCOL) {
@@ -281,12 +284,14 @@ export class OcppServer implements StationDirectory {
       this.live.delete(stationId);
       previous.conn.close(4000, 'replaced by a newer connection');
     }
-    const stored = services.stations.get(stationId);
     // A station that reconnects need not boot again (Part 4, 5.3): its last boot status still holds.
-    const session: StationSession = { bootStatus: stored?.lastBootStatus ?? null, permitted: new Set() };
+    const session: StationSession = { bootStatus: stored.lastBootStatus, permitted: new Set() };
     const at = () => isoUtc(services.clock.now());
-    // eslint-disable-next-line prefer-const -- the connection's callbacks need the record it lives in
+    // `let`: the connection's callbacks need the record it lives in, made after the connection
     let l: Live;
+    // The station is recorded connected (and announced) before the first of its CALLs is handled.
+    const connectedAt = at();
+    const recorded = this.recordPresence(stationId, 'connected', connectedAt, () => emitEvent(services, 'station.connected', { stationId, at: connectedAt }));
     const conn: RpcConnection = new RpcConnection({
       identity: stationId,
       socket: ws,
@@ -297,6 +302,7 @@ export class OcppServer implements StationDirectory {
       maxBadMessages: config.maxBadMessages,
       badMessageWindowMs: config.badMessageWindowMs,
       inboundActions: INBOUND,
+      ready: recorded,
       guard: (action) => {
         if (session.bootStatus === 'Accepted' || ALWAYS_PERMITTED.has(action) || session.permitted.has(action)) return;
         throw new RpcError('SecurityError', session.bootStatus === null
@@ -311,13 +317,14 @@ export class OcppServer implements StationDirectory {
         if (code === 1008) this.guard.backoff.strike(stationId);
         if (this.live.get(stationId) === l) {
           this.live.delete(stationId);
-          services.stations.recordPresence(stationId, 'disconnected', at());
-          services.events.emit('station.disconnected', { stationId, at: at(), reason: `${code} ${reason}`.trim() });
+          const when = at();
+          void this.recordPresence(stationId, 'disconnected', when, () =>
+            emitEvent(services, 'station.disconnected', { stationId, at: when, reason: `${code} ${reason}`.trim() }));
         }
         log.info({ station: stationId, code }, 'station disconnected');
       },
       handle: async (action, payload) => {
-        const after: (() => void)[] = [];
+        const after: (() => void | Promise<void>)[] = [];
         const ctx: HandlerContext = {
           stationId,
           services,
@@ -333,20 +340,36 @@ export class OcppServer implements StationDirectory {
         return {
           response,
           after: () => {
-            for (const fn of after) fn();
-            services.events.emit('message.handled', { stationId, action });
+            // Each step on its own: one that fails (logged) neither stops the others nor the message.handled event.
+            for (const fn of after) runLogged(fn, (err) => log.error({ err, station: stationId, action }, 'post-reply step failed'));
+            emitEvent(services, 'message.handled', { stationId, action });
           },
         };
       },
     });
     l = { conn, socket: ws, session, alive: true, ping: undefined, tls };
     this.live.set(stationId, l);
-    services.stations.recordPresence(stationId, 'connected', at());
     log.info({ station: stationId, tls }, 'station connected');
     ws.on('pong', () => void (l.alive = true));
     ws.on('error', (err) => log.warn({ err, station: stationId }, 'WebSocket error'));
     this.schedulePing(l);
-    services.events.emit('station.connected', { stationId, at: at() });
+  }
+
+  /**
+   * Writes a presence change after the station's previous one, then announces it. A failed write is logged (the
+   * station is connected or gone all the same) and the event still follows. The promise never rejects.
+   */
+  private recordPresence(stationId: string, kind: 'connected' | 'disconnected', at: string, announce: () => void): Promise<void> {
+    const previous = this.presence.get(stationId) ?? Promise.resolve();
+    const done = previous
+      .then(() => this.services.stations.recordPresence(stationId, kind, at))
+      .catch((err: unknown) => this.services.logger.error({ err, station: stationId, kind }, 'recording station presence failed'))
+      .then(announce);
+    this.presence.set(stationId, done);
+    void done.then(() => {
+      if (this.presence.get(stationId) === done) this.presence.delete(stationId);
+    });
+    return done;
   }
 
   /** WebSocket ping keepalive (Part 4, 5.2): a station that misses a whole interval is dropped. */

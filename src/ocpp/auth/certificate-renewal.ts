@@ -21,7 +21,7 @@ export interface RenewalDeps {
  * when the station can be asked: at its next boot, reconnection or heartbeat. `renew` asks a connected station now.
  */
 export class CertificateRenewals {
-  private readonly inFlight = new Set<string>();
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: RenewalDeps) {}
 
@@ -32,21 +32,36 @@ export class CertificateRenewals {
     return res.status;
   }
 
-  /** Sends a stored renewal request if there is one; clears it once the station answered (whatever it answered). */
-  async deliverPending(stationId: string): Promise<void> {
+  /**
+   * Sends a stored renewal request if there is one; clears it once the station answered (whatever it answered).
+   * One at a time per station: a call while one is under way (a boot and a heartbeat together) joins it, and resolves
+   * when it is done. Never rejects: what fails is logged, and a request not delivered stays for the next chance.
+   */
+  deliverPending(stationId: string): Promise<void> {
+    const running = this.inFlight.get(stationId);
+    if (running) return running;
+    if (!this.deps.isConnected(stationId)) return Promise.resolve();
+    const run = this.deliver(stationId).finally(() => this.inFlight.delete(stationId));
+    this.inFlight.set(stationId, run);
+    return run;
+  }
+
+  private async deliver(stationId: string): Promise<void> {
     const { stations, logger, clock } = this.deps;
-    if (this.inFlight.has(stationId) || !this.deps.isConnected(stationId)) return;
-    if (!stations.get(stationId)?.certificateRenewalRequestedAt) return;
-    this.inFlight.add(stationId);
     try {
-      const status = await this.renew(stationId);
-      stations.setCertificateRenewalRequested(stationId, null);
+      if (!(await stations.get(stationId))?.certificateRenewalRequestedAt) return;
+      let status: ResponseOf<'TriggerMessage'>['status'];
+      try {
+        status = await this.renew(stationId);
+      } catch (err) {
+        // Offline or a timeout: the request stays and is sent at the next chance.
+        logger.warn({ err, station: stationId, at: isoUtc(clock.now()) }, 'certificate renewal not delivered yet');
+        return;
+      }
+      await stations.setCertificateRenewalRequested(stationId, null);
       if (status !== 'Accepted') logger.warn({ station: stationId, status }, 'station declined the certificate renewal (A02)');
     } catch (err) {
-      // Offline or a timeout: the request stays and is sent at the next chance.
-      logger.warn({ err, station: stationId, at: isoUtc(clock.now()) }, 'certificate renewal not delivered yet');
-    } finally {
-      this.inFlight.delete(stationId);
+      logger.error({ err, station: stationId }, 'certificate renewal: the station store failed');
     }
   }
 }

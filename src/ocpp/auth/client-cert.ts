@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { X509Certificate as NodeCertificate } from 'node:crypto';
-import { CERTIFICATE_RENEW_BEFORE_MS, type IssuedCertificateStore, type PresentedCertificate, type StationStore } from '../../domain/stations.js';
+import {
+  CERTIFICATE_RENEW_BEFORE_MS, type IssuedCertificateStore, type PresentedCertificate, type StationRecord, type StationStore,
+} from '../../domain/stations.js';
 import type { Clock } from '../../platform/clock.js';
 import { isoUtc } from '../../platform/clock.js';
 import { CertificateAuthority } from './certificate-authority.js';
@@ -146,14 +148,16 @@ export function peerChain(socket: TLSSocket): NodeCertificate[] {
 /**
  * The handshake hook for a station registered with profile 3: refuses (401) unless the connection is TLS and carries
  * a valid certificate for this station; records the certificate it was admitted with. Basic credentials are neither
- * needed nor checked (Table 11: profile 3 authenticates the station by its certificate only).
+ * needed nor checked (Table 11: profile 3 authenticates the station by its certificate only). `station` is the record
+ * the handshake read (its renewal request, if any).
  */
-export function profile3Refusal(
+export async function profile3Refusal(
   stationId: string,
   req: IncomingMessage,
   tls: boolean,
   services: { certificates?: StationCertificates | null | undefined; stations: StationStore; clock: Clock },
-): { status: number; reason: string } | null {
+  station: Pick<StationRecord, 'certificateRenewalRequestedAt'>,
+): Promise<{ status: number; reason: string } | null> {
   const refuse = (reason: string) => ({ status: 401, reason: `InvalidChargingStationCertificate: ${reason}` }); // A00.FR.408
   // A00.FR.002: a profile 3 station on the plain port uses a different profile than ours for it.
   if (!tls) return refuse('security profile 3 requires TLS with a client certificate');
@@ -161,11 +165,11 @@ export function profile3Refusal(
   const now = services.clock.now();
   const verdict = verifyStationCertificate(services.certificates.authority, peerChain(req.socket as TLSSocket), stationId, now);
   if (!verdict.ok) return refuse(verdict.reason); // A00.FR.407: terminate the connection
-  services.stations.recordClientCertificate(stationId, { ...verdict.cert, seenAt: isoUtc(now) });
+  await services.stations.recordClientCertificate(stationId, { ...verdict.cert, seenAt: isoUtc(now) });
   // A03.FR.02 has the station renew a month ahead; if it has not, ask it ourselves (A02) once it is connected.
   const expiresIn = Date.parse(verdict.cert.notAfter) - now;
-  if (services.certificates.authority.canSign && expiresIn < CERTIFICATE_RENEW_BEFORE_MS && !services.stations.get(stationId)?.certificateRenewalRequestedAt) {
-    services.stations.setCertificateRenewalRequested(stationId, isoUtc(now));
+  if (services.certificates.authority.canSign && expiresIn < CERTIFICATE_RENEW_BEFORE_MS && !station.certificateRenewalRequestedAt) {
+    await services.stations.setCertificateRenewalRequested(stationId, isoUtc(now));
   }
   return null;
 }

@@ -3,11 +3,11 @@ import type { Handler } from './types.js';
 import { readSmartChargingCapabilities } from './capabilities.js';
 
 /** B01-B03: record what the station is, answer Accepted/Pending/Rejected with the interval. */
-export const bootNotification: Handler<'BootNotification'> = (req, ctx) => {
+export const bootNotification: Handler<'BootNotification'> = async (req, ctx) => {
   const { services, stationId, now } = ctx;
-  const station = services.stations.get(stationId);
+  const station = await services.stations.get(stationId);
   const status: RegistrationStatus = station?.registrationStatus ?? services.behaviour.bootStatus;
-  services.stations.recordBoot(
+  await services.stations.recordBoot(
     stationId,
     {
       reason: req.reason,

@@ -5,6 +5,7 @@ import { OcppCallError } from '../rpc/call-error.js';
 import { nonEmpty } from '../non-empty.js';
 import { deviceVariable } from './device-variable.js';
 import type { HandlerContext } from './types.js';
+import { emitEvent } from '../emit.js';
 
 const COMPONENT = 'SmartChargingCtrlr';
 
@@ -46,9 +47,9 @@ export async function readSmartChargingCapabilities(ctx: HandlerContext): Promis
   const variables: DeviceVariable[] = results
     .filter((r) => r.attributeStatus === 'Accepted')
     .map((r) => deviceVariable(r, { attributeType: r.attributeType, value: r.attributeValue ?? null }));
-  ctx.services.deviceModel.upsert(ctx.stationId, variables, 'GetVariables', at);
+  await ctx.services.deviceModel.upsert(ctx.stationId, variables, 'GetVariables', at);
   const capabilities = capabilitiesFrom(variables);
-  ctx.services.events.emit('station.capabilities', { stationId: ctx.stationId, capabilities });
+  emitEvent(ctx.services, 'station.capabilities', { stationId: ctx.stationId, capabilities });
   return capabilities;
 }
 

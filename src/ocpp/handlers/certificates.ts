@@ -3,6 +3,7 @@ import type { StationCertificates } from '../auth/client-cert.js';
 import type { Pkcs10CertificateRequest } from '@peculiar/x509';
 import type { RequestOf, ResponseOf } from '../schemas/generated/index.js';
 import { isoUtc } from '../../platform/clock.js';
+import { emitEvent } from '../emit.js';
 
 type SignResponse = ResponseOf<'SignCertificate'>;
 
@@ -18,13 +19,13 @@ function rejected(reasonCode: string, additionalInfo: string): SignResponse {
  * is kept in the station log either way so an operator sees that a station asked.
  */
 export const signCertificate: Handler<'SignCertificate'> = async (req, ctx) => {
-  ctx.services.stationLog.recordMessage(ctx.stationId, 'SignCertificate', req, ctx.now);
+  await ctx.services.stationLog.recordMessage(ctx.stationId, 'SignCertificate', req, ctx.now);
   const certs = ctx.services.certificates;
   if (!certs || !certs.authority.canSign) return rejected('NoCA', 'this CSMS has no CA key to sign with (ocpp.tls.caKeyFile)');
   if (req.certificateType === 'V2GCertificate') {
     return rejected('NotSupported', 'V2G certificates come from the V2G root; this CA signs ChargingStationCertificate only');
   }
-  const station = ctx.services.stations.get(ctx.stationId);
+  const station = await ctx.services.stations.get(ctx.stationId);
   // A lab station (profile 0) connected without credentials: anyone could have claimed its id.
   if (!station || station.securityProfile === 0) return rejected('NotAuthenticated', 'a station admitted without credentials (profile 0) gets no certificate');
   const verdict = await certs.authority.checkCsr(req.csr, ctx.stationId);
@@ -32,13 +33,13 @@ export const signCertificate: Handler<'SignCertificate'> = async (req, ctx) => {
     ctx.services.logger.warn({ station: ctx.stationId, reason: verdict.reason }, 'SignCertificate rejected');
     return rejected(verdict.reasonCode, verdict.reason);
   }
-  ctx.afterReply(() => void deliver(ctx, certs, verdict.value, req));
+  ctx.afterReply(() => deliver(ctx, certs, verdict.value, req));
   return { status: 'Accepted' };
 };
 
 /** Signs the CSR, stores the certificate, sends CertificateSigned and records the station's answer. */
 async function deliver(ctx: HandlerContext, certs: StationCertificates, csr: Pkcs10CertificateRequest, req: RequestOf<'SignCertificate'>): Promise<void> {
-  const { logger, clock, events } = ctx.services;
+  const { logger, clock } = ctx.services;
   const at = () => isoUtc(clock.now());
   let serial: string | null = null;
   let notAfter = '';
@@ -46,7 +47,7 @@ async function deliver(ctx: HandlerContext, certs: StationCertificates, csr: Pkc
     const cert = await certs.authority.issue(csr, clock.now());
     serial = cert.serial;
     notAfter = cert.notAfter;
-    certs.issued.recordIssued({
+    await certs.issued.recordIssued({
       serial: cert.serial, stationId: ctx.stationId, certificateType: 'ChargingStationCertificate', subject: cert.subject,
       notBefore: cert.notBefore, notAfter: cert.notAfter, fingerprintSha256: cert.fingerprintSha256, pem: cert.pem,
       source: 'SignCertificate', issuedAt: at(), delivery: 'pending', deliveryDetail: null,
@@ -57,26 +58,27 @@ async function deliver(ctx: HandlerContext, certs: StationCertificates, csr: Pkc
       ...(req.certificateType ? { certificateType: req.certificateType } : {}),
     });
     const detail = res.statusInfo ? `${res.statusInfo.reasonCode}${res.statusInfo.additionalInfo ? `: ${res.statusInfo.additionalInfo}` : ''}` : null;
-    certs.issued.setDelivery(cert.serial, res.status, detail, at());
+    await certs.issued.setDelivery(cert.serial, res.status, detail, at());
     logger.info({ station: ctx.stationId, serial, status: res.status }, 'CertificateSigned answered');
-    events.emit('station.certificate', { stationId: ctx.stationId, serial: cert.serial, notAfter, delivery: res.status, detail });
+    emitEvent(ctx.services, 'station.certificate', { stationId: ctx.stationId, serial: cert.serial, notAfter, delivery: res.status, detail });
   } catch (err) {
     // A02 error handling: the station never learns; the operator must, and can re-run A02 (stations renew).
     const detail = (err as Error).message.slice(0, 500);
     logger.error({ err, station: ctx.stationId, serial }, 'certificate signing or delivery failed');
     if (serial) {
-      certs.issued.setDelivery(serial, 'failed', detail, at());
-      events.emit('station.certificate', { stationId: ctx.stationId, serial, notAfter, delivery: 'failed', detail });
+      await certs.issued.setDelivery(serial, 'failed', detail, at())
+        .catch((storeErr: unknown) => logger.error({ err: storeErr, station: ctx.stationId, serial }, 'recording the failed certificate delivery failed'));
+      emitEvent(ctx.services, 'station.certificate', { stationId: ctx.stationId, serial, notAfter, delivery: 'failed', detail });
     }
   }
 }
 
-export const get15118EVCertificate: Handler<'Get15118EVCertificate'> = (req, ctx) => {
-  ctx.services.stationLog.recordMessage(ctx.stationId, 'Get15118EVCertificate', { ...req, exiRequest: `(${req.exiRequest.length} chars)` }, ctx.now);
+export const get15118EVCertificate: Handler<'Get15118EVCertificate'> = async (req, ctx) => {
+  await ctx.services.stationLog.recordMessage(ctx.stationId, 'Get15118EVCertificate', { ...req, exiRequest: `(${req.exiRequest.length} chars)` }, ctx.now);
   return { status: 'Failed', exiResponse: '', statusInfo: { reasonCode: 'NoCertService' } };
 };
 
-export const getCertificateStatus: Handler<'GetCertificateStatus'> = (req, ctx) => {
-  ctx.services.stationLog.recordMessage(ctx.stationId, 'GetCertificateStatus', req, ctx.now);
+export const getCertificateStatus: Handler<'GetCertificateStatus'> = async (req, ctx) => {
+  await ctx.services.stationLog.recordMessage(ctx.stationId, 'GetCertificateStatus', req, ctx.now);
   return { status: 'Failed', statusInfo: { reasonCode: 'NoOCSP' } };
 };

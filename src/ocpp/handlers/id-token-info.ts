@@ -6,9 +6,9 @@ import type { HandlerContext } from './types.js';
  * by definition; an expired entry answers Expired; an unknown token answers Unknown unless the site accepts
  * all tokens.
  */
-export function idTokenInfo(token: IdTokenType, ctx: HandlerContext): IdTokenInfoType {
+export async function idTokenInfo(token: IdTokenType, ctx: HandlerContext): Promise<IdTokenInfoType> {
   if (token.type === 'NoAuthorization') return { status: 'Accepted' };
-  const entry = ctx.services.idTokens.get(token.idToken, token.type);
+  const entry = await ctx.services.idTokens.get(token.idToken, token.type);
   if (!entry) return { status: ctx.services.behaviour.acceptUnknownIdTokens ? 'Accepted' : 'Unknown' };
   if (entry.status === 'Accepted' && entry.expiresAt && entry.expiresAt <= ctx.now) {
     return { status: 'Expired', cacheExpiryDateTime: entry.expiresAt };

@@ -14,8 +14,8 @@ type EmptyAck =
   | 'ReservationStatusUpdate' | 'SecurityEventNotification';
 
 function keep<A extends EmptyAck & StationAction>(action: A): Handler<A> {
-  return (req, ctx) => {
-    ctx.services.stationLog.recordMessage(ctx.stationId, action, req, ctx.now);
+  return async (req, ctx) => {
+    await ctx.services.stationLog.recordMessage(ctx.stationId, action, req, ctx.now);
     return {};
   };
 }
@@ -30,8 +30,8 @@ export const publishFirmwareStatusNotification = keep('PublishFirmwareStatusNoti
  * K09: the station's installed profiles, answering our GetChargingProfiles. Kept verbatim like the others, and
  * announced after the reply so the charger gateway can collect every part of one requestId (K09.FR.01/.02).
  */
-export const reportChargingProfiles: Handler<'ReportChargingProfiles'> = (req, ctx) => {
-  const reply = keep('ReportChargingProfiles')(req, ctx);
+export const reportChargingProfiles: Handler<'ReportChargingProfiles'> = async (req, ctx) => {
+  const reply = await keep('ReportChargingProfiles')(req, ctx);
   ctx.afterReply(() =>
     ctx.services.events.emit('charging.profiles.reported', {
       stationId: ctx.stationId,
@@ -51,8 +51,8 @@ export const reportChargingProfiles: Handler<'ReportChargingProfiles'> = (req, c
 export const reservationStatusUpdate = keep('ReservationStatusUpdate');
 
 /** A04: security events are also logged at warn level for the operator. */
-export const securityEventNotification: Handler<'SecurityEventNotification'> = (req, ctx) => {
+export const securityEventNotification: Handler<'SecurityEventNotification'> = async (req, ctx) => {
   ctx.services.logger.warn({ station: ctx.stationId, type: truncateForLog(req.type), techInfo: req.techInfo === undefined ? undefined : truncateForLog(req.techInfo) },
     'security event from station');
-  return keep('SecurityEventNotification')(req, ctx);
+  return await keep('SecurityEventNotification')(req, ctx);
 };

@@ -1,9 +1,9 @@
 import type { Handler } from './types.js';
 
 /** K12: an external limit (EMS, SO, other) set on the station; kept as active until cleared (K13). */
-export const notifyChargingLimit: Handler<'NotifyChargingLimit'> = (req, ctx) => {
+export const notifyChargingLimit: Handler<'NotifyChargingLimit'> = async (req, ctx) => {
   const { services, stationId, now } = ctx;
-  services.stationLog.recordChargingLimit(
+  await services.stationLog.recordChargingLimit(
     stationId,
     {
       evseId: req.evseId ?? 0,

@@ -2,9 +2,9 @@ import type { Handler } from './types.js';
 import { deviceVariable } from './device-variable.js';
 
 /** N07: device-model events (alerts, monitoring), each stored; the variable's reported value is updated too. */
-export const notifyEvent: Handler<'NotifyEvent'> = (req, ctx) => {
+export const notifyEvent: Handler<'NotifyEvent'> = async (req, ctx) => {
   const { services, stationId, now } = ctx;
-  services.stationLog.recordEvents(
+  await services.stationLog.recordEvents(
     stationId,
     req.eventData.map((e) => ({
       eventId: e.eventId,
@@ -19,7 +19,7 @@ export const notifyEvent: Handler<'NotifyEvent'> = (req, ctx) => {
     })),
     now,
   );
-  services.deviceModel.upsert(
+  await services.deviceModel.upsert(
     stationId,
     req.eventData.map((e) => deviceVariable(e, { value: e.actualValue })),
     'NotifyEvent',

@@ -1,9 +1,9 @@
 import type { Handler } from './types.js';
 
 /** G01: per EVSE and connector status; an offline-queued older status never overwrites a newer one. */
-export const statusNotification: Handler<'StatusNotification'> = (req, ctx) => {
+export const statusNotification: Handler<'StatusNotification'> = async (req, ctx) => {
   const { services, stationId, now } = ctx;
-  services.evses.setConnectorStatus(
+  await services.evses.setConnectorStatus(
     { stationId, evseId: req.evseId, connectorId: req.connectorId, status: req.connectorStatus, statusAt: req.timestamp },
     now,
   );

@@ -8,10 +8,10 @@ import { toSamples } from './meter-samples.js';
  * retransmission (same seqNo) changes nothing and gets the same answer; offline-queued events (offline=true)
  * are applied in seqNo order of arrival without letting an older event overwrite newer state.
  */
-export const transactionEvent: Handler<'TransactionEvent'> = (req, ctx) => {
+export const transactionEvent: Handler<'TransactionEvent'> = async (req, ctx) => {
   const { services, stationId, now } = ctx;
-  const info = req.idToken ? idTokenInfo(req.idToken, ctx) : undefined;
-  const { duplicate, transaction } = services.transactions.applyEvent(
+  const info = req.idToken ? await idTokenInfo(req.idToken, ctx) : undefined;
+  const { duplicate, transaction } = await services.transactions.applyEvent(
     {
       stationId,
       transactionId: req.transactionInfo.transactionId,

@@ -54,8 +54,11 @@ export interface HandlerContext {
   session: StationSession;
   /** The CSMS's current time, UTC ISO-8601. */
   now: string;
-  /** Runs after the CALLRESULT has been sent. */
-  afterReply(fn: () => void): void;
+  /**
+   * Runs after the CALLRESULT has been sent, on its own: the station's next CALL does not wait for it, and a failure
+   * (thrown or rejected) is logged.
+   */
+  afterReply(fn: () => void | Promise<void>): void;
   /** Calls the station (queued behind any call in flight). */
   call<A extends CsmsAction>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>>;
 }

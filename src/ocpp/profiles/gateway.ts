@@ -20,7 +20,7 @@ export interface OcppChargerGatewayDeps {
   /** `OcppServer.call`, bound. */
   call: StationCall;
   /** The station's SmartChargingCtrlr capabilities as last read (device model + capabilitiesFrom). */
-  capabilities: (stationId: string) => SmartChargingCapabilities;
+  capabilities: (stationId: string) => Promise<SmartChargingCapabilities>;
   /** Subscribes to the event bus (`TypedEvents.on`, bound); returns the unsubscribe. */
   on: OnReported;
   clock: Clock;
@@ -42,7 +42,7 @@ export class OcppChargerGateway implements ChargerGateway {
   }
 
   async applyTxProfile(req: TxProfileRequest): Promise<AppliedProfile> {
-    const caps = this.deps.capabilities(req.stationId);
+    const caps = await this.deps.capabilities(req.stationId);
     const first = buildTxProfile(req, caps, { unit: chooseUnit(caps) });
     const { built, attempts } = await this.push(req.stationId, first, () => this.txRetry(req, caps, first));
     const composite = await this.verify(req, built);
@@ -50,7 +50,7 @@ export class OcppChargerGateway implements ChargerGateway {
   }
 
   async applyDefaultProfile(req: DefaultProfileRequest): Promise<AppliedProfile> {
-    const caps = this.deps.capabilities(req.stationId);
+    const caps = await this.deps.capabilities(req.stationId);
     const first = buildDefaultProfile(req, caps, { unit: chooseUnit(caps) });
     const retry = () => {
       const unit = alternativeUnit(caps, first.unit);

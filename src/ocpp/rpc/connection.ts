@@ -8,13 +8,25 @@ import { RpcError } from './errors.js';
 import { CALL, CALLERROR, CALLRESULT, FrameError, callFrame, errorFrame, parseFrame, resultFrame } from './frames.js';
 import { OcppCallError } from './call-error.js';
 import type { OcppValidator } from './validator.js';
+import { runLogged } from '../emit.js';
 
 const KNOWN_ACTIONS: ReadonlySet<string> = new Set(ALL_ACTIONS);
+/**
+ * CALLs read but not yet handled, beyond which the socket is no longer read (TCP pushes back on the station) until
+ * the queue is down to half. OCPP-J 4.1.1 has a station wait for each answer; one that does not is not refused for
+ * it, but its frames wait in the network rather than in our memory (each may be up to ws's maxPayload).
+ */
+const MAX_QUEUED_CALLS = 16;
+/** CALLs handled one after another before the queue yields a turn of the event loop to every other station. */
+const CALLS_PER_TURN = 16;
 
 export interface InboundResult {
   response: unknown;
-  /** Runs after the CALLRESULT is on the wire (e.g. B01: read variables only after the boot is answered). */
-  after?: () => void;
+  /**
+   * Runs after the CALLRESULT is on the wire (e.g. B01: read variables only after the boot is answered). It is not
+   * waited for (the station's next CALL may need its reply to our call), and a failure is logged.
+   */
+  after?: () => void | Promise<void>;
 }
 
 export interface RpcConnectionOptions {
@@ -32,11 +44,24 @@ export interface RpcConnectionOptions {
   inboundActions: ReadonlySet<string>;
   /** Throws an RpcError to refuse a CALL before its payload is looked at (e.g. SecurityError before boot). */
   guard: (action: string) => void;
-  handle: (action: string, payload: unknown, messageId: string) => Promise<InboundResult> | InboundResult;
+  /**
+   * Handles one CALL. CALLs are handled one at a time in the order they arrived (the guard, too, sees the state the
+   * CALLs before left): the next starts once this one's promise settled and its reply is sent. A rejection with an
+   * RpcError is answered with its code; any other is logged and answered InternalError.
+   */
+  handle: (action: string, payload: unknown, messageId: string) => Promise<InboundResult>;
+  /** No CALL is handled before this settles (the server records the connection first). */
+  ready?: Promise<unknown>;
   /** Called for every readable message received (the server's keepalive counts it as a sign of life). */
   onActivity?: () => void;
   /** Called once when the connection ends, whichever side ended it. */
   onClosed?: (code: number, reason: string) => void;
+}
+
+interface Incoming {
+  id: string;
+  action: string;
+  payload: unknown;
 }
 
 interface Outgoing {
@@ -50,12 +75,18 @@ interface Outgoing {
 /**
  * OCPP-J over one WebSocket (Part 4). All of the RPC discipline lives here (convention 6): validation in both
  * directions, exactly one reply per CALL, never a reply to a CALLRESULT or CALLERROR, one outgoing CALL in
- * flight at a time (4.1.1) with the rest queued, a timeout on every call.
+ * flight at a time (4.1.1) with the rest queued, a timeout on every call; incoming CALLs handled one at a time in
+ * arrival order, however long their handler awaits.
  */
 export class RpcConnection {
   private readonly queue: Outgoing[] = [];
   private inFlight: { call: Outgoing; timer: TimerHandle } | undefined;
+  /** Message ids of the CALLs queued or being handled (a second CALL with one of them is refused). */
   private readonly handling = new Set<string>();
+  /** CALLs waiting for their turn, oldest first. */
+  private readonly inbound: Incoming[] = [];
+  private draining = false;
+  private held: boolean;
   /** When each of the last `maxBadMessages` invalid messages arrived, oldest first. */
   private readonly badAt: number[] = [];
   private closed = false;
@@ -63,6 +94,12 @@ export class RpcConnection {
   constructor(private readonly o: RpcConnectionOptions) {
     o.socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     o.socket.on('close', (code: number, reason: Buffer) => this.onClose(code, reason.toString()));
+    this.held = o.ready !== undefined;
+    const release = () => {
+      this.held = false;
+      this.kick();
+    };
+    o.ready?.then(release, release);
   }
 
   get identity(): string {
@@ -171,10 +208,14 @@ export class RpcConnection {
       return;
     }
     if (frame.type !== CALL) return;
-    void this.onCall(frame.id, frame.action, frame.payload);
+    this.receiveCall(frame.id, frame.action, frame.payload);
   }
 
-  private async onCall(id: string, action: string, payload: unknown): Promise<void> {
+  /**
+   * What can be refused from the frame alone is refused at once (and counted); the rest waits for its turn, since the
+   * guard and the handler depend on what the CALLs before it did (a BootNotification's answer admits the next).
+   */
+  private receiveCall(id: string, action: string, payload: unknown): void {
     if (this.handling.has(id)) {
       this.reject(id, new RpcError('RpcFrameworkError', `a CALL with message id ${id} is already being handled`));
       return;
@@ -187,6 +228,39 @@ export class RpcConnection {
       this.reject(id, new RpcError('NotSupported', `${action} is sent by the CSMS, not by a charging station`));
       return;
     }
+    this.handling.add(id);
+    this.inbound.push({ id, action, payload });
+    if (this.inbound.length >= MAX_QUEUED_CALLS) this.o.socket.pause();
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.draining || this.held || this.closed || this.inbound.length === 0) return;
+    this.draining = true;
+    void this.drain().finally(() => {
+      this.draining = false;
+      // A CALL queued while the last one finished (nothing is lost between the loop's end and here).
+      this.kick();
+    });
+  }
+
+  /** Handles the queued CALLs one by one; yields the event loop every CALLS_PER_TURN of them. Never rejects. */
+  private async drain(): Promise<void> {
+    let handled = 0;
+    for (let next = this.inbound.shift(); next !== undefined && !this.closed; next = this.inbound.shift()) {
+      if (this.inbound.length <= MAX_QUEUED_CALLS / 2 && this.o.socket.isPaused) this.o.socket.resume();
+      try {
+        await this.onCall(next);
+      } catch (err) {
+        this.o.logger.error({ err, station: this.identity, action: next.action }, 'CALL handling failed');
+      } finally {
+        this.handling.delete(next.id);
+      }
+      if (++handled % CALLS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async onCall({ id, action, payload }: Incoming): Promise<void> {
     try {
       this.o.guard(action);
     } catch (err) {
@@ -194,19 +268,19 @@ export class RpcConnection {
         this.send(errorFrame(id, err.code, err.message, err.details));
         return;
       }
-      throw err;
+      this.o.logger.error({ err, station: this.identity, action }, 'CALL guard failed');
+      this.send(errorFrame(id, 'InternalError', `the CSMS could not process ${action}`));
+      return;
     }
     const failure = this.o.validator.validate(action, 'Request', payload);
     if (failure) {
       this.reject(id, new RpcError(failure.code, failure.description, { errors: failure.errors }));
       return;
     }
-    this.handling.add(id);
     let result: InboundResult;
     try {
       result = await this.o.handle(action, payload, id);
     } catch (err) {
-      this.handling.delete(id);
       if (err instanceof RpcError) {
         this.send(errorFrame(id, err.code, err.message, err.details));
       } else {
@@ -216,7 +290,6 @@ export class RpcConnection {
       }
       return;
     }
-    this.handling.delete(id);
     const responseFailure = this.o.validator.validate(action, 'Response', result.response);
     if (responseFailure) {
       this.o.logger.error({ station: this.identity, action, failure: responseFailure }, 'our response failed its schema');
@@ -224,13 +297,8 @@ export class RpcConnection {
       return;
     }
     this.send(resultFrame(id, result.response));
-    if (result.after) {
-      try {
-        result.after();
-      } catch (err) {
-        this.o.logger.error({ err, station: this.identity, action }, 'post-reply step failed');
-      }
-    }
+    // The post-reply step runs on its own: thrown or rejected, its failure is logged.
+    if (result.after) runLogged(result.after, (err) => this.o.logger.error({ err, station: this.identity, action }, 'post-reply step failed'));
   }
 
   private reject(id: string, err: RpcError): void {
@@ -268,6 +336,9 @@ export class RpcConnection {
   private onClose(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    // Queued CALLs can no longer be answered; one being handled finishes, its reply is not sent (send checks).
+    this.inbound.length = 0;
+    this.handling.clear();
     this.o.onClosed?.(code, reason);
     const pending = [...(this.inFlight ? [this.inFlight.call] : []), ...this.queue.splice(0)];
     this.inFlight?.timer.cancel();
