@@ -4,27 +4,25 @@
  * fleet manager sees the depot's plan under its limit, the vans and what planning saved, and the page follows the
  * day as it goes on; the homeowner sees the family car's plan for the night.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startDemo, type Demo } from '../../src/cli/demo/start.js';
+import { testDatabase } from '../helpers/test-database.js';
 import { ARTIFACTS, launch, logIn, newContext, screenshot, see, watchErrors } from './fixture.js';
 
 const local = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Copenhagen' }).toMillis();
 const password = (demo: Demo, username: string) => demo.users.find((u) => u.username === username)!.password;
 
-let dir: string;
 let demo: Demo;
 let browser: Browser;
 let url: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'chargeplan-demo-browser-'));
+  const database = await testDatabase({ file: true });
   [demo, browser] = await Promise.all([
-    startDemo({ dbPath: join(dir, 'demo.sqlite'), httpPort: 0, ocppPort: 0, host: '127.0.0.1', scrypt: { N: 1024, r: 8, p: 1 } }),
+    startDemo({ database: database.options, httpPort: 0, ocppPort: 0, host: '127.0.0.1', scrypt: { N: 1024, r: 8, p: 1 } }),
     launch(),
   ]);
   url = `http://127.0.0.1:${demo.world.running.ports.http}`;
@@ -34,7 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await demo?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the demo’s dashboard', () => {
@@ -47,7 +44,7 @@ describe('the demo’s dashboard', () => {
     await see.text(page, '#site-facts', 'Grid limit 44 kW');
 
     const scheduler = demo.world.running.scheduler;
-    const plan = scheduler.latestPlan('depot')!;
+    const plan = (await scheduler.latestPlan('depot'))!;
     await see.attribute(page, '#plan-figure', 'data-plan-id', String(plan.id));
     await see.text(page, '#plan-caption', 'The dashed line is the site limit.');
     await see.count(page, '#plan-chart canvas', 1);
@@ -55,7 +52,7 @@ describe('the demo’s dashboard', () => {
     // Every van of the depot's fleet has its row; the 20 plugged in show their charger.
     await see.count(page, '#vehicles tbody tr', demo.depot.day.vans.length);
     await see.count(page, '#stations tbody tr', 20);
-    const month = demo.world.running.scheduler.sessionCosts({ siteIds: ['depot'], month: '2025-10' });
+    const month = await demo.world.running.scheduler.sessionCosts({ siteIds: ['depot'], month: '2025-10' });
     const saved = month.reduce((a, c) => a + (c.savings ?? 0), 0);
     expect(saved).toBeGreaterThan(1);
     await see.text(page, '#savings-headline', /^Planning saved €\d+\.\d\d \(\d+ %\) this month/);
@@ -69,7 +66,7 @@ describe('the demo’s dashboard', () => {
 
     // The day goes on: the next plans reach the open page through the live stream.
     await demo.world.runUntil(local('2025-10-28T01:30'), 60_000);
-    const later = scheduler.latestPlan('depot')!;
+    const later = (await scheduler.latestPlan('depot'))!;
     expect(later.id).toBeGreaterThan(plan.id);
     await see.attribute(page, '#plan-figure', 'data-plan-id', String(later.id));
     expect(errors).toEqual([]);
@@ -82,7 +79,7 @@ describe('the demo’s dashboard', () => {
     const errors = watchErrors(page);
     await logIn(page, url, 'hans', password(demo, 'hans'));
     await see.url(page, `${url}/home`);
-    const plan = demo.world.running.scheduler.latestPlan('home')!;
+    const plan = (await demo.world.running.scheduler.latestPlan('home'))!;
     await see.attribute(page, '#plan-figure', 'data-plan-id', String(plan.id));
     await see.text(page, '#vehicle-name', 'Family car');
     await see.text(page, '#ready-at', /Tue/);

@@ -1,5 +1,5 @@
 /**
- * The product for the browser tests, started for real: startTestServer runs main.ts (SQLite file, OCPP server,
+ * The product for the browser tests, started for real: startTestServer runs main.ts (its test database, OCPP server,
  * scheduler, prices, and the HTTP app with login, API and pages) on a ManualClock, listening on 127.0.0.1 port 0;
  * real WebSocket stations (test/helpers/planning-station.ts) take the profiles. Chromium is Debian's, driven by
  * playwright-core (never a browser download).

@@ -25,11 +25,11 @@ beforeAll(async () => {
   ]);
   await createUser(new UserRepository(server.running.db), server.clock, { username: 'fiona', name: 'Fiona', password: PASSWORD, grants: [{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: 'north' }] }, { N: 1024, r: 8, p: 1 });
   const s = server.running.scheduler;
-  s.upsertVehicle({ id: 'VAN-1', name: 'Van 1', fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: ['TOKEN-1'] });
-  publishPrices(server, T0, nightPrices());
+  await s.upsertVehicle({ id: 'VAN-1', name: 'Van 1', fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: ['TOKEN-1'] });
+  await publishPrices(server, T0, nightPrices());
   station = await PlanningStation.connect(server, { id: 'CS1', evses: 2 });
   await station.boot();
-  s.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 20 });
+  await s.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 20 });
   await station.startTransaction(1, 'TX-1', 'TOKEN-1');
   await settle(server);
 });
@@ -46,7 +46,7 @@ describe('the fleet page with a demand charge', () => {
     const page = await context.newPage();
     const errors = watchErrors(page);
     await logIn(page, `http://127.0.0.1:${server.running.ports.http}`, 'fiona');
-    const plan = server.running.scheduler.latestPlan('north-depot')!;
+    const plan = (await server.running.scheduler.latestPlan('north-depot'))!;
     const dc = (plan.problem as { demandCharge: { peakSoFarKw: number } }).demandCharge;
     expect(dc.peakSoFarKw).toBe(0);
     await see.text(page, '#demand-peak', /^0\.0 kW: .*0(\.00)?/);

@@ -67,9 +67,9 @@ afterAll(async () => {
 
 describe('the stations list: security profile and certificate expiry', () => {
   it('the API gives each station its profile and its certificate, flagged within 30 days of its end', async () => {
-    const token = issueApiToken(new ApiTokenRepository(server.running.db), server.clock, {
+    const { token } = await issueApiToken(new ApiTokenRepository(server.running.db), server.clock, {
       name: 'north', grants: [{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: 'north' }],
-    }).token;
+    });
     const res = await server.running.http.inject({ url: '/api/v1/sites/north-depot/stations', headers: { authorization: `Bearer ${token}` } });
     expect(res.statusCode).toBe(200);
     const byId = Object.fromEntries((res.json() as { stationId: string }[]).map((s) => [s.stationId, s]));

@@ -18,21 +18,21 @@ beforeAll(async () => {
   const s = product.server.running.scheduler;
   const van = (id: string, name: string, token: string) =>
     s.upsertVehicle({ id, name, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });
-  van('VAN-1', 'Van 1', 'TOKEN-1');
-  van('VAN-2', 'Van 2', 'TOKEN-2');
-  van('VAN-3', 'Van 3', 'TOKEN-3');
-  van('VAN-4', 'Van 4', 'TOKEN-4');
-  publishPrices(product.server, T0, nightPrices());
+  await van('VAN-1', 'Van 1', 'TOKEN-1');
+  await van('VAN-2', 'Van 2', 'TOKEN-2');
+  await van('VAN-3', 'Van 3', 'TOKEN-3');
+  await van('VAN-4', 'Van 4', 'TOKEN-4');
+  await publishPrices(product.server, T0, nightPrices());
   const cs1 = await PlanningStation.connect(product.server, { id: 'CS1', evses: 2 });
   // CS2 says Accepted to every profile and then draws 11 kW flat: the scheduler finds out and warns.
   const cs2 = await PlanningStation.connect(product.server, { id: 'CS2', ignoreProfilesW: 11_000 });
   stations.push(cs1, cs2);
   await Promise.all([cs1.boot(), cs2.boot()]);
-  s.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 20 });
+  await s.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 20 });
   // Van 2 leaves at 19:00 wanting 40 kWh: it cannot make it.
-  s.setTarget('VAN-2', { kind: 'once', departure: '2026-11-23T19:00', energyKwh: 40 });
-  s.setTarget('VAN-3', { kind: 'once', departure: '2026-11-24T06:00', energyKwh: 15 });
-  s.setTarget('VAN-4', { kind: 'weekly', days: ['mon', 'tue', 'wed', 'thu', 'fri'], time: '06:30', energyKwh: 25 });
+  await s.setTarget('VAN-2', { kind: 'once', departure: '2026-11-23T19:00', energyKwh: 40 });
+  await s.setTarget('VAN-3', { kind: 'once', departure: '2026-11-24T06:00', energyKwh: 15 });
+  await s.setTarget('VAN-4', { kind: 'weekly', days: ['mon', 'tue', 'wed', 'thu', 'fri'], time: '06:30', energyKwh: 25 });
   await cs1.startTransaction(1, 'TX-1', 'TOKEN-1');
   await cs1.startTransaction(2, 'TX-2', 'TOKEN-2');
   await cs2.startTransaction(1, 'TX-3', 'TOKEN-3');
@@ -60,7 +60,7 @@ describe('the fleet dashboard', () => {
     const errors = watchErrors(page);
     await logIn(page, product.url, 'fiona');
     await see.url(page, `${product.url}/fleet?site=north-depot`);
-    const plan = product.server.running.scheduler.latestPlan('north-depot')!;
+    const plan = (await product.server.running.scheduler.latestPlan('north-depot'))!;
     await see.attribute(page, '#plan-figure', 'data-plan-id', String(plan.id));
     await see.count(page, '#vehicles tbody tr', 4);
     // Van 2 will not make it, and says why, in its row and in the list above the table.

@@ -16,12 +16,12 @@ let station: PlanningStation;
 beforeAll(async () => {
   [product, browser] = await Promise.all([startProduct(), launch()]);
   const s = product.server.running.scheduler;
-  s.upsertVehicle({ id: 'CAR-H', name: 'Hansen’s Zoe', fleet: 'home-h', batteryKwh: 52, maxAcKw: 11, phases: 3, idTokens: ['TOKEN-H'] });
-  s.upsertVehicle({ id: 'CAR-G', name: 'Greta’s e-Golf', fleet: 'home-g', batteryKwh: 36, maxAcKw: 7.4, phases: 3, idTokens: ['TOKEN-G'] });
-  publishPrices(product.server, T0, nightPrices());
+  await s.upsertVehicle({ id: 'CAR-H', name: 'Hansen’s Zoe', fleet: 'home-h', batteryKwh: 52, maxAcKw: 11, phases: 3, idTokens: ['TOKEN-H'] });
+  await s.upsertVehicle({ id: 'CAR-G', name: 'Greta’s e-Golf', fleet: 'home-g', batteryKwh: 36, maxAcKw: 7.4, phases: 3, idTokens: ['TOKEN-G'] });
+  await publishPrices(product.server, T0, nightPrices());
   station = await PlanningStation.connect(product.server, { id: 'HOME-H' });
   await station.boot();
-  s.setTarget('CAR-H', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
+  await s.setTarget('CAR-H', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
   await station.startTransaction(1, 'TX-H', 'TOKEN-H');
   await settle(product.server);
 });
@@ -32,7 +32,7 @@ afterAll(async () => {
   await product?.close();
 });
 
-const latestPlan = () => product.server.running.scheduler.latestPlan('home-h')!;
+const latestPlan = async () => (await product.server.running.scheduler.latestPlan('home-h'))!;
 
 describe('the homeowner page', () => {
   it('changes the departure and redraws the plan that the scheduler made and the charger received', async () => {
@@ -42,7 +42,7 @@ describe('the homeowner page', () => {
     await logIn(page, product.url, 'hans');
     await see.url(page, `${product.url}/home`);
 
-    const first = latestPlan();
+    const first = await latestPlan();
     await see.attribute(page, '#plan-figure', 'data-plan-id', String(first.id));
     await see.value(page, '#departure', '2026-11-24T07:00');
     await see.attribute(page, 'body', 'data-live', 'open');
@@ -54,7 +54,7 @@ describe('the homeowner page', () => {
     await see.text(page, '#target-status', /^Saved/);
     await settle(product.server);
 
-    const plan = latestPlan();
+    const plan = await latestPlan();
     expect(plan.id).toBeGreaterThan(first.id);
     const session = plan.sessions.find((x) => x.vehicleId === 'CAR-H')!;
     expect(session.departureMs).toBe(Date.parse('2026-11-24T01:30:00Z'));
@@ -83,13 +83,13 @@ describe('the homeowner page', () => {
     const page = await context.newPage();
     const errors = watchErrors(page);
     await logIn(page, product.url, 'hans');
-    await see.attribute(page, '#plan-figure', 'data-plan-id', String(latestPlan().id));
+    await see.attribute(page, '#plan-figure', 'data-plan-id', String((await latestPlan()).id));
     await see.text(page, '#plan-why li', 'cheapest');
     await screenshot(page, 'home-desk');
     // The same in the dark (the chart takes its colours from the stylesheet when it draws).
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.reload();
-    await see.attribute(page, '#plan-figure', 'data-plan-id', String(latestPlan().id));
+    await see.attribute(page, '#plan-figure', 'data-plan-id', String((await latestPlan()).id));
     await screenshot(page, 'home-desk-dark');
     await page.getByLabel('Energy (kWh)').fill('0');
     await page.getByRole('button', { name: 'Charge now' }).click();
@@ -107,7 +107,7 @@ describe('the homeowner page', () => {
     const page = await context.newPage();
     const errors = watchErrors(page);
     await logIn(page, product.url, 'hans');
-    await see.attribute(page, '#plan-figure', 'data-plan-id', String(latestPlan().id));
+    await see.attribute(page, '#plan-figure', 'data-plan-id', String((await latestPlan()).id));
     await see.attribute(page, 'body', 'data-live', 'open');
     await page.getByLabel('Energy (kWh)').fill('5');
     await page.getByRole('button', { name: 'Charge now' }).click();

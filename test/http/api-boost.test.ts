@@ -15,7 +15,7 @@ const boostOf = (id: string) => f.server.running.scheduler.boost(id);
 describe('PUT /api/v1/vehicles/:vehicleId/boost ("charge now")', () => {
   it.each<[Who, number]>([['homeH', 403], ['south', 403], ['publisher', 403], ['anonymous', 401]])('%s -> %i and no boost is set', async (who, status) => {
     expect((await putBoost(who, 'VAN-1', { energyKwh: 5 })).statusCode).toBe(status);
-    expect(boostOf('VAN-1')).toBeUndefined();
+    expect(await boostOf('VAN-1')).toBeUndefined();
   });
 
   it.each<[string, unknown, string]>([
@@ -28,7 +28,7 @@ describe('PUT /api/v1/vehicles/:vehicleId/boost ("charge now")', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'REQUEST_INVALID', field });
     expect(res.json().message).toContain(field);
-    expect(boostOf('VAN-1')).toBeUndefined();
+    expect(await boostOf('VAN-1')).toBeUndefined();
   });
 
   it('refuses a car that is not plugged in, naming the vehicle (409)', async () => {
@@ -53,12 +53,12 @@ describe('PUT /api/v1/vehicles/:vehicleId/boost ("charge now")', () => {
 describe('DELETE /api/v1/vehicles/:vehicleId/boost', () => {
   it.each<[Who, number]>([['homeG', 403], ['south', 403], ['publisher', 403], ['anonymous', 401]])('%s -> %i and the boost stays', async (who, status) => {
     expect((await f.as(who, { method: 'DELETE', url: '/api/v1/vehicles/VAN-1/boost' })).statusCode).toBe(status);
-    expect(boostOf('VAN-1')).toBeDefined();
+    expect(await boostOf('VAN-1')).toBeDefined();
   });
 
   it('ends the boost, and says so only once', async () => {
     expect((await f.as('north', { method: 'DELETE', url: '/api/v1/vehicles/VAN-1/boost' })).json()).toEqual({ cleared: true });
-    expect(boostOf('VAN-1')).toBeUndefined();
+    expect(await boostOf('VAN-1')).toBeUndefined();
     expect((await f.as('north', { method: 'DELETE', url: '/api/v1/vehicles/VAN-1/boost' })).json()).toEqual({ cleared: false });
   });
 });

@@ -9,14 +9,14 @@ beforeAll(async () => {
 afterAll(async () => f?.close());
 
 const IDS = ['VAN-1', 'VAN-2', 'VAN-S', 'CAR-H', 'CAR-G'];
-const snapshot = () => IDS.map((id) => f.deps.stores.targets.get(id) ?? null);
+const snapshot = async () => Promise.all(IDS.map(async (id) => (await f.deps.stores.targets.get(id)) ?? null));
 const bulkJson = (who: Who, payload: unknown) => f.as(who, { method: 'POST', url: '/api/v1/targets/bulk', payload: payload as object });
 const bulkCsv = (who: Who, csv: string) =>
   f.as(who, { method: 'POST', url: '/api/v1/targets/bulk', payload: csv, headers: { 'content-type': 'text/csv' } });
 
 describe('POST /api/v1/targets/bulk as JSON', () => {
   it('rejects the whole batch when one row is bad, listing every issue, and applies nothing', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const res = await bulkJson('north', [
       { vehicleId: 'VAN-1', kind: 'once', departure: '2026-11-24T06:30', energyKwh: 30 },
       { vehicleId: 'VAN-2', kind: 'weekly', days: ['mon', 'fri'], time: '25:00', socPercent: 80 },
@@ -32,7 +32,7 @@ describe('POST /api/v1/targets/bulk as JSON', () => {
       { row: 3, field: 'vehicleId', rule: 'unknown-vehicle', message: 'no vehicle "VAN-S" in your scope' },
       { row: 4, field: 'vehicleId', rule: 'unknown-vehicle', message: 'no vehicle "NOPE" in your scope' },
     ]);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('applies every row when all are good, in one go', async () => {
@@ -43,8 +43,8 @@ describe('POST /api/v1/targets/bulk as JSON', () => {
     ]);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ applied: 3, vehicles: ['VAN-1', 'VAN-2'] });
-    expect(f.deps.stores.targets.get('VAN-1')).toMatchObject({ once: { departure: '2026-11-24T06:30', energyKwh: 30 }, weekly: { time: '06:00' } });
-    expect(f.deps.stores.targets.get('VAN-2')).toMatchObject({ weekly: { days: ['mon', 'fri'], time: '05:45', socPercent: 80 } });
+    expect(await f.deps.stores.targets.get('VAN-1')).toMatchObject({ once: { departure: '2026-11-24T06:30', energyKwh: 30 }, weekly: { time: '06:00' } });
+    expect(await f.deps.stores.targets.get('VAN-2')).toMatchObject({ weekly: { days: ['mon', 'fri'], time: '05:45', socPercent: 80 } });
   });
 
   it.each<[string, unknown, { row: number | null; field: string; rule: string }]>([
@@ -58,18 +58,18 @@ describe('POST /api/v1/targets/bulk as JSON', () => {
     ['an empty array', [], { row: null, field: 'body', rule: 'required' }],
     ['an object instead of an array', { vehicleId: 'VAN-1' }, { row: null, field: 'body', rule: 'type' }],
   ])('refuses %s', async (_what, payload, issue) => {
-    const before = snapshot();
+    const before = await snapshot();
     const res = await bulkJson('north', payload);
     expect(res.statusCode).toBe(422);
     expect(res.json().issues).toContainEqual(expect.objectContaining(issue));
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('lets a homeowner upload for its own car only', async () => {
     expect((await bulkJson('homeH', [{ vehicleId: 'CAR-H', kind: 'weekly', days: ['sat'], time: '09:00', energyKwh: 10 }])).statusCode).toBe(200);
     const res = await bulkJson('homeH', [{ vehicleId: 'CAR-G', kind: 'weekly', days: ['sat'], time: '09:00', energyKwh: 10 }]);
     expect(res.json().issues).toEqual([{ row: 1, field: 'vehicleId', rule: 'unknown-vehicle', message: 'no vehicle "CAR-G" in your scope' }]);
-    expect(f.deps.stores.targets.get('CAR-G')).toBeUndefined();
+    expect(await f.deps.stores.targets.get('CAR-G')).toBeUndefined();
   });
 
   it.each<[Who, number]>([['publisher', 403], ['anonymous', 401]])('%s -> %i', async (who, status) => {
@@ -87,7 +87,7 @@ describe('POST /api/v1/targets/bulk as CSV', () => {
   const HEADER = 'vehicle_id,kind,departure,days,time,energy_kwh,soc_percent';
 
   it('rejects a file with one bad row (row numbers after the header) and applies nothing', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const csv = [
       HEADER,
       'VAN-1,once,2026-11-25T06:15,,,12,',
@@ -99,7 +99,7 @@ describe('POST /api/v1/targets/bulk as CSV', () => {
     expect(res.json().issues).toEqual([
       { row: 2, field: 'energy_kwh', rule: 'not-numeric', message: 'energy_kwh must be a number with a dot for decimals (got "11,5")' },
     ]);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('applies a good file (BOM, LF, quoted fields, spaces, any column order)', async () => {
@@ -109,8 +109,8 @@ describe('POST /api/v1/targets/bulk as CSV', () => {
     const res = await bulkCsv('north', csv);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ applied: 2, vehicles: ['VAN-1', 'VAN-2'] });
-    expect(f.deps.stores.targets.get('VAN-1')?.weekly).toEqual({ kind: 'weekly', days: ['mon', 'tue', 'wed'], time: '05:30', energyKwh: 14.5 });
-    expect(f.deps.stores.targets.get('VAN-2')?.once).toEqual({ kind: 'once', departure: '2026-11-26T07:00', socPercent: 75 });
+    expect((await f.deps.stores.targets.get('VAN-1'))?.weekly).toEqual({ kind: 'weekly', days: ['mon', 'tue', 'wed'], time: '05:30', energyKwh: 14.5 });
+    expect((await f.deps.stores.targets.get('VAN-2'))?.once).toEqual({ kind: 'once', departure: '2026-11-26T07:00', socPercent: 75 });
   });
 
   it.each<[string, string, { row: number | null; field: string; rule: string; message?: string }]>([
@@ -124,12 +124,12 @@ describe('POST /api/v1/targets/bulk as CSV', () => {
     ['a foreign vehicle', `${HEADER}\nVAN-S,weekly,,mon,06:00,5,`, { row: 1, field: 'vehicle_id', rule: 'unknown-vehicle' }],
     ['a header only', HEADER, { row: null, field: 'body', rule: 'required' }],
   ])('refuses %s', async (_what, csv, issue) => {
-    const before = snapshot();
+    const before = await snapshot();
     const res = await bulkCsv('north', csv);
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ code: 'BULK_REJECTED' });
     expect(res.json().issues).toContainEqual(expect.objectContaining(issue));
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 });
 
@@ -144,7 +144,7 @@ describe('bulk limits (finding 6)', () => {
   const csvRows = (n: number) => Array.from({ length: n }, (_, i) => `VAN-${i % 2 ? 1 : 2},weekly,,mon,06:00,${1 + (i % 50)},`);
 
   it(`refuses ${BULK_ROWS_MAX + 1} JSON rows with one named issue, before looking at any row`, async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const rows = Array.from({ length: BULK_ROWS_MAX + 1 }, () => ({ vehicleId: 'NOPE', kind: 'weekly', days: ['mon'], time: '06:00', energyKwh: 5 }));
     const res = await bulkJson('north', rows);
     expect(res.statusCode).toBe(422);
@@ -152,7 +152,7 @@ describe('bulk limits (finding 6)', () => {
       code: 'BULK_REJECTED', message: '1 problem; nothing was applied',
       issues: [{ row: null, field: 'body', rule: 'too-many-rows', message: `${BULK_ROWS_MAX + 1} rows: one upload holds at most ${BULK_ROWS_MAX}; split it` }],
     });
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it(`refuses more than ${BULK_ROWS_MAX} CSV rows without reading the rest`, async () => {
@@ -178,7 +178,7 @@ describe('bulk limits (finding 6)', () => {
   it(`the largest upload (${BULK_ROWS_MAX} rows for ${BULK_ROWS_MAX / 2} vans) is applied whole and stored exactly`, async () => {
     const n = BULK_ROWS_MAX / 2;
     for (let i = 0; i < n; i++) {
-      f.server.running.scheduler.upsertVehicle({ id: `BIG-${i}`, name: `Big ${i}`, fleet: 'north', maxAcKw: 11, phases: 3 });
+      await f.server.running.scheduler.upsertVehicle({ id: `BIG-${i}`, name: `Big ${i}`, fleet: 'north', maxAcKw: 11, phases: 3 });
     }
     const lines = [HEADER];
     for (let i = 0; i < n; i++) {
@@ -190,7 +190,7 @@ describe('bulk limits (finding 6)', () => {
     expect(res.json().applied).toBe(BULK_ROWS_MAX);
     expect(res.json().vehicles).toHaveLength(n);
     for (const i of [0, 1, 2, 1234, n - 1]) {
-      expect(f.deps.stores.targets.get(`BIG-${i}`)).toMatchObject({
+      expect(await f.deps.stores.targets.get(`BIG-${i}`)).toMatchObject({
         once: { kind: 'once', departure: `2026-11-2${4 + (i % 5)}T0${5 + (i % 4)}:30`, energyKwh: 1 + (i % 60) },
         weekly: { kind: 'weekly', days: ['mon', 'fri'], time: `06:${String(i % 60).padStart(2, '0')}`, socPercent: 20 + (i % 80) },
       });

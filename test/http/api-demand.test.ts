@@ -21,14 +21,14 @@ async function planWith(demandCharge: unknown) {
   if (demandCharge) config.prices.tariffs.depot.demandCharge = demandCharge;
   server = await startTestServer(config as never, { clock: new ManualClock(T0) });
   const s = server.running.scheduler;
-  s.upsertVehicle({ id: 'VAN-1', name: 'VAN-1', fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: ['TOKEN-1'] });
-  publishPrices(server, T0, Array.from({ length: 40 }, (_, h) => (h === 9 ? 0.05 : h === 10 ? 0.1 : 0.3)));
+  await s.upsertVehicle({ id: 'VAN-1', name: 'VAN-1', fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: ['TOKEN-1'] });
+  await publishPrices(server, T0, Array.from({ length: 40 }, (_, h) => (h === 9 ? 0.05 : h === 10 ? 0.1 : 0.3)));
   const cs = await PlanningStation.connect(server, { id: 'CS1', evses: 2 });
   await cs.boot();
-  s.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
+  await s.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
   await cs.startTransaction(1, 'TX-1', 'TOKEN-1');
   await settle(server);
-  const plan = s.latestPlan('north-depot')!;
+  const plan = (await s.latestPlan('north-depot'))!;
   const { planView } = await import('../../src/http/api/plans.js');
   const { apiDepsOf } = await import('./api-fixture.js');
   const { ApiContext } = await import('../../src/http/api/context.js');

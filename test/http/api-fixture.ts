@@ -1,5 +1,5 @@
 /**
- * The resource API on the real product: startTestServer runs main.ts (SQLite file, OCPP server, scheduler, prices,
+ * The resource API on the real product: startTestServer runs main.ts (its test database, OCPP server, scheduler, prices,
  * and the HTTP app with the API as main.ts wires it) on a ManualClock; requests go to that app with inject().
  * Tokens for each role and scope; vehicles in two fleets and two homes. `deps` are the same pieces as ApiDeps, for
  * tests that build an app of their own and for reading the stores.
@@ -80,27 +80,27 @@ export function apiDepsOf(server: TestServer): ApiDeps {
 }
 
 /** Two vans of fleet north, one of south, one car per home. */
-export function addVehicles(server: TestServer): void {
+export async function addVehicles(server: TestServer): Promise<void> {
   const s = server.running.scheduler;
   const v = (id: string, fleet: string, token: string) =>
     s.upsertVehicle({ id, name: `${id} name`, fleet, batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });
-  v('VAN-1', 'north', 'TOKEN-1');
-  v('VAN-2', 'north', 'TOKEN-2');
-  v('VAN-S', 'south', 'TOKEN-S');
-  v('CAR-H', 'home-h', 'TOKEN-H');
-  v('CAR-G', 'home-g', 'TOKEN-G');
+  await v('VAN-1', 'north', 'TOKEN-1');
+  await v('VAN-2', 'north', 'TOKEN-2');
+  await v('VAN-S', 'south', 'TOKEN-S');
+  await v('CAR-H', 'home-h', 'TOKEN-H');
+  await v('CAR-G', 'home-g', 'TOKEN-G');
 }
 
 export async function startApi(start: string = T0): Promise<ApiFixture> {
   const clock = new ManualClock(start);
   const server = await startTestServer(CONFIG as never, { clock });
-  addVehicles(server);
+  await addVehicles(server);
   const deps = apiDepsOf(server);
   const tokenStore = new ApiTokenRepository(server.running.db);
   const app = server.running.http;
-  const tokens = Object.fromEntries(
-    Object.entries(GRANTS).map(([who, grant]) => [who, issueApiToken(tokenStore, clock, { name: who, grants: [grant] }).token]),
-  ) as Record<keyof typeof GRANTS, string>;
+  const tokens = Object.fromEntries(await Promise.all(
+    Object.entries(GRANTS).map(async ([who, grant]) => [who, (await issueApiToken(tokenStore, clock, { name: who, grants: [grant] })).token]),
+  )) as Record<keyof typeof GRANTS, string>;
   return {
     server, app, deps, clock, tokens,
     as(who, opts) {
@@ -115,10 +115,10 @@ export async function startApi(start: string = T0): Promise<ApiFixture> {
 
 /** VAN-1 plugs in at CS1 EVSE 1 with a one-off target; prices published; the scheduler plans and pushes. */
 export async function planVan1(f: ApiFixture, energyKwh = 10): Promise<PlanningStation> {
-  publishPrices(f.server, T0, Array.from({ length: 40 }, (_, h) => (h === 9 ? 0.05 : h === 10 ? 0.1 : 0.3)));
+  await publishPrices(f.server, T0, Array.from({ length: 40 }, (_, h) => (h === 9 ? 0.05 : h === 10 ? 0.1 : 0.3)));
   const cs = await PlanningStation.connect(f.server, { id: 'CS1', evses: 2 });
   await cs.boot();
-  f.server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh });
+  await f.server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh });
   await cs.startTransaction(1, 'TX-1', 'TOKEN-1');
   await settle(f.server);
   return cs;

@@ -100,11 +100,11 @@ describe('GET /api/v1/live', () => {
     const cs = await PlanningStation.connect(f.server, { id: 'CS1', evses: 2 });
     await cs.boot();
     expect(dataOf(await s.next((b) => b.startsWith('event: status')))).toMatchObject({ siteId: 'north-depot', stationId: 'CS1' });
-    f.server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
+    await f.server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
     await cs.startTransaction(1, 'TX-1', 'TOKEN-1');
     await settle(f.server);
     const plan = dataOf(await s.next((b) => b.startsWith('event: plan')));
-    expect(plan).toMatchObject({ siteId: 'north-depot', planId: f.server.running.scheduler.latestPlan('north-depot')!.id, reason: 'created' });
+    expect(plan).toMatchObject({ siteId: 'north-depot', planId: (await f.server.running.scheduler.latestPlan('north-depot'))!.id, reason: 'created' });
     const decision = dataOf(await s.next((b) => b.startsWith('event: decision')));
     expect(decision).toMatchObject({ siteId: 'north-depot', id: expect.any(Number), kind: expect.any(String), message: expect.any(String) });
     s.close();

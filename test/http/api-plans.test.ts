@@ -43,7 +43,7 @@ describe('GET /api/v1/sites/:siteId/plan', () => {
     const res = await f.as('north', { url: '/api/v1/sites/north-depot/plan' });
     expect(res.statusCode).toBe(200);
     const plan = res.json();
-    const latest = f.server.running.scheduler.latestPlan('north-depot')!;
+    const latest = (await f.server.running.scheduler.latestPlan('north-depot'))!;
     expect(plan).toMatchObject({ planId: latest.id, siteId: 'north-depot', status: 'optimal', currency: 'EUR' });
     expect(plan.slotStarts[0]).toBe(new Date(latest.slotStarts[0]!).toISOString());
     expect(plan.slotStarts).toHaveLength(plan.siteLimitKw.length);

@@ -22,23 +22,23 @@ describe('PUT /api/v1/vehicles/:vehicleId/target', () => {
       weekly: null,
       nextDeparture: { at: '2026-11-24T06:30:00.000Z', local: '2026-11-24T07:30', timeZone: 'Europe/Berlin', source: 'once' },
     });
-    expect(stored('CAR-H')?.once?.departure).toBe('2026-11-24T07:30');
+    expect((await stored('CAR-H'))?.once?.departure).toBe('2026-11-24T07:30');
   });
 
   it('lets a fleet manager set a weekly rule; the one-off target is kept', async () => {
     await put('north', 'VAN-1', { kind: 'once', departure: '2026-11-25T06:00', energyKwh: 30 });
     const res = await put('north', 'VAN-1', { kind: 'weekly', days: ['mon', 'tue', 'wed', 'thu', 'fri'], time: '07:00', energyKwh: 25 });
     expect(res.statusCode).toBe(200);
-    expect(stored('VAN-1')).toMatchObject({ once: { energyKwh: 30 }, weekly: { time: '07:00', energyKwh: 25 } });
+    expect(await stored('VAN-1')).toMatchObject({ once: { energyKwh: 30 }, weekly: { time: '07:00', energyKwh: 25 } });
   });
 
   it.each<[Who, string]>([['homeG', 'CAR-H'], ['north', 'CAR-H'], ['south', 'VAN-1'], ['homeH', 'VAN-1'], ['publisher', 'VAN-1']])(
     '%s may not set the target of %s (403) and nothing changes', async (who, id) => {
-      const before = stored(id);
+      const before = await stored(id);
       const res = await put(who, id, { kind: 'once', departure: '2026-11-24T09:00', energyKwh: 5 });
       expect(res.statusCode).toBe(403);
       expect(res.json().code).toBe('AUTH_FORBIDDEN');
-      expect(stored(id)).toEqual(before);
+      expect(await stored(id)).toEqual(before);
     });
 
   it('needs credentials (401)', async () => {
@@ -61,14 +61,14 @@ describe('PUT /api/v1/vehicles/:vehicleId/target', () => {
     ['a time of 24:00', { kind: 'weekly', days: ['mon'], time: '24:00', energyKwh: 5 }, 'time', 'pattern'],
     ['a minimum-now below 15 minutes', { kind: 'once', departure: '2026-11-24T07:30', energyKwh: 5, minimumNow: { energyKwh: 2, withinMinutes: 5 } }, 'minimumNow.withinMinutes', 'range'],
   ])('refuses %s: 422 TARGET_INVALID naming the field', async (_what, body, field, rule) => {
-    const before = stored('CAR-H');
+    const before = await stored('CAR-H');
     const res = await put('homeH', 'CAR-H', body);
     expect(res.statusCode).toBe(422);
     const err = res.json();
     expect(err).toMatchObject({ code: 'TARGET_INVALID', field });
     expect(err.message).toContain(field.replace(/\[\d+\]$/, ''));
     expect(err.issues).toContainEqual(expect.objectContaining({ row: null, field, rule }));
-    expect(stored('CAR-H')).toEqual(before);
+    expect(await stored('CAR-H')).toEqual(before);
   });
 
   it('lists every problem of a target at once', async () => {
@@ -116,13 +116,13 @@ describe('DELETE /api/v1/vehicles/:vehicleId/target/once', () => {
     const res = await f.as('north', { method: 'DELETE', url: '/api/v1/vehicles/VAN-1/target/once' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ once: null, weekly: { time: '07:00' }, nextDeparture: { source: 'weekly', local: '2026-11-24T07:00' } });
-    expect(stored('VAN-1')?.once).toBeNull();
+    expect((await stored('VAN-1'))?.once).toBeNull();
   });
 
   it.each<[Who, number]>([['homeG', 403], ['south', 403], ['publisher', 403], ['anonymous', 401]])('%s -> %i and the target stays', async (who, status) => {
-    const before = stored('CAR-H');
+    const before = await stored('CAR-H');
     expect((await f.as(who, { method: 'DELETE', url: '/api/v1/vehicles/CAR-H/target/once' })).statusCode).toBe(status);
-    expect(stored('CAR-H')).toEqual(before);
+    expect(await stored('CAR-H')).toEqual(before);
   });
 });
 
@@ -141,7 +141,7 @@ describe('from a page: a login session instead of a token', () => {
     expect(without.json().code).toBe('CSRF_INVALID');
     const withToken = await f.app.inject({ method: 'PUT', url: '/api/v1/vehicles/CAR-H/target', payload: body, headers: { cookie, 'x-csrf-token': csrfToken } });
     expect(withToken.statusCode).toBe(200);
-    expect(stored('CAR-H')?.weekly).toEqual(body);
+    expect((await stored('CAR-H'))?.weekly).toEqual(body);
     // Reads need no CSRF token; the scope is the user's grants.
     expect((await f.app.inject({ url: '/api/v1/vehicles', headers: { cookie } })).json().map((v: { id: string }) => v.id)).toEqual(['CAR-H']);
     expect((await f.app.inject({ url: '/api/v1/vehicles/CAR-G/target', headers: { cookie } })).statusCode).toBe(403);

@@ -55,7 +55,7 @@ describe('PUT /api/v1/vehicles/:vehicleId', () => {
     expect(created.json()).toEqual({ id: 'VAN-9', name: 'Van 9', fleet: 'north', batteryKwh: 75, maxAcKw: 11, phases: 3, minCurrentA: null, idTokens: ['TOKEN-9'] });
     const replaced = await f.as('north', { method: 'PUT', url: '/api/v1/vehicles/VAN-9', payload: van({ id: 'VAN-9', name: 'Van nine' }) });
     expect(replaced.statusCode).toBe(200);
-    expect(f.deps.stores.vehicles.get('VAN-9')).toMatchObject({ name: 'Van nine', idTokens: [] });
+    expect(await f.deps.stores.vehicles.get('VAN-9')).toMatchObject({ name: 'Van nine', idTokens: [] });
   });
 
   it.each<[Who, string, Record<string, unknown>]>([
@@ -65,11 +65,11 @@ describe('PUT /api/v1/vehicles/:vehicleId', () => {
     ['homeH', 'CAR-H', van({ fleet: 'home-h' })], // homeowners set targets, not vehicles
     ['publisher', 'VAN-12', van()],
   ])('%s may not PUT %s (403) and nothing changes', async (who, id, body) => {
-    const before = f.deps.stores.vehicles.get(id);
+    const before = await f.deps.stores.vehicles.get(id);
     const res = await f.as(who, { method: 'PUT', url: `/api/v1/vehicles/${id}`, payload: body });
     expect(res.statusCode).toBe(403);
     expect(res.json().code).toBe('AUTH_FORBIDDEN');
-    expect(f.deps.stores.vehicles.get(id)).toEqual(before);
+    expect(await f.deps.stores.vehicles.get(id)).toEqual(before);
   });
 
   it('needs credentials', async () => {
@@ -92,7 +92,7 @@ describe('PUT /api/v1/vehicles/:vehicleId', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'REQUEST_INVALID', field });
     expect(res.json().message).toContain(field);
-    expect(f.deps.stores.vehicles.get('VAN-20')).toBeUndefined();
+    expect(await f.deps.stores.vehicles.get('VAN-20')).toBeUndefined();
   });
 
   it('refuses a body id that differs from the path', async () => {
@@ -109,7 +109,7 @@ describe('PUT /api/v1/vehicles/:vehicleId', () => {
 
 describe('GET /api/v1/sites/:siteId/vehicles (the fleet table)', () => {
   it('lists the fleet with departure, target, expected energy, status and warning', async () => {
-    f.server.running.scheduler.setTarget('VAN-2', { kind: 'weekly', days: ['tue', 'wed'], time: '06:30', socPercent: 80 });
+    await f.server.running.scheduler.setTarget('VAN-2', { kind: 'weekly', days: ['tue', 'wed'], time: '06:30', socPercent: 80 });
     await planVan1(f, 10);
     const res = await f.as('north', { url: '/api/v1/sites/north-depot/vehicles' });
     expect(res.statusCode).toBe(200);
@@ -129,7 +129,7 @@ describe('GET /api/v1/sites/:siteId/vehicles (the fleet table)', () => {
   });
 
   it('shows a car that will not make it with the shortfall in its warning', async () => {
-    f.server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-23T18:00', energyKwh: 40 });
+    await f.server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-23T18:00', energyKwh: 40 });
     await settle(f.server);
     const [row] = (await f.as('north', { url: '/api/v1/sites/north-depot/vehicles' })).json();
     expect(row.shortfallKwh).toBeGreaterThan(20);

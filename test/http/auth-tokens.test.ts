@@ -65,7 +65,7 @@ describe('API token routes', () => {
       expect(res.statusCode).toBe(403);
       expect(res.json()).toEqual({ code: 'AUTH_FORBIDDEN', message: `you may not grant ${named}: a token gets at most your own grants` });
     }
-    expect(t.ownedTokens.list(alice.id).map((x) => x.name)).toEqual(['vans only']);
+    expect((await t.ownedTokens.list(alice.id)).map((x) => x.name)).toEqual(['vans only']);
   });
 
   it('lets an admin grant anything, with an expiry that the Bearer path honours', async () => {
@@ -101,7 +101,7 @@ describe('API token routes', () => {
     t.clock.advance(1000);
     await create(bob, { name: 'b1' });
     t.clock.advance(1000);
-    issueApiToken(t.tokens, t.clock, { name: 'from the CLI', grants: [ADMIN] });
+    await issueApiToken(t.tokens, t.clock, { name: 'from the CLI', grants: [ADMIN] });
     expect((await list(alice)).json().map((x: { name: string }) => x.name)).toEqual(['a1']);
     expect((await list(bob)).json().map((x: { name: string }) => x.name)).toEqual(['b1']);
     const all = (await list(admin)).json();
@@ -139,7 +139,7 @@ describe('API token routes', () => {
     expect(tooMuch.statusCode).toBe(403);
     expect((await list(alice)).json().map((x: { name: string }) => x.name)).toEqual(['automation', 'child']);
 
-    const publisher = issueApiToken(t.tokens, t.clock, { name: 'acme', grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: 'DK1' }] }).token;
+    const publisher = (await issueApiToken(t.tokens, t.clock, { name: 'acme', grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: 'DK1' }] })).token;
     const orphan = await t.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${publisher}` }, payload: { name: 'x' } });
     expect(orphan.statusCode).toBe(403);
     expect(orphan.json().message).toBe('this API token belongs to no user, so it may not make tokens; ask an admin');
@@ -148,7 +148,7 @@ describe('API token routes', () => {
 
   it('disabling a user revokes the tokens it made', async () => {
     const made = (await create(alice, { name: 'a1' })).json();
-    t.users.disable(alice.id, t.clock.now());
+    await t.users.disable(alice.id, t.clock.now());
     expect((await meWith(made.token)).statusCode).toBe(401);
   });
 

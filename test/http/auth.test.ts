@@ -21,21 +21,21 @@ describe('login sessions', () => {
   it('logs in: user, grants, CSRF token and an httpOnly, SameSite=Strict, Secure cookie on / for 7 days; only its hash is stored', async () => {
     const { res, cookie, csrf } = await t.login('alice');
     expect(res.statusCode).toBe(200);
-    const user = t.users.findByUsername('alice')!;
+    const user = (await t.users.findByUsername('alice'))!;
     expect(res.json()).toEqual({ user: { id: user.id, username: 'alice', name: 'Alice' }, grants: [fleet('vans')], csrfToken: csrf });
     expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const c = cookieOf(res)!;
     expect(c.attrs).toEqual({ 'max-age': '604800', path: '/', httponly: true, secure: true, samesite: 'Strict' });
-    const rows = t.db.prepare('SELECT id, user_id FROM web_sessions').all() as { id: string; user_id: string }[];
+    const rows = await t.db.selectFrom('web_sessions').select(['id', 'user_id']).execute();
     expect(rows).toEqual([{ id: createHash('sha256').update(cookie).digest('hex'), user_id: user.id }]);
     expect(JSON.stringify(rows)).not.toContain(cookie);
   });
 
   it('GET /api/v1/me names the user, its grants and the CSRF token; a token caller gets no CSRF token; nobody gets 401', async () => {
     const { cookie, csrf } = await t.login('alice');
-    const user = t.users.findByUsername('alice')!;
+    const user = (await t.users.findByUsername('alice'))!;
     expect((await me(cookie)).json()).toEqual({ kind: 'user', id: user.id, name: 'Alice', grants: [fleet('vans')], csrfToken: csrf });
-    const { id, token } = issueApiToken(t.tokens, t.clock, { name: 'telematics', grants: [fleet('vans')] });
+    const { id, token } = await issueApiToken(t.tokens, t.clock, { name: 'telematics', grants: [fleet('vans')] });
     const asToken = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
     expect(asToken.json()).toEqual({ kind: 'token', id, name: 'telematics', grants: [fleet('vans')] });
     const nobody = await me();
@@ -49,7 +49,7 @@ describe('login sessions', () => {
 
   it('answers a wrong password, an unknown user and a disabled account alike: 401 AUTH_INVALID, no cookie', async () => {
     await t.addUser('bob', [fleet('vans')]);
-    t.users.disable(t.users.findByUsername('bob')!.id, t.clock.now());
+    await t.users.disable((await t.users.findByUsername('bob'))!.id, t.clock.now());
     const answers = [await t.login('alice', 'not the right password'), await t.login('nobody-here'), await t.login('bob')];
     for (const { res } of answers) {
       expect(res.statusCode).toBe(401);
@@ -105,7 +105,7 @@ describe('login sessions', () => {
     const cleared = cookieOf(ended)!;
     expect(cleared.value).toBe('');
     expect(cleared.attrs.expires).toBe('Thu, 01 Jan 1970 00:00:00 GMT');
-    expect(t.db.prepare('SELECT COUNT(*) AS n FROM web_sessions').get()).toEqual({ n: 0 });
+    expect(await t.db.selectFrom('web_sessions').select('id').execute()).toEqual([]);
   });
 
   it('ends a session 7 days after login however busy it is', async () => {
@@ -124,11 +124,11 @@ describe('login sessions', () => {
   it('stops the sessions of a disabled user at once, also if only the flag was set', async () => {
     const a = await t.login('alice');
     const b = await t.login('alice');
-    const id = t.users.findByUsername('alice')!.id;
-    t.db.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').run(new Date(t.clock.now()).toISOString(), id);
+    const id = (await t.users.findByUsername('alice'))!.id;
+    await t.db.updateTable('users').set({ disabled_at: new Date(t.clock.now()).toISOString() }).where('id', '=', id).execute();
     expect((await me(a.cookie)).statusCode).toBe(401);
-    t.db.prepare('UPDATE users SET disabled_at = NULL WHERE id = ?').run(id);
-    t.users.disable(id, t.clock.now());
+    await t.db.updateTable('users').set({ disabled_at: null }).where('id', '=', id).execute();
+    await t.users.disable(id, t.clock.now());
     expect((await me(b.cookie)).statusCode).toBe(401);
   });
 
@@ -172,7 +172,7 @@ describe('CSRF', () => {
     const wrong = await createToken({ 'x-csrf-token': `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}` });
     expect(wrong.statusCode).toBe(403);
     expect(wrong.json().message).toBe('the X-CSRF-Token does not match this login session; read it again from GET /api/v1/me');
-    expect(t.ownedTokens.list()).toEqual([]);
+    expect(await t.ownedTokens.list()).toEqual([]);
   });
 
   it('checks CSRF before the body: a forged request learns nothing about validation', async () => {
@@ -190,7 +190,7 @@ describe('CSRF', () => {
 
   it('needs none for GET, nor for Bearer requests', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/tokens', cookies: { cp_session: cookie } })).statusCode).toBe(200);
-    const { token } = issueApiToken(t.tokens, t.clock, { name: 'root', grants: [ADMIN] });
+    const { token } = await issueApiToken(t.tokens, t.clock, { name: 'root', grants: [ADMIN] });
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${token}` }, payload: { name: 'y' } });
     expect(res.statusCode).toBe(201);
   });
@@ -238,8 +238,8 @@ describe('rate limits', () => {
 
   it('limits the token endpoints per caller, and nothing else', async () => {
     t = await authApp({ tokenRequestsPerMinute: 3 });
-    const a = issueApiToken(t.tokens, t.clock, { name: 'a', grants: [ADMIN] }).token;
-    const b = issueApiToken(t.tokens, t.clock, { name: 'b', grants: [ADMIN] }).token;
+    const a = (await issueApiToken(t.tokens, t.clock, { name: 'a', grants: [ADMIN] })).token;
+    const b = (await issueApiToken(t.tokens, t.clock, { name: 'b', grants: [ADMIN] })).token;
     const list = (token: string) => t.app.inject({ method: 'GET', url: '/api/v1/tokens', headers: { authorization: `Bearer ${token}` } });
     for (let i = 0; i < 3; i++) expect((await list(a)).statusCode).toBe(200);
     const limited = await list(a);
@@ -255,7 +255,7 @@ describe('rate limits', () => {
 describe('without accounts', () => {
   it('keeps the Bearer path and has no login or token routes', async () => {
     const clock = new ManualClock();
-    const tokens = { find: () => undefined, create: () => {}, markUsed: () => {} };
+    const tokens = { find: async () => undefined, create: async () => {}, markUsed: async () => {} };
     const app = await buildApp({ clock, logger: silentLogger(), stations: { connectedCount: () => 0, isConnected: () => false }, auth: { tokens, clock } });
     expect((await app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'a', password: 'b' } })).statusCode).toBe(404);
     const bad = await app.inject({ method: 'GET', url: '/health', headers: { authorization: 'Bearer cpk_nope' } });

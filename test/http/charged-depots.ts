@@ -18,12 +18,12 @@ export async function chargeTwoDepots(f: ApiFixture, opts: { southEnds: boolean 
     await meter();
     await settle(f.server);
   };
-  publishPrices(f.server, T0, [0.3, 0.05, ...Array.from({ length: 30 }, () => 0.3)]);
+  await publishPrices(f.server, T0, [0.3, 0.05, ...Array.from({ length: 30 }, () => 0.3)]);
   const north = await PlanningStation.connect(f.server, { id: 'CS1', evses: 2 });
   const south = await PlanningStation.connect(f.server, { id: 'CS2', evses: 1 });
   await north.boot();
   await south.boot();
-  f.server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
+  await f.server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
   await north.startTransaction(1, 'TX-1', 'TOKEN-1', 1_000_000);
   await south.startTransaction(1, 'TX-S', 'TOKEN-S', 0);
   await settle(f.server);

@@ -122,7 +122,7 @@ describe('finding 8: login CSRF', () => {
     expect(res.statusCode).toBe(403);
     expect(res.json()).toMatchObject({ code: 'CSRF_INVALID' });
     expect(res.headers['set-cookie']).toBeUndefined();
-    expect(t.db.prepare('SELECT COUNT(*) AS n FROM web_sessions').get()).toEqual({ n: 0 });
+    expect(await t.db.selectFrom('web_sessions').select('id').execute()).toEqual([]);
   });
 
   it.each([
@@ -142,7 +142,7 @@ describe('finding 8: login CSRF', () => {
       t.app.inject({ method: 'POST', url: '/api/v1/tokens', cookies: { cp_session: cookie }, headers: { host: 'chargeplan.example', 'x-csrf-token': csrf, ...headers }, payload: { name: 'x' } });
     expect((await post({ origin: 'https://evil.example' })).statusCode).toBe(403);
     expect((await post({ 'sec-fetch-site': 'cross-site' })).statusCode).toBe(403);
-    expect(t.ownedTokens.list()).toEqual([]);
+    expect(await t.ownedTokens.list()).toEqual([]);
     expect((await post({ origin: 'https://chargeplan.example', 'sec-fetch-site': 'same-origin' })).statusCode).toBe(201);
   });
 });

@@ -28,7 +28,7 @@ describe('login: one code path for every refusal', () => {
     // Users with the default parameters, as the CLI makes them (the dummy hash has them too).
     await createUser(t.users, t.clock, { username: 'carol', name: 'Carol', password, grants: [{ role: 'admin', scopeKind: 'all', scopeId: '*' }] }, DEFAULT_SCRYPT);
     await createUser(t.users, t.clock, { username: 'dave', name: 'Dave', password, grants: [{ role: 'admin', scopeKind: 'all', scopeId: '*' }] }, DEFAULT_SCRYPT);
-    t.users.disable(t.users.findByUsername('dave')!.id, t.clock.now());
+    await t.users.disable((await t.users.findByUsername('dave'))!.id, t.clock.now());
   }, 120_000);
   afterAll(() => t.close());
 

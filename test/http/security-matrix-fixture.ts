@@ -81,18 +81,18 @@ export interface World {
   /** app.inject as `p`: its cookie (and CSRF token on unsafe methods unless `csrf: false`) or its Bearer token. */
   as(p: Principal, opts: { method: string; url: string; payload?: unknown; headers?: Record<string, string> }, csrf?: boolean): Promise<LightMyRequestResponse>;
   /** Puts every group's vehicle back as it was (a permitted write may have changed it). */
-  restore(): void;
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** One interval per hour for 40 hours from T0, through the real intake. */
-function publish(server: TestServer, z: string): void {
+async function publish(server: TestServer, z: string): Promise<void> {
   const start = Date.parse(T0);
   const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', '+00:00');
   const intervals = Array.from({ length: 40 }, (_, h) => ({ start: iso(start + h * 3_600_000), end: iso(start + (h + 1) * 3_600_000), price: h === 9 ? 0.05 : 0.3 }));
   const result = server.running.pricing.intake.validate({ format: 'json', body: { zone: z, currency: 'EUR', resolution: 'PT60M', intervals } });
   if (!result.ok) throw new Error(`prices refused: ${JSON.stringify(result.issues)}`);
-  server.running.pricing.intake.apply(result.publication, 'test');
+  await server.running.pricing.intake.apply(result.publication, 'test');
 }
 
 export function vehicleBody(group: Group | null, idToken: string) {
@@ -104,16 +104,16 @@ export async function startWorld(): Promise<World> {
   const server = await startTestServer(CONFIG as never, { clock });
   const app = server.running.http;
   const scheduler = server.running.scheduler;
-  const restore = () => {
-    for (const g of GROUP_IDS) scheduler.upsertVehicle({ ...vehicleBody(g, GROUPS[g].idToken), id: GROUPS[g].vehicle, name: `${g} car` });
+  const restore = async () => {
+    for (const g of GROUP_IDS) await scheduler.upsertVehicle({ ...vehicleBody(g, GROUPS[g].idToken), id: GROUPS[g].vehicle, name: `${g} car` });
   };
-  restore();
-  for (const z of ZONES) publish(server, z);
+  await restore();
+  for (const z of ZONES) await publish(server, z);
   const stations: PlanningStation[] = [];
   for (const g of ['fleet-a', 'fleet-b'] as const) {
     const cs = await PlanningStation.connect(server, { id: GROUPS[g].station });
     await cs.boot();
-    scheduler.setTarget(GROUPS[g].vehicle, { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
+    await scheduler.setTarget(GROUPS[g].vehicle, { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
     await cs.startTransaction(1, `TX-${g}`, GROUPS[g].idToken);
     stations.push(cs);
   }
@@ -141,7 +141,7 @@ export async function startWorld(): Promise<World> {
     }
   }
   for (const z of ZONES) {
-    const t = issueApiToken(tokens, clock, { name: `publisher ${z}`, grants: [grant.publisher(z)] });
+    const t = await issueApiToken(tokens, clock, { name: `publisher ${z}`, grants: [grant.publisher(z)] });
     principals.push({ name: `pub-${z}`, auth: 'bearer', grants: [grant.publisher(z)], owner: null, bearer: t.token, ownTokenId: t.id });
   }
 

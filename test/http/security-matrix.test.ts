@@ -228,7 +228,7 @@ async function walk(key: string, spec: Spec): Promise<{ problems: string[]; requ
       // A refusal carries none of the thing's data (docs/api.md): no site or car names, no station ids.
       if (!is2xx(s) && LEAKS.some((x) => res.body.includes(x))) problems.push(`refusal leaks data: ${where}`);
       if (is2xx(s) && spec.listCheck) for (const item of spec.listCheck(p, res.json())) problems.push(`list holds something outside the scope: ${where} -> ${item}`);
-      if (is2xx(s) && method !== 'GET') world.restore();
+      if (is2xx(s) && method !== 'GET') await world.restore();
     }
   }
   return { problems, requests, allowed2xx, allowedCases };
@@ -313,7 +313,7 @@ describe('holes found by the review, fixed elsewhere', () => {
   it('finding 3: fleet A cannot take fleet B\'s RFID card, and B\'s van keeps it', async () => {
     const fm = world.principals.find((p) => p.name === 'fm-a')!;
     const res = await world.as(fm, { method: 'PUT', url: '/api/v1/vehicles/VAN-A', payload: vehicleBody('fleet-a', 'TOKEN-B') });
-    world.restore();
+    await world.restore();
     expect(res.statusCode).toBe(409);
     const b = await world.as(world.principals.find((p) => p.name === 'fm-b')!, { method: 'GET', url: '/api/v1/vehicles/VAN-B' });
     expect(b.json().idTokens).toEqual(['TOKEN-B']);

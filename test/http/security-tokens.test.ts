@@ -20,7 +20,7 @@ let f: ApiFixture;
 let south: PlanningStation;
 beforeAll(async () => {
   f = await startApi();
-  publishPrices(f.server, T0, Array.from({ length: 40 }, () => 0.3));
+  await publishPrices(f.server, T0, Array.from({ length: 40 }, () => 0.3));
   // Fleet south's van charges at its own depot (CS2), identified by its card TOKEN-S.
   south = await PlanningStation.connect(f.server, { id: 'CS2', evses: 1 });
   await south.boot();
@@ -32,7 +32,7 @@ afterAll(async () => f?.close());
 const van = (idTokens: string[], fleet = 'north') => ({ name: 'Van X', fleet, batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens });
 const putVehicle = (who: Who, id: string, body: unknown, query = '') =>
   f.as(who, { method: 'PUT', url: `/api/v1/vehicles/${id}${query}`, payload: body as object });
-const holder = (token: string) => f.deps.stores.vehicles.byIdToken(token)?.id;
+const holder = async (token: string) => (await f.deps.stores.vehicles.byIdToken(token))?.id;
 const southPlanCar = async () => (await f.as('south', { url: '/api/v1/sites/south-depot/plan' })).json().sessions.map((s: { vehicleId: string }) => s.vehicleId);
 
 describe('finding 3: a fleet manager cannot take another fleet’s card', () => {
@@ -42,14 +42,14 @@ describe('finding 3: a fleet manager cannot take another fleet’s card', () => 
     // Before the fix: 201, VAN-S lost TOKEN-S and TX-S at south-depot became north's VAN-X.
     expect(res.statusCode).toBe(409);
     expect(res.json()).toEqual({ code: 'ID_TOKEN_IN_USE', field: 'idTokens[0]', message: 'idTokens[0] is already in use by another vehicle: a token names one car (remove it there first, or move it with ?moveIdTokens=true from a vehicle you may edit)' });
-    expect(f.deps.stores.vehicles.get('VAN-S')?.idTokens).toEqual(['TOKEN-S']);
-    expect(f.deps.stores.vehicles.get('VAN-X')).toBeUndefined();
-    expect(holder('TOKEN-S')).toBe('VAN-S');
+    expect((await f.deps.stores.vehicles.get('VAN-S'))?.idTokens).toEqual(['TOKEN-S']);
+    expect(await f.deps.stores.vehicles.get('VAN-X')).toBeUndefined();
+    expect(await holder('TOKEN-S')).toBe('VAN-S');
     await settle(f.server);
     expect(await southPlanCar()).toEqual(['VAN-S']);
     // Nothing to boost: VAN-X does not exist.
     expect((await f.as('north', { method: 'PUT', url: '/api/v1/vehicles/VAN-X/boost', payload: { energyKwh: 80 } })).statusCode).toBe(403);
-    expect(f.server.running.scheduler.boost('VAN-S')).toBeUndefined();
+    expect(await f.server.running.scheduler.boost('VAN-S')).toBeUndefined();
   });
 
   it('an existing van of north cannot take it either, not even with ?moveIdTokens=true (south is outside north’s scope)', async () => {
@@ -58,8 +58,8 @@ describe('finding 3: a fleet manager cannot take another fleet’s card', () => 
       expect(res.statusCode).toBe(409);
       expect(res.json()).toMatchObject({ code: 'ID_TOKEN_IN_USE', field: 'idTokens[1]' });
     }
-    expect(f.deps.stores.vehicles.get('VAN-1')?.idTokens).toEqual(['TOKEN-1']);
-    expect(holder('TOKEN-S')).toBe('VAN-S');
+    expect((await f.deps.stores.vehicles.get('VAN-1'))?.idTokens).toEqual(['TOKEN-1']);
+    expect(await holder('TOKEN-S')).toBe('VAN-S');
   });
 
   it('is not an oracle: a card of another fleet’s van gets the very same answer as one of the caller’s own vans', async () => {
@@ -68,34 +68,34 @@ describe('finding 3: a fleet manager cannot take another fleet’s card', () => 
     expect(foreign.statusCode).toBe(409);
     expect(own.statusCode).toBe(409);
     expect(foreign.body).toBe(own.body);
-    expect(f.deps.stores.vehicles.get('VAN-Y')).toBeUndefined();
+    expect(await f.deps.stores.vehicles.get('VAN-Y')).toBeUndefined();
   });
 
   it('moves a card between two vans of the caller’s own fleet only when asked to', async () => {
     expect((await putVehicle('north', 'VAN-1', van(['TOKEN-1', 'TOKEN-2']))).statusCode).toBe(409);
-    expect(holder('TOKEN-2')).toBe('VAN-2');
+    expect(await holder('TOKEN-2')).toBe('VAN-2');
     const moved = await putVehicle('north', 'VAN-1', van(['TOKEN-1', 'TOKEN-2']), '?moveIdTokens=true');
     expect(moved.statusCode).toBe(200);
     expect(moved.json().idTokens).toEqual(['TOKEN-1', 'TOKEN-2']);
-    expect(f.deps.stores.vehicles.get('VAN-2')?.idTokens).toEqual([]);
+    expect((await f.deps.stores.vehicles.get('VAN-2'))?.idTokens).toEqual([]);
     // ... and back, so the other tests keep their cars.
     expect((await putVehicle('north', 'VAN-2', van(['TOKEN-2']), '?moveIdTokens=true')).statusCode).toBe(200);
-    expect(holder('TOKEN-2')).toBe('VAN-2');
+    expect(await holder('TOKEN-2')).toBe('VAN-2');
   });
 
   it('a refused move changes nothing, not even the vehicle’s other fields', async () => {
-    const before = f.deps.stores.vehicles.get('VAN-1');
+    const before = await f.deps.stores.vehicles.get('VAN-1');
     const res = await putVehicle('north', 'VAN-1', { ...van(['TOKEN-S']), name: 'renamed' }, '?moveIdTokens=true');
     expect(res.statusCode).toBe(409);
-    expect(f.deps.stores.vehicles.get('VAN-1')).toEqual(before);
+    expect(await f.deps.stores.vehicles.get('VAN-1')).toEqual(before);
   });
 
   it('an admin may move a card across fleets, explicitly', async () => {
     expect((await putVehicle('admin', 'CAR-H', van(['TOKEN-H', 'TOKEN-G'], 'home-h'))).statusCode).toBe(409);
     expect((await putVehicle('admin', 'CAR-H', van(['TOKEN-H', 'TOKEN-G'], 'home-h'), '?moveIdTokens=true')).statusCode).toBe(200);
-    expect(holder('TOKEN-G')).toBe('CAR-H');
+    expect(await holder('TOKEN-G')).toBe('CAR-H');
     expect((await putVehicle('admin', 'CAR-G', van(['TOKEN-G'], 'home-g'), '?moveIdTokens=true')).statusCode).toBe(200);
-    expect(holder('TOKEN-G')).toBe('CAR-G');
+    expect(await holder('TOKEN-G')).toBe('CAR-G');
   });
 
   it(`caps the token list at ${ID_TOKENS_MAX}, naming the field`, async () => {
@@ -103,25 +103,25 @@ describe('finding 3: a fleet manager cannot take another fleet’s card', () => 
     const res = await putVehicle('north', 'VAN-Z', van(many));
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'REQUEST_INVALID', field: 'idTokens' });
-    expect(f.deps.stores.vehicles.get('VAN-Z')).toBeUndefined();
+    expect(await f.deps.stores.vehicles.get('VAN-Z')).toBeUndefined();
     expect((await putVehicle('north', 'VAN-Z', van(many.slice(0, ID_TOKENS_MAX)))).statusCode).toBe(201);
   });
 });
 
 describe('finding 3 at depth: the store never moves a token on its own', () => {
-  it('VehicleRepository.upsert refuses a token another vehicle holds and writes nothing', () => {
+  it('VehicleRepository.upsert refuses a token another vehicle holds and writes nothing', async () => {
     const repo = new VehicleRepository(f.server.running.db);
     const v = { id: 'VAN-Q', name: 'q', fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3 as const, minCurrentA: null, idTokens: ['FREE-Q', 'TOKEN-S'] };
-    expect(() => repo.upsert(v, T0)).toThrow(IdTokenInUseError);
-    expect(repo.get('VAN-Q')).toBeUndefined();
-    expect(repo.byIdToken('FREE-Q')).toBeUndefined();
-    expect(holder('TOKEN-S')).toBe('VAN-S');
+    await expect(repo.upsert(v, T0)).rejects.toThrow(IdTokenInUseError);
+    expect(await repo.get('VAN-Q')).toBeUndefined();
+    expect(await repo.byIdToken('FREE-Q')).toBeUndefined();
+    expect(await holder('TOKEN-S')).toBe('VAN-S');
   });
 
-  it('so does every writer that goes through the scheduler (the demo, the CLI)', () => {
-    expect(() => f.server.running.scheduler.upsertVehicle({ id: 'VAN-Q', name: 'q', fleet: 'north', maxAcKw: 11, phases: 3, idTokens: ['TOKEN-S'] }))
-      .toThrow(IdTokenInUseError);
-    expect(holder('TOKEN-S')).toBe('VAN-S');
+  it('so does every writer that goes through the scheduler (the demo, the CLI)', async () => {
+    await expect(f.server.running.scheduler.upsertVehicle({ id: 'VAN-Q', name: 'q', fleet: 'north', maxAcKw: 11, phases: 3, idTokens: ['TOKEN-S'] }))
+      .rejects.toThrow(IdTokenInUseError);
+    expect(await holder('TOKEN-S')).toBe('VAN-S');
   });
 });
 
@@ -138,7 +138,7 @@ describe('finding 3: "charge now" is no oracle for sessions outside the caller�
     expect(away.statusCode).toBe(409);
     expect(guess.body.replace('VAN-G', 'VAN-2')).toBe(away.body);
     expect(guess.body).not.toMatch(/south|CS2|TX-GUEST/);
-    expect(f.server.running.scheduler.boost('VAN-G')).toBeUndefined();
+    expect(await f.server.running.scheduler.boost('VAN-G')).toBeUndefined();
     const target = (await f.as('north', { url: '/api/v1/vehicles/VAN-G/target' })).json();
     expect(JSON.stringify(target)).not.toMatch(/south-depot|CS2|TX-GUEST/);
     await settle(f.server);
@@ -154,6 +154,6 @@ describe('finding 3: "charge now" is no oracle for sessions outside the caller�
     const target = (await f.as('north', { url: '/api/v1/vehicles/VAN-G/target' })).json();
     expect(target.boost).toBeNull();
     expect((await f.as('north', { method: 'DELETE', url: '/api/v1/vehicles/VAN-G/boost' })).json()).toEqual({ cleared: false });
-    expect(f.server.running.scheduler.boost('VAN-G')).toBeDefined();
+    expect(await f.server.running.scheduler.boost('VAN-G')).toBeDefined();
   });
 });

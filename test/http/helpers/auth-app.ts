@@ -1,16 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, type AppDeps } from '../../../src/http/app.js';
 import type { AuthOptions } from '../../../src/http/auth/options.js';
 import { createUser } from '../../../src/http/auth/user-accounts.js';
 import { ManualClock } from '../../../src/platform/clock.js';
 import { silentLogger } from '../../../src/platform/logger.js';
-import { openDatabase, type Db } from '../../../src/storage/database.js';
 import { ApiTokenRepository } from '../../../src/storage/api-token-repository.js';
 import { UserRepository, UserTokenRepository, WebSessionRepository } from '../../../src/storage/user-repository.js';
 import type { ApiTokenGrant } from '../../../src/domain/prices.js';
+import { openTestStorage } from '../../helpers/test-database.js';
 
 /** Cheap scrypt parameters for test users; the stored hash carries them, so login verifies with them. */
 export const FAST = { N: 1024, r: 8, p: 1 };
@@ -29,10 +26,13 @@ export function cookieOf(res: LightMyRequestResponse, name = 'cp_session') {
   return { value, attrs: Object.fromEntries(attrs.map((a) => [a.split('=')[0]!.toLowerCase(), a.includes('=') ? a.slice(a.indexOf('=') + 1) : true])) };
 }
 
-/** The real app on a real SQLite file and a ManualClock, with the auth plugin and routes (and, when asked, the pages). */
+/**
+ * The real app on the test database (SQLite, or a PostgreSQL schema under test:postgres) and a ManualClock, with the
+ * auth plugin and routes (and, when asked, the pages).
+ */
 export async function authApp(options: AuthOptions = {}, extra: Partial<Pick<AppDeps, 'pages' | 'trustProxy'>> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'auth-'));
-  const db: Db = openDatabase(join(dir, 'db.sqlite'));
+  const storage = await openTestStorage();
+  const db = storage.db;
   const clock = new ManualClock('2026-03-02T08:00:00Z');
   const users = new UserRepository(db);
   const sessions = new WebSessionRepository(db);
@@ -58,11 +58,10 @@ export async function authApp(options: AuthOptions = {}, extra: Partial<Pick<App
 
   const close = async () => {
     await app.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+    await storage.close();
   };
 
-  return { app, db, clock, users, sessions, ownedTokens, tokens, addUser, login, close };
+  return { app, db, storage, clock, users, sessions, ownedTokens, tokens, addUser, login, close };
 }
 
 export type AuthApp = Awaited<ReturnType<typeof authApp>>;
