@@ -3,9 +3,6 @@
  * temporary database. The first 13.5 simulated hours of its real day run in 1-minute lock-steps (about 10 s here):
  * the afternoon's and evening's arrivals at peak prices and the night's first hours, in which the plans charge.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banner } from '../../src/cli/demo.js';
@@ -18,6 +15,7 @@ import type { SessionRecord } from '../../src/cli/sim/sessions.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { PlanRepository } from '../../src/storage/plan-repository.js';
 import { UserRepository } from '../../src/storage/user-repository.js';
+import { testDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const HOUR = 3_600_000;
 const ZONE = 'Europe/Copenhagen';
@@ -25,26 +23,27 @@ const local = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toMillis();
 /** Plans give whole watts, rounded down, so the limit holds exactly; only float sums get this much. */
 const EPS_KW = 1e-6;
 
-let dir: string;
+let database: TestDatabase;
 let demo: Demo;
 let monitor: DemoMonitor;
 /** After every 1-minute step: the depot's summed draw from the simulated meters. */
 const depotDraw: { at: number; kw: number }[] = [];
 const RUN_UNTIL = local('2025-10-28T01:30');
 
+// About 10 s on a quiet machine; over a minute on a 2-core one shared with other jobs.
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'chargeplan-demo-'));
-  demo = await startDemo({ dbPath: join(dir, 'demo.sqlite'), httpPort: 0, ocppPort: 0, host: '127.0.0.1', scrypt: { N: 1024, r: 8, p: 1 } });
+  database = await testDatabase({ file: true });
+  demo = await startDemo({ database: database.options, httpPort: 0, ocppPort: 0, host: '127.0.0.1', scrypt: { N: 1024, r: 8, p: 1 } });
   monitor = new DemoMonitor(demo.world, demo.sites, demo.window);
   await demo.world.runUntil(RUN_UNTIL, 60_000, () => {
     const now = monitor.observe();
     depotDraw.push({ at: demo.clock.now(), kw: now.get('depot')! });
   });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await demo?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await database?.drop();
 });
 
 const arrived = () => demo.depot.day.visits.filter((v) => v.session.arrival <= demo.clock.now());
@@ -85,13 +84,13 @@ describe('the demo day', () => {
     expect(Math.max(...peak.map((d) => d.kw))).toBeLessThanOrEqual(22 + EPS_KW);
   });
 
-  it('stores plans that never sum above the limit', () => {
+  it('stores plans that never sum above the limit', async () => {
     const db = demo.world.running.db;
-    const ids = (db.prepare("SELECT id FROM plans WHERE site_id = 'depot' ORDER BY id").all() as { id: number }[]).map((r) => r.id);
+    const ids = (await db.selectFrom('plans').select('id').where('site_id', '=', 'depot').orderBy('id').execute()).map((r) => r.id);
     expect(ids.length).toBeGreaterThan(40);
     const repo = new PlanRepository(db);
     for (const id of ids) {
-      const plan = repo.get(id)!;
+      const plan = (await repo.get(id))!;
       expect(Math.max(...plan.siteLimitKw)).toBe(44);
       plan.slotStarts.forEach((_, i) => {
         const kw = plan.sessions.reduce((a, s) => a + (s.powerKw[i] ?? 0), 0);
@@ -100,8 +99,8 @@ describe('the demo day', () => {
     }
   });
 
-  it('plans every plugged-in van for its real departure and energy, set as a one-off target before it arrived', () => {
-    const plan = demo.world.running.scheduler.latestPlan('depot')!;
+  it('plans every plugged-in van for its real departure and energy, set as a one-off target before it arrived', async () => {
+    const plan = (await demo.world.running.scheduler.latestPlan('depot'))!;
     const now = plugged();
     expect(now.length).toBe(20);
     expect(plan.sessions.map((s) => s.stationId).sort()).toEqual(now.map((v) => v.stationId).sort());
@@ -119,8 +118,8 @@ describe('the demo day', () => {
     expect(plan.sessions.filter((s) => s.shortfallKwh > 0.05).map((s) => [s.vehicleId, s.shortfallMessage])).toEqual([]);
   });
 
-  it('costs every session from its meter, and the night saves against charging on arrival', () => {
-    const costs = demo.world.running.scheduler.sessionCosts({ siteIds: ['depot'], fromMs: demo.window.start, toMs: demo.window.end });
+  it('costs every session from its meter, and the night saves against charging on arrival', async () => {
+    const costs = await demo.world.running.scheduler.sessionCosts({ siteIds: ['depot'], fromMs: demo.window.start, toMs: demo.window.end });
     expect(costs).toHaveLength(arrived().length);
     for (const c of costs) {
       expect(c.currency).toBe('EUR');
@@ -130,14 +129,14 @@ describe('the demo day', () => {
     }
     const ended = costs.filter((c) => c.endedAt !== null);
     expect(ended.length).toBeGreaterThan(10);
-    const depot = monitor.progress().find((p) => p.siteId === 'depot')!;
+    const depot = (await monitor.progress()).find((p) => p.siteId === 'depot')!;
     expect(depot.energyKwh).toBeGreaterThan(100);
     expect(depot.savings).toBeGreaterThan(1);
     expect(depot.peakKw).toBeLessThanOrEqual(44 + EPS_KW);
   });
 
-  it('plans the family car for the night: 30 kWh by 07:00, nothing at the evening peak', () => {
-    const plan = demo.world.running.scheduler.latestPlan('home')!;
+  it('plans the family car for the night: 30 kWh by 07:00, nothing at the evening peak', async () => {
+    const plan = (await demo.world.running.scheduler.latestPlan('home'))!;
     const car = plan.sessions.find((s) => s.vehicleId === 'hansen-car')!;
     expect(car).toMatchObject({ targetSource: 'vehicle-once', departureMs: local('2025-10-28T07:00'), shortfallKwh: 0 });
     expect(car.deliveredKwh + car.plannedKwh).toBeCloseTo(30, 1);
@@ -146,8 +145,9 @@ describe('the demo day', () => {
     // Its first plan, made when it came home at 17:30 in the evening peak, already waits for the night.
     const db = demo.world.running.db;
     const repo = new PlanRepository(db);
-    const first = (db.prepare("SELECT id FROM plans WHERE site_id = 'home' ORDER BY id").all() as { id: number }[])
-      .map((r) => repo.get(r.id)!).find((p) => p.sessions.some((x) => x.vehicleId === 'hansen-car'))!;
+    const ids = await db.selectFrom('plans').select('id').where('site_id', '=', 'home').orderBy('id').execute();
+    const plans = await Promise.all(ids.map(async (r) => (await repo.get(r.id))!));
+    const first = plans.find((p) => p.sessions.some((x) => x.vehicleId === 'hansen-car'))!;
     expect(first.createdAt < new Date(local('2025-10-27T17:35')).toISOString()).toBe(true);
     const kw = first.sessions[0]!.powerKw;
     const before21 = first.slotStarts.filter((t) => t < local('2025-10-27T21:00')).length;
@@ -157,15 +157,15 @@ describe('the demo day', () => {
 
   it('has its three people, and prints where to log in', async () => {
     const users = new UserRepository(demo.world.running.db);
-    expect(users.findByUsername('fiona')?.grants).toEqual([{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: 'depot' }]);
-    expect(users.findByUsername('hans')?.grants).toEqual([{ role: 'homeowner', scopeKind: 'home', scopeId: 'hansen' }]);
-    expect(users.findByUsername('admin')?.grants).toEqual([{ role: 'admin', scopeKind: 'all', scopeId: '*' }]);
+    expect((await users.findByUsername('fiona'))?.grants).toEqual([{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: 'depot' }]);
+    expect((await users.findByUsername('hans'))?.grants).toEqual([{ role: 'homeowner', scopeKind: 'home', scopeId: 'hansen' }]);
+    expect((await users.findByUsername('admin'))?.grants).toEqual([{ role: 'admin', scopeKind: 'all', scopeId: '*' }]);
     const text = banner(demo, { speed: 360 });
     expect(text).toContain(`Open http://localhost:${demo.world.running.ports.http}/login`);
     expect(text).toMatch(/fiona +demo-fleet-password/);
     expect(text).toContain('24 simulated hours at 360x: about 4 minutes');
     expect(text).toContain('20 chargers of 11 kW behind a 44 kW grid connection; 40 real sessions');
-    const line = monitor.line(demo.clock.now());
+    const line = await monitor.line(demo.clock.now());
     expect(line).toMatch(/^Tue 28 Oct 01:30 {2}depot: 20 plugged in, 4\d\.\d of 44\.0 kW \(peak 44\.0\), \d+\.\d kWh, EUR \d+\.\d\d, saved EUR \d+\.\d\d \(\d+ %\) {2}\| {2}home: 1 plugged in/);
     // The product served the day while it ran: its HTTP API answers.
     const res = await demo.world.running.http.inject({ url: '/health' });

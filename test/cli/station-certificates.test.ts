@@ -8,15 +8,17 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { makeCa, makeCsr, writeCa, type TestCa } from '../helpers/test-pki.js';
 import { startTestServer } from '../helpers/test-server.js';
 import { ScriptedStation, smartChargingVariables } from '../helpers/scripted-station.js';
+import { testDatabase } from '../helpers/test-database.js';
+import type { Storage } from '../../src/storage/database.js';
 
 const ORG = 'Chargeplan Test CSO';
 const dir = mkdtempSync(join(tmpdir(), 'chargeplan-cli-certs-'));
-const dbPath = join(dir, 'cli.sqlite');
 const configFile = join(dir, 'config.json');
+/** The test's view of the database the CLI writes (SQLite file or PostgreSQL schema). */
+let storage: Storage;
 let ca: TestCa;
 let files: { caFile: string; caKeyFile: string };
 
@@ -24,8 +26,10 @@ beforeAll(async () => {
   // Valid from a year back for ten years: the CLI signs at the wall clock.
   ca = await makeCa(`CN=Chargeplan Test Root, O=${ORG}`, '2025-06-01T00:00:00Z');
   files = writeCa(ca, dir);
+  const database = await testDatabase({ file: true });
+  storage = await database.open();
   writeFileSync(configFile, JSON.stringify({
-    database: { path: dbPath },
+    database: database.options,
     ocpp: { tlsPort: 9443, tls: { certFile: 'test/fixtures/tls/server.crt', keyFile: 'test/fixtures/tls/server.key', ...files, organizationName: ORG } },
     log: { level: 'silent' },
   }));
@@ -47,8 +51,8 @@ describe('stations CLI: security profile 3', { timeout: 120_000 }, () => {
     expect(added.code).toBe(0);
     expect(added.out).toContain('wss://<host>:9443/ocpp/CS-P3');
     expect(added.out).toContain(`CN=CS-P3, O=${ORG}`);
-    const db = new Database(dbPath, { readonly: true });
-    expect(db.prepare("SELECT security_profile, password_hash FROM stations WHERE id = 'CS-P3'").get()).toEqual({ security_profile: 3, password_hash: null });
+    expect(await storage.db.selectFrom('stations').select(['security_profile', 'password_hash']).where('id', '=', 'CS-P3').executeTakeFirst())
+      .toEqual({ security_profile: 3, password_hash: null });
 
     const issued = run('certificate', 'CS-P3', '--generate', '--out', join(dir, 'cs-p3'));
     expect(issued.code, issued.err).toBe(0);
@@ -58,9 +62,8 @@ describe('stations CLI: security profile 3', { timeout: 120_000 }, () => {
     expect(cert.subject).toBe(`CN=CS-P3\nO=${ORG}`);
     expect(statSync(join(dir, 'cs-p3.key')).mode & 0o777).toBe(0o600);
     expect(issued.out).toContain(`serial ${cert.serialNumber.toUpperCase()}`);
-    const row = db.prepare("SELECT serial, source, delivery FROM station_certificates WHERE station_id = 'CS-P3'").get();
+    const row = await storage.db.selectFrom('station_certificates').select(['serial', 'source', 'delivery']).where('station_id', '=', 'CS-P3').executeTakeFirst();
     expect(row).toEqual({ serial: cert.serialNumber.toUpperCase(), source: 'cli', delivery: 'cli' });
-    db.close();
 
     // What the installer puts on the station works against the server with the same CA (at the server's clock).
     const server = await startTestServer(
@@ -98,14 +101,12 @@ describe('stations CLI: security profile 3', { timeout: 120_000 }, () => {
     expect(run('certificate', 'NOPE', '--generate').err).toContain('station NOPE does not exist');
   });
 
-  it('stores a renewal request for the server (A02), and refuses a password for a profile 3 station', () => {
+  it('stores a renewal request for the server (A02), and refuses a password for a profile 3 station', async () => {
     const renewed = run('renew', 'CS-P3');
     expect(renewed.code).toBe(0);
     expect(renewed.out).toContain('TriggerMessage SignChargingStationCertificate');
-    const db = new Database(dbPath, { readonly: true });
-    const row = db.prepare("SELECT cert_renewal_requested_at AS at FROM stations WHERE id = 'CS-P3'").get() as { at: string | null };
+    const row = await storage.db.selectFrom('stations').select('cert_renewal_requested_at as at').where('id', '=', 'CS-P3').executeTakeFirstOrThrow();
     expect(row.at).toMatch(/^\d{4}-\d\d-\d\dT/);
-    db.close();
     expect(run('rotate', 'CS-P3').err).toContain('security profile 3 and has no password');
     expect(run('add', 'CS-P4', '--profile', '3', '--password', 'a-long-enough-password-1').err).toContain('has no password');
     expect(run('add', 'CS-P5', '--profile', '4').err).toContain('--profile: 1');

@@ -1,15 +1,24 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { verifyPassword } from '../../src/ocpp/auth/password.js';
+import type { Storage } from '../../src/storage/database.js';
+import { testDatabase } from '../helpers/test-database.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chargeplan-cli-'));
-const dbPath = join(dir, 'cli.sqlite');
 const configFile = join(dir, 'config.json');
-writeFileSync(configFile, JSON.stringify({ database: { path: dbPath }, log: { level: 'silent' } }));
+/** The test's view of the database the CLI writes (SQLite file or PostgreSQL schema). */
+let storage: Storage;
+beforeAll(async () => {
+  const database = await testDatabase({ file: true });
+  writeFileSync(configFile, JSON.stringify({ database: database.options, log: { level: 'silent' } }));
+  storage = await database.open();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const passwordHash = async (id: string) =>
+  (await storage.db.selectFrom('stations').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()).password_hash!;
 
 function run(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/stations.ts', ...args], {
@@ -27,17 +36,15 @@ describe('stations CLI', { timeout: 60_000 }, () => {
     const password = /password \(shown once\): (\S+)/.exec(added.out)![1]!;
     expect(password).toHaveLength(24);
     expect(added.out).toContain('ws://<host>:9000/ocpp/DEPOT-01');
-    const db = new Database(dbPath, { readonly: true });
-    const row = db.prepare("SELECT password_hash FROM stations WHERE id = 'DEPOT-01'").get() as { password_hash: string };
-    expect(row.password_hash).not.toContain(password);
-    expect(await verifyPassword(password, row.password_hash)).toBe(true);
+    const hash = await passwordHash('DEPOT-01');
+    expect(hash).not.toContain(password);
+    expect(await verifyPassword(password, hash)).toBe(true);
     expect(run('list').out).toMatch(/^DEPOT-01\tprofile 1\t.*boot never/m);
     const rotated = run('rotate', 'DEPOT-01', '--password', 'a-brand-new-password-42');
     expect(rotated.code).toBe(0);
-    const after = db.prepare("SELECT password_hash FROM stations WHERE id = 'DEPOT-01'").get() as { password_hash: string };
-    expect(await verifyPassword('a-brand-new-password-42', after.password_hash)).toBe(true);
-    expect(await verifyPassword(password, after.password_hash)).toBe(false);
-    db.close();
+    const after = await passwordHash('DEPOT-01');
+    expect(await verifyPassword('a-brand-new-password-42', after)).toBe(true);
+    expect(await verifyPassword(password, after)).toBe(false);
   });
 
   it('refuses bad input with a message that names it, changing nothing', () => {

@@ -9,73 +9,81 @@ import { authenticate } from '../../src/http/auth/api-tokens.js';
 import { verifyPassword } from '../../src/http/auth/passwords.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { silentLogger } from '../../src/platform/logger.js';
-import { openDatabase } from '../../src/storage/database.js';
 import { ApiTokenRepository } from '../../src/storage/api-token-repository.js';
 import { UserRepository, UserTokenRepository, WebSessionRepository } from '../../src/storage/user-repository.js';
+import { testDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const PASSWORD = 'the first admin password';
 
 describe('users CLI', () => {
   let dir: string;
-  let db: string;
+  let database: TestDatabase;
+  /** --db and, on PostgreSQL, --db-schema: the test's database (an SQLite file or a fresh schema). */
+  let db: string[];
   let out: string;
   let err: string;
   let stdin: string;
   let clock: ManualClock;
   let io: UsersCliIo;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'users-cli-'));
-    db = join(dir, 'db.sqlite');
+    database = await testDatabase({ file: true });
+    const { url, schema, path } = database.options;
+    db = url !== undefined ? ['--db', url, '--db-schema', schema!] : ['--db', path!];
     out = '';
     err = '';
     stdin = `${PASSWORD}\n`;
     clock = new ManualClock('2026-03-02T08:00:00Z');
     io = { out: (t) => void (out += t), err: (t) => void (err += t), clock, readStdin: async () => stdin };
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const run = async (...args: string[]) => {
     out = '';
     err = '';
-    return runUsersCli([...args, '--db', db], io);
+    return runUsersCli([...args, ...db], io);
   };
-  const withDb = <T>(fn: (r: { users: UserRepository; tokens: UserTokenRepository; api: ApiTokenRepository }) => T): T => {
-    const handle = openDatabase(db);
+  const withDb = async <T>(fn: (r: { users: UserRepository; tokens: UserTokenRepository; api: ApiTokenRepository }) => Promise<T>): Promise<T> => {
+    const storage = await database.open();
     try {
-      return fn({ users: new UserRepository(handle), tokens: new UserTokenRepository(handle), api: new ApiTokenRepository(handle) });
+      return await fn({ users: new UserRepository(storage.db), tokens: new UserTokenRepository(storage.db), api: new ApiTokenRepository(storage.db) });
     } finally {
-      handle.close();
+      await storage.close();
     }
   };
 
   it('creates the first admin with the password from standard input, who can then log in through the app', async () => {
     expect(await run('create', '--username', 'Root', '--name', 'Site Admin', '--role', 'admin')).toBe(0);
     expect(out).toMatch(/^created root \(Site Admin, id [0-9a-f]{16}\) as admin\n$/);
-    const stored = withDb(({ users }) => users.findByUsername('root')!);
+    const stored = (await withDb(({ users }) => users.findByUsername('root')))!;
     expect(stored.grants).toEqual([{ role: 'admin', scopeKind: 'all', scopeId: '*' }]);
     expect(stored.passwordHash).not.toContain(PASSWORD);
 
-    const handle = openDatabase(db);
+    const storage = await database.open();
+    const handle = storage.db;
     const accounts = { users: new UserRepository(handle), sessions: new WebSessionRepository(handle), ownedTokens: new UserTokenRepository(handle) };
     const app = await buildApp({ clock, logger: silentLogger(), stations: { connectedCount: () => 0, isConnected: () => false }, auth: { tokens: new ApiTokenRepository(handle), clock, accounts } });
     const login = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'root', password: PASSWORD } });
     expect(login.statusCode).toBe(200);
     expect(login.json().user).toEqual({ id: stored.id, username: 'root', name: 'Site Admin' });
     await app.close();
-    handle.close();
+    await storage.close();
   });
 
   it('reads the password from --password-file (first line) and never takes one as an argument', async () => {
     writeFileSync(join(dir, 'pw'), 'a password in a file\nsecond line ignored\n');
     expect(await run('create', '--username', 'alice', '--name', 'Alice', '--role', 'fleet-manager', '--scope', 'vans', '--password-file', join(dir, 'pw'))).toBe(0);
-    const hash = withDb(({ users }) => users.findByUsername('alice')!.passwordHash);
+    const hash = (await withDb(({ users }) => users.findByUsername('alice')))!.passwordHash;
     expect(await verifyPassword('a password in a file', hash)).toBe(true);
     for (const flag of [['--password', PASSWORD], [`--password=${PASSWORD}`]]) {
       expect(await run('create', '--username', 'bob', '--name', 'Bob', '--role', 'admin', ...flag)).toBe(2);
       expect(err).toBe('--password is not accepted: a password on the command line stays in shell history and ps; use --password-file FILE or standard input\n');
     }
-    expect(withDb(({ users }) => users.findByUsername('bob'))).toBeUndefined();
+    expect(await withDb(({ users }) => users.findByUsername('bob'))).toBeUndefined();
   });
 
   it.each([
@@ -90,7 +98,7 @@ describe('users CLI', () => {
   ])('refuses create %j: %s', async (args, message) => {
     expect(await run('create', ...args)).toBe(2);
     expect(err).toBe(`${message}\n`);
-    expect(withDb(({ users }) => users.list())).toEqual([]);
+    expect(await withDb(({ users }) => users.list())).toEqual([]);
   });
 
   it('refuses a short or missing password and a taken username (in any case)', async () => {
@@ -129,9 +137,9 @@ describe('users CLI', () => {
     await run('create', '--username', 'alice', '--name', 'Alice', '--role', 'fleet-manager', '--scope', 'vans');
     expect(await run('token', '--user', 'alice', '--expires-days', '30')).toBe(0);
     const [, id, token] = /^token ([0-9a-f]{16}) "alice \(cli\)" for alice: fleet-manager on fleet vans\n(cpk_\S+)\n\(shown once; only its hash is stored\)\n$/.exec(out)!;
-    const identity = withDb(({ api }) => authenticate(`Bearer ${token}`, api, clock));
+    const identity = await withDb(({ api }) => authenticate(`Bearer ${token}`, api, clock));
     expect(identity).toEqual({ tokenId: id, name: 'alice (cli)', grants: [{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: 'vans' }] });
-    expect(withDb(({ tokens }) => tokens.find(id!))).toMatchObject({ ownerUserId: expect.any(String), expiresAt: clock.now() + 30 * 86_400_000 });
+    expect(await withDb(({ tokens }) => tokens.find(id!))).toMatchObject({ ownerUserId: expect.any(String), expiresAt: clock.now() + 30 * 86_400_000 });
 
     expect(await run('token', '--user', 'alice', '--role', 'fleet-manager', '--scope', 'trucks')).toBe(2);
     expect(err).toBe('--role/--scope: alice does not hold fleet-manager on fleet trucks, so its token may not\n');
@@ -164,10 +172,16 @@ describe('users CLI', () => {
     expect(err).toMatch(/^unknown command "promote"/);
     expect(await run('list', '--colour')).toBe(2);
     expect(err).toMatch(/Unknown option '--colour'/);
+    err = '';
+    expect(await runUsersCli(['list', '--db-schema', 'people'], io)).toBe(2);
+    expect(err).toBe('--db-schema: only with --db postgres://...\n');
+    err = '';
+    expect(await runUsersCli(['list', '--db', join(dir, 'other.sqlite'), '--db-schema', 'people'], io)).toBe(2);
+    expect(err).toBe('--db-schema: only for a postgres:// --db (an SQLite file has no schemas)\n');
   });
 
   it('runs as `npm run users` does, reading the password piped on standard input', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/users.ts', 'create', '--username', 'piped', '--name', 'Piped', '--role', 'homeowner', '--scope', 'h-1', '--db', db], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/users.ts', 'create', '--username', 'piped', '--name', 'Piped', '--role', 'homeowner', '--scope', 'h-1', ...db], {
       input: `${PASSWORD}\n`,
       encoding: 'utf8',
     });
