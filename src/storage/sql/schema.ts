@@ -215,7 +215,8 @@ export interface PushedProfilesTable {
 }
 
 export interface SchemaMigrationsTable {
-  version: Generated<number>;
+  /** The migration's number (a rowid alias in SQLite, but always written: PostgreSQL generates nothing here). */
+  version: number;
   name: string;
   applied_at: Generated<string>;
 }
