@@ -112,6 +112,8 @@ export interface TargetStore {
   /** Removes the one-off target (the weekly rule, if any, applies again). */
   clearOnce(vehicleId: string, at: string): Promise<void>;
   get(vehicleId: string): Promise<TargetRecord | undefined>;
+  /** The targets of many vehicles in one read (the fleet table: 1,000 vans, one query); one without targets is absent. */
+  many(vehicleIds: readonly string[]): Promise<Map<string, TargetRecord>>;
 }
 
 /** A fleet manager's "this van is on that charger" when no id token says so. */
@@ -140,7 +142,10 @@ export interface IdTokenTransfer {
   /**
    * Runs `write` (which stores the receiving vehicle, e.g. through the scheduler) in one transaction after taking
    * each of `tokens` from the vehicle that holds it; a holder `mayTake` refuses throws IdTokenInUseError and
-   * nothing is changed.
+   * nothing is changed. `write` is handed the vehicle store of that transaction and must store through it, and
+   * reach the database through nothing else before it settles (SQLite's one connection is the transaction's).
    */
-  transferring<T>(tokens: readonly string[], toVehicleId: string, mayTake: (holder: Vehicle) => boolean, write: () => T): T;
+  transferring<T>(
+    tokens: readonly string[], toVehicleId: string, mayTake: (holder: Vehicle) => boolean, write: (vehicles: VehicleStore) => Promise<T>,
+  ): Promise<T>;
 }

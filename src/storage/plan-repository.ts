@@ -1,4 +1,6 @@
-import type { Db } from './database.js';
+import { expressionBuilder, sql } from 'kysely';
+import { greatest, inTransaction, lockKey, type Db } from './sql/dialect.js';
+import type { Schema } from './sql/schema.js';
 import { pruneOldest } from './prune.js';
 import type {
   ChargerCompliance, ChargerStatusRecord, DecisionRecord, DecisionStore, PlanRecord, PlanStore, ProfileStore,
@@ -22,61 +24,76 @@ interface PlanRow {
 
 type PlanBody = Pick<PlanRecord, 'slotStarts' | 'endMs' | 'prices' | 'siteLimitKw' | 'sessions' | 'problem'>;
 
+const PLAN_COLUMNS = [
+  'id', 'site_id', 'created_at', 'triggers_json', 'status', 'currency', 'total_cost', 'solver', 'solve_ms', 'body_json',
+] as const;
+
+/**
+ * Never the latest plan of a site (the scheduler restores from it) nor one a running session's pushed profile came
+ * from (pushed_profiles and transactions are in this database: the plan explains what the car holds).
+ */
+const keptPlans = (() => {
+  const eb = expressionBuilder<Schema, 'plans'>();
+  return eb.and([
+    eb('id', 'not in', eb.selectFrom('plans').select((e) => e.fn.max('id').as('m')).groupBy('site_id')),
+    eb('id', 'not in', eb.selectFrom('pushed_profiles as pp')
+      .innerJoin('transactions as t', (j) => j.onRef('t.station_id', '=', 'pp.station_id').onRef('t.transaction_id', '=', 'pp.transaction_id'))
+      .select('pp.plan_id')
+      .where('t.state', '=', 'Started')),
+  ]);
+})();
+
+/** A decision about a session that is still running stays: it explains what the car is doing now. */
+const keptDecisions = (() => {
+  const eb = expressionBuilder<Schema, 'decisions'>();
+  return eb.not(eb.and([
+    eb('transaction_id', 'is not', null),
+    eb.exists(eb.selectFrom('transactions as t')
+      .select('t.station_id')
+      .whereRef('t.station_id', '=', 'decisions.station_id')
+      .whereRef('t.transaction_id', '=', 'decisions.transaction_id')
+      .where('t.state', '=', 'Started')),
+  ]));
+})();
+
 /** Plans with the inputs they were made from (migrations/0003-scheduler.ts). */
 export class PlanRepository implements PlanStore {
-  private readonly insert;
-  private readonly latestStmt;
-  private readonly getStmt;
-  private readonly keep: string;
-
-  constructor(private readonly db: Db) {
-    this.insert = db.prepare(
-      `INSERT INTO plans (site_id, created_at, triggers_json, start_utc, end_utc, status, currency, total_cost, solver, solve_ms, body_json)
-       VALUES (@siteId, @createdAt, @triggers, @start, @end, @status, @currency, @totalCost, @solver, @solveMs, @body)`,
-    );
-    this.latestStmt = db.prepare<[string], PlanRow>('SELECT * FROM plans WHERE site_id = ? ORDER BY id DESC LIMIT 1');
-    this.getStmt = db.prepare<[number], PlanRow>('SELECT * FROM plans WHERE id = ?');
-    // Never the latest plan of a site (the scheduler restores from it) nor one a running session's pushed profile
-    // came from (pushed_profiles and transactions are in this database: the plan explains what the car holds).
-    this.keep = `id NOT IN (SELECT MAX(id) FROM plans GROUP BY site_id)
-      AND id NOT IN (SELECT pp.plan_id FROM pushed_profiles pp JOIN transactions t
-                       ON t.station_id = pp.station_id AND t.transaction_id = pp.transaction_id WHERE t.state = 'Started')`;
-  }
+  constructor(private readonly db: Db) {}
 
   /**
    * Retention (retention.ts): deletes at most `batch` plans created before `before` or beyond the newest
    * `maxRows`, keeping each site's latest plan and every plan a running session still holds a profile of.
    */
-  pruneStep(before: string, maxRows: number, batch: number): number {
-    return pruneOldest(this.db, { table: 'plans', timeColumn: 'created_at', keep: this.keep }, before, maxRows, batch);
+  pruneStep(before: string, maxRows: number, batch: number): Promise<number> {
+    return pruneOldest(this.db, { table: 'plans', timeColumn: 'created_at', keep: keptPlans }, before, maxRows, batch);
   }
 
-  save(p: Omit<PlanRecord, 'id'>): number {
+  async save(p: Omit<PlanRecord, 'id'>): Promise<number> {
     const body: PlanBody = { slotStarts: p.slotStarts, endMs: p.endMs, prices: p.prices, siteLimitKw: p.siteLimitKw, sessions: p.sessions, problem: p.problem };
-    const result = this.insert.run({
-      siteId: p.siteId,
-      createdAt: p.createdAt,
-      triggers: JSON.stringify(p.triggers),
-      start: iso(p.slotStarts[0] ?? p.endMs),
-      end: iso(p.endMs),
+    const { id } = await this.db.insertInto('plans').values({
+      site_id: p.siteId,
+      created_at: p.createdAt,
+      triggers_json: JSON.stringify(p.triggers),
+      start_utc: iso(p.slotStarts[0] ?? p.endMs),
+      end_utc: iso(p.endMs),
       status: p.status,
       currency: p.currency,
-      totalCost: p.totalCost,
+      total_cost: p.totalCost,
       solver: p.solver,
-      solveMs: p.solveMs,
-      body: JSON.stringify(body),
-    });
-    return Number(result.lastInsertRowid);
+      solve_ms: p.solveMs,
+      body_json: JSON.stringify(body),
+    }).returning('id').executeTakeFirstOrThrow();
+    return id;
   }
 
-  latest(siteId: string): PlanRecord | undefined {
-    const row = this.latestStmt.get(siteId);
-    return row ? toPlan(row) : undefined;
+  async latest(siteId: string): Promise<PlanRecord | undefined> {
+    const row = await this.db.selectFrom('plans').select(PLAN_COLUMNS).where('site_id', '=', siteId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return row ? toPlan(row as PlanRow) : undefined;
   }
 
-  get(id: number): PlanRecord | undefined {
-    const row = this.getStmt.get(id);
-    return row ? toPlan(row) : undefined;
+  async get(id: number): Promise<PlanRecord | undefined> {
+    const row = await this.db.selectFrom('plans').select(PLAN_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row ? toPlan(row as PlanRow) : undefined;
   }
 }
 
@@ -113,94 +130,108 @@ interface PushRow {
   sent_at: string;
 }
 
+const PUSH_COLUMNS = [
+  'station_id', 'evse_id', 'transaction_id', 'site_id', 'plan_id', 'profile_id', 'stack_level', 'unit', 'periods_json', 'end_utc',
+  'covers_until_utc', 'state', 'detail', 'sent_at',
+] as const;
+
 /** Profile ids, pushed profiles and charger compliance. */
 export class ProfileRepository implements ProfileStore {
-  private readonly idGet;
-  private readonly idMax;
-  private readonly idInsert;
-  private readonly pushUpsert;
-  private readonly pushGet;
-  private readonly activeStmt;
-  private readonly statusUpsert;
-  private readonly statusGet;
+  constructor(private readonly db: Db) {}
 
-  constructor(private readonly db: Db) {
-    this.idGet = db.prepare<[string, string], { profile_id: number }>('SELECT profile_id FROM profile_ids WHERE station_id = ? AND key = ?');
-    this.idMax = db.prepare<[string], { m: number | null }>('SELECT MAX(profile_id) AS m FROM profile_ids WHERE station_id = ?');
-    this.idInsert = db.prepare<[string, string, number]>('INSERT INTO profile_ids (station_id, key, profile_id) VALUES (?, ?, ?)');
-    this.pushUpsert = db.prepare(
-      `INSERT INTO pushed_profiles (station_id, evse_id, transaction_id, site_id, plan_id, profile_id, stack_level, unit, periods_json,
-         end_utc, covers_until_utc, state, detail, sent_at)
-       VALUES (@stationId, @evseId, @transactionId, @siteId, @planId, @profileId, @stackLevel, @unit, @periods, @end, @coversUntil,
-         @state, @detail, @sentAt)
-       ON CONFLICT (station_id, evse_id, transaction_id) DO UPDATE SET site_id = excluded.site_id, plan_id = excluded.plan_id,
-         profile_id = excluded.profile_id, stack_level = excluded.stack_level, unit = excluded.unit, periods_json = excluded.periods_json,
-         end_utc = excluded.end_utc, covers_until_utc = excluded.covers_until_utc, state = excluded.state, detail = excluded.detail,
-         sent_at = excluded.sent_at`,
-    );
-    this.pushGet = db.prepare<[string, number, string], PushRow>(
-      'SELECT * FROM pushed_profiles WHERE station_id = ? AND evse_id = ? AND transaction_id = ?',
-    );
-    // A push is active while its transaction is (the transactions table is the OCPP adapter's, same database).
-    this.activeStmt = db.prepare<[string], PushRow>(
-      `SELECT p.* FROM pushed_profiles p JOIN transactions t ON t.station_id = p.station_id AND t.transaction_id = p.transaction_id
-       WHERE p.site_id = ? AND t.state = 'Started' ORDER BY p.station_id, p.evse_id`,
-    );
-    this.statusUpsert = db.prepare(
-      `INSERT INTO charger_status (station_id, evse_id, compliance, detail, since) VALUES (@stationId, @evseId, @compliance, @detail, @since)
-       ON CONFLICT (station_id, evse_id) DO UPDATE SET compliance = excluded.compliance, detail = excluded.detail,
-         since = CASE WHEN charger_status.compliance = excluded.compliance THEN charger_status.since ELSE excluded.since END`,
-    );
-    this.statusGet = db.prepare<[string, number], { station_id: string; evse_id: number; compliance: ChargerCompliance; detail: string | null; since: string }>(
-      'SELECT * FROM charger_status WHERE station_id = ? AND evse_id = ?',
-    );
-  }
-
-  profileId(stationId: string, key: string): number {
-    return this.db.transaction(() => {
-      const found = this.idGet.get(stationId, key);
-      if (found) return found.profile_id;
-      const id = Math.max(999, this.idMax.get(stationId)?.m ?? 0) + 1;
-      this.idInsert.run(stationId, key, id);
+  /**
+   * The key's id on the station, allocated once (from 1000 up, unique per station) and kept. A key asked for
+   * several times at once (two cycles, two nodes) gets one id: the allocation runs under the station's lock on
+   * PostgreSQL (alone on SQLite) and is one INSERT ... SELECT MAX + 1 that yields to an id already stored.
+   */
+  async profileId(stationId: string, key: string): Promise<number> {
+    const known = await this.stored(this.db, stationId, key);
+    if (known !== undefined) return known;
+    return inTransaction(this.db, async (trx) => {
+      await lockKey(trx, `profile-ids:${stationId}`);
+      const next = sql<number>`${greatest(trx, sql<number>`999`, sql<number>`coalesce(max(profile_id), 0)`)} + 1`;
+      const inserted = await trx.insertInto('profile_ids')
+        .columns(['station_id', 'key', 'profile_id'])
+        .expression(trx.selectFrom('profile_ids')
+          .select([sql<string>`cast(${stationId} as text)`.as('station_id'), sql<string>`cast(${key} as text)`.as('key'), next.as('profile_id')])
+          .where('station_id', '=', stationId))
+        .onConflict((oc) => oc.columns(['station_id', 'key']).doNothing())
+        .returning('profile_id')
+        .executeTakeFirst();
+      const id = inserted?.profile_id ?? await this.stored(trx, stationId, key);
+      if (id === undefined) throw new Error(`profile id for ${stationId}/${key}: neither allocated nor found`);
       return id;
-    }).immediate();
-  }
-
-  recordPush(p: PushedProfileRecord): void {
-    this.pushUpsert.run({
-      stationId: p.stationId,
-      evseId: p.evseId,
-      transactionId: p.transactionId,
-      siteId: p.siteId,
-      planId: p.planId,
-      profileId: p.profileId,
-      stackLevel: p.stackLevel,
-      unit: p.unit,
-      periods: JSON.stringify(p.periods),
-      end: iso(p.endMs),
-      coversUntil: p.coversUntilMs === null ? null : iso(p.coversUntilMs),
-      state: p.state,
-      detail: p.detail,
-      sentAt: p.sentAt,
     });
   }
 
-  pushed(stationId: string, evseId: number, transactionId: string): PushedProfileRecord | undefined {
-    const row = this.pushGet.get(stationId, evseId, transactionId);
-    return row ? toPush(row) : undefined;
+  private async stored(db: Db, stationId: string, key: string): Promise<number | undefined> {
+    const row = await db.selectFrom('profile_ids').select('profile_id').where('station_id', '=', stationId).where('key', '=', key).executeTakeFirst();
+    return row?.profile_id;
   }
 
-  activePushes(siteId: string): PushedProfileRecord[] {
-    return this.activeStmt.all(siteId).map(toPush);
+  async recordPush(p: PushedProfileRecord): Promise<void> {
+    await this.db.insertInto('pushed_profiles').values({
+      station_id: p.stationId,
+      evse_id: p.evseId,
+      transaction_id: p.transactionId,
+      site_id: p.siteId,
+      plan_id: p.planId,
+      profile_id: p.profileId,
+      stack_level: p.stackLevel,
+      unit: p.unit,
+      periods_json: JSON.stringify(p.periods),
+      end_utc: iso(p.endMs),
+      covers_until_utc: p.coversUntilMs === null ? null : iso(p.coversUntilMs),
+      state: p.state,
+      detail: p.detail,
+      sent_at: p.sentAt,
+    }).onConflict((oc) => oc.columns(['station_id', 'evse_id', 'transaction_id']).doUpdateSet((eb) => ({
+      site_id: eb.ref('excluded.site_id'), plan_id: eb.ref('excluded.plan_id'), profile_id: eb.ref('excluded.profile_id'),
+      stack_level: eb.ref('excluded.stack_level'), unit: eb.ref('excluded.unit'), periods_json: eb.ref('excluded.periods_json'),
+      end_utc: eb.ref('excluded.end_utc'), covers_until_utc: eb.ref('excluded.covers_until_utc'), state: eb.ref('excluded.state'),
+      detail: eb.ref('excluded.detail'), sent_at: eb.ref('excluded.sent_at'),
+    }))).execute();
   }
 
-  setCompliance(s: ChargerStatusRecord): void {
-    this.statusUpsert.run({ stationId: s.stationId, evseId: s.evseId, compliance: s.compliance, detail: s.detail, since: s.since });
+  async pushed(stationId: string, evseId: number, transactionId: string): Promise<PushedProfileRecord | undefined> {
+    const row = await this.db.selectFrom('pushed_profiles').select(PUSH_COLUMNS)
+      .where('station_id', '=', stationId).where('evse_id', '=', evseId).where('transaction_id', '=', transactionId)
+      .executeTakeFirst();
+    return row ? toPush(row as PushRow) : undefined;
   }
 
-  compliance(stationId: string, evseId: number): ChargerStatusRecord | undefined {
-    const r = this.statusGet.get(stationId, evseId);
-    return r ? { stationId: r.station_id, evseId: r.evse_id, compliance: r.compliance, detail: r.detail, since: r.since } : undefined;
+  /** A push is active while its transaction is (the transactions table is the OCPP adapter's, same database). */
+  async activePushes(siteId: string): Promise<PushedProfileRecord[]> {
+    const rows = await this.db.selectFrom('pushed_profiles as p')
+      .innerJoin('transactions as t', (j) => j.onRef('t.station_id', '=', 'p.station_id').onRef('t.transaction_id', '=', 'p.transaction_id'))
+      .selectAll('p')
+      .where('p.site_id', '=', siteId)
+      .where('t.state', '=', 'Started')
+      .orderBy('p.station_id')
+      .orderBy('p.evse_id')
+      .execute();
+    return rows.map((r) => toPush(r as PushRow));
+  }
+
+  /** `since` moves only when the compliance changes. */
+  async setCompliance(s: ChargerStatusRecord): Promise<void> {
+    await this.db.insertInto('charger_status')
+      .values({ station_id: s.stationId, evse_id: s.evseId, compliance: s.compliance, detail: s.detail, since: s.since })
+      .onConflict((oc) => oc.columns(['station_id', 'evse_id']).doUpdateSet((eb) => ({
+        compliance: eb.ref('excluded.compliance'),
+        detail: eb.ref('excluded.detail'),
+        since: eb.case().when('charger_status.compliance', '=', eb.ref('excluded.compliance')).then(eb.ref('charger_status.since'))
+          .else(eb.ref('excluded.since')).end(),
+      })))
+      .execute();
+  }
+
+  async compliance(stationId: string, evseId: number): Promise<ChargerStatusRecord | undefined> {
+    const r = await this.db.selectFrom('charger_status').select(['station_id', 'evse_id', 'compliance', 'detail', 'since'])
+      .where('station_id', '=', stationId).where('evse_id', '=', evseId).executeTakeFirst();
+    return r
+      ? { stationId: r.station_id, evseId: r.evse_id, compliance: r.compliance as ChargerCompliance, detail: r.detail, since: r.since }
+      : undefined;
   }
 }
 
@@ -223,53 +254,45 @@ function toPush(r: PushRow): PushedProfileRecord {
   };
 }
 
-interface DecisionRow {
-  id: number;
-  site_id: string;
-  at: string;
-  kind: DecisionRecord['kind'];
-  station_id: string | null;
-  evse_id: number | null;
-  transaction_id: string | null;
-  plan_id: number | null;
-  message: string;
-  details_json: string | null;
-}
-
 /** The per-site decision log: append-only. */
 export class DecisionRepository implements DecisionStore {
-  private readonly insert;
-  private readonly listStmt;
-  constructor(private readonly db: Db) {
-    this.insert = db.prepare(
-      `INSERT INTO decisions (site_id, at, kind, station_id, evse_id, transaction_id, plan_id, message, details_json)
-       VALUES (@siteId, @at, @kind, @stationId, @evseId, @transactionId, @planId, @message, @details)`,
-    );
-    this.listStmt = db.prepare<[string, number, number], DecisionRow>(
-      'SELECT * FROM decisions WHERE site_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
-    );
-  }
+  constructor(private readonly db: Db) {}
 
   /** Retention (retention.ts): deletes at most `batch` decisions older than `before` or beyond the newest `maxRows`. */
-  pruneStep(before: string, maxRows: number, batch: number): number {
-    // A decision about a session that is still running stays: it explains what the car is doing now.
-    const keep = `NOT (transaction_id IS NOT NULL AND EXISTS (SELECT 1 FROM transactions t
-      WHERE t.station_id = decisions.station_id AND t.transaction_id = decisions.transaction_id AND t.state = 'Started'))`;
-    return pruneOldest(this.db, { table: 'decisions', timeColumn: 'at', keep }, before, maxRows, batch);
+  pruneStep(before: string, maxRows: number, batch: number): Promise<number> {
+    return pruneOldest(this.db, { table: 'decisions', timeColumn: 'at', keep: keptDecisions }, before, maxRows, batch);
   }
 
-  append(e: Omit<DecisionRecord, 'id'>): DecisionRecord {
-    const r = this.insert.run({ ...e, details: e.details === undefined || e.details === null ? null : JSON.stringify(e.details) });
-    return { ...e, id: Number(r.lastInsertRowid) };
+  async append(e: Omit<DecisionRecord, 'id'>): Promise<DecisionRecord> {
+    const { id } = await this.db.insertInto('decisions').values({
+      site_id: e.siteId,
+      at: e.at,
+      kind: e.kind,
+      station_id: e.stationId,
+      evse_id: e.evseId,
+      transaction_id: e.transactionId,
+      plan_id: e.planId,
+      message: e.message,
+      details_json: e.details === undefined || e.details === null ? null : JSON.stringify(e.details),
+    }).returning('id').executeTakeFirstOrThrow();
+    return { ...e, id };
   }
 
   /** Newest first. */
-  list(siteId: string, options: { limit?: number; beforeId?: number } = {}): DecisionRecord[] {
-    return this.listStmt.all(siteId, options.beforeId ?? Number.MAX_SAFE_INTEGER, options.limit ?? 100).map((r) => ({
+  async list(siteId: string, options: { limit?: number; beforeId?: number } = {}): Promise<DecisionRecord[]> {
+    let q = this.db.selectFrom('decisions')
+      .select(['id', 'site_id', 'at', 'kind', 'station_id', 'evse_id', 'transaction_id', 'plan_id', 'message', 'details_json'])
+      .where('site_id', '=', siteId);
+    if (options.beforeId !== undefined) q = q.where('id', '<', options.beforeId);
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(options.limit ?? 100)
+      .execute();
+    return rows.map((r) => ({
       id: r.id,
       siteId: r.site_id,
       at: r.at,
-      kind: r.kind,
+      kind: r.kind as DecisionRecord['kind'],
       stationId: r.station_id,
       evseId: r.evse_id,
       transactionId: r.transaction_id,

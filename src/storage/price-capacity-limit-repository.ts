@@ -1,54 +1,57 @@
-import type { Db } from './database.js';
+import { inTransaction, type Db } from './sql/dialect.js';
 import type { CapacityLimitInterval, CapacityLimitStore, TimeWindow } from '../domain/prices.js';
 import type { Clock } from '../platform/clock.js';
 
-interface Row {
-  start_utc: string;
-  end_utc: string;
-  direction: 'import' | 'export';
-  limit_kw: number;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Rows per multi-row INSERT (7 values each): far below either database's parameter limit. */
+const BATCH = 500;
 
 /**
  * Utility capacity limits (OpenADR 3 IMPORT/EXPORT_CAPACITY_LIMIT). Rows are only appended; where several cover
  * the same time the most recently received one wins, so an update from the utility replaces the old signal.
  */
 export class CapacityLimitRepository implements CapacityLimitStore {
-  private readonly insert;
-  private readonly select;
-
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-  ) {
-    this.insert = db.prepare(
-      `INSERT INTO grid_capacity_limits (target, source, direction, start_utc, end_utc, limit_kw, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.select = db.prepare<[string, string, string], Row>(
-      `SELECT l.start_utc, l.end_utc, l.direction, l.limit_kw FROM grid_capacity_limits l
-       WHERE l.target = ? AND l.start_utc < ? AND l.end_utc > ?
-         AND NOT EXISTS (SELECT 1 FROM grid_capacity_limits n
-                         WHERE n.target = l.target AND n.direction = l.direction AND n.id > l.id
-                           AND n.start_utc < l.end_utc AND n.end_utc > l.start_utc)
-       ORDER BY l.start_utc, l.direction`,
-    );
-  }
+  ) {}
 
-  saveLimits(target: string, source: string, limits: readonly CapacityLimitInterval[]): void {
+  /** One transaction: a utility's event is stored whole or not at all. */
+  async saveLimits(target: string, source: string, limits: readonly CapacityLimitInterval[]): Promise<void> {
+    if (limits.length === 0) return;
     const at = iso(this.clock.now());
-    this.db.transaction(() => {
-      for (const l of limits) this.insert.run(target, source, l.direction, iso(l.start), iso(l.end), l.limitKw, at);
-    })();
+    const rows = limits.map((l) => ({
+      target, source, direction: l.direction, start_utc: iso(l.start), end_utc: iso(l.end), limit_kw: l.limitKw, received_at: at,
+    }));
+    await inTransaction(this.db, async (trx) => {
+      for (let i = 0; i < rows.length; i += BATCH) await trx.insertInto('grid_capacity_limits').values(rows.slice(i, i + BATCH)).execute();
+    });
   }
 
-  limits(target: string, window: TimeWindow): CapacityLimitInterval[] {
-    return this.select.all(target, iso(window.end), iso(window.start)).map((r) => ({
+  /** The limits in force over the window, a newer row hiding an older one it overlaps (same target and direction). */
+  async limits(target: string, window: TimeWindow): Promise<CapacityLimitInterval[]> {
+    const rows = await this.db
+      .selectFrom('grid_capacity_limits as l')
+      .select(['l.start_utc', 'l.end_utc', 'l.direction', 'l.limit_kw'])
+      .where('l.target', '=', target)
+      .where('l.start_utc', '<', iso(window.end))
+      .where('l.end_utc', '>', iso(window.start))
+      .where(({ not, exists, selectFrom }) => not(exists(
+        selectFrom('grid_capacity_limits as n')
+          .select('n.id')
+          .whereRef('n.target', '=', 'l.target')
+          .whereRef('n.direction', '=', 'l.direction')
+          .whereRef('n.id', '>', 'l.id')
+          .whereRef('n.start_utc', '<', 'l.end_utc')
+          .whereRef('n.end_utc', '>', 'l.start_utc'),
+      )))
+      .orderBy('l.start_utc')
+      .orderBy('l.direction')
+      .execute();
+    return rows.map((r) => ({
       start: Date.parse(r.start_utc),
       end: Date.parse(r.end_utc),
-      direction: r.direction,
+      direction: r.direction as CapacityLimitInterval['direction'],
       limitKw: r.limit_kw,
     }));
   }

@@ -17,8 +17,8 @@ export interface RetentionPolicy {
 
 /** A table (or family of tables) retention can shrink one small step at a time. */
 export interface Prunable {
-  /** Deletes at most `batch` rows older than `before` (UTC ISO) or beyond the newest `maxRows`; returns how many. */
-  pruneStep(before: string, maxRows: number, batch: number): number;
+  /** Deletes at most `batch` rows older than `before` (UTC ISO) or beyond the newest `maxRows`; resolves to how many. */
+  pruneStep(before: string, maxRows: number, batch: number): Promise<number>;
 }
 
 export interface PruneReport {
@@ -38,7 +38,9 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * simulated day, plans stored on every cycle and never pruned). Each run deletes by age and by row count in
  * steps of `pruneBatchRows` rows, one short transaction each, yielding between steps, so no run holds the event
  * loop for long whatever it finds. The repositories decide what is never pruned: a site's latest plan, what a
- * running session refers to, a charging limit still in force.
+ * running session refers to, a charging limit still in force. The steps are plain DELETEs on either database
+ * (prune.ts); there is no SQLite-only maintenance (no VACUUM: SQLite reuses the freed pages, PostgreSQL's
+ * autovacuum does the same there), so retention takes the stores, not the Storage.
  */
 export class Retention {
   private timer: TimerHandle | undefined;
@@ -63,10 +65,20 @@ export class Retention {
     this.schedule();
   }
 
-  stop(): void {
+  /**
+   * No new step starts; resolves once the step in flight (if any) has ended, so the caller may close the database
+   * after awaiting it. Never rejects: a failing pass was logged by its timer.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** The pass running now (started by the timer or by `prune`), if any. */
+  inFlight(): Promise<PruneReport> | undefined {
+    return this.running;
   }
 
   /** One full pass; a second call while one runs joins it. */
@@ -98,7 +110,7 @@ export class Retention {
     for (const [name, store, days, maxRows] of targets) {
       const before = isoUtc(now - days * DAY_MS);
       for (;;) {
-        const n = store.pruneStep(before, maxRows, policy.pruneBatchRows);
+        const n = await store.pruneStep(before, maxRows, policy.pruneBatchRows);
         report[name] += n;
         report.steps += 1;
         if (n < policy.pruneBatchRows) break;

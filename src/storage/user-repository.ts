@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import { inTransaction, type Db } from './sql/dialect.js';
 import type { ApiTokenGrant, ApiTokenRecord } from '../domain/prices.js';
 import type {
   OwnedTokenRecord,
@@ -9,7 +9,7 @@ import type {
   WebSessionStore,
 } from '../domain/users.js';
 
-/** Users, their login sessions and the tokens they own (migrations/0004-users.ts). Instants are ISO-8601 text. */
+/** Users, their login sessions and the tokens they own (migrations/0004-users.ts). Instants are UTC ISO-8601 text. */
 
 interface UserRow {
   id: string;
@@ -18,19 +18,6 @@ interface UserRow {
   password_hash: string;
   created_at: string;
   disabled_at: string | null;
-}
-interface GrantRow {
-  role: string;
-  scope_kind: string;
-  scope_id: string;
-}
-interface SessionRow {
-  id: string;
-  user_id: string;
-  csrf_token: string;
-  created_at: string;
-  expires_at: string;
-  last_seen_at: string;
 }
 interface TokenRow {
   id: string;
@@ -43,113 +30,126 @@ interface TokenRow {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const grantOf = (g: GrantRow): ApiTokenGrant => ({ role: g.role, scopeKind: g.scope_kind, scopeId: g.scope_id });
+const USER_COLUMNS = ['id', 'username', 'name', 'password_hash', 'created_at', 'disabled_at'] as const;
+const TOKEN_COLUMNS = ['id', 'name', 'created_at', 'expires_at', 'revoked_at', 'last_used_at', 'owner_user_id'] as const;
+
+/** Grant rows grouped by their owner (a user or a token id), each list in the order the query gave. */
+function grouped(rows: readonly { owner: string; role: string; scope_kind: string; scope_id: string }[]): Map<string, ApiTokenGrant[]> {
+  const out = new Map<string, ApiTokenGrant[]>();
+  for (const g of rows) {
+    const grant = { role: g.role, scopeKind: g.scope_kind, scopeId: g.scope_id };
+    const list = out.get(g.owner);
+    if (list) list.push(grant);
+    else out.set(g.owner, [grant]);
+  }
+  return out;
+}
 
 export class UserRepository implements UserAdmin {
-  private readonly byId;
-  private readonly byUsername;
-  private readonly grantsOf;
-  private readonly insertUser;
-  private readonly insertGrant;
-  private readonly disableStmt;
-  private readonly endSessions;
-  private readonly revokeTokens;
-  private readonly listStmt;
+  constructor(private readonly db: Db) {}
 
-  constructor(private readonly db: Db) {
-    this.byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
-    // COLLATE NOCASE on the column makes this comparison case-insensitive and lets it use the unique index.
-    this.byUsername = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
-    this.grantsOf = db.prepare<[string], GrantRow>(
-      'SELECT role, scope_kind, scope_id FROM user_grants WHERE user_id = ? ORDER BY role, scope_kind, scope_id',
-    );
-    this.insertUser = db.prepare(
-      'INSERT INTO users (id, username, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.insertGrant = db.prepare(
-      'INSERT OR IGNORE INTO user_grants (user_id, role, scope_kind, scope_id) VALUES (?, ?, ?, ?)',
-    );
-    this.disableStmt = db.prepare<[string, string]>('UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL');
-    this.endSessions = db.prepare<[string]>('DELETE FROM web_sessions WHERE user_id = ?');
-    this.revokeTokens = db.prepare<[string, string]>(
-      'UPDATE api_tokens SET revoked_at = ? WHERE owner_user_id = ? AND revoked_at IS NULL',
-    );
-    this.listStmt = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username');
+  async find(id: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row ? toUser(row, await this.grants([row.id])) : undefined;
   }
 
-  find(id: string): UserRecord | undefined {
-    const row = this.byId.get(id);
-    return row ? this.toRecord(row) : undefined;
+  /** Any case: usernames are stored lower-case (and SQLite's column is COLLATE NOCASE besides). */
+  async findByUsername(username: string): Promise<UserRecord | undefined> {
+    const row = await this.db.selectFrom('users').select(USER_COLUMNS).where('username', '=', username.toLowerCase()).executeTakeFirst();
+    return row ? toUser(row, await this.grants([row.id])) : undefined;
   }
 
-  findByUsername(username: string): UserRecord | undefined {
-    const row = this.byUsername.get(username.toLowerCase());
-    return row ? this.toRecord(row) : undefined;
-  }
-
-  create(user: UserRecord): boolean {
-    return this.db.transaction(() => {
-      if (this.byUsername.get(user.username.toLowerCase())) return false;
-      this.insertUser.run(user.id, user.username.toLowerCase(), user.name, user.passwordHash, iso(user.createdAt));
-      for (const g of user.grants) this.insertGrant.run(user.id, g.role, g.scopeKind, g.scopeId);
+  /**
+   * Creates the user with its grants, or returns false when the username is taken in any case. The insert itself
+   * decides (ON CONFLICT DO NOTHING against the unique username), so two requests creating one name at once give
+   * one account and one false, on either database; a clash on the id alone is an error, as before.
+   */
+  create(user: UserRecord): Promise<boolean> {
+    const username = user.username.toLowerCase();
+    return inTransaction(this.db, async (trx) => {
+      const inserted = await trx
+        .insertInto('users')
+        .values({ id: user.id, username, name: user.name, password_hash: user.passwordHash, created_at: iso(user.createdAt) })
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) {
+        const taken = await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+        if (taken) return false;
+        throw new Error(`user id "${user.id}" is already taken by another user`);
+      }
+      if (user.grants.length > 0) {
+        await trx.insertInto('user_grants')
+          .values(user.grants.map((g) => ({ user_id: user.id, role: g.role, scope_kind: g.scopeKind, scope_id: g.scopeId })))
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      }
       return true;
-    })();
+    });
   }
 
-  addGrant(userId: string, grant: ApiTokenGrant): boolean {
-    return this.insertGrant.run(userId, grant.role, grant.scopeKind, grant.scopeId).changes > 0;
+  /** False when the user already holds the grant. */
+  async addGrant(userId: string, grant: ApiTokenGrant): Promise<boolean> {
+    const r = await this.db.insertInto('user_grants')
+      .values({ user_id: userId, role: grant.role, scope_kind: grant.scopeKind, scope_id: grant.scopeId })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  disable(userId: string, at: number): boolean {
+  disable(userId: string, at: number): Promise<boolean> {
     // One transaction: a disabled user never keeps a working session or token, not even for a moment.
-    return this.db.transaction(() => {
-      const changed = this.disableStmt.run(iso(at), userId).changes > 0;
-      this.endSessions.run(userId);
-      this.revokeTokens.run(iso(at), userId);
-      return changed;
-    })();
+    return inTransaction(this.db, async (trx) => {
+      const r = await trx.updateTable('users').set({ disabled_at: iso(at) }).where('id', '=', userId).where('disabled_at', 'is', null)
+        .executeTakeFirst();
+      await trx.deleteFrom('web_sessions').where('user_id', '=', userId).execute();
+      await trx.updateTable('api_tokens').set({ revoked_at: iso(at) }).where('owner_user_id', '=', userId).where('revoked_at', 'is', null)
+        .execute();
+      return Number(r.numUpdatedRows) > 0;
+    });
   }
 
-  list(): UserRecord[] {
-    return this.listStmt.all().map((r) => this.toRecord(r));
+  /** Every user with its grants, by username: two queries, not one per user. */
+  async list(): Promise<UserRecord[]> {
+    const rows = await this.db.selectFrom('users').select(USER_COLUMNS).orderBy('username').execute();
+    const grants = rows.length === 0 ? new Map<string, ApiTokenGrant[]>() : await this.grants(null);
+    return rows.map((r) => toUser(r, grants));
   }
 
-  private toRecord(row: UserRow): UserRecord {
-    return {
-      id: row.id,
-      username: row.username,
-      name: row.name,
-      passwordHash: row.password_hash,
-      createdAt: Date.parse(row.created_at),
-      ...(row.disabled_at ? { disabledAt: Date.parse(row.disabled_at) } : {}),
-      grants: this.grantsOf.all(row.id).map(grantOf),
-    };
+  /** Grants of the given users (null: of every user), each list in role, scope order. */
+  private async grants(userIds: string[] | null): Promise<Map<string, ApiTokenGrant[]>> {
+    let q = this.db.selectFrom('user_grants').select(['user_id as owner', 'role', 'scope_kind', 'scope_id']);
+    if (userIds !== null) q = q.where('user_id', 'in', userIds);
+    return grouped(await q.orderBy('user_id').orderBy('role').orderBy('scope_kind').orderBy('scope_id').execute());
   }
 }
 
+function toUser(row: UserRow, grants: Map<string, ApiTokenGrant[]>): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    name: row.name,
+    passwordHash: row.password_hash,
+    createdAt: Date.parse(row.created_at),
+    ...(row.disabled_at ? { disabledAt: Date.parse(row.disabled_at) } : {}),
+    grants: grants.get(row.id) ?? [],
+  };
+}
+
 export class WebSessionRepository implements WebSessionStore {
-  private readonly insert;
-  private readonly findStmt;
-  private readonly touchStmt;
-  private readonly deleteStmt;
-  private readonly deleteExpiredStmt;
+  constructor(private readonly db: Db) {}
 
-  constructor(db: Db) {
-    this.insert = db.prepare(
-      'INSERT INTO web_sessions (id, user_id, csrf_token, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.findStmt = db.prepare<[string], SessionRow>('SELECT * FROM web_sessions WHERE id = ?');
-    this.touchStmt = db.prepare<[string, string, string]>('UPDATE web_sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?');
-    this.deleteStmt = db.prepare<[string]>('DELETE FROM web_sessions WHERE id = ?');
-    this.deleteExpiredStmt = db.prepare<[string]>('DELETE FROM web_sessions WHERE expires_at <= ?');
+  async create(s: WebSessionRecord): Promise<void> {
+    await this.db.insertInto('web_sessions').values({
+      id: s.idSha256, user_id: s.userId, csrf_token: s.csrfToken, created_at: iso(s.createdAt), expires_at: iso(s.expiresAt), last_seen_at: iso(s.lastSeenAt),
+    }).execute();
   }
 
-  create(s: WebSessionRecord): void {
-    this.insert.run(s.idSha256, s.userId, s.csrfToken, iso(s.createdAt), iso(s.expiresAt), iso(s.lastSeenAt));
-  }
-
-  find(idSha256: string): WebSessionRecord | undefined {
-    const row = this.findStmt.get(idSha256);
+  async find(idSha256: string): Promise<WebSessionRecord | undefined> {
+    const row = await this.db.selectFrom('web_sessions')
+      .select(['id', 'user_id', 'csrf_token', 'created_at', 'expires_at', 'last_seen_at'])
+      .where('id', '=', idSha256)
+      .executeTakeFirst();
     if (!row) return undefined;
     return {
       idSha256: row.id,
@@ -161,75 +161,85 @@ export class WebSessionRepository implements WebSessionStore {
     };
   }
 
-  touch(idSha256: string, lastSeenAt: number, expiresAt: number): void {
-    this.touchStmt.run(iso(lastSeenAt), iso(expiresAt), idSha256);
+  async touch(idSha256: string, lastSeenAt: number, expiresAt: number): Promise<void> {
+    await this.db.updateTable('web_sessions').set({ last_seen_at: iso(lastSeenAt), expires_at: iso(expiresAt) }).where('id', '=', idSha256).execute();
   }
 
-  delete(idSha256: string): number {
-    return this.deleteStmt.run(idSha256).changes;
+  async delete(idSha256: string): Promise<number> {
+    const r = await this.db.deleteFrom('web_sessions').where('id', '=', idSha256).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
-  deleteExpired(at: number): number {
-    return this.deleteExpiredStmt.run(iso(at)).changes;
+  async deleteExpired(at: number): Promise<number> {
+    const r = await this.db.deleteFrom('web_sessions').where('expires_at', '<=', iso(at)).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 }
 
 export class UserTokenRepository implements UserTokenStore {
-  private readonly insertToken;
-  private readonly insertGrant;
-  private readonly grantsOf;
-  private readonly findStmt;
-  private readonly listAll;
-  private readonly listOwned;
-  private readonly revokeStmt;
+  constructor(private readonly db: Db) {}
 
-  constructor(private readonly db: Db) {
-    this.insertToken = db.prepare(
-      'INSERT INTO api_tokens (id, name, secret_sha256, created_at, expires_at, owner_user_id) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.insertGrant = db.prepare('INSERT INTO api_token_grants (token_id, role, scope_kind, scope_id) VALUES (?, ?, ?, ?)');
-    this.grantsOf = db.prepare<[string], GrantRow>(
-      'SELECT role, scope_kind, scope_id FROM api_token_grants WHERE token_id = ? ORDER BY role, scope_kind, scope_id',
-    );
-    const columns = 'id, name, created_at, expires_at, revoked_at, last_used_at, owner_user_id';
-    this.findStmt = db.prepare<[string], TokenRow>(`SELECT ${columns} FROM api_tokens WHERE id = ?`);
-    this.listAll = db.prepare<[], TokenRow>(`SELECT ${columns} FROM api_tokens ORDER BY created_at, id`);
-    this.listOwned = db.prepare<[string], TokenRow>(`SELECT ${columns} FROM api_tokens WHERE owner_user_id = ? ORDER BY created_at, id`);
-    this.revokeStmt = db.prepare<[string, string]>('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
+  /** The token with its owner and grants, in one transaction. */
+  async create(record: ApiTokenRecord, ownerUserId: string | null): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      await trx.insertInto('api_tokens').values({
+        id: record.id,
+        name: record.name,
+        secret_sha256: record.secretSha256,
+        created_at: iso(record.createdAt),
+        expires_at: record.expiresAt === undefined ? null : iso(record.expiresAt),
+        owner_user_id: ownerUserId,
+      }).execute();
+      if (record.grants.length > 0) {
+        await trx.insertInto('api_token_grants')
+          .values(record.grants.map((g) => ({ token_id: record.id, role: g.role, scope_kind: g.scopeKind, scope_id: g.scopeId })))
+          .execute();
+      }
+    });
   }
 
-  create(record: ApiTokenRecord, ownerUserId: string | null): void {
-    this.db.transaction(() => {
-      const expires = record.expiresAt === undefined ? null : iso(record.expiresAt);
-      this.insertToken.run(record.id, record.name, record.secretSha256, iso(record.createdAt), expires, ownerUserId);
-      for (const g of record.grants) this.insertGrant.run(record.id, g.role, g.scopeKind, g.scopeId);
-    })();
+  async find(id: string): Promise<OwnedTokenRecord | undefined> {
+    const row = await this.db.selectFrom('api_tokens').select(TOKEN_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row ? toToken(row, await this.grants([row.id])) : undefined;
   }
 
-  find(id: string): OwnedTokenRecord | undefined {
-    const row = this.findStmt.get(id);
-    return row ? this.toRecord(row) : undefined;
+  /** Every token, or one owner's, oldest first, with their grants: two queries, not one per token. */
+  async list(ownerUserId?: string): Promise<OwnedTokenRecord[]> {
+    let q = this.db.selectFrom('api_tokens').select(TOKEN_COLUMNS);
+    if (ownerUserId !== undefined) q = q.where('owner_user_id', '=', ownerUserId);
+    const rows = await q.orderBy('created_at').orderBy('id').execute();
+    if (rows.length === 0) return [];
+    const grants = await this.grants(ownerUserId === undefined ? null : ownerUserId);
+    return rows.map((r) => toToken(r, grants));
   }
 
-  list(ownerUserId?: string): OwnedTokenRecord[] {
-    const rows = ownerUserId === undefined ? this.listAll.all() : this.listOwned.all(ownerUserId);
-    return rows.map((r) => this.toRecord(r));
+  async revoke(id: string, at: number): Promise<boolean> {
+    const r = await this.db.updateTable('api_tokens').set({ revoked_at: iso(at) }).where('id', '=', id).where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
-  revoke(id: string, at: number): boolean {
-    return this.revokeStmt.run(iso(at), id).changes > 0;
+  /** Grants of the given tokens, of one owner's tokens (a user id), or of every token (null). */
+  private async grants(which: string[] | string | null): Promise<Map<string, ApiTokenGrant[]>> {
+    let q = this.db.selectFrom('api_token_grants').select(['token_id as owner', 'role', 'scope_kind', 'scope_id']);
+    if (Array.isArray(which)) q = q.where('token_id', 'in', which);
+    else if (which !== null) {
+      const owner = which;
+      q = q.where('token_id', 'in', (eb) => eb.selectFrom('api_tokens').select('id').where('owner_user_id', '=', owner));
+    }
+    return grouped(await q.orderBy('token_id').orderBy('role').orderBy('scope_kind').orderBy('scope_id').execute());
   }
+}
 
-  private toRecord(row: TokenRow): OwnedTokenRecord {
-    return {
-      id: row.id,
-      name: row.name,
-      createdAt: Date.parse(row.created_at),
-      ...(row.expires_at ? { expiresAt: Date.parse(row.expires_at) } : {}),
-      ...(row.revoked_at ? { revokedAt: Date.parse(row.revoked_at) } : {}),
-      ...(row.last_used_at ? { lastUsedAt: Date.parse(row.last_used_at) } : {}),
-      ownerUserId: row.owner_user_id,
-      grants: this.grantsOf.all(row.id).map(grantOf),
-    };
-  }
+function toToken(row: TokenRow, grants: Map<string, ApiTokenGrant[]>): OwnedTokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: Date.parse(row.created_at),
+    ...(row.expires_at ? { expiresAt: Date.parse(row.expires_at) } : {}),
+    ...(row.revoked_at ? { revokedAt: Date.parse(row.revoked_at) } : {}),
+    ...(row.last_used_at ? { lastUsedAt: Date.parse(row.last_used_at) } : {}),
+    ownerUserId: row.owner_user_id,
+    grants: grants.get(row.id) ?? [],
+  };
 }

@@ -1,4 +1,5 @@
-import type { Db } from './database.js';
+import { sql } from 'kysely';
+import { inTransaction, jsonStrings, type Db } from './sql/dialect.js';
 import {
   IdTokenInUseError,
   type AssignmentStore, type DepartureTarget, type IdTokenTransfer, type OneOffTarget, type TargetRecord, type TargetStore,
@@ -6,8 +7,6 @@ import {
 } from '../domain/vehicles.js';
 
 interface VehicleRow {
-  /** JSON array of the vehicle's id tokens in order (get reads them with the row: one statement, not two). */
-  tokens_json?: string;
   id: string;
   name: string;
   fleet: string | null;
@@ -17,116 +16,139 @@ interface VehicleRow {
   min_current_a: number | null;
 }
 
+const VEHICLE_COLUMNS = ['v.id', 'v.name', 'v.fleet', 'v.battery_kwh', 'v.max_ac_kw', 'v.phases', 'v.min_current_a'] as const;
+
 /**
  * Vehicles with their id tokens (migrations/0003-scheduler.ts). A token names one car, and the store is where that
  * rule lives (issue 20, finding 3: fleet A listed fleet B's card, the old `ON CONFLICT (id_token) DO UPDATE` moved it,
  * and B's running session became A's van): `upsert` refuses a token another vehicle holds, whoever calls it, and a
  * token changes car only through `transferring`, whose caller says from which holders it may be taken.
+ *
+ * The claim is the insert itself (issue 15): the primary key on id_token decides, so two vehicles claiming one
+ * token at the same moment (two nodes, two requests) give one owner and one IdTokenInUseError on either database.
  */
 export class VehicleRepository implements VehicleStore, IdTokenTransfer {
-  private readonly upsertStmt;
-  private readonly getStmt;
-  private readonly listStmt;
-  private readonly tokensStmt;
-  private readonly allTokensStmt;
-  private readonly byTokenStmt;
-  private readonly clearTokens;
-  private readonly insertToken;
-  private readonly holderStmt;
-  private readonly releaseToken;
-
-  constructor(private readonly db: Db) {
-    this.upsertStmt = db.prepare(
-      `INSERT INTO vehicles (id, name, fleet, battery_kwh, max_ac_kw, phases, min_current_a, updated_at)
-       VALUES (@id, @name, @fleet, @batteryKwh, @maxAcKw, @phases, @minCurrentA, @at)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, fleet = excluded.fleet, battery_kwh = excluded.battery_kwh,
-         max_ac_kw = excluded.max_ac_kw, phases = excluded.phases, min_current_a = excluded.min_current_a,
-         updated_at = excluded.updated_at`,
-    );
-    this.getStmt = db.prepare<[string], VehicleRow>(
-      `SELECT v.*, (SELECT json_group_array(id_token) FROM (SELECT id_token FROM vehicle_id_tokens WHERE vehicle_id = v.id ORDER BY id_token)) AS tokens_json
-       FROM vehicles v WHERE v.id = ?`,
-    );
-    this.listStmt = db.prepare<[], VehicleRow>('SELECT * FROM vehicles ORDER BY id');
-    this.allTokensStmt = db.prepare<[], { vehicle_id: string; id_token: string }>('SELECT vehicle_id, id_token FROM vehicle_id_tokens ORDER BY vehicle_id, id_token');
-    this.tokensStmt = db.prepare<[string], { id_token: string }>('SELECT id_token FROM vehicle_id_tokens WHERE vehicle_id = ? ORDER BY id_token');
-    this.byTokenStmt = db.prepare<[string], VehicleRow>(
-      'SELECT v.* FROM vehicles v JOIN vehicle_id_tokens t ON t.vehicle_id = v.id WHERE t.id_token = ?',
-    );
-    this.clearTokens = db.prepare<[string]>('DELETE FROM vehicle_id_tokens WHERE vehicle_id = ?');
-    // A plain INSERT: the primary key on id_token makes a token held elsewhere a constraint error, never a move.
-    this.insertToken = db.prepare<[string, string]>('INSERT INTO vehicle_id_tokens (id_token, vehicle_id) VALUES (?, ?)');
-    this.holderStmt = db.prepare<[string], { vehicle_id: string }>('SELECT vehicle_id FROM vehicle_id_tokens WHERE id_token = ?');
-    this.releaseToken = db.prepare<[string]>('DELETE FROM vehicle_id_tokens WHERE id_token = ?');
-  }
+  constructor(private readonly db: Db) {}
 
   /** Stores the vehicle with exactly its tokens; a token another vehicle holds: IdTokenInUseError, nothing written. */
-  upsert(v: Vehicle, at: string): void {
-    this.db.transaction(() => {
-      v.idTokens.forEach((t, i) => {
-        const held = this.holderStmt.get(t)?.vehicle_id;
-        if (held !== undefined && held !== v.id) throw new IdTokenInUseError(i);
-      });
-      this.upsertStmt.run({ id: v.id, name: v.name, fleet: v.fleet, batteryKwh: v.batteryKwh, maxAcKw: v.maxAcKw, phases: v.phases, minCurrentA: v.minCurrentA, at });
-      this.clearTokens.run(v.id);
-      for (const t of v.idTokens) this.insertToken.run(t, v.id);
-    })();
+  async upsert(v: Vehicle, at: string): Promise<void> {
+    const repeated = v.idTokens.findIndex((t, i) => v.idTokens.indexOf(t) !== i);
+    if (repeated >= 0) throw new Error(`idTokens[${repeated}] repeats idTokens[${v.idTokens.indexOf(v.idTokens[repeated]!)}]: a vehicle lists a token once`);
+    return inTransaction(this.db, async (trx) => {
+      // The vehicle's row first: on PostgreSQL it is locked until commit, so two writes of one vehicle run in turn
+      // and the second replaces the first's tokens instead of racing it.
+      await trx.insertInto('vehicles')
+        .values({
+          id: v.id, name: v.name, fleet: v.fleet, battery_kwh: v.batteryKwh, max_ac_kw: v.maxAcKw, phases: v.phases,
+          min_current_a: v.minCurrentA, updated_at: at,
+        })
+        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'), fleet: eb.ref('excluded.fleet'), battery_kwh: eb.ref('excluded.battery_kwh'),
+          max_ac_kw: eb.ref('excluded.max_ac_kw'), phases: eb.ref('excluded.phases'), min_current_a: eb.ref('excluded.min_current_a'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })))
+        .execute();
+      await trx.deleteFrom('vehicle_id_tokens').where('vehicle_id', '=', v.id).execute();
+      if (v.idTokens.length === 0) return;
+      // In token order, so two vehicles claiming overlapping sets wait for each other in one order (no deadlock).
+      const claimed = await trx.insertInto('vehicle_id_tokens')
+        .values([...v.idTokens].sort().map((t) => ({ id_token: t, vehicle_id: v.id })))
+        .onConflict((oc) => oc.column('id_token').doNothing())
+        .returning('id_token')
+        .execute();
+      if (claimed.length === v.idTokens.length) return;
+      // A token another vehicle holds (this one's were deleted above): the first in the caller's order is named.
+      const got = new Set(claimed.map((c) => c.id_token));
+      throw new IdTokenInUseError(v.idTokens.findIndex((t) => !got.has(t)));
+    });
   }
 
   /**
    * An explicit move (PUT /vehicles/:id?moveIdTokens=true): each token held by another vehicle is released from it
-   * when `mayTake` accepts that vehicle, then `write` stores the receiver, all in one transaction (better-sqlite3
-   * nests the upsert's own transaction as a savepoint). A holder `mayTake` refuses gets the same IdTokenInUseError
-   * as `upsert` gives, so a move outside the caller's scope reads like any token in use.
+   * when `mayTake` accepts that vehicle, then `write` stores the receiver through the store it is given, all in one
+   * transaction. A holder `mayTake` refuses gets the same IdTokenInUseError as `upsert` gives, so a move outside the
+   * caller's scope reads like any token in use; a token that changes holder meanwhile fails the receiver's claim the
+   * same way. `write` must store through the store it receives and reach the database through nothing else.
    */
-  transferring<T>(tokens: readonly string[], toVehicleId: string, mayTake: (holder: Vehicle) => boolean, write: () => T): T {
-    return this.db.transaction(() => {
-      tokens.forEach((t, i) => {
-        const held = this.holderStmt.get(t)?.vehicle_id;
-        if (held === undefined || held === toVehicleId) return;
-        const holder = this.get(held);
-        if (!holder || !mayTake(holder)) throw new IdTokenInUseError(i);
-        this.releaseToken.run(t);
-      });
-      const result = write();
-      if (result instanceof Promise) throw new Error('transferring: write must be synchronous (one SQLite transaction)');
-      return result;
-    })();
+  transferring<T>(
+    tokens: readonly string[], toVehicleId: string, mayTake: (holder: Vehicle) => boolean, write: (vehicles: VehicleStore) => Promise<T>,
+  ): Promise<T> {
+    return inTransaction(this.db, async (trx) => {
+      const inTrx = new VehicleRepository(trx);
+      if (tokens.length > 0) {
+        const holders = await trx.selectFrom('vehicle_id_tokens').select(['id_token', 'vehicle_id'])
+          .where('id_token', 'in', [...tokens]).execute();
+        const holderOf = new Map(holders.map((h) => [h.id_token, h.vehicle_id]));
+        const vehicles = new Map<string, Vehicle | undefined>();
+        for (const [i, t] of tokens.entries()) {
+          const held = holderOf.get(t);
+          if (held === undefined || held === toVehicleId) continue;
+          if (!vehicles.has(held)) vehicles.set(held, await inTrx.get(held));
+          const holder = vehicles.get(held);
+          if (!holder || !mayTake(holder)) throw new IdTokenInUseError(i);
+          await trx.deleteFrom('vehicle_id_tokens').where('id_token', '=', t).where('vehicle_id', '=', held).execute();
+        }
+      }
+      return write(inTrx);
+    });
   }
 
-  get(id: string): Vehicle | undefined {
-    const row = this.getStmt.get(id);
-    return row ? this.toVehicle(row, JSON.parse(row.tokens_json ?? '[]') as string[]) : undefined;
+  /** One vehicle with its tokens: one query. */
+  async get(id: string): Promise<Vehicle | undefined> {
+    const rows = await this.db.selectFrom('vehicles as v')
+      .leftJoin('vehicle_id_tokens as t', 't.vehicle_id', 'v.id')
+      .select([...VEHICLE_COLUMNS, 't.id_token'])
+      .where('v.id', '=', id)
+      .orderBy('t.id_token')
+      .execute();
+    return rows.length === 0 ? undefined : toVehicle(rows[0]!, tokensOf(rows));
   }
 
-  list(): Vehicle[] {
-    // Two queries for the whole fleet, not one per vehicle for its tokens (the fleet table lists 1,000 vans).
-    const tokens = new Map<string, string[]>();
-    for (const t of this.allTokensStmt.all()) {
-      const list = tokens.get(t.vehicle_id);
-      if (list) list.push(t.id_token);
-      else tokens.set(t.vehicle_id, [t.id_token]);
+  /** The whole fleet with its tokens, by id: one query (the fleet table lists 1,000 vans), not one per vehicle. */
+  async list(): Promise<Vehicle[]> {
+    const rows = await this.db.selectFrom('vehicles as v')
+      .leftJoin('vehicle_id_tokens as t', 't.vehicle_id', 'v.id')
+      .select([...VEHICLE_COLUMNS, 't.id_token'])
+      .orderBy('v.id')
+      .orderBy('t.id_token')
+      .execute();
+    const out: Vehicle[] = [];
+    for (const r of rows) {
+      const last = out.at(-1);
+      if (last?.id === r.id) last.idTokens.push(r.id_token!);
+      else out.push(toVehicle(r, r.id_token === null ? [] : [r.id_token]));
     }
-    return this.listStmt.all().map((r) => this.toVehicle(r, tokens.get(r.id) ?? []));
+    return out;
   }
 
-  byIdToken(idToken: string): Vehicle | undefined {
-    const row = this.byTokenStmt.get(idToken);
-    return row ? this.toVehicle(row) : undefined;
+  /** The vehicle a token names, with all its tokens: one query. */
+  async byIdToken(idToken: string): Promise<Vehicle | undefined> {
+    const rows = await this.db.selectFrom('vehicle_id_tokens as k')
+      .innerJoin('vehicles as v', 'v.id', 'k.vehicle_id')
+      .innerJoin('vehicle_id_tokens as t', 't.vehicle_id', 'v.id')
+      .select([...VEHICLE_COLUMNS, 't.id_token'])
+      .where('k.id_token', '=', idToken)
+      .orderBy('t.id_token')
+      .execute();
+    return rows.length === 0 ? undefined : toVehicle(rows[0]!, tokensOf(rows));
   }
+}
 
-  private toVehicle(r: VehicleRow, idTokens = this.tokensStmt.all(r.id).map((t) => t.id_token)): Vehicle {
-    return {
-      id: r.id,
-      name: r.name,
-      fleet: r.fleet,
-      batteryKwh: r.battery_kwh,
-      maxAcKw: r.max_ac_kw,
-      phases: r.phases === 1 ? 1 : 3,
-      minCurrentA: r.min_current_a,
-      idTokens,
-    };
-  }
+function tokensOf(rows: readonly { id_token: string | null }[]): string[] {
+  return rows.flatMap((r) => (r.id_token === null ? [] : [r.id_token]));
+}
+
+function toVehicle(r: VehicleRow, idTokens: string[]): Vehicle {
+  return {
+    id: r.id,
+    name: r.name,
+    fleet: r.fleet,
+    batteryKwh: r.battery_kwh,
+    maxAcKw: r.max_ac_kw,
+    phases: r.phases === 1 ? 1 : 3,
+    minCurrentA: r.min_current_a,
+    idTokens,
+  };
 }
 
 interface TargetRow {
@@ -136,96 +158,112 @@ interface TargetRow {
   updated_at: string;
 }
 
+/** Rows per multi-row upsert of targets (4 values each). */
+const TARGET_BATCH = 500;
+
 /** Departure targets: one one-off and one weekly per vehicle; setting one keeps the other. */
 export class TargetRepository implements TargetStore {
-  private readonly getStmt;
-  private readonly setOnce;
-  private readonly setWeekly;
-  private readonly clearOnceStmt;
-  private readonly setOnceReturning;
-  private readonly setWeeklyReturning;
+  constructor(private readonly db: Db) {}
 
-  constructor(private readonly db: Db) {
-    this.getStmt = db.prepare<[string], TargetRow>('SELECT * FROM departure_targets WHERE vehicle_id = ?');
-    this.setOnce = db.prepare<[string, string, string]>(
-      `INSERT INTO departure_targets (vehicle_id, once_json, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (vehicle_id) DO UPDATE SET once_json = excluded.once_json, updated_at = excluded.updated_at`,
-    );
-    this.setWeekly = db.prepare<[string, string, string]>(
-      `INSERT INTO departure_targets (vehicle_id, weekly_json, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (vehicle_id) DO UPDATE SET weekly_json = excluded.weekly_json, updated_at = excluded.updated_at`,
-    );
-    this.clearOnceStmt = db.prepare<[string, string]>('UPDATE departure_targets SET once_json = NULL, updated_at = ? WHERE vehicle_id = ?');
-    this.setOnceReturning = db.prepare<[string, string, string], TargetRow>(
-      `INSERT INTO departure_targets (vehicle_id, once_json, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (vehicle_id) DO UPDATE SET once_json = excluded.once_json, updated_at = excluded.updated_at RETURNING *`,
-    );
-    this.setWeeklyReturning = db.prepare<[string, string, string], TargetRow>(
-      `INSERT INTO departure_targets (vehicle_id, weekly_json, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (vehicle_id) DO UPDATE SET weekly_json = excluded.weekly_json, updated_at = excluded.updated_at RETURNING *`,
-    );
+  async set(vehicleId: string, target: DepartureTarget, at: string): Promise<TargetRecord> {
+    const [row] = await upsertTargets(this.db, [{ vehicleId, target }], at);
+    return toRecord(row!);
   }
 
-  set(vehicleId: string, target: DepartureTarget, at: string): TargetRecord {
-    (target.kind === 'once' ? this.setOnce : this.setWeekly).run(vehicleId, JSON.stringify(target), at);
-    return this.get(vehicleId)!;
+  setMany(entries: readonly { vehicleId: string; target: DepartureTarget }[], at: string): Promise<TargetRecord[]> {
+    // One transaction: a failure on row 40 (a constraint, the disk) rolls back rows 1-39 too. Entries go in
+    // multi-row upserts that return the stored rows (a bulk upload of 10,000 rows is one short transaction, issue
+    // 20). A vehicle named twice starts a new statement, so each record is its row right after its own entry.
+    return inTransaction(this.db, async (trx) => {
+      const records: TargetRecord[] = [];
+      let chunk: { vehicleId: string; target: DepartureTarget }[] = [];
+      const seen = new Set<string>();
+      const flush = async () => {
+        if (chunk.length === 0) return;
+        for (const row of await upsertTargets(trx, chunk, at)) records.push(toRecord(row));
+        chunk = [];
+        seen.clear();
+      };
+      for (const e of entries) {
+        if (seen.has(e.vehicleId) || chunk.length === TARGET_BATCH) await flush();
+        chunk.push(e);
+        seen.add(e.vehicleId);
+      }
+      await flush();
+      return records;
+    });
   }
 
-  setMany(entries: readonly { vehicleId: string; target: DepartureTarget }[], at: string): TargetRecord[] {
-    // One SQLite transaction: a failure on row 40 (disk full, a constraint) rolls back rows 1-39 too. Each row is one
-    // statement that returns the stored row (a bulk upload of 10,000 rows is one short transaction, issue 20).
-    return this.db.transaction(() => entries.map((e) => {
-      const row = (e.target.kind === 'once' ? this.setOnceReturning : this.setWeeklyReturning).get(e.vehicleId, JSON.stringify(e.target), at)!;
-      return this.toRecord(row);
-    }))();
+  async clearOnce(vehicleId: string, at: string): Promise<void> {
+    await this.db.updateTable('departure_targets').set({ once_json: null, updated_at: at }).where('vehicle_id', '=', vehicleId).execute();
   }
 
-  clearOnce(vehicleId: string, at: string): void {
-    this.clearOnceStmt.run(at, vehicleId);
+  async get(vehicleId: string): Promise<TargetRecord | undefined> {
+    const row = await this.db.selectFrom('departure_targets').select(['vehicle_id', 'once_json', 'weekly_json', 'updated_at'])
+      .where('vehicle_id', '=', vehicleId).executeTakeFirst();
+    return row ? toRecord(row) : undefined;
   }
 
-  get(vehicleId: string): TargetRecord | undefined {
-    const row = this.getStmt.get(vehicleId);
-    return row ? this.toRecord(row) : undefined;
+  /** Many vehicles' targets in one query, the ids bound as one parameter (jsonStrings) however many there are. */
+  async many(vehicleIds: readonly string[]): Promise<Map<string, TargetRecord>> {
+    if (vehicleIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('departure_targets').select(['vehicle_id', 'once_json', 'weekly_json', 'updated_at'])
+      .where(sql<boolean>`${sql.ref('vehicle_id')} IN ${jsonStrings(this.db, vehicleIds)}`).execute();
+    return new Map(rows.map((r) => [r.vehicle_id, toRecord(r)]));
   }
+}
 
-  private toRecord(row: TargetRow): TargetRecord {
-    const vehicleId = row.vehicle_id;
-    return {
-      vehicleId,
-      once: row.once_json ? (JSON.parse(row.once_json) as OneOffTarget) : null,
-      weekly: row.weekly_json ? (JSON.parse(row.weekly_json) as WeeklyTarget) : null,
-      updatedAt: row.updated_at,
-    };
-  }
+/**
+ * One upsert of targets for distinct vehicles, returning the stored rows in the entries' order. A one-off entry
+ * writes once_json and a weekly one weekly_json; the other column keeps what the row holds (COALESCE with the
+ * stored value, as each entry's JSON is never null).
+ */
+async function upsertTargets(db: Db, entries: readonly { vehicleId: string; target: DepartureTarget }[], at: string): Promise<TargetRow[]> {
+  const rows = await db.insertInto('departure_targets')
+    .values(entries.map((e) => {
+      const json = JSON.stringify(e.target);
+      return { vehicle_id: e.vehicleId, once_json: e.target.kind === 'once' ? json : null, weekly_json: e.target.kind === 'once' ? null : json, updated_at: at };
+    }))
+    .onConflict((oc) => oc.column('vehicle_id').doUpdateSet((eb) => ({
+      once_json: eb.fn.coalesce('excluded.once_json', 'departure_targets.once_json'),
+      weekly_json: eb.fn.coalesce('excluded.weekly_json', 'departure_targets.weekly_json'),
+      updated_at: eb.ref('excluded.updated_at'),
+    })))
+    .returning(['vehicle_id', 'once_json', 'weekly_json', 'updated_at'])
+    .execute();
+  const byVehicle = new Map(rows.map((r) => [r.vehicle_id, r]));
+  return entries.map((e) => byVehicle.get(e.vehicleId)!);
+}
+
+function toRecord(row: TargetRow): TargetRecord {
+  return {
+    vehicleId: row.vehicle_id,
+    once: row.once_json ? (JSON.parse(row.once_json) as OneOffTarget) : null,
+    weekly: row.weekly_json ? (JSON.parse(row.weekly_json) as WeeklyTarget) : null,
+    updatedAt: row.updated_at,
+  };
 }
 
 /** Which vehicle a fleet manager put on which EVSE. */
 export class AssignmentRepository implements AssignmentStore {
-  private readonly assignStmt;
-  private readonly unassignStmt;
-  private readonly onEvseStmt;
+  constructor(private readonly db: Db) {}
 
-  constructor(db: Db) {
-    this.assignStmt = db.prepare<[string, number, string, string]>(
-      `INSERT INTO vehicle_assignments (station_id, evse_id, vehicle_id, assigned_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (station_id, evse_id) DO UPDATE SET vehicle_id = excluded.vehicle_id, assigned_at = excluded.assigned_at`,
-    );
-    this.unassignStmt = db.prepare<[string, number]>('DELETE FROM vehicle_assignments WHERE station_id = ? AND evse_id = ?');
-    this.onEvseStmt = db.prepare<[string, number], { vehicle_id: string }>(
-      'SELECT vehicle_id FROM vehicle_assignments WHERE station_id = ? AND evse_id = ?',
-    );
+  async assign(vehicleId: string, stationId: string, evseId: number, at: string): Promise<void> {
+    await this.db.insertInto('vehicle_assignments')
+      .values({ station_id: stationId, evse_id: evseId, vehicle_id: vehicleId, assigned_at: at })
+      .onConflict((oc) => oc.columns(['station_id', 'evse_id']).doUpdateSet((eb) => ({
+        vehicle_id: eb.ref('excluded.vehicle_id'), assigned_at: eb.ref('excluded.assigned_at'),
+      })))
+      .execute();
   }
 
-  assign(vehicleId: string, stationId: string, evseId: number, at: string): void {
-    this.assignStmt.run(stationId, evseId, vehicleId, at);
+  async unassign(stationId: string, evseId: number): Promise<void> {
+    await this.db.deleteFrom('vehicle_assignments').where('station_id', '=', stationId).where('evse_id', '=', evseId).execute();
   }
 
-  unassign(stationId: string, evseId: number): void {
-    this.unassignStmt.run(stationId, evseId);
-  }
-
-  onEvse(stationId: string, evseId: number): string | undefined {
-    return this.onEvseStmt.get(stationId, evseId)?.vehicle_id;
+  async onEvse(stationId: string, evseId: number): Promise<string | undefined> {
+    const row = await this.db.selectFrom('vehicle_assignments').select('vehicle_id')
+      .where('station_id', '=', stationId).where('evse_id', '=', evseId).executeTakeFirst();
+    return row?.vehicle_id;
   }
 }
