@@ -137,7 +137,7 @@ describe('CSMS-to-station calls', () => {
   it('never calls a station whose boot was rejected (B03.FR.03)', async () => {
     server = await startTestServer();
     await server.addStation('CS1', PASSWORD);
-    server.running.repositories.stations.setRegistrationStatus('CS1', 'Rejected', '2026-03-29T00:00:00Z');
+    await server.running.repositories.stations.setRegistrationStatus('CS1', 'Rejected', '2026-03-29T00:00:00Z');
     const cs = await ScriptedStation.connect(server.wsUrl, { id: 'CS1', password: PASSWORD });
     expect((await cs.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } })).status).toBe('Rejected');
     expect((await failure(server.running.ocpp.call('CS1', 'Reset', { type: 'Immediate' }))).kind).toBe('NotAllowed');

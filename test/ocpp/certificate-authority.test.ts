@@ -9,6 +9,8 @@ import * as x509 from '@peculiar/x509';
 import { CertificateAuthority } from '../../src/ocpp/auth/certificate-authority.js';
 import { loadStationCertificates, verifyStationCertificate } from '../../src/ocpp/auth/client-cert.js';
 import { makeCa, makeCsr, makeSubCa, stationCert, type TestCa } from '../helpers/test-pki.js';
+import { openTestStorage } from '../helpers/test-database.js';
+import { StationCertificateRepository } from '../../src/storage/station-certificate-repository.js';
 
 const ORG = 'Chargeplan Test CSO';
 const NOW = Date.parse('2026-03-29T00:00:00Z');
@@ -108,7 +110,7 @@ describe('issuing', () => {
     await expect(load(leaf.certPem)).rejects.toThrow('is not a CA certificate');
     await expect(load(root.pem, sub.keyPem)).rejects.toThrow('ocpp.tls.caKeyFile: the key belongs to none of the certificates');
     await expect(load(root.pem, 'garbage')).rejects.toThrow('ocpp.tls.caKeyFile: not a readable PEM private key');
-    const store = { recordIssued() {}, setDelivery() {}, issuedTo: () => [] };
+    const store = new StationCertificateRepository((await openTestStorage()).db);
     const missing = (file: string): string => {
       if (file === 'ca.pem') return root.pem;
       throw new Error(`ENOENT: no such file or directory, open '${file}'`);

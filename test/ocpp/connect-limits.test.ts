@@ -5,9 +5,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { start, type Running } from '../../src/main.js';
@@ -16,6 +13,7 @@ import { hashPassword } from '../../src/ocpp/auth/password.js';
 import { HandshakeGate, StationBackoff, type ConnectLimits } from '../../src/ocpp/handshake-limits.js';
 import { lastResort } from '../../src/platform/last-resort.js';
 import { handshake } from '../helpers/ocpp-handshake.js';
+import { testDatabase } from '../helpers/test-database.js';
 
 const PASSWORD = 'a-long-station-secret-0001';
 const WRONG = 'a-wrong-password-000001';
@@ -41,23 +39,21 @@ interface Product {
   clock: ManualClock;
   base: string;
   lines: Record<string, unknown>[];
-  add(id: string): void;
+  add(id: string): Promise<void>;
 }
 
 let product: Product | undefined;
-let dir: string | undefined;
 afterEach(async () => {
   await product?.running.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
   product = undefined;
 });
 
 async function startProduct(limits: Partial<ConnectLimits>, ocpp: Record<string, unknown> = {}): Promise<Product> {
-  dir = mkdtempSync(join(tmpdir(), 'chargeplan-limits-'));
+  const db = await testDatabase();
   const clock = new ManualClock('2026-03-29T00:00:00Z');
   const { logger, lines } = capturingLogger();
   const config = loadConfig({}, {
-    database: { path: join(dir, 'test.sqlite') },
+    database: db.options,
     http: { host: '127.0.0.1', port: 0 },
     ocpp: { host: '127.0.0.1', port: 0, pingIntervalSeconds: 0, ...ocpp, limits: { ...LIMITS, ...limits } },
     log: { level: 'info' },
@@ -65,14 +61,16 @@ async function startProduct(limits: Partial<ConnectLimits>, ocpp: Record<string,
   const running = await start(config, { clock, logger });
   return {
     running, clock, lines, base: `ws://127.0.0.1:${running.ports.ocpp}`,
-    add: (id) => void running.repositories.stations.register({ id, passwordHash: hashPassword(PASSWORD), securityProfile: 1 }, '2026-03-29T00:00:00Z'),
+    add: async (id) => {
+      await running.repositories.stations.register({ id, passwordHash: hashPassword(PASSWORD), securityProfile: 1 }, '2026-03-29T00:00:00Z');
+    },
   };
 }
 
 describe('per-address limits on the manual clock (issue 20, finding 11)', () => {
   it('an address that keeps failing is turned away with 503 + Retry-After, before its password is checked; others are not', async () => {
     product = await startProduct({ failuresPerAddressPerMinute: 3 });
-    product.add('CS1');
+    await product.add('CS1');
     const from = { localAddress: '127.0.0.2' };
     for (let i = 0; i < 3; i++) expect((await handshake(product.base, 'CS1', WRONG, from)).status).toBe(401);
     const refused = await handshake(product.base, 'CS1', PASSWORD, from);
@@ -92,7 +90,7 @@ describe('per-address limits on the manual clock (issue 20, finding 11)', () => 
 
   it('handshakes per address per minute: the burst passes, the next waits for the bucket to refill', async () => {
     product = await startProduct({ handshakesPerAddressPerMinute: 2 });
-    product.add('CS1');
+    await product.add('CS1');
     const from = { localAddress: '127.0.0.4' };
     for (let i = 0; i < 2; i++) {
       const ok = await handshake(product.base, 'CS1', PASSWORD, from);
@@ -109,8 +107,8 @@ describe('per-address limits on the manual clock (issue 20, finding 11)', () => 
 
   it('the connection cap answers 503 + Retry-After', async () => {
     product = await startProduct({ maxConnections: 1 });
-    product.add('CS1');
-    product.add('CS2');
+    await product.add('CS1');
+    await product.add('CS2');
     const first = await handshake(product.base, 'CS1', PASSWORD);
     expect(first.status).toBe(101);
     const second = await handshake(product.base, 'CS2', PASSWORD);
@@ -143,7 +141,7 @@ describe('back-off of a station closed for misbehaving (1008)', () => {
 
   it('refuses its reconnects with 503 for 10 s, then 20 s, and lets it back after each window', async () => {
     product = await startProduct({}, { maxBadMessages: 2 });
-    product.add('BAD');
+    await product.add('BAD');
     expect(await misbehave(product)).toBe(1008);
     const refused = await handshake(product.base, 'BAD', PASSWORD);
     expect([refused.status, refused.retryAfter]).toEqual([503, 10]);
@@ -177,7 +175,7 @@ describe('back-off of a station closed for misbehaving (1008)', () => {
 describe('sampled refusal log lines (issue 20, finding 11)', () => {
   it('a flood of 50 refusals writes the first 20 lines and then one summary with the rest counted', async () => {
     product = await startProduct({});
-    product.add('CS1');
+    await product.add('CS1');
     for (let i = 0; i < 50; i++) expect((await handshake(product.base, 'CS1', WRONG)).status).toBe(401);
     const refusals = () => product!.lines.filter((l) => l.msg === 'OCPP handshake refused');
     expect(refusals()).toHaveLength(20);

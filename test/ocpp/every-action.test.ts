@@ -45,7 +45,7 @@ describe('every station action over a real WebSocket', () => {
     server = await startTestServer();
     await server.addStation(STATION, PASSWORD);
     // The id token the wallbox reads from the driver's RFID card is known and valid.
-    server.running.repositories.idTokens.upsert(
+    await server.running.repositories.idTokens.upsert(
       { idToken: TOKEN.idToken, type: TOKEN.type, status: 'Accepted', groupIdToken: null, expiresAt: null, vehicleId: null },
       '2026-03-01T00:00:00Z',
     );
@@ -83,9 +83,9 @@ describe('every station action over a real WebSocket', () => {
 
   const result = <T>(action: StationAction) => (outcomes.get(action) as { payload: T }).payload;
 
-  it('boot: the station is accepted and what it is was recorded', () => {
+  it('boot: the station is accepted and what it is was recorded', async () => {
     expect(result<{ status: string; interval: number }>('BootNotification')).toMatchObject({ status: 'Accepted', interval: 300 });
-    const rec = server.running.repositories.stations.get(STATION);
+    const rec = await server.running.repositories.stations.get(STATION);
     expect(rec).toMatchObject({
       vendorName: 'ExampleCharge', model: 'AC22-T2S', serialNumber: 'EC22-2403-00117',
       firmwareVersion: '2.4.1-build.318', lastBootStatus: 'Accepted',
@@ -93,19 +93,19 @@ describe('every station action over a real WebSocket', () => {
     expect(result<{ currentTime: string }>('Heartbeat').currentTime).toBe('2026-03-29T00:00:00.000Z');
   });
 
-  it('connector status and the running transaction with its meter start are stored', () => {
+  it('connector status and the running transaction with its meter start are stored', async () => {
     const { evses, transactions, meterValues } = server.running.repositories;
-    expect(evses.evses(STATION)).toEqual([
+    expect(await evses.evses(STATION)).toEqual([
       expect.objectContaining({ evseId: 1, currentTransactionId: TX, connectors: [expect.objectContaining({ connectorId: 1, status: 'Occupied' })] }),
     ]);
     expect(result('Authorize')).toEqual({ idTokenInfo: { status: 'Accepted' } });
     expect(result('TransactionEvent')).toEqual({ idTokenInfo: { status: 'Accepted' } });
-    expect(transactions.get(STATION, TX)).toMatchObject({
+    expect(await transactions.get(STATION, TX)).toMatchObject({
       state: 'Started', evseId: 1, connectorId: 1, idToken: TOKEN.idToken, idTokenType: 'ISO14443',
       idTokenStatus: 'Accepted', chargingState: 'EVConnected', meterStartWh: 1843270, startedAt: '2026-03-28T23:58:30Z',
     });
     // J01: MeterValues during a transaction attach to it; kW stays kW (multiplier 0).
-    const samples = meterValues.forTransaction(STATION, TX);
+    const samples = await meterValues.forTransaction(STATION, TX);
     expect(samples).toEqual(expect.arrayContaining([
       expect.objectContaining({ measurand: 'Energy.Active.Import.Register', value: 1843270, unit: 'Wh', context: 'Transaction.Begin' }),
       expect.objectContaining({ measurand: 'Power.Active.Import', value: 10.98, unit: 'kW' }),
@@ -113,27 +113,27 @@ describe('every station action over a real WebSocket', () => {
     ]));
   });
 
-  it('ISO 15118 charging needs are stored against the running transaction', () => {
+  it('ISO 15118 charging needs are stored against the running transaction', async () => {
     expect(result('NotifyEVChargingNeeds')).toEqual({ status: 'Accepted' });
-    expect(server.running.repositories.chargingNeeds.latest(STATION, 1)).toMatchObject({
+    expect(await server.running.repositories.chargingNeeds.latest(STATION, 1)).toMatchObject({
       transactionId: TX, requestedEnergyTransfer: 'AC_three_phase', departureTime: '2026-03-29T05:30:00Z',
       energyAmountWh: 32000, evMinCurrentA: 6, evMaxCurrentA: 32, evMaxVoltageV: 400, maxScheduleTuples: 24,
     });
     expect(result('NotifyEVChargingSchedule')).toEqual({ status: 'Accepted' });
   });
 
-  it('the device model holds the reported variables and the event-updated ones', () => {
+  it('the device model holds the reported variables and the event-updated ones', async () => {
     const dm = server.running.repositories.deviceModel;
-    expect(dm.get(STATION, 'SmartChargingCtrlr', 'LimitChangeSignificance')).toMatchObject({
+    expect(await dm.get(STATION, 'SmartChargingCtrlr', 'LimitChangeSignificance')).toMatchObject({
       value: '10', mutability: 'ReadWrite', dataType: 'decimal', unit: 'Percent',
     });
-    expect(dm.get(STATION, 'SmartChargingCtrlr', 'RateUnit')?.value).toBe('A,W');
+    expect((await dm.get(STATION, 'SmartChargingCtrlr', 'RateUnit'))?.value).toBe('A,W');
     // N07: NotifyEvent updates the variable's actual value.
-    expect(dm.get(STATION, 'Connector', 'AvailabilityState')).toMatchObject({ value: 'Occupied', evseId: 1, connectorId: 1 });
+    expect(await dm.get(STATION, 'Connector', 'AvailabilityState')).toMatchObject({ value: 'Occupied', evseId: 1, connectorId: 1 });
   });
 
-  it('external limits: the EMS limit is active, clearing an SO limit leaves it', () => {
-    expect(server.running.repositories.stationLog.activeChargingLimits(STATION)).toEqual([
+  it('external limits: the EMS limit is active, clearing an SO limit leaves it', async () => {
+    expect(await server.running.repositories.stationLog.activeChargingLimits(STATION)).toEqual([
       expect.objectContaining({ evseId: 1, source: 'EMS', isGridCritical: false, schedule: request('NotifyChargingLimit').chargingSchedule }),
     ]);
   });
@@ -142,14 +142,14 @@ describe('every station action over a real WebSocket', () => {
     'SecurityEventNotification', 'FirmwareStatusNotification', 'LogStatusNotification', 'PublishFirmwareStatusNotification',
     'NotifyCustomerInformation', 'NotifyDisplayMessages', 'NotifyMonitoringReport', 'ReportChargingProfiles',
     'ReservationStatusUpdate', 'NotifyEVChargingSchedule', 'SignCertificate', 'GetCertificateStatus', 'DataTransfer',
-  ] as const)('%s is kept verbatim in the station log', (action) => {
-    const kept = server.running.repositories.stationLog.messages(STATION, action);
+  ] as const)('%s is kept verbatim in the station log', async (action) => {
+    const kept = await server.running.repositories.stationLog.messages(STATION, action);
     expect(kept).toHaveLength(1);
     expect(kept[0]?.payload).toEqual(request(action));
   });
 
-  it('Get15118EVCertificate is logged without the EXI blob', () => {
-    const kept = server.running.repositories.stationLog.messages(STATION, 'Get15118EVCertificate');
+  it('Get15118EVCertificate is logged without the EXI blob', async () => {
+    const kept = await server.running.repositories.stationLog.messages(STATION, 'Get15118EVCertificate');
     expect(kept).toHaveLength(1);
     expect(kept[0]?.payload).toMatchObject({ action: 'Install', iso15118SchemaVersion: 'urn:iso:15118:2:2013:MsgDef' });
   });

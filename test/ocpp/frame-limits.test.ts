@@ -43,7 +43,7 @@ describe('frame depth (finding 9)', () => {
     expect(frame.slice(0, 3)).toEqual([4, 'deep-1', 'FormatViolation']);
     expect(frame[3]).toContain('deeper than 32');
     // Nothing of it was stored.
-    expect(server!.running.repositories.stationLog.messages('CS1', 'DataTransfer')).toEqual([]);
+    expect(await server!.running.repositories.stationLog.messages('CS1', 'DataTransfer')).toEqual([]);
     // It counted: the second invalid message within the window closes the connection (policy violation).
     cs.sendRaw(`[2,"deep-2","DataTransfer",{"vendorId":"acme","data":${deep(10_000)}}]`);
     expect((await cs.closed).code).toBe(1008);

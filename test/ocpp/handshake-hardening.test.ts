@@ -53,7 +53,7 @@ describe('a client cannot end the server (issue 20, finding 1)', () => {
     server = await startTestServer();
     await server.addStation('CS1', PASSWORD);
     // A00.FR.205 hashes of the former kind take a while to check: the reset lands before the server answers.
-    server.running.repositories.stations.setPassword('CS1', await password.hashPasswordScrypt(PASSWORD, { N: 1024, r: 8, p: 1 }), 1, '2026-03-29T00:00:00Z');
+    await server.running.repositories.stations.setPassword('CS1', await password.hashPasswordScrypt(PASSWORD, { N: 1024, r: 8, p: 1 }), 1, '2026-03-29T00:00:00Z');
     await Promise.all([
       upgradeThenReset(ocppPort(server), 'CS1', PASSWORD),
       upgradeThenReset(ocppPort(server), 'CS1', 'a-wrong-password-000001'),
@@ -124,9 +124,9 @@ describe('one station-id rule for the server and the CLI (Part 4, 3.1.1; issue 2
     for (const id of ['a/b', 'CS 1', 'x:y', 'ä1']) {
       const r = await handshake(server.wsUrl, id, PASSWORD);
       expect(r.status, id).toBe(400);
-      expect(server.running.repositories.stations.get(id)).toBeUndefined();
+      expect(await server.running.repositories.stations.get(id)).toBeUndefined();
     }
-    expect(server.running.repositories.stations.list()).toEqual([]);
+    expect(await server.running.repositories.stations.list()).toEqual([]);
     // A percent-encoded id of the permitted characters is decoded and accepted.
     const ok = await handshake(server.wsUrl, 'CS|1@site.a', PASSWORD);
     expect(ok.status).toBe(101);
@@ -153,7 +153,7 @@ describe('lab auto-registration (ocpp.autoRegister; issue 20, finding 13)', () =
     expect((await handshake(server.wsUrl, 'LAB1', undefined)).status).toBe(401);
     expect((await handshake(server.wsUrl, 'LAB1', 'x')).status).toBe(401);
     expect((await handshake(server.wsUrl, 'LAB1', PASSWORD, { user: 'OTHER' })).status).toBe(401);
-    expect(server.running.repositories.stations.get('LAB1')).toBeUndefined();
+    expect(await server.running.repositories.stations.get('LAB1')).toBeUndefined();
   });
 
   it('four concurrent first connections of one id: none answers 500; one password wins and the others are held to it', async () => {
@@ -166,10 +166,24 @@ describe('lab auto-registration (ocpp.autoRegister; issue 20, finding 13)', () =
     const different = await Promise.all(passwords.map((p) => handshake(server!.wsUrl, 'LAB3', p)));
     expect(different.map((r) => r.status).sort()).toEqual([101, 401, 401, 401]);
     const winner = passwords[different.findIndex((r) => r.status === 101)]!;
-    const stored = server.running.repositories.stations.get('LAB3')!;
+    const stored = (await server.running.repositories.stations.get('LAB3'))!;
     expect(stored.autoRegistered).toBe(true);
     expect(await password.verifyPassword(winner, stored.passwordHash!)).toBe(true);
     for (const r of different) r.ws?.terminate();
+  });
+
+  it('twenty concurrent first connections with twenty passwords: one registration, one 101, nineteen 401 (issue 15)', async () => {
+    server = await startTestServer({ ocpp: { autoRegister: true } });
+    const passwords = Array.from({ length: 20 }, (_, i) => `lab-password-number-${String(i).padStart(4, '0')}`);
+    const results = await Promise.all(passwords.map((p) => handshake(server!.wsUrl, 'LAB20', p)));
+    expect(results.filter((r) => r.status === 101)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 401)).toHaveLength(19);
+    const winner = passwords[results.findIndex((r) => r.status === 101)]!;
+    const rows = (await server.running.repositories.stations.list()).filter((st) => st.id === 'LAB20');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.autoRegistered).toBe(true);
+    expect(await password.verifyPassword(winner, rows[0]!.passwordHash!)).toBe(true);
+    for (const r of results) r.ws?.terminate();
   });
 });
 
@@ -180,7 +194,7 @@ describe('password checks at the handshake (A00.FR.205; issue 20, finding 11)', 
     const verify = vi.mocked(password.verifyPassword);
     expect((await handshake(server.wsUrl, 'KNOWN', 'a-wrong-password-000001')).status).toBe(401);
     expect(verify).toHaveBeenCalledTimes(1);
-    expect(verify.mock.calls[0]).toEqual(['a-wrong-password-000001', server.running.repositories.stations.get('KNOWN')!.passwordHash]);
+    expect(verify.mock.calls[0]).toEqual(['a-wrong-password-000001', (await server.running.repositories.stations.get('KNOWN'))!.passwordHash]);
     expect((await handshake(server.wsUrl, 'UNKNOWN', 'a-wrong-password-000001')).status).toBe(401);
     expect(verify).toHaveBeenCalledTimes(2);
     expect(verify.mock.calls[1]).toEqual(['a-wrong-password-000001', password.DUMMY_HASH]);
@@ -190,14 +204,14 @@ describe('password checks at the handshake (A00.FR.205; issue 20, finding 11)', 
   it('stores the fast format, and upgrades a scrypt hash of the former format on the next successful check', async () => {
     server = await startTestServer();
     await server.addStation('OLD', PASSWORD);
-    expect(server.running.repositories.stations.get('OLD')!.passwordHash).toMatch(/^hmac-sha256\$/);
-    server.running.repositories.stations.setPassword('OLD', await password.hashPasswordScrypt(PASSWORD, { N: 1024, r: 8, p: 1 }), 1, '2026-03-29T00:00:00Z');
+    expect((await server.running.repositories.stations.get('OLD'))!.passwordHash).toMatch(/^hmac-sha256\$/);
+    await server.running.repositories.stations.setPassword('OLD', await password.hashPasswordScrypt(PASSWORD, { N: 1024, r: 8, p: 1 }), 1, '2026-03-29T00:00:00Z');
     expect((await handshake(server.wsUrl, 'OLD', 'a-wrong-password-000001')).status).toBe(401);
-    expect(server.running.repositories.stations.get('OLD')!.passwordHash).toMatch(/^scrypt\$/);
+    expect((await server.running.repositories.stations.get('OLD'))!.passwordHash).toMatch(/^scrypt\$/);
     const first = await handshake(server.wsUrl, 'OLD', PASSWORD);
     expect(first.status).toBe(101);
     first.ws?.terminate();
-    const upgraded = server.running.repositories.stations.get('OLD')!.passwordHash!;
+    const upgraded = (await server.running.repositories.stations.get('OLD'))!.passwordHash!;
     expect(upgraded).toMatch(/^hmac-sha256\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     expect(upgraded).not.toContain(PASSWORD);
     const again = await handshake(server.wsUrl, 'OLD', PASSWORD);

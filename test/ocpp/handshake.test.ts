@@ -21,10 +21,13 @@ describe('OCPP-J handshake (Part 4, 3; A00 security profiles)', () => {
   it('accepts a known station with the right password and negotiates ocpp2.0.1 among several offers', async () => {
     server = await startTestServer();
     await server.addStation('CS|1', PASSWORD);
+    // The connection is recorded, then announced (and only then are the station's CALLs handled).
+    const announced = server.running.events.once('station.connected', (e) => e.stationId === 'CS|1');
     const cs = await ScriptedStation.connect(server.wsUrl, { id: 'CS|1', password: PASSWORD, protocols: ['ocpp1.6', 'ocpp2.0.1'] });
     expect(cs.ws.protocol).toBe('ocpp2.0.1');
     expect(server.running.ocpp.isConnected('CS|1')).toBe(true);
-    expect(server.running.repositories.stations.get('CS|1')?.lastConnectedAt).toBe('2026-03-29T00:00:00.000Z');
+    expect((await announced).at).toBe('2026-03-29T00:00:00.000Z');
+    expect((await server.running.repositories.stations.get('CS|1'))?.lastConnectedAt).toBe('2026-03-29T00:00:00.000Z');
     await cs.close();
   });
 
@@ -62,7 +65,7 @@ describe('OCPP-J handshake (Part 4, 3; A00 security profiles)', () => {
     expect(await refusedStatus(ScriptedStation.connect(server.wsUrl, { id: 'CS1' }))).toBe(401);
     expect(await refusedStatus(ScriptedStation.connect(server.wsUrl, { id: 'CS1', user: 'CS2', password: PASSWORD }))).toBe(401);
     expect(await refusedStatus(ScriptedStation.connect(server.wsUrl, { id: 'NOPE', password: PASSWORD }))).toBe(401);
-    expect(server.running.repositories.stations.get('NOPE')).toBeUndefined();
+    expect(await server.running.repositories.stations.get('NOPE')).toBeUndefined();
   });
 
   it('refuses a profile-2 station on the plain ws port', async () => {
@@ -80,7 +83,7 @@ describe('OCPP-J handshake (Part 4, 3; A00 security profiles)', () => {
   it('auto-registers an unknown station in lab mode and then holds it to the password it first used', async () => {
     server = await startTestServer({ ocpp: { autoRegister: true } });
     const cs = await ScriptedStation.connect(server.wsUrl, { id: 'LAB1', password: 'first-password-12345' });
-    const stored = server.running.repositories.stations.get('LAB1');
+    const stored = await server.running.repositories.stations.get('LAB1');
     expect(stored?.autoRegistered).toBe(true);
     expect(stored?.passwordHash).toMatch(/^hmac-sha256\$/);
     expect(stored?.passwordHash).not.toContain('first-password');

@@ -72,7 +72,7 @@ describe('interoperability with ocpp-rpc (strict mode)', () => {
     expect(profiles).toHaveLength(1);
     const hb = (await client.call('Heartbeat', {})) as { currentTime: string };
     expect(hb.currentTime).toBe('2026-03-29T00:00:00.000Z');
-    expect(server.running.repositories.transactions.activeOnEvse('PEER-1', 1)?.transactionId).toBe('P-TX-1');
+    expect((await server.running.repositories.transactions.activeOnEvse('PEER-1', 1))?.transactionId).toBe('P-TX-1');
   });
 
   it("sees our CALLERROR for a payload its own strict mode would not send", async () => {

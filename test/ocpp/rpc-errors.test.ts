@@ -54,7 +54,7 @@ describe('CALLERROR codes (Part 4, 4.2.3 and 4.3)', () => {
       requestId: 7, generatedAt: '2026-03-29T00:00:00Z', seqNo: 0,
       reportData: [{ component: { name: 'SmartChargingCtrlr' }, variable: { name: 'Enabled' }, variableAttribute: [{ value: 'true' }] }],
     });
-    expect(server.running.repositories.deviceModel.get('CS1', 'SmartChargingCtrlr', 'Enabled')?.value).toBe('true');
+    expect((await server.running.repositories.deviceModel.get('CS1', 'SmartChargingCtrlr', 'Enabled'))?.value).toBe('true');
   });
 
   describe('after an accepted boot', () => {

@@ -70,7 +70,7 @@ describe('security profile 3: TLS with a client certificate (A00.FR.4xx)', { tim
     const cs = await connect(server, 'CS3', creds);
     cs.respond('GetVariables', smartChargingVariables());
     expect((await cs.boot()).status).toBe('Accepted');
-    const stored = server.running.repositories.stations.get('CS3')!;
+    const stored = (await server.running.repositories.stations.get('CS3'))!;
     expect(stored.securityProfile).toBe(3);
     expect(stored.clientCertificate).toEqual({
       serial: creds.cert.serialNumber.toUpperCase(),
@@ -90,7 +90,7 @@ describe('security profile 3: TLS with a client certificate (A00.FR.4xx)', { tim
     const forCs = await stationCert(ca, `CN=CS, O=${ORG}`, ISSUED);
     expect(await refusal(connect(server, 'CS3', forCs))).toBe(401);
     expect(await refusal(connect(server, 'CS30', forCs30))).toBe(101);
-    expect(server.running.repositories.stations.get('CS3')!.clientCertificate).toBeNull();
+    expect((await server.running.repositories.stations.get('CS3'))!.clientCertificate).toBeNull();
   });
 
   it('TC_A_08_CSMS / A00.FR.407: refuses an expired certificate and one not valid yet, at the CSMS clock', async () => {
@@ -150,7 +150,7 @@ describe('security profile 3: TLS with a client certificate (A00.FR.4xx)', { tim
     const creds = await stationCert(ca, `CN=TLS2, O=${ORG}`, ISSUED);
     expect(await refusal(connect(server, 'TLS2', creds))).toBe(401);
     expect(await refusal(connect(server, 'TLS2', creds, PASSWORD))).toBe(101);
-    expect(server.running.repositories.stations.get('TLS2')!.clientCertificate).toBeNull();
+    expect((await server.running.repositories.stations.get('TLS2'))!.clientCertificate).toBeNull();
   });
 
   it('without ocpp.tls.caFile a profile 3 station cannot connect (nothing to check its certificate against)', async () => {
@@ -170,7 +170,7 @@ describe('security profile 3: TLS with a client certificate (A00.FR.4xx)', { tim
     const later = await stationCert(ca, `CN=CS4, O=${ORG}`, '2026-03-01T00:00:00Z', 365);
     expect(await refusal(connect(server, 'CS3', soon))).toBe(101);
     expect(await refusal(connect(server, 'CS4', later))).toBe(101);
-    expect(server.running.repositories.stations.get('CS3')!.certificateRenewalRequestedAt).toBe('2026-03-29T00:00:00.000Z');
-    expect(server.running.repositories.stations.get('CS4')!.certificateRenewalRequestedAt).toBeNull();
+    expect((await server.running.repositories.stations.get('CS3'))!.certificateRenewalRequestedAt).toBe('2026-03-29T00:00:00.000Z');
+    expect((await server.running.repositories.stations.get('CS4'))!.certificateRenewalRequestedAt).toBeNull();
   });
 });

@@ -76,7 +76,7 @@ describe('SignCertificate and CertificateSigned with the configured CA (A02/A03)
 
     const event = await delivered;
     expect(event).toMatchObject({ stationId: 'CS3', serial: leaf.serialNumber.toUpperCase(), delivery: 'Accepted' });
-    const issued = server.running.repositories.issuedCertificates.issuedTo('CS3');
+    const issued = await server.running.repositories.issuedCertificates.issuedTo('CS3');
     expect(issued).toHaveLength(1);
     expect(issued[0]).toMatchObject({ serial: leaf.serialNumber.toUpperCase(), subject: `CN=CS3, O=${ORG}`, source: 'SignCertificate', delivery: 'Accepted' });
     expect(issued[0]!.fingerprintSha256).toBe(leaf.fingerprint256);
@@ -84,7 +84,7 @@ describe('SignCertificate and CertificateSigned with the configured CA (A02/A03)
     // A02.FR.08 (errata): the station reconnects with the new certificate; the CSMS admits it (errata to TC_A_11_CSMS).
     await cs.close();
     const again = await bootedProfile3(server, 'CS3', { certPem: req.certificateChain, keyPem });
-    expect(server.running.repositories.stations.get('CS3')!.clientCertificate?.serial).toBe(leaf.serialNumber.toUpperCase());
+    expect((await server.running.repositories.stations.get('CS3'))!.clientCertificate?.serial).toBe(leaf.serialNumber.toUpperCase());
     await again.close();
   });
 
@@ -97,7 +97,7 @@ describe('SignCertificate and CertificateSigned with the configured CA (A02/A03)
     const { csrPem } = await makeCsr(`CN=CS3, O=${ORG}`);
     expect((await cs.call('SignCertificate', { csr: csrPem })).status).toBe('Accepted');
     expect(await delivered).toMatchObject({ delivery: 'Rejected', detail: 'InvalidCertificate' });
-    expect(server.running.repositories.issuedCertificates.issuedTo('CS3')[0]!.delivery).toBe('Rejected');
+    expect((await server.running.repositories.issuedCertificates.issuedTo('CS3'))[0]!.delivery).toBe('Rejected');
     expect(await cs.call('SecurityEventNotification', { type: 'InvalidChargingStationCertificate', timestamp: '2026-03-29T00:00:00Z' })).toEqual({});
     expect(server.running.ocpp.isConnected('CS3')).toBe(true);
     await cs.close();
@@ -132,7 +132,7 @@ describe('SignCertificate and CertificateSigned with the configured CA (A02/A03)
     });
     expect((await sign(weakCsr.toString('pem'))).statusInfo?.additionalInfo).toContain('A00.FR.502');
     expect(await sign(good.csrPem, 'V2GCertificate')).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'NotSupported' } });
-    expect(server.running.repositories.issuedCertificates.issuedTo('CS3')).toEqual([]);
+    expect(await server.running.repositories.issuedCertificates.issuedTo('CS3')).toEqual([]);
     expect(cs.calls.filter((c) => c.action === 'CertificateSigned')).toEqual([]);
     await cs.close();
   });
@@ -174,12 +174,14 @@ describe('SignCertificate and CertificateSigned with the configured CA (A02/A03)
     expect(await trigger).toEqual({ requestedMessage: 'SignChargingStationCertificate' });
 
     // What `npm run stations -- renew CS3` stores (another process): delivered once, then cleared.
-    server.running.repositories.stations.setCertificateRenewalRequested('CS3', '2026-03-29T00:00:00.000Z');
+    await server.running.repositories.stations.setCertificateRenewalRequested('CS3', '2026-03-29T00:00:00.000Z');
     const stored = cs.nextCall('TriggerMessage');
     await cs.call('Heartbeat', {});
     expect(await stored).toEqual({ requestedMessage: 'SignChargingStationCertificate' });
     await cs.call('Heartbeat', {});
-    expect(server.running.repositories.stations.get('CS3')!.certificateRenewalRequestedAt).toBeNull();
+    // The delivery clears the request once the station has answered; a second request for the station joins it.
+    await server.running.certificateRenewals.deliverPending('CS3');
+    expect((await server.running.repositories.stations.get('CS3'))!.certificateRenewalRequestedAt).toBeNull();
     expect(cs.calls.filter((c) => c.action === 'TriggerMessage')).toHaveLength(2);
     await cs.close();
   });

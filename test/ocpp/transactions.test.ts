@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ScriptedStation, smartChargingVariables } from '../helpers/scripted-station.js';
 import type { RequestOf } from '../../src/ocpp/schemas/generated/index.js';
+import { countAll } from '../../src/storage/sql/dialect.js';
 
 const PASSWORD = 'correct-horse-battery';
 let server: TestServer;
@@ -51,11 +52,11 @@ describe('station flows', () => {
   it('boot stores the station and its smart-charging capabilities; status is stored per EVSE and connector', async () => {
     server = await startTestServer();
     const cs = await bootedStation(server);
-    const st = server.running.repositories.stations.get('CS1');
+    const st = await server.running.repositories.stations.get('CS1');
     expect(st).toMatchObject({ vendorName: 'TestVendor', model: 'Scripted', serialNumber: 'SN-CS1', lastBootStatus: 'Accepted' });
     const dm = server.running.repositories.deviceModel;
-    expect(dm.get('CS1', 'SmartChargingCtrlr', 'PeriodsPerSchedule')?.value).toBe('24');
-    expect(dm.get('CS1', 'SmartChargingCtrlr', 'RateUnit')?.value).toBe('A,W');
+    expect((await dm.get('CS1', 'SmartChargingCtrlr', 'PeriodsPerSchedule'))?.value).toBe('24');
+    expect((await dm.get('CS1', 'SmartChargingCtrlr', 'RateUnit'))?.value).toBe('A,W');
     const getVars = cs.calls.find((c) => c.action === 'GetVariables')!.payload as RequestOf<'GetVariables'>;
     expect(getVars.getVariableData.map((d) => d.variable.name)).toEqual([
       'Enabled', 'RateUnit', 'PeriodsPerSchedule', 'ProfileStackLevel', 'Entries', 'Phases3to1', 'ACPhaseSwitchingSupported',
@@ -67,7 +68,7 @@ describe('station flows', () => {
     await cs.call('StatusNotification', { timestamp: '2026-03-29T00:05:00Z', connectorStatus: 'Occupied', evseId: 2, connectorId: 1 });
     // An offline-queued older status does not overwrite the newer one.
     await cs.call('StatusNotification', { timestamp: '2026-03-29T00:01:00Z', connectorStatus: 'Available', evseId: 2, connectorId: 1 });
-    const evses = server.running.repositories.evses.evses('CS1');
+    const evses = await server.running.repositories.evses.evses('CS1');
     expect(evses.map((e) => [e.evseId, e.connectors[0]!.status])).toEqual([[1, 'Available'], [2, 'Occupied']]);
   });
 
@@ -89,9 +90,9 @@ describe('station flows', () => {
     const cs = await bootedStation(server);
     const tokens = server.running.repositories.idTokens;
     const base = { groupIdToken: null, vehicleId: null };
-    tokens.upsert({ idToken: 'OK', type: 'ISO14443', status: 'Accepted', expiresAt: null, ...base }, '2026-03-29T00:00:00Z');
-    tokens.upsert({ idToken: 'BAD', type: 'ISO14443', status: 'Blocked', expiresAt: null, ...base }, '2026-03-29T00:00:00Z');
-    tokens.upsert({ idToken: 'OLD', type: 'ISO14443', status: 'Accepted', expiresAt: '2026-03-01T00:00:00Z', ...base }, '2026-03-29T00:00:00Z');
+    await tokens.upsert({ idToken: 'OK', type: 'ISO14443', status: 'Accepted', expiresAt: null, ...base }, '2026-03-29T00:00:00Z');
+    await tokens.upsert({ idToken: 'BAD', type: 'ISO14443', status: 'Blocked', expiresAt: null, ...base }, '2026-03-29T00:00:00Z');
+    await tokens.upsert({ idToken: 'OLD', type: 'ISO14443', status: 'Accepted', expiresAt: '2026-03-01T00:00:00Z', ...base }, '2026-03-29T00:00:00Z');
     const status = async (idToken: string) => (await cs.call('Authorize', { idToken: { idToken, type: 'ISO14443' } })).idTokenInfo.status;
     expect(await status('OK')).toBe('Accepted');
     expect(await status('BAD')).toBe('Blocked');
@@ -112,26 +113,26 @@ describe('station flows', () => {
     const res = await cs.call('TransactionEvent', txEvent('Started', 0, '2026-03-29T01:00:00Z', 1000));
     expect(res.idTokenInfo?.status).toBe('Unknown');
     expect((await started).transaction.transactionId).toBe('TX-1');
-    expect(repos.evses.currentTransaction('CS1', 1)).toBe('TX-1');
-    expect(repos.transactions.activeOnEvse('CS1', 1)?.idToken).toBe('VAN-07');
+    expect(await repos.evses.currentTransaction('CS1', 1)).toBe('TX-1');
+    expect((await repos.transactions.activeOnEvse('CS1', 1))?.idToken).toBe('VAN-07');
     await cs.call('TransactionEvent', txEvent('Updated', 1, '2026-03-29T01:15:00Z', 3750));
     await cs.call('MeterValues', { evseId: 1, meterValue: [{ timestamp: '2026-03-29T01:20:00Z', sampledValue: [{ value: 4.6, unitOfMeasure: { unit: 'kWh' } }] }] });
     await cs.call('TransactionEvent', txEvent('Ended', 2, '2026-03-29T02:00:00Z', 12000));
-    const tx = repos.transactions.get('CS1', 'TX-1')!;
+    const tx = (await repos.transactions.get('CS1', 'TX-1'))!;
     expect(tx).toMatchObject({
       state: 'Ended', evseId: 1, connectorId: 1, meterStartWh: 1000, energyWh: 12000, lastSeqNo: 2,
       startedAt: '2026-03-29T01:00:00Z', endedAt: '2026-03-29T02:00:00Z', stoppedReason: 'EVDisconnected',
     });
-    expect(repos.evses.currentTransaction('CS1', 1)).toBeNull();
-    expect(repos.transactions.activeOnEvse('CS1', 1)).toBeUndefined();
-    const energy = repos.meterValues.forTransaction('CS1', 'TX-1').filter((s) => s.measurand === 'Energy.Active.Import.Register');
+    expect(await repos.evses.currentTransaction('CS1', 1)).toBeNull();
+    expect(await repos.transactions.activeOnEvse('CS1', 1)).toBeUndefined();
+    const energy = (await repos.meterValues.forTransaction('CS1', 'TX-1')).filter((s) => s.measurand === 'Energy.Active.Import.Register');
     expect(energy.map((s) => [s.timestamp, s.value, s.unit])).toEqual([
       ['2026-03-29T01:00:00Z', 1000, 'Wh'],
       ['2026-03-29T01:15:00Z', 3750, 'Wh'],
       ['2026-03-29T01:20:00Z', 4.6, 'kWh'],
       ['2026-03-29T02:00:00Z', 12000, 'Wh'],
     ]);
-    const soc = repos.meterValues.forTransaction('CS1', 'TX-1').filter((s) => s.measurand === 'SoC');
+    const soc = (await repos.meterValues.forTransaction('CS1', 'TX-1')).filter((s) => s.measurand === 'SoC');
     expect(soc).toHaveLength(3);
   });
 
@@ -144,10 +145,11 @@ describe('station flows', () => {
     await cs.call('TransactionEvent', txEvent('Updated', 1, '2026-03-29T01:15:00Z', 3000));
     const again = await cs.call('TransactionEvent', txEvent('Updated', 1, '2026-03-29T01:15:00Z', 3000));
     expect(again).toEqual({});
-    const count = server.running.db.prepare("SELECT COUNT(*) AS n FROM transaction_events WHERE transaction_id = 'TX-1'").get() as { n: number };
-    expect(count.n).toBe(2);
-    const meterRows = server.running.db.prepare("SELECT COUNT(*) AS n FROM meter_values WHERE transaction_id = 'TX-1'").get() as { n: number };
-    expect(meterRows.n).toBe(6);
+    const db = server.running.db;
+    const count = await db.selectFrom('transaction_events').select(countAll().as('n')).where('transaction_id', '=', 'TX-1').executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(2);
+    const meterRows = await db.selectFrom('meter_values').select(countAll().as('n')).where('transaction_id', '=', 'TX-1').executeTakeFirstOrThrow();
+    expect(Number(meterRows.n)).toBe(6);
     expect(events).toEqual([false, false, true]);
   });
 
@@ -157,12 +159,12 @@ describe('station flows', () => {
     const repos = server.running.repositories;
     // The Started was lost on the station side; Ended arrives before a late Updated.
     await cs.call('TransactionEvent', txEvent('Updated', 1, '2026-03-29T01:15:00Z', 3000, { offline: true, evse: { id: 2, connectorId: 1 } }));
-    expect(repos.evses.currentTransaction('CS1', 2)).toBe('TX-1');
+    expect(await repos.evses.currentTransaction('CS1', 2)).toBe('TX-1');
     await cs.call('TransactionEvent', txEvent('Ended', 3, '2026-03-29T02:00:00Z', 9000, { offline: true }));
     await cs.call('TransactionEvent', txEvent('Updated', 2, '2026-03-29T01:30:00Z', 5000, { offline: true }));
-    const tx = repos.transactions.get('CS1', 'TX-1')!;
+    const tx = (await repos.transactions.get('CS1', 'TX-1'))!;
     expect(tx).toMatchObject({ state: 'Ended', energyWh: 9000, lastSeqNo: 3, offline: true, chargingState: 'Idle', evseId: 2 });
-    expect(repos.evses.currentTransaction('CS1', 2)).toBeNull();
+    expect(await repos.evses.currentTransaction('CS1', 2)).toBeNull();
   });
 
   it('charging needs are stored, announced to the scheduler and answered Accepted', async () => {
@@ -185,7 +187,7 @@ describe('station flows', () => {
       stationId: 'CS1', evseId: 1, transactionId: 'TX-1', departureTime: '2026-03-29T06:30:00Z',
       energyAmountWh: 30000, evMinCurrentA: 6, evMaxCurrentA: 16, maxScheduleTuples: 24,
     });
-    expect(server.running.repositories.chargingNeeds.latest('CS1', 1)).toEqual(needs);
+    expect(await server.running.repositories.chargingNeeds.latest('CS1', 1)).toEqual(needs);
   });
 
   it('a restart in the middle of a transaction loses nothing and the station carries on', async () => {
@@ -197,12 +199,12 @@ describe('station flows', () => {
     server = await server.restart();
     expect((await closed).code).toBe(1001);
     const repos = server.running.repositories;
-    expect(repos.transactions.activeOnEvse('CS1', 1)).toMatchObject({ transactionId: 'TX-1', energyWh: 2500, state: 'Started' });
+    expect(await repos.transactions.activeOnEvse('CS1', 1)).toMatchObject({ transactionId: 'TX-1', energyWh: 2500, state: 'Started' });
     // The station reconnects without booting (Part 4, 5.3) and continues; its queued event arrives offline.
     cs = await ScriptedStation.connect(server.wsUrl, { id: 'CS1', password: PASSWORD });
     await cs.call('TransactionEvent', txEvent('Updated', 2, '2026-03-29T01:30:00Z', 4000, { offline: true }));
     await cs.call('TransactionEvent', txEvent('Ended', 3, '2026-03-29T02:00:00Z', 7000));
-    expect(repos.transactions.get('CS1', 'TX-1')).toMatchObject({ state: 'Ended', energyWh: 7000, meterStartWh: 1000, lastSeqNo: 3 });
-    expect(repos.meterValues.forTransaction('CS1', 'TX-1').filter((s) => s.measurand === 'Energy.Active.Import.Register')).toHaveLength(4);
+    expect(await repos.transactions.get('CS1', 'TX-1')).toMatchObject({ state: 'Ended', energyWh: 7000, meterStartWh: 1000, lastSeqNo: 3 });
+    expect((await repos.meterValues.forTransaction('CS1', 'TX-1')).filter((s) => s.measurand === 'Energy.Active.Import.Register')).toHaveLength(4);
   });
 });

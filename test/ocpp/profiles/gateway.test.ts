@@ -26,7 +26,7 @@ function gateway(s: TestServer): OcppChargerGateway {
   const r = s.running;
   return new OcppChargerGateway({
     call: r.ocpp.call.bind(r.ocpp),
-    capabilities: (id) => capabilitiesFrom(r.repositories.deviceModel.list(id, 'SmartChargingCtrlr')),
+    capabilities: async (id) => capabilitiesFrom(await r.repositories.deviceModel.list(id, 'SmartChargingCtrlr')),
     on: r.events.on.bind(r.events),
     clock: s.clock,
     logger: silentLogger(),
@@ -226,7 +226,7 @@ describe('OcppChargerGateway.installedProfiles (K09)', () => {
     expect(requests.map((r) => r.chargingProfile.chargingProfilePurpose)).toEqual(['TxProfile', 'TxDefaultProfile']);
     expect(requests[1]!.requestId).not.toBe(requests[0]!.requestId);
     // Still kept verbatim in the station log.
-    expect(server.running.repositories.stationLog.messages('CS1', 'ReportChargingProfiles')).toHaveLength(3);
+    expect(await server.running.repositories.stationLog.messages('CS1', 'ReportChargingProfiles')).toHaveLength(3);
   });
 
   it('NoProfiles for both purposes: an empty list', async () => {
