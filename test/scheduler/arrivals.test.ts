@@ -1,14 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, type Db } from '../../src/storage/database.js';
+import { describe, expect, it } from 'vitest';
 import { createOcppRepositories } from '../../src/storage/index.js';
+import { openTestStorage } from '../helpers/test-database.js';
 import { learnArrivals, weekdaysIn, type PastSession } from '../../src/scheduler/arrivals-model.js';
 import { EXPECTED_PREFIX, SiteArrivals, expectedVehicles } from '../../src/scheduler/arrivals.js';
-import { planSite } from '../../src/scheduler/planner.js';
+import type { CycleResult } from '../../src/scheduler/planner.js';
 import { slotGrid } from '../../src/scheduler/problem.js';
-import { fixtureDeps, fixtureSite, pricesBy, type FixtureCar } from './planner-fixture.js';
+import { loadCycleSnapshot } from '../../src/scheduler/snapshot.js';
+import { fixtureSnapshot, fixtureSite, fixtureSources, planOf, pricesBy, type FixtureCar } from './planner-fixture.js';
 
 /**
  * Issue 21, room for the cars still to come: a site's arrivals learned from its own stored sessions (per weekday
@@ -82,7 +80,7 @@ const mondays = learnArrivals(
   [session('2026-11-09T11:00:00', '2026-11-09T14:00:00', 22), session('2026-11-16T11:00:00', '2026-11-16T14:00:00', 22)],
   ZONE, local('2026-11-09T00:00:00'), local('2026-11-23T00:00:00'),
 );
-const kwhIn = (plan: ReturnType<typeof planSite>['plan'], fromLocal: string, toLocal: string) =>
+const kwhIn = (plan: CycleResult['plan'], fromLocal: string, toLocal: string) =>
   plan.sessions[0]!.powerKw.reduce((a, kw, i) => {
     const start = plan.slotStarts[i]!;
     const end = plan.slotStarts[i + 1] ?? plan.endMs;
@@ -90,11 +88,12 @@ const kwhIn = (plan: ReturnType<typeof planSite>['plan'], fromLocal: string, toL
   }, 0);
 
 describe('planning with the cars still to come', () => {
-  it('a car arriving early leaves the slots the expected later car needs, and charges in the next cheapest', () => {
-    const today = planSite(site, NOW, ['test'], fixtureDeps(NOW, [early], prices)).plan;
+  it('a car arriving early leaves the slots the expected later car needs, and charges in the next cheapest', async () => {
+    const snapshot = await fixtureSnapshot(site, NOW, [early], prices);
+    const today = planOf(snapshot).plan;
     // Alone, it takes the cheapest hour, 12-13 h, which the car that comes at 11:00 will need.
     expect(kwhIn(today, '2026-11-23T12:00:00', '2026-11-23T14:00:00')).toBeCloseTo(11, 6);
-    const withHistory = planSite(site, NOW, ['test'], { ...fixtureDeps(NOW, [early], prices), arrivals: () => mondays }).plan;
+    const withHistory = planOf({ ...snapshot, arrivals: mondays }).plan;
     // With the site's history it charges at 09-10 h (0.15): 12-14 h stays free for the 22 kWh expected at 11:00.
     expect(kwhIn(withHistory, '2026-11-23T09:00:00', '2026-11-23T10:00:00')).toBeCloseTo(11, 6);
     expect(kwhIn(withHistory, '2026-11-23T12:00:00', '2026-11-23T14:00:00')).toBeCloseTo(0, 6);
@@ -107,10 +106,10 @@ describe('planning with the cars still to come', () => {
     expect(ids.length).toBeGreaterThan(1);
   });
 
-  it('never leaves a real car short for an expected one: the expected cars come after it', () => {
+  it('never leaves a real car short for an expected one: the expected cars come after it', async () => {
     // The real car needs 33 kWh by 14:00 (all of 11-14 h at 11 kW... and more than the limit leaves with the others).
     const tight: FixtureCar = { evseId: 1, needKwh: 66, departure: '2026-11-23T14:00' };
-    const plan = planSite(site, NOW, ['test'], { ...fixtureDeps(NOW, [tight], prices), arrivals: () => mondays }).plan;
+    const plan = planOf({ ...(await fixtureSnapshot(site, NOW, [tight], prices)), arrivals: mondays }).plan;
     expect(plan.sessions[0]!.shortfallKwh).toBeCloseTo(0, 6);
   });
 
@@ -134,49 +133,40 @@ describe('planning with the cars still to come', () => {
 });
 
 describe('with no history the plan is exactly today\'s', () => {
-  let dir: string;
-  let db: Db;
-  afterEach(() => {
-    db?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('learns nothing from an empty store and plans as without arrivals', () => {
-    dir = mkdtempSync(join(tmpdir(), 'chargeplan-arrivals-'));
-    db = openDatabase(join(dir, 'db.sqlite'));
-    const arrivals = new SiteArrivals(createOcppRepositories(db).transactions);
-    expect(arrivals.model(learning, NOW)).toBeUndefined();
-    const today = planSite(site, NOW, ['test'], fixtureDeps(NOW, [early], prices));
-    const withStore = planSite(learning, NOW, ['test'], { ...fixtureDeps(NOW, [early], prices), arrivals: (s, at) => arrivals.model(s, at) });
+  it('learns nothing from an empty store and plans as without arrivals', async () => {
+    const storage = await openTestStorage();
+    const arrivals = new SiteArrivals(createOcppRepositories(storage.db).transactions);
+    expect(await arrivals.model(learning, NOW)).toBeUndefined();
+    const today = planOf(await fixtureSnapshot(site, NOW, [early], prices));
+    const withStore = planOf(await loadCycleSnapshot(learning, NOW, { ...fixtureSources(NOW, [early], prices), arrivals: (s, at) => arrivals.model(s, at) }));
     expect(withStore.plan).toEqual(today.plan);
     // And a site that does not ask for it (the default, arrivalHistoryWeeks 0) learns nothing whatever the store holds.
-    expect(new SiteArrivals(createOcppRepositories(db).transactions).model(site, NOW)).toBeUndefined();
+    expect(await new SiteArrivals(createOcppRepositories(storage.db).transactions).model(site, NOW)).toBeUndefined();
   });
 
-  it('learns a site\'s finished sessions from its real SQLite store, once a day', () => {
-    dir = mkdtempSync(join(tmpdir(), 'chargeplan-arrivals-'));
-    db = openDatabase(join(dir, 'db.sqlite'));
-    const repos = createOcppRepositories(db);
-    repos.stations.register({ id: 'CS1', passwordHash: null, securityProfile: 0 }, '2026-11-01T00:00:00Z');
-    const tx = (id: string, from: string, to: string, startWh: number, endWh: number) => {
+  it('learns a site\'s finished sessions from its real store, once a day', async () => {
+    const storage = await openTestStorage();
+    const repos = createOcppRepositories(storage.db);
+    await repos.stations.register({ id: 'CS1', passwordHash: null, securityProfile: 0 }, '2026-11-01T00:00:00Z');
+    const tx = async (id: string, from: string, to: string, startWh: number, endWh: number) => {
       const register = (wh: number, at: string) => [{ timestamp: at, measurand: 'Energy.Active.Import.Register', value: wh, unit: 'Wh' }];
       const base = { stationId: 'CS1', transactionId: id, triggerReason: 'Authorized', offline: false, evseId: 1, connectorId: 1, payload: {} };
-      repos.transactions.applyEvent({ ...base, seqNo: 0, eventType: 'Started', timestamp: new Date(local(from)).toISOString(), meterValues: register(startWh, new Date(local(from)).toISOString()) }, new Date(local(from)).toISOString());
-      if (to) repos.transactions.applyEvent({ ...base, seqNo: 1, eventType: 'Ended', timestamp: new Date(local(to)).toISOString(), meterValues: register(endWh, new Date(local(to)).toISOString()) }, new Date(local(to)).toISOString());
+      await repos.transactions.applyEvent({ ...base, seqNo: 0, eventType: 'Started', timestamp: new Date(local(from)).toISOString(), meterValues: register(startWh, new Date(local(from)).toISOString()) }, new Date(local(from)).toISOString());
+      if (to) await repos.transactions.applyEvent({ ...base, seqNo: 1, eventType: 'Ended', timestamp: new Date(local(to)).toISOString(), meterValues: register(endWh, new Date(local(to)).toISOString()) }, new Date(local(to)).toISOString());
     };
-    tx('A', '2026-11-09T11:00:00', '2026-11-09T14:00:00', 1000, 23_000);
-    tx('B', '2026-11-16T11:00:00', '2026-11-16T14:00:00', 23_000, 45_000);
-    tx('C', '2026-11-23T07:00:00', '', 45_000, 45_000); // still running today: not learned
+    await tx('A', '2026-11-09T11:00:00', '2026-11-09T14:00:00', 1000, 23_000);
+    await tx('B', '2026-11-16T11:00:00', '2026-11-16T14:00:00', 23_000, 45_000);
+    await tx('C', '2026-11-23T07:00:00', '', 45_000, 45_000); // still running today: not learned
     const arrivals = new SiteArrivals(repos.transactions);
-    const model = arrivals.model(learning, NOW)!;
+    const model = (await arrivals.model(learning, NOW))!;
     // The history starts on 9 November: two Mondays, not the eight of the default window.
     expect(model.sessions).toBe(2);
     expect(model.bins[0]![11]).toEqual({ carsPerDay: 1, energyKwh: 22, stayMinutes: 180 });
     // Later the same day it is the same model (not read again); the next day it is learned again.
-    tx('D', '2026-11-23T09:00:00', '2026-11-23T10:00:00', 45_000, 50_000);
-    expect(arrivals.model(learning, NOW + 3_600_000)).toBe(model);
-    expect(arrivals.model(learning, local('2026-11-24T08:00:00'))!.sessions).toBe(3);
+    await tx('D', '2026-11-23T09:00:00', '2026-11-23T10:00:00', 45_000, 50_000);
+    expect(await arrivals.model(learning, NOW + 3_600_000)).toBe(model);
+    expect((await arrivals.model(learning, local('2026-11-24T08:00:00')))!.sessions).toBe(3);
     // The site that does not ask for it learns nothing from the same store.
-    expect(arrivals.model(site, NOW)).toBeUndefined();
+    expect(await arrivals.model(site, NOW)).toBeUndefined();
   });
 });

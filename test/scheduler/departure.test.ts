@@ -12,8 +12,8 @@ const NOW = Date.parse('2026-11-23T16:00:00Z'); // 17:00 in Copenhagen
 const at = (iso: string) => Date.parse(iso);
 
 describe('a departure inside a slot is planned to the minute', () => {
-  it('a car leaving at 19:33 local charges until 19:33, not 19:30: 2.55 h at 11 kW are 28.05 kWh, all of them', () => {
-    const { plan } = planFixture(fixtureSite(), NOW, [{ evseId: 1, needKwh: 28.05, departure: '2026-11-23T19:33' }]);
+  it('a car leaving at 19:33 local charges until 19:33, not 19:30: 2.55 h at 11 kW are 28.05 kWh, all of them', async () => {
+    const { plan } = await planFixture(fixtureSite(), NOW, [{ evseId: 1, needKwh: 28.05, departure: '2026-11-23T19:33' }]);
     const s = plan.sessions[0]!;
     expect(s).toMatchObject({ shortfallKwh: 0, shortfallReason: null, expectedEnergyAtDepartureKwh: 28.05 });
     const cut = plan.slotStarts.indexOf(at('2026-11-23T18:33:00Z'));
@@ -23,9 +23,9 @@ describe('a departure inside a slot is planned to the minute', () => {
     expect(s.powerKw.slice(cut).every((kw) => kw === 0)).toBe(true); // nothing after it has left
   });
 
-  it('the site limit holds at every moment: the car that stays takes the slot after the other has left', () => {
+  it('the site limit holds at every moment: the car that stays takes the slot after the other has left', async () => {
     // An 11 kW site: A needs every minute until 18:33Z at 11 kW, B the 27 minutes after that until 19:00Z.
-    const { plan } = planFixture(fixtureSite({ gridLimitKw: 11 }), NOW, [
+    const { plan } = await planFixture(fixtureSite({ gridLimitKw: 11 }), NOW, [
       { evseId: 1, needKwh: 28.05, departure: '2026-11-23T19:33' },
       { evseId: 2, needKwh: 4.95, departure: '2026-11-23T20:00' },
     ]);
@@ -36,11 +36,11 @@ describe('a departure inside a slot is planned to the minute', () => {
     expect(plan.sessions[1]!.powerKw[cut]).toBe(11);
   });
 
-  it('a departure on a slot boundary adds no slot; a car with a minimum is scaled in the cut part too', () => {
-    const onBoundary = planFixture(fixtureSite(), NOW, [{ evseId: 1, needKwh: 10, departure: '2026-11-23T19:30' }]).plan;
+  it('a departure on a slot boundary adds no slot; a car with a minimum is scaled in the cut part too', async () => {
+    const onBoundary = (await planFixture(fixtureSite(), NOW, [{ evseId: 1, needKwh: 10, departure: '2026-11-23T19:30' }])).plan;
     expect(onBoundary.slotStarts.every((t) => t % 900_000 === 0 || t === NOW)).toBe(true);
     // 3 minutes at the 6 A minimum average 0.83 kW over the quarter: the cut slot must be usable at the minimum.
-    const min = planFixture(fixtureSite(), NOW, [{ evseId: 1, needKwh: 27.7, departure: '2026-11-23T19:33', minCurrentA: 6 }]).plan;
+    const min = (await planFixture(fixtureSite(), NOW, [{ evseId: 1, needKwh: 27.7, departure: '2026-11-23T19:33', minCurrentA: 6 }])).plan;
     expect(min.sessions[0]!.shortfallKwh).toBe(0);
     expect((min.problem as Problem).vehicles[0]!.minKw).toEqual(expect.arrayContaining([0.828]));
   });

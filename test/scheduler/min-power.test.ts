@@ -11,8 +11,8 @@ import { fixtureSite, planFixture } from './planner-fixture.js';
 const NOW = Date.parse('2026-11-23T16:00:00Z');
 
 describe('minimum power: a plan at the minimum that exceeds the need meets the target (whichever way the solver rounds)', () => {
-  it('1.9 kWh for a 3-phase car at 6.6 kW with 6 A (4.14 kW) minimum: one quarter at full is 1.65, two at the minimum 2.07', () => {
-    const { plan } = planFixture(fixtureSite({ evseKw: 6.6 }), NOW, [{ evseId: 1, needKwh: 1.9, departure: '2026-11-23T19:00', minCurrentA: 6 }]);
+  it('1.9 kWh for a 3-phase car at 6.6 kW with 6 A (4.14 kW) minimum: one quarter at full is 1.65, two at the minimum 2.07', async () => {
+    const { plan } = await planFixture(fixtureSite({ evseKw: 6.6 }), NOW, [{ evseId: 1, needKwh: 1.9, departure: '2026-11-23T19:00', minCurrentA: 6 }]);
     const s = plan.sessions[0]!;
     expect(s).toMatchObject({ shortfallKwh: 0, shortfallReason: null, shortfallMessage: null });
     expect(plan.status).toBe('optimal');
@@ -24,8 +24,8 @@ describe('minimum power: a plan at the minimum that exceeds the need meets the t
     for (const kw of s.powerKw) expect(kw === 0 || (kw >= 4.14 - 0.01 && kw <= 6.6 + 1e-9)).toBe(true);
   });
 
-  it('the profile stops the car where it has taken its need: a car that is not full does not draw its minimum to the slot\'s end', () => {
-    const result = planFixture(fixtureSite({ evseKw: 6.6 }), NOW, [{ evseId: 1, needKwh: 1.9, departure: '2026-11-23T19:00', minCurrentA: 6 }]);
+  it('the profile stops the car where it has taken its need: a car that is not full does not draw its minimum to the slot\'s end', async () => {
+    const result = await planFixture(fixtureSite({ evseKw: 6.6 }), NOW, [{ evseId: 1, needKwh: 1.9, departure: '2026-11-23T19:00', minCurrentA: 6 }]);
     const c = result.controlled[0]!;
     const d = desiredProfile(result.grid, c.plan, c.phases, c.minKw, c.stopAtMs);
     // Energy the held profile allows until departure (18:00Z), period by period.

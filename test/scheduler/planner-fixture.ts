@@ -1,8 +1,10 @@
 /**
- * planSite on in-memory stores (the scheduler's ports): a site of up to six 11 kW EVSEs on station CS1, cars with
- * one-off targets, meter samples and charging states, flat or given prices. Monday 23 November 2026 in Copenhagen.
+ * planSite on a snapshot read from in-memory stores (the scheduler's ports): a site of up to six 11 kW EVSEs on
+ * station CS1, cars with one-off targets, meter samples and charging states, flat or given prices. Monday 23 November
+ * 2026 in Copenhagen.
  */
-import { planSite, type PlannerDeps } from '../../src/scheduler/planner.js';
+import { planSite, type CycleResult } from '../../src/scheduler/planner.js';
+import { loadCycleSnapshot, type CycleSnapshot, type SnapshotSources } from '../../src/scheduler/snapshot.js';
 import { resolveSites } from '../../src/scheduler/sites.js';
 import type { ChargerCompliance, PowerPeriod, PushedProfileRecord } from '../../src/domain/plans.js';
 import type { EffectiveSlot } from '../../src/domain/prices.js';
@@ -51,7 +53,7 @@ export function fixtureSite(o: FixtureSite = {}): Site {
   return site;
 }
 
-export function fixtureDeps(now: number, cars: readonly FixtureCar[], prices: (start: number, end: number, step: number) => EffectiveSlot[] = flatPrices): PlannerDeps {
+export function fixtureSources(now: number, cars: readonly FixtureCar[], prices: (start: number, end: number, step: number) => EffectiveSlot[] = flatPrices): SnapshotSources {
   const byEvse = (evseId: number) => cars.find((c) => c.evseId === evseId);
   const vehicles = new Map<string, Vehicle>(cars.map((c) => [`T${c.evseId}`, {
     id: `V${c.evseId}`, name: `V${c.evseId}`, fleet: null, batteryKwh: 80, maxAcKw: c.maxAcKw ?? 11, phases: c.phases ?? 3,
@@ -64,39 +66,53 @@ export function fixtureDeps(now: number, cars: readonly FixtureCar[], prices: (s
     energyWh: c.deliveredWh ?? 0, offline: false, vehicleId: null, boost: null,
   });
   const samplesOf = (transactionId: string) => byEvse(Number(transactionId.slice(2)))?.samples ?? [];
+  const held = (c: FixtureCar): PushedProfileRecord | undefined => c.held && {
+    stationId: 'CS1', evseId: c.evseId, transactionId: `TX${c.evseId}`, siteId: 's', planId: 1, profileId: 1000, stackLevel: 1, unit: 'W', periods: c.held,
+    endMs: now + 24 * 3_600_000, coversUntilMs: null, state: 'accepted', detail: null, sentAt: c.heldSince ?? new Date(now - 3_600_000).toISOString(),
+  };
   return {
     stores: {
-      transactions: { activeOnEvse: (_s, evseId) => (byEvse(evseId) ? tx(byEvse(evseId)!) : undefined) },
+      transactions: { activeOnEvse: async (_s, evseId) => (byEvse(evseId) ? tx(byEvse(evseId)!) : undefined) },
       meterValues: {
-        forTransaction: (_s, transactionId, since) => samplesOf(transactionId).filter((x) => since === undefined || x.timestamp >= since).map((x) => ({ ...x, evseId: 1 })),
-        latest: (_s, transactionId, measurand) => samplesOf(transactionId).filter((x) => x.measurand === measurand).at(-1),
+        forTransaction: async (_s, transactionId, since) => samplesOf(transactionId).filter((x) => since === undefined || x.timestamp >= since).map((x) => ({ ...x, evseId: 1 })),
+        latest: async (_s, transactionId, measurand) => samplesOf(transactionId).filter((x) => x.measurand === measurand).at(-1),
       },
-      chargingNeeds: { latest: () => undefined },
-      vehicles: { byIdToken: (t) => vehicles.get(t), get: () => undefined },
-      assignments: { onEvse: () => undefined },
+      chargingNeeds: { latest: async () => undefined },
+      vehicles: { byIdToken: async (t) => vehicles.get(t), get: async () => undefined },
+      assignments: { onEvse: async () => undefined },
       targets: {
-        get: (id) => {
+        get: async (id) => {
           const c = byEvse(Number(id.slice(1)))!;
           return { vehicleId: id, once: { kind: 'once', departure: c.departure, energyKwh: c.needKwh }, weekly: null, updatedAt: new Date(now - 7_200_000).toISOString() };
         },
       },
+      profiles: {
+        // What the site's running sessions hold, as the store lists them; a session missing there is asked for alone.
+        activePushes: async () => cars.flatMap((c) => held(c) ?? []),
+        pushed: async (_s, evseId) => {
+          const c = byEvse(evseId);
+          return c && held(c);
+        },
+      },
     },
-    prices: { effective: (_t, w, step) => prices(w.start, w.end, step) },
-    compliance: (_s, evseId) => byEvse(evseId)?.compliance ?? 'follows',
-    pushed: (_s, evseId): PushedProfileRecord | undefined => {
-      const c = byEvse(evseId);
-      return c?.held && {
-        stationId: 'CS1', evseId, transactionId: `TX${evseId}`, siteId: 's', planId: 1, profileId: 1000, stackLevel: 1, unit: 'W', periods: c.held,
-        endMs: now + 24 * 3_600_000, coversUntilMs: null, state: 'accepted', detail: null, sentAt: c.heldSince ?? new Date(now - 3_600_000).toISOString(),
-      };
-    },
+    prices: { effective: async (_t, w, step) => prices(w.start, w.end, step) },
+    compliance: async (_s, evseId) => byEvse(evseId)?.compliance ?? 'follows',
     caps: () => null,
-    monotonicMs: () => 0,
   };
 }
 
-export function planFixture(site: Site, now: number, cars: readonly FixtureCar[], prices?: Parameters<typeof fixtureDeps>[2]) {
-  return planSite(site, now, ['test'], fixtureDeps(now, cars, prices));
+/** The cycle's snapshot of the fixture's cars at `now`. */
+export function fixtureSnapshot(site: Site, now: number, cars: readonly FixtureCar[], prices?: Parameters<typeof fixtureSources>[2]): Promise<CycleSnapshot> {
+  return loadCycleSnapshot(site, now, fixtureSources(now, cars, prices));
+}
+
+/** The plan of a snapshot, as the scheduler makes it (the solver's time not measured). */
+export function planOf(snapshot: CycleSnapshot): CycleResult {
+  return planSite(snapshot, ['test'], { monotonicMs: () => 0 });
+}
+
+export async function planFixture(site: Site, now: number, cars: readonly FixtureCar[], prices?: Parameters<typeof fixtureSources>[2]): Promise<CycleResult> {
+  return planOf(await fixtureSnapshot(site, now, cars, prices));
 }
 
 export function flatPrices(start: number, end: number, step: number): EffectiveSlot[] {

@@ -12,21 +12,21 @@ const validator = new OcppValidator(['SetChargingProfile']);
 const limitW = (p: { chargingProfile: SentProfile }, iso: string) => Math.round((heldKw(p.chargingProfile, Date.parse(iso)) ?? 0) * 1000);
 
 async function vanWithTarget(energyKwh: number, departure = '2026-11-24T07:00', id = 'VAN-1', token = 'TOKEN-1') {
-  server.running.scheduler.upsertVehicle({ id, name: id, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });
-  server.running.scheduler.setTarget(id, { kind: 'once', departure, energyKwh });
+  await server.running.scheduler.upsertVehicle({ id, name: id, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });
+  await server.running.scheduler.setTarget(id, { kind: 'once', departure, energyKwh });
 }
 
 describe('a car plugs in', () => {
   it('its charger receives the schedule of the optimiser’s plan (K01.FR.03/.16/.31/.35/.40)', async () => {
     server = await startDepot();
-    publishPrices(server, T0, nightPrices());
+    await publishPrices(server, T0, nightPrices());
     const cs = await PlanningStation.connect(server, { id: 'CS1', evses: 2 });
     await cs.boot();
     await vanWithTarget(10);
     await cs.startTransaction(1, 'TX-1', 'TOKEN-1');
     await settle(server);
 
-    const plan = server.running.scheduler.latestPlan('depot')!;
+    const plan = (await server.running.scheduler.latestPlan('depot'))!;
     expect(plan.status).toBe('optimal');
     const session = plan.sessions[0]!;
     expect(session).toMatchObject({ vehicleId: 'VAN-1', targetSource: 'vehicle-once', requestedKwh: 10, plannedKwh: 10, shortfallKwh: 0 });
@@ -48,8 +48,8 @@ describe('a car plugs in', () => {
     }
     expect(limitW(profile, '2026-11-24T01:00:00Z')).toBe(11000);
     expect(limitW(profile, '2026-11-24T00:45:00Z')).toBe(0);
-    expect(server.running.scheduler.compliance('CS1', 1)).toBe('follows');
-    const kinds = server.running.scheduler.decisions('depot').map((d) => d.kind);
+    expect(await server.running.scheduler.compliance('CS1', 1)).toBe('follows');
+    const kinds = (await server.running.scheduler.decisions('depot')).map((d) => d.kind);
     expect(kinds).toEqual(expect.arrayContaining(['plan.created', 'profile.accepted', 'profile.verified', 'default-profile.installed']));
   });
 });

@@ -18,7 +18,7 @@ const van = (id: string, token: string, departure: string, energyKwh: number) =>
 
 async function depotWith(site: Record<string, unknown> = {}, station: Partial<Parameters<typeof PlanningStation.connect>[1]> = {}) {
   server = await startDepot(site);
-  publishPrices(server, T0, nightPrices());
+  await publishPrices(server, T0, nightPrices());
   const cs = await PlanningStation.connect(server, { id: 'CS1', evses: 2, ...station });
   await cs.boot();
   return cs;
@@ -27,12 +27,12 @@ async function depotWith(site: Record<string, unknown> = {}, station: Partial<Pa
 describe('the scheduler re-plans', () => {
   it('two cars on one 11 kW circuit that want the same cheap hour both reach their targets', async () => {
     const cs = await depotWith();
-    van('VAN-1', 'T1', '2026-11-24T07:00', 8);
-    van('VAN-2', 'T2', '2026-11-24T07:00', 8);
+    await van('VAN-1', 'T1', '2026-11-24T07:00', 8);
+    await van('VAN-2', 'T2', '2026-11-24T07:00', 8);
     await cs.startTransaction(1, 'TX-1', 'T1');
     await cs.startTransaction(2, 'TX-2', 'T2');
     await settle(server);
-    const plan = server.running.scheduler.latestPlan('depot')!;
+    const plan = (await server.running.scheduler.latestPlan('depot'))!;
     expect(plan.sessions.map((s) => [s.vehicleId, s.shortfallKwh])).toEqual([['VAN-1', 0], ['VAN-2', 0]]);
     const p1 = cs.txProfile(1)!;
     const p2 = cs.txProfile(2)!;
@@ -51,10 +51,10 @@ describe('the scheduler re-plans', () => {
     const cs = await depotWith();
     server.clock.set('2026-11-23T16:12:00Z');
     // 17:00Z is 18:00 in Copenhagen: 48 minutes at 11 kW are 8.8 kWh, so the car has about 30 seconds to spare.
-    van('VAN-1', 'T1', '2026-11-23T18:00', 8.7);
+    await van('VAN-1', 'T1', '2026-11-23T18:00', 8.7);
     await cs.startTransaction(1, 'TX-1', 'T1');
     await settle(server);
-    const plan = server.running.scheduler.latestPlan('depot')!;
+    const plan = (await server.running.scheduler.latestPlan('depot'))!;
     expect(plan.slotStarts[0]).toBeGreaterThanOrEqual(at('2026-11-23T16:12:00Z'));
     expect(plan.slotStarts[1]).toBe(at('2026-11-23T16:15:00Z'));
     // The minimum (6 A x 3 x 230 V = 4.14 kW) over the 3 minutes left is 0.83 kW averaged over the slot: below the
@@ -67,15 +67,15 @@ describe('the scheduler re-plans', () => {
 
   it('a target change re-plans and replaces the profile under the same id (K01.FR.05)', async () => {
     const cs = await depotWith();
-    van('VAN-1', 'T1', '2026-11-24T07:00', 10);
+    await van('VAN-1', 'T1', '2026-11-24T07:00', 10);
     await cs.startTransaction(1, 'TX-1', 'T1');
     await settle(server);
     const before = cs.sent().at(-1)!;
-    server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T01:00', energyKwh: 10 }); // 00:00Z
+    await server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T01:00', energyKwh: 10 }); // 00:00Z
     await settle(server);
     const after = cs.sent().at(-1)!;
     expect(after.chargingProfile.id).toBe(before.chargingProfile.id);
-    const plan = server.running.scheduler.latestPlan('depot')!;
+    const plan = (await server.running.scheduler.latestPlan('depot'))!;
     expect(plan.triggers).toContain('target-changed');
     expect(plan.sessions[0]!.departureMs).toBe(at('2026-11-24T00:00:00Z'));
     expect(energyKwh(after, server.clock.now(), at('2026-11-24T00:00:00Z'))).toBeGreaterThanOrEqual(10 - 0.05);
@@ -86,14 +86,14 @@ describe('the scheduler re-plans', () => {
     const cs = await depotWith();
     await cs.startTransaction(1, 'TX-1', 'UNKNOWN-CARD');
     await settle(server);
-    let s = server.running.scheduler.latestPlan('depot')!.sessions[0]!;
+    let s = (await server.running.scheduler.latestPlan('depot'))!.sessions[0]!;
     expect(s).toMatchObject({ targetSource: 'site-default', requestedKwh: 20, departureMs: at('2026-11-24T06:00:00Z') });
     await cs.cs.call('NotifyEVChargingNeeds', {
       evseId: 1,
       chargingNeeds: { requestedEnergyTransfer: 'AC_three_phase', departureTime: '2026-11-24T03:00:00Z', acChargingParameters: { energyAmount: 6000, evMinCurrent: 6, evMaxCurrent: 16, evMaxVoltage: 400 } },
     });
     await settle(server);
-    const plan = server.running.scheduler.latestPlan('depot')!;
+    const plan = (await server.running.scheduler.latestPlan('depot'))!;
     s = plan.sessions[0]!;
     expect(plan.triggers).toContain('charging-needs');
     expect(s).toMatchObject({ targetSource: 'charging-needs', requestedKwh: 6, departureMs: at('2026-11-24T03:00:00Z'), shortfallKwh: 0 });
@@ -101,14 +101,14 @@ describe('the scheduler re-plans', () => {
 
   it('new prices re-plan: the energy moves to the new cheapest hour', async () => {
     const cs = await depotWith();
-    van('VAN-1', 'T1', '2026-11-24T07:00', 5);
+    await van('VAN-1', 'T1', '2026-11-24T07:00', 5);
     await cs.startTransaction(1, 'TX-1', 'T1');
     await settle(server);
     expect(limitKw(cs.sent().at(-1)!, at('2026-11-24T01:00:00Z'))).toBeGreaterThan(0);
-    publishPrices(server, '2026-11-23T22:00:00Z', [0.01]); // a windy evening hour becomes the cheapest
+    await publishPrices(server, '2026-11-23T22:00:00Z', [0.01]); // a windy evening hour becomes the cheapest
     await settle(server);
     const latest = cs.sent().at(-1)!;
-    expect(server.running.scheduler.latestPlan('depot')!.triggers).toContain('prices-updated');
+    expect((await server.running.scheduler.latestPlan('depot'))!.triggers).toContain('prices-updated');
     expect(energyKwh(latest, at('2026-11-23T22:00:00Z'), at('2026-11-23T23:00:00Z'))).toBeCloseTo(5, 1);
     expect(limitKw(latest, at('2026-11-24T01:00:00Z'))).toBe(0);
   });
@@ -116,8 +116,8 @@ describe('the scheduler re-plans', () => {
   it('a station in A with 24 periods receives a valid profile and a refresh before it runs out', async () => {
     const cs = await depotWith({}, { variables: { RateUnit: 'A', PeriodsPerSchedule: '24' } });
     // Quarter-hour prices that alternate make a plan with far more than 24 changes.
-    publishPrices(server, T0, Array.from({ length: 14 * 4 }, (_, q) => (q % 2 ? 0.1 : 0.4)), 15);
-    van('VAN-1', 'T1', '2026-11-24T07:00', 45); // 17 cheap quarters: 34 changes of limit
+    await publishPrices(server, T0, Array.from({ length: 14 * 4 }, (_, q) => (q % 2 ? 0.1 : 0.4)), 15);
+    await van('VAN-1', 'T1', '2026-11-24T07:00', 45); // 17 cheap quarters: 34 changes of limit
     await cs.startTransaction(1, 'TX-1', 'T1');
     await settle(server);
     const sent = cs.sent();
@@ -145,16 +145,16 @@ describe('the scheduler re-plans', () => {
 
   it('a car identified after the transaction started (Authorized in an Updated event) gets its own target', async () => {
     const cs = await depotWith();
-    van('VAN-1', 'T1', '2026-11-24T05:00', 6);
+    await van('VAN-1', 'T1', '2026-11-24T05:00', 6);
     await cs.startTransaction(1, 'TX-1', null);
     await settle(server);
-    expect(server.running.scheduler.latestPlan('depot')!.sessions[0]).toMatchObject({ vehicleId: null, targetSource: 'site-default' });
+    expect((await server.running.scheduler.latestPlan('depot'))!.sessions[0]).toMatchObject({ vehicleId: null, targetSource: 'site-default' });
     await cs.cs.call('TransactionEvent', {
       eventType: 'Updated', timestamp: cs.now, triggerReason: 'Authorized', seqNo: 99,
       transactionInfo: { transactionId: 'TX-1' }, idToken: { idToken: 'T1', type: 'ISO14443' },
     });
     await settle(server);
-    const plan = server.running.scheduler.latestPlan('depot')!;
+    const plan = (await server.running.scheduler.latestPlan('depot'))!;
     expect(plan.triggers).toContain('vehicle-identified');
     expect(plan.sessions[0]).toMatchObject({ vehicleId: 'VAN-1', targetSource: 'vehicle-once', requestedKwh: 6, departureMs: at('2026-11-24T04:00:00Z') });
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planSite, type PlannerDeps } from '../../src/scheduler/planner.js';
+import { planSite } from '../../src/scheduler/planner.js';
+import { loadCycleSnapshot, type SnapshotSources } from '../../src/scheduler/snapshot.js';
 import { resolveSites } from '../../src/scheduler/sites.js';
 import type { ChargerCompliance, PowerPeriod, PushedProfileRecord } from '../../src/domain/plans.js';
 import type { EffectiveSlot } from '../../src/domain/prices.js';
@@ -8,8 +9,8 @@ import type { TransactionRecord } from '../../src/domain/stations.js';
 import type { Vehicle } from '../../src/domain/vehicles.js';
 
 /**
- * Why a car will not make it, from the problem the planner builds: planSite on in-memory stores (the ports), one
- * case per reason. 16:00Z on a Monday in Copenhagen; every car must leave at 19:00 local (18:00Z), two hours away.
+ * Why a car will not make it, from the problem the planner builds: planSite on a snapshot read from in-memory stores
+ * (the ports), one case per reason. 16:00Z on a Monday in Copenhagen; every car must leave at 19:00 local (18:00Z), two hours away.
  */
 const NOW = Date.parse('2026-11-23T16:00:00Z');
 const DEPART = '2026-11-23T19:00';
@@ -24,7 +25,7 @@ interface Car {
   held?: PowerPeriod[];
 }
 
-function plan({ circuit, ...siteConfig }: Record<string, unknown>, cars: Car[]) {
+async function plan({ circuit, ...siteConfig }: Record<string, unknown>, cars: Car[]) {
   const [site] = resolveSites([{
     id: 's', timeZone: 'Europe/Copenhagen', tariff: 't', gridLimitKw: 40,
     evses: [1, 2, 3].map((evseId) => ({ stationId: 'CS1', evseId, maxKw: 11, ...(circuit ? { circuit } : {}) })),
@@ -39,30 +40,30 @@ function plan({ circuit, ...siteConfig }: Record<string, unknown>, cars: Car[]) 
     stoppedReason: null, lastSeqNo: 0, meterStartWh: 0, energyWh: 0, offline: false, vehicleId: null, boost: null,
   });
   const byEvse = (evseId: number) => cars.find((c) => c.evseId === evseId);
-  const deps: PlannerDeps = {
-    stores: {
-      transactions: { activeOnEvse: (_s, evseId) => (byEvse(evseId) ? tx(byEvse(evseId)!) : undefined) },
-      meterValues: { forTransaction: () => [], latest: () => undefined },
-      chargingNeeds: { latest: () => undefined },
-      vehicles: { byIdToken: (t) => vehicles.get(t), get: () => undefined },
-      assignments: { onEvse: () => undefined },
-      targets: {
-        get: (id) => ({ vehicleId: id, once: { kind: 'once', departure: DEPART, energyKwh: byEvse(Number(id.slice(1)))!.needKwh }, weekly: null, updatedAt: '2026-11-23T15:00:00Z' }),
-      },
-    },
-    prices: { effective: (_t, w, step) => flat(w.start, w.end, step) },
-    compliance: (_s, evseId) => byEvse(evseId)?.compliance ?? 'follows',
-    pushed: (_s, evseId): PushedProfileRecord | undefined => {
-      const held = byEvse(evseId)?.held;
-      return held && {
-        stationId: 'CS1', evseId, transactionId: `TX${evseId}`, siteId: 's', planId: 1, profileId: 1000, stackLevel: 1, unit: 'W', periods: held,
-        endMs: NOW + 24 * 3_600_000, coversUntilMs: null, state: 'accepted', detail: null, sentAt: '2026-11-23T15:00:00Z',
-      };
-    },
-    caps: (transactionId) => byEvse(Number(transactionId.slice(2)))?.caps ?? null,
-    monotonicMs: () => 0,
+  const pushed = (evseId: number): PushedProfileRecord | undefined => {
+    const held = byEvse(evseId)?.held;
+    return held && {
+      stationId: 'CS1', evseId, transactionId: `TX${evseId}`, siteId: 's', planId: 1, profileId: 1000, stackLevel: 1, unit: 'W', periods: held,
+      endMs: NOW + 24 * 3_600_000, coversUntilMs: null, state: 'accepted', detail: null, sentAt: '2026-11-23T15:00:00Z',
+    };
   };
-  return planSite(site, NOW, ['test'], deps).plan.sessions;
+  const sources: SnapshotSources = {
+    stores: {
+      transactions: { activeOnEvse: async (_s, evseId) => (byEvse(evseId) ? tx(byEvse(evseId)!) : undefined) },
+      meterValues: { forTransaction: async () => [], latest: async () => undefined },
+      chargingNeeds: { latest: async () => undefined },
+      vehicles: { byIdToken: async (t) => vehicles.get(t), get: async () => undefined },
+      assignments: { onEvse: async () => undefined },
+      targets: {
+        get: async (id) => ({ vehicleId: id, once: { kind: 'once', departure: DEPART, energyKwh: byEvse(Number(id.slice(1)))!.needKwh }, weekly: null, updatedAt: '2026-11-23T15:00:00Z' }),
+      },
+      profiles: { activePushes: async () => [], pushed: async (_s, evseId) => pushed(evseId) },
+    },
+    prices: { effective: async (_t, w, step) => flat(w.start, w.end, step) },
+    compliance: async (_s, evseId) => byEvse(evseId)?.compliance ?? 'follows',
+    caps: (transactionId) => byEvse(Number(transactionId.slice(2)))?.caps ?? null,
+  };
+  return planSite(await loadCycleSnapshot(site, NOW, sources), ['test'], { monotonicMs: () => 0 }).plan.sessions;
 }
 
 function flat(start: number, end: number, step: number): EffectiveSlot[] {
@@ -72,41 +73,41 @@ function flat(start: number, end: number, step: number): EffectiveSlot[] {
 }
 
 describe('why a car will not make it', () => {
-  it('no shortfall, no reason; the expected energy at departure is delivered + planned before it', () => {
-    const [s] = plan({}, [{ evseId: 1, needKwh: 10 }]);
+  it('no shortfall, no reason; the expected energy at departure is delivered + planned before it', async () => {
+    const [s] = await plan({}, [{ evseId: 1, needKwh: 10 }]);
     expect(s).toMatchObject({ shortfallKwh: 0, shortfallReason: null, shortfallMessage: null, expectedEnergyAtDepartureKwh: 10 });
   });
 
-  it('car-or-charger-power: even alone at its full power it cannot get there before departure', () => {
-    const [s] = plan({}, [{ evseId: 1, needKwh: 30 }]);
+  it('car-or-charger-power: even alone at its full power it cannot get there before departure', async () => {
+    const [s] = await plan({}, [{ evseId: 1, needKwh: 30 }]);
     expect(s).toMatchObject({ shortfallKwh: 8, shortfallReason: 'car-or-charger-power', expectedEnergyAtDepartureKwh: 22 });
     expect(s!.shortfallMessage).toBe('even alone at its full 11.0 kW the car can take only 22.0 of 30.0 kWh before 19:00');
     expect(s!.notes).toContain(s!.shortfallMessage);
   });
 
-  it('car-or-charger-power: the charger holds a lower limit than the car could take', () => {
-    const [s] = plan({}, [{ evseId: 1, needKwh: 10, caps: [{ startMs: NOW, limitKw: 4 }] }]);
+  it('car-or-charger-power: the charger holds a lower limit than the car could take', async () => {
+    const [s] = await plan({}, [{ evseId: 1, needKwh: 10, caps: [{ startMs: NOW, limitKw: 4 }] }]);
     expect(s).toMatchObject({ shortfallKwh: 2, shortfallReason: 'car-or-charger-power' });
     expect(s!.shortfallMessage).toContain('at the lower limit its charger holds');
   });
 
-  it('site-limit: the grid connection alone is too small', () => {
-    const [s] = plan({ gridLimitKw: 5 }, [{ evseId: 1, needKwh: 20 }]);
+  it('site-limit: the grid connection alone is too small', async () => {
+    const [s] = await plan({ gridLimitKw: 5 }, [{ evseId: 1, needKwh: 20 }]);
     expect(s).toMatchObject({ shortfallKwh: 10, shortfallReason: 'site-limit' });
     expect(s!.shortfallMessage).toBe('the site limit (5.0 kW) leaves room for only 10.0 of 20.0 kWh before 19:00');
   });
 
-  it('site-limit: a circuit or a fuse alone is too small', () => {
-    const [a] = plan({ circuits: [{ id: 'row-a', limitKw: 3.7 }], circuit: 'row-a' }, [{ evseId: 1, needKwh: 10 }]);
+  it('site-limit: a circuit or a fuse alone is too small', async () => {
+    const [a] = await plan({ circuits: [{ id: 'row-a', limitKw: 3.7 }], circuit: 'row-a' }, [{ evseId: 1, needKwh: 10 }]);
     expect(a).toMatchObject({ shortfallReason: 'site-limit', shortfallKwh: 2.6 });
     expect(a!.shortfallMessage).toContain('circuit row-a (3.7 kW) leaves room for only 7.4 of 10.0 kWh');
-    const [b] = plan({ circuits: [{ id: 'row-a', phaseLimitA: 10 }], circuit: 'row-a' }, [{ evseId: 1, needKwh: 20 }]);
+    const [b] = await plan({ circuits: [{ id: 'row-a', phaseLimitA: 10 }], circuit: 'row-a' }, [{ evseId: 1, needKwh: 20 }]);
     expect(b!.shortfallReason).toBe('site-limit');
     expect(b!.shortfallMessage).toContain('the 10 A fuse of circuit row-a (6.9 kW) leaves room for only 13.8 of 20.0 kWh');
   });
 
-  it('site-limit: the circuit is shared with the other cars', () => {
-    const sessions = plan({ circuits: [{ id: 'row-a', limitKw: 11 }], circuit: 'row-a' }, [{ evseId: 1, needKwh: 15 }, { evseId: 2, needKwh: 15 }]);
+  it('site-limit: the circuit is shared with the other cars', async () => {
+    const sessions = await plan({ circuits: [{ id: 'row-a', limitKw: 11 }], circuit: 'row-a' }, [{ evseId: 1, needKwh: 15 }, { evseId: 2, needKwh: 15 }]);
     const short = sessions.filter((s) => s.shortfallKwh > 0);
     expect(short.length).toBeGreaterThan(0);
     expect(sessions.reduce((a, s) => a + s.shortfallKwh, 0)).toBeCloseTo(8, 3);
@@ -116,8 +117,8 @@ describe('why a car will not make it', () => {
     }
   });
 
-  it('charger-ignores-profiles: a charger we cannot steer takes the room on the circuit', () => {
-    const sessions = plan({ circuits: [{ id: 'row-a', limitKw: 11 }], circuit: 'row-a' }, [
+  it('charger-ignores-profiles: a charger we cannot steer takes the room on the circuit', async () => {
+    const sessions = await plan({ circuits: [{ id: 'row-a', limitKw: 11 }], circuit: 'row-a' }, [
       { evseId: 1, needKwh: 20, compliance: 'ignores-profiles' },
       { evseId: 2, needKwh: 10 },
     ]);
@@ -127,8 +128,8 @@ describe('why a car will not make it', () => {
     expect(sessions.find((s) => s.evseId === 1)).toMatchObject({ shortfallKwh: 0, shortfallReason: null });
   });
 
-  it('charger-unreachable: an unreachable charger holds an older, lower profile', () => {
-    const [s] = plan({}, [{ evseId: 1, needKwh: 10, compliance: 'unreachable', held: [{ startMs: NOW - 3_600_000, limitKw: 2 }] }]);
+  it('charger-unreachable: an unreachable charger holds an older, lower profile', async () => {
+    const [s] = await plan({}, [{ evseId: 1, needKwh: 10, compliance: 'unreachable', held: [{ startMs: NOW - 3_600_000, limitKw: 2 }] }]);
     expect(s).toMatchObject({ shortfallKwh: 6, shortfallReason: 'charger-unreachable' });
     expect(s!.shortfallMessage).toBe('the charger cannot be reached and holds an older profile: 4.0 of 10.0 kWh before 19:00');
   });
