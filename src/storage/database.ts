@@ -65,7 +65,13 @@ export async function openStorage(o: DatabaseOptions, options: OpenOptions = {})
     };
   }
   if (o.path === undefined) throw new DatabaseConfigError('database: set path (an SQLite file) or url (postgres://...)');
-  const handle = openSqliteFile(o.path);
+  let handle: SqliteHandle;
+  try {
+    handle = openSqliteFile(o.path);
+  } catch (e) {
+    // A directory that cannot be made, a file that is not an SQLite database, no permission: name the setting.
+    throw new DatabaseConfigError(`database.path: cannot open the SQLite database ${o.path}: ${(e as Error).message}`, { cause: e });
+  }
   let migrated: number[];
   try {
     migrated = migrateSqlite(handle, migrations);

@@ -4,7 +4,10 @@
  * the same fresh database at once (PostgreSQL's advisory lock; SQLite's IMMEDIATE transactions). Then the settings:
  * a bad database.url is a DatabaseConfigError naming it, fast; and how instants come back from each database.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { DatabaseConfigError, dialectOf, openStorage, type Db, type Storage } from '../../src/storage/database.js';
@@ -161,6 +164,25 @@ describe('database settings', () => {
       await new Promise((resolve) => silent.close(resolve));
     }
   }, 5000);
+
+  it('an SQLite path that cannot be a database is refused naming database.path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chargeplan-db-'));
+    try {
+      const notADatabase = join(dir, 'notes.txt');
+      writeFileSync(notADatabase, 'these are not the tables you are looking for\n'.repeat(100));
+      expect((await configError({ path: notADatabase })).message)
+        .toBe(`database.path: cannot open the SQLite database ${notADatabase}: file is not a database`);
+      const underAFile = join(notADatabase, 'db.sqlite');
+      expect((await configError({ path: underAFile })).message).toMatch(new RegExp(`^database\\.path: cannot open the SQLite database ${underAFile}: .*(ENOTDIR|EEXIST)`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a CA file that cannot be read is refused naming database.ssl.caFile', async () => {
+    const e = await configError({ url: 'postgres://app@127.0.0.1:1/test', ssl: { caFile: '/nonexistent/ca.pem' } });
+    expect(e.message).toMatch(/^database\.ssl\.caFile: cannot read \/nonexistent\/ca\.pem: ENOENT/);
+  });
 
   it.skipIf(!postgresUrl)('PostgreSQL answers but has no such database: refused naming database.url', async () => {
     const url = new URL(postgresUrl!);

@@ -57,6 +57,14 @@ export function redactUrl(url: string): string {
   }
 }
 
+function readCa(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new DatabaseConfigError(`database.ssl.caFile: cannot read ${file}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
 export function poolConfig(o: PostgresOptions): pg.PoolConfig {
   let u: URL;
   try {
@@ -73,7 +81,7 @@ export function poolConfig(o: PostgresOptions): pg.PoolConfig {
     throw new DatabaseConfigError(`database.schema must be a lower-case SQL identifier (letters, digits, _; at most 63; not pg_...), got "${schema}"`);
   }
   const ssl = o.ssl
-    ? { rejectUnauthorized: o.ssl.rejectUnauthorized ?? true, ...(o.ssl.caFile ? { ca: readFileSync(o.ssl.caFile, 'utf8') } : {}) }
+    ? { rejectUnauthorized: o.ssl.rejectUnauthorized ?? true, ...(o.ssl.caFile ? { ca: readCa(o.ssl.caFile) } : {}) }
     : undefined;
   return {
     connectionString: o.url,

@@ -19,11 +19,16 @@ const STATEMENT_CACHE = 2000;
 export function openSqliteFile(path: string): SqliteHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  // NORMAL is durable against application crashes under WAL; only a power cut can lose the last commits.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable against application crashes under WAL; only a power cut can lose the last commits.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+  } catch (e) {
+    db.close(); // not a database (SQLite reads the header only now), or no permission to write beside it
+    throw e;
+  }
   return db;
 }
 
