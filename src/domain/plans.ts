@@ -80,13 +80,16 @@ export class ChargerError extends Error {
     readonly code: ChargerErrorCode,
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown; request?: unknown },
+    options?: { cause?: unknown; request?: unknown; reasonCode?: string | undefined },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ChargerError';
     this.request = options?.request;
+    this.reasonCode = options?.reasonCode;
   }
   readonly request: unknown;
+  /** The station's StatusInfo.reasonCode when it answered Rejected (e.g. TxNotFound), as it sent it. */
+  readonly reasonCode: string | undefined;
 }
 
 /** The port the scheduler pushes through (implemented by src/ocpp/profiles). */

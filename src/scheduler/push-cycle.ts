@@ -82,6 +82,11 @@ async function handleOutcome(host: CycleHost, site: Site, r: PushResult, restore
   const { stationId, evseId, transactionId } = r.desired.plan;
   const ids = { stationId, evseId, transactionId, planId: null };
   if (r.error) {
+    // TxNotFound (K01.FR.09, .33): the transaction had left the EVSE when the profile arrived (a car unplugged in the
+    // second it plugged in: a new session's first plan goes out at once). That says nothing about the charger; judged
+    // rejects-profiles, every later car on the EVSE would go unsteered. Logged (profile.rejected), and if the
+    // transaction is still ours, pushed again next cycle.
+    if (r.error.reasonCode?.toLowerCase() === 'txnotfound') return;
     const compliance: ChargerCompliance = r.error.retryable ? 'unreachable' : 'rejects-profiles';
     if (await host.setCompliance(stationId, evseId, compliance, r.detail)) host.trigger(site.id, `charger-${compliance}`);
     return;

@@ -93,7 +93,7 @@ export class OcppChargerGateway implements ChargerGateway {
       const why = `SetChargingProfile ${res.status}${reason(res.statusInfo)}`;
       this.deps.logger.warn({ station: stationId, unit: built.unit, attempts, retry: next !== null }, why);
       if (!next) {
-        throw new ChargerError('PROFILE_REJECTED', `${stationId}: ${why} after ${attempts} attempt(s)`, false, { request: built.request });
+        throw new ChargerError('PROFILE_REJECTED', `${stationId}: ${why} after ${attempts} attempt(s)`, false, { request: built.request, reasonCode: res.statusInfo?.reasonCode });
       }
       built = next;
     }
