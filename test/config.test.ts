@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadConfig, ROOT } from '../src/config.js';
 import { parsePricesConfig } from '../src/prices/setup.js';
 import { resolveSites } from '../src/scheduler/index.js';
+import { databaseOptions } from '../src/cli/database.js';
 
 describe('configuration', () => {
   it('the bundled default is valid and is what the product starts on', () => {
@@ -21,6 +22,17 @@ describe('configuration', () => {
     const c = loadConfig({ CHARGEPLAN_CONFIG: file, CHARGEPLAN_OCPP_PORT: '9100', CHARGEPLAN_DB: '/var/lib/cp.sqlite' });
     expect(c.ocpp).toMatchObject({ heartbeatIntervalSeconds: 900, port: 9100, path: '/ocpp' });
     expect(c.database.path).toBe('/var/lib/cp.sqlite');
+  });
+
+  it('selects PostgreSQL by database.url (CHARGEPLAN_DATABASE_URL in a container), and opens files relative to the project root', () => {
+    const pg = loadConfig({ CHARGEPLAN_DATABASE_URL: 'postgres://app:secret@db:5432/chargeplan' }, { database: { schema: 'depot', poolSize: 20, ssl: { caFile: 'config/db-ca.pem' } } });
+    expect(pg.database).toMatchObject({ url: 'postgres://app:secret@db:5432/chargeplan', schema: 'depot', poolSize: 20 });
+    // What main.ts and the command-line tools open: the same files wherever they are started from.
+    expect(databaseOptions(pg.database)).toMatchObject({ url: pg.database.url, schema: 'depot', ssl: { caFile: join(ROOT, 'config/db-ca.pem') } });
+    expect(databaseOptions({ path: 'data/chargeplan.sqlite' })).toEqual({ path: join(ROOT, 'data/chargeplan.sqlite') });
+    expect(databaseOptions({ path: '/var/lib/cp.sqlite' })).toEqual({ path: '/var/lib/cp.sqlite' });
+    expect(databaseOptions({ path: ':memory:' })).toEqual({ path: ':memory:' });
+    expect(() => loadConfig({ CHARGEPLAN_DATABASE_URL: 'mysql://db/chargeplan' })).toThrow(/\/database\/url/);
   });
 
   it('names every wrong field', () => {

@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { publishPrices, settle, startDepot, T0 } from '../helpers/depot.js';
 import type { TestServer } from '../helpers/test-server.js';
 import { Fleet, car, type CarSpec, type CarState, type StationQuirks } from '../../src/simulator/index.js';
+import type { MeterSample } from '../../src/domain/stations.js';
 
 export const PASSWORD = 'sim-password-123';
 /** 07:00 in Copenhagen on Tuesday (UTC+1 in November). */
@@ -77,13 +78,13 @@ export async function startNight(opts: { site?: Record<string, unknown>; prices:
   };
   try {
     for (const id of fleet.ids) await server.addStation(id, PASSWORD);
-    publishPrices(server, T0, opts.prices);
+    await publishPrices(server, T0, opts.prices);
     const at = new Date(server.clock.now()).toISOString();
     for (const a of opts.arrivals) {
       const token = a.car.spec.idToken;
-      server.running.repositories.idTokens.upsert({ idToken: token, type: 'ISO14443', status: 'Accepted', groupIdToken: null, expiresAt: null, vehicleId: a.vehicleId }, at);
-      server.running.scheduler.upsertVehicle({ id: a.vehicleId, name: a.vehicleId, batteryKwh: a.car.spec.batteryKWh, maxAcKw: a.car.spec.maxPowerKW, phases: a.car.spec.phases, idTokens: [token] });
-      server.running.scheduler.setTarget(a.vehicleId, { kind: 'once', departure: DEPARTURE_LOCAL, energyKwh: a.energyKwh });
+      await server.running.repositories.idTokens.upsert({ idToken: token, type: 'ISO14443', status: 'Accepted', groupIdToken: null, expiresAt: null, vehicleId: a.vehicleId }, at);
+      await server.running.scheduler.upsertVehicle({ id: a.vehicleId, name: a.vehicleId, batteryKwh: a.car.spec.batteryKWh, maxAcKw: a.car.spec.maxPowerKW, phases: a.car.spec.phases, idTokens: [token] });
+      await server.running.scheduler.setTarget(a.vehicleId, { kind: 'once', departure: DEPARTURE_LOCAL, energyKwh: a.energyKwh });
     }
     fleet.start();
     await fleet.idle();
@@ -107,7 +108,7 @@ export const van = (idToken: string, soc = 20, spec: Partial<CarSpec> = {}) => c
  * included): a cycle at a slot boundary sees the meter reading taken at that boundary, as it would in real time
  * where the reading arrives well within the debounce. Then `each` looks at the world.
  */
-export async function runUntil(night: Night, until: string, stepMs: number, each?: () => void): Promise<void> {
+export async function runUntil(night: Night, until: string, stepMs: number, each?: () => void | Promise<void>): Promise<void> {
   const { server, fleet } = night;
   const clock = server.clock;
   const end = Date.parse(until);
@@ -118,7 +119,7 @@ export async function runUntil(night: Night, until: string, stepMs: number, each
     await fleet.idle();
     await settle(server);
     await fleet.idle();
-    each?.();
+    await each?.();
   }
 }
 
@@ -130,17 +131,23 @@ export interface Session {
   startedAt: string;
   endedAt: string | null;
   meterStartWh: number;
+  /** Every meter sample the server stored for it, read with the session. */
+  samples: MeterSample[];
 }
 
-/** Every transaction the server stored for these stations. */
-export function sessions(server: TestServer, stationIds: string[]): Session[] {
-  return stationIds.flatMap((id) => {
-    const rows = server.running.db.prepare('SELECT transaction_id FROM transactions WHERE station_id = ? ORDER BY started_at').all(id) as { transaction_id: string }[];
-    return rows.map((r) => {
-      const t = server.running.repositories.transactions.get(id, r.transaction_id)!;
-      return { stationId: id, evseId: t.evseId!, transactionId: t.transactionId, idToken: t.idToken, startedAt: t.startedAt, endedAt: t.endedAt, meterStartWh: t.meterStartWh ?? 0 };
-    });
-  });
+/** Every transaction the server stored for these stations, with its stored meter samples. */
+export async function sessions(server: TestServer, stationIds: string[]): Promise<Session[]> {
+  const { db, repositories } = server.running;
+  const out: Session[] = [];
+  for (const id of stationIds) {
+    const rows = await db.selectFrom('transactions').select('transaction_id').where('station_id', '=', id).orderBy('started_at').execute();
+    for (const r of rows) {
+      const t = (await repositories.transactions.get(id, r.transaction_id))!;
+      const samples = await repositories.meterValues.forTransaction(id, t.transactionId);
+      out.push({ stationId: id, evseId: t.evseId!, transactionId: t.transactionId, idToken: t.idToken, startedAt: t.startedAt, endedAt: t.endedAt, meterStartWh: t.meterStartWh ?? 0, samples });
+    }
+  }
+  return out;
 }
 
 export const sessionOf = (all: Session[], idToken: string): Session => {
@@ -150,22 +157,22 @@ export const sessionOf = (all: Session[], idToken: string): Session => {
 };
 
 /** The server's stored samples of one measurand of one transaction (the whole-EVSE value, no phase), as [ms, value]. */
-export function stored(server: TestServer, s: Session, measurand: string): [number, number][] {
-  return server.running.repositories.meterValues.forTransaction(s.stationId, s.transactionId)
+export function stored(s: Session, measurand: string): [number, number][] {
+  return s.samples
     .filter((m) => m.measurand === measurand && !m.phase)
     .map((m) => [Date.parse(m.timestamp), m.value * 10 ** (m.multiplier ?? 0)] as [number, number])
     .sort((a, b) => a[0] - b[0]);
 }
 
 /** Energy delivered (kWh) by `untilMs`, from the stored energy register. */
-export function deliveredKwh(server: TestServer, s: Session, untilMs: number): number {
-  const reg = stored(server, s, 'Energy.Active.Import.Register').filter(([t]) => t <= untilMs);
+export function deliveredKwh(s: Session, untilMs: number): number {
+  const reg = stored(s, 'Energy.Active.Import.Register').filter(([t]) => t <= untilMs);
   return reg.length ? (reg.at(-1)![1] - s.meterStartWh) / 1000 : 0;
 }
 
 /** Energy per interval between two register readings, as [from, to, kWh]. */
-export function energyIntervals(server: TestServer, s: Session): [number, number, number][] {
-  const reg = stored(server, s, 'Energy.Active.Import.Register');
+export function energyIntervals(s: Session): [number, number, number][] {
+  const reg = stored(s, 'Energy.Active.Import.Register');
   const out: [number, number, number][] = [];
   let prev: [number, number] = [Date.parse(s.startedAt), s.meterStartWh];
   for (const r of reg) {
@@ -179,9 +186,9 @@ export function energyIntervals(server: TestServer, s: Session): [number, number
  * The summed stored Power.Active.Import (kW) of these sessions at each sampling instant. Every session samples
  * on whole minutes (arrivals are on whole minutes, one sample a minute), so the instants line up.
  */
-export function summedPowerKw(server: TestServer, ss: Session[]): Map<number, number> {
+export function summedPowerKw(ss: Session[]): Map<number, number> {
   const sum = new Map<number, number>();
-  for (const s of ss) for (const [t, w] of stored(server, s, 'Power.Active.Import')) sum.set(t, (sum.get(t) ?? 0) + w / 1000);
+  for (const s of ss) for (const [t, w] of stored(s, 'Power.Active.Import')) sum.set(t, (sum.get(t) ?? 0) + w / 1000);
   return sum;
 }
 

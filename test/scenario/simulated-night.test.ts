@@ -25,10 +25,11 @@ const report = (line: string) => {
 };
 
 /** Every plan the site made, oldest first. */
-function plans(night: Night): PlanRecord[] {
+async function plans(night: Night): Promise<PlanRecord[]> {
   const repo = new PlanRepository(night.server.running.db);
-  const last = night.server.running.scheduler.latestPlan('depot')?.id ?? 0;
-  return Array.from({ length: last }, (_, i) => repo.get(i + 1)).filter((p): p is PlanRecord => p !== undefined);
+  const last = (await night.server.running.scheduler.latestPlan('depot'))?.id ?? 0;
+  const all = await Promise.all(Array.from({ length: last }, (_, i) => repo.get(i + 1)));
+  return all.filter((p): p is PlanRecord => p !== undefined);
 }
 
 /** Per slot, the planned kW summed over the sessions on these EVSEs ("CS1#1"). */
@@ -53,43 +54,44 @@ describe('three cars arriving in the evening, two of them on the 11 kW circuit r
   const complianceAt5 = new Map<string, string>();
   let wallMs = 0;
 
+  // Some 10 s on a quiet machine; the time limits leave room for a loaded 2-core one and for PostgreSQL.
   beforeAll(async () => {
     const started = performance.now();
     night = await startNight({ prices, arrivals });
     const { server, fleet } = night;
-    await runUntil(night, DEPARTURE_UTC, MINUTE, () => {
+    await runUntil(night, DEPARTURE_UTC, MINUTE, async () => {
       const kw = (id: string, e: number) => (fleet.station(id).evse(e)?.draw.powerW ?? 0) / 1000;
       simCircuitPeakKw = Math.max(simCircuitPeakKw, kw('CS1', 1) + kw('CS1', 2));
       simSitePeakKw = Math.max(simSitePeakKw, kw('CS1', 1) + kw('CS1', 2) + kw('CS2', 1));
       // 05:00 local, while every car is still plugged in.
       if (server.clock.now() >= Date.parse('2026-11-24T04:00:00Z') && !complianceAt5.size) {
-        for (const [id, e] of [['CS1', 1], ['CS1', 2], ['CS2', 1]] as const) complianceAt5.set(`${id}#${e}`, server.running.scheduler.compliance(id, e));
+        for (const [id, e] of [['CS1', 1], ['CS1', 2], ['CS2', 1]] as const) complianceAt5.set(`${id}#${e}`, await server.running.scheduler.compliance(id, e));
       }
     });
-    all = sessions(server, ['CS1', 'CS2']);
+    all = await sessions(server, ['CS1', 'CS2']);
     for (const a of arrivals) byCar[a.vehicleId] = sessionOf(all, a.car.spec.idToken);
     wallMs = performance.now() - started;
     report(`night 1: ${(wallMs / 1000).toFixed(1)} s wall time`);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => night?.stop());
 
-  it('every car arrives, is authorized by its card and leaves at 07:00 local on the EVSE it arrived at', () => {
+  it('every car arrives, is authorized by its card and leaves at 07:00 local on the EVSE it arrived at', async () => {
     expect(all).toHaveLength(3);
     for (const a of arrivals) {
       expect(byCar[a.vehicleId]).toMatchObject({
         stationId: a.stationId, evseId: a.evseId, startedAt: new Date(a.arriveAt).toISOString(), endedAt: new Date(departure).toISOString(),
       });
     }
-    const txs = all.map((s) => night.server.running.repositories.transactions.get(s.stationId, s.transactionId)!);
+    const txs = (await Promise.all(all.map((s) => night.server.running.repositories.transactions.get(s.stationId, s.transactionId)))).map((t) => t!);
     expect(txs.map((t) => [t.idTokenStatus, t.stoppedReason])).toEqual(Array(3).fill(['Accepted', 'EVDisconnected']));
   });
 
   // A rest smaller than one slot at the car's minimum power (6 A x 3 x 230 V = 1.035 kWh per 15-minute slot) once
   // got nothing from the solver's min-power rounding; the planner now asks for one slot at the minimum instead.
-  it('every car has its target energy by 07:00, measured from the stored energy register', () => {
-    const shortfalls = plans(night).filter((p) => p.status === 'shortfall');
+  it('every car has its target energy by 07:00, measured from the stored energy register', async () => {
+    const shortfalls = (await plans(night)).filter((p) => p.status === 'shortfall');
     report(`plans with a shortfall: ${shortfalls.length}, first at ${shortfalls[0]?.createdAt ?? '-'}`);
-    const delivered = arrivals.map((a) => deliveredKwh(night.server, byCar[a.vehicleId]!, departure));
+    const delivered = arrivals.map((a) => deliveredKwh(byCar[a.vehicleId]!, departure));
     report(arrivals.map((a, i) => `${a.vehicleId}: target ${a.energyKwh} kWh, delivered ${delivered[i]!.toFixed(3)} kWh`).join('; '));
     for (const [i, a] of arrivals.entries()) {
       const got = delivered[i]!;
@@ -99,10 +101,10 @@ describe('three cars arriving in the evening, two of them on the 11 kW circuit r
     expect(shortfalls.map((p) => p.createdAt)).toEqual([]);
   });
 
-  it('the two row-a EVSEs never draw more than 11 kW together, the site never more than its 40 kW', () => {
+  it('the two row-a EVSEs never draw more than 11 kW together, the site never more than its 40 kW', async () => {
     const { server } = night;
-    const circuit = summedPowerKw(server, [byCar['VAN-A']!, byCar['VAN-B']!]);
-    const site = summedPowerKw(server, all);
+    const circuit = summedPowerKw([byCar['VAN-A']!, byCar['VAN-B']!]);
+    const site = summedPowerKw(all);
     report(`peak row-a ${peak(circuit).toFixed(3)} kW stored (${simCircuitPeakKw.toFixed(3)} kW in the simulator), peak site ${peak(site).toFixed(3)} kW stored (${simSitePeakKw.toFixed(3)} kW)`);
     // The readings are really there (one every 5 minutes from each car's arrival) and the cars did charge.
     expect(circuit.size).toBeGreaterThan(150);
@@ -112,7 +114,7 @@ describe('three cars arriving in the evening, two of them on the 11 kW circuit r
     expect(simCircuitPeakKw).toBeLessThanOrEqual(11 + EPS_KW);
     expect(simSitePeakKw).toBeLessThanOrEqual(40 + EPS_KW);
     // And every plan kept row-a within its limit in every slot.
-    for (const p of plans(night)) expect(Math.max(0, ...plannedOn(p, ['CS1#1', 'CS1#2'])), p.createdAt).toBeLessThanOrEqual(11 + EPS_KW);
+    for (const p of await plans(night)) expect(Math.max(0, ...plannedOn(p, ['CS1#1', 'CS1#2'])), p.createdAt).toBeLessThanOrEqual(11 + EPS_KW);
   });
 
   it('the energy lands in the cheap night hours: the average price paid is far below the window average', () => {
@@ -120,7 +122,7 @@ describe('three cars arriving in the evening, two of them on the 11 kW circuit r
     let cost = 0;
     let cheapKwh = 0;
     for (const s of all) {
-      for (const [from, , e] of energyIntervals(night.server, s)) {
+      for (const [from, , e] of energyIntervals(s)) {
         const p = priceAt(prices, from);
         kwh += e;
         cost += e * p;
@@ -131,15 +133,15 @@ describe('three cars arriving in the evening, two of them on the 11 kW circuit r
     const windowAverage = prices.slice(0, hours).reduce((a, b) => a + b, 0) / hours;
     const paid = cost / kwh;
     report(`energy ${kwh.toFixed(3)} kWh, paid ${paid.toFixed(4)} EUR/kWh on average vs ${windowAverage.toFixed(4)} for the window, ${((100 * cheapKwh) / kwh).toFixed(1)} % in hours at <= 0.12`);
-    const fromRegisters = all.reduce((sum, s) => sum + deliveredKwh(night.server, s, departure), 0);
+    const fromRegisters = all.reduce((sum, s) => sum + deliveredKwh(s, departure), 0);
     expect(kwh).toBeCloseTo(fromRegisters, 6);
     expect(kwh).toBeGreaterThan(35); // most of the 42 kWh asked for (see the failing target test above)
     expect(paid).toBeLessThan(windowAverage * 0.5);
     expect(cheapKwh / kwh).toBeGreaterThan(0.95);
   });
 
-  it('the decision log shows the plans and accepted profiles, and every charger follows its profile', () => {
-    const kinds = new Set(night.server.running.scheduler.decisions('depot', { limit: 10_000 }).map((d) => d.kind));
+  it('the decision log shows the plans and accepted profiles, and every charger follows its profile', async () => {
+    const kinds = new Set((await night.server.running.scheduler.decisions('depot', { limit: 10_000 })).map((d) => d.kind));
     report(`decisions: ${[...kinds].join(', ')}`);
     expect(kinds).toContain('plan.created');
     expect(kinds).toContain('profile.accepted');
@@ -176,18 +178,18 @@ describe('a station on row-a that accepts profiles and ignores them', () => {
       const scheduler = server.running.scheduler;
       let simCircuitPeakKw = 0;
       const compliance: Record<string, string> = {};
-      await runUntil(night, DEPARTURE_UTC, MINUTE, () => {
+      await runUntil(night, DEPARTURE_UTC, MINUTE, async () => {
         const kw = (id: string, e: number) => (fleet.station(id).evse(e)?.draw.powerW ?? 0) / 1000;
         simCircuitPeakKw = Math.max(simCircuitPeakKw, kw('CS1', 1) + kw('CS2', 1));
         if (server.clock.now() >= Date.parse('2026-11-24T04:00:00Z') && !Object.keys(compliance).length) {
-          for (const [id, e] of [['CS1', 1], ['CS1', 2], ['CS2', 1]] as const) compliance[`${id}#${e}`] = scheduler.compliance(id, e);
+          for (const [id, e] of [['CS1', 1], ['CS1', 2], ['CS2', 1]] as const) compliance[`${id}#${e}`] = await scheduler.compliance(id, e);
         }
       });
       report(`night 2: ${((performance.now() - started) / 1000).toFixed(1)} s wall time`);
 
       // Detected from the meter values (the simulator's composite schedule says it follows), and logged.
       expect(compliance).toEqual({ 'CS1#1': 'follows', 'CS1#2': 'follows', 'CS2#1': 'ignores-profiles' });
-      const found = scheduler.decisions('depot', { limit: 10_000 }).filter((d) => d.kind === 'station.ignores-profiles');
+      const found = (await scheduler.decisions('depot', { limit: 10_000 })).filter((d) => d.kind === 'station.ignores-profiles');
       expect(found).toHaveLength(1);
       expect(found[0]).toMatchObject({ stationId: 'CS2', evseId: 1 });
       expect(found[0]!.message).toContain('two readings in a row');
@@ -198,7 +200,7 @@ describe('a station on row-a that accepts profiles and ignores them', () => {
       expect(foundAt).toBeLessThanOrEqual(Date.parse('2026-11-23T19:15:00Z'));
 
       // The re-plan it triggered plans CS2 as it really draws, and VAN-A on row-a around it.
-      const all = plans(night);
+      const all = await plans(night);
       const replanned = all.find((p) => p.triggers.includes('charger-ignores-profiles'))!;
       expect(replanned).toBeDefined();
       const c = replanned.sessions.find((s) => s.stationId === 'CS2')!;
@@ -214,16 +216,16 @@ describe('a station on row-a that accepts profiles and ignores them', () => {
       for (const p of after) expect(Math.max(0, ...plannedOn(p, ['CS1#1', 'CS2#1'])), p.createdAt).toBeLessThanOrEqual(11 + EPS_KW);
 
       // And in reality: the stored readings and the simulator's own draw on row-a.
-      const ss = sessions(server, ['CS1', 'CS2']);
-      const circuit = summedPowerKw(server, [sessionOf(ss, 'CARD-A'), sessionOf(ss, 'CARD-C')]);
-      report(`row-a with an ignoring charger: peak ${peak(circuit).toFixed(3)} kW stored, ${simCircuitPeakKw.toFixed(3)} kW in the simulator; VAN-C got ${deliveredKwh(server, sessionOf(ss, 'CARD-C'), departure).toFixed(2)} kWh, VAN-A ${deliveredKwh(server, sessionOf(ss, 'CARD-A'), departure).toFixed(2)} kWh`);
+      const ss = await sessions(server, ['CS1', 'CS2']);
+      const circuit = summedPowerKw([sessionOf(ss, 'CARD-A'), sessionOf(ss, 'CARD-C')]);
+      report(`row-a with an ignoring charger: peak ${peak(circuit).toFixed(3)} kW stored, ${simCircuitPeakKw.toFixed(3)} kW in the simulator; VAN-C got ${deliveredKwh(sessionOf(ss, 'CARD-C'), departure).toFixed(2)} kWh, VAN-A ${deliveredKwh(sessionOf(ss, 'CARD-A'), departure).toFixed(2)} kWh`);
       expect(peak(circuit)).toBeLessThanOrEqual(11 + EPS_KW);
       expect(simCircuitPeakKw).toBeLessThanOrEqual(11 + EPS_KW);
       // The ignoring car took what it wanted (its battery full), and VAN-A still charged in the night.
-      expect(deliveredKwh(server, sessionOf(ss, 'CARD-C'), departure)).toBeCloseTo(24, 1);
-      expect(deliveredKwh(server, sessionOf(ss, 'CARD-A'), departure)).toBeGreaterThan(12);
+      expect(deliveredKwh(sessionOf(ss, 'CARD-C'), departure)).toBeCloseTo(24, 1);
+      expect(deliveredKwh(sessionOf(ss, 'CARD-A'), departure)).toBeGreaterThan(12);
     } finally {
       await night.stop();
     }
-  }, 60_000);
+  }, 180_000);
 });

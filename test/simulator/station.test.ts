@@ -87,10 +87,10 @@ function txProfile(id: number, transactionId: string, periods: [number, number][
 }
 
 /** The server's stored samples of one measurand, as [minutes since T0, value]. */
-function series(stationId: string, txId: string, measurand: string): [number, number][] {
-  return server.running.repositories.meterValues.forTransaction(stationId, txId)
+async function series(stationId: string, txId: string, measurand: string): Promise<[number, number][]> {
+  return (await server.running.repositories.meterValues.forTransaction(stationId, txId))
     .filter((s) => s.measurand === measurand && !s.phase)
-    .map((s) => [(Date.parse(s.timestamp) - T0) / 60_000, s.value]);
+    .map((s): [number, number] => [(Date.parse(s.timestamp) - T0) / 60_000, s.value]);
 }
 
 const sentCalls = (action: string) => sent.filter((f) => f[0] === 2 && f[2] === action).map((f) => f[3] as Record<string, unknown>);
@@ -98,14 +98,14 @@ const sentCalls = (action: string) => sent.filter((f) => f[0] === 2 && f[2] === 
 describe('simulated station against the product server', () => {
   it('boots, reports its smart-charging variables, and a plugged-in car starts a transaction', async () => {
     const station = await setup();
-    const stored = server.running.repositories.stations.get('SIM1');
+    const stored = await server.running.repositories.stations.get('SIM1');
     expect(stored).toMatchObject({ lastBootStatus: 'Accepted', vendorName: 'ChargeplanSim' });
-    expect(server.running.repositories.deviceModel.get('SIM1', 'SmartChargingCtrlr', 'RateUnit')?.value).toBe('A,W');
+    expect((await server.running.repositories.deviceModel.get('SIM1', 'SmartChargingCtrlr', 'RateUnit'))?.value).toBe('A,W');
     const txId = await arrive(station);
-    const tx = server.running.repositories.transactions.get('SIM1', txId);
+    const tx = await server.running.repositories.transactions.get('SIM1', txId);
     expect(tx).toMatchObject({ state: 'Started', evseId: 1, idToken: 'CAR-1', idTokenStatus: 'Accepted', meterStartWh: 0 });
     expect(sentCalls('Authorize')).toHaveLength(1);
-    expect(server.running.repositories.evses.evses('SIM1')[0]!.connectors[0]!.status).toBe('Occupied');
+    expect((await server.running.repositories.evses.evses('SIM1'))[0]!.connectors[0]!.status).toBe('Occupied');
   });
 
   it('follows a TxProfile set through the server: power per period, energy register = integrated power (K01.FR.04)', async () => {
@@ -115,14 +115,14 @@ describe('simulated station against the product server', () => {
     const res = await server.running.ocpp.call('SIM1', 'SetChargingProfile', { evseId: 1, chargingProfile: txProfile(1, txId, [[0, 10], [1800, 0], [2700, 32]]) });
     expect(res.status).toBe('Accepted');
     await advance(station, 3600);
-    const power = series('SIM1', txId, 'Power.Active.Import');
+    const power = await series('SIM1', txId, 'Power.Active.Import');
     // The Started event carries TxStartedMeasurands (energy, SoC); power comes with every periodic sample.
     expect(power).toEqual([[5, 6900], [10, 6900], [15, 6900], [20, 6900], [25, 6900], [30, 0], [35, 0], [40, 0], [45, 11000], [50, 11000], [55, 11000], [60, 11000]]);
-    const energy = series('SIM1', txId, 'Energy.Active.Import.Register');
+    const energy = await series('SIM1', txId, 'Energy.Active.Import.Register');
     expect(energy.find(([m]) => m === 30)![1]).toBeCloseTo(3450, 1);
     expect(energy.find(([m]) => m === 45)![1]).toBeCloseTo(3450, 1);
     expect(energy.find(([m]) => m === 60)![1]).toBeCloseTo(3450 + 11000 / 4, 1);
-    const perPhase = server.running.repositories.meterValues.forTransaction('SIM1', txId).filter((s) => s.measurand === 'Current.Import' && s.timestamp === '2026-03-29T00:10:00.000Z');
+    const perPhase = (await server.running.repositories.meterValues.forTransaction('SIM1', txId)).filter((s) => s.measurand === 'Current.Import' && s.timestamp === '2026-03-29T00:10:00.000Z');
     expect(perPhase.map((s) => [s.phase, s.value])).toEqual([['L1', 10], ['L2', 10], ['L3', 10]]);
   });
 
@@ -176,7 +176,7 @@ describe('simulated station against the product server', () => {
     expect(set.setVariableResult.map((r) => r.attributeStatus)).toEqual(['Accepted', 'Rejected', 'UnknownComponent']);
     const txId = await arrive(station);
     await advance(station, 180);
-    expect(series('SIM1', txId, 'Power.Active.Import').map(([m]) => m)).toEqual([1, 2, 3]);
+    expect((await series('SIM1', txId, 'Power.Active.Import')).map(([m]) => m)).toEqual([1, 2, 3]);
     await expect(server.running.ocpp.call('SIM1', 'UnlockConnector', { evseId: 1, connectorId: 1 })).rejects.toThrow(/NotImplemented/);
   });
 
@@ -210,7 +210,7 @@ describe('simulated station against the product server', () => {
 describe('quirks', () => {
   it('rateUnits [A]: reports RateUnit A and rejects W profiles (K01.FR.26); periodsPerSchedule 24 rejects a 25-period schedule', async () => {
     const station = await setup({ rateUnits: ['A'], periodsPerSchedule: 24 });
-    expect(server.running.repositories.deviceModel.get('SIM1', 'SmartChargingCtrlr', 'RateUnit')?.value).toBe('A');
+    expect((await server.running.repositories.deviceModel.get('SIM1', 'SmartChargingCtrlr', 'RateUnit'))?.value).toBe('A');
     const txId = await arrive(station);
     const w = await server.running.ocpp.call('SIM1', 'SetChargingProfile', { evseId: 1, chargingProfile: txProfile(1, txId, [[0, 7000]], 'W') });
     expect(w).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedRateUnit' } });
@@ -225,7 +225,7 @@ describe('quirks', () => {
     const txId = await arrive(station);
     expect((await server.running.ocpp.call('SIM1', 'SetChargingProfile', { evseId: 1, chargingProfile: txProfile(1, txId, [[0, 6]]) })).status).toBe('Rejected');
     await advance(station, 300);
-    expect(series('SIM1', txId, 'Power.Active.Import').at(-1)).toEqual([5, 11000]);
+    expect((await series('SIM1', txId, 'Power.Active.Import')).at(-1)).toEqual([5, 11000]);
   });
 
   it('ignoreProfiles: Accepted and reported back (profiles and composite), but the meter shows the car at full power', async () => {
@@ -236,7 +236,7 @@ describe('quirks', () => {
     expect(composite.schedule!.chargingSchedulePeriod[0]!.limit).toBe(6);
     expect((await server.running.ocpp.call('SIM1', 'GetChargingProfiles', { requestId: 1, chargingProfile: { chargingProfilePurpose: 'TxProfile' } })).status).toBe('Accepted');
     await advance(station, 600);
-    expect(series('SIM1', txId, 'Power.Active.Import')).toEqual([[5, 11000], [10, 11000]]);
+    expect(await series('SIM1', txId, 'Power.Active.Import')).toEqual([[5, 11000], [10, 11000]]);
   });
 
   it('reboot(): the transaction ends (Reboot, sent offline after the boot), the station boots again and the car starts a new transaction', async () => {
@@ -270,7 +270,7 @@ describe('quirks', () => {
     await advance(station, 20, 20);
     await booted;
     expect(sentCalls('BootNotification').map((b) => b.reason)).toEqual(['PowerUp', 'RemoteReset']);
-    expect(server.running.repositories.transactions.active('SIM1')).toEqual([]);
+    expect(await server.running.repositories.transactions.active('SIM1')).toEqual([]);
   });
 
   it('dropConnection(): events of the offline period are queued with offline=true and delivered in order on reconnect', async () => {
@@ -285,7 +285,7 @@ describe('quirks', () => {
     await reconnected;
     await station.idle();
     expect(station.queued()).toHaveLength(0);
-    expect(series('SIM1', txId, 'Power.Active.Import').map(([m]) => m)).toEqual([5, 10, 15]);
+    expect((await series('SIM1', txId, 'Power.Active.Import')).map(([m]) => m)).toEqual([5, 10, 15]);
     expect(sentCalls('BootNotification')).toHaveLength(1);
     const seqNos = sentCalls('TransactionEvent').map((t) => t.seqNo);
     expect(seqNos).toEqual([0, 1, 2, 3]);
