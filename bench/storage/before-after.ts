@@ -1,0 +1,96 @@
+/**
+ * The whole product's bench:ocpp and bench:scheduler rows on SQLite before and after the async storage layer
+ * (issue 15: it may cost at most 10 % there). The baseline is the last synchronous build (commit 6353e9d unless
+ * --baseline names another), checked out into a temporary git worktree beside this one and run with the same
+ * node_modules; the two builds run alternately, --rounds times each, so the machine's noise hits both alike. Prints
+ * the median of each figure per build and the ratio after / before.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BASELINE = '6353e9d';
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export type Table = Record<string, string>[];
+
+/** The first markdown table in a bench's output, as rows of header -> cell. */
+export function parseTable(out: string): Table {
+  const lines = out.split('\n').filter((l) => l.startsWith('|'));
+  if (lines.length < 2) throw new Error(`no table in the output:\n${out.slice(-2000)}`);
+  const cells = (l: string) => l.slice(1, -1).split('|').map((c) => c.trim());
+  const head = cells(lines[0]!);
+  return lines.slice(2).map((l) => Object.fromEntries(cells(l).map((c, i) => [head[i]!, c])));
+}
+
+function worktree(rev: string): string {
+  const dir = join(tmpdir(), `chargeplan-baseline-${rev}`);
+  if (!existsSync(dir)) {
+    execFileSync('git', ['-C', ROOT, 'worktree', 'add', '--detach', dir, rev], { stdio: 'ignore' });
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  }
+  return dir;
+}
+
+function run(dir: string, script: string, args: string[]): Table {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', script, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${script} in ${dir} failed (${r.status}):\n${r.stderr.slice(-3000)}`);
+  return parseTable(r.stdout);
+}
+
+interface Figure { bench: string; row: string; column: string; lowerIsBetter: boolean }
+
+const FIGURES: Figure[] = [
+  { bench: 'ocpp', row: '1 (ping-pong)', column: 'msg/s', lowerIsBetter: false },
+  { bench: 'ocpp', row: '1 (ping-pong)', column: 'p50 ms', lowerIsBetter: true },
+  { bench: 'ocpp', row: '1000', column: 'p50 ms', lowerIsBetter: true },
+  { bench: 'ocpp', row: '1000', column: 'p99 ms', lowerIsBetter: true },
+  { bench: 'ocpp', row: '1000', column: 'connect s', lowerIsBetter: true },
+  { bench: 'ocpp', row: '1000', column: 'heap MB', lowerIsBetter: true },
+];
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export async function runBeforeAfter(argv: string[]): Promise<void> {
+  const opt = (name: string, dflt: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 && argv[i + 1] ? argv[i + 1]! : dflt;
+  };
+  const rev = opt('baseline', BASELINE);
+  const rounds = Number(opt('rounds', '2'));
+  const base = worktree(rev);
+  const builds = [{ name: `before (${rev}, synchronous)`, dir: base }, { name: 'after (this tree, async)', dir: ROOT }];
+  const values = new Map<string, number[][]>(); // key -> [before[], after[]]
+  const put = (key: string, b: number, v: number) => {
+    if (!values.has(key)) values.set(key, [[], []]);
+    values.get(key)![b]!.push(v);
+  };
+  for (let round = 0; round < rounds; round++) {
+    for (let b = 0; b < builds.length; b++) {
+      process.stderr.write(`  round ${round + 1}/${rounds}: ${builds[b]!.name} ...\n`);
+      const ocpp = run(builds[b]!.dir, 'bench/ocpp.bench.ts', ['--sizes', '1000', '--seconds', '10']);
+      for (const f of FIGURES) {
+        const row = ocpp.find((r) => r.stations === f.row);
+        if (row) put(`bench:ocpp | ${f.row} | ${f.column}`, b, Number(row[f.column]));
+      }
+      for (const row of run(builds[b]!.dir, 'bench/scheduler.bench.ts', [])) {
+        put(`bench:scheduler | ${row.site} | cycle ms (median)`, b, Number(row['cycle ms (median)']));
+        put(`bench:scheduler | ${row.site} | scheduler's own ms`, b, Number(row["scheduler's own ms"]));
+      }
+    }
+  }
+  console.log(`\n| bench | row | figure | before (${rev}) | after | after / before |`);
+  console.log('|---|---|---|---:|---:|---:|');
+  for (const [key, [before, after]] of values) {
+    const b = median(before!);
+    const a = median(after!);
+    console.log(`| ${key} | ${b.toFixed(2)} | ${a.toFixed(2)} | ${(a / b).toFixed(3)} |`);
+  }
+  console.log(`\nMedians of ${rounds} alternating runs per build on this machine; SQLite file, WAL, both builds with the same node_modules.`);
+  if (argv.includes('--remove-worktree')) rmSync(base, { recursive: true, force: true });
+}
