@@ -14,7 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from '../../src/storage/database.js';
 import { migrations } from '../../src/storage/migrations/index.js';
 import { createOcppRepositories } from '../../src/storage/index.js';
+import { DecisionRepository, PlanRepository, ProfileRepository } from '../../src/storage/plan-repository.js';
+import { UserRepository, UserTokenRepository, WebSessionRepository } from '../../src/storage/user-repository.js';
 import type { StationRecord, TransactionRecord } from '../../src/domain/stations.js';
+import type { PlanRecord, PushedProfileRecord } from '../../src/domain/plans.js';
 
 type Row = Record<string, unknown>;
 interface Manifest {
@@ -72,6 +75,28 @@ function stationRecord(r: Row): StationRecord {
     certificateRenewalRequestedAt: r.cert_renewal_requested_at as string | null,
   };
 }
+
+/** A plans row as the release stored it, as the record PlanStore returns (the body's parts spread). */
+function planRecord(r: Row): PlanRecord {
+  return {
+    id: r.id as number, siteId: r.site_id as string, createdAt: r.created_at as string, triggers: JSON.parse(r.triggers_json as string) as string[],
+    status: r.status as PlanRecord['status'], currency: r.currency as string, totalCost: r.total_cost as number,
+    solver: r.solver as string, solveMs: r.solve_ms as number, ...(JSON.parse(r.body_json as string) as object),
+  } as PlanRecord;
+}
+
+/** A pushed_profiles row as the release stored it, as the record ProfileStore returns. */
+function pushRecord(r: Row): PushedProfileRecord {
+  return {
+    stationId: r.station_id as string, evseId: r.evse_id as number, transactionId: r.transaction_id as string, siteId: r.site_id as string,
+    planId: r.plan_id as number, profileId: r.profile_id as number, stackLevel: r.stack_level as number, unit: r.unit as PushedProfileRecord['unit'],
+    periods: JSON.parse(r.periods_json as string) as PushedProfileRecord['periods'], endMs: Date.parse(r.end_utc as string),
+    coversUntilMs: r.covers_until_utc === null ? null : Date.parse(r.covers_until_utc as string),
+    state: r.state as PushedProfileRecord['state'], detail: r.detail as string | null, sentAt: r.sent_at as string,
+  };
+}
+
+const grantOf = (r: Row) => ({ role: r.role as string, scopeKind: r.scope_kind as string, scopeId: r.scope_id as string });
 
 describe('a SQLite database written by release 0.1.0', () => {
   let dir: string;
@@ -179,5 +204,73 @@ describe('a SQLite database written by release 0.1.0', () => {
       idToken: token.id_token, type: token.type, status: token.status, groupIdToken: token.group_id_token,
       expiresAt: token.expires_at, vehicleId: token.vehicle_id,
     });
+  });
+
+  it('reads the plans, the active push and the decision log through the scheduler\'s stores', async () => {
+    const plans = new PlanRepository(storage.db);
+    const profiles = new ProfileRepository(storage.db);
+    const decisions = new DecisionRepository(storage.db);
+    // The night plan across the autumn change, and the home's plan as each site's latest.
+    expect(await plans.get(1)).toEqual(planRecord(releaseRow('plans', 'id', 1)));
+    expect(await plans.latest('home-0042')).toEqual(planRecord(releaseRow('plans', 'id', 2)));
+    const depot = await plans.latest('oslo-depot');
+    expect(depot).toMatchObject({ id: 3, siteId: 'oslo-depot', createdAt: '2025-10-26T06:05:01.000Z', triggers: ['transaction.started', 'charging-needs'] });
+    expect(depot!.slotStarts.length).toBeGreaterThan(0);
+    // The pushes of ended sessions stay readable; the one active push is the running session's, from the latest plan.
+    expect(await profiles.pushed('OSL-DEPOT-01', 1, T1)).toEqual(pushRecord(releaseRow('pushed_profiles', 'transaction_id', T1)));
+    expect(await profiles.pushed('HOME-0042', 1, T3)).toEqual(pushRecord(releaseRow('pushed_profiles', 'transaction_id', T3)));
+    expect(await profiles.activePushes('oslo-depot')).toEqual([expect.objectContaining({
+      stationId: 'OSL-DEPOT-01', evseId: 2, transactionId: T2, planId: depot!.id, profileId: 1001, state: 'accepted', sentAt: '2025-10-26T06:05:02.100Z',
+    })]);
+    expect(await profiles.activePushes('home-0042')).toEqual([]);
+    expect(await profiles.compliance('OSL-DEPOT-01', 2)).toEqual({
+      stationId: 'OSL-DEPOT-01', evseId: 2, compliance: 'limited', since: '2025-10-26T06:05:03.000Z',
+      detail: 'composite schedule 7.4 kW below the 11 kW sent (ChargingStationMaxProfile)',
+    });
+    const log = await decisions.list('oslo-depot');
+    expect(log.map((d) => [d.id, d.kind])).toEqual([[5, 'boost.set'], [4, 'plan.created'], [3, 'profile.accepted'], [1, 'profile.accepted']]);
+    const first = releaseRow('decisions', 'id', 1);
+    expect(log[3]).toEqual({
+      id: 1, siteId: first.site_id, at: first.at, kind: first.kind, stationId: first.station_id, evseId: first.evse_id,
+      transactionId: first.transaction_id, planId: first.plan_id, message: first.message, details: JSON.parse(first.details_json as string) as unknown,
+    });
+  });
+
+  it('reads the people with their grants, login sessions and tokens through the user stores', async () => {
+    const users = new UserRepository(storage.db);
+    const sessions = new WebSessionRepository(storage.db);
+    const tokens = new UserTokenRepository(storage.db);
+    for (const [id, grant] of [['u-admin', releaseRow('user_grants', 'user_id', 'u-admin')], ['u-kari', releaseRow('user_grants', 'user_id', 'u-kari')]] as const) {
+      const row = releaseRow('users', 'id', id);
+      const expected = {
+        id, username: row.username, name: row.name, passwordHash: row.password_hash, createdAt: Date.parse(row.created_at as string), grants: [grantOf(grant)],
+      };
+      expect(await users.find(id)).toEqual(expected);
+      // Created as "Admin": found in any case, on SQLite's NOCASE column as on PostgreSQL's lower-cased lookup.
+      expect(await users.findByUsername((row.username as string).toUpperCase())).toEqual(expected);
+    }
+    expect((await users.list()).map((u) => [u.username, u.disabledAt ?? null])).toEqual([
+      ['admin', null], ['kari.nordmann', null], ['ola', null], ['temp.contractor', Date.parse('2025-06-30T12:00:00.000Z')],
+    ]);
+    const kari = releaseRow('web_sessions', 'user_id', 'u-kari');
+    expect(await sessions.find(createHash('sha256').update('fixture-session-kari').digest('hex'))).toEqual({
+      idSha256: kari.id, userId: 'u-kari', csrfToken: kari.csrf_token, createdAt: Date.parse(kari.created_at as string),
+      expiresAt: Date.parse(kari.expires_at as string), lastSeenAt: Date.parse(kari.last_seen_at as string),
+    });
+    expect(await tokens.list('u-kari')).toEqual([{
+      id: 'c1d2e3f4a5b60718', name: 'fleet dashboard', createdAt: Date.parse('2025-04-02T07:30:00.000Z'), ownerUserId: 'u-kari',
+      grants: [{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: 'depot-vans' }],
+    }]);
+  });
+
+  it('goes on from the release\'s data: profile ids kept, new ones after its highest; a new plan after its last', async () => {
+    const profiles = new ProfileRepository(storage.db);
+    const key = releaseRow('profile_ids', 'station_id', 'OSL-DEPOT-01');
+    expect(await profiles.profileId('OSL-DEPOT-01', key.key as string)).toBe(key.profile_id);
+    expect(await profiles.profileId('OSL-DEPOT-01', 'default:3')).toBe(1004);
+    expect(await profiles.profileId('HOME-0042', 'default:1')).toBe(1001);
+    const plans = new PlanRepository(storage.db);
+    const { id: _, ...last } = (await plans.latest('oslo-depot'))!;
+    expect(await plans.save({ ...last, createdAt: '2025-10-26T06:30:00.000Z' })).toBe(manifest.tables.plans!.rowCount + 1);
   });
 });
