@@ -3,10 +3,11 @@ import { planVan1, startApi, type ApiFixture, type Who } from './api-fixture.js'
 import { settle } from '../helpers/depot.js';
 
 let f: ApiFixture;
+// The real product starts here (every OCPP and API schema compiled): past the default 20 s on a loaded machine.
 beforeAll(async () => {
   f = await startApi();
   await planVan1(f);
-});
+}, 60_000);
 afterAll(async () => f?.close());
 
 const putBoost = (who: Who, id: string, payload: unknown) => f.as(who, { method: 'PUT', url: `/api/v1/vehicles/${id}/boost`, payload: payload as object });

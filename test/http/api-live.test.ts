@@ -38,11 +38,12 @@ async function liveApp(): Promise<FastifyInstance> {
   return a;
 }
 
+// The real product starts here (every OCPP and API schema compiled): past the default 20 s on a loaded machine.
 beforeAll(async () => {
   f = await startApi();
   app = await liveApp();
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-});
+}, 60_000);
 afterAll(async () => {
   await app?.close();
   await f?.close();

@@ -14,11 +14,12 @@ let doc: {
   components: { schemas: Record<string, unknown>; securitySchemes: Record<string, { type: string; in?: string; scheme?: string; name?: string }> };
   security: Record<string, string[]>[];
 };
+// The real product starts here (every OCPP and API schema compiled): past the default 20 s on a loaded machine.
 beforeAll(async () => {
   f = await startApi();
   app = f.app;
   doc = (await app.inject({ url: '/api/openapi.json' })).json();
-});
+}, 60_000);
 afterAll(async () => f?.close());
 
 /** Every API route the app serves, from its own route tree: "GET /api/v1/sites/{siteId}". */

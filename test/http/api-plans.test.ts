@@ -4,10 +4,11 @@ import type { PlanningStation } from '../helpers/planning-station.js';
 
 let f: ApiFixture;
 let cs: PlanningStation;
+// The real product starts here (every OCPP and API schema compiled): past the default 20 s on a loaded machine.
 beforeAll(async () => {
   f = await startApi();
   cs = await planVan1(f);
-});
+}, 60_000);
 afterAll(async () => f?.close());
 
 describe('GET /api/v1/sites/:siteId/stations', () => {

@@ -12,10 +12,11 @@ import type { SessionCost } from '../../src/domain/plans.js';
  */
 let f: ApiFixture;
 
+// The real product starts here (every OCPP and API schema compiled): past the default 20 s on a loaded machine.
 beforeAll(async () => {
   f = await startApi();
   await chargeTwoDepots(f, { southEnds: false });
-});
+}, 60_000);
 afterAll(async () => f?.close());
 
 const savings = (who: Who, site: string) => f.as(who, { url: `/api/v1/sites/${site}/savings` });

@@ -11,10 +11,11 @@ import { parseCsv } from '../../src/http/api/csv.js';
  */
 let f: ApiFixture;
 
+// The real product starts here (every OCPP and API schema compiled): past the default 20 s on a loaded machine.
 beforeAll(async () => {
   f = await startApi();
   await chargeTwoDepots(f, { southEnds: true });
-});
+}, 60_000);
 afterAll(async () => f?.close());
 
 const list = (who: Who, query = '') => f.as(who, { url: `/api/v1/sessions${query}` });

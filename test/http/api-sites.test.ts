@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planVan1, startApi, type ApiFixture, type Who } from './api-fixture.js';
 
 let f: ApiFixture;
+// The real product starts here (every OCPP and API schema compiled): past the default 20 s on a loaded machine.
 beforeAll(async () => {
   f = await startApi();
   await planVan1(f);
-});
+}, 60_000);
 afterAll(async () => f?.close());
 
 const ids = (body: { id: string }[]) => body.map((s) => s.id);

@@ -4,9 +4,10 @@ import { UserRepository } from '../../src/storage/user-repository.js';
 import { startApi, type ApiFixture, type Who } from './api-fixture.js';
 
 let f: ApiFixture;
+// The real product starts here (every OCPP and API schema compiled): past the default 20 s on a loaded machine.
 beforeAll(async () => {
   f = await startApi();
-});
+}, 60_000);
 afterAll(async () => f?.close());
 
 const put = (who: Who, id: string, payload: unknown) => f.as(who, { method: 'PUT', url: `/api/v1/vehicles/${id}/target`, payload: payload as object });

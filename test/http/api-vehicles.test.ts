@@ -3,9 +3,10 @@ import { planVan1, startApi, type ApiFixture, type Who } from './api-fixture.js'
 import { settle } from '../helpers/depot.js';
 
 let f: ApiFixture;
+// The real product starts here (every OCPP and API schema compiled): past the default 20 s on a loaded machine.
 beforeAll(async () => {
   f = await startApi();
-});
+}, 60_000);
 afterAll(async () => f?.close());
 
 const van = (over: Record<string, unknown> = {}) => ({ name: 'Van 9', fleet: 'north', batteryKwh: 75, maxAcKw: 11, phases: 3, ...over });

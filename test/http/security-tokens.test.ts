@@ -18,6 +18,7 @@ import { PlanningStation } from '../helpers/planning-station.js';
 
 let f: ApiFixture;
 let south: PlanningStation;
+// The real product starts here (every OCPP and API schema compiled): past the default 20 s on a loaded machine.
 beforeAll(async () => {
   f = await startApi();
   await publishPrices(f.server, T0, Array.from({ length: 40 }, () => 0.3));
@@ -26,7 +27,7 @@ beforeAll(async () => {
   await south.boot();
   await south.startTransaction(1, 'TX-S', 'TOKEN-S');
   await settle(f.server);
-});
+}, 60_000);
 afterAll(async () => f?.close());
 
 const van = (idTokens: string[], fleet = 'north') => ({ name: 'Van X', fleet, batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens });
