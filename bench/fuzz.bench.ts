@@ -98,7 +98,7 @@ const running: Running = await start(config, { logger: silentLogger() });
 const base = `ws://127.0.0.1:${running.ports.ocpp}${config.ocpp.path}`;
 const ids = Array.from({ length: args.connections }, (_, i) => `FUZZ-${i + 1}`);
 const at = new Date().toISOString();
-for (const id of [...ids, 'PROBE-IDLE', 'PROBE']) running.repositories.stations.register({ id, passwordHash: null, securityProfile: 0 }, at);
+for (const id of [...ids, 'PROBE-IDLE', 'PROBE']) await running.repositories.stations.register({ id, passwordHash: null, securityProfile: 0 }, at);
 const cpu = cpus();
 process.stdout.write(`bench:fuzz: node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, ${args.frames} frames over ${args.connections} connections, seed ${args.seed}\n`);
 

@@ -50,16 +50,16 @@ const intervals = Array.from({ length: 48 }, (_, h) => ({
 }));
 const checked = running.pricing.intake.validate({ format: 'json', body: { zone: 'TEST', currency: 'EUR', resolution: 'PT60M', intervals } });
 if (!checked.ok) throw new Error('bench prices refused');
-running.pricing.intake.apply(checked.publication, 'bench');
+await running.pricing.intake.apply(checked.publication, 'bench');
 
 // 1,000 vans, each with a one-off target and a session on its EVSE (stored as the OCPP handlers store them).
 const at = new Date(start0).toISOString();
 for (let i = 0; i < N; i++) {
   const stationId = `CS${Math.floor(i / 2)}`;
-  if (i % 2 === 0) running.repositories.stations.register({ id: stationId, passwordHash: null, securityProfile: 0 }, at);
-  running.scheduler.upsertVehicle({ id: `V${i}`, name: `Van ${i}`, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [`T${i}`] });
-  running.scheduler.setTarget(`V${i}`, { kind: 'once', departure: `2026-11-24T0${5 + (i % 4)}:30`, energyKwh: 8 + (i % 25) });
-  running.repositories.transactions.applyEvent({
+  if (i % 2 === 0) await running.repositories.stations.register({ id: stationId, passwordHash: null, securityProfile: 0 }, at);
+  await running.scheduler.upsertVehicle({ id: `V${i}`, name: `Van ${i}`, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [`T${i}`] });
+  await running.scheduler.setTarget(`V${i}`, { kind: 'once', departure: `2026-11-24T0${5 + (i % 4)}:30`, energyKwh: 8 + (i % 25) });
+  await running.repositories.transactions.applyEvent({
     stationId, transactionId: `TX${i}`, seqNo: 0, eventType: 'Started', triggerReason: 'Authorized', timestamp: at, offline: false,
     evseId: (i % 2) + 1, connectorId: 1, idToken: { idToken: `T${i}`, type: 'ISO14443' },
     meterValues: [{ timestamp: at, measurand: 'Energy.Active.Import.Register', value: 1000 * i, unit: 'Wh' }], payload: {},
@@ -72,10 +72,10 @@ for (let i = 0; i < 50 && (running.scheduler.waiting || i === 0); i++) {
   await running.scheduler.done();
   await new Promise((r) => setImmediate(r));
 }
-const plan = running.scheduler.latestPlan('depot');
+const plan = await running.scheduler.latestPlan('depot');
 if (!plan || plan.sessions.length !== N) throw new Error(`expected a plan with ${N} sessions, got ${plan?.sessions.length ?? 'none'}`);
 
-const { token } = issueApiToken(new ApiTokenRepository(running.db), clock, {
+const { token } = await issueApiToken(new ApiTokenRepository(running.db), clock, {
   name: 'bench', grants: [{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: 'north' }],
 });
 const base = `http://127.0.0.1:${running.ports.http}`;

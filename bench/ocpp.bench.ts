@@ -18,6 +18,7 @@ import { loadConfig } from '../src/config.js';
 import { start, type Running } from '../src/main.js';
 import { silentLogger } from '../src/platform/logger.js';
 import { hashPassword, hashPasswordScrypt } from '../src/ocpp/auth/password.js';
+import { StationRepository } from '../src/storage/station-repository.js';
 import type { LoadReport, RunOrder, ToClient, ToServer } from './ocpp/protocol.js';
 
 const PASSWORD = 'bench-station-password-0001';
@@ -111,9 +112,10 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
     const hash = auth === 'none' ? null : auth === 'prod' ? hashPassword(PASSWORD) : await hashPasswordScrypt(PASSWORD, SCRYPT_FORMER);
     const ids = Array.from({ length: n }, (_, i) => `BENCH-${label.replace(/\W/g, '')}-${String(i + 1).padStart(5, '0')}`);
     const at = new Date().toISOString();
-    running.db.transaction(() => {
-      for (const id of ids) running.repositories.stations.register({ id, passwordHash: hash, securityProfile: hash ? 1 : 0 }, at);
-    })();
+    await running.db.transaction().execute(async (trx) => {
+      const stations = new StationRepository(trx);
+      for (const id of ids) await stations.register({ id, passwordHash: hash, securityProfile: hash ? 1 : 0 }, at);
+    });
     const order: RunOrder = {
       type: 'run', base: `ws://127.0.0.1:${running.ports.ocpp}${running.config.ocpp.path}`, ids, password: PASSWORD,
       mode, seconds: mode === 'pingpong' ? Math.min(args.seconds, 5) : args.seconds, rate: args.rate, concurrency: args.concurrency,

@@ -19,7 +19,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '../src/storage/database.js';
+import { openStorage } from '../src/storage/database.js';
 import { StationRepository } from '../src/storage/station-repository.js';
 import { hashPassword } from '../src/ocpp/auth/password.js';
 import type { Latency, ServerMessage, StationOrder, StationReport } from './storm/protocol.js';
@@ -93,17 +93,17 @@ const fleetIds = Array.from({ length: args.stations }, (_, i) => `STORM-${String
 const PROBE = 'STORM-PROBE';
 const VICTIM = 'STORM-VICTIM';
 {
-  const db = openDatabase(join(dir, 'storm.sqlite'));
-  const stations = new StationRepository(db);
+  const storage = await openStorage({ path: join(dir, 'storm.sqlite') });
   const hash = hashPassword(PASSWORD);
   const at = new Date().toISOString();
-  db.transaction(() => {
+  await storage.db.transaction().execute(async (trx) => {
+    const stations = new StationRepository(trx);
     for (const id of [...fleetIds, PROBE, VICTIM]) {
-      stations.register({ id, passwordHash: hash, securityProfile: 1 }, at);
-      stations.recordBoot(id, { reason: 'PowerUp', vendorName: 'Bench', model: 'Storm' }, 'Accepted', at);
+      await stations.register({ id, passwordHash: hash, securityProfile: 1 }, at);
+      await stations.recordBoot(id, { reason: 'PowerUp', vendorName: 'Bench', model: 'Storm' }, 'Accepted', at);
     }
-  })();
-  db.close();
+  });
+  await storage.close();
 }
 
 let server: ChildProcess | undefined;

@@ -87,9 +87,9 @@ async function main(): Promise<void> {
   const p2 = Array.from({ length: N }, (_, i) => `P2-${String(i).padStart(5, '0')}`);
   const p3 = Array.from({ length: N }, (_, i) => `P3-${String(i).padStart(5, '0')}`);
   const creds = new Map<string, StationCredentials>();
-  for (const id of p2) running.repositories.stations.register({ id, passwordHash: hashPassword(PASSWORD), securityProfile: 2 }, at);
+  for (const id of p2) await running.repositories.stations.register({ id, passwordHash: hashPassword(PASSWORD), securityProfile: 2 }, at);
   for (const id of p3) {
-    running.repositories.stations.register({ id, passwordHash: null, securityProfile: 3 }, at);
+    await running.repositories.stations.register({ id, passwordHash: null, securityProfile: 3 }, at);
     creds.set(id, await stationCert(ca, `CN=${id}, O=${ORG}`, isoUtc(now - 3_600_000)));
   }
   const url = `wss://127.0.0.1:${running.ports.ocppTls}`;

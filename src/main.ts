@@ -225,11 +225,13 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     certificateRenewals,
     ports: { http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort },
     async close() {
-      retention.stop();
+      const pruning = retention.stop(); // waits for a pass in progress before the database closes
       scheduler.stop();
       pricing.stop();
       await http.close();
       await ocpp.close();
+      await pruning;
+      await pricing.freshness.done();
       await storage.close();
     },
   };

@@ -88,9 +88,9 @@ export interface OnlineOptions {
   /** A pino level for the product's log (silent by default). */
   log?: string;
   /** Looks at the world after every 1-minute step (a diagnosis: one car's draw, the site's power). */
-  each?: (world: World) => void;
+  each?: (world: World) => void | Promise<void>;
   /** Looks at the world once the period is over, before it stops (a diagnosis: the stored plans). */
-  inspect?: (world: World) => void;
+  inspect?: (world: World) => void | Promise<void>;
   /** The car every session brings (default: 3-phase at the EVSE's power with a 6 A minimum). */
   car?: CarModel;
   /** The stations' TxUpdatedInterval (s): how often the product gets a meter value from a charging car. */
@@ -134,13 +134,13 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
   });
   let meter: SessionMeter | undefined;
   try {
-    importHistory(world, opts.history ?? []);
-    world.publishDayAhead(zone, site.timeZone, series);
+    await importHistory(world, opts.history ?? []);
+    await world.publishDayAhead(zone, site.timeZone, series);
     const battery = batteryKwh(w.visits);
     const users = userNumbers(w.visits);
     for (const [userId, kwh] of battery) {
       const n = users.get(userId)!;
-      world.addDriver({
+      await world.addDriver({
         vehicleId: vehicleId(n), idToken: cardOf(n), batteryKwh: kwh, maxAcKw: maxKw, phases: model.phases,
         ...(model.minCurrentA > 0 ? { minCurrentA: model.minCurrentA } : {}),
       });
@@ -169,9 +169,9 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
     meter = new SessionMeter(w, world, cars);
     const m = meter;
     let day = Math.floor(clock.now() / 86_400_000);
-    await world.runUntil(end, MINUTE, () => {
+    await world.runUntil(end, MINUTE, async () => {
       m.read();
-      opts.each?.(world);
+      await opts.each?.(world);
       if (Math.floor(clock.now() / 86_400_000) !== day) {
         day = Math.floor(clock.now() / 86_400_000);
         const rss = process.memoryUsage().rss / 2 ** 20;
@@ -181,11 +181,16 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
       }
     });
     m.stop();
-    opts.inspect?.(world);
-    const stats = world.running.db
-      .prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(solve_ms), 0) AS total, COALESCE(MAX(solve_ms), 0) AS max FROM plans WHERE site_id = ?`)
-      .get(site.id) as { n: number; total: number; max: number };
-    const failed = world.running.scheduler.decisions(site.id, { limit: 1_000_000 }).filter((d) => d.kind === 'plan.failed').length;
+    await opts.inspect?.(world);
+    const stats = await world.running.db.selectFrom('plans')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.coalesce(eb.fn.sum<number>('solve_ms'), eb.val(0)).as('total'),
+        eb.fn.coalesce(eb.fn.max<number>('solve_ms'), eb.val(0)).as('max'),
+      ])
+      .where('site_id', '=', site.id)
+      .executeTakeFirstOrThrow();
+    const failed = (await world.running.scheduler.decisions(site.id, { limit: 1_000_000 })).filter((d) => d.kind === 'plan.failed').length;
     return {
       name: opts.name ?? 'our scheduler',
       kwh: m.kwh,
@@ -194,7 +199,7 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
       instantPeakKw: m.peakKw,
       instantViolations: m.violations,
       worstExcessKw: m.worstExcessKw,
-      storedVsSimulatedKwh: storedDifference(w, world, m.kwh),
+      storedVsSimulatedKwh: await storedDifference(w, world, m.kwh),
       wallMs: monotonicMs() - started,
       cpuMs: ((c) => (c.user + c.system) / 1000)(process.cpuUsage(cpuStart)),
       peakRssMb: Math.max(peakRssMb, process.memoryUsage().rss / 2 ** 20),
@@ -208,11 +213,11 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
 }
 
 /** Past sessions as the stations would have reported them: Started and Ended with the register at each. */
-function importHistory(world: World, history: NonNullable<OnlineOptions['history']>): void {
+async function importHistory(world: World, history: NonNullable<OnlineOptions['history']>): Promise<void> {
   const tx = world.running.repositories.transactions;
   const iso = (ms: number) => new Date(ms).toISOString();
   const registerWh = new Map<string, number>();
-  history.forEach((h, n) => {
+  for (const [n, h] of history.entries()) {
     const key = `${h.stationId}#${h.evseId}`;
     const startWh = registerWh.get(key) ?? 0;
     const endWh = startWh + h.energyKwh * 1000;
@@ -222,21 +227,21 @@ function importHistory(world: World, history: NonNullable<OnlineOptions['history
       timestamp: iso(at), offline: false, evseId: h.evseId, connectorId: 1,
       meterValues: [{ timestamp: iso(at), measurand: 'Energy.Active.Import.Register', value: wh, unit: 'Wh' }], payload: { imported: true },
     }, iso(at));
-    event(0, 'Started', h.arrival, startWh);
-    event(1, 'Ended', h.departure, endWh);
-  });
+    await event(0, 'Started', h.arrival, startWh);
+    await event(1, 'Ended', h.departure, endWh);
+  }
 }
 
 /** The largest per-session difference between the simulator's energy and the product's stored register. */
-function storedDifference(w: Workload, world: World, kwh: Map<string, number[]>): number {
+async function storedDifference(w: Workload, world: World, kwh: Map<string, number[]>): Promise<number> {
   const repo = world.running.repositories;
   const iso = (ms: number) => new Date(ms).toISOString();
-  const all = repo.transactions.between(iso(w.grid.startMs - 3_600_000), iso(w.grid.startMs + w.grid.slots * w.grid.stepMs));
+  const all = await repo.transactions.between(iso(w.grid.startMs - 3_600_000), iso(w.grid.startMs + w.grid.slots * w.grid.stepMs));
   let worst = 0;
   for (const v of w.visits) {
     const tx = all.find((t) => t.stationId === v.stationId && t.evseId === v.evseId && Date.parse(t.startedAt) === v.session.arrival);
     if (!tx) throw new Error(`the product stored no transaction for session ${v.session.id} on ${v.stationId}#${v.evseId}`);
-    const stored = deliveredKwh(repo.meterValues.forTransaction(v.stationId, tx.transactionId), tx.meterStartWh);
+    const stored = deliveredKwh(await repo.meterValues.forTransaction(v.stationId, tx.transactionId), tx.meterStartWh);
     const simulated = rowSum(kwh.get(v.session.id)!);
     worst = Math.max(worst, Math.abs(stored - simulated));
   }

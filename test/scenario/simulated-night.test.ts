@@ -54,7 +54,7 @@ describe('three cars arriving in the evening, two of them on the 11 kW circuit r
   const complianceAt5 = new Map<string, string>();
   let wallMs = 0;
 
-  // Some 10 s on a quiet machine; the time limits leave room for a loaded 2-core one and for PostgreSQL.
+  // The time limits leave room for a loaded 2-core machine and for PostgreSQL.
   beforeAll(async () => {
     const started = performance.now();
     night = await startNight({ prices, arrivals });

@@ -144,7 +144,7 @@ async function scheduleDepot(world: World, depot: Site, day: DepotDay): Promise<
   }
   for (const v of day.visits) {
     const energyKwh = roundKwh(v.session.energyKwh);
-    await world.scheduleVisit({
+    world.scheduleVisit({
       vehicleId: v.vehicleId, stationId: v.stationId, evseId: v.evseId,
       car: car({ idToken: v.idToken, batteryKWh: VAN.batteryKwh, maxPowerKW: VAN.maxAcKw, phases: VAN.phases, taperStartSoc: VAN.taperStartSoc, minCurrentA: VAN.minCurrentA }, arrivalSoc(energyKwh, VAN.batteryKwh, VAN.taperStartSoc)),
       arriveAt: v.session.arrival,
@@ -167,7 +167,7 @@ async function scheduleHome(world: World, home: Site, window: DemoWindow): Promi
   const arriveAt = at(window.start, c.arrive);
   const departAt = at(arriveAt, c.leave);
   await world.addDriver({ vehicleId: c.vehicleId, name: c.name, idToken: c.idToken, fleet: home.fleet!, batteryKwh: c.batteryKwh, maxAcKw: 11, phases: 3 });
-  await world.scheduleVisit({
+  world.scheduleVisit({
     vehicleId: c.vehicleId, stationId: home.evses[0]!.stationId, evseId: home.evses[0]!.evseId,
     car: car({ idToken: c.idToken, batteryKWh: c.batteryKwh, taperStartSoc: 90 }, c.soc),
     arriveAt, departAt,

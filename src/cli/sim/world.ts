@@ -146,11 +146,11 @@ export class World {
    * Puts a visit on the clock. The target is set `leadMs` before the car plugs in (a fleet manager's departure
    * list, a homeowner's form), written as wall-clock time in the site's zone as a person would enter it.
    */
-  async scheduleVisit(v: WorldVisit, siteId: string, leadMs = 5 * MINUTE): Promise<void> {
+  scheduleVisit(v: WorldVisit, siteId: string, leadMs = 5 * MINUTE): void {
     if (v.target) {
       const { departure, energyKwh } = v.target;
       const local = DateTime.fromMillis(departure, { zone: this.siteZone(siteId) }).toFormat("yyyy-MM-dd'T'HH:mm");
-      await this.at(v.arriveAt - leadMs, async () => {
+      this.at(v.arriveAt - leadMs, async () => {
         await this.running.scheduler.setTarget(v.vehicleId, { kind: 'once', departure: local, energyKwh });
       });
     }
@@ -181,7 +181,7 @@ export class World {
       const to = day.plus({ days: 1 }).toMillis();
       const at = day.minus({ days: 1 }).set({ hour: hh, minute: mm }).toMillis();
       const part = intervals.filter((i) => i.start >= from && i.start < to);
-      if (part.length) await this.at(at, () => this.publish(zone, part));
+      if (part.length) this.at(at, () => this.publish(zone, part));
     }
   }
 
@@ -198,9 +198,8 @@ export class World {
     await this.running.pricing.intake.apply(result.publication, 'market');
   }
 
-  /** Runs `run` at `at`: now (awaited) when that time has come, else when step or settle moves the clock there. */
-  private async at(at: number, run: () => Promise<void>): Promise<void> {
-    if (at <= this.clock.now()) return run();
+  /** Runs `run` when step or settle next moves the clock to `at` (the next settle, when that time has come). */
+  private at(at: number, run: () => Promise<void>): void {
     this.actions.push({ at, seq: this.seq++, run });
   }
 
@@ -223,6 +222,7 @@ export class World {
   /** Every due planning cycle runs (its debounce included) and every push is answered. */
   async settle(): Promise<void> {
     const s = this.running.scheduler;
+    await this.advanceTo(this.clock.now());
     await this.idle();
     for (let i = 0; i < 100; i++) {
       await s.done();
