@@ -88,7 +88,7 @@ async function setup({ cars: n, minCurrentA, scattered }: Case) {
   const sources: SnapshotSources = {
     stores: { ...repos, vehicles, targets, assignments: new AssignmentRepository(db), profiles: new ProfileRepository(db) },
     prices: prices(7),
-    compliance: async () => 'follows' as const,
+    connected: () => true,
     caps: () => null,
   };
   return {

@@ -76,7 +76,7 @@ async function planningReads(db: BenchDb): Promise<{ ms: number; sessions: numbe
   const site = await depot(db.storage, CARS, NOW);
   const r = repositoriesOf(db.storage);
   const sources = {
-    stores: r, prices, compliance: async () => 'follows' as const, caps: () => null,
+    stores: r, prices, connected: () => true, caps: () => null,
     latestPlan: (siteId: string) => r.plans.latest(siteId),
   };
   const times: number[] = [];
