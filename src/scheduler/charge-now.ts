@@ -16,7 +16,7 @@ import type { SiteIndex } from './sites.js';
 export interface ChargeNowDeps {
   index: SiteIndex;
   stores: Pick<SessionStores, 'meterValues' | 'vehicles' | 'assignments'> & {
-    transactions: Pick<TransactionStore, 'activeOnEvse' | 'active'> & SessionAnnotationStore;
+    transactions: Pick<TransactionStore, 'activeOnEvses'> & SessionAnnotationStore;
   };
   iso(): string;
   decide(site: Site, entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): Promise<DecisionRecord>;
@@ -66,11 +66,16 @@ export interface VehicleSession {
 
 /** The running session of a vehicle on one of our sites, identified the way the planner does (the first in site order). */
 export async function sessionOfVehicle(deps: ChargeNowDeps, vehicleId: string): Promise<VehicleSession | undefined> {
-  const placed = deps.index.sites.flatMap((site) => site.evses.map((evse) => ({ site, evse })));
-  return firstInOrder(placed, async ({ site, evse }) => {
-    const tx = await deps.stores.transactions.activeOnEvse(evse.stationId, evse.evseId);
-    return tx && (await identifyVehicle(tx, deps.stores)).vehicle?.id === vehicleId ? { site, evse, tx } : undefined;
-  });
+  for (const site of deps.index.sites) {
+    const active = new Map((await deps.stores.transactions.activeOnEvses(site.evses)).map((a) => [`${a.stationId}#${a.evseId}`, a.transaction]));
+    const sessions = site.evses.flatMap((evse) => {
+      const tx = active.get(`${evse.stationId}#${evse.evseId}`);
+      return tx ? [{ site, evse, tx }] : [];
+    });
+    const found = await firstInOrder(sessions, async (s) => ((await identifyVehicle(s.tx, deps.stores)).vehicle?.id === vehicleId ? s : undefined));
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Checks the amount; returns the message for the field, or null when it is fine. */

@@ -1,9 +1,8 @@
 import type { BoostRecord, DecisionRecord, PushedProfileRecord, SessionCost } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
-import type { DepartureTarget, TargetRecord, Vehicle } from '../domain/vehicles.js';
+import type { DepartureTarget, TargetRecord, Vehicle, VehicleStore } from '../domain/vehicles.js';
 import { boostOfVehicle, clearBoost, setBoost, type ChargeNowDeps } from './charge-now.js';
 import { nextDeparture, type NextDeparture } from './departures.js';
-import { firstInOrder } from './in-order.js';
 import { checkTargetShape, checkVehicleInput, SchedulerInputError } from './input-checks.js';
 import { PlanningLoop } from './planning-loop.js';
 import { sessionCost, sessionCosts, type SessionCostQuery } from './session-costs.js';
@@ -21,13 +20,18 @@ export type { SchedulerEventSink } from './push-cycle.js';
 export class Scheduler extends PlanningLoop {
   // ---- changes people make ----
 
-  async upsertVehicle(input: unknown): Promise<Vehicle> {
+  /**
+   * `within`, when given, runs the write in the caller's transaction and hands it the vehicle store to write through
+   * (the API's explicit id-token move: IdTokenTransfer.transferring); the re-plan follows once it has committed.
+   */
+  async upsertVehicle(input: unknown, within?: (write: (vehicles: Pick<VehicleStore, 'upsert'>) => Promise<void>) => Promise<void>): Promise<Vehicle> {
     const i = checkVehicleInput(input);
     const v: Vehicle = {
       id: i.id, name: i.name, fleet: i.fleet ?? null, batteryKwh: i.batteryKwh ?? null, maxAcKw: i.maxAcKw,
       phases: i.phases, minCurrentA: i.minCurrentA ?? null, idTokens: i.idTokens ?? [],
     };
-    await this.deps.stores.vehicles.upsert(v, this.iso());
+    const write = (vehicles: Pick<VehicleStore, 'upsert'>) => vehicles.upsert(v, this.iso());
+    await (within ? within(write) : write(this.deps.stores.vehicles));
     await this.triggerForVehicle('vehicle-changed');
     return v;
   }
@@ -179,9 +183,17 @@ export class Scheduler extends PlanningLoop {
    * token added to it). A target of a car that is not plugged in changes no plan yet.
    */
   private async triggerForVehicle(reason: string): Promise<void> {
-    const { transactions } = this.deps.stores;
-    for (const site of this.index.sites) {
-      if (await firstInOrder(site.evses, (e) => transactions.activeOnEvse(e.stationId, e.evseId))) this.trigger(site.id, reason);
+    for (const site of this.index.sites) if (await this.anyActive(site)) this.trigger(site.id, reason);
+  }
+
+  /** Whether a car is plugged in on the site: its EVSEs read a chunk at a time, stopping at the first chunk with one. */
+  private async anyActive(site: Site): Promise<boolean> {
+    for (let i = 0; i < site.evses.length; i += ACTIVE_CHUNK) {
+      if ((await this.deps.stores.transactions.activeOnEvses(site.evses.slice(i, i + ACTIVE_CHUNK))).length > 0) return true;
     }
+    return false;
   }
 }
+
+/** EVSEs per read when looking for any session: a fleet site with cars in reads one chunk, not all 1,000 sessions. */
+const ACTIVE_CHUNK = 64;

@@ -1,8 +1,10 @@
 import { deliveredKwh } from '../domain/meter.js';
 import type { PlacedEvse } from '../domain/sites.js';
-import type { ChargingNeedsRecord, ChargingNeedsStore, MeterValueStore, SessionBoost, TransactionRecord, TransactionStore } from '../domain/stations.js';
+import type {
+  ChargingNeedsRecord, ChargingNeedsStore, MeterSample, MeterValueStore, SessionBoost, TransactionRecord, TransactionStore,
+} from '../domain/stations.js';
 import type { AssignmentStore, TargetStore, Vehicle, VehicleStore } from '../domain/vehicles.js';
-import { meterReadout, METER_WINDOW_MS, type MeterReadout } from './meter-state.js';
+import { meterReadout, type MeterReadout } from './meter-state.js';
 
 /** One car charging on one of the site's EVSEs, as the planner sees it. */
 export interface ActiveSession {
@@ -28,13 +30,14 @@ export interface ActiveSession {
   boost: SessionBoost | null;
 }
 
+/** What a cycle reads its sessions from: a site's at once (one query per kind, snapshot.ts), cars by token or id. */
 export interface SessionStores {
-  transactions: Pick<TransactionStore, 'activeOnEvse'>;
-  meterValues: Pick<MeterValueStore, 'forTransaction' | 'latest'>;
-  chargingNeeds: Pick<ChargingNeedsStore, 'latest'>;
+  transactions: Pick<TransactionStore, 'activeOnEvses'>;
+  meterValues: Pick<MeterValueStore, 'forTransaction' | 'forTransactions' | 'latestOf'>;
+  chargingNeeds: Pick<ChargingNeedsStore, 'latestOnEvses'>;
   vehicles: Pick<VehicleStore, 'byIdToken' | 'get'> & Partial<Pick<VehicleStore, 'list'>>;
   assignments: Pick<AssignmentStore, 'onEvse'>;
-  targets: Pick<TargetStore, 'get'>;
+  targets: Pick<TargetStore, 'many'>;
 }
 
 /** How a session's car is found: by token or id, and a fleet manager's assignment to an EVSE. */
@@ -55,22 +58,23 @@ export async function cycleVehicles(stores: VehicleLookup): Promise<VehicleLooku
   };
 }
 
-/**
- * The session on `evse` read from the stores: its car (identifyVehicle), SoC, charging needs, delivered energy and
- * the meter of the last METER_WINDOW_MS, read together.
- */
-export async function readSession(
-  evse: PlacedEvse, tx: TransactionRecord, stores: Pick<SessionStores, 'meterValues' | 'chargingNeeds'>, vehicles: VehicleLookup, now: number,
-): Promise<ActiveSession> {
-  const recent = new Date(now - METER_WINDOW_MS).toISOString();
-  const [car, soc, needs, metered, samples] = await Promise.all([
-    identifyVehicle(tx, vehicles),
-    stores.meterValues.latest(evse.stationId, tx.transactionId, 'SoC'),
-    stores.chargingNeeds.latest(evse.stationId, evse.evseId),
-    deliveredOf(tx, stores),
-    stores.meterValues.forTransaction(evse.stationId, tx.transactionId, recent),
-  ]);
+/** What the cycle read of one session besides its transaction (snapshot.ts), in memory. */
+export interface SessionReads {
+  car: Pick<ActiveSession, 'vehicle' | 'identifiedBy'>;
+  /** The latest SoC sample of the session, if any. */
+  soc: MeterSample | undefined;
+  /** The EVSE's latest charging needs, whichever session they came with. */
+  needs: ChargingNeedsRecord | undefined;
+  /** Energy delivered so far by the register (deliveredOf). */
+  meteredKwh: number;
+  /** The session's samples of the last METER_WINDOW_MS (meter-state.ts). */
+  recent: readonly MeterSample[];
+}
+
+/** One active session on `evse` as the planner sees it, from what the cycle read. Pure. */
+export function activeSession(evse: PlacedEvse, tx: TransactionRecord, r: SessionReads): ActiveSession {
   // Needs from an earlier session on this EVSE do not apply (K15: they are sent per transaction).
+  const needs = r.needs;
   const current = needs && (needs.transactionId === tx.transactionId || (needs.transactionId === null && needs.receivedAt >= tx.startedAt));
   return {
     stationId: evse.stationId,
@@ -78,13 +82,13 @@ export async function readSession(
     transactionId: tx.transactionId,
     startedMs: Date.parse(tx.startedAt),
     evse,
-    vehicle: car.vehicle,
-    identifiedBy: car.identifiedBy,
-    deliveredKwh: metered,
-    meteredKwh: metered,
-    socPercent: soc ? soc.value : null,
-    socAtMs: soc ? Date.parse(soc.timestamp) : null,
-    meter: meterReadout(samples, tx.chargingState),
+    vehicle: r.car.vehicle,
+    identifiedBy: r.car.identifiedBy,
+    deliveredKwh: r.meteredKwh,
+    meteredKwh: r.meteredKwh,
+    socPercent: r.soc ? r.soc.value : null,
+    socAtMs: r.soc ? Date.parse(r.soc.timestamp) : null,
+    meter: meterReadout(r.recent, tx.chargingState),
     needs: current ? needs : undefined,
     recordedVehicleId: tx.vehicleId ?? null,
     boost: tx.boost ?? null,
