@@ -316,10 +316,14 @@ export interface ProfileStore {
   profileId(stationId: string, key: string): Promise<number>;
   recordPush(push: PushedProfileRecord): Promise<void>;
   pushed(stationId: string, evseId: number, transactionId: string): Promise<PushedProfileRecord | undefined>;
+  /** pushed for many sessions in one read (a planning cycle reads its site's at once): one record for each that has one. */
+  pushedOf(sessions: readonly { stationId: string; evseId: number; transactionId: string }[]): Promise<PushedProfileRecord[]>;
   /** Every push whose transaction is still active, for restore after a restart. */
   activePushes(siteId: string): Promise<PushedProfileRecord[]>;
   setCompliance(status: ChargerStatusRecord): Promise<void>;
   compliance(stationId: string, evseId: number): Promise<ChargerStatusRecord | undefined>;
+  /** The stored status of every EVSE of these stations, in one read (a planning cycle reads its site's at once). */
+  complianceOf(stationIds: readonly string[]): Promise<ChargerStatusRecord[]>;
 }
 
 export interface DecisionStore {

@@ -199,6 +199,8 @@ export interface TransactionStore {
   applyEvent(event: TransactionEventRecord, receivedAt: string): Promise<{ duplicate: boolean; transaction: TransactionRecord }>;
   get(stationId: string, transactionId: string): Promise<TransactionRecord | undefined>;
   activeOnEvse(stationId: string, evseId: number): Promise<TransactionRecord | undefined>;
+  /** activeOnEvse for many EVSEs in one read (a planning cycle reads its site's sessions at once): those that have one. */
+  activeOnEvses(evses: readonly EvseRef[]): Promise<{ stationId: string; evseId: number; transaction: TransactionRecord }[]>;
   active(stationId?: string): Promise<TransactionRecord[]>;
   /**
    * Transactions that started in [fromIso, toIso) (instants compared as instants, whatever offset the station
@@ -222,6 +224,20 @@ export interface MeterValueStore {
   forTransaction(stationId: string, transactionId: string, sinceIso?: string): Promise<(MeterSample & { evseId: number })[]>;
   /** The transaction's latest sample of one measurand (e.g. SoC). */
   latest(stationId: string, transactionId: string, measurand: string): Promise<MeterSample | undefined>;
+  /** forTransaction(..., sinceIso) of many transactions in one read, each sample with its transaction, in time order. */
+  forTransactions(transactions: readonly TransactionRef[], sinceIso: string): Promise<(MeterSample & TransactionRef & { evseId: number })[]>;
+  /** latest(..., measurand) of many transactions in one read: one sample for each that has one. */
+  latestOf(transactions: readonly TransactionRef[], measurand: string): Promise<(MeterSample & TransactionRef)[]>;
+}
+
+/** An EVSE and a transaction as bulk reads name them. */
+export interface EvseRef {
+  stationId: string;
+  evseId: number;
+}
+export interface TransactionRef {
+  stationId: string;
+  transactionId: string;
 }
 
 export type IdTokenStatus =
@@ -261,6 +277,8 @@ export interface ChargingNeedsRecord {
 export interface ChargingNeedsStore {
   record(needs: ChargingNeedsRecord, payload: unknown): Promise<void>;
   latest(stationId: string, evseId: number): Promise<ChargingNeedsRecord | undefined>;
+  /** latest for many EVSEs in one read: one record for each that has one. */
+  latestOnEvses(evses: readonly EvseRef[]): Promise<ChargingNeedsRecord[]>;
 }
 
 export interface DeviceVariable {

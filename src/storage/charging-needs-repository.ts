@@ -1,5 +1,12 @@
-import type { Db } from './sql/dialect.js';
-import type { ChargingNeedsRecord, ChargingNeedsStore } from '../domain/stations.js';
+import { sql, type Selectable } from 'kysely';
+import { jsonStrings, type Db } from './sql/dialect.js';
+import type { ChargingNeedsTable } from './sql/schema.js';
+import type { ChargingNeedsRecord, ChargingNeedsStore, EvseRef } from '../domain/stations.js';
+
+const COLUMNS = [
+  'station_id', 'evse_id', 'transaction_id', 'requested_energy_transfer', 'departure_time', 'energy_amount_wh',
+  'ev_min_current_a', 'ev_max_current_a', 'ev_max_voltage_v', 'ev_max_power_w', 'max_schedule_tuples', 'received_at',
+] as const;
 
 /** ISO 15118 charging needs (K15-K17), every one kept; the latest per EVSE is what the scheduler uses. */
 export class ChargingNeedsRepository implements ChargingNeedsStore {
@@ -26,28 +33,39 @@ export class ChargingNeedsRepository implements ChargingNeedsStore {
   }
 
   async latest(stationId: string, evseId: number): Promise<ChargingNeedsRecord | undefined> {
-    const r = await this.db.selectFrom('charging_needs')
-      .select([
-        'station_id', 'evse_id', 'transaction_id', 'requested_energy_transfer', 'departure_time', 'energy_amount_wh',
-        'ev_min_current_a', 'ev_max_current_a', 'ev_max_voltage_v', 'ev_max_power_w', 'max_schedule_tuples', 'received_at',
-      ])
+    const r = await this.db.selectFrom('charging_needs').select(COLUMNS)
       .where('station_id', '=', stationId).where('evse_id', '=', evseId)
       .orderBy('id', 'desc').limit(1)
       .executeTakeFirst();
-    if (!r) return undefined;
-    return {
-      stationId: r.station_id,
-      evseId: r.evse_id,
-      transactionId: r.transaction_id,
-      requestedEnergyTransfer: r.requested_energy_transfer,
-      departureTime: r.departure_time,
-      energyAmountWh: r.energy_amount_wh,
-      evMinCurrentA: r.ev_min_current_a,
-      evMaxCurrentA: r.ev_max_current_a,
-      evMaxVoltageV: r.ev_max_voltage_v,
-      evMaxPowerW: r.ev_max_power_w,
-      maxScheduleTuples: r.max_schedule_tuples,
-      receivedAt: r.received_at,
-    };
+    return r ? toRecord(r) : undefined;
   }
+
+  /** The latest of each EVSE of these stations in one query (the highest id per EVSE); the pairs asked for are picked. */
+  async latestOnEvses(evses: readonly EvseRef[]): Promise<ChargingNeedsRecord[]> {
+    if (evses.length === 0) return [];
+    const stations = jsonStrings(this.db, [...new Set(evses.map((e) => e.stationId))]);
+    const rows = await this.db.selectFrom('charging_needs').select(COLUMNS)
+      .where('id', 'in', (eb) => eb.selectFrom('charging_needs').select((x) => x.fn.max('id').as('id'))
+        .where(sql<boolean>`${sql.ref('station_id')} IN ${stations}`).groupBy(['station_id', 'evse_id']))
+      .execute();
+    const wanted = new Set(evses.map((e) => `${e.stationId}#${e.evseId}`));
+    return rows.filter((r) => wanted.has(`${r.station_id}#${r.evse_id}`)).map(toRecord);
+  }
+}
+
+function toRecord(r: Pick<Selectable<ChargingNeedsTable>, (typeof COLUMNS)[number]>): ChargingNeedsRecord {
+  return {
+    stationId: r.station_id,
+    evseId: r.evse_id,
+    transactionId: r.transaction_id,
+    requestedEnergyTransfer: r.requested_energy_transfer,
+    departureTime: r.departure_time,
+    energyAmountWh: r.energy_amount_wh,
+    evMinCurrentA: r.ev_min_current_a,
+    evMaxCurrentA: r.ev_max_current_a,
+    evMaxVoltageV: r.ev_max_voltage_v,
+    evMaxPowerW: r.ev_max_power_w,
+    maxScheduleTuples: r.max_schedule_tuples,
+    receivedAt: r.received_at,
+  };
 }

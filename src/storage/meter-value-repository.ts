@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
-import { inTransaction, type Db } from './sql/dialect.js';
+import { inTransaction, jsonPairs, type Db } from './sql/dialect.js';
 import type { MeterValuesTable } from './sql/schema.js';
-import type { MeterSample, MeterValueStore } from '../domain/stations.js';
+import type { MeterSample, MeterValueStore, TransactionRef } from '../domain/stations.js';
 
 interface Row {
   evse_id: number;
@@ -74,6 +74,37 @@ export class MeterValueRepository implements MeterValueStore {
       .orderBy('timestamp').orderBy('id').limit(MAX_SAMPLES)
       .execute();
     return rows.map((r) => ({ evseId: r.evse_id, ...toSample(r) }));
+  }
+
+  /**
+   * The transactions' samples since `sinceIso` in one query: the (station, transaction) pairs bound as one parameter
+   * and joined against the index on station, transaction and time.
+   */
+  async forTransactions(transactions: readonly TransactionRef[], sinceIso: string): Promise<(MeterSample & TransactionRef & { evseId: number })[]> {
+    if (transactions.length === 0) return [];
+    const rows = await this.ofTransactions(transactions)
+      .select(['m.station_id', 'm.transaction_id', ...COLUMNS.map((c) => `m.${c}` as const)])
+      .where('m.timestamp', '>=', sinceIso)
+      .orderBy('m.timestamp').orderBy('m.id').limit(MAX_SAMPLES)
+      .execute();
+    return rows.map((r) => ({ stationId: r.station_id, transactionId: r.transaction_id!, evseId: r.evse_id, ...toSample(r) }));
+  }
+
+  /** The latest sample of `measurand` of each transaction in one query (row_number over each transaction, newest first). */
+  async latestOf(transactions: readonly TransactionRef[], measurand: string): Promise<(MeterSample & TransactionRef)[]> {
+    if (transactions.length === 0) return [];
+    const ranked = this.ofTransactions(transactions)
+      .select(['m.station_id', 'm.transaction_id', ...COLUMNS.map((c) => `m.${c}` as const)])
+      .select((eb) => eb.fn.agg<number>('row_number').over((ob) => ob.partitionBy(['m.station_id', 'm.transaction_id']).orderBy('m.timestamp', 'desc').orderBy('m.id', 'desc')).as('newest'))
+      .where('m.measurand', '=', measurand);
+    const rows = await this.db.selectFrom(ranked.as('r')).selectAll().where('newest', '=', 1).limit(MAX_SAMPLES).execute();
+    return rows.map((r) => ({ stationId: r.station_id, transactionId: r.transaction_id!, ...toSample(r) }));
+  }
+
+  private ofTransactions(transactions: readonly TransactionRef[]) {
+    const keys = [...new Map(transactions.map((t) => [`${t.stationId}\n${t.transactionId}`, [t.stationId, t.transactionId] as const])).values()];
+    return this.db.selectFrom('meter_values as m')
+      .innerJoin(jsonPairs(this.db, keys).as('k'), (j) => j.onRef('k.a', '=', 'm.station_id').onRef('k.b', '=', 'm.transaction_id'));
   }
 }
 

@@ -1,5 +1,5 @@
 import { expressionBuilder, sql } from 'kysely';
-import { greatest, inTransaction, lockKey, type Db } from './sql/dialect.js';
+import { greatest, inTransaction, jsonPairs, jsonStrings, lockKey, type Db } from './sql/dialect.js';
 import type { Schema } from './sql/schema.js';
 import { pruneOldest } from './prune.js';
 import type {
@@ -200,6 +200,18 @@ export class ProfileRepository implements ProfileStore {
     return row ? toPush(row as PushRow) : undefined;
   }
 
+  /** The sessions' (station, transaction) pairs bound as one parameter and joined against the primary key; the EVSE is checked on the rows. */
+  async pushedOf(sessions: readonly { stationId: string; evseId: number; transactionId: string }[]): Promise<PushedProfileRecord[]> {
+    if (sessions.length === 0) return [];
+    const keys = [...new Map(sessions.map((s) => [`${s.stationId}\n${s.transactionId}`, [s.stationId, s.transactionId] as const])).values()];
+    const rows = await this.db.selectFrom('pushed_profiles as p')
+      .innerJoin(jsonPairs(this.db, keys).as('k'), (j) => j.onRef('k.a', '=', 'p.station_id').onRef('k.b', '=', 'p.transaction_id'))
+      .select(PUSH_COLUMNS.map((c) => `p.${c}` as const))
+      .execute();
+    const wanted = new Set(sessions.map((s) => `${s.stationId}#${s.evseId}#${s.transactionId}`));
+    return rows.map((r) => toPush(r as PushRow)).filter((p) => wanted.has(`${p.stationId}#${p.evseId}#${p.transactionId}`));
+  }
+
   /** A push is active while its transaction is (the transactions table is the OCPP adapter's, same database). */
   async activePushes(siteId: string): Promise<PushedProfileRecord[]> {
     const rows = await this.db.selectFrom('pushed_profiles as p')
@@ -232,6 +244,15 @@ export class ProfileRepository implements ProfileStore {
     return r
       ? { stationId: r.station_id, evseId: r.evse_id, compliance: r.compliance as ChargerCompliance, detail: r.detail, since: r.since }
       : undefined;
+  }
+
+  /** Every EVSE status of these stations in one query (one parameter however many stations). */
+  async complianceOf(stationIds: readonly string[]): Promise<ChargerStatusRecord[]> {
+    if (stationIds.length === 0) return [];
+    const rows = await this.db.selectFrom('charger_status').select(['station_id', 'evse_id', 'compliance', 'detail', 'since'])
+      .where(sql<boolean>`${sql.ref('station_id')} IN ${jsonStrings(this.db, stationIds)}`)
+      .execute();
+    return rows.map((r) => ({ stationId: r.station_id, evseId: r.evse_id, compliance: r.compliance as ChargerCompliance, detail: r.detail, since: r.since }));
   }
 }
 

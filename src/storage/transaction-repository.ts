@@ -3,7 +3,7 @@ import { energyRegisterWh } from '../domain/meter.js';
 import { dialectOf, inTransaction, instant, jsonStrings, type Db } from './sql/dialect.js';
 import type { TransactionsTable } from './sql/schema.js';
 import type {
-  SessionAnnotationStore, SessionBoost, TransactionEventRecord, TransactionRecord, TransactionStore,
+  EvseRef, SessionAnnotationStore, SessionBoost, TransactionEventRecord, TransactionRecord, TransactionStore,
 } from '../domain/stations.js';
 import { MeterValueRepository } from './meter-value-repository.js';
 
@@ -75,6 +75,22 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
       .where('e.station_id', '=', stationId).where('e.evse_id', '=', evseId).where('t.state', '=', 'Started')
       .executeTakeFirst();
     return row ? toRecord(row) : undefined;
+  }
+
+  /** The EVSEs' stations in one query (one parameter however many); the pairs asked for are picked from their rows. */
+  async activeOnEvses(evses: readonly EvseRef[]): Promise<{ stationId: string; evseId: number; transaction: TransactionRecord }[]> {
+    if (evses.length === 0) return [];
+    const wanted = new Set(evses.map((e) => `${e.stationId}#${e.evseId}`));
+    const rows = await this.db.selectFrom('evses as e')
+      .innerJoin('transactions as t', (j) => j.onRef('t.station_id', '=', 'e.station_id').onRef('t.transaction_id', '=', 'e.current_transaction_id'))
+      .selectAll('t').select('e.evse_id as current_evse_id')
+      .where(sql<boolean>`${sql.ref('e.station_id')} IN ${jsonStrings(this.db, [...new Set(evses.map((e) => e.stationId))])}`)
+      .where('t.state', '=', 'Started')
+      .limit(MAX_ROWS)
+      .execute();
+    return rows
+      .filter((r) => wanted.has(`${r.station_id}#${r.current_evse_id}`))
+      .map((r) => ({ stationId: r.station_id, evseId: r.current_evse_id, transaction: toRecord(r) }));
   }
 
   async active(stationId?: string): Promise<TransactionRecord[]> {

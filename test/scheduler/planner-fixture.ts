@@ -10,7 +10,7 @@ import type { ChargerCompliance, PowerPeriod, PushedProfileRecord } from '../../
 import type { EffectiveSlot } from '../../src/domain/prices.js';
 import type { Site } from '../../src/domain/sites.js';
 import type { MeterSample, TransactionRecord } from '../../src/domain/stations.js';
-import type { Vehicle } from '../../src/domain/vehicles.js';
+import type { TargetRecord, Vehicle } from '../../src/domain/vehicles.js';
 
 export interface FixtureCar {
   evseId: number;
@@ -70,33 +70,40 @@ export function fixtureSources(now: number, cars: readonly FixtureCar[], prices:
     stationId: 'CS1', evseId: c.evseId, transactionId: `TX${c.evseId}`, siteId: 's', planId: 1, profileId: 1000, stackLevel: 1, unit: 'W', periods: c.held,
     endMs: now + 24 * 3_600_000, coversUntilMs: null, state: 'accepted', detail: null, sentAt: c.heldSince ?? new Date(now - 3_600_000).toISOString(),
   };
+  const target = (vehicleId: string): TargetRecord => {
+    const c = byEvse(Number(vehicleId.slice(1)))!;
+    return { vehicleId, once: { kind: 'once', departure: c.departure, energyKwh: c.needKwh }, weekly: null, updatedAt: new Date(now - 7_200_000).toISOString() };
+  };
   return {
     stores: {
-      transactions: { activeOnEvse: async (_s, evseId) => (byEvse(evseId) ? tx(byEvse(evseId)!) : undefined) },
+      transactions: {
+        activeOnEvses: async (evses) => evses.flatMap((e) => {
+          const c = byEvse(e.evseId);
+          return c ? [{ stationId: e.stationId, evseId: e.evseId, transaction: tx(c) }] : [];
+        }),
+      },
       meterValues: {
         forTransaction: async (_s, transactionId, since) => samplesOf(transactionId).filter((x) => since === undefined || x.timestamp >= since).map((x) => ({ ...x, evseId: 1 })),
-        latest: async (_s, transactionId, measurand) => samplesOf(transactionId).filter((x) => x.measurand === measurand).at(-1),
+        forTransactions: async (refs, since) => refs.flatMap((r) => samplesOf(r.transactionId).filter((x) => x.timestamp >= since).map((x) => ({ ...x, ...r, evseId: 1 }))),
+        latestOf: async (refs, measurand) => refs.flatMap((r) => {
+          const latest = samplesOf(r.transactionId).filter((x) => x.measurand === measurand).at(-1);
+          return latest ? [{ ...latest, ...r }] : [];
+        }),
       },
-      chargingNeeds: { latest: async () => undefined },
+      chargingNeeds: { latestOnEvses: async () => [] },
       vehicles: { byIdToken: async (t) => vehicles.get(t), get: async () => undefined },
       assignments: { onEvse: async () => undefined },
-      targets: {
-        get: async (id) => {
-          const c = byEvse(Number(id.slice(1)))!;
-          return { vehicleId: id, once: { kind: 'once', departure: c.departure, energyKwh: c.needKwh }, weekly: null, updatedAt: new Date(now - 7_200_000).toISOString() };
-        },
-      },
+      targets: { many: async (ids) => new Map(ids.map((id) => [id, target(id)])) },
       profiles: {
-        // What the site's running sessions hold, as the store lists them; a session missing there is asked for alone.
-        activePushes: async () => cars.flatMap((c) => held(c) ?? []),
-        pushed: async (_s, evseId) => {
-          const c = byEvse(evseId);
-          return c && held(c);
-        },
+        pushedOf: async (sessions) => sessions.flatMap((x) => {
+          const c = byEvse(x.evseId);
+          return c && x.transactionId === `TX${c.evseId}` ? held(c) ?? [] : [];
+        }),
+        complianceOf: async () => cars.map((c) => ({ stationId: 'CS1', evseId: c.evseId, compliance: c.compliance ?? 'follows', detail: null, since: new Date(now - 3_600_000).toISOString() })),
       },
     },
     prices: { effective: async (_t, w, step) => prices(w.start, w.end, step) },
-    compliance: async (_s, evseId) => byEvse(evseId)?.compliance ?? 'follows',
+    connected: () => true,
     caps: () => null,
   };
 }

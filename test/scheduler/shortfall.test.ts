@@ -49,18 +49,26 @@ async function plan({ circuit, ...siteConfig }: Record<string, unknown>, cars: C
   };
   const sources: SnapshotSources = {
     stores: {
-      transactions: { activeOnEvse: async (_s, evseId) => (byEvse(evseId) ? tx(byEvse(evseId)!) : undefined) },
-      meterValues: { forTransaction: async () => [], latest: async () => undefined },
-      chargingNeeds: { latest: async () => undefined },
+      transactions: {
+        activeOnEvses: async (evses) => evses.flatMap((e) => {
+          const c = byEvse(e.evseId);
+          return c ? [{ stationId: e.stationId, evseId: e.evseId, transaction: tx(c) }] : [];
+        }),
+      },
+      meterValues: { forTransaction: async () => [], forTransactions: async () => [], latestOf: async () => [] },
+      chargingNeeds: { latestOnEvses: async () => [] },
       vehicles: { byIdToken: async (t) => vehicles.get(t), get: async () => undefined },
       assignments: { onEvse: async () => undefined },
       targets: {
-        get: async (id) => ({ vehicleId: id, once: { kind: 'once', departure: DEPART, energyKwh: byEvse(Number(id.slice(1)))!.needKwh }, weekly: null, updatedAt: '2026-11-23T15:00:00Z' }),
+        many: async (ids) => new Map(ids.map((id) => [id, { vehicleId: id, once: { kind: 'once', departure: DEPART, energyKwh: byEvse(Number(id.slice(1)))!.needKwh }, weekly: null, updatedAt: '2026-11-23T15:00:00Z' }])),
       },
-      profiles: { activePushes: async () => [], pushed: async (_s, evseId) => pushed(evseId) },
+      profiles: {
+        pushedOf: async (sessions) => sessions.flatMap((x) => pushed(x.evseId) ?? []),
+        complianceOf: async () => cars.map((c) => ({ stationId: 'CS1', evseId: c.evseId, compliance: c.compliance ?? 'follows', detail: null, since: '2026-11-23T15:00:00Z' })),
+      },
     },
     prices: { effective: async (_t, w, step) => flat(w.start, w.end, step) },
-    compliance: async (_s, evseId) => byEvse(evseId)?.compliance ?? 'follows',
+    connected: () => true,
     caps: (transactionId) => byEvse(Number(transactionId.slice(2)))?.caps ?? null,
   };
   return planSite(await loadCycleSnapshot(site, NOW, sources), ['test'], { monotonicMs: () => 0 }).plan.sessions;

@@ -43,6 +43,19 @@ export function jsonStrings(db: Db, values: readonly string[]): RawBuilder<{ val
     : sql<{ value: string }>`(SELECT value FROM json_each(${json}))`;
 }
 
+/**
+ * Pairs of strings bound as one JSON parameter, as a two-column table (a, b) to join against a two-column key: a bulk
+ * read of (station, transaction) pairs then looks each pair up in the index, where two IN lists would look up every
+ * station with every transaction (500 x 1,000 probes for a site of 1,000 sessions). SQLite's json_each with
+ * json_extract, PostgreSQL's jsonb_array_elements.
+ */
+export function jsonPairs(db: Db, pairs: readonly (readonly [string, string])[]): RawBuilder<{ a: string; b: string }> {
+  const json = JSON.stringify(pairs);
+  return dialectOf(db) === 'postgres'
+    ? sql<{ a: string; b: string }>`(SELECT e.v->>0 AS a, e.v->>1 AS b FROM jsonb_array_elements(${json}::jsonb) AS e(v))`
+    : sql<{ a: string; b: string }>`(SELECT json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b FROM json_each(${json}))`;
+}
+
 /** The current instant as the database sees it, as UTC ISO text (defaults and audit columns only; the app's clock is the clock). */
 export function nowText(db: Db): RawBuilder<string> {
   return dialectOf(db) === 'postgres' ? sql<string>`now()` : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ','now')`;
