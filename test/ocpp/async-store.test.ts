@@ -157,8 +157,10 @@ describe('a handshake waiting for the store', () => {
     await gone;
     held.release();
     // maxPendingHandshakes is 1: a slot the first handshake still held would turn this one away with 503.
+    const announced = harness.events.once('station.connected');
     const next = await handshake(harness.base, 'CS1', PASSWORD);
     expect(next.status).toBe(101);
+    await announced;
     next.ws!.terminate();
     // Only the second handshake was admitted; the first ended without an error logged.
     expect(connected).toEqual(['CS1']);

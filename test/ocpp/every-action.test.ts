@@ -9,6 +9,7 @@ import { OcppValidator } from '../../src/ocpp/rpc/validator.js';
 import { STATION_ACTIONS, type StationAction } from '../../src/ocpp/schemas/generated/index.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { CallErrorReply, ScriptedStation, smartChargingVariables } from '../helpers/scripted-station.js';
+import { instant } from './same-instant.js';
 
 const FIXTURE = new URL('../fixtures/ocpp/station-requests.json', import.meta.url);
 const raw = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, unknown>;
@@ -102,7 +103,7 @@ describe('every station action over a real WebSocket', () => {
     expect(result('TransactionEvent')).toEqual({ idTokenInfo: { status: 'Accepted' } });
     expect(await transactions.get(STATION, TX)).toMatchObject({
       state: 'Started', evseId: 1, connectorId: 1, idToken: TOKEN.idToken, idTokenType: 'ISO14443',
-      idTokenStatus: 'Accepted', chargingState: 'EVConnected', meterStartWh: 1843270, startedAt: '2026-03-28T23:58:30Z',
+      idTokenStatus: 'Accepted', chargingState: 'EVConnected', meterStartWh: 1843270, startedAt: instant('2026-03-28T23:58:30Z'),
     });
     // J01: MeterValues during a transaction attach to it; kW stays kW (multiplier 0).
     const samples = await meterValues.forTransaction(STATION, TX);
@@ -116,7 +117,7 @@ describe('every station action over a real WebSocket', () => {
   it('ISO 15118 charging needs are stored against the running transaction', async () => {
     expect(result('NotifyEVChargingNeeds')).toEqual({ status: 'Accepted' });
     expect(await server.running.repositories.chargingNeeds.latest(STATION, 1)).toMatchObject({
-      transactionId: TX, requestedEnergyTransfer: 'AC_three_phase', departureTime: '2026-03-29T05:30:00Z',
+      transactionId: TX, requestedEnergyTransfer: 'AC_three_phase', departureTime: instant('2026-03-29T05:30:00Z'),
       energyAmountWh: 32000, evMinCurrentA: 6, evMaxCurrentA: 32, evMaxVoltageV: 400, maxScheduleTuples: 24,
     });
     expect(result('NotifyEVChargingSchedule')).toEqual({ status: 'Accepted' });

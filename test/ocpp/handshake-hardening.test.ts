@@ -48,7 +48,9 @@ function upgradeThenReset(port: number, id: string, pass: string): Promise<void>
   });
 }
 
-describe('a client cannot end the server (issue 20, finding 1)', () => {
+// The first tests of the file start the whole product (and compile the OCPP schemas) on a fresh database, on PostgreSQL
+// a fresh schema and its migrations: on a loaded 2-core machine that has taken longer than the default allows.
+describe('a client cannot end the server (issue 20, finding 1)', { timeout: 60_000 }, () => {
   it('survives TCP resets right after upgrade requests and keeps serving another station', async () => {
     server = await startTestServer();
     await server.addStation('CS1', PASSWORD);
@@ -95,7 +97,7 @@ describe('a client cannot end the server (issue 20, finding 1)', () => {
   });
 });
 
-describe('start-up order (issue 20, finding 2)', () => {
+describe('start-up order (issue 20, finding 2)', { timeout: 60_000 }, () => {
   it('fails on an HTTP port in use without ever opening the OCPP port', async () => {
     const busy = createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
