@@ -107,35 +107,38 @@ export class ApiContext {
 
   /**
    * The site where the vehicle's running session is, identified the way the planner does (its id token, else a fleet
-   * manager's assignment to the EVSE); undefined when it is not plugged in on any site. One lookup per EVSE, as the
-   * scheduler's own setBoost does. "Charge now" uses it to stay inside the caller's sites (issue 20, finding 3).
+   * manager's assignment to the EVSE); undefined when it is not plugged in on any site. A site's running sessions are
+   * one read, taken in the site's EVSE order; only their cars are looked up. "Charge now" uses it to stay inside the
+   * caller's sites (issue 20, finding 3).
    */
   async sessionSiteOf(vehicleId: string): Promise<Site | undefined> {
     const { stores } = this.deps;
     for (const site of this.sites) {
-      for (const e of site.evses) {
-        const tx = await stores.transactions.activeOnEvse(e.stationId, e.evseId);
-        if (!tx) continue;
+      const running = await stores.transactions.activeOnEvses(site.evses);
+      const order = new Map(site.evses.map((e, k) => [`${e.stationId}#${e.evseId}`, k]));
+      running.sort((a, b) => order.get(`${a.stationId}#${a.evseId}`)! - order.get(`${b.stationId}#${b.evseId}`)!);
+      for (const { stationId, evseId, transaction: tx } of running) {
         const byToken = tx.idToken ? await stores.vehicles.byIdToken(tx.idToken) : undefined;
-        const car = byToken ? byToken.id : await stores.assignments.onEvse(e.stationId, e.evseId);
+        const car = byToken ? byToken.id : await stores.assignments.onEvse(stationId, evseId);
         if (car === vehicleId) return site;
       }
     }
     return undefined;
   }
 
-  /** The EVSE's status in the contract's words, and its active transaction. `connectors` caches one read per station. */
-  async evseState(stationId: string, evseId: number, connectors: Map<string, Promise<Map<number, string[]>>>): Promise<{ status: EvseStatus; tx: TransactionRecord | undefined }> {
+  /**
+   * The EVSE's status in the contract's words, given its active transaction. `connectors` caches one read per
+   * station (the read's promise, so EVSEs of one station asked for at once share it).
+   */
+  async evseStatus(stationId: string, evseId: number, tx: TransactionRecord | undefined, connectors: Map<string, Promise<Map<number, string[]>>>): Promise<EvseStatus> {
     const { stores, stations } = this.deps;
-    const tx = await stores.transactions.activeOnEvse(stationId, evseId);
-    if (!stations.isConnected(stationId)) return { status: 'offline', tx };
-    // The read's promise is cached, so EVSEs of one station asked for at once share one read.
+    if (!stations.isConnected(stationId)) return 'offline';
     let byEvse = connectors.get(stationId);
     if (!byEvse) {
       byEvse = stores.evses.evses(stationId).then((list) => new Map(list.map((e) => [e.evseId, e.connectors.map((c) => c.status)])));
       connectors.set(stationId, byEvse);
     }
-    return { status: statusOf((await byEvse).get(evseId) ?? [], tx), tx };
+    return statusOf((await byEvse).get(evseId) ?? [], tx);
   }
 
   /** The car in a transaction: the plan's answer, else its id token, else a fleet manager's assignment. */

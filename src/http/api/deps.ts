@@ -43,9 +43,9 @@ export type ApiScheduler = Pick<
 export interface ApiStores {
   stations: Pick<StationStore, 'get'>;
   evses: Pick<EvseStore, 'evses'>;
-  transactions: Pick<TransactionStore, 'activeOnEvse'>;
-  meterValues: Pick<MeterValueStore, 'latest'>;
-  profiles: Pick<ProfileStore, 'pushed' | 'activePushes' | 'compliance'>;
+  transactions: Pick<TransactionStore, 'activeOnEvses'>;
+  meterValues: Pick<MeterValueStore, 'latestOf'>;
+  profiles: Pick<ProfileStore, 'pushed' | 'pushedOf' | 'complianceOf'>;
   vehicles: Pick<VehicleStore, 'get' | 'list' | 'byIdToken'> & IdTokenTransfer;
   targets: Pick<TargetStore, 'get' | 'many'>;
   assignments: Pick<AssignmentStore, 'onEvse'>;

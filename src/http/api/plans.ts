@@ -14,8 +14,9 @@ import { priceParts } from './sites.js';
  */
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** `pushes`: what was last pushed per session (pushesOf); without them the session's is read on its own. */
 export async function sessionView(ctx: ApiContext, s: SessionPlan, names: ReadonlyMap<string, string>, pushes?: ReadonlyMap<string, PushedProfileRecord>): Promise<PlanSessionView> {
-  const pushed = pushes?.get(pushKey(s)) ?? await ctx.deps.stores.profiles.pushed(s.stationId, s.evseId, s.transactionId);
+  const pushed = pushes ? pushes.get(pushKey(s)) : await ctx.deps.stores.profiles.pushed(s.stationId, s.evseId, s.transactionId);
   return {
     stationId: s.stationId,
     evseId: s.evseId,
@@ -54,13 +55,9 @@ async function vehicleNames(ctx: ApiContext, plan: PlanRecord): Promise<Map<stri
 
 const pushKey = (s: { stationId: string; evseId: number; transactionId: string }) => `${s.stationId}|${s.evseId}|${s.transactionId}`;
 
-/**
- * What was last pushed to the plan's sessions: a depot's running sessions in one read (activePushes: the site's
- * pushes whose transaction runs), a home's one by one; a session the bulk read does not hold is read on its own.
- */
-async function pushesOf(ctx: ApiContext, plan: PlanRecord): Promise<Map<string, PushedProfileRecord> | undefined> {
-  if (plan.sessions.length <= 20) return undefined;
-  return new Map((await ctx.deps.stores.profiles.activePushes(plan.siteId)).map((p) => [pushKey(p), p]));
+/** What was last pushed to each of the plan's sessions, in one read however many there are. */
+async function pushesOf(ctx: ApiContext, plan: PlanRecord): Promise<Map<string, PushedProfileRecord>> {
+  return new Map((await ctx.deps.stores.profiles.pushedOf(plan.sessions)).map((p) => [pushKey(p), p]));
 }
 
 export async function planView(ctx: ApiContext, plan: PlanRecord) {

@@ -21,23 +21,33 @@ export const stationRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
   }, async (request) => {
     const site = ctx.site(principalOf(request), (request.params as SiteParams).siteId);
     const { stores, stations, scheduler } = ctx.deps;
-    const plan = await scheduler.latestPlan(site.id);
+    const stationIds = [...new Set(site.evses.map((e) => e.stationId))];
+    // The site's sessions, their power and the chargers' compliance in one read each, whatever the site's size.
+    const [plan, active, statuses] = await Promise.all([
+      scheduler.latestPlan(site.id),
+      stores.transactions.activeOnEvses(site.evses),
+      stores.profiles.complianceOf(stationIds),
+    ]);
+    const txOf = new Map(active.map((a) => [`${a.stationId}#${a.evseId}`, a.transaction]));
+    const powerOf = new Map((await stores.meterValues.latestOf(active.map((a) => a.transaction), 'Power.Active.Import'))
+      .map((p) => [`${p.stationId}#${p.transactionId}`, p]));
+    const statusOfEvse = new Map(statuses.map((s) => [`${s.stationId}#${s.evseId}`, s]));
     const connectors = new Map<string, Promise<Map<number, string[]>>>();
-    // Every EVSE's reads at once (a pool serves them side by side on PostgreSQL), in the site's order.
     const views = await Promise.all(site.evses.map(async (e): Promise<[string, EvseView]> => {
-      const { status, tx } = await ctx.evseState(e.stationId, e.evseId, connectors);
-      const [power, compliance, stored, vehicleId] = await Promise.all([
-        tx ? stores.meterValues.latest(e.stationId, tx.transactionId, 'Power.Active.Import') : undefined,
-        scheduler.compliance(e.stationId, e.evseId),
-        stores.profiles.compliance(e.stationId, e.evseId),
+      const tx = txOf.get(`${e.stationId}#${e.evseId}`);
+      const [status, vehicleId] = await Promise.all([
+        ctx.evseStatus(e.stationId, e.evseId, tx, connectors),
         tx ? ctx.vehicleOn(e.stationId, e.evseId, tx, plan) : null,
       ]);
+      const power = tx ? powerOf.get(`${e.stationId}#${tx.transactionId}`) : undefined;
+      const stored = statusOfEvse.get(`${e.stationId}#${e.evseId}`);
       return [e.stationId, {
         evseId: e.evseId,
         circuit: e.circuit,
         maxKw: e.maxKw,
         status,
-        compliance,
+        // Scheduler.compliance's rule, on the status read above: unreachable while offline, else what was stored.
+        compliance: stations.isConnected(e.stationId) ? stored?.compliance ?? 'unknown' : 'unreachable',
         complianceDetail: stored?.detail ?? null,
         transactionId: tx?.transactionId ?? null,
         vehicleId,
