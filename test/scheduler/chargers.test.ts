@@ -32,11 +32,14 @@ describe('chargers that do not do what we ask', () => {
     await settle(server);
     expect(await server.running.scheduler.compliance('CS1', 1)).toBe('follows');
     // The plan holds 0 kW until the cheap night hour, but the car draws 11 kW.
+    // The scheduler checks a reading after the station's MeterValues is answered (its reads are awaited): done() waits for that.
     server.clock.advance(61_000);
     await cs.meter(1, 'TX-1', 186, 11_000);
+    await server.running.scheduler.done();
     expect(await server.running.scheduler.compliance('CS1', 1)).toBe('follows'); // one reading is not enough
     server.clock.advance(60_000);
     await cs.meter(1, 'TX-1', 183, 11_000);
+    await server.running.scheduler.done();
     expect(await server.running.scheduler.compliance('CS1', 1)).toBe('ignores-profiles');
     await settle(server);
     const plan = (await server.running.scheduler.latestPlan('depot'))!;
