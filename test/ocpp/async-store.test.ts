@@ -225,6 +225,22 @@ describe("a station's CALLs while their handlers await the store", () => {
     await other.close();
   });
 
+  it('a connection closed while its reading is paused (a full queue behind a slow store) closes at once', async () => {
+    harness = await startServer();
+    await harness.add('CS1');
+    const cs = await ScriptedStation.connect(harness.base, { id: 'CS1', password: PASSWORD });
+    const held = harness.stations.hold('CS1');
+    cs.sendRaw(JSON.stringify([2, 'boot', 'BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } }]));
+    for (let i = 0; i < 40; i++) cs.sendRaw(JSON.stringify([2, `hb-${i}`, 'Heartbeat', {}]));
+    await held.reached;
+    // Without reading again, the close handshake would wait for ws's 30 s close timeout (beyond this test's).
+    const closing = harness.ocpp.close();
+    expect((await cs.closed).code).toBe(1001);
+    await closing;
+    held.release();
+    expect(cs.received.filter(isReply)).toEqual([]);
+  });
+
   it('a store failure is answered InternalError and logged, and the next CALL is handled', async () => {
     harness = await startServer();
     await harness.add('CS1');

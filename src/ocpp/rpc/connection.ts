@@ -339,6 +339,8 @@ export class RpcConnection {
     // Queued CALLs can no longer be answered; one being handled finishes, its reply is not sent (send checks).
     this.inbound.length = 0;
     this.handling.clear();
+    // A socket paused for a full queue must read again, or the peer's close frame waits there for ws's close timeout.
+    if (this.o.socket.isPaused) this.o.socket.resume();
     this.o.onClosed?.(code, reason);
     const pending = [...(this.inFlight ? [this.inFlight.call] : []), ...this.queue.splice(0)];
     this.inFlight?.timer.cancel();
