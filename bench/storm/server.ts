@@ -22,7 +22,15 @@ process.send?.({
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 process.on('message', (m: { type: string }) => {
-  if (m.type === 'stop') void running.close().then(() => process.exit(0));
+  if (m.type === 'stop') {
+    void running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'stopping failed');
+        process.exit(1);
+      },
+    );
+  }
   if (m.type === 'loop') {
     process.send?.({ type: 'loop', p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 } satisfies ServerMessage);
     loop.reset();
