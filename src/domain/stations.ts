@@ -224,8 +224,8 @@ export interface MeterValueStore {
   forTransaction(stationId: string, transactionId: string, sinceIso?: string): Promise<(MeterSample & { evseId: number })[]>;
   /** The transaction's latest sample of one measurand (e.g. SoC). */
   latest(stationId: string, transactionId: string, measurand: string): Promise<MeterSample | undefined>;
-  /** forTransaction(..., sinceIso) of many transactions in one read, each sample with its transaction, in time order. */
-  forTransactions(transactions: readonly TransactionRef[], sinceIso: string): Promise<(MeterSample & TransactionRef & { evseId: number })[]>;
+  /** forTransaction of many transactions in one read, each sample with its transaction, in time order. */
+  forTransactions(transactions: readonly TransactionRef[], sinceIso?: string): Promise<(MeterSample & TransactionRef & { evseId: number })[]>;
   /** latest(..., measurand) of many transactions in one read: one sample for each that has one. */
   latestOf(transactions: readonly TransactionRef[], measurand: string): Promise<(MeterSample & TransactionRef)[]>;
 }

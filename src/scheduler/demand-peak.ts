@@ -90,7 +90,7 @@ export class SiteDemandPeaks {
 
   constructor(private readonly stores: {
     transactions: Pick<TransactionStore, 'between'>;
-    meterValues: Pick<MeterValueStore, 'forTransaction'>;
+    meterValues: Pick<MeterValueStore, 'forTransactions'>;
   }) {}
 
   async forSite(site: Site, now: number, terms: DemandChargeTerms | null | undefined): Promise<SiteDemand | undefined> {
@@ -108,7 +108,7 @@ export class SiteDemandPeaks {
     return { perKw: terms.perKwPerPeriod, peakSoFarKw: Math.round(c.peakKw * 1e6) / 1e6, peakAtMs: c.peakAtMs, periodStartMs: period.startMs, periodEndMs: period.endMs };
   }
 
-  /** One read of the sessions, then their readings since the lookback together. */
+  /** One read of the sessions, then one of their readings since the lookback. */
   private async measure(site: Site, fromMs: number, toMs: number): Promise<Map<number, number>> {
     const onSite = new Set(site.evses.map((e) => `${e.stationId}#${e.evseId}`));
     const stations = [...new Set(site.evses.map((e) => e.stationId))];
@@ -116,8 +116,11 @@ export class SiteDemandPeaks {
     const txs = (await this.stores.transactions.between(new Date(fromMs - SESSION_LOOKBACK_MS).toISOString(), new Date(toMs).toISOString(), stations))
       .filter((t) => t.evseId !== null && onSite.has(`${t.stationId}#${t.evseId}`))
       .filter((t) => t.endedAt === null || Date.parse(t.endedAt) >= fromMs - LOOKBACK_MS);
-    const readings = await Promise.all(txs.map(async (t) => energyRegisterReadings(await this.stores.meterValues.forTransaction(t.stationId, t.transactionId, since))));
-    return quarterEnergiesWh(readings, fromMs, toMs);
+    const samples = await this.stores.meterValues.forTransactions(txs, since);
+    const of = new Map(txs.map((t) => [`${t.stationId}#${t.transactionId}`, [] as typeof samples]));
+    for (const x of samples) of.get(`${x.stationId}#${x.transactionId}`)?.push(x);
+    // In the sessions' order, as they were summed when each was read alone.
+    return quarterEnergiesWh([...of.values()].map(energyRegisterReadings), fromMs, toMs);
   }
 }
 

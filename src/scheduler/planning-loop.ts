@@ -286,10 +286,11 @@ export class PlanningLoop {
    * another chance (reconciled like a reconnect) instead of staying unsteered until it reconnects.
    */
   private async retryTimedOut(site: Site): Promise<void> {
-    const stored = await Promise.all(site.evses.map((e) => this.deps.stores.profiles.compliance(e.stationId, e.evseId)));
-    site.evses.forEach((e, k) => {
-      if (stored[k]?.compliance === 'unreachable' && this.deps.stations.isConnected(e.stationId)) this.reconcile.add(e.stationId);
-    });
+    const stored = await this.deps.stores.profiles.complianceOf([...new Set(site.evses.map((e) => e.stationId))]);
+    const unreachable = new Set(stored.filter((c) => c.compliance === 'unreachable').map((c) => `${c.stationId}#${c.evseId}`));
+    for (const e of site.evses) {
+      if (unreachable.has(`${e.stationId}#${e.evseId}`) && this.deps.stations.isConnected(e.stationId)) this.reconcile.add(e.stationId);
+    }
   }
 
   /** The loop's onError: logged, recorded as a decision and reported; never rejects (a failure to record is logged). */

@@ -3,7 +3,7 @@ import { energyRegisterReadings, powerReadingsW } from '../domain/meter.js';
 import type { SessionCost } from '../domain/plans.js';
 import type { EffectiveSlot, SitePriceProvider } from '../domain/prices.js';
 import type { PlacedEvse, Site } from '../domain/sites.js';
-import type { MeterValueStore, TransactionRecord, TransactionStore } from '../domain/stations.js';
+import type { MeterSample, MeterValueStore, TransactionRecord, TransactionStore } from '../domain/stations.js';
 import type { VehicleStore } from '../domain/vehicles.js';
 import { costOf, cumulativeKwh, uncontrolledKwh } from './costs.js';
 import type { SiteIndex } from './sites.js';
@@ -22,7 +22,7 @@ export interface CostDeps {
   index: SiteIndex;
   stores: {
     transactions: Pick<TransactionStore, 'between' | 'get'>;
-    meterValues: Pick<MeterValueStore, 'forTransaction'>;
+    meterValues: Pick<MeterValueStore, 'forTransactions'>;
     vehicles: Pick<VehicleStore, 'get' | 'byIdToken'>;
   };
   prices: SitePriceProvider;
@@ -51,7 +51,8 @@ export async function sessionCosts(deps: CostDeps, q: SessionCostQuery): Promise
     const stationIds = [...new Set(site.evses.map((e) => e.stationId))];
     const txs = await deps.stores.transactions.between(new Date(fromMs).toISOString(), new Date(toMs).toISOString(), stationIds);
     const vehicles = vehicleLookup(deps);
-    const prepared = (await Promise.all(txs.map((tx) => prepare(deps, site, tx, vehicles))))
+    const samples = await samplesOf(deps, txs);
+    const prepared = (await Promise.all(txs.map((tx) => prepare(site, tx, vehicles, samples.get(`${tx.stationId}#${tx.transactionId}`) ?? []))))
       .filter((p): p is Prepared => p !== undefined && (!q.vehicleIds || (p.vehicleId !== null && q.vehicleIds.includes(p.vehicleId))));
     if (!prepared.length) continue;
     // One price lookup per site for all its sessions: a month of a fleet is thousands of sessions.
@@ -65,8 +66,25 @@ export async function sessionCost(deps: CostDeps, stationId: string, transaction
   const tx = await deps.stores.transactions.get(stationId, transactionId);
   const placed = tx && tx.evseId !== null ? deps.index.evse(stationId, tx.evseId) : undefined;
   if (!tx || !placed) return undefined;
-  const p = (await prepare(deps, placed.site, tx, vehicleLookup(deps)))!;
+  const p = (await prepare(placed.site, tx, vehicleLookup(deps), (await samplesOf(deps, [tx])).get(`${stationId}#${transactionId}`) ?? []))!;
   return toCost(p, await priceLookup(deps, placed.site, p.startMs, p.needUntil), true);
+}
+
+/** Sessions per read of their samples: a session's whole history each, so a read stays far below the store's row guard. */
+const SAMPLES_CHUNK = 100;
+
+/** The sessions' samples, a chunk of sessions per read (a fleet's month is thousands of sessions), by `${stationId}#${transactionId}`. */
+async function samplesOf(deps: CostDeps, txs: readonly TransactionRecord[]): Promise<Map<string, MeterSample[]>> {
+  const out = new Map<string, MeterSample[]>();
+  for (let i = 0; i < txs.length; i += SAMPLES_CHUNK) {
+    for (const s of await deps.stores.meterValues.forTransactions(txs.slice(i, i + SAMPLES_CHUNK))) {
+      const key = `${s.stationId}#${s.transactionId}`;
+      const list = out.get(key);
+      if (list) list.push(s);
+      else out.set(key, [s]);
+    }
+  }
+  return out;
 }
 
 /** The vehicle store's lookups, each key read once per call: a fleet's sessions of a month name the same cars many times. */
@@ -87,13 +105,10 @@ export function monthWindow(month: string, zone: string): { fromMs: number; toMs
   return { fromMs: start.toMillis(), toMs: start.plus({ months: 1 }).toMillis() };
 }
 
-async function prepare(deps: CostDeps, site: Site, tx: TransactionRecord, vehicles: CostDeps['stores']['vehicles']): Promise<Prepared | undefined> {
+async function prepare(site: Site, tx: TransactionRecord, vehicles: CostDeps['stores']['vehicles'], samples: readonly MeterSample[]): Promise<Prepared | undefined> {
   const evse = tx.evseId === null ? undefined : site.evses.find((e) => e.stationId === tx.stationId && e.evseId === tx.evseId);
   if (!evse) return undefined;
-  const [recorded, samples] = await Promise.all([
-    tx.vehicleId ? vehicles.get(tx.vehicleId) : undefined,
-    deps.stores.meterValues.forTransaction(tx.stationId, tx.transactionId),
-  ]);
+  const recorded = tx.vehicleId ? await vehicles.get(tx.vehicleId) : undefined;
   // The car the scheduler recorded for the session; else its token's car now (a session it never planned).
   const vehicle = recorded ?? (tx.idToken ? await vehicles.byIdToken(tx.idToken) : undefined);
   const readings = energyRegisterReadings(samples);

@@ -77,14 +77,14 @@ export class MeterValueRepository implements MeterValueStore {
   }
 
   /**
-   * The transactions' samples since `sinceIso` in one query: the (station, transaction) pairs bound as one parameter
-   * and joined against the index on station, transaction and time.
+   * The transactions' samples (since `sinceIso` when given) in one query: the (station, transaction) pairs bound as one
+   * parameter and joined against the index on station, transaction and time.
    */
-  async forTransactions(transactions: readonly TransactionRef[], sinceIso: string): Promise<(MeterSample & TransactionRef & { evseId: number })[]> {
+  async forTransactions(transactions: readonly TransactionRef[], sinceIso?: string): Promise<(MeterSample & TransactionRef & { evseId: number })[]> {
     if (transactions.length === 0) return [];
     const rows = await this.ofTransactions(transactions)
       .select(['m.station_id', 'm.transaction_id', ...COLUMNS.map((c) => `m.${c}` as const)])
-      .where('m.timestamp', '>=', sinceIso)
+      .$if(sinceIso !== undefined, (q) => q.where('m.timestamp', '>=', sinceIso!))
       .orderBy('m.timestamp').orderBy('m.id').limit(MAX_SAMPLES)
       .execute();
     return rows.map((r) => ({ stationId: r.station_id, transactionId: r.transaction_id!, evseId: r.evse_id, ...toSample(r) }));

@@ -90,14 +90,17 @@ describe('a cycle\'s bulk reads answer what the reads one at a time answer', () 
     const refs = sessions.map(({ stationId, transactionId }) => ({ stationId, transactionId }));
     const since = iso(-20);
     const recent = await repos.meterValues.forTransactions(refs, since);
+    const all = await repos.meterValues.forTransactions(refs);
     const socs = byKey(await repos.meterValues.latestOf(refs, 'SoC'));
+    const of = (list: typeof all, r: (typeof refs)[number]) => list.filter((s) => s.stationId === r.stationId && s.transactionId === r.transactionId).map(({ stationId: _s, transactionId: _t, ...s }) => s);
     for (const r of refs) {
-      const mine = recent.filter((s) => s.stationId === r.stationId && s.transactionId === r.transactionId).map(({ stationId: _s, transactionId: _t, ...s }) => s);
-      expect(mine).toEqual(await repos.meterValues.forTransaction(r.stationId, r.transactionId, since));
+      expect(of(recent, r)).toEqual(await repos.meterValues.forTransaction(r.stationId, r.transactionId, since));
+      expect(of(all, r)).toEqual(await repos.meterValues.forTransaction(r.stationId, r.transactionId));
       const soc = socs.get(key(r));
       expect(soc && (({ stationId: _s, transactionId: _t, ...s }) => s)(soc)).toEqual(await repos.meterValues.latest(r.stationId, r.transactionId, 'SoC'));
     }
     expect(recent.length).toBeGreaterThan(0);
+    expect(all.length).toBeGreaterThan(recent.length);
     expect(socs.get('CS1##T2')?.value).toBe(59);
     expect(socs.get('CS2##T2')?.value).toBe(55);
     expect(await repos.meterValues.latestOf([], 'SoC')).toEqual([]);

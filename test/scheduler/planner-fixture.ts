@@ -84,7 +84,7 @@ export function fixtureSources(now: number, cars: readonly FixtureCar[], prices:
       },
       meterValues: {
         forTransaction: async (_s, transactionId, since) => samplesOf(transactionId).filter((x) => since === undefined || x.timestamp >= since).map((x) => ({ ...x, evseId: 1 })),
-        forTransactions: async (refs, since) => refs.flatMap((r) => samplesOf(r.transactionId).filter((x) => x.timestamp >= since).map((x) => ({ ...x, ...r, evseId: 1 }))),
+        forTransactions: async (refs, since) => refs.flatMap((r) => samplesOf(r.transactionId).filter((x) => since === undefined || x.timestamp >= since).map((x) => ({ ...x, ...r, evseId: 1 }))),
         latestOf: async (refs, measurand) => refs.flatMap((r) => {
           const latest = samplesOf(r.transactionId).filter((x) => x.measurand === measurand).at(-1);
           return latest ? [{ ...latest, ...r }] : [];
