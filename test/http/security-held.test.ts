@@ -198,11 +198,10 @@ function backtrackingRisk(pattern: string): boolean {
  * who calls it; a new one needs a reason here.
  */
 const ALLOWED_SQL_INTERPOLATION: Record<string, string> = {
-  // Retention (issue 20, findings 10 and 12): the callers pass constant table specs. TODO(owner of prune.ts): type
-  // `t` as one of a const list of prunable tables, so that the compiler holds this instead of this list.
-  'src/storage/prune.ts:t.table': 'table name from the retention callers\' constants',
-  'src/storage/prune.ts:t.timeColumn': 'column name from the retention callers\' constants',
-  'src/storage/prune.ts:keep': 'an SQL condition from the retention callers\' constants',
+  // Retention (issue 20, findings 10 and 12): the table is a key of prune.ts's PRUNABLE and the column its value
+  // (typed, and checked again at run time); its keep condition is built with the query builder, not as text.
+  'src/storage/prune.ts:t.table': 'table name from PRUNABLE, prune.ts\'s constant list',
+  'src/storage/prune.ts:t.timeColumn': 'column name from PRUNABLE, prune.ts\'s constant list',
 };
 
 // ---- against the running product ----------------------------------------------------------------------------
