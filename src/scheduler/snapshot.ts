@@ -85,7 +85,6 @@ const pushKey = (stationId: string, evseId: number, transactionId: string) => `$
 
 /** Reads the cycle's snapshot of `site` at `now`. */
 export async function loadCycleSnapshot(site: Site, now: number, src: SnapshotSources): Promise<CycleSnapshot> {
-  const { stores } = src;
   const connected = [...new Set(site.evses.map((e) => e.stationId))].filter((id) => src.connected(id));
   const [reads, arrivals, demand, previousPlan] = await Promise.all([
     readSessions(site, now, src, connected),
