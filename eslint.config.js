@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'src/http/pages/assets/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'src/http/pages/assets/**', 'coverage/**', 'src/ocpp/schemas/generated/**'] },
   {
     files: ['**/*.ts'],
     languageOptions: {
