@@ -258,9 +258,8 @@ function wireScheduler(
   on('charging.needs', (e) => scheduler.onChargingNeeds(e));
   on('prices.updated', (e) => scheduler.onPricesUpdated(e.zone));
   // A station that reconnects without booting was accepted before (B03.FR.03: never call a rejected one).
-  on('station.connected', async (e) => {
-    if ((await stations.get(e.stationId))?.lastBootStatus === 'Accepted') await scheduler.onStationOnline(e.stationId, 'station-connected');
-  });
+  // The scheduler tracks the read (its done() waits for it), so a settled scheduler has seen the reconnect.
+  on('station.connected', (e) => scheduler.onStationConnected(e.stationId, async () => (await stations.get(e.stationId))?.lastBootStatus === 'Accepted'));
   on('station.booted', (e) => {
     if (e.status === 'Accepted') return scheduler.onStationOnline(e.stationId, 'station-booted');
   });
