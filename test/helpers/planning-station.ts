@@ -43,7 +43,11 @@ export class PlanningStation {
   static async connect(server: TestServer, o: PlanningStationOptions, register = true): Promise<PlanningStation> {
     const password = o.password ?? 'station-password-123';
     if (register) await server.addStation(o.id, password);
+    // The server records the connection (a store write) before it announces it: a station that reconnects without
+    // booting is only known online once 'station.connected' fired, and settle() cannot wait for what has not started.
+    const announced = server.running.events.once('station.connected', (e) => e.stationId === o.id);
     const cs = await ScriptedStation.connect(server.wsUrl, { id: o.id, password });
+    await announced;
     const st = new PlanningStation(cs, server, o);
     st.answer();
     return st;
