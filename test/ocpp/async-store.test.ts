@@ -30,19 +30,21 @@ const PASSWORD = 'a-long-station-secret-0001';
 
 /** The real station repository, whose next `get` of one id waits until the test releases it (or fails it). */
 class HeldStations extends StationRepository {
-  private held: { id: string; entered: () => void; released: Promise<void> } | null = null;
+  private held: { id: string; entered: () => void; released: Promise<void>; answer: () => void } | null = null;
 
-  hold(id: string): { reached: Promise<void>; release: () => void; fail: (err: Error) => void } {
+  hold(id: string): { reached: Promise<void>; release: () => void; fail: (err: Error) => void; answered: Promise<void> } {
     let entered!: () => void;
     const reached = new Promise<void>((resolve) => (entered = resolve));
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
     let release!: () => void;
     let fail!: (err: Error) => void;
     const released = new Promise<void>((resolve, reject) => {
       release = resolve;
       fail = reject;
     });
-    this.held = { id, entered, released };
-    return { reached, release, fail };
+    this.held = { id, entered, released, answer };
+    return { reached, release, fail, answered };
   }
 
   override async get(id: string): Promise<StationRecord | undefined> {
@@ -51,6 +53,10 @@ class HeldStations extends StationRepository {
       this.held = null;
       h.entered();
       await h.released;
+      // The real read after the release is a round trip on PostgreSQL: say when its answer is back.
+      const record = await super.get(id);
+      h.answer();
+      return record;
     }
     return super.get(id);
   }
@@ -156,6 +162,9 @@ describe('a handshake waiting for the store', () => {
     client.resetAndDestroy();
     await gone;
     held.release();
+    // The first handshake frees its slot once its store answer is back and it sees the socket gone.
+    await held.answered;
+    await new Promise((resolve) => setImmediate(resolve));
     // maxPendingHandshakes is 1: a slot the first handshake still held would turn this one away with 503.
     const announced = harness.events.once('station.connected');
     const next = await handshake(harness.base, 'CS1', PASSWORD);
