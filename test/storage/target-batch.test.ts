@@ -56,4 +56,26 @@ describe('TargetRepository.setMany', () => {
     ]);
     expect(await targets.get('v1')).toEqual({ vehicleId: 'v1', once: later, weekly, updatedAt: '2026-11-23T16:00:00.000Z' });
   });
+
+  it('one row per vehicle: a kind set later in the upload reads as the row before it in the earlier records', async () => {
+    const targets = await open();
+    const weekly0: WeeklyTarget = { kind: 'weekly', days: ['sun'], time: '09:00', energyKwh: 5 };
+    await targets.set('v1', weekly0, '2026-11-23T15:00:00.000Z');
+    const once: OneOffTarget = { kind: 'once', departure: '2026-11-24T07:30', energyKwh: 20 };
+    const weekly1: WeeklyTarget = { kind: 'weekly', days: ['mon', 'fri'], time: '06:45', socPercent: 80 };
+    const records = await targets.setMany([
+      { vehicleId: 'v1', target: once },
+      { vehicleId: 'v2', target: weekly1 },
+      { vehicleId: 'v1', target: weekly1 },
+    ], '2026-11-23T16:00:00.000Z');
+    expect(records.map((r) => [r.vehicleId, r.once, r.weekly])).toEqual([
+      ['v1', once, weekly0],
+      ['v2', null, weekly1],
+      ['v1', once, weekly1],
+    ]);
+    expect(await targets.many(['v1', 'v2'])).toEqual(new Map([
+      ['v1', { vehicleId: 'v1', once, weekly: weekly1, updatedAt: '2026-11-23T16:00:00.000Z' }],
+      ['v2', { vehicleId: 'v2', once: null, weekly: weekly1, updatedAt: '2026-11-23T16:00:00.000Z' }],
+    ]));
+  });
 });
