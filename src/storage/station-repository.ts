@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from './sql/dialect.js';
+import { prepare } from './sql/prepared.js';
 import type { StationsTable } from './sql/schema.js';
 import {
   StationExistsError,
@@ -38,11 +39,14 @@ function toRecord(r: Row): StationRecord {
 /** Fleets have thousands of stations, not millions: a bound that only guards the list against a runaway. */
 const MAX_LIST = 100_000;
 
+/** Read on every handshake and every Heartbeat (a stored certificate renewal is delivered then): compiled once. */
+const byId = prepare('stations.get', (db: Db, p: { id: string }) => db.selectFrom('stations').selectAll().where('id', '=', p.id));
+
 export class StationRepository implements StationStore {
   constructor(private readonly db: Db) {}
 
   async get(id: string): Promise<StationRecord | undefined> {
-    const row = await this.db.selectFrom('stations').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await byId.first(this.db, { id });
     return row ? toRecord(row) : undefined;
   }
 

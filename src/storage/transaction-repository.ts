@@ -1,7 +1,8 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { energyRegisterWh } from '../domain/meter.js';
 import { dialectOf, inTransaction, instant, jsonStrings, type Db } from './sql/dialect.js';
-import type { TransactionsTable } from './sql/schema.js';
+import { prepare } from './sql/prepared.js';
+import type { TransactionEventsTable, TransactionsTable } from './sql/schema.js';
 import type {
   EvseRef, SessionAnnotationStore, SessionBoost, TransactionEventRecord, TransactionRecord, TransactionStore,
 } from '../domain/stations.js';
@@ -145,32 +146,58 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
   }
 }
 
-async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: string): Promise<{ duplicate: boolean; transaction: TransactionRecord }> {
-  const key = { station_id: e.stationId, transaction_id: e.transactionId };
-  // An Updated or Ended whose Started was lost (or is still queued offline) still creates the record.
-  await trx.insertInto('transactions')
-    .values({ ...key, state: 'Started', started_at: e.timestamp, last_seq_no: -1, last_event_at: e.timestamp, updated_at: receivedAt })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-  const before = await trx.selectFrom('transactions').selectAll()
-    .where('station_id', '=', e.stationId).where('transaction_id', '=', e.transactionId)
-    .$if(dialectOf(trx) === 'postgres', (q) => q.forUpdate())
-    .executeTakeFirstOrThrow();
-  // The primary key (station, transaction, seqNo) makes a retransmitted event a no-op (E01/E06 retries).
-  const inserted = await trx.insertInto('transaction_events')
+/*
+ * The statements of a TransactionEvent, compiled once (prepared.ts): every event runs five of them, and building
+ * them anew each time cost more than SQLite takes to run them.
+ */
+type Key = { station_id: string; transaction_id: string };
+const ensureTransaction = prepare('transactions.ensure', (db: Db, p: Key & { at: string; received_at: string }) =>
+  db.insertInto('transactions')
     .values({
-      ...key,
-      seq_no: e.seqNo,
-      event_type: e.eventType,
-      trigger_reason: e.triggerReason,
-      timestamp: e.timestamp,
-      offline: e.offline ? 1 : 0,
-      payload: JSON.stringify(e.payload),
-      received_at: receivedAt,
+      station_id: p.station_id, transaction_id: p.transaction_id, state: 'Started', started_at: p.at, last_seq_no: -1,
+      last_event_at: p.at, updated_at: p.received_at,
     })
-    .onConflict((oc) => oc.doNothing())
-    .returning('seq_no')
-    .executeTakeFirst();
+    .onConflict((oc) => oc.doNothing()));
+const lockTransaction = prepare('transactions.lock', (db: Db, p: Key) =>
+  db.selectFrom('transactions').selectAll()
+    .where('station_id', '=', p.station_id).where('transaction_id', '=', p.transaction_id)
+    .$if(dialectOf(db) === 'postgres', (q) => q.forUpdate()));
+const insertEvent = prepare('transaction_events.insert', (db: Db, p: Insertable<TransactionEventsTable>) =>
+  db.insertInto('transaction_events').values(p).onConflict((oc) => oc.doNothing()).returning('seq_no'));
+const updateTransaction = prepare('transactions.apply', (db: Db, p: Key & Omit<Updateable<TransactionsTable>, keyof Key>) => {
+  const { station_id, transaction_id, ...set } = p;
+  return db.updateTable('transactions').set(set)
+    .where('station_id', '=', station_id).where('transaction_id', '=', transaction_id)
+    .returningAll();
+});
+const releaseEvse = prepare('evses.release', (db: Db, p: { station_id: string; transaction_id: string; at: string }) =>
+  db.updateTable('evses').set({ current_transaction_id: null, updated_at: p.at })
+    .where('station_id', '=', p.station_id).where('current_transaction_id', '=', p.transaction_id));
+const occupyEvse = prepare('evses.occupy', (db: Db, p: { station_id: string; evse_id: number; transaction_id: string; at: string }) =>
+  db.insertInto('evses')
+    .values({ station_id: p.station_id, evse_id: p.evse_id, current_transaction_id: p.transaction_id, updated_at: p.at })
+    .onConflict((oc) => oc.columns(['station_id', 'evse_id']).doUpdateSet((eb) => ({
+      current_transaction_id: eb.ref('excluded.current_transaction_id'),
+      updated_at: eb.ref('excluded.updated_at'),
+    }))));
+
+async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: string): Promise<{ duplicate: boolean; transaction: TransactionRecord }> {
+  const key: Key = { station_id: e.stationId, transaction_id: e.transactionId };
+  // An Updated or Ended whose Started was lost (or is still queued offline) still creates the record.
+  await ensureTransaction.run(trx, { ...key, at: e.timestamp, received_at: receivedAt });
+  const before = await lockTransaction.first(trx, key);
+  if (!before) throw new Error(`transaction ${e.transactionId} of ${e.stationId} vanished while its event was applied`);
+  // The primary key (station, transaction, seqNo) makes a retransmitted event a no-op (E01/E06 retries).
+  const inserted = await insertEvent.first(trx, {
+    ...key,
+    seq_no: e.seqNo,
+    event_type: e.eventType,
+    trigger_reason: e.triggerReason,
+    timestamp: e.timestamp,
+    offline: e.offline ? 1 : 0,
+    payload: JSON.stringify(e.payload),
+    received_at: receivedAt,
+  });
   if (!inserted) return { duplicate: true, transaction: toRecord(before) };
 
   const register = energyRegisterWh(e.meterValues);
@@ -178,42 +205,32 @@ async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: strin
   // Offline-queued events can arrive out of order: only the newest event sets the live state.
   const newer = e.seqNo >= before.last_seq_no;
   const newerEnergy = register !== undefined && compareInstants(register.at, before.last_event_at) >= 0;
-  const row = await trx.updateTable('transactions')
-    .set({
-      evse_id: e.evseId ?? before.evse_id,
-      connector_id: e.connectorId ?? before.connector_id,
-      id_token: e.idToken?.idToken ?? before.id_token,
-      id_token_type: e.idToken?.type ?? before.id_token_type,
-      id_token_status: e.idToken?.status ?? before.id_token_status,
-      remote_start_id: e.remoteStartId ?? before.remote_start_id,
-      charging_state: newer ? e.chargingState ?? before.charging_state : before.charging_state,
-      started_at: e.eventType === 'Started' || compareInstants(e.timestamp, before.started_at) < 0 ? e.timestamp : before.started_at,
-      state: e.eventType === 'Ended' || before.state === 'Ended' ? 'Ended' : 'Started',
-      ended_at: e.eventType === 'Ended' ? e.timestamp : before.ended_at,
-      stopped_reason: e.stoppedReason ?? before.stopped_reason,
-      last_seq_no: Math.max(before.last_seq_no, e.seqNo),
-      last_event_at: compareInstants(e.timestamp, before.last_event_at) > 0 ? e.timestamp : before.last_event_at,
-      meter_start_wh: e.eventType === 'Started' && wh !== null ? wh : before.meter_start_wh ?? wh,
-      energy_wh: wh !== null && (before.energy_wh === null || newerEnergy) ? wh : before.energy_wh,
-      offline: Math.max(before.offline, e.offline ? 1 : 0),
-      updated_at: receivedAt,
-    })
-    .where('station_id', '=', e.stationId).where('transaction_id', '=', e.transactionId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await updateTransaction.first(trx, {
+    ...key,
+    evse_id: e.evseId ?? before.evse_id,
+    connector_id: e.connectorId ?? before.connector_id,
+    id_token: e.idToken?.idToken ?? before.id_token,
+    id_token_type: e.idToken?.type ?? before.id_token_type,
+    id_token_status: e.idToken?.status ?? before.id_token_status,
+    remote_start_id: e.remoteStartId ?? before.remote_start_id,
+    charging_state: newer ? e.chargingState ?? before.charging_state : before.charging_state,
+    started_at: e.eventType === 'Started' || compareInstants(e.timestamp, before.started_at) < 0 ? e.timestamp : before.started_at,
+    state: e.eventType === 'Ended' || before.state === 'Ended' ? 'Ended' : 'Started',
+    ended_at: e.eventType === 'Ended' ? e.timestamp : before.ended_at,
+    stopped_reason: e.stoppedReason ?? before.stopped_reason,
+    last_seq_no: Math.max(before.last_seq_no, e.seqNo),
+    last_event_at: compareInstants(e.timestamp, before.last_event_at) > 0 ? e.timestamp : before.last_event_at,
+    meter_start_wh: e.eventType === 'Started' && wh !== null ? wh : before.meter_start_wh ?? wh,
+    energy_wh: wh !== null && (before.energy_wh === null || newerEnergy) ? wh : before.energy_wh,
+    offline: Math.max(before.offline, e.offline ? 1 : 0),
+    updated_at: receivedAt,
+  });
+  if (!row) throw new Error(`transaction ${e.transactionId} of ${e.stationId} vanished while its event was applied`);
   const after = toRecord(row);
   if (after.state === 'Ended') {
-    await trx.updateTable('evses').set({ current_transaction_id: null, updated_at: receivedAt })
-      .where('station_id', '=', e.stationId).where('current_transaction_id', '=', e.transactionId)
-      .execute();
+    await releaseEvse.run(trx, { ...key, at: receivedAt });
   } else if (after.evseId !== null) {
-    await trx.insertInto('evses')
-      .values({ station_id: e.stationId, evse_id: after.evseId, current_transaction_id: e.transactionId, updated_at: receivedAt })
-      .onConflict((oc) => oc.columns(['station_id', 'evse_id']).doUpdateSet((eb) => ({
-        current_transaction_id: eb.ref('excluded.current_transaction_id'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })))
-      .execute();
+    await occupyEvse.run(trx, { ...key, evse_id: after.evseId, at: receivedAt });
   }
   if (e.meterValues.length > 0) {
     await new MeterValueRepository(trx).append(e.stationId, after.evseId ?? 0, e.transactionId, e.meterValues, 'TransactionEvent', receivedAt);

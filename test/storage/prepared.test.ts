@@ -1,0 +1,73 @@
+/**
+ * Prepared queries (src/storage/sql/prepared.ts), on the database the run uses: compiled once, they give the same
+ * rows and effects as the same query built each time, inside and outside transactions; a builder that computes
+ * from a parameter instead of binding it whole is refused on its first use rather than run with a stale value.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Db, Storage } from '../../src/storage/database.js';
+import { prepare } from '../../src/storage/sql/prepared.js';
+import { openTestStorage } from '../helpers/test-database.js';
+
+const AT = '2026-03-29T00:59:59.999Z';
+
+const insertStation = prepare('test.insert', (db: Db, p: { id: string; at: string; profile: number }) =>
+  db.insertInto('stations').values({ id: p.id, security_profile: p.profile, created_at: p.at, updated_at: p.at })
+    .onConflict((oc) => oc.doNothing()).returning(['id', 'security_profile']));
+const byProfile = prepare('test.select', (db: Db, p: { profile: number; from: string }) =>
+  db.selectFrom('stations').select(['id', 'security_profile', 'model']).where('security_profile', '=', p.profile)
+    .where('id', '>=', p.from).orderBy('id'));
+const setModel = prepare('test.update', (db: Db, p: { id: string; model: string | null }) =>
+  db.updateTable('stations').set({ model: p.model, vendor_name: 'constant vendor' }).where('id', '=', p.id));
+
+describe('prepared queries', () => {
+  let s: Storage;
+  beforeEach(async () => {
+    s = await openTestStorage();
+  });
+
+  it('give the rows and effects of the same query built each time, with constants of the query kept', async () => {
+    expect(await insertStation.all(s.db, { id: 'CP-2', at: AT, profile: 2 })).toEqual([{ id: 'CP-2', security_profile: 2 }]);
+    expect(await insertStation.first(s.db, { id: 'CP-1', at: AT, profile: 1 })).toEqual({ id: 'CP-1', security_profile: 1 });
+    // ON CONFLICT DO NOTHING returns no row the second time: the prepared form reports that as the builder does.
+    expect(await insertStation.first(s.db, { id: 'CP-1', at: AT, profile: 3 })).toBeUndefined();
+    await s.db.insertInto('stations').values({ id: 'CP-3', security_profile: 2, created_at: AT, updated_at: AT }).execute();
+
+    const updated = await setModel.run(s.db, { id: 'CP-2', model: "O'Brien æøå" });
+    expect(Number(updated.numAffectedRows)).toBe(1);
+    expect(Number((await setModel.run(s.db, { id: 'NOPE', model: 'x' })).numAffectedRows)).toBe(0);
+
+    const built = await s.db.selectFrom('stations').select(['id', 'security_profile', 'model']).where('security_profile', '=', 2)
+      .where('id', '>=', 'CP').orderBy('id').execute();
+    expect(await byProfile.all(s.db, { profile: 2, from: 'CP' })).toEqual(built);
+    expect(built.map((r) => [r.id, r.model])).toEqual([['CP-2', "O'Brien æøå"], ['CP-3', null]]);
+    expect(await byProfile.all(s.db, { profile: 2, from: 'CP-3' })).toEqual([{ id: 'CP-3', security_profile: 2, model: null }]);
+    const vendor = await s.db.selectFrom('stations').select('vendor_name').where('id', '=', 'CP-2').executeTakeFirstOrThrow();
+    expect(vendor.vendor_name).toBe('constant vendor');
+  });
+
+  it('bind null and undefined as NULL, and run inside a caller\'s transaction, rolled back with it', async () => {
+    await insertStation.run(s.db, { id: 'CP-1', at: AT, profile: 1 });
+    await setModel.run(s.db, { id: 'CP-1', model: 'first' });
+    await setModel.run(s.db, { id: 'CP-1', model: undefined as unknown as null });
+    expect((await byProfile.first(s.db, { profile: 1, from: '' }))?.model).toBeNull();
+
+    await expect(s.db.transaction().execute(async (trx) => {
+      await insertStation.run(trx, { id: 'CP-9', at: AT, profile: 1 });
+      expect((await byProfile.all(trx, { profile: 1, from: '' })).map((r) => r.id)).toEqual(['CP-1', 'CP-9']);
+      throw new Error('roll back');
+    })).rejects.toThrow('roll back');
+    expect((await byProfile.all(s.db, { profile: 1, from: '' })).map((r) => r.id)).toEqual(['CP-1']);
+  });
+
+  it('refuse a builder that computes from a parameter, naming the query and the parameter', async () => {
+    const flag = prepare('test.flag', (db: Db, p: { id: string; on: boolean }) =>
+      db.updateTable('stations').set({ auto_registered: p.on ? 1 : 0 }).where('id', '=', p.id));
+    await expect(flag.run(s.db, { id: 'CP-1', on: true })).rejects.toThrow(/test\.flag: parameter on reaches no bound value/);
+    const json = prepare('test.json', (db: Db, p: { id: string; tags: string }) =>
+      db.updateTable('stations').set({ model: JSON.stringify({ tags: p.tags }) }).where('id', '=', p.id));
+    await expect(json.run(s.db, { id: 'CP-1', tags: 'a' })).rejects.toThrow(/test\.json: bound value 1 is computed from a parameter/);
+    const shape = prepare('test.shape', (db: Db, p: { id: string }) =>
+      db.selectFrom('stations').select('id').$if(p.id.includes('b:'), (q) => q.where('id', '=', p.id)));
+    await expect(shape.all(s.db, { id: 'CP-1' })).rejects.toThrow(/test\.shape: its SQL depends on a parameter's value/);
+  });
+});
