@@ -74,6 +74,10 @@ export interface StationStore {
   recordClientCertificate(id: string, cert: PresentedCertificate): Promise<void>;
   /** A02: an operator's renewal request (an ISO instant), or null once the station has been asked. */
   setCertificateRenewalRequested(id: string, at: string | null): Promise<void>;
+  /** A00.FR.429: when an operator allowed this station one admission with an expired certificate; null if not. */
+  expiredCertificateAllowedAt(id: string): Promise<string | null>;
+  /** Sets (an ISO instant) or clears (null) the A00.FR.429 allowance; throws when the station does not exist. */
+  setExpiredCertificateAllowed(id: string, at: string | null): Promise<void>;
 }
 
 /** A certificate our CA issued for a station (A02/A03 CertificateSigned, or the first one from the CLI). */

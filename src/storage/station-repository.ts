@@ -140,4 +140,18 @@ export class StationRepository implements StationStore {
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw new Error(`station ${id} does not exist`);
   }
+
+  async expiredCertificateAllowedAt(id: string): Promise<string | null> {
+    const row = await this.db.selectFrom('stations').select('cert_accept_expired_at').where('id', '=', id).executeTakeFirst();
+    return row?.cert_accept_expired_at ?? null;
+  }
+
+  async setExpiredCertificateAllowed(id: string, at: string | null): Promise<void> {
+    const r = await this.db
+      .updateTable('stations')
+      .set((eb) => ({ cert_accept_expired_at: at, updated_at: at ?? eb.ref('updated_at') }))
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw new Error(`station ${id} does not exist`);
+  }
 }

@@ -287,6 +287,7 @@ export interface StationsTable {
   client_cert_not_after: string | null;
   client_cert_seen_at: string | null;
   cert_renewal_requested_at: string | null;
+  cert_accept_expired_at: string | null;
 }
 
 export interface TransactionEventsTable {
