@@ -91,7 +91,11 @@ const config = loadConfig({}, {
   http: { host: '127.0.0.1', port: 0 },
   // The product closes a station after 10 failures a minute; here the fuzzing stations stay connected so that
   // all frames reach the server (the close itself is tested in test/ocpp/fuzz.test.ts).
-  ocpp: { host: '127.0.0.1', port: 0, pingIntervalSeconds: 0, maxBadMessages: 1_000_000_000, readCapabilitiesOnBoot: false },
+  // Likewise their byte budget (ocpp.limits.inboundBytesPerMinute; its refusal is tested in test/ocpp/frame-size.test.ts).
+  ocpp: {
+    host: '127.0.0.1', port: 0, pingIntervalSeconds: 0, maxBadMessages: 1_000_000_000, readCapabilitiesOnBoot: false,
+    limits: { inboundBytesPerMinute: 1024 ** 4, inboundBurstBytes: 1024 ** 3 },
+  },
   log: { level: 'silent' },
 });
 const running: Running = await start(config, { logger: silentLogger() });

@@ -100,6 +100,11 @@ export const ConfigSchema = Type.Object(
             handshakeTimeoutSeconds: Type.Number({ minimum: 1 }),
             backoffInitialSeconds: Type.Number({ minimum: 1 }),
             backoffMaxSeconds: Type.Number({ minimum: 1 }),
+            /** Largest frame read (bytes, after inflating); larger closes with 1009 (src/ocpp/frame-limits.ts says why 1 MiB). */
+            maxFrameBytes: Type.Integer({ minimum: 4096, maximum: 100 * 1024 * 1024 }),
+            /** Per-station inbound byte budget: sustained per minute and burst; beyond it the station is closed with 1008. */
+            inboundBytesPerMinute: Type.Integer({ minimum: 1 }),
+            inboundBurstBytes: Type.Integer({ minimum: 4096 }),
           },
           { additionalProperties: false },
         ),

@@ -20,6 +20,7 @@ import { stationHandlers } from './handlers/index.js';
 import type { HandlerContext, OcppServices, StationSession } from './handlers/types.js';
 import { StationAuthenticator, type AuthVerdict } from './station-auth.js';
 import { emitEvent, runLogged } from './emit.js';
+import { DEFAULT_FRAME_LIMITS, InboundByteBudgets, type FrameLimits } from './frame-limits.js';
 
 export const SUBPROTOCOL = 'ocpp2.0.1';
 const INBOUND: ReadonlySet<string> = new Set(STATION_ACTIONS);
@@ -61,8 +62,11 @@ export interface OcppServerConfig {
   autoRegister: boolean;
   /** RFC 7692 compression; Part 4, 3.3 makes it required for a CSMS. */
   perMessageDeflate: boolean;
-  /** Rate limits, caps, timeouts and back-off of the handshake (handshake-limits.ts, docs/security.md). */
-  limits: ConnectLimits;
+  /**
+   * Rate limits, caps, timeouts and back-off of the handshake (handshake-limits.ts, docs/security.md), and the frame
+   * size and per-station inbound byte rate (frame-limits.ts; DEFAULT_FRAME_LIMITS where absent).
+   */
+  limits: ConnectLimits & Partial<FrameLimits>;
 }
 
 interface Live {
@@ -87,6 +91,7 @@ export class OcppServer implements StationDirectory {
   private readonly servers: Server[] = [];
   private readonly guard: HandshakeGuard;
   private readonly auth: StationAuthenticator;
+  private readonly inbound: InboundByteBudgets;
   /** Handshakes past admission and not yet finished (close() waits for them before the store is closed). */
   private readonly upgrading = new Set<Promise<void>>();
   /**
@@ -102,12 +107,16 @@ export class OcppServer implements StationDirectory {
   ) {
     this.guard = new HandshakeGuard(services.clock, services.logger, config.limits);
     this.auth = new StationAuthenticator(services, config.autoRegister);
+    const { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes } = { ...DEFAULT_FRAME_LIMITS, ...config.limits };
+    const frames: FrameLimits = { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes };
+    this.inbound = new InboundByteBudgets(services.clock, frames);
     this.wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: config.perMessageDeflate ? { threshold: 256, serverNoContextTakeover: true } : false,
       // Part 4, 3.2: if the station offers no ocpp2.0.1, finish the handshake without a subprotocol, then close.
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
-      maxPayload: 4 * 1024 * 1024,
+      // A larger frame is closed with 1009 before it is buffered whole (also after inflating: ws checks both).
+      maxPayload: frames.maxFrameBytes,
     });
   }
 
@@ -166,6 +175,11 @@ export class OcppServer implements StationDirectory {
 
   connectedStations(): string[] {
     return [...this.live.keys()];
+  }
+
+  /** Frames refused for a station's byte budget (closed 1008) and over maxFrameBytes (closed 1009), since start. */
+  frameLimitCounts(): { overBudget: number; oversized: number } {
+    return { ...this.inbound.counts };
   }
 
   /**
@@ -303,6 +317,7 @@ export class OcppServer implements StationDirectory {
       badMessageWindowMs: config.badMessageWindowMs,
       inboundActions: INBOUND,
       ready: recorded,
+      admitFrame: (bytes) => this.inbound.admit(stationId, bytes),
       guard: (action) => {
         if (session.bootStatus === 'Accepted' || ALWAYS_PERMITTED.has(action) || session.permitted.has(action)) return;
         throw new RpcError('SecurityError', session.bootStatus === null
@@ -351,7 +366,14 @@ export class OcppServer implements StationDirectory {
     this.live.set(stationId, l);
     log.info({ station: stationId, tls }, 'station connected');
     ws.on('pong', () => void (l.alive = true));
-    ws.on('error', (err) => log.warn({ err, station: stationId }, 'WebSocket error'));
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        // ws closes with 1009; backed off like a 1008, or the station would resend the same frame at once.
+        this.inbound.counts.oversized++;
+        this.guard.backoff.strike(stationId);
+      }
+      log.warn({ err, station: stationId }, 'WebSocket error');
+    });
     this.schedulePing(l);
   }
 

@@ -70,7 +70,8 @@ describe('log lines (finding 10)', () => {
   it('a 1 MB action name gives a log line below the cap, and the reply quotes at most 255 characters', async () => {
     const lines: string[] = [];
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(...String(chunk).split('\n').filter(Boolean)); done(); } });
-    const cs = await bootedStation({}, { logger: pino({ level: 'info' }, sink) });
+    // A frame over the default maxFrameBytes (1 MiB) would be closed with 1009 unread (frame-size.test.ts).
+    const cs = await bootedStation({ ocpp: { limits: { maxFrameBytes: 2 * 1024 * 1024 } } }, { logger: pino({ level: 'info' }, sink) });
     const action = 'A'.repeat(1024 * 1024);
     const frame = await reply(cs, 'big-action', JSON.stringify([2, 'big-action', action, {}]));
     expect(frame.slice(0, 3)).toEqual([4, 'big-action', 'NotImplemented']);
@@ -83,7 +84,8 @@ describe('log lines (finding 10)', () => {
   });
 
   it('a CALLERROR with a huge description and details reaches the caller bounded', async () => {
-    const cs = await bootedStation();
+    // 2.1 MB: over the default maxFrameBytes (1 MiB), which would close it with 1009 unread.
+    const cs = await bootedStation({ ocpp: { limits: { maxFrameBytes: 4 * 1024 * 1024 } } });
     const pending = server!.running.ocpp.call('CS1', 'ClearCache', {});
     const call = await cs.next((f) => f[0] === 2 && f[2] === 'ClearCache');
     cs.sendRaw(JSON.stringify([4, call[1], 'X'.repeat(100_000), 'd'.repeat(1_000_000), { blob: 'b'.repeat(1_000_000) }]));

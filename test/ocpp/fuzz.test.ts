@@ -38,7 +38,9 @@ async function replies(cs: ScriptedStation, from: number, count: number): Promis
 beforeAll(async () => {
   // The fuzzing station is never disconnected here, so that every category runs on one connection; the
   // disconnect itself is tested below and in frame-limits.test.ts.
-  server = await startTestServer({ ocpp: { maxBadMessages: 1_000_000 } });
+  // Nor for its bytes: every category is sent at one instant of the manual clock, beyond the default byte budget
+  // (its refusal is tested in frame-size.test.ts).
+  server = await startTestServer({ ocpp: { maxBadMessages: 1_000_000, limits: { inboundBurstBytes: 1024 ** 3 } } });
   fuzzer = await connect('FUZZ');
   well = await connect('WELL');
 });

@@ -52,6 +52,11 @@ export interface RpcConnectionOptions {
   handle: (action: string, payload: unknown, messageId: string) => Promise<InboundResult>;
   /** No CALL is handled before this settles (the server records the connection first). */
   ready?: Promise<unknown>;
+  /**
+   * Charges a frame's bytes to the station's inbound budget before it is parsed: false closes the connection with
+   * 1008 and the frame is never read (issue 20; src/ocpp/frame-limits.ts).
+   */
+  admitFrame?: (bytes: number) => boolean;
   /** Called for every readable message received (the server's keepalive counts it as a sign of life). */
   onActivity?: () => void;
   /** Called once when the connection ends, whichever side ended it. */
@@ -170,6 +175,12 @@ export class RpcConnection {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
+    if (this.o.admitFrame && !this.o.admitFrame(byteLengthOf(data))) {
+      this.o.logger.warn({ station: this.identity }, 'inbound byte budget exceeded: disconnecting');
+      // 1008 = policy violation (RFC 6455, 7.4.1): the server backs the station off as for invalid messages.
+      this.close(1008, 'inbound byte rate exceeded');
+      return;
+    }
     if (isBinary) {
       // 4.1.2: every message is UTF-8 JSON text.
       this.reject('-1', new RpcError('RpcFrameworkError', 'binary frames are not OCPP-J messages'));
@@ -350,6 +361,11 @@ export class RpcConnection {
         `connection to ${this.identity} closed before ${call.action} was answered`));
     }
   }
+}
+
+function byteLengthOf(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
 /** Most of a station's ErrorDetails we pass on (into OcppCallError, and so into log lines that log the error). */
