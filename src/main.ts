@@ -111,6 +111,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   );
   const certificateRenewals = new CertificateRenewals({
     stations: repositories.stations, call: (id, a, p) => ocpp.call(id, a, p), isConnected: (id) => ocpp.isConnected(id), clock, logger,
+    canSign: certificates?.authority.canSign ?? false,
   });
   wireCertificateRenewals(events, certificateRenewals);
   const capacityLimits = new CapacityLimitRepository(db, clock);

@@ -29,8 +29,11 @@ export class StationAuthenticator {
     if (station?.securityProfile === 0) return { refusal: null, station };
     // A00.FR.4xx: profile 3 authenticates by the TLS client certificate alone (auth/client-cert.ts).
     if (station?.securityProfile === 3) {
-      const refusal = await profile3Refusal(stationId, req, tls, this.services, station);
-      return refusal ? { refusal } : { refusal: null, station };
+      const verdict = await profile3Refusal(stationId, req, tls, this.services, station);
+      if (verdict.refusal) return { refusal: verdict.refusal };
+      // A00.FR.429: admitted with an expired certificate only to renew it: the connection starts as a first one
+      // (B01.FR.08: nothing but BootNotification, answered Pending), whatever its last boot status was.
+      return { refusal: null, station: verdict.expired ? { ...station, lastBootStatus: null } : station };
     }
     if (!creds) return unauthorized('no Basic credentials');
     // Known or unknown, with or without a stored password: one verification of the same kind (issue 20, finding 11:

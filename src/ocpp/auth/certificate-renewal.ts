@@ -1,4 +1,5 @@
-import type { StationStore } from '../../domain/stations.js';
+import type { StationRecord, StationStore } from '../../domain/stations.js';
+import type { CertificateMaintenance, ExpiredCertificatePolicy, RenewalOutcome } from '../../domain/station-certificates.js';
 import type { OcppEvents } from '../../domain/ocpp-events.js';
 import type { Clock } from '../../platform/clock.js';
 import { isoUtc } from '../../platform/clock.js';
@@ -9,6 +10,8 @@ export interface RenewalDeps {
   stations: StationStore;
   call<A extends CsmsAction>(stationId: string, action: A, payload: RequestOf<A>): Promise<ResponseOf<A>>;
   isConnected(stationId: string): boolean;
+  /** Whether a CA key is configured to sign the station's CSR (ocpp.tls.caKeyFile); without one A02 cannot end well. */
+  canSign: boolean;
   clock: Clock;
   logger: Logger;
 }
@@ -20,10 +23,51 @@ export interface RenewalDeps {
  * An operator's request from the CLI (another process) is stored on the station (`stations renew <id>`) and sent
  * when the station can be asked: at its next boot, reconnection or heartbeat. `renew` asks a connected station now.
  */
-export class CertificateRenewals {
+export class CertificateRenewals implements CertificateMaintenance {
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly clearing = new Set<Promise<void>>();
 
   constructor(private readonly deps: RenewalDeps) {}
+
+  /**
+   * An operator's A02 request (the HTTP API): asked now when the station is connected, else (or when asking fails:
+   * offline, a timeout, a rejected boot) stored for its next boot or heartbeat, like the CLI's `renew`. Never rejects
+   * for the station's sake; a failing store does.
+   */
+  async requestRenewal(stationId: string): Promise<RenewalOutcome> {
+    const { stations, clock, logger } = this.deps;
+    const station = await stations.get(stationId);
+    if (!station) return { outcome: 'unknown' };
+    const problem = renewalProblem(station, this.deps.canSign);
+    if (problem) return { outcome: 'refused', reason: problem };
+    let detail = 'the station is not connected';
+    if (this.deps.isConnected(stationId)) {
+      try {
+        return { outcome: 'sent', triggerStatus: await this.renew(stationId) };
+      } catch (err) {
+        detail = `the station could not be asked now: ${(err as Error).message}`;
+        logger.warn({ err, station: stationId }, 'certificate renewal not delivered now: stored for the next boot or heartbeat');
+      }
+    }
+    const requestedAt = isoUtc(clock.now());
+    await stations.setCertificateRenewalRequested(stationId, requestedAt);
+    return { outcome: 'stored', requestedAt, detail };
+  }
+
+  /** A00.FR.429 for one profile 3 station: allow one admission with an expired certificate, or withdraw it. */
+  async allowExpiredCertificate(stationId: string, allowed: boolean): Promise<ExpiredCertificatePolicy> {
+    const { stations, clock, logger } = this.deps;
+    const station = await stations.get(stationId);
+    if (!station) return { outcome: 'unknown' };
+    const problem = allowed ? expiredAllowanceProblem(station) : null;
+    if (problem) return { outcome: 'refused', reason: problem };
+    const at = allowed ? (await stations.expiredCertificateAllowedAt(stationId)) ?? isoUtc(clock.now()) : null;
+    await stations.setExpiredCertificateAllowed(stationId, at);
+    logger.warn({ station: stationId, allowed }, allowed
+      ? 'an expired client certificate will be accepted once for this station, to renew it (A00.FR.429)'
+      : 'expired client certificates are refused again for this station (A00.FR.407)');
+    return { outcome: 'set', allowedSince: at };
+  }
 
   /** Asks the station now; resolves with its TriggerMessage status (Accepted, Rejected, NotImplemented). */
   async renew(stationId: string): Promise<ResponseOf<'TriggerMessage'>['status']> {
@@ -46,6 +90,32 @@ export class CertificateRenewals {
     return run;
   }
 
+  /**
+   * The station took a renewed certificate: an A00.FR.429 allowance ends (A00.FR.407 applies to its next expired
+   * certificate again). Never rejects: a failing store is logged.
+   */
+  renewed(stationId: string): Promise<void> {
+    const run = this.clearAllowance(stationId).finally(() => this.clearing.delete(run));
+    this.clearing.add(run);
+    return run;
+  }
+
+  /** Resolves once every delivery and allowance clearing under way has finished (tests and shutdown wait on it). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.inFlight.values(), ...this.clearing]);
+  }
+
+  private async clearAllowance(stationId: string): Promise<void> {
+    const { stations, logger } = this.deps;
+    try {
+      if ((await stations.expiredCertificateAllowedAt(stationId)) === null) return;
+      await stations.setExpiredCertificateAllowed(stationId, null);
+      logger.info({ station: stationId }, 'certificate renewed: the allowance for an expired certificate is cleared (A00.FR.429)');
+    } catch (err) {
+      logger.error({ err, station: stationId }, 'clearing the expired-certificate allowance failed');
+    }
+  }
+
   private async deliver(stationId: string): Promise<void> {
     const { stations, logger, clock } = this.deps;
     try {
@@ -66,7 +136,27 @@ export class CertificateRenewals {
   }
 }
 
-/** When a stored request can be sent: after a boot that was not Rejected (B03.FR.03), and at every heartbeat. */
+/**
+ * Why a station cannot renew its certificate (A02), as a sentence without its id; null when it can. A lab station
+ * (profile 0) has no credentials to be given a certificate for (handlers/certificates.ts rejects its CSR), and
+ * without a CA key every CSR is rejected (A02.FR.12). Profiles 1 and 2 may get one on their way to profile 3 (A05).
+ */
+export function renewalProblem(station: Pick<StationRecord, 'securityProfile'>, canSign: boolean): string | null {
+  if (station.securityProfile === 0) return 'the station has no credentials (security profile 0): it cannot be given a certificate';
+  if (!canSign) return 'this server has no CA key to sign a renewed certificate with (ocpp.tls.caFile and ocpp.tls.caKeyFile)';
+  return null;
+}
+
+/** Why A00.FR.429 cannot be allowed for a station, without its id; null when it can: only profile 3 shows a certificate. */
+export function expiredAllowanceProblem(station: Pick<StationRecord, 'securityProfile'>): string | null {
+  return station.securityProfile === 3 ? null
+    : `the station uses security profile ${station.securityProfile}: only a profile 3 station authenticates by a certificate (A00.FR.429 does not apply)`;
+}
+
+/**
+ * When a stored request can be sent: after a boot that was not Rejected (B03.FR.03), and at every heartbeat. And
+ * A00.FR.429's allowance ends once the station has taken its renewed certificate (CertificateSigned Accepted).
+ */
 export function wireCertificateRenewals(
   events: { on<K extends keyof OcppEvents>(event: K, fn: (payload: OcppEvents[K]) => void): unknown },
   renewals: CertificateRenewals,
@@ -76,5 +166,8 @@ export function wireCertificateRenewals(
   });
   events.on('message.handled', (e) => {
     if (e.action === 'Heartbeat') void renewals.deliverPending(e.stationId);
+  });
+  events.on('station.certificate', (e) => {
+    if (e.delivery === 'Accepted') void renewals.renewed(e.stationId);
   });
 }

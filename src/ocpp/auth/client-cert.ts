@@ -5,6 +5,7 @@ import {
   CERTIFICATE_RENEW_BEFORE_MS, type IssuedCertificateStore, type PresentedCertificate, type StationRecord, type StationStore,
 } from '../../domain/stations.js';
 import type { Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
 import { isoUtc } from '../../platform/clock.js';
 import { CertificateAuthority } from './certificate-authority.js';
 
@@ -83,7 +84,8 @@ export function verifyStationCertificate(
   chain: readonly (Buffer | NodeCertificate)[],
   stationId: string,
   nowMs: number,
-): { ok: true; cert: Omit<PresentedCertificate, 'seenAt'> } | { ok: false; reason: string } {
+  opts: { acceptExpiredLeaf?: boolean } = {},
+): { ok: true; cert: Omit<PresentedCertificate, 'seenAt'>; expired: boolean } | { ok: false; reason: string } {
   if (chain.length === 0) return { ok: false, reason: 'no client certificate (A00.FR.401/.402)' };
   let parsed: NodeCertificate[];
   try {
@@ -99,9 +101,12 @@ export function verifyStationCertificate(
     return null;
   };
   const issues = (child: NodeCertificate, parent: NodeCertificate) => child.checkIssued(parent) && child.verify(parent.publicKey);
+  // A00.FR.429: only the station's own certificate may have run out, and only when the caller says so; everything
+  // else (its start, the path, the CAs' validity, the subject) is checked as always.
+  const leafExpired = nowMs > Date.parse(leaf.validTo);
   let at = leaf;
   for (let depth = 0; ; depth++) {
-    const expired = when(at);
+    const expired = at === leaf && leafExpired && opts.acceptExpiredLeaf ? null : when(at);
     if (expired) return { ok: false, reason: `${expired} (A00.FR.407)` };
     if (at !== leaf && authority.anchors.some((a) => a.node.fingerprint256 === at.fingerprint256)) break;
     const anchor = authority.anchors.find((a) => issues(at, a.node));
@@ -123,6 +128,7 @@ export function verifyStationCertificate(
   return {
     ok: true,
     cert: { serial: leaf.serialNumber.toUpperCase(), subject: oneLine(leaf.subject), notAfter: isoUtc(Date.parse(leaf.validTo)) },
+    expired: leafExpired,
   };
 }
 
@@ -145,31 +151,52 @@ export function peerChain(socket: TLSSocket): NodeCertificate[] {
   return out;
 }
 
+/** A profile 3 handshake's outcome: refused, or admitted (`expired`: under A00.FR.429, only to renew). */
+export type Profile3Verdict = { refusal: { status: number; reason: string } } | { refusal: null; expired: boolean };
+
 /**
  * The handshake hook for a station registered with profile 3: refuses (401) unless the connection is TLS and carries
  * a valid certificate for this station; records the certificate it was admitted with. Basic credentials are neither
  * needed nor checked (Table 11: profile 3 authenticates the station by its certificate only). `station` is the record
  * the handshake read (its renewal request, if any).
+ *
+ * A00.FR.429: a certificate that has only run out (path, CA validity, CN and O all good) is admitted when an operator
+ * allowed this station one such connection (stations.cert_accept_expired_at, read only then); the station is marked
+ * for A02 at once, and its BootNotification is answered Pending (handlers/boot-notification.ts). A00.FR.408: every
+ * refusal carries the InvalidChargingStationCertificate event in its (sampled) log line, and an admission of an
+ * expired certificate is logged as that event too.
  */
 export async function profile3Refusal(
   stationId: string,
   req: IncomingMessage,
   tls: boolean,
-  services: { certificates?: StationCertificates | null | undefined; stations: StationStore; clock: Clock },
+  services: { certificates?: StationCertificates | null | undefined; stations: StationStore; clock: Clock; logger: Logger },
   station: Pick<StationRecord, 'certificateRenewalRequestedAt'>,
-): Promise<{ status: number; reason: string } | null> {
-  const refuse = (reason: string) => ({ status: 401, reason: `InvalidChargingStationCertificate: ${reason}` }); // A00.FR.408
+): Promise<Profile3Verdict> {
+  const refuse = (reason: string) => ({ refusal: { status: 401, reason: `InvalidChargingStationCertificate: ${reason}` } }); // A00.FR.408
   // A00.FR.002: a profile 3 station on the plain port uses a different profile than ours for it.
   if (!tls) return refuse('security profile 3 requires TLS with a client certificate');
   if (!services.certificates) return refuse('security profile 3 but no CA configured (ocpp.tls.caFile)');
   const now = services.clock.now();
-  const verdict = verifyStationCertificate(services.certificates.authority, peerChain(req.socket as TLSSocket), stationId, now);
+  const { authority } = services.certificates;
+  // Everything but the leaf's end is checked first, so that only an otherwise valid certificate costs the read.
+  const verdict = verifyStationCertificate(authority, peerChain(req.socket as TLSSocket), stationId, now, { acceptExpiredLeaf: true });
   if (!verdict.ok) return refuse(verdict.reason); // A00.FR.407: terminate the connection
+  if (verdict.expired && (await services.stations.expiredCertificateAllowedAt(stationId)) === null) {
+    return refuse(`"${verdict.cert.subject}" expired at ${verdict.cert.notAfter} (A00.FR.407; A00.FR.429 not configured for this station)`);
+  }
   await services.stations.recordClientCertificate(stationId, { ...verdict.cert, seenAt: isoUtc(now) });
+  if (verdict.expired) {
+    services.logger.warn(
+      { station: stationId, securityEvent: 'InvalidChargingStationCertificate', serial: verdict.cert.serial, notAfter: verdict.cert.notAfter },
+      'expired client certificate accepted once to renew it (A00.FR.429, A00.FR.408): boot Pending, then A02');
+  }
   // A03.FR.02 has the station renew a month ahead; if it has not, ask it ourselves (A02) once it is connected.
+  // A00.FR.429: an expired one is renewed at once, whether or not our CA can sign (the station learns so, A02.FR.12).
   const expiresIn = Date.parse(verdict.cert.notAfter) - now;
-  if (services.certificates.authority.canSign && expiresIn < CERTIFICATE_RENEW_BEFORE_MS && !station.certificateRenewalRequestedAt) {
+  const renew = verdict.expired || (authority.canSign && expiresIn < CERTIFICATE_RENEW_BEFORE_MS);
+  if (renew && !station.certificateRenewalRequestedAt) {
     await services.stations.setCertificateRenewalRequested(stationId, isoUtc(now));
   }
-  return null;
+  return { refusal: null, expired: verdict.expired };
 }

@@ -6,7 +6,13 @@ import { readSmartChargingCapabilities } from './capabilities.js';
 export const bootNotification: Handler<'BootNotification'> = async (req, ctx) => {
   const { services, stationId, now } = ctx;
   const station = await services.stations.get(stationId);
-  const status: RegistrationStatus = station?.registrationStatus ?? services.behaviour.bootStatus;
+  // A00.FR.429: a profile 3 station admitted with an expired certificate (recorded at its handshake) is only let in
+  // to renew it: Pending (B02) until it connects with the new one; the renewal (A02) follows the reply
+  // (auth/certificate-renewal.ts). An operator's Rejected still wins.
+  const cert = station?.securityProfile === 3 ? station.clientCertificate : null;
+  const expired = cert !== null && Date.parse(cert.notAfter) < Date.parse(now);
+  const configured: RegistrationStatus = station?.registrationStatus ?? services.behaviour.bootStatus;
+  const status: RegistrationStatus = expired && configured !== 'Rejected' ? 'Pending' : configured;
   await services.stations.recordBoot(
     stationId,
     {
