@@ -61,6 +61,13 @@ export class StationExistsError extends Error {
   }
 }
 
+/** A station's connection coming or going (or a sign of life), at an instant. */
+export interface PresenceChange {
+  id: string;
+  kind: 'connected' | 'disconnected' | 'seen';
+  at: string;
+}
+
 export interface StationStore {
   get(id: string): Promise<StationRecord | undefined>;
   list(): Promise<StationRecord[]>;
@@ -69,7 +76,9 @@ export interface StationStore {
   setPassword(id: string, passwordHash: string, securityProfile: SecurityProfile, at: string): Promise<void>;
   setRegistrationStatus(id: string, status: RegistrationStatus | null, at: string): Promise<void>;
   recordBoot(id: string, boot: BootInfo, status: RegistrationStatus, at: string): Promise<void>;
-  recordPresence(id: string, kind: 'connected' | 'disconnected' | 'seen', at: string): Promise<void>;
+  recordPresence(id: string, kind: PresenceChange['kind'], at: string): Promise<void>;
+  /** Several presence changes in one transaction, applied in the order given. */
+  recordPresences(changes: readonly PresenceChange[]): Promise<void>;
   /** Profile 3: the certificate a station was admitted with. */
   recordClientCertificate(id: string, cert: PresentedCertificate): Promise<void>;
   /** A02: an operator's renewal request (an ISO instant), or null once the station has been asked. */

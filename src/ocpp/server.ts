@@ -18,6 +18,7 @@ import { refuse } from './refuse.js';
 import type { ClientCertTlsOptions } from './auth/client-cert.js';
 import { stationHandlers } from './handlers/index.js';
 import type { HandlerContext, OcppServices, StationSession } from './handlers/types.js';
+import { PresenceWriter } from './presence-writer.js';
 import { StationAuthenticator, type AuthVerdict } from './station-auth.js';
 import { emitEvent, runLogged } from './emit.js';
 import { DEFAULT_FRAME_LIMITS, InboundByteBudgets, type FrameLimits } from './frame-limits.js';
@@ -99,6 +100,8 @@ export class OcppServer implements StationDirectory {
    * order they happened, also when a pool runs two writes at once (PostgreSQL). Entries go when their write is done.
    */
   private readonly presence = new Map<string, Promise<void>>();
+  /** Presence changes of one event-loop turn in one transaction (a storm's thousands of connects in a few commits). */
+  private readonly presenceWriter: PresenceWriter;
   private closed = false;
 
   constructor(
@@ -107,6 +110,7 @@ export class OcppServer implements StationDirectory {
   ) {
     this.guard = new HandshakeGuard(services.clock, services.logger, config.limits);
     this.auth = new StationAuthenticator(services, config.autoRegister);
+    this.presenceWriter = new PresenceWriter(services.stations);
     const { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes } = { ...DEFAULT_FRAME_LIMITS, ...config.limits };
     const frames: FrameLimits = { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes };
     this.inbound = new InboundByteBudgets(services.clock, frames);
@@ -384,7 +388,7 @@ export class OcppServer implements StationDirectory {
   private recordPresence(stationId: string, kind: 'connected' | 'disconnected', at: string, announce: () => void): Promise<void> {
     const previous = this.presence.get(stationId) ?? Promise.resolve();
     const done = previous
-      .then(() => this.services.stations.recordPresence(stationId, kind, at))
+      .then(() => this.presenceWriter.write({ id: stationId, kind, at }))
       .catch((err: unknown) => this.services.logger.error({ err, station: stationId, kind }, 'recording station presence failed'))
       .then(announce);
     this.presence.set(stationId, done);

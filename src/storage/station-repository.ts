@@ -1,10 +1,10 @@
 import type { Selectable } from 'kysely';
-import type { Db } from './sql/dialect.js';
-import { prepare } from './sql/prepared.js';
+import { inTransaction, type Db } from './sql/dialect.js';
+import { prepare, type Prepared } from './sql/prepared.js';
 import type { StationsTable } from './sql/schema.js';
 import {
   StationExistsError,
-  type BootInfo, type PresentedCertificate, type RegistrationStatus, type SecurityProfile, type StationRecord, type StationStore,
+  type BootInfo, type PresenceChange, type PresentedCertificate, type RegistrationStatus, type SecurityProfile, type StationRecord, type StationStore,
 } from '../domain/stations.js';
 
 type Row = Selectable<StationsTable>;
@@ -41,6 +41,16 @@ const MAX_LIST = 100_000;
 
 /** Read on every handshake and every Heartbeat (a stored certificate renewal is delivered then): compiled once. */
 const byId = prepare('stations.get', (db: Db, p: { id: string }) => db.selectFrom('stations').selectAll().where('id', '=', p.id));
+
+/** Written at every connect and disconnect, thousands at once in a reconnect storm: compiled once. */
+const presence: Record<PresenceChange['kind'], Prepared<{ id: string; at: string }, unknown>> = {
+  connected: prepare('stations.connected', (db: Db, p: { id: string; at: string }) =>
+    db.updateTable('stations').set({ last_connected_at: p.at, last_seen_at: p.at }).where('id', '=', p.id)),
+  disconnected: prepare('stations.disconnected', (db: Db, p: { id: string; at: string }) =>
+    db.updateTable('stations').set({ last_disconnected_at: p.at, last_seen_at: p.at }).where('id', '=', p.id)),
+  seen: prepare('stations.seen', (db: Db, p: { id: string; at: string }) =>
+    db.updateTable('stations').set({ last_seen_at: p.at }).where('id', '=', p.id)),
+};
 
 export class StationRepository implements StationStore {
   constructor(private readonly db: Db) {}
@@ -112,11 +122,15 @@ export class StationRepository implements StationStore {
       .execute();
   }
 
-  async recordPresence(id: string, kind: 'connected' | 'disconnected' | 'seen', at: string): Promise<void> {
-    const set = kind === 'connected'
-      ? { last_connected_at: at, last_seen_at: at }
-      : kind === 'disconnected' ? { last_disconnected_at: at, last_seen_at: at } : { last_seen_at: at };
-    await this.db.updateTable('stations').set(set).where('id', '=', id).execute();
+  async recordPresence(id: string, kind: PresenceChange['kind'], at: string): Promise<void> {
+    await presence[kind].run(this.db, { id, at });
+  }
+
+  async recordPresences(changes: readonly PresenceChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await inTransaction(this.db, async (trx) => {
+      for (const c of changes) await presence[c.kind].run(trx, { id: c.id, at: c.at });
+    });
   }
 
   async recordClientCertificate(id: string, cert: PresentedCertificate): Promise<void> {
