@@ -188,6 +188,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       stations: ocpp,
       events,
       clock,
+      certificates: certificateRenewals,
     },
     pages: true,
   });

@@ -7,6 +7,10 @@
  * writes); publishers and the narrow token call with Bearer tokens.
  */
 import type { LightMyRequestResponse } from 'fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeCa, writeCa } from '../helpers/test-pki.js';
 import { issueApiToken } from '../../src/http/auth/api-tokens.js';
 import { createUser } from '../../src/http/auth/user-accounts.js';
 import { ManualClock } from '../../src/platform/clock.js';
@@ -99,9 +103,19 @@ export function vehicleBody(group: Group | null, idToken: string) {
   return { name: 'a car', ...(group ? { fleet: group } : {}), batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [idToken] };
 }
 
+/** A profile 3 station on no site (admins only): the one station whose certificate policy can be set. */
+export const PROFILE3_STATION = 'CS-P3';
+
 export async function startWorld(): Promise<World> {
   const clock = new ManualClock(T0);
-  const server = await startTestServer(CONFIG as never, { clock });
+  // A CA with its key, so that station certificates can be renewed (A02); no TLS port is needed for that.
+  const pkiDir = mkdtempSync(join(tmpdir(), 'chargeplan-matrix-pki-'));
+  const ca = writeCa(await makeCa('CN=Matrix Test Root, O=Chargeplan', '2026-01-01T00:00:00Z'), pkiDir);
+  const server = await startTestServer({
+    ...CONFIG,
+    ocpp: { tls: { certFile: 'test/fixtures/tls/server.crt', keyFile: 'test/fixtures/tls/server.key', ...ca } },
+  } as never, { clock });
+  await server.addStation(PROFILE3_STATION, '', 3);
   const app = server.running.http;
   const scheduler = server.running.scheduler;
   const restore = async () => {
@@ -112,6 +126,8 @@ export async function startWorld(): Promise<World> {
   const stations: PlanningStation[] = [];
   for (const g of ['fleet-a', 'fleet-b'] as const) {
     const cs = await PlanningStation.connect(server, { id: GROUPS[g].station });
+    // A02 from the certificate-renewal route: the station agrees (and sends no CSR, which is its business).
+    cs.cs.respond('TriggerMessage', () => ({ status: 'Accepted' }));
     await cs.boot();
     await scheduler.setTarget(GROUPS[g].vehicle, { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
     await cs.startTransaction(1, `TX-${g}`, GROUPS[g].idToken);
@@ -166,6 +182,7 @@ export async function startWorld(): Promise<World> {
     async close() {
       for (const s of stations) await s.close();
       await server.stop();
+      rmSync(pkiDir, { recursive: true, force: true });
     },
   };
 }

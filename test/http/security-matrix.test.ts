@@ -12,7 +12,7 @@
  * skip the matrix.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUPS, GROUP_IDS, MONTH, grant, startWorld, vehicleBody, type Group, type Principal, type World } from './security-matrix-fixture.js';
+import { GROUPS, GROUP_IDS, MONTH, PROFILE3_STATION, grant, startWorld, vehicleBody, type Group, type Principal, type World } from './security-matrix-fixture.js';
 import type { ApiTokenGrant } from '../../src/domain/prices.js';
 
 // ---- the documented rules ------------------------------------------------------------------------------------
@@ -21,6 +21,8 @@ import type { ApiTokenGrant } from '../../src/domain/prices.js';
 const READ = ['admin', 'fleet-manager', 'homeowner'];
 const VEHICLE_WRITE = ['admin', 'fleet-manager'];
 const TARGET_WRITE = ['admin', 'fleet-manager', 'homeowner'];
+/** docs/security.md "Station certificates": who maintains a station (renewal), who may waive its expiry (admins). */
+const MAINTAIN = ['admin', 'fleet-manager'];
 
 /** May `p` act with one of `roles` on something of `group` (null: unknown or of no group: admins only)? */
 function holds(p: Principal, roles: string[], group: string | null): boolean {
@@ -60,6 +62,23 @@ const bySite = (suffix: string, query = '') => (): Case[] =>
   SITES.map((s) => ({ label: `${s.id}`, url: `/api/v1/sites/${s.id}${suffix}${query}`, allowed: (p) => holds(p, READ, s.group) }));
 const byVehicle = (method: string, suffix: string, roles: string[], payload?: unknown) => (): Case[] =>
   VEHICLES.map((v) => ({ label: `${method} ${v.id}`, url: `/api/v1/vehicles/${v.id}${suffix}`, payload, allowed: (p) => holds(p, roles, v.group) }));
+
+/**
+ * Stations: the fleets' own (registered and connected), the households' (configured on their sites, never registered),
+ * a profile 3 station on no site, an unknown id. A station the caller may not maintain answers like an unknown one:
+ * 404 for anyone holding a maintaining role, 403 for the others (docs/security.md: no oracle).
+ */
+const STATIONS: { id: string; group: Group | null; registered: boolean }[] = [
+  ...GROUP_IDS.map((g) => ({ id: GROUPS[g].station as string, group: g as Group | null, registered: g.startsWith('fleet') })),
+  { id: PROFILE3_STATION, group: null, registered: true },
+  { id: 'CS-UNKNOWN', group: null, registered: false },
+];
+const byStation = (method: string, suffix: string, roles: string[], allowedOn: (s: (typeof STATIONS)[number]) => boolean, payload?: unknown) => (): Case[] =>
+  STATIONS.map((s) => ({
+    label: `${method} ${s.id}`, url: `/api/v1/stations/${s.id}${suffix}`, payload,
+    allowed: (p: Principal) => allowedOn(s) && (isAdmin(p) || (s.group !== null && holds(p, roles, s.group))),
+    denied: (p: Principal) => (hasRole(p, roles) ? (isAdmin(p) && allowedOn(s) === false && s.registered ? [409] : [404]) : [403]),
+  }));
 
 const inScope = (p: Principal, group: string | null) => holds(p, READ, group);
 const listOf = (key: 'fleet' | 'siteId') => (p: Principal, body: unknown) =>
@@ -170,6 +189,13 @@ const SPEC: Record<string, Spec> = {
   'GET /api/v1/sessions.csv': {
     needsCredentials: true,
     cases: () => [...GROUP_IDS, 'fleet-unknown'].map((g) => ({ label: g, url: `/api/v1/sessions.csv?fleet=${g}&month=${MONTH}`, allowed: (p: Principal) => holds(p, READ, g in GROUPS ? g : null) })),
+  },
+  // A02 for any registered station with credentials (profile 0 none here); the fleets' stations are connected: 200.
+  'POST /api/v1/stations/{stationId}/certificate-renewal': { needsCredentials: true, cases: byStation('POST', '/certificate-renewal', MAINTAIN, (s) => s.registered) },
+  // A00.FR.429: admins only, and only a profile 3 station has a certificate to waive (409 for the profile 1 ones).
+  'PUT /api/v1/stations/{stationId}/certificate-policy': {
+    needsCredentials: true,
+    cases: byStation('PUT', '/certificate-policy', ['admin'], (s) => s.id === PROFILE3_STATION, { acceptExpiredOnce: true }),
   },
   'GET /api/v1/live': { needsCredentials: true, cases: () => [] }, // a stream: walked over a real socket below
 };

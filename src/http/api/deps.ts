@@ -1,4 +1,5 @@
 import type { Clock } from '../../platform/clock.js';
+import type { CertificateMaintenance } from '../../domain/station-certificates.js';
 import type { StationDirectory } from '../../domain/ports.js';
 import type { ChargerStatusRecord, ProfileStore, SchedulerEvents } from '../../domain/plans.js';
 import type { OcppEvents } from '../../domain/ocpp-events.js';
@@ -27,6 +28,8 @@ export interface ApiDeps {
   clock: Clock;
   /** Keep-alive comment period on the live stream (default 15 s; tests never wait on it). */
   keepAliveMs?: number;
+  /** Station certificates (A02 renewal, A00.FR.429); without it those routes answer 409 (nothing to sign with). */
+  certificates?: CertificateMaintenance;
 }
 
 /** The scheduler's methods the API calls (main.ts passes the Scheduler itself). */

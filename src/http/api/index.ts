@@ -11,6 +11,7 @@ import { savingsRoutes } from './savings.js';
 import { sessionRoutes } from './sessions.js';
 import { siteRoutes } from './sites.js';
 import { stationRoutes } from './stations.js';
+import { stationCertificateRoutes } from './station-certificates.js';
 import { targetRoutes } from './targets.js';
 import { vehicleRoutes } from './vehicles.js';
 import { apiValidatorCompiler } from './validation.js';
@@ -26,7 +27,7 @@ export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } fr
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.setValidatorCompiler(apiValidatorCompiler);
   const ctx = new ApiContext(deps);
-  for (const routes of [siteRoutes, stationRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes]) {
+  for (const routes of [siteRoutes, stationRoutes, stationCertificateRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes]) {
     await app.register(routes, { ctx });
   }
 };

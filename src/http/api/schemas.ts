@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { CircuitConfig, SitePolicy } from '../../domain/sites.js';
 import { OneOffTarget, VehicleInput, WeeklyTarget } from '../../domain/vehicles.js';
 import { BULK_ROWS_MAX } from './bulk-limits.js';
+import { STATION_ID_MAX_LENGTH } from '../../domain/station-id.js';
 import { Iso, Nullable, Words } from './schema-kit.js';
 
 export { errors, ok } from './schema-kit.js';
@@ -94,6 +95,29 @@ export const StationView = Type.Object({
   evses: Type.Array(EvseView),
 });
 export type StationView = Static<typeof StationView>;
+
+// ---- station certificates (station-certificates.ts) ----
+
+export const StationParams = Type.Object({ stationId: Type.String({ minLength: 1, maxLength: STATION_ID_MAX_LENGTH, description: 'the station’s OCPP identity' }) });
+export type StationParams = Static<typeof StationParams>;
+export const CertificateRenewalView = Type.Object({
+  stationId: Type.String(),
+  outcome: Words(['sent', 'stored'] as const, 'sent: the station was asked now; stored: it is asked at its next boot or heartbeat'),
+  triggerStatus: Nullable(Words(['Accepted', 'Rejected', 'NotImplemented'] as const, 'the station’s TriggerMessage answer when sent')),
+  requestedAt: Nullable(Iso('when the stored request was made')),
+  detail: Type.String({ description: 'for people: what happened' }),
+});
+/** A POST that takes nothing: no body, or an empty object. */
+export const NoBody = Type.Object({}, { additionalProperties: false, description: 'nothing, or an empty object' });
+export const CertificatePolicyBody = Type.Object({
+  acceptExpiredOnce: Type.Boolean({ description: 'true: admit this station once with an expired certificate to renew it (A00.FR.429); false: refuse expired certificates (A00.FR.407)' }),
+}, { additionalProperties: false });
+export type CertificatePolicyBody = Static<typeof CertificatePolicyBody>;
+export const CertificatePolicyView = Type.Object({
+  stationId: Type.String(),
+  acceptExpiredOnce: Type.Boolean(),
+  since: Nullable(Iso('when it was allowed')),
+});
 
 // ---- plans and prices ----
 
