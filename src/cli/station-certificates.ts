@@ -3,6 +3,7 @@
  *   npm run stations -- certificate <id> --csr <file.pem> [--out <prefix>]   sign a station's CSR with the CA
  *   npm run stations -- certificate <id> --generate [--out <prefix>]        make a key pair and a certificate
  *   npm run stations -- renew <id>                                          A02 at the station's next heartbeat
+ *   npm run stations -- accept-expired <id> [--off]                          A00.FR.429 for this station (or not)
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
@@ -14,6 +15,7 @@ import { ROOT } from '../config.js';
 import { isoUtc } from '../platform/clock.js';
 import type { IssuedCertificateStore, StationStore } from '../domain/stations.js';
 import { loadStationCertificates } from '../ocpp/auth/client-cert.js';
+import { expiredAllowanceProblem } from '../ocpp/auth/certificate-renewal.js';
 
 export class CliError extends Error {}
 
@@ -85,4 +87,26 @@ export async function requestRenewal(c: CertificateCommand, id: string): Promise
   await c.stations.setCertificateRenewalRequested(id, isoUtc(c.nowMs));
   return `renewal of ${id}'s certificate requested: the server sends TriggerMessage SignChargingStationCertificate at the ` +
     `station's next boot or heartbeat (every ${c.config.ocpp.heartbeatIntervalSeconds} s), then signs its CSR (A02)\n`;
+}
+
+/**
+ * A00.FR.429 from the CLI: "explicitly configured to accept a connection by this specific Charging Station with an
+ * expired certificate". Stored on the station; the server admits its next expired-certificate connection, answers its
+ * boot Pending, renews it (A02) and clears the setting once the station accepted the new certificate. --off withdraws it.
+ */
+export async function allowExpiredFromCli(c: CertificateCommand, id: string, off: boolean): Promise<string> {
+  const station = await c.stations.get(id);
+  if (!station) throw new CliError(`station ${id} does not exist`);
+  if (off) {
+    await c.stations.setExpiredCertificateAllowed(id, null);
+    return `station ${id}: an expired certificate is refused again (A00.FR.407)\n`;
+  }
+  const problem = expiredAllowanceProblem(station);
+  if (problem) throw new CliError(`accept-expired: ${problem.replace('the station', `station ${id}`)}`);
+  const since = (await c.stations.expiredCertificateAllowedAt(id)) ?? isoUtc(c.nowMs);
+  await c.stations.setExpiredCertificateAllowed(id, since);
+  return `station ${id} may connect once with an expired certificate (A00.FR.429, allowed since ${since}): its boot is answered ` +
+    'Pending and its certificate renewed at once (A02); the setting clears itself when the station accepts the new one. ' +
+    'Each such connection is logged as the security event InvalidChargingStationCertificate (A00.FR.408). Withdraw with --off\n' +
+    (c.config.ocpp.tls?.caKeyFile ? '' : 'note: ocpp.tls.caKeyFile is not set, so its renewal will be rejected (A02.FR.12)\n');
 }

@@ -5,6 +5,7 @@
  *   npm run stations -- rotate <id> [--password P]
  *   npm run stations -- status <id> Accepted|Pending|Rejected|default
  *   npm run stations -- add <id> --profile 3; certificate <id> --csr FILE | --generate; renew <id>  (station-certificates.ts)
+ *   npm run stations -- accept-expired <id> [--off]   (A00.FR.429, station-certificates.ts)
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -24,7 +25,8 @@ const USAGE = `usage:
   npm run stations -- add <stationId> --profile 3                  (TLS client certificate, no password)
   npm run stations -- certificate <stationId> --csr <file.pem> [--out <prefix>]
   npm run stations -- certificate <stationId> --generate [--out <prefix>]
-  npm run stations -- renew <stationId>`;
+  npm run stations -- renew <stationId>
+  npm run stations -- accept-expired <stationId> [--off]          (admit one expired certificate to renew it, A00.FR.429)`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -48,7 +50,7 @@ function checkStationId(id: string | undefined): string {
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { profile: { type: 'string' }, password: { type: 'string' }, csr: { type: 'string' }, generate: { type: 'boolean' }, out: { type: 'string' } },
+    options: { profile: { type: 'string' }, password: { type: 'string' }, csr: { type: 'string' }, generate: { type: 'boolean' }, out: { type: 'string' }, off: { type: 'boolean' } },
   });
   const [command, ...rest] = positionals;
   const config = loadConfig();
@@ -118,14 +120,17 @@ async function main(): Promise<void> {
         break;
       }
       case 'certificate':
-      case 'renew': {
+      case 'renew':
+      case 'accept-expired': {
         const id = checkStationId(rest[0]);
         // Loaded only here: the X.509 library roughly doubles the CLI's start-up for every other command.
-        const { CliError, issueFromCli, requestRenewal } = await import('./station-certificates.js');
+        const { CliError, issueFromCli, requestRenewal, allowExpiredFromCli } = await import('./station-certificates.js');
         const { StationCertificateRepository } = await import('../storage/station-certificate-repository.js');
         const c = { config, stations, issued: new StationCertificateRepository(storage.db), nowMs: systemClock.now() };
         try {
-          process.stdout.write(command === 'renew' ? await requestRenewal(c, id) : await issueFromCli(c, id, values));
+          process.stdout.write(command === 'renew' ? await requestRenewal(c, id)
+            : command === 'accept-expired' ? await allowExpiredFromCli(c, id, values.off === true)
+              : await issueFromCli(c, id, values));
         } catch (err) {
           if (err instanceof CliError) fail(err.message);
           throw err;
