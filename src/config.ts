@@ -128,6 +128,14 @@ export const ConfigSchema = Type.Object(
         stationLogPayloadBytes: Type.Integer({ minimum: 0 }),
         /** What one station may store per minute; beyond it only size and SHA-256 are kept. */
         stationLogBytesPerMinute: Type.Integer({ minimum: 0 }),
+        /** Finished transactions (events, meter values) and meter values outside one are kept this long; never a running one. */
+        transactionDays: Type.Number({ exclusiveMinimum: 0 }),
+        /** Meter values: per series at most the earliest, latest (and highest power) sample of each bucket (src/storage/meter-thinning.ts)... */
+        meterBucketSeconds: Type.Integer({ minimum: 1, maximum: 60 }),
+        /** ...and at most this many new rows per station per minute; beyond it only each series' latest is updated. */
+        meterRowsPerStationPerMinute: Type.Integer({ minimum: 1 }),
+        /** Device-model variables (component/variable/attribute rows) stored per station; new ones beyond it are counted, not stored. */
+        maxDeviceModelVariables: Type.Integer({ minimum: 1 }),
         pruneBatchRows: Type.Integer({ minimum: 1, maximum: 100_000 }),
         pruneIntervalMinutes: Type.Number({ exclusiveMinimum: 0 }),
       },

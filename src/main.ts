@@ -42,7 +42,7 @@ export interface Running {
   pricing: Pricing;
   scheduler: Scheduler;
   repositories: ReturnType<typeof createOcppRepositories>;
-  /** Prunes the station log, plans and decisions on the injected clock (config `retention`). */
+  /** Prunes the station log, plans, decisions, finished transactions and meter values on the injected clock (config `retention`). */
   retention: Retention;
   /** A02: ask a station for a new certificate (TriggerMessage SignChargingStationCertificate). */
   certificateRenewals: CertificateRenewals;
@@ -69,6 +69,15 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   const r = config.retention;
   const repositories = createOcppRepositories(db, {
     stationLog: { maxPayloadBytes: r.stationLogPayloadBytes, stationBytesPerMinute: r.stationLogBytesPerMinute },
+    meterValues: {
+      bucketSeconds: r.meterBucketSeconds,
+      rowsPerStationPerMinute: r.meterRowsPerStationPerMinute,
+      onDrop: (station) => logger.warn({ station, limit: r.meterRowsPerStationPerMinute }, 'meter values beyond the per-minute row limit: only each series\' latest is kept'),
+    },
+    deviceModel: {
+      maxVariablesPerStation: r.maxDeviceModelVariables,
+      onDrop: (station, dropped) => logger.warn({ station, dropped, limit: r.maxDeviceModelVariables }, 'device model beyond its per-station limit: new variables not stored'),
+    },
   });
   const events = new TypedEvents<AppEvents>();
   // Checked before anything listens: a wrong tariff stops the start with the field named.
@@ -209,7 +218,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   pricing.start();
   scheduler.start();
   const retention = new Retention({
-    policy: r, stationLog: repositories.stationLog, plans: schedulerStores.plans, decisions: schedulerStores.decisions, clock, logger,
+    policy: r, stationLog: repositories.stationLog, plans: schedulerStores.plans, decisions: schedulerStores.decisions,
+    transactions: repositories.transactions, meterValues: repositories.meterValues, clock, logger,
   });
   retention.start();
   logger.info({ http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort, db: storage.description }, 'chargeplan started');

@@ -1,5 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
-import { inTransaction, type Db } from './sql/dialect.js';
+import { countAll, inTransaction, type Db } from './sql/dialect.js';
 import type { DeviceModelVariablesTable } from './sql/schema.js';
 import type { DeviceModelStore, DeviceVariable } from '../domain/stations.js';
 
@@ -53,14 +53,36 @@ function merged(rows: NewRow[]): NewRow[] {
   return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
 }
 
+/** How much of a station's device model is stored (config `retention.maxDeviceModelVariables`). */
+export interface DeviceModelLimits {
+  /** Rows (component/variable/attribute) per station; a new one beyond it is not stored. */
+  maxVariablesPerStation: number;
+  /** Told the first time a station goes beyond it (main.ts logs it), with how many of that report were left out. */
+  onDrop?: (stationId: string, dropped: number) => void;
+}
+
+/**
+ * 20,000: a charger's device model has hundreds to a few thousand variables (each attribute type a row), so this is
+ * several times the largest one seen, while a station that invents components cannot grow the table without end.
+ */
+export const DEFAULT_DEVICE_MODEL_LIMITS: DeviceModelLimits = { maxVariablesPerStation: 20_000 };
+
 /** Device-model variables from NotifyReport and GetVariables, one row per component/variable/attribute. */
 export class DeviceModelRepository implements DeviceModelStore {
-  constructor(private readonly db: Db) {}
+  /** Variables a station reported beyond its cap, not stored, since start. */
+  readonly counts = { dropped: 0 };
+  private readonly warned = new Set<string>();
 
-  /** All of them or none (one transaction when more than one INSERT is needed). */
+  constructor(private readonly db: Db, private readonly limits: DeviceModelLimits = DEFAULT_DEVICE_MODEL_LIMITS) {}
+
+  /**
+   * All of them or none (one transaction when more than one INSERT is needed). A variable the station already has is
+   * always updated; new ones only while the station has fewer than `maxVariablesPerStation` (in key order, the rest
+   * counted and not stored: issue 20, nothing a station sends grows storage without bound).
+   */
   async upsert(stationId: string, variables: DeviceVariable[], source: string, at: string): Promise<void> {
     if (variables.length === 0) return;
-    const rows = merged(variables.map((v) => ({
+    const all = merged(variables.map((v) => ({
       station_id: stationId,
       component_name: v.component,
       component_instance: v.componentInstance ?? '',
@@ -76,6 +98,8 @@ export class DeviceModelRepository implements DeviceModelStore {
       source,
       updated_at: at,
     })));
+    const rows = await this.withinCap(stationId, all);
+    if (rows.length === 0) return;
     const write = (db: Db, chunk: NewRow[]) => db.insertInto('device_model_variables').values(chunk)
       .onConflict((oc) => oc.columns(['station_id', ...KEY]).doUpdateSet((eb) => ({
         value: eb.ref('excluded.value'),
@@ -93,6 +117,27 @@ export class DeviceModelRepository implements DeviceModelStore {
     await inTransaction(this.db, async (trx) => {
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) await write(trx, rows.slice(i, i + INSERT_CHUNK));
     });
+  }
+
+  /** The rows that may be stored: every one whose key exists, new ones while there is room. */
+  private async withinCap(stationId: string, rows: NewRow[]): Promise<NewRow[]> {
+    const max = this.limits.maxVariablesPerStation;
+    const count = Number((await this.db.selectFrom('device_model_variables').select(countAll().as('n'))
+      .where('station_id', '=', stationId).executeTakeFirstOrThrow()).n);
+    if (count + rows.length <= max) return rows;
+    const existing = new Set((await this.db.selectFrom('device_model_variables').select(KEY)
+      .where('station_id', '=', stationId).execute()).map((r) => keyOf(r as NewRow)));
+    let room = Math.max(0, max - count);
+    const kept = rows.filter((r) => existing.has(keyOf(r)) || room-- > 0);
+    const dropped = rows.length - kept.length;
+    if (dropped > 0) {
+      this.counts.dropped += dropped;
+      if (!this.warned.has(stationId)) {
+        this.warned.add(stationId);
+        this.limits.onDrop?.(stationId, dropped);
+      }
+    }
+    return kept;
   }
 
   async get(stationId: string, component: string, variable: string): Promise<DeviceVariable | undefined> {

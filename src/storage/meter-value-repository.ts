@@ -2,6 +2,8 @@ import type { Insertable } from 'kysely';
 import { inTransaction, jsonPairs, type Db } from './sql/dialect.js';
 import type { MeterValuesTable } from './sql/schema.js';
 import type { MeterSample, MeterValueStore, TransactionRef } from '../domain/stations.js';
+import type { MeterThinning, ThinPlan } from './meter-thinning.js';
+import type { Prunable } from './retention.js';
 
 interface Row {
   evse_id: number;
@@ -26,14 +28,18 @@ const INSERT_CHUNK = 500;
  */
 const MAX_SAMPLES = 1_000_000;
 
-/** Meter values as a time series: one row per sampled value, indexed by transaction and by EVSE. */
-export class MeterValueRepository implements MeterValueStore {
-  constructor(private readonly db: Db) {}
+/**
+ * Meter values as a time series: one row per sampled value kept, indexed by transaction and by EVSE. With a
+ * MeterThinning (the product's), what a station samples faster than its buckets is thinned at intake
+ * (meter-thinning.ts says why no figure changes); without one (tests of the raw store), every sample is a row.
+ */
+export class MeterValueRepository implements MeterValueStore, Prunable {
+  constructor(private readonly db: Db, private readonly thinning?: MeterThinning) {}
 
   /** One INSERT for the samples (a TransactionEvent's usually fit one), in one transaction when there are more. */
   async append(stationId: string, evseId: number, transactionId: string | null, samples: MeterSample[], source: string, receivedAt: string): Promise<void> {
     if (samples.length === 0) return;
-    const rows: Insertable<MeterValuesTable>[] = samples.map((s) => ({
+    const toRow = (s: MeterSample): Insertable<MeterValuesTable> => ({
       station_id: stationId,
       transaction_id: transactionId,
       evse_id: evseId,
@@ -47,7 +53,19 @@ export class MeterValueRepository implements MeterValueStore {
       multiplier: s.multiplier ?? 0,
       source,
       received_at: receivedAt,
-    }));
+    });
+    if (this.thinning) {
+      const plan = this.thinning.plan(stationId, evseId, transactionId, samples, receivedAt);
+      try {
+        await this.writePlan(plan, toRow);
+      } catch (err) {
+        // The row ids it remembers may not exist now: it starts over (at worst a row more per series).
+        this.thinning.forget(stationId);
+        throw err;
+      }
+      return;
+    }
+    const rows = samples.map(toRow);
     if (rows.length <= INSERT_CHUNK) {
       await this.db.insertInto('meter_values').values(rows).execute();
       return;
@@ -57,6 +75,47 @@ export class MeterValueRepository implements MeterValueStore {
         await trx.insertInto('meter_values').values(rows.slice(i, i + INSERT_CHUNK)).execute();
       }
     });
+  }
+
+  /**
+   * The plan's rows: new ones inserted (their ids, ascending as the VALUES were listed on either database, go back to
+   * the thinning), held ones overwritten in place; a held row that is gone (pruned, or not committed) is inserted.
+   */
+  private async writePlan(plan: ThinPlan, toRow: (s: MeterSample) => Insertable<MeterValuesTable>): Promise<void> {
+    if (plan.inserts.length === 0 && plan.updates.length === 0) return;
+    const work = async (db: Db) => {
+      const inserts = [...plan.inserts];
+      for (const held of plan.updates) {
+        const s = held.sample;
+        const r = await db.updateTable('meter_values')
+          .set({ timestamp: s.timestamp, value: s.value, unit: s.unit ?? null, multiplier: s.multiplier ?? 0, received_at: toRow(s).received_at })
+          .where('id', '=', held.id!)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) inserts.push(held);
+      }
+      for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
+        const chunk = inserts.slice(i, i + INSERT_CHUNK);
+        const ids = (await db.insertInto('meter_values').values(chunk.map((h) => toRow(h.sample))).returning('id').execute())
+          .map((r) => Number(r.id)).sort((a, b) => a - b);
+        chunk.forEach((h, k) => { h.id = ids[k]!; });
+      }
+    };
+    const statements = plan.updates.length + Math.ceil(plan.inserts.length / INSERT_CHUNK);
+    await (statements === 1 ? work(this.db) : inTransaction(this.db, work));
+  }
+
+  /**
+   * Retention of meter values outside any transaction (MeterValues of EVSE 0 or of an idle EVSE): received before
+   * `before`, oldest first (index of migration 0009). A transaction's samples go with the transaction
+   * (TransactionRepository.pruneStep). `maxRows` is not used: the intake bounds the rate.
+   */
+  async pruneStep(before: string, _maxRows: number, batch: number): Promise<number> {
+    const r = await this.db.deleteFrom('meter_values')
+      .where('id', 'in', (eb) => eb.selectFrom('meter_values').select('id')
+        .where('transaction_id', 'is', null).where('received_at', '<', before)
+        .orderBy('received_at').limit(batch))
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   async latest(stationId: string, transactionId: string, measurand: string): Promise<MeterSample | undefined> {

@@ -9,6 +9,11 @@ export interface RetentionPolicy {
   maxPlanRows: number;
   decisionDays: number;
   maxDecisionRows: number;
+  /**
+   * Finished transactions with their events and meter values, and meter values outside any transaction, are kept
+   * this long (DEFAULT_TRANSACTION_DAYS when absent); a running transaction and all of it never go.
+   */
+  transactionDays?: number;
   /** Rows deleted per step; the event loop is yielded between steps. */
   pruneBatchRows: number;
   /** How often retention runs, on the injected clock; the first run is one interval after start. */
@@ -25,8 +30,15 @@ export interface PruneReport {
   stationLog: number;
   plans: number;
   decisions: number;
+  /** Rows of finished transactions: their meter values, then the transactions. */
+  transactions: number;
+  /** Meter values outside any transaction. */
+  meterValues: number;
   steps: number;
 }
+
+/** More than a year: a billing period and its complaints, a year-on-year comparison. */
+export const DEFAULT_TRANSACTION_DAYS = 400;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -34,7 +46,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Retention for the station log, plans and decisions (issue 20, finding 10: the demo's database grew ~26 MB per
+ * Retention for the station log, plans, decisions, finished transactions and meter values (issue 20, finding 10: the demo's database grew ~26 MB per
  * simulated day, plans stored on every cycle and never pruned). Each run deletes by age and by row count in
  * steps of `pruneBatchRows` rows, one short transaction each, yielding between steps, so no run holds the event
  * loop for long whatever it finds. The repositories decide what is never pruned: a site's latest plan, what a
@@ -54,6 +66,9 @@ export class Retention {
       stationLog: Prunable;
       plans: Prunable;
       decisions: Prunable;
+      /** Finished transactions and their meter values (TransactionRepository), and untied meter values. */
+      transactions?: Prunable;
+      meterValues?: Prunable;
       clock: Clock;
       logger: Logger;
     },
@@ -101,13 +116,18 @@ export class Retention {
   private async pass(): Promise<PruneReport> {
     const { policy, clock } = this.deps;
     const now = clock.now();
-    const report: PruneReport = { stationLog: 0, plans: 0, decisions: 0, steps: 0 };
+    const report: PruneReport = { stationLog: 0, plans: 0, decisions: 0, transactions: 0, meterValues: 0, steps: 0 };
+    const transactionDays = policy.transactionDays ?? DEFAULT_TRANSACTION_DAYS;
+    // Transactions and meter values are pruned by age only (the intake bounds their rate: meter-thinning.ts).
     const targets = [
       ['stationLog', this.deps.stationLog, policy.stationLogDays, policy.maxStationLogRows],
       ['plans', this.deps.plans, policy.planDays, policy.maxPlanRows],
       ['decisions', this.deps.decisions, policy.decisionDays, policy.maxDecisionRows],
+      ['transactions', this.deps.transactions, transactionDays, Number.MAX_SAFE_INTEGER],
+      ['meterValues', this.deps.meterValues, transactionDays, Number.MAX_SAFE_INTEGER],
     ] as const;
     for (const [name, store, days, maxRows] of targets) {
+      if (!store) continue;
       const before = isoUtc(now - days * DAY_MS);
       for (;;) {
         const n = await store.pruneStep(before, maxRows, policy.pruneBatchRows);
@@ -118,7 +138,7 @@ export class Retention {
         if (this.stopped) return report;
       }
     }
-    if (report.stationLog + report.plans + report.decisions > 0) {
+    if (report.stationLog + report.plans + report.decisions + report.transactions + report.meterValues > 0) {
       this.deps.logger.info(report, 'retention: pruned old rows');
     }
     return report;

@@ -1,12 +1,14 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { energyRegisterWh } from '../domain/meter.js';
-import { dialectOf, inTransaction, instant, jsonStrings, type Db } from './sql/dialect.js';
+import { dialectOf, inTransaction, instant, jsonPairs, jsonStrings, type Db } from './sql/dialect.js';
 import { prepare } from './sql/prepared.js';
 import type { TransactionEventsTable, TransactionsTable } from './sql/schema.js';
 import type {
   EvseRef, SessionAnnotationStore, SessionBoost, TransactionEventRecord, TransactionRecord, TransactionStore,
 } from '../domain/stations.js';
 import { MeterValueRepository } from './meter-value-repository.js';
+import type { MeterThinning } from './meter-thinning.js';
+import type { Prunable } from './retention.js';
 
 type Row = Selectable<TransactionsTable>;
 
@@ -50,8 +52,9 @@ function compareInstants(a: string, b: string): number {
 /** Guards the lists against a runaway; a period's or a fleet's sessions stay far below it. */
 const MAX_ROWS = 1_000_000;
 
-export class TransactionRepository implements TransactionStore, SessionAnnotationStore {
-  constructor(private readonly db: Db) {}
+export class TransactionRepository implements TransactionStore, SessionAnnotationStore, Prunable {
+  /** `thinning`: the meter values' intake limits, shared with the MeterValueRepository of MeterValues (meter-thinning.ts). */
+  constructor(private readonly db: Db, private readonly thinning?: MeterThinning) {}
 
   /**
    * One database transaction: the event, the transaction, the EVSE's current transaction and the meter values. The
@@ -59,8 +62,44 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
    * the event is inserted, so the same event applied twice at once is applied once (the other finds its seqNo, a
    * duplicate) and two events of one transaction at once merge one after the other, never from the same old row.
    */
-  applyEvent(event: TransactionEventRecord, receivedAt: string): Promise<{ duplicate: boolean; transaction: TransactionRecord }> {
-    return inTransaction(this.db, (trx) => applyInside(trx, event, receivedAt));
+  async applyEvent(event: TransactionEventRecord, receivedAt: string): Promise<{ duplicate: boolean; transaction: TransactionRecord }> {
+    try {
+      return await inTransaction(this.db, (trx) => applyInside(trx, event, receivedAt, this.thinning));
+    } catch (err) {
+      // Rolled back: rows the thinning was told of may not exist.
+      this.thinning?.forget(event.stationId);
+      throw err;
+    }
+  }
+
+  /**
+   * Retention of finished transactions (issue 20): those Ended and started before `before`, oldest first through
+   * the started_at index of migration 0005, with their meter values and events. A running transaction is never
+   * touched, nor anything of it. One short transaction per step: up to `batch` meter values of the oldest such
+   * transactions, and once those have none left, the transactions themselves (their events with them). `maxRows` is
+   * not used: transactions are billing records, pruned by age only.
+   */
+  async pruneStep(before: string, _maxRows: number, batch: number): Promise<number> {
+    return inTransaction(this.db, async (trx) => {
+      const started = instant(trx, sql.ref('started_at'));
+      const old = await trx.selectFrom('transactions').select(['station_id', 'transaction_id'])
+        .where('state', '=', 'Ended').where(started, '<', instant(trx, before))
+        .orderBy(started).limit(batch)
+        .execute();
+      if (old.length === 0) return 0;
+      const pairs = old.map((r) => [r.station_id, r.transaction_id] as const);
+      const samples = await trx.deleteFrom('meter_values')
+        .where('id', 'in', (eb) => eb.selectFrom('meter_values as m')
+          .innerJoin(jsonPairs(trx, pairs).as('k'), (j) => j.onRef('k.a', '=', 'm.station_id').onRef('k.b', '=', 'm.transaction_id'))
+          .select('m.id').limit(batch))
+        .executeTakeFirst();
+      const deleted = Number(samples.numDeletedRows);
+      if (deleted >= batch) return deleted;
+      const ofThem = sql<boolean>`(${sql.ref('station_id')}, ${sql.ref('transaction_id')}) IN ${jsonPairs(trx, pairs)}`;
+      await trx.deleteFrom('transaction_events').where(ofThem).execute();
+      const txs = await trx.deleteFrom('transactions').where(ofThem).where('state', '=', 'Ended').executeTakeFirst();
+      return deleted + Number(txs.numDeletedRows);
+    });
   }
 
   async get(stationId: string, transactionId: string): Promise<TransactionRecord | undefined> {
@@ -181,7 +220,7 @@ const occupyEvse = prepare('evses.occupy', (db: Db, p: { station_id: string; evs
       updated_at: eb.ref('excluded.updated_at'),
     }))));
 
-async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: string): Promise<{ duplicate: boolean; transaction: TransactionRecord }> {
+async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: string, thinning: MeterThinning | undefined): Promise<{ duplicate: boolean; transaction: TransactionRecord }> {
   const key: Key = { station_id: e.stationId, transaction_id: e.transactionId };
   // An Updated or Ended whose Started was lost (or is still queued offline) still creates the record.
   await ensureTransaction.run(trx, { ...key, at: e.timestamp, received_at: receivedAt });
@@ -233,7 +272,7 @@ async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: strin
     await occupyEvse.run(trx, { ...key, evse_id: after.evseId, at: receivedAt });
   }
   if (e.meterValues.length > 0) {
-    await new MeterValueRepository(trx).append(e.stationId, after.evseId ?? 0, e.transactionId, e.meterValues, 'TransactionEvent', receivedAt);
+    await new MeterValueRepository(trx, thinning).append(e.stationId, after.evseId ?? 0, e.transactionId, e.meterValues, 'TransactionEvent', receivedAt);
   }
   return { duplicate: false, transaction: after };
 }
