@@ -59,6 +59,26 @@ describe('prepared queries', () => {
     expect((await byProfile.all(s.db, { profile: 1, from: '' })).map((r) => r.id)).toEqual(['CP-1']);
   });
 
+  it('outside a transaction, wait for another one that is open instead of joining it, and survive its rollback', async () => {
+    let begun!: () => void;
+    const inside = new Promise<void>((resolve) => (begun = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const rolledBack = s.db.transaction().execute(async (trx) => {
+      await insertStation.run(trx, { id: 'IN-1', at: AT, profile: 1 });
+      begun();
+      await gate;
+      throw new Error('roll back');
+    });
+    await inside;
+    // The transaction is open and holds SQLite's one connection: this insert must not become part of it.
+    const outside = insertStation.first(s.db, { id: 'OUT-1', at: AT, profile: 1 });
+    release();
+    await expect(rolledBack).rejects.toThrow('roll back');
+    expect(await outside).toEqual({ id: 'OUT-1', security_profile: 1 });
+    expect((await byProfile.all(s.db, { profile: 1, from: '' })).map((r) => r.id)).toEqual(['OUT-1']);
+  });
+
   it('refuse a builder that computes from a parameter, naming the query and the parameter', async () => {
     const flag = prepare('test.flag', (db: Db, p: { id: string; on: boolean }) =>
       db.updateTable('stations').set({ auto_registered: p.on ? 1 : 0 }).where('id', '=', p.id));

@@ -14,6 +14,7 @@
  */
 import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
 import { dialectOf, type Db, type DialectName } from './dialect.js';
+import { runDirect } from './sqlite.js';
 
 /** A value no caller passes: markers are recognised by their text, per parameter name and per compile. */
 const MARK = '\u0000chargeplan-prepared-parameter\u0000';
@@ -84,6 +85,10 @@ export function prepare<P extends Params, R>(what: string, build: (db: Db, param
       compiled.set(key, c);
     }
     const parameters = c.slots.map((s) => ('name' in s ? params[s.name] ?? null : s.constant));
+    if (dialect === 'sqlite') {
+      const done = runDirect(db, c.query.sql, parameters);
+      if (done !== undefined) return Promise.resolve(done as QueryResult<R>);
+    }
     return db.executeQuery<R>({ ...(c.query as CompiledQuery<R>), parameters });
   };
   return {
