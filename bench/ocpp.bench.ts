@@ -66,6 +66,28 @@ function fdLimit(): number {
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
+/**
+ * Registers the fleet in one transaction: on this build's async storage, or on the last synchronous build's
+ * better-sqlite3 handle when bench:storage's before/after runs this same file against it (bench/storage).
+ */
+async function registerFleet(running: Running, ids: string[], passwordHash: string | null, at: string): Promise<void> {
+  const input = (id: string) => ({ id, passwordHash, securityProfile: passwordHash ? 1 as const : 0 as const });
+  if ('getExecutor' in running.db) {
+    await running.db.transaction().execute(async (trx) => {
+      const stations = new StationRepository(trx);
+      for (const id of ids) await stations.register(input(id), at);
+    });
+    return;
+  }
+  const legacy = running as unknown as {
+    db: { transaction(fn: () => void): () => void };
+    repositories: { stations: { register(i: ReturnType<typeof input>, at: string): unknown } };
+  };
+  legacy.db.transaction(() => {
+    for (const id of ids) legacy.repositories.stations.register(input(id), at);
+  })();
+}
+
 async function startServer(dir: string): Promise<Running> {
   const config = loadConfig({}, {
     database: { path: join(dir, 'bench.sqlite') },
@@ -100,6 +122,10 @@ interface Row {
   heapMb: number;
   failed: number;
   loopMaxMs: number;
+  /** Server CPU per connected station during the connect phase, ms. */
+  connectCpuMs: number;
+  /** Server CPU per answered message during the load phase, µs. */
+  cpuUsPerMsg: number;
 }
 
 async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: Args, label: string): Promise<Row> {
@@ -112,23 +138,26 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
     const hash = auth === 'none' ? null : auth === 'prod' ? hashPassword(PASSWORD) : await hashPasswordScrypt(PASSWORD, SCRYPT_FORMER);
     const ids = Array.from({ length: n }, (_, i) => `BENCH-${label.replace(/\W/g, '')}-${String(i + 1).padStart(5, '0')}`);
     const at = new Date().toISOString();
-    await running.db.transaction().execute(async (trx) => {
-      const stations = new StationRepository(trx);
-      for (const id of ids) await stations.register({ id, passwordHash: hash, securityProfile: hash ? 1 : 0 }, at);
-    });
+    await registerFleet(running, ids, hash, at);
     const order: RunOrder = {
       type: 'run', base: `ws://127.0.0.1:${running.ports.ocpp}${running.config.ocpp.path}`, ids, password: PASSWORD,
       mode, seconds: mode === 'pingpong' ? Math.min(args.seconds, 5) : args.seconds, rate: args.rate, concurrency: args.concurrency,
     };
     const connected = message(child, 'connected');
     const done = message(child, 'loadDone');
+    // The server's own CPU time (this process; the stations run in the child): unlike throughput and round trips it
+    // hardly depends on what else the machine runs, so builds compare fairly on a busy machine.
+    const cpuAtStart = process.cpuUsage();
     child.send(order satisfies ToClient);
     const c = await connected;
+    const connectCpu = process.cpuUsage(cpuAtStart);
+    const cpuAtLoad = process.cpuUsage();
     if (c.failed > 0) process.stderr.write(`  ${label}: ${c.failed} stations failed to connect (first: ${c.firstError})\n`);
     // How long the server's event loop was blocked during the load phase: latency the server itself adds.
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     const report = await done;
+    const loadCpu = process.cpuUsage(cpuAtLoad);
     loop.disable();
     // Measured at the end of the load phase, with every connection still open.
     const held = running.ocpp.connectedCount();
@@ -141,6 +170,8 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
       label, auth: auth === 'none' ? 'none' : auth === 'prod' ? 'hmac-sha256' : `scrypt N=${SCRYPT_FORMER.N}`,
       connectS: c.connectMs / 1000, held, report, rssMb: mem.rss / 2 ** 20, heapMb: mem.heapUsed / 2 ** 20, failed: c.failed,
       loopMaxMs: loop.max / 1e6,
+      connectCpuMs: (connectCpu.user + connectCpu.system) / 1000 / Math.max(1, c.connected),
+      cpuUsPerMsg: (loadCpu.user + loadCpu.system) / Math.max(1, report.replies),
     };
   } finally {
     if (child.exitCode === null) child.kill();
@@ -150,12 +181,12 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
 }
 
 function table(rows: Row[]): string {
-  const head = ['stations', 'auth', 'connect s', 'held', 'sent', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'skipped', 'loop max', 'RSS MB', 'heap MB'];
+  const head = ['stations', 'auth', 'connect s', 'held', 'sent', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'skipped', 'loop max', 'RSS MB', 'heap MB', 'CPU µs/msg', 'connect CPU ms'];
   const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const lines = rows.map((r) => [
     r.label, r.auth, fmt(r.connectS), String(r.held), String(r.report.sent), fmt(r.report.replies / (r.report.durationMs / 1000), 0),
     fmt(r.report.p50, 2), fmt(r.report.p99, 2), fmt(r.report.max, 1), String(r.report.errors), String(r.report.skipped), fmt(r.loopMaxMs, 1),
-    fmt(r.rssMb, 0), fmt(r.heapMb, 0),
+    fmt(r.rssMb, 0), fmt(r.heapMb, 0), fmt(r.cpuUsPerMsg, 1), fmt(r.connectCpuMs, 2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
@@ -196,6 +227,8 @@ process.stdout.write(
     `across rows run in order. connect s = handshakes (Basic auth: one password verification each) + BootNotification +`,
     `GetVariables capability read + TransactionEvent Started, ${args.concurrency} at a time. loop max = the server's`,
     `longest event-loop block (ms) during the load phase; every message arriving meanwhile waits for it (SQLite`,
-    `writes, including WAL checkpoints, run synchronously on the loop).`,
+    `writes, including WAL checkpoints, run synchronously on the loop). CPU µs/msg = the server process's CPU time`,
+    `(user + system) in the load phase per answered message; connect CPU ms = its CPU time in the connect phase per`,
+    `connected station. Both hardly depend on the machine's other load, unlike msg/s and round trips.`,
   ].join('\n') + '\n',
 );

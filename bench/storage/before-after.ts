@@ -6,7 +6,7 @@
  * the median of each figure per build and the ratio after / before.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,12 +25,17 @@ export function parseTable(out: string): Table {
   return lines.slice(2).map((l) => Object.fromEntries(cells(l).map((c, i) => [head[i]!, c])));
 }
 
+/**
+ * The baseline checked out beside this tree, with this tree's bench:ocpp files copied in: both builds then run the
+ * same measuring code (the bench registers its fleet on either storage API, see registerFleet).
+ */
 function worktree(rev: string): string {
   const dir = join(tmpdir(), `chargeplan-baseline-${rev}`);
   if (!existsSync(dir)) {
     execFileSync('git', ['-C', ROOT, 'worktree', 'add', '--detach', dir, rev], { stdio: 'ignore' });
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   }
+  for (const f of ['bench/ocpp.bench.ts', 'bench/ocpp/client.ts', 'bench/ocpp/protocol.ts']) copyFileSync(join(ROOT, f), join(dir, f));
   return dir;
 }
 
@@ -49,6 +54,9 @@ const FIGURES: Figure[] = [
   { bench: 'ocpp', row: '1000', column: 'p99 ms', lowerIsBetter: true },
   { bench: 'ocpp', row: '1000', column: 'connect s', lowerIsBetter: true },
   { bench: 'ocpp', row: '1000', column: 'heap MB', lowerIsBetter: true },
+  { bench: 'ocpp', row: '1 (ping-pong)', column: 'CPU µs/msg', lowerIsBetter: true },
+  { bench: 'ocpp', row: '1000', column: 'CPU µs/msg', lowerIsBetter: true },
+  { bench: 'ocpp', row: '1000', column: 'connect CPU ms', lowerIsBetter: true },
 ];
 
 const median = (xs: number[]) => {
