@@ -52,7 +52,8 @@ beforeAll(async () => {
     const cs = await ScriptedStation.connect(`wss://127.0.0.1:${server.running.ports.ocppTls}`, {
       id, ca: readFileSync('test/fixtures/tls/server.crt'), cert: creds.certPem, key: creds.keyPem,
     });
-    cs.respond('GetVariables', smartChargingVariables());
+    // CS1's certificate runs out soon: the server asks it to renew (A02) after its boot, and the page's button again.
+    cs.respond('GetVariables', smartChargingVariables()).respond('TriggerMessage', () => ({ status: 'Accepted' }));
     await cs.boot([{ evseId: 1, connectors: 1 }, { evseId: 2, connectors: 1 }]);
     connected.push(cs);
   }
@@ -92,6 +93,20 @@ describe('the stations list: security profile and certificate expiry', () => {
     await see.count(page, '#stations tr[data-station="CS2"] [data-certificate="expires-soon"]', 0);
     expect(errors).toEqual([]);
     await screenshot(page, 'fleet-station-security');
+    await context.close();
+  }, 60_000);
+
+  it('"Renew now" beside the warning asks the station for a new certificate (A02) through the API and says what it answered', async () => {
+    const context = await newContext(browser, 'desk');
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await logIn(page, `http://127.0.0.1:${server.running.ports.http}`, 'fiona');
+    await see.count(page, '#stations tr[data-station="CS2"] button[data-renew]', 0);
+    const trigger = connected[0]!.nextCall('TriggerMessage');
+    await page.locator('#stations tr[data-station="CS1"] button[data-renew="CS1"]').click();
+    expect(await trigger).toEqual({ requestedMessage: 'SignChargingStationCertificate' });
+    await see.text(page, '#stations tr[data-station="CS1"] [data-renewal="CS1"]', 'station asked now: Accepted');
+    expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
 });

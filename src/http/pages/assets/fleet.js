@@ -241,8 +241,11 @@ const COMPLIANCE = {
   unreachable: ['Unreachable', 'bad'],
 };
 
-/** The station's OCPP security profile (A00) and, for profile 3, when its certificate expires: a warning within 30 days. */
-function stationSecurity(st) {
+/**
+ * The station's OCPP security profile (A00) and, for profile 3, when its certificate expires: a warning within 30 days,
+ * with a "Renew now" button in the station's first EVSE row (`withAction`).
+ */
+function stationSecurity(st, withAction) {
   if (st.securityProfile == null) return null;
   const box = el('small', { class: 'muted detail', dataset: { securityProfile: String(st.securityProfile) } }, `Security profile ${st.securityProfile}`);
   const c = st.certificate;
@@ -251,7 +254,25 @@ function stationSecurity(st) {
   box.append(' · ', c.expiresSoon
     ? el('span', { class: 'badge bad', dataset: { certificate: 'expires-soon' }, title: `renew it: npm run stations -- renew ${st.stationId}` }, `${until}: renew`)
     : el('span', { dataset: { certificate: 'valid' } }, until));
+  if (c.expiresSoon && withAction) box.append(' ', ...renewButton(st.stationId));
   return box;
+}
+
+/** A02 from the page (POST .../certificate-renewal): asked now, or at the station's next boot or heartbeat. */
+function renewButton(stationId) {
+  const result = el('span', { role: 'status', dataset: { renewal: stationId } });
+  const button = el('button', { type: 'button', dataset: { renew: stationId } }, 'Renew now');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const r = await api(`/api/v1/stations/${enc(stationId)}/certificate-renewal`, { method: 'POST' });
+      result.textContent = r.outcome === 'sent' ? ` station asked now: ${r.triggerStatus}` : ' the station is asked at its next boot or heartbeat';
+    } catch (err) {
+      result.textContent = ` ${messageOf(err)}`;
+      button.disabled = false;
+    }
+  });
+  return [button, result];
 }
 
 const reloadStations = coalesce(async () => {
@@ -264,7 +285,7 @@ const reloadStations = coalesce(async () => {
         el(
           'tr',
           { dataset: { station: st.stationId, evse: String(e.evseId) } },
-          el('th', { scope: 'row' }, el('span', { class: `dot ${st.online ? 'on' : 'off'}`, role: 'img', 'aria-label': st.online ? 'online' : 'offline' }), ` ${st.stationId}`, stationSecurity(st)),
+          el('th', { scope: 'row' }, el('span', { class: `dot ${st.online ? 'on' : 'off'}`, role: 'img', 'aria-label': st.online ? 'online' : 'offline' }), ` ${st.stationId}`, stationSecurity(st, e === st.evses[0])),
           el('td', { class: 'num', 'data-label': 'EVSE' }, String(e.evseId)),
           el('td', { 'data-label': 'Status' }, f.humanize(st.online ? e.status : 'offline'), e.vehicleId ? el('small', { class: 'muted' }, ` · ${e.vehicleId}`) : null),
           el('td', { class: 'wide-cell', 'data-label': 'Profiles' }, el('span', { class: `badge ${cls}` }, label), e.complianceDetail ? el('small', { class: 'muted detail' }, e.complianceDetail) : null),
