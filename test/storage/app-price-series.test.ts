@@ -47,16 +47,20 @@ beforeEach(async () => {
 
 describe('a year of quarter-hours', () => {
   it('is stored and superseded in a bounded number of statements, and each read is one query', { timeout: 120_000 }, async () => {
-    // At most: the zone's lock (PostgreSQL), its currency, the publication, the covered rows, the ids to
-    // supersede in lists of 500 and the rows in lists of 500.
+    // Staged (price-staging.ts): a fixed number around it (the zone's lock on PostgreSQL, tidying and settling the
+    // zone's marks before and after, its currency, the publication, the switch), then steps of at most 500 rows:
+    // the covered rows read a page at a time, each page's marks written, the rows written, the marks settled (each
+    // settling statement picks its rows with a subquery, which the plugin counts too).
+    const FIXED = 24;
     const batches = Math.ceil(YEAR / 500);
     const stored = await count.of(() => prices.save([year('first', T0, (i) => (i % 96) / 100)]));
-    expect(stored).toBeGreaterThanOrEqual(batches); // counted inside the transaction too
-    expect(stored).toBeLessThanOrEqual(4 + batches);
+    expect(stored).toBeGreaterThanOrEqual(batches); // counted inside the transactions too
+    expect(stored).toBeLessThanOrEqual(FIXED + batches);
     // Every other quarter changes: half the year superseded and written again.
     const superseding = await count.of(() => prices.save([year('second', T0 + 1, (i) => (i % 96) / 100 + (i % 2 ? 0.01 : 0))]));
-    expect(superseding).toBeGreaterThanOrEqual(batches);
-    expect(superseding).toBeLessThanOrEqual(4 + 2 * Math.ceil(YEAR / 2 / 500));
+    const changed = Math.ceil(YEAR / 2 / 500);
+    expect(superseding).toBeGreaterThanOrEqual(batches + 2 * changed);
+    expect(superseding).toBeLessThanOrEqual(FIXED + 2 * batches + 3 * changed);
     const window = { start: T0, end: T0 + YEAR * Q };
 
     let current: Awaited<ReturnType<typeof prices.current>> = [];
@@ -75,14 +79,13 @@ describe('a year of quarter-hours', () => {
     expect(await prices.lastFetchedAt('DK1')).toBe(T0 + 1);
   });
 
-  it('a series out of order is applied one interval at a time, a few statements each, with the same outcome', async () => {
+  it('a series out of order is put in time order and stored like any other, in a fixed number of statements, with the same outcome', async () => {
     const hours = Array.from({ length: 24 }, (_, h) => ({ start: T0 + h * 4 * Q, end: T0 + (h + 1) * 4 * Q, pricePerKwh: h / 10 }));
     await prices.save([{ zone: 'DK1', currency: 'EUR', provenance: { source: 'hours', fetchedAt: T0, kind: 'final' }, intervals: hours }]);
     // Quarter-hours of the first two hours, newest first: each replaces a quarter of an hour and keeps the rest.
     const quarters = Array.from({ length: 8 }, (_, i) => ({ start: T0 + i * Q, end: T0 + (i + 1) * Q, pricePerKwh: 5 + i })).reverse();
     const statements = await count.of(() => prices.save([{ zone: 'DK1', currency: 'EUR', provenance: { source: 'quarters', fetchedAt: T0 + 1, kind: 'final' }, intervals: quarters }]));
-    expect(statements).toBeGreaterThanOrEqual(3 * quarters.length);
-    expect(statements).toBeLessThanOrEqual(3 + 3 * quarters.length);
+    expect(statements).toBeLessThanOrEqual(26); // with the zone's lock and its release on PostgreSQL
     const current = await prices.current('DK1', { start: T0, end: T0 + 3 * 4 * Q });
     expect(current.map((c) => [(c.start - T0) / Q, (c.end - T0) / Q, c.pricePerKwh])).toEqual([
       ...Array.from({ length: 8 }, (_, i) => [i, i + 1, 5 + i]),

@@ -175,6 +175,10 @@ export interface PriceIntervalsTable {
   end_utc: string;
   price_per_kwh: number;
   superseded_by: number | null;
+  /** 0010: the staged publication that wrote these clipped remains (visible once it is live). */
+  staged_by: Generated<number | null>;
+  /** 0010: the staged publication that supersedes this row once it is live. */
+  retired_by: Generated<number | null>;
 }
 
 export interface PricePublicationsTable {
@@ -189,6 +193,8 @@ export interface PricePublicationsTable {
   interval_count: number;
   publisher: string | null;
   created_at: string;
+  /** 0010: 'staged' | 'live' | 'discarded' (migrations/0010-price-staging.ts). */
+  state: Generated<string>;
 }
 
 export interface ProfileIdsTable {
