@@ -179,7 +179,7 @@ export class TargetRepository implements TargetStore {
    * still the vehicle's row right after its own entry: the kinds the upload sets come from its entries, a kind it sets
    * only later from the row before the upload (read in the same transaction), a kind it never sets from the row after.
    */
-  setMany(entries: readonly { vehicleId: string; target: DepartureTarget }[], at: string): Promise<TargetRecord[]> {
+  async setMany(entries: readonly { vehicleId: string; target: DepartureTarget }[], at: string): Promise<TargetRecord[]> {
     const last = new Map<string, { once?: OneOffTarget; weekly?: WeeklyTarget }>();
     for (const e of entries) {
       const folded = last.get(e.vehicleId) ?? {};
@@ -188,7 +188,7 @@ export class TargetRepository implements TargetStore {
       last.set(e.vehicleId, folded);
     }
     const both = [...last].filter(([, f]) => f.once && f.weekly).map(([id]) => id);
-    return inTransaction(this.db, async (trx) => {
+    const { before, after } = await inTransaction(this.db, async (trx) => {
       const before = both.length > 0 ? await new TargetRepository(trx).many(both) : new Map<string, TargetRecord>();
       const after = new Map<string, TargetRow>();
       const ids = [...last.keys()];
@@ -197,19 +197,26 @@ export class TargetRepository implements TargetStore {
         const chunk = ids.slice(i, i + TARGET_BATCH).map((vehicleId) => ({ vehicleId, ...last.get(vehicleId)! }));
         for (const row of await upsertTargets(trx, chunk, at)) after.set(row.vehicle_id, row);
       }
-      const sofar = new Map<string, { once?: OneOffTarget; weekly?: WeeklyTarget }>();
-      return entries.map((e): TargetRecord => {
-        const seen = sofar.get(e.vehicleId) ?? {};
-        if (e.target.kind === 'once') seen.once = e.target;
-        else seen.weekly = e.target;
-        sofar.set(e.vehicleId, seen);
-        const final = toRecord(after.get(e.vehicleId)!);
-        const prior = before.get(e.vehicleId);
-        const setLater = last.get(e.vehicleId)!;
-        const kind = <K extends 'once' | 'weekly'>(k: K) => seen[k] ?? (setLater[k] ? prior?.[k] ?? null : final[k]);
-        return { vehicleId: e.vehicleId, once: kind('once'), weekly: kind('weekly'), updatedAt: final.updatedAt };
-      });
+      return { before, after };
     });
+    // The records, outside the transaction (it holds SQLite's one connection), with the event loop turning too.
+    const sofar = new Map<string, { once?: OneOffTarget; weekly?: WeeklyTarget }>();
+    const finals = new Map<string, TargetRecord>();
+    const records: TargetRecord[] = [];
+    for (const e of entries) {
+      if (records.length > 0 && records.length % TARGET_BATCH === 0) await nextTurn();
+      const seen = sofar.get(e.vehicleId) ?? {};
+      if (e.target.kind === 'once') seen.once = e.target;
+      else seen.weekly = e.target;
+      sofar.set(e.vehicleId, seen);
+      let final = finals.get(e.vehicleId);
+      if (!final) finals.set(e.vehicleId, (final = toRecord(after.get(e.vehicleId)!)));
+      const prior = before.get(e.vehicleId);
+      const setLater = last.get(e.vehicleId)!;
+      const kind = <K extends 'once' | 'weekly'>(k: K) => seen[k] ?? (setLater[k] ? prior?.[k] ?? null : final[k]);
+      records.push({ vehicleId: e.vehicleId, once: kind('once'), weekly: kind('weekly'), updatedAt: final.updatedAt });
+    }
+    return records;
   }
 
   async clearOnce(vehicleId: string, at: string): Promise<void> {
