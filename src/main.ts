@@ -54,7 +54,9 @@ export interface Running {
 export async function start(config: Config, deps: { clock?: Clock; logger?: Logger } = {}): Promise<Running> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger({ level: config.log.level });
-  const storage = await openConfiguredStorage(config);
+  const storage = await openConfiguredStorage(config, {
+    onConnectionError: (err) => logger.warn({ err }, 'storage: the database dropped a connection (the request on it failed; the pool opens a new one)'),
+  });
   logger.info({ migrated: storage.migrated }, `storage: ${storage.description}`);
   try {
     return await startOn(storage, config, clock, logger);

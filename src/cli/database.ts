@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { ROOT, type Config } from '../config.js';
-import { openStorage, type DatabaseOptions, type Storage } from '../storage/database.js';
+import { openStorage, type DatabaseOptions, type OpenOptions, type Storage } from '../storage/database.js';
 
 export function databaseOptions(database: Config['database'], root = ROOT): DatabaseOptions {
   const { path, ssl } = database;
@@ -17,8 +17,8 @@ export function databaseOptions(database: Config['database'], root = ROOT): Data
 }
 
 /** Opens (and migrates) the configured database; the caller closes it. */
-export function openConfiguredStorage(config: Pick<Config, 'database'>): Promise<Storage> {
-  return openStorage(databaseOptions(config.database));
+export function openConfiguredStorage(config: Pick<Config, 'database'>, options: OpenOptions = {}): Promise<Storage> {
+  return openStorage(databaseOptions(config.database), options);
 }
 
 /**

@@ -40,13 +40,15 @@ export interface Storage {
 export interface OpenOptions {
   /** Migrations to apply; defaults to the project's full list. */
   migrations?: readonly Migration[];
+  /** PostgreSQL: told when the server drops a connection the product holds (the query on it fails with the error too). */
+  onConnectionError?: (err: Error) => void;
 }
 
 export async function openStorage(o: DatabaseOptions, options: OpenOptions = {}): Promise<Storage> {
   const migrations = options.migrations ?? allMigrations;
   checkOrder(migrations);
   if (o.url !== undefined) {
-    const pool = await openPool({ ...o, url: o.url });
+    const pool = await openPool({ ...o, url: o.url }, options.onConnectionError);
     let migrated: number[];
     try {
       migrated = await migratePostgres(pool, migrations);

@@ -95,10 +95,14 @@ export function poolConfig(o: PostgresOptions): pg.PoolConfig {
 }
 
 /** Opens the pool and checks the server answers, naming the setting when it does not. */
-export async function openPool(o: PostgresOptions): Promise<pg.Pool> {
+export async function openPool(o: PostgresOptions, onConnectionError: (err: Error) => void = () => {}): Promise<pg.Pool> {
   const pool = new pg.Pool(poolConfig(o));
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // Nor a checked-out one's (its session was terminated, its socket cut mid-transaction): pg emits that on the client
+  // itself, and an 'error' with no listener ends the process. The query in flight rejects with it and the pool drops
+  // the client when it is released; the listener reports it (start-up logs it) and nothing more.
+  pool.on('connect', (client) => client.on('error', onConnectionError));
   try {
     const client = await pool.connect();
     try {
