@@ -1,4 +1,5 @@
 import type { PresenceChange, StationStore } from '../domain/stations.js';
+import type { Logger } from '../platform/logger.js';
 
 /** Changes written per transaction at most; a storm's surplus goes in the next one, the loop turning between them. */
 const MAX_BATCH = 500;
@@ -39,5 +40,41 @@ export class PresenceWriter {
       }
       if (this.pending.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+}
+
+/**
+ * The server's presence record: each station's changes written in the order they happened (also when a pool runs
+ * two writes at once, PostgreSQL), batched across stations by a PresenceWriter, each announced after its write.
+ */
+export class PresenceRecorder {
+  /** Per station, its last change's write and announcement; an entry goes when it is done. */
+  private readonly last = new Map<string, Promise<void>>();
+  private readonly writer: PresenceWriter;
+
+  constructor(store: Pick<StationStore, 'recordPresences'>, private readonly logger: Logger) {
+    this.writer = new PresenceWriter(store);
+  }
+
+  /**
+   * Writes a change after the station's previous one, then announces it. A failed write is logged (the station is
+   * connected or gone all the same) and the announcement still follows. The promise never rejects.
+   */
+  record(stationId: string, kind: PresenceChange['kind'], at: string, announce: () => void): Promise<void> {
+    const previous = this.last.get(stationId) ?? Promise.resolve();
+    const done = previous
+      .then(() => this.writer.write({ id: stationId, kind, at }))
+      .catch((err: unknown) => this.logger.error({ err, station: stationId, kind }, 'recording station presence failed'))
+      .then(announce);
+    this.last.set(stationId, done);
+    void done.then(() => {
+      if (this.last.get(stationId) === done) this.last.delete(stationId);
+    });
+    return done;
+  }
+
+  /** Every change recorded so far is written and announced. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.last.values()]);
   }
 }

@@ -18,7 +18,7 @@ import { refuse } from './refuse.js';
 import type { ClientCertTlsOptions } from './auth/client-cert.js';
 import { stationHandlers } from './handlers/index.js';
 import type { HandlerContext, OcppServices, StationSession } from './handlers/types.js';
-import { PresenceWriter } from './presence-writer.js';
+import { PresenceRecorder } from './presence-writer.js';
 import { StationAuthenticator, type AuthVerdict } from './station-auth.js';
 import { emitEvent, runLogged } from './emit.js';
 import { DEFAULT_FRAME_LIMITS, InboundByteBudgets, type FrameLimits } from './frame-limits.js';
@@ -95,13 +95,8 @@ export class OcppServer implements StationDirectory {
   private readonly inbound: InboundByteBudgets;
   /** Handshakes past admission and not yet finished (close() waits for them before the store is closed). */
   private readonly upgrading = new Set<Promise<void>>();
-  /**
-   * Per station, the last presence write and its event: connected and disconnected are written and announced in the
-   * order they happened, also when a pool runs two writes at once (PostgreSQL). Entries go when their write is done.
-   */
-  private readonly presence = new Map<string, Promise<void>>();
-  /** Presence changes of one event-loop turn in one transaction (a storm's thousands of connects in a few commits). */
-  private readonly presenceWriter: PresenceWriter;
+  /** Presence changes, per station in order, batched per turn (presence-writer.ts). */
+  private readonly presence: PresenceRecorder;
   private closed = false;
 
   constructor(
@@ -110,7 +105,7 @@ export class OcppServer implements StationDirectory {
   ) {
     this.guard = new HandshakeGuard(services.clock, services.logger, config.limits);
     this.auth = new StationAuthenticator(services, config.autoRegister);
-    this.presenceWriter = new PresenceWriter(services.stations);
+    this.presence = new PresenceRecorder(services.stations, services.logger);
     const { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes } = { ...DEFAULT_FRAME_LIMITS, ...config.limits };
     const frames: FrameLimits = { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes };
     this.inbound = new InboundByteBudgets(services.clock, frames);
@@ -165,7 +160,7 @@ export class OcppServer implements StationDirectory {
       })),
     );
     await Promise.all([...this.upgrading]);
-    await Promise.all([...this.presence.values()]);
+    await this.presence.settled();
     this.wss.close();
   }
 
@@ -309,7 +304,7 @@ export class OcppServer implements StationDirectory {
     let l: Live;
     // The station is recorded connected (and announced) before the first of its CALLs is handled.
     const connectedAt = at();
-    const recorded = this.recordPresence(stationId, 'connected', connectedAt, () => emitEvent(services, 'station.connected', { stationId, at: connectedAt }));
+    const recorded = this.presence.record(stationId, 'connected', connectedAt, () => emitEvent(services, 'station.connected', { stationId, at: connectedAt }));
     const conn: RpcConnection = new RpcConnection({
       identity: stationId,
       socket: ws,
@@ -337,7 +332,7 @@ export class OcppServer implements StationDirectory {
         if (this.live.get(stationId) === l) {
           this.live.delete(stationId);
           const when = at();
-          void this.recordPresence(stationId, 'disconnected', when, () =>
+          void this.presence.record(stationId, 'disconnected', when, () =>
             emitEvent(services, 'station.disconnected', { stationId, at: when, reason: `${code} ${reason}`.trim() }));
         }
         log.info({ station: stationId, code }, 'station disconnected');
@@ -379,23 +374,6 @@ export class OcppServer implements StationDirectory {
       log.warn({ err, station: stationId }, 'WebSocket error');
     });
     this.schedulePing(l);
-  }
-
-  /**
-   * Writes a presence change after the station's previous one, then announces it. A failed write is logged (the
-   * station is connected or gone all the same) and the event still follows. The promise never rejects.
-   */
-  private recordPresence(stationId: string, kind: 'connected' | 'disconnected', at: string, announce: () => void): Promise<void> {
-    const previous = this.presence.get(stationId) ?? Promise.resolve();
-    const done = previous
-      .then(() => this.presenceWriter.write({ id: stationId, kind, at }))
-      .catch((err: unknown) => this.services.logger.error({ err, station: stationId, kind }, 'recording station presence failed'))
-      .then(announce);
-    this.presence.set(stationId, done);
-    void done.then(() => {
-      if (this.presence.get(stationId) === done) this.presence.delete(stationId);
-    });
-    return done;
   }
 
   /** WebSocket ping keepalive (Part 4, 5.2): a station that misses a whole interval is dropped. */
