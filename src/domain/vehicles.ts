@@ -101,6 +101,11 @@ export interface VehicleStore {
   upsert(vehicle: Vehicle, at: string): Promise<void>;
   get(id: string): Promise<Vehicle | undefined>;
   list(): Promise<Vehicle[]>;
+  /**
+   * The vehicles of these ids that exist, with their tokens, by id: read in steps of a few hundred with the event loop
+   * turning between them (a bulk upload names a whole depot; one read of it all held every other request).
+   */
+  many(ids: readonly string[]): Promise<Map<string, Vehicle>>;
   byIdToken(idToken: string): Promise<Vehicle | undefined>;
 }
 

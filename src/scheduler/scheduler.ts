@@ -7,7 +7,6 @@ import { nextDeparture, type NextDeparture } from './departures.js';
 import { checkTargetShape, checkVehicleInput, SchedulerInputError } from './input-checks.js';
 import { PlanningLoop } from './planning-loop.js';
 import { sessionCost, sessionCosts, type SessionCostQuery } from './session-costs.js';
-import { LIST_VEHICLES_FROM } from './sessions.js';
 
 const unknownVehicle = (vehicleId: string) => new SchedulerInputError('VEHICLE_UNKNOWN', 'vehicleId', `no vehicle "${vehicleId}"`);
 
@@ -158,12 +157,9 @@ export class Scheduler extends PlanningLoop {
     return v;
   }
 
-  /** Which of these vehicles exist: one read of them all for a bulk upload (up to 10,000 rows), else one read each. */
+  /** Which of these vehicles exist: read in steps with the event loop turning between them (a bulk upload names a depot). */
   private async knownVehicles(ids: readonly string[]): Promise<Set<string>> {
-    const distinct = [...new Set(ids)];
-    if (distinct.length >= LIST_VEHICLES_FROM) return new Set((await this.deps.stores.vehicles.list()).map((v) => v.id));
-    const found = await Promise.all(distinct.map((id) => this.deps.stores.vehicles.get(id)));
-    return new Set(distinct.filter((_, k) => found[k] !== undefined));
+    return new Set((await this.deps.stores.vehicles.many(ids)).keys());
   }
 
   private chargeNow(): ChargeNowDeps {

@@ -17,6 +17,8 @@ interface VehicleRow {
   min_current_a: number | null;
 }
 
+/** Vehicles per read of `many` (ids bound as one JSON parameter); the event loop turns between reads. */
+const MANY_STEP = 500;
 const VEHICLE_COLUMNS = ['v.id', 'v.name', 'v.fleet', 'v.battery_kwh', 'v.max_ac_kw', 'v.phases', 'v.min_current_a'] as const;
 
 /**
@@ -103,6 +105,27 @@ export class VehicleRepository implements VehicleStore, IdTokenTransfer {
       .orderBy('t.id_token')
       .execute();
     return rows.length === 0 ? undefined : toVehicle(rows[0]!, tokensOf(rows));
+  }
+
+  async many(ids: readonly string[]): Promise<Map<string, Vehicle>> {
+    const out = new Map<string, Vehicle>();
+    const distinct = [...new Set(ids)];
+    for (let i = 0; i < distinct.length; i += MANY_STEP) {
+      if (i > 0) await nextTurn();
+      const rows = await this.db.selectFrom('vehicles as v')
+        .leftJoin('vehicle_id_tokens as t', 't.vehicle_id', 'v.id')
+        .select([...VEHICLE_COLUMNS, 't.id_token'])
+        .where(sql<boolean>`${sql.ref('v.id')} IN ${jsonStrings(this.db, distinct.slice(i, i + MANY_STEP))}`)
+        .orderBy('v.id')
+        .orderBy('t.id_token')
+        .execute();
+      for (const r of rows) {
+        const known = out.get(r.id);
+        if (known) known.idTokens.push(r.id_token!);
+        else out.set(r.id, toVehicle(r, r.id_token === null ? [] : [r.id_token]));
+      }
+    }
+    return out;
   }
 
   /** The whole fleet with its tokens, by id: one query (the fleet table lists 1,000 vans), not one per vehicle. */

@@ -149,6 +149,19 @@ describe('vehicles, targets and assignments', () => {
     expect(await vehicles.get('v3')).toBeUndefined();
   });
 
+  it('reads many vehicles by id with their tokens, in steps past 500, unknown ids absent', async () => {
+    const vehicles = new VehicleRepository(db);
+    for (let i = 0; i < 1203; i++) await vehicles.upsert(van(`m${i}`, i % 2 ? [`tok-${i}-b`, `tok-${i}-a`] : []), iso(T0));
+    const ids = [...Array.from({ length: 1203 }, (_, i) => `m${i}`), 'unknown', 'm7'];
+    const many = await vehicles.many(ids);
+    expect(many.size).toBe(1203);
+    expect(many.get('m7')).toEqual(van('m7', ['tok-7-a', 'tok-7-b']));
+    expect(many.get('m1202')).toEqual(van('m1202', []));
+    expect(many.get('m501')?.idTokens).toEqual(['tok-501-a', 'tok-501-b']);
+    expect(many.has('unknown')).toBe(false);
+    expect((await vehicles.many([])).size).toBe(0);
+  });
+
   it('refuses a token another vehicle holds, naming its index, and writes nothing; a token listed twice is an error', async () => {
     const vehicles = new VehicleRepository(db);
     await vehicles.upsert(van('v1', ['card-1']), iso(T0));

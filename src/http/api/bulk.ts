@@ -105,15 +105,13 @@ function* fromCsv(text: string): Steps<Parsed> {
 }
 
 /**
- * The upload's vehicles, read before the rows are checked: a few by id, many in one list (a 10,000-row upload is two
- * queries, not one per vehicle). Ids the store does not know are absent.
+ * The upload's vehicles, read before the rows are checked: only those it names, a few hundred per query with the
+ * event loop turning between them (VehicleStore.many). Ids the store does not know are absent.
  */
 async function vehiclesOf(ctx: ApiContext, rows: readonly Row[]): Promise<Map<string, Vehicle>> {
   const ids = new Set<string>();
   for (const r of rows) if (typeof r.vehicleId === 'string' && r.vehicleId !== '') ids.add(r.vehicleId);
-  const { vehicles } = ctx.deps.stores;
-  const found = ids.size > 20 ? (await vehicles.list()).filter((v) => ids.has(v.id)) : await Promise.all([...ids].map((id) => vehicles.get(id)));
-  return new Map(found.flatMap((v) => (v ? [[v.id, v] as const] : [])));
+  return ctx.deps.stores.vehicles.many([...ids]);
 }
 
 /** Every row checked, every problem collected: the targets to apply, or the issues. */

@@ -49,7 +49,7 @@ export interface ApiStores {
   transactions: Pick<TransactionStore, 'activeOnEvses'>;
   meterValues: Pick<MeterValueStore, 'latestOf'>;
   profiles: Pick<ProfileStore, 'pushed' | 'pushedOf' | 'complianceOf'>;
-  vehicles: Pick<VehicleStore, 'get' | 'list' | 'byIdToken'> & IdTokenTransfer;
+  vehicles: Pick<VehicleStore, 'get' | 'list' | 'many' | 'byIdToken'> & IdTokenTransfer;
   targets: Pick<TargetStore, 'get' | 'many'>;
   assignments: Pick<AssignmentStore, 'onEvse'>;
 }
