@@ -60,6 +60,17 @@ export interface ChargingNeedsTable {
   received_at: string;
 }
 
+/** 0011: named leases with a fencing epoch (migrations/0011-cluster-leases.ts). */
+export interface ClusterLeasesTable {
+  name: string;
+  /** NULL once released. */
+  holder: string | null;
+  epoch: number;
+  expires_at: string;
+  acquired_at: string;
+  renewed_at: string;
+}
+
 export interface ConnectorsTable {
   station_id: string;
   evse_id: number;
@@ -389,6 +400,7 @@ export interface Schema {
   charger_status: ChargerStatusTable;
   charging_limits: ChargingLimitsTable;
   charging_needs: ChargingNeedsTable;
+  cluster_leases: ClusterLeasesTable;
   connectors: ConnectorsTable;
   decisions: DecisionsTable;
   departure_targets: DepartureTargetsTable;
