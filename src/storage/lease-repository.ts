@@ -25,6 +25,14 @@ function toLease(r: Row | undefined): Lease | null {
 /** Names are few (sites and jobs): a bound that only guards the list against a runaway. */
 const MAX_LIST = 100_000;
 
+/** The row already stored, in an upsert's SET and WHERE (each a constant reference: SQL is never built from values). */
+const EXISTING = {
+  holder: sql.ref('cluster_leases.holder'),
+  epoch: sql.ref('cluster_leases.epoch'),
+  expires_at: sql.ref('cluster_leases.expires_at'),
+  acquired_at: sql.ref('cluster_leases.acquired_at'),
+};
+
 export class LeaseRepository implements LeaseStore {
   /** `db` may be a caller's transaction: `holds` on it is the fencing check inside that transaction. */
   constructor(private readonly db: Db) {}
@@ -34,22 +42,21 @@ export class LeaseRepository implements LeaseStore {
     const db = this.db;
     const at = isoUtc(now);
     const expires = isoUtc(now + ttlMs);
-    const existing = (column: keyof ClusterLeasesTable) => sql.ref(`cluster_leases.${column}`);
     // Still held by this holder: an extension that keeps the epoch (and when the epoch began).
-    const ownLive = sql<boolean>`(${existing('holder')} = ${holder} AND ${instant(db, existing('expires_at'))} > ${instant(db, at)})`;
+    const ownLive = sql<boolean>`(${EXISTING.holder} = ${holder} AND ${instant(db, EXISTING.expires_at)} > ${instant(db, at)})`;
     const row = await db
       .insertInto('cluster_leases')
       .values({ name, holder, epoch: 1, expires_at: expires, acquired_at: at, renewed_at: at })
       .onConflict((oc) => oc.column('name')
         .doUpdateSet({
           holder,
-          epoch: sql<number>`CASE WHEN ${ownLive} THEN ${existing('epoch')} ELSE ${existing('epoch')} + 1 END`,
+          epoch: sql<number>`CASE WHEN ${ownLive} THEN ${EXISTING.epoch} ELSE ${EXISTING.epoch} + 1 END`,
           expires_at: expires,
-          acquired_at: sql<string>`CASE WHEN ${ownLive} THEN ${existing('acquired_at')} ELSE ${at} END`,
+          acquired_at: sql<string>`CASE WHEN ${ownLive} THEN ${EXISTING.acquired_at} ELSE ${at} END`,
           renewed_at: at,
         })
         // Free (released), expired at the caller's now, or its own: anything else belongs to another holder.
-        .where(sql<boolean>`${existing('holder')} IS NULL OR ${existing('holder')} = ${holder} OR ${instant(db, existing('expires_at'))} <= ${instant(db, at)}`))
+        .where(sql<boolean>`${EXISTING.holder} IS NULL OR ${EXISTING.holder} = ${holder} OR ${instant(db, EXISTING.expires_at)} <= ${instant(db, at)}`))
       .returningAll()
       .executeTakeFirst();
     return toLease(row);

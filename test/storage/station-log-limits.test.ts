@@ -22,7 +22,9 @@ afterEach(async () => {
 });
 
 async function bootedStation(id = 'CS1') {
-  server ??= await startTestServer();
+  // The finding's 3.9 MB frame is now refused whole (1009) by the default ocpp.limits.maxFrameBytes (1 MiB,
+  // frame-size.test.ts); a deployment that raises the limits still stores no more than the cap, which this checks.
+  server ??= await startTestServer({ ocpp: { limits: { maxFrameBytes: 4 * 1024 * 1024, inboundBurstBytes: 16 * 1024 * 1024, inboundBytesPerMinute: 16 * 1024 * 1024 } } });
   await server.addStation(id, PASSWORD);
   // Compressed like the finding's: 3.9 MB of payload is a few KB on the wire.
   const cs = await ScriptedStation.connect(server.wsUrl, { id, password: PASSWORD, perMessageDeflate: true });
