@@ -1,8 +1,29 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+const include = ['test/**/*.test.ts'];
+
+/**
+ * Test files that replace a module (vi.mock / vi.doMock) run in a fresh worker each. Every other file shares its
+ * worker's imported packages (fastify, kysely, pg, ajv, ...) with the files before it: vitest still evaluates the
+ * project's own modules (src/, test/) anew for every file, but importing the packages again per file cost ~20% of a
+ * run (the `import` and `setup` phases of the summary). A mocked package stays mocked in a shared worker, hence the
+ * split; found by reading the files, so a new test that mocks is isolated without anyone listing it.
+ */
+function filesThatMock(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesThatMock(path));
+    else if (entry.name.endsWith('.test.ts') && /\bvi\s*\.\s*(do)?[mM]ock\s*\(/.test(readFileSync(path, 'utf8'))) out.push(path);
+  }
+  return out;
+}
+const mocking = filesThatMock('test').map((p) => p.split('\\').join('/'));
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Each file closes and drops the databases it opened; `npm run test:postgres` checks the server first (issue 15).
     setupFiles: ['test/setup/storage.ts'],
     globalSetup: ['test/setup/postgres-global.ts'],
@@ -13,5 +34,10 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // The root names no `include`: a project that extends the root would add it to its own (arrays are merged).
+    projects: [
+      { extends: true, test: { name: 'shared', include, exclude: mocking, isolate: false } },
+      { extends: true, test: { name: 'mocking', include: mocking.length > 0 ? mocking : ['test/no-such-file'], isolate: true } },
+    ],
   },
 });

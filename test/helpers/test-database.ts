@@ -4,6 +4,7 @@
  * database a test asks for is a fresh PostgreSQL schema of that run, dropped when the test file ends (and any left
  * over by a crash, when the run ends: test/setup/postgres-global.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,11 @@ export const postgresUrl = process.env.CHARGEPLAN_TEST_DATABASE_URL;
 /** Schemas of this run start with this; the global teardown drops them all. */
 export const schemaPrefix = `t_${process.env.CHARGEPLAN_TEST_RUN ?? 'local'}_`;
 
+/**
+ * Unique to this evaluation of the module: a worker runs many test files one after the other (vitest.config.ts), and
+ * each file starts its count again, so the pid alone would give the next file the names of the last one's schemas.
+ */
+const fileTag = randomBytes(3).toString('hex');
 let counter = 0;
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -45,7 +51,7 @@ export async function testDatabase(opts: { file?: boolean } = {}): Promise<TestD
   };
   let db: TestDatabase;
   if (postgresUrl) {
-    const schema = `${schemaPrefix}${process.pid}_${++counter}`;
+    const schema = `${schemaPrefix}${process.pid}_${fileTag}_${++counter}`;
     await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
     db = {
       options: { url: postgresUrl, schema, poolSize: 4 },
