@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
-import { inTransaction, jsonPairs, type Db } from './sql/dialect.js';
+import { dialectOf, inTransaction, jsonPairs, type Db } from './sql/dialect.js';
+import { prepare } from './sql/prepared.js';
 import type { MeterValuesTable } from './sql/schema.js';
 import type { MeterSample, MeterValueStore, TransactionRef } from '../domain/stations.js';
 import type { MeterThinning, ThinPlan } from './meter-thinning.js';
@@ -33,6 +34,18 @@ const MAX_SAMPLES = 1_000_000;
  * MeterThinning (the product's), what a station samples faster than its buckets is thinned at intake
  * (meter-thinning.ts says why no figure changes); without one (tests of the raw store), every sample is a row.
  */
+/**
+ * The two statements of a thinned sample, compiled once (sql/prepared.ts): a held row overwritten, one new row
+ * inserted. SQLite reports the new id itself (RETURNING would build a row); PostgreSQL only through RETURNING.
+ */
+const overwriteHeld = prepare('meter_values.overwrite', (db: Db, p: {
+  id: number; timestamp: string; value: number; unit: string | null; multiplier: number; received_at: string;
+}) => db.updateTable('meter_values')
+  .set({ timestamp: p.timestamp, value: p.value, unit: p.unit, multiplier: p.multiplier, received_at: p.received_at })
+  .where('id', '=', p.id));
+const insertOne = prepare('meter_values.insert', (db: Db, p: Insertable<MeterValuesTable>) =>
+  db.insertInto('meter_values').values(p).$if(dialectOf(db) === 'postgres', (q) => q.returning('id')));
+
 export class MeterValueRepository implements MeterValueStore, Prunable {
   constructor(private readonly db: Db, private readonly thinning?: MeterThinning) {}
 
@@ -87,11 +100,16 @@ export class MeterValueRepository implements MeterValueStore, Prunable {
       const inserts = [...plan.inserts];
       for (const held of plan.updates) {
         const s = held.sample;
-        const r = await db.updateTable('meter_values')
-          .set({ timestamp: s.timestamp, value: s.value, unit: s.unit ?? null, multiplier: s.multiplier ?? 0, received_at: toRow(s).received_at })
-          .where('id', '=', held.id!)
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) === 0) inserts.push(held);
+        const r = await overwriteHeld.run(db, {
+          id: held.id!, timestamp: s.timestamp, value: s.value, unit: s.unit ?? null, multiplier: s.multiplier ?? 0, received_at: toRow(s).received_at,
+        });
+        if (Number(r.numAffectedRows ?? 0) === 0) inserts.push(held);
+      }
+      if (inserts.length === 1) {
+        // The common case (one new sample of a TransactionEvent): a prepared insert, its id from the driver.
+        const r = await insertOne.run(db, toRow(inserts[0]!.sample));
+        inserts[0]!.id = Number(r.rows[0]?.id ?? r.insertId);
+        return;
       }
       for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
         const chunk = inserts.slice(i, i + INSERT_CHUNK);

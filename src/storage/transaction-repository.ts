@@ -202,12 +202,11 @@ const lockTransaction = prepare('transactions.lock', (db: Db, p: Key) =>
     .where('station_id', '=', p.station_id).where('transaction_id', '=', p.transaction_id)
     .$if(dialectOf(db) === 'postgres', (q) => q.forUpdate()));
 const insertEvent = prepare('transaction_events.insert', (db: Db, p: Insertable<TransactionEventsTable>) =>
-  db.insertInto('transaction_events').values(p).onConflict((oc) => oc.doNothing()).returning('seq_no'));
+  db.insertInto('transaction_events').values(p).onConflict((oc) => oc.doNothing()));
 const updateTransaction = prepare('transactions.apply', (db: Db, p: Key & Omit<Updateable<TransactionsTable>, keyof Key>) => {
   const { station_id, transaction_id, ...set } = p;
   return db.updateTable('transactions').set(set)
-    .where('station_id', '=', station_id).where('transaction_id', '=', transaction_id)
-    .returningAll();
+    .where('station_id', '=', station_id).where('transaction_id', '=', transaction_id);
 });
 const releaseEvse = prepare('evses.release', (db: Db, p: { station_id: string; transaction_id: string; at: string }) =>
   db.updateTable('evses').set({ current_transaction_id: null, updated_at: p.at })
@@ -227,7 +226,7 @@ async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: strin
   const before = await lockTransaction.first(trx, key);
   if (!before) throw new Error(`transaction ${e.transactionId} of ${e.stationId} vanished while its event was applied`);
   // The primary key (station, transaction, seqNo) makes a retransmitted event a no-op (E01/E06 retries).
-  const inserted = await insertEvent.first(trx, {
+  const inserted = await insertEvent.run(trx, {
     ...key,
     seq_no: e.seqNo,
     event_type: e.eventType,
@@ -237,15 +236,15 @@ async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: strin
     payload: JSON.stringify(e.payload),
     received_at: receivedAt,
   });
-  if (!inserted) return { duplicate: true, transaction: toRecord(before) };
+  // No RETURNING (it cost more than the insert on SQLite): the affected row count says whether it was new.
+  if (Number(inserted.numAffectedRows ?? 0) === 0) return { duplicate: true, transaction: toRecord(before) };
 
   const register = energyRegisterWh(e.meterValues);
   const wh = register?.wh ?? null;
   // Offline-queued events can arrive out of order: only the newest event sets the live state.
   const newer = e.seqNo >= before.last_seq_no;
   const newerEnergy = register !== undefined && compareInstants(register.at, before.last_event_at) >= 0;
-  const row = await updateTransaction.first(trx, {
-    ...key,
+  const set = {
     evse_id: e.evseId ?? before.evse_id,
     connector_id: e.connectorId ?? before.connector_id,
     id_token: e.idToken?.idToken ?? before.id_token,
@@ -263,9 +262,12 @@ async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: strin
     energy_wh: wh !== null && (before.energy_wh === null || newerEnergy) ? wh : before.energy_wh,
     offline: Math.max(before.offline, e.offline ? 1 : 0),
     updated_at: receivedAt,
-  });
-  if (!row) throw new Error(`transaction ${e.transactionId} of ${e.stationId} vanished while its event was applied`);
-  const after = toRecord(row);
+  };
+  // The row is locked (or SQLite's one connection held) since it was read: what it is now is `before` with `set`,
+  // so the update needs no RETURNING (a whole row built for every event).
+  const updated = await updateTransaction.run(trx, { ...key, ...set });
+  if (Number(updated.numAffectedRows ?? 0) !== 1) throw new Error(`transaction ${e.transactionId} of ${e.stationId} vanished while its event was applied`);
+  const after = toRecord({ ...before, ...set });
   if (after.state === 'Ended') {
     await releaseEvse.run(trx, { ...key, at: receivedAt });
   } else if (after.evseId !== null) {
