@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { PresenceChange, StationStore } from '../domain/stations.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -38,7 +39,7 @@ export class PresenceWriter {
       } catch (err) {
         for (const b of batch) b.reject(err);
       }
-      if (this.pending.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.pending.length > 0) await nextTurn();
     }
   }
 }

@@ -146,13 +146,8 @@ export class StationRepository implements StationStore {
       .execute();
   }
 
-  async setCertificateRenewalRequested(id: string, at: string | null): Promise<void> {
-    const r = await this.db
-      .updateTable('stations')
-      .set((eb) => ({ cert_renewal_requested_at: at, updated_at: at ?? eb.ref('updated_at') }))
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw new Error(`station ${id} does not exist`);
+  setCertificateRenewalRequested(id: string, at: string | null): Promise<void> {
+    return this.setMarker(id, 'cert_renewal_requested_at', at);
   }
 
   async expiredCertificateAllowedAt(id: string): Promise<string | null> {
@@ -160,10 +155,15 @@ export class StationRepository implements StationStore {
     return row?.cert_accept_expired_at ?? null;
   }
 
-  async setExpiredCertificateAllowed(id: string, at: string | null): Promise<void> {
+  setExpiredCertificateAllowed(id: string, at: string | null): Promise<void> {
+    return this.setMarker(id, 'cert_accept_expired_at', at);
+  }
+
+  /** Sets (an instant, also the row's update time) or clears (null) one of the station's certificate markers. */
+  private async setMarker(id: string, column: 'cert_renewal_requested_at' | 'cert_accept_expired_at', at: string | null): Promise<void> {
     const r = await this.db
       .updateTable('stations')
-      .set((eb) => ({ cert_accept_expired_at: at, updated_at: at ?? eb.ref('updated_at') }))
+      .set((eb) => ({ [column]: at, updated_at: at ?? eb.ref('updated_at') }))
       .where('id', '=', id)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw new Error(`station ${id} does not exist`);
