@@ -179,6 +179,28 @@ export interface PushedProfilesTable {
   sent_at: string;
 }
 
+/** 0012: the first run's one-time setup links (migrations/0012-setup-and-audit.ts). */
+export interface SetupTokensTable {
+  id: string;
+  secret_sha256: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** 0012: who changed what, append-only. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_name: string;
+  action: string;
+  target_kind: string;
+  target_id: string;
+  detail: string | null;
+}
+
 export interface SchemaMigrationsTable {
   /** The migration's number (a rowid alias in SQLite, but always written: PostgreSQL generates nothing here). */
   version: number;
@@ -237,6 +259,7 @@ export interface WebSessionsTable {
 export interface Schema {
   api_token_grants: ApiTokenGrantsTable;
   api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
   charger_status: ChargerStatusTable;
   charging_limits: ChargingLimitsTable;
   charging_needs: ChargingNeedsTable;
@@ -255,6 +278,7 @@ export interface Schema {
   profile_ids: ProfileIdsTable;
   pushed_profiles: PushedProfilesTable;
   schema_migrations: SchemaMigrationsTable;
+  setup_tokens: SetupTokensTable;
   station_certificates: StationCertificatesTable;
   station_events: StationEventsTable;
   station_messages: StationMessagesTable;
