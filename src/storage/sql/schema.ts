@@ -15,6 +15,13 @@ export type {
   StationEventsTable, StationMessagesTable, StationsTable, TransactionEventsTable, TransactionsTable,
 } from './schema-ocpp.js';
 
+/** 0015: which node holds which station's socket (issue 19; presence-repository.ts). */
+export interface StationPresenceTable {
+  station_id: string;
+  node: string;
+  connected_at: string;
+}
+
 export interface ApiTokenGrantsTable {
   token_id: string;
   role: string;
@@ -282,6 +289,7 @@ export interface Schema {
   station_certificates: StationCertificatesTable;
   station_events: StationEventsTable;
   station_messages: StationMessagesTable;
+  station_presence: StationPresenceTable;
   stations: StationsTable;
   transaction_events: TransactionEventsTable;
   transactions: TransactionsTable;
