@@ -77,6 +77,8 @@ interface Live {
   alive: boolean;
   ping: TimerHandle | undefined;
   tls: boolean;
+  /** When this node accepted the connection (UTC ISO-8601; the station.connected event's `at`). */
+  connectedAt: string;
 }
 
 type Refusal = HandshakeRefusal;
@@ -174,6 +176,16 @@ export class OcppServer implements StationDirectory {
 
   connectedStations(): string[] {
     return [...this.live.keys()];
+  }
+
+  /** When this server accepted the station's current connection, or null (issue 19: the newest connection wins across nodes). */
+  connectedSince(stationId: string): string | null {
+    return this.live.get(stationId)?.connectedAt ?? null;
+  }
+
+  /** Closes the station's connection here, if any (4000 when a newer connection on another node replaced it). */
+  disconnect(stationId: string, code: number, reason: string): void {
+    this.live.get(stationId)?.conn.close(code, reason);
   }
 
   /** Frames refused for a station's byte budget (closed 1008) and over maxFrameBytes (closed 1009), since start. */
@@ -361,7 +373,7 @@ export class OcppServer implements StationDirectory {
         };
       },
     });
-    l = { conn, socket: ws, session, alive: true, ping: undefined, tls };
+    l = { conn, socket: ws, session, alive: true, ping: undefined, tls, connectedAt };
     this.live.set(stationId, l);
     log.info({ station: stationId, tls }, 'station connected');
     ws.on('pong', () => void (l.alive = true));
