@@ -215,6 +215,45 @@ export interface SchemaMigrationsTable {
   applied_at: Generated<string>;
 }
 
+export interface SitesTable {
+  id: string;
+  position: number;
+  name: string | null;
+  fleet: string | null;
+  time_zone: string;
+  tariff: string;
+  grid_limit_kw: number;
+  capacity_limit_target: string | null;
+  slot_minutes: number | null;
+  line_voltage_v: number | null;
+  policy_json: string | null;
+  origin: string;
+  config_sha256: string | null;
+  edited_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SiteCircuitsTable {
+  site_id: string;
+  id: string;
+  position: number;
+  parent: string | null;
+  limit_kw: number | null;
+  phase_limit_a: number | null;
+}
+
+export interface SiteEvsesTable {
+  station_id: string;
+  evse_id: number;
+  site_id: string;
+  position: number;
+  circuit: string | null;
+  phases: number | null;
+  phase: number | null;
+  max_kw: number | null;
+}
+
 export interface UserGrantsTable {
   user_id: string;
   role: string;
@@ -286,6 +325,9 @@ export interface Schema {
   pushed_profiles: PushedProfilesTable;
   schema_migrations: SchemaMigrationsTable;
   setup_tokens: SetupTokensTable;
+  site_circuits: SiteCircuitsTable;
+  site_evses: SiteEvsesTable;
+  sites: SitesTable;
   station_certificates: StationCertificatesTable;
   station_events: StationEventsTable;
   station_messages: StationMessagesTable;
