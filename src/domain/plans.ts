@@ -328,7 +328,15 @@ export interface ProfileStore {
 
 export interface DecisionStore {
   append(entry: Omit<DecisionRecord, 'id'>): Promise<DecisionRecord>;
-  list(siteId: string, options?: { limit?: number; beforeId?: number }): Promise<DecisionRecord[]>;
+  /** Newest first; `kinds` and `stationId`, when given, keep only those decisions (the fleet page's filters). */
+  list(siteId: string, options?: DecisionListOptions): Promise<DecisionRecord[]>;
+}
+
+export interface DecisionListOptions {
+  limit?: number;
+  beforeId?: number;
+  kinds?: readonly DecisionKind[];
+  stationId?: string;
 }
 
 /** What the scheduler reports on the event bus (tests await these; issue 6 pushes them to open pages). */

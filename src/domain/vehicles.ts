@@ -121,6 +121,14 @@ export interface TargetStore {
   many(vehicleIds: readonly string[]): Promise<Map<string, TargetRecord>>;
 }
 
+/**
+ * A number that rises with every write of vehicles, their tokens, targets or assignments made in this process (the
+ * fleet table's cache compares it; a store without it is never cached). Writes by other processes are not counted.
+ */
+export interface ChangeRevision {
+  revision(): number;
+}
+
 /** A fleet manager's "this van is on that charger" when no id token says so. */
 export interface AssignmentStore {
   assign(vehicleId: string, stationId: string, evseId: number, at: string): Promise<void>;

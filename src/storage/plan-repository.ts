@@ -3,7 +3,7 @@ import { greatest, inTransaction, jsonPairs, jsonStrings, lockKey, type Db } fro
 import type { Schema } from './sql/schema.js';
 import { pruneOldest } from './prune.js';
 import type {
-  ChargerCompliance, ChargerStatusRecord, DecisionRecord, DecisionStore, PlanRecord, PlanStore, ProfileStore,
+  ChargerCompliance, ChargerStatusRecord, DecisionListOptions, DecisionRecord, DecisionStore, PlanRecord, PlanStore, ProfileStore,
   PushedProfileRecord, PushState,
 } from '../domain/plans.js';
 
@@ -299,12 +299,14 @@ export class DecisionRepository implements DecisionStore {
     return { ...e, id };
   }
 
-  /** Newest first. */
-  async list(siteId: string, options: { limit?: number; beforeId?: number } = {}): Promise<DecisionRecord[]> {
+  /** Newest first; the filters narrow the same index scan (site, id). */
+  async list(siteId: string, options: DecisionListOptions = {}): Promise<DecisionRecord[]> {
     let q = this.db.selectFrom('decisions')
       .select(['id', 'site_id', 'at', 'kind', 'station_id', 'evse_id', 'transaction_id', 'plan_id', 'message', 'details_json'])
       .where('site_id', '=', siteId);
     if (options.beforeId !== undefined) q = q.where('id', '<', options.beforeId);
+    if (options.kinds !== undefined) q = options.kinds.length === 0 ? q.where(sql<boolean>`1 = 0`) : q.where('kind', 'in', [...options.kinds]);
+    if (options.stationId !== undefined) q = q.where('station_id', '=', options.stationId);
     const rows = await q
       .orderBy('id', 'desc')
       .limit(options.limit ?? 100)

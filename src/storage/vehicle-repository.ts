@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { inTransaction, jsonStrings, type Db } from './sql/dialect.js';
 import {
   IdTokenInUseError,
-  type AssignmentStore, type DepartureTarget, type IdTokenTransfer, type OneOffTarget, type TargetRecord, type TargetStore,
+  type AssignmentStore, type ChangeRevision, type DepartureTarget, type IdTokenTransfer, type OneOffTarget, type TargetRecord, type TargetStore,
   type Vehicle, type VehicleStore, type WeeklyTarget,
 } from '../domain/vehicles.js';
 
@@ -16,6 +16,22 @@ interface VehicleRow {
   phases: number;
   min_current_a: number | null;
 }
+
+/**
+ * ChangeRevision: one counter for the three stores of this file, in this process (every repository instance on any
+ * database shares it, so a write through the scheduler's instance is seen by the API's). It rises before a write
+ * starts and again once it has ended, so a reader that built a view while the write ran sees a newer number after.
+ */
+let revisionCounter = 0;
+async function counted<T>(write: () => Promise<T>): Promise<T> {
+  revisionCounter++;
+  try {
+    return await write();
+  } finally {
+    revisionCounter++;
+  }
+}
+const revision = () => revisionCounter;
 
 /** Vehicles per read of `many` (ids bound as one JSON parameter); the event loop turns between reads. */
 const MANY_STEP = 500;
@@ -30,14 +46,16 @@ const VEHICLE_COLUMNS = ['v.id', 'v.name', 'v.fleet', 'v.battery_kwh', 'v.max_ac
  * The claim is the insert itself (issue 15): the primary key on id_token decides, so two vehicles claiming one
  * token at the same moment (two nodes, two requests) give one owner and one IdTokenInUseError on either database.
  */
-export class VehicleRepository implements VehicleStore, IdTokenTransfer {
+export class VehicleRepository implements VehicleStore, IdTokenTransfer, ChangeRevision {
   constructor(private readonly db: Db) {}
+
+  readonly revision = revision;
 
   /** Stores the vehicle with exactly its tokens; a token another vehicle holds: IdTokenInUseError, nothing written. */
   async upsert(v: Vehicle, at: string): Promise<void> {
     const repeated = v.idTokens.findIndex((t, i) => v.idTokens.indexOf(t) !== i);
     if (repeated >= 0) throw new Error(`idTokens[${repeated}] repeats idTokens[${v.idTokens.indexOf(v.idTokens[repeated]!)}]: a vehicle lists a token once`);
-    return inTransaction(this.db, async (trx) => {
+    return counted(() => inTransaction(this.db, async (trx) => {
       // The vehicle's row first: on PostgreSQL it is locked until commit, so two writes of one vehicle run in turn
       // and the second replaces the first's tokens instead of racing it.
       await trx.insertInto('vehicles')
@@ -63,7 +81,7 @@ export class VehicleRepository implements VehicleStore, IdTokenTransfer {
       // A token another vehicle holds (this one's were deleted above): the first in the caller's order is named.
       const got = new Set(claimed.map((c) => c.id_token));
       throw new IdTokenInUseError(v.idTokens.findIndex((t) => !got.has(t)));
-    });
+    }));
   }
 
   /**
@@ -76,7 +94,7 @@ export class VehicleRepository implements VehicleStore, IdTokenTransfer {
   transferring<T>(
     tokens: readonly string[], toVehicleId: string, mayTake: (holder: Vehicle) => boolean, write: (vehicles: VehicleStore) => Promise<T>,
   ): Promise<T> {
-    return inTransaction(this.db, async (trx) => {
+    return counted(() => inTransaction(this.db, async (trx) => {
       const inTrx = new VehicleRepository(trx);
       if (tokens.length > 0) {
         const holders = await trx.selectFrom('vehicle_id_tokens').select(['id_token', 'vehicle_id'])
@@ -93,7 +111,7 @@ export class VehicleRepository implements VehicleStore, IdTokenTransfer {
         }
       }
       return write(inTrx);
-    });
+    }));
   }
 
   /** One vehicle with its tokens: one query. */
@@ -186,11 +204,13 @@ interface TargetRow {
 const TARGET_BATCH = 500;
 
 /** Departure targets: one one-off and one weekly per vehicle; setting one keeps the other. */
-export class TargetRepository implements TargetStore {
+export class TargetRepository implements TargetStore, ChangeRevision {
   constructor(private readonly db: Db) {}
 
+  readonly revision = revision;
+
   async set(vehicleId: string, target: DepartureTarget, at: string): Promise<TargetRecord> {
-    const [row] = await upsertTargets(this.db, [target.kind === 'once' ? { vehicleId, once: target } : { vehicleId, weekly: target }], at);
+    const [row] = await counted(() => upsertTargets(this.db, [target.kind === 'once' ? { vehicleId, once: target } : { vehicleId, weekly: target }], at));
     return toRecord(row!);
   }
 
@@ -211,7 +231,7 @@ export class TargetRepository implements TargetStore {
       last.set(e.vehicleId, folded);
     }
     const both = [...last].filter(([, f]) => f.once && f.weekly).map(([id]) => id);
-    const { before, after } = await inTransaction(this.db, async (trx) => {
+    const { before, after } = await counted(() => inTransaction(this.db, async (trx) => {
       const before = both.length > 0 ? await new TargetRepository(trx).many(both) : new Map<string, TargetRecord>();
       const after = new Map<string, TargetRow>();
       const ids = [...last.keys()];
@@ -221,7 +241,7 @@ export class TargetRepository implements TargetStore {
         for (const row of await upsertTargets(trx, chunk, at)) after.set(row.vehicle_id, row);
       }
       return { before, after };
-    });
+    }));
     // The records, outside the transaction (it holds SQLite's one connection), with the event loop turning too.
     const sofar = new Map<string, { once?: OneOffTarget; weekly?: WeeklyTarget }>();
     const finals = new Map<string, TargetRecord>();
@@ -243,7 +263,7 @@ export class TargetRepository implements TargetStore {
   }
 
   async clearOnce(vehicleId: string, at: string): Promise<void> {
-    await this.db.updateTable('departure_targets').set({ once_json: null, updated_at: at }).where('vehicle_id', '=', vehicleId).execute();
+    await counted(() => this.db.updateTable('departure_targets').set({ once_json: null, updated_at: at }).where('vehicle_id', '=', vehicleId).execute());
   }
 
   async get(vehicleId: string): Promise<TargetRecord | undefined> {
@@ -293,20 +313,22 @@ function toRecord(row: TargetRow): TargetRecord {
 }
 
 /** Which vehicle a fleet manager put on which EVSE. */
-export class AssignmentRepository implements AssignmentStore {
+export class AssignmentRepository implements AssignmentStore, ChangeRevision {
   constructor(private readonly db: Db) {}
 
+  readonly revision = revision;
+
   async assign(vehicleId: string, stationId: string, evseId: number, at: string): Promise<void> {
-    await this.db.insertInto('vehicle_assignments')
+    await counted(() => this.db.insertInto('vehicle_assignments')
       .values({ station_id: stationId, evse_id: evseId, vehicle_id: vehicleId, assigned_at: at })
       .onConflict((oc) => oc.columns(['station_id', 'evse_id']).doUpdateSet((eb) => ({
         vehicle_id: eb.ref('excluded.vehicle_id'), assigned_at: eb.ref('excluded.assigned_at'),
       })))
-      .execute();
+      .execute());
   }
 
   async unassign(stationId: string, evseId: number): Promise<void> {
-    await this.db.deleteFrom('vehicle_assignments').where('station_id', '=', stationId).where('evse_id', '=', evseId).execute();
+    await counted(() => this.db.deleteFrom('vehicle_assignments').where('station_id', '=', stationId).where('evse_id', '=', evseId).execute());
   }
 
   async onEvse(stationId: string, evseId: number): Promise<string | undefined> {
