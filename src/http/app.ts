@@ -13,6 +13,7 @@ import { DEFAULT_BODY_LIMIT, installJsonBodyParser } from './json-body.js';
 import { apiRoutes, type ApiDeps } from './api/index.js';
 import { registerOpenApi } from './api/openapi.js';
 import { pageRoutes } from './pages/index.js';
+import { firstRunCheck } from './auth/first-run.js';
 
 export interface AppDeps {
   clock: Clock;
@@ -48,10 +49,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Before every route: swagger collects routes from the onRoute hook (/api/openapi.json, /api/docs).
   await registerOpenApi(app);
   if (deps.auth) await app.register(authPlugin, deps.auth);
-  if (deps.auth?.accounts) await app.register(authRoutes, deps.auth);
+  // Issue 16: while no user exists, setup is open (one check shared by the setup routes and the pages).
+  const firstRun = deps.auth?.admin ? firstRunCheck(deps.auth.admin.users) : undefined;
+  if (deps.auth?.accounts) await app.register(authRoutes, { ...deps.auth, ...(firstRun ? { firstRun } : {}) });
   await app.register(healthRoutes, { deps });
   if (deps.tariffs) await app.register(tariffRoutes, deps.tariffs);
   if (deps.api) await app.register(apiRoutes, deps.api);
-  if (deps.pages) await app.register(pageRoutes);
+  if (deps.pages) await app.register(pageRoutes, firstRun ? { firstRun } : {});
   return app;
 }

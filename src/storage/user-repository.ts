@@ -1,8 +1,8 @@
 import { inTransaction, type Db } from './sql/dialect.js';
 import type { ApiTokenGrant, ApiTokenRecord } from '../domain/prices.js';
+import type { UserManagement } from '../domain/accounts.js';
 import type {
   OwnedTokenRecord,
-  UserAdmin,
   UserRecord,
   UserTokenStore,
   WebSessionRecord,
@@ -45,7 +45,7 @@ function grouped(rows: readonly { owner: string; role: string; scope_kind: strin
   return out;
 }
 
-export class UserRepository implements UserAdmin {
+export class UserRepository implements UserManagement {
   constructor(private readonly db: Db) {}
 
   async find(id: string): Promise<UserRecord | undefined> {
@@ -107,6 +107,35 @@ export class UserRepository implements UserAdmin {
         .execute();
       return Number(r.numUpdatedRows) > 0;
     });
+  }
+
+  async any(): Promise<boolean> {
+    return (await this.db.selectFrom('users').select('id').limit(1).executeTakeFirst()) !== undefined;
+  }
+
+  /** Re-enables a disabled user. Its tokens stay revoked (disabling revoked them for good); it logs in again. */
+  async enable(userId: string): Promise<boolean> {
+    const r = await this.db.updateTable('users').set({ disabled_at: null }).where('id', '=', userId).where('disabled_at', 'is not', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** One transaction: the old password stops working everywhere at once (its sessions end, but `keepSession`). */
+  setPassword(userId: string, passwordHash: string, keepSession?: string): Promise<boolean> {
+    return inTransaction(this.db, async (trx) => {
+      const r = await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).executeTakeFirst();
+      let end = trx.deleteFrom('web_sessions').where('user_id', '=', userId);
+      if (keepSession !== undefined) end = end.where('id', '!=', keepSession);
+      await end.execute();
+      return Number(r.numUpdatedRows) > 0;
+    });
+  }
+
+  async removeGrant(userId: string, grant: ApiTokenGrant): Promise<boolean> {
+    const r = await this.db.deleteFrom('user_grants')
+      .where('user_id', '=', userId).where('role', '=', grant.role).where('scope_kind', '=', grant.scopeKind).where('scope_id', '=', grant.scopeId)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
   }
 
   /** Every user with its grants, by username: two queries, not one per user. */

@@ -40,6 +40,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'decisions', description: 'the decision log' },
         { name: 'live', description: 'server-sent events' },
         { name: 'auth', description: 'log in and out, who is calling, API tokens (docs/auth.md)' },
+        { name: 'admin', description: 'first-run setup, people and their grants, the audit log, the get-started checklist (docs/auth.md)' },
         { name: 'tariffs', description: 'the energy companies’ push intake: JSON, CSV and OpenADR 3 (docs/prices.md)' },
         { name: 'health', description: 'liveness for load balancers and monitoring' },
       ],

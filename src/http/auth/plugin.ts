@@ -3,6 +3,8 @@ import fastifyCookie from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import type { ApiTokenStore } from '../../domain/prices.js';
 import type { UserStore, UserTokenStore, WebSessionStore } from '../../domain/users.js';
+import type { SetupTokenStore, UserManagement } from '../../domain/accounts.js';
+import type { AuditLog, AuditReader } from '../../domain/audit.js';
 import type { Clock } from '../../platform/clock.js';
 import { HttpError } from '../errors.js';
 import { AuthError, authenticate } from './api-tokens.js';
@@ -28,11 +30,23 @@ export interface AccountStores {
   ownedTokens: UserTokenStore;
 }
 
+/**
+ * Managing people from the browser (issue 16): the first-run setup, the admin pages' users and grants, everyone's
+ * own password, the audit log. `users` is the same store as AccountStores.users, with the admin operations.
+ */
+export interface AdminStores {
+  users: UserManagement;
+  setupTokens: SetupTokenStore;
+  audit: AuditLog & AuditReader;
+}
+
 export interface AuthPluginDeps {
   tokens: ApiTokenStore;
   clock: Clock;
   /** Without it only Bearer tokens authenticate and the login and token routes are absent. */
   accounts?: AccountStores;
+  /** With it (and `accounts`): the setup, account and admin routes (routes/setup.ts, account.ts, api/admin-*.ts). */
+  admin?: AdminStores;
   options?: AuthOptions;
 }
 

@@ -6,7 +6,7 @@ import { DEFAULT_SCRYPT, hashPassword, passwordProblem, type ScryptParams } from
 import { grantProblem } from './roles.js';
 
 /**
- * Creating people (the users CLI; tests). Every rule is checked before anything is written, and a broken one is
+ * Creating people (the users CLI, the setup page, the admin pages; tests). Every rule is checked before anything is written, and a broken one is
  * reported as the field it concerns and the rule, so the CLI can say `--username: ...`.
  */
 export class UserInputError extends Error {
@@ -33,8 +33,12 @@ export function checkGrants(grants: readonly ApiTokenGrant[]): void {
   }
 }
 
-export async function createUser(
-  store: UserAdmin,
+/**
+ * Checks every rule of a new user and hashes the password, without storing anything: the record to store, or a
+ * UserInputError naming the field. The setup page uses it to check all input before it spends its one-time token.
+ */
+export async function prepareUser(
+  store: Pick<UserAdmin, 'findByUsername'>,
   clock: Clock,
   input: { username: string; name: string; password: string; grants: ApiTokenGrant[] },
   params: ScryptParams = DEFAULT_SCRYPT,
@@ -48,7 +52,7 @@ export async function createUser(
   if (weak) throw new UserInputError('password', weak);
   checkGrants(input.grants);
   if (await store.findByUsername(username)) throw new UserInputError('username', `the username ${username} is taken`);
-  const user: UserRecord = {
+  return {
     id: randomBytes(8).toString('hex'),
     username,
     name,
@@ -56,7 +60,16 @@ export async function createUser(
     createdAt: clock.now(),
     grants: input.grants,
   };
+}
+
+export async function createUser(
+  store: UserAdmin,
+  clock: Clock,
+  input: { username: string; name: string; password: string; grants: ApiTokenGrant[] },
+  params: ScryptParams = DEFAULT_SCRYPT,
+): Promise<UserRecord> {
+  const user = await prepareUser(store, clock, input, params);
   // Checked again in the store's transaction: two CLIs at once cannot both take the name.
-  if (!(await store.create(user))) throw new UserInputError('username', `the username ${username} is taken`);
+  if (!(await store.create(user))) throw new UserInputError('username', `the username ${user.username} is taken`);
   return user;
 }

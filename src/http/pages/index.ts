@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { Principal } from '../auth/access.js';
 import { safeNextPath } from '../auth/next-path.js';
 import { fleetPage, homePage, loginPage, noPagePage } from './views.js';
+import { accountPages, type AccountPageOptions } from './account-pages.js';
 
 /**
  * The web pages (issue 6): a login form, the homeowner's page and the fleet dashboard, served by the product
@@ -48,7 +49,10 @@ function toLogin(request: FastifyRequest, reply: FastifyReply): FastifyReply {
 /** Pages are for people, not part of the API document (@fastify/swagger skips hidden routes). */
 const PAGE = { schema: { hide: true } };
 
-export const pageRoutes: FastifyPluginAsync = async (app) => {
+/** firstRun: while no user exists, `/` leads to the setup page (issue 16; account-pages.ts). */
+export type PageOptions = AccountPageOptions;
+
+export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => {
   await app.register(fastifyStatic, { root: ASSETS_DIR, prefix: '/assets/', decorateReply: false, index: false });
   await app.register(fastifyStatic, {
     root: UPLOT_DIR,
@@ -61,7 +65,10 @@ export const pageRoutes: FastifyPluginAsync = async (app) => {
     immutable: true,
   });
 
+  await app.register(accountPages, opts);
+
   app.get('/', PAGE, async (request, reply) => {
+    if (!principal(request) && (await opts.firstRun?.())) return reply.redirect('/setup');
     const to = landingOf(principal(request));
     return to ? reply.redirect(to) : html(reply, noPagePage(), 403);
   });

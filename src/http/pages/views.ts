@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 /** uPlot's version, in its URLs: a new version is a new address, so browsers may keep the files for a year. */
 export const UPLOT_VERSION = (createRequire(import.meta.url)('uplot/package.json') as { version: string }).version;
 
-interface Shell {
+export interface Shell {
   title: string;
   /** The module under /assets that runs the page. */
   script: string;
@@ -28,7 +28,7 @@ const PRELOAD: Record<string, string[]> = {
   'session.js': ['api.js'],
 };
 
-function shell(s: Shell): string {
+export function shell(s: Shell): string {
   // modulepreload fetches the whole import graph at once instead of one round trip per import level (phones).
   const preload = (PRELOAD[s.script] ?? []).map((f) => `<link rel="modulepreload" href="/assets/${f}">`).join('\n');
   return `<!doctype html>
@@ -49,7 +49,7 @@ ${s.charts ? `<script defer src="/assets/uplot/uPlot.iife.min.js?v=${UPLOT_VERSI
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">
 <a class="brand" href="/"><img src="/assets/icon.svg" alt="" width="24" height="24"> chargeplan</a>
-${s.signedIn ? '<span id="who" class="who"></span><button id="logout" type="button" class="link">Log out</button>' : ''}
+${s.signedIn ? '<span id="who" class="who"></span><a href="/account" class="account-link">My password</a><button id="logout" type="button" class="link">Log out</button>' : ''}
 </header>
 <main id="main" tabindex="-1">
 ${s.body}
@@ -60,7 +60,7 @@ ${s.body}
 }
 
 /** The few characters that matter inside a double-quoted attribute. */
-const attr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const attr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** `next`: where to go after logging in, already checked by safeNextPath (src/http/auth/next-path.ts). */
 export function loginPage(next = '/'): string {

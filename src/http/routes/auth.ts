@@ -13,6 +13,11 @@ import { rateLimiters } from '../auth/rate-limit.js';
 import { LoginThrottle, RateLimitedError, addressKey } from '../auth/login-throttle.js';
 import { grantProblem, ROLES, type Role } from '../auth/roles.js';
 import { SESSION_COOKIE, sessionCookieOptions, sessionIdOf, startSession } from '../auth/sessions.js';
+import { actorOf } from '../auth/audit.js';
+import { setupRoutes } from './setup.js';
+import { accountRoutes } from './account.js';
+import { adminUserRoutes } from '../api/admin-users.js';
+import { adminAuditRoutes } from '../api/admin-audit.js';
 import { CreateTokenBody, LoginBody, LoginResult, Me, TokenCreated, TokenInfo, TokenParams, described, ensureErrorSchema, errors } from './auth-schemas.js';
 
 /**
@@ -24,6 +29,9 @@ import { CreateTokenBody, LoginBody, LoginResult, Me, TokenCreated, TokenInfo, T
  *   POST   /api/v1/tokens       {name, grants?, expiresInDays?} -> 201 {id, token, ...} (token shown once)
  *   GET    /api/v1/tokens       -> your tokens (an admin: all)
  *   DELETE /api/v1/tokens/:id   -> 204 (revoke; yours, or any for an admin)
+ *
+ * With deps.admin also the first-run setup (setup.ts), your own password (account.ts), people and grants for
+ * admins (api/admin-users.ts) and the audit log (api/admin-audit.ts); token creation and revocation are audited.
  *
  * Needs the auth plugin (request.principal, the cookie parser) registered before it.
  */
@@ -42,10 +50,18 @@ const tokenInfo = (t: OwnedTokenRecord): Static<typeof TokenInfo> => ({
   ownerUserId: t.ownerUserId,
 });
 
-export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) => {
+export const authRoutes: FastifyPluginAsync<AuthPluginDeps & { firstRun?: () => Promise<boolean> }> = async (app, deps) => {
   const accounts = deps.accounts;
   if (!accounts) throw new Error('authRoutes needs deps.accounts (users, sessions, ownedTokens)');
   ensureErrorSchema(app);
+  const admin = deps.admin;
+  if (admin) {
+    const needsSetup = deps.firstRun ?? (async () => !(await admin.users.any()));
+    await app.register(setupRoutes, { ...deps, needsSetup });
+    await app.register(accountRoutes, deps);
+    await app.register(adminUserRoutes, { admin, clock: deps.clock });
+    await app.register(adminAuditRoutes, { audit: admin.audit });
+  }
   primeDummy();
   const { clock } = deps;
   const options = resolveAuthOptions(deps.options);
@@ -147,6 +163,10 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
         ...(body.expiresInDays !== undefined ? { expiresAt: now + body.expiresInDays * DAY } : {}),
       });
       await accounts.ownedTokens.create(record, owner);
+      await admin?.audit.record({
+        at: now, actor: actorOf(p), action: 'token.created', target: { kind: 'token', id: record.id },
+        detail: { name: record.name, grants, ...(record.expiresAt !== undefined ? { expiresAt: isoUtc(record.expiresAt) } : {}) },
+      });
       const { secretSha256: _, ...shown } = record;
       return reply.code(201).send({ ...tokenInfo({ ...shown, ownerUserId: owner }), token });
     },
@@ -177,7 +197,9 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) 
       if (!isAdmin(p) && (owner === null || t.ownerUserId !== owner)) {
         throw new AuthError('AUTH_FORBIDDEN', `API token ${id} is not yours to revoke`, 403);
       }
-      await accounts.ownedTokens.revoke(id, clock.now());
+      if (await accounts.ownedTokens.revoke(id, clock.now())) {
+        await admin?.audit.record({ at: clock.now(), actor: actorOf(p), action: 'token.revoked', target: { kind: 'token', id }, detail: { name: t.name } });
+      }
       return reply.code(204).send();
     },
   );

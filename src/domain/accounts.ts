@@ -1,0 +1,37 @@
+import type { ApiTokenGrant } from './prices.js';
+import type { UserAdmin } from './users.js';
+
+/**
+ * Managing people from the browser (issue 16): the first-run setup token, and what the admin pages need on top of
+ * the users CLI's UserAdmin. Instants are epoch ms.
+ */
+
+export interface SetupTokenRecord {
+  id: string;
+  /** Hex SHA-256 of the secret; the secret itself is printed once and never stored. */
+  secretSha256: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt?: number;
+}
+
+export interface SetupTokenStore {
+  /** Stores a new token and drops every unused one before it (one live link at a time). */
+  replace(record: SetupTokenRecord): Promise<void>;
+  /** The token with this secret hash, used or not; undefined when there is none. */
+  findBySecret(secretSha256: string): Promise<SetupTokenRecord | undefined>;
+  /** Marks it used if it is unused and unexpired at `at`, in one guarded write: true for exactly one caller. */
+  consume(id: string, at: number): Promise<boolean>;
+}
+
+/** The admin pages' operations on people, each one write (a transaction where it touches several tables). */
+export interface UserManagement extends UserAdmin {
+  /** Is there any user at all (disabled ones count)? The first run ends with the first. */
+  any(): Promise<boolean>;
+  /** Clears disabledAt; false when the user does not exist or is not disabled. */
+  enable(userId: string): Promise<boolean>;
+  /** A new password hash; ends the user's sessions except `keepSession` (the caller's own, when changing their own). */
+  setPassword(userId: string, passwordHash: string, keepSession?: string): Promise<boolean>;
+  /** False when the user did not hold the grant. */
+  removeGrant(userId: string, grant: ApiTokenGrant): Promise<boolean>;
+}
