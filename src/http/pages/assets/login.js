@@ -1,6 +1,8 @@
 // The login form: posts JSON to /api/v1/session, then goes where the person was going (one of our pages, as the
-// server checked it) or to /, which picks their page by role.
-import { api, clearErrors, fieldError, messageOf, showError } from './api.js';
+// server checked it) or to /, which picks their page by role. While no account exists at all, it says where the
+// first one comes from (the setup page, with the link the server printed).
+import { api, clearErrors, fieldError, messageOf } from './api.js';
+import { el } from './dom.js';
 
 const form = document.getElementById('login-form');
 const status = document.getElementById('login-status');
@@ -18,6 +20,19 @@ function nextPath() {
   return url.origin === location.origin && next.startsWith('/') && !/[\\\s]/.test(next) && !next.startsWith('//') ? next : '/';
 }
 
+/** No account yet: a note above the form, pointing at the setup page (issue 16). */
+async function firstRunHint() {
+  const state = await api('/api/v1/setup', { on401: 'throw' }).catch(() => null);
+  if (!state || !state.needed) return;
+  const link = el('a', { href: '/setup' }, 'the setup page');
+  const note = el('div', { class: 'alert', id: 'first-run' },
+    el('p', {}, 'No account exists yet. The first admin is created on ', link,
+      ', with the one-time link the server printed when it started (in its log and in the terminal of ', el('code', {}, 'npm start'), ').'),
+    el('p', {}, 'For scripted installs: ', el('code', {}, 'npm run users -- create'), '.'));
+  form.before(note);
+}
+void firstRunHint();
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   clearErrors(form);
@@ -32,7 +47,6 @@ form.addEventListener('submit', async (event) => {
     missing = username;
   }
   if (missing) {
-    status.textContent = 'Fill in both fields.';
     missing.focus();
     return;
   }
@@ -44,14 +58,17 @@ form.addEventListener('submit', async (event) => {
     status.textContent = 'Logged in.';
     location.assign(nextPath());
   } catch (err) {
+    // The message is said once, next to the field (issue 16: it was also repeated in the status line); the status
+    // line says only the outcome.
+    status.textContent = 'Not logged in.';
     if (err.status === 401) {
-      // Which of the two was wrong is not said (it would tell who has an account here).
+      // Which of the two was wrong is not said (it would tell who has an account here): both fields are marked.
       fieldError(form, password, messageOf(err) || 'Wrong username or password.');
-      status.textContent = `Not logged in: ${messageOf(err)}`;
+      username.setAttribute('aria-invalid', 'true');
       password.select();
       password.focus();
     } else {
-      showError(form, err, status);
+      fieldError(form, null, messageOf(err));
     }
     button.disabled = false;
   }

@@ -1,0 +1,43 @@
+// The audit log (issue 16): who changed what, newest first, a page at a time.
+import { api, enc, pageError, setupHeader } from './api.js';
+import { el } from './dom.js';
+import { when } from './admin-common.js';
+
+const $ = (id) => document.getElementById(id);
+let before = null;
+
+/** The detail object as a few words: "grant: fleet-manager on fleet north", "name: depot telematics". */
+function detailText(detail) {
+  if (!detail) return '';
+  return Object.entries(detail).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('; ');
+}
+
+function row(e) {
+  const who = e.actor.kind === 'user' ? e.actor.name : `${e.actor.name} (${e.actor.kind})`;
+  return el('tr', { dataset: { action: e.action } },
+    el('th', { scope: 'row' }, el('time', { datetime: e.at }, when(e.at))),
+    el('td', { 'data-label': 'Who' }, who),
+    el('td', { 'data-label': 'What' }, e.action),
+    el('td', { 'data-label': 'About' }, `${e.target.kind} ${e.target.id}`),
+    el('td', { 'data-label': 'Details', class: 'wide-cell' }, detailText(e.detail)));
+}
+
+async function more() {
+  const page = await api(`/api/v1/admin/audit?limit=50${before ? `&before=${enc(before)}` : ''}`);
+  const body = $('audit').tBodies[0];
+  if (!before && page.entries.length === 0) body.replaceChildren(el('tr', {}, el('td', { colspan: '5', class: 'muted' }, 'Nothing recorded yet.')));
+  else body.append(...page.entries.map(row));
+  before = page.nextBefore;
+  $('audit-more').hidden = before === null;
+  $('audit-status').textContent = `${body.rows.length} entr${body.rows.length === 1 ? 'y' : 'ies'} shown${before === null ? ', all of them' : ''}.`;
+}
+
+$('audit-more').addEventListener('click', () => void more().catch(pageError));
+
+async function start() {
+  await setupHeader();
+  await more();
+  $('content').setAttribute('aria-busy', 'false');
+}
+
+start().catch(pageError);

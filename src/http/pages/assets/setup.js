@@ -1,0 +1,61 @@
+// The first-run page (issue 16): the token from the printed link (#token=..., never sent to the server by the
+// browser) and the first admin's name, username and password; on success the person is logged in and goes to the
+// get-started checklist.
+import { api, ApiError, clearErrors, fieldError, messageOf, showError } from './api.js';
+
+const form = document.getElementById('setup-form');
+const status = document.getElementById('setup-status');
+const $ = (id) => document.getElementById(id);
+
+/** The token from the link's fragment, or from a pasted link or token. */
+function tokenOf(text) {
+  const t = String(text || '').trim();
+  const m = /[#&?]token=([A-Za-z0-9_-]+)/.exec(t);
+  return m ? m[1] : t;
+}
+
+const fromLink = tokenOf(location.hash);
+if (fromLink) {
+  $('token').value = fromLink;
+  // Out of the address bar (and the history) at once: the token is a secret until it is used.
+  history.replaceState(null, '', location.pathname);
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearErrors(form);
+  status.textContent = '';
+  const token = tokenOf($('token').value);
+  const name = $('name').value.trim();
+  const username = $('username').value.trim();
+  const password = $('password').value;
+  const missing = [];
+  if (!token) missing.push([$('token'), 'Enter the setup token from the link the server printed.']);
+  if (!name) missing.push([$('name'), 'Enter your name.']);
+  if (!username) missing.push([$('username'), 'Choose a username.']);
+  if ([...password].length < 12) missing.push([$('password'), 'A password has at least 12 characters.']);
+  if (missing.length) {
+    for (const [input, message] of missing) fieldError(form, input, message);
+    status.textContent = 'Not created: check the marked fields.';
+    missing[0][0].focus();
+    return;
+  }
+  const button = form.querySelector('button[type=submit]');
+  button.disabled = true;
+  status.textContent = 'Creating the admin account…';
+  try {
+    await api('/api/v1/setup', { method: 'POST', json: { token, name, username, password }, csrf: false, on401: 'throw' });
+    status.textContent = 'Created. Opening the get-started checklist…';
+    location.assign('/get-started');
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'SETUP_DONE') {
+      status.textContent = `${messageOf(err)}.`;
+      location.assign('/login');
+      return;
+    }
+    // The message once, next to the field it is about (or under the form); the status line only says the outcome.
+    showError(form, err, null);
+    status.textContent = 'Not created.';
+    button.disabled = false;
+  }
+});
