@@ -27,6 +27,7 @@ import { PlanRepository, ProfileRepository, DecisionRepository } from './storage
 import { Scheduler, resolveSites } from './scheduler/index.js';
 import { Retention } from './storage/retention.js';
 import { openConfiguredStorage } from './cli/database.js';
+import { OcppStationOperations } from './ocpp/operations.js';
 
 export type AppEvents = OcppEvents & PriceEvents & SchedulerEvents;
 
@@ -46,6 +47,8 @@ export interface Running {
   retention: Retention;
   /** A02: ask a station for a new certificate (TriggerMessage SignChargingStationCertificate). */
   certificateRenewals: CertificateRenewals;
+  /** Remote operations on stations (issue 17): Reset, ChangeAvailability, ..., the device model. */
+  operations: OcppStationOperations;
   ports: { http: number; ocpp: number | null; ocppTls: number | null };
   close(): Promise<void>;
 }
@@ -173,6 +176,22 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     tariffDemand: (t) => pricesConfig.tariffs[t]?.demandCharge ?? null,
   });
   wireScheduler(events, scheduler, repositories.stations, logger);
+  // Issue 17: remote operations; a remote start carries the limit an unplanned session holds (the site default, at
+  // most the EVSE's maximum) until the scheduler's first plan for it, which follows the Started event at once.
+  const operations = new OcppStationOperations({
+    call: (id, action, payload) => ocpp.call(id, action, payload),
+    deviceModel: repositories.deviceModel,
+    capabilities: async (id) => capabilitiesFrom(await repositories.deviceModel.list(id, 'SmartChargingCtrlr')),
+    startLimits: {
+      startLimit: async (stationId, evseId) => {
+        const placed = scheduler.index.evse(stationId, evseId);
+        if (!placed) return null;
+        const limitKw = Math.min(placed.evse.maxKw, placed.site.policy.defaultLimitKw);
+        return { limitKw, phases: placed.evse.phases, lineVoltageV: placed.site.lineVoltageV, profileId: await schedulerStores.profiles.profileId(stationId, `remote-start:${evseId}`) };
+      },
+    },
+    clock,
+  });
   const tokens = new ApiTokenRepository(db);
   const h = config.http;
   const http = await buildApp({
@@ -200,6 +219,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       events,
       clock,
       certificates: certificateRenewals,
+      operations: { operations, deviceModel: repositories.deviceModel },
     },
     pages: true,
   });
@@ -237,6 +257,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     repositories,
     retention,
     certificateRenewals,
+    operations,
     ports: { http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort },
     async close() {
       const pruning = retention.stop(); // waits for a pass in progress before the database closes

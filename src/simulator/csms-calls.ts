@@ -8,7 +8,8 @@ import type { ReportChargingProfilesRequest } from '../ocpp/schemas/generated/Re
 import type { ChargingProfiles, StoredProfile } from './profiles.js';
 import type { Evse, TriggerReason, StoppedReason } from './evse.js';
 import type { Answer } from './ocpp-client.js';
-import { getVariables, setVariables, type Variables } from './device-model.js';
+import { getVariables, type Variables } from './device-model.js';
+import type { StationOps } from './csms-ops.js';
 
 /** What the handlers need from the station. */
 export interface StationCore {
@@ -16,6 +17,8 @@ export interface StationCore {
   readonly quirks: { rejectProfiles: boolean; ignoreProfiles: boolean };
   readonly variables: Variables;
   readonly registrationStatus: string;
+  /** Availability, EVSE resets, unlocking, the cache and the device-model report (csms-ops.ts). */
+  readonly ops: StationOps;
   now(): number;
   settle(): void;
   evse(evseId: number): Evse | undefined;
@@ -28,7 +31,6 @@ export interface StationCore {
   sendMeterValues(evse: Evse): void;
   sendHeartbeat(): void;
   sendBoot(): void;
-  reset(type: 'Immediate' | 'OnIdle'): 'Accepted' | 'Scheduled';
   resetNow(reason: BootReasonEnumType): void;
 }
 
@@ -47,16 +49,16 @@ export function csmsHandlers(s: StationCore): Handlers {
       return ok({ status: s.profiles.clear(req) });
     },
     GetVariables: (req) => ok(getVariables(s.variables, req)),
-    SetVariables: (req) => ok(setVariables(s.variables, req)),
+    SetVariables: (req) => s.ops.setVariables(req),
+    ChangeAvailability: (req) => s.ops.changeAvailability(req),
+    UnlockConnector: (req) => s.ops.unlockConnector(req),
+    ClearCache: () => s.ops.clearCache(),
+    GetBaseReport: (req) => s.ops.getBaseReport(req),
     RequestStartTransaction: (req) => requestStart(s, req),
     RequestStopTransaction: (req) => requestStop(s, req),
     TriggerMessage: (req) => triggerMessage(s, req),
-    Reset: (req) => {
-      // Only a whole-station reset is simulated; an EVSE reset is refused.
-      if (req.evseId !== undefined && req.evseId !== 0) return ok({ status: 'Rejected' as const, statusInfo: { reasonCode: 'UnsupportedRequest' } });
-      const status = s.reset(req.type);
-      return ok({ status }, status === 'Accepted' ? () => s.resetNow('RemoteReset') : undefined);
-    },
+    // B12: an EVSE's reset; B11: the whole station's (csms-ops.ts).
+    Reset: (req) => (req.evseId !== undefined && req.evseId !== 0 ? s.ops.resetEvse(req, req.evseId) : s.ops.resetStation(req)),
   };
 }
 
@@ -98,12 +100,13 @@ function getChargingProfiles(s: StationCore, req: RequestOf<'GetChargingProfiles
 }
 
 /**
- * F01/F02: start on the given EVSE (or the first with a car and no transaction). The simulator needs the car
- * already plugged in: without one the request is Rejected. F01.FR.08: a TxProfile in the request is installed
- * for the new transaction.
+ * F01/F02: start on the given EVSE (or the first operative one with a car and no transaction). The simulator needs
+ * the car already plugged in: without one the request is Rejected, as on an Inoperative EVSE (G03). F01.FR.08: a
+ * TxProfile in the request is installed for the new transaction.
  */
 function requestStart(s: StationCore, req: RequestOf<'RequestStartTransaction'>) {
-  const evse = req.evseId !== undefined ? s.evse(req.evseId) : s.evseList().find((e) => e.car && !e.tx);
+  const evse = req.evseId !== undefined ? s.evse(req.evseId) : s.evseList().find((e) => e.car && !e.tx && s.ops.operative(e.hw.id));
+  if (evse && !s.ops.operative(evse.hw.id)) return ok({ status: 'Rejected' as const, statusInfo: { reasonCode: 'Inoperative', additionalInfo: `EVSE ${evse.hw.id} is Inoperative` } });
   if (!evse || !evse.car || evse.tx) return ok({ status: 'Rejected' as const, statusInfo: { reasonCode: evse?.tx ? 'TxInProgress' : 'NoCable' } });
   return ok({ status: 'Accepted' as const }, () => {
     const car = evse.car!;

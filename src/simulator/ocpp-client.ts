@@ -12,6 +12,8 @@ export type Frame = unknown[];
 export interface Answer {
   response: unknown;
   after?: () => void;
+  /** No reply at all (a station that hangs on this call; the quirk `silentOn`). */
+  silent?: boolean;
 }
 
 /** Thrown at the handler to answer with a CALLERROR instead. */
@@ -152,6 +154,7 @@ export class OcppClient {
       this.send([4, id, 'NotImplemented', `${action} is not implemented by this simulator`, {}]);
       return;
     }
+    if (answer.silent) return;
     this.send([3, id, answer.response]);
     answer.after?.();
   }

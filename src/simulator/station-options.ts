@@ -15,6 +15,10 @@ export interface StationQuirks {
    * firmware does) but lets the car draw its maximum anyway: only the meter values tell the truth.
    */
   ignoreProfiles?: boolean;
+  /** F05.FR.05: every UnlockConnector fails (a stuck lock): UnlockFailed. */
+  unlockFails?: boolean;
+  /** CSMS calls this station never answers (a firmware that hangs on them): the CSMS sees its call time out. */
+  silentOn?: string[];
 }
 
 export interface StationOptions extends StationQuirks {

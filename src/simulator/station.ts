@@ -13,8 +13,11 @@ import { integrate, type Site } from './physics.js';
 import { ChargingProfiles, type EvseHardware } from './profiles.js';
 import { CallTimeout, OcppClient, type Frame } from './ocpp-client.js';
 import { Outbox, type Message } from './outbox.js';
-import { chargingNeeds, meterValue, transactionEvent, type Evse, type EventSpec, type StoppedReason, type TriggerReason } from './evse.js';
+import { meterValue, type Evse, type StoppedReason, type TriggerReason } from './evse.js';
 import { csmsHandlers, type StationCore } from './csms-calls.js';
+import { StationOps, type OpsStation } from './csms-ops.js';
+import { Metering } from './metering.js';
+import { maintenanceVariables, MaintenanceSettings, type Characteristics } from './ops-variables.js';
 import { SampledData, stationVariables } from './station-variables.js';
 import type { Variables } from './device-model.js';
 import type { StationEvents, StationOptions, StationQuirks } from './station-options.js';
@@ -25,17 +28,22 @@ export type Registration = 'None' | 'Pending' | 'Accepted' | 'Rejected';
 
 const CONNECTOR = 1;
 
-export class SimulatedStation implements StationCore {
+export class SimulatedStation implements StationCore, OpsStation {
   readonly id: string;
   readonly profiles: ChargingProfiles;
   readonly events = new TypedEvents<StationEvents>();
   readonly quirks: Required<Pick<StationQuirks, 'rejectProfiles' | 'ignoreProfiles'>>;
   readonly sampling: SampledData;
   readonly variables: Variables;
-  private readonly clock: Clock;
+  readonly characteristics: Record<string, Characteristics>;
+  readonly settings: MaintenanceSettings;
+  readonly ops: StationOps;
+  readonly unlockFails: boolean;
+  readonly clock: Clock;
+  readonly lineVoltageV: number;
   private readonly evseMap = new Map<number, Evse>();
   private readonly outbox: Outbox;
-  private readonly lineVoltageV: number;
+  private readonly metering: Metering;
   private readonly site: Site;
   private readonly handlers: ReturnType<typeof csmsHandlers>;
   private client: OcppClient | undefined;
@@ -45,10 +53,8 @@ export class SimulatedStation implements StationCore {
   private running = false;
   private lastSettled: number;
   private timers: { heartbeat?: TimerHandle; retry?: TimerHandle } = {};
-  private heartbeatS = 300;
   private counters = { message: 0, transaction: 0 };
   private resumeSessions = false;
-  private resetWhenIdle = false;
 
   constructor(private readonly o: StationOptions) {
     this.id = o.id;
@@ -62,8 +68,16 @@ export class SimulatedStation implements StationCore {
       evses: hardware, rateUnits: o.rateUnits ?? ['A', 'W'], periodsPerSchedule: o.periodsPerSchedule ?? 96,
       maxStackLevel: o.maxStackLevel ?? 8, acPhaseSwitching: false, lineVoltageV: this.lineVoltageV,
     });
-    this.sampling = new SampledData(o.txUpdatedIntervalS ?? 60, () => this.restartSampling());
-    this.variables = stationVariables(this.profiles, this.sampling, { rateUnits: o.rateUnits ?? ['A', 'W'], periodsPerSchedule: o.periodsPerSchedule ?? 96, maxStackLevel: o.maxStackLevel ?? 8 });
+    this.sampling = new SampledData(o.txUpdatedIntervalS ?? 60, () => this.metering.restartSampling(this.evseMap.values()));
+    this.settings = new MaintenanceSettings(300, o.messageTimeoutS ?? 30, () => this.scheduleHeartbeat());
+    const maintenance = maintenanceVariables(this.settings);
+    this.variables = {
+      ...stationVariables(this.profiles, this.sampling, { rateUnits: o.rateUnits ?? ['A', 'W'], periodsPerSchedule: o.periodsPerSchedule ?? 96, maxStackLevel: o.maxStackLevel ?? 8 }),
+      ...maintenance.variables,
+    };
+    this.characteristics = maintenance.characteristics;
+    this.unlockFails = o.unlockFails ?? false;
+    this.ops = new StationOps(this);
     this.site = { evses: [...this.evseMap.values()], profiles: this.profiles, ignoreProfiles: this.quirks.ignoreProfiles, lineVoltageV: this.lineVoltageV };
     this.handlers = csmsHandlers(this);
     this.outbox = new Outbox({
@@ -71,6 +85,7 @@ export class SimulatedStation implements StationCore {
       call: (action, payload) => this.requireClient().call(action, payload),
       onRefused: (msg, err) => this.events.emit('refused', { action: msg.action, error: err.message }),
     });
+    this.metering = new Metering(this, this.outbox);
   }
 
   // ---- public surface -------------------------------------------------------------------------------------
@@ -134,7 +149,8 @@ export class SimulatedStation implements StationCore {
     this.settle();
     evse.car = car;
     this.sendStatus(evse);
-    this.startSession(evse, 'Authorized');
+    // G03.FR.06: an Inoperative EVSE's connector is Unavailable: the car waits, nothing starts.
+    if (this.ops.operative(evseId)) this.startSession(evse, 'Authorized');
   }
 
   /** The car leaves: transaction Ended (EVDeparted, EVDisconnected), connector Available. */
@@ -190,35 +206,35 @@ export class SimulatedStation implements StationCore {
     evse.tx = { id, startedAt: at, nextSeqNo: 0, idToken, ...(remoteStartId !== undefined ? { remoteStartId } : {}) };
     this.profiles.startTransaction(evse.hw.id, id, at);
     this.settle();
-    this.sendTxEvent(evse, { eventType: 'Started', triggerReason: trigger, context: 'Transaction.Begin', withIdToken: true });
-    this.scheduleSample(evse);
-    this.notifyChargingNeeds(evse);
+    this.metering.sendTxEvent(evse, { eventType: 'Started', triggerReason: trigger, context: 'Transaction.Begin', withIdToken: true });
+    this.metering.scheduleSample(evse);
+    this.metering.notifyChargingNeeds(evse);
   }
 
   stopTransaction(evse: Evse, trigger: TriggerReason, stoppedReason: StoppedReason): void {
     const tx = evse.tx;
     if (!tx) return;
     tx.cancelSampling?.();
-    this.sendTxEvent(evse, { eventType: 'Ended', triggerReason: trigger, context: 'Transaction.End', stoppedReason });
+    this.metering.sendTxEvent(evse, { eventType: 'Ended', triggerReason: trigger, context: 'Transaction.End', stoppedReason });
     evse.tx = undefined;
     // 3.2: a TxProfile lasts as long as its transaction.
     this.profiles.endTransaction(evse.hw.id);
     this.settle();
-    if (this.resetWhenIdle && this.evseList().every((e) => !e.tx)) {
-      this.resetWhenIdle = false;
-      this.resetNow('RemoteReset');
-    }
+    // G03.FR.05: an availability change or an EVSE reset Scheduled behind this transaction happens now.
+    this.ops.transactionEnded(evse);
   }
 
   /** A TransactionEvent Updated now (a trigger, or a changed limit). */
   sendTxUpdate(evse: Evse, trigger: TriggerReason): void {
     if (!evse.tx) return;
     this.settle();
-    this.sendTxEvent(evse, { eventType: 'Updated', triggerReason: trigger, context: trigger === 'Trigger' ? 'Trigger' : 'Sample.Periodic' });
+    this.metering.sendTxEvent(evse, { eventType: 'Updated', triggerReason: trigger, context: trigger === 'Trigger' ? 'Trigger' : 'Sample.Periodic' });
   }
 
   sendStatus(evse: Evse): void {
-    this.send('StatusNotification', { timestamp: this.nowIso(), connectorStatus: evse.car ? 'Occupied' : 'Available', evseId: evse.hw.id, connectorId: CONNECTOR });
+    // G03.FR.06/G04.FR.07: Inoperative shows as Unavailable, whatever is plugged in.
+    const status = !this.ops.operative(evse.hw.id) ? 'Unavailable' : evse.car ? 'Occupied' : 'Available';
+    this.send('StatusNotification', { timestamp: this.nowIso(), connectorStatus: status, evseId: evse.hw.id, connectorId: CONNECTOR });
   }
 
   sendMeterValues(evse: Evse): void {
@@ -242,17 +258,7 @@ export class SimulatedStation implements StationCore {
     this.outbox.push({ action, payload, ...(onResult ? { onResult } : {}) });
   }
 
-  /** B11/B12 Reset: Immediate ends transactions (ResetCommand, ImmediateReset) and reboots; OnIdle waits for them. */
-  reset(type: 'Immediate' | 'OnIdle'): 'Accepted' | 'Scheduled' {
-    const busy = this.evseList().some((e) => e.tx);
-    if (type === 'OnIdle' && busy) {
-      this.resetWhenIdle = true;
-      return 'Scheduled';
-    }
-    return 'Accepted';
-  }
-
-  /** Runs after the Reset reply is on the wire. */
+  /** B11 Reset (csms-ops.ts decides when): transactions end (ResetCommand, ImmediateReset), then the station reboots. */
   resetNow(reason: BootReasonEnumType): void {
     this.settle();
     for (const e of this.evseMap.values()) if (e.tx) this.stopTransaction(e, 'ResetCommand', 'ImmediateReset');
@@ -281,7 +287,7 @@ export class SimulatedStation implements StationCore {
       client = await OcppClient.connect({
         url: this.o.url, stationId: this.id, ...(this.o.password !== undefined ? { password: this.o.password } : {}),
         nextMessageId: () => `${++this.counters.message}`,
-        onCall: (action, payload) => this.handlers[action as keyof typeof this.handlers]?.(payload as never),
+        onCall: (action, payload) => (this.o.silentOn?.includes(action) ? { response: null, silent: true } : this.handlers[action as keyof typeof this.handlers]?.(payload as never)),
         onClose: () => this.onClosed(client),
         clock: this.clock,
         callTimeoutMs: (this.o.messageTimeoutS ?? 30) * 1000,
@@ -325,7 +331,7 @@ export class SimulatedStation implements StationCore {
       });
       return;
     }
-    this.heartbeatS = res.interval > 0 ? res.interval : this.heartbeatS;
+    if (res.interval > 0) this.settings.heartbeatIntervalS = res.interval;
     this.scheduleHeartbeat();
     this.online();
   }
@@ -336,7 +342,7 @@ export class SimulatedStation implements StationCore {
     if (this.resumeSessions) {
       this.resumeSessions = false;
       this.settle();
-      for (const e of this.evseMap.values()) if (e.car && !e.tx) this.startSession(e, 'Authorized');
+      for (const e of this.evseMap.values()) if (e.car && !e.tx && this.ops.operative(e.hw.id)) this.startSession(e, 'Authorized');
     }
     this.outbox.pump();
   }
@@ -377,59 +383,12 @@ export class SimulatedStation implements StationCore {
 
   private scheduleHeartbeat(): void {
     this.timers.heartbeat?.cancel();
-    this.timers.heartbeat = this.clock.setTimer(this.heartbeatS * 1000, () => {
+    // OCPPCommCtrlr.HeartbeatInterval: the CSMS's interval from the boot, or what SetVariables set since.
+    if (!this.isOnline) return;
+    this.timers.heartbeat = this.clock.setTimer(this.settings.heartbeatIntervalS * 1000, () => {
       this.sendHeartbeat();
       this.scheduleHeartbeat();
     });
-  }
-
-  // ---- physics and metering --------------------------------------------------------------------------------
-
-  private sendTxEvent(evse: Evse, e: Omit<EventSpec, 'at' | 'offline' | 'measurands'>): void {
-    const tx = evse.tx;
-    if (!tx) return;
-    const measurands = e.eventType === 'Started' ? this.sampling.startedMeasurands() : e.eventType === 'Ended' ? this.sampling.endedMeasurands() : this.sampling.updatedMeasurands();
-    const payload = transactionEvent(evse, tx, { ...e, at: this.nowIso(), measurands, offline: !this.isOnline });
-    // E04.FR.01-.03: transaction events are never dropped; offline ones wait in order with offline=true.
-    this.outbox.push({ action: 'TransactionEvent', payload, onResult: (res) => this.onTxResult(evse, tx.id, res) });
-    this.events.emit('transaction', { evseId: evse.hw.id, transactionId: tx.id, eventType: e.eventType });
-  }
-
-  private onTxResult(evse: Evse, txId: string, res: { idTokenInfo?: { status: string } }): void {
-    // E05: a transaction whose token the CSMS does not accept is stopped.
-    if (res.idTokenInfo && res.idTokenInfo.status !== 'Accepted' && evse.tx?.id === txId) {
-      this.settle();
-      this.stopTransaction(evse, 'Deauthorized', 'DeAuthorized');
-    }
-  }
-
-  /** J02.FR.11: Updated with MeterValuePeriodic every TxUpdatedInterval, counted from the transaction start. */
-  private scheduleSample(evse: Evse): void {
-    const tx = evse.tx;
-    const intervalMs = this.sampling.txUpdatedIntervalS * 1000;
-    if (!tx || intervalMs <= 0) return;
-    const now = this.clock.now();
-    const due = tx.startedAt + (Math.floor((now - tx.startedAt) / intervalMs) + 1) * intervalMs;
-    const timer = this.clock.setTimer(due - now, () => {
-      if (evse.tx !== tx) return;
-      this.settle();
-      this.sendTxEvent(evse, { eventType: 'Updated', triggerReason: 'MeterValuePeriodic', context: 'Sample.Periodic' });
-      this.scheduleSample(evse);
-    });
-    tx.cancelSampling = () => timer.cancel();
-  }
-
-  private restartSampling(): void {
-    for (const e of this.evseMap.values()) {
-      e.tx?.cancelSampling?.();
-      this.scheduleSample(e);
-    }
-  }
-
-  /** K15.FR.01: an ISO 15118 car tells its needs after the transaction started with its idToken (K15.FR.16). */
-  private notifyChargingNeeds(evse: Evse): void {
-    const needs = chargingNeeds(evse, this.lineVoltageV);
-    if (needs) this.send('NotifyEVChargingNeeds', needs);
   }
 
   private mustEvse(evseId: number): Evse {
@@ -443,7 +402,7 @@ export class SimulatedStation implements StationCore {
     return this.client;
   }
 
-  private nowIso(): string {
+  nowIso(): string {
     return isoUtc(this.clock.now());
   }
 }

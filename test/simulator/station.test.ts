@@ -177,7 +177,7 @@ describe('simulated station against the product server', () => {
     const txId = await arrive(station);
     await advance(station, 180);
     expect((await series('SIM1', txId, 'Power.Active.Import')).map(([m]) => m)).toEqual([1, 2, 3]);
-    await expect(server.running.ocpp.call('SIM1', 'UnlockConnector', { evseId: 1, connectorId: 1 })).rejects.toThrow(/NotImplemented/);
+    await expect(server.running.ocpp.call('SIM1', 'CancelReservation', { reservationId: 1 })).rejects.toThrow(/NotImplemented/);
   });
 
   it('RequestStopTransaction stops (Remote) and RequestStartTransaction starts again on the plugged car; TriggerMessage MeterValues', async () => {

@@ -8,6 +8,7 @@ import type { Site } from '../../domain/sites.js';
 import type { EvseStore, MeterValueStore, StationStore, TransactionStore } from '../../domain/stations.js';
 import type { AssignmentStore, IdTokenTransfer, TargetStore, VehicleStore } from '../../domain/vehicles.js';
 import type { Scheduler } from '../../scheduler/index.js';
+import type { ApiOperations } from './operations-access.js';
 
 /**
  * What the resource API needs, as capabilities (ports from src/domain and the scheduler's public surface), never
@@ -30,6 +31,8 @@ export interface ApiDeps {
   keepAliveMs?: number;
   /** Station certificates (A02 renewal, A00.FR.429); without it those routes answer 409 (nothing to sign with). */
   certificates?: CertificateMaintenance;
+  /** Remote operations and the device model (issue 17); without it those routes do not exist. */
+  operations?: ApiOperations;
 }
 
 /** The scheduler's methods the API calls (main.ts passes the Scheduler itself). */

@@ -15,6 +15,8 @@ import { stationCertificateRoutes } from './station-certificates.js';
 import { targetRoutes } from './targets.js';
 import { vehicleRoutes } from './vehicles.js';
 import { apiValidatorCompiler } from './validation.js';
+import { operationRoutes } from './operations.js';
+import { deviceModelRoutes } from './device-model.js';
 
 export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } from './deps.js';
 
@@ -27,7 +29,7 @@ export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } fr
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.setValidatorCompiler(apiValidatorCompiler);
   const ctx = new ApiContext(deps);
-  for (const routes of [siteRoutes, stationRoutes, stationCertificateRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes]) {
+  for (const routes of [siteRoutes, stationRoutes, stationCertificateRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes, operationRoutes, deviceModelRoutes]) {
     await app.register(routes, { ctx });
   }
 };
