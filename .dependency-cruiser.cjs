@@ -1,10 +1,10 @@
 /**
  * The import directions of ../shared/ARCHITECTURE.md ("Which way the arrows point"), enforced in CI:
  *   solver/ -> its LP libraries only;  platform -> node built-ins, logging;  domain -> platform;
- *   scheduler -> domain, platform, solver;  ocpp, prices, storage -> domain, platform (never each other);
+ *   scheduler -> domain, platform, solver;  ocpp, prices, storage, cluster -> domain, platform (never each other);
  *   http -> domain, platform, the scheduler's public surface;  main.ts -> everything, imported by nothing.
  */
-const adapters = ['ocpp', 'prices', 'storage'];
+const adapters = ['ocpp', 'prices', 'storage', 'cluster'];
 
 module.exports = {
   forbidden: [

@@ -141,6 +141,25 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /**
+     * Several equal nodes (issue 19, README "Running a cluster"): set on every node, with database.url (PostgreSQL).
+     * Absent: one process, as always.
+     */
+    cluster: Type.Optional(
+      Type.Object(
+        {
+          /** nats://host:port (several separated by commas). */
+          nats: Type.String({ pattern: '^nats://[^,\\s]+(,\\s*nats://[^,\\s]+)*$', description: 'nats://host:port[,nats://...]' }),
+          /** This node's name in leases, presence and logs; default: host name, process id and a random suffix. */
+          nodeId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' })),
+          /** Subjects of this cluster start with it (two clusters may share one NATS under different prefixes). */
+          subjectPrefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$', maxLength: 100 })),
+          /** How long a node counts as alive without renewing its lease; its sites and stations move after it. */
+          leaseSeconds: Type.Optional(Type.Integer({ minimum: 2, maximum: 300 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     log: Type.Object({ level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))) }, { additionalProperties: false }),
   },
   { additionalProperties: true },
@@ -179,6 +198,9 @@ export function checkConfig(raw: unknown, source: string): Config {
     if (raw.database.path === undefined && raw.database.url === undefined) {
       throw new ConfigError(`configuration ${source} is invalid:\n  /database: set path (an SQLite file) or url (postgres://...)`);
     }
+    if (raw.cluster && raw.database.url === undefined) {
+      throw new ConfigError(`configuration ${source} is invalid:\n  /cluster: nodes share their state in PostgreSQL: set database.url (postgres://...) with cluster.nats`);
+    }
     return raw;
   }
   const problems = [...Value.Errors(ConfigSchema, raw)].slice(0, 10).map((e) => `  ${e.path || '/'}: ${e.message}`);
@@ -187,7 +209,8 @@ export function checkConfig(raw: unknown, source: string): Config {
 
 /**
  * Loads config/default.json, then the file named by CHARGEPLAN_CONFIG (merged over it), then a few
- * environment overrides for containers: CHARGEPLAN_DB, CHARGEPLAN_DATABASE_URL, CHARGEPLAN_HTTP_PORT, CHARGEPLAN_OCPP_PORT, LOG_LEVEL.
+ * environment overrides for containers: CHARGEPLAN_DB, CHARGEPLAN_DATABASE_URL, CHARGEPLAN_HTTP_PORT, CHARGEPLAN_OCPP_PORT,
+ * CHARGEPLAN_NATS_URL, CHARGEPLAN_NODE_ID, LOG_LEVEL.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: unknown = {}): Config {
   let raw = readJson(DEFAULT_CONFIG_FILE);
@@ -206,6 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: unkn
   if (env.CHARGEPLAN_HTTP_PORT) envOver.http = { port: int('CHARGEPLAN_HTTP_PORT', env.CHARGEPLAN_HTTP_PORT) };
   if (env.CHARGEPLAN_OCPP_PORT) envOver.ocpp = { port: int('CHARGEPLAN_OCPP_PORT', env.CHARGEPLAN_OCPP_PORT) };
   if (env.LOG_LEVEL) envOver.log = { level: env.LOG_LEVEL };
+  if (env.CHARGEPLAN_NATS_URL) envOver.cluster = { nats: env.CHARGEPLAN_NATS_URL };
+  if (env.CHARGEPLAN_NODE_ID) envOver.cluster = { ...envOver.cluster, nodeId: env.CHARGEPLAN_NODE_ID };
   raw = merge(merge(raw, envOver), overrides);
   return checkConfig(raw, sources.join(' + '));
 }

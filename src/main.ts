@@ -15,6 +15,9 @@ import { PriceSeriesRepository } from './storage/price-series-repository.js';
 import { CapacityLimitRepository } from './storage/price-capacity-limit-repository.js';
 import { ApiTokenRepository } from './storage/api-token-repository.js';
 import { UserRepository, UserTokenRepository, WebSessionRepository } from './storage/user-repository.js';
+import { SetupTokenRepository } from './storage/setup-token-repository.js';
+import { AuditRepository } from './storage/audit-repository.js';
+import { openFirstRun, printableBase, setupLink } from './http/auth/first-run.js';
 import { createPricing, parsePricesConfig, type Pricing } from './prices/setup.js';
 import { OcppServer } from './ocpp/server.js';
 import { clientCertTlsOptions, loadStationCertificates } from './ocpp/auth/client-cert.js';
@@ -28,6 +31,17 @@ import { Scheduler, resolveSites } from './scheduler/index.js';
 import { Retention } from './storage/retention.js';
 import { openConfiguredStorage } from './cli/database.js';
 import { OcppStationOperations } from './ocpp/operations.js';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { OcppCallError } from './ocpp/rpc/call-error.js';
+import type { CsmsAction, RequestOf, ResponseOf } from './ocpp/schemas/generated/index.js';
+import { LeaseRepository } from './storage/lease-repository.js';
+import { PresenceRepository } from './storage/presence-repository.js';
+import { ClusterConfigError, NatsTransport } from './cluster/nats-transport.js';
+import { ClusterNode } from './cluster/node.js';
+import { Subjects } from './cluster/transport.js';
+import { claimDeployment, DeploymentError } from './cluster/deployment.js';
+import type { LeaseKeeper } from './cluster/lease-keeper.js';
 
 export type AppEvents = OcppEvents & PriceEvents & SchedulerEvents;
 
@@ -49,7 +63,11 @@ export interface Running {
   certificateRenewals: CertificateRenewals;
   /** Remote operations on stations (issue 17): Reset, ChangeAvailability, ..., the device model. */
   operations: OcppStationOperations;
+  /** This node in a cluster (config `cluster`, issue 19), or null for the single process. */
+  cluster: ClusterNode | null;
   ports: { http: number; ocpp: number | null; ocppTls: number | null };
+  /** Issue 16: while the database has no user, the one-time link that creates the first admin (also logged). */
+  setupLink: string | null;
   close(): Promise<void>;
 }
 
@@ -123,8 +141,12 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       },
     },
   );
+  const { cluster, deployment } = await joinCluster(config, storage, ocpp, events, clock, logger);
+  // Calls reach the station's socket on whichever node holds it (issue 19); on one process, this server's.
+  const callStation = <A extends CsmsAction>(id: string, action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> =>
+    cluster ? (cluster.calls.call(id, action, payload) as Promise<ResponseOf<A>>) : ocpp.call(id, action, payload);
   const certificateRenewals = new CertificateRenewals({
-    stations: repositories.stations, call: (id, a, p) => ocpp.call(id, a, p), isConnected: (id) => ocpp.isConnected(id), clock, logger,
+    stations: repositories.stations, call: callStation, isConnected: (id) => ocpp.isConnected(id), clock, logger,
     canSign: certificates?.authority.canSign ?? false,
   });
   wireCertificateRenewals(events, certificateRenewals);
@@ -141,7 +163,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     logger,
   });
   const gateway = new OcppChargerGateway({
-    call: (stationId, action, payload) => ocpp.call(stationId, action, payload),
+    call: callStation,
     capabilities: async (id) => capabilitiesFrom(await repositories.deviceModel.list(id, 'SmartChargingCtrlr')),
     on: (event, fn) => events.on(event, fn),
     clock,
@@ -193,6 +215,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     clock,
   });
   const tokens = new ApiTokenRepository(db);
+  const users = new UserRepository(db);
+  const setupTokens = new SetupTokenRepository(db);
   const h = config.http;
   const http = await buildApp({
     clock,
@@ -203,7 +227,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     auth: {
       tokens,
       clock,
-      accounts: { users: new UserRepository(db), sessions: new WebSessionRepository(db), ownedTokens: new UserTokenRepository(db) },
+      accounts: { users, sessions: new WebSessionRepository(db), ownedTokens: new UserTokenRepository(db) },
+      admin: { users, setupTokens, audit: new AuditRepository(db) },
       options: {
         ...(h.cookieSecure !== undefined ? { cookieSecure: h.cookieSecure } : {}),
         ...(h.sessionIdleHours !== undefined ? { sessionIdleHours: h.sessionIdleHours } : {}),
@@ -233,7 +258,9 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     ocppPorts = await ocpp.listen();
   } catch (err) {
     await http.close();
+    await cluster?.stop();
     await ocpp.close();
+    await deployment?.releaseAll();
     throw err;
   }
   const httpPort = (http.server.address() as { port: number }).port;
@@ -245,6 +272,10 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   });
   retention.start();
   logger.info({ http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort, db: storage.description }, 'chargeplan started');
+  // Issue 16: no user yet, so a one-time link to create the first admin (src/http/auth/first-run.ts).
+  const firstRun = await openFirstRun({ users, setupTokens, clock });
+  const link = firstRun ? setupLink(printableBase(config.http.host, httpPort), firstRun.token) : null;
+  if (firstRun) logger.warn({ setupLink: link, expiresAt: new Date(firstRun.expiresAt).toISOString() }, 'no account yet: open the setup link to create the first admin');
   return {
     config,
     storage,
@@ -258,18 +289,58 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     retention,
     certificateRenewals,
     operations,
+    cluster,
     ports: { http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort },
+    setupLink: link,
     async close() {
       const pruning = retention.stop(); // waits for a pass in progress before the database closes
       scheduler.stop();
       pricing.stop();
       await http.close();
+      // Other nodes stop sending calls here and take over this node's stations as they reconnect.
+      await cluster?.stop();
       await ocpp.close();
+      await deployment?.releaseAll();
       await pruning;
       await pricing.freshness.done();
       await storage.close();
     },
   };
+}
+
+/**
+ * Issue 19: on PostgreSQL, either one node without NATS (it claims the database for itself) or nodes that all have
+ * cluster.nats; this node joins the cluster when configured. Nothing of it on SQLite.
+ */
+async function joinCluster(
+  config: Config, storage: Storage, ocpp: OcppServer, events: TypedEvents<AppEvents>, clock: Clock, logger: Logger,
+): Promise<{ cluster: ClusterNode | null; deployment: LeaseKeeper | null }> {
+  if (storage.dialect !== 'postgres') return { cluster: null, deployment: null };
+  const c = config.cluster;
+  const node = c?.nodeId ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const leases = new LeaseRepository(storage.db);
+  const ttlMs = (c?.leaseSeconds ?? 10) * 1000;
+  const deployment = await claimDeployment({ leases, clock, node, clustered: c !== undefined, ttlMs, logger });
+  if (!c) return { cluster: null, deployment };
+  const transport = await NatsTransport.open({ servers: c.nats, name: node, onError: (err, where) => logger.warn({ err, where }, 'cluster: NATS message failed') });
+  try {
+    const cluster = await ClusterNode.start({
+      node, transport, subjects: new Subjects(c.subjectPrefix ?? 'chargeplan'), leases, presence: new PresenceRepository(storage.db),
+      local: {
+        call: (id, action, payload) => ocpp.call(id, action as CsmsAction, payload as never),
+        connectedSince: (id) => ocpp.connectedSince(id),
+        disconnect: (id, code, reason) => ocpp.disconnect(id, code, reason),
+      },
+      failure: (f) => new OcppCallError(f.kind, f.stationId, f.action, f.message, f.ocppError),
+      clock, leaseTtlMs: ttlMs, callTimeoutMs: config.ocpp.callTimeoutSeconds * 1000,
+      on: (event, fn) => events.on(event, fn), logger,
+    });
+    logger.info({ node, nats: c.nats }, 'cluster: joined');
+    return { cluster, deployment };
+  } catch (err) {
+    await transport.close();
+    throw err;
+  }
 }
 
 /**
@@ -312,9 +383,12 @@ if (invokedDirectly) {
     running = await start(config);
   } catch (err) {
     // A bad database.url or an unreachable server: the message names the setting; a stack would only bury it.
-    if (!(err instanceof DatabaseConfigError)) throw err;
+    if (!(err instanceof DatabaseConfigError) && !(err instanceof ClusterConfigError) && !(err instanceof DeploymentError)) throw err;
     process.stderr.write(`chargeplan: ${err.message}\n`);
     process.exit(1);
+  }
+  if (running.setupLink) {
+    process.stderr.write(`\nNo account yet. To create the first admin, open (once, within 24 hours):\n\n  ${running.setupLink}\n\n`);
   }
   const stop = async (signal: string) => {
     try {

@@ -1,0 +1,136 @@
+/**
+ * One node of a cluster (issue 19): equal nodes on one PostgreSQL database and one NATS. This composes what a node
+ * does for the others: it keeps its own lease `node:<id>` (other nodes see it alive while it renews), answers calls
+ * for the stations whose sockets it holds, and tells the others when it accepts a station. Site ownership and events
+ * across nodes build on it.
+ */
+import type { CallFailure, LocalStations, PresenceStore } from '../domain/cluster.js';
+import type { LeaseStore } from '../domain/leases.js';
+import type { OcppEvents } from '../domain/ocpp-events.js';
+import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { ClusterPresence } from './presence.js';
+import { ClusterCalls } from './station-calls.js';
+import type { ClusterTransport, Subjects } from './transport.js';
+
+export const NODE_LEASE_PREFIX = 'node:';
+
+type PresenceEvent = 'station.connected' | 'station.disconnected';
+
+export interface ClusterNodeOptions {
+  node: string;
+  transport: ClusterTransport;
+  subjects: Subjects;
+  leases: LeaseStore;
+  presence: PresenceStore;
+  local: LocalStations;
+  failure: (f: CallFailure) => Error;
+  clock: Clock;
+  /** How long a node counts as alive without renewing (its stations' rows and its sites are judged by it). */
+  leaseTtlMs: number;
+  /** The OCPP call timeout: a remote call waits this plus a margin for the trip. */
+  callTimeoutMs: number;
+  /** The node's own event bus (the OCPP server's station.connected / station.disconnected). */
+  on: <K extends PresenceEvent>(event: K, fn: (e: OcppEvents[K]) => void) => () => void;
+  logger: Logger;
+}
+
+export interface ClusterHealth {
+  node: string;
+  /** Nodes whose lease is live now, this one included (sorted). */
+  nodes: string[];
+  stationsHeld: number;
+  /** Calls this node answered for others, sent to others, found Offline everywhere, refused as stale owners. */
+  calls: { served: number; sent: number; offline: number; fenced: number };
+  /** Older connections this node closed because another node accepted a newer one. */
+  replaced: number;
+  /** The last NATS round trip (ms), or null when NATS is not connected. */
+  natsRttMs: number | null;
+  /** Renewals of this node's own lease, and whether it holds it now. */
+  lease: { held: boolean; epoch: number | null };
+}
+
+/** Margin over the station's call timeout for the trip to the holding node and back. */
+const TRIP_MARGIN_MS = 2_000;
+
+export class ClusterNode {
+  readonly calls: ClusterCalls;
+  readonly presence: ClusterPresence;
+  private readonly keeper: LeaseKeeper;
+  private readonly offs: (() => void)[] = [];
+  private stopped = false;
+
+  private constructor(private readonly o: ClusterNodeOptions) {
+    const onError = (err: unknown, where: string) => o.logger.warn({ err, where, node: o.node }, 'cluster: a step failed');
+    this.calls = new ClusterCalls({
+      transport: o.transport, subjects: o.subjects, node: o.node, local: o.local, leases: o.leases, failure: o.failure,
+      remoteTimeoutMs: o.callTimeoutMs + TRIP_MARGIN_MS, onError,
+    });
+    this.presence = new ClusterPresence({
+      transport: o.transport, subjects: o.subjects, node: o.node, local: o.local, calls: this.calls, store: o.presence, onError,
+      onReplaced: (stationId, byNode) => o.logger.info({ station: stationId, node: byNode }, 'station reconnected to another node: closing the older connection here'),
+    });
+    this.keeper = new LeaseKeeper({
+      store: o.leases, clock: o.clock, holder: o.node, ttlMs: o.leaseTtlMs,
+      onLost: (name, epoch, reason) => { if (!this.stopped) o.logger.error({ lease: name, epoch, reason }, 'cluster: this node lost its own lease (paused too long, or the database is unreachable)'); },
+      onError: (name, err) => o.logger.warn({ err, lease: name }, 'cluster: lease renewal failed (tried again at the next tick)'),
+    });
+  }
+
+  /** Joins the cluster: rows this node left when it last stopped are cleared, then it keeps its lease and listens. */
+  static async start(o: ClusterNodeOptions): Promise<ClusterNode> {
+    const node = new ClusterNode(o);
+    const stale = await o.presence.clearNode(o.node);
+    if (stale > 0) o.logger.info({ node: o.node, stale }, 'cluster: cleared presence rows this node left behind');
+    node.keeper.keep(NODE_LEASE_PREFIX + o.node);
+    node.presence.start();
+    node.offs.push(
+      o.on('station.connected', (e) => node.presence.connected(e.stationId, e.at)),
+      o.on('station.disconnected', (e) => node.presence.disconnected(e.stationId)),
+    );
+    return node;
+  }
+
+  /** Live nodes as the lease table says now. */
+  async nodes(): Promise<string[]> {
+    const now = this.o.clock.now();
+    const leases = await this.o.leases.list();
+    return leases
+      .filter((l) => l.name.startsWith(NODE_LEASE_PREFIX) && l.holder !== null && Date.parse(l.expiresAt) > now)
+      .map((l) => l.name.slice(NODE_LEASE_PREFIX.length))
+      .sort();
+  }
+
+  async health(): Promise<ClusterHealth> {
+    const epoch = this.keeper.epochOf(NODE_LEASE_PREFIX + this.o.node) ?? null;
+    return {
+      node: this.o.node,
+      nodes: await this.nodes(),
+      stationsHeld: this.presence.heldCount(),
+      calls: { ...this.calls.counts },
+      replaced: this.presence.replaced,
+      natsRttMs: await this.o.transport.rtt(),
+      lease: { held: epoch !== null, epoch },
+    };
+  }
+
+  /** Resolves once presence writes and lease calls so far are done (tests, and before the database closes). */
+  async settled(): Promise<void> {
+    await this.presence.settled();
+    await this.keeper.idle();
+  }
+
+  /**
+   * Graceful stop, before the OCPP server closes its sockets: this node stops answering for its stations and removes
+   * its rows, gives up its lease at once, and drains NATS (answers in flight are sent).
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const off of this.offs.splice(0)) off();
+    await this.presence.stop();
+    await this.keeper.releaseAll();
+    await this.o.transport.close();
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Two and three product nodes in one test process (issue 19), on one PostgreSQL schema and the machine's NATS under a
+ * subject prefix of their own: a call made on one node reaches the station's socket on another and comes back typed
+ * (result, CALLERROR, Offline at once when no node holds the station); a station that connects to a second node is
+ * closed with 4000 on the first, also when it connects to both at once, and ends with one socket; PostgreSQL without
+ * NATS serves one node only. Runs under `npm run test:postgres` (the cluster needs PostgreSQL); skipped on SQLite.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { postgresUrl, testDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { ScriptedStation, smartChargingVariables } from '../helpers/scripted-station.js';
+import { OcppCallError } from '../../src/ocpp/rpc/call-error.js';
+import { DeploymentError } from '../../src/cluster/deployment.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import { PresenceRepository } from '../../src/storage/presence-repository.js';
+
+const NATS = process.env.CHARGEPLAN_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const PASSWORD = 'correct-horse-battery';
+
+let nodes: TestServer[] = [];
+let database: TestDatabase | null = null;
+const stations: ScriptedStation[] = [];
+
+afterEach(async () => {
+  for (const s of stations.splice(0)) s.ws.terminate();
+  for (const n of nodes.splice(0).reverse()) await n.running.close();
+  await database?.drop();
+  database = null;
+});
+
+/** `names.length` nodes on one fresh database and one clock, under a subject prefix of this test. */
+async function cluster(names: string[], opts: { callTimeoutSeconds?: number } = {}): Promise<TestServer[]> {
+  database = await testDatabase();
+  const clock = new ManualClock('2026-12-06T12:00:00Z');
+  const subjectPrefix = `test_${randomBytes(4).toString('hex')}`;
+  for (const nodeId of names) {
+    nodes.push(await startTestServer(
+      { cluster: { nats: NATS, nodeId, subjectPrefix, leaseSeconds: 10 }, ocpp: { callTimeoutSeconds: opts.callTimeoutSeconds ?? 30 } },
+      { database, clock },
+    ));
+  }
+  return nodes;
+}
+
+async function connect(node: TestServer, id: string): Promise<ScriptedStation> {
+  const cs = await ScriptedStation.connect(node.wsUrl, { id, password: PASSWORD });
+  stations.push(cs);
+  cs.respond('GetVariables', smartChargingVariables());
+  return cs;
+}
+
+async function booted(node: TestServer, id: string): Promise<ScriptedStation> {
+  const caps = node.running.events.once('station.capabilities', (e) => e.stationId === id);
+  const cs = await connect(node, id);
+  await cs.boot();
+  await caps;
+  await node.running.cluster!.settled();
+  return cs;
+}
+
+async function failure(p: Promise<unknown>): Promise<OcppCallError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof OcppCallError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Every message published so far has reached every node: a round trip on each node's NATS connection. */
+async function flushed(...ns: TestServer[]): Promise<void> {
+  for (let round = 0; round < 2; round++) for (const n of ns) await n.running.cluster!.health();
+}
+
+// Each test starts two or three whole products (schemas compiled, migrations run): generous on a loaded 2-core machine.
+describe.skipIf(!postgresUrl)('calls across nodes (PostgreSQL + NATS)', { timeout: 120_000 }, () => {
+  it('a call from node A reaches the station on node B and returns its typed answer; a CALLERROR comes back typed', async () => {
+    const [a, b] = await cluster(['node-a', 'node-b']);
+    await a!.addStation('CS1', PASSWORD);
+    const cs = await booted(b!, 'CS1');
+    cs.respond('TriggerMessage', () => ({ status: 'Accepted' }));
+    const answer = await a!.running.cluster!.calls.call('CS1', 'TriggerMessage', { requestedMessage: 'Heartbeat' });
+    expect(answer).toEqual({ status: 'Accepted' });
+    expect(cs.calls.filter((c) => c.action === 'TriggerMessage')).toEqual([{ action: 'TriggerMessage', payload: { requestedMessage: 'Heartbeat' } }]);
+
+    cs.respond('ClearCache', () => ({ raw: [4, (cs.received.at(-1) as string[])[1]!, 'NotSupported', 'no cache here', {}] }));
+    const err = await failure(a!.running.cluster!.calls.call('CS1', 'ClearCache', {}));
+    expect(err).toMatchObject({ kind: 'CallError', code: 'OCPP_CALL_ERROR', stationId: 'CS1', ocppError: { code: 'NotSupported', description: 'no cache here' } });
+    expect(a!.running.cluster!.calls.counts.sent).toBe(2);
+    expect(b!.running.cluster!.calls.counts.served).toBe(2);
+    // Our own payload is checked against the official schema on the node that holds the socket: never sent.
+    const invalid = await failure(a!.running.cluster!.calls.call('CS1', 'TriggerMessage', { requestedMessage: 'Nonsense' }));
+    expect(invalid.kind).toBe('InvalidRequest');
+    expect(cs.calls.filter((c) => c.action === 'TriggerMessage')).toHaveLength(1);
+  });
+
+  it('a station no node holds is Offline at once (NATS no-responders), not after the call timeout', async () => {
+    // A call that waited for the remote timeout (the 600 s call timeout + 2 s) would outlast the test's own timeout.
+    const [a] = await cluster(['node-a', 'node-b'], { callTimeoutSeconds: 600 });
+    const err = await failure(a!.running.cluster!.calls.call('NOWHERE', 'TriggerMessage', { requestedMessage: 'Heartbeat' }));
+    expect(err).toMatchObject({ kind: 'Offline', code: 'STATION_OFFLINE', stationId: 'NOWHERE' });
+    expect(a!.running.cluster!.calls.counts.offline).toBe(1);
+  });
+
+  it('the newest connection wins across nodes: the older one is closed with 4000, calls follow the station', async () => {
+    const [a, b, c] = await cluster(['node-a', 'node-b', 'node-c']);
+    await a!.addStation('CS1', PASSWORD);
+    const first = await booted(a!, 'CS1');
+    b!.clock.advance(1_000);
+    const second = await booted(b!, 'CS1');
+    expect((await first.closed).code).toBe(4000);
+    await a!.running.cluster!.settled();
+    await b!.running.cluster!.settled();
+    expect(a!.running.ocpp.connectedSince('CS1')).toBeNull();
+    expect(await new PresenceRepository(a!.running.db).of('CS1')).toMatchObject({ node: 'node-b' });
+    second.respond('TriggerMessage', () => ({ status: 'Accepted' }));
+    expect(await c!.running.cluster!.calls.call('CS1', 'TriggerMessage', { requestedMessage: 'StatusNotification' })).toEqual({ status: 'Accepted' });
+    expect(a!.running.cluster!.presence.replaced).toBe(1);
+  });
+
+  it('the same station connecting to two nodes at once ends with one socket', async () => {
+    const [a, b] = await cluster(['node-a', 'node-b']);
+    await a!.addStation('CS1', PASSWORD);
+    const [onA, onB] = await Promise.all([connect(a!, 'CS1'), connect(b!, 'CS1')]);
+    // Both were accepted at the same instant of the shared clock: the node name decides, node-b's stays.
+    const closed = await Promise.race([onA.closed.then((c) => ({ on: 'a', ...c })), onB.closed.then((c) => ({ on: 'b', ...c }))]);
+    expect(closed).toMatchObject({ on: 'a', code: 4000 });
+    await flushed(a!, b!);
+    await a!.running.cluster!.settled();
+    await b!.running.cluster!.settled();
+    expect([a!.running.ocpp.connectedSince('CS1'), b!.running.ocpp.connectedSince('CS1') !== null]).toEqual([null, true]);
+    expect(onB.ws.readyState).toBe(onB.ws.OPEN);
+    expect(await new PresenceRepository(a!.running.db).of('CS1')).toMatchObject({ node: 'node-b' });
+  });
+
+  it('a graceful stop removes the node\'s presence and its calls go Offline until the station reconnects elsewhere', async () => {
+    const [a, b] = await cluster(['node-a', 'node-b']);
+    await a!.addStation('CS1', PASSWORD);
+    await booted(b!, 'CS1');
+    expect((await a!.running.cluster!.health()).nodes).toEqual(['node-a', 'node-b']);
+    await b!.running.close();
+    nodes = nodes.filter((n) => n !== b);
+    expect(await new PresenceRepository(a!.running.db).of('CS1')).toBeUndefined();
+    expect((await a!.running.cluster!.health()).nodes).toEqual(['node-a']);
+    expect((await failure(a!.running.cluster!.calls.call('CS1', 'TriggerMessage', { requestedMessage: 'Heartbeat' }))).kind).toBe('Offline');
+    const back = await booted(a!, 'CS1');
+    back.respond('TriggerMessage', () => ({ status: 'Accepted' }));
+    expect(await a!.running.cluster!.calls.call('CS1', 'TriggerMessage', { requestedMessage: 'Heartbeat' })).toEqual({ status: 'Accepted' });
+  });
+});
+
+describe.skipIf(!postgresUrl)('what may share one PostgreSQL database', { timeout: 120_000 }, () => {
+  it('refuses a second node without NATS, and a node without NATS beside a cluster, naming what to set', async () => {
+    database = await testDatabase();
+    const clock = new ManualClock('2026-12-06T12:00:00Z');
+    nodes.push(await startTestServer({}, { database, clock }));
+    const second = startTestServer({}, { database, clock });
+    await expect(second).rejects.toThrow(DeploymentError);
+    await expect(startTestServer({}, { database, clock })).rejects.toThrow(/PostgreSQL without NATS serves one node only: set cluster\.nats/);
+    await expect(startTestServer({ cluster: { nats: NATS, nodeId: 'n1', subjectPrefix: `test_${randomBytes(4).toString('hex')}` } }, { database, clock }))
+      .rejects.toThrow(/a node without cluster\.nats .* runs on this database/);
+    // Its graceful stop frees the database at once for a cluster.
+    await nodes.pop()!.running.close();
+    const prefix = `test_${randomBytes(4).toString('hex')}`;
+    nodes.push(await startTestServer({ cluster: { nats: NATS, nodeId: 'n1', subjectPrefix: prefix } }, { database, clock }));
+    await expect(startTestServer({}, { database, clock })).rejects.toThrow(/a cluster runs on this database \(nodes n1\); set cluster\.nats/);
+  });
+});
