@@ -1,6 +1,6 @@
 /**
  * Reconnect-storm and wrong-password-flood benchmark (issue 20, findings 2 and 11):
- * `npm run bench:storm [-- --stations 5000 --addresses 10 --flood-rate 500 --flood-seconds 10]`.
+ * `npm run bench:storm [-- --stations 5000 --addresses 10 --flood-rate 500 --flood-seconds 10 --restarts 1 --profile 0]`.
  *
  * The real product runs in its own process (bench/storm/server.ts: start() from src/main.ts, SQLite file, system
  * clock, default limits), so that it can be killed with SIGKILL and started again on the same database and ports.
@@ -8,13 +8,15 @@
  * that the per-address limits see what a fleet on several sites would show them:
  * 1. the probe alone (reference): one station, a Heartbeat every 50 ms;
  * 2. the fleet's first connect, all stations at once;
- * 3. kill -9 of the server and an immediate restart: every station reconnects at once;
+ * 3. kill -9 of the server and an immediate restart: every station reconnects at once (`--restarts` times); with
+ *    `--profile <us>` each restarted server is CPU-profiled at that sampling interval and the longest busy stretches of
+ *    its event loop during the storm are printed with what they were made of (storm/busy-stretches.ts);
  * 4. one legitimate station connecting every 100 ms alone (reference), then while one address floods the server
  *    with handshakes carrying a wrong password for that same station.
  * Tables are printed; nothing is asserted (timing belongs in benchmarks, not in tests).
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ import { openStorage } from '../src/storage/database.js';
 import { StationRepository } from '../src/storage/station-repository.js';
 import { hashPassword } from '../src/ocpp/auth/password.js';
 import type { Latency, ServerMessage, StationOrder, StationReport } from './storm/protocol.js';
+import { breakdown, busyStretches, formatStretches, type CpuProfile } from './storm/busy-stretches.js';
 
 const PASSWORD = 'storm-bench-station-secret-01';
 const WRONG = 'not-the-password-of-this-one';
@@ -32,10 +35,13 @@ interface Args {
   addresses: number;
   floodRate: number;
   floodSeconds: number;
+  restarts: number;
+  /** CPU profile sampling interval of the restarted server (us); 0: none. */
+  profile: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { stations: 5000, addresses: 10, floodRate: 500, floodSeconds: 10 };
+  const a: Args = { stations: 5000, addresses: 10, floodRate: 500, floodSeconds: 10, restarts: 1, profile: 0 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const v = Number((inline ?? argv[++i] ?? '').replace(/_/g, ''));
@@ -43,9 +49,12 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--addresses') a.addresses = v;
     else if (flag === '--flood-rate') a.floodRate = v;
     else if (flag === '--flood-seconds') a.floodSeconds = v;
-    else throw new Error(`unknown argument ${flag}; use --stations N --addresses K --flood-rate R --flood-seconds S`);
+    else if (flag === '--restarts') a.restarts = v;
+    else if (flag === '--profile') a.profile = v;
+    else throw new Error(`unknown argument ${flag}; use --stations N --addresses K --flood-rate R --flood-seconds S --restarts N --profile US`);
   }
-  if (![a.stations, a.addresses, a.floodRate, a.floodSeconds].every((n) => Number.isInteger(n) && n > 0) || a.addresses > 200) {
+  if (![a.stations, a.addresses, a.floodRate, a.floodSeconds, a.restarts].every((n) => Number.isInteger(n) && n > 0) || a.addresses > 200
+    || !Number.isInteger(a.profile) || a.profile < 0 || a.restarts > 20) {
     throw new Error(`invalid arguments: ${JSON.stringify(a)}`);
   }
   return a;
@@ -107,10 +116,11 @@ const VICTIM = 'STORM-VICTIM';
 }
 
 let server: ChildProcess | undefined;
-async function startServer(): Promise<{ readyMs: number; startMs: number }> {
+async function startServer(profileUs = 0): Promise<{ readyMs: number; startMs: number }> {
   const t = performance.now();
   const fd = openSync(logFile, 'a');
-  server = fork(here('./storm/server.ts'), [], { env: { ...process.env, CHARGEPLAN_CONFIG: configFile }, stdio: ['ignore', fd, fd, 'ipc'] });
+  const env = { ...process.env, CHARGEPLAN_CONFIG: configFile, CHARGEPLAN_STORM_PROFILE_US: String(profileUs) };
+  server = fork(here('./storm/server.ts'), [], { env, stdio: ['ignore', fd, fd, 'ipc'] });
   closeSync(fd);
   const ready = await next<Extract<ServerMessage, { type: 'ready' }>>(server, 'ready', 120_000);
   return { readyMs: performance.now() - t, startMs: ready.startMs };
@@ -128,13 +138,33 @@ const cpu = cpus();
 process.stdout.write(`storm bench: node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, load average ${loadavg()[0]!.toFixed(1)}, ulimit -n ${fdLimit}, ` +
   `${args.stations} stations from ${args.addresses} addresses, flood ${args.floodRate}/s for ${args.floodSeconds} s\n`);
 
-interface StormRow { phase: string; stations: number; backS: number | null; afterReadyS: number | null; attempts: number | null; load: number | null; other: number | null; errors: number | null; probe: Latency; lost: number; loopMaxMs: number }
-/** The server's longest event-loop block since the last call. */
-async function loopMax(): Promise<number> {
+interface StormRow { phase: string; stations: number; backS: number | null; afterReadyS: number | null; attempts: number | null; load: number | null; other: number | null; errors: number | null; probe: Latency; lost: number; loop: LoopReport }
+type LoopReport = Extract<ServerMessage, { type: 'loop' }>;
+/** The server's longest event-loop block and its longest iterations (CPU, wall) since the last call. */
+async function loopMax(): Promise<LoopReport> {
   server!.send({ type: 'loop' });
-  return (await next<Extract<ServerMessage, { type: 'loop' }>>(server!, 'loop', 30_000)).maxMs;
+  return next<LoopReport>(server!, 'loop', 30_000);
 }
 const storm: StormRow[] = [];
+/** `--profile`: per restart, the server's longest busy stretches from ready until every station was back. */
+const profiles: string[] = [];
+async function stretchesOfStorm(round: number, loop: LoopReport): Promise<string> {
+  const file = join(dir, `restart-${round}.cpuprofile`);
+  server!.send({ type: 'profile', file });
+  const { readyUs } = await next<Extract<ServerMessage, { type: 'profile' }>>(server!, 'profile', 60_000);
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  if (process.env.CHARGEPLAN_STORM_KEEP_PROFILE) copyFileSync(file, `${process.env.CHARGEPLAN_STORM_KEEP_PROFILE}-${round}.cpuprofile`);
+  const longest = loop.iterations.slice(0, 3).map((it, i) => {
+    const b = breakdown(profile, it.startUs, it.startUs + it.wallMs * 1000);
+    const share = (xs: { frame: string; share: number }[]) => xs.map((x) => `      ${(x.share * 100).toFixed(0).padStart(3)} %  ${x.frame}`).join('\n');
+    return `  #${i + 1}: ${it.cpuMs.toFixed(1)} ms CPU, ${it.wallMs.toFixed(1)} ms wall at +${((it.startUs - readyUs) / 1e6).toFixed(2)} s (${b.samples} samples)\n` +
+      `    entered through:\n${share(b.entries)}\n    on the stack:\n${share(b.top)}`;
+  });
+  return `restart ${round}: the server's longest event-loop iterations by CPU time, ready to all back (CPU profile, ${args.profile} us sampling)\n` +
+    `${longest.join('\n')}\n` +
+    `restart ${round}: the longest stretches without an idle sample (the loop never waited for I/O; many iterations each)\n` +
+    formatStretches(busyStretches(profile, 3, readyUs));
+}
 const fleetProc = stationProcess();
 const probeProc = stationProcess();
 const children = [fleetProc, probeProc];
@@ -150,7 +180,7 @@ try {
   await sleep(5000);
   order(probeProc, { type: 'report' });
   const ref = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
-  storm.push({ phase: 'probe alone (reference)', stations: 1, backS: null, afterReadyS: null, attempts: null, load: null, other: null, errors: null, probe: ref.rtt, lost: ref.lost, loopMaxMs: await loopMax() });
+  storm.push({ phase: 'probe alone (reference)', stations: 1, backS: null, afterReadyS: null, attempts: null, load: null, other: null, errors: null, probe: ref.rtt, lost: ref.lost, loop: await loopMax() });
 
   process.stdout.write(`  first connect of ${args.stations} stations, all at once ...\n`);
   order(probeProc, { type: 'mark' });
@@ -160,22 +190,25 @@ try {
   order(probeProc, { type: 'report' });
   const p1 = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
   if (first.refusedOther + first.refusedForLoad > 0) process.stdout.write(`  refusals: ${JSON.stringify(first.byStatus)}\n`);
-  storm.push({ phase: 'first connect, all at once', stations: args.stations, backS: first.ms / 1000, afterReadyS: first.ms / 1000, attempts: first.attempts, load: first.refusedForLoad, other: first.refusedOther, errors: first.connectErrors, probe: p1.rtt, lost: p1.lost, loopMaxMs: await loopMax() });
+  storm.push({ phase: 'first connect, all at once', stations: args.stations, backS: first.ms / 1000, afterReadyS: first.ms / 1000, attempts: first.attempts, load: first.refusedForLoad, other: first.refusedOther, errors: first.connectErrors, probe: p1.rtt, lost: p1.lost, loop: await loopMax() });
 
-  await sleep(3000);
-  process.stdout.write('  kill -9 of the server and an immediate restart ...\n');
-  order(fleetProc, { type: 'mark' });
-  order(probeProc, { type: 'mark' });
-  const killedAt = performance.now();
-  server!.kill('SIGKILL');
-  await new Promise((r) => server!.once('exit', r));
-  restart = await startServer();
-  const readyAfterKillMs = performance.now() - killedAt;
-  const back = await next<Extract<StationReport, { type: 'allConnected' }>>(fleetProc, 'allConnected', 300_000);
-  order(probeProc, { type: 'report' });
-  const p2 = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
-  process.stdout.write(`  failed attempts after the kill: ${JSON.stringify(back.byStatus)}\n`);
-  storm.push({ phase: 'kill -9 + restart', stations: args.stations, backS: back.ms / 1000, afterReadyS: (back.ms - readyAfterKillMs) / 1000, attempts: back.attempts, load: back.refusedForLoad, other: back.refusedOther, errors: back.connectErrors, probe: p2.rtt, lost: p2.lost, loopMaxMs: await loopMax() });
+  for (let round = 1; round <= args.restarts; round++) {
+    await sleep(3000);
+    process.stdout.write(`  kill -9 of the server and an immediate restart${args.restarts > 1 ? ` (${round} of ${args.restarts})` : ''} ...\n`);
+    order(fleetProc, { type: 'mark' });
+    order(probeProc, { type: 'mark' });
+    const killedAt = performance.now();
+    server!.kill('SIGKILL');
+    await new Promise((r) => server!.once('exit', r));
+    restart = await startServer(args.profile);
+    const readyAfterKillMs = performance.now() - killedAt;
+    const back = await next<Extract<StationReport, { type: 'allConnected' }>>(fleetProc, 'allConnected', 300_000);
+    order(probeProc, { type: 'report' });
+    const p2 = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
+    process.stdout.write(`  failed attempts after the kill: ${JSON.stringify(back.byStatus)}\n`);
+    storm.push({ phase: `kill -9 + restart${args.restarts > 1 ? ` ${round}` : ''}`, stations: args.stations, backS: back.ms / 1000, afterReadyS: (back.ms - readyAfterKillMs) / 1000, attempts: back.attempts, load: back.refusedForLoad, other: back.refusedOther, errors: back.connectErrors, probe: p2.rtt, lost: p2.lost, loop: await loopMax() });
+    if (args.profile > 0) profiles.push(await stretchesOfStorm(round, storm[storm.length - 1]!.loop));
+  }
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill();
 }
@@ -217,11 +250,13 @@ function table(head: string[], rows: string[][]): string {
 }
 const ref = storm[0]?.probe.p99 ?? NaN;
 process.stdout.write(`\n${table(
-  ['phase', 'stations', 'all back s', 'after ready s', 'handshakes', '503 (load)', 'other refusals', 'connect errors', 'probe HB n', 'p50 ms', 'p99 ms', 'max ms', 'p99 / ref', 'lost', 'server loop max ms'],
+  ['phase', 'stations', 'all back s', 'after ready s', 'handshakes', '503 (load)', 'other refusals', 'connect errors', 'probe HB n', 'p50 ms', 'p99 ms', 'max ms', 'p99 / ref', 'lost', 'server loop max ms', 'longest iteration CPU ms', 'longest iteration wall ms'],
   storm.map((r) => [r.phase, String(r.stations), fmt(r.backS), fmt(r.afterReadyS), String(r.attempts ?? '-'), String(r.load ?? '-'), String(r.other ?? '-'), String(r.errors ?? '-'),
-    String(r.probe.n), fmt(r.probe.p50, 2), fmt(r.probe.p99, 2), fmt(r.probe.max, 1), fmt(r.probe.p99 / ref, 1), String(r.lost), fmt(r.loopMaxMs, 0)]),
+    String(r.probe.n), fmt(r.probe.p50, 2), fmt(r.probe.p99, 2), fmt(r.probe.max, 1), fmt(r.probe.p99 / ref, 1), String(r.lost), fmt(r.loop.maxMs, 0),
+    fmt(r.loop.iterations[0]?.cpuMs ?? NaN, 1), fmt(r.loop.iterationMaxWallMs, 1)]),
 )}\n\n`);
 const legitRef = flood[0]?.legit.p50 ?? NaN;
+if (profiles.length > 0) process.stdout.write(`${profiles.join('\n\n')}\n\n`);
 process.stdout.write(`${table(
   ['phase', 'flood offered/s', 'flood sent', 'answered 401', 'answered 503', 'legit handshakes', 'p50 ms', 'p99 ms', 'max ms', 'p50 / ref', 'legit refused', 'server log lines'],
   flood.map((r) => [r.phase, String(r.offered), String(r.sent), String(r.byStatus['401'] ?? 0), String(r.byStatus['503'] ?? 0), String(r.legit.n),
@@ -236,7 +271,9 @@ process.stdout.write([
   `attempt) until every station has an open connection again, server start included (after ready s: from the moment the`,
   `restarted server was ready, i.e. the storm alone; under tsx most of the start is compiling TypeScript); a station retries 0.5-1 s after a`,
   `refused TCP connect, after Retry-After on a 503. probe HB = Heartbeat round trips every 50 ms over that period`,
-  `(reference: the probe alone); server loop max = the server's longest event-loop block in the phase. Flood: one address sending handshakes with a wrong password for a known station while`,
+  `(reference: the probe alone); server loop max = the server's longest event-loop block in the phase (perf_hooks);
+longest iteration = the server's longest event-loop iteration by the process's CPU time, and the longest by wall time
+(a 1 ms timer, storm/iterations.ts): a station's frame waits for at most the rest of one iteration and its own. Flood: one address sending handshakes with a wrong password for a known station while`,
   `that station connects every 100 ms from another address with the right one; server log lines = lines written meanwhile.`,
 ].join('\n') + '\n');
 rmSync(dir, { recursive: true, force: true });

@@ -1,9 +1,15 @@
 /** IPC messages of bench/storm.bench.ts with its server process (server.ts) and its station processes (stations.ts). */
+import type { Iteration } from './iterations.js';
 
 export type ServerMessage =
   | { type: 'ready'; ocppPort: number; httpPort: number; startMs: number }
-  /** The server's event-loop delay since the last such report (perf_hooks, 5 ms resolution). */
-  | { type: 'loop'; p99Ms: number; maxMs: number };
+  /**
+   * The server's event-loop delay since the last such report (perf_hooks, 5 ms resolution), its longest iterations
+   * by CPU time (iterations.ts) and the longest by wall time.
+   */
+  | { type: 'loop'; p99Ms: number; maxMs: number; iterations: Iteration[]; iterationMaxWallMs: number }
+  /** `--profile`: the CPU profile since the process started, written to `file`; `readyUs` on the profile's clock. */
+  | { type: 'profile'; file: string; readyUs: number };
 
 export type StationOrder =
   | { type: 'fleet'; base: string; ids: string[]; password: string; addresses: string[] }
