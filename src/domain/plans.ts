@@ -120,7 +120,12 @@ export type DecisionKind =
   | 'session.deviated'
   | 'boost.set'
   | 'boost.cleared'
-  | 'boost.done';
+  | 'boost.done'
+  // Issue 16: a site created, edited or deleted through the admin API, or changed by the config import at start-up.
+  | 'site.created'
+  | 'site.changed'
+  | 'site.deleted'
+  | 'site.imported';
 
 /** One line of a site's decision log: what the scheduler did and why, for people (issue 6 shows it). */
 export interface DecisionRecord {
