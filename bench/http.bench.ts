@@ -5,80 +5,17 @@
 // queued for a re-plan; the clock is manual, so the re-plans themselves are not part of the measurement: their
 // cost is bench:scheduler's). GET /health, measured in the same run, is the reference every ratio is quoted against.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadConfig } from '../src/config.js';
-import { start } from '../src/main.js';
-import { ManualClock } from '../src/platform/clock.js';
-import { silentLogger } from '../src/platform/logger.js';
-import { issueApiToken } from '../src/http/auth/api-tokens.js';
-import { ApiTokenRepository } from '../src/storage/api-token-repository.js';
+import { startDepot } from './http/depot.js';
 
 const run = promisify(execFile);
 const N = Number(process.env.BENCH_VEHICLES ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;
-const T0 = '2026-11-23T16:00:00Z';
 
-const dir = mkdtempSync(join(tmpdir(), 'bench-http-'));
-const clock = new ManualClock(T0);
-const config = loadConfig({}, {
-  database: { path: join(dir, 'b.sqlite') },
-  http: { host: '127.0.0.1', port: 0 },
-  ocpp: { host: '127.0.0.1', port: 0, pingIntervalSeconds: 0 },
-  log: { level: 'silent' },
-  prices: {
-    zones: [{ id: 'TEST', currency: 'EUR', timeZone: 'Europe/Copenhagen' }],
-    tariffs: { depot: { currency: 'EUR', timeZone: 'Europe/Copenhagen', energy: { kind: 'market', zone: 'TEST' } } },
-  },
-  sites: [{
-    id: 'depot', fleet: 'north', timeZone: 'Europe/Copenhagen', tariff: 'depot', gridLimitKw: N * 4, slotMinutes: 15,
-    circuits: Array.from({ length: Math.ceil(N / 10) }, (_, r) => ({ id: `row-${r}`, limitKw: 60 })),
-    evses: Array.from({ length: N }, (_, i) => ({ stationId: `CS${Math.floor(i / 2)}`, evseId: (i % 2) + 1, circuit: `row-${Math.floor(i / 10)}`, maxKw: 11 })),
-  }],
-} as never);
-const running = await start(config, { clock, logger: silentLogger() });
-
-// Prices for two days: evening peak, night trough (published through the real intake).
-const start0 = Date.parse(T0);
-const intervals = Array.from({ length: 48 }, (_, h) => ({
-  start: new Date(start0 + h * 3_600_000).toISOString().replace('.000Z', '+00:00'),
-  end: new Date(start0 + (h + 1) * 3_600_000).toISOString().replace('.000Z', '+00:00'),
-  price: 0.2 + 0.15 * Math.cos(((h + 16 - 18) / 24) * 2 * Math.PI),
-}));
-const checked = running.pricing.intake.validate({ format: 'json', body: { zone: 'TEST', currency: 'EUR', resolution: 'PT60M', intervals } });
-if (!checked.ok) throw new Error('bench prices refused');
-await running.pricing.intake.apply(checked.publication, 'bench');
-
-// 1,000 vans, each with a one-off target and a session on its EVSE (stored as the OCPP handlers store them).
-const at = new Date(start0).toISOString();
-for (let i = 0; i < N; i++) {
-  const stationId = `CS${Math.floor(i / 2)}`;
-  if (i % 2 === 0) await running.repositories.stations.register({ id: stationId, passwordHash: null, securityProfile: 0 }, at);
-  await running.scheduler.upsertVehicle({ id: `V${i}`, name: `Van ${i}`, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [`T${i}`] });
-  await running.scheduler.setTarget(`V${i}`, { kind: 'once', departure: `2026-11-24T0${5 + (i % 4)}:30`, energyKwh: 8 + (i % 25) });
-  await running.repositories.transactions.applyEvent({
-    stationId, transactionId: `TX${i}`, seqNo: 0, eventType: 'Started', triggerReason: 'Authorized', timestamp: at, offline: false,
-    evseId: (i % 2) + 1, connectorId: 1, idToken: { idToken: `T${i}`, type: 'ISO14443' },
-    meterValues: [{ timestamp: at, measurand: 'Energy.Active.Import.Register', value: 1000 * i, unit: 'Wh' }], payload: {},
-  } as never, at);
-}
-// One planning cycle over all of them (the debounce runs on the manual clock).
-running.scheduler.trigger('depot', 'bench');
-for (let i = 0; i < 50 && (running.scheduler.waiting || i === 0); i++) {
-  clock.advance(2_000);
-  await running.scheduler.done();
-  await new Promise((r) => setImmediate(r));
-}
-const plan = await running.scheduler.latestPlan('depot');
-if (!plan || plan.sessions.length !== N) throw new Error(`expected a plan with ${N} sessions, got ${plan?.sessions.length ?? 'none'}`);
-
-const { token } = await issueApiToken(new ApiTokenRepository(running.db), clock, {
-  name: 'bench', grants: [{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: 'north' }],
-});
-const base = `http://127.0.0.1:${running.ports.http}`;
+const depot = await startDepot(N);
+const { token, base } = depot;
 
 interface Load { rps: number; p50: number; p99: number; bytesPerReq: number; non2xx: number; errors: number; timeouts: number; total: number }
 async function load(path: string, writes = false): Promise<Load> {
@@ -93,8 +30,7 @@ rows.push([`GET /api/v1/sites/depot/vehicles (${N} rows)`, await load('/api/v1/s
 rows.push([`GET /api/v1/sites/depot/plan (${N} sessions)`, await load('/api/v1/sites/depot/plan')]);
 rows.push(['PUT /api/v1/vehicles/:id/target', await load('/api/v1/vehicles/V0/target', true)]);
 
-await running.close();
-rmSync(dir, { recursive: true, force: true });
+await depot.close();
 
 const ref = rows[0]![1].rps;
 console.log(`\n${N} vehicles, ${CONNECTIONS} connections, ${SECONDS} s per row, loopback, Bearer token (fleet-manager)\n`);
