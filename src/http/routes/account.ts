@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { HttpError } from '../errors.js';
+import { apiValidatorCompiler } from '../api/validation.js';
 import { AuthError } from '../auth/api-tokens.js';
 import type { AuthPluginDeps } from '../auth/plugin.js';
 import { principalOf } from '../auth/plugin.js';
@@ -30,6 +31,8 @@ const PasswordChange = Type.Object(
 export const accountRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, deps) => {
   const { admin, clock } = deps;
   if (!admin) throw new Error('accountRoutes needs deps.admin');
+  // Strict bodies, as the resource API: an unknown field is refused by name, not dropped.
+  app.setValidatorCompiler(apiValidatorCompiler);
   const limiter = await rateLimiters(app, clock);
   const changes = limiter('password changes', 10, (r) => (r.principal ? `${r.principal.kind}:${r.principal.id}` : `ip:${r.ip}`));
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { HttpError } from '../errors.js';
+import { apiValidatorCompiler } from '../api/validation.js';
 import type { AuthPluginDeps } from '../auth/plugin.js';
 import { resolveAuthOptions } from '../auth/options.js';
 import { rateLimiters } from '../auth/rate-limit.js';
@@ -40,6 +41,8 @@ const SetupBody = Type.Object(
 export const setupRoutes: FastifyPluginAsync<AuthPluginDeps & { needsSetup: () => Promise<boolean> }> = async (app, deps) => {
   const { accounts, admin, clock, needsSetup } = deps;
   if (!accounts || !admin) throw new Error('setupRoutes needs deps.accounts and deps.admin');
+  // Strict bodies, as the resource API: an unknown field is refused by name, not dropped.
+  app.setValidatorCompiler(apiValidatorCompiler);
   const options = resolveAuthOptions(deps.options);
   const cookie = sessionCookieOptions(options);
   const limiter = await rateLimiters(app, clock);
