@@ -22,6 +22,8 @@ import { PresenceRecorder } from './presence-writer.js';
 import { StationAuthenticator, type AuthVerdict } from './station-auth.js';
 import { emitEvent, runLogged } from './emit.js';
 import { DEFAULT_FRAME_LIMITS, InboundByteBudgets, type FrameLimits } from './frame-limits.js';
+import type { OcppObserver } from '../platform/metrics.js';
+import { actionLabel, observeCall, ObservedValidator } from './observer.js';
 
 export const SUBPROTOCOL = 'ocpp2.0.1';
 const INBOUND: ReadonlySet<string> = new Set(STATION_ACTIONS);
@@ -88,7 +90,7 @@ type Refusal = HandshakeRefusal;
  * (A00), one RpcConnection per station, keepalive, and the typed `call` the rest of the product uses.
  */
 export class OcppServer implements StationDirectory {
-  private readonly validator = new OcppValidator();
+  private readonly validator: OcppValidator;
   private readonly wss: WebSocketServer;
   private readonly live = new Map<string, Live>();
   private readonly servers: Server[] = [];
@@ -104,7 +106,10 @@ export class OcppServer implements StationDirectory {
   constructor(
     private readonly config: OcppServerConfig,
     private readonly services: OcppServices,
+    /** Metrics (issue 17): calls, handled messages, schema failures; nothing reported without one. */
+    private readonly observer: OcppObserver = {},
   ) {
+    this.validator = new ObservedValidator(observer);
     this.guard = new HandshakeGuard(services.clock, services.logger, config.limits);
     this.auth = new StationAuthenticator(services, config.autoRegister);
     this.presence = new PresenceRecorder(services.stations, services.logger);
@@ -199,13 +204,12 @@ export class OcppServer implements StationDirectory {
    */
   call<A extends CsmsAction>(stationId: string, action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> {
     const l = this.live.get(stationId);
-    if (!l) return Promise.reject(new OcppCallError('Offline', stationId, action, `station ${stationId} is not connected`));
-    if (l.session.bootStatus === 'Rejected') {
-      // B03.FR.03: the CSMS initiates nothing with a rejected station.
-      return Promise.reject(new OcppCallError('NotAllowed', stationId, action, `station ${stationId} was rejected at boot`));
-    }
+    // B03.FR.03: the CSMS initiates nothing with a rejected station.
+    const refused = !l ? new OcppCallError('Offline', stationId, action, `station ${stationId} is not connected`)
+      : l.session.bootStatus === 'Rejected' ? new OcppCallError('NotAllowed', stationId, action, `station ${stationId} was rejected at boot`) : null;
+    if (!l || refused) return observeCall(this.observer, action, Promise.reject(refused));
     if (l.session.bootStatus !== 'Accepted') this.permitAfter(l.session, action, payload);
-    return l.conn.call(action, payload);
+    return observeCall(this.observer, action, l.conn.call(action, payload));
   }
 
   /** B02.FR.02: a station that is not accepted may still send what we asked it to send. */
@@ -360,7 +364,11 @@ export class OcppServer implements StationDirectory {
           call: (a, p) => this.call(stationId, a, p),
         };
         const handler = stationHandlers[action as keyof typeof stationHandlers] as (req: unknown, c: HandlerContext) => unknown;
-        const response = await handler(payload, ctx);
+        const response = await Promise.resolve(handler(payload, ctx)).catch((err: unknown) => {
+          this.observer.handled?.(actionLabel(action), 'error');
+          throw err;
+        });
+        this.observer.handled?.(actionLabel(action), 'ok');
         // Triggered messages are permitted once.
         if (session.bootStatus !== 'Accepted' && action !== 'NotifyReport') session.permitted.delete(action);
         return {

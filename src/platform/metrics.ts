@@ -1,0 +1,116 @@
+/**
+ * Prometheus metrics (issue 17) with prom-client, on a registry of their own (never the library's global one, so two
+ * servers in one process, as in tests, do not share counters). The rest of the product reports through the small
+ * ports below (OcppObserver for the OCPP server, plain methods for what main.ts wires from events); only this file
+ * imports prom-client.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the OCPP server reports (src/ocpp/server.ts); every method optional so a server needs no metrics. */
+export interface OcppObserver {
+  /** An outgoing CALL ended: 'ok' or its failure kind (Timeout, CallError, Offline, ...), and its round trip. */
+  callDone?(action: string, outcome: string, seconds: number): void;
+  /** An incoming CALL was handled: 'ok', or 'error' when its handler failed (a CALLERROR went back). */
+  handled?(action: string, result: 'ok' | 'error'): void;
+  /** A payload failed its official schema: a station's request or response, or one of ours. */
+  invalid?(action: string, kind: 'Request' | 'Response'): void;
+}
+
+export interface MetricsSources {
+  /** Stations with an open OCPP connection now (read at each scrape). */
+  stationsConnected: () => number;
+}
+
+/** Round trips of CALLs to stations: most answer within a second, a timeout is 30 s by default. */
+const CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+const PLAN_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class Metrics implements OcppObserver {
+  readonly registry = new Registry();
+  private readonly messages: Counter<'direction' | 'action' | 'result'>;
+  private readonly calls: Histogram<'action' | 'outcome'>;
+  private readonly invalids: Counter<'action' | 'kind'>;
+  private readonly profiles: Counter<'state'>;
+  private readonly ignoring: Counter;
+  private readonly solve: Histogram;
+  private readonly push: Histogram;
+  private readonly http: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'chargeplan_stations_connected', help: 'Charging stations with an open OCPP connection', registers,
+      collect() { this.set(sources.stationsConnected()); },
+    });
+    this.messages = new Counter({
+      name: 'chargeplan_ocpp_messages_total', help: 'OCPP CALLs by direction (in: from stations, out: to stations), action and result',
+      labelNames: ['direction', 'action', 'result'], registers,
+    });
+    this.calls = new Histogram({
+      name: 'chargeplan_ocpp_call_duration_seconds', help: 'Round trip of CALLs to stations, by action and outcome',
+      labelNames: ['action', 'outcome'], buckets: CALL_BUCKETS, registers,
+    });
+    this.invalids = new Counter({
+      name: 'chargeplan_ocpp_validation_failures_total', help: 'OCPP payloads that failed the official schemas, by action and kind (Request, Response)',
+      labelNames: ['action', 'kind'], registers,
+    });
+    this.profiles = new Counter({
+      name: 'chargeplan_profiles_total', help: 'Charging profiles pushed by the scheduler, by outcome (accepted, rejected, failed)',
+      labelNames: ['state'], registers,
+    });
+    this.ignoring = new Counter({ name: 'chargeplan_profiles_ignored_total', help: 'Chargers found to ignore the profiles they accepted', registers });
+    this.solve = new Histogram({ name: 'chargeplan_plan_solve_seconds', help: 'Solver time per planning cycle', buckets: PLAN_BUCKETS, registers });
+    this.push = new Histogram({
+      name: 'chargeplan_plan_push_seconds', help: 'From a plan stored to all of its profiles pushed (the cycle after solving)', buckets: PLAN_BUCKETS, registers,
+    });
+    this.http = new Histogram({
+      name: 'chargeplan_http_request_duration_seconds', help: 'HTTP requests by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'], buckets: HTTP_BUCKETS, registers,
+    });
+    // Node's runtime metrics, among them nodejs_eventloop_lag_seconds (and its percentiles).
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
+
+  callDone(action: string, outcome: string, seconds: number): void {
+    this.messages.inc({ direction: 'out', action, result: outcome });
+    this.calls.observe({ action, outcome }, seconds);
+  }
+
+  handled(action: string, result: 'ok' | 'error'): void {
+    this.messages.inc({ direction: 'in', action, result });
+  }
+
+  invalid(action: string, kind: 'Request' | 'Response'): void {
+    this.invalids.inc({ action, kind });
+  }
+
+  profilePushed(state: string): void {
+    this.profiles.inc({ state });
+  }
+
+  profilesIgnored(): void {
+    this.ignoring.inc();
+  }
+
+  planSolved(seconds: number): void {
+    this.solve.observe(seconds);
+  }
+
+  planPushed(seconds: number): void {
+    this.push.observe(seconds);
+  }
+
+  httpRequest(method: string, route: string, status: number, seconds: number): void {
+    this.http.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  /** The text exposition format (version 0.0.4). */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
