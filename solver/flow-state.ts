@@ -4,7 +4,6 @@
 import type { Instance } from "./instance.js";
 
 export const EPS = 1e-9;
-export const LAZY = -2;
 
 export interface FlowOptions {
   /** Energy forced into a slot before optimising (the min-power rounding in min-power.ts). */
@@ -58,8 +57,13 @@ export class FlowState {
   // Flags per (vehicle, slot) and the counters built on them (simple vehicles only).
   readonly sp: Uint8Array; // can draw more: cap - x > EPS
   readonly en: Uint8Array; // can give up energy: x - lb > EPS
+  readonly spBits: Int32Array; // the same per vehicle as bit sets over slots (v * W + word), simple vehicles only
+  readonly enBits: Int32Array;
   readonly isFree: Uint8Array;
-  readonly pairCnt: Int32Array; // ((node * T + t) * T + t2)
+  // Counted per (node, t, t2) in tiles of 4 x 4 slots (one cache line), since a flag flip walks either t2 (draw
+  // more in t) or t (give up in t2): either way the counters it bumps share tiles (see pairAt).
+  readonly pairCnt: Int32Array;
+  private readonly TB: number;
   // The same as bit sets over t2 (W words of 32 slots), and the set of slots visited per node in the
   // current search, so a state finds its unvisited successors a word at a time instead of slot by slot.
   readonly W: number;
@@ -71,11 +75,6 @@ export class FlowState {
   // Search scratch, reset by bumping a stamp instead of clearing.
   stamp = 0;
   readonly stStamp: Int32Array;
-  readonly stPrev: Int32Array;
-  readonly stVeh: Int32Array;
-  readonly stSlot: Int32Array;
-  readonly stNode: Int32Array;
-  readonly cdStamp: Int32Array;
   readonly queue: Int32Array;
   readonly slack: Float64Array;
   level = { cls: 0, late: false };
@@ -83,15 +82,6 @@ export class FlowState {
   reroutes = 0;
   /** Supply of the current level not yet delivered: once it is gone, searches are pointless. */
   freeLeft = 0;
-  protected qh = 0;
-  protected qt = 0;
-  protected resumeAt = -1;
-  protected resumeState = -1;
-  // States holding free supply (or vehicles with targets) are looked at before the rest of the BFS
-  // queue: any path is as good as a shortest one here, and most searches end at the first such state.
-  protected hotLen = 0;
-  protected hot = new Int32Array(0);
-  protected doneStamp = new Int32Array(0);
   /** In the exchange pass a path starts at a vehicle giving up energy in a dearer slot, not at free supply. */
   protected exchanging = false;
   protected tauRank = 0;
@@ -123,22 +113,18 @@ export class FlowState {
     this.sp = new Uint8Array(V * T);
     this.en = new Uint8Array(V * T);
     this.isFree = new Uint8Array(V);
-    this.pairCnt = new Int32Array(nNodes * T * T);
+    this.TB = (T + 3) >>> 2;
+    this.pairCnt = new Int32Array(nNodes * this.TB * this.TB * 16);
     this.W = (T + 31) >>> 5;
+    this.spBits = new Int32Array(V * this.W);
+    this.enBits = new Int32Array(V * this.W);
     this.pairMask = new Int32Array(nNodes * T * this.W);
     this.seen = new Int32Array(nNodes * this.W);
     this.freeCnt = new Int32Array(nNodes * T);
     this.freeSub = new Int32Array(nNodes * T);
     this.cursor = new Int32Array(nNodes * T * T);
     this.stStamp = new Int32Array(nNodes * T);
-    this.stPrev = new Int32Array(nNodes * T);
-    this.stVeh = new Int32Array(nNodes * T);
-    this.stSlot = new Int32Array(nNodes * T);
-    this.stNode = new Int32Array(nNodes * T);
-    this.cdStamp = new Int32Array(V * T);
     this.queue = new Int32Array(nNodes * T);
-    this.hot = new Int32Array(nNodes * T);
-    this.doneStamp = new Int32Array(nNodes * T);
     let maxSeg = 1;
     for (let v = 0; v < V; v++) maxSeg = Math.max(maxSeg, inst.segOff[v + 1]! - inst.segOff[v]!);
     this.slack = new Float64Array(maxSeg);
@@ -164,7 +150,7 @@ export class FlowState {
   }
 
   protected refresh(v: number, t: number): void {
-    const { T, inst } = this;
+    const { T, inst, W } = this;
     const i = v * T + t;
     const sp = this.cap[i]! - this.x[i]! > EPS ? 1 : 0;
     const en = this.x[i]! - (this.lb ? this.lb[i]! : 0) > EPS ? 1 : 0;
@@ -174,23 +160,51 @@ export class FlowState {
       return;
     }
     const n = inst.node[v]!;
-    const base = v * T;
+    const vb = v * W;
+    const tw = t >>> 5;
+    const tb = 1 << (t & 31);
+    // The vehicle's flags as bit sets: a flip bumps the counters of the slots whose other flag is set.
     if (sp !== this.sp[i]) {
       this.sp[i] = sp;
+      this.spBits[vb + tw]! ^= tb;
       const dlt = sp ? 1 : -1;
-      const row = (n * T + t) * T;
-      for (let t2 = inst.from[v]!; t2 < inst.to[v]!; t2++) if (t2 !== t && this.en[base + t2]) this.bump(n * T + t, t2, dlt);
+      const st = n * T + t;
+      for (let k = 0; k < W; k++) {
+        let bits = this.enBits[vb + k]!;
+        if (k === tw) bits &= ~tb;
+        while (bits !== 0) {
+          const t2 = (k << 5) + 31 - Math.clz32(bits & -bits);
+          bits &= bits - 1;
+          this.bump(st, t2, dlt);
+        }
+      }
       if (this.isFree[v]) this.countFree(n, t, dlt);
     }
     if (en !== this.en[i]) {
       this.en[i] = en;
+      this.enBits[vb + tw]! ^= tb;
       const dlt = en ? 1 : -1;
-      for (let t1 = inst.from[v]!; t1 < inst.to[v]!; t1++) if (t1 !== t && this.sp[base + t1]) this.bump(n * T + t1, t, dlt);
+      for (let k = 0; k < W; k++) {
+        let bits = this.spBits[vb + k]!;
+        if (k === tw) bits &= ~tb;
+        while (bits !== 0) {
+          const t1 = (k << 5) + 31 - Math.clz32(bits & -bits);
+          bits &= bits - 1;
+          this.bump(n * T + t1, t, dlt);
+        }
+      }
     }
   }
 
+  /** Index of the counter of (node n, slot t, slot t2) in its 4 x 4 tile. */
+  protected pairAt(n: number, t: number, t2: number): number {
+    const TB = this.TB;
+    return (((n * TB + (t >>> 2)) * TB + (t2 >>> 2)) << 4) + ((t & 3) << 2) + (t2 & 3);
+  }
+
   protected bump(state: number, t2: number, dlt: number): void {
-    const c = (this.pairCnt[state * this.T + t2]! += dlt);
+    const n = (state / this.T) | 0;
+    const c = (this.pairCnt[this.pairAt(n, state - n * this.T, t2)]! += dlt);
     const wi = state * this.W + (t2 >>> 5);
     if (c === 0) this.pairMask[wi]! &= ~(1 << (t2 & 31));
     else if (c === 1 && dlt > 0) this.pairMask[wi]! |= 1 << (t2 & 31);
@@ -225,6 +239,26 @@ export class FlowState {
     let r = Infinity;
     for (let a = n; a >= 0; a = this.inst.parent[a]!) r = Math.min(r, this.room(a, t));
     return r;
+  }
+
+  /**
+   * A simple vehicle on node n that can draw more in t and give up energy in t2. The scan resumes where
+   * the last pick for this (n, t, t2) stopped, so repeated augmentations over one edge cost amortised O(1).
+   */
+  protected pickMover(n: number, t: number, t2: number): number {
+    const { T } = this;
+    const lo = this.atOff[n * T + t]!;
+    const len = this.atOff[n * T + t + 1]! - lo;
+    const ci = (n * T + t) * T + t2;
+    const start = this.cursor[ci]!;
+    for (let k = 0; k < len; k++) {
+      const j = (start + k) % len;
+      const w = this.atVeh[lo + j]!;
+      if (!this.simple[w] || !this.sp[w * T + t] || !this.en[w * T + t2]) continue;
+      this.cursor[ci] = j;
+      return w;
+    }
+    return -1;
   }
 
   /** slack[j] = X(s_j) - sum_{i<=j} f_i for the vehicle's intermediate segments j (0-based within v). */
