@@ -1,18 +1,25 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { LogSampler } from '../platform/log-sampler.js';
 import { truncateForLog } from '../platform/truncate.js';
-import { HandshakeGate, StationBackoff, type Busy, type ConnectLimits } from './handshake-limits.js';
+import { HandshakeGate, StationBackoff, turnLimits, type Busy, type ConnectLimits, type TurnLimits } from './handshake-limits.js';
 import { refuse } from './refuse.js';
 
 /** Refusal log lines: the first 20 of every 10 s are written, then one line with the count of the rest. */
 const LOG_WINDOW_MS = 10_000;
 const LOG_PER_WINDOW = 20;
-/** Handshakes checked per event-loop turn; frames of connected stations are read between two batches. */
-const HANDSHAKES_PER_TURN = 4;
+
+/** One event-loop turn of the queue's pump: when it began, what it started, and whether the next turn has come. */
+interface Turn {
+  start: number;
+  started: number;
+  passed: boolean;
+  over: Promise<void>;
+}
 
 interface Queued {
   socket: Duplex;
@@ -40,8 +47,16 @@ export class HandshakeGuard {
   private queue: Queued[] = [];
   private head = 0;
   private pumping = false;
+  private readonly turns: TurnLimits;
 
-  constructor(private readonly clock: Clock, private readonly logger: Logger, private readonly limits: ConnectLimits) {
+  /** `yieldTurn` resolves in the event loop's next turn (tests count turns with it). */
+  constructor(
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly limits: ConnectLimits & Partial<TurnLimits>,
+    private readonly yieldTurn: () => Promise<unknown> = () => nextTurn(),
+  ) {
+    this.turns = turnLimits(limits);
     this.gate = new HandshakeGate(clock, limits);
     this.backoff = new StationBackoff(clock, limits);
     this.sampler = new LogSampler(clock, logger, { windowMs: LOG_WINDOW_MS, perWindow: LOG_PER_WINDOW });
@@ -80,10 +95,11 @@ export class HandshakeGuard {
   }
 
   /**
-   * Admits a handshake (or answers 503 + Retry-After) and queues its work. The queue is worked off a few handshakes per
-   * event-loop turn: a reconnect storm of thousands arriving in one poll phase otherwise held the loop for seconds
-   * while every connected station's messages waited (issue 20, finding 2). What waited in the queue longer than the
-   * handshake timeout is turned away (its station has given up on it by then).
+   * Admits a handshake (or answers 503 + Retry-After) and queues its work. The queue is worked off in the following
+   * turns of the event loop, a few handshakes per turn and only for a few milliseconds (ocpp.limits.handshakesPerTurn,
+   * handshakeTurnMs): a reconnect storm of thousands arriving in one poll phase otherwise held the loop while every
+   * connected station's messages waited (issue 20, finding 2, and the storm's probe heartbeat). What waited in the
+   * queue longer than the handshake timeout is turned away (its station has given up on it by then).
    */
   handle(socket: Duplex, remote: string, connections: number, run: () => Promise<void>): void {
     const busy: Busy | null = this.gate.admit(remote, connections);
@@ -92,18 +108,41 @@ export class HandshakeGuard {
     this.queue.push({ socket, remote, at: this.clock.now(), run });
     if (!this.pumping) {
       this.pumping = true;
-      setImmediate(() => this.pump());
+      void this.pump();
     }
   }
 
-  private pump(): void {
-    const end = Math.min(this.head + HANDSHAKES_PER_TURN, this.queue.length);
-    for (; this.head < end; this.head++) {
-      const q = this.queue[this.head]!;
+  private newTurn(): Turn {
+    const turn: Turn = { start: this.clock.now(), started: 0, passed: false, over: Promise.resolve() };
+    turn.over = this.yieldTurn().then(() => void (turn.passed = true));
+    return turn;
+  }
+
+  /**
+   * Starts the queued handshakes one at a time. Each one's own work (its store read, the upgrade, the station's
+   * presence) runs before the next is started and before the turn's time is looked at again: on SQLite that work needs
+   * no I/O and finishes within this turn, so the time measured is what the turn's handshakes cost. A handshake that
+   * waits for I/O (PostgreSQL) holds nothing up: the next one starts at the latest in the next turn. The turn ends
+   * after `handshakesPerTurn` handshakes, or after the first that ends `handshakeTurnMs` or more after the turn began;
+   * the rest waits for the next turn, the poll phase (connected stations' frames) coming first.
+   */
+  private async pump(): Promise<void> {
+    // Starts after the turn that queued the first handshake: every upgrade of one poll phase joins the queue first.
+    await this.yieldTurn();
+    let turn = this.newTurn();
+    while (this.head < this.queue.length) {
+      const spent = this.clock.now() - turn.start;
+      if (turn.passed || turn.started >= this.turns.handshakesPerTurn || (turn.started > 0 && spent >= this.turns.handshakeTurnMs)) {
+        if (!turn.passed) await turn.over;
+        turn = this.newTurn();
+        continue;
+      }
+      const q = this.queue[this.head++]!;
       if (q.socket.destroyed) {
         this.gate.end();
         continue;
       }
+      turn.started++;
       const waited = this.clock.now() - q.at > this.limits.handshakeTimeoutSeconds * 1000;
       const refusal: HandshakeRefusal | null = this.gate.stillWelcome(q.remote)
         ?? (waited ? { status: 503, reason: 'waited too long for its turn', retryAfterS: 1 } : null);
@@ -112,11 +151,10 @@ export class HandshakeGuard {
         this.refuse(q.socket, q.remote, refusal, {});
         continue;
       }
-      void q.run().finally(() => this.gate.end());
-    }
-    if (this.head < this.queue.length) {
-      setImmediate(() => this.pump());
-      return;
+      const run = q.run()
+        .catch((err: unknown) => this.logger.error({ err, remote: q.remote }, 'OCPP handshake failed'))
+        .finally(() => this.gate.end());
+      await Promise.race([run, turn.over]);
     }
     this.queue = [];
     this.head = 0;

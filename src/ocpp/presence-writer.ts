@@ -1,22 +1,42 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { PresenceChange, StationStore } from '../domain/stations.js';
+import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
+import { DEFAULT_TURN_LIMITS, turnLimits, type TurnLimits } from './handshake-limits.js';
 
-/** Changes written per transaction at most; a storm's surplus goes in the next one, the loop turning between them. */
-const MAX_BATCH = 500;
+/** The first batch's rows, before any batch was timed; each full batch within its time may double the next. */
+const FIRST_BATCH_ROWS = 32;
+
+type BatchLimits = Pick<TurnLimits, 'presenceBatchRows' | 'presenceBatchMs'>;
 
 /**
- * Writes stations' presence changes (connected, disconnected) in batches: every change made in one turn of the event
- * loop goes into one transaction, so a reconnect storm of thousands of stations costs one commit per batch instead
- * of one per station (issue 20: a commit per station was most of a storm's SQLite time). Each write resolves when
- * its batch is stored and rejects with the batch's error; the order of a station's changes is the caller's to keep
- * (the server writes a station's next change after its previous one is done).
+ * Writes stations' presence changes (connected, disconnected) in batches: the changes made in one turn of the event
+ * loop go into one transaction, so a reconnect storm of thousands of stations costs one commit per batch instead
+ * of one per station (issue 20: a commit per station was most of a storm's SQLite time). A batch is bounded by rows
+ * (`presenceBatchRows`) and by time: the next batch is sized from the last one's time per row to take at most
+ * `presenceBatchMs`, because on SQLite a batch holds the event loop from its first row to its commit, and every
+ * connected station's frames wait for it (the storm's probe heartbeat). The loop turns between two batches. Each write
+ * resolves when its batch is stored and rejects with the batch's error; the order of a station's changes is the
+ * caller's to keep (the server writes a station's next change after its previous one is done).
  */
 export class PresenceWriter {
   private pending: { change: PresenceChange; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private scheduled = false;
+  private readonly limits: BatchLimits;
+  /** The next batch's rows at most. */
+  private rows: number;
 
-  constructor(private readonly store: Pick<StationStore, 'recordPresences'>) {}
+  /** `yieldTurn` resolves in the event loop's next turn (tests count turns with it). */
+  constructor(
+    private readonly store: Pick<StationStore, 'recordPresences'>,
+    private readonly clock: Pick<Clock, 'now'>,
+    limits: Partial<BatchLimits> = DEFAULT_TURN_LIMITS,
+    private readonly yieldTurn: () => Promise<unknown> = () => nextTurn(),
+  ) {
+    const all = turnLimits(limits);
+    this.limits = { presenceBatchRows: all.presenceBatchRows, presenceBatchMs: all.presenceBatchMs };
+    this.rows = Math.min(FIRST_BATCH_ROWS, this.limits.presenceBatchRows);
+  }
 
   write(change: PresenceChange): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -32,15 +52,32 @@ export class PresenceWriter {
   private async flush(): Promise<void> {
     this.scheduled = false;
     while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, MAX_BATCH);
+      const batch = this.pending.splice(0, this.rows);
+      const start = this.clock.now();
       try {
         await this.store.recordPresences(batch.map((b) => b.change));
         for (const b of batch) b.resolve();
       } catch (err) {
         for (const b of batch) b.reject(err);
       }
-      if (this.pending.length > 0) await nextTurn();
+      this.resize(batch.length, this.clock.now() - start);
+      if (this.pending.length > 0) await this.yieldTurn();
     }
+  }
+
+  /**
+   * The next batch's size from this one's: as many rows as fit the time at this one's time per row, at most twice
+   * as many as a full batch had (growth is gradual: one slow batch costs at most twice the budget), and at least one.
+   */
+  private resize(rows: number, ms: number): void {
+    const fit = ms > 0 ? Math.floor((rows * this.limits.presenceBatchMs) / ms) : Number.POSITIVE_INFINITY;
+    const grow = rows >= this.rows ? 2 * this.rows : this.rows;
+    this.rows = Math.max(1, Math.min(this.limits.presenceBatchRows, fit, grow));
+  }
+
+  /** The next batch's rows at most (for tests and metrics). */
+  get batchRows(): number {
+    return this.rows;
   }
 }
 
@@ -53,8 +90,8 @@ export class PresenceRecorder {
   private readonly last = new Map<string, Promise<void>>();
   private readonly writer: PresenceWriter;
 
-  constructor(store: Pick<StationStore, 'recordPresences'>, private readonly logger: Logger) {
-    this.writer = new PresenceWriter(store);
+  constructor(store: Pick<StationStore, 'recordPresences'>, private readonly logger: Logger, clock: Pick<Clock, 'now'>, limits: Partial<BatchLimits> = DEFAULT_TURN_LIMITS) {
+    this.writer = new PresenceWriter(store, clock, limits);
   }
 
   /**

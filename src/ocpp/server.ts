@@ -12,7 +12,7 @@ import { RpcError } from './rpc/errors.js';
 import { OcppValidator } from './rpc/validator.js';
 import { OcppCallError } from './rpc/call-error.js';
 import { stationIdProblem } from '../domain/station-id.js';
-import type { ConnectLimits } from './handshake-limits.js';
+import type { ConnectLimits, TurnLimits } from './handshake-limits.js';
 import { HandshakeGuard, remoteOf, type HandshakeRefusal } from './handshake-guard.js';
 import { refuse } from './refuse.js';
 import type { ClientCertTlsOptions } from './auth/client-cert.js';
@@ -69,7 +69,7 @@ export interface OcppServerConfig {
    * Rate limits, caps, timeouts and back-off of the handshake (handshake-limits.ts, docs/security.md), and the frame
    * size and per-station inbound byte rate (frame-limits.ts; DEFAULT_FRAME_LIMITS where absent).
    */
-  limits: ConnectLimits & Partial<FrameLimits>;
+  limits: ConnectLimits & Partial<FrameLimits> & Partial<TurnLimits>;
 }
 
 interface Live {
@@ -112,7 +112,7 @@ export class OcppServer implements StationDirectory {
     this.validator = new ObservedValidator(observer);
     this.guard = new HandshakeGuard(services.clock, services.logger, config.limits);
     this.auth = new StationAuthenticator(services, config.autoRegister);
-    this.presence = new PresenceRecorder(services.stations, services.logger);
+    this.presence = new PresenceRecorder(services.stations, services.logger, services.clock, config.limits);
     const { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes } = { ...DEFAULT_FRAME_LIMITS, ...config.limits };
     const frames: FrameLimits = { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes };
     this.inbound = new InboundByteBudgets(services.clock, frames);
