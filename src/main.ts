@@ -31,6 +31,8 @@ import { Scheduler, resolveSites } from './scheduler/index.js';
 import { Retention } from './storage/retention.js';
 import { openConfiguredStorage } from './cli/database.js';
 import { OcppStationOperations } from './ocpp/operations.js';
+import { Metrics } from './platform/metrics.js';
+import { wireMetrics } from './metrics/wire-events.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { OcppCallError } from './ocpp/rpc/call-error.js';
@@ -63,6 +65,8 @@ export interface Running {
   certificateRenewals: CertificateRenewals;
   /** Remote operations on stations (issue 17): Reset, ChangeAvailability, ..., the device model. */
   operations: OcppStationOperations;
+  /** Prometheus metrics (issue 17), served at /metrics. */
+  metrics: Metrics;
   /** This node in a cluster (config `cluster`, issue 19), or null for the single process. */
   cluster: ClusterNode | null;
   ports: { http: number; ocpp: number | null; ocppTls: number | null };
@@ -107,6 +111,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   const pricesConfig = parsePricesConfig(config.prices ?? {});
   const sites = resolveSites(config.sites, Object.keys(pricesConfig.tariffs));
   const o = config.ocpp;
+  // Read at each scrape; `ocpp` exists by then.
+  const metrics: Metrics = new Metrics({ stationsConnected: (): number => ocpp.connectedCount() });
   // Security profile 3 (docs/security.md): the CA station certificates chain to, and that signs their CSRs (A02/A03).
   const certificates = await loadStationCertificates(o.tls, (f) => readFileSync(resolve(ROOT, f), 'utf8'), repositories.issuedCertificates);
   const ocpp = new OcppServer(
@@ -140,9 +146,12 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
         readCapabilitiesOnBoot: o.readCapabilitiesOnBoot,
       },
     },
+    metrics,
   );
   const { cluster, deployment } = await joinCluster(config, storage, ocpp, events, clock, logger);
   // Calls reach the station's socket on whichever node holds it (issue 19); on one process, this server's.
+  // Who is connected anywhere in the cluster: a site's scheduler plans chargers whose sockets are on other nodes.
+  const directory = cluster ? cluster.presence : ocpp;
   const callStation = <A extends CsmsAction>(id: string, action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> =>
     cluster ? (cluster.calls.call(id, action, payload) as Promise<ResponseOf<A>>) : ocpp.call(id, action, payload);
   const certificateRenewals = new CertificateRenewals({
@@ -185,7 +194,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     gateway,
     prices: pricing.sitePrices,
     capacity: capacityLimits,
-    stations: ocpp,
+    stations: directory,
     events,
     clock,
     logger,
@@ -198,6 +207,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     tariffDemand: (t) => pricesConfig.tariffs[t]?.demandCharge ?? null,
   });
   wireScheduler(events, scheduler, repositories.stations, logger);
+  wireMetrics(events, metrics, (siteId) => scheduler.latestPlan(siteId));
   // Issue 17: remote operations; a remote start carries the limit an unplanned session holds (the site default, at
   // most the EVSE's maximum) until the scheduler's first plan for it, which follows the Started event at once.
   const operations = new OcppStationOperations({
@@ -221,7 +231,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   const http = await buildApp({
     clock,
     logger,
-    stations: ocpp,
+    stations: directory,
     ...(h.trustProxy !== undefined ? { trustProxy: h.trustProxy } : {}),
     tariffs: { intake: pricing.intake, tokens, clock },
     auth: {
@@ -240,13 +250,14 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       sites,
       stores: schedulerStores,
       prices: pricing.sitePrices,
-      stations: ocpp,
+      stations: directory,
       events,
       clock,
       certificates: certificateRenewals,
       operations: { operations, deviceModel: repositories.deviceModel },
     },
     pages: true,
+    metrics: { metrics, scrapeToken: config.metrics?.scrapeToken },
   });
   // Issue 20, finding 2: everything is built (schemas compiled, plugins loaded) before any port listens, and HTTP
   // listens before OCPP: a reconnect storm at the OCPP port can no longer starve fastify's plugin start, and a
@@ -289,6 +300,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     retention,
     certificateRenewals,
     operations,
+    metrics,
     cluster,
     ports: { http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort },
     setupLink: link,

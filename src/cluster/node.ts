@@ -7,7 +7,7 @@
 import type { CallFailure, LocalStations, PresenceStore } from '../domain/cluster.js';
 import type { LeaseStore } from '../domain/leases.js';
 import type { OcppEvents } from '../domain/ocpp-events.js';
-import type { Clock } from '../platform/clock.js';
+import type { Clock, TimerHandle } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { ClusterPresence } from './presence.js';
@@ -60,6 +60,8 @@ export class ClusterNode {
   private readonly keeper: LeaseKeeper;
   private readonly offs: (() => void)[] = [];
   private stopped = false;
+  private refreshTimer: TimerHandle | null = null;
+  private refreshing: Promise<void> | null = null;
 
   private constructor(private readonly o: ClusterNodeOptions) {
     const onError = (err: unknown, where: string) => o.logger.warn({ err, where, node: o.node }, 'cluster: a step failed');
@@ -84,12 +86,31 @@ export class ClusterNode {
     const stale = await o.presence.clearNode(o.node);
     if (stale > 0) o.logger.info({ node: o.node, stale }, 'cluster: cleared presence rows this node left behind');
     node.keeper.keep(NODE_LEASE_PREFIX + o.node);
-    node.presence.start();
+    await node.presence.start(new Set(await node.nodes()));
+    node.scheduleRefresh();
     node.offs.push(
       o.on('station.connected', (e) => node.presence.connected(e.stationId, e.at)),
       o.on('station.disconnected', (e) => node.presence.disconnected(e.stationId)),
     );
     return node;
+  }
+
+  /** Every half ttl: what nodes that died held is forgotten (their stations reconnect elsewhere and are announced). */
+  private scheduleRefresh(): void {
+    this.refreshTimer = this.o.clock.setTimer(Math.max(1, Math.floor(this.o.leaseTtlMs / 2)), () => {
+      this.refreshTimer = null;
+      if (this.stopped) return;
+      this.refreshing = this.nodes()
+        .then((live) => {
+          const forgotten = this.presence.forgetNodesExcept(new Set(live));
+          if (forgotten > 0) this.o.logger.info({ forgotten, live }, 'cluster: forgot the stations of nodes that are no longer alive');
+        })
+        .catch((err: unknown) => this.o.logger.warn({ err }, 'cluster: reading the live nodes failed (tried again at the next refresh)'))
+        .finally(() => {
+          this.refreshing = null;
+          if (!this.stopped) this.scheduleRefresh();
+        });
+    });
   }
 
   /** Live nodes as the lease table says now. */
@@ -119,6 +140,7 @@ export class ClusterNode {
   async settled(): Promise<void> {
     await this.presence.settled();
     await this.keeper.idle();
+    await this.refreshing;
   }
 
   /**
@@ -128,6 +150,8 @@ export class ClusterNode {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.refreshTimer?.cancel();
+    await this.refreshing;
     for (const off of this.offs.splice(0)) off();
     await this.presence.stop();
     await this.keeper.releaseAll();

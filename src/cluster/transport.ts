@@ -76,6 +76,15 @@ export class Subjects {
     return `${this.prefix}.station.*.takeover`;
   }
 
+  /** A node's connection to a station ended (the others forget that node holds it). */
+  left(stationId: string): string {
+    return `${this.prefix}.station.${stationToken(stationId)}.left`;
+  }
+
+  departures(): string {
+    return `${this.prefix}.station.*.left`;
+  }
+
   /** Events that other nodes act on (scheduler triggers, people's changes, the live page stream). */
   event(name: string): string {
     return `${this.prefix}.event.${name}`;

@@ -44,6 +44,8 @@ export interface PresenceStore {
   /** Removes the row only if it is still this node's connection of `connectedAt`. */
   disconnected(stationId: string, node: string, connectedAt: string): Promise<void>;
   of(stationId: string): Promise<PresenceRecord | undefined>;
+  /** Every row, ordered by station, at most `limit` (a node's view of the others when it starts). */
+  all(limit: number): Promise<PresenceRecord[]>;
   /** Stations per node (for /health), bounded by the number of stations. */
   countsByNode(): Promise<Map<string, number>>;
   /** Removes every row of `node` (a node that starts again holds nothing yet); returns how many. */

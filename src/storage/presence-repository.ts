@@ -40,6 +40,11 @@ export class PresenceRepository implements PresenceStore {
     return row ? { stationId: row.station_id, node: row.node, connectedAt: row.connected_at } : undefined;
   }
 
+  async all(limit: number): Promise<PresenceRecord[]> {
+    const rows = await this.db.selectFrom('station_presence').selectAll().orderBy('station_id').limit(limit).execute();
+    return rows.map((r) => ({ stationId: r.station_id, node: r.node, connectedAt: r.connected_at }));
+  }
+
   async countsByNode(): Promise<Map<string, number>> {
     const rows = await this.db.selectFrom('station_presence').select(['node', countAll().as('n')]).groupBy('node').execute();
     return new Map(rows.map((r) => [r.node, Number(r.n)]));

@@ -43,6 +43,11 @@ async function cluster(names: string[], opts: { callTimeoutSeconds?: number } = 
   return nodes;
 }
 
+function nodeCluster(n: TestServer): { nats: string; subjectPrefix: string; leaseSeconds: number } {
+  const c = n.running.config.cluster!;
+  return { nats: c.nats, subjectPrefix: c.subjectPrefix!, leaseSeconds: c.leaseSeconds! };
+}
+
 async function connect(node: TestServer, id: string): Promise<ScriptedStation> {
   const cs = await ScriptedStation.connect(node.wsUrl, { id, password: PASSWORD });
   stations.push(cs);
@@ -80,6 +85,10 @@ describe.skipIf(!postgresUrl)('calls across nodes (PostgreSQL + NATS)', { timeou
     const [a, b] = await cluster(['node-a', 'node-b']);
     await a!.addStation('CS1', PASSWORD);
     const cs = await booted(b!, 'CS1');
+    await flushed(a!, b!);
+    // The scheduler on any node sees the charger connected (the cluster-wide directory), not only node B.
+    expect([a!.running.cluster!.presence.isConnected('CS1'), a!.running.cluster!.presence.holderOf('CS1')]).toEqual([true, 'node-b']);
+    expect(a!.running.ocpp.isConnected('CS1')).toBe(false);
     cs.respond('TriggerMessage', () => ({ status: 'Accepted' }));
     const answer = await a!.running.cluster!.calls.call('CS1', 'TriggerMessage', { requestedMessage: 'Heartbeat' });
     expect(answer).toEqual({ status: 'Accepted' });
@@ -140,10 +149,16 @@ describe.skipIf(!postgresUrl)('calls across nodes (PostgreSQL + NATS)', { timeou
     await a!.addStation('CS1', PASSWORD);
     await booted(b!, 'CS1');
     expect((await a!.running.cluster!.health()).nodes).toEqual(['node-a', 'node-b']);
+    // A node started later learns from the table who holds what.
+    const late = await startTestServer({ cluster: { ...nodeCluster(a!), nodeId: 'node-late' } }, { database: database!, clock: a!.clock });
+    nodes.push(late);
+    expect(late.running.cluster!.presence.holderOf('CS1')).toBe('node-b');
     await b!.running.close();
     nodes = nodes.filter((n) => n !== b);
+    await flushed(a!, late);
+    expect([a!.running.cluster!.presence.isConnected('CS1'), late.running.cluster!.presence.isConnected('CS1')]).toEqual([false, false]);
     expect(await new PresenceRepository(a!.running.db).of('CS1')).toBeUndefined();
-    expect((await a!.running.cluster!.health()).nodes).toEqual(['node-a']);
+    expect((await a!.running.cluster!.health()).nodes).toEqual(['node-a', 'node-late']);
     expect((await failure(a!.running.cluster!.calls.call('CS1', 'TriggerMessage', { requestedMessage: 'Heartbeat' }))).kind).toBe('Offline');
     const back = await booted(a!, 'CS1');
     back.respond('TriggerMessage', () => ({ status: 'Accepted' }));
