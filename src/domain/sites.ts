@@ -2,9 +2,13 @@ import { Type, type Static } from '@sinclair/typebox';
 
 /**
  * A site is one grid connection: its time zone, its tariff, its connection limit, a tree of circuits and the
- * stations' EVSEs placed on them. Sites come from config (`sites`), checked by these schemas at start-up
- * (convention 4: one schema, one type). Power is in kW, current in A per phase, voltage phase-to-neutral.
+ * stations' EVSEs placed on them. Sites live in the database (SiteStore, issue 16); config `sites` is imported into
+ * it at start-up and the admin API edits them, both checked by these schemas (convention 4: one schema, one type). Power is in kW, current in A per phase, voltage phase-to-neutral.
  */
+
+/** Bounds on a site's lists (rule 7): far above a real depot, low enough that one body or config entry stays small. */
+export const MAX_CIRCUITS = 1000;
+export const MAX_EVSES = 5000;
 
 const LocalTime = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'local wall-clock time HH:MM' });
 
@@ -77,8 +81,8 @@ export const SiteConfig = Type.Object(
     slotMinutes: Type.Optional(Type.Union([Type.Literal(15), Type.Literal(30), Type.Literal(60)])),
     /** The set voltage for A <-> W (K01.FR.50), not a measured one. */
     lineVoltageV: Type.Optional(Type.Number({ minimum: 100, maximum: 400 })),
-    circuits: Type.Optional(Type.Array(CircuitConfig)),
-    evses: Type.Array(EvsePlacement),
+    circuits: Type.Optional(Type.Array(CircuitConfig, { maxItems: MAX_CIRCUITS })),
+    evses: Type.Array(EvsePlacement, { maxItems: MAX_EVSES }),
     policy: Type.Optional(SitePolicy),
   },
   { additionalProperties: false },
@@ -128,3 +132,33 @@ export const DEFAULT_POLICY: Required<SitePolicy> = {
   // solver time (bench:outcome, docs/outcome.md). A site opts in with a number of weeks.
   arrivalHistoryWeeks: 0,
 };
+
+/** Where a stored site came from: the config file's `sites[]` (imported at start-up) or the admin API. */
+export type SiteOrigin = 'config' | 'api';
+
+/** A site as stored: its config entry exactly as given (export gives it back) and how it got there. */
+export interface StoredSite {
+  config: SiteConfig;
+  origin: SiteOrigin;
+  /** SHA-256 of the config entry last imported for this id; null when it never came from config. */
+  configSha256: string | null;
+  /** When it was last changed through the API (null: not since it was created or last imported). */
+  editedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One site to write whole: its config entry and bookkeeping (createdAt is kept for a site that exists). */
+export type SiteWrite = Omit<StoredSite, 'createdAt' | 'updatedAt'>;
+
+/**
+ * Sites in the database (src/storage/site-repository.ts). Writes are whole sites, all or none: a site's circuits
+ * and EVSEs are replaced with it in one transaction, and an EVSE is placed on one site at most (a unique key).
+ */
+export interface SiteStore {
+  /** Every site, in the order they were first stored. */
+  list(): Promise<StoredSite[]>;
+  get(id: string): Promise<StoredSite | undefined>;
+  /** Inserts or replaces these sites and deletes `remove`, in one transaction. */
+  save(writes: readonly SiteWrite[], at: string, remove?: readonly string[]): Promise<void>;
+}

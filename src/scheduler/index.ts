@@ -5,3 +5,6 @@ export { resolveSites, SiteConfigError, SiteIndex } from './sites.js';
 export { nextLocalTime, localDateTime } from './targets.js';
 export type { NextDeparture } from './departures.js';
 export { monthWindow, type SessionCostQuery } from './session-costs.js';
+export { checkSite, checkPlacements } from './sites.js';
+export { SiteAdmin, SiteChangeError, type SiteChangeCode, type EvseSpot } from './site-admin.js';
+export { importConfiguredSites, loadSites, configSha256, type SiteImportReport } from './site-import.js';

@@ -54,8 +54,11 @@ export interface SchedulerDeps {
  * surface people use.
  */
 export class PlanningLoop {
-  readonly index: SiteIndex;
+  private siteIndex: SiteIndex;
   private readonly loops = new Map<string, SiteLoop>();
+  /** Loops of removed sites until their running cycle has finished (done() waits for them too). */
+  private readonly retiring = new Set<SiteLoop>();
+  private started = false;
   /** Stations to reconcile (GetChargingProfiles, re-push, default profile) in their site's next cycle. */
   private readonly reconcile = new Set<string>();
   /** Lower limits a charger reported through its composite schedule, per transaction. */
@@ -78,37 +81,104 @@ export class PlanningLoop {
   private readonly demandPeaks: SiteDemandPeaks;
 
   constructor(protected readonly deps: SchedulerDeps) {
-    this.index = new SiteIndex(deps.sites);
+    this.siteIndex = new SiteIndex(deps.sites);
     this.arrivals = new SiteArrivals(deps.stores.transactions);
     this.demandPeaks = new SiteDemandPeaks(deps.stores);
   }
 
+  /** The sites planned now (replaced whole by setSites: hold on to it only for one step). */
+  get index(): SiteIndex {
+    return this.siteIndex;
+  }
+
   start(): void {
-    for (const site of this.index.sites) {
-      const loop = new SiteLoop({
-        clock: this.deps.clock,
-        debounceMs: site.policy.debounceSeconds * 1000,
-        slotMs: site.slotMinutes * 60_000,
-        random: this.deps.random,
-        cycle: (reasons) => this.cycle(site, reasons),
-        onError: (err, retryAt) => this.cycleFailed(site, err, retryAt),
-      });
-      this.loops.set(site.id, loop);
-      loop.start();
-      // After a restart: plans and pushes are in the database; re-plan from them and reconcile as stations return.
-      loop.trigger('start');
-    }
+    this.started = true;
+    // After a restart: plans and pushes are in the database; re-plan from them and reconcile as stations return.
+    for (const site of this.index.sites) this.startLoop(site, 'start');
   }
 
   stop(): void {
+    this.started = false;
     for (const loop of this.loops.values()) loop.stop();
+  }
+
+  // ---- the set of sites (issue 16): a replaceable input, loaded once per change, never read during planning ----
+
+  /**
+   * Replaces the set of sites planned here (checked sites: resolveSites/checkSite; the caller makes sure each EVSE is
+   * on one site). A new site starts its loop and plans; a changed one (any field) re-plans with its new limits and
+   * timing; a removed one stops planning (a cycle under way finishes). The connected stations of a new or changed
+   * site are reconciled in its next cycle (its default profile, what they hold). What changed is returned.
+   */
+  setSites(sites: readonly Site[]): { added: string[]; changed: string[]; removed: string[] } {
+    const before = this.siteIndex;
+    this.siteIndex = new SiteIndex(sites);
+    const added: string[] = [];
+    const changed: string[] = [];
+    const removed = before.sites.filter((s) => !this.siteIndex.site(s.id)).map((s) => s.id);
+    for (const id of removed) {
+      const loop = this.loops.get(id);
+      this.loops.delete(id);
+      this.latest.delete(id);
+      if (!loop) continue;
+      loop.stop();
+      this.retiring.add(loop);
+      void loop.done().then(() => this.retiring.delete(loop));
+    }
+    for (const site of sites) {
+      const old = before.site(site.id);
+      if (old && JSON.stringify(old) === JSON.stringify(site)) continue;
+      (old ? changed : added).push(site.id);
+      if (!this.started) continue;
+      for (const e of site.evses) if (this.deps.stations.isConnected(e.stationId)) this.reconcile.add(e.stationId);
+      const loop = this.loops.get(site.id);
+      if (loop) {
+        loop.reconfigure({ debounceMs: site.policy.debounceSeconds * 1000, slotMs: site.slotMinutes * 60_000 });
+        loop.trigger('site-changed', { leading: true });
+      } else {
+        this.startLoop(site, 'site-added');
+      }
+    }
+    return { added, changed, removed };
+  }
+
+  /** Adds or replaces one site (setSites with the others unchanged). */
+  upsertSite(site: Site): ReturnType<PlanningLoop['setSites']> {
+    const sites = this.index.sites;
+    const k = sites.findIndex((s) => s.id === site.id);
+    return this.setSites(k < 0 ? [...sites, site] : sites.map((s, i) => (i === k ? site : s)));
+  }
+
+  /** Stops planning the site (setSites without it); false when it was not planned here. */
+  removeSite(siteId: string): boolean {
+    return this.setSites(this.index.sites.filter((s) => s.id !== siteId)).removed.length > 0;
+  }
+
+  private startLoop(site: Site, reason: string): void {
+    const id = site.id;
+    // Each cycle plans the site as it is then (an edit replaces it in the index between cycles).
+    const current = () => this.index.site(id);
+    const loop = new SiteLoop({
+      clock: this.deps.clock,
+      debounceMs: site.policy.debounceSeconds * 1000,
+      slotMs: site.slotMinutes * 60_000,
+      random: this.deps.random,
+      cycle: async (reasons) => {
+        const now = current();
+        if (now) await this.cycle(now, reasons);
+      },
+      onError: (err, retryAt) => this.cycleFailed(current() ?? site, err, retryAt),
+    });
+    this.loops.set(id, loop);
+    loop.start();
+    loop.trigger(reason, reason === 'start' ? {} : { leading: true });
   }
 
   /** Resolves when no site's cycle is running and no event is being handled (work either starts meanwhile is awaited too). */
   async done(): Promise<void> {
-    const loops = [...this.loops.values()];
-    while (this.pending.size > 0 || loops.some((l) => l.busy)) {
-      await Promise.all([...this.pending, ...loops.map((l) => l.done())]);
+    const loops = () => [...this.loops.values(), ...this.retiring];
+    while (this.pending.size > 0 || loops().some((l) => l.busy)) {
+      await Promise.all([...this.pending, ...loops().map((l) => l.done())]);
     }
   }
 
@@ -211,7 +281,7 @@ export class PlanningLoop {
     return (await this.deps.stores.profiles.compliance(stationId, evseId))?.compliance ?? 'unknown';
   }
 
-  async decide(site: Site, entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): Promise<DecisionRecord> {
+  async decide(site: Pick<Site, 'id'>, entry: Omit<DecisionRecord, 'id' | 'siteId' | 'at'>): Promise<DecisionRecord> {
     const record = await this.deps.stores.decisions.append({ ...entry, siteId: site.id, at: this.iso() });
     this.deps.events.emit('decision', record);
     return record;

@@ -36,7 +36,19 @@ export class SiteLoop {
   private failures = 0;
   private stopped = false;
 
-  constructor(private readonly o: SiteLoopOptions) {}
+  constructor(private o: SiteLoopOptions) {}
+
+  /**
+   * A site edited at run time (issue 16): new debounce and slot length apply from now; the slot boundary is armed again
+   * for the new length. A pending debounce keeps its timer.
+   */
+  reconfigure(timing: Pick<SiteLoopOptions, 'debounceMs' | 'slotMs'>): void {
+    const slotChanged = timing.slotMs !== this.o.slotMs;
+    this.o = { ...this.o, ...timing };
+    if (!slotChanged || this.stopped) return;
+    this.boundary?.cancel();
+    this.armBoundary();
+  }
 
   start(): void {
     this.stopped = false;

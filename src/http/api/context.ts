@@ -16,11 +16,30 @@ import type { EvseStatus } from './schemas.js';
  * the same 403 for "not yours" and "does not exist" and learns nothing; only an admin sees 404.
  */
 export class ApiContext {
-  private readonly siteById = new Map<string, Site>();
-  private readonly sitesByStation = new Map<string, Site[]>();
+  private siteById = new Map<string, Site>();
+  private sitesByStation = new Map<string, Site[]>();
+  /** The set the maps were built from: sites change at run time (issue 16), each change is a new array. */
+  private indexed: readonly Site[] | undefined;
 
-  constructor(readonly deps: ApiDeps) {
-    for (const site of deps.sites) {
+  constructor(readonly deps: ApiDeps) {}
+
+  /** The sites planned now (the scheduler's set, replaced whole when an admin changes a site). */
+  get sites(): readonly Site[] {
+    const sites = this.deps.scheduler.sites();
+    if (sites !== this.indexed) this.index(sites);
+    return sites;
+  }
+
+  /** This context with its maps built from the current set. */
+  private current(): this {
+    void this.sites;
+    return this;
+  }
+
+  private index(sites: readonly Site[]): void {
+    this.siteById = new Map();
+    this.sitesByStation = new Map();
+    for (const site of sites) {
       this.siteById.set(site.id, site);
       for (const e of site.evses) {
         const list = this.sitesByStation.get(e.stationId) ?? [];
@@ -28,10 +47,7 @@ export class ApiContext {
         this.sitesByStation.set(e.stationId, list);
       }
     }
-  }
-
-  get sites(): readonly Site[] {
-    return this.deps.sites;
+    this.indexed = sites;
   }
 
   now(): number {
@@ -40,7 +56,7 @@ export class ApiContext {
 
   /** The site, if the principal may act on it with one of `roles`; 403 otherwise (404 for admins if unknown). */
   site(p: Principal, siteId: string, roles: readonly Role[] = READERS): Site {
-    const site = this.siteById.get(siteId);
+    const site = this.current().siteById.get(siteId);
     assertAccess(p, site ? site.fleet : null, `site "${siteId}"`, roles);
     if (!site) throw new HttpError(404, 'SITE_UNKNOWN', `no site "${siteId}"`, 'siteId');
     return site;
@@ -55,7 +71,7 @@ export class ApiContext {
   }
 
   sitesOfStation(stationId: string): readonly Site[] {
-    return this.sitesByStation.get(stationId) ?? [];
+    return this.current().sitesByStation.get(stationId) ?? [];
   }
 
   siteOfEvse(stationId: string, evseId: number | null): Site | undefined {

@@ -7,7 +7,7 @@ import type { SitePriceProvider } from '../../domain/prices.js';
 import type { Site } from '../../domain/sites.js';
 import type { EvseStore, MeterValueStore, StationStore, TransactionStore } from '../../domain/stations.js';
 import type { AssignmentStore, IdTokenTransfer, TargetStore, VehicleStore } from '../../domain/vehicles.js';
-import type { Scheduler } from '../../scheduler/index.js';
+import type { Scheduler, SiteAdmin } from '../../scheduler/index.js';
 import type { ApiOperations } from './operations-access.js';
 
 /**
@@ -17,7 +17,7 @@ import type { ApiOperations } from './operations-access.js';
 export interface ApiDeps {
   /** People's changes go through the scheduler (it validates and re-plans); plans and decisions are read from it. */
   scheduler: ApiScheduler;
-  /** The resolved sites (resolveSites in main.ts). */
+  /** The sites at start-up; the API reads the live set from scheduler.sites() (sites change at run time, issue 16). */
   sites: readonly Site[];
   stores: ApiStores;
   /** Effective prices per tariff (pricing.sitePrices in main.ts): the price chart without a plan. */
@@ -31,6 +31,8 @@ export interface ApiDeps {
   keepAliveMs?: number;
   /** Station certificates (A02 renewal, A00.FR.429); without it those routes answer 409 (nothing to sign with). */
   certificates?: CertificateMaintenance;
+  /** Creating, editing and deleting sites (issue 16, admins only); without it those routes do not exist. */
+  siteAdmin?: ApiSiteAdmin;
   /** Remote operations and the device model (issue 17); without it those routes do not exist. */
   operations?: ApiOperations;
 }
@@ -39,8 +41,11 @@ export interface ApiDeps {
 export type ApiScheduler = Pick<
   Scheduler,
   | 'upsertVehicle' | 'setTarget' | 'setTargets' | 'clearOnceTarget' | 'setBoost' | 'clearBoost' | 'boost' | 'nextDeparture'
-  | 'latestPlan' | 'decisions' | 'compliance' | 'sessionCosts'
+  | 'latestPlan' | 'decisions' | 'compliance' | 'sessionCosts' | 'sites'
 >;
+
+/** The site changes the admin API makes (main.ts passes the SiteAdmin). */
+export type ApiSiteAdmin = Pick<SiteAdmin, 'create' | 'replace' | 'remove' | 'setCircuits' | 'setPolicy' | 'placeEvse' | 'removeEvse' | 'export'>;
 
 /**
  * Read-only views of the stores (every change goes through the scheduler), plus the explicit id-token move, which
