@@ -27,7 +27,8 @@ import { OcppChargerGateway } from './ocpp/profiles/index.js';
 import { capabilitiesFrom } from './ocpp/handlers/capabilities.js';
 import { VehicleRepository, TargetRepository, AssignmentRepository } from './storage/vehicle-repository.js';
 import { PlanRepository, ProfileRepository, DecisionRepository } from './storage/plan-repository.js';
-import { Scheduler, resolveSites } from './scheduler/index.js';
+import { Scheduler, SiteAdmin, importConfiguredSites, loadSites } from './scheduler/index.js';
+import { SiteRepository } from './storage/site-repository.js';
 import { Retention } from './storage/retention.js';
 import { openConfiguredStorage } from './cli/database.js';
 import { OcppStationOperations } from './ocpp/operations.js';
@@ -58,6 +59,8 @@ export interface Running {
   events: TypedEvents<AppEvents>;
   pricing: Pricing;
   scheduler: Scheduler;
+  /** Sites in the database (issue 16): created, edited and deleted through it, each change re-planned. */
+  siteAdmin: SiteAdmin;
   repositories: ReturnType<typeof createOcppRepositories>;
   /** Prunes the station log, plans, decisions, finished transactions and meter values on the injected clock (config `retention`). */
   retention: Retention;
@@ -109,7 +112,11 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   const events = new TypedEvents<AppEvents>();
   // Checked before anything listens: a wrong tariff stops the start with the field named.
   const pricesConfig = parsePricesConfig(config.prices ?? {});
-  const sites = resolveSites(config.sites, Object.keys(pricesConfig.tariffs));
+  // Issue 16: sites live in the database; config `sites[]` is imported into it (idempotently), then all are loaded.
+  const tariffNames = Object.keys(pricesConfig.tariffs);
+  const siteStore = new SiteRepository(db);
+  await importConfiguredSites({ store: siteStore, decisions: new DecisionRepository(db), tariffNames, now: () => clock.now(), logger }, config.sites);
+  const sites = await loadSites(siteStore, tariffNames, logger);
   const o = config.ocpp;
   // Read at each scrape; `ocpp` exists by then.
   const metrics: Metrics = new Metrics({ stationsConnected: (): number => ocpp.connectedCount() });
@@ -207,6 +214,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     tariffDemand: (t) => pricesConfig.tariffs[t]?.demandCharge ?? null,
   });
   wireScheduler(events, scheduler, repositories.stations, logger);
+  const siteAdmin = new SiteAdmin({ store: siteStore, scheduler, transactions: repositories.transactions, tariffNames: () => tariffNames, clock });
   wireMetrics(events, metrics, (siteId) => scheduler.latestPlan(siteId));
   // Issue 17: remote operations; a remote start carries the limit an unplanned session holds (the site default, at
   // most the EVSE's maximum) until the scheduler's first plan for it, which follows the Started event at once.
@@ -254,6 +262,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       events,
       clock,
       certificates: certificateRenewals,
+      siteAdmin,
       operations: { operations, deviceModel: repositories.deviceModel },
     },
     pages: true,
@@ -296,6 +305,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     events,
     pricing,
     scheduler,
+    siteAdmin,
     repositories,
     retention,
     certificateRenewals,
