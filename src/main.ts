@@ -27,8 +27,7 @@ import { OcppChargerGateway } from './ocpp/profiles/index.js';
 import { capabilitiesFrom } from './ocpp/handlers/capabilities.js';
 import { VehicleRepository, TargetRepository, AssignmentRepository } from './storage/vehicle-repository.js';
 import { PlanRepository, ProfileRepository, DecisionRepository } from './storage/plan-repository.js';
-import { Scheduler, SiteAdmin, importConfiguredSites, loadSites } from './scheduler/index.js';
-import { SiteRepository } from './storage/site-repository.js';
+import { Scheduler, resolveSites } from './scheduler/index.js';
 import { Retention } from './storage/retention.js';
 import { openConfiguredStorage } from './cli/database.js';
 import { OcppStationOperations } from './ocpp/operations.js';
@@ -59,8 +58,6 @@ export interface Running {
   events: TypedEvents<AppEvents>;
   pricing: Pricing;
   scheduler: Scheduler;
-  /** Sites in the database (issue 16): created, edited and deleted through it, each change re-planned. */
-  siteAdmin: SiteAdmin;
   repositories: ReturnType<typeof createOcppRepositories>;
   /** Prunes the station log, plans, decisions, finished transactions and meter values on the injected clock (config `retention`). */
   retention: Retention;
@@ -112,11 +109,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   const events = new TypedEvents<AppEvents>();
   // Checked before anything listens: a wrong tariff stops the start with the field named.
   const pricesConfig = parsePricesConfig(config.prices ?? {});
-  // Issue 16: sites live in the database; config `sites[]` is imported into it (idempotently), then all are loaded.
-  const tariffNames = Object.keys(pricesConfig.tariffs);
-  const siteStore = new SiteRepository(db);
-  await importConfiguredSites({ store: siteStore, decisions: new DecisionRepository(db), tariffNames, now: () => clock.now(), logger }, config.sites);
-  const sites = await loadSites(siteStore, tariffNames, logger);
+  const sites = resolveSites(config.sites, Object.keys(pricesConfig.tariffs));
   const o = config.ocpp;
   // Read at each scrape; `ocpp` exists by then.
   const metrics: Metrics = new Metrics({ stationsConnected: (): number => ocpp.connectedCount() });
@@ -157,8 +150,6 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   );
   const { cluster, deployment } = await joinCluster(config, storage, ocpp, events, clock, logger);
   // Calls reach the station's socket on whichever node holds it (issue 19); on one process, this server's.
-  // Who is connected anywhere in the cluster: a site's scheduler plans chargers whose sockets are on other nodes.
-  const directory = cluster ? cluster.presence : ocpp;
   const callStation = <A extends CsmsAction>(id: string, action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> =>
     cluster ? (cluster.calls.call(id, action, payload) as Promise<ResponseOf<A>>) : ocpp.call(id, action, payload);
   const certificateRenewals = new CertificateRenewals({
@@ -201,7 +192,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     gateway,
     prices: pricing.sitePrices,
     capacity: capacityLimits,
-    stations: directory,
+    stations: ocpp,
     events,
     clock,
     logger,
@@ -214,7 +205,6 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     tariffDemand: (t) => pricesConfig.tariffs[t]?.demandCharge ?? null,
   });
   wireScheduler(events, scheduler, repositories.stations, logger);
-  const siteAdmin = new SiteAdmin({ store: siteStore, scheduler, transactions: repositories.transactions, tariffNames: () => tariffNames, clock });
   wireMetrics(events, metrics, (siteId) => scheduler.latestPlan(siteId));
   // Issue 17: remote operations; a remote start carries the limit an unplanned session holds (the site default, at
   // most the EVSE's maximum) until the scheduler's first plan for it, which follows the Started event at once.
@@ -239,7 +229,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   const http = await buildApp({
     clock,
     logger,
-    stations: directory,
+    stations: ocpp,
     ...(h.trustProxy !== undefined ? { trustProxy: h.trustProxy } : {}),
     tariffs: { intake: pricing.intake, tokens, clock },
     auth: {
@@ -258,11 +248,10 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       sites,
       stores: schedulerStores,
       prices: pricing.sitePrices,
-      stations: directory,
+      stations: ocpp,
       events,
       clock,
       certificates: certificateRenewals,
-      siteAdmin,
       operations: { operations, deviceModel: repositories.deviceModel },
     },
     pages: true,
@@ -305,7 +294,6 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     events,
     pricing,
     scheduler,
-    siteAdmin,
     repositories,
     retention,
     certificateRenewals,

@@ -13,6 +13,7 @@ import { DEFAULT_BODY_LIMIT, installJsonBodyParser } from './json-body.js';
 import { apiRoutes, type ApiDeps } from './api/index.js';
 import { registerOpenApi } from './api/openapi.js';
 import { pageRoutes } from './pages/index.js';
+import { metricsPlugin, type MetricsRouteDeps } from './routes/metrics.js';
 import { firstRunCheck } from './auth/first-run.js';
 
 export interface AppDeps {
@@ -35,6 +36,8 @@ export interface AppDeps {
    * from X-Forwarded-For / X-Forwarded-Proto. Only when the proxy sets them; docs/security.md. Default false.
    */
   trustProxy?: boolean | string | string[];
+  /** Prometheus /metrics and the HTTP request histogram (issue 17); absent: no /metrics. */
+  metrics?: MetricsRouteDeps;
 }
 
 /** Builds the HTTP app; never listens by itself (main.ts and tests decide where). */
@@ -43,6 +46,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // First, so that every answer carries them: API, document, reference page, pages, errors and 404s.
   installSecurityHeaders(app, { hsts: resolveAuthOptions(deps.auth?.options).cookieSecure });
   installErrorHandler(app);
+  // Before the auth plugin: a scraper's token is not an API token (routes/metrics.ts).
+  if (deps.metrics) await app.register(metricsPlugin, deps.metrics);
   // Depth-checked JSON for every route (the auth plugin adds forms, bulk and tariffs add CSV).
   app.removeContentTypeParser('application/json');
   installJsonBodyParser(app);
