@@ -9,6 +9,7 @@ import { isoUtc, systemClock, type Clock } from '../platform/clock.js';
 import { openStorage } from '../storage/database.js';
 import { CliDatabaseError, cliDatabase, databaseOptions } from './database.js';
 import { UserRepository, UserTokenRepository } from '../storage/user-repository.js';
+import { AuditRepository } from '../storage/audit-repository.js';
 import { newApiToken } from '../http/auth/api-tokens.js';
 import { covers } from '../http/auth/access.js';
 import { ALL, ROLES, describeGrant, grantOf, isRole } from '../http/auth/roles.js';
@@ -120,6 +121,10 @@ export async function runUsersCli(argv: string[], io: UsersCliIo): Promise<numbe
   try {
     const users = new UserRepository(storage.db);
     const tokens = new UserTokenRepository(storage.db);
+    // Issue 16: the CLI's changes land in the audit log too, as the CLI run by this OS user.
+    const audit = new AuditRepository(storage.db);
+    const audited = (action: string, target: { kind: string; id: string }, detail: Record<string, unknown>) =>
+      audit.record({ at: io.clock.now(), actor: { kind: 'cli', id: null, name: `users CLI (${process.env.USER ?? 'unknown OS user'})` }, action, target, detail });
     const userNamed = async (username: string | undefined, option = '--username'): Promise<UserRecord> => {
       if (!username) throw new UsageError(`${option} is needed`);
       const u = await users.findByUsername(username);
@@ -135,18 +140,22 @@ export async function runUsersCli(argv: string[], io: UsersCliIo): Promise<numbe
         const password = firstLine(values['password-file'] ? readFileSync(values['password-file'], 'utf8') : await io.readStdin());
         if (password === '') throw new UsageError(`--password-file or standard input: no password given`);
         const u = await createUser(users, io.clock, { username: values.username, name: values.name, password, grants: [grant] });
+        await audited('user.created', { kind: 'user', id: u.id }, { username: u.username, grants: describeGrant(grant) });
         io.out(`created ${u.username} (${u.name}, id ${u.id}) as ${describeGrant(grant)}\n`);
         return 0;
       }
       case 'grant': {
         const u = await userNamed(values.username);
         const grant = grantFrom(values.role, values.scope);
-        io.out((await users.addGrant(u.id, grant)) ? `${u.username} is now also ${describeGrant(grant)}\n` : `${u.username} already is ${describeGrant(grant)}\n`);
+        const added = await users.addGrant(u.id, grant);
+        if (added) await audited('grant.added', { kind: 'user', id: u.id }, { username: u.username, grant: describeGrant(grant) });
+        io.out(added ? `${u.username} is now also ${describeGrant(grant)}\n` : `${u.username} already is ${describeGrant(grant)}\n`);
         return 0;
       }
       case 'disable': {
         const u = await userNamed(values.username);
         const changed = await users.disable(u.id, io.clock.now());
+        if (changed) await audited('user.disabled', { kind: 'user', id: u.id }, { username: u.username });
         io.out(changed ? `disabled ${u.username}: its sessions ended and its tokens are revoked\n` : `${u.username} was already disabled\n`);
         return 0;
       }
@@ -173,13 +182,16 @@ export async function runUsersCli(argv: string[], io: UsersCliIo): Promise<numbe
           ...(days ? { expiresAt: io.clock.now() + Number(days) * 86_400_000 } : {}),
         });
         await tokens.create(record, owner?.id ?? null);
+        await audited('token.created', { kind: 'token', id: record.id }, { name, grants: grantsText(grants), ...(record.expiresAt !== undefined ? { expiresAt: isoUtc(record.expiresAt) } : {}) });
         io.out(`token ${record.id} "${name}" for ${owner ? owner.username : 'no user'}: ${grantsText(grants)}\n${token}\n(shown once; only its hash is stored)\n`);
         return 0;
       }
       case 'revoke-token': {
         if (!values.id) throw new UsageError('--id is needed');
         if (!(await tokens.find(values.id))) throw new UsageError(`--id: there is no API token ${values.id}`);
-        io.out((await tokens.revoke(values.id, io.clock.now())) ? `revoked ${values.id}\n` : `${values.id} was already revoked\n`);
+        const revoked = await tokens.revoke(values.id, io.clock.now());
+        if (revoked) await audited('token.revoked', { kind: 'token', id: values.id }, {});
+        io.out(revoked ? `revoked ${values.id}\n` : `${values.id} was already revoked\n`);
         return 0;
       }
       case 'tokens': {
