@@ -64,8 +64,8 @@ function schemaTap(errors: string[], received: Frame[]) {
   };
 }
 
-export async function opsFixture(): Promise<OpsFixture> {
-  const server = await startTestServer(CONFIG as never);
+export async function opsFixture(extra: Record<string, unknown> = {}): Promise<OpsFixture> {
+  const server = await startTestServer({ ...CONFIG, ...extra } as never);
   const tokens: Record<string, string> = {};
   const grants: Record<string, ApiTokenGrant> = { admin: ADMIN, fmA: fleet('fleet-a'), fmB: fleet('fleet-b'), home: home('fleet-a') };
   for (const [who, grant] of Object.entries(grants)) {
