@@ -94,7 +94,50 @@ export class PlanningLoop {
   start(): void {
     this.started = true;
     // After a restart: plans and pushes are in the database; re-plan from them and reconcile as stations return.
-    for (const site of this.index.sites) this.startLoop(site, 'start');
+    for (const site of this.index.sites) if (this.plans(site.id)) this.startLoop(site, 'start');
+  }
+
+  // ---- which sites this process plans (issue 19): all of them alone, the ones it owns in a cluster ----
+
+  /** null: every site (one process); otherwise only these (the sites whose lease this node holds). */
+  private ownedSites: ReadonlySet<string> | null = null;
+
+  private plans(siteId: string): boolean {
+    return this.ownedSites === null || this.ownedSites.has(siteId);
+  }
+
+  /**
+   * Plans only `ids` from now on (null: every site). A site that became ours starts its loop, plans at once and
+   * reconciles its connected chargers (another node planned it until now); one that is no longer ours stops planning
+   * (a cycle under way finishes; its pushes are refused by the charger's node under the old epoch anyway).
+   */
+  setOwned(ids: ReadonlySet<string> | null): { gained: string[]; lost: string[] } {
+    this.ownedSites = ids === null ? null : new Set(ids);
+    const gained: string[] = [];
+    const lost: string[] = [];
+    for (const site of this.index.sites) {
+      const loop = this.loops.get(site.id);
+      if (this.plans(site.id) && !loop) {
+        gained.push(site.id);
+        if (!this.started) continue;
+        for (const e of site.evses) if (this.deps.stations.isConnected(e.stationId)) this.reconcile.add(e.stationId);
+        this.startLoop(site, 'site-owned');
+      } else if (!this.plans(site.id) && loop) {
+        lost.push(site.id);
+        this.retire(site.id);
+      }
+    }
+    return { gained, lost };
+  }
+
+  private retire(siteId: string): void {
+    const loop = this.loops.get(siteId);
+    this.loops.delete(siteId);
+    this.latest.delete(siteId);
+    if (!loop) return;
+    loop.stop();
+    this.retiring.add(loop);
+    void loop.done().then(() => this.retiring.delete(loop));
   }
 
   stop(): void {
@@ -116,20 +159,12 @@ export class PlanningLoop {
     const added: string[] = [];
     const changed: string[] = [];
     const removed = before.sites.filter((s) => !this.siteIndex.site(s.id)).map((s) => s.id);
-    for (const id of removed) {
-      const loop = this.loops.get(id);
-      this.loops.delete(id);
-      this.latest.delete(id);
-      if (!loop) continue;
-      loop.stop();
-      this.retiring.add(loop);
-      void loop.done().then(() => this.retiring.delete(loop));
-    }
+    for (const id of removed) this.retire(id);
     for (const site of sites) {
       const old = before.site(site.id);
       if (old && JSON.stringify(old) === JSON.stringify(site)) continue;
       (old ? changed : added).push(site.id);
-      if (!this.started) continue;
+      if (!this.started || !this.plans(site.id)) continue;
       for (const e of site.evses) if (this.deps.stations.isConnected(e.stationId)) this.reconcile.add(e.stationId);
       const loop = this.loops.get(site.id);
       if (loop) {
