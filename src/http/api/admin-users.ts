@@ -102,7 +102,7 @@ export const adminUserRoutes: FastifyPluginAsync<{ admin: AdminStores; clock: Cl
     const body = request.body;
     const grants = (body.grants ?? []).map((g, i) => grantInput(g, `grants[${i}].`));
     const user = await asInputError(() => createUser(users, clock, { username: body.username, name: body.name, password: body.password, grants }));
-    await record(p, 'user.created', user.id, { username: user.username, grants });
+    await record(p, 'user.created', user.id, { username: user.username, grants: grants.map(describeGrant).join(', ') });
     return reply.code(201).send(userInfo(user));
   });
 

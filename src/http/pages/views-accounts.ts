@@ -31,7 +31,7 @@ export function setupPage(): string {
     body: `<section class="card narrow" aria-labelledby="setup-h">
 <h1 id="setup-h">Set up chargeplan</h1>
 <p>This server has no account yet. Create the first admin with the setup link the server printed when it started:
-it is in the server’s log and in the terminal where <code>npm start</code> runs. It works once and for 24 hours;
+it is in the server’s log and in the terminal where <code class="nowrap">npm start</code> runs. It works once and for 24 hours;
 restarting the server prints a new one.</p>
 <form id="setup-form" novalidate>
 ${field('token', 'Setup token', 'autocomplete="off" autocapitalize="none" spellcheck="false" required', 'Opening the link fills this in. Otherwise paste the link or the part after <code>#token=</code>.')}

@@ -11,7 +11,7 @@ import { resolveAuthOptions } from '../auth/options.js';
 import { primeDummy, verifyDummy, verifyPassword } from '../auth/passwords.js';
 import { rateLimiters } from '../auth/rate-limit.js';
 import { LoginThrottle, RateLimitedError, addressKey } from '../auth/login-throttle.js';
-import { grantProblem, ROLES, type Role } from '../auth/roles.js';
+import { describeGrant, grantProblem, ROLES, type Role } from '../auth/roles.js';
 import { SESSION_COOKIE, sessionCookieOptions, sessionIdOf, startSession } from '../auth/sessions.js';
 import { actorOf } from '../auth/audit.js';
 import { setupRoutes } from './setup.js';
@@ -165,7 +165,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps & { firstRun?: () => 
       await accounts.ownedTokens.create(record, owner);
       await admin?.audit.record({
         at: now, actor: actorOf(p), action: 'token.created', target: { kind: 'token', id: record.id },
-        detail: { name: record.name, grants, ...(record.expiresAt !== undefined ? { expiresAt: isoUtc(record.expiresAt) } : {}) },
+        detail: { name: record.name, grants: grants.map(describeGrant).join(', '), ...(record.expiresAt !== undefined ? { expiresAt: isoUtc(record.expiresAt) } : {}) },
       });
       const { secretSha256: _, ...shown } = record;
       return reply.code(201).send({ ...tokenInfo({ ...shown, ownerUserId: owner }), token });

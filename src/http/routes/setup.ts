@@ -80,7 +80,7 @@ export const setupRoutes: FastifyPluginAsync<AuthPluginDeps & { needsSetup: () =
     if (!(await admin.users.create(user))) throw new HttpError(409, 'SETUP_DONE', 'setup is over: an account exists; log in');
     await admin.audit.record({
       at: now, actor: { kind: 'setup', id: null, name: 'first-run setup' }, action: 'setup.completed', target: { kind: 'user', id: user.id },
-      detail: { username: user.username, grants: user.grants },
+      detail: { username: user.username, grants: 'admin' },
     });
     const previous = request.cookies[SESSION_COOKIE];
     if (previous) await accounts.sessions.delete(sessionIdOf(previous));

@@ -9,16 +9,22 @@ let before = null;
 /** The detail object as a few words: "grant: fleet-manager on fleet north", "name: depot telematics". */
 function detailText(detail) {
   if (!detail) return '';
-  return Object.entries(detail).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('; ');
+  return Object.entries(detail).filter(([k]) => k !== 'username').map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('; ');
+}
+
+/** What it was about, by name where the entry kept one: "user fiona", "token depot telematics (5306…)". */
+function aboutText(e) {
+  if (e.target.kind === 'user' && e.detail && typeof e.detail.username === 'string') return `user ${e.detail.username}`;
+  return `${e.target.kind} ${e.target.id}`;
 }
 
 function row(e) {
-  const who = e.actor.kind === 'user' ? e.actor.name : `${e.actor.name} (${e.actor.kind})`;
+  const who = e.actor.kind === 'user' || e.actor.kind === 'setup' ? e.actor.name : `${e.actor.name} (${e.actor.kind})`;
   return el('tr', { dataset: { action: e.action } },
-    el('th', { scope: 'row' }, el('time', { datetime: e.at }, when(e.at))),
+    el('th', { scope: 'row', class: 'nowrap' }, el('time', { datetime: e.at }, when(e.at))),
     el('td', { 'data-label': 'Who' }, who),
     el('td', { 'data-label': 'What' }, e.action),
-    el('td', { 'data-label': 'About' }, `${e.target.kind} ${e.target.id}`),
+    el('td', { 'data-label': 'About' }, aboutText(e)),
     el('td', { 'data-label': 'Details', class: 'wide-cell' }, detailText(e.detail)));
 }
 

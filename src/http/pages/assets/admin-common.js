@@ -17,9 +17,12 @@ export async function fillRoles(...selects) {
       o.dataset.scopeKind = r.scopeKind;
       return o;
     }));
-    // A fleet manager is what an admin adds most; admin is never the default.
-    const fm = roles.find((r) => r.role === 'fleet-manager');
-    if (fm) select.value = fm.role;
+    // A fleet manager is what an admin adds most; admin is never the default, not after a form's reset either.
+    const fm = [...select.options].find((o) => o.value === 'fleet-manager');
+    if (fm) {
+      fm.defaultSelected = true;
+      select.value = fm.value;
+    }
   }
   return roles;
 }

@@ -23,7 +23,7 @@ const STEPS = {
   charger: {
     title: 'Connect a charger',
     page: '/stations', label: 'Add a station',
-    otherwise: ['Register the station with ', el('code', {}, 'npm run stations -- add'), ', then enter this server’s OCPP address and the password in the charger.'],
+    otherwise: ['Register the station with ', el('code', { class: 'nowrap' }, 'npm run stations -- add'), ', then enter this server’s OCPP address and the password in the charger.'],
   },
   vehicle: {
     title: 'Add a vehicle',
@@ -38,7 +38,7 @@ const STEPS = {
   people: {
     title: 'Add the people who use it',
     page: '/admin/users', label: 'Add fleet managers and homeowners',
-    otherwise: ['People are added with ', el('code', {}, 'npm run users -- create'), '.'],
+    otherwise: ['People are added with ', el('code', { class: 'nowrap' }, 'npm run users -- create'), '.'],
   },
 };
 

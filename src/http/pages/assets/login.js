@@ -27,8 +27,8 @@ async function firstRunHint() {
   const link = el('a', { href: '/setup' }, 'the setup page');
   const note = el('div', { class: 'alert', id: 'first-run' },
     el('p', {}, 'No account exists yet. The first admin is created on ', link,
-      ', with the one-time link the server printed when it started (in its log and in the terminal of ', el('code', {}, 'npm start'), ').'),
-    el('p', {}, 'For scripted installs: ', el('code', {}, 'npm run users -- create'), '.'));
+      ', with the one-time link the server printed when it started (in its log and in the terminal of ', el('code', { class: 'nowrap' }, 'npm start'), ').'),
+    el('p', {}, 'For scripted installs: ', el('code', { class: 'nowrap' }, 'npm run users -- create'), '.'));
   form.before(note);
 }
 void firstRunHint();
