@@ -17,6 +17,7 @@ import { vehicleRoutes } from './vehicles.js';
 import { apiValidatorCompiler } from './validation.js';
 import { operationRoutes } from './operations.js';
 import { deviceModelRoutes } from './device-model.js';
+import { adminGetStartedRoutes } from './admin-get-started.js';
 
 export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } from './deps.js';
 
@@ -29,7 +30,7 @@ export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } fr
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.setValidatorCompiler(apiValidatorCompiler);
   const ctx = new ApiContext(deps);
-  for (const routes of [siteRoutes, stationRoutes, stationCertificateRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes, operationRoutes, deviceModelRoutes]) {
+  for (const routes of [siteRoutes, stationRoutes, stationCertificateRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes, operationRoutes, deviceModelRoutes, adminGetStartedRoutes]) {
     await app.register(routes, { ctx });
   }
 };

@@ -9,12 +9,13 @@ let before = null;
 /** The detail object as a few words: "grant: fleet-manager on fleet north", "name: depot telematics". */
 function detailText(detail) {
   if (!detail) return '';
-  return Object.entries(detail).filter(([k]) => k !== 'username').map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('; ');
+  return Object.entries(detail).filter(([k]) => k !== 'username' && k !== 'name').map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('; ');
 }
 
-/** What it was about, by name where the entry kept one: "user fiona", "token depot telematics (5306…)". */
+/** What it was about, by name where the entry kept one: "user fiona", "token “depot telematics” (5306…)". */
 function aboutText(e) {
   if (e.target.kind === 'user' && e.detail && typeof e.detail.username === 'string') return `user ${e.detail.username}`;
+  if (e.target.kind === 'token' && e.detail && typeof e.detail.name === 'string') return `token “${e.detail.name}” (${e.target.id})`;
   return `${e.target.kind} ${e.target.id}`;
 }
 
