@@ -5,6 +5,7 @@ import { canAccess, READERS, requireRole } from '../auth/access.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
+import { adminSiteRoutes } from './admin-sites.js';
 import { errors, PriceSlot, PricesQuery, SiteDetail, SiteParams, SiteSummary, type PriceParts, ok } from './schemas.js';
 
 /**
@@ -13,6 +14,8 @@ import { errors, PriceSlot, PricesQuery, SiteDetail, SiteParams, SiteSummary, ty
  *   GET /api/v1/sites                      the sites the caller may read
  *   GET /api/v1/sites/:siteId              one site
  *   GET /api/v1/sites/:siteId/prices       effective prices per slot (for the chart when there is no plan)
+ *
+ * and, for admins, creating, editing, deleting and exporting them (admin-sites.ts, registered here).
  */
 const MAX_PRICE_WINDOW_MS = 7 * 24 * 3_600_000;
 
@@ -22,6 +25,7 @@ export function priceParts(s: Pick<EffectiveSlot, 'total' | 'energy' | 'gridFee'
 }
 
 export const siteRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  await app.register(adminSiteRoutes, { ctx });
   app.get('/api/v1/sites', {
     schema: {
       tags: ['sites'],
