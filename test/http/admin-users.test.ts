@@ -17,11 +17,12 @@ const NOT_ADMINS: Who[] = ['north', 'homeH', 'publisher'];
 let f: ApiFixture;
 let users: UserRepository;
 
+// Starting the whole product takes a while on a busy machine: the hooks get a minute, the tests too.
 beforeAll(async () => {
   f = await startApi();
   users = new UserRepository(f.server.running.db);
-});
-afterAll(async () => f?.close());
+}, 120_000);
+afterAll(async () => f?.close(), 60_000);
 
 const admin = (opts: InjectOptions) => f.as('admin', opts);
 const audit = async (query = '') => (await admin({ url: `/api/v1/admin/audit${query}` })).json() as {

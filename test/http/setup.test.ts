@@ -21,7 +21,7 @@ let server: TestServer | undefined;
 afterEach(async () => {
   await server?.stop();
   server = undefined;
-});
+}, 60_000);
 
 /** The product on an empty database, its log lines kept (JSON, as pino writes them). */
 async function fresh(): Promise<{ server: TestServer; lines: Record<string, unknown>[] }> {
