@@ -43,7 +43,11 @@ describe('POST /api/v1/targets/bulk as JSON', () => {
       { vehicleId: 'VAN-2', kind: 'weekly', days: ['mon', 'fri'], time: '05:45', socPercent: 80 },
     ]);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ applied: 3, vehicles: ['VAN-1', 'VAN-2'] });
+    // VAN-1's weekly rule waits behind its one-off of the same upload (a one-off wins until its departure), and says so.
+    expect(res.json()).toEqual({
+      applied: 3, vehicles: ['VAN-1', 'VAN-2'],
+      notes: [{ row: 2, vehicleId: 'VAN-1', message: 'applied, but not in force yet: the one-off departure at 2026-11-24 06:30 comes first; the weekly rule takes over after it' }],
+    });
     expect(await f.deps.stores.targets.get('VAN-1')).toMatchObject({ once: { departure: '2026-11-24T06:30', energyKwh: 30 }, weekly: { time: '06:00' } });
     expect(await f.deps.stores.targets.get('VAN-2')).toMatchObject({ weekly: { days: ['mon', 'fri'], time: '05:45', socPercent: 80 } });
   });
@@ -109,9 +113,33 @@ describe('POST /api/v1/targets/bulk as CSV', () => {
       'once,"VAN-2",,,,2026-11-26T07:00,75\n\n';
     const res = await bulkCsv('north', csv);
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ applied: 2, vehicles: ['VAN-1', 'VAN-2'] });
+    // VAN-1's stored one-off (the JSON test's, tomorrow 06:30) still comes before this weekly rule.
+    expect(res.json()).toEqual({
+      applied: 2, vehicles: ['VAN-1', 'VAN-2'],
+      notes: [{ row: 1, vehicleId: 'VAN-1', message: 'applied, but not in force yet: the one-off departure at 2026-11-24 06:30 comes first; the weekly rule takes over after it' }],
+    });
     expect((await f.deps.stores.targets.get('VAN-1'))?.weekly).toEqual({ kind: 'weekly', days: ['mon', 'tue', 'wed'], time: '05:30', energyKwh: 14.5 });
     expect((await f.deps.stores.targets.get('VAN-2'))?.once).toEqual({ kind: 'once', departure: '2026-11-26T07:00', socPercent: 75 });
+  });
+
+  it('lists the problems in row order, whichever check found them first', async () => {
+    // Row 2's number is refused while the file is read, row 1's vehicle only when the rows are checked.
+    const res = await bulkCsv('north', `${HEADER}\nNOPE,weekly,,mon,06:00,5,\nVAN-1,weekly,,mon,06:00,five,\n`);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().issues.map((i: { row: number; field: string }) => [i.row, i.field])).toEqual([[1, 'vehicle_id'], [2, 'energy_kwh']]);
+  });
+
+  it('offers a sample file that names the columns and is itself a good upload', async () => {
+    const sample = await f.as('north', { url: '/api/v1/targets/bulk/sample.csv' });
+    expect(sample.statusCode).toBe(200);
+    expect(sample.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(sample.headers['content-disposition']).toBe('attachment; filename="departures-sample.csv"');
+    expect(sample.body.split('\r\n')[0]).toBe(HEADER);
+    const res = await bulkCsv('north', sample.body);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ applied: 2, vehicles: ['VAN-1', 'VAN-2'] });
+    expect((await f.as('publisher', { url: '/api/v1/targets/bulk/sample.csv' })).statusCode).toBe(403);
+    expect((await f.as('anonymous', { url: '/api/v1/targets/bulk/sample.csv' })).statusCode).toBe(401);
   });
 
   it.each<[string, string, { row: number | null; field: string; rule: string; message?: string }]>([

@@ -2,11 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { canAccess, requireRole, TARGET_WRITERS, type Principal } from '../auth/access.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError, type RowIssue } from '../errors.js';
-import type { DepartureTarget, Vehicle } from '../../domain/vehicles.js';
+import { Type } from '@sinclair/typebox';
+import type { DepartureTarget, OneOffTarget, Vehicle } from '../../domain/vehicles.js';
+import { localDateTime } from '../../scheduler/index.js';
 import { runYielding, type Steps } from '../../platform/yielding.js';
 import type { ApiContext } from './context.js';
 import { BULK_BODY_LIMIT_BYTES, BULK_CHUNK_ROWS, BULK_ISSUES_LISTED_MAX, BULK_ROWS_MAX } from './bulk-limits.js';
-import { csvRecords, type CsvRecord } from './csv.js';
+import { csvRecords, toCsv, type CsvRecord } from './csv.js';
 import { checkTarget } from './target-check.js';
 import { BulkCsvBody, BulkJsonBody, BulkResult, errors, ok } from './schemas.js';
 import { bodyCheckedByHandler } from './validation.js';
@@ -25,10 +27,20 @@ import { bodyCheckedByHandler } from './validation.js';
  * and BULK_BODY_LIMIT_BYTES, counted before any row is checked; each row looked at a fixed number of times (issues
  * de-duplicated through a set, the zone per vehicle resolved once, the vehicles read in bulk before the checks); the
  * checks run in chunks with the event loop turning between them; a 422 lists at most BULK_ISSUES_LISTED_MAX issues
- * and counts them all.
+ * and counts them all. Issues are listed in row order (the file's own first, then the header, then rows).
+ *
+ * A weekly row applied for a vehicle whose one-off departure is still ahead (stored, or in the same upload) has no
+ * effect until that departure has passed: the answer's `notes` say so per row (issue 18).
  */
 const COLUMNS = ['vehicle_id', 'kind', 'departure', 'days', 'time', 'energy_kwh', 'soc_percent'] as const;
 const CSV_FIELD: Record<string, string> = { vehicleId: 'vehicle_id', energyKwh: 'energy_kwh', socPercent: 'soc_percent' };
+
+/** BulkResult with the rows that were applied but are not in force yet. */
+const BulkAnswer = Type.Composite([BulkResult, Type.Object({
+  notes: Type.Array(Type.Object({ row: Type.Integer(), vehicleId: Type.String(), message: Type.String() }), { description: 'rows applied but not in force yet, and why' }),
+})]);
+
+type Apply = { vehicleId: string; target: DepartureTarget; row: number | null };
 
 interface Row {
   row: number | null;
@@ -115,11 +127,11 @@ async function vehiclesOf(ctx: ApiContext, rows: readonly Row[]): Promise<Map<st
 }
 
 /** Every row checked, every problem collected: the targets to apply, or the issues. */
-function* checkRows(ctx: ApiContext, p: Principal, parsed: Parsed, vehicles: ReadonlyMap<string, Vehicle>, zoneOf: (vehicle: Vehicle) => string | null): Steps<{ apply: { vehicleId: string; target: DepartureTarget }[]; issues: RowIssue[] }> {
+function* checkRows(ctx: ApiContext, p: Principal, parsed: Parsed, vehicles: ReadonlyMap<string, Vehicle>, zoneOf: (vehicle: Vehicle) => string | null): Steps<{ apply: Apply[]; issues: RowIssue[] }> {
   const issues = [...parsed.issues];
   // "row|field" of every issue: a cell already reported (not a number) is not reported again as missing.
   const reported = new Set(issues.map((i) => `${i.row}|${i.field}`));
-  const apply: { vehicleId: string; target: DepartureTarget }[] = [];
+  const apply: Apply[] = [];
   const seen = new Map<string, number | null>();
   if (parsed.rows.length === 0 && issues.length === 0) issues.push({ row: null, field: 'body', rule: 'required', message: 'no rows: nothing to apply' });
   let n = 0;
@@ -150,13 +162,56 @@ function* checkRows(ctx: ApiContext, p: Principal, parsed: Parsed, vehicles: Rea
       continue;
     }
     seen.set(key, r.row);
-    if (vehicle) apply.push({ vehicleId: id, target: checked.target });
+    if (vehicle) apply.push({ vehicleId: id, target: checked.target, row: r.row });
   }
+  // Row order, whatever order the checks found them in: the file's own issues first, then the header (row 0).
+  issues.sort((a, b) => (a.row ?? -1) - (b.row ?? -1));
   return { apply, issues };
+}
+
+/**
+ * Weekly rows that a one-off target overrides (domain/vehicles.ts: a one-off wins until its departure has passed):
+ * the one-off of the same upload, else the stored one, read for those vehicles only.
+ */
+async function overriddenWeekly(ctx: ApiContext, apply: readonly Apply[], vehicles: ReadonlyMap<string, Vehicle>, zoneOf: (vehicle: Vehicle) => string | null) {
+  const weekly = apply.filter((a) => a.target.kind === 'weekly');
+  if (weekly.length === 0) return [];
+  const uploaded = new Map(apply.filter((a) => a.target.kind === 'once').map((a) => [a.vehicleId, a.target as OneOffTarget]));
+  const stored = await ctx.deps.stores.targets.many(weekly.filter((w) => !uploaded.has(w.vehicleId)).map((w) => w.vehicleId));
+  const now = ctx.now();
+  return weekly.flatMap((w) => {
+    const once = uploaded.get(w.vehicleId) ?? stored.get(w.vehicleId)?.once ?? null;
+    const vehicle = vehicles.get(w.vehicleId);
+    const zone = vehicle ? zoneOf(vehicle) : null;
+    if (!once || zone === null || w.row === null || localDateTime(once.departure, zone) <= now) return [];
+    const departure = once.departure.replace('T', ' ');
+    return [{ row: w.row, vehicleId: w.vehicleId, message: `applied, but not in force yet: the one-off departure at ${departure} comes first; the weekly rule takes over after it` }];
+  });
+}
+
+/** A file to start from: one one-off and one weekly row, the one-off tomorrow (the upload refuses past departures). */
+export function sampleCsv(now: number): string {
+  const tomorrow = new Date(now + 86_400_000).toISOString().slice(0, 10);
+  return toCsv(COLUMNS, [
+    ['VAN-1', 'once', `${tomorrow}T07:00`, '', '', 30, ''],
+    ['VAN-2', 'weekly', '', 'mon;tue;wed;thu;fri', '06:30', '', 80],
+  ]);
 }
 
 export const bulkRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: BULK_BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body));
+
+  app.get('/api/v1/targets/bulk/sample.csv', {
+    schema: {
+      tags: ['targets'],
+      summary: 'A sample upload file (CSV): the columns, a one-off and a weekly row',
+      description: 'vehicle_id is the vehicle’s id in this product (as in /api/v1/vehicles), not its name or plate; kind is once or weekly; departure (once) is the site’s local date and time YYYY-MM-DDTHH:MM; days (weekly) are mon..sun separated by ";" and time HH:MM; then energy_kwh or soc_percent.',
+      response: { 200: { description: 'the sample file (Content-Disposition: attachment)', content: { 'text/csv': { schema: Type.String() } } }, ...errors(401, 403) },
+    },
+  }, async (request, reply) => {
+    requireRole(principalOf(request), TARGET_WRITERS);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="departures-sample.csv"').send(sampleCsv(ctx.now()));
+  });
 
   app.post('/api/v1/targets/bulk', {
     bodyLimit: BULK_BODY_LIMIT_BYTES,
@@ -165,7 +220,7 @@ export const bulkRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
       summary: 'Set many departure targets at once (JSON or CSV): all or nothing',
       description: `CSV: header \`vehicle_id,kind,departure,days,time,energy_kwh,soc_percent\` (any order, unknown columns refused), days separated by ";", numbers with a dot, RFC 4180 quoting; rows are numbered from 1 after the header (row 0). JSON: rows numbered from 1. At most ${BULK_ROWS_MAX} rows (rule too-many-rows) and ${BULK_BODY_LIMIT_BYTES / 1024 / 1024} MiB (413). Any bad row: 422 BULK_REJECTED with the issues (the first ${BULK_ISSUES_LISTED_MAX}; the message counts them all) and nothing applied.`,
       body: { content: { 'application/json': { schema: BulkJsonBody }, 'text/csv': { schema: BulkCsvBody } } },
-      response: { 200: ok(BulkResult, 'every row applied'), ...errors(400, 401, 403, 413, 415, 422) },
+      response: { 200: ok(BulkAnswer, 'every row applied'), ...errors(400, 401, 403, 413, 415, 422) },
     },
     validatorCompiler: bodyCheckedByHandler,
   }, async (request) => {
@@ -180,7 +235,8 @@ export const bulkRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
       const listed = n > BULK_ISSUES_LISTED_MAX ? ` (the first ${BULK_ISSUES_LISTED_MAX} listed)` : '';
       throw new HttpError(422, 'BULK_REJECTED', `${n} problem${n === 1 ? '' : 's'}${listed}; nothing was applied`, undefined, issues.slice(0, BULK_ISSUES_LISTED_MAX));
     }
-    await ctx.deps.scheduler.setTargets(apply);
-    return { applied: apply.length, vehicles: [...new Set(apply.map((a) => a.vehicleId))] };
+    const notes = await overriddenWeekly(ctx, apply, vehicles, zoneOf);
+    await ctx.deps.scheduler.setTargets(apply.map(({ vehicleId, target }) => ({ vehicleId, target })));
+    return { applied: apply.length, vehicles: [...new Set(apply.map((a) => a.vehicleId))], notes };
   });
 };

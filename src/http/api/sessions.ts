@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { SessionCost } from '../../domain/plans.js';
 import type { Site } from '../../domain/sites.js';
 import { assertAccess, canAccess, READERS, requireRole } from '../auth/access.js';
 import { principalOf } from '../auth/plugin.js';
 import type { ApiContext } from './context.js';
 import { toCsv } from './csv.js';
-import { errors, ok, SessionsCsvQuery, SessionsQuery, SessionView } from './schemas.js';
+import { errors, Month, ok, SessionsCsvQuery, SessionsQuery, SessionView } from './schemas.js';
 
 /**
  * Charging sessions with their cost (measured energy per slot times the slot's effective price) and the saving
@@ -15,9 +15,20 @@ import { errors, ok, SessionsCsvQuery, SessionsQuery, SessionView } from './sche
  *   GET /api/v1/sessions?site=&vehicle=&month=YYYY-MM    sessions at the sites the caller may read
  *   GET /api/v1/sessions.csv?fleet=&month=YYYY-MM        the month's sessions at a fleet's (or home's) sites, as CSV
  *
+ * `month` defaults to the current month on the wall clock of the first site concerned, in both routes (issue 18: the
+ * fleet page's "Download CSV" asks for the month the manager is in).
+ *
  * A session belongs to the month in which it started, the month read in its site's time zone, so that consecutive
  * months bill each session once.
  */
+/** The export's query: the fleet required, the month optional (SessionsCsvQuery's words). */
+const CsvQuery = Type.Object({
+  fleet: SessionsCsvQuery.properties.fleet,
+  // YYYY-MM; by default the current month in the fleet's (first) site's time zone.
+  month: Type.Optional(Month),
+});
+type CsvQuery = Static<typeof CsvQuery>;
+
 const CSV_COLUMNS = [
   'site', 'station', 'evse', 'transaction', 'vehicle', 'vehicle_fleet', 'started', 'ended', 'started_local', 'time_zone',
   'kwh', 'cost', 'currency', 'uncontrolled_cost', 'savings', 'unpriced_kwh', 'estimated_kwh',
@@ -83,8 +94,8 @@ export const sessionRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     schema: {
       tags: ['sessions'],
       summary: 'Export: a fleet’s (or home’s) sessions of one month as CSV',
-      description: `RFC 4180, UTF-8, CRLF. Columns: ${CSV_COLUMNS.join(', ')}. started/ended are UTC ISO-8601; started_local is the site’s wall clock. kWh with 3 decimals, money with 4. One row per session that started in the month (site time zone) at a site of the fleet.`,
-      querystring: SessionsCsvQuery,
+      description: `RFC 4180, UTF-8, CRLF. Columns: ${CSV_COLUMNS.join(', ')}. started/ended are UTC ISO-8601; started_local is the site’s wall clock. kWh with 3 decimals, money with 4. One row per session that started in the month (site time zone) at a site of the fleet; month defaults to the current month in the fleet’s (first) site’s time zone.`,
+      querystring: CsvQuery,
       response: {
         200: { description: 'the CSV file (Content-Disposition: attachment)', content: { 'text/csv': { schema: Type.String() } } },
         ...errors(400, 401, 403),
@@ -92,13 +103,15 @@ export const sessionRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     },
   }, async (request, reply) => {
     const p = principalOf(request);
-    const q = request.query as SessionsCsvQuery;
+    const q = request.query as CsvQuery;
     // A fleet is a group the caller must hold, like a site's; unknown fleets give an empty file to admins only.
     assertAccess(p, q.fleet, `fleet "${q.fleet}"`);
-    const csv = sessionsCsv(await costs(ctx.sites.filter((s) => s.fleet === q.fleet), q.month), zoneOf);
+    const sites = ctx.sites.filter((s) => s.fleet === q.fleet);
+    const month = q.month ?? monthIn(ctx.now(), sites[0]?.timeZone ?? 'UTC');
+    const csv = sessionsCsv(await costs(sites, month), zoneOf);
     return reply
       .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="sessions-${q.fleet}-${q.month}.csv"`)
+      .header('content-disposition', `attachment; filename="sessions-${q.fleet}-${month}.csv"`)
       .send(csv);
   });
 };
