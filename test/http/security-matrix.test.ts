@@ -14,6 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUPS, GROUP_IDS, MONTH, PROFILE3_STATION, grant, startWorld, vehicleBody, type Group, type Principal, type World } from './security-matrix-fixture.js';
 import type { ApiTokenGrant } from '../../src/domain/prices.js';
+import { PASSWORD } from './helpers/auth-app.js';
 
 // ---- the documented rules ------------------------------------------------------------------------------------
 
@@ -198,7 +199,36 @@ const SPEC: Record<string, Spec> = {
     cases: byStation('PUT', '/certificate-policy', ['admin'], (s) => s.id === PROFILE3_STATION, { acceptExpiredOnce: true }),
   },
   'GET /api/v1/live': { needsCredentials: true, cases: () => [] }, // a stream: walked over a real socket below
+  // Issue 16 (docs/auth.md "The first admin", "People, grants and the audit log"). Setup is over once users exist:
+  // 409 for everyone; it authenticates by its one-time token, like login by its password, so it needs no CSRF token.
+  'GET /api/v1/setup': { needsCredentials: false, cases: () => [{ label: 'state', url: '/api/v1/setup', allowed: () => true }] },
+  'POST /api/v1/setup': {
+    needsCredentials: false,
+    cases: () => [{ label: 'after setup', url: '/api/v1/setup', payload: { token: 'A'.repeat(43), name: 'Eve', username: 'eve', password: 'a long enough password' }, allowed: () => false, denied: () => [409] }],
+  },
+  // Everyone with a login changes their own password (here to the same one); an API token has none (403).
+  'PUT /api/v1/me/password': {
+    needsCredentials: true,
+    cases: () => [{ label: 'own', url: '/api/v1/me/password', payload: { currentPassword: PASSWORD, newPassword: PASSWORD }, allowed: (p) => p.auth === 'cookie' }],
+  },
+  'GET /api/v1/admin/roles': { needsCredentials: true, cases: () => [{ label: 'roles', url: '/api/v1/admin/roles', allowed: isAdmin }] },
+  'GET /api/v1/admin/users': { needsCredentials: true, cases: () => [{ label: 'list', url: '/api/v1/admin/users', allowed: isAdmin }] },
+  'GET /api/v1/admin/audit': { needsCredentials: true, cases: () => [{ label: 'log', url: '/api/v1/admin/audit?limit=5', allowed: isAdmin }] },
+  'GET /api/v1/admin/get-started': { needsCredentials: true, cases: () => [{ label: 'checklist', url: '/api/v1/admin/get-started', allowed: isAdmin }] },
+  'POST /api/v1/admin/users': {
+    needsCredentials: true,
+    cases: (p) => [{ label: 'create', url: '/api/v1/admin/users', payload: { username: `matrix-${p.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`, name: 'M', password: PASSWORD, grants: [{ role: 'homeowner', scopeId: 'home-1' }] }, allowed: isAdmin }],
+  },
+  // On an unknown user: 404 for an admin, 403 for anyone else (the changes themselves: test/http/admin-users.test.ts).
+  'PATCH /api/v1/admin/users/{userId}': { needsCredentials: true, cases: () => [adminOnUnknownUser('', { disabled: true })] },
+  'PUT /api/v1/admin/users/{userId}/password': { needsCredentials: true, cases: () => [adminOnUnknownUser('/password', { password: PASSWORD })] },
+  'POST /api/v1/admin/users/{userId}/grants': { needsCredentials: true, cases: () => [adminOnUnknownUser('/grants', { role: 'fleet-manager', scopeId: 'fleet-a' })] },
+  'DELETE /api/v1/admin/users/{userId}/grants': { needsCredentials: true, cases: () => [adminOnUnknownUser('/grants?role=fleet-manager&scopeId=fleet-a')] },
 };
+
+function adminOnUnknownUser(suffix: string, payload?: unknown): Case {
+  return { label: 'unknown user', url: `/api/v1/admin/users/${UNKNOWN_TOKEN}${suffix}`, ...(payload !== undefined ? { payload } : {}), allowed: () => false, denied: (p) => (isAdmin(p) ? [404] : [403]) };
+}
 
 /** Revoke: your own token, someone else's, an unknown id (404 for anyone; docs/auth.md). */
 function tokenCases(world: World, p: Principal): Case[] {
@@ -311,7 +341,7 @@ describe('the role x route matrix', () => {
 
   it('every cookie-authenticated write without the CSRF token is refused (403 CSRF_INVALID), login excepted', async () => {
     const problems: string[] = [];
-    const writes = Object.keys(SPEC).filter((k) => !k.startsWith('GET ') && k !== 'POST /api/v1/session');
+    const writes = Object.keys(SPEC).filter((k) => !k.startsWith('GET ') && k !== 'POST /api/v1/session' && k !== 'POST /api/v1/setup');
     const fm = world.principals.find((p) => p.name === 'fm-a')!;
     const admin = world.principals.find((p) => p.name === 'admin')!;
     for (const key of writes) {
