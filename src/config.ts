@@ -105,6 +105,11 @@ export const ConfigSchema = Type.Object(
             /** Per-station inbound byte budget: sustained per minute and burst; beyond it the station is closed with 1008. */
             inboundBytesPerMinute: Type.Integer({ minimum: 1 }),
             inboundBurstBytes: Type.Integer({ minimum: 4096 }),
+            /** How much of one event-loop turn the connect path may take (src/ocpp/handshake-limits.ts, TurnLimits; defaults there). */
+            handshakesPerTurn: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            handshakeTurnMs: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
+            presenceBatchRows: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+            presenceBatchMs: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
           },
           { additionalProperties: false },
         ),

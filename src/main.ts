@@ -27,23 +27,19 @@ import { OcppChargerGateway } from './ocpp/profiles/index.js';
 import { capabilitiesFrom } from './ocpp/handlers/capabilities.js';
 import { VehicleRepository, TargetRepository, AssignmentRepository } from './storage/vehicle-repository.js';
 import { PlanRepository, ProfileRepository, DecisionRepository } from './storage/plan-repository.js';
-import { Scheduler, resolveSites } from './scheduler/index.js';
+import { Scheduler, SiteAdmin, importConfiguredSites, loadSites } from './scheduler/index.js';
+import { SiteRepository } from './storage/site-repository.js';
 import { Retention } from './storage/retention.js';
 import { openConfiguredStorage } from './cli/database.js';
 import { OcppStationOperations } from './ocpp/operations.js';
 import { Metrics } from './platform/metrics.js';
 import { wireMetrics } from './metrics/wire-events.js';
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
-import { OcppCallError } from './ocpp/rpc/call-error.js';
 import type { CsmsAction, RequestOf, ResponseOf } from './ocpp/schemas/generated/index.js';
-import { LeaseRepository } from './storage/lease-repository.js';
-import { PresenceRepository } from './storage/presence-repository.js';
-import { ClusterConfigError, NatsTransport } from './cluster/nats-transport.js';
-import { ClusterNode } from './cluster/node.js';
-import { Subjects } from './cluster/transport.js';
-import { claimDeployment, DeploymentError } from './cluster/deployment.js';
-import type { LeaseKeeper } from './cluster/lease-keeper.js';
+import { ClusterConfigError } from './cluster/nats-transport.js';
+import { fencedPlans, joinCluster, ownSites, pushCall } from './wiring/cluster.js';
+import type { ClusterNode } from './cluster/node.js';
+import type { Site } from './domain/sites.js';
+import { DeploymentError } from './cluster/deployment.js';
 
 export type AppEvents = OcppEvents & PriceEvents & SchedulerEvents;
 
@@ -58,6 +54,8 @@ export interface Running {
   events: TypedEvents<AppEvents>;
   pricing: Pricing;
   scheduler: Scheduler;
+  /** Sites in the database (issue 16): created, edited and deleted through it, each change re-planned. */
+  siteAdmin: SiteAdmin;
   repositories: ReturnType<typeof createOcppRepositories>;
   /** Prunes the station log, plans, decisions, finished transactions and meter values on the injected clock (config `retention`). */
   retention: Retention;
@@ -109,7 +107,11 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   const events = new TypedEvents<AppEvents>();
   // Checked before anything listens: a wrong tariff stops the start with the field named.
   const pricesConfig = parsePricesConfig(config.prices ?? {});
-  const sites = resolveSites(config.sites, Object.keys(pricesConfig.tariffs));
+  // Issue 16: sites live in the database; config `sites[]` is imported into it (idempotently), then all are loaded.
+  const tariffNames = Object.keys(pricesConfig.tariffs);
+  const siteStore = new SiteRepository(db);
+  await importConfiguredSites({ store: siteStore, decisions: new DecisionRepository(db), tariffNames, now: () => clock.now(), logger }, config.sites);
+  const sites = await loadSites(siteStore, tariffNames, logger);
   const o = config.ocpp;
   // Read at each scrape; `ocpp` exists by then.
   const metrics: Metrics = new Metrics({ stationsConnected: (): number => ocpp.connectedCount() });
@@ -148,8 +150,10 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     },
     metrics,
   );
-  const { cluster, deployment } = await joinCluster(config, storage, ocpp, events, clock, logger);
+  const { cluster, deployment } = await joinCluster(config, storage, ocpp, (event, fn) => events.on(event, fn), clock, logger);
   // Calls reach the station's socket on whichever node holds it (issue 19); on one process, this server's.
+  // Who is connected anywhere in the cluster: a site's scheduler plans chargers whose sockets are on other nodes.
+  const directory = cluster ? cluster.presence : ocpp;
   const callStation = <A extends CsmsAction>(id: string, action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> =>
     cluster ? (cluster.calls.call(id, action, payload) as Promise<ResponseOf<A>>) : ocpp.call(id, action, payload);
   const certificateRenewals = new CertificateRenewals({
@@ -170,7 +174,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     logger,
   });
   const gateway = new OcppChargerGateway({
-    call: callStation,
+    // The scheduler's pushes: in a cluster, under the fence of the site the node owns (wiring/cluster.ts).
+    call: cluster ? pushCall(cluster, (): { readonly sites: readonly Site[] } => scheduler.index) : callStation,
     capabilities: async (id) => capabilitiesFrom(await repositories.deviceModel.list(id, 'SmartChargingCtrlr')),
     on: (event, fn) => events.on(event, fn),
     clock,
@@ -182,17 +187,17 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     vehicles: new VehicleRepository(db),
     targets: new TargetRepository(db),
     assignments: new AssignmentRepository(db),
-    plans: new PlanRepository(db),
+    plans: cluster ? fencedPlans(db, cluster, clock) : new PlanRepository(db),
     profiles: new ProfileRepository(db),
     decisions: new DecisionRepository(db),
   };
-  const scheduler = new Scheduler({
+  const scheduler: Scheduler = new Scheduler({
     sites,
     stores: schedulerStores,
     gateway,
     prices: pricing.sitePrices,
     capacity: capacityLimits,
-    stations: ocpp,
+    stations: directory,
     events,
     clock,
     logger,
@@ -205,6 +210,9 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     tariffDemand: (t) => pricesConfig.tariffs[t]?.demandCharge ?? null,
   });
   wireScheduler(events, scheduler, repositories.stations, logger);
+  // In a cluster this node plans only the sites whose lease it holds (none until it has taken some).
+  if (cluster) ownSites(cluster, scheduler);
+  const siteAdmin = new SiteAdmin({ store: siteStore, scheduler, transactions: repositories.transactions, tariffNames: () => tariffNames, clock });
   wireMetrics(events, metrics, (siteId) => scheduler.latestPlan(siteId));
   // Issue 17: remote operations; a remote start carries the limit an unplanned session holds (the site default, at
   // most the EVSE's maximum) until the scheduler's first plan for it, which follows the Started event at once.
@@ -229,7 +237,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   const http = await buildApp({
     clock,
     logger,
-    stations: ocpp,
+    stations: directory,
     ...(h.trustProxy !== undefined ? { trustProxy: h.trustProxy } : {}),
     tariffs: { intake: pricing.intake, tokens, clock },
     auth: {
@@ -248,11 +256,12 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       sites,
       stores: schedulerStores,
       prices: pricing.sitePrices,
-      stations: ocpp,
+      stations: directory,
       events,
       clock,
       certificates: certificateRenewals,
-      operations: { operations, deviceModel: repositories.deviceModel },
+      siteAdmin,
+      operations: { operations, deviceModel: repositories.deviceModel, stationLog: repositories.stationLog },
     },
     pages: true,
     metrics: { metrics, scrapeToken: config.metrics?.scrapeToken },
@@ -294,6 +303,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     events,
     pricing,
     scheduler,
+    siteAdmin,
     repositories,
     retention,
     certificateRenewals,
@@ -316,41 +326,6 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       await storage.close();
     },
   };
-}
-
-/**
- * Issue 19: on PostgreSQL, either one node without NATS (it claims the database for itself) or nodes that all have
- * cluster.nats; this node joins the cluster when configured. Nothing of it on SQLite.
- */
-async function joinCluster(
-  config: Config, storage: Storage, ocpp: OcppServer, events: TypedEvents<AppEvents>, clock: Clock, logger: Logger,
-): Promise<{ cluster: ClusterNode | null; deployment: LeaseKeeper | null }> {
-  if (storage.dialect !== 'postgres') return { cluster: null, deployment: null };
-  const c = config.cluster;
-  const node = c?.nodeId ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const leases = new LeaseRepository(storage.db);
-  const ttlMs = (c?.leaseSeconds ?? 10) * 1000;
-  const deployment = await claimDeployment({ leases, clock, node, clustered: c !== undefined, ttlMs, logger });
-  if (!c) return { cluster: null, deployment };
-  const transport = await NatsTransport.open({ servers: c.nats, name: node, onError: (err, where) => logger.warn({ err, where }, 'cluster: NATS message failed') });
-  try {
-    const cluster = await ClusterNode.start({
-      node, transport, subjects: new Subjects(c.subjectPrefix ?? 'chargeplan'), leases, presence: new PresenceRepository(storage.db),
-      local: {
-        call: (id, action, payload) => ocpp.call(id, action as CsmsAction, payload as never),
-        connectedSince: (id) => ocpp.connectedSince(id),
-        disconnect: (id, code, reason) => ocpp.disconnect(id, code, reason),
-      },
-      failure: (f) => new OcppCallError(f.kind, f.stationId, f.action, f.message, f.ocppError),
-      clock, leaseTtlMs: ttlMs, callTimeoutMs: config.ocpp.callTimeoutSeconds * 1000,
-      on: (event, fn) => events.on(event, fn), logger,
-    });
-    logger.info({ node, nats: c.nats }, 'cluster: joined');
-    return { cluster, deployment };
-  } catch (err) {
-    await transport.close();
-    throw err;
-  }
 }
 
 /**

@@ -11,7 +11,8 @@ import type { Clock, TimerHandle } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { ClusterPresence } from './presence.js';
-import { ClusterCalls } from './station-calls.js';
+import { ClusterCalls, type Fence } from './station-calls.js';
+import { SITE_LEASE_PREFIX, SiteOwnership } from './site-ownership.js';
 import type { ClusterTransport, Subjects } from './transport.js';
 
 export const NODE_LEASE_PREFIX = 'node:';
@@ -36,6 +37,14 @@ export interface ClusterNodeOptions {
   logger: Logger;
 }
 
+/** What the node's scheduler gives the site ownership: every site there is, and where owned ones go. */
+export interface OwnedSitesSink {
+  /** Every site id there is now. */
+  sites: () => readonly string[];
+  /** The sites this node owns now (replaces the last set). */
+  setOwned: (siteIds: ReadonlySet<string>) => void;
+}
+
 export interface ClusterHealth {
   node: string;
   /** Nodes whose lease is live now, this one included (sorted). */
@@ -49,6 +58,8 @@ export interface ClusterHealth {
   natsRttMs: number | null;
   /** Renewals of this node's own lease, and whether it holds it now. */
   lease: { held: boolean; epoch: number | null };
+  /** The sites this node plans, with their epochs; takeovers and handovers since start. */
+  sites: { owned: Record<string, number>; acquired: number; released: number };
 }
 
 /** Margin over the station's call timeout for the trip to the holding node and back. */
@@ -61,7 +72,13 @@ export class ClusterNode {
   private readonly offs: (() => void)[] = [];
   private stopped = false;
   private refreshTimer: TimerHandle | null = null;
+  private ownership: SiteOwnership | null = null;
   private refreshing: Promise<void> | null = null;
+
+  /** This node's name in leases, presence and logs. */
+  get node(): string {
+    return this.o.node;
+  }
 
   private constructor(private readonly o: ClusterNodeOptions) {
     const onError = (err: unknown, where: string) => o.logger.warn({ err, where, node: o.node }, 'cluster: a step failed');
@@ -93,6 +110,39 @@ export class ClusterNode {
       o.on('station.disconnected', (e) => node.presence.disconnected(e.stationId)),
     );
     return node;
+  }
+
+  /**
+   * Starts owning sites (after the scheduler exists): this node plans the sites whose lease it holds, spread evenly
+   * over the live nodes; a node that hands sites over or stops tells the others on NATS so they take them at once.
+   */
+  ownSites(sink: OwnedSitesSink): SiteOwnership {
+    if (this.ownership) return this.ownership;
+    const handover = this.o.subjects.event('sites.handover');
+    const publish = () => this.o.transport.publish(handover, { node: this.o.node });
+    const ownership = new SiteOwnership({
+      node: this.o.node, leases: this.o.leases, clock: this.o.clock, ttlMs: this.o.leaseTtlMs,
+      sites: sink.sites, liveNodes: () => this.nodes(),
+      onOwned: () => sink.setOwned(new Set(ownership.owned().keys())),
+      onReleased: () => sink.setOwned(new Set(ownership.owned().keys())),
+      onHandover: publish,
+      logger: this.o.logger,
+    });
+    this.ownership = ownership;
+    sink.setOwned(new Set());
+    this.offs.push(this.o.transport.subscribe(handover, (body) => {
+      if ((body as { node?: unknown } | null)?.node !== this.o.node) ownership.nudge();
+    }));
+    ownership.start();
+    // A node that joins makes the others rebalance now rather than at their next round.
+    publish();
+    return ownership;
+  }
+
+  /** The fence for a push to a charger of `siteId`: the site's lease and the epoch this node holds it under. */
+  fenceFor(siteId: string): Fence | null {
+    const epoch = this.ownership?.epochOf(siteId);
+    return epoch === undefined ? null : { lease: SITE_LEASE_PREFIX + siteId, epoch };
   }
 
   /** Every half ttl: what nodes that died held is forgotten (their stations reconnect elsewhere and are announced). */
@@ -133,6 +183,11 @@ export class ClusterNode {
       replaced: this.presence.replaced,
       natsRttMs: await this.o.transport.rtt(),
       lease: { held: epoch !== null, epoch },
+      sites: {
+        owned: Object.fromEntries(this.ownership?.owned() ?? []),
+        acquired: this.ownership?.counts.acquired ?? 0,
+        released: this.ownership?.counts.released ?? 0,
+      },
     };
   }
 
@@ -141,6 +196,7 @@ export class ClusterNode {
     await this.presence.settled();
     await this.keeper.idle();
     await this.refreshing;
+    await this.ownership?.settled();
   }
 
   /**
@@ -152,6 +208,8 @@ export class ClusterNode {
     this.stopped = true;
     this.refreshTimer?.cancel();
     await this.refreshing;
+    // Sites first: they are handed over at once (released, and the others told) while this node can still answer.
+    await this.ownership?.stop();
     for (const off of this.offs.splice(0)) off();
     await this.presence.stop();
     await this.keeper.releaseAll();

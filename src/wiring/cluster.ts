@@ -1,0 +1,119 @@
+/**
+ * The cluster's part of the composition root (issue 19), beside main.ts: which deployment a PostgreSQL database
+ * allows, joining the cluster, the scheduler's pushes under the fence of the site this node owns, plan writes that
+ * fail once the lease is lost, and site ownership feeding the scheduler. Nothing of it runs on SQLite or without
+ * `cluster` in the configuration.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
+import type { OcppEvents } from '../domain/ocpp-events.js';
+import { LeaseLostError, assertHolds } from '../domain/leases.js';
+import type { PlanRecord, PlanStore } from '../domain/plans.js';
+import type { Site } from '../domain/sites.js';
+import type { OcppServer } from '../ocpp/server.js';
+import { OcppCallError } from '../ocpp/rpc/call-error.js';
+import type { CsmsAction, RequestOf, ResponseOf } from '../ocpp/schemas/generated/index.js';
+import type { Db, Storage } from '../storage/index.js';
+import { inTransaction } from '../storage/sql/dialect.js';
+import { LeaseRepository } from '../storage/lease-repository.js';
+import { PlanRepository } from '../storage/plan-repository.js';
+import { PresenceRepository } from '../storage/presence-repository.js';
+import { NatsTransport } from '../cluster/nats-transport.js';
+import { ClusterNode } from '../cluster/node.js';
+import { Subjects } from '../cluster/transport.js';
+import { claimDeployment } from '../cluster/deployment.js';
+import type { LeaseKeeper } from '../cluster/lease-keeper.js';
+
+/** The node's own station.connected / station.disconnected events (main.ts's bus). */
+export type ClusterNodeEvents = <K extends 'station.connected' | 'station.disconnected'>(event: K, fn: (e: OcppEvents[K]) => void) => () => void;
+
+/**
+ * On PostgreSQL, either one node without NATS (it claims the database for itself) or nodes that all have
+ * cluster.nats; this node joins the cluster when configured. Nothing of it on SQLite.
+ */
+export async function joinCluster(
+  config: Config, storage: Storage, ocpp: OcppServer, on: ClusterNodeEvents, clock: Clock, logger: Logger,
+): Promise<{ cluster: ClusterNode | null; deployment: LeaseKeeper | null }> {
+  if (storage.dialect !== 'postgres') return { cluster: null, deployment: null };
+  const c = config.cluster;
+  const node = c?.nodeId ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const leases = new LeaseRepository(storage.db);
+  const ttlMs = (c?.leaseSeconds ?? 10) * 1000;
+  const deployment = await claimDeployment({ leases, clock, node, clustered: c !== undefined, ttlMs, logger });
+  if (!c) return { cluster: null, deployment };
+  const transport = await NatsTransport.open({ servers: c.nats, name: node, onError: (err, where) => logger.warn({ err, where }, 'cluster: NATS message failed') });
+  try {
+    const cluster = await ClusterNode.start({
+      node, transport, subjects: new Subjects(c.subjectPrefix ?? 'chargeplan'), leases, presence: new PresenceRepository(storage.db),
+      local: {
+        call: (id, action, payload) => ocpp.call(id, action as CsmsAction, payload as never),
+        connectedSince: (id) => ocpp.connectedSince(id),
+        disconnect: (id, code, reason) => ocpp.disconnect(id, code, reason),
+      },
+      failure: (f) => new OcppCallError(f.kind, f.stationId, f.action, f.message, f.ocppError),
+      clock, leaseTtlMs: ttlMs, callTimeoutMs: config.ocpp.callTimeoutSeconds * 1000,
+      on, logger,
+    });
+    logger.info({ node, nats: c.nats }, 'cluster: joined');
+    return { cluster, deployment };
+  } catch (err) {
+    await transport.close();
+    throw err;
+  }
+}
+
+/**
+ * The scheduler's calls to chargers in a cluster: each carries the fence of the site this node owns that the station
+ * belongs to, and the station's node refuses it once a newer owner exists. A station on no site this node owns is
+ * refused here (NotAllowed), so a node that lost a site stops pushing to it even before anyone else answers.
+ */
+export function pushCall(cluster: ClusterNode, sites: () => { readonly sites: readonly Site[] }) {
+  let seen: readonly Site[] | null = null;
+  let byStation = new Map<string, string[]>();
+  const sitesOf = (stationId: string): string[] => {
+    const current = sites().sites;
+    if (current !== seen) {
+      seen = current;
+      byStation = new Map();
+      for (const site of current) {
+        for (const e of site.evses) {
+          const list = byStation.get(e.stationId) ?? [];
+          if (!list.includes(site.id)) list.push(site.id);
+          byStation.set(e.stationId, list);
+        }
+      }
+    }
+    return byStation.get(stationId) ?? [];
+  };
+  return <A extends CsmsAction>(stationId: string, action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> => {
+    const fence = sitesOf(stationId).map((id) => cluster.fenceFor(id)).find((f) => f !== null);
+    if (!fence) {
+      return Promise.reject(new OcppCallError('NotAllowed', stationId, action, `station ${stationId} is on no site this node owns now: another node plans it`));
+    }
+    return cluster.calls.call(stationId, action, payload, fence) as Promise<ResponseOf<A>>;
+  };
+}
+
+/** Plans are written only under the site's lease: the check and the write in one transaction (a lost lease throws LEASE_LOST). */
+export function fencedPlans(db: Db, cluster: ClusterNode, clock: Clock): PlanStore & Pick<PlanRepository, 'pruneStep'> {
+  const plain = new PlanRepository(db);
+  return {
+    pruneStep: (before, maxRows, batch) => plain.pruneStep(before, maxRows, batch),
+    latest: (siteId) => plain.latest(siteId),
+    get: (id) => plain.get(id),
+    save: (plan: Omit<PlanRecord, 'id'>) => inTransaction(db, async (trx) => {
+      const fence = cluster.fenceFor(plan.siteId);
+      if (!fence) throw new LeaseLostError(`site:${plan.siteId}`, cluster.node, 0);
+      await assertHolds(new LeaseRepository(trx), fence.lease, cluster.node, fence.epoch, clock.now());
+      return new PlanRepository(trx).save(plan);
+    }),
+  };
+}
+
+/** The scheduler plans the sites this node owns; the set follows the leases (none until some are taken). */
+export function ownSites(cluster: ClusterNode, scheduler: { sites(): readonly Site[]; setOwned(ids: ReadonlySet<string>): unknown }): void {
+  cluster.ownSites({ sites: () => scheduler.sites().map((s) => s.id), setOwned: (ids) => scheduler.setOwned(ids) });
+}
