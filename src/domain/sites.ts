@@ -28,11 +28,13 @@ export const EvsePlacement = Type.Object(
     stationId: Type.String({ minLength: 1, maxLength: 48 }),
     evseId: Type.Integer({ minimum: 1 }),
     circuit: Type.Optional(Type.String({ minLength: 1 })),
+    // Defaults are described, not declared: the API's validator fills declared defaults in, and a site is stored and
+    // exported exactly as it was given (checkSite fills them in for planning).
     /** What the EVSE is wired for: a 1-phase EVSE limits every car to one phase. */
-    phases: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(3)], { default: 3 })),
+    phases: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(3)], { description: 'default 3' })),
     /** For a 1-phase EVSE: which phase of the circuit it draws from (phase rotation). */
     phase: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)])),
-    maxKw: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 11 })),
+    maxKw: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'default 11' })),
   },
   { additionalProperties: false },
 );
