@@ -1,5 +1,6 @@
 // One benchmark measurement in its own process, so peak memory (maxRSS) belongs to one engine and size.
-// Prints one JSON line: { ms (median), rssMb, cost, delivered, extra }.
+// Prints one JSON line: { ms (median wall), cpuMs (median CPU time of the process, user + system), rssMb, cost,
+// delivered, extra }. CPU time is hardly affected by other processes on a shared machine; wall time is.
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { buildInstance } from "../../solver/instance.js";
@@ -41,6 +42,17 @@ export function benchProblem(a: Pick<WorkerArgs, "vehicles" | "slots" | "seed" |
   return p;
 }
 
+/** Runs f, records its wall and CPU milliseconds. */
+function timed<R>(times: number[], cpus: number[], f: () => R): R {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = f();
+  times.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  cpus.push((c.user + c.system) / 1000);
+  return r;
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor((s.length - 1) / 2)]!;
@@ -50,40 +62,25 @@ async function main(): Promise<void> {
   const a = JSON.parse(process.argv[2]!) as WorkerArgs;
   const problem = benchProblem(a);
   const times: number[] = [];
+  const cpus: number[] = [];
   let plan: Plan | undefined;
   let extra: Record<string, number> = {};
   if (a.mode === "parse") {
     const text = JSON.stringify(problem);
-    for (let i = 0; i < a.reps; i++) {
-      const t0 = performance.now();
-      buildInstance(parseProblem(JSON.parse(text)));
-      times.push(performance.now() - t0);
-    }
+    for (let i = 0; i < a.reps; i++) timed(times, cpus, () => buildInstance(parseProblem(JSON.parse(text))));
   } else if (a.mode === "reference") {
-    for (let i = 0; i < a.reps; i++) {
-      const t0 = performance.now();
-      const r = solveReference(problem);
-      times.push(performance.now() - t0);
-      extra = { refCost: r.cost };
-    }
+    for (let i = 0; i < a.reps; i++) extra = { refCost: timed(times, cpus, () => solveReference(problem)).cost };
   } else {
     const options: SolveOptions = { engine: a.engine };
     if (a.engine === "highs") options.highs = await loadHighs();
     if (a.mode === "solve") {
-      for (let i = 0; i < a.reps; i++) {
-        const t0 = performance.now();
-        plan = solve(problem, options);
-        times.push(performance.now() - t0);
-      }
+      for (let i = 0; i < a.reps; i++) plan = timed(times, cpus, () => solve(problem, options));
     } else {
       // Warm the JIT like a long-running scheduler would be, then time cold solves and one-change re-plans.
       const cold: number[] = [];
+      const coldCpu: number[] = [];
       let state = { problem, plan: solve(problem, options) };
-      for (let i = 0; i < a.reps; i++) {
-        const t0 = performance.now();
-        solve(problem, options);
-        cold.push(performance.now() - t0);
-      }
+      for (let i = 0; i < a.reps; i++) timed(cold, coldCpu, () => solve(problem, options));
       const changes: Change[] = [];
       for (let i = 0; i < a.reps; i++) {
         const spec = problem.vehicles[(i * 37) % problem.vehicles.length]!;
@@ -96,17 +93,16 @@ async function main(): Promise<void> {
         );
       }
       for (const change of changes) {
-        const t0 = performance.now();
-        const next = replan(state, change, options);
-        times.push(performance.now() - t0);
+        const next = timed(times, cpus, () => replan(state, change, options));
         plan = next.plan;
         state = { problem, plan: state.plan };
       }
-      extra = { coldMs: median(cold) };
+      extra = { coldMs: median(cold), coldCpuMs: median(coldCpu) };
     }
   }
   const out = {
     ms: median(times),
+    cpuMs: median(cpus),
     rssMb: process.resourceUsage().maxRSS / 1024,
     cost: plan?.totalCost ?? (extra.refCost as number | undefined) ?? null,
     delivered: plan ? plan.vehicles.reduce((s, v) => s + v.energyKwh, 0) : null,
