@@ -38,12 +38,21 @@ interface Args {
   restarts: number;
   /** CPU profile sampling interval of the restarted server (us); 0: none. */
   profile: number;
+  /** `ocpp.limits` for every start (JSON), and for the odd restarts instead (`--compare`): before/after in one run. */
+  limits: Record<string, number>;
+  compare: Record<string, number> | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { stations: 5000, addresses: 10, floodRate: 500, floodSeconds: 10, restarts: 1, profile: 0 };
+  const a: Args = { stations: 5000, addresses: 10, floodRate: 500, floodSeconds: 10, restarts: 1, profile: 0, limits: {}, compare: null };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    if (flag === '--limits' || flag === '--compare') {
+      const json = JSON.parse(inline ?? argv[++i] ?? '') as Record<string, number>;
+      if (flag === '--limits') a.limits = json;
+      else a.compare = json;
+      continue;
+    }
     const v = Number((inline ?? argv[++i] ?? '').replace(/_/g, ''));
     if (flag === '--stations') a.stations = v;
     else if (flag === '--addresses') a.addresses = v;
@@ -51,7 +60,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--flood-seconds') a.floodSeconds = v;
     else if (flag === '--restarts') a.restarts = v;
     else if (flag === '--profile') a.profile = v;
-    else throw new Error(`unknown argument ${flag}; use --stations N --addresses K --flood-rate R --flood-seconds S --restarts N --profile US`);
+    else throw new Error(`unknown argument ${flag}; use --stations N --addresses K --flood-rate R --flood-seconds S --restarts N --profile US --limits JSON --compare JSON`);
   }
   if (![a.stations, a.addresses, a.floodRate, a.floodSeconds, a.restarts].every((n) => Number.isInteger(n) && n > 0) || a.addresses > 200
     || !Number.isInteger(a.profile) || a.profile < 0 || a.restarts > 20) {
@@ -90,12 +99,14 @@ const dir = mkdtempSync(join(tmpdir(), 'chargeplan-storm-'));
 const logFile = join(dir, 'server.log');
 const [ocppPort, httpPort] = [await freePort(), await freePort()];
 const configFile = join(dir, 'config.json');
-writeFileSync(configFile, JSON.stringify({
+/** The server's configuration, with `ocpp.limits` overridden by `limits` (the rest: config/default.json). */
+const writeConfig = (limits: Record<string, number>) => writeFileSync(configFile, JSON.stringify({
   database: { path: join(dir, 'storm.sqlite') },
   http: { host: '127.0.0.1', port: httpPort },
-  ocpp: { host: '127.0.0.1', port: ocppPort, pingIntervalSeconds: 60 },
+  ocpp: { host: '127.0.0.1', port: ocppPort, pingIntervalSeconds: 60, limits },
   log: { level: 'info' },
 }));
+writeConfig(args.limits);
 
 // The fleet, registered once: one hash (of the product's format) shared by all, every station booted before.
 const fleetIds = Array.from({ length: args.stations }, (_, i) => `STORM-${String(i + 1).padStart(5, '0')}`);
@@ -135,6 +146,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const fdLimit = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
 const cpu = cpus();
+if (Object.keys(args.limits).length > 0 || args.compare) {
+  process.stdout.write(`ocpp.limits: ${JSON.stringify(args.limits)}${args.compare ? `; odd restarts: ${JSON.stringify(args.compare)}` : ''}\n`);
+}
 process.stdout.write(`storm bench: node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, load average ${loadavg()[0]!.toFixed(1)}, ulimit -n ${fdLimit}, ` +
   `${args.stations} stations from ${args.addresses} addresses, flood ${args.floodRate}/s for ${args.floodSeconds} s\n`);
 
@@ -157,7 +171,7 @@ async function stretchesOfStorm(round: number, loop: LoopReport): Promise<string
   const longest = loop.iterations.slice(0, 3).map((it, i) => {
     const b = breakdown(profile, it.startUs, it.startUs + it.wallMs * 1000);
     const share = (xs: { frame: string; share: number }[]) => xs.map((x) => `      ${(x.share * 100).toFixed(0).padStart(3)} %  ${x.frame}`).join('\n');
-    return `  #${i + 1}: ${it.cpuMs.toFixed(1)} ms CPU, ${it.wallMs.toFixed(1)} ms wall at +${((it.startUs - readyUs) / 1e6).toFixed(2)} s (${b.samples} samples)\n` +
+    return `  #${i + 1}: ${it.cpuMs.toFixed(1)} ms CPU, ${it.waitMs.toFixed(1)} ms waiting for a core, ${it.wallMs.toFixed(1)} ms wall at +${((it.startUs - readyUs) / 1e6).toFixed(2)} s (${b.samples} samples)\n` +
       `    entered through:\n${share(b.entries)}\n    on the stack:\n${share(b.top)}`;
   });
   return `restart ${round}: the server's longest event-loop iterations by CPU time, ready to all back (CPU profile, ${args.profile} us sampling)\n` +
@@ -200,13 +214,17 @@ try {
     const killedAt = performance.now();
     server!.kill('SIGKILL');
     await new Promise((r) => server!.once('exit', r));
+    // --compare: odd restarts run with those limits, even ones with the others, alternating in this one run.
+    const compared = args.compare !== null && round % 2 === 1;
+    writeConfig(compared ? { ...args.limits, ...args.compare } : args.limits);
     restart = await startServer(args.profile);
     const readyAfterKillMs = performance.now() - killedAt;
     const back = await next<Extract<StationReport, { type: 'allConnected' }>>(fleetProc, 'allConnected', 300_000);
     order(probeProc, { type: 'report' });
     const p2 = await next<Extract<StationReport, { type: 'probe' }>>(probeProc, 'probe', 10_000);
     process.stdout.write(`  failed attempts after the kill: ${JSON.stringify(back.byStatus)}\n`);
-    storm.push({ phase: `kill -9 + restart${args.restarts > 1 ? ` ${round}` : ''}`, stations: args.stations, backS: back.ms / 1000, afterReadyS: (back.ms - readyAfterKillMs) / 1000, attempts: back.attempts, load: back.refusedForLoad, other: back.refusedOther, errors: back.connectErrors, probe: p2.rtt, lost: p2.lost, loop: await loopMax() });
+    const label = args.compare === null ? '' : compared ? ' (--compare limits)' : ' (limits)';
+    storm.push({ phase: `kill -9 + restart${args.restarts > 1 ? ` ${round}` : ''}${label}`, stations: args.stations, backS: back.ms / 1000, afterReadyS: (back.ms - readyAfterKillMs) / 1000, attempts: back.attempts, load: back.refusedForLoad, other: back.refusedOther, errors: back.connectErrors, probe: p2.rtt, lost: p2.lost, loop: await loopMax() });
     if (args.profile > 0) profiles.push(await stretchesOfStorm(round, storm[storm.length - 1]!.loop));
   }
 } finally {
@@ -256,6 +274,8 @@ process.stdout.write(`\n${table(
     fmt(r.loop.iterations[0]?.cpuMs ?? NaN, 1), fmt(r.loop.iterationMaxWallMs, 1)]),
 )}\n\n`);
 const legitRef = flood[0]?.legit.p50 ?? NaN;
+process.stdout.write(`${storm.map((r) => `${r.phase}: longest iterations, ms CPU / waiting for a core / wall, at s after ready: ${
+  r.loop.iterations.map((it) => `${it.cpuMs.toFixed(1)} / ${it.waitMs.toFixed(1)} / ${it.wallMs.toFixed(1)} at ${it.atS.toFixed(2)}`).join(', ')}`).join('\n')}\n\n`);
 if (profiles.length > 0) process.stdout.write(`${profiles.join('\n\n')}\n\n`);
 process.stdout.write(`${table(
   ['phase', 'flood offered/s', 'flood sent', 'answered 401', 'answered 503', 'legit handshakes', 'p50 ms', 'p99 ms', 'max ms', 'p50 / ref', 'legit refused', 'server log lines'],
@@ -272,8 +292,9 @@ process.stdout.write([
   `restarted server was ready, i.e. the storm alone; under tsx most of the start is compiling TypeScript); a station retries 0.5-1 s after a`,
   `refused TCP connect, after Retry-After on a 503. probe HB = Heartbeat round trips every 50 ms over that period`,
   `(reference: the probe alone); server loop max = the server's longest event-loop block in the phase (perf_hooks);
-longest iteration = the server's longest event-loop iteration by the process's CPU time, and the longest by wall time
-(a 1 ms timer, storm/iterations.ts): a station's frame waits for at most the rest of one iteration and its own. Flood: one address sending handshakes with a wrong password for a known station while`,
+longest iteration = the server's longest event-loop iteration by its loop thread's CPU time, and the longest by wall
+time (a 1 ms timer, /proc/thread-self/schedstat, storm/iterations.ts): a station's frame waits for at most the rest of one
+iteration and its own. Flood: one address sending handshakes with a wrong password for a known station while`,
   `that station connects every 100 ms from another address with the right one; server log lines = lines written meanwhile.`,
 ].join('\n') + '\n');
 rmSync(dir, { recursive: true, force: true });

@@ -5,9 +5,9 @@ export type ServerMessage =
   | { type: 'ready'; ocppPort: number; httpPort: number; startMs: number }
   /**
    * The server's event-loop delay since the last such report (perf_hooks, 5 ms resolution), its longest iterations
-   * by CPU time (iterations.ts) and the longest by wall time.
+   * by CPU time (iterations.ts; atS: seconds after the server was ready) and the longest by wall time.
    */
-  | { type: 'loop'; p99Ms: number; maxMs: number; iterations: Iteration[]; iterationMaxWallMs: number }
+  | { type: 'loop'; p99Ms: number; maxMs: number; iterations: (Iteration & { atS: number })[]; iterationMaxWallMs: number }
   /** `--profile`: the CPU profile since the process started, written to `file`; `readyUs` on the profile's clock. */
   | { type: 'profile'; file: string; readyUs: number };
 

@@ -56,7 +56,7 @@ process.on('message', (m: { type: string; file?: string }) => {
   }
   if (m.type === 'loop') {
     const { top, maxWallMs } = iterations.report();
-    process.send?.({ type: 'loop', p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6, iterations: top, iterationMaxWallMs: maxWallMs } satisfies ServerMessage);
+    process.send?.({ type: 'loop', p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6, iterations: top.map((it) => ({ ...it, atS: (it.startUs - readyUs) / 1e6 })), iterationMaxWallMs: maxWallMs } satisfies ServerMessage);
     loop.reset();
     iterations.reset();
   }
