@@ -8,13 +8,15 @@ import { ALL } from '../auth/roles.js';
 import { groupsOf, requireRole, VEHICLE_WRITERS, type Principal } from '../auth/access.js';
 import { HttpError } from '../errors.js';
 import { OperationError, type OperationFailureCode, type StationOperations } from '../../domain/station-operations.js';
-import type { DeviceModelStore } from '../../domain/stations.js';
+import type { DeviceModelStore, StationLogStore } from '../../domain/stations.js';
 import type { ApiContext } from './context.js';
 
 /** What the operations routes need (main.ts wires the OCPP server's operations and the device-model store). */
 export interface ApiOperations {
   operations: StationOperations;
   deviceModel: Pick<DeviceModelStore, 'list'>;
+  /** The station log, for the station page's last messages; absent: none shown. */
+  stationLog?: Pick<StationLogStore, 'messages'> | undefined;
 }
 
 export const OPERATORS = VEHICLE_WRITERS;

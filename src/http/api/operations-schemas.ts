@@ -131,3 +131,33 @@ export const stationCallErrors = {
   502: ErrorRef('OCPP_CALL_ERROR or OCPP_INVALID_RESPONSE: the station answered with an error, or with a payload that fails the OCPP schema'),
   504: ErrorRef('OCPP_TIMEOUT: no answer within ocpp.callTimeoutSeconds'),
 };
+
+// ---- the station page's detail (stations.ts) ----
+
+export const StationDetailView = Type.Object({
+  stationId: Type.String(),
+  online: Type.Boolean(),
+  vendorName: Nullable(Type.String()),
+  model: Nullable(Type.String()),
+  serialNumber: Nullable(Type.String()),
+  firmwareVersion: Nullable(Type.String()),
+  securityProfile: Type.Integer(),
+  lastBootAt: Nullable(Iso()),
+  lastBootStatus: Nullable(Type.String()),
+  lastSeenAt: Nullable(Iso()),
+  lastConnectedAt: Nullable(Iso()),
+  lastDisconnectedAt: Nullable(Iso()),
+  sites: Type.Array(Type.String(), { description: 'the sites the station’s EVSEs are placed on' }),
+  evses: Type.Array(Type.Object({
+    evseId: Type.Integer(),
+    transactionId: Nullable(Type.String()),
+    connectors: Type.Array(Type.Object({ connectorId: Type.Integer(), status: Type.String(), statusAt: Iso() })),
+  })),
+  capabilities: Type.Array(Type.Object({ variable: Type.String(), value: Nullable(Type.String()) }), { description: 'SmartChargingCtrlr variables as last read' }),
+  messages: Type.Array(Type.Object({
+    action: Type.String(),
+    receivedAt: Iso(),
+    payload: Type.Unknown({ description: 'as the station sent it; null when it was over the size cap' }),
+    cutBytes: Nullable(Type.Integer({ description: 'the size of a message kept only in part' })),
+  }), { description: 'the newest 100 messages from the station, newest first' }),
+});

@@ -4,6 +4,13 @@ import { principalOf } from '../auth/plugin.js';
 import type { ApiContext } from './context.js';
 import { errors, SiteParams, StationView, type EvseView, ok } from './schemas.js';
 import { CERTIFICATE_RENEW_BEFORE_MS } from '../../domain/stations.js';
+import { ErrorRef } from './schema-kit.js';
+import { StationParams } from './schemas.js';
+import { StationDetailView } from './operations-schemas.js';
+import { operableStation } from './operations-access.js';
+
+/** The station page shows this many of the station's newest messages. */
+const PAGE_MESSAGES = 100;
 
 /**
  * GET /api/v1/sites/:siteId/stations: every station of the site with its EVSEs' live status, how each follows our
@@ -71,5 +78,49 @@ export const stationRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
         evses,
       };
     }));
+  });
+
+  /**
+   * GET /api/v1/stations/:stationId: one station for the people who maintain it (issue 17, the station page):
+   * connection, last boot, EVSEs and connectors, smart-charging capabilities, its newest messages.
+   */
+  app.get('/api/v1/stations/:stationId', {
+    schema: {
+      tags: ['stations'],
+      summary: 'One station: connection, boot, EVSEs and connectors, capabilities, newest messages',
+      description: 'Admins; fleet managers for stations whose EVSEs are all on their fleets’ sites.',
+      params: StationParams,
+      response: { 200: ok(StationDetailView, 'the station'), ...errors(400, 401, 403), 404: ErrorRef('no such station, or one outside the caller’s scope (STATION_UNKNOWN)') },
+    },
+  }, async (request) => {
+    const { stationId } = request.params as StationParams;
+    await operableStation(ctx, principalOf(request), stationId);
+    const { stores, stations } = ctx.deps;
+    const ops = ctx.deps.operations;
+    const [station, evses, active, capabilities, messages] = await Promise.all([
+      stores.stations.get(stationId),
+      stores.evses.evses(stationId),
+      stores.transactions.activeOnEvses(ctx.sitesOfStation(stationId).flatMap((s) => s.evses.filter((e) => e.stationId === stationId))),
+      ops ? ops.deviceModel.list(stationId, 'SmartChargingCtrlr') : [],
+      ops?.stationLog ? ops.stationLog.messages(stationId) : [],
+    ]);
+    const s = station!;
+    const txOf = new Map(active.map((a) => [a.evseId, a.transaction.transactionId]));
+    return {
+      stationId,
+      online: stations.isConnected(stationId),
+      vendorName: s.vendorName, model: s.model, serialNumber: s.serialNumber, firmwareVersion: s.firmwareVersion,
+      securityProfile: s.securityProfile,
+      lastBootAt: s.lastBootAt, lastBootStatus: s.lastBootStatus, lastSeenAt: s.lastSeenAt,
+      lastConnectedAt: s.lastConnectedAt, lastDisconnectedAt: s.lastDisconnectedAt,
+      sites: ctx.sitesOfStation(stationId).map((site) => site.id),
+      evses: evses.map((e) => ({
+        evseId: e.evseId,
+        transactionId: txOf.get(e.evseId) ?? e.currentTransactionId,
+        connectors: e.connectors.map((c) => ({ connectorId: c.connectorId, status: c.status, statusAt: c.statusAt })),
+      })),
+      capabilities: capabilities.filter((v) => (v.attributeType ?? 'Actual') === 'Actual').map((v) => ({ variable: v.variableInstance ? `${v.variable}[${v.variableInstance}]` : v.variable, value: v.value })),
+      messages: messages.slice(-PAGE_MESSAGES).reverse().map((m) => ({ action: m.action, receivedAt: m.receivedAt, payload: m.payload, cutBytes: m.cut?.bytes ?? null })),
+    };
   });
 };

@@ -7,6 +7,7 @@ import type { Principal } from '../auth/access.js';
 import { safeNextPath } from '../auth/next-path.js';
 import { fleetPage, homePage, loginPage, noPagePage } from './views.js';
 import { accountPages, type AccountPageOptions } from './account-pages.js';
+import { stationPage } from './views-station.js';
 
 /**
  * The web pages (issue 6): a login form, the homeowner's page and the fleet dashboard, served by the product
@@ -100,5 +101,16 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
       return to ? reply.redirect(to) : html(reply, noPagePage(), 403);
     }
     return html(reply, fleetPage());
+  });
+
+  // Issue 17: a station's page, for the people who maintain chargers (the API decides which stations they see).
+  app.get('/stations/:stationId', PAGE, async (request: FastifyRequest<{ Params: { stationId: string } }>, reply) => {
+    const p = principal(request);
+    if (!p) return toLogin(request, reply);
+    if (landingOf(p) !== '/fleet') {
+      const to = landingOf(p);
+      return to ? reply.redirect(to) : html(reply, noPagePage(), 403);
+    }
+    return html(reply, stationPage(request.params.stationId.slice(0, 100)));
   });
 };

@@ -1,0 +1,127 @@
+// The station page (issue 17): facts, EVSEs and connectors with their operations, capabilities, the device model and
+// the newest messages, all from the API; every button posts one operation and says, as text, what the station answered.
+import { api, ApiError, setupHeader } from './api.js';
+import { el } from './dom.js';
+
+const root = document.getElementById('station-root');
+const id = root.dataset.stationId;
+const base = `/api/v1/stations/${encodeURIComponent(id)}`;
+const result = document.getElementById('op-result');
+
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+
+function showError(err) {
+  const box = document.getElementById('page-error');
+  box.textContent = err instanceof ApiError ? err.message : 'Something went wrong.';
+  box.hidden = false;
+}
+
+/** Posts an operation; the answer (or the refusal with the station's reason) goes to the status line. */
+async function operate(path, json) {
+  result.textContent = 'Asking the station…';
+  try {
+    const answer = await api(`${base}/${path}`, { method: 'POST', json: json ?? {} });
+    result.textContent = `${answer.status}: ${answer.detail}`;
+    await load();
+  } catch (err) {
+    result.textContent = err instanceof ApiError ? `Not done: ${err.message}` : 'Not done.';
+  }
+}
+
+function facts(s) {
+  const dl = document.getElementById('station-facts');
+  dl.replaceChildren();
+  const rows = [
+    ['Connection', s.online ? 'online' : `offline since ${when(s.lastDisconnectedAt)}`],
+    ['Last boot', s.lastBootAt ? `${when(s.lastBootAt)} (${s.lastBootStatus})` : 'never'],
+    ['Last seen', when(s.lastSeenAt)],
+    ['Charger', [s.vendorName, s.model].filter(Boolean).join(' ') || '—'],
+    ['Firmware', s.firmwareVersion ?? '—'],
+    ['Sites', s.sites.join(', ') || '—'],
+  ];
+  for (const [k, v] of rows) dl.append(el('dt', {}, k), el('dd', {}, v));
+  document.getElementById('station-name').textContent = s.stationId;
+}
+
+function evses(s) {
+  const body = document.querySelector('#evses tbody');
+  body.replaceChildren();
+  for (const e of s.evses) {
+    for (const c of e.connectors) {
+      const inoperative = c.status === 'Unavailable';
+      const actions = el('td', {},
+        el('button', { type: 'button', onclick: () => operate('availability', { operationalStatus: inoperative ? 'Operative' : 'Inoperative', evseId: e.evseId }) },
+          inoperative ? `Put EVSE ${e.evseId} back in service` : `Take EVSE ${e.evseId} out of service`),
+        ' ',
+        el('button', { type: 'button', onclick: () => operate('unlock', { evseId: e.evseId, connectorId: c.connectorId }) }, 'Unlock'),
+        e.transactionId ? el('button', { type: 'button', onclick: () => operate('transactions/stop', { transactionId: e.transactionId }) }, 'Stop charging') : null);
+      body.append(el('tr', { dataset: { evse: String(e.evseId) } },
+        el('td', {}, String(e.evseId)), el('td', {}, String(c.connectorId)), el('td', { class: 'status' }, c.status),
+        el('td', {}, when(c.statusAt)), el('td', {}, e.transactionId ?? '—'), actions));
+    }
+  }
+}
+
+function capabilities(s) {
+  const dl = document.getElementById('capabilities');
+  dl.replaceChildren();
+  if (!s.capabilities.length) dl.append(el('dd', {}, 'Not read yet.'));
+  for (const c of s.capabilities) dl.append(el('dt', {}, c.variable), el('dd', {}, c.value ?? '—'));
+}
+
+function messages(s) {
+  const list = document.getElementById('messages');
+  if (!s.messages.length) return list.replaceChildren(el('li', { class: 'muted' }, 'Nothing in the station log (it keeps notifications, certificate requests and DataTransfer).'));
+  list.replaceChildren(...s.messages.map((m) => el('li', {},
+    el('time', { datetime: m.receivedAt }, when(m.receivedAt)), ' ', el('strong', {}, m.action), ' ',
+    el('code', {}, m.cutBytes !== null ? `(${m.cutBytes} bytes, kept in part)` : JSON.stringify(m.payload).slice(0, 300)))));
+}
+
+/** The device model; a writable variable's value is an input that SetVariables on change, with the station's result. */
+async function deviceModel() {
+  const dm = await api(`${base}/device-model?limit=2000`);
+  const body = document.querySelector('#device-model tbody');
+  const status = document.getElementById('dm-status');
+  body.replaceChildren();
+  status.textContent = dm.total ? `${dm.total} variables` : 'Nothing read yet: use “Read device model”.';
+  for (const v of dm.variables) {
+    const name = v.variableInstance ? `${v.variable}[${v.variableInstance}]` : v.variable;
+    let value = v.value ?? '';
+    if (v.writable) {
+      const input = el('input', { value, 'aria-label': `${v.component} ${name}`, size: '12' });
+      input.addEventListener('change', async () => {
+        try {
+          const res = await api(`${base}/device-model/variables`, { method: 'POST', json: { variables: [{ component: v.component, variable: v.variable, ...(v.variableInstance ? { variableInstance: v.variableInstance } : {}), ...(v.componentInstance ? { componentInstance: v.componentInstance } : {}), ...(v.evseId !== null ? { evseId: v.evseId } : {}), value: input.value }] } });
+          const r = res.results[0];
+          status.textContent = `${v.component}.${name}: ${r.status} (${r.detail})`;
+        } catch (err) {
+          status.textContent = err instanceof ApiError ? `Not set: ${err.message}` : 'Not set.';
+        }
+      });
+      value = input;
+    }
+    body.append(el('tr', {}, el('td', {}, v.component), el('td', {}, name), el('td', {}, value), el('td', {}, v.unit ?? ''), el('td', {}, v.mutability ?? ''), el('td', {}, v.label ?? '')));
+  }
+}
+
+async function load() {
+  const s = await api(base);
+  facts(s);
+  evses(s);
+  capabilities(s);
+  messages(s);
+  await deviceModel();
+}
+
+const OPS = {
+  'reset-onidle': () => operate('reset', { type: 'OnIdle' }),
+  'reset-immediate': () => operate('reset', { type: 'Immediate' }),
+  'trigger-status': () => operate('trigger', { message: 'StatusNotification' }),
+  'trigger-heartbeat': () => operate('trigger', { message: 'Heartbeat' }),
+  'clear-cache': () => operate('clear-cache'),
+  report: () => operate('device-model/report', { reportBase: 'FullInventory' }),
+};
+for (const b of document.querySelectorAll('#station-ops button')) b.addEventListener('click', () => OPS[b.dataset.op]());
+
+void setupHeader();
+load().then(() => root.setAttribute('aria-busy', 'false'), showError);

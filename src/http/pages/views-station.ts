@@ -1,0 +1,62 @@
+import { attr, shell } from './views.js';
+
+/**
+ * The station page (issue 17): connection, last boot, EVSEs and connectors, capabilities, the operation buttons, the
+ * device-model table and the newest messages. The shell only; assets/station.js fills it from the API, which decides
+ * who may see the station.
+ */
+export function stationPage(stationId: string): string {
+  return shell({
+    title: `Station ${attr(stationId)}`,
+    script: 'station.js',
+    signedIn: true,
+    body: `<div id="station-root" class="stack" data-station-id="${attr(stationId)}" aria-busy="true">
+<p><a href="/fleet">← Fleet</a></p>
+<div id="page-error" class="alert" role="alert" hidden></div>
+<section class="card wide" aria-labelledby="station-h">
+<h1 id="station-h">Station <span id="station-name"></span></h1>
+<dl id="station-facts" class="summary"></dl>
+</section>
+
+<section class="card wide" aria-labelledby="evses-h">
+<h2 id="evses-h">EVSEs and connectors</h2>
+<div class="scroll"><table id="evses" class="data">
+<thead><tr><th scope="col">EVSE</th><th scope="col">Connector</th><th scope="col">Status</th><th scope="col">Since</th><th scope="col">Transaction</th><th scope="col">Actions</th></tr></thead>
+<tbody></tbody>
+</table></div>
+</section>
+
+<section class="card" aria-labelledby="ops-h">
+<h2 id="ops-h">Operations</h2>
+<div class="actions" id="station-ops">
+<button type="button" data-op="reset-onidle">Reset when idle</button>
+<button type="button" data-op="reset-immediate">Reset now</button>
+<button type="button" data-op="trigger-status">Ask for status</button>
+<button type="button" data-op="trigger-heartbeat">Ask for heartbeat</button>
+<button type="button" data-op="clear-cache">Clear cache</button>
+<button type="button" data-op="report">Read device model</button>
+</div>
+<p id="op-result" class="status-line" role="status" aria-live="polite"></p>
+</section>
+
+<section class="card" aria-labelledby="caps-h">
+<h2 id="caps-h">Smart-charging capabilities</h2>
+<dl id="capabilities" class="summary"></dl>
+</section>
+
+<section class="card wide" aria-labelledby="dm-h">
+<h2 id="dm-h">Device model</h2>
+<div class="scroll"><table id="device-model" class="data">
+<thead><tr><th scope="col">Component</th><th scope="col">Variable</th><th scope="col">Value</th><th scope="col">Unit</th><th scope="col">Mutability</th><th scope="col">Meaning</th></tr></thead>
+<tbody></tbody>
+</table></div>
+<p id="dm-status" class="status-line" role="status" aria-live="polite"></p>
+</section>
+
+<section class="card wide" aria-labelledby="log-h">
+<h2 id="log-h">Newest messages</h2>
+<ol id="messages" class="log"></ol>
+</section>
+</div>`,
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * The station page (issue 17) in real Chromium against the real product with a simulated station over WebSockets:
+ * a fleet manager opens the station, takes an EVSE out of service and back, reads the device model and edits a
+ * variable, each time reading the station's answer on the page.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { createUser } from '../../src/http/auth/user-accounts.js';
+import { UserRepository } from '../../src/storage/user-repository.js';
+import { SimulatedStation } from '../../src/simulator/station.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { CONFIG } from '../http/api-operations-fixture.js';
+import { PASSWORD, launch, logIn, newContext, screenshot, see, watchErrors } from './fixture.js';
+
+let server: TestServer;
+let browser: Browser;
+let station: SimulatedStation;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([
+    startTestServer({ ...CONFIG, http: { host: '127.0.0.1', port: 0, cookieSecure: false } } as never),
+    launch(),
+  ]);
+  await createUser(new UserRepository(server.running.db), server.clock, {
+    username: 'fiona', name: 'Fiona', password: PASSWORD, grants: [{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: 'fleet-a' }],
+  }, { N: 1024, r: 8, p: 1 });
+  await server.addStation('OPS1', 'sim-password-123');
+  station = new SimulatedStation({ id: 'OPS1', password: 'sim-password-123', url: `${server.wsUrl}/ocpp`, clock: server.clock, evses: 2, txUpdatedIntervalS: 0 });
+  const caps = server.running.events.once('station.capabilities', (e) => e.stationId === 'OPS1');
+  station.start();
+  await station.idle();
+  await caps;
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await station?.stop();
+  await server?.stop();
+});
+
+describe('the station page', () => {
+  it('a fleet manager takes EVSE 1 out of service and back, reads the device model and sets a variable', async () => {
+    const url = `http://127.0.0.1:${server.running.ports.http}`;
+    const page = await (await newContext(browser, 'desk')).newPage();
+    const errors = watchErrors(page);
+    await logIn(page, url, 'fiona');
+    await see.url(page, /\/fleet$/);
+    await page.goto(`${url}/stations/OPS1`);
+    await see.text(page, '#station-facts', /online/);
+    await see.text(page, '#evses tbody tr[data-evse="1"] .status', 'Available');
+    await see.text(page, '#capabilities', /RateUnit/);
+
+    await page.getByRole('button', { name: 'Take EVSE 1 out of service' }).click();
+    await see.text(page, '#op-result', 'Accepted: EVSE 1 is Inoperative now');
+    await station.idle();
+    await page.getByRole('button', { name: 'Ask for status' }).click();
+    await see.text(page, '#op-result', /Accepted: the station sends StatusNotification now/);
+    await see.text(page, '#evses tbody tr[data-evse="1"] .status', 'Unavailable');
+    expect(Object.fromEntries((await server.running.repositories.evses.evses('OPS1')).map((e) => [e.evseId, e.connectors[0]!.status]))).toEqual({ 1: 'Unavailable', 2: 'Available' });
+
+    await page.getByRole('button', { name: 'Put EVSE 1 back in service' }).click();
+    await see.text(page, '#op-result', 'Accepted: EVSE 1 is Operative now');
+
+    await page.getByRole('button', { name: 'Read device model' }).click();
+    await see.text(page, '#op-result', /Accepted: the station sends its FullInventory/);
+    await station.idle();
+    await page.reload();
+    await see.text(page, '#dm-status', '20 variables');
+    const heartbeat = page.getByLabel('OCPPCommCtrlr HeartbeatInterval');
+    await heartbeat.fill('120');
+    await heartbeat.press('Enter');
+    await see.text(page, '#dm-status', 'OCPPCommCtrlr.HeartbeatInterval: Accepted (set)');
+    await see.text(page, '#messages', /Nothing in the station log/);
+    await screenshot(page, 'station-page');
+    expect(errors).toEqual([]);
+  }, 90_000);
+});
