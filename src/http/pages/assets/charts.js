@@ -3,7 +3,7 @@
 // differ in length (the first is often partial), so the bars are drawn from each slot's start to the next.
 // Times on the axis and in the legend are in the site's zone and the browser's language.
 
-import { axisTime, dateTime, kw, perKwh, time } from './format.js';
+import { axisLabels, dateTime, dayTime, kw, perKwh, spansDays, time } from './format.js';
 
 // uPlot's minified build (51 kB against 145 kB for its ES module), loaded by the page as a classic deferred
 // script before this module runs (both run in document order after parsing).
@@ -125,6 +125,7 @@ export function planChart(el, spec) {
   const gridColor = color('--c-rule', '#e5e7eb');
   const axisFont = '12px system-ui, sans-serif';
   const depSec = spec.departureMs != null ? spec.departureMs / 1000 : null;
+  const days = spansDays(startsMs[0], endMs, timeZone);
 
   const opts = {
     width: Math.max(280, el.clientWidth),
@@ -143,9 +144,9 @@ export function planChart(el, spec) {
         font: axisFont,
         grid: { stroke: gridColor, width: 1 },
         ticks: { stroke: gridColor },
-        space: 60,
-        // Midnight in the site's zone shows the day, other ticks the time: a two-day chart stays readable.
-        values: (u, splits) => splits.map((s) => axisTime(s * 1000, timeZone)),
+        space: days ? 76 : 60,
+        // A chart over midnight names the day at its first tick and at each new day (site zone); others the time.
+        values: (u, splits) => axisLabels(splits.map((s) => s * 1000), timeZone, days),
       },
       spec.powerKw && {
         scale: 'kW',
@@ -219,6 +220,8 @@ export function describePlan({ startsMs, endMs, powerKw, prices, currency, timeZ
   const totals = prices.map((p) => (p ? p.total : null)).filter((v) => v != null);
   const range = totals.length ? `Price from ${perKwh(Math.min(...totals), currency)} to ${perKwh(Math.max(...totals), currency)}.` : 'No prices yet.';
   if (!powerKw) return `Prices until ${dateTime(endMs, timeZone)}. ${range}`;
+  // Over midnight a bare "02:00" could be either night: the day goes with each time.
+  const clock = spansDays(startsMs[0], endMs, timeZone) ? dayTime : time;
   // Runs of consecutive slots with power: "02:00–03:00".
   const runs = [];
   powerKw.forEach((p, i) => {
@@ -227,8 +230,8 @@ export function describePlan({ startsMs, endMs, powerKw, prices, currency, timeZ
     if (last && last.to === i) last.to = i + 1;
     else runs.push({ from: i, to: i + 1 });
   });
-  if (!runs.length) return `Nothing planned between ${time(startsMs[0], timeZone)} and ${time(endMs, timeZone)}. ${range}`;
-  const at = (i) => time(startsMs[i] ?? endMs, timeZone);
+  if (!runs.length) return `Nothing planned between ${clock(startsMs[0], timeZone)} and ${clock(endMs, timeZone)}. ${range}`;
+  const at = (i) => clock(startsMs[i] ?? endMs, timeZone);
   const shown = runs.slice(0, 4).map((r) => `${at(r.from)}–${at(r.to)}`);
   if (runs.length > 4) shown.push(`${runs.length - 4} more`);
   const peak = Math.max(...powerKw);

@@ -1,61 +1,122 @@
 // The fleet's vehicle table: departure, target, expected energy at departure, status and a warning for every
 // vehicle that will not make it. A departure is edited in its cell: the button opens a date-time input, Enter
 // (or Save) saves, Escape (or Cancel) puts the button back; an error stays next to the input.
+// Above it (issue 18): search, filters (status, warnings, here or away) and sortable columns, all plain form controls
+// and buttons (keyboard: Tab and Enter/Space), applied in memory to the rows the API sent (1,000 rows: one pass).
 import { api, enc, messageOf, sentence } from './api.js';
 import * as f from './format.js';
 import { el } from './dom.js';
+import { filterRows, isShort, SITE_FILTER, sortRows, SORTS, STATUS_FILTER, statusText, verdictOf, WARNING_FILTER, whyShort } from './fleet-words.js';
+
+export { isShort, whyShort };
 
 function targetText(t) {
   if (!t) return '—';
-  const kind = t.kind === 'weekly' ? 'Weekly' : t.kind === 'once' ? 'Once' : f.humanize(t.kind);
-  return `${f.targetAmount(t)} (${kind.toLowerCase()})`;
+  if (t.kind === 'none') return 'No departure set';
+  const kind = t.kind === 'weekly' ? 'weekly' : t.kind === 'once' ? 'once' : t.kind === 'site-default' ? 'site default' : f.humanize(t.kind).toLowerCase();
+  return `${f.targetAmount(t)} (${kind})`;
 }
 
 function atDeparture(row) {
+  if (row.expectedEnergyAtDepartureKwh == null) return '—';
   const parts = [f.kwh(row.expectedEnergyAtDepartureKwh)];
   if (row.socAtDeparturePercent != null) parts.push(f.percent(row.socAtDeparturePercent));
   return parts.join(', ');
 }
 
-/** The server's warning says what and why; without one, the shortfall alone. */
-export function whyShort(row) {
-  return row.warning || `${f.kwh(row.shortfallKwh)} short at departure`;
-}
-
-/** Will not make it: a warning from the server, or energy short at departure. */
-export function isShort(row) {
-  return Boolean(row.warning) || (row.shortfallKwh != null && row.shortfallKwh > 0.05);
-}
-
 function verdict(row) {
-  if (!isShort(row)) return el('span', { class: 'ok' }, '✓ Ready');
-  const why = whyShort(row);
-  return el('span', { class: 'bad', role: 'img', 'aria-label': `Warning: ${why}` }, el('span', { 'aria-hidden': 'true' }, '⚠ '), why);
+  const v = verdictOf(row);
+  if (v.tone !== 'bad') return el('span', { class: v.tone }, v.text);
+  return el('span', { class: 'bad', role: 'img', 'aria-label': `Warning: ${v.text}` }, el('span', { 'aria-hidden': 'true' }, '⚠ '), v.text);
 }
+
+const select = (id, label, options, onChange) => {
+  const s = el('select', { id }, ...options.map(([value, text]) => el('option', { value }, text)));
+  s.addEventListener('change', onChange);
+  return el('div', { class: 'field' }, el('label', { for: id }, label), s);
+};
 
 export class VehicleTable {
-  /** ctx: { tbody, status, timeZone(), onSaved() } */
+  /** ctx: { table, status, timeZone(), onSaved() } */
   constructor(ctx) {
     this.ctx = ctx;
+    ctx.tbody = ctx.table.tBodies[0];
     this.rows = [];
+    this.view = { q: '', status: '', warning: '', site: '', sort: 'name', dir: 1 };
     this.editing = new Map(); // vehicleId -> the departure <td> being edited
+    this.controls();
+  }
+
+  /** Search, filters and the count, above the table; sort buttons in the column heads. */
+  controls() {
+    const redraw = () => this.draw();
+    const search = el('input', { type: 'search', id: 'vehicle-search', placeholder: 'Name, id or charger', autocomplete: 'off' });
+    let timer = null;
+    search.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.view.q = search.value;
+        redraw();
+      }, 120);
+    });
+    const pick = (key) => (e) => {
+      this.view[key] = e.target.value;
+      redraw();
+    };
+    this.count = el('p', { id: 'vehicles-count', class: 'muted', role: 'status', 'aria-live': 'polite' });
+    const bar = el(
+      'div',
+      { class: 'site-bar table-tools', role: 'search', 'aria-label': 'Find vehicles' },
+      el('div', { class: 'field' }, el('label', { for: 'vehicle-search' }, 'Search'), search),
+      select('vehicle-status-filter', 'Status', STATUS_FILTER, pick('status')),
+      select('vehicle-warning-filter', 'Will it make it?', WARNING_FILTER, pick('warning')),
+      select('vehicle-site-filter', 'Where', SITE_FILTER, pick('site')),
+      this.count,
+    );
+    this.ctx.table.closest('.scroll').before(bar);
+    const keys = ['name', 'charger', 'status', 'departure', 'target', 'expected', 'verdict'];
+    this.heads = keys.map((key) => {
+      const button = el('button', { type: 'button', class: 'link sort', dataset: { sort: key } }, SORTS[key].label);
+      button.addEventListener('click', () => {
+        this.view.dir = this.view.sort === key ? -this.view.dir : 1;
+        this.view.sort = key;
+        redraw();
+      });
+      return el('th', { scope: 'col', dataset: { sortKey: key } }, button);
+    });
+    this.ctx.table.tHead.rows[0].replaceChildren(...this.heads);
   }
 
   render(rows) {
     this.rows = rows;
+    this.draw();
+  }
+
+  /** The rows through the filters and the order, as table rows; the sort state on the column heads. */
+  draw() {
+    const { view } = this;
+    const shown = sortRows(filterRows(this.rows, view), view.sort, view.dir);
+    for (const th of this.heads) {
+      const on = th.dataset.sortKey === view.sort;
+      if (on) th.setAttribute('aria-sort', view.dir > 0 ? 'ascending' : 'descending');
+      else th.removeAttribute('aria-sort');
+    }
+    const n = this.rows.length;
+    this.count.textContent = shown.length === n ? `${f.number(n, 0)} ${n === 1 ? 'vehicle' : 'vehicles'}` : `Showing ${f.number(shown.length, 0)} of ${f.number(n, 0)} vehicles`;
     const tz = this.ctx.timeZone();
     // A live update must not take the keyboard away: remember which row's departure button had focus.
     const active = document.activeElement;
     const focused = active && active.classList.contains('cell-edit') && this.ctx.tbody.contains(active) ? active.closest('tr').dataset.vehicle : null;
     this.ctx.tbody.replaceChildren(
-      ...rows.map((row) => {
+      ...(shown.length === 0 && n > 0 ? [el('tr', {}, el('td', { colspan: '7', class: 'muted' }, 'No vehicle matches the search and filters.'))] : []),
+      ...shown.map((row) => {
         const kept = this.editing.get(row.vehicleId);
         return el(
           'tr',
-          { dataset: { vehicle: row.vehicleId }, class: isShort(row) ? 'short' : '' },
+          { dataset: { vehicle: row.vehicleId, status: row.status }, class: isShort(row) ? 'short' : '' },
           el('th', { scope: 'row' }, row.name || row.vehicleId, el('br'), el('small', { class: 'muted' }, row.vehicleId)),
           el('td', { 'data-label': 'Charger' }, row.stationId ? `${row.stationId} #${row.evseId}` : '—'),
-          el('td', { 'data-label': 'Status' }, f.humanize(row.status)),
+          el('td', { 'data-label': 'Status', class: 'status' }, statusText(row)),
           kept || this.departureCell(row, tz),
           el('td', { 'data-label': 'Target' }, targetText(row.target)),
           el('td', { class: 'num', 'data-label': 'At departure' }, atDeparture(row)),

@@ -1,23 +1,27 @@
 // The fleet dashboard: pick a site; its summed plan against the limit and the price; what charging cost today and
-// this month and what planning saved; the vehicles and who will not make it; bulk upload of departures; the stations (including those that ignore our profiles); the
-// decision log. Live events refetch what they concern.
-import { api, ApiError, clearErrors, coalesce, enc, fieldError, messageOf, pageError, sentence, setupHeader, showError } from './api.js';
+// this month and what planning saved, and the month's sessions as CSV; the vehicles and who will not make it
+// (searchable, filtered, sorted: fleet-table.js); bulk upload of departures (fleet-bulk.js); the stations (including
+// those that ignore our profiles); the decision log (fleet-log.js). Live events refetch what they concern.
+import { api, ApiError, coalesce, enc, messageOf, pageError, setupHeader } from './api.js';
 import * as f from './format.js';
 import { el } from './dom.js';
 import { describePlan, planChart } from './charts.js';
 import { live } from './live.js';
 import { VehicleTable, isShort, whyShort } from './fleet-table.js';
+import { DecisionLog } from './fleet-log.js';
+import { setupBulk } from './fleet-bulk.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { site: null, plan: null, stop: null };
+const state = { site: null, plan: null, rows: null, stop: null };
 const tz = () => state.site.timeZone;
 
 const table = new VehicleTable({
-  tbody: $('vehicles').tBodies[0],
+  table: $('vehicles'),
   status: $('vehicles-status'),
   timeZone: tz,
   onSaved: () => reloadVehicles(),
 });
+const log = new DecisionLog({ list: $('decisions'), siteId: () => state.site.id, timeZone: tz });
 
 // ---- site ----------------------------------------------------------------------------------------------------
 
@@ -43,24 +47,26 @@ async function selectSite(id) {
   const s = state.site;
   const limit = s.gridLimitKw ?? (s.limits && s.limits.gridKw);
   $('site-facts').textContent = [limit != null ? `Grid limit ${f.kw(limit)}` : null, s.timeZone, f.zoneHint(s.timeZone)].filter(Boolean).join(' · ');
+  setupExport();
   // Listen before the first load, so that nothing that changes while it loads is missed.
   state.stop = live(id, {
     plan: () => Promise.all([reloadPlan(), reloadVehicles(), reloadSavings()]),
     status: () => Promise.all([reloadStations(), reloadVehicles(), reloadSavings()]),
-    decision: () => reloadDecisions(),
+    decision: () => log.reload(),
     open: () => reloadAll(),
   });
   await reloadAll();
   $('content').setAttribute('aria-busy', 'false');
 }
 
-const reloadAll = () => Promise.all([reloadPlan(), reloadSavings(), reloadVehicles(), reloadStations(), reloadDecisions()]);
+const reloadAll = () => Promise.all([reloadPlan(), reloadSavings(), reloadVehicles(), reloadStations(), log.reload()]);
 
 // ---- plan ----------------------------------------------------------------------------------------------------
 
 const reloadPlan = coalesce(async () => {
   try {
-    state.plan = await api(`/api/v1/sites/${enc(state.site.id)}/plan`);
+    // The sums only: the cars and who is short come from the vehicle table (1,000 vans: a few kB, not 650).
+    state.plan = await api(`/api/v1/sites/${enc(state.site.id)}/plan?sessions=none`);
   } catch (err) {
     if (!(err instanceof ApiError && err.code === 'PLAN_NONE')) throw err;
     state.plan = null;
@@ -91,13 +97,24 @@ function renderPlan() {
   };
   planChart($('plan-chart'), spec);
   $('plan-caption').textContent = `${describePlan(spec)} The dashed line is the site limit.`;
-  const short = plan.sessions.filter((s) => s.shortfallKwh > 0.05).length;
+  renderPlanSummary();
+}
+
+const PLAN_STATUS = { optimal: 'Every car gets what it needs', shortfall: 'Some cars will be short' };
+
+/** The plan's facts; the cars plugged in and those short at departure from the vehicle table's rows. */
+function renderPlanSummary() {
+  const plan = state.plan;
+  if (!plan) return;
+  const rows = state.rows || [];
+  const cars = rows.filter((r) => r.stationId).length;
+  const short = rows.filter((r) => r.stationId && r.shortfallKwh != null && r.shortfallKwh > 0.05).length;
   const pairs = [
     ['Plan', `#${plan.planId}, made ${f.dayTime(plan.createdAt, tz())}`, { id: 'plan-id' }],
-    ['Status', f.humanize(plan.status), { class: plan.status === 'shortfall' ? 'bad' : '' }],
-    ['Cars', String(plan.sessions.length)],
+    ['Status', PLAN_STATUS[plan.status] || f.humanize(plan.status), { class: plan.status === 'shortfall' ? 'bad' : '' }],
+    ['Cars plugged in', state.rows ? String(cars) : '…', { id: 'plan-cars' }],
     ['Expected cost', f.money(plan.totalCost, plan.currency)],
-    ['Short at departure', String(short), { class: short ? 'bad' : '' }],
+    ['Short at departure', state.rows ? String(short) : '…', { class: short ? 'bad' : '', id: 'plan-short' }],
     ...demandPairs(plan),
   ];
   $('plan-summary').replaceChildren(...pairs.flatMap(([k, v, a]) => [el('dt', {}, k), el('dd', a || {}, v)]));
@@ -124,6 +141,11 @@ const reloadSavings = coalesce(async () => {
   const s = await api(`/api/v1/sites/${enc(state.site.id)}/savings`);
   const cur = s.currency || 'EUR';
   const month = s.periods.find((p) => p.period === 'month');
+  if (month && exportBox.input) {
+    exportBox.current = f.toLocalInput(month.from, tz()).slice(0, 7);
+    if (!exportBox.input.max) exportBox.input.max = exportBox.current;
+    updateExport();
+  }
   const saved = (p) => (p.savingsPercent == null ? f.money(p.savings, cur) : `${f.money(p.savings, cur)} (${f.percent(p.savingsPercent)})`);
   $('savings-headline').textContent = !month || month.sessions === 0
     ? 'No charging session this month yet.'
@@ -146,11 +168,53 @@ const reloadSavings = coalesce(async () => {
   );
 });
 
+// ---- the month's sessions as CSV -----------------------------------------------------------------------------
+
+const exportBox = { month: null, link: null, input: null, current: null };
+
+/** The card's export: a month (default the server's current one, in the site's zone) and a download link. */
+function setupExport() {
+  if (!exportBox.link) {
+    exportBox.input = el('input', { type: 'month', id: 'csv-month', 'aria-describedby': 'csv-month-hint' });
+    exportBox.link = el('a', { id: 'csv-download', download: '' }, 'Download CSV');
+    exportBox.input.addEventListener('change', () => updateExport());
+    $('savings').closest('.scroll').after(el(
+      'div',
+      { class: 'site-bar', id: 'csv-export' },
+      el('div', { class: 'field' }, el('label', { for: 'csv-month' }, 'Sessions of the month'), exportBox.input),
+      exportBox.link,
+      el('p', { id: 'csv-month-hint', class: 'muted' }, 'One row per charging session that started in the month, with energy, cost and saving.'),
+    ));
+  }
+  exportBox.current = null;
+  exportBox.input.value = '';
+  updateExport();
+}
+
+function monthName(month) {
+  const [y, m] = month.split('-').map(Number);
+  return new Intl.DateTimeFormat(navigator.language || 'en', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, 1));
+}
+
+function updateExport() {
+  const fleet = state.site && state.site.fleet;
+  document.getElementById('csv-export').hidden = !fleet;
+  if (!fleet) return;
+  const month = exportBox.input.value || exportBox.current;
+  const q = new URLSearchParams({ fleet });
+  // Without a month the server takes its current one (the same as the card's "This month").
+  if (exportBox.input.value) q.set('month', exportBox.input.value);
+  exportBox.link.href = `/api/v1/sessions.csv?${q}`;
+  exportBox.link.textContent = month ? `Download ${monthName(month)} as CSV` : 'Download this month as CSV';
+}
+
 // ---- vehicles ------------------------------------------------------------------------------------------------
 
 const reloadVehicles = coalesce(async () => {
   const rows = await api(`/api/v1/sites/${enc(state.site.id)}/vehicles`);
+  state.rows = rows;
   table.render(rows);
+  renderPlanSummary();
   const short = rows.filter(isShort);
   const box = $('warnings');
   box.hidden = short.length === 0;
@@ -170,65 +234,9 @@ const reloadVehicles = coalesce(async () => {
   );
 });
 
-// ---- bulk upload ---------------------------------------------------------------------------------------------
+// ---- bulk upload (fleet-bulk.js) ----------------------------------------------------------------------------
 
-const bulk = $('bulk-form');
-const bulkResult = $('bulk-result');
-
-bulk.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  clearErrors(bulk);
-  bulkResult.replaceChildren();
-  const input = $('bulk-file');
-  const file = input.files && input.files[0];
-  if (!file) {
-    fieldError(bulk, input, 'Choose a CSV or JSON file.');
-    bulkResult.textContent = 'Nothing uploaded: no file chosen.';
-    input.focus();
-    return;
-  }
-  const json = /\.json$/i.test(file.name) || file.type.includes('json');
-  const button = bulk.querySelector('button[type=submit]');
-  button.disabled = true;
-  bulkResult.textContent = 'Uploading…';
-  try {
-    const res = await api('/api/v1/targets/bulk', { method: 'POST', body: await file.text(), contentType: json ? 'application/json' : 'text/csv' });
-    const n = res && typeof res.applied === 'number' ? res.applied : 0;
-    bulkResult.replaceChildren(el('p', { class: 'ok', dataset: { applied: String(n) } }, `Applied ${n} departure ${n === 1 ? 'target' : 'targets'} from ${file.name}.`));
-    await reloadVehicles();
-  } catch (err) {
-    if (err instanceof ApiError && err.issues.length) bulkResult.replaceChildren(...issuesReport(err, file.name));
-    else {
-      showError(bulk, err);
-      bulkResult.textContent = `Nothing applied: ${messageOf(err)}`;
-    }
-  } finally {
-    button.disabled = false;
-  }
-});
-
-function issuesReport(err, name) {
-  const n = err.issues.length;
-  return [
-    el('p', { class: 'bad', id: 'bulk-summary' }, `Nothing was applied: ${name} has ${n === 1 ? '1 problem' : `${n} problems`}. Fix ${n === 1 ? 'it' : 'them'} and upload the file again.`),
-    el(
-      'div',
-      { class: 'scroll' },
-      el(
-        'table',
-        { class: 'data issues', 'aria-describedby': 'bulk-summary' },
-        el('thead', {}, el('tr', {}, ...['Row', 'Field', 'Rule', 'Problem'].map((h) => el('th', { scope: 'col' }, h)))),
-        el(
-          'tbody',
-          {},
-          ...err.issues.map((i) =>
-            el('tr', { dataset: { row: i.row == null ? 'file' : String(i.row) } }, el('td', { class: 'num' }, i.row == null ? 'file' : String(i.row)), el('td', {}, i.field), el('td', {}, i.rule), el('td', {}, i.message)),
-          ),
-        ),
-      ),
-    ),
-  ];
-}
+setupBulk($('bulk-form'), () => reloadVehicles());
 
 // ---- stations ------------------------------------------------------------------------------------------------
 
@@ -295,26 +303,7 @@ const reloadStations = coalesce(async () => {
     }
   }
   $('stations').tBodies[0].replaceChildren(...rows);
-});
-
-// ---- decision log --------------------------------------------------------------------------------------------
-
-const reloadDecisions = coalesce(async () => {
-  const list = await api(`/api/v1/sites/${enc(state.site.id)}/decisions?limit=50`);
-  const items = [...list].sort((a, b) => b.id - a.id);
-  $('decisions').replaceChildren(
-    ...(items.length
-      ? items.map((d) =>
-          el(
-            'li',
-            { dataset: { id: String(d.id), kind: d.kind } },
-            el('time', { datetime: d.at }, f.dayTime(d.at, tz())),
-            el('span', { class: `badge kind-${d.kind.split('.')[0]}` }, f.humanize(d.kind)),
-            el('span', { class: 'msg' }, sentence(d.message)),
-          ),
-        )
-      : [el('li', { class: 'muted' }, 'Nothing decided yet.')]),
-  );
+  log.setStations(stations.map((st) => st.stationId));
 });
 
 start().catch(pageError);

@@ -34,6 +34,29 @@ export function axisTime(v, timeZone) {
   return /^(00|24)[:.]00$/.test(t) ? dtf(timeZone, { weekday: 'short' }).format(toDate(v)) : t;
 }
 
+/** The site-local calendar day of an instant, "YYYY-MM-DD". */
+export const localDay = (v, timeZone) => toLocalInput(v, timeZone).slice(0, 10);
+
+/** True when [from, to] covers more than one calendar day in the site's zone. */
+export const spansDays = (from, to, timeZone) => from != null && to != null && localDay(from, timeZone) !== localDay(to, timeZone);
+
+/**
+ * The labels of a time axis (issue 18: a 44-hour chart read "03:00 PM" twice with no day): on an axis that spans
+ * midnight, the first tick and the first tick of each new day carry the weekday ("Mon 15:00", "Tue 00:00"), the
+ * rest only the time; within one day only times.
+ */
+export function axisLabels(values, timeZone, spans) {
+  let day = null;
+  return values.map((v) => {
+    const t = time(v, timeZone);
+    if (!spans) return t;
+    const d = localDay(v, timeZone);
+    if (d === day) return t;
+    day = d;
+    return dayTime(v, timeZone);
+  });
+}
+
 /** "Tue 07:30" in the site's zone. */
 export function dayTime(v, timeZone) {
   if (v == null) return '—';

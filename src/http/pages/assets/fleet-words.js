@@ -1,0 +1,89 @@
+// The fleet table's words, filters and order (issue 18): what each row's status and "Will it make it?" say, true for
+// vans that are away and vans without a target, and the pure functions the table's controls apply (1,000 rows:
+// one pass to filter, one sort; no DOM here).
+import * as f from './format.js';
+
+/** Will not make it: a warning from the server, or energy short at departure. */
+export function isShort(row) {
+  return Boolean(row.warning) || (row.shortfallKwh != null && row.shortfallKwh > 0.05);
+}
+
+/** The server's warning says what and why; without one, the shortfall alone. */
+export function whyShort(row) {
+  return row.warning || `${f.kwh(row.shortfallKwh)} short at departure`;
+}
+
+const hasTarget = (row) => row.target && row.target.kind !== 'none';
+
+/** The status column: where the van is and what it does. */
+export function statusText(row) {
+  switch (row.status) {
+    case 'away': return 'Away';
+    case 'plugged-in': return 'Plugged in, waiting';
+    case 'charging': return 'Charging';
+    case 'ready': return 'Ready';
+    case 'offline': return 'Charger offline';
+    default: return f.humanize(row.status);
+  }
+}
+
+/**
+ * The verdict column, as { tone: 'ok' | 'bad' | 'muted', text }: "Ready" only for a car that is plugged in and has
+ * what it needs; an away van says whether a departure is set; a car charging to the site's default says so.
+ */
+export function verdictOf(row) {
+  if (isShort(row)) return { tone: 'bad', text: whyShort(row) };
+  if (row.status === 'away') return hasTarget(row) ? { tone: 'muted', text: 'Not plugged in' } : { tone: 'muted', text: 'Not plugged in, no departure set' };
+  const fallback = row.target && row.target.kind === 'site-default';
+  if (row.status === 'ready') return { tone: 'ok', text: fallback ? '✓ Ready (site default: no departure set)' : '✓ Ready' };
+  return { tone: 'ok', text: fallback ? '✓ On track for the site default (no departure set)' : '✓ On track' };
+}
+
+export const STATUS_FILTER = [
+  ['', 'Any status'], ['charging', 'Charging'], ['plugged-in', 'Plugged in, waiting'], ['ready', 'Ready'], ['away', 'Away'], ['offline', 'Charger offline'],
+];
+export const WARNING_FILTER = [['', 'Any'], ['short', 'Will not make it'], ['fine', 'On track or ready'], ['no-target', 'No departure set']];
+export const SITE_FILTER = [['', 'Here and away'], ['here', 'Plugged in at this site'], ['away', 'Away from the site']];
+
+/** The rows that pass the filters: { q, status, warning, site }. */
+export function filterRows(rows, { q = '', status = '', warning = '', site = '' }) {
+  const needle = q.trim().toLowerCase();
+  return rows.filter((r) => {
+    if (status && r.status !== status) return false;
+    if (site === 'here' && !r.stationId) return false;
+    if (site === 'away' && r.stationId) return false;
+    if (warning === 'short' && !isShort(r)) return false;
+    if (warning === 'fine' && (isShort(r) || r.status === 'away')) return false;
+    if (warning === 'no-target' && hasTarget(r) && r.target.kind !== 'site-default') return false;
+    if (needle) {
+      const hay = `${r.name || ''}\n${r.vehicleId}\n${r.stationId || ''}\n${r.fleet || ''}`.toLowerCase();
+      if (!hay.includes(needle)) return false;
+    }
+    return true;
+  });
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+const STATUS_ORDER = { charging: 0, 'plugged-in': 1, offline: 2, ready: 3, away: 4 };
+const amountOf = (r) => (r.target && (r.target.energyKwh ?? r.target.socPercent)) ?? -1;
+
+/** Sort keys per column; ties keep the vehicle's name order. */
+export const SORTS = {
+  name: { label: 'Vehicle', cmp: (a, b) => collator.compare(a.name || a.vehicleId, b.name || b.vehicleId) },
+  charger: { label: 'Charger', cmp: (a, b) => collator.compare(a.stationId ? `${a.stationId}#${a.evseId}` : '\uffff', b.stationId ? `${b.stationId}#${b.evseId}` : '\uffff') },
+  status: { label: 'Status', cmp: (a, b) => (STATUS_ORDER[a.status] ?? 9) - (STATUS_ORDER[b.status] ?? 9) },
+  departure: { label: 'Departure', cmp: (a, b) => (a.departureAt ? Date.parse(a.departureAt) : Infinity) - (b.departureAt ? Date.parse(b.departureAt) : Infinity) },
+  target: { label: 'Target', cmp: (a, b) => amountOf(a) - amountOf(b) },
+  expected: { label: 'At departure', cmp: (a, b) => (a.expectedEnergyAtDepartureKwh ?? -1) - (b.expectedEnergyAtDepartureKwh ?? -1) },
+  verdict: { label: 'Will it make it?', cmp: (a, b) => Number(isShort(b)) - Number(isShort(a)) || (b.shortfallKwh ?? 0) - (a.shortfallKwh ?? 0) },
+};
+
+/** A sorted copy: `key` of SORTS, `dir` 1 (ascending) or -1. NaN-free: Infinity - Infinity is treated as equal. */
+export function sortRows(rows, key, dir) {
+  const by = SORTS[key] || SORTS.name;
+  const name = SORTS.name.cmp;
+  return [...rows].sort((a, b) => {
+    const c = by.cmp(a, b);
+    return (Number.isNaN(c) || c === 0 ? 0 : c * dir) || name(a, b);
+  });
+}
