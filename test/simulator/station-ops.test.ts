@@ -3,7 +3,7 @@
  * through the server's own call(): availability of the whole station (G04) and of a connector, a car plugged into an
  * Inoperative EVSE, EVSE resets (B12), a station reset OnIdle when idle (B11), and the NotifyReport sequence (B07).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { SimulatedStation, type StationOptions } from '../../src/simulator/station.js';
 import { car } from '../../src/simulator/car.js';
@@ -12,15 +12,20 @@ import { OcppValidator } from '../../src/ocpp/rpc/validator.js';
 
 const PASSWORD = 'sim-password-123';
 const validator = new OcppValidator();
-let server: TestServer | undefined;
+let server: TestServer;
 let station: SimulatedStation | undefined;
 let sent: Frame[] = [];
 let schemaErrors: string[] = [];
+let serial = 0;
+let id = '';
 
+// One product for the file (a start per test costs seconds on PostgreSQL); each test gets a station of its own.
+beforeAll(async () => {
+  server = await startTestServer({ ocpp: { acceptUnknownIdTokens: true } });
+}, 120_000);
+afterAll(async () => server.stop());
 afterEach(async () => {
   await station?.stop();
-  await server?.stop();
-  server = undefined;
   station = undefined;
   expect(schemaErrors).toEqual([]);
   schemaErrors = [];
@@ -28,10 +33,10 @@ afterEach(async () => {
 });
 
 async function setup(opts: Partial<StationOptions> = {}): Promise<SimulatedStation> {
-  server = await startTestServer({ ocpp: { acceptUnknownIdTokens: true } });
-  await server.addStation('SIMOPS', PASSWORD);
+  id = `SIMOPS-${++serial}`;
+  await server.addStation(id, PASSWORD);
   station = new SimulatedStation({
-    id: 'SIMOPS', password: PASSWORD, url: `${server.wsUrl}/ocpp`, clock: server.clock, evses: 2, txUpdatedIntervalS: 0,
+    id, password: PASSWORD, url: `${server.wsUrl}/ocpp`, clock: server.clock, evses: 2, txUpdatedIntervalS: 0,
     tap: (direction, frame) => {
       if (direction !== 'sent') return;
       sent.push(frame);
@@ -41,7 +46,7 @@ async function setup(opts: Partial<StationOptions> = {}): Promise<SimulatedStati
     },
     ...opts,
   });
-  const caps = server.running.events.once('station.capabilities', (e) => e.stationId === 'SIMOPS');
+  const caps = server.running.events.once('station.capabilities', (e) => e.stationId === id);
   station.start();
   await station.idle();
   await caps;
@@ -54,7 +59,7 @@ const statusesSent = () => sent.filter((f) => f[0] === 2 && f[2] === 'StatusNoti
   return `${p.evseId}:${p.connectorStatus}`;
 });
 const call = <A extends Parameters<TestServer['running']['ocpp']['call']>[1]>(action: A, payload: Parameters<TestServer['running']['ocpp']['call']>[2] & object) =>
-  server!.running.ocpp.call('SIMOPS', action, payload as never);
+  server.running.ocpp.call(id, action, payload as never);
 
 describe('availability (G03/G04)', () => {
   it('the whole station: every connector Unavailable, a plugged car waits, Operative brings back each one’s status', async () => {
@@ -96,7 +101,7 @@ describe('resets', () => {
     s.plugIn(1, car({ idToken: 'CAR-1', maxPowerKW: 11, batteryKWh: 60 }, 20));
     s.plugIn(2, car({ idToken: 'CAR-2', maxPowerKW: 11, batteryKWh: 60 }, 20));
     await s.idle();
-    const ended = server!.running.events.once('transaction.event', (e) => e.eventType === 'Ended');
+    const ended = server.running.events.once('transaction.event', (e) => e.stationId === id && e.eventType === 'Ended');
     expect(await call('Reset', { type: 'Immediate', evseId: 1 })).toEqual({ status: 'Accepted' });
     expect((await ended).transaction).toMatchObject({ evseId: 1, stoppedReason: 'ImmediateReset' });
     await s.idle();
@@ -113,8 +118,8 @@ describe('resets', () => {
     expect(await call('Reset', { type: 'OnIdle' })).toEqual({ status: 'Accepted' });
     await s.idle();
     expect(s.isOnline).toBe(false);
-    const booted = server!.running.events.once('station.booted', (e) => e.stationId === 'SIMOPS');
-    server!.clock.advance(10_000);
+    const booted = server.running.events.once('station.booted', (e) => e.stationId === id);
+    server.clock.advance(10_000);
     await s.idle();
     await booted;
     const boot = sent.find((f) => f[0] === 2 && f[2] === 'BootNotification')![3] as { reason: string };
@@ -129,7 +134,7 @@ describe('the device-model report (B07)', () => {
     await s.idle();
     const reports = sent.filter((f) => f[0] === 2 && f[2] === 'NotifyReport').map((f) => f[3] as { requestId: number; seqNo: number; tbc?: boolean; reportData: unknown[] });
     expect(reports.map((r) => [r.requestId, r.seqNo, r.tbc ?? false, r.reportData.length])).toEqual([[42, 0, true, 10], [42, 1, false, 10]]);
-    const stored = await server!.running.repositories.deviceModel.list('SIMOPS');
+    const stored = await server.running.repositories.deviceModel.list(id);
     expect(stored.filter((v) => v.mutability !== undefined)).toHaveLength(20);
     expect(await call('GetBaseReport', { requestId: 43, reportBase: 'SummaryInventory' })).toEqual({ status: 'NotSupported' });
   });
