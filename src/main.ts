@@ -36,7 +36,7 @@ import { Metrics } from './platform/metrics.js';
 import { wireMetrics } from './metrics/wire-events.js';
 import type { CsmsAction, RequestOf, ResponseOf } from './ocpp/schemas/generated/index.js';
 import { ClusterConfigError } from './cluster/nats-transport.js';
-import { fencedPlans, joinCluster, ownSites, pushCall } from './wiring/cluster.js';
+import { fencedPlans, joinCluster, ownSites, ownsStation, pushCall } from './wiring/cluster.js';
 import type { ClusterNode } from './cluster/node.js';
 import type { Site } from './domain/sites.js';
 import { DeploymentError } from './cluster/deployment.js';
@@ -209,7 +209,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     },
     tariffDemand: (t) => pricesConfig.tariffs[t]?.demandCharge ?? null,
   });
-  wireScheduler(events, scheduler, repositories.stations, logger);
+  wireScheduler(events, scheduler, repositories.stations, logger, cluster);
   // In a cluster this node plans only the sites whose lease it holds (none until it has taken some).
   if (cluster) ownSites(cluster, scheduler);
   const siteAdmin = new SiteAdmin({ store: siteStore, scheduler, transactions: repositories.transactions, tariffNames: () => tariffNames, clock });
@@ -338,12 +338,22 @@ function wireScheduler(
   scheduler: Scheduler,
   stations: { get(id: string): Promise<{ lastBootStatus: string | null } | undefined> },
   logger: Logger,
+  cluster: ClusterNode | null,
 ): void {
-  const on = <K extends keyof AppEvents>(event: K, fn: (e: AppEvents[K]) => void | Promise<void>) =>
-    events.on(event, (e) => {
+  // In a cluster (issue 19) a station's events reach every node over NATS and the node planning its site acts on them.
+  const owns = cluster ? ownsStation(cluster, () => scheduler.index) : null;
+  const on = <K extends keyof AppEvents>(event: K, fn: (e: AppEvents[K]) => void | Promise<void>) => {
+    const run = (e: AppEvents[K]) => {
       const result = fn(e);
       if (result instanceof Promise) void result.catch((err: unknown) => logger.error({ err, event }, 'event listener failed'));
+    };
+    const stationId = (e: AppEvents[K]) => (e as { stationId?: unknown }).stationId;
+    if (!cluster || !owns || event === 'prices.updated') return events.on(event, run);
+    cluster.relay<AppEvents[K]>(event, (deliver) => events.on(event, deliver), (e) => {
+      const id = stationId(e);
+      if (typeof id === 'string' && owns(id)) run(e);
     });
+  };
   on('transaction.event', (e) => scheduler.onTransaction(e));
   on('meter.values', (e) => scheduler.onMeterValues(e));
   on('charging.needs', (e) => scheduler.onChargingNeeds(e));

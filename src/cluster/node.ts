@@ -139,6 +139,43 @@ export class ClusterNode {
     return ownership;
   }
 
+  /**
+   * An event every node acts on (issue 19: scheduler triggers from the node that holds a station's socket reach the
+   * node that plans its site): `deliver` runs for this node's own events as they happen and for the others' as they
+   * arrive over NATS. The database stays the truth: an event lost on the way costs at most a re-plan at the next slot.
+   */
+  relay<T>(name: string, subscribeLocal: (fn: (e: T) => void) => unknown, deliver: (e: T) => void): void {
+    const subject = this.o.subjects.event(name);
+    subscribeLocal((e) => {
+      deliver(e);
+      this.o.transport.publish(subject, { from: this.o.node, e });
+    });
+    this.offs.push(this.o.transport.subscribe(subject, (body) => {
+      const b = body as { from?: unknown; e?: unknown } | null;
+      if (!b || b.from === this.o.node || typeof b.e !== 'object' || b.e === null) return;
+      this.counts.relayed++;
+      deliver(b.e as T);
+    }));
+  }
+
+  /** A re-plan asked for on this node (a person's change) of a site another node plans: sent to that node. */
+  relayTrigger(siteId: string, reason: string, leading: boolean): void {
+    this.o.transport.publish(this.o.subjects.event('site.trigger'), { from: this.o.node, siteId, reason, leading });
+  }
+
+  /** Re-plans other nodes asked for: delivered here whatever the site (the scheduler ignores sites it does not plan). */
+  onTriggers(deliver: (siteId: string, reason: string, leading: boolean) => void): void {
+    this.offs.push(this.o.transport.subscribe(this.o.subjects.event('site.trigger'), (body) => {
+      const b = body as { from?: unknown; siteId?: unknown; reason?: unknown; leading?: unknown } | null;
+      if (!b || b.from === this.o.node || typeof b.siteId !== 'string' || typeof b.reason !== 'string') return;
+      this.counts.relayed++;
+      deliver(b.siteId, b.reason.slice(0, 100), b.leading === true);
+    }));
+  }
+
+  /** Events received from other nodes, since start. */
+  readonly counts = { relayed: 0 };
+
   /** The fence for a push to a charger of `siteId`: the site's lease and the epoch this node holds it under. */
   fenceFor(siteId: string): Fence | null {
     const epoch = this.ownership?.epochOf(siteId);

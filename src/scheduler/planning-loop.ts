@@ -223,8 +223,18 @@ export class PlanningLoop {
   }
 
   /** `leading`: plan at once when the loop is free rather than after the debounce (a new session's first plan). */
-  trigger(siteId: string, reason: string, opts: { leading?: boolean } = {}): void {
-    this.loops.get(siteId)?.trigger(reason, opts);
+  trigger(siteId: string, reason: string, opts: { leading?: boolean; relayed?: boolean } = {}): void {
+    const loop = this.loops.get(siteId);
+    if (loop) loop.trigger(reason, opts.leading ? { leading: true } : {});
+    // A trigger that came from another node is never sent on again (no ping-pong while a site has no owner).
+    else if (!opts.relayed && this.siteIndex.site(siteId)) this.elsewhere?.(siteId, reason, opts);
+  }
+
+  /** Where a trigger for a site planned by another node goes (issue 19: NATS to its owner); none on one process. */
+  private elsewhere: ((siteId: string, reason: string, opts: { leading?: boolean }) => void) | null = null;
+
+  relayTriggers(to: (siteId: string, reason: string, opts: { leading?: boolean }) => void): void {
+    this.elsewhere = to;
   }
 
   // ---- events from the adapters (main.ts wires them) ----

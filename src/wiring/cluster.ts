@@ -71,9 +71,27 @@ export async function joinCluster(
  * refused here (NotAllowed), so a node that lost a site stops pushing to it even before anyone else answers.
  */
 export function pushCall(cluster: ClusterNode, sites: () => { readonly sites: readonly Site[] }) {
+  const of = stationSites(sites);
+  return <A extends CsmsAction>(stationId: string, action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> => {
+    const fence = of(stationId).map((id) => cluster.fenceFor(id)).find((f) => f !== null);
+    if (!fence) {
+      return Promise.reject(new OcppCallError('NotAllowed', stationId, action, `station ${stationId} is on no site this node owns now: another node plans it`));
+    }
+    return cluster.calls.call(stationId, action, payload, fence) as Promise<ResponseOf<A>>;
+  };
+}
+
+/** Whether the station is on a site this node plans now (its events are this node's to act on). */
+export function ownsStation(cluster: ClusterNode, sites: () => { readonly sites: readonly Site[] }): (stationId: string) => boolean {
+  const of = stationSites(sites);
+  return (stationId) => of(stationId).some((id) => cluster.fenceFor(id) !== null);
+}
+
+/** The sites a station has EVSEs on, from the scheduler's current set (rebuilt when the set is replaced). */
+function stationSites(sites: () => { readonly sites: readonly Site[] }): (stationId: string) => string[] {
   let seen: readonly Site[] | null = null;
   let byStation = new Map<string, string[]>();
-  const sitesOf = (stationId: string): string[] => {
+  return (stationId) => {
     const current = sites().sites;
     if (current !== seen) {
       seen = current;
@@ -87,13 +105,6 @@ export function pushCall(cluster: ClusterNode, sites: () => { readonly sites: re
       }
     }
     return byStation.get(stationId) ?? [];
-  };
-  return <A extends CsmsAction>(stationId: string, action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> => {
-    const fence = sitesOf(stationId).map((id) => cluster.fenceFor(id)).find((f) => f !== null);
-    if (!fence) {
-      return Promise.reject(new OcppCallError('NotAllowed', stationId, action, `station ${stationId} is on no site this node owns now: another node plans it`));
-    }
-    return cluster.calls.call(stationId, action, payload, fence) as Promise<ResponseOf<A>>;
   };
 }
 
@@ -113,7 +124,19 @@ export function fencedPlans(db: Db, cluster: ClusterNode, clock: Clock): PlanSto
   };
 }
 
-/** The scheduler plans the sites this node owns; the set follows the leases (none until some are taken). */
-export function ownSites(cluster: ClusterNode, scheduler: { sites(): readonly Site[]; setOwned(ids: ReadonlySet<string>): unknown }): void {
+interface ClusterScheduler {
+  sites(): readonly Site[];
+  setOwned(ids: ReadonlySet<string>): unknown;
+  trigger(siteId: string, reason: string, opts: { leading?: boolean; relayed?: boolean }): void;
+  relayTriggers(to: (siteId: string, reason: string, opts: { leading?: boolean }) => void): void;
+}
+
+/**
+ * The scheduler plans the sites this node owns; the set follows the leases (none until some are taken). A re-plan
+ * asked for here (a person's change through this node's API) of a site another node plans goes to that node.
+ */
+export function ownSites(cluster: ClusterNode, scheduler: ClusterScheduler): void {
   cluster.ownSites({ sites: () => scheduler.sites().map((s) => s.id), setOwned: (ids) => scheduler.setOwned(ids) });
+  scheduler.relayTriggers((siteId, reason, opts) => cluster.relayTrigger(siteId, reason, opts.leading === true));
+  cluster.onTriggers((siteId, reason, leading) => scheduler.trigger(siteId, reason, { leading, relayed: true }));
 }
