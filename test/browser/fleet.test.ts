@@ -37,7 +37,8 @@ beforeAll(async () => {
   await cs1.startTransaction(2, 'TX-2', 'TOKEN-2');
   await cs2.startTransaction(1, 'TX-3', 'TOKEN-3');
   await settle(product.server);
-});
+  // The real product and Chromium start here: past the default 20 s on a loaded machine.
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -66,7 +67,9 @@ describe('the fleet dashboard', () => {
     // Van 2 will not make it, and says why, in its row and in the list above the table.
     await see.text(page, '#vehicles tr[data-vehicle="VAN-2"] .verdict', 'short');
     await see.text(page, '#warnings li[data-vehicle="VAN-2"]', 'Van 2');
-    await see.text(page, '#vehicles tr[data-vehicle="VAN-1"] .verdict', 'Ready');
+    // Van 1 still charges and will make it: on track, not yet "Ready" (issue 18); Van 4 is away with its weekly rule.
+    await see.text(page, '#vehicles tr[data-vehicle="VAN-1"] .verdict', '✓ On track');
+    await see.text(page, '#vehicles tr[data-vehicle="VAN-4"] .verdict', 'Not plugged in');
     await see.text(page, '#stations tr[data-station="CS2"]', 'Ignores profiles');
     await see.text(page, '#decisions li', /./);
     const ids = (await page.locator('#decisions li').evaluateAll((lis) => lis.map((li) => Number(li.getAttribute('data-id')))));
