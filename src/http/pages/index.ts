@@ -8,6 +8,7 @@ import { safeNextPath } from '../auth/next-path.js';
 import { fleetPage, homePage, loginPage, noPagePage } from './views.js';
 import { accountPages, type AccountPageOptions } from './account-pages.js';
 import { stationPage } from './views-station.js';
+import { adminSitesPageRoute } from './admin-sites-page.js';
 
 /**
  * The web pages (issue 6): a login form, the homeowner's page and the fleet dashboard, served by the product
@@ -67,6 +68,8 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
   });
 
   await app.register(accountPages, opts);
+  // Issue 16: sites, their circuit trees and EVSE placements, for admins (the admin API decides).
+  await app.register(adminSitesPageRoute);
 
   app.get('/', PAGE, async (request, reply) => {
     if (!principal(request) && (await opts.firstRun?.())) return reply.redirect('/setup');
