@@ -32,7 +32,7 @@ beforeAll(async () => {
   await s.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 20 });
   await station.startTransaction(1, 'TX-1', 'TOKEN-1');
   await settle(server);
-});
+}, 120_000); // the real product and Chromium: past the default 20 s on a loaded machine
 
 afterAll(async () => {
   await browser?.close();
