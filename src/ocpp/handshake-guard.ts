@@ -130,14 +130,16 @@ export class HandshakeGuard {
     // Starts after the turn that queued the first handshake: every upgrade of one poll phase joins the queue first.
     await this.yieldTurn();
     let turn = this.newTurn();
-    while (this.head < this.queue.length) {
+    // close() replaces the queue: this pump then stops, and one started later works the new queue alone.
+    const queue = this.queue;
+    while (this.queue === queue && this.head < queue.length) {
       const spent = this.clock.now() - turn.start;
       if (turn.passed || turn.started >= this.turns.handshakesPerTurn || (turn.started > 0 && spent >= this.turns.handshakeTurnMs)) {
         if (!turn.passed) await turn.over;
         turn = this.newTurn();
         continue;
       }
-      const q = this.queue[this.head++]!;
+      const q = queue[this.head++]!;
       if (q.socket.destroyed) {
         this.gate.end();
         continue;
@@ -156,6 +158,7 @@ export class HandshakeGuard {
         .finally(() => this.gate.end());
       await Promise.race([run, turn.over]);
     }
+    if (this.queue !== queue) return;
     this.queue = [];
     this.head = 0;
     this.pumping = false;
@@ -176,6 +179,7 @@ export class HandshakeGuard {
     for (const q of this.queue.slice(this.head)) q.socket.destroy();
     this.queue = [];
     this.head = 0;
+    this.pumping = false;
     this.sampler.close();
   }
 }

@@ -110,6 +110,18 @@ describe('HandshakeGuard: handshakes per event-loop turn', () => {
     expect(guard.gate.pending).toBe(0);
   });
 
+  it('after close() the queue is dropped and a pump started later is the only one: still handshakesPerTurn a turn', async () => {
+    const guard = guardWith({ handshakesPerTurn: 2, handshakeTurnMs: 4 });
+    const dropped = new PassThrough();
+    guard.handle(dropped, '10.0.0.1', 0, () => Promise.resolve());
+    guard.handle(new PassThrough(), '10.0.0.1', 0, () => Promise.resolve());
+    guard.close();
+    expect(dropped.destroyed).toBe(true);
+    startedIn = [];
+    await storm(guard, 6, 0);
+    expect(perTurn()).toEqual([2, 2, 2]);
+  });
+
   it('defaults apply where unset, and a bad limit names its field', () => {
     expect(DEFAULT_TURN_LIMITS.handshakesPerTurn).toBeGreaterThan(0);
     expect(() => guardWith({ handshakesPerTurn: 0 })).toThrow(/ocpp\.limits\.handshakesPerTurn must be a positive integer/);
