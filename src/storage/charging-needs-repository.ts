@@ -1,5 +1,7 @@
 import { sql, type Selectable } from 'kysely';
-import { jsonStrings, type Db } from './sql/dialect.js';
+import type { Db } from './sql/dialect.js';
+import { stringsOfJson } from './sql/json-params.js';
+import { prepare } from './sql/prepared.js';
 import type { ChargingNeedsTable } from './sql/schema.js';
 import type { ChargingNeedsRecord, ChargingNeedsStore, EvseRef } from '../domain/stations.js';
 
@@ -7,6 +9,12 @@ const COLUMNS = [
   'station_id', 'evse_id', 'transaction_id', 'requested_energy_transfer', 'departure_time', 'energy_amount_wh',
   'ev_min_current_a', 'ev_max_current_a', 'ev_max_voltage_v', 'ev_max_power_w', 'max_schedule_tuples', 'received_at',
 ] as const;
+
+/** Read by every planning cycle (latestOnEvses): compiled once (sql/prepared.ts). */
+const latestOfStations = prepare('charging_needs.latestOfStations', (db: Db, p: { stations: string }) =>
+  db.selectFrom('charging_needs').select(COLUMNS)
+    .where('id', 'in', (eb) => eb.selectFrom('charging_needs').select((x) => x.fn.max('id').as('id'))
+      .where(sql<boolean>`${sql.ref('station_id')} IN ${stringsOfJson(db, p.stations)}`).groupBy(['station_id', 'evse_id'])));
 
 /** ISO 15118 charging needs (K15-K17), every one kept; the latest per EVSE is what the scheduler uses. */
 export class ChargingNeedsRepository implements ChargingNeedsStore {
@@ -43,11 +51,7 @@ export class ChargingNeedsRepository implements ChargingNeedsStore {
   /** The latest of each EVSE of these stations in one query (the highest id per EVSE); the pairs asked for are picked. */
   async latestOnEvses(evses: readonly EvseRef[]): Promise<ChargingNeedsRecord[]> {
     if (evses.length === 0) return [];
-    const stations = jsonStrings(this.db, [...new Set(evses.map((e) => e.stationId))]);
-    const rows = await this.db.selectFrom('charging_needs').select(COLUMNS)
-      .where('id', 'in', (eb) => eb.selectFrom('charging_needs').select((x) => x.fn.max('id').as('id'))
-        .where(sql<boolean>`${sql.ref('station_id')} IN ${stations}`).groupBy(['station_id', 'evse_id']))
-      .execute();
+    const rows = await latestOfStations.all(this.db, { stations: JSON.stringify([...new Set(evses.map((e) => e.stationId))]) });
     const wanted = new Set(evses.map((e) => `${e.stationId}#${e.evseId}`));
     return rows.filter((r) => wanted.has(`${r.station_id}#${r.evse_id}`)).map(toRecord);
   }

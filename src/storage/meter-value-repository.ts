@@ -1,6 +1,7 @@
-import type { Insertable } from 'kysely';
-import { dialectOf, inTransaction, jsonPairs, type Db } from './sql/dialect.js';
-import { prepare } from './sql/prepared.js';
+import type { Insertable, QueryResult } from 'kysely';
+import { dialectOf, inTransaction, type Db, type DialectName } from './sql/dialect.js';
+import { pairsOfJson, transactionPairsJson } from './sql/json-params.js';
+import { prepare, runSteps, runStepsNow, type Steps } from './sql/prepared.js';
 import type { MeterValuesTable } from './sql/schema.js';
 import type { MeterSample, MeterValueStore, TransactionRef } from '../domain/stations.js';
 import type { MeterThinning, ThinPlan } from './meter-thinning.js';
@@ -46,80 +47,50 @@ const overwriteHeld = prepare('meter_values.overwrite', (db: Db, p: {
 const insertOne = prepare('meter_values.insert', (db: Db, p: Insertable<MeterValuesTable>) =>
   db.insertInto('meter_values').values(p).$if(dialectOf(db) === 'postgres', (q) => q.returning('id')));
 
+/**
+ * A planning cycle's two bulk reads of its sessions' samples, compiled once: the (station, transaction) pairs bound
+ * as one JSON parameter and joined against the index on station, transaction and time.
+ */
+const SAMPLE_COLUMNS = ['m.station_id', 'm.transaction_id', ...COLUMNS.map((c) => `m.${c}` as const)] as const;
+const samplesOf = prepare('meter_values.ofTransactions', (db: Db, p: { pairs: string; since?: string }) =>
+  db.selectFrom('meter_values as m')
+    .innerJoin(pairsOfJson(db, p.pairs).as('k'), (j) => j.onRef('k.a', '=', 'm.station_id').onRef('k.b', '=', 'm.transaction_id'))
+    .select(SAMPLE_COLUMNS)
+    .$if(p.since !== undefined, (q) => q.where('m.timestamp', '>=', p.since!))
+    .orderBy('m.timestamp').orderBy('m.id').limit(MAX_SAMPLES));
+/**
+ * The newest sample of a measurand per transaction: for each pair, the id of its newest such row (the index on
+ * station, transaction and time walked backwards, as latest() does one at a time), then that row. A window over
+ * every sample of every transaction, sorted, cost SQLite more than the rest of the cycle's reads together.
+ */
+const latestSamples = prepare('meter_values.latestOf', (db: Db, p: { pairs: string; measurand: string }) =>
+  db.selectFrom(pairsOfJson(db, p.pairs).as('k'))
+    .innerJoin('meter_values as m', (j) => j.on((eb) => eb('m.id', '=', eb.selectFrom('meter_values as x').select('x.id')
+      .whereRef('x.station_id', '=', 'k.a').whereRef('x.transaction_id', '=', 'k.b').where('x.measurand', '=', p.measurand)
+      .orderBy('x.timestamp', 'desc').orderBy('x.id', 'desc').limit(1))))
+    .select(SAMPLE_COLUMNS));
+
 export class MeterValueRepository implements MeterValueStore, Prunable {
   constructor(private readonly db: Db, private readonly thinning?: MeterThinning) {}
 
-  /** One INSERT for the samples (a TransactionEvent's usually fit one), in one transaction when there are more. */
+  /**
+   * Stores the samples: thinned when this repository has a MeterThinning (meter-thinning.ts), all of them otherwise;
+   * several statements in one transaction (on SQLite at once, sqlite.ts runNow; else joining the caller's).
+   */
   async append(stationId: string, evseId: number, transactionId: string | null, samples: MeterSample[], source: string, receivedAt: string): Promise<void> {
     if (samples.length === 0) return;
-    const toRow = (s: MeterSample): Insertable<MeterValuesTable> => ({
-      station_id: stationId,
-      transaction_id: transactionId,
-      evse_id: evseId,
-      timestamp: s.timestamp,
-      measurand: s.measurand,
-      phase: s.phase ?? '',
-      location: s.location ?? '',
-      context: s.context ?? null,
-      value: s.value,
-      unit: s.unit ?? null,
-      multiplier: s.multiplier ?? 0,
-      source,
-      received_at: receivedAt,
-    });
-    if (this.thinning) {
-      const plan = this.thinning.plan(stationId, evseId, transactionId, samples, receivedAt);
-      try {
-        await this.writePlan(plan, toRow);
-      } catch (err) {
-        // The row ids it remembers may not exist now: it starts over (at worst a row more per series).
-        this.thinning.forget(stationId);
-        throw err;
-      }
-      return;
+    const a: SamplesToStore = { stationId, evseId, transactionId, samples, source, receivedAt };
+    const dialect = dialectOf(this.db);
+    const plan = this.thinning?.plan(stationId, evseId, transactionId, samples, receivedAt);
+    try {
+      if (runStepsNow(this.db, () => writeSamples(dialect, plan, a)) !== undefined) return;
+      const steps = writeSamples(dialect, plan, a);
+      await (statementsOf(dialect, plan, samples.length) === 1 ? runSteps(this.db, steps) : inTransaction(this.db, (trx) => runSteps(trx, steps)));
+    } catch (err) {
+      // The row ids it remembers may not exist now: it starts over (at worst a row more per series).
+      this.thinning?.forget(stationId);
+      throw err;
     }
-    const rows = samples.map(toRow);
-    if (rows.length <= INSERT_CHUNK) {
-      await this.db.insertInto('meter_values').values(rows).execute();
-      return;
-    }
-    await inTransaction(this.db, async (trx) => {
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        await trx.insertInto('meter_values').values(rows.slice(i, i + INSERT_CHUNK)).execute();
-      }
-    });
-  }
-
-  /**
-   * The plan's rows: new ones inserted (their ids, ascending as the VALUES were listed on either database, go back to
-   * the thinning), held ones overwritten in place; a held row that is gone (pruned, or not committed) is inserted.
-   */
-  private async writePlan(plan: ThinPlan, toRow: (s: MeterSample) => Insertable<MeterValuesTable>): Promise<void> {
-    if (plan.inserts.length === 0 && plan.updates.length === 0) return;
-    const work = async (db: Db) => {
-      const inserts = [...plan.inserts];
-      for (const held of plan.updates) {
-        const s = held.sample;
-        const r = await overwriteHeld.run(db, {
-          id: held.id!, timestamp: s.timestamp, value: s.value, unit: s.unit ?? null, multiplier: s.multiplier ?? 0, received_at: toRow(s).received_at,
-        });
-        if (Number(r.numAffectedRows ?? 0) === 0) inserts.push(held);
-      }
-      if (inserts.length === 1) {
-        // The common case (one new sample of a TransactionEvent): a prepared insert, its id from the driver.
-        const r = await insertOne.run(db, toRow(inserts[0]!.sample));
-        inserts[0]!.id = Number(r.rows[0]?.id ?? r.insertId);
-        return;
-      }
-      for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
-        const chunk = inserts.slice(i, i + INSERT_CHUNK);
-        const ids = (await db.insertInto('meter_values').values(chunk.map((h) => toRow(h.sample))).returning('id').execute())
-          .map((r) => Number(r.id)).sort((a, b) => a - b);
-        chunk.forEach((h, k) => { h.id = ids[k]!; });
-      }
-    };
-    const statements = plan.updates.length + Math.ceil(plan.inserts.length / INSERT_CHUNK);
-    await (statements === 1 ? work(this.db) : inTransaction(this.db, work));
   }
 
   /**
@@ -159,29 +130,102 @@ export class MeterValueRepository implements MeterValueStore, Prunable {
    */
   async forTransactions(transactions: readonly TransactionRef[], sinceIso?: string): Promise<(MeterSample & TransactionRef & { evseId: number })[]> {
     if (transactions.length === 0) return [];
-    const rows = await this.ofTransactions(transactions)
-      .select(['m.station_id', 'm.transaction_id', ...COLUMNS.map((c) => `m.${c}` as const)])
-      .$if(sinceIso !== undefined, (q) => q.where('m.timestamp', '>=', sinceIso!))
-      .orderBy('m.timestamp').orderBy('m.id').limit(MAX_SAMPLES)
-      .execute();
+    const pairs = transactionPairsJson(transactions);
+    // `since` only when given: a key bound as undefined would be compared as NULL.
+    const rows = await samplesOf.all(this.db, sinceIso === undefined ? { pairs } : { pairs, since: sinceIso });
     return rows.map((r) => ({ stationId: r.station_id, transactionId: r.transaction_id!, evseId: r.evse_id, ...toSample(r) }));
   }
 
-  /** The latest sample of `measurand` of each transaction in one query (row_number over each transaction, newest first). */
+  /** The latest sample of `measurand` of each transaction in one query (see latestSamples). */
   async latestOf(transactions: readonly TransactionRef[], measurand: string): Promise<(MeterSample & TransactionRef)[]> {
     if (transactions.length === 0) return [];
-    const ranked = this.ofTransactions(transactions)
-      .select(['m.station_id', 'm.transaction_id', ...COLUMNS.map((c) => `m.${c}` as const)])
-      .select((eb) => eb.fn.agg<number>('row_number').over((ob) => ob.partitionBy(['m.station_id', 'm.transaction_id']).orderBy('m.timestamp', 'desc').orderBy('m.id', 'desc')).as('newest'))
-      .where('m.measurand', '=', measurand);
-    const rows = await this.db.selectFrom(ranked.as('r')).selectAll().where('newest', '=', 1).limit(MAX_SAMPLES).execute();
+    const rows = await latestSamples.all(this.db, { pairs: transactionPairsJson(transactions), measurand });
     return rows.map((r) => ({ stationId: r.station_id, transactionId: r.transaction_id!, ...toSample(r) }));
   }
+}
 
-  private ofTransactions(transactions: readonly TransactionRef[]) {
-    const keys = [...new Map(transactions.map((t) => [`${t.stationId}\n${t.transactionId}`, [t.stationId, t.transactionId] as const])).values()];
-    return this.db.selectFrom('meter_values as m')
-      .innerJoin(jsonPairs(this.db, keys).as('k'), (j) => j.onRef('k.a', '=', 'm.station_id').onRef('k.b', '=', 'm.transaction_id'));
+/** Samples to store, and where they were measured and came from. */
+export interface SamplesToStore {
+  stationId: string;
+  evseId: number;
+  transactionId: string | null;
+  samples: readonly MeterSample[];
+  source: string;
+  receivedAt: string;
+}
+
+/**
+ * The statements that store samples, as steps (sql/prepared.ts), so that a TransactionEvent runs them inside its own
+ * sequence: thinned by `thinning` when given (meter-thinning.ts), else every sample.
+ */
+export function* sampleSteps(dialect: DialectName, thinning: MeterThinning | undefined, a: SamplesToStore): Steps<void> {
+  if (a.samples.length === 0) return;
+  yield* writeSamples(dialect, thinning?.plan(a.stationId, a.evseId, a.transactionId, a.samples, a.receivedAt), a);
+}
+
+/** How many statements writeSamples runs (one needs no transaction of its own). */
+function statementsOf(dialect: DialectName, plan: ThinPlan | undefined, samples: number): number {
+  if (!plan) return dialect === 'sqlite' ? samples : Math.ceil(samples / INSERT_CHUNK);
+  const inserts = plan.inserts.length;
+  return plan.updates.length + (inserts === 1 || dialect === 'sqlite' ? inserts : Math.ceil(inserts / INSERT_CHUNK));
+}
+
+/**
+ * The plan's rows: new ones inserted (their ids go back to the thinning), held ones overwritten in place; a held row
+ * that is gone (pruned, or not committed) is inserted. Without a plan, every sample is inserted. On SQLite each row
+ * is a prepared insert run on the handle at once (its id from the driver): building a multi-row INSERT cost several
+ * times what SQLite takes for the rows. On PostgreSQL several new rows are one INSERT per 500 (one round trip), their
+ * ids, ascending as the VALUES were listed, from RETURNING.
+ */
+function* writeSamples(dialect: DialectName, plan: ThinPlan | undefined, a: SamplesToStore): Steps<void> {
+  const toRow = (s: MeterSample): Insertable<MeterValuesTable> => ({
+    station_id: a.stationId,
+    transaction_id: a.transactionId,
+    evse_id: a.evseId,
+    timestamp: s.timestamp,
+    measurand: s.measurand,
+    phase: s.phase ?? '',
+    location: s.location ?? '',
+    context: s.context ?? null,
+    value: s.value,
+    unit: s.unit ?? null,
+    multiplier: s.multiplier ?? 0,
+    source: a.source,
+    received_at: a.receivedAt,
+  });
+  if (!plan) {
+    if (dialect === 'sqlite') {
+      for (const s of a.samples) yield insertOne.step(toRow(s));
+      return;
+    }
+    for (let i = 0; i < a.samples.length; i += INSERT_CHUNK) {
+      const rows = a.samples.slice(i, i + INSERT_CHUNK).map(toRow);
+      yield { run: async (db) => { await db.insertInto('meter_values').values(rows).execute(); return { rows: [] }; } };
+    }
+    return;
+  }
+  const inserts = [...plan.inserts];
+  for (const held of plan.updates) {
+    const s = held.sample;
+    const r = yield overwriteHeld.step({
+      id: held.id!, timestamp: s.timestamp, value: s.value, unit: s.unit ?? null, multiplier: s.multiplier ?? 0, received_at: a.receivedAt,
+    });
+    if (Number(r.numAffectedRows ?? 0) === 0) inserts.push(held);
+  }
+  if (inserts.length === 1 || dialect === 'sqlite') {
+    for (const h of inserts) {
+      const r: QueryResult<{ id: number }> = yield insertOne.step(toRow(h.sample));
+      h.id = Number(r.rows[0]?.id ?? r.insertId);
+    }
+    return;
+  }
+  for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
+    const chunk = inserts.slice(i, i + INSERT_CHUNK);
+    const r: QueryResult<{ id: number }> = yield {
+      run: async (db) => ({ rows: await db.insertInto('meter_values').values(chunk.map((h) => toRow(h.sample))).returning('id').execute() }),
+    };
+    const ids = r.rows.map((x) => Number(x.id)).sort((x, y) => x - y);
+    chunk.forEach((h, k) => { h.id = ids[k]!; });
   }
 }
 

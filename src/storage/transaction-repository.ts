@@ -1,12 +1,13 @@
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type QueryResult, type Selectable, type Updateable } from 'kysely';
 import { energyRegisterWh } from '../domain/meter.js';
-import { dialectOf, inTransaction, instant, jsonPairs, jsonStrings, type Db } from './sql/dialect.js';
-import { prepare } from './sql/prepared.js';
+import { dialectOf, inTransaction, instant, jsonPairs, jsonStrings, type Db, type DialectName } from './sql/dialect.js';
+import { prepare, runSteps, runStepsNow, type Steps } from './sql/prepared.js';
+import { stringsOfJson } from './sql/json-params.js';
 import type { TransactionEventsTable, TransactionsTable } from './sql/schema.js';
 import type {
   EvseRef, SessionAnnotationStore, SessionBoost, TransactionEventRecord, TransactionRecord, TransactionStore,
 } from '../domain/stations.js';
-import { MeterValueRepository } from './meter-value-repository.js';
+import { sampleSteps } from './meter-value-repository.js';
 import type { MeterThinning } from './meter-thinning.js';
 import type { Prunable } from './retention.js';
 
@@ -63,8 +64,13 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
    * duplicate) and two events of one transaction at once merge one after the other, never from the same old row.
    */
   async applyEvent(event: TransactionEventRecord, receivedAt: string): Promise<{ duplicate: boolean; transaction: TransactionRecord }> {
+    const dialect = dialectOf(this.db);
+    const steps = () => applySteps(dialect, event, receivedAt, this.thinning);
     try {
-      return await inTransaction(this.db, (trx) => applyInside(trx, event, receivedAt, this.thinning));
+      // On SQLite all at once in one synchronous transaction where that is safe (sql/sqlite.ts runNow), else statement
+      // by statement in a transaction of the executor: the same statements, the same result.
+      const now = runStepsNow(this.db, steps);
+      return now !== undefined ? now.value : await inTransaction(this.db, (trx) => runSteps(trx, steps()));
     } catch (err) {
       // Rolled back: rows the thinning was told of may not exist.
       this.thinning?.forget(event.stationId);
@@ -117,20 +123,19 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
     return row ? toRecord(row) : undefined;
   }
 
-  /** The EVSEs' stations in one query (one parameter however many); the pairs asked for are picked from their rows. */
+  /**
+   * The EVSEs' stations in one query (one parameter however many, prepared: a planning cycle runs it every time);
+   * the pairs asked for are picked from their rows.
+   */
   async activeOnEvses(evses: readonly EvseRef[]): Promise<{ stationId: string; evseId: number; transaction: TransactionRecord }[]> {
     if (evses.length === 0) return [];
     const wanted = new Set(evses.map((e) => `${e.stationId}#${e.evseId}`));
-    const rows = await this.db.selectFrom('evses as e')
-      .innerJoin('transactions as t', (j) => j.onRef('t.station_id', '=', 'e.station_id').onRef('t.transaction_id', '=', 'e.current_transaction_id'))
-      .selectAll('t').select('e.evse_id as current_evse_id')
-      .where(sql<boolean>`${sql.ref('e.station_id')} IN ${jsonStrings(this.db, [...new Set(evses.map((e) => e.stationId))])}`)
-      .where('t.state', '=', 'Started')
-      .limit(MAX_ROWS)
-      .execute();
-    return rows
-      .filter((r) => wanted.has(`${r.station_id}#${r.current_evse_id}`))
-      .map((r) => ({ stationId: r.station_id, evseId: r.current_evse_id, transaction: toRecord(r) }));
+    const rows = await activeOfStations.all(this.db, { stations: JSON.stringify([...new Set(evses.map((e) => e.stationId))]) });
+    const out: { stationId: string; evseId: number; transaction: TransactionRecord }[] = [];
+    for (const r of rows) {
+      if (wanted.has(`${r.station_id}#${r.current_evse_id}`)) out.push({ stationId: r.station_id, evseId: r.current_evse_id, transaction: toRecord(r) });
+    }
+    return out;
   }
 
   async active(stationId?: string): Promise<TransactionRecord[]> {
@@ -185,6 +190,15 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
   }
 }
 
+/** A site's running transactions, read by every planning cycle (activeOnEvses): compiled once. */
+const activeOfStations = prepare('transactions.activeOfStations', (db: Db, p: { stations: string }) =>
+  db.selectFrom('evses as e')
+    .innerJoin('transactions as t', (j) => j.onRef('t.station_id', '=', 'e.station_id').onRef('t.transaction_id', '=', 'e.current_transaction_id'))
+    .selectAll('t').select('e.evse_id as current_evse_id')
+    .where(sql<boolean>`${sql.ref('e.station_id')} IN ${stringsOfJson(db, p.stations)}`)
+    .where('t.state', '=', 'Started')
+    .limit(MAX_ROWS));
+
 /*
  * The statements of a TransactionEvent, compiled once (prepared.ts): every event runs five of them, and building
  * them anew each time cost more than SQLite takes to run them.
@@ -219,15 +233,17 @@ const occupyEvse = prepare('evses.occupy', (db: Db, p: { station_id: string; evs
       updated_at: eb.ref('excluded.updated_at'),
     }))));
 
-async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: string, thinning: MeterThinning | undefined): Promise<{ duplicate: boolean; transaction: TransactionRecord }> {
+/** A TransactionEvent's statements in order (see applyEvent): each `yield` runs one and gives back its result. */
+function* applySteps(dialect: DialectName, e: TransactionEventRecord, receivedAt: string, thinning: MeterThinning | undefined): Steps<{ duplicate: boolean; transaction: TransactionRecord }> {
   const key: Key = { station_id: e.stationId, transaction_id: e.transactionId };
   // An Updated or Ended whose Started was lost (or is still queued offline) still creates the record.
-  await ensureTransaction.run(trx, { ...key, at: e.timestamp, received_at: receivedAt });
-  const before = await lockTransaction.first(trx, key);
+  yield ensureTransaction.step({ station_id: e.stationId, transaction_id: e.transactionId, at: e.timestamp, received_at: receivedAt });
+  const before = ((yield lockTransaction.step(key)) as QueryResult<Row>).rows[0];
   if (!before) throw new Error(`transaction ${e.transactionId} of ${e.stationId} vanished while its event was applied`);
   // The primary key (station, transaction, seqNo) makes a retransmitted event a no-op (E01/E06 retries).
-  const inserted = await insertEvent.run(trx, {
-    ...key,
+  const inserted = yield insertEvent.step({
+    station_id: e.stationId,
+    transaction_id: e.transactionId,
     seq_no: e.seqNo,
     event_type: e.eventType,
     trigger_reason: e.triggerReason,
@@ -244,7 +260,10 @@ async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: strin
   // Offline-queued events can arrive out of order: only the newest event sets the live state.
   const newer = e.seqNo >= before.last_seq_no;
   const newerEnergy = register !== undefined && compareInstants(register.at, before.last_event_at) >= 0;
+  // The key and what is set, in one object: no spread of rows on the path every event takes.
   const set = {
+    station_id: e.stationId,
+    transaction_id: e.transactionId,
     evse_id: e.evseId ?? before.evse_id,
     connector_id: e.connectorId ?? before.connector_id,
     id_token: e.idToken?.idToken ?? before.id_token,
@@ -265,16 +284,16 @@ async function applyInside(trx: Db, e: TransactionEventRecord, receivedAt: strin
   };
   // The row is locked (or SQLite's one connection held) since it was read: what it is now is `before` with `set`,
   // so the update needs no RETURNING (a whole row built for every event).
-  const updated = await updateTransaction.run(trx, { ...key, ...set });
+  const updated = yield updateTransaction.step(set);
   if (Number(updated.numAffectedRows ?? 0) !== 1) throw new Error(`transaction ${e.transactionId} of ${e.stationId} vanished while its event was applied`);
-  const after = toRecord({ ...before, ...set });
+  const after = toRecord(Object.assign(before, set));
   if (after.state === 'Ended') {
-    await releaseEvse.run(trx, { ...key, at: receivedAt });
+    yield releaseEvse.step({ station_id: e.stationId, transaction_id: e.transactionId, at: receivedAt });
   } else if (after.evseId !== null) {
-    await occupyEvse.run(trx, { ...key, evse_id: after.evseId, at: receivedAt });
+    yield occupyEvse.step({ station_id: e.stationId, evse_id: after.evseId, transaction_id: e.transactionId, at: receivedAt });
   }
-  if (e.meterValues.length > 0) {
-    await new MeterValueRepository(trx, thinning).append(e.stationId, after.evseId ?? 0, e.transactionId, e.meterValues, 'TransactionEvent', receivedAt);
-  }
+  yield* sampleSteps(dialect, thinning, {
+    stationId: e.stationId, evseId: after.evseId ?? 0, transactionId: e.transactionId, samples: e.meterValues, source: 'TransactionEvent', receivedAt,
+  });
   return { duplicate: false, transaction: after };
 }

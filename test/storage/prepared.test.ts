@@ -5,8 +5,9 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db, Storage } from '../../src/storage/database.js';
-import { prepare } from '../../src/storage/sql/prepared.js';
-import { openTestStorage } from '../helpers/test-database.js';
+import { inTransaction } from '../../src/storage/sql/dialect.js';
+import { prepare, runSteps, runStepsNow, type Steps } from '../../src/storage/sql/prepared.js';
+import { openTestStorage, postgresUrl } from '../helpers/test-database.js';
 
 const AT = '2026-03-29T00:59:59.999Z';
 
@@ -89,5 +90,63 @@ describe('prepared queries', () => {
     const shape = prepare('test.shape', (db: Db, p: { id: string }) =>
       db.selectFrom('stations').select('id').$if(p.id.includes('b:'), (q) => q.where('id', '=', p.id)));
     await expect(shape.all(s.db, { id: 'CP-1' })).rejects.toThrow(/test\.shape: its SQL depends on a parameter's value/);
+  });
+
+  describe('as steps of a sequence (a TransactionEvent\'s statements)', () => {
+    /** Inserts the ids one after another, reading the profile back after each; fails before `failAt` when given. */
+    function* insertAll(ids: string[], failAt?: string): Steps<number[]> {
+      const profiles: number[] = [];
+      for (const id of ids) {
+        if (id === failAt) throw new Error(`refused ${id}`);
+        const r = yield insertStation.step({ id, at: AT, profile: profiles.length + 1 });
+        profiles.push((r.rows[0] as { security_profile: number } | undefined)?.security_profile ?? -1);
+      }
+      return profiles;
+    }
+    const ids = async () => (await byProfile.all(s.db, { profile: 1, from: '' })).concat(await byProfile.all(s.db, { profile: 2, from: '' })).map((r) => r.id).sort();
+
+    it('run at once on SQLite, in one transaction that a throw rolls back whole; on PostgreSQL they are left to runSteps', async () => {
+      const now = runStepsNow(s.db, () => insertAll(['A-1', 'A-2']));
+      if (postgresUrl) {
+        expect(now).toBeUndefined();
+        expect(await inTransaction(s.db, (trx) => runSteps(trx, insertAll(['A-1', 'A-2'])))).toEqual([1, 2]);
+      } else {
+        expect(now).toEqual({ value: [1, 2] });
+        expect(() => runStepsNow(s.db, () => insertAll(['B-1', 'B-2'], 'B-2'))).toThrow('refused B-2');
+      }
+      await expect(inTransaction(s.db, (trx) => runSteps(trx, insertAll(['C-1', 'C-2'], 'C-2')))).rejects.toThrow('refused C-2');
+      expect(await ids()).toEqual(['A-1', 'A-2']);
+    });
+
+    it('join a caller\'s transaction and roll back with it', async () => {
+      await expect(s.db.transaction().execute(async (trx) => {
+        const steps = () => insertAll(['T-1']);
+        const now = runStepsNow(trx, steps);
+        if (now === undefined) await runSteps(trx, steps());
+        expect((await byProfile.all(trx, { profile: 1, from: '' })).map((r) => r.id)).toEqual(['T-1']);
+        throw new Error('roll back');
+      })).rejects.toThrow('roll back');
+      expect(await ids()).toEqual([]);
+    });
+
+    it('outside a transaction while another one is open: not at once (it would join it), and then not lost with its rollback', async () => {
+      let begun!: () => void;
+      const inside = new Promise<void>((resolve) => (begun = resolve));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const rolledBack = s.db.transaction().execute(async (trx) => {
+        await insertStation.run(trx, { id: 'IN-1', at: AT, profile: 1 });
+        begun();
+        await gate;
+        throw new Error('roll back');
+      });
+      await inside;
+      expect(runStepsNow(s.db, () => insertAll(['OUT-1']))).toBeUndefined();
+      const outside = inTransaction(s.db, (trx) => runSteps(trx, insertAll(['OUT-1'])));
+      release();
+      await expect(rolledBack).rejects.toThrow('roll back');
+      expect(await outside).toEqual([1]);
+      expect(await ids()).toEqual(['OUT-1']);
+    });
   });
 });

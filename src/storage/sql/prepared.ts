@@ -14,7 +14,7 @@
  */
 import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
 import { dialectOf, type Db, type DialectName } from './dialect.js';
-import { runDirect } from './sqlite.js';
+import { runDirect, runNow, runOnHandle } from './sqlite.js';
 
 /** A value no caller passes: markers are recognised by their text, per parameter name and per compile. */
 const MARK = '\u0000chargeplan-prepared-parameter\u0000';
@@ -38,6 +38,64 @@ export interface Prepared<P extends Params, R> {
   first(db: Db, params: P): Promise<R | undefined>;
   /** The driver's result: rows (for RETURNING) and numAffectedRows. */
   run(db: Db, params: P): Promise<QueryResult<R>>;
+  /** This query with these parameters as one statement of a sequence (Steps): yields its result, as run would. */
+  step(params: P): Step;
+}
+
+/**
+ * One statement of a sequence written once as a generator of steps (`const r = yield query.step(params)`), run either
+ * statement by statement through the executor (runSteps) or, on SQLite, all at once in one synchronous transaction
+ * (runStepsNow). A step without `now` exists only on the asynchronous way (a query the builder makes each time).
+ */
+export interface Step {
+  run(db: Db): Promise<QueryResult<unknown>>;
+  now?: ((db: Db) => QueryResult<unknown>) | undefined;
+}
+
+/** A prepared query's step: a class, so that a step costs one object and no closures on the hot path. */
+class PreparedStep<P extends Params, R> implements Step {
+  constructor(
+    private readonly params: P,
+    private readonly then: (db: Db, params: P, pick: (r: QueryResult<R>) => QueryResult<R>) => Promise<QueryResult<R>>,
+    private readonly runNow: (db: Db, params: P) => QueryResult<unknown>,
+  ) {}
+
+  run(db: Db): Promise<QueryResult<unknown>> {
+    return this.then(db, this.params, same);
+  }
+
+  now(db: Db): QueryResult<unknown> {
+    return this.runNow(db, this.params);
+  }
+}
+const same = <T>(r: T): T => r;
+
+/** A sequence of statements: yields steps, is resumed with each one's result, returns what the sequence computed. */
+export type Steps<T> = Generator<Step, T, QueryResult<never>>;
+
+/** Runs the steps one after another on `db` (a database or a transaction: the caller decides about atomicity). */
+export async function runSteps<T>(db: Db, steps: Steps<T>): Promise<T> {
+  let next = steps.next();
+  while (!next.done) next = steps.next((await next.value.run(db)) as QueryResult<never>);
+  return next.value;
+}
+
+/**
+ * Runs the steps at once in one transaction on SQLite (the caller's, or one of its own: sqlite.ts runNow says when
+ * that is safe), or returns undefined and leaves them unstarted: then the caller runs them with runSteps.
+ */
+export function runStepsNow<T>(db: Db, steps: () => Steps<T>): { value: T } | undefined {
+  if (dialectOf(db) !== 'sqlite') return undefined;
+  return runNow(db, () => {
+    const g = steps();
+    let next = g.next();
+    while (!next.done) {
+      const step = next.value;
+      if (step.now === undefined) throw new Error('a statement of a synchronous sequence cannot run at once on SQLite');
+      next = g.next(step.now(db) as QueryResult<never>);
+    }
+    return next.value;
+  });
 }
 
 function compile(db: Db, build: (db: Db, params: Params) => Compilable<unknown>, names: string[], what: string): Compiled {
@@ -74,26 +132,58 @@ function compile(db: Db, build: (db: Db, params: Params) => Compilable<unknown>,
  * comment for the one rule a builder must keep.
  */
 export function prepare<P extends Params, R>(what: string, build: (db: Db, params: P) => Compilable<R>): Prepared<P, R> {
-  const compiled = new Map<string, Compiled>();
-  const execute = (db: Db, params: P): Promise<QueryResult<R>> => {
-    const names = Object.keys(params);
-    const dialect: DialectName = dialectOf(db);
-    const key = `${dialect}/${names.join(',')}`;
-    let c = compiled.get(key);
-    if (c === undefined) {
-      c = compile(db, build as unknown as (db: Db, params: Params) => Compilable<unknown>, names, what);
-      compiled.set(key, c);
+  // Per dialect and set of parameter names (a caller may leave optional ones out); most queries have one. Found by
+  // walking the names in place: a TransactionEvent's update has 19, and building a key string of them each call cost
+  // more than the lookup it served.
+  const compiled: { dialect: DialectName; names: string[]; c: Compiled }[] = [];
+  const compiledFor = (db: Db, dialect: DialectName, params: P): Compiled => {
+    next: for (const entry of compiled) {
+      if (entry.dialect !== dialect) continue;
+      let i = 0;
+      for (const name in params) if (entry.names[i++] !== name) continue next;
+      if (i === entry.names.length) return entry.c;
     }
-    const parameters = c.slots.map((s) => ('name' in s ? params[s.name] ?? null : s.constant));
+    const names = Object.keys(params);
+    const c = compile(db, build as unknown as (db: Db, params: Params) => Compilable<unknown>, names, what);
+    compiled.push({ dialect, names, c });
+    return c;
+  };
+  const bind = (c: Compiled, params: P): unknown[] => {
+    const slots = c.slots;
+    const out = new Array<unknown>(slots.length);
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!;
+      out[i] = 'name' in s ? params[s.name] ?? null : s.constant;
+    }
+    return out;
+  };
+  const execute = (db: Db, params: P): QueryResult<R> | Promise<QueryResult<R>> => {
+    const dialect: DialectName = dialectOf(db);
+    const c = compiledFor(db, dialect, params);
+    const parameters = bind(c, params);
     if (dialect === 'sqlite') {
       const done = runDirect(db, c.query.sql, parameters);
-      if (done !== undefined) return Promise.resolve(done as QueryResult<R>);
+      if (done !== undefined) return done as QueryResult<R>;
     }
     return db.executeQuery<R>({ ...(c.query as CompiledQuery<R>), parameters });
   };
+  const now = (db: Db, params: P): QueryResult<unknown> => {
+    const c = compiledFor(db, 'sqlite', params);
+    return runOnHandle(db, c.query.sql, bind(c, params));
+  };
+  // Errors reject, as from the async functions these were: never a synchronous throw to a caller that chains .catch.
+  const then = <T>(db: Db, params: P, pick: (r: QueryResult<R>) => T): Promise<T> => {
+    try {
+      const r = execute(db, params);
+      return r instanceof Promise ? r.then(pick) : Promise.resolve(pick(r));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  };
   return {
-    all: async (db, params) => (await execute(db, params)).rows,
-    first: async (db, params) => (await execute(db, params)).rows[0],
-    run: async (db, params) => execute(db, params),
+    all: (db, params) => then(db, params, (r) => r.rows),
+    first: (db, params) => then(db, params, (r) => r.rows[0]),
+    run: (db, params) => then(db, params, same),
+    step: (params) => new PreparedStep(params, then, now),
   };
 }

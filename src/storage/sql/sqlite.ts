@@ -51,13 +51,15 @@ export function sqliteKysely(handle: SqliteHandle): Kysely<Schema> {
   };
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
   // Kysely's transactions share their database's adapter: the key finds the handle from either.
-  direct.set(db.getExecutor().adapter, { handle, prepare: database.prepare });
+  direct.set(db.getExecutor().adapter, { handle, prepare: database.prepare, transaction: handle.transaction((work: () => unknown) => work()) });
   return db;
 }
 
 interface Direct {
   handle: SqliteHandle;
   prepare(text: string): Database.Statement;
+  /** better-sqlite3's BEGIN ... COMMIT (ROLLBACK on a throw) around a synchronous function, made once per handle. */
+  transaction(work: () => unknown): unknown;
 }
 const direct = new WeakMap<object, Direct>();
 
@@ -73,10 +75,38 @@ const direct = new WeakMap<object, Direct>();
 export function runDirect(db: Kysely<Schema>, sql: string, parameters: readonly unknown[]): QueryResult<unknown> | undefined {
   const d = direct.get(db.getExecutor().adapter);
   if (d === undefined || (!db.isTransaction && d.handle.inTransaction)) return undefined;
+  return runStatement(d, sql, parameters);
+}
+
+function runStatement(d: Direct, sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
   const stmt = d.prepare(sql);
   if (stmt.reader) return { rows: stmt.all(...parameters) };
   const { changes, lastInsertRowid } = stmt.run(...parameters);
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+}
+
+/** Runs a compiled statement on the handle at once: only inside work that runNow (below) admitted. */
+export function runOnHandle(db: Kysely<Schema>, sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
+  const d = direct.get(db.getExecutor().adapter);
+  if (d === undefined) throw new Error('runOnHandle: not a SQLite database of this product');
+  return runStatement(d, sql, parameters);
+}
+
+/**
+ * Runs `work`, a synchronous sequence of statements (prepared.ts's runStepsNow), as one transaction on the SQLite
+ * handle, or returns undefined when it must take the asynchronous way. Admitted where runDirect runs single
+ * statements: inside the caller's own transaction (which holds the one connection: `work` joins it), or when no
+ * transaction is open on the connection, and then in a BEGIN ... COMMIT of its own. Nothing else can run in between:
+ * `work` never yields to the event loop, so no other query, through Kysely or not, can join or interleave with it.
+ * A TransactionEvent then pays neither Kysely's transaction (connection mutex, begin and commit through the executor)
+ * nor a promise per statement.
+ */
+export function runNow<T>(db: Kysely<Schema>, work: () => T): { value: T } | undefined {
+  const d = direct.get(db.getExecutor().adapter);
+  if (d === undefined) return undefined;
+  if (db.isTransaction) return { value: work() };
+  if (d.handle.inTransaction) return undefined;
+  return { value: d.transaction(work) as T };
 }
 
 /** Applies the migrations not yet applied, each with its bookkeeping row in one transaction. Returns the versions applied. */
