@@ -36,7 +36,7 @@ import { Metrics } from './platform/metrics.js';
 import { wireMetrics } from './metrics/wire-events.js';
 import type { CsmsAction, RequestOf, ResponseOf } from './ocpp/schemas/generated/index.js';
 import { ClusterConfigError } from './cluster/nats-transport.js';
-import { fencedPlans, joinCluster, ownSites, ownsStation, pushCall } from './wiring/cluster.js';
+import { clusterLiveEvents, fencedPlans, joinCluster, ownSites, ownsStation, pushCall } from './wiring/cluster.js';
 import type { ClusterNode } from './cluster/node.js';
 import type { Site } from './domain/sites.js';
 import { DeploymentError } from './cluster/deployment.js';
@@ -257,7 +257,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       stores: schedulerStores,
       prices: pricing.sitePrices,
       stations: directory,
-      events,
+      // In a cluster, plans made on other nodes redraw this node's pages too.
+      events: cluster ? clusterLiveEvents<AppEvents>(cluster, events) : events,
       clock,
       certificates: certificateRenewals,
       siteAdmin,

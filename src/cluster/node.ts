@@ -158,6 +158,20 @@ export class ClusterNode {
     }));
   }
 
+  /**
+   * Another node's events of `name` (what it relays or mirrors), delivered here; with `publishLocal`, this node's own
+   * events of that name go out too. For the live page stream: a fleet manager on node C sees plans made on node B.
+   */
+  mirror<T>(name: string, publishLocal: ((fn: (e: T) => void) => unknown) | null, deliverRemote: (e: T) => void): void {
+    const subject = this.o.subjects.event(name);
+    publishLocal?.((e) => this.o.transport.publish(subject, { from: this.o.node, e }));
+    this.offs.push(this.o.transport.subscribe(subject, (body) => {
+      const b = body as { from?: unknown; e?: unknown } | null;
+      if (!b || b.from === this.o.node || typeof b.e !== 'object' || b.e === null) return;
+      deliverRemote(b.e as T);
+    }));
+  }
+
   /** A re-plan asked for on this node (a person's change) of a site another node plans: sent to that node. */
   relayTrigger(siteId: string, reason: string, leading: boolean): void {
     this.o.transport.publish(this.o.subjects.event('site.trigger'), { from: this.o.node, siteId, reason, leading });

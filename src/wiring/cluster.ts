@@ -11,6 +11,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { OcppEvents } from '../domain/ocpp-events.js';
 import { LeaseLostError, assertHolds } from '../domain/leases.js';
+import { TypedEvents } from '../platform/events.js';
 import type { PlanRecord, PlanStore } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
 import type { OcppServer } from '../ocpp/server.js';
@@ -139,4 +140,27 @@ export function ownSites(cluster: ClusterNode, scheduler: ClusterScheduler): voi
   cluster.ownSites({ sites: () => scheduler.sites().map((s) => s.id), setOwned: (ids) => scheduler.setOwned(ids) });
   scheduler.relayTriggers((siteId, reason, opts) => cluster.relayTrigger(siteId, reason, opts.leading === true));
   cluster.onTriggers((siteId, reason, leading) => scheduler.trigger(siteId, reason, { leading, relayed: true }));
+}
+
+/** What the live page stream and the fleet views' caches listen to (http/api/deps.ts LiveEvents). */
+const LIVE_EVENTS = ['plan.created', 'plan.pushed', 'decision', 'charger.status', 'connector.status', 'transaction.event', 'station.connected', 'station.disconnected'] as const;
+/** Already sent to every node by the scheduler's relay (main.ts wireScheduler): only received here. */
+const RELAYED = new Set<string>(['transaction.event', 'station.connected', 'station.disconnected']);
+
+type EventSource = { on(event: string, fn: (e: never) => void): () => void };
+
+/**
+ * The events the API listens to, from the whole cluster: this node's own and the others' (plans are made on the
+ * node that owns a site, pages are served by any node). The database stays the truth; an event lost on the way only
+ * delays a page's redraw until the next one.
+ */
+export function clusterLiveEvents<E extends { [K in (typeof LIVE_EVENTS)[number]]: unknown }>(cluster: ClusterNode, local: { on<K extends keyof E>(event: K, fn: (e: E[K]) => void): () => void }): TypedEvents<E> {
+  const bus = new TypedEvents<E>();
+  const source = local as unknown as EventSource;
+  for (const name of LIVE_EVENTS) {
+    const emit = (e: unknown) => bus.emit(name, e as E[typeof name]);
+    source.on(name, emit as (e: never) => void);
+    cluster.mirror(name, RELAYED.has(name) ? null : (fn) => source.on(name, fn as (e: never) => void), emit);
+  }
+  return bus;
 }

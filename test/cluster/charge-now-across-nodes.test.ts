@@ -12,6 +12,8 @@ import { PlanningStation } from '../helpers/planning-station.js';
 import { addVan, depotConfig, nightPrices, publishPrices, T0 } from '../helpers/depot.js';
 import { heldKw } from '../helpers/profile-limits.js';
 import { ManualClock } from '../../src/platform/clock.js';
+import { clusterLiveEvents } from '../../src/wiring/cluster.js';
+import type { AppEvents } from '../../src/main.js';
 
 const NATS = process.env.CHARGEPLAN_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -68,8 +70,12 @@ describe.skipIf(!postgresUrl)('charge now across three nodes (PostgreSQL + NATS)
     expect(heldKw(first!, clock.now()) ?? 0).toBe(0);
     expect((await owner.running.scheduler.latestPlan('depot'))!.sessions.map((s) => s.vehicleId)).toEqual(['VAN-1']);
 
+    // The requester's pages redraw on the owner's new plan (the live stream's events come from the whole cluster).
+    const live = clusterLiveEvents<AppEvents>(requester!.running.cluster!, requester!.running.events);
+    const redrawn = live.once('plan.created', (e) => e.siteId === 'depot' && e.triggers.includes('boost-set'));
     await requester!.running.scheduler.setBoost('VAN-1', 5);
     await settle();
+    await redrawn;
     expect(heldKw(station.txProfile(1)!, clock.now())).toBeCloseTo(11, 1);
     expect((await owner.running.scheduler.latestPlan('depot'))!.triggers).toContain('boost-set');
     // Only the owner planned: the other nodes stored no plan of their own.
