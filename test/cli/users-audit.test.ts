@@ -17,8 +17,8 @@ beforeEach(async () => {
   database = await testDatabase({ file: true });
   const { url, schema, path } = database.options;
   db = url !== undefined ? ['--db', url, '--db-schema', schema!] : ['--db', path!];
-});
-afterEach(async () => database.drop());
+}, 60_000);
+afterEach(async () => database.drop(), 60_000);
 
 it('records create, grant, token, revoke and disable, newest first, without secrets', async () => {
   const run = (...args: string[]) => runUsersCli([...args, ...db], io);
@@ -49,4 +49,4 @@ it('records create, grant, token, revoke and disable, newest first, without secr
   } finally {
     await storage.close();
   }
-});
+}, 120_000);

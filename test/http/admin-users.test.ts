@@ -46,7 +46,7 @@ async function expectForbidden(opts: InjectOptions) {
   expect((await f.as('anonymous', opts)).statusCode).toBe(401);
 }
 
-describe('GET /api/v1/admin/roles', { timeout: 60_000 }, () => {
+describe('GET /api/v1/admin/roles', { timeout: 180_000 }, () => {
   it('lists every role with its scope kind, for admins only', async () => {
     const res = await admin({ url: '/api/v1/admin/roles' });
     expect(res.statusCode).toBe(200);
@@ -58,7 +58,7 @@ describe('GET /api/v1/admin/roles', { timeout: 60_000 }, () => {
   });
 });
 
-describe('POST and GET /api/v1/admin/users', { timeout: 60_000 }, () => {
+describe('POST and GET /api/v1/admin/users', { timeout: 180_000 }, () => {
   it('creates a user with a grant, lists it without its hash, and audits who did it', async () => {
     const res = await admin({ method: 'POST', url: '/api/v1/admin/users', payload: { username: 'Fiona', name: 'Fiona Fleet', password: PASSWORD, grants: [{ role: 'fleet-manager', scopeId: 'north' }] } });
     expect(res.statusCode).toBe(201);
@@ -118,7 +118,7 @@ describe('POST and GET /api/v1/admin/users', { timeout: 60_000 }, () => {
   });
 });
 
-describe('PATCH /api/v1/admin/users/:userId', { timeout: 60_000 }, () => {
+describe('PATCH /api/v1/admin/users/:userId', { timeout: 180_000 }, () => {
   it('disables (sessions end, tokens revoked, login refused) and re-enables, each audited', async () => {
     const u = await person('dora');
     const { cookie } = await login('dora');
@@ -147,7 +147,7 @@ describe('PATCH /api/v1/admin/users/:userId', { timeout: 60_000 }, () => {
   });
 });
 
-describe('PUT /api/v1/admin/users/:userId/password', { timeout: 60_000 }, () => {
+describe('PUT /api/v1/admin/users/:userId/password', { timeout: 180_000 }, () => {
   it('resets: the old password stops working, the person’s sessions end, the new one logs in; audited', async () => {
     const u = await person('gus');
     const { cookie } = await login('gus');
@@ -173,7 +173,7 @@ describe('PUT /api/v1/admin/users/:userId/password', { timeout: 60_000 }, () => 
   });
 });
 
-describe('grants: POST and DELETE /api/v1/admin/users/:userId/grants', { timeout: 60_000 }, () => {
+describe('grants: POST and DELETE /api/v1/admin/users/:userId/grants', { timeout: 180_000 }, () => {
   it('adds a role over a fleet, home and price zone, and removes one; the person’s access follows; audited', async () => {
     const u = await person('ivy', []);
     const add = (role: string, scopeId: string) => admin({ method: 'POST', url: `/api/v1/admin/users/${u.id}/grants`, payload: { role, scopeId } });
@@ -221,7 +221,7 @@ describe('grants: POST and DELETE /api/v1/admin/users/:userId/grants', { timeout
   });
 });
 
-describe('the last active admin', { timeout: 60_000 }, () => {
+describe('the last active admin', { timeout: 180_000 }, () => {
   it('cannot be disabled or lose the admin role (409 LAST_ADMIN) until another admin exists', async () => {
     // Every admin so far: disable all but one.
     const admins = (await users.list()).filter((u) => u.disabledAt === undefined && u.grants.some((g) => g.role === 'admin'));
@@ -239,7 +239,7 @@ describe('the last active admin', { timeout: 60_000 }, () => {
   });
 });
 
-describe('API tokens are audited', { timeout: 60_000 }, () => {
+describe('API tokens are audited', { timeout: 180_000 }, () => {
   it('records who created and who revoked a token, never its secret', async () => {
     const made = await admin({ method: 'POST', url: '/api/v1/tokens', payload: { name: 'depot telematics', grants: [{ role: 'fleet-manager', scopeId: 'north' }], expiresInDays: 30 } });
     expect(made.statusCode).toBe(201);
@@ -252,7 +252,7 @@ describe('API tokens are audited', { timeout: 60_000 }, () => {
   });
 });
 
-describe('GET /api/v1/admin/audit', { timeout: 60_000 }, () => {
+describe('GET /api/v1/admin/audit', { timeout: 180_000 }, () => {
   it('pages newest first with nextBefore, checks its query naming the field, and is for admins only', async () => {
     const all = (await audit('?limit=500')).entries;
     expect(all.length).toBeGreaterThan(5);
@@ -271,7 +271,7 @@ describe('GET /api/v1/admin/audit', { timeout: 60_000 }, () => {
   });
 });
 
-describe('GET /api/v1/admin/get-started', { timeout: 60_000 }, () => {
+describe('GET /api/v1/admin/get-started', { timeout: 180_000 }, () => {
   it('says what exists (sites, vehicles; no prices, no charger, no departure yet) for admins only', async () => {
     const res = await admin({ url: '/api/v1/admin/get-started' });
     expect(res.statusCode).toBe(200);

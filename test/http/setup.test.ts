@@ -21,7 +21,7 @@ let server: TestServer | undefined;
 afterEach(async () => {
   await server?.stop();
   server = undefined;
-}, 60_000);
+}, 120_000);
 
 /** The product on an empty database, its log lines kept (JSON, as pino writes them). */
 async function fresh(): Promise<{ server: TestServer; lines: Record<string, unknown>[] }> {
@@ -38,7 +38,7 @@ const tokenOf = (link: string) => /#token=([A-Za-z0-9_-]{43})$/.exec(link)![1]!;
 const setup = (s: TestServer, payload: object) => s.running.http.inject({ method: 'POST', url: '/api/v1/setup', payload });
 const body = (token: string) => ({ token, name: 'Ada Admin', username: 'ada', password: PASSWORD });
 
-describe('the first run', { timeout: 60_000 }, () => {
+describe('the first run', { timeout: 180_000 }, () => {
   it('logs a one-time link, stores only its hash, sends / to the setup page and says setup is open', async () => {
     const { server: s, lines } = await fresh();
     const logged = lines.find((l) => typeof l.setupLink === 'string');
@@ -136,7 +136,7 @@ describe('the first run', { timeout: 60_000 }, () => {
   });
 });
 
-describe('PUT /api/v1/me/password', { timeout: 60_000 }, () => {
+describe('PUT /api/v1/me/password', { timeout: 180_000 }, () => {
   it('needs the current password and a good new one (each named), keeps this session and ends the others; audited', async () => {
     const { server: s } = await fresh();
     const app = s.running.http;
@@ -175,7 +175,7 @@ describe('PUT /api/v1/me/password', { timeout: 60_000 }, () => {
   });
 });
 
-describe('the pages of issue 16', { timeout: 60_000 }, () => {
+describe('the pages of issue 16', { timeout: 180_000 }, () => {
   it('ask for a login, and send a non-admin to their own page', async () => {
     const { server: s } = await fresh();
     const app = s.running.http;
