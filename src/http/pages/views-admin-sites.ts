@@ -37,7 +37,7 @@ export function adminSitesPage(): string {
 <div class="actions">
 <button type="submit" id="save-site">Save the site</button>
 <button type="button" id="new-site" class="secondary">New site</button>
-<button type="button" id="delete-site" class="danger">Delete the site</button>
+<button type="button" id="delete-site" class="secondary danger">Delete the site</button>
 </div>
 <p id="site-status" class="status-line" role="status" aria-live="polite"></p>
 </form>

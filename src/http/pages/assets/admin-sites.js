@@ -72,7 +72,12 @@ function edited() {
 /** A refusal that names a field of the site: shown next to the editor with the field's path. */
 function refused(f, err, status) {
   if (err instanceof ApiError && err.field && f === form) {
-    fieldError(form, json, err.message.startsWith(err.field) ? err.message : `${err.field}: ${err.message}`);
+    // The field's path as the API gives it (circuits[0].parent), not capitalised as a sentence would be.
+    const rest = err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field.length + 2) : err.message;
+    const box = $('site-json-error');
+    box.textContent = `Refused at ${err.field}: ${rest}`;
+    box.hidden = false;
+    json.setAttribute('aria-invalid', 'true');
     status.textContent = `Not saved: ${messageOf(err)}`;
     json.focus();
   } else {
@@ -135,6 +140,8 @@ async function main() {
   await setupHeader();
   for (const [id, f] of [['place-circuit', 'circuit'], ['place-phase', 'phase'], ['place-max', 'maxKw'], ['place-station', 'stationId'], ['place-evse', 'evseId']]) $(id).dataset.field = f;
   json.dataset.field = '';
+  // The editor spans its card (app.css sizes inputs, not textareas); set through the CSSOM, which the CSP allows.
+  Object.assign(json.style, { width: '100%', boxSizing: 'border-box', fontFamily: 'ui-monospace, monospace', fontSize: '.9rem' });
   pick.addEventListener('change', () => show(pick.value).catch(pageError));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
