@@ -17,11 +17,15 @@ const CONNECTIONS = 10;
 const depot = await startDepot(N);
 const { token, base } = depot;
 
-interface Load { rps: number; p50: number; p99: number; bytesPerReq: number; non2xx: number; errors: number; timeouts: number; total: number }
+interface Load { rps: number; p50: number; p99: number; bytesPerReq: number; non2xx: number; errors: number; timeouts: number; total: number; cpuUs: number }
+/** One row: autocannon in its child process; the server's own CPU time (this process) per answered request beside it. */
 async function load(path: string, writes = false): Promise<Load> {
   const job = { url: base + path, token, connections: CONNECTIONS, seconds: SECONDS, ...(writes ? { writes: { vehicles: N } } : {}) };
+  const cpu0 = process.cpuUsage();
   const { stdout } = await run(process.execPath, [join(import.meta.dirname, 'http', 'load.mjs'), JSON.stringify(job)], { maxBuffer: 1 << 20 });
-  return JSON.parse(stdout) as Load;
+  const cpu = process.cpuUsage(cpu0);
+  const r = JSON.parse(stdout) as Omit<Load, 'cpuUs'>;
+  return { ...r, cpuUs: r.total ? (cpu.user + cpu.system) / r.total : 0 };
 }
 
 const rows: [string, Load][] = [];
@@ -34,8 +38,10 @@ await depot.close();
 
 const ref = rows[0]![1].rps;
 console.log(`\n${N} vehicles, ${CONNECTIONS} connections, ${SECONDS} s per row, loopback, Bearer token (fleet-manager)\n`);
-console.log('| request | req/s | p50 ms | p99 ms | KB per response | req/s vs /health | non-2xx | errors |');
-console.log('|---|---|---|---|---|---|---|---|');
+const refCpu = rows[0]![1].cpuUs;
+// Server CPU per request hardly depends on the machine's other load (wall-clock req/s does, a lot).
+console.log('| request | req/s | p50 ms | p99 ms | KB per response | req/s vs /health | server CPU µs per request | CPU vs /health | non-2xx | errors |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [name, r] of rows) {
-  console.log(`| ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${(r.bytesPerReq / 1024).toFixed(1)} | ${(r.rps / ref).toFixed(3)} | ${r.non2xx} | ${r.errors + r.timeouts} |`);
+  console.log(`| ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${(r.bytesPerReq / 1024).toFixed(1)} | ${(r.rps / ref).toFixed(3)} | ${r.cpuUs.toFixed(0)} | ${(r.cpuUs / refCpu).toFixed(1)}× | ${r.non2xx} | ${r.errors + r.timeouts} |`);
 }
