@@ -211,13 +211,17 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   });
   wireScheduler(events, scheduler, repositories.stations, logger, cluster);
   // In a cluster this node plans only the sites whose lease it holds (none until it has taken some).
-  if (cluster) ownSites(cluster, scheduler);
+  if (cluster) {
+    // An invalid stored site is logged once at start (loadSites above); the periodic reload only skips it.
+    const quiet = logger.child({}, { level: 'fatal' });
+    ownSites(cluster, scheduler, () => loadSites(siteStore, tariffNames, quiet), (config.cluster?.leaseSeconds ?? 10) * 1000, logger);
+  }
   const siteAdmin = new SiteAdmin({ store: siteStore, scheduler, transactions: repositories.transactions, tariffNames: () => tariffNames, clock });
   wireMetrics(events, metrics, (siteId) => scheduler.latestPlan(siteId));
   // Issue 17: remote operations; a remote start carries the limit an unplanned session holds (the site default, at
   // most the EVSE's maximum) until the scheduler's first plan for it, which follows the Started event at once.
   const operations = new OcppStationOperations({
-    call: (id, action, payload) => ocpp.call(id, action, payload),
+    call: callStation, // in a cluster, to whichever node holds the station (issue 19)
     deviceModel: repositories.deviceModel,
     capabilities: async (id) => capabilitiesFrom(await repositories.deviceModel.list(id, 'SmartChargingCtrlr')),
     startLimits: {

@@ -73,6 +73,7 @@ export class ClusterNode {
   private stopped = false;
   private refreshTimer: TimerHandle | null = null;
   private ownership: SiteOwnership | null = null;
+  private readonly repeating = new Set<{ timer: TimerHandle | null; run: Promise<void> | null }>();
   private refreshing: Promise<void> | null = null;
 
   /** This node's name in leases, presence and logs. */
@@ -187,6 +188,28 @@ export class ClusterNode {
     }));
   }
 
+  /**
+   * Runs `task` every `everyMs` on the node's clock until the node stops (one run at a time; a failure is logged and
+   * the next run comes at its time). For state every node keeps a copy of, read again from the database.
+   */
+  repeat(name: string, everyMs: number, task: () => Promise<void>): void {
+    const job: { timer: TimerHandle | null; run: Promise<void> | null } = { timer: null, run: null };
+    const next = () => {
+      job.timer = this.o.clock.setTimer(everyMs, () => {
+        job.timer = null;
+        if (this.stopped) return;
+        job.run = task()
+          .catch((err: unknown) => this.o.logger.warn({ err, job: name }, 'cluster: a periodic step failed (tried again at its next time)'))
+          .finally(() => {
+            job.run = null;
+            if (!this.stopped) next();
+          });
+      });
+    };
+    this.repeating.add(job);
+    next();
+  }
+
   /** Events received from other nodes, since start. */
   readonly counts = { relayed: 0 };
 
@@ -248,6 +271,7 @@ export class ClusterNode {
     await this.keeper.idle();
     await this.refreshing;
     await this.ownership?.settled();
+    for (const job of this.repeating) await job.run;
   }
 
   /**
@@ -259,6 +283,10 @@ export class ClusterNode {
     this.stopped = true;
     this.refreshTimer?.cancel();
     await this.refreshing;
+    for (const job of this.repeating) {
+      job.timer?.cancel();
+      await job.run;
+    }
     // Sites first: they are handed over at once (released, and the others told) while this node can still answer.
     await this.ownership?.stop();
     for (const off of this.offs.splice(0)) off();

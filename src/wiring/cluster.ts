@@ -127,6 +127,7 @@ export function fencedPlans(db: Db, cluster: ClusterNode, clock: Clock): PlanSto
 
 interface ClusterScheduler {
   sites(): readonly Site[];
+  setSites(sites: readonly Site[]): { added: string[]; changed: string[]; removed: string[] };
   setOwned(ids: ReadonlySet<string>): unknown;
   trigger(siteId: string, reason: string, opts: { leading?: boolean; relayed?: boolean }): void;
   relayTriggers(to: (siteId: string, reason: string, opts: { leading?: boolean }) => void): void;
@@ -136,8 +137,14 @@ interface ClusterScheduler {
  * The scheduler plans the sites this node owns; the set follows the leases (none until some are taken). A re-plan
  * asked for here (a person's change through this node's API) of a site another node plans goes to that node.
  */
-export function ownSites(cluster: ClusterNode, scheduler: ClusterScheduler): void {
+export function ownSites(cluster: ClusterNode, scheduler: ClusterScheduler, loadSites: () => Promise<Site[]>, everyMs: number, logger: Logger): void {
   cluster.ownSites({ sites: () => scheduler.sites().map((s) => s.id), setOwned: (ids) => scheduler.setOwned(ids) });
+  // Sites edited through another node's API reach this one from the database within `everyMs` (the set is replaced
+  // only when something changed; the owner re-plans a changed site, the others only learn it).
+  cluster.repeat('sites', everyMs, async () => {
+    const changes = scheduler.setSites(await loadSites());
+    if (changes.added.length + changes.changed.length + changes.removed.length > 0) logger.info(changes, 'cluster: sites changed on another node');
+  });
   scheduler.relayTriggers((siteId, reason, opts) => cluster.relayTrigger(siteId, reason, opts.leading === true));
   cluster.onTriggers((siteId, reason, leading) => scheduler.trigger(siteId, reason, { leading, relayed: true }));
 }

@@ -70,6 +70,12 @@ describe.skipIf(!postgresUrl)('one owner per site (PostgreSQL + NATS)', { timeou
     // Every node still knows both sites (API, pages); only the loops differ.
     expect(a!.running.scheduler.sites().map((s) => s.id).sort()).toEqual(['north', 'south']);
     expect(b!.running.scheduler.sites().map((s) => s.id).sort()).toEqual(['north', 'south']);
+    // A site created through node A's API reaches node B from the database within a lease period, and gets an owner.
+    await a!.running.siteAdmin.create(site('east', 'CS-E'), 'test');
+    await run(9_000);
+    expect(b!.running.scheduler.sites().map((s) => s.id).sort()).toEqual(['east', 'north', 'south']);
+    const after = [await ownedBy(a!), await ownedBy(b!)];
+    expect(after.flat().sort()).toEqual(['east', 'north', 'south']);
   });
 
   it('a stale owner\'s push is refused by the station\'s node after a takeover, and its plan write fails', async () => {
