@@ -54,7 +54,8 @@ describe('CSV exports do not carry formulas (finding 4)', () => {
     expect(toCsv(['a', 'b', 'c', 'd', 'e'], [[-1.5, '-0.1234', '+3', '12.500', 'TX-1=2']])).toBe('a,b,c,d,e\r\n-1.5,-0.1234,+3,12.500,TX-1=2\r\n');
   });
 
-  it('the sessions export of a real charger whose transaction id is a formula', async () => {
+  // Starts the whole product itself: past the default 20 s on PostgreSQL under load.
+  it('the sessions export of a real charger whose transaction id is a formula', { timeout: 120_000 }, async () => {
     const f = await startApi();
     try {
       const cs = await PlanningStation.connect(f.server, { id: 'CS1', evses: 2 });

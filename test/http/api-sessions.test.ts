@@ -100,7 +100,7 @@ describe('GET /api/v1/sessions.csv', () => {
 
   it.each([
     ['month=2026-11', 'fleet'],
-    ['fleet=north', 'month'],
+    // Without a month the current one is exported (issue 18; api-fleet-views.test.ts); a malformed one is refused.
     ['fleet=north&month=2026-1', 'month'],
     ['fleet=..%2Fx&month=2026-11', 'fleet'],
   ])('refuses %s naming the field', async (query, field) => {
