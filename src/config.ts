@@ -154,11 +154,11 @@ export const ConfigSchema = Type.Object(
       Type.Object(
         {
           /** nats://host:port (several separated by commas). */
-          nats: Type.String({ pattern: '^nats://[^,\\s]+(,\\s*nats://[^,\\s]+)*$', description: 'nats://host:port[,nats://...]' }),
+          nats: Type.String({ pattern: '^nats://', maxLength: 2000, description: 'nats://host:port[,nats://...] (each checked at start)' }),
           /** This node's name in leases, presence and logs; default: host name, process id and a random suffix. */
           nodeId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' })),
           /** Subjects of this cluster start with it (two clusters may share one NATS under different prefixes). */
-          subjectPrefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$', maxLength: 100 })),
+          subjectPrefix: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,100}$', description: 'dot-separated tokens, none empty' })),
           /** How long a node counts as alive without renewing its lease; its sites and stations move after it. */
           leaseSeconds: Type.Optional(Type.Integer({ minimum: 2, maximum: 300 })),
         },
@@ -199,12 +199,25 @@ function readJson(file: string): unknown {
   }
 }
 
+/** What the schema's simple patterns cannot say about `cluster` (patterns stay free of nested repetition: no ReDoS). */
+function clusterConfigProblem(c: { nats: string; subjectPrefix?: string | undefined }): string | null {
+  const servers = c.nats.split(',').map((x) => x.trim());
+  const bad = servers.find((x) => !x.startsWith('nats://') || x.length <= 'nats://'.length || /\s/.test(x));
+  if (bad !== undefined) return `/cluster/nats: "${bad}" is not nats://host:port (several are separated by commas)`;
+  if (c.subjectPrefix !== undefined && c.subjectPrefix.split('.').some((t) => t.length === 0)) {
+    return `/cluster/subjectPrefix: "${c.subjectPrefix}" has an empty token (no leading, trailing or double dots)`;
+  }
+  return null;
+}
+
 /** Checks a configuration object; the error lists every field that is wrong and why. */
 export function checkConfig(raw: unknown, source: string): Config {
   if (Value.Check(ConfigSchema, raw)) {
     if (raw.database.path === undefined && raw.database.url === undefined) {
       throw new ConfigError(`configuration ${source} is invalid:\n  /database: set path (an SQLite file) or url (postgres://...)`);
     }
+    const clusterProblem = raw.cluster ? clusterConfigProblem(raw.cluster) : null;
+    if (clusterProblem) throw new ConfigError(`configuration ${source} is invalid:\n  ${clusterProblem}`);
     if (raw.cluster && raw.database.url === undefined) {
       throw new ConfigError(`configuration ${source} is invalid:\n  /cluster: nodes share their state in PostgreSQL: set database.url (postgres://...) with cluster.nats`);
     }

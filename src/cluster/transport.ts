@@ -51,15 +51,19 @@ export function stationFromToken(token: string): string {
   return Buffer.from(token, 'base64url').toString('utf8');
 }
 
-/** Subject prefixes are dot-separated tokens of letters, digits, `-` and `_` (config checks the same pattern). */
-export const SUBJECT_PREFIX_PATTERN = '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$';
+/** Subject prefixes are dot-separated tokens of letters, digits, `-` and `_`, none empty (config checks the same). */
+export function subjectPrefixProblem(prefix: string): string | null {
+  const tokens = prefix.split('.');
+  return prefix.length > 100 || tokens.some((t) => !/^[A-Za-z0-9_-]+$/.test(t))
+    ? `cluster.subjectPrefix "${prefix}" must be dot-separated tokens of A-Z a-z 0-9 - _ (at most 100 characters)`
+    : null;
+}
 
 /** The subjects of one cluster, under its prefix. */
 export class Subjects {
   constructor(readonly prefix: string) {
-    if (!new RegExp(SUBJECT_PREFIX_PATTERN).test(prefix)) {
-      throw new RangeError(`cluster.subjectPrefix "${prefix}" must be dot-separated tokens of A-Z a-z 0-9 - _`);
-    }
+    const problem = subjectPrefixProblem(prefix);
+    if (problem) throw new RangeError(problem);
   }
 
   /** Requests for a station's socket: answered by the node that holds it. */
