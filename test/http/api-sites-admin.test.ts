@@ -19,7 +19,7 @@ let f: ApiFixture;
 beforeAll(async () => {
   f = await startApi();
   await planVan1(f); // VAN-1 charges on CS1 EVSE 1 (north-depot, circuit row-a), transaction TX-1
-}, 60_000);
+}, 180_000);
 afterAll(async () => f?.close());
 
 const WEST = {
@@ -223,5 +223,6 @@ describe('restarts', () => {
     } finally {
       await current.stop();
     }
-  }, 60_000);
+    // Two starts of the whole product: minutes when the machine runs whole suites beside it.
+  }, 240_000);
 });
