@@ -242,6 +242,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     clock,
     logger,
     stations: directory,
+    ...(cluster ? { cluster } : {}),
     ...(h.trustProxy !== undefined ? { trustProxy: h.trustProxy } : {}),
     tariffs: { intake: pricing.intake, tokens, clock },
     auth: {

@@ -4,7 +4,7 @@
  * for the stations whose sockets it holds, and tells the others when it accepts a station. Site ownership and events
  * across nodes build on it.
  */
-import type { CallFailure, LocalStations, PresenceStore } from '../domain/cluster.js';
+import type { CallFailure, ClusterStatus, ClusterStatusSource, LocalStations, PresenceStore } from '../domain/cluster.js';
 import type { LeaseStore } from '../domain/leases.js';
 import type { OcppEvents } from '../domain/ocpp-events.js';
 import type { Clock, TimerHandle } from '../platform/clock.js';
@@ -45,27 +45,13 @@ export interface OwnedSitesSink {
   setOwned: (siteIds: ReadonlySet<string>) => void;
 }
 
-export interface ClusterHealth {
-  node: string;
-  /** Nodes whose lease is live now, this one included (sorted). */
-  nodes: string[];
-  stationsHeld: number;
-  /** Calls this node answered for others, sent to others, found Offline everywhere, refused as stale owners. */
-  calls: { served: number; sent: number; offline: number; fenced: number };
-  /** Older connections this node closed because another node accepted a newer one. */
-  replaced: number;
-  /** The last NATS round trip (ms), or null when NATS is not connected. */
-  natsRttMs: number | null;
-  /** Renewals of this node's own lease, and whether it holds it now. */
-  lease: { held: boolean; epoch: number | null };
-  /** The sites this node plans, with their epochs; takeovers and handovers since start. */
-  sites: { owned: Record<string, number>; acquired: number; released: number };
-}
+/** /health's view of the node (domain/cluster.ts ClusterStatus). */
+export type ClusterHealth = ClusterStatus;
 
 /** Margin over the station's call timeout for the trip to the holding node and back. */
 const TRIP_MARGIN_MS = 2_000;
 
-export class ClusterNode {
+export class ClusterNode implements ClusterStatusSource {
   readonly calls: ClusterCalls;
   readonly presence: ClusterPresence;
   private readonly keeper: LeaseKeeper;

@@ -51,3 +51,21 @@ export interface PresenceStore {
   /** Removes every row of `node` (a node that starts again holds nothing yet); returns how many. */
   clearNode(node: string): Promise<number>;
 }
+
+/** This node as /health shows it in a cluster (issue 19). */
+export interface ClusterStatus {
+  node: string;
+  /** Nodes whose lease is live now, this one included. */
+  nodes: string[];
+  /** Stations whose sockets this node holds. */
+  stationsHeld: number;
+  calls: { served: number; sent: number; offline: number; fenced: number };
+  replaced: number;
+  natsRttMs: number | null;
+  lease: { held: boolean; epoch: number | null };
+  sites: { owned: Record<string, number>; acquired: number; released: number };
+}
+
+export interface ClusterStatusSource {
+  health(): Promise<ClusterStatus>;
+}

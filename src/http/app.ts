@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../platform/logger.js';
 import type { Clock } from '../platform/clock.js';
 import type { StationDirectory } from '../domain/ports.js';
+import type { ClusterStatusSource } from '../domain/cluster.js';
 import { healthRoutes } from './routes/health.js';
 import { tariffRoutes, type TariffRouteDeps } from './routes/tariffs.js';
 import { authPlugin, type AuthPluginDeps } from './auth/plugin.js';
@@ -20,6 +21,8 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   stations: StationDirectory;
+  /** This node in a cluster (issue 19), shown on /health. */
+  cluster?: ClusterStatusSource;
   /** The energy companies' push intake (issue 4); the routes exist only when this is given. */
   tariffs?: TariffRouteDeps;
   /**

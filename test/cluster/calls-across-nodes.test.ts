@@ -89,6 +89,10 @@ describe.skipIf(!postgresUrl)('calls across nodes (PostgreSQL + NATS)', { timeou
     // The scheduler on any node sees the charger connected (the cluster-wide directory), not only node B.
     expect([a!.running.cluster!.presence.isConnected('CS1'), a!.running.cluster!.presence.holderOf('CS1')]).toEqual([true, 'node-b']);
     expect(a!.running.ocpp.isConnected('CS1')).toBe(false);
+    // /health per node: which node answers, the live nodes, and the stations connected anywhere.
+    const health = (await a!.running.http.inject({ url: '/health' })).json();
+    expect(health).toMatchObject({ status: 'ok', stationsConnected: 1, cluster: { node: 'node-a', nodes: ['node-a', 'node-b'], stationsHeld: 0, lease: { held: true } } });
+    expect((await b!.running.http.inject({ url: '/health' })).json().cluster).toMatchObject({ node: 'node-b', stationsHeld: 1 });
     cs.respond('TriggerMessage', () => ({ status: 'Accepted' }));
     const answer = await a!.running.cluster!.calls.call('CS1', 'TriggerMessage', { requestedMessage: 'Heartbeat' });
     expect(answer).toEqual({ status: 'Accepted' });
