@@ -194,6 +194,20 @@ describe('LeaseKeeper', () => {
     await a.releaseAll();
   });
 
+  it('a clock that jumps a day while the store hangs starts at most one replacement attempt, not thousands', async () => {
+    const store = new FlakyStore(repo, clock);
+    const a = keeper('node-a', store);
+    a.keep(SITE);
+    await a.idle();
+    store.mode = 'hang';
+    store.calls = [];
+    clock.advance(24 * 3_600_000); // 28,800 ticks fire in this one call
+    expect(store.calls.length).toBeLessThanOrEqual(2);
+    store.heal();
+    await run(PERIOD, [a]);
+    expect(a.epochOf(SITE)).toBeDefined();
+  });
+
   it('names a bad ttl', () => {
     expect(() => new LeaseKeeper({ store: repo, clock, holder: 'node-a', ttlMs: 0 })).toThrow(/ttlMs must be a positive integer/);
   });
