@@ -14,7 +14,7 @@ import { DEFAULT_BODY_LIMIT, installJsonBodyParser } from './json-body.js';
 import { apiRoutes, type ApiDeps } from './api/index.js';
 import { registerOpenApi } from './api/openapi.js';
 import { pageRoutes } from './pages/index.js';
-import { metricsPlugin, type MetricsRouteDeps } from './routes/metrics.js';
+import { metricsPlugin, metricsRoute, type MetricsRouteDeps } from './routes/metrics.js';
 import { firstRunCheck } from './auth/first-run.js';
 
 export interface AppDeps {
@@ -61,6 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const firstRun = deps.auth?.admin ? firstRunCheck(deps.auth.admin.users) : undefined;
   if (deps.auth?.accounts) await app.register(authRoutes, { ...deps.auth, ...(firstRun ? { firstRun } : {}) });
   await app.register(healthRoutes, { deps });
+  // After the OpenAPI and auth plugins: documented, and read by an admin (the scrape token's hook above runs first).
+  if (deps.metrics) await app.register(metricsRoute, deps.metrics);
   if (deps.tariffs) await app.register(tariffRoutes, deps.tariffs);
   if (deps.api) await app.register(apiRoutes, deps.api);
   if (deps.pages) await app.register(pageRoutes, firstRun ? { firstRun } : {});
