@@ -12,7 +12,7 @@
  * skip the matrix.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUPS, GROUP_IDS, MONTH, PROFILE3_STATION, grant, startWorld, vehicleBody, type Group, type Principal, type World } from './security-matrix-fixture.js';
+import { CONFIG, GROUPS, GROUP_IDS, MONTH, PROFILE3_STATION, grant, startWorld, vehicleBody, type Group, type Principal, type World } from './security-matrix-fixture.js';
 import type { ApiTokenGrant } from '../../src/domain/prices.js';
 import { PASSWORD } from './helpers/auth-app.js';
 
@@ -100,6 +100,36 @@ const publisherOf = (p: Principal, zone: string) => p.auth === 'bearer' && p.gra
 const tariffDenied = (p: Principal) => (p.auth === 'cookie' ? [401] : [403]);
 const UNKNOWN_TOKEN = '0123456789abcdef';
 const once = { kind: 'once', departure: '2026-11-24T06:00', energyKwh: 10 };
+
+/**
+ * Managing sites (issue 16): admins only, 403 for anyone else, 404 for an admin on an unknown site. The admin's
+ * writes go to throwaway sites (spare*, made in beforeAll, put back by restoreSites after each permitted write):
+ * the groups' own sites are only tried by the people who must be refused, with their own config as the body.
+ */
+const spare = (id: string, station: string) => ({
+  id, name: 'matrix spare', timeZone: 'Europe/Copenhagen', tariff: 'Z1', gridLimitKw: 22, slotMinutes: 15,
+  evses: [{ stationId: station, evseId: 1, maxKw: 11 }],
+});
+const SPARES = {
+  replace: spare('site-spare-replace', 'CS-SPARE-1'),
+  remove: spare('site-spare-remove', 'CS-SPARE-2'),
+  evses: spare('site-spare-evses', 'CS-SPARE-3'),
+};
+const configOf = (siteId: string) => CONFIG.sites.find((x) => x.id === siteId)!;
+/** Cases for a site-admin write on `/api/v1/sites/{id}{suffix(station)}`: the spare (admins), unknown, the groups' own. */
+const siteAdmin = (target: (typeof SPARES)[keyof typeof SPARES], suffix: (station: string) => string, payload?: (config: ReturnType<typeof configOf> | typeof target) => unknown) => (p: Principal): Case[] => {
+  const one = (config: ReturnType<typeof configOf> | typeof target, allowed: boolean): Case => ({
+    label: config.id, url: `/api/v1/sites/${config.id}${suffix(config.evses[0]!.stationId)}`, ...(payload ? { payload: payload(config) } : {}),
+    allowed: () => allowed, denied: (q) => (isAdmin(q) && config.id === 'site-unknown' ? [404] : [403]),
+  });
+  return [
+    one(target, isAdmin(p)),
+    one({ ...target, id: 'site-unknown' }, false),
+    ...(isAdmin(p) ? [] : GROUP_IDS.map((g) => one(configOf(GROUPS[g].site), false))),
+  ];
+};
+/** Remote operations on a station (docs/operations.md): the certificate renewal's rule (MAINTAIN, byStation). */
+const operation = (suffix: string, payload?: unknown) => byStation('POST', suffix, MAINTAIN, (s) => s.registered, payload);
 
 const SPEC: Record<string, Spec> = {
   'GET /health': { needsCredentials: false, cases: () => [{ label: 'health', url: '/health', allowed: () => true }] },
@@ -224,7 +254,44 @@ const SPEC: Record<string, Spec> = {
   'PUT /api/v1/admin/users/{userId}/password': { needsCredentials: true, cases: () => [adminOnUnknownUser('/password', { password: PASSWORD })] },
   'POST /api/v1/admin/users/{userId}/grants': { needsCredentials: true, cases: () => [adminOnUnknownUser('/grants', { role: 'fleet-manager', scopeId: 'fleet-a' })] },
   'DELETE /api/v1/admin/users/{userId}/grants': { needsCredentials: true, cases: () => [adminOnUnknownUser('/grants?role=fleet-manager&scopeId=fleet-a')] },
+  // Issue 17: Prometheus metrics for admins (a scraper's own token is not a principal of this matrix).
+  'GET /metrics': { needsCredentials: true, cases: () => [{ label: 'metrics', url: '/metrics', allowed: isAdmin }] },
+  'GET /api/v1/sites/{siteId}/decision-log': { needsCredentials: true, cases: bySite('/decision-log', '?limit=5') },
+  'GET /api/v1/targets/bulk/sample.csv': { needsCredentials: true, cases: () => [{ label: 'sample', url: '/api/v1/targets/bulk/sample.csv', allowed: (p) => hasRole(p, TARGET_WRITE) }] },
+  // Issue 17: the station page, its device model and the remote operations. The fleets' stations are connected and
+  // answer every call (beforeAll); the profile 3 station is registered but offline (409 STATION_OFFLINE for admins).
+  'GET /api/v1/stations/{stationId}': { needsCredentials: true, cases: byStation('GET', '', MAINTAIN, (s) => s.registered) },
+  'GET /api/v1/stations/{stationId}/device-model': { needsCredentials: true, cases: byStation('GET', '/device-model?limit=5', MAINTAIN, (s) => s.registered) },
+  'POST /api/v1/stations/{stationId}/device-model/report': { needsCredentials: true, cases: operation('/device-model/report', { reportBase: 'FullInventory' }) },
+  'POST /api/v1/stations/{stationId}/device-model/variables': {
+    needsCredentials: true,
+    cases: operation('/device-model/variables', { variables: [{ component: 'MatrixCtrlr', variable: 'Probe', value: 'x' }] }),
+  },
+  'POST /api/v1/stations/{stationId}/reset': { needsCredentials: true, cases: operation('/reset', { type: 'OnIdle' }) },
+  'POST /api/v1/stations/{stationId}/availability': { needsCredentials: true, cases: operation('/availability', { operationalStatus: 'Operative' }) },
+  'POST /api/v1/stations/{stationId}/unlock': { needsCredentials: true, cases: operation('/unlock', { evseId: 1, connectorId: 1 }) },
+  'POST /api/v1/stations/{stationId}/transactions/start': { needsCredentials: true, cases: operation('/transactions/start', { idToken: 'MATRIX-TOKEN' }) },
+  'POST /api/v1/stations/{stationId}/transactions/stop': { needsCredentials: true, cases: operation('/transactions/stop', { transactionId: 'TX-MATRIX' }) },
+  'POST /api/v1/stations/{stationId}/trigger': { needsCredentials: true, cases: operation('/trigger', { message: 'Heartbeat' }) },
+  'POST /api/v1/stations/{stationId}/clear-cache': { needsCredentials: true, cases: operation('/clear-cache') },
+  // Issue 16: managing sites, admins only (siteAdmin above).
+  'POST /api/v1/sites': {
+    needsCredentials: true,
+    cases: (p) => [{ label: 'create', url: '/api/v1/sites', payload: { ...spare(`site-new-${p.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`, 'CS-SPARE-NEW'), fleet: 'fleet-a' }, allowed: isAdmin }],
+  },
+  'PUT /api/v1/sites/{siteId}': { needsCredentials: true, cases: siteAdmin(SPARES.replace, () => '', (c) => c) },
+  'DELETE /api/v1/sites/{siteId}': { needsCredentials: true, cases: siteAdmin(SPARES.remove, () => '') },
+  'PUT /api/v1/sites/{siteId}/circuits': { needsCredentials: true, cases: siteAdmin(SPARES.evses, () => '/circuits', () => ({ circuits: [{ id: 'main', limitKw: 22 }] })) },
+  'PUT /api/v1/sites/{siteId}/policy': { needsCredentials: true, cases: siteAdmin(SPARES.evses, () => '/policy', () => ({ defaultDeparture: '07:00', defaultEnergyKwh: 20 })) },
+  'PUT /api/v1/sites/{siteId}/evses/{stationId}/{evseId}': { needsCredentials: true, cases: siteAdmin(SPARES.evses, (station) => `/evses/${station}/2`, () => ({ maxKw: 7 })) },
+  'DELETE /api/v1/sites/{siteId}/evses/{stationId}/{evseId}': { needsCredentials: true, cases: siteAdmin(SPARES.evses, (station) => `/evses/${station}/1`) },
+  'GET /api/v1/sites/{siteId}/export': {
+    needsCredentials: true,
+    cases: () => SITES.map((x) => ({ label: x.id, url: `/api/v1/sites/${x.id}/export`, allowed: (p: Principal) => isAdmin(p) && x.group !== null, denied: (p: Principal) => (isAdmin(p) ? [404] : [403]) })),
+  },
 };
+/** The site-admin writes: after a permitted one, restoreSites puts the spares back and drops created sites. */
+const SITE_ADMIN_KEYS = new Set(Object.keys(SPEC).filter((k) => /^(POST|PUT|DELETE) \/api\/v1\/sites(\/\{siteId\}(\/.*)?)?$/.test(k)));
 
 function adminOnUnknownUser(suffix: string, payload?: unknown): Case {
   return { label: 'unknown user', url: `/api/v1/admin/users/${UNKNOWN_TOKEN}${suffix}`, ...(payload !== undefined ? { payload } : {}), allowed: () => false, denied: (p) => (isAdmin(p) ? [404] : [403]) };
@@ -251,11 +318,50 @@ const LEAKS = GROUP_IDS.flatMap((g) => [`${g} site`, `${g} car`, GROUPS[g].stati
 
 let world: World;
 let documented: string[];
+let baselineSites: string[];
+const adminOf = () => world.principals.find((p) => p.name === 'admin')!;
+
+/** Puts the spare sites back as they were made and deletes any site created since beforeAll. */
+async function restoreSites(): Promise<void> {
+  const admin = adminOf();
+  const call = async (method: string, url: string, payload: unknown, ok: number[]) => {
+    const res = await world.as(admin, { method, url, ...(payload !== undefined ? { payload } : {}) });
+    if (!ok.includes(res.statusCode)) throw new Error(`restoring sites: ${method} ${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+    return res;
+  };
+  const ids = ((await call('GET', '/api/v1/sites', undefined, [200])).json() as { id: string }[]).map((x) => x.id);
+  for (const id of ids) if (!baselineSites.includes(id)) await call('DELETE', `/api/v1/sites/${id}`, undefined, [204]);
+  for (const config of Object.values(SPARES)) {
+    if (ids.includes(config.id)) await call('PUT', `/api/v1/sites/${config.id}`, config, [200]);
+    else await call('POST', '/api/v1/sites', config, [201]);
+  }
+}
+
 beforeAll(async () => {
   world = await startWorld();
+  // The fleets' stations answer every remote operation (A02's TriggerMessage is answered by the fixture already).
+  for (const station of world.stations) {
+    station.cs.respond('Reset', () => ({ status: 'Accepted' }));
+    station.cs.respond('ChangeAvailability', () => ({ status: 'Accepted' }));
+    station.cs.respond('UnlockConnector', () => ({ status: 'Unlocked' }));
+    station.cs.respond('RequestStartTransaction', () => ({ status: 'Accepted' }));
+    station.cs.respond('RequestStopTransaction', () => ({ status: 'Accepted' }));
+    station.cs.respond('ClearCache', () => ({ status: 'Accepted' }));
+    station.cs.respond('GetBaseReport', () => ({ status: 'Accepted' }));
+    station.cs.respond('SetVariables', (req) => {
+      const [first, ...rest] = req.setVariableData.map((d) => ({ attributeType: d.attributeType ?? 'Actual', attributeStatus: 'Accepted' as const, component: d.component, variable: d.variable }));
+      return { setVariableResult: [first!, ...rest] };
+    });
+  }
+  // The spare sites the site-admin writes go to (admins only).
+  for (const config of Object.values(SPARES)) {
+    const res = await world.as(adminOf(), { method: 'POST', url: '/api/v1/sites', payload: config });
+    if (res.statusCode !== 201) throw new Error(`spare site ${config.id}: ${res.statusCode} ${res.body}`);
+  }
+  baselineSites = ((await world.as(adminOf(), { method: 'GET', url: '/api/v1/sites' })).json() as { id: string }[]).map((x) => x.id);
   const doc = (await world.server.running.http.inject({ url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
   documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
-}, 60_000);
+}, 180_000);
 afterAll(async () => world?.close());
 
 const is2xx = (s: number) => s >= 200 && s < 300;
@@ -284,7 +390,10 @@ async function walk(key: string, spec: Spec): Promise<{ problems: string[]; requ
       // A refusal carries none of the thing's data (docs/api.md): no site or car names, no station ids.
       if (!is2xx(s) && LEAKS.some((x) => res.body.includes(x))) problems.push(`refusal leaks data: ${where}`);
       if (is2xx(s) && spec.listCheck) for (const item of spec.listCheck(p, res.json())) problems.push(`list holds something outside the scope: ${where} -> ${item}`);
-      if (is2xx(s) && method !== 'GET') await world.restore();
+      if (is2xx(s) && method !== 'GET') {
+        await world.restore();
+        if (SITE_ADMIN_KEYS.has(key)) await restoreSites();
+      }
     }
   }
   return { problems, requests, allowed2xx, allowedCases };
