@@ -1,0 +1,54 @@
+/**
+ * The scheduler's side of the composition root, beside main.ts: the product's event bus and how its events reach the
+ * scheduler, on one process and in a cluster.
+ */
+import type { OcppEvents } from '../domain/ocpp-events.js';
+import type { PriceEvents } from '../domain/prices.js';
+import type { SchedulerEvents } from '../domain/plans.js';
+import type { TypedEvents } from '../platform/events.js';
+import type { Logger } from '../platform/logger.js';
+import type { Scheduler } from '../scheduler/index.js';
+import type { ClusterNode } from '../cluster/node.js';
+import { ownsStation } from './cluster.js';
+
+export type AppEvents = OcppEvents & PriceEvents & SchedulerEvents;
+
+/**
+ * main.ts wires events to the scheduler (ARCHITECTURE.md: adapters never call it themselves). The bus calls its
+ * listeners synchronously and waits for none of them; a listener that reads a store runs on its own, its failure
+ * logged with the event's name, so no rejection goes unhandled and a failing lookup is seen rather than lost.
+ */
+export function wireScheduler(
+  events: TypedEvents<AppEvents>,
+  scheduler: Scheduler,
+  stations: { get(id: string): Promise<{ lastBootStatus: string | null } | undefined> },
+  logger: Logger,
+  cluster: ClusterNode | null,
+): void {
+  // In a cluster (issue 19) a station's events reach every node over NATS and the node planning its site acts on them.
+  const owns = cluster ? ownsStation(cluster, () => scheduler.index) : null;
+  const on = <K extends keyof AppEvents>(event: K, fn: (e: AppEvents[K]) => void | Promise<void>) => {
+    const run = (e: AppEvents[K]) => {
+      const result = fn(e);
+      if (result instanceof Promise) void result.catch((err: unknown) => logger.error({ err, event }, 'event listener failed'));
+    };
+    const stationId = (e: AppEvents[K]) => (e as { stationId?: unknown }).stationId;
+    if (!cluster || !owns || event === 'prices.updated') return events.on(event, run);
+    cluster.relay<AppEvents[K]>(event, (deliver) => events.on(event, deliver), (e) => {
+      const id = stationId(e);
+      if (typeof id === 'string' && owns(id)) run(e);
+    });
+  };
+  on('transaction.event', (e) => scheduler.onTransaction(e));
+  on('meter.values', (e) => scheduler.onMeterValues(e));
+  on('charging.needs', (e) => scheduler.onChargingNeeds(e));
+  on('prices.updated', (e) => scheduler.onPricesUpdated(e.zone));
+  // A station that reconnects without booting was accepted before (B03.FR.03: never call a rejected one).
+  // The scheduler tracks the read (its done() waits for it), so a settled scheduler has seen the reconnect.
+  on('station.connected', (e) => scheduler.onStationConnected(e.stationId, async () => (await stations.get(e.stationId))?.lastBootStatus === 'Accepted'));
+  on('station.booted', (e) => {
+    if (e.status === 'Accepted') return scheduler.onStationOnline(e.stationId, 'station-booted');
+  });
+  on('station.capabilities', (e) => scheduler.onStationOnline(e.stationId, 'station-capabilities'));
+  on('station.disconnected', (e) => scheduler.onStationOffline(e.stationId));
+}
