@@ -10,20 +10,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { postgresUrl, testDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { ScriptedStation, smartChargingVariables } from '../helpers/scripted-station.js';
-import { OcppCallError } from '../../src/ocpp/rpc/call-error.js';
+import { callFailure as failure, ClusterNodes, NATS } from '../helpers/cluster-nodes.js';
 import { DeploymentError } from '../../src/cluster/deployment.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { PresenceRepository } from '../../src/storage/presence-repository.js';
 
-const NATS = process.env.CHARGEPLAN_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const PASSWORD = 'correct-horse-battery';
 
-let nodes: TestServer[] = [];
+let c: ClusterNodes | null = null;
+/** The deployment tests start single nodes on a database of their own. */
 let database: TestDatabase | null = null;
-const stations: ScriptedStation[] = [];
+let nodes: TestServer[] = [];
 
 afterEach(async () => {
-  for (const s of stations.splice(0)) s.ws.terminate();
+  await c?.close();
+  c = null;
   for (const n of nodes.splice(0).reverse()) await n.running.close();
   await database?.drop();
   database = null;
@@ -31,26 +32,14 @@ afterEach(async () => {
 
 /** `names.length` nodes on one fresh database and one clock, under a subject prefix of this test. */
 async function cluster(names: string[], opts: { callTimeoutSeconds?: number } = {}): Promise<TestServer[]> {
-  database = await testDatabase();
-  const clock = new ManualClock('2026-12-06T12:00:00Z');
-  const subjectPrefix = `test_${randomBytes(4).toString('hex')}`;
-  for (const nodeId of names) {
-    nodes.push(await startTestServer(
-      { cluster: { nats: NATS, nodeId, subjectPrefix, leaseSeconds: 10 }, ocpp: { callTimeoutSeconds: opts.callTimeoutSeconds ?? 30 } },
-      { database, clock },
-    ));
-  }
-  return nodes;
-}
-
-function nodeCluster(n: TestServer): { nats: string; subjectPrefix: string; leaseSeconds: number } {
-  const c = n.running.config.cluster!;
-  return { nats: c.nats, subjectPrefix: c.subjectPrefix!, leaseSeconds: c.leaseSeconds! };
+  c = await ClusterNodes.create();
+  for (const nodeId of names) await c.start(nodeId, { ocpp: { callTimeoutSeconds: opts.callTimeoutSeconds ?? 30 } });
+  return c.nodes;
 }
 
 async function connect(node: TestServer, id: string): Promise<ScriptedStation> {
   const cs = await ScriptedStation.connect(node.wsUrl, { id, password: PASSWORD });
-  stations.push(cs);
+  c!.track(cs.ws);
   cs.respond('GetVariables', smartChargingVariables());
   return cs;
 }
@@ -62,16 +51,6 @@ async function booted(node: TestServer, id: string): Promise<ScriptedStation> {
   await caps;
   await node.running.cluster!.settled();
   return cs;
-}
-
-async function failure(p: Promise<unknown>): Promise<OcppCallError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof OcppCallError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
 }
 
 /** Every message published so far has reached every node: a round trip on each node's NATS connection. */
@@ -154,11 +133,9 @@ describe.skipIf(!postgresUrl)('calls across nodes (PostgreSQL + NATS)', { timeou
     await booted(b!, 'CS1');
     expect((await a!.running.cluster!.health()).nodes).toEqual(['node-a', 'node-b']);
     // A node started later learns from the table who holds what.
-    const late = await startTestServer({ cluster: { ...nodeCluster(a!), nodeId: 'node-late' } }, { database: database!, clock: a!.clock });
-    nodes.push(late);
+    const late = await c!.start('node-late');
     expect(late.running.cluster!.presence.holderOf('CS1')).toBe('node-b');
-    await b!.running.close();
-    nodes = nodes.filter((n) => n !== b);
+    await c!.stop(b!);
     await flushed(a!, late);
     expect([a!.running.cluster!.presence.isConnected('CS1'), late.running.cluster!.presence.isConnected('CS1')]).toEqual([false, false]);
     expect(await new PresenceRepository(a!.running.db).of('CS1')).toBeUndefined();

@@ -4,37 +4,27 @@
  * plans the new session), the person's change travels from R to O (O re-plans), and O's pushes reach the station
  * through H under O's fence. Real product nodes on one PostgreSQL schema and the machine's NATS; skipped on SQLite.
  */
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { postgresUrl, testDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { postgresUrl } from '../helpers/test-database.js';
 import { PlanningStation } from '../helpers/planning-station.js';
 import { addVan, depotConfig, nightPrices, publishPrices, T0 } from '../helpers/depot.js';
 import { heldKw } from '../helpers/profile-limits.js';
-import { ManualClock } from '../../src/platform/clock.js';
+import { ClusterNodes } from '../helpers/cluster-nodes.js';
 import { clusterLiveEvents } from '../../src/wiring/cluster.js';
 import type { AppEvents } from '../../src/main.js';
 
-const NATS = process.env.CHARGEPLAN_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-
-let nodes: TestServer[] = [];
-let database: TestDatabase | null = null;
-let station: PlanningStation | null = null;
-
+let c: ClusterNodes | null = null;
 afterEach(async () => {
-  station?.cs.ws.terminate();
-  station = null;
-  for (const n of nodes.splice(0).reverse()) await n.running.close();
-  await database?.drop();
-  database = null;
+  await c?.close();
+  c = null;
 });
 
 /** Moves the shared clock in 2 s steps until every node is quiet: cycles done, lease and presence work done, NATS flushed. */
 async function settle(rounds = 6): Promise<void> {
   for (let k = 0; k < rounds; k++) {
-    nodes[0]!.clock.advance(2_000);
+    c!.clock.advance(2_000);
     for (let i = 0; i < 2; i++) {
-      for (const n of nodes) {
+      for (const n of c!.nodes) {
         await n.running.cluster!.settled();
         await n.running.cluster!.health(); // a NATS round trip: what was published has arrived
         await n.running.scheduler.done();
@@ -45,12 +35,10 @@ async function settle(rounds = 6): Promise<void> {
 
 describe.skipIf(!postgresUrl)('charge now across three nodes (PostgreSQL + NATS)', { timeout: 180_000 }, () => {
   it('asked on node R, for a station held by node H, in a site planned by node O: the charger gets full power', async () => {
-    database = await testDatabase();
-    const clock = new ManualClock(T0);
-    const prefix = `test_${randomBytes(4).toString('hex')}`;
-    for (const nodeId of ['node-1', 'node-2', 'node-3']) {
-      nodes.push(await startTestServer({ ...depotConfig(), cluster: { nats: NATS, nodeId, subjectPrefix: prefix, leaseSeconds: 9 } } as never, { database, clock }));
-    }
+    c = await ClusterNodes.create(T0);
+    const clock = c.clock;
+    for (const nodeId of ['node-1', 'node-2', 'node-3']) await c.start(nodeId, depotConfig(), 9);
+    const nodes = c.nodes;
     await settle(2);
     const owners = [];
     for (const n of nodes) if (Object.keys((await n.running.cluster!.health()).sites.owned).includes('depot')) owners.push(n);
@@ -59,7 +47,8 @@ describe.skipIf(!postgresUrl)('charge now across three nodes (PostgreSQL + NATS)
     const [holder, requester] = nodes.filter((n) => n !== owner);
     await publishPrices(owner, T0, nightPrices()); // cheap only from 01:00Z: the plan waits, "charge now" does not
 
-    station = await PlanningStation.connect(holder!, { id: 'CS1', evses: 2 });
+    const station = await PlanningStation.connect(holder!, { id: 'CS1', evses: 2 });
+    c.track(station.cs.ws);
     await station.boot();
     await addVan(requester!, 'VAN-1', 'T1', '2026-11-24T07:00', 10);
     await station.startTransaction(1, 'TX-1', 'T1');

@@ -4,27 +4,19 @@
  * is refused by the station's node after a takeover, and its plan write fails with LEASE_LOST; a graceful stop hands
  * the site over at once. Runs under `npm run test:postgres`; skipped on SQLite.
  */
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { postgresUrl, testDatabase, type TestDatabase } from '../helpers/test-database.js';
+import type { TestServer } from '../helpers/test-server.js';
+import { postgresUrl } from '../helpers/test-database.js';
 import { ScriptedStation, smartChargingVariables } from '../helpers/scripted-station.js';
-import { OcppCallError } from '../../src/ocpp/rpc/call-error.js';
-import { ManualClock } from '../../src/platform/clock.js';
+import { callFailure, ClusterNodes } from '../helpers/cluster-nodes.js';
 import { fencedPlans } from '../../src/wiring/cluster.js';
 
-const NATS = process.env.CHARGEPLAN_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const PASSWORD = 'correct-horse-battery';
 
-let nodes: TestServer[] = [];
-let database: TestDatabase | null = null;
-const stations: ScriptedStation[] = [];
-
+let c: ClusterNodes | null = null;
 afterEach(async () => {
-  for (const s of stations.splice(0)) s.ws.terminate();
-  for (const n of nodes.splice(0).reverse()) await n.running.close();
-  await database?.drop();
-  database = null;
+  await c?.close();
+  c = null;
 });
 
 const site = (id: string, stationId: string) => ({
@@ -33,28 +25,24 @@ const site = (id: string, stationId: string) => ({
   policy: { debounceSeconds: 2, defaultDeparture: '07:00', defaultEnergyKwh: 20 },
 });
 
-function config(nodeId: string, subjectPrefix: string) {
+function config() {
   return {
-    cluster: { nats: NATS, nodeId, subjectPrefix, leaseSeconds: 9 },
     prices: { tariffs: { flat: { currency: 'EUR', timeZone: 'Europe/Copenhagen', energy: { kind: 'schedule', schedules: [{ otherwisePerKwh: 0.25 }] } } } },
     sites: [site('north', 'CS-N'), site('south', 'CS-S')],
   };
 }
 
 async function cluster(names: string[]): Promise<TestServer[]> {
-  database = await testDatabase();
-  const clock = new ManualClock('2026-12-06T12:00:00Z');
-  const prefix = `test_${randomBytes(4).toString('hex')}`;
-  for (const name of names) nodes.push(await startTestServer(config(name, prefix) as never, { database, clock }));
-  return nodes;
+  c = await ClusterNodes.create();
+  for (const name of names) await c.start(name, config(), 9);
+  return c.nodes;
 }
 
 /** Moves the shared clock in 1 s steps, letting every node's lease and presence work finish after each. */
 async function run(ms: number): Promise<void> {
-  const clock = nodes[0]!.clock;
   for (let t = 0; t < ms; t += 1_000) {
-    clock.advance(1_000);
-    for (let i = 0; i < 2; i++) for (const n of nodes) await n.running.cluster!.settled();
+    c!.clock.advance(1_000);
+    for (let i = 0; i < 2; i++) for (const n of c!.nodes) await n.running.cluster!.settled();
   }
 }
 
@@ -85,7 +73,7 @@ describe.skipIf(!postgresUrl)('one owner per site (PostgreSQL + NATS)', { timeou
     const stationId = siteOfA === 'north' ? 'CS-N' : 'CS-S';
     await a!.addStation(stationId, PASSWORD);
     const cs = await ScriptedStation.connect(b!.wsUrl, { id: stationId, password: PASSWORD });
-    stations.push(cs);
+    c!.track(cs.ws);
     cs.respond('GetVariables', smartChargingVariables());
     cs.respond('ClearCache', () => ({ status: 'Accepted' }));
     await cs.boot();
@@ -96,20 +84,13 @@ describe.skipIf(!postgresUrl)('one owner per site (PostgreSQL + NATS)', { timeou
     expect(await a!.running.cluster!.calls.call(stationId, 'ClearCache', {}, stale)).toEqual({ status: 'Accepted' });
     // Node A stops gracefully: node B takes the site under the next epoch at once.
     const staleNode = a!.running.cluster!;
-    await a!.running.close();
-    nodes = nodes.filter((n) => n !== a);
+    await c!.stop(a!);
     await run(1_000);
     expect(b!.running.cluster!.fenceFor(siteOfA)).toEqual({ lease: `site:${siteOfA}`, epoch: stale.epoch + 1 });
     // A push under the old epoch (a paused node that wakes up) is refused by the node holding the station.
-    let refused: unknown;
-    try {
-      await b!.running.cluster!.calls.call(stationId, 'ClearCache', {}, stale);
-    } catch (err) {
-      refused = err;
-    }
-    expect(refused).toBeInstanceOf(OcppCallError);
-    expect((refused as OcppCallError).kind).toBe('NotAllowed');
-    expect((refused as OcppCallError).message).toMatch(/epoch \d+ is stale/);
+    const refused = await callFailure(b!.running.cluster!.calls.call(stationId, 'ClearCache', {}, stale));
+    expect(refused.kind).toBe('NotAllowed');
+    expect(refused.message).toMatch(/epoch \d+ is stale/);
     expect(b!.running.cluster!.calls.counts.fenced).toBe(1);
     // And a plan written by the old owner fails: its fence is gone.
     const plans = fencedPlans(b!.running.db, staleNode, b!.clock);

@@ -1,0 +1,66 @@
+/**
+ * Several real product nodes in one test process (issue 19): one fresh database (a PostgreSQL schema under
+ * `npm run test:postgres`), one manual clock, the machine's NATS under a subject prefix of this cluster, and the
+ * stations the test connects; `close()` ends them all and drops the database.
+ */
+import { randomBytes } from 'node:crypto';
+import { startTestServer, type TestServer } from './test-server.js';
+import { testDatabase, type TestDatabase } from './test-database.js';
+import { OcppCallError } from '../../src/ocpp/rpc/call-error.js';
+import { ManualClock } from '../../src/platform/clock.js';
+
+export const NATS = process.env.CHARGEPLAN_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+export class ClusterNodes {
+  nodes: TestServer[] = [];
+  readonly clock: ManualClock;
+  readonly subjectPrefix = `test_${randomBytes(4).toString('hex')}`;
+  private readonly sockets: { terminate(): void }[] = [];
+
+  private constructor(readonly database: TestDatabase, start: string) {
+    this.clock = new ManualClock(start);
+  }
+
+  static async create(start = '2026-12-06T12:00:00Z'): Promise<ClusterNodes> {
+    return new ClusterNodes(await testDatabase(), start);
+  }
+
+  /** Starts a node on the shared database and clock; `config` is merged under its cluster settings. */
+  async start(nodeId: string, config: Record<string, unknown> = {}, leaseSeconds = 10): Promise<TestServer> {
+    const node = await startTestServer(
+      { ...config, cluster: { nats: NATS, nodeId, subjectPrefix: this.subjectPrefix, leaseSeconds } } as never,
+      { database: this.database, clock: this.clock },
+    );
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** A station socket (or anything with terminate()) that close() cuts. */
+  track<T extends { terminate(): void }>(socket: T): T {
+    this.sockets.push(socket);
+    return socket;
+  }
+
+  /** The node stops gracefully and is no longer one of the cluster's. */
+  async stop(node: TestServer): Promise<void> {
+    await node.running.close();
+    this.nodes = this.nodes.filter((n) => n !== node);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets.splice(0)) s.terminate();
+    for (const n of this.nodes.splice(0).reverse()) await n.running.close();
+    await this.database.drop();
+  }
+}
+
+/** The OcppCallError a call rejects with (any other outcome fails the test). */
+export async function callFailure(p: Promise<unknown>): Promise<OcppCallError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof OcppCallError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail');
+}
