@@ -43,6 +43,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'admin', description: 'first-run setup, people and their grants, the audit log, the get-started checklist (docs/auth.md)' },
         { name: 'tariffs', description: 'the energy companies’ push intake: JSON, CSV and OpenADR 3 (docs/prices.md)' },
         { name: 'health', description: 'liveness for load balancers and monitoring' },
+        { name: 'operations', description: 'remote operations on a station and its device model (docs/operations.md)' },
       ],
     },
     // Shared schemas keep their $id as the component name (#/components/schemas/Error), not def-0.
