@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { startTestServer, type TestServer } from './test-server.js';
 import { testDatabase, type TestDatabase } from './test-database.js';
-import { OcppCallError } from '../../src/ocpp/rpc/call-error.js';
 import { ManualClock } from '../../src/platform/clock.js';
 
 export const NATS = process.env.CHARGEPLAN_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -54,13 +53,4 @@ export class ClusterNodes {
   }
 }
 
-/** The OcppCallError a call rejects with (any other outcome fails the test). */
-export async function callFailure(p: Promise<unknown>): Promise<OcppCallError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof OcppCallError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
+export { callFailure } from './call-failure.js';

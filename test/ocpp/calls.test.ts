@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ScriptedStation, smartChargingVariables } from '../helpers/scripted-station.js';
-import { OcppCallError } from '../../src/ocpp/rpc/call-error.js';
+import { callFailure as failure } from '../helpers/call-failure.js';
 import type { RequestOf } from '../../src/ocpp/schemas/generated/index.js';
 
 const PASSWORD = 'correct-horse-battery';
@@ -19,15 +19,6 @@ async function booted(s: TestServer): Promise<ScriptedStation> {
   return cs;
 }
 
-async function failure(p: Promise<unknown>): Promise<OcppCallError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof OcppCallError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const profile: RequestOf<'SetChargingProfile'> = {
   evseId: 1,
