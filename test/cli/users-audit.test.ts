@@ -6,6 +6,7 @@ import { runUsersCli, type UsersCliIo } from '../../src/cli/users.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { AuditRepository } from '../../src/storage/audit-repository.js';
 import { testDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { tokenParts } from '../helpers/api-token.js';
 
 let database: TestDatabase;
 let db: string[];
@@ -29,7 +30,7 @@ it('records create, grant, token, revoke and disable, newest first, without secr
   out = '';
   expect(await run('token', '--user', 'fm', '--expires-days', '30')).toBe(0);
   const [, secret] = /\n(cpk_\S+)\n/.exec(out)!;
-  const id = secret!.split('_')[1]!;
+  const { id, secret: secretPart } = tokenParts(secret!);
   expect(await run('revoke-token', '--id', id)).toBe(0);
   expect(await run('disable', '--username', 'fm')).toBe(0);
   const storage = await database.open();
@@ -45,7 +46,7 @@ it('records create, grant, token, revoke and disable, newest first, without secr
     ]);
     expect(entries.every((e) => e.actor.kind === 'cli' && e.actor.id === null && e.actor.name.startsWith('users CLI ('))).toBe(true);
     expect(entries[2]!.detail).toMatchObject({ grants: expect.stringContaining('fleet-manager'), expiresAt: '2026-04-01T08:00:00.000Z' });
-    expect(JSON.stringify(entries)).not.toContain(secret!.split('_')[2]!);
+    expect(JSON.stringify(entries)).not.toContain(secretPart);
   } finally {
     await storage.close();
   }
