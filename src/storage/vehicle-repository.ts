@@ -1,6 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { inTransaction, jsonStrings, type Db } from './sql/dialect.js';
+import { AuditRepository } from './audit-repository.js';
+import type { VehicleAssignment, VehicleChange, VehicleChanges } from '../domain/vehicle-changes.js';
 import {
   IdTokenInUseError,
   type AssignmentStore, type ChangeRevision, type DepartureTarget, type IdTokenTransfer, type OneOffTarget, type TargetRecord, type TargetStore,
@@ -46,7 +48,7 @@ const VEHICLE_COLUMNS = ['v.id', 'v.name', 'v.fleet', 'v.battery_kwh', 'v.max_ac
  * The claim is the insert itself (issue 15): the primary key on id_token decides, so two vehicles claiming one
  * token at the same moment (two nodes, two requests) give one owner and one IdTokenInUseError on either database.
  */
-export class VehicleRepository implements VehicleStore, IdTokenTransfer, ChangeRevision {
+export class VehicleRepository implements VehicleStore, IdTokenTransfer, ChangeRevision, VehicleChanges {
   constructor(private readonly db: Db) {}
 
   readonly revision = revision;
@@ -112,6 +114,46 @@ export class VehicleRepository implements VehicleStore, IdTokenTransfer, ChangeR
       }
       return write(inTrx);
     }));
+  }
+
+  /**
+   * Issue 16: a person's edit in one transaction with its audit entry and assignment change (VehicleChanges). The
+   * assignment is written first so that `write` (the scheduler's upsert) still comes last and the vehicle's row lock
+   * on PostgreSQL is held for the shortest time.
+   */
+  changing<T>(change: VehicleChange, write: (vehicles: VehicleStore & IdTokenTransfer) => Promise<T>): Promise<T> {
+    return counted(() => inTransaction(this.db, async (trx) => {
+      const vehicleId = change.audit.target.id;
+      if (change.assign !== undefined) {
+        await trx.deleteFrom('vehicle_assignments').where('vehicle_id', '=', vehicleId).execute();
+        if (change.assign) {
+          const { stationId, evseId } = change.assign;
+          await trx.insertInto('vehicle_assignments')
+            .values({ station_id: stationId, evse_id: evseId, vehicle_id: vehicleId, assigned_at: new Date(change.audit.at).toISOString() })
+            .onConflict((oc) => oc.columns(['station_id', 'evse_id']).doUpdateSet((eb) => ({
+              vehicle_id: eb.ref('excluded.vehicle_id'), assigned_at: eb.ref('excluded.assigned_at'),
+            })))
+            .execute();
+        }
+      }
+      await new AuditRepository(trx).record(change.audit);
+      return write(new VehicleRepository(trx));
+    }));
+  }
+
+  /** The assignments of these vehicles, by station and EVSE: one query per MANY_STEP ids. */
+  async assignmentsOf(vehicleIds: readonly string[]): Promise<VehicleAssignment[]> {
+    const out: VehicleAssignment[] = [];
+    const distinct = [...new Set(vehicleIds)];
+    for (let i = 0; i < distinct.length; i += MANY_STEP) {
+      if (i > 0) await nextTurn();
+      const rows = await this.db.selectFrom('vehicle_assignments').select(['vehicle_id', 'station_id', 'evse_id'])
+        .where(sql<boolean>`${sql.ref('vehicle_id')} IN ${jsonStrings(this.db, distinct.slice(i, i + MANY_STEP))}`)
+        .orderBy('station_id').orderBy('evse_id')
+        .execute();
+      for (const r of rows) out.push({ vehicleId: r.vehicle_id, stationId: r.station_id, evseId: Number(r.evse_id) });
+    }
+    return out;
   }
 
   /** One vehicle with its tokens: one query. */

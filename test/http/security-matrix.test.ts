@@ -191,6 +191,33 @@ const SPEC: Record<string, Spec> = {
       { label: 'VAN-A moves fleet-b\'s card to itself', url: '/api/v1/vehicles/VAN-A?moveIdTokens=true', payload: vehicleBody('fleet-a', 'TOKEN-B'), allowed: (p: Principal) => holds(p, VEHICLE_WRITE, 'fleet-a') && holds(p, VEHICLE_WRITE, 'fleet-b'), denied: (p: Principal) => (holds(p, VEHICLE_WRITE, 'fleet-a') ? [409] : [403]) },
     ],
   },
+  // Issue 16 (vehicles-admin.ts): a car's own fields by its readers (a homeowner edits their car), cards and chargers
+  // by the vehicle writers; an assignment only to an EVSE of the van's own fleet (422 for an admin, 403 otherwise).
+  'PATCH /api/v1/vehicles/{vehicleId}': { needsCredentials: true, cases: byVehicle('PATCH', '', READ, { name: 'a car' }) },
+  'POST /api/v1/vehicles/{vehicleId}/id-tokens': { needsCredentials: true, cases: byVehicle('POST', '/id-tokens', VEHICLE_WRITE, { idToken: 'MATRIX-CARD' }) },
+  'DELETE /api/v1/vehicles/{vehicleId}/id-tokens/{idToken}': {
+    needsCredentials: true,
+    cases: () => VEHICLES.map((v) => ({ label: `${v.id}'s card`, url: `/api/v1/vehicles/${v.id}/id-tokens/${v.group ? GROUPS[v.group].idToken : 'TOKEN-X'}`, allowed: (p: Principal) => holds(p, VEHICLE_WRITE, v.group) })),
+  },
+  'PUT /api/v1/vehicles/{vehicleId}/assignment': {
+    needsCredentials: true,
+    cases: () => [
+      ...VEHICLES.map((v) => ({ label: `${v.id} on its own charger`, url: `/api/v1/vehicles/${v.id}/assignment`, payload: { stationId: GROUPS[v.group ?? 'fleet-a'].station, evseId: 1 }, allowed: (p: Principal) => holds(p, VEHICLE_WRITE, v.group) && (v.group !== null || isAdmin(p)) })),
+      { label: 'VAN-A on fleet-b\'s charger', url: '/api/v1/vehicles/VAN-A/assignment', payload: { stationId: 'CS-B', evseId: 1 }, allowed: () => false, denied: (p: Principal) => (isAdmin(p) ? [422] : [403]) },
+    ],
+  },
+  'DELETE /api/v1/vehicles/{vehicleId}/assignment': { needsCredentials: true, cases: byVehicle('DELETE', '/assignment', VEHICLE_WRITE) },
+  'GET /api/v1/vehicle-assignments': {
+    needsCredentials: true,
+    cases: () => [{ label: 'list', url: '/api/v1/vehicle-assignments', allowed: (p) => hasRole(p, READ) }],
+    listCheck: (p, body) => {
+      const b = body as { assignments: { vehicleId: string }[]; chargers: { fleet: string | null }[] };
+      return [
+        ...b.assignments.filter((a) => !holds(p, READ, vehicleOf[a.vehicleId] ?? null)).map((a) => `assignment of ${a.vehicleId}`),
+        ...b.chargers.filter((c) => !holds(p, VEHICLE_WRITE, c.fleet)).map((c) => `charger of ${c.fleet}`),
+      ];
+    },
+  },
   'GET /api/v1/vehicles/{vehicleId}/target': { needsCredentials: true, cases: byVehicle('GET', '/target', READ) },
   'PUT /api/v1/vehicles/{vehicleId}/target': { needsCredentials: true, cases: byVehicle('PUT', '/target', TARGET_WRITE, once) },
   'DELETE /api/v1/vehicles/{vehicleId}/target/once': { needsCredentials: true, cases: byVehicle('DELETE', '/target/once', TARGET_WRITE) },

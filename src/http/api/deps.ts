@@ -7,6 +7,7 @@ import type { SitePriceProvider } from '../../domain/prices.js';
 import type { Site } from '../../domain/sites.js';
 import type { EvseStore, MeterValueStore, StationStore, TransactionStore } from '../../domain/stations.js';
 import type { AssignmentStore, IdTokenTransfer, TargetStore, VehicleStore } from '../../domain/vehicles.js';
+import type { VehicleChanges } from '../../domain/vehicle-changes.js';
 import type { Scheduler, SiteAdmin } from '../../scheduler/index.js';
 import type { ApiOperations } from './operations-access.js';
 
@@ -57,7 +58,7 @@ export interface ApiStores {
   transactions: Pick<TransactionStore, 'activeOnEvses'>;
   meterValues: Pick<MeterValueStore, 'latestOf'>;
   profiles: Pick<ProfileStore, 'pushed' | 'pushedOf' | 'complianceOf'>;
-  vehicles: Pick<VehicleStore, 'get' | 'list' | 'many' | 'byIdToken'> & IdTokenTransfer;
+  vehicles: Pick<VehicleStore, 'get' | 'list' | 'many' | 'byIdToken'> & IdTokenTransfer & VehicleChanges;
   targets: Pick<TargetStore, 'get' | 'many'>;
   assignments: Pick<AssignmentStore, 'onEvse'>;
 }

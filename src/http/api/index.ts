@@ -14,6 +14,7 @@ import { stationRoutes } from './stations.js';
 import { stationCertificateRoutes } from './station-certificates.js';
 import { targetRoutes } from './targets.js';
 import { vehicleRoutes } from './vehicles.js';
+import { vehicleAdminRoutes } from './vehicles-admin.js';
 import { apiValidatorCompiler } from './validation.js';
 import { operationRoutes } from './operations.js';
 import { deviceModelRoutes } from './device-model.js';
@@ -30,7 +31,7 @@ export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } fr
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.setValidatorCompiler(apiValidatorCompiler);
   const ctx = new ApiContext(deps);
-  for (const routes of [siteRoutes, stationRoutes, stationCertificateRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes, operationRoutes, deviceModelRoutes, adminGetStartedRoutes]) {
+  for (const routes of [siteRoutes, stationRoutes, stationCertificateRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes, operationRoutes, deviceModelRoutes, adminGetStartedRoutes, vehicleAdminRoutes]) {
     await app.register(routes, { ctx });
   }
 };

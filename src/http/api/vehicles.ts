@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { IdTokenInUseError, type VehicleStore } from '../../domain/vehicles.js';
 import { assertAccess, canAccess, READERS, requireRole, VEHICLE_WRITERS } from '../auth/access.js';
+import { actorOf } from '../auth/audit.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
@@ -18,6 +19,8 @@ import { errors, VehicleBody, VehicleParams, VehicleView, VehicleWriteQuery, ok 
  * the same body whoever's vehicle holds it (the store refuses it too, VehicleRepository.upsert); with
  * `?moveIdTokens=true` it is taken from its holder when the caller may edit that holder, and the same 409 otherwise.
  * The 409 says that a token is registered, never to which car or fleet.
+ *
+ * Edits of single fields, cards and chargers: vehicles-admin.ts. Every write here is in the audit log (issue 16).
  */
 export const vehicleRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const { stores, scheduler } = ctx.deps;
@@ -69,10 +72,16 @@ export const vehicleRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     if (existing) assertAccess(p, existing.fleet, `vehicle "${vehicleId}"`, VEHICLE_WRITERS);
     assertAccess(p, body.fleet ?? null, body.fleet ? `fleet "${body.fleet}"` : 'a vehicle without a fleet', VEHICLE_WRITERS);
     const tokens = body.idTokens ?? [];
-    // A move releases the tokens from their holders and stores this vehicle in one transaction (the store's).
-    const within = (request.query as VehicleWriteQuery).moveIdTokens === true
-      ? (write: (vehicles: VehicleStore) => Promise<void>) => stores.vehicles.transferring(tokens, vehicleId, (holder) => canAccess(p, holder.fleet, VEHICLE_WRITERS), write)
-      : undefined;
+    const move = (request.query as VehicleWriteQuery).moveIdTokens === true;
+    // One transaction (the store's): the audit entry (issue 16), the release of moved tokens from their holders, and
+    // this vehicle's write; a refused move or a token in use leaves no entry behind.
+    const audit = {
+      at: ctx.deps.clock.now(), actor: actorOf(p), action: existing ? 'vehicle.replaced' : 'vehicle.created',
+      target: { kind: 'vehicle', id: vehicleId }, detail: { name: body.name, fleet: body.fleet ?? null, idTokens: tokens.length, moveIdTokens: move },
+    };
+    const within = (write: (vehicles: VehicleStore) => Promise<void>) => stores.vehicles.changing({ audit }, (store) => (move
+      ? store.transferring(tokens, vehicleId, (holder) => canAccess(p, holder.fleet, VEHICLE_WRITERS), write)
+      : write(store)));
     try {
       const vehicle = await scheduler.upsertVehicle({ ...body, id: vehicleId }, within);
       return reply.code(existing ? 200 : 201).send(vehicle);
