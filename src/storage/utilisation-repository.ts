@@ -1,0 +1,122 @@
+import { sql, type Kysely } from 'kysely';
+import { instant, jsonStrings, type Db } from './sql/dialect.js';
+import type { Schema } from './sql/schema.js';
+import {
+  UtilisationTooLarge, type EvseStateKind, type EvseStateLog, type EvseStateRow, type UtilisationHistory, type UtilisationSession, type UtilisationSource,
+} from '../domain/utilisation.js';
+
+/** Migration 0021's table, typed here (one repository reads and writes it). */
+interface EvseStateLogTable {
+  id: import('kysely').Generated<number>;
+  station_id: string;
+  evse_id: number;
+  connector_id: number;
+  kind: string;
+  value: string;
+  at: string;
+  received_at: string;
+}
+type LogDb = Kysely<Schema & { evse_state_log: EvseStateLogTable }>;
+
+/** Rows per INSERT: 7 parameters each stays far below both databases' bound-parameter limits. */
+const INSERT_CHUNK = 500;
+/**
+ * One query reads at most this many rows of each kind. A 20-charger site over a year is ~22,000 sessions and
+ * ~150,000 log rows (bench/utilisation.bench.ts); beyond the bound the caller is asked for a shorter period.
+ */
+export const MAX_HISTORY_ROWS = 1_000_000;
+/** Sessions are read from this long before the period: a session that started earlier and still ran is counted. */
+const LOOKBACK_MS = 31 * 86_400_000;
+
+/** The EVSE state log (migration 0021) and the one bounded read a utilisation query makes. */
+export class UtilisationRepository implements EvseStateLog, UtilisationSource {
+  private readonly log: LogDb;
+
+  constructor(private readonly db: Db) {
+    this.log = db as unknown as LogDb;
+  }
+
+  async record(rows: readonly EvseStateRow[], receivedAt: string): Promise<void> {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await this.log.insertInto('evse_state_log')
+        .values(rows.slice(i, i + INSERT_CHUNK).map((r) => ({
+          station_id: r.stationId, evse_id: r.evseId, connector_id: r.connectorId, kind: r.kind, value: r.value,
+          // One text form in SQLite, so that text order is time order (the station may send any offset).
+          at: new Date(r.at).toISOString(), received_at: receivedAt,
+        })))
+        .onConflict((oc) => oc.columns(['station_id', 'at', 'kind', 'evse_id', 'connector_id', 'value']).doNothing())
+        .execute();
+    }
+  }
+
+  async eventTime(stationId: string, transactionId: string, seqNo: number): Promise<string | undefined> {
+    const row = await this.db.selectFrom('transaction_events').select('timestamp')
+      .where('station_id', '=', stationId).where('transaction_id', '=', transactionId).where('seq_no', '=', seqNo)
+      .executeTakeFirst();
+    return row?.timestamp;
+  }
+
+  async history(stationIds: readonly string[], startIso: string, endIso: string): Promise<UtilisationHistory> {
+    if (stationIds.length === 0) return { sessions: [], log: [] };
+    const start = new Date(startIso).toISOString();
+    const end = new Date(endIso).toISOString();
+    const [sessions, log] = await Promise.all([this.sessions(stationIds, start, end), this.logRows(stationIds, start, end)]);
+    return { sessions, log };
+  }
+
+  private async sessions(stationIds: readonly string[], start: string, end: string): Promise<UtilisationSession[]> {
+    const db = this.db;
+    const started = instant(db, sql.ref('started_at'));
+    const stations = sql<boolean>`${sql.ref('station_id')} IN ${jsonStrings(db, stationIds)}`;
+    const cols = ['station_id', 'evse_id', 'started_at', 'ended_at', 'meter_start_wh', 'energy_wh'] as const;
+    const lookback = new Date(Date.parse(start) - LOOKBACK_MS).toISOString();
+    const [recent, long] = await Promise.all([
+      // Through migration 0005's index on the start instant.
+      db.selectFrom('transactions').select(cols)
+        .where(started, '>=', instant(db, lookback)).where(started, '<', instant(db, end))
+        .where((eb) => eb.or([eb('ended_at', 'is', null), eb(instant(db, sql.ref('ended_at')), '>', instant(db, start))]))
+        .where(stations).where('evse_id', 'is not', null)
+        .limit(MAX_HISTORY_ROWS + 1).execute(),
+      // Still running after more than the look-back (0001's transactions_active).
+      db.selectFrom('transactions').select(cols)
+        .where('state', '=', 'Started').where(started, '<', instant(db, lookback))
+        .where(stations).where('evse_id', 'is not', null)
+        .limit(MAX_HISTORY_ROWS + 1).execute(),
+    ]);
+    const rows = [...recent, ...long];
+    if (rows.length > MAX_HISTORY_ROWS) throw new UtilisationTooLarge(rows.length, MAX_HISTORY_ROWS);
+    return rows.map((r) => ({
+      stationId: r.station_id,
+      evseId: r.evse_id!,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      energyWh: r.energy_wh !== null && r.meter_start_wh !== null ? Math.max(0, r.energy_wh - r.meter_start_wh) : null,
+    }));
+  }
+
+  private async logRows(stationIds: readonly string[], start: string, end: string): Promise<EvseStateRow[]> {
+    const db = this.log;
+    const stations = sql<boolean>`${sql.ref('station_id')} IN ${jsonStrings(this.db, stationIds)}`;
+    const cols = ['station_id', 'evse_id', 'connector_id', 'kind', 'value', 'at'] as const;
+    const [before, inside] = await Promise.all([
+      // The state each key starts the period in: its latest row before the period.
+      db.selectFrom('evse_state_log as l')
+        .innerJoin(
+          (eb) => eb.selectFrom('evse_state_log').select(['station_id', 'evse_id', 'connector_id', 'kind']).select((e) => e.fn.max('at').as('last'))
+            .where(stations).where('at', '<', start).where('kind', '!=', 'authorize')
+            .groupBy(['station_id', 'evse_id', 'connector_id', 'kind']).as('m'),
+          (join) => join.onRef('l.station_id', '=', 'm.station_id').onRef('l.evse_id', '=', 'm.evse_id')
+            .onRef('l.connector_id', '=', 'm.connector_id').onRef('l.kind', '=', 'm.kind').onRef('l.at', '=', 'm.last'),
+        )
+        .select(cols.map((c) => `l.${c}` as const))
+        .orderBy('l.id').limit(MAX_HISTORY_ROWS + 1).execute(),
+      db.selectFrom('evse_state_log').select(cols)
+        .where(stations).where('at', '>=', start).where('at', '<', end)
+        .orderBy('at').orderBy('id').limit(MAX_HISTORY_ROWS + 1).execute(),
+    ]);
+    if (before.length + inside.length > MAX_HISTORY_ROWS) throw new UtilisationTooLarge(before.length + inside.length, MAX_HISTORY_ROWS);
+    return [...before, ...inside].map((r) => ({
+      stationId: r.station_id, evseId: r.evse_id, connectorId: r.connector_id, kind: r.kind as EvseStateKind, value: r.value, at: r.at,
+    }));
+  }
+}
