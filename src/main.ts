@@ -41,6 +41,7 @@ import { DeploymentError } from './cluster/deployment.js';
 export type { AppEvents } from './wiring/scheduler-events.js';
 import type { AppEvents } from './wiring/scheduler-events.js';
 import { wireScheduler } from './wiring/scheduler-events.js';
+import { stationAdminApi, waitingList } from './wiring/station-admin.js';
 
 export interface Running {
   config: Config;
@@ -138,6 +139,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       clock,
       logger,
       certificates,
+      // Issue 16: unknown stations wait to be adopted (never accepted by themselves) unless autoRegister is on.
+      waiting: waitingList(db, clock, logger),
       behaviour: {
         bootStatus: o.bootStatus,
         heartbeatIntervalS: o.heartbeatIntervalSeconds,
@@ -267,6 +270,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       certificates: certificateRenewals,
       siteAdmin,
       operations: { operations, deviceModel: repositories.deviceModel, stationLog: repositories.stationLog },
+      // Issue 16: chargers added, re-keyed, removed and adopted from the browser (the ports as listening, once they are).
+      stationAdmin: stationAdminApi({ db, ocpp, directory, call: callStation, endpoint: () => ({ port: ocppPorts?.port ?? o.port, tlsPort: ocppPorts?.tlsPort ?? o.tlsPort, path: o.path }) }),
     },
     pages: true,
     metrics: { metrics, scrapeToken: config.metrics?.scrapeToken },

@@ -7,13 +7,12 @@
  *   npm run stations -- add <id> --profile 3; certificate <id> --csr FILE | --generate; renew <id>  (station-certificates.ts)
  *   npm run stations -- accept-expired <id> [--off]   (A00.FR.429, station-certificates.ts)
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { systemClock, isoUtc } from '../platform/clock.js';
 import { openConfiguredStorage } from './database.js';
 import { StationRepository } from '../storage/station-repository.js';
-import { checkPasswordRules, hashPassword } from '../ocpp/auth/password.js';
+import { checkPasswordRules, generatePassword, hashPassword } from '../ocpp/auth/password.js';
 import type { RegistrationStatus, SecurityProfile } from '../domain/stations.js';
 import { stationIdProblem } from '../domain/station-id.js';
 
@@ -31,12 +30,6 @@ const USAGE = `usage:
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(2);
-}
-
-/** 24 characters from the passwordString alphabet: ~143 bits, within A00.FR.205's 16-40. */
-function generatePassword(): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
-  return [...randomBytes(24)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
 function checkStationId(id: string | undefined): string {
@@ -107,7 +100,8 @@ async function main(): Promise<void> {
         const profile = (station.securityProfile === 0 ? 1 : station.securityProfile) as SecurityProfile;
         await stations.setPassword(id, await hashPassword(password), profile, now);
         process.stdout.write(`password of ${id} rotated\nnew password (shown once): ${password}\n` +
-          'set it on the station (SetVariables SecurityCtrlr.BasicAuthPassword, A01) before it reconnects\n');
+          'set it on the station yourself before it reconnects; to have the server send it to a connected station first\n' +
+          `(SetVariables SecurityCtrlr.BasicAuthPassword, A01, the hash changed only when it accepts), use /admin/stations\n`);
         break;
       }
       case 'status': {

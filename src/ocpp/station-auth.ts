@@ -3,11 +3,15 @@ import { StationExistsError, type SecurityProfile, type StationRecord } from '..
 import { isoUtc } from '../platform/clock.js';
 import { checkPasswordRules, DUMMY_HASH, hashPassword, needsRehash, parseBasicAuth, verifyPassword } from './auth/password.js';
 import { profile3Refusal } from './auth/client-cert.js';
-import type { HandshakeRefusal } from './handshake-guard.js';
+import { remoteOf, type HandshakeRefusal } from './handshake-guard.js';
 import type { OcppServices } from './handlers/types.js';
 
 /** A handshake's verdict: refused, or admitted with the station's record as the store had it (undefined: profile 0 lab). */
 export type AuthVerdict = { refusal: HandshakeRefusal; station?: undefined } | { refusal: null; station: StationRecord };
+
+/** A waiting-list candidate's verdict, told apart from a registered station's inside this file only. */
+const CANDIDATE = Symbol('candidate');
+type CandidateVerdict = { refusal: null; station: typeof CANDIDATE; candidate: StationRecord };
 
 /**
  * Who a connecting station is (A00): Basic auth against the stored hash (profiles 1 and 2), the TLS client certificate
@@ -16,16 +20,24 @@ export type AuthVerdict = { refusal: HandshakeRefusal; station?: undefined } | {
  */
 export class StationAuthenticator {
   constructor(
-    private readonly services: Pick<OcppServices, 'stations' | 'clock' | 'logger' | 'certificates'>,
+    private readonly services: Pick<OcppServices, 'stations' | 'clock' | 'logger' | 'certificates' | 'waiting'>,
     private readonly autoRegisterEnabled: boolean,
   ) {}
 
   /** A00.FR.207/.324: the Basic-auth user must be the station id and the password must match its hash. */
   async authenticate(stationId: string, req: IncomingMessage, tls: boolean): Promise<AuthVerdict> {
+    const verdict = await this.verdict(stationId, req, tls);
+    // Issue 16: an id admitted with its credentials is no candidate of the waiting list any more (waiting-list.ts).
+    if (!verdict.refusal && verdict.station !== CANDIDATE) this.services.waiting?.authenticated(stationId);
+    return verdict.station === CANDIDATE ? { refusal: null, station: verdict.candidate } : verdict as AuthVerdict;
+  }
+
+  private async verdict(stationId: string, req: IncomingMessage, tls: boolean): Promise<AuthVerdict | CandidateVerdict> {
     const unauthorized = (reason: string): AuthVerdict => ({ refusal: { status: 401, reason } });
     const creds = parseBasicAuth(req.headers.authorization);
     const station = await this.services.stations.get(stationId);
     if (!station && this.autoRegisterEnabled) return this.autoRegister(stationId, creds, tls, req);
+    if (!station && this.services.waiting) return this.waitingCandidate(stationId, req, tls);
     if (station?.securityProfile === 0) return { refusal: null, station };
     // A00.FR.4xx: profile 3 authenticates by the TLS client certificate alone (auth/client-cert.ts).
     if (station?.securityProfile === 3) {
@@ -49,6 +61,16 @@ export class StationAuthenticator {
       await this.services.stations.setPassword(stationId, hashPassword(creds.password), station.securityProfile, isoUtc(this.services.clock.now()));
     }
     return { refusal: null, station };
+  }
+
+  /**
+   * Issue 16: with autoRegister off, an unknown id is let in only to wait for an admin (waiting-list.ts): recorded,
+   * its boots answered Pending, never accepted, never planned. Within the list's bounds, or refused without a write.
+   */
+  private async waitingCandidate(stationId: string, req: IncomingMessage, tls: boolean): Promise<AuthVerdict | CandidateVerdict> {
+    const admitted = await this.services.waiting!.admit(stationId, remoteOf(req), tls);
+    if ('refusal' in admitted) return { refusal: admitted.refusal };
+    return { refusal: null, station: CANDIDATE, candidate: admitted.station };
   }
 
   /**

@@ -19,6 +19,8 @@ export interface StationQuirks {
   unlockFails?: boolean;
   /** CSMS calls this station never answers (a firmware that hangs on them): the CSMS sees its call time out. */
   silentOn?: string[];
+  /** A01: SetVariables SecurityCtrlr.BasicAuthPassword is answered Rejected and the password kept. */
+  rejectBasicAuthPassword?: boolean;
 }
 
 export interface StationOptions extends StationQuirks {

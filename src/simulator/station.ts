@@ -19,6 +19,7 @@ import { StationOps, type OpsStation } from './csms-ops.js';
 import { Metering } from './metering.js';
 import { maintenanceVariables, MaintenanceSettings, type Characteristics } from './ops-variables.js';
 import { SampledData, stationVariables } from './station-variables.js';
+import { securityVariables, type BasicAuthCredentials } from './security-variables.js';
 import type { Variables } from './device-model.js';
 import type { StationEvents, StationOptions, StationQuirks } from './station-options.js';
 
@@ -55,6 +56,8 @@ export class SimulatedStation implements StationCore, OpsStation {
   private timers: { heartbeat?: TimerHandle; retry?: TimerHandle } = {};
   private counters = { message: 0, transaction: 0 };
   private resumeSessions = false;
+  /** SecurityCtrlr.BasicAuthPassword: starts as `password`, changed by SetVariables (A01). */
+  readonly credentials: BasicAuthCredentials;
 
   constructor(private readonly o: StationOptions) {
     this.id = o.id;
@@ -74,6 +77,7 @@ export class SimulatedStation implements StationCore, OpsStation {
     this.variables = {
       ...stationVariables(this.profiles, this.sampling, { rateUnits: o.rateUnits ?? ['A', 'W'], periodsPerSchedule: o.periodsPerSchedule ?? 96, maxStackLevel: o.maxStackLevel ?? 8 }),
       ...maintenance.variables,
+      ...securityVariables((this.credentials = { password: o.password }), o.rejectBasicAuthPassword ?? false),
     };
     this.characteristics = maintenance.characteristics;
     this.unlockFails = o.unlockFails ?? false;
@@ -285,7 +289,7 @@ export class SimulatedStation implements StationCore, OpsStation {
     let client: OcppClient;
     try {
       client = await OcppClient.connect({
-        url: this.o.url, stationId: this.id, ...(this.o.password !== undefined ? { password: this.o.password } : {}),
+        url: this.o.url, stationId: this.id, ...(this.credentials.password !== undefined ? { password: this.credentials.password } : {}),
         nextMessageId: () => `${++this.counters.message}`,
         onCall: (action, payload) => (this.o.silentOn?.includes(action) ? { response: null, silent: true } : this.handlers[action as keyof typeof this.handlers]?.(payload as never)),
         onClose: () => this.onClosed(client),

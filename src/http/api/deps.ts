@@ -10,6 +10,7 @@ import type { AssignmentStore, IdTokenTransfer, TargetStore, VehicleStore } from
 import type { VehicleChanges } from '../../domain/vehicle-changes.js';
 import type { Scheduler, SiteAdmin } from '../../scheduler/index.js';
 import type { ApiOperations } from './operations-access.js';
+import type { ApiStationAdmin } from './admin-stations-service.js';
 
 /**
  * What the resource API needs, as capabilities (ports from src/domain and the scheduler's public surface), never
@@ -36,6 +37,8 @@ export interface ApiDeps {
   siteAdmin?: ApiSiteAdmin;
   /** Remote operations and the device model (issue 17); without it those routes do not exist. */
   operations?: ApiOperations;
+  /** Adding, re-keying, removing and adopting stations (issue 16, admins only); without it those routes do not exist. */
+  stationAdmin?: ApiStationAdmin;
 }
 
 /** The scheduler's methods the API calls (main.ts passes the Scheduler itself). */

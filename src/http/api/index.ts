@@ -19,6 +19,7 @@ import { apiValidatorCompiler } from './validation.js';
 import { operationRoutes } from './operations.js';
 import { deviceModelRoutes } from './device-model.js';
 import { adminGetStartedRoutes } from './admin-get-started.js';
+import { adminStationRoutes } from './admin-stations.js';
 
 export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } from './deps.js';
 
@@ -31,7 +32,7 @@ export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } fr
 export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.setValidatorCompiler(apiValidatorCompiler);
   const ctx = new ApiContext(deps);
-  for (const routes of [siteRoutes, stationRoutes, stationCertificateRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes, operationRoutes, deviceModelRoutes, adminGetStartedRoutes, vehicleAdminRoutes]) {
+  for (const routes of [siteRoutes, stationRoutes, stationCertificateRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes, operationRoutes, deviceModelRoutes, adminGetStartedRoutes, vehicleAdminRoutes, adminStationRoutes]) {
     await app.register(routes, { ctx });
   }
 };

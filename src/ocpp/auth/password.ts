@@ -72,6 +72,26 @@ export function needsRehash(stored: string): boolean {
  */
 export const DUMMY_HASH = `${FAST}$${Buffer.alloc(SALT_BYTES).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
 
+/** Letters and digits without the look-alikes (0/O, 1/l/I): the installer types the password into the charger. */
+const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+/** 256 - 256 % 57: bytes at or above are drawn again, so every character is equally likely. */
+const UNBIASED = 256 - (256 % ALPHABET.length);
+
+/**
+ * A01.FR.07 / A00.FR.205: a random station password of `length` characters (24: ~140 bits) from an alphabet every
+ * passwordString allows. Used by the stations CLI and the admin API (issue 16).
+ */
+export function generatePassword(length = 24): string {
+  if (!Number.isInteger(length) || length < 16 || length > 40) throw new RangeError('a station password has 16 to 40 characters (A00.FR.205)');
+  let out = '';
+  while (out.length < length) {
+    for (const b of randomBytes(length)) {
+      if (b < UNBIASED && out.length < length) out += ALPHABET[b % ALPHABET.length];
+    }
+  }
+  return out;
+}
+
 /** A00.FR.205: passwordString of 16 to 40 characters. */
 export function checkPasswordRules(password: string): string | null {
   if (password.length < 16 || password.length > 40) return 'a station password has 16 to 40 characters (A00.FR.205)';

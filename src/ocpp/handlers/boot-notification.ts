@@ -5,6 +5,15 @@ import { readSmartChargingCapabilities } from './capabilities.js';
 /** B01-B03: record what the station is, answer Accepted/Pending/Rejected with the interval. */
 export const bootNotification: Handler<'BootNotification'> = async (req, ctx) => {
   const { services, stationId, now } = ctx;
+  // Issue 16: a connection admitted only to wait for adoption (waiting-list.ts) is answered Pending (B02.FR.01) and
+  // its vendor and model kept on the list; nothing else happens (no event, no capabilities read, no plan).
+  if (services.waiting?.isCandidate(stationId)) {
+    const { vendorName, model, serialNumber, firmwareVersion } = req.chargingStation;
+    await services.waiting.recordBoot(stationId, { vendorName, model, serialNumber, firmwareVersion }, now);
+    ctx.session.bootStatus = 'Pending';
+    ctx.session.permitted.clear();
+    return { currentTime: now, interval: services.behaviour.bootRetryIntervalS, status: 'Pending' };
+  }
   const station = await services.stations.get(stationId);
   // A00.FR.429: a profile 3 station admitted with an expired certificate (recorded at its handshake) is only let in
   // to renew it: Pending (B02) until it connects with the new one; the renewal (A02) follows the reply

@@ -7,6 +7,7 @@ import type {
 } from '../../domain/stations.js';
 import type { CsmsAction, RequestOf, ResponseOf, StationAction } from '../schemas/generated/index.js';
 import type { StationCertificates } from '../auth/client-cert.js';
+import type { WaitingList } from '../waiting-list.js';
 
 /** How the CSMS answers, from config. */
 export interface OcppBehaviour {
@@ -39,6 +40,8 @@ export interface OcppServices {
   behaviour: OcppBehaviour;
   /** Security profile 3 (A00.FR.4xx, A02/A03): the CA; absent without ocpp.tls.caFile. */
   certificates?: StationCertificates | null;
+  /** Issue 16: unknown stations wait here to be adopted (waiting-list.ts); absent: an unknown id is refused (401). */
+  waiting?: WaitingList;
 }
 
 /** Per-connection state the RPC guard needs (B01.FR.10, B02.FR.09, B03.FR.07). */

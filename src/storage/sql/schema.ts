@@ -22,6 +22,21 @@ export interface StationPresenceTable {
   connected_at: string;
 }
 
+/** Issue 16: stations waiting to be adopted (migration 0016). */
+export interface WaitingStationsTable {
+  station_id: string;
+  remote_address: string;
+  tls: number;
+  first_seen_at: string;
+  last_seen_at: string;
+  attempts: number;
+  vendor_name: string | null;
+  model: string | null;
+  serial_number: string | null;
+  firmware_version: string | null;
+  booted_at: string | null;
+}
+
 export interface ApiTokenGrantsTable {
   token_id: string;
   role: string;
@@ -338,6 +353,7 @@ export interface Schema {
   user_grants: UserGrantsTable;
   users: UsersTable;
   vehicle_assignments: VehicleAssignmentsTable;
+  waiting_stations: WaitingStationsTable;
   vehicle_id_tokens: VehicleIdTokensTable;
   vehicles: VehiclesTable;
   web_sessions: WebSessionsTable;

@@ -1,0 +1,26 @@
+/**
+ * The simulated station's SecurityCtrlr.BasicAuthPassword (A01): write-only (its value never reads back, per the
+ * appendix), a passwordString of 16 to 40 characters (A00.FR.205, else Rejected); once Accepted, every later connection
+ * presents it (TC_A_09_CS: the station reconnects with the new password). A station with the quirk
+ * `rejectBasicAuthPassword` answers Rejected and keeps its password (TC_A_10).
+ */
+import { checkPasswordRules } from '../ocpp/auth/password.js';
+import { variableKey, type Variables } from './device-model.js';
+
+/** The credentials the station connects with; the station reads `password` at each connection. */
+export interface BasicAuthCredentials {
+  password: string | undefined;
+}
+
+export function securityVariables(creds: BasicAuthCredentials, rejectNew: boolean): Variables {
+  return {
+    [variableKey('SecurityCtrlr', 'BasicAuthPassword')]: {
+      get: () => '',
+      set(value) {
+        if (rejectNew || checkPasswordRules(value) !== null) return false;
+        creds.password = value;
+        return true;
+      },
+    },
+  };
+}
