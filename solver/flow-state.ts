@@ -50,8 +50,8 @@ export class FlowState {
   readonly simple: Uint8Array;
   // (node, slot) -> vehicles hanging on that node and available in that slot, CSR; the same for the
   // vehicles with intermediate targets only.
-  readonly atOff: Int32Array;
-  readonly atVeh: Int32Array;
+  atOff: Int32Array;
+  atVeh: Int32Array;
   readonly cxOff: Int32Array;
   readonly cxVeh: Int32Array;
   readonly childOff: Int32Array;

@@ -38,7 +38,7 @@ export function solveFlow(inst: Instance, opts: FlowOptions = {}): FlowResult {
   return new FlowSolver(inst, opts).run();
 }
 
-class FlowSolver extends FlowSearch {
+export class FlowSolver extends FlowSearch {
   run(): FlowResult {
     const { inst, T } = this;
     for (let v = 0; v < this.V; v++) for (let t = inst.from[v]!; t < inst.to[v]!; t++) this.refresh(v, t);

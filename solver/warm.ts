@@ -1,0 +1,302 @@
+// Warm re-plans: one WarmSolver per site keeps the flow of its last solve (flow-warm.ts) and, when the next problem
+// differs from the last one by a few vehicles (arrived, left, changed), some prices or raised limits, edits that
+// state and re-optimises from it; anything structural (other slots or circuits, minimum power, intermediate
+// targets, demand charges, per-phase coupling, a lowered limit that the kept flow breaks, many changes at once)
+// is solved cold, and the next call can be warm again. Same optimum as solve(): flow-warm.ts says why.
+//
+// Pure like the rest of the solver: the state is an object the caller holds (one per site), no I/O, no clock.
+// Plans share the VehiclePlan objects of vehicles whose energies did not change with the previous plan: treat
+// plans as read-only.
+import { buildInstance } from "./instance.js";
+import type { Instance } from "./instance.js";
+import { WarmFlow } from "./flow-warm.js";
+import type { VehicleRow } from "./flow-warm.js";
+import { SHORTFALL_TOL } from "./plan.js";
+import { solve } from "./index.js";
+import type { SolveOptions } from "./index.js";
+import type { CircuitSpec, PerSlot, Plan, Problem, VehiclePlan, VehicleSpec } from "./types.js";
+
+/** A problem with more changed vehicles than this share of the fleet (or 8) is solved cold. */
+const WARM_SHARE = 0.05;
+
+const clean = (v: number): number => {
+  const r = Math.round(v * 1e9) / 1e9;
+  return r === 0 ? 0 : r;
+};
+
+function sameSlots(a: PerSlot | undefined, b: PerSlot | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || typeof a === "number" || typeof b === "number") return false;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameVehicle(a: VehicleSpec, b: VehicleSpec): boolean {
+  return a === b || (a.id === b.id && a.availableFrom === b.availableFrom && a.departure === b.departure &&
+    a.energyKwh === b.energyKwh && sameSlots(a.maxKw, b.maxKw) && a.circuit === b.circuit &&
+    (a.phases ?? 3) === (b.phases ?? 3) && (a.phase ?? 1) === (b.phase ?? 1) && (a.priority ?? 0) === (b.priority ?? 0));
+}
+
+const sameCircuit = (a: CircuitSpec, b: CircuitSpec): boolean =>
+  a.id === b.id && (a.parent ?? "site") === (b.parent ?? "site") && a.phaseLimitA === b.phaseLimitA && a.voltage === b.voltage;
+
+function hasMinimum(m: PerSlot | undefined): boolean {
+  if (m === undefined) return false;
+  if (typeof m === "number") return m > 0;
+  for (const x of m) if (x > 0) return true;
+  return false;
+}
+
+/** Problems the kept flow can represent: simple vehicles, no minimum, no demand charge, no phase coupling. */
+function warmable(p: Problem): boolean {
+  if (p.demandCharge) return false;
+  const phaseLimited = (p.circuits ?? []).some((c) => c.phaseLimitA !== undefined);
+  for (const v of p.vehicles) {
+    if (hasMinimum(v.minKw) || (v.targets && v.targets.length > 0)) return false;
+    if (phaseLimited && v.phases === 1) return false;
+  }
+  return true;
+}
+
+/** Pads the instance with spare (empty) vehicles so that arrivals need no new arrays. */
+function padInstance(inst: Instance, spare: number): Instance {
+  const { V, T } = inst;
+  const N = V + spare;
+  const grow = <A extends Int32Array | Float64Array>(a: A, n: number, make: (n: number) => A): A => {
+    const out = make(n);
+    out.set(a);
+    return out;
+  };
+  const segOff = new Int32Array(N + 1);
+  for (let v = 0; v <= N; v++) segOff[v] = v;
+  return {
+    ...inst, V: N, ids: [...inst.ids, ...new Array<string>(spare).fill("")],
+    node: grow(inst.node, N, (n) => new Int32Array(n)), from: grow(inst.from, N, (n) => new Int32Array(n)),
+    to: grow(inst.to, N, (n) => new Int32Array(n)), cap: grow(inst.cap, N * T, (n) => new Float64Array(n)),
+    minE: new Float64Array(N * T), need: grow(inst.need, N, (n) => new Float64Array(n)), segOff,
+    segEnd: grow(inst.segEnd, N, (n) => new Int32Array(n)), segDem: grow(inst.segDem, N, (n) => new Float64Array(n)),
+    cls: grow(inst.cls, N, (n) => new Int32Array(n)),
+  };
+}
+
+interface Kept {
+  problem: Problem;
+  inst: Instance;
+  flow: WarmFlow;
+  /** Vehicle id -> index in the flow; specs and plan rows per index. */
+  slot: Map<string, number>;
+  spec: (VehicleSpec | undefined)[];
+  row: (VehiclePlan | undefined)[];
+  cost: Float64Array;
+  freeSlots: number[];
+  clsOf: Map<number, number>;
+  nodeOf: Map<string, number>;
+}
+
+export type WarmMode = "warm" | "cold" | "not warmable";
+
+export class WarmSolver {
+  private kept: Kept | undefined;
+  /** How the last solve ran (for benchmarks and logs). */
+  lastMode: WarmMode = "cold";
+
+  /** The optimal plan of problem, from the kept state when the change since the last call is small. */
+  solve(problem: Problem, options: SolveOptions = {}): Plan {
+    const engine = options.engine ?? "auto";
+    if (!warmable(problem) || (engine !== "auto" && engine !== "flow")) {
+      this.kept = undefined;
+      this.lastMode = "not warmable";
+      return solve(problem, options);
+    }
+    if (this.kept) {
+      const plan = this.warm(this.kept, problem);
+      if (plan) {
+        this.lastMode = "warm";
+        return plan;
+      }
+    }
+    return this.cold(problem, options);
+  }
+
+  /** Forgets the kept state (the next solve is cold). */
+  reset(): void {
+    this.kept = undefined;
+  }
+
+  private cold(problem: Problem, options: SolveOptions): Plan {
+    this.kept = undefined;
+    const inst0 = buildInstance(problem);
+    let simple = true;
+    for (let v = 0; v < inst0.V; v++) if (inst0.segOff[v + 1]! - inst0.segOff[v]! !== 1) simple = false;
+    if (!simple || inst0.phaseRows.length > 0 || inst0.nNodes !== (problem.circuits ?? []).length + 1) {
+      this.lastMode = "not warmable";
+      return solve(problem, options);
+    }
+    const inst = padInstance(inst0, Math.max(16, Math.ceil(inst0.V / 8)));
+    const flow = new WarmFlow(inst);
+    flow.solveCold();
+    const prios = [...new Set(problem.vehicles.map((v) => v.priority ?? 0))].sort((a, b) => b - a);
+    const kept: Kept = {
+      problem, inst, flow, slot: new Map(), spec: new Array(inst.V).fill(undefined), row: new Array(inst.V).fill(undefined),
+      cost: new Float64Array(inst.V), freeSlots: [], clsOf: new Map(prios.map((q, k) => [q, k])),
+      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])),
+    };
+    problem.vehicles.forEach((v, i) => (kept.slot.set(v.id, i), (kept.spec[i] = v)));
+    for (let v = inst.V - 1; v >= inst0.V; v--) kept.freeSlots.push(v);
+    this.kept = kept;
+    this.lastMode = "cold";
+    const order = Int32Array.from(problem.vehicles, (_, i) => i);
+    return this.plan(kept, problem, order, "flow");
+  }
+
+  /** The warm path; undefined when the change is structural or too large (the caller solves cold). */
+  private warm(k: Kept, p: Problem): Plan | undefined {
+    const old = k.problem;
+    const { inst, flow } = k;
+    const T = inst.T;
+    if (p.slotMinutes !== old.slotMinutes || p.prices.length !== T || (p.tieBreak ?? "earlier") !== (old.tieBreak ?? "earlier")) return undefined;
+    const oc = old.circuits ?? [];
+    const nc = p.circuits ?? [];
+    if (oc.length !== nc.length || nc.some((c, i) => !sameCircuit(c, oc[i]!))) return undefined;
+
+    // Which vehicles changed, before touching anything.
+    const seen = new Uint8Array(inst.V);
+    const order = new Int32Array(p.vehicles.length);
+    const arrive: number[] = [];
+    const update: number[] = [];
+    for (let i = 0; i < p.vehicles.length; i++) {
+      const spec = p.vehicles[i]!;
+      const v = k.slot.get(spec.id);
+      if (v === undefined) {
+        arrive.push(i);
+        order[i] = -1;
+        continue;
+      }
+      if (seen[v]) return undefined; // a duplicate id
+      seen[v] = 1;
+      order[i] = v;
+      if (!sameVehicle(k.spec[v]!, spec)) update.push(i);
+    }
+    const leave: number[] = [];
+    for (const v of k.slot.values()) if (!seen[v]) leave.push(v);
+    const changes = arrive.length + update.length + leave.length;
+    if (changes > Math.max(8, WARM_SHARE * p.vehicles.length) || arrive.length > k.freeSlots.length + leave.length) return undefined;
+    for (const i of [...arrive, ...update]) {
+      const s = p.vehicles[i]!;
+      if (!k.clsOf.has(s.priority ?? 0) || (s.circuit !== undefined && !k.nodeOf.has(s.circuit))) return undefined;
+    }
+
+    // Limits: a raise keeps the flow feasible; a cut it breaks needs a cold solve.
+    let limE: Float64Array | undefined;
+    if (!sameSlots(p.siteLimitKw, old.siteLimitKw) || nc.some((c, i) => !sameSlots(c.limitKw, oc[i]!.limitKw))) {
+      limE = buildInstance({ ...p, vehicles: [] }).limE;
+      if (flow.overLimit(limE)) return undefined;
+    }
+
+    // From here on the state changes: every path below ends in a plan.
+    if (limE) inst.limE.set(limE);
+    const repriced = p.prices !== old.prices && !sameSlots(p.prices, old.prices);
+    if (repriced) this.setPrices(inst, p);
+    for (const v of leave) {
+      flow.clearVehicle(v);
+      k.slot.delete(k.spec[v]!.id);
+      k.spec[v] = undefined;
+      k.row[v] = undefined;
+      k.freeSlots.push(v);
+    }
+    for (const i of update) {
+      const v = order[i]!;
+      const before = k.spec[v]!;
+      const spec = p.vehicles[i]!;
+      flow.clearVehicle(v);
+      const same = before.availableFrom === spec.availableFrom && before.departure === spec.departure && before.circuit === spec.circuit;
+      flow.setVehicle(v, this.rowOf(k, spec), same);
+      k.spec[v] = spec;
+    }
+    for (const i of arrive) {
+      const v = k.freeSlots.pop()!;
+      const spec = p.vehicles[i]!;
+      flow.setVehicle(v, this.rowOf(k, spec), false);
+      k.slot.set(spec.id, v);
+      k.spec[v] = spec;
+      order[i] = v;
+    }
+    k.problem = p;
+    if (!flow.reindex()) {
+      this.kept = undefined;
+      return undefined;
+    }
+    flow.reoptimize();
+    // Several priority classes with someone short: who is short is decided through the source, which the
+    // exchanges do not see (flow-warm.ts); solve cold then.
+    if (inst.nClasses > 1 && !this.deliversAll(inst, flow.x)) {
+      this.kept = undefined;
+      return undefined;
+    }
+    return this.plan(k, p, order, "flow (warm)", repriced);
+  }
+
+  private rowOf(k: Kept, s: VehicleSpec): VehicleRow {
+    const { T, h } = k.inst;
+    const from = Math.max(0, s.availableFrom);
+    const to = Math.max(from, Math.min(T, s.departure));
+    const mk = s.maxKw;
+    return {
+      id: s.id, from, to, node: s.circuit === undefined ? 0 : k.nodeOf.get(s.circuit)!, cls: k.clsOf.get(s.priority ?? 0)!,
+      need: s.energyKwh, capAt: typeof mk === "number" ? () => mk * h : (t) => (mk[t] ?? 0) * h,
+    };
+  }
+
+  private setPrices(inst: Instance, p: Problem): void {
+    const T = inst.T;
+    inst.price.set(p.prices);
+    const later = p.tieBreak === "later";
+    const order = Array.from({ length: T }, (_, t) => t).sort((a, b) => inst.price[a]! - inst.price[b]! || (later ? b - a : a - b));
+    inst.order.set(order);
+    order.forEach((t, i) => (inst.rank[t] = i));
+  }
+
+  private deliversAll(inst: Instance, x: Float64Array): boolean {
+    const T = inst.T;
+    for (let v = 0; v < inst.V; v++) {
+      let sum = 0;
+      for (let t = inst.from[v]!; t < inst.to[v]!; t++) sum += x[v * T + t]!;
+      if (sum < inst.need[v]! - 1e-9) return false;
+    }
+    return true;
+  }
+
+  /** The plan in the problem's vehicle order; rows of vehicles whose energies did not change are reused. */
+  private plan(k: Kept, p: Problem, order: Int32Array, solver: string, allRows = false): Plan {
+    const { T, h, price } = k.inst;
+    const x = k.flow.x;
+    let total = 0;
+    let short = false;
+    const vehicles: VehiclePlan[] = new Array<VehiclePlan>(p.vehicles.length);
+    for (let i = 0; i < p.vehicles.length; i++) {
+      const v = order[i]!;
+      const spec = p.vehicles[i]!;
+      let row = k.row[v];
+      if (k.flow.takeDirty(v) || allRows || !row) {
+        const powerKw = new Array<number>(T);
+        let energy = 0;
+        let cost = 0;
+        for (let t = 0; t < T; t++) {
+          const e = x[v * T + t]!;
+          powerKw[t] = clean(e / h);
+          energy += e;
+          cost += e * price[t]!;
+        }
+        const shortfall = Math.max(0, spec.energyKwh - energy);
+        row = { id: spec.id, powerKw, energyKwh: clean(energy), shortfallKwh: clean(shortfall), cost: clean(cost) };
+        k.row[v] = row;
+        k.cost[v] = cost;
+      }
+      if (row.shortfallKwh > SHORTFALL_TOL) short = true;
+      total += k.cost[v]!;
+      vehicles[i] = row;
+    }
+    return { status: short ? "shortfall" : "optimal", totalCost: clean(total), vehicles, solver, solveMs: 0 };
+  }
+}
