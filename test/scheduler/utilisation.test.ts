@@ -5,57 +5,11 @@
  * the same week from both databases).
  */
 import { describe, expect, it } from 'vitest';
-import type { EvseStateRow, UtilisationHistory } from '../../src/domain/utilisation.js';
-import { computeUtilisation, type SiteUtilisation } from '../../src/scheduler/utilisation.js';
+import type { EvseStateRow } from '../../src/domain/utilisation.js';
+import { computeUtilisation } from '../../src/scheduler/utilisation.js';
 import { hourGrid, PeriodError, utilisationPeriod } from '../../src/scheduler/utilisation-calendar.js';
-import { AUTHORIZES, EVSES, FROM, LINKS, NOW, SESSIONS, STATUSES, TO, ZONE } from '../fixtures/utilisation/week.js';
-
-export function fixtureHistory(): UtilisationHistory {
-  const log: EvseStateRow[] = [
-    ...STATUSES.map(([stationId, evseId, connectorId, value, at]) => ({ stationId, evseId, connectorId, kind: 'connector' as const, value, at })),
-    ...LINKS.map(([stationId, value, at]) => ({ stationId, evseId: 0, connectorId: 0, kind: 'link' as const, value, at })),
-    ...AUTHORIZES.map(([stationId, at]) => ({ stationId, evseId: 0, connectorId: 0, kind: 'authorize' as const, value: 'Authorize', at })),
-    ...SESSIONS.flatMap((s) => s.charging.map(([at, value]) => ({ stationId: s.stationId, evseId: s.evseId, connectorId: 0, kind: 'charging' as const, value, at }))),
-  ];
-  return { sessions: SESSIONS.map((s) => ({ stationId: s.stationId, evseId: s.evseId, startedAt: s.startedAt, endedAt: s.endedAt, energyWh: s.energyWh })), log };
-}
-
-export function fixtureWeek(history: UtilisationHistory): SiteUtilisation {
-  const now = Date.parse(NOW);
-  return computeUtilisation({ site: { id: 'depot', evses: EVSES }, period: utilisationPeriod(ZONE, now, FROM, TO), nowMs: now, history });
-}
-
-/** The hand-computed figures (week.ts), checked the same way on every source of the history. */
-export function expectFixtureWeek(u: SiteUtilisation): void {
-  expect(u.periodH).toBe(169);
-  const row = (r: SiteUtilisation['evseRows'][number]) => [r.stationId, r.evseId, r.pluggedH, r.chargingH, r.idleH, r.outOfServiceH, r.offlineH, r.availableH, r.knownH, r.sessions, r.energyKwh];
-  expect(u.evseRows.map(row)).toEqual([
-    ['S1', 1, 22, 7, 15, 0, 0, 169, 169, 2, 70],
-    ['S1', 2, 8.5, 3, 5.5, 4, 0, 165, 169, 2, 20],
-    ['S2', 1, 4, 4, 0, 37, 2, 130, 169, 1, 14],
-  ]);
-  expect(u.stations.map((s) => [s.stationId, s.evses, s.pluggedH, s.sessions, s.energyKwh, s.occupancy])).toEqual([
-    ['S1', 2, 30.5, 4, 90, Math.round((30.5 / 338) * 1e6) / 1e6],
-    ['S2', 1, 4, 1, 14, Math.round((4 / 169) * 1e6) / 1e6],
-  ]);
-  expect([u.pluggedH, u.chargingH, u.idleH, u.energyKwh, u.sessions, u.availableH, u.knownH]).toEqual([34.5, 14, 20.5, 104, 5, 464, 507]);
-  expect(u.occupancy).toBe(Math.round((34.5 / 507) * 1e6) / 1e6);
-  expect(u.chargingShare).toBe(Math.round((14 / 34.5) * 1e6) / 1e6);
-  expect(u.availability).toBe(Math.round((464 / 507) * 1e6) / 1e6);
-  expect([u.allTakenH, u.foundNone]).toEqual([6.5, 2]);
-  // Hour of week: Monday 19:00 and 20:00 all taken; Saturday 23:00, Sunday 00:00, 01:00 and the two 02:00s (1.5 h).
-  const taken = u.heat.allTakenH.flatMap((h, k) => (h > 0 ? [[k, h]] : []));
-  expect(taken).toEqual([[19, 1], [20, 1], [143, 1], [144, 1], [145, 1], [146, 1.5]]);
-  // The 25-hour Sunday: two hours filed under 02:00, every other hour of the week once.
-  expect(u.heat.hours[6 * 24 + 2]).toBe(2);
-  expect(u.heat.hours.filter((h) => h === 1)).toHaveLength(167);
-  // Monday 19:00: all three EVSEs plugged in (A, B, C).
-  expect(u.heat.pluggedH[19]).toBe(3);
-  expect(u.saturation).toEqual({
-    saturated: true, window: 'weekday-evenings', allTakenShare: 0.08,
-    sentence: 'All 3 chargers were taken 8.0 % of weekday evenings (17:00–22:00); 2 cars found none.',
-  });
-}
+import { EVSES, FROM, NOW, TO, ZONE } from '../fixtures/utilisation/week.js';
+import { expectFixtureWeek, fixtureHistory, fixtureWeek } from '../fixtures/utilisation/expected.js';
 
 describe('utilisation over the fixture week (Europe/Copenhagen, fall-back Sunday)', () => {
   it('per EVSE, station and site, heat map and sentence, as computed by hand', () => {
