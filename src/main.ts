@@ -24,6 +24,7 @@ import { OcppChargerGateway } from './ocpp/profiles/index.js';
 import { capabilitiesFrom } from './ocpp/handlers/capabilities.js';
 import { VehicleRepository, TargetRepository, AssignmentRepository } from './storage/vehicle-repository.js';
 import { PlanRepository, ProfileRepository, DecisionRepository } from './storage/plan-repository.js';
+import { ChargingModeRepository } from './storage/charging-mode-repository.js';
 import { Scheduler, SiteAdmin, importConfiguredSites, loadSites } from './scheduler/index.js';
 import { SiteRepository } from './storage/site-repository.js';
 import { Retention } from './storage/retention.js';
@@ -188,6 +189,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     ...repositories,
     vehicles: new VehicleRepository(db),
     targets: new TargetRepository(db),
+    modes: new ChargingModeRepository(db), // issue 18: homeowner charging modes
     assignments: new AssignmentRepository(db),
     plans: cluster ? fencedPlans(db, cluster, clock) : new PlanRepository(db),
     profiles: new ProfileRepository(db),

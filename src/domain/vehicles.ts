@@ -1,3 +1,4 @@
+import type { ChargingMode } from './charging-modes.js';
 import { Type, type Static } from '@sinclair/typebox';
 
 /**
@@ -94,6 +95,8 @@ export interface TargetRecord {
   /** A one-off target wins over the weekly rule until its departure has passed. */
   once: OneOffTarget | null;
   weekly: WeeklyTarget | null;
+  /** The homeowner's charging mode (domain/charging-modes.ts; absent or null: smart). */
+  mode?: ChargingMode | null;
   updatedAt: string;
 }
 

@@ -11,6 +11,7 @@ import type { PlannedSession } from './problem.js';
 import { limitAt } from './power-periods.js';
 import type { ActiveSession } from './sessions.js';
 import { resolveTarget } from './targets.js';
+import { resolveMode } from './charging-modes.js';
 import { SETTLE_MS } from './verify.js';
 
 /** A rest under 50 Wh counts as done (targets and boosts alike). */
@@ -75,7 +76,8 @@ export function plannedSession(site: Site, now: number, metered: ActiveSession, 
   // A boost counts from the energy delivered when it was set; one set for another car (the token moved) is void.
   const b = session.boost;
   const boostLeft = b && b.vehicleId === v?.id && !stopped ? b.fromDeliveredKwh + b.energyKwh - session.deliveredKwh : 0;
-  const notes = stopped ? [...target.notes, `the car stopped drawing while offered power: done at ${session.deliveredKwh.toFixed(1)} kWh`] : target.notes;
+  const mode = resolveMode(site, now, session, v ? inputs.targets?.mode : null, stopped); // issue 18: charging-modes.ts
+  const notes = [...(stopped ? [...target.notes, `the car stopped drawing while offered power: done at ${session.deliveredKwh.toFixed(1)} kWh`] : target.notes), ...(mode.note ? [mode.note] : [])];
   return {
     session,
     target: { ...target, notes },
@@ -87,6 +89,7 @@ export function plannedSession(site: Site, now: number, metered: ActiveSession, 
     caps: inputs.caps,
     floorKw: site.policy.pause === 'minimum' && requestedKwh > 0 ? minKw : 0,
     boostKwh: boostLeft < DONE_KWH ? 0 : boostLeft,
+    mode: mode.mode,
     stopped,
   };
 }

@@ -7,6 +7,7 @@ import type { ResolvedTarget } from './targets.js';
 import { expectedVehicles, typicalCarKw } from './arrivals.js';
 import type { ArrivalModel } from './arrivals-model.js';
 import { limitAt } from './power-periods.js';
+import { applyMode, type ResolvedMode } from './charging-modes.js';
 
 /**
  * The one place where instants become slot indices. The grid starts now: slot 0 runs from now to the next
@@ -92,6 +93,8 @@ export interface PlannedSession {
   floorKw: number;
   /** A person's "charge now": energy still to give at full power from now (0: none). See boost.ts. */
   boostKwh: number;
+  /** The homeowner's charging mode in force (charging-modes.ts); absent or null: smart. */
+  mode?: ResolvedMode | null;
 }
 
 export interface BuiltProblem {
@@ -157,6 +160,8 @@ export function buildProblem(
       const need = Math.max(0, s.target.minimum.energyKwh - s.session.deliveredKwh);
       if (by > 0 && need > 0) spec.targets = [{ bySlot: Math.min(by, dep), energyKwh: round(Math.min(need, spec.energyKwh)) }];
     }
+    // Issue 18: paused until, price cap, minimum at once: solver inputs (charging-modes.ts).
+    if (s.mode) applyMode(spec, s.mode, grid, prices);
     return spec;
   });
   const problem: Problem = {

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
+import type { ChargingMode } from '../domain/charging-modes.js';
 import { inTransaction, jsonStrings, type Db } from './sql/dialect.js';
 import { AuditRepository } from './audit-repository.js';
 import type { VehicleAssignment, VehicleChange, VehicleChanges } from '../domain/vehicle-changes.js';
@@ -239,6 +240,7 @@ interface TargetRow {
   vehicle_id: string;
   once_json: string | null;
   weekly_json: string | null;
+  mode_json?: string | null;
   updated_at: string;
 }
 
@@ -309,7 +311,7 @@ export class TargetRepository implements TargetStore, ChangeRevision {
   }
 
   async get(vehicleId: string): Promise<TargetRecord | undefined> {
-    const row = await this.db.selectFrom('departure_targets').select(['vehicle_id', 'once_json', 'weekly_json', 'updated_at'])
+    const row = await this.db.selectFrom('departure_targets').select(['vehicle_id', 'once_json', 'weekly_json', 'mode_json', 'updated_at'])
       .where('vehicle_id', '=', vehicleId).executeTakeFirst();
     return row ? toRecord(row) : undefined;
   }
@@ -317,7 +319,7 @@ export class TargetRepository implements TargetStore, ChangeRevision {
   /** Many vehicles' targets in one query, the ids bound as one parameter (jsonStrings) however many there are. */
   async many(vehicleIds: readonly string[]): Promise<Map<string, TargetRecord>> {
     if (vehicleIds.length === 0) return new Map();
-    const rows = await this.db.selectFrom('departure_targets').select(['vehicle_id', 'once_json', 'weekly_json', 'updated_at'])
+    const rows = await this.db.selectFrom('departure_targets').select(['vehicle_id', 'once_json', 'weekly_json', 'mode_json', 'updated_at'])
       .where(sql<boolean>`${sql.ref('vehicle_id')} IN ${jsonStrings(this.db, vehicleIds)}`).execute();
     return new Map(rows.map((r) => [r.vehicle_id, toRecord(r)]));
   }
@@ -341,7 +343,7 @@ async function upsertTargets(db: Db, entries: readonly { vehicleId: string; once
       weekly_json: eb.fn.coalesce('excluded.weekly_json', 'departure_targets.weekly_json'),
       updated_at: eb.ref('excluded.updated_at'),
     })))
-    .returning(['vehicle_id', 'once_json', 'weekly_json', 'updated_at'])
+    .returning(['vehicle_id', 'once_json', 'weekly_json', 'mode_json', 'updated_at'])
     .execute();
 }
 
@@ -350,6 +352,7 @@ function toRecord(row: TargetRow): TargetRecord {
     vehicleId: row.vehicle_id,
     once: row.once_json ? (JSON.parse(row.once_json) as OneOffTarget) : null,
     weekly: row.weekly_json ? (JSON.parse(row.weekly_json) as WeeklyTarget) : null,
+    mode: row.mode_json ? (JSON.parse(row.mode_json) as ChargingMode) : null,
     updatedAt: row.updated_at,
   };
 }

@@ -5,6 +5,7 @@ import type { ChargerStatusRecord, ProfileStore, SchedulerEvents } from '../../d
 import type { OcppEvents } from '../../domain/ocpp-events.js';
 import type { SitePriceProvider } from '../../domain/prices.js';
 import type { Site } from '../../domain/sites.js';
+import type { ChargingModeStore } from '../../domain/charging-modes.js';
 import type { EvseStore, MeterValueStore, StationStore, TransactionStore } from '../../domain/stations.js';
 import type { AssignmentStore, IdTokenTransfer, TargetStore, VehicleStore } from '../../domain/vehicles.js';
 import type { VehicleChanges } from '../../domain/vehicle-changes.js';
@@ -46,6 +47,7 @@ export type ApiScheduler = Pick<
   Scheduler,
   | 'upsertVehicle' | 'setTarget' | 'setTargets' | 'clearOnceTarget' | 'setBoost' | 'clearBoost' | 'boost' | 'nextDeparture'
   | 'latestPlan' | 'decisions' | 'compliance' | 'sessionCosts' | 'sites'
+  | 'trigger' // issue 18: a charging mode re-plans (home-modes.ts)
 >;
 
 /** The site changes the admin API makes (main.ts passes the SiteAdmin). */
@@ -64,6 +66,8 @@ export interface ApiStores {
   vehicles: Pick<VehicleStore, 'get' | 'list' | 'many' | 'byIdToken'> & IdTokenTransfer & VehicleChanges;
   targets: Pick<TargetStore, 'get' | 'many'>;
   assignments: Pick<AssignmentStore, 'onEvse'>;
+  /** Charging modes and the weekly rule's removal (issue 18, home-modes.ts); without it those routes do not exist. */
+  modes?: ChargingModeStore;
 }
 
 /** The events the live stream forwards (a subset of main.ts's AppEvents). */

@@ -19,6 +19,8 @@ import { apiValidatorCompiler } from './validation.js';
 import { operationRoutes } from './operations.js';
 import { deviceModelRoutes } from './device-model.js';
 import { adminGetStartedRoutes } from './admin-get-started.js';
+import { homeHistoryRoutes } from './home-history.js';
+import { homeModeRoutes } from './home-modes.js';
 import { adminStationRoutes } from './admin-stations.js';
 
 export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } from './deps.js';
@@ -35,4 +37,6 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   for (const routes of [siteRoutes, stationRoutes, stationCertificateRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes, operationRoutes, deviceModelRoutes, adminGetStartedRoutes, vehicleAdminRoutes, adminStationRoutes]) {
     await app.register(routes, { ctx });
   }
+  // Issue 18, the homeowner: session history, the session so far, charging modes, the weekly rule's removal.
+  for (const routes of [homeHistoryRoutes, homeModeRoutes]) await app.register(routes, { ctx });
 };

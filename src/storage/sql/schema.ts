@@ -119,6 +119,8 @@ export interface DepartureTargetsTable {
   vehicle_id: string;
   once_json: string | null;
   weekly_json: string | null;
+  /** The charging mode (migration 0022), null: smart. */
+  mode_json?: string | null;
   updated_at: string;
 }
 
