@@ -41,6 +41,7 @@ describe('API token routes', () => {
       revokedAt: null,
       lastUsedAt: null,
       ownerUserId: alice.id,
+      expired: false,
     });
     expect((await meWith(body.token)).json()).toEqual({ kind: 'token', id: body.id, name: 'depot telematics', grants: [fleet('vans'), home('h-12')] });
     // Listing never shows the secret again.
@@ -73,8 +74,14 @@ describe('API token routes', () => {
     expect(res.statusCode).toBe(201);
     expect(res.json().expiresAt).toBe('2026-04-01T08:00:00.000Z');
     expect((await meWith(res.json().token)).statusCode).toBe(200);
+    const listed = async () => ((await list(admin)).json() as { id: string; expired: boolean }[]).find((x) => x.id === res.json().id)!.expired;
+    expect(await listed()).toBe(false);
     t.clock.advance(30 * DAY);
     expect((await meWith(res.json().token)).statusCode).toBe(401);
+    // Issue 16: the list says so by the server's clock (the admin page no longer asks the browser's); 30 days on,
+    // the admin logs in again first.
+    admin = { ...(await t.login('root')), id: admin.id };
+    expect(await listed()).toBe(true);
   });
 
   it.each([

@@ -65,6 +65,7 @@ export const TokenInfo = Type.Object({
   revokedAt: nullableInstant,
   lastUsedAt: nullableInstant,
   ownerUserId: Type.Union([Type.String(), Type.Null()], { description: 'null: made with the CLI' }),
+  expired: Type.Boolean({ description: 'past its expiry by the server’s clock: it no longer authenticates (revoked is separate)' }),
 });
 
 export const TokenCreated = Type.Composite([

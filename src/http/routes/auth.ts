@@ -39,7 +39,8 @@ const DAY = 86_400_000;
 const tags = ['auth'];
 
 const instant = (ms: number | undefined) => (ms === undefined ? null : isoUtc(ms));
-const tokenInfo = (t: OwnedTokenRecord): Static<typeof TokenInfo> => ({
+/** `now`: the server's clock decides `expired` (issue 16: the page used the browser's clock), as authenticate() does. */
+const tokenInfo = (t: OwnedTokenRecord, now: number): Static<typeof TokenInfo> => ({
   id: t.id,
   name: t.name,
   grants: t.grants,
@@ -48,6 +49,7 @@ const tokenInfo = (t: OwnedTokenRecord): Static<typeof TokenInfo> => ({
   revokedAt: instant(t.revokedAt),
   lastUsedAt: instant(t.lastUsedAt),
   ownerUserId: t.ownerUserId,
+  expired: t.expiresAt !== undefined && t.expiresAt <= now,
 });
 
 export const authRoutes: FastifyPluginAsync<AuthPluginDeps & { firstRun?: () => Promise<boolean> }> = async (app, deps) => {
@@ -168,7 +170,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps & { firstRun?: () => 
         detail: { name: record.name, grants: grants.map(describeGrant).join(', '), ...(record.expiresAt !== undefined ? { expiresAt: isoUtc(record.expiresAt) } : {}) },
       });
       const { secretSha256: _, ...shown } = record;
-      return reply.code(201).send({ ...tokenInfo({ ...shown, ownerUserId: owner }), token });
+      return reply.code(201).send({ ...tokenInfo({ ...shown, ownerUserId: owner }, clock.now()), token });
     },
   );
 
@@ -178,9 +180,10 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps & { firstRun?: () => 
     async (request, reply) => {
       const p = principalOf(request);
       await tokenCalls(request, reply);
-      if (isAdmin(p)) return (await accounts.ownedTokens.list()).map(tokenInfo);
+      const info = (t: OwnedTokenRecord) => tokenInfo(t, clock.now());
+      if (isAdmin(p)) return (await accounts.ownedTokens.list()).map(info);
       const owner = await ownerOf(p);
-      return owner === null ? [] : (await accounts.ownedTokens.list(owner)).map(tokenInfo);
+      return owner === null ? [] : (await accounts.ownedTokens.list(owner)).map(info);
     },
   );
 

@@ -8,7 +8,8 @@ const $ = (id) => document.getElementById(id);
 
 function stateOf(t) {
   if (t.revokedAt) return el('span', { class: 'badge bad' }, 'revoked');
-  if (t.expiresAt && Date.parse(t.expiresAt) <= Date.now()) return el('span', { class: 'badge bad' }, 'expired');
+  // The server says whether it has expired (its clock decides, as it does when the token is used).
+  if (t.expired) return el('span', { class: 'badge bad' }, 'expired');
   return el('span', { class: 'badge ok' }, 'active');
 }
 
