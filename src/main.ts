@@ -15,7 +15,11 @@ import { UserRepository, UserTokenRepository, WebSessionRepository } from './sto
 import { SetupTokenRepository } from './storage/setup-token-repository.js';
 import { AuditRepository } from './storage/audit-repository.js';
 import { openFirstRun, printableBase, setupLink } from './http/auth/first-run.js';
-import { createPricing, parsePricesConfig, type Pricing } from './prices/setup.js';
+import { createPricing, parsePricesConfig, zoneCurrencyGuard, type Pricing } from './prices/setup.js';
+import { loadTariffs } from './prices/tariff-book.js';
+import { TariffAdmin } from './prices/tariff-admin.js';
+import { PriceSourceAdmin } from './prices/price-source-admin.js';
+import { PriceConfigRepository } from './storage/price-config-repository.js';
 import { OcppServer } from './ocpp/server.js';
 import { clientCertTlsOptions, loadStationCertificates } from './ocpp/auth/client-cert.js';
 import { CertificateRenewals, wireCertificateRenewals } from './ocpp/auth/certificate-renewal.js';
@@ -57,6 +61,8 @@ export interface Running {
   scheduler: Scheduler;
   /** Sites in the database (issue 16): created, edited and deleted through it, each change re-planned. */
   siteAdmin: SiteAdmin;
+  /** Tariffs and price sources in the database (issue 16), edited from the browser; the sources' pull schedules. */
+  priceAdmin: { tariffs: TariffAdmin; sources: PriceSourceAdmin };
   repositories: ReturnType<typeof createOcppRepositories>;
   /** Prunes the station log, plans, decisions, finished transactions and meter values on the injected clock (config `retention`). */
   retention: Retention;
@@ -109,7 +115,9 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   // Checked before anything listens: a wrong tariff stops the start with the field named.
   const pricesConfig = parsePricesConfig(config.prices ?? {});
   // Issue 16: sites live in the database; config `sites[]` is imported into it (idempotently), then all are loaded.
-  const tariffNames = Object.keys(pricesConfig.tariffs);
+  // Tariffs too (config `prices.tariffs` imported, browser edits kept): sites name them, so they load first.
+  const tariffBook = await loadTariffs(PriceConfigRepository.tariffs(db), pricesConfig.tariffs, { zones: pricesConfig.zones, now: () => clock.now(), logger });
+  const tariffNames = tariffBook.names();
   const siteStore = new SiteRepository(db);
   await importConfiguredSites({ store: siteStore, decisions: new DecisionRepository(db), tariffNames, now: () => clock.now(), logger }, config.sites);
   const sites = await loadSites(siteStore, tariffNames, logger);
@@ -166,7 +174,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   wireCertificateRenewals(events, certificateRenewals);
   const capacityLimits = new CapacityLimitRepository(db, clock);
   const pricing = createPricing({
-    config: pricesConfig,
+    // The tariffs the book holds (changed in place by the admin API); the sources run from the database (below).
+    config: { ...pricesConfig, tariffs: tariffBook.record, sources: [] },
     store: new PriceSeriesRepository(db, clock),
     limits: capacityLimits,
     clock,
@@ -207,20 +216,31 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     logger,
     random: Math.random,
     monotonicMs,
-    tariffZone: (t) => {
-      const energy = pricesConfig.tariffs[t]?.energy;
-      return energy?.kind === 'market' ? energy.zone : null;
-    },
-    tariffDemand: (t) => pricesConfig.tariffs[t]?.demandCharge ?? null,
+    tariffZone: (t) => tariffBook.zoneOf(t),
+    tariffDemand: (t) => tariffBook.demandOf(t),
   });
   wireScheduler(events, scheduler, repositories.stations, logger, cluster);
   // In a cluster this node plans only the sites whose lease it holds (none until it has taken some).
   if (cluster) {
     // An invalid stored site is logged once at start (loadSites above); the periodic reload only skips it.
     const quiet = logger.child({}, { level: 'fatal' });
-    ownSites(cluster, scheduler, () => loadSites(siteStore, tariffNames, quiet), (config.cluster?.leaseSeconds ?? 10) * 1000, logger);
+    ownSites(cluster, scheduler, () => loadSites(siteStore, tariffBook.names(), quiet), (config.cluster?.leaseSeconds ?? 10) * 1000, logger);
   }
-  const siteAdmin = new SiteAdmin({ store: siteStore, scheduler, transactions: repositories.transactions, tariffNames: () => tariffNames, clock });
+  const siteAdmin = new SiteAdmin({ store: siteStore, scheduler, transactions: repositories.transactions, tariffNames: () => tariffBook.names(), clock });
+  // Issue 16: tariffs and price sources from the browser; a tariff edit re-plans the sites that pay it.
+  const priceAudit = new AuditRepository(db);
+  const priceAdmin = {
+    tariffs: new TariffAdmin({
+      store: PriceConfigRepository.tariffs(db), book: tariffBook, zones: pricesConfig.zones, service: pricing.service, audit: priceAudit, clock,
+      sitesOf: (t) => scheduler.index.sites.filter((s) => s.tariff === t).map((s) => s.id),
+      replan: (ids) => ids.forEach((id) => scheduler.trigger(id, 'tariff-changed', { leading: true })),
+    }),
+    sources: new PriceSourceAdmin({
+      store: PriceConfigRepository.sources(db), zones: pricesConfig.zones, prices: zoneCurrencyGuard(new PriceSeriesRepository(db, clock), pricesConfig.zones),
+      fetch: (url, init) => fetch(url, init), clock, random: Math.random, events, audit: priceAudit, logger,
+    }),
+  };
+  await priceAdmin.sources.load(pricesConfig.sources);
   wireMetrics(events, metrics, (siteId) => scheduler.latestPlan(siteId));
   // Issue 17: remote operations; a remote start carries the limit an unplanned session holds (the site default, at
   // most the EVSE's maximum) until the scheduler's first plan for it, which follows the Started event at once.
@@ -271,6 +291,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       clock,
       certificates: certificateRenewals,
       siteAdmin,
+      priceAdmin,
       operations: { operations, deviceModel: repositories.deviceModel, stationLog: repositories.stationLog },
       // Issue 16: chargers added, re-keyed, removed and adopted from the browser (the ports as listening, once they are).
       stationAdmin: stationAdminApi({ db, ocpp, directory, call: callStation, endpoint: () => ({ port: ocppPorts?.port ?? o.port, tlsPort: ocppPorts?.tlsPort ?? o.tlsPort, path: o.path }) }),
@@ -295,6 +316,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   }
   const httpPort = (http.server.address() as { port: number }).port;
   pricing.start();
+  priceAdmin.sources.start();
   scheduler.start();
   const retention = new Retention({
     policy: r, stationLog: repositories.stationLog, plans: schedulerStores.plans, decisions: schedulerStores.decisions,
@@ -316,6 +338,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     pricing,
     scheduler,
     siteAdmin,
+    priceAdmin,
     repositories,
     retention,
     certificateRenewals,
@@ -328,6 +351,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       const pruning = retention.stop(); // waits for a pass in progress before the database closes
       scheduler.stop();
       pricing.stop();
+      priceAdmin.sources.stop();
       await http.close();
       // Other nodes stop sending calls here and take over this node's stations as they reconnect.
       await cluster?.stop();

@@ -4,6 +4,7 @@ import type { StationDirectory } from '../../domain/ports.js';
 import type { ChargerStatusRecord, ProfileStore, SchedulerEvents } from '../../domain/plans.js';
 import type { OcppEvents } from '../../domain/ocpp-events.js';
 import type { SitePriceProvider } from '../../domain/prices.js';
+import type { PriceSourceAdminPort, TariffAdminPort } from '../../domain/price-admin.js';
 import type { Site } from '../../domain/sites.js';
 import type { ChargingModeStore } from '../../domain/charging-modes.js';
 import type { EvseStore, MeterValueStore, StationStore, TransactionStore } from '../../domain/stations.js';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   certificates?: CertificateMaintenance;
   /** Creating, editing and deleting sites (issue 16, admins only); without it those routes do not exist. */
   siteAdmin?: ApiSiteAdmin;
+  /** Tariffs and price sources from the browser (issue 16, admins only); without it those routes do not exist. */
+  priceAdmin?: { tariffs: TariffAdminPort; sources: PriceSourceAdminPort };
   /** Remote operations and the device model (issue 17); without it those routes do not exist. */
   operations?: ApiOperations;
   /** Adding, re-keying, removing and adopting stations (issue 16, admins only); without it those routes do not exist. */

@@ -19,6 +19,8 @@ import { apiValidatorCompiler } from './validation.js';
 import { operationRoutes } from './operations.js';
 import { deviceModelRoutes } from './device-model.js';
 import { adminGetStartedRoutes } from './admin-get-started.js';
+import { adminTariffRoutes } from './admin-tariffs.js';
+import { adminPriceSourceRoutes } from './admin-price-sources.js';
 import { homeHistoryRoutes } from './home-history.js';
 import { homeModeRoutes } from './home-modes.js';
 import { adminStationRoutes } from './admin-stations.js';
@@ -39,4 +41,6 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   }
   // Issue 18, the homeowner: session history, the session so far, charging modes, the weekly rule's removal.
   for (const routes of [homeHistoryRoutes, homeModeRoutes]) await app.register(routes, { ctx });
+  // Issue 16: tariffs and price sources from the browser (admins).
+  for (const routes of [adminTariffRoutes, adminPriceSourceRoutes]) await app.register(routes, { ctx });
 };

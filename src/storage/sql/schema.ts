@@ -319,6 +319,27 @@ export interface WebSessionsTable {
   last_seen_at: string;
 }
 
+/** 0017: tariffs and price sources, each entry whole as JSON (issue 16). */
+export interface TariffsTable {
+  name: string;
+  body_json: string;
+  origin: string;
+  config_sha256: string | null;
+  edited_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PriceSourcesTable {
+  id: string;
+  body_json: string;
+  origin: string;
+  config_sha256: string | null;
+  edited_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Schema {
   api_token_grants: ApiTokenGrantsTable;
   api_tokens: ApiTokensTable;
@@ -338,6 +359,7 @@ export interface Schema {
   plans: PlansTable;
   price_intervals: PriceIntervalsTable;
   price_publications: PricePublicationsTable;
+  price_sources: PriceSourcesTable;
   profile_ids: ProfileIdsTable;
   pushed_profiles: PushedProfilesTable;
   schema_migrations: SchemaMigrationsTable;
@@ -350,6 +372,7 @@ export interface Schema {
   station_messages: StationMessagesTable;
   station_presence: StationPresenceTable;
   stations: StationsTable;
+  tariffs: TariffsTable;
   transaction_events: TransactionEventsTable;
   transactions: TransactionsTable;
   user_grants: UserGrantsTable;
