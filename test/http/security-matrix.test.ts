@@ -223,6 +223,13 @@ const SPEC: Record<string, Spec> = {
   'DELETE /api/v1/vehicles/{vehicleId}/target/once': { needsCredentials: true, cases: byVehicle('DELETE', '/target/once', TARGET_WRITE) },
   'PUT /api/v1/vehicles/{vehicleId}/boost': { needsCredentials: true, cases: byVehicle('PUT', '/boost', TARGET_WRITE, { energyKwh: 2 }) },
   'DELETE /api/v1/vehicles/{vehicleId}/boost': { needsCredentials: true, cases: byVehicle('DELETE', '/boost', TARGET_WRITE) },
+  // Issue 18, the homeowner: history, the session so far, charging modes, the weekly rule's removal.
+  'GET /api/v1/vehicles/{vehicleId}/history': { needsCredentials: true, cases: byVehicle('GET', `/history?month=${MONTH}`, READ) },
+  'GET /api/v1/vehicles/{vehicleId}/history.csv': { needsCredentials: true, cases: byVehicle('GET', `/history.csv?month=${MONTH}`, READ) },
+  'GET /api/v1/vehicles/{vehicleId}/now': { needsCredentials: true, cases: byVehicle('GET', '/now', READ) },
+  'GET /api/v1/vehicles/{vehicleId}/mode': { needsCredentials: true, cases: byVehicle('GET', '/mode', READ) },
+  'PUT /api/v1/vehicles/{vehicleId}/mode': { needsCredentials: true, cases: byVehicle('PUT', '/mode', TARGET_WRITE, { kind: 'smart' }) },
+  'DELETE /api/v1/vehicles/{vehicleId}/target/weekly': { needsCredentials: true, cases: byVehicle('DELETE', '/target/weekly', TARGET_WRITE) },
   'POST /api/v1/targets/bulk': {
     needsCredentials: true,
     cases: () => {
