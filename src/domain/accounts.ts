@@ -1,3 +1,4 @@
+import type { AuditEntry } from './audit.js';
 import type { ApiTokenGrant } from './prices.js';
 import type { UserAdmin } from './users.js';
 
@@ -34,4 +35,14 @@ export interface UserManagement extends UserAdmin {
   setPassword(userId: string, passwordHash: string, keepSession?: string): Promise<boolean>;
   /** False when the user did not hold the grant. */
   removeGrant(userId: string, grant: ApiTokenGrant): Promise<boolean>;
+  /**
+   * The last-admin rule (issue 16) decided in the write's own transaction: disables the user, or removes the grant,
+   * unless that leaves no active admin ('last-admin', nothing changed). Two such writes run one after the other
+   * (a lock), so two admins disabling each other at once leave one. `audit` is recorded in the same transaction
+   * when something changed. 'unchanged': already disabled, or the grant was not held.
+   */
+  disableKeepingAnAdmin(userId: string, at: number, audit?: AuditEntry): Promise<KeepingAnAdmin>;
+  removeGrantKeepingAnAdmin(userId: string, grant: ApiTokenGrant, audit?: AuditEntry): Promise<KeepingAnAdmin>;
 }
+
+export type KeepingAnAdmin = 'done' | 'unchanged' | 'last-admin';

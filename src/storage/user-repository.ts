@@ -1,6 +1,8 @@
-import { inTransaction, type Db } from './sql/dialect.js';
+import { countAll, inTransaction, lockKey, type Db } from './sql/dialect.js';
+import { AuditRepository } from './audit-repository.js';
+import type { AuditEntry } from '../domain/audit.js';
 import type { ApiTokenGrant, ApiTokenRecord } from '../domain/prices.js';
-import type { UserManagement } from '../domain/accounts.js';
+import type { KeepingAnAdmin, UserManagement } from '../domain/accounts.js';
 import type {
   OwnedTokenRecord,
   UserRecord,
@@ -136,6 +138,38 @@ export class UserRepository implements UserManagement {
       .where('user_id', '=', userId).where('role', '=', grant.role).where('scope_kind', '=', grant.scopeKind).where('scope_id', '=', grant.scopeId)
       .executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
+  }
+
+  disableKeepingAnAdmin(userId: string, at: number, audit?: AuditEntry): Promise<KeepingAnAdmin> {
+    return this.keepingAnAdmin(userId, audit, (repo) => repo.disable(userId, at));
+  }
+
+  removeGrantKeepingAnAdmin(userId: string, grant: ApiTokenGrant, audit?: AuditEntry): Promise<KeepingAnAdmin> {
+    return this.keepingAnAdmin(grant.role === 'admin' ? userId : null, audit, (repo) => repo.removeGrant(userId, grant));
+  }
+
+  /**
+   * Issue 16, the last-admin race: the check and the write in one transaction under one lock (PostgreSQL: an
+   * advisory lock taken first; SQLite: the one connection runs a transaction alone), so the count each write sees
+   * includes every write before it. Under READ COMMITTED the count, a statement after the lock, sees those commits.
+   * `guarded`: the user whose admin standing the write ends (null: the write cannot end anyone's).
+   */
+  private keepingAnAdmin(guarded: string | null, audit: AuditEntry | undefined, write: (repo: UserRepository) => Promise<boolean>): Promise<KeepingAnAdmin> {
+    return inTransaction(this.db, async (trx) => {
+      await lockKey(trx, 'users:active-admins');
+      if (guarded !== null) {
+        const active = (others: boolean) => {
+          let q = trx.selectFrom('users as u').select(countAll().as('n')).where('u.disabled_at', 'is', null)
+            .where((eb) => eb.exists(eb.selectFrom('user_grants as g').select('g.user_id').whereRef('g.user_id', '=', 'u.id').where('g.role', '=', 'admin')));
+          q = others ? q.where('u.id', '!=', guarded) : q.where('u.id', '=', guarded);
+          return q.executeTakeFirstOrThrow().then((r) => Number(r.n));
+        };
+        if ((await active(false)) > 0 && (await active(true)) === 0) return 'last-admin';
+      }
+      if (!(await write(new UserRepository(trx)))) return 'unchanged';
+      if (audit) await new AuditRepository(trx).record(audit);
+      return 'done';
+    });
   }
 
   /** Every user with its grants, by username: two queries, not one per user. */

@@ -2,6 +2,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { ApiTokenGrant } from '../../domain/prices.js';
 import type { UserRecord } from '../../domain/users.js';
+import type { AuditEntry } from '../../domain/audit.js';
+import type { KeepingAnAdmin } from '../../domain/accounts.js';
 import { isoUtc } from '../../platform/clock.js';
 import { requireRole, type Principal } from '../auth/access.js';
 import { actorOf } from '../auth/audit.js';
@@ -30,8 +32,9 @@ import { GrantInput } from '../routes/auth-schemas.js';
  *   POST   /api/v1/admin/users/:userId/grants          {role, scopeId}: add a grant
  *   DELETE /api/v1/admin/users/:userId/grants?role&scopeId   remove one
  *
- * Every change is recorded in the audit log. The last active admin cannot be disabled or lose the admin grant
- * (409 LAST_ADMIN): nobody could manage people after that but the CLI.
+ * Every change is recorded in the audit log (disabling and removing a grant: in the change's own transaction). The
+ * last active admin cannot be disabled or lose the admin grant (409 LAST_ADMIN), even when two requests race:
+ * nobody could manage people after that but the CLI.
  */
 const tags = ['admin'];
 const ADMIN: readonly Role[] = ['admin'];
@@ -39,8 +42,6 @@ const ADMIN: readonly Role[] = ['admin'];
 export const userInfo = (u: UserRecord): UserInfo => ({
   id: u.id, username: u.username, name: u.name, createdAt: isoUtc(u.createdAt), disabledAt: u.disabledAt === undefined ? null : isoUtc(u.disabledAt), grants: u.grants,
 });
-
-const isActiveAdmin = (u: UserRecord) => u.disabledAt === undefined && u.grants.some((g) => g.role === 'admin');
 
 /** A grant from the API's {role, scopeId, scopeKind?}, its kind from the role; 400 naming `at` + field when wrong. */
 export function grantInput(g: { role: string; scopeId: string; scopeKind?: string | undefined }, at = ''): ApiTokenGrant {
@@ -68,13 +69,17 @@ export const adminUserRoutes: FastifyPluginAsync<{ admin: AdminStores; clock: Cl
     if (!u) throw new HttpError(404, 'USER_UNKNOWN', `there is no user ${userId}`, 'userId');
     return u;
   };
-  const lastAdmin = async (u: UserRecord, what: string) => {
-    if (!isActiveAdmin(u)) return;
-    const others = (await users.list()).filter((o) => o.id !== u.id && isActiveAdmin(o));
-    if (others.length === 0) throw new HttpError(409, 'LAST_ADMIN', `${u.username} is the last active admin and cannot ${what}; make another admin first`);
+  /**
+   * The last-admin rule (issue 16): the store decides it in the write's own transaction, so two admins disabling
+   * each other at once leave one of them (a check here, before the write, let both through).
+   */
+  const lastAdmin = (u: UserRecord, what: string, outcome: KeepingAnAdmin): boolean => {
+    if (outcome === 'last-admin') throw new HttpError(409, 'LAST_ADMIN', `${u.username} is the last active admin and cannot ${what}; make another admin first`);
+    return outcome === 'done';
   };
-  const record = (p: Principal, action: string, userId: string, detail?: Record<string, unknown>) =>
-    audit.record({ at: clock.now(), actor: actorOf(p), action, target: { kind: 'user', id: userId }, ...(detail ? { detail } : {}) });
+  const entry = (p: Principal, action: string, userId: string, detail?: Record<string, unknown>): AuditEntry =>
+    ({ at: clock.now(), actor: actorOf(p), action, target: { kind: 'user', id: userId }, ...(detail ? { detail } : {}) });
+  const record = (p: Principal, action: string, userId: string, detail?: Record<string, unknown>) => audit.record(entry(p, action, userId, detail));
 
   app.get('/api/v1/admin/roles', {
     schema: { tags, summary: 'The roles a user or token can hold and what each is granted over', response: { 200: ok(Type.Array(RoleInfo), 'the roles'), ...errors(401, 403) } },
@@ -118,8 +123,7 @@ export const adminUserRoutes: FastifyPluginAsync<{ admin: AdminStores; clock: Cl
     const p = adminOf(request);
     const u = await userOf(request.params.userId);
     if (request.body.disabled) {
-      await lastAdmin(u, 'be disabled');
-      if (await users.disable(u.id, clock.now())) await record(p, 'user.disabled', u.id, { username: u.username });
+      lastAdmin(u, 'be disabled', await users.disableKeepingAnAdmin(u.id, clock.now(), entry(p, 'user.disabled', u.id, { username: u.username })));
     } else if (await users.enable(u.id)) {
       await record(p, 'user.enabled', u.id, { username: u.username });
     }
@@ -172,11 +176,10 @@ export const adminUserRoutes: FastifyPluginAsync<{ admin: AdminStores; clock: Cl
     const p = adminOf(request);
     const u = await userOf(request.params.userId);
     const grant = grantInput(request.query);
-    if (grant.role === 'admin') await lastAdmin(u, 'lose the admin role');
-    if (!(await users.removeGrant(u.id, grant))) {
+    const outcome = await users.removeGrantKeepingAnAdmin(u.id, grant, entry(p, 'grant.removed', u.id, { username: u.username, grant: describeGrant(grant) }));
+    if (!lastAdmin(u, 'lose the admin role', outcome)) {
       throw new HttpError(404, 'GRANT_UNKNOWN', `${u.username} does not hold ${describeGrant(grant)}`, 'scopeId');
     }
-    await record(p, 'grant.removed', u.id, { username: u.username, grant: describeGrant(grant) });
     return userInfo(await userOf(u.id));
   });
 };
