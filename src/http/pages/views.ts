@@ -16,13 +16,15 @@ export interface Shell {
   script: string;
   /** uPlot's stylesheet for pages with charts. */
   charts?: boolean;
+  /** A page's own stylesheets under /assets, after app.css. */
+  styles?: string[];
   /** Show the signed-in person and the log-out button. */
   signedIn?: boolean;
   body: string;
 }
 
 const PRELOAD: Record<string, string[]> = {
-  'home.js': ['api.js', 'format.js', 'charts.js', 'live.js'],
+  'home.js': ['api.js', 'format.js', 'charts.js', 'live.js', 'home-state.js', 'home-words.js', 'home-status.js', 'home-target.js', 'home-weekly.js', 'home-modes.js', 'home-plan.js', 'home-history.js'],
   'fleet.js': ['api.js', 'format.js', 'charts.js', 'live.js', 'fleet-table.js'],
   'login.js': ['api.js'],
   'session.js': ['api.js'],
@@ -40,6 +42,7 @@ export function shell(s: Shell): string {
 <title>${s.title} · chargeplan</title>
 <link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
+${(s.styles ?? []).map((f) => `<link rel="stylesheet" href="/assets/${f}">`).join('\n')}
 ${s.charts ? `<link rel="stylesheet" href="/assets/uplot/uPlot.min.css?v=${UPLOT_VERSION}">` : ''}
 ${preload}
 ${s.charts ? `<script defer src="/assets/uplot/uPlot.iife.min.js?v=${UPLOT_VERSION}"></script>` : ''}
@@ -93,12 +96,17 @@ export function homePage(): string {
     title: 'My car',
     script: 'home.js',
     charts: true,
+    styles: ['home.css'],
     signedIn: true,
     body: `<div id="page-error" class="alert" role="alert" hidden></div>
 <div id="content" class="stack" aria-busy="true">
 <section class="card" aria-labelledby="car-h">
 <h1 id="car-h"><span id="vehicle-name">Your car</span> <span id="site-name" class="muted"></span></h1>
 <p id="car-status" class="car-status">Loading…</p>
+<p><a href="/home/car">Edit my car</a></p>
+<p id="battery" hidden></p>
+<p id="session-so-far" hidden></p>
+<p id="last-session" hidden></p>
 <dl id="charger-facts" class="facts"></dl>
 <p id="charger-warning" class="warning" hidden></p>
 <div class="boost" role="group" aria-labelledby="boost-h">
@@ -116,6 +124,46 @@ export function homePage(): string {
 <p id="boost-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 </div>
+</section>
+
+<section class="card" aria-labelledby="mode-h">
+<h2 id="mode-h">How it charges</h2>
+<p id="mode-now" class="car-status"></p>
+<form id="mode-form" novalidate>
+<fieldset class="field">
+<legend>Mode</legend>
+<div class="choices">
+<label><input type="radio" name="mode" value="smart" checked> Smart: at the cheapest hours before you leave</label>
+<label><input type="radio" name="mode" value="paused"> Pause until a time</label>
+<label><input type="radio" name="mode" value="price-cap"> Only when cheaper than a price</label>
+<label><input type="radio" name="mode" value="minimum"> A minimum at once, then cheap</label>
+</div>
+</fieldset>
+<div class="field" id="mode-until-field" hidden>
+<label for="mode-until">Pause until</label>
+<input id="mode-until" name="until" data-field="until" type="datetime-local" aria-describedby="mode-until-error">
+<p class="error" id="mode-until-error" hidden></p>
+</div>
+<div class="field" id="mode-cap-field" hidden>
+<label for="mode-cap" id="mode-cap-label">Highest price per kWh</label>
+<input id="mode-cap" name="maxPrice" data-field="maxPrice" type="number" inputmode="decimal" min="0" max="10" step="any" aria-describedby="mode-cap-hint mode-cap-error">
+<p class="hint" id="mode-cap-hint">Everything included: energy, grid fees and taxes. Hours above it get nothing; if that leaves the car short at departure, the plan says so.</p>
+<p class="error" id="mode-cap-error" hidden></p>
+</div>
+<fieldset class="field" id="mode-minimum-field" hidden>
+<legend>Minimum at once</legend>
+<div class="segmented">
+<input type="radio" name="minUnit" id="min-unit-kwh" value="kwh" checked><label for="min-unit-kwh">kWh</label>
+<input type="radio" name="minUnit" id="min-unit-percent" value="percent"><label for="min-unit-percent">%</label>
+</div>
+<label for="mode-minimum" id="mode-minimum-label">Minimum in this charge (kWh)</label>
+<input id="mode-minimum" name="minimum" data-field="energyKwh socPercent" type="number" inputmode="decimal" min="1" max="200" step="any" aria-describedby="mode-minimum-error">
+<p class="error" id="mode-minimum-error" hidden></p>
+</fieldset>
+<p class="error" id="mode-form-error" hidden></p>
+<div class="actions"><button type="submit" id="mode-apply">Use this mode</button></div>
+<p id="mode-status" class="status-line" role="status" aria-live="polite"></p>
+</form>
 </section>
 
 <section class="card" aria-labelledby="target-h">
@@ -139,8 +187,44 @@ export function homePage(): string {
 <p class="error" id="amount-error" hidden></p>
 </fieldset>
 <p class="error" id="target-form-error" hidden></p>
-<div class="actions"><button type="submit">Save</button></div>
+<div class="actions"><button type="submit">Save</button>
+<button type="button" id="once-clear" class="secondary" hidden>Use my weekly rule instead</button></div>
 <p id="target-status" class="status-line" role="status" aria-live="polite"></p>
+</form>
+<p id="rule-in-force" class="rule"></p>
+<h3 id="weekly-h">Every week</h3>
+<form id="weekly-form" novalidate aria-labelledby="weekly-h">
+<fieldset class="field">
+<legend>Days</legend>
+<div class="days" id="weekly-days">
+<label><input type="checkbox" name="days" value="mon"> Mon</label>
+<label><input type="checkbox" name="days" value="tue"> Tue</label>
+<label><input type="checkbox" name="days" value="wed"> Wed</label>
+<label><input type="checkbox" name="days" value="thu"> Thu</label>
+<label><input type="checkbox" name="days" value="fri"> Fri</label>
+<label><input type="checkbox" name="days" value="sat"> Sat</label>
+<label><input type="checkbox" name="days" value="sun"> Sun</label>
+</div>
+<p class="error" id="weekly-days-error" hidden></p>
+</fieldset>
+<div class="field">
+<label for="weekly-time">Leave at</label>
+<input id="weekly-time" name="time" data-field="time" type="time" aria-describedby="weekly-time-error">
+<p class="error" id="weekly-time-error" hidden></p>
+</div>
+<div class="field">
+<label for="weekly-amount" id="weekly-amount-label">Weekly amount (kWh)</label>
+<div class="segmented">
+<input type="radio" name="weeklyUnit" id="weekly-unit-kwh" value="kwh" checked><label for="weekly-unit-kwh">kWh</label>
+<input type="radio" name="weeklyUnit" id="weekly-unit-percent" value="percent"><label for="weekly-unit-percent">%</label>
+</div>
+<input id="weekly-amount" name="amount" data-field="energyKwh socPercent" type="number" inputmode="decimal" min="1" max="200" step="any" aria-describedby="weekly-amount-error">
+<p class="error" id="weekly-amount-error" hidden></p>
+</div>
+<p class="error" id="weekly-form-error" hidden></p>
+<div class="actions"><button type="submit" id="weekly-set">Set weekly rule</button>
+<button type="button" id="weekly-delete" class="secondary" hidden>Delete weekly rule</button></div>
+<p id="weekly-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 </section>
 
@@ -160,6 +244,21 @@ export function homePage(): string {
 <tbody></tbody>
 </table></div>
 </details>
+</section>
+
+<section class="card wide" aria-labelledby="history-h">
+<h2 id="history-h">Past charges</h2>
+<div class="history-bar">
+<label for="history-month">Month</label>
+<input id="history-month" type="month">
+<a id="history-csv" class="button secondary" href="#" download>Download CSV</a>
+</div>
+<p id="history-totals" class="car-status" role="status" aria-live="polite"></p>
+<div class="scroll"><table id="history" class="data cards">
+<thead><tr><th scope="col">Charge</th><th scope="col">Energy</th><th scope="col">Cost</th><th scope="col">Price paid</th><th scope="col">Saved</th><th scope="col">Plan</th></tr></thead>
+<tbody></tbody>
+</table></div>
+<p class="hint">Each charge counts in the month it started. Saved: against charging at full power from the moment the car was plugged in.</p>
 </section>
 
 </div>`,
@@ -200,6 +299,7 @@ export function fleetPage(): string {
 
 <section class="card wide" aria-labelledby="vehicles-h">
 <h2 id="vehicles-h">Vehicles</h2>
+<p><a href="/fleet/vehicles">Add and edit vehicles, cards and chargers</a></p>
 <div id="warnings" class="alert warning-list" role="status" hidden></div>
 <div class="scroll"><table id="vehicles" class="data cards">
 <thead><tr><th scope="col">Vehicle</th><th scope="col">Charger</th><th scope="col">Status</th><th scope="col">Departure</th><th scope="col">Target</th><th scope="col">At departure</th><th scope="col">Will it make it?</th></tr></thead>
