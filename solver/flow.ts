@@ -142,24 +142,46 @@ export class FlowSolver extends FlowSearch {
       for (let t = inst.from[v]!; t < inst.to[v]!; t++) (remCap[v]! += this.cap[v * T + t]!), slotVeh[t]!.push(v);
     }
     const key = new Float64Array(V);
+    const heap = new Int32Array(V);
     for (let i = 0; i < T && this.freeLeft > EPS; i++) {
       const tau = inst.order[i]!;
-      const cand: number[] = [];
+      let n = 0;
       for (const v of slotVeh[tau]!) {
         const r = this.residual(v);
-        if (r > EPS) cand.push(v), (key[v] = remCap[v]! - this.cap[v * T + tau]! - r);
+        if (r > EPS) (heap[n++] = v), (key[v] = remCap[v]! - this.cap[v * T + tau]! - r);
       }
-      cand.sort((a, b) => key[a]! - key[b]! || a - b);
-      this.directFill(tau, cand);
+      this.directFill(tau, heap, n, key);
       this.maxFlowAt(tau);
       for (const v of slotVeh[tau]!) remCap[v]! -= this.cap[v * T + tau]!;
     }
     for (let v = 0; v < V; v++) this.setFree(v, false);
   }
 
-  protected directFill(tau: number, cand: number[]): void {
-    for (const v of cand) {
+  /**
+   * Fills the candidates heap[0..n) in order of (key, index) until the site is full in tau or no supply is left.
+   * A binary heap gives that order one candidate at a time: the site usually fills after a small share of them,
+   * so sorting them all (5,000 per slot at 10,000 cars) was wasted.
+   */
+  protected directFill(tau: number, heap: Int32Array, n: number, key: Float64Array): void {
+    const less = (a: number, b: number): boolean => key[a]! < key[b]! || (key[a] === key[b] && a < b);
+    const down = (i: number, len: number): void => {
+      const x = heap[i]!;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= len) break;
+        if (c + 1 < len && less(heap[c + 1]!, heap[c]!)) c++;
+        if (!less(heap[c]!, x)) break;
+        heap[i] = heap[c]!;
+        i = c;
+      }
+      heap[i] = x;
+    };
+    for (let i = (n >>> 1) - 1; i >= 0; i--) down(i, n);
+    for (let len = n; len > 0; ) {
       if (this.room(0, tau) <= EPS || this.freeLeft <= EPS) return;
+      const v = heap[0]!;
+      heap[0] = heap[--len]!;
+      down(0, len);
       this.push(v, tau, Infinity);
     }
   }
