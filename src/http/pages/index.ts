@@ -9,6 +9,7 @@ import { fleetPage, homePage, loginPage, noPagePage } from './views.js';
 import { accountPages, type AccountPageOptions } from './account-pages.js';
 import { stationPage } from './views-station.js';
 import { adminSitesPageRoute } from './admin-sites-page.js';
+import { adminTariffsPageRoute } from './views-admin-tariffs.js';
 
 /**
  * The web pages (issue 6): a login form, the homeowner's page and the fleet dashboard, served by the product
@@ -70,6 +71,8 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
   await app.register(accountPages, opts);
   // Issue 16: sites, their circuit trees and EVSE placements, for admins (the admin API decides).
   await app.register(adminSitesPageRoute);
+  // Issue 16: tariffs (with a 48-hour preview) and price sources, for admins.
+  await app.register(adminTariffsPageRoute);
 
   app.get('/', PAGE, async (request, reply) => {
     if (!principal(request) && (await opts.firstRun?.())) return reply.redirect('/setup');

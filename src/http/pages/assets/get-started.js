@@ -16,7 +16,7 @@ const STEPS = {
   },
   tariff: {
     title: 'Give each site a tariff or a price source',
-    page: '/admin/sites', label: 'Choose the tariff on the site',
+    page: '/admin/tariffs', label: 'Choose or edit the tariff, add a price source',
     otherwise: ['Tariffs and price sources are in the configuration file (', el('code', {}, 'prices'), '); an energy company can publish prices with an API token (',
       el('a', { href: '/admin/tokens' }, 'API tokens'), ', role tariff-publisher).'],
   },

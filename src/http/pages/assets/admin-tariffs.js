@@ -1,0 +1,196 @@
+// The tariffs page (issue 16): choose the tariff a site pays, edit a tariff as JSON (checked whole by the server, which
+// names the field when it refuses), preview the next 48 hours of effective prices as a chart and a table (local times
+// in the tariff's zone, so a 23- or 25-hour day shows 23 or 25 hours), and the price sources (admin-price-sources.js).
+import { api, ApiError, clearErrors, enc, fieldError, messageOf, pageError, setupHeader, showError } from './api.js';
+import { el } from './dom.js';
+import { startSources } from './admin-price-sources.js';
+
+const $ = (id) => document.getElementById(id);
+const chooseForm = $('choose-form');
+const tariffForm = $('tariff-form');
+const nameInput = $('tariff-name');
+const json = $('tariff-json');
+let tariffs = [];
+let sites = [];
+
+const money = (v) => v.toFixed(4);
+
+function drawChart(preview) {
+  const box = $('preview-chart');
+  const slots = preview.slots;
+  if (slots.length === 0) {
+    box.replaceChildren();
+    return;
+  }
+  const ns = 'http://www.w3.org/2000/svg';
+  const W = 960, H = 180, left = 44, bottom = 20;
+  const max = Math.max(...slots.map((s) => s.total), 0.0001);
+  const min = Math.min(0, ...slots.map((s) => s.total));
+  const y = (v) => (H - bottom) - ((v - min) / (max - min)) * (H - bottom - 8);
+  const w = (W - left) / slots.length;
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.setAttribute('preserveAspectRatio', 'none');
+  const add = (tag, attrs, text) => {
+    const n = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
+    if (text !== undefined) n.textContent = text;
+    svg.append(n);
+    return n;
+  };
+  for (const v of [min, (min + max) / 2, max]) {
+    add('line', { x1: left, x2: W, y1: y(v), y2: y(v), class: 'rule' });
+    add('text', { x: 2, y: y(v) + 3, class: 'axis' }, money(v));
+  }
+  slots.forEach((s, i) => {
+    const top = Math.min(y(s.total), y(0));
+    const r = add('rect', { x: left + i * w + 0.5, y: top, width: Math.max(w - 1, 0.5), height: Math.max(Math.abs(y(0) - y(s.total)), 0.5), class: `bar${s.kind === 'estimate' ? ' estimate' : ''}` });
+    r.append(Object.assign(document.createElementNS(ns, 'title'), { textContent: `${s.local}: ${money(s.total)} ${preview.currency}/kWh` }));
+    if (s.local.endsWith('00:00', 16) || i === 0) add('text', { x: left + i * w, y: H - 6, class: 'axis' }, s.local.slice(5, 16));
+  });
+  box.replaceChildren(svg);
+}
+
+function drawPreview(preview, what) {
+  $('preview-caption').textContent = `${what}: ${preview.slots.length} slots of ${preview.slotMinutes} minutes, ${preview.currency} per kWh, times in ${preview.timeZone}.`;
+  const problem = $('preview-problem');
+  problem.hidden = !preview.problem;
+  problem.textContent = preview.problem ? `Missing prices: ${preview.problem}` : '';
+  drawChart(preview);
+  $('preview-table').tBodies[0].replaceChildren(...preview.slots.map((s) => el('tr', { class: s.kind === 'estimate' ? 'estimate' : '' },
+    el('th', { scope: 'row' }, s.local + (s.kind === 'estimate' ? ' (estimate)' : '')),
+    ...[s.energy, s.gridFee, s.taxes, s.vat, s.total].map((v) => el('td', { class: 'num' }, money(v))))));
+}
+
+function siteSlot() {
+  const site = sites.find((s) => s.id === $('choose-site').value);
+  return site ? site.slotMinutes : 60;
+}
+
+async function previewSaved(name) {
+  if (!name || !tariffs.some((t) => t.name === name)) return;
+  drawPreview(await api(`/api/v1/admin/tariffs/${enc(name)}/preview?hours=48&slotMinutes=${siteSlot()}`), `Tariff ${name}`);
+}
+
+function editTariff(name) {
+  const t = tariffs.find((x) => x.name === name);
+  nameInput.value = name || '';
+  if (t) json.value = JSON.stringify(t.tariff, null, 2);
+}
+
+async function loadTariffs() {
+  const list = await api('/api/v1/admin/tariffs');
+  tariffs = list.tariffs;
+  $('zones').textContent = list.zones.map((z) => `${z.id} (${z.currency})`).join(', ') || 'none configured';
+  $('tariff-names').replaceChildren(...tariffs.map((t) => el('option', { value: t.name })));
+  $('choose-tariff').replaceChildren(...tariffs.map((t) => el('option', { value: t.name }, `${t.name}${t.sites.length ? ` (${t.sites.join(', ')})` : ''}`)));
+  return list;
+}
+
+async function showSite() {
+  const site = sites.find((s) => s.id === $('choose-site').value);
+  if (!site) return;
+  $('choose-tariff').value = site.tariff;
+  editTariff(site.tariff);
+  await previewSaved(site.tariff);
+}
+
+function parsed() {
+  try {
+    return JSON.parse(json.value);
+  } catch (err) {
+    fieldError(tariffForm, json, `The JSON does not parse: ${err.message}`);
+    return undefined;
+  }
+}
+
+/** The server names the field (gridFees[0].bands[1].to): show it on the JSON box, with the field in the message. */
+function tariffError(err) {
+  if (err instanceof ApiError && err.field && err.field !== 'name' && err.field !== 'tariff') fieldError(tariffForm, json, messageOf(err));
+  else showError(tariffForm, err);
+  $('tariff-status').textContent = `Not saved: ${messageOf(err)}`;
+}
+
+async function start() {
+  await setupHeader();
+  sites = await api('/api/v1/sites');
+  await loadTariffs();
+  $('choose-site').replaceChildren(...sites.map((s) => el('option', { value: s.id }, `${s.name} (${s.id})`)));
+  if (sites.length === 0) chooseForm.replaceChildren(el('p', {}, 'No site yet: ', el('a', { href: '/admin/sites' }, 'add one'), ', then choose its tariff here.'));
+  $('choose-site').addEventListener('change', () => void showSite().catch(pageError));
+  if (sites.length) await showSite();
+  else if (tariffs[0]) {
+    editTariff(tariffs[0].name);
+    await previewSaved(tariffs[0].name);
+  }
+  nameInput.addEventListener('change', () => {
+    editTariff(nameInput.value.trim());
+    void previewSaved(nameInput.value.trim()).catch(pageError);
+  });
+
+  chooseForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(chooseForm);
+    const siteId = $('choose-site').value;
+    const tariff = $('choose-tariff').value;
+    try {
+      const site = await api(`/api/v1/sites/${enc(siteId)}/tariff`, { method: 'PUT', json: { tariff } });
+      sites = sites.map((s) => (s.id === siteId ? site : s));
+      await loadTariffs();
+      $('choose-status').textContent = `Site ${siteId} now pays tariff ${tariff}; it re-plans.`;
+      await showSite();
+    } catch (err) {
+      showError(chooseForm, err, $('choose-status'));
+    }
+  });
+
+  tariffForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(tariffForm);
+    const name = nameInput.value.trim();
+    const body = parsed();
+    if (!name) return fieldError(tariffForm, nameInput, 'Give the tariff a name.');
+    if (body === undefined) return undefined;
+    try {
+      const saved = await api(`/api/v1/admin/tariffs/${enc(name)}`, { method: 'PUT', json: body });
+      await loadTariffs();
+      $('tariff-status').textContent = `Tariff ${name} saved${saved.sites.length ? `; ${saved.sites.join(', ')} re-plan` : ''}.`;
+      await previewSaved(name);
+    } catch (err) {
+      tariffError(err);
+    }
+  });
+
+  $('preview-draft').addEventListener('click', async () => {
+    clearErrors(tariffForm);
+    const body = parsed();
+    if (body === undefined) return;
+    try {
+      drawPreview(await api('/api/v1/admin/tariffs/preview', { method: 'POST', json: { tariff: body, hours: 48, slotMinutes: siteSlot() } }), 'Draft, not saved');
+      $('tariff-status').textContent = 'Preview of the draft below (not saved).';
+    } catch (err) {
+      tariffError(err);
+    }
+  });
+
+  $('delete-tariff').addEventListener('click', async () => {
+    clearErrors(tariffForm);
+    const name = nameInput.value.trim();
+    if (!name || !window.confirm(`Delete tariff ${name}?`)) return;
+    try {
+      await api(`/api/v1/admin/tariffs/${enc(name)}`, { method: 'DELETE' });
+      await loadTariffs();
+      $('tariff-status').textContent = `Tariff ${name} deleted.`;
+    } catch (err) {
+      showError(tariffForm, err, $('tariff-status'));
+    }
+  });
+
+  await startSources(async () => {
+    // A fetch brings market prices: the preview of a market tariff changes.
+    await previewSaved(nameInput.value.trim());
+  });
+  $('content').removeAttribute('aria-busy');
+}
+
+start().catch(pageError);
