@@ -1,0 +1,47 @@
+// A homeowner's car (issue 16): its name, battery and charging limits, through PATCH /api/v1/vehicles/:id (the API
+// lets a homeowner edit only their own car, never its household; the change re-plans and lands in the audit log).
+import { api, clearErrors, enc, pageError, setupHeader, showError } from './api.js';
+import { el } from './dom.js';
+import { carBody, fillCar } from './car-fields.js';
+
+const $ = (id) => document.getElementById(id);
+let cars = [];
+
+const current = () => cars.find((c) => c.id === $('car-id').value) ?? cars[0];
+
+async function start() {
+  await setupHeader();
+  cars = await api('/api/v1/vehicles');
+  if (cars.length === 0) {
+    $('car-form').replaceChildren(el('p', {}, 'There is no car on your account yet: ask whoever set up your charger to add it.'));
+  } else {
+    $('car-id').replaceChildren(...cars.map((c) => el('option', { value: c.id }, c.name)));
+    $('car-pick').hidden = cars.length < 2;
+    fillCar('car', cars[0]);
+    $('car-id').addEventListener('change', () => fillCar('car', current()));
+  }
+  $('content').setAttribute('aria-busy', 'false');
+}
+
+$('car-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = $('car-form');
+  clearErrors(form);
+  const status = $('car-status');
+  const body = carBody(form, 'car');
+  if (!body) return void (status.textContent = 'Not saved: check the marked field.');
+  const button = form.querySelector('button[type=submit]');
+  button.disabled = true;
+  status.textContent = 'Saving…';
+  try {
+    const saved = await api(`/api/v1/vehicles/${enc(current().id)}`, { method: 'PATCH', json: body });
+    cars = cars.map((c) => (c.id === saved.id ? saved : c));
+    status.textContent = `Saved. The plan for ${saved.name} is being redone.`;
+  } catch (err) {
+    showError(form, err, status);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+start().catch(pageError);
