@@ -46,6 +46,8 @@ import { DeploymentError } from './cluster/deployment.js';
 export type { AppEvents } from './wiring/scheduler-events.js';
 import type { AppEvents } from './wiring/scheduler-events.js';
 import { wireScheduler } from './wiring/scheduler-events.js';
+import { UtilisationRecorder } from './wiring/utilisation-recorder.js';
+import { UtilisationRepository } from './storage/utilisation-repository.js';
 import { stationAdminApi, waitingList } from './wiring/station-admin.js';
 
 export interface Running {
@@ -220,6 +222,10 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     tariffDemand: (t) => tariffBook.demandOf(t),
   });
   wireScheduler(events, scheduler, repositories.stations, logger, cluster);
+  // Issue 17: what each EVSE did over time, for utilisation (this node's stations; src/wiring/utilisation-recorder.ts).
+  const utilisation = new UtilisationRepository(db);
+  const utilisationRecorder = new UtilisationRecorder(utilisation, clock, logger);
+  utilisationRecorder.start(events);
   // In a cluster this node plans only the sites whose lease it holds (none until it has taken some).
   if (cluster) {
     // An invalid stored site is logged once at start (loadSites above); the periodic reload only skips it.
@@ -293,6 +299,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       siteAdmin,
       priceAdmin,
       operations: { operations, deviceModel: repositories.deviceModel, stationLog: repositories.stationLog },
+      utilisation,
       // Issue 16: chargers added, re-keyed, removed and adopted from the browser (the ports as listening, once they are).
       stationAdmin: stationAdminApi({ db, ocpp, directory, call: callStation, endpoint: () => ({ port: ocppPorts?.port ?? o.port, tlsPort: ocppPorts?.tlsPort ?? o.tlsPort, path: o.path }) }),
     },
@@ -356,6 +363,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       // Other nodes stop sending calls here and take over this node's stations as they reconnect.
       await cluster?.stop();
       await ocpp.close();
+      utilisationRecorder.stop();
+      await utilisationRecorder.settled();
       await deployment?.releaseAll();
       await pruning;
       await pricing.freshness.done();

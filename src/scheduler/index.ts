@@ -8,3 +8,5 @@ export { monthWindow, type SessionCostQuery } from './session-costs.js';
 export { checkSite, checkPlacements } from './sites.js';
 export { SiteAdmin, SiteChangeError, type SiteChangeCode, type EvseSpot } from './site-admin.js';
 export { importConfiguredSites, loadSites, configSha256, type SiteImportReport } from './site-import.js';
+export { computeUtilisation, type SiteUtilisation, type TimeShares } from './utilisation.js';
+export { utilisationPeriod, PeriodError, type UtilisationPeriod } from './utilisation-calendar.js';

@@ -291,6 +291,9 @@ const SPEC: Record<string, Spec> = {
   // Issue 17: Prometheus metrics for admins (a scraper's own token is not a principal of this matrix).
   'GET /metrics': { needsCredentials: true, cases: () => [{ label: 'metrics', url: '/metrics', allowed: isAdmin }] },
   'GET /api/v1/sites/{siteId}/decision-log': { needsCredentials: true, cases: bySite('/decision-log', '?limit=5') },
+  // Issue 17: utilisation, for admins and the fleet managers of the site (homeowners and publishers 403).
+  'GET /api/v1/sites/{siteId}/utilisation': { needsCredentials: true, cases: () => SITES.map((x) => ({ label: x.id, url: `/api/v1/sites/${x.id}/utilisation`, allowed: (p: Principal) => holds(p, ['admin', 'fleet-manager'], x.group) })) },
+  'GET /api/v1/sites/{siteId}/utilisation.csv': { needsCredentials: true, cases: () => SITES.map((x) => ({ label: x.id, url: `/api/v1/sites/${x.id}/utilisation.csv?from=2026-11-16`, allowed: (p: Principal) => holds(p, ['admin', 'fleet-manager'], x.group) })) },
   'GET /api/v1/targets/bulk/sample.csv': { needsCredentials: true, cases: () => [{ label: 'sample', url: '/api/v1/targets/bulk/sample.csv', allowed: (p) => hasRole(p, TARGET_WRITE) }] },
   // Issue 17: the station page, its device model and the remote operations. The fleets' stations are connected and
   // answer every call (beforeAll); the profile 3 station is registered but offline (409 STATION_OFFLINE for admins).

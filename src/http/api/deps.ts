@@ -6,6 +6,7 @@ import type { OcppEvents } from '../../domain/ocpp-events.js';
 import type { SitePriceProvider } from '../../domain/prices.js';
 import type { PriceSourceAdminPort, TariffAdminPort } from '../../domain/price-admin.js';
 import type { Site } from '../../domain/sites.js';
+import type { UtilisationSource } from '../../domain/utilisation.js';
 import type { ChargingModeStore } from '../../domain/charging-modes.js';
 import type { EvseStore, MeterValueStore, StationStore, TransactionStore } from '../../domain/stations.js';
 import type { AssignmentStore, IdTokenTransfer, TargetStore, VehicleStore } from '../../domain/vehicles.js';
@@ -43,6 +44,8 @@ export interface ApiDeps {
   operations?: ApiOperations;
   /** Adding, re-keying, removing and adopting stations (issue 16, admins only); without it those routes do not exist. */
   stationAdmin?: ApiStationAdmin;
+  /** The EVSE history utilisation reads (issue 17, migration 0021); without it those routes do not exist. */
+  utilisation?: UtilisationSource;
 }
 
 /** The scheduler's methods the API calls (main.ts passes the Scheduler itself). */

@@ -25,6 +25,8 @@ import { homeHistoryRoutes } from './home-history.js';
 import { homeModeRoutes } from './home-modes.js';
 import { adminStationRoutes } from './admin-stations.js';
 
+import { utilisationRoutes } from './utilisation.js';
+
 export type { ApiDeps, ApiScheduler, ApiStores, LiveEvents, LiveEventSource } from './deps.js';
 
 /**
@@ -39,6 +41,8 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   for (const routes of [siteRoutes, stationRoutes, stationCertificateRoutes, planRoutes, fleetRoutes, vehicleRoutes, targetRoutes, boostRoutes, bulkRoutes, sessionRoutes, savingsRoutes, decisionRoutes, liveRoutes, operationRoutes, deviceModelRoutes, adminGetStartedRoutes, vehicleAdminRoutes, adminStationRoutes]) {
     await app.register(routes, { ctx });
   }
+  // Issue 17: utilisation per EVSE, station and site.
+  if (deps.utilisation) await app.register(utilisationRoutes, { ctx, source: deps.utilisation });
   // Issue 18, the homeowner: session history, the session so far, charging modes, the weekly rule's removal.
   for (const routes of [homeHistoryRoutes, homeModeRoutes]) await app.register(routes, { ctx });
   // Issue 16: tariffs and price sources from the browser (admins).
