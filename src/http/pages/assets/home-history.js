@@ -38,7 +38,7 @@ export async function loadHistory() {
     el('th', { scope: 'row' }, s.endedAt ? `${f.dayTime(s.startedAt, tz())} – ${f.time(s.endedAt, tz())}` : `${f.dayTime(s.startedAt, tz())}, still charging`),
     el('td', { class: 'num', 'data-label': 'Energy' }, f.kwh(s.energyKwh)),
     el('td', { class: 'num', 'data-label': 'Cost' }, f.money(s.cost, cur)),
-    el('td', { class: 'num', 'data-label': 'Price paid' }, s.pricePerKwh == null ? 'No price' : f.perKwh(s.pricePerKwh, cur)),
+    el('td', { class: 'num', 'data-label': 'Price paid' }, s.energyKwh < 0.05 ? '—' : s.pricePerKwh == null ? 'No price' : f.perKwh(s.pricePerKwh, cur)),
     el('td', { class: 'num', 'data-label': 'Saved' }, s.savings == null ? 'Not compared' : s.savings > 0.005 ? f.money(s.savings, cur) : 'None'),
     el('td', { 'data-label': 'Plan' }, s.planId == null ? 'None sent' : `#${s.planId}`),
   )));

@@ -100,7 +100,7 @@ form.addEventListener('submit', async (event) => {
     state.mode = await api(`/api/v1/vehicles/${enc(state.vehicle.id)}/mode`, { method: 'PUT', json: b });
     form.dataset.dirty = '';
     if (b.kind !== 'smart') state.boost = null; // the server ended a running charge-now
-    status.textContent = `Done. ${modeWords()}`;
+    status.textContent = state.row && state.row.status !== 'away' ? 'Done. The next plan follows it.' : 'Done. It applies when the car is plugged in.';
     renderBoost();
     fillMode();
     await reload.all();

@@ -41,13 +41,14 @@ export async function renderPlan() {
   const session = mySession();
   const figure = $('plan-figure');
   const cur = currency();
-  const spec = plan
+  // Without this car in the plan (it is away), the prices ahead: an empty plan's few minutes say nothing.
+  const spec = plan && session
     ? {
         startsMs: plan.slotStarts.map(Date.parse),
         endMs: Date.parse(plan.endAt),
-        powerKw: session ? session.powerKw : plan.slotStarts.map(() => 0),
+        powerKw: session.powerKw,
         prices: plan.prices,
-        departureMs: session ? Date.parse(session.departureAt) : undefined,
+        departureMs: Date.parse(session.departureAt),
       }
     : await priceSpec();
   figure.dataset.planId = plan ? String(plan.planId) : '';
@@ -107,7 +108,7 @@ function renderWhy(plan, session, cur) {
     if (why) items.push(why);
     if (session.shortfallKwh > 0.05) items.push(shortfallWords(session, mode, cur, tz()));
     for (const note of session.notes || []) {
-      const t = noteWords(note);
+      const t = noteWords(note, session);
       if (t) items.push(t);
     }
   }

@@ -49,7 +49,7 @@ export function renderStatus() {
   const b = now && now.battery;
   line('battery', b ? `Battery ${f.percent(b.socPercent)}, reported ${f.dayTime(b.at, tz())}${b.rangeKm != null ? `: about ${f.number(b.rangeKm, 0)} km of range (an estimate at ${f.number(b.consumptionKwhPer100Km, 0)} kWh per 100 km)` : ''}.` : '');
   const c = now && now.current;
-  line('session-so-far', c ? `This charge so far: ${chargeWords(c, cur)}. ${savedWords(c, cur)}` : '');
+  line('session-so-far', c ? `This charge so far: ${chargeWords(c, cur)}. ${savedWords(c, cur)}`.trim() : '');
   const last = now && now.last;
   line('last-session', !c && last ? `Last charge, ${f.dayTime(last.startedAt, tz())} to ${f.dayTime(last.endedAt, tz())}: ${chargeWords(last, cur)}. ${savedWords(last, cur)}` : '');
   facts($('charger-facts'), [

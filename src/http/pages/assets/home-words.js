@@ -43,8 +43,13 @@ export function fullAt(session) {
 }
 
 /** A note from the plan as a sentence for people; the full-car note is said by the status line instead. */
-export function noteWords(note) {
+export function noteWords(note, session) {
   if (/stopped drawing while offered power/.test(note)) return null;
+  // The person's own mode is said by the mode card and the reasons above; the shortfall by shortfallWords.
+  if (/^(your price cap|paused at your request|.* at once at your request)/.test(note)) return null;
+  // An unsteered charger is said by whyWords in words; the planner's note on it is for the fleet's log.
+  if (/planned as it draws/.test(note)) return null;
+  if (session && session.shortfallMessage && note === session.shortfallMessage) return null;
   const t = withoutCodes(note);
   return t ? t.charAt(0).toUpperCase() + t.slice(1).replace(/([^.!?])$/, '$1.') : null;
 }
@@ -87,11 +92,13 @@ export function shortfallWords(session, mode, cur, zone) {
 
 /** "2.8 kWh for €0.08 (€0.030 per kWh)". */
 export function chargeWords(s, cur) {
+  if (s.energyKwh < 0.05) return 'nothing in yet';
   const paid = s.pricePerKwh == null ? '' : ` (${f.perKwh(s.pricePerKwh, cur)})`;
   return `${f.kwh(s.energyKwh)} for ${f.money(s.cost, cur)}${paid}`;
 }
 
 export function savedWords(s, cur) {
+  if (s.energyKwh < 0.05) return '';
   if (s.savings == null) return 'Not compared: some of its energy had no price.';
   if (s.savings > 0.005) return `${f.money(s.savings, cur)} less than charging right away.`;
   return 'No saving against charging right away.';
