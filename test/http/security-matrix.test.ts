@@ -326,7 +326,25 @@ const SPEC: Record<string, Spec> = {
     needsCredentials: true,
     cases: () => SITES.map((x) => ({ label: x.id, url: `/api/v1/sites/${x.id}/export`, allowed: (p: Principal) => isAdmin(p) && x.group !== null, denied: (p: Principal) => (isAdmin(p) ? [404] : [403]) })),
   },
+  // Issue 16: chargers from the browser, admins only. An admin adds one station of its own; the changes to a station
+  // or a waiting one are asked about an unknown id (404 for an admin, 403 for anyone else; the changes themselves:
+  // test/http/api-admin-stations.test.ts).
+  'GET /api/v1/admin/stations': { needsCredentials: true, cases: () => [{ label: 'list', url: '/api/v1/admin/stations', allowed: isAdmin }] },
+  'POST /api/v1/admin/stations': {
+    needsCredentials: true,
+    cases: (p) => [{ label: 'add', url: '/api/v1/admin/stations', payload: { id: `CS-MX-${p.name.replace(/[^a-z0-9]+/gi, '-')}`.slice(0, 48), securityProfile: 1 }, allowed: isAdmin }],
+  },
+  'POST /api/v1/admin/stations/{stationId}/password': { needsCredentials: true, cases: () => [adminOnUnknownStation('/CS-UNKNOWN/password', { mode: 'manual' })] },
+  'DELETE /api/v1/admin/stations/{stationId}': { needsCredentials: true, cases: () => [adminOnUnknownStation('/CS-UNKNOWN')] },
+  'GET /api/v1/admin/stations/waiting': { needsCredentials: true, cases: () => [{ label: 'waiting', url: '/api/v1/admin/stations/waiting', allowed: isAdmin }] },
+  'POST /api/v1/admin/stations/waiting/{stationId}/adopt': { needsCredentials: true, cases: () => [adminOnUnknownStation('/waiting/CS-UNKNOWN/adopt', {})] },
+  'DELETE /api/v1/admin/stations/waiting/{stationId}': { needsCredentials: true, cases: () => [adminOnUnknownStation('/waiting/CS-UNKNOWN')] },
 };
+
+/** An admin station route on an id it does not know: 404 for an admin, 403 for everyone else. */
+function adminOnUnknownStation(suffix: string, payload?: unknown): Case {
+  return { label: 'unknown station', url: `/api/v1/admin/stations${suffix}`, ...(payload !== undefined ? { payload } : {}), allowed: () => false, denied: (p) => (isAdmin(p) ? [404] : [403]) };
+}
 /** The site-admin writes: after a permitted one, restoreSites puts the spares back and drops created sites. */
 const SITE_ADMIN_KEYS = new Set(Object.keys(SPEC).filter((k) => /^(POST|PUT|DELETE) \/api\/v1\/sites(\/\{siteId\}(\/.*)?)?$/.test(k)));
 

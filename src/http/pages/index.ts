@@ -9,6 +9,7 @@ import { fleetPage, homePage, loginPage, noPagePage } from './views.js';
 import { accountPages, type AccountPageOptions } from './account-pages.js';
 import { stationPage } from './views-station.js';
 import { adminSitesPageRoute } from './admin-sites-page.js';
+import { adminStationsPageRoute } from './views-admin-stations.js';
 import { vehiclePageRoutes } from './vehicle-pages.js';
 import { adminTariffsPageRoute } from './views-admin-tariffs.js';
 
@@ -72,6 +73,7 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
   await app.register(accountPages, opts);
   // Issue 16: sites, their circuit trees and EVSE placements, for admins (the admin API decides).
   await app.register(adminSitesPageRoute);
+  await app.register(adminStationsPageRoute);
   // Issue 16: vehicles, cards and chargers for fleet managers; a homeowner's car (vehicle-pages.ts).
   await app.register(vehiclePageRoutes);
   // Issue 16: tariffs (with a 48-hour preview) and price sources, for admins.
