@@ -279,6 +279,18 @@ const SPEC: Record<string, Spec> = {
   'GET /api/v1/admin/users': { needsCredentials: true, cases: () => [{ label: 'list', url: '/api/v1/admin/users', allowed: isAdmin }] },
   'GET /api/v1/admin/audit': { needsCredentials: true, cases: () => [{ label: 'log', url: '/api/v1/admin/audit?limit=5', allowed: isAdmin }] },
   'GET /api/v1/admin/get-started': { needsCredentials: true, cases: () => [{ label: 'checklist', url: '/api/v1/admin/get-started', allowed: isAdmin }] },
+  // Issue 16: tariffs and price sources, admins only. Writes are refused bodies or unknown names (422/404 for an
+  // admin, 403 for anyone else), so the world stays as it was (the changes themselves: api-tariffs-admin, api-price-sources-admin).
+  'GET /api/v1/admin/tariffs': { needsCredentials: true, cases: () => [{ label: 'list', url: '/api/v1/admin/tariffs', allowed: isAdmin }] },
+  'PUT /api/v1/admin/tariffs/{name}': { needsCredentials: true, cases: () => [adminRefused('/api/v1/admin/tariffs/matrix', 422, { currency: 'EUR' })] },
+  'DELETE /api/v1/admin/tariffs/{name}': { needsCredentials: true, cases: () => [adminRefused('/api/v1/admin/tariffs/no-such-tariff', 404)] },
+  'GET /api/v1/admin/tariffs/{name}/preview': { needsCredentials: true, cases: () => [adminRefused('/api/v1/admin/tariffs/no-such-tariff/preview', 404)] },
+  'POST /api/v1/admin/tariffs/preview': { needsCredentials: true, cases: () => [adminRefused('/api/v1/admin/tariffs/preview', 422, { tariff: { currency: 'EUR' } })] },
+  'PUT /api/v1/sites/{siteId}/tariff': { needsCredentials: true, cases: () => [adminRefused('/api/v1/sites/site-unknown/tariff', 404, { tariff: 'x' })] },
+  'GET /api/v1/admin/price-sources': { needsCredentials: true, cases: () => [{ label: 'list', url: '/api/v1/admin/price-sources', allowed: isAdmin }] },
+  'PUT /api/v1/admin/price-sources/{sourceId}': { needsCredentials: true, cases: () => [adminRefused('/api/v1/admin/price-sources/matrix', 422, { kind: 'awattar' })] },
+  'DELETE /api/v1/admin/price-sources/{sourceId}': { needsCredentials: true, cases: () => [adminRefused('/api/v1/admin/price-sources/no-such-source', 404)] },
+  'POST /api/v1/admin/price-sources/{sourceId}/fetch': { needsCredentials: true, cases: () => [adminRefused('/api/v1/admin/price-sources/no-such-source/fetch', 404)] },
   'POST /api/v1/admin/users': {
     needsCredentials: true,
     cases: (p) => [{ label: 'create', url: '/api/v1/admin/users', payload: { username: `matrix-${p.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`, name: 'M', password: PASSWORD, grants: [{ role: 'homeowner', scopeId: 'home-1' }] }, allowed: isAdmin }],
@@ -347,6 +359,11 @@ function adminOnUnknownStation(suffix: string, payload?: unknown): Case {
 }
 /** The site-admin writes: after a permitted one, restoreSites puts the spares back and drops created sites. */
 const SITE_ADMIN_KEYS = new Set(Object.keys(SPEC).filter((k) => /^(POST|PUT|DELETE) \/api\/v1\/sites(\/\{siteId\}(\/.*)?)?$/.test(k)));
+
+/** A change an admin may make, but not this one (a refused body, an unknown name): `status` for an admin, 403 for others. */
+function adminRefused(url: string, status: number, payload?: unknown): Case {
+  return { label: 'refused', url, ...(payload !== undefined ? { payload } : {}), allowed: () => false, denied: (p) => (isAdmin(p) ? [status] : [403]) };
+}
 
 function adminOnUnknownUser(suffix: string, payload?: unknown): Case {
   return { label: 'unknown user', url: `/api/v1/admin/users/${UNKNOWN_TOKEN}${suffix}`, ...(payload !== undefined ? { payload } : {}), allowed: () => false, denied: (p) => (isAdmin(p) ? [404] : [403]) };
