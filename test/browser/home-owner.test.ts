@@ -182,7 +182,7 @@ describe('the homeowner page (issue 18)', () => {
     await context.close();
   }, 150_000);
 
-  it('when the charger does not answer, and when the car is full: true sentences, no codes', async () => {
+  it('when the charger does not answer, and when the car is full: true sentences, no codes; the weekly rule deleted', async () => {
     const { context, page, errors } = await open('phone');
     // The charger stops answering SetChargingProfile: the next push times out on the server's 30 s call timeout.
     station.cs.respond('SetChargingProfile', () => ({ raw: null }));
@@ -222,6 +222,13 @@ describe('the homeowner page (issue 18)', () => {
     await noContradiction(page);
     expect(await page.locator('#plan-summary').innerText()).not.toMatch(/Saving|Cost of the rest/);
     await screenshot(page, 'home-car-full-phone');
+
+    // The weekly rule deleted on the page: the home's default is in force, and the page says so.
+    await page.getByRole('button', { name: 'Delete weekly rule' }).click();
+    await see.text(page, '#weekly-status', 'Weekly rule deleted.');
+    await see.text(page, '#rule-in-force', 'In force: this home\'s default, leaving at 07:00');
+    await settle(product.server);
+    expect((await mine()).targetSource).toBe('site-default');
     expect(errors).toEqual([]);
     await context.close();
   }, 150_000);
