@@ -88,9 +88,10 @@ export function computeUtilisation(input: UtilisationInput): SiteUtilisation {
   const heatPlugged = new Float64Array(168);
   const byEvse = groupHistory(input.history, start, end);
   const taken: { t: number; d: number }[] = [];
+  const sessionsOf = groupSessions(input.history.sessions);
   const evseRows = site.evses.map((e) => {
     const acc = sweepEvse(byEvse(e.stationId, e.evseId), start, end, grid, heatPlugged, taken);
-    for (const s of sessionsOf(input.history.sessions, e.stationId, e.evseId)) addSession(acc, s, start, end, input.nowMs);
+    for (const s of sessionsOf.get(`${e.stationId}#${e.evseId}`) ?? []) addSession(acc, s, start, end, input.nowMs);
     return { stationId: e.stationId, evseId: e.evseId, ...shares(acc, end - start) };
   });
   const all = allTaken(taken, site.evses.length, grid);
@@ -164,6 +165,9 @@ function rowChange(r: EvseStateRow, t: number): Change {
 function sweepEvse(changes: readonly Change[], start: number, end: number, grid: HourGrid, heat: Float64Array, taken: { t: number; d: number }[]): Acc {
   const acc = emptyAcc();
   const connectors = new Map<number, string>();
+  // Counts over `connectors`, kept as they change (a year is ~100,000 pieces; no array per piece).
+  let occupiedCount = 0;
+  let outCount = 0;
   let tx = 0;
   let charging = '';
   let link: string | undefined;
@@ -174,15 +178,21 @@ function sweepEvse(changes: readonly Change[], start: number, end: number, grid:
     while (k < changes.length && changes[k]!.t <= t) {
       const c = changes[k++]!;
       if (c.kind === 'tx') tx += c.delta;
-      else if (c.kind === 'connector') connectors.set(c.connectorId, c.value);
+      else if (c.kind === 'connector') {
+        const before = connectors.get(c.connectorId);
+        if (before === 'Occupied') occupiedCount--;
+        if (before !== undefined && OUT.has(before)) outCount--;
+        connectors.set(c.connectorId, c.value);
+        if (c.value === 'Occupied') occupiedCount++;
+        if (OUT.has(c.value)) outCount++;
+      }
       else if (c.kind === 'charging') charging = c.value;
       else link = c.value;
     }
     const next = k < changes.length ? Math.min(end, changes[k]!.t) : end;
     const dt = next - t;
-    const occupied = [...connectors.values()].includes('Occupied');
-    const plugged = tx > 0 || occupied;
-    const out = connectors.size > 0 && [...connectors.values()].every((v) => OUT.has(v));
+    const plugged = tx > 0 || occupiedCount > 0;
+    const out = connectors.size > 0 && outCount === connectors.size;
     if (plugged) { acc.plugged += dt; addByHour(grid, heat, t, next); }
     if (tx > 0 && charging === 'Charging') acc.charging += dt;
     if (out) acc.out += dt;
@@ -198,8 +208,15 @@ function sweepEvse(changes: readonly Change[], start: number, end: number, grid:
   return acc;
 }
 
-function sessionsOf(sessions: readonly UtilisationSession[], stationId: string, evseId: number): UtilisationSession[] {
-  return sessions.filter((s) => s.stationId === stationId && s.evseId === evseId);
+function groupSessions(sessions: readonly UtilisationSession[]): Map<string, UtilisationSession[]> {
+  const out = new Map<string, UtilisationSession[]>();
+  for (const s of sessions) {
+    const k = `${s.stationId}#${s.evseId}`;
+    const l = out.get(k);
+    if (l) l.push(s);
+    else out.set(k, [s]);
+  }
+  return out;
 }
 
 /** A session counts where it started; its energy by the share of its time (up to now while it runs) inside the period. */

@@ -9,6 +9,7 @@ import { fleetPage, homePage, loginPage, noPagePage } from './views.js';
 import { accountPages, type AccountPageOptions } from './account-pages.js';
 import { stationPage } from './views-station.js';
 import { adminSitesPageRoute } from './admin-sites-page.js';
+import { utilisationPageRoute } from './utilisation-page.js';
 import { adminStationsPageRoute } from './views-admin-stations.js';
 import { vehiclePageRoutes } from './vehicle-pages.js';
 import { adminTariffsPageRoute } from './views-admin-tariffs.js';
@@ -73,6 +74,8 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
   await app.register(accountPages, opts);
   // Issue 16: sites, their circuit trees and EVSE placements, for admins (the admin API decides).
   await app.register(adminSitesPageRoute);
+  // Issue 17: utilisation per site, for admins and fleet managers (the API decides which sites).
+  await app.register(utilisationPageRoute);
   await app.register(adminStationsPageRoute);
   // Issue 16: vehicles, cards and chargers for fleet managers; a homeowner's car (vehicle-pages.ts).
   await app.register(vehiclePageRoutes);

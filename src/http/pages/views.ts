@@ -275,6 +275,7 @@ export function fleetPage(): string {
     body: `<div class="site-bar">
 <label for="site">Site</label>
 <select id="site"></select>
+<a href="/utilisation" id="utilisation-link">Utilisation</a>
 <p id="site-facts" class="muted"></p>
 </div>
 <div id="page-error" class="alert" role="alert" hidden></div>
