@@ -82,6 +82,12 @@ export const ConfigSchema = Type.Object(
         badMessageWindowSeconds: Type.Number({ exclusiveMinimum: 0 }),
         replaceExistingConnection: Type.Boolean(),
         autoRegister: Type.Boolean(),
+        /**
+         * Issue 16: with autoRegister off, unknown station ids wait to be adopted (answered Pending, listed on
+         * /admin/stations; absent = true). false: they are refused with 401 as before, and the handshake does not tell
+         * which ids exist (docs/api.md, "Who waits").
+         */
+        waitingList: Type.Optional(Type.Boolean()),
         perMessageDeflate: Type.Boolean(),
         bootStatus: Type.Union([Type.Literal('Accepted'), Type.Literal('Pending')]),
         heartbeatIntervalSeconds: Type.Integer({ minimum: 1 }),

@@ -151,7 +151,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       logger,
       certificates,
       // Issue 16: unknown stations wait to be adopted (never accepted by themselves) unless autoRegister is on.
-      waiting: waitingList(db, clock, logger),
+      ...(o.waitingList !== false ? { waiting: waitingList(db, clock, logger) } : {}),
       behaviour: {
         bootStatus: o.bootStatus,
         heartbeatIntervalS: o.heartbeatIntervalSeconds,

@@ -191,7 +191,8 @@ describe('lab auto-registration (ocpp.autoRegister; issue 20, finding 13)', () =
 
 describe('password checks at the handshake (A00.FR.205; issue 20, finding 11)', () => {
   it('an unknown id is checked against the dummy hash: the same path as a known id with a wrong password', async () => {
-    server = await startTestServer();
+    // Without the waiting list (ocpp.waitingList false, issue 16), which admits unknown ids to wait for adoption.
+    server = await startTestServer({ ocpp: { waitingList: false } });
     await server.addStation('KNOWN', PASSWORD);
     const verify = vi.mocked(password.verifyPassword);
     expect((await handshake(server.wsUrl, 'KNOWN', 'a-wrong-password-000001')).status).toBe(401);

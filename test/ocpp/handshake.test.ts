@@ -59,7 +59,8 @@ describe('OCPP-J handshake (Part 4, 3; A00 security profiles)', () => {
   });
 
   it('refuses a wrong password, a missing password, a foreign user and an unknown station with 401', async () => {
-    server = await startTestServer();
+    // Without the waiting list (issue 16; with it an unknown id waits, Pending: test/http/api-admin-stations.test.ts).
+    server = await startTestServer({ ocpp: { waitingList: false } });
     await server.addStation('CS1', PASSWORD);
     expect(await refusedStatus(ScriptedStation.connect(server.wsUrl, { id: 'CS1', password: 'wrong-password-123456' }))).toBe(401);
     expect(await refusedStatus(ScriptedStation.connect(server.wsUrl, { id: 'CS1' }))).toBe(401);
