@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PricesConfig } from './prices/tariff-config.js';
+import { AlertsConfig } from './domain/alert-config.js';
 
 /** The runtime configuration: one TypeBox schema is both the type and the start-up check (convention 4). */
 export const ConfigSchema = Type.Object(
@@ -171,6 +172,8 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Alerts and their delivery (issue 17, README "Alerts"; src/domain/alert-config.ts). */
+    alerts: Type.Optional(AlertsConfig),
     /** Prometheus /metrics (issue 17): admins read it; a scraper with this Bearer token too (at least 24 characters). */
     metrics: Type.Optional(Type.Object({ scrapeToken: Type.Optional(Type.String({ minLength: 24, maxLength: 256 })) }, { additionalProperties: false })),
     log: Type.Object({ level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))) }, { additionalProperties: false }),

@@ -46,6 +46,8 @@ import { DeploymentError } from './cluster/deployment.js';
 export type { AppEvents } from './wiring/scheduler-events.js';
 import type { AppEvents } from './wiring/scheduler-events.js';
 import { wireScheduler } from './wiring/scheduler-events.js';
+import { wireAlerts, type Alerts } from './wiring/alerts.js';
+import { healthChecks } from './wiring/health.js';
 import { UtilisationRecorder } from './wiring/utilisation-recorder.js';
 import { UtilisationRepository } from './storage/utilisation-repository.js';
 import { stationAdminApi, waitingList } from './wiring/station-admin.js';
@@ -74,6 +76,8 @@ export interface Running {
   operations: OcppStationOperations;
   /** Prometheus metrics (issue 17), served at /metrics. */
   metrics: Metrics;
+  /** Alerts (issue 17): the engine, its stores, delivery, and `failures`, the firmware and log module's input hook. */
+  alerts: Alerts;
   /** This node in a cluster (config `cluster`, issue 19), or null for the single process. */
   cluster: ClusterNode | null;
   ports: { http: number; ocpp: number | null; ocppTls: number | null };
@@ -248,6 +252,12 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   };
   await priceAdmin.sources.load(pricesConfig.sources);
   wireMetrics(events, metrics, (siteId) => scheduler.latestPlan(siteId));
+  // Issue 17: alerts from the product's events and a periodic tick; delivered to webhooks and email (README "Alerts").
+  const alerts = wireAlerts({
+    config: config.alerts, db, events, clock, logger, random: Math.random, fetch: (url, init) => fetch(url, init), stations: directory,
+    sites: () => scheduler.sites(), tariffZone: (t) => tariffBook.zoneOf(t), latestPlan: (id) => scheduler.latestPlan(id), meterValues: repositories.meterValues,
+  });
+  const health = healthChecks({ db, clock, events });
   // Issue 17: remote operations; a remote start carries the limit an unplanned session holds (the site default, at
   // most the EVSE's maximum) until the scheduler's first plan for it, which follows the Started event at once.
   const operations = new OcppStationOperations({
@@ -305,6 +315,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     },
     pages: true,
     metrics: { metrics, scrapeToken: config.metrics?.scrapeToken },
+    alerts: { store: alerts.store, webhooks: alerts.webhookStore, sites: () => scheduler.sites(), clock },
+    health,
   });
   // Issue 20, finding 2: everything is built (schemas compiled, plugins loaded) before any port listens, and HTTP
   // listens before OCPP: a reconnect storm at the OCPP port can no longer starve fastify's plugin start, and a
@@ -325,6 +337,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   pricing.start();
   priceAdmin.sources.start();
   scheduler.start();
+  await alerts.start();
   const retention = new Retention({
     policy: r, stationLog: repositories.stationLog, plans: schedulerStores.plans, decisions: schedulerStores.decisions,
     transactions: repositories.transactions, meterValues: repositories.meterValues, clock, logger,
@@ -351,10 +364,13 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     certificateRenewals,
     operations,
     metrics,
+    alerts,
     cluster,
     ports: { http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort },
     setupLink: link,
     async close() {
+      alerts.stop();
+      health.stop();
       const pruning = retention.stop(); // waits for a pass in progress before the database closes
       scheduler.stop();
       pricing.stop();
@@ -368,6 +384,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       await deployment?.releaseAll();
       await pruning;
       await pricing.freshness.done();
+      await alerts.engine.done();
       await storage.close();
     },
   };

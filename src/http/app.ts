@@ -16,6 +16,9 @@ import { registerOpenApi } from './api/openapi.js';
 import { pageRoutes } from './pages/index.js';
 import { metricsPlugin, metricsRoute, type MetricsRouteDeps } from './routes/metrics.js';
 import { firstRunCheck } from './auth/first-run.js';
+import { alertRoutes, type AlertRouteDeps } from './api/alerts.js';
+import { webhookRoutes, type WebhookRouteDeps } from './api/webhooks.js';
+import type { HealthChecks } from './routes/health.js';
 
 export interface AppDeps {
   clock: Clock;
@@ -41,6 +44,10 @@ export interface AppDeps {
   trustProxy?: boolean | string | string[];
   /** Prometheus /metrics and the HTTP request histogram (issue 17); absent: no /metrics. */
   metrics?: MetricsRouteDeps;
+  /** Alerts and their webhooks (issue 17); absent: no such routes. */
+  alerts?: AlertRouteDeps & WebhookRouteDeps;
+  /** What /health calls degraded (issue 17: the database, price sources); absent: always ok. */
+  health?: HealthChecks;
 }
 
 /** Builds the HTTP app; never listens by itself (main.ts and tests decide where). */
@@ -65,6 +72,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.metrics) await app.register(metricsRoute, deps.metrics);
   if (deps.tariffs) await app.register(tariffRoutes, deps.tariffs);
   if (deps.api) await app.register(apiRoutes, deps.api);
+  if (deps.alerts) {
+    await app.register(alertRoutes, deps.alerts);
+    await app.register(webhookRoutes, deps.alerts);
+  }
   if (deps.pages) await app.register(pageRoutes, firstRun ? { firstRun } : {});
   return app;
 }

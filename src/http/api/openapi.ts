@@ -44,6 +44,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'tariffs', description: 'the energy companies’ push intake: JSON, CSV and OpenADR 3 (docs/prices.md)' },
         { name: 'health', description: 'liveness for load balancers and monitoring' },
         { name: 'operations', description: 'remote operations on a station and its device model (docs/operations.md)' },
+        { name: 'alerts', description: 'alerts (offline, faulted, ignored profiles, failed firmware, shortfalls, stale prices, site limit, security events) and their webhooks (README "Alerts")' },
       ],
     },
     // Shared schemas keep their $id as the component name (#/components/schemas/Error), not def-0.

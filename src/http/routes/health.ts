@@ -10,7 +10,17 @@ export interface HealthDeps {
   stations: StationDirectory;
   /** In a cluster (issue 19): this node, the live nodes, its stations, sites and NATS round trip. */
   cluster?: ClusterStatusSource;
+  /** Issue 17: what is failing now (the database, a price source); none: always ok. */
+  health?: HealthChecks;
 }
+
+/** Why the product is degraded now: each reason one line for people ("database: ..."), empty when healthy. */
+export interface HealthChecks {
+  reasons(): Promise<string[]>;
+}
+
+/** Reasons listed at most (the count of failing price sources is in the words). */
+const MAX_REASONS = 20;
 
 const Counts = (names: string[]) => Type.Object(Object.fromEntries(names.map((n) => [n, Type.Integer({ minimum: 0 })])));
 
@@ -34,7 +44,10 @@ const ClusterHealth = Type.Object(
 
 const Health = Type.Object(
   {
-    status: Type.Literal('ok'),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')], {
+      description: 'ok, or degraded when the database or a price source is failing (the process still answers: 200 either way)',
+    }),
+    reasons: Type.Optional(Type.Array(Type.String(), { maxItems: MAX_REASONS, description: 'why it is degraded, one line each (present only then)' })),
     time: Type.String({ format: 'date-time', description: 'the product’s clock' }),
     stationsConnected: Type.Integer({ minimum: 0, description: 'charging stations with an open OCPP connection (on any node in a cluster)' }),
     cluster: Type.Optional(ClusterHealth),
@@ -46,7 +59,7 @@ export const healthRoutes: FastifyPluginAsync<{ deps: HealthDeps }> = async (app
   ensureErrorSchema(app);
   const schema = {
     tags: ['health'],
-    summary: 'Liveness: up, the clock, and how many stations are connected',
+    summary: 'Liveness: up, the clock, how many stations are connected, and degraded with reasons when the database or a price source fails',
     description: 'Needs no credentials; for load balancers and monitoring.',
     security: [],
     response: {
@@ -55,10 +68,14 @@ export const healthRoutes: FastifyPluginAsync<{ deps: HealthDeps }> = async (app
       401: Type.Ref(ErrorBody.$id!, { description: 'an Authorization header that is not a valid API token (AUTH_INVALID); send none' }),
     },
   };
-  app.get('/health', { schema }, async () => ({
-    status: 'ok' as const,
-    time: new Date(deps.clock.now()).toISOString(),
-    stationsConnected: deps.stations.connectedCount(),
-    ...(deps.cluster ? { cluster: await deps.cluster.health() } : {}),
-  }));
+  app.get('/health', { schema }, async () => {
+    const reasons = deps.health ? (await deps.health.reasons()).slice(0, MAX_REASONS) : [];
+    return {
+      status: reasons.length > 0 ? 'degraded' as const : 'ok' as const,
+      ...(reasons.length > 0 ? { reasons } : {}),
+      time: new Date(deps.clock.now()).toISOString(),
+      stationsConnected: deps.stations.connectedCount(),
+      ...(deps.cluster ? { cluster: await deps.cluster.health() } : {}),
+    };
+  });
 };
