@@ -172,6 +172,18 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /**
+     * Firmware images and uploaded logs (issue 17, L01/N01): `dir` holds them (default: `files` beside the SQLite file;
+     * set it for PostgreSQL); stations fetch and upload at `baseUrl` (default http://<http.host>:<port>), through links
+     * that expire after `linkMinutes`; `maxFirmwareMB` and `maxLogMB` bound each file.
+     */
+    files: Type.Optional(Type.Object({
+      dir: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+      baseUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', maxLength: 300, description: 'http(s)://host:port as stations reach the product, no trailing slash' })),
+      linkMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 * 24 * 30 })),
+      maxFirmwareMB: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+      maxLogMB: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+    }, { additionalProperties: false })),
     /** Alerts and their delivery (issue 17, README "Alerts"; src/domain/alert-config.ts). */
     alerts: Type.Optional(AlertsConfig),
     /** Prometheus /metrics (issue 17): admins read it; a scraper with this Bearer token too (at least 24 characters). */

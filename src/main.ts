@@ -46,6 +46,8 @@ import { DeploymentError } from './cluster/deployment.js';
 export type { AppEvents } from './wiring/scheduler-events.js';
 import type { AppEvents } from './wiring/scheduler-events.js';
 import { wireScheduler } from './wiring/scheduler-events.js';
+import { createMaintenance, type Maintenance } from './wiring/maintenance.js';
+import { OcppMaintenanceCalls } from './ocpp/maintenance-calls.js';
 import { wireAlerts, type Alerts } from './wiring/alerts.js';
 import { healthChecks } from './wiring/health.js';
 import { UtilisationRecorder } from './wiring/utilisation-recorder.js';
@@ -74,6 +76,8 @@ export interface Running {
   certificateRenewals: CertificateRenewals;
   /** Remote operations on stations (issue 17): Reset, ChangeAvailability, ..., the device model. */
   operations: OcppStationOperations;
+  /** Firmware updates and log retrieval (issue 17, L01/N01). */
+  maintenance: Maintenance;
   /** Prometheus metrics (issue 17), served at /metrics. */
   metrics: Metrics;
   /** Alerts (issue 17): the engine, its stores, delivery, and `failures`, the firmware and log module's input hook. */
@@ -274,6 +278,10 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     },
     clock,
   });
+  // Issue 17 (L01/N01): firmware rollouts and GetLog; files on disk beside the database (files.dir).
+  const maintenance = createMaintenance({
+    config, db, gateway: new OcppMaintenanceCalls(callStation), events, stations: repositories.stations, transactions: repositories.transactions, clock, logger,
+  });
   const tokens = new ApiTokenRepository(db);
   const users = new UserRepository(db);
   const setupTokens = new SetupTokenRepository(db);
@@ -309,6 +317,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       siteAdmin,
       priceAdmin,
       operations: { operations, deviceModel: repositories.deviceModel, stationLog: repositories.stationLog },
+      maintenance,
       utilisation,
       // Issue 16: chargers added, re-keyed, removed and adopted from the browser (the ports as listening, once they are).
       stationAdmin: stationAdminApi({ db, ocpp, directory, call: callStation, endpoint: () => ({ port: ocppPorts?.port ?? o.port, tlsPort: ocppPorts?.tlsPort ?? o.tlsPort, path: o.path }) }),
@@ -334,6 +343,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     throw err;
   }
   const httpPort = (http.server.address() as { port: number }).port;
+  maintenance.setListening(printableBase(config.http.host, httpPort));
   pricing.start();
   priceAdmin.sources.start();
   scheduler.start();
@@ -363,6 +373,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     retention,
     certificateRenewals,
     operations,
+    maintenance,
     metrics,
     alerts,
     cluster,
@@ -383,6 +394,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       await utilisationRecorder.settled();
       await deployment?.releaseAll();
       await pruning;
+      await maintenance.rollouts.done();
       await pricing.freshness.done();
       await alerts.engine.done();
       await storage.close();

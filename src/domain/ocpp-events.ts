@@ -28,6 +28,9 @@ export interface OcppEvents {
   };
   /** A02/A03: a certificate our CA issued was sent with CertificateSigned, and how the station answered. */
   'station.certificate': { stationId: string; serial: string; notAfter: string; delivery: 'Accepted' | 'Rejected' | 'failed'; detail: string | null };
+  /** L01.FR.01/N01: a FirmwareStatusNotification or LogStatusNotification, for src/operations (requestId as sent). */
+  'firmware.status': { stationId: string; status: string; requestId: number | null; at: string };
+  'log.status': { stationId: string; status: string; requestId: number | null; at: string };
   /** Every inbound CALL handled, for metrics and tests. */
   'message.handled': { stationId: string; action: string };
 }

@@ -2,6 +2,8 @@
 import type { Clock } from '../platform/clock.js';
 import type { EvseHardware } from './profiles.js';
 import type { Frame } from './ocpp-client.js';
+import type { FirmwareOptions } from './firmware.js';
+import type { LogOptions } from './log-upload.js';
 
 export interface StationQuirks {
   /** SmartChargingCtrlr.RateUnit: e.g. ['A'] for an A-only station (K01.FR.26 rejects W profiles). */
@@ -23,7 +25,7 @@ export interface StationQuirks {
   rejectBasicAuthPassword?: boolean;
 }
 
-export interface StationOptions extends StationQuirks {
+export interface StationOptions extends StationQuirks, FirmwareOptions, LogOptions {
   id: string;
   /** Security profile 1 password; omit for profile 0. */
   password?: string;

@@ -21,6 +21,8 @@ import { maintenanceVariables, MaintenanceSettings, type Characteristics } from 
 import { SampledData, stationVariables } from './station-variables.js';
 import { securityVariables, type BasicAuthCredentials } from './security-variables.js';
 import type { Variables } from './device-model.js';
+import { SimFirmware } from './firmware.js';
+import { SimLogUpload } from './log-upload.js';
 import type { StationEvents, StationOptions, StationQuirks } from './station-options.js';
 
 export type { BootReasonEnumType, StationOptions, StationQuirks, StationEvents };
@@ -42,6 +44,9 @@ export class SimulatedStation implements StationCore, OpsStation {
   readonly unlockFails: boolean;
   readonly clock: Clock;
   readonly lineVoltageV: number;
+  /** L01 and N01 (firmware.ts, log-upload.ts). */
+  readonly firmware: SimFirmware;
+  readonly logs: SimLogUpload;
   private readonly evseMap = new Map<number, Evse>();
   private readonly outbox: Outbox;
   private readonly metering: Metering;
@@ -83,7 +88,9 @@ export class SimulatedStation implements StationCore, OpsStation {
     this.unlockFails = o.unlockFails ?? false;
     this.ops = new StationOps(this);
     this.site = { evses: [...this.evseMap.values()], profiles: this.profiles, ignoreProfiles: this.quirks.ignoreProfiles, lineVoltageV: this.lineVoltageV };
-    this.handlers = csmsHandlers(this);
+    this.firmware = new SimFirmware(this, o);
+    this.logs = new SimLogUpload({ id: this.id, nowIso: () => this.nowIso(), evseList: () => this.evseList(), send: (a, p) => this.send(a, p), track: (p) => this.firmware.track(p), firmwareVersion: () => this.firmware.version }, o);
+    this.handlers = { ...csmsHandlers(this), UpdateFirmware: (r) => this.firmware.handleUpdate(r), GetLog: (r) => this.logs.handleGetLog(r) };
     this.outbox = new Outbox({
       ready: () => this.registration === 'Accepted' && this.isOnline,
       call: (action, payload) => this.requireClient().call(action, payload),
@@ -317,7 +324,7 @@ export class SimulatedStation implements StationCore, OpsStation {
     try {
       res = await client.call('BootNotification', {
         reason: this.bootReason,
-        chargingStation: { model: this.o.model ?? 'SimCharger', vendorName: this.o.vendorName ?? 'ChargeplanSim', serialNumber: `SIM-${this.id}`.slice(0, 25), firmwareVersion: '1.0.0' },
+        chargingStation: { model: this.o.model ?? 'SimCharger', vendorName: this.o.vendorName ?? 'ChargeplanSim', serialNumber: `SIM-${this.id}`.slice(0, 25), firmwareVersion: this.firmware.version },
       });
     } catch (err) {
       // No answer: try again after the retry interval. Closed or refused: onClosed or the retry takes over.

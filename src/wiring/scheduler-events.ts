@@ -5,13 +5,15 @@
 import type { OcppEvents } from '../domain/ocpp-events.js';
 import type { PriceEvents } from '../domain/prices.js';
 import type { SchedulerEvents } from '../domain/plans.js';
+import type { MaintenanceEvents } from '../domain/firmware.js';
 import type { TypedEvents } from '../platform/events.js';
 import type { Logger } from '../platform/logger.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { ClusterNode } from '../cluster/node.js';
 import { ownsStation } from './cluster.js';
 
-export type AppEvents = OcppEvents & PriceEvents & SchedulerEvents;
+/** MaintenanceEvents (issue 17): firmware jobs and rollouts, log requests; `firmware.failed` / `log.failed` for alerts. */
+export type AppEvents = OcppEvents & PriceEvents & SchedulerEvents & MaintenanceEvents;
 
 /**
  * main.ts wires events to the scheduler (ARCHITECTURE.md: adapters never call it themselves). The bus calls its

@@ -13,6 +13,7 @@ import type { AssignmentStore, IdTokenTransfer, TargetStore, VehicleStore } from
 import type { VehicleChanges } from '../../domain/vehicle-changes.js';
 import type { Scheduler, SiteAdmin } from '../../scheduler/index.js';
 import type { ApiOperations } from './operations-access.js';
+import type { ApiMaintenance } from './firmware-access.js';
 import type { ApiStationAdmin } from './admin-stations-service.js';
 
 /**
@@ -42,6 +43,8 @@ export interface ApiDeps {
   priceAdmin?: { tariffs: TariffAdminPort; sources: PriceSourceAdminPort };
   /** Remote operations and the device model (issue 17); without it those routes do not exist. */
   operations?: ApiOperations;
+  /** Firmware updates and log retrieval (issue 17, L01/N01; src/wiring/maintenance.ts); without it those routes do not exist. */
+  maintenance?: ApiMaintenance;
   /** Adding, re-keying, removing and adopting stations (issue 16, admins only); without it those routes do not exist. */
   stationAdmin?: ApiStationAdmin;
   /** The EVSE history utilisation reads (issue 17, migration 0021); without it those routes do not exist. */

@@ -24,6 +24,9 @@ import { adminPriceSourceRoutes } from './admin-price-sources.js';
 import { homeHistoryRoutes } from './home-history.js';
 import { homeModeRoutes } from './home-modes.js';
 import { adminStationRoutes } from './admin-stations.js';
+import { firmwareRoutes } from './firmware.js';
+import { stationLogRoutes } from './station-logs.js';
+import { stationFileRoutes } from './station-files.js';
 
 import { utilisationRoutes } from './utilisation.js';
 
@@ -47,4 +50,6 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   for (const routes of [homeHistoryRoutes, homeModeRoutes]) await app.register(routes, { ctx });
   // Issue 16: tariffs and price sources from the browser (admins).
   for (const routes of [adminTariffRoutes, adminPriceSourceRoutes]) await app.register(routes, { ctx });
+  // Issue 17: firmware updates (L01) and logs (N01); the links stations fetch and upload through.
+  for (const routes of [firmwareRoutes, stationLogRoutes, stationFileRoutes]) await app.register(routes, { ctx });
 };

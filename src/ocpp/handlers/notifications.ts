@@ -20,8 +20,18 @@ function keep<A extends EmptyAck & StationAction>(action: A): Handler<A> {
   };
 }
 
-export const firmwareStatusNotification = keep('FirmwareStatusNotification');
-export const logStatusNotification = keep('LogStatusNotification');
+/** L01.FR.01/.10: kept, and announced after the reply with its requestId, for the firmware jobs (src/operations). */
+export const firmwareStatusNotification: Handler<'FirmwareStatusNotification'> = async (req, ctx) => {
+  const reply = await keep('FirmwareStatusNotification')(req, ctx);
+  ctx.afterReply(() => ctx.services.events.emit('firmware.status', { stationId: ctx.stationId, status: req.status, requestId: req.requestId ?? null, at: ctx.now }));
+  return reply;
+};
+/** N01: kept, and announced after the reply for the log requests (src/operations). */
+export const logStatusNotification: Handler<'LogStatusNotification'> = async (req, ctx) => {
+  const reply = await keep('LogStatusNotification')(req, ctx);
+  ctx.afterReply(() => ctx.services.events.emit('log.status', { stationId: ctx.stationId, status: req.status, requestId: req.requestId ?? null, at: ctx.now }));
+  return reply;
+};
 export const notifyCustomerInformation = keep('NotifyCustomerInformation');
 export const notifyDisplayMessages = keep('NotifyDisplayMessages');
 export const notifyMonitoringReport = keep('NotifyMonitoringReport');

@@ -14,6 +14,7 @@ export type {
   ConnectorsTable, DeviceModelVariablesTable, EvsesTable, IdTokensTable, MeterValuesTable, StationCertificatesTable,
   StationEventsTable, StationMessagesTable, StationsTable, TransactionEventsTable, TransactionsTable,
 } from './schema-ocpp.js';
+import type { FirmwareTables } from './schema-firmware.js';
 
 /** 0015: which node holds which station's socket (issue 19; presence-repository.ts). */
 export interface StationPresenceTable {
@@ -340,7 +341,7 @@ export interface PriceSourcesTable {
   updated_at: string;
 }
 
-export interface Schema {
+export interface Schema extends FirmwareTables {
   api_token_grants: ApiTokenGrantsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
