@@ -276,14 +276,22 @@ export class FlowSearch extends FlowState {
         }
         case P_EX: {
           if (ptrJ[s]! > 0) (ptrI[s]! += 1), (ptrJ[s] = 0);
-          for (let t2 = ptrI[s]!; t2 < T; t2++) {
-            if ((this.dearer[t2 >>> 5]! & this.pairMask[s * this.W + (t2 >>> 5)]! & (1 << (t2 & 31))) === 0) continue;
-            const w = this.pickMover(n, t, t2);
-            if (w < 0) continue;
-            ptrI[s] = t2;
-            this.exFrom = t2;
-            this.arcVeh = w;
-            return ARC_END;
+          // Dearer slots with a mover, a word of bits at a time from ptrI, in increasing slot order.
+          const W = this.W;
+          const from = ptrI[s]!;
+          for (let k = from >>> 5; k < W; k++) {
+            let bits = this.dearer[k]! & this.pairMask[s * W + k]!;
+            if (k === from >>> 5) bits &= -1 << (from & 31);
+            while (bits !== 0) {
+              const t2 = (k << 5) + 31 - Math.clz32(bits & -bits);
+              bits &= bits - 1;
+              const w = this.pickMover(n, t, t2);
+              if (w < 0) continue;
+              ptrI[s] = t2;
+              this.exFrom = t2;
+              this.arcVeh = w;
+              return ARC_END;
+            }
           }
           this.ptrP[s] = P_DOWN;
           ptrI[s] = this.childOff[n]!;
