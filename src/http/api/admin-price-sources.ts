@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { actorOf } from '../auth/audit.js';
 import type { ApiContext } from './context.js';
 import { errors, ok } from './schema-kit.js';
+import { NoBody } from './schemas.js';
 import { bodyCheckedByHandler } from './validation.js';
 import { admin, priceChange } from './admin-tariffs.js';
 import { FetchResult, SourceEntry, SourceList, SourceParams } from './admin-tariffs-schemas.js';
@@ -67,8 +68,10 @@ export const adminPriceSourceRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = a
     schema: {
       tags, summary: 'Fetch now: test a price source (admins)',
       description: 'Asks the source for its usual window (yesterday to the day after tomorrow in its schedule’s zone) and stores what came back. 200 either way: `ok` true with the number of prices, the first and last instant and the currency, or false with the source’s error (code and message).',
-      params: SourceParams, response: { 200: ok(FetchResult, 'what came back'), ...errors(400, 401, 403, 404) },
+      params: SourceParams, body: NoBody, response: { 200: ok(FetchResult, 'what came back'), ...errors(400, 401, 403, 404) },
     },
+    bodyLimit: 1024,
+    validatorCompiler: bodyCheckedByHandler,
   }, async (request) => {
     admin(request);
     return priceChange(() => port.fetchNow((request.params as SourceParams).sourceId));

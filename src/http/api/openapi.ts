@@ -42,6 +42,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'auth', description: 'log in and out, who is calling, API tokens (docs/auth.md)' },
         { name: 'admin', description: 'first-run setup, people and their grants, the audit log, the get-started checklist (docs/auth.md)' },
         { name: 'tariffs', description: 'the energy companies’ push intake: JSON, CSV and OpenADR 3 (docs/prices.md)' },
+        { name: 'prices', description: 'tariffs and price sources managed by admins, the 48-hour effective-price preview, fetch now (issue 16)' },
         { name: 'health', description: 'liveness for load balancers and monitoring' },
         { name: 'operations', description: 'remote operations on a station and its device model (docs/operations.md)' },
         { name: 'alerts', description: 'alerts (offline, faulted, ignored profiles, failed firmware, shortfalls, stale prices, site limit, security events) and their webhooks (README "Alerts")' },
