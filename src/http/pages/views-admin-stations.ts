@@ -28,7 +28,7 @@ ${field(`${p}-max`, 'Maximum kW', `<input id="${p}-max" type="number" min="0.1" 
 <button type="button" id="secret-done" class="secondary">I have noted it</button>
 </section>
 
-<section class="card" aria-labelledby="add-h">
+<section class="card wide" aria-labelledby="add-h">
 <h2 id="add-h">Add a charger</h2>
 <form id="add-form" novalidate>
 ${field('add-id', 'Station id', '<input id="add-id" required autocapitalize="none" spellcheck="false" maxlength="48" data-field="id">', 'What the charger puts at the end of its OCPP URL; also its username.')}
