@@ -20,7 +20,8 @@ function statusText() {
   const e = state.evse;
   const row = state.row;
   const current = state.now && state.now.current;
-  const soFar = current ? ` ${f.kwh(current.energyKwh)} in so far.` : e && e.energyKwh != null ? ` ${f.kwh(e.energyKwh)} in so far.` : '';
+  const inKwh = current ? current.energyKwh : e && e.energyKwh != null ? e.energyKwh : null;
+  const soFar = inKwh != null && inKwh >= 0.05 ? ` ${f.kwh(inKwh)} in so far.` : '';
   if (!state.vehicle) return 'No car is registered for this home.';
   const full = fullAt(mySession());
   if (full !== undefined && row && row.status !== 'away') return `Full: the car stopped taking energy${full != null ? ` at ${f.kwh(full)} in this charge` : ''}. Nothing more is planned.`;
@@ -32,7 +33,11 @@ function statusText() {
     const next = nextChargeStart();
     return `Plugged in, waiting for the planned hours${next ? `: charging starts ${f.dayTime(next, tz())}` : ''}.${soFar}`;
   }
-  if (row && row.status === 'charging') return `Charging${e && e.powerKw != null ? ` at ${f.kw(e.powerKw)}` : ''}.${soFar}`;
+  if (row && row.status === 'charging') {
+    // The charger says charging; a car drawing nothing (yet) is said as such, not "charging at 0 kW".
+    if (e && e.powerKw != null && e.powerKw < 0.05) return `The charger offers power; the car is not drawing any right now.${soFar}`;
+    return `Charging${e && e.powerKw != null ? ` at ${f.kw(e.powerKw)}` : ''}.${soFar}`;
+  }
   if (row && row.status === 'ready') return `Ready to go: the energy you asked for is in.${soFar}`;
   if (row && row.status === 'offline') return 'The charger is offline; it follows the last schedule it received.';
   return e && e.transactionId ? `Plugged in.${soFar}` : 'Not plugged in.';
