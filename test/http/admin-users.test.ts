@@ -54,6 +54,7 @@ describe('GET /api/v1/admin/roles', { timeout: 180_000 }, () => {
     expect(res.json()).toEqual([
       { role: 'admin', scopeKind: 'all' }, { role: 'fleet-manager', scopeKind: 'fleet' },
       { role: 'homeowner', scopeKind: 'home' }, { role: 'tariff-publisher', scopeKind: 'price-zone' },
+      { role: 'site-viewer', scopeKind: 'site' },
     ]);
     await expectForbidden({ url: '/api/v1/admin/roles' });
   });

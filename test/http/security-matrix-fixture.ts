@@ -76,6 +76,8 @@ export const PEOPLE: Record<string, ApiTokenGrant[]> = {
   'ho-2': [grant.home('home-2')],
   // Mints the narrow token: it holds more than the token gets.
   multi: [grant.fleet('fleet-a'), grant.home('home-1')],
+  // Issue 16: a grant over one site (reads site-a only).
+  'sv-a': [{ role: 'site-viewer', scopeKind: 'site', scopeId: 'site-a' }],
 };
 
 export interface World {

@@ -59,8 +59,10 @@ const SITES = [...GROUP_IDS.map((g) => ({ id: GROUPS[g].site, group: g as Group 
 const VEHICLES = [...GROUP_IDS.map((g) => ({ id: GROUPS[g].vehicle, group: g as Group | null })), { id: 'CAR-UNKNOWN', group: null }];
 const groupGrant = (g: Group): ApiTokenGrant => (g.startsWith('fleet') ? grant.fleet(g) : grant.home(g));
 
+/** docs/auth.md: a site-viewer reads the one site its grant names (issue 16), on the readers' site routes. */
+const viewsSite = (p: Principal, siteId: string) => p.grants.some((g) => g.role === 'site-viewer' && g.scopeKind === 'site' && (g.scopeId === '*' || g.scopeId === siteId));
 const bySite = (suffix: string, query = '') => (): Case[] =>
-  SITES.map((s) => ({ label: `${s.id}`, url: `/api/v1/sites/${s.id}${suffix}${query}`, allowed: (p) => holds(p, READ, s.group) }));
+  SITES.map((s) => ({ label: `${s.id}`, url: `/api/v1/sites/${s.id}${suffix}${query}`, allowed: (p) => holds(p, READ, s.group) || (s.group !== null && viewsSite(p, s.id)) }));
 const byVehicle = (method: string, suffix: string, roles: string[], payload?: unknown) => (): Case[] =>
   VEHICLES.map((v) => ({ label: `${method} ${v.id}`, url: `/api/v1/vehicles/${v.id}${suffix}`, payload, allowed: (p) => holds(p, roles, v.group) }));
 
@@ -164,7 +166,11 @@ const SPEC: Record<string, Spec> = {
     needsCredentials: true,
     cases: () => ['Z1', 'Z2'].map((z) => ({ label: `zone ${z}`, url: `/api/v1/tariffs/openadr3/events?zone=${z}`, payload: adrEvent, allowed: (p) => publisherOf(p, z), denied: tariffDenied })),
   },
-  'GET /api/v1/sites': { needsCredentials: true, cases: () => [{ label: 'list', url: '/api/v1/sites', allowed: (p) => hasRole(p, READ) }], listCheck: (p, body) => listOf('fleet')(p, body) },
+  'GET /api/v1/sites': {
+    needsCredentials: true,
+    cases: () => [{ label: 'list', url: '/api/v1/sites', allowed: (p) => hasRole(p, [...READ, 'site-viewer']) }],
+    listCheck: (p, body) => listOf('fleet')(p, (body as { id: string }[]).filter((s) => !viewsSite(p, s.id))),
+  },
   'GET /api/v1/sites/{siteId}': { needsCredentials: true, cases: bySite('') },
   'GET /api/v1/sites/{siteId}/prices': { needsCredentials: true, cases: bySite('/prices') },
   'GET /api/v1/sites/{siteId}/stations': { needsCredentials: true, cases: bySite('/stations') },
@@ -493,7 +499,7 @@ describe('the role x route matrix', () => {
   it('GET /api/v1/live: the stream opens only within the scope (real socket)', async () => {
     const port = world.server.running.ports.http;
     const problems: string[] = [];
-    const cases = [{ label: 'all', query: '', allowed: (p: Principal) => hasRole(p, READ) }, ...SITES.map((s) => ({ label: s.id, query: `?site=${s.id}`, allowed: (p: Principal) => holds(p, READ, s.group) }))];
+    const cases = [{ label: 'all', query: '', allowed: (p: Principal) => hasRole(p, READ) }, ...SITES.map((s) => ({ label: s.id, query: `?site=${s.id}`, allowed: (p: Principal) => holds(p, READ, s.group) || (s.group !== null && viewsSite(p, s.id)) }))];
     for (const p of world.principals) {
       for (const c of cases) {
         const abort = new AbortController();
@@ -507,7 +513,7 @@ describe('the role x route matrix', () => {
           const reader = res.body!.getReader();
           const { value } = await reader.read();
           sites = new TextDecoder().decode(value).match(/^: sites (.*)$/m)?.[1] ?? '';
-          for (const id of sites.split(',').filter(Boolean)) if (!holds(p, READ, siteOf[id] ?? null)) problems.push(`live ${c.label} as ${p.name} carries ${id}`);
+          for (const id of sites.split(',').filter(Boolean)) if (!holds(p, READ, siteOf[id] ?? null) && !viewsSite(p, id)) problems.push(`live ${c.label} as ${p.name} carries ${id}`);
         }
         abort.abort();
         const where = `live [${c.label}] as ${p.name}: ${s}`;

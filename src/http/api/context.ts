@@ -2,7 +2,7 @@ import type { Site } from '../../domain/sites.js';
 import type { TransactionRecord } from '../../domain/stations.js';
 import type { Vehicle } from '../../domain/vehicles.js';
 import type { PlanRecord } from '../../domain/plans.js';
-import { assertAccess, READERS, type Principal } from '../auth/access.js';
+import { assertAccess, READERS, readsSite, type Principal } from '../auth/access.js';
 import type { Role } from '../auth/roles.js';
 import { HttpError } from '../errors.js';
 import type { ApiDeps } from './deps.js';
@@ -57,6 +57,8 @@ export class ApiContext {
   /** The site, if the principal may act on it with one of `roles`; 403 otherwise (404 for admins if unknown). */
   site(p: Principal, siteId: string, roles: readonly Role[] = READERS): Site {
     const site = this.current().siteById.get(siteId);
+    // A grant over this very site reads it (issue 16), on the readers' routes only.
+    if (site && roles === READERS && readsSite(p, site.id)) return site;
     assertAccess(p, site ? site.fleet : null, `site "${siteId}"`, roles);
     if (!site) throw new HttpError(404, 'SITE_UNKNOWN', `no site "${siteId}"`, 'siteId');
     return site;

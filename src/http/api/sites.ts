@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { EffectiveSlot } from '../../domain/prices.js';
-import { canAccess, READERS, requireRole } from '../auth/access.js';
+import { canAccess, READERS, readsSite, requireRole } from '../auth/access.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
@@ -35,8 +35,9 @@ export const siteRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, {
     },
   }, async (request) => {
     const p = principalOf(request);
-    requireRole(p, READERS);
-    return ctx.sites.filter((s) => canAccess(p, s.fleet)).map((s) => ({
+    // Issue 16: a site-viewer lists the sites granted to it.
+    requireRole(p, [...READERS, 'site-viewer']);
+    return ctx.sites.filter((s) => canAccess(p, s.fleet) || readsSite(p, s.id)).map((s) => ({
       id: s.id, name: s.name, fleet: s.fleet, timeZone: s.timeZone, tariff: s.tariff, gridLimitKw: s.gridLimitKw,
       slotMinutes: s.slotMinutes, evseCount: s.evses.length,
     }));

@@ -61,6 +61,14 @@ export function canAccess(p: Principal, group: string | null, roles: readonly Ro
   return group !== null && groups.has(group);
 }
 
+/**
+ * Does the principal read site `siteId` through a grant over that site ('site-viewer', issue 16)? Kept apart from the
+ * group checks above: a site id is never taken for a fleet or home id, even when the two are spelled alike.
+ */
+export function readsSite(p: Principal, siteId: string): boolean {
+  return p.grants.some((g) => g.role === 'site-viewer' && g.scopeKind === 'site' && (g.scopeId === ALL || g.scopeId === siteId));
+}
+
 /** Throws 403 naming the thing unless `canAccess`. `what` is e.g. "site depot" or "vehicle van-7". */
 export function assertAccess(p: Principal, group: string | null, what: string, roles: readonly Role[] = READERS): void {
   if (canAccess(p, group, roles)) return;

@@ -5,7 +5,7 @@
  *
  * Fleets and homes: a site (config `sites[].fleet`) and a vehicle (`fleet`) belong to one group, a fleet of vans
  * or a household. A fleet-manager's 'fleet' grant and a homeowner's 'home' grant name such a group; what differs
- * is what each role may do in it (src/http/auth/access.ts).
+ * is what each role may do in it (src/http/auth/access.ts). A 'site' grant names one site by its id, never a group.
  */
 export const ROLES = {
   /** Everything, everywhere: users, tokens, every site and vehicle. */
@@ -16,6 +16,12 @@ export const ROLES = {
   homeowner: { scopeKind: 'home' },
   /** An energy company publishing its tariffs for the price zones it serves. */
   'tariff-publisher': { scopeKind: 'price-zone' },
+  /**
+   * One site's reader (issue 16: grants over a site): its plan, prices, stations, fleet table, savings, decisions and
+   * live events (GET /sites lists it; ?site= on the stream). Nothing of its fleet's other sites or vehicles, and no
+   * writes: access.ts `readsSite`, asked by ApiContext.site for the readers' routes only.
+   */
+  'site-viewer': { scopeKind: 'site' },
 } as const satisfies Record<string, { scopeKind: string }>;
 
 export type Role = keyof typeof ROLES;
