@@ -46,6 +46,8 @@ export class LogRequests {
       fileName: null, storedName: null, sizeBytes: null, sha256: null, uploadedAt: null, detail: null, updatedAt: at,
     };
     await this.d.store.add(log);
+    // Before the call: the station's LogStatusNotifications may arrive before its answer is handled here.
+    await this.d.store.addStatus(log.id, 'GetLog', at);
     let answer: { status: string; reasonCode: string | null; filename: string | null };
     try {
       answer = await this.d.gateway.getLog(r.stationId, {
@@ -63,8 +65,7 @@ export class LogRequests {
       throw new OperationError('STATION_REFUSED', message, false, { action: 'GetLog', status: answer.status, reasonCode: answer.reasonCode, additionalInfo: null });
     }
     const detail = answer.status === 'AcceptedCanceled' ? 'the station cancelled its previous upload for this one' : null;
-    await this.d.store.update(log.id, { lastStatus: `GetLog ${answer.status}`, fileName: answer.filename, detail }, this.now());
-    await this.d.store.addStatus(log.id, `GetLog ${answer.status}`, at);
+    await this.d.store.update(log.id, { fileName: answer.filename, detail }, this.now());
     this.d.emit('log.request', { stationId: r.stationId, logId: log.id, state: 'Requested', status: answer.status });
     return (await this.d.store.get(log.id))!;
   }
