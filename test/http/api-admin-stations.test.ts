@@ -34,13 +34,16 @@ const admin = (opts: InjectOptions) => f.as('admin', opts);
 const events = () => f.server.running.events;
 
 /** A simulated charger with this id and password, started; resolves once it has booted (with whatever status). */
-async function charger(id: string, password: string | undefined, opts: Partial<StationOptions> = {}): Promise<{ sim: SimulatedStation; status: string }> {
-  const sim = new SimulatedStation({ id, ...(password !== undefined ? { password } : {}), url: `${f.server.wsUrl}/ocpp`, clock: f.clock, txUpdatedIntervalS: 0, evses: 1, reconnectDelayMs: 1000, ...opts });
+async function charger(id: string, password: string | undefined, opts: Partial<StationOptions> = {}): Promise<{ sim: SimulatedStation; status: string; calls: string[] }> {
+  // The CSMS's CALLs this charger received, by action.
+  const calls: string[] = [];
+  const tap = (direction: 'sent' | 'received', frame: unknown[]) => void (direction === 'received' && frame[0] === 2 && calls.push(String(frame[2])));
+  const sim = new SimulatedStation({ id, ...(password !== undefined ? { password } : {}), url: `${f.server.wsUrl}/ocpp`, clock: f.clock, txUpdatedIntervalS: 0, evses: 1, reconnectDelayMs: 1000, tap, ...opts });
   sims.push(sim);
   const booted = sim.events.once('booted');
   sim.start();
   await sim.idle();
-  return { sim, status: (await booted).status };
+  return { sim, status: (await booted).status, calls };
 }
 
 /** The simulator reconnects (its reconnect delay on the manual clock) and, when it must, boots again. */
@@ -196,8 +199,13 @@ describe('removing a station', () => {
 
 describe('waiting to be adopted', () => {
   it('an unknown station boots Pending, is listed with vendor and model, is adopted, reconnects with the new password and is planned', async () => {
-    const { sim, status } = await charger('NEW-1', 'factory-default-pass', { vendorName: 'Acme', model: 'Wallbox 22' });
+    const { sim, status, calls } = await charger('NEW-1', 'factory-default-pass', { vendorName: 'Acme', model: 'Wallbox 22' });
     expect(status).toBe('Pending'); // B02: nothing accepted automatically
+    // Its boot retries stay Pending, and the server sends it nothing on its own.
+    f.clock.advance(60_000);
+    await sim.idle();
+    expect(sim.registrationStatus).toBe('Pending');
+    expect(calls).toEqual([]);
     expect(await f.server.running.repositories.stations.get('NEW-1')).toBeUndefined();
     const list = (await admin({ url: '/api/v1/admin/stations/waiting' })).json();
     expect(list.waiting.find((w: { stationId: string }) => w.stationId === 'NEW-1')).toMatchObject({
@@ -208,6 +216,7 @@ describe('waiting to be adopted', () => {
     expect(res.json()).toMatchObject({ stationAnswer: 'Accepted', station: { id: 'NEW-1', securityProfile: 1, placements: [{ siteId: 'north-depot', evseId: 1, circuit: 'row-a' }] }, connection: { username: 'NEW-1' } });
     expect(await f.server.running.repositories.stations.get('NEW-1')).toBeDefined();
     expect(sim.credentials.password).not.toBe('factory-default-pass');
+    expect(calls).toEqual(['SetVariables']);
     const booted = events().once('station.booted', (e) => e.stationId === 'NEW-1');
     await reconnect(sim);
     expect((await booted).status).toBe('Accepted');
