@@ -61,6 +61,8 @@ export class PlanningLoop extends SiteLoops {
   private readonly stopped = new Set<string>();
   /** The chargingState each active transaction was last seen with, to notice a car that starts charging again. */
   private readonly chargingStates = new Map<string, string | null>();
+  /** Each placed EVSE's connector statuses (G01), `${stationId}#${evseId}` -> connector -> status (issue 17). */
+  private readonly connectorStatuses = new Map<string, Map<number, string>>();
   /** Read-then-write steps on one charger's status or one session's boost, one at a time. */
   protected readonly serial = new KeyedSerial();
 
@@ -116,6 +118,29 @@ export class PlanningLoop extends SiteLoops {
   onChargingNeeds(e: { stationId: string; evseId: number }): void {
     const placed = this.index.evse(e.stationId, e.evseId);
     if (placed) this.trigger(placed.site.id, 'charging-needs');
+  }
+
+  /**
+   * G01: a connector's status. An EVSE whose connectors are all Unavailable (G03/G04 ChangeAvailability Inoperative)
+   * or Faulted is out of service: it leaves planning (its session gets no power and the site's limit goes to the
+   * others) and returns when a connector is usable again (Available, Occupied, Reserved). Either change re-plans.
+   */
+  onConnectorStatus(e: { stationId: string; evseId: number; connectorId: number; status: string }): void {
+    const placed = this.index.evse(e.stationId, e.evseId);
+    if (!placed) return;
+    const key = `${e.stationId}#${e.evseId}`;
+    const before = this.outOfService(e.stationId, e.evseId);
+    const statuses = this.connectorStatuses.get(key) ?? new Map<number, string>();
+    statuses.set(e.connectorId, e.status);
+    this.connectorStatuses.set(key, statuses);
+    const after = this.outOfService(e.stationId, e.evseId);
+    if (before !== after) this.trigger(placed.site.id, after ? 'evse-out-of-service' : 'evse-in-service');
+  }
+
+  /** Is the EVSE out of service by its connectors' latest statuses (unknown: in service)? */
+  outOfService(stationId: string, evseId: number): boolean {
+    const statuses = this.connectorStatuses.get(`${stationId}#${evseId}`);
+    return statuses !== undefined && statuses.size > 0 && [...statuses.values()].every((s) => s === 'Unavailable' || s === 'Faulted');
   }
 
   onPricesUpdated(zone: string): void {
@@ -226,6 +251,7 @@ export class PlanningLoop extends SiteLoops {
       arrivals: (s, at) => this.arrivals.model(s, at),
       demand: (s, at) => this.demandPeaks.forSite(s, at, deps.tariffDemand?.(s.tariff)),
       latestPlan: (siteId) => this.latestPlan(siteId),
+      outOfService: (stationId, evseId) => this.outOfService(stationId, evseId),
     };
   }
 

@@ -66,6 +66,8 @@ export interface SnapshotSources {
   /** The site's demand charge and peak so far (measured once per quarter hour); absent: energy only. */
   demand?: ((site: Site, now: number) => Promise<SiteDemand | undefined>) | undefined;
   latestPlan?: ((siteId: string) => Promise<PlanRecord | undefined>) | undefined;
+  /** An EVSE out of service (its connectors Unavailable or Faulted, issue 17): its session is not planned. */
+  outOfService?: ((stationId: string, evseId: number) => boolean) | undefined;
 }
 
 /** Chargers we cannot steer: planned as they really draw, and the others planned around them. */
@@ -116,7 +118,7 @@ async function readSessions(site: Site, now: number, src: SnapshotSources, conne
   const txOf = new Map(active.map((a) => [evseKey(a.stationId, a.evseId), a.transaction]));
   const found = site.evses.flatMap((evse) => {
     const tx = txOf.get(evseKey(evse.stationId, evse.evseId));
-    return tx ? [{ evse, tx }] : [];
+    return tx && !src.outOfService?.(evse.stationId, evse.evseId) ? [{ evse, tx }] : [];
   });
   const refs = found.map(({ evse, tx }) => ({ stationId: evse.stationId, transactionId: tx.transactionId }));
   const vehicles = await lookup;

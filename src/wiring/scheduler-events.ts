@@ -44,6 +44,8 @@ export function wireScheduler(
   on('transaction.event', (e) => scheduler.onTransaction(e));
   on('meter.values', (e) => scheduler.onMeterValues(e));
   on('charging.needs', (e) => scheduler.onChargingNeeds(e));
+  // Issue 17: an EVSE out of service (Unavailable or Faulted) leaves planning and returns when usable again.
+  on('connector.status', (e) => scheduler.onConnectorStatus(e));
   on('prices.updated', (e) => scheduler.onPricesUpdated(e.zone));
   // A station that reconnects without booting was accepted before (B03.FR.03: never call a rejected one).
   // The scheduler tracks the read (its done() waits for it), so a settled scheduler has seen the reconnect.
