@@ -37,12 +37,12 @@ beforeAll(async () => {
   server.running.alerts.failures.failed('firmware-failed', 'LOOSE-1', 'DownloadFailed');
   server.clock.advance(6 * 60_000);
   await server.running.alerts.engine.done();
-}, 120_000);
+}, 240_000);
 afterAll(async () => {
   await server.stop();
-});
+}, 120_000);
 
-describe('reading alerts', () => {
+describe('reading alerts', { timeout: 180_000 }, () => {
   it('an admin sees every alert, the site-less one too', async () => {
     const res = await get('admin', '/api/v1/alerts?state=open');
     expect(res.statusCode).toBe(200);
@@ -83,7 +83,7 @@ describe('reading alerts', () => {
   });
 });
 
-describe('webhook admin API', () => {
+describe('webhook admin API', { timeout: 180_000 }, () => {
   it('adds a webhook and shows its secret once; lists without it; removes it; fleet managers may not', async () => {
     const post = (who: string, payload: unknown) => server.running.http.inject({ method: 'POST', url: '/api/v1/admin/webhooks', headers: { authorization: `Bearer ${bearer[who]}` }, payload: payload as object });
     const created = await post('admin', { url: 'https://hooks.example.test/chargeplan', scope: { kind: 'fleet', id: 'fleet-a' }, description: 'ops' });
@@ -106,7 +106,7 @@ describe('webhook admin API', () => {
   });
 });
 
-describe('/health', () => {
+describe('/health', { timeout: 180_000 }, () => {
   it('is degraded with the reason while a price source fails, ok again once it delivers', async () => {
     const health = async () => (await server.running.http.inject({ method: 'GET', url: '/health' })).json();
     // No prices were ever published here: stale, which is degraded too, until the zone receives some.
@@ -122,7 +122,7 @@ describe('/health', () => {
   });
 });
 
-describe('/health when the database fails', () => {
+describe('/health when the database fails', { timeout: 180_000 }, () => {
   it('says degraded and names the database', async () => {
     const s = await startTestServer({ prices: CONFIG.prices } as never, { clock: new ManualClock('2026-11-23T08:00:00Z') });
     try {
@@ -137,5 +137,5 @@ describe('/health when the database fails', () => {
     } finally {
       await s.stop();
     }
-  }, 60_000);
+  });
 });

@@ -26,7 +26,7 @@ afterEach(async () => {
   for (const s of stations.splice(0)) await s.cs.close().catch(() => undefined);
   await server?.stop();
   server = undefined;
-});
+}, 120_000);
 
 async function start(sites: ReturnType<typeof site>[]): Promise<TestServer> {
   const { ManualClock } = await import('../../src/platform/clock.js');
@@ -67,7 +67,7 @@ async function expectOpensAndCloses(s: TestServer, kind: AlertKind, open: () => 
   return a!;
 }
 
-describe('each condition opens once and closes when it clears', () => {
+describe('each condition opens once and closes when it clears', { timeout: 180_000 }, () => {
   it('a station offline longer than offlineMinutes (real OCPP disconnect and reconnect)', async () => {
     const s = await start([site('site-a', 'fleet-a', ['CS-1'])]);
     const cs = await PlanningStation.connect(s, { id: 'CS-1' });
@@ -162,7 +162,7 @@ describe('each condition opens once and closes when it clears', () => {
   });
 });
 
-describe('no alert storm', () => {
+describe('no alert storm', { timeout: 180_000 }, () => {
   it('200 stations of one site offline after a network outage are one grouped alert for the site', async () => {
     const ids = Array.from({ length: 200 }, (_, i) => `CS-${String(i + 1).padStart(3, '0')}`);
     const s = await start([site('depot', 'fleet-a', ids), site('other', 'fleet-b', ['CS-X'])]);

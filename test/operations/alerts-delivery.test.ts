@@ -60,11 +60,11 @@ let storage: Storage;
 let servers: Server[] = [];
 beforeEach(async () => {
   storage = await openTestStorage();
-});
+}, 60_000);
 afterEach(async () => {
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
   await storage.close();
-});
+}, 60_000);
 
 function delivery(store: WebhookRepository, clock: ManualClock) {
   return new WebhookDelivery({ store, clock, logger: silentLogger(), random: half, fetch: (url, init) => fetch(url, init), policy: POLICY });
@@ -74,7 +74,7 @@ async function addHook(store: WebhookRepository, url: string, scope: { kind: 'si
   await store.add({ id, scopeKind: scope.kind, scopeId: scope.id, url, description: '', createdAt: '2026-11-23T08:00:00.000Z' }, SECRET);
 }
 
-describe('webhooks', () => {
+describe('webhooks', { timeout: 180_000 }, () => {
   it('POSTs the alert signed with HMAC-SHA256 of the body, to the webhooks whose scope covers it', async () => {
     const clock = new ManualClock('2026-11-23T08:05:00Z');
     const store = new WebhookRepository(storage.db);
@@ -151,7 +151,7 @@ describe('webhooks', () => {
   });
 });
 
-describe('email', () => {
+describe('email', { timeout: 180_000 }, () => {
   it('delivers the alert to a local SMTP server through nodemailer', async () => {
     const mails: { from: string; to: string[]; data: string }[] = [];
     const smtp = new SMTPServer({

@@ -13,6 +13,7 @@ export function stationPage(stationId: string): string {
     body: `<div id="station-root" class="stack" data-station-id="${attr(stationId)}" aria-busy="true">
 <p><a href="/fleet">← Fleet</a></p>
 <div id="page-error" class="alert" role="alert" hidden></div>
+<link rel="stylesheet" href="/assets/alerts.css"><section id="alerts-panel" class="card wide" data-station-id="${attr(stationId)}" hidden></section><script type="module" src="/assets/alerts.js"></script>
 <section class="card wide" aria-labelledby="station-h">
 <h1 id="station-h">Station <span id="station-name"></span></h1>
 <dl id="station-facts" class="summary"></dl>

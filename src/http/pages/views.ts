@@ -279,6 +279,7 @@ export function fleetPage(): string {
 <p id="site-facts" class="muted"></p>
 </div>
 <div id="page-error" class="alert" role="alert" hidden></div>
+<link rel="stylesheet" href="/assets/alerts.css"><section id="alerts-panel" class="card wide" hidden></section><script type="module" src="/assets/alerts.js"></script>
 <div id="content" class="stack fleet-grid" aria-busy="true">
 <section class="card wide" aria-labelledby="site-plan-h">
 <h1 id="site-plan-h">Site plan</h1>

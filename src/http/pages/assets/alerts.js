@@ -1,0 +1,58 @@
+// Alerts on the fleet and station pages (issue 17): the open alerts of the chosen site (fleet page) or of one
+// station (station page), and the few that closed most recently, refreshed every 15 s. The API decides what the
+// signed-in person may see (a fleet manager: their sites only). Included by a <section id="alerts-panel">.
+import { api, enc } from './api.js';
+import { el } from './dom.js';
+
+const panel = document.getElementById('alerts-panel');
+const REFRESH_MS = 15_000;
+const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
+const when = (iso) => WHEN.format(new Date(iso));
+
+function query() {
+  const station = panel.dataset.stationId;
+  if (station) return `stationId=${enc(station)}`;
+  const site = document.getElementById('site');
+  return site && site.value ? `siteId=${enc(site.value)}` : '';
+}
+
+function item(a) {
+  const badge = el('span', { class: `badge ${a.state === 'open' && a.severity === 'critical' ? 'bad' : a.state === 'closed' ? 'ok' : ''}` },
+    a.state === 'closed' ? 'closed' : a.severity);
+  const head = el('p', { class: 'alert-title' }, badge, ' ', el('strong', {}, a.title), a.grouped ? ` · ${a.memberCount} stations` : '');
+  const times = a.state === 'open' ? `since ${when(a.openedAt)}` : `${when(a.openedAt)} – ${when(a.closedAt)}`;
+  return el('li', { class: `alert-item ${a.state}`, dataset: { alertId: String(a.id), kind: a.kind, state: a.state } },
+    head, el('p', { class: 'alert-message' }, a.message), el('p', { class: 'muted' }, times));
+}
+
+async function render() {
+  const q = query();
+  if (!panel.dataset.stationId && !q) return;
+  try {
+    const [open, closed] = await Promise.all([
+      api(`/api/v1/alerts?state=open&limit=50&${q}`),
+      api(`/api/v1/alerts?state=closed&limit=5&${q}`),
+    ]);
+    const list = el('ul', { class: 'alert-list' }, ...open.alerts.map(item), ...closed.alerts.map(item));
+    const summary = open.alerts.length === 0 ? 'No open alerts.' : `${open.alerts.length} open ${open.alerts.length === 1 ? 'alert' : 'alerts'}.`;
+    panel.replaceChildren(el('h2', { id: 'alerts-h' }, 'Alerts'), el('p', { id: 'alerts-summary', role: 'status' }, summary), list);
+    panel.hidden = false;
+  } catch (err) {
+    // Someone who may not read alerts (or a station outside their scope) simply sees no panel.
+    panel.hidden = true;
+    if (err && err.status !== 403 && err.status !== 404) console.error(err);
+  }
+}
+
+if (panel) {
+  panel.setAttribute('aria-labelledby', 'alerts-h');
+  document.getElementById('site')?.addEventListener('change', () => void render());
+  // The fleet page fills its site list after loading: render once it has a value.
+  const ready = setInterval(() => {
+    if (panel.dataset.stationId || query()) {
+      clearInterval(ready);
+      void render();
+      setInterval(() => void render(), REFRESH_MS);
+    }
+  }, 200);
+}
