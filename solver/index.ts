@@ -18,8 +18,6 @@ export { parseProblem, ProblemError } from "./parse.js";
 export { loadHighs } from "./engine-highs.js";
 export { sitePeakKw, sitePowerKw } from "./demand.js";
 export type { Highs } from "./engine-highs.js";
-export { WarmSolver } from "./warm.js";
-export type { WarmMode } from "./warm.js";
 
 export class SolverError extends Error {
   readonly code = "SOLVER_ENGINE_UNSUITABLE";

@@ -4,6 +4,7 @@
 // targets, demand charges, per-phase coupling, a lowered limit that the kept flow breaks, many changes at once)
 // is solved cold, and the next call can be warm again. Same optimum as solve(): flow-warm.ts says why.
 //
+// Import it from solver/warm.js: it falls back on index.ts's solve, so index.ts does not re-export it (a cycle).
 // Pure like the rest of the solver: the state is an object the caller holds (one per site), no I/O, no clock.
 // Plans share the VehiclePlan objects of vehicles whose energies did not change with the previous plan: treat
 // plans as read-only.

@@ -4,7 +4,8 @@
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { buildInstance } from "../../solver/instance.js";
-import { applyChange, loadHighs, parseProblem, solve, WarmSolver } from "../../solver/index.js";
+import { applyChange, loadHighs, parseProblem, solve } from "../../solver/index.js";
+import { WarmSolver } from "../../solver/warm.js";
 import type { Change, Plan, Problem, SolveOptions } from "../../solver/index.js";
 import { randomProblem } from "../../test/solver/helpers/random-problem.js";
 import { solveReference } from "./reference.js";

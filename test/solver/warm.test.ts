@@ -3,7 +3,8 @@
 // warm plan is valid and has the cold solve's optimum (energy by priority, then cost); structural changes are
 // solved cold and still right.
 import { describe, expect, it } from "vitest";
-import { solve, WarmSolver } from "../../solver/index.js";
+import { solve } from "../../solver/index.js";
+import { WarmSolver } from "../../solver/warm.js";
 import type { Plan, Problem, VehicleSpec } from "../../solver/index.js";
 import { checkPlan } from "./helpers/check-plan.js";
 import { deliveredByPriority } from "./helpers/oracle.js";
