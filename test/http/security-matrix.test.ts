@@ -83,6 +83,13 @@ const byStation = (method: string, suffix: string, roles: string[], allowedOn: (
     denied: (p: Principal) => (hasRole(p, roles) ? (isAdmin(p) && allowedOn(s) === false && s.registered ? [409] : [404]) : [403]),
   }));
 
+/** Firmware and logs (issue 17): admins only; an admin gets 404 on a station that is not registered (or `adminDenied`). */
+const adminStation = (method: string, suffix: string, allowedOn: (s: (typeof STATIONS)[number]) => boolean, payload?: unknown, adminDenied: number[] = []) => (): Case[] =>
+  STATIONS.map((s) => ({
+    label: `${method} ${s.id}`, url: `/api/v1/stations/${s.id}${suffix}`, payload,
+    allowed: (p: Principal) => isAdmin(p) && allowedOn(s),
+    denied: (p: Principal) => (isAdmin(p) ? [404, ...adminDenied] : [403]),
+  }));
 const inScope = (p: Principal, group: string | null) => holds(p, READ, group);
 const listOf = (key: 'fleet' | 'siteId') => (p: Principal, body: unknown) =>
   (body as Record<string, string>[]).filter((x) => !inScope(p, key === 'fleet' ? x.fleet ?? null : siteOf[x.siteId!] ?? null)).map((x) => JSON.stringify(x).slice(0, 120));
@@ -329,6 +336,26 @@ const SPEC: Record<string, Spec> = {
   'POST /api/v1/stations/{stationId}/transactions/stop': { needsCredentials: true, cases: operation('/transactions/stop', { transactionId: 'TX-MATRIX' }) },
   'POST /api/v1/stations/{stationId}/trigger': { needsCredentials: true, cases: operation('/trigger', { message: 'Heartbeat' }) },
   'POST /api/v1/stations/{stationId}/clear-cache': { needsCredentials: true, cases: operation('/clear-cache') },
+  // Issue 17 (L01/N01): firmware and logs, admins only; a station's own links take no login (their secret is the credential).
+  'POST /api/v1/firmware': { needsCredentials: true, cases: () => [{ label: 'upload', url: '/api/v1/firmware?version=9.9.9&fileName=matrix.bin', payload: { image: 'matrix' }, allowed: isAdmin }] },
+  'GET /api/v1/firmware': { needsCredentials: true, cases: () => [{ label: 'list', url: '/api/v1/firmware', allowed: isAdmin }] },
+  'PUT /api/v1/firmware/{firmwareId}/signature': {
+    needsCredentials: true,
+    cases: () => [{ label: 'unknown image', url: '/api/v1/firmware/fw-unknown/signature', payload: { signingCertificate: 'x', signature: 'AAAA' }, allowed: () => false, denied: (p) => (isAdmin(p) ? [404] : [403]) }],
+  },
+  'POST /api/v1/firmware/rollouts': {
+    needsCredentials: true,
+    cases: () => [{ label: 'unknown image', url: '/api/v1/firmware/rollouts', payload: { firmwareId: 'fw-unknown', stationIds: ['CS-A'] }, allowed: () => false, denied: (p) => (isAdmin(p) ? [400] : [403]) }],
+  },
+  'GET /api/v1/firmware/rollouts/{rolloutId}': { needsCredentials: true, cases: () => [{ label: 'unknown', url: '/api/v1/firmware/rollouts/r-unknown', allowed: () => false, denied: (p) => (isAdmin(p) ? [404] : [403]) }] },
+  'GET /api/v1/stations/{stationId}/firmware': { needsCredentials: true, cases: adminStation('GET', '/firmware', (s) => s.registered) },
+  'POST /api/v1/stations/{stationId}/firmware': { needsCredentials: true, cases: adminStation('POST', '/firmware', () => false, { firmwareId: 'fw-unknown' }, [400]) },
+  'POST /api/v1/stations/{stationId}/logs': { needsCredentials: true, cases: adminStation('POST', '/logs', (s) => s.registered && s.group !== null, { logType: 'DiagnosticsLog' }, [409]) },
+  'GET /api/v1/stations/{stationId}/logs': { needsCredentials: true, cases: adminStation('GET', '/logs', (s) => s.registered) },
+  'GET /api/v1/stations/{stationId}/logs/{logId}/file': { needsCredentials: true, cases: adminStation('GET', '/logs/log-unknown/file', () => false) },
+  'GET /files/firmware/{token}': { needsCredentials: false, cases: () => [{ label: 'unknown link', url: `/files/firmware/${'A'.repeat(43)}`, allowed: () => false, denied: () => [404] }] },
+  'PUT /files/logs/{token}': { needsCredentials: false, cases: () => [{ label: 'unknown link', url: `/files/logs/${'A'.repeat(43)}`, payload: { log: 'x' }, allowed: () => false, denied: () => [404] }] },
+  'POST /files/logs/{token}': { needsCredentials: false, cases: () => [{ label: 'unknown link', url: `/files/logs/${'A'.repeat(43)}`, payload: { log: 'x' }, allowed: () => false, denied: () => [404] }] },
   // Issue 16: managing sites, admins only (siteAdmin above).
   'POST /api/v1/sites': {
     needsCredentials: true,
@@ -425,6 +452,7 @@ beforeAll(async () => {
     station.cs.respond('RequestStartTransaction', () => ({ status: 'Accepted' }));
     station.cs.respond('RequestStopTransaction', () => ({ status: 'Accepted' }));
     station.cs.respond('ClearCache', () => ({ status: 'Accepted' }));
+    station.cs.respond('GetLog', (req) => ({ status: 'Accepted', filename: `matrix-${req.requestId}.log` }));
     station.cs.respond('GetBaseReport', () => ({ status: 'Accepted' }));
     station.cs.respond('SetVariables', (req) => {
       const [first, ...rest] = req.setVariableData.map((d) => ({ attributeType: d.attributeType ?? 'Actual', attributeStatus: 'Accepted' as const, component: d.component, variable: d.variable }));

@@ -1,7 +1,7 @@
 /**
  * Firmware updates (issue 17, L01), admins only:
  *
- *   POST /api/v1/firmware?version=&fileName=&sha256=          upload an image (application/octet-stream, streamed to disk)
+ *   (POST /api/v1/firmware, the upload: firmware-upload.ts)
  *   GET  /api/v1/firmware                                     the images
  *   PUT  /api/v1/firmware/:firmwareId/signature               attach certificate + signature (SecureFirmwareUpdate)
  *   POST /api/v1/firmware/rollouts                            UpdateFirmware for a group, in batches
@@ -30,28 +30,6 @@ const tags = ['operations'];
 export const firmwareRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const m = ctx.deps.maintenance;
   if (!m) return;
-  // The image arrives as a stream; FileStore bounds it (files.maxFirmwareMB) while writing it to disk.
-  app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
-
-  app.post('/api/v1/firmware', {
-    validatorCompiler: bodyCheckedByHandler,
-    schema: {
-      tags, summary: 'Upload a firmware image (admins)',
-      description: `The body is the image (Content-Type application/octet-stream), at most files.maxFirmwareMB (413 FILE_TOO_LARGE). Its SHA-256 is computed as it is stored; with \`sha256\` a different file is refused (400). Attach a signing certificate and signature with PUT …/signature for SecureFirmwareUpdate.`,
-      querystring: FirmwareUploadQuery,
-      body: { content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
-      response: { 201: ok(FirmwareFileView, 'stored'), ...errors(400, 401, 403), 413: ErrorRef('larger than files.maxFirmwareMB (FILE_TOO_LARGE)'), 415: ErrorRef('not application/octet-stream') },
-    },
-  }, async (request, reply) => {
-    const p = principalOf(request);
-    requireAdmin(p);
-    const q = request.query as FirmwareUploadQuery;
-    const body = request.body as Readable | undefined;
-    if (!body || typeof (body as Readable).pipe !== 'function') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'body: send the image as application/octet-stream', 'body');
-    const file = await maintenanceCall(() => m.firmwareFiles.upload(body, { version: q.version, fileName: q.fileName, sha256: q.sha256, by: p.name }));
-    return reply.code(201).send(fileView(file));
-  });
-
   app.get('/api/v1/firmware', {
     schema: { tags, summary: 'The firmware images (admins), newest first', response: { 200: ok(FirmwareList, 'at most 200'), ...errors(401, 403) } },
   }, async (request) => {

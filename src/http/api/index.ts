@@ -25,6 +25,7 @@ import { homeHistoryRoutes } from './home-history.js';
 import { homeModeRoutes } from './home-modes.js';
 import { adminStationRoutes } from './admin-stations.js';
 import { firmwareRoutes } from './firmware.js';
+import { firmwareUploadRoutes } from './firmware-upload.js';
 import { stationLogRoutes } from './station-logs.js';
 import { stationFileRoutes } from './station-files.js';
 
@@ -51,5 +52,5 @@ export const apiRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   // Issue 16: tariffs and price sources from the browser (admins).
   for (const routes of [adminTariffRoutes, adminPriceSourceRoutes]) await app.register(routes, { ctx });
   // Issue 17: firmware updates (L01) and logs (N01); the links stations fetch and upload through.
-  for (const routes of [firmwareRoutes, stationLogRoutes, stationFileRoutes]) await app.register(routes, { ctx });
+  for (const routes of [firmwareUploadRoutes, firmwareRoutes, stationLogRoutes, stationFileRoutes]) await app.register(routes, { ctx });
 };
