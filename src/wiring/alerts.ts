@@ -38,6 +38,8 @@ export interface Alerts {
   /** The input hook for the firmware and log module (L01, N01). */
   failures: OperationFailures;
   siteConditions: SiteConditions;
+  /** Resolves when the event listeners' reads and the engine's evaluation are done (tests await it). */
+  settled(): Promise<void>;
   start(): Promise<void>;
   stop(): void;
 }
@@ -100,11 +102,15 @@ export function wireAlerts(deps: {
     options: { groupThreshold: s.groupThreshold, settleMs: s.settleMs, tickMs: s.tickMs },
   });
   const offs: (() => void)[] = [];
+  const reading = new Set<Promise<void>>();
   const on = <K extends keyof AppEvents>(event: K, fn: (e: AppEvents[K]) => void | Promise<void>) =>
     offs.push(events.on(event, (e) => {
       try {
         const r = fn(e);
-        if (r instanceof Promise) r.catch((err: unknown) => log.error({ err, event }, 'alerts: event listener failed'));
+        if (r instanceof Promise) {
+          const p = r.catch((err: unknown) => log.error({ err, event }, 'alerts: event listener failed')).finally(() => reading.delete(p));
+          reading.add(p);
+        }
       } catch (err) {
         log.error({ err, event }, 'alerts: event listener failed');
       }
@@ -144,6 +150,10 @@ export function wireAlerts(deps: {
   return {
     engine, store, webhookStore, webhooks, email, siteConditions,
     failures: stationConditions,
+    async settled() {
+      while (reading.size > 0) await Promise.all([...reading]);
+      await engine.done();
+    },
     start: () => engine.start(),
     stop() {
       offs.forEach((off) => off());

@@ -27,15 +27,17 @@ afterAll(async () => {
 }, 120_000);
 
 async function evaluate(ms: number): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+  await product.server.running.alerts.settled();
   product.clock.advance(ms);
-  await product.server.running.alerts.engine.done();
+  await product.server.running.alerts.settled();
 }
 
 describe('alerts on the fleet and station pages', { timeout: 180_000 }, () => {
   it('a fleet manager sees CS1 go offline, then the alert close when it reconnects', async () => {
     // CS1 loses its connection; five minutes later (config alerts.offlineMinutes) the alert opens.
+    const gone = product.server.running.events.once('station.disconnected', (e) => e.stationId === 'CS1');
     await stations[0]!.cs.close();
+    await gone;
     await evaluate(6 * 60_000);
     for (const size of ['desk', 'phone'] as const) {
       const context = await newContext(browser, size);

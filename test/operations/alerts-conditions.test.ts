@@ -36,9 +36,9 @@ async function start(sites: ReturnType<typeof site>[]): Promise<TestServer> {
 
 /** Lets the settle window pass and waits for the evaluation (and the event listeners' reads) to finish. */
 async function evaluate(s: TestServer, ms = 1000): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+  await s.running.alerts.settled();
   s.clock.advance(ms);
-  await s.running.alerts.engine.done();
+  await s.running.alerts.settled();
 }
 
 async function alertsOf(s: TestServer, kind: AlertKind): Promise<AlertRecord[]> {
@@ -72,7 +72,9 @@ describe('each condition opens once and closes when it clears', { timeout: 180_0
     const s = await start([site('site-a', 'fleet-a', ['CS-1'])]);
     const cs = await PlanningStation.connect(s, { id: 'CS-1' });
     await cs.boot();
+    const gone = s.running.events.once('station.disconnected', (e) => e.stationId === 'CS-1');
     await cs.cs.close();
+    await gone;
     await evaluate(s, 4 * 60_000);
     expect(await alertsOf(s, 'station-offline')).toHaveLength(0); // not yet 5 minutes
     await evaluate(s, 2 * 60_000);
@@ -101,7 +103,12 @@ describe('each condition opens once and closes when it clears', { timeout: 180_0
     const cs = await PlanningStation.connect(s, { id: 'CS-1' });
     stations.push(cs);
     await cs.boot();
-    const event = () => cs.cs.call('SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: new Date(s.clock.now()).toISOString(), techInfo: 'lid opened' });
+    // The server announces a handled message after its reply: wait for that, not only for the reply.
+    const event = async () => {
+      const handled = s.running.events.once('message.handled', (e) => e.action === 'SecurityEventNotification');
+      await cs.cs.call('SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: new Date(s.clock.now()).toISOString(), techInfo: 'lid opened' });
+      await handled;
+    };
     await event();
     await evaluate(s);
     await event();
@@ -120,7 +127,11 @@ describe('each condition opens once and closes when it clears', { timeout: 180_0
     const cs = await PlanningStation.connect(s, { id: 'CS-1' });
     stations.push(cs);
     await cs.boot();
-    const fw = (status: 'InstallationFailed' | 'Installed') => cs.cs.call('FirmwareStatusNotification', { status, requestId: 7 }).then(() => undefined);
+    const fw = async (status: 'InstallationFailed' | 'Installed') => {
+      const handled = s.running.events.once('message.handled', (e) => e.action === 'FirmwareStatusNotification');
+      await cs.cs.call('FirmwareStatusNotification', { status, requestId: 7 });
+      await handled;
+    };
     await expectOpensAndCloses(s, 'firmware-failed', () => fw('InstallationFailed'), () => fw('Installed'), /CS-1: firmware update failed with InstallationFailed/);
     const hook = s.running.alerts.failures;
     await expectOpensAndCloses(s, 'log-upload-failed', () => hook.failed('log-upload-failed', 'CS-1', 'UploadFailure', 'HTTP 500 from the upload URL'),

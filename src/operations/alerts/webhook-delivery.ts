@@ -48,7 +48,10 @@ export class WebhookDelivery {
       send: (job, signal, attempt) => this.send(job, signal, attempt),
       outcome: (job, o) => {
         // Kept on the webhook's row (last success, last failure and its reason) for the admin list.
-        if (o.ok || o.final) void deps.store.outcome(job.hook.id, isoUtc(deps.clock.now()), o.error).catch((err: unknown) => deps.logger.warn({ err }, 'webhook outcome not stored'));
+        if (!o.ok && !o.final) return;
+        const write = deps.store.outcome(job.hook.id, isoUtc(deps.clock.now()), o.error)
+          .catch((err: unknown) => deps.logger.warn({ err }, 'webhook outcome not stored')).finally(() => this.fanning.delete(write));
+        this.fanning.add(write);
       },
     });
   }
@@ -60,10 +63,12 @@ export class WebhookDelivery {
     this.fanning.add(run);
   }
 
-  /** Resolves when every queued notice has been sent or scheduled for a retry. */
+  /** Resolves when every queued notice has been sent or scheduled for a retry, and its outcome stored. */
   async idle(): Promise<void> {
-    while (this.fanning.size > 0) await Promise.all([...this.fanning]);
-    await this.queue.idle();
+    do {
+      while (this.fanning.size > 0) await Promise.all([...this.fanning]);
+      await this.queue.idle();
+    } while (this.fanning.size > 0);
   }
 
   private async fanOut(notice: AlertNotice): Promise<void> {
