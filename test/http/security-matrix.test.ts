@@ -319,6 +319,21 @@ const SPEC: Record<string, Spec> = {
   // Issue 17: utilisation, for admins and the fleet managers of the site (homeowners and publishers 403).
   'GET /api/v1/sites/{siteId}/utilisation': { needsCredentials: true, cases: () => SITES.map((x) => ({ label: x.id, url: `/api/v1/sites/${x.id}/utilisation`, allowed: (p: Principal) => holds(p, ['admin', 'fleet-manager'], x.group) })) },
   'GET /api/v1/sites/{siteId}/utilisation.csv': { needsCredentials: true, cases: () => SITES.map((x) => ({ label: x.id, url: `/api/v1/sites/${x.id}/utilisation.csv?from=2026-11-16`, allowed: (p: Principal) => holds(p, ['admin', 'fleet-manager'], x.group) })) },
+  // Issue 17: alerts for every reader, each seeing only their groups' sites (site-less alerts: admins); webhooks for
+  // admins. The writes are refused bodies or unknown ids (422/404 for an admin, 403 for anyone else).
+  'GET /api/v1/alerts': {
+    needsCredentials: true,
+    cases: () => [
+      { label: 'all', url: '/api/v1/alerts?limit=50', allowed: (p: Principal) => hasRole(p, READ) },
+      ...SITES.map((x) => ({ label: x.id, url: `/api/v1/alerts?siteId=${x.id}`, allowed: (p: Principal) => holds(p, READ, x.group) })),
+    ],
+    listCheck: (p, body) => (isAdmin(p) ? [] : (body as { alerts: { id: number; siteId: string | null }[] }).alerts
+      .filter((a) => a.siteId === null || !holds(p, READ, siteOf[a.siteId] ?? null)).map((a) => `alert ${a.id}`)),
+  },
+  'GET /api/v1/alerts/{alertId}': { needsCredentials: true, cases: () => [{ ...adminRefused('/api/v1/alerts/999999', 404) }] },
+  'GET /api/v1/admin/webhooks': { needsCredentials: true, cases: () => [{ label: 'list', url: '/api/v1/admin/webhooks', allowed: isAdmin }] },
+  'POST /api/v1/admin/webhooks': { needsCredentials: true, cases: () => [adminRefused('/api/v1/admin/webhooks', 422, { url: 'https://hooks.example.test/x', scope: { kind: 'site', id: 'site-unknown' } })] },
+  'DELETE /api/v1/admin/webhooks/{webhookId}': { needsCredentials: true, cases: () => [adminRefused('/api/v1/admin/webhooks/no-such-webhook', 404)] },
   'GET /api/v1/targets/bulk/sample.csv': { needsCredentials: true, cases: () => [{ label: 'sample', url: '/api/v1/targets/bulk/sample.csv', allowed: (p) => hasRole(p, TARGET_WRITE) }] },
   // Issue 17: the station page, its device model and the remote operations. The fleets' stations are connected and
   // answer every call (beforeAll); the profile 3 station is registered but offline (409 STATION_OFFLINE for admins).
