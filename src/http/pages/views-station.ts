@@ -1,4 +1,5 @@
 import { attr, shell } from './views.js';
+import { firmwareSections } from './views-station-firmware.js';
 
 /**
  * The station page (issue 17): connection, last boot, EVSEs and connectors, capabilities, the operation buttons, the
@@ -54,6 +55,7 @@ export function stationPage(stationId: string): string {
 <p id="dm-status" class="status-line" role="status" aria-live="polite"></p>
 </section>
 
+${firmwareSections(stationId)}
 <section class="card wide" aria-labelledby="log-h">
 <h2 id="log-h">Newest messages</h2>
 <ol id="messages" class="log"></ol>
