@@ -1,4 +1,4 @@
-import type { AlertKind } from '../../domain/alerts.js';
+import type { AlertKind } from './alerts.js';
 
 /** How each kind reads for people, in a grouped alert ("12 stations offline") and as a title. */
 export const KIND_WORDS: Record<AlertKind, { title: string; one: string; many: string }> = {

@@ -8,7 +8,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AlertRecord, AlertStore } from '../../domain/alerts.js';
 import type { Site } from '../../domain/sites.js';
-import { KIND_WORDS } from '../../operations/alerts/alert-words.js';
+import { KIND_WORDS } from '../../domain/alert-words.js';
 import { assertAccess, canAccess, isAdmin, READERS, requireRole, type Principal } from '../auth/access.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';

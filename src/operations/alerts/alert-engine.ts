@@ -14,7 +14,7 @@ import {
 } from '../../domain/alerts.js';
 import { isoUtc, type Clock, type TimerHandle } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
-import { KIND_WORDS } from './alert-words.js';
+import { KIND_WORDS } from '../../domain/alert-words.js';
 
 /** Something that knows which conditions hold now (src/operations/alerts/*-conditions.ts). */
 export interface ConditionSource {

@@ -7,7 +7,7 @@ import { createTransport, type Transporter } from 'nodemailer';
 import type { AlertNotice } from '../../domain/alerts.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
-import { KIND_WORDS } from './alert-words.js';
+import { KIND_WORDS } from '../../domain/alert-words.js';
 import { DeliveryQueue, type DeliveryPolicy } from './delivery-queue.js';
 
 export interface EmailSettings {
