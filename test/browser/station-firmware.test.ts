@@ -71,7 +71,7 @@ describe('firmware on the station page', () => {
     await page.reload();
     await see.text(page, '#fw-timeline li[data-status="Installed"]', /Installed/);
     await see.text(page, '#fw-version', '7.1.0');
-    const steps = await page.locator('#fw-timeline li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.status));
+    const steps = await page.locator('#fw-timeline li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-status')));
     expect(steps.filter((s) => s !== 'Booted').reverse()).toEqual(['UpdateFirmware', 'Downloading', 'Downloaded', 'Installing', 'InstallRebooting', 'Installed']);
     await screenshot(page, 'station-firmware-desk');
 
