@@ -344,15 +344,22 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   }
   const httpPort = (http.server.address() as { port: number }).port;
   maintenance.setListening(printableBase(config.http.host, httpPort));
-  pricing.start();
-  priceAdmin.sources.start();
+  // Price pulls (the configured and the stored sources) and the clean-up passes run once per cluster: on the node
+  // that holds their job lease (issue 19); a single process runs them itself.
+  const prices = {
+    start: () => { pricing.start(); priceAdmin.sources.start(); },
+    stop: () => { pricing.stop(); priceAdmin.sources.stop(); },
+  };
+  if (cluster) cluster.exclusive('prices', prices);
+  else prices.start();
   scheduler.start();
   await alerts.start();
   const retention = new Retention({
     policy: r, stationLog: repositories.stationLog, plans: schedulerStores.plans, decisions: schedulerStores.decisions,
     transactions: repositories.transactions, meterValues: repositories.meterValues, clock, logger,
   });
-  retention.start();
+  if (cluster) cluster.exclusive('retention', retention);
+  else retention.start();
   logger.info({ http: httpPort, ocpp: ocppPorts.port, ocppTls: ocppPorts.tlsPort, db: storage.description }, 'chargeplan started');
   // Issue 16: no user yet, so a one-time link to create the first admin (src/http/auth/first-run.ts).
   const firstRun = await openFirstRun({ users, setupTokens, clock });

@@ -101,6 +101,12 @@ export class LeaseKeeper {
     await Promise.all(entries.map(([name, entry]) => this.letGo(name, entry)));
   }
 
+  /** Tries every lease it keeps but does not hold, now (another node said it let go): no wait for the next tick. */
+  tryFree(): void {
+    if (this.stopped) return;
+    for (const [name, entry] of this.entries) if (!entry.held) this.attempt(name);
+  }
+
   private tick(): void {
     this.tickTimer = null;
     if (this.stopped) return;

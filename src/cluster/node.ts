@@ -10,6 +10,7 @@ import type { OcppEvents } from '../domain/ocpp-events.js';
 import type { Clock, TimerHandle } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { ClusterJobs, type ExclusiveJob } from './cluster-jobs.js';
 import { ClusterPresence } from './presence.js';
 import { ClusterCalls, type Fence } from './station-calls.js';
 import { SITE_LEASE_PREFIX, SiteOwnership } from './site-ownership.js';
@@ -59,6 +60,7 @@ export class ClusterNode implements ClusterStatusSource {
   private stopped = false;
   private refreshTimer: TimerHandle | null = null;
   private ownership: SiteOwnership | null = null;
+  private jobs: ClusterJobs | null = null;
   private readonly repeating = new Set<{ timer: TimerHandle | null; run: Promise<void> | null }>();
   private refreshing: Promise<void> | null = null;
 
@@ -71,7 +73,7 @@ export class ClusterNode implements ClusterStatusSource {
     const onError = (err: unknown, where: string) => o.logger.warn({ err, where, node: o.node }, 'cluster: a step failed');
     this.calls = new ClusterCalls({
       transport: o.transport, subjects: o.subjects, node: o.node, local: o.local, leases: o.leases, failure: o.failure,
-      remoteTimeoutMs: o.callTimeoutMs + TRIP_MARGIN_MS, onError,
+      remoteTimeoutMs: o.callTimeoutMs + TRIP_MARGIN_MS, clock: o.clock, onError,
     });
     this.presence = new ClusterPresence({
       transport: o.transport, subjects: o.subjects, node: o.node, local: o.local, calls: this.calls, store: o.presence, onError,
@@ -118,7 +120,9 @@ export class ClusterNode implements ClusterStatusSource {
     this.ownership = ownership;
     sink.setOwned(new Set());
     this.offs.push(this.o.transport.subscribe(handover, (body) => {
-      if ((body as { node?: unknown } | null)?.node !== this.o.node) ownership.nudge();
+      if ((body as { node?: unknown } | null)?.node === this.o.node) return;
+      ownership.nudge();
+      this.jobs?.nudge();
     }));
     ownership.start();
     // A node that joins makes the others rebalance now rather than at their next round.
@@ -196,6 +200,15 @@ export class ClusterNode implements ClusterStatusSource {
     next();
   }
 
+  /**
+   * Runs `job` on one node of the cluster at a time (price pulls, clean-up): the node holding the lease `job:<name>`
+   * starts it, and another takes it over when that node stops or dies.
+   */
+  exclusive(name: string, job: ExclusiveJob): void {
+    this.jobs ??= new ClusterJobs({ node: this.o.node, leases: this.o.leases, clock: this.o.clock, ttlMs: this.o.leaseTtlMs, logger: this.o.logger });
+    this.jobs.add(name, job);
+  }
+
   /** Events received from other nodes, since start. */
   readonly counts = { relayed: 0 };
 
@@ -248,6 +261,7 @@ export class ClusterNode implements ClusterStatusSource {
         acquired: this.ownership?.counts.acquired ?? 0,
         released: this.ownership?.counts.released ?? 0,
       },
+      jobs: this.jobs?.held() ?? [],
     };
   }
 
@@ -257,6 +271,7 @@ export class ClusterNode implements ClusterStatusSource {
     await this.keeper.idle();
     await this.refreshing;
     await this.ownership?.settled();
+    await this.jobs?.idle();
     for (const job of this.repeating) await job.run;
   }
 
@@ -273,7 +288,10 @@ export class ClusterNode implements ClusterStatusSource {
       job.timer?.cancel();
       await job.run;
     }
-    // Sites first: they are handed over at once (released, and the others told) while this node can still answer.
+    // Jobs, then sites: handed over at once (released, then the others told) while this node can still answer.
+    const hadJobs = (this.jobs?.held().length ?? 0) > 0;
+    await this.jobs?.stop();
+    if (hadJobs) this.o.transport.publish(this.o.subjects.event('sites.handover'), { node: this.o.node });
     await this.ownership?.stop();
     for (const off of this.offs.splice(0)) off();
     await this.presence.stop();

@@ -12,6 +12,7 @@
  */
 import type { CallFailure, CallFailureKind, LocalStations } from '../domain/cluster.js';
 import type { LeaseStore } from '../domain/leases.js';
+import type { Clock } from '../platform/clock.js';
 import { NoResponderError, ReplyTimeoutError, type ClusterTransport, type Subjects, type Unsubscribe } from './transport.js';
 
 /** The lease a call is made under, and the epoch its caller holds. */
@@ -31,11 +32,30 @@ export interface ClusterCallsOptions {
   failure: (f: CallFailure) => Error;
   /** How long a remote call may take: the station's own call timeout plus the trip (never shorter than it). */
   remoteTimeoutMs: number;
+  /**
+   * The remote call's timeout runs on this clock, as every other timeout of the product does: a node that dies while
+   * it answers leaves its callers waiting exactly this long, on the same time as everything else.
+   */
+  clock: Clock;
   onError?: (err: unknown, where: string) => void;
 }
 
+/** A fenced call this node checked for a station it holds: accepted (passed on to the station) or refused as stale. */
+export interface FenceCheck {
+  stationId: string;
+  action: string;
+  lease: string;
+  epoch: number;
+  accepted: boolean;
+}
+
+/** How many fence checks a node keeps for /health and for the failover tests (the newest; older ones drop off). */
+export const FENCE_LOG_SIZE = 2_000;
+
 const KINDS: ReadonlySet<string> = new Set<CallFailureKind>(['Timeout', 'CallError', 'Offline', 'InvalidRequest', 'InvalidResponse', 'NotAllowed']);
 const MAX_ACTION_LENGTH = 64;
+/** The transport's own timeout, as a multiple of the clock's: only a clock that never moves reaches it. */
+const BACKSTOP_FACTOR = 4;
 
 type Answer = { ok: true; result: unknown } | { ok: false; failure: CallFailure };
 
@@ -45,19 +65,20 @@ export class ClusterCalls {
   private readonly highest = new Map<string, number>();
   /** Calls answered for other nodes and sent to other nodes, since start (for /health and /metrics). */
   readonly counts = { served: 0, sent: 0, offline: 0, fenced: 0 };
+  private readonly checks: FenceCheck[] = [];
 
   constructor(private readonly o: ClusterCallsOptions) {}
 
   async call(stationId: string, action: string, payload: unknown, fence?: Fence): Promise<unknown> {
     if (this.o.local.connectedSince(stationId) !== null) {
-      const refused = fence ? await this.fenceProblem(fence) : null;
+      const refused = fence ? await this.fenceProblem(fence, stationId, action) : null;
       if (refused) throw this.o.failure({ kind: 'NotAllowed', stationId, action, message: refused });
       return this.o.local.call(stationId, action, payload);
     }
     this.counts.sent++;
     let answer: unknown;
     try {
-      answer = await this.o.transport.request(this.o.subjects.call(stationId), { action, payload, ...(fence ? { fence } : {}), from: this.o.node }, this.o.remoteTimeoutMs);
+      answer = await this.request(stationId, { action, payload, ...(fence ? { fence } : {}), from: this.o.node });
     } catch (err) {
       if (err instanceof NoResponderError) {
         this.counts.offline++;
@@ -71,6 +92,27 @@ export class ClusterCalls {
     const parsed = parseAnswer(answer, stationId, action);
     if (parsed.ok) return parsed.result;
     throw this.o.failure(parsed.failure);
+  }
+
+  /**
+   * The NATS request, timed out on the injected clock. The transport's own timeout stays as a backstop, well beyond
+   * it, for a clock that never moves.
+   */
+  private request(stationId: string, body: unknown): Promise<unknown> {
+    const subject = this.o.subjects.call(stationId);
+    return new Promise((resolve, reject) => {
+      const timer = this.o.clock.setTimer(this.o.remoteTimeoutMs, () => reject(new ReplyTimeoutError(subject, this.o.remoteTimeoutMs)));
+      this.o.transport.request(subject, body, this.o.remoteTimeoutMs * BACKSTOP_FACTOR).then(
+        (answer) => {
+          timer.cancel();
+          resolve(answer);
+        },
+        (err: unknown) => {
+          timer.cancel();
+          reject(err);
+        },
+      );
+    });
   }
 
   /** This node now holds the station's socket: it answers the station's calls from other nodes. */
@@ -96,6 +138,14 @@ export class ClusterCalls {
     return this.held.size;
   }
 
+  /**
+   * The newest fence checks of calls to stations this node holds, oldest first (at most FENCE_LOG_SIZE): which
+   * owner's epoch reached which charger, in the order the charger got them.
+   */
+  fenceLog(): readonly FenceCheck[] {
+    return [...this.checks];
+  }
+
   private async serve(stationId: string, body: unknown): Promise<Answer> {
     const request = parseRequest(body);
     if (typeof request === 'string') {
@@ -104,7 +154,7 @@ export class ClusterCalls {
     const { action, payload, fence } = request;
     this.counts.served++;
     if (fence) {
-      const refused = await this.fenceProblem(fence);
+      const refused = await this.fenceProblem(fence, stationId, action);
       if (refused) return { ok: false, failure: { kind: 'NotAllowed', stationId, action, message: refused } };
     }
     if (this.o.local.connectedSince(stationId) === null) {
@@ -117,8 +167,15 @@ export class ClusterCalls {
     }
   }
 
-  /** Why a call under `fence` must be refused (a newer owner exists), or null. */
-  private async fenceProblem(fence: Fence): Promise<string | null> {
+  /** Why a call under `fence` must be refused (a newer owner exists), or null; either way it goes in the log. */
+  private async fenceProblem(fence: Fence, stationId: string, action: string): Promise<string | null> {
+    const problem = await this.staleness(fence);
+    this.checks.push({ stationId, action, lease: fence.lease, epoch: fence.epoch, accepted: problem === null });
+    if (this.checks.length > FENCE_LOG_SIZE) this.checks.splice(0, this.checks.length - FENCE_LOG_SIZE);
+    return problem;
+  }
+
+  private async staleness(fence: Fence): Promise<string | null> {
     const seen = this.highest.get(fence.lease) ?? 0;
     let newest = seen;
     if (fence.epoch >= seen) {

@@ -64,6 +64,8 @@ export interface ClusterStatus {
   natsRttMs: number | null;
   lease: { held: boolean; epoch: number | null };
   sites: { owned: Record<string, number>; acquired: number; released: number };
+  /** Once-per-cluster jobs (price pulls, clean-up) this node runs now. */
+  jobs: string[];
 }
 
 export interface ClusterStatusSource {

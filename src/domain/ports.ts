@@ -6,4 +6,6 @@
 export interface StationDirectory {
   connectedCount(): number;
   isConnected(stationId: string): boolean;
+  /** In a cluster (issue 19): the node that holds the station's connection, or null; absent on a single process. */
+  holderOf?(stationId: string): string | null;
 }

@@ -35,7 +35,9 @@ export function wireScheduler(
       if (result instanceof Promise) void result.catch((err: unknown) => logger.error({ err, event }, 'event listener failed'));
     };
     const stationId = (e: AppEvents[K]) => (e as { stationId?: unknown }).stationId;
-    if (!cluster || !owns || event === 'prices.updated') return events.on(event, run);
+    if (!cluster || !owns) return events.on(event, run);
+    // Prices are pulled on one node (its job lease) and every node re-plans the sites it owns in that zone.
+    if (event === 'prices.updated') return cluster.relay<AppEvents[K]>(event, (deliver) => events.on(event, deliver), run);
     cluster.relay<AppEvents[K]>(event, (deliver) => events.on(event, deliver), (e) => {
       const id = stationId(e);
       if (typeof id === 'string' && owns(id)) run(e);

@@ -14,6 +14,9 @@ import { callFailure as failure, ClusterNodes, NATS } from '../helpers/cluster-n
 import { DeploymentError } from '../../src/cluster/deployment.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { PresenceRepository } from '../../src/storage/presence-repository.js';
+import { issueApiToken } from '../../src/http/auth/api-tokens.js';
+import { ADMIN } from '../http/helpers/auth-app.js';
+import { ApiTokenRepository } from '../../src/storage/api-token-repository.js';
 
 const PASSWORD = 'correct-horse-battery';
 
@@ -68,6 +71,11 @@ describe.skipIf(!postgresUrl)('calls across nodes (PostgreSQL + NATS)', { timeou
     // The scheduler on any node sees the charger connected (the cluster-wide directory), not only node B.
     expect([a!.running.cluster!.presence.isConnected('CS1'), a!.running.cluster!.presence.holderOf('CS1')]).toEqual([true, 'node-b']);
     expect(a!.running.ocpp.isConnected('CS1')).toBe(false);
+    // The station page (its API) on node A says which node holds the charger.
+    const { token } = await issueApiToken(new ApiTokenRepository(a!.running.db), c!.clock, { name: 'admin', grants: [ADMIN] });
+    const page = await a!.running.http.inject({ method: 'GET', url: '/api/v1/stations/CS1', headers: { authorization: `Bearer ${token}` } });
+    expect(page.statusCode).toBe(200);
+    expect(page.json()).toMatchObject({ stationId: 'CS1', online: true, node: 'node-b' });
     // /health per node: which node answers, the live nodes, and the stations connected anywhere.
     const health = (await a!.running.http.inject({ url: '/health' })).json();
     expect(health).toMatchObject({ status: 'ok', stationsConnected: 1, cluster: { node: 'node-a', nodes: ['node-a', 'node-b'], stationsHeld: 0, lease: { held: true } } });

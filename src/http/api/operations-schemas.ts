@@ -137,6 +137,7 @@ export const stationCallErrors = {
 export const StationDetailView = Type.Object({
   stationId: Type.String(),
   online: Type.Boolean(),
+  node: Nullable(Type.String({ description: 'in a cluster, the node that holds the station’s connection; null on a single process or while offline' })),
   vendorName: Nullable(Type.String()),
   model: Nullable(Type.String()),
   serialNumber: Nullable(Type.String()),

@@ -109,6 +109,7 @@ export const stationRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
     return {
       stationId,
       online: stations.isConnected(stationId),
+      node: stations.holderOf?.(stationId) ?? null,
       vendorName: s.vendorName, model: s.model, serialNumber: s.serialNumber, firmwareVersion: s.firmwareVersion,
       securityProfile: s.securityProfile,
       lastBootAt: s.lastBootAt, lastBootStatus: s.lastBootStatus, lastSeenAt: s.lastSeenAt,

@@ -38,6 +38,7 @@ const ClusterHealth = Type.Object(
       acquired: Type.Integer({ minimum: 0 }),
       released: Type.Integer({ minimum: 0 }),
     }),
+    jobs: Type.Array(Type.String(), { description: 'once-per-cluster jobs this node runs now (prices, retention)' }),
   },
   { description: 'present in a cluster only (config cluster)' },
 );

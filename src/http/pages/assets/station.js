@@ -32,7 +32,7 @@ function facts(s) {
   const dl = document.getElementById('station-facts');
   dl.replaceChildren();
   const rows = [
-    ['Connection', s.online ? 'online' : `offline since ${when(s.lastDisconnectedAt)}`],
+    ['Connection', s.online ? (s.node ? `online, held by node ${s.node}` : 'online') : `offline since ${when(s.lastDisconnectedAt)}`],
     ['Last boot', s.lastBootAt ? `${when(s.lastBootAt)} (${s.lastBootStatus})` : 'never'],
     ['Last seen', when(s.lastSeenAt)],
     ['Charger', [s.vendorName, s.model].filter(Boolean).join(' ') || '—'],
