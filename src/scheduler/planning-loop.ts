@@ -10,12 +10,16 @@ import { planSite, type CycleResult } from './planner.js';
 import { SiteLoops } from './site-loops.js';
 import type { SessionStores } from './sessions.js';
 import { pushCycle, reconcileStation, type SchedulerEventSink } from './push-cycle.js';
+import { mapLimit } from '../platform/map-limit.js';
 import { checkMeter } from './verify.js';
 import { SiteArrivals } from './arrivals.js';
 import { SiteDemandPeaks, type DemandChargeTerms } from './demand-peak.js';
 import { loadCycleSnapshot, type SnapshotSources } from './snapshot.js';
 import { KeyedSerial } from './serial.js';
 import { boostKey } from './charge-now.js';
+
+/** Stations reconciled at once in a cycle (GetChargingProfiles and what follows, per station). */
+const RECONCILE_CONCURRENCY = 16;
 
 export interface SchedulerStores extends SessionStores {
   /** Also where the scheduler records a session's car and boost (migration 0005) and finds sessions by period. */
@@ -221,7 +225,10 @@ export class PlanningLoop extends SiteLoops {
     // Before planning: a reconciled station is steerable again, and what it lost must be pushed again.
     const forced = new Set<string>();
     const pushDeps = { gateway: deps.gateway, profiles: deps.stores.profiles, clock: deps.clock, logger: deps.logger };
-    for (const stationId of reconcile) for (const tx of await reconcileStation(this, site, stationId, pushDeps)) forced.add(tx);
+    // Stations are reconciled side by side (a site taken over after a node died has all of them to check at once),
+    // each its own round trips in order.
+    const lost = await mapLimit(reconcile, RECONCILE_CONCURRENCY, (stationId) => reconcileStation(this, site, stationId, pushDeps));
+    for (const tx of lost.flat()) forced.add(tx);
     const now = deps.clock.now();
     const snapshot = await loadCycleSnapshot(site, now, this.snapshotSources());
     const result = planSite(snapshot, reasons, { monotonicMs: deps.monotonicMs });
