@@ -104,7 +104,6 @@ export function homePage(): string {
 <h1 id="car-h"><span id="vehicle-name">Your car</span> <span id="site-name" class="muted"></span></h1>
 <p id="car-status" class="car-status">Loading…</p>
 <p><a href="/home/car">Edit my car</a></p>
-<p><a href="/home/car">Edit my car</a></p>
 <p id="battery" hidden></p>
 <p id="session-so-far" hidden></p>
 <p id="last-session" hidden></p>
@@ -302,7 +301,6 @@ export function fleetPage(): string {
 
 <section class="card wide" aria-labelledby="vehicles-h">
 <h2 id="vehicles-h">Vehicles</h2>
-<p><a href="/fleet/vehicles">Add and edit vehicles, cards and chargers</a></p>
 <p><a href="/fleet/vehicles">Add and edit vehicles, cards and chargers</a></p>
 <div id="warnings" class="alert warning-list" role="status" hidden></div>
 <div class="scroll"><table id="vehicles" class="data cards">
