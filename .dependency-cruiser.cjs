@@ -45,7 +45,7 @@ module.exports = {
       name: 'http-uses-scheduler-surface',
       severity: 'error',
       from: { path: '^src/http/' },
-      to: { path: '^src/(?!http/|domain/|platform/|scheduler/index)|^solver/' },
+      to: { path: '^src/(?!http/|domain/|platform/|scheduler/index|operations/index)|^solver/' },
     },
     {
       name: 'simulator-is-outside-the-product',

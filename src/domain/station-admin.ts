@@ -31,4 +31,8 @@ export interface StationPasswords {
   /** Ends the station's connection (after a removal or an adoption), so that it reconnects with what it has now. */
   disconnect(stationId: string, reason: string): void;
   isConnected(stationId: string): boolean;
+  /** A01.FR.07: a new random password (A00.FR.205's 16-40 characters). */
+  generate(): string;
+  /** What is stored of it: its hash only (A01.FR.08). */
+  hash(password: string): string;
 }

@@ -1,5 +1,6 @@
 import type { CsmsAction, RequestOf, ResponseOf } from './schemas/generated/index.js';
 import { OcppCallError } from './rpc/call-error.js';
+import { generatePassword, hashPassword } from './auth/password.js';
 import type { PasswordAnswer, StationPasswords } from '../domain/station-admin.js';
 
 type Call = <A extends CsmsAction>(stationId: string, action: A, payload: RequestOf<A>) => Promise<ResponseOf<A>>;
@@ -45,6 +46,14 @@ export class OcppStationPasswords implements StationPasswords {
   disconnect(stationId: string, reason: string): void {
     // 1000: a normal close; the station reconnects with the credentials it holds now.
     this.o.disconnect(stationId, 1000, reason);
+  }
+
+  generate(): string {
+    return generatePassword();
+  }
+
+  hash(password: string): string {
+    return hashPassword(password);
   }
 
   isConnected(stationId: string): boolean {

@@ -10,7 +10,7 @@ import type { Clock } from '../platform/clock.js';
 import { isoUtc } from '../platform/clock.js';
 import type { FirmwareFile, FirmwareStore } from '../domain/firmware.js';
 import { LINK_TOKEN, linkTokenHash, type FileStore } from './file-store.js';
-import { certificateProblem, verifyFirmwareSignature } from './firmware-signature.js';
+import { certificateProblem, verifyFirmwareSignature } from '../platform/firmware-signature.js';
 import { RolloutInputError } from './firmware-rollouts.js';
 
 export interface FirmwareFilesDeps {

@@ -19,7 +19,7 @@ import type { VehicleSpec } from '../../solver/index.js';
 import type { ChargingMode } from '../domain/charging-modes.js';
 import type { Site } from '../domain/sites.js';
 import type { ActiveSession } from './sessions.js';
-import type { SlotGrid } from './problem.js';
+import type { SlotGrid } from './slot-grid.js';
 import { localDateTime } from './targets.js';
 
 export type ResolvedMode =

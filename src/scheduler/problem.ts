@@ -18,16 +18,8 @@ import { applyMode, type ResolvedMode } from './charging-modes.js';
  * `f` again when it becomes a limit on the charger (`actualKw`). Cutting the grid, rather than scaling only the
  * departing car's limit, keeps every limit at every moment: inside a part slot every car holds one power.
  */
-export interface SlotGrid {
-  /** slot i is [starts[i], starts[i+1]); the last ends at endMs. */
-  starts: number[];
-  endMs: number;
-  slotMs: number;
-  /** The fraction of slot 0 that remains (0, 1]. */
-  firstFraction: number;
-  /** Each slot's length as a fraction of slotMs (0, 1]: below 1 for slot 0 and for the parts of a cut slot. */
-  fractions: number[];
-}
+export type { SlotGrid } from './slot-grid.js';
+import type { SlotGrid } from './slot-grid.js';
 
 /**
  * Every cut is a slot more for the solver: at fleet size with departures at scattered minutes (224 of them between

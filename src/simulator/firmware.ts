@@ -16,7 +16,7 @@ import type { TimerHandle } from '../platform/clock.js';
 import type { RequestOf, ResponseOf, StationAction } from '../ocpp/schemas/generated/index.js';
 import type { FirmwareStatusEnumType } from '../ocpp/schemas/generated/FirmwareStatusNotificationRequest.js';
 import type { BootReasonEnumType } from '../ocpp/schemas/generated/BootNotificationRequest.js';
-import { verifyFirmwareSignature } from '../operations/firmware-signature.js';
+import { verifyFirmwareSignature } from '../platform/firmware-signature.js';
 import type { Answer } from './ocpp-client.js';
 import type { Evse } from './evse.js';
 import type { TypedEvents } from '../platform/events.js';

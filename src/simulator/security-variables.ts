@@ -4,7 +4,6 @@
  * presents it (TC_A_09_CS: the station reconnects with the new password). A station with the quirk
  * `rejectBasicAuthPassword` answers Rejected and keeps its password (TC_A_10).
  */
-import { checkPasswordRules } from '../ocpp/auth/password.js';
 import { variableKey, type Variables } from './device-model.js';
 
 /** The credentials the station connects with; the station reads `password` at each connection. */
@@ -17,10 +16,18 @@ export function securityVariables(creds: BasicAuthCredentials, rejectNew: boolea
     [variableKey('SecurityCtrlr', 'BasicAuthPassword')]: {
       get: () => '',
       set(value) {
-        if (rejectNew || checkPasswordRules(value) !== null) return false;
+        if (rejectNew || !acceptablePassword(value)) return false;
         creds.password = value;
         return true;
       },
     },
   };
+}
+
+/**
+ * The station's own check of a new BasicAuthPassword (A00.FR.205: passwordString, 16 to 40 printable ASCII
+ * characters). A station implements it in its firmware; the simulator does not borrow the product's.
+ */
+function acceptablePassword(value: string): boolean {
+  return value.length >= 16 && value.length <= 40 && /^[\x21-\x7e]+$/.test(value);
 }

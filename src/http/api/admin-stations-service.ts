@@ -3,7 +3,6 @@ import type { StationAdminStore, StationPasswords } from '../../domain/station-a
 import type { WaitingStation, WaitingStationStore } from '../../domain/waiting-stations.js';
 import type { AuditActor, AuditEntry } from '../../domain/audit.js';
 import { stationIdProblem } from '../../domain/station-id.js';
-import { generatePassword, hashPassword } from '../../ocpp/auth/password.js';
 import { SiteChangeError } from '../../scheduler/index.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
@@ -51,11 +50,11 @@ export class StationAdminService {
     this.checkSites(placements);
     // Placed first, so that a refused placement registers nothing; undone if the registration then fails.
     const placed = await this.place(input.id, placements, actor);
-    const password = input.securityProfile === 3 ? null : generatePassword();
+    const password = input.securityProfile === 3 ? null : this.d.passwords.generate();
     const now = this.isoNow();
     let station: StationRecord;
     try {
-      station = await this.d.store.add({ id: input.id, passwordHash: password === null ? null : hashPassword(password), securityProfile: input.securityProfile }, now,
+      station = await this.d.store.add({ id: input.id, passwordHash: password === null ? null : this.d.passwords.hash(password), securityProfile: input.securityProfile }, now,
         this.audit(actor, 'station.added', input.id, { securityProfile: input.securityProfile, placements: placements.map((p) => `${p.siteId}/${p.evseId}`) }));
     } catch (err) {
       await this.unplace(input.id, placed, actor);
@@ -80,12 +79,12 @@ export class StationAdminService {
       throw new HttpError(409, 'STATION_PROFILE_3', `stationId: station "${stationId}" uses security profile 3 and has no password; renew its certificate instead`, 'stationId');
     }
     const profile: SecurityProfile = station.securityProfile === 0 ? 1 : station.securityProfile;
-    const password = generatePassword();
+    const password = this.d.passwords.generate();
     let answer: string | null = null;
     if (mode === 'station') {
       answer = await this.sendPassword(stationId, password, 'rotated');
     }
-    await this.d.store.setPassword(stationId, hashPassword(password), profile, this.isoNow(),
+    await this.d.store.setPassword(stationId, this.d.passwords.hash(password), profile, this.isoNow(),
       this.audit(actor, mode === 'station' ? 'station.password.rotated' : 'station.password.set-manually', stationId, mode === 'station' ? { stationAnswer: answer } : {}));
     const after = (await this.d.stations.get(stationId)) ?? station;
     return { station: this.view(after), password, connection: this.connection(stationId, profile, host), stationAnswer: answer };
@@ -119,12 +118,12 @@ export class StationAdminService {
     if (!waiting) throw new HttpError(404, 'STATION_UNKNOWN', `stationId: "${stationId}" is not waiting to be adopted`, 'stationId');
     if (await this.d.stations.get(stationId)) throw new HttpError(409, 'STATION_EXISTS', `stationId: station "${stationId}" is registered already; dismiss it from the list`, 'stationId');
     this.checkSites(placements);
-    const password = generatePassword();
+    const password = this.d.passwords.generate();
     const answer = await this.sendPassword(stationId, password, 'adopted');
     const profile: SecurityProfile = waiting.tls ? 2 : 1;
     let station: StationRecord;
     try {
-      station = await this.d.store.adopt({ id: stationId, passwordHash: hashPassword(password), securityProfile: profile }, this.isoNow(),
+      station = await this.d.store.adopt({ id: stationId, passwordHash: this.d.passwords.hash(password), securityProfile: profile }, this.isoNow(),
         this.audit(actor, 'station.adopted', stationId, { securityProfile: profile, remoteAddress: waiting.remoteAddress, vendorName: waiting.vendorName, model: waiting.model, placements: placements.map((p) => `${p.siteId}/${p.evseId}`) }));
     } catch (err) {
       if (err instanceof StationExistsError) throw new HttpError(409, 'STATION_EXISTS', `stationId: station "${stationId}" was registered meanwhile`, 'stationId');

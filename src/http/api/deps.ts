@@ -13,7 +13,7 @@ import type { AssignmentStore, IdTokenTransfer, TargetStore, VehicleStore } from
 import type { VehicleChanges } from '../../domain/vehicle-changes.js';
 import type { Scheduler, SiteAdmin } from '../../scheduler/index.js';
 import type { ApiOperations } from './operations-access.js';
-import type { ApiMaintenance } from './firmware-access.js';
+import type { ApiMaintenance } from './maintenance-port.js';
 import type { ApiStationAdmin } from './admin-stations-service.js';
 
 /**

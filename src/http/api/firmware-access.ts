@@ -5,22 +5,11 @@
 import { requireRole, type Principal } from '../auth/access.js';
 import { HttpError } from '../errors.js';
 import type { FirmwareFile, FirmwareJob, FirmwareRollout, FirmwareStore, LogRequest, LogStore } from '../../domain/firmware.js';
-import type { FirmwareFiles } from '../../operations/firmware-files.js';
-import { LinkRefused } from '../../operations/firmware-files.js';
-import type { FirmwareRollouts } from '../../operations/firmware-rollouts.js';
-import { RolloutInputError } from '../../operations/firmware-rollouts.js';
-import type { LogRequests } from '../../operations/log-requests.js';
-import { FileTooLarge } from '../../operations/file-store.js';
+import { FileTooLarge, LinkRefused, RolloutInputError, type FirmwareFiles, type FirmwareRollouts, type LogRequests } from '../../operations/index.js';
 import type { ApiContext } from './context.js';
 import { stationCall } from './operations-access.js';
 
-export interface ApiMaintenance {
-  firmwareFiles: FirmwareFiles;
-  rollouts: FirmwareRollouts;
-  logs: LogRequests;
-  firmwareStore: Pick<FirmwareStore, 'file' | 'files' | 'rollout' | 'jobs' | 'stationJobs' | 'timeline'>;
-  logStore: Pick<LogStore, 'ofStation' | 'statuses' | 'get'>;
-}
+export type { ApiMaintenance } from './maintenance-port.js';
 
 /** Firmware and logs are the admins' (a fleet manager sees the result on the station page, not the files). */
 export function requireAdmin(p: Principal): void {
