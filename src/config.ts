@@ -179,7 +179,7 @@ export const ConfigSchema = Type.Object(
      */
     files: Type.Optional(Type.Object({
       dir: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
-      baseUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', maxLength: 300, description: 'http(s)://host:port as stations reach the product, no trailing slash' })),
+      baseUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]{1,253}(/[^\\s]*)?$', maxLength: 300, description: 'http(s)://host:port as stations reach the product, no trailing slash' })),
       linkMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 * 24 * 30 })),
       maxFirmwareMB: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
       maxLogMB: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),

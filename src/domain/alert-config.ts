@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
  * Config `alerts` (issue 17, README "Alerts"): when conditions count, how alerts are grouped, and how they are
  * delivered. Every field has a default; `email` exists only when an SMTP server is configured.
  */
-const Email = Type.String({ pattern: '^[^\\s@<>]+@[^\\s@<>]+$', maxLength: 254 });
+const Email = Type.String({ pattern: '^[^\\s@<>]{1,64}@[^\\s@<>]+$', maxLength: 254 });
 export const AlertsConfig = Type.Object(
   {
     /** A station without an OCPP connection this long is offline (default 5). */

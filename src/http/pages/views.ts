@@ -33,6 +33,8 @@ const PRELOAD: Record<string, string[]> = {
 export function shell(s: Shell): string {
   // modulepreload fetches the whole import graph at once instead of one round trip per import level (phones).
   const preload = (PRELOAD[s.script] ?? []).map((f) => `<link rel="modulepreload" href="/assets/${f}">`).join('\n');
+  // A page's own stylesheets: names the code gives, never input.
+  const styles = (s.styles ?? []).map((f) => `<link rel="stylesheet" href="/assets/${f}">`).join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -42,7 +44,7 @@ export function shell(s: Shell): string {
 <title>${s.title} · chargeplan</title>
 <link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
-${(s.styles ?? []).map((f) => `<link rel="stylesheet" href="/assets/${f}">`).join('\n')}
+${styles}
 ${s.charts ? `<link rel="stylesheet" href="/assets/uplot/uPlot.min.css?v=${UPLOT_VERSION}">` : ''}
 ${preload}
 ${s.charts ? `<script defer src="/assets/uplot/uPlot.iife.min.js?v=${UPLOT_VERSION}"></script>` : ''}
