@@ -52,6 +52,7 @@ import { wireAlerts, type Alerts } from './wiring/alerts.js';
 import { healthChecks } from './wiring/health.js';
 import { UtilisationRecorder } from './wiring/utilisation-recorder.js';
 import { UtilisationRepository } from './storage/utilisation-repository.js';
+import { RateWindowRepository } from './storage/rate-window-repository.js';
 import { stationAdminApi, waitingList } from './wiring/station-admin.js';
 
 export interface Running {
@@ -298,6 +299,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       clock,
       accounts: { users, sessions: new WebSessionRepository(db), ownedTokens: new UserTokenRepository(db) },
       admin: { users, setupTokens, audit: new AuditRepository(db) },
+      // In a cluster every node counts logins and token requests in the database: a limit is the cluster's (issue 19).
+      ...(cluster ? { rateWindows: new RateWindowRepository(db, clock) } : {}),
       options: {
         ...(h.cookieSecure !== undefined ? { cookieSecure: h.cookieSecure } : {}),
         ...(h.sessionIdleHours !== undefined ? { sessionIdleHours: h.sessionIdleHours } : {}),

@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import type { Clock } from '../../platform/clock.js';
+import type { RateWindows } from '../../domain/rate-windows.js';
 import { HttpError } from '../errors.js';
 
 /**
@@ -14,10 +14,10 @@ import { HttpError } from '../errors.js';
  *   blocked by other people's failures; a botnet gets one guess per address per hour.
  * - Per address, all usernames (the route's own limiter): at most 20 attempts a minute.
  *
- * Successful logins are not counted. Windows are fixed, on the injected clock, in memory (one process); each map
- * holds at most MAX_KEYS keys, the oldest dropped first, so a flood of distinct keys cannot grow it without end.
+ * Successful logins are not counted. Windows are fixed, on the injected clock: in memory on one process
+ * (http/auth/rate-windows.ts, bounded), in the database in a cluster, so that the limits hold for the whole cluster
+ * and are not multiplied by the number of nodes (issue 19; storage/rate-window-repository.ts).
  */
-const MAX_KEYS = 10_000;
 
 /**
  * The address as the limits count it: IPv4 as it is (also when IPv4-mapped), IPv6 by its /64 network, the
@@ -37,62 +37,29 @@ export function addressKey(ip: string): string {
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
-class Windows {
-  private readonly counts = new Map<string, { start: number; count: number }>();
-  constructor(private readonly clock: Clock, private readonly length: number) {}
-
-  /** The live window of `key`: how many, and ms until it ends (0 when none). */
-  get(key: string): { count: number; ttl: number } {
-    const now = this.clock.now();
-    const w = this.counts.get(key);
-    if (!w || w.start + this.length <= now) return { count: 0, ttl: 0 };
-    return { count: w.count, ttl: w.start + this.length - now };
-  }
-
-  add(key: string): void {
-    const now = this.clock.now();
-    const w = this.counts.get(key);
-    if (w && w.start + this.length > now) {
-      w.count++;
-      return;
-    }
-    this.counts.delete(key);
-    if (this.counts.size >= MAX_KEYS) this.counts.delete(this.counts.keys().next().value!);
-    this.counts.set(key, { start: now, count: 1 });
-  }
-}
-
 export class LoginThrottle {
-  private readonly pairMinute: Windows;
-  private readonly pairHour: Windows;
-  private readonly userHour: Windows;
-
-  constructor(clock: Clock, private readonly limits: { perMinute: number; perHour: number }) {
-    this.pairMinute = new Windows(clock, MINUTE);
-    this.pairHour = new Windows(clock, HOUR);
-    this.userHour = new Windows(clock, HOUR);
-  }
+  constructor(private readonly windows: RateWindows, private readonly limits: { perMinute: number; perHour: number }) {}
 
   /** Throws 429 RATE_LIMITED (with the seconds to wait) when this address may not try this username now. */
-  check(username: string, ip: string): void {
+  async check(username: string, ip: string): Promise<void> {
     const user = username.toLowerCase();
-    const pair = `${user}\n${addressKey(ip)}`;
-    const minute = this.pairMinute.get(pair);
+    const pair = `login:pair:${user}\n${addressKey(ip)}`;
+    const minute = await this.windows.peek(pair, MINUTE);
     if (minute.count >= this.limits.perMinute) {
       throw limited(`too many failed logins for this username from this address: at most ${this.limits.perMinute} a minute`, minute.ttl);
     }
-    const all = this.userHour.get(user);
-    if (all.count >= this.limits.perHour && this.pairHour.get(pair).count > 0) {
+    const all = await this.windows.peek(`login:user:${user}`, HOUR);
+    if (all.count >= this.limits.perHour && (await this.windows.peek(pair, HOUR)).count > 0) {
       throw limited(`too many failed logins for this username: at most ${this.limits.perHour} an hour from all addresses`, all.ttl);
     }
   }
 
-  failed(username: string, ip: string): void {
+  async failed(username: string, ip: string): Promise<void> {
     const user = username.toLowerCase();
-    const pair = `${user}\n${addressKey(ip)}`;
-    this.pairMinute.add(pair);
-    this.pairHour.add(pair);
-    this.userHour.add(user);
+    const pair = `login:pair:${user}\n${addressKey(ip)}`;
+    await this.windows.hit(pair, MINUTE);
+    await this.windows.hit(pair, HOUR);
+    await this.windows.hit(`login:user:${user}`, HOUR);
   }
 }
 

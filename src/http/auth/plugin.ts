@@ -5,6 +5,7 @@ import type { ApiTokenStore } from '../../domain/prices.js';
 import type { UserStore, UserTokenStore, WebSessionStore } from '../../domain/users.js';
 import type { SetupTokenStore, UserManagement } from '../../domain/accounts.js';
 import type { AuditLog, AuditReader } from '../../domain/audit.js';
+import type { RateWindows } from '../../domain/rate-windows.js';
 import type { Clock } from '../../platform/clock.js';
 import { HttpError } from '../errors.js';
 import { AuthError, authenticate } from './api-tokens.js';
@@ -48,6 +49,8 @@ export interface AuthPluginDeps {
   /** With it (and `accounts`): the setup, account and admin routes (routes/setup.ts, account.ts, api/admin-*.ts). */
   admin?: AdminStores;
   options?: AuthOptions;
+  /** Where rate limits count (issue 19): the database in a cluster; absent, in memory (one process). */
+  rateWindows?: RateWindows;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

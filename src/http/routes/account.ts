@@ -8,6 +8,7 @@ import { principalOf } from '../auth/plugin.js';
 import { actorOf } from '../auth/audit.js';
 import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords.js';
 import { rateLimiters } from '../auth/rate-limit.js';
+import { MemoryRateWindows } from '../auth/rate-windows.js';
 import { SESSION_COOKIE, sessionIdOf } from '../auth/sessions.js';
 import { errors } from './auth-schemas.js';
 
@@ -33,7 +34,7 @@ export const accountRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, dep
   if (!admin) throw new Error('accountRoutes needs deps.admin');
   // Strict bodies, as the resource API: an unknown field is refused by name, not dropped.
   app.setValidatorCompiler(apiValidatorCompiler);
-  const limiter = await rateLimiters(app, clock);
+  const limiter = await rateLimiters(app, deps.rateWindows ?? new MemoryRateWindows(clock));
   const changes = limiter('password changes', 10, (r) => (r.principal ? `${r.principal.kind}:${r.principal.id}` : `ip:${r.ip}`));
 
   app.put('/api/v1/me/password', {

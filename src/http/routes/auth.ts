@@ -10,6 +10,7 @@ import { principalOf, type AuthPluginDeps } from '../auth/plugin.js';
 import { resolveAuthOptions } from '../auth/options.js';
 import { primeDummy, verifyDummy, verifyPassword } from '../auth/passwords.js';
 import { rateLimiters } from '../auth/rate-limit.js';
+import { MemoryRateWindows } from '../auth/rate-windows.js';
 import { LoginThrottle, RateLimitedError, addressKey } from '../auth/login-throttle.js';
 import { describeGrant, grantProblem, ROLES, type Role } from '../auth/roles.js';
 import { SESSION_COOKIE, sessionCookieOptions, sessionIdOf, startSession } from '../auth/sessions.js';
@@ -68,9 +69,10 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps & { firstRun?: () => 
   const { clock } = deps;
   const options = resolveAuthOptions(deps.options);
   const cookie = sessionCookieOptions(options);
-  const limiter = await rateLimiters(app, clock);
+  const windows = deps.rateWindows ?? new MemoryRateWindows(clock);
+  const limiter = await rateLimiters(app, windows);
   const loginPerIp = limiter('login attempts from this address', options.loginPerMinutePerIp, (r) => `ip:${addressKey(r.ip)}`);
-  const failures = new LoginThrottle(clock, { perMinute: options.loginFailuresPerMinute, perHour: options.loginFailuresPerHourPerUsername });
+  const failures = new LoginThrottle(windows, { perMinute: options.loginFailuresPerMinute, perHour: options.loginFailuresPerHourPerUsername });
   const tokenCalls = limiter('token requests', options.tokenRequestsPerMinute, (r) => (r.principal ? `${r.principal.kind}:${r.principal.id}` : `ip:${r.ip}`));
 
   /** The user on whose behalf a principal manages tokens: a person, or the person who made the calling token. */
@@ -95,7 +97,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps & { firstRun?: () => 
       await loginPerIp(request, reply);
       const { username, password } = request.body;
       try {
-        failures.check(username, request.ip);
+        await failures.check(username, request.ip);
       } catch (err) {
         if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
         throw err;
@@ -104,7 +106,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps & { firstRun?: () => 
       // Same work and the same answer whether the user is unknown, the password wrong or the account disabled.
       const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyDummy(password);
       if (!user || !ok || user.disabledAt !== undefined) {
-        failures.failed(username, request.ip);
+        await failures.failed(username, request.ip);
         throw new AuthError('AUTH_INVALID', 'the username and password do not match an active account', 401);
       }
       // A new login replaces the session this browser had (no session fixation), and expired rows go.

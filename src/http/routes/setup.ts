@@ -5,6 +5,7 @@ import { apiValidatorCompiler } from '../api/validation.js';
 import type { AuthPluginDeps } from '../auth/plugin.js';
 import { resolveAuthOptions } from '../auth/options.js';
 import { rateLimiters } from '../auth/rate-limit.js';
+import { MemoryRateWindows } from '../auth/rate-windows.js';
 import { addressKey } from '../auth/login-throttle.js';
 import { liveSetupToken } from '../auth/first-run.js';
 import { grantOf } from '../auth/roles.js';
@@ -45,7 +46,7 @@ export const setupRoutes: FastifyPluginAsync<AuthPluginDeps & { needsSetup: () =
   app.setValidatorCompiler(apiValidatorCompiler);
   const options = resolveAuthOptions(deps.options);
   const cookie = sessionCookieOptions(options);
-  const limiter = await rateLimiters(app, clock);
+  const limiter = await rateLimiters(app, deps.rateWindows ?? new MemoryRateWindows(clock));
   const attempts = limiter('setup attempts from this address', options.loginPerMinutePerIp, (r) => `setup:${addressKey(r.ip)}`);
 
   app.get('/api/v1/setup', {

@@ -11,6 +11,7 @@ import { m0009MeterRetention } from './0009-meter-retention.js';
 import { m0010PriceStaging } from './0010-price-staging.js';
 import { m0011ClusterLeases } from './0011-cluster-leases.js';
 import { m0015StationPresence } from './0015-station-presence.js';
+import { m0023RateWindows } from './0023-rate-windows.js';
 import { m0016WaitingStations } from './0016-waiting-stations.js';
 import { m0012SetupAndAudit } from './0012-setup-and-audit.js';
 import { m0013Sites } from './0013-sites.js';
@@ -26,4 +27,4 @@ export type { Migration } from './migration.js';
  * Every migration, in version order (sorted here: several engineers add numbers reserved in parallel; the opener
  * still refuses two migrations with one number).
  */
-export const migrations: readonly Migration[] = [m0001Ocpp, m0002Prices, m0003Scheduler, m0004Users, m0005BoostCosts, m0006StationCertificates, m0007StorageLimits, m0008StationCertificatePolicy, m0009MeterRetention, m0010PriceStaging, m0011ClusterLeases, m0012SetupAndAudit, m0013Sites, m0015StationPresence, m0016WaitingStations, m0017TariffsPriceSources, m0021Utilisation, m0022ChargingModes, m0019Alerts, m0018FirmwareAndLogs].sort((a, b) => a.version - b.version);
+export const migrations: readonly Migration[] = [m0001Ocpp, m0002Prices, m0003Scheduler, m0004Users, m0005BoostCosts, m0006StationCertificates, m0007StorageLimits, m0008StationCertificatePolicy, m0009MeterRetention, m0010PriceStaging, m0011ClusterLeases, m0012SetupAndAudit, m0013Sites, m0015StationPresence, m0023RateWindows, m0016WaitingStations, m0017TariffsPriceSources, m0021Utilisation, m0022ChargingModes, m0019Alerts, m0018FirmwareAndLogs].sort((a, b) => a.version - b.version);

@@ -23,6 +23,13 @@ export interface StationPresenceTable {
   connected_at: string;
 }
 
+/** 0023: rate-limit windows every node shares (issue 19; rate-window-repository.ts). */
+export interface RateWindowsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
 /** Issue 16: stations waiting to be adopted (migration 0016). */
 export interface WaitingStationsTable {
   station_id: string;
@@ -372,6 +379,7 @@ export interface Schema extends FirmwareTables {
   station_events: StationEventsTable;
   station_messages: StationMessagesTable;
   station_presence: StationPresenceTable;
+  rate_windows: RateWindowsTable;
   stations: StationsTable;
   tariffs: TariffsTable;
   transaction_events: TransactionEventsTable;
