@@ -90,7 +90,7 @@ describe('users CLI', () => {
     [['--name', 'A', '--role', 'admin'], '--username is needed'],
     [['--username', 'alice', '--role', 'admin'], '--name is needed'],
     [['--username', 'alice', '--name', 'A'], '--role is needed'],
-    [['--username', 'alice', '--name', 'A', '--role', 'king'], '--role: unknown role "king" (roles: admin, fleet-manager, homeowner, tariff-publisher)'],
+    [['--username', 'alice', '--name', 'A', '--role', 'king'], '--role: unknown role "king" (roles: admin, fleet-manager, homeowner, tariff-publisher, site-viewer)'],
     [['--username', 'alice', '--name', 'A', '--role', 'fleet-manager'], '--scope: role fleet-manager needs a fleet id, or * for all'],
     [['--username', 'alice', '--name', 'A', '--role', 'admin', '--scope', 'vans'], '--scope: role admin takes scope "*", not "vans"'],
     [['--username', 'al ice', '--name', 'A', '--role', 'admin'], '--username: a username has 1 to 64 letters, digits or . _ @ -, and starts with a letter or digit'],

@@ -182,6 +182,8 @@ describe('vehicles, targets and assignments', () => {
     expect(once).toEqual({
       vehicleId: 'v1', once: { kind: 'once', departure: '2026-03-30T07:30', energyKwh: 20 },
       weekly: { kind: 'weekly', days: ['mon', 'fri'], time: '07:00', socPercent: 80 }, updatedAt: iso(T0 + H),
+      // Issue 18: the charging mode is stored beside the targets (none set: smart).
+      mode: null,
     });
     await targets.set('v2', { kind: 'once', departure: '2026-03-30T08:00', energyKwh: 5 }, iso(T0));
     const many = await targets.many(['v1', 'v2', 'v3', 'ghost']);

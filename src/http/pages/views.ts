@@ -252,9 +252,10 @@ export function homePage(): string {
 <h2 id="history-h">Past charges</h2>
 <div class="history-bar">
 <label for="history-month">Month</label>
-<input id="history-month" type="month">
+<input id="history-month" type="month" aria-describedby="history-month-error">
 <a id="history-csv" class="button secondary" href="#" download>Download CSV</a>
 </div>
+<p class="error" id="history-month-error" hidden></p>
 <p id="history-totals" class="car-status" role="status" aria-live="polite"></p>
 <div class="scroll"><table id="history" class="data cards">
 <thead><tr><th scope="col">Charge</th><th scope="col">Energy</th><th scope="col">Cost</th><th scope="col">Price paid</th><th scope="col">Saved</th><th scope="col">Plan</th></tr></thead>
