@@ -34,9 +34,11 @@ describe('the device model', () => {
     expect(answer).toMatchObject({ action: 'GetBaseReport', status: 'Accepted' });
     expect(answer.detail).toBe(`the station sends its FullInventory in NotifyReport (requestId ${answer.requestId})`);
     const all = await rows();
-    // The simulator reports 20 variables: SmartChargingCtrlr 8, SampledDataCtrlr 5, OCPPCommCtrlr 3, TxCtrlr 3, AuthCacheCtrlr 1.
-    expect(all).toHaveLength(20);
-    expect(before).toBeLessThan(20);
+    // The simulator reports 21 variables: SmartChargingCtrlr 8, SampledDataCtrlr 5, OCPPCommCtrlr 3, TxCtrlr 3,
+    // AuthCacheCtrlr 1, SecurityCtrlr 1 (BasicAuthPassword: it never reads back, its value is empty).
+    expect(all).toHaveLength(21);
+    expect(before).toBeLessThan(21);
+    expect(find(all, 'SecurityCtrlr', 'BasicAuthPassword')!.value ?? '').toBe('');
     expect(find(all, 'OCPPCommCtrlr', 'HeartbeatInterval')).toMatchObject({
       mutability: 'ReadWrite', writable: true, unit: 's', dataType: 'integer', label: 'Seconds between heartbeats when nothing else is sent',
     });
@@ -45,7 +47,7 @@ describe('the device model', () => {
     expect(find(all, 'OCPPCommCtrlr', 'MessageTimeout')).toMatchObject({ variableInstance: 'Default', value: '30' });
     // A page at a time, and one component.
     const page = await table('?limit=5&offset=5');
-    expect([page.total, (page.variables as Row[]).length, page.offset]).toEqual([20, 5, 5]);
+    expect([page.total, (page.variables as Row[]).length, page.offset]).toEqual([21, 5, 5]);
     expect((await rows('?component=TxCtrlr')).map((r) => r.variable)).toEqual(['EVConnectionTimeOut', 'StopTxOnInvalidId', 'TxStartPoint']);
   });
 

@@ -133,9 +133,9 @@ describe('the device-model report (B07)', () => {
     expect(await call('GetBaseReport', { requestId: 42, reportBase: 'FullInventory' })).toEqual({ status: 'Accepted' });
     await s.idle();
     const reports = sent.filter((f) => f[0] === 2 && f[2] === 'NotifyReport').map((f) => f[3] as { requestId: number; seqNo: number; tbc?: boolean; reportData: unknown[] });
-    expect(reports.map((r) => [r.requestId, r.seqNo, r.tbc ?? false, r.reportData.length])).toEqual([[42, 0, true, 10], [42, 1, false, 10]]);
+    expect(reports.map((r) => [r.requestId, r.seqNo, r.tbc ?? false, r.reportData.length])).toEqual([[42, 0, true, 10], [42, 1, true, 10], [42, 2, false, 1]]);
     const stored = await server.running.repositories.deviceModel.list(id);
-    expect(stored.filter((v) => v.mutability !== undefined)).toHaveLength(20);
+    expect(stored.filter((v) => v.mutability !== undefined)).toHaveLength(21);
     expect(await call('GetBaseReport', { requestId: 43, reportBase: 'SummaryInventory' })).toEqual({ status: 'NotSupported' });
   });
 });
