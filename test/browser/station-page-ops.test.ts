@@ -65,7 +65,7 @@ describe('the station page', () => {
     await see.text(page, '#op-result', /Accepted: the station sends its FullInventory/);
     await station.idle();
     await page.reload();
-    await see.text(page, '#dm-status', '20 variables');
+    await see.text(page, '#dm-status', '21 variables');
     const heartbeat = page.getByLabel('OCPPCommCtrlr HeartbeatInterval');
     await heartbeat.fill('120');
     await heartbeat.press('Enter');

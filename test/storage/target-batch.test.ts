@@ -54,7 +54,7 @@ describe('TargetRepository.setMany', () => {
       ['v1', once, weekly],
       ['v1', later, weekly],
     ]);
-    expect(await targets.get('v1')).toEqual({ vehicleId: 'v1', once: later, weekly, updatedAt: '2026-11-23T16:00:00.000Z' });
+    expect(await targets.get('v1')).toEqual({ vehicleId: 'v1', once: later, weekly, updatedAt: '2026-11-23T16:00:00.000Z', mode: null });
   });
 
   it('one row per vehicle: a kind set later in the upload reads as the row before it in the earlier records', async () => {
@@ -74,8 +74,9 @@ describe('TargetRepository.setMany', () => {
       ['v1', once, weekly1],
     ]);
     expect(await targets.many(['v1', 'v2'])).toEqual(new Map([
-      ['v1', { vehicleId: 'v1', once, weekly: weekly1, updatedAt: '2026-11-23T16:00:00.000Z' }],
-      ['v2', { vehicleId: 'v2', once: null, weekly: weekly1, updatedAt: '2026-11-23T16:00:00.000Z' }],
+      // mode: the charging mode stored beside the targets (issue 18), none set here.
+      ['v1', { vehicleId: 'v1', once, weekly: weekly1, updatedAt: '2026-11-23T16:00:00.000Z', mode: null }],
+      ['v2', { vehicleId: 'v2', once: null, weekly: weekly1, updatedAt: '2026-11-23T16:00:00.000Z', mode: null }],
     ]));
   });
 });
