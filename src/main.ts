@@ -133,8 +133,9 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   await importConfiguredSites({ store: siteStore, decisions: new DecisionRepository(db), tariffNames, now: () => clock.now(), logger }, config.sites);
   const sites = await loadSites(siteStore, tariffNames, logger);
   const o = config.ocpp;
-  // Read at each scrape; `ocpp` exists by then.
-  const metrics: Metrics = new Metrics({ stationsConnected: (): number => ocpp.connectedCount() });
+  // Read at each scrape; `ocpp` and the cluster node exist by then.
+  let clusterNode: ClusterNode | null = null;
+  const metrics: Metrics = new Metrics({ stationsConnected: (): number => ocpp.connectedCount(), cluster: () => clusterNode });
   // Security profile 3 (docs/security.md): the CA station certificates chain to, and that signs their CSRs (A02/A03).
   const certificates = await loadStationCertificates(o.tls, (f) => readFileSync(resolve(ROOT, f), 'utf8'), repositories.issuedCertificates);
   const ocpp = new OcppServer(
@@ -173,6 +174,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     metrics,
   );
   const { cluster, deployment } = await joinCluster(config, storage, ocpp, (event, fn) => events.on(event, fn), clock, logger);
+  clusterNode = cluster;
   // Calls reach the station's socket on whichever node holds it (issue 19); on one process, this server's.
   // Who is connected anywhere in the cluster: a site's scheduler plans chargers whose sockets are on other nodes.
   const directory = cluster ? cluster.presence : ocpp;

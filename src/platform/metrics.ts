@@ -19,6 +19,22 @@ export interface OcppObserver {
 export interface MetricsSources {
   /** Stations with an open OCPP connection now (read at each scrape). */
   stationsConnected: () => number;
+  /** In a cluster (issue 19): this node's view, read at each scrape; null on a single process. */
+  cluster?: () => ClusterMetricsSource | null;
+}
+
+/** What a cluster node reports to /metrics (its /health cluster block, src/cluster/node.ts). */
+export interface ClusterMetricsSource {
+  health(): Promise<{
+    nodes: string[];
+    stationsHeld: number;
+    calls: Record<'served' | 'sent' | 'offline' | 'fenced', number>;
+    replaced: number;
+    natsRttMs: number | null;
+    lease: { held: boolean };
+    sites: { owned: Record<string, number>; acquired: number; released: number };
+    jobs: string[];
+  }>;
 }
 
 /** Round trips of CALLs to stations: most answer within a second, a timeout is 30 s by default. */
@@ -68,6 +84,7 @@ export class Metrics implements OcppObserver {
       name: 'chargeplan_http_request_duration_seconds', help: 'HTTP requests by method, route pattern and status',
       labelNames: ['method', 'route', 'status'], buckets: HTTP_BUCKETS, registers,
     });
+    if (sources.cluster) clusterGauges(registers, sources.cluster);
     // Node's runtime metrics, among them nodejs_eventloop_lag_seconds (and its percentiles).
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
   }
@@ -113,4 +130,45 @@ export class Metrics implements OcppObserver {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+/**
+ * The cluster node's figures (issue 19), one health() read per scrape shared by every gauge: presence (stations held,
+ * older connections closed), live nodes, owned sites and lease takeovers, the node's own lease, calls across nodes by
+ * kind, the NATS round trip and the once-per-cluster jobs this node runs. Counts since start are gauges of the
+ * node's counters (they restart with the process, as counters do).
+ */
+function clusterGauges(registers: Registry[], source: () => ClusterMetricsSource | null): void {
+  let pending: ReturnType<ClusterMetricsSource['health']> | null = null;
+  const read = () => {
+    const s = source();
+    if (!s) return Promise.resolve(null);
+    pending ??= s.health().finally(() => setImmediate(() => (pending = null)));
+    return pending;
+  };
+  const gauge = (name: string, help: string, value: (h: Awaited<ReturnType<ClusterMetricsSource['health']>>) => number | null, labelNames: string[] = [], labelled?: (h: Awaited<ReturnType<ClusterMetricsSource['health']>>) => [Record<string, string>, number][]) =>
+    new Gauge({
+      name, help, labelNames, registers,
+      async collect() {
+        const h = await read().catch(() => null);
+        if (!h) return;
+        this.reset();
+        if (labelled) for (const [labels, v] of labelled(h)) this.set(labels, v);
+        else {
+          const v = value(h);
+          if (v !== null) this.set(v);
+        }
+      },
+    });
+  gauge('chargeplan_cluster_nodes_live', 'Nodes whose lease is live, this one included', (h) => h.nodes.length);
+  gauge('chargeplan_cluster_stations_held', 'Stations whose sockets this node holds', (h) => h.stationsHeld);
+  gauge('chargeplan_cluster_connections_replaced', 'Older connections this node closed because another node accepted a newer one, since start', (h) => h.replaced);
+  gauge('chargeplan_cluster_lease_held', 'Whether this node holds its own lease (1) or has lost it (0)', (h) => (h.lease.held ? 1 : 0));
+  gauge('chargeplan_cluster_sites_owned', 'Sites this node plans now', (h) => Object.keys(h.sites.owned).length);
+  gauge('chargeplan_cluster_site_leases', 'Site leases this node took and gave up since start', () => null, ['event'],
+    (h) => [[{ event: 'acquired' }, h.sites.acquired], [{ event: 'released' }, h.sites.released]]);
+  gauge('chargeplan_cluster_calls', 'Calls across nodes since start: served for others, sent to others, Offline, refused as stale (fenced)', () => null, ['kind'],
+    (h) => Object.entries(h.calls).map(([kind, n]) => [{ kind }, n]));
+  gauge('chargeplan_cluster_nats_rtt_seconds', 'The last NATS round trip', (h) => (h.natsRttMs === null ? null : h.natsRttMs / 1000));
+  gauge('chargeplan_cluster_jobs_held', 'Once-per-cluster jobs this node runs now', () => null, ['job'], (h) => h.jobs.map((job) => [{ job }, 1]));
 }

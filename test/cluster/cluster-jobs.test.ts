@@ -10,6 +10,9 @@ import { addVan, depotConfig, nightPrices, publishPrices, T0 } from '../helpers/
 import { PlanningStation } from '../helpers/planning-station.js';
 import { ClusterNodes } from '../helpers/cluster-nodes.js';
 import type { TestServer } from '../helpers/test-server.js';
+import { issueApiToken } from '../../src/http/auth/api-tokens.js';
+import { ApiTokenRepository } from '../../src/storage/api-token-repository.js';
+import { ADMIN } from '../http/helpers/auth-app.js';
 
 let c: ClusterNodes | null = null;
 afterEach(async () => {
@@ -42,6 +45,15 @@ describe.skipIf(!postgresUrl)('once-per-cluster jobs (PostgreSQL + NATS)', { tim
     expect(held.flat().sort()).toEqual(['prices', 'retention']);
     const holder = c.nodes.find((_, i) => held[i]!.includes('prices'))!;
     const other = c.nodes.find((n) => n !== holder)!;
+    // /metrics on the node says the same (issue 19: per node, the presence, sites, leases, calls and NATS).
+    const { token } = await issueApiToken(new ApiTokenRepository(holder.running.db), c.clock, { name: 'scraper', grants: [ADMIN] });
+    const scrape = await holder.running.http.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}` } });
+    expect(scrape.statusCode).toBe(200);
+    expect(scrape.body).toContain('chargeplan_cluster_jobs_held{job="prices"} 1');
+    expect(scrape.body).toMatch(/chargeplan_cluster_nodes_live 2\n/);
+    expect(scrape.body).toMatch(/chargeplan_cluster_lease_held 1\n/);
+    expect(scrape.body).toMatch(/chargeplan_cluster_sites_owned [01]\n/);
+    expect(scrape.body).toMatch(/chargeplan_cluster_nats_rtt_seconds [0-9.e-]+\n/);
     await c.stop(holder);
     await settle(1);
     expect((await jobsOf(other)).sort()).toEqual(['prices', 'retention']);
