@@ -16,6 +16,7 @@ import { TransactionRepository } from '../src/storage/transaction-repository.js'
 import { computeUtilisation } from '../src/scheduler/utilisation.js';
 import { utilisationPeriod } from '../src/scheduler/utilisation-calendar.js';
 import { openBenchDb } from './storage/fixture.js';
+import { seededRandom } from '../src/prices/backoff.js';
 
 const argv = process.argv.slice(2);
 const num = (name: string, d: number) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : d; };
@@ -28,17 +29,8 @@ const CHARGERS = 20;
 const HOUR = 3_600_000;
 const MIN = 60_000;
 
-/** mulberry32: the same history on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same history on every run (mulberry32, the product's seeded generator). */
+const rng = seededRandom;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ValueErrorType } from '@sinclair/typebox/errors';
-import { DateTime } from 'luxon';
+import { IANAZone } from 'luxon';
 import { PriceAdminError, type PriceAdminCode, type PriceConfigStore, type PriceZoneInfo } from '../domain/price-admin.js';
 import type { Logger } from '../platform/logger.js';
 import { checkTariff } from './effective-price.js';
@@ -61,7 +61,7 @@ export function checkTariffEntry(raw: unknown, zones: readonly PriceZoneInfo[]):
       : []),
   ];
   for (const [field, list] of lists) if (list.length > TARIFF_LIST_MAX) fail('TARIFF_INVALID', field, `${field}: at most ${TARIFF_LIST_MAX} entries`);
-  if (!DateTime.local().setZone(value.timeZone).isValid) fail('TARIFF_INVALID', 'timeZone', `timeZone: "${value.timeZone}" is not an IANA time zone (e.g. Europe/Copenhagen)`);
+  if (!IANAZone.isValidZone(value.timeZone)) fail('TARIFF_INVALID', 'timeZone', `timeZone: "${value.timeZone}" is not an IANA time zone (e.g. Europe/Copenhagen)`);
   try {
     checkTariff(value);
   } catch (err) {
