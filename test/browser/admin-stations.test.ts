@@ -52,6 +52,7 @@ describe('the admin stations page', () => {
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     await page.goto(`${product.url}/admin/stations`);
     await see.attribute(page, '#add-site option', 'value', 'north-depot');
+    await see.ready(page);
 
     // Add: the form's refusal names the field first.
     await page.getByLabel('Station id').fill('CS 9');

@@ -142,6 +142,14 @@ async function explain<T>(wait: Promise<T>, what: string, actual: () => Promise<
 }
 
 export const see = {
+  /** The page finished loading: `#content` is no longer aria-busy (each page's script clears it last). */
+  ready(page: Page) {
+    return explain(
+      page.locator('#content:not([aria-busy="true"])').waitFor({ state: 'attached', ...WAIT }),
+      '#content should have finished loading (aria-busy not "true")',
+      () => page.locator('#content').first().getAttribute('aria-busy', { timeout: 1000 }),
+    );
+  },
   /** `selector` matches an element whose attribute `name` is `value`. */
   attribute(page: Page, selector: string, name: string, value: string) {
     return explain(

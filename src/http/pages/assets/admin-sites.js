@@ -137,7 +137,7 @@ async function place(event) {
 }
 
 async function main() {
-  await setupHeader();
+  // Handlers before the first fetch: a click while the page loads must not become the browser's own submission.
   for (const [id, f] of [['place-circuit', 'circuit'], ['place-phase', 'phase'], ['place-max', 'maxKw'], ['place-station', 'stationId'], ['place-evse', 'evseId']]) $(id).dataset.field = f;
   json.dataset.field = '';
   // The editor spans its card (app.css sizes inputs, not textareas); set through the CSSOM, which the CSP allows.
@@ -150,6 +150,7 @@ async function main() {
   $('new-site').addEventListener('click', () => void save(true));
   $('delete-site').addEventListener('click', () => void remove());
   placeForm.addEventListener('submit', (e) => void place(e));
+  await setupHeader();
   await loadSites();
   $('content').removeAttribute('aria-busy');
 }

@@ -182,9 +182,8 @@ async function dismiss(w) {
 }
 
 async function main() {
-  await setupHeader();
-  sites = await api('/api/v1/sites');
-  await Promise.all([fillSites('add'), fillSites('adopt')]);
+  // The forms' handlers come first, before anything is fetched: a click while the lists still load must not fall
+  // through to the browser's own form submission (a page reload that drops what was typed).
   $('add-form').addEventListener('submit', (e) => void add(e));
   $('adopt-form').addEventListener('submit', (e) => void adopt(e));
   $('adopt-cancel').addEventListener('click', () => void ($('adopt-form').hidden = true));
@@ -192,6 +191,9 @@ async function main() {
     $('secret').replaceChildren();
     $('secret-card').hidden = true;
   });
+  await setupHeader();
+  sites = await api('/api/v1/sites');
+  await Promise.all([fillSites('add'), fillSites('adopt')]);
   await Promise.all([loadStations(), loadWaiting()]);
   $('content').removeAttribute('aria-busy');
 }
