@@ -105,6 +105,11 @@ export class SimulatedStation implements StationCore, OpsStation {
     return this.client?.isOpen ?? false;
   }
 
+  /** It holds a connection, open or closing: a close the CSMS sent is not seen yet while it is closing. */
+  get hasConnection(): boolean {
+    return this.client !== undefined;
+  }
+
   get registrationStatus(): Registration {
     return this.registration;
   }
