@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import { instant, jsonStrings, type Db } from './sql/dialect.js';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { dialectOf, instant, jsonStrings, type Db } from './sql/dialect.js';
 import type { Schema } from './sql/schema.js';
 import {
   UtilisationTooLarge, type EvseStateKind, type EvseStateLog, type EvseStateRow, type UtilisationHistory, type UtilisationSession, type UtilisationSource,
@@ -110,13 +110,33 @@ export class UtilisationRepository implements EvseStateLog, UtilisationSource {
         )
         .select(cols.map((c) => `l.${c}` as const))
         .orderBy('l.id').limit(MAX_HISTORY_ROWS + 1).execute(),
-      db.selectFrom('evse_state_log').select(cols)
+      // The period's rows, one JSON array per station (stationRows): a year of a 20-charger site is ~70,000 rows, and
+      // a driver row object per row cost three times what one parsed array per station costs (bench:utilisation).
+      db.selectFrom('evse_state_log').select('station_id').select(stationRows(this.db).as('rows'))
         .where(stations).where('at', '>=', start).where('at', '<', end)
-        .orderBy('at').orderBy('id').limit(MAX_HISTORY_ROWS + 1).execute(),
+        .groupBy('station_id').execute(),
     ]);
-    if (before.length + inside.length > MAX_HISTORY_ROWS) throw new UtilisationTooLarge(before.length + inside.length, MAX_HISTORY_ROWS);
-    return [...before, ...inside].map((r) => ({
+    const out: EvseStateRow[] = before.map((r) => ({
       stationId: r.station_id, evseId: r.evse_id, connectorId: r.connector_id, kind: r.kind as EvseStateKind, value: r.value, at: r.at,
     }));
+    for (const { station_id: stationId, rows } of inside) {
+      const list = (typeof rows === 'string' ? JSON.parse(rows) : rows) as [number, number, string, string, string][];
+      if (out.length + list.length > MAX_HISTORY_ROWS) throw new UtilisationTooLarge(out.length + list.length, MAX_HISTORY_ROWS);
+      for (const [evseId, connectorId, kind, value, at] of list) out.push({ stationId, evseId, connectorId, kind: kind as EvseStateKind, value, at });
+    }
+    if (out.length > MAX_HISTORY_ROWS) throw new UtilisationTooLarge(out.length, MAX_HISTORY_ROWS);
+    return out;
   }
+}
+
+/**
+ * One station's log rows as a JSON array of [evse_id, connector_id, kind, value, at], in time order (id breaks ties:
+ * the order they were written). `at` as the writer's UTC text with milliseconds: SQLite stores that text;
+ * PostgreSQL's timestamptz is formatted to it (the session runs in UTC, as isoFromPg reads it).
+ * SQLite's json_group_array with ORDER BY (3.44+), PostgreSQL's json_agg.
+ */
+function stationRows(db: Db): RawBuilder<string | unknown[]> {
+  return dialectOf(db) === 'postgres'
+    ? sql`json_agg(json_build_array(evse_id, connector_id, kind, value, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY at, id)`
+    : sql`json_group_array(json_array(evse_id, connector_id, kind, value, at) ORDER BY at, id)`;
 }
