@@ -91,6 +91,49 @@ export class WarmFlow extends FlowSolver {
     if (!sameSlots) this.indexStale = true;
   }
 
+  /** Sets vehicle v's cap in slot t; what it draws there above the new cap becomes supply again. */
+  setCap(v: number, t: number, c: number): void {
+    const i = v * this.T + t;
+    this.cap[i] = c;
+    const e = this.x[i]!;
+    if (e > c) this.giveBack(v, t, e - c);
+    else this.refresh(v, t);
+  }
+
+  /** Empties slot t (its limits fell below its load): every vehicle's energy there becomes supply again. */
+  clearSlot(t: number): void {
+    const { inst, T, x } = this;
+    for (let v = 0; v < this.V; v++) if (inst.from[v]! <= t && t < inst.to[v]! && x[v * T + t]! !== 0) this.giveBack(v, t, x[v * T + t]!);
+  }
+
+  /** Vehicle v now needs `need` (it drew energy since): what it has beyond that goes, dearest slots first. */
+  setNeed(v: number, need: number): void {
+    const { inst, T, x } = this;
+    const seg = inst.segOff[v]!;
+    inst.need[v] = need;
+    inst.segDem[seg] = need;
+    let over = this.f[seg]! - need;
+    for (let i = T - 1; i >= 0 && over > 0; i--) {
+      const t = inst.order[i]!;
+      if (t < inst.from[v]! || t >= inst.to[v]!) continue;
+      const d = Math.min(x[v * T + t]!, over);
+      if (d > 0) this.giveBack(v, t, d), (over -= d);
+    }
+  }
+
+  /** Simple vehicles only (warm.ts): their one segment's on-time energy is the sum of their energies. */
+  private giveBack(v: number, t: number, d: number): void {
+    const i = v * this.T + t;
+    if (d >= this.x[i]!) d = this.x[i]!;
+    this.change(v, t, -d);
+    if (Math.abs(this.x[i]!) < 1e-12) {
+      this.x[i] = 0;
+      this.refresh(v, t);
+    }
+    const seg = this.inst.segOff[v]!;
+    this.f[seg] = Math.max(0, this.f[seg]! - d);
+  }
+
   /**
    * Rebuilds the (node, slot) -> vehicles index after windows or circuits changed. False when a (node, slot) now
    * holds more vehicles than the counters' integer type can count (the caller solves cold).

@@ -1,8 +1,16 @@
 // Warm re-plans: one WarmSolver per site keeps the flow of its last solve (flow-warm.ts) and, when the next problem
 // differs from the last one by a few vehicles (arrived, left, changed), some prices or raised limits, edits that
-// state and re-optimises from it; anything structural (other slots or circuits, minimum power, intermediate
-// targets, demand charges, per-phase coupling, a lowered limit that the kept flow breaks, many changes at once)
-// is solved cold, and the next call can be warm again. Same optimum as solve(): flow-warm.ts says why.
+// state and re-optimises from it; anything structural (other slots or circuits, intermediate targets, demand
+// charges, per-phase coupling, many changes at once) is solved cold, and the next call can be warm again. Same
+// optimum as solve(): flow-warm.ts says why.
+//
+// The scheduler's re-plans (issue 21): its slot 0 is the part of the current slot that is left, so between two
+// re-plans in one slot every car's cap and minimum and every limit move in slot 0, and cars that drew energy need
+// less. A change confined to a few slots (MAX_RESET_SLOTS) resets those slots (caps set, energies above them and
+// slots over a lowered limit given back as supply) and a change of need alone trims the car's dearest slots; the
+// top-up and the exchange pass re-optimise as for any change. Minimum power (fleets, warm-slots.ts): the kept flow
+// is the relaxation (slots below the minimum closed), rounded per car as the cold path does; when the rounding
+// delivers less than the relaxation the cold path's forcing re-solve is run (solve()), as cold would.
 //
 // Import it from solver/warm.js: it falls back on index.ts's solve, so index.ts does not re-export it (a cycle).
 // Pure like the rest of the solver: the state is an object the caller holds (one per site), no I/O, no clock.
@@ -14,6 +22,7 @@ import { WarmFlow } from "./flow-warm.js";
 import type { VehicleRow } from "./flow-warm.js";
 import { SHORTFALL_TOL } from "./plan.js";
 import { solve } from "./index.js";
+import { closeBelowMinimum, hasMinimum, MAX_RESET_SLOTS, relaxedCap, roundKept, roundedPlan, setMinimum, SMALL_MIN_POWER, vehicleChange } from "./warm-slots.js";
 import type { SolveOptions } from "./index.js";
 import type { CircuitSpec, PerSlot, Plan, Problem, VehiclePlan, VehicleSpec } from "./types.js";
 
@@ -33,28 +42,16 @@ function sameSlots(a: PerSlot | undefined, b: PerSlot | undefined): boolean {
   return true;
 }
 
-function sameVehicle(a: VehicleSpec, b: VehicleSpec): boolean {
-  return a === b || (a.id === b.id && a.availableFrom === b.availableFrom && a.departure === b.departure &&
-    a.energyKwh === b.energyKwh && sameSlots(a.maxKw, b.maxKw) && a.circuit === b.circuit &&
-    (a.phases ?? 3) === (b.phases ?? 3) && (a.phase ?? 1) === (b.phase ?? 1) && (a.priority ?? 0) === (b.priority ?? 0));
-}
-
 const sameCircuit = (a: CircuitSpec, b: CircuitSpec): boolean =>
   a.id === b.id && (a.parent ?? "site") === (b.parent ?? "site") && a.phaseLimitA === b.phaseLimitA && a.voltage === b.voltage;
 
-function hasMinimum(m: PerSlot | undefined): boolean {
-  if (m === undefined) return false;
-  if (typeof m === "number") return m > 0;
-  for (const x of m) if (x > 0) return true;
-  return false;
-}
-
-/** Problems the kept flow can represent: simple vehicles, no minimum, no demand charge, no phase coupling. */
+/** Problems the kept flow can represent: simple vehicles, no demand charge, no phase coupling, a minimum on fleets only. */
 function warmable(p: Problem): boolean {
   if (p.demandCharge) return false;
   const phaseLimited = (p.circuits ?? []).some((c) => c.phaseLimitA !== undefined);
+  const small = p.vehicles.length * p.prices.length <= SMALL_MIN_POWER;
   for (const v of p.vehicles) {
-    if (hasMinimum(v.minKw) || (v.targets && v.targets.length > 0)) return false;
+    if ((small && hasMinimum(v.minKw)) || (v.targets && v.targets.length > 0)) return false;
     if (phaseLimited && v.phases === 1) return false;
   }
   return true;
@@ -75,7 +72,7 @@ function padInstance(inst: Instance, spare: number): Instance {
     ...inst, V: N, ids: [...inst.ids, ...new Array<string>(spare).fill("")],
     node: grow(inst.node, N, (n) => new Int32Array(n)), from: grow(inst.from, N, (n) => new Int32Array(n)),
     to: grow(inst.to, N, (n) => new Int32Array(n)), cap: grow(inst.cap, N * T, (n) => new Float64Array(n)),
-    minE: new Float64Array(N * T), need: grow(inst.need, N, (n) => new Float64Array(n)), segOff,
+    minE: grow(inst.minE, N * T, (n) => new Float64Array(n)), need: grow(inst.need, N, (n) => new Float64Array(n)), segOff,
     segEnd: grow(inst.segEnd, N, (n) => new Int32Array(n)), segDem: grow(inst.segDem, N, (n) => new Float64Array(n)),
     cls: grow(inst.cls, N, (n) => new Int32Array(n)),
   };
@@ -93,6 +90,8 @@ interface Kept {
   freeSlots: number[];
   clsOf: Map<number, number>;
   nodeOf: Map<string, number>;
+  /** Some car has a minimum: the flow is the relaxation and plans are its rounding. */
+  minPower: boolean;
 }
 
 export type WarmMode = "warm" | "cold" | "not warmable";
@@ -111,11 +110,15 @@ export class WarmSolver {
       return solve(problem, options);
     }
     if (this.kept) {
-      const plan = this.warm(this.kept, problem);
-      if (plan) {
-        this.lastMode = "warm";
-        return plan;
+      this.lastMode = "warm"; // plan() says "cold" when the rounding needs the cold path's re-solve
+      let plan: Plan | undefined;
+      try {
+        plan = this.warm(this.kept, problem, options);
+      } catch (err) {
+        this.kept = undefined; // a state left half-edited is never reused
+        throw err;
       }
+      if (plan) return plan;
     }
     return this.cold(problem, options);
   }
@@ -135,37 +138,43 @@ export class WarmSolver {
       return solve(problem, options);
     }
     const inst = padInstance(inst0, Math.max(16, Math.ceil(inst0.V / 8)));
+    const minPower = problem.vehicles.some((v) => hasMinimum(v.minKw));
+    if (minPower) closeBelowMinimum(inst);
     const flow = new WarmFlow(inst);
     flow.solveCold();
     const prios = [...new Set(problem.vehicles.map((v) => v.priority ?? 0))].sort((a, b) => b - a);
     const kept: Kept = {
       problem, inst, flow, slot: new Map(), spec: new Array(inst.V).fill(undefined), row: new Array(inst.V).fill(undefined),
       cost: new Float64Array(inst.V), freeSlots: [], clsOf: new Map(prios.map((q, k) => [q, k])),
-      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])),
+      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])), minPower,
     };
     problem.vehicles.forEach((v, i) => (kept.slot.set(v.id, i), (kept.spec[i] = v)));
     for (let v = inst.V - 1; v >= inst0.V; v--) kept.freeSlots.push(v);
     this.kept = kept;
     this.lastMode = "cold";
     const order = Int32Array.from(problem.vehicles, (_, i) => i);
-    return this.plan(kept, problem, order, "flow");
+    return this.plan(kept, problem, order, "flow", false, options);
   }
 
   /** The warm path; undefined when the change is structural or too large (the caller solves cold). */
-  private warm(k: Kept, p: Problem): Plan | undefined {
+  private warm(k: Kept, p: Problem, options: SolveOptions): Plan | undefined {
     const old = k.problem;
     const { inst, flow } = k;
     const T = inst.T;
     if (p.slotMinutes !== old.slotMinutes || p.prices.length !== T || (p.tieBreak ?? "earlier") !== (old.tieBreak ?? "earlier")) return undefined;
+    if (p.vehicles.some((v) => hasMinimum(v.minKw)) !== k.minPower) return undefined;
     const oc = old.circuits ?? [];
     const nc = p.circuits ?? [];
     if (oc.length !== nc.length || nc.some((c, i) => !sameCircuit(c, oc[i]!))) return undefined;
 
-    // Which vehicles changed, before touching anything.
+    // Which vehicles changed, before touching anything: taken out and put back (update), a new need only, or
+    // nothing but their caps and minima in a few slots (gathered in `slots`, reset below for every car).
     const seen = new Uint8Array(inst.V);
     const order = new Int32Array(p.vehicles.length);
     const arrive: number[] = [];
     const update: number[] = [];
+    const needOnly: number[] = [];
+    const slots = new Set<number>();
     for (let i = 0; i < p.vehicles.length; i++) {
       const spec = p.vehicles[i]!;
       const v = k.slot.get(spec.id);
@@ -177,7 +186,9 @@ export class WarmSolver {
       if (seen[v]) return undefined; // a duplicate id
       seen[v] = 1;
       order[i] = v;
-      if (!sameVehicle(k.spec[v]!, spec)) update.push(i);
+      const change = vehicleChange(k.spec[v]!, spec, T, slots);
+      if (change === "update") update.push(i);
+      else if (change === "need") needOnly.push(i);
     }
     const leave: number[] = [];
     for (const v of k.slot.values()) if (!seen[v]) leave.push(v);
@@ -187,13 +198,13 @@ export class WarmSolver {
       const s = p.vehicles[i]!;
       if (!k.clsOf.has(s.priority ?? 0) || (s.circuit !== undefined && !k.nodeOf.has(s.circuit))) return undefined;
     }
-
-    // Limits: a raise keeps the flow feasible; a cut it breaks needs a cold solve.
     let limE: Float64Array | undefined;
     if (!sameSlots(p.siteLimitKw, old.siteLimitKw) || nc.some((c, i) => !sameSlots(c.limitKw, oc[i]!.limitKw))) {
       limE = buildInstance({ ...p, vehicles: [] }).limE;
-      if (flow.overLimit(limE)) return undefined;
+      // A limit lowered below the kept load empties that slot: it counts with the slots reset.
+      for (let i = 0; i < limE.length; i++) if (flow.load[i]! > limE[i]! + 1e-7 * Math.max(1, limE[i]!)) slots.add(i % T);
     }
+    if (slots.size > MAX_RESET_SLOTS) return undefined;
 
     // From here on the state changes: every path below ends in a plan.
     if (limE) inst.limE.set(limE);
@@ -201,6 +212,7 @@ export class WarmSolver {
     if (repriced) this.setPrices(inst, p);
     for (const v of leave) {
       flow.clearVehicle(v);
+      setMinimum(inst, v, undefined);
       k.slot.delete(k.spec[v]!.id);
       k.spec[v] = undefined;
       k.row[v] = undefined;
@@ -212,17 +224,37 @@ export class WarmSolver {
       const spec = p.vehicles[i]!;
       flow.clearVehicle(v);
       const same = before.availableFrom === spec.availableFrom && before.departure === spec.departure && before.circuit === spec.circuit;
+      setMinimum(inst, v, spec);
       flow.setVehicle(v, this.rowOf(k, spec), same);
-      k.spec[v] = spec;
     }
     for (const i of arrive) {
       const v = k.freeSlots.pop()!;
       const spec = p.vehicles[i]!;
+      setMinimum(inst, v, spec);
       flow.setVehicle(v, this.rowOf(k, spec), false);
       k.slot.set(spec.id, v);
-      k.spec[v] = spec;
       order[i] = v;
     }
+    for (const t of slots) {
+      for (let i = 0; i < p.vehicles.length; i++) {
+        const v = order[i]!;
+        const spec = p.vehicles[i]!;
+        inst.minE[v * T + t] = (typeof spec.minKw === "number" ? spec.minKw : (spec.minKw?.[t] ?? 0)) * inst.h;
+        if (inst.from[v]! <= t && t < inst.to[v]!) flow.setCap(v, t, relaxedCap(spec, t, inst.h));
+      }
+      for (let n = 0; n < inst.nNodes; n++) {
+        const i = n * T + t;
+        if (flow.load[i]! > inst.limE[i]! + 1e-7 * Math.max(1, inst.limE[i]!)) {
+          flow.clearSlot(t);
+          break;
+        }
+      }
+    }
+    for (const i of needOnly) {
+      flow.setNeed(order[i]!, p.vehicles[i]!.energyKwh);
+      k.row[order[i]!] = undefined; // its shortfall changed even where its energies did not
+    }
+    for (let i = 0; i < p.vehicles.length; i++) k.spec[order[i]!] = p.vehicles[i]!;
     k.problem = p;
     if (!flow.reindex()) {
       this.kept = undefined;
@@ -235,7 +267,7 @@ export class WarmSolver {
       this.kept = undefined;
       return undefined;
     }
-    return this.plan(k, p, order, "flow (warm)", repriced);
+    return this.plan(k, p, order, "flow (warm)", repriced, options);
   }
 
   private rowOf(k: Kept, s: VehicleSpec): VehicleRow {
@@ -245,7 +277,7 @@ export class WarmSolver {
     const mk = s.maxKw;
     return {
       id: s.id, from, to, node: s.circuit === undefined ? 0 : k.nodeOf.get(s.circuit)!, cls: k.clsOf.get(s.priority ?? 0)!,
-      need: s.energyKwh, capAt: typeof mk === "number" ? () => mk * h : (t) => (mk[t] ?? 0) * h,
+      need: s.energyKwh, capAt: k.minPower ? (t) => relaxedCap(s, t, h) : typeof mk === "number" ? () => mk * h : (t) => (mk[t] ?? 0) * h,
     };
   }
 
@@ -269,7 +301,15 @@ export class WarmSolver {
   }
 
   /** The plan in the problem's vehicle order; rows of vehicles whose energies did not change are reused. */
-  private plan(k: Kept, p: Problem, order: Int32Array, solver: string, allRows = false): Plan {
+  private plan(k: Kept, p: Problem, order: Int32Array, solver: string, allRows: boolean, options: SolveOptions): Plan {
+    if (k.minPower) {
+      const r = roundKept(k.inst, k.flow.x);
+      if (r) return roundedPlan(k.inst, p, order, r, solver);
+      // The rounding left energy the relaxation delivers: the cold path's forcing re-solve (the kept relaxation
+      // stays valid for the next call).
+      this.lastMode = "cold";
+      return solve(p, options);
+    }
     const { T, h, price } = k.inst;
     const x = k.flow.x;
     let total = 0;
