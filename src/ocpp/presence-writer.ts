@@ -18,6 +18,13 @@ type BatchLimits = Pick<TurnLimits, 'presenceBatchRows' | 'presenceBatchMs'>;
  * connected station's frames wait for it (the storm's probe heartbeat). The loop turns between two batches. Each write
  * resolves when its batch is stored and rejects with the batch's error; the order of a station's changes is the
  * caller's to keep (the server writes a station's next change after its previous one is done).
+ *
+ * A batch's time includes what its writes' resolution sets off in the same turn: the server announces each change
+ * (station.connected: the utilisation log's insert, the scheduler's station read, alerts), and on SQLite all of that
+ * runs in the microtasks right after the commit. Timing the commit alone let batches grow to 500 rows whose
+ * announcements then held the loop for tens of milliseconds (issue 20's storm profile: announcements cost more than
+ * the commit). The batch's turn is measured up to a second immediate queued right behind the one that starts it: it
+ * runs once the first one's microtasks are done (on PostgreSQL, where the commit waits for I/O, the commit's end counts).
  */
 export class PresenceWriter {
   private pending: { change: PresenceChange; resolve: () => void; reject: (err: unknown) => void }[] = [];
@@ -26,12 +33,16 @@ export class PresenceWriter {
   /** The next batch's rows at most. */
   private rows: number;
 
-  /** `yieldTurn` resolves in the event loop's next turn (tests count turns with it). */
+  /**
+   * `yieldTurn` resolves in the event loop's next turn (tests count turns with it); `behind` is called right after it
+   * and resolves in the same turn, after it and the microtasks it set off (real immediates, unless a test says otherwise).
+   */
   constructor(
     private readonly store: Pick<StationStore, 'recordPresences'>,
     private readonly clock: Pick<Clock, 'now'>,
     limits: Partial<BatchLimits> = DEFAULT_TURN_LIMITS,
     private readonly yieldTurn: () => Promise<unknown> = () => nextTurn(),
+    private readonly behind: () => Promise<unknown> = () => nextTurn(),
   ) {
     const all = turnLimits(limits);
     this.limits = { presenceBatchRows: all.presenceBatchRows, presenceBatchMs: all.presenceBatchMs };
@@ -43,14 +54,23 @@ export class PresenceWriter {
       this.pending.push({ change, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        // After the current turn, not a timer: changes of one turn join, none waits for a clock.
-        setImmediate(() => void this.flush());
+        // From the next turn, not a timer: changes of one turn join, none waits for a clock.
+        void this.flush();
       }
     });
   }
 
+  /** The next turn, and the moment that turn's first immediate and everything it set off in microtasks are done. */
+  private nextTurn(): { turn: Promise<unknown>; drained: Promise<number> } {
+    const turn = this.yieldTurn();
+    const drained = this.behind().then(() => this.clock.now());
+    return { turn, drained };
+  }
+
   private async flush(): Promise<void> {
-    this.scheduled = false;
+    // `scheduled` stays set while this loop runs: a change written meanwhile joins a later batch of the same loop.
+    let next = this.nextTurn();
+    await next.turn;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.rows);
       const start = this.clock.now();
@@ -60,9 +80,14 @@ export class PresenceWriter {
       } catch (err) {
         for (const b of batch) b.reject(err);
       }
-      this.resize(batch.length, this.clock.now() - start);
-      if (this.pending.length > 0) await this.yieldTurn();
+      const stored = this.clock.now();
+      // This batch's turn: its commit and what the resolved writes set off (announcements), whichever ends later.
+      this.resize(batch.length, Math.max(stored, await next.drained) - start);
+      if (this.pending.length === 0) break;
+      next = this.nextTurn();
+      await next.turn;
     }
+    this.scheduled = false;
   }
 
   /**

@@ -42,6 +42,11 @@ describe('PresenceWriter', () => {
     await nextTurn();
     turns++;
   });
+  /** Every write resolved, and the turn they resolved in is over (the writer sizes the next batch at its end). */
+  const all = async (writes: Promise<unknown>[]) => {
+    await Promise.all(writes);
+    await nextTurn();
+  };
   beforeEach(async () => {
     s = await openTestStorage();
     stations = new StationRepository(s.db);
@@ -59,11 +64,11 @@ describe('PresenceWriter', () => {
 
   it('writes a storm of connects in a few transactions, every write resolving once stored', async () => {
     const at = (i: number) => `2026-10-25T01:${String(i % 60).padStart(2, '0')}:00.000Z`;
-    await Promise.all(Array.from({ length: 1200 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'connected', at: at(i) })));
+    await all(Array.from({ length: 1200 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'connected', at: at(i) })));
     // 1,200 changes of one turn, rows taking no measurable time: from 32 rows, each full batch doubles the next up to
-    // the 500 rows of the default, in the order written, one batch per turn.
+    // the 500 rows of the default, in the order written, one batch per turn from the next one on.
     expect(batches.map((b) => b.length)).toEqual([32, 64, 128, 256, 500, 220]);
-    expect(batchTurns).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(batchTurns).toEqual([1, 2, 3, 4, 5, 6]);
     expect(batches.flat().map((c) => c.id)).toEqual(Array.from({ length: 1200 }, (_, i) => `CS-${i}`));
     for (const i of [0, 499, 500, 1199]) {
       const r = await stations.get(`CS-${i}`);
@@ -89,7 +94,7 @@ describe('PresenceWriter', () => {
   it('sizes each batch to take at most presenceBatchMs at the last batch\'s time per row', async () => {
     writer = writerWith({ presenceBatchRows: 500, presenceBatchMs: 8 });
     msPerRow = 1 / 16; // 128 rows fit 8 ms
-    await Promise.all(Array.from({ length: 1000 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'connected', at: AT })));
+    await all(Array.from({ length: 1000 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'connected', at: AT })));
     // 32 (2 ms), 64 (4 ms), then 128 rows of 8 ms each: the doubling stops where the time is spent.
     expect(batches.map((b) => b.length)).toEqual([32, 64, 128, 128, 128, 128, 128, 128, 128, 8]);
     expect(batches.flat().map((c) => c.id)).toEqual(Array.from({ length: 1000 }, (_, i) => `CS-${i}`));
@@ -98,29 +103,54 @@ describe('PresenceWriter', () => {
     // The store slows down (1 ms a row): one batch over the budget, then 8 rows per batch.
     batches = [];
     msPerRow = 1;
-    await Promise.all(Array.from({ length: 200 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'disconnected', at: AT })));
+    await all(Array.from({ length: 200 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'disconnected', at: AT })));
     expect(batches.map((b) => b.length)).toEqual([128, 8, 8, 8, 8, 8, 8, 8, 8, 8]);
     expect(writer.batchRows).toBe(8);
 
     // Slower than the budget per row: one row per batch, never none.
     batches = [];
     msPerRow = 20;
-    await Promise.all(Array.from({ length: 3 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'connected', at: AT })));
+    await all(Array.from({ length: 3 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'connected', at: AT })));
     expect(batches.map((b) => b.length)).toEqual([3]);
     expect(writer.batchRows).toBe(1);
     batches = [];
-    await Promise.all(Array.from({ length: 3 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'connected', at: AT })));
+    await all(Array.from({ length: 3 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'connected', at: AT })));
     expect(batches.map((b) => b.length)).toEqual([1, 1, 1]);
+  });
+
+  it('counts what a batch\'s resolved writes set off in its turn (the announcements) as the batch\'s time', async () => {
+    writer = writerWith({ presenceBatchRows: 500, presenceBatchMs: 8 });
+    // The store takes no time; each write's continuation (the server's announcement: listeners that write and read
+    // the store, on SQLite in the same turn's microtasks) costs 1/16 ms, a few promise hops after it resolved.
+    const announced = (i: number) => writer.write({ id: `CS-${i}`, kind: 'connected', at: AT })
+      .then(() => Promise.resolve())
+      .then(() => clock.advance(1 / 16));
+    await all(Array.from({ length: 600 }, (_, i) => announced(i)));
+    // As if the rows themselves took 1/16 ms: 128 rows fit 8 ms, the doubling stops there.
+    expect(batches.map((b) => b.length)).toEqual([32, 64, 128, 128, 128, 120]);
+    expect(writer.batchRows).toBe(128);
+  });
+
+  it('a change written while a batch is stored joins a later batch of the same flush, in order', async () => {
+    const order: string[] = [];
+    const first = writer.write({ id: 'CS-1', kind: 'connected', at: AT }).then(() => {
+      order.push('CS-1');
+      return writer.write({ id: 'CS-2', kind: 'connected', at: AT }).then(() => order.push('CS-2'));
+    });
+    await first;
+    expect(order).toEqual(['CS-1', 'CS-2']);
+    expect(batches.map((b) => b.map((c) => c.id))).toEqual([['CS-1'], ['CS-2']]);
+    expect(batchTurns).toEqual([1, 2]);
   });
 
   it('a small batch within the time does not shrink the next; presenceBatchRows caps the growth', async () => {
     writer = writerWith({ presenceBatchRows: 100, presenceBatchMs: 8 });
     msPerRow = 1 / 128;
     // A trickle of 3 changes a turn keeps the size it had.
-    await Promise.all(Array.from({ length: 3 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'connected', at: AT })));
+    await all(Array.from({ length: 3 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'connected', at: AT })));
     expect(writer.batchRows).toBe(32);
     batches = [];
-    await Promise.all(Array.from({ length: 400 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'connected', at: AT })));
+    await all(Array.from({ length: 400 }, (_, i) => writer.write({ id: `CS-${i}`, kind: 'connected', at: AT })));
     expect(batches.map((b) => b.length)).toEqual([32, 64, 100, 100, 100, 4]);
   });
 
