@@ -71,18 +71,17 @@ export class HandshakeGuard {
     return { headersTimeout: ms, requestTimeout: ms, connectionsCheckingInterval: Math.min(1000, ms), handshakeTimeout: ms };
   }
 
-  /** Listeners that keep one client's socket errors from ever reaching the process (finding 1). */
+  /**
+   * Listeners that keep one client's socket errors from ever reaching the process (finding 1). The TCP listener in
+   * front of the server (connection-pacer.ts) caps the sockets and logs accept failures.
+   */
   protect(server: Server): void {
-    // Raw TCP sockets beyond the caps are closed by Node at once, before a byte is read.
-    server.maxConnections = this.limits.maxConnections + this.limits.maxPendingHandshakes;
     server.on('connection', (socket: Socket) => this.watch(socket, socket.remoteAddress));
     server.on('secureConnection', (socket: Socket) => this.watch(socket, socket.remoteAddress));
     server.on('tlsClientError', (err: Error, socket: Socket) => {
       this.sampler.warn('TLS handshake failed', { err: truncateForLog(err.message), remote: socket.remoteAddress }, 'TLS handshake failed');
       socket.destroy();
     });
-    // After listen: an accept() failure (EMFILE) is logged, not thrown.
-    server.on('listening', () => server.on('error', (err) => this.logger.error({ err }, 'OCPP listener error')));
   }
 
   /** Node removes its own error listener from a socket it hands to 'upgrade': ours must be there first. */

@@ -28,6 +28,8 @@ export interface ConnectLimits {
  * p99 went near 100 ms (issue 20). Both stay bounded by count and by time.
  */
 export interface TurnLimits {
+  /** New connections handed to the HTTP server in one turn at most: their upgrade requests are parsed together. */
+  connectionsPerTurn: number;
   /** Handshakes started in one turn at most (the queue's rest waits for the next turns)... */
   handshakesPerTurn: number;
   /** ...and none after the first once the turn's handshakes took this long (ms, on the injected clock). */
@@ -38,7 +40,7 @@ export interface TurnLimits {
   presenceBatchMs: number;
 }
 
-export const DEFAULT_TURN_LIMITS: TurnLimits = { handshakesPerTurn: 8, handshakeTurnMs: 4, presenceBatchRows: 500, presenceBatchMs: 8 };
+export const DEFAULT_TURN_LIMITS: TurnLimits = { connectionsPerTurn: 16, handshakesPerTurn: 8, handshakeTurnMs: 4, presenceBatchRows: 500, presenceBatchMs: 8 };
 
 /** The turn limits of a configuration, the defaults where absent; a bad value names its field. */
 export function turnLimits(limits: Partial<TurnLimits>): TurnLimits {
@@ -48,7 +50,7 @@ export function turnLimits(limits: Partial<TurnLimits>): TurnLimits {
       throw new Error(`ocpp.limits.${field} must be a positive ${field.endsWith('Ms') ? 'number' : 'integer'}, got ${String(v)}`);
     }
   }
-  return { handshakesPerTurn: merged.handshakesPerTurn, handshakeTurnMs: merged.handshakeTurnMs, presenceBatchRows: merged.presenceBatchRows, presenceBatchMs: merged.presenceBatchMs };
+  return { connectionsPerTurn: merged.connectionsPerTurn, handshakesPerTurn: merged.handshakesPerTurn, handshakeTurnMs: merged.handshakeTurnMs, presenceBatchRows: merged.presenceBatchRows, presenceBatchMs: merged.presenceBatchMs };
 }
 
 /** A handshake turned away for load or for its sender's history: 503 with Retry-After (RFC 9110, 15.6.4). */

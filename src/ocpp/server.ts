@@ -1,7 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { StationDirectory } from '../domain/ports.js';
 import type { StationRecord } from '../domain/stations.js';
@@ -12,13 +11,15 @@ import { RpcError } from './rpc/errors.js';
 import { OcppValidator } from './rpc/validator.js';
 import { OcppCallError } from './rpc/call-error.js';
 import { stationIdProblem } from '../domain/station-id.js';
-import type { ConnectLimits, TurnLimits } from './handshake-limits.js';
+import { turnLimits, type ConnectLimits, type TurnLimits } from './handshake-limits.js';
 import { HandshakeGuard, remoteOf, type HandshakeRefusal } from './handshake-guard.js';
 import { refuse } from './refuse.js';
 import type { ClientCertTlsOptions } from './auth/client-cert.js';
 import { stationHandlers } from './handlers/index.js';
 import type { HandlerContext, OcppServices, StationSession } from './handlers/types.js';
 import { PresenceRecorder } from './presence-writer.js';
+import { ConnectionPacer } from './connection-pacer.js';
+import { ALWAYS_PERMITTED, permitAfter } from './session-permits.js';
 import { StationAuthenticator, type AuthVerdict } from './station-auth.js';
 import { emitEvent, runLogged } from './emit.js';
 import { DEFAULT_FRAME_LIMITS, InboundByteBudgets, type FrameLimits } from './frame-limits.js';
@@ -27,23 +28,6 @@ import { actionLabel, observeCall, ObservedValidator } from './observer.js';
 
 export const SUBPROTOCOL = 'ocpp2.0.1';
 const INBOUND: ReadonlySet<string> = new Set(STATION_ACTIONS);
-/** B01.FR.10/B02.FR.09: what a station may send before it is accepted (besides what we asked for). */
-const ALWAYS_PERMITTED = new Set(['BootNotification']);
-/** TriggerMessage's requestedMessage values mapped to the action the station then sends. */
-const TRIGGERED_ACTION: Record<string, string> = {
-  BootNotification: 'BootNotification',
-  LogStatusNotification: 'LogStatusNotification',
-  FirmwareStatusNotification: 'FirmwareStatusNotification',
-  Heartbeat: 'Heartbeat',
-  MeterValues: 'MeterValues',
-  SignChargingStationCertificate: 'SignCertificate',
-  SignV2GCertificate: 'SignCertificate',
-  StatusNotification: 'StatusNotification',
-  TransactionEvent: 'TransactionEvent',
-  SignCombinedCertificate: 'SignCertificate',
-  PublishFirmwareStatusNotification: 'PublishFirmwareStatusNotification',
-};
-
 export interface OcppServerConfig {
   host: string;
   /** Plain ws port (security profile 1); null to disable. 0 picks a free port. */
@@ -95,6 +79,8 @@ export class OcppServer implements StationDirectory {
   private readonly live = new Map<string, Live>();
   private readonly servers: Server[] = [];
   private readonly guard: HandshakeGuard;
+  /** New connections reach the HTTP server a few per turn (connection-pacer.ts). */
+  private readonly pacer: ConnectionPacer;
   private readonly auth: StationAuthenticator;
   private readonly inbound: InboundByteBudgets;
   /** Handshakes past admission and not yet finished (close() waits for them before the store is closed). */
@@ -111,6 +97,8 @@ export class OcppServer implements StationDirectory {
   ) {
     this.validator = new ObservedValidator(observer);
     this.guard = new HandshakeGuard(services.clock, services.logger, config.limits);
+    this.pacer = new ConnectionPacer(services.clock, services.logger, config.limits, turnLimits(config.limits).connectionsPerTurn,
+      (socket) => this.guard.watch(socket, socket.remoteAddress));
     this.auth = new StationAuthenticator(services, config.autoRegister);
     this.presence = new PresenceRecorder(services.stations, services.logger, services.clock, config.limits);
     const { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes } = { ...DEFAULT_FRAME_LIMITS, ...config.limits };
@@ -127,13 +115,8 @@ export class OcppServer implements StationDirectory {
   }
 
   async listen(): Promise<{ port: number | null; tlsPort: number | null }> {
-    const start = (server: Server, port: number) =>
-      new Promise<number>((resolve, reject) => {
-        server.once('error', reject);
-        // A short accept queue: a storm's surplus waits in the stations' TCP retries instead of arriving in one poll
-        // phase (issue 20: 511 at once held the loop ~300 ms; ocpp.limits.listenBacklog).
-        server.listen({ port, host: this.config.host, backlog: this.config.limits.listenBacklog }, () => resolve((server.address() as AddressInfo).port));
-      });
+    // The pacer listens (short accept queue, ocpp.limits.listenBacklog) and hands connections over a few per turn.
+    const start = (server: Server, port: number) => this.pacer.listen(server, port, this.config.host);
     let port: number | null = null;
     let tlsPort: number | null = null;
     if (this.config.port !== null) {
@@ -160,12 +143,15 @@ export class OcppServer implements StationDirectory {
     for (const [, l] of this.live) l.conn.close(1001, 'server shutting down');
     this.live.clear();
     this.guard.close();
+    // The listeners close once every socket they accepted has ended: after the servers close their connections.
+    const listenersClosed = this.pacer.close();
     await Promise.all(
       this.servers.map((server) => new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections?.();
       })),
     );
+    await listenersClosed;
     await Promise.all([...this.upgrading]);
     await this.presence.settled();
     this.wss.close();
@@ -208,17 +194,8 @@ export class OcppServer implements StationDirectory {
     const refused = !l ? new OcppCallError('Offline', stationId, action, `station ${stationId} is not connected`)
       : l.session.bootStatus === 'Rejected' ? new OcppCallError('NotAllowed', stationId, action, `station ${stationId} was rejected at boot`) : null;
     if (!l || refused) return observeCall(this.observer, action, Promise.reject(refused));
-    if (l.session.bootStatus !== 'Accepted') this.permitAfter(l.session, action, payload);
+    if (l.session.bootStatus !== 'Accepted') permitAfter(l.session, action, payload);
     return observeCall(this.observer, action, l.conn.call(action, payload));
-  }
-
-  /** B02.FR.02: a station that is not accepted may still send what we asked it to send. */
-  private permitAfter(session: StationSession, action: CsmsAction, payload: unknown): void {
-    if (action === 'GetBaseReport' || action === 'GetReport') session.permitted.add('NotifyReport');
-    if (action === 'TriggerMessage') {
-      const requested = TRIGGERED_ACTION[(payload as RequestOf<'TriggerMessage'>).requestedMessage];
-      if (requested) session.permitted.add(requested);
-    }
   }
 
   private attach(server: Server, tls: boolean): void {
