@@ -361,7 +361,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   await alerts.start();
   const retention = new Retention({
     policy: r, stationLog: repositories.stationLog, plans: schedulerStores.plans, decisions: schedulerStores.decisions,
-    transactions: repositories.transactions, meterValues: repositories.meterValues, clock, logger,
+    transactions: repositories.transactions, meterValues: repositories.meterValues, evseStateLog: utilisation, clock, logger,
   });
   if (cluster) cluster.exclusive('retention', retention);
   else retention.start();

@@ -7,19 +7,24 @@ export const PRUNABLE = {
   station_events: 'received_at',
   plans: 'created_at',
   decisions: 'at',
+  // By arrival, like the station log (its own index, migration 0021); the state time `at` is what utilisation reads.
+  evse_state_log: 'received_at',
 } as const;
 export type PrunableTable = keyof typeof PRUNABLE;
 
 export interface PruneSpec<T extends PrunableTable> {
   table: T;
   timeColumn: (typeof PRUNABLE)[T];
-  /** Rows this condition holds for are never pruned (built with the query builder; evaluated on `table`'s rows). */
+  /**
+   * Only rows this condition holds for are pruned: it says which rows may go, and so what is kept (a site's latest
+   * plan is kept by `id NOT IN (latest ids)`). Built with the query builder or `sql`; evaluated on `table`'s rows.
+   */
   keep?: Expression<SqlBool>;
 }
 
 /**
  * Deletes up to `limit` rows of an append-only table: first those beyond the newest `maxRows`, then those whose
- * time column is before `before`; never a row `keep` protects. Row ids grow with every insert and rows leave only
+ * time column is before `before`; only rows `keep` admits. Row ids grow with every insert and rows leave only
  * from the old end, so the newest `maxRows` are the ids above MAX(id) - maxRows (fewer if a station's rows went
  * with it, or, on PostgreSQL, if a rolled-back insert used up a sequence value): an O(log n) bound where counting
  * or an OFFSET would read the whole table on every step. Each delete walks an index (the id, or the time column's

@@ -14,6 +14,11 @@ export interface RetentionPolicy {
    * this long (DEFAULT_TRANSACTION_DAYS when absent); a running transaction and all of it never go.
    */
   transactionDays?: number;
+  /**
+   * The EVSE state log that utilisation reads (migration 0021) is kept this long by arrival (DEFAULT_EVSE_STATE_LOG_DAYS
+   * when absent); the latest row of each EVSE, connector and kind never goes (it is the state a later period starts in).
+   */
+  evseStateLogDays?: number;
   /** Rows deleted per step; the event loop is yielded between steps. */
   pruneBatchRows: number;
   /** How often retention runs, on the injected clock; the first run is one interval after start. */
@@ -34,11 +39,15 @@ export interface PruneReport {
   transactions: number;
   /** Meter values outside any transaction. */
   meterValues: number;
+  /** EVSE state log rows (utilisation's history). */
+  evseStateLog: number;
   steps: number;
 }
 
 /** More than a year: a billing period and its complaints, a year-on-year comparison. */
 export const DEFAULT_TRANSACTION_DAYS = 400;
+/** A utilisation period is at most 367 days (utilisation-calendar.ts): its state log, with slack, as long as its sessions. */
+export const DEFAULT_EVSE_STATE_LOG_DAYS = 400;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -46,7 +55,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Retention for the station log, plans, decisions, finished transactions and meter values (issue 20, finding 10: the demo's database grew ~26 MB per
+ * Retention for the station log, plans, decisions, finished transactions, meter values and the EVSE state log (issue 20, finding 10: the demo's database grew ~26 MB per
  * simulated day, plans stored on every cycle and never pruned). Each run deletes by age and by row count in
  * steps of `pruneBatchRows` rows, one short transaction each, yielding between steps, so no run holds the event
  * loop for long whatever it finds. The repositories decide what is never pruned: a site's latest plan, what a
@@ -69,6 +78,8 @@ export class Retention {
       /** Finished transactions and their meter values (TransactionRepository), and untied meter values. */
       transactions?: Prunable;
       meterValues?: Prunable;
+      /** The EVSE state log (UtilisationRepository). */
+      evseStateLog?: Prunable;
       clock: Clock;
       logger: Logger;
     },
@@ -116,7 +127,7 @@ export class Retention {
   private async pass(): Promise<PruneReport> {
     const { policy, clock } = this.deps;
     const now = clock.now();
-    const report: PruneReport = { stationLog: 0, plans: 0, decisions: 0, transactions: 0, meterValues: 0, steps: 0 };
+    const report: PruneReport = { stationLog: 0, plans: 0, decisions: 0, transactions: 0, meterValues: 0, evseStateLog: 0, steps: 0 };
     const transactionDays = policy.transactionDays ?? DEFAULT_TRANSACTION_DAYS;
     // Transactions and meter values are pruned by age only (the intake bounds their rate: meter-thinning.ts).
     const targets = [
@@ -125,6 +136,7 @@ export class Retention {
       ['decisions', this.deps.decisions, policy.decisionDays, policy.maxDecisionRows],
       ['transactions', this.deps.transactions, transactionDays, Number.MAX_SAFE_INTEGER],
       ['meterValues', this.deps.meterValues, transactionDays, Number.MAX_SAFE_INTEGER],
+      ['evseStateLog', this.deps.evseStateLog, policy.evseStateLogDays ?? DEFAULT_EVSE_STATE_LOG_DAYS, Number.MAX_SAFE_INTEGER],
     ] as const;
     for (const [name, store, days, maxRows] of targets) {
       if (!store) continue;
@@ -138,7 +150,7 @@ export class Retention {
         if (this.stopped) return report;
       }
     }
-    if (report.stationLog + report.plans + report.decisions + report.transactions + report.meterValues > 0) {
+    if (report.stationLog + report.plans + report.decisions + report.transactions + report.meterValues + report.evseStateLog > 0) {
       this.deps.logger.info(report, 'retention: pruned old rows');
     }
     return report;

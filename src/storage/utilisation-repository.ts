@@ -1,4 +1,6 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { pruneOldest } from './prune.js';
+import type { Prunable } from './retention.js';
 import { dialectOf, instant, jsonStrings, type Db } from './sql/dialect.js';
 import type { Schema } from './sql/schema.js';
 import {
@@ -28,8 +30,8 @@ export const MAX_HISTORY_ROWS = 1_000_000;
 /** Sessions are read from this long before the period: a session that started earlier and still ran is counted. */
 const LOOKBACK_MS = 31 * 86_400_000;
 
-/** The EVSE state log (migration 0021) and the one bounded read a utilisation query makes. */
-export class UtilisationRepository implements EvseStateLog, UtilisationSource {
+/** The EVSE state log (migration 0021), the one bounded read a utilisation query makes, and its retention. */
+export class UtilisationRepository implements EvseStateLog, UtilisationSource, Prunable {
   private readonly log: LogDb;
 
   constructor(private readonly db: Db) {
@@ -47,6 +49,22 @@ export class UtilisationRepository implements EvseStateLog, UtilisationSource {
         .onConflict((oc) => oc.columns(['station_id', 'at', 'kind', 'evse_id', 'connector_id', 'value']).doNothing())
         .execute();
     }
+  }
+
+  /**
+   * Retention (retention.ts): rows that arrived before `before`, oldest first, except each key's (station, EVSE,
+   * connector, kind) latest row from before `before`: the state any period starting after `before` starts in (a
+   * connector Faulted for a year and a half has one row, and it stays). Authorize rows carry no state and all go. By
+   * age only (the intake is one row per change).
+   */
+  pruneStep(before: string, maxRows: number, batch: number): Promise<number> {
+    // pruneOldest's `keep` holds for the rows that may go: an authorize row, or one its key has a later row of that
+    // is itself from before `before` (ties at one instant by id: the later written is the state).
+    const cutoff = instantText(this.db, before);
+    const mayGo = sql<SqlBool>`(kind = 'authorize' OR EXISTS (SELECT 1 FROM evse_state_log AS k WHERE k.station_id = evse_state_log.station_id
+      AND k.kind = evse_state_log.kind AND k.evse_id = evse_state_log.evse_id AND k.connector_id = evse_state_log.connector_id
+      AND k.at < ${cutoff} AND (k.at > evse_state_log.at OR (k.at = evse_state_log.at AND k.id > evse_state_log.id))))`;
+    return pruneOldest(this.db, { table: 'evse_state_log', timeColumn: 'received_at', keep: mayGo }, before, maxRows, batch);
   }
 
   async eventTime(stationId: string, transactionId: string, seqNo: number): Promise<string | undefined> {
@@ -127,6 +145,12 @@ export class UtilisationRepository implements EvseStateLog, UtilisationSource {
     if (out.length > MAX_HISTORY_ROWS) throw new UtilisationTooLarge(out.length, MAX_HISTORY_ROWS);
     return out;
   }
+}
+
+/** `at` compared with a bound instant: the same UTC text in SQLite (as the writer stores it), a timestamptz in PostgreSQL. */
+function instantText(db: Db, iso: string): RawBuilder<string> {
+  const text = new Date(iso).toISOString();
+  return dialectOf(db) === 'postgres' ? sql<string>`${text}::timestamptz` : sql<string>`${text}`;
 }
 
 /**
