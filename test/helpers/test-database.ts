@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStorage, type DatabaseOptions, type OpenOptions, type Storage } from '../../src/storage/database.js';
+import { giveBackSchema, takeMigratedSchema } from './postgres-schema-pool.js';
 
 export const postgresUrl = process.env.CHARGEPLAN_TEST_DATABASE_URL;
 /** Schemas of this run start with this; the global teardown drops them all. */
@@ -42,8 +43,13 @@ async function adminQuery(text: string): Promise<void> {
   }
 }
 
-/** A new, empty database for this test (not yet migrated: opening it migrates). */
-export async function testDatabase(opts: { file?: boolean } = {}): Promise<TestDatabase> {
+/**
+ * A database of this test's own, empty of rows. On SQLite it is new and not yet migrated (opening it migrates). On
+ * PostgreSQL it may be a schema an earlier test file of this worker used, emptied and already fully migrated
+ * (test/helpers/postgres-schema-pool.ts); `empty: true` asks for a new schema with no tables at all, for a test
+ * that applies migrations of its own or checks which ones ran.
+ */
+export async function testDatabase(opts: { file?: boolean; empty?: boolean } = {}): Promise<TestDatabase> {
   const opened: Storage[] = [];
   let dropped = false;
   const closeAll = async () => {
@@ -51,8 +57,13 @@ export async function testDatabase(opts: { file?: boolean } = {}): Promise<TestD
   };
   let db: TestDatabase;
   if (postgresUrl) {
-    const schema = `${schemaPrefix}${process.pid}_${fileTag}_${++counter}`;
-    await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+    const url = postgresUrl;
+    const create = async () => {
+      const name = `${schemaPrefix}${process.pid}_${fileTag}_${++counter}`;
+      await adminQuery(`DROP SCHEMA IF EXISTS ${name} CASCADE; CREATE SCHEMA ${name}`);
+      return name;
+    };
+    const schema = (opts.empty ? null : await takeMigratedSchema(url, create)) ?? (await create());
     db = {
       options: { url: postgresUrl, schema, poolSize: 4 },
       dialect: 'postgres',
@@ -61,7 +72,7 @@ export async function testDatabase(opts: { file?: boolean } = {}): Promise<TestD
         if (dropped) return;
         dropped = true;
         await closeAll();
-        await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await giveBackSchema(url, schema);
       },
     };
   } else {

@@ -32,7 +32,7 @@ async function appliedVersions(db: Db): Promise<number[]> {
 
 describe(`storage on ${postgresUrl ? 'PostgreSQL' : 'SQLite'}`, () => {
   it('applies every migration once, in order, and none when opened again', async () => {
-    const t = await testDatabase({ file: true });
+    const t = await testDatabase({ file: true, empty: true });
     const first = await t.open();
     expect(first.migrated).toEqual(allVersions);
     expect(await appliedVersions(first.db)).toEqual(allVersions);
@@ -63,7 +63,7 @@ describe(`storage on ${postgresUrl ? 'PostgreSQL' : 'SQLite'}`, () => {
   });
 
   it('a migration that fails leaves nothing of itself behind; the ones before it stay applied', async () => {
-    const t = await testDatabase({ file: true });
+    const t = await testDatabase({ file: true, empty: true });
     const steps = [
       both(1, 'fine', 'CREATE TABLE fine_a (x INTEGER)'),
       both(2, 'half', 'CREATE TABLE half_a (x INTEGER); CREATE TABLE half_b (x INTEGER); CREATE TABLE half_a (y INTEGER);'),
@@ -83,7 +83,7 @@ describe(`storage on ${postgresUrl ? 'PostgreSQL' : 'SQLite'}`, () => {
   });
 
   it('refuses migrations out of order before touching the database', async () => {
-    const t = await testDatabase({ file: true });
+    const t = await testDatabase({ file: true, empty: true });
     await expect(t.open({ migrations: [both(2, 'b', 'CREATE TABLE b (x INTEGER)'), both(1, 'a', 'CREATE TABLE a (x INTEGER)')] }))
       .rejects.toThrow('migrations out of order: 2 is followed by 1');
     await expect(t.open({ migrations: [both(1, 'a', ''), both(1, 'again', '')] })).rejects.toThrow(/out of order: 1 is followed by 1/);
@@ -92,7 +92,7 @@ describe(`storage on ${postgresUrl ? 'PostgreSQL' : 'SQLite'}`, () => {
   });
 
   it('two processes opening the same fresh database at once both succeed and apply each migration once', async () => {
-    const t = await testDatabase({ file: true });
+    const t = await testDatabase({ file: true, empty: true });
     const opened = await Promise.all([t.open(), t.open(), t.open()]);
     expect(opened.flatMap((s) => s.migrated).sort((a, b) => a - b)).toEqual(allVersions);
     for (const s of opened) expect(await appliedVersions(s.db)).toEqual(allVersions);

@@ -122,7 +122,7 @@ describe.skipIf(!postgresUrl)('the migrations build the same schema on PostgreSQ
 
   beforeAll(async () => {
     lite = await openStorage({ path: ':memory:' });
-    pg = await (await testDatabase()).open();
+    pg = await (await testDatabase({ empty: true })).open();
     a = await sqliteShape(lite.db);
     b = await postgresShape(pg.db);
   });

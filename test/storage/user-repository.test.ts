@@ -34,7 +34,7 @@ describe('user storage (migration 4)', () => {
   });
 
   it('upgrades a database with tokens from migration 2: they keep working and belong to no user', async () => {
-    const database = await testDatabase({ file: true });
+    const database = await testDatabase({ file: true, empty: true });
     const old = await database.open({ migrations: migrations.filter((m) => m.version < 4) });
     await new ApiTokenRepository(old.db).create(token('00000000000000aa'));
     await old.close();
