@@ -66,7 +66,9 @@ const round = (x: number) => Math.round(x * 1e6) / 1e6;
 export function applyMode(spec: VehicleSpec, mode: ResolvedMode, grid: SlotGrid, prices: readonly number[]): void {
   const maxKw = Array.isArray(spec.maxKw) ? [...spec.maxKw] : grid.starts.map(() => spec.maxKw as number);
   // A slot with no power has no minimum either (the solver's "0 or at least minKw" per slot).
+  // buildProblem shares a car's arrays with the cars of the same power: copy before writing.
   if (typeof spec.minKw === 'number' && spec.minKw > 0 && mode.kind !== 'minimum') spec.minKw = grid.starts.map(() => spec.minKw as number);
+  else if (Array.isArray(spec.minKw)) spec.minKw = [...spec.minKw];
   const off = (i: number) => {
     maxKw[i] = 0;
     if (Array.isArray(spec.minKw)) spec.minKw[i] = 0;

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { timedSolve, type Plan } from '../../solver/index.js';
+import { timedSolve, type Plan, type Problem } from '../../solver/index.js';
 import type { ChargerCompliance, PlannedBoost, PlanRecord, PushedProfileRecord, SessionPlan } from '../domain/plans.js';
 import type { CapacityLimitInterval } from '../domain/prices.js';
 import type { Site } from '../domain/sites.js';
@@ -15,6 +15,12 @@ import { isSteered, type CyclePrices, type CycleSession, type CycleSnapshot } fr
 export interface PlanOptions {
   /** The solver's time is measured on this clock (performance.now in the product, fixed in tests). */
   monotonicMs: () => number;
+  /**
+   * The site's own solver, kept between its cycles (solver/warm.ts WarmSolver): a re-plan that differs from the
+   * last one by a few cars, a shrinking partial slot 0 or cars' remaining needs starts from the last flow instead
+   * of from nothing, with the same optimum. Absent: every cycle solves cold.
+   */
+  solver?: { solve(problem: Problem): Plan };
 }
 
 export interface CycleResult {
@@ -48,7 +54,7 @@ export function planSite(snapshot: CycleSnapshot, triggers: string[], options: P
   const boosts = addBoosts(site, built, controlled);
   const demand = snapshot.demand;
   if (demand && demand.perKw > 0) built.problem.demandCharge = demandChargeOnGrid(grid, demand, fixed, controlled);
-  const solved = controlled.length ? timedSolve(built.problem, {}, options.monotonicMs) : emptyPlan();
+  const solved = controlled.length ? solveOnce(built.problem, options) : emptyPlan();
   const prices = priceRows.map((p) => p?.total ?? 0);
   const boostKw = (v: number) => {
     const part = boosts.find((b) => b.vehicle === v);
@@ -107,6 +113,15 @@ export function planSite(snapshot: CycleSnapshot, triggers: string[], options: P
 }
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+function solveOnce(problem: Problem, options: PlanOptions): Plan {
+  if (!options.solver) return timedSolve(problem, {}, options.monotonicMs);
+  const t0 = options.monotonicMs();
+  // The warm solver's plans share rows with its previous ones: the planner only reads them.
+  const plan = { ...options.solver.solve(problem) };
+  plan.solveMs = Math.round((options.monotonicMs() - t0) * 1000) / 1000;
+  return plan;
+}
 
 function emptyPlan(): Plan {
   return { status: 'optimal', totalCost: 0, vehicles: [], solver: 'none', solveMs: 0 };

@@ -17,6 +17,7 @@ import { SiteDemandPeaks, type DemandChargeTerms } from './demand-peak.js';
 import { loadCycleSnapshot, type SnapshotSources } from './snapshot.js';
 import { KeyedSerial } from './serial.js';
 import { boostKey } from './charge-now.js';
+import { WarmSolver } from '../../solver/warm.js';
 
 /** Stations reconciled at once in a cycle (GetChargingProfiles and what follows, per station). */
 const RECONCILE_CONCURRENCY = 16;
@@ -72,6 +73,8 @@ export class PlanningLoop extends SiteLoops {
 
   /** Each site's learned arrivals, relearned once a day from its stored sessions (issue 21). */
   private readonly arrivals: SiteArrivals;
+  /** Each site's solver, kept between its cycles so that a re-plan starts from the last flow (solver/warm.ts). */
+  private readonly solvers = new Map<string, WarmSolver>();
   /** Each site's peak so far in the billing period, measured once per completed quarter hour. */
   private readonly demandPeaks: SiteDemandPeaks;
 
@@ -231,7 +234,7 @@ export class PlanningLoop extends SiteLoops {
     for (const tx of lost.flat()) forced.add(tx);
     const now = deps.clock.now();
     const snapshot = await loadCycleSnapshot(site, now, this.snapshotSources());
-    const result = planSite(snapshot, reasons, { monotonicMs: deps.monotonicMs });
+    const result = planSite(snapshot, reasons, { monotonicMs: deps.monotonicMs, solver: this.solverOf(site.id) });
     await this.annotate(site, result);
     const previous = snapshot.previousPlan;
     if (result.plan.status === 'empty' && (!previous || previous.status === 'empty') && reconcile.length === 0) return;
@@ -289,10 +292,17 @@ export class PlanningLoop extends SiteLoops {
     }
   }
 
+  private solverOf(siteId: string): WarmSolver {
+    let solver = this.solvers.get(siteId);
+    if (!solver) this.solvers.set(siteId, (solver = new WarmSolver()));
+    return solver;
+  }
+
   /** The loop's onError: logged, recorded as a decision and reported; never rejects (a failure to record is logged). */
   protected async cycleFailed(site: Site, err: unknown, retryAt: number): Promise<void> {
     const e = err as Error & { code?: string };
     this.deps.logger.error({ site: site.id, err: e }, 'planning cycle failed');
+    this.solvers.get(site.id)?.reset(); // the next cycle solves cold, whatever the failure left behind
     try {
       await this.decide(site, { kind: 'plan.failed', stationId: null, evseId: null, transactionId: null, planId: null, message: e.message, details: { code: e.code ?? 'INTERNAL', retryAt: new Date(retryAt).toISOString() } });
     } catch (recordErr) {

@@ -127,6 +127,15 @@ export function buildProblem(
     ...(c.limitKw !== undefined ? { limitKw: Array.from({ length: T }, (_, i) => free(c.limitKw!, c.id, i)) } : {}),
     ...(c.phaseLimitA !== undefined ? { phaseLimitA: c.phaseLimitA, voltage: site.lineVoltageV } : {}),
   }));
+  // Cars of one power share their per-slot arrays (1,000 cars are a handful of powers): built once, and the warm
+  // solver compares them by reference (solver/warm-slots.ts). Whoever edits a car's array copies it first
+  // (charging-modes.ts, boost.ts replace them).
+  const perSlot = new Map<number, number[]>();
+  const scaled = (kw: number) => {
+    let a = perSlot.get(kw);
+    if (!a) perSlot.set(kw, (a = Array.from({ length: T }, (_, i) => round(scale(i, kw)))));
+    return a;
+  };
   const vehicles: VehicleSpec[] = sessions.map((s) => {
     const dep = departureSlot(grid, s);
     const top = Math.max(0, s.maxKw - s.floorKw);
@@ -135,7 +144,9 @@ export function buildProblem(
       availableFrom: 0,
       departure: dep,
       energyKwh: round(Math.max(0, s.requestedKwh - floorEnergy(grid, s, dep))),
-      maxKw: Array.from({ length: T }, (_, i) => round(scale(i, Math.max(0, Math.min(top, s.caps ? limitAt(s.caps, grid.starts[i]!, top) - s.floorKw : top))))),
+      maxKw: s.caps
+        ? Array.from({ length: T }, (_, i) => round(scale(i, Math.max(0, Math.min(top, limitAt(s.caps!, grid.starts[i]!, top) - s.floorKw)))))
+        : scaled(top),
       phases: s.phases,
     };
     if (s.session.evse.circuit) spec.circuit = s.session.evse.circuit;
@@ -145,7 +156,7 @@ export function buildProblem(
     // of a slot could not charge at all (the slot's scaled maximum fell below the minimum) and a car with no slack
     // lost those minutes on every late trigger.
     if (s.minKw > 0 && s.floorKw === 0) {
-      spec.minKw = grid.fractions.some((f) => f < 1) ? Array.from({ length: T }, (_, i) => round(scale(i, s.minKw))) : round(s.minKw);
+      spec.minKw = grid.fractions.some((f) => f < 1) ? scaled(s.minKw) : round(s.minKw);
     }
     if (s.target.minimum) {
       const by = slotsEndingBy(grid, s.target.minimum.byMs);
