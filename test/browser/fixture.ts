@@ -11,6 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createUser } from '../../src/http/auth/user-accounts.js';
 import type { ApiTokenGrant } from '../../src/domain/prices.js';
 import { ManualClock } from '../../src/platform/clock.js';
+import type { Logger } from '../../src/platform/logger.js';
 import { UserRepository } from '../../src/storage/user-repository.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -60,14 +61,31 @@ export interface Product {
   close(): Promise<void>;
 }
 
-/** The product as main.ts starts it, with its people: a fleet manager for "north" and two homeowners. */
-export async function startProduct(): Promise<Product> {
+export interface ProductOptions {
+  /**
+   * Nothing configured and nothing in the database: no price zone, tariff, site, station or user, as after
+   * `npm ci && npm start` on a new machine (the server then logs its one-time setup link).
+   */
+  empty?: boolean;
+  /** Where the product logs (the setup link is read from it); silent when absent. */
+  logger?: Logger;
+  /** Settings over the test configuration (for example `{ ocpp: { acceptUnknownIdTokens: true } }`). */
+  config?: Record<string, unknown>;
+}
+
+/**
+ * The product as main.ts starts it, with its people: a fleet manager for "north" and two homeowners, on CONFIG's
+ * sites; or, with `empty`, with nothing at all.
+ */
+export async function startProduct(opts: ProductOptions = {}): Promise<Product> {
   const clock = new ManualClock(T0);
   // Plain http on 127.0.0.1, so the session cookie is not Secure (what config http.cookieSecure is for).
-  const server = await startTestServer({ ...CONFIG, http: { host: '127.0.0.1', port: 0, cookieSecure: false } } as never, { clock });
+  const http = { host: '127.0.0.1', port: 0, cookieSecure: false };
+  const config = { ...(opts.empty ? {} : CONFIG), ...opts.config, http };
+  const server = await startTestServer(config as never, { clock, ...(opts.logger ? { logger: opts.logger } : {}) });
   const users = new UserRepository(server.running.db);
   // Cheap scrypt for test users (the stored hash carries its parameters).
-  for (const [username, grants] of Object.entries(USERS)) {
+  for (const [username, grants] of Object.entries(opts.empty ? {} : USERS)) {
     await createUser(users, clock, { username, name: username[0]!.toUpperCase() + username.slice(1), password: PASSWORD, grants }, { N: 1024, r: 8, p: 1 });
   }
   return {

@@ -83,7 +83,7 @@ describe('from an empty database to a fleet manager who logs in, through the pag
     for (const step of ['tariff', 'charger', 'vehicle', 'departure', 'people']) await see.attribute(page, `#checklist li[data-step="${step}"]`, 'data-done', 'false');
     await see.text(page, '#checklist li[data-step="site"]', '3 sites: North depot');
     // Links only to pages this server has: /fleet and /admin/users do; what does not exist is explained instead.
-    expect(await page.locator('#checklist li[data-step="vehicle"] a').getAttribute('href')).toBe('/fleet');
+    expect(await page.locator('#checklist li[data-step="vehicle"] a').getAttribute('href')).toBe('/fleet/vehicles');
     expect(await page.locator('#checklist li[data-step="people"] a').getAttribute('href')).toBe('/admin/users');
     for (const href of await page.locator('#checklist a').evaluateAll((as) => as.map((a) => (a as unknown as { getAttribute(n: string): string }).getAttribute('href')))) {
       const res = await page.request.get(`${url}${href}`, { maxRedirects: 0 });

@@ -18,13 +18,13 @@ export interface AccountPageOptions {
 const PAGE = { schema: { hide: true } };
 
 /** The checklist's link targets; those without a page on this server get a plain explanation instead. */
-export const CHECKLIST_PAGES = ['/admin/sites', '/admin/tariffs', '/stations', '/fleet', '/admin/users'] as const;
+export const CHECKLIST_PAGES = ['/admin/sites', '/admin/tariffs', '/admin/stations', '/fleet/vehicles', '/fleet', '/admin/users'] as const;
 
 const NAV: readonly NavLink[] = [
   { href: '/get-started', label: 'Get started' },
   { href: '/admin/sites', label: 'Sites' },
   { href: '/admin/tariffs', label: 'Tariffs' },
-  { href: '/stations', label: 'Stations' },
+  { href: '/admin/stations', label: 'Chargers' },
   { href: '/fleet', label: 'Fleet' },
   { href: '/admin/users', label: 'People' },
   { href: '/admin/tokens', label: 'API tokens' },

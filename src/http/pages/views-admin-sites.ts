@@ -10,7 +10,7 @@ export function adminSitesPage(): string {
     title: 'Sites',
     script: 'admin-sites.js',
     signedIn: true,
-    body: `<p><a href="/get-started">← Get started</a></p>
+    body: `<p><a href="/get-started">← Get started</a> · <a href="/admin/tariffs">Tariffs</a> · <a href="/admin/stations">Chargers</a></p>
 <div id="page-error" class="alert" role="alert" hidden></div>
 <div id="content" class="stack" aria-busy="true">
 <section class="card wide" aria-labelledby="sites-h">

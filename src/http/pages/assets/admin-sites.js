@@ -43,8 +43,13 @@ async function loadSites(selectId) {
   pick.replaceChildren(...sites.map((s) => el('option', { value: s.id }, `${s.name} (${s.id})`)));
   if (sites.length === 0) {
     current = null;
-    tree.replaceChildren(el('li', {}, 'No site yet: write one below and save it with "New site".'));
-    json.value = JSON.stringify({ id: 'my-site', timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, tariff: '', gridLimitKw: 22, circuits: [], evses: [] }, null, 2);
+    // A site pays a tariff that must exist already (the server refuses an unknown one): say so before it refuses,
+    // and start the draft with the first tariff there is.
+    const { tariffs } = await api('/api/v1/admin/tariffs');
+    tree.replaceChildren(el('li', {}, ...(tariffs.length
+      ? ['No site yet: write one below and save it with "New site".']
+      : ['No site yet. A site pays a tariff and there is none yet: make one on the ', el('a', { href: '/admin/tariffs' }, 'Tariffs'), ' page first, then write the site below and save it with "New site".'])));
+    json.value = JSON.stringify({ id: 'my-site', timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, tariff: tariffs[0]?.name ?? '', gridLimitKw: 22, circuits: [], evses: [] }, null, 2);
     return;
   }
   pick.value = selectId && sites.some((s) => s.id === selectId) ? selectId : sites[0].id;

@@ -116,7 +116,12 @@ async function start() {
   sites = await api('/api/v1/sites');
   await loadTariffs();
   $('choose-site').replaceChildren(...sites.map((s) => el('option', { value: s.id }, `${s.name} (${s.id})`)));
-  if (sites.length === 0) chooseForm.replaceChildren(el('p', {}, 'No site yet: ', el('a', { href: '/admin/sites' }, 'add one'), ', then choose its tariff here.'));
+  // A new site names a tariff that exists already: with no site yet, the tariff comes first. The form stays (hidden):
+  // its fields are looked up below.
+  if (sites.length === 0) {
+    chooseForm.hidden = true;
+    chooseForm.before(el('p', { id: 'choose-none' }, 'No site yet: save a tariff below, then ', el('a', { href: '/admin/sites' }, 'add a site'), ' that pays it.'));
+  }
   $('choose-site').addEventListener('change', () => void showSite().catch(pageError));
   if (sites.length) await showSite();
   else if (tariffs[0]) {

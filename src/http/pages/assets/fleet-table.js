@@ -37,7 +37,7 @@ const select = (id, label, options, onChange) => {
 };
 
 export class VehicleTable {
-  /** ctx: { table, status, timeZone(), onSaved() } */
+  /** ctx: { table, status, timeZone(), defaultEnergyKwh(), onSaved() } */
   constructor(ctx) {
     this.ctx = ctx;
     ctx.tbody = ctx.table.tBodies[0];
@@ -195,10 +195,12 @@ export class VehicleTable {
     };
     if (!input.value) return fail('Choose a date and time.');
     const t = row.target || {};
+    // The amount stays what it was; a van without a target yet (away, nothing set) takes the site's default.
+    const fallback = this.ctx.defaultEnergyKwh ? this.ctx.defaultEnergyKwh() : null;
     const body = {
       kind: 'once',
       departure: input.value,
-      ...(t.energyKwh != null ? { energyKwh: t.energyKwh } : t.socPercent != null ? { socPercent: t.socPercent } : {}),
+      ...(t.energyKwh != null ? { energyKwh: t.energyKwh } : t.socPercent != null ? { socPercent: t.socPercent } : fallback != null ? { energyKwh: fallback } : {}),
     };
     input.disabled = true;
     try {

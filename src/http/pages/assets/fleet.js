@@ -19,6 +19,8 @@ const table = new VehicleTable({
   table: $('vehicles'),
   status: $('vehicles-status'),
   timeZone: tz,
+  // A van with no target yet gets the site's default energy with its first departure (the API needs an amount).
+  defaultEnergyKwh: () => state.site.policy?.defaultEnergyKwh ?? null,
   onSaved: () => reloadVehicles(),
 });
 const log = new DecisionLog({ list: $('decisions'), siteId: () => state.site.id, timeZone: tz });

@@ -22,12 +22,12 @@ const STEPS = {
   },
   charger: {
     title: 'Connect a charger',
-    page: '/stations', label: 'Add a station',
+    page: '/admin/stations', label: 'Add a charger, or adopt one that is waiting',
     otherwise: ['Register the station with ', el('code', { class: 'nowrap' }, 'npm run stations -- add'), ', then enter this server’s OCPP address and the password in the charger.'],
   },
   vehicle: {
     title: 'Add a vehicle',
-    page: '/fleet', label: 'Open the fleet page',
+    page: '/fleet/vehicles', label: 'Add vehicles and their RFID cards',
     otherwise: ['Vehicles are added through the API (', el('code', {}, 'PUT /api/v1/vehicles/{id}'), ').'],
   },
   departure: {

@@ -14,12 +14,16 @@ function tokenOf(text) {
   return m ? m[1] : t;
 }
 
-const fromLink = tokenOf(location.hash);
-if (fromLink) {
+function readLink() {
+  const fromLink = tokenOf(location.hash);
+  if (!fromLink) return;
   $('token').value = fromLink;
   // Out of the address bar (and the history) at once: the token is a secret until it is used.
   history.replaceState(null, '', location.pathname);
 }
+readLink();
+// The link opened while this page is open already (/ led here): only the fragment changes, nothing reloads.
+window.addEventListener('hashchange', readLink);
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
