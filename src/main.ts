@@ -258,7 +258,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     }),
   };
   await priceAdmin.sources.load(pricesConfig.sources);
-  wireMetrics(events, metrics, (siteId) => scheduler.latestPlan(siteId));
+  wireMetrics(events, metrics, (siteId) => scheduler.latestPlan(siteId), () => clock.now());
   // Issue 17: alerts from the product's events and a periodic tick; delivered to webhooks and email (README "Alerts").
   const alerts = wireAlerts({
     config: config.alerts, db, events, clock, logger, random: Math.random, fetch: (url, init) => fetch(url, init), stations: directory,

@@ -51,6 +51,9 @@ export class Metrics implements OcppObserver {
   private readonly ignoring: Counter;
   private readonly solve: Histogram;
   private readonly push: Histogram;
+  private readonly cycle: Histogram;
+  private readonly shortCars: Gauge<'site'>;
+  private readonly shortKwh: Gauge<'site'>;
   private readonly http: Histogram<'method' | 'route' | 'status'>;
 
   constructor(sources: MetricsSources) {
@@ -79,6 +82,16 @@ export class Metrics implements OcppObserver {
     this.solve = new Histogram({ name: 'chargeplan_plan_solve_seconds', help: 'Solver time per planning cycle', buckets: PLAN_BUCKETS, registers });
     this.push = new Histogram({
       name: 'chargeplan_plan_push_seconds', help: 'From a plan stored to all of its profiles pushed (the cycle after solving)', buckets: PLAN_BUCKETS, registers,
+    });
+    this.cycle = new Histogram({
+      name: 'chargeplan_plan_cycle_seconds', help: 'A planning cycle that stored a plan, whole: its snapshot loaded, solved, stored and every profile pushed',
+      buckets: PLAN_BUCKETS, registers,
+    });
+    this.shortCars = new Gauge({
+      name: 'chargeplan_plan_shortfall_cars', help: 'Cars the latest plan of each site gives less than they asked for before departure', labelNames: ['site'], registers,
+    });
+    this.shortKwh = new Gauge({
+      name: 'chargeplan_plan_shortfall_kwh', help: 'Energy the latest plan of each site falls short by, over all its cars (kWh)', labelNames: ['site'], registers,
     });
     this.http = new Histogram({
       name: 'chargeplan_http_request_duration_seconds', help: 'HTTP requests by method, route pattern and status',
@@ -116,6 +129,16 @@ export class Metrics implements OcppObserver {
 
   planPushed(seconds: number): void {
     this.push.observe(seconds);
+  }
+
+  planCycle(seconds: number): void {
+    this.cycle.observe(seconds);
+  }
+
+  /** The latest plan of a site: how many cars fall short and by how much in all (both 0 when none does). */
+  planShortfall(site: string, cars: number, kwh: number): void {
+    this.shortCars.set({ site }, cars);
+    this.shortKwh.set({ site }, kwh);
   }
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {

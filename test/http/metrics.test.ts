@@ -136,7 +136,7 @@ describe('/metrics', () => {
     expect((await scrape(`Bearer ${SCRAPE}x`)).statusCode).toBe(401);
   });
 
-  it('parses strictly and counts what happened: connections, messages, round trips, schema failures, profiles, plans, HTTP, event loop', async () => {
+  it('parses strictly and counts what happened: connections, messages, round trips, schema failures, profiles, plans (solve, push, whole cycle, shortfalls), HTTP, event loop', async () => {
     const station = f.stations.get('OPS1')!;
     await arrive(f, station);
     await settle(f.server);
@@ -164,6 +164,39 @@ describe('/metrics', () => {
     // HTTP by route pattern, never the raw URL.
     expect(value(families, 'chargeplan_http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/stations/:stationId/trigger', status: '200' })).toBe(1);
     expect(value(families, 'chargeplan_http_request_duration_seconds_count', { method: 'GET', route: '/metrics', status: '403' })).toBe(1);
+    // The whole cycle (snapshot, solve, store, push) of each plan pushed, next to its solve and push parts.
+    expect(families.get('chargeplan_plan_cycle_seconds')?.type).toBe('histogram');
+    expect(value(families, 'chargeplan_plan_cycle_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(value(families, 'chargeplan_plan_cycle_seconds_sum')).toBeGreaterThanOrEqual(0);
+    // Plan shortfalls per site: the latest plan's cars that fall short and its kWh short, as the plan says.
+    const plan = (await f.server.running.scheduler.latestPlan('depot-a'))!;
+    const short = plan.sessions.filter((s) => s.shortfallKwh > 0);
+    expect(families.get('chargeplan_plan_shortfall_cars')?.type).toBe('gauge');
+    expect(value(families, 'chargeplan_plan_shortfall_cars', { site: 'depot-a' })).toBe(short.length);
+    expect(value(families, 'chargeplan_plan_shortfall_kwh', { site: 'depot-a' })).toBeCloseTo(short.reduce((a, s) => a + s.shortfallKwh, 0), 6);
+    // Event-loop lag needs nothing of ours: prom-client's default metrics (collectDefaultMetrics) measure it.
     expect(families.get('nodejs_eventloop_lag_seconds')?.type).toBe('gauge');
+    expect(value(families, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+    expect(families.get('nodejs_eventloop_lag_p99_seconds')?.type).toBe('gauge');
+  });
+
+  it('reports a car planned short on its site: the cars and the kWh the plan says, one of them the late one', async () => {
+    // 06:30 in Copenhagen (04:30 UTC, after the spring-forward night): a car that arrives now wants the site's default
+    // 20 kWh by 07:00, and half an hour at 11 kW gives 5.5 kWh at most: the plan falls short, and says by how much.
+    f.server.clock.set(Date.parse('2026-03-29T04:30:00Z'));
+    await settle(f.server);
+    const station = await f.station('OPS2');
+    const before = (await f.server.running.scheduler.latestPlan('depot-a'))?.id ?? 0;
+    const tx = await arrive(f, station);
+    await settle(f.server);
+    await station.idle();
+    const plan = (await f.server.running.scheduler.latestPlan('depot-a'))!;
+    expect(plan.id).toBeGreaterThan(before);
+    const short = plan.sessions.filter((s) => s.shortfallKwh > 0);
+    expect(short.map((s) => s.transactionId)).toContain(tx);
+    expect(short.find((s) => s.transactionId === tx)!.shortfallKwh).toBeGreaterThan(10);
+    const families = parseExposition((await scrape(`Bearer ${SCRAPE}`)).body);
+    expect(value(families, 'chargeplan_plan_shortfall_cars', { site: 'depot-a' })).toBe(short.length);
+    expect(value(families, 'chargeplan_plan_shortfall_kwh', { site: 'depot-a' })).toBeCloseTo(short.reduce((a, s) => a + s.shortfallKwh, 0), 6);
   });
 });
