@@ -119,7 +119,9 @@ describe('PresenceWriter', () => {
   });
 
   it('counts what a batch\'s resolved writes set off in its turn (the announcements) as the batch\'s time', async () => {
-    writer = writerWith({ presenceBatchRows: 500, presenceBatchMs: 8 });
+    // A store that commits without I/O, as SQLite does (on PostgreSQL the commit waits for I/O and its end counts):
+    // the batch, its writes' resolution and what that sets off all run in one turn.
+    writer = new PresenceWriter({ recordPresences: async (changes) => void batches.push([...changes]) }, clock, { presenceBatchRows: 500, presenceBatchMs: 8 });
     // The store takes no time; each write's continuation (the server's announcement: listeners that write and read
     // the store, on SQLite in the same turn's microtasks) costs 1/16 ms, a few promise hops after it resolved.
     const announced = (i: number) => writer.write({ id: `CS-${i}`, kind: 'connected', at: AT })
