@@ -15,7 +15,10 @@ let sites = [];
 
 const money = (v) => v.toFixed(4);
 
+let drawn = null; // the preview the chart shows, drawn again when the page's width changes
+
 function drawChart(preview) {
+  drawn = preview;
   const box = $('preview-chart');
   const slots = preview.slots;
   if (slots.length === 0) {
@@ -23,7 +26,8 @@ function drawChart(preview) {
     return;
   }
   const ns = 'http://www.w3.org/2000/svg';
-  const W = 960, H = 180, left = 44, bottom = 20;
+  // As wide as the box (the SVG is stretched to it): a fixed 960 squeezed the labels to a third on a phone.
+  const W = Math.max(300, Math.round(box.clientWidth) || 960), H = 180, left = 44, bottom = 20;
   const max = Math.max(...slots.map((s) => s.total), 0.0001);
   const min = Math.min(0, ...slots.map((s) => s.total));
   const y = (v) => (H - bottom) - ((v - min) / (max - min)) * (H - bottom - 8);
@@ -38,6 +42,7 @@ function drawChart(preview) {
     svg.append(n);
     return n;
   };
+  let lastLabel = -Infinity;
   for (const v of [min, (min + max) / 2, max]) {
     add('line', { x1: left, x2: W, y1: y(v), y2: y(v), class: 'rule' });
     add('text', { x: 2, y: y(v) + 3, class: 'axis' }, money(v));
@@ -46,7 +51,11 @@ function drawChart(preview) {
     const top = Math.min(y(s.total), y(0));
     const r = add('rect', { x: left + i * w + 0.5, y: top, width: Math.max(w - 1, 0.5), height: Math.max(Math.abs(y(0) - y(s.total)), 0.5), class: `bar${s.kind === 'estimate' ? ' estimate' : ''}` });
     r.append(Object.assign(document.createElementNS(ns, 'title'), { textContent: `${s.local}: ${money(s.total)} ${preview.currency}/kWh` }));
-    if (s.local.endsWith('00:00', 16) || i === 0) add('text', { x: left + i * w, y: H - 6, class: 'axis' }, s.local.slice(5, 16));
+    // A label at the start and at each midnight, unless it would run into the one before (about 60 px each).
+    if ((s.local.endsWith('00:00', 16) || i === 0) && left + i * w >= lastLabel + 66) {
+      add('text', { x: left + i * w, y: H - 6, class: 'axis' }, s.local.slice(5, 16));
+      lastLabel = left + i * w;
+    }
   });
   box.replaceChildren(svg);
 }
@@ -112,6 +121,8 @@ function tariffError(err) {
 }
 
 async function start() {
+  // 192 bars: cheap enough to draw again on every resize.
+  window.addEventListener('resize', () => drawn && drawChart(drawn));
   await setupHeader();
   sites = await api('/api/v1/sites');
   await loadTariffs();
