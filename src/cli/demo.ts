@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: the product on its embedded defaults with a depot of 20 chargers behind a 44 kW grid connection
  * and a home, a real day of DK1 prices, the vans of a real day of sessions, and the day run in minutes against real
- * time. It prints where to log in, then a line per simulated hour; when the day is over it keeps serving the final
- * state until Ctrl-C.
+ * time. It prints where to log in, updates one depot charger's firmware (its steps printed as they come, its station
+ * page linked), then a line per simulated hour; when the day is over it keeps serving the final state until Ctrl-C.
  */
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { DemoUsageError, parseDemoArgs, USAGE, type DemoArgs } from './demo/opti
 import { Pacer } from './demo/pacer.js';
 import { DemoMonitor } from './demo/progress.js';
 import { startDemo, type Demo } from './demo/start.js';
+import { DEMO_FIRMWARE_VERSION, startDemoFirmware } from './demo/firmware.js';
 
 const HOUR = 3_600_000;
 
@@ -56,6 +57,9 @@ async function main(): Promise<number> {
   const demo = await startDemo({ env: process.env, hours: args.hours, ...(args.start !== undefined ? { start: args.start } : {}) });
   out(banner(demo, args));
   const { world, window } = demo;
+  // Issue 17: an admin updates one charger's firmware; its timeline prints here and shows on its station page.
+  const firmware = await startDemoFirmware(world.running, { stationId: demo.depot.evses.at(-1)!.stationId, baseUrl: demo.urls.base, timeZone: window.timeZone, now: () => demo.clock.now(), out });
+  out(`Firmware: ${firmware.stationId} is updated to ${DEMO_FIRMWARE_VERSION}; its station page (as admin) shows the timeline: ${firmware.pageUrl}\n`);
   const monitor = new DemoMonitor(world, demo.sites, window);
   let nextReport = window.start + HOUR;
   const pacer = new Pacer({
