@@ -142,25 +142,40 @@ for (const r of rows) console.log(r);
 // minimum and every limit move there) with one car's target changed, against a cold solve of the same problem in
 // the same run. The first cycle (cold) is not counted.
 const warmRows: string[] = [];
+/** f's result and its CPU milliseconds (user + system): steadier than wall time on a shared machine. */
+function cpuOf<R>(f: () => R): [R, number] {
+  const c0 = process.cpuUsage();
+  const r = f();
+  const c = process.cpuUsage(c0);
+  return [r, (c.user + c.system) / 1000];
+}
 for (const c of CASES.filter((x) => x.cars === 1000 && !x.scattered)) {
   const b = await setup(c);
   const solver = new WarmSolver();
   const inCycle: number[] = [];
   const cold: number[] = [];
   const modes: string[] = [];
+  const cpuWarm: number[] = [];
+  const cpuCold: number[] = [];
   let worst = 0;
   for (let r = 0; r <= 9; r++) {
     const at = NOW + 60_000 + r * 20_000;
     if (r > 0) await b.targets.set(`V${r * 97}`, { kind: 'once', departure: '2026-11-24T06:30', energyKwh: 20 + r }, new Date(at).toISOString());
     const snapshot = await loadCycleSnapshot(b.site, at, b.sources);
     let got: Plan | undefined;
-    const result = planSite(snapshot, ['bench'], { monotonicMs: () => performance.now(), solver: { solve: (p) => (got = solver.solve(p)) } });
+    let warmCpu = 0;
+    const result = planSite(snapshot, ['bench'], {
+      monotonicMs: () => performance.now(),
+      solver: { solve: (p) => ([got, warmCpu] = cpuOf(() => solver.solve(p)))[0] },
+    });
     const t1 = performance.now();
-    const ref = solve(result.plan.problem as Problem);
+    const [ref, coldCpu] = cpuOf(() => solve(result.plan.problem as Problem));
     const coldMs = performance.now() - t1;
     if (r === 0) continue;
     inCycle.push(result.plan.solveMs);
     cold.push(coldMs);
+    cpuWarm.push(warmCpu);
+    cpuCold.push(coldCpu);
     modes.push(solver.lastMode);
     const energy = (p: Plan) => p.vehicles.reduce((a, v) => a + v.energyKwh, 0);
     if (Math.abs(energy(got!) - energy(ref)) > 1e-6) throw new Error(`re-plan ${r}: warm ${energy(got!)} kWh, cold ${energy(ref)} kWh`);
@@ -169,10 +184,12 @@ for (const c of CASES.filter((x) => x.cars === 1000 && !x.scattered)) {
   const w = median(inCycle);
   const k = median(cold);
   const warm = modes.filter((m) => m === 'warm').length;
-  warmRows.push(`| ${c.name}, re-plan 20 s later, one car's target changed | ${w.toFixed(1)} | ${k.toFixed(1)} | ${(w / k).toFixed(2)} | ${warm} of ${modes.length} | ${worst.toExponential(1)} |`);
+  const cw = median(cpuWarm);
+  const ck = median(cpuCold);
+  warmRows.push(`| ${c.name}, re-plan 20 s later, one car's target changed | ${w.toFixed(1)} | ${cw.toFixed(1)} | ${k.toFixed(1)} | ${ck.toFixed(1)} | ${(w / k).toFixed(2)} | ${(cw / ck).toFixed(2)} | ${warm} of ${modes.length} | ${worst.toExponential(1)} |`);
   await b.close();
 }
 console.log('');
-console.log('| re-plan | solve in the cycle ms (median, warm) | cold solve of the same problem ms (same run) | warm / cold | warm re-plans | worst cost above cold (relative; same energy) |');
-console.log('|---|---|---|---|---|---|');
+console.log('| re-plan | solve in the cycle ms (median, warm) | its CPU ms | cold solve of the same problem ms (same run) | its CPU ms | warm / cold | CPU ratio | warm re-plans | worst cost above cold (relative; same energy) |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of warmRows) console.log(r);
