@@ -48,12 +48,12 @@ export function adminTariffsPage(): string {
 <p id="preview-caption" class="hint"></p>
 <p id="preview-problem" class="alert" hidden></p>
 <div id="preview-chart" class="price-chart" role="img" aria-label="Effective price per slot"></div>
-<div class="scroll preview-scroll" tabindex="0" aria-label="The prices per slot"><table id="preview-table" class="data"><thead><tr><th scope="col">Local time</th><th scope="col" class="num">Energy</th><th scope="col" class="num">Grid fee</th><th scope="col" class="num">Taxes</th><th scope="col" class="num">VAT</th><th scope="col" class="num">Total per kWh</th></tr></thead><tbody></tbody></table></div>
+<div class="scroll preview-scroll" role="region" tabindex="0" aria-label="The prices per slot"><table id="preview-table" class="data"><thead><tr><th scope="col">Local time</th><th scope="col" class="num">Energy</th><th scope="col" class="num">Grid fee</th><th scope="col" class="num">Taxes</th><th scope="col" class="num">VAT</th><th scope="col" class="num">Total per kWh</th></tr></thead><tbody></tbody></table></div>
 </section>
 
 <section class="card wide" aria-labelledby="sources-h">
 <h2 id="sources-h">Price sources</h2>
-<div class="scroll"><table id="sources-table" class="data"><thead><tr><th scope="col">Source</th><th scope="col">Kind</th><th scope="col">Zone</th><th scope="col">Credentials</th><th scope="col">Last fetch</th></tr></thead><tbody></tbody></table></div>
+<div class="scroll" role="region" tabindex="0" aria-label="Price sources"><table id="sources-table" class="data"><thead><tr><th scope="col">Source</th><th scope="col">Kind</th><th scope="col">Zone</th><th scope="col">Credentials</th><th scope="col">Last fetch</th></tr></thead><tbody></tbody></table></div>
 <form id="source-form" novalidate>
 <h3>Add or edit a source</h3>
 <div class="field"><label for="source-id">Id</label><input id="source-id" list="source-ids" required autocapitalize="none" spellcheck="false" data-field="id sourceId" aria-describedby="source-id-error"><datalist id="source-ids"></datalist><p class="error" id="source-id-error" hidden></p></div>

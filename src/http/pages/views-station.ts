@@ -22,7 +22,7 @@ export function stationPage(stationId: string): string {
 
 <section class="card wide" aria-labelledby="evses-h">
 <h2 id="evses-h">EVSEs and connectors</h2>
-<div class="scroll"><table id="evses" class="data">
+<div class="scroll" role="region" tabindex="0" aria-labelledby="evses-h"><table id="evses" class="data">
 <thead><tr><th scope="col">EVSE</th><th scope="col">Connector</th><th scope="col">Status</th><th scope="col">Since</th><th scope="col">Transaction</th><th scope="col">Actions</th></tr></thead>
 <tbody></tbody>
 </table></div>
@@ -48,7 +48,7 @@ export function stationPage(stationId: string): string {
 
 <section class="card wide" aria-labelledby="dm-h">
 <h2 id="dm-h">Device model</h2>
-<div class="scroll"><table id="device-model" class="data">
+<div class="scroll" role="region" tabindex="0" aria-labelledby="dm-h"><table id="device-model" class="data">
 <thead><tr><th scope="col">Component</th><th scope="col">Variable</th><th scope="col">Value</th><th scope="col">Unit</th><th scope="col">Mutability</th><th scope="col">Meaning</th></tr></thead>
 <tbody></tbody>
 </table></div>

@@ -33,7 +33,7 @@ export function utilisationPage(): string {
 <section class="card wide" aria-labelledby="heat-h">
 <h2 id="heat-h">Hour of the week</h2>
 <p class="hint" id="heat-hint">Share of the chargers in use (a car plugged in), on the site’s wall clock. A marked hour had every charger taken at some point.</p>
-<div class="scroll"><table id="heat" class="heat" aria-describedby="heat-hint">
+<div class="scroll" role="region" tabindex="0" aria-labelledby="heat-h"><table id="heat" class="heat" aria-describedby="heat-hint">
 <thead><tr><th scope="col">Day</th></tr></thead>
 <tbody></tbody>
 </table></div>
@@ -41,7 +41,7 @@ export function utilisationPage(): string {
 
 <section class="card wide" aria-labelledby="stations-h">
 <h2 id="stations-h">Stations</h2>
-<div class="scroll"><table id="util-stations" class="data">
+<div class="scroll" role="region" tabindex="0" aria-labelledby="stations-h"><table id="util-stations" class="data">
 <thead><tr><th scope="col">Station / EVSE</th><th scope="col" class="num">In use</th><th scope="col" class="num">Charging while plugged in</th><th scope="col" class="num">Idle (h)</th><th scope="col" class="num">Sessions</th><th scope="col" class="num">Energy (kWh)</th><th scope="col" class="num">Available</th><th scope="col" class="num">Out of service (h)</th><th scope="col" class="num">Offline (h)</th></tr></thead>
 <tbody></tbody>
 </table></div>

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
  * The pages' HTML shells. They hold no data and no inline script or style (the CSP forbids both): each loads
  * one ES module from /assets that fills it from the API. Every input has a label, every error an element next
  * to its field (`<id>-error`, linked with aria-describedby), and each form a status region that screen readers
- * announce.
+ * announce. A table or list that may scroll sideways (or, the decision log, down) is a named region with
+ * tabindex="0", so that a keyboard can scroll it too (issue 18; axe's scrollable-region-focusable).
  */
 
 /** uPlot's version, in its URLs: a new version is a new address, so browsers may keep the files for a year. */
@@ -241,7 +242,7 @@ export function homePage(): string {
 <ul id="plan-why" class="why"></ul>
 <details>
 <summary>The plan as a table</summary>
-<div class="scroll"><table id="plan-table" class="data">
+<div class="scroll" role="region" tabindex="0" aria-label="The plan as a table"><table id="plan-table" class="data">
 <thead><tr><th scope="col">Slot</th><th scope="col">Power (kW)</th><th scope="col">Price</th><th scope="col">Energy</th><th scope="col">Grid fees</th><th scope="col">Taxes</th></tr></thead>
 <tbody></tbody>
 </table></div>
@@ -338,7 +339,7 @@ export function fleetPage(): string {
 
 <section class="card wide" aria-labelledby="log-h">
 <h2 id="log-h">Decision log</h2>
-<ol id="decisions" class="log" aria-live="polite"></ol>
+<ol id="decisions" class="log" aria-live="polite" tabindex="0" aria-labelledby="log-h"></ol>
 </section>
 </div>`,
   });

@@ -1,0 +1,210 @@
+/**
+ * Issue 18, accessibility: axe-core on every page the product serves, in real Chromium against the real product
+ * (main.ts on a ManualClock) with data on it (a depot with vans charging, a home with its car, a price day), at desk
+ * and at phone width, logged in as each role that sees the page. Any violation axe rates serious or critical fails
+ * the test, named by page, width, rule and selector. The pages are the routes of src/http/pages (index.ts,
+ * account-pages.ts, vehicle-pages.ts, admin-*-page, views-admin-*.ts, utilisation-page.ts) and the API reference
+ * (/api/docs).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { createUser } from '../../src/http/auth/user-accounts.js';
+import type { ApiTokenGrant } from '../../src/domain/prices.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import { UserRepository } from '../../src/storage/user-repository.js';
+import { publishPrices, nightPrices, settle } from '../helpers/depot.js';
+import { PlanningStation } from '../helpers/planning-station.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { CONFIG, PASSWORD, T0, USERS, launch, logIn, newContext, see, watchErrors } from './fixture.js';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let server: TestServer;
+let url: string;
+let browser: Browser;
+const stations: PlanningStation[] = [];
+
+const PEOPLE: Record<string, ApiTokenGrant[]> = {
+  ...USERS,
+  ada: [{ role: 'admin', scopeKind: 'all', scopeId: '*' }],
+  // A role with no page of its own: `/` shows the "no page here" page.
+  pat: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: 'TEST' }],
+};
+
+beforeAll(async () => {
+  const clock = new ManualClock(T0);
+  [server, browser] = await Promise.all([
+    startTestServer({ ...CONFIG, http: { host: '127.0.0.1', port: 0, cookieSecure: false } } as never, { clock }),
+    launch(),
+  ]);
+  url = `http://127.0.0.1:${server.running.ports.http}`;
+  const s = server.running.scheduler;
+  const car = (id: string, name: string, fleet: string, token: string) =>
+    s.upsertVehicle({ id, name, fleet, batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });
+  await car('VAN-1', 'Van 1', 'north', 'TOKEN-1');
+  await car('VAN-2', 'Van 2', 'north', 'TOKEN-2');
+  await car('VAN-3', 'Van 3', 'north', 'TOKEN-3');
+  await car('CAR-H', 'Hansen’s Zoe', 'home-h', 'TOKEN-H');
+  await publishPrices(server, T0, nightPrices());
+  const cs1 = await PlanningStation.connect(server, { id: 'CS1', evses: 2 });
+  const home = await PlanningStation.connect(server, { id: 'HOME-H' });
+  stations.push(cs1, home);
+  await Promise.all([cs1.boot(), home.boot()]);
+  await s.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 20 });
+  // Van 2 cannot make it: the page shows its warning, one more thing to check.
+  await s.setTarget('VAN-2', { kind: 'once', departure: '2026-11-23T19:00', energyKwh: 40 });
+  await s.setTarget('VAN-3', { kind: 'weekly', days: ['mon', 'tue', 'wed', 'thu', 'fri'], time: '06:30', energyKwh: 25 });
+  await s.setTarget('CAR-H', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
+  await cs1.startTransaction(1, 'TX-1', 'TOKEN-1');
+  await cs1.startTransaction(2, 'TX-2', 'TOKEN-2');
+  await home.startTransaction(1, 'TX-H', 'TOKEN-H');
+  await settle(server);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const st of stations) await st.close();
+  await server?.stop();
+});
+
+/** The people, created after the first-run pages were checked (setup is open only while no user exists). */
+async function createPeople(): Promise<void> {
+  const users = new UserRepository(server.running.db);
+  for (const [username, grants] of Object.entries(PEOPLE)) {
+    await createUser(users, new ManualClock(T0), { username, name: username[0]!.toUpperCase() + username.slice(1), password: PASSWORD, grants }, { N: 1024, r: 8, p: 1 });
+  }
+}
+
+interface AxeResult { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }
+declare const axe: { run(context: unknown, options: unknown): Promise<AxeResult> };
+declare const document: unknown;
+
+/**
+ * Runs axe on the page as it stands and returns its serious and critical violations, one line each.
+ *
+ * Why page.evaluate and not page.addScriptTag({ content }): every page sends `script-src 'self'` (no inline
+ * script; src/http/auth/security-headers.ts), so an inline <script> with axe's source is refused by the CSP (the
+ * first test below checks that it still is). Code evaluated through the DevTools protocol is not subject to the
+ * page's CSP, so axe runs in the page's own document without weakening the policy under test (bypassCSP would
+ * test a different page than people get).
+ */
+async function serious(page: Page, where: string): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${where}: ${v.id} (${v.impact}: ${v.help}) at ${n.target.map(String).join(' ')}`));
+}
+
+/** The page has loaded: no region still aria-busy (each page's script clears it when its data is in). */
+async function loaded(page: Page): Promise<void> {
+  // Swagger UI draws after its script has fetched the document: wait for the document's title.
+  if (page.url().includes('/api/docs')) return page.locator('.swagger-ui .opblock-tag').first().waitFor({ state: 'attached', timeout: 30_000 });
+  await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout: 20_000 }).catch(async (err: unknown) => {
+    const busy = await page.locator('[aria-busy="true"]').first().evaluate((e) => e.outerHTML.slice(0, 200), undefined, { timeout: 1000 }).catch(() => '?');
+    throw new Error(`${page.url()} stayed aria-busy: ${busy}`, { cause: err });
+  });
+}
+
+const SIZES = ['desk', 'phone'] as const;
+
+/** Logs `person` in at each width and checks each path; returns every serious or critical violation found. */
+async function checkPages(person: string, paths: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const size of SIZES) {
+    const context = await newContext(browser, size);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await logIn(page, url, person);
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    for (const path of paths) {
+      await page.goto(`${url}${path}`);
+      await loaded(page);
+      found.push(...(await serious(page, `${path} (${person}, ${size})`)));
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  }
+  return found;
+}
+
+describe('axe-core on every page: no serious or critical violation', () => {
+  it('the first-run pages: setup and the login page before any account; axe runs under the pages’ CSP', async () => {
+    const found: string[] = [];
+    for (const size of SIZES) {
+      const page = await (await newContext(browser, size)).newPage();
+      await page.goto(`${url}/setup`);
+      await see.url(page, `${url}/setup`);
+      // The reason for page.evaluate: the CSP refuses an inline script tag.
+      await expect(page.addScriptTag({ content: 'window.injected = true' })).rejects.toThrow();
+      await loaded(page);
+      found.push(...(await serious(page, `/setup (${size})`)));
+      await page.goto(`${url}/login`);
+      await see.text(page, '#first-run', 'No account exists yet');
+      found.push(...(await serious(page, `/login first run (${size})`)));
+      await page.context().close();
+    }
+    expect(found).toEqual([]);
+    await createPeople();
+  }, 60_000);
+
+  it('the login page', async () => {
+    const found: string[] = [];
+    for (const size of SIZES) {
+      const page = await (await newContext(browser, size)).newPage();
+      await page.goto(`${url}/login`);
+      await see.text(page, 'h1', 'Log in');
+      found.push(...(await serious(page, `/login (${size})`)));
+      // A failed log-in shows its error: checked too.
+      await page.getByLabel('Username').fill('fiona');
+      await page.getByLabel('Password').fill('wrong password here');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await see.text(page, '#login-status', 'Not logged in.');
+      found.push(...(await serious(page, `/login failed (${size})`)));
+      await page.context().close();
+    }
+    expect(found).toEqual([]);
+  }, 60_000);
+
+  it('the admin’s pages', async () => {
+    const found = await checkPages('ada', [
+      '/get-started', '/admin/users', '/admin/tokens', '/admin/audit', '/admin/sites', '/admin/stations', '/admin/tariffs',
+      '/fleet', '/utilisation', '/account',
+    ]);
+    expect(found).toEqual([]);
+  }, 180_000);
+
+  it('the fleet manager’s pages', async () => {
+    const found = await checkPages('fiona', ['/fleet', '/fleet/vehicles', '/stations/CS1', '/utilisation', '/account']);
+    expect(found).toEqual([]);
+  }, 120_000);
+
+  it('the homeowner’s pages', async () => {
+    const found = await checkPages('hans', ['/home', '/home/car', '/account']);
+    expect(found).toEqual([]);
+  }, 120_000);
+
+  it('the page for a role without pages', async () => {
+    const found = await checkPages('pat', ['/']);
+    expect(found).toEqual([]);
+  }, 120_000);
+
+  // The API reference is Swagger UI's own page (@fastify/swagger-ui), not our markup: its method badges fail
+  // contrast, each operation's summary is a button holding another control, and its URL box and logo lack a name.
+  // Issue 18 asks for the reference in the product's own look; until then this test holds the list of rules it
+  // breaks, so that nothing new joins them (and it fails when one is fixed, to shorten the list).
+  const SWAGGER_UI_KNOWN = ['color-contrast', 'image-alt', 'label', 'nested-interactive'];
+  it('the API reference (Swagger UI): no serious or critical rule beyond its known ones', async () => {
+    const rules = new Set<string>();
+    for (const size of SIZES) {
+      const page = await (await newContext(browser, size)).newPage();
+      await page.goto(`${url}/api/docs`);
+      await loaded(page);
+      for (const line of await serious(page, `/api/docs (${size})`)) rules.add(/: ([a-z0-9-]+) \(/.exec(line)![1]!);
+      await page.context().close();
+    }
+    expect([...rules].sort()).toEqual(SWAGGER_UI_KNOWN);
+  }, 120_000);
+});
