@@ -63,6 +63,15 @@ describe('the fleet dashboard', () => {
     await see.url(page, `${product.url}/fleet?site=north-depot`);
     const plan = (await product.server.running.scheduler.latestPlan('north-depot'))!;
     await see.attribute(page, '#plan-figure', 'data-plan-id', String(plan.id));
+    // Issue 18: the chart runs from Monday 17:00 past midnight, so its time axis names the day at its first tick
+    // and at the first tick of Tuesday, and only there ("Mon 18:00 | 21:00 | Tue 00:00 | 03:00 ...").
+    const axis = page.locator('#plan-chart[data-time-axis]');
+    await axis.waitFor({ state: 'attached' });
+    const ticks = (await axis.getAttribute('data-time-axis'))!.split(' | ');
+    expect(ticks[0]).toMatch(/^Mon \d\d:\d\d$/);
+    expect(ticks.filter((t) => /^Tue \d\d:\d\d$/.test(t))).toHaveLength(1);
+    expect(ticks.filter((t) => /^[A-Z]/.test(t))).toHaveLength(2);
+    expect(ticks.filter((t) => /^\d\d:\d\d$/.test(t)).length).toBe(ticks.length - 2);
     await see.count(page, '#vehicles tbody tr', 4);
     // Van 2 will not make it, and says why, in its row and in the list above the table.
     await see.text(page, '#vehicles tr[data-vehicle="VAN-2"] .verdict', 'short');

@@ -146,7 +146,12 @@ export function planChart(el, spec) {
         ticks: { stroke: gridColor },
         space: days ? 76 : 60,
         // A chart over midnight names the day at its first tick and at each new day (site zone); others the time.
-        values: (u, splits) => axisLabels(splits.map((s) => s * 1000), timeZone, days),
+        values: (u, splits) => {
+          const labels = axisLabels(splits.map((s) => s * 1000), timeZone, days);
+          // uPlot draws the labels on a canvas: the same words on the element, for the browser tests to read.
+          el.dataset.timeAxis = labels.join(' | ');
+          return labels;
+        },
       },
       spec.powerKw && {
         scale: 'kW',
