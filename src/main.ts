@@ -36,6 +36,7 @@ import { openConfiguredStorage } from './cli/database.js';
 import { OcppStationOperations } from './ocpp/operations.js';
 import { Metrics } from './platform/metrics.js';
 import { wireMetrics } from './metrics/wire-events.js';
+import { observeWrites } from './storage/sql/dialect.js';
 import type { CsmsAction, RequestOf, ResponseOf } from './ocpp/schemas/generated/index.js';
 import { ClusterConfigError } from './cluster/nats-transport.js';
 import { clusterLiveEvents, fencedPlans, joinCluster, ownSites, pushCall } from './wiring/cluster.js';
@@ -259,6 +260,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   };
   await priceAdmin.sources.load(pricesConfig.sources);
   wireMetrics(events, metrics, (siteId) => scheduler.latestPlan(siteId), () => clock.now());
+  observeWrites(db, (dialect, seconds) => metrics.dbWrite(dialect, seconds));
   // Issue 17: alerts from the product's events and a periodic tick; delivered to webhooks and email (README "Alerts").
   const alerts = wireAlerts({
     config: config.alerts, db, events, clock, logger, random: Math.random, fetch: (url, init) => fetch(url, init), stations: directory,

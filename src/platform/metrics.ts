@@ -40,6 +40,8 @@ export interface ClusterMetricsSource {
 /** Round trips of CALLs to stations: most answer within a second, a timeout is 30 s by default. */
 const CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+/** Write transactions: most take a millisecond or less on SQLite, a few on PostgreSQL over the network. */
+const DB_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
 const PLAN_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class Metrics implements OcppObserver {
@@ -52,6 +54,7 @@ export class Metrics implements OcppObserver {
   private readonly solve: Histogram;
   private readonly push: Histogram;
   private readonly cycle: Histogram;
+  private readonly dbWrites: Histogram<'dialect'>;
   private readonly shortCars: Gauge<'site'>;
   private readonly shortKwh: Gauge<'site'>;
   private readonly http: Histogram<'method' | 'route' | 'status'>;
@@ -92,6 +95,10 @@ export class Metrics implements OcppObserver {
     });
     this.shortKwh = new Gauge({
       name: 'chargeplan_plan_shortfall_kwh', help: 'Energy the latest plan of each site falls short by, over all its cars (kWh)', labelNames: ['site'], registers,
+    });
+    this.dbWrites = new Histogram({
+      name: 'chargeplan_db_write_seconds', help: 'Write transactions, BEGIN to COMMIT (or ROLLBACK), by database (sqlite, postgres)',
+      labelNames: ['dialect'], buckets: DB_BUCKETS, registers,
     });
     this.http = new Histogram({
       name: 'chargeplan_http_request_duration_seconds', help: 'HTTP requests by method, route pattern and status',
@@ -139,6 +146,10 @@ export class Metrics implements OcppObserver {
   planShortfall(site: string, cars: number, kwh: number): void {
     this.shortCars.set({ site }, cars);
     this.shortKwh.set({ site }, kwh);
+  }
+
+  dbWrite(dialect: string, seconds: number): void {
+    this.dbWrites.observe({ dialect }, seconds);
   }
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {

@@ -136,7 +136,7 @@ describe('/metrics', () => {
     expect((await scrape(`Bearer ${SCRAPE}x`)).statusCode).toBe(401);
   });
 
-  it('parses strictly and counts what happened: connections, messages, round trips, schema failures, profiles, plans (solve, push, whole cycle, shortfalls), HTTP, event loop', async () => {
+  it('parses strictly and counts what happened: connections, messages, round trips, schema failures, profiles, plans (solve, push, whole cycle, shortfalls), database writes, HTTP, event loop', async () => {
     const station = f.stations.get('OPS1')!;
     await arrive(f, station);
     await settle(f.server);
@@ -174,6 +174,12 @@ describe('/metrics', () => {
     expect(families.get('chargeplan_plan_shortfall_cars')?.type).toBe('gauge');
     expect(value(families, 'chargeplan_plan_shortfall_cars', { site: 'depot-a' })).toBe(short.length);
     expect(value(families, 'chargeplan_plan_shortfall_kwh', { site: 'depot-a' })).toBeCloseTo(short.reduce((a, s) => a + s.shortfallKwh, 0), 6);
+    // Write transactions on this test's database (the session's TransactionEvents, the plan and its pushes among them).
+    const dialect = f.server.running.storage.dialect;
+    expect(families.get('chargeplan_db_write_seconds')?.type).toBe('histogram');
+    expect(value(families, 'chargeplan_db_write_seconds_count', { dialect })).toBeGreaterThanOrEqual(1);
+    expect(value(families, 'chargeplan_db_write_seconds_sum', { dialect })).toBeGreaterThan(0);
+    expect(value(families, 'chargeplan_db_write_seconds_count', { dialect: dialect === 'sqlite' ? 'postgres' : 'sqlite' })).toBeUndefined();
     // Event-loop lag needs nothing of ours: prom-client's default metrics (collectDefaultMetrics) measure it.
     expect(families.get('nodejs_eventloop_lag_seconds')?.type).toBe('gauge');
     expect(value(families, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);

@@ -3,6 +3,7 @@
  * query builder and reach for these helpers only where the two dialects disagree: instant comparisons (SQLite keeps
  * UTC text and compares through julianday, PostgreSQL a timestamptz), two-argument MIN/MAX, JSON arrays, "now".
  */
+import { performance } from 'node:perf_hooks';
 import { sql, PostgresAdapter, type Expression, type Kysely, type RawBuilder } from 'kysely';
 import type { Schema } from './schema.js';
 
@@ -71,7 +72,30 @@ export function countAll(): RawBuilder<number> {
  * (Kysely cannot nest them), so a repository built on a caller's transaction joins it instead of failing.
  */
 export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db) : db.transaction().execute(work);
+  if (db.isTransaction) return work(db);
+  const observe = writeObserver(db);
+  if (!observe) return db.transaction().execute(work);
+  const t0 = performance.now();
+  return db.transaction().execute(work).finally(() => observe(dialectOf(db), (performance.now() - t0) / 1000));
+}
+
+/** How long a write transaction took, from its BEGIN to its COMMIT or ROLLBACK (issue 17's /metrics). */
+export type WriteObserver = (dialect: DialectName, seconds: number) => void;
+/** Per database (its adapter, which its transactions share): at most one observer, set by observeWrites. */
+const writeObservers = new WeakMap<object, WriteObserver>();
+
+/**
+ * Reports every write transaction on `db` that opens its own (inTransaction; on SQLite also runNow's synchronous
+ * ones) to `fn`; a transaction joined by a caller's is the caller's. Returns the call that stops it.
+ */
+export function observeWrites(db: Db, fn: WriteObserver): () => void {
+  const key = db.getExecutor().adapter;
+  writeObservers.set(key, fn);
+  return () => { if (writeObservers.get(key) === fn) writeObservers.delete(key); };
+}
+
+export function writeObserver(db: Db): WriteObserver | undefined {
+  return writeObservers.get(db.getExecutor().adapter);
 }
 
 /** Our namespace among PostgreSQL's two-key advisory locks (apart from the migration lock's one-key space). */

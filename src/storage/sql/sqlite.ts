@@ -7,9 +7,11 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Kysely, SqliteDialect, type QueryResult } from 'kysely';
 import type { Migration } from '../migrations/migration.js';
 import type { Schema } from './schema.js';
+import { writeObserver } from './dialect.js';
 
 export type SqliteHandle = Database.Database;
 
@@ -106,7 +108,14 @@ export function runNow<T>(db: Kysely<Schema>, work: () => T): { value: T } | und
   if (d === undefined) return undefined;
   if (db.isTransaction) return { value: work() };
   if (d.handle.inTransaction) return undefined;
-  return { value: d.transaction(work) as T };
+  const observe = writeObserver(db);
+  if (!observe) return { value: d.transaction(work) as T };
+  const t0 = performance.now();
+  try {
+    return { value: d.transaction(work) as T };
+  } finally {
+    observe('sqlite', (performance.now() - t0) / 1000);
+  }
 }
 
 /** Applies the migrations not yet applied, each with its bookkeeping row in one transaction. Returns the versions applied. */
