@@ -18,9 +18,17 @@ const MAX_LIST = 100_000;
 export class IdTokenRepository implements IdTokenStore {
   constructor(private readonly db: Db) {}
 
+  /**
+   * The token table's entry; failing that, a card a vehicle lists (vehicles API and fleet pages) is Accepted as that
+   * vehicle's (C01/E01: the CSMS decides from its own records): a fleet manager who registers a van's card need not
+   * also enter it in the token table. An entry in the token table wins (Blocked, Expired, a group) whatever a vehicle
+   * lists.
+   */
   async get(idToken: string, type: string): Promise<IdTokenRecord | undefined> {
     const row = await this.db.selectFrom('id_tokens').selectAll().where('id_token', '=', idToken).where('type', '=', type).executeTakeFirst();
-    return row ? toRecord(row) : undefined;
+    if (row) return toRecord(row);
+    const claim = await this.db.selectFrom('vehicle_id_tokens').select('vehicle_id').where('id_token', '=', idToken).executeTakeFirst();
+    return claim ? { idToken, type, status: 'Accepted', groupIdToken: null, expiresAt: null, vehicleId: claim.vehicle_id } : undefined;
   }
 
   /** One upsert on the key (id_token, type): concurrent writers of one token leave one row, the last writer's. */

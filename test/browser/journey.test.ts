@@ -48,11 +48,9 @@ beforeAll(async () => {
     for (const line of String(chunk).split('\n')) if (line.trim()) log.push(JSON.parse(line) as Record<string, unknown>);
     done();
   } });
-  // Not data but a setting: a card added to a vehicle on the vehicles page is not in the OCPP token table (id_tokens),
-  // which no page, API or CLI fills, so with the default (false) the charger's Authorize of the van's card is answered
-  // Unknown and its session ends at once. Open in issue 16 (the token check should know the vehicles' cards).
-  const config = { ocpp: { acceptUnknownIdTokens: true } };
-  [product, browser] = await Promise.all([startProduct({ empty: true, config, logger: pino({ level: 'info' }, sink) }), launch()]);
+  // The default settings: unknown cards are refused (acceptUnknownIdTokens false); the van's card, entered on the
+  // vehicles page, is accepted because a vehicle lists it (IdTokenRepository.get).
+  [product, browser] = await Promise.all([startProduct({ empty: true, logger: pino({ level: 'info' }, sink) }), launch()]);
   admin = await newContext(browser, 'desk');
   page = await admin.newPage();
   errors = watchErrors(page);

@@ -4,6 +4,7 @@ import { ScriptedStation, smartChargingVariables } from '../helpers/scripted-sta
 import type { RequestOf } from '../../src/ocpp/schemas/generated/index.js';
 import { countAll } from '../../src/storage/sql/dialect.js';
 import { instant } from './same-instant.js';
+import { VehicleRepository } from '../../src/storage/vehicle-repository.js';
 
 const PASSWORD = 'correct-horse-battery';
 let server: TestServer;
@@ -86,7 +87,7 @@ describe('station flows', () => {
     expect(cs.calls.filter((c) => c.action === 'GetVariables')).toHaveLength(8);
   });
 
-  it('authorizes from the token table, with accept-all as an option', async () => {
+  it('authorizes from the token table, then from the vehicles\' cards, with accept-all as an option', async () => {
     server = await startTestServer();
     const cs = await bootedStation(server);
     const tokens = server.running.repositories.idTokens;
@@ -99,6 +100,11 @@ describe('station flows', () => {
     expect(await status('BAD')).toBe('Blocked');
     expect(await status('OLD')).toBe('Expired');
     expect(await status('WHO')).toBe('Unknown');
+    // A card a vehicle lists is accepted as that vehicle's; the token table's own entry still wins (BAD stays Blocked).
+    const vehicles = new VehicleRepository(server.running.db);
+    await vehicles.upsert({ id: 'van-9', name: 'Van 9', fleet: null, batteryKwh: 60, maxAcKw: 11, phases: 3, minCurrentA: null, idTokens: ['VAN-CARD-9', 'BAD'] }, '2026-03-29T00:00:00Z');
+    expect(await status('VAN-CARD-9')).toBe('Accepted');
+    expect(await status('BAD')).toBe('Blocked');
     await cs.close();
     await server.stop();
     server = await startTestServer({ ocpp: { acceptUnknownIdTokens: true } });
