@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import { countAll, inTransaction, type Db } from './sql/dialect.js';
+import { prepare, runStepsNow, type Steps } from './sql/prepared.js';
 import type { DeviceModelVariablesTable } from './sql/schema.js';
 import type { DeviceModelStore, DeviceVariable } from '../domain/stations.js';
 
@@ -67,6 +68,48 @@ export interface DeviceModelLimits {
  */
 export const DEFAULT_DEVICE_MODEL_LIMITS: DeviceModelLimits = { maxVariablesPerStation: 20_000 };
 
+/** Every row whose key exists, new ones while there is `room` (in the rows' key order). */
+function keptWithin(rows: NewRow[], existing: ReadonlySet<string>, room: number): NewRow[] {
+  let left = Math.max(0, room);
+  return rows.filter((r) => existing.has(keyOf(r)) || left-- > 0);
+}
+
+/** The upsert of rows: a value reported again replaces the stored one; mutability, type and unit stay when not reported. */
+function upsertRows(db: Db, rows: NewRow[]) {
+  return db.insertInto('device_model_variables').values(rows)
+    .onConflict((oc) => oc.columns(['station_id', ...KEY]).doUpdateSet((eb) => ({
+      value: eb.ref('excluded.value'),
+      mutability: eb.fn.coalesce('excluded.mutability', 'device_model_variables.mutability'),
+      data_type: eb.fn.coalesce('excluded.data_type', 'device_model_variables.data_type'),
+      unit: eb.fn.coalesce('excluded.unit', 'device_model_variables.unit'),
+      source: eb.ref('excluded.source'),
+      updated_at: eb.ref('excluded.updated_at'),
+    })));
+}
+
+/* The same statements compiled once (sql/prepared.ts), for the steps below. */
+const countOfStation = prepare('device_model_variables.count', (db: Db, p: { stationId: string }) =>
+  db.selectFrom('device_model_variables').select(countAll().as('n')).where('station_id', '=', p.stationId));
+const keysOfStation = prepare('device_model_variables.keys', (db: Db, p: { stationId: string }) =>
+  db.selectFrom('device_model_variables').select(KEY).where('station_id', '=', p.stationId));
+const upsertOne = prepare('device_model_variables.upsert', (db: Db, p: NewRow) => upsertRows(db, [p]));
+
+/**
+ * The cap and the upsert as one sequence of steps (sql/prepared.ts Steps), each row its own prepared upsert: run at
+ * once on SQLite (runStepsNow). Returns how many rows were stored.
+ */
+function* capAndUpsertSteps(stationId: string, rows: NewRow[], max: number): Steps<number> {
+  const counted = yield countOfStation.step({ stationId });
+  const count = Number((counted.rows as { n: number | string }[])[0]?.n ?? 0);
+  let kept = rows;
+  if (count + rows.length > max) {
+    const existing = yield keysOfStation.step({ stationId });
+    kept = keptWithin(rows, new Set((existing.rows as NewRow[]).map(keyOf)), max - count);
+  }
+  for (const r of kept) yield upsertOne.step(r);
+  return kept.length;
+}
+
 /** Device-model variables from NotifyReport and GetVariables, one row per component/variable/attribute. */
 export class DeviceModelRepository implements DeviceModelStore {
   /** Variables a station reported beyond its cap, not stored, since start. */
@@ -98,18 +141,17 @@ export class DeviceModelRepository implements DeviceModelStore {
       source,
       updated_at: at,
     })));
+    // SQLite: the count, the cap and one prepared upsert per row at once, in one synchronous transaction (sql/sqlite.ts
+    // runNow; issue 15: a connecting charger's capability read built a multi-row INSERT each time, ~270 µs of query
+    // builder). PostgreSQL, or another transaction open on SQLite: the count, then multi-row INSERTs (one round trip).
+    const now = runStepsNow(this.db, () => capAndUpsertSteps(stationId, all, this.limits.maxVariablesPerStation));
+    if (now !== undefined) {
+      this.dropped(stationId, all.length - now.value);
+      return;
+    }
     const rows = await this.withinCap(stationId, all);
     if (rows.length === 0) return;
-    const write = (db: Db, chunk: NewRow[]) => db.insertInto('device_model_variables').values(chunk)
-      .onConflict((oc) => oc.columns(['station_id', ...KEY]).doUpdateSet((eb) => ({
-        value: eb.ref('excluded.value'),
-        mutability: eb.fn.coalesce('excluded.mutability', 'device_model_variables.mutability'),
-        data_type: eb.fn.coalesce('excluded.data_type', 'device_model_variables.data_type'),
-        unit: eb.fn.coalesce('excluded.unit', 'device_model_variables.unit'),
-        source: eb.ref('excluded.source'),
-        updated_at: eb.ref('excluded.updated_at'),
-      })))
-      .execute();
+    const write = (db: Db, chunk: NewRow[]) => upsertRows(db, chunk).execute();
     if (rows.length <= INSERT_CHUNK) {
       await write(this.db, rows);
       return;
@@ -127,17 +169,19 @@ export class DeviceModelRepository implements DeviceModelStore {
     if (count + rows.length <= max) return rows;
     const existing = new Set((await this.db.selectFrom('device_model_variables').select(KEY)
       .where('station_id', '=', stationId).execute()).map((r) => keyOf(r as NewRow)));
-    let room = Math.max(0, max - count);
-    const kept = rows.filter((r) => existing.has(keyOf(r)) || room-- > 0);
-    const dropped = rows.length - kept.length;
-    if (dropped > 0) {
-      this.counts.dropped += dropped;
-      if (!this.warned.has(stationId)) {
-        this.warned.add(stationId);
-        this.limits.onDrop?.(stationId, dropped);
-      }
-    }
+    const kept = keptWithin(rows, existing, max - count);
+    this.dropped(stationId, rows.length - kept.length);
     return kept;
+  }
+
+  /** Counts the variables a report could not store, and tells the first time for a station. */
+  private dropped(stationId: string, dropped: number): void {
+    if (dropped <= 0) return;
+    this.counts.dropped += dropped;
+    if (!this.warned.has(stationId)) {
+      this.warned.add(stationId);
+      this.limits.onDrop?.(stationId, dropped);
+    }
   }
 
   async get(stationId: string, component: string, variable: string): Promise<DeviceVariable | undefined> {

@@ -1,6 +1,8 @@
-import { expressionBuilder, sql } from 'kysely';
-import { greatest, inTransaction, jsonPairs, jsonStrings, lockKey, type Db } from './sql/dialect.js';
-import type { Schema } from './sql/schema.js';
+import { expressionBuilder, sql, type Insertable } from 'kysely';
+import { greatest, inTransaction, lockKey, type Db } from './sql/dialect.js';
+import { pairsOfJson, stringsOfJson, transactionPairsJson } from './sql/json-params.js';
+import { prepare } from './sql/prepared.js';
+import type { PlansTable, Schema } from './sql/schema.js';
 import { pruneOldest } from './prune.js';
 import type {
   ChargerCompliance, ChargerStatusRecord, DecisionListOptions, DecisionRecord, DecisionStore, PlanRecord, PlanStore, ProfileStore,
@@ -56,6 +58,14 @@ const keptDecisions = (() => {
   ]));
 })();
 
+/*
+ * What every planning cycle runs (issue 15: the async layer may cost at most 10 % of bench:scheduler, whose 10-car
+ * site is a handful of small statements): compiled once (sql/prepared.ts) instead of built by the query builder each time.
+ */
+const insertPlan = prepare('plans.insert', (db: Db, p: Insertable<PlansTable>) => db.insertInto('plans').values(p).returning('id'));
+const latestPlan = prepare('plans.latest', (db: Db, p: { siteId: string }) =>
+  db.selectFrom('plans').select(PLAN_COLUMNS).where('site_id', '=', p.siteId).orderBy('id', 'desc').limit(1));
+
 /** Plans with the inputs they were made from (migrations/0003-scheduler.ts). */
 export class PlanRepository implements PlanStore {
   constructor(private readonly db: Db) {}
@@ -70,7 +80,7 @@ export class PlanRepository implements PlanStore {
 
   async save(p: Omit<PlanRecord, 'id'>): Promise<number> {
     const body: PlanBody = { slotStarts: p.slotStarts, endMs: p.endMs, prices: p.prices, siteLimitKw: p.siteLimitKw, sessions: p.sessions, problem: p.problem };
-    const { id } = await this.db.insertInto('plans').values({
+    const row = await insertPlan.first(this.db, {
       site_id: p.siteId,
       created_at: p.createdAt,
       triggers_json: JSON.stringify(p.triggers),
@@ -82,12 +92,13 @@ export class PlanRepository implements PlanStore {
       solver: p.solver,
       solve_ms: p.solveMs,
       body_json: JSON.stringify(body),
-    }).returning('id').executeTakeFirstOrThrow();
-    return id;
+    });
+    if (row === undefined) throw new Error(`plan of site ${p.siteId}: the insert returned no id`);
+    return row.id;
   }
 
   async latest(siteId: string): Promise<PlanRecord | undefined> {
-    const row = await this.db.selectFrom('plans').select(PLAN_COLUMNS).where('site_id', '=', siteId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const row = await latestPlan.first(this.db, { siteId });
     return row ? toPlan(row as PlanRow) : undefined;
   }
 
@@ -134,6 +145,15 @@ const PUSH_COLUMNS = [
   'station_id', 'evse_id', 'transaction_id', 'site_id', 'plan_id', 'profile_id', 'stack_level', 'unit', 'periods_json', 'end_utc',
   'covers_until_utc', 'state', 'detail', 'sent_at',
 ] as const;
+
+/** A planning cycle's pushes and charger statuses of its site, compiled once (see insertPlan). */
+const pushesOf = prepare('pushed_profiles.of', (db: Db, p: { pairs: string }) =>
+  db.selectFrom('pushed_profiles as p')
+    .innerJoin(pairsOfJson(db, p.pairs).as('k'), (j) => j.onRef('k.a', '=', 'p.station_id').onRef('k.b', '=', 'p.transaction_id'))
+    .select(PUSH_COLUMNS.map((c) => `p.${c}` as const)));
+const complianceOfStations = prepare('charger_status.of', (db: Db, p: { stations: string }) =>
+  db.selectFrom('charger_status').select(['station_id', 'evse_id', 'compliance', 'detail', 'since'])
+    .where(sql<boolean>`${sql.ref('station_id')} IN ${stringsOfJson(db, p.stations)}`));
 
 /** Profile ids, pushed profiles and charger compliance. */
 export class ProfileRepository implements ProfileStore {
@@ -203,11 +223,7 @@ export class ProfileRepository implements ProfileStore {
   /** The sessions' (station, transaction) pairs bound as one parameter and joined against the primary key; the EVSE is checked on the rows. */
   async pushedOf(sessions: readonly { stationId: string; evseId: number; transactionId: string }[]): Promise<PushedProfileRecord[]> {
     if (sessions.length === 0) return [];
-    const keys = [...new Map(sessions.map((s) => [`${s.stationId}\n${s.transactionId}`, [s.stationId, s.transactionId] as const])).values()];
-    const rows = await this.db.selectFrom('pushed_profiles as p')
-      .innerJoin(jsonPairs(this.db, keys).as('k'), (j) => j.onRef('k.a', '=', 'p.station_id').onRef('k.b', '=', 'p.transaction_id'))
-      .select(PUSH_COLUMNS.map((c) => `p.${c}` as const))
-      .execute();
+    const rows = await pushesOf.all(this.db, { pairs: transactionPairsJson(sessions) });
     const wanted = new Set(sessions.map((s) => `${s.stationId}#${s.evseId}#${s.transactionId}`));
     return rows.map((r) => toPush(r as PushRow)).filter((p) => wanted.has(`${p.stationId}#${p.evseId}#${p.transactionId}`));
   }
@@ -249,9 +265,7 @@ export class ProfileRepository implements ProfileStore {
   /** Every EVSE status of these stations in one query (one parameter however many stations). */
   async complianceOf(stationIds: readonly string[]): Promise<ChargerStatusRecord[]> {
     if (stationIds.length === 0) return [];
-    const rows = await this.db.selectFrom('charger_status').select(['station_id', 'evse_id', 'compliance', 'detail', 'since'])
-      .where(sql<boolean>`${sql.ref('station_id')} IN ${jsonStrings(this.db, stationIds)}`)
-      .execute();
+    const rows = await complianceOfStations.all(this.db, { stations: JSON.stringify(stationIds) });
     return rows.map((r) => ({ stationId: r.station_id, evseId: r.evse_id, compliance: r.compliance as ChargerCompliance, detail: r.detail, since: r.since }));
   }
 }

@@ -2,6 +2,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { ChargingMode } from '../domain/charging-modes.js';
 import { inTransaction, jsonStrings, type Db } from './sql/dialect.js';
+import { stringsOfJson } from './sql/json-params.js';
+import { prepare } from './sql/prepared.js';
 import { AuditRepository } from './audit-repository.js';
 import type { VehicleAssignment, VehicleChange, VehicleChanges } from '../domain/vehicle-changes.js';
 import {
@@ -208,16 +210,49 @@ export class VehicleRepository implements VehicleStore, IdTokenTransfer, ChangeR
 
   /** The vehicle a token names, with all its tokens: one query. */
   async byIdToken(idToken: string): Promise<Vehicle | undefined> {
-    const rows = await this.db.selectFrom('vehicle_id_tokens as k')
-      .innerJoin('vehicles as v', 'v.id', 'k.vehicle_id')
-      .innerJoin('vehicle_id_tokens as t', 't.vehicle_id', 'v.id')
-      .select([...VEHICLE_COLUMNS, 't.id_token'])
-      .where('k.id_token', '=', idToken)
-      .orderBy('t.id_token')
-      .execute();
+    const rows = await vehicleOfToken.all(this.db, { idToken });
     return rows.length === 0 ? undefined : toVehicle(rows[0]!, tokensOf(rows));
   }
+
+  /**
+   * The vehicles these tokens name, by token (a token no vehicle holds is absent), each with all its tokens: one query,
+   * as byIdToken answers for each. A planning cycle finds its sessions' cars with it (snapshot.ts).
+   */
+  async byIdTokens(idTokens: readonly string[]): Promise<Map<string, Vehicle>> {
+    const out = new Map<string, Vehicle>();
+    if (idTokens.length === 0) return out;
+    const rows = await vehiclesOfTokens.all(this.db, { tokens: JSON.stringify([...new Set(idTokens)]) });
+    for (const r of rows) {
+      const known = out.get(r.asked);
+      if (known) known.idTokens.push(r.id_token);
+      else out.set(r.asked, toVehicle(r, [r.id_token]));
+    }
+    return out;
+  }
 }
+
+/*
+ * What every planning cycle reads of its cars (issue 15: bench:scheduler's 10-car site is a handful of small reads),
+ * compiled once (sql/prepared.ts) instead of built by the query builder each time.
+ */
+const vehicleOfToken = prepare('vehicles.byIdToken', (db: Db, p: { idToken: string }) =>
+  db.selectFrom('vehicle_id_tokens as k')
+    .innerJoin('vehicles as v', 'v.id', 'k.vehicle_id')
+    .innerJoin('vehicle_id_tokens as t', 't.vehicle_id', 'v.id')
+    .select([...VEHICLE_COLUMNS, 't.id_token'])
+    .where('k.id_token', '=', p.idToken)
+    .orderBy('t.id_token'));
+const vehiclesOfTokens = prepare('vehicles.byIdTokens', (db: Db, p: { tokens: string }) =>
+  db.selectFrom(stringsOfJson(db, p.tokens).as('q'))
+    .innerJoin('vehicle_id_tokens as k', 'k.id_token', 'q.value')
+    .innerJoin('vehicles as v', 'v.id', 'k.vehicle_id')
+    .innerJoin('vehicle_id_tokens as t', 't.vehicle_id', 'v.id')
+    .select(['q.value as asked', ...VEHICLE_COLUMNS, 't.id_token'])
+    .orderBy('q.value')
+    .orderBy('t.id_token'));
+const targetsOf = prepare('departure_targets.many', (db: Db, p: { ids: string }) =>
+  db.selectFrom('departure_targets').select(['vehicle_id', 'once_json', 'weekly_json', 'mode_json', 'updated_at'])
+    .where(sql<boolean>`${sql.ref('vehicle_id')} IN ${stringsOfJson(db, p.ids)}`));
 
 function tokensOf(rows: readonly { id_token: string | null }[]): string[] {
   return rows.flatMap((r) => (r.id_token === null ? [] : [r.id_token]));
@@ -319,8 +354,7 @@ export class TargetRepository implements TargetStore, ChangeRevision {
   /** Many vehicles' targets in one query, the ids bound as one parameter (jsonStrings) however many there are. */
   async many(vehicleIds: readonly string[]): Promise<Map<string, TargetRecord>> {
     if (vehicleIds.length === 0) return new Map();
-    const rows = await this.db.selectFrom('departure_targets').select(['vehicle_id', 'once_json', 'weekly_json', 'mode_json', 'updated_at'])
-      .where(sql<boolean>`${sql.ref('vehicle_id')} IN ${jsonStrings(this.db, vehicleIds)}`).execute();
+    const rows = await targetsOf.all(this.db, { ids: JSON.stringify(vehicleIds) });
     return new Map(rows.map((r) => [r.vehicle_id, toRecord(r)]));
   }
 }
