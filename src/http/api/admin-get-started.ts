@@ -45,7 +45,7 @@ export const adminGetStartedRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = as
         {
           id: 'tariff',
           done: sites.length > 0 && unpriced.length === 0,
-          detail: sites.length === 0 ? 'a tariff belongs to a site: add a site first'
+          detail: sites.length === 0 ? 'no site pays a tariff yet: save a tariff first (a site names the tariff it pays), then add the site'
             : unpriced.length === 0 ? 'every site has prices for the next 24 hours'
             : `no prices for the next 24 hours at ${names(unpriced)}`,
         },
