@@ -1,8 +1,8 @@
 /**
  * Issue 18, accessibility: axe-core on every page the product serves, in real Chromium against the real product
  * (main.ts on a ManualClock) with data on it (a depot with vans charging, a home with its car, a price day), at desk
- * and at phone width, logged in as each role that sees the page. Any violation axe rates serious or critical fails
- * the test, named by page, width, rule and selector. The pages are the routes of src/http/pages (index.ts,
+ * width (light colours) and at phone width (dark colours), logged in as each role that sees the page. Any violation
+ * axe rates serious or critical fails the test, named by page, width, rule and selector. The pages are the routes of src/http/pages (index.ts,
  * account-pages.ts, vehicle-pages.ts, admin-*-page, views-admin-*.ts, utilisation-page.ts) and the API reference
  * (/api/docs).
  */
@@ -110,22 +110,31 @@ async function loaded(page: Page): Promise<void> {
 
 const SIZES = ['desk', 'phone'] as const;
 
+/**
+ * A fresh page at desk width in the light scheme, or at phone width in the dark one (app.css has both; colour
+ * contrast differs between them), so each scheme is checked on every page without a third pass.
+ */
+async function openPage(size: (typeof SIZES)[number]): Promise<Page> {
+  const page = await (await newContext(browser, size)).newPage();
+  if (size === 'phone') await page.emulateMedia({ colorScheme: 'dark' });
+  return page;
+}
+
 /** Logs `person` in at each width and checks each path; returns every serious or critical violation found. */
 async function checkPages(person: string, paths: string[]): Promise<string[]> {
   const found: string[] = [];
   for (const size of SIZES) {
-    const context = await newContext(browser, size);
-    const page = await context.newPage();
+    const page = await openPage(size);
     const errors = watchErrors(page);
     await logIn(page, url, person);
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     for (const path of paths) {
       await page.goto(`${url}${path}`);
       await loaded(page);
-      found.push(...(await serious(page, `${path} (${person}, ${size})`)));
+      found.push(...(await serious(page, `${path} (${person}, ${size === 'phone' ? 'phone, dark' : 'desk, light'})`)));
     }
     expect(errors).toEqual([]);
-    await context.close();
+    await page.context().close();
   }
   return found;
 }
@@ -134,7 +143,7 @@ describe('axe-core on every page: no serious or critical violation', () => {
   it('the first-run pages: setup and the login page before any account; axe runs under the pages’ CSP', async () => {
     const found: string[] = [];
     for (const size of SIZES) {
-      const page = await (await newContext(browser, size)).newPage();
+      const page = await openPage(size);
       await page.goto(`${url}/setup`);
       await see.url(page, `${url}/setup`);
       // The reason for page.evaluate: the CSP refuses an inline script tag.
@@ -153,7 +162,7 @@ describe('axe-core on every page: no serious or critical violation', () => {
   it('the login page', async () => {
     const found: string[] = [];
     for (const size of SIZES) {
-      const page = await (await newContext(browser, size)).newPage();
+      const page = await openPage(size);
       await page.goto(`${url}/login`);
       await see.text(page, 'h1', 'Log in');
       found.push(...(await serious(page, `/login (${size})`)));
@@ -199,7 +208,7 @@ describe('axe-core on every page: no serious or critical violation', () => {
   it('the API reference (Swagger UI): no serious or critical rule beyond its known ones', async () => {
     const rules = new Set<string>();
     for (const size of SIZES) {
-      const page = await (await newContext(browser, size)).newPage();
+      const page = await openPage(size);
       await page.goto(`${url}/api/docs`);
       await loaded(page);
       for (const line of await serious(page, `/api/docs (${size})`)) rules.add(/: ([a-z0-9-]+) \(/.exec(line)![1]!);
