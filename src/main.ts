@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import { loadConfig, ROOT, type Config } from './config.js';
+import { ROOT, type Config } from './config.js';
 import { monotonicMs, systemClock, type Clock } from './platform/clock.js';
 import { createLogger, type Logger } from './platform/logger.js';
-import { installLastResort } from './platform/last-resort.js';
 import { TypedEvents } from './platform/events.js';
-import { createOcppRepositories, DatabaseConfigError, type Db, type Storage } from './storage/index.js';
+import { createOcppRepositories, type Storage } from './storage/index.js';
 import { PriceSeriesRepository } from './storage/price-series-repository.js';
 import { CapacityLimitRepository } from './storage/price-capacity-limit-repository.js';
 import { ApiTokenRepository } from './storage/api-token-repository.js';
@@ -15,13 +13,12 @@ import { UserRepository, UserTokenRepository, WebSessionRepository } from './sto
 import { SetupTokenRepository } from './storage/setup-token-repository.js';
 import { AuditRepository } from './storage/audit-repository.js';
 import { openFirstRun, printableBase, setupLink } from './http/auth/first-run.js';
-import { createPricing, parsePricesConfig, zoneCurrencyGuard, type Pricing } from './prices/setup.js';
+import { createPricing, parsePricesConfig, zoneCurrencyGuard } from './prices/setup.js';
 import { loadTariffs } from './prices/tariff-book.js';
 import { TariffAdmin } from './prices/tariff-admin.js';
 import { PriceSourceAdmin } from './prices/price-source-admin.js';
 import { PriceConfigRepository } from './storage/price-config-repository.js';
-import { OcppServer } from './ocpp/server.js';
-import { clientCertTlsOptions, loadStationCertificates } from './ocpp/auth/client-cert.js';
+import { loadStationCertificates } from './ocpp/auth/client-cert.js';
 import { CertificateRenewals, wireCertificateRenewals } from './ocpp/auth/certificate-renewal.js';
 import { buildApp } from './http/app.js';
 import { OcppChargerGateway } from './ocpp/profiles/index.js';
@@ -38,59 +35,26 @@ import { Metrics } from './platform/metrics.js';
 import { wireMetrics } from './metrics/wire-events.js';
 import { observeWrites } from './storage/sql/dialect.js';
 import type { CsmsAction, RequestOf, ResponseOf } from './ocpp/schemas/generated/index.js';
-import { ClusterConfigError } from './cluster/nats-transport.js';
 import { clusterLiveEvents, fencedPlans, joinCluster, ownSites, pushCall } from './wiring/cluster.js';
 import type { ClusterNode } from './cluster/node.js';
 import type { Site } from './domain/sites.js';
-import { DeploymentError } from './cluster/deployment.js';
 
 export type { AppEvents } from './wiring/scheduler-events.js';
+export type { Running } from './wiring/running.js';
+import type { Running } from './wiring/running.js';
+import { createOcppServer } from './wiring/ocpp-server.js';
+import { runAsProcess } from './wiring/process.js';
 import type { AppEvents } from './wiring/scheduler-events.js';
 import { wireScheduler } from './wiring/scheduler-events.js';
-import { createMaintenance, type Maintenance } from './wiring/maintenance.js';
+import { createMaintenance } from './wiring/maintenance.js';
 import { OcppMaintenanceCalls } from './ocpp/maintenance-calls.js';
-import { wireAlerts, type Alerts } from './wiring/alerts.js';
+import { wireAlerts } from './wiring/alerts.js';
 import { healthChecks } from './wiring/health.js';
 import { UtilisationRecorder } from './wiring/utilisation-recorder.js';
 import { UtilisationRepository } from './storage/utilisation-repository.js';
 import { RateWindowRepository } from './storage/rate-window-repository.js';
-import { stationAdminApi, waitingList } from './wiring/station-admin.js';
+import { stationAdminApi } from './wiring/station-admin.js';
 
-export interface Running {
-  config: Config;
-  /** The database it opened (SQLite or PostgreSQL); closed by close() after the servers stop. */
-  storage: Storage;
-  /** storage.db: the query builder every repository takes. */
-  db: Db;
-  ocpp: OcppServer;
-  http: FastifyInstance;
-  events: TypedEvents<AppEvents>;
-  pricing: Pricing;
-  scheduler: Scheduler;
-  /** Sites in the database (issue 16): created, edited and deleted through it, each change re-planned. */
-  siteAdmin: SiteAdmin;
-  /** Tariffs and price sources in the database (issue 16), edited from the browser; the sources' pull schedules. */
-  priceAdmin: { tariffs: TariffAdmin; sources: PriceSourceAdmin };
-  repositories: ReturnType<typeof createOcppRepositories>;
-  /** Prunes the station log, plans, decisions, finished transactions and meter values on the injected clock (config `retention`). */
-  retention: Retention;
-  /** A02: ask a station for a new certificate (TriggerMessage SignChargingStationCertificate). */
-  certificateRenewals: CertificateRenewals;
-  /** Remote operations on stations (issue 17): Reset, ChangeAvailability, ..., the device model. */
-  operations: OcppStationOperations;
-  /** Firmware updates and log retrieval (issue 17, L01/N01). */
-  maintenance: Maintenance;
-  /** Prometheus metrics (issue 17), served at /metrics. */
-  metrics: Metrics;
-  /** Alerts (issue 17): the engine, its stores, delivery, and `failures`, the firmware and log module's input hook. */
-  alerts: Alerts;
-  /** This node in a cluster (config `cluster`, issue 19), or null for the single process. */
-  cluster: ClusterNode | null;
-  ports: { http: number; ocpp: number | null; ocppTls: number | null };
-  /** Issue 16: while the database has no user, the one-time link that creates the first admin (also logged). */
-  setupLink: string | null;
-  close(): Promise<void>;
-}
 
 /** The composition root: config -> database -> adapters -> wiring -> listening. */
 export async function start(config: Config, deps: { clock?: Clock; logger?: Logger } = {}): Promise<Running> {
@@ -139,41 +103,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   const metrics: Metrics = new Metrics({ stationsConnected: (): number => ocpp.connectedCount(), cluster: () => clusterNode });
   // Security profile 3 (docs/security.md): the CA station certificates chain to, and that signs their CSRs (A02/A03).
   const certificates = await loadStationCertificates(o.tls, (f) => readFileSync(resolve(ROOT, f), 'utf8'), repositories.issuedCertificates);
-  const ocpp = new OcppServer(
-    {
-      host: o.host,
-      port: o.port,
-      tlsPort: o.tlsPort,
-      tls: o.tls ? { cert: readFileSync(resolve(ROOT, o.tls.certFile)), key: readFileSync(resolve(ROOT, o.tls.keyFile)), ...clientCertTlsOptions(certificates) } : null,
-      path: o.path,
-      callTimeoutMs: o.callTimeoutSeconds * 1000,
-      pingIntervalMs: o.pingIntervalSeconds * 1000,
-      maxBadMessages: o.maxBadMessages,
-      badMessageWindowMs: o.badMessageWindowSeconds * 1000,
-      replaceExistingConnection: o.replaceExistingConnection,
-      autoRegister: o.autoRegister,
-      perMessageDeflate: o.perMessageDeflate,
-      limits: o.limits,
-    },
-    {
-      ...repositories,
-      events,
-      clock,
-      logger,
-      certificates,
-      // Issue 16: unknown stations wait to be adopted (never accepted by themselves) unless autoRegister is on.
-      ...(o.waitingList !== false ? { waiting: waitingList(db, clock, logger) } : {}),
-      behaviour: {
-        bootStatus: o.bootStatus,
-        heartbeatIntervalS: o.heartbeatIntervalSeconds,
-        bootRetryIntervalS: o.bootRetryIntervalSeconds,
-        acceptUnknownIdTokens: o.acceptUnknownIdTokens,
-        dataTransferVendors: o.dataTransferVendors,
-        readCapabilitiesOnBoot: o.readCapabilitiesOnBoot,
-      },
-    },
-    metrics,
-  );
+  const ocpp = createOcppServer(o, { repositories, events, clock, logger, certificates, db, metrics });
   const { cluster, deployment } = await joinCluster(config, storage, ocpp, (event, fn) => events.on(event, fn), clock, logger);
   clusterNode = cluster;
   // Calls reach the station's socket on whichever node holds it (issue 19); on one process, this server's.
@@ -417,32 +347,4 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
 }
 
 const invokedDirectly = process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
-if (invokedDirectly) {
-  const config = loadConfig();
-  // Issue 20, finding 1: a socket error that escapes every listener is logged and the server keeps serving.
-  installLastResort(process, createLogger({ level: config.log.level }));
-  let running: Running;
-  try {
-    running = await start(config);
-  } catch (err) {
-    // A bad database.url or an unreachable server: the message names the setting; a stack would only bury it.
-    if (!(err instanceof DatabaseConfigError) && !(err instanceof ClusterConfigError) && !(err instanceof DeploymentError)) throw err;
-    process.stderr.write(`chargeplan: ${err.message}\n`);
-    process.exit(1);
-  }
-  if (running.setupLink) {
-    process.stderr.write(`\nNo account yet. To create the first admin, open (once, within 24 hours):\n\n  ${running.setupLink}\n\n`);
-  }
-  const stop = async (signal: string) => {
-    try {
-      await running.close();
-    } catch (err) {
-      process.stderr.write(`stopping on ${signal}: ${(err as Error).message}\n`);
-      process.exit(1);
-    }
-    process.stderr.write(`stopped on ${signal}\n`);
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-}
+if (invokedDirectly) await runAsProcess(start);
