@@ -18,7 +18,11 @@ export type Table = Record<string, string>[];
 
 /** The first markdown table in a bench's output, as rows of header -> cell. */
 export function parseTable(out: string): Table {
-  const lines = out.split('\n').filter((l) => l.startsWith('|'));
+  // Only the first table: a bench may print more (bench:scheduler's re-plan rows), whose head would read as data.
+  const all = out.split('\n');
+  const from = all.findIndex((l) => l.startsWith('|'));
+  const end = all.findIndex((l, i) => i > from && !l.startsWith('|'));
+  const lines = from < 0 ? [] : all.slice(from, end < 0 ? undefined : end);
   if (lines.length < 2) throw new Error(`no table in the output:\n${out.slice(-2000)}`);
   const cells = (l: string) => l.slice(1, -1).split('|').map((c) => c.trim());
   const head = cells(lines[0]!);
