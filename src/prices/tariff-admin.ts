@@ -33,6 +33,8 @@ export class TariffAdmin implements TariffAdminPort {
       sitesOf: (tariff: string) => string[];
       /** Re-plans these sites (their prices changed). */
       replan: (siteIds: readonly string[]) => void;
+      /** A tariff was stored or deleted here (issue 19: other nodes reload it, see reload()). */
+      changed?: (name: string) => void;
     },
   ) {}
 
@@ -59,6 +61,7 @@ export class TariffAdmin implements TariffAdminPort {
       const now = this.deps.clock.now();
       await this.deps.store.put({ key: name, body: tariff, origin: before?.origin ?? 'api', configSha256: before?.configSha256 ?? null, editedAt: now }, now);
       this.deps.book.set(name, tariff);
+      this.deps.changed?.(name);
       const sites = this.deps.sitesOf(name);
       this.deps.replan(sites);
       await this.deps.audit.record({
@@ -78,7 +81,22 @@ export class TariffAdmin implements TariffAdminPort {
       }
       await this.deps.store.remove(name);
       this.deps.book.delete(name);
+      this.deps.changed?.(name);
       await this.deps.audit.record({ at: this.deps.clock.now(), actor, action: 'tariff.deleted', target: { kind: 'tariff', id: name } });
+    });
+  }
+
+  /**
+   * Another node stored or deleted this tariff (issue 19, a person's change across nodes): the book takes what the
+   * database holds now (the truth; a stored body that no longer passes the checks leaves the book as it was). Returns
+   * the sites that pay it, for the caller to re-plan on this node.
+   */
+  reload(name: string): Promise<string[]> {
+    return this.serial(async () => {
+      const entry = await this.deps.store.get(name);
+      if (!entry) this.deps.book.delete(name);
+      else this.deps.book.set(name, checkTariffEntry(entry.body, this.deps.zones));
+      return this.deps.sitesOf(name);
     });
   }
 
