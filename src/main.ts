@@ -44,6 +44,7 @@ export type { Running } from './wiring/running.js';
 import type { Running } from './wiring/running.js';
 import { createOcppServer } from './wiring/ocpp-server.js';
 import { runAsProcess } from './wiring/process.js';
+import { PriceConfigChanges } from './wiring/price-config-sync.js';
 import type { AppEvents } from './wiring/scheduler-events.js';
 import { wireScheduler } from './wiring/scheduler-events.js';
 import { createMaintenance } from './wiring/maintenance.js';
@@ -177,28 +178,22 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   const siteAdmin = new SiteAdmin({ store: siteStore, scheduler, transactions: repositories.transactions, tariffNames: () => tariffBook.names(), clock });
   // Issue 16: tariffs and price sources from the browser; a tariff edit re-plans the sites that pay it.
   const priceAudit = new AuditRepository(db);
-  // Issue 19: a tariff edited on one node reaches every node's book (the database holds it; NATS says which), and
-  // each node re-plans the sites it plans that pay it (the mirror below).
-  let tariffChanged: (name: string) => void = () => {};
+  // Issue 19: tariffs and sources edited on one node reach every node (wiring/price-config-sync.ts).
+  const priceChanges = new PriceConfigChanges();
   const priceAdmin = {
     tariffs: new TariffAdmin({
       store: PriceConfigRepository.tariffs(db), book: tariffBook, zones: pricesConfig.zones, service: pricing.service, audit: priceAudit, clock,
       sitesOf: (t) => scheduler.index.sites.filter((s) => s.tariff === t).map((s) => s.id),
       replan: (ids) => ids.forEach((id) => scheduler.trigger(id, 'tariff-changed', { leading: true })),
-      changed: (name) => tariffChanged(name),
+      changed: priceChanges.tariff,
     }),
     sources: new PriceSourceAdmin({
       store: PriceConfigRepository.sources(db), zones: pricesConfig.zones, prices: zoneCurrencyGuard(new PriceSeriesRepository(db, clock), pricesConfig.zones),
-      fetch: (url, init) => fetch(url, init), clock, random: Math.random, events, audit: priceAudit, logger,
+      fetch: (url, init) => fetch(url, init), clock, random: Math.random, events, audit: priceAudit, logger, changed: priceChanges.source,
     }),
   };
   await priceAdmin.sources.load(pricesConfig.sources);
-  cluster?.mirror<{ name: string }>('tariffs.changed', (publish) => void (tariffChanged = (name) => publish({ name })), (e) => {
-    if (typeof e.name !== 'string') return;
-    priceAdmin.tariffs.reload(e.name.slice(0, 200))
-      .then((ids) => ids.forEach((id) => scheduler.trigger(id, 'tariff-changed', { leading: true, relayed: true })))
-      .catch((err: unknown) => logger.warn({ err, tariff: e.name }, 'cluster: reloading a tariff another node changed failed'));
-  });
+  if (cluster) priceChanges.share(cluster, priceAdmin, (ids) => ids.forEach((id) => scheduler.trigger(id, 'tariff-changed', { leading: true, relayed: true })), logger);
   wireMetrics(events, metrics, (siteId) => scheduler.latestPlan(siteId), () => clock.now());
   observeWrites(db, (dialect, seconds) => metrics.dbWrite(dialect, seconds));
   // Issue 17: alerts from the product's events and a periodic tick; delivered to webhooks and email (README "Alerts").

@@ -42,6 +42,8 @@ export class PriceSourceAdmin implements PriceSourceAdminPort {
       events: PriceEventSink;
       audit: AuditLog;
       logger?: Logger;
+      /** A source was stored or deleted here (issue 19: other nodes reload it, see reload()). */
+      changed?: (id: string) => void;
     },
   ) {}
 
@@ -105,6 +107,7 @@ export class PriceSourceAdmin implements PriceSourceAdminPort {
       await this.deps.store.put(stored, now);
       this.lastFetch.delete(id);
       this.run(source);
+      this.deps.changed?.(id);
       const secrets = (SECRET_FIELDS[source.kind] ?? []).filter((f) => !kept.includes(f) && input[f] !== undefined);
       await this.deps.audit.record({
         at: now, actor, action: before ? 'price-source.changed' : 'price-source.created', target: { kind: 'price-source', id },
@@ -117,10 +120,22 @@ export class PriceSourceAdmin implements PriceSourceAdminPort {
   remove(id: string, actor: AuditActor): Promise<void> {
     return this.serial(async () => {
       if (!(await this.deps.store.remove(id))) throw unknown(id);
-      this.runners.get(id)?.stop();
-      this.runners.delete(id);
-      this.lastFetch.delete(id);
+      this.drop(id);
+      this.deps.changed?.(id);
       await this.deps.audit.record({ at: this.deps.clock.now(), actor, action: 'price-source.deleted', target: { kind: 'price-source', id } });
+    });
+  }
+
+  /**
+   * Another node stored or deleted this source (issue 19): its schedule here follows what the database holds now, so
+   * the node that runs the cluster's price pulls pulls what was saved on any node (a stored body that no longer passes
+   * the checks stops its schedule, as at start).
+   */
+  reload(id: string): Promise<void> {
+    return this.serial(async () => {
+      const entry = await this.deps.store.get(id);
+      this.drop(id);
+      if (entry) this.run(checkSourceEntry(entry.body as Record<string, unknown>, this.deps.zones));
     });
   }
 
@@ -161,6 +176,12 @@ export class PriceSourceAdmin implements PriceSourceAdminPort {
     }
     this.lastFetch.set(id, result);
     return result;
+  }
+
+  private drop(id: string): void {
+    this.runners.get(id)?.stop();
+    this.runners.delete(id);
+    this.lastFetch.delete(id);
   }
 
   /** (Re)builds the source's schedule; it runs at once when the admin has started. */

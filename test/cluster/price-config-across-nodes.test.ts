@@ -1,8 +1,10 @@
 /**
- * A person's tariff change across nodes (issue 19, "people's changes go over NATS"): a tariff edited through one node
- * is in every node's tariff book at once (the database holds it; `tariffs.changed` says which), the node that plans a
- * site paying it re-plans with the new prices, and a deleted tariff leaves every book. Real product nodes on one
- * PostgreSQL schema and the machine's NATS; skipped on SQLite.
+ * A person's price configuration change across nodes (issue 19, "people's changes go over NATS";
+ * src/wiring/price-config-sync.ts): a tariff edited through one node is in every node's tariff book at once (the
+ * database holds it; `tariffs.changed` says which), the node that plans a site paying it re-plans with the new
+ * prices, and a deleted tariff leaves every book; a price source saved on a node that does not run the cluster's
+ * price pulls is pulled by the node that does. Real product nodes on one PostgreSQL schema and the machine's NATS, a
+ * price feed on loopback; skipped on SQLite.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { postgresUrl } from '../helpers/test-database.js';
@@ -10,6 +12,7 @@ import { addVan, depotConfig, nightPrices, publishPrices, T0 } from '../helpers/
 import { PlanningStation } from '../helpers/planning-station.js';
 import { ClusterNodes } from '../helpers/cluster-nodes.js';
 import type { TestServer } from '../helpers/test-server.js';
+import { startPriceFeed } from '../helpers/price-feed-server.js';
 
 let c: ClusterNodes | null = null;
 afterEach(async () => {
@@ -69,5 +72,24 @@ describe.skipIf(!postgresUrl)('tariffs edited on one node (PostgreSQL + NATS)', 
     await owner.running.priceAdmin.tariffs.remove('spare', ACTOR);
     await settle(1);
     expect(other.running.priceAdmin.tariffs.names()).not.toContain('spare');
+  });
+
+  it('a price source saved on a node without the price-pull job is pulled by the node that has it', async () => {
+    const feed = await startPriceFeed();
+    try {
+      c = await ClusterNodes.create(T0);
+      for (const id of ['node-1', 'node-2']) await c.start(id, depotConfig(), 9);
+      await settle();
+      const held = await Promise.all(c.nodes.map(async (n) => (await n.running.cluster!.health()).jobs));
+      const other = c.nodes.find((_, i) => !held[i]!.includes('prices'))!;
+      const source = { kind: 'entsoe', zone: 'TEST', area: '10Y1001A1001A82H', classificationSequence: 2, baseUrl: feed.entsoeUrl, token: 'entsoe-secret-0042' };
+      await other.running.priceAdmin.sources.put('entsoe-test', source, ACTOR);
+      await settle();
+      for (const n of c.nodes) await n.running.priceAdmin.sources.done();
+      expect(feed.requests.length).toBeGreaterThan(0);
+      expect(feed.requests.every((u) => u.searchParams.get('securityToken') === 'entsoe-secret-0042')).toBe(true);
+    } finally {
+      await feed.close();
+    }
   });
 });
