@@ -144,6 +144,7 @@ export const ConfigSchema = Type.Object(
         transactionDays: Type.Number({ exclusiveMinimum: 0 }),
         /** The EVSE state log utilisation reads is kept this long (default 400); each EVSE's latest state never goes. */
         evseStateLogDays: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+        waitingStationDays: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
         /** Meter values: per series at most the earliest, latest (and highest power) sample of each bucket (src/storage/meter-thinning.ts)... */
         meterBucketSeconds: Type.Integer({ minimum: 1, maximum: 60 }),
         /** ...and at most this many new rows per station per minute; beyond it only each series' latest is updated. */

@@ -54,6 +54,7 @@ import { healthChecks } from './wiring/health.js';
 import { UtilisationRecorder } from './wiring/utilisation-recorder.js';
 import { UtilisationRepository } from './storage/utilisation-repository.js';
 import { RateWindowRepository } from './storage/rate-window-repository.js';
+import { WaitingStationRepository } from './storage/waiting-station-repository.js';
 import { stationAdminApi } from './wiring/station-admin.js';
 
 
@@ -298,7 +299,8 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   await alerts.start();
   const retention = new Retention({
     policy: r, stationLog: repositories.stationLog, plans: schedulerStores.plans, decisions: schedulerStores.decisions,
-    transactions: repositories.transactions, meterValues: repositories.meterValues, evseStateLog: utilisation, clock, logger,
+    transactions: repositories.transactions, meterValues: repositories.meterValues, evseStateLog: utilisation,
+    waitingStations: new WaitingStationRepository(db), clock, logger,
   });
   if (cluster) cluster.exclusive('retention', retention);
   else retention.start();

@@ -19,6 +19,12 @@ export interface RetentionPolicy {
    * when absent); the latest row of each EVSE, connector and kind never goes (it is the state a later period starts in).
    */
   evseStateLogDays?: number;
+  /**
+   * Stations waiting to be adopted that have not tried to connect for this long leave the waiting list
+   * (DEFAULT_WAITING_STATION_DAYS when absent): the list is bounded (WAITING_LIMITS.maxRows, then unknown ids are
+   * refused), so ids that stopped trying must not hold its places until an admin dismisses them.
+   */
+  waitingStationDays?: number;
   /** Rows deleted per step; the event loop is yielded between steps. */
   pruneBatchRows: number;
   /** How often retention runs, on the injected clock; the first run is one interval after start. */
@@ -41,6 +47,8 @@ export interface PruneReport {
   meterValues: number;
   /** EVSE state log rows (utilisation's history). */
   evseStateLog: number;
+  /** Waiting-list rows whose station stopped trying. */
+  waitingStations: number;
   steps: number;
 }
 
@@ -48,6 +56,8 @@ export interface PruneReport {
 export const DEFAULT_TRANSACTION_DAYS = 400;
 /** A utilisation period is at most 367 days (utilisation-calendar.ts): its state log, with slack, as long as its sessions. */
 export const DEFAULT_EVSE_STATE_LOG_DAYS = 400;
+/** A month without an attempt: the charger was installed elsewhere, renamed, or given up. */
+export const DEFAULT_WAITING_STATION_DAYS = 30;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -80,6 +90,8 @@ export class Retention {
       meterValues?: Prunable;
       /** The EVSE state log (UtilisationRepository). */
       evseStateLog?: Prunable;
+      /** Stations waiting to be adopted (WaitingStationRepository), by their last attempt. */
+      waitingStations?: Prunable;
       clock: Clock;
       logger: Logger;
     },
@@ -127,7 +139,7 @@ export class Retention {
   private async pass(): Promise<PruneReport> {
     const { policy, clock } = this.deps;
     const now = clock.now();
-    const report: PruneReport = { stationLog: 0, plans: 0, decisions: 0, transactions: 0, meterValues: 0, evseStateLog: 0, steps: 0 };
+    const report: PruneReport = { stationLog: 0, plans: 0, decisions: 0, transactions: 0, meterValues: 0, evseStateLog: 0, waitingStations: 0, steps: 0 };
     const transactionDays = policy.transactionDays ?? DEFAULT_TRANSACTION_DAYS;
     // Transactions and meter values are pruned by age only (the intake bounds their rate: meter-thinning.ts).
     const targets = [
@@ -137,6 +149,7 @@ export class Retention {
       ['transactions', this.deps.transactions, transactionDays, Number.MAX_SAFE_INTEGER],
       ['meterValues', this.deps.meterValues, transactionDays, Number.MAX_SAFE_INTEGER],
       ['evseStateLog', this.deps.evseStateLog, policy.evseStateLogDays ?? DEFAULT_EVSE_STATE_LOG_DAYS, Number.MAX_SAFE_INTEGER],
+      ['waitingStations', this.deps.waitingStations, policy.waitingStationDays ?? DEFAULT_WAITING_STATION_DAYS, Number.MAX_SAFE_INTEGER],
     ] as const;
     for (const [name, store, days, maxRows] of targets) {
       if (!store) continue;
@@ -150,7 +163,7 @@ export class Retention {
         if (this.stopped) return report;
       }
     }
-    if (report.stationLog + report.plans + report.decisions + report.transactions + report.meterValues + report.evseStateLog > 0) {
+    if (report.steps > 0 && Object.entries(report).some(([k, n]) => k !== 'steps' && n > 0)) {
       this.deps.logger.info(report, 'retention: pruned old rows');
     }
     return report;

@@ -48,6 +48,14 @@ export class WaitingStationRepository implements WaitingStationStore {
     return 'recorded';
   }
 
+  /** Retention (Prunable): deletes up to `batch` rows whose station last tried before `before`; the oldest first. */
+  async pruneStep(before: string, _maxRows: number, batch: number): Promise<number> {
+    if (batch <= 0) return 0;
+    const old = this.db.selectFrom('waiting_stations').select('station_id').where('last_seen_at', '<', before).orderBy('last_seen_at').limit(batch);
+    const res = await this.db.deleteFrom('waiting_stations').where('station_id', 'in', old).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
   async recordBoot(stationId: string, boot: WaitingBoot, at: string): Promise<void> {
     await this.db.updateTable('waiting_stations')
       .set({
