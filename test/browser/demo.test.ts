@@ -20,7 +20,7 @@ let browser: Browser;
 let url: string;
 
 beforeAll(async () => {
-  const database = await testDatabase({ file: true });
+  const database = await testDatabase({ file: true, empty: true }); // the demo refuses a database that was migrated before it
   [demo, browser] = await Promise.all([
     startDemo({ database: database.options, httpPort: 0, ocppPort: 0, host: '127.0.0.1', scrypt: { N: 1024, r: 8, p: 1 } }),
     launch(),
