@@ -19,19 +19,7 @@ afterEach(async () => {
   c = null;
 });
 
-/** Moves the shared clock in 2 s steps until every node is quiet: cycles done, lease and presence work done, NATS flushed. */
-async function settle(rounds = 6): Promise<void> {
-  for (let k = 0; k < rounds; k++) {
-    c!.clock.advance(2_000);
-    for (let i = 0; i < 2; i++) {
-      for (const n of c!.nodes) {
-        await n.running.cluster!.settled();
-        await n.running.cluster!.health(); // a NATS round trip: what was published has arrived
-        await n.running.scheduler.done();
-      }
-    }
-  }
-}
+const settle = (rounds = 6) => c!.settle(rounds);
 
 describe.skipIf(!postgresUrl)('charge now across three nodes (PostgreSQL + NATS)', { timeout: 180_000 }, () => {
   it('asked on node R, for a station held by node H, in a site planned by node O: the charger gets full power', async () => {

@@ -20,18 +20,7 @@ afterEach(async () => {
   c = null;
 });
 
-async function settle(rounds = 3): Promise<void> {
-  for (let k = 0; k < rounds; k++) {
-    c!.clock.advance(2_000);
-    for (let i = 0; i < 2; i++) {
-      for (const n of c!.nodes) {
-        await n.running.cluster!.settled();
-        await n.running.cluster!.health();
-        await n.running.scheduler.done();
-      }
-    }
-  }
-}
+const settle = (rounds = 3) => c!.settle(rounds);
 
 const jobsOf = async (n: TestServer) => (await n.running.cluster!.health()).jobs;
 

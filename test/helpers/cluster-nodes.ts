@@ -34,6 +34,23 @@ export class ClusterNodes {
     return node;
   }
 
+  /**
+   * Moves the shared clock in 2 s steps, `rounds` times, each time until every node is quiet: cycles done, lease and
+   * presence work done, NATS flushed (a health call is a NATS round trip: what was published has arrived).
+   */
+  async settle(rounds = 3): Promise<void> {
+    for (let k = 0; k < rounds; k++) {
+      this.clock.advance(2_000);
+      for (let i = 0; i < 2; i++) {
+        for (const n of this.nodes) {
+          await n.running.cluster!.settled();
+          await n.running.cluster!.health();
+          await n.running.scheduler.done();
+        }
+      }
+    }
+  }
+
   /** A station socket (or anything with terminate()) that close() cuts. */
   track<T extends { terminate(): void }>(socket: T): T {
     this.sockets.push(socket);
