@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createUser } from '../../src/http/auth/user-accounts.js';
 import { UserRepository } from '../../src/storage/user-repository.js';
-import { SimulatedStation } from '../../src/simulator/station.js';
+import type { SimulatedStation } from '../../src/simulator/station.js';
 import { PASSWORD, launch, logIn, newContext, screenshot, see, startProduct, watchErrors, type Product } from './fixture.js';
+import { bootStatus, wallbox } from './steps.js';
 
 let product: Product;
 let browser: Browser;
@@ -29,20 +30,11 @@ afterAll(async () => {
 });
 
 function charger(id: string, password: string | undefined): SimulatedStation {
-  const sim = new SimulatedStation({
-    id, ...(password !== undefined ? { password } : {}), url: `${product.server.wsUrl}/ocpp`, clock: product.clock, evses: 1,
-    txUpdatedIntervalS: 0, reconnectDelayMs: 1000, vendorName: 'Acme', model: 'Wallbox 22',
-  });
+  const sim = wallbox(product, id, password);
   sims.push(sim);
   return sim;
 }
 
-async function booted(sim: SimulatedStation): Promise<string> {
-  const done = sim.events.once('booted');
-  sim.start();
-  await sim.idle();
-  return (await done).status;
-}
 
 describe('the admin stations page', () => {
   it('adds a charger that then connects with the password shown once, and adopts a waiting one', async () => {
@@ -69,11 +61,11 @@ describe('the admin stations page', () => {
     expect(password).toMatch(/^[A-Za-z0-9]{24}$/);
     await see.text(page, '#stations tbody tr', /CS-B1.*north-depot · EVSE 3/);
     await screenshot(page, 'admin-stations-added-desk');
-    expect(await booted(charger('CS-B1', password!))).toBe('Accepted');
+    expect(await bootStatus(charger('CS-B1', password!))).toBe('Accepted');
 
     // A charger nobody registered waits (Pending) with its vendor and model.
     const newcomer = charger('NEW-B', 'factory-default-pass');
-    expect(await booted(newcomer)).toBe('Pending');
+    expect(await bootStatus(newcomer)).toBe('Pending');
     await page.getByRole('button', { name: 'I have noted it' }).click();
     await see.hidden(page, '#secret-card');
     await page.reload();

@@ -12,10 +12,11 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { SimulatedStation } from '../../src/simulator/station.js';
+import type { SimulatedStation } from '../../src/simulator/station.js';
 import { car } from '../../src/simulator/car.js';
 import { settle } from '../helpers/depot.js';
 import { launch, logIn, newContext, screenshot, see, startProduct, watchErrors, type Product } from './fixture.js';
+import { addFiona, bootStatus, wallbox } from './steps.js';
 
 const ADMIN_PASSWORD = 'first admin of the depot';
 const FIONA_PASSWORD = 'fiona drives the north fleet';
@@ -88,20 +89,11 @@ async function fromChecklist(step: string, href: string): Promise<void> {
 }
 
 function charger(id: string, password: string): SimulatedStation {
-  const sim = new SimulatedStation({
-    id, password, url: `${product.server.wsUrl}/ocpp`, clock: product.clock, evses: 1, txUpdatedIntervalS: 0, reconnectDelayMs: 1000,
-    vendorName: 'Acme', model: 'Wallbox 22',
-  });
+  const sim = wallbox(product, id, password);
   sims.push(sim);
   return sim;
 }
 
-async function boot(sim: SimulatedStation): Promise<string> {
-  const booted = sim.events.once('booted');
-  sim.start();
-  await sim.idle();
-  return (await booted).status;
-}
 
 describe('issue 16: from an empty database to a plan at the charger, through the pages only', () => {
   it('the setup link from the log makes the first admin, who lands on the checklist with everything to do', async () => {
@@ -179,13 +171,13 @@ describe('issue 16: from an empty database to a plan at the charger, through the
     expect(password).toMatch(/^[A-Za-z0-9]{24}$/); // A00.FR.205
     await photograph(page, 'stations-added');
     const csA = charger('CS-A', password);
-    expect(await boot(csA)).toBe('Accepted');
+    expect(await bootStatus(csA)).toBe('Accepted');
     await page.getByRole('button', { name: 'I have noted it' }).click();
     await see.hidden(page, '#secret-card');
 
     // A charger nobody registered: answered Pending (B02), listed as waiting with its vendor and model.
     const csB = charger('CS-B', 'factory-default-pass');
-    expect(await boot(csB)).toBe('Pending');
+    expect(await bootStatus(csB)).toBe('Pending');
     await page.reload();
     await see.ready(page);
     await see.text(page, '#waiting tbody tr', /CS-B.*Acme Wallbox 22/);
@@ -239,14 +231,7 @@ describe('issue 16: from an empty database to a plan at the charger, through the
     await photograph(page, 'vehicles');
 
     await fromChecklist('people', '/admin/users');
-    await page.getByLabel('Name', { exact: true }).fill('Fiona Fleet');
-    await page.locator('#add-username').fill('fiona');
-    await page.getByLabel('First password').fill(FIONA_PASSWORD);
-    await page.locator('#add-role').selectOption('fleet-manager');
-    await page.locator('#add-scope').fill('north');
-    await page.getByRole('button', { name: 'Add person' }).click();
-    await see.text(page, '#add-status', 'Added Fiona Fleet (fiona).');
-    await see.text(page, '#users tr[data-username="fiona"]', 'fleet-manager over fleet north');
+    await addFiona(page, FIONA_PASSWORD);
     await photograph(page, 'users');
     expect(errors).toEqual([]);
   }, 120_000);

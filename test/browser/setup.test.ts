@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../src/platform/clock.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { CONFIG, T0, launch, newContext, screenshot, see, watchErrors } from './fixture.js';
+import { addFiona } from './steps.js';
 
 const ADMIN_PASSWORD = 'first admin of the depot';
 const FIONA_PASSWORD = 'fiona drives the north fleet';
@@ -95,14 +96,7 @@ describe('from an empty database to a fleet manager who logs in, through the pag
     await page.getByRole('link', { name: 'People' }).click();
     await see.url(page, `${url}/admin/users`);
     await see.attribute(page, '#content', 'aria-busy', 'false');
-    await page.getByLabel('Name', { exact: true }).fill('Fiona Fleet');
-    await page.locator('#add-username').fill('fiona');
-    await page.getByLabel('First password').fill(FIONA_PASSWORD);
-    await page.locator('#add-role').selectOption('fleet-manager');
-    await page.locator('#add-scope').fill('north');
-    await page.getByRole('button', { name: 'Add person' }).click();
-    await see.text(page, '#add-status', 'Added Fiona Fleet (fiona).');
-    await see.text(page, '#users tr[data-username="fiona"]', 'fleet-manager over fleet north');
+    await addFiona(page, FIONA_PASSWORD);
     // Manage her: a second role, then take it away again.
     await page.getByRole('button', { name: 'Manage Fiona Fleet' }).click();
     await page.locator('#grant-role').selectOption('homeowner');
