@@ -113,6 +113,7 @@ export const ConfigSchema = Type.Object(
             inboundBytesPerMinute: Type.Integer({ minimum: 1 }),
             inboundBurstBytes: Type.Integer({ minimum: 4096 }),
             /** How much of one event-loop turn the connect path may take (src/ocpp/handshake-limits.ts, TurnLimits; defaults there). */
+            connectionsPerTurn: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
             handshakesPerTurn: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
             handshakeTurnMs: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
             presenceBatchRows: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),

@@ -35,6 +35,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ CHARGEPLAN_DATABASE_URL: 'mysql://db/chargeplan' })).toThrow(/\/database\/url/);
   });
 
+  it('takes the connect path\'s turn limits, connectionsPerTurn included, and names a bad one', () => {
+    const c = loadConfig({}, { ocpp: { limits: { connectionsPerTurn: 4, handshakesPerTurn: 2 } } });
+    expect(c.ocpp.limits).toMatchObject({ connectionsPerTurn: 4, handshakesPerTurn: 2 });
+    expect(() => loadConfig({}, { ocpp: { limits: { connectionsPerTurn: 0 } } })).toThrow(/\/ocpp\/limits\/connectionsPerTurn/);
+  });
+
   it('names every wrong field', () => {
     expect(() => loadConfig({}, { ocpp: { port: 70000, bootStatus: 'Maybe', colour: 'red' } })).toThrow(
       /\/ocpp\/port[\s\S]*\/ocpp\/bootStatus|\/ocpp\/bootStatus[\s\S]*\/ocpp\/port/,
