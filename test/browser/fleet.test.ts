@@ -1,7 +1,7 @@
 /**
  * The fleet manager in real Chromium (issue 6, "Done means"): upload a CSV with one bad row and see that row's
  * error and nothing applied, then a good one applied in the table; edit a departure inline with the keyboard;
- * see the site chart, the stations (one ignores our profiles) and the decision log.
+ * see the site chart and its table alternative, the stations (one ignores our profiles) and the decision log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -85,6 +85,43 @@ describe('the fleet dashboard', () => {
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     expect(errors).toEqual([]);
     await screenshot(page, 'fleet-desk');
+    await context.close();
+  }, 60_000);
+
+  it('has the site plan as a table too: per slot the day and time, the power planned, the limit and the price, as the API plans', async () => {
+    const context = await newContext(browser, 'phone');
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await logIn(page, product.url, 'fiona');
+    await see.url(page, `${product.url}/fleet?site=north-depot`);
+    const plan = (await (await page.request.get(`${product.url}/api/v1/sites/north-depot/plan?sessions=none`)).json()) as {
+      planId: number; slotStarts: string[]; summedKw: number[]; siteLimitKw: number[]; prices: ({ total: number } | null)[];
+    };
+    await see.attribute(page, '#plan-figure', 'data-plan-id', String(plan.planId));
+    // Closed until asked for; a named region that a keyboard can scroll.
+    await expect.poll(() => page.locator('#plan-table').isVisible()).toBe(false);
+    const region = page.getByRole('region', { name: 'The site plan as a table' });
+    await page.getByText('The site plan as a table', { exact: true }).click();
+    expect(await region.getAttribute('tabindex')).toBe('0');
+    await see.count(page, '#plan-table tbody tr', plan.slotStarts.length);
+    // The plan runs from Monday 17:00 past midnight: every row names its day, in the site's zone (en-GB, as the page).
+    const when = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Copenhagen', weekday: 'short', hour: '2-digit', minute: '2-digit' });
+    const kw = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 });
+    const eur = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR', minimumFractionDigits: 3, maximumFractionDigits: 3 });
+    const rows = await page.locator('#plan-table tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({ slot: tr.getAttribute('data-slot'), cells: [...tr.children].map((c) => c.textContent) })));
+    expect(rows.map((r) => r.slot)).toEqual(plan.slotStarts.map((s) => new Date(s).toISOString()));
+    expect(rows.map((r) => r.cells)).toEqual(plan.slotStarts.map((s, i) => [
+      when.format(new Date(s)),
+      kw.format(plan.summedKw[i]!),
+      kw.format(plan.siteLimitKw[i]!),
+      plan.prices[i] ? `${eur.format(plan.prices[i]!.total)}/kWh` : '—',
+    ]));
+    expect(rows[0]!.cells[0]).toMatch(/^Mon \d\d:\d\d$/);
+    expect(rows.some((r) => r.cells[0]!.startsWith('Tue '))).toBe(true);
+    expect(plan.summedKw.some((v) => v > 0)).toBe(true);
+    expect(errors).toEqual([]);
+    await page.locator('#plan-figure + details').screenshot({ path: `${ARTIFACTS}/fleet-plan-table-phone.png` });
     await context.close();
   }, 60_000);
 

@@ -26,7 +26,7 @@ export interface Shell {
 
 const PRELOAD: Record<string, string[]> = {
   'home.js': ['api.js', 'format.js', 'charts.js', 'live.js', 'home-state.js', 'home-words.js', 'home-status.js', 'home-target.js', 'home-weekly.js', 'home-modes.js', 'home-plan.js', 'home-history.js'],
-  'fleet.js': ['api.js', 'format.js', 'charts.js', 'live.js', 'fleet-table.js'],
+  'fleet.js': ['api.js', 'format.js', 'charts.js', 'live.js', 'fleet-table.js', 'fleet-plan-table.js'],
   'login.js': ['api.js'],
   'session.js': ['api.js'],
 };
@@ -291,6 +291,13 @@ export function fleetPage(): string {
 <div id="plan-chart" class="chart" role="img" aria-labelledby="plan-caption"></div>
 <figcaption id="plan-caption" class="muted"></figcaption>
 </figure>
+<details>
+<summary>The site plan as a table</summary>
+<div class="scroll" role="region" tabindex="0" aria-label="The site plan as a table"><table id="plan-table" class="data">
+<thead><tr><th scope="col">Slot</th><th scope="col">Planned (kW)</th><th scope="col">Limit (kW)</th><th scope="col">Price</th></tr></thead>
+<tbody></tbody>
+</table></div>
+</details>
 </section>
 
 <section class="card wide" aria-labelledby="savings-h">

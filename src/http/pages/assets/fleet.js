@@ -10,6 +10,7 @@ import { live } from './live.js';
 import { VehicleTable, isShort, whyShort } from './fleet-table.js';
 import { DecisionLog } from './fleet-log.js';
 import { setupBulk } from './fleet-bulk.js';
+import { renderPlanTable } from './fleet-plan-table.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { site: null, plan: null, rows: null, stop: null };
@@ -84,6 +85,7 @@ function renderPlan() {
     $('plan-chart').textContent = 'No plan yet: one is made when a car is plugged in.';
     $('plan-caption').textContent = '';
     $('plan-summary').replaceChildren();
+    renderPlanTable($('plan-table'), null);
     return;
   }
   const spec = {
@@ -99,6 +101,7 @@ function renderPlan() {
   };
   planChart($('plan-chart'), spec);
   $('plan-caption').textContent = `${describePlan(spec)} The dashed line is the site limit.`;
+  renderPlanTable($('plan-table'), spec);
   renderPlanSummary();
 }
 
