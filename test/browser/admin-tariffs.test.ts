@@ -54,8 +54,9 @@ describe('the tariffs page', () => {
     await see.value(page, '#choose-tariff', 'depot');
     await see.text(page, '#preview-problem', /no prices in zone TEST/);
 
-    // A draft first: previewed, not saved.
-    await page.getByLabel('Name').fill('flat');
+    // A draft first: previewed, not saved. Pasted as JSON (the box under the form).
+    await page.getByLabel('Name', { exact: true }).fill('flat');
+    await page.locator('#tariff-json-box summary').click();
     await page.getByLabel('The tariff as JSON').fill(JSON.stringify(FLAT(0.3)));
     await page.getByRole('button', { name: 'Preview without saving' }).click();
     await see.text(page, '#preview-caption', /Draft, not saved: 192 slots of 15 minutes/);
@@ -89,9 +90,9 @@ describe('the tariffs page', () => {
     await screenshot(page, 'admin-tariffs-desk');
 
     // A price source on the local feed: saved with its token, which is never shown again.
-    await page.getByLabel('Id').fill('entsoe-test');
-    await page.getByLabel('Kind').selectOption('entsoe');
-    await page.getByLabel('Zone').selectOption('TEST');
+    await page.getByLabel('Id', { exact: true }).fill('entsoe-test');
+    await page.getByLabel('Kind', { exact: true }).selectOption('entsoe');
+    await page.getByLabel('Zone', { exact: true }).selectOption('TEST');
     await page.getByLabel('Settings as JSON').fill(JSON.stringify({ area: '10Y1001A1001A82H', classificationSequence: 2, baseUrl: feed.entsoeUrl }));
     await page.getByLabel('Credential').fill('secret-token-4711');
     await page.getByRole('button', { name: 'Save the source' }).click();
@@ -123,5 +124,77 @@ describe('the tariffs page', () => {
     await phone.goto(`${url}/admin/tariffs`);
     await see.text(phone, '#preview-caption', /Tariff depot/);
     await screenshot(phone, 'admin-tariffs-phone');
+  }, 120_000);
+  it('builds a time-of-use tariff with the form alone; a refusal marks the input it names and saves nothing', async () => {
+    const url = `http://127.0.0.1:${server.running.ports.http}`;
+    const page = await (await newContext(browser, 'desk')).newPage();
+    const errors = watchErrors(page);
+    await logIn(page, url, 'ada');
+    await see.url(page, /\/fleet$|\/get-started$/);
+    await page.goto(`${url}/admin/tariffs`);
+    await see.ready(page);
+    const before = (await server.running.priceAdmin.tariffs.list()).map((t) => t.name);
+
+    await page.getByLabel('Name', { exact: true }).fill('tou');
+    await page.getByLabel('Fixed or time-of-use prices').check();
+    await page.getByLabel('Energy price: price outside the bands, per kWh').fill('0.30');
+    await page.getByRole('button', { name: 'Add a band to Energy price' }).click();
+    // The new band runs Monday to Friday, 17:00 to 21:00; its price is ours to set.
+    await page.getByLabel('Energy price, band 1 price per kWh').fill('0.40');
+    await page.getByLabel('Energy price, band 1 label (optional)').fill('peak');
+    await page.getByRole('button', { name: 'Add a grid fee' }).click();
+    await page.getByLabel('Grid fee: price outside the bands, per kWh').fill('0.05');
+    await page.getByRole('button', { name: 'Add a tax or levy' }).click();
+    await page.getByLabel('Tax 1: what it is called').fill('elafgift');
+    await page.getByLabel('Tax 1: per kWh').fill('0.1');
+    await page.getByRole('button', { name: 'Add a VAT rate' }).click();
+    await page.getByLabel('VAT rate 1 in %').fill('25');
+
+    // The JSON box follows the form.
+    const expected = {
+      currency: 'EUR', timeZone: 'Europe/Copenhagen',
+      energy: { kind: 'schedule', schedules: [{ otherwisePerKwh: 0.3, bands: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '17:00', to: '21:00', pricePerKwh: 0.4, label: 'peak' }] }] },
+      gridFees: [{ otherwisePerKwh: 0.05, bands: [] }], taxes: [{ name: 'elafgift', pricePerKwh: 0.1 }], vat: [{ rate: 0.25 }],
+    };
+    expect(JSON.parse(await page.locator('#tariff-json').inputValue())).toEqual(expected);
+
+    // A band that ends before it starts: refused, the band's inputs marked, nothing saved.
+    await page.getByLabel('Energy price, band 1 to (HH:MM, 24:00 is midnight)').fill('16:00');
+    await page.getByRole('button', { name: 'Save the tariff' }).click();
+    await see.text(page, '#tariff-editor-error', 'Energy price, band 1: "to" 16:00 is not after "from" 17:00');
+    expect(await page.locator('tr[data-path="energy.schedules[0].bands[0]"] input[aria-invalid="true"]').count()).toBeGreaterThan(0);
+    expect((await server.running.priceAdmin.tariffs.list()).map((t) => t.name)).toEqual(before);
+
+    await page.getByLabel('Energy price, band 1 to (HH:MM, 24:00 is midnight)').fill('21:00');
+    await page.getByRole('button', { name: 'Preview without saving' }).click();
+    // Monday 11:00 Copenhagen: (0.30 + 0.05 + 0.10) x 1.25; 17:00 is in the band: (0.40 + 0.05 + 0.10) x 1.25.
+    await see.text(page, '#preview-table tbody tr:first-child td:last-child', '0.5625');
+    await see.text(page, '#preview-table tbody tr:nth-child(25) td:last-child', '0.6875');
+    await page.getByRole('button', { name: 'Save the tariff' }).click();
+    await see.text(page, '#tariff-status', 'Tariff tou saved.');
+    const saved = (await server.running.priceAdmin.tariffs.list()).find((t) => t.name === 'tou');
+    expect(saved?.tariff).toMatchObject(expected);
+
+    // Another tariff loads into the form; the saved one comes back as it was.
+    await page.getByLabel('Name', { exact: true }).fill('depot');
+    await page.getByLabel('Name', { exact: true }).dispatchEvent('change');
+    await expect.poll(() => page.getByLabel('Market price of a price area, from a price source').isChecked()).toBe(true);
+    await page.getByLabel('Name', { exact: true }).fill('tou');
+    await page.getByLabel('Name', { exact: true }).dispatchEvent('change');
+    await see.value(page, '[data-path="energy.schedules[0].bands[0].pricePerKwh"]', '0.4');
+    await screenshot(page, 'admin-tariff-form-desk');
+    expect(errors).toEqual([]);
+
+    const phone = await (await newContext(browser, 'phone')).newPage();
+    await logIn(phone, url, 'ada');
+    await see.url(phone, /\/fleet$|\/get-started$/);
+    await phone.goto(`${url}/admin/tariffs`);
+    await see.ready(phone);
+    await phone.getByLabel('Name', { exact: true }).fill('tou');
+    await phone.getByLabel('Name', { exact: true }).dispatchEvent('change');
+    await see.value(phone, '[data-path="energy.schedules[0].otherwisePerKwh"]', '0.3');
+    // Nothing on the page scrolls sideways on a phone (the band table scrolls in its own region).
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    await screenshot(phone, 'admin-tariff-form-phone');
   }, 120_000);
 });

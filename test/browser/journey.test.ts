@@ -128,7 +128,8 @@ describe('issue 16: from an empty database to a plan at the charger, through the
     await page.getByRole('link', { name: 'Tariffs', exact: true }).first().click();
     await see.url(page, `${product.url}/admin/tariffs`);
     await see.ready(page);
-    await page.getByLabel('Name').fill('depot-tou');
+    await page.getByLabel('Name', { exact: true }).fill('depot-tou');
+    await page.locator('#tariff-json-box summary').click();
     await page.getByLabel('The tariff as JSON').fill(JSON.stringify(TARIFF, null, 2));
     await page.getByRole('button', { name: 'Save the tariff' }).click();
     await see.text(page, '#tariff-status', 'Tariff depot-tou saved.');

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { shell } from './views.js';
 
 /**
- * The admin tariffs page (issue 16): which tariff each site pays, a tariff's editor (config's JSON shape) with a preview
+ * The admin tariffs page (issue 16): which tariff each site pays, a tariff's editor (a form, and the same tariff as JSON) with a preview
  * of the next 48 hours of effective prices as a chart and a table, and the price sources (add, edit, remove, fetch
  * now). The shell only; assets/admin-tariffs.js and assets/admin-price-sources.js fill it from the admin API, which
  * decides (admins only).
@@ -31,8 +31,13 @@ export function adminTariffsPage(): string {
 <h2 id="edit-h">Edit a tariff</h2>
 <form id="tariff-form" novalidate>
 <div class="field"><label for="tariff-name">Name</label><input id="tariff-name" list="tariff-names" required autocapitalize="none" spellcheck="false" data-field="name" aria-describedby="tariff-name-error"><datalist id="tariff-names"></datalist><p class="error" id="tariff-name-error" hidden></p></div>
-<p class="hint">Energy from a price zone (<code>{"kind":"market","zone":…}</code>) or fixed and time-of-use prices (<code>{"kind":"schedule","schedules":[…]}</code>); grid-fee bands, taxes and VAT, each per kWh, bands in local time. Zones: <span id="zones"></span>.</p>
+<p class="hint">Energy from a market price area or fixed and time-of-use prices; grid-fee bands, taxes and VAT, each per kWh, bands in local time. Price areas configured: <span id="zones"></span>.</p>
+<div id="tariff-editor" class="tariff-editor"></div>
+<p class="error" id="tariff-editor-error" role="alert" hidden></p>
+<details id="tariff-json-box"><summary>The same tariff as JSON (to copy, paste or edit by hand)</summary>
+<p class="hint">Energy from a price zone (<code>{"kind":"market","zone":…}</code>) or fixed and time-of-use prices (<code>{"kind":"schedule","schedules":[…]}</code>); the form above and this box follow each other.</p>
 <div class="field"><label for="tariff-json">The tariff as JSON</label><textarea id="tariff-json" rows="16" spellcheck="false" autocapitalize="none" data-field="tariff" aria-describedby="tariff-json-error"></textarea><p class="error" id="tariff-json-error" hidden></p></div>
+</details>
 <p class="error" id="tariff-form-error" hidden></p>
 <div class="actions">
 <button type="submit" id="save-tariff">Save the tariff</button>

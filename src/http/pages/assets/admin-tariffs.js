@@ -1,9 +1,10 @@
-// The tariffs page (issue 16): choose the tariff a site pays, edit a tariff as JSON (checked whole by the server, which
-// names the field when it refuses), preview the next 48 hours of effective prices as a chart and a table (local times
+// The tariffs page (issue 16): choose the tariff a site pays, edit a tariff with a form or as JSON (the two follow each
+// other; checked whole by the server, which names the field when it refuses, and the form marks that field), preview the next 48 hours of effective prices as a chart and a table (local times
 // in the tariff's zone, so a 23- or 25-hour day shows 23 or 25 hours), and the price sources (admin-price-sources.js).
 import { api, ApiError, clearErrors, enc, fieldError, messageOf, pageError, setupHeader, showError } from './api.js';
 import { el } from './dom.js';
 import { startSources } from './admin-price-sources.js';
+import { tariffEditor } from './admin-tariff-form.js';
 
 const $ = (id) => document.getElementById(id);
 const chooseForm = $('choose-form');
@@ -12,6 +13,8 @@ const nameInput = $('tariff-name');
 const json = $('tariff-json');
 let tariffs = [];
 let sites = [];
+let zones = [];
+let editor = null;
 
 const money = (v) => v.toFixed(4);
 
@@ -81,15 +84,32 @@ async function previewSaved(name) {
   drawPreview(await api(`/api/v1/admin/tariffs/${enc(name)}/preview?hours=48&slotMinutes=${siteSlot()}`), `Tariff ${name}`);
 }
 
+/** Both editors show `tariff` (the form edits a copy; the JSON box follows every edit). */
+function show(tariff) {
+  json.value = JSON.stringify(tariff, null, 2);
+  editor.render(structuredClone(tariff));
+}
+
+/** A new tariff's starting point: the first price area's currency, zone and market price, or a fixed price. */
+function blankTariff() {
+  const z = zones[0];
+  return {
+    currency: z?.currency ?? 'EUR', timeZone: z?.timeZone ?? 'Europe/Copenhagen',
+    energy: z ? { kind: 'market', zone: z.id } : { kind: 'schedule', schedules: [{ otherwisePerKwh: 0.25, bands: [] }] },
+    gridFees: [], taxes: [], vat: [],
+  };
+}
+
 function editTariff(name) {
   const t = tariffs.find((x) => x.name === name);
   nameInput.value = name || '';
-  if (t) json.value = JSON.stringify(t.tariff, null, 2);
+  if (t) show(t.tariff);
 }
 
 async function loadTariffs() {
   const list = await api('/api/v1/admin/tariffs');
   tariffs = list.tariffs;
+  zones = list.zones;
   $('zones').textContent = list.zones.map((z) => `${z.id} (${z.currency})`).join(', ') || 'none configured';
   $('tariff-names').replaceChildren(...tariffs.map((t) => el('option', { value: t.name })));
   $('choose-tariff').replaceChildren(...tariffs.map((t) => el('option', { value: t.name }, `${t.name}${t.sites.length ? ` (${t.sites.join(', ')})` : ''}`)));
@@ -115,8 +135,17 @@ function parsed() {
 
 /** The server names the field (gridFees[0].bands[1].to): show it on the JSON box, with the field in the message. */
 function tariffError(err) {
-  if (err instanceof ApiError && err.field && err.field !== 'name' && err.field !== 'tariff') fieldError(tariffForm, json, messageOf(err));
-  else showError(tariffForm, err);
+  if (err instanceof ApiError && err.field && err.field !== 'name' && err.field !== 'tariff') {
+    fieldError(tariffForm, json, messageOf(err));
+    // The draft preview names fields as `tariff.…`; the form's inputs carry the tariff's own paths.
+    const field = err.field.replace(/^tariff\./, '');
+    const marked = editor.markError(field, messageOf(err).replace(/^tariff\./, ''));
+    const box = $('tariff-editor-error');
+    box.textContent = marked ? marked.text : $('tariff-json-error').textContent;
+    box.hidden = false;
+    if (marked?.input) marked.input.focus();
+    else if (!marked) $('tariff-json-box').open = true;
+  } else showError(tariffForm, err);
   $('tariff-status').textContent = `Not saved: ${messageOf(err)}`;
 }
 
@@ -126,6 +155,22 @@ async function start() {
   await setupHeader();
   sites = await api('/api/v1/sites');
   await loadTariffs();
+  editor = tariffEditor($('tariff-editor'), {
+    zones,
+    onChange: (draft) => {
+      json.value = JSON.stringify(draft, null, 2);
+    },
+  });
+  show(blankTariff());
+  // JSON typed or pasted by hand: the form follows as soon as it parses.
+  json.addEventListener('input', () => {
+    try {
+      const t = JSON.parse(json.value);
+      if (t && typeof t === 'object' && !Array.isArray(t)) editor.render(t);
+    } catch {
+      // not yet JSON: the form keeps the last tariff that was
+    }
+  });
   $('choose-site').replaceChildren(...sites.map((s) => el('option', { value: s.id }, `${s.name} (${s.id})`)));
   // A new site names a tariff that exists already: with no site yet, the tariff comes first. The form stays (hidden):
   // its fields are looked up below.
