@@ -12,7 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadConfig } from '../src/config.js';
 import { start, type Running } from '../src/main.js';
@@ -148,21 +148,30 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
     // The server's own CPU time (this process; the stations run in the child): unlike throughput and round trips it
     // hardly depends on what else the machine runs, so builds compare fairly on a busy machine.
     const cpuAtStart = process.cpuUsage();
+    const tConnect = process.hrtime.bigint();
     child.send(order satisfies ToClient);
     const c = await connected;
     const connectCpu = process.cpuUsage(cpuAtStart);
     const cpuAtLoad = process.cpuUsage();
+    const tLoad = process.hrtime.bigint();
     if (c.failed > 0) process.stderr.write(`  ${label}: ${c.failed} stations failed to connect (first: ${c.firstError})\n`);
     // How long the server's event loop was blocked during the load phase: latency the server itself adds.
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     const report = await done;
     const loadCpu = process.cpuUsage(cpuAtLoad);
+    // The phases on the monotonic clock (µs, as --cpu-prof's timestamps), to cut a profile of the whole run.
+    if (process.env.CHARGEPLAN_BENCH_PHASES) {
+      process.stderr.write(`phases ${label.replace(/\W/g, '')} connect ${tConnect / 1000n} load ${tLoad / 1000n} end ${process.hrtime.bigint() / 1000n}\n`);
+    }
     loop.disable();
     // Measured at the end of the load phase, with every connection still open.
     const held = running.ocpp.connectedCount();
     gc();
     const mem = process.memoryUsage();
+    // CHARGEPLAN_BENCH_HEAP_SNAPSHOT=dir: a heap snapshot per row, with every connection open (to diff two builds).
+    const snapshots = process.env.CHARGEPLAN_BENCH_HEAP_SNAPSHOT;
+    if (snapshots) writeHeapSnapshot(join(snapshots, `ocpp-${label.replace(/\W/g, '')}.heapsnapshot`));
     const closed = message(child, 'closed');
     child.send({ type: 'close' } satisfies ToClient);
     await closed;

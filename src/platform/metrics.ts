@@ -44,8 +44,27 @@ const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 1
 const DB_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
 const PLAN_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/**
+ * Node's runtime metrics (among them nodejs_eventloop_lag_seconds and its percentiles), collected once per process on
+ * a registry of their own: prom-client's collector keeps its GC observer and event-loop histogram for the life of the
+ * process, so collecting them into a server's registry kept that whole server (its registry's gauges hold the OCPP
+ * server and the database) alive after it closed; a process that started several (tests, bench:ocpp's rows) held
+ * every one of them. They describe the process, so servers in one process share them.
+ */
+let runtime: Registry | undefined;
+function runtimeRegistry(): Registry {
+  if (runtime === undefined) {
+    runtime = new Registry();
+    collectDefaultMetrics({ register: runtime, eventLoopMonitoringPrecision: 10 });
+  }
+  return runtime;
+}
+
 export class Metrics implements OcppObserver {
-  readonly registry = new Registry();
+  /** This server's metrics. */
+  private readonly own = new Registry();
+  /** What /metrics serves: this server's metrics and the process's runtime metrics. */
+  readonly registry: Registry;
   private readonly messages: Counter<'direction' | 'action' | 'result'>;
   private readonly calls: Histogram<'action' | 'outcome'>;
   private readonly invalids: Counter<'action' | 'kind'>;
@@ -60,7 +79,7 @@ export class Metrics implements OcppObserver {
   private readonly http: Histogram<'method' | 'route' | 'status'>;
 
   constructor(sources: MetricsSources) {
-    const registers = [this.registry];
+    const registers = [this.own];
     new Gauge({
       name: 'chargeplan_stations_connected', help: 'Charging stations with an open OCPP connection', registers,
       collect() { this.set(sources.stationsConnected()); },
@@ -105,8 +124,7 @@ export class Metrics implements OcppObserver {
       labelNames: ['method', 'route', 'status'], buckets: HTTP_BUCKETS, registers,
     });
     if (sources.cluster) clusterGauges(registers, sources.cluster);
-    // Node's runtime metrics, among them nodejs_eventloop_lag_seconds (and its percentiles).
-    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    this.registry = Registry.merge([this.own, runtimeRegistry()]);
   }
 
   callDone(action: string, outcome: string, seconds: number): void {
