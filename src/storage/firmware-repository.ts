@@ -4,6 +4,7 @@
  */
 import type { Selectable } from 'kysely';
 import { inTransaction, type Db } from './sql/dialect.js';
+import { prepare } from './sql/prepared.js';
 import type { FirmwareFilesTable, FirmwareJobsTable, FirmwareRolloutsTable } from './sql/schema-firmware.js';
 import type {
   FirmwareFile, FirmwareJob, FirmwareJobState, FirmwareRollout, FirmwareStore, FirmwareTimelineEntry, JobChange, RolloutState,
@@ -25,6 +26,11 @@ const job = (r: Selectable<FirmwareJobsTable>): FirmwareJob => ({
   lastStatus: r.last_status, tokenSha256: r.token_sha256, linkExpiresAt: r.link_expires_at, sentAt: r.sent_at, finishedAt: r.finished_at,
   detail: r.detail, bootVersion: r.boot_version, updatedAt: r.updated_at,
 });
+
+/** A station's latest jobs, read at every accepted boot (the boot version of a job sent to it): compiled once. */
+const jobsOfStation = prepare('firmware_jobs.ofStation', (db: Db, p: { stationId: string; limit: number }) =>
+  db.selectFrom('firmware_jobs').selectAll().where('station_id', '=', p.stationId)
+    .orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(p.limit));
 
 export class FirmwareRepository implements FirmwareStore {
   constructor(private readonly db: Db) {}
@@ -103,9 +109,7 @@ export class FirmwareRepository implements FirmwareStore {
   }
 
   async stationJobs(stationId: string, limit: number): Promise<FirmwareJob[]> {
-    const rows = await this.db.selectFrom('firmware_jobs').selectAll().where('station_id', '=', stationId)
-      .orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-    return rows.map(job);
+    return (await jobsOfStation.all(this.db, { stationId, limit })).map(job);
   }
 
   async jobsIn(states: readonly FirmwareJobState[], stationId?: string): Promise<FirmwareJob[]> {

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { pruneOldest } from './prune.js';
 import type { Prunable } from './retention.js';
 import { dialectOf, instant, jsonStrings, type Db } from './sql/dialect.js';
+import { prepare } from './sql/prepared.js';
 import type { Schema } from './sql/schema.js';
 import {
   UtilisationTooLarge, type EvseStateKind, type EvseStateLog, type EvseStateRow, type UtilisationHistory, type UtilisationSession, type UtilisationSource,
@@ -30,6 +31,25 @@ export const MAX_HISTORY_ROWS = 1_000_000;
 /** Sessions are read from this long before the period: a session that started earlier and still ran is counted. */
 const LOOKBACK_MS = 31 * 86_400_000;
 
+type LogRow = Omit<EvseStateLogTable, 'id'>;
+const insertRows = (db: Db, rows: LogRow[]) => (db as unknown as LogDb).insertInto('evse_state_log').values(rows)
+  .onConflict((oc) => oc.columns(['station_id', 'at', 'kind', 'evse_id', 'connector_id', 'value']).doNothing());
+/**
+ * One row, as the OCPP server's events write them (a station connecting, a connector's status, a charging state):
+ * compiled once (prepared.ts), since building the INSERT cost more than SQLite's run of it, at every connect.
+ */
+const insertOne = prepare('evse_state_log.insert', (db: Db, p: LogRow) => insertRows(db, [p]));
+/** The station's time of a transaction's event (an Updated that changed its charging state): compiled once. */
+const eventAt = prepare('transaction_events.timestamp', (db: Db, p: { stationId: string; transactionId: string; seqNo: number }) =>
+  db.selectFrom('transaction_events').select('timestamp')
+    .where('station_id', '=', p.stationId).where('transaction_id', '=', p.transactionId).where('seq_no', '=', p.seqNo));
+
+const logRow = (r: EvseStateRow, receivedAt: string): LogRow => ({
+  station_id: r.stationId, evse_id: r.evseId, connector_id: r.connectorId, kind: r.kind, value: r.value,
+  // One text form in SQLite, so that text order is time order (the station may send any offset).
+  at: new Date(r.at).toISOString(), received_at: receivedAt,
+});
+
 /** The EVSE state log (migration 0021), the one bounded read a utilisation query makes, and its retention. */
 export class UtilisationRepository implements EvseStateLog, UtilisationSource, Prunable {
   private readonly log: LogDb;
@@ -39,15 +59,12 @@ export class UtilisationRepository implements EvseStateLog, UtilisationSource, P
   }
 
   async record(rows: readonly EvseStateRow[], receivedAt: string): Promise<void> {
+    if (rows.length === 1) {
+      await insertOne.run(this.db, logRow(rows[0]!, receivedAt));
+      return;
+    }
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await this.log.insertInto('evse_state_log')
-        .values(rows.slice(i, i + INSERT_CHUNK).map((r) => ({
-          station_id: r.stationId, evse_id: r.evseId, connector_id: r.connectorId, kind: r.kind, value: r.value,
-          // One text form in SQLite, so that text order is time order (the station may send any offset).
-          at: new Date(r.at).toISOString(), received_at: receivedAt,
-        })))
-        .onConflict((oc) => oc.columns(['station_id', 'at', 'kind', 'evse_id', 'connector_id', 'value']).doNothing())
-        .execute();
+      await insertRows(this.db, rows.slice(i, i + INSERT_CHUNK).map((r) => logRow(r, receivedAt))).execute();
     }
   }
 
@@ -68,10 +85,7 @@ export class UtilisationRepository implements EvseStateLog, UtilisationSource, P
   }
 
   async eventTime(stationId: string, transactionId: string, seqNo: number): Promise<string | undefined> {
-    const row = await this.db.selectFrom('transaction_events').select('timestamp')
-      .where('station_id', '=', stationId).where('transaction_id', '=', transactionId).where('seq_no', '=', seqNo)
-      .executeTakeFirst();
-    return row?.timestamp;
+    return (await eventAt.first(this.db, { stationId, transactionId, seqNo }))?.timestamp;
   }
 
   async history(stationIds: readonly string[], startIso: string, endIso: string): Promise<UtilisationHistory> {
