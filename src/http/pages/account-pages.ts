@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/access.js';
+import { pageLocale } from './locale.js';
 import { accountPage, adminAuditPage, adminTokensPage, adminUsersPage, getStartedPage, setupPage, type NavLink } from './views-accounts.js';
 
 /**
@@ -57,7 +58,7 @@ export const accountPages: FastifyPluginAsync<AccountPageOptions> = async (app, 
   };
 
   // Gone once any user exists: to the login page, which is where people go from then on.
-  app.get('/setup', PAGE, async (_request, reply) => ((await opts.firstRun?.()) ? html(reply, setupPage()) : reply.redirect('/login')));
+  app.get('/setup', PAGE, async (request, reply) => ((await opts.firstRun?.()) ? html(reply, setupPage(pageLocale(request))) : reply.redirect('/login')));
 
   app.get('/get-started', PAGE, async (request, reply) => {
     if (!gate(request, reply, true)) return reply;
@@ -68,6 +69,6 @@ export const accountPages: FastifyPluginAsync<AccountPageOptions> = async (app, 
   app.get('/admin/audit', PAGE, async (request, reply) => (gate(request, reply, true) ? html(reply, adminAuditPage(nav())) : reply));
   app.get('/account', PAGE, async (request, reply) => {
     const p = gate(request, reply, false);
-    return p ? html(reply, accountPage(isAdmin(p) ? nav() : null)) : reply;
+    return p ? html(reply, accountPage(isAdmin(p) ? nav() : null, pageLocale(request))) : reply;
   });
 };

@@ -13,6 +13,7 @@ import { utilisationPageRoute } from './utilisation-page.js';
 import { adminStationsPageRoute } from './views-admin-stations.js';
 import { vehiclePageRoutes } from './vehicle-pages.js';
 import { adminTariffsPageRoute } from './views-admin-tariffs.js';
+import { languageRoute, pageLocale } from './locale.js';
 
 /**
  * The web pages (issue 6): a login form, the homeowner's page and the fleet dashboard, served by the product
@@ -26,6 +27,14 @@ const ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'assets');
 /** uPlot's browser builds, from wherever npm put the package. */
 const UPLOT_DIR = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
 const UPLOT_FILES = new Set(['/uPlot.iife.min.js', '/uPlot.min.css']);
+/**
+ * FormatJS's intl-messageformat (issue 18, languages) for the pages' scripts: the package ships one self-contained
+ * ES module file (intl-messageformat.iife.js; despite its name it ends in `export`, with no imports), which the
+ * browser imports as /assets/vendor/intl-messageformat.iife.js. No bundler and no import map (an inline import map would
+ * need a CSP exception); the server formats with the same package from node_modules.
+ */
+const MESSAGEFORMAT_FILE = createRequire(import.meta.url).resolve('intl-messageformat');
+const MESSAGEFORMAT_BUNDLE = 'intl-messageformat.iife.js';
 
 type Landing = '/home' | '/fleet' | null;
 
@@ -71,6 +80,15 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
     immutable: true,
   });
 
+  await app.register(fastifyStatic, {
+    root: dirname(MESSAGEFORMAT_FILE),
+    prefix: '/assets/vendor/',
+    decorateReply: false,
+    index: false,
+    allowedPath: (path) => path === `/${MESSAGEFORMAT_BUNDLE}`,
+  });
+  await app.register(languageRoute);
+
   await app.register(accountPages, opts);
   // Issue 16: sites, their circuit trees and EVSE placements, for admins (the admin API decides).
   await app.register(adminSitesPageRoute);
@@ -85,7 +103,7 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
   app.get('/', PAGE, async (request, reply) => {
     if (!principal(request) && (await opts.firstRun?.())) return reply.redirect('/setup');
     const to = landingOf(principal(request));
-    return to ? reply.redirect(to) : html(reply, noPagePage(), 403);
+    return to ? reply.redirect(to) : html(reply, noPagePage(pageLocale(request)), 403);
   });
 
   // `next` is checked here, once, for the redirect and for the page's script alike (issue 20, finding 5).
@@ -93,7 +111,7 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
     const next = safeNextPath(request.query.next);
     const to = landingOf(principal(request));
     if (to && to !== '/login') return reply.redirect(next === '/' ? to : next);
-    return html(reply, loginPage(next));
+    return html(reply, loginPage(next, pageLocale(request)));
   });
 
   // The page is the shell; the API still answers 403 for anything outside the person's scope.
@@ -102,9 +120,9 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
     if (!p) return toLogin(request, reply);
     if (!p.grants.some((g) => g.role === 'homeowner' || g.role === 'admin')) {
       const to = landingOf(p);
-      return to ? reply.redirect(to) : html(reply, noPagePage(), 403);
+      return to ? reply.redirect(to) : html(reply, noPagePage(pageLocale(request)), 403);
     }
-    return html(reply, homePage());
+    return html(reply, homePage(pageLocale(request)));
   });
 
   app.get('/fleet', PAGE, async (request, reply) => {
@@ -112,7 +130,7 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
     if (!p) return toLogin(request, reply);
     if (landingOf(p) !== '/fleet') {
       const to = landingOf(p);
-      return to ? reply.redirect(to) : html(reply, noPagePage(), 403);
+      return to ? reply.redirect(to) : html(reply, noPagePage(pageLocale(request)), 403);
     }
     return html(reply, fleetPage());
   });
@@ -123,7 +141,7 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
     if (!p) return toLogin(request, reply);
     if (landingOf(p) !== '/fleet') {
       const to = landingOf(p);
-      return to ? reply.redirect(to) : html(reply, noPagePage(), 403);
+      return to ? reply.redirect(to) : html(reply, noPagePage(pageLocale(request)), 403);
     }
     return html(reply, stationPage(request.params.stationId.slice(0, 100)));
   });

@@ -1,3 +1,5 @@
+import type { PageLocale } from './locale.js';
+import { ENGLISH, translator } from './messages.js';
 import { attr, shell } from './views.js';
 
 /**
@@ -24,22 +26,25 @@ const field = (id: string, label: string, extra: string, hint?: string) => `<div
 ${hint ? `<p class="hint" id="${id}-hint">${hint}</p>\n` : ''}<p class="error" id="${id}-error" hidden></p>
 </div>`;
 
-export function setupPage(): string {
+/** `<code>` in a message (its tag), for the few sentences that name a command. */
+const code = (cls = '') => (chunks: string[]) => `<code${cls ? ` class="${cls}"` : ''}>${chunks.join('')}</code>`;
+
+export function setupPage(locale: PageLocale = ENGLISH): string {
+  const t = translator(locale);
   return shell({
-    title: 'Set up',
+    locale,
+    title: t('setup.title'),
     script: 'setup.js',
     body: `<section class="card narrow" aria-labelledby="setup-h">
-<h1 id="setup-h">Set up chargeplan</h1>
-<p>This server has no account yet. Create the first admin with the setup link the server printed when it started:
-it is in the server’s log and in the terminal where <code class="nowrap">npm start</code> runs. It works once and for 24 hours;
-restarting the server prints a new one.</p>
+<h1 id="setup-h">${t('setup.heading')}</h1>
+<p>${t('setup.intro', { code: code('nowrap') })}</p>
 <form id="setup-form" novalidate>
-${field('token', 'Setup token', 'autocomplete="off" autocapitalize="none" spellcheck="false" required', 'Opening the link fills this in. Otherwise paste the link or the part after <code>#token=</code>.')}
-${field('name', 'Your name', 'autocomplete="name" required')}
-${field('username', 'Username', 'autocomplete="username" autocapitalize="none" spellcheck="false" required', 'Letters, digits and . _ @ -')}
-${field('password', 'Password', 'type="password" autocomplete="new-password" required', 'At least 12 characters. A few words are easier to remember than symbols.')}
+${field('token', t('setup.token'), 'autocomplete="off" autocapitalize="none" spellcheck="false" required', t('setup.tokenHint', { code: code() }))}
+${field('name', t('setup.name'), 'autocomplete="name" required')}
+${field('username', t('login.username'), 'autocomplete="username" autocapitalize="none" spellcheck="false" required', t('setup.usernameHint'))}
+${field('password', t('login.password'), 'type="password" autocomplete="new-password" required', t('setup.passwordHint'))}
 <p class="error" id="setup-form-error" hidden></p>
-<button type="submit">Create admin account</button>
+<button type="submit">${t('setup.submit')}</button>
 <p id="setup-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 </section>`,
@@ -197,20 +202,22 @@ export function adminAuditPage(nav: readonly NavLink[]): string {
 }
 
 /** Everyone's own password; admins also get their navigation. */
-export function accountPage(nav: readonly NavLink[] | null): string {
+export function accountPage(nav: readonly NavLink[] | null, locale: PageLocale = ENGLISH): string {
+  const t = translator(locale);
   return shell({
-    title: 'My password',
+    locale,
+    title: t('layout.myPassword'),
     script: 'account.js',
     signedIn: true,
-    body: `${nav ? adminNav(nav, '/account') : '<p><a href="/">Back to your page</a></p>'}
+    body: `${nav ? adminNav(nav, '/account') : `<p><a href="/">${t('api.back')}</a></p>`}
 <section class="card narrow" aria-labelledby="account-h">
-<h1 id="account-h">Change your password</h1>
+<h1 id="account-h">${t('account.heading')}</h1>
 <form id="password-form" novalidate>
-${field('current-password', 'Current password', 'type="password" data-field="currentPassword" autocomplete="current-password" required')}
-${field('new-password', 'New password', 'type="password" data-field="newPassword" autocomplete="new-password" required', 'At least 12 characters. Your other login sessions end.')}
-${field('repeat-password', 'New password again', 'type="password" autocomplete="new-password" required')}
+${field('current-password', t('account.current'), 'type="password" data-field="currentPassword" autocomplete="current-password" required')}
+${field('new-password', t('account.new'), 'type="password" data-field="newPassword" autocomplete="new-password" required', t('account.newHint'))}
+${field('repeat-password', t('account.repeat'), 'type="password" autocomplete="new-password" required')}
 <p class="error" id="password-form-error" hidden></p>
-<button type="submit">Change password</button>
+<button type="submit">${t('account.submit')}</button>
 <p id="password-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 </section>`,

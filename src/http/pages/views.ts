@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { LANGUAGE_NAMES, LANGUAGES, type PageLocale } from './locale.js';
+import { ENGLISH, translator, type Translate } from './messages.js';
 
 /**
  * The pages' HTML shells. They hold no data and no inline script or style (the CSP forbids both): each loads
@@ -22,6 +24,11 @@ export interface Shell {
   /** Show the signed-in person and the log-out button. */
   signedIn?: boolean;
   body: string;
+  /**
+   * The page's language (issue 18): `<html lang>`, the header's words and the language switcher. Pages rendered
+   * without one (the admin pages, still in English) are English and show no switcher.
+   */
+  locale?: PageLocale;
 }
 
 const PRELOAD: Record<string, string[]> = {
@@ -31,31 +38,54 @@ const PRELOAD: Record<string, string[]> = {
   'session.js': ['api.js'],
 };
 
+/** Scripts in the pages' words (assets/i18n.js and the message library it imports), and their catalog. */
+const I18N_PRELOAD = ['i18n.js', 'vendor/intl-messageformat.iife.js'];
+
+/**
+ * The language switcher: one link per language, each in its own language, to GET /language (locale.ts), which
+ * stores the choice and comes back here. Plain links: no script, and a keyboard or screen reader uses them as is.
+ */
+function switcher(locale: PageLocale, t: Translate): string {
+  const next = encodeURIComponent(locale.here);
+  const links = LANGUAGES.map((l) => {
+    const current = l === locale.language ? ' aria-current="true"' : '';
+    return `<a href="/language?lang=${l}&amp;next=${next}" lang="${l}" hreflang="${l}" aria-label="${LANGUAGE_NAMES[l]}" title="${LANGUAGE_NAMES[l]}"${current}>${l.toUpperCase()}</a>`;
+  });
+  return `<nav class="languages" aria-label="${attr(t('layout.language'))}">${links.join('')}</nav>`;
+}
+
 export function shell(s: Shell): string {
+  const locale = s.locale ?? ENGLISH;
+  const t = translator(locale);
   // modulepreload fetches the whole import graph at once instead of one round trip per import level (phones).
-  const preload = (PRELOAD[s.script] ?? []).map((f) => `<link rel="modulepreload" href="/assets/${f}">`).join('\n');
+  const scripts = [...(PRELOAD[s.script] ?? []), ...(s.locale ? I18N_PRELOAD : [])];
+  const preload = scripts.map((f) => `<link rel="modulepreload" href="/assets/${f}">`).join('\n');
+  // The catalog the page's scripts fetch (assets/i18n.js), asked for at once rather than after the scripts ran.
+  const catalog = s.locale ? `<link rel="preload" href="/assets/i18n/${locale.language}.json" as="fetch" type="application/json" crossorigin>` : '';
   // A page's own stylesheets: names the code gives, never input.
   const styles = (s.styles ?? []).map((f) => `<link rel="stylesheet" href="/assets/${f}">`).join('\n');
   return `<!doctype html>
-<html lang="en">
+<html lang="${attr(locale.tag)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>${s.title} · chargeplan</title>
+<title>${t('layout.title', { page: s.title })}</title>
 <link rel="icon" href="/assets/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
 ${styles}
 ${s.charts ? `<link rel="stylesheet" href="/assets/uplot/uPlot.min.css?v=${UPLOT_VERSION}">` : ''}
 ${preload}
+${catalog}
 ${s.charts ? `<script defer src="/assets/uplot/uPlot.iife.min.js?v=${UPLOT_VERSION}"></script>` : ''}
 <script type="module" src="/assets/${s.script}"></script>
 </head>
 <body>
-<a class="skip" href="#main">Skip to content</a>
+<a class="skip" href="#main">${t('layout.skip')}</a>
 <header class="top">
 <a class="brand" href="/"><img src="/assets/icon.svg" alt="" width="24" height="24"> chargeplan</a>
-${s.signedIn ? '<span id="who" class="who"></span><a href="/account" class="account-link">My password</a><button id="logout" type="button" class="link">Log out</button>' : ''}
+${s.locale ? switcher(s.locale, t) : ''}
+${s.signedIn ? `<span id="who" class="who"></span><a href="/account" class="account-link">${t('layout.myPassword')}</a><button id="logout" type="button" class="link">${t('layout.logout')}</button>` : ''}
 </header>
 <main id="main" tabindex="-1">
 ${s.body}
@@ -69,34 +99,45 @@ ${s.body}
 export const attr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** `next`: where to go after logging in, already checked by safeNextPath (src/http/auth/next-path.ts). */
-export function loginPage(next = '/'): string {
+export function loginPage(next = '/', locale: PageLocale = ENGLISH): string {
+  const t = translator(locale);
   return shell({
-    title: 'Log in',
+    locale,
+    title: t('login.title'),
     script: 'login.js',
     body: `<section class="card narrow" aria-labelledby="login-h">
-<h1 id="login-h">Log in</h1>
+<h1 id="login-h">${t('login.title')}</h1>
 <form id="login-form" novalidate data-next="${attr(next)}">
 <div class="field">
-<label for="username">Username</label>
+<label for="username">${t('login.username')}</label>
 <input id="username" name="username" data-field="username" autocomplete="username" autocapitalize="none" spellcheck="false" required aria-describedby="username-error">
 <p class="error" id="username-error" hidden></p>
 </div>
 <div class="field">
-<label for="password">Password</label>
+<label for="password">${t('login.password')}</label>
 <input id="password" name="password" data-field="password" type="password" autocomplete="current-password" required aria-describedby="password-error">
 <p class="error" id="password-error" hidden></p>
 </div>
 <p class="error" id="login-form-error" hidden></p>
-<button type="submit">Log in</button>
+<button type="submit">${t('login.submit')}</button>
 <p id="login-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 </section>`,
   });
 }
 
-export function homePage(): string {
+/** Mon…Sun in the page's language (Intl's short weekday names: Mon, man., mån, Mo., seg.). */
+function weekdayNames(tag: string): string[] {
+  const f = new Intl.DateTimeFormat(tag, { weekday: 'short', timeZone: 'UTC' });
+  return [1, 2, 3, 4, 5, 6, 7].map((d) => f.format(new Date(Date.UTC(2024, 0, d))));
+}
+
+export function homePage(locale: PageLocale = ENGLISH): string {
+  const t = translator(locale);
+  const day = weekdayNames(locale.tag);
   return shell({
-    title: 'My car',
+    locale,
+    title: t('home.title'),
     script: 'home.js',
     charts: true,
     styles: ['home.css'],
@@ -104,119 +145,119 @@ export function homePage(): string {
     body: `<div id="page-error" class="alert" role="alert" hidden></div>
 <div id="content" class="stack" aria-busy="true">
 <section class="card" aria-labelledby="car-h">
-<h1 id="car-h"><span id="vehicle-name">Your car</span> <span id="site-name" class="muted"></span></h1>
-<p id="car-status" class="car-status">Loading…</p>
-<p><a href="/home/car">Edit my car</a></p>
+<h1 id="car-h"><span id="vehicle-name">${t('home.yourCar')}</span> <span id="site-name" class="muted"></span></h1>
+<p id="car-status" class="car-status">${t('common.loading')}</p>
+<p><a href="/home/car">${t('home.editCar')}</a></p>
 <p id="battery" hidden></p>
 <p id="session-so-far" hidden></p>
 <p id="last-session" hidden></p>
 <dl id="charger-facts" class="facts"></dl>
 <p id="charger-warning" class="warning" hidden></p>
 <div class="boost" role="group" aria-labelledby="boost-h">
-<h2 id="boost-h" class="sub">Charge now</h2>
-<p class="muted">Charges at full power until this much energy is in, whatever the price; then the plan takes over again.</p>
+<h2 id="boost-h" class="sub">${t('home.boost.heading')}</h2>
+<p class="muted">${t('home.boost.explain')}</p>
 <form id="boost-form" novalidate>
 <div class="field">
-<label for="boost-kwh">Energy (kWh)</label>
+<label for="boost-kwh">${t('home.boost.energy')}</label>
 <input id="boost-kwh" name="energyKwh" data-field="energyKwh" type="number" inputmode="decimal" min="1" max="200" step="any" value="10" required aria-describedby="boost-kwh-error">
 <p class="error" id="boost-kwh-error" hidden></p>
 </div>
 <p class="error" id="boost-form-error" hidden></p>
-<div class="actions"><button type="submit" id="boost-start">Charge now</button>
-<button type="button" id="boost-cancel" class="secondary" hidden>Cancel boost</button></div>
+<div class="actions"><button type="submit" id="boost-start">${t('home.boost.start')}</button>
+<button type="button" id="boost-cancel" class="secondary" hidden>${t('home.boost.cancel')}</button></div>
 <p id="boost-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 </div>
 </section>
 
 <section class="card" aria-labelledby="mode-h">
-<h2 id="mode-h">How it charges</h2>
+<h2 id="mode-h">${t('home.mode.heading')}</h2>
 <p id="mode-now" class="car-status"></p>
 <form id="mode-form" novalidate>
 <fieldset class="field">
-<legend>Mode</legend>
+<legend>${t('home.mode.legend')}</legend>
 <div class="choices">
-<label><input type="radio" name="mode" value="smart" checked> Smart: at the cheapest hours before you leave</label>
-<label><input type="radio" name="mode" value="paused"> Pause until a time</label>
-<label><input type="radio" name="mode" value="price-cap"> Only when cheaper than a price</label>
-<label><input type="radio" name="mode" value="minimum"> A minimum at once, then cheap</label>
+<label><input type="radio" name="mode" value="smart" checked> ${t('home.mode.smart')}</label>
+<label><input type="radio" name="mode" value="paused"> ${t('home.mode.paused')}</label>
+<label><input type="radio" name="mode" value="price-cap"> ${t('home.mode.priceCap')}</label>
+<label><input type="radio" name="mode" value="minimum"> ${t('home.mode.minimum')}</label>
 </div>
 </fieldset>
 <div class="field" id="mode-until-field" hidden>
-<label for="mode-until">Pause until</label>
+<label for="mode-until">${t('home.mode.pauseUntil')}</label>
 <input id="mode-until" name="until" data-field="until" type="datetime-local" aria-describedby="mode-until-error">
 <p class="error" id="mode-until-error" hidden></p>
 </div>
 <div class="field" id="mode-cap-field" hidden>
-<label for="mode-cap" id="mode-cap-label">Highest price per kWh</label>
+<label for="mode-cap" id="mode-cap-label">${t('home.mode.capLabel')}</label>
 <input id="mode-cap" name="maxPrice" data-field="maxPrice" type="number" inputmode="decimal" min="0" max="10" step="any" aria-describedby="mode-cap-hint mode-cap-error">
-<p class="hint" id="mode-cap-hint">Everything included: energy, grid fees and taxes. Hours above it get nothing; if that leaves the car short at departure, the plan says so.</p>
+<p class="hint" id="mode-cap-hint">${t('home.mode.capHint')}</p>
 <p class="error" id="mode-cap-error" hidden></p>
 </div>
 <fieldset class="field" id="mode-minimum-field" hidden>
-<legend>Minimum at once</legend>
+<legend>${t('home.mode.minimumLegend')}</legend>
 <div class="segmented">
 <input type="radio" name="minUnit" id="min-unit-kwh" value="kwh" checked><label for="min-unit-kwh">kWh</label>
 <input type="radio" name="minUnit" id="min-unit-percent" value="percent"><label for="min-unit-percent">%</label>
 </div>
-<label for="mode-minimum" id="mode-minimum-label">Minimum in this charge (kWh)</label>
+<label for="mode-minimum" id="mode-minimum-label">${t('home.mode.minimumKwh')}</label>
 <input id="mode-minimum" name="minimum" data-field="energyKwh socPercent" type="number" inputmode="decimal" min="1" max="200" step="any" aria-describedby="mode-minimum-error">
 <p class="error" id="mode-minimum-error" hidden></p>
 </fieldset>
 <p class="error" id="mode-form-error" hidden></p>
-<div class="actions"><button type="submit" id="mode-apply">Use this mode</button></div>
+<div class="actions"><button type="submit" id="mode-apply">${t('home.mode.apply')}</button></div>
 <p id="mode-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 </section>
 
 <section class="card" aria-labelledby="target-h">
-<h2 id="target-h">When do you leave?</h2>
+<h2 id="target-h">${t('home.target.heading')}</h2>
 <form id="target-form" novalidate>
 <div class="field">
-<label for="departure">Departure</label>
+<label for="departure">${t('home.target.departure')}</label>
 <input id="departure" name="departure" data-field="departure" type="datetime-local" required aria-describedby="departure-hint departure-error">
 <p class="hint" id="departure-hint"></p>
 <p class="error" id="departure-error" hidden></p>
 </div>
 <fieldset class="field">
-<legend>How much</legend>
+<legend>${t('home.target.howMuch')}</legend>
 <div class="segmented">
 <input type="radio" name="unit" id="unit-kwh" value="kwh" checked><label for="unit-kwh">kWh</label>
 <input type="radio" name="unit" id="unit-percent" value="percent"><label for="unit-percent">%</label>
 </div>
-<label for="amount" id="amount-label">Energy to add (kWh)</label>
+<label for="amount" id="amount-label">${t('home.target.amountKwh')}</label>
 <input id="amount" name="amount" data-field="energyKwh socPercent" type="number" inputmode="decimal" min="1" max="200" step="any" required aria-describedby="amount-hint amount-error">
-<p class="hint" id="amount-hint">Works without knowing the battery level.</p>
+<p class="hint" id="amount-hint">${t('home.target.hintKwh')}</p>
 <p class="error" id="amount-error" hidden></p>
 </fieldset>
 <p class="error" id="target-form-error" hidden></p>
-<div class="actions"><button type="submit">Save</button>
-<button type="button" id="once-clear" class="secondary" hidden>Use my weekly rule instead</button></div>
+<div class="actions"><button type="submit">${t('common.save')}</button>
+<button type="button" id="once-clear" class="secondary" hidden>${t('home.target.useWeekly')}</button></div>
 <p id="target-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 <p id="rule-in-force" class="rule"></p>
-<h3 id="weekly-h">Every week</h3>
+<h3 id="weekly-h">${t('home.weekly.heading')}</h3>
 <form id="weekly-form" novalidate aria-labelledby="weekly-h">
 <fieldset class="field">
-<legend>Days</legend>
+<legend>${t('home.weekly.days')}</legend>
 <div class="days" id="weekly-days">
-<label><input type="checkbox" name="days" value="mon"> Mon</label>
-<label><input type="checkbox" name="days" value="tue"> Tue</label>
-<label><input type="checkbox" name="days" value="wed"> Wed</label>
-<label><input type="checkbox" name="days" value="thu"> Thu</label>
-<label><input type="checkbox" name="days" value="fri"> Fri</label>
-<label><input type="checkbox" name="days" value="sat"> Sat</label>
-<label><input type="checkbox" name="days" value="sun"> Sun</label>
+<label><input type="checkbox" name="days" value="mon"> ${day[0]}</label>
+<label><input type="checkbox" name="days" value="tue"> ${day[1]}</label>
+<label><input type="checkbox" name="days" value="wed"> ${day[2]}</label>
+<label><input type="checkbox" name="days" value="thu"> ${day[3]}</label>
+<label><input type="checkbox" name="days" value="fri"> ${day[4]}</label>
+<label><input type="checkbox" name="days" value="sat"> ${day[5]}</label>
+<label><input type="checkbox" name="days" value="sun"> ${day[6]}</label>
 </div>
 <p class="error" id="weekly-days-error" hidden></p>
 </fieldset>
 <div class="field">
-<label for="weekly-time">Leave at</label>
+<label for="weekly-time">${t('home.weekly.leaveAt')}</label>
 <input id="weekly-time" name="time" data-field="time" type="time" aria-describedby="weekly-time-error">
 <p class="error" id="weekly-time-error" hidden></p>
 </div>
 <div class="field">
-<label for="weekly-amount" id="weekly-amount-label">Weekly amount (kWh)</label>
+<label for="weekly-amount" id="weekly-amount-label">${t('home.weekly.amountKwh')}</label>
 <div class="segmented">
 <input type="radio" name="weeklyUnit" id="weekly-unit-kwh" value="kwh" checked><label for="weekly-unit-kwh">kWh</label>
 <input type="radio" name="weeklyUnit" id="weekly-unit-percent" value="percent"><label for="weekly-unit-percent">%</label>
@@ -225,44 +266,44 @@ export function homePage(): string {
 <p class="error" id="weekly-amount-error" hidden></p>
 </div>
 <p class="error" id="weekly-form-error" hidden></p>
-<div class="actions"><button type="submit" id="weekly-set">Set weekly rule</button>
-<button type="button" id="weekly-delete" class="secondary" hidden>Delete weekly rule</button></div>
+<div class="actions"><button type="submit" id="weekly-set">${t('home.weekly.set')}</button>
+<button type="button" id="weekly-delete" class="secondary" hidden>${t('home.weekly.delete')}</button></div>
 <p id="weekly-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 </section>
 
 <section class="card wide" aria-labelledby="plan-h">
-<h2 id="plan-h">The plan</h2>
+<h2 id="plan-h">${t('home.plan.heading')}</h2>
 <dl id="plan-summary" class="summary"></dl>
 <figure id="plan-figure" class="chart-figure" data-plan-id="">
 <div id="plan-chart" class="chart" role="img" aria-labelledby="plan-caption"></div>
 <figcaption id="plan-caption" class="muted"></figcaption>
 </figure>
-<h3>Why it charges then</h3>
+<h3>${t('home.plan.whyHeading')}</h3>
 <ul id="plan-why" class="why"></ul>
 <details>
-<summary>The plan as a table</summary>
-<div class="scroll" role="region" tabindex="0" aria-label="The plan as a table"><table id="plan-table" class="data">
-<thead><tr><th scope="col">Slot</th><th scope="col">Power (kW)</th><th scope="col">Price</th><th scope="col">Energy</th><th scope="col">Grid fees</th><th scope="col">Taxes</th></tr></thead>
+<summary>${t('home.plan.asTable')}</summary>
+<div class="scroll" role="region" tabindex="0" aria-label="${attr(t('home.plan.asTable'))}"><table id="plan-table" class="data">
+<thead><tr><th scope="col">${t('home.plan.colSlot')}</th><th scope="col">${t('home.plan.colPower')}</th><th scope="col">${t('home.plan.colPrice')}</th><th scope="col">${t('home.plan.colEnergy')}</th><th scope="col">${t('home.plan.colGridFees')}</th><th scope="col">${t('home.plan.colTaxes')}</th></tr></thead>
 <tbody></tbody>
 </table></div>
 </details>
 </section>
 
 <section class="card wide" aria-labelledby="history-h">
-<h2 id="history-h">Past charges</h2>
+<h2 id="history-h">${t('home.history.heading')}</h2>
 <div class="history-bar">
-<label for="history-month">Month</label>
+<label for="history-month">${t('home.history.month')}</label>
 <input id="history-month" type="month" aria-describedby="history-month-error">
-<a id="history-csv" class="button secondary" href="#" download>Download CSV</a>
+<a id="history-csv" class="button secondary" href="#" download>${t('home.history.csv')}</a>
 </div>
 <p class="error" id="history-month-error" hidden></p>
 <p id="history-totals" class="car-status" role="status" aria-live="polite"></p>
 <div class="scroll"><table id="history" class="data cards">
-<thead><tr><th scope="col">Charge</th><th scope="col">Energy</th><th scope="col">Cost</th><th scope="col">Price paid</th><th scope="col">Saved</th><th scope="col">Plan</th></tr></thead>
+<thead><tr><th scope="col">${t('home.history.colCharge')}</th><th scope="col">${t('home.history.colEnergy')}</th><th scope="col">${t('home.history.colCost')}</th><th scope="col">${t('home.history.colPricePaid')}</th><th scope="col">${t('home.history.colSaved')}</th><th scope="col">${t('home.history.colPlan')}</th></tr></thead>
 <tbody></tbody>
 </table></div>
-<p class="hint">Each charge counts in the month it started. Saved: against charging at full power from the moment the car was plugged in.</p>
+<p class="hint">${t('home.history.hint')}</p>
 </section>
 
 </div>`,
@@ -352,12 +393,14 @@ export function fleetPage(): string {
   });
 }
 
-export function noPagePage(): string {
+export function noPagePage(locale: PageLocale = ENGLISH): string {
+  const t = translator(locale);
   return shell({
-    title: 'Nothing here',
+    locale,
+    title: t('nopage.title'),
     script: 'session.js',
     signedIn: true,
-    body: `<section class="card narrow"><h1>Nothing to show</h1>
-<p>Your account has no page here (its roles are for the API). <a href="/api/docs">The API reference</a>.</p></section>`,
+    body: `<section class="card narrow"><h1>${t('nopage.heading')}</h1>
+<p>${t('nopage.text')} <a href="/api/docs">${t('nopage.apiLink')}</a>.</p></section>`,
   });
 }

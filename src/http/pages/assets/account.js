@@ -1,4 +1,5 @@
 // Your own password (issue 16): the current one, the new one twice. Other sessions end; this one stays.
+import { t } from './i18n.js';
 import { api, clearErrors, fieldError, setupHeader, showError } from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -11,26 +12,26 @@ form.addEventListener('submit', async (event) => {
   status.textContent = '';
   const currentPassword = $('current-password').value;
   const newPassword = $('new-password').value;
-  const bad = !currentPassword ? [$('current-password'), 'Enter your current password.']
-    : [...newPassword].length < 12 ? [$('new-password'), 'A password has at least 12 characters.']
-    : $('repeat-password').value !== newPassword ? [$('repeat-password'), 'The two new passwords differ.']
+  const bad = !currentPassword ? [$('current-password'), t('account.errCurrent')]
+    : [...newPassword].length < 12 ? [$('new-password'), t('setup.errPassword')]
+    : $('repeat-password').value !== newPassword ? [$('repeat-password'), t('account.errDiffer')]
     : null;
   if (bad) {
     fieldError(form, bad[0], bad[1]);
     bad[0].focus();
-    status.textContent = 'Not changed: check the marked field.';
+    status.textContent = t('account.notChangedCheck');
     return;
   }
   const button = form.querySelector('button[type=submit]');
   button.disabled = true;
-  status.textContent = 'Changing…';
+  status.textContent = t('account.changing');
   try {
     await api('/api/v1/me/password', { method: 'PUT', json: { currentPassword, newPassword } });
     form.reset();
-    status.textContent = 'Password changed. Your other login sessions have ended.';
+    status.textContent = t('account.changed');
   } catch (err) {
     showError(form, err, null);
-    status.textContent = 'Not changed.';
+    status.textContent = t('account.notChanged');
   } finally {
     button.disabled = false;
   }

@@ -1,11 +1,13 @@
 // The pages' one way to the API: same-origin fetch with the session cookie, the CSRF token from /api/v1/me on
 // unsafe methods, and errors as ApiError carrying the ErrorBody (code, message, field, issues).
 
+import { t } from './i18n.js';
+
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export class ApiError extends Error {
   constructor(status, body, retryAfter) {
-    super(body && typeof body === 'object' && body.message ? body.message : `The server answered ${status}.`);
+    super(body && typeof body === 'object' && body.message ? body.message : t('api.serverAnswered', { status: String(status) }));
     this.name = 'ApiError';
     this.status = status;
     this.code = (body && body.code) || `HTTP_${status}`;
@@ -115,18 +117,18 @@ export function showError(form, err, status) {
   const message = messageOf(err);
   const input = err instanceof ApiError ? fieldElement(form, err.field) : null;
   fieldError(form, input, message);
-  if (status) status.textContent = `Not saved: ${message}`;
+  if (status) status.textContent = t('api.notSaved', { message });
   if (input) input.focus();
   return input;
 }
 
 export function messageOf(err) {
   if (err instanceof ApiError) {
-    if (err.status === 429 && err.retryAfter) return `${err.message} Try again in ${err.retryAfter} s.`;
-    if (err.status === 403 && err.code !== 'CSRF_INVALID') return `Not allowed: ${err.message}`;
+    if (err.status === 429 && err.retryAfter) return t('api.retry', { message: err.message, seconds: err.retryAfter });
+    if (err.status === 403 && err.code !== 'CSRF_INVALID') return t('api.notAllowed', { message: err.message });
     return err.message;
   }
-  if (err instanceof TypeError) return 'The server cannot be reached. Check the connection and try again.';
+  if (err instanceof TypeError) return t('api.unreachable');
   return String((err && err.message) || err);
 }
 
@@ -138,13 +140,13 @@ export function pageError(err) {
   if (!box) return;
   const text =
     err instanceof ApiError && err.status === 403
-      ? `You do not have access to this. ${sentence(err.message)}`
+      ? t('api.noAccess', { message: sentence(err.message) })
       : err instanceof ApiError && err.status === 404
-        ? `Not found. ${sentence(err.message)}`
+        ? t('api.notFound', { message: sentence(err.message) })
         : sentence(messageOf(err));
   const back = document.createElement('a');
   back.href = '/';
-  back.textContent = 'Back to your page';
+  back.textContent = t('api.back');
   const p = document.createElement('p');
   p.append(back);
   box.replaceChildren(text, p);

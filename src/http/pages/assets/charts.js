@@ -3,6 +3,7 @@
 // differ in length (the first is often partial), so the bars are drawn from each slot's start to the next.
 // Times on the axis and in the legend are in the site's zone and the browser's language.
 
+import { locale, t } from './i18n.js';
 import { axisLabels, dateTime, dayTime, kw, perKwh, spansDays, time } from './format.js';
 
 // uPlot's minified build (51 kB against 145 kB for its ES module), loaded by the page as a classic deferred
@@ -79,13 +80,13 @@ export function planChart(el, spec) {
     { value: (u, v) => (v == null ? '—' : dateTime(v * 1000, timeZone)) },
   ];
   if (partsKnown) {
-    if (hasVat) series.push(part('VAT', total, vat, color('--c-vat', '#e5e7eb')));
-    series.push(part('Taxes', taxCum, taxes, color('--c-taxes', '#e9d5ff')));
-    series.push(part('Grid fees', gridCum, grid, color('--c-grid', '#fde68a')));
-    series.push(part('Energy', energy, energy, color('--c-energy', '#dbeafe')));
+    if (hasVat) series.push(part(t('chart.vat'), total, vat, color('--c-vat', '#e5e7eb')));
+    series.push(part(t('chart.taxes'), taxCum, taxes, color('--c-taxes', '#e9d5ff')));
+    series.push(part(t('chart.gridFees'), gridCum, grid, color('--c-grid', '#fde68a')));
+    series.push(part(t('chart.energy'), energy, energy, color('--c-energy', '#dbeafe')));
   }
   series.push({
-    label: 'Price',
+    label: t('chart.price'),
     scale: 'price',
     paths: stepped,
     stroke: color('--c-price', '#b45309'),
@@ -95,7 +96,7 @@ export function planChart(el, spec) {
     _data: total,
   });
   if (spec.powerKw) series.push({
-    label: spec.powerLabel || 'Planned power',
+    label: spec.powerLabel || t('chart.plannedPower'),
     scale: 'kW',
     paths: slotBars,
     fill: color('--c-power', '#0f766e'),
@@ -107,7 +108,7 @@ export function planChart(el, spec) {
   });
   if (spec.limitKw) {
     series.push({
-      label: 'Site limit',
+      label: t('chart.siteLimit'),
       scale: 'kW',
       paths: stepped,
       stroke: color('--c-limit', '#dc2626'),
@@ -223,8 +224,8 @@ export function planChart(el, spec) {
 /** A sentence for screen readers and the caption: when it charges and what the prices do. */
 export function describePlan({ startsMs, endMs, powerKw, prices, currency, timeZone }) {
   const totals = prices.map((p) => (p ? p.total : null)).filter((v) => v != null);
-  const range = totals.length ? `Price from ${perKwh(Math.min(...totals), currency)} to ${perKwh(Math.max(...totals), currency)}.` : 'No prices yet.';
-  if (!powerKw) return `Prices until ${dateTime(endMs, timeZone)}. ${range}`;
+  const range = totals.length ? t('chart.range', { low: perKwh(Math.min(...totals), currency), high: perKwh(Math.max(...totals), currency) }) : t('chart.noPrices');
+  if (!powerKw) return t('chart.pricesUntil', { until: dateTime(endMs, timeZone), range });
   // Over midnight a bare "02:00" could be either night: the day goes with each time.
   const clock = spansDays(startsMs[0], endMs, timeZone) ? dayTime : time;
   // Runs of consecutive slots with power: "02:00–03:00".
@@ -235,10 +236,12 @@ export function describePlan({ startsMs, endMs, powerKw, prices, currency, timeZ
     if (last && last.to === i) last.to = i + 1;
     else runs.push({ from: i, to: i + 1 });
   });
-  if (!runs.length) return `Nothing planned between ${clock(startsMs[0], timeZone)} and ${clock(endMs, timeZone)}. ${range}`;
+  if (!runs.length) return t('chart.nothingPlanned', { from: clock(startsMs[0], timeZone), to: clock(endMs, timeZone), range });
   const at = (i) => clock(startsMs[i] ?? endMs, timeZone);
-  const shown = runs.slice(0, 4).map((r) => `${at(r.from)}–${at(r.to)}`);
-  if (runs.length > 4) shown.push(`${runs.length - 4} more`);
+  const shown = runs.slice(0, 4).map((r) => t('chart.run', { from: at(r.from), to: at(r.to) }));
+  if (runs.length > 4) shown.push(t('chart.more', { count: runs.length - 4 }));
   const peak = Math.max(...powerKw);
-  return `Charges ${shown.join(', ')}, at up to ${kw(peak)}. ${range}`;
+  // A list in the page's language ("a, b, c"), not joined by hand.
+  const list = new Intl.ListFormat(locale, { type: 'unit', style: 'short' }).format(shown);
+  return t('chart.charges', { runs: list, peak: kw(peak), range });
 }

@@ -1,7 +1,9 @@
-// Dates in the site's time zone and numbers in the browser's language (navigator.language). The server sends
-// instants as UTC ISO-8601; departures are entered as the site's local wall-clock time (YYYY-MM-DDTHH:MM).
+// Dates in the site's time zone and numbers in the page's language (issue 18: <html lang>, which the server
+// negotiated from the switcher's choice or the browser's Accept-Language; i18n.js). The server sends instants as UTC
+// ISO-8601; departures are entered as the site's local wall-clock time (YYYY-MM-DDTHH:MM).
+import { locale, t } from './i18n.js';
 
-const lang = () => navigator.language || 'en';
+const lang = () => locale;
 const cache = new Map();
 
 function dtf(timeZone, options) {
@@ -77,7 +79,7 @@ export function toLocalInput(v, timeZone) {
   return `${parts.year}-${parts.month}-${parts.day}T${hour}:${parts.minute}`;
 }
 
-/** A site-local "YYYY-MM-DDTHH:MM" shown in the browser's language (no zone arithmetic needed: it is wall time). */
+/** A site-local "YYYY-MM-DDTHH:MM" shown in the page's language (no zone arithmetic needed: it is wall time). */
 export function localText(local) {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local || '');
   if (!m) return local || '—';
@@ -87,7 +89,7 @@ export function localText(local) {
 
 export function zoneHint(timeZone) {
   const here = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return here === timeZone ? `Times are local (${timeZone}).` : `Times are in the charger's zone, ${timeZone} (you are in ${here}).`;
+  return here === timeZone ? t('format.zoneLocal', { zone: timeZone }) : t('format.zoneOther', { zone: timeZone, here });
 }
 
 const nf = new Map();
@@ -128,7 +130,7 @@ export function perKwh(v, currency) {
 }
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-/** ["mon","tue",...] in the browser's language: "Mon–Fri", "Sat, Sun". */
+/** ["mon","tue",...] in the page's language: "Mon–Fri", "Sat, Sun". */
 export function weekdays(days) {
   const name = (d) => dtf('UTC', { weekday: 'short' }).format(new Date(Date.UTC(2024, 0, 1 + DAYS.indexOf(d))));
   const idx = [...new Set(days)].map((d) => DAYS.indexOf(d)).filter((i) => i >= 0).sort((a, b) => a - b);
@@ -146,7 +148,7 @@ export function targetAmount(t) {
   if (!t) return '—';
   if (t.energyKwh != null) return kwh(t.energyKwh);
   if (t.socPercent != null) return percent(t.socPercent);
-  return 'site default';
+  return t('format.siteDefault');
 }
 
 /** People's words for the machine's. */

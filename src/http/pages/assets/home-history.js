@@ -2,6 +2,7 @@
 // plan it followed; the month's totals; the month as CSV.
 import { api, enc } from './api.js';
 import * as f from './format.js';
+import { locale, t as tr } from './i18n.js';
 import { el } from './dom.js';
 import { $, state, tz } from './home-state.js';
 
@@ -10,20 +11,21 @@ const month = $('history-month');
 function totalsWords(h) {
   const t = h.totals;
   const cur = h.currency || 'EUR';
-  if (!t.sessions) return `No charges in ${monthName(h.month)}.`;
-  const paid = t.pricePerKwh == null ? '' : `, ${f.perKwh(t.pricePerKwh, cur)} on average`;
-  const saved = t.savings > 0.005 ? ` Saved ${f.money(t.savings, cur)} against charging right away.` : ' No saving against charging right away.';
-  return `${monthName(h.month)}: ${t.sessions === 1 ? '1 charge' : `${t.sessions} charges`}, ${f.kwh(t.energyKwh)} for ${f.money(t.cost, cur)}${paid}.${saved}`;
+  if (!t.sessions) return tr('history.none', { month: monthName(h.month) });
+  const values = { month: monthName(h.month), sessions: t.sessions, energy: f.kwh(t.energyKwh), cost: f.money(t.cost, cur) };
+  const totals = t.pricePerKwh == null ? tr('history.totals', values) : tr('history.totalsAverage', { ...values, price: f.perKwh(t.pricePerKwh, cur) });
+  const saved = t.savings > 0.005 ? tr('history.saved', { amount: f.money(t.savings, cur) }) : tr('history.noSaving');
+  return `${totals} ${saved}`;
 }
 
 function monthName(ym) {
   const [y, m] = ym.split('-').map(Number);
-  return new Intl.DateTimeFormat(document.documentElement.lang || undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
+  return new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
 }
 
 export async function loadHistory() {
   if (!state.vehicle) {
-    $('history-totals').textContent = 'No car yet.';
+    $('history-totals').textContent = tr('history.noCar');
     return;
   }
   const q = month.value ? `?month=${enc(month.value)}` : '';
@@ -35,12 +37,12 @@ export async function loadHistory() {
   $('history').tBodies[0].replaceChildren(...h.sessions.map((s) => el(
     'tr',
     { 'data-transaction': s.transactionId },
-    el('th', { scope: 'row' }, s.endedAt ? `${f.dayTime(s.startedAt, tz())} – ${f.time(s.endedAt, tz())}` : `${f.dayTime(s.startedAt, tz())}, still charging`),
-    el('td', { class: 'num', 'data-label': 'Energy' }, f.kwh(s.energyKwh)),
-    el('td', { class: 'num', 'data-label': 'Cost' }, f.money(s.cost, cur)),
-    el('td', { class: 'num', 'data-label': 'Price paid' }, s.energyKwh < 0.05 ? '—' : s.pricePerKwh == null ? 'No price' : f.perKwh(s.pricePerKwh, cur)),
-    el('td', { class: 'num', 'data-label': 'Saved' }, s.savings == null ? 'Not compared' : s.savings > 0.005 ? f.money(s.savings, cur) : 'None'),
-    el('td', { 'data-label': 'Plan' }, s.planId == null ? 'None sent' : `#${s.planId}`),
+    el('th', { scope: 'row' }, s.endedAt ? tr('history.span', { from: f.dayTime(s.startedAt, tz()), to: f.time(s.endedAt, tz()) }) : tr('history.stillCharging', { from: f.dayTime(s.startedAt, tz()) })),
+    el('td', { class: 'num', 'data-label': tr('home.history.colEnergy') }, f.kwh(s.energyKwh)),
+    el('td', { class: 'num', 'data-label': tr('home.history.colCost') }, f.money(s.cost, cur)),
+    el('td', { class: 'num', 'data-label': tr('home.history.colPricePaid') }, s.energyKwh < 0.05 ? '—' : s.pricePerKwh == null ? tr('history.noPrice') : f.perKwh(s.pricePerKwh, cur)),
+    el('td', { class: 'num', 'data-label': tr('home.history.colSaved') }, s.savings == null ? tr('history.notCompared') : s.savings > 0.005 ? f.money(s.savings, cur) : tr('common.none')),
+    el('td', { 'data-label': tr('home.history.colPlan') }, s.planId == null ? tr('history.noneSent') : tr('history.plan', { id: String(s.planId) })),
   )));
 }
 

@@ -3,6 +3,7 @@
 // says what is in force; the plan and the charger's profile change with the next plan.
 import { api, ApiError, clearErrors, enc, fieldError, showError } from './api.js';
 import * as f from './format.js';
+import { t } from './i18n.js';
 import { $, currency, reload, state, tz } from './home-state.js';
 
 const form = $('mode-form');
@@ -14,19 +15,19 @@ const minUnit = () => (form.elements.minUnit.value === 'percent' ? 'percent' : '
 
 function showFields() {
   for (const [kind, id] of Object.entries(FIELDS)) $(id).hidden = chosen() !== kind;
-  $('mode-minimum-label').textContent = minUnit() === 'percent' ? 'Battery level at once (%)' : 'Minimum in this charge (kWh)';
-  $('mode-cap-label').textContent = `Highest price per kWh (${currency()})`;
+  $('mode-minimum-label').textContent = minUnit() === 'percent' ? t('home.mode.minimumPercent') : t('home.mode.minimumKwh');
+  $('mode-cap-label').textContent = t('home.mode.capLabelCurrency', { currency: currency() });
 }
 
 /** The mode in force in one sentence. */
 export function modeWords() {
   const m = state.mode && state.mode.inForce ? state.mode.mode : null;
-  if (state.boost) return 'Charging now at full power until the amount you asked for is in; then the plan takes over.';
-  if (!m) return 'Smart: it charges at the cheapest hours before you leave.';
-  if (m.kind === 'paused') return `Paused until ${f.localText(m.until)}: no charging before then, the plan after.`;
-  if (m.kind === 'price-cap') return `Only when cheaper than ${f.perKwh(m.maxPrice, currency())}, everything included. Hours above it get nothing, even if the car is then short at departure.`;
+  if (state.boost) return t('mode.words.boost');
+  if (!m) return t('mode.words.smart');
+  if (m.kind === 'paused') return t('mode.words.paused', { until: f.localText(m.until) });
+  if (m.kind === 'price-cap') return t('mode.words.cap', { cap: f.perKwh(m.maxPrice, currency()) });
   const amount = m.energyKwh != null ? f.kwh(m.energyKwh) : f.percent(m.socPercent);
-  return `${amount} at once, whatever the price; the rest at the cheapest hours before you leave.`;
+  return t('mode.words.minimum', { amount });
 }
 
 /** Tonight's 22:00, or tomorrow's if that has passed (site-local), as the pause's default. */
@@ -74,15 +75,15 @@ function body() {
   if (kind === 'smart') return { kind };
   if (kind === 'paused') {
     const until = $('mode-until').value;
-    return until ? { kind, until } : { error: [$('mode-until'), 'Choose the date and time to charge from.'] };
+    return until ? { kind, until } : { error: [$('mode-until'), t('mode.errUntil')] };
   }
   if (kind === 'price-cap') {
     const v = Number($('mode-cap').value);
-    return $('mode-cap').value !== '' && v >= 0 ? { kind, maxPrice: v } : { error: [$('mode-cap'), 'Enter the highest price per kWh, 0 or more.'] };
+    return $('mode-cap').value !== '' && v >= 0 ? { kind, maxPrice: v } : { error: [$('mode-cap'), t('mode.errCap')] };
   }
   const v = Number($('mode-minimum').value);
   const pct = minUnit() === 'percent';
-  if (!(v > 0) || (pct && v > 100)) return { error: [$('mode-minimum'), pct ? 'Enter a battery level from 1 to 100 %.' : 'Enter the energy in kWh, more than 0.'] };
+  if (!(v > 0) || (pct && v > 100)) return { error: [$('mode-minimum'), pct ? t('target.errPercent') : t('mode.errKwh')] };
   return pct ? { kind, socPercent: v } : { kind, energyKwh: v };
 }
 
@@ -92,7 +93,7 @@ form.addEventListener('submit', async (event) => {
   const b = body();
   if (b.error) {
     fieldError(form, b.error[0], b.error[1]);
-    status.textContent = 'Not changed: check the field marked.';
+    status.textContent = t('mode.notChanged');
     b.error[0].focus();
     return;
   }
@@ -100,7 +101,7 @@ form.addEventListener('submit', async (event) => {
     state.mode = await api(`/api/v1/vehicles/${enc(state.vehicle.id)}/mode`, { method: 'PUT', json: b });
     form.dataset.dirty = '';
     if (b.kind !== 'smart') state.boost = null; // the server ended a running charge-now
-    status.textContent = state.row && state.row.status !== 'away' ? 'Done. The next plan follows it.' : 'Done. It applies when the car is plugged in.';
+    status.textContent = state.row && state.row.status !== 'away' ? t('mode.donePlugged') : t('mode.doneAway');
     renderBoost();
     fillMode();
     await reload.all();
@@ -118,7 +119,7 @@ export function renderBoost() {
   const b = state.boost;
   $('boost-cancel').hidden = !b;
   if (b && typeof b === 'object' && b.remainingKwh != null && !boostStatus.dataset.fresh) {
-    boostStatus.textContent = b.remainingKwh > 0.05 ? `Charging now: ${f.kwh(b.remainingKwh)} of ${f.kwh(b.energyKwh)} still to come.` : `Charging now: the ${f.kwh(b.energyKwh)} you asked for are in.`;
+    boostStatus.textContent = b.remainingKwh > 0.05 ? t('boost.remaining', { remaining: f.kwh(b.remainingKwh), total: f.kwh(b.energyKwh) }) : t('boost.done', { total: f.kwh(b.energyKwh) });
   }
   boostStatus.dataset.fresh = '';
   $('mode-now').textContent = modeWords();
@@ -130,8 +131,8 @@ boostForm.addEventListener('submit', async (event) => {
   const input = $('boost-kwh');
   const value = Number(input.value);
   if (!(value > 0)) {
-    fieldError(boostForm, input, 'Enter the energy to charge now in kWh, more than 0.');
-    boostStatus.textContent = 'Not started: check the energy.';
+    fieldError(boostForm, input, t('boost.errKwh'));
+    boostStatus.textContent = t('boost.notStarted');
     input.focus();
     return;
   }
@@ -140,12 +141,12 @@ boostForm.addEventListener('submit', async (event) => {
     if (state.mode && state.mode.mode) state.mode = await api(`/api/v1/vehicles/${enc(state.vehicle.id)}/mode`, { method: 'PUT', json: { kind: 'smart' } });
     const res = await api(`/api/v1/vehicles/${enc(state.vehicle.id)}/boost`, { method: 'PUT', json: { energyKwh: value } });
     state.boost = (res && res.boost) || res || true;
-    boostStatus.textContent = `Charging now until ${f.kwh(value)} more are in.`;
+    boostStatus.textContent = t('boost.started', { energy: f.kwh(value) });
     boostStatus.dataset.fresh = '1';
     fillMode();
   } catch (err) {
     showError(boostForm, err, boostStatus);
-    if (err instanceof ApiError && err.code === 'VEHICLE_NOT_PLUGGED_IN') boostStatus.textContent = 'Not started: plug the car in first.';
+    if (err instanceof ApiError && err.code === 'VEHICLE_NOT_PLUGGED_IN') boostStatus.textContent = t('boost.notPlugged');
   }
   renderBoost();
 });
@@ -155,7 +156,7 @@ $('boost-cancel').addEventListener('click', async () => {
   try {
     await api(`/api/v1/vehicles/${enc(state.vehicle.id)}/boost`, { method: 'DELETE' });
     state.boost = null;
-    boostStatus.textContent = 'Boost cancelled: back to the plan.';
+    boostStatus.textContent = t('boost.cancelled');
     $('boost-start').focus();
   } catch (err) {
     showError(boostForm, err, boostStatus);

@@ -2,6 +2,7 @@
 // holds), why it charges then, and the table alternative. Every sentence is true in every state (home-words.js).
 import { api, enc } from './api.js';
 import * as f from './format.js';
+import { t as tr } from './i18n.js';
 import { el } from './dom.js';
 import { describePlan, planChart } from './charts.js';
 import { $, currency, facts, mySession, state, tz } from './home-state.js';
@@ -58,7 +59,7 @@ export async function renderPlan() {
     planChart($('plan-chart'), full);
     $('plan-caption').textContent = describePlan(full);
   } else {
-    $('plan-chart').textContent = 'No prices yet.';
+    $('plan-chart').textContent = tr('plan.noPrices');
     $('plan-caption').textContent = '';
   }
   renderSummary(plan, session, cur);
@@ -71,32 +72,32 @@ function savingText(plan, session, cur) {
   const right = costRightAway(plan, session);
   if (right == null) return null;
   const saving = right - session.cost;
-  if (saving > 0.005) return `${f.money(saving, cur)} vs. charging right away`;
-  if (pricesFlat(plan, Date.parse(session.departureAt))) return 'None: the price is the same in every hour until you leave';
-  return 'None: the plan charges when charging right away would, so it costs the same';
+  if (saving > 0.005) return tr('plan.saving', { amount: f.money(saving, cur) });
+  if (pricesFlat(plan, Date.parse(session.departureAt))) return tr('plan.savingFlat');
+  return tr('plan.savingSame');
 }
 
 function renderSummary(plan, session, cur) {
   const dl = $('plan-summary');
   if (!plan || !session) {
     const last = state.now && state.now.last;
-    facts(dl, [['Plan', !state.vehicle ? 'No car yet.' : last ? 'Plug in the car to get a plan for the next charge.' : 'Plug in the car to get a plan.']]);
+    facts(dl, [[tr('plan.factPlan'), !state.vehicle ? tr('plan.noCar') : last ? tr('plan.plugInNext') : tr('plan.plugIn')]]);
     return;
   }
   const nothingLeft = session.requestedKwh < 0.05 && session.plannedKwh < 0.05;
   const full = fullAt(session);
   const energy = nothingLeft
-    ? full !== undefined ? 'None: the car is full' : 'None: the energy you asked for is in'
-    : `${f.kwh(session.plannedKwh)} planned of the ${f.kwh(session.requestedKwh)} still wanted`;
+    ? full !== undefined ? tr('plan.noneFull') : tr('plan.noneIn')
+    : tr('plan.planned', { planned: f.kwh(session.plannedKwh), wanted: f.kwh(session.requestedKwh) });
   const saving = nothingLeft ? null : savingText(plan, session, cur);
   facts(dl, [
-    ['Ready', nothingLeft ? 'Now' : session.readyAt ? f.dateTime(session.readyAt, tz()) : `Not by departure: ${f.kwh(session.shortfallKwh)} short`, { id: 'ready-at', class: nothingLeft || session.readyAt ? '' : 'bad' }],
-    ['Leaves', f.dateTime(session.departureAt, tz())],
-    ['Energy', energy, { id: 'plan-energy' }],
-    session.boost && ['Charge now', `${f.kwh(session.boost.plannedKwh)} at full power${session.boost.untilAt ? ` until ${f.dayTime(session.boost.untilAt, tz())}` : ''}`, { id: 'boost-plan' }],
-    !nothingLeft && ['Cost of the rest', f.money(session.cost, cur), { id: 'expected-cost' }],
-    saving != null && ['Saving on the rest', saving, { id: 'saving' }],
-    ['Plan', `#${plan.planId}, made ${f.dayTime(plan.createdAt, tz())}; ${chargerWords(session.pushed, session.compliance)}`, { id: 'plan-id' }],
+    [tr('plan.factReady'), nothingLeft ? tr('plan.readyNow') : session.readyAt ? f.dateTime(session.readyAt, tz()) : tr('plan.notByDeparture', { short: f.kwh(session.shortfallKwh) }), { id: 'ready-at', class: nothingLeft || session.readyAt ? '' : 'bad' }],
+    [tr('plan.factLeaves'), f.dateTime(session.departureAt, tz())],
+    [tr('plan.factEnergy'), energy, { id: 'plan-energy' }],
+    session.boost && [tr('plan.factBoost'), session.boost.untilAt ? tr('plan.boostUntil', { energy: f.kwh(session.boost.plannedKwh), until: f.dayTime(session.boost.untilAt, tz()) }) : tr('plan.boost', { energy: f.kwh(session.boost.plannedKwh) }), { id: 'boost-plan' }],
+    !nothingLeft && [tr('plan.factCost'), f.money(session.cost, cur), { id: 'expected-cost' }],
+    saving != null && [tr('plan.factSaving'), saving, { id: 'saving' }],
+    [tr('plan.factPlan'), tr('plan.made', { id: String(plan.planId), made: f.dayTime(plan.createdAt, tz()), charger: chargerWords(session.pushed, session.compliance) }), { id: 'plan-id' }],
   ]);
 }
 
@@ -113,7 +114,7 @@ function renderWhy(plan, session, cur) {
     }
   }
   if (!items.length) {
-    items.push(!plan ? 'No plan yet: it is made when the car is plugged in.' : session && fullAt(session) !== undefined ? 'The car is full, so nothing more is planned.' : session ? 'Nothing more to charge for this car.' : 'The car is not plugged in, so the plan has nothing for it.');
+    items.push(!plan ? tr('plan.whyNone') : session && fullAt(session) !== undefined ? tr('plan.whyFull') : session ? tr('plan.whyNothing') : tr('plan.whyAway'));
   }
   $('plan-why').replaceChildren(...items.map((t) => el('li', {}, t)));
 }

@@ -2,6 +2,7 @@
 // target overrides the weekly rule until its departure; the car's own departure may override both by the site's rule).
 import { api, ApiError, clearErrors, enc, fieldError, showError } from './api.js';
 import * as f from './format.js';
+import { t as tr } from './i18n.js';
 import { $, mySession, reload, state, tz } from './home-state.js';
 
 const form = $('target-form');
@@ -15,9 +16,8 @@ function unit() {
 
 function setUnit(u) {
   $(u === 'percent' ? 'unit-percent' : 'unit-kwh').checked = true;
-  $('amount-label').textContent = u === 'percent' ? 'Battery level at departure (%)' : 'Energy to add (kWh)';
-  $('amount-hint').textContent =
-    u === 'percent' ? 'Needs the battery level; if your car does not report it, use kWh.' : 'Works without knowing the battery level.';
+  $('amount-label').textContent = u === 'percent' ? tr('home.target.amountPercent') : tr('home.target.amountKwh');
+  $('amount-hint').textContent = u === 'percent' ? tr('home.target.hintPercent') : tr('home.target.hintKwh');
   amount.max = u === 'percent' ? '100' : '200';
 }
 
@@ -40,20 +40,20 @@ export function ruleWords() {
   const t = state.target;
   const session = mySession();
   if (!state.vehicle) return '';
-  if (session && session.targetSource === 'charging-needs') return 'In force: the departure and amount your car itself reported when it was plugged in.';
+  if (session && session.targetSource === 'charging-needs') return tr('target.rule.carReported');
   const once = liveOnce(t);
   const weekly = t && t.weekly;
-  const weeklyText = weekly ? `${f.weekdays(weekly.days)} at ${weekly.time}, ${f.targetAmount(weekly)}` : '';
+  const weeklyText = weekly ? tr('target.rule.weeklyText', { days: f.weekdays(weekly.days), time: weekly.time, amount: f.targetAmount(weekly) }) : '';
   if (once) {
-    const head = `In force: your one-off departure, ${f.localText(once.departure)} with ${f.targetAmount(once)}.`;
-    return weekly ? `${head} It overrides your weekly rule (${weeklyText}) until then; after that the weekly rule applies again.` : head;
+    const values = { departure: f.localText(once.departure), amount: f.targetAmount(once) };
+    return weekly ? tr('target.rule.onceOverrides', { ...values, weekly: weeklyText }) : tr('target.rule.once', values);
   }
   if (weekly) {
-    const next = t.nextDeparture && t.nextDeparture.local ? `: next departure ${f.localText(t.nextDeparture.local)}` : '';
-    return `In force: your weekly rule, ${weeklyText}${next}.`;
+    const next = t.nextDeparture && t.nextDeparture.local;
+    return next ? tr('target.rule.weeklyNext', { weekly: weeklyText, next: f.localText(next) }) : tr('target.rule.weekly', { weekly: weeklyText });
   }
   const p = state.site.policy || {};
-  return `In force: this home's default, leaving at ${p.defaultDeparture || '07:00'} with ${f.kwh(p.defaultEnergyKwh)}, as you have set no departure.`;
+  return tr('target.rule.default', { time: p.defaultDeparture || '07:00', amount: f.kwh(p.defaultEnergyKwh) });
 }
 
 export function fillTarget() {
@@ -73,7 +73,7 @@ export function fillTarget() {
     amount.value = rule && rule.energyKwh != null ? String(rule.energyKwh) : amount.value || (fallback != null ? String(fallback) : '');
   }
   const hint = [f.zoneHint(tz())];
-  if (t && t.weekly) hint.push('A change here is for the next departure only; your weekly rule stays.');
+  if (t && t.weekly) hint.push(tr('target.hintWeekly'));
   $('departure-hint').textContent = hint.join(' ');
 }
 
@@ -94,7 +94,7 @@ export async function loadTarget() {
 export function afterPlan(plan) {
   if (state.savedAt === null) return;
   if (plan && plan.planId !== state.savedAt) {
-    targetStatus.textContent = `${targetStatus.dataset.saved} The plan below includes it.`;
+    targetStatus.textContent = tr('target.includes', { saved: targetStatus.dataset.saved });
     state.savedAt = null;
   }
 }
@@ -117,31 +117,31 @@ form.addEventListener('submit', async (event) => {
   const u = unit();
   let bad = null;
   if (!amount.value || !(value > 0) || (u === 'percent' && value > 100)) {
-    fieldError(form, amount, u === 'percent' ? 'Enter a battery level from 1 to 100 %.' : 'Enter the energy to add in kWh, more than 0.');
+    fieldError(form, amount, u === 'percent' ? tr('target.errPercent') : tr('target.errKwh'));
     bad = amount;
   }
   if (!departure.value) {
-    fieldError(form, departure, 'Choose the date and time you leave.');
+    fieldError(form, departure, tr('target.errDeparture'));
     bad = departure;
   }
   if (bad) {
-    targetStatus.textContent = 'Not saved: check the fields marked.';
+    targetStatus.textContent = tr('target.notSaved');
     bad.focus();
     return;
   }
   const body = { kind: 'once', departure: departure.value, ...(u === 'percent' ? { socPercent: value } : { energyKwh: value }) };
   const button = form.querySelector('button[type=submit]');
   button.disabled = true;
-  targetStatus.textContent = 'Saving…';
+  targetStatus.textContent = tr('common.saving');
   try {
     await api(`/api/v1/vehicles/${enc(state.vehicle.id)}/target`, { method: 'PUT', json: body });
     form.dataset.dirty = '';
-    const saved = `Saved: leave ${f.localText(body.departure)} with ${u === 'percent' ? f.percent(value) : f.kwh(value)}.`;
+    const saved = tr('target.saved', { departure: f.localText(body.departure), amount: u === 'percent' ? f.percent(value) : f.kwh(value) });
     targetStatus.dataset.saved = saved;
     // A plan follows only while the car is plugged in; otherwise the target waits for it.
     const plugged = state.row && state.row.status !== 'away';
     state.savedAt = plugged ? (state.plan ? state.plan.planId : 0) : null;
-    targetStatus.textContent = plugged ? `${saved} Planning…` : `${saved} It is planned when the car is plugged in.`;
+    targetStatus.textContent = plugged ? tr('target.planning', { saved }) : tr('target.whenPlugged', { saved });
     await loadTarget();
   } catch (err) {
     showError(form, err, targetStatus);
@@ -154,7 +154,7 @@ $('once-clear').addEventListener('click', async () => {
   try {
     await api(`/api/v1/vehicles/${enc(state.vehicle.id)}/target/once`, { method: 'DELETE' });
     form.dataset.dirty = '';
-    targetStatus.textContent = 'The one-off departure is gone: your weekly rule applies.';
+    targetStatus.textContent = tr('target.onceGone');
     await reload.all();
   } catch (err) {
     showError(form, err, targetStatus);

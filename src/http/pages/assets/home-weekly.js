@@ -2,6 +2,7 @@
 // beside the one-off target; the rule in force is said by home-target.js.
 import { api, clearErrors, enc, fieldError, showError } from './api.js';
 import * as f from './format.js';
+import { t } from './i18n.js';
 import { $, reload, state } from './home-state.js';
 
 const form = $('weekly-form');
@@ -11,7 +12,7 @@ const amount = $('weekly-amount');
 const unit = () => (form.elements.weeklyUnit.value === 'percent' ? 'percent' : 'kwh');
 function setUnit(u) {
   $(u === 'percent' ? 'weekly-unit-percent' : 'weekly-unit-kwh').checked = true;
-  $('weekly-amount-label').textContent = u === 'percent' ? 'Weekly battery level (%)' : 'Weekly amount (kWh)';
+  $('weekly-amount-label').textContent = u === 'percent' ? t('home.weekly.amountPercent') : t('home.weekly.amountKwh');
   amount.max = u === 'percent' ? '100' : '200';
 }
 
@@ -45,21 +46,21 @@ form.addEventListener('submit', async (event) => {
   const u = unit();
   let bad = null;
   if (!amount.value || !(value > 0) || (u === 'percent' && value > 100)) {
-    fieldError(form, amount, u === 'percent' ? 'Enter a battery level from 1 to 100 %.' : 'Enter the energy to add in kWh, more than 0.');
+    fieldError(form, amount, u === 'percent' ? t('target.errPercent') : t('target.errKwh'));
     bad = amount;
   }
   if (!/^\d{2}:\d{2}$/.test(time)) {
-    fieldError(form, $('weekly-time'), 'Choose the time you leave.');
+    fieldError(form, $('weekly-time'), t('weekly.errTime'));
     bad = $('weekly-time');
   }
   if (!days.length) {
-    fieldError(form, $('weekly-days').querySelector('input'), 'Choose at least one day.');
-    $('weekly-days-error').textContent = 'Choose at least one day.';
+    fieldError(form, $('weekly-days').querySelector('input'), t('weekly.errDays'));
+    $('weekly-days-error').textContent = t('weekly.errDays');
     $('weekly-days-error').hidden = false;
     bad = bad || $('weekly-days').querySelector('input');
   }
   if (bad) {
-    status.textContent = 'Not set: check the fields marked.';
+    status.textContent = t('weekly.notSet');
     bad.focus();
     return;
   }
@@ -67,7 +68,7 @@ form.addEventListener('submit', async (event) => {
   try {
     await api(`/api/v1/vehicles/${enc(state.vehicle.id)}/target`, { method: 'PUT', json: body });
     form.dataset.dirty = '';
-    status.textContent = `Weekly rule set: ${f.weekdays(days)} at ${time}, ${u === 'percent' ? f.percent(value) : f.kwh(value)}.`;
+    status.textContent = t('weekly.set', { days: f.weekdays(days), time, amount: u === 'percent' ? f.percent(value) : f.kwh(value) });
     await reload.all();
   } catch (err) {
     showError(form, err, status);
@@ -79,7 +80,7 @@ $('weekly-delete').addEventListener('click', async () => {
   try {
     await api(`/api/v1/vehicles/${enc(state.vehicle.id)}/target/weekly`, { method: 'DELETE' });
     form.dataset.dirty = '';
-    status.textContent = 'Weekly rule deleted.';
+    status.textContent = t('weekly.deleted');
     await reload.all();
     $('weekly-set').focus();
   } catch (err) {

@@ -1,6 +1,7 @@
 // Sentences for the homeowner page that must be true in every state (issue 18): no error codes, no "prices are flat"
 // unless they are, no "0 kWh of 0 kWh", nothing stale. Pure functions of what the API gave; home-*.js show them.
 import * as f from './format.js';
+import { t } from './i18n.js';
 
 const STEERED = ['follows', 'limited', 'unknown'];
 
@@ -19,20 +20,20 @@ export function pricesFlat(plan, untilMs) {
 
 /** What the charger holds of the plan, in words, with the profile id for reference. */
 export function chargerWords(pushed, compliance) {
-  if (compliance === 'unreachable') return 'the charger did not answer: it keeps the last schedule it received, and gets this one once it answers';
-  if (compliance === 'ignores-profiles') return 'the charger ignores schedules: it charges whenever the car is plugged in';
-  if (!pushed) return 'not sent to the charger yet';
-  const id = `(profile ${pushed.profileId})`;
-  if (pushed.state === 'accepted') return `the charger has it ${id}`;
-  if (pushed.state === 'sending') return `being sent to the charger ${id}`;
-  if (pushed.state === 'rejected') return `the charger refused it ${id}: it charges as it likes`;
-  return `sending it to the charger failed ${id}: the charger keeps the last schedule it received, and we send this one again`;
+  if (compliance === 'unreachable') return t('words.charger.unreachable');
+  if (compliance === 'ignores-profiles') return t('words.charger.ignores');
+  if (!pushed) return t('words.charger.notSent');
+  const profile = String(pushed.profileId);
+  if (pushed.state === 'accepted') return t('words.charger.accepted', { profile });
+  if (pushed.state === 'sending') return t('words.charger.sending', { profile });
+  if (pushed.state === 'rejected') return t('words.charger.rejected', { profile });
+  return t('words.charger.failed', { profile });
 }
 
 export const COMPLIANCE_WARNING = {
-  'ignores-profiles': 'This charger ignores our schedules: it charges at full power whenever the car is plugged in. The plan counts on that.',
-  'rejects-profiles': 'This charger refuses our schedules, so it charges as it likes. The plan counts on that.',
-  unreachable: 'The charger did not answer. It keeps following the last schedule it received; we send the new plan when it answers.',
+  'ignores-profiles': t('words.warning.ignores'),
+  'rejects-profiles': t('words.warning.rejects'),
+  unreachable: t('words.warning.unreachable'),
 };
 
 /** The note the scheduler writes when the car stopped drawing while offered power: the car is full. */
@@ -62,44 +63,44 @@ export function whyWords(plan, session, mode, cur, zone) {
   const charging = before.filter((s) => s.kw > 0);
   if (!STEERED.includes(session.compliance)) {
     return session.compliance === 'unreachable'
-      ? 'The charger did not answer, so this plan is what it will do on the last schedule it received.'
-      : 'This charger does not follow schedules, so the plan shows what it draws when the car is plugged in.';
+      ? t('words.why.unreachable')
+      : t('words.why.unsteered');
   }
   if (!charging.length || !before.length) return null;
   const avgAll = before.reduce((a, s) => a + s.price, 0) / before.length;
   const w = charging.reduce((a, s) => a + s.kw, 0);
   const avgCharging = charging.reduce((a, s) => a + s.price * s.kw, 0) / w;
   const paid = f.perKwh(avgCharging, cur);
-  if (mode && mode.kind === 'minimum') return `It charges your minimum at once, whatever the price, then the rest at the cheapest hours: ${paid} on average while charging.`;
-  if (session.boost) return `It charges now at full power because you asked it to (charge now): ${paid} on average while charging.`;
-  if (pricesFlat(plan, dep)) return `The price is the same in every hour until you leave (${f.perKwh(avgAll, cur)}), so it charges from now on.`;
+  if (mode && mode.kind === 'minimum') return t('words.why.minimum', { paid });
+  if (session.boost) return t('words.why.boost', { paid });
+  if (pricesFlat(plan, dep)) return t('words.why.flat', { price: f.perKwh(avgAll, cur) });
   if (avgCharging < avgAll - 0.0005) {
-    return `It charges when power is cheapest before you leave: ${paid} on average while charging, against ${f.perKwh(avgAll, cur)} on average until ${f.time(dep, zone)}.`;
+    return t('words.why.cheapest', { paid, average: f.perKwh(avgAll, cur), time: f.time(dep, zone) });
   }
-  if (mode && mode.kind === 'paused') return `It waits until the pause ends, then charges what it needs: ${paid} on average while charging.`;
-  return `It needs nearly every hour until you leave for what you asked, so it cannot wait for cheaper ones: ${paid} on average while charging.`;
+  if (mode && mode.kind === 'paused') return t('words.why.paused', { paid });
+  return t('words.why.needsAll', { paid });
 }
 
 /** The shortfall in words, naming the person's own mode when that is the reason. */
 export function shortfallWords(session, mode, cur, zone) {
   const short = f.kwh(session.shortfallKwh);
   const by = f.time(Date.parse(session.departureAt), zone);
-  if (mode && mode.kind === 'price-cap') return `Your price cap of ${f.perKwh(mode.maxPrice, cur)} leaves it ${short} short by ${by}: raise the cap, or use charge now.`;
-  if (mode && mode.kind === 'paused') return `The pause leaves it ${short} short by ${by}: end the pause, or leave later.`;
+  if (mode && mode.kind === 'price-cap') return t('words.short.cap', { cap: f.perKwh(mode.maxPrice, cur), short, time: by });
+  if (mode && mode.kind === 'paused') return t('words.short.paused', { short, time: by });
   const why = session.shortfallMessage ? withoutCodes(session.shortfallMessage) : null;
-  return `It cannot get everything in by ${by}: ${short} short${why ? ` (${why})` : ''}. Leave later or ask for less.`;
+  return why ? t('words.short.because', { time: by, short, reason: why }) : t('words.short.plain', { time: by, short });
 }
 
 /** "2.8 kWh for €0.08 (€0.030 per kWh)". */
 export function chargeWords(s, cur) {
-  if (s.energyKwh < 0.05) return 'nothing in yet';
-  const paid = s.pricePerKwh == null ? '' : ` (${f.perKwh(s.pricePerKwh, cur)})`;
-  return `${f.kwh(s.energyKwh)} for ${f.money(s.cost, cur)}${paid}`;
+  if (s.energyKwh < 0.05) return t('words.charge.nothing');
+  const values = { energy: f.kwh(s.energyKwh), cost: f.money(s.cost, cur) };
+  return s.pricePerKwh == null ? t('words.charge.cost', values) : t('words.charge.costPrice', { ...values, price: f.perKwh(s.pricePerKwh, cur) });
 }
 
 export function savedWords(s, cur) {
   if (s.energyKwh < 0.05) return '';
-  if (s.savings == null) return 'Not compared: some of its energy had no price.';
-  if (s.savings > 0.005) return `${f.money(s.savings, cur)} less than charging right away.`;
-  return 'No saving against charging right away.';
+  if (s.savings == null) return t('words.saved.noPrice');
+  if (s.savings > 0.005) return t('words.saved.amount', { amount: f.money(s.savings, cur) });
+  return t('words.saved.none');
 }

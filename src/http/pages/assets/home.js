@@ -4,6 +4,7 @@
 // is not theirs answers 403 and the page shows nothing but that.
 import { api, ApiError, coalesce, enc, messageOf, pageError, setupHeader } from './api.js';
 import * as f from './format.js';
+import { t } from './i18n.js';
 import { live } from './live.js';
 import { $, reload, state } from './home-state.js';
 import { renderStatus } from './home-status.js';
@@ -23,10 +24,10 @@ async function start() {
   // Named in the address: fetched by id, so that one outside the person's scope is a 403, never a quiet fallback.
   state.vehicle = vehicleId ? await api(`/api/v1/vehicles/${enc(vehicleId)}`) : vehicles[0] || null;
   const summary = siteId ? { id: siteId } : sites.find((s) => state.vehicle && s.fleet === state.vehicle.fleet) || sites[0];
-  if (!summary) throw new Error('No home is set up for your account yet. Ask whoever installed the charger.');
+  if (!summary) throw new Error(t('home.noHome'));
   state.site = await api(`/api/v1/sites/${enc(summary.id)}`);
-  $('site-name').textContent = `at ${state.site.name || state.site.id}`;
-  $('vehicle-name').textContent = state.vehicle ? state.vehicle.name : 'No car yet';
+  $('site-name').textContent = t('home.siteAt', { site: state.site.name || state.site.id });
+  $('vehicle-name').textContent = state.vehicle ? state.vehicle.name : t('home.noCarYet');
   $('departure-hint').textContent = f.zoneHint(state.site.timeZone);
   if (!state.vehicle) {
     for (const id of ['target-form', 'boost-form', 'mode-form', 'weekly-form']) $(id).hidden = true;

@@ -1,6 +1,7 @@
 // The login form: posts JSON to /api/v1/session, then goes where the person was going (one of our pages, as the
 // server checked it) or to /, which picks their page by role. While no account exists at all, it says where the
 // first one comes from (the setup page, with the link the server printed).
+import { parts, t } from './i18n.js';
 import { api, clearErrors, fieldError, messageOf } from './api.js';
 import { el } from './dom.js';
 
@@ -24,11 +25,10 @@ function nextPath() {
 async function firstRunHint() {
   const state = await api('/api/v1/setup', { on401: 'throw' }).catch(() => null);
   if (!state || !state.needed) return;
-  const link = el('a', { href: '/setup' }, 'the setup page');
+  const code = (chunks) => el('code', { class: 'nowrap' }, ...chunks);
   const note = el('div', { class: 'alert', id: 'first-run' },
-    el('p', {}, 'No account exists yet. The first admin is created on ', link,
-      ', with the one-time link the server printed when it started (in its log and in the terminal of ', el('code', { class: 'nowrap' }, 'npm start'), ').'),
-    el('p', {}, 'For scripted installs: ', el('code', { class: 'nowrap' }, 'npm run users -- create'), '.'));
+    el('p', {}, ...parts('login.firstRun', { link: (chunks) => el('a', { href: '/setup' }, ...chunks), code })),
+    el('p', {}, ...parts('login.scripted', { code })));
   form.before(note);
 }
 void firstRunHint();
@@ -39,11 +39,11 @@ form.addEventListener('submit', async (event) => {
   status.textContent = '';
   let missing = null;
   if (!password.value) {
-    fieldError(form, password, 'Enter your password.');
+    fieldError(form, password, t('login.errPassword'));
     missing = password;
   }
   if (!username.value.trim()) {
-    fieldError(form, username, 'Enter your username.');
+    fieldError(form, username, t('login.errUsername'));
     missing = username;
   }
   if (missing) {
@@ -52,18 +52,18 @@ form.addEventListener('submit', async (event) => {
   }
   const button = form.querySelector('button[type=submit]');
   button.disabled = true;
-  status.textContent = 'Logging in…';
+  status.textContent = t('login.loggingIn');
   try {
     await api('/api/v1/session', { method: 'POST', json: { username: username.value.trim(), password: password.value }, csrf: false, on401: 'throw' });
-    status.textContent = 'Logged in.';
+    status.textContent = t('login.loggedIn');
     location.assign(nextPath());
   } catch (err) {
     // The message is said once, next to the field (issue 16: it was also repeated in the status line); the status
     // line says only the outcome.
-    status.textContent = 'Not logged in.';
+    status.textContent = t('login.notLoggedIn');
     if (err.status === 401) {
       // Which of the two was wrong is not said (it would tell who has an account here): both fields are marked.
-      fieldError(form, password, messageOf(err) || 'Wrong username or password.');
+      fieldError(form, password, messageOf(err) || t('login.wrong'));
       username.setAttribute('aria-invalid', 'true');
       password.select();
       password.focus();

@@ -1,6 +1,7 @@
 // The first-run page (issue 16): the token from the printed link (#token=..., never sent to the server by the
 // browser) and the first admin's name, username and password; on success the person is logged in and goes to the
 // get-started checklist.
+import { t } from './i18n.js';
 import { api, ApiError, clearErrors, fieldError, messageOf, showError } from './api.js';
 
 const form = document.getElementById('setup-form');
@@ -34,22 +35,22 @@ form.addEventListener('submit', async (event) => {
   const username = $('username').value.trim();
   const password = $('password').value;
   const missing = [];
-  if (!token) missing.push([$('token'), 'Enter the setup token from the link the server printed.']);
-  if (!name) missing.push([$('name'), 'Enter your name.']);
-  if (!username) missing.push([$('username'), 'Choose a username.']);
-  if ([...password].length < 12) missing.push([$('password'), 'A password has at least 12 characters.']);
+  if (!token) missing.push([$('token'), t('setup.errToken')]);
+  if (!name) missing.push([$('name'), t('setup.errName')]);
+  if (!username) missing.push([$('username'), t('setup.errUsername')]);
+  if ([...password].length < 12) missing.push([$('password'), t('setup.errPassword')]);
   if (missing.length) {
     for (const [input, message] of missing) fieldError(form, input, message);
-    status.textContent = 'Not created: check the marked fields.';
+    status.textContent = t('setup.notCreatedCheck');
     missing[0][0].focus();
     return;
   }
   const button = form.querySelector('button[type=submit]');
   button.disabled = true;
-  status.textContent = 'Creating the admin account…';
+  status.textContent = t('setup.creating');
   try {
     await api('/api/v1/setup', { method: 'POST', json: { token, name, username, password }, csrf: false, on401: 'throw' });
-    status.textContent = 'Created. Opening the get-started checklist…';
+    status.textContent = t('setup.created');
     location.assign('/get-started');
   } catch (err) {
     if (err instanceof ApiError && err.code === 'SETUP_DONE') {
@@ -59,7 +60,7 @@ form.addEventListener('submit', async (event) => {
     }
     // The message once, next to the field it is about (or under the form); the status line only says the outcome.
     showError(form, err, null);
-    status.textContent = 'Not created.';
+    status.textContent = t('setup.notCreated');
     button.disabled = false;
   }
 });
