@@ -7,7 +7,14 @@
 //   npm run bench:outcome -- [--prices FILE] [--zone DK1] [--sessions FILE] [--shift-days N] [--site FILE]
 //                            [--cars 3-phase,1-phase] [--min-current A] [--sample-seconds S] [--measure-from YYYY-MM-DD]
 //                            [--arrival-weeks 0] [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress]
-//                            [--replan] [--log LEVEL]
+//                            [--replan] [--replan-weights 1,0.5] [--replan-every-slot] [--replan-soft 1]
+//                            [--replan-hard-above 0.6] [--trace] [--log LEVEL]
+//
+// --replan adds the planner alone, offline (bench/outcome/replan.ts): re-planning at each arrival (and with
+// --replan-every-slot at every slot boundary, as the product does), with the learned arrivals as hard phantoms
+// scaled by each --replan-weights, and as soft tiers (src/scheduler/arrivals-soft.ts) with each --replan-soft value,
+// tiers at least --replan-hard-above likely held hard. --trace prints, per hour of the site's day, each policy's
+// energy, price paid, slots full to the limit and targets missed by arrival hour: where the gap to hindsight is.
 //
 // Sessions outside the prices' span are left out (and counted). With --measure-from, the sessions that arrive
 // before that local day are the site's history: written to the product's store as finished sessions before the
@@ -27,6 +34,7 @@ import { runOnline, type OnlineResult } from './outcome/online.js';
 import { outcomeRows, markdownTable } from './outcome/metrics.js';
 import { dayChartSvg } from './outcome/chart.js';
 import { replanOnArrival } from './outcome/replan.js';
+import { traceGap } from './outcome/trace.js';
 import { FCFS, type PolicyResult } from './outcome/policies.js';
 
 const DEFAULTS = {
@@ -54,7 +62,11 @@ const { values: args } = parseArgs({
     progress: { type: 'boolean', default: false },
     'arrival-weeks': { type: 'string', default: '0' },
     replan: { type: 'boolean', default: false },
+    trace: { type: 'boolean', default: false },
     'replan-weights': { type: 'string', default: '1' },
+    'replan-every-slot': { type: 'boolean', default: false },
+    'replan-soft': { type: 'string' },
+    'replan-hard-above': { type: 'string' },
     log: { type: 'string' },
   },
 });
@@ -122,8 +134,9 @@ for (const model of models) {
   const results: PolicyResult[] = runOffline(w);
   // --replan: the planner alone, offline, re-planning at each arrival without and with the learned arrivals.
   if (args.replan) {
-    const variants = arrivalWeeks.flatMap((weeks) => (weeks > 0 ? weights.map((weight) => ({ arrivalWeeks: weeks, weight })) : [{ arrivalWeeks: 0 }]));
-    results.splice(results.length - 1, 0, ...variants.map((o) => replanOnArrival(w, { ...o, history: learned })));
+    const softs = args['replan-soft']?.split(',').map(Number) ?? [];
+    const variants = arrivalWeeks.flatMap((weeks) => (weeks > 0 ? [...weights.map((weight) => ({ arrivalWeeks: weeks, weight })), ...softs.flatMap((soft) => (args['replan-hard-above']?.split(',').map(Number) ?? [undefined]).map((hardAbove) => ({ arrivalWeeks: weeks, soft, ...(hardAbove !== undefined ? { hardAbove } : {}) })))] : [{ arrivalWeeks: 0 }]));
+    results.splice(results.length - 1, 0, ...variants.map((o) => replanOnArrival(w, { ...o, history: learned, everySlot: args['replan-every-slot'] })));
   }
   const onlines: OnlineResult[] = [];
   for (const weeks of args['offline-only'] ? [] : arrivalWeeks) {
@@ -140,6 +153,11 @@ for (const model of models) {
   out(`## ${model.name} cars${model.minCurrentA ? ` (minimum ${model.minCurrentA} A)` : ''}`);
   out();
   out(markdownTable(rows));
+  if (args.trace) {
+    out();
+    out(traceGap(w, results.filter((r) => r.name !== 'uncontrolled (no limit)' && r.name !== 'greedy')));
+    out();
+  }
   for (const online of onlines) {
     const over = online.instantViolations ? ` (by at most ${(online.worstExcessKw * 1000).toFixed(1)} W)` : '';
     out(`${online.name}, measured in the simulator at every step and slot boundary: peak ${online.instantPeakKw?.toFixed(3)} kW, ${online.instantViolations} readings above the limit${over};`);

@@ -5,9 +5,10 @@
  * (src/scheduler/arrivals.ts, the product's own code). Offline and exact (no minimum power, whole slots), so it runs
  * three months in seconds: how the choices for the cars still to come compare, before the product is run with them.
  */
-import { solve, type VehicleSpec } from '../../solver/index.js';
+import { solve, type Problem, type VehicleSpec } from '../../solver/index.js';
 import { learnArrivals, type ArrivalModel } from '../../src/scheduler/arrivals-model.js';
 import { expectedVehicles } from '../../src/scheduler/arrivals.js';
+import { withSoftExpected } from '../../src/scheduler/arrivals-soft.js';
 import { slotGrid } from '../../src/scheduler/problem.js';
 import type { PolicyResult } from './policies.js';
 import type { Workload } from './workload.js';
@@ -24,6 +25,16 @@ export interface ReplanOptions {
   /** Sessions before the period, learned from as the workload's own finished ones. */
   history?: readonly SessionRecord[];
   name?: string;
+  /**
+   * Re-plan at every slot boundary as well as at each arrival, as the product does (its slot timer). Without phantoms
+   * this changes nothing (no news between arrivals); with them it frees the room held for expected cars that did not
+   * come, which a plan kept until the next arrival would leave unused.
+   */
+  everySlot?: boolean;
+  /** Expected cars as soft tiers (arrivals-soft.ts) with this value of room (1: its probability), not hard phantoms. */
+  soft?: number;
+  /** With soft: tiers at least this likely stay hard phantoms. */
+  hardAbove?: number;
 }
 
 export function replanOnArrival(w: Workload, opts: ReplanOptions): PolicyResult {
@@ -31,7 +42,7 @@ export function replanOnArrival(w: Workload, opts: ReplanOptions): PolicyResult 
   const h = grid.stepMs / 3_600_000;
   const rows = new Map(w.visits.map((v) => [v.session.id, new Array<number>(v.capKwh.length).fill(0)]));
   const left = new Map(w.visits.map((v) => [v.session.id, v.session.energyKwh]));
-  const arrivalSlots = [...new Set(w.visits.filter((v) => v.toSlot > v.fromSlot).map((v) => v.fromSlot))].sort((a, b) => a - b);
+  const arrivalSlots = opts.everySlot ? occupiedSlots(w) : [...new Set(w.visits.filter((v) => v.toSlot > v.fromSlot).map((v) => v.fromSlot))].sort((a, b) => a - b);
   let model: { day: string; model: ArrivalModel | undefined } | undefined;
   let solves = 0;
   let total = 0;
@@ -48,15 +59,17 @@ export function replanOnArrival(w: Workload, opts: ReplanOptions): PolicyResult 
       for (let t = t0; t < v.toSlot; t++) maxKw[t - t0] = v.capKwh[t - v.fromSlot]! / h;
       return { id: v.session.id, availableFrom: 0, departure: v.toSlot - t0, energyKwh: left.get(v.session.id)!, maxKw };
     });
+    let problem: Problem = { slotMinutes: site.slotMinutes, prices: w.prices.slice(t0, last), siteLimitKw: site.gridLimitKw, tieBreak: 'earlier', vehicles };
     if (opts.arrivalWeeks > 0) {
       const today = DateTime.fromMillis(startMs, { zone: site.timeZone }).startOf('day');
       if (model?.day !== today.toISODate()) model = { day: today.toISODate()!, model: learn(w, opts.history ?? [], today.minus({ weeks: opts.arrivalWeeks }).toMillis(), today.toMillis()) };
       // The product's grid from the start of this slot (whole slots: the plan starts on the boundary here).
       const g = slotGrid(startMs, site.slotMinutes, startMs + T * grid.stepMs);
-      vehicles.push(...expectedVehicles(model.model, g, site.evseKw, opts.weight ?? 1));
+      if (opts.soft !== undefined) problem = withSoftExpected(problem, model.model, g, site.evseKw, { value: opts.soft, ...(opts.hardAbove !== undefined ? { hardAbove: opts.hardAbove } : {}) });
+      else vehicles.push(...expectedVehicles(model.model, g, site.evseKw, opts.weight ?? 1));
     }
     const started = performance.now();
-    const plan = solve({ slotMinutes: site.slotMinutes, prices: w.prices.slice(t0, last), siteLimitKw: site.gridLimitKw, tieBreak: 'earlier', vehicles });
+    const plan = solve(problem);
     const ms = performance.now() - started;
     solves++;
     total += ms;
@@ -72,8 +85,18 @@ export function replanOnArrival(w: Workload, opts: ReplanOptions): PolicyResult 
       }
     }
   });
-  const named = opts.arrivalWeeks > 0 ? `re-plan on arrival + arrivals (${opts.arrivalWeeks} weeks${opts.weight && opts.weight !== 1 ? `, x${opts.weight}` : ''})` : 're-plan on arrival';
+  const every = opts.everySlot ? ' and every slot' : '';
+  const named = opts.arrivalWeeks > 0 ? `re-plan on arrival${every} + arrivals (${opts.arrivalWeeks} weeks${opts.soft !== undefined ? `, soft x${opts.soft}${opts.hardAbove !== undefined ? `, hard from p ${opts.hardAbove}` : ''}` : opts.weight && opts.weight !== 1 ? `, x${opts.weight}` : ''})` : `re-plan on arrival${every}`;
   return { name: opts.name ?? named, kwh: rows, replans: solves, solverMs: { total, max, count: solves } };
+}
+
+/** Every slot in which some car is plugged in, in order. */
+function occupiedSlots(w: Workload): number[] {
+  const on = new Uint8Array(w.grid.slots);
+  for (const v of w.visits) for (let t = v.fromSlot; t < v.toSlot; t++) on[t] = 1;
+  const out: number[] = [];
+  on.forEach((x, t) => { if (x) out.push(t); });
+  return out;
 }
 
 /** The sessions that arrived in [fromMs, toMs) and left before toMs, as the product's store would have them. */
