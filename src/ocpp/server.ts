@@ -25,6 +25,8 @@ import { emitEvent, runLogged } from './emit.js';
 import { DEFAULT_FRAME_LIMITS, InboundByteBudgets, type FrameLimits } from './frame-limits.js';
 import type { OcppObserver } from '../platform/metrics.js';
 import { actionLabel, observeCall, ObservedValidator } from './observer.js';
+import { FrameLog } from './frame-log.js';
+import { frameRecord } from './frame-record.js';
 
 export const SUBPROTOCOL = 'ocpp2.0.1';
 const INBOUND: ReadonlySet<string> = new Set(STATION_ACTIONS);
@@ -87,6 +89,10 @@ export class OcppServer implements StationDirectory {
   private readonly upgrading = new Set<Promise<void>>();
   /** Presence changes, per station in order, batched per turn (presence-writer.ts). */
   private readonly presence: PresenceRecorder;
+  /** Issue 16: every frame in and out, written per turn for the station page (frame-log.ts); null without a store. */
+  private readonly frames: FrameLog | null;
+  /** Connections accepted since start: with the time, names a connection in the message log. */
+  private connections = 0;
   private closed = false;
 
   constructor(
@@ -101,6 +107,7 @@ export class OcppServer implements StationDirectory {
       (socket) => this.guard.watch(socket, socket.remoteAddress));
     this.auth = new StationAuthenticator(services, config.autoRegister);
     this.presence = new PresenceRecorder(services.stations, services.logger, services.clock, config.limits);
+    this.frames = services.frames ? new FrameLog(services.frames, services.logger) : null;
     const { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes } = { ...DEFAULT_FRAME_LIMITS, ...config.limits };
     const frames: FrameLimits = { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes };
     this.inbound = new InboundByteBudgets(services.clock, frames);
@@ -154,6 +161,7 @@ export class OcppServer implements StationDirectory {
     await listenersClosed;
     await Promise.all([...this.upgrading]);
     await this.presence.settled();
+    await this.frames?.settled();
     this.wss.close();
   }
 
@@ -177,6 +185,11 @@ export class OcppServer implements StationDirectory {
   /** Closes the station's connection here, if any (4000 when a newer connection on another node replaced it). */
   disconnect(stationId: string, code: number, reason: string): void {
     this.live.get(stationId)?.conn.close(code, reason);
+  }
+
+  /** Resolves once every frame read or sent so far is in the station page's message log (tests, shutdown). */
+  framesWritten(): Promise<void> {
+    return this.frames?.settled() ?? Promise.resolve();
   }
 
   /** Frames refused for a station's byte budget (closed 1008) and over maxFrameBytes (closed 1009), since start. */
@@ -318,6 +331,7 @@ export class OcppServer implements StationDirectory {
       },
       // Any readable message proves the station alive as well as a pong does.
       onActivity: () => void (l.alive = true),
+      ...(this.frames ? { onFrame: this.tapFrames(stationId, `${connectedAt}#${++this.connections}`, this.frames) } : {}),
       onClosed: (code, reason) => {
         l.ping?.cancel();
         // 1008: closed for misbehaving (rpc/connection.ts); its reconnects are refused for a growing while.
@@ -371,6 +385,13 @@ export class OcppServer implements StationDirectory {
       log.warn({ err, station: stationId }, 'WebSocket error');
     });
     this.schedulePing(l);
+  }
+
+  /** The connection's frames to the message log, stamped with the injected clock and redacted (frame-record.ts). */
+  private tapFrames(stationId: string, connection: string, frames: FrameLog): NonNullable<ConstructorParameters<typeof RpcConnection>[0]['onFrame']> {
+    const { clock } = this.services;
+    return (direction, type, messageId, action, payload) =>
+      frames.add(frameRecord(stationId, isoUtc(clock.now()), { direction, type, messageId, action, payload }, connection));
   }
 
   /** WebSocket ping keepalive (Part 4, 5.2): a station that misses a whole interval is dropped. */

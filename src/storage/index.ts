@@ -9,6 +9,7 @@ import { DeviceModelRepository } from './device-model-repository.js';
 import { StationLogRepository } from './station-log-repository.js';
 import type { StationLogLimits } from './stored-payload.js';
 import { StationCertificateRepository } from './station-certificate-repository.js';
+import { StationFrameRepository } from './station-frame-repository.js';
 import { MeterThinning, type MeterLimits } from './meter-thinning.js';
 import type { DeviceModelLimits } from './device-model-repository.js';
 
@@ -33,5 +34,7 @@ export function createOcppRepositories(db: Db, options: {
     deviceModel: new DeviceModelRepository(db, options.deviceModel),
     stationLog: new StationLogRepository(db, options.stationLog),
     issuedCertificates: new StationCertificateRepository(db),
+    // Issue 16: the station page's message log, written by the OCPP server in batches (src/ocpp/frame-log.ts).
+    frames: new StationFrameRepository(db),
   };
 }

@@ -4,6 +4,7 @@
  * EVSE is on a site of one of their fleets; a station outside the scope answers exactly like an unknown one (404
  * STATION_UNKNOWN, no oracle), decided from the configured sites before anything is read.
  */
+import type { StationFrameStore } from '../../domain/station-frames.js';
 import { ALL } from '../auth/roles.js';
 import { groupsOf, requireRole, VEHICLE_WRITERS, type Principal } from '../auth/access.js';
 import { HttpError } from '../errors.js';
@@ -17,6 +18,8 @@ export interface ApiOperations {
   deviceModel: Pick<DeviceModelStore, 'list'>;
   /** The station log, for the station page's last messages; absent: none shown. */
   stationLog?: Pick<StationLogStore, 'messages'> | undefined;
+  /** Issue 16: every frame in and out, for the station page's message log; absent: the log is empty. */
+  frames?: Pick<StationFrameStore, 'newest'> | undefined;
 }
 
 export const OPERATORS = VEHICLE_WRITERS;

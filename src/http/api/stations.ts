@@ -8,6 +8,8 @@ import { ErrorRef } from './schema-kit.js';
 import { StationParams } from './schemas.js';
 import { StationDetailView } from './operations-schemas.js';
 import { operableStation } from './operations-access.js';
+import { FrameList, FramesQuery } from './station-frames-schemas.js';
+import { FRAMES_KEPT_PER_STATION } from '../../domain/station-frames.js';
 
 /** The station page shows this many of the station's newest messages. */
 const PAGE_MESSAGES = 100;
@@ -122,6 +124,33 @@ export const stationRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app
       })),
       capabilities: capabilities.filter((v) => (v.attributeType ?? 'Actual') === 'Actual').map((v) => ({ variable: v.variableInstance ? `${v.variable}[${v.variableInstance}]` : v.variable, value: v.value })),
       messages: messages.slice(-PAGE_MESSAGES).reverse().map((m) => ({ action: m.action, receivedAt: m.receivedAt, payload: m.payload, cutBytes: m.cut?.bytes ?? null })),
+    };
+  });
+
+  /**
+   * GET /api/v1/stations/:stationId/frames: the station page's message log (issue 16), the newest OCPP-J frames in
+   * both directions as the RPC layer kept them (src/ocpp/frame-log.ts), redacted and cut. Same scope as the station.
+   */
+  app.get('/api/v1/stations/:stationId/frames', {
+    schema: {
+      tags: ['stations'],
+      summary: 'The station’s newest OCPP messages in both directions (at most 100), newest first',
+      description: 'Every CALL, CALLRESULT and CALLERROR the station sent or was sent, kept per station (the newest 100, across restarts and nodes). Payloads are cut to 2,048 characters; BasicAuthPassword values and any password, private key or secret field are shown as "[redacted]". Admins; fleet managers for stations whose EVSEs are all on their fleets’ sites.',
+      params: StationParams,
+      querystring: FramesQuery,
+      response: { 200: ok(FrameList, 'newest first'), ...errors(400, 401, 403), 404: ErrorRef('no such station, or one outside the caller’s scope (STATION_UNKNOWN)') },
+    },
+  }, async (request) => {
+    const { stationId } = request.params as StationParams;
+    await operableStation(ctx, principalOf(request), stationId);
+    const limit = (request.query as FramesQuery).limit ?? FRAMES_KEPT_PER_STATION;
+    const frames = await ctx.deps.operations?.frames?.newest(stationId, limit) ?? [];
+    return {
+      stationId,
+      frames: frames.map((f) => ({
+        direction: f.direction, at: f.at, type: f.type, messageId: f.messageId, action: f.action,
+        payload: f.payload, payloadChars: f.payloadChars, cut: f.payloadChars > f.payload.length,
+      })),
     };
   });
 };

@@ -3,7 +3,7 @@ import { firmwareSections } from './views-station-firmware.js';
 
 /**
  * The station page (issue 17): connection, last boot, EVSEs and connectors, capabilities, the operation buttons, the
- * device-model table and the newest messages. The shell only; assets/station.js fills it from the API, which decides
+ * device-model table and the last 100 messages in both directions (issue 16). The shell only; assets/station.js fills it from the API, which decides
  * who may see the station.
  */
 export function stationPage(stationId: string): string {
@@ -56,9 +56,15 @@ export function stationPage(stationId: string): string {
 </section>
 
 ${firmwareSections(stationId)}
+<link rel="stylesheet" href="/assets/station.css">
 <section class="card wide" aria-labelledby="log-h">
-<h2 id="log-h">Newest messages</h2>
-<ol id="messages" class="log"></ol>
+<h2 id="log-h">Messages in both directions</h2>
+<p class="hint">The station’s last 100 OCPP messages, newest first: → sent to the station, ← received from it. Passwords and keys are shown as [redacted]; long payloads are cut.</p>
+<div class="scroll frames" role="region" tabindex="0" aria-label="The station’s last 100 messages"><table id="frames" class="data">
+<thead><tr><th scope="col">Direction</th><th scope="col">Time</th><th scope="col">Message</th><th scope="col">Action</th><th scope="col">Payload</th></tr></thead>
+<tbody></tbody>
+</table></div>
+<p id="frames-status" class="status-line" role="status" aria-live="polite"></p>
 </section>
 </div>`,
   });

@@ -8,6 +8,7 @@ import type {
 import type { CsmsAction, RequestOf, ResponseOf, StationAction } from '../schemas/generated/index.js';
 import type { StationCertificates } from '../auth/client-cert.js';
 import type { WaitingList } from '../waiting-list.js';
+import type { StationFrameStore } from '../../domain/station-frames.js';
 
 /** How the CSMS answers, from config. */
 export interface OcppBehaviour {
@@ -42,6 +43,8 @@ export interface OcppServices {
   certificates?: StationCertificates | null;
   /** Issue 16: unknown stations wait here to be adopted (waiting-list.ts); absent: an unknown id is refused (401). */
   waiting?: WaitingList;
+  /** Issue 16: the station page's message log, every frame in and out (frame-log.ts); absent: none kept. */
+  frames?: StationFrameStore;
 }
 
 /** Per-connection state the RPC guard needs (B01.FR.10, B02.FR.09, B03.FR.07). */

@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import { truncateForLog } from '../../platform/truncate.js';
 import { ALL_ACTIONS, type CsmsAction, type RequestOf, type ResponseOf } from '../schemas/generated/index.js';
-import { RpcError } from './errors.js';
+import { RpcError, type OcppErrorCode } from './errors.js';
 import { CALL, CALLERROR, CALLRESULT, FrameError, callFrame, errorFrame, parseFrame, resultFrame } from './frames.js';
 import { OcppCallError } from './call-error.js';
 import type { OcppValidator } from './validator.js';
@@ -61,6 +61,11 @@ export interface RpcConnectionOptions {
   onActivity?: () => void;
   /** Called once when the connection ends, whichever side ended it. */
   onClosed?: (code: number, reason: string) => void;
+  /**
+   * Hears every CALL, CALLRESULT and CALLERROR read (once parsed) or sent (issue 16: the station page's message log,
+   * src/ocpp/frame-log.ts). `action` is a reply's CALL's, or null when it answers none we know. Must not throw.
+   */
+  onFrame?: (direction: 'in' | 'out', type: 'CALL' | 'CALLRESULT' | 'CALLERROR', messageId: string, action: string | null, payload: unknown) => void;
 }
 
 interface Incoming {
@@ -156,6 +161,7 @@ export class RpcConnection {
       this.pump();
     });
     this.inFlight = { call: next, timer };
+    this.o.onFrame?.('out', 'CALL', next.id, next.action, next.payload);
     this.send(callFrame(next.id, next.action, next.payload));
   }
 
@@ -197,6 +203,7 @@ export class RpcConnection {
       return;
     }
     this.o.onActivity?.();
+    if (this.o.onFrame) this.tapInbound(frame);
     if (frame.type === CALLRESULT) {
       this.settle(frame.id, (call) => {
         const failure = this.o.validator.validate(call.action, 'Response', frame.payload);
@@ -276,16 +283,16 @@ export class RpcConnection {
       this.o.guard(action);
     } catch (err) {
       if (err instanceof RpcError) {
-        this.send(errorFrame(id, err.code, err.message, err.details));
+        this.sendError(id, action, err.code, err.message, err.details);
         return;
       }
       this.o.logger.error({ err, station: this.identity, action }, 'CALL guard failed');
-      this.send(errorFrame(id, 'InternalError', `the CSMS could not process ${action}`));
+      this.sendError(id, action, 'InternalError', `the CSMS could not process ${action}`);
       return;
     }
     const failure = this.o.validator.validate(action, 'Request', payload);
     if (failure) {
-      this.reject(id, new RpcError(failure.code, failure.description, { errors: failure.errors }));
+      this.reject(id, new RpcError(failure.code, failure.description, { errors: failure.errors }), action);
       return;
     }
     let result: InboundResult;
@@ -293,28 +300,48 @@ export class RpcConnection {
       result = await this.o.handle(action, payload, id);
     } catch (err) {
       if (err instanceof RpcError) {
-        this.send(errorFrame(id, err.code, err.message, err.details));
+        this.sendError(id, action, err.code, err.message, err.details);
       } else {
         // Never show internals to the station; the log has them.
         this.o.logger.error({ err, station: this.identity, action }, 'handler failed');
-        this.send(errorFrame(id, 'InternalError', `the CSMS could not process ${action}`));
+        this.sendError(id, action, 'InternalError', `the CSMS could not process ${action}`);
       }
       return;
     }
     const responseFailure = this.o.validator.validate(action, 'Response', result.response);
     if (responseFailure) {
       this.o.logger.error({ station: this.identity, action, failure: responseFailure }, 'our response failed its schema');
-      this.send(errorFrame(id, 'InternalError', `the CSMS could not produce a valid ${action} response`));
+      this.sendError(id, action, 'InternalError', `the CSMS could not produce a valid ${action} response`);
       return;
     }
+    if (!this.closed) this.o.onFrame?.('out', 'CALLRESULT', id, action, result.response);
     this.send(resultFrame(id, result.response));
     // The post-reply step runs on its own: thrown or rejected, its failure is logged.
     if (result.after) runLogged(result.after, (err) => this.o.logger.error({ err, station: this.identity, action }, 'post-reply step failed'));
   }
 
-  private reject(id: string, err: RpcError): void {
-    this.send(errorFrame(id, err.code, err.message, err.details));
+  private reject(id: string, err: RpcError, action: string | null = null): void {
+    this.sendError(id, action, err.code, err.message, err.details);
     this.countBad(`${err.code}: ${err.message}`);
+  }
+
+  private sendError(id: string, action: string | null, code: OcppErrorCode, description: string, details?: Record<string, unknown>): void {
+    if (this.o.onFrame && !this.closed) {
+      this.o.onFrame('out', 'CALLERROR', id, action, { errorCode: code, errorDescription: description, errorDetails: details ?? {} });
+    }
+    this.send(errorFrame(id, code, description, details));
+  }
+
+  /** A parsed frame to onFrame: a reply names the action of the call in flight it answers (else null). */
+  private tapInbound(frame: ReturnType<typeof parseFrame>): void {
+    const tap = this.o.onFrame!;
+    if (frame.type === CALL) {
+      tap('in', 'CALL', frame.id, frame.action, frame.payload);
+      return;
+    }
+    const action = this.inFlight?.call.id === frame.id ? this.inFlight.call.action : null;
+    if (frame.type === CALLRESULT) tap('in', 'CALLRESULT', frame.id, action, frame.payload);
+    else if (frame.type === CALLERROR) tap('in', 'CALLERROR', frame.id, action, { errorCode: frame.code, errorDescription: frame.description, errorDetails: frame.details });
   }
 
   /**

@@ -15,6 +15,7 @@ export type {
   StationEventsTable, StationMessagesTable, StationsTable, TransactionEventsTable, TransactionsTable,
 } from './schema-ocpp.js';
 import type { FirmwareTables } from './schema-firmware.js';
+import type { FrameTables } from './schema-frames.js';
 
 /** 0015: which node holds which station's socket (issue 19; presence-repository.ts). */
 export interface StationPresenceTable {
@@ -348,7 +349,7 @@ export interface PriceSourcesTable {
   updated_at: string;
 }
 
-export interface Schema extends FirmwareTables {
+export interface Schema extends FirmwareTables, FrameTables {
   api_token_grants: ApiTokenGrantsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;

@@ -1,5 +1,5 @@
 // The station page (issue 17): facts, EVSEs and connectors with their operations, capabilities, the device model and
-// the newest messages, all from the API; every button posts one operation and says, as text, what the station answered.
+// the last 100 messages in both directions, all from the API; every button posts one operation and says, as text, what the station answered.
 import { api, ApiError, setupHeader } from './api.js';
 import { el } from './dom.js';
 
@@ -69,12 +69,30 @@ function capabilities(s) {
   for (const c of s.capabilities) dl.append(el('dt', {}, c.variable), el('dd', {}, c.value ?? '—'));
 }
 
-function messages(s) {
-  const list = document.getElementById('messages');
-  if (!s.messages.length) return list.replaceChildren(el('li', { class: 'muted' }, 'Nothing in the station log (it keeps notifications, certificate requests and DataTransfer).'));
-  list.replaceChildren(...s.messages.map((m) => el('li', {},
-    el('time', { datetime: m.receivedAt }, when(m.receivedAt)), ' ', el('strong', {}, m.action), ' ',
-    el('code', {}, m.cutBytes !== null ? `(${m.cutBytes} bytes, kept in part)` : JSON.stringify(m.payload).slice(0, 300)))));
+/** A payload of at most this many characters is shown whole; a longer one is a summary that opens to all of it. */
+const SHORT = 80;
+const DIRECTION = { in: ['←', 'received from the station'], out: ['→', 'sent to the station'] };
+
+function payloadCell(f) {
+  const text = f.cut ? `${f.payload}… (${f.payloadChars} characters, the first ${f.payload.length} kept)` : f.payload;
+  if (text.length <= SHORT) return el('td', {}, el('code', {}, text));
+  return el('td', {}, el('details', {}, el('summary', {}, el('code', {}, `${text.slice(0, SHORT)}…`)), el('pre', {}, text)));
+}
+
+/** The last 100 frames in both directions (issue 16), newest first, from the RPC layer's message log. */
+async function frames() {
+  const { frames: list } = await api(`${base}/frames?limit=100`);
+  const body = document.querySelector('#frames tbody');
+  body.replaceChildren(...list.map((f) => {
+    const [arrow, words] = DIRECTION[f.direction];
+    return el('tr', { dataset: { direction: f.direction, type: f.type } },
+      el('td', { class: 'dir' }, el('span', { 'aria-hidden': 'true' }, arrow), el('span', { class: 'visually-hidden' }, words)),
+      el('td', {}, el('time', { datetime: f.at }, when(f.at))),
+      el('td', {}, f.type),
+      el('td', {}, f.action ?? '—'),
+      payloadCell(f));
+  }));
+  document.getElementById('frames-status').textContent = list.length ? `${list.length} messages` : 'No messages yet.';
 }
 
 /** The device model; a writable variable's value is an input that SetVariables on change, with the station's result. */
@@ -109,8 +127,7 @@ async function load() {
   facts(s);
   evses(s);
   capabilities(s);
-  messages(s);
-  await deviceModel();
+  await Promise.all([deviceModel(), frames()]);
 }
 
 const OPS = {
