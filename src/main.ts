@@ -259,11 +259,11 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       certificates: certificateRenewals,
       siteAdmin,
       priceAdmin,
-      operations: { operations, deviceModel: repositories.deviceModel, stationLog: repositories.stationLog },
+      operations: { operations, deviceModel: repositories.deviceModel, stationLog: repositories.stationLog, frames: repositories.frames },
       maintenance,
       utilisation,
       // Issue 16: chargers added, re-keyed, removed and adopted from the browser (the ports as listening, once they are).
-      stationAdmin: stationAdminApi({ db, ocpp, directory, call: callStation, endpoint: () => ({ port: ocppPorts?.port ?? o.port, tlsPort: ocppPorts?.tlsPort ?? o.tlsPort, path: o.path }) }),
+      stationAdmin: stationAdminApi({ db, ocpp: cluster?.calls ?? ocpp, directory, call: callStation, endpoint: () => ({ port: ocppPorts?.port ?? o.port, tlsPort: ocppPorts?.tlsPort ?? o.tlsPort, path: o.path }) }),
     },
     pages: true,
     metrics: { metrics, scrapeToken: config.metrics?.scrapeToken },

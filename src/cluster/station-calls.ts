@@ -95,6 +95,27 @@ export class ClusterCalls {
   }
 
   /**
+   * Closes the station's connection on whichever node holds it (issue 16: an adopted or re-keyed station must drop
+   * its connection to come back with its new password, and its socket may be on another node than the admin's
+   * request). The request goes on the station's call subject, which only the holder answers. Resolves true when a
+   * node closed a connection; false when none holds it or none answered in time. Never rejects (a failure is
+   * reported through onError): a caller that has changed the password already cannot undo that.
+   */
+  async disconnect(stationId: string, code: number, reason: string): Promise<boolean> {
+    if (this.o.local.connectedSince(stationId) !== null) {
+      this.o.local.disconnect(stationId, code, reason);
+      return true;
+    }
+    try {
+      const answer = await this.request(stationId, { disconnect: { code, reason }, from: this.o.node }) as { ok?: unknown } | null;
+      return answer?.ok === true;
+    } catch (err) {
+      if (!(err instanceof NoResponderError)) this.o.onError?.(err, `disconnect ${stationId}`);
+      return false;
+    }
+  }
+
+  /**
    * The NATS request, timed out on the injected clock. The transport's own timeout stays as a backstop, well beyond
    * it, for a clock that never moves.
    */
@@ -147,6 +168,7 @@ export class ClusterCalls {
   }
 
   private async serve(stationId: string, body: unknown): Promise<Answer> {
+    if (typeof body === 'object' && body !== null && 'disconnect' in body) return this.serveDisconnect(stationId, (body as { disconnect: unknown }).disconnect);
     const request = parseRequest(body);
     if (typeof request === 'string') {
       return { ok: false, failure: { kind: 'InvalidRequest', stationId, action: '?', message: `cluster call to ${stationId}: ${request}` } };
@@ -165,6 +187,19 @@ export class ClusterCalls {
     } catch (err) {
       return { ok: false, failure: toFailure(err, stationId, action) };
     }
+  }
+
+  /** Another node's disconnect (see disconnect): a close code an application may send (RFC 6455, 7.4) and a short reason. */
+  private serveDisconnect(stationId: string, d: unknown): Answer {
+    const { code, reason } = (typeof d === 'object' && d !== null ? d : {}) as { code?: unknown; reason?: unknown };
+    if (!(code === 1000 || (Number.isInteger(code) && (code as number) >= 3000 && (code as number) <= 4999)) || typeof reason !== 'string' || Buffer.byteLength(reason) > 123) {
+      return { ok: false, failure: { kind: 'InvalidRequest', stationId, action: 'disconnect', message: `cluster disconnect of ${stationId}: code must be 1000 or 3000-4999 and reason at most 123 bytes` } };
+    }
+    if (this.o.local.connectedSince(stationId) === null) {
+      return { ok: false, failure: { kind: 'Offline', stationId, action: 'disconnect', message: `station ${stationId} disconnected from node ${this.o.node}` } };
+    }
+    this.o.local.disconnect(stationId, code as number, reason);
+    return { ok: true, result: null };
   }
 
   /** Why a call under `fence` must be refused (a newer owner exists), or null; either way it goes in the log. */
