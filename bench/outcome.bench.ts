@@ -67,6 +67,7 @@ const { values: args } = parseArgs({
     'replan-every-slot': { type: 'boolean', default: false },
     'replan-soft': { type: 'string' },
     'replan-hard-above': { type: 'string' },
+    'replan-busy-prior': { type: 'string' },
     log: { type: 'string' },
   },
 });
@@ -136,7 +137,8 @@ for (const model of models) {
   if (args.replan) {
     const softs = args['replan-soft']?.split(',').map(Number) ?? [];
     const variants = arrivalWeeks.flatMap((weeks) => (weeks > 0 ? [...weights.map((weight) => ({ arrivalWeeks: weeks, weight })), ...softs.flatMap((soft) => (args['replan-hard-above']?.split(',').map(Number) ?? [undefined]).map((hardAbove) => ({ arrivalWeeks: weeks, soft, ...(hardAbove !== undefined ? { hardAbove } : {}) })))] : [{ arrivalWeeks: 0 }]));
-    results.splice(results.length - 1, 0, ...variants.map((o) => replanOnArrival(w, { ...o, history: learned, everySlot: args['replan-every-slot'] })));
+    const busy = args['replan-busy-prior'] !== undefined ? { busyPrior: Number(args['replan-busy-prior']) } : {};
+    results.splice(results.length - 1, 0, ...variants.map((o) => replanOnArrival(w, { ...o, ...(o.arrivalWeeks > 0 ? busy : {}), history: learned, everySlot: args['replan-every-slot'] })));
   }
   const onlines: OnlineResult[] = [];
   for (const weeks of args['offline-only'] ? [] : arrivalWeeks) {

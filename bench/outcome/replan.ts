@@ -6,7 +6,7 @@
  * three months in seconds: how the choices for the cars still to come compare, before the product is run with them.
  */
 import { solve, type Problem, type VehicleSpec } from '../../solver/index.js';
-import { learnArrivals, type ArrivalModel } from '../../src/scheduler/arrivals-model.js';
+import { busyDayFactor, learnArrivals, type ArrivalModel } from '../../src/scheduler/arrivals-model.js';
 import { expectedVehicles } from '../../src/scheduler/arrivals.js';
 import { withSoftExpected } from '../../src/scheduler/arrivals-soft.js';
 import { slotGrid } from '../../src/scheduler/problem.js';
@@ -35,6 +35,8 @@ export interface ReplanOptions {
   soft?: number;
   /** With soft: tiers at least this likely stay hard phantoms. */
   hardAbove?: number;
+  /** Scale the expected cars of the rest of today by how busy today has been so far (busyDayFactor, this prior). */
+  busyPrior?: number;
 }
 
 export function replanOnArrival(w: Workload, opts: ReplanOptions): PolicyResult {
@@ -65,8 +67,12 @@ export function replanOnArrival(w: Workload, opts: ReplanOptions): PolicyResult 
       if (model?.day !== today.toISODate()) model = { day: today.toISODate()!, model: learn(w, opts.history ?? [], today.minus({ weeks: opts.arrivalWeeks }).toMillis(), today.toMillis()) };
       // The product's grid from the start of this slot (whole slots: the plan starts on the boundary here).
       const g = slotGrid(startMs, site.slotMinutes, startMs + T * grid.stepMs);
-      if (opts.soft !== undefined) problem = withSoftExpected(problem, model.model, g, site.evseKw, { value: opts.soft, ...(opts.hardAbove !== undefined ? { hardAbove: opts.hardAbove } : {}) });
-      else vehicles.push(...expectedVehicles(model.model, g, site.evseKw, opts.weight ?? 1));
+      // The whole grid is scaled by how busy today has been: a workplace's plan ends the same evening.
+      const scale = model.model && opts.busyPrior !== undefined
+        ? busyDayFactor(model.model, w.visits.filter((v) => v.session.arrival >= today.toMillis() && v.fromSlot <= t0).length, startMs, opts.busyPrior)
+        : 1;
+      if (opts.soft !== undefined) problem = withSoftExpected(problem, model.model, g, site.evseKw, { value: opts.soft, scale, ...(opts.hardAbove !== undefined ? { hardAbove: opts.hardAbove } : {}) });
+      else vehicles.push(...expectedVehicles(model.model, g, site.evseKw, (opts.weight ?? 1) * scale));
     }
     const started = performance.now();
     const plan = solve(problem);
@@ -86,7 +92,7 @@ export function replanOnArrival(w: Workload, opts: ReplanOptions): PolicyResult 
     }
   });
   const every = opts.everySlot ? ' and every slot' : '';
-  const named = opts.arrivalWeeks > 0 ? `re-plan on arrival${every} + arrivals (${opts.arrivalWeeks} weeks${opts.soft !== undefined ? `, soft x${opts.soft}${opts.hardAbove !== undefined ? `, hard from p ${opts.hardAbove}` : ''}` : opts.weight && opts.weight !== 1 ? `, x${opts.weight}` : ''})` : `re-plan on arrival${every}`;
+  const named = opts.arrivalWeeks > 0 ? `re-plan on arrival${every} + arrivals (${opts.arrivalWeeks} weeks${opts.soft !== undefined ? `, soft x${opts.soft}${opts.hardAbove !== undefined ? `, hard from p ${opts.hardAbove}` : ''}` : opts.weight && opts.weight !== 1 ? `, x${opts.weight}` : ''}${opts.busyPrior !== undefined ? `, busy day (prior ${opts.busyPrior})` : ''})` : `re-plan on arrival${every}`;
   return { name: opts.name ?? named, kwh: rows, replans: solves, solverMs: { total, max, count: solves } };
 }
 

@@ -93,3 +93,22 @@ export function binAt(model: ArrivalModel, ms: number): ArrivalBin {
   const local = DateTime.fromMillis(ms, { zone: model.timeZone });
   return model.bins[local.weekday - 1]![Math.floor((local.hour * 60 + local.minute) / model.binMinutes)]!;
 }
+
+/**
+ * How busy today is so far against the model: (cars that arrived since the local midnight + prior) / (cars the model
+ * expected by now + prior). Busy days are busy all day (arrivals across a day's hours are correlated, not independent
+ * per hour), so the cars still to come today can be scaled by it as reality comes in. `prior` (in cars) keeps a day
+ * with few arrivals yet near 1.
+ */
+export function busyDayFactor(model: ArrivalModel, arrivedToday: number, nowMs: number, prior = 4): number {
+  if (!(prior > 0)) throw new Error(`busyDayFactor: prior must be a positive number of cars, got ${prior}`);
+  const local = DateTime.fromMillis(nowMs, { zone: model.timeZone });
+  const row = model.bins[local.weekday - 1]!;
+  const minutes = local.hour * 60 + local.minute + local.second / 60;
+  let expected = 0;
+  row.forEach((b, i) => {
+    const from = i * model.binMinutes;
+    expected += b.carsPerDay * Math.max(0, Math.min(1, (minutes - from) / model.binMinutes));
+  });
+  return (arrivedToday + prior) / (expected + prior);
+}

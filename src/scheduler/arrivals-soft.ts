@@ -14,7 +14,8 @@
  * optimiser then moves a real car out of a cheap slot for a phantom only when the real car's next slot costs less
  * than q: pay now for room that is likely to be needed, not for room that is merely possible (a newsvendor rule).
  * The overflow slots are the last K slots of the problem; every real car has 0 power there, and the plan of the
- * grid is the first T slots.
+ * grid is the first T slots. Not for a problem with a demand charge (the overflow slots would count as peaks): the
+ * caller adds the demand charge to the grid's slots only, or leaves the expected cars hard.
  */
 import type { Problem, VehicleSpec } from '../../solver/index.js';
 import { binAt, type ArrivalModel } from './arrivals-model.js';
@@ -29,6 +30,8 @@ export interface SoftOptions {
   minProbability?: number;
   /** Tiers at least this likely are held as hard phantoms (no overflow slot), as arrivals.ts does. Default 1.01: none. */
   hardAbove?: number;
+  /** Scales every hour's expected cars (e.g. busyDayFactor for the rest of today). Default 1. */
+  scale?: number;
 }
 
 const EXPECTED_PRIORITY = -1;
@@ -69,6 +72,7 @@ export function tiersOf(tail: readonly number[], n: number): Array<{ cars: numbe
  */
 export function withSoftExpected(problem: Problem, model: ArrivalModel | undefined, grid: ExpectedGrid, carKw: number, opts: SoftOptions = {}): Problem {
   if (!model || model.sessions === 0 || !(carKw > 0)) return problem;
+  if (problem.demandCharge) throw new Error('withSoftExpected: a problem with a demand charge would bill the overflow slots as peaks');
   const T = grid.starts.length;
   const slotH = grid.slotMs / 3_600_000;
   const slotEnd = (i: number) => grid.starts[i + 1] ?? grid.endMs;
@@ -81,7 +85,7 @@ export function withSoftExpected(problem: Problem, model: ArrivalModel | undefin
     const from = grid.starts[i]!;
     const to = slotEnd(j - 1);
     const bin = binAt(model, from);
-    const lambda = bin.carsPerDay * ((to - from) / binMs);
+    const lambda = (opts.scale ?? 1) * bin.carsPerDay * ((to - from) / binMs);
     const arriveMs = (from + to) / 2;
     i = j;
     if (!(lambda > 0) || bin.stayMinutes <= 0) continue;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { solve, type Problem } from '../../solver/index.js';
-import { learnArrivals, type PastSession } from '../../src/scheduler/arrivals-model.js';
+import { busyDayFactor, learnArrivals, type PastSession } from '../../src/scheduler/arrivals-model.js';
 import { EXPECTED_PREFIX } from '../../src/scheduler/arrivals.js';
 import { poissonTail, tiersOf, withSoftExpected } from '../../src/scheduler/arrivals-soft.js';
 import { slotGrid } from '../../src/scheduler/problem.js';
@@ -62,5 +62,16 @@ describe('soft expected cars', () => {
     expect(withSoftExpected(real, undefined, grid, 11)).toBe(real);
     const empty = learnArrivals([], ZONE, local('2026-11-23T00:00:00'), local('2026-11-30T00:00:00'));
     expect(withSoftExpected(real, empty, grid, 11)).toBe(real);
+  });
+
+  it('scales the rest of a busy day by the cars that came against the cars expected so far', () => {
+    const model = learnArrivals([monday('2026-11-23')], ZONE, local('2026-11-23T00:00:00'), local('2026-11-30T00:00:00'));
+    // One car expected at 10 h: by 11:00 the whole car; 3 came. With a prior of 4 cars: (3 + 4) / (1 + 4).
+    expect(busyDayFactor(model, 3, local('2026-11-30T11:00:00'), 4)).toBeCloseTo(1.4, 12);
+    // At 10:30 half of it is expected and none came yet: (0 + 4) / (0.5 + 4).
+    expect(busyDayFactor(model, 0, local('2026-11-30T10:30:00'), 4)).toBeCloseTo(4 / 4.5, 12);
+    // Before 10 h nothing is expected: 1 with nobody, above 1 with an early car.
+    expect(busyDayFactor(model, 0, local('2026-11-30T09:00:00'))).toBe(1);
+    expect(() => busyDayFactor(model, 0, NOW, 0)).toThrow(/prior/);
   });
 });
