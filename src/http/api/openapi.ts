@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import { ErrorBody } from '../errors.js';
+import { apiDocsPageRoutes } from '../pages/api-docs-page.js';
 
 /**
  * The OpenAPI document, built by @fastify/swagger from the routes' TypeBox schemas (convention 4: one schema, one
- * type, one document), served as JSON at /api/openapi.json and as a reference page at /api/docs. Must be
+ * type, one document), served as JSON at /api/openapi.json and as a reference page at /api/docs in the pages' own
+ * look (issue 18: pages/api-docs-page.ts, which replaced Swagger UI). Must be
  * registered before any route: swagger learns routes from the onRoute hook.
  *
  * ErrorBody is added once as a shared schema ($id "Error") and every error response references it, so the document
@@ -51,6 +52,6 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     // Shared schemas keep their $id as the component name (#/components/schemas/Error), not def-0.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String((json as { $id?: string }).$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(apiDocsPageRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

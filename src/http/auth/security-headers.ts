@@ -6,10 +6,10 @@ import type { FastifyInstance } from 'fastify';
  * them; registered first in buildApp, so it also covers 404s, errors and the swagger plugin's own files. Set on the
  * raw response in onRequest, so that answers written past fastify (the live stream hijacks its reply) carry them too.
  *
- * CSP: no inline script or style anywhere (our scripts are files under /assets; uPlot and Swagger UI style through
- * the CSSOM, which CSP allows); fetch and EventSource only to ourselves; nobody may frame us (clickjacking on a form
- * that moves departure times). The reference page (/api/docs, Swagger UI) works under the same policy:
- * test/browser/security-docs.test.ts loads it in Chromium and fails on any CSP report.
+ * CSP: no inline script or style anywhere (our scripts are files under /assets; uPlot styles through the CSSOM,
+ * which CSP allows); fetch and EventSource only to ourselves; nobody may frame us (clickjacking on a form that moves
+ * departure times). The reference page (/api/docs) is one of our pages now (issue 18), under the same policy with
+ * no exception: test/browser/security.test.ts loads it in Chromium and fails on any CSP report.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -22,15 +22,6 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
-
-/**
- * The reference page (Swagger UI, /api/docs) inserts one fixed <style> element of its own; this policy allows that
- * element by its hash (CSP3 hash-source), nothing else inline. A new @fastify/swagger-ui version may change it:
- * test/browser/security.test.ts fails on any CSP violation there and Chromium's message names the new hash.
- */
-const SWAGGER_UI_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='";
-export const DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", `style-src 'self' ${SWAGGER_UI_STYLE}`);
-const DOCS = '/api/docs';
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
@@ -53,9 +44,6 @@ export const HSTS = 'max-age=31536000; includeSubDomains';
 export function installSecurityHeaders(app: FastifyInstance, opts: { hsts: boolean }): void {
   app.addHook('onRequest', async (request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(name, value);
-    if (request.url === DOCS || request.url.startsWith(`${DOCS}/`) || request.url.startsWith(`${DOCS}?`)) {
-      reply.raw.setHeader('content-security-policy', DOCS_CONTENT_SECURITY_POLICY);
-    }
     if (opts.hsts && request.protocol === 'https') reply.raw.setHeader('strict-transport-security', HSTS);
   });
 }
