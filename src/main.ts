@@ -197,9 +197,12 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   if (cluster) priceChanges.share(cluster, priceAdmin, (ids) => ids.forEach((id) => scheduler.trigger(id, 'tariff-changed', { leading: true, relayed: true })), logger);
   wireMetrics(events, metrics, (siteId) => scheduler.latestPlan(siteId), () => clock.now());
   observeWrites(db, (dialect, seconds) => metrics.dbWrite(dialect, seconds));
+  // In a cluster, the API's live stream and the alerts hear the events of every node (a station's messages arrive on
+  // the node that holds its socket, plans are made on the node that owns the site).
+  const clusterEvents = cluster ? clusterLiveEvents<AppEvents>(cluster, events) : events;
   // Issue 17: alerts from the product's events and a periodic tick; delivered to webhooks and email (README "Alerts").
   const alerts = wireAlerts({
-    config: config.alerts, db, events, clock, logger, random: Math.random, fetch: (url, init) => fetch(url, init), stations: directory,
+    config: config.alerts, db, events: clusterEvents, clock, logger, random: Math.random, fetch: (url, init) => fetch(url, init), stations: directory,
     sites: () => scheduler.sites(), tariffZone: (t) => tariffBook.zoneOf(t), latestPlan: (id) => scheduler.latestPlan(id), meterValues: repositories.meterValues,
   });
   const health = healthChecks({ db, clock, events });
@@ -254,7 +257,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       prices: pricing.sitePrices,
       stations: directory,
       // In a cluster, plans made on other nodes redraw this node's pages too.
-      events: cluster ? clusterLiveEvents<AppEvents>(cluster, events) : events,
+      events: clusterEvents,
       clock,
       certificates: certificateRenewals,
       siteAdmin,
@@ -296,7 +299,14 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
   if (cluster) cluster.exclusive('prices', prices);
   else prices.start();
   scheduler.start();
-  await alerts.start();
+  // Every node keeps the alert detectors' state from the whole cluster's events; one node at a time (the `alerts` job)
+  // opens, closes and delivers the alerts, and the next one takes the open alerts over from the database.
+  const alertJob = {
+    start: () => void alerts.start().catch((err: unknown) => logger.error({ err }, 'alerts: reading the open alerts failed (tried again when the job moves)')),
+    stop: () => alerts.engine.stop(),
+  };
+  if (cluster) cluster.exclusive('alerts', alertJob);
+  else await alerts.start();
   const retention = new Retention({
     policy: r, stationLog: repositories.stationLog, plans: schedulerStores.plans, decisions: schedulerStores.decisions,
     transactions: repositories.transactions, meterValues: repositories.meterValues, evseStateLog: utilisation,

@@ -3,8 +3,9 @@
  * alerts in step, and delivery sends openings and closings to webhooks and email. main.ts calls wireAlerts once and
  * hands `failures` to the firmware and log module (the input hook for failed updates and uploads).
  *
- * In a cluster every node runs this on the events it sees; the store's unique open key keeps one alert per condition
- * and only the node that opened it delivers it.
+ * In a cluster `events` carries every node's events (wiring/cluster.ts clusterLiveEvents), so each node's detectors know
+ * the whole cluster; the engine runs on the node that holds the `alerts` job only (main.ts), which opens, closes and
+ * delivers, and the next holder takes the open alerts over from the store.
  */
 import type { AlertNotice, AlertNotifier, OperationFailures } from '../domain/alerts.js';
 import { alertSettings, type AlertsConfig } from '../domain/alert-config.js';

@@ -151,23 +151,39 @@ export function ownSites(cluster: ClusterNode, scheduler: ClusterScheduler, load
 
 /** What the live page stream and the fleet views' caches listen to (http/api/deps.ts LiveEvents). */
 const LIVE_EVENTS = ['plan.created', 'plan.pushed', 'decision', 'charger.status', 'connector.status', 'transaction.event', 'station.connected', 'station.disconnected'] as const;
+/**
+ * What the alerts hear besides (wiring/alerts.ts): the messages whose stored copy they read (only those actions go
+ * out), the meter values behind a site's metered power, and the zones' price freshness. Every node keeps the
+ * detectors' state from the whole cluster; the one node that holds the `alerts` job opens and closes the alerts.
+ */
+const ALERT_EVENTS = ['message.handled', 'meter.values', 'prices.stale', 'prices.updated'] as const;
+const ALERT_MESSAGES = new Set(['SecurityEventNotification', 'FirmwareStatusNotification', 'LogStatusNotification']);
+const sent: Partial<Record<string, (e: never) => boolean>> = {
+  'message.handled': (e: { action?: string }) => ALERT_MESSAGES.has(e.action ?? ''),
+};
 /** Already sent to every node by the scheduler's relay (main.ts wireScheduler): only received here. */
 const RELAYED = new Set<string>(['transaction.event', 'station.connected', 'station.disconnected']);
 
 type EventSource = { on(event: string, fn: (e: never) => void): () => void };
 
 /**
- * The events the API listens to, from the whole cluster: this node's own and the others' (plans are made on the
- * node that owns a site, pages are served by any node). The database stays the truth; an event lost on the way only
- * delays a page's redraw until the next one.
+ * The events the API and the alerts listen to, from the whole cluster: this node's own and the others' (plans are
+ * made on the node that owns a site, pages are served by any node, a station's messages arrive where its socket is).
+ * The database stays the truth; an event lost on the way only delays a page's redraw or an alert until the next one.
+ * Call it once per node: each call publishes this node's events again.
  */
-export function clusterLiveEvents<E extends { [K in (typeof LIVE_EVENTS)[number]]: unknown }>(cluster: ClusterNode, local: { on<K extends keyof E>(event: K, fn: (e: E[K]) => void): () => void }): TypedEvents<E> {
+export function clusterLiveEvents<E extends { [K in (typeof LIVE_EVENTS)[number] | (typeof ALERT_EVENTS)[number]]: unknown }>(
+  cluster: ClusterNode, local: { on<K extends keyof E>(event: K, fn: (e: E[K]) => void): () => void },
+): TypedEvents<E> {
   const bus = new TypedEvents<E>();
   const source = local as unknown as EventSource;
-  for (const name of LIVE_EVENTS) {
+  for (const name of [...LIVE_EVENTS, ...ALERT_EVENTS]) {
     const emit = (e: unknown) => bus.emit(name, e as E[typeof name]);
     source.on(name, emit as (e: never) => void);
-    cluster.mirror(name, RELAYED.has(name) ? null : (fn) => source.on(name, fn as (e: never) => void), emit);
+    const only = sent[name];
+    const publishLocal = RELAYED.has(name) ? null
+      : (fn: (e: unknown) => void) => source.on(name, ((e: never) => { if (!only || only(e)) fn(e); }) as (e: never) => void);
+    cluster.mirror(name, publishLocal, emit);
   }
   return bus;
 }

@@ -1,5 +1,5 @@
 /**
- * Once-per-cluster jobs (issue 19): price pulls and the clean-up passes run on the node that holds their job lease,
+ * Once-per-cluster jobs (issue 19): price pulls, the clean-up passes and the alerts run on the node that holds their job lease,
  * one node at a time, and move at once when it stops; prices stored on one node reach the scheduler of the node that
  * plans the site (prices.updated goes over NATS). Real product nodes on one PostgreSQL schema and the machine's NATS;
  * skipped on SQLite.
@@ -30,8 +30,8 @@ describe.skipIf(!postgresUrl)('once-per-cluster jobs (PostgreSQL + NATS)', { tim
     for (const id of ['node-1', 'node-2']) await c.start(id, depotConfig(), 9);
     await settle();
     const held = await Promise.all(c.nodes.map(jobsOf));
-    // Each job on exactly one node.
-    expect(held.flat().sort()).toEqual(['prices', 'retention']);
+    // Each job on exactly one node (the alerts' too: every node keeps their detectors, one opens and closes them).
+    expect(held.flat().sort()).toEqual(['alerts', 'prices', 'retention']);
     const holder = c.nodes.find((_, i) => held[i]!.includes('prices'))!;
     const other = c.nodes.find((n) => n !== holder)!;
     // /metrics on the node says the same (issue 19: per node, the presence, sites, leases, calls and NATS).
@@ -45,7 +45,7 @@ describe.skipIf(!postgresUrl)('once-per-cluster jobs (PostgreSQL + NATS)', { tim
     expect(scrape.body).toMatch(/chargeplan_cluster_nats_rtt_seconds [0-9.e-]+\n/);
     await c.stop(holder);
     await settle(1);
-    expect((await jobsOf(other)).sort()).toEqual(['prices', 'retention']);
+    expect((await jobsOf(other)).sort()).toEqual(['alerts', 'prices', 'retention']);
     expect((await other.running.cluster!.health()).lease.held).toBe(true);
   });
 

@@ -52,17 +52,27 @@ export class AlertEngine {
   private settle: TimerHandle | undefined;
   private tick: TimerHandle | undefined;
   private started = false;
+  /** Bumped by stop(): a start() still reading the open alerts then does not start. */
+  private generation = 0;
 
   constructor(private readonly deps: AlertEngineDeps) {}
 
-  /** Reads the open alerts (after a restart they continue) and starts the tick. */
+  /**
+   * Reads the open alerts (after a restart, or on the node that takes the `alerts` job over in a cluster, they
+   * continue, whoever opened them) and starts the tick. Started again after a stop, it reads them anew.
+   */
   async start(): Promise<void> {
-    for (const a of await this.deps.store.openAlerts()) this.open.set(keyOf(a.kind, a.siteId, a.subject), a);
+    const generation = this.generation;
+    const open = await this.deps.store.openAlerts();
+    if (generation !== this.generation) return;
+    this.open.clear();
+    for (const a of open) this.open.set(keyOf(a.kind, a.siteId, a.subject), a);
     this.started = true;
     this.schedule();
   }
 
   stop(): void {
+    this.generation++;
     this.started = false;
     this.tick?.cancel();
     this.settle?.cancel();
