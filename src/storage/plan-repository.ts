@@ -4,6 +4,8 @@ import { pairsOfJson, stringsOfJson, transactionPairsJson } from './sql/json-par
 import { prepare } from './sql/prepared.js';
 import type { PlansTable, Schema } from './sql/schema.js';
 import { pruneOldest } from './prune.js';
+import { pushStatesOf } from './push-state-reads.js';
+import type { PushStateRecord, PushStates } from '../domain/push-states.js';
 import type {
   ChargerCompliance, ChargerStatusRecord, DecisionListOptions, DecisionRecord, DecisionStore, PlanRecord, PlanStore, ProfileStore,
   PushedProfileRecord, PushState,
@@ -156,7 +158,7 @@ const complianceOfStations = prepare('charger_status.of', (db: Db, p: { stations
     .where(sql<boolean>`${sql.ref('station_id')} IN ${stringsOfJson(db, p.stations)}`));
 
 /** Profile ids, pushed profiles and charger compliance. */
-export class ProfileRepository implements ProfileStore {
+export class ProfileRepository implements ProfileStore, PushStates {
   constructor(private readonly db: Db) {}
 
   /**
@@ -226,6 +228,11 @@ export class ProfileRepository implements ProfileStore {
     const rows = await pushesOf.all(this.db, { pairs: transactionPairsJson(sessions) });
     const wanted = new Set(sessions.map((s) => `${s.stationId}#${s.evseId}#${s.transactionId}`));
     return rows.map((r) => toPush(r as PushRow)).filter((p) => wanted.has(`${p.stationId}#${p.evseId}#${p.transactionId}`));
+  }
+
+  /** The site plan's narrow read of the same (push-state-reads.ts: no periods). */
+  pushStatesOf(siteId: string, sessions: readonly { stationId: string; evseId: number; transactionId: string }[]): Promise<PushStateRecord[]> {
+    return pushStatesOf(this.db, siteId, sessions);
   }
 
   /** A push is active while its transaction is (the transactions table is the OCPP adapter's, same database). */
