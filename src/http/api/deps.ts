@@ -11,6 +11,8 @@ import type { ChargingModeStore } from '../../domain/charging-modes.js';
 import type { EvseStore, MeterValueStore, StationStore, TransactionStore } from '../../domain/stations.js';
 import type { AssignmentStore, IdTokenTransfer, TargetStore, VehicleStore } from '../../domain/vehicles.js';
 import type { VehicleChanges } from '../../domain/vehicle-changes.js';
+import type { StoredVersionSource } from '../../domain/stored-version.js';
+import type { PushStates } from '../../domain/push-states.js';
 import type { Scheduler, SiteAdmin } from '../../scheduler/index.js';
 import type { ApiOperations } from './operations-access.js';
 import type { ApiMaintenance } from './maintenance-port.js';
@@ -71,8 +73,10 @@ export interface ApiStores {
   evses: Pick<EvseStore, 'evses'>;
   transactions: Pick<TransactionStore, 'activeOnEvses'>;
   meterValues: Pick<MeterValueStore, 'latestOf'>;
-  profiles: Pick<ProfileStore, 'pushed' | 'pushedOf' | 'complianceOf'>;
-  vehicles: Pick<VehicleStore, 'get' | 'list' | 'many' | 'byIdToken'> & IdTokenTransfer & VehicleChanges;
+  /** `pushStatesOf`: the site plan's narrow read of the pushes (issue 18); pushedOf serves when a store lacks it. */
+  profiles: Pick<ProfileStore, 'pushed' | 'pushedOf' | 'complianceOf'> & Partial<PushStates>;
+  /** `stored`: the database's version of the vehicles and targets (issue 18: the fleet views' caches see other nodes' writes). */
+  vehicles: Pick<VehicleStore, 'get' | 'list' | 'many' | 'byIdToken'> & IdTokenTransfer & VehicleChanges & Partial<StoredVersionSource>;
   targets: Pick<TargetStore, 'get' | 'many'>;
   assignments: Pick<AssignmentStore, 'onEvse'>;
   /** Charging modes and the weekly rule's removal (issue 18, home-modes.ts); without it those routes do not exist. */

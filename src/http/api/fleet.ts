@@ -6,7 +6,7 @@ import type { TargetRecord, Vehicle } from '../../domain/vehicles.js';
 import { localDateTime, nextLocalTime } from '../../scheduler/index.js';
 import { principalOf } from '../auth/plugin.js';
 import type { ApiContext } from './context.js';
-import { storeRevision, ViewCache } from './view-cache.js';
+import { vehiclesVersion, ViewCache } from './view-cache.js';
 import { errors, FleetRow, SiteParams, ok } from './schemas.js';
 
 /**
@@ -100,12 +100,26 @@ function sessionRow(ctx: ApiContext, site: Site, v: Vehicle, s: SessionPlan, t: 
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/** What a table is built from besides the plan and the clock: the fleet's vans and their targets. */
+export interface FleetInputs {
+  vehicles: readonly Vehicle[];
+  targets: ReadonlyMap<string, TargetRecord>;
+}
+
+/** The fleet's vans in one list and their targets in one bulk read (1,000 vans: two queries, not 1,000). */
+export async function readFleetInputs(ctx: ApiContext, site: Site): Promise<FleetInputs> {
+  const { stores } = ctx.deps;
+  const vehicles = site.fleet === null ? [] : (await stores.vehicles.list()).filter((v) => v.fleet === site.fleet);
+  return { vehicles, targets: await stores.targets.many(vehicles.map((v) => v.id)) };
+}
+
 /**
- * The table's reads are bounded whatever the fleet's size: the vehicles in one list, the visiting cars (a few) by id,
- * and every row's targets in one bulk read (1,000 vans: three queries, not 1,000). `horizon`, when given, learns
- * until when the rows hold without any event.
+ * The table's reads are bounded whatever the fleet's size: the fleet's vans and their targets (`inputs`, read here
+ * when not given: the route keeps them per version of the stored vehicles, see fleetRoutes), and the visiting cars
+ * (a few) with their targets in one read each. `horizon`, when given, learns until when the rows hold without any
+ * event.
  */
-export async function fleetTable(ctx: ApiContext, site: Site, horizon?: Horizon): Promise<FleetRow[]> {
+export async function fleetTable(ctx: ApiContext, site: Site, horizon?: Horizon, inputs?: FleetInputs): Promise<FleetRow[]> {
   const { stores, scheduler } = ctx.deps;
   const h = horizon ?? new Horizon(ctx.now());
   const now = h.now;
@@ -117,12 +131,20 @@ export async function fleetTable(ctx: ApiContext, site: Site, horizon?: Horizon)
   // Charging or not turns at the next slot's start.
   if (plan) h.at(plan.slotStarts[slot + 1] ?? plan.endMs);
 
-  const vehicles = site.fleet === null ? [] : (await stores.vehicles.list()).filter((v) => v.fleet === site.fleet);
+  const own = inputs ?? (await readFleetInputs(ctx, site));
+  const vehicles = [...own.vehicles];
   const listed = new Set(vehicles.map((v) => v.id));
   // A visiting car charging here is part of this site's picture: its session, not the rest of its fleet.
-  const visiting = await Promise.all([...inSession.keys()].filter((id) => !listed.has(id)).map((id) => stores.vehicles.get(id)));
-  for (const v of visiting) if (v) vehicles.push(v);
-  const targets = await stores.targets.many(vehicles.map((v) => v.id));
+  const visitingIds = [...inSession.keys()].filter((id) => !listed.has(id));
+  let targets = own.targets;
+  if (visitingIds.length > 0) {
+    const visiting = await stores.vehicles.many(visitingIds);
+    for (const id of visitingIds) {
+      const v = visiting.get(id);
+      if (v) vehicles.push(v);
+    }
+    targets = new Map([...own.targets, ...(await stores.targets.many([...visiting.keys()]))]);
+  }
   const at = departures(site.timeZone, now);
   return vehicles.map((v) => {
     const s = inSession.get(v.id);
@@ -131,8 +153,31 @@ export async function fleetTable(ctx: ApiContext, site: Site, horizon?: Horizon)
   });
 }
 
+/** Per site: the fleet's inputs as last read, and the version of the stored vehicles and targets they were read at. */
+class InputsMemo {
+  private readonly kept = new Map<string, { version: string; inputs: Promise<FleetInputs> }>();
+
+  get(ctx: ApiContext, site: Site, version: string): Promise<FleetInputs> {
+    const k = this.kept.get(site.id);
+    if (k && k.version === version) return k.inputs;
+    const inputs = readFleetInputs(ctx, site);
+    const entry = { version, inputs };
+    this.kept.set(site.id, entry);
+    inputs.catch(() => {
+      if (this.kept.get(site.id) === entry) this.kept.delete(site.id);
+    });
+    return inputs;
+  }
+}
+
 export const fleetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  const cache = new ViewCache(ctx.deps.events, () => ctx.now());
+  // The table reads the plan (plan.created) and which stations are connected; pushes and compliance are not in it.
+  const cache = new ViewCache(ctx.deps.events, () => ctx.now(), {
+    'plan.created': (e) => [e.siteId],
+    'station.connected': (e) => ctx.sitesOfStation(e.stationId).map((s) => s.id),
+    'station.disconnected': (e) => ctx.sitesOfStation(e.stationId).map((s) => s.id),
+  });
+  const inputs = new InputsMemo();
   app.addHook('onClose', async () => cache.close());
   app.get('/api/v1/sites/:siteId/vehicles', {
     schema: {
@@ -145,11 +190,10 @@ export const fleetRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (app, 
   }, async (request, reply) => {
     const site = ctx.site(principalOf(request), (request.params as SiteParams).siteId);
     const { stores, scheduler } = ctx.deps;
-    const plan = await scheduler.latestPlan(site.id);
-    const key = `${plan?.id ?? 0}|${storeRevision(stores.vehicles, stores.targets)}`;
-    return cache.send(request, reply, site.id, key, async () => {
+    const [plan, version] = await Promise.all([scheduler.latestPlan(site.id), vehiclesVersion(ctx, stores.vehicles, stores.targets)]);
+    return cache.send(request, reply, site.id, 'all', `${plan?.id ?? 0}|${version}`, async () => {
       const h = new Horizon(ctx.now());
-      const value = await fleetTable(ctx, site, h);
+      const value = await fleetTable(ctx, site, h, await inputs.get(ctx, site, version));
       return { value, validUntil: h.until };
     });
   });

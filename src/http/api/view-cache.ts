@@ -1,22 +1,25 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChangeRevision } from '../../domain/vehicles.js';
+import type { ApiContext } from './context.js';
 import type { LiveEventSource, LiveEvents } from './deps.js';
 
 /**
  * The serialized answers of the depot-sized views (the fleet table, the site plan), kept per site until something
  * they are built from changes (issue 18: 1,000 vans, each request rebuilt and re-serialized ~300-650 kB for the
  * same plan). An entry is dropped when
- *  - the scheduler or a station reports a change (the events below: a new plan, what was pushed, a charger's
- *    compliance, a station coming or going),
- *  - the latest plan's id differs, or a vehicle, target or assignment was written in this process (`revision`, the
- *    stores' ChangeRevision; a store without one is never cached),
+ *  - an event the view names reports a change at its site (`invalidating`: a new plan, what was pushed, a station
+ *    coming or going; each event says which sites it touches, so a charger reconnecting at one depot leaves every
+ *    other site's views alone),
+ *  - its key differs: the latest plan's id, a write of vehicles, targets or assignments in this process (the stores'
+ *    ChangeRevision; a store without one is never cached), and the database's own version of the vehicles and targets
+ *    (StoredVersion: writes by a cluster's other nodes or another process),
  *  - its own time has come (`validUntil`: the view names the next instant at which something in it turns, such as
  *    a car's ready time or the next slot).
- * Requests that arrive while an entry is built share that build. Writes by other processes (a cluster's other
- * nodes) reach a view through the plan they cause; that is the bound of this cache, see docs/api.md.
+ * Requests that arrive while an entry is built share that build. What is kept depends on the site only: the caller's
+ * access to the site is checked before the cache is asked (ApiContext.site), and no view holds anything per caller.
  */
-const INVALIDATING = ['plan.created', 'plan.pushed', 'charger.status', 'station.connected', 'station.disconnected'] as const satisfies readonly (keyof LiveEvents)[];
+export type Invalidating = { [K in keyof LiveEvents]?: (e: LiveEvents[K]) => readonly string[] };
 
 export interface BuiltView {
   /** The value as the route answers it (serialized with the route's response schema). */
@@ -42,18 +45,36 @@ export function storeRevision(...stores: object[]): number {
   return sum;
 }
 
+/**
+ * The key of what the views are built from in the stores: this process's writes (ChangeRevision, counted even while
+ * a write is under way) and the database's version (StoredVersion: other nodes' and processes' writes); NaN, never
+ * equal, when a store counts nothing.
+ */
+export async function vehiclesVersion(ctx: ApiContext, ...stores: object[]): Promise<string> {
+  const local = storeRevision(...stores);
+  const stored = ctx.deps.stores.vehicles.stored ? await ctx.deps.stores.vehicles.stored.vehicles() : '';
+  return `${local}|${stored}`;
+}
+
 export class ViewCache {
-  private generation = 0;
-  private readonly entries = new Map<string, Entry>();
+  /** Per site: how many times its entries were dropped (a build under way when that happens is not kept). */
+  private readonly generations = new Map<string, number>();
+  /** Per site, its entries by variant (a route's query options). */
+  private readonly entries = new Map<string, Map<string, Entry>>();
   private readonly off: (() => void)[];
 
-  constructor(events: LiveEventSource, private readonly now: () => number) {
-    this.off = INVALIDATING.map((e) => events.on(e, () => this.invalidate()));
+  constructor(events: LiveEventSource, private readonly now: () => number, invalidating: Invalidating) {
+    this.off = Object.entries(invalidating).map(([name, sitesOf]) =>
+      events.on(name as keyof LiveEvents, (e) => this.invalidate((sitesOf as (e: unknown) => readonly string[])(e))));
   }
 
-  invalidate(): void {
-    this.generation++;
-    this.entries.clear();
+  /** Drops the entries of these sites. */
+  invalidate(siteIds: readonly string[]): void {
+    for (const id of siteIds) {
+      if (!this.entries.has(id) && !this.generations.has(id)) continue;
+      this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
+      this.entries.delete(id);
+    }
   }
 
   close(): void {
@@ -62,12 +83,14 @@ export class ViewCache {
   }
 
   /**
-   * Answers `request` with the cached body for `name` (one per site), building it when `key` (what the view is
-   * built from) or the time says so. A matching If-None-Match gets 304.
+   * Answers `request` with the kept body for the site's `variant`, building it when `key` (what the view is built
+   * from) or the time says so. A matching If-None-Match gets 304.
    */
-  async send(request: FastifyRequest, reply: FastifyReply, name: string, key: string, build: () => Promise<BuiltView>): Promise<FastifyReply> {
-    const full = `${this.generation}|${key}`;
-    let entry = this.entries.get(name);
+  async send(request: FastifyRequest, reply: FastifyReply, siteId: string, variant: string, key: string, build: () => Promise<BuiltView>): Promise<FastifyReply> {
+    // Read before the build starts: an event during the build makes a newer generation, so its result is not reused.
+    const full = `${this.generations.get(siteId) ?? 0}|${key}`;
+    let site = this.entries.get(siteId);
+    let entry = site?.get(variant);
     if (!entry || entry.key !== full || this.now() >= entry.validUntil) {
       const fresh: Entry = { key: full, validUntil: Number.POSITIVE_INFINITY, body: Promise.resolve({ payload: Buffer.alloc(0), etag: '' }) };
       fresh.body = build().then(({ value, validUntil }) => {
@@ -76,10 +99,11 @@ export class ViewCache {
         return { payload, etag: `"${createHash('sha1').update(payload).digest('base64url')}"` };
       });
       entry = fresh;
-      this.entries.set(name, entry);
-      // A failed build is not kept; an event during the build has already cleared it (the next request rebuilds).
+      if (!site) this.entries.set(siteId, (site = new Map()));
+      site.set(variant, entry);
+      // A failed build is not kept.
       fresh.body.catch(() => {
-        if (this.entries.get(name) === fresh) this.entries.delete(name);
+        if (this.entries.get(siteId)?.get(variant) === fresh) this.entries.get(siteId)!.delete(variant);
       });
     }
     const { payload, etag } = await entry.body;
