@@ -132,7 +132,7 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
       const to = landingOf(p);
       return to ? reply.redirect(to) : html(reply, noPagePage(pageLocale(request)), 403);
     }
-    return html(reply, fleetPage());
+    return html(reply, fleetPage(pageLocale(request)));
   });
 
   // Issue 17: a station's page, for the people who maintain chargers (the API decides which stations they see).

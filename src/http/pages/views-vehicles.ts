@@ -1,3 +1,5 @@
+import type { PageLocale } from './locale.js';
+import { ENGLISH, translator, type Translate } from './messages.js';
 import { shell } from './views.js';
 
 /**
@@ -19,69 +21,71 @@ const select = (id: string, label: string, field: string, options: string) => `<
 <p class="error" id="${id}-error" hidden></p>
 </div>`;
 
-const PHASES = '<option value="3">3 phases</option><option value="1">1 phase</option>';
+const phases = (t: Translate) => `<option value="3">${t('car.phases', { n: 3 })}</option><option value="1">${t('car.phases', { n: 1 })}</option>`;
 
 /** The car's technical fields, shared by the add, edit and homeowner forms (`p`: the id prefix). */
-function carFields(p: string): string {
-  return `${input(`${p}-name`, 'Name', 'name', 'autocomplete="off" maxlength="100" required')}
-${input(`${p}-battery`, 'Battery (kWh)', 'batteryKwh', 'type="number" inputmode="decimal" min="1" max="1000" step="any"', 'Usable capacity; empty if unknown.')}
-${input(`${p}-power`, 'Max AC power (kW)', 'maxAcKw', 'type="number" inputmode="decimal" min="1" max="43" step="any" required', 'The on-board charger’s limit.')}
-${select(`${p}-phases`, 'Phases', 'phases', PHASES)}
-${input(`${p}-current`, 'Minimum current (A)', 'minCurrentA', 'type="number" inputmode="decimal" min="0" max="32" step="any"', 'Below this the car stops charging; empty for the site’s default (6 A).')}`;
+function carFields(p: string, t: Translate): string {
+  return `${input(`${p}-name`, t('car.name'), 'name', 'autocomplete="off" maxlength="100" required')}
+${input(`${p}-battery`, t('car.battery'), 'batteryKwh', 'type="number" inputmode="decimal" min="1" max="1000" step="any"', t('car.batteryHint'))}
+${input(`${p}-power`, t('car.power'), 'maxAcKw', 'type="number" inputmode="decimal" min="1" max="43" step="any" required', t('car.powerHint'))}
+${select(`${p}-phases`, t('car.phasesLabel'), 'phases', phases(t))}
+${input(`${p}-current`, t('car.current'), 'minCurrentA', 'type="number" inputmode="decimal" min="0" max="32" step="any"', t('car.currentHint'))}`;
 }
 
-export function vehiclesPage(): string {
+export function vehiclesPage(locale: PageLocale = ENGLISH): string {
+  const t = translator(locale);
   return shell({
-    title: 'Vehicles',
+    locale,
+    title: t('vehicles.title'),
     script: 'vehicles.js',
     signedIn: true,
-    body: `<p><a href="/fleet">← Fleet</a></p>
+    body: `<p><a href="/fleet">${t('vehicles.back')}</a></p>
 <div id="page-error" class="alert" role="alert" hidden></div>
 <div id="content" class="stack" aria-busy="true">
 <section class="card wide" aria-labelledby="vehicles-h">
-<h1 id="vehicles-h">Vehicles</h1>
-<p class="muted">Each van with its RFID cards and the charger it is on. A card names one vehicle; a van is on one charger at a time.</p>
+<h1 id="vehicles-h">${t('vehicles.title')}</h1>
+<p class="muted">${t('vehicles.explain')}</p>
 <div class="scroll"><table id="vehicle-list" class="data cards">
-<thead><tr><th scope="col">Vehicle</th><th scope="col">Fleet</th><th scope="col" class="num">Battery</th><th scope="col" class="num">Max AC</th><th scope="col">Cards</th><th scope="col">Charger</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<thead><tr><th scope="col">${t('vehicles.colVehicle')}</th><th scope="col">${t('vehicles.colFleet')}</th><th scope="col" class="num">${t('vehicles.colBattery')}</th><th scope="col" class="num">${t('vehicles.colMaxAc')}</th><th scope="col">${t('vehicles.colCards')}</th><th scope="col">${t('vehicles.colCharger')}</th><th scope="col"><span class="visually-hidden">${t('vehicles.colActions')}</span></th></tr></thead>
 <tbody></tbody>
 </table></div>
 <p id="list-status" class="status-line" role="status" aria-live="polite"></p>
 </section>
 
 <section class="card" aria-labelledby="edit-h" id="edit" hidden>
-<h2 id="edit-h" tabindex="-1">Edit <span id="edit-title"></span></h2>
+<h2 id="edit-h" tabindex="-1">${t('vehicles.editHeading', { name: (chunks: string[]) => `<span id="edit-title">${chunks.join('')}</span>` })}</h2>
 <form id="edit-form" novalidate>
-${carFields('edit')}
+${carFields('edit', t)}
 <p class="error" id="edit-form-error" hidden></p>
-<div class="actions"><button type="submit">Save</button><button type="button" id="edit-close" class="secondary">Close</button></div>
+<div class="actions"><button type="submit">${t('common.save')}</button><button type="button" id="edit-close" class="secondary">${t('vehicles.close')}</button></div>
 <p id="edit-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
-<h3>RFID cards</h3>
+<h3>${t('vehicles.cards')}</h3>
 <ul id="edit-cards" class="grant-list"></ul>
 <form id="card-form" novalidate>
-${input('card-token', 'Add a card (RFID uid or contract id)', 'idToken', 'autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="255"')}
+${input('card-token', t('vehicles.cardToken'), 'idToken', 'autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="255"')}
 <p class="error" id="card-form-error" hidden></p>
-<button type="submit">Add card</button>
+<button type="submit">${t('vehicles.addCard')}</button>
 <p id="card-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
-<h3>Charger</h3>
+<h3>${t('vehicles.colCharger')}</h3>
 <form id="assign-form" novalidate>
-${select('assign-evse', 'The charger this van is on', 'evseId', '')}
+${select('assign-evse', t('vehicles.assign'), 'evseId', '')}
 <p class="error" id="assign-form-error" hidden></p>
-<button type="submit">Save charger</button>
+<button type="submit">${t('vehicles.saveCharger')}</button>
 <p id="assign-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 </section>
 
 <section class="card" aria-labelledby="add-h">
-<h2 id="add-h">Add a vehicle</h2>
+<h2 id="add-h">${t('vehicles.addHeading')}</h2>
 <form id="add-form" novalidate>
-${input('add-id', 'Vehicle id', 'id', 'autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="64" pattern="[A-Za-z0-9._:\\-]+" required', 'Letters, digits and . _ : - (a plate or fleet number); it cannot change later.')}
-${select('add-fleet', 'Fleet', 'fleet', '')}
-${carFields('add')}
-${input('add-card', 'RFID card (optional)', 'idTokens', 'autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="255"', 'More cards can be added afterwards.')}
+${input('add-id', t('vehicles.id'), 'id', 'autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="64" pattern="[A-Za-z0-9._:\\-]+" required', t('vehicles.idHint'))}
+${select('add-fleet', t('vehicles.colFleet'), 'fleet', '')}
+${carFields('add', t)}
+${input('add-card', t('vehicles.addCardOptional'), 'idTokens', 'autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="255"', t('vehicles.addCardHint'))}
 <p class="error" id="add-form-error" hidden></p>
-<button type="submit">Add vehicle</button>
+<button type="submit">${t('vehicles.add')}</button>
 <p id="add-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 </section>
@@ -89,26 +93,28 @@ ${input('add-card', 'RFID card (optional)', 'idTokens', 'autocomplete="off" auto
   });
 }
 
-export function carEditPage(): string {
+export function carEditPage(locale: PageLocale = ENGLISH): string {
+  const t = translator(locale);
   return shell({
-    title: 'My car',
+    locale,
+    title: t('home.title'),
     script: 'car-edit.js',
     signedIn: true,
-    body: `<p><a href="/home">← My car</a></p>
+    body: `<p><a href="/home">${t('car.back')}</a></p>
 <div id="page-error" class="alert" role="alert" hidden></div>
 <div id="content" class="stack" aria-busy="true">
 <section class="card" aria-labelledby="car-edit-h">
-<h1 id="car-edit-h">Edit my car</h1>
-<p class="muted">The plan uses these to know how fast your car can charge.</p>
+<h1 id="car-edit-h">${t('home.editCar')}</h1>
+<p class="muted">${t('car.explain')}</p>
 <form id="car-form" novalidate>
 <div class="field" id="car-pick" hidden>
-<label for="car-id">Car</label>
+<label for="car-id">${t('car.pick')}</label>
 <select id="car-id" name="vehicleId" data-field="vehicleId" aria-describedby="car-id-error"></select>
 <p class="error" id="car-id-error" hidden></p>
 </div>
-${carFields('car')}
+${carFields('car', t)}
 <p class="error" id="car-form-error" hidden></p>
-<div class="actions"><button type="submit">Save</button></div>
+<div class="actions"><button type="submit">${t('common.save')}</button></div>
 <p id="car-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 </section>

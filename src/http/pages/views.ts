@@ -310,83 +310,85 @@ export function homePage(locale: PageLocale = ENGLISH): string {
   });
 }
 
-export function fleetPage(): string {
+export function fleetPage(locale: PageLocale = ENGLISH): string {
+  const t = translator(locale);
   return shell({
-    title: 'Fleet',
+    locale,
+    title: t('fleet.title'),
     script: 'fleet.js',
     charts: true,
     signedIn: true,
     body: `<div class="site-bar">
-<label for="site">Site</label>
+<label for="site">${t('fleet.site')}</label>
 <select id="site"></select>
-<a href="/utilisation" id="utilisation-link">Utilisation</a>
+<a href="/utilisation" id="utilisation-link">${t('fleet.utilisation')}</a>
 <p id="site-facts" class="muted"></p>
 </div>
 <div id="page-error" class="alert" role="alert" hidden></div>
 <link rel="stylesheet" href="/assets/alerts.css"><section id="alerts-panel" class="card wide" hidden></section><script type="module" src="/assets/alerts.js"></script>
 <div id="content" class="stack fleet-grid" aria-busy="true">
 <section class="card wide" aria-labelledby="site-plan-h">
-<h1 id="site-plan-h">Site plan</h1>
+<h1 id="site-plan-h">${t('fleet.sitePlan')}</h1>
 <dl id="plan-summary" class="summary"></dl>
 <figure id="plan-figure" class="chart-figure" data-plan-id="">
 <div id="plan-chart" class="chart" role="img" aria-labelledby="plan-caption"></div>
 <figcaption id="plan-caption" class="muted"></figcaption>
 </figure>
 <details>
-<summary>The site plan as a table</summary>
-<div class="scroll" role="region" tabindex="0" aria-label="The site plan as a table"><table id="plan-table" class="data">
-<thead><tr><th scope="col">Slot</th><th scope="col">Planned (kW)</th><th scope="col">Limit (kW)</th><th scope="col">Price</th></tr></thead>
+<summary>${t('fleet.planTable')}</summary>
+<div class="scroll" role="region" tabindex="0" aria-label="${attr(t('fleet.planTable'))}"><table id="plan-table" class="data">
+<thead><tr><th scope="col">${t('home.plan.colSlot')}</th><th scope="col">${t('fleet.colPlanned')}</th><th scope="col">${t('fleet.colLimit')}</th><th scope="col">${t('home.plan.colPrice')}</th></tr></thead>
 <tbody></tbody>
 </table></div>
 </details>
 </section>
 
 <section class="card wide" aria-labelledby="savings-h">
-<h2 id="savings-h">Cost and saving</h2>
-<p id="savings-headline" class="car-status">Loading…</p>
+<h2 id="savings-h">${t('fleet.savings')}</h2>
+<p id="savings-headline" class="car-status">${t('common.loading')}</p>
 <div class="scroll"><table id="savings" class="data cards">
-<thead><tr><th scope="col">Period</th><th scope="col">Sessions</th><th scope="col">Energy</th><th scope="col">Cost</th><th scope="col">At full power on arrival</th><th scope="col">Saved</th></tr></thead>
+<thead><tr><th scope="col">${t('fleet.colPeriod')}</th><th scope="col">${t('fleet.colSessions')}</th><th scope="col">${t('home.history.colEnergy')}</th><th scope="col">${t('home.history.colCost')}</th><th scope="col">${t('fleet.colFullPower')}</th><th scope="col">${t('home.history.colSaved')}</th></tr></thead>
 <tbody></tbody>
 </table></div>
-<p class="hint">Measured energy at each quarter-hour’s price, against the same energy charged at full power from each car’s arrival. A session counts on the day it started; running ones up to their latest reading.</p>
+<p class="hint">${t('fleet.savingsHint')}</p>
 </section>
 
 <section class="card wide" aria-labelledby="vehicles-h">
-<h2 id="vehicles-h">Vehicles</h2>
-<p><a href="/fleet/vehicles">Add and edit vehicles, cards and chargers</a></p>
+<h2 id="vehicles-h">${t('vehicles.title')}</h2>
+<p><a href="/fleet/vehicles">${t('fleet.vehiclesLink')}</a></p>
 <div id="warnings" class="alert warning-list" role="status" hidden></div>
 <div class="scroll"><table id="vehicles" class="data cards">
-<thead><tr><th scope="col">Vehicle</th><th scope="col">Charger</th><th scope="col">Status</th><th scope="col">Departure</th><th scope="col">Target</th><th scope="col">At departure</th><th scope="col">Will it make it?</th></tr></thead>
+<thead><tr><th scope="col">${t('vehicles.colVehicle')}</th><th scope="col">${t('vehicles.colCharger')}</th><th scope="col">${t('fleet.colStatus')}</th><th scope="col">${t('home.target.departure')}</th><th scope="col">${t('fleet.colTarget')}</th><th scope="col">${t('fleet.colAtDeparture')}</th><th scope="col">${t('fleet.colMakeIt')}</th></tr></thead>
 <tbody></tbody>
 </table></div>
-<p class="hint">Select a departure to change it: Enter saves, Escape cancels. Times are in the site’s zone.</p>
+<p class="hint">${t('fleet.vehiclesHint')}</p>
 <p id="vehicles-status" class="status-line" role="status" aria-live="polite"></p>
 </section>
 
 <section class="card" aria-labelledby="bulk-h">
-<h2 id="bulk-h">Upload departures</h2>
-<p class="muted">A CSV (<code>vehicle_id,kind,departure,days,time,energy_kwh,soc_percent</code>) or JSON file. If any row is wrong, nothing is applied.</p>
+<h2 id="bulk-h">${t('fleet.bulk')}</h2>
+<p class="muted">${t('fleet.bulkHint', { code: (c: string[]) => `<code>${c.join('')}</code>` })}</p>
 <form id="bulk-form" novalidate>
 <div class="field">
-<label for="bulk-file">File</label>
+<label for="bulk-file">${t('fleet.file')}</label>
 <input id="bulk-file" name="file" data-field="file" type="file" accept=".csv,.json,text/csv,application/json" required aria-describedby="bulk-file-error">
 <p class="error" id="bulk-file-error" hidden></p>
 </div>
-<div class="actions"><button type="submit">Upload</button></div>
+<div class="actions"><button type="submit">${t('fleet.upload')}</button></div>
 <div id="bulk-result" role="status" aria-live="polite"></div>
 </form>
 </section>
 
 <section class="card" aria-labelledby="stations-h">
-<h2 id="stations-h">Stations</h2>
+<h2 id="stations-h">${t('fleet.stations')}</h2>
 <div class="scroll"><table id="stations" class="data cards">
-<thead><tr><th scope="col">Station</th><th scope="col">EVSE</th><th scope="col">Status</th><th scope="col">Profiles</th><th scope="col">Power</th></tr></thead>
+<thead><tr><th scope="col">${t('fleet.colStation')}</th><th scope="col">${t('fleet.colEvse')}</th><th scope="col">${t('fleet.colStatus')}</th><th scope="col">${t('fleet.colProfiles')}</th><th scope="col">${t('fleet.colPower')}</th></tr></thead>
 <tbody></tbody>
 </table></div>
 </section>
 
 <section class="card wide" aria-labelledby="log-h">
-<h2 id="log-h">Decision log</h2>
+<h2 id="log-h">${t('fleet.log')}</h2>
 <ol id="decisions" class="log" aria-live="polite" tabindex="0" aria-labelledby="log-h"></ol>
 </section>
 </div>`,

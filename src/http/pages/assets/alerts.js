@@ -3,10 +3,11 @@
 // signed-in person may see (a fleet manager: their sites only). Included by a <section id="alerts-panel">.
 import { api, enc } from './api.js';
 import { el } from './dom.js';
+import { locale, t } from './i18n.js';
 
 const panel = document.getElementById('alerts-panel');
 const REFRESH_MS = 15_000;
-const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
+const WHEN = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' });
 const when = (iso) => WHEN.format(new Date(iso));
 
 function query() {
@@ -18,9 +19,9 @@ function query() {
 
 function item(a) {
   const badge = el('span', { class: `badge ${a.state === 'open' && a.severity === 'critical' ? 'bad' : a.state === 'closed' ? 'ok' : ''}` },
-    a.state === 'closed' ? 'closed' : a.severity);
-  const head = el('p', { class: 'alert-title' }, badge, ' ', el('strong', {}, a.title), a.grouped ? ` · ${a.memberCount} stations` : '');
-  const times = a.state === 'open' ? `since ${when(a.openedAt)}` : `${when(a.openedAt)} – ${when(a.closedAt)}`;
+    a.state === 'closed' ? t('alerts.closed') : t('alerts.severity', { severity: a.severity }));
+  const head = el('p', { class: 'alert-title' }, badge, ' ', el('strong', {}, a.title), a.grouped ? ` · ${t('alerts.stations', { count: a.memberCount })}` : '');
+  const times = a.state === 'open' ? t('alerts.since', { at: when(a.openedAt) }) : t('alerts.span', { from: when(a.openedAt), to: when(a.closedAt) });
   return el('li', { class: `alert-item ${a.state}`, dataset: { alertId: String(a.id), kind: a.kind, state: a.state } },
     head, el('p', { class: 'alert-message' }, a.message), el('p', { class: 'muted' }, times));
 }
@@ -34,8 +35,8 @@ async function render() {
       api(`/api/v1/alerts?state=closed&limit=5&${q}`),
     ]);
     const list = el('ul', { class: 'alert-list' }, ...open.alerts.map(item), ...closed.alerts.map(item));
-    const summary = open.alerts.length === 0 ? 'No open alerts.' : `${open.alerts.length} open ${open.alerts.length === 1 ? 'alert' : 'alerts'}.`;
-    panel.replaceChildren(el('h2', { id: 'alerts-h' }, 'Alerts'), el('p', { id: 'alerts-summary', role: 'status' }, summary), list);
+    const summary = t('alerts.summary', { count: open.alerts.length });
+    panel.replaceChildren(el('h2', { id: 'alerts-h' }, t('alerts.heading')), el('p', { id: 'alerts-summary', role: 'status' }, summary), list);
     panel.hidden = false;
   } catch (err) {
     // Someone who may not read alerts (or a station outside their scope) simply sees no panel.

@@ -2,6 +2,7 @@
 // lets a homeowner edit only their own car, never its household; the change re-plans and lands in the audit log).
 import { api, clearErrors, enc, pageError, setupHeader, showError } from './api.js';
 import { el } from './dom.js';
+import { t } from './i18n.js';
 import { carBody, fillCar } from './car-fields.js';
 
 const $ = (id) => document.getElementById(id);
@@ -13,7 +14,7 @@ async function start() {
   await setupHeader();
   cars = await api('/api/v1/vehicles');
   if (cars.length === 0) {
-    $('car-form').replaceChildren(el('p', {}, 'There is no car on your account yet: ask whoever set up your charger to add it.'));
+    $('car-form').replaceChildren(el('p', {}, t('car.none')));
   } else {
     $('car-id').replaceChildren(...cars.map((c) => el('option', { value: c.id }, c.name)));
     $('car-pick').hidden = cars.length < 2;
@@ -29,14 +30,14 @@ $('car-form').addEventListener('submit', async (event) => {
   clearErrors(form);
   const status = $('car-status');
   const body = carBody(form, 'car');
-  if (!body) return void (status.textContent = 'Not saved: check the marked field.');
+  if (!body) return void (status.textContent = t('car.notSaved'));
   const button = form.querySelector('button[type=submit]');
   button.disabled = true;
-  status.textContent = 'Saving…';
+  status.textContent = t('common.saving');
   try {
     const saved = await api(`/api/v1/vehicles/${enc(current().id)}`, { method: 'PATCH', json: body });
     cars = cars.map((c) => (c.id === saved.id ? saved : c));
-    status.textContent = `Saved. The plan for ${saved.name} is being redone.`;
+    status.textContent = t('car.saved', { name: saved.name });
   } catch (err) {
     showError(form, err, status);
   } finally {

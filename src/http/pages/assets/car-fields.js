@@ -1,6 +1,7 @@
 // A car's technical fields (issue 16), shared by the fleet's vehicle forms and the homeowner's car form: filled from a
 // vehicle, read back as the API's body (empty battery or minimum current: null), checked before anything is sent.
 import { fieldError } from './api.js';
+import { t as tr } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -22,10 +23,10 @@ export function carBody(form, prefix) {
   const batteryKwh = num(`${prefix}-battery`);
   const maxAcKw = num(`${prefix}-power`);
   const minCurrentA = num(`${prefix}-current`);
-  const bad = !name ? [`${prefix}-name`, 'Give it a name.']
-    : batteryKwh !== null && !(batteryKwh > 0 && batteryKwh <= 1000) ? [`${prefix}-battery`, 'The battery is more than 0 and at most 1000 kWh, or empty.']
-    : maxAcKw === null || !(maxAcKw > 0 && maxAcKw <= 43) ? [`${prefix}-power`, 'The max AC power is more than 0 and at most 43 kW.']
-    : minCurrentA !== null && !(minCurrentA >= 0 && minCurrentA <= 32) ? [`${prefix}-current`, 'The minimum current is 0 to 32 A, or empty.']
+  const bad = !name ? [`${prefix}-name`, tr('car.errName')]
+    : batteryKwh !== null && !(batteryKwh > 0 && batteryKwh <= 1000) ? [`${prefix}-battery`, tr('car.errBattery')]
+    : maxAcKw === null || !(maxAcKw > 0 && maxAcKw <= 43) ? [`${prefix}-power`, tr('car.errPower')]
+    : minCurrentA !== null && !(minCurrentA >= 0 && minCurrentA <= 32) ? [`${prefix}-current`, tr('car.errCurrent')]
     : null;
   if (bad) {
     fieldError(form, $(bad[0]), bad[1]);

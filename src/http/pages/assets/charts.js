@@ -77,7 +77,7 @@ export function planChart(el, spec) {
   });
 
   const series = [
-    { value: (u, v) => (v == null ? '—' : dateTime(v * 1000, timeZone)) },
+    { label: t('chart.time'), value: (u, v) => (v == null ? '—' : dateTime(v * 1000, timeZone)) },
   ];
   if (partsKnown) {
     if (hasVat) series.push(part(t('chart.vat'), total, vat, color('--c-vat', '#e5e7eb')));
@@ -198,7 +198,7 @@ export function planChart(el, spec) {
           ctx.stroke();
           ctx.font = `${12 * uPlot.pxRatio}px system-ui, sans-serif`;
           ctx.textAlign = 'right';
-          ctx.fillText('Leave', px - 4 * uPlot.pxRatio, u.bbox.top + 12 * uPlot.pxRatio);
+          ctx.fillText(t('chart.leave'), px - 4 * uPlot.pxRatio, u.bbox.top + 12 * uPlot.pxRatio);
           ctx.restore();
         },
       ],

@@ -2,15 +2,16 @@
 // then every problem of a refused file in row order, or what was applied and which weekly rows are not in force yet.
 import { api, ApiError, clearErrors, fieldError, messageOf, showError } from './api.js';
 import { el } from './dom.js';
+import { t } from './i18n.js';
 
 const COLUMNS = [
-  ['vehicle_id', 'the vehicle’s id in chargeplan (the small grey id under each name in the table), not its name or plate'],
-  ['kind', 'once (one departure) or weekly (a rule for some days)'],
-  ['departure', 'once: the site’s local date and time, e.g. 2026-11-24T07:00'],
-  ['days', 'weekly: mon, tue, wed, thu, fri, sat, sun, separated by ;'],
-  ['time', 'weekly: the local time of day, e.g. 06:30'],
-  ['energy_kwh', 'energy to add, with a dot for decimals (or leave it empty and give soc_percent)'],
-  ['soc_percent', 'the battery level to reach, 1–100'],
+  ['vehicle_id', t('bulk.col.vehicleId')],
+  ['kind', t('bulk.col.kind')],
+  ['departure', t('bulk.col.departure')],
+  ['days', t('bulk.col.days')],
+  ['time', t('bulk.col.time')],
+  ['energy_kwh', t('bulk.col.energy')],
+  ['soc_percent', t('bulk.col.soc')],
 ];
 
 const rowKey = (i) => (i.row == null ? -1 : i.row);
@@ -22,11 +23,11 @@ export function setupBulk(form, onApplied) {
   const help = el(
     'details',
     { class: 'bulk-columns', id: 'bulk-columns' },
-    el('summary', {}, 'Which column is which'),
+    el('summary', {}, t('bulk.columns')),
     el('dl', { class: 'facts' }, ...COLUMNS.flatMap(([name, what]) => [el('dt', {}, el('code', {}, name)), el('dd', {}, what)])),
-    el('p', { class: 'muted' }, 'The header row names the columns, in any order. A JSON file is an array of objects with vehicleId, kind and the same fields.'),
+    el('p', { class: 'muted' }, t('bulk.header')),
   );
-  const sample = el('a', { href: '/api/v1/targets/bulk/sample.csv', download: 'departures-sample.csv', id: 'bulk-sample' }, 'Download a sample file');
+  const sample = el('a', { href: '/api/v1/targets/bulk/sample.csv', download: 'departures-sample.csv', id: 'bulk-sample' }, t('bulk.sample'));
   form.before(help, el('p', {}, sample));
 
   form.addEventListener('submit', async (event) => {
@@ -35,25 +36,25 @@ export function setupBulk(form, onApplied) {
     result.replaceChildren();
     const file = input.files && input.files[0];
     if (!file) {
-      fieldError(form, input, 'Choose a CSV or JSON file.');
-      result.textContent = 'Nothing uploaded: no file chosen.';
+      fieldError(form, input, t('bulk.errFile'));
+      result.textContent = t('bulk.noFile');
       input.focus();
       return;
     }
     const json = /\.json$/i.test(file.name) || file.type.includes('json');
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
-    result.textContent = 'Uploading…';
+    result.textContent = t('bulk.uploading');
     try {
       const res = await api('/api/v1/targets/bulk', { method: 'POST', body: await file.text(), contentType: json ? 'application/json' : 'text/csv' });
       const n = res && typeof res.applied === 'number' ? res.applied : 0;
-      result.replaceChildren(el('p', { class: 'ok', dataset: { applied: String(n) } }, `Applied ${n} departure ${n === 1 ? 'target' : 'targets'} from ${file.name}.`), ...notesReport(res.notes || []));
+      result.replaceChildren(el('p', { class: 'ok', dataset: { applied: String(n) } }, t('bulk.applied', { count: n, file: file.name })), ...notesReport(res.notes || []));
       await onApplied();
     } catch (err) {
       if (err instanceof ApiError && err.issues.length) result.replaceChildren(...issuesReport(err, file.name));
       else {
         showError(form, err);
-        result.textContent = `Nothing applied: ${messageOf(err)}`;
+        result.textContent = t('bulk.nothingApplied', { message: messageOf(err) });
       }
     } finally {
       button.disabled = false;
@@ -64,24 +65,24 @@ export function setupBulk(form, onApplied) {
 function notesReport(notes) {
   if (!notes.length) return [];
   return [
-    el('p', { id: 'bulk-notes-h' }, notes.length === 1 ? '1 row is applied but not in force yet:' : `${notes.length} rows are applied but not in force yet:`),
-    el('ul', { id: 'bulk-notes', 'aria-labelledby': 'bulk-notes-h' }, ...[...notes].sort((a, b) => a.row - b.row).map((n) => el('li', { dataset: { row: String(n.row) } }, `Row ${n.row} (${n.vehicleId}): ${n.message}.`))),
+    el('p', { id: 'bulk-notes-h' }, t('bulk.notes', { count: notes.length })),
+    el('ul', { id: 'bulk-notes', 'aria-labelledby': 'bulk-notes-h' }, ...[...notes].sort((a, b) => a.row - b.row).map((n) => el('li', { dataset: { row: String(n.row) } }, t('bulk.note', { row: n.row, vehicle: n.vehicleId, message: n.message })))),
   ];
 }
 
 function issuesReport(err, name) {
   const n = err.issues.length;
   const issues = [...err.issues].sort((a, b) => rowKey(a) - rowKey(b));
-  const where = (i) => (i.row == null ? 'file' : i.row === 0 ? 'header' : String(i.row));
+  const where = (i) => (i.row == null ? t('bulk.where.file') : i.row === 0 ? t('bulk.where.header') : String(i.row));
   return [
-    el('p', { class: 'bad', id: 'bulk-summary' }, `Nothing was applied: ${name} has ${n === 1 ? '1 problem' : `${n} problems`}. Fix ${n === 1 ? 'it' : 'them'} and upload the file again.`),
+    el('p', { class: 'bad', id: 'bulk-summary' }, t('bulk.problems', { file: name, count: n })),
     el(
       'div',
       { class: 'scroll' },
       el(
         'table',
         { class: 'data issues', 'aria-describedby': 'bulk-summary' },
-        el('thead', {}, el('tr', {}, ...['Row', 'Column', 'Rule', 'Problem'].map((h) => el('th', { scope: 'col' }, h)))),
+        el('thead', {}, el('tr', {}, ...[t('bulk.th.row'), t('bulk.th.column'), t('bulk.th.rule'), t('bulk.th.problem')].map((h) => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, ...issues.map((i) => el('tr', { dataset: { row: i.row == null ? 'file' : String(i.row) } }, el('td', { class: 'num' }, where(i)), el('td', {}, i.field), el('td', {}, i.rule), el('td', {}, i.message)))),
       ),
     ),

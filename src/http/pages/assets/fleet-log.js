@@ -4,14 +4,15 @@
 import { api, coalesce, enc } from './api.js';
 import * as f from './format.js';
 import { el } from './dom.js';
+import { t } from './i18n.js';
 
 const KIND_GROUPS = [
-  ['', 'Everything'],
-  ['plan.created,plan.failed', 'Plans'],
-  ['profile.accepted,profile.pushed,profile.verified,profile.restored,default-profile.installed', 'Chargers took their plan'],
-  ['profile.rejected,profile.failed,profile.limited,profile.deviated,station.ignores-profiles,session.deviated,plan.failed', 'Problems'],
-  ['boost.set,boost.cleared,boost.done', 'Charge now'],
-  ['site.created,site.changed,site.deleted,site.imported', 'Site changes'],
+  ['', t('log.filter.all')],
+  ['plan.created,plan.failed', t('log.filter.plans')],
+  ['profile.accepted,profile.pushed,profile.verified,profile.restored,default-profile.installed', t('log.filter.took')],
+  ['profile.rejected,profile.failed,profile.limited,profile.deviated,station.ignores-profiles,session.deviated,plan.failed', t('log.filter.problems')],
+  ['boost.set,boost.cleared,boost.done', t('home.boost.heading')],
+  ['site.created,site.changed,site.deleted,site.imported', t('log.filter.site')],
 ];
 const PAGE = 30;
 
@@ -22,17 +23,17 @@ export class DecisionLog {
     this.filter = { kind: '', station: '' };
     this.cursor = null;
     this.kind = el('select', { id: 'log-kind' }, ...KIND_GROUPS.map(([v, t]) => el('option', { value: v }, t)));
-    this.station = el('select', { id: 'log-station' }, el('option', { value: '' }, 'Every charger'));
+    this.station = el('select', { id: 'log-station' }, el('option', { value: '' }, t('log.everyCharger')));
     for (const s of [this.kind, this.station]) s.addEventListener('change', () => void this.reload());
-    this.more = el('button', { type: 'button', class: 'secondary', id: 'log-more', hidden: '' }, 'Show older entries');
+    this.more = el('button', { type: 'button', class: 'secondary', id: 'log-more', hidden: '' }, t('log.more'));
     this.more.addEventListener('click', () => void this.page(true));
     this.status = el('p', { class: 'muted', id: 'log-status', role: 'status', 'aria-live': 'polite' });
     ctx.list.removeAttribute('aria-live');
     ctx.list.before(el(
       'div',
       { class: 'site-bar table-tools' },
-      el('div', { class: 'field' }, el('label', { for: 'log-kind' }, 'Show'), this.kind),
-      el('div', { class: 'field' }, el('label', { for: 'log-station' }, 'Charger'), this.station),
+      el('div', { class: 'field' }, el('label', { for: 'log-kind' }, t('log.show')), this.kind),
+      el('div', { class: 'field' }, el('label', { for: 'log-station' }, t('vehicles.colCharger')), this.station),
     ));
     ctx.list.after(el('div', { class: 'actions' }, this.more), this.status);
     this.reload = coalesce(() => this.page(false));
@@ -41,7 +42,7 @@ export class DecisionLog {
   /** The chargers of the site, for the filter (from the stations card's read). */
   setStations(ids) {
     const keep = this.station.value;
-    this.station.replaceChildren(el('option', { value: '' }, 'Every charger'), ...[...new Set(ids)].map((id) => el('option', { value: id }, id)));
+    this.station.replaceChildren(el('option', { value: '' }, t('log.everyCharger')), ...[...new Set(ids)].map((id) => el('option', { value: id }, id)));
     this.station.value = ids.includes(keep) ? keep : '';
   }
 
@@ -53,11 +54,11 @@ export class DecisionLog {
     const res = await api(`/api/v1/sites/${enc(this.ctx.siteId())}/decision-log?${q}`);
     const items = res.entries.map((d) => this.item(d));
     if (older) this.ctx.list.append(...items);
-    else this.ctx.list.replaceChildren(...(items.length ? items : [el('li', { class: 'muted' }, this.kind.value || this.station.value ? 'Nothing of this kind yet.' : 'Nothing decided yet.')]));
+    else this.ctx.list.replaceChildren(...(items.length ? items : [el('li', { class: 'muted' }, this.kind.value || this.station.value ? t('log.noneOfKind') : t('log.none'))]));
     this.cursor = res.nextCursor;
     this.more.hidden = !res.nextCursor;
     const n = this.ctx.list.querySelectorAll('li[data-id]').length;
-    this.status.textContent = res.nextCursor ? `${n} entries shown; older ones below the button.` : n ? `All ${n} entries shown.` : '';
+    this.status.textContent = res.nextCursor ? t('log.shownMore', { n }) : n ? t('log.shownAll', { n }) : '';
   }
 
   item(d) {
@@ -70,15 +71,20 @@ export class DecisionLog {
       { dataset: { id: String(d.id), kind: d.kind, count: String(d.count) } },
       when,
       el('span', { class: `badge kind-${d.kind.split('.')[0]}` }, kindWord(d.kind)),
-      el('span', { class: 'msg', title: d.message }, d.text, d.count > 1 ? el('strong', { class: 'repeat' }, ` (${d.count} times)`) : null),
+      el('span', { class: 'msg', title: d.message }, d.text, d.count > 1 ? el('strong', { class: 'repeat' }, ` ${t('log.times', { count: d.count })}`) : null),
     );
   }
 }
 
+const plan = t('plan.factPlan');
+const charger = t('vehicles.colCharger');
+const offPlan = t('log.kind.offPlan');
+const boost = t('home.boost.heading');
+const site = t('fleet.site');
 const WORDS = {
-  'plan.created': 'Plan', 'plan.failed': 'Planning failed', 'profile.accepted': 'Charger', 'profile.pushed': 'Charger', 'profile.verified': 'Checked',
-  'profile.restored': 'Charger', 'profile.rejected': 'Refused', 'profile.failed': 'Not sent', 'profile.limited': 'Held lower', 'profile.deviated': 'Off plan',
-  'default-profile.installed': 'Charger', 'station.ignores-profiles': 'Not steered', 'session.deviated': 'Off plan', 'boost.set': 'Charge now',
-  'boost.cleared': 'Charge now', 'boost.done': 'Charge now', 'site.created': 'Site', 'site.changed': 'Site', 'site.deleted': 'Site', 'site.imported': 'Site',
+  'plan.created': plan, 'plan.failed': t('log.kind.planFailed'), 'profile.accepted': charger, 'profile.pushed': charger, 'profile.verified': t('log.kind.checked'),
+  'profile.restored': charger, 'profile.rejected': t('log.kind.refused'), 'profile.failed': t('log.kind.notSent'), 'profile.limited': t('log.kind.heldLower'), 'profile.deviated': offPlan,
+  'default-profile.installed': charger, 'station.ignores-profiles': t('log.kind.notSteered'), 'session.deviated': offPlan, 'boost.set': boost,
+  'boost.cleared': boost, 'boost.done': boost, 'site.created': site, 'site.changed': site, 'site.deleted': site, 'site.imported': site,
 };
 const kindWord = (kind) => WORDS[kind] || f.humanize(kind);

@@ -6,28 +6,28 @@
 import { api, enc, messageOf, sentence } from './api.js';
 import * as f from './format.js';
 import { el } from './dom.js';
+import { t as tr } from './i18n.js';
 import { filterRows, isShort, SITE_FILTER, sortRows, SORTS, STATUS_FILTER, statusText, verdictOf, WARNING_FILTER, whyShort } from './fleet-words.js';
 
 export { isShort, whyShort };
 
 function targetText(t) {
   if (!t) return '—';
-  if (t.kind === 'none') return 'No departure set';
-  const kind = t.kind === 'weekly' ? 'weekly' : t.kind === 'once' ? 'once' : t.kind === 'site-default' ? 'site default' : f.humanize(t.kind).toLowerCase();
-  return `${f.targetAmount(t)} (${kind})`;
+  if (t.kind === 'none') return tr('fleet.noDeparture');
+  const kind = t.kind === 'weekly' ? tr('fleet.kind.weekly') : t.kind === 'once' ? tr('fleet.kind.once') : t.kind === 'site-default' ? tr('fleet.kind.siteDefault') : f.humanize(t.kind).toLowerCase();
+  return tr('fleet.targetKind', { amount: f.targetAmount(t), kind });
 }
 
 function atDeparture(row) {
   if (row.expectedEnergyAtDepartureKwh == null) return '—';
-  const parts = [f.kwh(row.expectedEnergyAtDepartureKwh)];
-  if (row.socAtDeparturePercent != null) parts.push(f.percent(row.socAtDeparturePercent));
-  return parts.join(', ');
+  const energy = f.kwh(row.expectedEnergyAtDepartureKwh);
+  return row.socAtDeparturePercent == null ? energy : tr('fleet.atDepartureSoc', { energy, soc: f.percent(row.socAtDeparturePercent) });
 }
 
 function verdict(row) {
   const v = verdictOf(row);
   if (v.tone !== 'bad') return el('span', { class: v.tone }, v.text);
-  return el('span', { class: 'bad', role: 'img', 'aria-label': `Warning: ${v.text}` }, el('span', { 'aria-hidden': 'true' }, '⚠ '), v.text);
+  return el('span', { class: 'bad', role: 'img', 'aria-label': tr('fleet.warning', { text: v.text }) }, el('span', { 'aria-hidden': 'true' }, '⚠ '), v.text);
 }
 
 const select = (id, label, options, onChange) => {
@@ -50,7 +50,7 @@ export class VehicleTable {
   /** Search, filters and the count, above the table; sort buttons in the column heads. */
   controls() {
     const redraw = () => this.draw();
-    const search = el('input', { type: 'search', id: 'vehicle-search', placeholder: 'Name, id or charger', autocomplete: 'off' });
+    const search = el('input', { type: 'search', id: 'vehicle-search', placeholder: tr('fleet.searchPlaceholder'), autocomplete: 'off' });
     let timer = null;
     search.addEventListener('input', () => {
       clearTimeout(timer);
@@ -66,11 +66,11 @@ export class VehicleTable {
     this.count = el('p', { id: 'vehicles-count', class: 'muted', role: 'status', 'aria-live': 'polite' });
     const bar = el(
       'div',
-      { class: 'site-bar table-tools', role: 'search', 'aria-label': 'Find vehicles' },
-      el('div', { class: 'field' }, el('label', { for: 'vehicle-search' }, 'Search'), search),
-      select('vehicle-status-filter', 'Status', STATUS_FILTER, pick('status')),
-      select('vehicle-warning-filter', 'Will it make it?', WARNING_FILTER, pick('warning')),
-      select('vehicle-site-filter', 'Where', SITE_FILTER, pick('site')),
+      { class: 'site-bar table-tools', role: 'search', 'aria-label': tr('fleet.find') },
+      el('div', { class: 'field' }, el('label', { for: 'vehicle-search' }, tr('fleet.search')), search),
+      select('vehicle-status-filter', tr('fleet.colStatus'), STATUS_FILTER, pick('status')),
+      select('vehicle-warning-filter', tr('fleet.colMakeIt'), WARNING_FILTER, pick('warning')),
+      select('vehicle-site-filter', tr('fleet.where'), SITE_FILTER, pick('site')),
       this.count,
     );
     this.ctx.table.closest('.scroll').before(bar);
@@ -102,25 +102,25 @@ export class VehicleTable {
       else th.removeAttribute('aria-sort');
     }
     const n = this.rows.length;
-    this.count.textContent = shown.length === n ? `${f.number(n, 0)} ${n === 1 ? 'vehicle' : 'vehicles'}` : `Showing ${f.number(shown.length, 0)} of ${f.number(n, 0)} vehicles`;
+    this.count.textContent = shown.length === n ? tr('fleet.count', { n }) : tr('fleet.countShown', { shown: shown.length, n });
     const tz = this.ctx.timeZone();
     // A live update must not take the keyboard away: remember which row's departure button had focus.
     const active = document.activeElement;
     const focused = active && active.classList.contains('cell-edit') && this.ctx.tbody.contains(active) ? active.closest('tr').dataset.vehicle : null;
     this.ctx.tbody.replaceChildren(
-      ...(shown.length === 0 && n > 0 ? [el('tr', {}, el('td', { colspan: '7', class: 'muted' }, 'No vehicle matches the search and filters.'))] : []),
+      ...(shown.length === 0 && n > 0 ? [el('tr', {}, el('td', { colspan: '7', class: 'muted' }, tr('fleet.noMatch')))] : []),
       ...shown.map((row) => {
         const kept = this.editing.get(row.vehicleId);
         return el(
           'tr',
           { dataset: { vehicle: row.vehicleId, status: row.status }, class: isShort(row) ? 'short' : '' },
           el('th', { scope: 'row' }, row.name || row.vehicleId, el('br'), el('small', { class: 'muted' }, row.vehicleId)),
-          el('td', { 'data-label': 'Charger' }, row.stationId ? `${row.stationId} #${row.evseId}` : '—'),
-          el('td', { 'data-label': 'Status', class: 'status' }, statusText(row)),
+          el('td', { 'data-label': tr('vehicles.colCharger') }, row.stationId ? tr('status.chargerEvse', { station: row.stationId, evse: String(row.evseId) }) : '—'),
+          el('td', { 'data-label': tr('fleet.colStatus'), class: 'status' }, statusText(row)),
           kept || this.departureCell(row, tz),
-          el('td', { 'data-label': 'Target' }, targetText(row.target)),
-          el('td', { class: 'num', 'data-label': 'At departure' }, atDeparture(row)),
-          el('td', { class: 'verdict', 'data-label': 'Will it make it?' }, verdict(row)),
+          el('td', { 'data-label': tr('fleet.colTarget') }, targetText(row.target)),
+          el('td', { class: 'num', 'data-label': tr('fleet.colAtDeparture') }, atDeparture(row)),
+          el('td', { class: 'verdict', 'data-label': tr('fleet.colMakeIt') }, verdict(row)),
         );
       }),
     );
@@ -133,16 +133,16 @@ export class VehicleTable {
   }
 
   departureCell(row, tz) {
-    const td = el('td', { class: 'departure', 'data-label': 'Departure', dataset: { at: row.departureAt || '' } });
+    const td = el('td', { class: 'departure', 'data-label': tr('home.target.departure'), dataset: { at: row.departureAt || '' } });
     this.showButton(td, row, tz);
     return td;
   }
 
   showButton(td, row, tz) {
-    const text = row.departureAt ? f.dateTime(row.departureAt, tz) : 'Set…';
+    const text = row.departureAt ? f.dateTime(row.departureAt, tz) : tr('fleet.set');
     const button = el(
       'button',
-      { type: 'button', class: 'cell-edit', 'aria-label': `Change departure of ${row.name || row.vehicleId}, now ${text}`, onclick: () => this.edit(td, row) },
+      { type: 'button', class: 'cell-edit', 'aria-label': tr('fleet.changeDeparture', { name: row.name || row.vehicleId, now: text }), onclick: () => this.edit(td, row) },
       text,
     );
     td.replaceChildren(button);
@@ -174,10 +174,10 @@ export class VehicleTable {
       el(
         'div',
         { class: 'cell-editor' },
-        el('label', { for: id, class: 'visually-hidden' }, `Departure of ${row.name || row.vehicleId}`),
+        el('label', { for: id, class: 'visually-hidden' }, tr('fleet.departureOf', { name: row.name || row.vehicleId })),
         input,
-        el('button', { type: 'button', class: 'small', onclick: () => void save() }, 'Save'),
-        el('button', { type: 'button', class: 'small secondary', onclick: cancel }, 'Cancel'),
+        el('button', { type: 'button', class: 'small', onclick: () => void save() }, tr('common.save')),
+        el('button', { type: 'button', class: 'small secondary', onclick: cancel }, tr('fleet.cancel')),
       ),
       error,
     );
@@ -190,10 +190,10 @@ export class VehicleTable {
       error.textContent = sentence(message);
       error.hidden = false;
       input.setAttribute('aria-invalid', 'true');
-      this.ctx.status.textContent = `Not saved: ${message}`;
+      this.ctx.status.textContent = tr('api.notSaved', { message });
       input.focus();
     };
-    if (!input.value) return fail('Choose a date and time.');
+    if (!input.value) return fail(tr('fleet.errDeparture'));
     const t = row.target || {};
     // The amount stays what it was; a van without a target yet (away, nothing set) takes the site's default.
     const fallback = this.ctx.defaultEnergyKwh ? this.ctx.defaultEnergyKwh() : null;
@@ -211,7 +211,7 @@ export class VehicleTable {
     }
     this.editing.delete(row.vehicleId);
     const name = row.name || row.vehicleId;
-    this.ctx.status.textContent = `Saved: ${name} leaves ${f.localText(input.value)}. Planning…`;
+    this.ctx.status.textContent = tr('fleet.savedDeparture', { name, departure: f.localText(input.value) });
     // Until the table reloads, show what was saved (wall time in the site's zone).
     const button = this.showButton(td, { ...row, departureAt: null }, this.ctx.timeZone());
     button.textContent = f.localText(input.value);

@@ -2,15 +2,21 @@
 // vans that are away and vans without a target, and the pure functions the table's controls apply (1,000 rows:
 // one pass to filter, one sort; no DOM here).
 import * as f from './format.js';
+import { language, t } from './i18n.js';
 
 /** Will not make it: a warning from the server, or energy short at departure. */
 export function isShort(row) {
   return Boolean(row.warning) || (row.shortfallKwh != null && row.shortfallKwh > 0.05);
 }
 
-/** The server's warning says what and why; without one, the shortfall alone. */
+/**
+ * The server's warning says what and why, in English (its words are not in the catalogs yet); in another language
+ * the shortfall is said in that language instead, and without a warning, the shortfall alone.
+ */
 export function whyShort(row) {
-  return row.warning || `${f.kwh(row.shortfallKwh)} short at departure`;
+  const short = row.shortfallKwh != null && row.shortfallKwh > 0.05;
+  if (row.warning && (language === 'en' || !short)) return row.warning;
+  return t('fleet.shortBy', { short: f.kwh(row.shortfallKwh) });
 }
 
 const hasTarget = (row) => row.target && row.target.kind !== 'none';
@@ -18,11 +24,11 @@ const hasTarget = (row) => row.target && row.target.kind !== 'none';
 /** The status column: where the van is and what it does. */
 export function statusText(row) {
   switch (row.status) {
-    case 'away': return 'Away';
-    case 'plugged-in': return 'Plugged in, waiting';
-    case 'charging': return 'Charging';
-    case 'ready': return 'Ready';
-    case 'offline': return 'Charger offline';
+    case 'away': return t('fleet.row.away');
+    case 'plugged-in': return t('fleet.row.pluggedIn');
+    case 'charging': return t('fleet.row.charging');
+    case 'ready': return t('fleet.row.ready');
+    case 'offline': return t('fleet.row.offline');
     default: return f.humanize(row.status);
   }
 }
@@ -33,17 +39,17 @@ export function statusText(row) {
  */
 export function verdictOf(row) {
   if (isShort(row)) return { tone: 'bad', text: whyShort(row) };
-  if (row.status === 'away') return hasTarget(row) ? { tone: 'muted', text: 'Not plugged in' } : { tone: 'muted', text: 'Not plugged in, no departure set' };
+  if (row.status === 'away') return hasTarget(row) ? { tone: 'muted', text: t('fleet.verdict.away') } : { tone: 'muted', text: t('fleet.verdict.awayNoTarget') };
   const fallback = row.target && row.target.kind === 'site-default';
-  if (row.status === 'ready') return { tone: 'ok', text: fallback ? '✓ Ready (site default: no departure set)' : '✓ Ready' };
-  return { tone: 'ok', text: fallback ? '✓ On track for the site default (no departure set)' : '✓ On track' };
+  if (row.status === 'ready') return { tone: 'ok', text: fallback ? t('fleet.verdict.readyDefault') : t('fleet.verdict.ready') };
+  return { tone: 'ok', text: fallback ? t('fleet.verdict.onTrackDefault') : t('fleet.verdict.onTrack') };
 }
 
 export const STATUS_FILTER = [
-  ['', 'Any status'], ['charging', 'Charging'], ['plugged-in', 'Plugged in, waiting'], ['ready', 'Ready'], ['away', 'Away'], ['offline', 'Charger offline'],
+  ['', t('fleet.filter.anyStatus')], ['charging', t('fleet.row.charging')], ['plugged-in', t('fleet.row.pluggedIn')], ['ready', t('fleet.row.ready')], ['away', t('fleet.row.away')], ['offline', t('fleet.row.offline')],
 ];
-export const WARNING_FILTER = [['', 'Any'], ['short', 'Will not make it'], ['fine', 'On track or ready'], ['no-target', 'No departure set']];
-export const SITE_FILTER = [['', 'Here and away'], ['here', 'Plugged in at this site'], ['away', 'Away from the site']];
+export const WARNING_FILTER = [['', t('fleet.filter.any')], ['short', t('fleet.filter.short')], ['fine', t('fleet.filter.fine')], ['no-target', t('fleet.noDeparture')]];
+export const SITE_FILTER = [['', t('fleet.filter.hereAway')], ['here', t('fleet.filter.here')], ['away', t('fleet.filter.away')]];
 
 /** The rows that pass the filters: { q, status, warning, site }. */
 export function filterRows(rows, { q = '', status = '', warning = '', site = '' }) {
@@ -69,13 +75,13 @@ const amountOf = (r) => (r.target && (r.target.energyKwh ?? r.target.socPercent)
 
 /** Sort keys per column; ties keep the vehicle's name order. */
 export const SORTS = {
-  name: { label: 'Vehicle', cmp: (a, b) => collator.compare(a.name || a.vehicleId, b.name || b.vehicleId) },
-  charger: { label: 'Charger', cmp: (a, b) => collator.compare(a.stationId ? `${a.stationId}#${a.evseId}` : '\uffff', b.stationId ? `${b.stationId}#${b.evseId}` : '\uffff') },
-  status: { label: 'Status', cmp: (a, b) => (STATUS_ORDER[a.status] ?? 9) - (STATUS_ORDER[b.status] ?? 9) },
-  departure: { label: 'Departure', cmp: (a, b) => (a.departureAt ? Date.parse(a.departureAt) : Infinity) - (b.departureAt ? Date.parse(b.departureAt) : Infinity) },
-  target: { label: 'Target', cmp: (a, b) => amountOf(a) - amountOf(b) },
-  expected: { label: 'At departure', cmp: (a, b) => (a.expectedEnergyAtDepartureKwh ?? -1) - (b.expectedEnergyAtDepartureKwh ?? -1) },
-  verdict: { label: 'Will it make it?', cmp: (a, b) => Number(isShort(b)) - Number(isShort(a)) || (b.shortfallKwh ?? 0) - (a.shortfallKwh ?? 0) },
+  name: { label: t('vehicles.colVehicle'), cmp: (a, b) => collator.compare(a.name || a.vehicleId, b.name || b.vehicleId) },
+  charger: { label: t('vehicles.colCharger'), cmp: (a, b) => collator.compare(a.stationId ? `${a.stationId}#${a.evseId}` : '\uffff', b.stationId ? `${b.stationId}#${b.evseId}` : '\uffff') },
+  status: { label: t('fleet.colStatus'), cmp: (a, b) => (STATUS_ORDER[a.status] ?? 9) - (STATUS_ORDER[b.status] ?? 9) },
+  departure: { label: t('home.target.departure'), cmp: (a, b) => (a.departureAt ? Date.parse(a.departureAt) : Infinity) - (b.departureAt ? Date.parse(b.departureAt) : Infinity) },
+  target: { label: t('fleet.colTarget'), cmp: (a, b) => amountOf(a) - amountOf(b) },
+  expected: { label: t('fleet.colAtDeparture'), cmp: (a, b) => (a.expectedEnergyAtDepartureKwh ?? -1) - (b.expectedEnergyAtDepartureKwh ?? -1) },
+  verdict: { label: t('fleet.colMakeIt'), cmp: (a, b) => Number(isShort(b)) - Number(isShort(a)) || (b.shortfallKwh ?? 0) - (a.shortfallKwh ?? 0) },
 };
 
 /** A sorted copy: `key` of SORTS, `dir` 1 (ascending) or -1. NaN-free: Infinity - Infinity is treated as equal. */

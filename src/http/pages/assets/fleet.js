@@ -5,6 +5,7 @@
 import { api, ApiError, coalesce, enc, messageOf, pageError, setupHeader } from './api.js';
 import * as f from './format.js';
 import { el } from './dom.js';
+import { locale, t } from './i18n.js';
 import { describePlan, planChart } from './charts.js';
 import { live } from './live.js';
 import { VehicleTable, isShort, whyShort } from './fleet-table.js';
@@ -32,7 +33,7 @@ async function start() {
   await setupHeader();
   const sites = await api('/api/v1/sites');
   const wanted = new URLSearchParams(location.search).get('site');
-  if (!sites.length && !wanted) throw new Error('No site is in your scope yet.');
+  if (!sites.length && !wanted) throw new Error(t('fleet.noSite'));
   const picker = $('site');
   picker.replaceChildren(...sites.map((s) => el('option', { value: s.id }, s.name || s.id)));
   picker.addEventListener('change', () => void selectSite(picker.value).catch(pageError));
@@ -49,7 +50,7 @@ async function selectSite(id) {
   history.replaceState(null, '', url);
   const s = state.site;
   const limit = s.gridLimitKw ?? (s.limits && s.limits.gridKw);
-  $('site-facts').textContent = [limit != null ? `Grid limit ${f.kw(limit)}` : null, s.timeZone, f.zoneHint(s.timeZone)].filter(Boolean).join(' · ');
+  $('site-facts').textContent = [limit != null ? t('fleet.gridLimit', { limit: f.kw(limit) }) : null, s.timeZone, f.zoneHint(s.timeZone)].filter(Boolean).join(' · ');
   setupExport();
   // Listen before the first load, so that nothing that changes while it loads is missed.
   state.stop = live(id, {
@@ -82,7 +83,7 @@ function renderPlan() {
   const figure = $('plan-figure');
   figure.dataset.planId = plan ? String(plan.planId) : '';
   if (!plan) {
-    $('plan-chart').textContent = 'No plan yet: one is made when a car is plugged in.';
+    $('plan-chart').textContent = t('fleet.noPlan');
     $('plan-caption').textContent = '';
     $('plan-summary').replaceChildren();
     renderPlanTable($('plan-table'), null);
@@ -97,15 +98,15 @@ function renderPlan() {
     currency: plan.currency,
     timeZone: tz(),
     parts: false,
-    powerLabel: 'Planned power (all cars)',
+    powerLabel: t('fleet.plannedAll'),
   };
   planChart($('plan-chart'), spec);
-  $('plan-caption').textContent = `${describePlan(spec)} The dashed line is the site limit.`;
+  $('plan-caption').textContent = t('fleet.caption', { described: describePlan(spec) });
   renderPlanTable($('plan-table'), spec);
   renderPlanSummary();
 }
 
-const PLAN_STATUS = { optimal: 'Every car gets what it needs', shortfall: 'Some cars will be short' };
+const PLAN_STATUS = { optimal: t('fleet.status.optimal'), shortfall: t('fleet.status.shortfall') };
 
 /** The plan's facts; the cars plugged in and those short at departure from the vehicle table's rows. */
 function renderPlanSummary() {
@@ -115,11 +116,11 @@ function renderPlanSummary() {
   const cars = rows.filter((r) => r.stationId).length;
   const short = rows.filter((r) => r.stationId && r.shortfallKwh != null && r.shortfallKwh > 0.05).length;
   const pairs = [
-    ['Plan', `#${plan.planId}, made ${f.dayTime(plan.createdAt, tz())}`, { id: 'plan-id' }],
-    ['Status', PLAN_STATUS[plan.status] || f.humanize(plan.status), { class: plan.status === 'shortfall' ? 'bad' : '' }],
-    ['Cars plugged in', state.rows ? String(cars) : '…', { id: 'plan-cars' }],
-    ['Expected cost', f.money(plan.totalCost, plan.currency)],
-    ['Short at departure', state.rows ? String(short) : '…', { class: short ? 'bad' : '', id: 'plan-short' }],
+    [t('plan.factPlan'), t('fleet.planMade', { id: String(plan.planId), made: f.dayTime(plan.createdAt, tz()) }), { id: 'plan-id' }],
+    [t('fleet.colStatus'), PLAN_STATUS[plan.status] || f.humanize(plan.status), { class: plan.status === 'shortfall' ? 'bad' : '' }],
+    [t('fleet.carsPlugged'), state.rows ? f.number(cars, 0) : '…', { id: 'plan-cars' }],
+    [t('fleet.expectedCost'), f.money(plan.totalCost, plan.currency)],
+    [t('fleet.shortAtDeparture'), state.rows ? f.number(short, 0) : '…', { class: short ? 'bad' : '', id: 'plan-short' }],
     ...demandPairs(plan),
   ];
   $('plan-summary').replaceChildren(...pairs.flatMap(([k, v, a]) => [el('dt', {}, k), el('dd', a || {}, v)]));
@@ -129,18 +130,18 @@ function renderPlanSummary() {
 function demandPairs(plan) {
   const d = plan.demand;
   if (!d) return [];
-  const kw = (x) => `${x.toFixed(1)} kW`;
+  const kw = (x) => f.kwFixed(x);
   const raises = d.plannedPeakKw > d.peakSoFarKw + 0.05;
   return [
-    ['Peak this month', `${kw(d.peakSoFarKw)}: ${f.money(d.peakSoFarCost, plan.currency)} demand charge`, { id: 'demand-peak' }],
-    ['Planned peak', raises ? `${kw(d.plannedPeakKw)}: raises the charge to ${f.money(d.billedCost, plan.currency)}` : `${kw(d.plannedPeakKw)}: within this month's peak`,
+    [t('fleet.peakMonth'), t('fleet.peakCharge', { peak: kw(d.peakSoFarKw), cost: f.money(d.peakSoFarCost, plan.currency) }), { id: 'demand-peak' }],
+    [t('fleet.plannedPeak'), raises ? t('fleet.peakRaises', { peak: kw(d.plannedPeakKw), cost: f.money(d.billedCost, plan.currency) }) : t('fleet.peakWithin', { peak: kw(d.plannedPeakKw) }),
       { id: 'demand-planned', class: raises ? 'bad' : '' }],
   ];
 }
 
 // ---- cost and saving ---------------------------------------------------------------------------------------
 
-const PERIODS = { today: 'Today', month: 'This month' };
+const PERIODS = { today: t('fleet.today'), month: t('fleet.thisMonth') };
 
 const reloadSavings = coalesce(async () => {
   const s = await api(`/api/v1/sites/${enc(state.site.id)}/savings`);
@@ -151,23 +152,23 @@ const reloadSavings = coalesce(async () => {
     if (!exportBox.input.max) exportBox.input.max = exportBox.current;
     updateExport();
   }
-  const saved = (p) => (p.savingsPercent == null ? f.money(p.savings, cur) : `${f.money(p.savings, cur)} (${f.percent(p.savingsPercent)})`);
+  const saved = (p) => (p.savingsPercent == null ? f.money(p.savings, cur) : t('fleet.savedPercent', { amount: f.money(p.savings, cur), percent: f.percent(p.savingsPercent) }));
   $('savings-headline').textContent = !month || month.sessions === 0
-    ? 'No charging session this month yet.'
+    ? t('fleet.noSessionMonth')
     : month.savings > 0.005
-      ? `Planning saved ${saved(month)} this month against charging every car at full power on arrival.`
-      : `No saving this month yet: ${f.money(month.cost, cur)} for ${f.kwh(month.energyKwh)}.`;
+      ? t('fleet.savedMonth', { saved: saved(month) })
+      : t('fleet.noSavingMonth', { cost: f.money(month.cost, cur), energy: f.kwh(month.energyKwh) });
   $('savings').tBodies[0].replaceChildren(
     ...s.periods.map((p) =>
       el(
         'tr',
         { dataset: { period: p.period } },
         el('th', { scope: 'row' }, PERIODS[p.period] || p.period),
-        el('td', { class: 'num', 'data-label': 'Sessions' }, p.running ? `${p.sessions} (${p.running} charging)` : String(p.sessions)),
-        el('td', { class: 'num', 'data-label': 'Energy' }, f.kwh(p.energyKwh)),
-        el('td', { class: 'num', 'data-label': 'Cost' }, f.money(p.cost, cur)),
-        el('td', { class: 'num', 'data-label': 'At full power on arrival' }, f.money(p.uncontrolledCost, cur)),
-        el('td', { class: `num saved${p.savings > 0.005 ? ' ok' : ''}`, 'data-label': 'Saved' }, saved(p), p.notCompared ? el('small', { class: 'muted detail' }, ` ${p.notCompared} not compared (unpriced energy)`) : null),
+        el('td', { class: 'num', 'data-label': t('fleet.colSessions') }, p.running ? t('fleet.sessionsRunning', { sessions: p.sessions, running: p.running }) : f.number(p.sessions, 0)),
+        el('td', { class: 'num', 'data-label': t('home.history.colEnergy') }, f.kwh(p.energyKwh)),
+        el('td', { class: 'num', 'data-label': t('home.history.colCost') }, f.money(p.cost, cur)),
+        el('td', { class: 'num', 'data-label': t('fleet.colFullPower') }, f.money(p.uncontrolledCost, cur)),
+        el('td', { class: `num saved${p.savings > 0.005 ? ' ok' : ''}`, 'data-label': t('home.history.colSaved') }, saved(p), p.notCompared ? el('small', { class: 'muted detail' }, ` ${t('fleet.notCompared', { count: p.notCompared })}`) : null),
       ),
     ),
   );
@@ -181,14 +182,14 @@ const exportBox = { month: null, link: null, input: null, current: null };
 function setupExport() {
   if (!exportBox.link) {
     exportBox.input = el('input', { type: 'month', id: 'csv-month', 'aria-describedby': 'csv-month-hint' });
-    exportBox.link = el('a', { id: 'csv-download', download: '' }, 'Download CSV');
+    exportBox.link = el('a', { id: 'csv-download', download: '' }, t('home.history.csv'));
     exportBox.input.addEventListener('change', () => updateExport());
     $('savings').closest('.scroll').after(el(
       'div',
       { class: 'site-bar', id: 'csv-export' },
-      el('div', { class: 'field' }, el('label', { for: 'csv-month' }, 'Sessions of the month'), exportBox.input),
+      el('div', { class: 'field' }, el('label', { for: 'csv-month' }, t('fleet.csvMonth')), exportBox.input),
       exportBox.link,
-      el('p', { id: 'csv-month-hint', class: 'muted' }, 'One row per charging session that started in the month, with energy, cost and saving.'),
+      el('p', { id: 'csv-month-hint', class: 'muted' }, t('fleet.csvHint')),
     ));
   }
   exportBox.current = null;
@@ -198,7 +199,7 @@ function setupExport() {
 
 function monthName(month) {
   const [y, m] = month.split('-').map(Number);
-  return new Intl.DateTimeFormat(navigator.language || 'en', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, 1));
+  return new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, 1));
 }
 
 function updateExport() {
@@ -210,7 +211,7 @@ function updateExport() {
   // Without a month the server takes its current one (the same as the card's "This month").
   if (exportBox.input.value) q.set('month', exportBox.input.value);
   exportBox.link.href = `/api/v1/sessions.csv?${q}`;
-  exportBox.link.textContent = month ? `Download ${monthName(month)} as CSV` : 'Download this month as CSV';
+  exportBox.link.textContent = month ? t('fleet.csvOf', { month: monthName(month) }) : t('fleet.csvThisMonth');
 }
 
 // ---- vehicles ------------------------------------------------------------------------------------------------
@@ -224,7 +225,7 @@ const reloadVehicles = coalesce(async () => {
   const box = $('warnings');
   box.hidden = short.length === 0;
   box.replaceChildren(
-    el('p', {}, el('strong', {}, short.length === 1 ? '1 vehicle will not make it:' : `${short.length} vehicles will not make it:`)),
+    el('p', {}, el('strong', {}, t('fleet.shortCount', { count: short.length }))),
     el(
       'ul',
       {},
@@ -232,7 +233,7 @@ const reloadVehicles = coalesce(async () => {
         el(
           'li',
           { dataset: { vehicle: r.vehicleId } },
-          `${r.name || r.vehicleId}, leaving ${f.dateTime(r.departureAt, tz())}: ${whyShort(r)}`,
+          t('fleet.shortLine', { name: r.name || r.vehicleId, departure: f.dateTime(r.departureAt, tz()), why: whyShort(r) }),
         ),
       ),
     ),
@@ -246,12 +247,12 @@ setupBulk($('bulk-form'), () => reloadVehicles());
 // ---- stations ------------------------------------------------------------------------------------------------
 
 const COMPLIANCE = {
-  follows: ['Follows', 'ok'],
-  limited: ['Follows (held lower)', 'ok'],
-  unknown: ['Not checked yet', 'muted'],
-  'ignores-profiles': ['Ignores profiles', 'bad'],
-  'rejects-profiles': ['Rejects profiles', 'bad'],
-  unreachable: ['Unreachable', 'bad'],
+  follows: [t('fleet.compliance.follows'), 'ok'],
+  limited: [t('fleet.compliance.limited'), 'ok'],
+  unknown: [t('fleet.compliance.unknown'), 'muted'],
+  'ignores-profiles': [t('fleet.compliance.ignores'), 'bad'],
+  'rejects-profiles': [t('fleet.compliance.rejects'), 'bad'],
+  unreachable: [t('fleet.compliance.unreachable'), 'bad'],
 };
 
 /**
@@ -260,13 +261,13 @@ const COMPLIANCE = {
  */
 function stationSecurity(st, withAction) {
   if (st.securityProfile == null) return null;
-  const box = el('small', { class: 'muted detail', dataset: { securityProfile: String(st.securityProfile) } }, `Security profile ${st.securityProfile}`);
+  const box = el('small', { class: 'muted detail', dataset: { securityProfile: String(st.securityProfile) } }, t('fleet.securityProfile', { profile: String(st.securityProfile) }));
   const c = st.certificate;
   if (!c) return box;
-  const until = `certificate until ${c.notAfter.slice(0, 10)}`;
+  const date = c.notAfter.slice(0, 10);
   box.append(' · ', c.expiresSoon
-    ? el('span', { class: 'badge bad', dataset: { certificate: 'expires-soon' }, title: `renew it: npm run stations -- renew ${st.stationId}` }, `${until}: renew`)
-    : el('span', { dataset: { certificate: 'valid' } }, until));
+    ? el('span', { class: 'badge bad', dataset: { certificate: 'expires-soon' }, title: t('fleet.renewTitle', { command: `npm run stations -- renew ${st.stationId}` }) }, t('fleet.certificateRenew', { date }))
+    : el('span', { dataset: { certificate: 'valid' } }, t('fleet.certificateUntil', { date })));
   if (c.expiresSoon && withAction) box.append(' ', ...renewButton(st.stationId));
   return box;
 }
@@ -274,12 +275,12 @@ function stationSecurity(st, withAction) {
 /** A02 from the page (POST .../certificate-renewal): asked now, or at the station's next boot or heartbeat. */
 function renewButton(stationId) {
   const result = el('span', { role: 'status', dataset: { renewal: stationId } });
-  const button = el('button', { type: 'button', dataset: { renew: stationId } }, 'Renew now');
+  const button = el('button', { type: 'button', dataset: { renew: stationId } }, t('fleet.renewNow'));
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {
       const r = await api(`/api/v1/stations/${enc(stationId)}/certificate-renewal`, { method: 'POST' });
-      result.textContent = r.outcome === 'sent' ? ` station asked now: ${r.triggerStatus}` : ' the station is asked at its next boot or heartbeat';
+      result.textContent = ` ${r.outcome === 'sent' ? t('fleet.renewAsked', { status: r.triggerStatus }) : t('fleet.renewLater')}`;
     } catch (err) {
       result.textContent = ` ${messageOf(err)}`;
       button.disabled = false;
@@ -298,11 +299,11 @@ const reloadStations = coalesce(async () => {
         el(
           'tr',
           { dataset: { station: st.stationId, evse: String(e.evseId) } },
-          el('th', { scope: 'row' }, el('span', { class: `dot ${st.online ? 'on' : 'off'}`, role: 'img', 'aria-label': st.online ? 'online' : 'offline' }), ` ${st.stationId}`, stationSecurity(st, e === st.evses[0])),
-          el('td', { class: 'num', 'data-label': 'EVSE' }, String(e.evseId)),
-          el('td', { 'data-label': 'Status' }, f.humanize(st.online ? e.status : 'offline'), e.vehicleId ? el('small', { class: 'muted' }, ` · ${e.vehicleId}`) : null),
-          el('td', { class: 'wide-cell', 'data-label': 'Profiles' }, el('span', { class: `badge ${cls}` }, label), e.complianceDetail ? el('small', { class: 'muted detail' }, e.complianceDetail) : null),
-          el('td', { class: 'num', 'data-label': 'Power' }, e.powerKw == null ? '—' : f.kw(e.powerKw)),
+          el('th', { scope: 'row' }, el('span', { class: `dot ${st.online ? 'on' : 'off'}`, role: 'img', 'aria-label': st.online ? t('fleet.online') : t('fleet.offline') }), ` ${st.stationId}`, stationSecurity(st, e === st.evses[0])),
+          el('td', { class: 'num', 'data-label': t('fleet.colEvse') }, String(e.evseId)),
+          el('td', { 'data-label': t('fleet.colStatus') }, f.statusWord(st.online ? e.status : 'offline'), e.vehicleId ? el('small', { class: 'muted' }, ` · ${e.vehicleId}`) : null),
+          el('td', { class: 'wide-cell', 'data-label': t('fleet.colProfiles') }, el('span', { class: `badge ${cls}` }, label), e.complianceDetail ? el('small', { class: 'muted detail' }, e.complianceDetail) : null),
+          el('td', { class: 'num', 'data-label': t('fleet.colPower') }, e.powerKw == null ? '—' : f.kw(e.powerKw)),
         ),
       );
     }

@@ -1,7 +1,7 @@
 // Dates in the site's time zone and numbers in the page's language (issue 18: <html lang>, which the server
 // negotiated from the switcher's choice or the browser's Accept-Language; i18n.js). The server sends instants as UTC
 // ISO-8601; departures are entered as the site's local wall-clock time (YYYY-MM-DDTHH:MM).
-import { locale, t } from './i18n.js';
+import { has, locale, t } from './i18n.js';
 
 const lang = () => locale;
 const cache = new Map();
@@ -105,6 +105,8 @@ function num(options) {
 
 export const number = (v, digits = 1) => (v == null || Number.isNaN(v) ? '—' : num({ maximumFractionDigits: digits }).format(v));
 export const kw = (v) => (v == null ? '—' : `${number(v, 1)} kW`);
+/** Power with exactly one decimal ("22.0 kW", "22,0 kW"): peaks compared side by side. */
+export const kwFixed = (v) => (v == null ? '—' : `${num({ minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v)} kW`);
 export const kwh = (v) => (v == null ? '—' : `${number(v, 1)} kWh`);
 export const percent = (v) => (v == null ? '—' : `${number(v, 0)} %`);
 
@@ -149,6 +151,15 @@ export function targetAmount(t) {
   if (t.energyKwh != null) return kwh(t.energyKwh);
   if (t.socPercent != null) return percent(t.socPercent);
   return t('format.siteDefault');
+}
+
+/**
+ * A charger's or EVSE's status (OCPP's words: Available, Occupied, Charging, SuspendedEV…) in the page's language;
+ * a status the catalog does not know is shown as humanize() says it.
+ */
+export function statusWord(s) {
+  const key = `ocpp.${String(s || '').replace(/[^A-Za-z]/g, '').toLowerCase()}`;
+  return has(key) ? t(key) : humanize(s);
 }
 
 /** People's words for the machine's. */

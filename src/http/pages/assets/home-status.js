@@ -64,7 +64,7 @@ export function renderStatus() {
   const evse = e && { station: e.stationId, evse: String(e.evseId) };
   facts($('charger-facts'), [
     e && [t('status.factCharger'), e.online === false ? t('status.chargerEvseOffline', evse) : t('status.chargerEvse', evse)],
-    e && [t('status.factReports'), f.humanize(e.status), { 'data-compliance': e.compliance }],
+    e && [t('status.factReports'), f.statusWord(e.status), { 'data-compliance': e.compliance }],
     e && e.compliance && e.compliance !== 'unknown' && [t('status.factFollows'), e.compliance === 'follows' || e.compliance === 'limited' ? t('common.yes') : e.compliance === 'unreachable' ? t('status.notAnswering') : t('common.no')],
     row && row.socAtDeparturePercent != null && [t('status.factBatteryAtDeparture'), f.percent(row.socAtDeparturePercent)],
   ]);

@@ -1,7 +1,7 @@
 // Sentences for the homeowner page that must be true in every state (issue 18): no error codes, no "prices are flat"
 // unless they are, no "0 kWh of 0 kWh", nothing stale. Pure functions of what the API gave; home-*.js show them.
 import * as f from './format.js';
-import { t } from './i18n.js';
+import { language, t } from './i18n.js';
 
 const STEERED = ['follows', 'limited', 'unknown'];
 
@@ -87,7 +87,8 @@ export function shortfallWords(session, mode, cur, zone) {
   const by = f.time(Date.parse(session.departureAt), zone);
   if (mode && mode.kind === 'price-cap') return t('words.short.cap', { cap: f.perKwh(mode.maxPrice, cur), short, time: by });
   if (mode && mode.kind === 'paused') return t('words.short.paused', { short, time: by });
-  const why = session.shortfallMessage ? withoutCodes(session.shortfallMessage) : null;
+  // The planner's reason is in English (its words are not in the catalogs yet): said only on English pages.
+  const why = session.shortfallMessage && language === 'en' ? withoutCodes(session.shortfallMessage) : null;
   return why ? t('words.short.because', { time: by, short, reason: why }) : t('words.short.plain', { time: by, short });
 }
 

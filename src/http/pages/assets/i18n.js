@@ -21,6 +21,9 @@ async function load(lang) {
 const messages = await load(language);
 const compiled = new Map();
 
+/** Whether the catalog has this key (for words chosen by a value the server sends, such as a charger status). */
+export const has = (key) => Object.hasOwn(messages, key);
+
 /** t('home.title') or t('home.siteAt', { site: 'Hansen home' }): the message in the page's language. */
 export function t(key, values) {
   let m = compiled.get(key);

@@ -2,12 +2,14 @@
 // itself; every (re)connection calls `open`, which refetches, so that nothing missed while away stays stale.
 // document.body.dataset.live says whether the stream is open (shown as a dot; tests wait for it).
 
+import { t } from './i18n.js';
+
 export function live(siteId, handlers) {
   const es = new EventSource(`/api/v1/live?site=${encodeURIComponent(siteId)}`, { withCredentials: true });
   const mark = (state) => {
     document.body.dataset.live = state;
     const dot = document.getElementById('live');
-    if (dot) dot.title = state === 'open' ? 'Live: updates as they happen' : 'Reconnecting…';
+    if (dot) dot.title = state === 'open' ? t('live.open') : t('live.reconnecting');
   };
   let opened = false;
   es.addEventListener('open', () => {

@@ -3,6 +3,8 @@
 // the change in the audit log and re-plans); the page never decides what someone may see.
 import { api, ApiError, clearErrors, enc, fieldError, pageError, setupHeader, showError } from './api.js';
 import { el } from './dom.js';
+import { t as tr } from './i18n.js';
+import * as f from './format.js';
 import { carBody, fillCar } from './car-fields.js';
 
 const $ = (id) => document.getElementById(id);
@@ -11,22 +13,23 @@ const state = { vehicles: [], assignments: [], chargers: [], selected: null, me:
 const chargerKey = (c) => `${c.stationId}\u0000${c.evseId}`;
 function chargerText(a) {
   const c = state.chargers.find((x) => x.stationId === a.stationId && x.evseId === a.evseId);
-  return `${a.stationId} · EVSE ${a.evseId}${c ? ` (${c.siteName})` : ''}`;
+  const values = { station: a.stationId, evse: String(a.evseId) };
+  return c ? tr('vehicles.chargerAt', { ...values, site: c.siteName }) : tr('vehicles.charger', values);
 }
 const assignmentOf = (id) => state.assignments.find((a) => a.vehicleId === id);
 
 function row(v) {
-  const edit = el('button', { type: 'button', class: 'secondary small', onclick: () => select(v.id) }, 'Edit');
-  edit.setAttribute('aria-label', `Edit ${v.name}`);
+  const edit = el('button', { type: 'button', class: 'secondary small', onclick: () => select(v.id) }, tr('vehicles.edit'));
+  edit.setAttribute('aria-label', tr('vehicles.editName', { name: v.name }));
   const a = assignmentOf(v.id);
   return el('tr', { dataset: { id: v.id } },
     el('th', { scope: 'row' }, v.name, ' ', el('span', { class: 'muted' }, v.id)),
-    el('td', { 'data-label': 'Fleet' }, v.fleet ?? '—'),
-    el('td', { 'data-label': 'Battery', class: 'num' }, v.batteryKwh == null ? '—' : `${v.batteryKwh} kWh`),
-    el('td', { 'data-label': 'Max AC', class: 'num' }, `${v.maxAcKw} kW · ${v.phases}~`),
-    el('td', { 'data-label': 'Cards', class: 'wide-cell' }, v.idTokens.length ? v.idTokens.join(', ') : el('span', { class: 'muted' }, 'none')),
-    el('td', { 'data-label': 'Charger' }, a ? chargerText(a) : el('span', { class: 'muted' }, 'none')),
-    el('td', { 'data-label': 'Actions' }, edit));
+    el('td', { 'data-label': tr('vehicles.colFleet') }, v.fleet ?? '—'),
+    el('td', { 'data-label': tr('vehicles.colBattery'), class: 'num' }, v.batteryKwh == null ? '—' : f.kwh(v.batteryKwh)),
+    el('td', { 'data-label': tr('vehicles.colMaxAc'), class: 'num' }, tr('vehicles.maxAc', { power: f.kw(v.maxAcKw), phases: v.phases })),
+    el('td', { 'data-label': tr('vehicles.colCards'), class: 'wide-cell' }, v.idTokens.length ? v.idTokens.join(', ') : el('span', { class: 'muted' }, tr('vehicles.none'))),
+    el('td', { 'data-label': tr('vehicles.colCharger') }, a ? chargerText(a) : el('span', { class: 'muted' }, tr('vehicles.none'))),
+    el('td', { 'data-label': tr('vehicles.colActions') }, edit));
 }
 
 async function reload() {
@@ -36,7 +39,7 @@ async function reload() {
   state.chargers = placed.chargers;
   $('vehicle-list').tBodies[0].replaceChildren(...(vehicles.length
     ? vehicles.map(row)
-    : [el('tr', {}, el('td', { colspan: '7', class: 'muted' }, 'No vehicle yet: add the first one below.'))]));
+    : [el('tr', {}, el('td', { colspan: '7', class: 'muted' }, tr('vehicles.empty')))]));
   fillFleets();
   if (state.selected) show(state.vehicles.find((v) => v.id === state.selected));
 }
@@ -77,28 +80,28 @@ function show(v) {
   $('edit-title').textContent = v.name;
   fillCar('edit', v);
   $('edit-cards').replaceChildren(...(v.idTokens.length ? v.idTokens.map((t) => {
-    const remove = el('button', { type: 'button', class: 'secondary small', onclick: () => void removeCard(v, t) }, 'Remove');
-    remove.setAttribute('aria-label', `Remove card ${t}`);
+    const remove = el('button', { type: 'button', class: 'secondary small', onclick: () => void removeCard(v, t) }, tr('vehicles.remove'));
+    remove.setAttribute('aria-label', tr('vehicles.removeCard', { card: t }));
     return el('li', {}, el('code', {}, t), ' ', remove);
-  }) : [el('li', { class: 'muted' }, 'No card yet.')]));
+  }) : [el('li', { class: 'muted' }, tr('vehicles.noCard'))]));
   const here = state.chargers.filter((c) => c.fleet === v.fleet);
   const a = assignmentOf(v.id);
   $('assign-evse').replaceChildren(
-    el('option', { value: '' }, here.length ? 'Not on a charger' : 'No charger on this fleet’s sites'),
-    ...here.map((c) => el('option', { value: chargerKey(c) }, `${c.stationId} · EVSE ${c.evseId} (${c.siteName})`)),
+    el('option', { value: '' }, here.length ? tr('vehicles.notOnCharger') : tr('vehicles.noChargerHere')),
+    ...here.map((c) => el('option', { value: chargerKey(c) }, tr('vehicles.chargerAt', { station: c.stationId, evse: String(c.evseId), site: c.siteName }))),
   );
   $('assign-evse').value = a ? chargerKey(a) : '';
 }
 
 async function removeCard(v, token) {
   const status = $('card-status');
-  status.textContent = `Removing ${token}…`;
+  status.textContent = tr('vehicles.removing', { card: token });
   try {
     await api(`/api/v1/vehicles/${enc(v.id)}/id-tokens/${enc(token)}`, { method: 'DELETE' });
-    status.textContent = `Removed card ${token}.`;
+    status.textContent = tr('vehicles.removed', { card: token });
     await reload();
   } catch (err) {
-    status.textContent = `Not removed: ${err.message}`;
+    status.textContent = tr('vehicles.notRemoved', { message: err.message });
   }
 }
 
@@ -123,10 +126,10 @@ function onSubmit(form, statusId, work) {
 onSubmit($('edit-form'), 'edit-status', async (status) => {
   const v = state.vehicles.find((x) => x.id === state.selected);
   const body = carBody($('edit-form'), 'edit');
-  if (!body) return void (status.textContent = 'Not saved: check the marked field.');
-  status.textContent = 'Saving…';
+  if (!body) return void (status.textContent = tr('car.notSaved'));
+  status.textContent = tr('common.saving');
   const saved = await api(`/api/v1/vehicles/${enc(v.id)}`, { method: 'PATCH', json: body });
-  status.textContent = `Saved ${saved.name}. Plans with it are being redone.`;
+  status.textContent = tr('vehicles.saved', { name: saved.name });
   await reload();
 });
 
@@ -134,12 +137,12 @@ onSubmit($('card-form'), 'card-status', async (status) => {
   const input = $('card-token');
   const idToken = input.value.trim();
   if (!idToken) {
-    fieldError($('card-form'), input, 'Enter the card’s uid (printed on it, or read by the charger).');
-    return void (status.textContent = 'Not added.');
+    fieldError($('card-form'), input, tr('vehicles.errCard'));
+    return void (status.textContent = tr('vehicles.notAdded'));
   }
-  status.textContent = 'Adding…';
+  status.textContent = tr('vehicles.adding');
   await api(`/api/v1/vehicles/${enc(state.selected)}/id-tokens`, { method: 'POST', json: { idToken } });
-  status.textContent = `Added card ${idToken}.`;
+  status.textContent = tr('vehicles.addedCard', { card: idToken });
   input.value = '';
   await reload();
 });
@@ -147,14 +150,14 @@ onSubmit($('card-form'), 'card-status', async (status) => {
 onSubmit($('assign-form'), 'assign-status', async (status) => {
   const value = $('assign-evse').value;
   const id = state.selected;
-  status.textContent = 'Saving…';
+  status.textContent = tr('common.saving');
   if (!value) {
     await api(`/api/v1/vehicles/${enc(id)}/assignment`, { method: 'DELETE' });
-    status.textContent = 'Not on a charger now.';
+    status.textContent = tr('vehicles.offCharger');
   } else {
     const c = state.chargers.find((x) => chargerKey(x) === value);
     const a = await api(`/api/v1/vehicles/${enc(id)}/assignment`, { method: 'PUT', json: { stationId: c.stationId, evseId: c.evseId } });
-    status.textContent = `On ${chargerText(a)} now.`;
+    status.textContent = tr('vehicles.onCharger', { charger: chargerText(a) });
   }
   await reload();
 });
@@ -163,23 +166,23 @@ onSubmit($('add-form'), 'add-status', async (status) => {
   const form = $('add-form');
   const idInput = $('add-id');
   const id = idInput.value.trim();
-  const bad = !id ? 'Give the vehicle an id.'
-    : !/^[A-Za-z0-9._:-]{1,64}$/.test(id) ? 'Use letters, digits and . _ : - only (at most 64).'
-    : state.vehicles.some((v) => v.id === id) ? `There is a vehicle ${id} already: edit it in the list.`
+  const bad = !id ? tr('vehicles.errId')
+    : !/^[A-Za-z0-9._:-]{1,64}$/.test(id) ? tr('vehicles.errIdChars')
+    : state.vehicles.some((v) => v.id === id) ? tr('vehicles.errIdTaken', { id })
     : null;
   if (bad) {
     fieldError(form, idInput, bad);
     idInput.focus();
-    return void (status.textContent = 'Not added: check the marked field.');
+    return void (status.textContent = tr('vehicles.notAddedCheck'));
   }
   const body = carBody(form, 'add');
-  if (!body) return void (status.textContent = 'Not added: check the marked field.');
+  if (!body) return void (status.textContent = tr('vehicles.notAddedCheck'));
   const card = $('add-card').value.trim();
-  status.textContent = 'Adding…';
+  status.textContent = tr('vehicles.adding');
   try {
     const made = await api(`/api/v1/vehicles/${enc(id)}`, { method: 'PUT', json: { ...body, fleet: $('add-fleet').value || null, idTokens: card ? [card] : [] } });
     form.reset();
-    status.textContent = `Added ${made.name}. Its cards and charger are in the edit panel.`;
+    status.textContent = tr('vehicles.added', { name: made.name });
     await reload();
     select(made.id);
   } catch (err) {
