@@ -43,14 +43,20 @@ afterAll(async () => {
   await feed?.close();
 });
 
+/** A page of the width's context, logged in as Ada, on the tariffs page. */
+async function tariffsPage(width: 'desk' | 'phone') {
+  const url = `http://127.0.0.1:${server.running.ports.http}`;
+  const page = await (await newContext(browser, width)).newPage();
+  const errors = watchErrors(page);
+  await logIn(page, url, 'ada');
+  await see.url(page, /\/fleet$|\/get-started$/);
+  await page.goto(`${url}/admin/tariffs`);
+  return { page, errors };
+}
+
 describe('the tariffs page', () => {
   it('edits a tariff and sees the preview change, then fetches prices from a local source', async () => {
-    const url = `http://127.0.0.1:${server.running.ports.http}`;
-    const page = await (await newContext(browser, 'desk')).newPage();
-    const errors = watchErrors(page);
-    await logIn(page, url, 'ada');
-    await see.url(page, /\/fleet$|\/get-started$/);
-    await page.goto(`${url}/admin/tariffs`);
+    const { page, errors } = await tariffsPage('desk');
     await see.value(page, '#choose-tariff', 'depot');
     await see.text(page, '#preview-problem', /no prices in zone TEST/);
 
@@ -118,20 +124,13 @@ describe('the tariffs page', () => {
     expect(await page.locator('#preview-table tbody tr').count()).toBeGreaterThan(100);
     expect(errors).toEqual([]);
 
-    const phone = await (await newContext(browser, 'phone')).newPage();
-    await logIn(phone, url, 'ada');
-    await see.url(phone, /\/fleet$|\/get-started$/);
-    await phone.goto(`${url}/admin/tariffs`);
+    const { page: phone } = await tariffsPage('phone');
     await see.text(phone, '#preview-caption', /Tariff depot/);
     await screenshot(phone, 'admin-tariffs-phone');
   }, 120_000);
+
   it('builds a time-of-use tariff with the form alone; a refusal marks the input it names and saves nothing', async () => {
-    const url = `http://127.0.0.1:${server.running.ports.http}`;
-    const page = await (await newContext(browser, 'desk')).newPage();
-    const errors = watchErrors(page);
-    await logIn(page, url, 'ada');
-    await see.url(page, /\/fleet$|\/get-started$/);
-    await page.goto(`${url}/admin/tariffs`);
+    const { page, errors } = await tariffsPage('desk');
     await see.ready(page);
     const before = (await server.running.priceAdmin.tariffs.list()).map((t) => t.name);
 
@@ -185,10 +184,7 @@ describe('the tariffs page', () => {
     await screenshot(page, 'admin-tariff-form-desk');
     expect(errors).toEqual([]);
 
-    const phone = await (await newContext(browser, 'phone')).newPage();
-    await logIn(phone, url, 'ada');
-    await see.url(phone, /\/fleet$|\/get-started$/);
-    await phone.goto(`${url}/admin/tariffs`);
+    const { page: phone } = await tariffsPage('phone');
     await see.ready(phone);
     await phone.getByLabel('Name', { exact: true }).fill('tou');
     await phone.getByLabel('Name', { exact: true }).dispatchEvent('change');
