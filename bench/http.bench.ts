@@ -4,6 +4,7 @@
 // table (1,000 rows per response), the site plan, and writes of departure targets (each one validated, stored and
 // queued for a re-plan; the clock is manual, so the re-plans themselves are not part of the measurement: their
 // cost is bench:scheduler's). GET /health, measured in the same run, is the reference every ratio is quoted against.
+// BENCH_DATABASE_URL=postgres://... runs the depot on PostgreSQL (bench/http/depot.ts).
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +14,7 @@ const run = promisify(execFile);
 const N = Number(process.env.BENCH_VEHICLES ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;
+const CHANGE_MS = Number(process.env.BENCH_CHANGE_MS ?? 100);
 
 const depot = await startDepot(N);
 const { token, base } = depot;
@@ -28,16 +30,32 @@ async function load(path: string, writes = false): Promise<Load> {
   return { ...r, cpuUs: r.total ? (cpu.user + cpu.system) / r.total : 0 };
 }
 
+/**
+ * A row while the site keeps changing: a plan event every `everyMs` (what each planning cycle says), so the views are
+ * rebuilt about that often instead of served from their kept copies. Real time: a bench, not a test.
+ */
+async function loadWhileChanging(path: string, everyMs: number): Promise<Load> {
+  const planId = (await depot.running.scheduler.latestPlan('depot'))!.id;
+  const timer = setInterval(() => depot.running.events.emit('plan.created', { siteId: 'depot', planId, triggers: ['bench'] }), everyMs);
+  try {
+    return await load(path);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 const rows: [string, Load][] = [];
 rows.push(['GET /health (reference)', await load('/health')]);
 rows.push([`GET /api/v1/sites/depot/vehicles (${N} rows)`, await load('/api/v1/sites/depot/vehicles')]);
 rows.push([`GET /api/v1/sites/depot/plan (${N} sessions)`, await load('/api/v1/sites/depot/plan')]);
+rows.push([`GET /api/v1/sites/depot/vehicles, a plan event every ${CHANGE_MS} ms`, await loadWhileChanging('/api/v1/sites/depot/vehicles', CHANGE_MS)]);
+rows.push([`GET /api/v1/sites/depot/plan, a plan event every ${CHANGE_MS} ms`, await loadWhileChanging('/api/v1/sites/depot/plan', CHANGE_MS)]);
 rows.push(['PUT /api/v1/vehicles/:id/target', await load('/api/v1/vehicles/V0/target', true)]);
 
 await depot.close();
 
 const ref = rows[0]![1].rps;
-console.log(`\n${N} vehicles, ${CONNECTIONS} connections, ${SECONDS} s per row, loopback, Bearer token (fleet-manager)\n`);
+console.log(`\n${N} vehicles, ${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}, ${CONNECTIONS} connections, ${SECONDS} s per row, loopback, Bearer token (fleet-manager)\n`);
 const refCpu = rows[0]![1].cpuUs;
 // Server CPU per request hardly depends on the machine's other load (wall-clock req/s does, a lot).
 console.log('| request | req/s | p50 ms | p99 ms | KB per response | req/s vs /health | server CPU µs per request | CPU vs /health | non-2xx | errors |');

@@ -1,23 +1,28 @@
 // The depot bench:http runs against (and bench/http/probe.ts profiles): the real product (SQLite file, scheduler,
 // the auth plugin) on a manual clock, N vans each with a one-off target and a running session, one plan over all
-// of them, and a fleet manager's API token.
+// of them with what was pushed for each session (as the push cycle records it), and a fleet manager's API token.
+// SQLite by default; BENCH_DATABASE_URL=postgres://... runs it on PostgreSQL, in a schema of its own dropped at close.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.js';
 import { start } from '../../src/main.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { issueApiToken } from '../../src/http/auth/api-tokens.js';
 import { ApiTokenRepository } from '../../src/storage/api-token-repository.js';
+import { ProfileRepository } from '../../src/storage/plan-repository.js';
 
 export const T0 = '2026-11-23T16:00:00Z';
 
 export async function startDepot(N: number) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-http-'));
+  const url = process.env.BENCH_DATABASE_URL;
+  const schema = `bench_http_${process.pid}`;
   const clock = new ManualClock(T0);
   const config = loadConfig({}, {
-    database: { path: join(dir, 'b.sqlite') },
+    database: url ? { url, schema } : { path: join(dir, 'b.sqlite') },
     http: { host: '127.0.0.1', port: 0 },
     ocpp: { host: '127.0.0.1', port: 0, pingIntervalSeconds: 0 },
     log: { level: 'silent' },
@@ -66,6 +71,15 @@ export async function startDepot(N: number) {
   }
   const plan = await running.scheduler.latestPlan('depot');
   if (!plan || plan.sessions.length !== N) throw new Error(`expected a plan with ${N} sessions, got ${plan?.sessions.length ?? 'none'}`);
+  // What a depot's push cycle leaves behind: each session's profile, accepted (no station is connected here).
+  const profiles = new ProfileRepository(running.db);
+  for (const [k, s] of plan.sessions.entries()) {
+    await profiles.recordPush({
+      stationId: s.stationId, evseId: s.evseId, transactionId: s.transactionId, siteId: 'depot', planId: plan.id, profileId: 1000 + k,
+      stackLevel: 1, unit: 'W', periods: plan.slotStarts.map((startMs, i) => ({ startMs, limitKw: s.powerKw[i] ?? 0 })), endMs: plan.endMs,
+      coversUntilMs: plan.endMs, state: 'accepted', detail: null, sentAt: at,
+    });
+  }
 
   const { token } = await issueApiToken(new ApiTokenRepository(running.db), clock, {
     name: 'bench', grants: [{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: 'north' }],
@@ -74,6 +88,7 @@ export async function startDepot(N: number) {
     running, clock, token,
     base: `http://127.0.0.1:${running.ports.http}`,
     async close() {
+      if (url) await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(running.db);
       await running.close();
       rmSync(dir, { recursive: true, force: true });
     },
