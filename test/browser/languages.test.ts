@@ -34,7 +34,8 @@ beforeAll(async () => {
   await s.setTarget('CAR-H', { kind: 'weekly', days: ['mon', 'tue', 'wed', 'thu', 'fri'], time: '07:30', energyKwh: 20 });
   await station.startTransaction(1, 'TX-H', 'TOKEN-H');
   await settle(product.server);
-});
+  // The real product and Chromium start here: past the default 20 s on a loaded machine.
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -1,10 +1,14 @@
 // The plan chart (uPlot): planned power per slot as bars over the price as a stepped line, the price's parts
 // (energy, grid fees, taxes, VAT) stacked underneath, and on the fleet chart the site limit as a line. Slots may
 // differ in length (the first is often partial), so the bars are drawn from each slot's start to the next.
-// Times on the axis and in the legend are in the site's zone and the browser's language.
+// Times on the axis and in the legend are in the site's zone and the page's language (i18n.js).
 
 import { locale, t } from './i18n.js';
 import { axisLabels, dateTime, dayTime, kw, perKwh, spansDays, time } from './format.js';
+
+/** Axis numbers in the page's language ("0,25" in Danish), without grouping: ticks are short. */
+const AXIS_KW = new Intl.NumberFormat(locale, { maximumFractionDigits: 1, useGrouping: false });
+const AXIS_PRICE = new Intl.NumberFormat(locale, { maximumFractionDigits: 2, useGrouping: false });
 
 // uPlot's minified build (51 kB against 145 kB for its ES module), loaded by the page as a classic deferred
 // script before this module runs (both run in document order after parsing).
@@ -163,7 +167,7 @@ export function planChart(el, spec) {
         grid: { stroke: gridColor, width: 1 },
         ticks: { stroke: gridColor },
         size: 44,
-        values: (u, splits) => splits.map((v) => String(+v.toFixed(1))),
+        values: (u, splits) => splits.map((v) => AXIS_KW.format(v)),
       },
       {
         scale: 'price',
@@ -175,7 +179,7 @@ export function planChart(el, spec) {
         grid: { show: false },
         ticks: { stroke: gridColor },
         size: 52,
-        values: (u, splits) => splits.map((v) => String(+v.toFixed(2))),
+        values: (u, splits) => splits.map((v) => AXIS_PRICE.format(v)),
       },
     ].filter(Boolean),
     legend: { live: true },
