@@ -181,6 +181,12 @@ export class WarmFlow extends FlowSolver {
     for (let v = 0; v < V; v++) if (this.isFree[v]) this.setFree(v, false);
   }
 
+  /** Marks in `out` every vehicle whose energies changed since the last take; clears the marks. */
+  takeDirtyInto(out: Uint8Array): void {
+    const d = this.dirty;
+    for (let v = 0; v < d.length; v++) if (d[v]) (out[v] = 1), (d[v] = 0);
+  }
+
   /** True when vehicle v's energies changed since the last call; clears the mark. */
   takeDirty(v: number): boolean {
     const d = this.dirty[v] === 1;

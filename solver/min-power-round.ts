@@ -29,32 +29,26 @@ export class Rounding extends CarState {
     for (const v of byClass) if (this.hasMin(v)) this.roundCar(v);
     for (const v of byClass) if (this.hasMin(v)) this.improve(v);
     for (const v of byClass) this.fill(v);
-    // Safety net: a charging slot whose reservation stayed below the minimum (no room was left for it when
-    // it became the last) is dropped, and the car gets what the fill can still find.
-    for (const v of byClass) {
-      const { T, minE } = inst;
-      let dropped = false;
-      for (let t = inst.from[v]!; t < inst.to[v]!; t++) {
-        const i = v * T + t;
-        if (this.e[i]! > EPS && this.r[i]! < minE[i]! - EPS) (this.e[i] = 0), (dropped = true);
-      }
-      if (dropped) {
-        this.reserveCar(v);
-        this.fill(v);
-      }
-    }
+    for (const v of byClass) this.safetyNet(v);
   }
 
-
-
-
-
-
-
-
-
-
-
+  /**
+   * Safety net: a charging slot whose reservation stayed below the minimum (no room was left for it when it
+   * became the last) is dropped, and the car gets what the fill can still find.
+   */
+  protected safetyNet(v: number): void {
+    const { inst } = this;
+    const { T, minE } = inst;
+    let dropped = false;
+    for (let t = inst.from[v]!; t < inst.to[v]!; t++) {
+      const i = v * T + t;
+      if (this.e[i]! > EPS && this.r[i]! < minE[i]! - EPS) (this.e[i] = 0), (dropped = true);
+    }
+    if (dropped) {
+      this.reserveCar(v);
+      this.fill(v);
+    }
+  }
 
   protected roundCar(v: number): void {
     const { inst } = this;
@@ -207,10 +201,6 @@ export class Rounding extends CarState {
     return false;
   }
 
-
-
-
-
   /**
    * After the rounding a car may have room left in a cheaper slot than one it uses (another car's move freed
    * it): move energy there while every slot keeps its minimum (or is the last) and no deadline loses energy.
@@ -249,7 +239,6 @@ export class Rounding extends CarState {
       void rank;
     }
   }
-
 
   /** Cars still short (by priority): room left, cheapest slots first; intermediate targets before the rest. */
   protected fill(v: number): void {

@@ -3,7 +3,6 @@
 // energy since the last plan), and to round a kept relaxation to the minimum-power rule (min-power.ts).
 // Pure helpers over the kept Instance and the problem's vehicle specs.
 import type { Instance } from "./instance.js";
-import { Rounding } from "./min-power-round.js";
 import { SHORTFALL_TOL } from "./plan.js";
 import type { PerSlot, Plan, Problem, VehiclePlan, VehicleSpec } from "./types.js";
 
@@ -54,24 +53,34 @@ export function closeBelowMinimum(inst: Instance): void {
   for (let i = 0; i < cap.length; i++) if (minE[i]! > 0 && cap[i]! < minE[i]! - EPS) cap[i] = 0;
 }
 
-/** Delivered energy per priority class. */
-function deliveredByClass(inst: Instance, x: Float64Array): number[] {
-  const s = new Array<number>(inst.nClasses).fill(0);
-  for (let v = 0; v < inst.V; v++) for (let t = inst.from[v]!; t < inst.to[v]!; t++) s[inst.cls[v]!]! += x[v * inst.T + t]!;
-  return s;
-}
-
 /**
- * The minimum-power rounding of a kept relaxation, or undefined when it delivers less than the relaxation in some
- * priority class: then the cold path's forcing re-solve may do better (min-power.ts, fleets), and the caller
- * solves cold. Otherwise this is what the cold path returns for the same relaxation.
+ * Whether the rounding e delivers, in every priority class, what the relaxation x delivers (otherwise the cold
+ * path's forcing re-solve may do better: min-power.ts, fleets, and warm.ts solves cold), and its cost above the
+ * relaxation's (a lower bound), relative.
  */
-export function roundKept(inst: Instance, x: Float64Array): Rounding | undefined {
-  const r = new Rounding(inst, inst.cap, x);
-  r.run();
-  const got = deliveredByClass(inst, r.e);
-  const bound = deliveredByClass(inst, x);
-  return got.every((d, k) => d >= bound[k]! - 1e-7 * Math.max(1, d)) ? r : undefined;
+export function againstRelaxation(inst: Instance, x: Float64Array, e: Float64Array): { delivers: boolean; gap: number } {
+  const { T, V, cls, from, to, price } = inst;
+  const got = new Float64Array(inst.nClasses);
+  const bound = new Float64Array(inst.nClasses);
+  let costE = 0;
+  let costX = 0;
+  for (let v = 0; v < V; v++) {
+    let a = 0;
+    let b = 0;
+    for (let t = from[v]!, i = v * T + t; t < to[v]!; t++, i++) {
+      const ei = e[i]!;
+      const xi = x[i]!;
+      a += ei;
+      b += xi;
+      costE += ei * price[t]!;
+      costX += xi * price[t]!;
+    }
+    got[cls[v]!]! += a;
+    bound[cls[v]!]! += b;
+  }
+  let delivers = true;
+  for (let k = 0; k < got.length; k++) if (got[k]! < bound[k]! - 1e-7 * Math.max(1, got[k]!)) delivers = false;
+  return { delivers, gap: (costE - costX) / Math.max(1, Math.abs(costX)) };
 }
 
 const clean = (v: number): number => {
@@ -79,31 +88,46 @@ const clean = (v: number): number => {
   return r === 0 ? 0 : r;
 };
 
-/** The plan of a rounded relaxation in the problem's vehicle order (order[i]: the kept index of vehicle i). */
-export function roundedPlan(inst: Instance, p: Problem, order: Int32Array, r: Rounding, solver: string): Plan {
+/** Car v's plan row from the rounding's energies e and reservations r; its cost (unrounded) in `cost[v]`. */
+export function roundedRow(inst: Instance, spec: VehicleSpec, v: number, e: Float64Array, r: Float64Array, cost: Float64Array): VehiclePlan {
   const { T, h, price } = inst;
+  const powerKw = new Array<number>(T);
+  let energy = 0;
+  let c = 0;
+  let unused = 0;
+  for (let t = 0; t < T; t++) {
+    const x = e[v * T + t]!;
+    const planned = r[v * T + t]!;
+    unused += planned - x;
+    powerKw[t] = clean(planned / h);
+    energy += x;
+    c += x * price[t]!;
+  }
+  cost[v] = c;
+  const shortfall = Math.max(0, spec.energyKwh - energy);
+  const row: VehiclePlan = { id: spec.id, powerKw, energyKwh: clean(energy), shortfallKwh: clean(shortfall), cost: clean(c) };
+  if (clean(unused) > 0) row.unusedKwh = clean(unused);
+  return row;
+}
+
+/**
+ * The plan of a rounding in the problem's vehicle order (order[i]: the kept index of vehicle i). rows[v] is reused
+ * unless `touched[v]` (its energies changed); rebuilt rows are stored there, costs in `cost`.
+ */
+export function roundedPlan(
+  inst: Instance, p: Problem, order: Int32Array, r: { e: Float64Array; r: Float64Array; touched: Uint8Array },
+  rows: (VehiclePlan | undefined)[], cost: Float64Array, solver: string,
+): Plan {
   let total = 0;
   let short = false;
-  const vehicles = p.vehicles.map((spec, i): VehiclePlan => {
+  const vehicles = new Array<VehiclePlan>(p.vehicles.length);
+  for (let i = 0; i < vehicles.length; i++) {
     const v = order[i]!;
-    const powerKw = new Array<number>(T);
-    let energy = 0;
-    let cost = 0;
-    let unused = 0;
-    for (let t = 0; t < T; t++) {
-      const e = r.e[v * T + t]!;
-      const planned = r.r[v * T + t]!;
-      unused += planned - e;
-      powerKw[t] = clean(planned / h);
-      energy += e;
-      cost += e * price[t]!;
-    }
-    const shortfall = Math.max(0, spec.energyKwh - energy);
-    if (shortfall > SHORTFALL_TOL) short = true;
-    total += cost;
-    const row: VehiclePlan = { id: spec.id, powerKw, energyKwh: clean(energy), shortfallKwh: clean(shortfall), cost: clean(cost) };
-    if (clean(unused) > 0) row.unusedKwh = clean(unused);
-    return row;
-  });
+    let row = rows[v];
+    if (!row || r.touched[v]) rows[v] = row = roundedRow(inst, p.vehicles[i]!, v, r.e, r.r, cost);
+    if (row.shortfallKwh > SHORTFALL_TOL) short = true;
+    total += cost[v]!;
+    vehicles[i] = row;
+  }
   return { status: short ? "shortfall" : "optimal", totalCost: clean(total), vehicles, solver, solveMs: 0 };
 }

@@ -22,12 +22,19 @@ import { WarmFlow } from "./flow-warm.js";
 import type { VehicleRow } from "./flow-warm.js";
 import { SHORTFALL_TOL } from "./plan.js";
 import { solve } from "./index.js";
-import { closeBelowMinimum, hasMinimum, MAX_RESET_SLOTS, relaxedCap, roundKept, roundedPlan, setMinimum, SMALL_MIN_POWER, vehicleChange } from "./warm-slots.js";
+import { closeBelowMinimum, againstRelaxation, hasMinimum, MAX_RESET_SLOTS, relaxedCap, roundedPlan, setMinimum, SMALL_MIN_POWER, vehicleChange } from "./warm-slots.js";
+import { WarmRounding } from "./warm-round.js";
 import type { SolveOptions } from "./index.js";
 import type { CircuitSpec, PerSlot, Plan, Problem, VehiclePlan, VehicleSpec } from "./types.js";
 
 /** A problem with more changed vehicles than this share of the fleet (or 8) is solved cold. */
 const WARM_SHARE = 0.05;
+
+/**
+ * Minimum power: how far (relative cost) incremental roundings may drift above the last full rounding's distance
+ * to the relaxation before every car is rounded again. The cold path's own rounding is ~4e-5 above it at fleet size.
+ */
+const DRIFT = 5e-5;
 
 const clean = (v: number): number => {
   const r = Math.round(v * 1e9) / 1e9;
@@ -92,6 +99,11 @@ interface Kept {
   nodeOf: Map<string, number>;
   /** Some car has a minimum: the flow is the relaxation and plans are its rounding. */
   minPower: boolean;
+  /** Minimum power: the kept rounding (only changed cars are rounded again) and the cars changed since. */
+  round?: WarmRounding;
+  changed: Uint8Array;
+  /** The last full rounding's cost above its relaxation (relative). */
+  fullGap: number;
 }
 
 export type WarmMode = "warm" | "cold" | "not warmable";
@@ -146,7 +158,7 @@ export class WarmSolver {
     const kept: Kept = {
       problem, inst, flow, slot: new Map(), spec: new Array(inst.V).fill(undefined), row: new Array(inst.V).fill(undefined),
       cost: new Float64Array(inst.V), freeSlots: [], clsOf: new Map(prios.map((q, k) => [q, k])),
-      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])), minPower,
+      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])), minPower, changed: new Uint8Array(inst.V), fullGap: 0,
     };
     problem.vehicles.forEach((v, i) => (kept.slot.set(v.id, i), (kept.spec[i] = v)));
     for (let v = inst.V - 1; v >= inst0.V; v--) kept.freeSlots.push(v);
@@ -240,6 +252,8 @@ export class WarmSolver {
         const v = order[i]!;
         const spec = p.vehicles[i]!;
         inst.minE[v * T + t] = (typeof spec.minKw === "number" ? spec.minKw : (spec.minKw?.[t] ?? 0)) * inst.h;
+        // A kept rounding that draws or reserves in t is rounded again (its cap or minimum there moved).
+        if (k.round && k.round.r[v * T + t]! > 0) k.changed[v] = 1;
         if (inst.from[v]! <= t && t < inst.to[v]!) flow.setCap(v, t, relaxedCap(spec, t, inst.h));
       }
       for (let n = 0; n < inst.nNodes; n++) {
@@ -253,6 +267,7 @@ export class WarmSolver {
     for (const i of needOnly) {
       flow.setNeed(order[i]!, p.vehicles[i]!.energyKwh);
       k.row[order[i]!] = undefined; // its shortfall changed even where its energies did not
+      k.changed[order[i]!] = 1;
     }
     for (let i = 0; i < p.vehicles.length; i++) k.spec[order[i]!] = p.vehicles[i]!;
     k.problem = p;
@@ -303,10 +318,28 @@ export class WarmSolver {
   /** The plan in the problem's vehicle order; rows of vehicles whose energies did not change are reused. */
   private plan(k: Kept, p: Problem, order: Int32Array, solver: string, allRows: boolean, options: SolveOptions): Plan {
     if (k.minPower) {
-      const r = roundKept(k.inst, k.flow.x);
-      if (r) return roundedPlan(k.inst, p, order, r, solver);
+      const x = k.flow.x;
+      k.flow.takeDirtyInto(k.changed);
+      let r = !allRows ? k.round : undefined;
+      let check: { delivers: boolean; gap: number } | undefined;
+      if (r) {
+        r.update(x, k.changed);
+        check = againstRelaxation(k.inst, x, r.e);
+        // Kept roundings drift (changed cars round around the others): a full rounding when it delivers less or
+        // its cost moved away from the relaxation by more than DRIFT above the last full rounding's gap.
+        if (!check.delivers || check.gap > k.fullGap + DRIFT) r = undefined;
+      }
+      k.changed.fill(0);
+      if (!r) {
+        r = new WarmRounding(k.inst, x);
+        r.runAll();
+        check = againstRelaxation(k.inst, x, r.e);
+        k.fullGap = check.gap;
+      }
+      k.round = r;
+      if (check!.delivers) return roundedPlan(k.inst, p, order, r, k.row, k.cost, solver);
       // The rounding left energy the relaxation delivers: the cold path's forcing re-solve (the kept relaxation
-      // stays valid for the next call).
+      // and its rounding stay valid for the next call).
       this.lastMode = "cold";
       return solve(p, options);
     }
