@@ -148,10 +148,27 @@ export interface StoredSite {
   editedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /**
+   * The stored entry's content version (issue 16: read-then-write races): a hash of the config as stored, so an edit
+   * based on an older read is told apart from one based on this, on any node. The API's ETag.
+   */
+  version: string;
 }
 
-/** One site to write whole: its config entry and bookkeeping (createdAt is kept for a site that exists). */
-export type SiteWrite = Omit<StoredSite, 'createdAt' | 'updatedAt'>;
+/**
+ * One site to write whole: its config entry and bookkeeping (createdAt is kept for a site that exists). With
+ * `expectVersion`, the write is refused (SiteVersionError) unless the stored site still has that version, checked
+ * in the write's own transaction under the site set's lock.
+ */
+export type SiteWrite = Omit<StoredSite, 'createdAt' | 'updatedAt' | 'version'> & { expectVersion?: string };
+
+/** A write based on a version of the site that is no longer the stored one: someone changed it in between. */
+export class SiteVersionError extends Error {
+  override readonly name = 'SiteVersionError';
+  constructor(readonly siteId: string, readonly expected: string, readonly current: StoredSite | undefined) {
+    super(`site "${siteId}" changed since version ${expected} was read`);
+  }
+}
 
 /**
  * Sites in the database (src/storage/site-repository.ts). Writes are whole sites, all or none: a site's circuits

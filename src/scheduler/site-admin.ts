@@ -1,6 +1,6 @@
 import type { Clock } from '../platform/clock.js';
 import type { DecisionKind, DecisionRecord } from '../domain/plans.js';
-import type { CircuitConfig, EvsePlacement, Site, SiteConfig, SiteStore, StoredSite } from '../domain/sites.js';
+import { SiteVersionError, type CircuitConfig, type EvsePlacement, type Site, type SiteConfig, type SiteStore, type StoredSite } from '../domain/sites.js';
 import type { TransactionStore } from '../domain/stations.js';
 import { checkPlacements, checkSite, SiteConfigError } from './sites.js';
 
@@ -12,8 +12,11 @@ export class SiteChangeError extends Error {
     super(message);
   }
 }
-/** SITE_INVALID: the site breaks a rule (422); SITE_UNKNOWN (404); the others conflict with the current state (409). */
-export type SiteChangeCode = 'SITE_INVALID' | 'SITE_UNKNOWN' | 'SITE_EXISTS' | 'SITE_BUSY' | 'CIRCUIT_BUSY' | 'EVSE_BUSY';
+/**
+ * SITE_INVALID: the site breaks a rule (422); SITE_UNKNOWN (404); the others conflict with the current state (409);
+ * SITE_CHANGED: the edit was based on a version of the site someone has changed since (If-Match).
+ */
+export type SiteChangeCode = 'SITE_INVALID' | 'SITE_UNKNOWN' | 'SITE_EXISTS' | 'SITE_BUSY' | 'CIRCUIT_BUSY' | 'EVSE_BUSY' | 'SITE_CHANGED';
 
 /** The scheduler's part: the set of sites it plans and its decision log. */
 export interface SiteSetHolder {
@@ -62,14 +65,24 @@ export class SiteAdmin {
     });
   }
 
-  /** Replaces the site whole (PUT): `input.id` must be `siteId`. */
-  replace(siteId: string, input: unknown, actor: string): Promise<Site> {
+  /**
+   * Replaces the site whole (PUT): `input.id` must be `siteId`. With `ifMatch` (the version the caller read), refused
+   * with SITE_CHANGED, naming the fields that now differ from `input`, when the site changed since; checked again
+   * in the write's transaction, so two editors on two nodes cannot both win.
+   */
+  replace(siteId: string, input: unknown, actor: string, ifMatch?: string): Promise<Site> {
     return this.serial(async () => {
       const before = await this.stored(siteId);
       const id = (input as { id?: unknown } | null)?.id;
       if (id !== undefined && id !== siteId) throw new SiteChangeError('SITE_INVALID', 'id', `id: "${String(id)}" is not the site in the path ("${siteId}"); a site's id does not change`);
-      const [site] = await this.write([{ config: input, before }], 'site.changed', actor);
-      return site!;
+      if (ifMatch !== undefined && before.version !== ifMatch) throw changedSince(siteId, ifMatch, before, input);
+      try {
+        const [site] = await this.write([{ config: input, before, ...(ifMatch !== undefined ? { expect: ifMatch } : {}) }], 'site.changed', actor);
+        return site!;
+      } catch (err) {
+        if (err instanceof SiteVersionError && ifMatch !== undefined) throw changedSince(siteId, ifMatch, err.current, input);
+        throw err;
+      }
     });
   }
 
@@ -88,7 +101,7 @@ export class SiteAdmin {
    * has a running session.
    */
   placeEvse(siteId: string, stationId: string, evseId: number, spot: EvseSpot, actor: string): Promise<Site> {
-    return this.serial(async () => {
+    return this.serial(() => retryChanged(async () => {
       const all = await this.deps.store.list();
       const target = all.find((s) => s.config.id === siteId);
       if (!target) throw unknown(siteId);
@@ -98,11 +111,11 @@ export class SiteAdmin {
       const evses = target.config.evses.some((e) => evseKey(e) === key)
         ? target.config.evses.map((e) => (evseKey(e) === key ? placement : e))
         : [...target.config.evses, placement];
-      const changes = [{ config: { ...target.config, evses } as unknown, before: target }];
-      if (from) changes.push({ config: { ...from.config, evses: from.config.evses.filter((e) => evseKey(e) !== key) }, before: from });
+      const changes = [{ config: { ...target.config, evses } as unknown, before: target, expect: target.version }];
+      if (from) changes.push({ config: { ...from.config, evses: from.config.evses.filter((e) => evseKey(e) !== key) }, before: from, expect: from.version });
       const sites = await this.write(changes, 'site.changed', actor, all);
       return sites[0]!;
-    });
+    }));
   }
 
   /** Takes the EVSE off the site (refused while it has a running session). */
@@ -130,12 +143,17 @@ export class SiteAdmin {
 
   // ---- internals ----
 
+  /**
+   * A change to part of a site (its circuits, policy, one EVSE), applied to the site as stored when it is written: the
+   * write expects the version it read, and when another node changed the site in between the change is applied again
+   * to the new version (it only replaces its own part), at most EDIT_ATTEMPTS times.
+   */
   private edit(siteId: string, actor: string, change: (c: SiteConfig) => SiteConfig): Promise<Site> {
-    return this.serial(async () => {
+    return this.serial(() => retryChanged(async () => {
       const before = await this.stored(siteId);
-      const [site] = await this.write([{ config: change(before.config), before }], 'site.changed', actor);
+      const [site] = await this.write([{ config: change(before.config), before, expect: before.version }], 'site.changed', actor);
       return site!;
-    });
+    }));
   }
 
   /**
@@ -143,7 +161,7 @@ export class SiteAdmin {
    * one transaction and hands them to the scheduler (which re-plans them), then logs the change on each.
    */
   private async write(
-    changes: { config: unknown; before: StoredSite | undefined }[],
+    changes: { config: unknown; before: StoredSite | undefined; expect?: string }[],
     kind: Extract<DecisionKind, 'site.created' | 'site.changed'>,
     actor: string,
     all?: StoredSite[],
@@ -160,6 +178,7 @@ export class SiteAdmin {
       origin: c.before?.origin ?? 'api',
       configSha256: c.before?.configSha256 ?? null,
       editedAt: at,
+      ...(c.expect !== undefined ? { expectVersion: c.expect } : {}),
     })), at);
     for (const site of sites) this.deps.scheduler.upsertSite(site);
     for (const [k, site] of sites.entries()) {
@@ -221,6 +240,29 @@ export class SiteAdmin {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** How often a partial edit is applied again when another node changed the site between its read and its write. */
+const EDIT_ATTEMPTS = 3;
+
+async function retryChanged<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof SiteVersionError)) throw err;
+      if (attempt >= EDIT_ATTEMPTS) throw new SiteChangeError('SITE_CHANGED', 'siteId', `site "${err.siteId}" kept changing while this edit was written (${EDIT_ATTEMPTS} attempts); try again`);
+    }
+  }
+}
+
+/** SITE_CHANGED for an edit based on version `read`: names the fields whose stored value now differs from the edit's. */
+function changedSince(siteId: string, read: string, current: StoredSite | undefined, input: unknown): SiteChangeError {
+  if (!current) return unknown(siteId);
+  const fields = changedFields(current.config, input as SiteConfig);
+  return new SiteChangeError('SITE_CHANGED', 'If-Match',
+    `If-Match: site "${siteId}" changed since version ${read} was read (it is version ${current.version} now${current.editedAt ? `, edited ${current.editedAt}` : ''}); ` +
+    `${fields.length ? `it differs from yours in ${fields.join(', ')}` : 'it now equals yours'}. Nothing was saved: reload it and make your change again`);
 }
 
 const unknown = (siteId: string) => new SiteChangeError('SITE_UNKNOWN', 'siteId', `no site "${siteId}"`);

@@ -6,8 +6,9 @@
  */
 import { sql, type Selectable } from 'kysely';
 import { inTransaction, lockKey, type Db } from './sql/dialect.js';
+import { contentVersion } from '../platform/content-version.js';
 import type { SiteCircuitsTable, SiteEvsesTable, SitesTable } from './sql/schema.js';
-import type { CircuitConfig, EvsePlacement, SiteConfig, SiteOrigin, SiteStore, SiteWrite, StoredSite } from '../domain/sites.js';
+import { SiteVersionError, type CircuitConfig, type EvsePlacement, type SiteConfig, type SiteOrigin, type SiteStore, type SiteWrite, type StoredSite } from '../domain/sites.js';
 
 /** Rows per INSERT: under SQLite's bound-parameter limit with a site's largest list (MAX_EVSES) of 8 columns. */
 const CHUNK = 500;
@@ -46,6 +47,8 @@ function toConfig(r: Selectable<SitesTable>, circuits: Selectable<SiteCircuitsTa
 
 const toStored = (r: Selectable<SitesTable>, config: SiteConfig): StoredSite => ({
   config, origin: r.origin as SiteOrigin, configSha256: r.config_sha256, editedAt: r.edited_at, createdAt: r.created_at, updatedAt: r.updated_at,
+  // toConfig gives the keys in one order, so equal entries have equal versions (the export's ETag is the same hash).
+  version: contentVersion(config),
 });
 
 export class SiteRepository implements SiteStore {
@@ -64,6 +67,12 @@ export class SiteRepository implements SiteStore {
     await inTransaction(this.db, async (trx) => {
       // Writers of the site set one at a time on PostgreSQL (positions are read, then given out); SQLite runs alone anyway.
       await lockKey(trx, 'sites');
+      // Issue 16: an edit based on an older read is refused here, under the lock, whichever node wrote in between.
+      for (const w of writes) {
+        if (w.expectVersion === undefined) continue;
+        const current = await new SiteRepository(trx).get(w.config.id);
+        if (current?.version !== w.expectVersion) throw new SiteVersionError(w.config.id, w.expectVersion, current);
+      }
       const ids = [...writes.map((w) => w.config.id), ...remove];
       await trx.deleteFrom('site_evses').where('site_id', 'in', ids).execute();
       await trx.deleteFrom('site_circuits').where('site_id', 'in', ids).execute();

@@ -5,6 +5,7 @@ import { SiteChangeError, type SiteChangeCode } from '../../scheduler/index.js';
 import { requireRole, type Principal } from '../auth/access.js';
 import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
+import { contentVersion } from '../../platform/content-version.js';
 import type { ApiContext } from './context.js';
 import type { ApiSiteAdmin } from './deps.js';
 import { errors, ok, SiteDetail, SiteParams } from './schemas.js';
@@ -33,6 +34,7 @@ const STATUS: Record<SiteChangeCode, number> = {
   SITE_BUSY: 409,
   CIRCUIT_BUSY: 409,
   EVSE_BUSY: 409,
+  SITE_CHANGED: 409,
 };
 
 export const CircuitsBody = Type.Object(
@@ -60,6 +62,14 @@ function admin(request: FastifyRequest): Principal {
 }
 
 /** A refused change in the API's words: status by code, the field named. */
+/** If-Match (issue 16): the version the caller read (the export's ETag); W/ and quotes are ignored. */
+const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 100, description: 'the ETag of the version this edit is based on (GET …/export): a site changed since is refused with 409 SITE_CHANGED' })) });
+function ifMatchOf(request: FastifyRequest): string | undefined {
+  const raw = (request.headers as { 'if-match'?: string })['if-match'];
+  if (raw === undefined || raw.trim() === '*') return undefined;
+  return raw.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+}
+
 async function change<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
@@ -91,13 +101,14 @@ export const adminSiteRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (a
   app.put('/api/v1/sites/:siteId', {
     schema: {
       tags, summary: 'Replace a site whole (admins)',
-      description: 'Checked whole and applied in one transaction: a rejected edit changes nothing. The body’s id must be the path’s. Refused (409) while a circuit it deletes, or an EVSE it takes off, has a running session.',
-      params: SiteParams, body: SiteConfig,
+      description: 'Checked whole and applied in one transaction: a rejected edit changes nothing. The body’s id must be the path’s. Refused (409) while a circuit it deletes, or an EVSE it takes off, has a running session. With If-Match (the ETag of GET …/export), refused with 409 SITE_CHANGED, naming the fields that now differ, when someone changed the site since (checked in the write’s transaction, on any node); without it the last write wins.',
+      params: SiteParams, body: SiteConfig, headers: IfMatch,
       response: { 200: ok(SiteDetail, 'the site as planned now'), ...changeErrors },
     },
   }, async (request) => {
     const p = admin(request);
-    return change(() => sites.replace((request.params as SiteParams).siteId, request.body, actor(p)));
+    const site = await change(() => sites.replace((request.params as SiteParams).siteId, request.body, actor(p), ifMatchOf(request)));
+    return site;
   });
 
   app.delete('/api/v1/sites/:siteId', {
@@ -171,8 +182,10 @@ export const adminSiteRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (a
       params: SiteParams,
       response: { 200: ok(SiteConfig, 'the config entry'), ...errors(400, 401, 403, 404) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     admin(request);
-    return change(() => sites.export((request.params as SiteParams).siteId));
+    const config = await change(() => sites.export((request.params as SiteParams).siteId));
+    // The stored entry's version (the same hash the store compares): send it back as If-Match with a PUT.
+    return reply.header('etag', `"${contentVersion(config)}"`).send(config);
   });
 };

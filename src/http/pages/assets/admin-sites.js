@@ -11,6 +11,7 @@ const form = $('site-form');
 const json = $('site-json');
 const placeForm = $('place-form');
 let current = null; // the site as planned (GET /api/v1/sites/:id)
+let currentVersion = null; // its ETag (GET …/export): sent as If-Match with a save
 
 const kw = (v) => `${v} kW`;
 function limits(c) {
@@ -57,11 +58,23 @@ async function loadSites(selectId) {
 }
 
 async function show(siteId) {
-  const [site, exported] = await Promise.all([api(`/api/v1/sites/${enc(siteId)}`), api(`/api/v1/sites/${enc(siteId)}/export`)]);
+  const [site, [exported, version]] = await Promise.all([api(`/api/v1/sites/${enc(siteId)}`), exportOf(siteId)]);
   current = site;
+  currentVersion = version;
   drawTree(site);
   json.value = JSON.stringify(exported, null, 2);
   $('sites-status').textContent = `${site.name}: ${site.circuits.length} circuit(s), ${site.evses.length} EVSE(s).`;
+}
+
+/**
+ * The site as stored and its version (the ETag): a save sends it back as If-Match, so an edit made on a site someone
+ * changed since it was shown is refused (409 SITE_CHANGED, naming what differs) instead of undoing their change.
+ */
+async function exportOf(siteId) {
+  const url = `/api/v1/sites/${enc(siteId)}/export`;
+  const res = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' });
+  if (!res.ok) return [await api(url), null]; // the helper says why (and sends a logged-out person to the login)
+  return [await res.json(), res.headers.get('etag')];
 }
 
 /** The JSON in the editor, or a message next to it. */
@@ -98,7 +111,7 @@ async function save(create) {
   try {
     const site = create
       ? await api('/api/v1/sites', { method: 'POST', json: body })
-      : await api(`/api/v1/sites/${enc(current ? current.id : body.id)}`, { method: 'PUT', json: body });
+      : await api(`/api/v1/sites/${enc(current ? current.id : body.id)}`, { method: 'PUT', json: body, ifMatch: current && current.id === body.id ? currentVersion : null });
     status.textContent = `Saved ${site.id}; the site is being re-planned.`;
     await loadSites(site.id);
   } catch (err) {

@@ -39,8 +39,10 @@ export function goToLogin() {
  * Calls the API. `json` is sent as JSON; `body` with `contentType` as is. A 401 sends the person to the login
  * page (unless `on401: 'throw'`); any other failure throws ApiError.
  */
-export async function api(path, { method = 'GET', json, body, contentType, csrf = true, on401 = 'login', retried = false } = {}) {
+export async function api(path, { method = 'GET', json, body, contentType, csrf = true, on401 = 'login', retried = false, ifMatch } = {}) {
   const headers = { accept: 'application/json' };
+  // If-Match: the version an edit is based on (a site's export ETag); a changed resource answers 409.
+  if (ifMatch) headers['if-match'] = ifMatch;
   if (json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(json);
@@ -63,7 +65,7 @@ export async function api(path, { method = 'GET', json, body, contentType, csrf 
   // A session that was renewed in another tab has a new CSRF token: fetch it once and try again.
   if (res.status === 403 && data && data.code === 'CSRF_INVALID' && !retried) {
     await me(true);
-    return api(path, { method, json, body: json === undefined ? body : undefined, contentType, csrf, on401, retried: true });
+    return api(path, { method, json, body: json === undefined ? body : undefined, contentType, csrf, on401, retried: true, ifMatch });
   }
   throw new ApiError(res.status, data, res.headers.get('retry-after'));
 }
