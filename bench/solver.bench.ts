@@ -151,6 +151,7 @@ if (rows.length > 0) console.log(table(header, rows));
     `same cost: ${Math.abs(plainCost - refCost) <= 1e-6 * refCost ? "yes" : `no (${refCost.toFixed(4)})`}`);
   replanRow("warm re-plan after one change, all served", measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 31, seed: 42 }));
   replanRow("warm re-plan after one change, some cars short", measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 31, seed: 42, siteFraction: 0.2 }));
+  replanRow("warm re-plan after one change, 6 A minimum", measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 31, seed: 42, minPower: true }));
   replanRow("warm re-plan after one change, 40 circuits", measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 31, seed: 42, circuits: true }));
   const big = measure({ mode: "solve", vehicles: 10000, slots: 96, engine: "flow", reps: 3, seed: 42, circuits: true });
   const bigPlain = measure({ mode: "solve", vehicles: 10000, slots: 96, engine: "flow", reps: 3, seed: 42 });
