@@ -252,9 +252,12 @@ export class WarmSolver {
         const v = order[i]!;
         const spec = p.vehicles[i]!;
         inst.minE[v * T + t] = (typeof spec.minKw === "number" ? spec.minKw : (spec.minKw?.[t] ?? 0)) * inst.h;
-        // A kept rounding that draws or reserves in t is rounded again (its cap or minimum there moved).
-        if (k.round && k.round.r[v * T + t]! > 0) k.changed[v] = 1;
-        if (inst.from[v]! <= t && t < inst.to[v]!) flow.setCap(v, t, relaxedCap(spec, t, inst.h));
+        const c = relaxedCap(spec, t, inst.h);
+        // A kept rounding is rounded again where it no longer fits t's new cap or minimum (the slot-0 shrink
+        // scales both: most plans still fit).
+        const rr = k.round ? k.round.r[v * T + t]! : 0;
+        if (rr > 0 && (rr > c + 1e-9 || rr < inst.minE[v * T + t]! - 1e-9)) k.changed[v] = 1;
+        if (inst.from[v]! <= t && t < inst.to[v]!) flow.setCap(v, t, c);
       }
       for (let n = 0; n < inst.nNodes; n++) {
         const i = n * T + t;
