@@ -262,7 +262,9 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
       certificates: certificateRenewals,
       siteAdmin,
       priceAdmin,
-      operations: { operations, deviceModel: repositories.deviceModel, stationLog: repositories.stationLog, frames: repositories.frames },
+      operations: { operations, deviceModel: repositories.deviceModel, stationLog: repositories.stationLog,
+        // The station page's message log: what this node read or sent in the last second is written before it is read.
+        frames: { newest: async (id, limit) => { await ocpp.framesWritten(); return repositories.frames.newest(id, limit); } } },
       maintenance,
       utilisation,
       // Issue 16: chargers added, re-keyed, removed and adopted from the browser (the ports as listening, once they are).

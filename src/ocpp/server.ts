@@ -107,7 +107,8 @@ export class OcppServer implements StationDirectory {
       (socket) => this.guard.watch(socket, socket.remoteAddress));
     this.auth = new StationAuthenticator(services, config.autoRegister);
     this.presence = new PresenceRecorder(services.stations, services.logger, services.clock, config.limits);
-    this.frames = services.frames ? new FrameLog(services.frames, services.logger) : null;
+    // The message log is written once a second (frame-log.ts says why); the page's read writes what waits first.
+    this.frames = services.frames ? new FrameLog(services.frames, services.logger, undefined, { clock: services.clock, ms: 1000 }) : null;
     const { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes } = { ...DEFAULT_FRAME_LIMITS, ...config.limits };
     const frames: FrameLimits = { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes };
     this.inbound = new InboundByteBudgets(services.clock, frames);

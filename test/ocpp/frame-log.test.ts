@@ -8,6 +8,7 @@ import { frameRecord, redact, REDACTED } from '../../src/ocpp/frame-record.js';
 import { FrameLog } from '../../src/ocpp/frame-log.js';
 import { FRAME_PAYLOAD_CHARS, type StationFrame, type StationFrameStore } from '../../src/domain/station-frames.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { ManualClock } from '../../src/platform/clock.js';
 
 const AT = '2026-12-07T03:00:00.000Z';
 const logger = createLogger({ level: 'silent' });
@@ -92,6 +93,34 @@ describe('the writer', () => {
     await turn(); // the write settles, then the next is scheduled for the turn after
     await turn();
     expect(store.batches[1]!.map((f) => f.messageId)).toEqual(['m6', 'm7', 'm8', 'm9', 'm10', 'm11', 'm12']);
+    store.release.shift()!();
+    await log.settled();
+  });
+  it('with a window, writes one batch per window on the injected clock; settled() writes what waits at once', async () => {
+    const store = new SlowStore();
+    const clock = new ManualClock(AT);
+    const log = new FrameLog(store, logger, 1000, { clock, ms: 1000 });
+    for (let i = 0; i < 3; i++) log.add(frame('A', i));
+    await turn();
+    await turn();
+    expect(store.batches).toHaveLength(0); // a chatty station's round trips wait for the window
+    clock.advance(999);
+    log.add(frame('A', 3));
+    expect(store.batches).toHaveLength(0);
+    clock.advance(1);
+    expect(store.batches.map((b) => b.map((f) => f.messageId))).toEqual([['m0', 'm1', 'm2', 'm3']]);
+    store.release.shift()!();
+    await turn();
+    log.add(frame('B', 4));
+    const settled = log.settled(); // no clock step: written now (the page's read asks for this)
+    await turn();
+    expect(store.batches[1]!.map((f) => f.messageId)).toEqual(['m4']);
+    store.release.shift()!();
+    await settled;
+    // Half the queue waiting: the next turn writes it, whatever the window.
+    for (let i = 0; i < 500; i++) log.add(frame(`S${i}`, i));
+    await turn();
+    expect(store.batches).toHaveLength(3);
     store.release.shift()!();
     await log.settled();
   });
