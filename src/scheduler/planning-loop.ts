@@ -180,8 +180,13 @@ export class PlanningLoop extends SiteLoops {
 
   // ---- what the cycle and people share ----
 
-  /** The site's latest plan, kept in memory after the first read: meter readings consult it on every sample. */
+  /**
+   * The site's latest plan, kept in memory after the first read: meter readings consult it on every sample. Only for
+   * a site this node plans: in a cluster another node's plans reach only the database, and a kept copy would stay the
+   * first one read for ever (the fleet table and the plan page of a node that does not own the site showed it).
+   */
   async latestPlan(siteId: string): Promise<PlanRecord | undefined> {
+    if (!this.plans(siteId)) return this.deps.stores.plans.latest(siteId);
     const cached = this.latest.get(siteId);
     if (cached) return cached;
     const plan = await this.deps.stores.plans.latest(siteId);

@@ -48,6 +48,7 @@ describe.skipIf(!postgresUrl)('charge now across three nodes (PostgreSQL + NATS)
     expect((await owner.running.scheduler.latestPlan('depot'))!.sessions.map((s) => s.vehicleId)).toEqual(['VAN-1']);
 
     // The requester's pages redraw on the owner's new plan (the live stream's events come from the whole cluster).
+    const before = await requester!.running.scheduler.latestPlan('depot'); // what its fleet page read so far
     const live = clusterLiveEvents<AppEvents>(requester!.running.cluster!, requester!.running.events);
     const redrawn = live.once('plan.created', (e) => e.siteId === 'depot' && e.triggers.includes('boost-set'));
     await requester!.running.scheduler.setBoost('VAN-1', 5);
@@ -55,6 +56,10 @@ describe.skipIf(!postgresUrl)('charge now across three nodes (PostgreSQL + NATS)
     await redrawn;
     expect(heldKw(station.txProfile(1)!, clock.now())).toBeCloseTo(11, 1);
     expect((await owner.running.scheduler.latestPlan('depot'))!.triggers).toContain('boost-set');
+    // The requester plans nothing itself, and its latest plan is the owner's newest, not the first it read.
+    const newest = (await owner.running.scheduler.latestPlan('depot'))!;
+    expect(newest.id).not.toBe(before!.id);
+    expect((await requester!.running.scheduler.latestPlan('depot'))!.id).toBe(newest.id);
     // Only the owner planned: the other nodes stored no plan of their own.
     expect(owner.running.cluster!.calls.counts.sent).toBeGreaterThan(0);
     expect(holder!.running.cluster!.calls.counts.served).toBeGreaterThan(0);
