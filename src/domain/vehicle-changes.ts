@@ -1,5 +1,5 @@
 import type { AuditEntry } from './audit.js';
-import type { IdTokenTransfer, VehicleStore } from './vehicles.js';
+import type { IdTokenTransfer, Vehicle, VehicleStore } from './vehicles.js';
 
 /**
  * People's edits of vehicles (issue 16: the fleet page's vehicles, cards and chargers; a homeowner's own car), each
@@ -24,6 +24,30 @@ export interface VehicleChange {
    * place), and a van on that EVSE before is taken off it. null: the vehicle is taken off every EVSE.
    */
   assign?: EvseRef | null;
+  /**
+   * The vehicle as the edit read it. The change goes through only if the stored vehicle is still this one (its row
+   * locked for the check on PostgreSQL); otherwise VehicleChangedError and nothing is written. An edit is computed
+   * from what it read and stores the whole vehicle, so without the check a rename beside a card added a moment
+   * earlier would store the card list from before and drop the new card.
+   */
+  expected?: Vehicle;
+}
+
+/** The vehicle changed (or went) between an edit's read and its write: `fields` name what differs. */
+export class VehicleChangedError extends Error {
+  override readonly name = 'VehicleChangedError';
+  readonly code = 'VEHICLE_CHANGED';
+  constructor(readonly vehicleId: string, readonly fields: readonly string[]) {
+    super(`vehicle "${vehicleId}" was changed by someone else since it was read (${fields.join(', ')})`);
+  }
+}
+
+/** The fields in which two states of a vehicle differ (id tokens as a set). */
+export function vehicleDifferences(a: Vehicle, b: Vehicle): string[] {
+  const fields = (['name', 'fleet', 'batteryKwh', 'maxAcKw', 'phases', 'minCurrentA'] as const).filter((k) => a[k] !== b[k]);
+  const ta = [...a.idTokens].sort().join('\u0000');
+  const tb = [...b.idTokens].sort().join('\u0000');
+  return ta === tb ? [...fields] : [...fields, 'idTokens'];
 }
 
 export interface VehicleChanges {

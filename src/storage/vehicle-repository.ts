@@ -1,12 +1,12 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
-import { inTransaction, jsonStrings, type Db } from './sql/dialect.js';
+import { dialectOf, inTransaction, jsonStrings, type Db } from './sql/dialect.js';
 import { stringsOfJson } from './sql/json-params.js';
 import { prepare } from './sql/prepared.js';
 import { AuditRepository } from './audit-repository.js';
 import { counted, revision } from './vehicle-revision.js';
 import { VehicleDataVersion } from './vehicle-data-version.js';
-import type { VehicleAssignment, VehicleChange, VehicleChanges } from '../domain/vehicle-changes.js';
+import { VehicleChangedError, vehicleDifferences, type VehicleAssignment, type VehicleChange, type VehicleChanges } from '../domain/vehicle-changes.js';
 import type { StoredVersionSource } from '../domain/stored-version.js';
 import {
   IdTokenInUseError,
@@ -121,6 +121,14 @@ export class VehicleRepository implements VehicleStore, IdTokenTransfer, ChangeR
   changing<T>(change: VehicleChange, write: (vehicles: VehicleStore & IdTokenTransfer) => Promise<T>): Promise<T> {
     return counted(() => inTransaction(this.db, async (trx) => {
       const vehicleId = change.audit.target.id;
+      if (change.expected) {
+        // PostgreSQL: the row stays locked to the commit, so a second edit's check waits and then sees this one's
+        // write. SQLite runs one transaction at a time.
+        await trx.selectFrom('vehicles').select('id').where('id', '=', vehicleId).$if(dialectOf(trx) === 'postgres', (q) => q.forUpdate()).execute();
+        const now = await new VehicleRepository(trx).get(vehicleId);
+        const differs = now ? vehicleDifferences(change.expected, now) : ['id'];
+        if (differs.length > 0) throw new VehicleChangedError(vehicleId, differs);
+      }
       if (change.assign !== undefined) {
         await trx.deleteFrom('vehicle_assignments').where('vehicle_id', '=', vehicleId).execute();
         if (change.assign) {
