@@ -75,7 +75,7 @@ describe('every route the app registers', () => {
     // Hiding is for what is not API: an API route cannot leave the document by being hidden.
     const hidden = routes.filter((r) => r.schema?.hide === true).map((r) => r.url);
     expect(hidden).toEqual(expect.arrayContaining(['/', '/login', '/home', '/fleet', '/api/openapi.json', '/api/docs/', '/assets/*']));
-    for (const url of hidden) expect(url, url).toMatch(/^\/(login|home|home\/car|fleet|fleet\/vehicles|utilisation|setup|get-started|account|admin\/(users|tokens|audit|sites|stations|tariffs)|stations(\/[^/]+)?|assets\/.*|api\/docs(\/.*)?|api\/openapi\.json)?$/);
+    for (const url of hidden) expect(url, url).toMatch(/^\/(login|language|home|home\/car|fleet|fleet\/vehicles|utilisation|setup|get-started|account|admin\/(users|tokens|audit|sites|stations|tariffs)|stations(\/[^/]+)?|assets\/.*|api\/docs(\/.*)?|api\/openapi\.json)?$/);
     expect(shown().map((r) => r.id)).toEqual(expect.arrayContaining([
       'GET /health', 'POST /api/v1/session', 'DELETE /api/v1/session', 'GET /api/v1/me', 'POST /api/v1/tokens', 'GET /api/v1/tokens',
       'DELETE /api/v1/tokens/{id}', 'POST /api/v1/tariffs', 'POST /api/v1/tariffs/openadr3/events', 'POST /api/v1/targets/bulk',

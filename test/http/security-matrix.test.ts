@@ -339,6 +339,7 @@ const SPEC: Record<string, Spec> = {
   // answer every call (beforeAll); the profile 3 station is registered but offline (409 STATION_OFFLINE for admins).
   'GET /api/v1/stations/{stationId}': { needsCredentials: true, cases: byStation('GET', '', MAINTAIN, (s) => s.registered) },
   'GET /api/v1/stations/{stationId}/device-model': { needsCredentials: true, cases: byStation('GET', '/device-model?limit=5', MAINTAIN, (s) => s.registered) },
+  'GET /api/v1/stations/{stationId}/frames': { needsCredentials: true, cases: byStation('GET', '/frames?limit=5', MAINTAIN, (s) => s.registered) },
   'POST /api/v1/stations/{stationId}/device-model/report': { needsCredentials: true, cases: operation('/device-model/report', { reportBase: 'FullInventory' }) },
   'POST /api/v1/stations/{stationId}/device-model/variables': {
     needsCredentials: true,
