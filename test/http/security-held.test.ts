@@ -127,7 +127,7 @@ describe('the code itself', () => {
     const interpolations = [...views.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]!.trim());
     for (const expr of interpolations) {
       expect(expr, expr).toMatch(
-        /^(s\.title|s\.script|s\.body|preload|styles|catalog|current|UPLOT_VERSION|attr\(.*\)|f|l|l\.toUpperCase\(\)|LANGUAGE_NAMES\[l\]|links\.join\(''\)|next|locale\.language|day\[\d\]|t\('[a-zA-Z.]+'(, \{ page: s\.title)?\)?|s\.locale \? switcher\(s\.locale, t\) : ''|s\.charts \?.*|s\.signedIn \?.*)$/,
+        /^(s\.title|s\.script|s\.body|preload|styles|catalog|current|UPLOT_VERSION|attr\(.*\)|f|l|l\.toUpperCase\(\)|LANGUAGE_NAMES\[l\]|links\.join\(''\)|next|encodeURIComponent\(next\)|locale\.language|day\[\d\]|t\('[a-zA-Z.]+'(, \{ page: s\.title)?\)?|s\.locale \? switcher\(s\.locale, t\) : ''|s\.charts \?.*|s\.signedIn \?.*)$/,
       );
     }
     // `next` in the switcher is the page's address encoded for a URL, `l` and `locale.language` one of the languages.

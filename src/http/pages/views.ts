@@ -104,7 +104,8 @@ export const attr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, 
 export function loginPage(next = '/', locale: PageLocale = ENGLISH): string {
   const t = translator(locale);
   return shell({
-    locale,
+    // The switcher comes back to the login with the checked destination, never the raw parameter (security finding 5).
+    locale: { ...locale, here: next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}` },
     title: t('login.title'),
     script: 'login.js',
     body: `<section class="card narrow" aria-labelledby="login-h">
