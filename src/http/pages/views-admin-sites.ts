@@ -2,7 +2,7 @@ import { shell } from './views.js';
 
 /**
  * The admin sites page (issue 16): the sites, the chosen site's circuit tree with each circuit's limits and the EVSEs
- * under it, and forms to edit it (the whole site as JSON, an EVSE's place) or delete it. The shell only;
+ * under it, and forms to edit it (the whole site as JSON, one circuit, an EVSE's place) or delete it. The shell only;
  * assets/admin-sites.js fills it from the admin API, which decides (admins only).
  */
 export function adminSitesPage(): string {
@@ -40,6 +40,23 @@ export function adminSitesPage(): string {
 <button type="button" id="delete-site" class="secondary danger">Delete the site</button>
 </div>
 <p id="site-status" class="status-line" role="status" aria-live="polite"></p>
+</form>
+</section>
+
+<section class="card" aria-labelledby="circuit-h">
+<h2 id="circuit-h">Add or change a circuit</h2>
+<p class="hint">Pick an existing circuit's id to change or remove it, or type a new one. Limits are optional: a circuit without one is bounded by those above it.</p>
+<form id="circuit-form" novalidate>
+<div class="field"><label for="circuit-id">Circuit id</label><input id="circuit-id" list="circuit-ids" required autocapitalize="none" spellcheck="false" aria-describedby="circuit-id-error"><datalist id="circuit-ids"></datalist><p class="error" id="circuit-id-error" hidden></p></div>
+<div class="field"><label for="circuit-parent">Under</label><select id="circuit-parent" aria-describedby="circuit-parent-error"></select><p class="error" id="circuit-parent-error" hidden></p></div>
+<div class="field"><label for="circuit-limit">Limit in kW (optional)</label><input id="circuit-limit" type="number" min="0.1" step="0.1" inputmode="decimal" aria-describedby="circuit-limit-error"><p class="error" id="circuit-limit-error" hidden></p></div>
+<div class="field"><label for="circuit-fuse">Fuse per phase in A (optional)</label><input id="circuit-fuse" type="number" min="1" step="1" inputmode="numeric" aria-describedby="circuit-fuse-error"><p class="error" id="circuit-fuse-error" hidden></p></div>
+<p class="error" id="circuit-form-error" hidden></p>
+<div class="actions">
+<button type="submit">Save the circuit</button>
+<button type="button" id="circuit-remove" class="secondary danger">Remove the circuit</button>
+</div>
+<p id="circuit-status" class="status-line" role="status" aria-live="polite"></p>
 </form>
 </section>
 

@@ -1,8 +1,9 @@
 // The admin sites page (issue 16): pick a site, see its circuit tree with limits and the EVSEs under each circuit,
-// edit the whole site as JSON (checked whole by the server, which names the field when it refuses), place or move an
-// EVSE, create and delete sites. Every change goes through the admin API; the server re-plans and logs it.
+// edit the whole site as JSON (checked whole by the server, which names the field when it refuses), add, change or
+// remove one circuit (admin-site-circuits.js), place or move an EVSE, create and delete sites. Every change goes through the admin API; the server re-plans and logs it.
 import { api, ApiError, clearErrors, enc, fieldError, messageOf, pageError, setupHeader, showError } from './api.js';
 import { el } from './dom.js';
+import { circuitForm } from './admin-site-circuits.js';
 
 const $ = (id) => document.getElementById(id);
 const pick = $('site-pick');
@@ -12,6 +13,7 @@ const json = $('site-json');
 const placeForm = $('place-form');
 let current = null; // the site as planned (GET /api/v1/sites/:id)
 let currentVersion = null; // its ETag (GET …/export): sent as If-Match with a save
+let fillCircuits = () => {}; // the circuit form's choices, for the site shown
 
 const kw = (v) => `${v} kW`;
 function limits(c) {
@@ -62,6 +64,7 @@ async function show(siteId) {
   current = site;
   currentVersion = version;
   drawTree(site);
+  fillCircuits(site);
   json.value = JSON.stringify(exported, null, 2);
   $('sites-status').textContent = `${site.name}: ${site.circuits.length} circuit(s), ${site.evses.length} EVSE(s).`;
 }
@@ -168,6 +171,7 @@ async function main() {
   $('new-site').addEventListener('click', () => void save(true));
   $('delete-site').addEventListener('click', () => void remove());
   placeForm.addEventListener('submit', (e) => void place(e));
+  fillCircuits = circuitForm({ site: () => current, reload: (id) => show(id) });
   await setupHeader();
   await loadSites();
   $('content').removeAttribute('aria-busy');
