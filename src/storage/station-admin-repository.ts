@@ -29,7 +29,8 @@ export class StationAdminRepository implements StationAdminStore {
 
   /**
    * Deletes the station unless it has a running transaction (then nothing is written and their ids come back). Its
-   * stored history (sessions, meter values, log) goes with it (the ON DELETE CASCADE of migration 0001).
+   * stored history (sessions, meter values, log) goes with it (the ON DELETE CASCADE of migration 0001), and so does
+   * its page's message log (station_frames has no foreign key: a station waiting to be adopted has frames too).
    */
   remove(id: string, audit: AuditEntry): Promise<{ removed: boolean; running: string[] }> {
     return inTransaction(this.db, async (trx) => {
@@ -38,6 +39,7 @@ export class StationAdminRepository implements StationAdminStore {
       if (running.length > 0) return { removed: false, running: running.map((r) => r.transaction_id) };
       const r = await trx.deleteFrom('stations').where('id', '=', id).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) return { removed: false, running: [] };
+      await trx.deleteFrom('station_frames').where('station_id', '=', id).execute();
       await new AuditRepository(trx).record(audit);
       return { removed: true, running: [] };
     });

@@ -190,8 +190,15 @@ describe('removing a station', { timeout: 60_000 }, () => {
     sim.unplug(1);
     await sim.idle();
     await ended;
+    await f.server.running.ocpp.framesWritten();
+    const logged = new Set((await f.server.running.repositories.frames.newest('CS-D', 100)).map((fr) => `${fr.direction}${fr.messageId}`));
+    expect(logged.size).toBeGreaterThan(0);
     expect((await admin({ method: 'DELETE', url: '/api/v1/admin/stations/CS-D' })).statusCode).toBe(204);
     expect(await f.server.running.repositories.stations.get('CS-D')).toBeUndefined();
+    // Its page's message log goes with it (a frame of the closing socket may follow; none from before the removal).
+    await f.server.running.ocpp.framesWritten();
+    const left = await f.server.running.repositories.frames.newest('CS-D', 100);
+    expect(left.filter((fr) => logged.has(`${fr.direction}${fr.messageId}`))).toEqual([]);
     expect(f.server.running.scheduler.index.evse('CS-D', 1)).toBeUndefined();
     expect(await audited('CS-D')).toEqual(['station.removed', 'station.added']);
     expect((await admin({ method: 'DELETE', url: '/api/v1/admin/stations/CS-D' })).statusCode).toBe(404);
