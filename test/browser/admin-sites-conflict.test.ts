@@ -5,17 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createUser } from '../../src/http/auth/user-accounts.js';
-import { UserRepository } from '../../src/storage/user-repository.js';
-import { PASSWORD, launch, logIn, newContext, see, startProduct, watchErrors, type Product } from './fixture.js';
+import { logIn, newContext, see, watchErrors, type Product } from './fixture.js';
+import { productWithAdmin } from './setups.js';
 
 let product: Product;
 let browser: Browser;
 beforeAll(async () => {
-  [product, browser] = await Promise.all([startProduct(), launch()]);
-  await createUser(new UserRepository(product.server.running.db), product.clock, {
-    username: 'ada', name: 'Ada', password: PASSWORD, grants: [{ role: 'admin', scopeKind: 'all', scopeId: '*' }],
-  }, { N: 1024, r: 8, p: 1 });
+  ({ product, browser } = await productWithAdmin());
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

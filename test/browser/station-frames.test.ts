@@ -5,31 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createUser } from '../../src/http/auth/user-accounts.js';
-import { UserRepository } from '../../src/storage/user-repository.js';
-import { SimulatedStation } from '../../src/simulator/station.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { CONFIG } from '../http/api-operations-fixture.js';
-import { PASSWORD, launch, logIn, newContext, screenshot, see, watchErrors } from './fixture.js';
+import type { SimulatedStation } from '../../src/simulator/station.js';
+import type { TestServer } from '../helpers/test-server.js';
+import { PASSWORD, logIn, newContext, screenshot, see, watchErrors } from './fixture.js';
+import { productWithStation } from './setups.js';
 
 let server: TestServer;
 let browser: Browser;
 let station: SimulatedStation;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({ ...CONFIG, http: { host: '127.0.0.1', port: 0, cookieSecure: false } } as never),
-    launch(),
-  ]);
-  await createUser(new UserRepository(server.running.db), server.clock, {
-    username: 'fiona', name: 'Fiona', password: PASSWORD, grants: [{ role: 'fleet-manager', scopeKind: 'fleet', scopeId: 'fleet-a' }],
-  }, { N: 1024, r: 8, p: 1 });
-  await server.addStation('OPS2', 'sim-password-123');
-  station = new SimulatedStation({ id: 'OPS2', password: 'sim-password-123', url: `${server.wsUrl}/ocpp`, clock: server.clock, evses: 1, txUpdatedIntervalS: 0 });
-  const caps = server.running.events.once('station.capabilities', (e) => e.stationId === 'OPS2');
-  station.start();
-  await station.idle();
-  await caps;
+  ({ server, browser, station } = await productWithStation('OPS2', 1));
   station.sendHeartbeat();
   await station.idle();
   await server.running.ocpp.call('OPS2', 'SetVariables', {
