@@ -61,6 +61,8 @@ export const SitePolicy = Type.Object(
     maxHorizonHours: Type.Optional(Type.Number({ minimum: 1, maximum: 168 })),
     /** Weeks of the site's own sessions to learn its arrivals from (scheduler/arrivals.ts); 0 (the default): plan only the cars that are here. */
     arrivalHistoryWeeks: Type.Optional(Type.Integer({ minimum: 0, maximum: 52 })),
+    /** How room is held for the learned arrivals (scheduler/arrivals-solver.ts): soft tiers (the default) or hard phantoms at the mean. */
+    arrivalReservation: Type.Optional(Type.Union([Type.Literal('soft'), Type.Literal('phantoms')])),
   },
   { additionalProperties: false },
 );
@@ -133,6 +135,9 @@ export const DEFAULT_POLICY: Required<SitePolicy> = {
   // 2.72 to 2.35 % per kWh on a month of homes at 20 kW, and 0.05 points on the bundled week, but took 2.3-6 times the
   // solver time (bench:outcome, docs/outcome.md). A site opts in with a number of weeks.
   arrivalHistoryWeeks: 0,
+  // Soft tiers cost less per kWh than the hard phantoms at a binding limit (bench:outcome --replan, docs/outcome.md);
+  // 'phantoms' is the planning of before, and what a site with a demand charge gets either way.
+  arrivalReservation: 'soft',
 };
 
 /** Where a stored site came from: the config file's `sites[]` (imported at start-up) or the admin API. */

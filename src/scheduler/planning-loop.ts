@@ -13,6 +13,7 @@ import { pushCycle, reconcileStation, type SchedulerEventSink } from './push-cyc
 import { mapLimit } from '../platform/map-limit.js';
 import { checkMeter } from './verify.js';
 import { SiteArrivals } from './arrivals.js';
+import { expectedCarsSolver } from './arrivals-solver.js';
 import { SiteDemandPeaks, type DemandChargeTerms } from './demand-peak.js';
 import { loadCycleSnapshot, type SnapshotSources } from './snapshot.js';
 import { KeyedSerial } from './serial.js';
@@ -239,7 +240,9 @@ export class PlanningLoop extends SiteLoops {
     for (const tx of lost.flat()) forced.add(tx);
     const now = deps.clock.now();
     const snapshot = await loadCycleSnapshot(site, now, this.snapshotSources());
-    const result = planSite(snapshot, reasons, { monotonicMs: deps.monotonicMs, solver: this.solverOf(site.id) });
+    // The cars still to come are planned at solve time and never leave the solver (arrivals-solver.ts, issue 21).
+    const solver = expectedCarsSolver(this.solverOf(site.id), site, snapshot.arrivals, snapshot.grid);
+    const result = planSite(snapshot, reasons, { monotonicMs: deps.monotonicMs, solver });
     await this.annotate(site, result);
     const previous = snapshot.previousPlan;
     if (result.plan.status === 'empty' && (!previous || previous.status === 'empty') && reconcile.length === 0) return;

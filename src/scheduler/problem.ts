@@ -4,7 +4,6 @@ import type { PowerPeriod, TargetSource } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
 import type { ActiveSession } from './sessions.js';
 import type { ResolvedTarget } from './targets.js';
-import { expectedVehicles, typicalCarKw } from './arrivals.js';
 import type { ArrivalModel } from './arrivals-model.js';
 import { limitAt } from './power-periods.js';
 import { applyMode, type ResolvedMode } from './charging-modes.js';
@@ -105,8 +104,11 @@ export function buildProblem(
   capacityKw: readonly number[] | null,
   sessions: readonly PlannedSession[],
   fixed: readonly FixedLoad[],
-  /** The site's learned arrivals (arrivals.ts): the cars still to come share the limit as phantoms. None: today's plan. */
-  expected?: ArrivalModel,
+  /**
+   * Not used here any more: the cars still to come are added at solve time (arrivals-solver.ts, the site's solver in
+   * planning-loop.ts), so the stored problem and the plan hold only the real cars. Kept while planner.ts passes it.
+   */
+  _expected?: ArrivalModel,
 ): BuiltProblem {
   const T = grid.starts.length;
   const scale = (i: number, kw: number) => kw * grid.fractions[i]!;
@@ -171,8 +173,7 @@ export function buildProblem(
     slotMinutes: (grid.slotMs / 60_000) as 15 | 30 | 60,
     prices: [...prices],
     siteLimitKw: siteFree,
-    // Phantoms go after the real cars (whose indices the planner reads) and are never pushed.
-    vehicles: [...vehicles, ...expectedVehicles(expected, grid, typicalCarKw(site))],
+    vehicles,
     tieBreak: 'earlier',
   };
   if (circuits.length) problem.circuits = circuits;

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createOcppRepositories } from '../../src/storage/index.js';
 import { openTestStorage } from '../helpers/test-database.js';
 import { learnArrivals, weekdaysIn, type PastSession } from '../../src/scheduler/arrivals-model.js';
-import { EXPECTED_PREFIX, SiteArrivals, expectedVehicles } from '../../src/scheduler/arrivals.js';
-import type { CycleResult } from '../../src/scheduler/planner.js';
+import { SiteArrivals, expectedVehicles } from '../../src/scheduler/arrivals.js';
+import { planSite, type CycleResult } from '../../src/scheduler/planner.js';
 import { slotGrid } from '../../src/scheduler/problem.js';
-import { loadCycleSnapshot } from '../../src/scheduler/snapshot.js';
+import { loadCycleSnapshot, type CycleSnapshot } from '../../src/scheduler/snapshot.js';
+import { ArrivalAwareSolver, expectedCarsSolver } from '../../src/scheduler/arrivals-solver.js';
+import { solve } from '../../solver/index.js';
 import { fixtureSnapshot, fixtureSite, fixtureSources, planOf, pricesBy, type FixtureCar } from './planner-fixture.js';
 
 /**
@@ -87,32 +89,75 @@ const kwhIn = (plan: CycleResult['plan'], fromLocal: string, toLocal: string) =>
     return start >= local(fromLocal) && start < local(toLocal) ? a + (kw * (end - start)) / 3_600_000 : a;
   }, 0);
 
-describe('planning with the cars still to come', () => {
+/** The plan as the scheduler's cycle makes it: the site's solver with its expected cars (planning-loop.ts). */
+function planWithArrivals(snapshot: CycleSnapshot): { result: CycleResult; solver: ArrivalAwareSolver } {
+  const solver = expectedCarsSolver({ solve: (p) => solve(p) }, snapshot.site, snapshot.arrivals, snapshot.grid) as ArrivalAwareSolver;
+  return { result: planSite(snapshot, ['test'], { monotonicMs: () => 0, solver }), solver };
+}
+const reserving = (arrivalReservation: 'soft' | 'phantoms') => fixtureSite({ gridLimitKw: 11, policy: { arrivalHistoryWeeks: 8, arrivalReservation } });
+
+describe.each(['soft', 'phantoms'] as const)('planning with the cars still to come (%s)', (reservation) => {
   it('a car arriving early leaves the slots the expected later car needs, and charges in the next cheapest', async () => {
-    const snapshot = await fixtureSnapshot(site, NOW, [early], prices);
+    const snapshot = await fixtureSnapshot(reserving(reservation), NOW, [early], prices);
     const today = planOf(snapshot).plan;
     // Alone, it takes the cheapest hour, 12-13 h, which the car that comes at 11:00 will need.
     expect(kwhIn(today, '2026-11-23T12:00:00', '2026-11-23T14:00:00')).toBeCloseTo(11, 6);
-    const withHistory = planOf({ ...snapshot, arrivals: mondays }).plan;
-    // With the site's history it charges at 09-10 h (0.15): 12-14 h stays free for the 22 kWh expected at 11:00.
+    const { result, solver } = planWithArrivals({ ...snapshot, arrivals: mondays });
+    const withHistory = result.plan;
+    expect(solver.lastMode).toBe(reservation);
+    expect(solver.lastExpected).toBeGreaterThan(0);
+    // With the site's history it charges at 09-10 h (0.15): 12-14 h stays free for the 22 kWh expected at 11:00
+    // (soft: the first car comes on 63 % of Mondays, a tier held hard).
     expect(kwhIn(withHistory, '2026-11-23T09:00:00', '2026-11-23T10:00:00')).toBeCloseTo(11, 6);
     expect(kwhIn(withHistory, '2026-11-23T12:00:00', '2026-11-23T14:00:00')).toBeCloseTo(0, 6);
     expect(withHistory.sessions[0]!.shortfallKwh).toBe(0);
-    // The plan shows only the real car; the expected ones are in the stored problem (for replay), after it.
+    // The plan and the problem it stores hold only the real car, on the grid's slots (no overflow slot).
     expect(withHistory.sessions).toHaveLength(1);
-    const ids = (withHistory.problem as { vehicles: { id: string; priority?: number }[] }).vehicles.map((v) => v.id);
-    expect(ids[0]).toBe('CS1#1');
-    expect(ids.slice(1).every((id) => id.startsWith(EXPECTED_PREFIX))).toBe(true);
-    expect(ids.length).toBeGreaterThan(1);
+    expect(withHistory.sessions[0]!.powerKw).toHaveLength(withHistory.slotStarts.length);
+    const stored = withHistory.problem as { vehicles: { id: string }[]; prices: number[] };
+    expect(stored.vehicles.map((v) => v.id)).toEqual(['CS1#1']);
+    expect(stored.prices).toHaveLength(withHistory.slotStarts.length);
+    expect(withHistory.totalCost).toBeCloseTo(withHistory.sessions[0]!.cost, 4);
+    expect(result.controlled.map((c) => c.plan.powerKw.length)).toEqual([withHistory.slotStarts.length]);
   });
 
   it('never leaves a real car short for an expected one: the expected cars come after it', async () => {
     // The real car needs 33 kWh by 14:00 (all of 11-14 h at 11 kW... and more than the limit leaves with the others).
     const tight: FixtureCar = { evseId: 1, needKwh: 66, departure: '2026-11-23T14:00' };
-    const plan = planOf({ ...(await fixtureSnapshot(site, NOW, [tight], prices)), arrivals: mondays }).plan;
+    const plan = planWithArrivals({ ...(await fixtureSnapshot(reserving(reservation), NOW, [tight], prices)), arrivals: mondays }).result.plan;
     expect(plan.sessions[0]!.shortfallKwh).toBeCloseTo(0, 6);
+    expect(plan.status).toBe('optimal');
+  });
+});
+
+describe('soft tiers against hard phantoms', () => {
+  // One car in five Mondays at 11 h: room for it is worth little, so the soft tiers leave the cheap hour to the car
+  // that is here, where a phantom at the mean (a fifth of a car, 4.4 kWh) still takes a part of it. The car that is
+  // here needs 22 kWh: both cheap hours.
+  const both: FixtureCar = { evseId: 1, needKwh: 22, departure: '2026-11-23T17:00' };
+  const rare = learnArrivals([session('2026-11-16T11:00:00', '2026-11-16T14:00:00', 22)], ZONE, local('2026-10-19T00:00:00'), local('2026-11-23T00:00:00'));
+  it('holds room only for the cars likely to come', async () => {
+    const soft = planWithArrivals({ ...(await fixtureSnapshot(reserving('soft'), NOW, [both], prices)), arrivals: rare }).result.plan;
+    const hard = planWithArrivals({ ...(await fixtureSnapshot(reserving('phantoms'), NOW, [both], prices)), arrivals: rare }).result.plan;
+    // Soft: P(a car comes) = 1 - e^-0.2 = 0.18, room worth 0.05 + 0.18 x 0.25 = 0.095 EUR/kWh < 0.15 at 09 h.
+    expect(kwhIn(soft, '2026-11-23T12:00:00', '2026-11-23T14:00:00')).toBeCloseTo(22, 6);
+    // Hard: the phantom's 4.4 kWh stay in the cheap hours, the real car's move to 09 h.
+    expect(kwhIn(hard, '2026-11-23T12:00:00', '2026-11-23T14:00:00')).toBeCloseTo(22 - 4.4, 6);
+    expect(soft.sessions[0]!.cost).toBeLessThan(hard.sessions[0]!.cost);
   });
 
+  it('a demand charge gets the hard phantoms (overflow slots would be billed as peaks)', async () => {
+    const snapshot = { ...(await fixtureSnapshot(reserving('soft'), NOW, [early], prices)), arrivals: mondays };
+    const solver = expectedCarsSolver({ solve: (p) => solve(p) }, snapshot.site, mondays, snapshot.grid) as ArrivalAwareSolver;
+    const problem = { ...planOf(snapshot).plan.problem as Parameters<typeof solve>[0], demandCharge: { perKw: 0.001, peakSoFarKw: 11 } };
+    const plan = solver.solve(problem);
+    expect(solver.lastMode).toBe('phantoms (demand charge)');
+    expect(plan.vehicles.map((v) => v.id)).toEqual(['CS1#1']);
+    expect(plan.vehicles[0]!.powerKw).toHaveLength(problem.prices.length);
+  });
+});
+
+describe('hard phantoms', () => {
   it('builds one weighted expected car per hour: arriving in its middle, with the learned stay and energy', () => {
     const grid = slotGrid(local('2026-11-23T10:50:00'), 15, local('2026-11-23T17:00:00'));
     const phantoms = expectedVehicles(mondays, grid, 11);
@@ -138,8 +183,12 @@ describe('with no history the plan is exactly today\'s', () => {
     const arrivals = new SiteArrivals(createOcppRepositories(storage.db).transactions);
     expect(await arrivals.model(learning, NOW)).toBeUndefined();
     const today = planOf(await fixtureSnapshot(site, NOW, [early], prices));
-    const withStore = planOf(await loadCycleSnapshot(learning, NOW, { ...fixtureSources(NOW, [early], prices), arrivals: (s, at) => arrivals.model(s, at) }));
-    expect(withStore.plan).toEqual(today.plan);
+    const snapshot = await loadCycleSnapshot(learning, NOW, { ...fixtureSources(NOW, [early], prices), arrivals: (s, at) => arrivals.model(s, at) });
+    expect(snapshot.arrivals).toBeUndefined();
+    const withStore = planWithArrivals(snapshot);
+    expect(withStore.result.plan).toEqual(today.plan);
+    // No model: the site's own solver, untouched.
+    expect(withStore.solver).not.toBeInstanceOf(ArrivalAwareSolver);
     // And a site that does not ask for it (the default, arrivalHistoryWeeks 0) learns nothing whatever the store holds.
     expect(await new SiteArrivals(createOcppRepositories(storage.db).transactions).model(site, NOW)).toBeUndefined();
   });

@@ -1,0 +1,98 @@
+/**
+ * The cars still to come, at solve time (issue 21). The planner builds the problem of the cars that are here
+ * (problem.ts, with boosts and a demand charge added after); this solver adds the site's expected cars to it, solves
+ * the whole, and hands back the plan of the cars that were in the problem it was given, on its slots only. So the
+ * expected cars and the soft tiers' overflow slots never reach a stored plan, a pushed profile or a page: the
+ * planner never sees them, and the problem it stores is the one of the real cars.
+ *
+ * Two ways to hold room for them (the site's `policy.arrivalReservation`):
+ * - 'soft' (arrivals-soft.ts): Poisson tiers per hour, each with an overflow slot priced by how likely its cars come;
+ *   the tiers at least SOFT.hardAbove likely are held hard. On the outcome bench (docs/outcome.md) this is the
+ *   cheaper per kWh at a binding limit. It needs slots outside the grid, which a demand charge would bill as peaks:
+ *   a problem with a demand charge gets the hard phantoms instead (they meet more targets than no expected cars at
+ *   about the same cost per kWh, bench:outcome --replan on the Caltech garage).
+ * - 'phantoms' (arrivals.ts): one hard phantom per hour at the mean, served after every real car.
+ * Either way the expected cars have a lower priority than every real car: the solver delivers the real cars' energy
+ * first, so an expected car never takes a real car's feasible target in the plan.
+ */
+import type { Plan, Problem, VehicleSpec } from '../../solver/index.js';
+import type { ArrivalModel } from './arrivals-model.js';
+import { expectedVehicles, typicalCarKw, type ExpectedGrid } from './arrivals.js';
+import { withSoftExpected, type SoftOptions } from './arrivals-soft.js';
+import type { Site } from '../domain/sites.js';
+
+export type ArrivalReservation = 'soft' | 'phantoms';
+
+/**
+ * The soft tiers as the product plans them, chosen on the bench (docs/outcome.md, issue 21): learned on the weeks
+ * before, chosen on one month and measured on the next.
+ */
+export const SOFT: Readonly<SoftOptions> = { value: 1, tiers: 3, minProbability: 0.02, hardAbove: 0.6 };
+
+/** What a solve is asked for: the site's model (undefined: none), the grid the problem is on, a car's power. */
+export interface ExpectedCars {
+  model: ArrivalModel | undefined;
+  grid: ExpectedGrid;
+  carKw: number;
+  reservation: ArrivalReservation;
+  soft?: SoftOptions;
+}
+
+export interface PlanSolver {
+  solve(problem: Problem): Plan;
+}
+
+/** How the last solve held room for the expected cars (for tests and logs). */
+export type ExpectedMode = 'none' | 'soft' | 'phantoms' | 'phantoms (demand charge)';
+
+export class ArrivalAwareSolver implements PlanSolver {
+  lastMode: ExpectedMode = 'none';
+  /** How many expected cars (phantoms or tiers) the last solve planned beside the real ones. */
+  lastExpected = 0;
+
+  constructor(private readonly base: PlanSolver, private readonly expected: ExpectedCars) {}
+
+  solve(problem: Problem): Plan {
+    const { augmented, mode } = withExpected(problem, this.expected);
+    this.lastMode = mode;
+    this.lastExpected = augmented.vehicles.length - problem.vehicles.length;
+    if (augmented === problem) return this.base.solve(problem);
+    return realPart(this.base.solve(augmented), problem);
+  }
+}
+
+/** The solver of one site's cycle: the site's own solver, with its expected cars when it has a model. */
+export function expectedCarsSolver(base: PlanSolver, site: Pick<Site, 'evses' | 'policy'>, model: ArrivalModel | undefined, grid: ExpectedGrid): PlanSolver {
+  if (!model || model.sessions === 0) return base;
+  return new ArrivalAwareSolver(base, { model, grid, carKw: typicalCarKw(site), reservation: site.policy.arrivalReservation });
+}
+
+/** The problem with the expected cars after the real ones (the same object when there are none to add). */
+export function withExpected(problem: Problem, e: ExpectedCars): { augmented: Problem; mode: ExpectedMode } {
+  const none = { augmented: problem, mode: 'none' as const };
+  // The expected cars are built on the grid's slots: a problem on another grid is planned as it is.
+  if (!e.model || e.model.sessions === 0 || problem.prices.length !== e.grid.starts.length) return none;
+  if (e.reservation === 'soft' && !problem.demandCharge) {
+    const soft = withSoftExpected(problem, e.model, e.grid, e.carKw, e.soft ?? SOFT);
+    return soft === problem ? none : { augmented: soft, mode: 'soft' };
+  }
+  const phantoms: VehicleSpec[] = expectedVehicles(e.model, e.grid, e.carKw);
+  if (phantoms.length === 0) return none;
+  return { augmented: { ...problem, vehicles: [...problem.vehicles, ...phantoms] }, mode: problem.demandCharge && e.reservation === 'soft' ? 'phantoms (demand charge)' : 'phantoms' };
+}
+
+/**
+ * The plan of `real`'s vehicles on `real`'s slots, out of the plan of the problem with the expected cars: they come
+ * after the real ones, and the overflow slots after the grid's. A real car has no power in an overflow slot (its
+ * maximum there is 0), so its energy and cost are the same on the grid's slots alone.
+ */
+export function realPart(plan: Plan, real: Problem): Plan {
+  const T = real.prices.length;
+  const vehicles = plan.vehicles.slice(0, real.vehicles.length).map((v) => (v.powerKw.length > T ? { ...v, powerKw: v.powerKw.slice(0, T) } : v));
+  return {
+    ...plan,
+    status: vehicles.some((v) => v.shortfallKwh > 1e-6) ? 'shortfall' : 'optimal',
+    totalCost: Math.round(vehicles.reduce((a, v) => a + v.cost, 0) * 1e6) / 1e6,
+    vehicles,
+  };
+}
