@@ -1,13 +1,10 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { StationDirectory } from '../domain/ports.js';
-import type { StationRecord } from '../domain/stations.js';
-import { isoUtc, type TimerHandle } from '../platform/clock.js';
-import { STATION_ACTIONS, type CsmsAction, type RequestOf, type ResponseOf } from './schemas/generated/index.js';
-import { RpcConnection } from './rpc/connection.js';
-import { RpcError } from './rpc/errors.js';
+import type { TimerHandle } from '../platform/clock.js';
+import type { CsmsAction, RequestOf, ResponseOf } from './schemas/generated/index.js';
 import { OcppValidator } from './rpc/validator.js';
 import { OcppCallError } from './rpc/call-error.js';
 import { stationIdProblem } from '../domain/station-id.js';
@@ -15,21 +12,18 @@ import { turnLimits, type ConnectLimits, type TurnLimits } from './handshake-lim
 import { HandshakeGuard, remoteOf, type HandshakeRefusal } from './handshake-guard.js';
 import { refuse } from './refuse.js';
 import type { ClientCertTlsOptions } from './auth/client-cert.js';
-import { stationHandlers } from './handlers/index.js';
-import type { HandlerContext, OcppServices, StationSession } from './handlers/types.js';
+import type { OcppServices } from './handlers/types.js';
 import { PresenceRecorder } from './presence-writer.js';
 import { ConnectionPacer } from './connection-pacer.js';
-import { ALWAYS_PERMITTED, permitAfter } from './session-permits.js';
+import { permitAfter } from './session-permits.js';
 import { StationAuthenticator, type AuthVerdict } from './station-auth.js';
-import { emitEvent, runLogged } from './emit.js';
 import { DEFAULT_FRAME_LIMITS, InboundByteBudgets, type FrameLimits } from './frame-limits.js';
 import type { OcppObserver } from '../platform/metrics.js';
-import { actionLabel, observeCall, ObservedValidator } from './observer.js';
+import { observeCall, ObservedValidator } from './observer.js';
 import { FrameLog } from './frame-log.js';
-import { frameRecord } from './frame-record.js';
+import { acceptStation, SUBPROTOCOL, type Live, type StationLinkDeps } from './station-link.js';
 
-export const SUBPROTOCOL = 'ocpp2.0.1';
-const INBOUND: ReadonlySet<string> = new Set(STATION_ACTIONS);
+export { SUBPROTOCOL };
 export interface OcppServerConfig {
   host: string;
   /** Plain ws port (security profile 1); null to disable. 0 picks a free port. */
@@ -58,16 +52,6 @@ export interface OcppServerConfig {
   limits: ConnectLimits & Partial<FrameLimits> & Partial<TurnLimits>;
 }
 
-interface Live {
-  conn: RpcConnection;
-  socket: WebSocket;
-  session: StationSession;
-  alive: boolean;
-  ping: TimerHandle | undefined;
-  tls: boolean;
-  /** When this node accepted the connection (UTC ISO-8601; the station.connected event's `at`). */
-  connectedAt: string;
-}
 
 type Refusal = HandshakeRefusal;
 
@@ -89,10 +73,10 @@ export class OcppServer implements StationDirectory {
   private readonly upgrading = new Set<Promise<void>>();
   /** Presence changes, per station in order, batched per turn (presence-writer.ts). */
   private readonly presence: PresenceRecorder;
-  /** Issue 16: every frame in and out, written per turn for the station page (frame-log.ts); null without a store. */
+  /** Issue 16: every frame in and out, written once a second for the station page (frame-log.ts); null without a store. */
   private readonly frames: FrameLog | null;
-  /** Connections accepted since start: with the time, names a connection in the message log. */
-  private connections = 0;
+  /** What each station's connection shares with this server (station-link.ts). */
+  private readonly link: StationLinkDeps;
   private closed = false;
 
   constructor(
@@ -112,6 +96,11 @@ export class OcppServer implements StationDirectory {
     const { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes } = { ...DEFAULT_FRAME_LIMITS, ...config.limits };
     const frames: FrameLimits = { maxFrameBytes, inboundBytesPerMinute, inboundBurstBytes };
     this.inbound = new InboundByteBudgets(services.clock, frames);
+    let connections = 0;
+    this.link = {
+      services, observer, validator: this.validator, presence: this.presence, frames: this.frames, inbound: this.inbound, guard: this.guard,
+      live: this.live, settings: config, nextConnection: () => ++connections, call: (id, a, p) => this.call(id, a, p),
+    };
     this.wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: config.perMessageDeflate ? { threshold: 256, serverNoContextTakeover: true } : false,
@@ -249,7 +238,7 @@ export class OcppServer implements StationDirectory {
     // The client may have gone while the store was asked: nothing to upgrade, nothing to write to then.
     if (socket.destroyed) return;
     const { station } = verdict;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(stationId, ws, tls, station));
+    this.wss.handleUpgrade(req, socket, head, (ws) => acceptStation(this.link, stationId, ws, tls, station));
   }
 
   /**
@@ -289,125 +278,4 @@ export class OcppServer implements StationDirectory {
     return problem === null ? id : { status: 400, reason: problem };
   }
 
-  private accept(stationId: string, ws: WebSocket, tls: boolean, stored: StationRecord): void {
-    const { services, config } = this;
-    const log = services.logger;
-    if (ws.protocol !== SUBPROTOCOL) {
-      log.warn({ station: stationId }, 'OCPP handshake without the ocpp2.0.1 subprotocol: closing');
-      // 1002 = protocol error (RFC 6455, 7.4.1).
-      ws.close(1002, 'subprotocol ocpp2.0.1 required');
-      return;
-    }
-    const previous = this.live.get(stationId);
-    if (previous) {
-      log.warn({ station: stationId }, 'station reconnected: replacing its previous connection');
-      this.live.delete(stationId);
-      previous.conn.close(4000, 'replaced by a newer connection');
-    }
-    // A station that reconnects need not boot again (Part 4, 5.3): its last boot status still holds.
-    const session: StationSession = { bootStatus: stored.lastBootStatus, permitted: new Set() };
-    const at = () => isoUtc(services.clock.now());
-    // `let`: the connection's callbacks need the record it lives in, made after the connection
-    let l: Live;
-    // The station is recorded connected (and announced) before the first of its CALLs is handled.
-    const connectedAt = at();
-    const recorded = this.presence.record(stationId, 'connected', connectedAt, () => emitEvent(services, 'station.connected', { stationId, at: connectedAt }));
-    const conn: RpcConnection = new RpcConnection({
-      identity: stationId,
-      socket: ws,
-      validator: this.validator,
-      clock: services.clock,
-      logger: log,
-      callTimeoutMs: config.callTimeoutMs,
-      maxBadMessages: config.maxBadMessages,
-      badMessageWindowMs: config.badMessageWindowMs,
-      inboundActions: INBOUND,
-      ready: recorded,
-      admitFrame: (bytes) => this.inbound.admit(stationId, bytes),
-      guard: (action) => {
-        if (session.bootStatus === 'Accepted' || ALWAYS_PERMITTED.has(action) || session.permitted.has(action)) return;
-        throw new RpcError('SecurityError', session.bootStatus === null
-          ? `${action} before an accepted BootNotification (B01.FR.08)`
-          : `${action} while the station's boot is ${session.bootStatus} (B02.FR.09, B03.FR.07)`);
-      },
-      // Any readable message proves the station alive as well as a pong does.
-      onActivity: () => void (l.alive = true),
-      ...(this.frames ? { onFrame: this.tapFrames(stationId, `${connectedAt}#${++this.connections}`, this.frames) } : {}),
-      onClosed: (code, reason) => {
-        l.ping?.cancel();
-        // 1008: closed for misbehaving (rpc/connection.ts); its reconnects are refused for a growing while.
-        if (code === 1008) this.guard.backoff.strike(stationId);
-        if (this.live.get(stationId) === l) {
-          this.live.delete(stationId);
-          const when = at();
-          void this.presence.record(stationId, 'disconnected', when, () =>
-            emitEvent(services, 'station.disconnected', { stationId, at: when, reason: `${code} ${reason}`.trim() }));
-        }
-        log.info({ station: stationId, code }, 'station disconnected');
-      },
-      handle: async (action, payload) => {
-        const after: (() => void | Promise<void>)[] = [];
-        const ctx: HandlerContext = {
-          stationId,
-          services,
-          session,
-          now: at(),
-          afterReply: (fn) => after.push(fn),
-          call: (a, p) => this.call(stationId, a, p),
-        };
-        const handler = stationHandlers[action as keyof typeof stationHandlers] as (req: unknown, c: HandlerContext) => unknown;
-        const response = await Promise.resolve(handler(payload, ctx)).catch((err: unknown) => {
-          this.observer.handled?.(actionLabel(action), 'error');
-          throw err;
-        });
-        this.observer.handled?.(actionLabel(action), 'ok');
-        // Triggered messages are permitted once.
-        if (session.bootStatus !== 'Accepted' && action !== 'NotifyReport') session.permitted.delete(action);
-        return {
-          response,
-          after: () => {
-            // Each step on its own: one that fails (logged) neither stops the others nor the message.handled event.
-            for (const fn of after) runLogged(fn, (err) => log.error({ err, station: stationId, action }, 'post-reply step failed'));
-            emitEvent(services, 'message.handled', { stationId, action });
-          },
-        };
-      },
-    });
-    l = { conn, socket: ws, session, alive: true, ping: undefined, tls, connectedAt };
-    this.live.set(stationId, l);
-    log.info({ station: stationId, tls }, 'station connected');
-    ws.on('pong', () => void (l.alive = true));
-    ws.on('error', (err: Error & { code?: string }) => {
-      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-        // ws closes with 1009; backed off like a 1008, or the station would resend the same frame at once.
-        this.inbound.counts.oversized++;
-        this.guard.backoff.strike(stationId);
-      }
-      log.warn({ err, station: stationId }, 'WebSocket error');
-    });
-    this.schedulePing(l);
-  }
-
-  /** The connection's frames to the message log, stamped with the injected clock and redacted (frame-record.ts). */
-  private tapFrames(stationId: string, connection: string, frames: FrameLog): NonNullable<ConstructorParameters<typeof RpcConnection>[0]['onFrame']> {
-    const { clock } = this.services;
-    return (direction, type, messageId, action, payload) =>
-      frames.add(frameRecord(stationId, isoUtc(clock.now()), { direction, type, messageId, action, payload }, connection));
-  }
-
-  /** WebSocket ping keepalive (Part 4, 5.2): a station that misses a whole interval is dropped. */
-  private schedulePing(l: Live): void {
-    if (this.config.pingIntervalMs <= 0) return;
-    l.ping = this.services.clock.setTimer(this.config.pingIntervalMs, () => {
-      if (!l.conn.isOpen) return;
-      if (!l.alive) {
-        this.services.logger.warn({ station: l.conn.identity }, 'no pong within the ping interval: terminating');
-        l.socket.terminate();
-        return;
-      }
-      l.alive = false;
-      l.socket.ping();
-      this.schedulePing(l);
-    });
-  }
 }
