@@ -6,7 +6,7 @@
 //
 //   npm run bench:outcome -- [--prices FILE] [--zone DK1] [--sessions FILE] [--shift-days N] [--site FILE]
 //                            [--cars 3-phase,1-phase] [--min-current A] [--sample-seconds S] [--measure-from YYYY-MM-DD]
-//                            [--arrival-weeks 0] [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress]
+//                            [--arrival-weeks 0] [--arrival-reservation soft,phantoms] [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress]
 //                            [--replan] [--replan-weights 1,0.5] [--replan-every-slot] [--replan-soft 1]
 //                            [--replan-hard-above 0.6] [--trace] [--log LEVEL]
 //
@@ -61,6 +61,7 @@ const { values: args } = parseArgs({
     until: { type: 'string' },
     progress: { type: 'boolean', default: false },
     'arrival-weeks': { type: 'string', default: '0' },
+    'arrival-reservation': { type: 'string', default: 'soft' },
     replan: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     'replan-weights': { type: 'string', default: '1' },
@@ -92,6 +93,10 @@ const arrivalWeeks = args['arrival-weeks'].split(',').map((x) => {
   return n;
 });
 const weights = args['replan-weights'].split(',').map(Number);
+const reservations = args['arrival-reservation'].split(',').map((r) => {
+  if (r !== 'soft' && r !== 'phantoms') throw new Error(`--arrival-reservation: "${r}" is not soft or phantoms`);
+  return r;
+});
 const models: CarModel[] = args.cars.split(',').map((name) => {
   const m = CAR_MODELS[name.trim() as keyof typeof CAR_MODELS];
   if (!m) throw new Error(`--cars: "${name}" is not a car model (${Object.keys(CAR_MODELS).join(', ')})`);
@@ -141,11 +146,13 @@ for (const model of models) {
     results.splice(results.length - 1, 0, ...variants.map((o) => replanOnArrival(w, { ...o, ...(o.arrivalWeeks > 0 ? busy : {}), history: learned, everySlot: args['replan-every-slot'] })));
   }
   const onlines: OnlineResult[] = [];
-  for (const weeks of args['offline-only'] ? [] : arrivalWeeks) {
-    // One row per setting of the product's arrival learning (policy.arrivalHistoryWeeks): 0 = today's planner.
-    const name = weeks > 0 ? `our scheduler (arrivals, ${weeks} weeks)` : 'our scheduler (no arrivals)';
+  // One row per setting of the product's arrival learning (policy.arrivalHistoryWeeks, 0 = the planner without it)
+  // and, with weeks, per --arrival-reservation (policy.arrivalReservation).
+  const settings = (args['offline-only'] ? [] : arrivalWeeks).flatMap((weeks) => (weeks > 0 ? reservations.map((reservation) => ({ weeks, reservation })) : [{ weeks, reservation: undefined }]));
+  for (const { weeks, reservation } of settings) {
+    const name = weeks > 0 ? `our scheduler (arrivals, ${weeks} weeks, ${reservation})` : 'our scheduler (no arrivals)';
     const online = await runOnline(w, series, args.zone, {
-      car: model, sampleSeconds, arrivalHistoryWeeks: weeks, name, history, ...(args.log ? { log: args.log } : {}),
+      car: model, sampleSeconds, arrivalHistoryWeeks: weeks, ...(reservation ? { arrivalReservation: reservation } : {}), name, history, ...(args.log ? { log: args.log } : {}),
       ...(args.progress ? { progress: (line: string) => process.stderr.write(`${model.name}, ${name}: ${line}\n`) } : {}),
     });
     onlines.push(online);

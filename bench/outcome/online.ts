@@ -60,7 +60,7 @@ function userNumbers(visits: Visit[]): Map<string, number> {
 const vehicleId = (n: number) => `EV-${n}`;
 const cardOf = (n: number) => `RFID-${n}`;
 
-export function onlineConfig(w: Workload, zone: string, dbPath: string, arrivalHistoryWeeks?: number) {
+export function onlineConfig(w: Workload, zone: string, dbPath: string, arrivalHistoryWeeks?: number, arrivalReservation?: 'soft' | 'phantoms') {
   const s = w.site;
   const evses = [];
   for (let n = 1; n <= s.stations; n++) {
@@ -79,7 +79,7 @@ export function onlineConfig(w: Workload, zone: string, dbPath: string, arrivalH
     },
     sites: [{
       id: s.id, timeZone: s.timeZone, tariff: 'market', gridLimitKw: s.gridLimitKw, slotMinutes: s.slotMinutes, evses,
-      ...(arrivalHistoryWeeks !== undefined ? { policy: { arrivalHistoryWeeks } } : {}),
+      ...(arrivalHistoryWeeks !== undefined ? { policy: { arrivalHistoryWeeks, ...(arrivalReservation ? { arrivalReservation } : {}) } } : {}),
     }],
   });
 }
@@ -99,6 +99,8 @@ export interface OnlineOptions {
   progress?: (line: string) => void;
   /** The site's policy.arrivalHistoryWeeks (default: the product's, 8); 0 plans only the cars that are here. */
   arrivalHistoryWeeks?: number;
+  /** The site's policy.arrivalReservation (default: the product's, soft tiers). */
+  arrivalReservation?: 'soft' | 'phantoms';
   /** The row's name (default "our scheduler"). */
   name?: string;
   /**
@@ -127,7 +129,7 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
   const clock = new ManualClock(grid.startMs - 60 * MINUTE);
   const world = await World.start({
     clock,
-    config: onlineConfig(w, zone, join(dir, 'outcome.sqlite'), opts.arrivalHistoryWeeks),
+    config: onlineConfig(w, zone, join(dir, 'outcome.sqlite'), opts.arrivalHistoryWeeks, opts.arrivalReservation),
     logger: opts.log ? createLogger({ level: opts.log }) : silentLogger(),
     // One sample every 5 minutes by default (the product checks each charger follows its profile from two in a row).
     stations: { idPrefix: 'CS', count: site.stations, evsesPerStation: site.evsesPerStation, password: STATION_PASSWORD, common: { txUpdatedIntervalS: opts.sampleSeconds ?? 300 } },
