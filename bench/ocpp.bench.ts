@@ -67,6 +67,23 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 /**
+ * Heap used after full GCs with event-loop turns between them, until it stops shrinking: what a closed server of an
+ * earlier row still held (sockets closing, timers due) is released within a few turns, and is then not counted in
+ * the next row's idle heap (which a single GC counted: the 200-station row's idle heap read more than its loaded one).
+ */
+async function settledHeap(): Promise<number> {
+  let last = Infinity;
+  for (let i = 0; i < 5; i++) {
+    gc();
+    const used = process.memoryUsage().heapUsed;
+    if (used >= last - 64 * 1024) return Math.min(used, last);
+    last = used;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return last;
+}
+
+/**
  * Registers the fleet in one transaction: on this build's async storage, or on the last synchronous build's
  * better-sqlite3 handle when bench:storage's before/after runs this same file against it (bench/storage).
  */
@@ -126,6 +143,10 @@ interface Row {
   connectCpuMs: number;
   /** Server CPU per answered message during the load phase, µs. */
   cpuUsPerMsg: number;
+  /** Heap (after a full GC) of the started server with its fleet registered, before any station connected, MB. */
+  idleHeapMb: number;
+  /** (heap with every connection open - idle heap) per held connection, KB: what a station costs, apart from the product's size. */
+  heapKbPerConn: number;
 }
 
 async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: Args, label: string): Promise<Row> {
@@ -139,6 +160,9 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
     const ids = Array.from({ length: n }, (_, i) => `BENCH-${label.replace(/\W/g, '')}-${String(i + 1).padStart(5, '0')}`);
     const at = new Date().toISOString();
     await registerFleet(running, ids, hash, at);
+    // The idle server's heap, to tell what the connections keep from what the product itself holds (its modules,
+    // compiled schemas and serialisers: the same for one station or ten thousand).
+    const idleHeap = await settledHeap();
     const order: RunOrder = {
       type: 'run', base: `ws://127.0.0.1:${running.ports.ocpp}${running.config.ocpp.path}`, ids, password: PASSWORD,
       mode, seconds: mode === 'pingpong' ? Math.min(args.seconds, 5) : args.seconds, rate: args.rate, concurrency: args.concurrency,
@@ -167,8 +191,8 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
     loop.disable();
     // Measured at the end of the load phase, with every connection still open.
     const held = running.ocpp.connectedCount();
-    gc();
-    const mem = process.memoryUsage();
+    const heapUsed = await settledHeap();
+    const mem = { ...process.memoryUsage(), heapUsed };
     // CHARGEPLAN_BENCH_HEAP_SNAPSHOT=dir: a heap snapshot per row, with every connection open (to diff two builds).
     const snapshots = process.env.CHARGEPLAN_BENCH_HEAP_SNAPSHOT;
     if (snapshots) writeHeapSnapshot(join(snapshots, `ocpp-${label.replace(/\W/g, '')}.heapsnapshot`));
@@ -181,6 +205,8 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
       loopMaxMs: loop.max / 1e6,
       connectCpuMs: (connectCpu.user + connectCpu.system) / 1000 / Math.max(1, c.connected),
       cpuUsPerMsg: (loadCpu.user + loadCpu.system) / Math.max(1, report.replies),
+      idleHeapMb: idleHeap / 2 ** 20,
+      heapKbPerConn: (mem.heapUsed - idleHeap) / 1024 / Math.max(1, held),
     };
   } finally {
     if (child.exitCode === null) child.kill();
@@ -190,12 +216,12 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
 }
 
 function table(rows: Row[]): string {
-  const head = ['stations', 'auth', 'connect s', 'held', 'sent', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'skipped', 'loop max', 'RSS MB', 'heap MB', 'CPU µs/msg', 'connect CPU ms'];
+  const head = ['stations', 'auth', 'connect s', 'held', 'sent', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'skipped', 'loop max', 'RSS MB', 'heap MB', 'idle heap MB', 'heap KB/conn', 'CPU µs/msg', 'connect CPU ms'];
   const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const lines = rows.map((r) => [
     r.label, r.auth, fmt(r.connectS), String(r.held), String(r.report.sent), fmt(r.report.replies / (r.report.durationMs / 1000), 0),
     fmt(r.report.p50, 2), fmt(r.report.p99, 2), fmt(r.report.max, 1), String(r.report.errors), String(r.report.skipped), fmt(r.loopMaxMs, 1),
-    fmt(r.rssMb, 0), fmt(r.heapMb, 0), fmt(r.cpuUsPerMsg, 1), fmt(r.connectCpuMs, 2),
+    fmt(r.rssMb, 0), fmt(r.heapMb, 0), fmt(r.idleHeapMb, 0), fmt(r.heapKbPerConn, 1), fmt(r.cpuUsPerMsg, 1), fmt(r.connectCpuMs, 2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
@@ -233,7 +259,9 @@ process.stdout.write(
     `ping-pong reference sends Heartbeats back to back). Round trip = CALL sent to CALLRESULT received, in the client.`,
     `skipped = ticks whose previous CALL was still unanswered (one CALL in flight per station). RSS and heap (after a`,
     `full GC) are the server process's alone, measured with all connections open; RSS is the process high-water mark`,
-    `across rows run in order. connect s = handshakes (Basic auth: one password verification each) + BootNotification +`,
+    `across rows run in order. idle heap = the started server's heap (after a full GC) with its fleet registered and no`,
+    `station connected (the product's own size); heap KB/conn = (heap - idle heap) / held: what each connection keeps.`,
+    `connect s = handshakes (Basic auth: one password verification each) + BootNotification +`,
     `GetVariables capability read + TransactionEvent Started, ${args.concurrency} at a time. loop max = the server's`,
     `longest event-loop block (ms) during the load phase; every message arriving meanwhile waits for it (SQLite`,
     `writes, including WAL checkpoints, run synchronously on the loop). CPU µs/msg = the server process's CPU time`,
