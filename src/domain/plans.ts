@@ -2,6 +2,7 @@
  * Plans, the profiles that carry them to chargers, and the decision log. The scheduler writes these; the HTTP
  * issue reads them. Instants are epoch ms in memory and UTC ISO-8601 in storage and on the wire.
  */
+import type { Phrase } from './phrases.js';
 
 /** A limit from `startMs` until the next period starts (or the schedule ends). */
 export interface PowerPeriod {
@@ -139,6 +140,8 @@ export interface DecisionRecord {
   planId: number | null;
   message: string;
   details: unknown;
+  /** The message as a message id and values for the pages' languages (absent or null: the English message only). */
+  phrase?: Phrase | null;
 }
 
 /** Where a session's target came from, so people can see why the plan is what it is. */
@@ -155,6 +158,8 @@ export interface SessionPlan {
   compliance: ChargerCompliance;
   /** Notes for people: how the target was read, why the car is planned as uncontrolled. */
   notes: string[];
+  /** The notes as message ids and values for the pages' languages: notePhrases[i] is notes[i] (absent in plans stored before). */
+  notePhrases?: Phrase[];
   departureMs: number;
   /** Energy still wanted at planning time. */
   requestedKwh: number;
@@ -176,6 +181,8 @@ export interface SessionPlan {
   shortfallReason: ShortfallReason | null;
   /** The same for people, one line: "even alone at its full 11 kW the car gets 8.3 of 10 kWh before 07:00". */
   shortfallMessage: string | null;
+  /** shortfallMessage as a message id and values (absent in plans stored before). */
+  shortfallPhrase?: Phrase | null;
   /** A person's "charge now" in this plan (null: none): full power from now, ahead of price and other cars. */
   boost: PlannedBoost | null;
 }

@@ -1,5 +1,6 @@
 import type { BoostRecord, DecisionRecord } from '../domain/plans.js';
 import type { PlacedEvse, Site } from '../domain/sites.js';
+import { phrase, tenth } from '../domain/phrases.js';
 import type { SessionAnnotationStore, TransactionRecord, TransactionStore } from '../domain/stations.js';
 import type { Vehicle } from '../domain/vehicles.js';
 import { firstInOrder } from './in-order.js';
@@ -38,7 +39,7 @@ export async function setBoost(deps: ChargeNowDeps, vehicle: Vehicle, energyKwh:
   const boost = { vehicleId: vehicle.id, energyKwh: energyKwh as number, fromDeliveredKwh: await deliveredOf(tx, deps.stores), setAt: deps.iso() };
   await deps.serial.run(boostKey(tx.stationId, tx.transactionId), () => deps.stores.transactions.setBoost(tx.stationId, tx.transactionId, boost));
   const record = boostRecord(site, { ...tx, boost }, boost.fromDeliveredKwh);
-  await deps.decide(site, { kind: 'boost.set', stationId: tx.stationId, evseId: tx.evseId, transactionId: tx.transactionId, planId: null, message: `${vehicle.name}: charge now, ${boost.energyKwh} kWh at full power`, details: record });
+  await deps.decide(site, { kind: 'boost.set', stationId: tx.stationId, evseId: tx.evseId, transactionId: tx.transactionId, planId: null, message: `${vehicle.name}: charge now, ${boost.energyKwh} kWh at full power`, phrase: phrase('decision.boostSet', { vehicle: vehicle.name, kwh: boost.energyKwh }), details: record });
   deps.trigger(site.id, 'boost-set');
   return record;
 }
@@ -48,7 +49,7 @@ export async function clearBoost(deps: ChargeNowDeps, vehicle: Vehicle): Promise
   if (!boost) return false;
   await deps.serial.run(boostKey(boost.stationId, boost.transactionId), () => deps.stores.transactions.setBoost(boost.stationId, boost.transactionId, null));
   const site = deps.index.site(boost.siteId)!;
-  await deps.decide(site, { kind: 'boost.cleared', stationId: boost.stationId, evseId: boost.evseId, transactionId: boost.transactionId, planId: null, message: `${vehicle.name}: charge now cleared after ${boost.deliveredKwh.toFixed(1)} of ${boost.energyKwh} kWh`, details: boost });
+  await deps.decide(site, { kind: 'boost.cleared', stationId: boost.stationId, evseId: boost.evseId, transactionId: boost.transactionId, planId: null, message: `${vehicle.name}: charge now cleared after ${boost.deliveredKwh.toFixed(1)} of ${boost.energyKwh} kWh`, phrase: phrase('decision.boostCleared', { vehicle: vehicle.name, deliveredKwh: tenth(boost.deliveredKwh), kwh: boost.energyKwh }), details: boost });
   deps.trigger(site.id, 'boost-cleared');
   return true;
 }

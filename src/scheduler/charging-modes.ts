@@ -17,6 +17,7 @@
 import { DateTime } from 'luxon';
 import type { VehicleSpec } from '../../solver/index.js';
 import type { ChargingMode } from '../domain/charging-modes.js';
+import { phrase, type Phrase } from '../domain/phrases.js';
 import type { Site } from '../domain/sites.js';
 import type { ActiveSession } from './sessions.js';
 import type { SlotGrid } from './slot-grid.js';
@@ -34,29 +35,45 @@ export function resolveMode(
   session: Pick<ActiveSession, 'deliveredKwh' | 'socPercent' | 'vehicle'>,
   mode: ChargingMode | null | undefined,
   stopped: boolean,
-): { mode: ResolvedMode | null; note: string | null } {
+): { mode: ResolvedMode | null; note: string | null; phrase?: Phrase } {
   if (!mode) return { mode: null, note: null };
   if (mode.kind === 'paused') {
     const untilMs = localDateTime(mode.until, site.timeZone);
     if (untilMs <= now) return { mode: null, note: null };
     const at = DateTime.fromMillis(untilMs, { zone: site.timeZone });
     const sameDay = at.hasSame(DateTime.fromMillis(now, { zone: site.timeZone }), 'day');
-    return { mode: { kind: 'paused', untilMs }, note: `paused at your request until ${at.toFormat(sameDay ? 'HH:mm' : 'ccc HH:mm')}: no charging before then` };
+    return {
+      mode: { kind: 'paused', untilMs },
+      note: `paused at your request until ${at.toFormat(sameDay ? 'HH:mm' : 'ccc HH:mm')}: no charging before then`,
+      phrase: phrase('mode.paused', { untilAt: new Date(untilMs).toISOString() }),
+    };
   }
   if (mode.kind === 'price-cap') {
-    return { mode: { kind: 'price-cap', maxPrice: mode.maxPrice }, note: `your price cap: no charging in hours that cost more than ${mode.maxPrice.toFixed(3)} per kWh` };
+    return {
+      mode: { kind: 'price-cap', maxPrice: mode.maxPrice },
+      note: `your price cap: no charging in hours that cost more than ${mode.maxPrice.toFixed(3)} per kWh`,
+      phrase: phrase('mode.priceCap', { maxPrice: mode.maxPrice }),
+    };
   }
   if (stopped) return { mode: null, note: null };
   const battery = session.vehicle?.batteryKwh ?? null;
   if (mode.energyKwh !== undefined) {
     const needKwh = Math.max(0, mode.energyKwh - session.deliveredKwh);
-    return { mode: { kind: 'minimum', needKwh }, note: needKwh > 0 ? `${fmt(mode.energyKwh)} kWh at once at your request, the rest at the cheapest hours` : null };
+    if (!(needKwh > 0)) return { mode: { kind: 'minimum', needKwh }, note: null };
+    const kwh = Math.round(mode.energyKwh * 10) / 10;
+    return { mode: { kind: 'minimum', needKwh }, note: `${fmt(mode.energyKwh)} kWh at once at your request, the rest at the cheapest hours`, phrase: phrase('mode.minimumKwh', { kwh }) };
   }
   if (mode.socPercent !== undefined && battery && session.socPercent !== null) {
     const needKwh = Math.max(0, ((mode.socPercent - session.socPercent) / 100) * battery);
-    return { mode: { kind: 'minimum', needKwh }, note: needKwh > 0 ? `${fmt(mode.socPercent)} % at once at your request, the rest at the cheapest hours` : null };
+    if (!(needKwh > 0)) return { mode: { kind: 'minimum', needKwh }, note: null };
+    const percent = Math.round(mode.socPercent * 10) / 10;
+    return { mode: { kind: 'minimum', needKwh }, note: `${fmt(mode.socPercent)} % at once at your request, the rest at the cheapest hours`, phrase: phrase('mode.minimumPercent', { percent }) };
   }
-  return { mode: null, note: `the minimum of ${fmt(mode.socPercent ?? 0)} % needs the car’s battery level and size, which are unknown: set it in kWh instead` };
+  return {
+    mode: null,
+    note: `the minimum of ${fmt(mode.socPercent ?? 0)} % needs the car’s battery level and size, which are unknown: set it in kWh instead`,
+    phrase: phrase('mode.minimumUnknown', { percent: Math.round((mode.socPercent ?? 0) * 10) / 10 }),
+  };
 }
 
 const fmt = (x: number) => String(Math.round(x * 10) / 10);

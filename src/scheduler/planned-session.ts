@@ -4,6 +4,7 @@
  * zero once the car has stopped drawing while offered power (it is full: done, not short).
  */
 import type { PushedProfileRecord } from '../domain/plans.js';
+import { phrase, tenth } from '../domain/phrases.js';
 import type { Site } from '../domain/sites.js';
 import type { TargetRecord } from '../domain/vehicles.js';
 import { energySinceRegisterKwh, stoppedDrawing } from './meter-state.js';
@@ -77,10 +78,19 @@ export function plannedSession(site: Site, now: number, metered: ActiveSession, 
   const b = session.boost;
   const boostLeft = b && b.vehicleId === v?.id && !stopped ? b.fromDeliveredKwh + b.energyKwh - session.deliveredKwh : 0;
   const mode = resolveMode(site, now, session, v ? inputs.targets?.mode : null, stopped); // issue 18: charging-modes.ts
-  const notes = [...(stopped ? [...target.notes, `the car stopped drawing while offered power: done at ${session.deliveredKwh.toFixed(1)} kWh`] : target.notes), ...(mode.note ? [mode.note] : [])];
+  const notes = [...target.notes];
+  const phrases = [...target.phrases];
+  if (stopped) {
+    notes.push(`the car stopped drawing while offered power: done at ${session.deliveredKwh.toFixed(1)} kWh`);
+    phrases.push(phrase('session.full', { kwh: tenth(session.deliveredKwh) }));
+  }
+  if (mode.note) {
+    notes.push(mode.note);
+    phrases.push(mode.phrase ?? phrase('mode.note'));
+  }
   return {
     session,
-    target: { ...target, notes },
+    target: { ...target, notes, phrases },
     source: target.source,
     requestedKwh,
     maxKw,

@@ -3,6 +3,7 @@ import { timedSolve, type Plan, type Problem } from '../../solver/index.js';
 import type { ChargerCompliance, PlannedBoost, PlanRecord, PushedProfileRecord, SessionPlan } from '../domain/plans.js';
 import type { CapacityLimitInterval } from '../domain/prices.js';
 import type { Site } from '../domain/sites.js';
+import { phrase, tenth, type Phrase } from '../domain/phrases.js';
 import { actualKw, buildProblem, departureSlot, pricesOnGrid, type FixedLoad, type PlannedSession, type SlotGrid } from './problem.js';
 import { DONE_KWH } from './planned-session.js';
 import { enforceLimits } from './limits.js';
@@ -71,12 +72,17 @@ export function planSite(snapshot: CycleSnapshot, triggers: string[], options: P
   const explain = (s: PlannedSession, steered: boolean, compliance: ChargerCompliance) => (shortfallKwh: number) =>
     explainShortfall({ site, grid, now, session: s, shortfallKwh, compliance, steered, siteLimitKw: built.siteLimitKw, fixed, others: controlled.filter((o) => o !== s) });
   const plans = controlled.map((s, v) => {
-    const notes = clamped.has(v) ? ['slot 0 lowered to keep a phase limit (partial slot)'] : [];
+    const notes: Note[] = clamped.has(v) ? [{ text: 'slot 0 lowered to keep a phase limit (partial slot)', phrase: phrase('plan.phaseLimitSlot0') }] : [];
     return finish(grid, s, powers[v]!, prices, s.compliance, notes, explain(s, true, s.compliance), boostOf(grid, site, s, boosts.find((b) => b.vehicle === v), boostKw(v)), unusedOf(solved, v));
   });
   const uncontrolled = unsteered.map((s, k) => fixedPlan(grid, s, fixed[k]!, prices, explain));
   const all = [...plans, ...uncontrolled];
-  if (priceNote) all.forEach((p) => p.notes.push(priceNote));
+  if (priceNote) {
+    all.forEach((p) => {
+      p.notes.push(priceNote.text);
+      p.notePhrases!.push(priceNote.phrase);
+    });
+  }
   return {
     grid,
     controlled: plans.map((plan, v) => ({
@@ -129,14 +135,15 @@ function emptyPlan(): Plan {
 
 function gridPrices(grid: SlotGrid, prices: CyclePrices) {
   if (prices.slots === null) {
-    return { priceRows: grid.starts.map(() => undefined), currency: '', priceNote: `prices unavailable (${prices.error}): planned earliest first` };
+    const priceNote: Note = { text: `prices unavailable (${prices.error}): planned earliest first`, phrase: phrase('plan.pricesUnavailable') };
+    return { priceRows: grid.starts.map(() => undefined), currency: '', priceNote };
   }
   const priceRows = pricesOnGrid(grid, prices.slots);
   const missing = priceRows.filter((p) => !p).length;
   return {
     priceRows,
     currency: prices.slots[0]?.currency ?? '',
-    priceNote: missing ? `${missing} slot(s) without a price were planned at price 0` : null,
+    priceNote: missing ? { text: `${missing} slot(s) without a price were planned at price 0`, phrase: phrase('plan.slotsUnpriced', { count: missing }) } : null,
   };
 }
 
@@ -167,7 +174,13 @@ function energyOf(grid: SlotGrid, kw: readonly number[]): number[] {
   return kw.map((p, i) => p * (((grid.starts[i + 1] ?? grid.endMs) - grid.starts[i]!) / 3_600_000));
 }
 
-type Explain = (shortfallKwh: number) => { reason: SessionPlan['shortfallReason']; message: string };
+type Explain = (shortfallKwh: number) => { reason: SessionPlan['shortfallReason']; message: string; phrase: Phrase };
+
+/** A note in English and as a phrase for the pages' languages (domain/phrases.ts). */
+interface Note {
+  text: string;
+  phrase: Phrase;
+}
 
 /**
  * The solver may plan a car at its minimum in the slot where it becomes full, above what it still needs: a target is
@@ -200,8 +213,8 @@ function fullAt(grid: SlotGrid, powerKw: readonly number[], dep: number, unusedK
 }
 
 function finish(
-  grid: SlotGrid, s: PlannedSession, powerKw: number[], prices: readonly number[], compliance: ChargerCompliance, notes: string[],
-  explain: Explain, boost: { plan: PlannedBoost; note: string } | null, unusedKwh = 0,
+  grid: SlotGrid, s: PlannedSession, powerKw: number[], prices: readonly number[], compliance: ChargerCompliance, notes: Note[],
+  explain: Explain, boost: { plan: PlannedBoost; note: Note } | null, unusedKwh = 0,
 ): SessionPlan {
   const dep = departureSlot(grid, s);
   const drawn = energyOf(grid, powerKw);
@@ -219,6 +232,7 @@ function finish(
   const soc = s.session.socPercent;
   const shortfallKwh = round4(Math.max(0, s.requestedKwh - byDeparture));
   const why = shortfallKwh > 1e-6 ? explain(shortfallKwh) : null;
+  const own = [...notes, ...(boost ? [boost.note] : []), ...(why ? [{ text: why.message, phrase: why.phrase }] : [])];
   return {
     stationId: s.session.stationId,
     evseId: s.session.evseId,
@@ -226,7 +240,8 @@ function finish(
     vehicleId: s.session.vehicle?.id ?? null,
     targetSource: s.source,
     compliance,
-    notes: [...s.target.notes, ...notes, ...(boost ? [boost.note] : []), ...(why ? [why.message] : [])],
+    notes: [...s.target.notes, ...own.map((n) => n.text)],
+    notePhrases: [...s.target.phrases, ...own.map((n) => n.phrase)],
     departureMs: s.target.departureMs,
     requestedKwh: round4(s.requestedKwh),
     deliveredKwh: round4(s.session.deliveredKwh),
@@ -241,12 +256,13 @@ function finish(
     expectedEnergyAtDepartureKwh: round4(s.session.deliveredKwh + byDeparture),
     shortfallReason: why?.reason ?? null,
     shortfallMessage: why?.message ?? null,
+    shortfallPhrase: why?.phrase ?? null,
     boost: boost?.plan ?? null,
   };
 }
 
 /** The boost's part of a session plan, and the note people read ("charge now ... until 17:30, then the plan"). */
-function boostOf(grid: SlotGrid, site: Site, s: PlannedSession, part: BoostPart | undefined, kw: number[] | null): { plan: PlannedBoost; note: string } | null {
+function boostOf(grid: SlotGrid, site: Site, s: PlannedSession, part: BoostPart | undefined, kw: number[] | null): { plan: PlannedBoost; note: Note } | null {
   if (!part || !kw) return null;
   const energy = energyOf(grid, kw);
   // A rest below the car's minimum is given a slot at the minimum (boost.ts): what goes beyond is the plan's.
@@ -254,15 +270,24 @@ function boostOf(grid: SlotGrid, site: Site, s: PlannedSession, part: BoostPart 
   const last = energy.reduce((at, e, i) => (e > 1e-9 ? i : at), -1);
   const untilMs = last < 0 ? null : grid.starts[last + 1] ?? grid.endMs;
   const until = untilMs === null ? '' : ` until about ${DateTime.fromMillis(untilMs, { zone: site.timeZone }).toFormat('HH:mm')}`;
-  const rest = part.remainingKwh - plannedKwh > DONE_KWH ? ` (${(part.remainingKwh - plannedKwh).toFixed(1)} kWh more than the limits leave room for in this plan)` : '';
+  const more = part.remainingKwh - plannedKwh > DONE_KWH;
+  const rest = more ? ` (${(part.remainingKwh - plannedKwh).toFixed(1)} kWh more than the limits leave room for in this plan)` : '';
+  // Four ids rather than pieces: each is a whole sentence a translator can order as the language needs.
+  const id = `boost.${untilMs === null ? 'open' : 'until'}${more ? 'Short' : ''}`;
+  const params = {
+    kwh: tenth(part.remainingKwh),
+    ...(untilMs === null ? {} : { untilAt: new Date(untilMs).toISOString() }),
+    ...(more ? { moreKwh: tenth(part.remainingKwh - plannedKwh) } : {}),
+  };
   return {
     plan: { remainingKwh: round4(part.remainingKwh), plannedKwh: round4(plannedKwh), untilMs },
-    note: `charge now: ${part.remainingKwh.toFixed(1)} kWh at full power${until}, then the plan${rest}`,
+    note: { text: `charge now: ${part.remainingKwh.toFixed(1)} kWh at full power${until}, then the plan${rest}`, phrase: phrase(id, params) },
   };
 }
 
 function fixedPlan(grid: SlotGrid, s: CycleSession, load: FixedLoad, prices: readonly number[],
   explain: (s: PlannedSession, steered: boolean, compliance: ChargerCompliance) => Explain): SessionPlan {
   const { compliance } = s;
-  return finish(grid, s, load.kw, prices, compliance, [`charger ${compliance}: planned as it draws, not steered`], explain(s, false, compliance), null);
+  const note = { text: `charger ${compliance}: planned as it draws, not steered`, phrase: phrase('plan.unsteered', { compliance }) };
+  return finish(grid, s, load.kw, prices, compliance, [note], explain(s, false, compliance), null);
 }

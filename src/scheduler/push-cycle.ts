@@ -2,6 +2,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { ChargerGateway, DecisionRecord, PowerPeriod, ProfileStore, ChargerCompliance, InstalledProfile, SchedulerEvents } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
+import { phrase } from '../domain/phrases.js';
 import type { CycleResult } from './planner.js';
 import { compare, DEFAULT_STACK_LEVEL, desiredProfile, minimumOf, pushOne, type Desired, type PushResult } from './push.js';
 
@@ -56,6 +57,7 @@ export async function pushCycle(host: CycleHost, site: Site, planId: number, res
     await host.decide(site, {
       kind: 'plan.created', stationId: null, evseId: null, transactionId: null, planId,
       message: `plan for ${p.sessions.length} session(s): ${p.status}, expected cost ${p.totalCost.toFixed(2)} ${p.currency} (${p.triggers.join(', ')})`,
+      phrase: phrase('decision.planCreated', { count: p.sessions.length, status: p.status, cost: Math.round(p.totalCost * 100) / 100, currency: p.currency, triggers: p.triggers.join(',') }),
       details: { triggers: p.triggers, solver: p.solver, solveMs: p.solveMs, shortfallKwh: p.sessions.reduce((a, s) => a + s.shortfallKwh, 0) },
     });
   }
@@ -68,7 +70,7 @@ export async function pushCycle(host: CycleHost, site: Site, planId: number, res
   if (results.every((r) => r.state === 'accepted')) {
     results.push(...(await Promise.all(second.map((w) => send(w, true)))));
   } else if (second.length) {
-    await host.decide(site, { kind: 'profile.failed', stationId: null, evseId: null, transactionId: null, planId, message: `${second.length} increase(s) held back: a reduction did not land`, details: null });
+    await host.decide(site, { kind: 'profile.failed', stationId: null, evseId: null, transactionId: null, planId, message: `${second.length} increase(s) held back: a reduction did not land`, phrase: phrase('decision.increasesHeld', { count: second.length }), details: null });
   }
   for (const r of results) await handleOutcome(host, site, r, forced, deps);
   deps.events.emit('plan.pushed', {
@@ -81,6 +83,7 @@ export async function pushCycle(host: CycleHost, site: Site, planId: number, res
 async function handleOutcome(host: CycleHost, site: Site, r: PushResult, restored: ReadonlySet<string>, deps: PushCycleDeps): Promise<void> {
   const { stationId, evseId, transactionId } = r.desired.plan;
   const ids = { stationId, evseId, transactionId, planId: null };
+  const at = { station: stationId, evse: evseId };
   if (r.error) {
     // TxNotFound (K01.FR.09, .33): the transaction had left the EVSE when the profile arrived (a car unplugged in the
     // second it plugged in: a new session's first plan goes out at once). That says nothing about the charger; judged
@@ -92,22 +95,22 @@ async function handleOutcome(host: CycleHost, site: Site, r: PushResult, restore
     return;
   }
   const check = r.applied!.composite;
-  if (restored.has(transactionId)) await host.decide(site, { ...ids, kind: 'profile.restored', message: `${stationId} EVSE ${evseId} holds the plan again after reconnecting`, details: null });
+  if (restored.has(transactionId)) await host.decide(site, { ...ids, kind: 'profile.restored', message: `${stationId} EVSE ${evseId} holds the plan again after reconnecting`, phrase: phrase('decision.restored', at), details: null });
   if (check.status === 'matches') {
     if ((await host.setCompliance(stationId, evseId, 'follows', null)) || restored.has(transactionId)) {
-      await host.decide(site, { ...ids, kind: 'profile.verified', message: `${stationId} EVSE ${evseId}: the composite schedule matches the plan`, details: null });
+      await host.decide(site, { ...ids, kind: 'profile.verified', message: `${stationId} EVSE ${evseId}: the composite schedule matches the plan`, phrase: phrase('decision.verified', at), details: null });
     }
   } else if (check.status === 'lower') {
     const before = JSON.stringify(deps.caps.get(transactionId) ?? null);
     deps.caps.set(transactionId, check.periods);
     await host.setCompliance(stationId, evseId, 'limited', check.detail);
     if (before !== JSON.stringify(check.periods)) {
-      await host.decide(site, { ...ids, kind: 'profile.limited', message: `${stationId} EVSE ${evseId} holds a lower limit than planned: ${check.detail}`, details: check.periods });
+      await host.decide(site, { ...ids, kind: 'profile.limited', message: `${stationId} EVSE ${evseId} holds a lower limit than planned: ${check.detail}`, phrase: phrase('decision.limited', at), details: check.periods });
       host.trigger(site.id, 'charger-limited');
     }
   } else if (check.status === 'higher') {
     if (await host.setCompliance(stationId, evseId, 'ignores-profiles', check.detail)) {
-      await host.decide(site, { ...ids, kind: 'station.ignores-profiles', message: `${stationId} EVSE ${evseId} accepted the profile but its composite schedule is above it: ${check.detail}`, details: check.periods });
+      await host.decide(site, { ...ids, kind: 'station.ignores-profiles', message: `${stationId} EVSE ${evseId} accepted the profile but its composite schedule is above it: ${check.detail}`, phrase: phrase('decision.compositeAbove', at), details: check.periods });
       host.trigger(site.id, 'charger-ignores-profiles');
     }
   } else {
@@ -137,9 +140,9 @@ export async function reconcileStation(host: CycleHost, site: Site, stationId: s
         stationId, evseId: e.evseId, profileId, stackLevel: DEFAULT_STACK_LEVEL, limitKw: site.policy.defaultLimitKw,
         phases: e.phases, lineVoltageV: site.lineVoltageV, startMs: deps.clock.now(),
       });
-      await host.decide(site, { stationId, evseId: e.evseId, transactionId: null, planId: null, kind: 'default-profile.installed', message: `${stationId} EVSE ${e.evseId} holds the site default of ${site.policy.defaultLimitKw} kW (${applied.unit})`, details: null });
+      await host.decide(site, { stationId, evseId: e.evseId, transactionId: null, planId: null, kind: 'default-profile.installed', message: `${stationId} EVSE ${e.evseId} holds the site default of ${site.policy.defaultLimitKw} kW (${applied.unit})`, phrase: phrase('decision.defaultInstalled', { station: stationId, evse: e.evseId, limitKw: site.policy.defaultLimitKw }), details: null });
     } catch (err) {
-      await host.decide(site, { stationId, evseId: e.evseId, transactionId: null, planId: null, kind: 'profile.failed', message: `${stationId} EVSE ${e.evseId}: default profile not installed: ${(err as Error).message}`, details: null });
+      await host.decide(site, { stationId, evseId: e.evseId, transactionId: null, planId: null, kind: 'profile.failed', message: `${stationId} EVSE ${e.evseId}: default profile not installed: ${(err as Error).message}`, phrase: phrase('decision.defaultFailed', { station: stationId, evse: e.evseId }), details: null });
     }
   }
   const missing: string[] = [];

@@ -1,5 +1,6 @@
 import { ChargerError, type ChargerGateway, type DecisionRecord, type PowerPeriod, type ProfileStore, type PushedProfileRecord, type SessionPlan } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
+import { phrase } from '../domain/phrases.js';
 import type { SlotGrid } from './problem.js';
 import { limitAt } from './power-periods.js';
 
@@ -119,6 +120,7 @@ export async function pushOne(site: Site, planId: number, d: Desired, deps: Push
       ...ids,
       kind: 'profile.accepted',
       message: `${stationId} EVSE ${evseId} accepted ${applied.periods.length} period(s) in ${applied.unit}${applied.attempts > 1 ? ' on the second attempt' : ''}${final ? '' : ' (interim step down)'}`,
+      phrase: phrase('decision.accepted', { station: stationId, evse: evseId, count: applied.periods.length, attempt: applied.attempts > 1 ? 'second' : 'first', step: final ? 'final' : 'interim' }),
       details: { unit: applied.unit, attempts: applied.attempts, coversUntil: new Date(applied.coversUntilMs).toISOString(), periods: applied.periods },
     });
     return { desired: d, state: 'accepted', detail: null, applied };
@@ -126,7 +128,7 @@ export async function pushOne(site: Site, planId: number, d: Desired, deps: Push
     const e = err instanceof ChargerError ? err : new ChargerError('OCPP_CALL_ERROR', (err as Error).message, false, { cause: err });
     const state = e.retryable ? 'failed' : 'rejected';
     await deps.profiles.recordPush({ ...base, state, detail: `${e.code}: ${e.message}` });
-    await deps.decide({ ...ids, kind: e.retryable ? 'profile.failed' : 'profile.rejected', message: `${stationId} EVSE ${evseId}: ${e.message}`, details: { code: e.code, request: e.request } });
+    await deps.decide({ ...ids, kind: e.retryable ? 'profile.failed' : 'profile.rejected', message: `${stationId} EVSE ${evseId}: ${e.message}`, phrase: phrase('decision.pushFailed', { station: stationId, evse: evseId, code: e.code }), details: { code: e.code, request: e.request } });
     return { desired: d, state, detail: `${e.code}: ${e.message}`, error: e };
   }
 }

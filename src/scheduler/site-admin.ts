@@ -1,5 +1,6 @@
 import type { Clock } from '../platform/clock.js';
 import type { DecisionKind, DecisionRecord } from '../domain/plans.js';
+import { phrase, type Phrase } from '../domain/phrases.js';
 import { SiteVersionError, type CircuitConfig, type EvsePlacement, type Site, type SiteConfig, type SiteStore, type StoredSite } from '../domain/sites.js';
 import type { TransactionStore } from '../domain/stations.js';
 import { checkPlacements, checkSite, SiteConfigError } from './sites.js';
@@ -137,7 +138,7 @@ export class SiteAdmin {
       }
       await this.deps.store.save([], this.now(), [siteId]);
       this.deps.scheduler.removeSite(siteId);
-      await this.log({ id: siteId }, 'site.deleted', `site deleted by ${actor}`, { by: actor });
+      await this.log({ id: siteId }, 'site.deleted', `site deleted by ${actor}`, { by: actor }, phrase('decision.siteDeleted', { actor }));
     });
   }
 
@@ -185,7 +186,8 @@ export class SiteAdmin {
       const before = changes[k]!.before;
       const fields = before ? changedFields(before.config, changes[k]!.config as SiteConfig) : [];
       const what = kind === 'site.created' ? 'site created' : `site edited (${fields.join(', ') || 'no field changed'})`;
-      await this.log(site, kind, `${what} by ${actor}`, { by: actor, ...(before ? { fields } : {}) });
+      const words = kind === 'site.created' ? phrase('decision.siteCreated', { actor }) : phrase('decision.siteEdited', { actor, fields: fields.join(', '), count: fields.length });
+      await this.log(site, kind, `${what} by ${actor}`, { by: actor, ...(before ? { fields } : {}) }, words);
     }
     return sites;
   }
@@ -227,8 +229,8 @@ export class SiteAdmin {
     return s;
   }
 
-  private async log(site: Pick<Site, 'id'>, kind: DecisionKind, message: string, details: unknown): Promise<void> {
-    await this.deps.scheduler.decide(site, { kind, stationId: null, evseId: null, transactionId: null, planId: null, message, details });
+  private async log(site: Pick<Site, 'id'>, kind: DecisionKind, message: string, details: unknown, words: Phrase): Promise<void> {
+    await this.deps.scheduler.decide(site, { kind, stationId: null, evseId: null, transactionId: null, planId: null, message, phrase: words, details });
   }
 
   private now(): string {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../platform/logger.js';
 import type { DecisionStore } from '../domain/plans.js';
+import { phrase } from '../domain/phrases.js';
 import type { Site, SiteConfig, SiteStore, SiteWrite, StoredSite } from '../domain/sites.js';
 import { checkPlacements, checkSite, resolveSites, SiteConfigError } from './sites.js';
 
@@ -74,7 +75,7 @@ export async function importConfiguredSites(deps: SiteImportDeps, raw: unknown):
       ? `config import replaced the site with its changed config entry; edits made through the API (last at ${lost}) were overwritten`
       : 'config import replaced the site with its changed config entry';
     if (lost) deps.logger.warn({ site: id, editedAt: lost }, `sites: ${message}`);
-    await deps.decisions.append({ siteId: id, at, kind: 'site.imported', stationId: null, evseId: null, transactionId: null, planId: null, message, details: { overwroteApiEdits: lost } });
+    await deps.decisions.append({ siteId: id, at, kind: 'site.imported', stationId: null, evseId: null, transactionId: null, planId: null, message, phrase: lost ? phrase('decision.siteImportedOverwrote', { editedAt: lost }) : phrase('decision.siteImported'), details: { overwroteApiEdits: lost } });
   }
   deps.logger.info(report, 'sites: config imported');
   return report;

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { phrase, type Phrase } from '../domain/phrases.js';
 import type { TargetSource } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
 import type { ChargingNeedsRecord } from '../domain/stations.js';
@@ -22,6 +23,8 @@ export interface ResolvedTarget {
   minimum: { energyKwh: number; byMs: number } | null;
   /** Anything a person should know about how the target was read. */
   notes: string[];
+  /** The same notes as message ids and values for the pages' languages: phrases[i] is notes[i]. */
+  phrases: Phrase[];
 }
 
 export interface TargetInput {
@@ -110,15 +113,15 @@ function amountKwh(
   t: OneOffTarget | WeeklyTarget,
   vehicle: Vehicle | null,
   socNow: number | null,
-  notes: string[],
+  notes: Notes,
 ): { sessionKwh: number | null; remainingKwh: number | null } {
   if (t.socPercent !== undefined && vehicle?.batteryKwh) {
     if (socNow !== null) return { sessionKwh: null, remainingKwh: Math.max(0, ((t.socPercent - socNow) / 100) * vehicle.batteryKwh) };
     const given = t.kind === 'once' ? t.currentSocPercent : undefined;
     if (given !== undefined) return { sessionKwh: Math.max(0, ((t.socPercent - given) / 100) * vehicle.batteryKwh), remainingKwh: null };
-    notes.push(`target ${t.socPercent} % needs the current SoC, which is unknown`);
+    notes.add(`target ${t.socPercent} % needs the current SoC, which is unknown`, phrase('target.socUnknown', { percent: t.socPercent }));
   } else if (t.socPercent !== undefined) {
-    notes.push(`target ${t.socPercent} % needs the battery capacity of the vehicle, which is unknown`);
+    notes.add(`target ${t.socPercent} % needs the battery capacity of the vehicle, which is unknown`, phrase('target.batteryUnknown', { percent: t.socPercent }));
   }
   return { sessionKwh: t.energyKwh ?? null, remainingKwh: null };
 }
@@ -130,7 +133,7 @@ function amountKwh(
 export function resolveTarget(input: TargetInput): ResolvedTarget {
   const { site, now, vehicle, targets, needs } = input;
   const zone = site.timeZone;
-  const notes: string[] = [];
+  const notes = new Notes();
   let source: TargetSource = 'site-default';
   // The site default only when nothing else says when the car leaves (computed last: it is the common case's waste).
   let departureMs: number | undefined;
@@ -168,7 +171,8 @@ export function resolveTarget(input: TargetInput): ResolvedTarget {
   }
   if (amount.sessionKwh === null && amount.remainingKwh === null) {
     amount = { sessionKwh: site.policy.defaultEnergyKwh, remainingKwh: null };
-    if (fromPerson) notes.push(`planning for the site default of ${site.policy.defaultEnergyKwh} kWh`);
+    const kwh = site.policy.defaultEnergyKwh;
+    if (fromPerson) notes.add(`planning for the site default of ${kwh} kWh`, phrase('target.siteDefault', { kwh }));
   }
   departureMs ??= nextLocalTime(now, zone, site.policy.defaultDeparture);
   let minimum: ResolvedTarget['minimum'] = null;
@@ -177,5 +181,15 @@ export function resolveTarget(input: TargetInput): ResolvedTarget {
     const byMs = from + minimumSpec.withinMinutes * 60_000;
     if (byMs > now && byMs < departureMs) minimum = { energyKwh: minimumSpec.energyKwh, byMs };
   }
-  return { source, departureMs, ...amount, minimum, notes };
+  return { source, departureMs, ...amount, minimum, notes: notes.texts, phrases: notes.phrases };
+}
+
+/** Notes in English and as phrases, side by side. */
+class Notes {
+  readonly texts: string[] = [];
+  readonly phrases: Phrase[] = [];
+  add(text: string, p: Phrase): void {
+    this.texts.push(text);
+    this.phrases.push(p);
+  }
 }

@@ -1,8 +1,11 @@
 import { powerReadingsW } from '../domain/meter.js';
 import type { ChargerCompliance, DecisionRecord, PlanRecord, ProfileStore, PushedProfileRecord, SessionPlan } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
+import { phrase } from '../domain/phrases.js';
 import type { MeterValueStore, TransactionStore } from '../domain/stations.js';
 import { limitAt } from './power-periods.js';
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Readings this soon after a push are not held against the charger: it may still be applying the new limit. */
 export const SETTLE_MS = 60_000;
@@ -66,7 +69,7 @@ export async function checkMeter(host: MeterCheckHost, site: Site, stationId: st
   const verdict = verifyByMeter(push, powerReadingsW(await stores.meterValues.forTransaction(stationId, transactionId, since)));
   if (verdict.kind === 'ignores') {
     if (await host.setCompliance(stationId, evseId, 'ignores-profiles', verdict.detail)) {
-      await host.decide({ kind: 'station.ignores-profiles', stationId, evseId, transactionId, planId: null, message: `${stationId} EVSE ${evseId} accepts profiles but does not follow them: ${verdict.detail}`, details: null });
+      await host.decide({ kind: 'station.ignores-profiles', stationId, evseId, transactionId, planId: null, message: `${stationId} EVSE ${evseId} accepts profiles but does not follow them: ${verdict.detail}`, phrase: phrase('decision.notFollowing', { station: stationId, evse: evseId }), details: null });
       host.trigger('charger-ignores-profiles');
     }
     return;
@@ -79,7 +82,7 @@ export async function checkMeter(host: MeterCheckHost, site: Site, stationId: st
   const measured = (tx.energyWh - tx.meterStartWh) / 1000 - sp.deliveredKwh;
   const expected = plannedEnergyBy(sp, plan.slotStarts, plan.endMs, host.now);
   if (Math.abs(measured - expected) > site.policy.deviationKwh) {
-    await host.decide({ kind: 'session.deviated', stationId, evseId, transactionId, planId: plan.id, message: `${stationId} EVSE ${evseId} delivered ${measured.toFixed(2)} kWh since the plan, which expected ${expected.toFixed(2)} kWh`, details: { measured, expected } });
+    await host.decide({ kind: 'session.deviated', stationId, evseId, transactionId, planId: plan.id, message: `${stationId} EVSE ${evseId} delivered ${measured.toFixed(2)} kWh since the plan, which expected ${expected.toFixed(2)} kWh`, phrase: phrase('decision.deviated', { station: stationId, evse: evseId, measuredKwh: round2(measured), expectedKwh: round2(expected) }), details: { measured, expected } });
     host.trigger('deviation');
   }
 }

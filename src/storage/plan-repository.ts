@@ -67,6 +67,8 @@ const keptDecisions = (() => {
 const insertPlan = prepare('plans.insert', (db: Db, p: Insertable<PlansTable>) => db.insertInto('plans').values(p).returning('id'));
 const latestPlan = prepare('plans.latest', (db: Db, p: { siteId: string }) =>
   db.selectFrom('plans').select(PLAN_COLUMNS).where('site_id', '=', p.siteId).orderBy('id', 'desc').limit(1));
+const latestPlanId = prepare('plans.latestId', (db: Db, p: { siteId: string }) =>
+  db.selectFrom('plans').select('id').where('site_id', '=', p.siteId).orderBy('id', 'desc').limit(1));
 
 /** Plans with the inputs they were made from (migrations/0003-scheduler.ts). */
 export class PlanRepository implements PlanStore {
@@ -102,6 +104,10 @@ export class PlanRepository implements PlanStore {
   async latest(siteId: string): Promise<PlanRecord | undefined> {
     const row = await latestPlan.first(this.db, { siteId });
     return row ? toPlan(row as PlanRow) : undefined;
+  }
+
+  async latestId(siteId: string): Promise<number | undefined> {
+    return (await latestPlanId.first(this.db, { siteId }))?.id;
   }
 
   async get(id: number): Promise<PlanRecord | undefined> {
@@ -316,6 +322,7 @@ export class DecisionRepository implements DecisionStore {
       plan_id: e.planId,
       message: e.message,
       details_json: e.details === undefined || e.details === null ? null : JSON.stringify(e.details),
+      phrase_json: e.phrase ? JSON.stringify(e.phrase) : null,
     }).returning('id').executeTakeFirstOrThrow();
     return { ...e, id };
   }
@@ -323,7 +330,7 @@ export class DecisionRepository implements DecisionStore {
   /** Newest first; the filters narrow the same index scan (site, id). */
   async list(siteId: string, options: DecisionListOptions = {}): Promise<DecisionRecord[]> {
     let q = this.db.selectFrom('decisions')
-      .select(['id', 'site_id', 'at', 'kind', 'station_id', 'evse_id', 'transaction_id', 'plan_id', 'message', 'details_json'])
+      .select(['id', 'site_id', 'at', 'kind', 'station_id', 'evse_id', 'transaction_id', 'plan_id', 'message', 'details_json', 'phrase_json'])
       .where('site_id', '=', siteId);
     if (options.beforeId !== undefined) q = q.where('id', '<', options.beforeId);
     if (options.kinds !== undefined) q = options.kinds.length === 0 ? q.where(sql<boolean>`1 = 0`) : q.where('kind', 'in', [...options.kinds]);
@@ -343,6 +350,8 @@ export class DecisionRepository implements DecisionStore {
       planId: r.plan_id,
       message: r.message,
       details: r.details_json === null ? null : JSON.parse(r.details_json),
+      // A decision from before migration 0025 has its English message only (and no `phrase`, as it was read then).
+      ...(r.phrase_json === null ? {} : { phrase: JSON.parse(r.phrase_json) as DecisionRecord['phrase'] }),
     }));
   }
 }

@@ -55,6 +55,9 @@ describe('charge now (boost)', () => {
     expect((await plan()).triggers).toContain('boost-set');
     expect(s.boost).toEqual({ remainingKwh: 5, plannedKwh: 5, untilMs: at('2026-11-23T16:30:00Z') });
     expect(s.notes.join(' ')).toContain('charge now: 5.0 kWh at full power until about 17:30, then the plan');
+    expect(s.notePhrases).toContainEqual({ id: 'boost.until', params: { kwh: 5, untilAt: '2026-11-23T16:30:00.000Z' } });
+    const set = (await scheduler().decisions('depot')).find((d) => d.kind === 'boost.set')!;
+    expect(set.phrase).toMatchObject({ id: 'decision.boostSet', params: { kwh: 5 } });
     expect(s).toMatchObject({ shortfallKwh: 0, shortfallReason: null, expectedEnergyAtDepartureKwh: 10 });
     expect((await scheduler().decisions('depot')).map((d) => d.kind)).toContain('boost.set');
 

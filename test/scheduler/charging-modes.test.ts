@@ -32,6 +32,7 @@ describe('charging modes as solver inputs', () => {
   it('paused until 22:00 Berlin (21:00Z): no energy before, the target after', () => {
     const r = resolveMode(site, NOW, car(), { kind: 'paused', until: '2026-11-24T22:00' }, false);
     expect(r.note).toBe('paused at your request until 22:00: no charging before then');
+    expect(r.phrase).toEqual({ id: 'mode.paused', params: { untilAt: '2026-11-24T21:00:00.000Z' } });
     const p = plan(r.mode);
     grid.starts.forEach((s, i) => s < Date.parse('2026-11-24T21:00:00Z') && expect(p.power[i]).toBe(0));
     expect(p.short).toBeCloseTo(0, 6);
@@ -71,7 +72,11 @@ describe('charging modes as solver inputs', () => {
 
   it('a minimum in % without the SoC says what is missing; a full car gets none', () => {
     expect(resolveMode(site, NOW, { ...car(), socPercent: null }, { kind: 'minimum', socPercent: 80 }, false))
-      .toEqual({ mode: null, note: 'the minimum of 80 % needs the car’s battery level and size, which are unknown: set it in kWh instead' });
+      .toEqual({
+        mode: null,
+        note: 'the minimum of 80 % needs the car’s battery level and size, which are unknown: set it in kWh instead',
+        phrase: { id: 'mode.minimumUnknown', params: { percent: 80 } },
+      });
     expect(resolveMode(site, NOW, car(), { kind: 'minimum', energyKwh: 10 }, true)).toEqual({ mode: null, note: null });
   });
 });

@@ -41,6 +41,8 @@ describe('a car that stops drawing while offered power', () => {
     let plan = (await s.latestPlan('depot'))!;
     expect(plan.sessions[0]).toMatchObject({ requestedKwh: 0, shortfallKwh: 0, shortfallReason: null });
     expect(plan.sessions[0]!.notes.join(' ')).toContain('stopped drawing');
+    const full = plan.sessions[0]!.notes.findIndex((n) => n.includes('stopped drawing'));
+    expect(plan.sessions[0]!.notePhrases![full]).toMatchObject({ id: 'session.full', params: { kwh: expect.any(Number) } });
     expect(plan.status).toBe('optimal');
     expect(heldKw(cs.txProfile(1)!, server.clock.now())).toBe(0);
 

@@ -14,6 +14,7 @@ import type { Vehicle } from '../../src/domain/vehicles.js';
  */
 const NOW = Date.parse('2026-11-23T16:00:00Z');
 const DEPART = '2026-11-23T19:00';
+const BY_AT = '2026-11-23T18:00:00.000Z';
 
 interface Car {
   evseId: number;
@@ -91,18 +92,24 @@ describe('why a car will not make it', () => {
     expect(s).toMatchObject({ shortfallKwh: 8, shortfallReason: 'car-or-charger-power', expectedEnergyAtDepartureKwh: 22 });
     expect(s!.shortfallMessage).toBe('even alone at its full 11.0 kW the car can take only 22.0 of 30.0 kWh before 19:00');
     expect(s!.notes).toContain(s!.shortfallMessage);
+    // Issue 18: the same as an id and values for the pages' languages, beside the note it is.
+    expect(s!.shortfallPhrase).toEqual({ id: 'shortfall.carPower', params: { maxKw: 11, kwh: 22, needKwh: 30, byAt: BY_AT } });
+    expect(s!.notePhrases).toHaveLength(s!.notes.length);
+    expect(s!.notePhrases![s!.notes.indexOf(s!.shortfallMessage!)]).toEqual(s!.shortfallPhrase);
   });
 
   it('car-or-charger-power: the charger holds a lower limit than the car could take', async () => {
     const [s] = await plan({}, [{ evseId: 1, needKwh: 10, caps: [{ startMs: NOW, limitKw: 4 }] }]);
     expect(s).toMatchObject({ shortfallKwh: 2, shortfallReason: 'car-or-charger-power' });
     expect(s!.shortfallMessage).toContain('at the lower limit its charger holds');
+    expect(s!.shortfallPhrase).toMatchObject({ id: 'shortfall.chargerCap', params: { kwh: 8, needKwh: 10, byAt: BY_AT } });
   });
 
   it('site-limit: the grid connection alone is too small', async () => {
     const [s] = await plan({ gridLimitKw: 5 }, [{ evseId: 1, needKwh: 20 }]);
     expect(s).toMatchObject({ shortfallKwh: 10, shortfallReason: 'site-limit' });
     expect(s!.shortfallMessage).toBe('the site limit (5.0 kW) leaves room for only 10.0 of 20.0 kWh before 19:00');
+    expect(s!.shortfallPhrase).toEqual({ id: 'shortfall.limit', params: { limit: 'site', circuit: '', fuseA: 0, limitKw: 5, kwh: 10, needKwh: 20, byAt: BY_AT } });
   });
 
   it('site-limit: a circuit or a fuse alone is too small', async () => {
@@ -112,6 +119,8 @@ describe('why a car will not make it', () => {
     const [b] = await plan({ circuits: [{ id: 'row-a', phaseLimitA: 10 }], circuit: 'row-a' }, [{ evseId: 1, needKwh: 20 }]);
     expect(b!.shortfallReason).toBe('site-limit');
     expect(b!.shortfallMessage).toContain('the 10 A fuse of circuit row-a (6.9 kW) leaves room for only 13.8 of 20.0 kWh');
+    expect(a!.shortfallPhrase).toEqual({ id: 'shortfall.limit', params: { limit: 'circuit', circuit: 'row-a', fuseA: 0, limitKw: 3.7, kwh: 7.4, needKwh: 10, byAt: BY_AT } });
+    expect(b!.shortfallPhrase).toEqual({ id: 'shortfall.limit', params: { limit: 'fuse', circuit: 'row-a', fuseA: 10, limitKw: 6.9, kwh: 13.8, needKwh: 20, byAt: BY_AT } });
   });
 
   it('site-limit: the circuit is shared with the other cars', async () => {
@@ -122,6 +131,8 @@ describe('why a car will not make it', () => {
     for (const s of short) {
       expect(s.shortfallReason).toBe('site-limit');
       expect(s.shortfallMessage).toMatch(/^circuit row-a \(11\.0 kW\) is shared with 1 other car: \d+\.\d of 15\.0 kWh before 19:00$/);
+      const got = Number(/: ([\d.]+) of/.exec(s.shortfallMessage!)![1]);
+      expect(s.shortfallPhrase).toEqual({ id: 'shortfall.shared', params: { limit: 'circuit', circuit: 'row-a', fuseA: 0, limitKw: 11, count: 1, kwh: got, needKwh: 15, byAt: BY_AT } });
     }
   });
 
@@ -133,6 +144,12 @@ describe('why a car will not make it', () => {
     const steered = sessions.find((s) => s.evseId === 2)!;
     expect(steered.shortfallReason).toBe('charger-ignores-profiles');
     expect(steered.shortfallMessage).toBe('CS1 EVSE 1 cannot be steered and takes the room under circuit row-a: 2.0 of 10.0 kWh before 19:00');
+    expect(steered.shortfallPhrase).toEqual({
+      id: 'shortfall.unsteeredRoom',
+      params: { chargers: 'CS1 EVSE 1', count: 1, limit: 'circuit', circuit: 'row-a', fuseA: 0, kwh: 2, needKwh: 10, byAt: BY_AT },
+    });
+    const ignoring = sessions.find((s) => s.evseId === 1)!;
+    expect(ignoring.notePhrases).toContainEqual({ id: 'plan.unsteered', params: { compliance: 'ignores-profiles' } });
     expect(sessions.find((s) => s.evseId === 1)).toMatchObject({ shortfallKwh: 0, shortfallReason: null });
   });
 
@@ -140,5 +157,6 @@ describe('why a car will not make it', () => {
     const [s] = await plan({}, [{ evseId: 1, needKwh: 10, compliance: 'unreachable', held: [{ startMs: NOW - 3_600_000, limitKw: 2 }] }]);
     expect(s).toMatchObject({ shortfallKwh: 6, shortfallReason: 'charger-unreachable' });
     expect(s!.shortfallMessage).toBe('the charger cannot be reached and holds an older profile: 4.0 of 10.0 kWh before 19:00');
+    expect(s!.shortfallPhrase).toEqual({ id: 'shortfall.unreachable', params: { kwh: 4, needKwh: 10, byAt: BY_AT } });
   });
 });

@@ -55,6 +55,11 @@ describe('resolveTarget', () => {
     const t = resolveTarget(input({ vehicle, targets }));
     expect(t).toMatchObject({ sessionKwh: 20, source: 'vehicle-once' });
     expect(t.notes.join(' ')).toContain('current SoC');
+    // Issue 18: each note also as an id and values, in the same order.
+    expect(t.phrases).toEqual([{ id: 'target.socUnknown', params: { percent: 80 } }, { id: 'target.siteDefault', params: { kwh: 20 } }]);
+    expect(t.notes).toHaveLength(2);
+    const noBattery = resolveTarget(input({ vehicle: { ...vehicle, batteryKwh: null }, targets }));
+    expect(noBattery.phrases[0]).toEqual({ id: 'target.batteryUnknown', params: { percent: 80 } });
   });
 
   it('ISO 15118 needs: override by default, only fill under "fill", nothing under "ignore"', () => {

@@ -96,6 +96,19 @@ describe('plans, profiles and decisions', () => {
     expect((await decisions.list('A', { limit: 2 })).map((d) => d.message)).toEqual(['plan 4', 'plan 3']);
     expect((await decisions.list('A', { limit: 2, beforeId: written[3]!.id })).map((d) => d.message)).toEqual(['plan 2', 'plan 1']);
   });
+
+  it('keeps a decision\'s phrase (id and values, migration 0025) as written; one without has none', async () => {
+    const decisions = new DecisionRepository(db);
+    const phrase = { id: 'decision.planCreated', params: { count: 2, status: 'optimal', cost: 1.23, currency: 'EUR', triggers: 'start,prices-updated' } };
+    const withPhrase = await decisions.append({
+      siteId: 'A', at: iso(T0), kind: 'plan.created', stationId: null, evseId: null, transactionId: null, planId: 1, message: 'plan for 2 session(s)', details: null, phrase,
+    });
+    await decisions.append({ siteId: 'A', at: iso(T0 + 1), kind: 'plan.created', stationId: null, evseId: null, transactionId: null, planId: 2, message: 'older words', details: null });
+    const [older, first] = await decisions.list('A');
+    expect(first).toEqual(withPhrase);
+    expect(first!.phrase).toEqual(phrase);
+    expect(older!.phrase).toBeUndefined();
+  });
 });
 
 describe('capacity limits and API tokens', () => {

@@ -5,7 +5,7 @@ import { principalOf } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
 import { decisionText } from './decision-words.js';
-import { DecisionsQuery, DecisionView, errors, SiteParams, ok } from './schemas.js';
+import { DecisionsQuery, DecisionView, errors, PhraseView, SiteParams, ok } from './schemas.js';
 import { Nullable } from './schema-kit.js';
 
 /**
@@ -47,6 +47,7 @@ const DecisionLogEntry = Type.Object({
   planId: Nullable(Type.Integer()),
   text: Type.String({ description: 'the decision in plain words' }),
   message: Type.String({ description: 'the scheduler’s own words (for support)' }),
+  phrase: Nullable(PhraseView),
 });
 type DecisionLogEntry = Static<typeof DecisionLogEntry>;
 const DecisionLog = Type.Object({
@@ -87,7 +88,7 @@ export async function decisionLog(read: (o: DecisionListOptions) => Promise<Deci
       } else if (entries.length === q.limit) {
         return { entries, nextCursor: String(cursor) };
       } else {
-        entries.push({ id: d.id, at: d.at, firstAt: d.at, count: 1, kind: d.kind, stationId: d.stationId, evseId: d.evseId, planId: d.planId, text, message: d.message });
+        entries.push({ id: d.id, at: d.at, firstAt: d.at, count: 1, kind: d.kind, stationId: d.stationId, evseId: d.evseId, planId: d.planId, text, message: d.message, phrase: d.phrase ?? null });
       }
       cursor = d.id;
     }
@@ -110,7 +111,8 @@ export const decisionRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (ap
   }, async (request) => {
     const site = ctx.site(principalOf(request), (request.params as SiteParams).siteId);
     const q = request.query as DecisionsQuery;
-    return ctx.deps.scheduler.decisions(site.id, { limit: q.limit ?? 100, ...(q.before !== undefined ? { beforeId: q.before } : {}) });
+    const list = await ctx.deps.scheduler.decisions(site.id, { limit: q.limit ?? 100, ...(q.before !== undefined ? { beforeId: q.before } : {}) });
+    return list.map((d) => ({ ...d, phrase: d.phrase ?? null }));
   });
 
   app.get('/api/v1/sites/:siteId/decision-log', {

@@ -66,7 +66,7 @@ class Horizon {
 
 /** A vehicle that is not plugged in: its next departure from its own targets, read in the site's zone. */
 function awayRow(v: Vehicle, t: TargetRecord | undefined, now: number, at: Departures, h: Horizon): FleetRow {
-  const base = { vehicleId: v.id, name: v.name, fleet: v.fleet, stationId: null, evseId: null, status: 'away' as const, expectedEnergyAtDepartureKwh: null, socAtDeparturePercent: null, shortfallKwh: null, warning: null };
+  const base = { vehicleId: v.id, name: v.name, fleet: v.fleet, stationId: null, evseId: null, status: 'away' as const, expectedEnergyAtDepartureKwh: null, socAtDeparturePercent: null, shortfallKwh: null, warning: null, shortfallPhrase: null };
   const onceAt = t?.once ? at.once(t.once.departure) : null;
   h.at(onceAt);
   if (t?.once && onceAt !== null && onceAt > now) return { ...base, departureAt: iso(onceAt), target: { kind: 'once', ...amount(t.once) } };
@@ -95,6 +95,7 @@ function sessionRow(ctx: ApiContext, site: Site, v: Vehicle, s: SessionPlan, t: 
     socAtDeparturePercent: s.socAtDeparturePercent,
     shortfallKwh: s.shortfallKwh,
     warning: warningOf(s),
+    shortfallPhrase: s.shortfallKwh >= 0.01 ? s.shortfallPhrase ?? null : null,
   };
 }
 

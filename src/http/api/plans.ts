@@ -43,12 +43,14 @@ function sessionBase(s: SessionPlan): SessionBase {
     // Plans stored before the scheduler gave reasons lack these fields: read them as "none".
     shortfallReason: s.shortfallReason ?? null,
     shortfallMessage: s.shortfallMessage ?? null,
+    shortfallPhrase: s.shortfallPhrase ?? null,
     expectedEnergyAtDepartureKwh: s.expectedEnergyAtDepartureKwh ?? round3(s.deliveredKwh + s.plannedKwh),
     socAtDeparturePercent: s.socAtDeparturePercent,
     cost: s.cost,
     readyAt: s.readyAtMs === null ? null : iso(s.readyAtMs),
     powerKw: s.powerKw,
     notes: s.notes,
+    notePhrases: s.notes.map((_, i) => s.notePhrases?.[i] ?? null),
     boost: s.boost ? { remainingKwh: s.boost.remainingKwh, plannedKwh: s.boost.plannedKwh, untilAt: s.boost.untilMs === null ? null : iso(s.boost.untilMs) } : null,
   };
 }
@@ -60,8 +62,8 @@ function withPush(b: SessionBase, names: ReadonlyMap<string, string>, pushed: Pu
     vehicleName: b.vehicleId ? names.get(b.vehicleId) ?? null : null,
     targetSource: b.targetSource, compliance: b.compliance, departureAt: b.departureAt, requestedKwh: b.requestedKwh,
     deliveredKwh: b.deliveredKwh, plannedKwh: b.plannedKwh, shortfallKwh: b.shortfallKwh, shortfallReason: b.shortfallReason,
-    shortfallMessage: b.shortfallMessage, expectedEnergyAtDepartureKwh: b.expectedEnergyAtDepartureKwh,
-    socAtDeparturePercent: b.socAtDeparturePercent, cost: b.cost, readyAt: b.readyAt, powerKw: b.powerKw, notes: b.notes,
+    shortfallMessage: b.shortfallMessage, shortfallPhrase: b.shortfallPhrase, expectedEnergyAtDepartureKwh: b.expectedEnergyAtDepartureKwh,
+    socAtDeparturePercent: b.socAtDeparturePercent, cost: b.cost, readyAt: b.readyAt, powerKw: b.powerKw, notes: b.notes, notePhrases: b.notePhrases,
     pushed: pushed ? { profileId: pushed.profileId, state: pushed.state, at: pushed.sentAt } : null,
     boost: b.boost,
   };

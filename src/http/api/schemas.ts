@@ -148,6 +148,15 @@ export const Pushed = Type.Object({
   at: Iso(),
 });
 
+/** A sentence as a stable message id and its values (domain/phrases.ts), for clients that say it in their own language. */
+export const PhraseView = Type.Object({
+  id: Type.String({ description: 'stable message id, e.g. `target.siteDefault`; a new wording gets a new id' }),
+  params: Type.Object({}, {
+    additionalProperties: Type.Union([Type.String(), Type.Number()]),
+    description: 'the values: `...Kwh`/`...Kw` numbers in kWh/kW, `...At` UTC instants, `...Price` per kWh in the plan’s currency, `count` for plurals, other strings as they are',
+  }),
+}, { description: 'the same words as a message id and values, for translation (the English text beside it stays)' });
+
 export const PlanSessionView = Type.Object({
   stationId: Type.String(),
   evseId: Type.Integer(),
@@ -163,12 +172,14 @@ export const PlanSessionView = Type.Object({
   shortfallKwh: Type.Number(),
   shortfallReason: Nullable(Words(['car-or-charger-power', 'charger-unreachable', 'charger-ignores-profiles', 'site-limit'] as const, 'why the car will not get what it asked for (null without shortfall)')),
   shortfallMessage: Nullable(Type.String({ description: 'the same for people, one line' })),
+  shortfallPhrase: Nullable(PhraseView),
   expectedEnergyAtDepartureKwh: Type.Number({ description: 'delivered + planned: the session’s energy at departure' }),
   socAtDeparturePercent: Nullable(Type.Number()),
   cost: Type.Number({ description: 'expected cost of the planned energy' }),
   readyAt: Nullable(Iso('when the requested energy will be in; null if never')),
   powerKw: Type.Array(Type.Number(), { description: 'planned power per slot, aligned with slotStarts' }),
   notes: Type.Array(Type.String()),
+  notePhrases: Type.Array(Nullable(PhraseView), { description: 'notePhrases[i] is notes[i] as a message id and values; null for a note of a plan stored before there were ids' }),
   pushed: Nullable(Pushed),
   boost: Nullable(Type.Object({
     remainingKwh: Type.Number({ description: 'what the boost still wanted when the plan was made' }),
@@ -252,6 +263,7 @@ export const FleetRow = Type.Object({
   socAtDeparturePercent: Nullable(Type.Number()),
   shortfallKwh: Nullable(Type.Number()),
   warning: Nullable(Type.String({ description: 'why the car will not make it (or is not steered); null when fine' })),
+  shortfallPhrase: Nullable(PhraseView),
 });
 export type FleetRow = Static<typeof FleetRow>;
 
@@ -371,6 +383,7 @@ export const DecisionView = Type.Object({
   transactionId: Nullable(Type.String()),
   planId: Nullable(Type.Integer()),
   message: Type.String(),
+  phrase: Nullable(PhraseView),
   details: Type.Unknown(),
 });
 

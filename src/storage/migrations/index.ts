@@ -21,6 +21,7 @@ import { m0017TariffsPriceSources } from './0017-tariffs-price-sources.js';
 import { m0022ChargingModes } from './0022-charging-modes.js';
 import { m0021Utilisation } from './0021-utilisation.js';
 import { m0024StationFrames } from './0024-station-frames.js';
+import { m0025DecisionPhrases } from './0025-decision-phrases.js';
 
 export type { Migration } from './migration.js';
 
@@ -28,4 +29,4 @@ export type { Migration } from './migration.js';
  * Every migration, in version order (sorted here: several engineers add numbers reserved in parallel; the opener
  * still refuses two migrations with one number).
  */
-export const migrations: readonly Migration[] = [m0001Ocpp, m0002Prices, m0003Scheduler, m0004Users, m0005BoostCosts, m0006StationCertificates, m0007StorageLimits, m0008StationCertificatePolicy, m0009MeterRetention, m0010PriceStaging, m0011ClusterLeases, m0012SetupAndAudit, m0013Sites, m0015StationPresence, m0023RateWindows, m0016WaitingStations, m0017TariffsPriceSources, m0021Utilisation, m0022ChargingModes, m0019Alerts, m0018FirmwareAndLogs, m0024StationFrames].sort((a, b) => a.version - b.version);
+export const migrations: readonly Migration[] = [m0001Ocpp, m0002Prices, m0003Scheduler, m0004Users, m0005BoostCosts, m0006StationCertificates, m0007StorageLimits, m0008StationCertificatePolicy, m0009MeterRetention, m0010PriceStaging, m0011ClusterLeases, m0012SetupAndAudit, m0013Sites, m0015StationPresence, m0023RateWindows, m0016WaitingStations, m0017TariffsPriceSources, m0021Utilisation, m0022ChargingModes, m0019Alerts, m0018FirmwareAndLogs, m0024StationFrames, m0025DecisionPhrases].sort((a, b) => a.version - b.version);

@@ -122,6 +122,8 @@ export interface DecisionsTable {
   plan_id: number | null;
   message: string;
   details_json: string | null;
+  /** The message as a Phrase (migration 0025); null before it. */
+  phrase_json: Generated<string | null>;
 }
 
 export interface DepartureTargetsTable {
