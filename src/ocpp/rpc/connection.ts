@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { WebSocket, RawData } from 'ws';
-import type { Clock, TimerHandle } from '../../platform/clock.js';
-import type { Logger } from '../../platform/logger.js';
+import type { RawData } from 'ws';
+import type { TimerHandle } from '../../platform/clock.js';
 import { truncateForLog } from '../../platform/truncate.js';
 import { ALL_ACTIONS, type CsmsAction, type RequestOf, type ResponseOf } from '../schemas/generated/index.js';
 import { RpcError, type OcppErrorCode } from './errors.js';
 import { CALL, CALLERROR, CALLRESULT, FrameError, callFrame, errorFrame, parseFrame, resultFrame } from './frames.js';
 import { OcppCallError } from './call-error.js';
-import type { OcppValidator } from './validator.js';
+import type { InboundResult, RpcConnectionOptions } from './connection-options.js';
 import { runLogged } from '../emit.js';
 
 const KNOWN_ACTIONS: ReadonlySet<string> = new Set(ALL_ACTIONS);
@@ -20,53 +19,7 @@ const MAX_QUEUED_CALLS = 16;
 /** CALLs handled one after another before the queue yields a turn of the event loop to every other station. */
 const CALLS_PER_TURN = 16;
 
-export interface InboundResult {
-  response: unknown;
-  /**
-   * Runs after the CALLRESULT is on the wire (e.g. B01: read variables only after the boot is answered). It is not
-   * waited for (the station's next CALL may need its reply to our call), and a failure is logged.
-   */
-  after?: () => void | Promise<void>;
-}
-
-export interface RpcConnectionOptions {
-  identity: string;
-  socket: WebSocket;
-  validator: OcppValidator;
-  clock: Clock;
-  logger: Logger;
-  callTimeoutMs: number;
-  /** Invalid messages within `badMessageWindowMs` after which the station is disconnected (close 1008). */
-  maxBadMessages: number;
-  /** The window, on the injected clock, over which invalid messages are counted. */
-  badMessageWindowMs: number;
-  /** Actions the peer may CALL on us. */
-  inboundActions: ReadonlySet<string>;
-  /** Throws an RpcError to refuse a CALL before its payload is looked at (e.g. SecurityError before boot). */
-  guard: (action: string) => void;
-  /**
-   * Handles one CALL. CALLs are handled one at a time in the order they arrived (the guard, too, sees the state the
-   * CALLs before left): the next starts once this one's promise settled and its reply is sent. A rejection with an
-   * RpcError is answered with its code; any other is logged and answered InternalError.
-   */
-  handle: (action: string, payload: unknown, messageId: string) => Promise<InboundResult>;
-  /** No CALL is handled before this settles (the server records the connection first). */
-  ready?: Promise<unknown>;
-  /**
-   * Charges a frame's bytes to the station's inbound budget before it is parsed: false closes the connection with
-   * 1008 and the frame is never read (issue 20; src/ocpp/frame-limits.ts).
-   */
-  admitFrame?: (bytes: number) => boolean;
-  /** Called for every readable message received (the server's keepalive counts it as a sign of life). */
-  onActivity?: () => void;
-  /** Called once when the connection ends, whichever side ended it. */
-  onClosed?: (code: number, reason: string) => void;
-  /**
-   * Hears every CALL, CALLRESULT and CALLERROR read (once parsed) or sent (issue 16: the station page's message log,
-   * src/ocpp/frame-log.ts). `action` is a reply's CALL's, or null when it answers none we know. Must not throw.
-   */
-  onFrame?: (direction: 'in' | 'out', type: 'CALL' | 'CALLRESULT' | 'CALLERROR', messageId: string, action: string | null, payload: unknown) => void;
-}
+export type { InboundResult, RpcConnectionOptions } from './connection-options.js';
 
 interface Incoming {
   id: string;
