@@ -285,9 +285,12 @@ function boostOf(grid: SlotGrid, site: Site, s: PlannedSession, part: BoostPart 
   };
 }
 
+/** A charger's compliance as an ICU select word (the catalogs' selectors cannot hold a hyphen). */
+const chargerWord = (c: ChargerCompliance) => (c === 'unreachable' ? 'unreachable' : c === 'rejects-profiles' ? 'rejects' : 'ignores');
+
 function fixedPlan(grid: SlotGrid, s: CycleSession, load: FixedLoad, prices: readonly number[],
   explain: (s: PlannedSession, steered: boolean, compliance: ChargerCompliance) => Explain): SessionPlan {
   const { compliance } = s;
-  const note = { text: `charger ${compliance}: planned as it draws, not steered`, phrase: phrase('plan.unsteered', { compliance }) };
+  const note = { text: `charger ${compliance}: planned as it draws, not steered`, phrase: phrase('plan.unsteered', { charger: chargerWord(compliance) }) };
   return finish(grid, s, load.kw, prices, compliance, [note], explain(s, false, compliance), null);
 }

@@ -78,7 +78,7 @@ export function explainShortfall(x: ShortfallInput): Shortfall {
     return {
       reason: 'charger-ignores-profiles',
       message: `the charger does not follow profiles (${x.compliance}): ${got} before ${by}`,
-      phrase: phrase('shortfall.ignores', { compliance: x.compliance, ...gotParams }),
+      phrase: phrase('shortfall.ignores', { charger: x.compliance === 'rejects-profiles' ? 'rejects' : 'ignores', ...gotParams }),
     };
   }
 

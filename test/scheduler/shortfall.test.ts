@@ -149,7 +149,7 @@ describe('why a car will not make it', () => {
       params: { chargers: 'CS1 EVSE 1', count: 1, limit: 'circuit', circuit: 'row-a', fuseA: 0, kwh: 2, needKwh: 10, byAt: BY_AT },
     });
     const ignoring = sessions.find((s) => s.evseId === 1)!;
-    expect(ignoring.notePhrases).toContainEqual({ id: 'plan.unsteered', params: { compliance: 'ignores-profiles' } });
+    expect(ignoring.notePhrases).toContainEqual({ id: 'plan.unsteered', params: { charger: 'ignores' } });
     expect(sessions.find((s) => s.evseId === 1)).toMatchObject({ shortfallKwh: 0, shortfallReason: null });
   });
 
