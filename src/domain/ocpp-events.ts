@@ -13,6 +13,8 @@ export interface OcppEvents {
     eventType: 'Started' | 'Updated' | 'Ended';
     seqNo: number;
     duplicate: boolean;
+    /** The station's timestamp of this event (E01-E15 timestamp); absent in events relayed by an older node. */
+    timestamp?: string;
   };
   'meter.values': { stationId: string; evseId: number; transactionId: string | null; count: number };
   'charging.needs': ChargingNeedsRecord;

@@ -41,10 +41,17 @@ export interface UtilisationHistory {
   log: EvseStateRow[];
 }
 
+/** A row with the moment it was received (the log's retention counts from it). */
+export interface ReceivedEvseStateRow extends EvseStateRow {
+  receivedAt: string;
+}
+
 /** Where the state log is written (the recorder, src/wiring/utilisation-recorder.ts). */
 export interface EvseStateLog {
   /** Appends rows; a row already stored (same station, instant, kind, EVSE, connector, value) is kept once. */
   record(rows: readonly EvseStateRow[], receivedAt: string): Promise<void>;
+  /** The same for rows received at different moments (the recorder's batch of one event-loop turn), in one write where the database allows. */
+  recordReceived(rows: readonly ReceivedEvseStateRow[]): Promise<void>;
   /** The station's timestamp of one stored TransactionEvent (E02 Updated events carry none in the bus's record). */
   eventTime(stationId: string, transactionId: string, seqNo: number): Promise<string | undefined>;
 }

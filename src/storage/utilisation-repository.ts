@@ -2,10 +2,11 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { pruneOldest } from './prune.js';
 import type { Prunable } from './retention.js';
 import { dialectOf, instant, jsonStrings, type Db } from './sql/dialect.js';
-import { prepare } from './sql/prepared.js';
+import { prepare, runStepsNow, type Steps } from './sql/prepared.js';
 import type { Schema } from './sql/schema.js';
 import {
-  UtilisationTooLarge, type EvseStateKind, type EvseStateLog, type EvseStateRow, type UtilisationHistory, type UtilisationSession, type UtilisationSource,
+  UtilisationTooLarge, type EvseStateKind, type EvseStateLog, type EvseStateRow, type ReceivedEvseStateRow, type UtilisationHistory, type UtilisationSession,
+  type UtilisationSource,
 } from '../domain/utilisation.js';
 
 /** Migration 0021's table, typed here (one repository reads and writes it). */
@@ -44,6 +45,10 @@ const eventAt = prepare('transaction_events.timestamp', (db: Db, p: { stationId:
   db.selectFrom('transaction_events').select('timestamp')
     .where('station_id', '=', p.stationId).where('transaction_id', '=', p.transactionId).where('seq_no', '=', p.seqNo));
 
+function* insertSteps(rows: readonly LogRow[]): Steps<void> {
+  for (const row of rows) yield insertOne.step(row);
+}
+
 const logRow = (r: EvseStateRow, receivedAt: string): LogRow => ({
   station_id: r.stationId, evse_id: r.evseId, connector_id: r.connectorId, kind: r.kind, value: r.value,
   // One text form in SQLite, so that text order is time order (the station may send any offset).
@@ -58,14 +63,27 @@ export class UtilisationRepository implements EvseStateLog, UtilisationSource, P
     this.log = db as unknown as LogDb;
   }
 
-  async record(rows: readonly EvseStateRow[], receivedAt: string): Promise<void> {
+  record(rows: readonly EvseStateRow[], receivedAt: string): Promise<void> {
+    return this.write(rows.map((r) => logRow(r, receivedAt)));
+  }
+
+  recordReceived(rows: readonly ReceivedEvseStateRow[]): Promise<void> {
+    return this.write(rows.map((r) => logRow(r, r.receivedAt)));
+  }
+
+  /**
+   * On SQLite many rows are one synchronous transaction of the prepared single-row insert (one commit for a turn's
+   * events: the recorder's batches, issue 15), unless another transaction holds the connection; otherwise (and on
+   * PostgreSQL) multi-row INSERTs of at most INSERT_CHUNK rows.
+   */
+  private async write(rows: LogRow[]): Promise<void> {
+    if (rows.length === 0) return;
     if (rows.length === 1) {
-      await insertOne.run(this.db, logRow(rows[0]!, receivedAt));
+      await insertOne.run(this.db, rows[0]!);
       return;
     }
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await insertRows(this.db, rows.slice(i, i + INSERT_CHUNK).map((r) => logRow(r, receivedAt))).execute();
-    }
+    if (runStepsNow(this.db, () => insertSteps(rows)) !== undefined) return;
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await insertRows(this.db, rows.slice(i, i + INSERT_CHUNK)).execute();
   }
 
   /**

@@ -3,11 +3,22 @@
  * happen on this node. In a cluster each station's events are emitted on the node that holds its socket, and the
  * bus's own listeners hear only those (the relay to other nodes is separate), so each change is written once; a
  * repeat would be kept once anyway by the log's unique key.
+ *
+ * Rows are written in batches, one per event-loop turn (at most BATCH_ROWS each): a connect costs a link row and a
+ * charging-state row, and as one commit each they cost as much as the TransactionEvent itself (issue 15's bench:ocpp
+ * connect profile); a turn of a connect storm is now one commit. A row keeps the moment it was received. An Updated
+ * that changed the charging state takes its time from the event (the bus carries the station's timestamp) instead of
+ * reading the stored event back.
  */
 import type { OcppEvents } from '../domain/ocpp-events.js';
-import type { EvseStateLog, EvseStateRow } from '../domain/utilisation.js';
+import type { EvseStateLog, EvseStateRow, ReceivedEvseStateRow } from '../domain/utilisation.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
+
+/** Rows per write at most: on SQLite a batch holds the event loop until its commit. */
+export const BATCH_ROWS = 500;
+
+const nextImmediate = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface EventSource {
   on<K extends keyof OcppEvents>(event: K, fn: (payload: OcppEvents[K]) => void): () => void;
@@ -18,8 +29,17 @@ export class UtilisationRecorder {
   private readonly charging = new Map<string, string>();
   private readonly pending = new Set<Promise<void>>();
   private readonly offs: (() => void)[] = [];
+  /** Rows waiting for the next turn's write. */
+  private queue: ReceivedEvseStateRow[] = [];
+  private scheduled = false;
 
-  constructor(private readonly log: EvseStateLog, private readonly clock: Clock, private readonly logger: Logger) {}
+  /** `nextTurn` resolves in a later turn of the event loop (real immediates unless a test says otherwise). */
+  constructor(
+    private readonly log: EvseStateLog,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly nextTurn: () => Promise<unknown> = nextImmediate,
+  ) {}
 
   /** Subscribes to the bus; stop() unsubscribes. */
   start(events: EventSource): void {
@@ -34,7 +54,7 @@ export class UtilisationRecorder {
       events.on('message.handled', (e) => {
         if (e.action === 'Authorize') this.write([{ stationId: e.stationId, evseId: 0, connectorId: 0, kind: 'authorize', value: 'Authorize', at: this.now() }]);
       }),
-      events.on('transaction.event', (e) => this.track(this.onTransaction(e))),
+      events.on('transaction.event', (e) => this.onTransaction(e)),
     );
   }
 
@@ -47,7 +67,8 @@ export class UtilisationRecorder {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  private async onTransaction(e: OcppEvents['transaction.event']): Promise<void> {
+  /** Synchronous unless the event lacks its timestamp: most Updated events repeat the state and cost a map lookup. */
+  private onTransaction(e: OcppEvents['transaction.event']): void {
     const tx = e.transaction;
     if (e.duplicate || tx.evseId === null) return;
     const key = `${e.stationId}#${tx.evseId}`;
@@ -59,12 +80,34 @@ export class UtilisationRecorder {
     const state = tx.chargingState ?? (e.eventType === 'Started' ? 'EVConnected' : null);
     if (state === null || (e.eventType === 'Updated' && this.charging.get(key) === state)) return;
     this.charging.set(key, state);
-    const at = e.eventType === 'Started' ? tx.startedAt : (await this.log.eventTime(e.stationId, tx.transactionId, e.seqNo)) ?? this.now();
-    await this.log.record([{ stationId: e.stationId, evseId: tx.evseId, connectorId: 0, kind: 'charging', value: state, at }], this.now());
+    const row = (at: string): EvseStateRow => ({ stationId: e.stationId, evseId: tx.evseId!, connectorId: 0, kind: 'charging', value: state, at });
+    // The station's time of the event: the Started's is the session's start; an Updated's comes with the bus's event
+    // (a relayed event of an older node may lack it: then the stored event is read).
+    const at = e.eventType === 'Started' ? tx.startedAt : e.timestamp;
+    if (at !== undefined) this.write([row(at)]);
+    else this.track(this.log.eventTime(e.stationId, tx.transactionId, e.seqNo).then((stored) => this.write([row(stored ?? this.now())])));
   }
 
   private write(rows: EvseStateRow[]): void {
-    this.track(this.log.record(rows, this.now()));
+    const receivedAt = this.now();
+    for (const r of rows) this.queue.push({ ...r, receivedAt });
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.track(this.flush());
+  }
+
+  /** From the next turn: what this turn's events queued, one write per BATCH_ROWS (each write's failure logged on its own). */
+  private async flush(): Promise<void> {
+    await this.nextTurn();
+    this.scheduled = false;
+    const rows = this.queue;
+    this.queue = [];
+    for (let i = 0; i < rows.length; i += BATCH_ROWS) {
+      if (i > 0) await this.nextTurn();
+      const batch = rows.slice(i, i + BATCH_ROWS);
+      await this.log.recordReceived(batch).catch((err: unknown) =>
+        this.logger.error({ err, rows: batch.length }, 'utilisation: writing the EVSE state log failed'));
+    }
   }
 
   private track(work: Promise<void>): void {

@@ -33,7 +33,7 @@ export const transactionEvent: Handler<'TransactionEvent'> = async (req, ctx) =>
   );
   if (duplicate) services.logger.info({ station: stationId, tx: transaction.transactionId, seqNo: req.seqNo }, 'retransmitted TransactionEvent');
   ctx.afterReply(() =>
-    services.events.emit('transaction.event', { stationId, transaction, eventType: req.eventType, seqNo: req.seqNo, duplicate }));
+    services.events.emit('transaction.event', { stationId, transaction, eventType: req.eventType, seqNo: req.seqNo, duplicate, timestamp: req.timestamp }));
   const response: TransactionEventResponse = {};
   // E01.FR.12: idTokenInfo (status and groupIdToken) is returned whenever an idToken was sent.
   if (info) response.idTokenInfo = info;
