@@ -1,6 +1,9 @@
 import type { Reporter, TestModule } from 'vitest/node';
 
-/** Ends every run with the plain `tests: N passed, N failed, N skipped` line that CI reads. */
+/**
+ * Ends every run with the plain `tests: N passed, N failed, N skipped` line that CI reads, after a line naming the
+ * slowest files (tests and hooks, seconds): CI has a time budget, and this says where it goes.
+ */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     let passed = 0;
@@ -15,6 +18,11 @@ export default class SummaryReporter implements Reporter {
       }
       if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++;
     }
+    const slowest = [...modules]
+      .map((m) => ({ file: m.moduleId.replace(/^.*?\/test\//, 'test/'), s: m.diagnostic().duration / 1000 }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, 8);
+    if (slowest.length > 1) process.stdout.write(`\nslowest files: ${slowest.map((f) => `${f.file} ${f.s.toFixed(1)} s`).join(', ')}\n`);
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }
