@@ -29,6 +29,8 @@ import type { AppEvents } from './scheduler-events.js';
 /** L01 FirmwareStatusNotification and N01 LogStatusNotification statuses that mean the operation failed. */
 const FIRMWARE_FAILED = new Set(['DownloadFailed', 'InstallationFailed', 'InstallVerificationFailed', 'InvalidSignature']);
 const LOG_FAILED = new Set(['UploadFailure', 'BadMessage', 'NotSupportedOperation', 'PermissionDenied']);
+/** The messages whose stored payload an alert reads (A04, L01, N01). */
+const ALERT_ACTIONS: ReadonlySet<string> = new Set(['SecurityEventNotification', 'FirmwareStatusNotification', 'LogStatusNotification']);
 
 export interface Alerts {
   engine: AlertEngine;
@@ -120,7 +122,10 @@ export function wireAlerts(deps: {
   on('station.disconnected', (e) => stationConditions.disconnected(e.stationId, Date.parse(e.at)));
   on('connector.status', (e) => stationConditions.connectorStatus(e.stationId, e.evseId, e.connectorId, e.status, Date.parse(e.at)));
   on('charger.status', (e) => stationConditions.compliance(e.stationId, e.evseId, e.compliance, e.detail));
-  on('message.handled', async (e) => {
+  // Every message is announced: only three actions read anything, and the others must not cost a promise each
+  // (bench:ocpp's ping-pong: a Heartbeat's listeners ran an async function, its catch and finally per message).
+  on('message.handled', (e) => (ALERT_ACTIONS.has(e.action) ? messageAlert(e) : undefined));
+  async function messageAlert(e: AppEvents['message.handled']): Promise<void> {
     if (e.action === 'SecurityEventNotification') {
       // A04: the notification as the station sent it (kept verbatim in its message log by the handler).
       const m = (await store.latestStationMessage(e.stationId, e.action)) as { type?: string; techInfo?: string; timestamp?: string } | undefined;
@@ -132,7 +137,7 @@ export function wireAlerts(deps: {
       if ((kind === 'firmware-failed' ? FIRMWARE_FAILED : LOG_FAILED).has(m.status)) stationConditions.failed(kind, e.stationId, m.status);
       else if (m.status === (kind === 'firmware-failed' ? 'Installed' : 'Uploaded')) stationConditions.resolved(kind, e.stationId);
     }
-  });
+  }
   on('plan.created', async (e) => {
     const plan = await deps.latestPlan(e.siteId);
     if (plan?.id === e.planId) siteConditions.planMade(plan);
