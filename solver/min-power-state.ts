@@ -24,6 +24,11 @@ export class CarState {
   /** The current car's intermediate deadlines and the energy due before each (kept from the relaxation). */
   protected dl: number[] = [];
   protected req: number[] = [];
+  /**
+   * Bumped by every write to energies, reservations or loads (trial moves included): a result remembered at one
+   * version holds as long as the version has not moved (min-power-round.ts's repair flow).
+   */
+  protected ver = 0;
 
   constructor(
     readonly inst: Instance,
@@ -97,6 +102,7 @@ export class CarState {
     const { inst } = this;
     const { T } = inst;
     const L = this.last(v);
+    this.ver++;
     for (let t = inst.from[v]!; t < inst.to[v]!; t++) {
       const i = v * T + t;
       if (this.e[i]! <= EPS) this.e[i] = 0;
@@ -164,6 +170,7 @@ export class CarState {
 
   protected exchange(v: number, w: number, m: number, t: number, d: number): void {
     const { T } = this.inst;
+    this.ver++;
     this.e[v * T + m]! += d;
     this.e[v * T + t]! -= d;
     this.e[w * T + m]! -= d;
