@@ -21,8 +21,8 @@ const { token, base } = depot;
 
 interface Load { rps: number; p50: number; p99: number; bytesPerReq: number; non2xx: number; errors: number; timeouts: number; total: number; cpuUs: number }
 /** One row: autocannon in its child process; the server's own CPU time (this process) per answered request beside it. */
-async function load(path: string, writes = false): Promise<Load> {
-  const job = { url: base + path, token, connections: CONNECTIONS, seconds: SECONDS, ...(writes ? { writes: { vehicles: N } } : {}) };
+async function load(path: string, writes = false, headers: Record<string, string> = {}): Promise<Load> {
+  const job = { url: base + path, token, connections: CONNECTIONS, seconds: SECONDS, headers, ...(writes ? { writes: { vehicles: N } } : {}) };
   const cpu0 = process.cpuUsage();
   const { stdout } = await run(process.execPath, [join(import.meta.dirname, 'http', 'load.mjs'), JSON.stringify(job)], { maxBuffer: 1 << 20 });
   const cpu = process.cpuUsage(cpu0);
@@ -34,22 +34,26 @@ async function load(path: string, writes = false): Promise<Load> {
  * A row while the site keeps changing: a plan event every `everyMs` (what each planning cycle says), so the views are
  * rebuilt about that often instead of served from their kept copies. Real time: a bench, not a test.
  */
-async function loadWhileChanging(path: string, everyMs: number): Promise<Load> {
+async function loadWhileChanging(path: string, everyMs: number, headers: Record<string, string> = {}): Promise<Load> {
   const planId = (await depot.running.scheduler.latestPlan('depot'))!.id;
   const timer = setInterval(() => depot.running.events.emit('plan.created', { siteId: 'depot', planId, triggers: ['bench'] }), everyMs);
   try {
-    return await load(path);
+    return await load(path, false, headers);
   } finally {
     clearInterval(timer);
   }
 }
 
+const GZIP = { 'accept-encoding': 'gzip, deflate, br' };
 const rows: [string, Load][] = [];
 rows.push(['GET /health (reference)', await load('/health')]);
 rows.push([`GET /api/v1/sites/depot/vehicles (${N} rows)`, await load('/api/v1/sites/depot/vehicles')]);
 rows.push([`GET /api/v1/sites/depot/plan (${N} sessions)`, await load('/api/v1/sites/depot/plan')]);
+// What a browser sends: the kept answers go out gzipped (compressed once per kept answer).
+rows.push([`GET /api/v1/sites/depot/plan (${N} sessions), Accept-Encoding: gzip`, await load('/api/v1/sites/depot/plan', false, GZIP)]);
 rows.push([`GET /api/v1/sites/depot/vehicles, a plan event every ${CHANGE_MS} ms`, await loadWhileChanging('/api/v1/sites/depot/vehicles', CHANGE_MS)]);
 rows.push([`GET /api/v1/sites/depot/plan, a plan event every ${CHANGE_MS} ms`, await loadWhileChanging('/api/v1/sites/depot/plan', CHANGE_MS)]);
+rows.push([`GET /api/v1/sites/depot/plan, a plan event every ${CHANGE_MS} ms, Accept-Encoding: gzip`, await loadWhileChanging('/api/v1/sites/depot/plan', CHANGE_MS, GZIP)]);
 rows.push(['PUT /api/v1/vehicles/:id/target', await load('/api/v1/vehicles/V0/target', true)]);
 
 await depot.close();

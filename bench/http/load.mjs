@@ -25,7 +25,7 @@ const result = await autocannon({
   url: job.url,
   connections: job.connections,
   duration: job.seconds,
-  headers: { authorization: `Bearer ${job.token}`, 'content-type': 'application/json' },
+  headers: { authorization: `Bearer ${job.token}`, 'content-type': 'application/json', ...(job.headers ?? {}) },
   ...(requests ? { requests } : {}),
 });
 process.stdout.write(JSON.stringify({

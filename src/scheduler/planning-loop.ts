@@ -17,6 +17,7 @@ import { expectedCarsSolver } from './arrivals-solver.js';
 import { SiteDemandPeaks, type DemandChargeTerms } from './demand-peak.js';
 import { loadCycleSnapshot, type SnapshotSources } from './snapshot.js';
 import { KeyedSerial } from './serial.js';
+import { KeptPlans } from './kept-plans.js';
 import { boostKey } from './charge-now.js';
 import { WarmSolver } from '../../solver/warm.js';
 
@@ -186,8 +187,9 @@ export class PlanningLoop extends SiteLoops {
    * a site this node plans: in a cluster another node's plans reach only the database, and a kept copy would stay the
    * first one read for ever (the fleet table and the plan page of a node that does not own the site showed it).
    */
+  private kept: KeptPlans | undefined;
   async latestPlan(siteId: string): Promise<PlanRecord | undefined> {
-    if (!this.plans(siteId)) return this.deps.stores.plans.latest(siteId);
+    if (!this.plans(siteId)) return (this.kept ??= new KeptPlans(this.deps.stores.plans)).latest(siteId);
     const cached = this.latest.get(siteId);
     if (cached) return cached;
     const plan = await this.deps.stores.plans.latest(siteId);
