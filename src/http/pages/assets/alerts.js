@@ -3,7 +3,8 @@
 // signed-in person may see (a fleet manager: their sites only). Included by a <section id="alerts-panel">.
 import { api, enc } from './api.js';
 import { el } from './dom.js';
-import { locale, t } from './i18n.js';
+import { has, locale, t } from './i18n.js';
+import { say } from './phrases.js';
 
 const panel = document.getElementById('alerts-panel');
 const REFRESH_MS = 15_000;
@@ -17,13 +18,31 @@ function query() {
   return site && site.value ? `siteId=${enc(site.value)}` : '';
 }
 
+/** The alert's title by its kind, in the page's language (issue 18); the server's title for a kind the catalog lacks. */
+const titleOf = (a) => (has(`server.alert.${a.kind}`) ? t(`server.alert.${a.kind}`) : a.title);
+
+/**
+ * The alert's sentence in the page's language: a grouped alert from its kind, count and members (the server's
+ * "12 stations offline at site ...: ..." in words the catalog has); a single one by its phrase when it has one, else in
+ * the server's English.
+ */
+function messageOf(a) {
+  if (a.grouped && has(`server.alertGroup.${a.kind}`)) {
+    const shown = a.members.slice(0, 5).join(', ') + (a.memberCount > 5 ? ', …' : '');
+    // The server counts stations (a station with two faulted connectors is one), as the title's count does.
+    const count = a.details && typeof a.details.stations === 'number' ? a.details.stations : a.memberCount;
+    return t(`server.alertGroup.${a.kind}`, { count, members: shown });
+  }
+  return say(a.details && a.details.phrase, a.message);
+}
+
 function item(a) {
   const badge = el('span', { class: `badge ${a.state === 'open' && a.severity === 'critical' ? 'bad' : a.state === 'closed' ? 'ok' : ''}` },
     a.state === 'closed' ? t('alerts.closed') : t('alerts.severity', { severity: a.severity }));
-  const head = el('p', { class: 'alert-title' }, badge, ' ', el('strong', {}, a.title), a.grouped ? ` · ${t('alerts.stations', { count: a.memberCount })}` : '');
+  const head = el('p', { class: 'alert-title' }, badge, ' ', el('strong', {}, titleOf(a)), a.grouped ? ` · ${t('alerts.stations', { count: a.memberCount })}` : '');
   const times = a.state === 'open' ? t('alerts.since', { at: when(a.openedAt) }) : t('alerts.span', { from: when(a.openedAt), to: when(a.closedAt) });
   return el('li', { class: `alert-item ${a.state}`, dataset: { alertId: String(a.id), kind: a.kind, state: a.state } },
-    head, el('p', { class: 'alert-message' }, a.message), el('p', { class: 'muted' }, times));
+    head, el('p', { class: 'alert-message' }, messageOf(a)), el('p', { class: 'muted' }, times));
 }
 
 async function render() {

@@ -1,7 +1,8 @@
 // The pages' one way to the API: same-origin fetch with the session cookie, the CSRF token from /api/v1/me on
 // unsafe methods, and errors as ApiError carrying the ErrorBody (code, message, field, issues).
 
-import { t } from './i18n.js';
+import { language, t } from './i18n.js';
+import { byCode } from './phrases.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -124,11 +125,23 @@ export function showError(form, err, status) {
   return input;
 }
 
+/**
+ * An API error in the page's language by its stable code (issue 18: server.error.<CODE> in the catalogs); the
+ * server's English message for a code the catalog lacks. On English pages an error about one field keeps the
+ * server's message, which names the field and the rule.
+ */
+export function errorWords(err) {
+  if (!(err instanceof ApiError)) return String((err && err.message) || err);
+  if (err.field && language === 'en') return err.message;
+  return byCode('error', err.code) ?? err.message;
+}
+
 export function messageOf(err) {
   if (err instanceof ApiError) {
-    if (err.status === 429 && err.retryAfter) return t('api.retry', { message: err.message, seconds: err.retryAfter });
-    if (err.status === 403 && err.code !== 'CSRF_INVALID') return t('api.notAllowed', { message: err.message });
-    return err.message;
+    const message = errorWords(err);
+    if (err.status === 429 && err.retryAfter) return t('api.retry', { message, seconds: err.retryAfter });
+    if (err.status === 403 && err.code !== 'CSRF_INVALID') return t('api.notAllowed', { message });
+    return message;
   }
   if (err instanceof TypeError) return t('api.unreachable');
   return String((err && err.message) || err);
@@ -142,9 +155,9 @@ export function pageError(err) {
   if (!box) return;
   const text =
     err instanceof ApiError && err.status === 403
-      ? t('api.noAccess', { message: sentence(err.message) })
+      ? t('api.noAccess', { message: sentence(errorWords(err)) })
       : err instanceof ApiError && err.status === 404
-        ? t('api.notFound', { message: sentence(err.message) })
+        ? t('api.notFound', { message: sentence(errorWords(err)) })
         : sentence(messageOf(err));
   const back = document.createElement('a');
   back.href = '/';

@@ -5,6 +5,7 @@ import { api, coalesce, enc } from './api.js';
 import * as f from './format.js';
 import { el } from './dom.js';
 import { t } from './i18n.js';
+import { say } from './phrases.js';
 
 const KIND_GROUPS = [
   ['', t('log.filter.all')],
@@ -71,7 +72,8 @@ export class DecisionLog {
       { dataset: { id: String(d.id), kind: d.kind, count: String(d.count) } },
       when,
       el('span', { class: `badge kind-${d.kind.split('.')[0]}` }, kindWord(d.kind)),
-      el('span', { class: 'msg', title: d.message }, d.text, d.count > 1 ? el('strong', { class: 'repeat' }, ` ${t('log.times', { count: d.count })}`) : null),
+      // The decision in the page's language by its phrase; the server's plain English for an id this page lacks.
+      el('span', { class: 'msg', title: d.message }, say(d.phrase, d.text, { zone: tz, now: Date.parse(d.at) }), d.count > 1 ? el('strong', { class: 'repeat' }, ` ${t('log.times', { count: d.count })}`) : null),
     );
   }
 }

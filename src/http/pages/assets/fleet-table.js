@@ -24,8 +24,8 @@ function atDeparture(row) {
   return row.socAtDeparturePercent == null ? energy : tr('fleet.atDepartureSoc', { energy, soc: f.percent(row.socAtDeparturePercent) });
 }
 
-function verdict(row) {
-  const v = verdictOf(row);
+function verdict(row, zone) {
+  const v = verdictOf(row, { zone });
   if (v.tone !== 'bad') return el('span', { class: v.tone }, v.text);
   return el('span', { class: 'bad', role: 'img', 'aria-label': tr('fleet.warning', { text: v.text }) }, el('span', { 'aria-hidden': 'true' }, '⚠ '), v.text);
 }
@@ -120,7 +120,7 @@ export class VehicleTable {
           kept || this.departureCell(row, tz),
           el('td', { 'data-label': tr('fleet.colTarget') }, targetText(row.target)),
           el('td', { class: 'num', 'data-label': tr('fleet.colAtDeparture') }, atDeparture(row)),
-          el('td', { class: 'verdict', 'data-label': tr('fleet.colMakeIt') }, verdict(row)),
+          el('td', { class: 'verdict', 'data-label': tr('fleet.colMakeIt') }, verdict(row, tz)),
         );
       }),
     );

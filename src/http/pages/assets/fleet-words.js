@@ -3,6 +3,7 @@
 // one pass to filter, one sort; no DOM here).
 import * as f from './format.js';
 import { language, t } from './i18n.js';
+import { known, say } from './phrases.js';
 
 /** Will not make it: a warning from the server, or energy short at departure. */
 export function isShort(row) {
@@ -10,13 +11,17 @@ export function isShort(row) {
 }
 
 /**
- * The server's warning says what and why, in English (its words are not in the catalogs yet); in another language
- * the shortfall is said in that language instead, and without a warning, the shortfall alone.
+ * What is wrong and why, in the page's language: the shortfall with the planner's reason (its phrase, phrases.js),
+ * or a charger that does not follow its plan. On English pages the server's warning says the same in its words; a
+ * reason whose id this page does not know is said in the server's English (ctx: { zone, currency }).
  */
-export function whyShort(row) {
+export function whyShort(row, ctx = {}) {
   const short = row.shortfallKwh != null && row.shortfallKwh > 0.05;
-  if (row.warning && (language === 'en' || !short)) return row.warning;
-  return t('fleet.shortBy', { short: f.kwh(row.shortfallKwh) });
+  if (row.warning && language === 'en') return row.warning;
+  if (!short) return row.warning ? t('fleet.notSteered') : t('fleet.shortBy', { short: f.kwh(row.shortfallKwh) });
+  const values = { short: f.kwh(row.shortfallKwh) };
+  if (!known(row.shortfallPhrase)) return t('fleet.shortBy', values);
+  return t('fleet.shortBecause', { ...values, reason: say(row.shortfallPhrase, '', ctx) });
 }
 
 const hasTarget = (row) => row.target && row.target.kind !== 'none';
@@ -37,8 +42,8 @@ export function statusText(row) {
  * The verdict column, as { tone: 'ok' | 'bad' | 'muted', text }: "Ready" only for a car that is plugged in and has
  * what it needs; an away van says whether a departure is set; a car charging to the site's default says so.
  */
-export function verdictOf(row) {
-  if (isShort(row)) return { tone: 'bad', text: whyShort(row) };
+export function verdictOf(row, ctx = {}) {
+  if (isShort(row)) return { tone: 'bad', text: whyShort(row, ctx) };
   if (row.status === 'away') return hasTarget(row) ? { tone: 'muted', text: t('fleet.verdict.away') } : { tone: 'muted', text: t('fleet.verdict.awayNoTarget') };
   const fallback = row.target && row.target.kind === 'site-default';
   if (row.status === 'ready') return { tone: 'ok', text: fallback ? t('fleet.verdict.readyDefault') : t('fleet.verdict.ready') };

@@ -233,7 +233,7 @@ const reloadVehicles = coalesce(async () => {
         el(
           'li',
           { dataset: { vehicle: r.vehicleId } },
-          t('fleet.shortLine', { name: r.name || r.vehicleId, departure: f.dateTime(r.departureAt, tz()), why: whyShort(r) }),
+          t('fleet.shortLine', { name: r.name || r.vehicleId, departure: f.dateTime(r.departureAt, tz()), why: whyShort(r, { zone: tz() }) }),
         ),
       ),
     ),

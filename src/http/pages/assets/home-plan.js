@@ -6,7 +6,7 @@ import { t as tr } from './i18n.js';
 import { el } from './dom.js';
 import { describePlan, planChart } from './charts.js';
 import { $, currency, facts, mySession, state, tz } from './home-state.js';
-import { chargerWords, fullAt, noteWords, pricesFlat, shortfallWords, whyWords } from './home-words.js';
+import { chargerWords, fullAt, noteWords, pricesFlat, shortfallReason, shortfallWords, whyWords } from './home-words.js';
 import { afterPlan } from './home-target.js';
 
 const modeInForce = () => (state.mode && state.mode.inForce ? state.mode.mode : null);
@@ -108,10 +108,13 @@ function renderWhy(plan, session, cur) {
     const why = whyWords(plan, session, mode, cur, tz());
     if (why) items.push(why);
     if (session.shortfallKwh > 0.05) items.push(shortfallWords(session, mode, cur, tz()));
-    for (const note of session.notes || []) {
-      const t = noteWords(note, session);
+    const madeAt = Date.parse(plan.createdAt);
+    const reason = session.shortfallKwh > 0.05 ? shortfallReason(session, mode, cur, tz(), madeAt) : null;
+    if (reason) items.push(reason);
+    (session.notes || []).forEach((_, i) => {
+      const t = noteWords(session, i, tz(), cur, madeAt);
       if (t) items.push(t);
-    }
+    });
   }
   if (!items.length) {
     items.push(!plan ? tr('plan.whyNone') : session && fullAt(session) !== undefined ? tr('plan.whyFull') : session ? tr('plan.whyNothing') : tr('plan.whyAway'));

@@ -1,7 +1,8 @@
 // Sentences for the homeowner page that must be true in every state (issue 18): no error codes, no "prices are flat"
 // unless they are, no "0 kWh of 0 kWh", nothing stale. Pure functions of what the API gave; home-*.js show them.
 import * as f from './format.js';
-import { language, t } from './i18n.js';
+import { t } from './i18n.js';
+import { known, say } from './phrases.js';
 
 const STEERED = ['follows', 'limited', 'unknown'];
 
@@ -36,23 +37,33 @@ export const COMPLIANCE_WARNING = {
   unreachable: t('words.warning.unreachable'),
 };
 
-/** The note the scheduler writes when the car stopped drawing while offered power: the car is full. */
+/** The phrases of a session's notes, one per note (null for a note stored before notes had ids). */
+const phrasesOf = (session) => (session && session.notes ? session.notes.map((_, i) => (session.notePhrases && session.notePhrases[i]) || null) : []);
+
+/**
+ * The energy at which the car was found full: the scheduler's "session.full" note (the car stopped drawing while
+ * offered power). undefined when the car is not full; null when full at an unknown energy.
+ */
 export function fullAt(session) {
-  const note = session && (session.notes || []).find((n) => /stopped drawing while offered power/.test(n));
-  const m = note && /done at ([\d.]+) kWh/.exec(note);
-  return note ? (m ? Number(m[1]) : null) : undefined;
+  const p = phrasesOf(session).find((x) => x && x.id === 'session.full');
+  return p ? (typeof p.params.kwh === 'number' ? p.params.kwh : null) : undefined;
 }
 
-/** A note from the plan as a sentence for people; the full-car note is said by the status line instead. */
-export function noteWords(note, session) {
-  if (/stopped drawing while offered power/.test(note)) return null;
-  // The person's own mode is said by the mode card and the reasons above; the shortfall by shortfallWords.
-  if (/^(your price cap|paused at your request|.* at once at your request)/.test(note)) return null;
-  // An unsteered charger is said by whyWords in words; the planner's note on it is for the fleet's log.
-  if (/planned as it draws/.test(note)) return null;
-  if (session && session.shortfallMessage && note === session.shortfallMessage) return null;
-  const t = withoutCodes(note);
-  return t ? t.charAt(0).toUpperCase() + t.slice(1).replace(/([^.!?])$/, '$1.') : null;
+// Said elsewhere on the page: the full car by the status line, the person's own mode by the mode card, an
+// unsteered charger by whyWords, the shortfall by shortfallWords and shortfallReason.
+const SAID_ELSEWHERE = /^(session\.full|mode\.|plan\.unsteered|shortfall\.)/;
+
+/**
+ * The i-th note of the plan as a sentence for people, in the page's language (phrases.js), or null when the page says
+ * it elsewhere. A note without an id the catalog knows is shown in the server's English (an older stored plan).
+ */
+export function noteWords(session, i, zone, cur, now) {
+  const note = session.notes[i];
+  const p = phrasesOf(session)[i];
+  if (p ? SAID_ELSEWHERE.test(p.id) : session.shortfallMessage && note === session.shortfallMessage) return null;
+  if (known(p)) return say(p, note, { zone, currency: cur, now });
+  const text = withoutCodes(note);
+  return text ? text.charAt(0).toUpperCase() + text.slice(1).replace(/([^.!?])$/, '$1.') : null;
 }
 
 /** Why the plan charges when it does, for the steered car. `mode`: the mode in force, or null. */
@@ -87,9 +98,19 @@ export function shortfallWords(session, mode, cur, zone) {
   const by = f.time(Date.parse(session.departureAt), zone);
   if (mode && mode.kind === 'price-cap') return t('words.short.cap', { cap: f.perKwh(mode.maxPrice, cur), short, time: by });
   if (mode && mode.kind === 'paused') return t('words.short.paused', { short, time: by });
-  // The planner's reason is in English (its words are not in the catalogs yet): said only on English pages.
-  const why = session.shortfallMessage && language === 'en' ? withoutCodes(session.shortfallMessage) : null;
-  return why ? t('words.short.because', { time: by, short, reason: why }) : t('words.short.plain', { time: by, short });
+  return t('words.short.plain', { time: by, short });
+}
+
+/**
+ * Why the planner says the car falls short, as its own sentence in the page's language (null when the person's mode
+ * is the reason, said by shortfallWords, or when there is none). A reason without a known id is the server's English.
+ */
+export function shortfallReason(session, mode, cur, zone, now) {
+  if (mode && (mode.kind === 'price-cap' || mode.kind === 'paused')) return null;
+  if (!session.shortfallPhrase && !session.shortfallMessage) return null;
+  const english = withoutCodes(session.shortfallMessage || '');
+  const text = say(session.shortfallPhrase, english.charAt(0).toUpperCase() + english.slice(1), { zone, currency: cur, now });
+  return text ? text.replace(/([^.!?])$/, '$1.') : null;
 }
 
 /** "2.8 kWh for €0.08 (€0.030 per kWh)". */

@@ -9,9 +9,10 @@ import { has, locale, t } from './i18n.js';
 
 const list = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' });
 
-/** An instant as a time in the site's zone, with the weekday when it is not on the day of `now`. */
+/** An instant as a time in the site's zone, with the weekday unless it is within the day after `now` (as the server says it). */
 function when(iso, zone, now) {
-  return f.localDay(iso, zone) === f.localDay(now, zone) ? f.time(iso, zone) : f.dayTime(iso, zone);
+  const ms = Date.parse(iso);
+  return Math.abs(ms - now) < 24 * 3_600_000 ? f.time(iso, zone) : f.dayTime(iso, zone);
 }
 
 function shown(name, value, params, ctx) {
