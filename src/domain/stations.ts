@@ -83,6 +83,8 @@ export interface StationStore {
   recordClientCertificate(id: string, cert: PresentedCertificate): Promise<void>;
   /** A02: an operator's renewal request (an ISO instant), or null once the station has been asked. */
   setCertificateRenewalRequested(id: string, at: string | null): Promise<void>;
+  /** A02: when a certificate renewal was requested and not yet delivered; null if none (or no such station). */
+  certificateRenewalRequestedAt(id: string): Promise<string | null>;
   /** A00.FR.429: when an operator allowed this station one admission with an expired certificate; null if not. */
   expiredCertificateAllowedAt(id: string): Promise<string | null>;
   /** Sets (an ISO instant) or clears (null) the A00.FR.429 allowance; throws when the station does not exist. */

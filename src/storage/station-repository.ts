@@ -42,6 +42,13 @@ const MAX_LIST = 100_000;
 /** Read on every handshake and every Heartbeat (a stored certificate renewal is delivered then): compiled once. */
 const byId = prepare('stations.get', (db: Db, p: { id: string }) => db.selectFrom('stations').selectAll().where('id', '=', p.id));
 
+/**
+ * Whether a certificate renewal waits for the station, asked at every Heartbeat (certificate-renewal.ts): one column,
+ * not the whole row (a Heartbeat made the station's ~25 values into a record to look at one of them).
+ */
+const renewalRequestedAt = prepare('stations.renewalRequestedAt', (db: Db, p: { id: string }) =>
+  db.selectFrom('stations').select('cert_renewal_requested_at').where('id', '=', p.id));
+
 /** Written at every connect and disconnect, thousands at once in a reconnect storm: compiled once. */
 const presence: Record<PresenceChange['kind'], Prepared<{ id: string; at: string }, unknown>> = {
   connected: prepare('stations.connected', (db: Db, p: { id: string; at: string }) =>
@@ -148,6 +155,10 @@ export class StationRepository implements StationStore {
 
   setCertificateRenewalRequested(id: string, at: string | null): Promise<void> {
     return this.setMarker(id, 'cert_renewal_requested_at', at);
+  }
+
+  async certificateRenewalRequestedAt(id: string): Promise<string | null> {
+    return (await renewalRequestedAt.first(this.db, { id }))?.cert_renewal_requested_at ?? null;
   }
 
   async expiredCertificateAllowedAt(id: string): Promise<string | null> {

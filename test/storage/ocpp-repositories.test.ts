@@ -39,8 +39,12 @@ describe('stations', () => {
       lastSeenAt: at(4), clientCertificate: { serial: 'AB01', subject: 'CN=CS3', notAfter: at(60 * 24 * 365), seenAt: at(6) },
       certificateRenewalRequestedAt: at(7),
     });
+    // The Heartbeat's one-column read of the same (certificate-renewal.ts).
+    expect(await stations.certificateRenewalRequestedAt('CS3')).toBe(at(7));
     await stations.setCertificateRenewalRequested('CS3', null);
     expect((await stations.get('CS3'))!.certificateRenewalRequestedAt).toBeNull();
+    expect(await stations.certificateRenewalRequestedAt('CS3')).toBeNull();
+    expect(await stations.certificateRenewalRequestedAt('nope')).toBeNull();
     expect((await stations.list()).map((s) => s.id)).toEqual(['CS1', 'CS2', 'CS3']);
     expect(await stations.get('nope')).toBeUndefined();
     await expect(stations.setPassword('nope', 'h', 1, T0)).rejects.toThrow('station nope does not exist');

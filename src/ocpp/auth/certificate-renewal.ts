@@ -119,7 +119,7 @@ export class CertificateRenewals implements CertificateMaintenance {
   private async deliver(stationId: string): Promise<void> {
     const { stations, logger, clock } = this.deps;
     try {
-      if (!(await stations.get(stationId))?.certificateRenewalRequestedAt) return;
+      if (!(await stations.certificateRenewalRequestedAt(stationId))) return;
       let status: ResponseOf<'TriggerMessage'>['status'];
       try {
         status = await this.renew(stationId);
