@@ -94,11 +94,20 @@ export function typicalCarKw(site: Pick<Site, 'evses'>): number {
 
 /**
  * Each site's learned model, read from the store once per local day (the first cycle after the site's midnight
- * learns again) instead of in every cycle: the planner gets the model, never the store. The site's
- * `policy.arrivalHistoryWeeks` says how far back (0: no model, the plan of the cars that are here).
+ * learns again; a read that found nothing, again after RETRY_EMPTY_MS) instead of in every cycle: the planner gets
+ * the model, never the store. The site's `policy.arrivalHistoryWeeks` says how far back (0: no model, the plan of
+ * the cars that are here).
  */
+/**
+ * A day's read that found no history is tried again after this long: a store that holds no finished session at the
+ * first cycle of the day (a site that just got its history imported, or whose first sessions are ending) would
+ * otherwise plan without its arrivals until the next local midnight. bench:outcome found it so: its history is
+ * written after the product's first cycle, and the first measured day (the busiest of the quarter) ran without.
+ */
+const RETRY_EMPTY_MS = 15 * 60_000;
+
 export class SiteArrivals {
-  private readonly cache = new Map<string, { day: string; model: ArrivalModel | undefined }>();
+  private readonly cache = new Map<string, { day: string; model: ArrivalModel | undefined; at: number }>();
 
   constructor(private readonly store: Pick<TransactionStore, 'between'>) {}
 
@@ -108,9 +117,9 @@ export class SiteArrivals {
     const today = DateTime.fromMillis(now, { zone: site.timeZone }).startOf('day');
     const day = today.toISODate()!;
     const hit = this.cache.get(site.id);
-    if (hit?.day === day) return hit.model;
+    if (hit?.day === day && (hit.model || now - hit.at < RETRY_EMPTY_MS)) return hit.model;
     const model = await this.learn(site, today.minus({ weeks }).toMillis(), today.toMillis());
-    this.cache.set(site.id, { day, model });
+    this.cache.set(site.id, { day, model, at: now });
     return model;
   }
 

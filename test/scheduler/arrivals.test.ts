@@ -203,10 +203,13 @@ describe('with no history the plan is exactly today\'s', () => {
       await repos.transactions.applyEvent({ ...base, seqNo: 0, eventType: 'Started', timestamp: new Date(local(from)).toISOString(), meterValues: register(startWh, new Date(local(from)).toISOString()) }, new Date(local(from)).toISOString());
       if (to) await repos.transactions.applyEvent({ ...base, seqNo: 1, eventType: 'Ended', timestamp: new Date(local(to)).toISOString(), meterValues: register(endWh, new Date(local(to)).toISOString()) }, new Date(local(to)).toISOString());
     };
-    await tx('A', '2026-11-09T11:00:00', '2026-11-09T14:00:00', 1000, 23_000);
+    const arrivals = new SiteArrivals(repos.transactions);
+    // The first cycle of the day finds no history yet: nothing to plan for, and asked again after a quarter of an hour.
+    expect(await arrivals.model(learning, NOW - 3_600_000)).toBeUndefined();
+        await tx('A', '2026-11-09T11:00:00', '2026-11-09T14:00:00', 1000, 23_000);
     await tx('B', '2026-11-16T11:00:00', '2026-11-16T14:00:00', 23_000, 45_000);
     await tx('C', '2026-11-23T07:00:00', '', 45_000, 45_000); // still running today: not learned
-    const arrivals = new SiteArrivals(repos.transactions);
+    expect(await arrivals.model(learning, NOW - 3_600_000 + 14 * 60_000)).toBeUndefined();
     const model = (await arrivals.model(learning, NOW))!;
     // The history starts on 9 November: two Mondays, not the eight of the default window.
     expect(model.sessions).toBe(2);
