@@ -213,6 +213,9 @@ export class Rounding extends CarState {
     for (let ci = 0; ci < T; ci++) {
       const c = order[ci]!;
       if (c < inst.from[v]! || c >= inst.to[v]!) continue;
+      // No room in c: the scan below would stop at the first dearer slot with energy, having moved nothing (at a
+      // binding limit most cheap slots are full, and this keeps improve at O(T) per car there instead of O(T^2)).
+      if (this.u(v, c) - Math.max(this.e[v * T + c]!, this.r[v * T + c]!) <= EPS) continue;
       for (let di = T - 1; di > ci; di--) {
         const d = order[di]!;
         if (d < inst.from[v]! || d >= inst.to[v]! || this.e[v * T + d]! <= EPS || !(this.key[d]! > this.key[c]!)) continue;
@@ -247,10 +250,11 @@ export class Rounding extends CarState {
     const { inst } = this;
     if (inst.to[v]! <= inst.from[v]!) return;
     this.setDeadlines(v, false);
-    this.dl.forEach((s, j) => {
+    for (let j = 0; j < this.dl.length; j++) {
+      const s = this.dl[j]!;
       const want = Math.min(this.req[j]! - this.before(v, s), inst.need[v]! - this.before(v, inst.to[v]!));
       if (want > EPS) this.fillWithin(v, want, s);
-    });
+    }
     const want = inst.need[v]! - this.before(v, inst.to[v]!);
     if (want > EPS) this.fillWithin(v, want, inst.to[v]!);
   }

@@ -136,24 +136,28 @@ export class CarState {
   }
 
   protected slacks(v: number): number[] {
-    return this.dl.map((s, j) => this.before(v, s) - this.req[j]!);
+    const out = new Array<number>(this.dl.length);
+    for (let j = 0; j < this.dl.length; j++) out[j] = this.before(v, this.dl[j]!) - this.req[j]!;
+    return out;
   }
 
   /** How much of `a` may move from slot `from` to slot `to` without a deadline between them losing energy. */
   protected capMove(sl: number[], from: number, to: number, a: number): number {
     if (to <= from) return a;
     let c = a;
-    this.dl.forEach((s, j) => {
+    for (let j = 0; j < this.dl.length; j++) {
+      const s = this.dl[j]!;
       if (s > from && s <= to) c = Math.min(c, sl[j]!);
-    });
+    }
     return Math.max(0, c);
   }
 
   protected applyMove(sl: number[], from: number, to: number, a: number): void {
-    this.dl.forEach((s, j) => {
+    for (let j = 0; j < this.dl.length; j++) {
+      const s = this.dl[j]!;
       if (to > from && s > from && s <= to) sl[j]! -= a;
       else if (to < from && s > to && s <= from) sl[j]! += a;
-    });
+    }
   }
 
   protected violating(v: number, t: number, L: number): boolean {
@@ -185,36 +189,41 @@ export class CarState {
   /** validCar for the given slots (and the car's last slot) only. */
   protected validAt(c: number, slots: number[] | undefined): boolean {
     const { inst } = this;
-    const { T } = inst;
     const L = this.last(c);
-    const all = slots ? [...slots, L] : undefined;
-    const n = all ? all.length : inst.to[c]! - inst.from[c]!;
-    for (let k = 0; k < n; k++) {
-      const t = all ? all[k]! : inst.from[c]! + k;
-      if (t < 0) continue;
-      const i = c * T + t;
-      const x = this.e[i]!;
-      if (x < -EPS) return false;
-      if (x <= EPS || x >= inst.minE[i]! - EPS) continue;
-      if (t !== L || Math.max(this.r[i]!, this.u(c, t)) < inst.minE[i]! - EPS) return false;
+    if (!slots) {
+      for (let t = inst.from[c]!; t < inst.to[c]!; t++) if (!this.validSlot(c, t, L)) return false;
+      return true;
     }
-    return true;
+    for (let k = 0; k < slots.length; k++) if (slots[k]! >= 0 && !this.validSlot(c, slots[k]!, L)) return false;
+    return L < 0 || this.validSlot(c, L, L);
+  }
+
+  /** Slot t of car c holds nothing, at least its minimum, or is the last slot L with room for the minimum. */
+  private validSlot(c: number, t: number, L: number): boolean {
+    const { inst } = this;
+    const i = c * inst.T + t;
+    const x = this.e[i]!;
+    if (x < -EPS) return false;
+    if (x <= EPS || x >= inst.minE[i]! - EPS) return true;
+    return t === L && Math.max(this.r[i]!, this.u(c, t)) >= inst.minE[i]! - EPS;
   }
 
   /** v takes d more in m and w d more in t: the nodes only one of them loads need that much room. */
   protected pathsAllow(v: number, w: number, m: number, t: number, d: number): boolean {
     const { inst } = this;
     const { T } = inst;
-    const onPath = (n: number, a0: number): boolean => {
-      for (let a = a0; a >= 0; a = inst.parent[a]!) if (a === n) return true;
-      return false;
-    };
     for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) {
-      if (!onPath(a, inst.node[w]!) && inst.limE[a * T + m]! - this.load[a * T + m]! < d - EPS) return false;
+      if (!this.onPath(a, inst.node[w]!) && inst.limE[a * T + m]! - this.load[a * T + m]! < d - EPS) return false;
     }
     for (let a = inst.node[w]!; a >= 0; a = inst.parent[a]!) {
-      if (!onPath(a, inst.node[v]!) && inst.limE[a * T + t]! - this.load[a * T + t]! < d - EPS) return false;
+      if (!this.onPath(a, inst.node[v]!) && inst.limE[a * T + t]! - this.load[a * T + t]! < d - EPS) return false;
     }
     return this.rowsOf[v]!.length === 0 && this.rowsOf[w]!.length === 0;
+  }
+
+  /** Whether node n is on the path from a0 up to the site. */
+  protected onPath(n: number, a0: number): boolean {
+    for (let a = a0; a >= 0; a = this.inst.parent[a]!) if (a === n) return true;
+    return false;
   }
 }
