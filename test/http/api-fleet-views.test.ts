@@ -69,6 +69,17 @@ describe('the site plan, kept and lean', () => {
     await settle(f.server);
   });
 
+  it('gives each note its phrase, one per note, and the fleet row the shortfall\'s (null without one)', async () => {
+    const plan = (await f.as('north', { url: '/api/v1/sites/north-depot/plan' })).json() as { sessions: { notes: string[]; notePhrases: unknown[]; shortfallPhrase: unknown }[] };
+    for (const s of plan.sessions) {
+      expect(s.notePhrases).toHaveLength(s.notes.length);
+      expect('shortfallPhrase' in s).toBe(true);
+    }
+    const row = await rowOf('VAN-1');
+    expect(row).toHaveProperty('shortfallPhrase');
+    expect(row.shortfallKwh === 0 ? row.shortfallPhrase : null).toBeNull();
+  });
+
   it('refuses an unknown sessions value, naming the field', async () => {
     const res = await f.as('north', { url: '/api/v1/sites/north-depot/plan?sessions=some' });
     expect(res.statusCode).toBe(400);
@@ -103,6 +114,16 @@ describe('GET /api/v1/sites/:siteId/decision-log', () => {
     ]);
     expect(entries.find((e) => e.count === 4)).toMatchObject({ at: '2026-11-23T16:44:00.000Z', firstAt: '2026-11-23T16:41:00.000Z' });
     for (const e of entries) expect(e.text).not.toMatch(/\(s\)|interim step down|[A-Z]+_[A-Z]+:/);
+  });
+
+  it('serves each line\'s phrase (issue 18): the scheduler\'s own lines carry an id and values, a line stored without one null', async () => {
+    const entries = (await log('limit=100')).json().entries as (Entry & { phrase: { id: string; params: Record<string, unknown> } | null })[];
+    expect(entries.filter((e) => e.stationId === 'CS9').every((e) => e.phrase === null)).toBe(true);
+    const planned = entries.find((e) => e.kind === 'plan.created' && e.phrase !== null);
+    expect(planned?.phrase).toMatchObject({ id: 'decision.planCreated', params: { count: expect.any(Number), status: expect.any(String), currency: 'EUR' } });
+    const raw = (await f.as('north', { url: '/api/v1/sites/north-depot/decisions?limit=100' })).json() as { message: string; phrase: unknown }[];
+    expect(raw.every((d) => 'phrase' in d)).toBe(true);
+    expect(raw.find((d) => d.message.startsWith('CS9 EVSE 2 accepted 1 period'))?.phrase).toBeNull();
   });
 
   it('filters by kind and by charger', async () => {

@@ -81,6 +81,8 @@ describe('each condition opens once and closes when it clears', { timeout: 180_0
     const [open] = await alertsOf(s, 'station-offline');
     expect(open).toMatchObject({ state: 'open', siteId: 'site-a', stationId: 'CS-1', severity: 'critical' });
     expect(open!.message).toMatch(/CS-1 has been offline since 2026-11-23T08:00/);
+    // Issue 18: the same as an id and values for the pages' languages.
+    expect(open!.details).toMatchObject({ phrase: { id: 'alert.stationOffline', params: { station: 'CS-1', sinceAt: expect.stringMatching(/^2026-11-23T08:00/) } } });
     const back = await PlanningStation.connect(s, { id: 'CS-1' }, false);
     stations.push(back);
     await evaluate(s);
@@ -160,6 +162,14 @@ describe('each condition opens once and closes when it clears', { timeout: 180_0
     const plan = (sessions: unknown[]) => ({ id: 1, siteId: 'site-a', sessions }) as unknown as PlanRecord;
     await expectOpensAndCloses(s, 'departure-shortfall', () => s.running.alerts.siteConditions.planMade(plan([session])), () => s.running.alerts.siteConditions.planMade(plan([{ ...session, shortfallKwh: 0 }])),
       /VAN-1 will be 6.2 kWh short at 2026-11-23T10:00:00.000Z: even alone at its full 11 kW/);
+    // Issue 18: the message and its reason as ids and values (a plan stored before ids has no reason phrase).
+    s.running.alerts.siteConditions.planMade(plan([{ ...session, shortfallPhrase: { id: 'shortfall.carPower', params: { maxKw: 11, kwh: 13.8, needKwh: 20, byAt: '2026-11-23T10:00:00.000Z' } } }]));
+    await evaluate(s);
+    const [open] = (await alertsOf(s, 'departure-shortfall')).filter((a) => a.state === 'open');
+    expect(open!.details).toMatchObject({
+      phrase: { id: 'alert.departureShortfall', params: { car: 'VAN-1', shortKwh: 6.2, departureAt: '2026-11-23T10:00:00.000Z' } },
+      reasonPhrase: { id: 'shortfall.carPower' },
+    });
   });
 
   it('metered power above the site’s grid limit, until it drops', async () => {

@@ -6,6 +6,7 @@
 import type { AlertCondition } from '../../domain/alerts.js';
 import type { PlanRecord } from '../../domain/plans.js';
 import type { Site } from '../../domain/sites.js';
+import { phrase } from '../../domain/phrases.js';
 import { isoUtc } from '../../platform/clock.js';
 import type { ConditionSource } from './alert-engine.js';
 
@@ -36,7 +37,12 @@ export class SiteConditions implements ConditionSource {
     const short = plan.sessions.filter((s) => s.shortfallKwh >= SHORTFALL_MIN_KWH).map((s): AlertCondition => ({
       kind: 'departure-shortfall', siteId: plan.siteId, stationId: s.stationId, subject: `${s.stationId}/${s.transactionId}`, severity: 'warning',
       message: `${s.vehicleId ?? `the car on ${s.stationId} EVSE ${s.evseId}`} will be ${s.shortfallKwh.toFixed(1)} kWh short at ${isoUtc(s.departureMs)}${s.shortfallMessage ? `: ${s.shortfallMessage}` : ''}`,
-      details: { evseId: s.evseId, transactionId: s.transactionId, shortfallKwh: Math.round(s.shortfallKwh * 10) / 10, reason: s.shortfallReason },
+      details: {
+        evseId: s.evseId, transactionId: s.transactionId, shortfallKwh: Math.round(s.shortfallKwh * 10) / 10, reason: s.shortfallReason,
+        // Issue 18: the message as ids and values for the pages' languages (domain/phrases.ts), its reason apart.
+        phrase: phrase('alert.departureShortfall', { car: s.vehicleId ?? `${s.stationId} EVSE ${s.evseId}`, shortKwh: Math.round(s.shortfallKwh * 10) / 10, departureAt: isoUtc(s.departureMs) }),
+        reasonPhrase: s.shortfallPhrase ?? null,
+      },
     }));
     const had = this.shortfalls.get(plan.siteId)?.length ?? 0;
     if (short.length === 0) this.shortfalls.delete(plan.siteId);

@@ -5,6 +5,7 @@
  * (offline from the start, since no station is connected then), and the engine keeps the stored alerts.
  */
 import type { AlertCondition, OperationFailures } from '../../domain/alerts.js';
+import { phrase } from '../../domain/phrases.js';
 import { isoUtc } from '../../platform/clock.js';
 import type { ConditionSource } from './alert-engine.js';
 
@@ -109,21 +110,21 @@ export class StationConditions implements ConditionSource, OperationFailures {
       out.push({
         kind: 'station-offline', siteId: deps.siteOf(stationId), stationId, subject: stationId, severity: 'critical',
         message: never ? `${stationId} has not connected since the server started at ${isoUtc(since)}` : `${stationId} has been offline since ${isoUtc(since)}`,
-        details: { since: isoUtc(since) },
+        details: { since: isoUtc(since), phrase: phrase(never ? 'alert.stationNeverConnected' : 'alert.stationOffline', { station: stationId, sinceAt: isoUtc(since) }) },
       });
     }
     for (const [key, f] of this.faulted) {
       out.push({
         kind: 'connector-faulted', siteId: deps.siteOf(f.stationId), stationId: f.stationId, subject: key, severity: 'critical',
         message: `${f.stationId} EVSE ${f.evseId} connector ${f.connectorId} is Faulted since ${isoUtc(f.at)}`,
-        details: { evseId: f.evseId, connectorId: f.connectorId },
+        details: { evseId: f.evseId, connectorId: f.connectorId, phrase: phrase('alert.connectorFaulted', { station: f.stationId, evse: f.evseId, connector: f.connectorId, sinceAt: isoUtc(f.at) }) },
       });
     }
     for (const [key, g] of this.ignoring) {
       out.push({
         kind: 'charger-ignores-profiles', siteId: deps.siteOf(g.stationId), stationId: g.stationId, subject: key, severity: 'warning',
         message: `${g.stationId} EVSE ${g.evseId} accepts charging profiles but does not follow them${g.detail ? `: ${g.detail}` : ''}`,
-        details: { evseId: g.evseId },
+        details: { evseId: g.evseId, phrase: phrase('alert.chargerIgnores', { station: g.stationId, evse: g.evseId }) },
       });
     }
     for (const [stationId, e] of this.security) {

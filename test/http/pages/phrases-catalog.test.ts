@@ -63,14 +63,24 @@ const SAMPLES: Record<string, Record<string, string | number>> = {
   'decision.siteDeleted': { actor: 'admin' },
   'decision.siteImported': {},
   'decision.siteImportedOverwrote': { editedAt: BY },
+  'alert.stationOffline': { station: 'CS1', sinceAt: '14:02' },
+  'alert.stationNeverConnected': { station: 'CS1', sinceAt: '14:02' },
+  'alert.connectorFaulted': { station: 'CS1', evse: 1, connector: 1, sinceAt: '14:02' },
+  'alert.chargerIgnores': { station: 'CS1', evse: 1 },
+  'alert.departureShortfall': { car: 'VAN-2', shortKwh: '18 kWh', departureAt: '19:00' },
 };
 
-/** The ids the server writes: phrase('<id>', ...) in src/scheduler, and the boost note's four. */
+/** The ids the server writes: phrase('<id>', ...) in src/scheduler and the alert detectors, and the boost note's four. */
 function serverIds(): string[] {
-  const dir = join(import.meta.dirname, '../../../src/scheduler');
   const ids = new Set(['boost.until', 'boost.open', 'boost.untilShort', 'boost.openShort']);
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/\bphrase\('([\w.]+)'/g)) ids.add(m[1]!);
+  for (const under of ['src/scheduler', 'src/operations/alerts']) {
+    const dir = join(import.meta.dirname, '../../..', under);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/\bphrase\(\s*(?:[^']*\?\s*)?'([\w.]+)'(?:\s*:\s*'([\w.]+)')?/g)) {
+        ids.add(m[1]!);
+        if (m[2]) ids.add(m[2]);
+      }
+    }
   }
   return [...ids].sort();
 }

@@ -4,7 +4,7 @@
 import { api, enc } from './api.js';
 import { el } from './dom.js';
 import { has, locale, t } from './i18n.js';
-import { say } from './phrases.js';
+import { known, say } from './phrases.js';
 
 const panel = document.getElementById('alerts-panel');
 const REFRESH_MS = 15_000;
@@ -33,7 +33,11 @@ function messageOf(a) {
     const count = a.details && typeof a.details.stations === 'number' ? a.details.stations : a.memberCount;
     return t(`server.alertGroup.${a.kind}`, { count, members: shown });
   }
-  return say(a.details && a.details.phrase, a.message);
+  const d = a.details || {};
+  const now = Date.parse(a.updatedAt);
+  const message = say(d.phrase, a.message, { now });
+  // A shortfall's reason is its own sentence (the plan's phrase), said after the alert's when both are known.
+  return known(d.phrase) && known(d.reasonPhrase) ? t('alerts.withReason', { message, reason: say(d.reasonPhrase, '', { now }) }) : message;
 }
 
 function item(a) {
