@@ -4,6 +4,7 @@ import type { StationDirectory } from '../domain/ports.js';
 import type { ChargerCompliance, ChargerGateway, DecisionRecord, DecisionStore, PlanRecord, PlanStore, PowerPeriod, ProfileStore } from '../domain/plans.js';
 import type { CapacityLimitStore, SitePriceProvider } from '../domain/prices.js';
 import type { Site } from '../domain/sites.js';
+import { phrase } from '../domain/phrases.js';
 import type { SessionAnnotationStore, TransactionRecord, TransactionStore } from '../domain/stations.js';
 import type { AssignmentStore, TargetStore, VehicleStore } from '../domain/vehicles.js';
 import { planSite, type CycleResult } from './planner.js';
@@ -285,7 +286,7 @@ export class PlanningLoop extends SiteLoops {
         // A person may have set a new boost while this cycle planned: that one is not delivered yet.
         if ((await tx.get(b.stationId, b.transactionId))?.boost?.setAt !== b.setAt) return;
         await tx.setBoost(b.stationId, b.transactionId, null);
-        await this.decide(site, { kind: 'boost.done', stationId: b.stationId, evseId: b.evseId, transactionId: b.transactionId, planId: null, message: `${b.vehicleId}: charge now delivered, the plan continues`, details: null });
+        await this.decide(site, { kind: 'boost.done', stationId: b.stationId, evseId: b.evseId, transactionId: b.transactionId, planId: null, message: `${b.vehicleId}: charge now delivered, the plan continues`, phrase: phrase('decision.boostDone', { vehicle: b.vehicleId }), details: null });
       });
     }
   }
@@ -314,7 +315,7 @@ export class PlanningLoop extends SiteLoops {
     this.deps.logger.error({ site: site.id, err: e }, 'planning cycle failed');
     this.solvers.get(site.id)?.reset(); // the next cycle solves cold, whatever the failure left behind
     try {
-      await this.decide(site, { kind: 'plan.failed', stationId: null, evseId: null, transactionId: null, planId: null, message: e.message, details: { code: e.code ?? 'INTERNAL', retryAt: new Date(retryAt).toISOString() } });
+      await this.decide(site, { kind: 'plan.failed', stationId: null, evseId: null, transactionId: null, planId: null, message: e.message, phrase: phrase('decision.planFailed', { code: e.code ?? 'INTERNAL', retryAt: new Date(retryAt).toISOString() }), details: { code: e.code ?? 'INTERNAL', retryAt: new Date(retryAt).toISOString() } });
     } catch (recordErr) {
       this.deps.logger.error({ site: site.id, err: recordErr }, 'planning cycle failed and its decision could not be stored');
     }
