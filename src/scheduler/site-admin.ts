@@ -87,13 +87,18 @@ export class SiteAdmin {
     });
   }
 
-  /** Replaces the circuit tree; the EVSEs keep their circuits (which must still exist). */
-  setCircuits(siteId: string, circuits: CircuitConfig[], actor: string): Promise<Site> {
-    return this.edit(siteId, actor, (c) => ({ ...c, circuits }));
+  /**
+   * Replaces the circuit tree; the EVSEs keep their circuits (which must still exist). With `ifMatch` (the version
+   * the caller read) refused with SITE_CHANGED when the site changed since, as replace() is: a form that sends the
+   * whole tree it read would otherwise drop a circuit someone added meanwhile.
+   */
+  setCircuits(siteId: string, circuits: CircuitConfig[], actor: string, ifMatch?: string): Promise<Site> {
+    return this.edit(siteId, actor, (c) => ({ ...c, circuits }), ifMatch);
   }
 
-  setPolicy(siteId: string, policy: NonNullable<SiteConfig['policy']>, actor: string): Promise<Site> {
-    return this.edit(siteId, actor, (c) => ({ ...c, policy }));
+  /** Replaces the site's policy; `ifMatch` as setCircuits'. */
+  setPolicy(siteId: string, policy: NonNullable<SiteConfig['policy']>, actor: string, ifMatch?: string): Promise<Site> {
+    return this.edit(siteId, actor, (c) => ({ ...c, policy }), ifMatch);
   }
 
   /**
@@ -147,9 +152,24 @@ export class SiteAdmin {
   /**
    * A change to part of a site (its circuits, policy, one EVSE), applied to the site as stored when it is written: the
    * write expects the version it read, and when another node changed the site in between the change is applied again
-   * to the new version (it only replaces its own part), at most EDIT_ATTEMPTS times.
+   * to the new version (it only replaces its own part), at most EDIT_ATTEMPTS times. With `ifMatch` the caller's
+   * part was made from that version: a site changed since is refused (SITE_CHANGED), never re-applied.
    */
-  private edit(siteId: string, actor: string, change: (c: SiteConfig) => SiteConfig): Promise<Site> {
+  private edit(siteId: string, actor: string, change: (c: SiteConfig) => SiteConfig, ifMatch?: string): Promise<Site> {
+    if (ifMatch !== undefined) {
+      return this.serial(async () => {
+        const before = await this.stored(siteId);
+        const after = change(before.config);
+        if (before.version !== ifMatch) throw changedSince(siteId, ifMatch, before, after);
+        try {
+          const [site] = await this.write([{ config: after, before, expect: ifMatch }], 'site.changed', actor);
+          return site!;
+        } catch (err) {
+          if (err instanceof SiteVersionError) throw changedSince(siteId, ifMatch, err.current, after);
+          throw err;
+        }
+      });
+    }
     return this.serial(() => retryChanged(async () => {
       const before = await this.stored(siteId);
       const [site] = await this.write([{ config: change(before.config), before, expect: before.version }], 'site.changed', actor);

@@ -2,7 +2,8 @@
  * Read-then-write races on sites (issue 16), on SQLite and PostgreSQL: a site edited whole (its tariff chosen on the
  * sites page) with If-Match is refused with 409 SITE_CHANGED, naming what differs, when someone changed it since it
  * was read; two nodes (two SiteAdmins on one database, each with its own queue) editing one site at once: two partial
- * edits both land, and of two whole edits based on one version exactly one does.
+ * edits both land, and of two whole edits based on one version exactly one does. The circuit tree and the policy
+ * take If-Match too: the sites page's circuit form sends the whole tree it read.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions } from 'fastify';
@@ -78,5 +79,33 @@ describe('editing a site that someone else edits', () => {
     expect((refused.reason as SiteChangeError).code).toBe('SITE_CHANGED');
     const stored = (await read('north-depot')).config;
     expect(stored.tariff === 'depot' && stored.gridLimitKw === config.gridLimitKw || stored.tariff === config.tariff && stored.gridLimitKw === 44).toBe(true);
+  });
+
+  it('a circuit tree sent with If-Match from an older read is refused, and does not drop the circuit added meanwhile; two nodes from one version: one wins', async () => {
+    const { config, etag } = await read('north-depot');
+    const base = config.circuits ?? [];
+    const added = await as({ method: 'PUT', url: '/api/v1/sites/north-depot/circuits', headers: { 'if-match': etag }, payload: { circuits: [...base, { id: 'tab-1', limitKw: 7 }] } });
+    expect(added.statusCode, added.body).toBe(200);
+    const stale = await as({ method: 'PUT', url: '/api/v1/sites/north-depot/circuits', headers: { 'if-match': etag }, payload: { circuits: [...base, { id: 'tab-2', limitKw: 7 }] } });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({ code: 'SITE_CHANGED', field: 'If-Match' });
+    expect(stale.json().message).toMatch(/differs from yours in circuits/);
+    expect((await read('north-depot')).config.circuits!.map((c) => c.id)).toEqual([...base.map((c) => c.id), 'tab-1']);
+    // A policy with If-Match from the same old read is refused the same way; with the new version it is saved.
+    const policy = { debounceSeconds: 9, defaultDeparture: '07:00', defaultEnergyKwh: 18, defaultLimitKw: 4.2 };
+    expect((await as({ method: 'PUT', url: '/api/v1/sites/north-depot/policy', headers: { 'if-match': etag }, payload: policy })).statusCode).toBe(409);
+    const now = await read('north-depot');
+    const saved = await as({ method: 'PUT', url: '/api/v1/sites/north-depot/policy', headers: { 'if-match': now.etag }, payload: policy });
+    expect(saved.statusCode, saved.body).toBe(200);
+    // Two nodes, one version: exactly one tree is stored, the other is told.
+    const version = (await read('north-depot')).etag.replace(/"/g, '');
+    const results = await Promise.allSettled([
+      server.running.siteAdmin.setCircuits('north-depot', [...base, { id: 'node-a', limitKw: 5 }], 'A', version),
+      otherNode().setCircuits('north-depot', [...base, { id: 'node-b', limitKw: 5 }], 'B', version),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as SiteChangeError).code).toBe('SITE_CHANGED');
+    const ids = (await read('north-depot')).config.circuits!.map((c) => c.id);
+    expect(ids.filter((id) => id.startsWith('node-'))).toHaveLength(1);
   });
 });

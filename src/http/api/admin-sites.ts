@@ -127,26 +127,26 @@ export const adminSiteRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = async (a
   app.put('/api/v1/sites/:siteId/circuits', {
     schema: {
       tags, summary: 'Replace a site’s circuit tree (admins)',
-      description: 'Each circuit has an id, a parent (absent or null: under the grid connection), limitKw and phaseLimitA (the fuse per phase). Refused (409 CIRCUIT_BUSY) when a deleted circuit holds a running session.',
-      params: SiteParams, body: CircuitsBody,
+      description: 'Each circuit has an id, a parent (absent or null: under the grid connection), limitKw and phaseLimitA (the fuse per phase). Refused (409 CIRCUIT_BUSY) when a deleted circuit holds a running session. With If-Match (the ETag of GET …/export), refused with 409 SITE_CHANGED when someone changed the site since; without it the tree replaces whatever is stored.',
+      params: SiteParams, headers: IfMatch, body: CircuitsBody,
       response: { 200: ok(SiteDetail, 'the site as planned now'), ...changeErrors },
     },
   }, async (request) => {
     const p = admin(request);
     const { circuits } = request.body as CircuitsBody;
-    return change(() => sites.setCircuits((request.params as SiteParams).siteId, circuits, actor(p)));
+    return change(() => sites.setCircuits((request.params as SiteParams).siteId, circuits, actor(p), ifMatchOf(request)));
   });
 
   app.put('/api/v1/sites/:siteId/policy', {
     schema: {
       tags, summary: 'Replace a site’s policy (admins)',
-      description: 'Fields left out take their defaults (docs/scheduler.md, Sites).',
-      params: SiteParams, body: SitePolicy,
+      description: 'Fields left out take their defaults (docs/scheduler.md, Sites). With If-Match (the ETag of GET …/export), refused with 409 SITE_CHANGED when someone changed the site since.',
+      params: SiteParams, headers: IfMatch, body: SitePolicy,
       response: { 200: ok(SiteDetail, 'the site as planned now'), ...changeErrors },
     },
   }, async (request) => {
     const p = admin(request);
-    return change(() => sites.setPolicy((request.params as SiteParams).siteId, request.body as SitePolicy, actor(p)));
+    return change(() => sites.setPolicy((request.params as SiteParams).siteId, request.body as SitePolicy, actor(p), ifMatchOf(request)));
   });
 
   app.put('/api/v1/sites/:siteId/evses/:stationId/:evseId', {
