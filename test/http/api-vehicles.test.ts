@@ -119,12 +119,12 @@ describe('GET /api/v1/sites/:siteId/vehicles (the fleet table)', () => {
     expect(rows[0]).toEqual({
       vehicleId: 'VAN-1', name: 'VAN-1 name', fleet: 'north', stationId: 'CS1', evseId: 1, status: 'plugged-in',
       departureAt: '2026-11-24T06:00:00.000Z', target: { kind: 'once', energyKwh: 10 }, expectedEnergyAtDepartureKwh: 10,
-      socAtDeparturePercent: null, shortfallKwh: 0, warning: null,
+      socAtDeparturePercent: null, shortfallKwh: 0, warning: null, shortfallPhrase: null,
     });
     expect(rows[1]).toEqual({
       vehicleId: 'VAN-2', name: 'VAN-2 name', fleet: 'north', stationId: null, evseId: null, status: 'away',
       departureAt: '2026-11-24T05:30:00.000Z', target: { kind: 'weekly', socPercent: 80 }, expectedEnergyAtDepartureKwh: null,
-      socAtDeparturePercent: null, shortfallKwh: null, warning: null,
+      socAtDeparturePercent: null, shortfallKwh: null, warning: null, shortfallPhrase: null,
     });
     expect(rows[2]).toMatchObject({ vehicleId: 'VAN-9', status: 'away', departureAt: null, target: { kind: 'none' } });
   });
@@ -140,6 +140,9 @@ describe('GET /api/v1/sites/:siteId/vehicles (the fleet table)', () => {
     expect(plan.status).toBe('shortfall');
     expect(plan.sessions[0]).toMatchObject({ shortfallReason: 'car-or-charger-power', shortfallMessage: expect.any(String) });
     expect(row.warning).toContain(plan.sessions[0].shortfallMessage);
+    // Issue 18: the same reason as an id and values, in the plan and in the row.
+    expect(plan.sessions[0].shortfallPhrase).toMatchObject({ id: 'shortfall.carPower', params: { maxKw: 11, needKwh: expect.any(Number) } });
+    expect(row.shortfallPhrase).toEqual(plan.sessions[0].shortfallPhrase);
     expect(row.status).toBe('charging');
   });
 
