@@ -16,12 +16,14 @@
 // car whatever room is left, including a slot at the minimum that is more than the rest it needs.
 // Intermediate targets: a move never lowers the energy before a deadline below what the relaxation delivered
 // on time (the "slack" of the deadline).
-import { CarState, EPS } from "./min-power-state.js";
+import { EPS } from "./min-power-state.js";
+import { Repair } from "./min-power-repair.js";
 
 const NO_SLACK: number[] = [];
 
-export class Rounding extends CarState {
+export class Rounding extends Repair {
   private readonly cands = new Float64Array(6);
+  private readonly donors = new Int32Array(this.inst.T);
 
   run(): void {
     const { inst } = this;
@@ -42,7 +44,7 @@ export class Rounding extends CarState {
     let dropped = false;
     for (let t = inst.from[v]!; t < inst.to[v]!; t++) {
       const i = v * T + t;
-      if (this.e[i]! > EPS && this.r[i]! < minE[i]! - EPS) (this.e[i] = 0), (dropped = true), this.ver++;
+      if (this.e[i]! > EPS && this.r[i]! < minE[i]! - EPS) (this.e[i] = 0), (dropped = true), this.touch(v);
     }
     if (dropped) {
       this.reserveCar(v);
@@ -70,7 +72,7 @@ export class Rounding extends CarState {
       }
       const costly = !best || (best === a && a.cost > 1e-12 * Math.max(1, Math.abs(this.key[m]!)));
       if (costly && this.cap[v * T + m]! >= inst.minE[v * T + m]! - EPS) this.suggested.push(v * T + m);
-      this.ver++;
+      this.touch(v);
       if (best) for (const [t, d] of best.moves) this.e[v * T + t]! += d;
       else this.e[v * T + m] = 0; // nothing fits: the fill pass gives the car what room is left
       this.reserveCar(v);
@@ -163,17 +165,26 @@ export class Rounding extends CarState {
     const need = minE[im]! - this.e[im]!;
     const Lv = this.last(v);
     void V;
+    // v's slots that can give `need` (a looser bound than the check below, which stays): every partner looks
+    // at these only, not at the whole overlap of the two windows.
+    const donors = this.donors;
+    let nd = 0;
+    for (let t = inst.from[v]!; t < inst.to[v]!; t++) if (t !== m && this.e[v * T + t]! >= need - 2 * EPS) donors[nd++] = t;
+    if (nd === 0) return false;
     for (const w of this.bySlot[m]!) {
       if (w === v || inst.segOff[w + 1]! - inst.segOff[w]! > 1 || inst.cls[w] !== inst.cls[v]) continue;
       const wm = w * T + m;
       if (this.e[wm]! < need - EPS) continue;
-      const Lw = this.last(w);
+      let Lw = -2; // found when a slot passes the first checks
       const lo = Math.max(inst.from[v]!, inst.from[w]!);
       const hi = Math.min(inst.to[v]!, inst.to[w]!);
-      for (let t = lo; t < hi; t++) {
+      for (let k = 0; k < nd; k++) {
+        const t = donors[k]!;
+        if (t < lo || t >= hi) continue;
         const vt = v * T + t;
         const wt = w * T + t;
         if (t === m || this.e[vt]! < need - EPS || cap[wt]! - this.e[wt]! < need - EPS) continue;
+        if (Lw === -2) Lw = this.last(w);
         // Candidate amounts, smallest first (a scratch array: this loop runs for every partner and slot).
         const cands = this.cands;
         cands[0] = need, cands[1] = minE[wt]! - this.e[wt]!, cands[2] = this.e[vt]!;
@@ -228,7 +239,7 @@ export class Rounding extends CarState {
           const a0 = Math.min(room, k === 0 ? this.e[id]! : this.e[id]! - minE[id]!);
           const a = this.capMove(sl, d, c, a0);
           if (a <= EPS) continue;
-          this.ver++;
+          this.touch(v);
           this.e[ic]! += a;
           this.e[id]! -= a;
           if (this.e[ic]! >= minE[ic]! - EPS || c > this.last(v, c)) {
@@ -276,25 +287,25 @@ export class Rounding extends CarState {
       let add = 0;
       if (cur > EPS) {
         add = Math.min(left, u - cur);
-        if (add > 0) (this.e[i]! += add), this.ver++;
+        if (add > 0) (this.e[i]! += add), this.touch(v);
       } else if (u >= Math.max(min, EPS) - EPS) {
         const lastOk = L < 0 || this.e[v * T + L]! >= inst.minE[v * T + L]! - EPS;
         if (left >= min - EPS) {
           if (t > L && !lastOk) continue;
           add = Math.min(left, u);
           this.e[i] = add;
-          this.ver++;
+          this.touch(v);
         } else if (t > L && lastOk) {
           add = left; // a new last slot: the minimum is reserved, the car takes the rest and stops
           this.e[i] = add;
-          this.ver++;
+          this.touch(v);
         } else if (t < L) {
           // One more slot at the minimum, more than the rest: the last slot draws the excess less.
           const excess = min - left;
           if (this.e[v * T + L]! - excess <= EPS) continue;
           this.e[i] = min;
           this.e[v * T + L]! -= excess;
-          this.ver++;
+          this.touch(v);
           add = left;
         }
       }
@@ -303,96 +314,5 @@ export class Rounding extends CarState {
         this.reserveCar(v);
       }
     }
-  }
-
-  /**
-   * The repair flow's one-hop paths: cars drawing in slot t move up to `amount` of it to another slot of
-   * theirs with room (cheapest first, every slot keeping its minimum or being the car's last), so that a car
-   * still short can draw in t. Only cars whose move frees the nodes that bind v in t are asked.
-   */
-  protected makeRoom(v: number, t: number, amount: number): void {
-    const { inst } = this;
-    const { T } = inst;
-    let b0 = -1;
-    for (let a = inst.node[v]!; a >= 0 && b0 < 0; a = inst.parent[a]!) if (inst.limE[a * T + t]! - this.load[a * T + t]! < amount - EPS) b0 = a;
-    if (b0 < 0) return;
-    // Every partner must hang under every binding node, i.e. under the deepest (b0), so the room it finds in a
-    // slot t2 is at most what b0's path leaves there: only those slots are tried.
-    let nOpen = this.openSlots(b0, t);
-    if (nOpen === 0) return;
-    // A search that found no partner with room at all (not a move tried and refused, which depends on the
-    // amount) is remembered for (t, b0) until anything changes: fleets with cars left short ask it again for
-    // every short car (52,000 times at 1,000 cars, 83 % of the rounding). Only the caller it excluded is
-    // looked at then.
-    const c = this.noRoom;
-    const memo = c.ver[t] === this.ver && c.node[t] === b0;
-    if (memo && (c.by[t] === v || c.by[t] === -1)) return;
-    const partners = memo ? [c.by[t]!] : this.bySlot[t]!;
-    const open = this.open;
-    let freed = 0;
-    let tried = false;
-    for (const w of partners) {
-      if (freed >= amount - EPS) return;
-      if (w === v || inst.segOff[w + 1]! - inst.segOff[w]! > 1 || this.e[w * T + t]! <= EPS) continue;
-      if (!this.isUnder(inst.node[w]!, b0)) continue;
-      let Lw = -2; // w's last slot, found when a move is tried
-      for (let j = 0; j < nOpen && freed < amount - EPS; j++) {
-        const t2 = open[j]!;
-        if (t2 < inst.from[w]! || t2 >= inst.to[w]!) continue;
-        const held = Math.max(this.e[w * T + t2]!, this.r[w * T + t2]!);
-        if (this.cap[w * T + t2]! - held <= EPS) continue; // u() is at most the cap: no room (the common case)
-        const room = this.u(w, t2) - held;
-        const d = Math.min(amount - freed, room, this.e[w * T + t]!);
-        if (d <= EPS) continue;
-        tried = true;
-        if (Lw === -2) Lw = this.last(w);
-        this.ver++;
-        this.e[w * T + t]! -= d;
-        this.e[w * T + t2]! += d;
-        if (this.validAt(w, [t, t2, Lw])) {
-          this.reserveCar(w, "down");
-          this.reserveCar(w);
-          freed += d;
-          // Loads moved (a last slot's reservation may have fallen elsewhere): the open slots again, resuming
-          // after t2 in price order.
-          const rk = inst.rank[t2]!;
-          nOpen = this.openSlots(b0, t);
-          j = -1;
-          while (j + 1 < nOpen && inst.rank[open[j + 1]!]! <= rk) j++;
-        } else {
-          this.e[w * T + t]! += d;
-          this.e[w * T + t2]! -= d;
-        }
-      }
-    }
-    if (!tried) {
-      c.ver[t] = this.ver;
-      c.node[t] = b0;
-      c.by[t] = memo ? -1 : v;
-    }
-  }
-
-  private readonly open = new Int32Array(this.inst.T);
-  private readonly noRoom = {
-    ver: new Float64Array(this.inst.T).fill(-1), node: new Int32Array(this.inst.T), by: new Int32Array(this.inst.T),
-  };
-
-  /** Slots other than t, cheapest first, where every node from b up to the site has room left: into `open`. */
-  private openSlots(b: number, t: number): number {
-    const { T, order, limE, parent } = this.inst;
-    let n = 0;
-    for (let k = 0; k < T; k++) {
-      const t2 = order[k]!;
-      if (t2 === t) continue;
-      let free = Infinity;
-      for (let a = b; a >= 0 && free > EPS; a = parent[a]!) free = Math.min(free, limE[a * T + t2]! - this.load[a * T + t2]!);
-      if (free > EPS) this.open[n++] = t2;
-    }
-    return n;
-  }
-
-  private isUnder(n: number, a: number): boolean {
-    for (let x = n; x >= 0; x = this.inst.parent[x]!) if (x === a) return true;
-    return false;
   }
 }

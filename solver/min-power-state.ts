@@ -29,6 +29,9 @@ export class CarState {
    * version holds as long as the version has not moved (min-power-round.ts's repair flow).
    */
   protected ver = 0;
+  /** The version of the last write to each car's energies or reservations, and of the last change of caps. */
+  protected readonly wrote: Float64Array;
+  protected epoch = 0;
 
   constructor(
     readonly inst: Instance,
@@ -36,6 +39,7 @@ export class CarState {
     x0: Float64Array,
   ) {
     const { T, V, nNodes, parent, node } = inst;
+    this.wrote = new Float64Array(V);
     this.r = x0.slice();
     this.e = x0.slice();
     // x0 may hold forced minima beyond the need (min-power.ts, inflated): the car draws its need in time
@@ -68,6 +72,16 @@ export class CarState {
     this.key = new Float64Array(T);
     for (let t = 0; t < T; t++) this.key[t] = inst.price[t]! + (1e-9 * scale * inst.rank[t]!) / T;
   }
+  /** Car v's energies or reservations are about to change (or did). */
+  protected touch(v: number): void {
+    this.wrote[v] = ++this.ver;
+  }
+
+  /** Caps, minima or the partners per slot changed: everything remembered per car is stale. */
+  protected touchAll(): void {
+    this.epoch = ++this.ver;
+  }
+
   protected hasMin(v: number): boolean {
     const { T } = this.inst;
     for (let t = this.inst.from[v]!; t < this.inst.to[v]!; t++) if (this.inst.minE[v * T + t]! > 0) return true;
@@ -102,7 +116,7 @@ export class CarState {
     const { inst } = this;
     const { T } = inst;
     const L = this.last(v);
-    this.ver++;
+    this.touch(v);
     for (let t = inst.from[v]!; t < inst.to[v]!; t++) {
       const i = v * T + t;
       if (this.e[i]! <= EPS) this.e[i] = 0;
@@ -174,7 +188,8 @@ export class CarState {
 
   protected exchange(v: number, w: number, m: number, t: number, d: number): void {
     const { T } = this.inst;
-    this.ver++;
+    this.touch(v);
+    this.touch(w);
     this.e[v * T + m]! += d;
     this.e[v * T + t]! -= d;
     this.e[w * T + m]! -= d;

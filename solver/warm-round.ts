@@ -54,7 +54,7 @@ export class WarmRounding extends Rounding {
     const { T, V, nNodes, limE, cls } = inst;
     touched.fill(0);
     mark.set(changed);
-    this.ver++; // caps and minima may have moved since the last run
+    this.touchAll(); // caps and minima may have moved since the last run
     const list: number[] = [];
     for (let v = 0; v < V; v++) if (mark[v]) (this.restart(v, x), list.push(v));
     for (let again = true; again; ) {
@@ -69,7 +69,7 @@ export class WarmRounding extends Rounding {
             const i = v * T + t;
             const d = Math.min(over, this.r[i]!);
             if (d <= EPS || !this.isBelow(this.booked[v]!, a)) continue;
-            this.ver++;
+            this.touch(v);
             this.e[i] = this.r[i] = this.r[i]! - d;
             for (let b = this.booked[v]!; b >= 0; b = inst.parent[b]!) this.load[b * T + t]! -= d;
             over -= d;
@@ -90,7 +90,7 @@ export class WarmRounding extends Rounding {
     // Partners of moves C and of the repair flow: cars drawing in each slot now.
     for (let t = 0; t < T; t++) this.bySlot[t]!.length = 0;
     for (let v = 0; v < V; v++) for (let t = inst.from[v]!; t < inst.to[v]!; t++) if (this.e[v * T + t]! > EPS) this.bySlot[t]!.push(v);
-    this.ver++;
+    this.touchAll();
     const byClass = (a: number, b: number): number => cls[a]! - cls[b]! || a - b;
     list.sort(byClass);
     for (const v of list) if (this.hasMin(v)) this.roundCar(v);
@@ -126,7 +126,7 @@ export class WarmRounding extends Rounding {
     const to = inst.to[v]!;
     const old = this.booked[v]!;
     const now = inst.node[v]!;
-    this.ver++;
+    this.touch(v);
     let delta = !plain && old === now;
     if (delta) {
       for (let t = 0; t < T && delta; t++) {
