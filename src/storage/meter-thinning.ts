@@ -14,15 +14,23 @@ export interface MeterLimits {
  */
 export const DEFAULT_METER_LIMITS: MeterLimits = { bucketSeconds: 10, rowsPerStationPerMinute: 6000 };
 
-type Role = 'first' | 'last' | 'peak';
+/** A row's roles in its bucket, as bits: the earliest, the latest and (Power.Active.Import) the highest sample. */
+const FIRST = 1;
+const LAST = 2;
+const PEAK = 4;
+type Role = typeof FIRST | typeof LAST | typeof PEAK;
 
-/** A stored row of a series' current bucket and the roles it holds; `id` is null until its INSERT returned it. */
+/**
+ * A stored row of a series' current bucket and the roles it holds (FIRST | LAST | PEAK); `id` is null until its INSERT
+ * returned it. `sample` is what the next write stores in the row, and null once written (released: a station's held
+ * rows stay for as long as it sends samples, and the sample with its strings was most of what each one kept).
+ */
 export interface HeldRow {
   id: number | null;
   ms: number;
   w: number;
-  roles: Set<Role>;
-  sample: MeterSample;
+  roles: number;
+  sample: MeterSample | null;
 }
 
 interface Series {
@@ -48,6 +56,8 @@ export interface ThinPlan {
 }
 
 const POWER = 'Power.Active.Import';
+const ALL_ROLES: readonly Role[] = [FIRST, LAST, PEAK];
+const FIRST_LAST: readonly Role[] = [FIRST, LAST];
 
 /**
  * `target` (a row of a series) takes `row`'s sample and roles: an UPDATE of its row, or, when its INSERT is still in
@@ -99,7 +109,7 @@ export class MeterThinning {
     for (const sample of samples) {
       const ms = Date.parse(sample.timestamp);
       const key = [evseId, transactionId ?? '', sample.measurand, sample.phase ?? '', sample.location ?? '', sample.context ?? ''].join('\u0000');
-      const row: HeldRow = { id: null, ms, w: wattsOf(sample), roles: new Set(), sample };
+      const row: HeldRow = { id: null, ms, w: wattsOf(sample), roles: 0, sample };
       const series = st.series.get(key);
       if (series) series.touched = st.minute;
       const bucket = Math.floor(ms / bucketMs);
@@ -108,9 +118,9 @@ export class MeterThinning {
         if (!this.add(st, out, row)) this.drop(stationId, st, out);
         continue;
       }
-      const roles: Role[] = sample.measurand === POWER ? ['first', 'last', 'peak'] : ['first', 'last'];
+      const roles: readonly Role[] = sample.measurand === POWER ? ALL_ROLES : FIRST_LAST;
       if (!series || bucket > series.bucket) {
-        row.roles = new Set(roles);
+        row.roles = sample.measurand === POWER ? FIRST | LAST | PEAK : FIRST | LAST;
         if (this.add(st, out, row)) st.series.set(key, { bucket, rows: [row], touched: st.minute });
         else if (series && this.overwriteLatest(series, row, bucket, out)) this.tell(stationId, st);
         else this.drop(stationId, st, out);
@@ -127,17 +137,17 @@ export class MeterThinning {
     this.stations.delete(stationId);
   }
 
-  private intoBucket(series: Series, row: HeldRow, roles: Role[], st: StationState, out: ThinPlan, stationId: string): void {
-    const holder = (r: Role) => series.rows.find((h) => h.roles.has(r))!;
-    const won = roles.filter((r) => (r === 'first' ? row.ms < holder(r).ms : r === 'last' ? row.ms >= holder(r).ms : row.w > holder(r).w));
+  private intoBucket(series: Series, row: HeldRow, roles: readonly Role[], st: StationState, out: ThinPlan, stationId: string): void {
+    const holder = (r: Role) => series.rows.find((h) => (h.roles & r) !== 0)!;
+    const won = roles.filter((r) => (r === FIRST ? row.ms < holder(r).ms : r === LAST ? row.ms >= holder(r).ms : row.w > holder(r).w));
     if (won.length === 0) {
       out.thinned++;
       return;
     }
     const previous = won.map((r) => [r, holder(r)] as const);
-    for (const [r, h] of previous) h.roles.delete(r);
-    row.roles = new Set(won);
-    const free = series.rows.find((h) => h.roles.size === 0);
+    for (const [r, h] of previous) h.roles &= ~r;
+    row.roles = won.reduce((bits, r) => bits | r, 0);
+    const free = series.rows.find((h) => h.roles === 0);
     if (free) {
       // The row that lost all its roles now holds this sample: an UPDATE (or, if not yet inserted, its INSERT changes).
       out.thinned++;
@@ -147,14 +157,14 @@ export class MeterThinning {
     if (this.add(st, out, row)) series.rows.push(row);
     else {
       // Beyond the budget: the roles go back to their holders, the sample is not stored.
-      for (const [r, h] of previous) h.roles.add(r);
+      for (const [r, h] of previous) h.roles |= r;
       this.drop(stationId, st, out);
     }
   }
 
   /** Over the budget, a series' newest sample still replaces its latest row: the register stays current. */
   private overwriteLatest(series: Series, row: HeldRow, bucket: number, out: ThinPlan): boolean {
-    const latest = series.rows.find((h) => h.roles.has('last'));
+    const latest = series.rows.find((h) => (h.roles & LAST) !== 0);
     if (!latest || row.ms < latest.ms) return false;
     // The sample it held is the one not kept.
     overwrite(latest, row, out);

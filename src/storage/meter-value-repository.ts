@@ -206,7 +206,7 @@ function* writeSamples(dialect: DialectName, plan: ThinPlan | undefined, a: Samp
   }
   const inserts = [...plan.inserts];
   for (const held of plan.updates) {
-    const s = held.sample;
+    const s = held.sample!;
     const r = yield overwriteHeld.step({
       id: held.id!, timestamp: s.timestamp, value: s.value, unit: s.unit ?? null, multiplier: s.multiplier ?? 0, received_at: a.receivedAt,
     });
@@ -214,19 +214,30 @@ function* writeSamples(dialect: DialectName, plan: ThinPlan | undefined, a: Samp
   }
   if (inserts.length === 1 || dialect === 'sqlite') {
     for (const h of inserts) {
-      const r: QueryResult<{ id: number }> = yield insertOne.step(toRow(h.sample));
+      const r: QueryResult<{ id: number }> = yield insertOne.step(toRow(h.sample!));
       h.id = Number(r.rows[0]?.id ?? r.insertId);
     }
+    written(plan);
     return;
   }
   for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
     const chunk = inserts.slice(i, i + INSERT_CHUNK);
     const r: QueryResult<{ id: number }> = yield {
-      run: async (db) => ({ rows: await db.insertInto('meter_values').values(chunk.map((h) => toRow(h.sample))).returning('id').execute() }),
+      run: async (db) => ({ rows: await db.insertInto('meter_values').values(chunk.map((h) => toRow(h.sample!))).returning('id').execute() }),
     };
     const ids = r.rows.map((x) => Number(x.id)).sort((x, y) => x - y);
     chunk.forEach((h, k) => { h.id = ids[k]!; });
   }
+  written(plan);
+}
+
+/**
+ * The held rows' samples are in their rows now: released (a later sample of the bucket brings its own, and a failed
+ * write makes the thinning forget the station). Each connected station kept ~2.6 of them, strings and all.
+ */
+function written(plan: ThinPlan): void {
+  for (const h of plan.inserts) h.sample = null;
+  for (const h of plan.updates) h.sample = null;
 }
 
 function toSample(r: Row): MeterSample {
