@@ -49,14 +49,22 @@ export class WarmRounding extends Rounding {
    * Rounds again after the relaxation x changed for the cars marked in `changed` (1: its relaxation, need, window,
    * caps or minima changed). Prices must be those the rounding was built with (warm.ts builds a new one otherwise).
    */
-  update(x: Float64Array, changed: Uint8Array): void {
+  update(x: Float64Array, changed: Uint8Array, respec?: Uint8Array): void {
     const { inst, mark, touched } = this;
     const { T, V, nNodes, limE, cls } = inst;
     touched.fill(0);
-    mark.set(changed);
     this.touchAll(); // caps and minima may have moved since the last run
     const list: number[] = [];
-    for (let v = 0; v < V; v++) if (mark[v]) (this.restart(v, x), list.push(v));
+    // Cars whose relaxation alone moved (the flow re-routed them around the change: 10-100 cars after one change
+    // at 1,000) keep their rounded plan, still valid under the same caps and minima, and move into cheaper room
+    // afterwards (improve); restarting them from the moved relaxation rounds them around everyone else's rounded
+    // plans, which drifted past the full rounding's cost more often (40 % of re-plans against 33 %).
+    const moved: number[] = [];
+    for (let v = 0; v < V; v++) {
+      mark[v] = changed[v]! && (!respec || respec[v]! || !this.keeps(v)) ? 1 : 0;
+      if (mark[v]) (this.restart(v, x), list.push(v));
+      else if (changed[v]) moved.push(v);
+    }
     for (let again = true; again; ) {
       again = false;
       for (let a = 0; a < nNodes; a++) {
@@ -95,6 +103,7 @@ export class WarmRounding extends Rounding {
     list.sort(byClass);
     for (const v of list) if (this.hasMin(v)) this.roundCar(v);
     for (const v of list) if (this.hasMin(v)) this.improve(v);
+    for (const v of moved) if (!mark[v] && this.hasMin(v)) this.improve(v);
     // The fill: the changed cars and every car still short (room another car gave up may serve it now).
     const fillList: number[] = [];
     for (let v = 0; v < V; v++) {
@@ -148,6 +157,16 @@ export class WarmRounding extends Rounding {
     }
     this.booked[v] = now;
     this.touched[v] = 1;
+  }
+
+  /** Whether car v's kept plan can stay as it is (booked on its node, nothing outside its window). */
+  private keeps(v: number): boolean {
+    const { T } = this.inst;
+    if (this.booked[v] !== this.inst.node[v]) return false;
+    const from = this.inst.from[v]!;
+    const to = this.inst.to[v]!;
+    for (let t = 0; t < T; t++) if ((t < from || t >= to) && this.r[v * T + t] !== 0) return false;
+    return true;
   }
 
   private isBelow(n: number, a: number): boolean {

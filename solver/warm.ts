@@ -102,6 +102,8 @@ interface Kept {
   /** Minimum power: the kept rounding (only changed cars are rounded again) and the cars changed since. */
   round?: WarmRounding;
   changed: Uint8Array;
+  /** Minimum power: the cars whose need, window, caps or minima changed (the others only saw their relaxation move). */
+  respec: Uint8Array;
   /** The last full rounding's cost above its relaxation (relative). */
   fullGap: number;
 }
@@ -158,7 +160,7 @@ export class WarmSolver {
     const kept: Kept = {
       problem, inst, flow, slot: new Map(), spec: new Array(inst.V).fill(undefined), row: new Array(inst.V).fill(undefined),
       cost: new Float64Array(inst.V), freeSlots: [], clsOf: new Map(prios.map((q, k) => [q, k])),
-      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])), minPower, changed: new Uint8Array(inst.V), fullGap: 0,
+      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])), minPower, changed: new Uint8Array(inst.V), respec: new Uint8Array(inst.V), fullGap: 0,
     };
     problem.vehicles.forEach((v, i) => (kept.slot.set(v.id, i), (kept.spec[i] = v)));
     for (let v = inst.V - 1; v >= inst0.V; v--) kept.freeSlots.push(v);
@@ -238,12 +240,14 @@ export class WarmSolver {
       const same = before.availableFrom === spec.availableFrom && before.departure === spec.departure && before.circuit === spec.circuit;
       setMinimum(inst, v, spec);
       flow.setVehicle(v, this.rowOf(k, spec), same);
+      k.respec[v] = 1;
     }
     for (const i of arrive) {
       const v = k.freeSlots.pop()!;
       const spec = p.vehicles[i]!;
       setMinimum(inst, v, spec);
       flow.setVehicle(v, this.rowOf(k, spec), false);
+      k.respec[v] = 1;
       k.slot.set(spec.id, v);
       order[i] = v;
     }
@@ -256,7 +260,7 @@ export class WarmSolver {
         // A kept rounding is rounded again where it no longer fits t's new cap or minimum (the slot-0 shrink
         // scales both: most plans still fit).
         const rr = k.round ? k.round.r[v * T + t]! : 0;
-        if (rr > 0 && (rr > c + 1e-9 || rr < inst.minE[v * T + t]! - 1e-9)) k.changed[v] = 1;
+        if (rr > 0 && (rr > c + 1e-9 || rr < inst.minE[v * T + t]! - 1e-9)) k.changed[v] = k.respec[v] = 1;
         if (inst.from[v]! <= t && t < inst.to[v]!) flow.setCap(v, t, c);
       }
       for (let n = 0; n < inst.nNodes; n++) {
@@ -270,7 +274,7 @@ export class WarmSolver {
     for (const i of needOnly) {
       flow.setNeed(order[i]!, p.vehicles[i]!.energyKwh);
       k.row[order[i]!] = undefined; // its shortfall changed even where its energies did not
-      k.changed[order[i]!] = 1;
+      k.changed[order[i]!] = k.respec[order[i]!] = 1;
     }
     for (let i = 0; i < p.vehicles.length; i++) k.spec[order[i]!] = p.vehicles[i]!;
     k.problem = p;
@@ -326,13 +330,14 @@ export class WarmSolver {
       let r = !allRows ? k.round : undefined;
       let check: { delivers: boolean; gap: number } | undefined;
       if (r) {
-        r.update(x, k.changed);
+        r.update(x, k.changed, k.respec);
         check = againstRelaxation(k.inst, x, r.e);
         // Kept roundings drift (changed cars round around the others): a full rounding when it delivers less or
         // its cost moved away from the relaxation by more than DRIFT above the last full rounding's gap.
         if (!check.delivers || check.gap > k.fullGap + DRIFT) r = undefined;
       }
       k.changed.fill(0);
+      k.respec.fill(0);
       if (!r) {
         r = new WarmRounding(k.inst, x);
         r.runAll();
