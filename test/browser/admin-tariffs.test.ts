@@ -58,7 +58,7 @@ describe('the tariffs page', () => {
   it('edits a tariff and sees the preview change, then fetches prices from a local source', async () => {
     const { page, errors } = await tariffsPage('desk');
     await see.value(page, '#choose-tariff', 'depot');
-    await see.text(page, '#preview-problem', /no prices in zone TEST/);
+    await see.text(page, '#preview-problem', /No prices in zone TEST/);
 
     // A draft first: previewed, not saved. Pasted as JSON (the box under the form).
     await page.getByLabel('Name', { exact: true }).fill('flat');
@@ -91,7 +91,7 @@ describe('the tariffs page', () => {
     await page.getByRole('button', { name: 'Save the tariff' }).click();
     await see.text(page, '#tariff-status', 'Tariff flat saved; north-depot re-plan.');
     await see.text(page, '#preview-table tbody tr:first-child td:last-child', '0.4625');
-    await see.text(page, '#preview-table tbody tr:nth-child(25) th', '2026-02-02 17:00');
+    await see.text(page, '#preview-table tbody tr:nth-child(25) th', 'Mon 2 Feb, 17:00');
     await see.text(page, '#preview-table tbody tr:nth-child(25) td:last-child', '0.5875');
     await screenshot(page, 'admin-tariffs-desk');
 

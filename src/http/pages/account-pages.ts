@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/access.js';
 import { pageLocale } from './locale.js';
-import { accountPage, adminAuditPage, adminTokensPage, adminUsersPage, getStartedPage, setupPage, type NavLink } from './views-accounts.js';
+import { accountPage, getStartedPage, setupPage, type NavLink } from './views-accounts.js';
+import { adminAuditPage, adminTokensPage, adminUsersPage } from './views-admin-accounts.js';
 
 /**
  * The first-run, account and admin pages (issue 16). Registered by pages/index.ts. Which page a person may open is
@@ -64,9 +65,9 @@ export const accountPages: FastifyPluginAsync<AccountPageOptions> = async (app, 
     if (!gate(request, reply, true)) return reply;
     return html(reply, getStartedPage(nav(), CHECKLIST_PAGES.filter(exists)));
   });
-  app.get('/admin/users', PAGE, async (request, reply) => (gate(request, reply, true) ? html(reply, adminUsersPage(nav())) : reply));
-  app.get('/admin/tokens', PAGE, async (request, reply) => (gate(request, reply, true) ? html(reply, adminTokensPage(nav())) : reply));
-  app.get('/admin/audit', PAGE, async (request, reply) => (gate(request, reply, true) ? html(reply, adminAuditPage(nav())) : reply));
+  app.get('/admin/users', PAGE, async (request, reply) => (gate(request, reply, true) ? html(reply, adminUsersPage(nav(), pageLocale(request))) : reply));
+  app.get('/admin/tokens', PAGE, async (request, reply) => (gate(request, reply, true) ? html(reply, adminTokensPage(nav(), pageLocale(request))) : reply));
+  app.get('/admin/audit', PAGE, async (request, reply) => (gate(request, reply, true) ? html(reply, adminAuditPage(nav(), pageLocale(request))) : reply));
   app.get('/account', PAGE, async (request, reply) => {
     const p = gate(request, reply, false);
     return p ? html(reply, accountPage(isAdmin(p) ? nav() : null, pageLocale(request))) : reply;

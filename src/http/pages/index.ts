@@ -144,6 +144,6 @@ export const pageRoutes: FastifyPluginAsync<PageOptions> = async (app, opts) => 
       const to = landingOf(p);
       return to ? reply.redirect(to) : html(reply, noPagePage(pageLocale(request)), 403);
     }
-    return html(reply, stationPage(request.params.stationId.slice(0, 100)));
+    return html(reply, stationPage(request.params.stationId.slice(0, 100), pageLocale(request)));
   });
 };

@@ -1,9 +1,19 @@
-// What the admin pages share: the roles for <select>s, grants as words, instants in the reader's zone.
+// What the admin pages share: the roles for <select>s, grants as words, instants in the reader's zone (admin-i18n.js:
+// the page's locale).
 import { api } from './api.js';
+import { t, when } from './admin-i18n.js';
 
-/** "fleet-manager over fleet north", "admin" */
+export { when };
+
+/** A role in the page's language ("flådeansvarlig"; in English the role's own id, as the API and the CLI name it). */
+export const roleText = (role) => t('admin.role', { role: selector(role) });
+
+/** ICU select keys are words: "fleet-manager" is chosen as "fleet_manager" (an unknown one shows as it is). */
+const selector = (id) => String(id).replace(/-/g, '_');
+
+/** "fleet-manager over fleet north", "admin" (in the page's language). */
 export function grantText(g) {
-  return g.scopeKind === 'all' ? g.role : `${g.role} over ${g.scopeKind} ${g.scopeId}`;
+  return g.scopeKind === 'all' ? roleText(g.role) : t('admin.grant.scoped', { role: roleText(g.role), kind: selector(g.scopeKind), scope: g.scopeId });
 }
 
 /** Fills a <select> with the roles the server knows (GET /api/v1/admin/roles); keeps them on the options. */
@@ -13,7 +23,7 @@ export async function fillRoles(...selects) {
     select.replaceChildren(...roles.map((r) => {
       const o = document.createElement('option');
       o.value = r.role;
-      o.textContent = r.scopeKind === 'all' ? `${r.role} (everything)` : `${r.role} (over a ${r.scopeKind})`;
+      o.textContent = r.scopeKind === 'all' ? t('admin.roleOption.all', { role: roleText(r.role) }) : t('admin.roleOption.scoped', { role: roleText(r.role), kind: selector(r.scopeKind) });
       o.dataset.scopeKind = r.scopeKind;
       return o;
     }));
@@ -39,6 +49,3 @@ export function tieScope(select, scope) {
   sync();
 }
 
-const dtf = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-/** "6 Dec 2026, 18:02" in the reader's zone; "—" for none. */
-export const when = (iso) => (iso ? dtf.format(new Date(iso)) : '—');

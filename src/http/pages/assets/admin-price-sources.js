@@ -1,23 +1,24 @@
 // Price sources on the tariffs page (issue 16): list, add, edit, remove and "fetch now". Credentials are written here
 // and never shown again: the list says only whether one is set, and leaving the field empty keeps the stored one.
-import { api, clearErrors, enc, fieldError, showError } from './api.js';
+import { api, clearErrors, enc, fieldError, messageOf, showError } from './api.js';
 import { el } from './dom.js';
 import { when } from './admin-common.js';
+import { t } from './admin-i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('source-form');
 let state = { sources: [], zones: [], kinds: [] };
 
 function fetchText(r) {
-  if (!r) return 'not yet';
-  if (!r.ok) return `failed ${when(r.at)}: ${r.code}: ${r.message}`;
-  return `${when(r.at)}: ${r.prices} prices in ${r.currency}, ${when(r.first)} to ${when(r.last)}`;
+  if (!r) return t('sources.notYet');
+  if (!r.ok) return t('sources.failed', { when: when(r.at), code: r.code, message: r.message });
+  return t('sources.lastFetch', { when: when(r.at), prices: r.prices, currency: r.currency, first: when(r.first), last: when(r.last) });
 }
 
 function secretsText(s) {
   const names = Object.keys(s.secrets);
-  if (names.length === 0) return 'none needed';
-  return names.map((n) => `${n} ${s.secrets[n] ? 'set' : 'missing'}`).join(', ');
+  if (names.length === 0) return t('sources.noneNeeded');
+  return names.map((n) => t(s.secrets[n] ? 'sources.secretSet' : 'sources.secretMissing', { name: n })).join(', ');
 }
 
 function secretField() {
@@ -29,7 +30,7 @@ function secretField() {
   $('source-secret').dataset.name = names[0] || '';
   const set = current && current.kind === $('source-kind').value && current.secrets[names[0]];
   $('source-secret-hint').textContent = names.length === 0 ? ''
-    : set ? `A ${names[0]} is set. Leave this empty to keep it, or type a new one.` : `The source's ${names[0]}.`;
+    : set ? t('sources.secretKeep', { name: names[0] }) : t('sources.secretOf', { name: names[0] });
 }
 
 function edit(id) {
@@ -45,7 +46,7 @@ async function load() {
   state = await api('/api/v1/admin/price-sources');
   $('sources-table').tBodies[0].replaceChildren(...(state.sources.length ? state.sources.map((s) => el('tr', { dataset: { source: s.id } },
     el('th', { scope: 'row' }, s.id), el('td', {}, s.kind), el('td', {}, s.zone), el('td', {}, secretsText(s)), el('td', {}, fetchText(s.lastFetch))))
-    : [el('tr', {}, el('td', { colspan: '5' }, 'No price source yet.'))]));
+    : [el('tr', {}, el('td', { colspan: '5' }, t('sources.none')))]));
   $('source-ids').replaceChildren(...state.sources.map((s) => el('option', { value: s.id })));
   const kind = $('source-kind').value;
   const zone = $('source-zone').value;
@@ -68,12 +69,12 @@ export async function startSources(onFetched) {
     e.preventDefault();
     clearErrors(form);
     const id = $('source-id').value.trim();
-    if (!id) return fieldError(form, $('source-id'), 'Give the source an id.');
+    if (!id) return fieldError(form, $('source-id'), t('sources.giveId'));
     let settings;
     try {
       settings = JSON.parse($('source-settings').value || '{}');
     } catch (err) {
-      return fieldError(form, $('source-settings'), `The JSON does not parse: ${err.message}`);
+      return fieldError(form, $('source-settings'), t('tariffs.badJson', { message: err.message }));
     }
     const body = { ...settings, kind: $('source-kind').value, zone: $('source-zone').value };
     const secret = $('source-secret').value;
@@ -83,22 +84,22 @@ export async function startSources(onFetched) {
       await load();
       $('source-id').value = id;
       edit(id);
-      status.textContent = `Source ${saved.id} saved (${secretsText(saved)}).`;
+      status.textContent = t('sources.saved', { id: saved.id, secrets: secretsText(saved) });
     } catch (err) {
       const input = showError(form, err, status);
-      if (!input) fieldError(form, $('source-settings'), status.textContent.replace(/^Not saved: /, ''));
+      if (!input) fieldError(form, $('source-settings'), messageOf(err));
     }
   });
 
   $('fetch-source').addEventListener('click', async () => {
     clearErrors(form);
     const id = $('source-id').value.trim();
-    status.textContent = `Fetching ${id}…`;
+    status.textContent = t('sources.fetching', { id });
     try {
       const r = await api(`/api/v1/admin/price-sources/${enc(id)}/fetch`, { method: 'POST' });
       status.textContent = r.ok
-        ? `Fetched from ${id}: ${r.prices} prices in ${r.currency}, first ${when(r.first)}, last ${when(r.last)}.`
-        : `${id} answered with an error: ${r.message} (${r.code}${r.retryable ? ', may work later' : ''}).`;
+        ? t('sources.fetched', { id, prices: r.prices, currency: r.currency, first: when(r.first), last: when(r.last) })
+        : t('sources.fetchError', { id, message: r.message, code: r.code, retryable: String(Boolean(r.retryable)) });
       await load();
       if (r.ok) await onFetched();
     } catch (err) {
@@ -108,11 +109,11 @@ export async function startSources(onFetched) {
 
   $('delete-source').addEventListener('click', async () => {
     const id = $('source-id').value.trim();
-    if (!id || !window.confirm(`Remove price source ${id}?`)) return;
+    if (!id || !window.confirm(t('sources.confirmRemove', { id }))) return;
     try {
       await api(`/api/v1/admin/price-sources/${enc(id)}`, { method: 'DELETE' });
       await load();
-      status.textContent = `Source ${id} removed.`;
+      status.textContent = t('sources.removed', { id });
     } catch (err) {
       showError(form, err, status);
     }

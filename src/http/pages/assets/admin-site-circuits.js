@@ -4,6 +4,7 @@
 // would go, a running session on it) and names what it refuses.
 import { api, clearErrors, enc, fieldError, showError } from './api.js';
 import { el } from './dom.js';
+import { t } from './admin-i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,7 +37,7 @@ export function circuitForm({ site, reload }) {
   /** The parent choices: the grid connection and every circuit but the one being edited. */
   function parents(except) {
     const keep = parent.value;
-    parent.replaceChildren(el('option', { value: '' }, '— the grid connection'),
+    parent.replaceChildren(el('option', { value: '' }, t('circuits.underGrid')),
       ...circuits().filter((c) => c.id !== except).map((c) => el('option', { value: c.id }, c.id)));
     parent.value = [...parent.options].some((o) => o.value === keep) ? keep : '';
   }
@@ -81,7 +82,7 @@ export function circuitForm({ site, reload }) {
     e.preventDefault();
     clearErrors(form);
     const id = idInput.value.trim();
-    if (!id) return fieldError(form, idInput, 'Give the circuit an id.');
+    if (!id) return fieldError(form, idInput, t('circuits.giveId'));
     const circuit = { id, ...(parent.value ? { parent: parent.value } : {}) };
     const kw = optional(limit);
     const a = optional(fuse);
@@ -91,16 +92,16 @@ export function circuitForm({ site, reload }) {
     const at = list.findIndex((c) => c.id === id);
     if (at >= 0) list[at] = circuit;
     else list.push(circuit);
-    void send(list, `Circuit ${id} ${at >= 0 ? 'changed' : 'added'}; the site is being re-planned.`);
+    void send(list, t(at >= 0 ? 'circuits.changed' : 'circuits.added', { id }));
   });
 
   $('circuit-remove').addEventListener('click', () => {
     clearErrors(form);
     const id = idInput.value.trim();
     const list = circuits();
-    if (!list.some((c) => c.id === id)) return fieldError(form, idInput, `No circuit ${id || 'of that id'} on this site.`);
-    if (!confirm(`Remove circuit ${id}?`)) return;
-    void send(list.filter((c) => c.id !== id), `Circuit ${id} removed; the site is being re-planned.`);
+    if (!list.some((c) => c.id === id)) return fieldError(form, idInput, id ? t('circuits.noSuch', { id }) : t('circuits.noId'));
+    if (!confirm(t('circuits.confirmRemove', { id }))) return;
+    void send(list.filter((c) => c.id !== id), t('circuits.removed', { id }));
   });
 
   idInput.addEventListener('change', () => pickExisting());

@@ -4,6 +4,7 @@
 import { api, ApiError, clearErrors, enc, fieldError, messageOf, pageError, setupHeader, showError } from './api.js';
 import { el } from './dom.js';
 import { circuitForm } from './admin-site-circuits.js';
+import { num, parts, t } from './admin-i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const pick = $('site-pick');
@@ -15,16 +16,16 @@ let current = null; // the site as planned (GET /api/v1/sites/:id)
 let currentVersion = null; // its ETag (GET …/export): sent as If-Match with a save
 let fillCircuits = () => {}; // the circuit form's choices, for the site shown
 
-const kw = (v) => `${v} kW`;
 function limits(c) {
-  const parts = [];
-  if (c.limitKw !== undefined) parts.push(kw(c.limitKw));
-  if (c.phaseLimitA !== undefined) parts.push(`${c.phaseLimitA} A per phase`);
-  return parts.length ? parts.join(', ') : 'no limit of its own';
+  const kw = c.limitKw !== undefined ? num(c.limitKw, 3) : null;
+  const amps = c.phaseLimitA !== undefined ? num(c.phaseLimitA, 1) : null;
+  if (kw !== null && amps !== null) return t('sites.limitKwA', { kw, amps });
+  if (kw !== null) return t('sites.limitKw', { kw });
+  return amps !== null ? t('sites.limitA', { amps }) : t('sites.noLimit');
 }
 function evseItem(e) {
-  const phases = e.phases === 1 ? `1 phase${e.phase ? ` (L${e.phase})` : ''}` : '3 phases';
-  return el('li', { class: 'evse' }, `EVSE ${e.stationId} #${e.evseId}: ${kw(e.maxKw)}, ${phases}`);
+  const phase = e.phases === 1 && e.phase ? String(e.phase) : 'none';
+  return el('li', { class: 'evse' }, t('sites.evse', { station: e.stationId, evse: e.evseId, kw: num(e.maxKw, 3), phases: e.phases === 1 ? 1 : 3, phase }));
 }
 
 /** The tree: the grid connection, its circuits (children nested), the EVSEs under the circuit they are on. */
@@ -33,12 +34,12 @@ function drawTree(site) {
   const branch = (circuitId) => {
     const items = [
       ...site.evses.filter((e) => e.circuit === circuitId).map(evseItem),
-      ...children(circuitId).map((c) => el('li', { class: 'circuit' }, `Circuit ${c.id}: ${limits(c)}`, branch(c.id))),
+      ...children(circuitId).map((c) => el('li', { class: 'circuit' }, t('sites.circuitItem', { id: c.id, limits: limits(c) }), branch(c.id))),
     ];
     return items.length ? el('ul', {}, ...items) : '';
   };
-  tree.replaceChildren(el('li', { class: 'grid' }, `Grid connection: ${kw(site.gridLimitKw)} (${site.timeZone}, tariff ${site.tariff}, ${site.slotMinutes}-minute slots)`, branch(null)));
-  $('place-circuit').replaceChildren(el('option', { value: '' }, '— directly under the grid connection'), ...site.circuits.map((c) => el('option', { value: c.id }, c.id)));
+  tree.replaceChildren(el('li', { class: 'grid' }, t('sites.grid', { kw: num(site.gridLimitKw, 3), zone: site.timeZone, tariff: site.tariff, minutes: site.slotMinutes }), branch(null)));
+  $('place-circuit').replaceChildren(el('option', { value: '' }, t('sites.underGrid')), ...site.circuits.map((c) => el('option', { value: c.id }, c.id)));
 }
 
 async function loadSites(selectId) {
@@ -50,8 +51,8 @@ async function loadSites(selectId) {
     // and start the draft with the first tariff there is.
     const { tariffs } = await api('/api/v1/admin/tariffs');
     tree.replaceChildren(el('li', {}, ...(tariffs.length
-      ? ['No site yet: write one below and save it with "New site".']
-      : ['No site yet. A site pays a tariff and there is none yet: make one on the ', el('a', { href: '/admin/tariffs' }, 'Tariffs'), ' page first, then write the site below and save it with "New site".'])));
+      ? [t('sites.noneYet')]
+      : parts('sites.noneNoTariff', { link: (chunks) => el('a', { href: '/admin/tariffs' }, ...chunks) }))));
     json.value = JSON.stringify({ id: 'my-site', timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, tariff: tariffs[0]?.name ?? '', gridLimitKw: 22, circuits: [], evses: [] }, null, 2);
     return;
   }
@@ -66,7 +67,7 @@ async function show(siteId) {
   drawTree(site);
   fillCircuits(site);
   json.value = JSON.stringify(exported, null, 2);
-  $('sites-status').textContent = `${site.name}: ${site.circuits.length} circuit(s), ${site.evses.length} EVSE(s).`;
+  $('sites-status').textContent = t('sites.summary', { name: site.name, circuits: site.circuits.length, evses: site.evses.length });
 }
 
 /**
@@ -85,7 +86,7 @@ function edited() {
   try {
     return JSON.parse(json.value);
   } catch (err) {
-    fieldError(form, json, `The site is not valid JSON: ${err.message}`);
+    fieldError(form, json, t('sites.badJson', { message: err.message }));
     return undefined;
   }
 }
@@ -96,10 +97,10 @@ function refused(f, err, status) {
     // The field's path as the API gives it (circuits[0].parent), not capitalised as a sentence would be.
     const rest = err.message.startsWith(`${err.field}: `) ? err.message.slice(err.field.length + 2) : err.message;
     const box = $('site-json-error');
-    box.textContent = `Refused at ${err.field}: ${rest}`;
+    box.textContent = t('sites.refusedAt', { field: err.field, message: rest });
     box.hidden = false;
     json.setAttribute('aria-invalid', 'true');
-    status.textContent = `Not saved: ${messageOf(err)}`;
+    status.textContent = t('api.notSaved', { message: messageOf(err) });
     json.focus();
   } else {
     showError(f, err, status);
@@ -115,7 +116,7 @@ async function save(create) {
     const site = create
       ? await api('/api/v1/sites', { method: 'POST', json: body })
       : await api(`/api/v1/sites/${enc(current ? current.id : body.id)}`, { method: 'PUT', json: body, ifMatch: current && current.id === body.id ? currentVersion : null });
-    status.textContent = `Saved ${site.id}; the site is being re-planned.`;
+    status.textContent = t('sites.saved', { id: site.id });
     await loadSites(site.id);
   } catch (err) {
     refused(form, err, status);
@@ -126,10 +127,10 @@ async function remove() {
   if (!current) return;
   clearErrors(form);
   const status = $('site-status');
-  if (!confirm(`Delete site ${current.id}? Its plans stop; its decision log stays.`)) return;
+  if (!confirm(t('sites.confirmDelete', { id: current.id }))) return;
   try {
     await api(`/api/v1/sites/${enc(current.id)}`, { method: 'DELETE' });
-    status.textContent = `Deleted ${current.id}.`;
+    status.textContent = t('sites.deleted', { id: current.id });
     await loadSites();
   } catch (err) {
     refused(form, err, status);
@@ -146,10 +147,10 @@ async function place(event) {
   const body = { phases: Number($('place-phases').value), maxKw: Number($('place-max').value) };
   if ($('place-circuit').value) body.circuit = $('place-circuit').value;
   if ($('place-phase').value) body.phase = Number($('place-phase').value);
-  if (!station) return fieldError(placeForm, $('place-station'), 'Enter the station id.');
+  if (!station) return fieldError(placeForm, $('place-station'), t('sites.enterStation'));
   try {
     await api(`/api/v1/sites/${enc(current.id)}/evses/${enc(station)}/${enc(evse)}`, { method: 'PUT', json: body });
-    status.textContent = `EVSE ${station} #${evse} is on ${current.id} now.`;
+    status.textContent = t('sites.placed', { station, evse, site: current.id });
     await show(current.id);
   } catch (err) {
     // The API names the path's and the body's fields by their own names; the inputs carry those as data-field.

@@ -4,6 +4,7 @@
 import { api, ApiError, clearErrors, enc, messageOf, pageError, setupHeader, showError } from './api.js';
 import { el } from './dom.js';
 import { when } from './admin-common.js';
+import { t } from './admin-i18n.js';
 
 const $ = (id) => document.getElementById(id);
 let sites = []; // [{ id, name }]
@@ -16,11 +17,11 @@ function showSecret(result, title) {
   const c = result.connection;
   const facts = [];
   const fact = (label, value, id) => facts.push(el('dt', {}, label), el('dd', {}, el('code', id ? { id } : {}, value)));
-  if (c.url) fact('OCPP URL', c.url, 'secret-url');
-  if (c.username) fact('Username', c.username, 'secret-user');
-  if (result.password) fact('Password', result.password, 'secret-password');
-  facts.push(el('dt', {}, 'Security profile'), el('dd', {}, String(c.securityProfile)));
-  $('secret').replaceChildren(...facts, el('dt', {}, 'How'), el('dd', { class: 'hint' }, c.note));
+  if (c.url) fact(t('stations.url'), c.url, 'secret-url');
+  if (c.username) fact(t('stations.username'), c.username, 'secret-user');
+  if (result.password) fact(t('stations.password'), result.password, 'secret-password');
+  facts.push(el('dt', {}, t('stations.profile')), el('dd', {}, String(c.securityProfile)));
+  $('secret').replaceChildren(...facts, el('dt', {}, t('stations.how')), el('dd', { class: 'hint' }, c.note));
   $('secret-h').textContent = title;
   $('secret-card').hidden = false;
   $('secret-card').scrollIntoView({ block: 'start' });
@@ -36,12 +37,12 @@ async function circuits(siteId) {
 async function fillCircuits(prefix) {
   const siteId = $(`${prefix}-site`).value;
   const list = siteId ? await circuits(siteId) : [];
-  $(`${prefix}-circuit`).replaceChildren(el('option', { value: '' }, '— directly under the grid connection'), ...list.map((id) => el('option', { value: id }, id)));
+  $(`${prefix}-circuit`).replaceChildren(el('option', { value: '' }, t('sites.underGrid')), ...list.map((id) => el('option', { value: id }, id)));
   for (const id of ['evse', 'circuit', 'max']) $(`${prefix}-${id}`).disabled = !siteId;
 }
 
 function fillSites(prefix) {
-  $(`${prefix}-site`).replaceChildren(el('option', { value: '' }, '— place it later (on the Sites page)'), ...sites.map((s) => el('option', { value: s.id }, `${s.name} (${s.id})`)));
+  $(`${prefix}-site`).replaceChildren(el('option', { value: '' }, t('stations.placeLater')), ...sites.map((s) => el('option', { value: s.id }, `${s.name} (${s.id})`)));
   if (sites.length) $(`${prefix}-site`).value = sites[0].id;
   $(`${prefix}-site`).addEventListener('change', () => fillCircuits(prefix).catch(pageError));
   return fillCircuits(prefix);
@@ -58,22 +59,22 @@ function placements(prefix) {
 
 // ---- the lists ----
 
-const placedText = (s) => (s.placements.length ? s.placements.map((p) => `${p.siteId} · EVSE ${p.evseId}${p.circuit ? ` (${p.circuit})` : ''}`).join(', ') : 'not placed');
+const placedText = (s) => (s.placements.length ? s.placements.map((p) => t('stations.placed', { site: p.siteId, evse: p.evseId, circuit: p.circuit ?? 'none' })).join(', ') : t('stations.notPlaced'));
 const chargerText = (s) => [s.vendorName, s.model].filter(Boolean).join(' ') || '—';
-const cell = (label, ...children) => el('td', { 'data-label': label, ...(label === 'Actions' ? { class: 'wide-cell' } : {}) }, ...children);
+const cell = (key, ...children) => el('td', { 'data-label': t(key), ...(key === 'admin.actions' ? { class: 'wide-cell' } : {}) }, ...children);
 
 async function loadStations() {
   const { stations, endpoints } = await api('/api/v1/admin/stations');
-  $('endpoints').textContent = `Chargers connect to ${[endpoints.ws, endpoints.wss].filter(Boolean).join(' or ')}/<station id>.`;
+  $('endpoints').textContent = endpoints.ws && endpoints.wss ? t('stations.endpoints2', { ws: endpoints.ws, wss: endpoints.wss }) : t('stations.endpoints1', { url: endpoints.ws || endpoints.wss });
   $('stations').tBodies[0].replaceChildren(...stations.map((s) => el('tr', {},
     el('th', { scope: 'row' }, el('a', { href: `/stations/${enc(s.id)}` }, s.id)),
-    cell('Profile', String(s.securityProfile)),
-    cell('Connection', s.connected ? 'connected' : s.lastSeenAt ? `offline, last seen ${when(s.lastSeenAt)}` : 'never connected yet'),
-    cell('Charger', chargerText(s)),
-    cell('Placed on', placedText(s)),
-    cell('Actions', el('div', { class: 'actions' },
-      s.securityProfile === 3 ? '' : el('button', { type: 'button', class: 'secondary', onclick: () => rotate(s) }, 'New password'),
-      el('button', { type: 'button', class: 'secondary danger', onclick: () => remove(s) }, 'Remove'))),
+    cell('stations.colProfile', String(s.securityProfile)),
+    cell('stations.colConnection', s.connected ? t('stations.connected') : s.lastSeenAt ? t('stations.offlineSince', { when: when(s.lastSeenAt) }) : t('stations.never')),
+    cell('stations.colCharger', chargerText(s)),
+    cell('stations.colPlaced', placedText(s)),
+    cell('admin.actions', el('div', { class: 'actions' },
+      s.securityProfile === 3 ? '' : el('button', { type: 'button', class: 'secondary', onclick: () => rotate(s) }, t('stations.newPassword')),
+      el('button', { type: 'button', class: 'secondary danger', onclick: () => remove(s) }, t('stations.remove')))),
   )));
 }
 
@@ -83,13 +84,13 @@ async function loadWaiting() {
   $('waiting').hidden = waiting.length === 0;
   $('waiting').tBodies[0].replaceChildren(...waiting.map((w) => el('tr', {},
     el('th', { scope: 'row' }, w.stationId),
-    cell('Charger', [w.vendorName, w.model].filter(Boolean).join(' ') || 'not booted yet'),
-    cell('From', `${w.remoteAddress}${w.tls ? ' (TLS)' : ''}${w.connected ? ', connected' : ''}`),
-    el('td', { 'data-label': 'Last tried', title: `first ${when(w.firstSeenAt)}` }, when(w.lastSeenAt)),
-    cell('Attempts', String(w.attempts)),
-    cell('Actions', el('div', { class: 'actions' },
-      el('button', { type: 'button', onclick: () => openAdopt(w) }, 'Adopt'),
-      el('button', { type: 'button', class: 'secondary', onclick: () => dismiss(w) }, 'Dismiss'))),
+    cell('stations.colCharger', [w.vendorName, w.model].filter(Boolean).join(' ') || t('stations.notBooted')),
+    cell('stations.colFrom', t('stations.from', { address: w.remoteAddress, tls: String(Boolean(w.tls)), connected: String(Boolean(w.connected)) })),
+    el('td', { 'data-label': t('stations.colLastTried'), title: t('stations.firstTried', { when: when(w.firstSeenAt) }) }, when(w.lastSeenAt)),
+    cell('stations.colAttempts', String(w.attempts)),
+    cell('admin.actions', el('div', { class: 'actions' },
+      el('button', { type: 'button', onclick: () => openAdopt(w) }, t('stations.adopt')),
+      el('button', { type: 'button', class: 'secondary', onclick: () => dismiss(w) }, t('stations.dismiss')))),
   )));
 }
 
@@ -103,10 +104,10 @@ async function add(event) {
   const body = { id, securityProfile: Number($('add-profile').value), placements: placements('add') };
   try {
     const result = await api('/api/v1/admin/stations', { method: 'POST', json: body });
-    $('add-status').textContent = `Added ${id}.`;
+    $('add-status').textContent = t('stations.added', { id });
     form.reset();
     await fillSites('add');
-    showSecret(result, `Shown once: type this into ${id} now`);
+    showSecret(result, t('stations.secretFor', { id }));
     await loadStations();
   } catch (err) {
     showError(form, err, $('add-status'));
@@ -115,21 +116,21 @@ async function add(event) {
 
 async function rotate(s) {
   const status = $('list-status');
-  if (!confirm(`Give ${s.id} a new password? It is sent to the charger first and only kept when the charger accepts it.`)) return;
+  if (!confirm(t('stations.confirmRotate', { id: s.id }))) return;
   try {
-    showSecret(await api(`/api/v1/admin/stations/${enc(s.id)}/password`, { method: 'POST', json: { mode: 'station' } }), `${s.id} accepted its new password`);
-    status.textContent = `${s.id} uses its new password from its next connection.`;
+    showSecret(await api(`/api/v1/admin/stations/${enc(s.id)}/password`, { method: 'POST', json: { mode: 'station' } }), t('stations.rotated', { id: s.id }));
+    status.textContent = t('stations.rotatedStatus', { id: s.id });
   } catch (err) {
-    if (!(err instanceof ApiError && err.code === 'STATION_OFFLINE')) return void (status.textContent = `Not changed: ${messageOf(err)}`);
+    if (!(err instanceof ApiError && err.code === 'STATION_OFFLINE')) return void (status.textContent = t('stations.notChanged', { message: messageOf(err) }));
     // Offline: nothing changed. The installer may set it on the charger by hand instead (it is locked out until then).
-    if (!confirm(`${s.id} is not connected, so the password cannot be sent to it. Set a new password here and type it into the charger yourself? Until you do, ${s.id} cannot connect.`)) {
-      return void (status.textContent = `Not changed: ${messageOf(err)}`);
+    if (!confirm(t('stations.confirmManual', { id: s.id }))) {
+      return void (status.textContent = t('stations.notChanged', { message: messageOf(err) }));
     }
     try {
-      showSecret(await api(`/api/v1/admin/stations/${enc(s.id)}/password`, { method: 'POST', json: { mode: 'manual' } }), `Type this into ${s.id} now`);
-      status.textContent = `${s.id} has a new password; it cannot connect until it is set on the charger.`;
+      showSecret(await api(`/api/v1/admin/stations/${enc(s.id)}/password`, { method: 'POST', json: { mode: 'manual' } }), t('stations.typeInto', { id: s.id }));
+      status.textContent = t('stations.manualStatus', { id: s.id });
     } catch (again) {
-      status.textContent = `Not changed: ${messageOf(again)}`;
+      status.textContent = t('stations.notChanged', { message: messageOf(again) });
     }
   }
   await loadStations();
@@ -137,19 +138,19 @@ async function rotate(s) {
 
 async function remove(s) {
   const status = $('list-status');
-  if (!confirm(`Remove ${s.id}? Its EVSEs leave their sites, it is disconnected, and its stored sessions, meter values and log are deleted. A charger with a running session cannot be removed.`)) return;
+  if (!confirm(t('stations.confirmRemove', { id: s.id }))) return;
   try {
     await api(`/api/v1/admin/stations/${enc(s.id)}`, { method: 'DELETE' });
-    status.textContent = `Removed ${s.id}.`;
+    status.textContent = t('stations.removed', { id: s.id });
   } catch (err) {
-    status.textContent = `Not removed: ${messageOf(err)}`;
+    status.textContent = t('stations.notRemoved', { message: messageOf(err) });
   }
   await loadStations();
 }
 
 function openAdopt(w) {
   adopting = w.stationId;
-  $('adopt-title').textContent = `Adopt ${w.stationId}${w.vendorName ? ` (${w.vendorName} ${w.model ?? ''})` : ''}`;
+  $('adopt-title').textContent = w.vendorName ? t('stations.adoptNamed', { id: w.stationId, charger: `${w.vendorName} ${w.model ?? ''}`.trim() }) : t('stations.adoptId', { id: w.stationId });
   clearErrors($('adopt-form'));
   $('adopt-form').hidden = false;
   $('adopt-site').focus();
@@ -162,9 +163,9 @@ async function adopt(event) {
   const status = $('adopt-status');
   try {
     const result = await api(`/api/v1/admin/stations/waiting/${enc(adopting)}/adopt`, { method: 'POST', json: { placements: placements('adopt') } });
-    status.textContent = `Adopted ${adopting}: it took its new password and reconnects with it.`;
+    status.textContent = t('stations.adopted', { id: adopting });
     form.hidden = true;
-    showSecret(result, `${adopting} adopted (it has this password already; keep it only if you need it)`);
+    showSecret(result, t('stations.adoptedSecret', { id: adopting }));
   } catch (err) {
     showError(form, err, status);
   }
@@ -174,7 +175,7 @@ async function adopt(event) {
 async function dismiss(w) {
   try {
     await api(`/api/v1/admin/stations/waiting/${enc(w.stationId)}`, { method: 'DELETE' });
-    $('adopt-status').textContent = `Dismissed ${w.stationId}; if it tries again it is listed again.`;
+    $('adopt-status').textContent = t('stations.dismissed', { id: w.stationId });
   } catch (err) {
     $('adopt-status').textContent = messageOf(err);
   }

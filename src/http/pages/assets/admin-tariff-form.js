@@ -4,9 +4,14 @@
 // the JSON box in step with it, and either can be edited. Every input carries the field path the server names when
 // it refuses a save (`gridFees[0].bands[1].to`), so the refusal lands on the input it is about.
 import { el } from './dom.js';
+import { language, locale, t } from './admin-i18n.js';
 
-const DAYS = [['mon', 'Mon', 'Monday'], ['tue', 'Tue', 'Tuesday'], ['wed', 'Wed', 'Wednesday'], ['thu', 'Thu', 'Thursday'],
-  ['fri', 'Fri', 'Friday'], ['sat', 'Sat', 'Saturday'], ['sun', 'Sun', 'Sunday']];
+/** Monday to Sunday: the API's id, and the day's short and long name in the page's language (Intl). */
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d, i) => {
+  const at = new Date(Date.UTC(2024, 0, 1 + i)); // 1 January 2024 was a Monday
+  const name = (weekday) => new Intl.DateTimeFormat(locale, { weekday, timeZone: 'UTC' }).format(at);
+  return [d, name('short'), name('long')];
+});
 const TIME = '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
 
 /** `gridFees[0].bands[1].to` for ['gridFees', 0, 'bands', 1, 'to'] (the server's way of naming a field). */
@@ -65,16 +70,16 @@ export function tariffEditor(root, { zones, onChange }) {
   });
   const date = (label, path, o = {}) => input(label, path, { ...o, type: 'date' });
   const validity = (what, path) => el('div', { class: 'row-fields' },
-    date(`${what}: valid from (optional)`, [...path, 'validFrom'], { short: 'Valid from (optional)' }),
-    date(`${what}: valid until, not including (optional)`, [...path, 'validTo'], { short: 'Valid until, not including (optional)' }));
+    date(t('tf.validFromOf', { what }), [...path, 'validFrom'], { short: t('tf.validFrom') }),
+    date(t('tf.validToOf', { what }), [...path, 'validTo'], { short: t('tf.validTo') }));
 
   function bandRow(path, i, periodName) {
     const bandPath = [...path, i];
-    const name = `${periodName}, band ${i + 1}`;
+    const name = t('tf.band', { period: periodName, n: i + 1 });
     const days = new Set(at(draft, [...bandPath, 'days']) ?? []);
     const dayBoxes = DAYS.map(([d, short, long]) => {
       const id = uid();
-      const box = el('input', { id, type: 'checkbox', 'data-path': fieldOf([...bandPath, 'days']), 'aria-label': `${name} on ${long}` });
+      const box = el('input', { id, type: 'checkbox', 'data-path': fieldOf([...bandPath, 'days']), 'aria-label': t('tf.bandOn', { name, day: long }) });
       box.checked = days.has(d);
       box.addEventListener('change', () => {
         const now = new Set(at(draft, [...bandPath, 'days']) ?? []);
@@ -85,15 +90,15 @@ export function tariffEditor(root, { zones, onChange }) {
       });
       return el('label', { for: id, class: 'day' }, box, el('span', { 'aria-hidden': 'true' }, short));
     });
-    const remove = el('button', { type: 'button', class: 'secondary small' }, 'Remove');
-    remove.setAttribute('aria-label', `Remove ${name}`);
+    const remove = el('button', { type: 'button', class: 'secondary small' }, t('tf.remove'));
+    remove.setAttribute('aria-label', t('tf.removeNamed', { name }));
     remove.addEventListener('click', () => restructure(() => at(draft, path).splice(i, 1)));
     return el('tr', { 'data-path': fieldOf(bandPath), 'data-name': name },
-      el('td', {}, el('div', { class: 'days', role: 'group', 'aria-label': `${name}: days` }, ...dayBoxes)),
-      el('td', {}, input(`${name} from (HH:MM)`, [...bandPath, 'from'], { hideLabel: true, attrs: { pattern: TIME, size: 5, placeholder: '17:00', inputmode: 'numeric' } })),
-      el('td', {}, input(`${name} to (HH:MM, 24:00 is midnight)`, [...bandPath, 'to'], { hideLabel: true, attrs: { pattern: TIME, size: 5, placeholder: '21:00', inputmode: 'numeric' } })),
-      el('td', {}, num(`${name} price per kWh`, [...bandPath, 'pricePerKwh'], { hideLabel: true })),
-      el('td', {}, input(`${name} label (optional)`, [...bandPath, 'label'], { hideLabel: true, attrs: { size: 8, placeholder: 'peak' } })),
+      el('td', {}, el('div', { class: 'days', role: 'group', 'aria-label': t('tf.days', { name }) }, ...dayBoxes)),
+      el('td', {}, input(t('tf.bandFrom', { name }), [...bandPath, 'from'], { hideLabel: true, attrs: { pattern: TIME, size: 5, placeholder: '17:00', inputmode: 'numeric' } })),
+      el('td', {}, input(t('tf.bandTo', { name }), [...bandPath, 'to'], { hideLabel: true, attrs: { pattern: TIME, size: 5, placeholder: '21:00', inputmode: 'numeric' } })),
+      el('td', {}, num(t('tf.bandPrice', { name }), [...bandPath, 'pricePerKwh'], { hideLabel: true })),
+      el('td', {}, input(t('tf.bandLabel', { name }), [...bandPath, 'label'], { hideLabel: true, attrs: { size: 8, placeholder: t('tf.peak') } })),
       el('td', {}, remove));
   }
 
@@ -103,24 +108,24 @@ export function tariffEditor(root, { zones, onChange }) {
     const box = el('div', { class: 'tf-list' });
     list.forEach((_, i) => {
       const p = [...path, i];
-      const name = list.length > 1 ? `${what} period ${i + 1}` : what;
+      const name = list.length > 1 ? t('tf.period', { what, n: i + 1 }) : what;
       const bands = at(draft, [...p, 'bands']) ?? [];
-      const addBand = el('button', { type: 'button', class: 'secondary small' }, 'Add a band');
-      addBand.setAttribute('aria-label', `Add a band to ${name}`);
+      const addBand = el('button', { type: 'button', class: 'secondary small' }, t('tf.addBand'));
+      addBand.setAttribute('aria-label', t('tf.addBandTo', { name }));
       addBand.addEventListener('click', () => restructure(() => {
         if (!Array.isArray(at(draft, [...p, 'bands']))) put(draft, [...p, 'bands'], []);
         at(draft, [...p, 'bands']).push(newBand());
       }));
-      const removePeriod = el('button', { type: 'button', class: 'secondary small danger' }, 'Remove this period');
-      removePeriod.setAttribute('aria-label', `Remove ${name}`);
+      const removePeriod = el('button', { type: 'button', class: 'secondary small danger' }, t('tf.removePeriod'));
+      removePeriod.setAttribute('aria-label', t('tf.removeNamed', { name }));
       removePeriod.addEventListener('click', () => restructure(() => list.splice(i, 1)));
       box.append(el('fieldset', { class: 'period', 'data-path': fieldOf(p), 'data-name': name },
         el('legend', {}, name),
         validity(name, p),
-        num(`${name}: price outside the bands, per kWh`, [...p, 'otherwisePerKwh'], { short: 'Price outside the bands, per kWh' }),
-        bands.length === 0 ? el('p', { class: 'hint' }, 'No bands: the price above holds at all times.') : el('div', { class: 'scroll', role: 'region', tabindex: '0', 'aria-label': `${name}: bands` },
+        num(t('tf.otherwiseOf', { name }), [...p, 'otherwisePerKwh'], { short: t('tf.otherwise') }),
+        bands.length === 0 ? el('p', { class: 'hint' }, t('tf.noBands')) : el('div', { class: 'scroll', role: 'region', tabindex: '0', 'aria-label': t('tf.bands', { name }) },
           el('table', { class: 'data bands' },
-            el('thead', {}, el('tr', {}, ...['Days', 'From', 'To', 'Per kWh', 'Label', ''].map((h) => el('th', { scope: 'col' }, h)))),
+            el('thead', {}, el('tr', {}, ...[t('tf.colDays'), t('tf.colFrom'), t('tf.colTo'), t('tf.colPerKwh'), t('tf.colLabel'), ''].map((h) => el('th', { scope: 'col' }, h)))),
             el('tbody', {}, ...bands.map((__, j) => bandRow([...p, 'bands'], j, name))))),
         el('div', { class: 'actions' }, addBand, ...(list.length > 1 || path[0] === 'gridFees' ? [removePeriod] : []))));
     });
@@ -146,23 +151,23 @@ export function tariffEditor(root, { zones, onChange }) {
       }));
       return el('label', { for: id, class: 'choice' }, r, ` ${label}`);
     };
-    const parts = [el('legend', {}, 'Energy'), el('div', { class: 'choices' },
-      radio('market', 'Market price of a price area, from a price source'), radio('schedule', 'Fixed or time-of-use prices'))];
+    const parts = [el('legend', {}, t('tf.energy')), el('div', { class: 'choices' },
+      radio('market', t('tf.market')), radio('schedule', t('tf.schedule')))];
     if (kind === 'market') {
       const id = uid();
       const select = el('select', { id, 'data-path': 'energy.zone' },
         ...zones.map((z) => el('option', { value: z.id }, `${z.id} (${z.currency}, ${z.timeZone})`)));
       const current = at(draft, ['energy', 'zone']);
-      if (current && !zones.some((z) => z.id === current)) select.append(el('option', { value: current }, `${current} (not configured)`));
+      if (current && !zones.some((z) => z.id === current)) select.append(el('option', { value: current }, t('tf.notConfigured', { zone: current })));
       select.value = current ?? '';
       select.addEventListener('change', () => {
         put(draft, ['energy', 'zone'], select.value);
         changed();
       });
-      parts.push(el('div', { class: 'field' }, el('label', { for: id }, 'Market area'), select),
-        num('Supplier markup per kWh (optional)', ['energy', 'markupPerKwh']));
+      parts.push(el('div', { class: 'field' }, el('label', { for: id }, t('tf.marketArea')), select),
+        num(t('tf.markup'), ['energy', 'markupPerKwh']));
     } else {
-      parts.push(periods(['energy', 'schedules'], 'Energy price', 'Add an energy price', 'Add a period: energy prices that change from a date'));
+      parts.push(periods(['energy', 'schedules'], t('tf.energyPrice'), t('tf.addEnergyPrice'), t('tf.addEnergyPeriod')));
     }
     return el('fieldset', { class: 'part', 'data-path': 'energy' }, ...parts);
   }
@@ -175,9 +180,10 @@ export function tariffEditor(root, { zones, onChange }) {
       at(draft, path).push(blank());
     }));
     return el('div', { class: 'tf-list' }, ...list.map((_, i) => {
-      const name = `${what} ${i + 1}`;
-      const remove = el('button', { type: 'button', class: 'secondary small danger' }, 'Remove');
-      remove.setAttribute('aria-label', `Remove ${name.toLowerCase()}`);
+      const name = t('tf.numbered', { what, n: i + 1 });
+      const remove = el('button', { type: 'button', class: 'secondary small danger' }, t('tf.remove'));
+      // German nouns keep their capital.
+      remove.setAttribute('aria-label', t('tf.removeNamed', { name: language === 'de' ? name : name.toLowerCase() }));
       remove.addEventListener('click', () => restructure(() => list.splice(i, 1)));
       return el('div', { class: 'row-fields', 'data-path': fieldOf([...path, i]), 'data-name': name }, ...fields(name, [...path, i]), validity(name, [...path, i]), remove);
     }), el('div', { class: 'actions' }, add));
@@ -187,7 +193,7 @@ export function tariffEditor(root, { zones, onChange }) {
     draft = tariff && typeof tariff === 'object' && !Array.isArray(tariff) ? tariff : {};
     const zoneIds = el('datalist', { id: 'tf-time-zones' }, ...[...new Set(zones.map((z) => z.timeZone))].map((t) => el('option', { value: t })));
     const demand = at(draft, ['demandCharge', 'perKwPerPeriod']);
-    const demandInput = num('Demand charge per kW of the month\'s highest 15-minute power (optional)', ['demandCharge', 'perKwPerPeriod'], {
+    const demandInput = num(t('tf.demandInput'), ['demandCharge', 'perKwPerPeriod'], {
       read: (v) => (v === '' ? undefined : Number(v)),
     });
     demandInput.querySelector('input').addEventListener('input', (e) => {
@@ -198,21 +204,21 @@ export function tariffEditor(root, { zones, onChange }) {
     });
     root.replaceChildren(
       el('div', { class: 'row-fields' },
-        input('Currency (ISO 4217, e.g. EUR)', ['currency'], { attrs: { maxlength: 3, size: 4, autocapitalize: 'characters', pattern: '[A-Z]{3}' } }),
-        input('Time zone the bands are in (IANA)', ['timeZone'], { attrs: { list: 'tf-time-zones', autocapitalize: 'none', spellcheck: 'false' } }),
+        input(t('tf.currency'), ['currency'], { attrs: { maxlength: 3, size: 4, autocapitalize: 'characters', pattern: '[A-Z]{3}' } }),
+        input(t('tf.timeZone'), ['timeZone'], { attrs: { list: 'tf-time-zones', autocapitalize: 'none', spellcheck: 'false' } }),
         zoneIds),
       energy(),
-      el('fieldset', { class: 'part', 'data-path': 'gridFees' }, el('legend', {}, 'Grid fees'), periods(['gridFees'], 'Grid fee', 'Add a grid fee', 'Add a period: grid fees that change from a date')),
-      el('fieldset', { class: 'part', 'data-path': 'taxes' }, el('legend', {}, 'Taxes and levies, per kWh'),
-        rows(['taxes'], 'Tax', 'Add a tax or levy', (name, p) => [input(`${name}: what it is called`, [...p, 'name'], { short: `${name}: what it is called` }), num(`${name}: per kWh`, [...p, 'pricePerKwh'], { short: 'Per kWh' })],
+      el('fieldset', { class: 'part', 'data-path': 'gridFees' }, el('legend', {}, t('tf.gridFees')), periods(['gridFees'], t('tf.gridFee'), t('tf.addGridFee'), t('tf.addGridPeriod'))),
+      el('fieldset', { class: 'part', 'data-path': 'taxes' }, el('legend', {}, t('tf.taxes')),
+        rows(['taxes'], t('tf.tax'), t('tf.addTax'), (name, p) => [input(t('tf.taxName', { name }), [...p, 'name'], { short: t('tf.taxName', { name }) }), num(t('tf.taxPerKwh', { name }), [...p, 'pricePerKwh'], { short: t('tf.colPerKwh') })],
           () => ({ name: '', pricePerKwh: 0 }))),
-      el('fieldset', { class: 'part', 'data-path': 'vat' }, el('legend', {}, 'VAT'),
-        rows(['vat'], 'VAT rate', 'Add a VAT rate', (name, p) => [num(`${name} in %`, [...p, 'rate'], {
+      el('fieldset', { class: 'part', 'data-path': 'vat' }, el('legend', {}, t('tf.vat')),
+        rows(['vat'], t('tf.vatRate'), t('tf.addVat'), (name, p) => [num(t('tf.vatIn', { name }), [...p, 'rate'], {
           show: (v) => (typeof v === 'number' ? Math.round(v * 1e6) / 1e4 : v),
           read: (v) => (v === '' ? undefined : Math.round(Number(v) * 1e4) / 1e6),
         })], () => ({ rate: 0.25 }))),
-      el('fieldset', { class: 'part', 'data-path': 'demandCharge' }, el('legend', {}, 'Demand charge'), demandInput,
-        el('p', { class: 'hint' }, demand === undefined ? 'Leave empty when the grid operator bills energy only.' : 'Billed per calendar month in the tariff\'s time zone; the plan keeps the peak low where that pays.')),
+      el('fieldset', { class: 'part', 'data-path': 'demandCharge' }, el('legend', {}, t('tf.demand')), demandInput,
+        el('p', { class: 'hint' }, demand === undefined ? t('tf.demandEmpty') : t('tf.demandHint'))),
     );
   }
 

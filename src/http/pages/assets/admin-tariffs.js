@@ -5,6 +5,7 @@ import { api, ApiError, clearErrors, enc, fieldError, messageOf, pageError, setu
 import { el } from './dom.js';
 import { startSources } from './admin-price-sources.js';
 import { tariffEditor } from './admin-tariff-form.js';
+import { fixed, parts, t as tr, wallClock } from './admin-i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const chooseForm = $('choose-form');
@@ -16,7 +17,7 @@ let sites = [];
 let zones = [];
 let editor = null;
 
-const money = (v) => v.toFixed(4);
+const money = (v) => fixed(v, 4);
 
 let drawn = null; // the preview the chart shows, drawn again when the page's width changes
 
@@ -53,10 +54,11 @@ function drawChart(preview) {
   slots.forEach((s, i) => {
     const top = Math.min(y(s.total), y(0));
     const r = add('rect', { x: left + i * w + 0.5, y: top, width: Math.max(w - 1, 0.5), height: Math.max(Math.abs(y(0) - y(s.total)), 0.5), class: `bar${s.kind === 'estimate' ? ' estimate' : ''}` });
-    r.append(Object.assign(document.createElementNS(ns, 'title'), { textContent: `${s.local}: ${money(s.total)} ${preview.currency}/kWh` }));
-    // A label at the start and at each midnight, unless it would run into the one before (about 60 px each).
-    if ((s.local.endsWith('00:00', 16) || i === 0) && left + i * w >= lastLabel + 66) {
-      add('text', { x: left + i * w, y: H - 6, class: 'axis' }, s.local.slice(5, 16));
+    r.append(Object.assign(document.createElementNS(ns, 'title'), { textContent: tr('tariffs.barTitle', { time: wallClock(s.local), price: money(s.total), currency: preview.currency }) }));
+    // A label at the start (date and time) and at each midnight (the date), unless it would run into the one before
+    // or past the right edge (about 90 px each in the longer languages).
+    if ((s.local.endsWith('00:00', 16) || i === 0) && left + i * w >= lastLabel + 96 && left + i * w <= W - 90) {
+      add('text', { x: left + i * w, y: H - 6, class: 'axis' }, wallClock(s.local, i === 0 ? true : 'day'));
       lastLabel = left + i * w;
     }
   });
@@ -64,13 +66,19 @@ function drawChart(preview) {
 }
 
 function drawPreview(preview, what) {
-  $('preview-caption').textContent = `${what}: ${preview.slots.length} slots of ${preview.slotMinutes} minutes, ${preview.currency} per kWh, times in ${preview.timeZone}.`;
+  $('preview-caption').textContent = tr('tariffs.caption', { what, slots: preview.slots.length, minutes: preview.slotMinutes, currency: preview.currency, zone: preview.timeZone });
   const problem = $('preview-problem');
   problem.hidden = !preview.problem;
-  problem.textContent = preview.problem ? `Missing prices: ${preview.problem}` : '';
+  // The server's sentence for slots without a price is English (src/prices/tariff-admin.ts); the page knows the
+  // counts (48 hours of the preview's slots) and says it in the page's language. Any other problem is shown as sent.
+  const expected = Math.round((48 * 60) / preview.slotMinutes);
+  const missing = expected - preview.slots.length;
+  problem.textContent = !preview.problem ? ''
+    : missing > 0 && /^no prices/.test(preview.problem) ? tr('tariffs.noPrices', { missing, expected, zone: /^no prices in zone (\S+) /.exec(preview.problem)?.[1] ?? 'none' })
+      : tr('tariffs.missing', { problem: preview.problem });
   drawChart(preview);
   $('preview-table').tBodies[0].replaceChildren(...preview.slots.map((s) => el('tr', { class: s.kind === 'estimate' ? 'estimate' : '' },
-    el('th', { scope: 'row' }, s.local + (s.kind === 'estimate' ? ' (estimate)' : '')),
+    el('th', { scope: 'row' }, s.kind === 'estimate' ? tr('tariffs.estimate', { time: wallClock(s.local) }) : wallClock(s.local)),
     ...[s.energy, s.gridFee, s.taxes, s.vat, s.total].map((v) => el('td', { class: 'num' }, money(v))))));
 }
 
@@ -81,7 +89,7 @@ function siteSlot() {
 
 async function previewSaved(name) {
   if (!name || !tariffs.some((t) => t.name === name)) return;
-  drawPreview(await api(`/api/v1/admin/tariffs/${enc(name)}/preview?hours=48&slotMinutes=${siteSlot()}`), `Tariff ${name}`);
+  drawPreview(await api(`/api/v1/admin/tariffs/${enc(name)}/preview?hours=48&slotMinutes=${siteSlot()}`), tr('tariffs.named', { name }));
 }
 
 /** Both editors show `tariff` (the form edits a copy; the JSON box follows every edit). */
@@ -110,9 +118,9 @@ async function loadTariffs() {
   const list = await api('/api/v1/admin/tariffs');
   tariffs = list.tariffs;
   zones = list.zones;
-  $('zones').textContent = list.zones.map((z) => `${z.id} (${z.currency})`).join(', ') || 'none configured';
+  $('zones').textContent = list.zones.map((z) => `${z.id} (${z.currency})`).join(', ') || tr('tariffs.noZones');
   $('tariff-names').replaceChildren(...tariffs.map((t) => el('option', { value: t.name })));
-  $('choose-tariff').replaceChildren(...tariffs.map((t) => el('option', { value: t.name }, `${t.name}${t.sites.length ? ` (${t.sites.join(', ')})` : ''}`)));
+  $('choose-tariff').replaceChildren(...tariffs.map((t) => el('option', { value: t.name }, t.sites.length ? tr('tariffs.withSites', { name: t.name, sites: t.sites.join(', ') }) : t.name)));
   return list;
 }
 
@@ -128,7 +136,7 @@ function parsed() {
   try {
     return JSON.parse(json.value);
   } catch (err) {
-    fieldError(tariffForm, json, `The JSON does not parse: ${err.message}`);
+    fieldError(tariffForm, json, tr('tariffs.badJson', { message: err.message }));
     return undefined;
   }
 }
@@ -176,7 +184,7 @@ async function start() {
   // its fields are looked up below.
   if (sites.length === 0) {
     chooseForm.hidden = true;
-    chooseForm.before(el('p', { id: 'choose-none' }, 'No site yet: save a tariff below, then ', el('a', { href: '/admin/sites' }, 'add a site'), ' that pays it.'));
+    chooseForm.before(el('p', { id: 'choose-none' }, ...parts('tariffs.noSite', { link: (chunks) => el('a', { href: '/admin/sites' }, ...chunks) })));
   }
   $('choose-site').addEventListener('change', () => void showSite().catch(pageError));
   if (sites.length) await showSite();
@@ -198,7 +206,7 @@ async function start() {
       const site = await api(`/api/v1/sites/${enc(siteId)}/tariff`, { method: 'PUT', json: { tariff } });
       sites = sites.map((s) => (s.id === siteId ? site : s));
       await loadTariffs();
-      $('choose-status').textContent = `Site ${siteId} now pays tariff ${tariff}; it re-plans.`;
+      $('choose-status').textContent = tr('tariffs.chosen', { site: siteId, tariff });
       await showSite();
     } catch (err) {
       showError(chooseForm, err, $('choose-status'));
@@ -210,12 +218,12 @@ async function start() {
     clearErrors(tariffForm);
     const name = nameInput.value.trim();
     const body = parsed();
-    if (!name) return fieldError(tariffForm, nameInput, 'Give the tariff a name.');
+    if (!name) return fieldError(tariffForm, nameInput, tr('tariffs.giveName'));
     if (body === undefined) return undefined;
     try {
       const saved = await api(`/api/v1/admin/tariffs/${enc(name)}`, { method: 'PUT', json: body });
       await loadTariffs();
-      $('tariff-status').textContent = `Tariff ${name} saved${saved.sites.length ? `; ${saved.sites.join(', ')} re-plan` : ''}.`;
+      $('tariff-status').textContent = saved.sites.length ? tr('tariffs.savedReplan', { name, sites: saved.sites.join(', ') }) : tr('tariffs.saved', { name });
       await previewSaved(name);
     } catch (err) {
       tariffError(err);
@@ -227,8 +235,8 @@ async function start() {
     const body = parsed();
     if (body === undefined) return;
     try {
-      drawPreview(await api('/api/v1/admin/tariffs/preview', { method: 'POST', json: { tariff: body, hours: 48, slotMinutes: siteSlot() } }), 'Draft, not saved');
-      $('tariff-status').textContent = 'Preview of the draft below (not saved).';
+      drawPreview(await api('/api/v1/admin/tariffs/preview', { method: 'POST', json: { tariff: body, hours: 48, slotMinutes: siteSlot() } }), tr('tariffs.draft'));
+      $('tariff-status').textContent = tr('tariffs.draftStatus');
     } catch (err) {
       tariffError(err);
     }
@@ -237,11 +245,11 @@ async function start() {
   $('delete-tariff').addEventListener('click', async () => {
     clearErrors(tariffForm);
     const name = nameInput.value.trim();
-    if (!name || !window.confirm(`Delete tariff ${name}?`)) return;
+    if (!name || !window.confirm(tr('tariffs.confirmDelete', { name }))) return;
     try {
       await api(`/api/v1/admin/tariffs/${enc(name)}`, { method: 'DELETE' });
       await loadTariffs();
-      $('tariff-status').textContent = `Tariff ${name} deleted.`;
+      $('tariff-status').textContent = tr('tariffs.deleted', { name });
     } catch (err) {
       showError(tariffForm, err, $('tariff-status'));
     }

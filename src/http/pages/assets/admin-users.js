@@ -3,19 +3,20 @@
 import { api, clearErrors, enc, fieldError, pageError, setupHeader, showError } from './api.js';
 import { el } from './dom.js';
 import { fillRoles, grantText, tieScope } from './admin-common.js';
+import { t } from './admin-i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { users: [], selected: null, me: null };
 
 function row(u) {
-  const manage = el('button', { type: 'button', class: 'secondary small', onclick: () => select(u.id) }, 'Manage');
-  manage.setAttribute('aria-label', `Manage ${u.name}`);
+  const manage = el('button', { type: 'button', class: 'secondary small', onclick: () => select(u.id) }, t('users.manage'));
+  manage.setAttribute('aria-label', t('users.manageNamed', { name: u.name }));
   return el('tr', { dataset: { username: u.username } },
     el('th', { scope: 'row' }, u.name),
-    el('td', { 'data-label': 'Username' }, u.username),
-    el('td', { 'data-label': 'Roles', class: 'wide-cell' }, u.grants.length ? u.grants.map(grantText).join(', ') : el('span', { class: 'muted' }, 'none yet')),
-    el('td', { 'data-label': 'State' }, u.disabledAt ? el('span', { class: 'badge bad' }, 'disabled') : el('span', { class: 'badge ok' }, 'active')),
-    el('td', { 'data-label': 'Actions' }, manage));
+    el('td', { 'data-label': t('admin.username') }, u.username),
+    el('td', { 'data-label': t('admin.roles'), class: 'wide-cell' }, u.grants.length ? u.grants.map(grantText).join(', ') : el('span', { class: 'muted' }, t('users.noneYet'))),
+    el('td', { 'data-label': t('admin.state') }, u.disabledAt ? el('span', { class: 'badge bad' }, t('users.disabled')) : el('span', { class: 'badge ok' }, t('admin.active'))),
+    el('td', { 'data-label': t('admin.actions') }, manage));
 }
 
 async function reload() {
@@ -40,25 +41,25 @@ function show(u) {
   if (!u) return;
   $('manage-name').textContent = u.name;
   $('manage-grants').replaceChildren(...(u.grants.length ? u.grants.map((g) => {
-    const remove = el('button', { type: 'button', class: 'link', onclick: () => void removeGrant(u, g) }, 'Remove');
-    remove.setAttribute('aria-label', `Remove ${grantText(g)} from ${u.name}`);
+    const remove = el('button', { type: 'button', class: 'link', onclick: () => void removeGrant(u, g) }, t('stations.remove'));
+    remove.setAttribute('aria-label', t('users.removeGrant', { grant: grantText(g), name: u.name }));
     return el('li', {}, grantText(g), ' ', remove);
-  }) : [el('li', { class: 'muted' }, 'No role yet: this person sees nothing until they get one.')]));
-  $('state-text').textContent = u.disabledAt ? 'Disabled: cannot log in; their tokens were revoked.' : 'Active.';
-  $('state-button').textContent = u.disabledAt ? 'Re-enable' : 'Disable';
+  }) : [el('li', { class: 'muted' }, t('users.noRole'))]));
+  $('state-text').textContent = u.disabledAt ? t('users.disabledText') : t('users.activeText');
+  $('state-button').textContent = u.disabledAt ? t('users.enable') : t('users.disable');
   $('state-button').className = u.disabledAt ? 'secondary' : 'secondary danger';
 }
 
 async function removeGrant(u, g) {
   const status = $('grant-status');
-  status.textContent = 'Removing…';
+  status.textContent = t('users.removing');
   try {
     await api(`/api/v1/admin/users/${enc(u.id)}/grants?role=${enc(g.role)}&scopeId=${enc(g.scopeId)}`, { method: 'DELETE' });
-    status.textContent = `Removed ${grantText(g)}.`;
+    status.textContent = t('users.removed', { grant: grantText(g) });
     await reload();
   } catch (err) {
     showError($('grant-form'), err, null);
-    status.textContent = 'Not removed.';
+    status.textContent = t('users.notRemoved');
   }
 }
 
@@ -71,7 +72,7 @@ function onSubmit(formId, run) {
     clearErrors(form);
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
-    status.textContent = 'Saving…';
+    status.textContent = t('common.saving');
     try {
       status.textContent = await run(form);
       await reload();
@@ -80,7 +81,7 @@ function onSubmit(formId, run) {
         fieldError(form, err.local, err.message);
         err.local.focus();
       } else showError(form, err, null);
-      status.textContent = `Not saved: ${err.local ? 'check the marked field' : 'see above'}.`;
+      status.textContent = t(err.local ? 'users.notSavedField' : 'users.notSavedAbove');
     } finally {
       button.disabled = false;
     }
@@ -97,35 +98,35 @@ onSubmit('add-form', async () => {
   const username = $('add-username').value.trim();
   const password = $('add-password').value;
   const scopeId = $('add-scope').value.trim();
-  if (!name) throw local($('add-name'), 'Enter their name.');
-  if (!username) throw local($('add-username'), 'Choose a username.');
-  if ([...password].length < 12) throw local($('add-password'), 'A password has at least 12 characters.');
-  if (!scopeId) throw local($('add-scope'), 'Enter the fleet, home or price zone, or * for all.');
+  if (!name) throw local($('add-name'), t('users.enterName'));
+  if (!username) throw local($('add-username'), t('users.chooseUsername'));
+  if ([...password].length < 12) throw local($('add-password'), t('users.passwordLength'));
+  if (!scopeId) throw local($('add-scope'), t('admin.scopeNeeded'));
   const user = await api('/api/v1/admin/users', { method: 'POST', json: { name, username, password, grants: [{ role: $('add-role').value, scopeId }] } });
   $('add-form').reset();
   $('add-role').dispatchEvent(new Event('change'));
-  return `Added ${user.name} (${user.username}).`;
+  return t('users.added', { name: user.name, username: user.username });
 });
 
 onSubmit('grant-form', async () => {
   const scopeId = $('grant-scope').value.trim();
-  if (!scopeId) throw local($('grant-scope'), 'Enter the fleet, home or price zone, or * for all.');
+  if (!scopeId) throw local($('grant-scope'), t('admin.scopeNeeded'));
   const u = await api(`/api/v1/admin/users/${enc(state.selected)}/grants`, { method: 'POST', json: { role: $('grant-role').value, scopeId } });
-  return `${u.name} now has: ${u.grants.map(grantText).join(', ')}.`;
+  return t('users.nowHas', { name: u.name, grants: u.grants.map(grantText).join(', ') });
 });
 
 onSubmit('reset-form', async () => {
   const password = $('reset-password').value;
-  if ([...password].length < 12) throw local($('reset-password'), 'A password has at least 12 characters.');
+  if ([...password].length < 12) throw local($('reset-password'), t('users.passwordLength'));
   await api(`/api/v1/admin/users/${enc(state.selected)}/password`, { method: 'PUT', json: { password } });
   $('reset-password').value = '';
-  return 'Password reset. Their login sessions have ended; tell them the new one.';
+  return t('users.reset');
 });
 
 onSubmit('state-form', async () => {
   const u = state.users.find((x) => x.id === state.selected);
   const after = await api(`/api/v1/admin/users/${enc(u.id)}`, { method: 'PATCH', json: { disabled: !u.disabledAt } });
-  return after.disabledAt ? `${after.name} is disabled.` : `${after.name} is active again.`;
+  return t(after.disabledAt ? 'users.isDisabled' : 'users.isActive', { name: after.name });
 });
 
 async function start() {

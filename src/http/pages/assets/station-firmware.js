@@ -2,6 +2,7 @@
 // the update and upload forms, GetLog and the uploaded files. Hidden when the API refuses (not an admin).
 import { api, ApiError } from './api.js';
 import { el } from './dom.js';
+import { num, t, when } from './admin-i18n.js';
 
 const panel = document.getElementById('firmware-panel');
 const logsPanel = document.getElementById('logs-panel');
@@ -9,9 +10,8 @@ const id = panel.dataset.stationId;
 const base = `/api/v1/stations/${encodeURIComponent(id)}`;
 const result = document.getElementById('fw-result');
 const logsResult = document.getElementById('logs-result');
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 const FAILED = new Set(['DownloadFailed', 'InvalidSignature', 'InstallVerificationFailed', 'InstallationFailed']);
-const words = (err) => (err instanceof ApiError ? err.message : 'Something went wrong.');
+const words = (err) => (err instanceof ApiError ? err.message : t('station.wrong'));
 let timer = null;
 
 async function loadFirmware() {
@@ -22,12 +22,12 @@ async function loadFirmware() {
     return false;
   }
   panel.hidden = false;
-  document.getElementById('fw-version').textContent = view.firmwareVersion ?? 'unknown';
+  document.getElementById('fw-version').textContent = view.firmwareVersion ?? t('firmware.unknown');
   const job = view.jobs[0];
-  document.getElementById('fw-job').textContent = job ? `Last update: ${job.state}${job.lastStatus ? ` (${job.lastStatus})` : ''}${job.detail ? ` — ${job.detail}` : ''}` : 'No update yet.';
+  document.getElementById('fw-job').textContent = job ? t('firmware.last', { state: job.state, status: job.lastStatus ?? 'none', detail: job.detail ?? 'none' }) : t('firmware.none');
   const list = document.getElementById('fw-timeline');
-  list.replaceChildren(...view.timeline.map((t) => el('li', { class: FAILED.has(t.status) ? 'bad' : '', dataset: { status: t.status } },
-    el('time', { datetime: t.at }, when(t.at)), ' ', el('strong', {}, t.status), t.detail ? ` — ${t.detail}` : '')));
+  list.replaceChildren(...view.timeline.map((x) => el('li', { class: FAILED.has(x.status) ? 'bad' : '', dataset: { status: x.status } },
+    el('time', { datetime: x.at }, when(x.at)), ' ', el('strong', {}, x.status), x.detail ? ` — ${x.detail}` : '')));
   // While an update runs, look again every few seconds.
   clearTimeout(timer);
   if (job && (job.state === 'Sent' || job.state === 'WaitingForIdle')) timer = setTimeout(loadFirmware, 3000);
@@ -37,16 +37,16 @@ async function loadFirmware() {
 async function loadImages() {
   const { files } = await api('/api/v1/firmware');
   const select = document.getElementById('fw-image');
-  select.replaceChildren(...files.map((f) => el('option', { value: f.id }, `${f.version} — ${f.fileName}${f.signed ? ' (signed)' : ''}`)));
+  select.replaceChildren(...files.map((f) => el('option', { value: f.id }, t('firmware.image', { version: f.version, file: f.fileName, signed: String(Boolean(f.signed)) }))));
 }
 
 async function loadLogs() {
   const { logs } = await api(`${base}/logs`);
   logsPanel.hidden = false;
   document.getElementById('logs-list').replaceChildren(...logs.map((l) => el('li', {},
-    el('time', { datetime: l.requestedAt }, when(l.requestedAt)), ` ${l.logType}: `, el('strong', {}, l.state),
+    el('time', { datetime: l.requestedAt }, when(l.requestedAt)), ' ', t('firmware.logType', { type: l.logType }), ' ', el('strong', {}, l.state),
     l.lastStatus ? ` (${l.lastStatus})` : '', ' ',
-    l.download ? el('a', { href: l.download, download: l.fileName ?? 'log.txt' }, `download ${l.fileName ?? ''} (${l.sizeBytes} bytes)`) : '')));
+    l.download ? el('a', { href: l.download, download: l.fileName ?? 'log.txt' }, t('firmware.download', { file: l.fileName ?? '', bytes: num(l.sizeBytes, 0) })) : '')));
 }
 
 document.getElementById('fw-update').addEventListener('submit', async (e) => {
@@ -57,13 +57,13 @@ document.getElementById('fw-update').addEventListener('submit', async (e) => {
     ...(at ? { retrieveAt: new Date(at).toISOString() } : {}),
     ...(document.getElementById('fw-force').checked ? { resetWhileCharging: true } : {}),
   };
-  result.textContent = 'Sending UpdateFirmware…';
+  result.textContent = t('firmware.sending');
   try {
     const rollout = await api(`${base}/firmware`, { method: 'POST', json: body });
     const job = rollout.jobs[0];
-    result.textContent = job.state === 'WaitingForIdle' ? 'The station is charging: the update goes when its sessions end.' : `Sent (${job.state}).`;
+    result.textContent = job.state === 'WaitingForIdle' ? t('firmware.waiting') : t('firmware.sent', { state: job.state });
   } catch (err) {
-    result.textContent = `Not sent: ${words(err)}`;
+    result.textContent = t('firmware.notSent', { message: words(err) });
   }
   await loadFirmware();
 });
@@ -74,28 +74,28 @@ document.getElementById('fw-upload').addEventListener('submit', async (e) => {
   const file = form.elements.file.files[0];
   if (!file) return;
   const name = file.name.replace(/[^A-Za-z0-9._+-]/g, '_').slice(0, 200) || 'firmware.bin';
-  result.textContent = 'Uploading…';
+  result.textContent = t('firmware.uploading');
   try {
     const stored = await api(`/api/v1/firmware?version=${encodeURIComponent(form.elements.version.value)}&fileName=${encodeURIComponent(name)}`, { method: 'POST', body: file, contentType: 'application/octet-stream' });
-    result.textContent = `Stored ${stored.fileName} (${stored.sizeBytes} bytes, SHA-256 ${stored.sha256.slice(0, 12)}…).`;
+    result.textContent = t('firmware.stored', { file: stored.fileName, bytes: num(stored.sizeBytes, 0), sha: stored.sha256.slice(0, 12) });
     form.reset();
     await loadImages();
     document.getElementById('fw-image').value = stored.id;
   } catch (err) {
-    result.textContent = `Not stored: ${words(err)}`;
+    result.textContent = t('firmware.notStored', { message: words(err) });
   }
 });
 
 logsPanel.addEventListener('click', async (e) => {
   const type = e.target.closest('button[data-log]')?.dataset.log;
   if (!type) return;
-  logsResult.textContent = `Asking for the ${type}…`;
+  logsResult.textContent = t('firmware.asking', { type });
   try {
     await api(`${base}/logs`, { method: 'POST', json: { logType: type } });
-    logsResult.textContent = 'The station accepted: it uploads the file now.';
+    logsResult.textContent = t('firmware.accepted');
     setTimeout(loadLogs, 2000);
   } catch (err) {
-    logsResult.textContent = `Not done: ${words(err)}`;
+    logsResult.textContent = t('station.notDone', { message: words(err) });
   }
   await loadLogs();
 });

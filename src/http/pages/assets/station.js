@@ -2,29 +2,29 @@
 // the last 100 messages in both directions, all from the API; every button posts one operation and says, as text, what the station answered.
 import { api, ApiError, setupHeader } from './api.js';
 import { el } from './dom.js';
+import { t, when } from './admin-i18n.js';
 
 const root = document.getElementById('station-root');
 const id = root.dataset.stationId;
 const base = `/api/v1/stations/${encodeURIComponent(id)}`;
 const result = document.getElementById('op-result');
 
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
 
 function showError(err) {
   const box = document.getElementById('page-error');
-  box.textContent = err instanceof ApiError ? err.message : 'Something went wrong.';
+  box.textContent = err instanceof ApiError ? err.message : t('station.wrong');
   box.hidden = false;
 }
 
 /** Posts an operation; the answer (or the refusal with the station's reason) goes to the status line. */
 async function operate(path, json) {
-  result.textContent = 'Asking the station…';
+  result.textContent = t('station.asking');
   try {
     const answer = await api(`${base}/${path}`, { method: 'POST', json: json ?? {} });
-    result.textContent = `${answer.status}: ${answer.detail}`;
+    result.textContent = t('station.answer', { status: answer.status, detail: answer.detail });
     await load();
   } catch (err) {
-    result.textContent = err instanceof ApiError ? `Not done: ${err.message}` : 'Not done.';
+    result.textContent = err instanceof ApiError ? t('station.notDone', { message: err.message }) : t('station.notDoneShort');
   }
 }
 
@@ -32,12 +32,12 @@ function facts(s) {
   const dl = document.getElementById('station-facts');
   dl.replaceChildren();
   const rows = [
-    ['Connection', s.online ? (s.node ? `online, held by node ${s.node}` : 'online') : `offline since ${when(s.lastDisconnectedAt)}`],
-    ['Last boot', s.lastBootAt ? `${when(s.lastBootAt)} (${s.lastBootStatus})` : 'never'],
-    ['Last seen', when(s.lastSeenAt)],
-    ['Charger', [s.vendorName, s.model].filter(Boolean).join(' ') || '—'],
-    ['Firmware', s.firmwareVersion ?? '—'],
-    ['Sites', s.sites.join(', ') || '—'],
+    [t('stations.colConnection'), s.online ? (s.node ? t('station.onlineNode', { node: s.node }) : t('station.online')) : t('station.offlineSince', { when: when(s.lastDisconnectedAt) })],
+    [t('station.lastBoot'), s.lastBootAt ? t('station.boot', { when: when(s.lastBootAt), status: s.lastBootStatus }) : t('admin.never')],
+    [t('station.lastSeen'), when(s.lastSeenAt)],
+    [t('stations.colCharger'), [s.vendorName, s.model].filter(Boolean).join(' ') || '—'],
+    [t('station.firmware'), s.firmwareVersion ?? '—'],
+    [t('admin.nav.sites'), s.sites.join(', ') || '—'],
   ];
   for (const [k, v] of rows) dl.append(el('dt', {}, k), el('dd', {}, v));
   document.getElementById('station-name').textContent = s.stationId;
@@ -51,12 +51,12 @@ function evses(s) {
       const inoperative = c.status === 'Unavailable';
       const actions = el('td', {},
         el('button', { type: 'button', onclick: () => operate('availability', { operationalStatus: inoperative ? 'Operative' : 'Inoperative', evseId: e.evseId }) },
-          inoperative ? `Put EVSE ${e.evseId} back in service` : `Take EVSE ${e.evseId} out of service`),
+          t(inoperative ? 'station.inService' : 'station.outOfService', { evse: e.evseId })),
         ' ',
-        el('button', { type: 'button', onclick: () => operate('unlock', { evseId: e.evseId, connectorId: c.connectorId }) }, 'Unlock'),
-        e.transactionId ? el('button', { type: 'button', onclick: () => operate('transactions/stop', { transactionId: e.transactionId }) }, 'Stop charging') : null);
+        el('button', { type: 'button', onclick: () => operate('unlock', { evseId: e.evseId, connectorId: c.connectorId }) }, t('station.unlock')),
+        e.transactionId ? el('button', { type: 'button', onclick: () => operate('transactions/stop', { transactionId: e.transactionId }) }, t('station.stop')) : null);
       body.append(el('tr', { dataset: { evse: String(e.evseId) } },
-        el('td', {}, String(e.evseId)), el('td', {}, String(c.connectorId)), el('td', { class: 'status' }, c.status),
+        el('td', {}, String(e.evseId)), el('td', {}, String(c.connectorId)), el('td', { class: 'status', dataset: { status: c.status } }, t('station.status', { status: c.status })),
         el('td', {}, when(c.statusAt)), el('td', {}, e.transactionId ?? '—'), actions));
     }
   }
@@ -65,16 +65,16 @@ function evses(s) {
 function capabilities(s) {
   const dl = document.getElementById('capabilities');
   dl.replaceChildren();
-  if (!s.capabilities.length) dl.append(el('dd', {}, 'Not read yet.'));
+  if (!s.capabilities.length) dl.append(el('dd', {}, t('station.notRead')));
   for (const c of s.capabilities) dl.append(el('dt', {}, c.variable), el('dd', {}, c.value ?? '—'));
 }
 
 /** A payload of at most this many characters is shown whole; a longer one is a summary that opens to all of it. */
 const SHORT = 80;
-const DIRECTION = { in: ['←', 'received from the station'], out: ['→', 'sent to the station'] };
+const DIRECTION = { in: ['←', t('station.received')], out: ['→', t('station.sent')] };
 
 function payloadCell(f) {
-  const text = f.cut ? `${f.payload}… (${f.payloadChars} characters, the first ${f.payload.length} kept)` : f.payload;
+  const text = f.cut ? t('station.cut', { payload: f.payload, chars: f.payloadChars, kept: f.payload.length }) : f.payload;
   if (text.length <= SHORT) return el('td', {}, el('code', {}, text));
   return el('td', {}, el('details', {}, el('summary', {}, el('code', {}, `${text.slice(0, SHORT)}…`)), el('pre', {}, text)));
 }
@@ -92,7 +92,7 @@ async function frames() {
       el('td', {}, f.action ?? '—'),
       payloadCell(f));
   }));
-  document.getElementById('frames-status').textContent = list.length ? `${list.length} messages` : 'No messages yet.';
+  document.getElementById('frames-status').textContent = list.length ? t('station.messages', { count: list.length }) : t('station.noMessages');
 }
 
 /** The device model; a writable variable's value is an input that SetVariables on change, with the station's result. */
@@ -101,7 +101,7 @@ async function deviceModel() {
   const body = document.querySelector('#device-model tbody');
   const status = document.getElementById('dm-status');
   body.replaceChildren();
-  status.textContent = dm.total ? `${dm.total} variables` : 'Nothing read yet: use “Read device model”.';
+  status.textContent = dm.total ? t('station.variables', { count: dm.total }) : t('station.dmNone');
   for (const v of dm.variables) {
     const name = v.variableInstance ? `${v.variable}[${v.variableInstance}]` : v.variable;
     let value = v.value ?? '';
@@ -111,9 +111,9 @@ async function deviceModel() {
         try {
           const res = await api(`${base}/device-model/variables`, { method: 'POST', json: { variables: [{ component: v.component, variable: v.variable, ...(v.variableInstance ? { variableInstance: v.variableInstance } : {}), ...(v.componentInstance ? { componentInstance: v.componentInstance } : {}), ...(v.evseId !== null ? { evseId: v.evseId } : {}), value: input.value }] } });
           const r = res.results[0];
-          status.textContent = `${v.component}.${name}: ${r.status} (${r.detail})`;
+          status.textContent = t('station.setResult', { variable: `${v.component}.${name}`, status: r.status, detail: r.detail });
         } catch (err) {
-          status.textContent = err instanceof ApiError ? `Not set: ${err.message}` : 'Not set.';
+          status.textContent = err instanceof ApiError ? t('station.notSet', { message: err.message }) : t('station.notSetShort');
         }
       });
       value = input;

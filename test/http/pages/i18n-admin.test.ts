@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IntlMessageFormat } from 'intl-messageformat';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_CATALOG_DIR, adminCatalog, adminTranslator } from '../../../src/http/pages/admin-messages.js';
+import { LANGUAGES } from '../../../src/http/pages/locale.js';
+
+/**
+ * The operator pages' catalogs (issue 18, languages: assets/i18n-admin/<language>.json): one per language with
+ * English's keys and no other, every message parses, with English's placeholders and tags; plurals and numbers in the
+ * page's locale; and every key the pages' scripts and shells name exists (a missing key would show itself on a page).
+ */
+interface Node {
+  type: number;
+  value?: unknown;
+  options?: Record<string, { value: Node[] }>;
+  children?: Node[];
+}
+// The parser's node types: 1 argument, 2 number, 3 date, 4 time, 5 select, 6 plural, 8 tag.
+function names(ast: Node[], out = new Set<string>()): Set<string> {
+  for (const n of ast) {
+    if (n.type >= 1 && n.type <= 6) out.add(String(n.value));
+    if (n.type === 8) out.add(`<${String(n.value)}>`);
+    for (const o of Object.values(n.options ?? {})) names(o.value, out);
+    if (n.children) names(n.children, out);
+  }
+  return out;
+}
+const placeholders = (source: string, tag: string) => [...names(new IntlMessageFormat(source, tag).getAst() as Node[])].sort();
+
+/** The files that read these catalogs, and the keys they name (t('x.y') / t("x.y"), parts('x.y'), tr('x.y')). */
+const PAGES = join(ADMIN_CATALOG_DIR, '..', '..');
+const READERS = [
+  ...readdirSync(join(PAGES, 'assets')).filter((f) => /^(admin-.*|station.*|utilisation|vehicles)\.js$/.test(f)).map((f) => join(PAGES, 'assets', f)),
+  ...readdirSync(PAGES).filter((f) => /^views-(admin-.*|station.*|utilisation)\.ts$/.test(f)).map((f) => join(PAGES, f)),
+];
+
+describe('the operator pages\u2019 catalogs (issue 18, languages)', () => {
+  const english = adminCatalog('en');
+
+  it('has one catalog per language and nothing else', () => {
+    expect(readdirSync(ADMIN_CATALOG_DIR).sort()).toEqual(LANGUAGES.map((l) => `${l}.json`).sort());
+  });
+
+  for (const language of LANGUAGES.filter((l) => l !== 'en')) {
+    it(`${language}: the same keys as English, each message parsing with English's placeholders`, () => {
+      const messages = adminCatalog(language);
+      expect(Object.keys(messages).filter((k) => !(k in english))).toEqual([]);
+      expect(Object.keys(english).filter((k) => !(k in messages))).toEqual([]);
+      const wrong: string[] = [];
+      for (const [key, source] of Object.entries(english)) {
+        const theirs = messages[key]!;
+        if (theirs.trim() === '') wrong.push(`${key}: empty`);
+        else if (JSON.stringify(placeholders(theirs, language)) !== JSON.stringify(placeholders(source, 'en'))) wrong.push(`${key}: ${placeholders(theirs, language).join(',')}`);
+      }
+      expect(wrong).toEqual([]);
+    });
+  }
+
+  it('English parses too, and plurals and numbers follow the locale', () => {
+    for (const source of Object.values(english)) expect(() => placeholders(source, 'en')).not.toThrow();
+    const summary = { name: 'Depot', circuits: 1, evses: 2 };
+    expect(adminTranslator({ language: 'en', tag: 'en-GB' })('sites.summary', summary)).toBe('Depot: 1 circuit, 2 EVSEs.');
+    expect(adminTranslator({ language: 'da', tag: 'da-DK' })('sites.summary', summary)).toBe('Depot: 1 kreds, 2 ladepunkter.');
+    expect(adminTranslator({ language: 'pt', tag: 'pt-PT' })('station.cut', { payload: 'x', chars: 12345, kept: 1000 })).toBe('x… (12\u00a0345 caracteres, mantidos os primeiros 1000)');
+    // A key of the common catalogs is theirs (the layout's, "Save").
+    expect(adminTranslator({ language: 'de', tag: 'de-DE' })('common.save')).toBe('Speichern');
+  });
+
+  it('every key the operator pages name is in the catalog', () => {
+    const missing: string[] = [];
+    for (const file of READERS) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/\b(?:t|tr|parts)\('([a-zA-Z]+\.[\w.-]+)'/g)) {
+        const key = m[1]!;
+        if (!(key in english) && !/^(common|layout|api|car|vehicles|home|words|status|fleet|util|utilisation)\./.test(key)) missing.push(`${file.split('/').pop()}: ${key}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
