@@ -1,6 +1,7 @@
 /**
  * The operator pages in Danish and Portuguese (issue 18, languages): the admin pages (sites with the circuit form,
- * chargers, tariffs with the tariff form and price sources, people, API tokens, audit log) and a station's page, in
+ * chargers, tariffs with the tariff form and price sources, people, API tokens, audit log), a station's page, the
+ * utilisation page and the vehicles page, in
  * real Chromium against the real product. The language comes from Accept-Language (a da-DK or pt-PT browser), <html
  * lang> says which, no English UI sentence is left (a word list over the page's visible text), the header's switcher
  * changes the language there, numbers are in the locale, and axe-core finds nothing serious or critical in either
@@ -91,6 +92,8 @@ const PAGES: { path: string; heading: string; da: RegExp; pt: RegExp }[] = [
   { path: '/admin/tokens', heading: '#new-token-h', da: /^Ny API-nøgle$/, pt: /^Novo token de API$/ },
   { path: '/admin/audit', heading: '#audit-h', da: /^Revisionslog$/, pt: /^Registo de auditoria$/ },
   { path: '/stations/CS1', heading: '#evses-h', da: /^Ladepunkter og stik$/, pt: /^Pontos de carga e conectores$/ },
+  { path: '/utilisation?site=north-depot', heading: '#heat-h', da: /^Ugens timer$/, pt: /^Hora da semana$/ },
+  { path: '/fleet/vehicles', heading: '#add-h', da: /^Tilføj et køretøj$/, pt: /^Adicionar um veículo$/ },
 ];
 
 describe('the operator pages in Danish and Portuguese', () => {

@@ -59,7 +59,7 @@ describe('the utilisation page', () => {
       await page.getByLabel('Until (not included)').fill('2026-10-26');
       await page.getByRole('button', { name: 'Show' }).click();
       await see.text(page, '#saturation', 'All 3 chargers were taken 8.0 % of weekday evenings (17:00–22:00); 2 cars found none.');
-      await see.text(page, '#util-summary', /2026-10-19 to 2026-10-26 \(Europe\/Copenhagen\), 169 h measured/);
+      await see.text(page, '#util-summary', /19 Oct 2026 to 26 Oct 2026 \(Europe\/Copenhagen\), 169 h measured/);
       await see.text(page, '#util-summary', /104\.0 kWh/);
       // Monday 19:00: all three plugged in (100), marked as all taken; the 25-hour Sunday's 02:00 counts both hours.
       await see.attribute(page, '#heat tbody tr:nth-child(1) td:nth-of-type(20)', 'title', 'Mon 19:00–20:00: 100 % of the chargers in use, all taken 100 % of the time');

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { pageLocale } from './locale.js';
 import { utilisationPage } from './views-utilisation.js';
 
 /**
@@ -10,6 +11,6 @@ export const utilisationPageRoute: FastifyPluginAsync = async (app) => {
     const p = request.principal ?? null;
     if (!p) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
     if (!p.grants.some((g) => g.role === 'admin' || g.role === 'fleet-manager')) return reply.redirect('/');
-    return reply.code(200).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(utilisationPage());
+    return reply.code(200).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(utilisationPage(pageLocale(request)));
   });
 };
