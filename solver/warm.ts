@@ -22,7 +22,7 @@ import { WarmFlow } from "./flow-warm.js";
 import type { VehicleRow } from "./flow-warm.js";
 import { SHORTFALL_TOL } from "./plan.js";
 import { solve } from "./index.js";
-import { closeBelowMinimum, againstRelaxation, hasMinimum, MAX_RESET_SLOTS, relaxedCap, roundedPlan, setMinimum, SMALL_MIN_POWER, vehicleChange } from "./warm-slots.js";
+import { closeBelowMinimum, againstRelaxation, hasMinimum, keepSameRows, MAX_RESET_SLOTS, relaxedCap, roundedPlan, setMinimum, SMALL_MIN_POWER, vehicleChange } from "./warm-slots.js";
 import { WarmRounding } from "./warm-round.js";
 import type { SolveOptions } from "./index.js";
 import type { CircuitSpec, PerSlot, Plan, Problem, VehiclePlan, VehicleSpec } from "./types.js";
@@ -104,6 +104,8 @@ interface Kept {
   changed: Uint8Array;
   /** Minimum power: the cars whose need, window, caps or minima changed (the others only saw their relaxation move). */
   respec: Uint8Array;
+  /** Whether the last full rounding delivered what its relaxation did (else the cold path's forcing re-solve ran). */
+  fullDelivers: boolean;
   /** The last full rounding's cost above its relaxation (relative). */
   fullGap: number;
 }
@@ -160,7 +162,7 @@ export class WarmSolver {
     const kept: Kept = {
       problem, inst, flow, slot: new Map(), spec: new Array(inst.V).fill(undefined), row: new Array(inst.V).fill(undefined),
       cost: new Float64Array(inst.V), freeSlots: [], clsOf: new Map(prios.map((q, k) => [q, k])),
-      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])), minPower, changed: new Uint8Array(inst.V), respec: new Uint8Array(inst.V), fullGap: 0,
+      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])), minPower, changed: new Uint8Array(inst.V), respec: new Uint8Array(inst.V), fullDelivers: true, fullGap: 0,
     };
     problem.vehicles.forEach((v, i) => (kept.slot.set(v.id, i), (kept.spec[i] = v)));
     for (let v = inst.V - 1; v >= inst0.V; v--) kept.freeSlots.push(v);
@@ -334,21 +336,29 @@ export class WarmSolver {
         check = againstRelaxation(k.inst, x, r.e);
         // Kept roundings drift (changed cars round around the others): a full rounding when it delivers less or
         // its cost moved away from the relaxation by more than DRIFT above the last full rounding's gap.
-        if (!check.delivers || check.gap > k.fullGap + DRIFT) r = undefined;
+        // Cars short with a minimum: when the last full rounding could not deliver the relaxation either, the cold
+        // path's forcing re-solve runs at once (another full rounding first cost as much as that re-solve).
+        const hopeless = !check.delivers && !k.fullDelivers;
+        if (!hopeless && (!check.delivers || check.gap > k.fullGap + DRIFT)) r = undefined;
       }
       k.changed.fill(0);
       k.respec.fill(0);
       if (!r) {
         r = new WarmRounding(k.inst, x);
         r.runAll();
+        // Plan rows are rebuilt only for cars whose plan moved (most keep theirs even in a full rounding); with new
+        // prices every row's cost changed.
+        if (k.round && !allRows) keepSameRows(k.inst, k.round, r);
         check = againstRelaxation(k.inst, x, r.e);
         k.fullGap = check.gap;
+        k.fullDelivers = check.delivers;
       }
       k.round = r;
       if (check!.delivers) return roundedPlan(k.inst, p, order, r, k.row, k.cost, solver);
       // The rounding left energy the relaxation delivers: the cold path's forcing re-solve (the kept relaxation
       // and its rounding stay valid for the next call).
       this.lastMode = "cold";
+      k.row.fill(undefined); // the plan is cold's: no kept row is the kept rounding's any more
       return solve(p, options);
     }
     const { T, h, price } = k.inst;
