@@ -119,6 +119,8 @@ describe('each condition opens once and closes when it clears', { timeout: 180_0
     expect(rest).toHaveLength(0);
     expect(a).toMatchObject({ state: 'open', stationId: 'CS-1' });
     expect(a!.message).toMatch(/2 security events, the latest TamperDetectionActivated .*lid opened/);
+    // Issue 18: the update carries the phrase with the new count; the station's techInfo is a value, said as it is.
+    expect(a!.details).toMatchObject({ phrase: { id: 'alert.securityEventsInfo', params: { station: 'CS-1', count: 2, eventType: 'TamperDetectionActivated', info: 'lid opened', latestAt: expect.stringMatching(/^2026-11-23T08:00/) } } });
     await evaluate(s, 61 * 60_000);
     expect((await alertsOf(s, 'security-event'))[0]!.state).toBe('closed');
     expect((await s.running.alerts.store.history(a!.id)).map((h) => h.event)).toEqual(['opened', 'updated', 'closed']);
@@ -134,10 +136,12 @@ describe('each condition opens once and closes when it clears', { timeout: 180_0
       await cs.cs.call('FirmwareStatusNotification', { status, requestId: 7 });
       await handled;
     };
-    await expectOpensAndCloses(s, 'firmware-failed', () => fw('InstallationFailed'), () => fw('Installed'), /CS-1: firmware update failed with InstallationFailed/);
+    const firmware = await expectOpensAndCloses(s, 'firmware-failed', () => fw('InstallationFailed'), () => fw('Installed'), /CS-1: firmware update failed with InstallationFailed/);
+    expect(firmware.details).toMatchObject({ phrase: { id: 'alert.firmwareFailed', params: { station: 'CS-1', status: 'InstallationFailed', failedAt: expect.stringMatching(/^2026-11-23T08:00/) } } });
     const hook = s.running.alerts.failures;
-    await expectOpensAndCloses(s, 'log-upload-failed', () => hook.failed('log-upload-failed', 'CS-1', 'UploadFailure', 'HTTP 500 from the upload URL'),
+    const logs = await expectOpensAndCloses(s, 'log-upload-failed', () => hook.failed('log-upload-failed', 'CS-1', 'UploadFailure', 'HTTP 500 from the upload URL'),
       () => hook.resolved('log-upload-failed', 'CS-1'), /CS-1: log upload failed with UploadFailure .*HTTP 500/);
+    expect(logs.details).toMatchObject({ phrase: { id: 'alert.logUploadFailed', params: { station: 'CS-1', status: 'UploadFailure' } } });
   });
 
   it('a charger that ignores profiles (the scheduler’s verdict), then follows them again', async () => {
@@ -154,6 +158,13 @@ describe('each condition opens once and closes when it clears', { timeout: 180_0
       () => s.running.events.emit('prices.updated', { zone: 'Z1', source: 'test', start: 0, end: 1, intervals: 1 }),
       /prices for zone Z1 are stale \(never received/);
     expect(a.siteId).toBe('site-a');
+    expect(a.details).toMatchObject({ phrase: { id: 'alert.pricesNeverReceived', params: { priceZone: 'Z1', noticedAt: expect.stringMatching(/^2026-11-23T08:00/) } } });
+    // Issue 18: prices that did arrive once say their age in whole hours, as the English does.
+    s.running.events.emit('prices.stale', { zone: 'Z1', lastFetchedAt: undefined, ageMs: 26 * 3_600_000, maxAgeMs: 3_600_000 });
+    await evaluate(s);
+    const [again] = (await alertsOf(s, 'prices-stale')).filter((x) => x.state === 'open');
+    expect(again!.message).toMatch(/stale \(26 h old, noticed /);
+    expect(again!.details).toMatchObject({ phrase: { id: 'alert.pricesStale', params: { priceZone: 'Z1', ageHours: 26 } } });
   });
 
   it('a car that will miss its departure target (the plan’s shortfall), until a plan without it', async () => {
@@ -180,6 +191,8 @@ describe('each condition opens once and closes when it clears', { timeout: 180_0
       () => { c.meteredPower('CS-1', 1, 11, at()); c.meteredPower('CS-2', 1, 11, at()); c.meteredPower('CS-3', 1, 7, at()); },
       () => c.meteredPower('CS-3', 1, 0, at()),
       /site site-a draws 29 kW by its meters, above its 22 kW limit/);
+    const [limit] = await alertsOf(s, 'site-limit-exceeded');
+    expect(limit!.details).toMatchObject({ limitKw: 22, phrase: { id: 'alert.siteLimitExceeded', params: { site: 'site-a', drawKw: 29, limitKw: 22 } } });
   });
 });
 

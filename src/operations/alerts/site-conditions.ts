@@ -96,7 +96,13 @@ export class SiteConditions implements ConditionSource {
         out.push({
           kind: 'prices-stale', siteId, stationId: null, subject: zone, severity: 'warning',
           message: `prices for zone ${zone} are stale (${age}, noticed ${isoUtc(s.since)}): the site plans on the last good prices`,
-          details: { zone },
+          details: {
+            zone,
+            // Issue 18: the message as an id and values (ageHours: whole hours, as the English says them).
+            phrase: s.ageMs === undefined
+              ? phrase('alert.pricesNeverReceived', { priceZone: zone, noticedAt: isoUtc(s.since) })
+              : phrase('alert.pricesStale', { priceZone: zone, ageHours: Math.round(s.ageMs / 3_600_000), noticedAt: isoUtc(s.since) }),
+          },
         });
       }
     }
@@ -108,7 +114,7 @@ export class SiteConditions implements ConditionSource {
         out.push({
           kind: 'site-limit-exceeded', siteId: site.id, stationId: null, subject: site.id, severity: 'critical',
           message: `site ${site.id} draws ${kw.toFixed(0)} kW by its meters, above its ${site.gridLimitKw} kW limit`,
-          details: { limitKw: site.gridLimitKw },
+          details: { limitKw: site.gridLimitKw, phrase: phrase('alert.siteLimitExceeded', { site: site.id, drawKw: Math.round(kw), limitKw: site.gridLimitKw }) },
         });
       }
     }

@@ -135,7 +135,13 @@ export class StationConditions implements ConditionSource, OperationFailures {
       out.push({
         kind: 'security-event', siteId: deps.siteOf(stationId), stationId, subject: stationId, severity: 'warning',
         message: `${stationId} reported ${e.count === 1 ? 'a security event' : `${e.count} security events`}, the latest ${e.type} at ${isoUtc(e.last)}${e.techInfo ? ` (${e.techInfo})` : ''}`,
-        details: { count: e.count, type: e.type, since: isoUtc(e.first) },
+        details: {
+          count: e.count, type: e.type, since: isoUtc(e.first),
+          // Issue 18: the message as an id and values; the station's own techInfo is its words, said as they are.
+          phrase: e.techInfo
+            ? phrase('alert.securityEventsInfo', { station: stationId, count: e.count, eventType: e.type, latestAt: isoUtc(e.last), info: e.techInfo })
+            : phrase('alert.securityEvents', { station: stationId, count: e.count, eventType: e.type, latestAt: isoUtc(e.last) }),
+        },
       });
     }
     for (const [key, f] of this.failures) {
@@ -143,11 +149,14 @@ export class StationConditions implements ConditionSource, OperationFailures {
         this.failures.delete(key);
         continue;
       }
-      const what = f.kind === 'firmware-failed' ? 'firmware update' : 'log upload';
+      const firmware = f.kind === 'firmware-failed';
+      const what = firmware ? 'firmware update' : 'log upload';
+      const values = { station: f.stationId, status: f.status, failedAt: isoUtc(f.at) };
       out.push({
         kind: f.kind, siteId: deps.siteOf(f.stationId), stationId: f.stationId, subject: f.stationId, severity: 'warning',
         message: `${f.stationId}: ${what} failed with ${f.status} at ${isoUtc(f.at)}${f.detail ? ` (${f.detail})` : ''}`,
-        details: { status: f.status },
+        // Issue 18: `status` is the OCPP status (the catalogs say the known ones in words); a detail stays in the English.
+        details: { status: f.status, phrase: phrase(firmware ? 'alert.firmwareFailed' : 'alert.logUploadFailed', values) },
       });
     }
     return out;

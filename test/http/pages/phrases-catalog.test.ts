@@ -68,6 +68,13 @@ const SAMPLES: Record<string, Record<string, string | number>> = {
   'alert.connectorFaulted': { station: 'CS1', evse: 1, connector: 1, sinceAt: '14:02' },
   'alert.chargerIgnores': { station: 'CS1', evse: 1 },
   'alert.departureShortfall': { car: 'VAN-2', shortKwh: '18 kWh', departureAt: '19:00' },
+  'alert.pricesStale': { priceZone: 'DK1', ageHours: 26, noticedAt: '14:02' },
+  'alert.pricesNeverReceived': { priceZone: 'DK1', noticedAt: '14:02' },
+  'alert.siteLimitExceeded': { site: 'north-depot', drawKw: '52 kW', limitKw: '44 kW' },
+  'alert.securityEvents': { station: 'CS1', count: 3, eventType: 'InvalidFirmwareSignature', latestAt: '14:02' },
+  'alert.securityEventsInfo': { station: 'CS1', count: 1, eventType: 'TamperDetectionActivated', latestAt: '14:02', info: 'lid opened' },
+  'alert.firmwareFailed': { station: 'CS1', status: 'InvalidSignature', failedAt: '14:02' },
+  'alert.logUploadFailed': { station: 'CS1', status: 'UploadFailure', failedAt: '14:02' },
 };
 
 /** The ids the server writes: phrase('<id>', ...) in src/scheduler and the alert detectors, and the boost note's four. */
@@ -134,6 +141,11 @@ describe('the server’s phrases in the pages’ catalogs (issue 18)', () => {
     expect(pt('server.shortfall.shared', SAMPLES['shortfall.shared'])).toBe('O circuito row-a (11 kW) é partilhado com 2 outros carros: 8 kWh de 10 kWh antes das 19:00.');
     expect(da('server.shortfall.shared', { ...SAMPLES['shortfall.shared'], count: 1, limit: 'site' })).toBe('Stedets grænse (11 kW) deles med 1 anden bil: 8 kWh af 10 kWh inden 19:00.');
     expect(en('server.decision.accepted', { station: 'CS1', evse: 1, count: 1, attempt: 'first', step: 'final' })).toBe('Charger CS1, connector 1 took its charging plan (1 power step).');
+    // Alerts (issue 18): an OCPP status the catalog knows is said in words, one it does not as it is; plurals resolve.
+    expect(da('server.alert.firmwareFailed', SAMPLES['alert.firmwareFailed'])).toBe('CS1: firmwareopdateringen mislykkedes (14:02; ugyldig signatur).');
+    expect(pt('server.alert.logUploadFailed', { ...SAMPLES['alert.logUploadFailed'], status: 'SomethingNew' })).toBe('CS1: o envio do registo falhou (14:02; SomethingNew).');
+    expect(da('server.alert.securityEvents', { ...SAMPLES['alert.securityEvents'], count: 1 })).toMatch(/^CS1 meldte en sikkerhedshændelse, /);
+    expect(pt('server.alert.pricesStale', { ...SAMPLES['alert.pricesStale'], ageHours: 1 })).toMatch(/\(com 1 hora, /);
     expect(pt('server.shortfall.limit', { ...SAMPLES['shortfall.limit'], limit: 'fuse', fuseA: 16 })).toMatch(/^O fusível de 16 A do circuito row-a \(3,7 kW\)/);
   });
 

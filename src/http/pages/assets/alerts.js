@@ -45,8 +45,11 @@ function item(a) {
     a.state === 'closed' ? t('alerts.closed') : t('alerts.severity', { severity: a.severity }));
   const head = el('p', { class: 'alert-title' }, badge, ' ', el('strong', {}, titleOf(a)), a.grouped ? ` · ${t('alerts.stations', { count: a.memberCount })}` : '');
   const times = a.state === 'open' ? t('alerts.since', { at: when(a.openedAt) }) : t('alerts.span', { from: when(a.openedAt), to: when(a.closedAt) });
+  // Said from its phrase, the alert keeps the server's English (with any detail a station sent) as the line's title,
+  // where support reads it, as the decision log does.
+  const english = !a.grouped && known(a.details && a.details.phrase) ? { title: a.message } : {};
   return el('li', { class: `alert-item ${a.state}`, dataset: { alertId: String(a.id), kind: a.kind, state: a.state } },
-    head, el('p', { class: 'alert-message' }, messageOf(a)), el('p', { class: 'muted' }, times));
+    head, el('p', { class: 'alert-message', ...english }, messageOf(a)), el('p', { class: 'muted' }, times));
 }
 
 async function render() {
