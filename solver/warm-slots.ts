@@ -88,6 +88,22 @@ const clean = (v: number): number => {
   return r === 0 ? 0 : r;
 };
 
+/**
+ * Clears `touched` in the new rounding b for every car whose energies and reservations equal those in the kept
+ * rounding a and that a's last run did not touch (a's untouched cars are what their plan rows were built from).
+ */
+export function keepSameRows(
+  inst: Instance, a: { e: Float64Array; r: Float64Array; touched: Uint8Array }, b: { e: Float64Array; r: Float64Array; touched: Uint8Array },
+): void {
+  const { T, V } = inst;
+  for (let v = 0; v < V; v++) {
+    if (a.touched[v]) continue;
+    let same = true;
+    for (let i = v * T; i < v * T + T && same; i++) same = a.e[i] === b.e[i] && a.r[i] === b.r[i];
+    if (same) b.touched[v] = 0;
+  }
+}
+
 /** Car v's plan row from the rounding's energies e and reservations r; its cost (unrounded) in `cost[v]`. */
 export function roundedRow(inst: Instance, spec: VehicleSpec, v: number, e: Float64Array, r: Float64Array, cost: Float64Array): VehiclePlan {
   const { T, h, price } = inst;
