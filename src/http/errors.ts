@@ -22,6 +22,11 @@ export const ErrorBody = Type.Object(
     message: Type.String({ description: 'for people: names the field and the rule' }),
     field: Type.Optional(Type.String({ description: 'the offending field, as a path like departure or rows[3].time' })),
     issues: Type.Optional(Type.Array(RowIssue)),
+    reason: Type.Optional(Type.String({
+      description: 'which case of the code this is, stable for clients and pages (issue 18: a page says each in its own language '
+        + 'without reading the English message). AUTH_INVALID: wrong-credentials (the username and password do not match an '
+        + 'active account), session-ended (the login session has ended), token-invalid (the API token is not valid)',
+    })),
   },
   { $id: 'Error', description: 'every 4xx and 5xx answer has this shape' },
 );
@@ -100,7 +105,7 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody } |
   if (err instanceof HttpError) {
     return { status: err.statusCode, body: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), ...(err.issues ? { issues: err.issues } : {}) } };
   }
-  if (err instanceof AuthError) return { status: err.statusCode, body: { code: err.code, message: err.message } };
+  if (err instanceof AuthError) return { status: err.statusCode, body: { code: err.code, message: err.message, ...(err.reason ? { reason: err.reason } : {}) } };
   if (err instanceof SchedulerInputError) {
     return { status: SCHEDULER_STATUS[err.code], body: { code: err.code, message: err.message, field: err.field } };
   }

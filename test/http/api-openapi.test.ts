@@ -78,6 +78,10 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(doc.components.schemas.Error).toMatchObject({ required: ['code', 'message'], properties: { issues: { type: 'array' } } });
+    // Issue 18: AUTH_INVALID's cases are told apart by a documented, optional `reason` (the code stays as it was).
+    const reason = (doc.components.schemas.Error as { properties: Record<string, { type: string; description: string }> }).properties.reason;
+    expect(reason?.type).toBe('string');
+    for (const r of ['wrong-credentials', 'session-ended', 'token-invalid']) expect(reason?.description).toContain(r);
   });
 
   it('documents query strings, JSON bodies and the CSV upload', () => {

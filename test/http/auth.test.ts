@@ -47,13 +47,14 @@ describe('login sessions', () => {
     expect((await t.login('ALICE')).res.statusCode).toBe(200);
   });
 
-  it('answers a wrong password, an unknown user and a disabled account alike: 401 AUTH_INVALID, no cookie', async () => {
+  it('answers a wrong password, an unknown user and a disabled account alike: 401 AUTH_INVALID (reason wrong-credentials), no cookie', async () => {
     await t.addUser('bob', [fleet('vans')]);
     await t.users.disable((await t.users.findByUsername('bob'))!.id, t.clock.now());
     const answers = [await t.login('alice', 'not the right password'), await t.login('nobody-here'), await t.login('bob')];
     for (const { res } of answers) {
       expect(res.statusCode).toBe(401);
-      expect(res.json()).toEqual({ code: 'AUTH_INVALID', message: 'the username and password do not match an active account' });
+      // The reason tells this case from an ended session or a bad token (issue 18), never which of the three it was.
+      expect(res.json()).toEqual({ code: 'AUTH_INVALID', reason: 'wrong-credentials', message: 'the username and password do not match an active account' });
       expect(res.headers['set-cookie']).toBeUndefined();
     }
   });
@@ -100,7 +101,7 @@ describe('login sessions', () => {
     t.clock.advance(12 * HOUR);
     const ended = await me(cookie);
     expect(ended.statusCode).toBe(401);
-    expect(ended.json()).toEqual({ code: 'AUTH_INVALID', message: 'your login session has ended; log in again' });
+    expect(ended.json()).toEqual({ code: 'AUTH_INVALID', reason: 'session-ended', message: 'your login session has ended; log in again' });
     // The browser is told to drop the cookie, and the row is gone.
     const cleared = cookieOf(ended)!;
     expect(cleared.value).toBe('');
@@ -259,7 +260,7 @@ describe('without accounts', () => {
     const app = await buildApp({ clock, logger: silentLogger(), stations: { connectedCount: () => 0, isConnected: () => false }, auth: { tokens, clock } });
     expect((await app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: 'a', password: 'b' } })).statusCode).toBe(404);
     const bad = await app.inject({ method: 'GET', url: '/health', headers: { authorization: 'Bearer cpk_nope' } });
-    expect(bad.json()).toEqual({ code: 'AUTH_INVALID', message: 'the API token is not valid' });
+    expect(bad.json()).toEqual({ code: 'AUTH_INVALID', reason: 'token-invalid', message: 'the API token is not valid' });
     await app.close();
   });
 });

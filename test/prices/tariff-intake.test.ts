@@ -208,7 +208,7 @@ describe('push intake through the real app', () => {
       const { token } = await issueApiToken(tokens, clock, { name: 'old', expiresAt: clock.now() + 1000, grants: [{ role: 'tariff-publisher', scopeKind: 'price-zone', scopeId: 'DK1' }] });
       expect((await post(jsonBody(), token)).statusCode).toBe(201);
       clock.advance(1000);
-      expect((await post(jsonBody(), token)).json()).toEqual({ code: 'AUTH_INVALID', message: 'the API token is not valid' });
+      expect((await post(jsonBody(), token)).json()).toEqual({ code: 'AUTH_INVALID', reason: 'token-invalid', message: 'the API token is not valid' });
       expect((await tokens.list()).every((r) => /^[0-9a-f]{64}$/.test(r.secretSha256) && !token.includes(r.secretSha256))).toBe(true);
     });
 

@@ -18,6 +18,9 @@ export interface TokenIdentity {
   grants: readonly ApiTokenGrant[];
 }
 
+/** Which of the problems AUTH_INVALID stands for (the error body's `reason`): one code, three cases people meet. */
+export type AuthInvalidReason = 'wrong-credentials' | 'session-ended' | 'token-invalid';
+
 export class AuthError extends Error {
   override readonly name = 'AuthError';
   constructor(
@@ -25,10 +28,14 @@ export class AuthError extends Error {
     message: string,
     readonly statusCode: 401 | 403,
     readonly details?: Record<string, unknown>,
+    readonly reason?: AuthInvalidReason,
   ) {
     super(message);
   }
 }
+
+/** 401 AUTH_INVALID with its case (clients keep reading the code; the pages say the case in their language). */
+export const authInvalid = (reason: AuthInvalidReason, message: string): AuthError => new AuthError('AUTH_INVALID', message, 401, undefined, reason);
 
 const USED_RESOLUTION_MS = 60_000;
 
@@ -75,7 +82,7 @@ export async function authenticate(header: string | undefined, store: ApiTokenSt
   if (!header) throw new AuthError('AUTH_MISSING', 'send an API token: Authorization: Bearer cpk_...', 401);
   const m = FORMAT.exec(header.replace(/^Bearer\s+/i, '').trim());
   // Built only when thrown: an Error captures a stack trace, which is measurable on every request.
-  const invalid = () => new AuthError('AUTH_INVALID', 'the API token is not valid', 401);
+  const invalid = () => authInvalid('token-invalid', 'the API token is not valid');
   if (!m) throw invalid();
   const record = await store.find(m[1]!);
   if (!record) throw invalid();

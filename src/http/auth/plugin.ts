@@ -8,7 +8,7 @@ import type { AuditLog, AuditReader } from '../../domain/audit.js';
 import type { RateWindows } from '../../domain/rate-windows.js';
 import type { Clock } from '../../platform/clock.js';
 import { HttpError } from '../errors.js';
-import { AuthError, authenticate } from './api-tokens.js';
+import { AuthError, authInvalid, authenticate } from './api-tokens.js';
 import type { Principal } from './access.js';
 import { resolveAuthOptions, type AuthOptions } from './options.js';
 import { SESSION_COOKIE, resumeSession, sameToken, sessionCookieOptions } from './sessions.js';
@@ -165,6 +165,6 @@ function csrfTokenOf(request: FastifyRequest): string | undefined {
 /** The request's principal, or 401: AUTH_INVALID when its login session has ended, else AUTH_MISSING. */
 export function principalOf(request: FastifyRequest): Principal {
   if (request.principal) return request.principal;
-  if (endedSessions.has(request)) throw new AuthError('AUTH_INVALID', 'your login session has ended; log in again', 401);
+  if (endedSessions.has(request)) throw authInvalid('session-ended', 'your login session has ended; log in again');
   throw new AuthError('AUTH_MISSING', 'log in, or send an API token: Authorization: Bearer cpk_...', 401);
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { HttpError } from '../errors.js';
 import { apiValidatorCompiler } from '../api/validation.js';
-import { AuthError } from '../auth/api-tokens.js';
+import { AuthError, authInvalid } from '../auth/api-tokens.js';
 import type { AuthPluginDeps } from '../auth/plugin.js';
 import { principalOf } from '../auth/plugin.js';
 import { actorOf } from '../auth/audit.js';
@@ -49,7 +49,7 @@ export const accountRoutes: FastifyPluginAsync<AuthPluginDeps> = async (app, dep
     await changes(request, reply);
     if (p.kind !== 'user') throw new AuthError('AUTH_FORBIDDEN', 'an API token has no password; log in on the pages to change yours', 403);
     const user = await admin.users.find(p.id);
-    if (!user) throw new AuthError('AUTH_INVALID', 'your login session has ended; log in again', 401);
+    if (!user) throw authInvalid('session-ended', 'your login session has ended; log in again');
     const { currentPassword, newPassword } = request.body;
     if (!(await verifyPassword(currentPassword, user.passwordHash))) {
       throw new HttpError(400, 'REQUEST_INVALID', 'currentPassword: this is not your current password', 'currentPassword');

@@ -4,7 +4,7 @@ import type { ApiTokenGrant } from '../../domain/prices.js';
 import type { OwnedTokenRecord } from '../../domain/users.js';
 import { isoUtc } from '../../platform/clock.js';
 import { HttpError } from '../errors.js';
-import { AuthError, newApiToken } from '../auth/api-tokens.js';
+import { AuthError, authInvalid, newApiToken } from '../auth/api-tokens.js';
 import { assertDelegable, isAdmin, type Principal } from '../auth/access.js';
 import { principalOf, type AuthPluginDeps } from '../auth/plugin.js';
 import { resolveAuthOptions } from '../auth/options.js';
@@ -107,7 +107,7 @@ export const authRoutes: FastifyPluginAsync<AuthPluginDeps & { firstRun?: () => 
       const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyDummy(password);
       if (!user || !ok || user.disabledAt !== undefined) {
         await failures.failed(username, request.ip);
-        throw new AuthError('AUTH_INVALID', 'the username and password do not match an active account', 401);
+        throw authInvalid('wrong-credentials', 'the username and password do not match an active account');
       }
       // A new login replaces the session this browser had (no session fixation), and expired rows go.
       const previous = request.cookies[SESSION_COOKIE];

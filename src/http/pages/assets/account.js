@@ -1,6 +1,6 @@
 // Your own password (issue 16): the current one, the new one twice. Other sessions end; this one stays.
 import { t } from './i18n.js';
-import { api, clearErrors, fieldError, setupHeader, showError } from './api.js';
+import { api, ApiError, clearErrors, fieldError, setupHeader, showError } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('password-form');
@@ -30,7 +30,15 @@ form.addEventListener('submit', async (event) => {
     form.reset();
     status.textContent = t('account.changed');
   } catch (err) {
-    showError(form, err, null);
+    // A wrong current password is a 400 on the field currentPassword (a stable name, not the English): said in the
+    // page's language. A login session that ended is a 401 (AUTH_INVALID, reason session-ended): api() goes to login.
+    if (err instanceof ApiError && err.status === 400 && err.field === 'currentPassword') {
+      fieldError(form, $('current-password'), t('account.errWrongCurrent'));
+      $('current-password').select();
+      $('current-password').focus();
+    } else {
+      showError(form, err, null);
+    }
     status.textContent = t('account.notChanged');
   } finally {
     button.disabled = false;

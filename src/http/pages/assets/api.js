@@ -14,6 +14,8 @@ export class ApiError extends Error {
     this.code = (body && body.code) || `HTTP_${status}`;
     this.field = (body && body.field) || null;
     this.issues = (body && body.issues) || [];
+    // Which case of the code (AUTH_INVALID: wrong-credentials, session-ended, token-invalid), when the server says.
+    this.reason = (body && typeof body.reason === 'string' && body.reason) || null;
     this.retryAfter = retryAfter ? Number(retryAfter) : null;
   }
 }
@@ -126,14 +128,15 @@ export function showError(form, err, status) {
 }
 
 /**
- * An API error in the page's language by its stable code (issue 18: server.error.<CODE> in the catalogs); the
- * server's English message for a code the catalog lacks. On English pages an error about one field keeps the
- * server's message, which names the field and the rule.
+ * An API error in the page's language by its stable code (issue 18: server.error.<CODE> in the catalogs), or by its
+ * code and reason where the server tells one code's cases apart (server.error.<CODE>.<reason>); the server's English
+ * message for a code the catalog lacks. On English pages an error about one field keeps the server's message, which
+ * names the field and the rule.
  */
 export function errorWords(err) {
   if (!(err instanceof ApiError)) return String((err && err.message) || err);
   if (err.field && language === 'en') return err.message;
-  return byCode('error', err.code) ?? err.message;
+  return (err.reason && byCode('error', `${err.code}.${err.reason}`)) || byCode('error', err.code) || err.message;
 }
 
 export function messageOf(err) {

@@ -62,8 +62,10 @@ form.addEventListener('submit', async (event) => {
     // line says only the outcome.
     status.textContent = t('login.notLoggedIn');
     if (err.status === 401) {
-      // Which of the two was wrong is not said (it would tell who has an account here): both fields are marked.
-      fieldError(form, password, messageOf(err) || t('login.wrong'));
+      // Which of the two was wrong is not said (it would tell who has an account here): both fields are marked. The
+      // sentence comes from the error's code and reason (AUTH_INVALID, wrong-credentials) in the page's language; a
+      // 401 without a reason (a rate limit's is 429) is the plain "wrong username or password".
+      fieldError(form, password, err.reason ? messageOf(err) : t('login.wrong'));
       username.setAttribute('aria-invalid', 'true');
       password.select();
       password.focus();
