@@ -54,10 +54,11 @@ export async function pushCycle(host: CycleHost, site: Site, planId: number, res
 
   if (work.some((w) => w.relation !== 'same') || !deps.quiet) {
     const p = result.plan;
+    // The phrase's cost is exact: the log's English text is made from it with the message's digits (decision-words.ts).
     await host.decide(site, {
       kind: 'plan.created', stationId: null, evseId: null, transactionId: null, planId,
       message: `plan for ${p.sessions.length} session(s): ${p.status}, expected cost ${p.totalCost.toFixed(2)} ${p.currency} (${p.triggers.join(', ')})`,
-      phrase: phrase('decision.planCreated', { count: p.sessions.length, status: p.status, cost: Math.round(p.totalCost * 100) / 100, currency: p.currency, triggers: p.triggers.join(',') }),
+      phrase: phrase('decision.planCreated', { count: p.sessions.length, status: p.status, cost: p.totalCost, currency: p.currency, triggers: p.triggers.join(',') }),
       details: { triggers: p.triggers, solver: p.solver, solveMs: p.solveMs, shortfallKwh: p.sessions.reduce((a, s) => a + s.shortfallKwh, 0) },
     });
   }

@@ -5,8 +5,6 @@ import { phrase } from '../domain/phrases.js';
 import type { MeterValueStore, TransactionStore } from '../domain/stations.js';
 import { limitAt } from './power-periods.js';
 
-const round2 = (x: number) => Math.round(x * 100) / 100;
-
 /** Readings this soon after a push are not held against the charger: it may still be applying the new limit. */
 export const SETTLE_MS = 60_000;
 
@@ -82,7 +80,9 @@ export async function checkMeter(host: MeterCheckHost, site: Site, stationId: st
   const measured = (tx.energyWh - tx.meterStartWh) / 1000 - sp.deliveredKwh;
   const expected = plannedEnergyBy(sp, plan.slotStarts, plan.endMs, host.now);
   if (Math.abs(measured - expected) > site.policy.deviationKwh) {
-    await host.decide({ kind: 'session.deviated', stationId, evseId, transactionId, planId: plan.id, message: `${stationId} EVSE ${evseId} delivered ${measured.toFixed(2)} kWh since the plan, which expected ${expected.toFixed(2)} kWh`, phrase: phrase('decision.deviated', { station: stationId, evse: evseId, measuredKwh: round2(measured), expectedKwh: round2(expected) }), details: { measured, expected } });
+    // The phrase holds the exact amounts: the log's English text is made from them with the message's own digits
+    // (src/http/api/decision-words.ts); pages round them.
+    await host.decide({ kind: 'session.deviated', stationId, evseId, transactionId, planId: plan.id, message: `${stationId} EVSE ${evseId} delivered ${measured.toFixed(2)} kWh since the plan, which expected ${expected.toFixed(2)} kWh`, phrase: phrase('decision.deviated', { station: stationId, evse: evseId, measuredKwh: measured, expectedKwh: expected }), details: { measured, expected } });
     host.trigger('deviation');
   }
 }
