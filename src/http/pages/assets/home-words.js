@@ -3,6 +3,7 @@
 import * as f from './format.js';
 import { t } from './i18n.js';
 import { known, say } from './phrases.js';
+import { oldNotePhrase } from './old-notes.js';
 
 const STEERED = ['follows', 'limited', 'unknown'];
 
@@ -37,8 +38,11 @@ export const COMPLIANCE_WARNING = {
   unreachable: t('words.warning.unreachable'),
 };
 
-/** The phrases of a session's notes, one per note (null for a note stored before notes had ids). */
-const phrasesOf = (session) => (session && session.notes ? session.notes.map((_, i) => (session.notePhrases && session.notePhrases[i]) || null) : []);
+/**
+ * The phrases of a session's notes, one per note: a note stored before notes had ids has the phrase its English
+ * stands for where the page needs one (old-notes.js: the full car), else null.
+ */
+const phrasesOf = (session) => (session && session.notes ? session.notes.map((note, i) => (session.notePhrases && session.notePhrases[i]) || oldNotePhrase(note)) : []);
 
 /**
  * The energy at which the car was found full: the scheduler's "session.full" note (the car stopped drawing while
