@@ -3,7 +3,8 @@
  * decision log come with a message id and values beside their English (src/domain/phrases.ts), and the pages say them
  * from their catalogs. Real Chromium against the real product on a ManualClock, in Danish and Portuguese: the
  * homeowner's "why" list and the fleet table's warning and decision log hold no English sentence from the server; a
- * decision whose id this page does not know (a newer server's) is shown in the server's English words.
+ * decision whose id this page does not know (a newer server's) is shown in the server's English words. Station alerts
+ * (a failed firmware update, a security event) and a wrong password on the login page are said in the page's language.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -44,6 +45,15 @@ beforeAll(async () => {
     siteId: 'north-depot', at: new Date(product.clock.now()).toISOString(), kind: 'plan.created', stationId: null, evseId: null,
     transactionId: null, planId: null, message: FUTURE, details: null, phrase: { id: 'decision.fromTheFuture', params: { count: 3 } },
   });
+  // Two alerts about CS1 alone: its firmware update failed (the firmware module's hook), and it reported a security
+  // event over OCPP (A04), with its own techInfo.
+  const alerts = product.server.running.alerts;
+  alerts.failures.failed('firmware-failed', 'CS1', 'InvalidSignature');
+  const handled = product.server.running.events.once('message.handled', (e) => e.action === 'SecurityEventNotification');
+  await depot.cs.call('SecurityEventNotification', { type: 'TamperDetectionActivated', timestamp: new Date(product.clock.now()).toISOString(), techInfo: 'lid opened' });
+  await handled;
+  await alerts.settled();
+  await alerts.engine.evaluate();
 }, 120_000);
 
 afterAll(async () => {
@@ -133,6 +143,73 @@ describe('the fleet table’s warning and the decision log in the page’s langu
       // The server's own words stay where support reads them: the title of each line.
       expect(await page.locator('#decisions li[data-id] .msg').first().getAttribute('title')).toBeTruthy();
       await screenshot(page, `lang-server-fleet-${c.lang}`);
+      expect(errors).toEqual([]);
+      await ctx.close();
+    }, 90_000);
+  }
+});
+
+const alertCases = [
+  {
+    locale: 'da-DK', lang: 'da',
+    firmware: /^CS1: firmwareopdateringen mislykkedes \(\d\d[.:]\d\d; ugyldig signatur\)\.$/, firmwareTitle: 'Firmwareopdatering mislykkedes',
+    security: /^CS1 meldte en sikkerhedshændelse, senest TamperDetectionActivated \(\d\d[.:]\d\d\): lid opened\.$/,
+  },
+  {
+    locale: 'pt-PT', lang: 'pt',
+    firmware: /^CS1: a atualização do firmware falhou \(\d\d[.:]\d\d; assinatura inválida\)\.$/, firmwareTitle: 'Atualização de firmware falhou',
+    security: /^CS1 comunicou um evento de segurança, o último TamperDetectionActivated \(\d\d[.:]\d\d\): lid opened\.$/,
+  },
+];
+
+describe('station alerts in the page’s language', () => {
+  for (const c of alertCases) {
+    it(`${c.lang}: a failed firmware update and a security event of CS1 are said in ${c.locale}, the English kept as the title`, async () => {
+      const ctx = await context(c.locale);
+      const page = await ctx.newPage();
+      const errors = watchErrors(page);
+      await logIn(page, 'fiona');
+      await page.waitForURL(/\/fleet/);
+      const firmware = '#alerts-panel li[data-kind="firmware-failed"][data-state="open"]';
+      const security = '#alerts-panel li[data-kind="security-event"][data-state="open"]';
+      await see.text(page, `${firmware} .alert-message`, c.firmware);
+      await see.text(page, `${security} .alert-message`, c.security);
+      await see.text(page, `${firmware} .alert-title strong`, c.firmwareTitle);
+      for (const item of [firmware, security]) {
+        const said = (await page.locator(`${item} .alert-message`).innerText()).trim();
+        expect(said.replace(/TamperDetectionActivated|lid opened/g, ''), said).not.toMatch(ENGLISH);
+      }
+      // Support still reads the server's own words, with the station's status, on the line.
+      expect(await page.locator(`${firmware} .alert-message`).getAttribute('title')).toMatch(/^CS1: firmware update failed with InvalidSignature at /);
+      await screenshot(page, `lang-server-alerts-${c.lang}`);
+      expect(errors).toEqual([]);
+      await ctx.close();
+    }, 90_000);
+  }
+});
+
+const loginCases = [
+  { locale: 'da-DK', lang: 'da', wrong: 'Brugernavnet og adgangskoden passer ikke til en aktiv konto.', status: 'Ikke logget ind.' },
+  { locale: 'pt-PT', lang: 'pt', wrong: 'O nome de utilizador e a palavra-passe não correspondem a uma conta ativa.', status: 'Sessão não iniciada.' },
+];
+
+describe('a wrong password in the page’s language', () => {
+  for (const c of loginCases) {
+    it(`${c.lang}: the login form says AUTH_INVALID's wrong-credentials case in ${c.locale}, once`, async () => {
+      const ctx = await context(c.locale);
+      const page = await ctx.newPage();
+      const errors = watchErrors(page);
+      await page.goto(`${product.url}/login`);
+      await page.locator('#username').fill('fiona');
+      await page.locator('#password').fill('not her password at all');
+      await page.locator('#login-form button[type=submit]').click();
+      await see.text(page, '#password-error', c.wrong);
+      await see.text(page, '#login-status', c.status);
+      const said = await page.locator('main').innerText();
+      expect(said.split(c.wrong)).toHaveLength(2);
+      expect(said).not.toMatch(/do not match|active account/);
+      expect(await page.locator('#username').getAttribute('aria-invalid')).toBe('true');
+      await screenshot(page, `lang-server-login-wrong-${c.lang}`);
       expect(errors).toEqual([]);
       await ctx.close();
     }, 90_000);

@@ -32,8 +32,8 @@ export interface Shell {
 }
 
 const PRELOAD: Record<string, string[]> = {
-  'home.js': ['api.js', 'format.js', 'charts.js', 'live.js', 'home-state.js', 'home-words.js', 'home-status.js', 'home-target.js', 'home-weekly.js', 'home-modes.js', 'home-plan.js', 'home-history.js'],
-  'fleet.js': ['api.js', 'format.js', 'charts.js', 'live.js', 'fleet-table.js', 'fleet-plan-table.js'],
+  'home.js': ['api.js', 'format.js', 'phrases.js', 'old-notes.js', 'charts.js', 'live.js', 'home-state.js', 'home-words.js', 'home-status.js', 'home-target.js', 'home-weekly.js', 'home-modes.js', 'home-plan.js', 'home-history.js'],
+  'fleet.js': ['api.js', 'format.js', 'phrases.js', 'charts.js', 'live.js', 'fleet-table.js', 'fleet-plan-table.js'],
   'login.js': ['api.js'],
   'session.js': ['api.js'],
 };
