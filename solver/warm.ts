@@ -22,7 +22,7 @@ import { WarmFlow } from "./flow-warm.js";
 import type { VehicleRow } from "./flow-warm.js";
 import { SHORTFALL_TOL } from "./plan.js";
 import { solve } from "./index.js";
-import { closeBelowMinimum, againstRelaxation, hasMinimum, keepSameRows, MAX_RESET_SLOTS, relaxedCap, roundedPlan, setMinimum, SMALL_MIN_POWER, vehicleChange } from "./warm-slots.js";
+import { closeBelowMinimum, hasMinimum, keepSameRows, RelaxationCheck, MAX_RESET_SLOTS, relaxedCap, roundedPlan, setMinimum, SMALL_MIN_POWER, vehicleChange } from "./warm-slots.js";
 import { WarmRounding } from "./warm-round.js";
 import type { SolveOptions } from "./index.js";
 import type { CircuitSpec, PerSlot, Plan, Problem, VehiclePlan, VehicleSpec } from "./types.js";
@@ -104,6 +104,8 @@ interface Kept {
   changed: Uint8Array;
   /** Minimum power: the cars whose need, window, caps or minima changed (the others only saw their relaxation move). */
   respec: Uint8Array;
+  /** Minimum power: the rounding's and the relaxation's energy and cost per car (only changed cars re-summed). */
+  check: RelaxationCheck;
   /** Whether the last full rounding delivered what its relaxation did (else the cold path's forcing re-solve ran). */
   fullDelivers: boolean;
   /** The last full rounding's cost above its relaxation (relative). */
@@ -162,7 +164,7 @@ export class WarmSolver {
     const kept: Kept = {
       problem, inst, flow, slot: new Map(), spec: new Array(inst.V).fill(undefined), row: new Array(inst.V).fill(undefined),
       cost: new Float64Array(inst.V), freeSlots: [], clsOf: new Map(prios.map((q, k) => [q, k])),
-      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])), minPower, changed: new Uint8Array(inst.V), respec: new Uint8Array(inst.V), fullDelivers: true, fullGap: 0,
+      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])), minPower, changed: new Uint8Array(inst.V), respec: new Uint8Array(inst.V), check: new RelaxationCheck(inst), fullDelivers: true, fullGap: 0,
     };
     problem.vehicles.forEach((v, i) => (kept.slot.set(v.id, i), (kept.spec[i] = v)));
     for (let v = inst.V - 1; v >= inst0.V; v--) kept.freeSlots.push(v);
@@ -333,7 +335,8 @@ export class WarmSolver {
       let check: { delivers: boolean; gap: number } | undefined;
       if (r) {
         r.update(x, k.changed, k.respec);
-        check = againstRelaxation(k.inst, x, r.e);
+        k.check.refresh(x, r.e, k.changed, r.touched);
+        check = k.check.result();
         // Kept roundings drift (changed cars round around the others): a full rounding when it delivers less or
         // its cost moved away from the relaxation by more than DRIFT above the last full rounding's gap.
         // Cars short with a minimum: when the last full rounding could not deliver the relaxation either, the cold
@@ -341,18 +344,21 @@ export class WarmSolver {
         const hopeless = !check.delivers && !k.fullDelivers;
         if (!hopeless && (!check.delivers || check.gap > k.fullGap + DRIFT)) r = undefined;
       }
-      k.changed.fill(0);
-      k.respec.fill(0);
       if (!r) {
         r = new WarmRounding(k.inst, x);
         r.runAll();
         // Plan rows are rebuilt only for cars whose plan moved (most keep theirs even in a full rounding); with new
         // prices every row's cost changed.
-        if (k.round && !allRows) keepSameRows(k.inst, k.round, r);
-        check = againstRelaxation(k.inst, x, r.e);
+        const incremental = k.round && !allRows;
+        if (incremental) keepSameRows(k.inst, k.round!, r);
+        // After an incremental attempt x's sums are current and e's differ only where the rows do.
+        k.check.refresh(x, r.e, incremental ? k.changed : undefined, incremental ? r.touched : undefined);
+        check = k.check.result();
         k.fullGap = check.gap;
         k.fullDelivers = check.delivers;
       }
+      k.changed.fill(0);
+      k.respec.fill(0);
       k.round = r;
       if (check!.delivers) return roundedPlan(k.inst, p, order, r, k.row, k.cost, solver);
       // The rounding left energy the relaxation delivers: the cold path's forcing re-solve (the kept relaxation
