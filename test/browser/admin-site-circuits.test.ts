@@ -1,7 +1,8 @@
 /**
  * The sites page's circuit form (issue 16) in real Chromium against the real product: an admin adds a circuit under
  * another with its limits, changes its limit, is refused a tree with a cycle (nothing stored changes), and removes
- * the circuit, all without writing the site as JSON; the tree view and the stored site follow each step.
+ * the circuit, all without writing the site as JSON; the tree view and the stored site follow each step. A tree made
+ * from a read someone has changed since is refused, and the circuit they added stays.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -69,6 +70,35 @@ describe('the sites page\'s circuit form', () => {
     await see.text(page, '#circuit-status', 'Circuit row-c removed; the site is being re-planned.');
     expect(await circuits()).toEqual([{ id: 'row-a', limitKw: 22 }]);
     expect(await page.locator('#tree li.circuit').count()).toBe(1);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('a circuit added in another tab since the page read the site is not dropped: the save is refused and says so', async () => {
+    const page = await (await newContext(browser, 'desk')).newPage();
+    const errors = watchErrors(page);
+    await logIn(page, product.url, 'ada');
+    await see.url(page, /\/fleet$/);
+    await page.goto(`${product.url}/admin/sites`);
+    await see.value(page, '#site-pick', 'north-depot');
+    await see.text(page, '#tree li.circuit', 'Circuit row-a');
+    const before = (await circuits()) ?? [];
+    // Another tab (the same API) adds row-t after this page read the site.
+    await product.server.running.siteAdmin.setCircuits('north-depot', [...before, { id: 'row-t', limitKw: 3 }], 'another tab');
+    await page.getByLabel('Circuit id', { exact: true }).fill('row-u');
+    await page.getByLabel('Circuit id', { exact: true }).dispatchEvent('change');
+    await page.getByLabel('Limit in kW (optional)').fill('4');
+    await page.getByRole('button', { name: 'Save the circuit' }).click();
+    await see.text(page, '#circuit-status', /changed since/);
+    expect((await circuits())?.map((c) => c.id)).toEqual([...before.map((c) => c.id), 'row-t']);
+    // Shown again, the page has the new version: the same circuit is then saved beside row-t.
+    await page.reload();
+    await see.text(page, '#tree', 'row-t');
+    await page.getByLabel('Circuit id', { exact: true }).fill('row-u');
+    await page.getByLabel('Circuit id', { exact: true }).dispatchEvent('change');
+    await page.getByLabel('Limit in kW (optional)').fill('4');
+    await page.getByRole('button', { name: 'Save the circuit' }).click();
+    await see.text(page, '#circuit-status', 'Circuit row-u added; the site is being re-planned.');
+    expect((await circuits())?.map((c) => c.id)).toEqual([...before.map((c) => c.id), 'row-t', 'row-u']);
     expect(errors).toEqual([]);
   }, 90_000);
 });

@@ -1,7 +1,8 @@
 // The sites page's circuit form (issue 16): add a circuit, change one (its parent, its limit in kW, its fuse per
 // phase) or remove one, without writing the site as JSON. It sends the site's whole circuit tree with that one change
 // (PUT /api/v1/sites/:id/circuits); the server checks the tree whole (cycles, unknown parents, EVSEs on a circuit that
-// would go, a running session on it) and names what it refuses.
+// would go, a running session on it) and names what it refuses. The tree goes with the version the page read
+// (If-Match), so a circuit someone added since is not dropped: that save is refused (409 SITE_CHANGED) instead.
 import { api, clearErrors, enc, fieldError, showError } from './api.js';
 import { el } from './dom.js';
 import { t } from './admin-i18n.js';
@@ -12,10 +13,11 @@ const $ = (id) => document.getElementById(id);
 const optional = (input) => (input.value.trim() === '' ? undefined : Number(input.value));
 
 /**
- * Wires the form. `site()` is the site shown (GET /api/v1/sites/:id), `reload(id)` shows it again after a change.
+ * Wires the form. `site()` is the site shown (GET /api/v1/sites/:id), `version()` the ETag it was read at (null:
+ * none known, the server then takes the tree as it is), `reload(id)` shows it again after a change.
  * Returns `fill(site)`, which the page calls whenever it shows a site.
  */
-export function circuitForm({ site, reload }) {
+export function circuitForm({ site, version = () => null, reload }) {
   const form = $('circuit-form');
   const idInput = $('circuit-id');
   const parent = $('circuit-parent');
@@ -63,7 +65,7 @@ export function circuitForm({ site, reload }) {
     const s = site();
     if (!s) return;
     try {
-      await api(`/api/v1/sites/${enc(s.id)}/circuits`, { method: 'PUT', json: { circuits: next } });
+      await api(`/api/v1/sites/${enc(s.id)}/circuits`, { method: 'PUT', json: { circuits: next }, ifMatch: version() });
       status.textContent = done;
       await reload(s.id);
     } catch (err) {

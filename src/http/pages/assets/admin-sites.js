@@ -172,7 +172,7 @@ async function main() {
   $('new-site').addEventListener('click', () => void save(true));
   $('delete-site').addEventListener('click', () => void remove());
   placeForm.addEventListener('submit', (e) => void place(e));
-  fillCircuits = circuitForm({ site: () => current, reload: (id) => show(id) });
+  fillCircuits = circuitForm({ site: () => current, version: () => currentVersion, reload: (id) => show(id) });
   await setupHeader();
   await loadSites();
   $('content').removeAttribute('aria-busy');
