@@ -337,21 +337,17 @@ export class WarmSolver {
         r.update(x, k.changed, k.respec);
         k.check.refresh(x, r.e, k.changed, r.touched);
         check = k.check.result();
-        // Kept roundings drift (changed cars round around the others): a full rounding when it delivers less or
-        // its cost moved away from the relaxation by more than DRIFT above the last full rounding's gap.
-        // Cars short with a minimum: when the last full rounding could not deliver the relaxation either, the cold
-        // path's forcing re-solve runs at once (another full rounding first cost as much as that re-solve).
+        // Kept roundings drift: a full rounding when it delivers less or costs more than DRIFT above the last full
+        // rounding's gap; but when that one could not deliver either (cars short), the forcing re-solve at once.
         const hopeless = !check.delivers && !k.fullDelivers;
         if (!hopeless && (!check.delivers || check.gap > k.fullGap + DRIFT)) r = undefined;
       }
       if (!r) {
         r = new WarmRounding(k.inst, x);
         r.runAll();
-        // Plan rows are rebuilt only for cars whose plan moved (most keep theirs even in a full rounding); with new
-        // prices every row's cost changed.
+        // Rows (and e's sums) are redone only for cars whose plan moved; with new prices, for every car.
         const incremental = k.round && !allRows;
         if (incremental) keepSameRows(k.inst, k.round!, r);
-        // After an incremental attempt x's sums are current and e's differ only where the rows do.
         k.check.refresh(x, r.e, incremental ? k.changed : undefined, incremental ? r.touched : undefined);
         check = k.check.result();
         k.fullGap = check.gap;
