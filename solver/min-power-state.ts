@@ -38,10 +38,25 @@ export class CarState {
     readonly cap: Float64Array,
     x0: Float64Array,
   ) {
-    const { T, V, nNodes, parent, node } = inst;
+    const { T, V, nNodes } = inst;
     this.wrote = new Float64Array(V);
-    this.r = x0.slice();
-    this.e = x0.slice();
+    this.r = new Float64Array(V * T);
+    this.e = new Float64Array(V * T);
+    this.load = new Float64Array(nNodes * T);
+    this.phLoad = new Float64Array(inst.phaseRows.length * T);
+    this.rowsOf = Array.from({ length: V }, () => []);
+    inst.phaseRows.forEach((pr, row) => pr.vehicles.forEach((v, i) => this.rowsOf[v]!.push({ row, coef: pr.coef[i]! })));
+    this.bySlot = Array.from({ length: T }, () => []);
+    this.key = new Float64Array(T);
+    this.start(x0);
+  }
+
+  /** The state of relaxation x0, unrounded (warm-round.ts starts a kept object again from a new relaxation). */
+  protected start(x0: Float64Array): void {
+    const { inst } = this;
+    const { T, V, parent, node } = inst;
+    this.r.set(x0);
+    this.e.set(x0);
     // x0 may hold forced minima beyond the need (min-power.ts, inflated): the car draws its need in time
     // order and stops; the minimum stays reserved in the slot where it stops.
     for (let v = 0; v < V; v++) {
@@ -53,10 +68,8 @@ export class CarState {
         this.e[i] = take;
       }
     }
-    this.load = new Float64Array(nNodes * T);
-    this.phLoad = new Float64Array(inst.phaseRows.length * T);
-    this.rowsOf = Array.from({ length: V }, () => []);
-    inst.phaseRows.forEach((pr, row) => pr.vehicles.forEach((v, i) => this.rowsOf[v]!.push({ row, coef: pr.coef[i]! })));
+    this.load.fill(0);
+    this.phLoad.fill(0);
     for (let v = 0; v < V; v++) {
       for (let t = inst.from[v]!; t < inst.to[v]!; t++) {
         const x = x0[v * T + t]!;
@@ -65,13 +78,17 @@ export class CarState {
         for (const { row, coef } of this.rowsOf[v]!) this.phLoad[row * T + t]! += coef * x;
       }
     }
-    this.bySlot = Array.from({ length: T }, () => []);
+    for (let t = 0; t < T; t++) this.bySlot[t]!.length = 0;
     for (let v = 0; v < V; v++) for (let t = inst.from[v]!; t < inst.to[v]!; t++) if (this.e[v * T + t]! > EPS) this.bySlot[t]!.push(v);
     let scale = 1;
     for (let t = 0; t < T; t++) scale = Math.max(scale, Math.abs(inst.price[t]!));
-    this.key = new Float64Array(T);
     for (let t = 0; t < T; t++) this.key[t] = inst.price[t]! + (1e-9 * scale * inst.rank[t]!) / T;
+    this.suggested.length = 0;
+    this.dl = [];
+    this.req = [];
+    this.touchAll();
   }
+
   /** Car v's energies or reservations are about to change (or did). */
   protected touch(v: number): void {
     this.wrote[v] = ++this.ver;

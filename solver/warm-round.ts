@@ -34,6 +34,15 @@ export class WarmRounding extends Rounding {
     this.mark = new Uint8Array(inst.V);
   }
 
+  /** Starts again from relaxation x, unrounded, reusing this object's arrays (warm.ts keeps two). */
+  reset(x: Float64Array): void {
+    this.start(x);
+    this.base.set(x);
+    this.booked.set(this.inst.node);
+    this.touched.fill(1);
+    this.mark.fill(0);
+  }
+
   protected override reserveCar(v: number, pass: "down" | "up" | "both" = "both"): void {
     this.touched[v] = 1;
     super.reserveCar(v, pass);

@@ -49,8 +49,7 @@ function sameSlots(a: PerSlot | undefined, b: PerSlot | undefined): boolean {
   return true;
 }
 
-const sameCircuit = (a: CircuitSpec, b: CircuitSpec): boolean =>
-  a.id === b.id && (a.parent ?? "site") === (b.parent ?? "site") && a.phaseLimitA === b.phaseLimitA && a.voltage === b.voltage;
+const sameCircuit = (a: CircuitSpec, b: CircuitSpec): boolean => a.id === b.id && (a.parent ?? "site") === (b.parent ?? "site") && a.phaseLimitA === b.phaseLimitA && a.voltage === b.voltage;
 
 /** Problems the kept flow can represent: simple vehicles, no demand charge, no phase coupling, a minimum on fleets only. */
 function warmable(p: Problem): boolean {
@@ -99,8 +98,9 @@ interface Kept {
   nodeOf: Map<string, number>;
   /** Some car has a minimum: the flow is the relaxation and plans are its rounding. */
   minPower: boolean;
-  /** Minimum power: the kept rounding (only changed cars are rounded again) and the cars changed since. */
+  /** Minimum power: the kept rounding (only changed cars are rounded again), a spare one, the cars changed since. */
   round?: WarmRounding;
+  spareRound?: WarmRounding;
   changed: Uint8Array;
   /** Minimum power: the cars whose need, window, caps or minima changed (the others only saw their relaxation move). */
   respec: Uint8Array;
@@ -343,7 +343,8 @@ export class WarmSolver {
         if (!hopeless && (!check.delivers || check.gap > k.fullGap + DRIFT)) r = undefined;
       }
       if (!r) {
-        r = new WarmRounding(k.inst, x);
+        r = k.spareRound ?? new WarmRounding(k.inst, x); // two take turns: the last one is compared below
+        if (r === k.spareRound) r.reset(x);
         r.runAll();
         // Rows (and e's sums) are redone only for cars whose plan moved; with new prices, for every car.
         const incremental = k.round && !allRows;
@@ -355,6 +356,7 @@ export class WarmSolver {
       }
       k.changed.fill(0);
       k.respec.fill(0);
+      if (k.round && k.round !== r) k.spareRound = k.round;
       k.round = r;
       if (check!.delivers) return roundedPlan(k.inst, p, order, r, k.row, k.cost, solver);
       // The rounding left energy the relaxation delivers: the cold path's forcing re-solve (the kept relaxation
