@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { logIn, newContext, screenshot, see, watchErrors, type Product } from './fixture.js';
+import { screenshot, see, type Product } from './fixture.js';
+import { adminOnSitesPage } from './steps.js';
 import { productWithAdmin } from './setups.js';
 
 let product: Product;
@@ -23,13 +24,8 @@ const circuits = async () => (await product.server.running.siteAdmin.export('nor
 
 describe('the sites page\'s circuit form', () => {
   it('adds, changes and removes a circuit; a cycle is refused and changes nothing', async () => {
-    const page = await (await newContext(browser, 'desk')).newPage();
-    const errors = watchErrors(page);
+    const { page, errors } = await adminOnSitesPage(browser, product);
     page.on('dialog', (d) => void d.accept());
-    await logIn(page, product.url, 'ada');
-    await see.url(page, /\/fleet$/);
-    await page.goto(`${product.url}/admin/sites`);
-    await see.value(page, '#site-pick', 'north-depot');
     await see.text(page, '#tree li.circuit', 'Circuit row-a: 22 kW');
 
     await page.getByLabel('Circuit id', { exact: true }).fill('row-c');
@@ -74,12 +70,7 @@ describe('the sites page\'s circuit form', () => {
   }, 90_000);
 
   it('a circuit added in another tab since the page read the site is not dropped: the save is refused and says so', async () => {
-    const page = await (await newContext(browser, 'desk')).newPage();
-    const errors = watchErrors(page);
-    await logIn(page, product.url, 'ada');
-    await see.url(page, /\/fleet$/);
-    await page.goto(`${product.url}/admin/sites`);
-    await see.value(page, '#site-pick', 'north-depot');
+    const { page, errors } = await adminOnSitesPage(browser, product);
     await see.text(page, '#tree li.circuit', 'Circuit row-a');
     const before = (await circuits()) ?? [];
     // Another tab (the same API) adds row-t after this page read the site.

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { logIn, newContext, see, watchErrors, type Product } from './fixture.js';
+import { see, type Product } from './fixture.js';
+import { adminOnSitesPage } from './steps.js';
 import { productWithAdmin } from './setups.js';
 
 let product: Product;
@@ -20,12 +21,7 @@ afterAll(async () => {
 
 describe('the sites page when the site changed meanwhile', () => {
   it('refuses the stale save with what changed; after a reload the tariff is chosen and the other change stays', async () => {
-    const page = await (await newContext(browser, 'desk')).newPage();
-    const errors = watchErrors(page);
-    await logIn(page, product.url, 'ada');
-    await see.url(page, /\/fleet$/);
-    await page.goto(`${product.url}/admin/sites`);
-    await see.value(page, '#site-pick', 'north-depot');
+    const { page, errors } = await adminOnSitesPage(browser, product);
     await expect.poll(() => page.locator('#site-json').inputValue(), { timeout: 10_000 }).toContain('"north-depot"');
     const chooseHousehold = async () => {
       const text = await page.locator('#site-json').inputValue();

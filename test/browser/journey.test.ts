@@ -135,7 +135,7 @@ describe('issue 16: from an empty database to a plan at the charger, through the
     await see.text(page, '#tariff-status', 'Tariff depot-tou saved.');
     // 17:00 on Monday: (0.30 + 0.09) × 1.25; from midnight (0.10 + 0.09) × 1.25.
     await see.text(page, '#preview-table tbody tr:first-child td:last-child', '0.4875');
-    await see.text(page, '#preview-table tbody tr', /2026-11-24 00:00.*0\.2375/);
+    await see.text(page, '#preview-table tbody tr', /Tue 24 Nov, 00:00.*0\.2375/);
 
     await page.getByRole('link', { name: 'Sites', exact: true }).first().click();
     await see.url(page, `${product.url}/admin/sites`);
@@ -147,7 +147,7 @@ describe('issue 16: from an empty database to a plan at the charger, through the
     await see.text(page, '#site-status', 'Saved depot; the site is being re-planned.');
     await see.text(page, '#tree li.circuit', 'Circuit row-a: 11 kW, 16 A per phase');
     await see.text(page, '#tree li.circuit', 'Circuit row-b: 11 kW');
-    await see.text(page, '#sites-status', 'North depot: 2 circuit(s), 0 EVSE(s).');
+    await see.text(page, '#sites-status', 'North depot: 2 circuits, 0 EVSEs.');
     await photograph(page, 'sites');
 
     // The tariff page now shows the site paying it.

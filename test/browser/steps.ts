@@ -1,10 +1,11 @@
 /**
  * Steps several browser tests take the same way: a simulated wallbox on the product's OCPP endpoint and its boot,
- * and a fleet manager added on the people page. The tests keep their own lists of what to stop afterwards.
+ * a fleet manager added on the people page, and the admin on the sites page. The tests keep their own lists of what
+ * to stop afterwards.
  */
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { SimulatedStation } from '../../src/simulator/station.js';
-import { see, type Product } from './fixture.js';
+import { logIn, newContext, see, watchErrors, type Product } from './fixture.js';
 
 /** An Acme Wallbox 22 with one EVSE on the product's endpoint and clock; no password for a charger that sends none. */
 export function wallbox(product: Product, id: string, password: string | undefined): SimulatedStation {
@@ -32,4 +33,15 @@ export async function addFiona(page: Page, password: string): Promise<void> {
   await page.getByRole('button', { name: 'Add person' }).click();
   await see.text(page, '#add-status', 'Added Fiona Fleet (fiona).');
   await see.text(page, '#users tr[data-username="fiona"]', 'fleet-manager over fleet north');
+}
+
+/** A desk-width page logged in as ada (admin) on /admin/sites with north-depot shown; `errors` collects page errors. */
+export async function adminOnSitesPage(browser: Browser, product: Product): Promise<{ page: Page; errors: string[] }> {
+  const page = await (await newContext(browser, 'desk')).newPage();
+  const errors = watchErrors(page);
+  await logIn(page, product.url, 'ada');
+  await see.url(page, /\/fleet$/);
+  await page.goto(`${product.url}/admin/sites`);
+  await see.value(page, '#site-pick', 'north-depot');
+  return { page, errors };
 }
