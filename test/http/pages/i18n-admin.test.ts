@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
+import { placeholders } from '../../helpers/icu-placeholders.js';
 import { ADMIN_CATALOG_DIR, adminCatalog, adminTranslator } from '../../../src/http/pages/admin-messages.js';
 import { LANGUAGES } from '../../../src/http/pages/locale.js';
 
@@ -10,24 +10,6 @@ import { LANGUAGES } from '../../../src/http/pages/locale.js';
  * English's keys and no other, every message parses, with English's placeholders and tags; plurals and numbers in the
  * page's locale; and every key the pages' scripts and shells name exists (a missing key would show itself on a page).
  */
-interface Node {
-  type: number;
-  value?: unknown;
-  options?: Record<string, { value: Node[] }>;
-  children?: Node[];
-}
-// The parser's node types: 1 argument, 2 number, 3 date, 4 time, 5 select, 6 plural, 8 tag.
-function names(ast: Node[], out = new Set<string>()): Set<string> {
-  for (const n of ast) {
-    if (n.type >= 1 && n.type <= 6) out.add(String(n.value));
-    if (n.type === 8) out.add(`<${String(n.value)}>`);
-    for (const o of Object.values(n.options ?? {})) names(o.value, out);
-    if (n.children) names(n.children, out);
-  }
-  return out;
-}
-const placeholders = (source: string, tag: string) => [...names(new IntlMessageFormat(source, tag).getAst() as Node[])].sort();
-
 /** The files that read these catalogs, and the keys they name (t('x.y') / t("x.y"), parts('x.y'), tr('x.y')). */
 const PAGES = join(ADMIN_CATALOG_DIR, '..', '..');
 const READERS = [
