@@ -29,11 +29,12 @@ export class Repair extends CarState {
     const c = this.noRoom;
     const memo = c.ver[t] === this.ver && c.node[t] === b0;
     if (memo && (c.by[t] === v || c.by[t] === -1)) return;
-    const partners = memo ? [c.by[t]!] : this.bySlot[t]!;
+    const list = this.bySlot[t]!;
     const open = this.open;
     let freed = 0;
     let tried = false;
-    for (const w of partners) {
+    for (let pi = 0, nw = memo ? 1 : this.bySlotN[t]!; pi < nw; pi++) {
+      const w = memo ? c.by[t]! : list[pi]!;
       if (freed >= amount - EPS) return;
       if (w === v || inst.segOff[w + 1]! - inst.segOff[w]! > 1 || this.e[w * T + t]! <= EPS) continue;
       if (!this.isUnder(inst.node[w]!, b0) || !this.spareIn(w)) continue;

@@ -171,7 +171,9 @@ export class Rounding extends Repair {
     let nd = 0;
     for (let t = inst.from[v]!; t < inst.to[v]!; t++) if (t !== m && this.e[v * T + t]! >= need - 2 * EPS) donors[nd++] = t;
     if (nd === 0) return false;
-    for (const w of this.bySlot[m]!) {
+    const partners = this.bySlot[m]!;
+    for (let j = 0, nw = this.bySlotN[m]!; j < nw; j++) {
+      const w = partners[j]!;
       if (w === v || inst.segOff[w + 1]! - inst.segOff[w]! > 1 || inst.cls[w] !== inst.cls[v]) continue;
       const wm = w * T + m;
       if (this.e[wm]! < need - EPS) continue;

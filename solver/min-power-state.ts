@@ -14,6 +14,8 @@ export class CarState {
   protected readonly rowsOf: { row: number; coef: number }[][];
   /** Per slot, the cars drawing in it in the relaxation: the partners move C looks at. */
   protected readonly bySlot: number[][];
+  /** How many entries of each bySlot list are current (the lists are rewritten in place, never shrunk). */
+  protected readonly bySlotN: Int32Array;
   /** Price plus an infinitesimal rank term: the same tie-break as the relaxation. */
   protected readonly key: Float64Array;
   /**
@@ -47,6 +49,7 @@ export class CarState {
     this.rowsOf = Array.from({ length: V }, () => []);
     inst.phaseRows.forEach((pr, row) => pr.vehicles.forEach((v, i) => this.rowsOf[v]!.push({ row, coef: pr.coef[i]! })));
     this.bySlot = Array.from({ length: T }, () => []);
+    this.bySlotN = new Int32Array(T);
     this.key = new Float64Array(T);
     this.start(x0);
   }
@@ -78,8 +81,7 @@ export class CarState {
         for (const { row, coef } of this.rowsOf[v]!) this.phLoad[row * T + t]! += coef * x;
       }
     }
-    for (let t = 0; t < T; t++) this.bySlot[t]!.length = 0;
-    for (let v = 0; v < V; v++) for (let t = inst.from[v]!; t < inst.to[v]!; t++) if (this.e[v * T + t]! > EPS) this.bySlot[t]!.push(v);
+    this.fillBySlot();
     let scale = 1;
     for (let t = 0; t < T; t++) scale = Math.max(scale, Math.abs(inst.price[t]!));
     for (let t = 0; t < T; t++) this.key[t] = inst.price[t]! + (1e-9 * scale * inst.rank[t]!) / T;
@@ -87,6 +89,14 @@ export class CarState {
     this.dl = [];
     this.req = [];
     this.touchAll();
+  }
+
+  /** The cars drawing in each slot now, into bySlot / bySlotN. */
+  protected fillBySlot(): void {
+    const { T, V, from, to } = this.inst;
+    const n = this.bySlotN;
+    n.fill(0);
+    for (let v = 0; v < V; v++) for (let t = from[v]!; t < to[v]!; t++) if (this.e[v * T + t]! > EPS) this.bySlot[t]![n[t]!++] = v;
   }
 
   /** Car v's energies or reservations are about to change (or did). */

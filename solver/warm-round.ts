@@ -105,8 +105,7 @@ export class WarmRounding extends Rounding {
       }
     }
     // Partners of moves C and of the repair flow: cars drawing in each slot now.
-    for (let t = 0; t < T; t++) this.bySlot[t]!.length = 0;
-    for (let v = 0; v < V; v++) for (let t = inst.from[v]!; t < inst.to[v]!; t++) if (this.e[v * T + t]! > EPS) this.bySlot[t]!.push(v);
+    this.fillBySlot();
     this.touchAll();
     const byClass = (a: number, b: number): number => cls[a]! - cls[b]! || a - b;
     list.sort(byClass);
