@@ -16,6 +16,8 @@ import { PlanRepository } from '../../src/storage/plan-repository.js';
 let server: TestServer;
 afterEach(async () => server?.stop());
 
+// Each test starts the product (the first twice): on a loaded machine that takes longer than vitest's default.
+const START_TWICE_MS = 90_000;
 const CHEAP = '2026-11-24T01:00:00Z'; // 02:00 local
 const NEXT = '2026-11-24T02:00:00Z'; // 03:00 local
 
@@ -64,7 +66,7 @@ describe('a site with a history plans the car that is here around the cars still
     // Alone, the van takes the cheapest hour.
     expect(kwAt(learning.stored, CHEAP)).toBe(11);
     expect(learning.heldAt(CHEAP)).toBe(11);
-  });
+  }, START_TWICE_MS);
 
   it.each(['soft', 'phantoms'] as const)('%s: the van leaves the expected car its hour; nothing of the expected car leaves the planner', async (reservation) => {
     const { stored, shown, heldAt } = await depot({ arrivalHistoryWeeks: 8, arrivalReservation: reservation }, true);
@@ -85,5 +87,5 @@ describe('a site with a history plans the car that is here around the cars still
     // Pushed: the van's profile holds the plan, and nothing after the plan's end.
     expect(heldAt(CHEAP)).toBe(0);
     expect(heldAt(NEXT)).toBe(11);
-  });
+  }, START_TWICE_MS);
 });
