@@ -3,6 +3,7 @@
  * src/ocpp/operations.ts implements and main.ts hands to the API. Inputs and answers are in our own words; the OCPP
  * wire types stay in src/ocpp.
  */
+import type { Phrase } from './phrases.js';
 
 /** Where an operation applies: the whole station, one EVSE, or one connector of an EVSE. */
 export interface OperationTarget {
@@ -21,6 +22,8 @@ export interface OperationAnswer {
   additionalInfo: string | null;
   /** One sentence: what the station will do now. */
   detail: string;
+  /** The same sentence as a message id and values (issue 18, languages; ids `op.*`), for the pages. */
+  detailPhrase?: Phrase | undefined;
   /** RequestStartTransaction: the remoteStartId sent (the TransactionEvent Started carries it back, F01). */
   remoteStartId?: number | undefined;
   /** RequestStartTransaction: the transaction id when the station already knew it (F01.FR.18), else null. */
@@ -84,6 +87,8 @@ export interface VariableWriteResult extends Omit<VariableWrite, 'value'> {
   status: string;
   reasonCode: string | null;
   detail: string;
+  /** The detail as a phrase: `op.variable` with the status. */
+  detailPhrase?: Phrase | undefined;
 }
 
 export interface StationOperations {

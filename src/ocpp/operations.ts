@@ -17,6 +17,7 @@ import { OcppCallError } from './rpc/call-error.js';
 import { nonEmpty } from './non-empty.js';
 import { chooseUnit, kwToLimit } from './profiles/units.js';
 import { variableWords } from './operations-words.js';
+import { phrase, type Phrase } from '../domain/phrases.js';
 
 export interface StationOperationsDeps {
   call<A extends CsmsAction>(stationId: string, action: A, payload: RequestOf<A>): Promise<ResponseOf<A>>;
@@ -35,6 +36,13 @@ const info = (s: StatusInfo) => ({ reasonCode: s?.reasonCode ?? null, additional
 
 const where = (t: OperationTarget) =>
   t.evseId === undefined || t.evseId === 0 ? 'the station' : t.connectorId === undefined ? `EVSE ${t.evseId}` : `connector ${t.connectorId} of EVSE ${t.evseId}`;
+/** The same target as a phrase's values (issue 18): which (station, evse, connector) and its numbers (0: none). */
+const whereValues = (t: OperationTarget) => ({
+  target: t.evseId === undefined || t.evseId === 0 ? 'station' : t.connectorId === undefined ? 'evse' : 'connector', evse: t.evseId ?? 0, connector: t.connectorId ?? 0,
+});
+/** A detail's English and its phrase (the pages say the phrase in their language, src/domain/phrases.ts). */
+type Said = { text: string; phrase: Phrase };
+const said = (text: string, id: string, params: Record<string, string | number> = {}): Said => ({ text, phrase: phrase(id, params) });
 
 export class OcppStationOperations implements StationOperations {
   /** requestId / remoteStartId: unique per server run and rising across restarts (seconds since 2020, then +1). */
@@ -46,10 +54,12 @@ export class OcppStationOperations implements StationOperations {
 
   async reset(stationId: string, kind: ResetKind, evseId?: number): Promise<OperationAnswer> {
     const target = where({ evseId });
+    const v = whereValues({ evseId });
     // B11/B12: Scheduled means it waits for the running transactions (OnIdle) before it resets.
     return this.run(stationId, 'Reset', { type: kind, ...(evseId ? { evseId } : {}) }, {
-      Accepted: kind === 'Immediate' ? `${target} resets now; running transactions end (ImmediateReset)` : `${target} resets now: nothing is charging`,
-      Scheduled: `${target} resets once its transactions have ended (OnIdle)`,
+      Accepted: kind === 'Immediate' ? said(`${target} resets now; running transactions end (ImmediateReset)`, 'op.reset.immediate', v)
+        : said(`${target} resets now: nothing is charging`, 'op.reset.idle', v),
+      Scheduled: said(`${target} resets once its transactions have ended (OnIdle)`, 'op.reset.scheduled', v),
     });
   }
 
@@ -57,17 +67,18 @@ export class OcppStationOperations implements StationOperations {
     if (target.connectorId !== undefined && !target.evseId) throw new RangeError('a connector is addressed within an EVSE: evseId is needed');
     const evse = target.evseId ? { evse: { id: target.evseId, ...(target.connectorId !== undefined ? { connectorId: target.connectorId } : {}) } } : {};
     const t = where(target);
+    const v = { ...whereValues(target), availability };
     // G03/G04: Scheduled when a transaction runs there (G03.FR.05, G04.FR.06): it changes once the transaction ends.
     return this.run(stationId, 'ChangeAvailability', { operationalStatus: availability, ...evse }, {
-      Accepted: `${t} is ${availability} now`,
-      Scheduled: `${t} becomes ${availability} when its running transaction ends`,
+      Accepted: said(`${t} is ${availability} now`, 'op.availability.now', v),
+      Scheduled: said(`${t} becomes ${availability} when its running transaction ends`, 'op.availability.scheduled', v),
     });
   }
 
   async unlockConnector(stationId: string, evseId: number, connectorId: number): Promise<OperationAnswer> {
     const answer = await this.send(stationId, 'UnlockConnector', { evseId, connectorId });
     const t = where({ evseId, connectorId });
-    if (answer.status === 'Unlocked') return this.answer(stationId, 'UnlockConnector', answer, `${t} is unlocked`);
+    if (answer.status === 'Unlocked') return this.answer(stationId, 'UnlockConnector', answer, said(`${t} is unlocked`, 'op.unlocked', whereValues({ evseId, connectorId })));
     const why: Record<string, string> = {
       UnlockFailed: `${t} could not be unlocked (F05.FR.05)`,
       OngoingAuthorizedTransaction: `${t} has an authorized transaction: stop it first (F05.FR.02)`,
@@ -90,7 +101,8 @@ export class OcppStationOperations implements StationOperations {
     const on = start.evseId ? `on EVSE ${start.evseId}` : 'on an EVSE of its choice';
     const limit = profile ? `, at most ${profile.limitKw} kW until the plan takes over` : '';
     return {
-      ...this.answer(stationId, 'RequestStartTransaction', answer, `the station starts a transaction for ${start.idToken} ${on}${limit}`),
+      ...this.answer(stationId, 'RequestStartTransaction', answer, said(`the station starts a transaction for ${start.idToken} ${on}${limit}`,
+        profile ? 'op.start.limited' : 'op.start', { idToken: start.idToken, evse: start.evseId ?? 0, ...(profile ? { limitKw: profile.limitKw } : {}) })),
       remoteStartId,
       transactionId: answer.transactionId ?? null,
       startLimitKw: profile?.limitKw ?? null,
@@ -98,25 +110,25 @@ export class OcppStationOperations implements StationOperations {
   }
 
   async requestStop(stationId: string, transactionId: string): Promise<OperationAnswer> {
-    return this.run(stationId, 'RequestStopTransaction', { transactionId }, { Accepted: `the station stops transaction ${transactionId} (F03)` });
+    return this.run(stationId, 'RequestStopTransaction', { transactionId }, { Accepted: said(`the station stops transaction ${transactionId} (F03)`, 'op.stop', { transactionId }) });
   }
 
   async trigger(stationId: string, message: Triggerable, evseId?: number): Promise<OperationAnswer> {
     return this.run(stationId, 'TriggerMessage', { requestedMessage: message, ...(evseId ? { evse: { id: evseId } } : {}) }, {
       // F06.FR.10: the requested message follows the answer.
-      Accepted: `the station sends ${message}${evseId ? ` for EVSE ${evseId}` : ''} now`,
+      Accepted: said(`the station sends ${message}${evseId ? ` for EVSE ${evseId}` : ''} now`, 'op.trigger', { message, evse: evseId ?? 0 }),
     });
   }
 
   async clearCache(stationId: string): Promise<OperationAnswer> {
-    return this.run(stationId, 'ClearCache', {}, { Accepted: 'the station cleared its authorization cache (C11)' });
+    return this.run(stationId, 'ClearCache', {}, { Accepted: said('the station cleared its authorization cache (C11)', 'op.clearCache') });
   }
 
   async getBaseReport(stationId: string, reportBase: ReportBase): Promise<OperationAnswer & { requestId: number }> {
     const requestId = this.id();
     const answer = await this.run(stationId, 'GetBaseReport', { requestId, reportBase }, {
       // B07.FR.?: the report follows in NotifyReport messages with this requestId, stored as they arrive.
-      Accepted: `the station sends its ${reportBase} in NotifyReport (requestId ${requestId})`,
+      Accepted: said(`the station sends its ${reportBase} in NotifyReport (requestId ${requestId})`, 'op.report', { reportBase, requestId }),
     });
     return { ...answer, requestId };
   }
@@ -140,7 +152,7 @@ export class OcppStationOperations implements StationOperations {
         && x.variable.name === w.variable && (x.variable.instance ?? '') === (w.variableInstance ?? '') && (x.component.evse?.id ?? undefined) === w.evseId
         && (x.attributeType ?? 'Actual') === (w.attributeType ?? 'Actual')) ?? response.setVariableResult[k];
       const status = r?.attributeStatus ?? 'Rejected';
-      return { ...w, attributeType: w.attributeType ?? 'Actual', status, reasonCode: r?.attributeStatusInfo?.reasonCode ?? null, detail: variableWords(status) };
+      return { ...w, attributeType: w.attributeType ?? 'Actual', status, reasonCode: r?.attributeStatusInfo?.reasonCode ?? null, detail: variableWords(status), detailPhrase: phrase('op.variable', { status }) };
     });
     // What the station took is its value now (RebootRequired: set, effective after a reboot).
     const taken = results.filter((r) => r.status === 'Accepted' || r.status === 'RebootRequired');
@@ -181,7 +193,7 @@ export class OcppStationOperations implements StationOperations {
   }
 
   /** Sends and accepts only the statuses in `words`; anything else is refused with the station's reason. */
-  private async run<A extends CsmsAction>(stationId: string, action: A, payload: RequestOf<A>, words: Record<string, string>): Promise<OperationAnswer> {
+  private async run<A extends CsmsAction>(stationId: string, action: A, payload: RequestOf<A>, words: Record<string, Said>): Promise<OperationAnswer> {
     const answer = await this.send(stationId, action, payload);
     const detail = words[answer.status];
     if (detail === undefined) throw this.refused(stationId, action, answer);
@@ -196,8 +208,8 @@ export class OcppStationOperations implements StationOperations {
     }
   }
 
-  private answer(stationId: string, action: string, a: Answered, detail: string): OperationAnswer {
-    return { stationId, action, status: a.status, ...info(a.statusInfo), detail };
+  private answer(stationId: string, action: string, a: Answered, detail: Said): OperationAnswer {
+    return { stationId, action, status: a.status, ...info(a.statusInfo), detail: detail.text, detailPhrase: detail.phrase };
   }
 
   private refused(stationId: string, action: string, a: Answered, why?: string): OperationError {

@@ -10,6 +10,7 @@ import { UserRepository } from '../../src/storage/user-repository.js';
 import { startApi, type ApiFixture, type Who } from './api-fixture.js';
 import { cookieOf } from './helpers/auth-app.js';
 import { tokenParts } from '../helpers/api-token.js';
+import { adminTranslator } from '../../src/http/pages/admin-messages.js';
 
 const FAST = { N: 1024, r: 8, p: 1 };
 const PASSWORD = 'a long enough password';
@@ -277,16 +278,19 @@ describe('GET /api/v1/admin/get-started', { timeout: 180_000 }, () => {
   it('says what exists (sites, vehicles; no prices, no charger, no departure yet) for admins only', async () => {
     const res = await admin({ url: '/api/v1/admin/get-started' });
     expect(res.statusCode).toBe(200);
-    const items = Object.fromEntries((res.json().items as { id: string; done: boolean; detail: string }[]).map((i) => [i.id, i]));
+    const items = Object.fromEntries((res.json().items as { id: string; done: boolean; detail: string; phrase: { id: string; params: Record<string, string | number> } }[]).map((i) => [i.id, i]));
     expect(Object.keys(items)).toEqual(['site', 'tariff', 'charger', 'vehicle', 'departure']);
     expect(items.site).toMatchObject({ done: true, detail: expect.stringMatching(/^4 sites: /) });
     expect(items.tariff).toMatchObject({ done: false, detail: expect.stringContaining('no prices for the next 24 hours') });
-    expect(items.charger).toEqual({ id: 'charger', done: false, detail: 'no station connected' });
-    expect(items.vehicle).toEqual({ id: 'vehicle', done: true, detail: '5 vehicles' });
-    expect(items.departure).toEqual({ id: 'departure', done: false, detail: 'no departure target yet' });
+    expect(items.charger).toEqual({ id: 'charger', done: false, detail: 'no station connected', phrase: { id: 'start.charger.none', params: {} } });
+    expect(items.vehicle).toEqual({ id: 'vehicle', done: true, detail: '5 vehicles', phrase: { id: 'start.vehicle.some', params: { count: 5 } } });
+    expect(items.departure).toEqual({ id: 'departure', done: false, detail: 'no departure target yet', phrase: { id: 'start.departure.none', params: {} } });
+    // Each detail's phrase (issue 18), said from the English operator catalog, is the detail as the page shows it.
+    const en = adminTranslator({ language: 'en', tag: 'en-GB' });
+    for (const i of Object.values(items)) expect(en(`server.${i.phrase.id}`, i.phrase.params), i.id).toBe(`${i.detail.charAt(0).toUpperCase()}${i.detail.slice(1)}.`);
     await f.server.running.scheduler.setTarget('VAN-1', { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 10 });
     const after = (await admin({ url: '/api/v1/admin/get-started' })).json().items as { id: string; done: boolean; detail: string }[];
-    expect(after.find((i) => i.id === 'departure')).toEqual({ id: 'departure', done: true, detail: '1 vehicle has a departure target' });
+    expect(after.find((i) => i.id === 'departure')).toEqual({ id: 'departure', done: true, detail: '1 vehicle has a departure target', phrase: { id: 'start.departure.some', params: { count: 1 } } });
     await expectForbidden({ url: '/api/v1/admin/get-started' });
   });
 });

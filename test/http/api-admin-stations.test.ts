@@ -14,6 +14,7 @@ import { handshake } from '../helpers/ocpp-handshake.js';
 import { SimulatedStation, type StationOptions } from '../../src/simulator/station.js';
 import { car } from '../../src/simulator/car.js';
 import { AuditRepository } from '../../src/storage/audit-repository.js';
+import { adminTranslator } from '../../src/http/pages/admin-messages.js';
 
 let f: ApiFixture;
 const sims: SimulatedStation[] = [];
@@ -71,7 +72,12 @@ describe('adding a station', { timeout: 60_000 }, () => {
     expect(res.statusCode, res.body).toBe(201);
     const body = res.json();
     expect(body.password).toMatch(/^[A-Za-z0-9]{24}$/); // A00.FR.205: 16-40
-    expect(body.connection).toEqual({ securityProfile: 1, url: `ws://localhost:${f.server.running.ports.ocpp}/ocpp/CS7`, username: 'CS7', note: expect.stringContaining('password') });
+    expect(body.connection).toEqual({
+      securityProfile: 1, url: `ws://localhost:${f.server.running.ports.ocpp}/ocpp/CS7`, username: 'CS7', note: expect.stringContaining('password'),
+      notePhrase: { id: 'connection.password', params: { profile: 1, missing: 'none' } },
+    });
+    // The note's phrase (issue 18), said from the English operator catalog, is the note word for word.
+    expect(adminTranslator({ language: 'en', tag: 'en-GB' })('server.connection.password', body.connection.notePhrase.params)).toBe(body.connection.note);
     expect(body.station).toMatchObject({ id: 'CS7', securityProfile: 1, connected: false, placements: [{ siteId: 'south-depot', evseId: 1, circuit: null }] });
     // Only the hash is stored.
     const stored = await f.server.running.repositories.stations.get('CS7');

@@ -4,6 +4,7 @@ import { principalOf } from '../auth/plugin.js';
 import type { ApiContext } from './context.js';
 import { errors, ok } from './schema-kit.js';
 import { Checklist } from './admin-schemas.js';
+import { phrase } from '../../domain/phrases.js';
 
 /**
  * The "get started" checklist for admins (issue 16): GET /api/v1/admin/get-started says what exists of what the
@@ -39,19 +40,28 @@ export const adminGetStartedRoutes: FastifyPluginAsync<{ ctx: ApiContext }> = as
     const vehicles = await deps.stores.vehicles.list();
     const targets = await deps.stores.targets.many(vehicles.slice(0, MAX_VEHICLES).map((v) => v.id));
     const names = (list: readonly { name: string }[]) => list.slice(0, 3).map((s) => s.name).join(', ') + (list.length > 3 ? ', …' : '');
+    const n = ctx.sites.length;
+    const tariffPhrase = sites.length === 0 ? phrase('start.tariff.noSite') : unpriced.length === 0 ? phrase('start.tariff.all')
+      : phrase('start.tariff.missing', { names: names(unpriced) });
+    // Each detail also as a phrase (issue 18): the page says it in its language; names are data, said as they are.
     return {
       items: [
-        { id: 'site', done: ctx.sites.length > 0, detail: ctx.sites.length > 0 ? `${ctx.sites.length} site${ctx.sites.length === 1 ? '' : 's'}: ${names(ctx.sites)}` : 'no site yet' },
+        { id: 'site', done: n > 0, detail: n > 0 ? `${n} site${n === 1 ? '' : 's'}: ${names(ctx.sites)}` : 'no site yet',
+          phrase: n > 0 ? phrase('start.site.some', { count: n, names: names(ctx.sites) }) : phrase('start.site.none') },
         {
           id: 'tariff',
           done: sites.length > 0 && unpriced.length === 0,
           detail: sites.length === 0 ? 'no site pays a tariff yet: save a tariff first (a site names the tariff it pays), then add the site'
             : unpriced.length === 0 ? 'every site has prices for the next 24 hours'
             : `no prices for the next 24 hours at ${names(unpriced)}`,
+          phrase: tariffPhrase,
         },
-        { id: 'charger', done: connected > 0, detail: connected > 0 ? `${connected} station${connected === 1 ? '' : 's'} connected` : 'no station connected' },
-        { id: 'vehicle', done: vehicles.length > 0, detail: vehicles.length > 0 ? `${vehicles.length} vehicle${vehicles.length === 1 ? '' : 's'}` : 'no vehicle yet' },
-        { id: 'departure', done: targets.size > 0, detail: targets.size > 0 ? `${targets.size} vehicle${targets.size === 1 ? ' has' : 's have'} a departure target` : 'no departure target yet' },
+        { id: 'charger', done: connected > 0, detail: connected > 0 ? `${connected} station${connected === 1 ? '' : 's'} connected` : 'no station connected',
+          phrase: phrase(connected > 0 ? 'start.charger.some' : 'start.charger.none', connected > 0 ? { count: connected } : {}) },
+        { id: 'vehicle', done: vehicles.length > 0, detail: vehicles.length > 0 ? `${vehicles.length} vehicle${vehicles.length === 1 ? '' : 's'}` : 'no vehicle yet',
+          phrase: phrase(vehicles.length > 0 ? 'start.vehicle.some' : 'start.vehicle.none', vehicles.length > 0 ? { count: vehicles.length } : {}) },
+        { id: 'departure', done: targets.size > 0, detail: targets.size > 0 ? `${targets.size} vehicle${targets.size === 1 ? ' has' : 's have'} a departure target` : 'no departure target yet',
+          phrase: phrase(targets.size > 0 ? 'start.departure.some' : 'start.departure.none', targets.size > 0 ? { count: targets.size } : {}) },
       ],
     };
   });

@@ -3,6 +3,7 @@ import { MAX_AUDIT_PAGE } from '../../domain/audit.js';
 import { Grant, GrantInput } from '../routes/auth-schemas.js';
 import { ROLES } from '../auth/roles.js';
 import { Iso, Nullable } from './schema-kit.js';
+import { PhraseView } from './schemas.js';
 
 /** TypeBox schemas of the admin routes (admin-users.ts, admin-audit.ts, admin-get-started.ts): types and OpenAPI. */
 
@@ -89,5 +90,6 @@ export const ChecklistItem = Type.Object({
   id: Type.Unsafe<'site' | 'tariff' | 'charger' | 'vehicle' | 'departure'>({ type: 'string', enum: ['site', 'tariff', 'charger', 'vehicle', 'departure'] }),
   done: Type.Boolean(),
   detail: Type.String({ description: 'what exists, or what is missing' }),
+  phrase: Type.Optional(PhraseView),
 });
 export const Checklist = Type.Object({ items: Type.Array(ChecklistItem) });

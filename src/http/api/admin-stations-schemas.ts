@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Iso, Nullable, Words } from './schema-kit.js';
+import { PhraseView } from './schemas.js';
 
 /** The admin station routes' bodies and answers (issue 16; admin-stations.ts). */
 
@@ -45,6 +46,7 @@ export const Connection = Type.Object({
   url: Nullable(Type.String()),
   username: Nullable(Type.String({ description: 'the station id (A00.FR.204); null for profile 3' })),
   note: Type.String(),
+  notePhrase: Type.Optional(PhraseView),
 });
 export type Connection = Static<typeof Connection>;
 

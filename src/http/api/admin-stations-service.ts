@@ -3,6 +3,7 @@ import type { StationAdminStore, StationPasswords } from '../../domain/station-a
 import type { WaitingStation, WaitingStationStore } from '../../domain/waiting-stations.js';
 import type { AuditActor, AuditEntry } from '../../domain/audit.js';
 import { stationIdProblem } from '../../domain/station-id.js';
+import { phrase } from '../../domain/phrases.js';
 import { SiteChangeError } from '../../scheduler/index.js';
 import { HttpError } from '../errors.js';
 import type { ApiContext } from './context.js';
@@ -226,7 +227,10 @@ export class StationAdminService {
       ? 'Security profile 3: the charger authenticates with a TLS client certificate for CN=<station id> (npm run stations -- certificate); no password.'
       : `Security profile ${profile}: in the charger set the OCPP URL${profile === 2 ? ' (TLS, trusting this server’s certificate)' : ''}, the username (the station id) and the password (BasicAuthPassword).` +
         (base === null ? ` This server has no ${profile === 1 ? 'ocpp.port' : 'ocpp.tlsPort'} configured yet.` : '');
-    return { securityProfile: profile, url, username: profile === 3 ? null : stationId, note };
+    // The same note as a phrase (issue 18): the pages say it in their language.
+    const notePhrase = profile === 3 ? phrase('connection.certificate')
+      : phrase('connection.password', { profile, missing: base === null ? (profile === 1 ? 'ocpp.port' : 'ocpp.tlsPort') : 'none' });
+    return { securityProfile: profile, url, username: profile === 3 ? null : stationId, note, notePhrase };
   }
 
   private audit(actor: AuditActor, action: string, stationId: string, detail: Record<string, unknown>): AuditEntry {

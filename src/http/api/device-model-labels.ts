@@ -42,3 +42,6 @@ const KNOWN: Record<string, Known> = {
 export function knownVariable(component: string, variable: string): Known | null {
   return KNOWN[`${component}.${variable}`] ?? null;
 }
+
+/** The known variables, `Component.Variable` (the pages' catalogs say each one's meaning: `dm.<Component>.<Variable>`). */
+export const KNOWN_VARIABLES: readonly string[] = Object.keys(KNOWN);

@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TRIGGERABLE } from '../../domain/station-operations.js';
 import { ErrorRef, Iso, Nullable, Words } from './schema-kit.js';
+import { PhraseView } from './schemas.js';
 
 /** OCPP's integer ids (EVSE, connector) are small positive numbers; the bound keeps the request's size known. */
 const EvseId = (description: string) => Type.Integer({ minimum: 1, maximum: 1000, description });
@@ -55,6 +56,7 @@ export const OperationView = Type.Object({
   reasonCode: Nullable(Type.String({ description: 'StatusInfo.reasonCode when the station sent one' })),
   additionalInfo: Nullable(Type.String()),
   detail: Type.String({ description: 'for people: what the station does now' }),
+  detailPhrase: Type.Optional(PhraseView),
   remoteStartId: Type.Optional(Type.Integer()),
   transactionId: Type.Optional(Nullable(Type.String())),
   startLimitKw: Type.Optional(Nullable(Type.Number({ description: 'the TxProfile limit sent with a remote start' }))),
@@ -122,6 +124,7 @@ export const VariableResultView = Type.Object({
   status: Type.String({ description: 'Accepted, Rejected, RebootRequired, UnknownComponent, UnknownVariable, NotSupportedAttributeType' }),
   reasonCode: Nullable(Type.String()),
   detail: Type.String(),
+  detailPhrase: Type.Optional(PhraseView),
 });
 export const SetVariablesView = Type.Object({ stationId: Type.String(), results: Type.Array(VariableResultView), at: Iso() });
 
