@@ -148,7 +148,8 @@ for (const model of models) {
   const onlines: OnlineResult[] = [];
   // One row per setting of the product's arrival learning (policy.arrivalHistoryWeeks, 0 = the planner without it)
   // and, with weeks, per --arrival-reservation (policy.arrivalReservation).
-  const settings = (args['offline-only'] ? [] : arrivalWeeks).flatMap((weeks) => (weeks > 0 ? reservations.map((reservation) => ({ weeks, reservation })) : [{ weeks, reservation: undefined }]));
+  const settings = (args['offline-only'] ? [] : arrivalWeeks).flatMap((weeks): { weeks: number; reservation: (typeof reservations)[number] | undefined }[] =>
+    (weeks > 0 ? reservations.map((reservation) => ({ weeks, reservation })) : [{ weeks, reservation: undefined }]));
   for (const { weeks, reservation } of settings) {
     const name = weeks > 0 ? `our scheduler (arrivals, ${weeks} weeks, ${reservation})` : 'our scheduler (no arrivals)';
     const online = await runOnline(w, series, args.zone, {
