@@ -63,7 +63,7 @@ export const accountPages: FastifyPluginAsync<AccountPageOptions> = async (app, 
 
   app.get('/get-started', PAGE, async (request, reply) => {
     if (!gate(request, reply, true)) return reply;
-    return html(reply, getStartedPage(nav(), CHECKLIST_PAGES.filter(exists)));
+    return html(reply, getStartedPage(nav(), CHECKLIST_PAGES.filter(exists), pageLocale(request)));
   });
   app.get('/admin/users', PAGE, async (request, reply) => (gate(request, reply, true) ? html(reply, adminUsersPage(nav(), pageLocale(request))) : reply));
   app.get('/admin/tokens', PAGE, async (request, reply) => (gate(request, reply, true) ? html(reply, adminTokensPage(nav(), pageLocale(request))) : reply));

@@ -1,24 +1,16 @@
 import type { PageLocale } from './locale.js';
 import { ENGLISH, translator } from './messages.js';
 import { attr, shell } from './views.js';
+import { adminTranslator } from './admin-messages.js';
+import { adminNav, type NavLink } from './views-admin-nav.js';
+
+export type { NavLink };
 
 /**
  * The shells of the first-run, account and admin pages (issue 16), in views.ts's style: no data, no inline script
  * or style; each loads one module from /assets. Labels on every input, `<id>-error` next to each field, a status
  * region per form.
  */
-
-/** A link of the admin navigation: the page's path and its name. */
-export interface NavLink {
-  href: string;
-  label: string;
-}
-
-/** The admin pages' navigation; `current` is marked for screen readers and drawn as the current page. */
-function adminNav(links: readonly NavLink[], current: string): string {
-  const items = links.map((l) => `<a href="${attr(l.href)}"${l.href === current ? ' aria-current="page"' : ''}>${l.label}</a>`).join('\n');
-  return `<nav class="subnav" aria-label="Administration">\n${items}\n</nav>`;
-}
 
 const field = (id: string, label: string, extra: string, hint?: string) => `<div class="field">
 <label for="${id}">${label}</label>
@@ -51,18 +43,23 @@ ${field('password', t('login.password'), 'type="password" autocomplete="new-pass
   });
 }
 
-/** `pages`: which of the pages the checklist links to exist on this server (the others get a plain explanation). */
-export function getStartedPage(nav: readonly NavLink[], pages: readonly string[]): string {
+/**
+ * `pages`: which of the pages the checklist links to exist on this server (the others get a plain explanation). In the
+ * page's language (issue 18): the operator catalog's words, as get-started.js reads them.
+ */
+export function getStartedPage(nav: readonly NavLink[], pages: readonly string[], locale: PageLocale = ENGLISH): string {
+  const t = adminTranslator(locale);
   return shell({
-    title: 'Get started',
+    locale,
+    title: t('admin.nav.start'),
     script: 'get-started.js',
     signedIn: true,
-    body: `${adminNav(nav, '/get-started')}
+    body: `${adminNav(nav, '/get-started', t)}
 <div id="page-error" class="alert" role="alert" hidden></div>
 <div id="content" class="stack" aria-busy="true">
 <section class="card wide" aria-labelledby="start-h" id="start" data-pages="${attr(pages.join(' '))}">
-<h1 id="start-h">Get started</h1>
-<p class="muted">What the product needs before it plans charging. Each step says what exists and where to do the rest.</p>
+<h1 id="start-h">${t('admin.nav.start')}</h1>
+<p class="muted">${t('start.intro')}</p>
 <ol id="checklist" class="checklist"></ol>
 </section>
 </div>`,
@@ -77,7 +74,7 @@ export function accountPage(nav: readonly NavLink[] | null, locale: PageLocale =
     title: t('layout.myPassword'),
     script: 'account.js',
     signedIn: true,
-    body: `${nav ? adminNav(nav, '/account') : `<p><a href="/">${t('api.back')}</a></p>`}
+    body: `${nav ? adminNav(nav, '/account', adminTranslator(locale)) : `<p><a href="/">${t('api.back')}</a></p>`}
 <section class="card narrow" aria-labelledby="account-h">
 <h1 id="account-h">${t('account.heading')}</h1>
 <form id="password-form" novalidate>

@@ -2,7 +2,7 @@ import type { PageLocale } from './locale.js';
 import { ENGLISH, type Translate } from './messages.js';
 import { adminTranslator } from './admin-messages.js';
 import { attr, shell } from './views.js';
-import type { NavLink } from './views-accounts.js';
+import { adminNav, type NavLink } from './views-admin-nav.js';
 
 /**
  * The admin pages for people, API tokens and the audit log (issue 16), in the page's language (issue 18), in
@@ -10,22 +10,6 @@ import type { NavLink } from './views-accounts.js';
  * field, a status region per form. Their scripts (admin-users.js, admin-tokens.js, admin-audit.js) read the same
  * catalog (assets/i18n-admin/).
  */
-
-/** The navigation's words by page: the links account-pages.ts offers, in the page's language. */
-const NAV_KEYS: Readonly<Record<string, string>> = {
-  '/get-started': 'admin.nav.start', '/admin/sites': 'admin.nav.sites', '/admin/tariffs': 'admin.nav.tariffs',
-  '/admin/stations': 'admin.nav.chargers', '/fleet': 'admin.nav.fleet', '/admin/users': 'admin.nav.people',
-  '/admin/tokens': 'admin.nav.tokens', '/admin/audit': 'admin.nav.audit', '/account': 'layout.myPassword',
-};
-
-/** The admin navigation; `current` is marked for screen readers and drawn as the current page. */
-function adminNav(links: readonly NavLink[], current: string, t: Translate): string {
-  const items = links.map((l) => {
-    const key = NAV_KEYS[l.href];
-    return `<a href="${attr(l.href)}"${l.href === current ? ' aria-current="page"' : ''}>${key ? t(key) : l.label}</a>`;
-  });
-  return `<nav class="subnav" aria-label="${attr(t('admin.nav.label'))}">\n${items.join('\n')}\n</nav>`;
-}
 
 const field = (id: string, label: string, extra: string, hint?: string) => `<div class="field">
 <label for="${id}">${label}</label>

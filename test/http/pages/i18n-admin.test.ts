@@ -13,7 +13,7 @@ import { LANGUAGES } from '../../../src/http/pages/locale.js';
 /** The files that read these catalogs, and the keys they name (t('x.y') / t("x.y"), parts('x.y'), tr('x.y')). */
 const PAGES = join(ADMIN_CATALOG_DIR, '..', '..');
 const READERS = [
-  ...readdirSync(join(PAGES, 'assets')).filter((f) => /^(admin-.*|station.*|utilisation|vehicles)\.js$/.test(f)).map((f) => join(PAGES, 'assets', f)),
+  ...readdirSync(join(PAGES, 'assets')).filter((f) => /^(admin-.*|station.*|utilisation|vehicles|get-started)\.js$/.test(f)).map((f) => join(PAGES, 'assets', f)),
   ...readdirSync(PAGES).filter((f) => /^views-(admin-.*|station.*|utilisation)\.ts$/.test(f)).map((f) => join(PAGES, f)),
 ];
 

@@ -5,6 +5,7 @@ import { api, ApiError, clearErrors, enc, messageOf, pageError, setupHeader, sho
 import { el } from './dom.js';
 import { when } from './admin-common.js';
 import { t } from './admin-i18n.js';
+import { say } from './admin-phrases.js';
 
 const $ = (id) => document.getElementById(id);
 let sites = []; // [{ id, name }]
@@ -21,7 +22,7 @@ function showSecret(result, title) {
   if (c.username) fact(t('stations.username'), c.username, 'secret-user');
   if (result.password) fact(t('stations.password'), result.password, 'secret-password');
   facts.push(el('dt', {}, t('stations.profile')), el('dd', {}, String(c.securityProfile)));
-  $('secret').replaceChildren(...facts, el('dt', {}, t('stations.how')), el('dd', { class: 'hint' }, c.note));
+  $('secret').replaceChildren(...facts, el('dt', {}, t('stations.how')), el('dd', { class: 'hint' }, say(c.notePhrase, c.note)));
   $('secret-h').textContent = title;
   $('secret-card').hidden = false;
   $('secret-card').scrollIntoView({ block: 'start' });

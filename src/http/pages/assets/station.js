@@ -3,6 +3,7 @@
 import { api, ApiError, setupHeader } from './api.js';
 import { el } from './dom.js';
 import { t, when } from './admin-i18n.js';
+import { meaning, say } from './admin-phrases.js';
 
 const root = document.getElementById('station-root');
 const id = root.dataset.stationId;
@@ -21,7 +22,7 @@ async function operate(path, json) {
   result.textContent = t('station.asking');
   try {
     const answer = await api(`${base}/${path}`, { method: 'POST', json: json ?? {} });
-    result.textContent = t('station.answer', { status: answer.status, detail: answer.detail });
+    result.textContent = t('station.answer', { status: answer.status, detail: say(answer.detailPhrase, answer.detail) });
     await load();
   } catch (err) {
     result.textContent = err instanceof ApiError ? t('station.notDone', { message: err.message }) : t('station.notDoneShort');
@@ -111,14 +112,14 @@ async function deviceModel() {
         try {
           const res = await api(`${base}/device-model/variables`, { method: 'POST', json: { variables: [{ component: v.component, variable: v.variable, ...(v.variableInstance ? { variableInstance: v.variableInstance } : {}), ...(v.componentInstance ? { componentInstance: v.componentInstance } : {}), ...(v.evseId !== null ? { evseId: v.evseId } : {}), value: input.value }] } });
           const r = res.results[0];
-          status.textContent = t('station.setResult', { variable: `${v.component}.${name}`, status: r.status, detail: r.detail });
+          status.textContent = t('station.setResult', { variable: `${v.component}.${name}`, status: r.status, detail: say(r.detailPhrase, r.detail) });
         } catch (err) {
           status.textContent = err instanceof ApiError ? t('station.notSet', { message: err.message }) : t('station.notSetShort');
         }
       });
       value = input;
     }
-    body.append(el('tr', {}, el('td', {}, v.component), el('td', {}, name), el('td', {}, value), el('td', {}, v.unit ?? ''), el('td', {}, v.mutability ?? ''), el('td', {}, v.label ?? '')));
+    body.append(el('tr', {}, el('td', {}, v.component), el('td', {}, name), el('td', {}, value), el('td', {}, v.unit ?? ''), el('td', {}, v.mutability ?? ''), el('td', {}, meaning(v.component, v.variable, v.label))));
   }
 }
 
