@@ -1,11 +1,11 @@
 /**
  * The rest of the operator pages in Danish and Portuguese (issue 18, languages): the get-started checklist the first
- * admin sees, the admin navigation on the account page, and the station page after operations, with what the server
- * writes there in English (an operation's result, a variable set's result, the device-model meanings) said from its
- * phrases in the reader's language. Real Chromium against the operations fixture's product (setups.ts) with a
- * simulated station that reports its device model; a da-DK or pt-PT browser; no English UI word left (the word list of
- * admin-languages.test.ts over the visible text, stored data and OCPP's own words taken out) and axe-core finds nothing
- * serious or critical.
+ * admin sees, the admin navigation on the account page, a new charger's connection note, and the station page after
+ * operations, with what the server writes there in English (an operation's result, a variable set's result, the
+ * device-model meanings, the note) said from its phrases in the reader's language. Real Chromium against the
+ * operations fixture's product (setups.ts) with a simulated station that reports its device model; a da-DK or pt-PT
+ * browser; no English UI word left (the word list of admin-languages.test.ts over the visible text, stored data and
+ * OCPP's own words taken out) and axe-core finds nothing serious or critical.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -82,18 +82,20 @@ async function axeSerious(page: Page): Promise<string[]> {
 /** What each language shows where the server wrote English, and the pages' own words. */
 const WORDS = {
   da: {
+    note: /^Sikkerhedsprofil 1: indstil i laderen OCPP-URL’en, brugernavnet \(ladestationens id\) og adgangskoden \(BasicAuthPassword\)\.$/,
     start: 'Kom i gang', charger: /^1 lader tilsluttet\.$/, nav: 'Lokationer', password: 'Skift din adgangskode',
     report: /^Accepted: laderen sender sin FullInventory i NotifyReport \(forespørgsel \d+\)$/, heartbeat: 'Accepted: laderen sender Heartbeat nu',
     availability: 'Accepted: ladepunkt 2 er nu ude af drift', set: 'OCPPCommCtrlr.HeartbeatInterval: Accepted (indstillet)', meaning: 'Sekunder mellem heartbeats, når intet andet sendes',
   },
   pt: {
+    note: /^Perfil de segurança 1: no carregador, defina o URL OCPP, o nome de utilizador \(o id do carregador\) e a palavra-passe \(BasicAuthPassword\)\.$/,
     start: 'Começar', charger: /^1 carregador ligado\.$/, nav: 'Locais', password: 'Alterar a sua palavra-passe',
     report: /^Accepted: o carregador envia o seu FullInventory em NotifyReport \(pedido \d+\)$/, heartbeat: 'Accepted: o carregador envia agora Heartbeat',
     availability: 'Accepted: o ponto de carga 2 está agora fora de serviço', set: 'OCPPCommCtrlr.HeartbeatInterval: Accepted (definida)', meaning: 'Segundos entre heartbeats quando nada mais é enviado',
   },
 } as const;
 
-describe('get started, the account page\u2019s navigation and the station page after operations, in Danish and Portuguese', () => {
+describe('get started, the account page\u2019s navigation, the connection note and the station page after operations, in Danish and Portuguese', () => {
   for (const [locale, lang] of [['da-DK', 'da'], ['pt-PT', 'pt']] as const) {
     it(`${locale}: no English left, the server's sentences in the reader's words, axe clean`, async () => {
       const w = WORDS[lang];
@@ -123,6 +125,14 @@ describe('get started, the account page\u2019s navigation and the station page a
       await see.text(page, 'nav.subnav a[href="/admin/sites"]', w.nav);
       expect(await page.locator('nav.subnav a[aria-current="page"]').getAttribute('href')).toBe('/account');
       await check('/account');
+
+      // The chargers page: a new charger's connection note, said from its phrase.
+      await page.goto(`${url}/admin/stations`);
+      await loaded(page);
+      await page.locator('#add-id').fill(`NEW-${lang.toUpperCase()}`);
+      await page.locator('#add-form button[type=submit]').click();
+      await see.text(page, '#secret dd.hint', w.note);
+      await check('/admin/stations (a new charger)');
 
       // The station page: read the device model, take an EVSE out of service, set a variable, ask for a heartbeat.
       await page.goto(`${url}/stations/OPS1`);
