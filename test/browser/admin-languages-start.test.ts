@@ -151,8 +151,8 @@ describe('get started, the account page\u2019s navigation, the connection note a
       await expect.poll(() => page.locator('#device-model tbody tr', { hasText: 'HeartbeatInterval' }).locator('td').last().innerText()).toBe(w.meaning);
       await page.locator('#station-ops button[data-op="trigger-heartbeat"]').click();
       await see.text(page, '#op-result', w.heartbeat);
-      await check('/stations/OPS1');
       await screenshot(page, `lang-admin-station-ops-${lang}`);
+      await check('/stations/OPS1');
       // Put EVSE 2 back for the next language.
       await page.locator('#evses tbody tr[data-evse="2"] button').first().click();
       await see.text(page, '#op-result', /^Accepted: /);
