@@ -61,7 +61,7 @@ const { values: args } = parseArgs({
     until: { type: 'string' },
     progress: { type: 'boolean', default: false },
     'arrival-weeks': { type: 'string', default: '0' },
-    'arrival-reservation': { type: 'string', default: 'soft' },
+    'arrival-reservation': { type: 'string', default: 'phantoms' },
     replan: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     'replan-weights': { type: 'string', default: '1' },

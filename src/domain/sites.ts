@@ -61,7 +61,7 @@ export const SitePolicy = Type.Object(
     maxHorizonHours: Type.Optional(Type.Number({ minimum: 1, maximum: 168 })),
     /** Weeks of the site's own sessions to learn its arrivals from (scheduler/arrivals.ts); 0 (the default): plan only the cars that are here. */
     arrivalHistoryWeeks: Type.Optional(Type.Integer({ minimum: 0, maximum: 52 })),
-    /** How room is held for the learned arrivals (scheduler/arrivals-solver.ts): soft tiers (the default) or hard phantoms at the mean. */
+    /** How room is held for the learned arrivals (scheduler/arrivals-solver.ts): hard phantoms at the mean (the default) or soft tiers. */
     arrivalReservation: Type.Optional(Type.Union([Type.Literal('soft'), Type.Literal('phantoms')])),
   },
   { additionalProperties: false },
@@ -135,9 +135,10 @@ export const DEFAULT_POLICY: Required<SitePolicy> = {
   // 2.72 to 2.35 % per kWh on a month of homes at 20 kW, and 0.05 points on the bundled week, but took 2.3-6 times the
   // solver time (bench:outcome, docs/outcome.md). A site opts in with a number of weeks.
   arrivalHistoryWeeks: 0,
-  // Soft tiers cost less per kWh than the hard phantoms at a binding limit (bench:outcome --replan, docs/outcome.md);
-  // 'phantoms' is the planning of before, and what a site with a demand charge gets either way.
-  arrivalReservation: 'soft',
+  // The planning of before. Soft tiers beat it offline over whole months, but in the product over two weeks only
+  // matched it at the workplace (7 more targets at 0.1 kWh, 5 fewer at 0.01) and cost more at home (docs/outcome.md):
+  // a site opts in. A site with a demand charge gets the phantoms either way.
+  arrivalReservation: 'phantoms',
 };
 
 /** Where a stored site came from: the config file's `sites[]` (imported at start-up) or the admin API. */

@@ -7,11 +7,12 @@
  *
  * Two ways to hold room for them (the site's `policy.arrivalReservation`):
  * - 'soft' (arrivals-soft.ts): Poisson tiers per hour, each with an overflow slot priced by how likely its cars come;
- *   the tiers at least SOFT.hardAbove (one half) likely are held hard. On the outcome bench (docs/outcome.md) this is the
- *   cheaper per kWh at a binding limit. It needs slots outside the grid, which a demand charge would bill as peaks:
+ *   the tiers at least SOFT.hardAbove (one half) likely are held hard. On the outcome bench (docs/outcome.md) it is
+ *   the cheaper per kWh offline over whole months; in the product over two weeks it matched the phantoms at the
+ *   workplace and cost more at home, so a site opts in. It needs slots outside the grid, which a demand charge would bill as peaks:
  *   a problem with a demand charge gets the hard phantoms instead (they meet more targets than no expected cars at
  *   about the same cost per kWh, bench:outcome --replan on the Caltech garage).
- * - 'phantoms' (arrivals.ts): one hard phantom per hour at the mean, served after every real car.
+ * - 'phantoms' (arrivals.ts, the default): one hard phantom per hour at the mean, served after every real car.
  * Either way the expected cars have a lower priority than every real car: the solver delivers the real cars' energy
  * first, so an expected car never takes a real car's feasible target in the plan.
  */
