@@ -51,7 +51,7 @@ export function planSite(snapshot: CycleSnapshot, triggers: string[], options: P
   const { priceRows, currency, priceNote } = gridPrices(grid, snapshot.prices);
   const capacity = capacityOnGrid(grid, snapshot.capacityLimits);
   const fixed = unsteered.map((s) => fixedLoad(site, grid, s));
-  const built = buildProblem(site, grid, priceRows.map((p) => p?.total ?? 0), capacity, controlled, fixed, snapshot.arrivals);
+  const built = buildProblem(site, grid, priceRows.map((p) => p?.total ?? 0), capacity, controlled, fixed);
   const boosts = addBoosts(site, built, controlled);
   const demand = snapshot.demand;
   if (demand && demand.perKw > 0) built.problem.demandCharge = demandChargeOnGrid(grid, demand, fixed, controlled);

@@ -4,7 +4,6 @@ import type { PowerPeriod, TargetSource } from '../domain/plans.js';
 import type { Site } from '../domain/sites.js';
 import type { ActiveSession } from './sessions.js';
 import type { ResolvedTarget } from './targets.js';
-import type { ArrivalModel } from './arrivals-model.js';
 import { limitAt } from './power-periods.js';
 import { applyMode, type ResolvedMode } from './charging-modes.js';
 
@@ -104,11 +103,6 @@ export function buildProblem(
   capacityKw: readonly number[] | null,
   sessions: readonly PlannedSession[],
   fixed: readonly FixedLoad[],
-  /**
-   * Not used here any more: the cars still to come are added at solve time (arrivals-solver.ts, the site's solver in
-   * planning-loop.ts), so the stored problem and the plan hold only the real cars. Kept while planner.ts passes it.
-   */
-  _expected?: ArrivalModel,
 ): BuiltProblem {
   const T = grid.starts.length;
   const scale = (i: number, kw: number) => kw * grid.fractions[i]!;
