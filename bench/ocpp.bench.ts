@@ -20,6 +20,7 @@ import { silentLogger } from '../src/platform/logger.js';
 import { hashPassword, hashPasswordScrypt } from '../src/ocpp/auth/password.js';
 import { StationRepository } from '../src/storage/station-repository.js';
 import type { LoadReport, RunOrder, ToClient, ToServer } from './ocpp/protocol.js';
+import { profile } from './storage/profile.js';
 
 const PASSWORD = 'bench-station-password-0001';
 /**
@@ -185,6 +186,8 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
     const done = message(child, 'loadDone');
     // The server's own CPU time (this process; the stations run in the child): unlike throughput and round trips it
     // hardly depends on what else the machine runs, so builds compare fairly on a busy machine.
+    // CHARGEPLAN_BENCH_CPU_PROFILE=dir: this process's CPU profile of the connect and load phases (bench/storage).
+    const stopProfile = await profile(`ocpp-${label}`);
     const cpuAtStart = process.cpuUsage();
     const tConnect = process.hrtime.bigint();
     child.send(order satisfies ToClient);
@@ -198,6 +201,7 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
     loop.enable();
     const report = await done;
     const loadCpu = process.cpuUsage(cpuAtLoad);
+    await stopProfile({ connect: Number(tConnect / 1000n), load: Number(tLoad / 1000n), end: Number(process.hrtime.bigint() / 1000n) });
     // The phases on the monotonic clock (µs, as --cpu-prof's timestamps), to cut a profile of the whole run.
     if (process.env.CHARGEPLAN_BENCH_PHASES) {
       process.stderr.write(`phases ${label.replace(/\W/g, '')} connect ${tConnect / 1000n} load ${tLoad / 1000n} end ${process.hrtime.bigint() / 1000n}\n`);

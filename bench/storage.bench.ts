@@ -10,7 +10,7 @@
  * The SQLite/PostgreSQL ratio is per row, measured alternately in this run. The before/after rows of bench:ocpp and
  * bench:scheduler (the async layer's cost on SQLite) come from `npm run bench:storage -- --before-after`
  * (bench/storage/before-after.ts), which runs the last synchronous build beside this one.
- * Options: --cars N (1000), --events N (2000), --runs N (5), --before-after [--rounds R].
+ * Options: --cars N (1000), --events N (2000), --runs N (5), --before-after [--rounds R] [--no-profile].
  */
 import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';

@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { profile } from './profile.js';
 
 const NOW = Date.parse('2026-11-23T16:00:00Z');
 const CASES = [
@@ -111,6 +112,7 @@ for (const c of CASES) {
   let plan: any;
   for (let r = 0; r < c.warm; r++) plan = await b.cycle();
   const wall: number[] = [];
+  const stopProfile = await profile(`cycle-${c.cars}`); // CHARGEPLAN_BENCH_CPU_PROFILE=dir: the measured cycles' profile
   const cpu0 = process.cpuUsage();
   for (let r = 0; r < c.runs; r++) {
     const t0 = performance.now();
@@ -118,6 +120,7 @@ for (const c of CASES) {
     wall.push(performance.now() - t0);
   }
   const cpu = process.cpuUsage(cpu0);
+  await stopProfile();
   const kwh = plan.sessions.reduce((a: number, x: { plannedKwh: number }) => a + x.plannedKwh, 0);
   rows.push(`| ${c.name} | ${c.runs} | ${((cpu.user + cpu.system) / 1000 / c.runs).toFixed(3)} | ${quantile(wall, 0.5).toFixed(3)} | ${quantile(wall, 0.1).toFixed(3)} | ${kwh.toFixed(0)} |`);
   await b.close();
