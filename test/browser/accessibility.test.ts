@@ -6,8 +6,6 @@
  * account-pages.ts, vehicle-pages.ts, admin-*-page, views-admin-*.ts, utilisation-page.ts) and the API reference
  * (/api/docs).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../src/http/auth/user-accounts.js';
@@ -18,8 +16,8 @@ import { publishPrices, nightPrices, settle } from '../helpers/depot.js';
 import { PlanningStation } from '../helpers/planning-station.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { CONFIG, PASSWORD, T0, USERS, launch, logIn, newContext, see, watchErrors } from './fixture.js';
+import { axeViolations } from './axe.js';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server: TestServer;
 let url: string;
@@ -77,26 +75,8 @@ async function createPeople(): Promise<void> {
   }
 }
 
-interface AxeResult { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }
-declare const axe: { run(context: unknown, options: unknown): Promise<AxeResult> };
-declare const document: unknown;
-
-/**
- * Runs axe on the page as it stands and returns its serious and critical violations (`every`: all), one line each.
- *
- * Why page.evaluate and not page.addScriptTag({ content }): every page sends `script-src 'self'` (no inline
- * script; src/http/auth/security-headers.ts), so an inline <script> with axe's source is refused by the CSP (the
- * first test below checks that it still is). Code evaluated through the DevTools protocol is not subject to the
- * page's CSP, so axe runs in the page's own document without weakening the policy under test (bypassCSP would
- * test a different page than people get).
- */
-async function serious(page: Page, where: string, every = false): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-  return result.violations
-    .filter((v) => every || v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) => v.nodes.map((n) => `${where}: ${v.id} (${v.impact}: ${v.help}) at ${n.target.map(String).join(' ')}`));
-}
+/** Serious and critical violations (`every`: all) of the page as it stands, one line each (axe.ts). */
+const serious = axeViolations;
 
 /** The page has loaded: no region still aria-busy (each page's script clears it when its data is in). */
 async function loaded(page: Page): Promise<void> {

@@ -7,8 +7,6 @@
  * browser; no English UI word left (the word list of admin-languages.test.ts over the visible text, stored data and
  * OCPP's own words taken out) and axe-core finds nothing serious or critical.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { SimulatedStation } from '../../src/simulator/station.js';
@@ -16,9 +14,9 @@ import { createUser } from '../../src/http/auth/user-accounts.js';
 import { UserRepository } from '../../src/storage/user-repository.js';
 import type { TestServer } from '../helpers/test-server.js';
 import { PASSWORD, screenshot, see, watchErrors } from './fixture.js';
+import { axeViolations } from './axe.js';
 import { productWithStation } from './setups.js';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let server: TestServer;
 let browser: Browser;
 let station: SimulatedStation;
@@ -69,15 +67,6 @@ async function englishLeft(page: Page): Promise<string[]> {
   return cleaned.split('\n').filter((line) => ENGLISH.test(line));
 }
 
-interface AxeResult { violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }
-declare const axe: { run(context: unknown, options: unknown): Promise<AxeResult> };
-declare const document: unknown;
-
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const r = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id} at ${n.target.map(String).join(' ')}`));
-}
 
 /** What each language shows where the server wrote English, and the pages' own words. */
 const WORDS = {
@@ -107,7 +96,7 @@ describe('get started, the account page\u2019s navigation, the connection note a
       const check = async (path: string) => {
         expect(await page.locator('html').getAttribute('lang'), path).toBe(locale);
         found.push(...(await englishLeft(page)).map((l) => `${path}: ${l}`));
-        found.push(...(await axeSerious(page)).map((l) => `${path} axe: ${l}`));
+        found.push(...(await axeViolations(page, `${path} axe`)));
       };
 
       // The checklist: its steps, and the server's details said from their phrases.

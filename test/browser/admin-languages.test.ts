@@ -7,16 +7,14 @@
  * changes the language there, numbers are in the locale, and axe-core finds nothing serious or critical in either
  * language. Screenshots at phone and desk width go to test/artifacts/lang-admin-*.png.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { nightPrices, publishPrices } from '../helpers/depot.js';
 import { PlanningStation } from '../helpers/planning-station.js';
 import { PASSWORD, T0, screenshot, see, watchErrors, type Product } from './fixture.js';
+import { axeViolations } from './axe.js';
 import { productWithAdmin } from './setups.js';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let product: Product;
 let browser: Browser;
 let station: PlanningStation;
@@ -71,16 +69,6 @@ async function englishLeft(page: Page): Promise<string[]> {
   return cleaned.split('\n').filter((line) => ENGLISH.test(line));
 }
 
-interface AxeResult { violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }
-declare const axe: { run(context: unknown, options: unknown): Promise<AxeResult> };
-declare const document: unknown;
-
-/** axe-core's serious and critical findings on the page as it stands (evaluated: the CSP forbids an inline script). */
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const r = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id} at ${n.target.map(String).join(' ')}`));
-}
 
 /** Each page with a heading in Danish and Portuguese that only a translated page shows. */
 const PAGES: { path: string; heading: string; da: RegExp; pt: RegExp }[] = [
@@ -109,7 +97,7 @@ describe('the operator pages in Danish and Portuguese', () => {
         expect(await page.locator('html').getAttribute('lang'), p.path).toBe(locale);
         await see.text(page, p.heading, p[lang]);
         found.push(...(await englishLeft(page)).map((l) => `${p.path}: ${l}`));
-        found.push(...(await axeSerious(page)).map((l) => `${p.path} axe: ${l}`));
+        found.push(...(await axeViolations(page, `${p.path} axe`)));
       }
       expect(found).toEqual([]);
       expect(errors).toEqual([]);
