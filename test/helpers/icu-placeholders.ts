@@ -25,3 +25,21 @@ function names(ast: Node[], out = new Set<string>()): Set<string> {
  * a translation must name the same ones as English, or a value the page passes would go unsaid.
  */
 export const placeholders = (source: string, tag: string): string[] => [...names(new IntlMessageFormat(source, tag).getAst() as Node[])].sort();
+
+/**
+ * What is wrong with a translated catalog against English: keys it lacks or adds, empty messages, and messages whose
+ * placeholders differ from English's (a parse error throws). Empty when it is whole.
+ */
+export function catalogProblems(english: Record<string, string>, theirs: Record<string, string>, language: string): string[] {
+  const wrong = [
+    ...Object.keys(theirs).filter((k) => !(k in english)).map((k) => `${k}: not in English`),
+    ...Object.keys(english).filter((k) => !(k in theirs)).map((k) => `${k}: missing`),
+  ];
+  for (const [key, source] of Object.entries(english)) {
+    const message = theirs[key];
+    if (message === undefined) continue;
+    if (message.trim() === '') wrong.push(`${key}: empty`);
+    else if (JSON.stringify(placeholders(message, language)) !== JSON.stringify(placeholders(source, 'en'))) wrong.push(`${key}: ${placeholders(message, language).join(',')}`);
+  }
+  return wrong;
+}
