@@ -58,6 +58,9 @@ export class RolloutInputError extends Error {
 
 export const MAX_ROLLOUT_STATIONS = 500;
 
+/** A station's queue in `serial` (rollout ids are UUIDs, so the two kinds of key never meet). */
+const stationKey = (stationId: string) => `station:${stationId}`;
+
 export class FirmwareRollouts {
   private readonly ids: RequestIds;
   /** One step at a time per rollout: statuses of two stations arriving together never send a batch twice. */
@@ -98,8 +101,27 @@ export class FirmwareRollouts {
     return (await this.d.store.rollout(rollout.id))!;
   }
 
-  /** L01.FR.01/.10: a FirmwareStatusNotification, matched to its job by requestId. */
-  async onStatus(stationId: string, status: string, requestId: number | null, at: string): Promise<void> {
+  /**
+   * L01.FR.01/.10: a FirmwareStatusNotification, matched to its job by requestId. A station's statuses, boots and
+   * ended transactions are handled one at a time in the order they came (they arrive as events, each read-then-write
+   * on the station's job): two statuses close together (Installing, InstallRebooting) otherwise raced, and on
+   * PostgreSQL the timeline could list them, and the job keep their status, in the wrong order.
+   */
+  onStatus(stationId: string, status: string, requestId: number | null, at: string): Promise<void> {
+    return this.serial(stationKey(stationId), () => this.status(stationId, status, requestId, at));
+  }
+
+  /** The firmware version of the boot that follows an update, on the station's latest sent job. */
+  onBooted(stationId: string): Promise<void> {
+    return this.serial(stationKey(stationId), () => this.booted(stationId));
+  }
+
+  /** A transaction ended: a job waiting for the station to be idle goes now. */
+  onTransactionEnded(stationId: string): Promise<void> {
+    return this.serial(stationKey(stationId), () => this.transactionEnded(stationId));
+  }
+
+  private async status(stationId: string, status: string, requestId: number | null, at: string): Promise<void> {
     // L01.FR.20: Idle carries no requestId; it belongs to the station's latest job.
     const job = requestId !== null ? await this.d.store.jobByRequest(stationId, requestId) : (await this.d.store.stationJobs(stationId, 1))[0];
     if (!job) return;
@@ -114,8 +136,7 @@ export class FirmwareRollouts {
     this.d.emit('firmware.job', { stationId, jobId: job.id, rolloutId: job.rolloutId, state: job.state, status, detail: null });
   }
 
-  /** The firmware version of the boot that follows an update, on the station's latest sent job. */
-  async onBooted(stationId: string): Promise<void> {
+  private async booted(stationId: string): Promise<void> {
     const [job] = await this.d.store.stationJobs(stationId, 1);
     if (!job || job.sentAt === null || job.bootVersion !== null || job.state === 'Failed') return;
     const version = await this.d.firmwareVersion(stationId);
@@ -125,8 +146,7 @@ export class FirmwareRollouts {
     await this.d.store.addHistory({ jobId: job.id, stationId, status: 'Booted', at, detail: `BootNotification with firmware ${version}` });
   }
 
-  /** A transaction ended: a job waiting for the station to be idle goes now. */
-  async onTransactionEnded(stationId: string): Promise<void> {
+  private async transactionEnded(stationId: string): Promise<void> {
     const waiting = await this.d.store.jobsIn(['WaitingForIdle'], stationId);
     if (waiting.length === 0 || await this.d.charging(stationId)) return;
     for (const job of waiting) await this.serial(job.rolloutId, async () => {
@@ -150,6 +170,7 @@ export class FirmwareRollouts {
     return this.serial(rolloutId, () => this.advance(rolloutId));
   }
 
+  /** One piece of work at a time per key (a rollout's id, or stationKey(a station)), in call order. */
   private serial(rolloutId: string, work: () => Promise<void>): Promise<void> {
     const next = (this.chains.get(rolloutId) ?? Promise.resolve()).then(work);
     const kept = next.catch(() => {});
