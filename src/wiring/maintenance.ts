@@ -17,6 +17,7 @@ import { FileStore } from '../operations/file-store.js';
 import { FirmwareFiles } from '../operations/firmware-files.js';
 import { FirmwareRollouts } from '../operations/firmware-rollouts.js';
 import { LogRequests } from '../operations/log-requests.js';
+import { KeyedSerial } from '../scheduler/serial.js';
 
 export interface Maintenance {
   files: FileStore;
@@ -75,7 +76,9 @@ export function createMaintenance(deps: {
   const firmwareFiles = new FirmwareFiles({ store: firmwareStore, files, maxBytes: (config.files?.maxFirmwareMB ?? 256) * MB, clock });
   const run = (what: string, p: Promise<void>) => void p.catch((err: unknown) => logger.error({ err }, `${what} failed`));
   events.on('firmware.status', (e) => run('firmware status', rollouts.onStatus(e.stationId, e.status, e.requestId, e.at)));
-  events.on('log.status', (e) => run('log status', logs.onStatus(e.stationId, e.status, e.requestId, e.at)));
+  // A station's log statuses in the order it sent them (each is a read-then-write on its request; see the rollouts').
+  const logStatuses = new KeyedSerial();
+  events.on('log.status', (e) => run('log status', logStatuses.run(e.stationId, () => logs.onStatus(e.stationId, e.status, e.requestId, e.at))));
   events.on('station.booted', (e) => {
     if (e.status === 'Accepted') run('firmware boot version', rollouts.onBooted(e.stationId));
   });
