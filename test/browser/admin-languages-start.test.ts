@@ -10,12 +10,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { SimulatedStation } from '../../src/simulator/station.js';
-import { createUser } from '../../src/http/auth/user-accounts.js';
-import { UserRepository } from '../../src/storage/user-repository.js';
 import type { TestServer } from '../helpers/test-server.js';
 import { PASSWORD, screenshot, see, watchErrors } from './fixture.js';
 import { axeViolations } from './axe.js';
-import { productWithStation } from './setups.js';
+import { addAda, productWithStation } from './setups.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -25,9 +23,7 @@ let url: string;
 beforeAll(async () => {
   ({ server, browser, station } = await productWithStation('OPS1', 2));
   url = `http://127.0.0.1:${server.running.ports.http}`;
-  await createUser(new UserRepository(server.running.db), server.clock, {
-    username: 'ada', name: 'Ada', password: PASSWORD, grants: [{ role: 'admin', scopeKind: 'all', scopeId: '*' }],
-  }, { N: 1024, r: 8, p: 1 });
+  await addAda(server);
 }, 120_000);
 
 afterAll(async () => {

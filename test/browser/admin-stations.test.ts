@@ -6,10 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createUser } from '../../src/http/auth/user-accounts.js';
-import { UserRepository } from '../../src/storage/user-repository.js';
 import type { SimulatedStation } from '../../src/simulator/station.js';
 import { PASSWORD, launch, logIn, newContext, screenshot, see, startProduct, watchErrors, type Product } from './fixture.js';
+import { addAda } from './setups.js';
 import { bootStatus, wallbox } from './steps.js';
 
 let product: Product;
@@ -18,9 +17,7 @@ const sims: SimulatedStation[] = [];
 
 beforeAll(async () => {
   [product, browser] = await Promise.all([startProduct(), launch()]);
-  await createUser(new UserRepository(product.server.running.db), product.clock, {
-    username: 'ada', name: 'Ada', password: PASSWORD, grants: [{ role: 'admin', scopeKind: 'all', scopeId: '*' }],
-  }, { N: 1024, r: 8, p: 1 });
+  await addAda(product.server);
 }, 90_000);
 
 afterAll(async () => {

@@ -6,13 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createUser } from '../../src/http/auth/user-accounts.js';
-import { UserRepository } from '../../src/storage/user-repository.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { startPriceFeed, type PriceFeedServer } from '../helpers/price-feed-server.js';
 import { CONFIG } from '../http/api-fixture.js';
 import { PASSWORD, launch, logIn, newContext, screenshot, see, watchErrors } from './fixture.js';
+import { addAda } from './setups.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -32,9 +31,7 @@ beforeAll(async () => {
     launch(),
     startPriceFeed(),
   ]);
-  await createUser(new UserRepository(server.running.db), server.clock, {
-    username: 'ada', name: 'Ada', password: PASSWORD, grants: [{ role: 'admin', scopeKind: 'all', scopeId: '*' }],
-  }, { N: 1024, r: 8, p: 1 });
+  await addAda(server);
 }, 120_000);
 
 afterAll(async () => {

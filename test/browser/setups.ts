@@ -14,12 +14,17 @@ import { PASSWORD, launch, startProduct, type Product } from './fixture.js';
 /** Cheap scrypt for test users (the stored hash carries its parameters). */
 const CHEAP = { N: 1024, r: 8, p: 1 };
 
+/** Adds Ada (ada, PASSWORD), an admin over everything, to the product `server` runs. */
+export async function addAda(server: TestServer): Promise<void> {
+  await createUser(new UserRepository(server.running.db), server.clock, {
+    username: 'ada', name: 'Ada', password: PASSWORD, grants: [{ role: 'admin', scopeKind: 'all', scopeId: '*' }],
+  }, CHEAP);
+}
+
 /** The bundled test product, Chromium, and Ada, an admin over everything. */
 export async function productWithAdmin(): Promise<{ product: Product; browser: Browser }> {
   const [product, browser] = await Promise.all([startProduct(), launch()]);
-  await createUser(new UserRepository(product.server.running.db), product.clock, {
-    username: 'ada', name: 'Ada', password: PASSWORD, grants: [{ role: 'admin', scopeKind: 'all', scopeId: '*' }],
-  }, CHEAP);
+  await addAda(product.server);
   return { product, browser };
 }
 

@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createUser } from '../../src/http/auth/user-accounts.js';
-import { UserRepository } from '../../src/storage/user-repository.js';
 import { SimulatedStation } from '../../src/simulator/station.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { CONFIG } from '../http/api-operations-fixture.js';
 import { image } from '../operations/firmware-fixture.js';
 import { PASSWORD, launch, logIn, newContext, screenshot, see, watchErrors } from './fixture.js';
+import { addAda } from './setups.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -26,9 +25,7 @@ beforeAll(async () => {
     startTestServer({ ...CONFIG, http: { host: '127.0.0.1', port: 0, cookieSecure: false }, files: { dir } } as never),
     launch(),
   ]);
-  await createUser(new UserRepository(server.running.db), server.clock, {
-    username: 'ada', name: 'Ada', password: PASSWORD, grants: [{ role: 'admin', scopeKind: 'all', scopeId: '*' }],
-  }, { N: 1024, r: 8, p: 1 });
+  await addAda(server);
   await server.addStation('OPS1', 'sim-password-123');
   station = new SimulatedStation({ id: 'OPS1', password: 'sim-password-123', url: `${server.wsUrl}/ocpp`, clock: server.clock, evses: 1, txUpdatedIntervalS: 0 });
   const caps = server.running.events.once('station.capabilities', (e) => e.stationId === 'OPS1');
