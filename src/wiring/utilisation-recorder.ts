@@ -10,6 +10,7 @@
  * that changed the charging state takes its time from the event (the bus carries the station's timestamp) instead of
  * reading the stored event back.
  */
+import { setImmediate as nextImmediate } from 'node:timers/promises';
 import type { OcppEvents } from '../domain/ocpp-events.js';
 import type { EvseStateLog, EvseStateRow, ReceivedEvseStateRow } from '../domain/utilisation.js';
 import type { Clock } from '../platform/clock.js';
@@ -17,8 +18,6 @@ import type { Logger } from '../platform/logger.js';
 
 /** Rows per write at most: on SQLite a batch holds the event loop until its commit. */
 export const BATCH_ROWS = 500;
-
-const nextImmediate = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface EventSource {
   on<K extends keyof OcppEvents>(event: K, fn: (payload: OcppEvents[K]) => void): () => void;

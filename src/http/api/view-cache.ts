@@ -139,10 +139,10 @@ export class ViewCache {
     const body = await entry.body;
     // The gzipped bytes are another representation: their own strong ETag (RFC 9110 8.8.3), either one answers 304.
     const gz = acceptsGzip(request.headers['accept-encoding']);
-    const etag = gz ? `${body.etag.slice(0, -1)}-gz"` : body.etag;
-    reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'accept-encoding');
+    const gzEtag = `${body.etag.slice(0, -1)}-gz"`;
+    reply.header('etag', gz ? gzEtag : body.etag).header('cache-control', 'private, no-cache').header('vary', 'accept-encoding');
     const sent = request.headers['if-none-match'];
-    if (sent === body.etag || sent === `${body.etag.slice(0, -1)}-gz"`) return reply.code(304).send();
+    if (sent === body.etag || sent === gzEtag) return reply.code(304).send();
     reply.type('application/json; charset=utf-8');
     if (!gz) return reply.send(body.payload);
     body.gzipped ??= gzipAsync(body.payload);
