@@ -40,8 +40,9 @@ export default defineConfig({
     environment: 'node',
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     // Tests use real sockets and SQLite files; keep worker count modest on the 2-core CI machine.
+    // CHARGEPLAN_TEST_WORKERS overrides it: the PostgreSQL run waits on the server more than it computes.
     pool: 'forks',
-    maxWorkers: 2,
+    maxWorkers: Number(process.env.CHARGEPLAN_TEST_WORKERS) || 2,
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // The root names no `include`: a project that extends the root would add it to its own (arrays are merged).

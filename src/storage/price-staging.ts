@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { PriceInterval } from '../domain/prices.js';
-import { dialectOf, lockKey, type Db } from './sql/dialect.js';
+import { advisoryKeys, dialectOf, lockKey, type Db } from './sql/dialect.js';
 
 /**
  * A price publication is written staged and then switched live (issue 20, finding 6: a year of quarter-hours was one
@@ -32,9 +32,6 @@ export const STAGE_ROWS = 500;
 export interface StagingHooks {
   afterChunk?(step: { zone: string; publicationId: number; chunk: number }): Promise<void> | void;
 }
-
-/** The advisory-lock namespace of sql/dialect.ts lockKey: a zone's session lock and its transaction lock exclude each other. */
-const LOCK_NAMESPACE = 15;
 
 /** The two marks of a row of `price_intervals as i`. */
 const STAGED_BY = sql.ref('i.staged_by');
@@ -200,7 +197,7 @@ export async function exclusive<T>(db: Db, zones: readonly string[], work: (db: 
     for (const zone of sorted) releases.push(await queued(db, zone));
     if (dialectOf(db) !== 'postgres') return await work(db);
     return await db.connection().execute(async (conn) => {
-      for (const zone of sorted) await sql`SELECT pg_advisory_lock(${sql.lit(LOCK_NAMESPACE)}, hashtext(${`price-zone:${zone}`}))`.execute(conn);
+      for (const zone of sorted) await sql`SELECT pg_advisory_lock(${advisoryKeys(`price-zone:${zone}`)})`.execute(conn);
       try {
         return await work(conn);
       } finally {

@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db, Storage } from '../../src/storage/database.js';
 import { countAll, greatest, inTransaction, instant, jsonStrings, least, lockKey, nowText } from '../../src/storage/sql/dialect.js';
-import { openTestStorage } from '../helpers/test-database.js';
+import { openTestStorage, postgresUrl } from '../helpers/test-database.js';
 
 const AT = '2025-10-26T00:59:59.999Z';
 
@@ -119,4 +119,31 @@ describe('dialect helpers', () => {
     expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(await s.db.selectFrom('profile_ids').select('profile_id').executeTakeFirstOrThrow()).toEqual({ profile_id: 20 });
   });
+
+  it.skipIf(!postgresUrl)('lockKey() is the schema\'s own: a key held in one schema does not hold the same key in another (PostgreSQL)', async () => {
+    const other = await openTestStorage();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = inTransaction(s.db, async (trx) => {
+      await lockKey(trx, 'sites');
+      locked();
+      await held;
+    });
+    await isLocked;
+    // The other schema takes 'sites' at once, although this one holds it open.
+    await inTransaction(other.db, async (trx) => {
+      await sql`SET LOCAL lock_timeout = '2s'`.execute(trx);
+      await lockKey(trx, 'sites');
+    });
+    // The same schema waits: a second transaction on it times out while the first holds the key.
+    await expect(inTransaction(s.db, async (trx) => {
+      await sql`SET LOCAL lock_timeout = '200ms'`.execute(trx);
+      await lockKey(trx, 'sites');
+    })).rejects.toThrow(/lock timeout/);
+    release();
+    await holder;
+  });
 });
+

@@ -98,16 +98,25 @@ export function writeObserver(db: Db): WriteObserver | undefined {
   return writeObservers.get(db.getExecutor().adapter);
 }
 
-/** Our namespace among PostgreSQL's two-key advisory locks (apart from the migration lock's one-key space). */
+/** Our namespace among PostgreSQL's two-key advisory locks (apart from the migration lock's, sql/postgres.ts). */
 const LOCK_NAMESPACE = 15;
 
 /**
+ * The two keys of `key`'s advisory lock: our namespace, and a hash of the schema the session works in with the key.
+ * Advisory locks belong to the whole database, not to a schema: two deployments in two schemas of one database (or
+ * two test files on one PostgreSQL) would otherwise wait for each other's price zones, sites and stations.
+ */
+export function advisoryKeys(key: string): RawBuilder<unknown> {
+  return sql`${sql.lit(LOCK_NAMESPACE)}, hashtext(current_schema() || ':' || ${key})`;
+}
+
+/**
  * Holds `key` (a price zone, a station's profile ids) until the transaction `trx` ends, so that two transactions
- * reading and then writing under one key run one after the other: pg_advisory_xact_lock(namespace, hashtext(key))
- * on PostgreSQL (a hash collision only makes two keys wait for each other); nothing on SQLite, where every
- * transaction already runs alone on the one connection. Call it first inside the transaction.
+ * reading and then writing under one key run one after the other: pg_advisory_xact_lock on `advisoryKeys(key)` on
+ * PostgreSQL (a hash collision only makes two keys wait for each other); nothing on SQLite, where every transaction
+ * already runs alone on the one connection. Call it first inside the transaction.
  */
 export async function lockKey(trx: Db, key: string): Promise<void> {
   if (dialectOf(trx) !== 'postgres') return;
-  await sql`SELECT pg_advisory_xact_lock(${sql.lit(LOCK_NAMESPACE)}, hashtext(${key}))`.execute(trx);
+  await sql`SELECT pg_advisory_xact_lock(${advisoryKeys(key)})`.execute(trx);
 }

@@ -117,18 +117,20 @@ export async function openPool(o: PostgresOptions, onConnectionError: (err: Erro
   return pool;
 }
 
-/** One advisory lock key for migrations, so nodes starting together apply each migration once. */
-const MIGRATION_LOCK = 7_150_915;
+/** The advisory-lock namespace of migrations (sql/dialect.ts advisoryKeys uses another). */
+const MIGRATION_LOCK = 16;
 
 /**
- * Runs `work` in one transaction on `client` holding the migration lock until it ends: nodes that start together
- * create the schema, the bookkeeping table and each migration one after the other (concurrent DDL on the same names
- * collides on PostgreSQL's catalog). `work` re-checks what it found missing before taking the lock.
+ * Runs `work` in one transaction on `client` holding the schema's migration lock until it ends: nodes that start
+ * together create the schema, the bookkeeping table and each migration one after the other (concurrent DDL on the
+ * same names collides on PostgreSQL's catalog). `work` re-checks what it found missing before taking the lock. The
+ * lock is the schema's own (by its name, which the session's search_path holds: it may not exist yet), so
+ * deployments in other schemas of the database migrate at the same time.
  */
 async function underMigrationLock(client: pg.PoolClient, work: () => Promise<void>): Promise<void> {
   await client.query('BEGIN');
   try {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query("SELECT pg_advisory_xact_lock($1, hashtext(current_setting('search_path')))", [MIGRATION_LOCK]);
     await work();
     await client.query('COMMIT');
   } catch (e) {
