@@ -8,22 +8,32 @@
 //                            [--cars 3-phase,1-phase] [--min-current A] [--sample-seconds S] [--measure-from YYYY-MM-DD]
 //                            [--arrival-weeks 0] [--arrival-reservation soft,phantoms] [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress]
 //                            [--replan] [--replan-weights 1,0.5] [--replan-every-slot] [--replan-soft 1]
-//                            [--replan-hard-above 0.6] [--trace] [--log LEVEL]
+//                            [--replan-hard-above 0.6] [--replan-shortfall spread,fewest-cars] [--trace] [--log LEVEL]
+//                            [--dump FILE.json] [--keep-db FILE.sqlite] [--replan-day-ahead]
 //
 // --replan adds the planner alone, offline (bench/outcome/replan.ts): re-planning at each arrival (and with
 // --replan-every-slot at every slot boundary, as the product does), with the learned arrivals as hard phantoms
 // scaled by each --replan-weights, and as soft tiers (src/scheduler/arrivals-soft.ts) with each --replan-soft value,
-// tiers at least --replan-hard-above likely held hard. --trace prints, per hour of the site's day, each policy's
+// tiers at least --replan-hard-above likely held hard; each row once per --replan-shortfall (the solver's
+// problem.shortfall: who carries a shortfall when not every target fits; default the solver's); with
+// --replan-day-ahead each row again planning on the prices the product knows (day-ahead from 13:00, later slots
+// last week's), not on every future price. --trace prints, per hour of the site's day, each policy's
 // energy, price paid, slots full to the limit and targets missed by arrival hour: where the gap to hindsight is.
+// --dump writes every policy's kWh per session and slot with the visits and prices (one file per car model, the
+// model's name before the extension), to compare policies session by session. --keep-db copies each product run's
+// SQLite store (its plans and the problems they solved) to FILE, the row's index before the extension.
 //
 // Sessions outside the prices' span are left out (and counted). With --measure-from, the sessions that arrive
 // before that local day are the site's history: written to the product's store as finished sessions before the
 // run (what it learns its arrivals from, as a site in service has them), and given to the replan rows the same
 // way; the table and the replay are the sessions from that day on (and before --until, when given).
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ShortfallRule } from '../solver/index.js';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
-import { loadPriceFile } from '../src/cli/sim/price-file.js';
+import { loadPriceFile, slotPrices } from '../src/cli/sim/price-file.js';
 import type { PriceSeries } from '../src/domain/prices.js';
 import type { SessionRecord } from '../src/cli/sim/sessions.js';
 import { loadSessions, shiftSessions, SESSIONS_TO_DK1_2025_MS } from '../src/cli/sim/sessions.js';
@@ -52,7 +62,7 @@ const { values: args } = parseArgs({
     'shift-days': { type: 'string' },
     site: { type: 'string', default: DEFAULTS.site },
     day: { type: 'string' },
-    chart: { type: 'string', default: DEFAULTS.chart },
+    chart: { type: 'string' },
     'offline-only': { type: 'boolean', default: false },
     cars: { type: 'string', default: '3-phase,1-phase' },
     'min-current': { type: 'string', default: '6' },
@@ -69,11 +79,21 @@ const { values: args } = parseArgs({
     'replan-soft': { type: 'string' },
     'replan-hard-above': { type: 'string' },
     'replan-busy-prior': { type: 'string' },
+    'replan-shortfall': { type: 'string' },
+    'replan-day-ahead': { type: 'boolean', default: false },
     log: { type: 'string' },
+    dump: { type: 'string' },
+    'keep-db': { type: 'string' },
   },
 });
 
 const pricesPath = args.prices ?? DEFAULTS.prices;
+// The documented chart (docs/outcome-day.svg, shown in the README) is the bundled week's: a run on other data or
+// another site writes its chart to the temporary directory unless --chart names a file, so that a run by hand does not
+// replace a tracked file with a chart of something else.
+const bundledRun = args.prices === undefined && args.sessions === undefined && args.site === DEFAULTS.site
+  && args['measure-from'] === undefined && args.until === undefined && args['shift-days'] === undefined;
+const chartPath = args.chart ?? (bundledRun ? DEFAULTS.chart : join(tmpdir(), 'chargeplan-outcome-day.svg'));
 const sessionsPath = args.sessions ?? DEFAULTS.sessions;
 // The bundled sessions (Trondheim, October 2019) replay on the bundled prices (DK1, October 2025) 313 weeks later:
 // same weekdays, and the DST fall-back of both years on the same Sunday at 01:00Z. Other files replay as they are
@@ -143,7 +163,13 @@ for (const model of models) {
     const softs = args['replan-soft']?.split(',').map(Number) ?? [];
     const variants = arrivalWeeks.flatMap((weeks) => (weeks > 0 ? [...weights.map((weight) => ({ arrivalWeeks: weeks, weight })), ...softs.flatMap((soft) => (args['replan-hard-above']?.split(',').map(Number) ?? [undefined]).map((hardAbove) => ({ arrivalWeeks: weeks, soft, ...(hardAbove !== undefined ? { hardAbove } : {}) })))] : [{ arrivalWeeks: 0 }]));
     const busy = args['replan-busy-prior'] !== undefined ? { busyPrior: Number(args['replan-busy-prior']) } : {};
-    results.splice(results.length - 1, 0, ...variants.map((o) => replanOnArrival(w, { ...o, ...(o.arrivalWeeks > 0 ? busy : {}), history: learned, everySlot: args['replan-every-slot'] })));
+    const rules = args['replan-shortfall']?.split(',').map((r) => {
+      if (r !== 'spread' && r !== 'fewest-cars') throw new Error(`--replan-shortfall: "${r}" is not spread or fewest-cars`);
+      return { shortfall: r as ShortfallRule };
+    }) ?? [{}];
+    const week = 7 * 86_400_000;
+    const known = args['replan-day-ahead'] ? [{}, { dayAhead: { pricesFromWeekBefore: slotPrices(series, w.grid.startMs - week, w.grid.startMs + w.grid.slots * w.grid.stepMs, w.grid.stepMs) } }] : [{}];
+    results.splice(results.length - 1, 0, ...variants.flatMap((o) => rules.flatMap((rule) => known.map((k) => replanOnArrival(w, { ...o, ...(o.arrivalWeeks > 0 ? busy : {}), ...rule, ...k, history: learned, everySlot: args['replan-every-slot'] })))));
   }
   const onlines: OnlineResult[] = [];
   // One row per setting of the product's arrival learning (policy.arrivalHistoryWeeks, 0 = the planner without it)
@@ -154,6 +180,7 @@ for (const model of models) {
     const name = weeks > 0 ? `our scheduler (arrivals, ${weeks} weeks, ${reservation})` : 'our scheduler (no arrivals)';
     const online = await runOnline(w, series, args.zone, {
       car: model, sampleSeconds, arrivalHistoryWeeks: weeks, ...(reservation ? { arrivalReservation: reservation } : {}), name, history, ...(args.log ? { log: args.log } : {}),
+      ...(args['keep-db'] ? { keepDb: args['keep-db'].replace(/(\.sqlite)?$/, `.${model.name}.${onlines.length}.sqlite`) } : {}),
       ...(args.progress ? { progress: (line: string) => process.stderr.write(`${model.name}, ${name}: ${line}\n`) } : {}),
     });
     onlines.push(online);
@@ -163,6 +190,7 @@ for (const model of models) {
   out(`## ${model.name} cars${model.minCurrentA ? ` (minimum ${model.minCurrentA} A)` : ''}`);
   out();
   out(markdownTable(rows));
+  if (args.dump) writeFileSync(args.dump.replace(/(\.json)?$/, `.${model.name}.json`), JSON.stringify(dumpRun(w, results)));
   if (args.trace) {
     out();
     out(traceGap(w, results.filter((r) => r.name !== 'uncontrolled (no limit)' && r.name !== 'greedy')));
@@ -179,8 +207,8 @@ for (const model of models) {
 }
 
 const day = chartDay(chartResults!.w, args.day);
-writeFileSync(args.chart, dayChartSvg(chartResults!.w, chartResults!.results, day.start, day.end));
-out(`Chart from ${fmt(day.start)} to ${fmt(day.end)} (${models[0]!.name} cars): ${args.chart}`);
+writeFileSync(chartPath, dayChartSvg(chartResults!.w, chartResults!.results, day.start, day.end));
+out(`Chart from ${fmt(day.start)} to ${fmt(day.end)} (${models[0]!.name} cars): ${chartPath}`);
 
 /** The sessions that lie within the prices' span (a replay must price every slot) and how many do not. */
 function withinPrices(all: SessionRecord[], prices: PriceSeries[]): { kept: SessionRecord[]; outside: number } {
@@ -191,6 +219,15 @@ function withinPrices(all: SessionRecord[], prices: PriceSeries[]): { kept: Sess
   // The grid is whole slots around the sessions: a session must leave room to its slot's edges.
   const kept = all.filter((s) => Math.floor(s.arrival / stepMs) * stepMs >= from && Math.ceil(s.departure / stepMs) * stepMs <= to);
   return { kept, outside: all.length - kept.length };
+}
+
+/** The workload's visits and prices and every policy's kWh per visit slot, for comparing policies session by session. */
+function dumpRun(w: Workload, results: readonly PolicyResult[]) {
+  return {
+    grid: w.grid, timeZone: w.site.timeZone, gridLimitKw: w.site.gridLimitKw, prices: w.prices,
+    visits: w.visits.map((v) => ({ id: v.session.id, stationId: v.stationId, evseId: v.evseId, arrival: v.session.arrival, departure: v.session.departure, energyKwh: v.session.energyKwh, fromSlot: v.fromSlot, toSlot: v.toSlot, capKwh: v.capKwh, feasible: v.feasible })),
+    policies: results.map((r) => ({ name: r.name, kwh: Object.fromEntries(r.kwh) })),
+  };
 }
 
 function sum(xs: number[]): number {

@@ -27,6 +27,9 @@ interface Result {
   coldCpuMs?: number;
   /** Vehicles left short in the plan. */
   short?: number | null;
+  /** Re-plans: how many of the `replans` timed ones rounded every car again (minimum power, warm-min-power.ts). */
+  fullRoundings?: number;
+  replans?: number;
 }
 
 function measure(args: WorkerArgs): Result | "timeout" | string {
@@ -127,16 +130,17 @@ if (rows.length > 0) console.log(table(header, rows));
   const ms = (x: number): string => fmt(x, x < 10 ? 2 : 1);
   const row = (name: string, r: Result | string, refName: string, ref: Result | string, note = ""): void => {
     if (typeof r !== "object" || typeof ref !== "object") {
-      fleet.push([name, typeof r === "object" ? ms(r.ms) : r, "", refName, typeof ref === "object" ? ms(ref.ms) : ref, "", "", "", "", note]);
+      fleet.push([name, typeof r === "object" ? ms(r.ms) : r, "", refName, typeof ref === "object" ? ms(ref.ms) : ref, "", "", "", "", "", note]);
       return;
     }
     const cost = r.cost !== null ? r.cost.toFixed(4) : "";
-    fleet.push([name, ms(r.ms), ms(r.cpuMs), refName, ms(ref.ms), ms(ref.cpuMs), fmt(r.ms / ref.ms, 2), fmt(r.cpuMs / ref.cpuMs, 2), cost, note]);
+    const fulls = r.fullRoundings !== undefined && r.replans ? `${r.fullRoundings} of ${r.replans}` : "";
+    fleet.push([name, ms(r.ms), ms(r.cpuMs), refName, ms(ref.ms), ms(ref.cpuMs), fmt(r.ms / ref.ms, 2), fmt(r.cpuMs / ref.cpuMs, 2), cost, fulls, note]);
     process.stderr.write(`${name}: ${ms(r.ms)} ms, ${ms(r.cpuMs)} ms CPU (reference ${ms(ref.ms)} ms, ${ms(ref.cpuMs)} ms CPU)\n`);
   };
   // A re-plan row: the warm re-plans beside cold solves of the same problem in the same process.
   const replanRow = (name: string, r: Result | string): void => {
-    if (typeof r !== "object") return void fleet.push([name, r, "", "", "", "", "", "", "", ""]);
+    if (typeof r !== "object") return void fleet.push([name, r, "", "", "", "", "", "", "", "", ""]);
     const cold = { ...r, ms: r.coldMs!, cpuMs: r.coldCpuMs!, cost: null };
     row(name, { ...r, cost: null }, "cold solve, same problem", cold, `${r.short} short; ${r.solver === "flow (warm)" ? "warm" : `fell back: ${r.solver}`}`);
   };
@@ -152,19 +156,30 @@ if (rows.length > 0) console.log(table(header, rows));
   replanRow("warm re-plan after one change, all served", measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 31, seed: 42 }));
   replanRow("warm re-plan after one change, some cars short", measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 31, seed: 42, siteFraction: 0.2 }));
   replanRow("warm re-plan after one change, 6 A minimum", measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 31, seed: 42, minPower: true }));
-  // Cars short with a minimum: the rounding cannot deliver all of the relaxation there, so re-plans take the cold
-  // path's forcing re-solve (the repair flow of min-power-repair.ts used to take 13 s of it).
-  const minShort = measure({ mode: "solve", vehicles: 1000, slots: 96, engine: "flow", reps: 3, seed: 42, minPower: true, siteFraction: 0.2 });
-  const plainShort = measure({ mode: "solve", vehicles: 1000, slots: 96, engine: "flow", reps: 3, seed: 42, siteFraction: 0.2 });
+  // Cars short with a minimum: the rounding cannot deliver all of the relaxation there; the cold path re-solves with
+  // forced minima (the repair flow of min-power-repair.ts used to take 13 s of it), warm re-plans force them in the
+  // kept flow (solver/warm-min-power.ts).
+  const minShort = measure({ mode: "solve", vehicles: 1000, slots: 96, engine: "flow", reps: 3, seed: 42, minPower: true, siteFraction: 0.2, shortfall: "spread" });
+  const plainShort = measure({ mode: "solve", vehicles: 1000, slots: 96, engine: "flow", reps: 3, seed: 42, siteFraction: 0.2, shortfall: "spread" });
   row("1,000 x 96 with 6 A minimum, cold, some cars short", minShort, "the same without minimum (flow)", plainShort,
     typeof minShort === "object" ? `${minShort.short} short` : "");
-  replanRow("warm re-plan after one change, 6 A minimum, some cars short", measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 9, seed: 42, minPower: true, siteFraction: 0.2 }));
+  // problem.shortfall "fewest-cars" (solver/fewest-short.ts): the same solves with the pass, and the pass alone.
+  for (const minPower of [false, true]) {
+    const what = minPower ? "1,000 x 96 with 6 A minimum, cold, some cars short" : "1,000 x 96 without minimum, some cars short";
+    const dealt = measure({ mode: "solve", vehicles: 1000, slots: 96, engine: "flow", reps: 3, seed: 42, minPower, siteFraction: 0.2, shortfall: "fewest-cars" });
+    const spread = minPower ? minShort : plainShort;
+    row(`${what}, fewest cars short`, dealt, "the same, shortfall spread", spread,
+      typeof dealt === "object" && typeof spread === "object" ? `${spread.short} -> ${dealt.short} short` : "");
+    const pass = measure({ mode: "deal", vehicles: 1000, slots: 96, engine: "flow", reps: 21, seed: 42, minPower, siteFraction: 0.2 });
+    row(`the fewest-cars pass alone (${minPower ? "6 A minimum" : "no minimum"})`, pass, "the same, shortfall spread", spread, typeof pass === "object" ? `${pass.short} short after it` : "");
+  }
+  replanRow("warm re-plan after one change, 6 A minimum, some cars short", measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 31, seed: 42, minPower: true, siteFraction: 0.2 }));
   replanRow("warm re-plan after one change, 40 circuits", measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 31, seed: 42, circuits: true }));
   const big = measure({ mode: "solve", vehicles: 10000, slots: 96, engine: "flow", reps: 3, seed: 42, circuits: true });
   const bigPlain = measure({ mode: "solve", vehicles: 10000, slots: 96, engine: "flow", reps: 3, seed: 42 });
   row("10,000 x 96, 400 circuits", big, "10,000 x 96, site limit only (flow)", bigPlain);
   console.log("");
-  console.log(table(["row", "median ms", "CPU ms", "same-run reference", "reference ms", "reference CPU ms", "ratio", "CPU ratio", "cost", "note"], fleet));
+  console.log(table(["row", "median ms", "CPU ms", "same-run reference", "reference ms", "reference CPU ms", "ratio", "CPU ratio", "cost", "full roundings", "note"], fleet));
 }
 
 // The min-power rule: rounding of the LP relaxation against the exact MIP (HiGHS branch and bound).

@@ -30,6 +30,8 @@ export class FlowSearch extends FlowState {
   private arcTo = 0;
   private arcVeh = -1;
   private dearer = new Int32Array(0);
+  /** The rank whose dearer slots `dearer` holds (-1: none; exchangePass resets it, prices may have moved). */
+  protected dearerRank = -1;
   // Per layer and node, the bit set of slots whose state is in that layer and not dead.
   private layerMask = new Int32Array(0);
   private layers = 0;
@@ -65,8 +67,15 @@ export class FlowSearch extends FlowState {
     this.ensureScratch();
     this.tauRank = this.inst.rank[tau]!;
     if (this.exchanging) {
-      this.dearer.fill(0);
-      for (let t = 0; t < this.T; t++) if (this.inst.rank[t]! > this.tauRank) this.dearer[t >>> 5]! |= 1 << (t & 31);
+      // The exchange pass goes up the price order: the slots dearer than tau are the last ones' less tau itself.
+      if (this.dearerRank >= 0 && this.dearerRank === this.tauRank - 1) {
+        const t = this.inst.order[this.tauRank]!;
+        this.dearer[t >>> 5]! &= ~(1 << (t & 31));
+      } else {
+        this.dearer.fill(0);
+        for (let t = 0; t < this.T; t++) if (this.inst.rank[t]! > this.tauRank) this.dearer[t >>> 5]! |= 1 << (t & 31);
+      }
+      this.dearerRank = this.tauRank;
     }
     let cutoff = true;
     while (this.supply() && this.room(0, tau) > EPS) {
@@ -170,7 +179,8 @@ export class FlowSearch extends FlowState {
 
   /** Does some path end at state s (free supply, a vehicle with targets that can absorb, a dearer slot)? */
   private endsAt(s: number): boolean {
-    if (this.freeCnt[s]! > 0) return true;
+    // Free marks may stay set through the exchange pass (flow-warm.ts topUp): it ends paths at dearer slots only.
+    if (this.freeCnt[s]! > 0 && !this.exchanging) return true;
     const T = this.T;
     const t = s % T;
     for (let i = this.cxOff[s]!; i < this.cxOff[s + 1]!; i++) {
@@ -227,7 +237,7 @@ export class FlowSearch extends FlowState {
     for (;;) {
       switch (this.ptrP[s]) {
         case P_FREE: {
-          if (this.freeCnt[s]! > 0) {
+          if (this.freeCnt[s]! > 0 && !this.exchanging) {
             // ptrJ counts skipped ends: on a skip move past that vehicle.
             if (ptrJ[s]! > 0) (ptrI[s]! += 1), (ptrJ[s] = 0);
             for (let i = ptrI[s]!; i < this.atOff[s + 1]!; i++) {

@@ -14,6 +14,7 @@
 import type { Instance } from "./instance.js";
 import { FlowSolver } from "./flow.js";
 import { EPS } from "./flow-state.js";
+import { IndexPatch } from "./flow-index.js";
 
 /** One vehicle's row as the flow reads it (simple vehicles only: a single deadline segment). */
 export interface VehicleRow {
@@ -31,10 +32,23 @@ export class WarmFlow extends FlowSolver {
   /** Vehicles whose energies changed since the last takeDirty (their plan rows must be rebuilt). */
   private dirty: Uint8Array;
   private indexStale = false;
+  private readonly index: IndexPatch;
 
-  constructor(inst: Instance) {
-    super(inst, {});
+  /**
+   * Minimum power: the forced minima (lower bounds, min-power.ts's forcing kept between re-plans; warm-force.ts)
+   * summed per (node, slot) over the cars below the node, and how many (v, t) are forced.
+   */
+  readonly forcedLoad: Float64Array | undefined;
+  forcedCount = 0;
+
+  /** With `forcing`, the flow carries lower bounds (all 0 until force()). */
+  constructor(inst: Instance, forcing = false) {
+    // With forcing, the flow's demands (segDem: needs, raised where forced minima exceed them) are its own, so that
+    // a forced flow and an unforced one can be kept side by side on one instance (warm-min-power.ts).
+    super(forcing ? { ...inst, segDem: Float64Array.from(inst.need) } : inst, forcing ? { lb: new Float64Array(inst.V * inst.T) } : {});
     this.dirty = new Uint8Array(inst.V).fill(1);
+    this.forcedLoad = forcing ? new Float64Array(inst.nNodes * inst.T) : undefined;
+    this.index = new IndexPatch(this.inst);
   }
 
   protected override change(v: number, t: number, d: number): void {
@@ -52,6 +66,7 @@ export class WarmFlow extends FlowSolver {
     const { inst, T, x } = this;
     const a = inst.from[v]!;
     const b = inst.to[v]!;
+    for (let t = a; t < b; t++) this.unforce(v, t);
     for (let t = a; t < b; t++) {
       const e = x[v * T + t]!;
       if (e !== 0) this.change(v, t, -e);
@@ -94,6 +109,7 @@ export class WarmFlow extends FlowSolver {
   /** Sets vehicle v's cap in slot t; what it draws there above the new cap becomes supply again. */
   setCap(v: number, t: number, c: number): void {
     const i = v * this.T + t;
+    this.unforce(v, t); // the slot's cap or minimum moved: a forced minimum there is stale
     this.cap[i] = c;
     const e = this.x[i]!;
     if (e > c) this.giveBack(v, t, e - c);
@@ -103,13 +119,18 @@ export class WarmFlow extends FlowSolver {
   /** Empties slot t (its limits fell below its load): every vehicle's energy there becomes supply again. */
   clearSlot(t: number): void {
     const { inst, T, x } = this;
-    for (let v = 0; v < this.V; v++) if (inst.from[v]! <= t && t < inst.to[v]! && x[v * T + t]! !== 0) this.giveBack(v, t, x[v * T + t]!);
+    for (let v = 0; v < this.V; v++) {
+      if (inst.from[v]! > t || t >= inst.to[v]!) continue;
+      this.unforce(v, t);
+      if (x[v * T + t]! !== 0) this.giveBack(v, t, x[v * T + t]!);
+    }
   }
 
   /** Vehicle v now needs `need` (it drew energy since): what it has beyond that goes, dearest slots first. */
   setNeed(v: number, need: number): void {
     const { inst, T, x } = this;
     const seg = inst.segOff[v]!;
+    for (let t = inst.from[v]!; t < inst.to[v]!; t++) this.unforce(v, t);
     inst.need[v] = need;
     inst.segDem[seg] = need;
     let over = this.f[seg]! - need;
@@ -119,6 +140,97 @@ export class WarmFlow extends FlowSolver {
       const d = Math.min(x[v * T + t]!, over);
       if (d > 0) this.giveBack(v, t, d), (over -= d);
     }
+  }
+
+  /**
+   * Forces at least e (a minimum) into (v, t) as a lower bound, as min-power.ts's re-solve does: where the limits
+   * leave no room, the other cars drawing there give it up (it becomes their supply again); v gives up as much of
+   * its dearest other energy; what still exceeds its need raises its demand in the flow (the car draws its need and
+   * stops: the rounding trims it). The caller re-optimises (reoptimize), which keeps every lower bound.
+   */
+  force(v: number, t: number, e: number): void {
+    const { inst, T, x } = this;
+    const lb = this.lb!;
+    const i = v * T + t;
+    if (lb[i]! > 0) this.unforce(v, t);
+    lb[i] = e;
+    this.forcedCount++;
+    for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) this.forcedLoad![a * T + t]! += e;
+    const d = e - x[i]!;
+    if (d <= EPS) return this.refresh(v, t);
+    for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) {
+      let over = this.load[a * T + t]! + d - inst.limE[a * T + t]!;
+      for (let w = 0; w < this.V && over > EPS; w++) {
+        if (w === v || !this.below(w, a)) continue;
+        const give = Math.min(over, x[w * T + t]! - lb[w * T + t]!);
+        if (give > EPS) this.giveBack(w, t, give), (over -= give);
+      }
+    }
+    const seg = inst.segOff[v]!;
+    let excess = this.f[seg]! + d - inst.segDem[seg]!;
+    for (let k = T - 1; k >= 0 && excess > EPS; k--) {
+      const s = inst.order[k]!;
+      if (s === t || s < inst.from[v]! || s >= inst.to[v]!) continue;
+      const give = Math.min(excess, x[v * T + s]! - lb[v * T + s]!);
+      if (give > EPS) this.giveBack(v, s, give), (excess -= give);
+    }
+    if (excess > EPS) inst.segDem[seg]! += excess;
+    this.change(v, t, d);
+    this.f[seg]! += d;
+  }
+
+  /**
+   * Before solveCold: a lower bound of e on (v, t), placed first as min-power.ts's re-solve does; the car's demand
+   * rises to its forced minima where they exceed its need (min-power.ts inflated).
+   */
+  preset(v: number, t: number, e: number): void {
+    const { inst, T } = this;
+    const lb = this.lb!;
+    lb[v * T + t] = e;
+    this.forcedCount++;
+    for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) this.forcedLoad![a * T + t]! += e;
+    let sum = 0;
+    for (let s = inst.from[v]!; s < inst.to[v]!; s++) sum += lb[v * T + s]!;
+    const seg = inst.segOff[v]!;
+    if (sum > inst.segDem[seg]!) inst.segDem[seg] = sum;
+  }
+
+  /** Lifts the lower bound of (v, t), if any; the car's demand goes back to its need (excess energy given back). */
+  unforce(v: number, t: number): void {
+    const lb = this.lb;
+    const i = v * this.T + t;
+    if (!lb || !(lb[i]! > 0)) return;
+    const { inst, T } = this;
+    for (let a = inst.node[v]!; a >= 0; a = inst.parent[a]!) this.forcedLoad![a * T + t]! -= lb[i]!;
+    lb[i] = 0;
+    this.forcedCount--;
+    this.refresh(v, t);
+    const seg = inst.segOff[v]!;
+    let dem = inst.need[v]!;
+    let sum = 0;
+    for (let s = inst.from[v]!; s < inst.to[v]!; s++) sum += lb[v * T + s]!;
+    dem = Math.max(dem, sum);
+    if (inst.segDem[seg]! <= dem) return;
+    inst.segDem[seg] = dem;
+    let over = this.f[seg]! - dem;
+    for (let k = T - 1; k >= 0 && over > EPS; k--) {
+      const s = inst.order[k]!;
+      if (s < inst.from[v]! || s >= inst.to[v]!) continue;
+      const give = Math.min(over, this.x[v * T + s]! - lb[v * T + s]!);
+      if (give > EPS) this.giveBack(v, s, give), (over -= give);
+    }
+  }
+
+  /** Lifts every lower bound (the caller re-optimises). */
+  unforceAll(): void {
+    if (!this.lb || this.forcedCount === 0) return;
+    const { inst, T } = this;
+    for (let v = 0; v < this.V; v++) for (let t = inst.from[v]!; t < inst.to[v]!; t++) this.unforce(v, t);
+  }
+
+  private below(w: number, a: number): boolean {
+    for (let n = this.inst.node[w]!; n >= 0; n = this.inst.parent[n]!) if (n === a) return true;
+    return false;
   }
 
   /** Simple vehicles only (warm.ts): their one segment's on-time energy is the sum of their energies. */
@@ -135,13 +247,16 @@ export class WarmFlow extends FlowSolver {
   }
 
   /**
-   * Rebuilds the (node, slot) -> vehicles index after windows or circuits changed. False when a (node, slot) now
-   * holds more vehicles than the counters' integer type can count (the caller solves cold).
+   * Patches the (node, slot) -> vehicles index after windows or circuits changed (flow-index.ts: the lists a rebuild
+   * would give). False when a (node, slot) now holds more vehicles than the counters' integer type can count (the
+   * caller solves cold).
    */
   reindex(): boolean {
     if (!this.indexStale) return true;
     this.indexStale = false;
-    [this.atOff, this.atVeh] = this.byNodeSlot(() => true);
+    const next = this.index.patch(this.atOff, this.atVeh);
+    if (!next) return true;
+    [this.atOff, this.atVeh] = next;
     let most = 0;
     for (let s = 0; s + 1 < this.atOff.length; s++) most = Math.max(most, this.atOff[s + 1]! - this.atOff[s]!);
     const max = this.pairCnt instanceof Int8Array ? 127 : this.pairCnt instanceof Int16Array ? 32767 : 2 ** 31 - 1;
@@ -169,16 +284,19 @@ export class WarmFlow extends FlowSolver {
     this.level = { cls: c, late: false };
     const { inst, V, T } = this;
     let free = 0;
+    // The free marks stay between re-plans (the exchange pass ignores them): with hundreds of cars short, marking
+    // and unmarking every one of them walked all their slots twice per re-plan. Only cars whose supply appeared or
+    // ran out since the last top-up flip.
     for (let v = 0; v < V; v++) {
       const r = inst.to[v]! > inst.from[v]! ? this.residual(v) : 0;
-      if (r > EPS) (free += r), this.setFree(v, true);
+      if (r > EPS) free += r;
+      this.setFree(v, r > EPS);
     }
     this.freeLeft = free;
     for (let before = Infinity; this.freeLeft > EPS && this.freeLeft < before - EPS; ) {
       before = this.freeLeft;
       for (let i = 0; i < T && this.freeLeft > EPS; i++) this.maxFlowAt(inst.order[i]!);
     }
-    for (let v = 0; v < V; v++) if (this.isFree[v]) this.setFree(v, false);
   }
 
   /** Marks in `out` every vehicle whose energies changed since the last take; clears the marks. */

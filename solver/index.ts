@@ -11,12 +11,14 @@ import type { Highs } from "./engine-highs.js";
 import { needsMinPower, solveWithMinPower } from "./min-power.js";
 import { buildPlan } from "./plan.js";
 import { solveWithDemand } from "./demand.js";
+import { withFewestShort } from "./fewest-short.js";
 import type { EngineName, Plan, Problem, VehicleSpec } from "./types.js";
 
 export type * from "./types.js";
 export { parseProblem, ProblemError } from "./parse.js";
 export { loadHighs } from "./engine-highs.js";
 export { sitePeakKw, sitePowerKw } from "./demand.js";
+export { fewestShortSolver, withFewestShort } from "./fewest-short.js";
 export type { Highs } from "./engine-highs.js";
 
 export class SolverError extends Error {
@@ -113,9 +115,10 @@ export function solve(problem: Problem, options: SolveOptions = {}): Plan {
   if (problem.demandCharge) {
     // Each capped solve is a different problem: a warm start from another plan would not apply.
     const { warm: _warm, ...rest } = options;
-    return solveWithDemand(problem, (p) => solveEnergy(p, rest));
+    return withFewestShort(problem, solveWithDemand(problem, (p) => solveEnergy(p, rest)));
   }
-  return solveEnergy(problem, options);
+  // problem.shortfall "fewest-cars": the same energy per slot and class re-dealt to leave fewer cars short.
+  return withFewestShort(problem, solveEnergy(problem, options));
 }
 
 /** solve() without a demand charge: delivered energy, then energy cost, then the tie-break. */

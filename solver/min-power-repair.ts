@@ -29,15 +29,17 @@ export class Repair extends CarState {
     const c = this.noRoom;
     const memo = c.ver[t] === this.ver && c.node[t] === b0;
     if (memo && (c.by[t] === v || c.by[t] === -1)) return;
-    const list = this.bySlot[t]!;
+    const list = this.partnersAt(t);
     const open = this.open;
     let freed = 0;
     let tried = false;
     for (let pi = 0, nw = memo ? 1 : this.bySlotN[t]!; pi < nw; pi++) {
       const w = memo ? c.by[t]! : list[pi]!;
       if (freed >= amount - EPS) return;
-      if (w === v || inst.segOff[w + 1]! - inst.segOff[w]! > 1 || this.e[w * T + t]! <= EPS) continue;
-      if (!this.isUnder(inst.node[w]!, b0) || !this.spareIn(w)) continue;
+      // The spare bits first: they are kept per car and most partners have none (a read of e per partner was the
+      // loop's cost).
+      if (w === v || !this.isUnder(inst.node[w]!, b0) || !this.spareIn(w)) continue;
+      if (inst.segOff[w + 1]! - inst.segOff[w]! > 1 || this.e[w * T + t]! <= EPS) continue;
       let Lw = -2; // w's last slot, found when a move is tried
       for (let j = 0; j < nOpen && freed < amount - EPS; j++) {
         const t2 = open[j]!;

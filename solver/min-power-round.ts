@@ -171,7 +171,7 @@ export class Rounding extends Repair {
     let nd = 0;
     for (let t = inst.from[v]!; t < inst.to[v]!; t++) if (t !== m && this.e[v * T + t]! >= need - 2 * EPS) donors[nd++] = t;
     if (nd === 0) return false;
-    const partners = this.bySlot[m]!;
+    const partners = this.partnersAt(m);
     for (let j = 0, nw = this.bySlotN[m]!; j < nw; j++) {
       const w = partners[j]!;
       if (w === v || inst.segOff[w + 1]! - inst.segOff[w]! > 1 || inst.cls[w] !== inst.cls[v]) continue;
@@ -258,21 +258,24 @@ export class Rounding extends Repair {
     }
   }
 
-  /** Cars still short (by priority): room left, cheapest slots first; intermediate targets before the rest. */
-  protected fill(v: number): void {
+  /**
+   * Cars still short (by priority): room left, cheapest slots first; intermediate targets before the rest. Without
+   * `repair`, only room that is there (no other car is asked to move: warm-round.ts).
+   */
+  protected fill(v: number, repair = true): void {
     const { inst } = this;
     if (inst.to[v]! <= inst.from[v]!) return;
     this.setDeadlines(v, false);
     for (let j = 0; j < this.dl.length; j++) {
       const s = this.dl[j]!;
       const want = Math.min(this.req[j]! - this.before(v, s), inst.need[v]! - this.before(v, inst.to[v]!));
-      if (want > EPS) this.fillWithin(v, want, s);
+      if (want > EPS) this.fillWithin(v, want, s, repair);
     }
     const want = inst.need[v]! - this.before(v, inst.to[v]!);
-    if (want > EPS) this.fillWithin(v, want, inst.to[v]!);
+    if (want > EPS) this.fillWithin(v, want, inst.to[v]!, repair);
   }
 
-  protected fillWithin(v: number, amount: number, end: number): void {
+  protected fillWithin(v: number, amount: number, end: number, repair = true): void {
     const { inst } = this;
     const { T } = inst;
     let left = amount;
@@ -283,7 +286,7 @@ export class Rounding extends Repair {
       const cur = this.e[i]!;
       const min = inst.minE[i]!;
       const want = cur > EPS ? cur + left : Math.max(min, Math.min(left, this.cap[i]!));
-      if (this.u(v, t) < want - EPS && this.cap[i]! >= Math.max(min, EPS)) this.makeRoom(v, t, want - this.u(v, t));
+      if (repair && this.u(v, t) < want - EPS && this.cap[i]! >= Math.max(min, EPS)) this.makeRoom(v, t, want - this.u(v, t));
       const u = this.u(v, t);
       const L = this.last(v);
       let add = 0;

@@ -16,6 +16,16 @@ export class CarState {
   protected readonly bySlot: number[][];
   /** How many entries of each bySlot list are current (the lists are rewritten in place, never shrunk). */
   protected readonly bySlotN: Int32Array;
+  /**
+   * The snapshot the lists are made from (fillBySlot): per slot a bit per car drawing there, updated for the cars
+   * written to since the last snapshot (a warm update writes to tens of cars, not 1,000 x 96 energies), and the
+   * snapshot each slot's list was last made from (partnersAt makes it when asked).
+   */
+  private readonly drawBits: Int32Array;
+  private readonly carWords: number;
+  private snapVer = -1;
+  private snap = 0;
+  private readonly listAt: Int32Array;
   /** Price plus an infinitesimal rank term: the same tie-break as the relaxation. */
   protected readonly key: Float64Array;
   /**
@@ -50,6 +60,9 @@ export class CarState {
     inst.phaseRows.forEach((pr, row) => pr.vehicles.forEach((v, i) => this.rowsOf[v]!.push({ row, coef: pr.coef[i]! })));
     this.bySlot = Array.from({ length: T }, () => []);
     this.bySlotN = new Int32Array(T);
+    this.carWords = (V + 31) >>> 5;
+    this.drawBits = new Int32Array(T * this.carWords);
+    this.listAt = new Int32Array(T);
     this.key = new Float64Array(T);
     this.start(x0);
   }
@@ -81,6 +94,7 @@ export class CarState {
         for (const { row, coef } of this.rowsOf[v]!) this.phLoad[row * T + t]! += coef * x;
       }
     }
+    this.snapVer = -1; // every car's energies are new
     this.fillBySlot();
     let scale = 1;
     for (let t = 0; t < T; t++) scale = Math.max(scale, Math.abs(inst.price[t]!));
@@ -91,12 +105,40 @@ export class CarState {
     this.touchAll();
   }
 
-  /** The cars drawing in each slot now, into bySlot / bySlotN. */
+  /** The cars drawing in each slot now become the partners per slot (partnersAt). */
   protected fillBySlot(): void {
     const { T, V, from, to } = this.inst;
-    const n = this.bySlotN;
-    n.fill(0);
-    for (let v = 0; v < V; v++) for (let t = from[v]!; t < to[v]!; t++) if (this.e[v * T + t]! > EPS) this.bySlot[t]![n[t]!++] = v;
+    const bits = this.drawBits;
+    const W = this.carWords;
+    const all = this.snapVer < 0;
+    if (all) bits.fill(0);
+    for (let v = 0; v < V; v++) {
+      if (!all && !(this.wrote[v]! > this.snapVer)) continue;
+      const k = v >>> 5;
+      const b = 1 << (v & 31);
+      if (!all) for (let t = 0; t < T; t++) bits[t * W + k]! &= ~b;
+      for (let t = from[v]!; t < to[v]!; t++) if (this.e[v * T + t]! > EPS) bits[t * W + k]! |= b;
+    }
+    this.snapVer = this.ver;
+    this.snap++;
+  }
+
+  /** The cars drawing in slot t at the last fillBySlot, ascending (bySlot[t], bySlotN[t] of them). */
+  protected partnersAt(t: number): number[] {
+    const list = this.bySlot[t]!;
+    if (this.listAt[t] === this.snap) return list;
+    this.listAt[t] = this.snap;
+    const W = this.carWords;
+    let n = 0;
+    for (let k = 0; k < W; k++) {
+      let bits = this.drawBits[t * W + k]!;
+      while (bits !== 0) {
+        list[n++] = (k << 5) + 31 - Math.clz32(bits & -bits);
+        bits &= bits - 1;
+      }
+    }
+    this.bySlotN[t] = n;
+    return list;
   }
 
   /** Car v's energies or reservations are about to change (or did). */
@@ -107,6 +149,11 @@ export class CarState {
   /** Caps, minima or the partners per slot changed: everything remembered per car is stale. */
   protected touchAll(): void {
     this.epoch = ++this.ver;
+  }
+
+  /** The partners per slot (or anything but caps and the cars' own plans) changed: what is remembered per version is stale. */
+  protected listsMoved(): void {
+    ++this.ver;
   }
 
   protected hasMin(v: number): boolean {

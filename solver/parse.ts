@@ -162,6 +162,10 @@ export function parseProblem(json: unknown): Problem {
     if (json.tieBreak !== "earlier" && json.tieBreak !== "later") throw new ProblemError("tieBreak", 'must be "earlier" or "later"');
     problem.tieBreak = json.tieBreak;
   }
+  if (json.shortfall !== undefined) {
+    if (json.shortfall !== "fewest-cars" && json.shortfall !== "spread") throw new ProblemError("shortfall", 'must be "fewest-cars" or "spread"');
+    problem.shortfall = json.shortfall;
+  }
   if (json.demandCharge !== undefined) {
     const dc = json.demandCharge;
     if (!isObject(dc)) throw new ProblemError("demandCharge", "must be an object { perKw, peakSoFarKw }");

@@ -45,6 +45,13 @@ export interface VehicleSpec {
 
 export type TieBreak = "earlier" | "later";
 
+/**
+ * When not every target fits, which cars of a priority class carry the shortfall: "spread" (the exact flow's plan: by
+ * price, often a little on every car of the saturated slots) or "fewest-cars" (the same energy per slot and class,
+ * re-dealt so that as many cars as possible end complete; solver/fewest-short.ts). Same cost either way.
+ */
+export type ShortfallRule = "fewest-cars" | "spread";
+
 export interface Problem {
   slotMinutes: 15 | 30 | 60;
   prices: number[];
@@ -52,6 +59,8 @@ export interface Problem {
   circuits?: CircuitSpec[];
   vehicles: VehicleSpec[];
   tieBreak?: TieBreak;
+  /** Default "fewest-cars" (see ShortfallRule). */
+  shortfall?: ShortfallRule;
   /**
    * A demand charge: perKw x the billing period's highest site power (15-minute average), of which peakSoFarKw is
    * already reached (paid for). Planned jointly with the energy cost, after delivered energy (see demand.ts).

@@ -3,7 +3,7 @@
 // energy since the last plan), and to round a kept relaxation to the minimum-power rule (min-power.ts).
 // Pure helpers over the kept Instance and the problem's vehicle specs.
 import type { Instance } from "./instance.js";
-import { SHORTFALL_TOL } from "./plan.js";
+import { clean, SHORTFALL_TOL, vehicleRow } from "./plan.js";
 import type { PerSlot, Plan, Problem, VehiclePlan, VehicleSpec } from "./types.js";
 
 const EPS = 1e-9;
@@ -53,6 +53,14 @@ export function closeBelowMinimum(inst: Instance): void {
   for (let i = 0; i < cap.length; i++) if (minE[i]! > 0 && cap[i]! < minE[i]! - EPS) cap[i] = 0;
 }
 
+export interface CheckResult {
+  delivers: boolean;
+  gap: number;
+  got: Float64Array;
+  bound: Float64Array;
+  cost: number;
+}
+
 /**
  * Whether the rounding e delivers, in every priority class, what the relaxation x delivers (otherwise the cold
  * path's forcing re-solve may do better: min-power.ts, fleets, and warm.ts solves cold), and its cost above the
@@ -89,12 +97,16 @@ export class RelaxationCheck {
         if (doX) (b += x[i]!), (cb += x[i]! * price[t]!);
       }
       if (doE) (this.eSum[v] = a), (this.eCost[v] = ca);
-      if (doX) (this.xSum[v] = b), (this.xCost[v] = cb);
+      // A forced minimum may raise the relaxation above the need (flow-warm.ts force): the car draws its need.
+      if (doX) (this.xSum[v] = Math.min(b, this.inst.need[v]!)), (this.xCost[v] = cb);
     }
   }
 
-  /** What againstRelaxation returns, from the kept sums. */
-  result(): { delivers: boolean; gap: number } {
+  /**
+   * Whether the rounding delivers the relaxation's energy in every class; its cost above the relaxation's (relative);
+   * the rounding's energy per class (got) and the relaxation's (bound), and the rounding's cost.
+   */
+  result(): CheckResult {
     const { V, cls, nClasses } = this.inst;
     const got = new Float64Array(nClasses);
     const bound = new Float64Array(nClasses);
@@ -108,14 +120,9 @@ export class RelaxationCheck {
     }
     let delivers = true;
     for (let k = 0; k < nClasses; k++) if (got[k]! < bound[k]! - 1e-7 * Math.max(1, got[k]!)) delivers = false;
-    return { delivers, gap: (costE - costX) / Math.max(1, Math.abs(costX)) };
+    return { delivers, gap: (costE - costX) / Math.max(1, Math.abs(costX)), got, bound, cost: costE };
   }
 }
-
-const clean = (v: number): number => {
-  const r = Math.round(v * 1e9) / 1e9;
-  return r === 0 ? 0 : r;
-};
 
 /**
  * Clears `touched` in the new rounding b for every car whose energies and reservations equal those in the kept
@@ -133,28 +140,6 @@ export function keepSameRows(
   }
 }
 
-/** Car v's plan row from the rounding's energies e and reservations r; its cost (unrounded) in `cost[v]`. */
-export function roundedRow(inst: Instance, spec: VehicleSpec, v: number, e: Float64Array, r: Float64Array, cost: Float64Array): VehiclePlan {
-  const { T, h, price } = inst;
-  const powerKw = new Array<number>(T);
-  let energy = 0;
-  let c = 0;
-  let unused = 0;
-  for (let t = 0; t < T; t++) {
-    const x = e[v * T + t]!;
-    const planned = r[v * T + t]!;
-    unused += planned - x;
-    powerKw[t] = clean(planned / h);
-    energy += x;
-    c += x * price[t]!;
-  }
-  cost[v] = c;
-  const shortfall = Math.max(0, spec.energyKwh - energy);
-  const row: VehiclePlan = { id: spec.id, powerKw, energyKwh: clean(energy), shortfallKwh: clean(shortfall), cost: clean(c) };
-  if (clean(unused) > 0) row.unusedKwh = clean(unused);
-  return row;
-}
-
 /**
  * The plan of a rounding in the problem's vehicle order (order[i]: the kept index of vehicle i). rows[v] is reused
  * unless `touched[v]` (its energies changed); rebuilt rows are stored there, costs in `cost`.
@@ -169,8 +154,8 @@ export function roundedPlan(
   for (let i = 0; i < vehicles.length; i++) {
     const v = order[i]!;
     let row = rows[v];
-    if (!row || r.touched[v]) rows[v] = row = roundedRow(inst, p.vehicles[i]!, v, r.e, r.r, cost);
-    if (row.shortfallKwh > SHORTFALL_TOL) short = true;
+    if (!row || r.touched[v]) rows[v] = row = vehicleRow(inst, p.vehicles[i]!, v, r.e, r.r, cost);
+    if (!short && row.shortfallKwh > SHORTFALL_TOL) short = true; // one is enough (the rows are scattered objects)
     total += cost[v]!;
     vehicles[i] = row;
   }

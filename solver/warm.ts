@@ -8,9 +8,9 @@
 // re-plans in one slot every car's cap and minimum and every limit move in slot 0, and cars that drew energy need
 // less. A change confined to a few slots (MAX_RESET_SLOTS) resets those slots (caps set, energies above them and
 // slots over a lowered limit given back as supply) and a change of need alone trims the car's dearest slots; the
-// top-up and the exchange pass re-optimise as for any change. Minimum power (fleets, warm-slots.ts): the kept flow
-// is the relaxation (slots below the minimum closed), rounded per car as the cold path does; when the rounding
-// delivers less than the relaxation the cold path's forcing re-solve is run (solve()), as cold would.
+// top-up and the exchange pass re-optimise as for any change. Minimum power (fleets, warm-min-power.ts): the kept
+// flow is the relaxation (slots below the minimum closed), rounded per car as the cold path does; where the rounding
+// delivers less than the relaxation, the cold path's forcing re-solve is done warm (lower bounds in the kept flow).
 //
 // Import it from solver/warm.js: it falls back on index.ts's solve, so index.ts does not re-export it (a cycle).
 // Pure like the rest of the solver: the state is an object the caller holds (one per site), no I/O, no clock.
@@ -20,26 +20,16 @@ import { buildInstance } from "./instance.js";
 import type { Instance } from "./instance.js";
 import { WarmFlow } from "./flow-warm.js";
 import type { VehicleRow } from "./flow-warm.js";
-import { SHORTFALL_TOL } from "./plan.js";
+import { clean, SHORTFALL_TOL, vehicleRow } from "./plan.js";
 import { solve } from "./index.js";
-import { closeBelowMinimum, hasMinimum, keepSameRows, RelaxationCheck, MAX_RESET_SLOTS, relaxedCap, roundedPlan, setMinimum, SMALL_MIN_POWER, vehicleChange } from "./warm-slots.js";
-import { WarmRounding } from "./warm-round.js";
+import { closeBelowMinimum, hasMinimum, RelaxationCheck, MAX_RESET_SLOTS, relaxedCap, roundedPlan, setMinimum, SMALL_MIN_POWER, vehicleChange } from "./warm-slots.js";
+import { roundWarm } from "./warm-min-power.js";
+import type { MinPowerKept } from "./warm-min-power.js";
 import type { SolveOptions } from "./index.js";
 import type { CircuitSpec, PerSlot, Plan, Problem, VehiclePlan, VehicleSpec } from "./types.js";
 
 /** A problem with more changed vehicles than this share of the fleet (or 8) is solved cold. */
 const WARM_SHARE = 0.05;
-
-/**
- * Minimum power: how far (relative cost) incremental roundings may drift above the last full rounding's distance
- * to the relaxation before every car is rounded again. The cold path's own rounding is ~4e-5 above it at fleet size.
- */
-const DRIFT = 5e-5;
-
-const clean = (v: number): number => {
-  const r = Math.round(v * 1e9) / 1e9;
-  return r === 0 ? 0 : r;
-};
 
 function sameSlots(a: PerSlot | undefined, b: PerSlot | undefined): boolean {
   if (a === b) return true;
@@ -84,10 +74,8 @@ function padInstance(inst: Instance, spare: number): Instance {
   };
 }
 
-interface Kept {
+interface Kept extends MinPowerKept {
   problem: Problem;
-  inst: Instance;
-  flow: WarmFlow;
   /** Vehicle id -> index in the flow; specs and plan rows per index. */
   slot: Map<string, number>;
   spec: (VehicleSpec | undefined)[];
@@ -96,20 +84,12 @@ interface Kept {
   freeSlots: number[];
   clsOf: Map<number, number>;
   nodeOf: Map<string, number>;
-  /** Some car has a minimum: the flow is the relaxation and plans are its rounding. */
+  /** The kept problem's vehicles: kept index per position (order) and position per kept index (pos); scratch. */
+  order: Int32Array;
+  pos: Int32Array;
+  seen: Uint8Array;
+  /** Some car has a minimum: the flow is the relaxation and plans are its rounding (warm-min-power.ts). */
   minPower: boolean;
-  /** Minimum power: the kept rounding (only changed cars are rounded again), a spare one, the cars changed since. */
-  round?: WarmRounding;
-  spareRound?: WarmRounding;
-  changed: Uint8Array;
-  /** Minimum power: the cars whose need, window, caps or minima changed (the others only saw their relaxation move). */
-  respec: Uint8Array;
-  /** Minimum power: the rounding's and the relaxation's energy and cost per car (only changed cars re-summed). */
-  check: RelaxationCheck;
-  /** Whether the last full rounding delivered what its relaxation did (else the cold path's forcing re-solve ran). */
-  fullDelivers: boolean;
-  /** The last full rounding's cost above its relaxation (relative). */
-  fullGap: number;
 }
 
 export type WarmMode = "warm" | "cold" | "not warmable";
@@ -118,6 +98,11 @@ export class WarmSolver {
   private kept: Kept | undefined;
   /** How the last solve ran (for benchmarks and logs). */
   lastMode: WarmMode = "cold";
+
+  /** Whether the last solve rounded every car again (minimum power: a full rounding, warm-min-power.ts). */
+  get lastFullRounding(): boolean {
+    return this.kept?.minPower === true && this.kept.lastFull === true;
+  }
 
   /** The optimal plan of problem, from the kept state when the change since the last call is small. */
   solve(problem: Problem, options: SolveOptions = {}): Plan {
@@ -128,10 +113,10 @@ export class WarmSolver {
       return solve(problem, options);
     }
     if (this.kept) {
-      this.lastMode = "warm"; // plan() says "cold" when the rounding needs the cold path's re-solve
+      this.lastMode = "warm";
       let plan: Plan | undefined;
       try {
-        plan = this.warm(this.kept, problem, options);
+        plan = this.warm(this.kept, problem);
       } catch (err) {
         this.kept = undefined; // a state left half-edited is never reused
         throw err;
@@ -158,24 +143,26 @@ export class WarmSolver {
     const inst = padInstance(inst0, Math.max(16, Math.ceil(inst0.V / 8)));
     const minPower = problem.vehicles.some((v) => hasMinimum(v.minKw));
     if (minPower) closeBelowMinimum(inst);
-    const flow = new WarmFlow(inst);
+    const flow = new WarmFlow(inst, minPower);
     flow.solveCold();
     const prios = [...new Set(problem.vehicles.map((v) => v.priority ?? 0))].sort((a, b) => b - a);
     const kept: Kept = {
       problem, inst, flow, slot: new Map(), spec: new Array(inst.V).fill(undefined), row: new Array(inst.V).fill(undefined),
       cost: new Float64Array(inst.V), freeSlots: [], clsOf: new Map(prios.map((q, k) => [q, k])),
-      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])), minPower, changed: new Uint8Array(inst.V), respec: new Uint8Array(inst.V), check: new RelaxationCheck(inst), fullDelivers: true, fullGap: 0,
+      nodeOf: new Map((problem.circuits ?? []).map((c, i) => [c.id, i + 1])), minPower, changed: new Uint8Array(inst.V), respec: new Uint8Array(inst.V), check: new RelaxationCheck(inst), spare: [],
+      order: new Int32Array(0), pos: new Int32Array(inst.V), seen: new Uint8Array(inst.V),
     };
     problem.vehicles.forEach((v, i) => (kept.slot.set(v.id, i), (kept.spec[i] = v)));
     for (let v = inst.V - 1; v >= inst0.V; v--) kept.freeSlots.push(v);
     this.kept = kept;
     this.lastMode = "cold";
     const order = Int32Array.from(problem.vehicles, (_, i) => i);
-    return this.plan(kept, problem, order, "flow", false, options);
+    this.keepOrder(kept, order);
+    return this.plan(kept, problem, order, "flow", false);
   }
 
   /** The warm path; undefined when the change is structural or too large (the caller solves cold). */
-  private warm(k: Kept, p: Problem, options: SolveOptions): Plan | undefined {
+  private warm(k: Kept, p: Problem): Plan | undefined {
     const old = k.problem;
     const { inst, flow } = k;
     const T = inst.T;
@@ -187,15 +174,24 @@ export class WarmSolver {
 
     // Which vehicles changed, before touching anything: taken out and put back (update), a new need only, or
     // nothing but their caps and minima in a few slots (gathered in `slots`, reset below for every car).
-    const seen = new Uint8Array(inst.V);
+    const seen = k.seen;
+    seen.fill(0);
     const order = new Int32Array(p.vehicles.length);
     const arrive: number[] = [];
     const update: number[] = [];
     const needOnly: number[] = [];
     const slots = new Set<number>();
+    // A spec object that follows the previous one as in the last problem is the same vehicle (no lookup by id: a
+    // string-keyed Map read per car was a noticeable share of a re-plan); otherwise the id says, and the walk
+    // resumes after it.
+    const prev = old.vehicles;
+    let j = 0;
+    let kept = 0;
     for (let i = 0; i < p.vehicles.length; i++) {
       const spec = p.vehicles[i]!;
-      const v = k.slot.get(spec.id);
+      let v: number | undefined;
+      if (j < prev.length && prev[j] === spec) v = k.order[j++]!;
+      else if ((v = k.slot.get(spec.id)) !== undefined) j = k.pos[v]! + 1;
       if (v === undefined) {
         arrive.push(i);
         order[i] = -1;
@@ -203,13 +199,14 @@ export class WarmSolver {
       }
       if (seen[v]) return undefined; // a duplicate id
       seen[v] = 1;
+      kept++;
       order[i] = v;
       const change = vehicleChange(k.spec[v]!, spec, T, slots);
       if (change === "update") update.push(i);
       else if (change === "need") needOnly.push(i);
     }
     const leave: number[] = [];
-    for (const v of k.slot.values()) if (!seen[v]) leave.push(v);
+    if (kept < k.slot.size) for (const v of k.slot.values()) if (!seen[v]) leave.push(v);
     const changes = arrive.length + update.length + leave.length;
     if (changes > Math.max(8, WARM_SHARE * p.vehicles.length) || arrive.length > k.freeSlots.length + leave.length) return undefined;
     for (const i of [...arrive, ...update]) {
@@ -226,6 +223,7 @@ export class WarmSolver {
 
     // From here on the state changes: every path below ends in a plan.
     if (limE) inst.limE.set(limE);
+    k.capsMoved = slots.size > 0;
     const repriced = p.prices !== old.prices && !sameSlots(p.prices, old.prices);
     if (repriced) this.setPrices(inst, p);
     for (const v of leave) {
@@ -282,6 +280,7 @@ export class WarmSolver {
     }
     for (let i = 0; i < p.vehicles.length; i++) k.spec[order[i]!] = p.vehicles[i]!;
     k.problem = p;
+    this.keepOrder(k, order);
     if (!flow.reindex()) {
       this.kept = undefined;
       return undefined;
@@ -293,7 +292,13 @@ export class WarmSolver {
       this.kept = undefined;
       return undefined;
     }
-    return this.plan(k, p, order, "flow (warm)", repriced, options);
+    return this.plan(k, p, order, "flow (warm)", repriced);
+  }
+
+  /** The kept index of each vehicle of the kept problem, and back (the next warm call walks them). */
+  private keepOrder(k: Kept, order: Int32Array): void {
+    k.order = order;
+    for (let i = 0; i < order.length; i++) k.pos[order[i]!] = i;
   }
 
   private rowOf(k: Kept, s: VehicleSpec): VehicleRow {
@@ -327,45 +332,8 @@ export class WarmSolver {
   }
 
   /** The plan in the problem's vehicle order; rows of vehicles whose energies did not change are reused. */
-  private plan(k: Kept, p: Problem, order: Int32Array, solver: string, allRows: boolean, options: SolveOptions): Plan {
-    if (k.minPower) {
-      const x = k.flow.x;
-      k.flow.takeDirtyInto(k.changed);
-      let r = !allRows ? k.round : undefined;
-      let check: { delivers: boolean; gap: number } | undefined;
-      if (r) {
-        r.update(x, k.changed, k.respec);
-        k.check.refresh(x, r.e, k.changed, r.touched);
-        check = k.check.result();
-        // Kept roundings drift: a full rounding when it delivers less or costs more than DRIFT above the last full
-        // rounding's gap; but when that one could not deliver either (cars short), the forcing re-solve at once.
-        const hopeless = !check.delivers && !k.fullDelivers;
-        if (!hopeless && (!check.delivers || check.gap > k.fullGap + DRIFT)) r = undefined;
-      }
-      if (!r) {
-        r = k.spareRound ?? new WarmRounding(k.inst, x); // two take turns: the last one is compared below
-        if (r === k.spareRound) r.reset(x);
-        r.runAll();
-        // Rows (and e's sums) are redone only for cars whose plan moved; with new prices, for every car.
-        const incremental = k.round && !allRows;
-        if (incremental) keepSameRows(k.inst, k.round!, r);
-        k.check.refresh(x, r.e, incremental ? k.changed : undefined, incremental ? r.touched : undefined);
-        check = k.check.result();
-        k.fullGap = check.gap;
-        k.fullDelivers = check.delivers;
-      }
-      k.changed.fill(0);
-      k.respec.fill(0);
-      if (k.round && k.round !== r) k.spareRound = k.round;
-      k.round = r;
-      if (check!.delivers) return roundedPlan(k.inst, p, order, r, k.row, k.cost, solver);
-      // The rounding left energy the relaxation delivers: the cold path's forcing re-solve (the kept relaxation
-      // and its rounding stay valid for the next call).
-      this.lastMode = "cold";
-      k.row.fill(undefined); // the plan is cold's: no kept row is the kept rounding's any more
-      return solve(p, options);
-    }
-    const { T, h, price } = k.inst;
+  private plan(k: Kept, p: Problem, order: Int32Array, solver: string, allRows: boolean): Plan {
+    if (k.minPower) return roundedPlan(k.inst, p, order, roundWarm(k, allRows), k.row, k.cost, solver);
     const x = k.flow.x;
     let total = 0;
     let short = false;
@@ -374,22 +342,8 @@ export class WarmSolver {
       const v = order[i]!;
       const spec = p.vehicles[i]!;
       let row = k.row[v];
-      if (k.flow.takeDirty(v) || allRows || !row) {
-        const powerKw = new Array<number>(T);
-        let energy = 0;
-        let cost = 0;
-        for (let t = 0; t < T; t++) {
-          const e = x[v * T + t]!;
-          powerKw[t] = clean(e / h);
-          energy += e;
-          cost += e * price[t]!;
-        }
-        const shortfall = Math.max(0, spec.energyKwh - energy);
-        row = { id: spec.id, powerKw, energyKwh: clean(energy), shortfallKwh: clean(shortfall), cost: clean(cost) };
-        k.row[v] = row;
-        k.cost[v] = cost;
-      }
-      if (row.shortfallKwh > SHORTFALL_TOL) short = true;
+      if (k.flow.takeDirty(v) || allRows || !row) k.row[v] = row = vehicleRow(k.inst, spec, v, x, undefined, k.cost);
+      if (!short && row.shortfallKwh > SHORTFALL_TOL) short = true;
       total += k.cost[v]!;
       vehicles[i] = row;
     }

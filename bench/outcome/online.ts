@@ -5,13 +5,14 @@
  * 13:00 the day before, as from a day-ahead market; it re-plans on its own triggers. What the cars drew is read
  * from the simulator's meters (the physics), and checked against what the product stored from the meter values.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { ManualClock, monotonicMs } from '../../src/platform/clock.js';
 import { silentLogger, createLogger } from '../../src/platform/logger.js';
 import type { PriceSeries } from '../../src/domain/prices.js';
+import type { TransactionRecord } from '../../src/domain/stations.js';
 import { deliveredKwh } from '../../src/domain/meter.js';
 import { car } from '../../src/simulator/index.js';
 import { World } from '../../src/cli/sim/world.js';
@@ -60,8 +61,14 @@ function userNumbers(visits: Visit[]): Map<string, number> {
 const vehicleId = (n: number) => `EV-${n}`;
 const cardOf = (n: number) => `RFID-${n}`;
 
-export function onlineConfig(w: Workload, zone: string, dbPath: string, arrivalHistoryWeeks?: number, arrivalReservation?: 'soft' | 'phantoms') {
+export function onlineConfig(w: Workload, zone: string, dbPath: string, arrivalHistoryWeeks?: number, arrivalReservation?: 'soft' | 'phantoms', minCurrentA?: number) {
   const s = w.site;
+  // The site's own minimum (policy.minCurrentA, 6 A by default) applies to a car that names none: cars without a
+  // minimum (--min-current 0) must be planned without one too.
+  const policy = {
+    ...(arrivalHistoryWeeks !== undefined ? { arrivalHistoryWeeks, ...(arrivalReservation ? { arrivalReservation } : {}) } : {}),
+    ...(minCurrentA === 0 ? { minCurrentA: 0 } : {}),
+  };
   const evses = [];
   for (let n = 1; n <= s.stations; n++) {
     for (let e = 1; e <= s.evsesPerStation; e++) evses.push({ stationId: `CS${n}`, evseId: e, maxKw: s.evseKw });
@@ -79,7 +86,7 @@ export function onlineConfig(w: Workload, zone: string, dbPath: string, arrivalH
     },
     sites: [{
       id: s.id, timeZone: s.timeZone, tariff: 'market', gridLimitKw: s.gridLimitKw, slotMinutes: s.slotMinutes, evses,
-      ...(arrivalHistoryWeeks !== undefined ? { policy: { arrivalHistoryWeeks, ...(arrivalReservation ? { arrivalReservation } : {}) } } : {}),
+      ...(Object.keys(policy).length ? { policy } : {}),
     }],
   });
 }
@@ -109,6 +116,8 @@ export interface OnlineOptions {
    * would give the same store and take as long again.
    */
   history?: readonly { stationId: string; evseId: number; arrival: number; departure: number; energyKwh: number }[];
+  /** Copy the product's SQLite store here when the run ends (its plans, with the problem each solved), for probes. */
+  keepDb?: string;
 }
 
 // Visits go on the clock a day ahead (their target 5 minutes before they plug in): thousands of timers set at once
@@ -129,7 +138,7 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
   const clock = new ManualClock(grid.startMs - 60 * MINUTE);
   const world = await World.start({
     clock,
-    config: onlineConfig(w, zone, join(dir, 'outcome.sqlite'), opts.arrivalHistoryWeeks, opts.arrivalReservation),
+    config: onlineConfig(w, zone, join(dir, 'outcome.sqlite'), opts.arrivalHistoryWeeks, opts.arrivalReservation, model.minCurrentA),
     logger: opts.log ? createLogger({ level: opts.log }) : silentLogger(),
     // One sample every 5 minutes by default (the product checks each charger follows its profile from two in a row).
     stations: { idPrefix: 'CS', count: site.stations, evsesPerStation: site.evsesPerStation, password: STATION_PASSWORD, common: { txUpdatedIntervalS: opts.sampleSeconds ?? 300 } },
@@ -210,6 +219,7 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
   } finally {
     meter?.stop();
     await world.stop();
+    if (opts.keepDb) cpSync(join(dir, 'outcome.sqlite'), opts.keepDb);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -241,11 +251,23 @@ async function storedDifference(w: Workload, world: World, kwh: Map<string, numb
   const all = await repo.transactions.between(iso(w.grid.startMs - 3_600_000), iso(w.grid.startMs + w.grid.slots * w.grid.stepMs));
   let worst = 0;
   for (const v of w.visits) {
-    const tx = all.find((t) => t.stationId === v.stationId && t.evseId === v.evseId && Date.parse(t.startedAt) === v.session.arrival);
+    const tx = storedTransactionOf(v, all);
     if (!tx) throw new Error(`the product stored no transaction for session ${v.session.id} on ${v.stationId}#${v.evseId}`);
     const stored = deliveredKwh(await repo.meterValues.forTransaction(v.stationId, tx.transactionId), tx.meterStartWh);
     const simulated = rowSum(kwh.get(v.session.id)!);
     worst = Math.max(worst, Math.abs(stored - simulated));
   }
   return worst;
+}
+
+/**
+ * The transaction the product stored for a visit: on its EVSE, started at its arrival. Two can start on the same
+ * minute there (a 0-minute session and the next one, as Trondheim's 2379 and 2380): then the one that ended nearest
+ * the visit's departure (one still running counts as furthest).
+ */
+export function storedTransactionOf(v: Visit, all: readonly TransactionRecord[]): TransactionRecord | undefined {
+  const gap = (t: TransactionRecord) => (t.endedAt === null ? Infinity : Math.abs(Date.parse(t.endedAt) - v.session.departure));
+  return all
+    .filter((t) => t.stationId === v.stationId && t.evseId === v.evseId && Date.parse(t.startedAt) === v.session.arrival)
+    .reduce<TransactionRecord | undefined>((best, t) => (best === undefined || gap(t) < gap(best) ? t : best), undefined);
 }

@@ -5,7 +5,7 @@
  * (src/scheduler/arrivals.ts, the product's own code). Offline and exact (no minimum power, whole slots), so it runs
  * three months in seconds: how the choices for the cars still to come compare, before the product is run with them.
  */
-import { solve, type Problem, type VehicleSpec } from '../../solver/index.js';
+import { solve, type Problem, type ShortfallRule, type VehicleSpec } from '../../solver/index.js';
 import { busyDayFactor, learnArrivals, type ArrivalModel } from '../../src/scheduler/arrivals-model.js';
 import { expectedVehicles } from '../../src/scheduler/arrivals.js';
 import { withSoftExpected } from '../../src/scheduler/arrivals-soft.js';
@@ -37,6 +37,14 @@ export interface ReplanOptions {
   hardAbove?: number;
   /** Scale the expected cars of the rest of today by how busy today has been so far (busyDayFactor, this prior). */
   busyPrior?: number;
+  /** The solver's problem.shortfall (absent: the solver's default). */
+  shortfall?: ShortfallRule;
+  /**
+   * Plan with what the product knows of prices (issue 21): the day-ahead prices of a local day from 13:00 the day
+   * before (as the bench's world publishes them), every later slot at the same slot a week before (the product's
+   * 'same-weekday-last-week' estimate). The slot's price one week before the period's first slot, and every slot after it.
+   */
+  dayAhead?: { pricesFromWeekBefore: readonly number[] };
 }
 
 export function replanOnArrival(w: Workload, opts: ReplanOptions): PolicyResult {
@@ -61,7 +69,8 @@ export function replanOnArrival(w: Workload, opts: ReplanOptions): PolicyResult 
       for (let t = t0; t < v.toSlot; t++) maxKw[t - t0] = v.capKwh[t - v.fromSlot]! / h;
       return { id: v.session.id, availableFrom: 0, departure: v.toSlot - t0, energyKwh: left.get(v.session.id)!, maxKw };
     });
-    let problem: Problem = { slotMinutes: site.slotMinutes, prices: w.prices.slice(t0, last), siteLimitKw: site.gridLimitKw, tieBreak: 'earlier', vehicles };
+    const prices = opts.dayAhead ? knownPrices(w, opts.dayAhead.pricesFromWeekBefore, t0, last) : w.prices.slice(t0, last);
+    let problem: Problem = { slotMinutes: site.slotMinutes, prices, siteLimitKw: site.gridLimitKw, tieBreak: 'earlier', vehicles, ...(opts.shortfall ? { shortfall: opts.shortfall } : {}) };
     if (opts.arrivalWeeks > 0) {
       const today = DateTime.fromMillis(startMs, { zone: site.timeZone }).startOf('day');
       if (model?.day !== today.toISODate()) model = { day: today.toISODate()!, model: learn(w, opts.history ?? [], today.minus({ weeks: opts.arrivalWeeks }).toMillis(), today.toMillis()) };
@@ -93,7 +102,25 @@ export function replanOnArrival(w: Workload, opts: ReplanOptions): PolicyResult 
   });
   const every = opts.everySlot ? ' and every slot' : '';
   const named = opts.arrivalWeeks > 0 ? `re-plan on arrival${every} + arrivals (${opts.arrivalWeeks} weeks${opts.soft !== undefined ? `, soft x${opts.soft}${opts.hardAbove !== undefined ? `, hard from p ${opts.hardAbove}` : ''}` : opts.weight && opts.weight !== 1 ? `, x${opts.weight}` : ''}${opts.busyPrior !== undefined ? `, busy day (prior ${opts.busyPrior})` : ''})` : `re-plan on arrival${every}`;
-  return { name: opts.name ?? named, kwh: rows, replans: solves, solverMs: { total, max, count: solves } };
+  const known = opts.dayAhead ? ', day-ahead prices only' : '';
+  const rule = known + (opts.shortfall ? `, ${opts.shortfall === 'fewest-cars' ? 'fewest cars short' : 'shortfall spread'}` : '');
+  return { name: opts.name ?? named + rule, kwh: rows, replans: solves, solverMs: { total, max, count: solves } };
+}
+
+/**
+ * The prices of slots [t0, last) as the product knows them at slot t0: published up to the end of the local day
+ * (of tomorrow from 13:00), each later slot the price a week earlier (itself known or estimated the same way).
+ */
+function knownPrices(w: Workload, fromWeekBefore: readonly number[], t0: number, last: number): number[] {
+  const { grid, site } = w;
+  const now = DateTime.fromMillis(grid.startMs + t0 * grid.stepMs, { zone: site.timeZone });
+  const knownUntil = now.startOf('day').plus({ days: now.hour >= 13 ? 2 : 1 }).toMillis();
+  const week = Math.round((7 * 86_400_000) / grid.stepMs);
+  const priceAt = (t: number): number => {
+    if (grid.startMs + t * grid.stepMs < knownUntil) return t >= 0 ? w.prices[t]! : fromWeekBefore[t + week]!;
+    return priceAt(t - week);
+  };
+  return Array.from({ length: last - t0 }, (_, k) => priceAt(t0 + k));
 }
 
 /** Every slot in which some car is plugged in, in order. */

@@ -20,14 +20,38 @@ export interface LocalInstant {
 }
 
 export function localInstant(ms: number, zone: string): LocalInstant {
-  const dt = DateTime.fromMillis(ms, { zone });
-  if (!dt.isValid) throw new PriceError('TARIFF_INVALID', `unknown time zone "${zone}"`, false);
+  // The wall clock is the instant moved by the zone's offset there; read by UTC arithmetic, as luxon reads it.
+  const local = new Date(ms + zoneOffsetMinutes(ms, zone) * 60_000);
   return {
-    date: dt.toISODate()!,
-    weekday: WEEKDAYS[dt.weekday - 1]!,
-    time: `${String(dt.hour).padStart(2, '0')}:${String(dt.minute).padStart(2, '0')}`,
+    date: `${String(local.getUTCFullYear()).padStart(4, '0')}-${two(local.getUTCMonth() + 1)}-${two(local.getUTCDate())}`,
+    weekday: WEEKDAYS[(local.getUTCDay() + 6) % 7]!,
+    time: `${two(local.getUTCHours())}:${two(local.getUTCMinutes())}`,
   };
 }
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A zone's offset from UTC at an instant, minutes (luxon's, kept per zone and instant). luxon finds it through Intl
+ * at some 20-60 µs a call, and prices are evaluated minute by minute over every planning cycle's horizon: that was a
+ * fifth of the product's CPU on a long outcome bench (issue 21). An instant's offset never changes within a process
+ * (the zone data is fixed), and a cycle asks again for nearly the minutes of the one before, so they are remembered;
+ * a zone's memory is emptied when it holds MAX_OFFSETS instants (some 40 days of minutes).
+ */
+export function zoneOffsetMinutes(ms: number, zone: string): number {
+  let known = offsets.get(zone);
+  const hit = known?.get(ms);
+  if (hit !== undefined) return hit;
+  const dt = DateTime.fromMillis(ms, { zone });
+  if (!dt.isValid) throw new PriceError('TARIFF_INVALID', `unknown time zone "${zone}"`, false);
+  if (!known) offsets.set(zone, (known = new Map()));
+  if (known.size >= MAX_OFFSETS) known.clear();
+  known.set(ms, dt.offset);
+  return dt.offset;
+}
+
+const MAX_OFFSETS = 60_000;
+const offsets = new Map<string, Map<number, number>>();
 
 /** Validity is [validFrom, validTo) in local dates; ISO dates compare correctly as strings. */
 export function isValidOn(item: { validFrom?: string; validTo?: string }, date: string): boolean {

@@ -46,8 +46,11 @@ function vatRateOn(tariff: SiteTariff, date: string): number {
   return v.rate;
 }
 
-function pieceKey(p: Omit<Piece, 'minutes'>): string {
-  return JSON.stringify([p.energy, p.gridFee, p.vatRate, p.taxes]);
+/** Whether two minutes have the same parts (then they merge into one piece). */
+function samePiece(a: Omit<Piece, 'minutes'>, b: Omit<Piece, 'minutes'>): boolean {
+  if (a.energy !== b.energy || a.gridFee !== b.gridFee || a.vatRate !== b.vatRate) return false;
+  const names = Object.keys(a.taxes);
+  return names.length === Object.keys(b.taxes).length && names.every((n) => a.taxes[n] === b.taxes[n]);
 }
 
 /**
@@ -65,7 +68,6 @@ export function effectivePrices(tariff: SiteTariff, quotes: readonly QuotedInter
   const markup = tariff.energy.kind === 'market' ? (tariff.energy.markupPerKwh ?? 0) : 0;
   return quotes.map((q) => {
     const pieces: Piece[] = [];
-    let lastKey = '';
     for (let t = q.start; t < q.end; t += MINUTE) {
       const at = localInstant(t, tariff.timeZone);
       const energy =
@@ -74,10 +76,9 @@ export function effectivePrices(tariff: SiteTariff, quotes: readonly QuotedInter
       const taxes: Record<string, number> = {};
       for (const tax of tariff.taxes) if (isValidOn(tax, at.date)) taxes[tax.name] = (taxes[tax.name] ?? 0) + tax.pricePerKwh;
       const piece = { energy, gridFee, taxes, vatRate: vatRateOn(tariff, at.date) };
-      const key = pieceKey(piece);
-      if (key === lastKey) pieces[pieces.length - 1]!.minutes++;
+      const last = pieces[pieces.length - 1];
+      if (last && samePiece(last, piece)) last.minutes++;
       else pieces.push({ ...piece, minutes: 1 });
-      lastKey = key;
     }
     return { start: q.start, end: q.end, currency, kind: q.kind, source: q.source, ...(q.rule ? { rule: q.rule } : {}), ...combine(pieces) };
   });

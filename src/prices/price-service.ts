@@ -15,6 +15,7 @@ import { resample } from './resample.js';
 import { scheduleIntervals } from './sources/tariff-schedule.js';
 import { effectivePrices } from './effective-price.js';
 import { PriceError } from './errors.js';
+import { zoneOffsetMinutes } from './bands.js';
 
 /** Where the price layer reports what happened (main.ts passes the app's TypedEvents bus). */
 export interface PriceEventSink {
@@ -108,7 +109,7 @@ export class PriceService implements PriceProvider {
     // Calendar arithmetic in the zone's local time: "last week, same wall-clock time", so a DST change in between
     // does not shift the estimate by an hour.
     const spans = starts.map((start) => {
-      const lastWeek = DateTime.fromMillis(start, { zone: config.timeZone }).minus({ weeks: 1 }).toMillis();
+      const lastWeek = sameWallClockWeekBefore(start, config.timeZone);
       return { start: lastWeek, end: lastWeek + stepMs };
     });
     const known = await this.deps.store.current(config.id, { start: Math.min(...spans.map((s) => s.start)), end: Math.max(...spans.map((s) => s.end)) });
@@ -197,6 +198,19 @@ export class FreshnessWatch {
     }
   }
 }
+
+/**
+ * The instant a week before at the same local wall-clock time. Where the zone's offset is the same then as now (every
+ * week but a DST change's), that is exactly 7 x 24 hours before, as luxon's calendar arithmetic also gives it, without
+ * its cost per slot (issue 21); across a DST change luxon decides.
+ */
+function sameWallClockWeekBefore(ms: number, zone: string): number {
+  const candidate = ms - WEEK_MS;
+  if (zoneOffsetMinutes(candidate, zone) === zoneOffsetMinutes(ms, zone)) return candidate;
+  return DateTime.fromMillis(ms, { zone }).minus({ weeks: 1 }).toMillis();
+}
+
+const WEEK_MS = 7 * 86_400_000;
 
 /** The current intervals that overlap a span (`known` is sorted by start, as the store returns it). */
 function overlapping(known: readonly QuotedInterval[], span: TimeWindow): QuotedInterval[] {

@@ -21,6 +21,7 @@ import { KeyedSerial } from './serial.js';
 import { KeptPlans } from './kept-plans.js';
 import { boostKey } from './charge-now.js';
 import { WarmSolver } from '../../solver/warm.js';
+import { fewestShortSolver } from '../../solver/index.js';
 
 /** Stations reconciled at once in a cycle (GetChargingProfiles and what follows, per station). */
 const RECONCILE_CONCURRENCY = 16;
@@ -244,7 +245,9 @@ export class PlanningLoop extends SiteLoops {
     const now = deps.clock.now();
     const snapshot = await loadCycleSnapshot(site, now, this.snapshotSources());
     // The cars still to come are planned at solve time and never leave the solver (arrivals-solver.ts, issue 21).
-    const solver = expectedCarsSolver(this.solverOf(site.id), site, snapshot.arrivals, snapshot.grid);
+    // The warm solver's own plans go through the fewest-cars rule too (index.ts's solve applies it to cold ones).
+    // With a minimum current, the expected cars' room comes from the relaxation, solved on a warm solver of its own.
+    const solver = expectedCarsSolver(fewestShortSolver(this.solverOf(site.id)), site, snapshot.arrivals, snapshot.grid, this.solverOf(relaxationKey(site.id)));
     const result = planSite(snapshot, reasons, { monotonicMs: deps.monotonicMs, solver });
     await this.annotate(site, result);
     const previous = snapshot.previousPlan;
@@ -314,6 +317,7 @@ export class PlanningLoop extends SiteLoops {
     const e = err as Error & { code?: string };
     this.deps.logger.error({ site: site.id, err: e }, 'planning cycle failed');
     this.solvers.get(site.id)?.reset(); // the next cycle solves cold, whatever the failure left behind
+    this.solvers.get(relaxationKey(site.id))?.reset();
     try {
       await this.decide(site, { kind: 'plan.failed', stationId: null, evseId: null, transactionId: null, planId: null, message: e.message, phrase: phrase('decision.planFailed', { code: e.code ?? 'INTERNAL', retryAt: new Date(retryAt).toISOString() }), details: { code: e.code ?? 'INTERNAL', retryAt: new Date(retryAt).toISOString() } });
     } catch (recordErr) {
@@ -342,4 +346,9 @@ export class PlanningLoop extends SiteLoops {
     void handled.then(() => this.pending.delete(handled));
     return handled;
   }
+}
+
+/** The key of a site's second warm solver, the expected cars' relaxation (arrivals-solver.ts); no site id holds NUL. */
+function relaxationKey(siteId: string): string {
+  return `${siteId}\u0000relaxation`;
 }

@@ -33,7 +33,8 @@ export interface ActiveSession {
 /** What a cycle reads its sessions from: a site's at once (one query per kind, snapshot.ts), cars by token or id. */
 export interface SessionStores {
   transactions: Pick<TransactionStore, 'activeOnEvses'>;
-  meterValues: Pick<MeterValueStore, 'forTransaction' | 'forTransactions' | 'latestOf'>;
+  /** `recent`: the newest power readings, for the compliance check on each meter value (verify.ts). */
+  meterValues: Pick<MeterValueStore, 'forTransaction' | 'forTransactions' | 'latestOf' | 'recent'>;
   chargingNeeds: Pick<ChargingNeedsStore, 'latestOnEvses'>;
   vehicles: Pick<VehicleStore, 'byIdToken' | 'get'> & Partial<Pick<VehicleStore, 'list'>>;
   assignments: Pick<AssignmentStore, 'onEvse'>;

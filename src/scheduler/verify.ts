@@ -48,9 +48,27 @@ export function plannedEnergyBy(plan: SessionPlan, slotStarts: readonly number[]
   return e;
 }
 
+/** Power samples read first: the two latest outlet readings are among them unless other phases or locations crowd in. */
+const RECENT_SAMPLES = 8;
+
+/**
+ * verifyByMeter on the readings since the push settled. This runs on every reading of every session, and a profile
+ * may hold all night: reading every sample since the push made a long session's check grow with its length (issue
+ * 21, the outcome bench). The newest few power samples decide it unless fewer than two of them are outlet readings
+ * within the profile's span (readings after its end, per-phase values); then all of them, as before.
+ */
+async function meterVerdict(meterValues: MeterCheckHost['stores']['meterValues'], push: PushedProfileRecord | undefined, stationId: string, transactionId: string): Promise<MeterVerdict> {
+  if (!push || push.state !== 'accepted') return { kind: 'unknown' };
+  const since = new Date(Date.parse(push.sentAt) + SETTLE_MS).toISOString();
+  const recent = await meterValues.recent(stationId, transactionId, 'Power.Active.Import', since, RECENT_SAMPLES);
+  const verdict = verifyByMeter(push, powerReadingsW(recent));
+  if (verdict.kind !== 'unknown' || recent.length < RECENT_SAMPLES) return verdict;
+  return verifyByMeter(push, powerReadingsW(await meterValues.forTransaction(stationId, transactionId, since)));
+}
+
 /** What checkMeter needs from the scheduler: the stores, the site's latest plan and its log and loop. */
 export interface MeterCheckHost {
-  stores: { profiles: Pick<ProfileStore, 'pushed'>; meterValues: Pick<MeterValueStore, 'forTransaction'>; transactions: Pick<TransactionStore, 'activeOnEvse'> };
+  stores: { profiles: Pick<ProfileStore, 'pushed'>; meterValues: Pick<MeterValueStore, 'forTransaction' | 'recent'>; transactions: Pick<TransactionStore, 'activeOnEvse'> };
   now: number;
   plan(): Promise<PlanRecord | undefined>;
   setCompliance(stationId: string, evseId: number, compliance: ChargerCompliance, detail: string | null): Promise<boolean>;
@@ -61,10 +79,8 @@ export interface MeterCheckHost {
 /** Meter values of a planned session: does the charger follow, and does the energy follow the plan? */
 export async function checkMeter(host: MeterCheckHost, site: Site, stationId: string, evseId: number, transactionId: string): Promise<void> {
   const { stores } = host;
-  // Only the readings since the push settled: a session's history grows all day, this runs on every reading.
   const push = await stores.profiles.pushed(stationId, evseId, transactionId);
-  const since = push ? new Date(Date.parse(push.sentAt) + SETTLE_MS).toISOString() : new Date(host.now).toISOString();
-  const verdict = verifyByMeter(push, powerReadingsW(await stores.meterValues.forTransaction(stationId, transactionId, since)));
+  const verdict = await meterVerdict(stores.meterValues, push, stationId, transactionId);
   if (verdict.kind === 'ignores') {
     if (await host.setCompliance(stationId, evseId, 'ignores-profiles', verdict.detail)) {
       await host.decide({ kind: 'station.ignores-profiles', stationId, evseId, transactionId, planId: null, message: `${stationId} EVSE ${evseId} accepts profiles but does not follow them: ${verdict.detail}`, phrase: phrase('decision.notFollowing', { station: stationId, evse: evseId }), details: null });

@@ -231,6 +231,10 @@ export class PriceSeriesRepository implements PriceSeriesStore {
 
   /** The current prices over the window: one query, however long the window (a year of quarter-hours included). */
   async current(zone: string, window: TimeWindow): Promise<QuotedInterval[]> {
+    const start = iso(window.start);
+    // From the last current row that starts before the window (current rows never overlap, see currentPage): an
+    // index range, not every current row of the zone before the window's end. Every planning cycle reads its horizon
+    // here, and a zone gains ~100 rows a day: over a quarter the scan was 6 % of the product's time (issue 21).
     const rows = await this.db
       .selectFrom('price_intervals as i')
       .innerJoin('price_publications as p', 'p.id', 'i.publication_id')
@@ -238,8 +242,20 @@ export class PriceSeriesRepository implements PriceSeriesStore {
       .where('i.zone', '=', zone)
       .where('i.superseded_by', 'is', null)
       .where(visibleRow())
+      .where('i.start_utc', '>=', (eb) => eb.fn.coalesce(
+        eb.selectFrom('price_intervals as i')
+          .innerJoin('price_publications as p', 'p.id', 'i.publication_id')
+          .select('i.start_utc')
+          .where('i.zone', '=', zone)
+          .where('i.superseded_by', 'is', null)
+          .where(visibleRow())
+          .where('i.start_utc', '<', start)
+          .orderBy('i.start_utc', 'desc')
+          .limit(1),
+        eb.val(start),
+      ))
       .where('i.start_utc', '<', iso(window.end))
-      .where('i.end_utc', '>', iso(window.start))
+      .where('i.end_utc', '>', start)
       .orderBy('i.start_utc')
       .execute();
     return rows.map((r) => ({
@@ -253,11 +269,15 @@ export class PriceSeriesRepository implements PriceSeriesStore {
   }
 
   async lastFetchedAt(zone: string): Promise<number | undefined> {
+    // The newest live one, read backwards on the index on (zone, fetched_at): max() with the state filter read all the
+    // zone's publications, one more each day, on every price read.
     const row = await this.db
       .selectFrom('price_publications')
-      .select((eb) => eb.fn.max('fetched_at').as('at'))
+      .select('fetched_at as at')
       .where('zone', '=', zone)
       .where('state', '=', 'live')
+      .orderBy('fetched_at', 'desc')
+      .limit(1)
       .executeTakeFirst();
     return row?.at ? Date.parse(row.at) : undefined;
   }

@@ -57,6 +57,20 @@ describe('PriceSeriesRepository on a real database (an SQLite file, or PostgreSQ
     ]);
   });
 
+  it('serves a window from the row that reaches into it, whatever lies before, and the newest live fetch', async () => {
+    // A day-long price, then quarter-hours: a window that starts inside the day gets it; one that starts exactly
+    // at a row's start, or between rows, gets no earlier row.
+    await repo.save([series('day', '2025-10-01T09:00:00Z', [['2025-10-01T00:00:00Z', 24 * 60, 0.3], ['2025-10-02T00:00:00Z', 15, 0.1], ['2025-10-02T00:15:00Z', 15, 0.2]])]);
+    await repo.save([series('late', '2025-10-01T08:00:00Z', [['2025-10-03T00:00:00Z', 60, 0.5]])]);
+    const at = async (from: string, to: string) => (await repo.current('DK1', { start: t(from), end: t(to) })).map((i) => [new Date(i.start).toISOString().slice(5, 16), i.pricePerKwh]);
+    expect(await at('2025-10-01T20:00:00Z', '2025-10-02T00:20:00Z')).toEqual([['10-01T00:00', 0.3], ['10-02T00:00', 0.1], ['10-02T00:15', 0.2]]);
+    expect(await at('2025-10-02T00:15:00Z', '2025-10-02T01:00:00Z')).toEqual([['10-02T00:15', 0.2]]);
+    expect(await at('2025-10-02T12:00:00Z', '2025-10-03T00:30:00Z')).toEqual([['10-03T00:00', 0.5]]);
+    expect(await at('2025-09-30T00:00:00Z', '2025-10-01T00:00:00Z')).toEqual([]);
+    // The newest fetch, not the last saved.
+    expect(await repo.lastFetchedAt('DK1')).toBe(t('2025-10-01T09:00:00Z'));
+  });
+
   it('keeps the uncovered quarters of an hour that one new quarter-hour replaces', async () => {
     await repo.save([series('a', '2025-10-01T11:00:00Z', [['2025-10-02T00:00:00Z', 60, 0.1]])]);
     await repo.save([series('b', '2025-10-01T12:00:00Z', [['2025-10-02T00:15:00Z', 15, 0.4]])]);

@@ -1,4 +1,5 @@
 import { Value } from '@sinclair/typebox/value';
+import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
 import { TypedEvents } from '../../src/platform/events.js';
@@ -51,6 +52,26 @@ describe('PriceService: gaps, estimates and freshness', () => {
     // Monday 08:00 CET (07:00Z) is estimated by Monday 20 October 08:00 CEST (06:00Z): same wall clock, not same UTC.
     expect(slots.find((s) => s.start === t('2025-10-27T07:00:00Z'))!.pricePerKwh).toBe(realPrice('2025-10-20T06:00:00Z'));
     expect(slots.find((s) => s.start === t('2025-10-27T07:00:00Z'))!.pricePerKwh).not.toBe(realPrice('2025-10-20T07:00:00Z'));
+  });
+
+  it('estimates every slot by the same wall-clock time a week before, also across a fall-back weekend', async () => {
+    // Wednesday 15 October is a week after a CEST Wednesday: exactly 7 x 24 hours before.
+    await publishUntil('2025-10-14T22:00:00Z', '2025-10-14T12:00:00Z');
+    const wednesday = await service().quote('DK1', localDateWindow('2025-10-15', CPH), Q);
+    expect(wednesday).toHaveLength(96);
+    expect(wednesday.map((s) => s.pricePerKwh)).toEqual(wednesday.map((s) => realPrice(new Date(s.start - 7 * 24 * H).toISOString())));
+    // Sunday 26 October (25 hours, the repeated 02:00) and Monday (CET) estimated from Sunday 19 and Monday 20
+    // (CEST): each slot as luxon's calendar arithmetic gives it.
+    await publishUntil('2025-10-25T22:00:00Z', '2025-10-25T12:00:00Z');
+    const slots = await service().quote('DK1', { start: t('2025-10-25T22:00:00Z'), end: t('2025-10-27T23:00:00Z') }, Q);
+    expect(slots).toHaveLength(196);
+    for (const s of slots) {
+      const weekBefore = DateTime.fromMillis(s.start, { zone: CPH }).minus({ weeks: 1 }).toMillis();
+      expect({ at: s.start, rule: s.rule, price: s.pricePerKwh }).toEqual({ at: s.start, rule: 'same-weekday-last-week', price: realPrice(new Date(weekBefore).toISOString()) });
+    }
+    // 02:30 CEST and 02:30 CET (the repeated hour) both take 19 October's 02:30 CEST.
+    expect(slots.find((s) => s.start === t('2025-10-26T00:30:00Z'))!.pricePerKwh).toBe(realPrice('2025-10-19T00:30:00Z'));
+    expect(slots.find((s) => s.start === t('2025-10-26T01:30:00Z'))!.pricePerKwh).toBe(realPrice('2025-10-19T00:30:00Z'));
   });
 
   it('uses the configured fallback tariff when last week is unknown too, and leaves slots out without one', async () => {

@@ -14,8 +14,8 @@ let server: TestServer;
 afterEach(async () => server?.stop());
 
 async function van(id: string, token: string) {
-  await server.running.scheduler.upsertVehicle({ id, name: id, fleet: 'north', batteryKwh: 60, maxAcKw: 11, phases: 3, idTokens: [token] });
-  await server.running.scheduler.setTarget(id, { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 40 });
+  await server.running.scheduler.upsertVehicle({ id, name: id, fleet: 'north', batteryKwh: 100, maxAcKw: 11, phases: 3, idTokens: [token] });
+  await server.running.scheduler.setTarget(id, { kind: 'once', departure: '2026-11-24T07:00', energyKwh: 80 });
 }
 
 const planned = async () => {
@@ -26,7 +26,8 @@ const planned = async () => {
 describe('an EVSE out of service', () => {
   for (const status of ['Unavailable', 'Faulted'] as const) {
     it(`${status}: its session leaves planning at once and returns when the connector is Available`, async () => {
-      // Two EVSEs under a 5 kW site limit: 70 kWh by 07:00 for two cars asking 40 each, so they share it.
+      // Two EVSEs under a 5 kW site limit: 70 kWh by 07:00 for two cars asking 80 each. Neither can be complete, so they
+      // share it (two cars asking 40 would not: the solver completes one of them rather than leave both short).
       server = await startDepot({ gridLimitKw: 5 });
       await publishPrices(server, T0, Array.from({ length: 40 }, () => 0.3));
       const cs = await PlanningStation.connect(server, { id: 'CS1', evses: 2 });

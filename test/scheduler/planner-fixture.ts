@@ -89,6 +89,7 @@ export function fixtureSources(now: number, cars: readonly FixtureCar[], prices:
           const latest = samplesOf(r.transactionId).filter((x) => x.measurand === measurand).at(-1);
           return latest ? [{ ...latest, ...r }] : [];
         }),
+        recent: async (_s, transactionId, measurand, since, count) => samplesOf(transactionId).filter((x) => x.measurand === measurand && x.timestamp >= since).slice(-count),
       },
       chargingNeeds: { latestOnEvses: async () => [] },
       vehicles: { byIdToken: async (t) => vehicles.get(t), get: async () => undefined },

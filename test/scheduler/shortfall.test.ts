@@ -56,7 +56,7 @@ async function plan({ circuit, ...siteConfig }: Record<string, unknown>, cars: C
           return c ? [{ stationId: e.stationId, evseId: e.evseId, transaction: tx(c) }] : [];
         }),
       },
-      meterValues: { forTransaction: async () => [], forTransactions: async () => [], latestOf: async () => [] },
+      meterValues: { forTransaction: async () => [], forTransactions: async () => [], latestOf: async () => [], recent: async () => [] },
       chargingNeeds: { latestOnEvses: async () => [] },
       vehicles: { byIdToken: async (t) => vehicles.get(t), get: async () => undefined },
       assignments: { onEvse: async () => undefined },

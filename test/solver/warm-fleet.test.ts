@@ -16,6 +16,21 @@ import { randomProblem } from "./helpers/random-problem.js";
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(1, Math.abs(b));
 
+/**
+ * With a minimum and cars short, warm and cold are both roundings (of different optimal relaxations, each with the
+ * cold path's forcing) and neither dominates: on these sequences warm delivers cold's energy at 41 of 48 re-plans,
+ * more at 5 and less at 2 (at most 0.54 kWh, 3.6e-5), 1.6 kWh more in all. A re-plan may fall short of cold by this
+ * much (relative, per class), at most two re-plans in all, and warm's energy summed over every re-plan is at least
+ * cold's.
+ */
+const ENERGY_TOL = 1e-4;
+
+/** What warm's extra energy over cold's could cost at most (the dearest price), so that more energy is not a cost excess. */
+function extraEnergyCost(p: Problem, warm: Plan, cold: Plan): number {
+  const e = (plan: Plan): number => plan.vehicles.reduce((s, v) => s + v.energyKwh, 0);
+  return Math.max(0, e(warm) - e(cold)) * Math.max(0, ...p.prices);
+}
+
 function change(p: Problem, rnd: () => number, n: number): Change {
   const T = p.prices.length;
   const s = p.vehicles[Math.floor(rnd() * p.vehicles.length)]!;
@@ -78,4 +93,39 @@ describe("WarmSolver at fleet shape with cars short", { timeout: 240_000 }, () =
       expect(warm, `seed ${seed}`).toBeGreaterThanOrEqual(8);
     }
   });
+
+  it("6 A minimum with many cars short stays warm (issue 21): valid, at least cold's energy per class, cost within 5e-4", () => {
+    // Fleet-shaped: every car has the 6 A minimum as in bench:solver (4.14 kW 3-phase at 11 kW and up, else 1.38 kW),
+    // a site limit that leaves a third to two thirds of the cars short, one-car changes in a row. Before, every such
+    // re-plan fell back to the cold path (its forcing re-solve); now the forcing is done on the kept flow.
+    let below = 0;
+    let sumWarm = 0;
+    let sumCold = 0;
+    for (const [seed, vehicles, siteFraction, circuits] of [[4301, 300, 0.2, 0], [4302, 200, 0.12, 0], [4303, 250, 0.2, 5]] as const) {
+      let worstCost = 0;
+      const p = randomProblem(seed, { vehicles, slots: 96, siteFraction, circuits });
+      for (const v of p.vehicles) v.minKw = (v.maxKw as number) >= 11 ? 4.14 : 1.38;
+      const { warm, short } = run(seed + 50, p, 16, (q, plan, cold, label) => {
+        const got = deliveredByPriority(q, plan);
+        const want = deliveredByPriority(q, cold);
+        got.forEach((g, i) => {
+          if (g < want[i]! - 1e-9 * Math.max(1, want[i]!)) below++;
+          sumWarm += g;
+          sumCold += want[i]!;
+          expect(g, `${label}: energy at level ${i}: ${g} vs cold ${want[i]}`).toBeGreaterThanOrEqual(want[i]! - ENERGY_TOL * Math.max(1, want[i]!));
+        });
+        // Cost compared where the energy is the same; more energy may cost more.
+        if (got.every((g, i) => Math.abs(g - want[i]!) <= 1e-7 * Math.max(1, want[i]!))) {
+          worstCost = Math.max(worstCost, (plan.totalCost - cold.totalCost) / Math.max(1, Math.abs(cold.totalCost)));
+        }
+        expect(plan.totalCost - extraEnergyCost(q, plan, cold), `${label}: cost ${plan.totalCost} vs cold ${cold.totalCost}`).toBeLessThanOrEqual(cold.totalCost + 5e-4 * Math.abs(cold.totalCost));
+      });
+      expect(worstCost, `seed ${seed}: warm cost above cold (relative)`).toBeLessThanOrEqual(5e-4);
+      expect(warm, `seed ${seed}: re-plans warm`).toBe(16);
+      expect(short, `seed ${seed}: the site leaves cars short`).toBe(16);
+    }
+    expect(below, "re-plans delivering less than cold").toBeLessThanOrEqual(2);
+    expect(sumWarm, "warm's energy over every re-plan against cold's").toBeGreaterThanOrEqual(sumCold);
+  });
 });
+
