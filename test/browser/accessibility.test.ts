@@ -15,7 +15,7 @@ import { UserRepository } from '../../src/storage/user-repository.js';
 import { publishPrices, nightPrices, settle } from '../helpers/depot.js';
 import { PlanningStation } from '../helpers/planning-station.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { CONFIG, PASSWORD, T0, USERS, launch, logIn, newContext, see, watchErrors } from './fixture.js';
+import { CONFIG, PASSWORD, T0, USERS, launch, loaded, logIn, newContext, see, watchErrors } from './fixture.js';
 import { axeViolations } from './axe.js';
 
 
@@ -77,14 +77,6 @@ async function createPeople(): Promise<void> {
 
 /** Serious and critical violations (`every`: all) of the page as it stands, one line each (axe.ts). */
 const serious = axeViolations;
-
-/** The page has loaded: no region still aria-busy (each page's script clears it when its data is in). */
-async function loaded(page: Page): Promise<void> {
-  await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout: 20_000 }).catch(async (err: unknown) => {
-    const busy = await page.locator('[aria-busy="true"]').first().evaluate((e) => e.outerHTML.slice(0, 200), undefined, { timeout: 1000 }).catch(() => '?');
-    throw new Error(`${page.url()} stayed aria-busy: ${busy}`, { cause: err });
-  });
-}
 
 const SIZES = ['desk', 'phone'] as const;
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { SimulatedStation } from '../../src/simulator/station.js';
 import type { TestServer } from '../helpers/test-server.js';
-import { PASSWORD, screenshot, see, watchErrors } from './fixture.js';
+import { loaded, logInByIds, screenshot, see, watchErrors } from './fixture.js';
 import { axeViolations } from './axe.js';
 import { addAda, productWithStation } from './setups.js';
 
@@ -32,18 +32,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Logs in by the fields' ids (their labels are in the page's language). */
-async function logIn(page: Page): Promise<void> {
-  await page.goto(`${url}/login`);
-  await page.locator('#username').fill('ada');
-  await page.locator('#password').fill(PASSWORD);
-  await page.locator('#login-form button[type=submit]').click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
-
-async function loaded(page: Page): Promise<void> {
-  await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout: 20_000 });
-}
+/** Logs in as the admin by the fields' ids (their labels are in the page's language). */
+const logIn = (page: Page) => logInByIds(page, url, 'ada');
 
 /** admin-languages.test.ts's words of English UI sentences, and the data left out before looking for them. */
 const ENGLISH = /\b(the|and|with|when|until|yet|this|your|save|saved|delete|remove|add|edit|loading|password|charger|chargers|sites?|tariffs?|prices?|people|circuits?|limit|grid|waiting|never|nothing|none|shown|messages?|operations|connection|connected|offline since|last seen|unlock|reset|created|expires|roles?|state|actions|who|what|details|older|entries|energy|taxes|fees?|preview|hours|local time|kind|credentials?|fetch|slots?|vehicles?|departure|started|admins?|sends?|refused)\b/i;
@@ -129,6 +119,7 @@ describe('get started, the account page\u2019s navigation, the connection note a
       await loaded(page);
       await page.locator('#evses tbody tr[data-evse="2"] button').first().click();
       await see.text(page, '#op-result', w.availability);
+      await loaded(page); // the page reads the station again after an operation; its inputs are new after that
       const heartbeat = page.getByLabel('OCPPCommCtrlr HeartbeatInterval');
       await heartbeat.fill(lang === 'da' ? '120' : '90');
       await heartbeat.press('Enter');
@@ -136,6 +127,7 @@ describe('get started, the account page\u2019s navigation, the connection note a
       await expect.poll(() => page.locator('#device-model tbody tr', { hasText: 'HeartbeatInterval' }).locator('td').last().innerText()).toBe(w.meaning);
       await page.locator('#station-ops button[data-op="trigger-heartbeat"]').click();
       await see.text(page, '#op-result', w.heartbeat);
+      await loaded(page);
       await screenshot(page, `lang-admin-station-ops-${lang}`);
       await check('/stations/OPS1');
       // Put EVSE 2 back for the next language.

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { nightPrices, publishPrices } from '../helpers/depot.js';
 import { PlanningStation } from '../helpers/planning-station.js';
-import { PASSWORD, T0, screenshot, see, watchErrors, type Product } from './fixture.js';
+import { T0, loaded, logInByIds, screenshot, see, watchErrors, type Product } from './fixture.js';
 import { axeViolations } from './axe.js';
 import { productWithAdmin } from './setups.js';
 
@@ -41,19 +41,8 @@ function context(locale: string, phone: boolean): Promise<BrowserContext> {
   });
 }
 
-/** Logs in by the fields' ids (their labels are in the page's language). */
-async function logIn(page: Page): Promise<void> {
-  await page.goto(`${product.url}/login`);
-  await page.locator('#username').fill('ada');
-  await page.locator('#password').fill(PASSWORD);
-  await page.locator('#login-form button[type=submit]').click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
-
-/** The page's scripts have filled it: nothing is aria-busy any more. */
-async function loaded(page: Page): Promise<void> {
-  await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout: 20_000 });
-}
+/** Logs in as the admin by the fields' ids (their labels are in the page's language). */
+const logIn = (page: Page) => logInByIds(page, product.url, 'ada');
 
 /**
  * Words of English UI sentences and labels that none of the four languages uses (data the product shows as it is

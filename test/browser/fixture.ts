@@ -98,7 +98,7 @@ export async function startProduct(opts: ProductOptions = {}): Promise<Product> 
 }
 
 export async function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }
 
 /** A fresh browser profile in English, on a phone-sized or desk-sized screen, in the sites' zone. */
@@ -129,6 +129,26 @@ export async function logIn(page: Page, url: string, username: string, password 
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/**
+ * Logs in by the fields' ids, whatever language their labels are in (logIn reads the English labels), and waits until
+ * the browser has left the login page.
+ */
+export async function logInByIds(page: Page, url: string, username: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.locator('#login-form button[type=submit]').click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+/** The page has loaded: no region still aria-busy (each page's script clears it when its data is in). */
+export async function loaded(page: Page): Promise<void> {
+  await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout: 20_000 }).catch(async (err: unknown) => {
+    const busy = await page.locator('[aria-busy="true"]').first().evaluate((e) => e.outerHTML.slice(0, 200), undefined, { timeout: 1000 }).catch(() => '?');
+    throw new Error(`${page.url()} stayed aria-busy: ${busy}`, { cause: err });
+  });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

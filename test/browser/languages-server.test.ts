@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { publishPrices, nightPrices, settle } from '../helpers/depot.js';
 import { PlanningStation } from '../helpers/planning-station.js';
 import { DecisionRepository } from '../../src/storage/plan-repository.js';
-import { PASSWORD, screenshot, see, T0, watchErrors, type Product } from './fixture.js';
+import { logInByIds, screenshot, see, T0, watchErrors, type Product } from './fixture.js';
 import { productWithAdmin } from './setups.js';
 
 let product: Product;
@@ -67,12 +67,8 @@ function context(locale: string): Promise<BrowserContext> {
   return browser.newContext({ locale, timezoneId: 'Europe/Copenhagen', viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
 }
 
-async function logIn(page: Page, username: string): Promise<void> {
-  await page.goto(`${product.url}/login`);
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(PASSWORD);
-  await page.locator('#login-form button[type=submit]').click();
-}
+/** Logs in by the fields' ids (their labels are in the page's language). */
+const logIn = (page: Page, username: string) => logInByIds(page, product.url, username);
 
 /** Words that give away an English sentence (the server's notes and log lines are full of them). */
 const ENGLISH = /\b(the|and|with|of|before|when|until|charger|planning|accepted|period|needs|unknown|site default|session|even|alone)\b/i;

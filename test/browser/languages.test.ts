@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { publishPrices, nightPrices, settle } from '../helpers/depot.js';
 import { PlanningStation } from '../helpers/planning-station.js';
-import { PASSWORD, launch, screenshot, see, startProduct, T0, watchErrors, type Product } from './fixture.js';
+import { logInByIds, launch, screenshot, see, startProduct, T0, watchErrors, type Product } from './fixture.js';
 
 let product: Product;
 let browser: Browser;
@@ -57,12 +57,7 @@ function context(locale: string, size: Size): Promise<BrowserContext> {
 }
 
 /** Logs in by the fields' ids (their labels are in the page's language). */
-async function logIn(page: Page, username: string): Promise<void> {
-  await page.goto(`${product.url}/login`);
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(PASSWORD);
-  await page.locator('#login-form button[type=submit]').click();
-}
+const logIn = (page: Page, username: string) => logInByIds(page, product.url, username);
 
 const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 

@@ -66,8 +66,9 @@ export function circuitForm({ site, version = () => null, reload }) {
     if (!s) return;
     try {
       await api(`/api/v1/sites/${enc(s.id)}/circuits`, { method: 'PUT', json: { circuits: next }, ifMatch: version() });
-      status.textContent = done;
+      // The status says it is done once the tree shows it (read aloud, and what a test waits for, after the redraw).
       await reload(s.id);
+      status.textContent = done;
     } catch (err) {
       // The API names the tree's field (circuits[2].parent); the form's inputs carry the circuit's own names, so the
       // refusal is shown at "Under" for a parent, at the limit for limitKw, and so on.

@@ -23,7 +23,14 @@ async function operate(path, json) {
   try {
     const answer = await api(`${base}/${path}`, { method: 'POST', json: json ?? {} });
     result.textContent = t('station.answer', { status: answer.status, detail: say(answer.detailPhrase, answer.detail) });
-    await load();
+    // The page reads the station again and rebuilds its tables: busy until then, so that assistive technology (and a
+    // test) does not act on an input that is about to be replaced.
+    root.setAttribute('aria-busy', 'true');
+    try {
+      await load();
+    } finally {
+      root.setAttribute('aria-busy', 'false');
+    }
   } catch (err) {
     result.textContent = err instanceof ApiError ? t('station.notDone', { message: err.message }) : t('station.notDoneShort');
   }
