@@ -35,7 +35,7 @@ import { Metrics } from './platform/metrics.js';
 import { wireMetrics } from './metrics/wire-events.js';
 import { observeWrites } from './storage/sql/dialect.js';
 import type { CsmsAction, RequestOf, ResponseOf } from './ocpp/schemas/generated/index.js';
-import { clusterLiveEvents, fencedPlans, joinCluster, ownSites, pushCall } from './wiring/cluster.js';
+import { clusterLiveEvents, fencedPlans, joinCluster, ownSites, pushCall, shareRenewalRequests } from './wiring/cluster.js';
 import type { ClusterNode } from './cluster/node.js';
 import type { Site } from './domain/sites.js';
 
@@ -118,6 +118,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     canSign: certificates?.authority.canSign ?? false,
   });
   wireCertificateRenewals(events, certificateRenewals);
+  if (cluster) shareRenewalRequests(cluster, certificateRenewals);
   const capacityLimits = new CapacityLimitRepository(db, clock);
   const pricing = createPricing({
     // The tariffs the book holds (changed in place by the admin API); the sources run from the database (below).

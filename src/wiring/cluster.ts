@@ -149,6 +149,20 @@ export function ownSites(cluster: ClusterNode, scheduler: ClusterScheduler, load
   cluster.onTriggers((siteId, reason, leading) => scheduler.trigger(siteId, reason, { leading, relayed: true }));
 }
 
+/**
+ * A certificate renewal (A02) stored through one node's API for a station whose socket another node holds: that node
+ * reads the request at the station's next Heartbeat instead of believing its earlier "none" (certificate-renewal.ts
+ * keeps that in memory). A lost message delays the request by at most RENEWAL_RECHECK_MS.
+ */
+export function shareRenewalRequests(
+  cluster: ClusterNode,
+  renewals: { requested(stationId: string): void; announceWith(publish: (stationId: string) => void): void },
+): void {
+  cluster.mirror<{ stationId?: unknown }>('certificate-renewal.requested',
+    (publish) => renewals.announceWith((stationId) => publish({ stationId })),
+    (e) => { if (typeof e.stationId === 'string') renewals.requested(e.stationId.slice(0, 200)); });
+}
+
 /** What the live page stream and the fleet views' caches listen to (http/api/deps.ts LiveEvents). */
 const LIVE_EVENTS = ['plan.created', 'plan.pushed', 'decision', 'charger.status', 'connector.status', 'transaction.event', 'station.connected', 'station.disconnected'] as const;
 /**

@@ -201,3 +201,24 @@ describe('without a CA key', { timeout: 60_000 }, () => {
     }
   });
 });
+
+
+describe('a renewal stored for a connected station (A02)', { timeout: 60_000 }, () => {
+  it('that could not be asked now: its next Heartbeat delivers it, though the Heartbeat before read that none waited', async () => {
+    await station.call('Heartbeat', {});
+    await server.running.certificateRenewals.idle();
+    // The station answers this TriggerMessage with a CALLERROR: the request is stored for its next Heartbeat.
+    station.respond('TriggerMessage', () => ({ raw: [4, (station.received.at(-1) as string[])[1]!, 'InternalError', 'busy', {}] }));
+    const res = await renew('admin', 'CS3');
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ stationId: 'CS3', outcome: 'stored', requestedAt: NOW, detail: expect.stringContaining('could not be asked now') });
+    expect(await stored('CS3')).toBe(NOW);
+
+    station.respond('TriggerMessage', () => ({ status: 'Accepted' }));
+    const trigger = station.nextCall('TriggerMessage');
+    await station.call('Heartbeat', {});
+    expect(await trigger).toEqual({ requestedMessage: 'SignChargingStationCertificate' });
+    await server.running.certificateRenewals.idle();
+    expect(await stored('CS3')).toBeNull();
+  });
+});

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ScriptedStation, smartChargingVariables } from '../helpers/scripted-station.js';
+import { RENEWAL_RECHECK_MS } from '../../src/ocpp/auth/certificate-renewal.js';
 import { makeCa, makeCsr, stationCert, writeCa, type StationCredentials, type TestCa } from '../helpers/test-pki.js';
 
 const ORG = 'Chargeplan Test CSO';
@@ -173,8 +174,15 @@ describe('SignCertificate and CertificateSigned with the configured CA (A02/A03)
     expect(await server.running.certificateRenewals.renew('CS3')).toBe('Accepted');
     expect(await trigger).toEqual({ requestedMessage: 'SignChargingStationCertificate' });
 
-    // What `npm run stations -- renew CS3` stores (another process): delivered once, then cleared.
+    // What `npm run stations -- renew CS3` stores (another process, which cannot tell the server): the server read
+    // "none" at the last Heartbeat and believes it for RENEWAL_RECHECK_MS, then reads again: delivered once, cleared.
+    await cs.call('Heartbeat', {});
+    await server.running.certificateRenewals.idle();
     await server.running.repositories.stations.setCertificateRenewalRequested('CS3', '2026-03-29T00:00:00.000Z');
+    await cs.call('Heartbeat', {});
+    await server.running.certificateRenewals.idle();
+    expect(cs.calls.filter((c) => c.action === 'TriggerMessage')).toHaveLength(1);
+    server.clock.advance(RENEWAL_RECHECK_MS);
     const stored = cs.nextCall('TriggerMessage');
     await cs.call('Heartbeat', {});
     expect(await stored).toEqual({ requestedMessage: 'SignChargingStationCertificate' });

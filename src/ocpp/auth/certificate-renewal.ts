@@ -17,17 +17,53 @@ export interface RenewalDeps {
 }
 
 /**
+ * How long a station's "no renewal waits" is believed without reading the store again (issue 15: the read at every
+ * Heartbeat was ~8 µs of storage CPU per message at 1,000 stations). Requests made in this process are known at once,
+ * and another node's through `requested` (NATS, wiring/cluster.ts shareRenewalRequests); this bounds what nobody
+ * announces: the CLI's `stations renew` (another process) and a NATS message lost on the way. At the default
+ * heartbeat interval (300 s) every Heartbeat still reads; a station that beats faster gets such a request within it.
+ */
+export const RENEWAL_RECHECK_MS = 60_000;
+const DONE: Promise<void> = Promise.resolve();
+
+/**
  * A02 Update Charging Station Certificate by request of CSMS: TriggerMessage SignChargingStationCertificate; the
  * station then generates a key pair and sends SignCertificate (handlers/certificates.ts does the rest).
  *
  * An operator's request from the CLI (another process) is stored on the station (`stations renew <id>`) and sent
  * when the station can be asked: at its next boot, reconnection or heartbeat. `renew` asks a connected station now.
+ * Whether one waits is kept in memory per connected station between reads (RENEWAL_RECHECK_MS).
  */
 export class CertificateRenewals implements CertificateMaintenance {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly clearing = new Set<Promise<void>>();
+  /** Connected stations read with no renewal waiting, and when (clock ms); forgotten at connect and disconnect. */
+  private readonly noneSince = new Map<string, number>();
+  /** Counts `requested` and `forget` calls: a read that started before one may not record "none". */
+  private changes = 0;
+  private announce: (stationId: string) => void = () => {};
 
   constructor(private readonly deps: RenewalDeps) {}
+
+  /**
+   * A renewal was stored for the station (here, or on another node that announced it): its next Heartbeat reads the
+   * store again instead of believing an earlier "none".
+   */
+  requested(stationId: string): void {
+    this.changes++;
+    this.noneSince.delete(stationId);
+  }
+
+  /** The station connected or disconnected: what was read for its last connection is not believed for the next. */
+  forget(stationId: string): void {
+    this.changes++;
+    this.noneSince.delete(stationId);
+  }
+
+  /** In a cluster: how a request stored here is told to the other nodes (the station's socket may be on one of them). */
+  announceWith(publish: (stationId: string) => void): void {
+    this.announce = publish;
+  }
 
   /**
    * An operator's A02 request (the HTTP API): asked now when the station is connected, else (or when asking fails:
@@ -51,6 +87,8 @@ export class CertificateRenewals implements CertificateMaintenance {
     }
     const requestedAt = isoUtc(clock.now());
     await stations.setCertificateRenewalRequested(stationId, requestedAt);
+    this.requested(stationId);
+    this.announce(stationId);
     return { outcome: 'stored', requestedAt, detail };
   }
 
@@ -80,11 +118,16 @@ export class CertificateRenewals implements CertificateMaintenance {
    * Sends a stored renewal request if there is one; clears it once the station answered (whatever it answered).
    * One at a time per station: a call while one is under way (a boot and a heartbeat together) joins it, and resolves
    * when it is done. Never rejects: what fails is logged, and a request not delivered stays for the next chance.
+   * At a Heartbeat (`fresh` false) a "none" read less than RENEWAL_RECHECK_MS ago is believed; a boot reads.
    */
-  deliverPending(stationId: string): Promise<void> {
+  deliverPending(stationId: string, fresh = true): Promise<void> {
     const running = this.inFlight.get(stationId);
     if (running) return running;
-    if (!this.deps.isConnected(stationId)) return Promise.resolve();
+    if (!fresh) {
+      const since = this.noneSince.get(stationId);
+      if (since !== undefined && this.deps.clock.now() - since < RENEWAL_RECHECK_MS) return DONE;
+    }
+    if (!this.deps.isConnected(stationId)) return DONE;
     const run = this.deliver(stationId).finally(() => this.inFlight.delete(stationId));
     this.inFlight.set(stationId, run);
     return run;
@@ -119,7 +162,14 @@ export class CertificateRenewals implements CertificateMaintenance {
   private async deliver(stationId: string): Promise<void> {
     const { stations, logger, clock } = this.deps;
     try {
-      if (!(await stations.certificateRenewalRequestedAt(stationId))) return;
+      const changes = this.changes;
+      const readAt = clock.now();
+      if (!(await stations.certificateRenewalRequestedAt(stationId))) {
+        // Not when a request or a new connection (its handshake may have stored one) came while the read was under way.
+        if (changes === this.changes && this.deps.isConnected(stationId)) this.noneSince.set(stationId, readAt);
+        return;
+      }
+      this.noneSince.delete(stationId);
       let status: ResponseOf<'TriggerMessage'>['status'];
       try {
         status = await this.renew(stationId);
@@ -165,8 +215,11 @@ export function wireCertificateRenewals(
     if (e.status !== 'Rejected') void renewals.deliverPending(e.stationId);
   });
   events.on('message.handled', (e) => {
-    if (e.action === 'Heartbeat') void renewals.deliverPending(e.stationId);
+    if (e.action === 'Heartbeat') void renewals.deliverPending(e.stationId, false);
   });
+  // A request stored during the handshake (client-cert.ts: a certificate near its end) is read at the next Heartbeat.
+  events.on('station.connected', (e) => renewals.forget(e.stationId));
+  events.on('station.disconnected', (e) => renewals.forget(e.stationId));
   events.on('station.certificate', (e) => {
     if (e.delivery === 'Accepted') void renewals.renewed(e.stationId);
   });
