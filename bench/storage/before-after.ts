@@ -39,7 +39,7 @@ export function parseTable(out: string): Table {
  * The baseline checked out beside this tree, with this tree's bench:ocpp files copied in: both builds then run the
  * same measuring code (the bench registers its fleet on either storage API, see registerFleet).
  */
-function worktree(rev: string): string {
+export function worktree(rev: string): string {
   const dir = join(tmpdir(), `chargeplan-baseline-${rev}`);
   if (!existsSync(dir)) {
     execFileSync('git', ['-C', ROOT, 'worktree', 'add', '--detach', dir, rev], { stdio: 'ignore' });

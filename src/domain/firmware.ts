@@ -102,6 +102,11 @@ export interface FirmwareStore {
   jobByToken(tokenSha256: string): Promise<FirmwareJob | undefined>;
   /** A station's jobs, newest first. */
   stationJobs(stationId: string, limit: number): Promise<FirmwareJob[]>;
+  /**
+   * Those of these stations that have a job sent to them, not failed, without a boot version yet: the only ones whose
+   * next boot may be an update's (asked at every accepted boot, for all the boots of a turn at once).
+   */
+  stationsAwaitingBoot(stationIds: readonly string[]): Promise<Set<string>>;
   /** Jobs in `states` on any rollout (WaitingForIdle jobs on a station whose charging ended, ...). */
   jobsIn(states: readonly FirmwareJobState[], stationId?: string): Promise<FirmwareJob[]>;
   updateJob(id: string, change: JobChange, at: string): Promise<void>;

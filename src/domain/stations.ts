@@ -68,8 +68,22 @@ export interface PresenceChange {
   at: string;
 }
 
+/**
+ * What a BootNotification and a reconnect ask of a station's row (issue 15: a connect read the whole row three times):
+ * its boot status settings and, for profile 3, when its admitted certificate expires ('' when not recorded).
+ */
+export interface StationBootFacts {
+  securityProfile: SecurityProfile;
+  registrationStatus: RegistrationStatus | null;
+  lastBootStatus: RegistrationStatus | null;
+  /** The recorded client certificate's notAfter (StationRecord.clientCertificate), null when none is recorded. */
+  clientCertificateNotAfter: string | null;
+}
+
 export interface StationStore {
   get(id: string): Promise<StationRecord | undefined>;
+  /** The few columns of the row a boot and a reconnect look at; undefined when there is no such station. */
+  bootFacts(id: string): Promise<StationBootFacts | undefined>;
   list(): Promise<StationRecord[]>;
   /** Inserts a new station; throws StationExistsError (and writes nothing) when the id is taken, also by a concurrent call. */
   register(input: { id: string; passwordHash: string | null; securityProfile: SecurityProfile; autoRegistered?: boolean }, at: string): Promise<StationRecord>;
@@ -239,6 +253,8 @@ export interface MeterValueStore {
   forTransaction(stationId: string, transactionId: string, sinceIso?: string): Promise<(MeterSample & { evseId: number })[]>;
   /** The transaction's latest sample of one measurand (e.g. SoC). */
   latest(stationId: string, transactionId: string, measurand: string): Promise<MeterSample | undefined>;
+  /** The transaction's newest `count` samples of one measurand from `sinceIso` on, in time order. */
+  recent(stationId: string, transactionId: string, measurand: string, sinceIso: string, count: number): Promise<MeterSample[]>;
   /** forTransaction of many transactions in one read, each sample with its transaction, in time order. */
   forTransactions(transactions: readonly TransactionRef[], sinceIso?: string): Promise<(MeterSample & TransactionRef & { evseId: number })[]>;
   /** latest(..., measurand) of many transactions in one read: one sample for each that has one. */

@@ -19,6 +19,7 @@ import { firstRunCheck } from './auth/first-run.js';
 import { alertRoutes, type AlertRouteDeps } from './api/alerts.js';
 import { webhookRoutes, type WebhookRouteDeps } from './api/webhooks.js';
 import type { HealthChecks } from './routes/health.js';
+import { cachedSerializers } from './serializers.js';
 
 export interface AppDeps {
   clock: Clock;
@@ -52,7 +53,13 @@ export interface AppDeps {
 
 /** Builds the HTTP app; never listens by itself (main.ts and tests decide where). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger, trustProxy: deps.trustProxy ?? false, bodyLimit: DEFAULT_BODY_LIMIT }) as unknown as FastifyInstance;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // Response serializers compiled once per schema in the process (serializers.ts).
+    schemaController: { compilersFactory: { buildSerializer: cachedSerializers() } },
+  }) as unknown as FastifyInstance;
   // First, so that every answer carries them: API, document, reference page, pages, errors and 404s.
   installSecurityHeaders(app, { hsts: resolveAuthOptions(deps.auth?.options).cookieSecure });
   installErrorHandler(app);

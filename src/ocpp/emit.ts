@@ -12,13 +12,17 @@ export function emitEvent<K extends keyof OcppEvents>(
   event: K,
   payload: OcppEvents[K],
 ): void {
-  const failed = (err: unknown) => services.logger.error({ err, event }, 'OCPP event listener failed');
+  // The failure path's closure is made only on failure: an event is emitted for every message (message.handled).
   try {
     const result: unknown = services.events.emit(event, payload);
-    if (result instanceof Promise) result.catch(failed);
+    if (result instanceof Promise) result.catch((err: unknown) => listenerFailed(services.logger, event, err));
   } catch (err) {
-    failed(err);
+    listenerFailed(services.logger, event, err);
   }
+}
+
+function listenerFailed(logger: Logger, event: string, err: unknown): void {
+  logger.error({ err, event }, 'OCPP event listener failed');
 }
 
 /** Runs a step whose failure, thrown or rejected, goes to `failed` and nowhere else (post-reply steps). */

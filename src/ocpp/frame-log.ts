@@ -1,90 +1,53 @@
 /**
  * Writes the station page's message log (issue 16; src/domain/station-frames.ts) off the hot path: frames are queued
- * as they are read or sent and written in one batch per event-loop turn, or with a window (the server's: one second
- * on the injected clock) in one batch per window, one write at a time (a batch waits for the one before). Without the
- * window one chatty station paid a small commit per round trip (bench:ocpp's ping-pong row: 1.75x the CPU per
- * message); with it, a second of any rate is one write of at most each station's newest 100. settled() writes what
- * waits at once, and the page's read asks for it first (main.ts), so the page never misses the last second. A station's message rate adds no commit per frame, and a batch keeps only each station's newest
- * FRAMES_KEPT_PER_STATION, all the store would keep anyway. While the store is slow the queue is bounded: beyond
- * MAX_PENDING the oldest half is dropped (counted and logged), never the product's own work.
+ * as they are read or sent and written behind (src/platform/write-behind.ts): in one batch per event-loop turn, or
+ * with a window (the server's: one second on the injected clock) in one batch per window, one write at a time.
+ * Without the window one chatty station paid a small commit per round trip (bench:ocpp's ping-pong row: 1.75x the
+ * CPU per message); with it, a second of any rate is one write of at most each station's newest 100. settled() writes
+ * what waits at once, and the page's read asks for it first (main.ts), so the page never misses the last second. A
+ * batch keeps only each station's newest FRAMES_KEPT_PER_STATION, all the store would keep anyway. While the store is
+ * slow the queue is bounded: beyond MAX_PENDING the oldest half is dropped (counted and logged), never the product's
+ * own work.
  */
-import type { Clock, TimerHandle } from '../platform/clock.js';
+import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
+import { WriteBehind } from '../platform/write-behind.js';
 import { FRAMES_KEPT_PER_STATION, type StationFrame, type StationFrameStore } from '../domain/station-frames.js';
 
 /** Frames waiting for the store at most (a hundred stations' full logs). */
 export const MAX_PENDING = 10_000;
 
 export class FrameLog {
-  private pending: StationFrame[] = [];
-  private scheduled = false;
-  private timer: TimerHandle | undefined;
-  private writing: Promise<void> | null = null;
-  /** Frames dropped since start because the store fell behind. */
-  dropped = 0;
+  private readonly queue: WriteBehind<StationFrame>;
 
   constructor(
-    private readonly store: StationFrameStore,
-    private readonly logger: Logger,
-    private readonly maxPending = MAX_PENDING,
-    private readonly window: { clock: Clock; ms: number } | null = null,
-  ) {}
-
-  add(frame: StationFrame): void {
-    if (this.pending.length >= this.maxPending) {
-      const cut = Math.ceil(this.maxPending / 2);
-      this.pending.splice(0, cut);
-      this.dropped += cut;
-      this.logger.warn({ dropped: cut, total: this.dropped }, 'station message log: the store is behind; oldest frames not kept');
-    }
-    this.pending.push(frame);
-    this.schedule();
-  }
-
-  /** Resolves once every frame added so far is written (or its write failed and was logged). */
-  async settled(): Promise<void> {
-    while (this.writing || this.pending.length > 0) {
-      if (this.writing) await this.writing;
-      else if (this.timer) {
-        this.timer.cancel();
-        this.timer = undefined;
-        this.flush();
-      } else await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  }
-
-  private schedule(): void {
-    const full = this.pending.length >= this.maxPending / 2;
-    if (full && this.timer) {
-      // Half the queue waiting: written in the next turn, window or not.
-      this.timer.cancel();
-      this.timer = undefined;
-    }
-    if (this.scheduled || this.timer || this.writing) return;
-    if (this.window && !full) {
-      this.timer = this.window.clock.setTimer(this.window.ms, () => {
-        this.timer = undefined;
-        this.flush();
-      });
-      return;
-    }
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.flush();
+    store: StationFrameStore,
+    logger: Logger,
+    maxPending = MAX_PENDING,
+    window: { clock: Clock; ms: number } | null = null,
+  ) {
+    this.queue = new WriteBehind({
+      write: (batch) => store.append(batch),
+      onError: (err, frames) => logger.warn({ err, frames }, 'station message log: a batch was not written'),
+      maxPending,
+      onDrop: (dropped, total) => logger.warn({ dropped, total }, 'station message log: the store is behind; oldest frames not kept'),
+      window,
+      compact: newestPerStation,
     });
   }
 
-  private flush(): void {
-    if (this.writing || this.pending.length === 0) return;
-    const batch = newestPerStation(this.pending);
-    this.pending = [];
-    this.writing = this.store.append(batch)
-      .catch((err: unknown) => this.logger.warn({ err, frames: batch.length }, 'station message log: a batch was not written'))
-      .finally(() => {
-        this.writing = null;
-        if (this.pending.length > 0) this.schedule();
-      });
+  /** Frames dropped since start because the store fell behind. */
+  get dropped(): number {
+    return this.queue.dropped;
+  }
+
+  add(frame: StationFrame): void {
+    this.queue.add(frame);
+  }
+
+  /** Resolves once every frame added so far is written (or its write failed and was logged). */
+  settled(): Promise<void> {
+    return this.queue.settled();
   }
 }
 

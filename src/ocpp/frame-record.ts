@@ -21,18 +21,22 @@ export interface FrameFacts {
   messageId: string;
   action: string | null;
   payload: unknown;
+  /** The payload's JSON when the caller has it already (what JSON.stringify gives: the text of a frame we sent). */
+  json?: string | undefined;
 }
 
 /** The record kept for one frame. */
 export function frameRecord(stationId: string, at: string, f: FrameFacts, connection?: string): StationFrame {
-  let text = JSON.stringify(f.payload) ?? 'null';
+  let text = f.json ?? JSON.stringify(f.payload) ?? 'null';
   if (MENTIONS_SECRET.test(text)) text = JSON.stringify(redact(f.payload)) ?? 'null';
-  return {
+  const record: StationFrame = {
     stationId, at, direction: f.direction, type: f.type, messageId: f.messageId, action: f.action,
     payload: text.length > FRAME_PAYLOAD_CHARS ? text.slice(0, FRAME_PAYLOAD_CHARS) : text,
     payloadChars: text.length,
-    ...(connection !== undefined ? { connection } : {}),
   };
+  // Set, not spread in: a record is made for every frame in and out.
+  if (connection !== undefined) record.connection = connection;
+  return record;
 }
 
 /** A copy of `value` with every secret replaced by REDACTED (the input is not changed). */

@@ -73,7 +73,8 @@ export function acceptStation(d: StationLinkDeps, stationId: string, ws: WebSock
   }
   // A station that reconnects need not boot again (Part 4, 5.3): its last boot status still holds.
   const session: StationSession = { bootStatus: stored.lastBootStatus, permitted: new Set() };
-  const at = () => isoUtc(services.clock.now());
+  const stamp = new IsoStamp(services.clock);
+  const at = () => stamp.now();
   // `let`: the connection's callbacks need the record it lives in, made after the connection
   let l: Live;
   // The station is recorded connected (and announced) before the first of its CALLs is handled.
@@ -99,7 +100,7 @@ export function acceptStation(d: StationLinkDeps, stationId: string, ws: WebSock
     },
     // Any readable message proves the station alive as well as a pong does.
     onActivity: () => void (l.alive = true),
-    ...(d.frames ? { onFrame: tapFrames(d, stationId, `${connectedAt}#${d.nextConnection()}`, d.frames) } : {}),
+    ...(d.frames ? { onFrame: tapFrames(stationId, `${connectedAt}#${d.nextConnection()}`, d.frames, stamp) } : {}),
     onClosed: (code, reason) => {
       l.ping?.cancel();
       // 1008: closed for misbehaving (rpc/connection.ts); its reconnects are refused for a growing while.
@@ -113,31 +114,21 @@ export function acceptStation(d: StationLinkDeps, stationId: string, ws: WebSock
       log.info({ station: stationId, code }, 'station disconnected');
     },
     handle: async (action, payload) => {
-      const after: (() => void | Promise<void>)[] = [];
-      const ctx: HandlerContext = {
-        stationId,
-        services,
-        session,
-        now: at(),
-        afterReply: (fn) => after.push(fn),
-        call: (a, p) => d.call(stationId, a, p),
-      };
+      const ctx = new MessageContext(d, stationId, session, at());
       const handler = stationHandlers[action as keyof typeof stationHandlers] as (req: unknown, c: HandlerContext) => unknown;
-      const response = await Promise.resolve(handler(payload, ctx)).catch((err: unknown) => {
+      // A handler that throws at once is not counted (as before); one whose promise rejects is counted 'error'.
+      const pending = handler(payload, ctx);
+      let response: unknown;
+      try {
+        response = await pending;
+      } catch (err) {
         d.observer.handled?.(actionLabel(action), 'error');
         throw err;
-      });
+      }
       d.observer.handled?.(actionLabel(action), 'ok');
       // Triggered messages are permitted once.
       if (session.bootStatus !== 'Accepted' && action !== 'NotifyReport') session.permitted.delete(action);
-      return {
-        response,
-        after: () => {
-          // Each step on its own: one that fails (logged) neither stops the others nor the message.handled event.
-          for (const fn of after) runLogged(fn, (err) => log.error({ err, station: stationId, action }, 'post-reply step failed'));
-          emitEvent(services, 'message.handled', { stationId, action });
-        },
-      };
+      return { response, after: () => ctx.replied(action) };
     },
   });
   l = { conn, socket: ws, session, alive: true, ping: undefined, tls, connectedAt };
@@ -155,11 +146,60 @@ export function acceptStation(d: StationLinkDeps, stationId: string, ws: WebSock
   schedulePing(d, l);
 }
 
+/**
+ * One inbound CALL's HandlerContext: its methods live on the prototype, so a message costs one object and no closures
+ * (under tsx each closure made per message also had its name defined: issue 15's Heartbeat row).
+ */
+class MessageContext implements HandlerContext {
+  readonly services: OcppServices;
+  /** Post-reply steps, made on first use (most messages have none). */
+  private after: (() => void | Promise<void>)[] | null = null;
+
+  constructor(private readonly d: StationLinkDeps, readonly stationId: string, readonly session: StationSession, readonly now: string) {
+    this.services = d.services;
+  }
+
+  afterReply(fn: () => void | Promise<void>): void {
+    (this.after ??= []).push(fn);
+  }
+
+  call<A extends CsmsAction>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> {
+    return this.d.call(this.stationId, action, payload);
+  }
+
+  /** After the CALLRESULT: each step on its own (one that fails, logged, neither stops the others nor the message.handled event). */
+  replied(action: string): void {
+    if (this.after !== null) {
+      for (const fn of this.after) runLogged(fn, (err) => this.services.logger.error({ err, station: this.stationId, action }, 'post-reply step failed'));
+    }
+    emitEvent(this.services, 'message.handled', { stationId: this.stationId, action });
+  }
+}
+
+/**
+ * The injected clock's time as UTC ISO-8601 text, made once per millisecond: a CALL, its handler's `now` and the
+ * message log's records of it and its reply mostly fall within one (per connection, so nothing is shared between them).
+ */
+class IsoStamp {
+  private ms = Number.NaN;
+  private text = '';
+
+  constructor(private readonly clock: { now(): number }) {}
+
+  now(): string {
+    const ms = this.clock.now();
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.text = isoUtc(ms);
+    }
+    return this.text;
+  }
+}
+
 /** The connection's frames to the message log, stamped with the injected clock and redacted (frame-record.ts). */
-function tapFrames(d: StationLinkDeps, stationId: string, connection: string, frames: FrameLog): NonNullable<ConstructorParameters<typeof RpcConnection>[0]['onFrame']> {
-  const { clock } = d.services;
-  return (direction, type, messageId, action, payload) =>
-    frames.add(frameRecord(stationId, isoUtc(clock.now()), { direction, type, messageId, action, payload }, connection));
+function tapFrames(stationId: string, connection: string, frames: FrameLog, stamp: IsoStamp): NonNullable<ConstructorParameters<typeof RpcConnection>[0]['onFrame']> {
+  return (direction, type, messageId, action, payload, json) =>
+    frames.add(frameRecord(stationId, stamp.now(), { direction, type, messageId, action, payload, json }, connection));
 }
 
 /** WebSocket ping keepalive (Part 4, 5.2): a station that misses a whole interval is dropped. */

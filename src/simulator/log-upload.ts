@@ -13,6 +13,8 @@ export interface LogHost {
   nowIso(): string;
   evseList(): Evse[];
   send<A extends StationAction>(action: A, payload: RequestOf<A>): void;
+  /** Resolves once the station's queued messages are answered (or it cannot send now). */
+  sent(): Promise<void>;
   /** Keeps the upload in sight of idle(). */
   track<T>(p: Promise<T>): Promise<T>;
   firmwareVersion(): string;
@@ -41,6 +43,9 @@ export class SimLogUpload {
 
   private async upload(req: RequestOf<'GetLog'>, filename: string): Promise<void> {
     this.status('Uploading', req.requestId);
+    // As a station's firmware does, one step after the other: the upload starts once Uploading is answered, so the
+    // CSMS records Uploading before the file arrives (without the wait the two raced: PUT before the notification).
+    await this.s.sent();
     try {
       const res = await fetch(req.log.remoteLocation, {
         method: 'PUT',

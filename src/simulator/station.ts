@@ -4,14 +4,13 @@
  * calls from that state. All state changes happen on the injected clock (timers or calls), so a ManualClock
  * makes every run repeatable; the WebSocket only carries the resulting messages out, in order.
  */
-import { isoUtc, type Clock, type TimerHandle } from '../platform/clock.js';
+import { isoUtc, type Clock } from '../platform/clock.js';
 import { TypedEvents } from '../platform/events.js';
 import type { RequestOf, StationAction } from '../ocpp/schemas/generated/index.js';
 import type { BootReasonEnumType } from '../ocpp/schemas/generated/BootNotificationRequest.js';
 import { DEFAULT_LINE_VOLTAGE_V, type CarState } from './car.js';
 import { integrate, type Site } from './physics.js';
 import { ChargingProfiles, type EvseHardware } from './profiles.js';
-import { CallTimeout, OcppClient, type Frame } from './ocpp-client.js';
 import { Outbox, type Message } from './outbox.js';
 import { meterValue, type Evse, type StoppedReason, type TriggerReason } from './evse.js';
 import { csmsHandlers, type StationCore } from './csms-calls.js';
@@ -24,10 +23,9 @@ import type { Variables } from './device-model.js';
 import { SimFirmware } from './firmware.js';
 import { SimLogUpload } from './log-upload.js';
 import type { StationEvents, StationOptions, StationQuirks } from './station-options.js';
+import { StationLink, type Registration } from './station-link.js';
 
-export type { BootReasonEnumType, StationOptions, StationQuirks, StationEvents };
-
-export type Registration = 'None' | 'Pending' | 'Accepted' | 'Rejected';
+export type { BootReasonEnumType, StationOptions, StationQuirks, StationEvents, Registration };
 
 const CONNECTOR = 1;
 
@@ -52,14 +50,9 @@ export class SimulatedStation implements StationCore, OpsStation {
   private readonly metering: Metering;
   private readonly site: Site;
   private readonly handlers: ReturnType<typeof csmsHandlers>;
-  private client: OcppClient | undefined;
-  private io: Promise<void> | null = null;
-  private registration: Registration = 'None';
-  private bootReason: BootReasonEnumType = 'PowerUp';
-  private running = false;
+  private readonly link: StationLink;
   private lastSettled: number;
-  private timers: { heartbeat?: TimerHandle; retry?: TimerHandle } = {};
-  private counters = { message: 0, transaction: 0 };
+  private transactions = 0;
   private resumeSessions = false;
   /** SecurityCtrlr.BasicAuthPassword: starts as `password`, changed by SetVariables (A01). */
   readonly credentials: BasicAuthCredentials;
@@ -77,7 +70,7 @@ export class SimulatedStation implements StationCore, OpsStation {
       maxStackLevel: o.maxStackLevel ?? 8, acPhaseSwitching: false, lineVoltageV: this.lineVoltageV,
     });
     this.sampling = new SampledData(o.txUpdatedIntervalS ?? 60, () => this.metering.restartSampling(this.evseMap.values()));
-    this.settings = new MaintenanceSettings(300, o.messageTimeoutS ?? 30, () => this.scheduleHeartbeat());
+    this.settings = new MaintenanceSettings(300, o.messageTimeoutS ?? 30, () => this.link.scheduleHeartbeat());
     const maintenance = maintenanceVariables(this.settings);
     this.variables = {
       ...stationVariables(this.profiles, this.sampling, { rateUnits: o.rateUnits ?? ['A', 'W'], periodsPerSchedule: o.periodsPerSchedule ?? 96, maxStackLevel: o.maxStackLevel ?? 8 }),
@@ -89,11 +82,19 @@ export class SimulatedStation implements StationCore, OpsStation {
     this.ops = new StationOps(this);
     this.site = { evses: [...this.evseMap.values()], profiles: this.profiles, ignoreProfiles: this.quirks.ignoreProfiles, lineVoltageV: this.lineVoltageV };
     this.firmware = new SimFirmware(this, o);
-    this.logs = new SimLogUpload({ id: this.id, nowIso: () => this.nowIso(), evseList: () => this.evseList(), send: (a, p) => this.send(a, p), track: (p) => this.firmware.track(p), firmwareVersion: () => this.firmware.version }, o);
+    this.logs = new SimLogUpload({ id: this.id, nowIso: () => this.nowIso(), evseList: () => this.evseList(), send: (a, p) => this.send(a, p), sent: () => this.outbox.whenSettled(), track: (p) => this.firmware.track(p), firmwareVersion: () => this.firmware.version }, o);
     this.handlers = { ...csmsHandlers(this), UpdateFirmware: (r) => this.firmware.handleUpdate(r), GetLog: (r) => this.logs.handleGetLog(r) };
+    this.link = new StationLink(o, {
+      events: this.events, settings: this.settings, credentials: this.credentials,
+      handle: (action, payload) => this.handlers[action as keyof typeof this.handlers]?.(payload as never),
+      heartbeat: () => this.sendHeartbeat(),
+      firmwareVersion: () => this.firmware.version,
+      online: () => this.online(),
+      pump: () => this.outbox.pump(),
+    });
     this.outbox = new Outbox({
-      ready: () => this.registration === 'Accepted' && this.isOnline,
-      call: (action, payload) => this.requireClient().call(action, payload),
+      ready: () => this.link.registrationStatus === 'Accepted' && this.link.isOnline,
+      call: (action, payload) => this.link.requireClient().call(action, payload),
       onRefused: (msg, err) => this.events.emit('refused', { action: msg.action, error: err.message }),
     });
     this.metering = new Metering(this, this.outbox);
@@ -102,16 +103,16 @@ export class SimulatedStation implements StationCore, OpsStation {
   // ---- public surface -------------------------------------------------------------------------------------
 
   get isOnline(): boolean {
-    return this.client?.isOpen ?? false;
+    return this.link.isOnline;
   }
 
   /** It holds a connection, open or closing: a close the CSMS sent is not seen yet while it is closing. */
   get hasConnection(): boolean {
-    return this.client !== undefined;
+    return this.link.hasConnection;
   }
 
   get registrationStatus(): Registration {
-    return this.registration;
+    return this.link.registrationStatus;
   }
 
   /** Messages waiting to go out (offline-queued TransactionEvents among them). */
@@ -121,24 +122,18 @@ export class SimulatedStation implements StationCore, OpsStation {
 
   /** Connects and boots; `idle()` resolves once that is done. */
   start(): void {
-    this.running = true;
-    this.connect();
+    this.link.start();
   }
 
   /** Closes the connection for good and cancels every timer of this station. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.timers.heartbeat?.cancel();
-    this.timers.retry?.cancel();
     for (const e of this.evseMap.values()) e.tx?.cancelSampling?.();
-    this.client?.close();
-    this.client = undefined;
-    await this.io;
+    await this.link.stop();
   }
 
   /** Resolves when nothing is in progress: no connect or boot under way and nothing left that can be sent now. */
   async idle(): Promise<void> {
-    while (this.io || !this.outbox.settled) await (this.io ?? this.outbox.whenSettled());
+    for (let io = this.link.busy; io || !this.outbox.settled; io = this.link.busy) await (io ?? this.outbox.whenSettled());
   }
 
   evse(evseId: number): Evse | undefined {
@@ -185,15 +180,15 @@ export class SimulatedStation implements StationCore, OpsStation {
    */
   reboot(reason: BootReasonEnumType = 'PowerUp'): void {
     this.settle();
-    this.disconnect();
+    this.link.disconnect();
     for (const e of this.evseMap.values()) if (e.tx) this.stopTransaction(e, 'AbnormalCondition', 'Reboot');
     this.powerCycle(reason);
   }
 
   /** The network drops without a reboot; transactions go on, and the station reconnects after `reconnectAfterMs`. */
   dropConnection(reconnectAfterMs = this.o.reconnectDelayMs ?? 5000): void {
-    this.disconnect();
-    this.scheduleConnect(reconnectAfterMs);
+    this.link.disconnect();
+    this.link.scheduleConnect(reconnectAfterMs);
   }
 
   // ---- StationCore (used by the CSMS call handlers) ---------------------------------------------------------
@@ -218,7 +213,7 @@ export class SimulatedStation implements StationCore, OpsStation {
       });
     }
     const at = this.clock.now();
-    const id = `${this.id.slice(0, 24)}-${++this.counters.transaction}`;
+    const id = `${this.id.slice(0, 24)}-${++this.transactions}`;
     evse.tx = { id, startedAt: at, nextSeqNo: 0, idToken, ...(remoteStartId !== undefined ? { remoteStartId } : {}) };
     this.profiles.startTransaction(evse.hw.id, id, at);
     this.settle();
@@ -264,8 +259,7 @@ export class SimulatedStation implements StationCore, OpsStation {
 
   /** B01/B02 via TriggerMessage: a BootNotification now, reason Triggered. */
   sendBoot(): void {
-    this.bootReason = 'Triggered';
-    if (this.client && !this.io) this.io = this.boot().finally(() => this.ioDone());
+    this.link.bootNow('Triggered');
   }
 
   /** A CALL to the CSMS, in order; dropped while offline (only TransactionEvents are kept for later, E04.FR.01). */
@@ -280,76 +274,9 @@ export class SimulatedStation implements StationCore, OpsStation {
     for (const e of this.evseMap.values()) if (e.tx) this.stopTransaction(e, 'ResetCommand', 'ImmediateReset');
     // The Ended events go out before the station goes down.
     void this.outbox.whenSettled().then(() => {
-      this.disconnect();
+      this.link.disconnect();
       this.powerCycle(reason);
     });
-  }
-
-  // ---- connection lifecycle --------------------------------------------------------------------------------
-
-  private connect(): void {
-    if (!this.running || this.client || this.io) return;
-    this.io = this.openAndBoot().finally(() => this.ioDone());
-  }
-
-  private ioDone(): void {
-    this.io = null;
-    this.outbox.pump();
-  }
-
-  private async openAndBoot(): Promise<void> {
-    let client: OcppClient;
-    try {
-      client = await OcppClient.connect({
-        url: this.o.url, stationId: this.id, ...(this.credentials.password !== undefined ? { password: this.credentials.password } : {}),
-        nextMessageId: () => `${++this.counters.message}`,
-        onCall: (action, payload) => (this.o.silentOn?.includes(action) ? { response: null, silent: true } : this.handlers[action as keyof typeof this.handlers]?.(payload as never)),
-        onClose: () => this.onClosed(client),
-        clock: this.clock,
-        callTimeoutMs: (this.o.messageTimeoutS ?? 30) * 1000,
-        ...(this.o.tap ? { tap: this.o.tap } : {}),
-      });
-    } catch {
-      this.scheduleConnect(this.o.reconnectDelayMs ?? 5000);
-      return;
-    }
-    if (!this.running) return client.close();
-    this.client = client;
-    this.events.emit('connected', { at: this.nowIso() });
-    // Part 4, 5.3: a station that is still accepted need not boot again after a reconnect.
-    if (this.registration === 'Accepted') return this.online();
-    await this.boot();
-  }
-
-  private async boot(): Promise<void> {
-    const client = this.client;
-    if (!client) return;
-    this.timers.retry?.cancel();
-    let res;
-    try {
-      res = await client.call('BootNotification', {
-        reason: this.bootReason,
-        chargingStation: { model: this.o.model ?? 'SimCharger', vendorName: this.o.vendorName ?? 'ChargeplanSim', serialNumber: `SIM-${this.id}`.slice(0, 25), firmwareVersion: this.firmware.version },
-      });
-    } catch (err) {
-      // No answer: try again after the retry interval. Closed or refused: onClosed or the retry takes over.
-      if (err instanceof CallTimeout) this.timers.retry = this.clock.setTimer(60_000, () => {
-        if (this.client && !this.io) this.io = this.boot().finally(() => this.ioDone());
-      });
-      return;
-    }
-    this.registration = res.status;
-    this.events.emit('booted', { at: this.nowIso(), status: res.status });
-    if (res.status !== 'Accepted') {
-      // B02.FR.01 / B03.FR.05: try again after the interval the CSMS gave.
-      this.timers.retry = this.clock.setTimer(Math.max(1, res.interval) * 1000, () => {
-        if (this.client && !this.io) this.io = this.boot().finally(() => this.ioDone());
-      });
-      return;
-    }
-    if (res.interval > 0) this.settings.heartbeatIntervalS = res.interval;
-    this.scheduleHeartbeat();
-    this.online();
   }
 
   /** Connected and accepted: report every connector (B01.FR.05), then let the queue go, then resume sessions. */
@@ -363,59 +290,15 @@ export class SimulatedStation implements StationCore, OpsStation {
     this.outbox.pump();
   }
 
-  private onClosed(client: OcppClient): void {
-    if (this.client !== client) return;
-    this.client = undefined;
-    this.timers.heartbeat?.cancel();
-    this.events.emit('disconnected', { at: this.nowIso() });
-    this.scheduleConnect(this.o.reconnectDelayMs ?? 5000);
-    this.outbox.pump();
-  }
-
-  /** Drops the connection now (an abrupt close, as a crash or a broken network looks). */
-  private disconnect(): void {
-    const client = this.client;
-    this.client = undefined;
-    this.timers.heartbeat?.cancel();
-    this.timers.retry?.cancel();
-    if (client) {
-      client.close(true);
-      this.events.emit('disconnected', { at: this.nowIso() });
-    }
-    this.outbox.pump();
-  }
-
   private powerCycle(reason: BootReasonEnumType): void {
-    this.registration = 'None';
-    this.bootReason = reason;
     this.resumeSessions = this.o.resumeAfterReboot ?? true;
-    this.scheduleConnect(this.o.rebootDelayMs ?? 10_000);
-  }
-
-  private scheduleConnect(ms: number): void {
-    this.timers.retry?.cancel();
-    this.timers.retry = this.clock.setTimer(ms, () => this.connect());
-  }
-
-  private scheduleHeartbeat(): void {
-    this.timers.heartbeat?.cancel();
-    // OCPPCommCtrlr.HeartbeatInterval: the CSMS's interval from the boot, or what SetVariables set since.
-    if (!this.isOnline) return;
-    this.timers.heartbeat = this.clock.setTimer(this.settings.heartbeatIntervalS * 1000, () => {
-      this.sendHeartbeat();
-      this.scheduleHeartbeat();
-    });
+    this.link.powerCycle(reason);
   }
 
   private mustEvse(evseId: number): Evse {
     const evse = this.evseMap.get(evseId);
     if (!evse) throw new Error(`station ${this.id} has no EVSE ${evseId}`);
     return evse;
-  }
-
-  private requireClient(): OcppClient {
-    if (!this.client) throw new Error('not connected');
-    return this.client;
   }
 
   nowIso(): string {

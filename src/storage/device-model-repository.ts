@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import { countAll, inTransaction, type Db } from './sql/dialect.js';
-import { prepare, runStepsNow, type Steps } from './sql/prepared.js';
+import { prepare, prepareRows, runStepsNow, type PreparedRows, type Steps } from './sql/prepared.js';
+import { groupFor } from './turn-group.js';
 import type { DeviceModelVariablesTable } from './sql/schema.js';
 import type { DeviceModelStore, DeviceVariable } from '../domain/stations.js';
 
@@ -92,11 +93,34 @@ const countOfStation = prepare('device_model_variables.count', (db: Db, p: { sta
   db.selectFrom('device_model_variables').select(countAll().as('n')).where('station_id', '=', p.stationId));
 const keysOfStation = prepare('device_model_variables.keys', (db: Db, p: { stationId: string }) =>
   db.selectFrom('device_model_variables').select(KEY).where('station_id', '=', p.stationId));
-const upsertOne = prepare('device_model_variables.upsert', (db: Db, p: NewRow) => upsertRows(db, [p]));
+
+/** The columns of a row, each bound from the row as it is (prepareRows). */
+const COLUMNS = [
+  'station_id', ...KEY, 'value', 'mutability', 'data_type', 'unit', 'source', 'updated_at',
+] as const satisfies readonly (keyof NewRow & string)[];
+/**
+ * Rows per prepared multi-row upsert: a report of up to this many rows is one statement of its own size (a connecting
+ * charger's capability read: 7 rows, one INSERT instead of seven); a larger one takes statements of this size and one
+ * for the rest. 32 x 14 parameters stays far below both databases' limits on bound parameters.
+ */
+const ROWS_PER_STATEMENT = 32;
+const upsertOfSize: PreparedRows<NewRow>[] = [];
+/** The prepared upsert of exactly `n` rows (1 <= n <= ROWS_PER_STATEMENT), compiled on first use. */
+function upsertOf(n: number): PreparedRows<NewRow> {
+  return upsertOfSize[n] ??= prepareRows<NewRow>(`device_model_variables.upsert${n}`, COLUMNS, n, (db, rows) => upsertRows(db, rows));
+}
+
+/** The rows' upserts as steps: full statements of ROWS_PER_STATEMENT rows, then one of the rest's size. */
+function* upsertSteps(rows: readonly NewRow[]): Steps<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    yield upsertOf(chunk.length).step(chunk);
+  }
+}
 
 /**
- * The cap and the upsert as one sequence of steps (sql/prepared.ts Steps), each row its own prepared upsert: run at
- * once on SQLite (runStepsNow). Returns how many rows were stored.
+ * The cap and the upsert as one sequence of steps (sql/prepared.ts Steps), the rows in prepared multi-row upserts: run
+ * at once on SQLite (runStepsNow). Returns how many rows were stored.
  */
 function* capAndUpsertSteps(stationId: string, rows: NewRow[], max: number): Steps<number> {
   const counted = yield countOfStation.step({ stationId });
@@ -106,7 +130,7 @@ function* capAndUpsertSteps(stationId: string, rows: NewRow[], max: number): Ste
     const existing = yield keysOfStation.step({ stationId });
     kept = keptWithin(rows, new Set((existing.rows as NewRow[]).map(keyOf)), max - count);
   }
-  for (const r of kept) yield upsertOne.step(r);
+  yield* upsertSteps(kept);
   return kept.length;
 }
 
@@ -141,24 +165,31 @@ export class DeviceModelRepository implements DeviceModelStore {
       source,
       updated_at: at,
     })));
-    // SQLite: the count, the cap and one prepared upsert per row at once, in one synchronous transaction (sql/sqlite.ts
+    // SQLite: the count, the cap and the prepared upserts at once, in one synchronous transaction (sql/sqlite.ts
     // runNow; issue 15: a connecting charger's capability read built a multi-row INSERT each time, ~270 µs of query
-    // builder). PostgreSQL, or another transaction open on SQLite: the count, then multi-row INSERTs (one round trip).
-    const now = runStepsNow(this.db, () => capAndUpsertSteps(stationId, all, this.limits.maxVariablesPerStation));
-    if (now !== undefined) {
-      this.dropped(stationId, all.length - now.value);
-      return;
-    }
+    // builder), shared with the other connecting stations' writes of the turn (turn-group.ts) unless inside a caller's
+    // transaction. PostgreSQL, or another transaction open on SQLite: the count, then multi-row INSERTs (one round trip).
+    const steps = () => capAndUpsertSteps(stationId, all, this.limits.maxVariablesPerStation);
+    const group = groupFor(this.db);
+    const stored = group !== undefined
+      ? await group.write(steps, () => this.upsertAlone(stationId, all))
+      : runStepsNow(this.db, steps)?.value ?? await this.upsertAlone(stationId, all);
+    this.dropped(stationId, all.length - stored);
+  }
+
+  /** The cap and the upsert by the executor, statement by statement; returns how many rows were stored. */
+  private async upsertAlone(stationId: string, all: NewRow[]): Promise<number> {
     const rows = await this.withinCap(stationId, all);
-    if (rows.length === 0) return;
+    if (rows.length === 0) return 0;
     const write = (db: Db, chunk: NewRow[]) => upsertRows(db, chunk).execute();
     if (rows.length <= INSERT_CHUNK) {
       await write(this.db, rows);
-      return;
+      return rows.length;
     }
     await inTransaction(this.db, async (trx) => {
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) await write(trx, rows.slice(i, i + INSERT_CHUNK));
     });
+    return rows.length;
   }
 
   /** The rows that may be stored: every one whose key exists, new ones while there is room. */
@@ -169,9 +200,7 @@ export class DeviceModelRepository implements DeviceModelStore {
     if (count + rows.length <= max) return rows;
     const existing = new Set((await this.db.selectFrom('device_model_variables').select(KEY)
       .where('station_id', '=', stationId).execute()).map((r) => keyOf(r as NewRow)));
-    const kept = keptWithin(rows, existing, max - count);
-    this.dropped(stationId, rows.length - kept.length);
-    return kept;
+    return keptWithin(rows, existing, max - count);
   }
 
   /** Counts the variables a report could not store, and tells the first time for a station. */

@@ -2,8 +2,9 @@
  * Firmware files, rollouts, jobs and the stations' firmware timelines (migration 0018; src/operations). Instants are
  * UTC ISO-8601 text; flags 0/1.
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { inTransaction, type Db } from './sql/dialect.js';
+import { stringsOfJson } from './sql/json-params.js';
 import { prepare } from './sql/prepared.js';
 import type { FirmwareFilesTable, FirmwareJobsTable, FirmwareRolloutsTable } from './sql/schema-firmware.js';
 import type {
@@ -31,6 +32,21 @@ const job = (r: Selectable<FirmwareJobsTable>): FirmwareJob => ({
 const jobsOfStation = prepare('firmware_jobs.ofStation', (db: Db, p: { stationId: string; limit: number }) =>
   db.selectFrom('firmware_jobs').selectAll().where('station_id', '=', p.stationId)
     .orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(p.limit));
+
+/**
+ * Which of a turn's booted stations have a job that may want their boot's firmware version (firmware-rollouts.ts
+ * booted): the station ids bound as one JSON text. Almost every boot is of a station with none: this answers it
+ * from the station index (firmware_jobs_station) without reading, sorting and making jobs (25 against ~7 µs of
+ * SQLite per boot, and one query for all the boots of a turn). A turn with one boot, the usual case outside a
+ * reconnect storm, asks for its station alone (json_each costs as much again as the lookup).
+ */
+const awaitingBoot = prepare('firmware_jobs.awaitingBoot', (db: Db, p: { stations: string }) =>
+  db.selectFrom('firmware_jobs').select('station_id').distinct()
+    .where(sql<boolean>`${sql.ref('station_id')} IN ${stringsOfJson(db, p.stations)}`)
+    .where('sent_at', 'is not', null).where('boot_version', 'is', null).where('state', '!=', 'Failed'));
+const oneAwaitingBoot = prepare('firmware_jobs.oneAwaitingBoot', (db: Db, p: { stationId: string }) =>
+  db.selectFrom('firmware_jobs').select('station_id').where('station_id', '=', p.stationId)
+    .where('sent_at', 'is not', null).where('boot_version', 'is', null).where('state', '!=', 'Failed').limit(1));
 
 export class FirmwareRepository implements FirmwareStore {
   constructor(private readonly db: Db) {}
@@ -110,6 +126,14 @@ export class FirmwareRepository implements FirmwareStore {
 
   async stationJobs(stationId: string, limit: number): Promise<FirmwareJob[]> {
     return (await jobsOfStation.all(this.db, { stationId, limit })).map(job);
+  }
+
+  async stationsAwaitingBoot(stationIds: readonly string[]): Promise<Set<string>> {
+    if (stationIds.length === 0) return new Set();
+    const rows = stationIds.length === 1
+      ? await oneAwaitingBoot.all(this.db, { stationId: stationIds[0]! })
+      : await awaitingBoot.all(this.db, { stations: JSON.stringify(stationIds) });
+    return new Set(rows.map((r) => r.station_id));
   }
 
   async jobsIn(states: readonly FirmwareJobState[], stationId?: string): Promise<FirmwareJob[]> {

@@ -115,6 +115,19 @@ export class MeterValueRepository implements MeterValueStore, Prunable {
     return r ? toSample(r) : undefined;
   }
 
+  /**
+   * The newest few samples of one measurand since an instant: one backward step on the index on station, transaction
+   * and time, however long the session has run (the compliance check runs on every reading of it).
+   */
+  async recent(stationId: string, transactionId: string, measurand: string, sinceIso: string, count: number): Promise<MeterSample[]> {
+    const rows = await this.db.selectFrom('meter_values').select(COLUMNS)
+      .where('station_id', '=', stationId).where('transaction_id', '=', transactionId).where('measurand', '=', measurand)
+      .where('timestamp', '>=', sinceIso)
+      .orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(count)
+      .execute();
+    return rows.reverse().map((r) => toSample(r));
+  }
+
   async forTransaction(stationId: string, transactionId: string, sinceIso?: string): Promise<(MeterSample & { evseId: number })[]> {
     const rows = await this.db.selectFrom('meter_values').select(COLUMNS)
       .where('station_id', '=', stationId).where('transaction_id', '=', transactionId)

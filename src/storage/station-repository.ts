@@ -1,10 +1,11 @@
 import type { Selectable } from 'kysely';
 import { inTransaction, type Db } from './sql/dialect.js';
-import { prepare, type Prepared } from './sql/prepared.js';
+import { prepare, runSteps, runStepsNow, type Prepared, type Steps } from './sql/prepared.js';
+import { groupFor } from './turn-group.js';
 import type { StationsTable } from './sql/schema.js';
 import {
   StationExistsError,
-  type BootInfo, type PresenceChange, type PresentedCertificate, type RegistrationStatus, type SecurityProfile, type StationRecord, type StationStore,
+  type BootInfo, type PresenceChange, type PresentedCertificate, type RegistrationStatus, type SecurityProfile, type StationBootFacts, type StationRecord, type StationStore,
 } from '../domain/stations.js';
 
 type Row = Selectable<StationsTable>;
@@ -42,6 +43,11 @@ const MAX_LIST = 100_000;
 /** Read on every handshake and every Heartbeat (a stored certificate renewal is delivered then): compiled once. */
 const byId = prepare('stations.get', (db: Db, p: { id: string }) => db.selectFrom('stations').selectAll().where('id', '=', p.id));
 
+/** Read at every BootNotification and every reconnect (the scheduler's wasAccepted): four columns, not the row. */
+const bootFactsById = prepare('stations.bootFacts', (db: Db, p: { id: string }) =>
+  db.selectFrom('stations').select(['security_profile', 'registration_status', 'last_boot_status', 'client_cert_serial', 'client_cert_not_after'])
+    .where('id', '=', p.id));
+
 /**
  * Whether a certificate renewal waits for the station, asked at every Heartbeat (certificate-renewal.ts): one column,
  * not the whole row (a Heartbeat made the station's ~25 values into a record to look at one of them).
@@ -59,12 +65,53 @@ const presence: Record<PresenceChange['kind'], Prepared<{ id: string; at: string
     db.updateTable('stations').set({ last_seen_at: p.at }).where('id', '=', p.id)),
 };
 
+/**
+ * Written at every BootNotification (B01), compiled once: built by the query builder it cost about as much as the
+ * statement itself. Every value is bound, the optional ones as null (prepared.ts binds undefined as NULL too).
+ */
+const boot = prepare('stations.boot', (db: Db, p: {
+  id: string; vendorName: string; model: string; serialNumber: string | null; firmwareVersion: string | null; reason: string;
+  status: string; at: string;
+}) => db.updateTable('stations').set({
+  vendor_name: p.vendorName,
+  model: p.model,
+  serial_number: p.serialNumber,
+  firmware_version: p.firmwareVersion,
+  boot_reason: p.reason,
+  last_boot_at: p.at,
+  last_boot_status: p.status,
+  last_seen_at: p.at,
+  updated_at: p.at,
+}).where('id', '=', p.id));
+
+type BootParams = Parameters<typeof boot.run>[1];
+
+/** A boot's station update as a step of its turn's group (turn-group.ts). */
+function* bootSteps(p: BootParams): Steps<void> {
+  yield boot.step(p);
+}
+
+/** A batch of presence changes as one sequence of steps (prepared.ts): one transaction, at once on SQLite. */
+function* presenceSteps(changes: readonly PresenceChange[]): Steps<void> {
+  for (const c of changes) yield presence[c.kind].step({ id: c.id, at: c.at });
+}
+
 export class StationRepository implements StationStore {
   constructor(private readonly db: Db) {}
 
   async get(id: string): Promise<StationRecord | undefined> {
     const row = await byId.first(this.db, { id });
     return row ? toRecord(row) : undefined;
+  }
+
+  async bootFacts(id: string): Promise<StationBootFacts | undefined> {
+    const r = await bootFactsById.first(this.db, { id });
+    return r === undefined ? undefined : {
+      securityProfile: r.security_profile as SecurityProfile,
+      registrationStatus: r.registration_status as RegistrationStatus | null,
+      lastBootStatus: r.last_boot_status as RegistrationStatus | null,
+      clientCertificateNotAfter: r.client_cert_serial === null ? null : r.client_cert_not_after ?? '',
+    };
   }
 
   async list(): Promise<StationRecord[]> {
@@ -111,33 +158,37 @@ export class StationRepository implements StationStore {
     await this.db.updateTable('stations').set({ registration_status: status, updated_at: at }).where('id', '=', id).execute();
   }
 
-  async recordBoot(id: string, boot: BootInfo, status: RegistrationStatus, at: string): Promise<void> {
-    await this.db
-      .updateTable('stations')
-      .set({
-        vendor_name: boot.vendorName,
-        model: boot.model,
-        serial_number: boot.serialNumber ?? null,
-        firmware_version: boot.firmwareVersion ?? null,
-        boot_reason: boot.reason,
-        last_boot_at: at,
-        last_boot_status: status,
-        last_seen_at: at,
-        updated_at: at,
-      })
-      .where('id', '=', id)
-      .execute();
+  /**
+   * On SQLite the boots of one turn share a commit (turn-group.ts: the station rows of a reconnect's boots are mostly
+   * on the same pages); resolves once stored, as before.
+   */
+  async recordBoot(id: string, b: BootInfo, status: RegistrationStatus, at: string): Promise<void> {
+    const p: BootParams = {
+      id, vendorName: b.vendorName, model: b.model, serialNumber: b.serialNumber ?? null, firmwareVersion: b.firmwareVersion ?? null,
+      reason: b.reason, status, at,
+    };
+    const group = groupFor(this.db);
+    if (group !== undefined) return group.write(() => bootSteps(p), async () => void await boot.run(this.db, p));
+    await boot.run(this.db, p);
   }
 
   async recordPresence(id: string, kind: PresenceChange['kind'], at: string): Promise<void> {
     await presence[kind].run(this.db, { id, at });
   }
 
+  /**
+   * One transaction for the batch (presence-writer.ts): on SQLite at once, without Kysely's transaction (its begin,
+   * commit and connection hand-over cost more than a batch of a few rows), and in the commit of its turn's other writes
+   * (turn-group.ts: a connect storm's boots update the same stations' rows, so one commit writes their pages once);
+   * otherwise statement by statement in one.
+   */
   async recordPresences(changes: readonly PresenceChange[]): Promise<void> {
     if (changes.length === 0) return;
-    await inTransaction(this.db, async (trx) => {
-      for (const c of changes) await presence[c.kind].run(trx, { id: c.id, at: c.at });
-    });
+    const alone = () => inTransaction(this.db, (trx) => runSteps(trx, presenceSteps(changes)));
+    const group = groupFor(this.db);
+    if (group !== undefined) return group.write(() => presenceSteps(changes), alone);
+    if (runStepsNow(this.db, () => presenceSteps(changes)) !== undefined) return;
+    await alone();
   }
 
   async recordClientCertificate(id: string, cert: PresentedCertificate): Promise<void> {

@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { pruneOldest } from './prune.js';
 import type { Prunable } from './retention.js';
 import { dialectOf, instant, jsonStrings, type Db } from './sql/dialect.js';
-import { prepare, runStepsNow, type Steps } from './sql/prepared.js';
+import { prepare, prepareRows, rowSteps, runStepsNow } from './sql/prepared.js';
 import type { Schema } from './sql/schema.js';
 import {
   UtilisationTooLarge, type EvseStateKind, type EvseStateLog, type EvseStateRow, type ReceivedEvseStateRow, type UtilisationHistory, type UtilisationSession,
@@ -40,14 +40,13 @@ const insertRows = (db: Db, rows: LogRow[]) => (db as unknown as LogDb).insertIn
  * compiled once (prepared.ts), since building the INSERT cost more than SQLite's run of it, at every connect.
  */
 const insertOne = prepare('evse_state_log.insert', (db: Db, p: LogRow) => insertRows(db, [p]));
+/** A batch's rows 20 per INSERT on SQLite (the recorder's batches; sql/prepared.ts prepareRows). */
+const insertChunk = prepareRows<LogRow>('evse_state_log.insert-20',
+  ['station_id', 'evse_id', 'connector_id', 'kind', 'value', 'at', 'received_at'], 20, (db, rows) => insertRows(db, rows));
 /** The station's time of a transaction's event (an Updated that changed its charging state): compiled once. */
 const eventAt = prepare('transaction_events.timestamp', (db: Db, p: { stationId: string; transactionId: string; seqNo: number }) =>
   db.selectFrom('transaction_events').select('timestamp')
     .where('station_id', '=', p.stationId).where('transaction_id', '=', p.transactionId).where('seq_no', '=', p.seqNo));
-
-function* insertSteps(rows: readonly LogRow[]): Steps<void> {
-  for (const row of rows) yield insertOne.step(row);
-}
 
 const logRow = (r: EvseStateRow, receivedAt: string): LogRow => ({
   station_id: r.stationId, evse_id: r.evseId, connector_id: r.connectorId, kind: r.kind, value: r.value,
@@ -72,9 +71,9 @@ export class UtilisationRepository implements EvseStateLog, UtilisationSource, P
   }
 
   /**
-   * On SQLite many rows are one synchronous transaction of the prepared single-row insert (one commit for a turn's
-   * events: the recorder's batches, issue 15), unless another transaction holds the connection; otherwise (and on
-   * PostgreSQL) multi-row INSERTs of at most INSERT_CHUNK rows.
+   * On SQLite many rows are one synchronous transaction of prepared inserts of 20 rows and of one (one commit for the
+   * recorder's batch, issue 15), unless another transaction holds the connection; otherwise (and on PostgreSQL)
+   * multi-row INSERTs of at most INSERT_CHUNK rows.
    */
   private async write(rows: LogRow[]): Promise<void> {
     if (rows.length === 0) return;
@@ -82,7 +81,7 @@ export class UtilisationRepository implements EvseStateLog, UtilisationSource, P
       await insertOne.run(this.db, rows[0]!);
       return;
     }
-    if (runStepsNow(this.db, () => insertSteps(rows)) !== undefined) return;
+    if (runStepsNow(this.db, () => rowSteps(rows, insertChunk, insertOne)) !== undefined) return;
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) await insertRows(this.db, rows.slice(i, i + INSERT_CHUNK)).execute();
   }
 

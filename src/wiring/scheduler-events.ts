@@ -23,7 +23,7 @@ export type AppEvents = OcppEvents & PriceEvents & SchedulerEvents & Maintenance
 export function wireScheduler(
   events: TypedEvents<AppEvents>,
   scheduler: Scheduler,
-  stations: { get(id: string): Promise<{ lastBootStatus: string | null } | undefined> },
+  stations: { bootFacts(id: string): Promise<{ lastBootStatus: string | null } | undefined> },
   logger: Logger,
   cluster: ClusterNode | null,
 ): void {
@@ -51,7 +51,7 @@ export function wireScheduler(
   on('prices.updated', (e) => scheduler.onPricesUpdated(e.zone));
   // A station that reconnects without booting was accepted before (B03.FR.03: never call a rejected one).
   // The scheduler tracks the read (its done() waits for it), so a settled scheduler has seen the reconnect.
-  on('station.connected', (e) => scheduler.onStationConnected(e.stationId, async () => (await stations.get(e.stationId))?.lastBootStatus === 'Accepted'));
+  on('station.connected', (e) => scheduler.onStationConnected(e.stationId, async () => (await stations.bootFacts(e.stationId))?.lastBootStatus === 'Accepted'));
   on('station.booted', (e) => {
     if (e.status === 'Accepted') return scheduler.onStationOnline(e.stationId, 'station-booted');
   });

@@ -18,7 +18,7 @@ import { emitEvent } from '../../src/ocpp/emit.js';
 import { hashPassword } from '../../src/ocpp/auth/password.js';
 import { createOcppRepositories } from '../../src/storage/index.js';
 import { StationRepository } from '../../src/storage/station-repository.js';
-import type { StationRecord } from '../../src/domain/stations.js';
+import type { StationBootFacts, StationRecord } from '../../src/domain/stations.js';
 import type { OcppEvents } from '../../src/domain/ocpp-events.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { TypedEvents } from '../../src/platform/events.js';
@@ -28,7 +28,7 @@ import { handshake } from '../helpers/ocpp-handshake.js';
 
 const PASSWORD = 'a-long-station-secret-0001';
 
-/** The real station repository, whose next `get` of one id waits until the test releases it (or fails it). */
+/** The real station repository, whose next read (`get`, `bootFacts`) of one id waits until the test releases it (or fails it). */
 class HeldStations extends StationRepository {
   private held: { id: string; entered: () => void; released: Promise<void>; answer: () => void } | null = null;
 
@@ -47,18 +47,27 @@ class HeldStations extends StationRepository {
     return { reached, release, fail, answered };
   }
 
-  override async get(id: string): Promise<StationRecord | undefined> {
+  override get(id: string): Promise<StationRecord | undefined> {
+    return this.through(id, () => super.get(id));
+  }
+
+  /** A BootNotification's read of the station (its status columns). */
+  override bootFacts(id: string): Promise<StationBootFacts | undefined> {
+    return this.through(id, () => super.bootFacts(id));
+  }
+
+  private async through<T>(id: string, read: () => Promise<T>): Promise<T> {
     const h = this.held;
     if (h?.id === id) {
       this.held = null;
       h.entered();
       await h.released;
       // The real read after the release is a round trip on PostgreSQL: say when its answer is back.
-      const record = await super.get(id);
+      const record = await read();
       h.answer();
       return record;
     }
-    return super.get(id);
+    return read();
   }
 }
 

@@ -163,6 +163,27 @@ describe('id tokens, charging needs, device model', () => {
   });
 });
 
+describe('device model: reports of many rows', () => {
+  it('stores a report larger than one statement takes (70 rows) and updates it, keeping what a later report leaves out', async () => {
+    const { deviceModel } = await open();
+    const names = Array.from({ length: 70 }, (_, i) => `V${String(i).padStart(2, '0')}`);
+    await deviceModel.upsert('CS1', names.map((n, i) => ({
+      component: 'Vendor', variable: n, value: String(i), mutability: 'ReadOnly', dataType: 'integer', ...(i % 2 ? { unit: 'W' } : {}),
+    })), 'NotifyReport', T0);
+    // 33 of them again (a full statement and one row), with a value and no mutability, type or unit; one named twice.
+    const again = names.slice(0, 33).map((n) => ({ component: 'Vendor', variable: n, value: `${n}!` }));
+    await deviceModel.upsert('CS1', [...again, { component: 'Vendor', variable: 'V00', value: 'last' }], 'GetVariables', at(1));
+    const listed = await deviceModel.list('CS1', 'Vendor');
+    expect(listed).toHaveLength(70);
+    expect(listed[0]).toEqual({ component: 'Vendor', variable: 'V00', attributeType: 'Actual', value: 'last', mutability: 'ReadOnly', dataType: 'integer' });
+    expect(listed[1]).toEqual({ component: 'Vendor', variable: 'V01', attributeType: 'Actual', value: 'V01!', mutability: 'ReadOnly', dataType: 'integer', unit: 'W' });
+    expect(listed[32]!.value).toBe('V32!');
+    expect(listed[33]).toEqual({ component: 'Vendor', variable: 'V33', attributeType: 'Actual', value: '33', mutability: 'ReadOnly', dataType: 'integer', unit: 'W' });
+    expect(listed.map((v) => v.variable)).toEqual(names);
+    expect(await deviceModel.list('CS2')).toEqual([]);
+  });
+});
+
 describe('station log and certificates', () => {
   it('charging limits: recorded, cleared per EVSE or for the station, only active ones listed', async () => {
     const { stationLog } = await open();

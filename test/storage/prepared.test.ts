@@ -2,11 +2,12 @@
  * Prepared queries (src/storage/sql/prepared.ts), on the database the run uses: compiled once, they give the same
  * rows and effects as the same query built each time, inside and outside transactions; a builder that computes
  * from a parameter instead of binding it whole is refused on its first use rather than run with a stale value.
+ * Multi-row statements (prepareRows) write the rows they are given, chunk by chunk and the rest one by one.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db, Storage } from '../../src/storage/database.js';
 import { inTransaction } from '../../src/storage/sql/dialect.js';
-import { prepare, runSteps, runStepsNow, type Steps } from '../../src/storage/sql/prepared.js';
+import { prepare, prepareRows, rowSteps, runSteps, runStepsNow, type Steps } from '../../src/storage/sql/prepared.js';
 import { openTestStorage, postgresUrl } from '../helpers/test-database.js';
 
 const AT = '2026-03-29T00:59:59.999Z';
@@ -147,6 +148,38 @@ describe('prepared queries', () => {
       await expect(rolledBack).rejects.toThrow('roll back');
       expect(await outside).toEqual([1]);
       expect(await ids()).toEqual(['OUT-1']);
+    });
+  });
+
+  describe('over several rows at once (prepareRows: the message log\'s and the EVSE state log\'s batches)', () => {
+    type Row = { id: string; at: string; security_profile: number };
+    const insertMany = prepareRows<Row>('test.insert-rows', ['id', 'at', 'security_profile'], 4, (db, rows) =>
+      db.insertInto('stations').values(rows.map((r) => ({ id: r.id, security_profile: r.security_profile, created_at: r.at, updated_at: r.at, model: 'constant model' })))
+        .onConflict((oc) => oc.doNothing()));
+    const insertRow = prepare('test.insert-row', (db: Db, r: Row) =>
+      db.insertInto('stations').values({ id: r.id, security_profile: r.security_profile, created_at: r.at, updated_at: r.at, model: 'constant model' })
+        .onConflict((oc) => oc.doNothing()));
+    const rows = (prefix: string, n: number): Row[] => Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${String(i).padStart(2, '0')}`, at: AT, security_profile: i % 3 }));
+    const stored = async (prefix: string) => (await s.db.selectFrom('stations').select(['id', 'security_profile', 'model', 'created_at'])
+      .where('id', 'like', `${prefix}-%`).orderBy('id').execute()).map((r) => [r.id, r.security_profile, r.model, new Date(r.created_at).toISOString()]);
+    const expected = (list: Row[]) => list.map((r) => [r.id, r.security_profile, 'constant model', AT]);
+
+    it('write every row, its values in place and the query\'s constants kept, at once on SQLite or step by step', async () => {
+      const eleven = rows('R', 11); // two statements of 4, then 3 single rows
+      const now = runStepsNow(s.db, () => rowSteps(eleven, insertMany, insertRow));
+      if (now === undefined) await inTransaction(s.db, (trx) => runSteps(trx, rowSteps(eleven, insertMany, insertRow)));
+      expect(await stored('R')).toEqual(expected(eleven));
+      const four = rows('Q', 4);
+      expect(Number((await insertMany.run(s.db, four)).numAffectedRows)).toBe(4);
+      expect(await stored('Q')).toEqual(expected(four));
+    });
+
+    it('refuse a count other than their size, and a builder that computes from a column', async () => {
+      await expect(insertMany.run(s.db, rows('W', 3))).rejects.toThrow(/test\.insert-rows: 3 rows given for a statement of 4/);
+      expect(await stored('W')).toEqual([]);
+      const computed = prepareRows<Row>('test.computed-rows', ['id', 'at', 'security_profile'], 2, (db, list) =>
+        db.insertInto('stations').values(list.map((r) => ({ id: r.id, security_profile: r.security_profile + 1, created_at: r.at, updated_at: r.at }))));
+      await expect(computed.run(s.db, rows('X', 2))).rejects.toThrow(/test\.computed-rows: parameter 0\.security_profile reaches no bound value/);
     });
   });
 });

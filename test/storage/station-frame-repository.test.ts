@@ -52,4 +52,19 @@ describe('the station message log store', () => {
     await nodeA.append(on('a2', 125, 130));
     expect(ids(await nodeA.newest('T', 100))).toEqual(range(30, 130).reverse().map((n) => `m${n}`));
   });
+
+  it('a batch of several stations new to this node reads their sequences together: each continues its own, a new one starts at 0', async () => {
+    const storage = await openTestStorage();
+    const nodeA = new StationFrameRepository(storage.db);
+    const nodeB = new StationFrameRepository(storage.db);
+    await nodeA.append([...range(0, 40).map((n) => frame('P', n)), ...range(0, 130).map((n) => frame('Q', n))]);
+    // P, Q and R (no frames yet) reach node B in one batch, interleaved.
+    await nodeB.append([frame('R', 0), frame('P', 40), frame('Q', 130), frame('R', 1), frame('P', 41)]);
+    expect(ids(await nodeB.newest('P', 3))).toEqual(['m41', 'm40', 'm39']);
+    expect(ids(await nodeB.newest('Q', 100))).toEqual(range(31, 131).reverse().map((n) => `m${n}`));
+    expect(ids(await nodeB.newest('R', 100))).toEqual(['m1', 'm0']);
+    const seqs = await storage.db.selectFrom('station_frames').select(['station_id', 'seq']).where('station_id', 'in', ['P', 'R']).execute();
+    expect(Math.max(...seqs.filter((r) => r.station_id === 'P').map((r) => Number(r.seq)))).toBe(41);
+    expect(seqs.filter((r) => r.station_id === 'R').map((r) => Number(r.seq)).sort()).toEqual([0, 1]);
+  });
 });

@@ -14,12 +14,13 @@ export const bootNotification: Handler<'BootNotification'> = async (req, ctx) =>
     ctx.session.permitted.clear();
     return { currentTime: now, interval: services.behaviour.bootRetryIntervalS, status: 'Pending' };
   }
-  const station = await services.stations.get(stationId);
+  // The columns the status depends on, read now (an operator may have changed them since the handshake).
+  const station = await services.stations.bootFacts(stationId);
   // A00.FR.429: a profile 3 station admitted with an expired certificate (recorded at its handshake) is only let in
   // to renew it: Pending (B02) until it connects with the new one; the renewal (A02) follows the reply
   // (auth/certificate-renewal.ts). An operator's Rejected still wins.
-  const cert = station?.securityProfile === 3 ? station.clientCertificate : null;
-  const expired = cert !== null && Date.parse(cert.notAfter) < Date.parse(now);
+  const notAfter = station?.securityProfile === 3 ? station.clientCertificateNotAfter : null;
+  const expired = notAfter !== null && Date.parse(notAfter) < Date.parse(now);
   const configured: RegistrationStatus = station?.registrationStatus ?? services.behaviour.bootStatus;
   const status: RegistrationStatus = expired && configured !== 'Rejected' ? 'Pending' : configured;
   await services.stations.recordBoot(

@@ -52,5 +52,7 @@ export interface RpcConnectionOptions {
    * Hears every CALL, CALLRESULT and CALLERROR read (once parsed) or sent (issue 16: the station page's message log,
    * src/ocpp/frame-log.ts). `action` is a reply's CALL's, or null when it answers none we know. Must not throw.
    */
-  onFrame?: (direction: 'in' | 'out', type: 'CALL' | 'CALLRESULT' | 'CALLERROR', messageId: string, action: string | null, payload: unknown) => void;
+  onFrame?: (direction: 'in' | 'out', type: 'CALL' | 'CALLRESULT' | 'CALLERROR', messageId: string, action: string | null, payload: unknown,
+    /** The payload's JSON (rpc/frames.ts payloadJson) when the frame was written with it: an outgoing CALL or CALLRESULT. */
+    json?: string) => void;
 }

@@ -4,7 +4,7 @@ import type { TimerHandle } from '../../platform/clock.js';
 import { truncateForLog } from '../../platform/truncate.js';
 import { ALL_ACTIONS, type CsmsAction, type RequestOf, type ResponseOf } from '../schemas/generated/index.js';
 import { RpcError, type OcppErrorCode } from './errors.js';
-import { CALL, CALLERROR, CALLRESULT, FrameError, callFrame, errorFrame, parseFrame, resultFrame } from './frames.js';
+import { CALL, CALLERROR, CALLRESULT, FrameError, callFrameOf, errorFrame, parseFrame, payloadJson, resultFrameOf } from './frames.js';
 import { OcppCallError } from './call-error.js';
 import type { InboundResult, RpcConnectionOptions } from './connection-options.js';
 import { runLogged } from '../emit.js';
@@ -114,8 +114,9 @@ export class RpcConnection {
       this.pump();
     });
     this.inFlight = { call: next, timer };
-    this.o.onFrame?.('out', 'CALL', next.id, next.action, next.payload);
-    this.send(callFrame(next.id, next.action, next.payload));
+    const json = payloadJson(next.payload);
+    this.o.onFrame?.('out', 'CALL', next.id, next.action, next.payload, json);
+    this.send(callFrameOf(next.id, next.action, json));
   }
 
   private settle(id: string, fn: (call: Outgoing) => void): void {
@@ -267,8 +268,9 @@ export class RpcConnection {
       this.sendError(id, action, 'InternalError', `the CSMS could not produce a valid ${action} response`);
       return;
     }
-    if (!this.closed) this.o.onFrame?.('out', 'CALLRESULT', id, action, result.response);
-    this.send(resultFrame(id, result.response));
+    const json = payloadJson(result.response);
+    if (!this.closed) this.o.onFrame?.('out', 'CALLRESULT', id, action, result.response, json);
+    this.send(resultFrameOf(id, json));
     // The post-reply step runs on its own: thrown or rejected, its failure is logged.
     if (result.after) runLogged(result.after, (err) => this.o.logger.error({ err, station: this.identity, action }, 'post-reply step failed'));
   }

@@ -144,7 +144,12 @@ export function parseFrame(text: string): Frame {
   }
 }
 
-export const callFrame = (id: string, action: string, payload: unknown) => JSON.stringify([CALL, id, action, payload]);
-export const resultFrame = (id: string, payload: unknown) => JSON.stringify([CALLRESULT, id, payload]);
+export const callFrame = (id: string, action: string, payload: unknown) => callFrameOf(id, action, payloadJson(payload));
+export const resultFrame = (id: string, payload: unknown) => resultFrameOf(id, payloadJson(payload));
+/** A payload's JSON as it stands in its frame (JSON.stringify of the frame's array writes an undefined element as null). */
+export const payloadJson = (payload: unknown): string => JSON.stringify(payload) ?? 'null';
+/** The frames above from their payload's JSON (payloadJson): the same text, so the payload is serialised once. */
+export const callFrameOf = (id: string, action: string, json: string) => `[${CALL},${JSON.stringify(id)},${JSON.stringify(action)},${json}]`;
+export const resultFrameOf = (id: string, json: string) => `[${CALLRESULT},${JSON.stringify(id)},${json}]`;
 export const errorFrame = (id: string, code: OcppErrorCode, description: string, details: Record<string, unknown> = {}) =>
   JSON.stringify([CALLERROR, id, code, truncate(description, 255), details]);

@@ -17,32 +17,55 @@ const schemaDir = new URL('../schemas/json/', import.meta.url);
  * `javaType`/`comment` keywords. No type coercion, no defaults inserted, no extra properties removed:
  * what the station sent is exactly what is checked (convention 6).
  */
+/**
+ * The compiled schemas, one set per list of actions, shared by every validator of the process: compiling the 128
+ * schemas is ~1 s of CPU, and a process may build more than one server (a node restarted in-process, several nodes in
+ * a cluster test, the test suite's hundreds of servers in one worker, where vitest evaluates this module once per
+ * file: hence `globalThis` under a registered symbol). Validate functions are pure; `errors` is read right after
+ * each synchronous call.
+ */
+const KEY = Symbol.for('chargeplan.ocpp.compiled-schemas');
+const compiledSets: Map<string, Map<string, ValidateFunction>> =
+  ((globalThis as Record<symbol, Map<string, Map<string, ValidateFunction>> | undefined>)[KEY] ??= new Map());
+
+function compileAll(actions: readonly OcppAction[]): Map<string, ValidateFunction> {
+  const ajv = new Ajv({
+    strict: false,
+    allErrors: false,
+    coerceTypes: false,
+    useDefaults: false,
+    removeAdditional: false,
+    validateFormats: true,
+  });
+  ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
+  addFormats(ajv);
+  const validators = new Map<string, ValidateFunction>();
+  for (const action of actions) {
+    for (const kind of ['Request', 'Response'] as const) {
+      const file = new URL(`${action}${kind}.json`, schemaDir);
+      let schema: object;
+      try {
+        schema = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (cause) {
+        throw new Error(`OCPP schema ${action}${kind}.json cannot be loaded`, { cause });
+      }
+      validators.set(`${action}${kind}`, ajv.compile(schema));
+    }
+  }
+  return validators;
+}
+
 export class OcppValidator {
-  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly validators: Map<string, ValidateFunction>;
 
   constructor(actions: readonly OcppAction[] = ALL_ACTIONS) {
-    const ajv = new Ajv({
-      strict: false,
-      allErrors: false,
-      coerceTypes: false,
-      useDefaults: false,
-      removeAdditional: false,
-      validateFormats: true,
-    });
-    ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
-    addFormats(ajv);
-    for (const action of actions) {
-      for (const kind of ['Request', 'Response'] as const) {
-        const file = new URL(`${action}${kind}.json`, schemaDir);
-        let schema: object;
-        try {
-          schema = JSON.parse(readFileSync(file, 'utf8'));
-        } catch (cause) {
-          throw new Error(`OCPP schema ${action}${kind}.json cannot be loaded`, { cause });
-        }
-        this.validators.set(`${action}${kind}`, ajv.compile(schema));
-      }
+    const key = actions.join(',');
+    let set = compiledSets.get(key);
+    if (!set) {
+      set = compileAll(actions);
+      compiledSets.set(key, set);
     }
+    this.validators = set;
   }
 
   get size(): number {

@@ -18,6 +18,18 @@ export type SqliteHandle = Database.Database;
 /** Distinct SQL texts kept prepared; the product has a few hundred, so this bound only guards against a runaway. */
 const STATEMENT_CACHE = 2000;
 
+/**
+ * WAL checkpoints (issue 15). SQLite's default checkpoints in the commit that takes the WAL past 1,000 pages: at
+ * 1,000 stations (a TransactionEvent, the message log and the EVSE state log: several thousand WAL pages a second)
+ * that was a checkpoint every quarter second inside some station's commit, each copying the hot pages (the
+ * transactions' rows, the indexes) to the database file again and syncing it. A PASSIVE checkpoint every
+ * CHECKPOINT_MS instead copies each page changed in that second once, and no commit pays for it; the commit that
+ * crosses WAL_AUTOCHECKPOINT_PAGES (~40 MB) still checkpoints, should the timer fall behind. Durability is as
+ * before: a commit is in the WAL (synchronous = NORMAL), which a checkpoint only copies.
+ */
+export const CHECKPOINT_MS = 1000;
+export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
 export function openSqliteFile(path: string): SqliteHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
@@ -27,6 +39,9 @@ export function openSqliteFile(path: string): SqliteHandle {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Checkpoints run on a timer (sqliteKysely); the commit that crosses this many WAL pages checkpoints only when
+    // the timer falls behind (see WAL_AUTOCHECKPOINT_PAGES).
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   } catch (e) {
     db.close(); // not a database (SQLite reads the header only now), or no permission to write beside it
     throw e;
@@ -86,8 +101,11 @@ export class RowStatement {
 
 export function sqliteKysely(handle: SqliteHandle): Kysely<Schema> {
   const statements = new Map<string, RowStatement>();
+  const timer = handle.memory ? undefined : setInterval(() => checkpointWal(handle), CHECKPOINT_MS);
+  timer?.unref();
   const database = {
     close: () => {
+      clearInterval(timer);
       statements.clear();
       handle.close();
     },
@@ -105,6 +123,22 @@ export function sqliteKysely(handle: SqliteHandle): Kysely<Schema> {
   // Kysely's transactions share their database's adapter: the key finds the handle from either.
   direct.set(db.getExecutor().adapter, { handle, prepare: database.prepare, transaction: handle.transaction((work: () => unknown) => work()) });
   return db;
+}
+
+/**
+ * One PASSIVE checkpoint of the WAL (the timer's, CHECKPOINT_MS): copies what no reader still needs, never waits for
+ * a reader or writer. Skipped while a transaction is open on the connection (an asynchronous one between two of its
+ * statements), and returns false then; a checkpoint that fails (another process holds the file) is left to the
+ * next tick or the auto-checkpoint: nothing committed depends on it.
+ */
+export function checkpointWal(handle: SqliteHandle): boolean {
+  if (!handle.open || handle.inTransaction) return false;
+  try {
+    handle.pragma('wal_checkpoint(PASSIVE)');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 interface Direct {
@@ -167,6 +201,44 @@ export function runNow<T>(db: Kysely<Schema>, work: () => T): { value: T } | und
     observe('sqlite', (performance.now() - t0) / 1000);
   }
 }
+
+/**
+ * Runs `works` as one transaction on the SQLite handle (group commit), each in a savepoint of its own, so that a work
+ * that throws is undone alone and the others commit; returns each one's value or error. Admitted as runNow admits a
+ * transaction of its own (never inside a caller's transaction, none open on the connection), else undefined and
+ * nothing ran. One commit for many works costs far less than one each: a commit writes every page the transaction
+ * touched to the WAL, and works of one event-loop turn touch mostly the same pages. Throws when the transaction as a
+ * whole failed (its COMMIT, or an error after which SQLite rolled the whole transaction back): then nothing of it is
+ * stored, whatever the outcomes said, and the caller runs the works again one by one.
+ */
+export function runEachNow<T>(db: Kysely<Schema>, works: readonly (() => T)[]): Outcome<T>[] | undefined {
+  const d = direct.get(db.getExecutor().adapter);
+  if (d === undefined || db.isTransaction || d.handle.inTransaction) return undefined;
+  const all = () => {
+    const out = new Array<Outcome<T>>(works.length);
+    for (let i = 0; i < works.length; i++) {
+      try {
+        out[i] = { value: d.transaction(works[i]!) as T };
+      } catch (error) {
+        // The savepoint was rolled back; if SQLite rolled back the whole transaction instead, so does the group.
+        if (!d.handle.inTransaction) throw new Error('a grouped transaction was rolled back as a whole', { cause: error });
+        out[i] = { error };
+      }
+    }
+    return out;
+  };
+  const observe = writeObserver(db);
+  if (!observe) return d.transaction(all) as Outcome<T>[];
+  const t0 = performance.now();
+  try {
+    return d.transaction(all) as Outcome<T>[];
+  } finally {
+    observe('sqlite', (performance.now() - t0) / 1000);
+  }
+}
+
+/** What one work of a group came to (runEachNow). */
+export type Outcome<T> = { value: T; error?: undefined } | { error: unknown; value?: undefined };
 
 /** Applies the migrations not yet applied, each with its bookkeeping row in one transaction. Returns the versions applied. */
 export function migrateSqlite(db: SqliteHandle, migrations: readonly Migration[]): number[] {
