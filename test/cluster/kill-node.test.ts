@@ -221,7 +221,13 @@ describe.skipIf(!postgresUrl)('kill -9 one of three node processes (PostgreSQL +
     for (const s of stations) {
       const storedWh = txs.filter((t) => t.station_id === s.id).reduce((sum, t) => sum + Number(t.energy_wh ?? 0), 0);
       expect(storedWh, `${s.id} energy`).toBeCloseTo(s.evse(1)!.registerWh, 0);
-      expect(storedWh).toBeGreaterThan(0);
+    }
+    // Not vacuous: most chargers delivered energy. Not every one: 20 cars of 11 kW share a site's 150 kW, none can reach
+    // its target before leaving, and the plan may give a car nothing; under load its first TxProfile can come before
+    // the car drew anything (CI, stop 28: one station at 0 Wh, its meter also 0, so nothing was lost).
+    for (const site of SITES) {
+      const charged = stations.filter((x) => x.id.startsWith(`${site.toUpperCase()}-`) && x.evse(1)!.registerWh > 0);
+      expect(charged.length, `${site}: stations that delivered energy`).toBeGreaterThanOrEqual(Math.floor(150 / 11));
     }
 
     // Fencing: per charger and lease, the epochs of the pushes it accepted never go down. The victim's checks (all
@@ -234,7 +240,7 @@ describe.skipIf(!postgresUrl)('kill -9 one of three node processes (PostgreSQL +
       last.set(key, c.epoch);
     }
     expect(checks.some((c) => c.lease === `site:${victimSite}` && c.epoch === Number(victimEpoch) + 1 && c.accepted)).toBe(true);
-    console.log(`kill -9 failover (simulated time): all ${stations.length} stations back ${allBack} ms, site ${victimSite} taken over ${takenOver} ms and reconciled ${reconciled} ms after the kill (bounds ${FAILOVER_BOUND_MS} / ${RECONCILE_BOUND_MS} ms); ${heldByVictim} stations moved`);
+    console.log(`kill -9 failover (simulated time): all ${stations.length} stations back ${allBack} ms, site ${victimSite} taken over ${takenOver} ms and reconciled ${reconciled} ms after the kill (bounds ${FAILOVER_BOUND_MS} / ${RECONCILE_BOUND_MS} ms); ${heldByVictim} stations moved; delivered per station ${Math.min(...stations.map((x) => Math.round(x.evse(1)!.registerWh)))}-${Math.max(...stations.map((x) => Math.round(x.evse(1)!.registerWh)))} Wh`);
     await storage.close();
   });
 });
