@@ -4,6 +4,7 @@
  * stations the test connects; `close()` ends them all and drops the database.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { startTestServer, type TestServer } from './test-server.js';
 import { testDatabase, type TestDatabase } from './test-database.js';
 import { ManualClock } from '../../src/platform/clock.js';
@@ -43,9 +44,10 @@ export class ClusterNodes {
       this.clock.advance(2_000);
       for (let i = 0; i < 2; i++) {
         for (const n of this.nodes) {
-          await n.running.cluster!.settled();
-          await n.running.cluster!.health();
-          await n.running.scheduler.done();
+          const node = n.running.cluster!.node;
+          await bounded(`${node}: cluster.settled()`, n.running.cluster!.settled());
+          await bounded(`${node}: cluster.health()`, n.running.cluster!.health());
+          await bounded(`${node}: scheduler.done()`, n.running.scheduler.done());
         }
       }
     }
@@ -67,6 +69,23 @@ export class ClusterNodes {
     for (const s of this.sockets.splice(0)) s.terminate();
     for (const n of this.nodes.splice(0).reverse()) await n.running.close();
     await this.database.drop();
+  }
+}
+
+/**
+ * Waits for `work`, failing after 30 s with what it waited for: a cluster test that hangs (CI, stop 28: the alerts
+ * test sat 180 s at its timeout with no PostgreSQL session waiting) then says which node and which wait held it.
+ * A bound on real time, not a sleep: the timer is cleared as soon as the work resolves.
+ */
+export async function bounded<T>(what: string, work: Promise<T>, ms = 30_000): Promise<T> {
+  const ac = new AbortController();
+  try {
+    return await Promise.race([
+      work,
+      delay(ms, undefined, { signal: ac.signal, ref: false }).then(() => { throw new Error(`still waiting after ${ms / 1000} s for ${what}`); }),
+    ]);
+  } finally {
+    ac.abort();
   }
 }
 
