@@ -182,7 +182,9 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
       .where(started, '>=', instant(db, fromIso))
       .where(started, '<', instant(db, toIso))
       .$if(stationIds !== undefined, (q) => q.where(sql<boolean>`${sql.ref('station_id')} IN ${jsonStrings(db, stationIds!)}`))
-      .orderBy(started).orderBy('station_id')
+      // Sessions that started at the same instant at one station (two EVSEs) in a fixed order on both databases: by
+      // EVSE, then id (a CSV export's rows came in either order on PostgreSQL).
+      .orderBy(started).orderBy('station_id').orderBy(sql`coalesce(${sql.ref('evse_id')}, 0)`).orderBy('transaction_id')
       .limit(MAX_ROWS)
       .execute();
     return rows.map(toRecord);
