@@ -1,6 +1,7 @@
 // The search of the flow (flow.ts explains the algorithm): augmenting paths into one slot, as blocking flows
 // (Dinic) over states (slot, node), with counters standing for interchangeable vehicles.
 import { EPS, FlowState } from "./flow-state.js";
+import { DearerSlots } from "./dearer-slots.js";
 
 const DEAD = -1;
 // The phases of a state's current arc, in the order they are tried.
@@ -29,9 +30,8 @@ export class FlowSearch extends FlowState {
   // The arc nextArc found: its end state and mover, or the vehicle ending the path.
   private arcTo = 0;
   private arcVeh = -1;
-  private dearer = new Int32Array(0);
-  /** The rank whose dearer slots `dearer` holds (-1: none; exchangePass resets it, prices may have moved). */
-  protected dearerRank = -1;
+  /** In the exchange pass, the slots dearer than tau (exchangePass resets it: prices may have moved). */
+  protected readonly dearer = new DearerSlots();
   // Per layer and node, the bit set of slots whose state is in that layer and not dead.
   private layerMask = new Int32Array(0);
   private layers = 0;
@@ -47,7 +47,7 @@ export class FlowSearch extends FlowState {
     this.ptrK = new Int32Array(S);
     this.pState = new Int32Array(S + 1);
     this.pVeh = new Int32Array(S + 1);
-    this.dearer = new Int32Array(this.W);
+    this.dearer.resize(this.W);
   }
 
   private supply(): boolean {
@@ -66,17 +66,7 @@ export class FlowSearch extends FlowState {
   protected maxFlowAt(tau: number): void {
     this.ensureScratch();
     this.tauRank = this.inst.rank[tau]!;
-    if (this.exchanging) {
-      // The exchange pass goes up the price order: the slots dearer than tau are the last ones' less tau itself.
-      if (this.dearerRank >= 0 && this.dearerRank === this.tauRank - 1) {
-        const t = this.inst.order[this.tauRank]!;
-        this.dearer[t >>> 5]! &= ~(1 << (t & 31));
-      } else {
-        this.dearer.fill(0);
-        for (let t = 0; t < this.T; t++) if (this.inst.rank[t]! > this.tauRank) this.dearer[t >>> 5]! |= 1 << (t & 31);
-      }
-      this.dearerRank = this.tauRank;
-    }
+    if (this.exchanging) this.dearer.set(this.tauRank, this.inst.rank, this.inst.order, this.T);
     let cutoff = true;
     while (this.supply() && this.room(0, tau) > EPS) {
       if (!this.levels(tau, cutoff)) return;
@@ -187,7 +177,7 @@ export class FlowSearch extends FlowState {
       const w = this.cxVeh[i]!;
       if (this.sp[w * T + t] && this.absorb(w, t) > EPS) return true;
     }
-    if (this.exchanging) for (let k = 0; k < this.W; k++) if ((this.pairMask[s * this.W + k]! & this.dearer[k]!) !== 0) return true;
+    if (this.exchanging) for (let k = 0; k < this.W; k++) if ((this.pairMask[s * this.W + k]! & this.dearer.mask[k]!) !== 0) return true;
     return false;
   }
 
@@ -290,7 +280,7 @@ export class FlowSearch extends FlowState {
           const W = this.W;
           const from = ptrI[s]!;
           for (let k = from >>> 5; k < W; k++) {
-            let bits = this.dearer[k]! & this.pairMask[s * W + k]!;
+            let bits = this.dearer.mask[k]! & this.pairMask[s * W + k]!;
             if (k === from >>> 5) bits &= -1 << (from & 31);
             while (bits !== 0) {
               const t2 = (k << 5) + 31 - Math.clz32(bits & -bits);

@@ -97,7 +97,7 @@ export class FlowSolver extends FlowSearch {
    */
   protected exchangePass(): void {
     this.exchanging = true;
-    this.dearerRank = -1;
+    this.dearer.reset();
     for (let i = 0; i < this.T; i++) this.maxFlowAt(this.inst.order[i]!);
     this.exchanging = false;
   }
