@@ -166,7 +166,7 @@ async function startOn(storage: Storage, config: Config, clock: Clock, logger: L
     tariffZone: (t) => tariffBook.zoneOf(t),
     tariffDemand: (t) => tariffBook.demandOf(t),
   });
-  wireScheduler(events, scheduler, repositories.stations, logger, cluster);
+  wireScheduler(events, scheduler, logger, cluster);
   // Issue 17: what each EVSE did over time, for utilisation (this node's stations; src/wiring/utilisation-recorder.ts).
   const utilisation = new UtilisationRepository(db);
   const utilisationRecorder = new UtilisationRecorder(utilisation, clock, logger);

@@ -2,9 +2,14 @@ import type { ChargingNeedsRecord, RegistrationStatus, SmartChargingCapabilities
 
 /** What the OCPP server reports to the rest of the product (main.ts wires these to the scheduler). */
 export interface OcppEvents {
-  'station.connected': { stationId: string; at: string };
+  /**
+   * acceptedBefore: the station's last boot (as read at its handshake) was Accepted, so it may be called before it
+   * boots again (Part 4, 5.3; B03.FR.03: never a rejected one). Carried so that no listener reads the store again.
+   */
+  'station.connected': { stationId: string; at: string; acceptedBefore: boolean };
   'station.disconnected': { stationId: string; at: string; reason: string };
-  'station.booted': { stationId: string; at: string; status: RegistrationStatus };
+  /** renewalRequested: a certificate renewal (A02) was stored for the station when its boot was read. */
+  'station.booted': { stationId: string; at: string; status: RegistrationStatus; renewalRequested: boolean };
   'station.capabilities': { stationId: string; capabilities: SmartChargingCapabilities };
   'connector.status': { stationId: string; evseId: number; connectorId: number; status: string; at: string };
   'transaction.event': {

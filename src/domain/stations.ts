@@ -78,6 +78,8 @@ export interface StationBootFacts {
   lastBootStatus: RegistrationStatus | null;
   /** The recorded client certificate's notAfter (StationRecord.clientCertificate), null when none is recorded. */
   clientCertificateNotAfter: string | null;
+  /** A certificate renewal (A02) waits to be sent (StationRecord.certificateRenewalRequestedAt is set). */
+  renewalRequested: boolean;
 }
 
 export interface StationStore {

@@ -79,7 +79,7 @@ export function acceptStation(d: StationLinkDeps, stationId: string, ws: WebSock
   let l: Live;
   // The station is recorded connected (and announced) before the first of its CALLs is handled.
   const connectedAt = at();
-  const recorded = d.presence.record(stationId, 'connected', connectedAt, () => emitEvent(services, 'station.connected', { stationId, at: connectedAt }));
+  const recorded = d.presence.record(stationId, 'connected', connectedAt, () => emitEvent(services, 'station.connected', { stationId, at: connectedAt, acceptedBefore: stored.lastBootStatus === 'Accepted' }));
   const conn: RpcConnection = new RpcConnection({
     identity: stationId,
     socket: ws,

@@ -168,16 +168,6 @@ export class PlanningLoop extends SiteLoops {
     sites.forEach((s) => this.trigger(s.id, reason));
   }
 
-  /**
-   * A station connected without booting: it is reconciled as online once `wasAccepted` (a store read) says it was
-   * accepted before (B03.FR.03: never call a rejected one). Tracked like the other events, so done() waits for it.
-   */
-  onStationConnected(stationId: string, wasAccepted: () => Promise<boolean>): Promise<void> {
-    return this.handle('station connected', stationId, async () => {
-      if (await wasAccepted()) this.onStationOnline(stationId, 'station-connected');
-    });
-  }
-
   onStationOffline(stationId: string): void {
     this.index.sitesOfStation(stationId).forEach((s) => this.trigger(s.id, 'station-offline'));
   }

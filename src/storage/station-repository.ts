@@ -43,9 +43,10 @@ const MAX_LIST = 100_000;
 /** Read on every handshake and every Heartbeat (a stored certificate renewal is delivered then): compiled once. */
 const byId = prepare('stations.get', (db: Db, p: { id: string }) => db.selectFrom('stations').selectAll().where('id', '=', p.id));
 
-/** Read at every BootNotification and every reconnect (the scheduler's wasAccepted): four columns, not the row. */
+/** Read at every BootNotification: the columns its answer and what follows it depend on, not the row. */
 const bootFactsById = prepare('stations.bootFacts', (db: Db, p: { id: string }) =>
-  db.selectFrom('stations').select(['security_profile', 'registration_status', 'last_boot_status', 'client_cert_serial', 'client_cert_not_after'])
+  db.selectFrom('stations')
+    .select(['security_profile', 'registration_status', 'last_boot_status', 'client_cert_serial', 'client_cert_not_after', 'cert_renewal_requested_at'])
     .where('id', '=', p.id));
 
 /**
@@ -111,6 +112,7 @@ export class StationRepository implements StationStore {
       registrationStatus: r.registration_status as RegistrationStatus | null,
       lastBootStatus: r.last_boot_status as RegistrationStatus | null,
       clientCertificateNotAfter: r.client_cert_serial === null ? null : r.client_cert_not_after ?? '',
+      renewalRequested: r.cert_renewal_requested_at !== null,
     };
   }
 

@@ -23,7 +23,6 @@ export type AppEvents = OcppEvents & PriceEvents & SchedulerEvents & Maintenance
 export function wireScheduler(
   events: TypedEvents<AppEvents>,
   scheduler: Scheduler,
-  stations: { bootFacts(id: string): Promise<{ lastBootStatus: string | null } | undefined> },
   logger: Logger,
   cluster: ClusterNode | null,
 ): void {
@@ -49,9 +48,11 @@ export function wireScheduler(
   // Issue 17: an EVSE out of service (Unavailable or Faulted) leaves planning and returns when usable again.
   on('connector.status', (e) => scheduler.onConnectorStatus(e));
   on('prices.updated', (e) => scheduler.onPricesUpdated(e.zone));
-  // A station that reconnects without booting was accepted before (B03.FR.03: never call a rejected one).
-  // The scheduler tracks the read (its done() waits for it), so a settled scheduler has seen the reconnect.
-  on('station.connected', (e) => scheduler.onStationConnected(e.stationId, async () => (await stations.bootFacts(e.stationId))?.lastBootStatus === 'Accepted'));
+  // A station that reconnects without booting is online if its last boot was Accepted (B03.FR.03: never call a
+  // rejected one), as its handshake read it: the event says so, no store read.
+  on('station.connected', (e) => {
+    if (e.acceptedBefore) scheduler.onStationOnline(e.stationId, 'station-connected');
+  });
   on('station.booted', (e) => {
     if (e.status === 'Accepted') return scheduler.onStationOnline(e.stationId, 'station-booted');
   });

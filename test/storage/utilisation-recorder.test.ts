@@ -45,7 +45,7 @@ async function setup() {
 describe('the utilisation recorder writes one batch per window', () => {
   it("a window's rows are one write, each with the moment it was received", async () => {
     const { events, recorder, clock, writes, history } = await setup();
-    events.emit('station.connected', { stationId: 'S1', at: '2026-10-01T08:00:00.000Z' });
+    events.emit('station.connected', { stationId: 'S1', at: '2026-10-01T08:00:00.000Z', acceptedBefore: true });
     clock.advance(5);
     events.emit('connector.status', { stationId: 'S1', evseId: 1, connectorId: 1, status: 'Occupied', at: '2026-10-01T08:00:01.000Z' });
     clock.advance(5);
@@ -69,7 +69,7 @@ describe('the utilisation recorder writes one batch per window', () => {
   it(`rows of several turns share one write when the window ends on the clock (${WINDOW_MS} ms), without settled()`, async () => {
     const { events, clock, recorder, writes, history } = await setup();
     const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-    events.emit('station.connected', { stationId: 'S1', at: '2026-10-01T08:00:00.000Z' });
+    events.emit('station.connected', { stationId: 'S1', at: '2026-10-01T08:00:00.000Z', acceptedBefore: true });
     await turn();
     events.emit('connector.status', { stationId: 'S1', evseId: 1, connectorId: 1, status: 'Occupied', at: '2026-10-01T08:00:00.100Z' });
     await turn();

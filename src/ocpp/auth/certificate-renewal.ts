@@ -211,8 +211,10 @@ export function wireCertificateRenewals(
   events: { on<K extends keyof OcppEvents>(event: K, fn: (payload: OcppEvents[K]) => void): unknown },
   renewals: CertificateRenewals,
 ): void {
+  // The boot's own read says whether a request waits (bootFacts): no second read per boot. One stored in the moment
+  // between that read and now is sent at the first Heartbeat (the connection's forget() left no "none" belief).
   events.on('station.booted', (e) => {
-    if (e.status !== 'Rejected') void renewals.deliverPending(e.stationId);
+    if (e.status !== 'Rejected' && e.renewalRequested) void renewals.deliverPending(e.stationId);
   });
   events.on('message.handled', (e) => {
     if (e.action === 'Heartbeat') void renewals.deliverPending(e.stationId, false);

@@ -38,7 +38,7 @@ export const bootNotification: Handler<'BootNotification'> = async (req, ctx) =>
   ctx.session.bootStatus = status;
   ctx.session.permitted.clear();
   ctx.afterReply(() => {
-    services.events.emit('station.booted', { stationId, at: now, status });
+    services.events.emit('station.booted', { stationId, at: now, status, renewalRequested: station?.renewalRequested ?? false });
     // B01: nothing may be sent to the station before its BootNotification is answered; the capabilities read
     // is queued after the reply. B03.FR.03: never to a rejected station.
     if (status === 'Accepted' && services.behaviour.readCapabilitiesOnBoot) {
