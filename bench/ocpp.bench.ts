@@ -7,7 +7,7 @@
  * A table is printed; nothing is asserted (timing belongs in benchmarks, not tests).
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,10 +37,12 @@ interface Args {
   concurrency: number;
   /** auto: the product's format for every size. */
   auth: AuthMode | 'auto';
+  /** Stations connected (and held) before a load row's connect phase, at most as many as the row has: see measure(). */
+  warm: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { sizes: [100, 1000, 5000], seconds: 10, rate: 1000, concurrency: 50, auth: 'auto' };
+  const args: Args = { sizes: [100, 1000, 5000], seconds: 10, rate: 1000, concurrency: 50, auth: 'auto', warm: 1000 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i] ?? '';
@@ -49,9 +51,11 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--rate') args.rate = Number(value());
     else if (flag === '--concurrency') args.concurrency = Number(value());
     else if (flag === '--auth') args.auth = value() as Args['auth'];
-    else throw new Error(`unknown argument ${flag}; use --sizes 100,1000 --seconds S --rate R --concurrency C --auth auto|prod|scrypt|none`);
+    else if (flag === '--warm') args.warm = Number(value());
+    else throw new Error(`unknown argument ${flag}; use --sizes 100,1000 --seconds S --rate R --concurrency C --auth auto|prod|scrypt|none --warm W`);
   }
   const bad = args.sizes.some((n) => !Number.isInteger(n) || n < 1) || !(args.seconds > 0) || !(args.rate > 0) || !(args.concurrency >= 1)
+    || !Number.isInteger(args.warm) || args.warm < 0
     || !['auto', 'prod', 'scrypt', 'none'].includes(args.auth);
   if (bad) throw new Error(`invalid arguments: ${JSON.stringify(args)}`);
   return args;
@@ -110,9 +114,12 @@ async function registerFleet(running: Running, ids: string[], passwordHash: stri
  * The ping-pong station sends ~45-byte Heartbeats back to back: at ~17,000 a second it spends the product's per-station
  * inbound byte budget (4 MiB burst, 4 MiB a minute: src/ocpp/frame-limits.ts) within the row's 5 s and is closed with
  * 1008. The bench measures the cost of a message, not that guard: its budget is raised where the build has one (the
- * last synchronous build has no such setting and refuses the key, so it starts without it).
+ * last synchronous build has no such setting and refuses the key, so it starts without it). Likewise every station
+ * connects from 127.0.0.1, whose handshakes per minute (1,200 by default, a guard against one address's storm) the
+ * warm-up and the measured connects together exceed: raised too.
  */
 const UNMETERED = { inboundBytesPerMinute: 1024 ** 3, inboundBurstBytes: 1024 ** 3 };
+const ONE_ADDRESS = { handshakesPerAddressPerMinute: 1_000_000 };
 
 async function startServer(dir: string): Promise<Running> {
   const overrides = (limits: object) => ({
@@ -123,9 +130,9 @@ async function startServer(dir: string): Promise<Running> {
   });
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig({}, overrides({ limits: UNMETERED }));
+    config = loadConfig({}, overrides({ limits: { ...UNMETERED, ...ONE_ADDRESS } }));
   } catch {
-    config = loadConfig({}, overrides({}));
+    config = loadConfig({}, overrides({ limits: ONE_ADDRESS }));
   }
   return start(config, { logger: silentLogger() });
 }
@@ -144,6 +151,19 @@ function message<T extends ToServer['type']>(child: ChildProcess, type: T): Prom
   });
 }
 
+/**
+ * The main thread's CPU time so far, ns (Linux: /proc/self/task/<pid>/schedstat), or NaN where it cannot be read.
+ * process.cpuUsage() also counts V8's helper threads (concurrent compilation and GC), which grow with how much code
+ * gets optimised in a phase: more code warming up costs CPU there that no single message or connect pays again.
+ */
+function mainThreadCpuNs(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return NaN;
+  }
+}
+
 interface Row {
   label: string;
   auth: string;
@@ -154,8 +174,9 @@ interface Row {
   heapMb: number;
   failed: number;
   loopMaxMs: number;
-  /** Server CPU per connected station during the connect phase, ms. */
+  /** Server CPU per connected station during the connect phase, ms; and of its main thread alone (NaN: unknown). */
   connectCpuMs: number;
+  connectMainMs: number;
   /** Server CPU per answered message during the load phase, µs. */
   cpuUsPerMsg: number;
   /** Heap (after a full GC) of the started server with its fleet registered, before any station connected, MB. */
@@ -173,15 +194,27 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
     // not cost 5,000 password hashes, while every handshake still runs the Basic-auth verification.
     const hash = auth === 'none' ? null : auth === 'prod' ? hashPassword(PASSWORD) : await hashPasswordScrypt(PASSWORD, SCRYPT_FORMER);
     const ids = Array.from({ length: n }, (_, i) => `BENCH-${label.replace(/\W/g, '')}-${String(i + 1).padStart(5, '0')}`);
+    // A load row first connects as many other stations (--warm, at most the row's size; held, sending nothing), so
+    // that its connect phase measures code V8 has mostly compiled: what connects cost a server that has run a while
+    // (a reconnect storm), not its first minute. Without it the row was half TurboFan compiling the connect path in
+    // V8's helper threads, which grows with the amount of code warming up rather than with the work per connect.
+    const warmIds = mode === 'load' ? Array.from({ length: Math.min(args.warm, n) }, (_, i) => `WARM-${label.replace(/\W/g, '')}-${String(i + 1).padStart(5, '0')}`) : [];
     const at = new Date().toISOString();
-    await registerFleet(running, ids, hash, at);
+    await registerFleet(running, [...warmIds, ...ids], hash, at);
     // The idle server's heap, to tell what the connections keep from what the product itself holds (its modules,
     // compiled schemas and serialisers: the same for one station or ten thousand).
     const idleHeap = await settledHeap();
+    const base = `ws://127.0.0.1:${running.ports.ocpp}${running.config.ocpp.path}`;
     const order: RunOrder = {
-      type: 'run', base: `ws://127.0.0.1:${running.ports.ocpp}${running.config.ocpp.path}`, ids, password: PASSWORD,
+      type: 'run', base, ids, password: PASSWORD,
       mode, seconds: mode === 'pingpong' ? Math.min(args.seconds, 5) : args.seconds, rate: args.rate, concurrency: args.concurrency,
     };
+    if (warmIds.length > 0) {
+      const warmed = message(child, 'warmed');
+      child.send({ type: 'warm', base, ids: warmIds, password: PASSWORD, concurrency: args.concurrency } satisfies ToClient);
+      const w = await warmed;
+      if (w.failed > 0) process.stderr.write(`  ${label}: ${w.failed} warm-up stations failed to connect (first: ${w.firstError})\n`);
+    }
     const connected = message(child, 'connected');
     const done = message(child, 'loadDone');
     // The server's own CPU time (this process; the stations run in the child): unlike throughput and round trips it
@@ -189,10 +222,12 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
     // CHARGEPLAN_BENCH_CPU_PROFILE=dir: this process's CPU profile of the connect and load phases (bench/storage).
     const stopProfile = await profile(`ocpp-${label}`);
     const cpuAtStart = process.cpuUsage();
+    const mainAtStart = mainThreadCpuNs();
     const tConnect = process.hrtime.bigint();
     child.send(order satisfies ToClient);
     const c = await connected;
     const connectCpu = process.cpuUsage(cpuAtStart);
+    const connectMainNs = mainThreadCpuNs() - mainAtStart;
     const cpuAtLoad = process.cpuUsage();
     const tLoad = process.hrtime.bigint();
     if (c.failed > 0) process.stderr.write(`  ${label}: ${c.failed} stations failed to connect (first: ${c.firstError})\n`);
@@ -222,6 +257,7 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
       connectS: c.connectMs / 1000, held, report, rssMb: mem.rss / 2 ** 20, heapMb: mem.heapUsed / 2 ** 20, failed: c.failed,
       loopMaxMs: loop.max / 1e6,
       connectCpuMs: (connectCpu.user + connectCpu.system) / 1000 / Math.max(1, c.connected),
+      connectMainMs: connectMainNs / 1e6 / Math.max(1, c.connected),
       cpuUsPerMsg: (loadCpu.user + loadCpu.system) / Math.max(1, report.replies),
       idleHeapMb: idleHeap / 2 ** 20,
       heapKbPerConn: (mem.heapUsed - idleHeap) / 1024 / Math.max(1, held),
@@ -234,12 +270,12 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
 }
 
 function table(rows: Row[]): string {
-  const head = ['stations', 'auth', 'connect s', 'held', 'sent', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'skipped', 'loop max', 'RSS MB', 'heap MB', 'idle heap MB', 'heap KB/conn', 'CPU µs/msg', 'connect CPU ms'];
+  const head = ['stations', 'auth', 'connect s', 'held', 'sent', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'skipped', 'loop max', 'RSS MB', 'heap MB', 'idle heap MB', 'heap KB/conn', 'CPU µs/msg', 'connect CPU ms', 'connect main ms'];
   const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const lines = rows.map((r) => [
     r.label, r.auth, fmt(r.connectS), String(r.held), String(r.report.sent), fmt(r.report.replies / (r.report.durationMs / 1000), 0),
     fmt(r.report.p50, 2), fmt(r.report.p99, 2), fmt(r.report.max, 1), String(r.report.errors), String(r.report.skipped), fmt(r.loopMaxMs, 1),
-    fmt(r.rssMb, 0), fmt(r.heapMb, 0), fmt(r.idleHeapMb, 0), fmt(r.heapKbPerConn, 1), fmt(r.cpuUsPerMsg, 1), fmt(r.connectCpuMs, 2),
+    fmt(r.rssMb, 0), fmt(r.heapMb, 0), fmt(r.idleHeapMb, 0), fmt(r.heapKbPerConn, 1), fmt(r.cpuUsPerMsg, 1), fmt(r.connectCpuMs, 2), fmt(r.connectMainMs, 2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
@@ -280,10 +316,13 @@ process.stdout.write(
     `across rows run in order. idle heap = the started server's heap (after a full GC) with its fleet registered and no`,
     `station connected (the product's own size); heap KB/conn = (heap - idle heap) / held: what each connection keeps.`,
     `connect s = handshakes (Basic auth: one password verification each) + BootNotification +`,
-    `GetVariables capability read + TransactionEvent Started, ${args.concurrency} at a time. loop max = the server's`,
+    `GetVariables capability read + TransactionEvent Started, ${args.concurrency} at a time, after as many stations as`,
+    `the row has (at most --warm ${args.warm}) connected the same way first and stayed (counted in held). loop max = the server's`,
     `longest event-loop block (ms) during the load phase; every message arriving meanwhile waits for it (SQLite`,
     `writes, including WAL checkpoints, run synchronously on the loop). CPU µs/msg = the server process's CPU time`,
     `(user + system) in the load phase per answered message; connect CPU ms = its CPU time in the connect phase per`,
-    `connected station. Both hardly depend on the machine's other load, unlike msg/s and round trips.`,
+    `connected station. Both hardly depend on the machine's other load, unlike msg/s and round trips. connect main ms =`,
+    `the main thread's alone (Linux schedstat): without V8's helper threads, whose concurrent compilation of the code`,
+    `the connect phase warms up (once per process) is counted in connect CPU ms.`,
   ].join('\n') + '\n',
 );

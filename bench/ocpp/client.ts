@@ -6,7 +6,9 @@
  * (OCPP-J 4.1.1). The round trip of every CALL to its CALLRESULT is measured here.
  */
 import WebSocket from 'ws';
-import type { LoadReport, RunOrder, ToClient, ToServer } from './protocol.js';
+import type { LoadReport, RunOrder, ToClient, ToServer, WarmOrder } from './protocol.js';
+
+type ConnectOrder = Pick<RunOrder, 'base' | 'ids' | 'password' | 'concurrency'>;
 
 const send = (m: ToServer) => process.send?.(m);
 
@@ -95,7 +97,7 @@ class Station {
   }
 }
 
-function open(order: RunOrder, id: string): Promise<Station> {
+function open(order: ConnectOrder, id: string): Promise<Station> {
   const ws = new WebSocket(`${order.base}/${encodeURIComponent(id)}`, ['ocpp2.0.1'], {
     headers: { authorization: `Basic ${Buffer.from(`${id}:${order.password}`).toString('base64')}` },
     perMessageDeflate: false,
@@ -111,7 +113,7 @@ function open(order: RunOrder, id: string): Promise<Station> {
 }
 
 /** Connect, BootNotification, answer GetVariables, TransactionEvent Started. */
-async function bring(order: RunOrder, id: string): Promise<Station> {
+async function bring(order: ConnectOrder, id: string): Promise<Station> {
   const s = await open(order, id);
   const boot = (await s.call('BootNotification', {
     reason: 'PowerUp',
@@ -131,7 +133,7 @@ async function bring(order: RunOrder, id: string): Promise<Station> {
   return s;
 }
 
-async function connectAll(order: RunOrder): Promise<{ stations: Station[]; failed: number; firstError?: string }> {
+async function connectAll(order: ConnectOrder): Promise<{ stations: Station[]; failed: number; firstError?: string }> {
   const stations: Station[] = [];
   let failed = 0;
   let firstError: string | undefined;
@@ -224,17 +226,24 @@ async function load(order: RunOrder, stations: Station[]): Promise<LoadReport> {
 }
 
 let stations: Station[] = [];
+let warm: Station[] = [];
 process.on('message', (m: ToClient) => {
   void (async () => {
-    if (m.type === 'run') {
+    if (m.type === 'warm') {
+      const t = performance.now();
+      const c = await connectAll(m satisfies WarmOrder);
+      warm = c.stations;
+      send({ type: 'warmed', connected: c.stations.length, failed: c.failed, connectMs: performance.now() - t, ...(c.firstError ? { firstError: c.firstError } : {}) });
+    } else if (m.type === 'run') {
       const t = performance.now();
       const c = await connectAll(m);
       stations = c.stations;
       send({ type: 'connected', connected: c.stations.length, failed: c.failed, connectMs: performance.now() - t, ...(c.firstError ? { firstError: c.firstError } : {}) });
       send(await load(m, stations));
     } else if (m.type === 'close') {
-      for (const s of stations) s.ws.close(1000);
-      await Promise.race([Promise.all(stations.map((s) => s.closed)), new Promise((r) => setTimeout(r, 10_000))]);
+      const all = [...warm, ...stations];
+      for (const s of all) s.ws.close(1000);
+      await Promise.race([Promise.all(all.map((s) => s.closed)), new Promise((r) => setTimeout(r, 10_000))]);
       send({ type: 'closed' });
       process.disconnect();
     }

@@ -15,7 +15,10 @@ export interface RunOrder {
   concurrency: number;
 }
 
-export type ToClient = RunOrder | { type: 'close' };
+/** Connect these stations as a run does (and hold them, without load) before the measured run: warms the JIT up. */
+export interface WarmOrder { type: 'warm'; base: string; ids: string[]; password: string; concurrency: number }
+
+export type ToClient = RunOrder | WarmOrder | { type: 'close' };
 
 export interface LoadReport {
   type: 'loadDone';
@@ -33,5 +36,6 @@ export interface LoadReport {
 
 export type ToServer =
   | { type: 'connected'; connected: number; failed: number; connectMs: number; firstError?: string }
+  | { type: 'warmed'; connected: number; failed: number; connectMs: number; firstError?: string }
   | LoadReport
   | { type: 'closed' };
