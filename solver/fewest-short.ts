@@ -25,6 +25,7 @@
 //
 // The default since issue 21 (docs/outcome.md "Fewest cars short"): offline re-planning September, it met 34-58 more
 // targets at home and up to 50 more at the workplace for the same energy and cost. Pure and deterministic.
+import { evenShare } from "./even-share.js";
 import { buildInstance } from "./instance.js";
 import { SHORTFALL_TOL, vehicleRow } from "./plan.js";
 import type { PerSlot, Plan, Problem, VehiclePlan } from "./types.js";
@@ -37,10 +38,13 @@ const DONE = 1e-7;
 /** Plans this pass returned (or found nothing to do in): applying it twice, as a wrapped warm solver may, is free. */
 const dealt = new WeakSet<Plan>();
 
-/** The plan with as few cars short as the deal finds, when the problem asks for it; else the plan itself. */
+/**
+ * The plan with as few cars short as the deal finds, and the energy of those still short shared evenly among them
+ * (even-share.ts), when the problem asks for it; else the plan itself.
+ */
 export function withFewestShort(problem: Problem, plan: Plan): Plan {
   if ((problem.shortfall ?? "fewest-cars") !== "fewest-cars" || dealt.has(plan)) return plan;
-  const out = fewestShort(problem, plan);
+  const out = evenShare(problem, fewestShort(problem, plan));
   dealt.add(out);
   return out;
 }
@@ -73,13 +77,13 @@ interface Outcome { x: Float64Array; short: number; touched: Uint8Array }
 /** What the deal reads of the problem: the tree and its energy limits per node and slot (node 0 the site), each car's
  * window, need and class, and whether it is under a per-phase limit shared with 1-phase cars (a move there changes
  * phase loads no tree holds). A car's caps are read from its spec. */
-interface Sites {
+export interface Sites {
   T: number; h: number; price: Float64Array; nNodes: number; parent: Int32Array; limE: Float64Array;
   node: Int32Array; from: Int32Array; to: Int32Array; need: Float64Array; cls: Int32Array; nClasses: number; coupled: Uint8Array;
 }
 
 /** buildInstance without the per-car arrays (a car's caps are read from its spec where needed). */
-function sitesOf(p: Problem): Sites {
+export function sitesOf(p: Problem): Sites {
   const tree = buildInstance({ ...p, vehicles: [] });
   const { T, h, nNodes, parent } = tree;
   const V = p.vehicles.length;
