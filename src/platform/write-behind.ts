@@ -34,7 +34,7 @@ export interface WriteBehindOptions<T> {
   maxBatch?: number;
   /** Writes wait for a window of `ms` on `clock`; null: the next turn of the event loop. */
   window?: { clock: Clock; ms: number } | null;
-  /** Shrinks a batch before it is written (keeps order; e.g. each station's newest frames only). */
+  /** Shrinks what waits before a batch is cut from it (keeps order; e.g. each station's newest frames only). */
   compact?: (batch: T[]) => T[];
 }
 
@@ -104,6 +104,8 @@ export class WriteBehind<T> {
 
   private flush(): void {
     if (this.writing || this.pending.length === 0) return;
+    // Compacted before it is cut into batches: what the store would not keep is never written, in any batch.
+    if (this.o.compact) this.pending = this.o.compact(this.pending);
     let batch: T[];
     if (this.pending.length <= this.maxBatch) {
       batch = this.pending;
@@ -111,7 +113,6 @@ export class WriteBehind<T> {
     } else {
       batch = this.pending.splice(0, this.maxBatch);
     }
-    if (this.o.compact) batch = this.o.compact(batch);
     const items = batch.length;
     let write: Promise<void>;
     try {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { frameRecord, redact, REDACTED } from '../../src/ocpp/frame-record.js';
-import { FrameLog } from '../../src/ocpp/frame-log.js';
+import { FrameLog, MAX_BATCH } from '../../src/ocpp/frame-log.js';
 import { FRAME_PAYLOAD_CHARS, type StationFrame, type StationFrameStore } from '../../src/domain/station-frames.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { ManualClock } from '../../src/platform/clock.js';
@@ -121,7 +121,14 @@ describe('the writer', () => {
     for (let i = 0; i < 500; i++) log.add(frame(`S${i}`, i));
     await turn();
     expect(store.batches).toHaveLength(3);
+    // A write takes at most MAX_BATCH frames (it holds the event loop on SQLite); the rest follows it.
+    expect(store.batches[2]).toHaveLength(MAX_BATCH);
+    const rest = log.settled();
     store.release.shift()!();
-    await log.settled();
+    await turn();
+    await turn();
+    expect(store.batches[3]!.map((f) => f.messageId)).toEqual(Array.from({ length: 500 - MAX_BATCH }, (_, i) => `m${MAX_BATCH + i}`));
+    store.release.shift()!();
+    await rest;
   });
 });
