@@ -79,7 +79,9 @@ export function acceptStation(d: StationLinkDeps, stationId: string, ws: WebSock
   let l: Live;
   // The station is recorded connected (and announced) before the first of its CALLs is handled.
   const connectedAt = at();
-  const recorded = d.presence.record(stationId, 'connected', connectedAt, () => emitEvent(services, 'station.connected', { stationId, at: connectedAt, acceptedBefore: stored.lastBootStatus === 'Accepted' }));
+  // A value, not `stored`: a closure that named the record would keep it (and its password hash) for the connection's life.
+  const acceptedBefore = stored.lastBootStatus === 'Accepted';
+  const recorded = d.presence.record(stationId, 'connected', connectedAt, () => emitEvent(services, 'station.connected', { stationId, at: connectedAt, acceptedBefore }));
   const conn: RpcConnection = new RpcConnection({
     identity: stationId,
     socket: ws,
