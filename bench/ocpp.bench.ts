@@ -14,11 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { loadConfig } from '../src/config.js';
-import { start, type Running } from '../src/main.js';
-import { silentLogger } from '../src/platform/logger.js';
-import { hashPassword, hashPasswordScrypt } from '../src/ocpp/auth/password.js';
-import { StationRepository } from '../src/storage/station-repository.js';
+import type { loadConfig as LoadConfig } from '../src/config.js';
+import type { start as Start, Running } from '../src/main.js';
+import type { silentLogger as SilentLogger } from '../src/platform/logger.js';
+import type { hashPassword as HashPassword, hashPasswordScrypt as HashPasswordScrypt } from '../src/ocpp/auth/password.js';
+import type { StationRepository as StationRepositoryClass } from '../src/storage/station-repository.js';
 import type { LoadReport, RunOrder, ToClient, ToServer } from './ocpp/protocol.js';
 import { profile } from './storage/profile.js';
 
@@ -39,20 +39,26 @@ interface Args {
   auth: AuthMode | 'auto';
   /** Stations connected (and held) before a load row's connect phase, at most as many as the row has: see measure(). */
   warm: number;
+  /** The product as `npm start` runs it (tsc's build in dist/, see loadProduct) instead of src/ through tsx. */
+  built: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { sizes: [100, 1000, 5000], seconds: 10, rate: 1000, concurrency: 50, auth: 'auto', warm: 1000 };
+  const args: Args = { sizes: [100, 1000, 5000], seconds: 10, rate: 1000, concurrency: 50, auth: 'auto', warm: 1000, built: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i] ?? '';
+    if (flag === '--built') {
+      args.built = true;
+      continue;
+    }
     if (flag === '--sizes') args.sizes = value().split(',').map((s) => Number(s.replace(/_/g, '')));
     else if (flag === '--seconds') args.seconds = Number(value());
     else if (flag === '--rate') args.rate = Number(value());
     else if (flag === '--concurrency') args.concurrency = Number(value());
     else if (flag === '--auth') args.auth = value() as Args['auth'];
     else if (flag === '--warm') args.warm = Number(value());
-    else throw new Error(`unknown argument ${flag}; use --sizes 100,1000 --seconds S --rate R --concurrency C --auth auto|prod|scrypt|none --warm W`);
+    else throw new Error(`unknown argument ${flag}; use --sizes 100,1000 --seconds S --rate R --concurrency C --auth auto|prod|scrypt|none --warm W --built`);
   }
   const bad = args.sizes.some((n) => !Number.isInteger(n) || n < 1) || !(args.seconds > 0) || !(args.rate > 0) || !(args.concurrency >= 1)
     || !Number.isInteger(args.warm) || args.warm < 0
@@ -88,6 +94,37 @@ async function settledHeap(): Promise<number> {
   return last;
 }
 
+/** What the bench uses of the product, from src/ (through tsx) or from tsc's build in dist/ (--built). */
+interface Product {
+  loadConfig: typeof LoadConfig;
+  start: typeof Start;
+  silentLogger: typeof SilentLogger;
+  hashPassword: typeof HashPassword;
+  hashPasswordScrypt: typeof HashPasswordScrypt;
+  StationRepository: typeof StationRepositoryClass;
+}
+
+/**
+ * The product's modules. tsx compiles with esbuild's keepNames, which wraps every function expression in
+ * Object.defineProperty(fn, 'name', ...): each closure the server makes per connection or message then costs that
+ * call and a dictionary of properties (~256 bytes: 6 per connection here, 1.5 KB of heap KB/conn). `npm start` runs
+ * tsc's output, which has none of it; --built measures that (after `npm run build`; before-after.ts builds both trees).
+ */
+async function loadProduct(built: boolean): Promise<Product> {
+  const root = built ? '../dist/src' : '../src';
+  const from = async <T>(path: string): Promise<T> => (await import(new URL(`${root}/${path}`, import.meta.url).href)) as T;
+  const [config, main, logger, password, stations] = await Promise.all([
+    from<{ loadConfig: typeof LoadConfig }>('config.js'),
+    from<{ start: typeof Start }>('main.js'),
+    from<{ silentLogger: typeof SilentLogger }>('platform/logger.js'),
+    from<{ hashPassword: typeof HashPassword; hashPasswordScrypt: typeof HashPasswordScrypt }>('ocpp/auth/password.js'),
+    from<{ StationRepository: typeof StationRepositoryClass }>('storage/station-repository.js'),
+  ]);
+  return { ...config, ...main, ...logger, ...password, ...stations };
+}
+
+let product: Product;
+
 /**
  * Registers the fleet in one transaction: on this build's async storage, or on the last synchronous build's
  * better-sqlite3 handle when bench:storage's before/after runs this same file against it (bench/storage).
@@ -96,7 +133,7 @@ async function registerFleet(running: Running, ids: string[], passwordHash: stri
   const input = (id: string) => ({ id, passwordHash, securityProfile: passwordHash ? 1 as const : 0 as const });
   if ('getExecutor' in running.db) {
     await running.db.transaction().execute(async (trx) => {
-      const stations = new StationRepository(trx);
+      const stations = new product.StationRepository(trx);
       for (const id of ids) await stations.register(input(id), at);
     });
     return;
@@ -128,7 +165,8 @@ async function startServer(dir: string): Promise<Running> {
     ocpp: { host: '127.0.0.1', port: 0, pingIntervalSeconds: 0, ...limits },
     log: { level: 'silent' },
   });
-  let config: ReturnType<typeof loadConfig>;
+  const { loadConfig, start, silentLogger } = product;
+  let config: ReturnType<typeof LoadConfig>;
   try {
     config = loadConfig({}, overrides({ limits: { ...UNMETERED, ...ONE_ADDRESS } }));
   } catch {
@@ -192,7 +230,7 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
   try {
     // Register the fleet in one transaction. One hash is computed and shared: registering 5,000 stations must
     // not cost 5,000 password hashes, while every handshake still runs the Basic-auth verification.
-    const hash = auth === 'none' ? null : auth === 'prod' ? hashPassword(PASSWORD) : await hashPasswordScrypt(PASSWORD, SCRYPT_FORMER);
+    const hash = auth === 'none' ? null : auth === 'prod' ? product.hashPassword(PASSWORD) : await product.hashPasswordScrypt(PASSWORD, SCRYPT_FORMER);
     const ids = Array.from({ length: n }, (_, i) => `BENCH-${label.replace(/\W/g, '')}-${String(i + 1).padStart(5, '0')}`);
     // A load row first connects as many other stations (--warm, at most the row's size; held, sending nothing), so
     // that its connect phase measures code V8 has mostly compiled: what connects cost a server that has run a while
@@ -283,11 +321,13 @@ function table(rows: Row[]): string {
 }
 
 const args = parseArgs(process.argv.slice(2));
+product = await loadProduct(args.built);
 const limit = fdLimit();
 const cpu = cpus();
 process.stdout.write(
   `OCPP bench: node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, ulimit -n ${limit}, ` +
-  `sizes ${args.sizes.join(',')}, ${args.seconds} s per size, offered ${args.rate} msg/s, connect concurrency ${args.concurrency}\n`,
+  `sizes ${args.sizes.join(',')}, ${args.seconds} s per size, offered ${args.rate} msg/s, connect concurrency ${args.concurrency}, ` +
+  `product ${args.built ? 'dist/ (tsc build, as npm start runs it)' : 'src/ through tsx'}\n`,
 );
 const rows: Row[] = [];
 const t0 = performance.now();

@@ -97,6 +97,18 @@ function run(dir: string, script: string, args: string[], env: Record<string, st
   return parseTable(r.stdout);
 }
 
+/**
+ * bench:ocpp's rows run the product as `npm start` does, from tsc's build (--built): through tsx every function
+ * expression is wrapped by esbuild's keepNames (a defineProperty call and ~256 bytes per closure), which weighs on
+ * the build that makes more closures. Both trees are built before the first round.
+ */
+const OCPP_ARGS = ['--sizes', '1000', '--seconds', '10', '--built'];
+
+function build(dir: string): void {
+  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run build in ${dir} failed (${r.status}):\n${(r.stdout + r.stderr).slice(-3000)}`);
+}
+
 interface Figure { bench: string; row: string; column: string; lowerIsBetter: boolean }
 
 const FIGURES: Figure[] = [
@@ -132,7 +144,7 @@ function profiledRound(dir: string, tops: Map<string, string[]>): { whole: numbe
   const out = mkdtempSync(join(tmpdir(), 'chargeplan-profiles-'));
   const env = { CHARGEPLAN_BENCH_CPU_PROFILE: out };
   const tables = {
-    ocpp: run(dir, 'bench/ocpp.bench.ts', ['--sizes', '1000', '--seconds', '10'], env),
+    ocpp: run(dir, 'bench/ocpp.bench.ts', OCPP_ARGS, env),
     cycle: run(dir, 'bench/storage/cycle-cpu.ts', [], env),
   };
   const result = PROFILED.map((f) => {
@@ -167,6 +179,10 @@ export async function runBeforeAfter(argv: string[]): Promise<void> {
   const rounds = Number(opt('rounds', '2'));
   const base = worktree(rev);
   const builds = [{ name: `before (${rev}, synchronous)`, dir: base }, { name: 'after (this tree, async)', dir: ROOT }];
+  for (const b of builds) {
+    process.stderr.write(`  building ${b.name} (npm run build: bench:ocpp runs tsc's output) ...\n`);
+    build(b.dir);
+  }
   const values = new Map<string, number[][]>(); // key -> [before[], after[]]
   const put = (key: string, b: number, v: number) => {
     if (!values.has(key)) values.set(key, [[], []]);
@@ -181,7 +197,7 @@ export async function runBeforeAfter(argv: string[]): Promise<void> {
         profiled[b]!.push(profiledRound(builds[b]!.dir, tops[b]!));
       }
       process.stderr.write(`  round ${round + 1}/${rounds}: ${builds[b]!.name} ...\n`);
-      const ocpp = run(builds[b]!.dir, 'bench/ocpp.bench.ts', ['--sizes', '1000', '--seconds', '10']);
+      const ocpp = run(builds[b]!.dir, 'bench/ocpp.bench.ts', OCPP_ARGS);
       for (const f of FIGURES) {
         const row = ocpp.find((r) => r.stations === f.row);
         if (row) put(`bench:ocpp | ${f.row} | ${f.column}`, b, Number(row[f.column]));
