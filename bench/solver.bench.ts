@@ -171,7 +171,7 @@ if (rows.length > 0) console.log(table(header, rows));
     row(`${what}, fewest cars short`, dealt, "the same, shortfall spread", spread,
       typeof dealt === "object" && typeof spread === "object" ? `${spread.short} -> ${dealt.short} short` : "");
     const pass = measure({ mode: "deal", vehicles: 1000, slots: 96, engine: "flow", reps: 21, seed: 42, minPower, siteFraction: 0.2 });
-    row(`the fewest-cars pass alone, deal and even share (${minPower ? "6 A minimum" : "no minimum"})`, pass, "the same, shortfall spread", spread, typeof pass === "object" ? `${pass.short} short after it` : "");
+    row(`the fewest-cars pass alone (${minPower ? "6 A minimum" : "no minimum"})`, pass, "the same, shortfall spread", spread, typeof pass === "object" ? `${pass.short} short after it` : "");
   }
   replanRow("warm re-plan after one change, 6 A minimum, some cars short", measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 31, seed: 42, minPower: true, siteFraction: 0.2 }));
   replanRow("warm re-plan after one change, 40 circuits", measure({ mode: "replan", vehicles: 1000, slots: 96, engine: "flow", reps: 31, seed: 42, circuits: true }));

@@ -1,10 +1,11 @@
-// An even share for the cars that stay short (part of problem.shortfall "fewest-cars", after fewest-short.ts): when
+// An even share for the cars that stay short (problem.shortfall "even": after the fewest-cars deal): when
 // not every car of a priority class can be completed, the exact flow's plan is a vertex, and a vertex gives some of
 // the short cars all they can take and others nothing (20 cars of 11 kW on a 150 kW site that none can finish in
-// time: 13 at full power, one at 7 kW, six at 0). A fleet manager expects what a load balancer does: the cars that
-// cannot all be finished share what there is evenly. This pass re-deals, slot by slot, the energy the short cars of
-// a class draw in that slot among those of them present, so that their planned energies come as close to equal as the
-// windows, maxima, minimum power and circuits allow.
+// time: 13 at full power, one at 7 kW, six at 0). A load balancer shares what there is evenly; this pass re-deals,
+// slot by slot, the energy the short cars of a class draw in that slot among those of them present, so that their
+// planned energies come as close to equal as the windows, maxima, minimum power and circuits allow. Not the
+// product's rule: re-planning online it met 2 targets fewer of 112 on a saturated home week (docs/solver.md), since
+// a car the vertex charged further is the one the next cycle's deal can complete.
 //
 // Equal energy, not equal shortfall: a car that asks for more does not get more by asking (a shortfall rule would
 // reward inflated targets), and it is the even current a load balancer gives. A car never gets more than it needs.

@@ -39,12 +39,14 @@ const DONE = 1e-7;
 const dealt = new WeakSet<Plan>();
 
 /**
- * The plan with as few cars short as the deal finds, and the energy of those still short shared evenly among them
- * (even-share.ts), when the problem asks for it; else the plan itself.
+ * The plan with as few cars short as the deal finds when the problem asks for it ("fewest-cars", the default), and
+ * with "even" the energy of those still short shared evenly among them (even-share.ts); else the plan itself.
  */
 export function withFewestShort(problem: Problem, plan: Plan): Plan {
-  if ((problem.shortfall ?? "fewest-cars") !== "fewest-cars" || dealt.has(plan)) return plan;
-  const out = evenShare(problem, fewestShort(problem, plan));
+  const rule = problem.shortfall ?? "fewest-cars";
+  if (rule === "spread" || dealt.has(plan)) return plan;
+  const dealtPlan = fewestShort(problem, plan);
+  const out = rule === "even" ? evenShare(problem, dealtPlan) : dealtPlan;
   dealt.add(out);
   return out;
 }

@@ -163,7 +163,9 @@ export function parseProblem(json: unknown): Problem {
     problem.tieBreak = json.tieBreak;
   }
   if (json.shortfall !== undefined) {
-    if (json.shortfall !== "fewest-cars" && json.shortfall !== "spread") throw new ProblemError("shortfall", 'must be "fewest-cars" or "spread"');
+    if (json.shortfall !== "fewest-cars" && json.shortfall !== "spread" && json.shortfall !== "even") {
+      throw new ProblemError("shortfall", 'must be "fewest-cars", "spread" or "even"');
+    }
     problem.shortfall = json.shortfall;
   }
   if (json.demandCharge !== undefined) {

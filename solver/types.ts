@@ -48,9 +48,11 @@ export type TieBreak = "earlier" | "later";
 /**
  * When not every target fits, which cars of a priority class carry the shortfall: "spread" (the exact flow's plan: by
  * price, often a little on every car of the saturated slots) or "fewest-cars" (the same energy per slot and class,
- * re-dealt so that as many cars as possible end complete; solver/fewest-short.ts). Same cost either way.
+ * re-dealt so that as many cars as possible end complete; solver/fewest-short.ts), or "even" (fewest-cars, then
+ * what the cars still short get shared evenly among them: solver/even-share.ts). Same cost every way. The product
+ * plans with "fewest-cars": on a saturated home week "even" met 2 targets fewer of 112 (docs/solver.md).
  */
-export type ShortfallRule = "fewest-cars" | "spread";
+export type ShortfallRule = "fewest-cars" | "spread" | "even";
 
 export interface Problem {
   slotMinutes: 15 | 30 | 60;

@@ -7,7 +7,6 @@ import { buildInstance } from "../../solver/instance.js";
 import { applyChange, loadHighs, parseProblem, solve } from "../../solver/index.js";
 import { WarmSolver } from "../../solver/warm.js";
 import type { Change, Plan, Problem, ShortfallRule, SolveOptions } from "../../solver/index.js";
-import { evenShare } from "../../solver/even-share.js";
 import { fewestShort } from "../../solver/fewest-short.js";
 import { randomProblem } from "../../test/solver/helpers/random-problem.js";
 import { solveReference } from "./reference.js";
@@ -75,13 +74,11 @@ async function main(): Promise<void> {
     const text = JSON.stringify(problem);
     for (let i = 0; i < a.reps; i++) timed(times, cpus, () => buildInstance(parseProblem(JSON.parse(text))));
   } else if (a.mode === "deal") {
-    // The fewest-cars pass alone (the deal, then the even share of the cars left short), on the spread plan of the
-    // same problem (solved once, untimed), after as many untimed passes to warm the JIT, as in a long-running scheduler.
+    // The fewest-cars pass alone, on the spread plan of the same problem (solved once, untimed), after as many untimed
+    // passes to warm the JIT, as in a long-running scheduler.
     const spread = solve({ ...problem, shortfall: "spread" });
-    const dealt = { ...problem, shortfall: "fewest-cars" as const };
-    const pass = () => evenShare(dealt, fewestShort(dealt, spread));
-    for (let i = 0; i < a.reps; i++) pass();
-    for (let i = 0; i < a.reps; i++) plan = timed(times, cpus, pass);
+    for (let i = 0; i < a.reps; i++) fewestShort({ ...problem, shortfall: "fewest-cars" }, spread);
+    for (let i = 0; i < a.reps; i++) plan = timed(times, cpus, () => fewestShort({ ...problem, shortfall: "fewest-cars" }, spread));
   } else if (a.mode === "reference") {
     for (let i = 0; i < a.reps; i++) extra = { refCost: timed(times, cpus, () => solveReference(problem)).cost };
   } else {

@@ -1,4 +1,4 @@
-// The even share of problem.shortfall "fewest-cars" (solver/even-share.ts): after the fewest-cars deal, the energy of
+// problem.shortfall "even" (solver/even-share.ts): after the fewest-cars deal, the energy of
 // the cars still short is shared among them slot by slot as evenly as windows, maxima, minimum power and circuits
 // allow. Exact cases (a site no car can be finished on, with and without a minimum, a circuit that caps one car) and
 // properties on seeded instances against the plan before the pass.
@@ -15,7 +15,7 @@ const shortCount = (plan: Plan): number => plan.vehicles.filter((v) => v.shortfa
 /** Cars that cannot be finished in one slot on a site limit (the kill-node test's site: 20 cars of 11 kW, 150 kW). */
 function saturated(cars: number, minKw?: number): Problem {
   return {
-    slotMinutes: 15, prices: [0.2, 0.2], siteLimitKw: 150, shortfall: "fewest-cars",
+    slotMinutes: 15, prices: [0.2, 0.2], siteLimitKw: 150, shortfall: "even",
     vehicles: Array.from({ length: cars }, (_, i) => ({
       id: `car${String(i).padStart(2, "0")}`, availableFrom: 0, departure: 1, energyKwh: 10, maxKw: 11, ...(minKw ? { minKw } : {}),
     })),
@@ -26,6 +26,12 @@ function saturated(cars: number, minKw?: number): Problem {
 const loads = (plan: Plan): number[] => (plan.vehicles[0]?.powerKw ?? []).map((_, t) => plan.vehicles.reduce((s, v) => s + v.powerKw[t]!, 0));
 
 describe("even share of what the short cars get", () => {
+  it("is not the default: \"fewest-cars\" leaves the flow's vertex as it is", () => {
+    const p = saturated(20);
+    expect(solve({ ...p, shortfall: "fewest-cars" })).toEqual(solve({ ...p, shortfall: "spread" }));
+    expect(solve({ ...p, shortfall: "even" })).not.toEqual(solve({ ...p, shortfall: "fewest-cars" }));
+  });
+
   it("20 cars that none can finish share 150 kW evenly: 7.5 kW each, none at 0 (the flow's vertex gave six nothing)", () => {
     const p = saturated(20);
     const spread = solve({ ...p, shortfall: "spread" });
@@ -49,7 +55,7 @@ describe("even share of what the short cars get", () => {
 
   it("a circuit that caps one car: it gets its circuit's 5 kW, the two others share the rest (7.5 kW each)", () => {
     const p: Problem = {
-      slotMinutes: 60, prices: [0.3], siteLimitKw: 20, shortfall: "fewest-cars",
+      slotMinutes: 60, prices: [0.3], siteLimitKw: 20, shortfall: "even",
       circuits: [{ id: "A", limitKw: 5 }],
       vehicles: [
         { id: "a", availableFrom: 0, departure: 1, energyKwh: 30, maxKw: 11, circuit: "A" },
@@ -65,7 +71,7 @@ describe("even share of what the short cars get", () => {
   it("never gives a car more than it needs, and leaves complete cars and other classes as they are", () => {
     // One slot of 12 kW: the high-priority car is complete; of the three short ones, "small" needs 2 kWh only.
     const p: Problem = {
-      slotMinutes: 60, prices: [0.25], siteLimitKw: 12, shortfall: "fewest-cars",
+      slotMinutes: 60, prices: [0.25], siteLimitKw: 12, shortfall: "even",
       vehicles: [
         { id: "vip", availableFrom: 0, departure: 1, energyKwh: 3, maxKw: 11, priority: 1 },
         { id: "small", availableFrom: 0, departure: 1, energyKwh: 2, maxKw: 11 },

@@ -45,6 +45,7 @@ describe("parseProblem", () => {
     expect(fieldOf((p) => p.vehicles.push({ ...p.vehicles[0]! }))).toMatch(/^vehicles\[1\]\.id: must be unique/);
     expect(fieldOf((p) => (p.circuits = [{ id: "x", parent: "y" }, { id: "y", parent: "x" }] as never))).toMatch(/^circuits\[0\]\.parent: must not form a cycle/);
     expect(fieldOf((p) => (p.tieBreak = "middle"))).toMatch(/^tieBreak:/);
+    expect(fieldOf((p) => ((p as Record<string, unknown>).shortfall = "fair"))).toBe('shortfall: must be "fewest-cars", "spread" or "even"');
     expect(fieldOf((p) => ((p as Record<string, unknown>).vehicles = {}))).toMatch(/^vehicles:/);
   });
 
