@@ -23,9 +23,9 @@
 // the least energy below its minimum until none is left between 0 and its minimum; a slot's re-deal is kept only
 // when it makes the totals more even (a smaller sum of squares). Pure and deterministic; O(sweeps x cars x slots x
 // log cars) for the short cars only.
-import { sitesOf, type Sites } from "./fewest-short.js";
+import { carsShort, planEnergies, sitesOf, slotValue, type Sites } from "./short-cars.js";
 import { SHORTFALL_TOL, vehicleRow } from "./plan.js";
-import type { PerSlot, Plan, Problem, VehiclePlan } from "./types.js";
+import type { Plan, Problem, VehiclePlan } from "./types.js";
 
 /** Below this a slot's energy or a move is float noise (kWh). */
 const EPS = 1e-9;
@@ -40,19 +40,9 @@ function insertSorted(a: number[], x: number): void {
   a[k] = x;
 }
 
-const slotValue = (v: PerSlot | undefined, t: number): number => (v === undefined ? 0 : typeof v === "number" ? v : (v[t] ?? 0));
-
 /** The plan with the energy of each class's short cars shared as evenly as the rules allow; else the plan itself. */
 export function evenShare(problem: Problem, plan: Plan): Plan {
-  const V = problem.vehicles.length;
-  if (plan.vehicles.length !== V) return plan;
-  let short = 0;
-  for (let v = 0; v < V; v++) {
-    const p = plan.vehicles[v]!;
-    if (p.id !== problem.vehicles[v]!.id || p.powerKw.length !== problem.prices.length) return plan;
-    if (p.shortfallKwh > SHORTFALL_TOL) short++;
-  }
-  if (short < 2) return plan;
+  if (carsShort(problem, plan) < 2) return plan;
   const share = new Share(problem, plan);
   return share.run() ? share.plan() : plan;
 }
@@ -81,29 +71,13 @@ class Share {
     private readonly source: Plan,
   ) {
     const inst = (this.inst = sitesOf(problem));
-    const { T, h, nNodes, parent } = inst;
     const V = problem.vehicles.length;
-    this.T = T;
-    this.x = new Float64Array(V * T);
-    this.load = new Float64Array(nNodes * T);
-    this.energy = new Float64Array(V);
+    this.T = inst.T;
+    let free: Uint8Array;
+    ({ x: this.x, load: this.load, energy: this.energy, free } = planEnergies(inst, problem, source));
     this.touched = new Uint8Array(V);
     this.classes = Array.from({ length: inst.nClasses }, () => []);
-    for (let v = 0; v < V; v++) {
-      const p = source.vehicles[v]!;
-      let sum = 0;
-      for (let t = 0; t < T; t++) {
-        const e = p.powerKw[t]! * h;
-        if (e <= 0) continue;
-        this.x[v * T + t] = e;
-        sum += e;
-        for (let a = inst.node[v]!; a >= 0; a = parent[a]!) this.load[a * T + t]! += e;
-      }
-      this.energy[v] = sum;
-      const targets = problem.vehicles[v]!.targets;
-      const free = !inst.coupled[v] && !(targets && targets.length > 0) && !(p.unusedKwh && p.unusedKwh > 0) && inst.to[v]! > inst.from[v]!;
-      if (free && p.shortfallKwh > SHORTFALL_TOL) this.classes[inst.cls[v]!]!.push(v);
-    }
+    for (let v = 0; v < V; v++) if (free[v] && source.vehicles[v]!.shortfallKwh > SHORTFALL_TOL) this.classes[inst.cls[v]!]!.push(v);
   }
 
   /** Re-deals every class's short cars; whether anything moved. */

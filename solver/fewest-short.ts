@@ -26,9 +26,9 @@
 // The default since issue 21 (docs/outcome.md "Fewest cars short"): offline re-planning September, it met 34-58 more
 // targets at home and up to 50 more at the workplace for the same energy and cost. Pure and deterministic.
 import { evenShare } from "./even-share.js";
-import { buildInstance } from "./instance.js";
 import { SHORTFALL_TOL, vehicleRow } from "./plan.js";
-import type { PerSlot, Plan, Problem, VehiclePlan } from "./types.js";
+import { carsShort, planEnergies, sitesOf, slotValue, type Sites } from "./short-cars.js";
+import type { Plan, Problem, VehiclePlan } from "./types.js";
 
 /** Below this a slot's energy or a move is float noise (kWh). */
 const EPS = 1e-9;
@@ -58,15 +58,8 @@ export function fewestShortSolver<S extends { solve(problem: Problem): Plan }>(b
 
 /** The deal itself, whatever problem.shortfall says (the caller decided). */
 export function fewestShort(problem: Problem, plan: Plan): Plan {
-  const V = problem.vehicles.length;
-  if (plan.vehicles.length !== V) return plan;
-  let short = 0;
-  for (let v = 0; v < V; v++) {
-    const p = plan.vehicles[v]!;
-    if (p.id !== problem.vehicles[v]!.id || p.powerKw.length !== problem.prices.length) return plan;
-    if (p.shortfallKwh > SHORTFALL_TOL) short++;
-  }
-  if (short === 0) return plan;
+  const short = carsShort(problem, plan);
+  if (!short) return plan;
   const deal = new Deal(problem, plan);
   // The pool deal first: on 200 random instances never worse than the plan nor than the short cars' deal (6 better).
   let best = deal.run(true);
@@ -76,44 +69,6 @@ export function fewestShort(problem: Problem, plan: Plan): Plan {
 
 interface Outcome { x: Float64Array; short: number; touched: Uint8Array }
 
-/** What the deal reads of the problem: the tree and its energy limits per node and slot (node 0 the site), each car's
- * window, need and class, and whether it is under a per-phase limit shared with 1-phase cars (a move there changes
- * phase loads no tree holds). A car's caps are read from its spec. */
-export interface Sites {
-  T: number; h: number; price: Float64Array; nNodes: number; parent: Int32Array; limE: Float64Array;
-  node: Int32Array; from: Int32Array; to: Int32Array; need: Float64Array; cls: Int32Array; nClasses: number; coupled: Uint8Array;
-}
-
-/** buildInstance without the per-car arrays (a car's caps are read from its spec where needed). */
-export function sitesOf(p: Problem): Sites {
-  const tree = buildInstance({ ...p, vehicles: [] });
-  const { T, h, nNodes, parent } = tree;
-  const V = p.vehicles.length;
-  const idx = new Map((p.circuits ?? []).map((c, i) => [c.id, i + 1]));
-  const node = new Int32Array(V);
-  const from = new Int32Array(V);
-  const to = new Int32Array(V);
-  const need = new Float64Array(V);
-  const cls = new Int32Array(V);
-  const prios = [...new Set(p.vehicles.map((v) => v.priority ?? 0))].sort((a, b) => b - a);
-  const clsOf = new Map(prios.map((q, k) => [q, k]));
-  const onePhaseBelow = new Uint8Array(nNodes);
-  p.vehicles.forEach((v, i) => {
-    node[i] = v.circuit === undefined ? 0 : idx.get(v.circuit)!;
-    from[i] = Math.max(0, v.availableFrom);
-    to[i] = Math.max(from[i]!, Math.min(T, v.departure));
-    need[i] = v.energyKwh;
-    cls[i] = clsOf.get(v.priority ?? 0)!;
-    if ((v.phases ?? 3) === 1) for (let a = node[i]!; a >= 0; a = parent[a]!) onePhaseBelow[a] = 1;
-  });
-  const phaseLimited = new Uint8Array(nNodes);
-  (p.circuits ?? []).forEach((c, i) => (phaseLimited[i + 1] = c.phaseLimitA !== undefined && onePhaseBelow[i + 1] ? 1 : 0));
-  const coupled = new Uint8Array(V);
-  for (let v = 0; v < V; v++) for (let a = node[v]!; a >= 0; a = parent[a]!) if (phaseLimited[a]) coupled[v] = 1;
-  return { T, h, price: tree.price, nNodes, parent, limE: tree.limE, node, from, to, need, cls, nClasses: prios.length, coupled };
-}
-
-const slotValue = (v: PerSlot | undefined, t: number): number => (v === undefined ? 0 : typeof v === "number" ? v : (v[t] ?? 0));
 
 class Deal {
   private readonly inst: Sites;
@@ -150,29 +105,12 @@ class Deal {
     private readonly base: Plan,
   ) {
     const inst = (this.inst = sitesOf(problem));
-    const { T, h, nNodes, parent } = inst;
+    const { T, nNodes, parent } = inst;
     const V = problem.vehicles.length;
     this.T = T;
-    this.x0 = new Float64Array(V * T);
-    this.load0 = new Float64Array(nNodes > 1 ? nNodes * T : 0);
-    this.energy0 = new Float64Array(V);
-    this.free = new Uint8Array(V);
+    ({ x: this.x0, load: this.load0, energy: this.energy0, free: this.free } = planEnergies(inst, problem, base));
     this.wasShort = new Uint8Array(V);
-    for (let v = 0; v < V; v++) {
-      const p = base.vehicles[v]!;
-      let sum = 0;
-      for (let t = p.energyKwh > 0 || p.unusedKwh ? 0 : T; t < T; t++) {
-        const e = p.powerKw[t]! * h;
-        if (e <= 0) continue;
-        this.x0[v * T + t] = e;
-        sum += e;
-        if (nNodes > 1) for (let a = inst.node[v]!; a >= 0; a = parent[a]!) this.load0[a * T + t]! += e;
-      }
-      this.energy0[v] = sum;
-      const targets = problem.vehicles[v]!.targets;
-      this.free[v] = !inst.coupled[v] && !(targets && targets.length > 0) && !(p.unusedKwh && p.unusedKwh > 0) && inst.to[v]! > inst.from[v]! ? 1 : 0;
-      this.wasShort[v] = p.shortfallKwh > SHORTFALL_TOL ? 1 : 0;
-    }
+    for (let v = 0; v < V; v++) this.wasShort[v] = base.vehicles[v]!.shortfallKwh > SHORTFALL_TOL ? 1 : 0;
     this.children = Array.from({ length: nNodes }, () => []);
     for (let n = 1; n < nNodes; n++) this.children[parent[n]!]!.push(n);
   }
