@@ -63,6 +63,11 @@ export const SitePolicy = Type.Object(
     arrivalHistoryWeeks: Type.Optional(Type.Integer({ minimum: 0, maximum: 52 })),
     /** How room is held for the learned arrivals (scheduler/arrivals-solver.ts): hard phantoms at the mean (the default) or soft tiers. */
     arrivalReservation: Type.Optional(Type.Union([Type.Literal('soft'), Type.Literal('phantoms')])),
+    /**
+     * When not every car can get its target: leave as few cars short as possible (the default), or then share what
+     * the cars still short get evenly among them, as a load balancer would (solver/even-share.ts).
+     */
+    shortfall: Type.Optional(Type.Union([Type.Literal('fewest-cars'), Type.Literal('even')])),
   },
   { additionalProperties: false },
 );
@@ -139,6 +144,9 @@ export const DEFAULT_POLICY: Required<SitePolicy> = {
   // matched it at the workplace (7 more targets at 0.1 kWh, 5 fewer at 0.01) and cost more at home (docs/outcome.md):
   // a site opts in. A site with a demand charge gets the phantoms either way.
   arrivalReservation: 'phantoms',
+  // Targets first: sharing evenly met 2 targets fewer of 112 on a week of saturated home nights (docs/solver.md,
+  // "An even share"); a fleet that prefers even current for the cars that cannot all be finished opts in.
+  shortfall: 'fewest-cars',
 };
 
 /** Where a stored site came from: the config file's `sites[]` (imported at start-up) or the admin API. */

@@ -170,8 +170,9 @@ export function buildProblem(
     vehicles,
     tieBreak: 'earlier',
     // Issue 21: when not every target fits, complete as many cars as the same energy and cost allow rather than leave
-    // every car of a full night a little short (solver/fewest-short.ts; docs/outcome.md "Fewest cars short").
-    shortfall: 'fewest-cars',
+    // every car of a full night a little short (solver/fewest-short.ts; docs/outcome.md "Fewest cars short"); with
+    // policy.shortfall 'even', then share what the cars still short get evenly (solver/even-share.ts).
+    shortfall: site.policy.shortfall,
   };
   if (circuits.length) problem.circuits = circuits;
   return { problem, grid, siteLimitKw, vehicleIds: vehicles.map((v) => v.id) };

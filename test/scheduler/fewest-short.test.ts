@@ -1,7 +1,8 @@
 /**
  * Issue 21: when not every target fits, the product completes as many cars as the same energy allows rather than leave
  * every car a little short (problem.shortfall 'fewest-cars', solver/fewest-short.ts), also through the site's warm
- * solver (planning-loop.ts wraps it).
+ * solver (planning-loop.ts wraps it). A site may ask for an even share instead once no car can be finished
+ * (policy.shortfall 'even', solver/even-share.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/test-server.js';
@@ -35,5 +36,39 @@ describe('fewest cars short', () => {
     // The spread plan of the same problem left both short by about 5 kWh each; the energy planned is the same.
     expect(sessions[1]!.shortfallKwh).toBeGreaterThan(9);
     expect(sessions[0]!.plannedKwh + sessions[1]!.plannedKwh).toBeGreaterThan(69);
+  }, 60_000);
+
+  it("policy.shortfall 'even': three cars that none can be finished get the same energy (the flow's plan does not)", async () => {
+    // 15 kW for an hour and three cars of 11 kW asking 60 kWh each: none can be complete. Evenly that is 5 kWh each
+    // by departure (the share evens the cars' totals; each slot keeps the 6 A minimum and row-a's 11 kW).
+    const policy = (shortfall: string) => ({ debounceSeconds: 2, defaultDeparture: '07:00', defaultEnergyKwh: 20, shortfall });
+    const plannedKwh = async (shortfall: string) => {
+      server = await startDepot({ gridLimitKw: 15, policy: policy(shortfall) });
+      await publishPrices(server, T0, Array.from({ length: 40 }, () => 0.3));
+      const cs1 = await PlanningStation.connect(server, { id: 'CS1', evses: 2 });
+      const cs2 = await PlanningStation.connect(server, { id: 'CS2', evses: 1 });
+      await cs1.boot();
+      await cs2.boot();
+      for (const k of [1, 2, 3]) {
+        await server.running.scheduler.upsertVehicle({ id: `VAN-${k}`, name: `VAN-${k}`, fleet: 'north', batteryKwh: 80, maxAcKw: 11, phases: 3, idTokens: [`TOKEN-${k}`] });
+        await server.running.scheduler.setTarget(`VAN-${k}`, { kind: 'once', departure: '2026-11-23T18:00', energyKwh: 60 });
+      }
+      await cs1.startTransaction(1, 'TX-1', 'TOKEN-1');
+      await cs1.startTransaction(2, 'TX-2', 'TOKEN-2');
+      await cs2.startTransaction(1, 'TX-3', 'TOKEN-3');
+      await settle(server);
+      const plan = (await server.running.scheduler.latestPlan('depot'))!;
+      expect((plan.problem as Problem).shortfall).toBe(shortfall);
+      const kwh = plan.sessions.map((s) => s.plannedKwh).sort((x, y) => x - y);
+      await server.stop();
+      return kwh;
+    };
+    const vertex = await plannedKwh('fewest-cars');
+    const even = await plannedKwh('even');
+    expect(vertex[2]! - vertex[0]!, `fewest-cars: ${vertex.join(', ')} kWh`).toBeGreaterThan(1);
+    // The same energy in all (the site's 15 kW for an hour), shared to within what the minimum leaves (4.96 to 5.02
+    // kWh here, against 3.79 to 5.72).
+    expect(even.reduce((a, b) => a + b, 0)).toBeCloseTo(vertex.reduce((a, b) => a + b, 0), 3);
+    expect(even[2]! - even[0]!, `even: ${even.join(', ')} kWh`).toBeLessThan(0.1);
   }, 60_000);
 });
