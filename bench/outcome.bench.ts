@@ -6,7 +6,7 @@
 //
 //   npm run bench:outcome -- [--prices FILE] [--zone DK1] [--sessions FILE] [--shift-days N] [--site FILE]
 //                            [--cars 3-phase,1-phase] [--min-current A] [--sample-seconds S] [--measure-from YYYY-MM-DD]
-//                            [--arrival-weeks 0] [--arrival-reservation soft,phantoms] [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress]
+//                            [--arrival-weeks 0] [--arrival-reservation soft,phantoms] [--shortfall fewest-cars|even] [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress]
 //                            [--replan] [--replan-weights 1,0.5] [--replan-every-slot] [--replan-soft 1]
 //                            [--replan-hard-above 0.6] [--replan-shortfall spread,fewest-cars] [--trace] [--log LEVEL]
 //                            [--dump FILE.json] [--keep-db FILE.sqlite] [--replan-day-ahead]
@@ -72,6 +72,7 @@ const { values: args } = parseArgs({
     progress: { type: 'boolean', default: false },
     'arrival-weeks': { type: 'string', default: '0' },
     'arrival-reservation': { type: 'string', default: 'phantoms' },
+    shortfall: { type: 'string', default: 'fewest-cars' },
     replan: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     'replan-weights': { type: 'string', default: '1' },
@@ -113,6 +114,8 @@ const arrivalWeeks = args['arrival-weeks'].split(',').map((x) => {
   return n;
 });
 const weights = args['replan-weights'].split(',').map(Number);
+const shortfallPolicy = args.shortfall;
+if (shortfallPolicy !== 'fewest-cars' && shortfallPolicy !== 'even') throw new Error(`--shortfall: "${shortfallPolicy}" is not fewest-cars or even`);
 const reservations = args['arrival-reservation'].split(',').map((r) => {
   if (r !== 'soft' && r !== 'phantoms') throw new Error(`--arrival-reservation: "${r}" is not soft or phantoms`);
   return r;
@@ -177,9 +180,10 @@ for (const model of models) {
   const settings = (args['offline-only'] ? [] : arrivalWeeks).flatMap((weeks): { weeks: number; reservation: (typeof reservations)[number] | undefined }[] =>
     (weeks > 0 ? reservations.map((reservation) => ({ weeks, reservation })) : [{ weeks, reservation: undefined }]));
   for (const { weeks, reservation } of settings) {
-    const name = weeks > 0 ? `our scheduler (arrivals, ${weeks} weeks, ${reservation})` : 'our scheduler (no arrivals)';
+    const even = shortfallPolicy === 'even' ? ', even share' : '';
+    const name = weeks > 0 ? `our scheduler (arrivals, ${weeks} weeks, ${reservation}${even})` : `our scheduler (no arrivals${even})`;
     const online = await runOnline(w, series, args.zone, {
-      car: model, sampleSeconds, arrivalHistoryWeeks: weeks, ...(reservation ? { arrivalReservation: reservation } : {}), name, history, ...(args.log ? { log: args.log } : {}),
+      car: model, sampleSeconds, arrivalHistoryWeeks: weeks, ...(reservation ? { arrivalReservation: reservation } : {}), shortfall: shortfallPolicy, name, history, ...(args.log ? { log: args.log } : {}),
       ...(args['keep-db'] ? { keepDb: args['keep-db'].replace(/(\.sqlite)?$/, `.${model.name}.${onlines.length}.sqlite`) } : {}),
       ...(args.progress ? { progress: (line: string) => process.stderr.write(`${model.name}, ${name}: ${line}\n`) } : {}),
     });

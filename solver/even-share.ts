@@ -17,9 +17,11 @@
 // limit shared with 1-phase cars, or that stop early in their last slot keep their plan (as in fewest-short.ts).
 //
 // How: per slot a water-filling (the level λ at which the cars' energies, each clamped to [0, cap], add up to the
-// slot's energy) is the re-deal that minimises the sum of squares of the cars' totals given the other slots; a few
-// sweeps over the slots are block coordinate descent towards the most even totals (the minimum-norm point of the
-// transport polytope, which is also lexicographically max-min). With a minimum the water-filling drops the car with
+// slot's energy) is the re-deal that minimises the sum of squares of the cars' totals given the other slots. A first
+// pass in time order evens what each car has by the end of each slot (cars that share the same slots then draw the
+// same power in each, as a load balancer's cars do now); then a few sweeps over the slots even the totals by
+// departure where windows differ (block coordinate descent towards the minimum-norm point of the transport polytope,
+// which is also lexicographically max-min). With a minimum the water-filling drops the car with
 // the least energy below its minimum until none is left between 0 and its minimum; a slot's re-deal is kept only
 // when it makes the totals more even (a smaller sum of squares). Pure and deterministic; O(sweeps x cars x slots x
 // log cars) for the short cars only.
@@ -85,6 +87,14 @@ class Share {
     let moved = false;
     for (const members of this.classes) {
       if (members.length < 2) continue;
+      // First in time order, evening what each car has by the end of each slot: cars that share the same slots get
+      // the same power in each (a load balancer's share now), not only the same total by departure.
+      const cumulative = new Float64Array(this.energy.length);
+      for (let t = 0; t < this.T; t++) {
+        if (this.slot(members, t, cumulative)) moved = true;
+        for (const v of members) cumulative[v]! += this.x[v * this.T + t]!;
+      }
+      // Then the totals by departure, where windows differ.
       for (let sweep = 0; sweep < SWEEPS; sweep++) {
         let changed = false;
         for (let t = 0; t < this.T; t++) if (this.slot(members, t)) changed = true;
@@ -96,12 +106,12 @@ class Share {
   }
 
   /** One slot's re-deal among the class's short cars present in it: across circuits if they allow, else within each. */
-  private slot(members: readonly number[], t: number): boolean {
+  private slot(members: readonly number[], t: number, cumulative: Float64Array | null = null): boolean {
     const { from, to, node } = this.inst;
     const here: number[] = [];
     for (const v of members) if (from[v]! <= t && t < to[v]!) here.push(v);
     if (here.length < 2) return false;
-    if (this.redeal(here, t, true)) return true;
+    if (this.redeal(here, t, true, cumulative)) return true;
     // A circuit would be overloaded: the cars of each circuit share what that circuit's cars draw (its load stays).
     const byNode = new Map<number, number[]>();
     for (const v of here) {
@@ -111,12 +121,12 @@ class Share {
     }
     if (byNode.size === 1) return false;
     let changed = false;
-    for (const g of byNode.values()) if (g.length > 1 && this.redeal(g, t, false)) changed = true;
+    for (const g of byNode.values()) if (g.length > 1 && this.redeal(g, t, false, cumulative)) changed = true;
     return changed;
   }
 
   /** Water-fills slot t among `cars`; applies it when it evens their totals and (checkCircuits) no circuit overflows. */
-  private redeal(cars: readonly number[], t: number, checkCircuits: boolean): boolean {
+  private redeal(cars: readonly number[], t: number, checkCircuits: boolean, cumulative: Float64Array | null): boolean {
     const T = this.T;
     const n = cars.length;
     if (this.base.length < n) {
@@ -128,14 +138,17 @@ class Share {
     }
     const { base, cap, min, y, out } = this;
     let total = 0;
+    const released = checkCircuits ? this.drawnBelow(cars, t) : null;
     for (let i = 0; i < n; i++) {
       const v = cars[i]!;
       const had = this.x[v * T + t]!;
       total += had;
-      base[i] = this.energy[v]! - had;
+      // What the car has besides this slot: by the slot's start (the time-order pass), or by departure.
+      base[i] = cumulative ? cumulative[v]! : this.energy[v]! - had;
       // Never past the car's need (it would become full and stop, and the energy would be lost to the plan), nor past
-      // the room its own circuits have (exact for a car alone on a circuit; cars sharing one are checked after).
-      const room = checkCircuits ? this.roomAbove(v, t) : Infinity;
+      // the room its circuits would have if the cars being re-dealt under them gave up all they draw (exact for a car
+      // alone on a circuit; what cars sharing one take together is checked after).
+      const room = released ? this.roomAbove(v, t, released) : Infinity;
       cap[i] = Math.max(had, Math.min(this.capAt(v, t), had + this.inst.need[v]! - this.energy[v]!, had + room));
       min[i] = slotValue(this.problem.vehicles[v]!.minKw, t) * this.inst.h;
       out[i] = cap[i]! < min[i]! - EPS ? 1 : 0;
@@ -270,13 +283,27 @@ class Share {
     return prev;
   }
 
-  /** The least room left in slot t on the circuits above car v (the site's own load does not change). */
-  private roomAbove(v: number, t: number): number {
+  /**
+   * The least room in slot t on the circuits above car v, counting what the cars being re-dealt draw there as free
+   * (the site's own load does not change).
+   */
+  private roomAbove(v: number, t: number, released: ReadonlyMap<number, number>): number {
     const { parent, node, limE } = this.inst;
     const T = this.T;
     let room = Infinity;
-    for (let a = node[v]!; a > 0; a = parent[a]!) room = Math.min(room, limE[a * T + t]! - this.load[a * T + t]!);
+    for (let a = node[v]!; a > 0; a = parent[a]!) room = Math.min(room, limE[a * T + t]! - this.load[a * T + t]! + (released.get(a) ?? 0));
     return Math.max(0, room);
+  }
+
+  /** What `cars` draw in slot t under each circuit (node > 0) above them. */
+  private drawnBelow(cars: readonly number[], t: number): Map<number, number> {
+    const { parent, node } = this.inst;
+    const out = new Map<number, number>();
+    for (const v of cars) {
+      const e = this.x[v * this.T + t]!;
+      if (e > 0) for (let a = node[v]!; a > 0; a = parent[a]!) out.set(a, (out.get(a) ?? 0) + e);
+    }
+    return out;
   }
 
   /** Whether the re-deal y of slot t keeps every circuit within its limit (the site's load does not change). */

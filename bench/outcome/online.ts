@@ -61,13 +61,17 @@ function userNumbers(visits: Visit[]): Map<string, number> {
 const vehicleId = (n: number) => `EV-${n}`;
 const cardOf = (n: number) => `RFID-${n}`;
 
-export function onlineConfig(w: Workload, zone: string, dbPath: string, arrivalHistoryWeeks?: number, arrivalReservation?: 'soft' | 'phantoms', minCurrentA?: number) {
+export function onlineConfig(
+  w: Workload, zone: string, dbPath: string, arrivalHistoryWeeks?: number, arrivalReservation?: 'soft' | 'phantoms', minCurrentA?: number,
+  shortfall?: 'fewest-cars' | 'even',
+) {
   const s = w.site;
   // The site's own minimum (policy.minCurrentA, 6 A by default) applies to a car that names none: cars without a
   // minimum (--min-current 0) must be planned without one too.
   const policy = {
     ...(arrivalHistoryWeeks !== undefined ? { arrivalHistoryWeeks, ...(arrivalReservation ? { arrivalReservation } : {}) } : {}),
     ...(minCurrentA === 0 ? { minCurrentA: 0 } : {}),
+    ...(shortfall ? { shortfall } : {}),
   };
   const evses = [];
   for (let n = 1; n <= s.stations; n++) {
@@ -108,6 +112,8 @@ export interface OnlineOptions {
   arrivalHistoryWeeks?: number;
   /** The site's policy.arrivalReservation (default: the product's, soft tiers). */
   arrivalReservation?: 'soft' | 'phantoms';
+  /** The site's policy.shortfall (default: the product's, fewest-cars). */
+  shortfall?: 'fewest-cars' | 'even';
   /** The row's name (default "our scheduler"). */
   name?: string;
   /**
@@ -138,7 +144,7 @@ export async function runOnline(w: Workload, series: PriceSeries[], zone: string
   const clock = new ManualClock(grid.startMs - 60 * MINUTE);
   const world = await World.start({
     clock,
-    config: onlineConfig(w, zone, join(dir, 'outcome.sqlite'), opts.arrivalHistoryWeeks, opts.arrivalReservation, model.minCurrentA),
+    config: onlineConfig(w, zone, join(dir, 'outcome.sqlite'), opts.arrivalHistoryWeeks, opts.arrivalReservation, model.minCurrentA, opts.shortfall),
     logger: opts.log ? createLogger({ level: opts.log }) : silentLogger(),
     // One sample every 5 minutes by default (the product checks each charger follows its profile from two in a row).
     stations: { idPrefix: 'CS', count: site.stations, evsesPerStation: site.evsesPerStation, password: STATION_PASSWORD, common: { txUpdatedIntervalS: opts.sampleSeconds ?? 300 } },

@@ -38,11 +38,11 @@ describe('fewest cars short', () => {
     expect(sessions[0]!.plannedKwh + sessions[1]!.plannedKwh).toBeGreaterThan(69);
   }, 60_000);
 
-  it("policy.shortfall 'even': three cars that none can be finished get the same energy (the flow's plan does not)", async () => {
-    // 15 kW for an hour and three cars of 11 kW asking 60 kWh each: none can be complete. Evenly that is 5 kWh each
-    // by departure (the share evens the cars' totals; each slot keeps the 6 A minimum and row-a's 11 kW).
+  it("policy.shortfall 'even': three cars that none can be finished get the same power now and the same energy (the flow's plan does not)", async () => {
+    // 15 kW for an hour and three cars of 11 kW asking 60 kWh each: none can be complete. Evenly that is 5 kW each in
+    // every slot, above the 6 A minimum (4.14 kW) and within row-a's 11 kW for the two cars on CS1.
     const policy = (shortfall: string) => ({ debounceSeconds: 2, defaultDeparture: '07:00', defaultEnergyKwh: 20, shortfall });
-    const plannedKwh = async (shortfall: string) => {
+    const planned = async (shortfall: string) => {
       server = await startDepot({ gridLimitKw: 15, policy: policy(shortfall) });
       await publishPrices(server, T0, Array.from({ length: 40 }, () => 0.3));
       const cs1 = await PlanningStation.connect(server, { id: 'CS1', evses: 2 });
@@ -60,15 +60,18 @@ describe('fewest cars short', () => {
       const plan = (await server.running.scheduler.latestPlan('depot'))!;
       expect((plan.problem as Problem).shortfall).toBe(shortfall);
       const kwh = plan.sessions.map((s) => s.plannedKwh).sort((x, y) => x - y);
+      const now = plan.sessions.map((s) => s.powerKw[0] ?? 0);
       await server.stop();
-      return kwh;
+      return { kwh, now };
     };
-    const vertex = await plannedKwh('fewest-cars');
-    const even = await plannedKwh('even');
-    expect(vertex[2]! - vertex[0]!, `fewest-cars: ${vertex.join(', ')} kWh`).toBeGreaterThan(1);
-    // The same energy in all (the site's 15 kW for an hour), shared to within what the minimum leaves (4.96 to 5.02
-    // kWh here, against 3.79 to 5.72).
-    expect(even.reduce((a, b) => a + b, 0)).toBeCloseTo(vertex.reduce((a, b) => a + b, 0), 3);
-    expect(even[2]! - even[0]!, `even: ${even.join(', ')} kWh`).toBeLessThan(0.1);
+    const vertex = await planned('fewest-cars');
+    const even = await planned('even');
+    // The flow's plan: 3.79 to 5.72 kWh by departure, 0 to 10.86 kW now.
+    expect(vertex.kwh[2]! - vertex.kwh[0]!, `fewest-cars: ${vertex.kwh.join(', ')} kWh`).toBeGreaterThan(1);
+    expect(Math.max(...vertex.now) - Math.min(...vertex.now), `fewest-cars now: ${vertex.now.join(', ')} kW`).toBeGreaterThan(4);
+    // The same energy in all (the site's 15 kW for an hour), shared evenly, and so is the power now.
+    expect(even.kwh.reduce((a, b) => a + b, 0)).toBeCloseTo(vertex.kwh.reduce((a, b) => a + b, 0), 3);
+    for (const k of even.kwh) expect(k, `even: ${even.kwh.join(', ')} kWh`).toBeCloseTo(5, 3);
+    for (const k of even.now) expect(k, `even now: ${even.now.join(', ')} kW`).toBeCloseTo(5, 3);
   }, 60_000);
 });

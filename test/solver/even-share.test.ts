@@ -53,6 +53,21 @@ describe("even share of what the short cars get", () => {
     expect(loads(plan)[0]).toBeCloseTo(150, 6);
   });
 
+  it("over several slots, cars that share them get the same power in each (not only the same total)", () => {
+    // Three cars of 11 kW with the 6 A minimum on 15 kW for an hour, two of them on an 11 kW circuit: the flow's plan
+    // gives 0, 4.14 and 10.86 kW in the first slot; shared, each car draws 5 kW in every slot.
+    const p: Problem = {
+      slotMinutes: 15, prices: [0.3, 0.3, 0.3, 0.3], siteLimitKw: 15, shortfall: "even",
+      circuits: [{ id: "row-a", limitKw: 11 }],
+      vehicles: ["a", "b", "c"].map((id, i) => ({
+        id, availableFrom: 0, departure: 4, energyKwh: 60, maxKw: 11, minKw: 4.14, ...(i < 2 ? { circuit: "row-a" } : {}),
+      })),
+    };
+    const plan = solve(p);
+    expect(checkPlan(p, plan)).toEqual([]);
+    for (const v of plan.vehicles) v.powerKw.forEach((kw, t) => expect(kw, `${v.id} slot ${t}`).toBeCloseTo(5, 9));
+  });
+
   it("a circuit that caps one car: it gets its circuit's 5 kW, the two others share the rest (7.5 kW each)", () => {
     const p: Problem = {
       slotMinutes: 60, prices: [0.3], siteLimitKw: 20, shortfall: "even",
