@@ -3,9 +3,9 @@
 // the short cars all they can take and others nothing (20 cars of 11 kW on a 150 kW site that none can finish in
 // time: 13 at full power, one at 7 kW, six at 0). A load balancer shares what there is evenly; this pass re-deals,
 // slot by slot, the energy the short cars of a class draw in that slot among those of them present, so that their
-// planned energies come as close to equal as the windows, maxima, minimum power and circuits allow. Not the
-// product's rule: re-planning online it met 2 targets fewer of 112 on a saturated home week (docs/solver.md), since
-// a car the vertex charged further is the one the next cycle's deal can complete.
+// planned energies come as close to equal as the windows, maxima, minimum power and circuits allow. The product's
+// default (a site's policy.shortfall): on four weeks of bench:outcome it met as many targets as the deal alone or
+// more (docs/solver.md).
 //
 // Equal energy, not equal shortfall: a car that asks for more does not get more by asking (a shortfall rule would
 // reward inflated targets), and it is the even current a load balancer gives. A car never gets more than it needs.

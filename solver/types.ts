@@ -50,8 +50,8 @@ export type TieBreak = "earlier" | "later";
  * price, often a little on every car of the saturated slots) or "fewest-cars" (the same energy per slot and class,
  * re-dealt so that as many cars as possible end complete; solver/fewest-short.ts), or "even" (fewest-cars, then
  * what the cars still short get shared evenly among them: solver/even-share.ts). Same cost every way. The product
- * plans with "fewest-cars" unless a site asks for "even" (policy.shortfall): on a saturated home week "even" met 2
- * targets fewer of 112 (docs/solver.md).
+ * plans with a site's policy.shortfall, "even" by default (docs/solver.md, "An even share"); a problem without
+ * the field gets "fewest-cars".
  */
 export type ShortfallRule = "fewest-cars" | "spread" | "even";
 

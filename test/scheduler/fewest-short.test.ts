@@ -1,8 +1,8 @@
 /**
  * Issue 21: when not every target fits, the product completes as many cars as the same energy allows rather than leave
  * every car a little short (problem.shortfall 'fewest-cars', solver/fewest-short.ts), also through the site's warm
- * solver (planning-loop.ts wraps it). A site may ask for an even share instead once no car can be finished
- * (policy.shortfall 'even', solver/even-share.ts).
+ * solver (planning-loop.ts wraps it); then, by default, what the cars still short get is shared evenly among them
+ * (policy.shortfall 'even', solver/even-share.ts), which a site may turn off ('fewest-cars').
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/test-server.js';
@@ -30,7 +30,8 @@ describe('fewest cars short', () => {
     await cs.startTransaction(2, 'TX-2', 'TOKEN-2');
     await settle(server);
     const plan = (await server.running.scheduler.latestPlan('depot'))!;
-    expect((plan.problem as Problem).shortfall).toBe('fewest-cars');
+    // The site's default: the deal, then an even share among the cars still short (here only one is).
+    expect((plan.problem as Problem).shortfall).toBe('even');
     const sessions = [...plan.sessions].sort((a, b) => a.shortfallKwh - b.shortfallKwh);
     expect(sessions.map((s) => s.shortfallKwh > 1e-6)).toEqual([false, true]);
     // The spread plan of the same problem left both short by about 5 kWh each; the energy planned is the same.
