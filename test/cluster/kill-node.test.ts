@@ -223,9 +223,9 @@ describe.skipIf(!postgresUrl)('kill -9 one of three node processes (PostgreSQL +
       expect(storedWh, `${s.id} energy`).toBeCloseTo(s.evse(1)!.registerWh, 0);
     }
     // Not vacuous: most chargers delivered energy. Not every one: 20 cars of 11 kW share a site's 150 kW and none can
-    // reach its target before leaving; the site's even share gives each 7.5 kW, but a plan made before every car was
-    // known (or with policy.shortfall 'fewest-cars') may give a car nothing, and under load its first TxProfile can come
-    // before the car drew anything (CI, stop 28: one station at 0 Wh, its meter also 0, so nothing was lost).
+    // reach its target before leaving; the site's even share spreads what there is, but a plan made before every car
+    // was known (or with policy.shortfall 'fewest-cars') may give a car nothing, and under load its first TxProfile can
+    // come before the car drew anything (CI, stop 28: one station at 0 Wh, its meter also 0, so nothing was lost).
     for (const site of SITES) {
       const charged = stations.filter((x) => x.id.startsWith(`${site.toUpperCase()}-`) && x.evse(1)!.registerWh > 0);
       expect(charged.length, `${site}: stations that delivered energy`).toBeGreaterThanOrEqual(Math.floor(150 / 11));
