@@ -363,6 +363,6 @@ process.stdout.write(
     `(user + system) in the load phase per answered message; connect CPU ms = its CPU time in the connect phase per`,
     `connected station. Both hardly depend on the machine's other load, unlike msg/s and round trips. connect main ms =`,
     `the main thread's alone (Linux schedstat): without V8's helper threads, whose concurrent compilation of the code`,
-    `the connect phase warms up (once per process) is counted in connect CPU ms.`,
+    `the connect phase warms up is counted in connect CPU ms.`,
   ].join('\n') + '\n',
 );

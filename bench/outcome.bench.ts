@@ -72,7 +72,7 @@ const { values: args } = parseArgs({
     progress: { type: 'boolean', default: false },
     'arrival-weeks': { type: 'string', default: '0' },
     'arrival-reservation': { type: 'string', default: 'phantoms' },
-    shortfall: { type: 'string', default: 'fewest-cars' },
+    shortfall: { type: 'string' },
     replan: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
     'replan-weights': { type: 'string', default: '1' },
@@ -114,8 +114,11 @@ const arrivalWeeks = args['arrival-weeks'].split(',').map((x) => {
   return n;
 });
 const weights = args['replan-weights'].split(',').map(Number);
+// The site's policy.shortfall; absent, the product's default (what "our scheduler" means everywhere else here).
 const shortfallPolicy = args.shortfall;
-if (shortfallPolicy !== 'fewest-cars' && shortfallPolicy !== 'even') throw new Error(`--shortfall: "${shortfallPolicy}" is not fewest-cars or even`);
+if (shortfallPolicy !== undefined && shortfallPolicy !== 'fewest-cars' && shortfallPolicy !== 'even') {
+  throw new Error(`--shortfall: "${shortfallPolicy}" is not fewest-cars or even`);
+}
 const reservations = args['arrival-reservation'].split(',').map((r) => {
   if (r !== 'soft' && r !== 'phantoms') throw new Error(`--arrival-reservation: "${r}" is not soft or phantoms`);
   return r;
@@ -180,10 +183,10 @@ for (const model of models) {
   const settings = (args['offline-only'] ? [] : arrivalWeeks).flatMap((weeks): { weeks: number; reservation: (typeof reservations)[number] | undefined }[] =>
     (weeks > 0 ? reservations.map((reservation) => ({ weeks, reservation })) : [{ weeks, reservation: undefined }]));
   for (const { weeks, reservation } of settings) {
-    const even = shortfallPolicy === 'even' ? ', even share' : '';
-    const name = weeks > 0 ? `our scheduler (arrivals, ${weeks} weeks, ${reservation}${even})` : `our scheduler (no arrivals${even})`;
+    const rule = shortfallPolicy ? `, shortfall ${shortfallPolicy}` : '';
+    const name = weeks > 0 ? `our scheduler (arrivals, ${weeks} weeks, ${reservation}${rule})` : `our scheduler (no arrivals${rule})`;
     const online = await runOnline(w, series, args.zone, {
-      car: model, sampleSeconds, arrivalHistoryWeeks: weeks, ...(reservation ? { arrivalReservation: reservation } : {}), shortfall: shortfallPolicy, name, history, ...(args.log ? { log: args.log } : {}),
+      car: model, sampleSeconds, arrivalHistoryWeeks: weeks, ...(reservation ? { arrivalReservation: reservation } : {}), ...(shortfallPolicy ? { shortfall: shortfallPolicy } : {}), name, history, ...(args.log ? { log: args.log } : {}),
       ...(args['keep-db'] ? { keepDb: args['keep-db'].replace(/(\.sqlite)?$/, `.${model.name}.${onlines.length}.sqlite`) } : {}),
       ...(args.progress ? { progress: (line: string) => process.stderr.write(`${model.name}, ${name}: ${line}\n`) } : {}),
     });

@@ -25,7 +25,7 @@
 // the least energy below its minimum until none is left between 0 and its minimum; a slot's re-deal is kept only
 // when it makes the totals more even (a smaller sum of squares). Pure and deterministic; O(sweeps x cars x slots x
 // log cars) for the short cars only.
-import { carsShort, planEnergies, sitesOf, slotValue, type Sites } from "./short-cars.js";
+import { carsShort, maxEnergyAt, minEnergyAt, planEnergies, sitesOf, type Sites } from "./short-cars.js";
 import { SHORTFALL_TOL, vehicleRow } from "./plan.js";
 import type { Plan, Problem, VehiclePlan } from "./types.js";
 
@@ -149,8 +149,8 @@ class Share {
       // the room its circuits would have if the cars being re-dealt under them gave up all they draw (exact for a car
       // alone on a circuit; what cars sharing one take together is checked after).
       const room = released ? this.roomAbove(v, t, released) : Infinity;
-      cap[i] = Math.max(had, Math.min(this.capAt(v, t), had + this.inst.need[v]! - this.energy[v]!, had + room));
-      min[i] = slotValue(this.problem.vehicles[v]!.minKw, t) * this.inst.h;
+      cap[i] = Math.max(had, Math.min(maxEnergyAt(this.problem, this.inst, v, t), had + this.inst.need[v]! - this.energy[v]!, had + room));
+      min[i] = minEnergyAt(this.problem, this.inst, v, t);
       out[i] = cap[i]! < min[i]! - EPS ? 1 : 0;
     }
     if (total <= EPS) return false;
@@ -320,11 +320,6 @@ class Share {
     }
     for (const [a, d] of delta) if (d > EPS && this.load[a * T + t]! + d > limE[a * T + t]! + EPS) return false;
     return true;
-  }
-
-  private capAt(v: number, t: number): number {
-    const m = this.problem.vehicles[v]!.maxKw;
-    return (typeof m === "number" ? m : (m[t] ?? 0)) * this.inst.h;
   }
 
   /** The plan of the shared energies: cars that did not move keep their rows; every slot keeps its energy and cost. */

@@ -27,7 +27,7 @@
 // targets at home and up to 50 more at the workplace for the same energy and cost. Pure and deterministic.
 import { evenShare } from "./even-share.js";
 import { SHORTFALL_TOL, vehicleRow } from "./plan.js";
-import { carsShort, planEnergies, sitesOf, slotValue, type Sites } from "./short-cars.js";
+import { carsShort, maxEnergyAt, minEnergyAt, planEnergies, sitesOf, type Sites } from "./short-cars.js";
 import type { Plan, Problem, VehiclePlan } from "./types.js";
 
 /** Below this a slot's energy or a move is float noise (kWh). */
@@ -116,12 +116,11 @@ class Deal {
   }
 
   private capAt(v: number, t: number): number {
-    const m = this.problem.vehicles[v]!.maxKw;
-    return (typeof m === "number" ? m : (m[t] ?? 0)) * this.inst.h;
+    return maxEnergyAt(this.problem, this.inst, v, t);
   }
 
   private minAt(v: number, t: number): number {
-    return slotValue(this.problem.vehicles[v]!.minKw, t) * this.inst.h;
+    return minEnergyAt(this.problem, this.inst, v, t);
   }
 
   /** One deal over every class; pool: every car of the class may give, not only the cars already short. */

@@ -42,7 +42,17 @@ export function sitesOf(p: Problem): Sites {
   return { T, h, price: tree.price, nNodes, parent, limE: tree.limE, node, from, to, need, cls, nClasses: prios.length, coupled };
 }
 
-export const slotValue = (v: PerSlot | undefined, t: number): number => (v === undefined ? 0 : typeof v === "number" ? v : (v[t] ?? 0));
+const slotValue = (v: PerSlot | undefined, t: number): number => (v === undefined ? 0 : typeof v === "number" ? v : (v[t] ?? 0));
+
+/** The most car v may draw in slot t (kWh), from its spec. */
+export function maxEnergyAt(p: Problem, inst: Pick<Sites, "h">, v: number, t: number): number {
+  return slotValue(p.vehicles[v]!.maxKw, t) * inst.h;
+}
+
+/** The least car v draws in slot t when it draws at all (kWh): its minimum power, 0 without one. */
+export function minEnergyAt(p: Problem, inst: Pick<Sites, "h">, v: number, t: number): number {
+  return slotValue(p.vehicles[v]!.minKw, t) * inst.h;
+}
 
 /** How many cars the plan leaves short; 0 too when its rows do not match the problem's cars and slots (left as it is). */
 export function carsShort(problem: Problem, plan: Plan): number {

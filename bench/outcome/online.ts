@@ -112,7 +112,7 @@ export interface OnlineOptions {
   arrivalHistoryWeeks?: number;
   /** The site's policy.arrivalReservation (default: the product's, soft tiers). */
   arrivalReservation?: 'soft' | 'phantoms';
-  /** The site's policy.shortfall (default: the product's, fewest-cars). */
+  /** The site's policy.shortfall (default: the product's, even). */
   shortfall?: 'fewest-cars' | 'even';
   /** The row's name (default "our scheduler"). */
   name?: string;
