@@ -210,6 +210,10 @@ export interface TransactionRecord {
   boost: SessionBoost | null;
 }
 
+/** What a planning cycle reads of a running transaction (TransactionStore.runningOnEvses). */
+export type RunningTransaction = Pick<TransactionRecord,
+  'stationId' | 'transactionId' | 'evseId' | 'idToken' | 'startedAt' | 'chargingState' | 'meterStartWh' | 'energyWh' | 'vehicleId' | 'boost'>;
+
 /**
  * "Charge now": from `setAt`, full power until `energyKwh` more is in, i.e. until the session's delivered energy
  * reaches `fromDeliveredKwh + energyKwh`. It belongs to the session: a new session starts without one.
@@ -232,6 +236,11 @@ export interface TransactionStore {
   activeOnEvse(stationId: string, evseId: number): Promise<TransactionRecord | undefined>;
   /** activeOnEvse for many EVSEs in one read (a planning cycle reads its site's sessions at once): those that have one. */
   activeOnEvses(evses: readonly EvseRef[]): Promise<{ stationId: string; evseId: number; transaction: TransactionRecord }[]>;
+  /**
+   * activeOnEvses with only what a planning cycle plans with (RunningTransaction): every cycle reads its site's
+   * sessions, and materialising the other columns was the largest part of a small site's cycle reads (issue 15).
+   */
+  runningOnEvses(evses: readonly EvseRef[]): Promise<{ stationId: string; evseId: number; transaction: RunningTransaction }[]>;
   active(stationId?: string): Promise<TransactionRecord[]>;
   /**
    * Transactions that started in [fromIso, toIso) (instants compared as instants, whatever offset the station

@@ -28,7 +28,7 @@ const RECONCILE_CONCURRENCY = 16;
 
 export interface SchedulerStores extends SessionStores {
   /** Also where the scheduler records a session's car and boost (migration 0005) and finds sessions by period. */
-  transactions: Pick<TransactionStore, 'activeOnEvse' | 'activeOnEvses' | 'active' | 'get' | 'between'> & SessionAnnotationStore;
+  transactions: Pick<TransactionStore, 'activeOnEvse' | 'activeOnEvses' | 'runningOnEvses' | 'active' | 'get' | 'between'> & SessionAnnotationStore;
   vehicles: VehicleStore;
   targets: TargetStore;
   assignments: AssignmentStore;

@@ -1,7 +1,7 @@
 import { deliveredKwh } from '../domain/meter.js';
 import type { PlacedEvse } from '../domain/sites.js';
 import type {
-  ChargingNeedsRecord, ChargingNeedsStore, MeterSample, MeterValueStore, SessionBoost, TransactionRecord, TransactionStore,
+  ChargingNeedsRecord, ChargingNeedsStore, MeterSample, MeterValueStore, RunningTransaction, SessionBoost, TransactionStore,
 } from '../domain/stations.js';
 import type { AssignmentStore, TargetStore, Vehicle, VehicleStore } from '../domain/vehicles.js';
 import { meterReadout, type MeterReadout } from './meter-state.js';
@@ -32,7 +32,7 @@ export interface ActiveSession {
 
 /** What a cycle reads its sessions from: a site's at once (one query per kind, snapshot.ts), cars by token or id. */
 export interface SessionStores {
-  transactions: Pick<TransactionStore, 'activeOnEvses'>;
+  transactions: Pick<TransactionStore, 'runningOnEvses'>;
   /** `recent`: the newest power readings, for the compliance check on each meter value (verify.ts). */
   meterValues: Pick<MeterValueStore, 'forTransaction' | 'forTransactions' | 'latestOf' | 'recent'>;
   chargingNeeds: Pick<ChargingNeedsStore, 'latestOnEvses'>;
@@ -73,7 +73,7 @@ export interface SessionReads {
 }
 
 /** One active session on `evse` as the planner sees it, from what the cycle read. Pure. */
-export function activeSession(evse: PlacedEvse, tx: TransactionRecord, r: SessionReads): ActiveSession {
+export function activeSession(evse: PlacedEvse, tx: RunningTransaction, r: SessionReads): ActiveSession {
   // Needs from an earlier session on this EVSE do not apply (K15: they are sent per transaction).
   const needs = r.needs;
   const current = needs && (needs.transactionId === tx.transactionId || (needs.transactionId === null && needs.receivedAt >= tx.startedAt));
@@ -100,7 +100,7 @@ export function activeSession(evse: PlacedEvse, tx: TransactionRecord, r: Sessio
  * The car of a running session: by its id token (TransactionEvent, or the Authorize before it stored it), else by a
  * fleet manager's assignment to the EVSE.
  */
-export async function identifyVehicle(tx: TransactionRecord, stores: VehicleLookup): Promise<Pick<ActiveSession, 'vehicle' | 'identifiedBy'>> {
+export async function identifyVehicle(tx: Pick<RunningTransaction, 'stationId' | 'evseId' | 'idToken'>, stores: VehicleLookup): Promise<Pick<ActiveSession, 'vehicle' | 'identifiedBy'>> {
   const byToken = tx.idToken ? await stores.vehicles.byIdToken(tx.idToken) : undefined;
   if (byToken) return { vehicle: byToken, identifiedBy: 'id-token' };
   const assigned = tx.evseId === null ? undefined : await stores.assignments.onEvse(tx.stationId, tx.evseId);
@@ -109,7 +109,7 @@ export async function identifyVehicle(tx: TransactionRecord, stores: VehicleLook
 }
 
 /** Energy delivered in the session so far, kWh. */
-export async function deliveredOf(tx: TransactionRecord, stores: Pick<SessionStores, 'meterValues'>): Promise<number> {
+export async function deliveredOf(tx: Pick<RunningTransaction, 'stationId' | 'transactionId' | 'energyWh' | 'meterStartWh'>, stores: Pick<SessionStores, 'meterValues'>): Promise<number> {
   // The transaction record keeps the first and latest register; the samples are read only when it lacks them.
   return tx.energyWh !== null && tx.meterStartWh !== null
     ? Math.max(0, (tx.energyWh - tx.meterStartWh) / 1000)

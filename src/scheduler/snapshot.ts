@@ -119,7 +119,7 @@ async function readSessions(site: Site, now: number, src: SnapshotSources, conne
   const { stores } = src;
   const lookup = site.evses.length >= LIST_VEHICLES_FROM ? cycleVehicles(stores) : Promise.resolve<VehicleLookup>(stores);
   const [active, statuses, needs] = await Promise.all([
-    stores.transactions.activeOnEvses(site.evses),
+    stores.transactions.runningOnEvses(site.evses),
     stores.profiles.complianceOf(connected),
     stores.chargingNeeds.latestOnEvses(site.evses),
     lookup,

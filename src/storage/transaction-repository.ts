@@ -6,13 +6,22 @@ import { groupFor } from './turn-group.js';
 import { stringsOfJson } from './sql/json-params.js';
 import type { TransactionEventsTable, TransactionsTable } from './sql/schema.js';
 import type {
-  EvseRef, SessionAnnotationStore, SessionBoost, TransactionEventRecord, TransactionRecord, TransactionStore,
+  EvseRef, RunningTransaction, SessionAnnotationStore, SessionBoost, TransactionEventRecord, TransactionRecord, TransactionStore,
 } from '../domain/stations.js';
 import { sampleSteps } from './meter-value-repository.js';
 import type { MeterThinning } from './meter-thinning.js';
 import type { Prunable } from './retention.js';
 
 type Row = Selectable<TransactionsTable>;
+
+function boostOf(r: Pick<Row, 'boost_vehicle_id' | 'boost_kwh' | 'boost_from_kwh' | 'boost_set_at'>): SessionBoost | null {
+  return r.boost_kwh === null ? null : {
+    vehicleId: r.boost_vehicle_id ?? '',
+    energyKwh: r.boost_kwh,
+    fromDeliveredKwh: r.boost_from_kwh ?? 0,
+    setAt: r.boost_set_at ?? '',
+  };
+}
 
 function toRecord(r: Row): TransactionRecord {
   return {
@@ -34,12 +43,7 @@ function toRecord(r: Row): TransactionRecord {
     energyWh: r.energy_wh,
     offline: r.offline === 1,
     vehicleId: r.vehicle_id,
-    boost: r.boost_kwh === null ? null : {
-      vehicleId: r.boost_vehicle_id ?? '',
-      energyKwh: r.boost_kwh,
-      fromDeliveredKwh: r.boost_from_kwh ?? 0,
-      setAt: r.boost_set_at ?? '',
-    },
+    boost: boostOf(r),
   };
 }
 
@@ -162,6 +166,25 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
     return out;
   }
 
+  async runningOnEvses(evses: readonly EvseRef[]): Promise<{ stationId: string; evseId: number; transaction: RunningTransaction }[]> {
+    if (evses.length === 0) return [];
+    const wanted = new Set(evses.map((e) => `${e.stationId}#${e.evseId}`));
+    const rows = await runningOfStations.all(this.db, { stations: JSON.stringify([...new Set(evses.map((e) => e.stationId))]) });
+    const out: { stationId: string; evseId: number; transaction: RunningTransaction }[] = [];
+    for (const r of rows) {
+      if (!wanted.has(`${r.station_id}#${r.current_evse_id}`)) continue;
+      out.push({
+        stationId: r.station_id,
+        evseId: r.current_evse_id,
+        transaction: {
+          stationId: r.station_id, transactionId: r.transaction_id, evseId: r.evse_id, idToken: r.id_token, startedAt: r.started_at,
+          chargingState: r.charging_state, meterStartWh: r.meter_start_wh, energyWh: r.energy_wh, vehicleId: r.vehicle_id, boost: boostOf(r),
+        },
+      });
+    }
+    return out;
+  }
+
   async active(stationId?: string): Promise<TransactionRecord[]> {
     const rows = await this.db.selectFrom('transactions').selectAll()
       .where('state', '=', 'Started')
@@ -221,6 +244,18 @@ const activeOfStations = prepare('transactions.activeOfStations', (db: Db, p: { 
   db.selectFrom('evses as e')
     .innerJoin('transactions as t', (j) => j.onRef('t.station_id', '=', 'e.station_id').onRef('t.transaction_id', '=', 'e.current_transaction_id'))
     .selectAll('t').select('e.evse_id as current_evse_id')
+    .where(sql<boolean>`${sql.ref('e.station_id')} IN ${stringsOfJson(db, p.stations)}`)
+    .where('t.state', '=', 'Started')
+    .limit(MAX_ROWS));
+
+/** The same, only the columns a planning cycle plans with (runningOnEvses). */
+const runningOfStations = prepare('transactions.runningOfStations', (db: Db, p: { stations: string }) =>
+  db.selectFrom('evses as e')
+    .innerJoin('transactions as t', (j) => j.onRef('t.station_id', '=', 'e.station_id').onRef('t.transaction_id', '=', 'e.current_transaction_id'))
+    .select([
+      't.station_id', 't.transaction_id', 't.evse_id', 't.id_token', 't.started_at', 't.charging_state', 't.meter_start_wh', 't.energy_wh',
+      't.vehicle_id', 't.boost_vehicle_id', 't.boost_kwh', 't.boost_from_kwh', 't.boost_set_at', 'e.evse_id as current_evse_id',
+    ])
     .where(sql<boolean>`${sql.ref('e.station_id')} IN ${stringsOfJson(db, p.stations)}`)
     .where('t.state', '=', 'Started')
     .limit(MAX_ROWS));

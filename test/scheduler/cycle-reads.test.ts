@@ -85,6 +85,24 @@ describe('a cycle\'s bulk reads answer what the reads one at a time answer', () 
     expect(await repos.transactions.activeOnEvses([])).toEqual([]);
   });
 
+  it('a cycle\'s narrow read of them holds the same sessions with the same values in what it plans with', async () => {
+    const { repos } = await store();
+    await repos.transactions.setBoost('CS2', 'T2', { vehicleId: 'V2', energyKwh: 5, fromDeliveredKwh: 1.5, setAt: AT });
+    await repos.transactions.setVehicle('CS2', 'T2', 'V2');
+    const full = await repos.transactions.activeOnEvses(evses);
+    expect(full.find((f) => f.stationId === 'CS2')?.transaction.boost).toEqual({ vehicleId: 'V2', energyKwh: 5, fromDeliveredKwh: 1.5, setAt: AT });
+    const running = await repos.transactions.runningOnEvses(evses);
+    expect(running.map((r) => `${r.stationId}#${r.evseId}`)).toEqual(full.map((f) => `${f.stationId}#${f.evseId}`));
+    for (const [k, r] of running.entries()) {
+      const tx = full[k]!.transaction;
+      expect(r.transaction).toEqual({
+        stationId: tx.stationId, transactionId: tx.transactionId, evseId: tx.evseId, idToken: tx.idToken, startedAt: tx.startedAt,
+        chargingState: tx.chargingState, meterStartWh: tx.meterStartWh, energyWh: tx.energyWh, vehicleId: tx.vehicleId, boost: tx.boost,
+      });
+    }
+    expect(await repos.transactions.runningOnEvses([])).toEqual([]);
+  });
+
   it('recent samples and the latest of a measurand of many transactions', async () => {
     const { repos } = await store();
     const refs = sessions.map(({ stationId, transactionId }) => ({ stationId, transactionId }));

@@ -77,7 +77,7 @@ export function fixtureSources(now: number, cars: readonly FixtureCar[], prices:
   return {
     stores: {
       transactions: {
-        activeOnEvses: async (evses) => evses.flatMap((e) => {
+        runningOnEvses: async (evses) => evses.flatMap((e) => {
           const c = byEvse(e.evseId);
           return c ? [{ stationId: e.stationId, evseId: e.evseId, transaction: tx(c) }] : [];
         }),

@@ -51,7 +51,7 @@ async function plan({ circuit, ...siteConfig }: Record<string, unknown>, cars: C
   const sources: SnapshotSources = {
     stores: {
       transactions: {
-        activeOnEvses: async (evses) => evses.flatMap((e) => {
+        runningOnEvses: async (evses) => evses.flatMap((e) => {
           const c = byEvse(e.evseId);
           return c ? [{ stationId: e.stationId, evseId: e.evseId, transaction: tx(c) }] : [];
         }),
