@@ -7,7 +7,7 @@
  * A table is printed; nothing is asserted (timing belongs in benchmarks, not tests).
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -202,6 +202,29 @@ function mainThreadCpuNs(): number {
   }
 }
 
+/**
+ * CPU time so far of each of this process's threads by name (Linux: /proc/self/task/<tid>/comm and schedstat), ns;
+ * the main thread is `main`. Empty where it cannot be read.
+ */
+function threadsCpuNs(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        const name = Number(tid) === process.pid ? 'main' : readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
+        out.set(name, (out.get(name) ?? 0) + ns);
+      } catch { /* a thread that ended */ }
+    }
+  } catch { /* not Linux */ }
+  return out;
+}
+
+/** Per thread name, the CPU a phase spent (after - before), ns. */
+function threadsDelta(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  return new Map([...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, v]) => v > 0));
+}
+
 interface Row {
   label: string;
   auth: string;
@@ -215,8 +238,9 @@ interface Row {
   /** Server CPU per connected station during the connect phase, ms; and of its main thread alone (NaN: unknown). */
   connectCpuMs: number;
   connectMainMs: number;
-  /** Server CPU per answered message during the load phase, µs. */
+  /** Server CPU per answered message during the load phase, µs; and of its main thread alone (NaN: unknown). */
   cpuUsPerMsg: number;
+  mainUsPerMsg: number;
   /** Heap (after a full GC) of the started server with its fleet registered, before any station connected, MB. */
   idleHeapMb: number;
   /** (heap with every connection open - idle heap) per held connection, KB: what a station costs, apart from the product's size. */
@@ -267,6 +291,7 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
     const connectCpu = process.cpuUsage(cpuAtStart);
     const connectMainNs = mainThreadCpuNs() - mainAtStart;
     const cpuAtLoad = process.cpuUsage();
+    const threadsAtLoad = threadsCpuNs();
     const tLoad = process.hrtime.bigint();
     if (c.failed > 0) process.stderr.write(`  ${label}: ${c.failed} stations failed to connect (first: ${c.firstError})\n`);
     // How long the server's event loop was blocked during the load phase: latency the server itself adds.
@@ -274,6 +299,12 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
     loop.enable();
     const report = await done;
     const loadCpu = process.cpuUsage(cpuAtLoad);
+    const loadThreads = threadsDelta(threadsAtLoad, threadsCpuNs());
+    // CHARGEPLAN_BENCH_THREADS=1: the load phase's CPU per message by thread (main, V8's compiler and GC helpers, libuv).
+    if (process.env.CHARGEPLAN_BENCH_THREADS) {
+      const per = [...loadThreads].sort((a, b) => b[1] - a[1]).map(([k, ns]) => `${k} ${(ns / 1000 / Math.max(1, report.replies)).toFixed(1)}`);
+      process.stderr.write(`  ${label}: load CPU µs/msg by thread: ${per.join(', ')}\n`);
+    }
     await stopProfile({ connect: Number(tConnect / 1000n), load: Number(tLoad / 1000n), end: Number(process.hrtime.bigint() / 1000n) });
     // The phases on the monotonic clock (µs, as --cpu-prof's timestamps), to cut a profile of the whole run.
     if (process.env.CHARGEPLAN_BENCH_PHASES) {
@@ -297,6 +328,7 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
       connectCpuMs: (connectCpu.user + connectCpu.system) / 1000 / Math.max(1, c.connected),
       connectMainMs: connectMainNs / 1e6 / Math.max(1, c.connected),
       cpuUsPerMsg: (loadCpu.user + loadCpu.system) / Math.max(1, report.replies),
+      mainUsPerMsg: (loadThreads.get('main') ?? NaN) / 1000 / Math.max(1, report.replies),
       idleHeapMb: idleHeap / 2 ** 20,
       heapKbPerConn: (mem.heapUsed - idleHeap) / 1024 / Math.max(1, held),
     };
@@ -308,12 +340,12 @@ async function measure(n: number, mode: RunOrder['mode'], auth: AuthMode, args: 
 }
 
 function table(rows: Row[]): string {
-  const head = ['stations', 'auth', 'connect s', 'held', 'sent', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'skipped', 'loop max', 'RSS MB', 'heap MB', 'idle heap MB', 'heap KB/conn', 'CPU µs/msg', 'connect CPU ms', 'connect main ms'];
+  const head = ['stations', 'auth', 'connect s', 'held', 'sent', 'msg/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'skipped', 'loop max', 'RSS MB', 'heap MB', 'idle heap MB', 'heap KB/conn', 'CPU µs/msg', 'main µs/msg', 'connect CPU ms', 'connect main ms'];
   const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const lines = rows.map((r) => [
     r.label, r.auth, fmt(r.connectS), String(r.held), String(r.report.sent), fmt(r.report.replies / (r.report.durationMs / 1000), 0),
     fmt(r.report.p50, 2), fmt(r.report.p99, 2), fmt(r.report.max, 1), String(r.report.errors), String(r.report.skipped), fmt(r.loopMaxMs, 1),
-    fmt(r.rssMb, 0), fmt(r.heapMb, 0), fmt(r.idleHeapMb, 0), fmt(r.heapKbPerConn, 1), fmt(r.cpuUsPerMsg, 1), fmt(r.connectCpuMs, 2), fmt(r.connectMainMs, 2),
+    fmt(r.rssMb, 0), fmt(r.heapMb, 0), fmt(r.idleHeapMb, 0), fmt(r.heapKbPerConn, 1), fmt(r.cpuUsPerMsg, 1), fmt(r.mainUsPerMsg, 1), fmt(r.connectCpuMs, 2), fmt(r.connectMainMs, 2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
@@ -363,6 +395,7 @@ process.stdout.write(
     `(user + system) in the load phase per answered message; connect CPU ms = its CPU time in the connect phase per`,
     `connected station. Both hardly depend on the machine's other load, unlike msg/s and round trips. connect main ms =`,
     `the main thread's alone (Linux schedstat): without V8's helper threads, whose concurrent compilation of the code`,
-    `the connect phase warms up is counted in connect CPU ms.`,
+    `the connect phase warms up is counted in connect CPU ms. main µs/msg = the load phase's main thread alone, per`,
+    `message (CHARGEPLAN_BENCH_THREADS=1 prints every thread's share on stderr: V8's GC helpers grow with the heap).`,
   ].join('\n') + '\n',
 );

@@ -10,7 +10,9 @@
  * The SQLite/PostgreSQL ratio is per row, measured alternately in this run. The before/after rows of bench:ocpp and
  * bench:scheduler (the async layer's cost on SQLite) come from `npm run bench:storage -- --before-after`
  * (bench/storage/before-after.ts), which runs the last synchronous build beside this one.
- * Options: --cars N (1000), --events N (2000), --runs N (5), --before-after [--rounds R] [--no-profile].
+ * Then the layer's own price on SQLite (bench/storage/layer-vs-raw.ts): each operation's statements, recorded, run
+ * again straight on better-sqlite3 as the synchronous stores ran them; --layer prints only that table.
+ * Options: --cars N (1000), --events N (2000), --runs N (5), --layer [--per-call], --before-after [--rounds R] [--no-profile].
  */
 import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
@@ -18,6 +20,7 @@ import type { DialectName } from '../src/storage/database.js';
 import { loadCycleSnapshot } from '../src/scheduler/snapshot.js';
 import { planSite } from '../src/scheduler/planner.js';
 import type { EffectiveSlot, SitePriceProvider } from '../src/domain/prices.js';
+import { layerVsRaw } from './storage/layer-vs-raw.js';
 import { depot, openBenchDb, repositoriesOf, samples, PG_URL, type BenchDb } from './storage/fixture.js';
 
 const NOW = Date.parse('2026-11-23T16:00:00Z');
@@ -103,6 +106,11 @@ async function planningReads(db: BenchDb): Promise<{ ms: number; sessions: numbe
   return { ms: median(times), sessions, fleetMs: median(fleet), vans };
 }
 
+const LAYER_NOTE = 'layer = the product\'s repository call (Kysely-built statements, prepared.ts, promises), CPU µs per call; ' +
+  'raw = the statements that call sent, recorded and run again on a twin database straight on better-sqlite3 (prepared once, ' +
+  'object rows, one transaction where the call had one), as the synchronous stores ran them. Medians of --runs; the ' +
+  'recording (one array push per statement) is counted in the layer\'s time.';
+
 async function main(): Promise<void> {
   if (argv.includes('--before-after')) {
     const { runBeforeAfter } = await import('./storage/before-after.js');
@@ -110,6 +118,11 @@ async function main(): Promise<void> {
     return;
   }
   const cpu = cpus();
+  if (argv.includes('--layer')) {
+    console.log(`bench:storage --layer: node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}`);
+    console.log(`\n${await layerVsRaw(NOW, RUNS, argv.includes('--per-call'))}\n\n${LAYER_NOTE}`);
+    return;
+  }
   console.log(`bench:storage: node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}; SQLite temp file (WAL) vs PostgreSQL ${PG_URL.replace(/:[^:@/]*@/, ':***@')} (pool 10), same run`);
   const rows = new Map<string, Record<DialectName, number>>();
   const put = (key: string, d: DialectName, v: number) => {
@@ -143,6 +156,7 @@ async function main(): Promise<void> {
   for (const [key, v] of rows) console.log(`| ${key} | ${v.sqlite.toFixed(1)} | ${v.postgres.toFixed(1)} | ${(v.postgres / v.sqlite).toFixed(2)} |`);
   console.log(`\n${extra.join('\n')}`);
   console.log('PostgreSQL runs on this machine over loopback (no network latency); the product and the server share its cores.');
+  console.log(`\n${await layerVsRaw(NOW, RUNS)}\n\n${LAYER_NOTE}`);
 }
 
 await main();
