@@ -106,6 +106,9 @@ export function typicalCarKw(site: Pick<Site, 'evses'>): number {
  */
 const RETRY_EMPTY_MS = 15 * 60_000;
 
+/** Local days of stored sessions before a site's arrivals are learned: a week, each weekday once. */
+export const MIN_HISTORY_DAYS = 7;
+
 export class SiteArrivals {
   private readonly cache = new Map<string, { day: string; model: ArrivalModel | undefined; at: number }>();
 
@@ -137,6 +140,9 @@ export class SiteArrivals {
     // A site with two weeks of history averages over those two weeks, not over the empty ones before.
     const first = Math.min(...past.map((p) => p.arrivalMs));
     const from = Math.max(fromMs, DateTime.fromMillis(first, { zone: site.timeZone }).startOf('day').toMillis());
+    // The model is per weekday and hour: until the history holds each weekday once, a new site's first days would
+    // stand in for every day of the week (its first afternoon for the next night), so it plans without it.
+    if (DateTime.fromMillis(toMs, { zone: site.timeZone }).diff(DateTime.fromMillis(from, { zone: site.timeZone }), 'days').days < MIN_HISTORY_DAYS) return undefined;
     return learnArrivals(past, site.timeZone, from, toMs);
   }
 }

@@ -74,8 +74,9 @@ const prices = pricesBy((t) => {
 });
 // An 11 kW site: one car at full power fills it. The car that is here needs 11 kWh by 17:00.
 const site = fixtureSite({ gridLimitKw: 11 });
-// The product learns only where a site asks for it (policy.arrivalHistoryWeeks, 0 by default).
+// The product learns where a site asks for it (policy.arrivalHistoryWeeks, 4 by default; 0 turns it off).
 const learning = fixtureSite({ gridLimitKw: 11, policy: { arrivalHistoryWeeks: 8 } });
+const notLearning = fixtureSite({ gridLimitKw: 11, policy: { arrivalHistoryWeeks: 0 } });
 const early: FixtureCar = { evseId: 1, needKwh: 11, departure: '2026-11-23T17:00' };
 // On the two Mondays before, a car came at 11:00, stayed until 14:00 and took 22 kWh: both cheap hours in full.
 const mondays = learnArrivals(
@@ -177,6 +178,15 @@ describe('hard phantoms', () => {
   });
 });
 
+/** A session on CS1's EVSE 1 from `from` to `to` (local; '' = still running) with its registers, through the real store. */
+async function storeSession(repos: ReturnType<typeof createOcppRepositories>, id: string, from: string, to: string, startWh: number, endWh: number): Promise<void> {
+  const register = (wh: number, at: string) => [{ timestamp: at, measurand: 'Energy.Active.Import.Register', value: wh, unit: 'Wh' }];
+  const base = { stationId: 'CS1', transactionId: id, triggerReason: 'Authorized', offline: false, evseId: 1, connectorId: 1, payload: {} };
+  const at = (l: string) => new Date(local(l)).toISOString();
+  await repos.transactions.applyEvent({ ...base, seqNo: 0, eventType: 'Started', timestamp: at(from), meterValues: register(startWh, at(from)) }, at(from));
+  if (to) await repos.transactions.applyEvent({ ...base, seqNo: 1, eventType: 'Ended', timestamp: at(to), meterValues: register(endWh, at(to)) }, at(to));
+}
+
 describe('with no history the plan is exactly today\'s', () => {
   it('learns nothing from an empty store and plans as without arrivals', async () => {
     const storage = await openTestStorage();
@@ -189,20 +199,15 @@ describe('with no history the plan is exactly today\'s', () => {
     expect(withStore.result.plan).toEqual(today.plan);
     // No model: the site's own solver, untouched.
     expect(withStore.solver).not.toBeInstanceOf(ArrivalAwareSolver);
-    // And a site that does not ask for it (the default, arrivalHistoryWeeks 0) learns nothing whatever the store holds.
-    expect(await new SiteArrivals(createOcppRepositories(storage.db).transactions).model(site, NOW)).toBeUndefined();
+    // And a site that turns it off (arrivalHistoryWeeks 0) learns nothing whatever the store holds.
+    expect(await new SiteArrivals(createOcppRepositories(storage.db).transactions).model(notLearning, NOW)).toBeUndefined();
   });
 
   it('learns a site\'s finished sessions from its real store, once a day', async () => {
     const storage = await openTestStorage();
     const repos = createOcppRepositories(storage.db);
     await repos.stations.register({ id: 'CS1', passwordHash: null, securityProfile: 0 }, '2026-11-01T00:00:00Z');
-    const tx = async (id: string, from: string, to: string, startWh: number, endWh: number) => {
-      const register = (wh: number, at: string) => [{ timestamp: at, measurand: 'Energy.Active.Import.Register', value: wh, unit: 'Wh' }];
-      const base = { stationId: 'CS1', transactionId: id, triggerReason: 'Authorized', offline: false, evseId: 1, connectorId: 1, payload: {} };
-      await repos.transactions.applyEvent({ ...base, seqNo: 0, eventType: 'Started', timestamp: new Date(local(from)).toISOString(), meterValues: register(startWh, new Date(local(from)).toISOString()) }, new Date(local(from)).toISOString());
-      if (to) await repos.transactions.applyEvent({ ...base, seqNo: 1, eventType: 'Ended', timestamp: new Date(local(to)).toISOString(), meterValues: register(endWh, new Date(local(to)).toISOString()) }, new Date(local(to)).toISOString());
-    };
+    const tx = (id: string, from: string, to: string, startWh: number, endWh: number) => storeSession(repos, id, from, to, startWh, endWh);
     const arrivals = new SiteArrivals(repos.transactions);
     // The first cycle of the day finds no history yet: nothing to plan for, and asked again after a quarter of an hour.
     expect(await arrivals.model(learning, NOW - 3_600_000)).toBeUndefined();
@@ -218,7 +223,23 @@ describe('with no history the plan is exactly today\'s', () => {
     await tx('D', '2026-11-23T09:00:00', '2026-11-23T10:00:00', 45_000, 50_000);
     expect(await arrivals.model(learning, NOW + 3_600_000)).toBe(model);
     expect((await arrivals.model(learning, local('2026-11-24T08:00:00')))!.sessions).toBe(3);
-    // The site that does not ask for it learns nothing from the same store.
-    expect(await arrivals.model(site, NOW)).toBeUndefined();
+    // The site that turns it off learns nothing from the same store.
+    expect(await arrivals.model(notLearning, NOW)).toBeUndefined();
+  });
+
+  it('learns nothing until the history holds a week: a new site\'s first days do not stand in for every weekday', async () => {
+    const storage = await openTestStorage();
+    const repos = createOcppRepositories(storage.db);
+    await repos.stations.register({ id: 'CS1', passwordHash: null, securityProfile: 0 }, '2026-11-01T00:00:00Z');
+    // The site's first sessions: Monday 16 November's afternoon, then one each day up to Sunday the 22nd.
+    await storeSession(repos, 'A', '2026-11-16T13:00:00', '2026-11-16T17:00:00', 0, 20_000);
+    for (const [k, d] of ['17', '18', '19', '20', '21', '22'].entries()) {
+      await storeSession(repos, `D${d}`, `2026-11-${d}T09:00:00`, `2026-11-${d}T12:00:00`, 20_000 + k * 10_000, 30_000 + k * 10_000);
+    }
+    // On Sunday the 22nd its history is six days (16-21 November; today's session is not learned yet): no model.
+    expect(await new SiteArrivals(repos.transactions).model(learning, local('2026-11-22T20:00:00'))).toBeUndefined();
+    // On Monday the 23rd it spans the week of the 16th: learned, each weekday once.
+    const model = await new SiteArrivals(repos.transactions).model(learning, NOW);
+    expect(model?.sessions).toBe(7);
   });
 });
