@@ -6,7 +6,7 @@
 //
 //   npm run bench:outcome -- [--prices FILE] [--zone DK1] [--sessions FILE] [--shift-days N] [--site FILE]
 //                            [--cars 3-phase,1-phase] [--min-current A] [--sample-seconds S] [--measure-from YYYY-MM-DD]
-//                            [--arrival-weeks 0] [--arrival-reservation soft,phantoms] [--shortfall fewest-cars|even] [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress]
+//                            [--arrival-weeks 4,0] [--arrival-reservation soft,phantoms] [--shortfall fewest-cars|even] [--day YYYY-MM-DD] [--chart FILE.svg] [--offline-only] [--progress]
 //                            [--replan] [--replan-weights 1,0.5] [--replan-every-slot] [--replan-soft 1]
 //                            [--replan-hard-above 0.6] [--replan-shortfall spread,fewest-cars] [--trace] [--log LEVEL]
 //                            [--dump FILE.json] [--keep-db FILE.sqlite] [--replan-day-ahead]
@@ -37,6 +37,7 @@ import { loadPriceFile, slotPrices } from '../src/cli/sim/price-file.js';
 import type { PriceSeries } from '../src/domain/prices.js';
 import type { SessionRecord } from '../src/cli/sim/sessions.js';
 import { loadSessions, shiftSessions, SESSIONS_TO_DK1_2025_MS } from '../src/cli/sim/sessions.js';
+import { DEFAULT_POLICY } from '../src/domain/sites.js';
 import { loadSite } from './outcome/site.js';
 import { buildWorkload, CAR_MODELS, type CarModel, type Workload } from './outcome/workload.js';
 import { runOffline } from './outcome/offline.js';
@@ -70,7 +71,7 @@ const { values: args } = parseArgs({
     'measure-from': { type: 'string' },
     until: { type: 'string' },
     progress: { type: 'boolean', default: false },
-    'arrival-weeks': { type: 'string', default: '0' },
+    'arrival-weeks': { type: 'string' },
     'arrival-reservation': { type: 'string', default: 'phantoms' },
     shortfall: { type: 'string' },
     replan: { type: 'boolean', default: false },
@@ -108,7 +109,8 @@ const minCurrentA = Number(args['min-current']);
 if (!(minCurrentA >= 0)) throw new Error(`--min-current must be a current in A (0: none), got "${args['min-current']}"`);
 const sampleSeconds = Number(args['sample-seconds']);
 if (!Number.isInteger(sampleSeconds) || sampleSeconds < 1) throw new Error(`--sample-seconds must be a whole number of seconds, got "${args['sample-seconds']}"`);
-const arrivalWeeks = args['arrival-weeks'].split(',').map((x) => {
+// The site's policy.arrivalHistoryWeeks per product row; absent, the product's default.
+const arrivalWeeks = (args['arrival-weeks'] ?? String(DEFAULT_POLICY.arrivalHistoryWeeks)).split(',').map((x) => {
   const n = Number(x);
   if (!Number.isInteger(n) || n < 0 || n > 52) throw new Error(`--arrival-weeks: "${x}" is not a number of weeks 0..52`);
   return n;
