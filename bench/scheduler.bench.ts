@@ -16,6 +16,9 @@ import { PlanRepository, ProfileRepository } from '../src/storage/plan-repositor
 import { planSite } from '../src/scheduler/planner.js';
 import { loadCycleSnapshot, type SnapshotSources } from '../src/scheduler/snapshot.js';
 import { resolveSites } from '../src/scheduler/sites.js';
+import { expectedCarsSolver } from '../src/scheduler/arrivals-solver.js';
+import { learnArrivals, type ArrivalModel, type PastSession } from '../src/scheduler/arrivals-model.js';
+import { DateTime } from 'luxon';
 import type { EffectiveSlot, SitePriceProvider } from '../src/domain/prices.js';
 
 const NOW = Date.parse('2026-11-23T16:00:00Z');
@@ -26,6 +29,8 @@ interface Case {
   minCurrentA: number | null;
   /** Departures at scattered minutes (each one inside a slot cuts the grid), else on the half hour. */
   scattered: boolean;
+  /** With four weeks of the depot's arrivals learned (policy.arrivalHistoryWeeks' default): the expected cars. */
+  arrivals?: boolean;
 }
 const CASES: Case[] = [
   { name: '10 cars', cars: 10, minCurrentA: null, scattered: false },
@@ -33,7 +38,30 @@ const CASES: Case[] = [
   { name: '1,000 cars', cars: 1000, minCurrentA: null, scattered: false },
   { name: '1,000 cars, no minimum', cars: 1000, minCurrentA: 0, scattered: false },
   { name: '1,000 cars, departures at scattered minutes', cars: 1000, minCurrentA: null, scattered: true },
+  { name: '1,000 cars, 4 weeks of arrivals learned (expected cars)', cars: 1000, minCurrentA: null, scattered: false, arrivals: true },
 ];
+
+/**
+ * Four weeks of a 1,000-van depot's finished sessions before NOW (seeded): each day every EVSE's van comes back
+ * between 15:00 and 20:00 local, leaves between 05:00 and 09:00, and took 8-32 kWh. The planning loop learns such a
+ * model once a day (arrivals.ts); a cycle plans the cars that are here with the expected ones (arrivals-solver.ts).
+ */
+function depotArrivals(n: number): ArrivalModel {
+  let s = 11;
+  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const zone = 'Europe/Copenhagen';
+  const today = DateTime.fromMillis(NOW, { zone }).startOf('day');
+  const past: PastSession[] = [];
+  for (let d = 28; d >= 1; d--) {
+    const day = today.minus({ days: d });
+    for (let i = 0; i < n; i++) {
+      const arrivalMs = day.plus({ minutes: 15 * 60 + Math.floor(rnd() * 300) }).toMillis();
+      const departureMs = day.plus({ days: 1, minutes: 5 * 60 + Math.floor(rnd() * 240) }).toMillis();
+      past.push({ arrivalMs, departureMs, energyKwh: 8 + rnd() * 24 });
+    }
+  }
+  return learnArrivals(past, zone, today.minus({ days: 28 }).toMillis(), today.toMillis());
+}
 /** Small sites run more often: the first runs are JIT warm-up. */
 const runsFor = (n: number) => (n <= 100 ? 21 : 5);
 
@@ -58,7 +86,7 @@ function prices(seed: number): SitePriceProvider {
   };
 }
 
-async function setup({ cars: n, minCurrentA, scattered }: Case) {
+async function setup({ cars: n, minCurrentA, scattered, arrivals }: Case) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-scheduler-'));
   const storage = await openStorage({ path: join(dir, 'b.sqlite') });
   const db = storage.db;
@@ -91,6 +119,7 @@ async function setup({ cars: n, minCurrentA, scattered }: Case) {
     prices: prices(7),
     connected: () => true,
     caps: () => null,
+    ...(arrivals ? { arrivals: (() => { const model = depotArrivals(n); return async () => model; })() } : {}),
   };
   return {
     site: site!, sources, plans: new PlanRepository(db), targets,
@@ -116,7 +145,9 @@ for (const c of replanOnly ? [] : CASES) {
     const t0 = performance.now();
     const snapshot = await loadCycleSnapshot(b.site, NOW, b.sources);
     reads.push(performance.now() - t0);
-    last = planSite(snapshot, ['bench'], { monotonicMs: () => performance.now() });
+    // With expected cars the cycle plans as the planning loop does: the real cars with the expected ones.
+    const solver = snapshot.arrivals ? expectedCarsSolver({ solve: (p) => solve(p) }, b.site, snapshot.arrivals, snapshot.grid) : undefined;
+    last = planSite(snapshot, ['bench'], { monotonicMs: () => performance.now(), ...(solver ? { solver } : {}) });
     await b.plans.save(last.plan);
     cycle.push(performance.now() - t0);
     inCycle.push(last.plan.solveMs);
@@ -149,7 +180,7 @@ function cpuOf<R>(f: () => R): [R, number] {
   const c = process.cpuUsage(c0);
   return [r, (c.user + c.system) / 1000];
 }
-for (const c of CASES.filter((x) => x.cars === 1000 && !x.scattered)) {
+for (const c of CASES.filter((x) => x.cars === 1000 && !x.scattered && !x.arrivals)) {
   const b = await setup(c);
   const solver = new WarmSolver();
   const inCycle: number[] = [];
