@@ -38,6 +38,8 @@ export interface ExpectedCars {
   model: ArrivalModel | undefined;
   grid: ExpectedGrid;
   carKw: number;
+  /** The site's EVSEs: expected cars come only to free ones (arrivals.ts ChargerRoom). */
+  evses?: number;
   reservation: ArrivalReservation;
   soft?: SoftOptions;
 }
@@ -114,7 +116,7 @@ function hasMinimum(problem: Problem): boolean {
 /** The solver of one site's cycle: the site's own solver, with its expected cars when it has a model. */
 export function expectedCarsSolver(base: PlanSolver, site: Pick<Site, 'evses' | 'policy'>, model: ArrivalModel | undefined, grid: ExpectedGrid, relaxation?: PlanSolver): PlanSolver {
   if (!model || model.sessions === 0) return base;
-  return new ArrivalAwareSolver(base, { model, grid, carKw: typicalCarKw(site), reservation: site.policy.arrivalReservation }, relaxation);
+  return new ArrivalAwareSolver(base, { model, grid, carKw: typicalCarKw(site), evses: site.evses.length, reservation: site.policy.arrivalReservation }, relaxation);
 }
 
 /** The problem with the expected cars after the real ones (the same object when there are none to add). */
@@ -126,7 +128,13 @@ export function withExpected(problem: Problem, e: ExpectedCars): { augmented: Pr
     const soft = withSoftExpected(problem, e.model, e.grid, e.carKw, e.soft ?? SOFT);
     return soft === problem ? none : { augmented: soft, mode: 'soft' };
   }
-  const phantoms: VehicleSpec[] = expectedVehicles(e.model, e.grid, e.carKw);
+  // A real car holds its EVSE until its departure (the end of its last slot); without `evses` (bench/outcome/replan.ts
+  // plans expected cars without EVSEs) there is no cap.
+  const chargers = e.evses === undefined ? undefined : {
+    evses: e.evses,
+    busyUntilMs: problem.vehicles.map((v) => e.grid.starts[v.departure] ?? e.grid.endMs),
+  };
+  const phantoms: VehicleSpec[] = expectedVehicles(e.model, e.grid, e.carKw, 1, chargers);
   if (phantoms.length === 0) return none;
   return { augmented: { ...problem, vehicles: [...problem.vehicles, ...phantoms] }, mode: problem.demandCharge && e.reservation === 'soft' ? 'phantoms (demand charge)' : 'phantoms' };
 }

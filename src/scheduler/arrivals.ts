@@ -33,6 +33,15 @@ export interface ExpectedGrid {
   slotMs: number;
 }
 
+/**
+ * The site's EVSEs and when those with a car plugged in are free again (each real car's departure, ms): expected
+ * cars arrive only at a free EVSE.
+ */
+export interface ChargerRoom {
+  evses: number;
+  busyUntilMs: readonly number[];
+}
+
 /** Phantom vehicles' ids start with this: never a real `${stationId}#${evseId}`. */
 export const EXPECTED_PREFIX = 'expected@';
 /** Real cars are served first when not everything fits (the solver's default priority is 0). */
@@ -46,10 +55,16 @@ const round = (x: number) => Math.round(x * 1e6) / 1e6;
  * The expected cars for a plan on `grid` (which starts now), as solver vehicles after the real ones: one per hour
  * of the model (its bin) that the grid reaches after now, for the cars expected in the part of it still to come,
  * arriving at the middle of that part. A phantom's stay is cut at the grid's end, and its energy in proportion
- * (the plan covers only that part of its stay). `weight` scales the expected cars (1: the mean).
+ * (the plan covers only that part of its stay). `weight` scales the expected cars (1: the mean). With `chargers`,
+ * an hour's expected cars are at most the EVSEs free at their arrival: the site's, less those whose car has not left
+ * by then (the real cars, then the expected cars of the hours before that still stay).
  */
-export function expectedVehicles(model: ArrivalModel | undefined, grid: ExpectedGrid, carKw: number, weight = 1): VehicleSpec[] {
+export function expectedVehicles(model: ArrivalModel | undefined, grid: ExpectedGrid, carKw: number, weight = 1, chargers?: ChargerRoom): VehicleSpec[] {
   if (!model || model.sessions === 0 || !(carKw > 0) || !(weight > 0)) return [];
+  // The expected cars that stay, as (departure ms, cars), to count the EVSEs they hold when the next hour's arrive.
+  const staying: { untilMs: number; cars: number }[] = [];
+  const freeAt = (ms: number) => chargers === undefined ? Infinity
+    : chargers.evses - chargers.busyUntilMs.filter((u) => u > ms).length - staying.reduce((a, p) => a + (p.untilMs > ms ? p.cars : 0), 0);
   const T = grid.starts.length;
   const slotEnd = (i: number) => grid.starts[i + 1] ?? grid.endMs;
   const binMs = model.binMinutes * 60_000;
@@ -62,8 +77,9 @@ export function expectedVehicles(model: ArrivalModel | undefined, grid: Expected
     const from = grid.starts[i]!;
     const to = slotEnd(j - 1);
     const bin = binAt(model, from);
-    const cars = weight * bin.carsPerDay * ((to - from) / binMs);
     const arriveMs = (from + to) / 2;
+    // No more of them than there are EVSEs free when they come: a home's one EVSE holds its car until it leaves.
+    const cars = Math.min(weight * bin.carsPerDay * ((to - from) / binMs), Math.max(0, freeAt(arriveMs)));
     i = j;
     if (cars <= 0 || bin.stayMinutes <= 0) continue;
     let first = 0;
@@ -82,6 +98,7 @@ export function expectedVehicles(model: ArrivalModel | undefined, grid: Expected
     }
     const energyKwh = round(Math.min(capacityKwh, cars * bin.energyKwh * inGrid));
     if (energyKwh < MIN_EXPECTED_KWH) continue;
+    staying.push({ untilMs: departureMs, cars });
     out.push({ id: `${EXPECTED_PREFIX}${new Date(from).toISOString()}`, availableFrom: first, departure: dep, energyKwh, maxKw, priority: EXPECTED_PRIORITY });
   }
   return out;

@@ -176,6 +176,27 @@ describe('hard phantoms', () => {
     // Twice the mean, when asked.
     expect(expectedVehicles(mondays, grid, 11, 2)[0]!.energyKwh).toBe(44);
   });
+
+  it('expects no more cars than there are EVSEs free when they come', () => {
+    const grid = slotGrid(local('2026-11-23T10:50:00'), 15, local('2026-11-23T17:00:00'));
+    // One EVSE, its car plugged in until 17:00: the 11:30 car has nowhere to plug in.
+    expect(expectedVehicles(mondays, grid, 11, 1, { evses: 1, busyUntilMs: [local('2026-11-23T17:00:00')] })).toEqual([]);
+    // The car leaves at 11:00: the EVSE is free at 11:30.
+    expect(expectedVehicles(mondays, grid, 11, 1, { evses: 1, busyUntilMs: [local('2026-11-23T11:00:00')] }).map((p) => p.energyKwh)).toEqual([22]);
+    // Twice the mean on two EVSEs, one of them busy: one car, at one car's power.
+    const one = expectedVehicles(mondays, grid, 11, 2, { evses: 2, busyUntilMs: [local('2026-11-23T17:00:00')] });
+    expect(one.map((p) => [p.energyKwh, Math.max(...(p.maxKw as number[]))])).toEqual([[22, 11]]);
+  });
+
+  it('plans a home\'s one EVSE as without arrivals while its car is plugged in', async () => {
+    const home = { ...learning, evses: learning.evses.slice(0, 1) };
+    const without = planOf(await fixtureSnapshot(home, NOW, [early], prices));
+    const { result, solver } = planWithArrivals({ ...(await fixtureSnapshot(home, NOW, [early], prices)), arrivals: mondays });
+    expect(solver.lastExpected).toBe(0);
+    expect(result.plan.sessions.map((x) => x.powerKw)).toEqual(without.plan.sessions.map((x) => x.powerKw));
+    // With the site's six EVSEs the expected 11 h car is planned beside it.
+    expect(planWithArrivals({ ...(await fixtureSnapshot(learning, NOW, [early], prices)), arrivals: mondays }).solver.lastExpected).toBe(1);
+  });
 });
 
 /** A session on CS1's EVSE 1 from `from` to `to` (local; '' = still running) with its registers, through the real store. */
