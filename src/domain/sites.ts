@@ -139,9 +139,9 @@ export const DEFAULT_POLICY: Required<SitePolicy> = {
   maxHorizonHours: 48,
   // Four weeks of the site's own sessions (bench:outcome over whole quarters, docs/outcome.md "Expected cars by
   // default"): at the Trondheim homes (20 kW) 17 more targets met (1,070 of 1,093), the gap to hindsight 1.79 ->
-  // 1.43 % per kWh (3.05 -> 2.32 % at the same energies); at the Caltech garage (40 kW) 36 more (2,408 of 2,447),
-  // 137 kWh more delivered, 3.78 -> 3.46 % at the same energies; 9-24 % more CPU. Until the history spans a week the
-  // plan is the one without them (arrivals.ts); 0 turns them off.
+  // 1.43 % per kWh (3.05 -> 2.32 % at the same energies); at the Caltech garage (40 kW) 30 more (2,402 of 2,447),
+  // 132 kWh more delivered, 3.78 -> 3.48 % at the same energies; 9-24 % more CPU. Until the history spans a week the
+  // plan is the one without them, and expected cars come only to free EVSEs (arrivals.ts); 0 turns them off.
   arrivalHistoryWeeks: 4,
   // The planning of before. Soft tiers beat it offline over whole months, but in the product over two weeks only
   // matched it at the workplace (7 more targets at 0.1 kWh, 5 fewer at 0.01) and cost more at home (docs/outcome.md):
