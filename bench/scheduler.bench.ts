@@ -16,7 +16,7 @@ import { PlanRepository, ProfileRepository } from '../src/storage/plan-repositor
 import { planSite } from '../src/scheduler/planner.js';
 import { loadCycleSnapshot, type SnapshotSources } from '../src/scheduler/snapshot.js';
 import { resolveSites } from '../src/scheduler/sites.js';
-import { expectedCarsSolver } from '../src/scheduler/arrivals-solver.js';
+import { expectedCarsSolver, type ArrivalAwareSolver } from '../src/scheduler/arrivals-solver.js';
 import { learnArrivals, type ArrivalModel, type PastSession } from '../src/scheduler/arrivals-model.js';
 import { DateTime } from 'luxon';
 import type { EffectiveSlot, SitePriceProvider } from '../src/domain/prices.js';
@@ -31,6 +31,8 @@ interface Case {
   scattered: boolean;
   /** With four weeks of the depot's arrivals learned (policy.arrivalHistoryWeeks' default): the expected cars. */
   arrivals?: boolean;
+  /** The site's EVSEs when more than the cars (the others free for the expected cars). */
+  evses?: number;
 }
 const CASES: Case[] = [
   { name: '10 cars', cars: 10, minCurrentA: null, scattered: false },
@@ -38,7 +40,7 @@ const CASES: Case[] = [
   { name: '1,000 cars', cars: 1000, minCurrentA: null, scattered: false },
   { name: '1,000 cars, no minimum', cars: 1000, minCurrentA: 0, scattered: false },
   { name: '1,000 cars, departures at scattered minutes', cars: 1000, minCurrentA: null, scattered: true },
-  { name: '1,000 cars, 4 weeks of arrivals learned (expected cars)', cars: 1000, minCurrentA: null, scattered: false, arrivals: true },
+  { name: '1,000 cars on 1,600 EVSEs, 4 weeks of arrivals learned (expected cars)', cars: 1000, evses: 1600, minCurrentA: null, scattered: false, arrivals: true },
 ];
 
 /**
@@ -86,18 +88,17 @@ function prices(seed: number): SitePriceProvider {
   };
 }
 
-async function setup({ cars: n, minCurrentA, scattered, arrivals }: Case) {
+async function setup({ cars: n, minCurrentA, scattered, arrivals, evses = n }: Case) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-scheduler-'));
   const storage = await openStorage({ path: join(dir, 'b.sqlite') });
   const db = storage.db;
   const repos = createOcppRepositories(db);
   const vehicles = new VehicleRepository(db);
   const targets = new TargetRepository(db);
-  const rows = Math.ceil(n / 10);
   const [site] = resolveSites([{
     id: 'depot', timeZone: 'Europe/Copenhagen', tariff: 't', gridLimitKw: n * 4,
-    circuits: Array.from({ length: rows }, (_, r) => ({ id: `row-${r}`, limitKw: 60 })),
-    evses: Array.from({ length: n }, (_, i) => ({ stationId: `CS${Math.floor(i / 2)}`, evseId: (i % 2) + 1, circuit: `row-${Math.floor(i / 10)}` })),
+    circuits: Array.from({ length: Math.ceil(evses / 10) }, (_, r) => ({ id: `row-${r}`, limitKw: 60 })),
+    evses: Array.from({ length: evses }, (_, i) => ({ stationId: `CS${Math.floor(i / 2)}`, evseId: (i % 2) + 1, circuit: `row-${Math.floor(i / 10)}` })),
   }], ['t']);
   const at = new Date(NOW).toISOString();
   for (let i = 0; i < n; i++) {
@@ -119,7 +120,7 @@ async function setup({ cars: n, minCurrentA, scattered, arrivals }: Case) {
     prices: prices(7),
     connected: () => true,
     caps: () => null,
-    ...(arrivals ? { arrivals: (() => { const model = depotArrivals(n); return async () => model; })() } : {}),
+    ...(arrivals ? { arrivals: (() => { const model = depotArrivals(evses); return async () => model; })() } : {}),
   };
   return {
     site: site!, sources, plans: new PlanRepository(db), targets,
@@ -141,13 +142,15 @@ for (const c of replanOnly ? [] : CASES) {
   const inCycle: number[] = [];
   const bare: number[] = [];
   let last: ReturnType<typeof planSite> | undefined;
+  let expected = '';
   for (let r = 0; r < runsFor(c.cars); r++) {
     const t0 = performance.now();
     const snapshot = await loadCycleSnapshot(b.site, NOW, b.sources);
     reads.push(performance.now() - t0);
     // With expected cars the cycle plans as the planning loop does: the real cars with the expected ones.
-    const solver = snapshot.arrivals ? expectedCarsSolver({ solve: (p) => solve(p) }, b.site, snapshot.arrivals, snapshot.grid) : undefined;
+    const solver = snapshot.arrivals ? expectedCarsSolver({ solve: (p) => solve(p) }, b.site, snapshot.arrivals, snapshot.grid) as ArrivalAwareSolver : undefined;
     last = planSite(snapshot, ['bench'], { monotonicMs: () => performance.now(), ...(solver ? { solver } : {}) });
+    if (solver) expected = `, ${solver.lastExpected} expected (${solver.lastMode}${solver.lastHeld ? ', room held' : ''})`;
     await b.plans.save(last.plan);
     cycle.push(performance.now() - t0);
     inCycle.push(last.plan.solveMs);
@@ -161,7 +164,7 @@ for (const c of replanOnly ? [] : CASES) {
   const own = median(cycle.map((x, r) => x - inCycle[r]!));
   const s = median(bare);
   const kwh = p.sessions.reduce((a, x) => a + x.plannedKwh, 0).toFixed(0);
-  rows.push(`| ${c.name} | ${slots} | ${cy.toFixed(1)} | ${median(inCycle).toFixed(1)} | ${own.toFixed(1)} | ${median(reads).toFixed(1)} | ${s.toFixed(1)} | ${(cy / s).toFixed(2)} | ${p.status} | ${kwh} |`);
+  rows.push(`| ${c.name} | ${slots} | ${cy.toFixed(1)} | ${median(inCycle).toFixed(1)} | ${own.toFixed(1)} | ${median(reads).toFixed(1)} | ${s.toFixed(1)} | ${(cy / s).toFixed(2)} | ${p.status}${expected} | ${kwh} |`);
   await b.close();
 }
 console.log('| site | slots | cycle ms (median) | solve in the cycle ms | scheduler\'s own ms | of which reads ms | bare solve ms (same run) | cycle / bare solve | status | planned kWh |');
