@@ -19,7 +19,7 @@
  */
 import type { Problem, VehicleSpec } from '../../solver/index.js';
 import { binAt, type ArrivalModel } from './arrivals-model.js';
-import { EXPECTED_PREFIX, type ExpectedGrid } from './arrivals.js';
+import { EXPECTED_PREFIX, freeEvses, type ChargerRoom, type ExpectedGrid } from './arrivals.js';
 
 export interface SoftOptions {
   /** Scales the value of room for an expected car: q = low + min(1, value x p) x (high - low). Default 1. */
@@ -70,7 +70,7 @@ export function tiersOf(tail: readonly number[], n: number): Array<{ cars: numbe
  * `problem` (the real cars on the grid) with the expected cars added as soft tiers and their overflow slots
  * appended. `gridSlots` = problem.prices.length before; the caller reads the first gridSlots of each plan row.
  */
-export function withSoftExpected(problem: Problem, model: ArrivalModel | undefined, grid: ExpectedGrid, carKw: number, opts: SoftOptions = {}): Problem {
+export function withSoftExpected(problem: Problem, model: ArrivalModel | undefined, grid: ExpectedGrid, carKw: number, opts: SoftOptions = {}, chargers?: ChargerRoom): Problem {
   if (!model || model.sessions === 0 || !(carKw > 0)) return problem;
   if (problem.demandCharge) throw new Error('withSoftExpected: a problem with a demand charge would bill the overflow slots as peaks');
   const T = grid.starts.length;
@@ -78,6 +78,7 @@ export function withSoftExpected(problem: Problem, model: ArrivalModel | undefin
   const slotEnd = (i: number) => grid.starts[i + 1] ?? grid.endMs;
   const binMs = model.binMinutes * 60_000;
   const phantoms: Array<{ spec: VehicleSpec; q: number; hard: boolean }> = [];
+  const free = freeEvses(chargers);
   for (let i = 0; i < T;) {
     const binStart = Math.floor(grid.starts[i]! / binMs) * binMs;
     let j = i;
@@ -98,7 +99,11 @@ export function withSoftExpected(problem: Problem, model: ArrivalModel | undefin
     const window = problem.prices.slice(first, dep);
     const low = Math.min(...window);
     const high = Math.max(...window);
-    tiersOf(poissonTail(lambda, opts.minProbability ?? 0.02), opts.tiers ?? 3).forEach((tier, k) => {
+    // The k-th car of the hour comes only if k EVSEs are free then (as the hard phantoms: arrivals.ts); the hour's
+    // mean, so capped, holds EVSEs for the hours after it while it stays.
+    const room = free.at(arriveMs);
+    free.stay(departureMs, Math.min(lambda, room));
+    tiersOf(poissonTail(lambda, opts.minProbability ?? 0.02).slice(0, Math.floor(room + 1e-9)), opts.tiers ?? 3).forEach((tier, k) => {
       const maxKw = new Array<number>(T).fill(0);
       let capacityKwh = 0;
       for (let s = first; s < dep; s++) {

@@ -124,16 +124,16 @@ export function withExpected(problem: Problem, e: ExpectedCars): { augmented: Pr
   const none = { augmented: problem, mode: 'none' as const };
   // The expected cars are built on the grid's slots: a problem on another grid is planned as it is.
   if (!e.model || e.model.sessions === 0 || problem.prices.length !== e.grid.starts.length) return none;
-  if (e.reservation === 'soft' && !problem.demandCharge) {
-    const soft = withSoftExpected(problem, e.model, e.grid, e.carKw, e.soft ?? SOFT);
-    return soft === problem ? none : { augmented: soft, mode: 'soft' };
-  }
   // A real car holds its EVSE until its departure (the end of its last slot); without `evses` (bench/outcome/replan.ts
   // plans expected cars without EVSEs) there is no cap.
   const chargers = e.evses === undefined ? undefined : {
     evses: e.evses,
     busyUntilMs: problem.vehicles.map((v) => e.grid.starts[v.departure] ?? e.grid.endMs),
   };
+  if (e.reservation === 'soft' && !problem.demandCharge) {
+    const soft = withSoftExpected(problem, e.model, e.grid, e.carKw, e.soft ?? SOFT, chargers);
+    return soft === problem ? none : { augmented: soft, mode: 'soft' };
+  }
   const phantoms: VehicleSpec[] = expectedVehicles(e.model, e.grid, e.carKw, 1, chargers);
   if (phantoms.length === 0) return none;
   return { augmented: { ...problem, vehicles: [...problem.vehicles, ...phantoms] }, mode: problem.demandCharge && e.reservation === 'soft' ? 'phantoms (demand charge)' : 'phantoms' };

@@ -42,6 +42,19 @@ export interface ChargerRoom {
   busyUntilMs: readonly number[];
 }
 
+/**
+ * The EVSEs free at an instant (never below 0; unbounded without `chargers`): the site's, less the real cars not
+ * gone by then and the expected cars placed so far (`stay`) still there. Hours are placed in time order.
+ */
+export function freeEvses(chargers: ChargerRoom | undefined): { at(ms: number): number; stay(untilMs: number, cars: number): void } {
+  const staying: { untilMs: number; cars: number }[] = [];
+  return {
+    at: (ms) => chargers === undefined ? Infinity
+      : Math.max(0, chargers.evses - chargers.busyUntilMs.filter((u) => u > ms).length - staying.reduce((a, p) => a + (p.untilMs > ms ? p.cars : 0), 0)),
+    stay: (untilMs, cars) => void staying.push({ untilMs, cars }),
+  };
+}
+
 /** Phantom vehicles' ids start with this: never a real `${stationId}#${evseId}`. */
 export const EXPECTED_PREFIX = 'expected@';
 /** Real cars are served first when not everything fits (the solver's default priority is 0). */
@@ -61,10 +74,7 @@ const round = (x: number) => Math.round(x * 1e6) / 1e6;
  */
 export function expectedVehicles(model: ArrivalModel | undefined, grid: ExpectedGrid, carKw: number, weight = 1, chargers?: ChargerRoom): VehicleSpec[] {
   if (!model || model.sessions === 0 || !(carKw > 0) || !(weight > 0)) return [];
-  // The expected cars that stay, as (departure ms, cars), to count the EVSEs they hold when the next hour's arrive.
-  const staying: { untilMs: number; cars: number }[] = [];
-  const freeAt = (ms: number) => chargers === undefined ? Infinity
-    : chargers.evses - chargers.busyUntilMs.filter((u) => u > ms).length - staying.reduce((a, p) => a + (p.untilMs > ms ? p.cars : 0), 0);
+  const free = freeEvses(chargers);
   const T = grid.starts.length;
   const slotEnd = (i: number) => grid.starts[i + 1] ?? grid.endMs;
   const binMs = model.binMinutes * 60_000;
@@ -79,7 +89,7 @@ export function expectedVehicles(model: ArrivalModel | undefined, grid: Expected
     const bin = binAt(model, from);
     const arriveMs = (from + to) / 2;
     // No more of them than there are EVSEs free when they come: a home's one EVSE holds its car until it leaves.
-    const cars = Math.min(weight * bin.carsPerDay * ((to - from) / binMs), Math.max(0, freeAt(arriveMs)));
+    const cars = Math.min(weight * bin.carsPerDay * ((to - from) / binMs), free.at(arriveMs));
     i = j;
     if (cars <= 0 || bin.stayMinutes <= 0) continue;
     let first = 0;
@@ -98,7 +108,7 @@ export function expectedVehicles(model: ArrivalModel | undefined, grid: Expected
     }
     const energyKwh = round(Math.min(capacityKwh, cars * bin.energyKwh * inGrid));
     if (energyKwh < MIN_EXPECTED_KWH) continue;
-    staying.push({ untilMs: departureMs, cars });
+    free.stay(departureMs, cars);
     out.push({ id: `${EXPECTED_PREFIX}${new Date(from).toISOString()}`, availableFrom: first, departure: dep, energyKwh, maxKw, priority: EXPECTED_PRIORITY });
   }
   return out;

@@ -188,14 +188,15 @@ describe('hard phantoms', () => {
     expect(one.map((p) => [p.energyKwh, Math.max(...(p.maxKw as number[]))])).toEqual([[22, 11]]);
   });
 
-  it('plans a home\'s one EVSE as without arrivals while its car is plugged in', async () => {
-    const home = { ...learning, evses: learning.evses.slice(0, 1) };
+  it.each(['phantoms', 'soft'] as const)('plans a home\'s one EVSE as without arrivals while its car is plugged in (%s)', async (reservation) => {
+    const site6 = reserving(reservation);
+    const home = { ...site6, evses: site6.evses.slice(0, 1) };
     const without = planOf(await fixtureSnapshot(home, NOW, [early], prices));
     const { result, solver } = planWithArrivals({ ...(await fixtureSnapshot(home, NOW, [early], prices)), arrivals: mondays });
     expect(solver.lastExpected).toBe(0);
     expect(result.plan.sessions.map((x) => x.powerKw)).toEqual(without.plan.sessions.map((x) => x.powerKw));
     // With the site's six EVSEs the expected 11 h car is planned beside it.
-    expect(planWithArrivals({ ...(await fixtureSnapshot(learning, NOW, [early], prices)), arrivals: mondays }).solver.lastExpected).toBe(1);
+    expect(planWithArrivals({ ...(await fixtureSnapshot(site6, NOW, [early], prices)), arrivals: mondays }).solver.lastExpected).toBeGreaterThan(0);
   });
 });
 
