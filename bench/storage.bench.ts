@@ -19,9 +19,8 @@ import { cpus } from 'node:os';
 import type { DialectName } from '../src/storage/database.js';
 import { loadCycleSnapshot } from '../src/scheduler/snapshot.js';
 import { planSite } from '../src/scheduler/planner.js';
-import type { EffectiveSlot, SitePriceProvider } from '../src/domain/prices.js';
 import { layerVsRaw } from './storage/layer-vs-raw.js';
-import { depot, openBenchDb, repositoriesOf, samples, PG_URL, type BenchDb } from './storage/fixture.js';
+import { benchPrices as prices, depot, openBenchDb, repositoriesOf, samples, PG_URL, type BenchDb } from './storage/fixture.js';
 
 const NOW = Date.parse('2026-11-23T16:00:00Z');
 const argv = process.argv.slice(2);
@@ -36,17 +35,6 @@ const DIALECTS: DialectName[] = ['sqlite', 'postgres'];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** The seeded day-ahead-like curve bench:scheduler uses (prices are not what this bench measures). */
-const prices: SitePriceProvider = {
-  async effective(_tariff, window, stepMs): Promise<EffectiveSlot[]> {
-    const out: EffectiveSlot[] = [];
-    for (let t = window.start; t < window.end; t += stepMs) {
-      const total = 0.2 + 0.15 * Math.cos(((new Date(t).getUTCHours() - 18) / 24) * 2 * Math.PI);
-      out.push({ start: t, end: t + stepMs, energy: total, gridFee: 0, taxes: {}, vat: 0, total, currency: 'EUR', kind: 'final', source: 'bench' });
-    }
-    return out;
-  },
-};
 
 async function transactionEvents(db: BenchDb, concurrency: number): Promise<number> {
   const r = repositoriesOf(db.storage);

@@ -13,6 +13,19 @@ import { PlanRepository, ProfileRepository } from '../../src/storage/plan-reposi
 import { resolveSites } from '../../src/scheduler/sites.js';
 import type { Site } from '../../src/domain/sites.js';
 import type { MeterSample } from '../../src/domain/stations.js';
+import type { EffectiveSlot, SitePriceProvider } from '../../src/domain/prices.js';
+
+/** The seeded day-ahead-like curve bench:scheduler uses (prices are not what bench:storage measures). */
+export const benchPrices: SitePriceProvider = {
+  async effective(_tariff, window, stepMs): Promise<EffectiveSlot[]> {
+    const out: EffectiveSlot[] = [];
+    for (let t = window.start; t < window.end; t += stepMs) {
+      const total = 0.2 + 0.15 * Math.cos(((new Date(t).getUTCHours() - 18) / 24) * 2 * Math.PI);
+      out.push({ start: t, end: t + stepMs, energy: total, gridFee: 0, taxes: {}, vat: 0, total, currency: 'EUR', kind: 'final', source: 'bench' });
+    }
+    return out;
+  },
+};
 
 export const PG_URL = process.env.CHARGEPLAN_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

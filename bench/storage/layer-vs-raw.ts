@@ -12,10 +12,9 @@
  */
 import Database from 'better-sqlite3';
 import { performance } from 'node:perf_hooks';
-import { openBenchDb, depot, repositoriesOf, samples, type BenchDb } from './fixture.js';
+import { benchPrices as prices, openBenchDb, depot, repositoriesOf, samples, type BenchDb } from './fixture.js';
 import { loadCycleSnapshot } from '../../src/scheduler/snapshot.js';
 import { planSite } from '../../src/scheduler/planner.js';
-import type { SitePriceProvider, EffectiveSlot } from '../../src/domain/prices.js';
 import type { Site } from '../../src/domain/sites.js';
 
 type Call = { text: string; method: 'all' | 'run' | 'get'; params: unknown[] } | { begin: true } | { commit: true };
@@ -92,16 +91,6 @@ function replayer(handle: Database.Database): (calls: readonly Call[]) => void {
   };
 }
 
-const prices: SitePriceProvider = {
-  async effective(_tariff, window, stepMs): Promise<EffectiveSlot[]> {
-    const out: EffectiveSlot[] = [];
-    for (let t = window.start; t < window.end; t += stepMs) {
-      const total = 0.2 + 0.15 * Math.cos(((new Date(t).getUTCHours() - 18) / 24) * 2 * Math.PI);
-      out.push({ start: t, end: t + stepMs, energy: total, gridFee: 0, taxes: {}, vat: 0, total, currency: 'EUR', kind: 'final', source: 'bench' });
-    }
-    return out;
-  },
-};
 
 interface Operation {
   name: string;

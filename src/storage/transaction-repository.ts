@@ -156,33 +156,14 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
    * the pairs asked for are picked from their rows.
    */
   async activeOnEvses(evses: readonly EvseRef[]): Promise<{ stationId: string; evseId: number; transaction: TransactionRecord }[]> {
-    if (evses.length === 0) return [];
-    const wanted = new Set(evses.map((e) => `${e.stationId}#${e.evseId}`));
-    const rows = await activeOfStations.all(this.db, { stations: JSON.stringify([...new Set(evses.map((e) => e.stationId))]) });
-    const out: { stationId: string; evseId: number; transaction: TransactionRecord }[] = [];
-    for (const r of rows) {
-      if (wanted.has(`${r.station_id}#${r.current_evse_id}`)) out.push({ stationId: r.station_id, evseId: r.current_evse_id, transaction: toRecord(r) });
-    }
-    return out;
+    return onEvses(evses, (stations) => activeOfStations.all(this.db, { stations }), (r) => toRecord(r));
   }
 
   async runningOnEvses(evses: readonly EvseRef[]): Promise<{ stationId: string; evseId: number; transaction: RunningTransaction }[]> {
-    if (evses.length === 0) return [];
-    const wanted = new Set(evses.map((e) => `${e.stationId}#${e.evseId}`));
-    const rows = await runningOfStations.all(this.db, { stations: JSON.stringify([...new Set(evses.map((e) => e.stationId))]) });
-    const out: { stationId: string; evseId: number; transaction: RunningTransaction }[] = [];
-    for (const r of rows) {
-      if (!wanted.has(`${r.station_id}#${r.current_evse_id}`)) continue;
-      out.push({
-        stationId: r.station_id,
-        evseId: r.current_evse_id,
-        transaction: {
-          stationId: r.station_id, transactionId: r.transaction_id, evseId: r.evse_id, idToken: r.id_token, startedAt: r.started_at,
-          chargingState: r.charging_state, meterStartWh: r.meter_start_wh, energyWh: r.energy_wh, vehicleId: r.vehicle_id, boost: boostOf(r),
-        },
-      });
-    }
-    return out;
+    return onEvses(evses, (stations) => runningOfStations.all(this.db, { stations }), (r) => ({
+      stationId: r.station_id, transactionId: r.transaction_id, evseId: r.evse_id, idToken: r.id_token, startedAt: r.started_at,
+      chargingState: r.charging_state, meterStartWh: r.meter_start_wh, energyWh: r.energy_wh, vehicleId: r.vehicle_id, boost: boostOf(r),
+    }));
   }
 
   async active(stationId?: string): Promise<TransactionRecord[]> {
@@ -237,6 +218,23 @@ export class TransactionRepository implements TransactionStore, SessionAnnotatio
       .where('station_id', '=', stationId).where('transaction_id', '=', transactionId)
       .execute();
   }
+}
+
+/**
+ * The running transactions of the EVSEs' stations in one query (one parameter however many, prepared: a planning
+ * cycle runs it every time); the pairs asked for are picked from their rows.
+ */
+async function onEvses<R extends { station_id: string; current_evse_id: number }, T>(
+  evses: readonly EvseRef[], read: (stationsJson: string) => Promise<R[]>, make: (row: R) => T,
+): Promise<{ stationId: string; evseId: number; transaction: T }[]> {
+  if (evses.length === 0) return [];
+  const wanted = new Set(evses.map((e) => `${e.stationId}#${e.evseId}`));
+  const rows = await read(JSON.stringify([...new Set(evses.map((e) => e.stationId))]));
+  const out: { stationId: string; evseId: number; transaction: T }[] = [];
+  for (const r of rows) {
+    if (wanted.has(`${r.station_id}#${r.current_evse_id}`)) out.push({ stationId: r.station_id, evseId: r.current_evse_id, transaction: make(r) });
+  }
+  return out;
 }
 
 /** A site's running transactions, read by every planning cycle (activeOnEvses): compiled once. */
