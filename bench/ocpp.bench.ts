@@ -189,29 +189,32 @@ function message<T extends ToServer['type']>(child: ChildProcess, type: T): Prom
   });
 }
 
+/** A thread's CPU time so far, ns (Linux: /proc/self/task/<tid>/schedstat); throws where it cannot be read. */
+const taskCpuNs = (tid: number | string) => Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+
 /**
- * The main thread's CPU time so far, ns (Linux: /proc/self/task/<pid>/schedstat), or NaN where it cannot be read.
- * process.cpuUsage() also counts V8's helper threads (concurrent compilation and GC), which grow with how much code
- * gets optimised in a phase: more code warming up costs CPU there that no single message or connect pays again.
+ * The main thread's CPU time so far, ns, or NaN where it cannot be read. process.cpuUsage() also counts V8's helper
+ * threads (concurrent compilation and GC), which grow with how much code gets optimised in a phase: more code warming
+ * up costs CPU there that no single message or connect pays again.
  */
 function mainThreadCpuNs(): number {
   try {
-    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+    return taskCpuNs(process.pid);
   } catch {
     return NaN;
   }
 }
 
 /**
- * CPU time so far of each of this process's threads by name (Linux: /proc/self/task/<tid>/comm and schedstat), ns;
- * the main thread is `main`. Empty where it cannot be read.
+ * CPU time so far of each of this process's threads by name (/proc/self/task/<tid>/comm), ns; the main thread is
+ * `main`. Empty where it cannot be read.
  */
 function threadsCpuNs(): Map<string, number> {
   const out = new Map<string, number>();
   try {
     for (const tid of readdirSync('/proc/self/task')) {
       try {
-        const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        const ns = taskCpuNs(tid);
         const name = Number(tid) === process.pid ? 'main' : readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
         out.set(name, (out.get(name) ?? 0) + ns);
       } catch { /* a thread that ended */ }
