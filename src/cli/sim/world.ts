@@ -154,9 +154,18 @@ export class World {
         await this.running.scheduler.setTarget(v.vehicleId, { kind: 'once', departure: local, energyKwh });
       });
     }
-    const fleet = this.fleets.find((f) => f.ids.includes(v.stationId));
-    if (!fleet) throw new Error(`no simulated station ${v.stationId}`);
-    fleet.schedule({ stationId: v.stationId, evseId: v.evseId, car: v.car, arriveAt: v.arriveAt, departAt: v.departAt });
+    // Plug-in and plug-out are the world's actions, each followed by a settle: the product answers a car that
+    // plugs in at 14:36:30 at 14:36:30, as a real server does within a second, not at the next lock-step minute
+    // (a car with a 6 A minimum pauses under the default profile until its plan comes, and lost those seconds).
+    const station = this.station(v.stationId);
+    this.at(v.arriveAt, async () => {
+      station.plugIn(v.evseId, v.car);
+      await this.settle();
+    });
+    this.at(v.departAt, async () => {
+      if (station.evse(v.evseId)?.car === v.car) station.unplug(v.evseId);
+      await this.settle();
+    });
   }
 
   /**
