@@ -56,7 +56,7 @@ export async function clearBoost(deps: ChargeNowDeps, vehicle: Vehicle): Promise
 
 /** At most what a target may ask (domain/vehicles.ts, Amount). */
 export const MAX_BOOST_KWH = 1000;
-/** A rest under 50 Wh counts as done, as for targets. */
+/** A boost's rest under 50 Wh counts as done (a target's rest: planned-session.ts DONE_KWH). */
 export const BOOST_DONE_KWH = 0.05;
 
 export interface VehicleSession {

@@ -14,9 +14,15 @@ import type { ActiveSession } from './sessions.js';
 import { resolveTarget } from './targets.js';
 import { resolveMode } from './charging-modes.js';
 import { SETTLE_MS } from './verify.js';
+import { BOOST_DONE_KWH } from './charge-now.js';
 
-/** A rest under 50 Wh counts as done (targets and boosts alike). */
-export const DONE_KWH = 0.05;
+/**
+ * A rest under 5 Wh counts as done: a meter's own resolution (registers in whole Wh, the estimate between samples).
+ * It was 50 Wh, and cars ended up to 49 Wh short of targets a plan could meet (bench:outcome counts targets at 10 Wh
+ * as well as 100): a car that has it stops drawing and counts as done anyway, and a rest below one slot at the
+ * minimum is planned to the second (planner.ts, fullAt), so a small rest costs nothing but one more period.
+ */
+export const DONE_KWH = 0.005;
 
 /** What the cycle read and holds for one session besides its meter (snapshot.ts): all of it in memory, nothing to await. */
 export interface SessionNeedInputs {
@@ -98,7 +104,7 @@ export function plannedSession(site: Site, now: number, metered: ActiveSession, 
     phases,
     caps: inputs.caps,
     floorKw: site.policy.pause === 'minimum' && requestedKwh > 0 ? minKw : 0,
-    boostKwh: boostLeft < DONE_KWH ? 0 : boostLeft,
+    boostKwh: boostLeft < BOOST_DONE_KWH ? 0 : boostLeft,
     mode: mode.mode,
     stopped,
   };

@@ -5,7 +5,7 @@ import type { CapacityLimitInterval } from '../domain/prices.js';
 import type { Site } from '../domain/sites.js';
 import { phrase, tenth, type Phrase } from '../domain/phrases.js';
 import { actualKw, buildProblem, departureSlot, pricesOnGrid, type FixedLoad, type PlannedSession, type SlotGrid } from './problem.js';
-import { DONE_KWH } from './planned-session.js';
+import { BOOST_DONE_KWH } from './charge-now.js';
 import { enforceLimits } from './limits.js';
 import { addBoosts, type BoostPart } from './boost.js';
 import { explainShortfall } from './shortfall.js';
@@ -270,7 +270,7 @@ function boostOf(grid: SlotGrid, site: Site, s: PlannedSession, part: BoostPart 
   const last = energy.reduce((at, e, i) => (e > 1e-9 ? i : at), -1);
   const untilMs = last < 0 ? null : grid.starts[last + 1] ?? grid.endMs;
   const until = untilMs === null ? '' : ` until about ${DateTime.fromMillis(untilMs, { zone: site.timeZone }).toFormat('HH:mm')}`;
-  const more = part.remainingKwh - plannedKwh > DONE_KWH;
+  const more = part.remainingKwh - plannedKwh > BOOST_DONE_KWH;
   const rest = more ? ` (${(part.remainingKwh - plannedKwh).toFixed(1)} kWh more than the limits leave room for in this plan)` : '';
   // Four ids rather than pieces: each is a whole sentence a translator can order as the language needs.
   const id = `boost.${untilMs === null ? 'open' : 'until'}${more ? 'Short' : ''}`;

@@ -62,3 +62,14 @@ describe('a departure inside a slot is planned to the minute', () => {
     expect(cut.fractions.reduce((a, f) => a + f, 0)).toBeCloseTo(plain.fractions.reduce((a, f) => a + f, 0), 9);
   });
 });
+
+describe('the last few watt-hours', () => {
+  it('a rest of 30 Wh is planned (to the second at the minimum), one of 4 Wh is done', async () => {
+    // Cars ended up to 49 Wh short when any rest under 50 Wh counted as done (bench:outcome at 10 Wh).
+    const small = (await planFixture(fixtureSite(), NOW, [{ evseId: 1, needKwh: 0.03, departure: '2026-11-23T19:33', minCurrentA: 6 }])).plan.sessions[0]!;
+    expect(small).toMatchObject({ requestedKwh: 0.03, shortfallKwh: 0 });
+    expect(small.plannedKwh).toBeCloseTo(0.03, 6);
+    const done = (await planFixture(fixtureSite(), NOW, [{ evseId: 1, needKwh: 0.004, departure: '2026-11-23T19:33' }])).plan.sessions[0]!;
+    expect(done).toMatchObject({ requestedKwh: 0, plannedKwh: 0 });
+  });
+});
