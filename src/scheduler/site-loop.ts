@@ -32,6 +32,7 @@ export class SiteLoop {
   private debounce: TimerHandle | undefined;
   private boundary: TimerHandle | undefined;
   private retry: TimerHandle | undefined;
+  private wake: TimerHandle | undefined;
   private running: Promise<void> | undefined;
   private failures = 0;
   private stopped = false;
@@ -57,8 +58,24 @@ export class SiteLoop {
 
   stop(): void {
     this.stopped = true;
-    for (const t of [this.debounce, this.boundary, this.retry]) t?.cancel();
-    this.debounce = this.boundary = this.retry = undefined;
+    for (const t of [this.debounce, this.boundary, this.retry, this.wake]) t?.cancel();
+    this.debounce = this.boundary = this.retry = this.wake = undefined;
+  }
+
+  /**
+   * One more trigger at `atMs` (a car's departure inside a slot), replacing the one set before; null clears it.
+   * Slot boundaries trigger anyway, so only instants between them need this.
+   */
+  wakeAt(atMs: number | null, reason: string): void {
+    this.wake?.cancel();
+    this.wake = undefined;
+    if (this.stopped || atMs === null) return;
+    const inMs = atMs - this.o.clock.now();
+    if (inMs <= 0 || atMs % this.o.slotMs === 0) return;
+    this.wake = this.o.clock.setTimer(inMs, () => {
+      this.wake = undefined;
+      this.trigger(reason);
+    });
   }
 
   trigger(reason: string, opts: { leading?: boolean } = {}): void {

@@ -126,8 +126,12 @@ function amountKwh(
   return { sessionKwh: t.energyKwh ?? null, remainingKwh: null };
 }
 
+/** How long after a one-off target's departure it still holds for the car that is still plugged in. */
+export const LATE_MS = 15 * 60_000;
+
 /**
- * The session's target, by precedence: a person's one-off target (until its departure has passed), the weekly
+ * The session's target, by precedence: a person's one-off target (until its departure has passed, or for LATE_MS
+ * after it while the session it was set for goes on), the weekly
  * rule, the site default; ISO 15118 charging needs override or fill those per the site's `chargingNeeds` rule.
  */
 export function resolveTarget(input: TargetInput): ResolvedTarget {
@@ -141,10 +145,16 @@ export function resolveTarget(input: TargetInput): ResolvedTarget {
   let minimumSpec: { energyKwh: number; withinMinutes: number } | undefined;
   let fromPerson = false;
 
-  const once = targets?.once && localDateTime(targets.once.departure, zone) > now ? targets.once : null;
+  const onceMs = targets?.once ? localDateTime(targets.once.departure, zone) : Number.NaN;
+  // Still plugged in just after the departure a person gave for this session: people leave later than they say,
+  // and the car gets what is missing at once (its departure has passed, so the planner gives it the slot now and
+  // the next) rather than waiting for the weekly rule's or the site default's cheapest hours.
+  const late = onceMs <= now && now < onceMs + LATE_MS && input.sessionStartMs < onceMs;
+  const once = targets?.once && (onceMs > now || late) ? targets.once : null;
   if (once) {
     source = 'vehicle-once';
-    departureMs = localDateTime(once.departure, zone);
+    departureMs = onceMs;
+    if (late) notes.add(`still plugged in after the departure of ${once.departure}: charging what is missing at once`, phrase('target.late', { departureAt: new Date(onceMs).toISOString() }));
     amount = amountKwh(once, vehicle, input.socPercent, notes);
     minimumSpec = once.minimumNow;
     fromPerson = true;

@@ -43,6 +43,17 @@ describe('resolveTarget', () => {
     expect(resolveTarget(input({ vehicle, targets, now: ms('2026-11-24T08:30:00Z') }))).toMatchObject({ source: 'vehicle-weekly', departureMs: ms('2026-12-01T05:00:00Z'), sessionKwh: 30 });
   });
 
+  it('a one-off target holds for 15 minutes after its departure while the session it was set for goes on', () => {
+    const targets = { vehicleId: 'V', once: { kind: 'once' as const, departure: '2026-11-24T09:00', energyKwh: 12 }, weekly: { kind: 'weekly' as const, days: ['tue' as const], time: '06:00', energyKwh: 30 }, updatedAt: '2026-11-23T15:00:00Z' };
+    // Plugged in since the evening before, still there at 09:10 local: what is missing of the 12 kWh, at once.
+    const late = resolveTarget(input({ vehicle, targets, now: ms('2026-11-24T08:10:00Z') }));
+    expect(late).toMatchObject({ source: 'vehicle-once', departureMs: ms('2026-11-24T08:00:00Z'), sessionKwh: 12 });
+    expect(late.phrases).toContainEqual({ id: 'target.late', params: { departureAt: '2026-11-24T08:00:00.000Z' } });
+    // From 09:15 on, the weekly rule; and a car that plugs in after the departure never takes the old target.
+    expect(resolveTarget(input({ vehicle, targets, now: ms('2026-11-24T08:15:00Z') }))).toMatchObject({ source: 'vehicle-weekly' });
+    expect(resolveTarget(input({ vehicle, targets, now: ms('2026-11-24T08:10:00Z'), sessionStartMs: ms('2026-11-24T08:05:00Z') }))).toMatchObject({ source: 'vehicle-weekly' });
+  });
+
   it('reach S %: from the live SoC when the car reports it, else from the SoC a person gave', () => {
     const once = { kind: 'once' as const, departure: '2026-11-24T07:00', socPercent: 80, currentSocPercent: 30 };
     const targets = { vehicleId: 'V', once, weekly: null, updatedAt: '2026-11-23T15:00:00Z' };

@@ -20,6 +20,7 @@ const SAMPLES: Record<string, Record<string, string | number>> = {
   'target.socUnknown': { percent: 80 },
   'target.batteryUnknown': { percent: 80 },
   'target.siteDefault': { kwh: '20 kWh' },
+  'target.late': { departureAt: '09:00' },
   'session.full': { kwh: '28,8 kWh' },
   'mode.paused': { untilAt: '22:00' },
   'mode.priceCap': { maxPrice: '0,150 €/kWh' },
