@@ -1,9 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Site } from '../domain/sites.js';
 import type { TargetRecord, Vehicle } from '../domain/vehicles.js';
-import type { SessionPlan } from '../domain/plans.js';
 import { resolveTarget } from './targets.js';
-import { DONE_KWH } from './planned-session.js';
 
 /** The departure the planner would use for a car at a site now: the default of the homeowner's form. */
 export interface NextDeparture {
@@ -27,16 +25,3 @@ export function nextDeparture(site: Site, now: number, vehicle: Vehicle, targets
   };
 }
 
-/**
- * The next instant a car that the plan leaves short reaches its departure. Until then its profile gives it nothing
- * after that instant (push.ts: the plan gave that power to others); a car still plugged in then is planned again
- * at once (the departure has passed: it gets the rest of the slot and the next), not at the next slot boundary.
- * People leave later than they said, and a car that is short is the one that needs those minutes.
- */
-export function nextShortDeparture(plan: { sessions: readonly Pick<SessionPlan, 'departureMs' | 'shortfallKwh'>[] }, now: number): number | null {
-  let next: number | null = null;
-  for (const s of plan.sessions) {
-    if (s.shortfallKwh >= DONE_KWH && s.departureMs > now && (next === null || s.departureMs < next)) next = s.departureMs;
-  }
-  return next;
-}

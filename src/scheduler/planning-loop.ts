@@ -20,7 +20,7 @@ import { loadCycleSnapshot, type SnapshotSources } from './snapshot.js';
 import { KeyedSerial } from './serial.js';
 import { KeptPlans } from './kept-plans.js';
 import { boostKey } from './charge-now.js';
-import { nextShortDeparture } from './departures.js';
+import { nextWake } from './wakes.js';
 import { WarmSolver } from '../../solver/warm.js';
 import { fewestShortSolver } from '../../solver/index.js';
 
@@ -241,7 +241,8 @@ export class PlanningLoop extends SiteLoops {
     const solver = expectedCarsSolver(fewestShortSolver(this.solverOf(site.id)), site, snapshot.arrivals, snapshot.grid, this.solverOf(relaxationKey(site.id)));
     const result = planSite(snapshot, reasons, { monotonicMs: deps.monotonicMs, solver });
     await this.annotate(site, result);
-    this.wakeAt(site.id, nextShortDeparture(result.plan, now), 'departure-passed');
+    const wake = nextWake(result.plan, result.controlled.map((c) => c.stopAtMs), now);
+    this.wakeAt(site.id, wake?.atMs ?? null, wake?.reason ?? '');
     const previous = snapshot.previousPlan;
     if (result.plan.status === 'empty' && (!previous || previous.status === 'empty') && reconcile.length === 0) return;
     const planId = await deps.stores.plans.save(result.plan);

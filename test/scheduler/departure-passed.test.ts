@@ -3,7 +3,7 @@ import type { TestServer } from '../helpers/test-server.js';
 import { PlanningStation } from '../helpers/planning-station.js';
 import { addVan, at, nightPrices, publishPrices, settle, startDepot, T0 } from '../helpers/depot.js';
 import { heldKw } from '../helpers/profile-limits.js';
-import { nextShortDeparture } from '../../src/scheduler/departures.js';
+import { nextShortDeparture, nextWake } from '../../src/scheduler/wakes.js';
 
 /**
  * A car's profile gives it nothing after its departure (the plan gave that power to others). People leave later
@@ -50,5 +50,16 @@ describe('a short car still plugged in after its departure', () => {
     expect(nextShortDeparture({ sessions: [s('2026-11-23T16:40:00Z', 0), s('2026-11-23T17:10:00Z', 3), s('2026-11-23T16:50:00Z', 0.004)] }, now)).toBe(at('2026-11-23T17:10:00Z'));
     expect(nextShortDeparture({ sessions: [s('2026-11-23T15:40:00Z', 3)] }, now)).toBeNull();
     expect(nextShortDeparture({ sessions: [s('2026-11-23T18:40:00Z', 3), s('2026-11-23T17:40:00Z', 1)] }, now)).toBe(at('2026-11-23T17:40:00Z'));
+  });
+
+  it('wakes where a car planned at its minimum above its need stops, only while some car is short', () => {
+    const now = at('2026-11-23T16:00:00Z');
+    const s = (dep: string, shortfallKwh: number) => ({ departureMs: at(dep), shortfallKwh });
+    const stops = [null, at('2026-11-23T16:07:13Z'), at('2026-11-23T15:59:00Z')];
+    // B is short: the room A leaves at 16:07:13 goes to it then, before B's departure.
+    expect(nextWake({ sessions: [s('2026-11-23T18:00:00Z', 0), s('2026-11-23T17:10:00Z', 2)] }, stops, now)).toEqual({ atMs: at('2026-11-23T16:07:13Z'), reason: 'car-stops' });
+    expect(nextWake({ sessions: [s('2026-11-23T18:00:00Z', 0), s('2026-11-23T16:05:00Z', 2)] }, stops, now)).toEqual({ atMs: at('2026-11-23T16:05:00Z'), reason: 'departure-passed' });
+    // Nobody short: nobody needs the room, no wake.
+    expect(nextWake({ sessions: [s('2026-11-23T18:00:00Z', 0), s('2026-11-23T17:10:00Z', 0.001)] }, stops, now)).toBeNull();
   });
 });
