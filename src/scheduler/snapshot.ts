@@ -14,7 +14,7 @@ import type { TargetRecord, Vehicle } from '../domain/vehicles.js';
 import type { ArrivalModel } from './arrivals-model.js';
 import type { SiteDemand } from './demand-peak.js';
 import { plannedSession, type NeedSession } from './planned-session.js';
-import { slotGrid, type PlannedSession, type SlotGrid } from './problem.js';
+import { lastWattHoursEnd, slotGrid, type PlannedSession, type SlotGrid } from './problem.js';
 import { METER_WINDOW_MS } from './meter-state.js';
 import {
   activeSession, cycleVehicles, deliveredOf, identifyVehicle, LIST_VEHICLES_FROM, type ActiveSession, type SessionStores, type VehicleLookup,
@@ -186,13 +186,17 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 /**
  * The grid a cycle plans on: from now until the last departure, at most the site's horizon. A boost may outlast the
  * departure (the car stays plugged in): the grid reaches at least its end at full power. A steered car is planned
- * until it leaves, to the minute: its departure (and an intermediate target) cuts the grid.
+ * until it leaves, to the minute: its departure (and an intermediate target) cuts the grid, and so does the end of
+ * a car's last watt-hours (lastWattHoursEnd).
  */
 export function cycleGrid(site: Site, now: number, sessions: readonly CycleSession[]): SlotGrid {
   const horizonEnd = now + site.policy.maxHorizonHours * 3_600_000;
   const boostEnd = (s: PlannedSession) => (s.boostKwh > 0 && s.maxKw > 0 ? now + (s.boostKwh / s.maxKw) * 3_600_000 + site.slotMinutes * 60_000 : 0);
   const until = Math.min(horizonEnd, Math.max(now + 1, ...sessions.map((s) => Math.max(s.target.departureMs, boostEnd(s)))));
-  const cuts = sessions.filter((s) => isSteered(s) && s.requestedKwh > 0).flatMap((s) => [s.target.departureMs, ...(s.target.minimum ? [s.target.minimum.byMs] : [])]);
+  const cuts = sessions.filter((s) => isSteered(s) && s.requestedKwh > 0).flatMap((s) => {
+    const last = lastWattHoursEnd(now, s);
+    return [s.target.departureMs, ...(s.target.minimum ? [s.target.minimum.byMs] : []), ...(last !== null ? [last] : [])];
+  });
   return slotGrid(now, site.slotMinutes, until, cuts);
 }
 

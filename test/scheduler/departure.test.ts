@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../solver/index.js';
+import type { SessionPlan } from '../../src/domain/plans.js';
 import { slotGrid, slotsEndingBy } from '../../src/scheduler/problem.js';
-import { fixtureSite, planFixture } from './planner-fixture.js';
+import { fixtureSite, planFixture, pricesBy } from './planner-fixture.js';
 
 /**
  * Issue 21: a car leaving at 18:33 was planned to 18:30, the start of its departure slot. The grid is now cut at a
@@ -71,5 +72,22 @@ describe('the last few watt-hours', () => {
     expect(small.plannedKwh).toBeCloseTo(0.03, 6);
     const done = (await planFixture(fixtureSite(), NOW, [{ evseId: 1, needKwh: 0.004, departure: '2026-11-23T19:33' }])).plan.sessions[0]!;
     expect(done).toMatchObject({ requestedKwh: 0, plannedKwh: 0 });
+  });
+
+  it('a rest within a minute at the minimum is charged now, in two minutes of the grid: no cheap slot held for it', async () => {
+    // 11 kW. B needs the whole cheap hour (19:00-20:00 local) at 11 kW; A's 30 Wh at its 4.14 kW minimum in one of
+    // those quarters would push 1.035 kWh of B into a dear one. A takes its 30 Wh in the first two minutes instead.
+    const cheap = (t: number) => (t >= at('2026-11-23T18:00:00Z') && t < at('2026-11-23T19:00:00Z') ? 0.05 : 0.4);
+    const { plan } = await planFixture(fixtureSite({ gridLimitKw: 11 }), NOW, [
+      { evseId: 1, needKwh: 0.03, departure: '2026-11-23T21:00', minCurrentA: 6 },
+      { evseId: 2, needKwh: 11, departure: '2026-11-23T21:00', minCurrentA: 6 },
+    ], pricesBy(cheap));
+    expect(plan.slotStarts[1]).toBe(NOW + 2 * 60_000);
+    const [a, b] = plan.sessions as [SessionPlan, SessionPlan];
+    expect(a.plannedKwh).toBeCloseTo(0.03, 6);
+    expect(a.powerKw[0]).toBeGreaterThan(0);
+    expect(a.powerKw.slice(1).every((kw) => kw === 0)).toBe(true);
+    expect(b.cost).toBeCloseTo(11 * 0.05, 3);
+    expect(b.shortfallKwh).toBe(0);
   });
 });
