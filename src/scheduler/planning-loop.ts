@@ -241,8 +241,7 @@ export class PlanningLoop extends SiteLoops {
     const solver = expectedCarsSolver(fewestShortSolver(this.solverOf(site.id)), site, snapshot.arrivals, snapshot.grid, this.solverOf(relaxationKey(site.id)));
     const result = planSite(snapshot, reasons, { monotonicMs: deps.monotonicMs, solver });
     await this.annotate(site, result);
-    const wake = nextWake(result.plan, result.controlled.map((c) => c.stopAtMs), now);
-    this.wakeAt(site.id, wake?.atMs ?? null, wake?.reason ?? '');
+    this.wakeAt(site.id, nextWake(result.plan, result.controlled.map((c) => c.stopAtMs), now));
     const previous = snapshot.previousPlan;
     if (result.plan.status === 'empty' && (!previous || previous.status === 'empty') && reconcile.length === 0) return;
     const planId = await deps.stores.plans.save(result.plan);

@@ -63,18 +63,18 @@ export class SiteLoop {
   }
 
   /**
-   * One more trigger at `atMs` (a car's departure inside a slot), replacing the one set before; null clears it.
-   * Slot boundaries trigger anyway, so only instants between them need this.
+   * One more trigger at `wake.atMs` (a car's departure inside a slot, wakes.ts), replacing the one set before; null
+   * clears it. Slot boundaries trigger anyway, so only instants between them need this.
    */
-  wakeAt(atMs: number | null, reason: string): void {
+  wakeAt(wake: { atMs: number; reason: string } | null): void {
     this.wake?.cancel();
     this.wake = undefined;
-    if (this.stopped || atMs === null) return;
-    const inMs = atMs - this.o.clock.now();
-    if (inMs <= 0 || atMs % this.o.slotMs === 0) return;
+    if (this.stopped || wake === null) return;
+    const inMs = wake.atMs - this.o.clock.now();
+    if (inMs <= 0 || wake.atMs % this.o.slotMs === 0) return;
     this.wake = this.o.clock.setTimer(inMs, () => {
       this.wake = undefined;
-      this.trigger(reason);
+      this.trigger(wake.reason);
     });
   }
 

@@ -162,9 +162,9 @@ export abstract class SiteLoops {
     loop.trigger(reason, reason === 'start' ? {} : { leading: true });
   }
 
-  /** A trigger for the site at `atMs` (SiteLoop.wakeAt); null clears it. */
-  protected wakeAt(siteId: string, atMs: number | null, reason: string): void {
-    this.loops.get(siteId)?.wakeAt(atMs, reason);
+  /** A trigger for the site at `wake.atMs` (SiteLoop.wakeAt); null clears it. */
+  protected wakeAt(siteId: string, wake: { atMs: number; reason: string } | null): void {
+    this.loops.get(siteId)?.wakeAt(wake);
   }
 
   /** Resolves when no site's cycle is running and no event is being handled (work either starts meanwhile is awaited too). */

@@ -37,8 +37,9 @@ export function nextWake(
 ): Wake | null {
   const departure = nextShortDeparture(plan, now);
   let wake: Wake | null = departure === null ? null : { atMs: departure, reason: 'departure-passed' };
-  // Where no car is short, nobody needs the room a stopping car leaves.
-  if (!plan.sessions.some((s) => s.shortfallKwh >= DONE_KWH)) return wake;
+  // Where no car is short, nobody needs the room a stopping car leaves (a short car whose departure has passed
+  // still counts: it is the one that takes the room).
+  if (departure === null && !plan.sessions.some((s) => s.shortfallKwh >= DONE_KWH)) return null;
   for (const at of stops) {
     if (at !== null && at > now && (wake === null || at < wake.atMs)) wake = { atMs: at, reason: 'car-stops' };
   }
